@@ -1,0 +1,171 @@
+/**
+ * The engine's public shape: what a caller passes to verification, what it gets back,
+ * and where the decision and control checks plug in.
+ */
+import type { ReadLimits } from '../archive/source.ts';
+import type { SignatureVerifier } from '../format/ed25519.ts';
+import type { BundleBody, Receipt, Role } from '../format/schema.ts';
+import type { Finding } from './findings.ts';
+
+export const FORMAT_ID = 'tickmark.evidence.v1';
+
+/** Per-ledger verdict (FORMAT.md §8). */
+export type LedgerState = 'verified' | 'unsealed' | 'truncated' | 'tampered' | 'unverifiable';
+
+export interface Period {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface LedgerSummary {
+  readonly ledger: string;
+  readonly receipts: number;
+  readonly segments: readonly string[];
+  readonly firstSeq: number | null;
+  readonly lastSeq: number | null;
+  /** Highest seq sealed by a valid, matching checkpoint; null when none. */
+  readonly sealedSeq: number | null;
+  readonly checkpoints: number;
+  readonly state: LedgerState;
+  /** One sentence on why the state is what it is. */
+  readonly stateReason: string;
+  /** First to last receipt time found in the ledger. */
+  readonly claimed: Period | null;
+  /**
+   * The period the evidence proves continuous: from seq 1 to the last receipt that is
+   * chained without a break, correctly signed by an anchored key, and sealed by a checkpoint.
+   * Null when nothing is proven.
+   */
+  readonly proven: Period | null;
+}
+
+export interface BundleSummary {
+  readonly path: string;
+  readonly hash: string;
+  readonly id: string;
+  readonly version: number;
+  readonly effectiveFrom: string;
+  readonly effectiveUntil: string | null;
+  /** At least one valid signature by an anchored `policy` key. */
+  readonly signatureValid: boolean;
+  readonly policyIds: readonly string[];
+}
+
+/** Whether a family of checks ran: a check that did not run is never shown as passed. */
+export interface CheckStatus {
+  readonly check: string;
+  readonly status: 'ran' | 'not checked';
+  readonly reason?: string;
+}
+
+export interface VerifySummary {
+  readonly receipts: number;
+  readonly ledgers: number;
+  readonly bundles: number;
+  readonly integrity_findings: number;
+  readonly control_findings: number;
+  /** Every root in the archive is pinned by the caller and the key set is sound. */
+  readonly trusted: boolean;
+}
+
+export interface ArchiveInfo {
+  readonly archive_id: string;
+  readonly organization: string;
+  readonly created_at: string;
+  readonly period: Period;
+  readonly producer: { readonly name: string; readonly version: string };
+}
+
+export interface VerifyReport {
+  readonly format: typeof FORMAT_ID;
+  readonly source: string;
+  readonly archive: ArchiveInfo | null;
+  readonly findings: readonly Finding[];
+  readonly ledgers: readonly LedgerSummary[];
+  readonly bundles: readonly BundleSummary[];
+  readonly checks: readonly CheckStatus[];
+  readonly summary: VerifySummary;
+}
+
+export interface Progress {
+  readonly phase: 'listing' | 'manifest' | 'keys' | 'policies' | 'ledgers' | 'controls' | 'done';
+  /** Bytes of ledger data read so far, and in all (from the container's declared sizes). */
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly receiptsDone: number;
+}
+
+/** A receipt line as read, for callers that store or index receipts while verifying. */
+export interface RecordRead {
+  readonly ledger: string;
+  readonly path: string;
+  readonly line: number;
+  /** The stored line, exactly (without its newline). */
+  readonly text: string;
+  /** `H(line)`. */
+  readonly hash: string;
+  /** The parsed receipt when the line is schema-valid, otherwise null. */
+  readonly receipt: Receipt | null;
+}
+
+/** A policy bundle as the engine resolved it. */
+export interface ResolvedBundle {
+  readonly path: string;
+  readonly hash: string;
+  readonly body: BundleBody;
+  readonly signatureValid: boolean;
+  readonly effectiveFromMs: number;
+  readonly effectiveUntilMs: number | null;
+}
+
+/** Result of checking that key `kid` may sign as `role` at time `atMs`. */
+export type KeyUse =
+  | { readonly ok: true; readonly publicKey: Uint8Array; readonly anchored: boolean }
+  | { readonly ok: false; readonly code: 'KEY_UNKNOWN' | 'KEY_CERT_INVALID' | 'KEY_ROLE_MISMATCH' | 'KEY_NOT_VALID_AT' | 'KEY_REVOKED'; readonly message: string };
+
+export interface Keyring {
+  check(kid: string, role: Role, atMs: number): KeyUse;
+}
+
+/** What a control check can see of the archive as a whole. */
+export interface ArchiveContext {
+  readonly bundlesByHash: ReadonlyMap<string, ResolvedBundle>;
+  readonly keyring: Keyring;
+  readonly verifier: SignatureVerifier;
+}
+
+/** Where a receipt was found; handed to control checks with each receipt. */
+export interface ReceiptContext {
+  readonly path: string;
+  readonly line: number;
+  readonly ledger: string;
+  readonly hash: string;
+  /** The bundle the receipt names, when it is in the archive. */
+  readonly bundle: ResolvedBundle | undefined;
+}
+
+/**
+ * The plug-in point for decision re-evaluation and control checks (FORMAT.md §7 control
+ * codes). A check sees every schema-valid receipt of every ledger, in ledger order then
+ * seq order, and reports its findings at the end.
+ */
+export interface ControlCheck {
+  readonly name: string;
+  visit(receipt: Receipt, context: ReceiptContext): void | Promise<void>;
+  finish(): readonly Finding[] | Promise<readonly Finding[]>;
+}
+
+export type ControlCheckFactory = (archive: ArchiveContext) => ControlCheck | Promise<ControlCheck>;
+
+export interface VerifyOptions {
+  /** Root public keys the caller trusts, 64 hex digits each. */
+  readonly trustedRoots: readonly string[];
+  readonly limits?: Partial<ReadLimits>;
+  /** Defaults to the strict `@noble/ed25519` reference verifier. */
+  readonly verifier?: SignatureVerifier;
+  /** Decision and control checks to run (none by default). */
+  readonly controls?: readonly ControlCheckFactory[];
+  readonly onProgress?: (progress: Progress) => void;
+  readonly onRecord?: (record: RecordRead) => void | Promise<void>;
+  readonly signal?: AbortSignal;
+}

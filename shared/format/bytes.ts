@@ -1,0 +1,65 @@
+/**
+ * Byte helpers used by every format module: hex and UTF-8.
+ * Hex is always lowercase on output; decoding refuses anything that is not an even
+ * number of hex digits, because the format spells keys, signatures and hashes that way.
+ */
+
+const HEX_PAIR = /^(?:[0-9a-fA-F]{2})*$/;
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Lowercase hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += (bytes[i] as number).toString(16).padStart(2, '0');
+  return out;
+}
+
+/**
+ * Bytes of a hex string.
+ * @throws TypeError when `hex` is not an even-length hex string (programmer misuse:
+ *   callers validate untrusted input with {@link isHex} first).
+ * @example fromHex('00ff') // Uint8Array [0, 255]
+ */
+export function fromHex(hex: string): Uint8Array {
+  if (!HEX_PAIR.test(hex)) throw new TypeError(`fromHex: "hex" must be an even-length hex string`);
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** True when `value` is a string of exactly `length` lowercase hex digits. */
+export function isLowerHex(value: unknown, length: number): value is string {
+  return typeof value === 'string' && value.length === length && /^[0-9a-f]*$/.test(value);
+}
+
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Decodes UTF-8, returning null (not U+FFFD) for invalid sequences: evidence is never repaired. */
+export function decodeUtf8Strict(bytes: Uint8Array): string | null {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

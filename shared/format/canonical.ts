@@ -1,0 +1,63 @@
+/**
+ * RFC 8785 JSON Canonicalization Scheme, `C(x)` in FORMAT.md.
+ *
+ * The serializer is the `canonicalize` library (RFC 8785 reference behaviour, checked
+ * against the RFC's test data in canonical.test.ts). What this module adds is the
+ * *stored form* rule of FORMAT.md §1: a stored line is valid only if it is byte for byte
+ * its own canonical form, which rules out duplicate keys, other key orders and re-encodings.
+ */
+import canonicalizeLibrary from 'canonicalize';
+
+/**
+ * `C(value)`.
+ * @throws TypeError for values JSON cannot represent (undefined, functions, non-finite
+ *   numbers): signed content is built by code, so that is programmer misuse.
+ * @example canonicalize({ b: 1, a: 'x' }) // '{"a":"x","b":1}'
+ */
+export function canonicalize(value: unknown): string {
+  const text = (canonicalizeLibrary as (input: unknown) => string | undefined)(value);
+  if (typeof text !== 'string') throw new TypeError('canonicalize: "value" is not representable as JSON');
+  return text;
+}
+
+export type ParsedLine =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly reason: 'json'; readonly message: string }
+  | { readonly ok: false; readonly reason: 'noncanonical'; readonly value: unknown; readonly message: string };
+
+/**
+ * Parses a stored JSON text and checks it is its own canonical form.
+ * Never throws: bad evidence is a result, not an exception.
+ */
+export function parseCanonical(text: string): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: 'json', message: `not valid JSON (${(error as Error).message})` };
+  }
+  let canonical: string;
+  try {
+    canonical = canonicalize(value);
+  } catch (error) {
+    return { ok: false, reason: 'json', message: `not representable as canonical JSON (${(error as Error).message})` };
+  }
+  if (canonical !== text) {
+    return { ok: false, reason: 'noncanonical', value, message: describeFirstDifference(text, canonical) };
+  }
+  return { ok: true, value };
+}
+
+function describeFirstDifference(actual: string, canonical: string): string {
+  let i = 0;
+  while (i < actual.length && i < canonical.length && actual[i] === canonical[i]) i++;
+  const excerpt = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 10), i + 20));
+  return `not in RFC 8785 canonical form: first difference at character ${i + 1} (found ${excerpt(actual)}, canonical form has ${excerpt(canonical)})`;
+}
+
+/** `C(object without sig)`: the bytes a `sig` member signs (FORMAT.md §1, "Signed content"). */
+export function signedText(object: Readonly<Record<string, unknown>>, omit: string = 'sig'): string {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) if (key !== omit) copy[key] = object[key];
+  return canonicalize(copy);
+}

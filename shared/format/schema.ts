@@ -1,0 +1,163 @@
+/**
+ * Schemas of every signed object in an archive (FORMAT.md §2-6), written with zod so
+ * that a bad record is reported with the field that is wrong, not just "invalid".
+ *
+ * Objects are open (unknown members are kept and signed over, never stripped): the
+ * format may grow, and stripping would change the signed bytes.
+ * zod runs in `jitless` mode so it never calls `new Function`, which the app's strict
+ * Content-Security-Policy forbids.
+ */
+import { z } from 'zod';
+import { parseTime } from './time.ts';
+
+z.config({ jitless: true });
+
+const hex = (n: number, what: string) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`), `must be ${n} lowercase hex digits (${what})`);
+
+export const KidSchema = hex(32, 'key id');
+export const PublicKeySchema = hex(64, 'Ed25519 public key');
+export const SignatureHexSchema = hex(128, 'Ed25519 signature');
+export const HashSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" followed by 64 lowercase hex digits');
+export const TimeSchema = z.string().refine((t) => parseTime(t) !== null, 'must be an RFC 3339 UTC time ending in Z');
+/** JSON integers 0..2^53-1 (FORMAT.md §1). */
+export const UIntSchema = z.number().int('must be an integer').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER);
+const NonEmpty = z.string().min(1, 'must not be empty');
+
+export const ROLES = ['root', 'policy', 'gate', 'archive', 'approver'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const KeyEntrySchema = z.looseObject({
+  alg: z.literal('ed25519', 'must be "ed25519"'),
+  kid: KidSchema,
+  public_key: PublicKeySchema,
+  roles: z.array(z.enum(ROLES)).min(1, 'must name at least one role'),
+  not_before: TimeSchema,
+  not_after: TimeSchema,
+  cert: z.looseObject({ kid: KidSchema, sig: SignatureHexSchema }).optional(),
+});
+export type KeyEntry = z.infer<typeof KeyEntrySchema>;
+
+export const RevocationSchema = z.looseObject({
+  kid: KidSchema,
+  reason: z.string(),
+  revoked_at: TimeSchema,
+  by: KidSchema,
+  sig: SignatureHexSchema,
+});
+export type Revocation = z.infer<typeof RevocationSchema>;
+
+export const KeySetSchema = z.looseObject({
+  keys: z.array(z.unknown()),
+  revocations: z.array(z.unknown()),
+});
+
+export const ManifestFileSchema = z.looseObject({ path: NonEmpty, bytes: UIntSchema, sha256: HashSchema });
+export const ManifestSchema = z.looseObject({
+  format: z.string(),
+  archive_id: NonEmpty,
+  created_at: TimeSchema,
+  organization: z.string(),
+  period: z.looseObject({ from: TimeSchema, to: TimeSchema }),
+  producer: z.looseObject({ name: z.string(), version: z.string() }),
+  files: z.array(ManifestFileSchema),
+  kid: KidSchema,
+  sig: SignatureHexSchema,
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+export const BundleBodySchema = z.looseObject({
+  id: NonEmpty,
+  version: UIntSchema,
+  effective_from: TimeSchema,
+  effective_until: TimeSchema.nullable().optional(),
+  supersedes: HashSchema.nullable(),
+  cedar: z.looseObject({ policies: z.record(z.string(), z.string()) }),
+  tiers: z.record(z.string(), z.string()).optional(),
+  data_handling: z
+    .looseObject({
+      approved_recipients: z.array(z.string()).optional(),
+      personal_categories: z.array(z.string()).optional(),
+    })
+    .optional(),
+  approval_required: z.array(z.string()).optional(),
+  slo: z.looseObject({ p99_latency_ms: UIntSchema.optional() }).optional(),
+});
+export type BundleBody = z.infer<typeof BundleBodySchema>;
+export const PolicyFileSchema = z.looseObject({
+  bundle: BundleBodySchema,
+  signatures: z.array(z.looseObject({ kid: KidSchema, sig: SignatureHexSchema })),
+});
+export type PolicyFile = z.infer<typeof PolicyFileSchema>;
+
+const EntityUid = z.looseObject({ type: NonEmpty, id: z.string() });
+export const ReceiptSchema = z.looseObject({
+  v: z.literal(1, 'must be 1'),
+  ledger: NonEmpty,
+  seq: UIntSchema.min(1, 'must be at least 1'),
+  prev: HashSchema,
+  id: NonEmpty,
+  ts: TimeSchema,
+  agent: z.looseObject({ id: NonEmpty, role: z.string(), tier: UIntSchema }),
+  txn: z.looseObject({
+    id: NonEmpty,
+    step: UIntSchema,
+    end: z.enum(['commit', 'abort'], 'must be "commit", "abort" or null').nullable(),
+  }),
+  request: z.looseObject({
+    principal: EntityUid,
+    action: EntityUid,
+    resource: EntityUid,
+    context: z.record(z.string(), z.unknown()),
+  }),
+  entities: z.array(z.looseObject({ uid: EntityUid, attrs: z.record(z.string(), z.unknown()), parents: z.array(EntityUid) })),
+  data: z.looseObject({
+    tier: UIntSchema,
+    personal: z.array(z.string()),
+    subjects: z.array(HashSchema),
+    recipient: z.string().nullable(),
+  }),
+  io: z.looseObject({ input: HashSchema, reasoning: HashSchema, output: HashSchema }),
+  reasoning_summary: z.string().optional(),
+  decision: z.looseObject({
+    bundle: HashSchema,
+    effect: z.enum(['allow', 'deny'], 'must be "allow" or "deny"'),
+    policies: z.array(z.string()),
+    approval: z.looseObject({ approver: z.string(), kid: KidSchema, sig: SignatureHexSchema }).optional(),
+  }),
+  exec: z.looseObject({
+    status: z.enum(['ok', 'error', 'blocked'], 'must be "ok", "error" or "blocked"'),
+    latency_ms: UIntSchema,
+    cache: z.string().optional(),
+  }),
+  kid: KidSchema,
+  sig: SignatureHexSchema,
+});
+export type Receipt = z.infer<typeof ReceiptSchema>;
+
+export const CheckpointSchema = z.looseObject({
+  ledger: NonEmpty,
+  seq: UIntSchema.min(1, 'must be at least 1'),
+  head: HashSchema,
+  ts: TimeSchema,
+  kid: KidSchema,
+  sig: SignatureHexSchema,
+});
+export type Checkpoint = z.infer<typeof CheckpointSchema>;
+
+/**
+ * Validates `value`; on failure returns one sentence naming every wrong field, e.g.
+ * `field "agent.tier": must be an integer; field "ts": must be an RFC 3339 UTC time`.
+ */
+export function validate<T>(schema: z.ZodType<T>, value: unknown): { ok: true; value: T } | { ok: false; message: string; fields: string[] } {
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, value: result.data };
+  const fields: string[] = [];
+  const parts = result.error.issues.slice(0, 8).map((issue) => {
+    const field = issue.path.map(String).join('.') || '(record)';
+    fields.push(field);
+    return `field "${field}": ${issue.message}`;
+  });
+  const more = result.error.issues.length > 8 ? ` (and ${result.error.issues.length - 8} more)` : '';
+  return { ok: false, message: parts.join('; ') + more, fields };
+}
