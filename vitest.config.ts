@@ -1,11 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: unit tests under Node, and end-to-end tests that drive the built
+// workbench in Debian's Chromium (playwright-core). `npm test` runs both.
 export default defineConfig({
   test: {
-    include: ['{shared,cli,electron,renderer,test}/**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**', 'test/e2e/**'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{shared,cli,electron,renderer,test}/**/*.test.ts'],
+          exclude: ['node_modules/**', 'dist/**', 'test/e2e/**'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          pool: 'forks',
+        },
+      },
+    ],
   },
 });
