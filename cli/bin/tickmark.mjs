@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `tickmark` bin: runs the TypeScript command line through tsx's loader.
+import { register } from 'tsx/esm/api';
+import { fileURLToPath } from 'node:url';
+
+register();
+const { main } = await import(fileURLToPath(new URL('../main.ts', import.meta.url)));
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+});

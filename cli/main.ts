@@ -1,0 +1,59 @@
+/**
+ * The `tickmark` command line. Each command is a function of (argv, io) returning an exit
+ * status, so tests call it in-process; this file only dispatches and maps errors to exits.
+ */
+import { UsageError, type CommandIo } from './args.ts';
+import { runVerify } from './commands/verify.ts';
+
+const USAGE = `usage: tickmark <command> [options]
+
+commands:
+  verify <archive.zip | archive-dir> [--trust-root <hex>]... [--json]
+      verify an evidence archive (exit 0: no findings, 1: findings, 2: could not run)
+  demo <out.zip | out-dir> [--receipts N] [--seed TEXT] [--unsealed]
+      write a realistic demo archive and print its root key
+`;
+
+type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
+
+async function loadCommand(name: string): Promise<Command | undefined> {
+  switch (name) {
+    case 'verify':
+      return runVerify;
+    case 'demo':
+      return (await import('./commands/demo.ts')).runDemo;
+    default:
+      return undefined;
+  }
+}
+
+/** Runs the command line; returns the exit status. */
+export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = await loadCommand(name);
+  if (!command) {
+    io.stderr(`tickmark: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`tickmark ${name}: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr(`tickmark ${name}: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return 2;
+  }
+}
+
+const io: CommandIo = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli/main.ts')) {
+  main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * Node access to archives: a ZIP file read by random access through a file handle,
+ * or a directory walked recursively. Nothing is ever written.
+ */
+import { open, opendir, lstat, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_LIMITS, LimitExceededError, type ArchiveSource, type RandomAccessBytes, type RawEntry, type ReadLimits } from '../shared/archive/source.ts';
+
+/** Random access to a file on disk. */
+export async function fileBytes(path: string): Promise<RandomAccessBytes> {
+  const handle: FileHandle = await open(path, 'r');
+  const { size } = await handle.stat();
+  return {
+    size,
+    async read(offset: number, length: number): Promise<Uint8Array> {
+      const buffer = new Uint8Array(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return filled === length ? buffer : buffer.subarray(0, filled);
+    },
+    close: () => handle.close(),
+  };
+}
+
+/**
+ * An archive laid out as a directory. Symbolic links and special files are listed as
+ * unsupported entries (never followed), so a link cannot pull in files from elsewhere.
+ */
+export async function openDirectory(root: string, name: string, limits: Partial<ReadLimits> = {}): Promise<ArchiveSource> {
+  const bounds = { ...DEFAULT_LIMITS, ...limits };
+  const entries: RawEntry[] = [];
+  const paths = new Map<RawEntry, string>();
+  async function walk(dir: string, prefix: string): Promise<void> {
+    const handle = await opendir(dir);
+    const names: { name: string; kind: 'dir' | 'file' | 'other' }[] = [];
+    for await (const d of handle) names.push({ name: d.name, kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'other' });
+    names.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const d of names) {
+      const full = join(dir, d.name);
+      const rel = prefix + d.name;
+      if (d.kind === 'dir') await walk(full, rel + '/');
+      else {
+        const stat = await lstat(full);
+        const entry: RawEntry = { name: rel, declaredSize: stat.size, compressedSize: null, isDirectory: false, ...(d.kind === 'other' ? { unsupported: 'a symbolic link or special file' } : {}) };
+        entries.push(entry);
+        paths.set(entry, full);
+      }
+    }
+  }
+  await walk(root, '');
+  let total = 0;
+  return {
+    name,
+    entries: async () => entries,
+    async *read(entry: RawEntry, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+      const full = paths.get(entry);
+      if (!full) throw new TypeError(`read: "${entry.name}" is not an entry of this directory`);
+      let size = 0;
+      for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20, signal })) {
+        const bytes = chunk as Buffer;
+        size += bytes.length;
+        total += bytes.length;
+        if (size > bounds.maxEntryBytes) throw new LimitExceededError('maxEntryBytes', size, `size passed the per-entry limit of ${bounds.maxEntryBytes} bytes`);
+        if (total > bounds.maxTotalBytes) throw new LimitExceededError('maxTotalBytes', total, `size of the archive passed the total limit of ${bounds.maxTotalBytes} bytes`);
+        yield new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+      }
+    },
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Splits a byte stream into JSONL lines (FORMAT.md §5: one record per line, each ending
+ * in "\n"). Works on bytes, not text, so an over-long line is skipped without ever being
+ * held whole and invalid UTF-8 is reported per line instead of being replaced.
+ */
+import { concatBytes } from '../format/bytes.ts';
+
+export type LineRead =
+  | { readonly kind: 'line'; readonly line: number; readonly bytes: Uint8Array }
+  | { readonly kind: 'too-long'; readonly line: number; readonly length: number }
+  /** The stream ended without a final "\n": the last line is still given, flagged. */
+  | { readonly kind: 'unterminated'; readonly line: number; readonly bytes: Uint8Array };
+
+const NEWLINE = 0x0a;
+
+/**
+ * Yields every line of `chunks` with its 1-based number.
+ * @param maxLineBytes lines longer than this are reported as `too-long` and skipped.
+ */
+export async function* readLines(chunks: AsyncIterable<Uint8Array>, maxLineBytes: number): AsyncGenerator<LineRead> {
+  let line = 1;
+  let pending: Uint8Array[] = [];
+  let pendingLength = 0;
+  let skipping = false; // inside a line that already passed maxLineBytes
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (;;) {
+      const end = chunk.indexOf(NEWLINE, start);
+      const piece = chunk.subarray(start, end === -1 ? chunk.length : end);
+      if (!skipping) {
+        if (pendingLength + piece.length > maxLineBytes) {
+          skipping = true;
+          pending = [];
+        } else if (piece.length > 0) {
+          // Copy only when the piece must outlive this chunk.
+          pending.push(end === -1 ? piece.slice() : piece);
+        }
+      }
+      pendingLength += piece.length;
+      if (end === -1) break;
+      if (skipping) {
+        yield { kind: 'too-long', line, length: pendingLength };
+      } else {
+        yield { kind: 'line', line, bytes: pending.length === 1 ? (pending[0] as Uint8Array) : concatBytes(pending) };
+      }
+      line++;
+      pending = [];
+      pendingLength = 0;
+      skipping = false;
+      start = end + 1;
+    }
+  }
+  if (pendingLength > 0) {
+    if (skipping) yield { kind: 'too-long', line, length: pendingLength };
+    else yield { kind: 'unterminated', line, bytes: concatBytes(pending) };
+  }
+}

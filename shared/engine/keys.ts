@@ -1,0 +1,169 @@
+/**
+ * The key set (FORMAT.md §3): certified keys, revocations, and trust anchored outside
+ * the archive. Builds a {@link Keyring} that answers "may key k sign as role r at time t?"
+ * and reports what is wrong with keys.json itself.
+ */
+import { fromHex, toHex, utf8 } from '../format/bytes.ts';
+import { canonicalize, signedText } from '../format/canonical.ts';
+import type { SignatureVerifier } from '../format/ed25519.ts';
+import { sha256Bytes } from '../format/hash.ts';
+import { KeyEntrySchema, KeySetSchema, RevocationSchema, validate, type KeyEntry, type Role } from '../format/schema.ts';
+import { parseTime } from '../format/time.ts';
+import { finding, type Finding } from './findings.ts';
+import type { KeyUse, Keyring } from './types.ts';
+
+export const KEYS_PATH = 'keys.json';
+
+/** `kid` of a raw public key: first 32 hex digits of its SHA-256. */
+export function kidOf(publicKey: Uint8Array): string {
+  return toHex(sha256Bytes(publicKey)).slice(0, 32);
+}
+
+interface KeyRecord {
+  readonly entry: KeyEntry;
+  readonly publicKey: Uint8Array;
+  readonly notBefore: number;
+  readonly notAfter: number;
+  readonly isRoot: boolean;
+  /** Why the key cannot be used at all, or null. */
+  readonly unusable: { code: 'KEY_CERT_INVALID' | 'KEY_UNKNOWN'; message: string } | null;
+  readonly anchored: boolean;
+}
+
+export interface KeySetResult {
+  readonly keyring: Keyring;
+  readonly findings: Finding[];
+  /** Every root in the archive is pinned by the caller, and there is at least one. */
+  readonly allRootsTrusted: boolean;
+  readonly roots: readonly { kid: string; publicKey: string; trusted: boolean }[];
+}
+
+/**
+ * Checks keys.json and builds the keyring.
+ * @param value parsed keys.json, or undefined when it is missing or unreadable
+ * @param trustedRoots root public keys (hex) the caller pins
+ */
+export function buildKeyring(value: unknown, trustedRoots: readonly string[], verifier: SignatureVerifier): KeySetResult {
+  const findings: Finding[] = [];
+  const at = { path: KEYS_PATH };
+  const pinned = new Set(trustedRoots.map((k) => k.toLowerCase()));
+  const records = new Map<string, KeyRecord>();
+  const revokedAt = new Map<string, number>();
+
+  const shape = value === undefined ? null : validate(KeySetSchema, value);
+  if (shape && !shape.ok) findings.push(finding('RECORD_MALFORMED', `keys.json is not a key set: ${shape.message}.`, at));
+  const set = shape?.ok ? shape.value : { keys: [], revocations: [] };
+
+  // Pass 1: entries, key ids and roots.
+  const entries: KeyEntry[] = [];
+  set.keys.forEach((raw, index) => {
+    const checked = validate(KeyEntrySchema, raw);
+    if (!checked.ok) {
+      findings.push(finding('RECORD_MALFORMED', `keys[${index}] is not a valid key entry: ${checked.message}.`, at));
+      return;
+    }
+    const entry = checked.value;
+    if (records.has(entry.kid) || entries.some((e) => e.kid === entry.kid)) {
+      findings.push(finding('RECORD_MALFORMED', `keys[${index}] repeats key id ${entry.kid}; each key may appear once.`, at));
+      return;
+    }
+    entries.push(entry);
+  });
+  const rootKids = new Set<string>();
+  for (const entry of entries) {
+    const publicKey = fromHex(entry.public_key);
+    const actualKid = kidOf(publicKey);
+    const isRoot = entry.roles.includes('root') && entry.cert === undefined;
+    let unusable: KeyRecord['unusable'] = null;
+    if (actualKid !== entry.kid) {
+      findings.push(finding('KEY_ID_MISMATCH', `Key ${entry.kid} has a public key whose key id is ${actualKid}; the entry cannot be used.`, at, { kid: entry.kid, expected: actualKid }));
+      unusable = { code: 'KEY_UNKNOWN', message: `key ${entry.kid} is listed with a public key that does not match its key id` };
+    }
+    const trusted = isRoot && pinned.has(entry.public_key);
+    if (isRoot && !unusable) {
+      rootKids.add(entry.kid);
+      if (!trusted) {
+        findings.push(finding('KEY_UNTRUSTED_ROOT', `Root key ${entry.kid} (public key ${entry.public_key}) is not in your trust store; nothing it certifies is anchored until you pin it.`, at, { kid: entry.kid, public_key: entry.public_key }));
+      }
+    }
+    records.set(entry.kid, {
+      entry,
+      publicKey,
+      notBefore: parseTime(entry.not_before) as number,
+      notAfter: parseTime(entry.not_after) as number,
+      isRoot,
+      unusable,
+      anchored: trusted,
+    });
+  }
+
+  // Pass 2: certificates of non-root keys.
+  for (const [kid, record] of records) {
+    if (record.isRoot || record.unusable) continue;
+    const cert = record.entry.cert;
+    let problem: string | null = null;
+    let root: KeyRecord | undefined;
+    if (!cert) problem = `key ${kid} has no certificate and is not a root`;
+    else if (!(root = records.get(cert.kid)) || !rootKids.has(cert.kid)) problem = `key ${kid} is certified by ${cert.kid}, which is not a root key of this archive`;
+    else {
+      const { cert: _omit, ...body } = record.entry;
+      if (!verifier.verify(fromHex(cert.sig), utf8(canonicalize(body)), root.publicKey)) problem = `the certificate of key ${kid} is not a valid signature by root ${cert.kid}`;
+    }
+    if (problem) {
+      findings.push(finding('KEY_CERT_INVALID', `${capitalize(problem)}; its signatures cannot be relied on.`, at, { kid }));
+      records.set(kid, { ...record, unusable: { code: 'KEY_CERT_INVALID', message: problem } });
+    } else {
+      records.set(kid, { ...record, anchored: root?.anchored ?? false });
+    }
+  }
+
+  // Revocations: only a valid root signature revokes.
+  set.revocations.forEach((raw, index) => {
+    const checked = validate(RevocationSchema, raw);
+    if (!checked.ok) {
+      findings.push(finding('RECORD_MALFORMED', `revocations[${index}] is not a valid revocation: ${checked.message}.`, at));
+      return;
+    }
+    const r = checked.value;
+    const by = records.get(r.by);
+    const message = utf8(canonicalize({ kid: r.kid, reason: r.reason, revoked_at: r.revoked_at }));
+    if (!by || !rootKids.has(r.by) || !verifier.verify(fromHex(r.sig), message, by.publicKey)) {
+      findings.push(finding('KEY_CERT_INVALID', `revocations[${index}] of key ${r.kid} is not validly signed by a root key of this archive, so it is ignored.`, at, { kid: r.kid }));
+      return;
+    }
+    const t = parseTime(r.revoked_at) as number;
+    revokedAt.set(r.kid, Math.min(t, revokedAt.get(r.kid) ?? Infinity));
+  });
+
+  const roots = [...records.values()].filter((r) => r.isRoot).map((r) => ({ kid: r.entry.kid, publicKey: r.entry.public_key, trusted: r.anchored }));
+  const keyring: Keyring = {
+    check(kid: string, role: Role, atMs: number): KeyUse {
+      const record = records.get(kid);
+      if (!record) return { ok: false, code: 'KEY_UNKNOWN', message: `key ${kid} is not in keys.json` };
+      if (record.unusable) return { ok: false, code: record.unusable.code, message: record.unusable.message };
+      if (!record.entry.roles.includes(role)) {
+        return { ok: false, code: 'KEY_ROLE_MISMATCH', message: `key ${kid} has roles ${record.entry.roles.join(', ')} but this object needs the ${role} role` };
+      }
+      if (!(atMs >= record.notBefore && atMs <= record.notAfter)) {
+        return { ok: false, code: 'KEY_NOT_VALID_AT', message: `key ${kid} is valid from ${record.entry.not_before} to ${record.entry.not_after}, not at ${new Date(atMs).toISOString()}` };
+      }
+      const revoked = revokedAt.get(kid);
+      if (revoked !== undefined && atMs >= revoked) {
+        return { ok: false, code: 'KEY_REVOKED', message: `key ${kid} was revoked at ${new Date(revoked).toISOString()}, before this signature's time ${new Date(atMs).toISOString()}` };
+      }
+      return { ok: true, publicKey: record.publicKey, anchored: record.anchored };
+    },
+  };
+  return { keyring, findings, allRootsTrusted: roots.length > 0 && roots.every((r) => r.trusted), roots };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Verifies `object.sig` over `C(object without sig)` with a key already checked by the keyring. */
+export function verifySigned(object: Readonly<Record<string, unknown>>, publicKey: Uint8Array, verifier: SignatureVerifier): boolean {
+  const sig = object.sig;
+  if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return false;
+  return verifier.verify(fromHex(sig), utf8(signedText(object)), publicKey);
+}
