@@ -33,7 +33,9 @@ class RandomAccessReader extends Reader<RandomAccessBytes> {
  */
 export async function openZip(bytes: RandomAccessBytes, name: string, limits: Partial<ReadLimits> = {}): Promise<ArchiveSource> {
   const bounds: ReadLimits = { ...DEFAULT_LIMITS, ...limits };
-  const reader = new ZipReader(new RandomAccessReader(bytes), { checkSignature: true });
+  // Names are checked by the engine entry by entry (archive/paths.ts), so that one unsafe
+  // name is a finding about that entry instead of making the whole archive unreadable.
+  const reader = new ZipReader(new RandomAccessReader(bytes), { checkSignature: true, filenameValidation: 'tolerant' });
   let entries: Entry[];
   try {
     entries = await reader.getEntries();

@@ -1,0 +1,47 @@
+/**
+ * The archives in ../shared/samples were made by an independent producer (another
+ * language, OpenSSL's Ed25519). Our verifier must give each the findings cases.json lists.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { main } from '../cli/main.ts';
+import { HAS_SAMPLES, SAMPLES_DIR } from './support/shared-dir.ts';
+
+interface Cases { root_public_key: string; cases: Record<string, { expect: string[]; trust: boolean }> }
+const cases: Cases = HAS_SAMPLES ? JSON.parse(readFileSync(SAMPLES_DIR + 'cases.json', 'utf8')) : { root_public_key: '', cases: {} };
+
+async function verifyJson(name: string, trust: boolean): Promise<{ code: number; out: { findings: { code: string }[]; summary: { receipts: number; trusted: boolean } } }> {
+  let stdout = '';
+  const args = ['verify', `${SAMPLES_DIR}${name}.zip`, '--json', ...(trust ? ['--trust-root', cases.root_public_key] : [])];
+  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t) });
+  return { code, out: JSON.parse(stdout) };
+}
+
+describe.skipIf(!HAS_SAMPLES)('independent producer samples (../shared/samples)', () => {
+  it.each(Object.entries(cases.cases))('%s gives the findings cases.json expects', async (name, c) => {
+    const { code, out } = await verifyJson(name, c.trust);
+    const codes = new Set(out.findings.map((f) => f.code));
+    for (const expected of c.expect) expect(codes, `${name} must report ${expected}`).toContain(expected);
+    if (c.expect.length === 0) {
+      expect(out.findings).toEqual([]);
+      expect(code).toBe(0);
+    } else {
+      expect(code).toBe(1);
+    }
+  });
+
+  it('valid.zip: exit 0, 1200 receipts, no findings, anchored', async () => {
+    const { code, out } = await verifyJson('valid', true);
+    expect(code).toBe(0);
+    expect(out.summary.receipts).toBe(1200);
+    expect(out.summary.trusted).toBe(true);
+    expect(out.findings).toEqual([]);
+  });
+
+  it('valid.zip without its root pinned is not trusted: KEY_UNTRUSTED_ROOT, exit 1', async () => {
+    const { code, out } = await verifyJson('valid', false);
+    expect(code).toBe(1);
+    expect(out.summary.trusted).toBe(false);
+    expect(out.findings.map((f) => f.code)).toEqual(['KEY_UNTRUSTED_ROOT']);
+  });
+});
