@@ -4,7 +4,8 @@
  */
 import type { EngineOptions } from '../shared/engine/verify.ts';
 import type { CommandIo } from './args.ts';
+import { nativeStrictVerifier } from './native-ed25519.ts';
 
 export async function engineOptions(_io?: CommandIo): Promise<Omit<EngineOptions, 'trustedRoots'>> {
-  return {};
+  return { verifier: nativeStrictVerifier };
 }
