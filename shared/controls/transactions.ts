@@ -1,0 +1,112 @@
+/**
+ * `TXN_STEP_GAP` and `TXN_INCOMPLETE` (FORMAT.md §7). A transaction lives in one ledger;
+ * read in seq order its steps must run 1, 2, …, n, and one step must end it with
+ * `commit` or `abort` by the end of the ledger.
+ *
+ * Steps are judged in seq order, as the chain proves that order: a step that skips
+ * ahead is a gap, a step at or below one already seen is a repeat, and a step after the
+ * ending one means the transaction went on after it was declared finished.
+ *
+ * State is per ledger and dropped when the ledger ends (the engine visits ledgers one
+ * after another, FORMAT.md §5 keeps a transaction in one ledger): an open transaction
+ * keeps where its last step was, an ended one only its last step and how it ended.
+ */
+import { finding, type Finding, type FindingLocation } from '../engine/findings.ts';
+import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engine/types.ts';
+import type { Receipt } from '../format/schema.ts';
+import { receiptLocation } from './location.ts';
+
+interface OpenTransaction {
+  lastStep: number;
+  steps: number;
+  last: FindingLocation;
+}
+/** An ended transaction: `lastStep * 2`, plus 1 when it ended with `abort`. */
+type EndedTransaction = number;
+
+export interface LedgerTransactions {
+  readonly ledger: string;
+  readonly transactions: Map<string, OpenTransaction | EndedTransaction>;
+}
+
+export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
+  const findings: Finding[] = [];
+  const finishedLedgers = new Set<string>();
+  let current: LedgerTransactions | null = null;
+  return {
+    name: 'transactions',
+    visit(receipt, context) {
+      if (current?.ledger !== context.ledger) {
+        if (current) {
+          findings.push(...incompleteTransactions(current));
+          finishedLedgers.add(current.ledger);
+        }
+        if (finishedLedgers.has(context.ledger)) {
+          throw new Error(`transactionCheck: ledger ${context.ledger} was visited again after another ledger; receipts must come ledger by ledger`);
+        }
+        current = { ledger: context.ledger, transactions: new Map() };
+      }
+      const found = visitStep(current, receipt, context);
+      if (found) findings.push(found);
+    },
+    finish() {
+      if (current) findings.push(...incompleteTransactions(current));
+      current = null;
+      return findings;
+    },
+  };
+};
+
+/** Records one receipt's step; returns the `TXN_STEP_GAP` finding it causes, if any. */
+export function visitStep(state: LedgerTransactions, receipt: Receipt, context: ReceiptContext): Finding | null {
+  const { id, step, end } = receipt.txn;
+  const where = receiptLocation(receipt, context);
+  const known = state.transactions.get(id);
+  let problem: string | null = null;
+
+  if (typeof known === 'number') {
+    const lastStep = Math.floor(known / 2);
+    problem = `continues with step ${step} after it ended with ${known % 2 === 1 ? 'abort' : 'commit'} at step ${lastStep}`;
+    state.transactions.set(id, Math.max(lastStep, step) * 2 + (known % 2));
+    return gapFinding(receipt, context, where, problem, { expected: null, found: step, endedAt: lastStep });
+  }
+
+  const expected = known ? known.lastStep + 1 : 1;
+  if (step !== expected) {
+    if (!known) problem = `begins with step ${step}, not step 1`;
+    else if (step > expected) problem = `jumps from step ${known.lastStep} to step ${step}, so ${describeMissing(expected, step - 1)} missing`;
+    else problem = `repeats step ${step} after step ${known.lastStep}`;
+  }
+  const lastStep = Math.max(known?.lastStep ?? 0, step);
+  if (end !== null) state.transactions.set(id, lastStep * 2 + (end === 'abort' ? 1 : 0));
+  else state.transactions.set(id, { lastStep, steps: (known?.steps ?? 0) + 1, last: where });
+  return problem ? gapFinding(receipt, context, where, problem, { expected, found: step }) : null;
+}
+
+/** `TXN_INCOMPLETE` for every transaction of the ledger still open at its end. */
+export function incompleteTransactions(state: LedgerTransactions): Finding[] {
+  const findings: Finding[] = [];
+  for (const [id, txn] of state.transactions) {
+    if (typeof txn === 'number') continue;
+    findings.push(finding(
+      'TXN_INCOMPLETE',
+      `Transaction ${id} in ledger ${state.ledger} has ${txn.steps} step(s), the last being step ${txn.lastStep} at seq ${txn.last.seq}, but no step commits or aborts it by the end of the ledger.`,
+      txn.last,
+      { transaction: id, steps: txn.steps, lastStep: txn.lastStep },
+    ));
+  }
+  return findings;
+}
+
+function gapFinding(receipt: Receipt, context: ReceiptContext, where: FindingLocation, problem: string, detail: Record<string, unknown>): Finding {
+  return finding(
+    'TXN_STEP_GAP',
+    `Receipt ${receipt.id} (ledger ${context.ledger}, seq ${receipt.seq}): transaction ${receipt.txn.id} should number its steps 1, 2, 3 … without gaps or repeats, but it ${problem}.`,
+    where,
+    { transaction: receipt.txn.id, ...detail },
+  );
+}
+
+function describeMissing(from: number, to: number): string {
+  return from === to ? `step ${from} is` : `steps ${from} to ${to} are`;
+}

@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { nodeCedar } from '../../cli/cedar-node.ts';
+import { canonicalize } from '../format/canonical.ts';
+import { hashOf } from '../format/hash.ts';
+import type { CedarEntities, CedarModule, CedarRequest } from './cedar.ts';
+import { countingCedar } from './cedar-counting.test-helper.ts';
+import { DecisionEvaluator, assertCedarReady, memoKey } from './evaluator.ts';
+
+const BUNDLE = hashOf('bundle');
+const POLICIES = { 'tier-read': 'permit(principal is Agent, action == Action::"db.read", resource is Table) when { resource.tier >= principal.tier };' };
+const request = (table: string): CedarRequest => ({
+  principal: { type: 'Agent', id: 'a' },
+  action: { type: 'Action', id: 'db.read' },
+  resource: { type: 'Table', id: table },
+  context: {},
+});
+const entities = (tier: number): CedarEntities => [
+  { uid: { type: 'Agent', id: 'a' }, attrs: { tier: 2 }, parents: [] },
+  { uid: { type: 'Table', id: 't1' }, attrs: { tier }, parents: [] },
+  { uid: { type: 'Table', id: 't2' }, attrs: { tier }, parents: [] },
+  { uid: { type: 'Table', id: 't3' }, attrs: { tier }, parents: [] },
+];
+
+describe('DecisionEvaluator', () => {
+  it('gives Cedar\'s effect and determining policies', () => {
+    const evaluator = new DecisionEvaluator(nodeCedar);
+    expect(evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(3))).toEqual({ kind: 'decided', decision: { ok: true, effect: 'allow', policies: ['tier-read'], errors: [] } });
+    expect(evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(1))).toEqual({ kind: 'decided', decision: { ok: true, effect: 'deny', policies: [], errors: [] } });
+  });
+
+  it('runs Cedar once for repeated identical requests (memo hit)', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const evaluator = new DecisionEvaluator(cedar);
+    for (let i = 0; i < 50; i++) evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(3));
+    // Same content in freshly built objects: still one request.
+    evaluator.evaluate(BUNDLE, POLICIES, JSON.parse(JSON.stringify(request('t1'))) as CedarRequest, entities(3));
+    expect(calls.authorize).toBe(1);
+    expect(calls.preparse).toBe(1);
+    expect(evaluator.stats()).toEqual({ requests: 51, cedarCalls: 1, memoHits: 50, policySetsPrepared: 1 });
+  });
+
+  it('does not share a decision between different requests or different policies', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const evaluator = new DecisionEvaluator(cedar);
+    evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(3));
+    evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(1));
+    evaluator.evaluate(BUNDLE, POLICIES, request('t2'), entities(3));
+    const other = hashOf('other bundle');
+    const deny = evaluator.evaluate(other, { none: 'forbid(principal, action, resource);' }, request('t1'), entities(3));
+    expect(calls.authorize).toBe(4);
+    expect(deny).toMatchObject({ decision: { effect: 'deny', policies: ['none'] } });
+  });
+
+  it('keeps the memo bounded: a cycle wider than the capacity always misses', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const evaluator = new DecisionEvaluator(cedar, { memoCapacity: 2 });
+    for (let round = 0; round < 3; round++) for (const t of ['t1', 't2', 't3']) evaluator.evaluate(BUNDLE, POLICIES, request(t), entities(3));
+    expect(calls.authorize).toBe(9);
+    evaluator.evaluate(BUNDLE, POLICIES, request('t3'), entities(3));
+    expect(calls.authorize).toBe(9); // the most recent two are kept
+  });
+
+  it('turns the memo off at capacity 0', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const evaluator = new DecisionEvaluator(cedar, { memoCapacity: 0 });
+    for (let i = 0; i < 5; i++) evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(3));
+    expect(calls.authorize).toBe(5);
+    expect(calls.preparse).toBe(1);
+  });
+
+  it('answers unparsable policies without calling Cedar to decide', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const result = new DecisionEvaluator(cedar).evaluate(BUNDLE, { p: 'permit(' }, request('t1'), entities(3));
+    expect(result).toMatchObject({ kind: 'unparsable', errors: [{ policyId: 'p' }] });
+    expect(calls.authorize).toBe(0);
+  });
+
+  it('reports a request Cedar cannot evaluate as a result, not an exception', () => {
+    const unknownFunction = { ...request('t1'), context: { at: { __extn: { fn: 'nope', arg: '1' } } } };
+    const result = new DecisionEvaluator(nodeCedar).evaluate(BUNDLE, POLICIES, unknownFunction, entities(3));
+    expect(result).toEqual({ kind: 'decided', decision: { ok: false, error: expect.stringMatching(/extension function `nope` does not exist/) } });
+  });
+});
+
+describe('memoKey', () => {
+  it('gives two requests one key only when their canonical forms are equal', () => {
+    const context = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
+    fc.assert(fc.property(context, context, fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), (c1, c2, id1, id2) => {
+      const a = { ...request(id1), context: c1 };
+      const b = { ...request(id2), context: c2 };
+      const sameKey = memoKey('s', a, entities(1)) === memoKey('s', b, entities(1));
+      if (sameKey) expect(canonicalize(a)).toBe(canonicalize(b));
+    }), { numRuns: 500 });
+  });
+
+  it('depends on the policy set', () => {
+    expect(memoKey('s1', request('t'), entities(1))).not.toBe(memoKey('s2', request('t'), entities(1)));
+  });
+});
+
+describe('assertCedarReady', () => {
+  it('explains a module used before init()', () => {
+    const notReady = { getCedarVersion: () => { throw new TypeError("Cannot read properties of undefined (reading 'getCedarVersion')"); } } as unknown as CedarModule;
+    expect(() => assertCedarReady(notReady)).toThrow(/await init\(\)/);
+    expect(() => new DecisionEvaluator(notReady)).toThrow(/not ready/);
+  });
+
+  it('accepts the Node module', () => {
+    expect(() => assertCedarReady(nodeCedar)).not.toThrow();
+  });
+});

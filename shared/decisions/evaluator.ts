@@ -1,0 +1,116 @@
+/**
+ * Re-evaluating recorded authorization requests (FORMAT.md §5: "re-running Cedar on
+ * `request` and `entities` with the bundle's policies must give `effect`").
+ *
+ * Two costs dominate and both are paid once: parsing a bundle's policies (pre-parsed,
+ * stateful Cedar calls, see policies.ts) and evaluating a request that the gate has
+ * already seen (real gate traffic repeats). Decisions are memoised under a hash of the
+ * request and entities together with the policy set ({@link memoKey}), in a bounded LRU,
+ * so memory does not grow with the archive.
+ */
+import { hashOf } from '../format/hash.ts';
+import { decide, type CedarEntities, type CedarModule, type CedarRequest, type Decision } from './cedar.ts';
+import { BoundedLru } from './lru.ts';
+import { preparePolicies, type PolicyError, type PreparedPolicies } from './policies.ts';
+
+/** Default memo size: about 150 bytes an entry, so a few megabytes at most. */
+export const DEFAULT_MEMO_CAPACITY = 32_768;
+
+export interface EvaluatorOptions {
+  /** Most decisions kept; 0 turns the memo off (used to measure it). */
+  readonly memoCapacity?: number;
+}
+
+/** Counters for tests and benchmarks: how often Cedar really ran. */
+export interface EvaluatorStats {
+  readonly requests: number;
+  readonly cedarCalls: number;
+  readonly memoHits: number;
+  readonly policySetsPrepared: number;
+}
+
+export type Reevaluation =
+  /** The bundle's policies do not parse: nothing can be re-evaluated (`POLICY_INVALID`). */
+  | { readonly kind: 'unparsable'; readonly errors: readonly PolicyError[] }
+  /** Cedar's answer; `decision.ok` is false when Cedar could not evaluate the request. */
+  | { readonly kind: 'decided'; readonly decision: Decision };
+
+/**
+ * Re-evaluates requests against bundles with one Cedar module.
+ *
+ * The module must be ready to call: in a browser or worker that means the `/web` build
+ * after `await init()`; the constructor checks it and throws otherwise.
+ */
+export class DecisionEvaluator {
+  readonly #cedar: CedarModule;
+  readonly #bundles = new Map<string, PreparedPolicies>();
+  readonly #memo: BoundedLru<string, Decision>;
+  #requests = 0;
+  #cedarCalls = 0;
+  #memoHits = 0;
+
+  /** @throws Error when `cedar` is not an initialised cedar-wasm module (misuse). */
+  constructor(cedar: CedarModule, options: EvaluatorOptions = {}) {
+    assertCedarReady(cedar);
+    this.#cedar = cedar;
+    this.#memo = new BoundedLru(options.memoCapacity ?? DEFAULT_MEMO_CAPACITY);
+  }
+
+  /**
+   * Cedar's decision for `request` + `entities` under the policies of the bundle whose
+   * identity is `bundleHash`. The policies are parsed on the first request for that bundle.
+   */
+  evaluate(bundleHash: string, policies: Readonly<Record<string, string>>, request: CedarRequest, entities: CedarEntities): Reevaluation {
+    this.#requests++;
+    let prepared = this.#bundles.get(bundleHash);
+    if (!prepared) {
+      prepared = preparePolicies(this.#cedar, policies);
+      this.#bundles.set(bundleHash, prepared);
+    }
+    if (!prepared.ok) return { kind: 'unparsable', errors: prepared.errors };
+
+    const key = memoKey(prepared.setId, request, entities);
+    const cached = this.#memo.get(key);
+    if (cached) {
+      this.#memoHits++;
+      return { kind: 'decided', decision: cached };
+    }
+    this.#cedarCalls++;
+    const decision = decide(this.#cedar, prepared.setId, request, entities);
+    this.#memo.set(key, decision);
+    return { kind: 'decided', decision };
+  }
+
+  stats(): EvaluatorStats {
+    return { requests: this.#requests, cedarCalls: this.#cedarCalls, memoHits: this.#memoHits, policySetsPrepared: this.#bundles.size };
+  }
+}
+
+/**
+ * The memo key: SHA-256 over the policy set id (itself the policies' hash) and the
+ * request and entities, so a hit can never answer for another request or policy text,
+ * even in an archive crafted to collide (a non-cryptographic hash could be steered).
+ *
+ * `JSON.stringify` rather than `C()`: it is injective, which is all a key needs, and
+ * three to four times faster. For receipts parsed from canonical lines (FORMAT.md §1) it
+ * gives the same text as `C()` except for integer-like member names, which V8 orders
+ * numerically: that can only cost a missed hit, never a wrong answer.
+ */
+export function memoKey(setId: string, request: CedarRequest, entities: CedarEntities): string {
+  return hashOf(`${setId}\n${JSON.stringify([request, entities])}`);
+}
+
+/**
+ * cedar-wasm's `/web` build throws an obscure TypeError from inside the bindings when
+ * called before `await init()`; failing early with a sentence saves a debugging session.
+ * @throws Error when the module cannot answer `getCedarVersion()`.
+ */
+export function assertCedarReady(cedar: CedarModule): void {
+  let version: unknown;
+  try {
+    version = cedar.getCedarVersion();
+  } catch (error) {
+    throw new Error(`Cedar module is not ready (${(error as Error).message}); in a browser or worker, pass the /web build only after "await init()"`);
+  }
+  if (typeof version !== 'string') throw new Error('Cedar module is not ready: getCedarVersion() returned no version');
+}
