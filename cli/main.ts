@@ -10,6 +10,8 @@ const USAGE = `usage: tickmark <command> [options]
 commands:
   verify <archive.zip | archive-dir> [--trust-root <hex>]... [--json]
       verify an evidence archive (exit 0: no findings, 1: findings, 2: could not run)
+  privacy <archive.zip | archive-dir> [--trust-root <hex>]... [--json]
+      who touched which personal data, how, sent where and when
   demo <out.zip | out-dir> [--receipts N] [--seed TEXT] [--unsealed]
       write a realistic demo archive and print its root key
 `;
@@ -20,6 +22,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
   switch (name) {
     case 'verify':
       return runVerify;
+    case 'privacy':
+      return (await import('./commands/privacy.ts')).runPrivacy;
     case 'demo':
       return (await import('./commands/demo.ts')).runDemo;
     default:

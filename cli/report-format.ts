@@ -1,6 +1,7 @@
 /** Human and JSON renderings of a verification report for the command line. */
 import { categoryOf, type Finding } from '../shared/engine/findings.ts';
 import type { VerifyReport } from '../shared/engine/types.ts';
+import { soc2For } from '../shared/soc2.ts';
 
 /** The `--json` object of FORMAT.md §8 (with per-ledger states and check statuses added). */
 export function reportJson(report: VerifyReport): Record<string, unknown> {
@@ -17,6 +18,7 @@ export function reportJson(report: VerifyReport): Record<string, unknown> {
       ...(f.seq !== undefined ? { seq: f.seq } : {}),
       ...(f.receipt !== undefined ? { receipt: f.receipt } : {}),
       ...(f.detail !== undefined ? { detail: f.detail } : {}),
+      soc2: soc2For(f.code).criteria,
     })),
     summary: report.summary,
     archive: report.archive,
@@ -58,7 +60,9 @@ export function formatReport(report: VerifyReport): string {
     for (const f of report.findings) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
     for (const [code, group] of byCode) {
       const first = group[0] as Finding;
+      const soc2 = soc2For(first.code);
       lines.push(`  ${code} (${first.severity}, ${categoryOf(first.code)}): ${group.length}`);
+      lines.push(`    SOC 2 ${soc2.criteria.join(', ')}: ${soc2.why}`);
       for (const f of group.slice(0, MAX_EXAMPLES)) lines.push(`    ${where(f)}${f.message}`);
       if (group.length > MAX_EXAMPLES) lines.push(`    … and ${group.length - MAX_EXAMPLES} more (use --json for all)`);
     }

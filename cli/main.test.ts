@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from './main.ts';
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('tickmark command line: exit statuses of FORMAT.md §8', () => {
+  it('no command is bad usage (2) and prints the usage', async () => {
+    const r = await run();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/usage: tickmark <command>/);
+  });
+
+  it('an unknown command or option is bad usage (2)', async () => {
+    expect((await run('frobnicate')).code).toBe(2);
+    const r = await run('verify', 'x.zip', '--nope');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown option --nope/);
+  });
+
+  it('a malformed --trust-root is bad usage (2)', async () => {
+    const r = await run('verify', 'x.zip', '--trust-root', 'abc');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/64-hex-digit/);
+  });
+
+  it('a path that does not exist is 2, naming the path', async () => {
+    const r = await run('verify', '/no/such/archive.zip');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot open \/no\/such\/archive\.zip: no such file or directory/);
+  });
+
+  it('a file that is not an archive is the finding ARCHIVE_UNREADABLE, exit 1, in JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickmark-cli-'));
+    const path = join(dir, 'notes.zip');
+    writeFileSync(path, 'plain text, not a zip');
+    const r = await run('verify', path, '--json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.format).toBe('tickmark.evidence.v1');
+    expect(out.findings.map((f: { code: string }) => f.code)).toEqual(['ARCHIVE_UNREADABLE']);
+    expect(out.summary).toMatchObject({ receipts: 0, integrity_findings: 1, control_findings: 0, trusted: false });
+  });
+
+  it('an empty directory is verified with findings, not a crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickmark-empty-'));
+    const r = await run('verify', dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/MANIFEST_MISSING/);
+    expect(r.stdout).toMatch(/NOT CHECKED Manifest lists every file/);
+  });
+});
