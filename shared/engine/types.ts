@@ -153,6 +153,20 @@ export interface ControlCheck {
   readonly name: string;
   visit(receipt: Receipt, context: ReceiptContext): void | Promise<void>;
   finish(): readonly Finding[] | Promise<readonly Finding[]>;
+  /**
+   * How the check runs when segments are verified in parallel (map, then merge):
+   * - `stateless`: judges each receipt alone; a worker runs a fresh instance per segment
+   *   (`visit` each receipt, then `finish`) and the findings are simply joined.
+   * - `projected`: a worker calls the pure {@link ControlCheck.project} for each receipt and
+   *   ships the small projections; the main side folds them in ledger and seq order with
+   *   {@link ControlCheck.visitProjection}, then calls `finish`.
+   * A check with neither cannot run in parallel, and the engine runs it on one thread.
+   */
+  readonly parallel?: 'stateless' | 'projected';
+  /** Pure and stateless; the result must survive structured clone. Null: nothing to fold. */
+  project?(receipt: Receipt, context: ReceiptContext): unknown;
+  /** `visit(r, c)` must equal `visitProjection(project(r, c))` for every receipt. */
+  visitProjection?(projection: unknown): void;
 }
 
 export type ControlCheckFactory = (archive: ArchiveContext) => ControlCheck | Promise<ControlCheck>;
