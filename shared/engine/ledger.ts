@@ -1,21 +1,19 @@
 /**
- * One ledger's hash chain (FORMAT.md §5-6), as a fold over its lines in order.
- *
- * Per-line checks (form, schema, key, signature, bundle) are independent of each other;
- * the chain state carried from line to line is small (last seq, hash and time), which is
- * what lets a later worker pool check segments between checkpoints in parallel and join them.
+ * The merge step for one ledger (FORMAT.md §5-6): reads its checkpoints, joins its
+ * segments' results in order (the links where segments meet, archive-wide receipt ids,
+ * projected controls), then judges checkpoints, truncation, the unsealed tail, the
+ * ledger's state and the period it proves continuous.
  */
-import { decodeUtf8Strict } from '../format/bytes.ts';
-import { parseCanonical } from '../format/canonical.ts';
-import type { SignatureVerifier } from '../format/ed25519.ts';
-import { hashOf, ZERO_HASH } from '../format/hash.ts';
-import { CheckpointSchema, ReceiptSchema, validate, type Checkpoint, type Receipt } from '../format/schema.ts';
-import { parseTime } from '../format/time.ts';
 import type { LineRead } from '../archive/lines.ts';
+import { CheckpointSchema, validate, type Checkpoint } from '../format/schema.ts';
+import { parseTime } from '../format/time.ts';
+import { linkProblems, type ChainTail } from './chain.ts';
 import { finding, type Finding, type FindingCode } from './findings.ts';
 import { verifySigned } from './keys.ts';
-import { inEffect } from './policies.ts';
-import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period, RecordRead, ResolvedBundle } from './types.ts';
+import { readStoredLine } from './record.ts';
+import type { SegmentResult } from './segment.ts';
+import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period } from './types.ts';
+import type { SignatureVerifier } from '../format/ed25519.ts';
 
 /** Codes that make a ledger "tampered": its records or chain cannot be relied on. */
 const TAMPER_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
@@ -25,65 +23,48 @@ const TAMPER_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
   'FILE_HASH_MISMATCH', 'FILE_MISSING', 'ARCHIVE_UNREADABLE',
 ]);
 
-export interface LedgerContext {
-  readonly keyring: Keyring;
-  readonly verifier: SignatureVerifier;
-  readonly bundlesByHash: ReadonlyMap<string, ResolvedBundle>;
-  /** Receipt ids seen in the whole archive so far (ids are unique archive-wide). */
-  readonly receiptIds: Map<string, string>;
-  readonly controls: readonly ControlCheck[];
-  readonly onRecord: ((record: RecordRead) => void | Promise<void>) | undefined;
-}
+/** Findings that do not break continuity where they stand. */
+const NOT_A_BREAK: ReadonlySet<FindingCode> = new Set<FindingCode>(['CHAIN_UNSEALED', 'CHAIN_TRUNCATED', 'POLICY_NOT_IN_EFFECT', 'POLICY_UNKNOWN']);
 
-interface ValidCheckpoint {
-  readonly checkpoint: Checkpoint;
-  readonly line: number;
-}
-
-export class LedgerVerifier {
+export class LedgerMerger {
   readonly findings: Finding[] = [];
   /** Findings about this ledger's files, reported by the caller; they count for its state. */
   private readonly fileFindings: Finding[] = [];
   private readonly checkpointsPath: string;
-  private readonly checkpoints: ValidCheckpoint[] = [];
-  private readonly checkpointSeqs = new Set<number>();
+  private readonly checkpoints: { checkpoint: Checkpoint; line: number }[] = [];
+  readonly checkpointSeqs = new Set<number>();
   private checkpointLines = 0;
-  /** Hash of each receipt whose seq a checkpoint names, and its time. */
   private readonly sealedHashes = new Map<number, { hash: string; ts: string }>();
   private readonly segments: string[] = [];
   private receipts = 0;
-  private last: { seq: number; hash: string; tsMs: number; ts: string } | null = null;
-  /** The line right after `last` was unreadable; its hash still links the chain. */
+  private last: ChainTail | null = null;
   private unreadableAfterLast: string | null = null;
-  private firstTs: string | null = null;
-  private firstSeq: number | null = null;
-  /** Lowest seq at which something breaks continuity or authenticity. */
-  private firstProblemSeq = Infinity;
-  private problemWithoutSeq = false;
-  private anchored = true;
-  private signedAny = false;
+  private first: { seq: number; ts: string } | null = null;
+  private signed = 0;
+  private unanchored = 0;
 
   constructor(
     readonly ledger: string,
-    private readonly context: LedgerContext,
+    private readonly keyring: Keyring,
+    private readonly verifier: SignatureVerifier,
+    /** Receipt ids of the whole archive so far → where first seen. */
+    private readonly receiptIds: Map<string, string>,
   ) {
     this.checkpointsPath = `ledgers/${ledger}/checkpoints.jsonl`;
   }
 
   private report(code: FindingCode, message: string, where: { path: string; line?: number; seq?: number; receipt?: string }, detail?: Record<string, unknown>): void {
     this.findings.push(finding(code, message, { ...where, ledger: this.ledger }, detail));
-    if (code === 'CHAIN_UNSEALED' || code === 'CHAIN_TRUNCATED') return;
-    if (where.seq !== undefined) this.firstProblemSeq = Math.min(this.firstProblemSeq, where.seq);
-    else if (where.path !== this.checkpointsPath) this.problemWithoutSeq = true;
   }
 
-  /** Reads one line of checkpoints.jsonl (call for all of them before any receipt). */
+  /** Reads one line of checkpoints.jsonl (all of them come before any segment). */
   addCheckpointLine(read: LineRead): void {
     this.checkpointLines++;
-    const value = this.parseLine(this.checkpointsPath, read);
-    if (value === undefined) return;
-    const checked = validate(CheckpointSchema, value);
+    const stored = readStoredLine(this.checkpointsPath, read, this.ledger);
+    this.findings.push(...stored.findings);
+    if (stored.value === undefined) return;
     const where = { path: this.checkpointsPath, line: read.line };
+    const checked = validate(CheckpointSchema, stored.value);
     if (!checked.ok) {
       this.report('RECORD_MALFORMED', `Checkpoint is not valid: ${checked.message}.`, where);
       return;
@@ -98,16 +79,16 @@ export class LedgerVerifier {
       this.report('CHECKPOINT_INVALID', `Checkpoint seq ${cp.seq} does not increase (the one before is seq ${previous.checkpoint.seq}).`, where);
       return;
     }
-    const use = this.context.keyring.check(cp.kid, 'gate', parseTime(cp.ts) as number);
+    const use = this.keyring.check(cp.kid, 'gate', parseTime(cp.ts) as number);
     if (!use.ok) {
       this.report(use.code, `Checkpoint at seq ${cp.seq}: ${use.message}.`, where);
       return;
     }
-    if (!verifySigned(cp, use.publicKey, this.context.verifier)) {
+    if (!verifySigned(cp, use.publicKey, this.verifier)) {
       this.report('CHECKPOINT_INVALID', `Checkpoint at seq ${cp.seq} has a signature that does not verify with gate key ${cp.kid}.`, where);
       return;
     }
-    if (!use.anchored) this.anchored = false;
+    if (!use.anchored) this.unanchored++;
     this.checkpoints.push({ checkpoint: cp, line: read.line });
     this.checkpointSeqs.add(cp.seq);
   }
@@ -115,138 +96,50 @@ export class LedgerVerifier {
   /** A finding about this ledger's files found elsewhere (manifest, container). */
   addFileFinding(f: Finding): void {
     this.fileFindings.push(f);
-    this.problemWithoutSeq = true;
   }
 
-  /** Parses a stored line: UTF-8, JSON, canonical form. Reports and returns undefined when unusable. */
-  private parseLine(path: string, read: LineRead): unknown {
-    const where = { path, line: read.line };
-    if (read.kind === 'too-long') {
-      this.report('RECORD_MALFORMED', `Line is ${read.length} bytes long, over the limit for one record; it was skipped.`, where);
-      return undefined;
+  /** Joins the next segment, in name order; feeds projected controls in order. */
+  absorb(segment: SegmentResult, controls: readonly ControlCheck[]): void {
+    this.segments.push(segment.path);
+    this.receipts += segment.lines;
+    this.signed += segment.signed;
+    this.unanchored += segment.unanchored;
+    this.findings.push(...segment.findings);
+    const head = segment.head;
+    if (head) {
+      const unreadable = head.unreadableBefore ?? this.unreadableAfterLast;
+      for (const p of linkProblems(this.last, unreadable, head)) {
+        this.report(p.code, p.message, { path: head.path, line: head.line, seq: head.seq, receipt: head.receipt });
+      }
+      if (!this.first) this.first = { seq: head.seq, ts: head.ts };
     }
-    if (read.kind === 'unterminated') {
-      this.report('RECORD_MALFORMED', 'The file ends without a newline after its last record (the file may have been cut short).', where);
+    if (segment.tail) {
+      this.last = segment.tail;
+      this.unreadableAfterLast = segment.tail.unreadableAfter;
+    } else if (segment.lines > 0) {
+      this.unreadableAfterLast = 'unreadable';
     }
-    const text = decodeUtf8Strict(read.bytes);
-    if (text === null) {
-      this.report('RECORD_MALFORMED', 'Line is not valid UTF-8.', where);
-      return undefined;
-    }
-    if (text.length === 0) {
-      this.report('RECORD_MALFORMED', 'Line is empty; every line must hold one record.', where);
-      return undefined;
-    }
-    const parsed = parseCanonical(text);
-    if (parsed.ok) return parsed.value;
-    if (parsed.reason === 'json') {
-      this.report('RECORD_MALFORMED', `Line is ${parsed.message}.`, where);
-      return undefined;
-    }
-    this.report('RECORD_NONCANONICAL', `Line is ${parsed.message}.`, where);
-    return parsed.value;
-  }
-
-  startSegment(path: string): void {
-    this.segments.push(path);
-  }
-
-  /** Reads one receipt line of the current segment. */
-  async addReceiptLine(path: string, read: LineRead): Promise<void> {
-    this.receipts++;
-    const lineHash = read.kind === 'too-long' ? null : hashOf(read.bytes);
-    const value = this.parseLine(path, read);
-    const checked = value === undefined ? null : validate(ReceiptSchema, value);
-    if (checked && !checked.ok) {
-      this.report('RECORD_MALFORMED', `Receipt is not valid: ${checked.message}.`, { path, line: read.line });
-    }
-    const receipt = checked?.ok ? checked.value : null;
-    if (this.context.onRecord && lineHash && read.kind !== 'too-long') {
-      await this.context.onRecord({ ledger: this.ledger, path, line: read.line, text: decodeUtf8Strict(read.bytes) ?? '', hash: lineHash, receipt });
-    }
-    if (!receipt || !lineHash) {
-      // The chain continues through an unreadable line: the next receipt's prev may still name it.
-      this.unreadableAfterLast = lineHash ?? 'unknown';
-      this.problemWithoutSeq = true;
-      return;
-    }
-    await this.checkReceipt(path, read.line, receipt, lineHash);
-  }
-
-  private async checkReceipt(path: string, line: number, r: Receipt, hash: string): Promise<void> {
-    const where = { path, line, seq: r.seq, receipt: r.id };
-    const tsMs = parseTime(r.ts) as number;
-    if (r.ledger !== this.ledger) {
-      this.report('RECORD_MALFORMED', `Receipt names ledger "${r.ledger}" but is stored in ledgers/${this.ledger}/.`, where);
-    }
-    const seen = this.context.receiptIds.get(r.id);
-    if (seen !== undefined) this.report('RECEIPT_ID_DUPLICATE', `Receipt id ${r.id} was already used (${seen}).`, where);
-    else this.context.receiptIds.set(r.id, `${this.ledger} seq ${r.seq}`);
-
-    this.checkLink(r, hash, where);
-    if (this.last && tsMs < this.last.tsMs) {
-      this.report('TIME_REGRESSION', `Receipt time ${r.ts} is earlier than the previous receipt's (${this.last.ts}, seq ${this.last.seq}).`, where);
-    }
-
-    const use = this.context.keyring.check(r.kid, 'gate', tsMs);
-    if (!use.ok) this.report(use.code, `Receipt signature: ${use.message}.`, where);
-    else {
-      this.signedAny = true;
-      if (!use.anchored) this.anchored = false;
-      if (!verifySigned(r, use.publicKey, this.context.verifier)) {
-        this.report('SIGNATURE_INVALID', `Receipt signature does not verify with gate key ${r.kid}: the receipt was changed after signing or signed by another key.`, where);
+    for (const [seq, hash, ts] of segment.sealed) if (!this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });
+    for (let i = 0; i < segment.ids.length; i++) {
+      const id = segment.ids[i] as string;
+      const seq = segment.idSeqs[i] as number;
+      const seen = this.receiptIds.get(id);
+      if (seen !== undefined) {
+        this.report('RECEIPT_ID_DUPLICATE', `Receipt id ${id} was already used (${seen}).`, { path: segment.path, line: segment.idLines[i] as number, seq, receipt: id });
+      } else {
+        this.receiptIds.set(id, `${this.ledger} seq ${seq}`);
       }
     }
-
-    const bundle = this.context.bundlesByHash.get(r.decision.bundle);
-    if (!bundle) this.report('POLICY_UNKNOWN', `Receipt was decided under bundle ${r.decision.bundle}, which is not in the archive.`, where);
-    else if (!inEffect(bundle, tsMs)) {
-      this.report('POLICY_NOT_IN_EFFECT', `Receipt at ${r.ts} was decided under bundle ${bundle.body.id} v${bundle.body.version}, in effect from ${bundle.body.effective_from}${bundle.body.effective_until ? ` until ${bundle.body.effective_until}` : ''}.`, where);
-    }
-
-    if (this.firstSeq === null) {
-      this.firstSeq = r.seq;
-      this.firstTs = r.ts;
-    }
-    if (this.checkpointSeqs.has(r.seq) && !this.sealedHashes.has(r.seq)) this.sealedHashes.set(r.seq, { hash, ts: r.ts });
-    this.last = { seq: r.seq, hash, tsMs, ts: r.ts };
-    this.unreadableAfterLast = null;
-
-    for (const control of this.context.controls) await control.visit(r, { path, line, ledger: this.ledger, hash, bundle });
-  }
-
-  private checkLink(r: Receipt, hash: string, where: { path: string; line: number; seq: number; receipt: string }): void {
-    void hash;
-    const last = this.last;
-    if (!last) {
-      if (this.unreadableAfterLast !== null) return; // the ledger starts with unreadable lines, already reported
-      if (r.seq !== 1) {
-        this.report('CHAIN_GAP', `The ledger starts at seq ${r.seq}; receipts 1 to ${r.seq - 1} are missing.`, where);
-      } else if (r.prev !== ZERO_HASH) {
-        this.report('CHAIN_BROKEN', `The first receipt's prev must be ${ZERO_HASH}, found ${r.prev}.`, where);
-      }
-      return;
-    }
-    if (r.seq <= last.seq) {
-      this.report('CHAIN_DUPLICATE_SEQ', `Seq ${r.seq} appears again after seq ${last.seq}: the ledger forks or is out of order.`, where);
-      return;
-    }
-    const expectedSeq = this.unreadableAfterLast !== null ? last.seq + 2 : last.seq + 1;
-    const expectedPrev = this.unreadableAfterLast !== null ? this.unreadableAfterLast : last.hash;
-    if (r.seq > expectedSeq) {
-      const from = last.seq + 1;
-      this.report('CHAIN_GAP', `Seq jumps from ${last.seq} to ${r.seq}; ${r.seq - from === 1 ? `receipt ${from} is` : `receipts ${from} to ${r.seq - 1} are`} missing.`, where);
-      return;
-    }
-    if (r.seq < expectedSeq) return; // seq last+1 after an unreadable line: already reported there
-    if (r.prev !== expectedPrev) {
-      this.report('CHAIN_BROKEN', `prev is ${r.prev}, but the hash of the line before (seq ${r.seq - 1}) is ${expectedPrev}.`, where);
+    for (const [i, control] of controls.entries()) {
+      if (control.parallel !== 'projected' || !control.visitProjection) continue;
+      for (const projection of segment.projections[i] ?? []) control.visitProjection(projection);
     }
   }
 
   /** Ends the ledger: checkpoints against the chain, truncation, unsealed tail, state. */
   finish(): LedgerSummary {
     const lastSeq = this.last?.seq ?? null;
+    const firstBreak = this.firstBreakSeq();
     let sealed: { seq: number; ts: string } | null = null;
     let provenEnd: { seq: number; ts: string } | null = null;
     for (const { checkpoint: cp, line } of this.checkpoints) {
@@ -265,21 +158,21 @@ export class LedgerVerifier {
         continue;
       }
       sealed = { seq: cp.seq, ts: got.ts };
-      if (cp.seq < this.firstProblemSeq && !this.problemWithoutSeq) provenEnd = sealed;
+      if (cp.seq < firstBreak) provenEnd = sealed;
     }
     const truncated = this.findings.some((f) => f.code === 'CHAIN_TRUNCATED');
     if (lastSeq !== null && !truncated && (sealed === null || lastSeq > sealed.seq)) {
-      const from = sealed ? sealed.seq + 1 : (this.firstSeq ?? 1);
+      const from = sealed ? sealed.seq + 1 : (this.first?.seq ?? 1);
       this.report('CHAIN_UNSEALED', `Receipts ${from} to ${lastSeq} come after the last valid checkpoint${sealed ? ` (seq ${sealed.seq})` : ' (there is none)'}: they are not yet sealed, so the ledger is not proven complete past that point.`, { path: this.checkpointsPath, seq: from });
     }
     const { state, reason } = this.state(truncated);
-    const claimed: Period | null = this.firstTs && this.last ? { from: this.firstTs, to: this.last.ts } : null;
-    const proven: Period | null = state !== 'unverifiable' && provenEnd && this.firstTs && this.firstSeq === 1 ? { from: this.firstTs, to: provenEnd.ts } : null;
+    const claimed: Period | null = this.first && this.last ? { from: this.first.ts, to: this.last.ts } : null;
+    const proven: Period | null = state !== 'unverifiable' && provenEnd && this.first?.seq === 1 ? { from: this.first.ts, to: provenEnd.ts } : null;
     return {
       ledger: this.ledger,
       receipts: this.receipts,
       segments: this.segments,
-      firstSeq: this.firstSeq,
+      firstSeq: this.first?.seq ?? null,
       lastSeq,
       sealedSeq: sealed?.seq ?? null,
       checkpoints: this.checkpointLines,
@@ -290,6 +183,17 @@ export class LedgerVerifier {
     };
   }
 
+  /** Lowest seq where continuity or authenticity breaks; 0 when a break has no seq (a bad line, a bad file). */
+  private firstBreakSeq(): number {
+    let first = Infinity;
+    for (const f of [...this.findings, ...this.fileFindings]) {
+      if (NOT_A_BREAK.has(f.code) || f.path === this.checkpointsPath) continue;
+      if (f.seq === undefined) return 0;
+      first = Math.min(first, f.seq);
+    }
+    return first;
+  }
+
   private state(truncated: boolean): { state: LedgerState; reason: string } {
     const tamper = [...this.findings, ...this.fileFindings].filter((f) => TAMPER_CODES.has(f.code));
     if (tamper.length > 0) {
@@ -297,8 +201,8 @@ export class LedgerVerifier {
       return { state: 'tampered', reason: `${tamper.length} integrity finding${tamper.length === 1 ? '' : 's'} in this ledger (${codes}).` };
     }
     if (truncated) return { state: 'truncated', reason: 'A checkpoint seals receipts that are not in the ledger: its end was cut off.' };
-    if (!this.signedAny) return { state: 'unverifiable', reason: 'No receipt could be checked against a usable gate key.' };
-    if (!this.anchored) return { state: 'unverifiable', reason: 'Its keys are certified by a root that is not in your trust store, so its signatures prove nothing yet.' };
+    if (this.signed === 0) return { state: 'unverifiable', reason: 'No receipt could be checked against a usable gate key.' };
+    if (this.unanchored > 0) return { state: 'unverifiable', reason: 'Its keys are certified by a root that is not in your trust store, so its signatures prove nothing yet.' };
     if (this.findings.some((f) => f.code === 'CHAIN_UNSEALED')) return { state: 'unsealed', reason: 'Intact, but its last receipts are not sealed by a checkpoint yet.' };
     return { state: 'verified', reason: 'Every receipt is signed, chained without a break and sealed by a checkpoint.' };
   }

@@ -155,8 +155,9 @@ export interface ControlCheck {
   finish(): readonly Finding[] | Promise<readonly Finding[]>;
   /**
    * How the check runs when segments are verified in parallel (map, then merge):
-   * - `stateless`: judges each receipt alone; a worker runs a fresh instance per segment
-   *   (`visit` each receipt, then `finish`) and the findings are simply joined.
+   * - `stateless`: judges each receipt alone; a worker keeps one instance for all the
+   *   segments it checks and takes the new findings after each segment, so `finish` of a
+   *   stateless check returns every finding so far and may be called more than once.
    * - `projected`: a worker calls the pure {@link ControlCheck.project} for each receipt and
    *   ships the small projections; the main side folds them in ledger and seq order with
    *   {@link ControlCheck.visitProjection}, then calls `finish`.

@@ -15,7 +15,9 @@ import { nobleStrictVerifier } from '../format/ed25519.ts';
 import { createHasher } from '../format/hash.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH } from './keys.ts';
-import { LedgerVerifier, type LedgerContext } from './ledger.ts';
+import { LedgerMerger } from './ledger.ts';
+import { localRunner, type SegmentRunner, type SegmentTask } from './segment-task.ts';
+import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH } from './manifest.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
 import { FORMAT_ID, type ArchiveInfo, type BundleSummary, type CheckStatus, type ControlCheck, type LedgerSummary, type ResolvedBundle, type VerifyOptions, type VerifyReport } from './types.ts';
@@ -30,9 +32,47 @@ const CHECKPOINTS = /^ledgers\/([^/]+)\/checkpoints\.jsonl$/;
 const POLICY = /^policies\/[^/]+\.json$/;
 const ATTACHMENT = /^attachments\/([^/]+)$/;
 
+/** What a pool of workers needs to check segments the way this thread would. */
+export interface RunnerSetup {
+  /** keys.json as parsed (each worker rebuilds the keyring from it). */
+  readonly keys: unknown;
+  readonly trustedRoots: readonly string[];
+  readonly bundles: readonly ResolvedBundle[];
+  readonly limits: ReadLimits;
+  /** The run's controls by name, in order: workers build the same ones. */
+  readonly controlNames: readonly string[];
+}
+
 export interface EngineOptions extends VerifyOptions {
   /** Checks that each bundle's Cedar text parses (POLICY_INVALID); "not checked" without it. */
   readonly policyParser?: PolicyParser;
+  /**
+   * Checks segments elsewhere (a worker pool). Without it, segments are checked one by one
+   * in this thread. `onRecord` is only called by the in-thread runner.
+   */
+  readonly segmentRunner?: (setup: RunnerSetup) => Promise<SegmentRunner>;
+}
+
+/**
+ * Runs tasks with up to `runner.concurrency` in flight and hands results to `merge`
+ * strictly in task order, holding back results that arrive early.
+ */
+async function runInOrder(tasks: readonly SegmentTask[], runner: SegmentRunner, signal: AbortSignal | undefined, merge: (task: SegmentTask, result: SegmentResult) => void): Promise<void> {
+  const pending = new Map<number, Promise<SegmentResult>>();
+  let next = 0;
+  const inFlight = Math.max(1, runner.concurrency * 2);
+  for (let i = 0; i < tasks.length; i++) {
+    while (next < tasks.length && next < i + inFlight) {
+      const promise = runner.run(tasks[next] as SegmentTask);
+      promise.catch(() => undefined); // awaited in order below; this only silences early rejections
+      pending.set(next, promise);
+      next++;
+    }
+    signal?.throwIfAborted();
+    const result = await (pending.get(i) as Promise<SegmentResult>);
+    pending.delete(i);
+    merge(tasks[i] as SegmentTask, result);
+  }
 }
 
 /**
@@ -222,54 +262,53 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   const controls: ControlCheck[] = [];
   for (const factory of options.controls ?? []) controls.push(await factory(archiveContext));
 
-  // Ledgers, one chain each, in name order.
+  // Ledgers, one chain each, in name order: checkpoints first (they say which receipt
+  // hashes to keep), then segments, checked by the runner (possibly in parallel) and
+  // merged here strictly in order.
   const ledgerNames = new Set<string>();
   for (const path of files.keys()) {
     const m = SEGMENT.exec(path) ?? CHECKPOINTS.exec(path);
     if (m) ledgerNames.add(m[1] as string);
     else if (path.startsWith('ledgers/')) findings.push(finding('RECORD_MALFORMED', `${path} is not a ledger segment (ledgers/<ledger>/<six digits>.jsonl) or checkpoints file; it was not read as receipts.`, { path }));
   }
-  const ledgerBytesTotal = [...files.entries()].filter(([p]) => p.startsWith('ledgers/')).reduce((sum, [, e]) => sum + (e.declaredSize ?? 0), 0);
-  let bytesDone = 0;
-  let receiptsDone = 0;
-  let lastProgress = 0;
-  const progress = (force = false) => {
-    const now = Date.now();
-    if (!options.onProgress || (!force && now - lastProgress < 100)) return;
-    lastProgress = now;
-    options.onProgress({ phase: 'ledgers', bytesDone, bytesTotal: ledgerBytesTotal, receiptsDone });
-  };
-  const context: LedgerContext = { keyring: keys.keyring, verifier, bundlesByHash, receiptIds: new Map(), controls, onRecord: options.onRecord };
-  const ledgers = new Map<string, LedgerVerifier>();
+  const receiptIds = new Map<string, string>();
+  const ledgers = new Map<string, LedgerMerger>();
+  const tasks: SegmentTask[] = [];
   for (const name of [...ledgerNames].sort()) {
-    const ledger = new LedgerVerifier(name, context);
+    const ledger = new LedgerMerger(name, keys.keyring, verifier, receiptIds);
     ledgers.set(name, ledger);
     const checkpointsPath = `ledgers/${name}/checkpoints.jsonl`;
     if (files.has(checkpointsPath)) {
-      await guarded(checkpointsPath, async () => {
-        for await (const read of readLines(counted(streamEntry(checkpointsPath)), limits.maxLineBytes)) ledger.addCheckpointLine(read);
-      });
-    }
-    const segments = [...files.keys()].filter((p) => SEGMENT.exec(p)?.[1] === name).sort();
-    for (const path of segments) {
-      ledger.startSegment(path);
-      const ok = await guarded(path, async () => {
-        for await (const read of readLines(counted(streamEntry(path)), limits.maxLineBytes)) {
-          await ledger.addReceiptLine(path, read);
-          receiptsDone++;
-          if ((receiptsDone & 255) === 0) progress();
-        }
+      const ok = await guarded(checkpointsPath, async () => {
+        for await (const read of readLines(streamEntry(checkpointsPath), limits.maxLineBytes)) ledger.addCheckpointLine(read);
       });
       if (!ok) ledger.addFileFinding(findings.at(-1) as Finding);
     }
+    const checkpointSeqs = [...ledger.checkpointSeqs];
+    for (const path of [...files.keys()].filter((p) => SEGMENT.exec(p)?.[1] === name).sort()) tasks.push({ ledger: name, path, checkpointSeqs });
   }
-  async function* counted(stream: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    for await (const chunk of stream) {
-      bytesDone += chunk.length;
-      yield chunk;
-    }
+  const bytesTotal = tasks.reduce((sum, t) => sum + (files.get(t.path)?.declaredSize ?? 0), 0);
+  let bytesDone = 0;
+  let receiptsDone = 0;
+  const runner = options.segmentRunner
+    ? await options.segmentRunner({ keys: keysValue, trustedRoots: options.trustedRoots, bundles, limits, controlNames: controls.map((c) => c.name) })
+    : localRunner(source, files, { keyring: keys.keyring, verifier, bundlesByHash, controls, onRecord: options.onRecord }, limits.maxLineBytes, signal);
+  try {
+    await runInOrder(tasks, runner, signal, (task, result) => {
+      if (result.file) actual.set(task.path, result.file);
+      else actual.set(task.path, null);
+      const ledger = ledgers.get(task.ledger) as LedgerMerger;
+      const readerFinding = result.file === null ? result.findings.at(-1) : undefined;
+      if (readerFinding) ledger.addFileFinding(readerFinding);
+      ledger.absorb(result, controls);
+      bytesDone += files.get(task.path)?.declaredSize ?? 0;
+      receiptsDone += result.lines;
+      options.onProgress?.({ phase: 'ledgers', bytesDone, bytesTotal, receiptsDone });
+    });
+  } finally {
+    await runner.close();
   }
-  progress(true);
+  checks.push({ check: `Segments checked by ${runner.name}`, status: 'ran' });
 
   // Attachments and any other entry: hashed for the manifest; attachments also by name.
   for (const path of files.keys()) {
@@ -311,7 +350,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     findings.push(...ledger.findings);
     ledgerSummaries.push(summary);
   }
-  options.onProgress?.({ phase: 'controls', bytesDone, bytesTotal: ledgerBytesTotal, receiptsDone });
+  options.onProgress?.({ phase: 'controls', bytesDone, bytesTotal, receiptsDone });
   for (const control of controls) findings.push(...(await control.finish()));
   checks.push(
     { check: 'Signatures, keys and trust anchors', status: 'ran' },
@@ -326,7 +365,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   const archive: ArchiveInfo | null = manifest
     ? { archive_id: manifest.archive_id, organization: manifest.organization, created_at: manifest.created_at, period: { from: manifest.period.from, to: manifest.period.to }, producer: { name: manifest.producer.name, version: manifest.producer.version } }
     : null;
-  options.onProgress?.({ phase: 'done', bytesDone, bytesTotal: ledgerBytesTotal, receiptsDone });
+  options.onProgress?.({ phase: 'done', bytesDone, bytesTotal, receiptsDone });
   return {
     format: FORMAT_ID,
     source: source.name,

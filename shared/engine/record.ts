@@ -1,0 +1,41 @@
+/**
+ * Reading one stored line (FORMAT.md §1): UTF-8, JSON, and its own canonical form.
+ * Shared by receipts, checkpoints and anything else stored as JSONL.
+ */
+import type { LineRead } from '../archive/lines.ts';
+import { decodeUtf8Strict } from '../format/bytes.ts';
+import { parseCanonical } from '../format/canonical.ts';
+import { finding, type Finding } from './findings.ts';
+
+/**
+ * The JSON value of a line, with the findings its stored form gives. A non-canonical line
+ * is still returned (its content can be checked further); an unreadable one is not.
+ */
+export function readStoredLine(path: string, read: LineRead, ledger?: string): { value: unknown; findings: Finding[] } {
+  const where = { path, line: read.line, ...(ledger !== undefined ? { ledger } : {}) };
+  const findings: Finding[] = [];
+  if (read.kind === 'too-long') {
+    findings.push(finding('RECORD_MALFORMED', `Line is ${read.length} bytes long, over the limit for one record; it was skipped.`, where));
+    return { value: undefined, findings };
+  }
+  if (read.kind === 'unterminated') {
+    findings.push(finding('RECORD_MALFORMED', 'The file ends without a newline after its last record (the file may have been cut short).', where));
+  }
+  const text = decodeUtf8Strict(read.bytes);
+  if (text === null) {
+    findings.push(finding('RECORD_MALFORMED', 'Line is not valid UTF-8.', where));
+    return { value: undefined, findings };
+  }
+  if (text.length === 0) {
+    findings.push(finding('RECORD_MALFORMED', 'Line is empty; every line must hold one record.', where));
+    return { value: undefined, findings };
+  }
+  const parsed = parseCanonical(text);
+  if (parsed.ok) return { value: parsed.value, findings };
+  if (parsed.reason === 'json') {
+    findings.push(finding('RECORD_MALFORMED', `Line is ${parsed.message}.`, where));
+    return { value: undefined, findings };
+  }
+  findings.push(finding('RECORD_NONCANONICAL', `Line is ${parsed.message}.`, where));
+  return { value: parsed.value, findings };
+}

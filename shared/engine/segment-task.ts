@@ -1,0 +1,77 @@
+/**
+ * Running one segment check against an archive source: stream the entry once, hash it for
+ * the manifest, split it into lines, check them. A reader refusal part-way (a size bound,
+ * a corrupt entry) becomes a finding after whatever was read before it, never an exception.
+ * The same function runs in the calling thread and inside each pool worker.
+ */
+import { readLines } from '../archive/lines.ts';
+import { ArchiveUnreadableError, LimitExceededError, type ArchiveSource, type RawEntry } from '../archive/source.ts';
+import { createHasher } from '../format/hash.ts';
+import { finding, type Finding } from './findings.ts';
+import { checkSegment, type SegmentContext, type SegmentResult } from './segment.ts';
+
+/** One unit of parallel work: a segment file of a ledger. */
+export interface SegmentTask {
+  readonly ledger: string;
+  readonly path: string;
+  /** Seqs named by this ledger's valid checkpoints: their receipts' hashes are kept. */
+  readonly checkpointSeqs: readonly number[];
+}
+
+/** Checks segments, possibly several at once; the engine merges results in order. */
+export interface SegmentRunner {
+  readonly name: string;
+  /** How many tasks the engine should keep in flight. */
+  readonly concurrency: number;
+  run(task: SegmentTask): Promise<SegmentResult>;
+  close(): Promise<void>;
+}
+
+/** The finding a reader error gives, or null when the error is not the evidence's fault. */
+export function readerErrorFinding(path: string, error: unknown): Finding | null {
+  if (error instanceof LimitExceededError) {
+    const value = error.value >= 1e6 ? `${Math.round(error.value / 1e6)} MB` : `${Math.round(error.value)}`;
+    return finding('ENTRY_TOO_LARGE', `${path} was not read past ${value}: ${error.message}.`, { path }, { limit: error.limit });
+  }
+  if (error instanceof ArchiveUnreadableError) return finding('ARCHIVE_UNREADABLE', error.message, { path });
+  if (error instanceof Error && error.name !== 'AbortError') return finding('ARCHIVE_UNREADABLE', `${path} could not be read: ${error.message}`, { path });
+  return null;
+}
+
+export async function runSegmentTask(source: ArchiveSource, entry: RawEntry, task: SegmentTask, context: SegmentContext, maxLineBytes: number, signal?: AbortSignal): Promise<SegmentResult> {
+  const hasher = createHasher();
+  let bytes = 0;
+  let failure: unknown = null;
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of source.read(entry, signal)) {
+        hasher.update(chunk);
+        bytes += chunk.length;
+        yield chunk;
+      }
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      failure = error; // end the stream here; what was read is still checked
+    }
+  }
+  const result = await checkSegment(task.ledger, task.path, readLines(hashed(), maxLineBytes), context);
+  if (failure !== null) {
+    const f = readerErrorFinding(task.path, failure);
+    if (!f) throw failure;
+    result.findings.push({ ...f, ledger: task.ledger });
+    result.file = null;
+  } else {
+    result.file = { bytes, sha256: hasher.digest() };
+  }
+  return result;
+}
+
+/** Runs tasks one at a time in this thread (tests, the app's single worker, small archives). */
+export function localRunner(source: ArchiveSource, entries: ReadonlyMap<string, RawEntry>, context: Omit<SegmentContext, 'checkpointSeqs'>, maxLineBytes: number, signal?: AbortSignal): SegmentRunner {
+  return {
+    name: 'this thread',
+    concurrency: 1,
+    run: (task) => runSegmentTask(source, entries.get(task.path) as RawEntry, task, { ...context, checkpointSeqs: new Set(task.checkpointSeqs) }, maxLineBytes, signal),
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The map step: checks one ledger segment (`ledgers/<ledger>/<nnnnnn>.jsonl`) on its own
+ * and returns a small, structured-clone-safe result that the merge step
+ * (ledger.ts) joins in order. Every per-receipt check happens here: stored form, schema,
+ * key, signature, bundle in effect, the chain links inside the segment, and the per-receipt
+ * controls; where the segment meets its neighbour is left to the merge.
+ */
+import type { LineRead } from '../archive/lines.ts';
+import { decodeUtf8Strict } from '../format/bytes.ts';
+import type { SignatureVerifier } from '../format/ed25519.ts';
+import { hashOf } from '../format/hash.ts';
+import { ReceiptSchema, validate, type Receipt } from '../format/schema.ts';
+import { parseTime } from '../format/time.ts';
+import { linkProblems, type ChainTail, type LinkInput } from './chain.ts';
+import { finding, type Finding, type FindingCode } from './findings.ts';
+import { verifySigned } from './keys.ts';
+import { inEffect } from './policies.ts';
+import { readStoredLine } from './record.ts';
+import type { ControlCheck, Keyring, ReceiptContext, RecordRead, ResolvedBundle } from './types.ts';
+
+export interface SegmentHead extends LinkInput {
+  readonly path: string;
+  readonly line: number;
+  readonly receipt: string;
+  /** Hash of the unreadable line just before the first receipt, if it followed one. */
+  readonly unreadableBefore: string | null;
+}
+
+/** What a segment check returns: everything the merge needs, nothing per receipt but ids. */
+export interface SegmentResult {
+  readonly path: string;
+  readonly ledger: string;
+  readonly lines: number;
+  readonly findings: Finding[];
+  /** First readable receipt, to link to the previous segment's tail. */
+  readonly head: SegmentHead | null;
+  /** Last readable receipt, and an unreadable line after it if the segment ends with one. */
+  readonly tail: (ChainTail & { readonly unreadableAfter: string | null }) | null;
+  /** Receipts whose seq a checkpoint names: [seq, hash, ts]. */
+  readonly sealed: [number, string, string][];
+  /** Receipt ids in order, with their seq and line, for archive-wide duplicate detection. */
+  readonly ids: string[];
+  readonly idSeqs: number[];
+  readonly idLines: number[];
+  readonly signed: number;
+  readonly unanchored: number;
+  /** Projections of each projected control, by control index, in receipt order. */
+  readonly projections: unknown[][];
+  /** Size and hash of the segment's bytes, for the manifest check (set by the reader). */
+  file?: { bytes: number; sha256: string } | null;
+}
+
+export interface SegmentContext {
+  readonly keyring: Keyring;
+  readonly verifier: SignatureVerifier;
+  readonly bundlesByHash: ReadonlyMap<string, ResolvedBundle>;
+  readonly checkpointSeqs: ReadonlySet<number>;
+  /** The run's controls: stateless ones are visited, projected ones projected. */
+  readonly controls: readonly ControlCheck[];
+  readonly onRecord?: ((record: RecordRead) => void | Promise<void>) | undefined;
+}
+
+/** Checks one segment's lines. Never throws for bad evidence. */
+export async function checkSegment(ledger: string, path: string, lines: AsyncIterable<LineRead>, context: SegmentContext): Promise<SegmentResult> {
+  const findings: Finding[] = [];
+  const report = (code: FindingCode, message: string, where: { line: number; seq?: number; receipt?: string }) =>
+    findings.push(finding(code, message, { path, ledger, ...where }));
+  const result: SegmentResult = {
+    path, ledger, lines: 0, findings, head: null, tail: null, sealed: [], ids: [], idSeqs: [], idLines: [], signed: 0, unanchored: 0,
+    projections: context.controls.map(() => []),
+  };
+  let last: ChainTail | null = null;
+  let unreadable: string | null = null;
+  let head: SegmentHead | null = null;
+
+  for await (const read of lines) {
+    (result as { lines: number }).lines++;
+    const lineHash = read.kind === 'too-long' ? null : hashOf(read.bytes);
+    const stored = readStoredLine(path, read, ledger);
+    findings.push(...stored.findings);
+    let receipt: Receipt | null = null;
+    if (stored.value !== undefined) {
+      const checked = validate(ReceiptSchema, stored.value);
+      if (checked.ok) receipt = checked.value;
+      else report('RECORD_MALFORMED', `Receipt is not valid: ${checked.message}.`, { line: read.line });
+    }
+    if (context.onRecord && lineHash !== null && read.kind !== 'too-long') {
+      await context.onRecord({ ledger, path, line: read.line, text: decodeUtf8Strict(read.bytes) ?? '', hash: lineHash, receipt });
+    }
+    if (!receipt || lineHash === null) {
+      // The chain runs on through an unreadable line: the next receipt's prev may name it.
+      unreadable = lineHash ?? 'unreadable';
+      continue;
+    }
+
+    const r = receipt;
+    const tsMs = parseTime(r.ts) as number;
+    const where = { line: read.line, seq: r.seq, receipt: r.id };
+    if (r.ledger !== ledger) report('RECORD_MALFORMED', `Receipt names ledger "${r.ledger}" but is stored in ledgers/${ledger}/.`, where);
+    result.ids.push(r.id);
+    result.idSeqs.push(r.seq);
+    result.idLines.push(read.line);
+
+    if (head === null) {
+      head = { seq: r.seq, prev: r.prev, ts: r.ts, tsMs, path, line: read.line, receipt: r.id, unreadableBefore: unreadable };
+    } else {
+      for (const p of linkProblems(last, unreadable, { seq: r.seq, prev: r.prev, ts: r.ts, tsMs })) report(p.code, p.message, where);
+    }
+
+    const use = context.keyring.check(r.kid, 'gate', tsMs);
+    if (!use.ok) report(use.code, `Receipt signature: ${use.message}.`, where);
+    else {
+      (result as { signed: number }).signed++;
+      if (!use.anchored) (result as { unanchored: number }).unanchored++;
+      if (!verifySigned(r, use.publicKey, context.verifier)) {
+        report('SIGNATURE_INVALID', `Receipt signature does not verify with gate key ${r.kid}: the receipt was changed after signing or signed by another key.`, where);
+      }
+    }
+
+    const bundle = context.bundlesByHash.get(r.decision.bundle);
+    if (!bundle) report('POLICY_UNKNOWN', `Receipt was decided under bundle ${r.decision.bundle}, which is not in the archive.`, where);
+    else if (!inEffect(bundle, tsMs)) {
+      report('POLICY_NOT_IN_EFFECT', `Receipt at ${r.ts} was decided under bundle ${bundle.body.id} v${bundle.body.version}, in effect from ${bundle.body.effective_from}${bundle.body.effective_until ? ` until ${bundle.body.effective_until}` : ''}.`, where);
+    }
+
+    if (context.checkpointSeqs.has(r.seq)) result.sealed.push([r.seq, lineHash, r.ts]);
+    last = { seq: r.seq, hash: lineHash, ts: r.ts, tsMs };
+    unreadable = null;
+
+    const receiptContext: ReceiptContext = { path, line: read.line, ledger, hash: lineHash, bundle };
+    for (const [i, control] of context.controls.entries()) {
+      if (control.parallel === 'projected' && control.project) {
+        const projection = control.project(r, receiptContext);
+        if (projection !== null && projection !== undefined) result.projections[i]?.push(projection);
+      } else {
+        await control.visit(r, receiptContext);
+      }
+    }
+  }
+  return { ...result, head, tail: last ? { ...last, unreadableAfter: unreadable } : null };
+}
