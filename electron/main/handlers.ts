@@ -1,0 +1,111 @@
+/**
+ * What each bridge call does once electron/main/ipc.ts has validated it: native
+ * dialogs, reads of opened files, the recent list, exports.
+ *
+ * Paths flow one way only. The page receives tokens and names; the one call that
+ * carries a path into the main process is `registerDroppedFile`, and its path comes
+ * from `webUtils.getPathForFile` in the preload, which only yields a path for a real
+ * file the user dropped or chose in a file input (a `File` built by script has none).
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BaseWindow, Dialog, OpenDialogOptions, SaveDialogOptions, WebContents } from 'electron';
+import type { OpenedFiles } from './archive-files.ts';
+import type { IpcHandlers } from './ipc.ts';
+import { addRecentArchive, findRecentArchive, readRecentArchives, removeRecentArchive } from './recent-archives.ts';
+
+export interface HandlerDependencies {
+  readonly dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog'>;
+  readonly files: OpenedFiles;
+  /** Absolute path of the recent-archives JSON file (in userData). */
+  readonly recentFile: string;
+  /** Folder the save dialog starts in (the user's Documents). */
+  readonly saveDirectory: string;
+  /** The window that hosts `sender`, to parent dialogs on it. */
+  readonly windowFor: (sender: WebContents) => BaseWindow | null;
+}
+
+/** The open dialog: one file; Tickmark archives are ZIP files, "All files" for the odd extension. */
+export function openArchiveDialogOptions(): OpenDialogOptions {
+  return {
+    title: 'Open archive',
+    properties: ['openFile'],
+    filters: [
+      { name: 'Tickmark archive', extensions: ['zip'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+}
+
+/**
+ * A safe default name for the save dialog: the last path segment only, without
+ * control or reserved characters, at most 255 characters. The user still chooses
+ * the folder and may change the name; this only keeps the suggestion harmless.
+ */
+export function safeFileName(suggested: string): string {
+  const last = String(suggested).split(/[\\/]/).pop() ?? '';
+  const cleaned = last.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').replace(/^[.\s]+|[.\s]+$/g, '');
+  return cleaned === '' ? 'export' : cleaned.slice(0, 255);
+}
+
+async function showOpen(deps: HandlerDependencies, sender: WebContents): Promise<string | null> {
+  const parent = deps.windowFor(sender);
+  const options = openArchiveDialogOptions();
+  const result = parent ? await deps.dialog.showOpenDialog(parent, options) : await deps.dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+async function showSave(deps: HandlerDependencies, sender: WebContents, suggestedName: string): Promise<string | null> {
+  const parent = deps.windowFor(sender);
+  const options: SaveDialogOptions = {
+    title: 'Save export',
+    defaultPath: path.join(deps.saveDirectory, safeFileName(suggestedName)),
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+  const result = parent ? await deps.dialog.showSaveDialog(parent, options) : await deps.dialog.showSaveDialog(options);
+  return result.canceled || !result.filePath ? null : result.filePath;
+}
+
+/** Builds the handler of every call of the contract. */
+export function createIpcHandlers(deps: HandlerDependencies): IpcHandlers {
+  return {
+    async openArchiveDialog(_args, { ownerId, sender }) {
+      const picked = await showOpen(deps, sender);
+      return picked === null ? null : deps.files.open(ownerId, picked);
+    },
+    async registerDroppedFile([droppedPath], { ownerId }) {
+      return deps.files.open(ownerId, droppedPath);
+    },
+    async readArchiveChunk([token, offset, length], { ownerId }) {
+      return deps.files.read(ownerId, token, offset, length);
+    },
+    async closeArchive([token], { ownerId }) {
+      await deps.files.close(ownerId, token);
+    },
+    async recentArchives() {
+      return readRecentArchives(deps.recentFile);
+    },
+    async addRecent([token], { ownerId }) {
+      return addRecentArchive(deps.recentFile, deps.files.describe(ownerId, token));
+    },
+    async openRecent([id], { ownerId }) {
+      // The path comes from our own store, written only from files the user opened.
+      const entry = await findRecentArchive(deps.recentFile, id);
+      if (entry === undefined) return null;
+      try {
+        return await deps.files.open(ownerId, entry.path);
+      } catch {
+        return null;
+      }
+    },
+    async removeRecent([id]) {
+      return removeRecentArchive(deps.recentFile, id);
+    },
+    async saveFile([suggestedName, bytes], { sender }) {
+      const target = await showSave(deps, sender, suggestedName);
+      if (target === null) return null;
+      await writeFile(target, bytes);
+      return { name: path.basename(target), path: target, size: bytes.byteLength };
+    },
+  };
+}
