@@ -1,14 +1,32 @@
 /**
- * Everything the command line plugs into the engine: the verifier, Cedar, control checks.
- * One place, so `verify`, `privacy` and the benchmarks run the same checks.
+ * Everything the command line plugs into the engine: the verifier, Cedar, the control
+ * checks, and the worker pool. One place, so `verify`, `privacy`, the workers and the
+ * benchmarks run the same checks.
  */
 import { checkBundlePolicies, controlChecks } from '../shared/controls/index.ts';
+import { createPrivacyCollector } from '../shared/controls/privacy.ts';
+import type { ArchiveContext, ControlCheck, ControlCheckFactory } from '../shared/engine/types.ts';
 import type { EngineOptions } from '../shared/engine/verify.ts';
-import type { CommandIo } from './args.ts';
 import { nodeCedar } from './cedar-node.ts';
 import { nativeStrictVerifier } from './native-ed25519.ts';
 
-export async function engineOptions(_io?: CommandIo): Promise<Omit<EngineOptions, 'trustedRoots'>> {
+/** Every control check this build has (workers pick theirs by name from these). */
+export function controlFactories(): ControlCheckFactory[] {
+  return [...controlChecks(nodeCedar), () => createPrivacyCollector()];
+}
+
+/** Builds the named controls, in the order named. */
+export async function buildControls(names: readonly string[], context: ArchiveContext): Promise<ControlCheck[]> {
+  const all = await Promise.all(controlFactories().map((factory) => factory(context)));
+  return names.map((name) => {
+    const control = all.find((c) => c.name === name);
+    if (!control) throw new Error(`buildControls: no control check named "${name}"`);
+    return control;
+  });
+}
+
+/** The options of a full verification (every check), without the trust roots. */
+export function engineOptions(): Omit<EngineOptions, 'trustedRoots'> {
   return {
     verifier: nativeStrictVerifier,
     policyParser: (hash, policies) => checkBundlePolicies(nodeCedar, hash, policies),

@@ -17,7 +17,7 @@ export async function runPrivacy(argv: readonly string[], io: CommandIo): Promis
   const trustRoots = (args.multi['trust-root'] ?? []).map((r) => r.toLowerCase());
   for (const root of trustRoots) if (!/^[0-9a-f]{64}$/.test(root)) throw new UsageError(`--trust-root must be 64 hex digits, got "${root}"`);
   const collector = createPrivacyCollector();
-  const report = await verifyPath(args.positional[0] as string, { trustedRoots: trustRoots, controls: [() => collector] }, io);
+  const report = await verifyPath(args.positional[0] as string, { trustedRoots: trustRoots, controls: [() => collector] });
   const integrity = report.summary.integrity_findings;
   const privacy = collector.report();
   if (args.flags.json) {

@@ -51,6 +51,8 @@ export interface EngineOptions extends VerifyOptions {
    * in this thread. `onRecord` is only called by the in-thread runner.
    */
   readonly segmentRunner?: (setup: RunnerSetup) => Promise<SegmentRunner>;
+  /** Ledger bytes below which segments are checked in this thread anyway (default 16 MiB). */
+  readonly segmentRunnerMinBytes?: number;
 }
 
 /**
@@ -287,10 +289,14 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     const checkpointSeqs = [...ledger.checkpointSeqs];
     for (const path of [...files.keys()].filter((p) => SEGMENT.exec(p)?.[1] === name).sort()) tasks.push({ ledger: name, path, checkpointSeqs });
   }
-  const bytesTotal = tasks.reduce((sum, t) => sum + (files.get(t.path)?.declaredSize ?? 0), 0);
   let bytesDone = 0;
   let receiptsDone = 0;
-  const runner = options.segmentRunner
+  // A control that cannot run split (neither stateless nor projected) keeps the run in this thread.
+  const splittable = controls.every((c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection));
+  const bytesTotal = tasks.reduce((sum, t) => sum + (files.get(t.path)?.declaredSize ?? 0), 0);
+  // Starting workers costs about a second; below this much ledger data one thread is faster.
+  const worthAPool = tasks.length > 1 && bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
+  const runner = options.segmentRunner && splittable && worthAPool
     ? await options.segmentRunner({ keys: keysValue, trustedRoots: options.trustedRoots, bundles, limits, controlNames: controls.map((c) => c.name) })
     : localRunner(source, files, { keyring: keys.keyring, verifier, bundlesByHash, controls, onRecord: options.onRecord }, limits.maxLineBytes, signal);
   try {
