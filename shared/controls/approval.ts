@@ -29,6 +29,8 @@ export const approvalCheck: ControlCheckFactory = (archive: ArchiveContext): Con
   const findings: Finding[] = [];
   return {
     name: 'human approval',
+    // The keyring and the verifier only answer questions: nothing carries over.
+    parallel: 'stateless',
     visit(receipt, context) {
       const found = judgeApproval(receipt, context, archive);
       if (found) findings.push(found);

@@ -32,6 +32,9 @@ export function createDecisionCheck(cedar: CedarModule, options: EvaluatorOption
   const findings: Finding[] = [];
   return {
     name: 'decision re-evaluation',
+    // The evaluator's memo and parsed policy sets are caches: a fresh instance per
+    // segment decides every receipt the same, only with a colder cache.
+    parallel: 'stateless',
     visit(receipt: Receipt, context: ReceiptContext): void {
       const bundle = context.bundle;
       if (!bundle) return;

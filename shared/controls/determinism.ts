@@ -3,6 +3,11 @@
  * same agent id, action, resource, `io.input` and bundle hash must have the same
  * `io.output`.
  *
+ * Map, then merge (projected.ts): a worker reduces each successful receipt to an
+ * {@link OutputProjection}: the 128-bit hash of what must determine the output, the
+ * output's leading 52 bits and where the receipt is. The fold on the main side compares
+ * it with the first receipt of the same key.
+ *
  * Memory is the design constraint: a million receipts can mean a million distinct
  * inputs. Each distinct key keeps only
  *   - its 128-bit hash as a 16-character string (the Map key),
@@ -10,7 +15,8 @@
  *     52 bits and where that first receipt was (ledger number, seq).
  * A false finding would need a 128-bit collision between different keys; a missed
  * finding would need two different outputs to share their first 52 bits. Receipts are
- * never kept.
+ * never kept, and never shipped: the finding names the receipts by their place, and a
+ * reader finds agent, action, resource and input in them.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { finding, type Finding } from '../engine/findings.ts';
@@ -19,11 +25,25 @@ import { utf8 } from '../format/bytes.ts';
 import { canonicalize } from '../format/canonical.ts';
 import type { Receipt } from '../format/schema.ts';
 import { GrowableFloat64 } from './growable.ts';
-import { receiptLocation, shortHash } from './location.ts';
+import { projectedCheck } from './projected.ts';
 
 /** Hex digits of an output hash kept per key: 13 × 4 = 52 bits, exact in a double. */
 const OUTPUT_PREFIX_DIGITS = 13;
 const HASH_PREFIX_LENGTH = 'sha256:'.length;
+
+/**
+ * A successful receipt as the fold needs it (about 100 bytes structured-cloned):
+ * `key` is {@link determinismKey}, `output` the leading 52 bits of `io.output`.
+ */
+export type OutputProjection = readonly [
+  key: string,
+  output: number,
+  ledger: string,
+  seq: number,
+  receipt: string,
+  path: string,
+  line: number,
+];
 
 export interface DeterminismState {
   /** Key hash → index into the columns below. */
@@ -42,47 +62,54 @@ export function emptyDeterminismState(): DeterminismState {
 export const determinismCheck: ControlCheckFactory = (): ControlCheck => {
   const state = emptyDeterminismState();
   const findings: Finding[] = [];
-  return {
+  return projectedCheck<OutputProjection>({
     name: 'output determinism',
-    visit(receipt, context) {
-      const found = visitOutput(state, receipt, context);
+    project: projectOutput,
+    fold(projection) {
+      const found = foldOutput(state, projection);
       if (found) findings.push(found);
     },
     finish: () => findings,
-  };
+  });
 };
 
-/** The 128-bit key of what must determine the output, as a compact one-byte string. */
+/**
+ * The 128-bit key of what must determine the output, as a 16-character string of
+ * one-byte characters: half the size of hex, both in the Map and across threads.
+ */
 export function determinismKey(receipt: Receipt): string {
   const { action, resource } = receipt.request;
   const digest = sha256(utf8(canonicalize([receipt.agent.id, action.type, action.id, resource.type, resource.id, receipt.io.input, receipt.decision.bundle])));
   return String.fromCharCode(...digest.subarray(0, 16));
 }
 
-/** Records one receipt's output; returns a finding when it differs from the first one seen. */
-export function visitOutput(state: DeterminismState, receipt: Receipt, context: ReceiptContext): Finding | null {
+/** Only successful receipts must agree (FORMAT.md §7); the others project to null. */
+export function projectOutput(receipt: Receipt, context: ReceiptContext): OutputProjection | null {
   if (receipt.exec.status !== 'ok') return null;
-  const key = determinismKey(receipt);
-  const output = outputPrefix(receipt.io.output);
+  return [determinismKey(receipt), outputPrefix(receipt.io.output), context.ledger, receipt.seq, receipt.id, context.path, context.line];
+}
+
+/** Records one output; returns a finding when it differs from the first one of its key. */
+export function foldOutput(state: DeterminismState, projection: OutputProjection): Finding | null {
+  const [key, output, ledger, seq, receipt, path, line] = projection;
   const index = state.firstByKey.get(key);
   if (index === undefined) {
     state.firstByKey.set(key, state.firstOutput.length);
     state.firstOutput.push(output);
-    state.firstSeq.push(receipt.seq);
-    state.firstLedger.push(ledgerNumber(state, context.ledger));
+    state.firstSeq.push(seq);
+    state.firstLedger.push(ledgerNumber(state, ledger));
     return null;
   }
-  const first = state.firstOutput.at(index);
+  const first = state.firstOutput.at(index) ?? 0;
   if (first === output) return null;
   const firstLedger = state.ledgers[state.firstLedger.at(index) ?? -1] ?? '?';
   const firstSeq = state.firstSeq.at(index) ?? 0;
-  const firstOutputText = `sha256:${(first ?? 0).toString(16).padStart(OUTPUT_PREFIX_DIGITS, '0')}…`;
-  const { action, resource } = receipt.request;
+  const [thisText, firstText] = [prefixText(output), prefixText(first)];
   return finding(
     'NONDETERMINISTIC_OUTPUT',
-    `Receipt ${receipt.id} (ledger ${context.ledger}, seq ${receipt.seq}): agent ${receipt.agent.id} ran ${action.id} on ${resource.id} with input ${shortHash(receipt.io.input)} under the same policy bundle as the receipt at ledger ${firstLedger}, seq ${firstSeq}, and both succeeded, so the outputs should be identical; this one is ${shortHash(receipt.io.output)}, the earlier one ${firstOutputText}.`,
-    receiptLocation(receipt, context),
-    { first: { ledger: firstLedger, seq: firstSeq, outputPrefix: firstOutputText }, output: receipt.io.output, input: receipt.io.input, bundle: receipt.decision.bundle },
+    `Receipt ${receipt} (ledger ${ledger}, seq ${seq}) has the same agent, action, resource and input under the same policy bundle as the receipt at ledger ${firstLedger}, seq ${firstSeq}, and both succeeded, so the outputs should be identical; this one's output is ${thisText}, the earlier one's ${firstText}.`,
+    { path, line, ledger, seq, receipt },
+    { first: { ledger: firstLedger, seq: firstSeq, outputPrefix: firstText }, outputPrefix: thisText },
   );
 }
 
@@ -90,8 +117,13 @@ function outputPrefix(hash: string): number {
   return parseInt(hash.slice(HASH_PREFIX_LENGTH, HASH_PREFIX_LENGTH + OUTPUT_PREFIX_DIGITS), 16);
 }
 
+/** `sha256:` and the kept 13 hex digits, marked as a prefix. */
+function prefixText(prefix: number): string {
+  return `sha256:${prefix.toString(16).padStart(OUTPUT_PREFIX_DIGITS, '0')}…`;
+}
+
 function ledgerNumber(state: DeterminismState, ledger: string): number {
-  // Ledgers are few and visited one after another, so the last one is almost always it.
+  // Ledgers are few and folded one after another, so the last one is almost always it.
   const last = state.ledgers.length - 1;
   if (state.ledgers[last] === ledger) return last;
   const found = state.ledgers.indexOf(ledger);

@@ -29,6 +29,9 @@ export interface ControlOptions {
  * `TIER_VIOLATION`, `RECIPIENT_UNAPPROVED`, `APPROVAL_MISSING`/`APPROVAL_INVALID`,
  * `TXN_INCOMPLETE`/`TXN_STEP_GAP`, `NONDETERMINISTIC_OUTPUT`, `SLO_BREACH`.
  * Each factory makes fresh state, so one list serves any number of verifications.
+ * Each check declares how it runs in a worker pool (`ControlCheck.parallel`): the ones
+ * that judge a receipt alone are `stateless`; transactions, determinism and the SLO are
+ * `projected` (projected.ts), as is the privacy collector.
  */
 export function controlChecks(cedar: CedarModule, options: ControlOptions = {}): ControlCheckFactory[] {
   return [

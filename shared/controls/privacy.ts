@@ -8,10 +8,14 @@
  * that reports no findings; it is read with {@link PrivacyCollector.report}. Every
  * receipt with personal data counts, whatever its outcome, and outcomes are counted
  * apart: an attempt the gate blocked is evidence too, but not a disclosure.
+ *
+ * Map, then merge (projected.ts): a worker projects each receipt with personal data to
+ * a {@link PrivacyProjection}; the fold counts them into the per-subject tables.
  */
 import type { ControlCheck, ReceiptContext } from '../engine/types.ts';
 import type { Receipt } from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
+import { projectedCheck } from './projected.ts';
 
 export const PRIVACY_REPORT_FORMAT = 'tickmark.privacy.v1';
 /** The category named when a receipt lists subjects but no personal-data category. */
@@ -60,45 +64,81 @@ interface Accumulator {
   undeclared: number;
 }
 
+/**
+ * One receipt with personal data, as the fold needs it: subjects and categories are
+ * de-duplicated and stand-ins already applied; `undeclared` lists the indexes of the
+ * categories the receipt's bundle does not declare (usually none). The subject hashes
+ * dominate its size: about 165 bytes structured-cloned for one subject, two categories.
+ */
+export type PrivacyProjection = readonly [
+  ts: string,
+  status: Receipt['exec']['status'],
+  agent: string,
+  action: string,
+  recipient: string | null,
+  subjects: readonly string[],
+  categories: readonly string[],
+  undeclared: readonly number[],
+];
+
 export function createPrivacyCollector(): PrivacyCollector {
   const bySubject = new Map<string, Map<string, Accumulator>>();
   let receipts = 0;
-  return {
+  const check = projectedCheck<PrivacyProjection>({
     name: 'privacy report',
-    visit(receipt: Receipt, context: ReceiptContext) {
-      const { personal, subjects } = receipt.data;
-      if (personal.length === 0 && subjects.length === 0) return;
+    project: projectPrivacy,
+    fold(projection) {
       receipts++;
-      const declared = context.bundle?.body.data_handling?.personal_categories;
-      const atMs = parseTime(receipt.ts) ?? Number.NaN;
-      for (const subject of subjects.length > 0 ? new Set(subjects) : [UNIDENTIFIED_SUBJECT]) {
-        let categories = bySubject.get(subject);
-        if (!categories) bySubject.set(subject, (categories = new Map()));
-        for (const category of personal.length > 0 ? new Set(personal) : [UNSPECIFIED_CATEGORY]) {
-          let entry = categories.get(category);
-          if (!entry) categories.set(category, (entry = emptyAccumulator(receipt.ts, atMs)));
-          add(entry, receipt, atMs, declared !== undefined && !declared.includes(category));
+      const [ts, , , , , subjects, categories, undeclared] = projection;
+      const atMs = parseTime(ts) ?? Number.NaN;
+      for (const subject of subjects) {
+        let byCategory = bySubject.get(subject);
+        if (!byCategory) bySubject.set(subject, (byCategory = new Map()));
+        for (const [index, category] of categories.entries()) {
+          let entry = byCategory.get(category);
+          if (!entry) byCategory.set(category, (entry = emptyAccumulator(ts, atMs)));
+          add(entry, projection, atMs, undeclared.includes(index));
         }
       }
     },
     finish: () => [],
-    report: () => buildReport(bySubject, receipts),
-  };
+  });
+  return { ...check, report: () => buildReport(bySubject, receipts) };
+}
+
+/** Receipts without personal data or data subjects are not in the report: null. */
+export function projectPrivacy(receipt: Receipt, context: ReceiptContext): PrivacyProjection | null {
+  const { personal, subjects, recipient } = receipt.data;
+  if (personal.length === 0 && subjects.length === 0) return null;
+  const declared = context.bundle?.body.data_handling?.personal_categories;
+  const categories = personal.length > 0 ? [...new Set(personal)] : [UNSPECIFIED_CATEGORY];
+  const undeclared: number[] = [];
+  if (declared !== undefined) for (const [index, category] of categories.entries()) if (!declared.includes(category)) undeclared.push(index);
+  return [
+    receipt.ts,
+    receipt.exec.status,
+    receipt.agent.id,
+    receipt.request.action.id,
+    recipient,
+    subjects.length > 0 ? [...new Set(subjects)] : [UNIDENTIFIED_SUBJECT],
+    categories,
+    undeclared,
+  ];
 }
 
 function emptyAccumulator(ts: string, atMs: number): Accumulator {
   return { receipts: 0, outcomes: { ok: 0, error: 0, blocked: 0 }, agents: new Map(), actions: new Map(), recipients: new Map(), firstMs: atMs, first: ts, lastMs: atMs, last: ts, undeclared: 0 };
 }
 
-function add(entry: Accumulator, receipt: Receipt, atMs: number, undeclared: boolean): void {
+function add(entry: Accumulator, [ts, status, agent, action, recipient]: PrivacyProjection, atMs: number, undeclared: boolean): void {
   entry.receipts++;
-  entry.outcomes[receipt.exec.status]++;
-  increment(entry.agents, receipt.agent.id);
-  increment(entry.actions, receipt.request.action.id);
-  if (receipt.data.recipient !== null) increment(entry.recipients, receipt.data.recipient);
+  entry.outcomes[status]++;
+  increment(entry.agents, agent);
+  increment(entry.actions, action);
+  if (recipient !== null) increment(entry.recipients, recipient);
   // Compared as instants (FORMAT.md §1), not as text: fractional digits may differ.
-  if (atMs < entry.firstMs) [entry.firstMs, entry.first] = [atMs, receipt.ts];
-  if (atMs > entry.lastMs) [entry.lastMs, entry.last] = [atMs, receipt.ts];
+  if (atMs < entry.firstMs) [entry.firstMs, entry.first] = [atMs, ts];
+  if (atMs > entry.lastMs) [entry.lastMs, entry.last] = [atMs, ts];
   if (undeclared) entry.undeclared++;
 }
 

@@ -1,6 +1,7 @@
 /**
  * A control that judges each receipt on its own (no state across receipts).
- * Such checks are trivially parallel: any split of the receipts gives the same findings.
+ * Such checks are trivially parallel (`stateless`): a fresh instance per segment, and
+ * the segments' findings joined, give the findings of one pass.
  */
 import type { Finding } from '../engine/findings.ts';
 import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engine/types.ts';
@@ -13,6 +14,7 @@ export function receiptRuleCheck(name: string, rule: ReceiptRule): ControlCheckF
     const findings: Finding[] = [];
     return {
       name,
+      parallel: 'stateless',
       visit(receipt, context) {
         const found = rule(receipt, context);
         if (found) findings.push(found);

@@ -5,16 +5,26 @@
  *
  * Latencies are kept exactly, 8 bytes a receipt in a typed array (any JSON integer up
  * to 2^53 is exact in a double), and only for bundles that declare an SLO; they are
- * sorted once, at the end, and only when a breach needs its p99 stated. Merging two
- * partial states is concatenating their columns.
+ * sorted once, at the end, and only when a breach needs its p99 stated.
+ *
+ * Map, then merge (projected.ts): a worker projects each receipt to its bundle hash and
+ * latency, and the fold appends the latency to that bundle's column. Only the nearest
+ * rank over the whole column decides a breach, so no segment can judge one alone.
  */
 import { finding, type Finding } from '../engine/findings.ts';
-import type { ControlCheck, ControlCheckFactory, ResolvedBundle } from '../engine/types.ts';
+import type { ArchiveContext, ControlCheck, ControlCheckFactory, ReceiptContext, ResolvedBundle } from '../engine/types.ts';
+import type { Receipt } from '../format/schema.ts';
 import { GrowableFloat64 } from './growable.ts';
 import { bundleName } from './location.ts';
+import { projectedCheck } from './projected.ts';
+
+/** One receipt's latency under a bundle with an objective: 83 bytes structured-cloned. */
+export type LatencyProjection = readonly [bundle: string, latency: number];
 
 interface BundleLatencies {
   readonly bundle: ResolvedBundle;
+  /** The bundle's `slo.p99_latency_ms`. */
+  readonly limit: number;
   readonly latencies: GrowableFloat64;
   /** Receipts slower than the SLO: with n this decides a breach without sorting. */
   over: number;
@@ -32,18 +42,23 @@ export function p99NearestRank(values: Float64Array): number | null {
   return sorted[nearestRank99(values.length) - 1] ?? null;
 }
 
-export const sloCheck: ControlCheckFactory = (): ControlCheck => {
+export const sloCheck: ControlCheckFactory = (archive: ArchiveContext): ControlCheck => {
   const byBundle = new Map<string, BundleLatencies>();
-  return {
+  return projectedCheck<LatencyProjection>({
     name: 'latency SLO',
-    visit(receipt, context) {
-      const bundle = context.bundle;
-      const limit = bundle?.body.slo?.p99_latency_ms;
-      if (!bundle || limit === undefined) return;
-      let entry = byBundle.get(bundle.hash);
-      if (!entry) byBundle.set(bundle.hash, (entry = { bundle, latencies: new GrowableFloat64(1024), over: 0 }));
-      entry.latencies.push(receipt.exec.latency_ms);
-      if (receipt.exec.latency_ms > limit) entry.over++;
+    project: projectLatency,
+    fold([hash, latency]) {
+      let entry = byBundle.get(hash);
+      if (!entry) {
+        // `project` shipped only the hash; the bundle is the archive's, the one the engine
+        // put in the receipt's context (both come from the same `bundlesByHash`).
+        const bundle = archive.bundlesByHash.get(hash);
+        const limit = bundle?.body.slo?.p99_latency_ms;
+        if (!bundle || limit === undefined) return;
+        byBundle.set(hash, (entry = { bundle, limit, latencies: new GrowableFloat64(1024), over: 0 }));
+      }
+      entry.latencies.push(latency);
+      if (latency > entry.limit) entry.over++;
     },
     finish() {
       const findings: Finding[] = [];
@@ -53,11 +68,17 @@ export const sloCheck: ControlCheckFactory = (): ControlCheck => {
       }
       return findings;
     },
-  };
+  });
 };
 
-function judgeBundle({ bundle, latencies, over }: BundleLatencies): Finding | null {
-  const limit = bundle.body.slo?.p99_latency_ms ?? Infinity;
+/** Receipts under a bundle without an objective add nothing, so they project to null. */
+export function projectLatency(receipt: Receipt, context: ReceiptContext): LatencyProjection | null {
+  const bundle = context.bundle;
+  if (!bundle || bundle.body.slo?.p99_latency_ms === undefined) return null;
+  return [bundle.hash, receipt.exec.latency_ms];
+}
+
+function judgeBundle({ bundle, limit, latencies, over }: BundleLatencies): Finding | null {
   const n = latencies.length;
   const rank = nearestRank99(n);
   // The rank-th smallest exceeds the limit exactly when more than n - rank receipts do.

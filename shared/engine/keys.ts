@@ -4,7 +4,7 @@
  * and reports what is wrong with keys.json itself.
  */
 import { fromHex, toHex, utf8 } from '../format/bytes.ts';
-import { canonicalize, signedText } from '../format/canonical.ts';
+import { canonicalize, signedText, signedTextOfCanonicalLine } from '../format/canonical.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { sha256Bytes } from '../format/hash.ts';
 import { KeyEntrySchema, KeySetSchema, RevocationSchema, validate, type KeyEntry, type Role } from '../format/schema.ts';
@@ -56,6 +56,8 @@ export function buildKeyring(value: unknown, trustedRoots: readonly string[], ve
 
   // Pass 1: entries, key ids and roots.
   const entries: KeyEntry[] = [];
+  /** Each entry as stored: certificates sign these bytes, not the schema's output. */
+  const stored = new Map<KeyEntry, Record<string, unknown>>();
   set.keys.forEach((raw, index) => {
     const checked = validate(KeyEntrySchema, raw);
     if (!checked.ok) {
@@ -68,6 +70,7 @@ export function buildKeyring(value: unknown, trustedRoots: readonly string[], ve
       return;
     }
     entries.push(entry);
+    stored.set(entry, raw as Record<string, unknown>);
   });
   const rootKids = new Set<string>();
   for (const entry of entries) {
@@ -106,8 +109,7 @@ export function buildKeyring(value: unknown, trustedRoots: readonly string[], ve
     if (!cert) problem = `key ${kid} has no certificate and is not a root`;
     else if (!(root = records.get(cert.kid)) || !rootKids.has(cert.kid)) problem = `key ${kid} is certified by ${cert.kid}, which is not a root key of this archive`;
     else {
-      const { cert: _omit, ...body } = record.entry;
-      if (!verifier.verify(fromHex(cert.sig), utf8(canonicalize(body)), root.publicKey)) problem = `the certificate of key ${kid} is not a valid signature by root ${cert.kid}`;
+      if (!verifier.verify(fromHex(cert.sig), utf8(signedText(stored.get(record.entry) as Record<string, unknown>, 'cert')), root.publicKey)) problem = `the certificate of key ${kid} is not a valid signature by root ${cert.kid}`;
     }
     if (problem) {
       findings.push(finding('KEY_CERT_INVALID', `${capitalize(problem)}; its signatures cannot be relied on.`, at, { kid }));
@@ -161,9 +163,14 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Verifies `object.sig` over `C(object without sig)` with a key already checked by the keyring. */
-export function verifySigned(object: Readonly<Record<string, unknown>>, publicKey: Uint8Array, verifier: SignatureVerifier): boolean {
+/**
+ * Verifies `object.sig` over `C(object without sig)` with a key already checked by the keyring.
+ * @param canonicalLine the object's stored line when it was checked to be canonical: the
+ *   signed bytes are then cut out of it rather than serialized again.
+ */
+export function verifySigned(object: Readonly<Record<string, unknown>>, publicKey: Uint8Array, verifier: SignatureVerifier, canonicalLine?: string): boolean {
   const sig = object.sig;
   if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return false;
-  return verifier.verify(fromHex(sig), utf8(signedText(object)), publicKey);
+  const signed = (canonicalLine !== undefined ? signedTextOfCanonicalLine(canonicalLine, object) : null) ?? signedText(object);
+  return verifier.verify(fromHex(sig), utf8(signed), publicKey);
 }

@@ -84,7 +84,7 @@ export class LedgerMerger {
       this.report(use.code, `Checkpoint at seq ${cp.seq}: ${use.message}.`, where);
       return;
     }
-    if (!verifySigned(cp, use.publicKey, this.verifier)) {
+    if (!verifySigned(stored.value as Record<string, unknown>, use.publicKey, this.verifier, stored.canonicalText)) {
       this.report('CHECKPOINT_INVALID', `Checkpoint at seq ${cp.seq} has a signature that does not verify with gate key ${cp.kid}.`, where);
       return;
     }

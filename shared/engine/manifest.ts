@@ -35,7 +35,7 @@ export function checkManifest(value: unknown, keyring: Keyring, verifier: Signat
   let anchored = false;
   if (!use.ok) {
     findings.push(finding(use.code, `Manifest signature: ${use.message}.`, at));
-  } else if (!verifySigned(manifest, use.publicKey, verifier)) {
+  } else if (!verifySigned(value as Record<string, unknown>, use.publicKey, verifier)) {
     findings.push(finding('MANIFEST_SIGNATURE_INVALID', `The manifest's signature does not verify with archive key ${manifest.kid}: the manifest was changed after signing.`, at));
   } else {
     anchored = use.anchored;

@@ -33,7 +33,8 @@ export function checkBundleFile(path: string, value: unknown, keyring: Keyring, 
     return { bundle: null, anchored: false, policiesParse: null, findings };
   }
   const { bundle: body, signatures } = checked.value;
-  const text = canonicalize(body);
+  // Identity and signatures over the bundle as stored, not as the schema returns it.
+  const text = canonicalize((value as { bundle: unknown }).bundle);
   const hash = hashOf(text);
   const effectiveFromMs = parseTime(body.effective_from) as number;
   const effectiveUntilMs = body.effective_until ? (parseTime(body.effective_until) as number) : null;

@@ -11,7 +11,7 @@ import { finding, type Finding } from './findings.ts';
  * The JSON value of a line, with the findings its stored form gives. A non-canonical line
  * is still returned (its content can be checked further); an unreadable one is not.
  */
-export function readStoredLine(path: string, read: LineRead, ledger?: string): { value: unknown; findings: Finding[] } {
+export function readStoredLine(path: string, read: LineRead, ledger?: string): { value: unknown; findings: Finding[]; canonicalText?: string } {
   const where = { path, line: read.line, ...(ledger !== undefined ? { ledger } : {}) };
   const findings: Finding[] = [];
   if (read.kind === 'too-long') {
@@ -31,7 +31,7 @@ export function readStoredLine(path: string, read: LineRead, ledger?: string): {
     return { value: undefined, findings };
   }
   const parsed = parseCanonical(text);
-  if (parsed.ok) return { value: parsed.value, findings };
+  if (parsed.ok) return { value: parsed.value, findings, canonicalText: text };
   if (parsed.reason === 'json') {
     findings.push(finding('RECORD_MALFORMED', `Line is ${parsed.message}.`, where));
     return { value: undefined, findings };

@@ -112,7 +112,9 @@ export async function checkSegment(ledger: string, path: string, lines: AsyncIte
     else {
       (result as { signed: number }).signed++;
       if (!use.anchored) (result as { unanchored: number }).unanchored++;
-      if (!verifySigned(r, use.publicKey, context.verifier)) {
+      // Signed bytes come from the value as parsed, never from the schema's output, which
+      // may drop members (zod drops "__proto__"): what is verified is what is stored.
+      if (!verifySigned(stored.value as Record<string, unknown>, use.publicKey, context.verifier, stored.canonicalText)) {
         report('SIGNATURE_INVALID', `Receipt signature does not verify with gate key ${r.kid}: the receipt was changed after signing or signed by another key.`, where);
       }
     }

@@ -9,9 +9,11 @@ const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Lowercase hex of `bytes`. */
+const HEX_BYTE = Object.freeze(Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')));
+
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < bytes.length; i++) out += (bytes[i] as number).toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) out += HEX_BYTE[bytes[i] as number];
   return out;
 }
 

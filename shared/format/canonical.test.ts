@@ -42,3 +42,19 @@ describe('stored form: a line must be its own canonical form', () => {
     expect(signedText({ sig: 'x', b: { sig: 'inner' }, a: 1 })).toBe('{"a":1,"b":{"sig":"inner"}}');
   });
 });
+
+describe('signed text cut from a canonical line', () => {
+  it('equals C(object without sig) wherever sig stands, or declines', async () => {
+    const { signedTextOfCanonicalLine } = await import('./canonical.ts');
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.string(), (members, sig) => {
+        const object = { ...members, sig };
+        const line = canonicalize(object);
+        expect(signedTextOfCanonicalLine(line, object)).toBe(signedText(object));
+      }),
+      { numRuns: 500 },
+    );
+    expect(signedTextOfCanonicalLine('{"a":1,"sig":"x"}', { a: 2, sig: 'x' })).not.toBe('{"a":2}');
+  });
+});

@@ -57,7 +57,31 @@ function describeFirstDifference(actual: string, canonical: string): string {
 
 /** `C(object without sig)`: the bytes a `sig` member signs (FORMAT.md §1, "Signed content"). */
 export function signedText(object: Readonly<Record<string, unknown>>, omit: string = 'sig'): string {
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(object)) if (key !== omit) copy[key] = object[key];
-  return canonicalize(copy);
+  // fromEntries defines own properties: an assignment loop would turn a "__proto__" member
+  // into a prototype and silently drop it from the signed bytes.
+  return canonicalize(Object.fromEntries(Object.entries(object).filter(([key]) => key !== omit)));
+}
+
+/**
+ * `C(object without sig)` taken from `line`, the object's stored canonical form, by cutting
+ * the top-level `sig` member out instead of serializing everything again (the members are in
+ * canonical order, so only those after `sig` are serialized, to find where it ends).
+ * Returns null when `line` is not laid out as that (then use {@link signedText}).
+ * Only valid for a line already checked to be canonical.
+ */
+export function signedTextOfCanonicalLine(line: string, object: Readonly<Record<string, unknown>>): string | null {
+  const sig = object.sig;
+  if (typeof sig !== 'string') return null;
+  const keys = Object.keys(object).sort();
+  const at = keys.indexOf('sig');
+  let tail = '';
+  for (let i = at + 1; i < keys.length; i++) tail += `,${JSON.stringify(keys[i])}:${canonicalize(object[keys[i] as string])}`;
+  const member = `"sig":${JSON.stringify(sig)}`;
+  if (at === 0) {
+    const expected = keys.length === 1 ? `{${member}}` : `{${member}${tail}}`;
+    return line === expected ? `{${tail.slice(1)}}` : null;
+  }
+  const suffix = `,${member}${tail}}`;
+  if (!line.endsWith(suffix)) return null;
+  return `${line.slice(0, line.length - suffix.length)}${tail}}`;
 }

@@ -1,0 +1,16 @@
+/** SHA-256 through node:crypto for the command line and its workers (see useSha256). */
+import { createHash } from 'node:crypto';
+import { useSha256, type Sha256 } from '../shared/format/hash.ts';
+
+export const nodeSha256: Sha256 = {
+  digest: (data) => createHash('sha256').update(data).digest(),
+  create: () => {
+    const h = createHash('sha256');
+    return { update: (chunk) => void h.update(chunk), digest: () => h.digest() };
+  },
+};
+
+/** Makes every hash in this thread native. Call once per thread, before verifying. */
+export function useNativeSha256(): void {
+  useSha256(nodeSha256);
+}
