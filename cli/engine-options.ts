@@ -9,6 +9,7 @@ import type { ArchiveContext, ControlCheck, ControlCheckFactory } from '../share
 import type { EngineOptions } from '../shared/engine/verify.ts';
 import { nodeCedar } from './cedar-node.ts';
 import { nativeStrictVerifier } from './native-ed25519.ts';
+import { useNativeSha256 } from './native-sha256.ts';
 
 /** Every control check this build has (workers pick theirs by name from these). */
 export function controlFactories(): ControlCheckFactory[] {
@@ -27,6 +28,7 @@ export async function buildControls(names: readonly string[], context: ArchiveCo
 
 /** The options of a full verification (every check), without the trust roots. */
 export function engineOptions(): Omit<EngineOptions, 'trustedRoots'> {
+  useNativeSha256();
   return {
     verifier: nativeStrictVerifier,
     policyParser: (hash, policies) => checkBundlePolicies(nodeCedar, hash, policies),

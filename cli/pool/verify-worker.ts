@@ -10,10 +10,12 @@ import type { Finding } from '../../shared/engine/findings.ts';
 import type { ControlCheck, ResolvedBundle } from '../../shared/engine/types.ts';
 import type { RawEntry } from '../../shared/archive/source.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
+import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchivePath } from '../open-archive.ts';
 import { buildControls } from '../engine-options.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 
+useNativeSha256();
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('verify-worker must run as a worker thread');
