@@ -1,0 +1,31 @@
+/**
+ * A demo archive large enough that verifying it takes a while in the browser (to cancel
+ * it or close the window mid-way), made once per size with the project's producer.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeCedar } from '../../cli/cedar-node.ts';
+import { nodeCryptoSigner } from '../../cli/commands/demo.ts';
+import { makeDemoArchive } from '../../shared/producer/demo.ts';
+import { zipFiles } from '../../shared/producer/zip.ts';
+
+export interface BigArchive {
+  readonly path: string;
+  readonly rootPublicKey: string;
+  readonly receipts: number;
+}
+
+export async function bigArchive(receipts: number): Promise<BigArchive> {
+  const dir = join(tmpdir(), 'tickmark-e2e-archives');
+  const path = join(dir, `demo-${receipts}.zip`);
+  const meta = `${path}.json`;
+  if (existsSync(path) && existsSync(meta)) return { path, receipts, rootPublicKey: JSON.parse(await readFile(meta, 'utf8')).rootPublicKey };
+  await mkdir(dir, { recursive: true });
+  const demo = await makeDemoArchive({ cedar: nodeCedar, receipts, seed: 'tickmark-e2e-big', sign: nodeCryptoSigner(), unsealed: true });
+  await writeFile(`${path}.tmp`, zipFiles(demo.files, { level: 1 }));
+  await rename(`${path}.tmp`, path);
+  await writeFile(meta, JSON.stringify({ rootPublicKey: demo.rootPublicKey }));
+  return { path, receipts, rootPublicKey: demo.rootPublicKey };
+}

@@ -1,0 +1,137 @@
+/**
+ * Shared end-to-end helpers: launch Debian's Chromium with a fresh profile, drive the
+ * workbench like a person would, check accessibility with axe-core, take screenshots.
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const repo = fileURLToPath(new URL('../../', import.meta.url));
+export const samplesDir = join(repo, '..', 'shared', 'samples');
+export const resultsDir = join(repo, 'test-results');
+const CHROMIUM = '/usr/bin/chromium';
+
+export interface Workbench {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Console errors and page errors seen so far. */
+  readonly errors: string[];
+  close(): Promise<void>;
+}
+
+/** A persistent profile (so reload and reopen keep IndexedDB), removed on close. */
+export async function openWorkbench(baseUrl: string): Promise<Workbench> {
+  const profile = await mkdtemp(join(tmpdir(), 'tickmark-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: false,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  // Nothing may leave the machine: any request not to the local server fails the test.
+  await context.route(/^(?!http:\/\/127\.0\.0\.1)[a-z]+:\/\//, (route) => {
+    errors.push(`blocked request: ${route.request().url()}`);
+    return route.abort();
+  });
+  await page.goto(baseUrl);
+  await page.getByTestId('start-page').waitFor();
+  return {
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function pinRootKey(page: Page, publicKey: string, label: string): Promise<void> {
+  await page.getByTestId('nav-trust').click();
+  await page.getByTestId('pin-label').fill(label);
+  await page.getByTestId('pin-key').fill(publicKey);
+  await page.getByTestId('pin-note').fill('Given in cases.json of the reference samples.');
+  await page.getByTestId('pin-submit').click();
+  await page.getByTestId('pin-message').waitFor();
+  await page.getByTestId('nav-start').click();
+}
+
+/** Opens `file` through the "Open evidence archive…" button and its file chooser. */
+export async function startImport(page: Page, file: string): Promise<void> {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('open-archive').click()]);
+  await chooser.setFiles(file);
+}
+
+/** Imports `file` and waits for its dashboard. */
+export async function importArchive(page: Page, file: string): Promise<void> {
+  await startImport(page, file);
+  await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
+}
+
+/** Finding codes shown in the dashboard's per-code tables. */
+export async function shownFindingCodes(page: Page): Promise<string[]> {
+  const ids = await page.locator('[data-testid^="finding-code-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid') ?? ''));
+  return ids.map((id) => id.replace('finding-code-', '')).sort();
+}
+
+let axeSource: string | null = null;
+
+/** Serious and critical axe-core violations on the page as it is now. */
+export async function seriousViolations(page: Page): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
+  axeSource ??= await readFile(join(repo, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  // The page's CSP refuses inline <script> (page.addScriptTag), as it should; evaluating the
+  // source through the DevTools protocol is not page script and is not subject to it.
+  if (!loaded) await page.evaluate(`${axeSource};void 0`);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context?: unknown, options?: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? 'unknown', help: v.help, targets: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(resultsDir, { recursive: true });
+  const path = join(resultsDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Rows per object store of the workbench database, read straight from IndexedDB. */
+export async function storedRowCounts(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const database = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('tickmark');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const names = [...database.objectStoreNames];
+    const out: Record<string, number> = {};
+    const tx = database.transaction(names, 'readonly');
+    await Promise.all(
+      names.map(
+        (name) =>
+          new Promise<void>((resolve, reject) => {
+            const request = tx.objectStore(name).count();
+            request.onsuccess = () => {
+              out[name] = request.result;
+              resolve();
+            };
+            request.onerror = () => reject(request.error);
+          }),
+      ),
+    );
+    database.close();
+    return out;
+  });
+}

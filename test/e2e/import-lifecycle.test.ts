@@ -1,0 +1,81 @@
+/**
+ * Import is all or nothing: cancelling mid-way, or closing the window mid-way, leaves no
+ * row of the archive behind (checked in IndexedDB itself, not only on screen).
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bigArchive, type BigArchive } from './big-archive.ts';
+import { openWorkbench, pinRootKey, screenshot, seriousViolations, startImport, storedRowCounts, type Workbench } from './browser.ts';
+
+const RECEIPTS = 30_000;
+
+async function receiptsVerified(page: Page): Promise<number> {
+  const text = (await page.getByTestId('import-receipts').textContent()) ?? '0';
+  return Number(text.replace(/,/g, ''));
+}
+
+function totalRows(counts: Record<string, number>, except: string[] = ['trustedRoots', 'engagements']): number {
+  return Object.entries(counts)
+    .filter(([name]) => !except.includes(name))
+    .reduce((n, [, c]) => n + c, 0);
+}
+
+describe('import lifecycle', () => {
+  let wb: Workbench;
+  let archive: BigArchive;
+  beforeAll(async () => {
+    archive = await bigArchive(RECEIPTS);
+    wb = await openWorkbench(inject('baseUrl'));
+    await pinRootKey(wb.page, archive.rootPublicKey, 'End-to-end demo root');
+  });
+  afterAll(async () => {
+    await wb?.close();
+  });
+
+  it('shows progress while verifying, and cancelling keeps nothing', async () => {
+    const { page } = wb;
+    await startImport(page, archive.path);
+    await page.getByTestId('import-page').waitFor();
+    await expect.poll(() => receiptsVerified(page), { timeout: 60_000 }).toBeGreaterThan(2_000);
+    // Something is half-stored at this point: the test would prove nothing otherwise.
+    const during = await storedRowCounts(page);
+    expect(during.archives).toBe(1);
+    expect(during.receiptLines).toBeGreaterThan(0);
+    await screenshot(page, 'import-progress');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByTestId('cancel-import').click();
+    await page.getByTestId('import-cancelled').waitFor({ timeout: 30_000 });
+    const after = await storedRowCounts(page);
+    expect(totalRows(after)).toBe(0);
+    expect(await page.getByTestId('no-archives').isVisible()).toBe(true);
+    expect(wb.errors).toEqual([]);
+  });
+
+  it('a window closed mid-import leaves nothing once the workbench starts again', async () => {
+    const { page } = wb;
+    await startImport(page, archive.path);
+    await expect.poll(() => receiptsVerified(page), { timeout: 60_000 }).toBeGreaterThan(2_000);
+    const during = await storedRowCounts(page);
+    expect(during.receiptLines).toBeGreaterThan(0);
+    await page.goto(page.url().replace(/#.*$/, '#/'));
+    await page.reload();
+    await page.getByTestId('cleanup-note').waitFor();
+    const after = await storedRowCounts(page);
+    expect(totalRows(after)).toBe(0);
+    await screenshot(page, 'start-after-interrupted-import');
+  });
+
+  it(`verifies the whole ${RECEIPTS.toLocaleString('en-US')}-receipt archive and reports its planted failures`, async () => {
+    const { page } = wb;
+    const started = Date.now();
+    await startImport(page, archive.path);
+    await page.getByTestId('dashboard').waitFor({ timeout: 240_000 });
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`e2e: imported ${RECEIPTS} receipts in ${seconds.toFixed(1)} s (${Math.round(RECEIPTS / seconds)} receipts/s, verification and storage)`);
+    await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe(RECEIPTS.toLocaleString('en-US'));
+    const counts = await storedRowCounts(page);
+    expect(counts.archives).toBe(1);
+    expect(counts.receiptLines).toBe(Math.ceil(counts.receiptLines ?? 0));
+    await screenshot(page, 'dashboard-big-demo');
+  });
+});
