@@ -1,0 +1,90 @@
+/**
+ * End to end, side by side on the same archive in one run:
+ * - a bare single-thread loop that only parses each receipt line, canonicalizes it
+ *   without `sig` and verifies the signature natively (the baseline);
+ * - `tickmark verify` with every check (canonical form, hashes, signatures, chain,
+ *   checkpoints, Cedar, controls), in its own process, with its peak memory.
+ * Target: full verify at least as fast as the bare loop; peak memory < 512 MiB at 1M.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readLines } from '../../shared/archive/lines.ts';
+import { canonicalize } from '../../shared/format/canonical.ts';
+import { fromHex, utf8 } from '../../shared/format/bytes.ts';
+import { nativeStrictVerifier } from '../../cli/native-ed25519.ts';
+import { openArchivePath } from '../../cli/open-archive.ts';
+
+const ROOT_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const CACHE = join(tmpdir(), 'tickmark-bench');
+
+export interface EndToEndFigures {
+  readonly receipts: number;
+  readonly generateSeconds: number | null;
+  readonly bareRate: number;
+  readonly fullRate: number;
+  readonly fullSeconds: number;
+  readonly maxRssMiB: number;
+  readonly workers: number;
+  readonly findings: string;
+}
+
+/** A demo archive of `n` receipts, made once and cached in the temp folder. */
+export function ensureArchive(n: number): { path: string; root: string; generateSeconds: number | null } {
+  mkdirSync(CACHE, { recursive: true });
+  const path = join(CACHE, `demo-${n}.zip`);
+  const meta = `${path}.json`;
+  if (existsSync(path) && existsSync(meta)) return { ...(JSON.parse(readFileSync(meta, 'utf8')) as { root: string }), path, generateSeconds: null };
+  const start = performance.now();
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'demo', path, '--receipts', String(n)], { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const generateSeconds = (performance.now() - start) / 1000;
+  const root = /--trust-root ([0-9a-f]{64})/.exec(out)?.[1];
+  if (!root) throw new Error(`demo did not print a root key:\n${out}`);
+  writeFileSync(meta, JSON.stringify({ root }));
+  return { path, root, generateSeconds };
+}
+
+/** The baseline: parse, canonicalize without sig, verify natively. Nothing else. */
+export async function bareLoop(path: string): Promise<{ receipts: number; ms: number }> {
+  const source = await openArchivePath(path);
+  const entries = await source.entries();
+  const keys = new Map<string, Uint8Array>();
+  const keySet = entries.find((e) => e.name === 'keys.json');
+  if (keySet) {
+    const chunks: Uint8Array[] = [];
+    for await (const c of source.read(keySet)) chunks.push(c);
+    for (const k of (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { keys: { kid: string; public_key: string }[] }).keys) keys.set(k.kid, fromHex(k.public_key));
+  }
+  let receipts = 0;
+  const start = performance.now();
+  for (const entry of entries.filter((e) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(e.name))) {
+    for await (const read of readLines(source.read(entry), 1 << 20)) {
+      if (read.kind === 'too-long') continue;
+      const { sig, ...rest } = JSON.parse(Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.length).toString('utf8')) as { sig: string; kid: string };
+      nativeStrictVerifier.verify(fromHex(sig), utf8(canonicalize(rest)), keys.get(rest.kid) as Uint8Array);
+      receipts++;
+    }
+  }
+  const ms = performance.now() - start;
+  await source.close();
+  return { receipts, ms };
+}
+
+export async function benchEndToEnd(n: number, workers: number): Promise<EndToEndFigures> {
+  const archive = ensureArchive(n);
+  const bare = await bareLoop(archive.path);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'test/bench/verify-child.ts', archive.path, archive.root, String(workers)], { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const full = JSON.parse(out.trim().split('\n').at(-1) as string) as { ms: number; maxRssKiB: number; receipts: number; integrity: number; control: number };
+  return {
+    receipts: full.receipts,
+    generateSeconds: archive.generateSeconds,
+    bareRate: Math.round((bare.receipts * 1000) / bare.ms),
+    fullRate: Math.round((full.receipts * 1000) / full.ms),
+    fullSeconds: full.ms / 1000,
+    maxRssMiB: Math.round(full.maxRssKiB / 1024),
+    workers,
+    findings: `${full.integrity} integrity, ${full.control} control`,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * `npm run bench`: performance figures measured side by side in one run, printed as
+ * ratios against baselines from the same run. Not a test: nothing here passes or fails.
+ *
+ *   BENCH_SIZES=100000,300000,1000000 npm run bench     (default 100000,300000)
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { benchDecisionMemo } from './decision-memo.ts';
+import { benchEndToEnd } from './end-to-end.ts';
+import { benchSignatures } from './signatures.ts';
+
+const sizes = (process.env.BENCH_SIZES ?? '100000,300000').split(',').map(Number).filter((n) => n > 0);
+const workers = Number(process.env.BENCH_WORKERS ?? availableParallelism());
+const f = (n: number) => n.toLocaleString('en-US');
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+
+console.log(`# Tickmark benchmark, ${new Date().toISOString()}`);
+console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${workers} workers\n`);
+
+const sig = await benchSignatures(20_000, workers);
+console.log('## Ed25519 verification (strict RFC 8032)');
+console.log(`| path | signatures/s |\n|---|---|`);
+console.log(`| @noble/ed25519, one thread | ${f(sig.nobleRate)} |`);
+console.log(`| node:crypto + strict checks, one thread | ${f(sig.nativeRate)} |`);
+console.log(`| node:crypto + strict checks, pool of ${sig.workers} | ${f(sig.poolRate)} |`);
+console.log(`\nnative / noble: ${ratio(sig.nativeRate, sig.nobleRate)}×`);
+console.log(`pool / (W × native one thread): ${ratio(sig.poolRate, sig.workers * sig.nativeRate)} (target ≥ 0.80)\n`);
+
+console.log('## Cedar decisions');
+await benchDecisionMemo({ passes: 4 });
+console.log('');
+
+console.log('## End to end: tickmark verify (every check) vs the bare loop (parse + canonicalize + native verify, one thread)');
+console.log('| receipts | generate (s) | bare loop (receipts/s) | tickmark verify (receipts/s) | verify / bare | verify time (s) | µs per receipt | peak RSS (MiB) | findings |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const n of sizes) {
+  const e = await benchEndToEnd(n, workers);
+  console.log(`| ${f(e.receipts)} | ${e.generateSeconds === null ? 'cached' : e.generateSeconds.toFixed(0)} | ${f(e.bareRate)} | ${f(e.fullRate)} | ${ratio(e.fullRate, e.bareRate)} | ${e.fullSeconds.toFixed(1)} | ${((e.fullSeconds * 1e6) / e.receipts).toFixed(0)} | ${f(e.maxRssMiB)} | ${e.findings} |`);
+}
