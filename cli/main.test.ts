@@ -57,3 +57,31 @@ describe('tickmark command line: exit statuses of FORMAT.md §8', () => {
     expect(r.stdout).toMatch(/NOT CHECKED Manifest lists every file/);
   });
 });
+
+describe('tickmark demo, verify and privacy on a written archive', () => {
+  it('demo writes an archive whose root verify accepts, with the planted findings; privacy reports its subjects', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickmark-demo-'));
+    const zip = join(dir, 'demo.zip');
+    const made = await run('demo', zip, '--receipts', '400');
+    expect(made.code).toBe(0);
+    const root = /--trust-root ([0-9a-f]{64})/.exec(made.stdout)?.[1] as string;
+    expect(root).toMatch(/^[0-9a-f]{64}$/);
+
+    const human = await run('verify', zip, '--trust-root', root, '--workers', '1');
+    expect(human.code).toBe(1); // the demo plants control failures
+    expect(human.stdout).toMatch(/gw-eu-1\s+VERIFIED/);
+    expect(human.stdout).toMatch(/DECISION_MISMATCH \(high, control\): 1\n\s+SOC 2 /);
+    expect(human.stdout).not.toMatch(/NOT CHECKED/);
+
+    const privacy = await run('privacy', zip, '--trust-root', root, '--json');
+    expect(privacy.code).toBe(0);
+    const report = JSON.parse(privacy.stdout);
+    expect(report.evidence).toEqual({ trusted: true, integrity_findings: 0 });
+    expect(JSON.stringify(report)).toMatch(/tracker\.example\.io/); // the planted unapproved recipient
+  });
+
+  it('--workers must be a whole number', async () => {
+    const r = await run('verify', 'x.zip', '--workers', 'many');
+    expect(r.code).toBe(2);
+  });
+});

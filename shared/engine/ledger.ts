@@ -8,7 +8,7 @@ import type { LineRead } from '../archive/lines.ts';
 import { CheckpointSchema, validate, type Checkpoint } from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
 import { linkProblems, type ChainTail } from './chain.ts';
-import { finding, type Finding, type FindingCode } from './findings.ts';
+import { categoryOf, finding, type Finding, type FindingCode } from './findings.ts';
 import { verifySigned } from './keys.ts';
 import { readStoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
@@ -187,7 +187,8 @@ export class LedgerMerger {
   private firstBreakSeq(): number {
     let first = Infinity;
     for (const f of [...this.findings, ...this.fileFindings]) {
-      if (NOT_A_BREAK.has(f.code) || f.path === this.checkpointsPath) continue;
+      // Control findings (which workers report with their segment) say nothing of continuity.
+      if (NOT_A_BREAK.has(f.code) || categoryOf(f.code) === 'control' || f.path === this.checkpointsPath) continue;
       if (f.seq === undefined) return 0;
       first = Math.min(first, f.seq);
     }

@@ -1,0 +1,37 @@
+/**
+ * The worker pool must give exactly the single-thread answer: same findings in the same
+ * order, same ledger verdicts, on an archive with planted failures and on a tampered one.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { zipFiles } from '../../shared/producer/zip.ts';
+import { makeDemoArchive } from '../../shared/producer/demo.ts';
+import { nodeCedar } from '../cedar-node.ts';
+import { verifyPath } from '../commands/verify.ts';
+
+describe('verification in a pool of worker threads', () => {
+  it('gives the same report as one thread, planted failures and tampering included', async () => {
+    const demo = await makeDemoArchive({ cedar: nodeCedar, receipts: 2400, receiptsPerSegment: 300 });
+    // Tamper with one receipt in the middle segment of gw-us-1: a changed latency.
+    const path = 'ledgers/gw-us-1/000002.jsonl';
+    const text = new TextDecoder().decode(demo.files.get(path));
+    demo.files.set(path, new TextEncoder().encode(text.replace(/"latency_ms":(\d+)/, (_m, n) => `"latency_ms":${Number(n) + 1}`)));
+    const zip = join(mkdtempSync(join(tmpdir(), 'tickmark-pool-')), 'demo.zip');
+    writeFileSync(zip, zipFiles(demo.files));
+
+    const single = await verifyPath(zip, { trustedRoots: [demo.rootPublicKey] }, { workers: 1 });
+    const pooled = await verifyPath(zip, { trustedRoots: [demo.rootPublicKey], segmentRunnerMinBytes: 0 }, { workers: 2 });
+
+    expect(pooled.checks.map((c) => c.check)).toContain('Segments checked by a pool of 2 worker threads');
+    expect(single.checks.map((c) => c.check)).toContain('Segments checked by this thread');
+    expect(pooled.findings).toEqual(single.findings);
+    expect(pooled.ledgers).toEqual(single.ledgers);
+    expect(pooled.summary).toEqual(single.summary);
+    const codes = new Set(single.findings.map((f) => f.code));
+    for (const p of demo.plantedFailures) expect(codes).toContain(p.code);
+    expect(codes).toContain('SIGNATURE_INVALID');
+    expect(codes).toContain('FILE_HASH_MISMATCH');
+  });
+});
