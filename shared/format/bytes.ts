@@ -26,8 +26,13 @@ export function toHex(bytes: Uint8Array): string {
 export function fromHex(hex: string): Uint8Array {
   if (!HEX_PAIR.test(hex)) throw new TypeError(`fromHex: "hex" must be an even-length hex string`);
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < out.length; i++) out[i] = (nibble(hex.charCodeAt(i * 2)) << 4) | nibble(hex.charCodeAt(i * 2 + 1));
   return out;
+}
+
+/** Value of one hex digit's char code (already checked to be a hex digit). */
+function nibble(code: number): number {
+  return code <= 57 ? code - 48 : (code | 32) - 87;
 }
 
 /** True when `value` is a string of exactly `length` lowercase hex digits. */

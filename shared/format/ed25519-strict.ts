@@ -6,31 +6,48 @@
  */
 import type { SignatureVerifier } from './ed25519.ts';
 
-const P = 2n ** 255n - 19n;
-const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+// Little-endian byte strings of p = 2^255 - 19 and of the group order L, compared byte
+// by byte from the most significant end (no BigInt: this runs once per signature).
+// Typed arrays cannot be frozen; these are module-private and never written.
+const P_BYTES: Readonly<Uint8Array> = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 0xed : i === 31 ? 0x7f : 0xff));
+const L_BYTES: Readonly<Uint8Array> = Uint8Array.from([
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+]);
 
-function littleEndian(bytes: Uint8Array, from: number, to: number): bigint {
-  let n = 0n;
-  for (let i = to - 1; i >= from; i--) n = (n << 8n) | BigInt(bytes[i] as number);
-  return n;
+/** a < b for 32-byte little-endian numbers, `a` read at `offset` (with its top bit masked when `maskTop`). */
+function lessThan(a: Uint8Array, offset: number, b: Readonly<Uint8Array>, maskTop: boolean): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const x = i === 31 && maskTop ? (a[offset + i] as number) & 0x7f : (a[offset + i] as number);
+    const y = b[i] as number;
+    if (x !== y) return x < y;
+  }
+  return false;
+}
+
+/** True when 32 bytes at `offset` hold y = 1 or y = p - 1 (the points with x = 0), ignoring the sign bit. */
+function isXZero(bytes: Uint8Array, offset: number): boolean {
+  let one = (bytes[offset] as number) === 1;
+  let minusOne = (bytes[offset] as number) === 0xec;
+  for (let i = 1; i < 32; i++) {
+    const v = i === 31 ? (bytes[offset + i] as number) & 0x7f : (bytes[offset + i] as number);
+    one &&= v === 0;
+    minusOne &&= v === (i === 31 ? 0x7f : 0xff);
+  }
+  return one || minusOne;
 }
 
 /** True when 32 bytes are a canonical point encoding's y and sign (not checking curve membership). */
 export function isCanonicalPointEncoding(bytes: Uint8Array, offset = 0): boolean {
-  const last = bytes[offset + 31] as number;
-  const sign = last >> 7;
-  const copy = bytes.slice(offset, offset + 32);
-  copy[31] = last & 0x7f;
-  const y = littleEndian(copy, 0, 32);
-  if (y >= P) return false;
+  if (!lessThan(bytes, offset, P_BYTES, true)) return false; // y must be below p
   // x = 0 exactly when y = ±1; then the sign bit must be 0 (RFC 8032 §5.1.3 step 4).
-  if (sign === 1 && (y === 1n || y === P - 1n)) return false;
-  return true;
+  const sign = (bytes[offset + 31] as number) >> 7;
+  return !(sign === 1 && isXZero(bytes, offset));
 }
 
 /** True when a 64-byte signature's S is below the group order L. */
 export function isScalarCanonical(signature: Uint8Array): boolean {
-  return littleEndian(signature, 32, 64) < L;
+  return lessThan(signature, 32, L_BYTES, false);
 }
 
 /** Wraps a native verifier with the strict encoding checks it may lack. */
