@@ -38,7 +38,15 @@ export default tseslint.config(
   {
     files: ['renderer/workers/**/*.ts'],
     ignores: ['renderer/workers/**/*.test.ts'],
-    rules: restrict([...nodeModules, 'electron', 'electron/*', 'react', 'react-dom', 'dexie', '**/cli/**', '**/electron/**', '../*', '!../../shared/**'], 'renderer/workers/ runs in a Web Worker: shared/ only.'),
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: [...nodeModules, 'electron', 'electron/*', 'react', 'react-dom', 'dexie', '**/cli/**', '**/electron/**'], message: 'renderer/workers/ runs in a Web Worker: shared/ only.' },
+          // Anything above this folder except shared/ (the window's code is not the worker's).
+          { regex: '^\\.\\./(?!\\.\\./shared/)', message: 'renderer/workers/ runs in a Web Worker: shared/ only.' },
+        ],
+      }],
+    },
   },
   {
     files: ['electron/preload/**/*.ts'],

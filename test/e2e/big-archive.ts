@@ -15,17 +15,23 @@ export interface BigArchive {
   readonly path: string;
   readonly rootPublicKey: string;
   readonly receipts: number;
+  /** Finding codes the producer planted (each must be reported). */
+  readonly plantedCodes: readonly string[];
 }
 
 export async function bigArchive(receipts: number): Promise<BigArchive> {
   const dir = join(tmpdir(), 'tickmark-e2e-archives');
   const path = join(dir, `demo-${receipts}.zip`);
   const meta = `${path}.json`;
-  if (existsSync(path) && existsSync(meta)) return { path, receipts, rootPublicKey: JSON.parse(await readFile(meta, 'utf8')).rootPublicKey };
+  if (existsSync(path) && existsSync(meta)) {
+    const saved = JSON.parse(await readFile(meta, 'utf8')) as { rootPublicKey: string; plantedCodes?: string[] };
+    if (saved.plantedCodes) return { path, receipts, rootPublicKey: saved.rootPublicKey, plantedCodes: saved.plantedCodes };
+  }
   await mkdir(dir, { recursive: true });
   const demo = await makeDemoArchive({ cedar: nodeCedar, receipts, seed: 'tickmark-e2e-big', sign: nodeCryptoSigner(), unsealed: true });
   await writeFile(`${path}.tmp`, zipFiles(demo.files, { level: 1 }));
   await rename(`${path}.tmp`, path);
-  await writeFile(meta, JSON.stringify({ rootPublicKey: demo.rootPublicKey }));
-  return { path, receipts, rootPublicKey: demo.rootPublicKey };
+  const plantedCodes = [...new Set(demo.plantedFailures.map((f) => f.code))].sort();
+  await writeFile(meta, JSON.stringify({ rootPublicKey: demo.rootPublicKey, plantedCodes }));
+  return { path, receipts, rootPublicKey: demo.rootPublicKey, plantedCodes };
 }

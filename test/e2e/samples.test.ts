@@ -65,8 +65,7 @@ describe('reference samples', () => {
     expect(page.url()).toBe(url);
     expect(await shownFindingCodes(page)).toEqual(before);
     await page.getByTestId('nav-start').click();
-    const names = await page.getByTestId('archive-link').allTextContents();
-    expect(names.sort()).toEqual(['decision_mismatch.zip', 'modified_field.zip', 'truncated.zip', 'valid.zip']);
+    await expect.poll(async () => (await page.getByTestId('archive-link').allTextContents()).sort()).toEqual(['decision_mismatch.zip', 'modified_field.zip', 'truncated.zip', 'valid.zip']);
     await screenshot(page, 'start-after-reload');
     expect(await seriousViolations(page)).toEqual([]);
   });

@@ -26,7 +26,7 @@ describe('trust store and the built-in demo', () => {
   });
 
   it('the start screen with nothing stored passes axe', async () => {
-    expect(await wb.page.getByTestId('no-archives').isVisible()).toBe(true);
+    await wb.page.getByTestId('no-archives').waitFor();
     await screenshot(wb.page, 'start-empty');
     expect(await seriousViolations(wb.page)).toEqual([]);
   });
@@ -38,9 +38,8 @@ describe('trust store and the built-in demo', () => {
     expect(await page.getByTestId('verdict').getAttribute('class')).toContain('verdict-bad');
     await page.getByTestId('untrusted-root').waitFor();
     await page.getByTestId('nav-trust').click();
-    expect(await page.getByTestId('no-pinned-roots').isVisible()).toBe(true);
-    expect(await page.getByTestId('unpinned-root').count()).toBe(1);
-    await page.getByTestId('nav-dashboard').click().catch(() => undefined);
+    await page.getByTestId('no-pinned-roots').waitFor();
+    await expect.poll(() => page.getByTestId('unpinned-root').count()).toBe(1);
   });
 
   it.skipIf(!haveSamples)('trust on first use says what it means, is recorded with time and archive, and re-verifies', async () => {
@@ -62,10 +61,10 @@ describe('trust store and the built-in demo', () => {
     await page.getByTestId('dashboard').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('no-findings').count(), { timeout: 60_000 }).toBe(1);
     await page.getByTestId('nav-start').click();
-    expect(await page.getByTestId('archive-link').allTextContents()).toEqual(['valid.zip']);
+    await expect.poll(() => page.getByTestId('archive-link').allTextContents()).toEqual(['valid.zip']);
     await page.getByTestId('nav-trust').click();
     const pinned = page.getByTestId('pinned-root');
-    expect(await pinned.count()).toBe(1);
+    await expect.poll(() => pinned.count()).toBe(1);
     const record = await pinned.innerText();
     expect(record).toContain('Trust on first use');
     expect(record).toContain('valid.zip');
@@ -96,8 +95,7 @@ describe('trust store and the built-in demo', () => {
     await screenshot(page, 'dashboard-demo');
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByTestId('nav-trust').click();
-    const notes = await page.getByTestId('pin-record-note').allTextContents();
-    expect(notes).toContain('built-in demo root, pinned because you opened the demo');
+    await expect.poll(() => page.getByTestId('pin-record-note').allTextContents()).toContain('built-in demo root, pinned because you opened the demo');
     expect(wb.errors).toEqual([]);
   });
 });

@@ -1,0 +1,77 @@
+import { useEffect, useState } from 'react';
+import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
+import { ImportPage } from '../features/import/ImportPage.tsx';
+import { ReceiptsPage } from '../features/receipts/ReceiptsPage.tsx';
+import { StartPage } from '../features/start/StartPage.tsx';
+import { TrustPage } from '../features/trust/TrustPage.tsx';
+import { removeInterruptedImports } from '../store/archives.ts';
+import { AppHeader } from './AppHeader.tsx';
+import type { Route } from './routes.ts';
+import { useRoute } from './use-route.ts';
+
+/** Start-up: remove imports a closed window left half-written, then show the screens. */
+export function App() {
+  const route = useRoute();
+  const [ready, setReady] = useState(false);
+  const [cleanupNote, setCleanupNote] = useState<string | null>(null);
+  useEffect(() => {
+    removeInterruptedImports()
+      .then((removed) => {
+        if (removed.length > 0) setCleanupNote(`${removed.length === 1 ? 'An import' : `${removed.length} imports`} interrupted before completing ${removed.length === 1 ? 'was' : 'were'} removed; nothing of it is kept.`);
+      })
+      .catch((error: Error) => setCleanupNote(`Could not check for interrupted imports: ${error.message}`))
+      .finally(() => setReady(true));
+  }, []);
+  useEffect(() => {
+    document.title = `${titleOf(route)} · Tickmark`;
+  }, [route]);
+  // The clean-up note belongs to the screen the workbench opened on.
+  const [openedOn] = useState(() => window.location.hash);
+  useEffect(() => {
+    if (window.location.hash !== openedOn) setCleanupNote(null);
+  }, [route, openedOn]);
+  return (
+    <>
+      <a className="skip-link" href="#main">Skip to content</a>
+      <AppHeader route={route} />
+      <main id="main" tabIndex={-1}>
+        {cleanupNote && (
+          <p className="notice" role="status" data-testid="cleanup-note">
+            {cleanupNote}
+          </p>
+        )}
+        {ready ? <Screen route={route} /> : <p className="muted">Opening the workbench…</p>}
+      </main>
+    </>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'start':
+      return <StartPage />;
+    case 'trust':
+      return <TrustPage />;
+    case 'import':
+      return <ImportPage />;
+    case 'dashboard':
+      return <DashboardPage key={route.archiveId} archiveId={route.archiveId} />;
+    case 'receipts':
+      return <ReceiptsPage key={route.archiveId} archiveId={route.archiveId} query={route.query} row={route.row} />;
+  }
+}
+
+function titleOf(route: Route): string {
+  switch (route.name) {
+    case 'start':
+      return 'Start';
+    case 'trust':
+      return 'Trust store';
+    case 'import':
+      return 'Import and verification';
+    case 'dashboard':
+      return 'Dashboard';
+    case 'receipts':
+      return 'Receipts';
+  }
+}

@@ -1,0 +1,25 @@
+import { formatRoute, type Route } from './routes.ts';
+
+/** The top bar: where you are and the places you can always go. */
+export function AppHeader({ route }: { route: Route }) {
+  const archiveId = route.name === 'dashboard' || route.name === 'receipts' ? route.archiveId : null;
+  const link = (target: Route, label: string, current: boolean, testId: string) => (
+    <a href={formatRoute(target)} aria-current={current ? 'page' : undefined} data-testid={testId}>
+      {label}
+    </a>
+  );
+  return (
+    <header className="app-header">
+      <a className="brand" href="#/" aria-label="Tickmark, start">
+        Tickmark
+      </a>
+      <nav aria-label="Main">
+        {link({ name: 'start' }, 'Start', route.name === 'start', 'nav-start')}
+        {link({ name: 'trust' }, 'Trust store', route.name === 'trust', 'nav-trust')}
+        {archiveId && link({ name: 'dashboard', archiveId }, 'Dashboard', route.name === 'dashboard', 'nav-dashboard')}
+        {archiveId && link({ name: 'receipts', archiveId, query: {} }, 'Receipts', route.name === 'receipts', 'nav-receipts')}
+      </nav>
+      <span className="header-note">Offline · nothing leaves this machine</span>
+    </header>
+  );
+}

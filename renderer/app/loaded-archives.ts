@@ -1,0 +1,41 @@
+/**
+ * Archives read into memory (report, findings, column table), cached per id so moving
+ * between the dashboard and the receipts view does not read them again.
+ */
+import { useEffect, useState } from 'react';
+import { loadArchive, type LoadedArchive } from '../store/archives.ts';
+
+const cache = new Map<string, Promise<LoadedArchive | null>>();
+
+export function forgetLoadedArchive(archiveId: string): void {
+  cache.delete(archiveId);
+}
+
+function load(archiveId: string): Promise<LoadedArchive | null> {
+  let pending = cache.get(archiveId);
+  if (!pending) {
+    pending = loadArchive(archiveId);
+    cache.set(archiveId, pending);
+    pending.then((loaded) => loaded ?? cache.delete(archiveId), () => cache.delete(archiveId));
+  }
+  return pending;
+}
+
+export type LoadState = { readonly status: 'loading' } | { readonly status: 'missing' } | { readonly status: 'failed'; readonly message: string } | { readonly status: 'ready'; readonly loaded: LoadedArchive; readonly loadMs: number };
+
+export function useLoadedArchive(archiveId: string): LoadState {
+  const [state, setState] = useState<LoadState & { id?: string }>({ status: 'loading' });
+  useEffect(() => {
+    let live = true;
+    const started = performance.now();
+    setState({ status: 'loading' });
+    load(archiveId).then(
+      (loaded) => live && setState(loaded ? { status: 'ready', loaded, loadMs: performance.now() - started, id: archiveId } : { status: 'missing' }),
+      (error: Error) => live && setState({ status: 'failed', message: error.message }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [archiveId]);
+  return state;
+}

@@ -1,0 +1,38 @@
+import { useLoadedArchive } from '../../app/loaded-archives.ts';
+import { formatRoute } from '../../app/routes.ts';
+import { ArchiveSummary } from './ArchiveSummary.tsx';
+import { ChecksList } from './ChecksList.tsx';
+import { CoverageTimeline } from './CoverageTimeline.tsx';
+import { FindingCounts } from './FindingCounts.tsx';
+import { LedgerStates } from './LedgerStates.tsx';
+import { UntrustedRootBanner } from './UntrustedRootBanner.tsx';
+import { Verdict } from './Verdict.tsx';
+
+export function DashboardPage({ archiveId }: { archiveId: string }) {
+  const state = useLoadedArchive(archiveId);
+  if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
+  if (state.status !== 'ready') {
+    return (
+      <div className="page">
+        <h1>Archive not found</h1>
+        <p data-testid="archive-missing">
+          {state.status === 'failed' ? `The stored archive could not be read: ${state.message}` : 'This archive is not stored in the workbench (it may have been removed).'}
+        </p>
+        <a href={formatRoute({ name: 'start' })}>Back to start</a>
+      </div>
+    );
+  }
+  const { archive, findings, table } = state.loaded;
+  const report = archive.report;
+  return (
+    <div className="page dashboard" data-testid="dashboard" data-load-ms={Math.round(state.loadMs)}>
+      <ArchiveSummary archive={archive} />
+      <Verdict report={report} findings={findings} archiveId={archiveId} />
+      {findings.some((f) => f.code === 'KEY_UNTRUSTED_ROOT') && <UntrustedRootBanner archiveId={archiveId} />}
+      <LedgerStates archiveId={archiveId} ledgers={report.ledgers} />
+      <CoverageTimeline ledgers={report.ledgers} period={report.archive?.period ?? null} findings={findings} table={table} />
+      <FindingCounts archiveId={archiveId} findings={findings} />
+      <ChecksList checks={report.checks} />
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+import type { Finding, Severity } from '../../../shared/engine/findings.ts';
+import { formatRoute, type ReceiptQuery } from '../../app/routes.ts';
+import { formatCount } from '../../components/format.ts';
+import { findingStats, type CodeCount } from './finding-stats.ts';
+import { criteriaFor, criterionTitle } from './soc2-criteria.ts';
+
+const SEVERITY_LABEL: Readonly<Record<Severity, string>> = { critical: 'Critical', high: 'High', warning: 'Note' };
+
+export function SeverityTag({ severity }: { severity: Severity }) {
+  return <span className={`severity severity-${severity}`}>{SEVERITY_LABEL[severity]}</span>;
+}
+
+interface Props {
+  readonly archiveId: string;
+  readonly findings: readonly Finding[];
+}
+
+export function FindingCounts({ archiveId, findings }: Props) {
+  const stats = findingStats(findings, criteriaFor);
+  const to = (query: ReceiptQuery) => formatRoute({ name: 'receipts', archiveId, query });
+  const integrity = stats.byCode.filter((c) => c.category === 'integrity');
+  const control = stats.byCode.filter((c) => c.category === 'control');
+  return (
+    <section className="panel" aria-labelledby="findings-heading" data-testid="finding-counts">
+      <h2 id="findings-heading">Findings</h2>
+      {findings.length === 0 ? (
+        <p data-testid="no-findings">No finding. Checks that did not run are listed under “Checks”, not counted as passed.</p>
+      ) : (
+        <div className="findings-grid">
+          <div>
+            <h3>By severity</h3>
+            <table className="data-table compact" data-testid="findings-by-severity">
+              <tbody>
+                {(['critical', 'high', 'warning'] as const).map((s) => (
+                  <tr key={s}>
+                    <th scope="row">
+                      <SeverityTag severity={s} />
+                    </th>
+                    <td className="num">
+                      {stats.bySeverity[s] > 0 ? (
+                        <a href={to({ severity: s })} data-testid={`severity-count-${s}`} aria-label={`${stats.bySeverity[s]} ${SEVERITY_LABEL[s]} findings`}>
+                          {formatCount(stats.bySeverity[s])}
+                        </a>
+                      ) : (
+                        <span data-testid={`severity-count-${s}`}>0</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <CodeTable title="Integrity: can the evidence be relied on?" testId="integrity-codes" rows={integrity} to={to} empty="No integrity finding." />
+          <CodeTable title="Controls: did they operate as designed?" testId="control-codes" rows={control} to={to} empty="No control finding." />
+          <div>
+            <h3>By SOC 2 criterion</h3>
+            <table className="data-table compact" data-testid="findings-by-criterion">
+              <tbody>
+                {stats.byCriterion.map((c) => (
+                  <tr key={c.criterion}>
+                    <th scope="row">
+                      <abbr title={criterionTitle(c.criterion) ?? undefined} className="mono">
+                        {c.criterion}
+                      </abbr>{' '}
+                      <span className="muted criterion-title">{criterionTitle(c.criterion)}</span>
+                    </th>
+                    <td className="num">
+                      <a href={to({ criterion: c.criterion })} data-testid={`criterion-count-${c.criterion}`} aria-label={`${c.count} findings bearing on ${c.criterion}`}>
+                        {formatCount(c.count)}
+                      </a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function CodeTable({ title, testId, rows, to, empty }: { title: string; testId: string; rows: readonly CodeCount[]; to: (q: ReceiptQuery) => string; empty: string }) {
+  return (
+    <div>
+      <h3>{title}</h3>
+      {rows.length === 0 ? (
+        <p className="muted" data-testid={`${testId}-empty`}>
+          {empty}
+        </p>
+      ) : (
+        <table className="data-table compact" data-testid={testId}>
+          <tbody>
+            {rows.map((c) => (
+              <tr key={c.code} data-testid={`finding-code-${c.code}`}>
+                <th scope="row">
+                  <SeverityTag severity={c.worst} /> <code>{c.code}</code>
+                </th>
+                <td className="num">
+                  <a href={to({ code: c.code })} data-testid={`code-count-${c.code}`} aria-label={`${c.count} ${c.code} findings`}>
+                    {formatCount(c.count)}
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

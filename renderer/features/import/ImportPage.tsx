@@ -1,0 +1,83 @@
+import { cancelImport, useImportState } from '../../app/import-state.ts';
+import { formatRoute } from '../../app/routes.ts';
+import { formatBytes, formatCount, formatDuration } from '../../components/format.ts';
+import type { VerifyProgress } from '../../workers/verify-protocol.ts';
+
+const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
+  listing: 'Reading the archive’s directory',
+  manifest: 'Checking the manifest',
+  keys: 'Checking keys',
+  policies: 'Checking policy bundles',
+  ledgers: 'Verifying receipts',
+  controls: 'Running control checks',
+  done: 'Storing results',
+};
+
+export function ImportPage() {
+  const state = useImportState();
+  if (state.status !== 'running') {
+    return (
+      <div className="page" data-testid="import-page">
+        <h1>Import and verification</h1>
+        <p className="muted" data-testid="import-idle">
+          {state.status === 'cancelled' ? `Import of ${state.name} was cancelled. Nothing of it was kept.` : state.status === 'failed' ? `Import of ${state.name} failed: ${state.message}` : 'No import is running.'}
+        </p>
+        <p>
+          <a href={formatRoute({ name: 'start' })}>Back to start</a>
+        </p>
+      </div>
+    );
+  }
+  const p = state.progress;
+  const total = p?.bytesTotal || state.size;
+  const done = Math.min(p?.bytesDone ?? 0, total);
+  const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
+  return (
+    <div className="page" data-testid="import-page">
+      <h1>Verifying {state.name}</h1>
+      <section className="panel progress-panel" aria-labelledby="progress-heading">
+        <h2 id="progress-heading" data-testid="import-phase">
+          {p ? PHASES[p.phase] : 'Starting'}
+        </h2>
+        <div
+          className="progress-track"
+          role="progressbar"
+          aria-label="Verification progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent}
+          aria-valuetext={`${percent}% of ledger data read`}
+          data-testid="import-progress"
+        >
+          <div className="progress-fill" style={{ width: `${percent}%` }} />
+        </div>
+        <dl className="facts facts-inline">
+          <div>
+            <dt>Ledger data read</dt>
+            <dd className="num" data-testid="import-bytes">
+              {formatBytes(done)} of {formatBytes(total)} ({percent}%)
+            </dd>
+          </div>
+          <div>
+            <dt>Receipts verified</dt>
+            <dd className="num" data-testid="import-receipts">
+              {formatCount(p?.receiptsDone ?? 0)}
+            </dd>
+          </div>
+          <div>
+            <dt>Rate</dt>
+            <dd className="num">{p && p.rate > 0 ? `${formatCount(p.rate)} receipts/s` : '—'}</dd>
+          </div>
+          <div>
+            <dt>Time left</dt>
+            <dd className="num">{p?.etaMs != null ? `about ${formatDuration(p.etaMs)}` : '—'}</dd>
+          </div>
+        </dl>
+        <p className="muted">Nothing is kept unless verification completes: cancelling removes everything stored so far.</p>
+        <button type="button" onClick={cancelImport} disabled={state.cancelling} data-testid="cancel-import">
+          {state.cancelling ? 'Cancelling…' : 'Cancel import'}
+        </button>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * One import, all or nothing: create the `importing` row, verify in the worker while
+ * storing line chunks, then write the rest and flip to `complete` in one transaction.
+ * Cancel or failure deletes everything written so far.
+ */
+import { beginImport, completeImport, deleteArchive, putLineChunk, withImportLock } from '../../store/archives.ts';
+import type { ArchiveRow } from '../../store/db.ts';
+import type { PickedArchive } from '../../host/host.ts';
+import type { VerifyProgress } from '../../workers/verify-protocol.ts';
+import { startVerification } from './verify-client.ts';
+
+export type ImportOutcome =
+  | { readonly kind: 'complete'; readonly archiveId: string; readonly controlsUnavailable: string | null }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'failed'; readonly message: string };
+
+export interface ImportJob {
+  readonly outcome: Promise<ImportOutcome>;
+  cancel(): void;
+}
+
+export interface ImportOptions {
+  readonly trustedRoots: readonly string[];
+  readonly origin: ArchiveRow['origin'];
+  readonly onProgress: (progress: VerifyProgress) => void;
+  /** Called once the archive row exists (for the id). */
+  readonly onStarted?: (archiveId: string) => void;
+}
+
+export function importArchive(archive: PickedArchive, options: ImportOptions): ImportJob {
+  let cancelled = false;
+  let cancelRun: (() => void) | null = null;
+  const outcome = (async (): Promise<ImportOutcome> => {
+    const archiveId = await beginImport({ name: archive.name, size: archive.size, origin: options.origin, trustedRoots: options.trustedRoots });
+    options.onStarted?.(archiveId);
+    return withImportLock(archiveId, async () => {
+      try {
+        if (cancelled) throw new CancelledImport();
+        const run = startVerification({
+          source: archive.workerSource,
+          bytes: archive.bytes,
+          trustedRoots: options.trustedRoots,
+          runControls: true,
+          onProgress: options.onProgress,
+          storeLines: (chunk) => putLineChunk(archiveId, chunk),
+        });
+        cancelRun = run.cancel;
+        const result = await run.outcome;
+        if (result.kind === 'cancelled') throw new CancelledImport();
+        if (result.kind === 'failed') throw new Error(result.message);
+        if (cancelled) throw new CancelledImport();
+        await completeImport(archiveId, result);
+        return { kind: 'complete', archiveId, controlsUnavailable: result.controlsUnavailable } as const;
+      } catch (error) {
+        await deleteArchive(archiveId);
+        if (error instanceof CancelledImport || cancelled) return { kind: 'cancelled' } as const;
+        return { kind: 'failed', message: (error as Error).message } as const;
+      }
+    });
+  })();
+  return {
+    outcome,
+    cancel() {
+      cancelled = true;
+      cancelRun?.();
+    },
+  };
+}
+
+class CancelledImport extends Error {}

@@ -1,0 +1,100 @@
+/**
+ * The window's side of the verify worker: a small typed wrapper over postMessage.
+ * Stores line chunks in order as they arrive and tells the worker how far storing got,
+ * which is what keeps a fast verifier from outrunning the database. Cancel terminates
+ * the worker.
+ */
+import type { RandomAccessBytes } from '../../../shared/archive/source.ts';
+import type { LineChunk } from '../../workers/receipt-columns.ts';
+import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from '../../workers/verify-protocol.ts';
+
+export type VerifyOutcome =
+  | ({ readonly kind: 'done' } & Omit<Extract<FromWorker, { type: 'done' }>, 'type'>)
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'failed'; readonly message: string };
+
+export interface VerifyRequest {
+  readonly source: ArchiveBytesSource;
+  /** For a `relay` source: where the window reads the bytes the worker asks for. */
+  readonly bytes: RandomAccessBytes;
+  readonly trustedRoots: readonly string[];
+  readonly runControls: boolean;
+  readonly onProgress: (progress: VerifyProgress) => void;
+  /** Stores one chunk; chunks are handed over one at a time, in order. */
+  readonly storeLines: (chunk: LineChunk) => Promise<void>;
+}
+
+export interface VerifyRun {
+  readonly outcome: Promise<VerifyOutcome>;
+  cancel(): void;
+}
+
+export function startVerification(request: VerifyRequest): VerifyRun {
+  const worker = new Worker(new URL('../../workers/verify.worker.ts', import.meta.url), { type: 'module', name: 'tickmark-verify' });
+  const send = (message: ToWorker) => worker.postMessage(message);
+  let storing: Promise<void> = Promise.resolve();
+  let storeError: Error | null = null;
+  let settle!: (outcome: VerifyOutcome) => void;
+  const outcome = new Promise<VerifyOutcome>((resolve) => (settle = resolve));
+  let finished = false;
+  const finish = (result: VerifyOutcome) => {
+    if (finished) return;
+    finished = true;
+    worker.terminate();
+    settle(result);
+  };
+
+  worker.onmessage = (event: MessageEvent<FromWorker>) => {
+    const message = event.data;
+    switch (message.type) {
+      case 'progress':
+        request.onProgress(message.progress);
+        break;
+      case 'lines':
+        storing = storing.then(async () => {
+          if (storeError) return;
+          try {
+            await request.storeLines(message.chunk);
+            send({ type: 'stored', chunks: message.seq });
+          } catch (error) {
+            storeError = error as Error;
+            send({ type: 'cancel' });
+          }
+        });
+        break;
+      case 'read':
+        request.bytes.read(message.offset, message.length).then(
+          (bytes) => send({ type: 'bytes', requestId: message.requestId, bytes }),
+          (error: Error) => send({ type: 'bytes', requestId: message.requestId, bytes: null, error: error.message }),
+        );
+        break;
+      case 'done': {
+        const { type: _type, ...rest } = message;
+        void storing.then(() => finish(storeError ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` } : { kind: 'done', ...rest }));
+        break;
+      }
+      case 'cancelled':
+        void storing.then(() => finish(storeError ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` } : { kind: 'cancelled' }));
+        break;
+      case 'failed':
+        void storing.then(() => finish({ kind: 'failed', message: message.message }));
+        break;
+    }
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    finish({ kind: 'failed', message: `The verification worker stopped: ${event.message || 'unknown error'}` });
+  };
+  send({ type: 'start', source: request.source, trustedRoots: request.trustedRoots, runControls: request.runControls });
+  return {
+    outcome,
+    // The window ends the worker itself rather than waiting for verification to wind
+    // down: a cancel must not depend on how soon the engine next looks at its signal.
+    // Chunks already handed over finish storing first, so the caller deletes them all.
+    cancel: () => {
+      if (finished) return;
+      worker.terminate();
+      void storing.then(() => finish({ kind: 'cancelled' }));
+    },
+  };
+}

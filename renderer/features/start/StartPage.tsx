@@ -1,0 +1,66 @@
+import { useState } from 'react';
+import { useHost } from '../../app/host-context.ts';
+import { useImportState } from '../../app/import-state.ts';
+import { startImport } from '../import/start-import.ts';
+import { DropZone } from './DropZone.tsx';
+import { HostRecentArchives } from './HostRecentArchives.tsx';
+import { ImportedArchives } from './ImportedArchives.tsx';
+import { openDemo } from './open-demo.ts';
+
+export function StartPage() {
+  const host = useHost();
+  const importState = useImportState();
+  const [message, setMessage] = useState<string | null>(null);
+  const busy = importState.status === 'running';
+
+  const onOpen = async () => {
+    setMessage(null);
+    const archive = await host.pickArchive();
+    if (archive) await startImport(host, archive, { origin: host.kind === 'electron' ? 'host' : 'file' });
+  };
+  const onDemo = async () => {
+    setMessage(null);
+    setMessage(await openDemo(host));
+  };
+
+  return (
+    <div className="page start-page" data-testid="start-page">
+      <h1>Open evidence</h1>
+      <p className="lede">
+        Tickmark verifies signed, hash-chained authority receipts of AI agents against the root keys you pin, and shows what the evidence proves
+        and what it does not.
+      </p>
+      {importState.status === 'cancelled' && (
+        <p className="notice" role="status" data-testid="import-cancelled">
+          Import of {importState.name} was cancelled. Nothing of it was kept.
+        </p>
+      )}
+      {importState.status === 'failed' && (
+        <p className="notice notice-error" role="alert" data-testid="import-failed">
+          Import of {importState.name} failed: {importState.message} Nothing of it was kept.
+        </p>
+      )}
+      <DropZone
+        disabled={busy}
+        onFile={async (file) => startImport(host, await host.droppedArchive(file), { origin: host.kind === 'electron' ? 'host' : 'file' })}
+      >
+        <div className="actions">
+          <button type="button" className="primary" onClick={onOpen} disabled={busy} data-testid="open-archive">
+            Open evidence archive…
+          </button>
+          <button type="button" onClick={onDemo} disabled={busy} data-testid="open-demo">
+            Open built-in demo evidence
+          </button>
+        </div>
+        <p className="muted">or drop a .zip archive here</p>
+      </DropZone>
+      {message && (
+        <p className="notice notice-error" role="alert" data-testid="start-message">
+          {message}
+        </p>
+      )}
+      <ImportedArchives />
+      <HostRecentArchives />
+    </div>
+  );
+}

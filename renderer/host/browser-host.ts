@@ -1,0 +1,57 @@
+/** The Host in a plain browser: File API for picking and dropping, anchor downloads. */
+import { blobBytes } from '../../shared/archive/blob.ts';
+import type { Host, PickedArchive } from './host.ts';
+
+/** An archive backed by a Blob or File (also used for the built-in demo). */
+export function blobArchive(blob: Blob, name: string): PickedArchive {
+  return {
+    name,
+    size: blob.size,
+    bytes: blobBytes(blob),
+    workerSource: { kind: 'blob', blob, name },
+    close: async () => {},
+  };
+}
+
+function chooseFile(accept: string): Promise<File | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = accept;
+    input.addEventListener('change', () => resolve(input.files?.[0] ?? null), { once: true });
+    input.addEventListener('cancel', () => resolve(null), { once: true });
+    input.click();
+  });
+}
+
+export function browserHost(): Host {
+  return {
+    kind: 'browser',
+    async pickArchive() {
+      const file = await chooseFile('.zip,application/zip');
+      return file ? blobArchive(file, file.name) : null;
+    },
+    async droppedArchive(file) {
+      return blobArchive(file, file.name);
+    },
+    async saveFile(name, bytes) {
+      const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+      try {
+        const anchor = document.createElement('a');
+        anchor.href = url;
+        anchor.download = name;
+        anchor.rel = 'noopener';
+        document.body.append(anchor);
+        anchor.click();
+        anchor.remove();
+      } finally {
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      }
+      return true;
+    },
+    // A browser cannot reopen a file by path: the workbench lists what it imported instead.
+    recentArchives: async () => [],
+    openRecent: async () => null,
+    rememberArchive: async () => {},
+  };
+}

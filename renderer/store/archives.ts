@@ -1,0 +1,174 @@
+/**
+ * Archive lifecycle in the database: all or nothing. Rows are written under status
+ * `importing`; one final transaction writes the index, findings and report and flips the
+ * status to `complete`. Cancel, failure and an interrupted window all end in
+ * {@link deleteArchive}.
+ */
+import type { Finding } from '../../shared/engine/findings.ts';
+import type { VerifyReport } from '../../shared/engine/types.ts';
+import type { ColumnBlock, Dictionaries, LineChunk } from '../workers/receipt-columns.ts';
+import { chunkOf } from '../workers/receipt-columns.ts';
+import { archiveTables, db, FINDINGS_PER_CHUNK, type ArchiveKeyRow, type ArchiveRow, type EngagementRow } from './db.ts';
+import { buildReceiptTable, type ReceiptTable } from './receipt-table.ts';
+
+const DEFAULT_ENGAGEMENT_ID = 'default';
+const LOCK_PREFIX = 'tickmark-import:';
+
+export async function defaultEngagement(): Promise<EngagementRow> {
+  const existing = await db.engagements.get(DEFAULT_ENGAGEMENT_ID);
+  if (existing) return existing;
+  const row: EngagementRow = { id: DEFAULT_ENGAGEMENT_ID, name: 'Current engagement', createdAt: new Date().toISOString() };
+  await db.engagements.put(row);
+  return row;
+}
+
+export interface ImportStart {
+  readonly name: string;
+  readonly size: number;
+  readonly origin: ArchiveRow['origin'];
+  readonly trustedRoots: readonly string[];
+}
+
+/** Creates the `importing` row. */
+export async function beginImport(start: ImportStart): Promise<string> {
+  const engagement = await defaultEngagement();
+  const id = crypto.randomUUID();
+  await db.archives.add({
+    id,
+    engagementId: engagement.id,
+    name: start.name,
+    size: start.size,
+    origin: start.origin,
+    status: 'importing',
+    startedAt: new Date().toISOString(),
+    trustedRoots: [...start.trustedRoots],
+  });
+  return id;
+}
+
+/**
+ * Holds a Web Lock for the whole import, so that start-up clean-up in another window
+ * never removes an import that is still running.
+ */
+export function withImportLock<T>(archiveId: string, work: () => Promise<T>): Promise<T> {
+  if (typeof navigator === 'undefined' || !navigator.locks) return work();
+  // The lock is held until `work` settles; request() resolves with work's own result.
+  return navigator.locks.request(LOCK_PREFIX + archiveId, work) as unknown as Promise<T>;
+}
+
+export async function putLineChunk(archiveId: string, chunk: LineChunk): Promise<void> {
+  await db.receiptLines.put({ archiveId, ledger: chunk.ledger, chunkNo: chunk.chunkNo, texts: [...chunk.texts], hashes: [...chunk.hashes] });
+}
+
+/** Splits findings into rows of at most `size`. */
+export function chunkFindings(findings: readonly Finding[], size = FINDINGS_PER_CHUNK): Finding[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError('chunkFindings: "size" must be a positive integer');
+  const out: Finding[][] = [];
+  for (let i = 0; i < findings.length; i += size) out.push(findings.slice(i, i + size));
+  return out;
+}
+
+export interface ImportResult {
+  readonly report: VerifyReport;
+  readonly blocks: readonly ColumnBlock[];
+  readonly dictionaries: Dictionaries;
+  readonly rowsByLedger: Readonly<Record<string, number>>;
+  readonly keys: readonly Omit<ArchiveKeyRow, 'archiveId'>[];
+}
+
+/**
+ * Writes everything but the raw lines and flips the archive to `complete`, in one
+ * transaction. Fails (and writes nothing) when the archive is no longer `importing`,
+ * for example because it was cancelled meanwhile.
+ */
+export async function completeImport(archiveId: string, result: ImportResult): Promise<void> {
+  const { findings, ...report } = result.report;
+  await db.transaction('rw', [db.archives, db.receiptIndex, db.findings, db.bundles, db.keys], async () => {
+    const row = await db.archives.get(archiveId);
+    if (!row || row.status !== 'importing') throw new Error('The import was cancelled before it completed.');
+    await db.receiptIndex.bulkPut(result.blocks.map((b) => ({ ...b, archiveId })));
+    await db.findings.bulkPut(chunkFindings(findings).map((items, chunkNo) => ({ archiveId, chunkNo, items })));
+    await db.bundles.bulkPut(report.bundles.map((b) => ({ archiveId, hash: b.hash, id: b.id, version: b.version, path: b.path })));
+    await db.keys.bulkPut(result.keys.map((k) => ({ ...k, archiveId })));
+    await db.archives.update(archiveId, {
+      status: 'complete',
+      completedAt: new Date().toISOString(),
+      report,
+      rowsByLedger: { ...result.rowsByLedger },
+      dictionaries: result.dictionaries,
+      findingCount: findings.length,
+    });
+  });
+}
+
+/** Removes an archive and every row that belongs to it, in one transaction. */
+export async function deleteArchive(archiveId: string): Promise<void> {
+  const tables = archiveTables(db);
+  await db.transaction('rw', [db.archives, ...tables], async () => {
+    for (const table of tables) await table.where('archiveId').equals(archiveId).delete();
+    await db.archives.delete(archiveId);
+  });
+}
+
+/**
+ * Deletes archives left `importing` by a window that closed mid-import. An import still
+ * running in another window holds its lock and is left alone.
+ * @returns the ids removed.
+ */
+export async function removeInterruptedImports(): Promise<string[]> {
+  const stale = await db.archives.where('status').equals('importing').primaryKeys();
+  const removed: string[] = [];
+  for (const id of stale) if (await runUnlessLocked(id, () => deleteArchive(id))) removed.push(id);
+  return removed;
+}
+
+async function runUnlessLocked(archiveId: string, work: () => Promise<void>): Promise<boolean> {
+  if (typeof navigator === 'undefined' || !navigator.locks) {
+    await work();
+    return true;
+  }
+  return navigator.locks.request(LOCK_PREFIX + archiveId, { ifAvailable: true }, async (lock) => {
+    if (!lock) return false;
+    await work();
+    return true;
+  });
+}
+
+export interface LoadedArchive {
+  readonly archive: ArchiveRow & { report: NonNullable<ArchiveRow['report']> };
+  readonly findings: readonly Finding[];
+  readonly table: ReceiptTable;
+}
+
+/** Reads a complete archive's report, findings and columns into memory. */
+export async function loadArchive(archiveId: string): Promise<LoadedArchive | null> {
+  const archive = await db.archives.get(archiveId);
+  if (!archive || archive.status !== 'complete' || !archive.report || !archive.dictionaries || !archive.rowsByLedger) return null;
+  const [blocks, findingRows] = await Promise.all([
+    db.receiptIndex.where('archiveId').equals(archiveId).toArray(),
+    db.findings.where('archiveId').equals(archiveId).sortBy('chunkNo'),
+  ]);
+  const findings = findingRows.flatMap((r) => r.items);
+  const table = buildReceiptTable(blocks, archive.dictionaries, archive.rowsByLedger, findings);
+  return { archive: archive as LoadedArchive['archive'], findings, table };
+}
+
+export interface ReceiptLine {
+  readonly text: string;
+  readonly hash: string;
+}
+
+/** The stored line of one receipt (ledger-local row). */
+export async function readReceiptLine(archiveId: string, ledger: string, local: number): Promise<ReceiptLine | null> {
+  const { chunkNo, offset } = chunkOf(local);
+  const chunk = await db.receiptLines.get([archiveId, ledger, chunkNo]);
+  const text = chunk?.texts[offset];
+  const hash = chunk?.hashes[offset];
+  return text === undefined || hash === undefined ? null : { text, hash };
+}
+
+/** Complete archives, newest first. */
+export async function listArchives(): Promise<ArchiveRow[]> {
+  const rows = await db.archives.where('status').equals('complete').toArray();
+  return rows.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
+}

@@ -1,0 +1,51 @@
+/**
+ * Messages between the window and the verify worker. Types only, shared by both sides so
+ * they cannot drift apart.
+ */
+import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
+import type { ColumnBlock, Dictionaries, LineChunk } from './receipt-columns.ts';
+
+/** Where the worker reads the archive's bytes. */
+export type ArchiveBytesSource =
+  /** A File or Blob: the worker slices it itself. */
+  | { readonly kind: 'blob'; readonly blob: Blob; readonly name: string }
+  /** Bytes only the window can reach (the Electron host): the worker asks with `read` messages. */
+  | { readonly kind: 'relay'; readonly size: number; readonly name: string };
+
+export type ToWorker =
+  | { readonly type: 'start'; readonly source: ArchiveBytesSource; readonly trustedRoots: readonly string[]; readonly runControls: boolean }
+  | { readonly type: 'cancel' }
+  /** The window stored line chunks up to `chunks` (back-pressure). */
+  | { readonly type: 'stored'; readonly chunks: number }
+  | { readonly type: 'bytes'; readonly requestId: number; readonly bytes: Uint8Array | null; readonly error?: string };
+
+export interface VerifyProgress extends Progress {
+  readonly elapsedMs: number;
+  /** Receipts per second so far. */
+  readonly rate: number;
+  /** Estimated milliseconds left, from the byte rate; null until it can be estimated. */
+  readonly etaMs: number | null;
+}
+
+export interface ArchiveKey {
+  readonly kid: string;
+  readonly publicKey: string;
+  readonly roles: string[];
+}
+
+export type FromWorker =
+  | { readonly type: 'progress'; readonly progress: VerifyProgress }
+  | { readonly type: 'lines'; readonly seq: number; readonly chunk: LineChunk }
+  | { readonly type: 'read'; readonly requestId: number; readonly offset: number; readonly length: number }
+  | {
+      readonly type: 'done';
+      readonly report: VerifyReport;
+      readonly blocks: ColumnBlock[];
+      readonly dictionaries: Dictionaries;
+      readonly rowsByLedger: Record<string, number>;
+      readonly keys: ArchiveKey[];
+      /** Why the control checks could not be loaded, or null (the report's `checks` say what ran). */
+      readonly controlsUnavailable: string | null;
+    }
+  | { readonly type: 'cancelled' }
+  | { readonly type: 'failed'; readonly message: string };
