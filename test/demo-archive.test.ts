@@ -38,3 +38,21 @@ describe('demo archive through the full engine', () => {
     expect(report.ledgers.map((l) => l.state).sort()).toEqual(['unsealed', 'verified']);
   });
 });
+
+describe('receipt signatures through WebCrypto (the app\'s path)', () => {
+  it('gives the same report as the synchronous verifier, a forged receipt included', async () => {
+    const { webCryptoVerifier } = await import('../shared/format/webcrypto-ed25519.ts');
+    const bulkVerifier = await webCryptoVerifier();
+    expect(bulkVerifier).not.toBeNull();
+    const demo = await makeCleanArchive({ cedar: nodeCedar, receipts: 600, seed: 'bulk' });
+    const path = 'ledgers/gw-eu-1/000001.jsonl';
+    const text = new TextDecoder().decode(demo.files.get(path));
+    demo.files.set(path, new TextEncoder().encode(text.replace(/"latency_ms":(\d+)/, (_m, n) => `"latency_ms":${Number(n) + 1}`)));
+    const options = { ...engineOptions(), trustedRoots: [demo.rootPublicKey] };
+    const sync = await verifyArchive(memorySource(demo.files, 'forged.zip'), options);
+    const bulk = await verifyArchive(memorySource(demo.files, 'forged.zip'), { ...options, bulkVerifier: bulkVerifier ?? undefined });
+    expect(bulk.findings).toEqual(sync.findings);
+    expect(bulk.findings.map((f) => f.code)).toContain('SIGNATURE_INVALID');
+    expect(bulk.checks.map((c) => c.check)).toContain('Receipt signatures verified with WebCrypto Ed25519 + strict RFC 8032 encoding checks');
+  });
+});

@@ -169,8 +169,14 @@ function capitalize(text: string): string {
  *   signed bytes are then cut out of it rather than serialized again.
  */
 export function verifySigned(object: Readonly<Record<string, unknown>>, publicKey: Uint8Array, verifier: SignatureVerifier, canonicalLine?: string): boolean {
+  const parts = signedParts(object, canonicalLine);
+  return parts !== null && verifier.verify(parts.signature, parts.message, publicKey);
+}
+
+/** The signature and the signed bytes of an object, or null when its `sig` is not 128 hex digits. */
+export function signedParts(object: Readonly<Record<string, unknown>>, canonicalLine?: string): { signature: Uint8Array; message: Uint8Array } | null {
   const sig = object.sig;
-  if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return false;
+  if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return null;
   const signed = (canonicalLine !== undefined ? signedTextOfCanonicalLine(canonicalLine, object) : null) ?? signedText(object);
-  return verifier.verify(fromHex(sig), utf8(signed), publicKey);
+  return { signature: fromHex(sig), message: utf8(signed) };
 }

@@ -8,12 +8,13 @@
 import type { LineRead } from '../archive/lines.ts';
 import { decodeUtf8Strict } from '../format/bytes.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
+import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { hashOf } from '../format/hash.ts';
 import { ReceiptSchema, validate, type Receipt } from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
 import { linkProblems, type ChainTail, type LinkInput } from './chain.ts';
 import { finding, type Finding, type FindingCode } from './findings.ts';
-import { verifySigned } from './keys.ts';
+import { signedParts } from './keys.ts';
 import { inEffect } from './policies.ts';
 import { readStoredLine } from './record.ts';
 import type { ControlCheck, Keyring, ReceiptContext, RecordRead, ResolvedBundle } from './types.ts';
@@ -53,6 +54,8 @@ export interface SegmentResult {
 export interface SegmentContext {
   readonly keyring: Keyring;
   readonly verifier: SignatureVerifier;
+  /** Verifies receipt signatures asynchronously (WebCrypto), many at a time; else `verifier`. */
+  readonly bulkVerifier?: AsyncSignatureVerifier | undefined;
   readonly bundlesByHash: ReadonlyMap<string, ResolvedBundle>;
   readonly checkpointSeqs: ReadonlySet<number>;
   /** The run's controls: stateless ones are visited, projected ones projected. */
@@ -72,6 +75,7 @@ export async function checkSegment(ledger: string, path: string, lines: AsyncIte
   let last: ChainTail | null = null;
   let unreadable: string | null = null;
   let head: SegmentHead | null = null;
+  const pending: Promise<void>[] = [];
 
   for await (const read of lines) {
     (result as { lines: number }).lines++;
@@ -114,9 +118,14 @@ export async function checkSegment(ledger: string, path: string, lines: AsyncIte
       if (!use.anchored) (result as { unanchored: number }).unanchored++;
       // Signed bytes come from the value as parsed, never from the schema's output, which
       // may drop members (zod drops "__proto__"): what is verified is what is stored.
-      if (!verifySigned(stored.value as Record<string, unknown>, use.publicKey, context.verifier, stored.canonicalText)) {
-        report('SIGNATURE_INVALID', `Receipt signature does not verify with gate key ${r.kid}: the receipt was changed after signing or signed by another key.`, where);
-      }
+      const invalid = () => report('SIGNATURE_INVALID', `Receipt signature does not verify with gate key ${r.kid}: the receipt was changed after signing or signed by another key.`, where);
+      const parts = signedParts(stored.value as Record<string, unknown>, stored.canonicalText);
+      if (!parts) invalid();
+      else if (context.bulkVerifier) {
+        // Asynchronous native verification: many in flight, awaited in batches.
+        pending.push(context.bulkVerifier.verifyAsync(parts.signature, parts.message, use.publicKey).then((ok) => void (ok || invalid())));
+        if (pending.length >= 256) await Promise.all(pending.splice(0));
+      } else if (!context.verifier.verify(parts.signature, parts.message, use.publicKey)) invalid();
     }
 
     const bundle = context.bundlesByHash.get(r.decision.bundle);
@@ -139,5 +148,6 @@ export async function checkSegment(ledger: string, path: string, lines: AsyncIte
       }
     }
   }
+  await Promise.all(pending);
   return { ...result, head, tail: last ? { ...last, unreadableAfter: unreadable } : null };
 }

@@ -4,6 +4,7 @@
  */
 import type { ReadLimits } from '../archive/source.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
+import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { BundleBody, Receipt, Role } from '../format/schema.ts';
 import type { Finding } from './findings.ts';
 
@@ -178,6 +179,8 @@ export interface VerifyOptions {
   readonly limits?: Partial<ReadLimits>;
   /** Defaults to the strict `@noble/ed25519` reference verifier. */
   readonly verifier?: SignatureVerifier;
+  /** Receipt signatures through an asynchronous native verifier (WebCrypto in workers). */
+  readonly bulkVerifier?: AsyncSignatureVerifier;
   /** Decision and control checks to run (none by default). */
   readonly controls?: readonly ControlCheckFactory[];
   readonly onProgress?: (progress: Progress) => void;

@@ -296,9 +296,10 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   const bytesTotal = tasks.reduce((sum, t) => sum + (files.get(t.path)?.declaredSize ?? 0), 0);
   // Starting workers costs about a second; below this much ledger data one thread is faster.
   const worthAPool = tasks.length > 1 && bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
+  let localRunnerUsed: SegmentRunner | null = null;
   const runner = options.segmentRunner && splittable && worthAPool
     ? await options.segmentRunner({ keys: keysValue, trustedRoots: options.trustedRoots, bundles, limits, controlNames: controls.map((c) => c.name) })
-    : localRunner(source, files, { keyring: keys.keyring, verifier, bundlesByHash, controls, onRecord: options.onRecord }, limits.maxLineBytes, signal);
+    : (localRunnerUsed = localRunner(source, files, { keyring: keys.keyring, verifier, bulkVerifier: options.bulkVerifier, bundlesByHash, controls, onRecord: options.onRecord }, limits.maxLineBytes, signal));
   try {
     await runInOrder(tasks, runner, signal, (task, result) => {
       if (result.file) actual.set(task.path, result.file);
@@ -315,6 +316,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     await runner.close();
   }
   checks.push({ check: `Segments checked by ${runner.name}`, status: 'ran' });
+  if (runner === localRunnerUsed && options.bulkVerifier) checks.push({ check: `Receipt signatures verified with ${options.bulkVerifier.name}`, status: 'ran' });
 
   // Attachments and any other entry: hashed for the manifest; attachments also by name.
   for (const path of files.keys()) {
