@@ -12,6 +12,8 @@ import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 
 const BOOTSTRAP = fileURLToPath(new URL('./worker-bootstrap.mjs', import.meta.url));
+/** Old-generation heap of each worker, MiB: several times what one segment of 10,000 receipts needs. */
+const WORKER_HEAP_MIB = 160;
 const WORKER_MODULE = new URL('./verify-worker.ts', import.meta.url).href;
 
 export function defaultPoolSize(): number {
@@ -38,7 +40,9 @@ export async function startPool(archivePath: string, setup: RunnerSetup, size = 
   const ready: Promise<void>[] = [];
   for (let i = 0; i < size; i++) {
     const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, setup };
-    const worker = new Worker(BOOTSTRAP, { workerData });
+    // A worker retains little between segments (tens of MiB); a bounded heap makes V8
+    // collect early instead of growing toward its machine-sized default.
+    const worker = new Worker(BOOTSTRAP, { workerData, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MIB } });
     workers.push(worker);
     ready.push(
       new Promise<void>((resolve, reject) => {

@@ -11,6 +11,7 @@ import { linkProblems, type ChainTail } from './chain.ts';
 import { categoryOf, finding, type Finding, type FindingCode } from './findings.ts';
 import { verifySigned } from './keys.ts';
 import { readStoredLine } from './record.ts';
+import type { ReceiptIds } from './receipt-ids.ts';
 import type { SegmentResult } from './segment.ts';
 import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period } from './types.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
@@ -48,7 +49,7 @@ export class LedgerMerger {
     private readonly keyring: Keyring,
     private readonly verifier: SignatureVerifier,
     /** Receipt ids of the whole archive so far → where first seen. */
-    private readonly receiptIds: Map<string, string>,
+    private readonly receiptIds: ReceiptIds,
   ) {
     this.checkpointsPath = `ledgers/${ledger}/checkpoints.jsonl`;
   }
@@ -123,11 +124,9 @@ export class LedgerMerger {
     for (let i = 0; i < segment.ids.length; i++) {
       const id = segment.ids[i] as string;
       const seq = segment.idSeqs[i] as number;
-      const seen = this.receiptIds.get(id);
-      if (seen !== undefined) {
+      const seen = this.receiptIds.claim(id, this.ledger, seq);
+      if (seen !== null) {
         this.report('RECEIPT_ID_DUPLICATE', `Receipt id ${id} was already used (${seen}).`, { path: segment.path, line: segment.idLines[i] as number, seq, receipt: id });
-      } else {
-        this.receiptIds.set(id, `${this.ledger} seq ${seq}`);
       }
     }
     for (const [i, control] of controls.entries()) {

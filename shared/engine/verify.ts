@@ -16,6 +16,7 @@ import { createHasher } from '../format/hash.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH } from './keys.ts';
 import { LedgerMerger } from './ledger.ts';
+import { ReceiptIds } from './receipt-ids.ts';
 import { localRunner, type SegmentRunner, type SegmentTask } from './segment-task.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH } from './manifest.ts';
@@ -273,7 +274,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     if (m) ledgerNames.add(m[1] as string);
     else if (path.startsWith('ledgers/')) findings.push(finding('RECORD_MALFORMED', `${path} is not a ledger segment (ledgers/<ledger>/<six digits>.jsonl) or checkpoints file; it was not read as receipts.`, { path }));
   }
-  const receiptIds = new Map<string, string>();
+  const receiptIds = new ReceiptIds();
   const ledgers = new Map<string, LedgerMerger>();
   const tasks: SegmentTask[] = [];
   for (const name of [...ledgerNames].sort()) {

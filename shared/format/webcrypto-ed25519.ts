@@ -17,15 +17,29 @@ export interface AsyncSignatureVerifier {
 const ALGORITHM = { name: 'Ed25519' } as const;
 
 /**
+ * The part of WebCrypto's SubtleCrypto used here, typed structurally so that this module
+ * compiles under every runtime's type library (Node's types do not name SubtleCrypto).
+ */
+export interface Ed25519Subtle {
+  importKey(format: 'raw', keyData: Uint8Array<ArrayBuffer>, algorithm: { name: string }, extractable: boolean, usages: ['verify']): Promise<unknown>;
+  verify(algorithm: { name: string }, key: unknown, signature: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<boolean>;
+}
+
+function runtimeSubtle(): Ed25519Subtle | null {
+  return ((globalThis as { crypto?: { subtle?: unknown } }).crypto?.subtle as Ed25519Subtle | undefined) ?? null;
+}
+
+/**
  * A strict verifier on `subtle`, or null when that WebCrypto has no Ed25519 (then use the
  * reference). Checked on RFC 8032 TEST 1 before it is trusted with anything.
  */
-export async function webCryptoVerifier(subtle: SubtleCrypto = crypto.subtle): Promise<AsyncSignatureVerifier | null> {
-  const keys = new Map<string, Promise<CryptoKey | null>>();
-  const keyOf = (publicKey: Uint8Array): Promise<CryptoKey | null> => {
+export async function webCryptoVerifier(subtle: Ed25519Subtle | null = runtimeSubtle()): Promise<AsyncSignatureVerifier | null> {
+  if (!subtle) return null;
+  const keys = new Map<string, Promise<unknown>>();
+  const keyOf = (publicKey: Uint8Array): Promise<unknown> => {
     const id = toHex(publicKey);
     let key = keys.get(id);
-    if (!key) {
+    if (key === undefined) {
       key = subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, ALGORITHM, false, ['verify']).catch(() => null);
       if (keys.size > 10_000) keys.clear();
       keys.set(id, key);

@@ -50,7 +50,7 @@ describe('ArchiveBuilder', () => {
     ['', 'empty'],
     ['/etc/passwd', 'absolute'],
     ['a/../b', 'segment'],
-    ['a\\b', '\\'],
+    ['a\\b', 'backslash'],
     ['C:/x', 'drive'],
     ['a//b', 'segment'],
     ['dir/', 'directory'],

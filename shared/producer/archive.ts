@@ -10,6 +10,8 @@ import { hashOf, sha256Bytes } from '../format/hash.ts';
 import type { Manifest } from '../format/schema.ts';
 import { isTime } from '../format/time.ts';
 import { FORMAT_ID } from '../engine/types.ts';
+import { MANIFEST_PATH } from '../engine/manifest.ts';
+import { unsafePathReason as entryPathProblem } from '../archive/paths.ts';
 import { nobleSigner, signCanonical, type ProducerKey, type Signer } from './keys.ts';
 
 /** Receives each file once, in the order added; may be async to apply back-pressure. */
@@ -30,21 +32,17 @@ export interface ManifestEntry {
   readonly sha256: string;
 }
 
-export const MANIFEST_PATH = 'manifest.json';
+export { MANIFEST_PATH };
 
 /**
- * Why a path is refused, or null when it is a safe archive path. The rules are the
- * verifier's `ENTRY_UNSAFE_PATH` rules: a producer never writes what a reader must refuse.
+ * Why a path is refused, or null when it is a safe archive path: the verifier's
+ * `ENTRY_UNSAFE_PATH` rules (a producer never writes what a reader must refuse), and a
+ * file path may not name a directory.
  */
 export function unsafePathReason(path: string): string | null {
-  if (typeof path !== 'string' || path.length === 0) return 'is empty';
-  if (path.includes('\0')) return 'contains NUL';
-  if (path.includes('\\')) return 'contains "\\"';
-  if (path.startsWith('/')) return 'is absolute';
-  if (/^[A-Za-z]:/.test(path)) return 'starts with a drive letter';
+  if (typeof path !== 'string') return 'is not a string';
   if (path.endsWith('/')) return 'names a directory';
-  if (path.split('/').some((part) => part === '' || part === '.' || part === '..')) return 'has an empty, "." or ".." segment';
-  return null;
+  return entryPathProblem(path);
 }
 
 /** A sink that keeps every file in `files` (for tests and small archives). */
