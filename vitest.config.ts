@@ -8,6 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          setupFiles: ['test/support/v8-flags.ts'],
           include: ['{shared,cli,electron,renderer,test}/**/*.test.ts'],
           exclude: ['node_modules/**', 'dist/**', 'test/e2e/**'],
           testTimeout: 60_000,

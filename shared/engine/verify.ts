@@ -9,15 +9,15 @@ import { readLines } from '../archive/lines.ts';
 import { unsafePathReason } from '../archive/paths.ts';
 import { openZip } from '../archive/zip.ts';
 import { ArchiveUnreadableError, DEFAULT_LIMITS, LimitExceededError, type ArchiveSource, type RandomAccessBytes, type RawEntry, type ReadLimits } from '../archive/source.ts';
-import { concatBytes, decodeUtf8Strict } from '../format/bytes.ts';
-import { parseCanonical } from '../format/canonical.ts';
+import { concatBytes } from '../format/bytes.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
 import { createHasher } from '../format/hash.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH } from './keys.ts';
 import { LedgerMerger } from './ledger.ts';
 import { ReceiptIds } from './receipt-ids.ts';
-import { localRunner, type SegmentRunner, type SegmentTask } from './segment-task.ts';
+import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
+import { readStoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH } from './manifest.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
@@ -172,14 +172,9 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
       await body();
       return true;
     } catch (error) {
-      if (signal?.aborted) throw error;
-      if (error instanceof LimitExceededError) {
-        findings.push(finding('ENTRY_TOO_LARGE', `${path} was not read past ${error.value >= 1e6 ? `${Math.round(error.value / 1e6)} MB` : `${Math.round(error.value)}`}: ${error.message}.`, { path }, { limit: error.limit }));
-      } else if (error instanceof ArchiveUnreadableError) {
-        findings.push(finding('ARCHIVE_UNREADABLE', error.message, { path }));
-      } else {
-        findings.push(finding('ARCHIVE_UNREADABLE', `${path} could not be read: ${(error as Error).message}`, { path }));
-      }
+      const f = signal?.aborted ? null : readerErrorFinding(path, error);
+      if (!f) throw error;
+      findings.push(f);
       return false;
     }
   }
@@ -195,18 +190,10 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
         if (size > MAX_DOCUMENT_BYTES) throw new LimitExceededError('maxEntryBytes', size, `a JSON document may be at most ${MAX_DOCUMENT_BYTES} bytes`);
         chunks.push(chunk);
       }
-      const text = decodeUtf8Strict(concatBytes(chunks));
-      if (text === null) {
-        findings.push(finding('RECORD_MALFORMED', `${path} is not valid UTF-8.`, { path }));
-        return;
-      }
-      const parsed = parseCanonical(text);
-      if (!parsed.ok && parsed.reason === 'json') {
-        findings.push(finding('RECORD_MALFORMED', `${path} is ${parsed.message}.`, { path, line: 1 }));
-        return;
-      }
-      if (!parsed.ok) findings.push(finding('RECORD_NONCANONICAL', `${path} is ${parsed.message}.`, { path, line: 1 }));
-      value = parsed.value;
+      // A JSON document is one stored line without a newline (FORMAT.md §1).
+      const stored = readStoredLine(path, { kind: 'line', line: 1, bytes: concatBytes(chunks) });
+      findings.push(...stored.findings);
+      value = stored.value;
     });
     return value;
   }
