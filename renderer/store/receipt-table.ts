@@ -6,24 +6,16 @@
  * engine read them (segment name order, then line).
  */
 import { categoryOf, type Finding, type FindingCode, type Severity } from '../../shared/engine/findings.ts';
-import { EFFECTS, STATUSES, type ColumnBlock, type Dictionaries, type Effect, type ExecStatus } from '../workers/receipt-columns.ts';
+import { EFFECTS, STATUSES, type ColumnBlock, type Dictionaries, type ReceiptColumns, type Effect, type ExecStatus } from '../workers/receipt-columns.ts';
 
-export interface ReceiptTable {
+/** Every ledger's index columns joined into global rows. */
+export interface ReceiptTable extends ReceiptColumns {
   readonly count: number;
   /** Ledger names in row order. */
   readonly ledgers: readonly string[];
   /** Global row of each ledger's first row (same order as {@link ledgers}). */
   readonly ledgerStart: readonly number[];
   readonly ledgerOf: Uint16Array;
-  readonly seq: Float64Array;
-  readonly ts: Float64Array;
-  readonly agent: Uint32Array;
-  readonly action: Uint32Array;
-  readonly resource: Uint32Array;
-  readonly path: Uint32Array;
-  readonly line: Uint32Array;
-  readonly effect: Uint8Array;
-  readonly status: Uint8Array;
   readonly dictionaries: Dictionaries;
   readonly findings: readonly Finding[];
   /** Per finding: the global row it is about, or -1 when it is not about one receipt. */

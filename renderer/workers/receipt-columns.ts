@@ -27,12 +27,8 @@ export type Effect = (typeof EFFECTS)[number];
 export type ExecStatus = (typeof STATUSES)[number];
 
 /** The columns of consecutive receipts of one ledger. Index 0 of each dictionary is "none". */
-export interface ColumnBlock {
-  readonly ledger: string;
-  readonly blockNo: number;
-  /** Ledger-local index of the first row. */
-  readonly start: number;
-  readonly count: number;
+/** The typed-array columns of the receipt index, one entry per receipt line. */
+export interface ReceiptColumns {
   /** NaN where the line had no readable seq. */
   readonly seq: Float64Array;
   /** Milliseconds since the epoch; NaN where unknown. */
@@ -46,6 +42,15 @@ export interface ColumnBlock {
   readonly effect: Uint8Array;
   /** Index into {@link STATUSES}. */
   readonly status: Uint8Array;
+}
+
+/** One stored block of a ledger's index columns. */
+export interface ColumnBlock extends ReceiptColumns {
+  readonly ledger: string;
+  readonly blockNo: number;
+  /** Ledger-local index of the first row. */
+  readonly start: number;
+  readonly count: number;
 }
 
 export interface Dictionaries {
