@@ -7,12 +7,12 @@
 import { unzipSync } from 'fflate';
 import type { ArchiveContext, KeyUse, Keyring, ResolvedBundle } from '../engine/types.ts';
 import { decodeUtf8Strict, fromHex } from '../format/bytes.ts';
-import { canonicalize, parseCanonical } from '../format/canonical.ts';
+import { parseCanonical } from '../format/canonical.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
 import { hashOf } from '../format/hash.ts';
 import { KeyEntrySchema, PolicyFileSchema, ReceiptSchema, RevocationSchema, validate, type KeyEntry, type Role } from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
-import type { FixtureRecord } from './fixtures.test-helper.ts';
+import { resolveBundle, type FixtureRecord } from './fixtures.test-helper.ts';
 
 export interface SampleArchive {
   readonly archive: ArchiveContext;
@@ -38,15 +38,7 @@ export function loadSampleArchive(zip: Uint8Array): SampleArchive {
   for (const path of names.filter((n) => /^policies\/[^/]+\.json$/.test(n))) {
     const file = validate(PolicyFileSchema, JSON.parse(text(path)));
     if (!file.ok) continue;
-    const body = file.value.bundle;
-    bundles.push({
-      path,
-      hash: hashOf(canonicalize(body)),
-      body,
-      signatureValid: true,
-      effectiveFromMs: parseTime(body.effective_from) ?? 0,
-      effectiveUntilMs: body.effective_until ? parseTime(body.effective_until) : null,
-    });
+    bundles.push(resolveBundle(file.value.bundle, path));
   }
   const bundlesByHash = new Map(bundles.map((b) => [b.hash, b]));
 

@@ -6,7 +6,7 @@
  */
 import { readLines } from '../archive/lines.ts';
 import { ArchiveUnreadableError, LimitExceededError, type ArchiveSource, type RawEntry } from '../archive/source.ts';
-import { createHasher } from '../format/hash.ts';
+import { hashingChunks, type FileDigest } from '../format/hash.ts';
 import { finding, type Finding } from './findings.ts';
 import { checkSegment, type SegmentContext, type SegmentResult } from './segment.ts';
 
@@ -39,16 +39,11 @@ export function readerErrorFinding(path: string, error: unknown): Finding | null
 }
 
 export async function runSegmentTask(source: ArchiveSource, entry: RawEntry, task: SegmentTask, context: SegmentContext, maxLineBytes: number, signal?: AbortSignal): Promise<SegmentResult> {
-  const hasher = createHasher();
-  let bytes = 0;
+  let file: FileDigest | null = null;
   let failure: unknown = null;
   async function* hashed(): AsyncGenerator<Uint8Array> {
     try {
-      for await (const chunk of source.read(entry, signal)) {
-        hasher.update(chunk);
-        bytes += chunk.length;
-        yield chunk;
-      }
+      yield* hashingChunks(source.read(entry, signal), (digest) => void (file = digest));
     } catch (error) {
       if (signal?.aborted) throw error;
       failure = error; // end the stream here; what was read is still checked
@@ -61,7 +56,7 @@ export async function runSegmentTask(source: ArchiveSource, entry: RawEntry, tas
     result.findings.push({ ...f, ledger: task.ledger });
     result.file = null;
   } else {
-    result.file = { bytes, sha256: hasher.digest() };
+    result.file = file;
   }
   return result;
 }

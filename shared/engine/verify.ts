@@ -11,7 +11,7 @@ import { openZip } from '../archive/zip.ts';
 import { ArchiveUnreadableError, DEFAULT_LIMITS, LimitExceededError, type ArchiveSource, type RandomAccessBytes, type RawEntry, type ReadLimits } from '../archive/source.ts';
 import { concatBytes } from '../format/bytes.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
-import { createHasher } from '../format/hash.ts';
+import { hashingChunks } from '../format/hash.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH } from './keys.ts';
 import { LedgerMerger } from './ledger.ts';
@@ -153,17 +153,9 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   /** Size and hash of every entry read in full; null when reading stopped part-way. */
   const actual = new Map<string, { bytes: number; sha256: string } | null>();
 
-  async function* streamEntry(path: string): AsyncGenerator<Uint8Array> {
-    const entry = files.get(path) as RawEntry;
-    const hasher = createHasher();
-    let bytes = 0;
+  function streamEntry(path: string): AsyncGenerator<Uint8Array> {
     actual.set(path, null);
-    for await (const chunk of source.read(entry, signal)) {
-      hasher.update(chunk);
-      bytes += chunk.length;
-      yield chunk;
-    }
-    actual.set(path, { bytes, sha256: hasher.digest() });
+    return hashingChunks(source.read(files.get(path) as RawEntry, signal), (file) => void actual.set(path, file));
   }
 
   /** Runs `body` over an entry's stream; turns reader refusals into findings. Returns false if it failed. */

@@ -58,3 +58,25 @@ export function createHasher(): { update(chunk: Uint8Array): void; digest(): str
     digest: () => HASH_PREFIX + toHex(h.digest()),
   };
 }
+
+/** Size and SHA-256 of a file read in full. */
+export interface FileDigest {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/**
+ * Passes `chunks` through unchanged while hashing them, and calls `done` with the size and
+ * hash once every chunk has passed (not when the stream fails or stops early), so an entry
+ * is read once for both its parser and the manifest check.
+ */
+export async function* hashingChunks(chunks: AsyncIterable<Uint8Array>, done: (file: FileDigest) => void): AsyncGenerator<Uint8Array> {
+  const hasher = createHasher();
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    hasher.update(chunk);
+    bytes += chunk.length;
+    yield chunk;
+  }
+  done({ bytes, sha256: hasher.digest() });
+}

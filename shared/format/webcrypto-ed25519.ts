@@ -6,7 +6,7 @@
  * archive keep the synchronous reference.
  */
 import { isCanonicalPointEncoding, isScalarCanonical } from './ed25519-strict.ts';
-import { toHex } from './bytes.ts';
+import { fromHex, toHex } from './bytes.ts';
 
 export interface AsyncSignatureVerifier {
   readonly name: string;
@@ -62,8 +62,8 @@ export async function webCryptoVerifier(subtle: Ed25519Subtle | null = runtimeSu
   };
   try {
     // RFC 8032 §7.1 TEST 1 (empty message): must verify, and must not once a bit flips.
-    const pk = hexBytes('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
-    const sig = hexBytes('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
+    const pk = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    const sig = fromHex('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
     const good = await verifier.verifyAsync(sig, new Uint8Array(0), pk);
     sig[0] = (sig[0] as number) ^ 1;
     const bad = await verifier.verifyAsync(sig, new Uint8Array(0), pk);
@@ -71,8 +71,4 @@ export async function webCryptoVerifier(subtle: Ed25519Subtle | null = runtimeSu
   } catch {
     return null;
   }
-}
-
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16));
 }
