@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { memorySource } from '../shared/archive/memory.ts';
 import { verifyArchive } from '../shared/engine/verify.ts';
 import { categoryOf } from '../shared/engine/findings.ts';
+import type { Progress } from '../shared/engine/types.ts';
 import { makeCleanArchive, makeDemoArchive } from '../shared/producer/demo.ts';
 import { engineOptions } from '../cli/engine-options.ts';
 import { nodeCedar } from '../cli/cedar-node.ts';
@@ -29,6 +30,18 @@ describe('demo archive through the full engine', () => {
     const report = await verifyArchive(memorySource(clean.files, 'clean.zip'), { ...engineOptions(), trustedRoots: [clean.rootPublicKey] });
     expect(report.findings).toEqual([]);
     expect(report.summary.receipts).toBe(1500);
+  });
+
+  it('progress keeps one total from the first phase to the last, and reaches it', async () => {
+    const clean = await makeCleanArchive({ cedar: nodeCedar, receipts: 300, seed: 'progress' });
+    const seen: Progress[] = [];
+    await verifyArchive(memorySource(clean.files, 'progress.zip'), { ...engineOptions(), trustedRoots: [clean.rootPublicKey], onProgress: (p) => void seen.push(p) });
+    const ledgerBytes = [...clean.files].filter(([path]) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(path)).reduce((sum, [, bytes]) => sum + bytes.length, 0);
+    expect(ledgerBytes).toBeGreaterThan(0);
+    expect(seen[0]?.phase).toBe('listing');
+    expect(new Set(seen.slice(1).map((p) => p.bytesTotal))).toEqual(new Set([ledgerBytes]));
+    expect(seen.at(-1)).toMatchObject({ phase: 'done', bytesDone: ledgerBytes, receiptsDone: 300 });
+    for (let i = 1; i < seen.length; i++) expect((seen[i] as Progress).bytesDone).toBeGreaterThanOrEqual((seen[i - 1] as Progress).bytesDone);
   });
 
   it('an unsealed tail is a warning only: CHAIN_UNSEALED, ledger "unsealed"', async () => {

@@ -118,7 +118,7 @@ function receiptVerifier(): Promise<AsyncSignatureVerifier | null> {
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
   const builder = new ColumnBuilder();
   const report = progressReporter();
-  let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: source.kind === 'blob' ? source.blob.size : source.size, receiptsDone: 0 };
+  let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
   report(lastProgress, true);
   try {
     const controls = runControls ? await loadControlChecks() : { factories: [], policyParser: undefined, unavailable: 'Control checks were not requested.' };

@@ -150,6 +150,9 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     files.set(entry.name, entry);
   }
 
+  // One total for the whole run, known from the directory: the ledger segments' declared sizes.
+  const bytesTotal = [...files.entries()].reduce((sum, [path, entry]) => sum + (SEGMENT.test(path) ? (entry.declaredSize ?? 0) : 0), 0);
+
   /** Size and hash of every entry read in full; null when reading stopped part-way. */
   const actual = new Map<string, { bytes: number; sha256: string } | null>();
 
@@ -191,11 +194,11 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   }
 
   // Manifest and keys.
-  options.onProgress?.({ phase: 'manifest', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 });
+  options.onProgress?.({ phase: 'manifest', bytesDone: 0, bytesTotal, receiptsDone: 0 });
   const manifestValue = files.has(MANIFEST_PATH) ? await readDocument(MANIFEST_PATH) : undefined;
   actual.delete(MANIFEST_PATH);
   if (!files.has(MANIFEST_PATH)) findings.push(finding('MANIFEST_MISSING', 'The archive has no manifest.json, so nothing proves which files it should hold.'));
-  options.onProgress?.({ phase: 'keys', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 });
+  options.onProgress?.({ phase: 'keys', bytesDone: 0, bytesTotal, receiptsDone: 0 });
   const keysValue = files.has(KEYS_PATH) ? await readDocument(KEYS_PATH) : undefined;
   if (!files.has(KEYS_PATH)) findings.push(finding('FILE_MISSING', 'The archive has no keys.json, so no signature in it can be checked.', { path: KEYS_PATH }));
   const keys = buildKeyring(keysValue, options.trustedRoots, verifier);
@@ -206,7 +209,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   const manifest = manifestCheck?.manifest ?? null;
 
   // Policy bundles.
-  options.onProgress?.({ phase: 'policies', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 });
+  options.onProgress?.({ phase: 'policies', bytesDone: 0, bytesTotal, receiptsDone: 0 });
   const bundles: ResolvedBundle[] = [];
   const bundleSummaries: BundleSummary[] = [];
   const bundlesByHash = new Map<string, ResolvedBundle>();
@@ -273,7 +276,6 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   let receiptsDone = 0;
   // A control that cannot run split (neither stateless nor projected) keeps the run in this thread.
   const splittable = controls.every((c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection));
-  const bytesTotal = tasks.reduce((sum, t) => sum + (files.get(t.path)?.declaredSize ?? 0), 0);
   // Starting workers costs about a second; below this much ledger data one thread is faster.
   const worthAPool = tasks.length > 1 && bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
   let localRunnerUsed: SegmentRunner | null = null;

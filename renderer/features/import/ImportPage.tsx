@@ -29,7 +29,9 @@ export function ImportPage() {
     );
   }
   const p = state.progress;
-  const total = p?.bytesTotal || state.size;
+  // The engine's total (ledger bytes from the archive's directory) is the same from the
+  // first phase to the last; before the directory is read it is unknown.
+  const total = p?.bytesTotal ?? 0;
   const done = Math.min(p?.bytesDone ?? 0, total);
   const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
   return (
@@ -55,7 +57,7 @@ export function ImportPage() {
           <div>
             <dt>Ledger data read</dt>
             <dd className="num" data-testid="import-bytes">
-              {formatBytes(done)} of {formatBytes(total)} ({percent}%)
+              {total > 0 ? `${formatBytes(done)} of ${formatBytes(total)} (${percent}%)` : 'reading the archive’s directory…'}
             </dd>
           </div>
           <div>
