@@ -126,6 +126,105 @@ interface LedgerBuilder {
   hashes: string[];
 }
 
+/** The index fields of one record, before dictionary ids are given. */
+function rowFields(record: RecordRead) {
+  const r = record.receipt;
+  return {
+    seq: r ? r.seq : Number.NaN,
+    ts: r ? (parseTime(r.ts) ?? Number.NaN) : Number.NaN,
+    agent: r?.agent.id,
+    action: r?.request.action.id,
+    resource: r ? `${r.request.resource.type}::${r.request.resource.id}` : undefined,
+    effect: r ? EFFECTS.indexOf(r.decision.effect) : 0,
+    status: r ? STATUSES.indexOf(r.exec.status) : 0,
+  };
+}
+
+/**
+ * The rows of one checked segment, columnar, with segment-local dictionaries: what a pool
+ * worker sends back beside its segment result, so the orchestrating worker can index and
+ * chunk them in ledger order without the receipts themselves crossing threads.
+ */
+export interface SegmentRows {
+  readonly ledger: string;
+  readonly path: string;
+  readonly count: number;
+  readonly texts: readonly string[];
+  readonly hashes: readonly string[];
+  readonly seq: Float64Array;
+  readonly ts: Float64Array;
+  readonly line: Uint32Array;
+  readonly effect: Uint8Array;
+  readonly status: Uint8Array;
+  /** Indexes into `agents`, `actions`, `resources` (index 0 is "none"). */
+  readonly agent: Uint32Array;
+  readonly action: Uint32Array;
+  readonly resource: Uint32Array;
+  readonly agents: readonly string[];
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+/** Collects one segment's records as {@link SegmentRows}. */
+export class SegmentRowsBuilder {
+  private readonly agents = new Dictionary();
+  private readonly actions = new Dictionary();
+  private readonly resources = new Dictionary();
+  private readonly texts: string[] = [];
+  private readonly hashes: string[] = [];
+  private readonly numbers: { seq: number[]; ts: number[]; line: number[]; effect: number[]; status: number[]; agent: number[]; action: number[]; resource: number[] } = {
+    seq: [], ts: [], line: [], effect: [], status: [], agent: [], action: [], resource: [],
+  };
+
+  constructor(
+    private readonly ledger: string,
+    private readonly path: string,
+  ) {}
+
+  add(record: RecordRead): void {
+    if (record.ledger !== this.ledger || record.path !== this.path) throw new Error(`a record of ${record.path} was given to the rows of ${this.path}`);
+    const f = rowFields(record);
+    const n = this.numbers;
+    n.seq.push(f.seq);
+    n.ts.push(f.ts);
+    n.line.push(record.line);
+    n.effect.push(f.effect);
+    n.status.push(f.status);
+    n.agent.push(this.agents.id(f.agent));
+    n.action.push(this.actions.id(f.action));
+    n.resource.push(this.resources.id(f.resource));
+    this.texts.push(record.text);
+    this.hashes.push(record.hash);
+  }
+
+  finish(): SegmentRows {
+    const n = this.numbers;
+    return {
+      ledger: this.ledger,
+      path: this.path,
+      count: this.texts.length,
+      texts: this.texts,
+      hashes: this.hashes,
+      seq: Float64Array.from(n.seq),
+      ts: Float64Array.from(n.ts),
+      line: Uint32Array.from(n.line),
+      effect: Uint8Array.from(n.effect),
+      status: Uint8Array.from(n.status),
+      agent: Uint32Array.from(n.agent),
+      action: Uint32Array.from(n.action),
+      resource: Uint32Array.from(n.resource),
+      agents: this.agents.values,
+      actions: this.actions.values,
+      resources: this.resources.values,
+    };
+  }
+}
+
+/** The buffers of segment rows, for `postMessage(…, transfer)`. */
+export function segmentRowsBuffers(rows: SegmentRows): ArrayBuffer[] {
+  return [rows.seq, rows.ts, rows.line, rows.effect, rows.status, rows.agent, rows.action, rows.resource].map((a) => a.buffer as ArrayBuffer);
+}
+
 /**
  * Accumulates records as the engine reads them (in any interleaving of ledgers) into
  * line chunks, handed out as they fill, and column blocks, handed out at the end.
@@ -140,32 +239,54 @@ export class ColumnBuilder {
 
   /** Adds one record; returns a full line chunk when this record completed one. */
   add(record: RecordRead): LineChunk | null {
-    let ledger = this.ledgers.get(record.ledger);
+    const f = rowFields(record);
+    return this.addRow(record.ledger, this.paths.id(record.path), record.line, f.seq, f.ts, this.agents.id(f.agent), this.actions.id(f.action), this.resources.id(f.resource), f.effect, f.status, record.text, record.hash);
+  }
+
+  /** Adds a segment's rows (built where the segment was checked); returns the line chunks they completed. */
+  addSegment(rows: SegmentRows): LineChunk[] {
+    const chunks: LineChunk[] = [];
+    const pathId = this.paths.id(rows.path);
+    const agents = rows.agents.map((v) => this.agents.id(v));
+    const actions = rows.actions.map((v) => this.actions.id(v));
+    const resources = rows.resources.map((v) => this.resources.id(v));
+    for (let i = 0; i < rows.count; i++) {
+      const chunk = this.addRow(
+        rows.ledger, pathId, rows.line[i] as number, rows.seq[i] as number, rows.ts[i] as number,
+        agents[rows.agent[i] as number] as number, actions[rows.action[i] as number] as number, resources[rows.resource[i] as number] as number,
+        rows.effect[i] as number, rows.status[i] as number, rows.texts[i] as string, rows.hashes[i] as string,
+      );
+      if (chunk) chunks.push(chunk);
+    }
+    return chunks;
+  }
+
+  private addRow(ledgerName: string, pathId: number, line: number, seq: number, ts: number, agent: number, action: number, resource: number, effect: number, status: number, text: string, hash: string): LineChunk | null {
+    let ledger = this.ledgers.get(ledgerName);
     if (!ledger) {
-      ledger = { rows: 0, block: new GrowableBlock(record.ledger, 0), texts: [], hashes: [] };
-      this.ledgers.set(record.ledger, ledger);
+      ledger = { rows: 0, block: new GrowableBlock(ledgerName, 0), texts: [], hashes: [] };
+      this.ledgers.set(ledgerName, ledger);
     }
     const block = ledger.block;
     const i = block.count;
-    const r = record.receipt;
-    block.seq[i] = r ? r.seq : Number.NaN;
-    block.ts[i] = r ? (parseTime(r.ts) ?? Number.NaN) : Number.NaN;
-    block.agent[i] = this.agents.id(r?.agent.id);
-    block.action[i] = this.actions.id(r?.request.action.id);
-    block.resource[i] = this.resources.id(r ? `${r.request.resource.type}::${r.request.resource.id}` : undefined);
-    block.path[i] = this.paths.id(record.path);
-    block.line[i] = record.line;
-    block.effect[i] = r ? EFFECTS.indexOf(r.decision.effect) : 0;
-    block.status[i] = r ? STATUSES.indexOf(r.exec.status) : 0;
+    block.seq[i] = seq;
+    block.ts[i] = ts;
+    block.agent[i] = agent;
+    block.action[i] = action;
+    block.resource[i] = resource;
+    block.path[i] = pathId;
+    block.line[i] = line;
+    block.effect[i] = effect;
+    block.status[i] = status;
     block.count++;
     if (block.count === ROWS_PER_BLOCK) {
       this.blocks.push(block.seal());
-      ledger.block = new GrowableBlock(record.ledger, block.blockNo + 1);
+      ledger.block = new GrowableBlock(ledgerName, block.blockNo + 1);
     }
-    ledger.texts.push(record.text);
-    ledger.hashes.push(record.hash);
+    ledger.texts.push(text);
+    ledger.hashes.push(hash);
     ledger.rows++;
-    if (ledger.texts.length === LINES_PER_CHUNK) return this.takeChunk(record.ledger, ledger);
+    if (ledger.texts.length === LINES_PER_CHUNK) return this.takeChunk(ledgerName, ledger);
     return null;
   }
 

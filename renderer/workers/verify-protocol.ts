@@ -4,6 +4,7 @@
  */
 import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from './receipt-columns.ts';
+import type { ReadAnswer, ReadRequest } from './relay.ts';
 
 /** Where the worker reads the archive's bytes. */
 export type ArchiveBytesSource =
@@ -17,7 +18,7 @@ export type ToWorker =
   | { readonly type: 'cancel' }
   /** The window stored line chunks up to `chunks` (back-pressure). */
   | { readonly type: 'stored'; readonly chunks: number }
-  | { readonly type: 'bytes'; readonly requestId: number; readonly bytes: Uint8Array | null; readonly error?: string };
+  | ReadAnswer;
 
 export interface VerifyProgress extends Progress {
   readonly elapsedMs: number;
@@ -36,7 +37,7 @@ export interface ArchiveKey {
 export type FromWorker =
   | { readonly type: 'progress'; readonly progress: VerifyProgress }
   | { readonly type: 'lines'; readonly seq: number; readonly chunk: LineChunk }
-  | { readonly type: 'read'; readonly requestId: number; readonly offset: number; readonly length: number }
+  | ReadRequest
   | {
       readonly type: 'done';
       readonly report: VerifyReport;

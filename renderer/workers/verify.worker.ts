@@ -2,6 +2,9 @@
  * Verifies one archive off the UI thread and streams what the window stores: raw line
  * chunks while verifying (with back-pressure), then the report, the column blocks and the
  * archive's keys. One archive per worker; the window terminates the worker afterwards.
+ *
+ * Past the engine's threshold of ledger data (16 MiB) the segments are checked by a pool of segment workers
+ * (segment-pool.ts, one per core) and merged here in order; below it, here, one by one.
  */
 /// <reference lib="webworker" />
 import type { RandomAccessBytes } from '../../shared/archive/source.ts';
@@ -9,7 +12,10 @@ import { blobBytes } from '../../shared/archive/blob.ts';
 import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
 import { verifyZipBytes } from '../../shared/engine/verify.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
-import { ColumnBuilder, blockBuffers } from './receipt-columns.ts';
+import type { RunnerSetup } from '../../shared/engine/verify.ts';
+import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
+import { ByteRelay, answerRead } from './relay.ts';
+import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { readArchiveKeys } from './archive-keys.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from './verify-protocol.ts';
@@ -24,8 +30,7 @@ const abort = new AbortController();
 let chunksPosted = 0;
 let chunksStored = 0;
 let wakeWhenStored: (() => void) | null = null;
-let nextRequestId = 1;
-const pendingReads = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>();
+const relay = new ByteRelay((request) => post(request));
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -40,40 +45,20 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'cancel':
       abort.abort();
       wakeWhenStored?.();
-      for (const read of pendingReads.values()) read.reject(new Error('cancelled'));
-      pendingReads.clear();
+      relay.cancelAll();
       break;
     case 'stored':
       chunksStored = Math.max(chunksStored, message.chunks);
       if (chunksPosted - chunksStored < MAX_CHUNKS_IN_FLIGHT) wakeWhenStored?.();
       break;
-    case 'bytes': {
-      const read = pendingReads.get(message.requestId);
-      pendingReads.delete(message.requestId);
-      if (!read) break;
-      if (message.bytes) read.resolve(message.bytes);
-      else read.reject(new Error(message.error ?? 'The host could not read the archive.'));
+    case 'bytes':
+      relay.answer(message);
       break;
-    }
   }
 };
 
-/** Bytes the window reads for us (Electron host): one message per read. */
-function relayBytes(size: number): RandomAccessBytes {
-  return {
-    size,
-    read(offset: number, length: number): Promise<Uint8Array> {
-      const requestId = nextRequestId++;
-      return new Promise((resolve, reject) => {
-        pendingReads.set(requestId, { resolve, reject });
-        post({ type: 'read', requestId, offset, length });
-      });
-    },
-  };
-}
-
 function bytesOf(source: ArchiveBytesSource): RandomAccessBytes {
-  return source.kind === 'blob' ? blobBytes(source.blob) : relayBytes(source.size);
+  return source.kind === 'blob' ? blobBytes(source.blob) : relay.bytes(source.size);
 }
 
 function waitUntilStored(): Promise<void> {
@@ -115,11 +100,33 @@ function receiptVerifier(): Promise<AsyncSignatureVerifier | null> {
   return bulk;
 }
 
+/** Segment workers to start: one per core, at most four (a laptop's cores, not a server's). */
+function poolSize(): number {
+  return Math.max(1, Math.min(4, self.navigator.hardwareConcurrency || 1));
+}
+
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
   const builder = new ColumnBuilder();
   const report = progressReporter();
   let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
   report(lastProgress, true);
+  /** Hands a line chunk to the window and waits while too many are not yet stored. */
+  const postChunk = async (chunk: LineChunk) => {
+    chunksPosted++;
+    post({ type: 'lines', seq: chunksPosted, chunk });
+    await waitUntilStored();
+  };
+  const segmentRunner = (setup: RunnerSetup) =>
+    startSegmentPool({
+      size: poolSize(),
+      createWorker: () => new Worker(new URL('./segment.worker.ts', import.meta.url), { type: 'module', name: 'tickmark-segment' }) as unknown as WorkerHandle,
+      source,
+      setup,
+      onRows: async (rows) => {
+        for (const chunk of builder.addSegment(rows)) await postChunk(chunk);
+      },
+      onRead: (request, reply) => answerRead(bytesOf(source), request, reply),
+    });
   try {
     const controls = runControls ? await loadControlChecks() : { factories: [], policyParser: undefined, unavailable: 'Control checks were not requested.' };
     const bulkVerifier = await receiptVerifier();
@@ -136,11 +143,9 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       },
       onRecord: async (record) => {
         const chunk = builder.add(record);
-        if (!chunk) return;
-        chunksPosted++;
-        post({ type: 'lines', seq: chunksPosted, chunk });
-        await waitUntilStored();
+        if (chunk) await postChunk(chunk);
       },
+      segmentRunner,
     });
     if (abort.signal.aborted) return post({ type: 'cancelled' });
     for (const chunk of builder.flush()) {

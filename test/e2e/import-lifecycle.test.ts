@@ -75,7 +75,11 @@ describe('import lifecycle', () => {
     await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe(RECEIPTS.toLocaleString('en-US'));
     const shown = await shownFindingCodes(page);
     expect(archive.plantedCodes.length).toBeGreaterThan(0);
-    for (const code of archive.plantedCodes) expect(shown).toContain(code);
+    // Exactly the planted failures, plus the unsealed tail the archive was made with.
+    expect([...new Set(shown)].sort()).toEqual([...new Set([...archive.plantedCodes, 'CHAIN_UNSEALED'])].sort());
+    // This much ledger data goes to the pool of segment workers, and the report says so.
+    const checks = await page.getByTestId('check-row').allTextContents();
+    expect(checks.some((c) => /Segments checked by a pool of \d+ Web Workers? \(receipt signatures: .+\)/.test(c))).toBe(true);
     const counts = await storedRowCounts(page);
     expect(counts.archives).toBe(1);
     // Two ledgers of 15,000 receipts: 15 chunks of 1,000 lines each.

@@ -7,6 +7,7 @@
 import type { RandomAccessBytes } from '../../../shared/archive/source.ts';
 import type { LineChunk } from '../../workers/receipt-columns.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from '../../workers/verify-protocol.ts';
+import { answerRead } from '../../workers/relay.ts';
 
 export type VerifyOutcome =
   | ({ readonly kind: 'done' } & Omit<Extract<FromWorker, { type: 'done' }>, 'type'>)
@@ -63,10 +64,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         });
         break;
       case 'read':
-        request.bytes.read(message.offset, message.length).then(
-          (bytes) => send({ type: 'bytes', requestId: message.requestId, bytes }),
-          (error: Error) => send({ type: 'bytes', requestId: message.requestId, bytes: null, error: error.message }),
-        );
+        answerRead(request.bytes, message, send);
         break;
       case 'done': {
         const { type: _type, ...rest } = message;

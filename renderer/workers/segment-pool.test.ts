@@ -1,0 +1,142 @@
+/**
+ * The app's segment pool, with stand-in workers that answer out of order: rows reach the
+ * store in task order, each task settles only after its rows were handed over, failures
+ * reach every waiting task, and relayed reads go through.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SegmentResult } from '../../shared/engine/segment.ts';
+import type { SegmentTask } from '../../shared/engine/segment-task.ts';
+import type { RunnerSetup } from '../../shared/engine/verify.ts';
+import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
+import { SegmentRowsBuilder, type SegmentRows } from './receipt-columns.ts';
+import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
+import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
+
+const setup: RunnerSetup = { keys: null, trustedRoots: [], bundles: [], limits: DEFAULT_LIMITS, controlNames: [] };
+const source = { kind: 'relay', size: 10, name: 'a.zip' } as const;
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function resultOf(task: SegmentTask): SegmentResult {
+  return { path: task.path, ledger: task.ledger, lines: 1, findings: [], head: null, tail: null, sealed: [], ids: [], idSeqs: [], idLines: [], signed: 0, unanchored: 0, projections: [] };
+}
+
+function rowsOf(task: SegmentTask): SegmentRows {
+  const rows = new SegmentRowsBuilder(task.ledger, task.path);
+  rows.add({ ledger: task.ledger, path: task.path, line: 1, text: `{"path":"${task.path}"}`, hash: 'sha256:00', receipt: null });
+  return rows.finish();
+}
+
+/** A stand-in worker: answers tasks after `delay(path)` ms; `behave` can change that. */
+function fakeWorker(options: { delay: (path: string) => number; failOn?: string; initFails?: boolean; readFirst?: boolean }): WorkerHandle {
+  const worker: WorkerHandle = {
+    onmessage: null,
+    onerror: null,
+    terminate: () => undefined,
+    postMessage(message: ToSegmentWorker) {
+      const answer = (data: FromSegmentWorker) => setTimeout(() => worker.onmessage?.({ data } as MessageEvent<FromSegmentWorker>), 0);
+      if (message.type === 'init') {
+        answer(options.initFails ? { type: 'init-failed', message: 'no wasm' } : { type: 'ready', signatures: 'fake' });
+      } else if (message.type === 'task') {
+        const { id, task } = message;
+        if (options.readFirst) answer({ type: 'read', requestId: id, offset: id, length: 1 });
+        setTimeout(() => {
+          if (task.path === options.failOn) worker.onmessage?.({ data: { type: 'error', id, message: 'boom' } } as MessageEvent<FromSegmentWorker>);
+          else worker.onmessage?.({ data: { type: 'result', id, result: resultOf(task), rows: rowsOf(task) } } as MessageEvent<FromSegmentWorker>);
+        }, options.delay(task.path));
+      }
+    },
+  };
+  return worker;
+}
+
+const tasks: SegmentTask[] = Array.from({ length: 12 }, (_, i) => ({ ledger: i < 6 ? 'a' : 'b', path: `ledgers/${i < 6 ? 'a' : 'b'}/${String(i).padStart(6, '0')}.jsonl`, checkpointSeqs: [] }));
+
+describe('startSegmentPool', () => {
+  it('hands rows over in task order although workers finish out of order, and settles each task after its rows', async () => {
+    const delivered: string[] = [];
+    const settled: string[] = [];
+    // Later tasks finish first; storing takes time too.
+    const pool = await startSegmentPool({
+      size: 3,
+      createWorker: () => fakeWorker({ delay: (path) => 40 - Number(path.slice(-12, -6)) * 3 }),
+      source,
+      setup,
+      onRows: async (rows) => {
+        await tick(2);
+        delivered.push(rows.path);
+      },
+    });
+    expect(pool.name).toBe('a pool of 3 Web Workers (receipt signatures: fake)');
+    const results = await Promise.all(
+      tasks.map((task) =>
+        pool.run(task).then((result) => {
+          expect(delivered).toContain(task.path);
+          settled.push(result.path);
+          return result.path;
+        }),
+      ),
+    );
+    await pool.close();
+    expect(delivered).toEqual(tasks.map((t) => t.path));
+    expect(settled).toEqual(tasks.map((t) => t.path));
+    expect(results).toEqual(tasks.map((t) => t.path));
+  });
+
+  it('a worker error fails that task and every task still waiting, and later runs are refused', async () => {
+    const pool = await startSegmentPool({ size: 2, createWorker: () => fakeWorker({ delay: () => 5, failOn: tasks[3]?.path as string }), source, setup, onRows: async () => undefined });
+    const outcomes = await Promise.allSettled(tasks.map((task) => pool.run(task)));
+    const states = outcomes.map((o) => o.status);
+    expect(states.slice(0, 3)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(states.slice(3).every((s) => s === 'rejected')).toBe(true);
+    expect(String((outcomes[3] as PromiseRejectedResult).reason)).toContain(`failed on ${tasks[3]?.path}: boom`);
+    await expect(pool.run(tasks[0] as SegmentTask)).rejects.toThrow('boom');
+  });
+
+  it('a storing failure fails the waiting tasks', async () => {
+    const pool = await startSegmentPool({
+      size: 2,
+      createWorker: () => fakeWorker({ delay: () => 1 }),
+      source,
+      setup,
+      onRows: async (rows) => {
+        if (rows.path === tasks[2]?.path) throw new Error('disk full');
+      },
+    });
+    const outcomes = await Promise.allSettled(tasks.slice(0, 5).map((task) => pool.run(task)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected']);
+  });
+
+  it('a worker that cannot start makes the pool refuse to start, naming why', async () => {
+    await expect(startSegmentPool({ size: 2, createWorker: () => fakeWorker({ delay: () => 1, initFails: true }), source, setup, onRows: async () => undefined })).rejects.toThrow(
+      'A verification worker could not start: no wasm',
+    );
+  });
+
+  it('relays a worker’s reads to onRead and its answer back', async () => {
+    const asked: number[] = [];
+    const answered: number[] = [];
+    const pool = await startSegmentPool({
+      size: 1,
+      createWorker: () => {
+        const worker = fakeWorker({ delay: () => 5, readFirst: true });
+        const post = worker.postMessage.bind(worker);
+        worker.postMessage = (message: ToSegmentWorker) => {
+          if (message.type === 'bytes') answered.push(message.requestId);
+          post(message);
+        };
+        return worker;
+      },
+      source,
+      setup,
+      onRows: async () => undefined,
+      onRead: (request, reply) => {
+        asked.push(request.offset);
+        reply({ type: 'bytes', requestId: request.requestId, bytes: new Uint8Array([1]) });
+      },
+    });
+    await pool.run(tasks[0] as SegmentTask);
+    await pool.run(tasks[1] as SegmentTask);
+    expect(asked).toEqual([0, 1]);
+    expect(answered).toEqual([0, 1]);
+  });
+});

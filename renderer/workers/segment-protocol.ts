@@ -1,0 +1,21 @@
+/**
+ * Messages between the verify worker and its segment workers (the app's pool). Types only.
+ */
+import type { SegmentResult } from '../../shared/engine/segment.ts';
+import type { SegmentTask } from '../../shared/engine/segment-task.ts';
+import type { RunnerSetup } from '../../shared/engine/verify.ts';
+import type { SegmentRows } from './receipt-columns.ts';
+import type { ReadAnswer, ReadRequest } from './relay.ts';
+import type { ArchiveBytesSource } from './verify-protocol.ts';
+
+export type ToSegmentWorker =
+  | { readonly type: 'init'; readonly source: ArchiveBytesSource; readonly setup: RunnerSetup }
+  | { readonly type: 'task'; readonly id: number; readonly task: SegmentTask }
+  | ReadAnswer;
+
+export type FromSegmentWorker =
+  | { readonly type: 'ready'; readonly signatures: string }
+  | { readonly type: 'init-failed'; readonly message: string }
+  | { readonly type: 'result'; readonly id: number; readonly result: SegmentResult; readonly rows: SegmentRows }
+  | { readonly type: 'error'; readonly id: number; readonly message: string }
+  | ReadRequest;

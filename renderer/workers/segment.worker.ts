@@ -1,0 +1,71 @@
+/**
+ * One worker of the app's verification pool: opens the archive itself (a File is shared
+ * between threads, not copied; Electron's bytes are relayed through the verify worker),
+ * rebuilds keys, bundles and controls from the setup, and checks the segments it is sent
+ * with the engine's own segment code (shared/engine/segment-worker.ts). Each result goes
+ * back with the segment's rows (raw lines and index columns) for the verify worker to store.
+ */
+/// <reference lib="webworker" />
+import { blobBytes } from '../../shared/archive/blob.ts';
+import { openZip } from '../../shared/archive/zip.ts';
+import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
+import { webCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
+import { segmentChecker, type SegmentChecker } from '../../shared/engine/segment-worker.ts';
+import { loadControlChecks } from './control-checks.ts';
+import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
+import { ByteRelay } from './relay.ts';
+import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const relay = new ByteRelay((request) => post(request));
+let checker: Promise<SegmentChecker> | null = null;
+
+function post(message: FromSegmentWorker, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+self.onmessage = (event: MessageEvent<ToSegmentWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'init':
+      checker = start(message);
+      checker.catch((error: Error) => post({ type: 'init-failed', message: error.message ?? String(error) }));
+      break;
+    case 'task':
+      void runTask(message.id, message.task);
+      break;
+    case 'bytes':
+      relay.answer(message);
+      break;
+  }
+};
+
+async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<SegmentChecker> {
+  const { source, setup } = init;
+  const bytes = source.kind === 'blob' ? blobBytes(source.blob) : relay.bytes(source.size);
+  const archive = await openZip(bytes, source.name, setup.limits);
+  let factories: Awaited<ReturnType<typeof loadControlChecks>>['factories'] = [];
+  if (setup.controlNames.length > 0) {
+    const controls = await loadControlChecks();
+    if (controls.unavailable) throw new Error(controls.unavailable);
+    factories = controls.factories;
+  }
+  const bulkVerifier = await webCryptoVerifier();
+  const check = await segmentChecker(archive, setup, { verifier: nobleStrictVerifier, bulkVerifier: bulkVerifier ?? undefined, controlFactories: factories });
+  post({ type: 'ready', signatures: bulkVerifier?.name ?? nobleStrictVerifier.name });
+  return check;
+}
+
+async function runTask(id: number, task: Extract<ToSegmentWorker, { type: 'task' }>['task']): Promise<void> {
+  try {
+    if (!checker) throw new Error('task before init');
+    const check = await checker;
+    const rows = new SegmentRowsBuilder(task.ledger, task.path);
+    const result = await check(task, (record) => rows.add(record));
+    const built = rows.finish();
+    post({ type: 'result', id, result, rows: built }, segmentRowsBuffers(built));
+  } catch (error) {
+    post({ type: 'error', id, message: (error as Error).stack ?? String(error) });
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * What a pool worker (a Node worker thread or a browser Web Worker) does with the setup the
+ * engine hands it: rebuild the keyring, bundles and controls exactly as the engine's own
+ * thread has them, then check the segments it is sent with the shared segment code. One
+ * definition, so every pool checks segments the way a single thread would.
+ */
+import type { ArchiveSource, RawEntry } from '../archive/source.ts';
+import type { SignatureVerifier } from '../format/ed25519.ts';
+import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
+import type { Finding } from './findings.ts';
+import { buildKeyring } from './keys.ts';
+import type { SegmentResult } from './segment.ts';
+import { runSegmentTask, type SegmentTask } from './segment-task.ts';
+import type { ArchiveContext, ControlCheck, ControlCheckFactory, RecordRead, ResolvedBundle } from './types.ts';
+import type { RunnerSetup } from './verify.ts';
+
+export interface SegmentWorkerOptions {
+  readonly verifier: SignatureVerifier;
+  readonly bulkVerifier?: AsyncSignatureVerifier | undefined;
+  /** Every control check this build has; the worker builds the ones the setup names. */
+  readonly controlFactories: readonly ControlCheckFactory[];
+}
+
+export type SegmentChecker = (task: SegmentTask, onRecord?: (record: RecordRead) => void | Promise<void>, signal?: AbortSignal) => Promise<SegmentResult>;
+
+/** Builds the named controls, in the order named; a name this build lacks is an error. */
+export async function buildNamedControls(factories: readonly ControlCheckFactory[], names: readonly string[], context: ArchiveContext): Promise<ControlCheck[]> {
+  const all = await Promise.all(factories.map((factory) => factory(context)));
+  return names.map((name) => {
+    const control = all.find((c) => c.name === name);
+    if (!control) throw new Error(`no control check named "${name}" in this build`);
+    return control;
+  });
+}
+
+export async function segmentChecker(source: ArchiveSource, setup: RunnerSetup, options: SegmentWorkerOptions): Promise<SegmentChecker> {
+  const entries = new Map<string, RawEntry>((await source.entries()).map((e) => [e.name, e]));
+  const keyring = buildKeyring(setup.keys, setup.trustedRoots, options.verifier).keyring;
+  const bundlesByHash = new Map<string, ResolvedBundle>(setup.bundles.map((b) => [b.hash, b]));
+  const controls = await buildNamedControls(options.controlFactories, setup.controlNames, { bundlesByHash, keyring, verifier: options.verifier });
+  // Stateless checks keep one instance across segments; findings already sent, per check.
+  const sent = controls.map(() => 0);
+
+  async function drainStateless(): Promise<Finding[]> {
+    const fresh: Finding[] = [];
+    for (const [i, control] of controls.entries()) {
+      if (control.parallel !== 'stateless') continue;
+      const all = await control.finish();
+      fresh.push(...all.slice(sent[i]));
+      sent[i] = all.length;
+    }
+    return fresh;
+  }
+
+  return async (task, onRecord, signal) => {
+    const entry = entries.get(task.path);
+    if (!entry) throw new Error(`no entry ${task.path} in the archive`);
+    const context = {
+      keyring,
+      verifier: options.verifier,
+      bulkVerifier: options.bulkVerifier,
+      bundlesByHash,
+      controls,
+      checkpointSeqs: new Set(task.checkpointSeqs),
+      onRecord,
+    };
+    const result = await runSegmentTask(source, entry, task, context, setup.limits.maxLineBytes, signal);
+    result.findings.push(...(await drainStateless()));
+    return result;
+  };
+}
