@@ -11,6 +11,11 @@ export function forgetLoadedArchive(archiveId: string): void {
   cache.delete(archiveId);
 }
 
+/** An archive just imported: its table was built by the verify worker, not read back. */
+export function rememberLoadedArchive(archiveId: string, loaded: LoadedArchive): void {
+  cache.set(archiveId, Promise.resolve(loaded));
+}
+
 function load(archiveId: string): Promise<LoadedArchive | null> {
   let pending = cache.get(archiveId);
   if (!pending) {

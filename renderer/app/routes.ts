@@ -3,7 +3,7 @@
  * the dashboard is an ordinary link. Pure: parse and format only.
  */
 import type { Severity } from '../../shared/engine/findings.ts';
-import type { ReceiptFilter } from '../store/receipt-table.ts';
+import type { ReceiptFilter } from '../workers/receipt-table.ts';
 
 /** What the receipts view is narrowed to, as it appears in the address. */
 export interface ReceiptQuery {

@@ -1,6 +1,6 @@
 /**
  * Archive lifecycle in the database: all or nothing. Rows are written under status
- * `importing`; one final transaction writes the index, findings and report and flips the
+ * `importing`; one final transaction writes the findings and report and flips the
  * status to `complete`. Cancel, failure and an interrupted window all end in
  * {@link deleteArchive}.
  */
@@ -9,7 +9,7 @@ import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from '../workers/receipt-columns.ts';
 import { chunkOf } from '../workers/receipt-columns.ts';
 import { archiveTables, db, FINDINGS_PER_CHUNK, type ArchiveKeyRow, type ArchiveRow, type EngagementRow } from './db.ts';
-import { buildReceiptTable, type ReceiptTable } from './receipt-table.ts';
+import { buildReceiptTable, type ReceiptTable } from '../workers/receipt-table.ts';
 
 const DEFAULT_ENGAGEMENT_ID = 'default';
 const LOCK_PREFIX = 'tickmark-import:';
@@ -77,28 +77,37 @@ export interface ImportResult {
 }
 
 /**
- * Writes everything but the raw lines and flips the archive to `complete`, in one
- * transaction. Fails (and writes nothing) when the archive is no longer `importing`,
- * for example because it was cancelled meanwhile.
+ * Writes the index blocks (one small transaction each, like the line chunks: the archive
+ * is still `importing`, so an interruption leaves rows that start-up removes), then the
+ * findings, bundles and keys and flips the archive to `complete` in one transaction.
+ * Fails, and leaves it `importing` for the caller to delete, when it is no longer
+ * `importing` (cancelled meanwhile). Returns the archive as loaded, for the cache.
  */
-export async function completeImport(archiveId: string, result: ImportResult): Promise<void> {
+export async function completeImport(archiveId: string, result: ImportResult, table: ReceiptTable): Promise<LoadedArchive> {
   const { findings, ...report } = result.report;
-  await db.transaction('rw', [db.archives, db.receiptIndex, db.findings, db.bundles, db.keys], async () => {
+  for (const block of result.blocks) {
+    // Each put copies one block (at most 65,536 rows) on this thread: a few milliseconds.
+    await db.receiptIndex.put({ ...block, archiveId });
+  }
+  let completed: ArchiveRow | undefined;
+  await db.transaction('rw', [db.archives, db.findings, db.bundles, db.keys], async () => {
     const row = await db.archives.get(archiveId);
     if (!row || row.status !== 'importing') throw new Error('The import was cancelled before it completed.');
-    await db.receiptIndex.bulkPut(result.blocks.map((b) => ({ ...b, archiveId })));
     await db.findings.bulkPut(chunkFindings(findings).map((items, chunkNo) => ({ archiveId, chunkNo, items })));
     await db.bundles.bulkPut(report.bundles.map((b) => ({ archiveId, hash: b.hash, id: b.id, version: b.version, path: b.path })));
     await db.keys.bulkPut(result.keys.map((k) => ({ ...k, archiveId })));
-    await db.archives.update(archiveId, {
+    const changes = {
       status: 'complete',
       completedAt: new Date().toISOString(),
       report,
       rowsByLedger: { ...result.rowsByLedger },
       dictionaries: result.dictionaries,
       findingCount: findings.length,
-    });
+    } as const;
+    await db.archives.update(archiveId, changes);
+    completed = { ...row, ...changes };
   });
+  return { archive: completed as LoadedArchive['archive'], findings, table };
 }
 
 /** Removes an archive and every row that belongs to it, in one transaction. */

@@ -5,6 +5,7 @@
 import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from './receipt-columns.ts';
 import type { ReadAnswer, ReadRequest } from './relay.ts';
+import type { ReceiptTable } from './receipt-table.ts';
 
 /** Where the worker reads the archive's bytes. */
 export type ArchiveBytesSource =
@@ -44,6 +45,8 @@ export type FromWorker =
       readonly blocks: ColumnBlock[];
       readonly dictionaries: Dictionaries;
       readonly rowsByLedger: Record<string, number>;
+      /** The blocks joined into the in-memory table the window filters, built here so the window does not. */
+      readonly table: ReceiptTable;
       readonly keys: ArchiveKey[];
       /** Why the control checks could not be loaded, or null (the report's `checks` say what ran). */
       readonly controlsUnavailable: string | null;

@@ -14,6 +14,7 @@ import { verifyZipBytes } from '../../shared/engine/verify.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
+import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay, answerRead } from './relay.ts';
 import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
 import { loadControlChecks } from './control-checks.ts';
@@ -155,9 +156,11 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     const keys = await readArchiveKeys(bytesOf(source), source.name).catch(() => []);
     const { blocks, dictionaries, rowsByLedger } = builder.finish();
     report({ ...lastProgress, phase: 'done' }, true);
+    // The window stores the blocks and filters the table; both are moved, not copied.
+    const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
     post(
-      { type: 'done', report: result, blocks, dictionaries, rowsByLedger, keys, controlsUnavailable: controls.unavailable },
-      blocks.flatMap(blockBuffers),
+      { type: 'done', report: result, blocks, dictionaries, rowsByLedger, table, keys, controlsUnavailable: controls.unavailable },
+      [...blocks.flatMap(blockBuffers), ...tableBuffers(table)],
     );
   } catch (error) {
     if (abort.signal.aborted) post({ type: 'cancelled' });

@@ -1,7 +1,7 @@
 import type { Finding } from '../../../shared/engine/findings.ts';
 import type { LedgerSummary, Period } from '../../../shared/engine/types.ts';
 import { formatTime } from '../../components/format.ts';
-import type { ReceiptTable } from '../../store/receipt-table.ts';
+import type { ReceiptTable } from '../../workers/receipt-table.ts';
 import { StateBadge } from './LedgerStates.tsx';
 import { layoutTimeline, type LedgerTrack, type Span } from './timeline-geometry.ts';
 

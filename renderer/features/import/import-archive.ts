@@ -1,6 +1,7 @@
 /**
  * One import, all or nothing: create the `importing` row, verify in the worker while
- * storing line chunks, then write the rest and flip to `complete` in one transaction.
+ * storing line chunks, then write the index blocks and flip to `complete` in one final
+ * transaction. The table built by the worker goes straight to the cache of loaded archives.
  * Cancel or failure deletes everything written so far.
  */
 import { beginImport, completeImport, deleteArchive, putLineChunk, withImportLock } from '../../store/archives.ts';
@@ -8,6 +9,7 @@ import type { ArchiveRow } from '../../store/db.ts';
 import type { PickedArchive } from '../../host/host.ts';
 import type { VerifyProgress } from '../../workers/verify-protocol.ts';
 import { startVerification } from './verify-client.ts';
+import { rememberLoadedArchive } from '../../app/loaded-archives.ts';
 
 export type ImportOutcome =
   | { readonly kind: 'complete'; readonly archiveId: string; readonly controlsUnavailable: string | null }
@@ -49,7 +51,7 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
         if (result.kind === 'cancelled') throw new CancelledImport();
         if (result.kind === 'failed') throw new Error(result.message);
         if (cancelled) throw new CancelledImport();
-        await completeImport(archiveId, result);
+        rememberLoadedArchive(archiveId, await completeImport(archiveId, result, result.table));
         return { kind: 'complete', archiveId, controlsUnavailable: result.controlsUnavailable } as const;
       } catch (error) {
         await deleteArchive(archiveId);

@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import type { ReceiptQuery } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
-import type { ReceiptTable } from '../../store/receipt-table.ts';
+import type { ReceiptTable } from '../../workers/receipt-table.ts';
 
 interface Props {
   readonly archiveId: string;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatTime } from '../../components/format.ts';
 import { readReceiptLine, type ReceiptLine } from '../../store/archives.ts';
-import { localRow, type ReceiptTable } from '../../store/receipt-table.ts';
+import { localRow, type ReceiptTable } from '../../workers/receipt-table.ts';
 import { SeverityTag } from '../dashboard/FindingCounts.tsx';
 import { criteriaFor } from '../dashboard/soc2-criteria.ts';
 

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { formatTime } from '../../components/format.ts';
-import type { ReceiptTable } from '../../store/receipt-table.ts';
+import type { ReceiptTable } from '../../workers/receipt-table.ts';
 import { EFFECTS, STATUSES } from '../../workers/receipt-columns.ts';
 
 const ROW_HEIGHT = 32;

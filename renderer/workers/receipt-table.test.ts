@@ -4,7 +4,7 @@ import type { RecordRead } from '../../shared/engine/types.ts';
 import type { Receipt } from '../../shared/format/schema.ts';
 import { ColumnBuilder, LINES_PER_CHUNK, ROWS_PER_BLOCK, chunkOf, type LineChunk } from '../workers/receipt-columns.ts';
 import { buildReceiptTable, filterRows, localRow, unplacedFindings, type ReceiptFilter } from './receipt-table.ts';
-import { chunkFindings } from './archives.ts';
+import { chunkFindings } from '../store/archives.ts';
 
 /** A receipt with just the members the columns read. */
 function receipt(ledger: string, seq: number, over: { agent?: string; action?: string; effect?: 'allow' | 'deny'; status?: 'ok' | 'error' | 'blocked'; ts?: string } = {}): Receipt {

@@ -1,12 +1,13 @@
 /**
  * An archive's receipts as one in-memory table of typed-array columns, and the filters
  * the workbench answers by scanning it. Pure: no DOM, no database (tested under Node).
+ * Built in the verify worker at the end of an import, in the window when one is reopened.
  *
  * Rows are numbered globally: ledgers in name order, each ledger's rows in the order the
  * engine read them (segment name order, then line).
  */
 import { categoryOf, type Finding, type FindingCode, type Severity } from '../../shared/engine/findings.ts';
-import { EFFECTS, STATUSES, type ColumnBlock, type Dictionaries, type ReceiptColumns, type Effect, type ExecStatus } from '../workers/receipt-columns.ts';
+import { EFFECTS, STATUSES, type ColumnBlock, type Dictionaries, type ReceiptColumns, type Effect, type ExecStatus } from './receipt-columns.ts';
 
 /** Every ledger's index columns joined into global rows. */
 export interface ReceiptTable extends ReceiptColumns {
@@ -76,6 +77,11 @@ export function buildReceiptTable(blocks: readonly ColumnBlock[], dictionaries: 
     else rowFindings.set(row, [i]);
   });
   return { ...partial, findings, findingRow, rowFindings };
+}
+
+/** The table's own buffers, for `postMessage(…, transfer)` (they are not shared with the blocks). */
+export function tableBuffers(table: ReceiptTable): ArrayBuffer[] {
+  return [table.ledgerOf, table.seq, table.ts, table.agent, table.action, table.resource, table.path, table.line, table.effect, table.status, table.findingRow].map((a) => a.buffer as ArrayBuffer);
 }
 
 type Locatable = Pick<ReceiptTable, 'count' | 'ledgers' | 'ledgerStart' | 'ledgerOf' | 'seq' | 'path' | 'line' | 'dictionaries'>;
