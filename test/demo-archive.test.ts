@@ -44,6 +44,20 @@ describe('demo archive through the full engine', () => {
     for (let i = 1; i < seen.length; i++) expect((seen[i] as Progress).bytesDone).toBeGreaterThanOrEqual((seen[i - 1] as Progress).bytesDone);
   });
 
+  it('a worker pool that cannot start leaves every segment to this thread: same findings, and the report says why', async () => {
+    const clean = await makeDemoArchive({ cedar: nodeCedar, receipts: 600, seed: 'no-pool' });
+    const options = { ...engineOptions(), trustedRoots: [clean.rootPublicKey] };
+    const plain = await verifyArchive(memorySource(clean.files, 'a.zip'), options);
+    const fallback = await verifyArchive(memorySource(clean.files, 'a.zip'), {
+      ...options,
+      segmentRunnerMinBytes: 0,
+      segmentRunner: () => Promise.reject(new Error('no workers here')),
+    });
+    expect(fallback.findings).toEqual(plain.findings);
+    expect(fallback.ledgers).toEqual(plain.ledgers);
+    expect(fallback.checks.map((c) => c.check)).toContain('Segments checked by this thread (the worker pool could not start: no workers here)');
+  });
+
   it('an unsealed tail is a warning only: CHAIN_UNSEALED, ledger "unsealed"', async () => {
     const demo = await makeCleanArchive({ cedar: nodeCedar, receipts: 300, seed: 'unsealed', unsealed: true });
     const report = await verifyArchive(memorySource(demo.files, 'unsealed.zip'), { ...engineOptions(), trustedRoots: [demo.rootPublicKey] });

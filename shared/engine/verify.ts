@@ -279,9 +279,18 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   // Starting workers costs about a second; below this much ledger data one thread is faster.
   const worthAPool = tasks.length > 1 && bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
   let localRunnerUsed: SegmentRunner | null = null;
-  const runner = options.segmentRunner && splittable && worthAPool
-    ? await options.segmentRunner({ keys: keysValue, trustedRoots: options.trustedRoots, bundles, limits, controlNames: controls.map((c) => c.name) })
-    : (localRunnerUsed = localRunner(source, files, { keyring: keys.keyring, verifier, bulkVerifier: options.bulkVerifier, bundlesByHash, controls, onRecord: options.onRecord }, limits.maxLineBytes, signal));
+  let poolProblem: string | null = null;
+  let runner: SegmentRunner | null = null;
+  if (options.segmentRunner && splittable && worthAPool) {
+    try {
+      runner = await options.segmentRunner({ keys: keysValue, trustedRoots: options.trustedRoots, bundles, limits, controlNames: controls.map((c) => c.name) });
+    } catch (error) {
+      signal?.throwIfAborted();
+      // A pool that cannot start costs time, not checks: this thread checks every segment.
+      poolProblem = (error as Error).message ?? String(error);
+    }
+  }
+  runner ??= localRunnerUsed = localRunner(source, files, { keyring: keys.keyring, verifier, bulkVerifier: options.bulkVerifier, bundlesByHash, controls, onRecord: options.onRecord }, limits.maxLineBytes, signal);
   try {
     await runInOrder(tasks, runner, signal, (task, result) => {
       if (result.file) actual.set(task.path, result.file);
@@ -297,7 +306,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   } finally {
     await runner.close();
   }
-  checks.push({ check: `Segments checked by ${runner.name}`, status: 'ran' });
+  checks.push({ check: `Segments checked by ${runner.name}${poolProblem ? ` (the worker pool could not start: ${poolProblem})` : ''}`, status: 'ran' });
   if (runner === localRunnerUsed && options.bulkVerifier) checks.push({ check: `Receipt signatures verified with ${options.bulkVerifier.name}`, status: 'ran' });
 
   // Attachments and any other entry: hashed for the manifest; attachments also by name.
