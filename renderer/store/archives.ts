@@ -8,34 +8,31 @@ import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from '../workers/receipt-columns.ts';
 import { chunkOf } from '../workers/receipt-columns.ts';
-import { archiveTables, db, FINDINGS_PER_CHUNK, type ArchiveKeyRow, type ArchiveRow, type EngagementRow } from './db.ts';
+import { archiveTables, db, FINDINGS_PER_CHUNK, type ArchiveKeyRow, type ArchiveRow } from './db.ts';
+import { ensureCurrentEngagement } from './engagements.ts';
 import { buildReceiptTable, type ReceiptTable } from '../workers/receipt-table.ts';
 
-const DEFAULT_ENGAGEMENT_ID = 'default';
 const LOCK_PREFIX = 'tickmark-import:';
-
-export async function defaultEngagement(): Promise<EngagementRow> {
-  const existing = await db.engagements.get(DEFAULT_ENGAGEMENT_ID);
-  if (existing) return existing;
-  const row: EngagementRow = { id: DEFAULT_ENGAGEMENT_ID, name: 'Current engagement', createdAt: new Date().toISOString() };
-  await db.engagements.put(row);
-  return row;
-}
 
 export interface ImportStart {
   readonly name: string;
   readonly size: number;
   readonly origin: ArchiveRow['origin'];
   readonly trustedRoots: readonly string[];
+  /**
+   * The engagement to store it under; by default the current one. An import that replaces
+   * an earlier one (verified again after pinning its root) should pass that archive's.
+   */
+  readonly engagementId?: string;
 }
 
-/** Creates the `importing` row. */
+/** Creates the `importing` row, under the given engagement or the one current when the import starts. */
 export async function beginImport(start: ImportStart): Promise<string> {
-  const engagement = await defaultEngagement();
+  const engagementId = start.engagementId !== undefined && (await db.engagements.get(start.engagementId)) ? start.engagementId : (await ensureCurrentEngagement()).id;
   const id = crypto.randomUUID();
   await db.archives.add({
     id,
-    engagementId: engagement.id,
+    engagementId,
     name: start.name,
     size: start.size,
     origin: start.origin,
@@ -176,8 +173,13 @@ export async function readReceiptLine(archiveId: string, ledger: string, local: 
   return text === undefined || hash === undefined ? null : { text, hash };
 }
 
-/** Complete archives, newest first. */
-export async function listArchives(): Promise<ArchiveRow[]> {
-  const rows = await db.archives.where('status').equals('complete').toArray();
+/**
+ * Complete archives, newest first: of one engagement, or all of them.
+ * Read through the `status` index and narrowed here: a live query over the `engagementId`
+ * index kept showing the list from before an import completed, until a reload (seen in
+ * Chromium with Dexie 4.4; the cause was not pinned down, the `status` query has none).
+ */
+export async function listArchives(engagementId?: string): Promise<ArchiveRow[]> {
+  const rows = (await db.archives.where('status').equals('complete').toArray()).filter((a) => engagementId === undefined || a.engagementId === engagementId);
   return rows.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
 }

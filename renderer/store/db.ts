@@ -13,12 +13,41 @@ import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
+import { normalizeEngagement } from './engagement-rules.ts';
 
+/**
+ * One engagement: one client, one SOC 2 Type II examination period. Every archive is
+ * stored under one engagement.
+ */
 export interface EngagementRow {
   id: string;
   name: string;
+  /** The audited organization; '' when not recorded. */
+  client: string;
+  /**
+   * First and last day of the examination period (`YYYY-MM-DD`, UTC, both included), or
+   * both null: not set. Never one without the other.
+   */
+  periodFrom: string | null;
+  periodTo: string | null;
+  notes?: string;
   createdAt: string;
+  /** Last time its fields changed (creation counts). */
+  updatedAt: string;
 }
+
+/**
+ * Small workbench settings, one row per key. Kept here rather than in localStorage so a
+ * setting changes in the same transaction as the rows it names, every window sees it
+ * through a live query, and it lives and is cleared with the data it refers to.
+ */
+export interface SettingRow {
+  key: string;
+  value: string;
+}
+
+/** Setting naming the engagement that imports go to and the start screen shows. */
+export const CURRENT_ENGAGEMENT_SETTING = 'currentEngagement';
 
 export type ArchiveStatus = 'importing' | 'complete';
 
@@ -123,6 +152,7 @@ export class TickmarkDatabase extends Dexie {
   trustedRoots!: EntityTable<TrustedRootRow, 'publicKey'>;
   samples!: EntityTable<SampleRow, 'id'>;
   workpapers!: EntityTable<WorkpaperRow, 'id'>;
+  settings!: EntityTable<SettingRow, 'key'>;
 
   constructor(name = 'tickmark') {
     super(name);
@@ -138,6 +168,18 @@ export class TickmarkDatabase extends Dexie {
       samples: '++id, archiveId',
       workpapers: '++id, engagementId',
     });
+    // Engagements gain client, examination period, notes and updatedAt. The one engagement
+    // version 1 made (`default`) and its archives are kept; it gets a neutral name and no
+    // period (the screens say "not set", nothing is invented) and stays current.
+    this.version(2)
+      .stores({ engagements: 'id, createdAt, updatedAt', settings: 'key' })
+      .upgrade(async (tx) => {
+        const engagements = tx.table<EngagementRow, string>('engagements');
+        await engagements.toCollection().modify((row) => {
+          Object.assign(row, normalizeEngagement(row));
+        });
+        if (await engagements.get('default')) await tx.table<SettingRow, string>('settings').put({ key: CURRENT_ENGAGEMENT_SETTING, value: 'default' });
+      });
   }
 }
 

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const samplesDir = join(repo, '..', 'shared', 'samples');
@@ -134,4 +134,12 @@ export async function storedRowCounts(page: Page): Promise<Record<string, number
     database.close();
     return out;
   });
+}
+
+/** A screenshot of one element (at full resolution, for a close look at one part of a screen). */
+export async function screenshotElement(locator: Locator, name: string): Promise<string> {
+  await mkdir(resultsDir, { recursive: true });
+  const path = join(resultsDir, `${name}.png`);
+  await locator.screenshot({ path });
+  return path;
 }

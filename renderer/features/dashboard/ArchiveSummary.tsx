@@ -1,15 +1,24 @@
 import { formatBytes, formatCount, formatTime } from '../../components/format.ts';
 import type { LoadedArchive } from '../../store/archives.ts';
+import { getEngagement } from '../../store/engagements.ts';
+import { useLiveQuery } from '../../store/use-live-query.ts';
+import { EngagementCoverage } from './EngagementCoverage.tsx';
 
 export function ArchiveSummary({ archive }: { archive: LoadedArchive['archive'] }) {
   const { report } = archive;
   const info = report.archive;
+  // Live: editing the engagement's period on the start screen updates this line in any window.
+  const engagement = useLiveQuery(async () => ({ row: await getEngagement(archive.engagementId) }), [archive.engagementId]);
   return (
     <section aria-labelledby="archive-heading" className="archive-summary">
       <h1 id="archive-heading" data-testid="archive-name">
         {archive.name}
       </h1>
       <dl className="facts facts-inline">
+        <div>
+          <dt>Engagement</dt>
+          <dd data-testid="archive-engagement">{engagement ? (engagement.row?.name ?? '—') : '…'}</dd>
+        </div>
         <div>
           <dt>Organization</dt>
           <dd>{info?.organization || '—'}</dd>
@@ -47,6 +56,7 @@ export function ArchiveSummary({ archive }: { archive: LoadedArchive['archive'] 
           </dd>
         </div>
       </dl>
+      {engagement && <EngagementCoverage engagement={engagement.row} report={report} />}
     </section>
   );
 }

@@ -24,6 +24,8 @@ export interface ImportJob {
 export interface ImportOptions {
   readonly trustedRoots: readonly string[];
   readonly origin: ArchiveRow['origin'];
+  /** The engagement to store it under (default: the current one). */
+  readonly engagementId?: string;
   readonly onProgress: (progress: VerifyProgress) => void;
   /** Called once the archive row exists (for the id). */
   readonly onStarted?: (archiveId: string) => void;
@@ -33,7 +35,7 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
   let cancelled = false;
   let cancelRun: (() => void) | null = null;
   const outcome = (async (): Promise<ImportOutcome> => {
-    const archiveId = await beginImport({ name: archive.name, size: archive.size, origin: options.origin, trustedRoots: options.trustedRoots });
+    const archiveId = await beginImport({ name: archive.name, size: archive.size, origin: options.origin, trustedRoots: options.trustedRoots, ...(options.engagementId ? { engagementId: options.engagementId } : {}) });
     options.onStarted?.(archiveId);
     return withImportLock(archiveId, async () => {
       try {

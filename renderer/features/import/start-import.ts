@@ -8,7 +8,7 @@ import { forgetSessionArchive, rememberSessionArchive } from '../../app/session-
 import { navigate } from '../../app/use-route.ts';
 import type { Host, PickedArchive } from '../../host/host.ts';
 import { deleteArchive } from '../../store/archives.ts';
-import type { ArchiveRow } from '../../store/db.ts';
+import { db, type ArchiveRow } from '../../store/db.ts';
 import { trustedRootKeys } from '../../store/trust.ts';
 import { importArchive } from './import-archive.ts';
 
@@ -24,7 +24,9 @@ export async function startImport(host: Host, archive: PickedArchive, options: S
   navigate({ name: 'import' });
   try {
     const trustedRoots = await trustedRootKeys();
-    const job = importArchive(archive, { trustedRoots, origin: options.origin, onProgress: updateProgress });
+    // A re-verification stays in the engagement of the archive it replaces.
+    const engagementId = options.replaces ? (await db.archives.get(options.replaces))?.engagementId : undefined;
+    const job = importArchive(archive, { trustedRoots, origin: options.origin, onProgress: updateProgress, ...(engagementId ? { engagementId } : {}) });
     const state = currentImportState();
     setImportState(state, job.cancel);
     if (state.status === 'running' && state.cancelling) job.cancel();

@@ -1,22 +1,31 @@
 import { formatRoute } from '../../app/routes.ts';
 import { formatCount, formatTime } from '../../components/format.ts';
-import { listArchives } from '../../store/archives.ts';
-import { db } from '../../store/db.ts';
+import { deleteArchive, listArchives } from '../../store/archives.ts';
+import type { EngagementRow } from '../../store/db.ts';
 import { useLiveQuery } from '../../store/use-live-query.ts';
 import { forgetLoadedArchive } from '../../app/loaded-archives.ts';
-import { deleteArchive } from '../../store/archives.ts';
 
-/** Archives verified and stored in this workbench, grouped under their engagement. */
-export function ImportedArchives() {
-  const data = useLiveQuery(async () => ({ archives: await listArchives(), engagements: await db.engagements.toArray() }), []);
-  if (!data) return null;
-  if (data.archives.length === 0) {
+interface ImportedArchivesProps {
+  /** The current engagement; null before there is any. */
+  readonly engagement: EngagementRow | null;
+  /** Whether other engagements exist (their archives are listed once switched to). */
+  readonly othersExist: boolean;
+}
+
+/** Archives verified and stored under the current engagement. */
+export function ImportedArchives({ engagement, othersExist }: ImportedArchivesProps) {
+  const engagementId = engagement?.id ?? null;
+  const archives = useLiveQuery(async () => (engagementId === null ? [] : listArchives(engagementId)), [engagementId]);
+  if (!archives) return null;
+  const elsewhere = othersExist && <p className="panel-note">Archives of your other engagements are listed when you switch to them.</p>;
+  if (archives.length === 0) {
     return (
       <section aria-labelledby="imported-heading" className="panel">
-        <h2 id="imported-heading">Verified archives</h2>
+        <h2 id="imported-heading">{engagement ? 'Archives verified in this engagement' : 'Verified archives'}</h2>
         <p className="muted" data-testid="no-archives">
-          No archive verified yet.
+          {engagement ? `No archive verified in ${engagement.name} yet.` : 'No archive verified yet.'}
         </p>
+        {elsewhere}
       </section>
     );
   }
@@ -27,50 +36,42 @@ export function ImportedArchives() {
   };
   return (
     <section aria-labelledby="imported-heading" className="panel">
-      <h2 id="imported-heading">Verified archives</h2>
-      {data.engagements.map((engagement) => {
-        const archives = data.archives.filter((a) => a.engagementId === engagement.id);
-        if (archives.length === 0) return null;
-        return (
-          <div key={engagement.id}>
-            <h3 className="subtle-heading">{engagement.name}</h3>
-            <table className="data-table" data-testid="archive-list">
-              <thead>
-                <tr>
-                  <th scope="col">Archive</th>
-                  <th scope="col">Organization</th>
-                  <th scope="col" className="num">Receipts</th>
-                  <th scope="col" className="num">Integrity findings</th>
-                  <th scope="col" className="num">Control findings</th>
-                  <th scope="col" className="num">Verified</th>
-                  <th scope="col"><span className="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                {archives.map((a) => (
-                  <tr key={a.id} data-testid="archive-row">
-                    <td>
-                      <a href={formatRoute({ name: 'dashboard', archiveId: a.id })} data-testid="archive-link">
-                        {a.name}
-                      </a>
-                    </td>
-                    <td>{a.report?.archive?.organization ?? '—'}</td>
-                    <td className="num">{formatCount(a.report?.summary.receipts ?? 0)}</td>
-                    <td className="num">{formatCount(a.report?.summary.integrity_findings ?? 0)}</td>
-                    <td className="num">{formatCount(a.report?.summary.control_findings ?? 0)}</td>
-                    <td className="num">{formatTime(a.completedAt)}</td>
-                    <td>
-                      <button type="button" className="link-button" onClick={() => void onDelete(a.id, a.name)} aria-label={`Remove ${a.name}`}>
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        );
-      })}
+      <h2 id="imported-heading">Archives verified in this engagement</h2>
+      <table className="data-table" data-testid="archive-list">
+        <thead>
+          <tr>
+            <th scope="col">Archive</th>
+            <th scope="col">Organization</th>
+            <th scope="col" className="num">Receipts</th>
+            <th scope="col" className="num">Integrity findings</th>
+            <th scope="col" className="num">Control findings</th>
+            <th scope="col" className="num">Verified</th>
+            <th scope="col"><span className="visually-hidden">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {archives.map((a) => (
+            <tr key={a.id} data-testid="archive-row">
+              <td>
+                <a href={formatRoute({ name: 'dashboard', archiveId: a.id })} data-testid="archive-link">
+                  {a.name}
+                </a>
+              </td>
+              <td>{a.report?.archive?.organization ?? '—'}</td>
+              <td className="num">{formatCount(a.report?.summary.receipts ?? 0)}</td>
+              <td className="num">{formatCount(a.report?.summary.integrity_findings ?? 0)}</td>
+              <td className="num">{formatCount(a.report?.summary.control_findings ?? 0)}</td>
+              <td className="num">{formatTime(a.completedAt)}</td>
+              <td>
+                <button type="button" className="link-button" onClick={() => void onDelete(a.id, a.name)} aria-label={`Remove ${a.name}`}>
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {elsewhere}
     </section>
   );
 }

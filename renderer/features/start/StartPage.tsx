@@ -1,8 +1,11 @@
 import { useState } from 'react';
 import { useHost } from '../../app/host-context.ts';
 import { useImportState } from '../../app/import-state.ts';
+import { engagementOverview } from '../../store/engagements.ts';
+import { useLiveQuery } from '../../store/use-live-query.ts';
 import { startImport } from '../import/start-import.ts';
 import { DropZone } from './DropZone.tsx';
+import { EngagementPanel } from './EngagementPanel.tsx';
 import { HostRecentArchives } from './HostRecentArchives.tsx';
 import { ImportedArchives } from './ImportedArchives.tsx';
 import { openDemo } from './open-demo.ts';
@@ -11,6 +14,8 @@ export function StartPage() {
   const host = useHost();
   const importState = useImportState();
   const [message, setMessage] = useState<string | null>(null);
+  const overview = useLiveQuery(engagementOverview, []);
+  const current = overview?.current?.engagement ?? null;
   const busy = importState.status === 'running';
 
   const onOpen = async () => {
@@ -40,6 +45,7 @@ export function StartPage() {
           Import of {importState.name} failed: {importState.message} Nothing of it was kept.
         </p>
       )}
+      {overview && <EngagementPanel overview={overview} />}
       <DropZone
         disabled={busy}
         onFile={async (file) => startImport(host, await host.droppedArchive(file), { origin: host.kind === 'electron' ? 'host' : 'file' })}
@@ -52,14 +58,16 @@ export function StartPage() {
             Open built-in demo evidence
           </button>
         </div>
-        <p className="muted">or drop a .zip archive here</p>
+        <p className="muted">
+          or drop a .zip archive here. {current ? <>It is verified and stored under <strong data-testid="import-target">{current.name}</strong>.</> : 'It is verified and stored under a new, untitled engagement.'}
+        </p>
       </DropZone>
       {message && (
         <p className="notice notice-error" role="alert" data-testid="start-message">
           {message}
         </p>
       )}
-      <ImportedArchives />
+      {overview && <ImportedArchives engagement={current} othersExist={overview.others.length > 0} />}
       <HostRecentArchives />
     </div>
   );
