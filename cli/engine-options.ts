@@ -5,7 +5,7 @@
  */
 import { checkBundlePolicies, controlChecks } from '../shared/controls/index.ts';
 import { createPrivacyCollector } from '../shared/controls/privacy.ts';
-import type { ArchiveContext, ControlCheck, ControlCheckFactory } from '../shared/engine/types.ts';
+import type { ControlCheckFactory } from '../shared/engine/types.ts';
 import type { EngineOptions } from '../shared/engine/verify.ts';
 import { nodeCedar } from './cedar-node.ts';
 import { nativeStrictVerifier } from './native-ed25519.ts';
@@ -14,16 +14,6 @@ import { useNativeSha256 } from './native-sha256.ts';
 /** Every control check this build has (workers pick theirs by name from these). */
 export function controlFactories(): ControlCheckFactory[] {
   return [...controlChecks(nodeCedar), () => createPrivacyCollector()];
-}
-
-/** Builds the named controls, in the order named. */
-export async function buildControls(names: readonly string[], context: ArchiveContext): Promise<ControlCheck[]> {
-  const all = await Promise.all(controlFactories().map((factory) => factory(context)));
-  return names.map((name) => {
-    const control = all.find((c) => c.name === name);
-    if (!control) throw new Error(`buildControls: no control check named "${name}"`);
-    return control;
-  });
 }
 
 /** The options of a full verification (every check), without the trust roots. */

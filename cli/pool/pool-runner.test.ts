@@ -1,6 +1,7 @@
 /**
  * The worker pool must give exactly the single-thread answer: same findings in the same
- * order, same ledger verdicts, on an archive with planted failures and on a tampered one.
+ * order, same ledger verdicts, on an archive with planted failures and on a tampered one,
+ * with workers run from the bundle (worker-bundle.ts) and through tsx alike.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import { zipFiles } from '../../shared/producer/zip.ts';
 import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import { verifyPath } from '../commands/verify.ts';
+import { startPool } from './pool-runner.ts';
+import { poolWorkerScript } from './worker-bundle.ts';
 
 describe('verification in a pool of worker threads', () => {
   it('gives the same report as one thread, planted failures and tampering included', async () => {
@@ -24,6 +27,8 @@ describe('verification in a pool of worker threads', () => {
     const single = await verifyPath(zip, { trustedRoots: [demo.rootPublicKey] }, { workers: 1 });
     const pooled = await verifyPath(zip, { trustedRoots: [demo.rootPublicKey], segmentRunnerMinBytes: 0 }, { workers: 2 });
 
+    // esbuild comes with tsx, so the default pool runs the bundle, not the fallback.
+    expect(await poolWorkerScript()).toMatchObject({ kind: 'bundle' });
     expect(pooled.checks.map((c) => c.check)).toContain('Segments checked by a pool of 2 worker threads');
     expect(single.checks.map((c) => c.check)).toContain('Segments checked by this thread');
     expect(pooled.findings).toEqual(single.findings);
@@ -33,5 +38,15 @@ describe('verification in a pool of worker threads', () => {
     for (const p of demo.plantedFailures) expect(codes).toContain(p.code);
     expect(codes).toContain('SIGNATURE_INVALID');
     expect(codes).toContain('FILE_HASH_MISMATCH');
+
+    // The fallback when the worker bundle cannot be built: TypeScript through tsx in each worker.
+    const tsx = await verifyPath(zip, {
+      trustedRoots: [demo.rootPublicKey],
+      segmentRunnerMinBytes: 0,
+      segmentRunner: (setup) => startPool(zip, setup, 2, { script: { kind: 'tsx', reason: 'a test' } }),
+    }, { workers: 1 });
+    expect(tsx.checks.map((c) => c.check)).toContain('Segments checked by a pool of 2 worker threads');
+    expect(tsx.findings).toEqual(single.findings);
+    expect(tsx.ledgers).toEqual(single.ledgers);
   });
 });

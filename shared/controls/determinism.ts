@@ -9,10 +9,10 @@
  * it with the first receipt of the same key.
  *
  * Memory is the design constraint: a million receipts can mean a million distinct
- * inputs. Each distinct key keeps only
- *   - its 128-bit hash as a 16-character string (the Map key),
- *   - a small integer index into typed columns holding the first output's leading
- *     52 bits and where that first receipt was (ledger number, seq).
+ * inputs. Each distinct key keeps only (about 44 bytes, in typed arrays: {@link KeyTable128})
+ *   - its 128-bit hash as four 32-bit words, in an open-addressing table,
+ *   - the first output's leading 52 bits and where that first receipt was (ledger
+ *     number, seq), in columns indexed like the keys.
  * A false finding would need a 128-bit collision between different keys; a missed
  * finding would need two different outputs to share their first 52 bits. Receipts are
  * never kept, and never shipped: the finding names the receipts by their place, and a
@@ -24,7 +24,8 @@ import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engin
 import { utf8 } from '../format/bytes.ts';
 import { canonicalize } from '../format/canonical.ts';
 import type { Receipt } from '../format/schema.ts';
-import { GrowableFloat64 } from './growable.ts';
+import { GrowableFloat64, GrowableUint32 } from './growable.ts';
+import { KeyTable128 } from './key-table.ts';
 import { projectedCheck } from './projected.ts';
 
 /** Hex digits of an output hash kept per key: 13 × 4 = 52 bits, exact in a double. */
@@ -47,16 +48,16 @@ export type OutputProjection = readonly [
 
 export interface DeterminismState {
   /** Key hash → index into the columns below. */
-  readonly firstByKey: Map<string, number>;
+  readonly firstByKey: KeyTable128;
   readonly firstOutput: GrowableFloat64;
   readonly firstSeq: GrowableFloat64;
-  readonly firstLedger: GrowableFloat64;
+  readonly firstLedger: GrowableUint32;
   /** Ledger names by number, so each key stores a number, not a string. */
   readonly ledgers: string[];
 }
 
 export function emptyDeterminismState(): DeterminismState {
-  return { firstByKey: new Map(), firstOutput: new GrowableFloat64(), firstSeq: new GrowableFloat64(), firstLedger: new GrowableFloat64(), ledgers: [] };
+  return { firstByKey: new KeyTable128(), firstOutput: new GrowableFloat64(), firstSeq: new GrowableFloat64(), firstLedger: new GrowableUint32(), ledgers: [] };
 }
 
 export const determinismCheck: ControlCheckFactory = (): ControlCheck => {
@@ -92,9 +93,9 @@ export function projectOutput(receipt: Receipt, context: ReceiptContext): Output
 /** Records one output; returns a finding when it differs from the first one of its key. */
 export function foldOutput(state: DeterminismState, projection: OutputProjection): Finding | null {
   const [key, output, ledger, seq, receipt, path, line] = projection;
-  const index = state.firstByKey.get(key);
-  if (index === undefined) {
-    state.firstByKey.set(key, state.firstOutput.length);
+  const index = state.firstByKey.indexOf(key);
+  if (index < 0) {
+    state.firstByKey.add(key);
     state.firstOutput.push(output);
     state.firstSeq.push(seq);
     state.firstLedger.push(ledgerNumber(state, ledger));

@@ -36,3 +36,33 @@ export class GrowableFloat64 {
     return this.#data.subarray(0, this.#length);
   }
 }
+
+/** A growable column of unsigned 32-bit integers (small numbers: indexes, ledger numbers). */
+export class GrowableUint32 {
+  #data: Uint32Array;
+  #length = 0;
+
+  constructor(initialCapacity = 64) {
+    this.#data = new Uint32Array(Math.max(1, initialCapacity));
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** @throws RangeError when `value` is not an integer from 0 to 2^32 - 1 (it would be stored wrapped). */
+  push(value: number): void {
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) throw new RangeError(`GrowableUint32: ${value} is not an unsigned 32-bit integer`);
+    if (this.#length === this.#data.length) {
+      const bigger = new Uint32Array(this.#data.length * 2);
+      bigger.set(this.#data);
+      this.#data = bigger;
+    }
+    this.#data[this.#length++] = value;
+  }
+
+  /** The value at `index`; undefined past the end. */
+  at(index: number): number | undefined {
+    return index >= 0 && index < this.#length ? this.#data[index] : undefined;
+  }
+}

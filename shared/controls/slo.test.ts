@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLedger, resolveBundle, runChecks, testArchive, testBundleBody, type ReceiptSpec } from './fixtures.test-helper.ts';
-import { GrowableFloat64 } from './growable.ts';
+import { GrowableFloat64, GrowableUint32 } from './growable.ts';
 import { nearestRank99, p99NearestRank, sloCheck } from './slo.ts';
 
 describe('nearest-rank p99', () => {
@@ -63,5 +63,17 @@ describe('GrowableFloat64', () => {
     expect(column.at(999)).toBe(2997);
     expect(column.at(1000)).toBeUndefined();
     expect(column.view().reduce((a, b) => a + b, 0)).toBe(3 * 999 * 500);
+  });
+});
+
+describe('GrowableUint32', () => {
+  it('keeps every value across growth and refuses one it would wrap', () => {
+    const column = new GrowableUint32(1);
+    for (let i = 0; i < 1000; i++) column.push(i * 4_000_000 % 2 ** 32);
+    expect(column.length).toBe(1000);
+    expect(column.at(999)).toBe(999 * 4_000_000 % 2 ** 32);
+    expect(column.at(1000)).toBeUndefined();
+    expect(() => column.push(2 ** 32)).toThrow(RangeError);
+    expect(() => column.push(-1)).toThrow(RangeError);
   });
 });

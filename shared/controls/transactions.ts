@@ -11,10 +11,14 @@
  * flat tuple of what a finding needs; the fold keeps per-ledger state, dropped when the
  * ledger ends (the engine folds ledgers one after another, FORMAT.md §5 keeps a
  * transaction in one ledger): an open transaction keeps where its last step was, an
- * ended one only its last step and how it ended.
+ * ended one only its last step and how it ended. Ended transactions are nearly all of
+ * them, so they live in a compact {@link TextMap} (about 40 bytes each, exact by id);
+ * the open ones, few at any time, in a `Map` in the order they began, which is the
+ * order `TXN_INCOMPLETE` reports them in.
  */
 import { finding, type Finding, type FindingLocation } from '../engine/findings.ts';
 import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engine/types.ts';
+import { TextMap } from '../engine/text-map.ts';
 import type { Receipt } from '../format/schema.ts';
 import { projectedCheck } from './projected.ts';
 
@@ -44,7 +48,13 @@ type EndedTransaction = number;
 
 export interface LedgerTransactions {
   readonly ledger: string;
-  readonly transactions: Map<string, OpenTransaction | EndedTransaction>;
+  /** Transactions without an ending step yet, in the order of their first step. */
+  readonly open: Map<string, OpenTransaction>;
+  readonly ended: TextMap;
+}
+
+export function emptyLedgerTransactions(ledger: string): LedgerTransactions {
+  return { ledger, open: new Map(), ended: new TextMap() };
 }
 
 export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
@@ -64,7 +74,7 @@ export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
         if (finishedLedgers.has(ledger)) {
           throw new Error(`transactionCheck: ledger ${ledger} was visited again after another ledger; receipts must come ledger by ledger`);
         }
-        current = { ledger, transactions: new Map() };
+        current = emptyLedgerTransactions(ledger);
       }
       const found = foldStep(current, projection);
       if (found) findings.push(found);
@@ -87,13 +97,14 @@ export function projectStep(receipt: Receipt, context: ReceiptContext): StepProj
 export function foldStep(state: LedgerTransactions, projection: StepProjection): Finding | null {
   const [ledger, id, step, end, seq, receipt, path, line] = projection;
   const where: FindingLocation = { path, line, ledger, seq, receipt };
-  const known = state.transactions.get(id);
+  const known = state.open.get(id);
+  const ended: EndedTransaction | undefined = known ? undefined : state.ended.get(id);
   let problem: string | null = null;
 
-  if (typeof known === 'number') {
-    const lastStep = Math.floor(known / 2);
-    problem = `continues with step ${step} after it ended with ${known % 2 === 1 ? 'abort' : 'commit'} at step ${lastStep}`;
-    state.transactions.set(id, Math.max(lastStep, step) * 2 + (known % 2));
+  if (ended !== undefined) {
+    const lastStep = Math.floor(ended / 2);
+    problem = `continues with step ${step} after it ended with ${ended % 2 === 1 ? 'abort' : 'commit'} at step ${lastStep}`;
+    state.ended.set(id, Math.max(lastStep, step) * 2 + (ended % 2));
     return gapFinding(id, where, problem, { expected: null, found: step, endedAt: lastStep });
   }
 
@@ -104,16 +115,24 @@ export function foldStep(state: LedgerTransactions, projection: StepProjection):
     else problem = `repeats step ${step} after step ${known.lastStep}`;
   }
   const lastStep = Math.max(known?.lastStep ?? 0, step);
-  if (end !== null) state.transactions.set(id, lastStep * 2 + (end === 'abort' ? 1 : 0));
-  else state.transactions.set(id, { lastStep, steps: (known?.steps ?? 0) + 1, last: where });
+  if (end !== null) {
+    state.open.delete(id);
+    state.ended.set(id, lastStep * 2 + (end === 'abort' ? 1 : 0));
+  } else if (known) {
+    // Updated in place: the transaction keeps its place in the order they began.
+    known.lastStep = lastStep;
+    known.steps++;
+    known.last = where;
+  } else {
+    state.open.set(id, { lastStep, steps: 1, last: where });
+  }
   return problem ? gapFinding(id, where, problem, { expected, found: step }) : null;
 }
 
 /** `TXN_INCOMPLETE` for every transaction of the ledger still open at its end. */
 export function incompleteTransactions(state: LedgerTransactions): Finding[] {
   const findings: Finding[] = [];
-  for (const [id, txn] of state.transactions) {
-    if (typeof txn === 'number') continue;
+  for (const [id, txn] of state.open) {
     findings.push(finding(
       'TXN_INCOMPLETE',
       `Transaction ${id} in ledger ${state.ledger} has ${txn.steps} step(s), the last being step ${txn.lastStep} at seq ${txn.last.seq}, but no step commits or aborts it by the end of the ledger.`,

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ReceiptIds } from './receipt-ids.ts';
+import { textHash32 } from './text-map.ts';
+
+/** The straightforward answer: a Map from id to the text of where it was first seen. */
+function referenceClaims(claims: readonly [id: string, ledger: string, seq: number][]): (string | null)[] {
+  const first = new Map<string, string>();
+  return claims.map(([id, ledger, seq]) => {
+    const seen = first.get(id);
+    if (seen !== undefined) return seen;
+    first.set(id, `${ledger} seq ${seq}`);
+    return null;
+  });
+}
+
+/** A seeded generator of 16 hex digits, as demo ids look (xorshift, two 32-bit halves). */
+function hexIds(count: number, seed: number): string[] {
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
+  return Array.from({ length: count }, () => `rc_${next().toString(16).padStart(8, '0')}${next().toString(16).padStart(8, '0')}`);
+}
+
+describe('ReceiptIds', () => {
+  it('reports a repeat with exactly where the id was first seen', () => {
+    const ids = new ReceiptIds();
+    expect(ids.claim('rc_a', 'gw-eu-1', 1)).toBeNull();
+    expect(ids.claim('rc_b', 'gw-us-1', 700_000)).toBeNull();
+    expect(ids.claim('rc_a', 'gw-us-1', 5)).toBe('gw-eu-1 seq 1');
+    expect(ids.claim('rc_b', 'gw-eu-1', 9)).toBe('gw-us-1 seq 700000');
+    // A repeat does not move where the id was first seen.
+    expect(ids.claim('rc_a', 'gw-eu-1', 10)).toBe('gw-eu-1 seq 1');
+    expect(ids.size).toBe(2);
+  });
+
+  it('finds no duplicate among a million distinct ids, and every planted one', () => {
+    const distinct = [...new Set(hexIds(1_000_000, 42))];
+    const claims: [string, string, number][] = distinct.map((id, i) => [id, i % 2 === 0 ? 'A' : 'B', i + 1]);
+    // Planted repeats: ids from early, middle and late in the run, claimed again at the end.
+    for (const i of [0, 1, 499_999, distinct.length - 2]) claims.push([distinct[i] as string, 'C', distinct.length + i]);
+    const expected = referenceClaims(claims);
+    const ids = new ReceiptIds();
+    const got = claims.map(([id, ledger, seq]) => ids.claim(id, ledger, seq));
+    expect(got.slice(0, distinct.length).every((seen) => seen === null)).toBe(true);
+    expect(got.slice(distinct.length)).toEqual(expected.slice(distinct.length));
+    expect(got.slice(distinct.length)).toEqual(['A seq 1', 'B seq 2', 'B seq 500000', `A seq ${distinct.length - 1}`]);
+    expect(ids.size).toBe(distinct.length);
+  });
+
+  it('never calls colliding ids duplicates: every id hashed into four buckets', () => {
+    const tiny = (id: string) => textHash32(id) & 3;
+    const base = hexIds(3000, 7);
+    // Ids that differ only in their last character, and repeats among them.
+    const claims: [string, string, number][] = [];
+    base.forEach((id, i) => claims.push([id, 'L', i + 1], [`${id.slice(0, -1)}z`, 'M', i + 1]));
+    base.slice(0, 300).forEach((id, i) => claims.push([id, 'N', 10_000 + i]));
+    const ids = new ReceiptIds(tiny);
+    expect(claims.map(([id, ledger, seq]) => ids.claim(id, ledger, seq))).toEqual(referenceClaims(claims));
+    expect(ids.size).toBe(6000);
+  });
+
+  it('keeps ids whose place cannot be packed, and says only that they came earlier', () => {
+    const ids = new ReceiptIds();
+    expect(ids.claim('rc_far', 'A', 2 ** 40)).toBeNull();
+    expect(ids.claim('rc_far', 'A', 1)).toBe('earlier in this archive');
+    // Ledger A is number 0, ledger-i number i + 1: numbers 0 to 4,095 can be packed.
+    for (let i = 0; i < 4096; i++) ids.claim(`rc_${i}`, `ledger-${i}`, 1);
+    expect(ids.claim('rc_4094', 'A', 4)).toBe('ledger-4094 seq 1');
+    expect(ids.claim('rc_4095', 'A', 4)).toBe('earlier in this archive');
+    expect(ids.claim('rc_late', 'ledger-4096', 3)).toBeNull();
+    expect(ids.claim('rc_late', 'A', 4)).toBe('earlier in this archive');
+  });
+});
