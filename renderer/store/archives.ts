@@ -77,17 +77,22 @@ export interface ImportResult {
  * Writes the index blocks (one small transaction each, like the line chunks: the archive
  * is still `importing`, so an interruption leaves rows that start-up removes), then the
  * findings, bundles and keys and flips the archive to `complete` in one transaction.
- * Fails, and leaves it `importing` for the caller to delete, when it is no longer
- * `importing` (cancelled meanwhile). Returns the archive as loaded, for the cache.
+ * Fails, and leaves it `importing` for the caller to delete, when `cancelled()` says so
+ * part-way or the archive is no longer `importing`. Returns the archive as loaded, for the cache.
  */
-export async function completeImport(archiveId: string, result: ImportResult, table: ReceiptTable): Promise<LoadedArchive> {
+export async function completeImport(archiveId: string, result: ImportResult, table: ReceiptTable, cancelled: () => boolean = () => false): Promise<LoadedArchive> {
   const { findings, ...report } = result.report;
+  const refuseIfCancelled = () => {
+    if (cancelled()) throw new Error('The import was cancelled before it completed.');
+  };
   for (const block of result.blocks) {
+    refuseIfCancelled();
     // Each put copies one block (at most 65,536 rows) on this thread: a few milliseconds.
     await db.receiptIndex.put({ ...block, archiveId });
   }
   let completed: ArchiveRow | undefined;
   await db.transaction('rw', [db.archives, db.findings, db.bundles, db.keys], async () => {
+    refuseIfCancelled();
     const row = await db.archives.get(archiveId);
     if (!row || row.status !== 'importing') throw new Error('The import was cancelled before it completed.');
     await db.findings.bulkPut(chunkFindings(findings).map((items, chunkNo) => ({ archiveId, chunkNo, items })));

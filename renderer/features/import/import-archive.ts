@@ -53,7 +53,7 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
         if (result.kind === 'cancelled') throw new CancelledImport();
         if (result.kind === 'failed') throw new Error(result.message);
         if (cancelled) throw new CancelledImport();
-        rememberLoadedArchive(archiveId, await completeImport(archiveId, result, result.table));
+        rememberLoadedArchive(archiveId, await completeImport(archiveId, result, result.table, () => cancelled));
         return { kind: 'complete', archiveId, controlsUnavailable: result.controlsUnavailable } as const;
       } catch (error) {
         await deleteArchive(archiveId);
