@@ -111,10 +111,13 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   const report = progressReporter();
   let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
   report(lastProgress, true);
-  /** Hands a line chunk to the window and waits while too many are not yet stored. */
-  const postChunk = async (chunk: LineChunk) => {
+  const sendChunk = (chunk: LineChunk) => {
     chunksPosted++;
     post({ type: 'lines', seq: chunksPosted, chunk });
+  };
+  /** Hands a line chunk to the window and waits while too many are not yet stored. */
+  const postChunk = async (chunk: LineChunk) => {
+    sendChunk(chunk);
     await waitUntilStored();
   };
   const segmentRunner = (setup: RunnerSetup) =>
@@ -149,10 +152,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       segmentRunner,
     });
     if (abort.signal.aborted) return post({ type: 'cancelled' });
-    for (const chunk of builder.flush()) {
-      chunksPosted++;
-      post({ type: 'lines', seq: chunksPosted, chunk });
-    }
+    builder.flush().forEach(sendChunk);
     const keys = await readArchiveKeys(bytesOf(source), source.name).catch(() => []);
     const { blocks, dictionaries, rowsByLedger } = builder.finish();
     report({ ...lastProgress, phase: 'done' }, true);
