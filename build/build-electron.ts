@@ -38,9 +38,21 @@ export async function buildElectron(outDir: string = ELECTRON_OUT_DIR): Promise<
   const main = path.join(outDir, 'main.cjs');
   const preload = path.join(outDir, 'preload.cjs');
   await Promise.all([
-    build({ ...COMMON, entryPoints: [path.join(ROOT, 'electron/main/main.ts')], outfile: main, platform: 'node', target: 'node22' }),
+    build({
+      ...COMMON,
+      entryPoints: [path.join(ROOT, 'electron/main/main.ts')],
+      outfile: main,
+      platform: 'node',
+      target: 'node22',
+    }),
     // The preload runs in a sandboxed renderer: a browser-like context with a limited `require`.
-    build({ ...COMMON, entryPoints: [path.join(ROOT, 'electron/preload/preload.ts')], outfile: preload, platform: 'browser', target: 'chrome140' }),
+    build({
+      ...COMMON,
+      entryPoints: [path.join(ROOT, 'electron/preload/preload.ts')],
+      outfile: preload,
+      platform: 'browser',
+      target: 'chrome140',
+    }),
   ]);
   return { main, preload };
 }
@@ -74,7 +86,13 @@ export function findElectronBinary(): ElectronBinary {
         `and Electron 45's installer needs Node 22.12 or later (this is Node ${process.versions.node})`,
     };
   }
-  if (relative === '') relative = process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron';
+  if (relative === '')
+    relative =
+      process.platform === 'win32'
+        ? 'electron.exe'
+        : process.platform === 'darwin'
+          ? 'Electron.app/Contents/MacOS/Electron'
+          : 'electron';
   const binary = override ? path.join(override, relative) : path.join(packageDir, 'dist', relative);
   if (!existsSync(binary)) return { reason: `no file at ${binary}` };
   try {

@@ -25,11 +25,18 @@ async function main(): Promise<void> {
       import('../cli/commands/demo.ts'),
     ]);
   } catch (error) {
-    console.warn(`make-demo-asset: the demo asset is not available yet (${(error as Error).message}); building without it.`);
+    console.warn(
+      `make-demo-asset: the demo asset is not available yet (${(error as Error).message}); building without it.`,
+    );
     return;
   }
   const started = performance.now();
-  const demo = await producer.makeDemoArchive({ cedar: cedar.nodeCedar, seed: producer.DEFAULT_DEMO_SEED, receipts: producer.DEFAULT_DEMO_RECEIPTS, sign: demoCommand.nodeCryptoSigner() });
+  const demo = await producer.makeDemoArchive({
+    cedar: cedar.nodeCedar,
+    seed: producer.DEFAULT_DEMO_SEED,
+    receipts: producer.DEFAULT_DEMO_RECEIPTS,
+    sign: demoCommand.nodeCryptoSigner(),
+  });
   const bytes = zip.zipFiles(demo.files);
   await mkdir(outDir, { recursive: true });
   await writeFile(`${outDir}demo.zip`, bytes);
@@ -42,7 +49,9 @@ async function main(): Promise<void> {
     plantedFailures: demo.plantedFailures,
   };
   await writeFile(`${outDir}demo.json`, JSON.stringify(manifest, null, 2) + '\n');
-  console.log(`make-demo-asset: wrote demo.zip (${bytes.length} bytes, ${demo.receipts} receipts, ${demo.plantedFailures.length} planted failures) in ${Math.round(performance.now() - started)} ms`);
+  console.log(
+    `make-demo-asset: wrote demo.zip (${bytes.length} bytes, ${demo.receipts} receipts, ${demo.plantedFailures.length} planted failures) in ${Math.round(performance.now() - started)} ms`,
+  );
 }
 
 await main();

@@ -47,7 +47,8 @@ function parseArguments(argv) {
       build = false;
     } else if (value !== undefined) {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`--port must be a whole number from 1 to 65535 (got ${JSON.stringify(value ?? '')})`);
+      if (!Number.isInteger(n) || n < 1 || n > 65535)
+        fail(`--port must be a whole number from 1 to 65535 (got ${JSON.stringify(value ?? '')})`);
       port = n;
     } else {
       fail(`unknown option ${arg} (try --help)`);
@@ -66,9 +67,16 @@ function runNpmScript(script) {
   // Under `npm start`, npm_execpath is npm's own CLI: run it with this Node (works on
   // Windows without a shell). Run directly, fall back to `npm` on PATH.
   const npmCli = process.env.npm_execpath;
-  const [command, args] = npmCli && /\.c?js$/.test(npmCli) ? [process.execPath, [npmCli, 'run', '-s', script]] : ['npm', ['run', '-s', script]];
+  const [command, args] =
+    npmCli && /\.c?js$/.test(npmCli)
+      ? [process.execPath, [npmCli, 'run', '-s', script]]
+      : ['npm', ['run', '-s', script]];
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' && command === 'npm' });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: 'inherit',
+      shell: process.platform === 'win32' && command === 'npm',
+    });
     child.on('error', (error) => {
       console.error(`tickmark start: could not run npm (${error.message})`);
       resolve(1);
@@ -148,7 +156,11 @@ async function serveInBrowser(requestedPort, reason) {
       break;
     } catch (error) {
       if (error.code !== 'EADDRINUSE' || requestedPort !== null || attempt >= PORTS_TO_TRY - 1) {
-        fail(error.code === 'EADDRINUSE' ? `port ${port} is in use${requestedPort === null ? ` (tried ${DEFAULT_PORT}-${port})` : ''}` : error.message);
+        fail(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} is in use${requestedPort === null ? ` (tried ${DEFAULT_PORT}-${port})` : ''}`
+            : error.message,
+        );
       }
       port++;
     }
@@ -172,11 +184,15 @@ async function main() {
     console.log('Building the workbench (npm run build:renderer)…');
     const code = await runNpmScript('build:renderer');
     if (code !== 0) {
-      fail(`the renderer build failed (npm run build:renderer exited with code ${code}; its messages are above), so there is nothing to start.`);
+      fail(
+        `the renderer build failed (npm run build:renderer exited with code ${code}; its messages are above), so there is nothing to start.`,
+      );
     }
   }
   if (!existsSync(path.join(RENDERER_ROOT, 'index.html'))) {
-    fail(`dist/renderer/index.html is missing${build ? ' after the renderer build' : ' (run without --no-build)'}, so there is nothing to start.`);
+    fail(
+      `dist/renderer/index.html is missing${build ? ' after the renderer build' : ' (run without --no-build)'}, so there is nothing to start.`,
+    );
   }
   const { findElectronBinary } = await importTypeScript('build/build-electron.ts');
   const electron = findElectronBinary();

@@ -17,7 +17,10 @@ export interface ParsedArgs {
   readonly flags: Record<string, boolean>;
 }
 
-export function parseArgs(argv: readonly string[], spec: { single?: string[]; multi?: string[]; flags?: string[]; usage: string }): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  spec: { single?: string[]; multi?: string[]; flags?: string[]; usage: string },
+): ParsedArgs {
   const out: ParsedArgs = { positional: [], single: {}, multi: {}, flags: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;

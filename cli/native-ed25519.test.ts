@@ -9,7 +9,9 @@ import { nobleStrictVerifier, publicKeyOf, signBytes } from '../shared/format/ed
 import { readVectorJson } from '../test/support/vectors.ts';
 import { nativeStrictVerifier } from './native-ed25519.ts';
 
-interface WycheproofFile { testGroups: { publicKey: { pk: string }; tests: { tcId: number; msg: string; sig: string; result: string }[] }[] }
+interface WycheproofFile {
+  testGroups: { publicKey: { pk: string }; tests: { tcId: number; msg: string; sig: string; result: string }[] }[];
+}
 const wycheproof = readVectorJson<WycheproofFile>('wycheproof/ed25519_test.json');
 const cases = wycheproof.testGroups.flatMap((g) => g.tests.map((t) => ({ ...t, pk: g.publicKey.pk })));
 
@@ -24,16 +26,24 @@ describe('native Ed25519 agrees with the strict reference', () => {
 
   it('on random messages and random single-bit tampering of signature, message or key', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), fc.nat(), fc.integer({ min: 0, max: 2 }), (secret, message, bit, where) => {
-        const publicKey = publicKeyOf(secret);
-        const signature = signBytes(message, secret);
-        expect(nativeStrictVerifier.verify(signature, message, publicKey)).toBe(true);
-        const target = [signature, message, publicKey][where] as Uint8Array;
-        if (target.length === 0) return;
-        const i = bit % (target.length * 8);
-        target[i >> 3] = (target[i >> 3] as number) ^ (1 << (i & 7));
-        expect(nativeStrictVerifier.verify(signature, message, publicKey)).toBe(nobleStrictVerifier.verify(signature, message, publicKey));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 200 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 2 }),
+        (secret, message, bit, where) => {
+          const publicKey = publicKeyOf(secret);
+          const signature = signBytes(message, secret);
+          expect(nativeStrictVerifier.verify(signature, message, publicKey)).toBe(true);
+          const target = [signature, message, publicKey][where] as Uint8Array;
+          if (target.length === 0) return;
+          const i = bit % (target.length * 8);
+          target[i >> 3] = (target[i >> 3] as number) ^ (1 << (i & 7));
+          expect(nativeStrictVerifier.verify(signature, message, publicKey)).toBe(
+            nobleStrictVerifier.verify(signature, message, publicKey),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -5,7 +5,14 @@
 import { open, opendir, lstat, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS, LimitExceededError, type ArchiveSource, type RandomAccessBytes, type RawEntry, type ReadLimits } from '../shared/archive/source.ts';
+import {
+  DEFAULT_LIMITS,
+  LimitExceededError,
+  type ArchiveSource,
+  type RandomAccessBytes,
+  type RawEntry,
+  type ReadLimits,
+} from '../shared/archive/source.ts';
 
 /** Random access to a file on disk. */
 export async function fileBytes(path: string): Promise<RandomAccessBytes> {
@@ -31,14 +38,19 @@ export async function fileBytes(path: string): Promise<RandomAccessBytes> {
  * An archive laid out as a directory. Symbolic links and special files are listed as
  * unsupported entries (never followed), so a link cannot pull in files from elsewhere.
  */
-export async function openDirectory(root: string, name: string, limits: Partial<ReadLimits> = {}): Promise<ArchiveSource> {
+export async function openDirectory(
+  root: string,
+  name: string,
+  limits: Partial<ReadLimits> = {},
+): Promise<ArchiveSource> {
   const bounds = { ...DEFAULT_LIMITS, ...limits };
   const entries: RawEntry[] = [];
   const paths = new Map<RawEntry, string>();
   async function walk(dir: string, prefix: string): Promise<void> {
     const handle = await opendir(dir);
     const names: { name: string; kind: 'dir' | 'file' | 'other' }[] = [];
-    for await (const d of handle) names.push({ name: d.name, kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'other' });
+    for await (const d of handle)
+      names.push({ name: d.name, kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'other' });
     names.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const d of names) {
       const full = join(dir, d.name);
@@ -46,7 +58,13 @@ export async function openDirectory(root: string, name: string, limits: Partial<
       if (d.kind === 'dir') await walk(full, rel + '/');
       else {
         const stat = await lstat(full);
-        const entry: RawEntry = { name: rel, declaredSize: stat.size, compressedSize: null, isDirectory: false, ...(d.kind === 'other' ? { unsupported: 'a symbolic link or special file' } : {}) };
+        const entry: RawEntry = {
+          name: rel,
+          declaredSize: stat.size,
+          compressedSize: null,
+          isDirectory: false,
+          ...(d.kind === 'other' ? { unsupported: 'a symbolic link or special file' } : {}),
+        };
         entries.push(entry);
         paths.set(entry, full);
       }
@@ -65,8 +83,18 @@ export async function openDirectory(root: string, name: string, limits: Partial<
         const bytes = chunk as Buffer;
         size += bytes.length;
         total += bytes.length;
-        if (size > bounds.maxEntryBytes) throw new LimitExceededError('maxEntryBytes', size, `size passed the per-entry limit of ${bounds.maxEntryBytes} bytes`);
-        if (total > bounds.maxTotalBytes) throw new LimitExceededError('maxTotalBytes', total, `size of the archive passed the total limit of ${bounds.maxTotalBytes} bytes`);
+        if (size > bounds.maxEntryBytes)
+          throw new LimitExceededError(
+            'maxEntryBytes',
+            size,
+            `size passed the per-entry limit of ${bounds.maxEntryBytes} bytes`,
+          );
+        if (total > bounds.maxTotalBytes)
+          throw new LimitExceededError(
+            'maxTotalBytes',
+            total,
+            `size of the archive passed the total limit of ${bounds.maxTotalBytes} bytes`,
+          );
         yield new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
       }
     },

@@ -22,8 +22,26 @@ export function reportJson(report: VerifyReport): Record<string, unknown> {
     })),
     summary: report.summary,
     archive: report.archive,
-    ledgers: report.ledgers.map((l) => ({ ledger: l.ledger, state: l.state, reason: l.stateReason, receipts: l.receipts, first_seq: l.firstSeq, last_seq: l.lastSeq, sealed_seq: l.sealedSeq, claimed: l.claimed, proven: l.proven })),
-    bundles: report.bundles.map((b) => ({ path: b.path, id: b.id, version: b.version, hash: b.hash, effective_from: b.effectiveFrom, effective_until: b.effectiveUntil, signature_valid: b.signatureValid })),
+    ledgers: report.ledgers.map((l) => ({
+      ledger: l.ledger,
+      state: l.state,
+      reason: l.stateReason,
+      receipts: l.receipts,
+      first_seq: l.firstSeq,
+      last_seq: l.lastSeq,
+      sealed_seq: l.sealedSeq,
+      claimed: l.claimed,
+      proven: l.proven,
+    })),
+    bundles: report.bundles.map((b) => ({
+      path: b.path,
+      id: b.id,
+      version: b.version,
+      hash: b.hash,
+      effective_from: b.effectiveFrom,
+      effective_until: b.effectiveUntil,
+      signature_valid: b.signatureValid,
+    })),
     checks: report.checks,
   };
 }
@@ -36,21 +54,30 @@ export function formatReport(report: VerifyReport): string {
   const s = report.summary;
   lines.push(`Tickmark verification of ${report.source}`);
   if (report.archive) {
-    lines.push(`  archive ${report.archive.archive_id} of ${report.archive.organization}, period ${report.archive.period.from} to ${report.archive.period.to}`);
+    lines.push(
+      `  archive ${report.archive.archive_id} of ${report.archive.organization}, period ${report.archive.period.from} to ${report.archive.period.to}`,
+    );
   }
-  lines.push(`  ${s.receipts} receipts in ${s.ledgers} ledger${s.ledgers === 1 ? '' : 's'}, ${s.bundles} policy bundle${s.bundles === 1 ? '' : 's'}; trust anchored: ${s.trusted ? 'yes' : 'NO'}`);
+  lines.push(
+    `  ${s.receipts} receipts in ${s.ledgers} ledger${s.ledgers === 1 ? '' : 's'}, ${s.bundles} policy bundle${s.bundles === 1 ? '' : 's'}; trust anchored: ${s.trusted ? 'yes' : 'NO'}`,
+  );
   lines.push('');
   if (report.ledgers.length > 0) {
     lines.push('Ledgers');
     for (const l of report.ledgers) {
-      lines.push(`  ${l.ledger.padEnd(16)} ${l.state.toUpperCase().padEnd(12)} ${l.receipts} receipts, seq ${l.firstSeq ?? '-'}..${l.lastSeq ?? '-'}, sealed to ${l.sealedSeq ?? 'none'}`);
+      lines.push(
+        `  ${l.ledger.padEnd(16)} ${l.state.toUpperCase().padEnd(12)} ${l.receipts} receipts, seq ${l.firstSeq ?? '-'}..${l.lastSeq ?? '-'}, sealed to ${l.sealedSeq ?? 'none'}`,
+      );
       lines.push(`  ${''.padEnd(16)} ${l.stateReason}`);
-      lines.push(`  ${''.padEnd(16)} proven continuous: ${l.proven ? `${l.proven.from} to ${l.proven.to}` : 'nothing'}${l.claimed ? ` (receipts span ${l.claimed.from} to ${l.claimed.to})` : ''}`);
+      lines.push(
+        `  ${''.padEnd(16)} proven continuous: ${l.proven ? `${l.proven.from} to ${l.proven.to}` : 'nothing'}${l.claimed ? ` (receipts span ${l.claimed.from} to ${l.claimed.to})` : ''}`,
+      );
     }
     lines.push('');
   }
   lines.push('Checks');
-  for (const c of report.checks) lines.push(`  ${c.status === 'ran' ? 'ran        ' : 'NOT CHECKED'} ${c.check}${c.reason ? ` (${c.reason})` : ''}`);
+  for (const c of report.checks)
+    lines.push(`  ${c.status === 'ran' ? 'ran        ' : 'NOT CHECKED'} ${c.check}${c.reason ? ` (${c.reason})` : ''}`);
   lines.push('');
   if (report.findings.length === 0) {
     lines.push('No findings.');

@@ -44,7 +44,11 @@ export async function openArchiveWriter(target: string, options: ZipWriterOption
 }
 
 /** Writes a whole in-memory archive (`path → bytes`) to `target`. */
-export async function writeArchive(target: string, files: Iterable<readonly [string, Uint8Array]>, options: ZipWriterOptions = {}): Promise<void> {
+export async function writeArchive(
+  target: string,
+  files: Iterable<readonly [string, Uint8Array]>,
+  options: ZipWriterOptions = {},
+): Promise<void> {
   const writer = await openArchiveWriter(target, options);
   try {
     for (const [path, bytes] of files) await writer.sink(path, bytes);
@@ -98,7 +102,10 @@ async function openDirectory(target: string): Promise<ArchiveWriter> {
     if (error.code === 'ENOENT') return [];
     throw new Error(`cannot use ${target} as an archive folder: ${error.message}`);
   });
-  if (existing.length > 0) throw new Error(`${target} is not empty; an archive folder must be new or empty (files already there would be unlisted)`);
+  if (existing.length > 0)
+    throw new Error(
+      `${target} is not empty; an archive folder must be new or empty (files already there would be unlisted)`,
+    );
   await mkdir(target, { recursive: true });
   const made = new Set<string>([target]);
   let written = 0;
@@ -110,7 +117,8 @@ async function openDirectory(target: string): Promise<ArchiveWriter> {
       const unsafe = unsafePathReason(path);
       if (unsafe) throw new Error(`refusing to write archive path ${JSON.stringify(path)}: it ${unsafe}`);
       const file = join(target, ...path.split('/'));
-      if (!file.startsWith(target + sep)) throw new Error(`refusing to write ${JSON.stringify(path)} outside ${target}`);
+      if (!file.startsWith(target + sep))
+        throw new Error(`refusing to write ${JSON.stringify(path)} outside ${target}`);
       const parent = dirname(file);
       if (!made.has(parent)) {
         await mkdir(parent, { recursive: true });

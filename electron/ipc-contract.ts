@@ -15,7 +15,14 @@
 import { z } from 'zod';
 import { IPC_CHANNELS, type MenuCommand } from './ipc-channels.ts';
 
-export { CHANNEL_PREFIX, IPC_CHANNELS, MENU_COMMAND_CHANNEL, MENU_COMMANDS, isMenuCommand, type MenuCommand } from './ipc-channels.ts';
+export {
+  CHANNEL_PREFIX,
+  IPC_CHANNELS,
+  MENU_COMMAND_CHANNEL,
+  MENU_COMMANDS,
+  isMenuCommand,
+  type MenuCommand,
+} from './ipc-channels.ts';
 
 z.config({ jitless: true });
 
@@ -58,7 +65,10 @@ const DroppedPathSchema = z
   .refine((p) => !p.includes('\0'), 'must not contain NUL')
   .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'must be an absolute path');
 
-const SuggestedNameSchema = z.string('must be a string').min(1, 'must not be empty').max(255, 'must be at most 255 characters');
+const SuggestedNameSchema = z
+  .string('must be a string')
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters');
 
 const BytesSchema = z
   .instanceof(Uint8Array, { error: 'must be a Uint8Array' })
@@ -71,7 +81,10 @@ const BytesSchema = z
 export const IPC_CALLS = Object.freeze({
   openArchiveDialog: { channel: IPC_CHANNELS.openArchiveDialog, args: z.tuple([]) },
   registerDroppedFile: { channel: IPC_CHANNELS.registerDroppedFile, args: z.tuple([DroppedPathSchema]) },
-  readArchiveChunk: { channel: IPC_CHANNELS.readArchiveChunk, args: z.tuple([ArchiveTokenSchema, OffsetSchema, LengthSchema]) },
+  readArchiveChunk: {
+    channel: IPC_CHANNELS.readArchiveChunk,
+    args: z.tuple([ArchiveTokenSchema, OffsetSchema, LengthSchema]),
+  },
   closeArchive: { channel: IPC_CHANNELS.closeArchive, args: z.tuple([ArchiveTokenSchema]) },
   recentArchives: { channel: IPC_CHANNELS.recentArchives, args: z.tuple([]) },
   addRecent: { channel: IPC_CHANNELS.addRecent, args: z.tuple([ArchiveTokenSchema]) },

@@ -23,8 +23,16 @@ describe('SOC 2 mapping', () => {
 
   it('maps the control codes to the areas FORMAT.md §7 names', () => {
     const areas: Record<string, RegExp> = {
-      DECISION_MISMATCH: /^(PI|CC)/, DENIED_BUT_EXECUTED: /^CC6/, TIER_VIOLATION: /^C1/, RECIPIENT_UNAPPROVED: /^P6/,
-      APPROVAL_MISSING: /^CC6/, APPROVAL_INVALID: /^CC6/, TXN_INCOMPLETE: /^PI1/, TXN_STEP_GAP: /^PI1/, NONDETERMINISTIC_OUTPUT: /^A1/, SLO_BREACH: /^A1/,
+      DECISION_MISMATCH: /^(PI|CC)/,
+      DENIED_BUT_EXECUTED: /^CC6/,
+      TIER_VIOLATION: /^C1/,
+      RECIPIENT_UNAPPROVED: /^P6/,
+      APPROVAL_MISSING: /^CC6/,
+      APPROVAL_INVALID: /^CC6/,
+      TXN_INCOMPLETE: /^PI1/,
+      TXN_STEP_GAP: /^PI1/,
+      NONDETERMINISTIC_OUTPUT: /^A1/,
+      SLO_BREACH: /^A1/,
     };
     for (const code of CONTROL_CODES) expect(soc2For(code).criteria[0]).toMatch(areas[code] ?? /^$/);
   });

@@ -20,37 +20,139 @@ let base: Files;
 let root: string;
 
 beforeAll(async () => {
-  const archive = await makeCleanArchive({ cedar: nodeCedar, receipts: 600, seed: SEED, receiptsPerSegment: 150, checkpointEvery: 50 });
+  const archive = await makeCleanArchive({
+    cedar: nodeCedar,
+    receipts: 600,
+    seed: SEED,
+    receiptsPerSegment: 150,
+    checkpointEvery: 50,
+  });
   base = archive.files;
   root = archive.rootPublicKey;
 });
 
 /** Applies `edit` to the first receipt of the ledger that `pick` accepts. */
-const editFirst = (pick: (r: R) => boolean, edit: (r: R, rows: Row[], i: number) => R) => (rows: Row[]): Row[] => {
-  const i = rows.findIndex((row) => pick(row.receipt));
-  if (i < 0) throw new Error('no receipt fits this case');
-  return rows.map((row, j) => (j === i ? { ...row, receipt: edit(row.receipt, rows, i) } : row));
-};
+const editFirst =
+  (pick: (r: R) => boolean, edit: (r: R, rows: Row[], i: number) => R) =>
+  (rows: Row[]): Row[] => {
+    const i = rows.findIndex((row) => pick(row.receipt));
+    if (i < 0) throw new Error('no receipt fits this case');
+    return rows.map((row, j) => (j === i ? { ...row, receipt: edit(row.receipt, rows, i) } : row));
+  };
 
 const cases: { code: ControlCode; how: string; edit: (rows: Row[]) => Row[] }[] = [
-  { code: 'DECISION_MISMATCH', how: 'a deny recorded as decided by tier-read, which Cedar does not name', edit: editFirst((r) => r.decision.effect === 'deny', (r) => ({ ...r, decision: { ...r.decision, effect: 'deny', policies: ['tier-read'] } })) },
-  { code: 'DENIED_BUT_EXECUTED', how: 'a deny whose action ran', edit: editFirst((r) => r.decision.effect === 'deny', (r) => ({ ...r, exec: { ...r.exec, status: 'ok' } })) },
-  { code: 'TIER_VIOLATION', how: 'an allowed read of data more sensitive than the agent\'s tier', edit: editFirst((r) => r.decision.effect === 'allow' && r.agent.tier > 1 && r.data.personal.length === 0, (r) => ({ ...r, data: { ...r.data, tier: r.agent.tier - 1 } })) },
-  { code: 'RECIPIENT_UNAPPROVED', how: 'personal data sent to an unlisted recipient', edit: editFirst((r) => r.data.personal.length > 0 && r.exec.status === 'ok', (r) => ({ ...r, data: { ...r.data, recipient: 'pastebin.example.org' } })) },
-  { code: 'APPROVAL_MISSING', how: 'a payment released with its approval removed', edit: editFirst((r) => r.decision.approval !== undefined && r.decision.effect === 'allow', (r) => ({ ...r, decision: { ...r.decision, approval: undefined } })) },
-  { code: 'APPROVAL_INVALID', how: 'an approval whose signature covers another receipt', edit: editFirst((r) => r.decision.approval !== undefined, (r, rows) => ({ ...r, decision: { ...r.decision, approval: { ...(rows.find((x) => x.receipt !== r && (x.receipt as R).decision.approval)?.receipt as R).decision.approval } } })) },
-  { code: 'TXN_INCOMPLETE', how: 'the ending step of a transaction no longer ends it', edit: editFirst((r) => r.txn.end === 'commit' && r.txn.step > 1, (r) => ({ ...r, txn: { ...r.txn, end: null } })) },
-  { code: 'TXN_STEP_GAP', how: 'a step number skipped', edit: editFirst((r) => r.txn.step === 2, (r) => ({ ...r, txn: { ...r.txn, step: 3 } })) },
   {
-    code: 'NONDETERMINISTIC_OUTPUT', how: 'the same input under the same bundle with another output',
+    code: 'DECISION_MISMATCH',
+    how: 'a deny recorded as decided by tier-read, which Cedar does not name',
+    edit: editFirst(
+      (r) => r.decision.effect === 'deny',
+      (r) => ({ ...r, decision: { ...r.decision, effect: 'deny', policies: ['tier-read'] } }),
+    ),
+  },
+  {
+    code: 'DENIED_BUT_EXECUTED',
+    how: 'a deny whose action ran',
+    edit: editFirst(
+      (r) => r.decision.effect === 'deny',
+      (r) => ({ ...r, exec: { ...r.exec, status: 'ok' } }),
+    ),
+  },
+  {
+    code: 'TIER_VIOLATION',
+    how: "an allowed read of data more sensitive than the agent's tier",
+    edit: editFirst(
+      (r) => r.decision.effect === 'allow' && r.agent.tier > 1 && r.data.personal.length === 0,
+      (r) => ({ ...r, data: { ...r.data, tier: r.agent.tier - 1 } }),
+    ),
+  },
+  {
+    code: 'RECIPIENT_UNAPPROVED',
+    how: 'personal data sent to an unlisted recipient',
+    edit: editFirst(
+      (r) => r.data.personal.length > 0 && r.exec.status === 'ok',
+      (r) => ({ ...r, data: { ...r.data, recipient: 'pastebin.example.org' } }),
+    ),
+  },
+  {
+    code: 'APPROVAL_MISSING',
+    how: 'a payment released with its approval removed',
+    edit: editFirst(
+      (r) => r.decision.approval !== undefined && r.decision.effect === 'allow',
+      (r) => ({ ...r, decision: { ...r.decision, approval: undefined } }),
+    ),
+  },
+  {
+    code: 'APPROVAL_INVALID',
+    how: 'an approval whose signature covers another receipt',
+    edit: editFirst(
+      (r) => r.decision.approval !== undefined,
+      (r, rows) => ({
+        ...r,
+        decision: {
+          ...r.decision,
+          approval: {
+            ...(rows.find((x) => x.receipt !== r && (x.receipt as R).decision.approval)?.receipt as R).decision
+              .approval,
+          },
+        },
+      }),
+    ),
+  },
+  {
+    code: 'TXN_INCOMPLETE',
+    how: 'the ending step of a transaction no longer ends it',
+    edit: editFirst(
+      (r) => r.txn.end === 'commit' && r.txn.step > 1,
+      (r) => ({ ...r, txn: { ...r.txn, end: null } }),
+    ),
+  },
+  {
+    code: 'TXN_STEP_GAP',
+    how: 'a step number skipped',
+    edit: editFirst(
+      (r) => r.txn.step === 2,
+      (r) => ({ ...r, txn: { ...r.txn, step: 3 } }),
+    ),
+  },
+  {
+    code: 'NONDETERMINISTIC_OUTPUT',
+    how: 'the same input under the same bundle with another output',
     edit: (rows) => {
       const i = rows.findIndex((row, j) => j > 0 && (row.receipt as R).exec.status === 'ok');
-      const first = rows.findIndex((row) => (row.receipt as R).exec.status === 'ok' && (row.receipt as R).decision.bundle === (rows[i]?.receipt as R).decision.bundle);
+      const first = rows.findIndex(
+        (row) =>
+          (row.receipt as R).exec.status === 'ok' &&
+          (row.receipt as R).decision.bundle === (rows[i]?.receipt as R).decision.bundle,
+      );
       const a = rows[first]?.receipt as R;
-      return rows.map((row, j) => (j === i ? { ...row, receipt: { ...row.receipt, agent: a.agent, request: a.request, entities: a.entities, decision: a.decision, data: a.data, io: { ...a.io, output: 'sha256:' + 'f'.repeat(64) } } } : row));
+      return rows.map((row, j) =>
+        j === i
+          ? {
+              ...row,
+              receipt: {
+                ...row.receipt,
+                agent: a.agent,
+                request: a.request,
+                entities: a.entities,
+                decision: a.decision,
+                data: a.data,
+                io: { ...a.io, output: 'sha256:' + 'f'.repeat(64) },
+              },
+            }
+          : row,
+      );
     },
   },
-  { code: 'SLO_BREACH', how: 'two in a hundred receipts of one bundle slower than its p99 objective', edit: (rows) => rows.map((row, i) => (i % 50 === 7 ? { ...row, receipt: { ...row.receipt, exec: { ...(row.receipt.exec as R), latency_ms: 60_000 } } } : row)) },
+  {
+    code: 'SLO_BREACH',
+    how: 'two in a hundred receipts of one bundle slower than its p99 objective',
+    edit: (rows) =>
+      rows.map((row, i) =>
+        i % 50 === 7
+          ? { ...row, receipt: { ...row.receipt, exec: { ...(row.receipt.exec as R), latency_ms: 60_000 } } }
+          : row,
+      ),
+  },
 ];
 
 describe('control table: every control code, producer-built', () => {
@@ -60,9 +162,17 @@ describe('control table: every control code, producer-built', () => {
 
   it.each(cases)('$code: $how', async (c) => {
     const files = new Map(base);
-    rewriteLedger(files, LEDGER, (rows) => c.edit(rows).map((row) => ({ ...row, receipt: JSON.parse(JSON.stringify(row.receipt)) })));
-    const report = await verifyArchive(memorySource(files, 'control.zip'), { ...engineOptions(), trustedRoots: [root] });
-    expect(report.findings.filter((f) => categoryOf(f.code) === 'integrity'), 'integrity stays intact').toEqual([]);
+    rewriteLedger(files, LEDGER, (rows) =>
+      c.edit(rows).map((row) => ({ ...row, receipt: JSON.parse(JSON.stringify(row.receipt)) })),
+    );
+    const report = await verifyArchive(memorySource(files, 'control.zip'), {
+      ...engineOptions(),
+      trustedRoots: [root],
+    });
+    expect(
+      report.findings.filter((f) => categoryOf(f.code) === 'integrity'),
+      'integrity stays intact',
+    ).toEqual([]);
     const codes = [...new Set(report.findings.map((f) => f.code))];
     expect(codes, report.findings.map((f) => f.message).join('\n')).toContain(c.code);
   });

@@ -15,7 +15,10 @@ import { nodeCedar } from '../cli/cedar-node.ts';
 describe('demo archive through the full engine', () => {
   it('finds every planted control failure, where it was planted, and nothing else', async () => {
     const demo = await makeDemoArchive({ cedar: nodeCedar, receipts: 2400 });
-    const report = await verifyArchive(memorySource(demo.files, 'demo.zip'), { ...engineOptions(), trustedRoots: [demo.rootPublicKey] });
+    const report = await verifyArchive(memorySource(demo.files, 'demo.zip'), {
+      ...engineOptions(),
+      trustedRoots: [demo.rootPublicKey],
+    });
     expect(report.findings.filter((f) => categoryOf(f.code) === 'integrity')).toEqual([]);
     const found = report.findings.map((f) => `${f.code} ${f.ledger} ${f.seq} ${f.receipt}`).sort();
     const planted = demo.plantedFailures.map((p) => `${p.code} ${p.ledger} ${p.seq} ${p.receipt}`).sort();
@@ -27,7 +30,10 @@ describe('demo archive through the full engine', () => {
 
   it('a clean archive gives no finding of any kind', async () => {
     const clean = await makeCleanArchive({ cedar: nodeCedar, receipts: 1500, seed: 'clean' });
-    const report = await verifyArchive(memorySource(clean.files, 'clean.zip'), { ...engineOptions(), trustedRoots: [clean.rootPublicKey] });
+    const report = await verifyArchive(memorySource(clean.files, 'clean.zip'), {
+      ...engineOptions(),
+      trustedRoots: [clean.rootPublicKey],
+    });
     expect(report.findings).toEqual([]);
     expect(report.summary.receipts).toBe(1500);
   });
@@ -35,13 +41,20 @@ describe('demo archive through the full engine', () => {
   it('progress keeps one total from the first phase to the last, and reaches it', async () => {
     const clean = await makeCleanArchive({ cedar: nodeCedar, receipts: 300, seed: 'progress' });
     const seen: Progress[] = [];
-    await verifyArchive(memorySource(clean.files, 'progress.zip'), { ...engineOptions(), trustedRoots: [clean.rootPublicKey], onProgress: (p) => void seen.push(p) });
-    const ledgerBytes = [...clean.files].filter(([path]) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(path)).reduce((sum, [, bytes]) => sum + bytes.length, 0);
+    await verifyArchive(memorySource(clean.files, 'progress.zip'), {
+      ...engineOptions(),
+      trustedRoots: [clean.rootPublicKey],
+      onProgress: (p) => void seen.push(p),
+    });
+    const ledgerBytes = [...clean.files]
+      .filter(([path]) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(path))
+      .reduce((sum, [, bytes]) => sum + bytes.length, 0);
     expect(ledgerBytes).toBeGreaterThan(0);
     expect(seen[0]?.phase).toBe('listing');
     expect(new Set(seen.slice(1).map((p) => p.bytesTotal))).toEqual(new Set([ledgerBytes]));
     expect(seen.at(-1)).toMatchObject({ phase: 'done', bytesDone: ledgerBytes, receiptsDone: 300 });
-    for (let i = 1; i < seen.length; i++) expect((seen[i] as Progress).bytesDone).toBeGreaterThanOrEqual((seen[i - 1] as Progress).bytesDone);
+    for (let i = 1; i < seen.length; i++)
+      expect((seen[i] as Progress).bytesDone).toBeGreaterThanOrEqual((seen[i - 1] as Progress).bytesDone);
   });
 
   it('a worker pool that cannot start leaves every segment to this thread: same findings, and the report says why', async () => {
@@ -55,18 +68,23 @@ describe('demo archive through the full engine', () => {
     });
     expect(fallback.findings).toEqual(plain.findings);
     expect(fallback.ledgers).toEqual(plain.ledgers);
-    expect(fallback.checks.map((c) => c.check)).toContain('Segments checked by this thread (the worker pool could not start: no workers here)');
+    expect(fallback.checks.map((c) => c.check)).toContain(
+      'Segments checked by this thread (the worker pool could not start: no workers here)',
+    );
   });
 
   it('an unsealed tail is a warning only: CHAIN_UNSEALED, ledger "unsealed"', async () => {
     const demo = await makeCleanArchive({ cedar: nodeCedar, receipts: 300, seed: 'unsealed', unsealed: true });
-    const report = await verifyArchive(memorySource(demo.files, 'unsealed.zip'), { ...engineOptions(), trustedRoots: [demo.rootPublicKey] });
+    const report = await verifyArchive(memorySource(demo.files, 'unsealed.zip'), {
+      ...engineOptions(),
+      trustedRoots: [demo.rootPublicKey],
+    });
     expect(report.findings.map((f) => [f.code, f.severity])).toEqual([['CHAIN_UNSEALED', 'warning']]);
     expect(report.ledgers.map((l) => l.state).sort()).toEqual(['unsealed', 'verified']);
   });
 });
 
-describe('receipt signatures through WebCrypto (the app\'s path)', () => {
+describe("receipt signatures through WebCrypto (the app's path)", () => {
   it('gives the same report as the synchronous verifier, a forged receipt included', async () => {
     const { webCryptoVerifier } = await import('../shared/format/webcrypto-ed25519.ts');
     const bulkVerifier = await webCryptoVerifier();
@@ -74,12 +92,20 @@ describe('receipt signatures through WebCrypto (the app\'s path)', () => {
     const demo = await makeCleanArchive({ cedar: nodeCedar, receipts: 600, seed: 'bulk' });
     const path = 'ledgers/gw-eu-1/000001.jsonl';
     const text = new TextDecoder().decode(demo.files.get(path));
-    demo.files.set(path, new TextEncoder().encode(text.replace(/"latency_ms":(\d+)/, (_m, n) => `"latency_ms":${Number(n) + 1}`)));
+    demo.files.set(
+      path,
+      new TextEncoder().encode(text.replace(/"latency_ms":(\d+)/, (_m, n) => `"latency_ms":${Number(n) + 1}`)),
+    );
     const options = { ...engineOptions(), trustedRoots: [demo.rootPublicKey] };
     const sync = await verifyArchive(memorySource(demo.files, 'forged.zip'), options);
-    const bulk = await verifyArchive(memorySource(demo.files, 'forged.zip'), { ...options, bulkVerifier: bulkVerifier ?? undefined });
+    const bulk = await verifyArchive(memorySource(demo.files, 'forged.zip'), {
+      ...options,
+      bulkVerifier: bulkVerifier ?? undefined,
+    });
     expect(bulk.findings).toEqual(sync.findings);
     expect(bulk.findings.map((f) => f.code)).toContain('SIGNATURE_INVALID');
-    expect(bulk.checks.map((c) => c.check)).toContain('Receipt signatures verified with WebCrypto Ed25519 + strict RFC 8032 encoding checks');
+    expect(bulk.checks.map((c) => c.check)).toContain(
+      'Receipt signatures verified with WebCrypto Ed25519 + strict RFC 8032 encoding checks',
+    );
   });
 });

@@ -7,12 +7,25 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
 import { HAS_SAMPLES, SAMPLES_DIR } from './support/shared-dir.ts';
 
-interface Cases { root_public_key: string; cases: Record<string, { expect: string[]; trust: boolean }> }
-const cases: Cases = HAS_SAMPLES ? JSON.parse(readFileSync(SAMPLES_DIR + 'cases.json', 'utf8')) : { root_public_key: '', cases: {} };
+interface Cases {
+  root_public_key: string;
+  cases: Record<string, { expect: string[]; trust: boolean }>;
+}
+const cases: Cases = HAS_SAMPLES
+  ? JSON.parse(readFileSync(SAMPLES_DIR + 'cases.json', 'utf8'))
+  : { root_public_key: '', cases: {} };
 
-async function verifyJson(name: string, trust: boolean): Promise<{ code: number; out: { findings: { code: string }[]; summary: { receipts: number; trusted: boolean } } }> {
+async function verifyJson(
+  name: string,
+  trust: boolean,
+): Promise<{ code: number; out: { findings: { code: string }[]; summary: { receipts: number; trusted: boolean } } }> {
   let stdout = '';
-  const args = ['verify', `${SAMPLES_DIR}${name}.zip`, '--json', ...(trust ? ['--trust-root', cases.root_public_key] : [])];
+  const args = [
+    'verify',
+    `${SAMPLES_DIR}${name}.zip`,
+    '--json',
+    ...(trust ? ['--trust-root', cases.root_public_key] : []),
+  ];
   const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t) });
   return { code, out: JSON.parse(stdout) };
 }

@@ -7,7 +7,14 @@
  */
 import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { toHex } from '../../shared/format/bytes.ts';
-import { DEFAULT_DEMO_RECEIPTS, DEFAULT_DEMO_SEED, MIN_DEMO_RECEIPTS, writeCleanArchive, writeDemoArchive, type DemoSummary } from '../../shared/producer/demo.ts';
+import {
+  DEFAULT_DEMO_RECEIPTS,
+  DEFAULT_DEMO_SEED,
+  MIN_DEMO_RECEIPTS,
+  writeCleanArchive,
+  writeDemoArchive,
+  type DemoSummary,
+} from '../../shared/producer/demo.ts';
 import type { Signer } from '../../shared/producer/keys.ts';
 import { parseArgs, UsageError, type CommandIo } from '../args.ts';
 import { nodeCedar } from '../cedar-node.ts';
@@ -81,7 +88,9 @@ export async function runDemo(argv: readonly string[], io: CommandIo): Promise<n
     sign: nodeCryptoSigner(),
     onProgress: (done: number, total: number) => {
       if (total >= 100_000 && done / total >= nextReport) {
-        io.stderr(`  ${Math.round((done / total) * 100)}% (${done.toLocaleString('en-US')} receipts, ${seconds(started)} s)\n`);
+        io.stderr(
+          `  ${Math.round((done / total) * 100)}% (${done.toLocaleString('en-US')} receipts, ${seconds(started)} s)\n`,
+        );
         nextReport += 0.1;
       }
     },
@@ -103,11 +112,20 @@ function seconds(started: number): string {
   return ((performance.now() - started) / 1000).toFixed(1);
 }
 
-function report(summary: DemoSummary, target: string, kind: 'zip' | 'directory', bytes: number, started: number): string {
+function report(
+  summary: DemoSummary,
+  target: string,
+  kind: 'zip' | 'directory',
+  bytes: number,
+  started: number,
+): string {
   const elapsed = (performance.now() - started) / 1000;
   const rate = Math.round(summary.receipts / Math.max(elapsed, 0.001)).toLocaleString('en-US');
   const ledgers = summary.ledgers
-    .map((l) => `${l.ledger} ${l.receipts.toLocaleString('en-US')}${l.sealedSeq < l.receipts ? ` (sealed to seq ${l.sealedSeq}, ${l.receipts - l.sealedSeq} unsealed)` : ''}`)
+    .map(
+      (l) =>
+        `${l.ledger} ${l.receipts.toLocaleString('en-US')}${l.sealedSeq < l.receipts ? ` (sealed to seq ${l.sealedSeq}, ${l.receipts - l.sealedSeq} unsealed)` : ''}`,
+    )
     .join(', ');
   const lines = [
     `Wrote ${kind === 'zip' ? 'ZIP archive' : 'archive folder'} ${target}`,
@@ -127,6 +145,7 @@ function report(summary: DemoSummary, target: string, kind: 'zip' | 'directory',
       lines.push(`  ${f.code.padEnd(24)} ${f.ledger} seq ${String(f.seq).padEnd(7)} ${f.receipt}`, `      ${f.why}`);
     }
   }
-  if (summary.ledgers.some((l) => l.sealedSeq < l.receipts)) lines.push('', 'Expect a CHAIN_UNSEALED warning for the unsealed tail.');
+  if (summary.ledgers.some((l) => l.sealedSeq < l.receipts))
+    lines.push('', 'Expect a CHAIN_UNSEALED warning for the unsealed tail.');
   return lines.join('\n') + '\n';
 }

@@ -15,17 +15,25 @@ export async function runPrivacy(argv: readonly string[], io: CommandIo): Promis
   const args = parseArgs(argv, { multi: ['trust-root'], flags: ['json'], usage: USAGE });
   if (args.positional.length !== 1) throw new UsageError(`privacy takes exactly one archive\n${USAGE}`);
   const trustRoots = (args.multi['trust-root'] ?? []).map((r) => r.toLowerCase());
-  for (const root of trustRoots) if (!/^[0-9a-f]{64}$/.test(root)) throw new UsageError(`--trust-root must be 64 hex digits, got "${root}"`);
+  for (const root of trustRoots)
+    if (!/^[0-9a-f]{64}$/.test(root)) throw new UsageError(`--trust-root must be 64 hex digits, got "${root}"`);
   const collector = createPrivacyCollector();
-  const report = await verifyPath(args.positional[0] as string, { trustedRoots: trustRoots, controls: [() => collector] });
+  const report = await verifyPath(args.positional[0] as string, {
+    trustedRoots: trustRoots,
+    controls: [() => collector],
+  });
   const integrity = report.summary.integrity_findings;
   const privacy = collector.report();
   if (args.flags.json) {
     const body = JSON.parse(renderPrivacyJson(privacy)) as Record<string, unknown>;
-    io.stdout(JSON.stringify({ ...body, evidence: { trusted: report.summary.trusted, integrity_findings: integrity } }) + '\n');
+    io.stdout(
+      JSON.stringify({ ...body, evidence: { trusted: report.summary.trusted, integrity_findings: integrity } }) + '\n',
+    );
   } else {
     if (!report.summary.trusted || integrity > 0) {
-      io.stdout(`WARNING: the evidence behind this report is not sound (${integrity} integrity finding${integrity === 1 ? '' : 's'}, trust anchored: ${report.summary.trusted ? 'yes' : 'no'}); run tickmark verify for details.\n\n`);
+      io.stdout(
+        `WARNING: the evidence behind this report is not sound (${integrity} integrity finding${integrity === 1 ? '' : 's'}, trust anchored: ${report.summary.trusted ? 'yes' : 'no'}); run tickmark verify for details.\n\n`,
+      );
     }
     io.stdout(renderPrivacyText(privacy));
   }

@@ -20,12 +20,19 @@ describe('verification in a pool of worker threads', () => {
     // Tamper with one receipt in the middle segment of gw-us-1: a changed latency.
     const path = 'ledgers/gw-us-1/000002.jsonl';
     const text = new TextDecoder().decode(demo.files.get(path));
-    demo.files.set(path, new TextEncoder().encode(text.replace(/"latency_ms":(\d+)/, (_m, n) => `"latency_ms":${Number(n) + 1}`)));
+    demo.files.set(
+      path,
+      new TextEncoder().encode(text.replace(/"latency_ms":(\d+)/, (_m, n) => `"latency_ms":${Number(n) + 1}`)),
+    );
     const zip = join(mkdtempSync(join(tmpdir(), 'tickmark-pool-')), 'demo.zip');
     writeFileSync(zip, zipFiles(demo.files));
 
     const single = await verifyPath(zip, { trustedRoots: [demo.rootPublicKey] }, { workers: 1 });
-    const pooled = await verifyPath(zip, { trustedRoots: [demo.rootPublicKey], segmentRunnerMinBytes: 0 }, { workers: 2 });
+    const pooled = await verifyPath(
+      zip,
+      { trustedRoots: [demo.rootPublicKey], segmentRunnerMinBytes: 0 },
+      { workers: 2 },
+    );
 
     // esbuild comes with tsx, so the default pool runs the bundle, not the fallback.
     expect(await poolWorkerScript()).toMatchObject({ kind: 'bundle' });
@@ -40,11 +47,15 @@ describe('verification in a pool of worker threads', () => {
     expect(codes).toContain('FILE_HASH_MISMATCH');
 
     // The fallback when the worker bundle cannot be built: TypeScript through tsx in each worker.
-    const tsx = await verifyPath(zip, {
-      trustedRoots: [demo.rootPublicKey],
-      segmentRunnerMinBytes: 0,
-      segmentRunner: (setup) => startPool(zip, setup, 2, { script: { kind: 'tsx', reason: 'a test' } }),
-    }, { workers: 1 });
+    const tsx = await verifyPath(
+      zip,
+      {
+        trustedRoots: [demo.rootPublicKey],
+        segmentRunnerMinBytes: 0,
+        segmentRunner: (setup) => startPool(zip, setup, 2, { script: { kind: 'tsx', reason: 'a test' } }),
+      },
+      { workers: 1 },
+    );
     expect(tsx.checks.map((c) => c.check)).toContain('Segments checked by a pool of 2 worker threads');
     expect(tsx.findings).toEqual(single.findings);
     expect(tsx.ledgers).toEqual(single.ledgers);

@@ -34,7 +34,12 @@ export interface PoolOptions {
 }
 
 /** Starts `size` workers for one archive; resolves when all are ready. */
-export async function startPool(archivePath: string, setup: RunnerSetup, size = defaultPoolSize(), options: PoolOptions = {}): Promise<SegmentRunner> {
+export async function startPool(
+  archivePath: string,
+  setup: RunnerSetup,
+  size = defaultPoolSize(),
+  options: PoolOptions = {},
+): Promise<SegmentRunner> {
   const workers: Worker[] = [];
   const idle: Worker[] = [];
   const queue: { id: number; task: SegmentTask }[] = [];
@@ -58,7 +63,10 @@ export async function startPool(archivePath: string, setup: RunnerSetup, size = 
     // collect early instead of growing toward its machine-sized default.
     const worker = new Worker(script.kind === 'bundle' ? script.file : BOOTSTRAP, {
       workerData,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MIB, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB },
+      resourceLimits: {
+        maxOldGenerationSizeMb: WORKER_HEAP_MIB,
+        maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB,
+      },
     });
     workers.push(worker);
     ready.push(

@@ -19,14 +19,21 @@ if (!port) throw new Error('verify-worker must run as a worker thread');
 
 const { setup } = init;
 const source = await openArchivePath(init.archivePath, setup.limits);
-const check = await segmentChecker(source, setup, { verifier: nativeStrictVerifier, controlFactories: controlFactories() });
+const check = await segmentChecker(source, setup, {
+  verifier: nativeStrictVerifier,
+  controlFactories: controlFactories(),
+});
 
 port.on('message', async (message: ToWorker) => {
   try {
     const result = await check(message.task);
     port.postMessage({ type: 'result', id: message.id, result } satisfies FromWorker);
   } catch (error) {
-    port.postMessage({ type: 'error', id: message.id, message: (error as Error).stack ?? String(error) } satisfies FromWorker);
+    port.postMessage({
+      type: 'error',
+      id: message.id,
+      message: (error as Error).stack ?? String(error),
+    } satisfies FromWorker);
   }
 });
 port.postMessage({ type: 'ready' } satisfies FromWorker);

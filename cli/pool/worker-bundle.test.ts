@@ -18,10 +18,14 @@ afterEach(() => {
 /** The real esbuild, counting builds. */
 function countingEsbuild() {
   const counter = { builds: 0 };
-  const api = { version: esbuild.version, stop: esbuild.stop, build: ((options: esbuild.BuildOptions) => {
-    counter.builds++;
-    return esbuild.build(options);
-  }) as typeof esbuild.build };
+  const api = {
+    version: esbuild.version,
+    stop: esbuild.stop,
+    build: ((options: esbuild.BuildOptions) => {
+      counter.builds++;
+      return esbuild.build(options);
+    }) as typeof esbuild.build,
+  };
   return { counter, load: async () => api };
 }
 
@@ -57,10 +61,20 @@ describe('the pool worker bundle', () => {
   });
 
   it('falls back to tsx, saying why, when esbuild is missing or the build fails', async () => {
-    const missing = await workerScript({ cacheDirs: [freshDir()], loadEsbuild: () => Promise.reject(new Error('Cannot find package esbuild')) });
+    const missing = await workerScript({
+      cacheDirs: [freshDir()],
+      loadEsbuild: () => Promise.reject(new Error('Cannot find package esbuild')),
+    });
     expect(missing).toEqual({ kind: 'tsx', reason: 'esbuild could not be loaded: Cannot find package esbuild' });
     const dir = freshDir();
-    const failing = await workerScript({ cacheDirs: [dir], loadEsbuild: async () => ({ version: esbuild.version, stop: async () => undefined, build: (() => Promise.reject(new Error('syntax error'))) as typeof esbuild.build }) });
+    const failing = await workerScript({
+      cacheDirs: [dir],
+      loadEsbuild: async () => ({
+        version: esbuild.version,
+        stop: async () => undefined,
+        build: (() => Promise.reject(new Error('syntax error'))) as typeof esbuild.build,
+      }),
+    });
     expect(failing).toEqual({ kind: 'tsx', reason: `the worker bundle could not be built (${dir}: syntax error)` });
   });
 

@@ -33,8 +33,7 @@ const STALE_AFTER_MS = 60 * 60 * 1000;
 
 /** Where a pool worker's code comes from. */
 export type WorkerScript =
-  | { readonly kind: 'bundle'; readonly file: string }
-  | { readonly kind: 'tsx'; readonly reason: string };
+  { readonly kind: 'bundle'; readonly file: string } | { readonly kind: 'tsx'; readonly reason: string };
 
 export interface WorkerBundleOptions {
   /** Folders to try in order; the first one that works holds the bundle. */
@@ -57,7 +56,10 @@ interface Manifest {
 /** The default cache folders: in the project's node_modules, then a private temp folder. */
 export function defaultCacheDirs(): string[] {
   // One level under the temp folder, whose sticky bit keeps others from renaming it away.
-  return [join(ROOT, 'node_modules', '.cache', 'tickmark'), join(tmpdir(), `tickmark-cache-${process.getuid?.() ?? 'user'}`)];
+  return [
+    join(ROOT, 'node_modules', '.cache', 'tickmark'),
+    join(tmpdir(), `tickmark-cache-${process.getuid?.() ?? 'user'}`),
+  ];
 }
 
 let shared: Promise<WorkerScript> | null = null;
@@ -112,7 +114,10 @@ async function cachedBundle(esbuild: EsbuildApi, dir: string): Promise<string> {
   const digest = await digestOf(inputs, esbuild.version);
   const name = `verify-worker-${digest.slice(0, 16)}.mjs`;
   await writeAtomically(join(dir, name), output.contents);
-  await writeAtomically(manifestPath, JSON.stringify({ recipe: RECIPE, esbuild: esbuild.version, inputs, digest, file: name } satisfies Manifest));
+  await writeAtomically(
+    manifestPath,
+    JSON.stringify({ recipe: RECIPE, esbuild: esbuild.version, inputs, digest, file: name } satisfies Manifest),
+  );
   await removeStale(dir, name);
   return join(dir, name);
 }
@@ -131,7 +136,9 @@ function buildOptions(dir: string) {
     logLevel: 'silent',
     legalComments: 'none',
     // Bundled CommonJS modules may call require() for Node's own modules.
-    banner: { js: "import { createRequire as __tickmarkCreateRequire } from 'node:module'; const require = __tickmarkCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __tickmarkCreateRequire } from 'node:module'; const require = __tickmarkCreateRequire(import.meta.url);",
+    },
     plugins: [loadInPlace()],
   } as const satisfies Esbuild.BuildOptions;
 }
@@ -142,7 +149,10 @@ function loadInPlace(): Esbuild.Plugin {
   return {
     name: 'load-in-place',
     setup(build) {
-      build.onResolve({ filter: LOADED_IN_PLACE }, (args) => ({ path: pathToFileURL(require.resolve(args.path)).href, external: true }));
+      build.onResolve({ filter: LOADED_IN_PLACE }, (args) => ({
+        path: pathToFileURL(require.resolve(args.path)).href,
+        external: true,
+      }));
     },
   };
 }
@@ -160,9 +170,14 @@ async function digestOf(inputs: readonly string[], esbuildVersion: string): Prom
 async function readManifest(path: string): Promise<Manifest | null> {
   try {
     const value = JSON.parse(await readFile(path, 'utf8')) as Partial<Manifest>;
-    const ok = typeof value.recipe === 'string' && typeof value.esbuild === 'string' && typeof value.digest === 'string'
-      && typeof value.file === 'string' && /^verify-worker-[0-9a-f]{16}\.mjs$/.test(value.file)
-      && Array.isArray(value.inputs) && value.inputs.every((i) => typeof i === 'string');
+    const ok =
+      typeof value.recipe === 'string' &&
+      typeof value.esbuild === 'string' &&
+      typeof value.digest === 'string' &&
+      typeof value.file === 'string' &&
+      /^verify-worker-[0-9a-f]{16}\.mjs$/.test(value.file) &&
+      Array.isArray(value.inputs) &&
+      value.inputs.every((i) => typeof i === 'string');
     return ok ? (value as Manifest) : null;
   } catch {
     return null;

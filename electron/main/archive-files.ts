@@ -37,7 +37,8 @@ export class OpenedFiles {
    *   least recently used (a page that forgets `closeArchive` must not exhaust handles).
    */
   constructor(maxPerOwner = 16) {
-    if (!Number.isInteger(maxPerOwner) || maxPerOwner < 1) throw new RangeError('OpenedFiles: "maxPerOwner" must be a positive integer');
+    if (!Number.isInteger(maxPerOwner) || maxPerOwner < 1)
+      throw new RangeError('OpenedFiles: "maxPerOwner" must be a positive integer');
     this.#maxPerOwner = maxPerOwner;
   }
 
@@ -72,8 +73,10 @@ export class OpenedFiles {
    * @throws {RangeError} for a negative or non-integer offset, or a length outside 1..MAX_CHUNK_BYTES.
    */
   async read(ownerId: number, token: string, offset: number, length: number): Promise<Uint8Array> {
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError('read: "offset" must be a non-negative integer');
-    if (!Number.isInteger(length) || length < 1 || length > MAX_CHUNK_BYTES) throw new RangeError(`read: "length" must be 1..${MAX_CHUNK_BYTES}`);
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new RangeError('read: "offset" must be a non-negative integer');
+    if (!Number.isInteger(length) || length < 1 || length > MAX_CHUNK_BYTES)
+      throw new RangeError(`read: "length" must be 1..${MAX_CHUNK_BYTES}`);
     const file = this.#get(ownerId, token);
     this.#touch(token, file);
     const wanted = Math.max(0, Math.min(length, file.size - offset));

@@ -50,12 +50,16 @@ export function validateIpcCall(call: IpcCall): IpcValidation {
   const schema = IPC_CALLS[name].args;
   const arity = schema.def.items.length;
   if (!Array.isArray(call.args) || call.args.length !== arity) {
-    return { ok: false, reason: `${name}: expected ${arity} argument${arity === 1 ? '' : 's'}, got ${Array.isArray(call.args) ? call.args.length : 'none'}` };
+    return {
+      ok: false,
+      reason: `${name}: expected ${arity} argument${arity === 1 ? '' : 's'}, got ${Array.isArray(call.args) ? call.args.length : 'none'}`,
+    };
   }
   const parsed = schema.safeParse(call.args);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? 'arguments' : `argument ${Number(issue.path[0]) + 1}`;
+    const where =
+      issue === undefined || issue.path.length === 0 ? 'arguments' : `argument ${Number(issue.path[0]) + 1}`;
     return { ok: false, reason: `${name}: ${where} ${issue?.message ?? 'are invalid'}` };
   }
   return { ok: true, name, args: parsed.data };
@@ -78,12 +82,21 @@ export class IpcRefusedError extends Error {
 }
 
 /** Turns an invoke event into the plain data {@link validateIpcCall} checks. */
-export function describeInvoke(channel: string, event: Pick<IpcMainInvokeEvent, 'senderFrame'>, args: readonly unknown[]): IpcCall {
+export function describeInvoke(
+  channel: string,
+  event: Pick<IpcMainInvokeEvent, 'senderFrame'>,
+  args: readonly unknown[],
+): IpcCall {
   const frame = event.senderFrame;
   return { channel, senderUrl: frame?.url ?? null, isMainFrame: frame != null && frame.parent === null, args };
 }
 
-function dispatch<N extends IpcCallName>(handlers: IpcHandlers, name: N, args: IpcArgs<N>, caller: IpcCaller): Promise<IpcResults[N]> {
+function dispatch<N extends IpcCallName>(
+  handlers: IpcHandlers,
+  name: N,
+  args: IpcArgs<N>,
+  caller: IpcCaller,
+): Promise<IpcResults[N]> {
   return handlers[name](args, caller);
 }
 

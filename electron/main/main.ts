@@ -15,7 +15,14 @@ import { createIpcHandlers } from './handlers.ts';
 import { registerIpcHandlers } from './ipc.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { RECENT_ARCHIVES_FILE } from './recent-archives.ts';
-import { APP_ENTRY_URL, hardenSession, hardenWebContents, registerAppScheme, serveAppScheme, webPreferences } from './security.ts';
+import {
+  APP_ENTRY_URL,
+  hardenSession,
+  hardenWebContents,
+  registerAppScheme,
+  serveAppScheme,
+  webPreferences,
+} from './security.ts';
 
 const PRODUCT_NAME = 'Tickmark';
 const RENDERER_ROOT = path.join(__dirname, '..', 'renderer');

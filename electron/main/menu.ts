@@ -50,7 +50,16 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
       { type: 'separator' },
       { role: 'close', label: 'Close Window', accelerator: 'CmdOrCtrl+W' },
       // macOS quits from the app menu; Windows' convention is Alt+F4, Linux's Ctrl+Q.
-      ...(isMac ? [] : [{ type: 'separator' as const }, { role: 'quit' as const, label: 'Quit', accelerator: options.platform === 'win32' ? 'Alt+F4' : 'CmdOrCtrl+Q' }]),
+      ...(isMac
+        ? []
+        : [
+            { type: 'separator' as const },
+            {
+              role: 'quit' as const,
+              label: 'Quit',
+              accelerator: options.platform === 'win32' ? 'Alt+F4' : 'CmdOrCtrl+Q',
+            },
+          ]),
     ],
   });
 

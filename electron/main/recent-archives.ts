@@ -69,7 +69,13 @@ export async function addRecentArchive(
   now: Date = new Date(),
 ): Promise<RecentArchive[]> {
   const id = recentArchiveId(archive.path);
-  const entry: RecentArchive = { id, name: archive.name, path: archive.path, size: archive.size, lastOpenedAt: now.toISOString() };
+  const entry: RecentArchive = {
+    id,
+    name: archive.name,
+    path: archive.path,
+    size: archive.size,
+    lastOpenedAt: now.toISOString(),
+  };
   const others = (await readRecentArchives(file)).filter((a) => a.id !== id);
   const archives = [entry, ...others].slice(0, MAX_RECENT_ARCHIVES);
   await writeRecentArchives(file, archives);

@@ -19,7 +19,15 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { CustomScheme, HandlerDetails, Protocol, Session, WebContents, WebPreferences, WindowOpenHandlerResponse } from 'electron';
+import type {
+  CustomScheme,
+  HandlerDetails,
+  Protocol,
+  Session,
+  WebContents,
+  WebPreferences,
+  WindowOpenHandlerResponse,
+} from 'electron';
 import type { FuseV1Options } from '@electron/fuses';
 
 /** The custom scheme the UI is served from (never `file://`, never http). */
@@ -79,7 +87,8 @@ export interface WindowSecurityOptions {
  * @example new BrowserWindow({ webPreferences: webPreferences({ preload, devTools: !app.isPackaged }) })
  */
 export function webPreferences(options: WindowSecurityOptions): WebPreferences {
-  if (typeof options.preload !== 'string' || options.preload === '') throw new TypeError('webPreferences: "preload" must be a path');
+  if (typeof options.preload !== 'string' || options.preload === '')
+    throw new TypeError('webPreferences: "preload" must be a path');
   return {
     preload: options.preload,
     sandbox: true,
@@ -133,7 +142,9 @@ export const APP_SCHEME_PRIVILEGES: readonly CustomScheme[] = Object.freeze([
 /** Registers the app scheme's privileges. Must run before `app.ready` (Electron's rule). */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
   // Electron wants mutable objects; hand it copies of the frozen constants.
-  protocol.registerSchemesAsPrivileged(APP_SCHEME_PRIVILEGES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })));
+  protocol.registerSchemesAsPrivileged(
+    APP_SCHEME_PRIVILEGES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })),
+  );
 }
 
 /**
@@ -215,7 +226,8 @@ export type PathApi = Pick<typeof path, 'resolve' | 'relative' | 'isAbsolute' | 
  * @example resolveAppFile('/opt/tickmark/dist/renderer', 'tickmark://app/%2e%2e/secret') // null
  */
 export function resolveAppFile(root: string, url: string, pathApi: PathApi = path): string | null {
-  if (typeof root !== 'string' || !pathApi.isAbsolute(root)) throw new TypeError('resolveAppFile: "root" must be an absolute path');
+  if (typeof root !== 'string' || !pathApi.isAbsolute(root))
+    throw new TypeError('resolveAppFile: "root" must be an absolute path');
   if (typeof url !== 'string' || !isAppUrl(url)) return null;
   const segments: string[] = [];
   for (const raw of new URL(url).pathname.split('/')) {
@@ -300,7 +312,8 @@ function textResponse(status: number, text: string): Response {
  * @throws {TypeError} if `root` is not an absolute path.
  */
 export function createAppRequestHandler(root: string): (request: Request) => Promise<Response> {
-  if (typeof root !== 'string' || !path.isAbsolute(root)) throw new TypeError('createAppRequestHandler: "root" must be an absolute path');
+  if (typeof root !== 'string' || !path.isAbsolute(root))
+    throw new TypeError('createAppRequestHandler: "root" must be an absolute path');
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return textResponse(405, 'Method not allowed');
     let file = resolveAppFile(root, request.url);
@@ -311,7 +324,11 @@ export function createAppRequestHandler(root: string): (request: Request) => Pro
       body = await readFileInside(root, file);
     }
     if (body === null) return textResponse(404, 'Not found');
-    const headers = { ...RESPONSE_HEADERS, 'Content-Type': contentTypeFor(file), 'Content-Length': String(body.byteLength) };
+    const headers = {
+      ...RESPONSE_HEADERS,
+      'Content-Type': contentTypeFor(file),
+      'Content-Length': String(body.byteLength),
+    };
     return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers });
   };
 }
@@ -361,7 +378,11 @@ export function hardenWebContents(contents: HardenableWebContents): void {
 // ---------------------------------------------------------------------------
 
 /** `setPermissionRequestHandler`: every request (camera, notifications, clipboard-read, …) is refused. */
-export function denyPermissionRequest(_webContents: unknown, _permission: string, callback: (granted: boolean) => void): void {
+export function denyPermissionRequest(
+  _webContents: unknown,
+  _permission: string,
+  callback: (granted: boolean) => void,
+): void {
   callback(false);
 }
 
@@ -373,7 +394,11 @@ export function denyPermissionCheck(): boolean {
 /** The parts of a session {@link hardenSession} configures. */
 export type HardenableSession = Pick<
   Session,
-  'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler' | 'setSpellCheckerEnabled' | 'on'
+  | 'setPermissionRequestHandler'
+  | 'setPermissionCheckHandler'
+  | 'setDevicePermissionHandler'
+  | 'setSpellCheckerEnabled'
+  | 'on'
 > & { readonly webRequest: Pick<Session['webRequest'], 'onBeforeRequest'> };
 
 /**

@@ -17,7 +17,10 @@ export function App() {
   useEffect(() => {
     removeInterruptedImports()
       .then((removed) => {
-        if (removed.length > 0) setCleanupNote(`${removed.length === 1 ? 'An import' : `${removed.length} imports`} interrupted before completing ${removed.length === 1 ? 'was' : 'were'} removed; nothing of it is kept.`);
+        if (removed.length > 0)
+          setCleanupNote(
+            `${removed.length === 1 ? 'An import' : `${removed.length} imports`} interrupted before completing ${removed.length === 1 ? 'was' : 'were'} removed; nothing of it is kept.`,
+          );
       })
       .catch((error: Error) => setCleanupNote(`Could not check for interrupted imports: ${error.message}`))
       .finally(() => setReady(true));
@@ -32,7 +35,9 @@ export function App() {
   }, [route, openedOn]);
   return (
     <>
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <AppHeader route={route} />
       <main id="main" tabIndex={-1}>
         {cleanupNote && (

@@ -17,7 +17,8 @@ export function AppHeader({ route }: { route: Route }) {
         {link({ name: 'start' }, 'Start', route.name === 'start', 'nav-start')}
         {link({ name: 'trust' }, 'Trust store', route.name === 'trust', 'nav-trust')}
         {archiveId && link({ name: 'dashboard', archiveId }, 'Dashboard', route.name === 'dashboard', 'nav-dashboard')}
-        {archiveId && link({ name: 'receipts', archiveId, query: {} }, 'Receipts', route.name === 'receipts', 'nav-receipts')}
+        {archiveId &&
+          link({ name: 'receipts', archiveId, query: {} }, 'Receipts', route.name === 'receipts', 'nav-receipts')}
       </nav>
       <span className="header-note">Offline · nothing leaves this machine</span>
     </header>

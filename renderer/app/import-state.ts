@@ -7,7 +7,13 @@ import type { VerifyProgress } from '../workers/verify-protocol.ts';
 
 export type ImportState =
   | { readonly status: 'idle' }
-  | { readonly status: 'running'; readonly name: string; readonly size: number; readonly progress: VerifyProgress | null; readonly cancelling: boolean }
+  | {
+      readonly status: 'running';
+      readonly name: string;
+      readonly size: number;
+      readonly progress: VerifyProgress | null;
+      readonly cancelling: boolean;
+    }
   | { readonly status: 'cancelled'; readonly name: string }
   | { readonly status: 'failed'; readonly name: string; readonly message: string };
 

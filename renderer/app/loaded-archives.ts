@@ -21,12 +21,19 @@ function load(archiveId: string): Promise<LoadedArchive | null> {
   if (!pending) {
     pending = loadArchive(archiveId);
     cache.set(archiveId, pending);
-    pending.then((loaded) => loaded ?? cache.delete(archiveId), () => cache.delete(archiveId));
+    pending.then(
+      (loaded) => loaded ?? cache.delete(archiveId),
+      () => cache.delete(archiveId),
+    );
   }
   return pending;
 }
 
-export type LoadState = { readonly status: 'loading' } | { readonly status: 'missing' } | { readonly status: 'failed'; readonly message: string } | { readonly status: 'ready'; readonly loaded: LoadedArchive; readonly loadMs: number };
+export type LoadState =
+  | { readonly status: 'loading' }
+  | { readonly status: 'missing' }
+  | { readonly status: 'failed'; readonly message: string }
+  | { readonly status: 'ready'; readonly loaded: LoadedArchive; readonly loadMs: number };
 
 export function useLoadedArchive(archiveId: string): LoadState {
   const [state, setState] = useState<LoadState & { id?: string }>({ status: 'loading' });
@@ -35,7 +42,13 @@ export function useLoadedArchive(archiveId: string): LoadState {
     const started = performance.now();
     setState({ status: 'loading' });
     load(archiveId).then(
-      (loaded) => live && setState(loaded ? { status: 'ready', loaded, loadMs: performance.now() - started, id: archiveId } : { status: 'missing' }),
+      (loaded) =>
+        live &&
+        setState(
+          loaded
+            ? { status: 'ready', loaded, loadMs: performance.now() - started, id: archiveId }
+            : { status: 'missing' },
+        ),
       (error: Error) => live && setState({ status: 'failed', message: error.message }),
     );
     return () => {

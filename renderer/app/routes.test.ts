@@ -8,13 +8,36 @@ describe('routes', () => {
     ['import', { name: 'import' }],
     ['dashboard', { name: 'dashboard', archiveId: 'a b/c' }],
     ['receipts, no filter', { name: 'receipts', archiveId: 'x', query: {} }],
-    ['receipts, every filter and a row', { name: 'receipts', archiveId: 'x', query: { ledger: 'gw-eu-1', agent: 'crm-01', action: 'db.read', effect: 'deny', status: 'blocked', code: 'CHAIN_BROKEN', severity: 'critical', category: 'integrity', criterion: 'CC7.2', withFindings: true }, row: 12 }],
+    [
+      'receipts, every filter and a row',
+      {
+        name: 'receipts',
+        archiveId: 'x',
+        query: {
+          ledger: 'gw-eu-1',
+          agent: 'crm-01',
+          action: 'db.read',
+          effect: 'deny',
+          status: 'blocked',
+          code: 'CHAIN_BROKEN',
+          severity: 'critical',
+          category: 'integrity',
+          criterion: 'CC7.2',
+          withFindings: true,
+        },
+        row: 12,
+      },
+    ],
   ])('%s survives format then parse', (_name, route) => {
     expect(parseRoute(formatRoute(route))).toEqual(route);
   });
 
   it('drops values outside an enumeration and a bad row instead of trusting the address', () => {
-    expect(parseRoute('#/archive/x/receipts?effect=maybe&severity=low&row=-3')).toEqual({ name: 'receipts', archiveId: 'x', query: {} });
+    expect(parseRoute('#/archive/x/receipts?effect=maybe&severity=low&row=-3')).toEqual({
+      name: 'receipts',
+      archiveId: 'x',
+      query: {},
+    });
   });
 
   it('anything unknown is the start screen', () => {

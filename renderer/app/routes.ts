@@ -26,7 +26,17 @@ export type Route =
   | { readonly name: 'dashboard'; readonly archiveId: string }
   | { readonly name: 'receipts'; readonly archiveId: string; readonly query: ReceiptQuery; readonly row?: number };
 
-const QUERY_KEYS = ['ledger', 'agent', 'action', 'effect', 'status', 'code', 'severity', 'category', 'criterion'] as const;
+const QUERY_KEYS = [
+  'ledger',
+  'agent',
+  'action',
+  'effect',
+  'status',
+  'code',
+  'severity',
+  'category',
+  'criterion',
+] as const;
 const ENUMS: Partial<Record<(typeof QUERY_KEYS)[number], readonly string[]>> = {
   effect: ['allow', 'deny'],
   status: ['ok', 'error', 'blocked'],
@@ -87,7 +97,12 @@ export function formatRoute(route: Route): string {
 
 /** The table filter a query stands for; a criterion becomes the codes that bear on it. */
 export function filterOf(query: ReceiptQuery, codesForCriterion: (id: string) => string[]): ReceiptFilter {
-  const codes = query.code !== undefined ? [query.code] : query.criterion !== undefined ? codesForCriterion(query.criterion) : undefined;
+  const codes =
+    query.code !== undefined
+      ? [query.code]
+      : query.criterion !== undefined
+        ? codesForCriterion(query.criterion)
+        : undefined;
   return {
     ...(query.ledger !== undefined ? { ledger: query.ledger } : {}),
     ...(query.agent !== undefined ? { agent: query.agent } : {}),

@@ -32,7 +32,11 @@ export function formatTime(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   const ms = typeof value === 'number' ? value : Date.parse(value);
   if (!Number.isFinite(ms)) return typeof value === 'string' ? value : '—';
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
+    .replace(/Z$/, ' UTC');
 }
 
 export function formatDate(value: string | number | null | undefined): string {

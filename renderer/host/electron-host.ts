@@ -50,7 +50,13 @@ export function electronHost(bridge: WindowBridge): Host {
       return (await bridge.saveFile(name, bytes)) !== null;
     },
     async recentArchives() {
-      return (await bridge.recentArchives()).map((r) => ({ id: r.id, name: r.name, location: r.path, size: r.size, lastOpenedAt: r.lastOpenedAt }));
+      return (await bridge.recentArchives()).map((r) => ({
+        id: r.id,
+        name: r.name,
+        location: r.path,
+        size: r.size,
+        lastOpenedAt: r.lastOpenedAt,
+      }));
     },
     async openRecent(id) {
       const opened = await bridge.openRecent(id);

@@ -28,7 +28,10 @@ export interface ImportStart {
 
 /** Creates the `importing` row, under the given engagement or the one current when the import starts. */
 export async function beginImport(start: ImportStart): Promise<string> {
-  const engagementId = start.engagementId !== undefined && (await db.engagements.get(start.engagementId)) ? start.engagementId : (await ensureCurrentEngagement()).id;
+  const engagementId =
+    start.engagementId !== undefined && (await db.engagements.get(start.engagementId))
+      ? start.engagementId
+      : (await ensureCurrentEngagement()).id;
   const id = crypto.randomUUID();
   await db.archives.add({
     id,
@@ -54,7 +57,13 @@ export function withImportLock<T>(archiveId: string, work: () => Promise<T>): Pr
 }
 
 export async function putLineChunk(archiveId: string, chunk: LineChunk): Promise<void> {
-  await db.receiptLines.put({ archiveId, ledger: chunk.ledger, chunkNo: chunk.chunkNo, texts: [...chunk.texts], hashes: [...chunk.hashes] });
+  await db.receiptLines.put({
+    archiveId,
+    ledger: chunk.ledger,
+    chunkNo: chunk.chunkNo,
+    texts: [...chunk.texts],
+    hashes: [...chunk.hashes],
+  });
 }
 
 /** Splits findings into rows of at most `size`. */
@@ -80,7 +89,12 @@ export interface ImportResult {
  * Fails, and leaves it `importing` for the caller to delete, when `cancelled()` says so
  * part-way or the archive is no longer `importing`. Returns the archive as loaded, for the cache.
  */
-export async function completeImport(archiveId: string, result: ImportResult, table: ReceiptTable, cancelled: () => boolean = () => false): Promise<LoadedArchive> {
+export async function completeImport(
+  archiveId: string,
+  result: ImportResult,
+  table: ReceiptTable,
+  cancelled: () => boolean = () => false,
+): Promise<LoadedArchive> {
   const { findings, ...report } = result.report;
   const refuseIfCancelled = () => {
     if (cancelled()) throw new Error('The import was cancelled before it completed.');
@@ -96,7 +110,9 @@ export async function completeImport(archiveId: string, result: ImportResult, ta
     const row = await db.archives.get(archiveId);
     if (!row || row.status !== 'importing') throw new Error('The import was cancelled before it completed.');
     await db.findings.bulkPut(chunkFindings(findings).map((items, chunkNo) => ({ archiveId, chunkNo, items })));
-    await db.bundles.bulkPut(report.bundles.map((b) => ({ archiveId, hash: b.hash, id: b.id, version: b.version, path: b.path })));
+    await db.bundles.bulkPut(
+      report.bundles.map((b) => ({ archiveId, hash: b.hash, id: b.id, version: b.version, path: b.path })),
+    );
     await db.keys.bulkPut(result.keys.map((k) => ({ ...k, archiveId })));
     const changes = {
       status: 'complete',
@@ -154,7 +170,8 @@ export interface LoadedArchive {
 /** Reads a complete archive's report, findings and columns into memory. */
 export async function loadArchive(archiveId: string): Promise<LoadedArchive | null> {
   const archive = await db.archives.get(archiveId);
-  if (!archive || archive.status !== 'complete' || !archive.report || !archive.dictionaries || !archive.rowsByLedger) return null;
+  if (!archive || archive.status !== 'complete' || !archive.report || !archive.dictionaries || !archive.rowsByLedger)
+    return null;
   const [blocks, findingRows] = await Promise.all([
     db.receiptIndex.where('archiveId').equals(archiveId).toArray(),
     db.findings.where('archiveId').equals(archiveId).sortBy('chunkNo'),
@@ -185,6 +202,8 @@ export async function readReceiptLine(archiveId: string, ledger: string, local: 
  * Chromium with Dexie 4.4; the cause was not pinned down, the `status` query has none).
  */
 export async function listArchives(engagementId?: string): Promise<ArchiveRow[]> {
-  const rows = (await db.archives.where('status').equals('complete').toArray()).filter((a) => engagementId === undefined || a.engagementId === engagementId);
+  const rows = (await db.archives.where('status').equals('complete').toArray()).filter(
+    (a) => engagementId === undefined || a.engagementId === engagementId,
+  );
   return rows.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
 }

@@ -178,7 +178,8 @@ export class TickmarkDatabase extends Dexie {
         await engagements.toCollection().modify((row) => {
           Object.assign(row, normalizeEngagement(row));
         });
-        if (await engagements.get('default')) await tx.table<SettingRow, string>('settings').put({ key: CURRENT_ENGAGEMENT_SETTING, value: 'default' });
+        if (await engagements.get('default'))
+          await tx.table<SettingRow, string>('settings').put({ key: CURRENT_ENGAGEMENT_SETTING, value: 'default' });
       });
   }
 }
@@ -187,5 +188,12 @@ export const db = new TickmarkDatabase();
 
 /** Tables that hold rows of one archive, keyed by `archiveId`. */
 export function archiveTables(database: TickmarkDatabase): Table<{ archiveId: string }, unknown>[] {
-  return [database.receiptLines, database.receiptIndex, database.findings, database.bundles, database.keys, database.samples] as unknown as Table<{ archiveId: string }, unknown>[];
+  return [
+    database.receiptLines,
+    database.receiptIndex,
+    database.findings,
+    database.bundles,
+    database.keys,
+    database.samples,
+  ] as unknown as Table<{ archiveId: string }, unknown>[];
 }

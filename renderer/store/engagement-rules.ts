@@ -69,7 +69,8 @@ export type EngagementField = keyof EngagementInput;
 /** One message per field in error; each message names its field. */
 export type EngagementErrors = Partial<Record<EngagementField, string>>;
 
-export type EngagementValidation = { readonly ok: true; readonly fields: EngagementFields } | { readonly ok: false; readonly errors: EngagementErrors };
+export type EngagementValidation =
+  { readonly ok: true; readonly fields: EngagementFields } | { readonly ok: false; readonly errors: EngagementErrors };
 
 const length = (text: string) => Array.from(text).length;
 
@@ -89,17 +90,23 @@ export function validateEngagement(input: EngagementInput): EngagementValidation
   const to = input.periodTo.trim();
 
   if (name === '') errors.name = 'Name is required.';
-  else if (length(name) > ENGAGEMENT_NAME_MAX) errors.name = `Name must be at most ${ENGAGEMENT_NAME_MAX} characters (it has ${length(name)}).`;
-  if (length(client) > ENGAGEMENT_CLIENT_MAX) errors.client = `Client must be at most ${ENGAGEMENT_CLIENT_MAX} characters (it has ${length(client)}).`;
-  if (length(notes) > ENGAGEMENT_NOTES_MAX) errors.notes = `Notes must be at most ${ENGAGEMENT_NOTES_MAX} characters (they have ${length(notes)}).`;
+  else if (length(name) > ENGAGEMENT_NAME_MAX)
+    errors.name = `Name must be at most ${ENGAGEMENT_NAME_MAX} characters (it has ${length(name)}).`;
+  if (length(client) > ENGAGEMENT_CLIENT_MAX)
+    errors.client = `Client must be at most ${ENGAGEMENT_CLIENT_MAX} characters (it has ${length(client)}).`;
+  if (length(notes) > ENGAGEMENT_NOTES_MAX)
+    errors.notes = `Notes must be at most ${ENGAGEMENT_NOTES_MAX} characters (they have ${length(notes)}).`;
 
   const fromDay = dayNumber(from);
   const toDay = dayNumber(to);
   if (from !== '' && fromDay === null) errors.periodFrom = 'Period from is not a complete date (year, month and day).';
   if (to !== '' && toDay === null) errors.periodTo = 'Period to is not a complete date (year, month and day).';
-  if (from !== '' && to === '') errors.periodTo = 'Period to is missing: give both the first and the last day of the period, or neither.';
-  if (from === '' && to !== '') errors.periodFrom = 'Period from is missing: give both the first and the last day of the period, or neither.';
-  if (fromDay !== null && toDay !== null && fromDay > toDay) errors.periodTo = 'Period to is before period from: the period must end on or after the day it starts.';
+  if (from !== '' && to === '')
+    errors.periodTo = 'Period to is missing: give both the first and the last day of the period, or neither.';
+  if (from === '' && to !== '')
+    errors.periodFrom = 'Period from is missing: give both the first and the last day of the period, or neither.';
+  if (fromDay !== null && toDay !== null && fromDay > toDay)
+    errors.periodTo = 'Period to is before period from: the period must end on or after the day it starts.';
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
@@ -167,7 +174,10 @@ export interface EngagementActivity {
 }
 
 /** Engagements with their archive counts, most recent activity first (then by name). */
-export function byActivity(engagements: readonly EngagementRow[], archives: readonly ArchiveActivity[]): EngagementActivity[] {
+export function byActivity(
+  engagements: readonly EngagementRow[],
+  archives: readonly ArchiveActivity[],
+): EngagementActivity[] {
   const out = engagements.map((engagement): EngagementActivity => {
     let lastActivityAt = engagement.updatedAt;
     let count = 0;
@@ -179,14 +189,23 @@ export function byActivity(engagements: readonly EngagementRow[], archives: read
     }
     return { engagement, archives: count, lastActivityAt };
   });
-  return out.sort((a, b) => (a.lastActivityAt === b.lastActivityAt ? a.engagement.name.localeCompare(b.engagement.name) : a.lastActivityAt < b.lastActivityAt ? 1 : -1));
+  return out.sort((a, b) =>
+    a.lastActivityAt === b.lastActivityAt
+      ? a.engagement.name.localeCompare(b.engagement.name)
+      : a.lastActivityAt < b.lastActivityAt
+        ? 1
+        : -1,
+  );
 }
 
 /**
  * The current engagement: the one the setting names when it still exists, else the one
  * with the latest activity (the first of `ordered`), else none.
  */
-export function pickCurrent<T extends { readonly engagement: EngagementRow }>(settingId: string | undefined, ordered: readonly T[]): T | null {
+export function pickCurrent<T extends { readonly engagement: EngagementRow }>(
+  settingId: string | undefined,
+  ordered: readonly T[],
+): T | null {
   return ordered.find((e) => e.engagement.id === settingId) ?? ordered[0] ?? null;
 }
 

@@ -8,7 +8,14 @@
  * so an import that is cancelled leaves only that engagement behind.
  */
 import { CURRENT_ENGAGEMENT_SETTING, db, type EngagementRow } from './db.ts';
-import { byActivity, normalizeEngagement, pickCurrent, UNTITLED_ENGAGEMENT, type EngagementActivity, type EngagementFields } from './engagement-rules.ts';
+import {
+  byActivity,
+  normalizeEngagement,
+  pickCurrent,
+  UNTITLED_ENGAGEMENT,
+  type EngagementActivity,
+  type EngagementFields,
+} from './engagement-rules.ts';
 
 /** Id of the engagement made on first import (and kept from version 1 of the database). */
 const FIRST_ENGAGEMENT_ID = 'default';
@@ -49,7 +56,15 @@ export async function ensureCurrentEngagement(): Promise<EngagementRow> {
     const current = pickCurrent(settingId, ordered);
     if (current) return current.engagement;
     const now = new Date().toISOString();
-    const row: EngagementRow = { id: FIRST_ENGAGEMENT_ID, name: UNTITLED_ENGAGEMENT, client: '', periodFrom: null, periodTo: null, createdAt: now, updatedAt: now };
+    const row: EngagementRow = {
+      id: FIRST_ENGAGEMENT_ID,
+      name: UNTITLED_ENGAGEMENT,
+      client: '',
+      periodFrom: null,
+      periodTo: null,
+      createdAt: now,
+      updatedAt: now,
+    };
     await db.engagements.put(row);
     return row;
   });

@@ -12,7 +12,15 @@ describe('parsePublicKeyInput', () => {
     ['surrounding whitespace', `  ${KEY}\n`],
     ['JSON with root_public_key (cases.json)', JSON.stringify({ root_public_key: KEY, cases: {} })],
     ['JSON with public_key', JSON.stringify({ public_key: KEY })],
-    ['a keys.json with one root', JSON.stringify({ keys: [{ public_key: KEY, roles: ['root'] }, { public_key: 'ab'.repeat(32), roles: ['gate'] }] })],
+    [
+      'a keys.json with one root',
+      JSON.stringify({
+        keys: [
+          { public_key: KEY, roles: ['root'] },
+          { public_key: 'ab'.repeat(32), roles: ['gate'] },
+        ],
+      }),
+    ],
   ])('accepts %s', (_name, input) => {
     expect(parsePublicKeyInput(input)).toEqual({ ok: true, publicKey: KEY });
   });
@@ -22,7 +30,16 @@ describe('parsePublicKeyInput', () => {
     ['too short', KEY.slice(0, 62), /this has 62/],
     ['not hex', 'z'.repeat(64), /other characters/],
     ['JSON without a key', '{"hello":1}', /No root public key/],
-    ['a keys.json with two roots', JSON.stringify({ keys: [{ public_key: KEY, roles: ['root'] }, { public_key: 'ab'.repeat(32), roles: ['root'] }] }), /2 root keys/],
+    [
+      'a keys.json with two roots',
+      JSON.stringify({
+        keys: [
+          { public_key: KEY, roles: ['root'] },
+          { public_key: 'ab'.repeat(32), roles: ['root'] },
+        ],
+      }),
+      /2 root keys/,
+    ],
     ['broken JSON', '{"root_public_key":', /neither/],
   ])('refuses %s with a reason', (_name, input, reason) => {
     const result = parsePublicKeyInput(input);

@@ -6,7 +6,8 @@
 import { fromHex, toHex } from '../../shared/format/bytes.ts';
 import { sha256Bytes } from '../../shared/format/hash.ts';
 
-export type ParsedKey = { readonly ok: true; readonly publicKey: string } | { readonly ok: false; readonly reason: string };
+export type ParsedKey =
+  { readonly ok: true; readonly publicKey: string } | { readonly ok: false; readonly reason: string };
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 
@@ -21,7 +22,8 @@ export function parsePublicKeyInput(input: string): ParsedKey {
   if (text.startsWith('{')) return parseKeyJson(text);
   const compact = text.replace(/[\s:]+/g, '');
   if (HEX64.test(compact)) return { ok: true, publicKey: compact.toLowerCase() };
-  if (/^[0-9a-fA-F]*$/.test(compact)) return { ok: false, reason: `A public key is 64 hexadecimal digits; this has ${compact.length}.` };
+  if (/^[0-9a-fA-F]*$/.test(compact))
+    return { ok: false, reason: `A public key is 64 hexadecimal digits; this has ${compact.length}.` };
   return { ok: false, reason: 'A public key is 64 hexadecimal digits (0-9, a-f); this contains other characters.' };
 }
 
@@ -40,12 +42,22 @@ function parseKeyJson(text: string): ParsedKey {
   if (Array.isArray(record.keys)) {
     const roots = record.keys.filter((k): k is { public_key: string } => {
       const entry = k as Record<string, unknown>;
-      return Array.isArray(entry.roles) && entry.roles.includes('root') && typeof entry.public_key === 'string' && HEX64.test(entry.public_key);
+      return (
+        Array.isArray(entry.roles) &&
+        entry.roles.includes('root') &&
+        typeof entry.public_key === 'string' &&
+        HEX64.test(entry.public_key)
+      );
     });
-    if (roots.length === 1) return { ok: true, publicKey: (roots[0] as { public_key: string }).public_key.toLowerCase() };
-    if (roots.length > 1) return { ok: false, reason: `The key set lists ${roots.length} root keys; paste the one you mean to trust.` };
+    if (roots.length === 1)
+      return { ok: true, publicKey: (roots[0] as { public_key: string }).public_key.toLowerCase() };
+    if (roots.length > 1)
+      return { ok: false, reason: `The key set lists ${roots.length} root keys; paste the one you mean to trust.` };
   }
-  return { ok: false, reason: 'No root public key found in this JSON (expected "root_public_key", "public_key" or one root in "keys").' };
+  return {
+    ok: false,
+    reason: 'No root public key found in this JSON (expected "root_public_key", "public_key" or one root in "keys").',
+  };
 }
 
 /** Key id of a 64-hex public key. */

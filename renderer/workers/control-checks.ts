@@ -34,6 +34,10 @@ export async function loadControlChecks(): Promise<LoadedControls> {
     };
   } catch (error) {
     cedarReady = null;
-    return { factories: [], policyParser: undefined, unavailable: `Cedar could not be loaded, so decisions and controls were not checked: ${(error as Error).message}` };
+    return {
+      factories: [],
+      policyParser: undefined,
+      unavailable: `Cedar could not be loaded, so decisions and controls were not checked: ${(error as Error).message}`,
+    };
   }
 }

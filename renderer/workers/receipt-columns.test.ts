@@ -15,7 +15,11 @@ describe('SegmentRows', () => {
   it('adding segments whole equals adding their records one by one', async () => {
     const demo = await makeDemoArchive({ cedar: nodeCedar, receipts: 2500, receiptsPerSegment: 700 });
     const records: RecordRead[] = [];
-    await verifyArchive(memorySource(demo.files, 'demo.zip'), { ...engineOptions(), trustedRoots: [demo.rootPublicKey], onRecord: (r) => void records.push(r) });
+    await verifyArchive(memorySource(demo.files, 'demo.zip'), {
+      ...engineOptions(),
+      trustedRoots: [demo.rootPublicKey],
+      onRecord: (r) => void records.push(r),
+    });
     expect(records.length).toBe(2500);
 
     const one = new ColumnBuilder();
@@ -54,6 +58,8 @@ describe('SegmentRows', () => {
 
   it('refuses a record of another segment', () => {
     const rows = new SegmentRowsBuilder('a', 'ledgers/a/000001.jsonl');
-    expect(() => rows.add({ ledger: 'a', path: 'ledgers/a/000002.jsonl', line: 1, text: '', hash: '', receipt: null })).toThrow('was given to the rows of');
+    expect(() =>
+      rows.add({ ledger: 'a', path: 'ledgers/a/000002.jsonl', line: 1, text: '', hash: '', receipt: null }),
+    ).toThrow('was given to the rows of');
   });
 });

@@ -172,8 +172,24 @@ export class SegmentRowsBuilder {
   private readonly resources = new Dictionary();
   private readonly texts: string[] = [];
   private readonly hashes: string[] = [];
-  private readonly numbers: { seq: number[]; ts: number[]; line: number[]; effect: number[]; status: number[]; agent: number[]; action: number[]; resource: number[] } = {
-    seq: [], ts: [], line: [], effect: [], status: [], agent: [], action: [], resource: [],
+  private readonly numbers: {
+    seq: number[];
+    ts: number[];
+    line: number[];
+    effect: number[];
+    status: number[];
+    agent: number[];
+    action: number[];
+    resource: number[];
+  } = {
+    seq: [],
+    ts: [],
+    line: [],
+    effect: [],
+    status: [],
+    agent: [],
+    action: [],
+    resource: [],
   };
 
   constructor(
@@ -182,7 +198,8 @@ export class SegmentRowsBuilder {
   ) {}
 
   add(record: RecordRead): void {
-    if (record.ledger !== this.ledger || record.path !== this.path) throw new Error(`a record of ${record.path} was given to the rows of ${this.path}`);
+    if (record.ledger !== this.ledger || record.path !== this.path)
+      throw new Error(`a record of ${record.path} was given to the rows of ${this.path}`);
     const f = rowFields(record);
     const n = this.numbers;
     n.seq.push(f.seq);
@@ -222,7 +239,9 @@ export class SegmentRowsBuilder {
 
 /** The buffers of segment rows, for `postMessage(…, transfer)`. */
 export function segmentRowsBuffers(rows: SegmentRows): ArrayBuffer[] {
-  return [rows.seq, rows.ts, rows.line, rows.effect, rows.status, rows.agent, rows.action, rows.resource].map((a) => a.buffer as ArrayBuffer);
+  return [rows.seq, rows.ts, rows.line, rows.effect, rows.status, rows.agent, rows.action, rows.resource].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
 }
 
 /**
@@ -240,7 +259,20 @@ export class ColumnBuilder {
   /** Adds one record; returns a full line chunk when this record completed one. */
   add(record: RecordRead): LineChunk | null {
     const f = rowFields(record);
-    return this.addRow(record.ledger, this.paths.id(record.path), record.line, f.seq, f.ts, this.agents.id(f.agent), this.actions.id(f.action), this.resources.id(f.resource), f.effect, f.status, record.text, record.hash);
+    return this.addRow(
+      record.ledger,
+      this.paths.id(record.path),
+      record.line,
+      f.seq,
+      f.ts,
+      this.agents.id(f.agent),
+      this.actions.id(f.action),
+      this.resources.id(f.resource),
+      f.effect,
+      f.status,
+      record.text,
+      record.hash,
+    );
   }
 
   /** Adds a segment's rows (built where the segment was checked); returns the line chunks they completed. */
@@ -252,16 +284,38 @@ export class ColumnBuilder {
     const resources = rows.resources.map((v) => this.resources.id(v));
     for (let i = 0; i < rows.count; i++) {
       const chunk = this.addRow(
-        rows.ledger, pathId, rows.line[i] as number, rows.seq[i] as number, rows.ts[i] as number,
-        agents[rows.agent[i] as number] as number, actions[rows.action[i] as number] as number, resources[rows.resource[i] as number] as number,
-        rows.effect[i] as number, rows.status[i] as number, rows.texts[i] as string, rows.hashes[i] as string,
+        rows.ledger,
+        pathId,
+        rows.line[i] as number,
+        rows.seq[i] as number,
+        rows.ts[i] as number,
+        agents[rows.agent[i] as number] as number,
+        actions[rows.action[i] as number] as number,
+        resources[rows.resource[i] as number] as number,
+        rows.effect[i] as number,
+        rows.status[i] as number,
+        rows.texts[i] as string,
+        rows.hashes[i] as string,
       );
       if (chunk) chunks.push(chunk);
     }
     return chunks;
   }
 
-  private addRow(ledgerName: string, pathId: number, line: number, seq: number, ts: number, agent: number, action: number, resource: number, effect: number, status: number, text: string, hash: string): LineChunk | null {
+  private addRow(
+    ledgerName: string,
+    pathId: number,
+    line: number,
+    seq: number,
+    ts: number,
+    agent: number,
+    action: number,
+    resource: number,
+    effect: number,
+    status: number,
+    text: string,
+    hash: string,
+  ): LineChunk | null {
     let ledger = this.ledgers.get(ledgerName);
     if (!ledger) {
       ledger = { rows: 0, block: new GrowableBlock(ledgerName, 0), texts: [], hashes: [] };
@@ -308,7 +362,12 @@ export class ColumnBuilder {
     blocks.sort((a, b) => (a.ledger < b.ledger ? -1 : a.ledger > b.ledger ? 1 : a.blockNo - b.blockNo));
     return {
       blocks,
-      dictionaries: { agents: this.agents.values, actions: this.actions.values, resources: this.resources.values, paths: this.paths.values },
+      dictionaries: {
+        agents: this.agents.values,
+        actions: this.actions.values,
+        resources: this.resources.values,
+        paths: this.paths.values,
+      },
       rowsByLedger,
     };
   }
@@ -324,9 +383,17 @@ export class ColumnBuilder {
 
 /** The buffers of a block, for `postMessage(…, transfer)`. */
 export function blockBuffers(block: ColumnBlock): ArrayBuffer[] {
-  return [block.seq, block.ts, block.agent, block.action, block.resource, block.path, block.line, block.effect, block.status].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
+  return [
+    block.seq,
+    block.ts,
+    block.agent,
+    block.action,
+    block.resource,
+    block.path,
+    block.line,
+    block.effect,
+    block.status,
+  ].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** Where a ledger-local row's raw line is stored. */

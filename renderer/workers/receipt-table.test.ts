@@ -7,7 +7,17 @@ import { buildReceiptTable, filterRows, localRow, unplacedFindings, type Receipt
 import { chunkFindings } from '../store/archives.ts';
 
 /** A receipt with just the members the columns read. */
-function receipt(ledger: string, seq: number, over: { agent?: string; action?: string; effect?: 'allow' | 'deny'; status?: 'ok' | 'error' | 'blocked'; ts?: string } = {}): Receipt {
+function receipt(
+  ledger: string,
+  seq: number,
+  over: {
+    agent?: string;
+    action?: string;
+    effect?: 'allow' | 'deny';
+    status?: 'ok' | 'error' | 'blocked';
+    ts?: string;
+  } = {},
+): Receipt {
   return {
     v: 1,
     ledger,
@@ -22,7 +32,14 @@ function receipt(ledger: string, seq: number, over: { agent?: string; action?: s
 
 function record(ledger: string, seq: number, over: Parameters<typeof receipt>[2] = {}, segment = 1): RecordRead {
   const path = `ledgers/${ledger}/${String(segment).padStart(6, '0')}.jsonl`;
-  return { ledger, path, line: seq, text: `{"seq":${seq}}`, hash: `sha256:${String(seq).padStart(64, '0')}`, receipt: receipt(ledger, seq, over) };
+  return {
+    ledger,
+    path,
+    line: seq,
+    text: `{"seq":${seq}}`,
+    hash: `sha256:${String(seq).padStart(64, '0')}`,
+    receipt: receipt(ledger, seq, over),
+  };
 }
 
 function build(records: readonly RecordRead[], findings: readonly Finding[] = []) {
@@ -83,7 +100,12 @@ describe('filterRows', () => {
     record('gw-us', 2, { status: 'error' }),
   ];
   const findings = [
-    finding('DENIED_BUT_EXECUTED', 'denied, ran', { path: 'ledgers/gw-eu/000001.jsonl', line: 3, ledger: 'gw-eu', seq: 3 }),
+    finding('DENIED_BUT_EXECUTED', 'denied, ran', {
+      path: 'ledgers/gw-eu/000001.jsonl',
+      line: 3,
+      ledger: 'gw-eu',
+      seq: 3,
+    }),
     finding('SIGNATURE_INVALID', 'bad sig', { ledger: 'gw-us', seq: 2 }),
     finding('CHAIN_UNSEALED', 'tail', { ledger: 'gw-us' }),
     finding('MANIFEST_SIGNATURE_INVALID', 'manifest', { path: 'manifest.json' }),
@@ -108,7 +130,11 @@ describe('filterRows', () => {
     ['severity critical', { severity: 'critical' }, [4]],
     ['receipts with any finding', { withFindings: true }, [2, 4]],
     ['finding filter and column filter', { withFindings: true, ledger: 'gw-eu' }, [2]],
-    ['time bounds, inclusive', { fromMs: Date.UTC(2026, 3, 1) + 2 * 60_000, toMs: Date.UTC(2026, 3, 1) + 3 * 60_000 }, [1, 2, 4]],
+    [
+      'time bounds, inclusive',
+      { fromMs: Date.UTC(2026, 3, 1) + 2 * 60_000, toMs: Date.UTC(2026, 3, 1) + 3 * 60_000 },
+      [1, 2, 4],
+    ],
   ])('%s', (_name, filter, expected) => {
     expect(rows(filter)).toEqual(expected);
   });
@@ -128,7 +154,10 @@ describe('filterRows', () => {
 
   it('places a finding on a malformed line by path and line (it has no seq)', () => {
     const malformed: RecordRead = { ...record('a', 7), receipt: null };
-    const { table: t } = build([record('a', 1), malformed], [finding('RECORD_MALFORMED', 'bad', { path: malformed.path, line: 7, ledger: 'a' })]);
+    const { table: t } = build(
+      [record('a', 1), malformed],
+      [finding('RECORD_MALFORMED', 'bad', { path: malformed.path, line: 7, ledger: 'a' })],
+    );
     expect(t.findingRow[0]).toBe(1);
   });
 });
@@ -136,7 +165,11 @@ describe('filterRows', () => {
 describe('chunkFindings', () => {
   it('splits into rows of the given size and keeps order', () => {
     const items = Array.from({ length: 7 }, (_, i) => finding('CHAIN_GAP', `gap ${i}`));
-    expect(chunkFindings(items, 3).map((c) => c.map((f) => f.message))).toEqual([['gap 0', 'gap 1', 'gap 2'], ['gap 3', 'gap 4', 'gap 5'], ['gap 6']]);
+    expect(chunkFindings(items, 3).map((c) => c.map((f) => f.message))).toEqual([
+      ['gap 0', 'gap 1', 'gap 2'],
+      ['gap 3', 'gap 4', 'gap 5'],
+      ['gap 6'],
+    ]);
     expect(chunkFindings([], 3)).toEqual([]);
   });
   it('refuses a size that is not a positive integer', () => {

@@ -7,7 +7,15 @@
  * engine read them (segment name order, then line).
  */
 import { categoryOf, type Finding, type FindingCode, type Severity } from '../../shared/engine/findings.ts';
-import { EFFECTS, STATUSES, type ColumnBlock, type Dictionaries, type ReceiptColumns, type Effect, type ExecStatus } from './receipt-columns.ts';
+import {
+  EFFECTS,
+  STATUSES,
+  type ColumnBlock,
+  type Dictionaries,
+  type ReceiptColumns,
+  type Effect,
+  type ExecStatus,
+} from './receipt-columns.ts';
 
 /** Every ledger's index columns joined into global rows. */
 export interface ReceiptTable extends ReceiptColumns {
@@ -29,7 +37,12 @@ export interface ReceiptTable extends ReceiptColumns {
  * Joins column blocks into one table and places each finding on the receipt it names.
  * @param rowsByLedger receipts per ledger; ledgers with no row still get an entry.
  */
-export function buildReceiptTable(blocks: readonly ColumnBlock[], dictionaries: Dictionaries, rowsByLedger: Readonly<Record<string, number>>, findings: readonly Finding[]): ReceiptTable {
+export function buildReceiptTable(
+  blocks: readonly ColumnBlock[],
+  dictionaries: Dictionaries,
+  rowsByLedger: Readonly<Record<string, number>>,
+  findings: readonly Finding[],
+): ReceiptTable {
   const ledgers = Object.keys(rowsByLedger).sort();
   const ledgerStart: number[] = [];
   let count = 0;
@@ -55,7 +68,10 @@ export function buildReceiptTable(blocks: readonly ColumnBlock[], dictionaries: 
     const base = startOf.get(block.ledger);
     if (base === undefined) throw new Error(`buildReceiptTable: block of unknown ledger "${block.ledger}"`);
     const at = base + block.start;
-    if (at + block.count > count) throw new Error(`buildReceiptTable: block ${block.ledger}#${block.blockNo} runs past the ledger's ${rowsByLedger[block.ledger]} rows`);
+    if (at + block.count > count)
+      throw new Error(
+        `buildReceiptTable: block ${block.ledger}#${block.blockNo} runs past the ledger's ${rowsByLedger[block.ledger]} rows`,
+      );
     t.ledgerOf.fill(ledgerIndex.get(block.ledger) as number, at, at + block.count);
     t.seq.set(block.seq, at);
     t.ts.set(block.ts, at);
@@ -81,10 +97,25 @@ export function buildReceiptTable(blocks: readonly ColumnBlock[], dictionaries: 
 
 /** The table's own buffers, for `postMessage(…, transfer)` (they are not shared with the blocks). */
 export function tableBuffers(table: ReceiptTable): ArrayBuffer[] {
-  return [table.ledgerOf, table.seq, table.ts, table.agent, table.action, table.resource, table.path, table.line, table.effect, table.status, table.findingRow].map((a) => a.buffer as ArrayBuffer);
+  return [
+    table.ledgerOf,
+    table.seq,
+    table.ts,
+    table.agent,
+    table.action,
+    table.resource,
+    table.path,
+    table.line,
+    table.effect,
+    table.status,
+    table.findingRow,
+  ].map((a) => a.buffer as ArrayBuffer);
 }
 
-type Locatable = Pick<ReceiptTable, 'count' | 'ledgers' | 'ledgerStart' | 'ledgerOf' | 'seq' | 'path' | 'line' | 'dictionaries'>;
+type Locatable = Pick<
+  ReceiptTable,
+  'count' | 'ledgers' | 'ledgerStart' | 'ledgerOf' | 'seq' | 'path' | 'line' | 'dictionaries'
+>;
 
 /**
  * The row each finding is about: by archive path and line (exact, also for malformed
@@ -165,7 +196,12 @@ export interface ReceiptFilter {
 
 /** True when the filter constrains findings (so receipts without findings drop out). */
 export function filtersFindings(filter: ReceiptFilter): boolean {
-  return filter.withFindings === true || filter.codes !== undefined || filter.severity !== undefined || filter.category !== undefined;
+  return (
+    filter.withFindings === true ||
+    filter.codes !== undefined ||
+    filter.severity !== undefined ||
+    filter.category !== undefined
+  );
 }
 
 /** Whether one finding matches the finding-level members of `filter`. */
@@ -232,13 +268,21 @@ export function filterRows(table: ReceiptTable, filter: ReceiptFilter): Uint32Ar
 export function unplacedFindings(table: ReceiptTable, filter: ReceiptFilter): Finding[] {
   const out: Finding[] = [];
   table.findings.forEach((f, i) => {
-    if ((table.findingRow[i] as number) < 0 && findingMatches(f, filter) && (filter.ledger === undefined || f.ledger === filter.ledger)) out.push(f);
+    if (
+      (table.findingRow[i] as number) < 0 &&
+      findingMatches(f, filter) &&
+      (filter.ledger === undefined || f.ledger === filter.ledger)
+    )
+      out.push(f);
   });
   return out;
 }
 
 /** The ledger-local position of a global row (where its raw line is stored). */
-export function localRow(table: Pick<ReceiptTable, 'ledgers' | 'ledgerStart' | 'ledgerOf'>, row: number): { ledger: string; local: number } {
+export function localRow(
+  table: Pick<ReceiptTable, 'ledgers' | 'ledgerStart' | 'ledgerOf'>,
+  row: number,
+): { ledger: string; local: number } {
   const li = table.ledgerOf[row] as number;
   return { ledger: table.ledgers[li] as string, local: row - (table.ledgerStart[li] as number) };
 }

@@ -22,7 +22,10 @@ export interface ReadAnswer {
 
 export class ByteRelay {
   private nextRequestId = 1;
-  private readonly pending = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }
+  >();
 
   constructor(private readonly ask: (request: ReadRequest) => void) {}
 

@@ -17,31 +17,62 @@ const source = { kind: 'relay', size: 10, name: 'a.zip' } as const;
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function resultOf(task: SegmentTask): SegmentResult {
-  return { path: task.path, ledger: task.ledger, lines: 1, findings: [], head: null, tail: null, sealed: [], ids: [], idSeqs: [], idLines: [], signed: 0, unanchored: 0, projections: [] };
+  return {
+    path: task.path,
+    ledger: task.ledger,
+    lines: 1,
+    findings: [],
+    head: null,
+    tail: null,
+    sealed: [],
+    ids: [],
+    idSeqs: [],
+    idLines: [],
+    signed: 0,
+    unanchored: 0,
+    projections: [],
+  };
 }
 
 function rowsOf(task: SegmentTask): SegmentRows {
   const rows = new SegmentRowsBuilder(task.ledger, task.path);
-  rows.add({ ledger: task.ledger, path: task.path, line: 1, text: `{"path":"${task.path}"}`, hash: 'sha256:00', receipt: null });
+  rows.add({
+    ledger: task.ledger,
+    path: task.path,
+    line: 1,
+    text: `{"path":"${task.path}"}`,
+    hash: 'sha256:00',
+    receipt: null,
+  });
   return rows.finish();
 }
 
 /** A stand-in worker: answers tasks after `delay(path)` ms; `behave` can change that. */
-function fakeWorker(options: { delay: (path: string) => number; failOn?: string; initFails?: boolean; readFirst?: boolean }): WorkerHandle {
+function fakeWorker(options: {
+  delay: (path: string) => number;
+  failOn?: string;
+  initFails?: boolean;
+  readFirst?: boolean;
+}): WorkerHandle {
   const worker: WorkerHandle = {
     onmessage: null,
     onerror: null,
     terminate: () => undefined,
     postMessage(message: ToSegmentWorker) {
-      const answer = (data: FromSegmentWorker) => setTimeout(() => worker.onmessage?.({ data } as MessageEvent<FromSegmentWorker>), 0);
+      const answer = (data: FromSegmentWorker) =>
+        setTimeout(() => worker.onmessage?.({ data } as MessageEvent<FromSegmentWorker>), 0);
       if (message.type === 'init') {
         answer(options.initFails ? { type: 'init-failed', message: 'no wasm' } : { type: 'ready', signatures: 'fake' });
       } else if (message.type === 'task') {
         const { id, task } = message;
         if (options.readFirst) answer({ type: 'read', requestId: id, offset: id, length: 1 });
         setTimeout(() => {
-          if (task.path === options.failOn) worker.onmessage?.({ data: { type: 'error', id, message: 'boom' } } as MessageEvent<FromSegmentWorker>);
-          else worker.onmessage?.({ data: { type: 'result', id, result: resultOf(task), rows: rowsOf(task) } } as MessageEvent<FromSegmentWorker>);
+          if (task.path === options.failOn)
+            worker.onmessage?.({ data: { type: 'error', id, message: 'boom' } } as MessageEvent<FromSegmentWorker>);
+          else
+            worker.onmessage?.({
+              data: { type: 'result', id, result: resultOf(task), rows: rowsOf(task) },
+            } as MessageEvent<FromSegmentWorker>);
         }, options.delay(task.path));
       }
     },
@@ -49,7 +80,11 @@ function fakeWorker(options: { delay: (path: string) => number; failOn?: string;
   return worker;
 }
 
-const tasks: SegmentTask[] = Array.from({ length: 12 }, (_, i) => ({ ledger: i < 6 ? 'a' : 'b', path: `ledgers/${i < 6 ? 'a' : 'b'}/${String(i).padStart(6, '0')}.jsonl`, checkpointSeqs: [] }));
+const tasks: SegmentTask[] = Array.from({ length: 12 }, (_, i) => ({
+  ledger: i < 6 ? 'a' : 'b',
+  path: `ledgers/${i < 6 ? 'a' : 'b'}/${String(i).padStart(6, '0')}.jsonl`,
+  checkpointSeqs: [],
+}));
 
 describe('startSegmentPool', () => {
   it('hands rows over in task order although workers finish out of order, and settles each task after its rows', async () => {
@@ -83,7 +118,13 @@ describe('startSegmentPool', () => {
   });
 
   it('a worker error fails that task and every task still waiting, and later runs are refused', async () => {
-    const pool = await startSegmentPool({ size: 2, createWorker: () => fakeWorker({ delay: () => 5, failOn: tasks[3]?.path as string }), source, setup, onRows: async () => undefined });
+    const pool = await startSegmentPool({
+      size: 2,
+      createWorker: () => fakeWorker({ delay: () => 5, failOn: tasks[3]?.path as string }),
+      source,
+      setup,
+      onRows: async () => undefined,
+    });
     const outcomes = await Promise.allSettled(tasks.map((task) => pool.run(task)));
     const states = outcomes.map((o) => o.status);
     expect(states.slice(0, 3)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
@@ -107,9 +148,15 @@ describe('startSegmentPool', () => {
   });
 
   it('a worker that cannot start makes the pool refuse to start, naming why', async () => {
-    await expect(startSegmentPool({ size: 2, createWorker: () => fakeWorker({ delay: () => 1, initFails: true }), source, setup, onRows: async () => undefined })).rejects.toThrow(
-      'A verification worker could not start: no wasm',
-    );
+    await expect(
+      startSegmentPool({
+        size: 2,
+        createWorker: () => fakeWorker({ delay: () => 1, initFails: true }),
+        source,
+        setup,
+        onRows: async () => undefined,
+      }),
+    ).rejects.toThrow('A verification worker could not start: no wasm');
   });
 
   it('relays a worker’s reads to onRead and its answer back', async () => {

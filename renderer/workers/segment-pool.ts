@@ -59,7 +59,8 @@ export async function startSegmentPool(options: SegmentPoolOptions): Promise<Seg
     job?.reject(failed ?? error);
     if (failed) return;
     failed = error;
-    for (const waiting of [...queue, ...running.values(), ...[...finished.values()].map((f) => f.job)]) waiting.reject(error);
+    for (const waiting of [...queue, ...running.values(), ...[...finished.values()].map((f) => f.job)])
+      waiting.reject(error);
     queue.length = 0;
     running.clear();
     finished.clear();
@@ -109,7 +110,13 @@ export async function startSegmentPool(options: SegmentPoolOptions): Promise<Seg
               break;
             case 'read':
               if (options.onRead) options.onRead(message, (answer) => worker.postMessage(answer));
-              else worker.postMessage({ type: 'bytes', requestId: message.requestId, bytes: null, error: 'this source cannot be relayed' });
+              else
+                worker.postMessage({
+                  type: 'bytes',
+                  requestId: message.requestId,
+                  bytes: null,
+                  error: 'this source cannot be relayed',
+                });
               break;
             case 'result':
             case 'error': {

@@ -52,7 +52,11 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
     factories = controls.factories;
   }
   const bulkVerifier = await webCryptoVerifier();
-  const check = await segmentChecker(archive, setup, { verifier: nobleStrictVerifier, bulkVerifier: bulkVerifier ?? undefined, controlFactories: factories });
+  const check = await segmentChecker(archive, setup, {
+    verifier: nobleStrictVerifier,
+    bulkVerifier: bulkVerifier ?? undefined,
+    controlFactories: factories,
+  });
   post({ type: 'ready', signatures: bulkVerifier?.name ?? nobleStrictVerifier.name });
   return check;
 }

@@ -15,7 +15,12 @@ export type ArchiveBytesSource =
   | { readonly kind: 'relay'; readonly size: number; readonly name: string };
 
 export type ToWorker =
-  | { readonly type: 'start'; readonly source: ArchiveBytesSource; readonly trustedRoots: readonly string[]; readonly runControls: boolean }
+  | {
+      readonly type: 'start';
+      readonly source: ArchiveBytesSource;
+      readonly trustedRoots: readonly string[];
+      readonly runControls: boolean;
+    }
   | { readonly type: 'cancel' }
   /** The window stored line chunks up to `chunks` (back-pressure). */
   | { readonly type: 'stored'; readonly chunks: number }

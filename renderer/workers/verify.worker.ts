@@ -82,9 +82,10 @@ function progressReporter(): (progress: Progress, force?: boolean) => void {
     const elapsedMs = now - started;
     const rate = elapsedMs > 0 ? (progress.receiptsDone * 1000) / elapsedMs : 0;
     const byteRate = elapsedMs > 0 ? progress.bytesDone / elapsedMs : 0;
-    const etaMs = progress.bytesDone > 0 && byteRate > 0 && progress.bytesTotal >= progress.bytesDone
-      ? (progress.bytesTotal - progress.bytesDone) / byteRate
-      : null;
+    const etaMs =
+      progress.bytesDone > 0 && byteRate > 0 && progress.bytesTotal >= progress.bytesDone
+        ? (progress.bytesTotal - progress.bytesDone) / byteRate
+        : null;
     const full: VerifyProgress = { ...progress, elapsedMs, rate, etaMs };
     post({ type: 'progress', progress: full });
   };
@@ -123,7 +124,11 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   const segmentRunner = (setup: RunnerSetup) =>
     startSegmentPool({
       size: poolSize(),
-      createWorker: () => new Worker(new URL('./segment.worker.ts', import.meta.url), { type: 'module', name: 'tickmark-segment' }) as unknown as WorkerHandle,
+      createWorker: () =>
+        new Worker(new URL('./segment.worker.ts', import.meta.url), {
+          type: 'module',
+          name: 'tickmark-segment',
+        }) as unknown as WorkerHandle,
       source,
       setup,
       onRows: async (rows) => {
@@ -132,7 +137,9 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       onRead: (request, reply) => answerRead(bytesOf(source), request, reply),
     });
   try {
-    const controls = runControls ? await loadControlChecks() : { factories: [], policyParser: undefined, unavailable: 'Control checks were not requested.' };
+    const controls = runControls
+      ? await loadControlChecks()
+      : { factories: [], policyParser: undefined, unavailable: 'Control checks were not requested.' };
     const bulkVerifier = await receiptVerifier();
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
       trustedRoots,
@@ -159,7 +166,16 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     // The window stores the blocks and filters the table; both are moved, not copied.
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
     post(
-      { type: 'done', report: result, blocks, dictionaries, rowsByLedger, table, keys, controlsUnavailable: controls.unavailable },
+      {
+        type: 'done',
+        report: result,
+        blocks,
+        dictionaries,
+        rowsByLedger,
+        table,
+        keys,
+        controlsUnavailable: controls.unavailable,
+      },
       [...blocks.flatMap(blockBuffers), ...tableBuffers(table)],
     );
   } catch (error) {

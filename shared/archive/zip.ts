@@ -8,7 +8,15 @@
  * produced, not on the sizes the container declares (a bomb lies about those).
  */
 import { configure, Reader, ZipReader, type Entry, type FileEntry } from '@zip.js/zip.js';
-import { ArchiveUnreadableError, DEFAULT_LIMITS, LimitExceededError, type ArchiveSource, type RandomAccessBytes, type RawEntry, type ReadLimits } from './source.ts';
+import {
+  ArchiveUnreadableError,
+  DEFAULT_LIMITS,
+  LimitExceededError,
+  type ArchiveSource,
+  type RandomAccessBytes,
+  type RawEntry,
+  type ReadLimits,
+} from './source.ts';
 
 // No zip.js web workers: verification already runs in our own worker pool, and the
 // app's CSP does not allow zip.js to spawn workers from blob URLs.
@@ -31,7 +39,11 @@ class RandomAccessReader extends Reader<RandomAccessBytes> {
  * @throws ArchiveUnreadableError when the bytes are not a readable ZIP (no end of central
  *   directory, truncated directory, encrypted directory).
  */
-export async function openZip(bytes: RandomAccessBytes, name: string, limits: Partial<ReadLimits> = {}): Promise<ArchiveSource> {
+export async function openZip(
+  bytes: RandomAccessBytes,
+  name: string,
+  limits: Partial<ReadLimits> = {},
+): Promise<ArchiveSource> {
   const bounds: ReadLimits = { ...DEFAULT_LIMITS, ...limits };
   // Names are checked by the engine entry by entry (archive/paths.ts), so that one unsafe
   // name is a finding about that entry instead of making the whole archive unreadable.
@@ -62,12 +74,15 @@ export async function openZip(bytes: RandomAccessBytes, name: string, limits: Pa
     entries: async () => raw,
     async *read(entry: RawEntry, signal?: AbortSignal): AsyncIterable<Uint8Array> {
       const zipEntry = byRaw.get(entry);
-      if (!zipEntry || zipEntry.directory) throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
+      if (!zipEntry || zipEntry.directory)
+        throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
       const compressed = Math.max(1, zipEntry.compressedSize);
       const pipe = new TransformStream<Uint8Array, Uint8Array>();
       const abort = new AbortController();
       signal?.addEventListener('abort', () => abort.abort(signal.reason), { once: true });
-      const done = (zipEntry as FileEntry).getData(pipe.writable, { signal: abort.signal, checkSignature: true }).catch((error: unknown) => error as Error);
+      const done = (zipEntry as FileEntry)
+        .getData(pipe.writable, { signal: abort.signal, checkSignature: true })
+        .catch((error: unknown) => error as Error);
       const chunks = pipe.readable.getReader();
       let entryRead = 0;
       try {
@@ -77,18 +92,31 @@ export async function openZip(bytes: RandomAccessBytes, name: string, limits: Pa
           entryRead += value.length;
           totalRead += value.length;
           if (entryRead > bounds.maxEntryBytes) {
-            throw new LimitExceededError('maxEntryBytes', entryRead, `decompressed size passed the per-entry limit of ${bounds.maxEntryBytes} bytes`);
+            throw new LimitExceededError(
+              'maxEntryBytes',
+              entryRead,
+              `decompressed size passed the per-entry limit of ${bounds.maxEntryBytes} bytes`,
+            );
           }
           if (totalRead > bounds.maxTotalBytes) {
-            throw new LimitExceededError('maxTotalBytes', totalRead, `decompressed size of the archive passed the total limit of ${bounds.maxTotalBytes} bytes`);
+            throw new LimitExceededError(
+              'maxTotalBytes',
+              totalRead,
+              `decompressed size of the archive passed the total limit of ${bounds.maxTotalBytes} bytes`,
+            );
           }
           if (entryRead > bounds.ratioFloorBytes && entryRead / compressed > bounds.maxRatio) {
-            throw new LimitExceededError('maxRatio', entryRead / compressed, `compression ratio passed the limit of ${bounds.maxRatio}:1 (${compressed} bytes stored inflate to more than ${entryRead})`);
+            throw new LimitExceededError(
+              'maxRatio',
+              entryRead / compressed,
+              `compression ratio passed the limit of ${bounds.maxRatio}:1 (${compressed} bytes stored inflate to more than ${entryRead})`,
+            );
           }
           yield value;
         }
         const outcome = await done;
-        if (outcome instanceof Error) throw new ArchiveUnreadableError(`entry "${entry.name}" could not be decompressed: ${outcome.message}`);
+        if (outcome instanceof Error)
+          throw new ArchiveUnreadableError(`entry "${entry.name}" could not be decompressed: ${outcome.message}`);
       } finally {
         abort.abort();
         chunks.cancel().catch(() => undefined);

@@ -22,7 +22,11 @@ import { bundleName, receiptLocation, receiptName } from './location.ts';
 
 /** The bytes an approver signs for `receipt` (FORMAT.md §5). */
 export function approvalMessage(receipt: Pick<Receipt, 'id' | 'request'>): string {
-  return canonicalize({ action: receipt.request.action.id, receipt_id: receipt.id, resource: receipt.request.resource.id });
+  return canonicalize({
+    action: receipt.request.action.id,
+    receipt_id: receipt.id,
+    resource: receipt.request.resource.id,
+  });
 }
 
 export const approvalCheck: ControlCheckFactory = (archive: ArchiveContext): ControlCheck => {
@@ -44,7 +48,10 @@ export function judgeApproval(receipt: Receipt, context: ReceiptContext, archive
   const approval = receipt.decision.approval;
   const action = receipt.request.action.id;
   const bundle = context.bundle;
-  const required = receipt.decision.effect === 'allow' && bundle !== undefined && (bundle.body.approval_required ?? []).includes(action);
+  const required =
+    receipt.decision.effect === 'allow' &&
+    bundle !== undefined &&
+    (bundle.body.approval_required ?? []).includes(action);
   const where = receiptLocation(receipt, context);
   const subject = `${receiptName(receipt, context)}: ${action} on ${receipt.request.resource.id} for agent ${receipt.agent.id}`;
 

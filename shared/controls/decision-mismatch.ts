@@ -68,7 +68,13 @@ function sameSet(recorded: readonly string[], evaluated: readonly string[]): boo
   return true;
 }
 
-function mismatchFinding(receipt: Receipt, context: ReceiptContext, bundle: ResolvedBundle, decision: Decision, mismatch: Mismatch): Finding {
+function mismatchFinding(
+  receipt: Receipt,
+  context: ReceiptContext,
+  bundle: ResolvedBundle,
+  decision: Decision,
+  mismatch: Mismatch,
+): Finding {
   const recorded = { effect: receipt.decision.effect, policies: [...receipt.decision.policies].sort() };
   const recordedText = `${recorded.effect} by ${listOrNone(recorded.policies)}`;
   const what = `${receiptName(receipt, context)}, ${receipt.request.action.id} on ${receipt.request.resource.type}::"${receipt.request.resource.id}" by ${receipt.request.principal.type}::"${receipt.request.principal.id}"`;
@@ -86,6 +92,10 @@ function mismatchFinding(receipt: Receipt, context: ReceiptContext, bundle: Reso
     'DECISION_MISMATCH',
     `${what}: the receipt records ${recordedText}, but re-evaluating it under ${bundleName(bundle)} gives ${evaluatedText} (the ${mismatch} differ${mismatch === 'effect' ? 's' : ''}).${notes}`,
     receiptLocation(receipt, context),
-    { bundle: bundle.hash, recorded, reevaluated: { effect: decision.effect, policies: decision.policies, errors: decision.errors } },
+    {
+      bundle: bundle.hash,
+      recorded,
+      reevaluated: { effect: decision.effect, policies: decision.policies, errors: decision.errors },
+    },
   );
 }

@@ -23,41 +23,77 @@ function referenceFindings(projections: readonly OutputProjection[]): Finding[] 
     }
     if (seen.output === output) continue;
     const [thisText, firstText] = [prefixText(output), prefixText(seen.output)];
-    findings.push(finding(
-      'NONDETERMINISTIC_OUTPUT',
-      `Receipt ${receipt} (ledger ${ledger}, seq ${seq}) has the same agent, action, resource and input under the same policy bundle as the receipt at ledger ${seen.ledger}, seq ${seen.seq}, and both succeeded, so the outputs should be identical; this one's output is ${thisText}, the earlier one's ${firstText}.`,
-      { path, line, ledger, seq, receipt },
-      { first: { ledger: seen.ledger, seq: seen.seq, outputPrefix: firstText }, outputPrefix: thisText },
-    ));
+    findings.push(
+      finding(
+        'NONDETERMINISTIC_OUTPUT',
+        `Receipt ${receipt} (ledger ${ledger}, seq ${seq}) has the same agent, action, resource and input under the same policy bundle as the receipt at ledger ${seen.ledger}, seq ${seen.seq}, and both succeeded, so the outputs should be identical; this one's output is ${thisText}, the earlier one's ${firstText}.`,
+        { path, line, ledger, seq, receipt },
+        { first: { ledger: seen.ledger, seq: seen.seq, outputPrefix: firstText }, outputPrefix: thisText },
+      ),
+    );
   }
   return findings;
 }
 
 /** Keys of 16 one-byte characters; several share their first four (the table's slot bits). */
-const KEYS = ['\u0000'.repeat(16), 'abcdabcdabcdabcd', 'abcdabcdabcdabce', 'abcd\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff', 'abcdXbcdabcdabcd', 'zzzzzzzzzzzzzzzz', '\u0080'.repeat(16)];
+const KEYS = [
+  '\u0000'.repeat(16),
+  'abcdabcdabcdabcd',
+  'abcdabcdabcdabce',
+  'abcd\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff\u00ff',
+  'abcdXbcdabcdabcd',
+  'zzzzzzzzzzzzzzzz',
+  '\u0080'.repeat(16),
+];
 
 const projectionsArbitrary = fc
-  .array(fc.record({ key: fc.constantFrom(...KEYS), output: fc.constantFrom(0, 1, 2 ** 52 - 1), ledger: fc.constantFrom('A', 'B', 'C') }), { maxLength: 80 })
-  .map((rows) => rows.map(({ key, output, ledger }, i): OutputProjection => [key, output, ledger, i + 1, `rc_${i}`, `ledgers/${ledger}/000001.jsonl`, i + 1]));
+  .array(
+    fc.record({
+      key: fc.constantFrom(...KEYS),
+      output: fc.constantFrom(0, 1, 2 ** 52 - 1),
+      ledger: fc.constantFrom('A', 'B', 'C'),
+    }),
+    { maxLength: 80 },
+  )
+  .map((rows) =>
+    rows.map(({ key, output, ledger }, i): OutputProjection => [
+      key,
+      output,
+      ledger,
+      i + 1,
+      `rc_${i}`,
+      `ledgers/${ledger}/000001.jsonl`,
+      i + 1,
+    ]),
+  );
 
 describe('determinism fold', () => {
   it('gives the findings of the plain Map fold (property)', async () => {
-    await fc.assert(fc.asyncProperty(projectionsArbitrary, async (projections) => {
-      const check = await determinismCheck(testArchive([]));
-      for (const projection of projections) check.visitProjection?.(structuredClone(projection));
-      expect(await check.finish()).toEqual(referenceFindings(projections));
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(projectionsArbitrary, async (projections) => {
+        const check = await determinismCheck(testArchive([]));
+        for (const projection of projections) check.visitProjection?.(structuredClone(projection));
+        expect(await check.finish()).toEqual(referenceFindings(projections));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('compares with the first receipt of a key across many keys', async () => {
     const check = await determinismCheck(testArchive([]));
-    const keyOf = (i: number) => String.fromCharCode(...Array.from({ length: 16 }, (_, b) => (Math.imul(i + 1, 2654435761 + b) >>> (b % 24)) & 0xff));
+    const keyOf = (i: number) =>
+      String.fromCharCode(
+        ...Array.from({ length: 16 }, (_, b) => (Math.imul(i + 1, 2654435761 + b) >>> (b % 24)) & 0xff),
+      );
     const projections: OutputProjection[] = [];
-    for (let i = 0; i < 20_000; i++) projections.push([keyOf(i), i, 'A', i + 1, `rc_${i}`, 'ledgers/A/000001.jsonl', i + 1]);
+    for (let i = 0; i < 20_000; i++)
+      projections.push([keyOf(i), i, 'A', i + 1, `rc_${i}`, 'ledgers/A/000001.jsonl', i + 1]);
     projections.push([keyOf(12_345), 99, 'B', 1, 'rc_again', 'ledgers/B/000001.jsonl', 1]);
     for (const projection of projections) check.visitProjection?.(projection);
     const findings = await check.finish();
     expect(findings).toEqual(referenceFindings(projections));
-    expect(findings.map((f) => f.detail?.first)).toEqual([{ ledger: 'A', seq: 12_346, outputPrefix: prefixText(12_345) }]);
+    expect(findings.map((f) => f.detail?.first)).toEqual([
+      { ledger: 'A', seq: 12_346, outputPrefix: prefixText(12_345) },
+    ]);
   });
 });

@@ -57,7 +57,13 @@ export interface DeterminismState {
 }
 
 export function emptyDeterminismState(): DeterminismState {
-  return { firstByKey: new KeyTable128(), firstOutput: new GrowableFloat64(), firstSeq: new GrowableFloat64(), firstLedger: new GrowableUint32(), ledgers: [] };
+  return {
+    firstByKey: new KeyTable128(),
+    firstOutput: new GrowableFloat64(),
+    firstSeq: new GrowableFloat64(),
+    firstLedger: new GrowableUint32(),
+    ledgers: [],
+  };
 }
 
 export const determinismCheck: ControlCheckFactory = (): ControlCheck => {
@@ -80,14 +86,34 @@ export const determinismCheck: ControlCheckFactory = (): ControlCheck => {
  */
 export function determinismKey(receipt: Receipt): string {
   const { action, resource } = receipt.request;
-  const digest = sha256(utf8(canonicalize([receipt.agent.id, action.type, action.id, resource.type, resource.id, receipt.io.input, receipt.decision.bundle])));
+  const digest = sha256(
+    utf8(
+      canonicalize([
+        receipt.agent.id,
+        action.type,
+        action.id,
+        resource.type,
+        resource.id,
+        receipt.io.input,
+        receipt.decision.bundle,
+      ]),
+    ),
+  );
   return String.fromCharCode(...digest.subarray(0, 16));
 }
 
 /** Only successful receipts must agree (FORMAT.md §7); the others project to null. */
 export function projectOutput(receipt: Receipt, context: ReceiptContext): OutputProjection | null {
   if (receipt.exec.status !== 'ok') return null;
-  return [determinismKey(receipt), outputPrefix(receipt.io.output), context.ledger, receipt.seq, receipt.id, context.path, context.line];
+  return [
+    determinismKey(receipt),
+    outputPrefix(receipt.io.output),
+    context.ledger,
+    receipt.seq,
+    receipt.id,
+    context.path,
+    context.line,
+  ];
 }
 
 /** Records one output; returns a finding when it differs from the first one of its key. */

@@ -9,12 +9,26 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Finding } from '../engine/findings.ts';
-import type { ArchiveContext, ControlCheckFactory, KeyUse, Keyring, ReceiptContext, ResolvedBundle } from '../engine/types.ts';
+import type {
+  ArchiveContext,
+  ControlCheckFactory,
+  KeyUse,
+  Keyring,
+  ReceiptContext,
+  ResolvedBundle,
+} from '../engine/types.ts';
 import { toHex, utf8 } from '../format/bytes.ts';
 import { canonicalize, signedText } from '../format/canonical.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../format/ed25519.ts';
 import { hashOf, ZERO_HASH } from '../format/hash.ts';
-import { BundleBodySchema, ReceiptSchema, validate, type BundleBody, type Receipt, type Role } from '../format/schema.ts';
+import {
+  BundleBodySchema,
+  ReceiptSchema,
+  validate,
+  type BundleBody,
+  type Receipt,
+  type Role,
+} from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
 import { approvalMessage } from './approval.ts';
 
@@ -31,7 +45,13 @@ export interface TestKey {
 export function testKey(label: string, roles: readonly Role[], revokedAt?: string): TestKey {
   const secretKey = sha256(utf8(`tickmark test key ${label}`));
   const publicKey = publicKeyOf(secretKey);
-  return { kid: toHex(sha256(publicKey)).slice(0, 32), secretKey, publicKey, roles, ...(revokedAt ? { revokedAt } : {}) };
+  return {
+    kid: toHex(sha256(publicKey)).slice(0, 32),
+    secretKey,
+    publicKey,
+    roles,
+    ...(revokedAt ? { revokedAt } : {}),
+  };
 }
 
 export const GATE_KEY = testKey('gate', ['gate']);
@@ -47,10 +67,13 @@ export function testKeyring(keys: readonly TestKey[]): Keyring {
     check(kid: string, role: Role, atMs: number): KeyUse {
       const key = keys.find((k) => k.kid === kid);
       if (!key) return { ok: false, code: 'KEY_UNKNOWN', message: `key ${kid} is not in keys.json` };
-      if (!key.roles.includes(role)) return { ok: false, code: 'KEY_ROLE_MISMATCH', message: `key ${kid} lacks the ${role} role` };
-      if (!(atMs >= from && atMs <= until)) return { ok: false, code: 'KEY_NOT_VALID_AT', message: `key ${kid} is not valid at that time` };
+      if (!key.roles.includes(role))
+        return { ok: false, code: 'KEY_ROLE_MISMATCH', message: `key ${kid} lacks the ${role} role` };
+      if (!(atMs >= from && atMs <= until))
+        return { ok: false, code: 'KEY_NOT_VALID_AT', message: `key ${kid} is not valid at that time` };
       const revokedMs = key.revokedAt ? parseTime(key.revokedAt) : null;
-      if (revokedMs !== null && atMs >= revokedMs) return { ok: false, code: 'KEY_REVOKED', message: `key ${kid} was revoked at ${key.revokedAt}` };
+      if (revokedMs !== null && atMs >= revokedMs)
+        return { ok: false, code: 'KEY_REVOKED', message: `key ${kid} was revoked at ${key.revokedAt}` };
       return { ok: true, publicKey: key.publicKey, anchored: true };
     },
   };
@@ -58,10 +81,13 @@ export function testKeyring(keys: readonly TestKey[]): Keyring {
 
 export const TEST_POLICIES: Readonly<Record<string, string>> = Object.freeze({
   'no-export': 'forbid(principal, action == Action::"db.export", resource);',
-  payments: 'permit(principal is Agent, action == Action::"payments.release", resource is Account) when { context has approved && context.approved && principal.role == "finance" };',
+  payments:
+    'permit(principal is Agent, action == Action::"payments.release", resource is Account) when { context has approved && context.approved && principal.role == "finance" };',
   search: 'permit(principal is Agent, action == Action::"kb.search", resource);',
-  'share-approved': 'permit(principal is Agent, action == Action::"data.share", resource is Recipient) when { resource.approved };',
-  'tier-read': 'permit(principal is Agent, action == Action::"db.read", resource is Table) when { resource.tier >= principal.tier };',
+  'share-approved':
+    'permit(principal is Agent, action == Action::"data.share", resource is Recipient) when { resource.approved };',
+  'tier-read':
+    'permit(principal is Agent, action == Action::"db.read", resource is Table) when { resource.tier >= principal.tier };',
 });
 
 /** A bundle body like the reference producer's; `changes` replace top-level members. */
@@ -96,8 +122,15 @@ export function resolveBundle(body: BundleBody, path = `policies/${body.id}-v${b
   };
 }
 
-export function testArchive(bundles: readonly ResolvedBundle[], keys: readonly TestKey[] = [GATE_KEY, APPROVER_KEY]): ArchiveContext {
-  return { bundlesByHash: new Map(bundles.map((b) => [b.hash, b])), keyring: testKeyring(keys), verifier: nobleStrictVerifier };
+export function testArchive(
+  bundles: readonly ResolvedBundle[],
+  keys: readonly TestKey[] = [GATE_KEY, APPROVER_KEY],
+): ArchiveContext {
+  return {
+    bundlesByHash: new Map(bundles.map((b) => [b.hash, b])),
+    keyring: testKeyring(keys),
+    verifier: nobleStrictVerifier,
+  };
 }
 
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -121,17 +154,27 @@ export interface FixtureRecord {
  * A chained, gate-signed ledger of receipts from `specs` (seq from 1, one second apart).
  * @throws Error when a spec makes a receipt that `ReceiptSchema` rejects (a broken test).
  */
-export function buildLedger(ledger: string, bundle: ResolvedBundle, specs: readonly ReceiptSpec[], bundles: readonly ResolvedBundle[] = [bundle]): FixtureRecord[] {
+export function buildLedger(
+  ledger: string,
+  bundle: ResolvedBundle,
+  specs: readonly ReceiptSpec[],
+  bundles: readonly ResolvedBundle[] = [bundle],
+): FixtureRecord[] {
   const records: FixtureRecord[] = [];
   let prev = ZERO_HASH;
   specs.forEach((spec, index) => {
     const seq = index + 1;
     const { approveWith, tamperApproval, ...overrides } = spec;
-    const unsigned = merge(defaultReceipt(ledger, seq, prev, bundle), overrides) as Record<string, unknown> & { decision: Record<string, unknown> };
+    const unsigned = merge(defaultReceipt(ledger, seq, prev, bundle), overrides) as Record<string, unknown> & {
+      decision: Record<string, unknown>;
+    };
     if (approveWith) {
       const message = approvalMessage(unsigned as unknown as Receipt);
       const sig = toHex(signBytes(utf8(tamperApproval ? `${message} ` : message), approveWith.secretKey));
-      unsigned.decision = { ...unsigned.decision, approval: { approver: 'controller@example.com', kid: approveWith.kid, sig } };
+      unsigned.decision = {
+        ...unsigned.decision,
+        approval: { approver: 'controller@example.com', kid: approveWith.kid, sig },
+      };
     }
     const sig = toHex(signBytes(utf8(signedText({ ...unsigned, kid: GATE_KEY.kid })), GATE_KEY.secretKey));
     const value = { ...unsigned, kid: GATE_KEY.kid, sig };
@@ -169,7 +212,11 @@ function defaultReceipt(ledger: string, seq: number, prev: string, bundle: Resol
       { uid: { type: 'Table', id: 'kb_articles' }, attrs: { tier: 4 }, parents: [] },
     ],
     data: { tier: 4, personal: [], subjects: [], recipient: null },
-    io: { input: hashOf(`input ${ledger} ${seq}`), reasoning: hashOf(`reasoning ${ledger} ${seq}`), output: hashOf(`output ${ledger} ${seq}`) },
+    io: {
+      input: hashOf(`input ${ledger} ${seq}`),
+      reasoning: hashOf(`reasoning ${ledger} ${seq}`),
+      output: hashOf(`output ${ledger} ${seq}`),
+    },
     decision: { bundle: bundle.hash, effect: 'allow', policies: ['tier-read'] },
     exec: { status: 'ok', latency_ms: 100, cache: 'miss' },
   };
@@ -188,7 +235,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Runs `factories` over `records` the way the engine does, and returns all findings. */
-export async function runChecks(factories: readonly ControlCheckFactory[], archive: ArchiveContext, records: readonly FixtureRecord[]): Promise<Finding[]> {
+export async function runChecks(
+  factories: readonly ControlCheckFactory[],
+  archive: ArchiveContext,
+  records: readonly FixtureRecord[],
+): Promise<Finding[]> {
   const checks = await Promise.all(factories.map((make) => make(archive)));
   for (const { receipt, context } of records) for (const check of checks) await check.visit(receipt, context);
   const findings: Finding[] = [];

@@ -61,7 +61,8 @@ export class GrowableUint32 extends GrowableColumn<Uint32Array<ArrayBuffer>> {
 
   /** @throws RangeError when `value` is not an integer from 0 to 2^32 - 1 (it would be stored wrapped). */
   push(value: number): void {
-    if (!(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) throw new RangeError(`GrowableUint32: ${value} is not an unsigned 32-bit integer`);
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xffffffff))
+      throw new RangeError(`GrowableUint32: ${value} is not an unsigned 32-bit integer`);
     this.append(value);
   }
 }

@@ -19,7 +19,10 @@ export interface SegmentedRun<C extends ControlCheck> {
 }
 
 /** Runs one check over `segments` (consecutive, in ledger then seq order) as a pool would. */
-export async function runCheckInSegments<C extends ControlCheck>(make: () => C | Promise<C>, segments: readonly (readonly FixtureRecord[])[]): Promise<SegmentedRun<C>> {
+export async function runCheckInSegments<C extends ControlCheck>(
+  make: () => C | Promise<C>,
+  segments: readonly (readonly FixtureRecord[])[],
+): Promise<SegmentedRun<C>> {
   const findings: Finding[] = [];
   const first = await make();
   if (first.parallel === 'stateless') {
@@ -52,7 +55,11 @@ export async function runCheckInSegments<C extends ControlCheck>(make: () => C |
 }
 
 /** Every factory's findings from {@link runCheckInSegments}, joined in factory order. */
-export async function runChecksInSegments(factories: readonly ControlCheckFactory[], archive: ArchiveContext, segments: readonly (readonly FixtureRecord[])[]): Promise<Finding[]> {
+export async function runChecksInSegments(
+  factories: readonly ControlCheckFactory[],
+  archive: ArchiveContext,
+  segments: readonly (readonly FixtureRecord[])[],
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const make of factories) findings.push(...(await runCheckInSegments(() => make(archive), segments)).findings);
   return findings;

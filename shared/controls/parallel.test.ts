@@ -12,7 +12,16 @@ import { CONTROL_CODES, sortFindings } from '../engine/findings.ts';
 import type { ControlCheck } from '../engine/types.ts';
 import { hashOf } from '../format/hash.ts';
 import { determinismCheck } from './determinism.ts';
-import { APPROVER_KEY, buildLedger, resolveBundle, runChecks, testArchive, testBundleBody, type FixtureRecord, type ReceiptSpec } from './fixtures.test-helper.ts';
+import {
+  APPROVER_KEY,
+  buildLedger,
+  resolveBundle,
+  runChecks,
+  testArchive,
+  testBundleBody,
+  type FixtureRecord,
+  type ReceiptSpec,
+} from './fixtures.test-helper.ts';
 import { controlChecks } from './index.ts';
 import { runCheckInSegments, runChecksInSegments, splitAt } from './parallel.test-helper.ts';
 import { createPrivacyCollector } from './privacy.ts';
@@ -34,10 +43,17 @@ const KINDS: Readonly<Record<string, ReceiptSpec>> = {
   tierViolation: { data: { tier: 1 } },
   wrongPolicy: { decision: { policies: ['search'] } },
   // Executed ok, as by default: the gate's deny did not stop it.
-  deniedRan: { request: { action: { type: 'Action', id: 'db.export' } }, decision: { effect: 'deny', policies: ['no-export'] } },
+  deniedRan: {
+    request: { action: { type: 'Action', id: 'db.export' } },
+    decision: { effect: 'deny', policies: ['no-export'] },
+  },
   share: {
     agent: { id: 'crm-01', role: 'data_processor', tier: 2 },
-    request: { principal: { type: 'Agent', id: 'crm-01' }, action: { type: 'Action', id: 'data.share' }, resource: { type: 'Recipient', id: 'pastebin.example.org' } },
+    request: {
+      principal: { type: 'Agent', id: 'crm-01' },
+      action: { type: 'Action', id: 'data.share' },
+      resource: { type: 'Recipient', id: 'pastebin.example.org' },
+    },
     entities: [
       { uid: { type: 'Agent', id: 'crm-01' }, attrs: { role: 'data_processor', tier: 2 }, parents: [] },
       { uid: { type: 'Recipient', id: 'pastebin.example.org' }, attrs: { approved: true }, parents: [] },
@@ -47,7 +63,12 @@ const KINDS: Readonly<Record<string, ReceiptSpec>> = {
   },
   payment: {
     agent: { id: 'fin-02', role: 'finance', tier: 1 },
-    request: { principal: { type: 'Agent', id: 'fin-02' }, action: { type: 'Action', id: 'payments.release' }, resource: { type: 'Account', id: 'acct-4' }, context: { approved: true } },
+    request: {
+      principal: { type: 'Agent', id: 'fin-02' },
+      action: { type: 'Action', id: 'payments.release' },
+      resource: { type: 'Account', id: 'acct-4' },
+      context: { approved: true },
+    },
     entities: [
       { uid: { type: 'Agent', id: 'fin-02' }, attrs: { role: 'finance', tier: 1 }, parents: [] },
       { uid: { type: 'Account', id: 'acct-4' }, attrs: { tier: 1 }, parents: [] },
@@ -62,7 +83,11 @@ const receiptArbitrary = fc.record({
   kind: fc.constantFrom(...Object.keys(KINDS)),
   approval: fc.constantFrom('none', 'valid', 'tampered'),
   // Few transaction ids, inputs and outputs, so steps collide and outputs disagree.
-  txn: fc.record({ id: fc.constantFrom('t1', 't2', 't3'), step: fc.integer({ min: 1, max: 3 }), end: fc.constantFrom('commit', 'abort', null) }),
+  txn: fc.record({
+    id: fc.constantFrom('t1', 't2', 't3'),
+    step: fc.integer({ min: 1, max: 3 }),
+    end: fc.constantFrom('commit', 'abort', null),
+  }),
   input: fc.constantFrom('in-1', 'in-2'),
   output: fc.constantFrom('out-1', 'out-2'),
   status: fc.constantFrom(undefined, 'error'),
@@ -75,7 +100,9 @@ function specOf(choice: ReceiptChoice): ReceiptSpec {
   const kind: ReceiptSpec = KINDS[choice.kind] ?? {};
   return {
     ...kind,
-    ...(choice.approval === 'none' ? {} : { approveWith: APPROVER_KEY, tamperApproval: choice.approval === 'tampered' }),
+    ...(choice.approval === 'none'
+      ? {}
+      : { approveWith: APPROVER_KEY, tamperApproval: choice.approval === 'tampered' }),
     txn: choice.txn,
     io: { input: hashOf(choice.input), output: hashOf(choice.output) },
     // No kind sets `exec`; an undefined status keeps the default receipt's `ok`.
@@ -87,7 +114,9 @@ function specOf(choice: ReceiptChoice): ReceiptSpec {
 /** Ledgers in name order, each in seq order: the order the engine visits receipts. */
 function recordsOf(choices: readonly ReceiptChoice[]): FixtureRecord[] {
   const ledgers = [...new Set(choices.map((c) => c.ledger))].sort();
-  return ledgers.flatMap((ledger) => buildLedger(ledger, strict, choices.filter((c) => c.ledger === ledger).map(specOf), BUNDLES));
+  return ledgers.flatMap((ledger) =>
+    buildLedger(ledger, strict, choices.filter((c) => c.ledger === ledger).map(specOf), BUNDLES),
+  );
 }
 
 const scenario = fc.record({
@@ -98,10 +127,18 @@ const scenario = fc.record({
 
 describe('control checks in parallel (map, then merge)', () => {
   it('every control check declares how it runs in parallel, and projected ones can project and fold', async () => {
-    const checks: ControlCheck[] = [...(await Promise.all(controlChecks(nodeCedar).map((make) => make(archive)))), createPrivacyCollector()];
+    const checks: ControlCheck[] = [
+      ...(await Promise.all(controlChecks(nodeCedar).map((make) => make(archive)))),
+      createPrivacyCollector(),
+    ];
     for (const check of checks) {
       expect([check.name, check.parallel]).toEqual([check.name, expect.stringMatching(/^(stateless|projected)$/)]);
-      if (check.parallel === 'projected') expect([check.name, typeof check.project, typeof check.visitProjection]).toEqual([check.name, 'function', 'function']);
+      if (check.parallel === 'projected')
+        expect([check.name, typeof check.project, typeof check.visitProjection]).toEqual([
+          check.name,
+          'function',
+          'function',
+        ]);
     }
   });
 
@@ -129,22 +166,30 @@ describe('control checks in parallel (map, then merge)', () => {
   });
 
   it('project() is pure: an instance that has folded a whole archive projects like a fresh one', async () => {
-    const choices = fc.sample(fc.array(receiptArbitrary, { minLength: 20, maxLength: 20 }), { numRuns: 1, seed: 7 })[0] ?? [];
+    const choices =
+      fc.sample(fc.array(receiptArbitrary, { minLength: 20, maxLength: 20 }), { numRuns: 1, seed: 7 })[0] ?? [];
     const records = recordsOf(choices);
     const makers = [transactionCheck, determinismCheck, sloCheck, createPrivacyCollector];
     for (const make of makers) {
       const [used, fresh] = await Promise.all([make(archive), make(archive)]);
       for (const { receipt, context } of records) await used.visit(receipt, context);
-      for (const { receipt, context } of records) expect(used.project?.(receipt, context)).toEqual(fresh.project?.(receipt, context));
+      for (const { receipt, context } of records)
+        expect(used.project?.(receipt, context)).toEqual(fresh.project?.(receipt, context));
     }
   });
 
   it('a typical receipt projects to a few hundred bytes at most', async () => {
-    const [plain] = buildLedger('gw-eu-1', strict, [{ txn: { id: 'tx_0f3a9c2e71d4b85a', step: 1, end: 'commit' } }], BUNDLES);
+    const [plain] = buildLedger(
+      'gw-eu-1',
+      strict,
+      [{ txn: { id: 'tx_0f3a9c2e71d4b85a', step: 1, end: 'commit' } }],
+      BUNDLES,
+    );
     const [personal] = buildLedger('gw-eu-1', strict, [KINDS.share ?? {}], BUNDLES);
     if (!plain || !personal) throw new Error('fixture did not build');
     // What postMessage copies: V8's structured-clone serialization of the projection.
-    const size = (check: ControlCheck, { receipt, context }: FixtureRecord) => serialize(check.project?.(receipt, context)).length;
+    const size = (check: ControlCheck, { receipt, context }: FixtureRecord) =>
+      serialize(check.project?.(receipt, context)).length;
     const sizes = {
       transactions: size(await transactionCheck(archive), plain),
       determinism: size(await determinismCheck(archive), plain),

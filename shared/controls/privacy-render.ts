@@ -37,17 +37,24 @@ export function renderPrivacyText(report: PrivacyReport): string {
 
 function entryLines(entry: PrivacyEntry): string[] {
   const { ok, error, blocked } = entry.outcomes;
-  const outcomes = [ok && `${ok} ok`, error && `${error} error`, blocked && `${blocked} blocked`].filter(Boolean).join(', ');
+  const outcomes = [ok && `${ok} ok`, error && `${error} error`, blocked && `${blocked} blocked`]
+    .filter(Boolean)
+    .join(', ');
   const lines = [
     `  ${entry.category}: ${entry.receipts} receipt(s) (${outcomes}), ${entry.first} to ${entry.last}`,
     `    agents:     ${counts(entry.agents)}`,
     `    actions:    ${counts(entry.actions)}`,
     `    recipients: ${Object.keys(entry.recipients).length > 0 ? counts(entry.recipients) : 'none (not sent outside)'}`,
   ];
-  if (entry.undeclared > 0) lines.push(`    note: in ${entry.undeclared} receipt(s) the policy bundle does not declare "${entry.category}" as a personal-data category`);
+  if (entry.undeclared > 0)
+    lines.push(
+      `    note: in ${entry.undeclared} receipt(s) the policy bundle does not declare "${entry.category}" as a personal-data category`,
+    );
   return lines;
 }
 
 function counts(record: Readonly<Record<string, number>>): string {
-  return Object.entries(record).map(([name, n]) => `${name} ×${n}`).join(', ');
+  return Object.entries(record)
+    .map(([name, n]) => `${name} ×${n}`)
+    .join(', ');
 }

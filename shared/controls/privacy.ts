@@ -113,7 +113,8 @@ export function projectPrivacy(receipt: Receipt, context: ReceiptContext): Priva
   const declared = context.bundle?.body.data_handling?.personal_categories;
   const categories = personal.length > 0 ? [...new Set(personal)] : [UNSPECIFIED_CATEGORY];
   const undeclared: number[] = [];
-  if (declared !== undefined) for (const [index, category] of categories.entries()) if (!declared.includes(category)) undeclared.push(index);
+  if (declared !== undefined)
+    for (const [index, category] of categories.entries()) if (!declared.includes(category)) undeclared.push(index);
   return [
     receipt.ts,
     receipt.exec.status,
@@ -127,10 +128,26 @@ export function projectPrivacy(receipt: Receipt, context: ReceiptContext): Priva
 }
 
 function emptyAccumulator(ts: string, atMs: number): Accumulator {
-  return { receipts: 0, outcomes: { ok: 0, error: 0, blocked: 0 }, agents: new Map(), actions: new Map(), recipients: new Map(), firstMs: atMs, first: ts, lastMs: atMs, last: ts, undeclared: 0 };
+  return {
+    receipts: 0,
+    outcomes: { ok: 0, error: 0, blocked: 0 },
+    agents: new Map(),
+    actions: new Map(),
+    recipients: new Map(),
+    firstMs: atMs,
+    first: ts,
+    lastMs: atMs,
+    last: ts,
+    undeclared: 0,
+  };
 }
 
-function add(entry: Accumulator, [ts, status, agent, action, recipient]: PrivacyProjection, atMs: number, undeclared: boolean): void {
+function add(
+  entry: Accumulator,
+  [ts, status, agent, action, recipient]: PrivacyProjection,
+  atMs: number,
+  undeclared: boolean,
+): void {
   entry.receipts++;
   entry.outcomes[status]++;
   increment(entry.agents, agent);

@@ -10,7 +10,15 @@ import { decodeUtf8Strict, fromHex } from '../format/bytes.ts';
 import { parseCanonical } from '../format/canonical.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
 import { hashOf } from '../format/hash.ts';
-import { KeyEntrySchema, PolicyFileSchema, ReceiptSchema, RevocationSchema, validate, type KeyEntry, type Role } from '../format/schema.ts';
+import {
+  KeyEntrySchema,
+  PolicyFileSchema,
+  ReceiptSchema,
+  RevocationSchema,
+  validate,
+  type KeyEntry,
+  type Role,
+} from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
 import { resolveBundle, type FixtureRecord } from './fixtures.test-helper.ts';
 
@@ -46,18 +54,34 @@ export function loadSampleArchive(zip: Uint8Array): SampleArchive {
   let rejected = 0;
   for (const path of names.filter((n) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(n))) {
     const ledger = path.split('/')[1] ?? '';
-    text(path).split('\n').forEach((line, index) => {
-      if (line === '') return;
-      const parsed = parseCanonical(line);
-      const checked = parsed.ok ? validate(ReceiptSchema, parsed.value) : null;
-      if (!checked?.ok) return void rejected++;
-      const receipt = checked.value;
-      records.push({ receipt, line, context: { path, line: index + 1, ledger, hash: hashOf(line), bundle: bundlesByHash.get(receipt.decision.bundle) } });
-    });
+    text(path)
+      .split('\n')
+      .forEach((line, index) => {
+        if (line === '') return;
+        const parsed = parseCanonical(line);
+        const checked = parsed.ok ? validate(ReceiptSchema, parsed.value) : null;
+        if (!checked?.ok) return void rejected++;
+        const receipt = checked.value;
+        records.push({
+          receipt,
+          line,
+          context: {
+            path,
+            line: index + 1,
+            ledger,
+            hash: hashOf(line),
+            bundle: bundlesByHash.get(receipt.decision.bundle),
+          },
+        });
+      });
   }
 
   const keySet = JSON.parse(text('keys.json')) as { keys?: unknown[]; revocations?: unknown[] };
-  const archive: ArchiveContext = { bundlesByHash, keyring: sampleKeyring(keySet.keys ?? [], keySet.revocations ?? []), verifier: nobleStrictVerifier };
+  const archive: ArchiveContext = {
+    bundlesByHash,
+    keyring: sampleKeyring(keySet.keys ?? [], keySet.revocations ?? []),
+    verifier: nobleStrictVerifier,
+  };
   return { archive, bundles, records, rejected };
 }
 
@@ -77,12 +101,15 @@ function sampleKeyring(rawKeys: readonly unknown[], rawRevocations: readonly unk
     check(kid: string, role: Role, atMs: number): KeyUse {
       const key = keys.get(kid);
       if (!key) return { ok: false, code: 'KEY_UNKNOWN', message: `key ${kid} is not in keys.json` };
-      if (!key.roles.includes(role)) return { ok: false, code: 'KEY_ROLE_MISMATCH', message: `key ${kid} lacks the ${role} role` };
+      if (!key.roles.includes(role))
+        return { ok: false, code: 'KEY_ROLE_MISMATCH', message: `key ${kid} lacks the ${role} role` };
       const from = parseTime(key.not_before) ?? Infinity;
       const until = parseTime(key.not_after) ?? -Infinity;
-      if (!(atMs >= from && atMs <= until)) return { ok: false, code: 'KEY_NOT_VALID_AT', message: `key ${kid} is not valid at that time` };
+      if (!(atMs >= from && atMs <= until))
+        return { ok: false, code: 'KEY_NOT_VALID_AT', message: `key ${kid} is not valid at that time` };
       const revoked = revokedAt.get(kid);
-      if (revoked !== undefined && atMs >= revoked) return { ok: false, code: 'KEY_REVOKED', message: `key ${kid} is revoked` };
+      if (revoked !== undefined && atMs >= revoked)
+        return { ok: false, code: 'KEY_REVOKED', message: `key ${kid} is revoked` };
       return { ok: true, publicKey: fromHex(key.public_key), anchored: true };
     },
   };

@@ -16,17 +16,21 @@ import { loadSampleArchive } from './sample-archive.test-helper.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../../shared/samples/', import.meta.url));
 const present = existsSync(`${SAMPLES}valid.zip`) && existsSync(`${SAMPLES}decision_mismatch.zip`);
-if (!present) console.warn(`samples.test.ts: skipped, the independent producer's samples are not at ${SAMPLES} (../shared/samples next to the repository)`);
+if (!present)
+  console.warn(
+    `samples.test.ts: skipped, the independent producer's samples are not at ${SAMPLES} (../shared/samples next to the repository)`,
+  );
 
 const load = (name: string) => loadSampleArchive(new Uint8Array(readFileSync(`${SAMPLES}${name}`)));
 
-describe.skipIf(!present)('control checks on the independent producer\'s samples', () => {
+describe.skipIf(!present)("control checks on the independent producer's samples", () => {
   it('valid.zip: every receipt is read, every policy parses, and no control finding', async () => {
     const sample = load('valid.zip');
     expect(sample.rejected).toBe(0);
     expect(sample.records).toHaveLength(1200);
     expect(sample.bundles).toHaveLength(2);
-    for (const b of sample.bundles) expect(checkBundlePolicies(nodeCedar, b.hash, b.body.cedar.policies)).toEqual({ ok: true });
+    for (const b of sample.bundles)
+      expect(checkBundlePolicies(nodeCedar, b.hash, b.body.cedar.policies)).toEqual({ ok: true });
     expect(sample.records.every((r) => r.context.bundle !== undefined)).toBe(true);
     const findings = await runChecks(controlChecks(nodeCedar), sample.archive, sample.records);
     expect(findings).toEqual([]);
@@ -40,7 +44,12 @@ describe.skipIf(!present)('control checks on the independent producer\'s samples
     for (const f of mismatches) {
       expect(f.detail).toHaveProperty('recorded');
       expect(f.detail).toHaveProperty('reevaluated');
-      expect(f).toMatchObject({ ledger: expect.any(String), seq: expect.any(Number), receipt: expect.any(String), path: expect.stringMatching(/^ledgers\//) });
+      expect(f).toMatchObject({
+        ledger: expect.any(String),
+        seq: expect.any(Number),
+        receipt: expect.any(String),
+        path: expect.stringMatching(/^ledgers\//),
+      });
     }
     // Shown for the person running the tests: what the tampering changed.
     console.info(findings.map((f) => `${f.code} ${f.ledger}#${f.seq}: ${f.message}`).join('\n'));
@@ -51,9 +60,14 @@ describe.skipIf(!present)('control checks on the independent producer\'s samples
     const collector = createPrivacyCollector();
     for (const { receipt, context } of sample.records) collector.visit(receipt, context);
     const report = collector.report();
-    const withPersonal = sample.records.filter((r) => r.receipt.data.personal.length > 0 || r.receipt.data.subjects.length > 0);
+    const withPersonal = sample.records.filter(
+      (r) => r.receipt.data.personal.length > 0 || r.receipt.data.subjects.length > 0,
+    );
     expect(report.receipts).toBe(withPersonal.length);
-    const pairs = withPersonal.reduce((n, r) => n + new Set(r.receipt.data.subjects).size * new Set(r.receipt.data.personal).size, 0);
+    const pairs = withPersonal.reduce(
+      (n, r) => n + new Set(r.receipt.data.subjects).size * new Set(r.receipt.data.personal).size,
+      0,
+    );
     expect(report.entries.reduce((n, e) => n + e.receipts, 0)).toBe(pairs);
   });
 });

@@ -1,12 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { buildLedger, resolveBundle, runChecks, testArchive, testBundleBody, type ReceiptSpec } from './fixtures.test-helper.ts';
+import {
+  buildLedger,
+  resolveBundle,
+  runChecks,
+  testArchive,
+  testBundleBody,
+  type ReceiptSpec,
+} from './fixtures.test-helper.ts';
 import { GrowableFloat64, GrowableUint32 } from './growable.ts';
 import { nearestRank99, p99NearestRank, sloCheck } from './slo.ts';
 
 describe('nearest-rank p99', () => {
   // ⌈0.99·n⌉ worked by hand: where it differs from ⌊0.99·n⌋ and from round() matters.
   it.each([
-    [1, 1], [2, 2], [50, 50], [99, 99], [100, 99], [101, 100], [150, 149], [199, 198], [200, 198], [1000, 990], [1_000_001, 990_001],
+    [1, 1],
+    [2, 2],
+    [50, 50],
+    [99, 99],
+    [100, 99],
+    [101, 100],
+    [150, 149],
+    [199, 198],
+    [200, 198],
+    [1000, 990],
+    [1_000_001, 990_001],
   ])('rank for n=%i is %i', (n, rank) => {
     expect(nearestRank99(n)).toBe(rank);
   });
@@ -23,13 +40,23 @@ describe('SLO_BREACH', () => {
   const latencies = (values: number[]): ReceiptSpec[] => values.map((latency_ms) => ({ exec: { latency_ms } }));
 
   it('at n=50 one slow receipt is the p99 (rank 50) and breaches', async () => {
-    const findings = await runChecks([sloCheck], testArchive([bundle]), buildLedger('L', bundle, latencies([1001, ...Array<number>(49).fill(10)])));
+    const findings = await runChecks(
+      [sloCheck],
+      testArchive([bundle]),
+      buildLedger('L', bundle, latencies([1001, ...Array<number>(49).fill(10)])),
+    );
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ code: 'SLO_BREACH', path: bundle.path, detail: { receipts: 50, rank: 50, p99LatencyMs: 1001, sloMs: 1000, slower: 1 } });
+    expect(findings[0]).toMatchObject({
+      code: 'SLO_BREACH',
+      path: bundle.path,
+      detail: { receipts: 50, rank: 50, p99LatencyMs: 1001, sloMs: 1000, slower: 1 },
+    });
   });
 
   it('a p99 equal to the objective is not a breach', async () => {
-    expect(await runChecks([sloCheck], testArchive([bundle]), buildLedger('L', bundle, latencies([1000, 1000, 5])))).toEqual([]);
+    expect(
+      await runChecks([sloCheck], testArchive([bundle]), buildLedger('L', bundle, latencies([1000, 1000, 5]))),
+    ).toEqual([]);
   });
 
   it('judges each bundle hash on its own receipts', async () => {
@@ -69,9 +96,9 @@ describe('GrowableFloat64', () => {
 describe('GrowableUint32', () => {
   it('keeps every value across growth and refuses one it would wrap', () => {
     const column = new GrowableUint32(1);
-    for (let i = 0; i < 1000; i++) column.push(i * 4_000_000 % 2 ** 32);
+    for (let i = 0; i < 1000; i++) column.push((i * 4_000_000) % 2 ** 32);
     expect(column.length).toBe(1000);
-    expect(column.at(999)).toBe(999 * 4_000_000 % 2 ** 32);
+    expect(column.at(999)).toBe((999 * 4_000_000) % 2 ** 32);
     expect(column.at(1000)).toBeUndefined();
     expect(() => column.push(2 ** 32)).toThrow(RangeError);
     expect(() => column.push(-1)).toThrow(RangeError);

@@ -12,7 +12,13 @@
  * rank over the whole column decides a breach, so no segment can judge one alone.
  */
 import { finding, type Finding } from '../engine/findings.ts';
-import type { ArchiveContext, ControlCheck, ControlCheckFactory, ReceiptContext, ResolvedBundle } from '../engine/types.ts';
+import type {
+  ArchiveContext,
+  ControlCheck,
+  ControlCheckFactory,
+  ReceiptContext,
+  ResolvedBundle,
+} from '../engine/types.ts';
 import type { Receipt } from '../format/schema.ts';
 import { GrowableFloat64 } from './growable.ts';
 import { bundleName } from './location.ts';

@@ -15,21 +15,24 @@ function referenceFindings(projections: readonly StepProjection[]): Finding[] {
   const findings: Finding[] = [];
   let ledger: string | null = null;
   let transactions = new Map<string, { lastStep: number; steps: number; last: FindingLocation } | number>();
-  const gap = (id: string, where: FindingLocation, problem: string, detail: Record<string, unknown>) => finding(
-    'TXN_STEP_GAP',
-    `Receipt ${where.receipt} (ledger ${where.ledger}, seq ${where.seq}): transaction ${id} should number its steps 1, 2, 3 … without gaps or repeats, but it ${problem}.`,
-    where,
-    { transaction: id, ...detail },
-  );
+  const gap = (id: string, where: FindingLocation, problem: string, detail: Record<string, unknown>) =>
+    finding(
+      'TXN_STEP_GAP',
+      `Receipt ${where.receipt} (ledger ${where.ledger}, seq ${where.seq}): transaction ${id} should number its steps 1, 2, 3 … without gaps or repeats, but it ${problem}.`,
+      where,
+      { transaction: id, ...detail },
+    );
   const incomplete = () => {
     for (const [id, txn] of transactions) {
       if (typeof txn === 'number') continue;
-      findings.push(finding(
-        'TXN_INCOMPLETE',
-        `Transaction ${id} in ledger ${ledger} has ${txn.steps} step(s), the last being step ${txn.lastStep} at seq ${txn.last.seq}, but no step commits or aborts it by the end of the ledger.`,
-        txn.last,
-        { transaction: id, steps: txn.steps, lastStep: txn.lastStep },
-      ));
+      findings.push(
+        finding(
+          'TXN_INCOMPLETE',
+          `Transaction ${id} in ledger ${ledger} has ${txn.steps} step(s), the last being step ${txn.lastStep} at seq ${txn.last.seq}, but no step commits or aborts it by the end of the ledger.`,
+          txn.last,
+          { transaction: id, steps: txn.steps, lastStep: txn.lastStep },
+        ),
+      );
     }
   };
   for (const [l, id, step, end, seq, receipt, path, line] of projections) {
@@ -43,14 +46,22 @@ function referenceFindings(projections: readonly StepProjection[]): Finding[] {
     if (typeof known === 'number') {
       const lastStep = Math.floor(known / 2);
       transactions.set(id, Math.max(lastStep, step) * 2 + (known % 2));
-      findings.push(gap(id, where, `continues with step ${step} after it ended with ${known % 2 === 1 ? 'abort' : 'commit'} at step ${lastStep}`, { expected: null, found: step, endedAt: lastStep }));
+      findings.push(
+        gap(
+          id,
+          where,
+          `continues with step ${step} after it ended with ${known % 2 === 1 ? 'abort' : 'commit'} at step ${lastStep}`,
+          { expected: null, found: step, endedAt: lastStep },
+        ),
+      );
       continue;
     }
     const expected = known ? known.lastStep + 1 : 1;
     let problem: string | null = null;
     if (step !== expected) {
       if (!known) problem = `begins with step ${step}, not step 1`;
-      else if (step > expected) problem = `jumps from step ${known.lastStep} to step ${step}, so ${expected === step - 1 ? `step ${expected} is` : `steps ${expected} to ${step - 1} are`} missing`;
+      else if (step > expected)
+        problem = `jumps from step ${known.lastStep} to step ${step}, so ${expected === step - 1 ? `step ${expected} is` : `steps ${expected} to ${step - 1} are`} missing`;
       else problem = `repeats step ${step} after step ${known.lastStep}`;
     }
     const lastStep = Math.max(known?.lastStep ?? 0, step);
@@ -71,24 +82,54 @@ async function checkFindings(projections: readonly StepProjection[]): Promise<re
 /** Receipts of ledgers A then B, seqs counting up, steps of a few (also non-ASCII) transaction ids. */
 const projectionsArbitrary = fc
   .tuple(
-    fc.array(fc.record({ txn: fc.constantFrom('t1', 't2', 't3', 't4', 'tx-ü', 'tx-\ud800'), step: fc.integer({ min: 1, max: 4 }), end: fc.constantFrom('commit', 'abort', null, null) }), { maxLength: 60 }),
+    fc.array(
+      fc.record({
+        txn: fc.constantFrom('t1', 't2', 't3', 't4', 'tx-ü', 'tx-\ud800'),
+        step: fc.integer({ min: 1, max: 4 }),
+        end: fc.constantFrom('commit', 'abort', null, null),
+      }),
+      { maxLength: 60 },
+    ),
     fc.nat({ max: 60 }),
   )
-  .map(([steps, split]) => steps.map(({ txn, step, end }, i): StepProjection => {
-    const ledger = i < split ? 'A' : 'B';
-    return [ledger, txn, step, end as StepProjection[3], i + 1, `rc_${i}`, `ledgers/${ledger}/000001.jsonl`, i + 1];
-  }));
+  .map(([steps, split]) =>
+    steps.map(({ txn, step, end }, i): StepProjection => {
+      const ledger = i < split ? 'A' : 'B';
+      return [ledger, txn, step, end as StepProjection[3], i + 1, `rc_${i}`, `ledgers/${ledger}/000001.jsonl`, i + 1];
+    }),
+  );
 
 describe('transaction fold', () => {
   it('gives the findings of the plain Map fold, in the same order (property)', async () => {
-    await fc.assert(fc.asyncProperty(projectionsArbitrary, async (projections) => {
-      expect(await checkFindings(projections)).toEqual(referenceFindings(projections));
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(projectionsArbitrary, async (projections) => {
+        expect(await checkFindings(projections)).toEqual(referenceFindings(projections));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('reports open transactions in the order they began, whatever ended in between', async () => {
-    const at = (id: string, step: number, end: 'commit' | 'abort' | null, seq: number): StepProjection => ['L', id, step, end, seq, `rc_${seq}`, 'ledgers/L/000001.jsonl', seq];
-    const findings = await checkFindings([at('late', 1, null, 1), at('done', 1, null, 2), at('early', 1, null, 3), at('done', 2, 'commit', 4), at('late', 2, null, 5)]);
-    expect(findings.map((f) => [f.code, f.detail?.transaction, f.seq])).toEqual([['TXN_INCOMPLETE', 'late', 5], ['TXN_INCOMPLETE', 'early', 3]]);
+    const at = (id: string, step: number, end: 'commit' | 'abort' | null, seq: number): StepProjection => [
+      'L',
+      id,
+      step,
+      end,
+      seq,
+      `rc_${seq}`,
+      'ledgers/L/000001.jsonl',
+      seq,
+    ];
+    const findings = await checkFindings([
+      at('late', 1, null, 1),
+      at('done', 1, null, 2),
+      at('early', 1, null, 3),
+      at('done', 2, 'commit', 4),
+      at('late', 2, null, 5),
+    ]);
+    expect(findings.map((f) => [f.code, f.detail?.transaction, f.seq])).toEqual([
+      ['TXN_INCOMPLETE', 'late', 5],
+      ['TXN_INCOMPLETE', 'early', 3],
+    ]);
   });
 });

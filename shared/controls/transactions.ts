@@ -72,7 +72,9 @@ export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
           finishedLedgers.add(current.ledger);
         }
         if (finishedLedgers.has(ledger)) {
-          throw new Error(`transactionCheck: ledger ${ledger} was visited again after another ledger; receipts must come ledger by ledger`);
+          throw new Error(
+            `transactionCheck: ledger ${ledger} was visited again after another ledger; receipts must come ledger by ledger`,
+          );
         }
         current = emptyLedgerTransactions(ledger);
       }
@@ -111,7 +113,8 @@ export function foldStep(state: LedgerTransactions, projection: StepProjection):
   const expected = known ? known.lastStep + 1 : 1;
   if (step !== expected) {
     if (!known) problem = `begins with step ${step}, not step 1`;
-    else if (step > expected) problem = `jumps from step ${known.lastStep} to step ${step}, so ${describeMissing(expected, step - 1)} missing`;
+    else if (step > expected)
+      problem = `jumps from step ${known.lastStep} to step ${step}, so ${describeMissing(expected, step - 1)} missing`;
     else problem = `repeats step ${step} after step ${known.lastStep}`;
   }
   const lastStep = Math.max(known?.lastStep ?? 0, step);
@@ -133,17 +136,24 @@ export function foldStep(state: LedgerTransactions, projection: StepProjection):
 export function incompleteTransactions(state: LedgerTransactions): Finding[] {
   const findings: Finding[] = [];
   for (const [id, txn] of state.open) {
-    findings.push(finding(
-      'TXN_INCOMPLETE',
-      `Transaction ${id} in ledger ${state.ledger} has ${txn.steps} step(s), the last being step ${txn.lastStep} at seq ${txn.last.seq}, but no step commits or aborts it by the end of the ledger.`,
-      txn.last,
-      { transaction: id, steps: txn.steps, lastStep: txn.lastStep },
-    ));
+    findings.push(
+      finding(
+        'TXN_INCOMPLETE',
+        `Transaction ${id} in ledger ${state.ledger} has ${txn.steps} step(s), the last being step ${txn.lastStep} at seq ${txn.last.seq}, but no step commits or aborts it by the end of the ledger.`,
+        txn.last,
+        { transaction: id, steps: txn.steps, lastStep: txn.lastStep },
+      ),
+    );
   }
   return findings;
 }
 
-function gapFinding(transaction: string, where: FindingLocation, problem: string, detail: Record<string, unknown>): Finding {
+function gapFinding(
+  transaction: string,
+  where: FindingLocation,
+  problem: string,
+  detail: Record<string, unknown>,
+): Finding {
   return finding(
     'TXN_STEP_GAP',
     `Receipt ${where.receipt} (ledger ${where.ledger}, seq ${where.seq}): transaction ${transaction} should number its steps 1, 2, 3 … without gaps or repeats, but it ${problem}.`,

@@ -9,7 +9,10 @@
 import type * as CedarWasm from '@cedar-policy/cedar-wasm';
 
 /** The part of cedar-wasm the engine uses. */
-export type CedarModule = Pick<typeof CedarWasm, 'preparsePolicySet' | 'statefulIsAuthorized' | 'checkParsePolicySet' | 'getCedarVersion'>;
+export type CedarModule = Pick<
+  typeof CedarWasm,
+  'preparsePolicySet' | 'statefulIsAuthorized' | 'checkParsePolicySet' | 'getCedarVersion'
+>;
 
 export interface CedarRequest {
   readonly principal: { readonly type: string; readonly id: string };
@@ -25,7 +28,12 @@ export type CedarEntities = ReadonlyArray<{
 }>;
 
 export type Decision =
-  | { readonly ok: true; readonly effect: 'allow' | 'deny'; readonly policies: readonly string[]; readonly errors: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly effect: 'allow' | 'deny';
+      readonly policies: readonly string[];
+      readonly errors: readonly string[];
+    }
   | { readonly ok: false; readonly error: string };
 
 export type PrepareResult = { readonly ok: true } | { readonly ok: false; readonly errors: readonly string[] };
@@ -34,7 +42,11 @@ export type PrepareResult = { readonly ok: true } | { readonly ok: false; readon
  * Parses `policies` (policy id → Cedar text) under `setId` for later {@link decide} calls.
  * Never throws for bad policy text: the answer names what did not parse.
  */
-export function preparePolicySet(cedar: CedarModule, setId: string, policies: Readonly<Record<string, string>>): PrepareResult {
+export function preparePolicySet(
+  cedar: CedarModule,
+  setId: string,
+  policies: Readonly<Record<string, string>>,
+): PrepareResult {
   const answer = cedar.preparsePolicySet(setId, { staticPolicies: { ...policies } });
   if (answer.type === 'success') return { ok: true };
   return { ok: false, errors: answer.errors.map((e) => e.message) };

@@ -8,7 +8,10 @@ import { countingCedar } from './cedar-counting.test-helper.ts';
 import { DecisionEvaluator, assertCedarReady, memoKey } from './evaluator.ts';
 
 const BUNDLE = hashOf('bundle');
-const POLICIES = { 'tier-read': 'permit(principal is Agent, action == Action::"db.read", resource is Table) when { resource.tier >= principal.tier };' };
+const POLICIES = {
+  'tier-read':
+    'permit(principal is Agent, action == Action::"db.read", resource is Table) when { resource.tier >= principal.tier };',
+};
 const request = (table: string): CedarRequest => ({
   principal: { type: 'Agent', id: 'a' },
   action: { type: 'Action', id: 'db.read' },
@@ -23,10 +26,16 @@ const entities = (tier: number): CedarEntities => [
 ];
 
 describe('DecisionEvaluator', () => {
-  it('gives Cedar\'s effect and determining policies', () => {
+  it("gives Cedar's effect and determining policies", () => {
     const evaluator = new DecisionEvaluator(nodeCedar);
-    expect(evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(3))).toEqual({ kind: 'decided', decision: { ok: true, effect: 'allow', policies: ['tier-read'], errors: [] } });
-    expect(evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(1))).toEqual({ kind: 'decided', decision: { ok: true, effect: 'deny', policies: [], errors: [] } });
+    expect(evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(3))).toEqual({
+      kind: 'decided',
+      decision: { ok: true, effect: 'allow', policies: ['tier-read'], errors: [] },
+    });
+    expect(evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(1))).toEqual({
+      kind: 'decided',
+      decision: { ok: true, effect: 'deny', policies: [], errors: [] },
+    });
   });
 
   it('runs Cedar once for repeated identical requests (memo hit)', () => {
@@ -47,7 +56,12 @@ describe('DecisionEvaluator', () => {
     evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(1));
     evaluator.evaluate(BUNDLE, POLICIES, request('t2'), entities(3));
     const other = hashOf('other bundle');
-    const deny = evaluator.evaluate(other, { none: 'forbid(principal, action, resource);' }, request('t1'), entities(3));
+    const deny = evaluator.evaluate(
+      other,
+      { none: 'forbid(principal, action, resource);' },
+      request('t1'),
+      entities(3),
+    );
     expect(calls.authorize).toBe(4);
     expect(deny).toMatchObject({ decision: { effect: 'deny', policies: ['none'] } });
   });
@@ -55,7 +69,8 @@ describe('DecisionEvaluator', () => {
   it('keeps the memo bounded: a cycle wider than the capacity always misses', () => {
     const { cedar, calls } = countingCedar(nodeCedar);
     const evaluator = new DecisionEvaluator(cedar, { memoCapacity: 2 });
-    for (let round = 0; round < 3; round++) for (const t of ['t1', 't2', 't3']) evaluator.evaluate(BUNDLE, POLICIES, request(t), entities(3));
+    for (let round = 0; round < 3; round++)
+      for (const t of ['t1', 't2', 't3']) evaluator.evaluate(BUNDLE, POLICIES, request(t), entities(3));
     expect(calls.authorize).toBe(9);
     evaluator.evaluate(BUNDLE, POLICIES, request('t3'), entities(3));
     expect(calls.authorize).toBe(9); // the most recent two are kept
@@ -79,19 +94,25 @@ describe('DecisionEvaluator', () => {
   it('reports a request Cedar cannot evaluate as a result, not an exception', () => {
     const unknownFunction = { ...request('t1'), context: { at: { __extn: { fn: 'nope', arg: '1' } } } };
     const result = new DecisionEvaluator(nodeCedar).evaluate(BUNDLE, POLICIES, unknownFunction, entities(3));
-    expect(result).toEqual({ kind: 'decided', decision: { ok: false, error: expect.stringMatching(/extension function `nope` does not exist/) } });
+    expect(result).toEqual({
+      kind: 'decided',
+      decision: { ok: false, error: expect.stringMatching(/extension function `nope` does not exist/) },
+    });
   });
 });
 
 describe('memoKey', () => {
   it('gives two requests one key only when their canonical forms are equal', () => {
     const context = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
-    fc.assert(fc.property(context, context, fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), (c1, c2, id1, id2) => {
-      const a = { ...request(id1), context: c1 };
-      const b = { ...request(id2), context: c2 };
-      const sameKey = memoKey('s', a, entities(1)) === memoKey('s', b, entities(1));
-      if (sameKey) expect(canonicalize(a)).toBe(canonicalize(b));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(context, context, fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), (c1, c2, id1, id2) => {
+        const a = { ...request(id1), context: c1 };
+        const b = { ...request(id2), context: c2 };
+        const sameKey = memoKey('s', a, entities(1)) === memoKey('s', b, entities(1));
+        if (sameKey) expect(canonicalize(a)).toBe(canonicalize(b));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('depends on the policy set', () => {
@@ -101,7 +122,11 @@ describe('memoKey', () => {
 
 describe('assertCedarReady', () => {
   it('explains a module used before init()', () => {
-    const notReady = { getCedarVersion: () => { throw new TypeError("Cannot read properties of undefined (reading 'getCedarVersion')"); } } as unknown as CedarModule;
+    const notReady = {
+      getCedarVersion: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'getCedarVersion')");
+      },
+    } as unknown as CedarModule;
     expect(() => assertCedarReady(notReady)).toThrow(/await init\(\)/);
     expect(() => new DecisionEvaluator(notReady)).toThrow(/not ready/);
   });

@@ -60,7 +60,12 @@ export class DecisionEvaluator {
    * Cedar's decision for `request` + `entities` under the policies of the bundle whose
    * identity is `bundleHash`. The policies are parsed on the first request for that bundle.
    */
-  evaluate(bundleHash: string, policies: Readonly<Record<string, string>>, request: CedarRequest, entities: CedarEntities): Reevaluation {
+  evaluate(
+    bundleHash: string,
+    policies: Readonly<Record<string, string>>,
+    request: CedarRequest,
+    entities: CedarEntities,
+  ): Reevaluation {
     this.#requests++;
     let prepared = this.#bundles.get(bundleHash);
     if (!prepared) {
@@ -82,7 +87,12 @@ export class DecisionEvaluator {
   }
 
   stats(): EvaluatorStats {
-    return { requests: this.#requests, cedarCalls: this.#cedarCalls, memoHits: this.#memoHits, policySetsPrepared: this.#bundles.size };
+    return {
+      requests: this.#requests,
+      cedarCalls: this.#cedarCalls,
+      memoHits: this.#memoHits,
+      policySetsPrepared: this.#bundles.size,
+    };
   }
 }
 
@@ -110,7 +120,9 @@ export function assertCedarReady(cedar: CedarModule): void {
   try {
     version = cedar.getCedarVersion();
   } catch (error) {
-    throw new Error(`Cedar module is not ready (${(error as Error).message}); in a browser or worker, pass the /web build only after "await init()"`);
+    throw new Error(
+      `Cedar module is not ready (${(error as Error).message}); in a browser or worker, pass the /web build only after "await init()"`,
+    );
   }
   if (typeof version !== 'string') throw new Error('Cedar module is not ready: getCedarVersion() returned no version');
 }

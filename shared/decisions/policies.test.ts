@@ -5,7 +5,10 @@ import { countingCedar } from './cedar-counting.test-helper.ts';
 import { checkBundlePolicies, preparePolicies } from './policies.ts';
 
 const BUNDLE = hashOf('bundle');
-const GOOD = { read: 'permit(principal, action == Action::"db.read", resource);', deny: 'forbid(principal, action, resource) when { context.blocked };' };
+const GOOD = {
+  read: 'permit(principal, action == Action::"db.read", resource);',
+  deny: 'forbid(principal, action, resource) when { context.blocked };',
+};
 
 describe('checkBundlePolicies', () => {
   it('accepts policies that parse', () => {
@@ -14,10 +17,20 @@ describe('checkBundlePolicies', () => {
   });
 
   it.each([
-    ['a misspelt scope variable', { bad: 'permit(principal, action, resourc);' }, 'bad', /invalid variable in the policy scope: resourc/],
+    [
+      'a misspelt scope variable',
+      { bad: 'permit(principal, action, resourc);' },
+      'bad',
+      /invalid variable in the policy scope: resourc/,
+    ],
     ['truncated text', { bad: 'forbid(principal' }, 'bad', /unexpected end of input/],
     ['an empty policy', { bad: '' }, 'bad', /unexpected end of input/],
-    ['two policies under one id', { bad: 'permit(principal, action, resource); forbid(principal, action, resource);' }, 'bad', /unexpected token `forbid`/],
+    [
+      'two policies under one id',
+      { bad: 'permit(principal, action, resource); forbid(principal, action, resource);' },
+      'bad',
+      /unexpected token `forbid`/,
+    ],
   ])('names the policy that does not parse: %s', (_name, broken, policyId, message) => {
     const result = checkBundlePolicies(nodeCedar, BUNDLE, { ...GOOD, ...broken });
     expect(result.ok).toBe(false);
@@ -34,7 +47,9 @@ describe('checkBundlePolicies', () => {
 
   it('refuses a malformed bundle hash (misuse)', () => {
     expect(() => checkBundlePolicies(nodeCedar, 'sha256:xyz', GOOD)).toThrow(/"bundleHash"/);
-    expect(() => checkBundlePolicies(nodeCedar, BUNDLE, { a: 1 } as unknown as Record<string, string>)).toThrow(/"policies"/);
+    expect(() => checkBundlePolicies(nodeCedar, BUNDLE, { a: 1 } as unknown as Record<string, string>)).toThrow(
+      /"policies"/,
+    );
   });
 
   it('parses one policy text once per Cedar module, whatever the bundle hash', () => {
@@ -43,7 +58,10 @@ describe('checkBundlePolicies', () => {
     checkBundlePolicies(cedar, hashOf('another bundle, same policies'), { ...GOOD });
     const prepared = preparePolicies(cedar, GOOD);
     expect(calls.preparse).toBe(1);
-    expect(prepared).toMatchObject({ ok: true, setId: expect.stringMatching(/^tickmark-policies\/sha256:[0-9a-f]{64}$/) });
+    expect(prepared).toMatchObject({
+      ok: true,
+      setId: expect.stringMatching(/^tickmark-policies\/sha256:[0-9a-f]{64}$/),
+    });
     checkBundlePolicies(cedar, BUNDLE, { ...GOOD, extra: 'permit(principal, action, resource);' });
     expect(calls.preparse).toBe(2);
   });

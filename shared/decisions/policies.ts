@@ -23,8 +23,7 @@ export type PolicyCheck = { readonly ok: true } | { readonly ok: false; readonly
 
 /** A bundle's policies, prepared for `decide` under `setId`, or why they could not be. */
 export type PreparedPolicies =
-  | { readonly ok: true; readonly setId: string }
-  | { readonly ok: false; readonly errors: readonly PolicyError[] };
+  { readonly ok: true; readonly setId: string } | { readonly ok: false; readonly errors: readonly PolicyError[] };
 
 const prepared = new WeakMap<CedarModule, Map<string, PreparedPolicies>>();
 
@@ -40,7 +39,10 @@ export function preparePolicies(cedar: CedarModule, policies: Readonly<Record<st
   const known = sets.get(setId);
   if (known) return known;
   const answer = cedar.preparsePolicySet(setId, { staticPolicies: { ...policies } });
-  const result: PreparedPolicies = answer.type === 'success' ? { ok: true, setId } : { ok: false, errors: attributeErrors(cedar, policies, answer.errors) };
+  const result: PreparedPolicies =
+    answer.type === 'success'
+      ? { ok: true, setId }
+      : { ok: false, errors: attributeErrors(cedar, policies, answer.errors) };
   sets.set(setId, result);
   return result;
 }
@@ -59,9 +61,18 @@ export function preparePolicies(cedar: CedarModule, policies: Readonly<Record<st
  * const check = checkBundlePolicies(cedar, hash, bundle.cedar.policies);
  * if (!check.ok) for (const e of check.errors) report('POLICY_INVALID', e.policyId, e.message);
  */
-export function checkBundlePolicies(cedar: CedarModule, bundleHash: string, policies: Readonly<Record<string, string>>): PolicyCheck {
-  if (!isHashString(bundleHash)) throw new TypeError('checkBundlePolicies: "bundleHash" must be "sha256:" followed by 64 lowercase hex digits');
-  if (typeof policies !== 'object' || policies === null || Object.values(policies).some((text) => typeof text !== 'string')) {
+export function checkBundlePolicies(
+  cedar: CedarModule,
+  bundleHash: string,
+  policies: Readonly<Record<string, string>>,
+): PolicyCheck {
+  if (!isHashString(bundleHash))
+    throw new TypeError('checkBundlePolicies: "bundleHash" must be "sha256:" followed by 64 lowercase hex digits');
+  if (
+    typeof policies !== 'object' ||
+    policies === null ||
+    Object.values(policies).some((text) => typeof text !== 'string')
+  ) {
     throw new TypeError('checkBundlePolicies: "policies" must map policy ids to Cedar policy text');
   }
   const result = preparePolicies(cedar, policies);
@@ -73,7 +84,11 @@ export function checkBundlePolicies(cedar: CedarModule, bundleHash: string, poli
  * wrong, each policy is parsed on its own. Errors that no single policy explains (a
  * conflict between policies) are kept without a policy id.
  */
-function attributeErrors(cedar: CedarModule, policies: Readonly<Record<string, string>>, setErrors: ReadonlyArray<{ message: string; help: string | null }>): PolicyError[] {
+function attributeErrors(
+  cedar: CedarModule,
+  policies: Readonly<Record<string, string>>,
+  setErrors: ReadonlyArray<{ message: string; help: string | null }>,
+): PolicyError[] {
   const errors: PolicyError[] = [];
   for (const [policyId, text] of Object.entries(policies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const answer = cedar.checkParsePolicySet({ staticPolicies: { [policyId]: text } });

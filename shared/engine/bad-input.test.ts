@@ -8,7 +8,8 @@ import { zipOf } from '../../test/support/zip.ts';
 import { verifyZipBytes } from './verify.ts';
 import type { VerifyReport } from './types.ts';
 
-const verify = (bytes: Uint8Array, limits = {}): Promise<VerifyReport> => verifyZipBytes(memoryBytes(bytes), 'case.zip', { trustedRoots: [], limits });
+const verify = (bytes: Uint8Array, limits = {}): Promise<VerifyReport> =>
+  verifyZipBytes(memoryBytes(bytes), 'case.zip', { trustedRoots: [], limits });
 const codes = (r: VerifyReport) => r.findings.map((f) => f.code);
 
 describe('bad containers', () => {
@@ -52,10 +53,24 @@ describe('bad containers', () => {
   });
 
   it('the per-entry and total limits are enforced on bytes produced', async () => {
-    const r = await verify(zipOf({ 'attachments/a': new Uint8Array(300_000).fill(7), 'attachments/b': new Uint8Array(300_000).fill(8) }, 0), { maxEntryBytes: 200_000 });
-    expect(r.findings.filter((f) => f.code === 'ENTRY_TOO_LARGE').map((f) => f.path)).toEqual(['attachments/a', 'attachments/b']);
-    const total = await verify(zipOf({ 'attachments/a': new Uint8Array(300_000).fill(7), 'attachments/b': new Uint8Array(300_000).fill(8) }, 0), { maxTotalBytes: 400_000 });
-    expect(total.findings.filter((f) => f.code === 'ENTRY_TOO_LARGE').map((f) => f.message).join()).toMatch(/total limit of 400000/);
+    const r = await verify(
+      zipOf({ 'attachments/a': new Uint8Array(300_000).fill(7), 'attachments/b': new Uint8Array(300_000).fill(8) }, 0),
+      { maxEntryBytes: 200_000 },
+    );
+    expect(r.findings.filter((f) => f.code === 'ENTRY_TOO_LARGE').map((f) => f.path)).toEqual([
+      'attachments/a',
+      'attachments/b',
+    ]);
+    const total = await verify(
+      zipOf({ 'attachments/a': new Uint8Array(300_000).fill(7), 'attachments/b': new Uint8Array(300_000).fill(8) }, 0),
+      { maxTotalBytes: 400_000 },
+    );
+    expect(
+      total.findings
+        .filter((f) => f.code === 'ENTRY_TOO_LARGE')
+        .map((f) => f.message)
+        .join(),
+    ).toMatch(/total limit of 400000/);
   });
 });
 

@@ -6,20 +6,53 @@
  */
 
 export const INTEGRITY_CODES = Object.freeze([
-  'ARCHIVE_UNREADABLE', 'ENTRY_UNSAFE_PATH', 'ENTRY_TOO_LARGE', 'FORMAT_UNSUPPORTED',
-  'MANIFEST_MISSING', 'MANIFEST_SIGNATURE_INVALID', 'FILE_MISSING', 'FILE_HASH_MISMATCH',
-  'FILE_UNLISTED', 'KEY_UNTRUSTED_ROOT', 'KEY_ID_MISMATCH', 'KEY_UNKNOWN', 'KEY_CERT_INVALID',
-  'KEY_ROLE_MISMATCH', 'KEY_NOT_VALID_AT', 'KEY_REVOKED', 'RECORD_MALFORMED',
-  'RECORD_NONCANONICAL', 'SIGNATURE_INVALID', 'CHAIN_BROKEN', 'CHAIN_GAP', 'CHAIN_DUPLICATE_SEQ',
-  'RECEIPT_ID_DUPLICATE', 'TIME_REGRESSION', 'CHECKPOINT_INVALID', 'CHECKPOINT_MISMATCH',
-  'CHAIN_TRUNCATED', 'CHAIN_UNSEALED', 'POLICY_SIGNATURE_INVALID', 'POLICY_INVALID',
-  'POLICY_LINEAGE_BROKEN', 'POLICY_UNKNOWN', 'POLICY_NOT_IN_EFFECT', 'ATTACHMENT_HASH_MISMATCH',
+  'ARCHIVE_UNREADABLE',
+  'ENTRY_UNSAFE_PATH',
+  'ENTRY_TOO_LARGE',
+  'FORMAT_UNSUPPORTED',
+  'MANIFEST_MISSING',
+  'MANIFEST_SIGNATURE_INVALID',
+  'FILE_MISSING',
+  'FILE_HASH_MISMATCH',
+  'FILE_UNLISTED',
+  'KEY_UNTRUSTED_ROOT',
+  'KEY_ID_MISMATCH',
+  'KEY_UNKNOWN',
+  'KEY_CERT_INVALID',
+  'KEY_ROLE_MISMATCH',
+  'KEY_NOT_VALID_AT',
+  'KEY_REVOKED',
+  'RECORD_MALFORMED',
+  'RECORD_NONCANONICAL',
+  'SIGNATURE_INVALID',
+  'CHAIN_BROKEN',
+  'CHAIN_GAP',
+  'CHAIN_DUPLICATE_SEQ',
+  'RECEIPT_ID_DUPLICATE',
+  'TIME_REGRESSION',
+  'CHECKPOINT_INVALID',
+  'CHECKPOINT_MISMATCH',
+  'CHAIN_TRUNCATED',
+  'CHAIN_UNSEALED',
+  'POLICY_SIGNATURE_INVALID',
+  'POLICY_INVALID',
+  'POLICY_LINEAGE_BROKEN',
+  'POLICY_UNKNOWN',
+  'POLICY_NOT_IN_EFFECT',
+  'ATTACHMENT_HASH_MISMATCH',
 ] as const);
 
 export const CONTROL_CODES = Object.freeze([
-  'DECISION_MISMATCH', 'DENIED_BUT_EXECUTED', 'TIER_VIOLATION', 'RECIPIENT_UNAPPROVED',
-  'APPROVAL_MISSING', 'APPROVAL_INVALID', 'TXN_INCOMPLETE', 'TXN_STEP_GAP',
-  'NONDETERMINISTIC_OUTPUT', 'SLO_BREACH',
+  'DECISION_MISMATCH',
+  'DENIED_BUT_EXECUTED',
+  'TIER_VIOLATION',
+  'RECIPIENT_UNAPPROVED',
+  'APPROVAL_MISSING',
+  'APPROVAL_INVALID',
+  'TXN_INCOMPLETE',
+  'TXN_STEP_GAP',
+  'NONDETERMINISTIC_OUTPUT',
+  'SLO_BREACH',
 ] as const);
 
 export type IntegrityCode = (typeof INTEGRITY_CODES)[number];
@@ -40,8 +73,13 @@ export function categoryOf(code: FindingCode): 'integrity' | 'control' {
 }
 
 const HIGH_INTEGRITY: ReadonlySet<FindingCode> = new Set<FindingCode>([
-  'KEY_UNTRUSTED_ROOT', 'CHAIN_TRUNCATED', 'FORMAT_UNSUPPORTED', 'KEY_NOT_VALID_AT',
-  'POLICY_NOT_IN_EFFECT', 'POLICY_LINEAGE_BROKEN', 'ENTRY_TOO_LARGE',
+  'KEY_UNTRUSTED_ROOT',
+  'CHAIN_TRUNCATED',
+  'FORMAT_UNSUPPORTED',
+  'KEY_NOT_VALID_AT',
+  'POLICY_NOT_IN_EFFECT',
+  'POLICY_LINEAGE_BROKEN',
+  'ENTRY_TOO_LARGE',
 ]);
 
 export function defaultSeverity(code: FindingCode): Severity {
@@ -69,7 +107,12 @@ export interface Finding extends FindingLocation {
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
-export function finding(code: FindingCode, message: string, location: FindingLocation = {}, detail?: Record<string, unknown>): Finding {
+export function finding(
+  code: FindingCode,
+  message: string,
+  location: FindingLocation = {},
+  detail?: Record<string, unknown>,
+): Finding {
   const f: Finding = { code, severity: defaultSeverity(code), message, ...dropUndefined(location) };
   return detail ? { ...f, detail } : f;
 }

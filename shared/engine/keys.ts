@@ -7,7 +7,14 @@ import { fromHex, toHex, utf8 } from '../format/bytes.ts';
 import { canonicalize, signedText, signedTextOfCanonicalLine } from '../format/canonical.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { sha256Bytes } from '../format/hash.ts';
-import { KeyEntrySchema, KeySetSchema, RevocationSchema, validate, type KeyEntry, type Role } from '../format/schema.ts';
+import {
+  KeyEntrySchema,
+  KeySetSchema,
+  RevocationSchema,
+  validate,
+  type KeyEntry,
+  type Role,
+} from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
 import { finding, type Finding } from './findings.ts';
 import type { KeyUse, Keyring } from './types.ts';
@@ -43,7 +50,11 @@ export interface KeySetResult {
  * @param value parsed keys.json, or undefined when it is missing or unreadable
  * @param trustedRoots root public keys (hex) the caller pins
  */
-export function buildKeyring(value: unknown, trustedRoots: readonly string[], verifier: SignatureVerifier): KeySetResult {
+export function buildKeyring(
+  value: unknown,
+  trustedRoots: readonly string[],
+  verifier: SignatureVerifier,
+): KeySetResult {
   const findings: Finding[] = [];
   const at = { path: KEYS_PATH };
   const pinned = new Set(trustedRoots.map((k) => k.toLowerCase()));
@@ -51,7 +62,8 @@ export function buildKeyring(value: unknown, trustedRoots: readonly string[], ve
   const revokedAt = new Map<string, number>();
 
   const shape = value === undefined ? null : validate(KeySetSchema, value);
-  if (shape && !shape.ok) findings.push(finding('RECORD_MALFORMED', `keys.json is not a key set: ${shape.message}.`, at));
+  if (shape && !shape.ok)
+    findings.push(finding('RECORD_MALFORMED', `keys.json is not a key set: ${shape.message}.`, at));
   const set = shape?.ok ? shape.value : { keys: [], revocations: [] };
 
   // Pass 1: entries, key ids and roots.
@@ -66,7 +78,9 @@ export function buildKeyring(value: unknown, trustedRoots: readonly string[], ve
     }
     const entry = checked.value;
     if (records.has(entry.kid) || entries.some((e) => e.kid === entry.kid)) {
-      findings.push(finding('RECORD_MALFORMED', `keys[${index}] repeats key id ${entry.kid}; each key may appear once.`, at));
+      findings.push(
+        finding('RECORD_MALFORMED', `keys[${index}] repeats key id ${entry.kid}; each key may appear once.`, at),
+      );
       return;
     }
     entries.push(entry);
@@ -79,14 +93,31 @@ export function buildKeyring(value: unknown, trustedRoots: readonly string[], ve
     const isRoot = entry.roles.includes('root') && entry.cert === undefined;
     let unusable: KeyRecord['unusable'] = null;
     if (actualKid !== entry.kid) {
-      findings.push(finding('KEY_ID_MISMATCH', `Key ${entry.kid} has a public key whose key id is ${actualKid}; the entry cannot be used.`, at, { kid: entry.kid, expected: actualKid }));
-      unusable = { code: 'KEY_UNKNOWN', message: `key ${entry.kid} is listed with a public key that does not match its key id` };
+      findings.push(
+        finding(
+          'KEY_ID_MISMATCH',
+          `Key ${entry.kid} has a public key whose key id is ${actualKid}; the entry cannot be used.`,
+          at,
+          { kid: entry.kid, expected: actualKid },
+        ),
+      );
+      unusable = {
+        code: 'KEY_UNKNOWN',
+        message: `key ${entry.kid} is listed with a public key that does not match its key id`,
+      };
     }
     const trusted = isRoot && pinned.has(entry.public_key);
     if (isRoot && !unusable) {
       rootKids.add(entry.kid);
       if (!trusted) {
-        findings.push(finding('KEY_UNTRUSTED_ROOT', `Root key ${entry.kid} (public key ${entry.public_key}) is not in your trust store; nothing it certifies is anchored until you pin it.`, at, { kid: entry.kid, public_key: entry.public_key }));
+        findings.push(
+          finding(
+            'KEY_UNTRUSTED_ROOT',
+            `Root key ${entry.kid} (public key ${entry.public_key}) is not in your trust store; nothing it certifies is anchored until you pin it.`,
+            at,
+            { kid: entry.kid, public_key: entry.public_key },
+          ),
+        );
       }
     }
     records.set(entry.kid, {
@@ -107,12 +138,22 @@ export function buildKeyring(value: unknown, trustedRoots: readonly string[], ve
     let problem: string | null = null;
     let root: KeyRecord | undefined;
     if (!cert) problem = `key ${kid} has no certificate and is not a root`;
-    else if (!(root = records.get(cert.kid)) || !rootKids.has(cert.kid)) problem = `key ${kid} is certified by ${cert.kid}, which is not a root key of this archive`;
+    else if (!(root = records.get(cert.kid)) || !rootKids.has(cert.kid))
+      problem = `key ${kid} is certified by ${cert.kid}, which is not a root key of this archive`;
     else {
-      if (!verifier.verify(fromHex(cert.sig), utf8(signedText(stored.get(record.entry) as Record<string, unknown>, 'cert')), root.publicKey)) problem = `the certificate of key ${kid} is not a valid signature by root ${cert.kid}`;
+      if (
+        !verifier.verify(
+          fromHex(cert.sig),
+          utf8(signedText(stored.get(record.entry) as Record<string, unknown>, 'cert')),
+          root.publicKey,
+        )
+      )
+        problem = `the certificate of key ${kid} is not a valid signature by root ${cert.kid}`;
     }
     if (problem) {
-      findings.push(finding('KEY_CERT_INVALID', `${capitalize(problem)}; its signatures cannot be relied on.`, at, { kid }));
+      findings.push(
+        finding('KEY_CERT_INVALID', `${capitalize(problem)}; its signatures cannot be relied on.`, at, { kid }),
+      );
       records.set(kid, { ...record, unusable: { code: 'KEY_CERT_INVALID', message: problem } });
     } else {
       records.set(kid, { ...record, anchored: root?.anchored ?? false });
@@ -123,35 +164,58 @@ export function buildKeyring(value: unknown, trustedRoots: readonly string[], ve
   set.revocations.forEach((raw, index) => {
     const checked = validate(RevocationSchema, raw);
     if (!checked.ok) {
-      findings.push(finding('RECORD_MALFORMED', `revocations[${index}] is not a valid revocation: ${checked.message}.`, at));
+      findings.push(
+        finding('RECORD_MALFORMED', `revocations[${index}] is not a valid revocation: ${checked.message}.`, at),
+      );
       return;
     }
     const r = checked.value;
     const by = records.get(r.by);
     const message = utf8(canonicalize({ kid: r.kid, reason: r.reason, revoked_at: r.revoked_at }));
     if (!by || !rootKids.has(r.by) || !verifier.verify(fromHex(r.sig), message, by.publicKey)) {
-      findings.push(finding('KEY_CERT_INVALID', `revocations[${index}] of key ${r.kid} is not validly signed by a root key of this archive, so it is ignored.`, at, { kid: r.kid }));
+      findings.push(
+        finding(
+          'KEY_CERT_INVALID',
+          `revocations[${index}] of key ${r.kid} is not validly signed by a root key of this archive, so it is ignored.`,
+          at,
+          { kid: r.kid },
+        ),
+      );
       return;
     }
     const t = parseTime(r.revoked_at) as number;
     revokedAt.set(r.kid, Math.min(t, revokedAt.get(r.kid) ?? Infinity));
   });
 
-  const roots = [...records.values()].filter((r) => r.isRoot).map((r) => ({ kid: r.entry.kid, publicKey: r.entry.public_key, trusted: r.anchored }));
+  const roots = [...records.values()]
+    .filter((r) => r.isRoot)
+    .map((r) => ({ kid: r.entry.kid, publicKey: r.entry.public_key, trusted: r.anchored }));
   const keyring: Keyring = {
     check(kid: string, role: Role, atMs: number): KeyUse {
       const record = records.get(kid);
       if (!record) return { ok: false, code: 'KEY_UNKNOWN', message: `key ${kid} is not in keys.json` };
       if (record.unusable) return { ok: false, code: record.unusable.code, message: record.unusable.message };
       if (!record.entry.roles.includes(role)) {
-        return { ok: false, code: 'KEY_ROLE_MISMATCH', message: `key ${kid} has roles ${record.entry.roles.join(', ')} but this object needs the ${role} role` };
+        return {
+          ok: false,
+          code: 'KEY_ROLE_MISMATCH',
+          message: `key ${kid} has roles ${record.entry.roles.join(', ')} but this object needs the ${role} role`,
+        };
       }
       if (!(atMs >= record.notBefore && atMs <= record.notAfter)) {
-        return { ok: false, code: 'KEY_NOT_VALID_AT', message: `key ${kid} is valid from ${record.entry.not_before} to ${record.entry.not_after}, not at ${new Date(atMs).toISOString()}` };
+        return {
+          ok: false,
+          code: 'KEY_NOT_VALID_AT',
+          message: `key ${kid} is valid from ${record.entry.not_before} to ${record.entry.not_after}, not at ${new Date(atMs).toISOString()}`,
+        };
       }
       const revoked = revokedAt.get(kid);
       if (revoked !== undefined && atMs >= revoked) {
-        return { ok: false, code: 'KEY_REVOKED', message: `key ${kid} was revoked at ${new Date(revoked).toISOString()}, before this signature's time ${new Date(atMs).toISOString()}` };
+        return {
+          ok: false,
+          code: 'KEY_REVOKED',
+          message: `key ${kid} was revoked at ${new Date(revoked).toISOString()}, before this signature's time ${new Date(atMs).toISOString()}`,
+        };
       }
       return { ok: true, publicKey: record.publicKey, anchored: record.anchored };
     },
@@ -168,15 +232,24 @@ function capitalize(text: string): string {
  * @param canonicalLine the object's stored line when it was checked to be canonical: the
  *   signed bytes are then cut out of it rather than serialized again.
  */
-export function verifySigned(object: Readonly<Record<string, unknown>>, publicKey: Uint8Array, verifier: SignatureVerifier, canonicalLine?: string): boolean {
+export function verifySigned(
+  object: Readonly<Record<string, unknown>>,
+  publicKey: Uint8Array,
+  verifier: SignatureVerifier,
+  canonicalLine?: string,
+): boolean {
   const parts = signedParts(object, canonicalLine);
   return parts !== null && verifier.verify(parts.signature, parts.message, publicKey);
 }
 
 /** The signature and the signed bytes of an object, or null when its `sig` is not 128 hex digits. */
-export function signedParts(object: Readonly<Record<string, unknown>>, canonicalLine?: string): { signature: Uint8Array; message: Uint8Array } | null {
+export function signedParts(
+  object: Readonly<Record<string, unknown>>,
+  canonicalLine?: string,
+): { signature: Uint8Array; message: Uint8Array } | null {
   const sig = object.sig;
   if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return null;
-  const signed = (canonicalLine !== undefined ? signedTextOfCanonicalLine(canonicalLine, object) : null) ?? signedText(object);
+  const signed =
+    (canonicalLine !== undefined ? signedTextOfCanonicalLine(canonicalLine, object) : null) ?? signedText(object);
   return { signature: fromHex(sig), message: utf8(signed) };
 }

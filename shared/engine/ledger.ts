@@ -18,14 +18,34 @@ import type { SignatureVerifier } from '../format/ed25519.ts';
 
 /** Codes that make a ledger "tampered": its records or chain cannot be relied on. */
 const TAMPER_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
-  'RECORD_MALFORMED', 'RECORD_NONCANONICAL', 'SIGNATURE_INVALID', 'CHAIN_BROKEN', 'CHAIN_GAP',
-  'CHAIN_DUPLICATE_SEQ', 'RECEIPT_ID_DUPLICATE', 'TIME_REGRESSION', 'CHECKPOINT_INVALID', 'CHECKPOINT_MISMATCH',
-  'KEY_UNKNOWN', 'KEY_CERT_INVALID', 'KEY_ROLE_MISMATCH', 'KEY_NOT_VALID_AT', 'KEY_REVOKED', 'ENTRY_TOO_LARGE',
-  'FILE_HASH_MISMATCH', 'FILE_MISSING', 'ARCHIVE_UNREADABLE',
+  'RECORD_MALFORMED',
+  'RECORD_NONCANONICAL',
+  'SIGNATURE_INVALID',
+  'CHAIN_BROKEN',
+  'CHAIN_GAP',
+  'CHAIN_DUPLICATE_SEQ',
+  'RECEIPT_ID_DUPLICATE',
+  'TIME_REGRESSION',
+  'CHECKPOINT_INVALID',
+  'CHECKPOINT_MISMATCH',
+  'KEY_UNKNOWN',
+  'KEY_CERT_INVALID',
+  'KEY_ROLE_MISMATCH',
+  'KEY_NOT_VALID_AT',
+  'KEY_REVOKED',
+  'ENTRY_TOO_LARGE',
+  'FILE_HASH_MISMATCH',
+  'FILE_MISSING',
+  'ARCHIVE_UNREADABLE',
 ]);
 
 /** Findings that do not break continuity where they stand. */
-const NOT_A_BREAK: ReadonlySet<FindingCode> = new Set<FindingCode>(['CHAIN_UNSEALED', 'CHAIN_TRUNCATED', 'POLICY_NOT_IN_EFFECT', 'POLICY_UNKNOWN']);
+const NOT_A_BREAK: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'CHAIN_UNSEALED',
+  'CHAIN_TRUNCATED',
+  'POLICY_NOT_IN_EFFECT',
+  'POLICY_UNKNOWN',
+]);
 
 export class LedgerMerger {
   readonly findings: Finding[] = [];
@@ -54,7 +74,12 @@ export class LedgerMerger {
     this.checkpointsPath = `ledgers/${ledger}/checkpoints.jsonl`;
   }
 
-  private report(code: FindingCode, message: string, where: { path: string; line?: number; seq?: number; receipt?: string }, detail?: Record<string, unknown>): void {
+  private report(
+    code: FindingCode,
+    message: string,
+    where: { path: string; line?: number; seq?: number; receipt?: string },
+    detail?: Record<string, unknown>,
+  ): void {
     this.findings.push(finding(code, message, { ...where, ledger: this.ledger }, detail));
   }
 
@@ -72,12 +97,20 @@ export class LedgerMerger {
     }
     const cp = checked.value;
     if (cp.ledger !== this.ledger) {
-      this.report('CHECKPOINT_INVALID', `Checkpoint names ledger "${cp.ledger}" but is stored in ledgers/${this.ledger}/.`, where);
+      this.report(
+        'CHECKPOINT_INVALID',
+        `Checkpoint names ledger "${cp.ledger}" but is stored in ledgers/${this.ledger}/.`,
+        where,
+      );
       return;
     }
     const previous = this.checkpoints.at(-1);
     if (previous && cp.seq <= previous.checkpoint.seq) {
-      this.report('CHECKPOINT_INVALID', `Checkpoint seq ${cp.seq} does not increase (the one before is seq ${previous.checkpoint.seq}).`, where);
+      this.report(
+        'CHECKPOINT_INVALID',
+        `Checkpoint seq ${cp.seq} does not increase (the one before is seq ${previous.checkpoint.seq}).`,
+        where,
+      );
       return;
     }
     const use = this.keyring.check(cp.kid, 'gate', parseTime(cp.ts) as number);
@@ -86,7 +119,11 @@ export class LedgerMerger {
       return;
     }
     if (!verifySigned(stored.value as Record<string, unknown>, use.publicKey, this.verifier, stored.canonicalText)) {
-      this.report('CHECKPOINT_INVALID', `Checkpoint at seq ${cp.seq} has a signature that does not verify with gate key ${cp.kid}.`, where);
+      this.report(
+        'CHECKPOINT_INVALID',
+        `Checkpoint at seq ${cp.seq} has a signature that does not verify with gate key ${cp.kid}.`,
+        where,
+      );
       return;
     }
     if (!use.anchored) this.unanchored++;
@@ -120,13 +157,19 @@ export class LedgerMerger {
     } else if (segment.lines > 0) {
       this.unreadableAfterLast = 'unreadable';
     }
-    for (const [seq, hash, ts] of segment.sealed) if (!this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });
+    for (const [seq, hash, ts] of segment.sealed)
+      if (!this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });
     for (let i = 0; i < segment.ids.length; i++) {
       const id = segment.ids[i] as string;
       const seq = segment.idSeqs[i] as number;
       const seen = this.receiptIds.claim(id, this.ledger, seq);
       if (seen !== null) {
-        this.report('RECEIPT_ID_DUPLICATE', `Receipt id ${id} was already used (${seen}).`, { path: segment.path, line: segment.idLines[i] as number, seq, receipt: id });
+        this.report('RECEIPT_ID_DUPLICATE', `Receipt id ${id} was already used (${seen}).`, {
+          path: segment.path,
+          line: segment.idLines[i] as number,
+          seq,
+          receipt: id,
+        });
       }
     }
     for (const [i, control] of controls.entries()) {
@@ -146,14 +189,26 @@ export class LedgerMerger {
       const got = this.sealedHashes.get(cp.seq);
       if (!got) {
         if (lastSeq === null || cp.seq > lastSeq) {
-          this.report('CHAIN_TRUNCATED', `A checkpoint seals seq ${cp.seq}, but the ledger ends at ${lastSeq === null ? 'no receipt at all' : `seq ${lastSeq}`}: receipts were removed from its end.`, where);
+          this.report(
+            'CHAIN_TRUNCATED',
+            `A checkpoint seals seq ${cp.seq}, but the ledger ends at ${lastSeq === null ? 'no receipt at all' : `seq ${lastSeq}`}: receipts were removed from its end.`,
+            where,
+          );
         } else {
-          this.report('CHECKPOINT_MISMATCH', `A checkpoint seals seq ${cp.seq}, but no readable receipt with that seq is in the ledger.`, where);
+          this.report(
+            'CHECKPOINT_MISMATCH',
+            `A checkpoint seals seq ${cp.seq}, but no readable receipt with that seq is in the ledger.`,
+            where,
+          );
         }
         continue;
       }
       if (got.hash !== cp.head) {
-        this.report('CHECKPOINT_MISMATCH', `The checkpoint says receipt ${cp.seq} has hash ${cp.head}, but its line hashes to ${got.hash}.`, where);
+        this.report(
+          'CHECKPOINT_MISMATCH',
+          `The checkpoint says receipt ${cp.seq} has hash ${cp.head}, but its line hashes to ${got.hash}.`,
+          where,
+        );
         continue;
       }
       sealed = { seq: cp.seq, ts: got.ts };
@@ -162,11 +217,16 @@ export class LedgerMerger {
     const truncated = this.findings.some((f) => f.code === 'CHAIN_TRUNCATED');
     if (lastSeq !== null && !truncated && (sealed === null || lastSeq > sealed.seq)) {
       const from = sealed ? sealed.seq + 1 : (this.first?.seq ?? 1);
-      this.report('CHAIN_UNSEALED', `Receipts ${from} to ${lastSeq} come after the last valid checkpoint${sealed ? ` (seq ${sealed.seq})` : ' (there is none)'}: they are not yet sealed, so the ledger is not proven complete past that point.`, { path: this.checkpointsPath, seq: from });
+      this.report(
+        'CHAIN_UNSEALED',
+        `Receipts ${from} to ${lastSeq} come after the last valid checkpoint${sealed ? ` (seq ${sealed.seq})` : ' (there is none)'}: they are not yet sealed, so the ledger is not proven complete past that point.`,
+        { path: this.checkpointsPath, seq: from },
+      );
     }
     const { state, reason } = this.state(truncated);
     const claimed: Period | null = this.first && this.last ? { from: this.first.ts, to: this.last.ts } : null;
-    const proven: Period | null = state !== 'unverifiable' && provenEnd && this.first?.seq === 1 ? { from: this.first.ts, to: provenEnd.ts } : null;
+    const proven: Period | null =
+      state !== 'unverifiable' && provenEnd && this.first?.seq === 1 ? { from: this.first.ts, to: provenEnd.ts } : null;
     return {
       ledger: this.ledger,
       receipts: this.receipts,
@@ -198,12 +258,29 @@ export class LedgerMerger {
     const tamper = [...this.findings, ...this.fileFindings].filter((f) => TAMPER_CODES.has(f.code));
     if (tamper.length > 0) {
       const codes = [...new Set(tamper.map((f) => f.code))].join(', ');
-      return { state: 'tampered', reason: `${tamper.length} integrity finding${tamper.length === 1 ? '' : 's'} in this ledger (${codes}).` };
+      return {
+        state: 'tampered',
+        reason: `${tamper.length} integrity finding${tamper.length === 1 ? '' : 's'} in this ledger (${codes}).`,
+      };
     }
-    if (truncated) return { state: 'truncated', reason: 'A checkpoint seals receipts that are not in the ledger: its end was cut off.' };
-    if (this.signed === 0) return { state: 'unverifiable', reason: 'No receipt could be checked against a usable gate key.' };
-    if (this.unanchored > 0) return { state: 'unverifiable', reason: 'Its keys are certified by a root that is not in your trust store, so its signatures prove nothing yet.' };
-    if (this.findings.some((f) => f.code === 'CHAIN_UNSEALED')) return { state: 'unsealed', reason: 'Intact, but its last receipts are not sealed by a checkpoint yet.' };
-    return { state: 'verified', reason: 'Every receipt is signed, chained without a break and sealed by a checkpoint.' };
+    if (truncated)
+      return {
+        state: 'truncated',
+        reason: 'A checkpoint seals receipts that are not in the ledger: its end was cut off.',
+      };
+    if (this.signed === 0)
+      return { state: 'unverifiable', reason: 'No receipt could be checked against a usable gate key.' };
+    if (this.unanchored > 0)
+      return {
+        state: 'unverifiable',
+        reason:
+          'Its keys are certified by a root that is not in your trust store, so its signatures prove nothing yet.',
+      };
+    if (this.findings.some((f) => f.code === 'CHAIN_UNSEALED'))
+      return { state: 'unsealed', reason: 'Intact, but its last receipts are not sealed by a checkpoint yet.' };
+    return {
+      state: 'verified',
+      reason: 'Every receipt is signed, chained without a break and sealed by a checkpoint.',
+    };
   }
 }

@@ -23,7 +23,13 @@ export function checkManifest(value: unknown, keyring: Keyring, verifier: Signat
   const findings: Finding[] = [];
   const format = (value as { format?: unknown } | null)?.format;
   if (format !== FORMAT_ID) {
-    findings.push(finding('FORMAT_UNSUPPORTED', `The manifest declares format ${JSON.stringify(format ?? null)}; this verifier reads ${FORMAT_ID} only, so its results may not apply.`, at));
+    findings.push(
+      finding(
+        'FORMAT_UNSUPPORTED',
+        `The manifest declares format ${JSON.stringify(format ?? null)}; this verifier reads ${FORMAT_ID} only, so its results may not apply.`,
+        at,
+      ),
+    );
   }
   const checked = validate(ManifestSchema, value);
   if (!checked.ok) {
@@ -36,7 +42,13 @@ export function checkManifest(value: unknown, keyring: Keyring, verifier: Signat
   if (!use.ok) {
     findings.push(finding(use.code, `Manifest signature: ${use.message}.`, at));
   } else if (!verifySigned(value as Record<string, unknown>, use.publicKey, verifier)) {
-    findings.push(finding('MANIFEST_SIGNATURE_INVALID', `The manifest's signature does not verify with archive key ${manifest.kid}: the manifest was changed after signing.`, at));
+    findings.push(
+      finding(
+        'MANIFEST_SIGNATURE_INVALID',
+        `The manifest's signature does not verify with archive key ${manifest.kid}: the manifest was changed after signing.`,
+        at,
+      ),
+    );
   } else {
     anchored = use.anchored;
   }
@@ -47,28 +59,51 @@ export function checkManifest(value: unknown, keyring: Keyring, verifier: Signat
  * Compares the manifest's file list with what the archive holds.
  * @param actual every readable entry except manifest.json, with its size and hash as read
  */
-export function compareFiles(manifest: Manifest, actual: ReadonlyMap<string, { bytes: number; sha256: string } | null>): Finding[] {
+export function compareFiles(
+  manifest: Manifest,
+  actual: ReadonlyMap<string, { bytes: number; sha256: string } | null>,
+): Finding[] {
   const findings: Finding[] = [];
   const listed = new Set<string>();
   for (const file of manifest.files) {
     if (listed.has(file.path)) {
-      findings.push(finding('RECORD_MALFORMED', `The manifest lists ${file.path} more than once.`, { path: MANIFEST_PATH }));
+      findings.push(
+        finding('RECORD_MALFORMED', `The manifest lists ${file.path} more than once.`, { path: MANIFEST_PATH }),
+      );
       continue;
     }
     listed.add(file.path);
     if (!actual.has(file.path)) {
-      findings.push(finding('FILE_MISSING', `The manifest lists ${file.path}, but the archive has no such file.`, { path: file.path }));
+      findings.push(
+        finding('FILE_MISSING', `The manifest lists ${file.path}, but the archive has no such file.`, {
+          path: file.path,
+        }),
+      );
       continue;
     }
     const got = actual.get(file.path);
     if (got === null || got === undefined) continue; // could not be read in full: reported where it failed
     if (got.sha256 !== file.sha256 || got.bytes !== file.bytes) {
-      const what = got.bytes !== file.bytes ? `${got.bytes} bytes where the manifest says ${file.bytes}` : `hash ${got.sha256} where the manifest says ${file.sha256}`;
-      findings.push(finding('FILE_HASH_MISMATCH', `${file.path} has ${what}: the file was changed after the manifest was signed.`, { path: file.path }));
+      const what =
+        got.bytes !== file.bytes
+          ? `${got.bytes} bytes where the manifest says ${file.bytes}`
+          : `hash ${got.sha256} where the manifest says ${file.sha256}`;
+      findings.push(
+        finding('FILE_HASH_MISMATCH', `${file.path} has ${what}: the file was changed after the manifest was signed.`, {
+          path: file.path,
+        }),
+      );
     }
   }
   for (const path of actual.keys()) {
-    if (!listed.has(path)) findings.push(finding('FILE_UNLISTED', `${path} is in the archive but not in the manifest: it was added after the manifest was signed.`, { path }));
+    if (!listed.has(path))
+      findings.push(
+        finding(
+          'FILE_UNLISTED',
+          `${path} is in the archive but not in the manifest: it was added after the manifest was signed.`,
+          { path },
+        ),
+      );
   }
   return findings;
 }

@@ -13,7 +13,10 @@ import { finding, type Finding } from './findings.ts';
 import type { Keyring, ResolvedBundle } from './types.ts';
 
 /** Checks that a bundle's Cedar policies parse; supplied by the caller (Cedar is injected). */
-export type PolicyParser = (bundleHash: string, policies: Readonly<Record<string, string>>) =>
+export type PolicyParser = (
+  bundleHash: string,
+  policies: Readonly<Record<string, string>>,
+) =>
   | { readonly ok: true }
   | { readonly ok: false; readonly errors: readonly { readonly policyId?: string; readonly message: string }[] };
 
@@ -25,7 +28,13 @@ export interface BundleCheck {
 }
 
 /** Checks one `policies/<name>.json` whose JSON value has already been read. */
-export function checkBundleFile(path: string, value: unknown, keyring: Keyring, verifier: SignatureVerifier, parser: PolicyParser | undefined): BundleCheck {
+export function checkBundleFile(
+  path: string,
+  value: unknown,
+  keyring: Keyring,
+  verifier: SignatureVerifier,
+  parser: PolicyParser | undefined,
+): BundleCheck {
   const findings: Finding[] = [];
   const checked = validate(PolicyFileSchema, value);
   if (!checked.ok) {
@@ -45,7 +54,14 @@ export function checkBundleFile(path: string, value: unknown, keyring: Keyring, 
   for (const [index, s] of signatures.entries()) {
     const use = keyring.check(s.kid, 'policy', effectiveFromMs);
     if (!use.ok) {
-      findings.push(finding(use.code, `Signature ${index + 1} of bundle ${body.id} v${body.version}: ${use.message}.`, { path }, { bundle: hash, kid: s.kid }));
+      findings.push(
+        finding(
+          use.code,
+          `Signature ${index + 1} of bundle ${body.id} v${body.version}: ${use.message}.`,
+          { path },
+          { bundle: hash, kid: s.kid },
+        ),
+      );
       problems.push(`signature ${index + 1}: ${use.message}`);
       continue;
     }
@@ -58,7 +74,14 @@ export function checkBundleFile(path: string, value: unknown, keyring: Keyring, 
   }
   if (!valid) {
     const why = signatures.length === 0 ? 'it has no signatures' : problems.join('; ');
-    findings.push(finding('POLICY_SIGNATURE_INVALID', `Bundle ${body.id} v${body.version} (${path}) has no valid signature by a policy key: ${why}.`, { path }, { bundle: hash }));
+    findings.push(
+      finding(
+        'POLICY_SIGNATURE_INVALID',
+        `Bundle ${body.id} v${body.version} (${path}) has no valid signature by a policy key: ${why}.`,
+        { path },
+        { bundle: hash },
+      ),
+    );
   }
   let policiesParse: boolean | null = null;
   if (parser) {
@@ -66,12 +89,26 @@ export function checkBundleFile(path: string, value: unknown, keyring: Keyring, 
     policiesParse = parsed.ok;
     if (!parsed.ok) {
       for (const e of parsed.errors) {
-        findings.push(finding('POLICY_INVALID', `Bundle ${body.id} v${body.version}: ${e.policyId ? `policy "${e.policyId}" ` : ''}does not parse as Cedar: ${e.message}`, { path }, { bundle: hash, ...(e.policyId ? { policy: e.policyId } : {}) }));
+        findings.push(
+          finding(
+            'POLICY_INVALID',
+            `Bundle ${body.id} v${body.version}: ${e.policyId ? `policy "${e.policyId}" ` : ''}does not parse as Cedar: ${e.message}`,
+            { path },
+            { bundle: hash, ...(e.policyId ? { policy: e.policyId } : {}) },
+          ),
+        );
       }
     }
   }
   if (effectiveUntilMs !== null && effectiveUntilMs <= effectiveFromMs) {
-    findings.push(finding('POLICY_LINEAGE_BROKEN', `Bundle ${body.id} v${body.version} ends (${body.effective_until}) before it begins (${body.effective_from}).`, { path }, { bundle: hash }));
+    findings.push(
+      finding(
+        'POLICY_LINEAGE_BROKEN',
+        `Bundle ${body.id} v${body.version} ends (${body.effective_until}) before it begins (${body.effective_from}).`,
+        { path },
+        { bundle: hash },
+      ),
+    );
   }
   return {
     bundle: { path, hash, body, signatureValid: valid, effectiveFromMs, effectiveUntilMs },
@@ -100,15 +137,36 @@ export function checkLineage(bundles: readonly ResolvedBundle[]): Finding[] {
         continue; // the oldest version here may supersede one outside this archive's period
       }
       if (previous.body.version === current.body.version) {
-        findings.push(finding('POLICY_LINEAGE_BROKEN', `Bundle ${id} has two different version ${current.body.version} bundles (${previous.path} and ${current.path}).`, at, { bundle: current.hash }));
+        findings.push(
+          finding(
+            'POLICY_LINEAGE_BROKEN',
+            `Bundle ${id} has two different version ${current.body.version} bundles (${previous.path} and ${current.path}).`,
+            at,
+            { bundle: current.hash },
+          ),
+        );
         continue;
       }
       if (current.body.supersedes !== previous.hash) {
-        findings.push(finding('POLICY_LINEAGE_BROKEN', `Bundle ${id} v${current.body.version} supersedes ${current.body.supersedes ?? 'nothing (null)'}, but the previous version v${previous.body.version} has hash ${previous.hash}.`, at, { bundle: current.hash, expected: previous.hash }));
+        findings.push(
+          finding(
+            'POLICY_LINEAGE_BROKEN',
+            `Bundle ${id} v${current.body.version} supersedes ${current.body.supersedes ?? 'nothing (null)'}, but the previous version v${previous.body.version} has hash ${previous.hash}.`,
+            at,
+            { bundle: current.hash, expected: previous.hash },
+          ),
+        );
       }
       const previousEnd = previous.effectiveUntilMs ?? Infinity;
       if (current.effectiveFromMs < previousEnd) {
-        findings.push(finding('POLICY_LINEAGE_BROKEN', `Bundle ${id} v${current.body.version} takes effect at ${current.body.effective_from}, while v${previous.body.version} is still in effect (${previous.body.effective_until ? `until ${previous.body.effective_until}` : 'with no end'}).`, at, { bundle: current.hash }));
+        findings.push(
+          finding(
+            'POLICY_LINEAGE_BROKEN',
+            `Bundle ${id} v${current.body.version} takes effect at ${current.body.effective_from}, while v${previous.body.version} is still in effect (${previous.body.effective_until ? `until ${previous.body.effective_until}` : 'with no end'}).`,
+            at,
+            { bundle: current.hash },
+          ),
+        );
       }
     }
   }

@@ -22,7 +22,10 @@ function hexIds(count: number, seed: number): string[] {
     state ^= state << 5;
     return state >>> 0;
   };
-  return Array.from({ length: count }, () => `rc_${next().toString(16).padStart(8, '0')}${next().toString(16).padStart(8, '0')}`);
+  return Array.from(
+    { length: count },
+    () => `rc_${next().toString(16).padStart(8, '0')}${next().toString(16).padStart(8, '0')}`,
+  );
 }
 
 describe('ReceiptIds', () => {
@@ -41,7 +44,8 @@ describe('ReceiptIds', () => {
     const distinct = [...new Set(hexIds(1_000_000, 42))];
     const claims: [string, string, number][] = distinct.map((id, i) => [id, i % 2 === 0 ? 'A' : 'B', i + 1]);
     // Planted repeats: ids from early, middle and late in the run, claimed again at the end.
-    for (const i of [0, 1, 499_999, distinct.length - 2]) claims.push([distinct[i] as string, 'C', distinct.length + i]);
+    for (const i of [0, 1, 499_999, distinct.length - 2])
+      claims.push([distinct[i] as string, 'C', distinct.length + i]);
     const expected = referenceClaims(claims);
     const ids = new ReceiptIds();
     const got = claims.map(([id, ledger, seq]) => ids.claim(id, ledger, seq));

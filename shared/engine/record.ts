@@ -11,15 +11,31 @@ import { finding, type Finding } from './findings.ts';
  * The JSON value of a line, with the findings its stored form gives. A non-canonical line
  * is still returned (its content can be checked further); an unreadable one is not.
  */
-export function readStoredLine(path: string, read: LineRead, ledger?: string): { value: unknown; findings: Finding[]; canonicalText?: string } {
+export function readStoredLine(
+  path: string,
+  read: LineRead,
+  ledger?: string,
+): { value: unknown; findings: Finding[]; canonicalText?: string } {
   const where = { path, line: read.line, ...(ledger !== undefined ? { ledger } : {}) };
   const findings: Finding[] = [];
   if (read.kind === 'too-long') {
-    findings.push(finding('RECORD_MALFORMED', `Line is ${read.length} bytes long, over the limit for one record; it was skipped.`, where));
+    findings.push(
+      finding(
+        'RECORD_MALFORMED',
+        `Line is ${read.length} bytes long, over the limit for one record; it was skipped.`,
+        where,
+      ),
+    );
     return { value: undefined, findings };
   }
   if (read.kind === 'unterminated') {
-    findings.push(finding('RECORD_MALFORMED', 'The file ends without a newline after its last record (the file may have been cut short).', where));
+    findings.push(
+      finding(
+        'RECORD_MALFORMED',
+        'The file ends without a newline after its last record (the file may have been cut short).',
+        where,
+      ),
+    );
   }
   const text = decodeUtf8Strict(read.bytes);
   if (text === null) {

@@ -31,14 +31,27 @@ export interface SegmentRunner {
 export function readerErrorFinding(path: string, error: unknown): Finding | null {
   if (error instanceof LimitExceededError) {
     const value = error.value >= 1e6 ? `${Math.round(error.value / 1e6)} MB` : `${Math.round(error.value)}`;
-    return finding('ENTRY_TOO_LARGE', `${path} was not read past ${value}: ${error.message}.`, { path }, { limit: error.limit });
+    return finding(
+      'ENTRY_TOO_LARGE',
+      `${path} was not read past ${value}: ${error.message}.`,
+      { path },
+      { limit: error.limit },
+    );
   }
   if (error instanceof ArchiveUnreadableError) return finding('ARCHIVE_UNREADABLE', error.message, { path });
-  if (error instanceof Error && error.name !== 'AbortError') return finding('ARCHIVE_UNREADABLE', `${path} could not be read: ${error.message}`, { path });
+  if (error instanceof Error && error.name !== 'AbortError')
+    return finding('ARCHIVE_UNREADABLE', `${path} could not be read: ${error.message}`, { path });
   return null;
 }
 
-export async function runSegmentTask(source: ArchiveSource, entry: RawEntry, task: SegmentTask, context: SegmentContext, maxLineBytes: number, signal?: AbortSignal): Promise<SegmentResult> {
+export async function runSegmentTask(
+  source: ArchiveSource,
+  entry: RawEntry,
+  task: SegmentTask,
+  context: SegmentContext,
+  maxLineBytes: number,
+  signal?: AbortSignal,
+): Promise<SegmentResult> {
   let file: FileDigest | null = null;
   let failure: unknown = null;
   async function* hashed(): AsyncGenerator<Uint8Array> {
@@ -62,11 +75,25 @@ export async function runSegmentTask(source: ArchiveSource, entry: RawEntry, tas
 }
 
 /** Runs tasks one at a time in this thread (tests, the app's single worker, small archives). */
-export function localRunner(source: ArchiveSource, entries: ReadonlyMap<string, RawEntry>, context: Omit<SegmentContext, 'checkpointSeqs'>, maxLineBytes: number, signal?: AbortSignal): SegmentRunner {
+export function localRunner(
+  source: ArchiveSource,
+  entries: ReadonlyMap<string, RawEntry>,
+  context: Omit<SegmentContext, 'checkpointSeqs'>,
+  maxLineBytes: number,
+  signal?: AbortSignal,
+): SegmentRunner {
   return {
     name: 'this thread',
     concurrency: 1,
-    run: (task) => runSegmentTask(source, entries.get(task.path) as RawEntry, task, { ...context, checkpointSeqs: new Set(task.checkpointSeqs) }, maxLineBytes, signal),
+    run: (task) =>
+      runSegmentTask(
+        source,
+        entries.get(task.path) as RawEntry,
+        task,
+        { ...context, checkpointSeqs: new Set(task.checkpointSeqs) },
+        maxLineBytes,
+        signal,
+      ),
     close: async () => undefined,
   };
 }

@@ -21,10 +21,18 @@ export interface SegmentWorkerOptions {
   readonly controlFactories: readonly ControlCheckFactory[];
 }
 
-export type SegmentChecker = (task: SegmentTask, onRecord?: (record: RecordRead) => void | Promise<void>, signal?: AbortSignal) => Promise<SegmentResult>;
+export type SegmentChecker = (
+  task: SegmentTask,
+  onRecord?: (record: RecordRead) => void | Promise<void>,
+  signal?: AbortSignal,
+) => Promise<SegmentResult>;
 
 /** Builds the named controls, in the order named; a name this build lacks is an error. */
-export async function buildNamedControls(factories: readonly ControlCheckFactory[], names: readonly string[], context: ArchiveContext): Promise<ControlCheck[]> {
+export async function buildNamedControls(
+  factories: readonly ControlCheckFactory[],
+  names: readonly string[],
+  context: ArchiveContext,
+): Promise<ControlCheck[]> {
   const all = await Promise.all(factories.map((factory) => factory(context)));
   return names.map((name) => {
     const control = all.find((c) => c.name === name);
@@ -33,11 +41,19 @@ export async function buildNamedControls(factories: readonly ControlCheckFactory
   });
 }
 
-export async function segmentChecker(source: ArchiveSource, setup: RunnerSetup, options: SegmentWorkerOptions): Promise<SegmentChecker> {
+export async function segmentChecker(
+  source: ArchiveSource,
+  setup: RunnerSetup,
+  options: SegmentWorkerOptions,
+): Promise<SegmentChecker> {
   const entries = new Map<string, RawEntry>((await source.entries()).map((e) => [e.name, e]));
   const keyring = buildKeyring(setup.keys, setup.trustedRoots, options.verifier).keyring;
   const bundlesByHash = new Map<string, ResolvedBundle>(setup.bundles.map((b) => [b.hash, b]));
-  const controls = await buildNamedControls(options.controlFactories, setup.controlNames, { bundlesByHash, keyring, verifier: options.verifier });
+  const controls = await buildNamedControls(options.controlFactories, setup.controlNames, {
+    bundlesByHash,
+    keyring,
+    verifier: options.verifier,
+  });
   // Stateless checks keep one instance across segments; findings already sent, per check.
   const sent = controls.map(() => 0);
 

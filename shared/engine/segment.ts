@@ -64,12 +64,28 @@ export interface SegmentContext {
 }
 
 /** Checks one segment's lines. Never throws for bad evidence. */
-export async function checkSegment(ledger: string, path: string, lines: AsyncIterable<LineRead>, context: SegmentContext): Promise<SegmentResult> {
+export async function checkSegment(
+  ledger: string,
+  path: string,
+  lines: AsyncIterable<LineRead>,
+  context: SegmentContext,
+): Promise<SegmentResult> {
   const findings: Finding[] = [];
   const report = (code: FindingCode, message: string, where: { line: number; seq?: number; receipt?: string }) =>
     findings.push(finding(code, message, { path, ledger, ...where }));
   const result: SegmentResult = {
-    path, ledger, lines: 0, findings, head: null, tail: null, sealed: [], ids: [], idSeqs: [], idLines: [], signed: 0, unanchored: 0,
+    path,
+    ledger,
+    lines: 0,
+    findings,
+    head: null,
+    tail: null,
+    sealed: [],
+    ids: [],
+    idSeqs: [],
+    idLines: [],
+    signed: 0,
+    unanchored: 0,
     projections: context.controls.map(() => []),
   };
   let last: ChainTail | null = null;
@@ -89,7 +105,14 @@ export async function checkSegment(ledger: string, path: string, lines: AsyncIte
       else report('RECORD_MALFORMED', `Receipt is not valid: ${checked.message}.`, { line: read.line });
     }
     if (context.onRecord && lineHash !== null && read.kind !== 'too-long') {
-      await context.onRecord({ ledger, path, line: read.line, text: decodeUtf8Strict(read.bytes) ?? '', hash: lineHash, receipt });
+      await context.onRecord({
+        ledger,
+        path,
+        line: read.line,
+        text: decodeUtf8Strict(read.bytes) ?? '',
+        hash: lineHash,
+        receipt,
+      });
     }
     if (!receipt || lineHash === null) {
       // The chain runs on through an unreadable line: the next receipt's prev may name it.
@@ -100,15 +123,26 @@ export async function checkSegment(ledger: string, path: string, lines: AsyncIte
     const r = receipt;
     const tsMs = parseTime(r.ts) as number;
     const where = { line: read.line, seq: r.seq, receipt: r.id };
-    if (r.ledger !== ledger) report('RECORD_MALFORMED', `Receipt names ledger "${r.ledger}" but is stored in ledgers/${ledger}/.`, where);
+    if (r.ledger !== ledger)
+      report('RECORD_MALFORMED', `Receipt names ledger "${r.ledger}" but is stored in ledgers/${ledger}/.`, where);
     result.ids.push(r.id);
     result.idSeqs.push(r.seq);
     result.idLines.push(read.line);
 
     if (head === null) {
-      head = { seq: r.seq, prev: r.prev, ts: r.ts, tsMs, path, line: read.line, receipt: r.id, unreadableBefore: unreadable };
+      head = {
+        seq: r.seq,
+        prev: r.prev,
+        ts: r.ts,
+        tsMs,
+        path,
+        line: read.line,
+        receipt: r.id,
+        unreadableBefore: unreadable,
+      };
     } else {
-      for (const p of linkProblems(last, unreadable, { seq: r.seq, prev: r.prev, ts: r.ts, tsMs })) report(p.code, p.message, where);
+      for (const p of linkProblems(last, unreadable, { seq: r.seq, prev: r.prev, ts: r.ts, tsMs }))
+        report(p.code, p.message, where);
     }
 
     const use = context.keyring.check(r.kid, 'gate', tsMs);
@@ -118,20 +152,38 @@ export async function checkSegment(ledger: string, path: string, lines: AsyncIte
       if (!use.anchored) (result as { unanchored: number }).unanchored++;
       // Signed bytes come from the value as parsed, never from the schema's output, which
       // may drop members (zod drops "__proto__"): what is verified is what is stored.
-      const invalid = () => report('SIGNATURE_INVALID', `Receipt signature does not verify with gate key ${r.kid}: the receipt was changed after signing or signed by another key.`, where);
+      const invalid = () =>
+        report(
+          'SIGNATURE_INVALID',
+          `Receipt signature does not verify with gate key ${r.kid}: the receipt was changed after signing or signed by another key.`,
+          where,
+        );
       const parts = signedParts(stored.value as Record<string, unknown>, stored.canonicalText);
       if (!parts) invalid();
       else if (context.bulkVerifier) {
         // Asynchronous native verification: many in flight, awaited in batches.
-        pending.push(context.bulkVerifier.verifyAsync(parts.signature, parts.message, use.publicKey).then((ok) => void (ok || invalid())));
+        pending.push(
+          context.bulkVerifier
+            .verifyAsync(parts.signature, parts.message, use.publicKey)
+            .then((ok) => void (ok || invalid())),
+        );
         if (pending.length >= 256) await Promise.all(pending.splice(0));
       } else if (!context.verifier.verify(parts.signature, parts.message, use.publicKey)) invalid();
     }
 
     const bundle = context.bundlesByHash.get(r.decision.bundle);
-    if (!bundle) report('POLICY_UNKNOWN', `Receipt was decided under bundle ${r.decision.bundle}, which is not in the archive.`, where);
+    if (!bundle)
+      report(
+        'POLICY_UNKNOWN',
+        `Receipt was decided under bundle ${r.decision.bundle}, which is not in the archive.`,
+        where,
+      );
     else if (!inEffect(bundle, tsMs)) {
-      report('POLICY_NOT_IN_EFFECT', `Receipt at ${r.ts} was decided under bundle ${bundle.body.id} v${bundle.body.version}, in effect from ${bundle.body.effective_from}${bundle.body.effective_until ? ` until ${bundle.body.effective_until}` : ''}.`, where);
+      report(
+        'POLICY_NOT_IN_EFFECT',
+        `Receipt at ${r.ts} was decided under bundle ${bundle.body.id} v${bundle.body.version}, in effect from ${bundle.body.effective_from}${bundle.body.effective_until ? ` until ${bundle.body.effective_until}` : ''}.`,
+        where,
+      );
     }
 
     if (context.checkpointSeqs.has(r.seq)) result.sealed.push([r.seq, lineHash, r.ts]);

@@ -3,7 +3,34 @@ import { describe, expect, it } from 'vitest';
 import { TextMap, textHash32 } from './text-map.ts';
 
 /** Keys that an encoding could confuse: ASCII, Latin-1, wide, lone surrogates, 0xFF bytes. */
-const TRICKY = ['', 'a', 'ab', 'abc', '\u00ff', '\u00ffa', 'a\u00ff', '\u0100', '\u6100', '\u0061\u0000', '\u0000', '\u0000\u0000', '\u7fff', '\ud800', '\udc00', '\ud800\udc00', '\udc00\ud800', '\u{1f600}', 'ÿÿÿ', '\u00ff\u00ff', '\u01ff', '\uff01', '\u0161', 'a\u0001', 'rc_0', 'rc_00'];
+const TRICKY = [
+  '',
+  'a',
+  'ab',
+  'abc',
+  '\u00ff',
+  '\u00ffa',
+  'a\u00ff',
+  '\u0100',
+  '\u6100',
+  '\u0061\u0000',
+  '\u0000',
+  '\u0000\u0000',
+  '\u7fff',
+  '\ud800',
+  '\udc00',
+  '\ud800\udc00',
+  '\udc00\ud800',
+  '\u{1f600}',
+  'ÿÿÿ',
+  '\u00ff\u00ff',
+  '\u01ff',
+  '\uff01',
+  '\u0161',
+  'a\u0001',
+  'rc_0',
+  'rc_00',
+];
 
 /** Checks `map` against a `Map` fed the same operations, key by key. */
 function expectSame(map: TextMap, reference: Map<string, number>, probes: readonly string[]): void {
@@ -44,7 +71,9 @@ describe('TextMap', () => {
 
   it('behaves like a Map for any strings (property), with the real hash and a 2-bit one', () => {
     // Any UTF-16 code units (lone surrogates included), mostly ASCII so keys repeat.
-    const codeUnit = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0xffff })).map((unit) => String.fromCharCode(unit));
+    const codeUnit = fc
+      .oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0xffff }))
+      .map((unit) => String.fromCharCode(unit));
     const key = fc.oneof(fc.string({ unit: codeUnit, maxLength: 4 }), fc.constantFrom(...TRICKY));
     const operation = fc.tuple(key, fc.integer());
     fc.assert(

@@ -122,7 +122,11 @@ export interface ResolvedBundle {
 /** Result of checking that key `kid` may sign as `role` at time `atMs`. */
 export type KeyUse =
   | { readonly ok: true; readonly publicKey: Uint8Array; readonly anchored: boolean }
-  | { readonly ok: false; readonly code: 'KEY_UNKNOWN' | 'KEY_CERT_INVALID' | 'KEY_ROLE_MISMATCH' | 'KEY_NOT_VALID_AT' | 'KEY_REVOKED'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: 'KEY_UNKNOWN' | 'KEY_CERT_INVALID' | 'KEY_ROLE_MISMATCH' | 'KEY_NOT_VALID_AT' | 'KEY_REVOKED';
+      readonly message: string;
+    };
 
 export interface Keyring {
   check(kid: string, role: Role, atMs: number): KeyUse;

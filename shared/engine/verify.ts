@@ -8,7 +8,15 @@
 import { readLines } from '../archive/lines.ts';
 import { unsafePathReason } from '../archive/paths.ts';
 import { openZip } from '../archive/zip.ts';
-import { ArchiveUnreadableError, DEFAULT_LIMITS, LimitExceededError, type ArchiveSource, type RandomAccessBytes, type RawEntry, type ReadLimits } from '../archive/source.ts';
+import {
+  ArchiveUnreadableError,
+  DEFAULT_LIMITS,
+  LimitExceededError,
+  type ArchiveSource,
+  type RandomAccessBytes,
+  type RawEntry,
+  type ReadLimits,
+} from '../archive/source.ts';
 import { concatBytes } from '../format/bytes.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
 import { hashingChunks } from '../format/hash.ts';
@@ -21,7 +29,17 @@ import { readStoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH } from './manifest.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
-import { FORMAT_ID, type ArchiveInfo, type BundleSummary, type CheckStatus, type ControlCheck, type LedgerSummary, type ResolvedBundle, type VerifyOptions, type VerifyReport } from './types.ts';
+import {
+  FORMAT_ID,
+  type ArchiveInfo,
+  type BundleSummary,
+  type CheckStatus,
+  type ControlCheck,
+  type LedgerSummary,
+  type ResolvedBundle,
+  type VerifyOptions,
+  type VerifyReport,
+} from './types.ts';
 
 export type { PolicyParser } from './policies.ts';
 
@@ -60,7 +78,12 @@ export interface EngineOptions extends VerifyOptions {
  * Runs tasks with up to `runner.concurrency` in flight and hands results to `merge`
  * strictly in task order, holding back results that arrive early.
  */
-async function runInOrder(tasks: readonly SegmentTask[], runner: SegmentRunner, signal: AbortSignal | undefined, merge: (task: SegmentTask, result: SegmentResult) => void): Promise<void> {
+async function runInOrder(
+  tasks: readonly SegmentTask[],
+  runner: SegmentRunner,
+  signal: AbortSignal | undefined,
+  merge: (task: SegmentTask, result: SegmentResult) => void,
+): Promise<void> {
   const pending = new Map<number, Promise<SegmentResult>>();
   let next = 0;
   const inFlight = Math.max(1, runner.concurrency * 2);
@@ -82,7 +105,11 @@ async function runInOrder(tasks: readonly SegmentTask[], runner: SegmentRunner, 
  * Verifies a ZIP archive given as random-access bytes. A file that is not a readable
  * ZIP gives the finding ARCHIVE_UNREADABLE, not an exception.
  */
-export async function verifyZipBytes(bytes: RandomAccessBytes, name: string, options: EngineOptions): Promise<VerifyReport> {
+export async function verifyZipBytes(
+  bytes: RandomAccessBytes,
+  name: string,
+  options: EngineOptions,
+): Promise<VerifyReport> {
   let source: ArchiveSource;
   try {
     source = await openZip(bytes, name, options.limits);
@@ -132,26 +159,49 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     if (entry.isDirectory) continue;
     const unsafe = unsafePathReason(entry.name);
     if (unsafe) {
-      findings.push(finding('ENTRY_UNSAFE_PATH', `Entry ${JSON.stringify(entry.name)} was refused: ${unsafe}.`, {}, { entry: entry.name }));
+      findings.push(
+        finding(
+          'ENTRY_UNSAFE_PATH',
+          `Entry ${JSON.stringify(entry.name)} was refused: ${unsafe}.`,
+          {},
+          { entry: entry.name },
+        ),
+      );
       continue;
     }
     if (files.has(entry.name)) {
-      findings.push(finding('ENTRY_UNSAFE_PATH', `Entry ${entry.name} appears more than once; only the first is read.`, { path: entry.name }));
+      findings.push(
+        finding('ENTRY_UNSAFE_PATH', `Entry ${entry.name} appears more than once; only the first is read.`, {
+          path: entry.name,
+        }),
+      );
       continue;
     }
     if (entry.unsupported) {
-      findings.push(finding('ARCHIVE_UNREADABLE', `Entry ${entry.name} is ${entry.unsupported} and cannot be read.`, { path: entry.name }));
+      findings.push(
+        finding('ARCHIVE_UNREADABLE', `Entry ${entry.name} is ${entry.unsupported} and cannot be read.`, {
+          path: entry.name,
+        }),
+      );
       continue;
     }
     if (files.size >= limits.maxEntries) {
-      findings.push(finding('ENTRY_TOO_LARGE', `The archive has more than ${limits.maxEntries} entries (the limit); the rest were not read.`));
+      findings.push(
+        finding(
+          'ENTRY_TOO_LARGE',
+          `The archive has more than ${limits.maxEntries} entries (the limit); the rest were not read.`,
+        ),
+      );
       break;
     }
     files.set(entry.name, entry);
   }
 
   // One total for the whole run, known from the directory: the ledger segments' declared sizes.
-  const bytesTotal = [...files.entries()].reduce((sum, [path, entry]) => sum + (SEGMENT.test(path) ? (entry.declaredSize ?? 0) : 0), 0);
+  const bytesTotal = [...files.entries()].reduce(
+    (sum, [path, entry]) => sum + (SEGMENT.test(path) ? (entry.declaredSize ?? 0) : 0),
+    0,
+  );
 
   /** Size and hash of every entry read in full; null when reading stopped part-way. */
   const actual = new Map<string, { bytes: number; sha256: string } | null>();
@@ -182,7 +232,12 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
       let size = 0;
       for await (const chunk of streamEntry(path)) {
         size += chunk.length;
-        if (size > MAX_DOCUMENT_BYTES) throw new LimitExceededError('maxEntryBytes', size, `a JSON document may be at most ${MAX_DOCUMENT_BYTES} bytes`);
+        if (size > MAX_DOCUMENT_BYTES)
+          throw new LimitExceededError(
+            'maxEntryBytes',
+            size,
+            `a JSON document may be at most ${MAX_DOCUMENT_BYTES} bytes`,
+          );
         chunks.push(chunk);
       }
       // A JSON document is one stored line without a newline (FORMAT.md §1).
@@ -197,10 +252,18 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   options.onProgress?.({ phase: 'manifest', bytesDone: 0, bytesTotal, receiptsDone: 0 });
   const manifestValue = files.has(MANIFEST_PATH) ? await readDocument(MANIFEST_PATH) : undefined;
   actual.delete(MANIFEST_PATH);
-  if (!files.has(MANIFEST_PATH)) findings.push(finding('MANIFEST_MISSING', 'The archive has no manifest.json, so nothing proves which files it should hold.'));
+  if (!files.has(MANIFEST_PATH))
+    findings.push(
+      finding('MANIFEST_MISSING', 'The archive has no manifest.json, so nothing proves which files it should hold.'),
+    );
   options.onProgress?.({ phase: 'keys', bytesDone: 0, bytesTotal, receiptsDone: 0 });
   const keysValue = files.has(KEYS_PATH) ? await readDocument(KEYS_PATH) : undefined;
-  if (!files.has(KEYS_PATH)) findings.push(finding('FILE_MISSING', 'The archive has no keys.json, so no signature in it can be checked.', { path: KEYS_PATH }));
+  if (!files.has(KEYS_PATH))
+    findings.push(
+      finding('FILE_MISSING', 'The archive has no keys.json, so no signature in it can be checked.', {
+        path: KEYS_PATH,
+      }),
+    );
   const keys = buildKeyring(keysValue, options.trustedRoots, verifier);
   findings.push(...keys.findings);
 
@@ -221,7 +284,11 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     if (!checked.bundle) continue;
     const b = checked.bundle;
     if (bundlesByHash.has(b.hash)) {
-      findings.push(finding('POLICY_LINEAGE_BROKEN', `${path} holds the same bundle as ${bundlesByHash.get(b.hash)?.path}.`, { path }));
+      findings.push(
+        finding('POLICY_LINEAGE_BROKEN', `${path} holds the same bundle as ${bundlesByHash.get(b.hash)?.path}.`, {
+          path,
+        }),
+      );
       continue;
     }
     bundles.push(b);
@@ -238,9 +305,11 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     });
   }
   findings.push(...checkLineage(bundles));
-  checks.push(options.policyParser
-    ? { check: 'Policy text parses (Cedar)', status: 'ran' }
-    : { check: 'Policy text parses (Cedar)', status: 'not checked', reason: 'no Cedar engine was given to this run' });
+  checks.push(
+    options.policyParser
+      ? { check: 'Policy text parses (Cedar)', status: 'ran' }
+      : { check: 'Policy text parses (Cedar)', status: 'not checked', reason: 'no Cedar engine was given to this run' },
+  );
 
   // Controls plug in here: they see every schema-valid receipt.
   const archiveContext = { bundlesByHash, keyring: keys.keyring, verifier };
@@ -254,7 +323,14 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   for (const path of files.keys()) {
     const m = SEGMENT.exec(path) ?? CHECKPOINTS.exec(path);
     if (m) ledgerNames.add(m[1] as string);
-    else if (path.startsWith('ledgers/')) findings.push(finding('RECORD_MALFORMED', `${path} is not a ledger segment (ledgers/<ledger>/<six digits>.jsonl) or checkpoints file; it was not read as receipts.`, { path }));
+    else if (path.startsWith('ledgers/'))
+      findings.push(
+        finding(
+          'RECORD_MALFORMED',
+          `${path} is not a ledger segment (ledgers/<ledger>/<six digits>.jsonl) or checkpoints file; it was not read as receipts.`,
+          { path },
+        ),
+      );
   }
   const receiptIds = new ReceiptIds();
   const ledgers = new Map<string, LedgerMerger>();
@@ -265,17 +341,21 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     const checkpointsPath = `ledgers/${name}/checkpoints.jsonl`;
     if (files.has(checkpointsPath)) {
       const ok = await guarded(checkpointsPath, async () => {
-        for await (const read of readLines(streamEntry(checkpointsPath), limits.maxLineBytes)) ledger.addCheckpointLine(read);
+        for await (const read of readLines(streamEntry(checkpointsPath), limits.maxLineBytes))
+          ledger.addCheckpointLine(read);
       });
       if (!ok) ledger.addFileFinding(findings.at(-1) as Finding);
     }
     const checkpointSeqs = [...ledger.checkpointSeqs];
-    for (const path of [...files.keys()].filter((p) => SEGMENT.exec(p)?.[1] === name).sort()) tasks.push({ ledger: name, path, checkpointSeqs });
+    for (const path of [...files.keys()].filter((p) => SEGMENT.exec(p)?.[1] === name).sort())
+      tasks.push({ ledger: name, path, checkpointSeqs });
   }
   let bytesDone = 0;
   let receiptsDone = 0;
   // A control that cannot run split (neither stateless nor projected) keeps the run in this thread.
-  const splittable = controls.every((c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection));
+  const splittable = controls.every(
+    (c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection),
+  );
   // Starting workers costs about a second; below this much ledger data one thread is faster.
   const worthAPool = tasks.length > 1 && bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
   let localRunnerUsed: SegmentRunner | null = null;
@@ -283,14 +363,33 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   let runner: SegmentRunner | null = null;
   if (options.segmentRunner && splittable && worthAPool) {
     try {
-      runner = await options.segmentRunner({ keys: keysValue, trustedRoots: options.trustedRoots, bundles, limits, controlNames: controls.map((c) => c.name) });
+      runner = await options.segmentRunner({
+        keys: keysValue,
+        trustedRoots: options.trustedRoots,
+        bundles,
+        limits,
+        controlNames: controls.map((c) => c.name),
+      });
     } catch (error) {
       signal?.throwIfAborted();
       // A pool that cannot start costs time, not checks: this thread checks every segment.
       poolProblem = (error as Error).message ?? String(error);
     }
   }
-  runner ??= localRunnerUsed = localRunner(source, files, { keyring: keys.keyring, verifier, bulkVerifier: options.bulkVerifier, bundlesByHash, controls, onRecord: options.onRecord }, limits.maxLineBytes, signal);
+  runner ??= localRunnerUsed = localRunner(
+    source,
+    files,
+    {
+      keyring: keys.keyring,
+      verifier,
+      bulkVerifier: options.bulkVerifier,
+      bundlesByHash,
+      controls,
+      onRecord: options.onRecord,
+    },
+    limits.maxLineBytes,
+    signal,
+  );
   try {
     await runInOrder(tasks, runner, signal, (task, result) => {
       if (result.file) actual.set(task.path, result.file);
@@ -306,8 +405,12 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   } finally {
     await runner.close();
   }
-  checks.push({ check: `Segments checked by ${runner.name}${poolProblem ? ` (the worker pool could not start: ${poolProblem})` : ''}`, status: 'ran' });
-  if (runner === localRunnerUsed && options.bulkVerifier) checks.push({ check: `Receipt signatures verified with ${options.bulkVerifier.name}`, status: 'ran' });
+  checks.push({
+    check: `Segments checked by ${runner.name}${poolProblem ? ` (the worker pool could not start: ${poolProblem})` : ''}`,
+    status: 'ran',
+  });
+  if (runner === localRunnerUsed && options.bulkVerifier)
+    checks.push({ check: `Receipt signatures verified with ${options.bulkVerifier.name}`, status: 'ran' });
 
   // Attachments and any other entry: hashed for the manifest; attachments also by name.
   for (const path of files.keys()) {
@@ -322,9 +425,21 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     if (attachment && got) {
       const named = `sha256:${attachment[1]}`;
       if (!/^[0-9a-f]{64}$/.test(attachment[1] as string)) {
-        findings.push(finding('ATTACHMENT_HASH_MISMATCH', `Attachment name ${attachment[1]} is not a SHA-256 (64 lowercase hex digits).`, { path }));
+        findings.push(
+          finding(
+            'ATTACHMENT_HASH_MISMATCH',
+            `Attachment name ${attachment[1]} is not a SHA-256 (64 lowercase hex digits).`,
+            { path },
+          ),
+        );
       } else if (got.sha256 !== named) {
-        findings.push(finding('ATTACHMENT_HASH_MISMATCH', `Attachment content hashes to ${got.sha256}, not to its name: it was changed.`, { path }));
+        findings.push(
+          finding(
+            'ATTACHMENT_HASH_MISMATCH',
+            `Attachment content hashes to ${got.sha256}, not to its name: it was changed.`,
+            { path },
+          ),
+        );
       }
     }
   }
@@ -339,7 +454,11 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     }
     checks.push({ check: 'Manifest lists every file with its hash', status: 'ran' });
   } else {
-    checks.push({ check: 'Manifest lists every file with its hash', status: 'not checked', reason: manifestValue === undefined ? 'there is no readable manifest' : 'the manifest is malformed' });
+    checks.push({
+      check: 'Manifest lists every file with its hash',
+      status: 'not checked',
+      reason: manifestValue === undefined ? 'there is no readable manifest' : 'the manifest is malformed',
+    });
   }
 
   // Ledger verdicts, then the controls that need the whole archive.
@@ -356,13 +475,23 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     { check: 'Hash chains and checkpoints', status: 'ran' },
     controls.length > 0
       ? { check: 'Decision re-evaluation and control checks', status: 'ran' }
-      : { check: 'Decision re-evaluation and control checks', status: 'not checked', reason: 'no control checks were given to this run' },
+      : {
+          check: 'Decision re-evaluation and control checks',
+          status: 'not checked',
+          reason: 'no control checks were given to this run',
+        },
   );
 
   const sorted = sortFindings(findings);
   const integrity = sorted.filter((f) => categoryOf(f.code) === 'integrity').length;
   const archive: ArchiveInfo | null = manifest
-    ? { archive_id: manifest.archive_id, organization: manifest.organization, created_at: manifest.created_at, period: { from: manifest.period.from, to: manifest.period.to }, producer: { name: manifest.producer.name, version: manifest.producer.version } }
+    ? {
+        archive_id: manifest.archive_id,
+        organization: manifest.organization,
+        created_at: manifest.created_at,
+        period: { from: manifest.period.from, to: manifest.period.to },
+        producer: { name: manifest.producer.name, version: manifest.producer.version },
+      }
     : null;
   options.onProgress?.({ phase: 'done', bytesDone, bytesTotal, receiptsDone });
   return {

@@ -7,13 +7,23 @@ const jcsCases = readdirSync(VECTORS_DIR + 'jcs/input').filter((f) => f.endsWith
 
 describe('RFC 8785 canonical form (cyberphone test data)', () => {
   it('has the six published cases', () => {
-    expect(jcsCases.sort()).toEqual(['arrays.json', 'french.json', 'structures.json', 'unicode.json', 'values.json', 'weird.json']);
+    expect(jcsCases.sort()).toEqual([
+      'arrays.json',
+      'french.json',
+      'structures.json',
+      'unicode.json',
+      'values.json',
+      'weird.json',
+    ]);
   });
 
   it.each(jcsCases)('%s canonicalizes byte for byte', (name) => {
     const expected = readVector(`jcs/output/${name}`);
     expect(canonicalize(JSON.parse(readVector(`jcs/input/${name}`)))).toBe(expected);
-    const hex = readVector(`jcs/outhex/${name.replace('.json', '.txt')}`).trim().split(/\s+/).join('');
+    const hex = readVector(`jcs/outhex/${name.replace('.json', '.txt')}`)
+      .trim()
+      .split(/\s+/)
+      .join('');
     expect(Buffer.from(expected, 'utf8').toString('hex')).toBe(hex);
     expect(parseCanonical(expected)).toEqual({ ok: true, value: JSON.parse(expected) });
   });

@@ -75,7 +75,8 @@ export function signedTextOfCanonicalLine(line: string, object: Readonly<Record<
   const keys = Object.keys(object).sort();
   const at = keys.indexOf('sig');
   let tail = '';
-  for (let i = at + 1; i < keys.length; i++) tail += `,${JSON.stringify(keys[i])}:${canonicalize(object[keys[i] as string])}`;
+  for (let i = at + 1; i < keys.length; i++)
+    tail += `,${JSON.stringify(keys[i])}:${canonicalize(object[keys[i] as string])}`;
   const member = `"sig":${JSON.stringify(sig)}`;
   if (at === 0) {
     const expected = keys.length === 1 ? `{${member}}` : `{${member}${tail}}`;

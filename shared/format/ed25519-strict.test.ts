@@ -5,7 +5,8 @@ import { isCanonicalPointEncoding, isScalarCanonical } from './ed25519-strict.ts
 const P = 2n ** 255n - 19n;
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const le = (n: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
-const fromLe = (b: Uint8Array, offset = 0): bigint => b.slice(offset, offset + 32).reduceRight((acc, v) => (acc << 8n) | BigInt(v), 0n);
+const fromLe = (b: Uint8Array, offset = 0): bigint =>
+  b.slice(offset, offset + 32).reduceRight((acc, v) => (acc << 8n) | BigInt(v), 0n);
 
 describe('strict RFC 8032 encoding checks', () => {
   it('S < L exactly at the boundary', () => {
@@ -17,7 +18,11 @@ describe('strict RFC 8032 encoding checks', () => {
   });
 
   it('y < p and no negative zero, at the boundaries', () => {
-    const withSign = (y: bigint, sign: number) => { const b = le(y); b[31] = (b[31] as number) | (sign << 7); return b; };
+    const withSign = (y: bigint, sign: number) => {
+      const b = le(y);
+      b[31] = (b[31] as number) | (sign << 7);
+      return b;
+    };
     expect(isCanonicalPointEncoding(withSign(P - 1n, 0))).toBe(true);
     expect(isCanonicalPointEncoding(withSign(P, 0))).toBe(false);
     expect(isCanonicalPointEncoding(withSign(P + 1n, 1))).toBe(false);
@@ -28,11 +33,14 @@ describe('strict RFC 8032 encoding checks', () => {
   });
 
   it('agrees with a BigInt statement of the rules on random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (bytes) => {
-      expect(isScalarCanonical(bytes)).toBe(fromLe(bytes, 32) < L);
-      const y = fromLe(bytes) & ((1n << 255n) - 1n);
-      const sign = (bytes[31] as number) >> 7;
-      expect(isCanonicalPointEncoding(bytes)).toBe(y < P && !(sign === 1 && (y === 1n || y === P - 1n)));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (bytes) => {
+        expect(isScalarCanonical(bytes)).toBe(fromLe(bytes, 32) < L);
+        const y = fromLe(bytes) & ((1n << 255n) - 1n);
+        const sign = (bytes[31] as number) >> 7;
+        expect(isCanonicalPointEncoding(bytes)).toBe(y < P && !(sign === 1 && (y === 1n || y === P - 1n)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -9,10 +9,12 @@ import type { SignatureVerifier } from './ed25519.ts';
 // Little-endian byte strings of p = 2^255 - 19 and of the group order L, compared byte
 // by byte from the most significant end (no BigInt: this runs once per signature).
 // Typed arrays cannot be frozen; these are module-private and never written.
-const P_BYTES: Readonly<Uint8Array> = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 0xed : i === 31 ? 0x7f : 0xff));
+const P_BYTES: Readonly<Uint8Array> = Uint8Array.from({ length: 32 }, (_, i) =>
+  i === 0 ? 0xed : i === 31 ? 0x7f : 0xff,
+);
 const L_BYTES: Readonly<Uint8Array> = Uint8Array.from([
-  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0x10,
 ]);
 
 /** a < b for 32-byte little-endian numbers, `a` read at `offset` (with its top bit masked when `maskTop`). */

@@ -5,9 +5,18 @@ import { readVectorJson } from '../../test/support/vectors.ts';
 
 interface WycheproofFile {
   numberOfTests: number;
-  testGroups: { publicKey: { pk: string }; tests: { tcId: number; comment: string; msg: string; sig: string; result: string; flags: string[] }[] }[];
+  testGroups: {
+    publicKey: { pk: string };
+    tests: { tcId: number; comment: string; msg: string; sig: string; result: string; flags: string[] }[];
+  }[];
 }
-interface Rfc8032Vector { name: string; secretKey: string; publicKey: string; message: string; signature: string }
+interface Rfc8032Vector {
+  name: string;
+  secretKey: string;
+  publicKey: string;
+  message: string;
+  signature: string;
+}
 
 const wycheproof = readVectorJson<WycheproofFile>('wycheproof/ed25519_test.json');
 const rfc8032 = readVectorJson<Rfc8032Vector[]>('rfc8032_ed25519.json');

@@ -23,8 +23,15 @@ describe('SHA-256', () => {
 });
 
 describe('the copied vectors are unchanged (SHA256SUMS)', () => {
-  const sums = readVector('SHA256SUMS').trim().split('\n').map((l) => l.split(/\s+\*?/) as [string, string]);
+  const sums = readVector('SHA256SUMS')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(/\s+\*?/) as [string, string]);
   it.each(sums)('%s  %s', (digest, file) => {
-    expect(createHash('sha256').update(readFileSync(VECTORS_DIR + file)).digest('hex')).toBe(digest);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(VECTORS_DIR + file))
+        .digest('hex'),
+    ).toBe(digest);
   });
 });

@@ -70,7 +70,10 @@ export interface FileDigest {
  * hash once every chunk has passed (not when the stream fails or stops early), so an entry
  * is read once for both its parser and the manifest check.
  */
-export async function* hashingChunks(chunks: AsyncIterable<Uint8Array>, done: (file: FileDigest) => void): AsyncGenerator<Uint8Array> {
+export async function* hashingChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  done: (file: FileDigest) => void,
+): AsyncGenerator<Uint8Array> {
   const hasher = createHasher();
   let bytes = 0;
   for await (const chunk of chunks) {

@@ -18,10 +18,16 @@ const hex = (n: number, what: string) =>
 export const KidSchema = hex(32, 'key id');
 export const PublicKeySchema = hex(64, 'Ed25519 public key');
 export const SignatureHexSchema = hex(128, 'Ed25519 signature');
-export const HashSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" followed by 64 lowercase hex digits');
+export const HashSchema = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" followed by 64 lowercase hex digits');
 export const TimeSchema = z.string().refine((t) => parseTime(t) !== null, 'must be an RFC 3339 UTC time ending in Z');
 /** JSON integers 0..2^53-1 (FORMAT.md §1). */
-export const UIntSchema = z.number().int('must be an integer').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER);
+export const UIntSchema = z
+  .number()
+  .int('must be an integer')
+  .min(0, 'must not be negative')
+  .max(Number.MAX_SAFE_INTEGER);
 const NonEmpty = z.string().min(1, 'must not be empty');
 
 export const ROLES = ['root', 'policy', 'gate', 'archive', 'approver'] as const;
@@ -110,7 +116,9 @@ export const ReceiptSchema = z.looseObject({
     resource: EntityUid,
     context: z.record(z.string(), z.unknown()),
   }),
-  entities: z.array(z.looseObject({ uid: EntityUid, attrs: z.record(z.string(), z.unknown()), parents: z.array(EntityUid) })),
+  entities: z.array(
+    z.looseObject({ uid: EntityUid, attrs: z.record(z.string(), z.unknown()), parents: z.array(EntityUid) }),
+  ),
   data: z.looseObject({
     tier: UIntSchema,
     personal: z.array(z.string()),
@@ -149,7 +157,10 @@ export type Checkpoint = z.infer<typeof CheckpointSchema>;
  * Validates `value`; on failure returns one sentence naming every wrong field, e.g.
  * `field "agent.tier": must be an integer; field "ts": must be an RFC 3339 UTC time`.
  */
-export function validate<T>(schema: z.ZodType<T>, value: unknown): { ok: true; value: T } | { ok: false; message: string; fields: string[] } {
+export function validate<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+): { ok: true; value: T } | { ok: false; message: string; fields: string[] } {
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
   const fields: string[] = [];

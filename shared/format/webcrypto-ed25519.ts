@@ -21,8 +21,19 @@ const ALGORITHM = { name: 'Ed25519' } as const;
  * compiles under every runtime's type library (Node's types do not name SubtleCrypto).
  */
 export interface Ed25519Subtle {
-  importKey(format: 'raw', keyData: Uint8Array<ArrayBuffer>, algorithm: { name: string }, extractable: boolean, usages: ['verify']): Promise<unknown>;
-  verify(algorithm: { name: string }, key: unknown, signature: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<boolean>;
+  importKey(
+    format: 'raw',
+    keyData: Uint8Array<ArrayBuffer>,
+    algorithm: { name: string },
+    extractable: boolean,
+    usages: ['verify'],
+  ): Promise<unknown>;
+  verify(
+    algorithm: { name: string },
+    key: unknown,
+    signature: Uint8Array<ArrayBuffer>,
+    data: Uint8Array<ArrayBuffer>,
+  ): Promise<boolean>;
 }
 
 function runtimeSubtle(): Ed25519Subtle | null {
@@ -33,14 +44,18 @@ function runtimeSubtle(): Ed25519Subtle | null {
  * A strict verifier on `subtle`, or null when that WebCrypto has no Ed25519 (then use the
  * reference). Checked on RFC 8032 TEST 1 before it is trusted with anything.
  */
-export async function webCryptoVerifier(subtle: Ed25519Subtle | null = runtimeSubtle()): Promise<AsyncSignatureVerifier | null> {
+export async function webCryptoVerifier(
+  subtle: Ed25519Subtle | null = runtimeSubtle(),
+): Promise<AsyncSignatureVerifier | null> {
   if (!subtle) return null;
   const keys = new Map<string, Promise<unknown>>();
   const keyOf = (publicKey: Uint8Array): Promise<unknown> => {
     const id = toHex(publicKey);
     let key = keys.get(id);
     if (key === undefined) {
-      key = subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, ALGORITHM, false, ['verify']).catch(() => null);
+      key = subtle
+        .importKey('raw', publicKey as Uint8Array<ArrayBuffer>, ALGORITHM, false, ['verify'])
+        .catch(() => null);
       if (keys.size > 10_000) keys.clear();
       keys.set(id, key);
     }
@@ -50,11 +65,21 @@ export async function webCryptoVerifier(subtle: Ed25519Subtle | null = runtimeSu
     name: 'WebCrypto Ed25519 + strict RFC 8032 encoding checks',
     async verifyAsync(signature, message, publicKey) {
       if (signature.length !== 64 || publicKey.length !== 32) return false;
-      if (!isScalarCanonical(signature) || !isCanonicalPointEncoding(publicKey) || !isCanonicalPointEncoding(signature, 0)) return false;
+      if (
+        !isScalarCanonical(signature) ||
+        !isCanonicalPointEncoding(publicKey) ||
+        !isCanonicalPointEncoding(signature, 0)
+      )
+        return false;
       const key = await keyOf(publicKey);
       if (!key) return false;
       try {
-        return await subtle.verify(ALGORITHM, key, signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
+        return await subtle.verify(
+          ALGORITHM,
+          key,
+          signature as Uint8Array<ArrayBuffer>,
+          message as Uint8Array<ArrayBuffer>,
+        );
       } catch {
         return false;
       }
@@ -63,7 +88,9 @@ export async function webCryptoVerifier(subtle: Ed25519Subtle | null = runtimeSu
   try {
     // RFC 8032 §7.1 TEST 1 (empty message): must verify, and must not once a bit flips.
     const pk = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
-    const sig = fromHex('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
+    const sig = fromHex(
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    );
     const good = await verifier.verifyAsync(sig, new Uint8Array(0), pk);
     sig[0] = (sig[0] as number) ^ 1;
     const bad = await verifier.verifyAsync(sig, new Uint8Array(0), pk);

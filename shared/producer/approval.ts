@@ -11,7 +11,11 @@ export interface Approval {
 }
 
 /** The value an approval signs: `{"action","receipt_id","resource"}`. */
-export function approvalMessage(receiptId: string, actionId: string, resourceId: string): { action: string; receipt_id: string; resource: string } {
+export function approvalMessage(
+  receiptId: string,
+  actionId: string,
+  resourceId: string,
+): { action: string; receipt_id: string; resource: string } {
   return { action: actionId, receipt_id: receiptId, resource: resourceId };
 }
 
@@ -27,8 +31,10 @@ export function signApproval(
   request: { readonly action: { readonly id: string }; readonly resource: { readonly id: string } },
   sign: Signer = nobleSigner,
 ): Approval {
-  if (typeof approver !== 'string' || approver.length === 0) throw new TypeError('signApproval: "approver" must be a non-empty string');
-  if (typeof receiptId !== 'string' || receiptId.length === 0) throw new TypeError('signApproval: "receiptId" must be a non-empty string');
+  if (typeof approver !== 'string' || approver.length === 0)
+    throw new TypeError('signApproval: "approver" must be a non-empty string');
+  if (typeof receiptId !== 'string' || receiptId.length === 0)
+    throw new TypeError('signApproval: "receiptId" must be a non-empty string');
   const sig = signCanonical(approvalMessage(receiptId, request.action.id, request.resource.id), key, sign);
   return { approver, kid: key.kid, sig };
 }

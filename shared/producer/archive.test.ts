@@ -35,7 +35,9 @@ describe('ArchiveBuilder', () => {
     const manifest = JSON.parse(text);
     expect(validate(ManifestSchema, manifest).ok).toBe(true);
     expect(manifest.format).toBe('tickmark.evidence.v1');
-    expect(nobleStrictVerifier.verify(fromHex(manifest.sig), utf8(signedText(manifest)), fromHex(archiveKey.publicKey))).toBe(true);
+    expect(
+      nobleStrictVerifier.verify(fromHex(manifest.sig), utf8(signedText(manifest)), fromHex(archiveKey.publicKey)),
+    ).toBe(true);
     const listed = new Map(manifest.files.map((f: { path: string }) => [f.path, f]));
     expect([...listed.keys()].sort()).toEqual([...files.keys()].filter((p) => p !== 'manifest.json').sort());
     for (const [path, bytes] of files) {
@@ -101,7 +103,9 @@ describe('ZIP writer', () => {
 
   it('stores entry times so that the local calendar fields equal the UTC ones in any time zone', () => {
     const d = dosTimeFor('2026-07-01T23:30:10Z');
-    expect([d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()]).toEqual([2026, 6, 1, 23, 30, 10]);
+    expect([d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()]).toEqual([
+      2026, 6, 1, 23, 30, 10,
+    ]);
   });
 
   it('produces text entries that decode to the same canonical text', () => {

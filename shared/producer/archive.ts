@@ -62,7 +62,8 @@ export class ArchiveBuilder {
    * @example const builder = new ArchiveBuilder(); … await builder.finish(archiveKey, info); zipFiles(builder.files)
    */
   constructor(sink?: FileSink) {
-    if (sink !== undefined && typeof sink !== 'function') throw new TypeError('ArchiveBuilder: "sink" must be a function');
+    if (sink !== undefined && typeof sink !== 'function')
+      throw new TypeError('ArchiveBuilder: "sink" must be a function');
     this.sink = sink ?? collectingSink(this.files);
   }
 
@@ -107,13 +108,24 @@ export class ArchiveBuilder {
    * must hold the `archive` role, valid at `info.created_at`.
    * @throws TypeError when a time in `info` is not RFC 3339 UTC or `archive_id` is empty.
    */
-  async finish(archiveKey: ProducerKey, info: ManifestInfo, sign: Signer = nobleSigner): Promise<{ manifest: Manifest; text: string }> {
+  async finish(
+    archiveKey: ProducerKey,
+    info: ManifestInfo,
+    sign: Signer = nobleSigner,
+  ): Promise<{ manifest: Manifest; text: string }> {
     if (this.finished) throw new Error('ArchiveBuilder.finish: already finished');
-    if (typeof info.archive_id !== 'string' || info.archive_id.length === 0) throw new TypeError('ArchiveBuilder.finish: "info.archive_id" must not be empty');
-    for (const [name, value] of [['created_at', info.created_at], ['period.from', info.period?.from], ['period.to', info.period?.to]] as const) {
+    if (typeof info.archive_id !== 'string' || info.archive_id.length === 0)
+      throw new TypeError('ArchiveBuilder.finish: "info.archive_id" must not be empty');
+    for (const [name, value] of [
+      ['created_at', info.created_at],
+      ['period.from', info.period?.from],
+      ['period.to', info.period?.to],
+    ] as const) {
       if (!isTime(value)) throw new TypeError(`ArchiveBuilder.finish: "info.${name}" must be an RFC 3339 UTC time`);
     }
-    const files = [...this.listing.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((e) => ({ ...e }));
+    const files = [...this.listing.values()]
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      .map((e) => ({ ...e }));
     const unsigned = {
       archive_id: info.archive_id,
       created_at: info.created_at,

@@ -7,7 +7,8 @@ import { signBundle } from './policy.ts';
 
 const policyKey = keyFromSeed('decide-test/policy');
 const policies = {
-  'tier-read': 'permit(principal is Agent, action == Action::"db.read", resource is Table) when { resource.tier >= principal.tier };',
+  'tier-read':
+    'permit(principal is Agent, action == Action::"db.read", resource is Table) when { resource.tier >= principal.tier };',
   'no-legacy': 'forbid(principal == Agent::"legacy-bot", action, resource);',
   open: 'permit(principal, action == Action::"db.read", resource == Table::"kb");',
 };
@@ -36,18 +37,31 @@ describe('GateDecider', () => {
     const decider = new GateDecider(nodeCedar);
     decider.prepare(bundle);
     const got = decider.decide(bundle.hash, request(agent, table), entities(agent, agentTier, table, tableTier));
-    const answer = cedarWasm.isAuthorized({ ...request(agent, table), policies: { staticPolicies: policies }, entities: entities(agent, agentTier, table, tableTier) });
+    const answer = cedarWasm.isAuthorized({
+      ...request(agent, table),
+      policies: { staticPolicies: policies },
+      entities: entities(agent, agentTier, table, tableTier),
+    });
     if (answer.type !== 'success') throw new Error('Cedar failed');
-    expect(got).toEqual({ bundle: bundle.hash, effect: answer.response.decision, policies: [...answer.response.diagnostics.reason].sort() });
+    expect(got).toEqual({
+      bundle: bundle.hash,
+      effect: answer.response.decision,
+      policies: [...answer.response.diagnostics.reason].sort(),
+    });
     // A memoized answer is the same, and a caller changing it does not change the memo.
     got.policies.push('tampered');
-    expect(decider.decide(bundle.hash, request(agent, table), entities(agent, agentTier, table, tableTier)).policies).not.toContain('tampered');
+    expect(
+      decider.decide(bundle.hash, request(agent, table), entities(agent, agentTier, table, tableTier)).policies,
+    ).not.toContain('tampered');
   });
 
   it('sorts the determining policy ids', () => {
     const decider = new GateDecider(nodeCedar, { memoize: 0 });
     decider.prepare(bundle);
-    expect(decider.decide(bundle.hash, request('a', 'kb'), entities('a', 1, 'kb', 4)).policies).toEqual(['open', 'tier-read']);
+    expect(decider.decide(bundle.hash, request('a', 'kb'), entities('a', 1, 'kb', 4)).policies).toEqual([
+      'open',
+      'tier-read',
+    ]);
   });
 
   it('refuses an unprepared bundle and a bundle that does not parse', () => {

@@ -4,7 +4,13 @@
  * every decision the gate records (FORMAT.md §5: `effect` and the sorted determining
  * policy ids).
  */
-import { decide, preparePolicySet, type CedarEntities, type CedarModule, type CedarRequest } from '../decisions/cedar.ts';
+import {
+  decide,
+  preparePolicySet,
+  type CedarEntities,
+  type CedarModule,
+  type CedarRequest,
+} from '../decisions/cedar.ts';
 import type { SignedBundle } from './policy.ts';
 
 export interface GateDecision {
@@ -29,7 +35,8 @@ export class GateDecider {
   private readonly memoLimit: number;
 
   constructor(cedar: CedarModule, options: GateDeciderOptions = {}) {
-    if (!cedar || typeof cedar.statefulIsAuthorized !== 'function') throw new TypeError('GateDecider: "cedar" must be a cedar-wasm module');
+    if (!cedar || typeof cedar.statefulIsAuthorized !== 'function')
+      throw new TypeError('GateDecider: "cedar" must be a cedar-wasm module');
     this.cedar = cedar;
     this.memoLimit = options.memoize ?? 10_000;
   }
@@ -44,7 +51,8 @@ export class GateDecider {
     // A prefix keeps the producer's Cedar state apart from a verifier sharing the module.
     const setId = `producer:${bundle.hash}`;
     const result = preparePolicySet(this.cedar, setId, bundle.file.bundle.cedar.policies);
-    if (!result.ok) throw new Error(`GateDecider.prepare: bundle ${bundle.hash} does not parse: ${result.errors.join('; ')}`);
+    if (!result.ok)
+      throw new Error(`GateDecider.prepare: bundle ${bundle.hash} does not parse: ${result.errors.join('; ')}`);
     this.prepared.set(bundle.hash, setId);
   }
 
@@ -63,7 +71,8 @@ export class GateDecider {
     if (known) return { ...known, policies: [...known.policies] };
     const answer = decide(this.cedar, setId, request, entities);
     if (!answer.ok) throw new Error(`GateDecider.decide: ${answer.error}`);
-    if (answer.errors.length > 0) throw new Error(`GateDecider.decide: Cedar reported policy errors: ${answer.errors.join('; ')}`);
+    if (answer.errors.length > 0)
+      throw new Error(`GateDecider.decide: Cedar reported policy errors: ${answer.errors.join('; ')}`);
     const decision: GateDecision = { bundle: bundleHash, effect: answer.effect, policies: [...answer.policies] };
     if (this.memoLimit > 0) {
       if (this.memo.size >= this.memoLimit) this.memo.clear();

@@ -40,7 +40,9 @@ describe('tickmark demo', () => {
     for (const f of expected.plantedFailures) expect(out.stdout).toContain(f.receipt);
     expect(await readdir(join(dir, 'nested'))).toEqual(['demo.zip']); // no partial file left behind
     const entries = unzipSync(written);
-    expect(JSON.parse(decodeUtf8Strict(entries['manifest.json']!)!).files).toHaveLength(Object.keys(entries).length - 1);
+    expect(JSON.parse(decodeUtf8Strict(entries['manifest.json']!)!).files).toHaveLength(
+      Object.keys(entries).length - 1,
+    );
   }, 120_000);
 
   it('writes a folder when the path does not end in .zip, and refuses a folder that is not empty', async () => {
@@ -49,14 +51,21 @@ describe('tickmark demo', () => {
     expect(await runDemo([target, '--receipts', '60', '--seed', 'cli', '--unsealed'], io)).toBe(0);
     expect(out.stdout).toContain('unsealed');
     const expected = await makeDemoArchive({ cedar: nodeCedar, receipts: 60, seed: 'cli', unsealed: true });
-    for (const [path, bytes] of expected.files) expect(new Uint8Array(await readFile(join(target, ...path.split('/'))))).toEqual(bytes);
+    for (const [path, bytes] of expected.files)
+      expect(new Uint8Array(await readFile(join(target, ...path.split('/'))))).toEqual(bytes);
 
     const again = capture();
     expect(await runDemo([target, '--receipts', '60'], again.io)).toBe(2);
     expect(again.out.stderr).toContain('not empty');
   });
 
-  it.each([[[]], [['a', 'b']], [['x.zip', '--receipts', '39']], [['x.zip', '--receipts', '1e3']], [['x.zip', '--bogus']]])('refuses bad usage %j', async (argv) => {
+  it.each([
+    [[]],
+    [['a', 'b']],
+    [['x.zip', '--receipts', '39']],
+    [['x.zip', '--receipts', '1e3']],
+    [['x.zip', '--bogus']],
+  ])('refuses bad usage %j', async (argv) => {
     await expect(runDemo(argv, capture().io)).rejects.toThrow(UsageError);
   });
 
@@ -69,9 +78,14 @@ describe('tickmark demo', () => {
 
 describe('writeArchive', () => {
   it('writes a files map as a ZIP or a folder, creating parent folders', async () => {
-    const files = new Map([['keys.json', new TextEncoder().encode('{}')], ['ledgers/a/000001.jsonl', new TextEncoder().encode('{"x":1}\n')]]);
+    const files = new Map([
+      ['keys.json', new TextEncoder().encode('{}')],
+      ['ledgers/a/000001.jsonl', new TextEncoder().encode('{"x":1}\n')],
+    ]);
     await writeArchive(join(dir, 'w', 'x', 'a.zip'), files);
-    expect(Object.keys(unzipSync(new Uint8Array(await readFile(join(dir, 'w', 'x', 'a.zip'))))).sort()).toEqual([...files.keys()]);
+    expect(Object.keys(unzipSync(new Uint8Array(await readFile(join(dir, 'w', 'x', 'a.zip'))))).sort()).toEqual([
+      ...files.keys(),
+    ]);
     await writeArchive(join(dir, 'w', 'folder'), files);
     expect(await readFile(join(dir, 'w', 'folder', 'ledgers', 'a', '000001.jsonl'), 'utf8')).toBe('{"x":1}\n');
   });

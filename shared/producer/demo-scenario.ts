@@ -10,7 +10,10 @@ import type { BundleBody } from '../format/schema.ts';
 export const PERIOD = Object.freeze({ from: '2026-04-01T00:00:00.000Z', to: '2026-06-30T23:59:59.000Z' });
 /** v1 is in effect before this instant, v2 from it on. */
 export const V2_FROM = '2026-05-15T00:00:00.000Z';
-export const KEY_VALIDITY = Object.freeze({ notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z' });
+export const KEY_VALIDITY = Object.freeze({
+  notBefore: '2026-01-01T00:00:00.000Z',
+  notAfter: '2027-01-01T00:00:00.000Z',
+});
 export const MANIFEST_CREATED_AT = '2026-07-01T01:00:00.000Z';
 export const LEDGERS = Object.freeze(['gw-eu-1', 'gw-us-1'] as const);
 export const APPROVER = 'controller@example.com';
@@ -75,27 +78,64 @@ export const AGENTS = Object.freeze({
 } satisfies Record<string, Agent>);
 
 const w = <T>(weight: number, value: T) => ({ weight, value });
-const search: Intent = { action: 'kb.search', resources: [TABLES.kb_articles], dataTier: 4, personal: [], cacheable: true };
+const search: Intent = {
+  action: 'kb.search',
+  resources: [TABLES.kb_articles],
+  dataTier: 4,
+  personal: [],
+  cacheable: true,
+};
 
 /** What each agent does, weighted. Agents are weighted too: who acts how often. */
-export const BEHAVIOUR: readonly { readonly weight: number; readonly value: { readonly agent: Agent; readonly intents: readonly { readonly weight: number; readonly value: Intent }[] } }[] = [
+export const BEHAVIOUR: readonly {
+  readonly weight: number;
+  readonly value: {
+    readonly agent: Agent;
+    readonly intents: readonly { readonly weight: number; readonly value: Intent }[];
+  };
+}[] = [
   w(30, {
     agent: AGENTS.crm,
     intents: [
-      w(30, { action: 'db.read', resources: [TABLES.customers], dataTier: 2, personal: ['email', 'phone'], subjects: [1, 3] }),
+      w(30, {
+        action: 'db.read',
+        resources: [TABLES.customers],
+        dataTier: 2,
+        personal: ['email', 'phone'],
+        subjects: [1, 3],
+      }),
       w(15, { action: 'db.update', resources: [TABLES.customers], dataTier: 2, personal: ['email'], subjects: [1, 1] }),
       w(10, { action: 'data.share', resources: [RECIPIENTS.crm], dataTier: 2, personal: ['email'], subjects: [1, 2] }),
       w(10, search),
       w(4, { action: 'db.read', resources: [TABLES.payment_methods], dataTier: 1, personal: [] }),
-      w(2, { action: 'db.export', resources: [TABLES.customers], dataTier: 2, personal: ['email', 'phone'], subjects: [5, 20] }),
+      w(2, {
+        action: 'db.export',
+        resources: [TABLES.customers],
+        dataTier: 2,
+        personal: ['email', 'phone'],
+        subjects: [5, 20],
+      }),
     ],
   }),
   w(15, {
     agent: AGENTS.billing,
     intents: [
       w(20, { action: 'db.read', resources: [TABLES.invoices], dataTier: 2, personal: [] }),
-      w(20, { action: 'payments.release', resources: ACCOUNTS, dataTier: 1, personal: [], context: { approved: true }, approval: true }),
-      w(3, { action: 'payments.release', resources: ACCOUNTS, dataTier: 1, personal: [], context: { approved: false } }),
+      w(20, {
+        action: 'payments.release',
+        resources: ACCOUNTS,
+        dataTier: 1,
+        personal: [],
+        context: { approved: true },
+        approval: true,
+      }),
+      w(3, {
+        action: 'payments.release',
+        resources: ACCOUNTS,
+        dataTier: 1,
+        personal: [],
+        context: { approved: false },
+      }),
       w(10, search),
       w(5, { action: 'db.update', resources: [TABLES.invoices], dataTier: 2, personal: [] }),
     ],
@@ -105,8 +145,20 @@ export const BEHAVIOUR: readonly { readonly weight: number; readonly value: { re
     intents: [
       w(30, { action: 'db.read', resources: [TABLES.orders], dataTier: 3, personal: ['email'], subjects: [1, 1] }),
       w(20, search),
-      w(10, { action: 'data.share', resources: [RECIPIENTS.mailer], dataTier: 3, personal: ['email'], subjects: [1, 1] }),
-      w(8, { action: 'db.read', resources: [TABLES.customers], dataTier: 2, personal: ['email', 'phone'], subjects: [1, 1] }),
+      w(10, {
+        action: 'data.share',
+        resources: [RECIPIENTS.mailer],
+        dataTier: 3,
+        personal: ['email'],
+        subjects: [1, 1],
+      }),
+      w(8, {
+        action: 'db.read',
+        resources: [TABLES.customers],
+        dataTier: 2,
+        personal: ['email', 'phone'],
+        subjects: [1, 1],
+      }),
     ],
   }),
   w(20, {
@@ -115,7 +167,13 @@ export const BEHAVIOUR: readonly { readonly weight: number; readonly value: { re
       w(25, { action: 'db.read', resources: [TABLES.orders], dataTier: 3, personal: [] }),
       w(15, search),
       w(5, { action: 'db.export', resources: [TABLES.orders], dataTier: 3, personal: [] }),
-      w(5, { action: 'data.share', resources: [RECIPIENTS.partner], dataTier: 3, personal: ['email'], subjects: [10, 40] }),
+      w(5, {
+        action: 'data.share',
+        resources: [RECIPIENTS.partner],
+        dataTier: 3,
+        personal: ['email'],
+        subjects: [10, 40],
+      }),
       w(5, { action: 'data.share', resources: [RECIPIENTS.mailer], dataTier: 4, personal: [] }),
     ],
   }),
@@ -129,13 +187,21 @@ const COMMON_POLICIES = {
   'no-export': 'forbid(principal, action == Action::"db.export", resource);',
   payments:
     'permit(principal is Agent, action == Action::"payments.release", resource is Account) when { context has approved && context.approved && principal.role == "finance" };',
-  'share-approved': 'permit(principal is Agent, action == Action::"data.share", resource is Recipient) when { resource.approved };',
-  'tier-read': 'permit(principal is Agent, action == Action::"db.read", resource is Table) when { resource.tier >= principal.tier };',
+  'share-approved':
+    'permit(principal is Agent, action == Action::"data.share", resource is Recipient) when { resource.approved };',
+  'tier-read':
+    'permit(principal is Agent, action == Action::"db.read", resource is Table) when { resource.tier >= principal.tier };',
   'tier-write':
     'permit(principal is Agent, action == Action::"db.update", resource is Table) when { resource.tier >= principal.tier && principal.role == "data_processor" };',
 };
 
-function bundleBody(version: number, from: string, until: string | null, supersedes: string | null, policies: Record<string, string>): BundleBody {
+function bundleBody(
+  version: number,
+  from: string,
+  until: string | null,
+  supersedes: string | null,
+  policies: Record<string, string>,
+): BundleBody {
   return {
     approval_required: ['payments.release'],
     cedar: { policies },
@@ -163,6 +229,7 @@ export function bundleV2(supersedes: string): BundleBody {
   return bundleBody(2, V2_FROM, null, supersedes, {
     ...COMMON_POLICIES,
     'no-legacy': 'forbid(principal == Agent::"legacy-bot", action, resource);',
-    search: 'permit(principal is Agent, action == Action::"kb.search", resource is Table) when { resource.tier >= principal.tier };',
+    search:
+      'permit(principal is Agent, action == Action::"kb.search", resource is Table) when { resource.tier >= principal.tier };',
   });
 }

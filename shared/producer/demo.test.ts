@@ -11,7 +11,16 @@ import { nodeCedar } from '../../cli/cedar-node.ts';
 import { decodeUtf8Strict, fromHex, utf8 } from '../format/bytes.ts';
 import { parseCanonical, signedText } from '../format/canonical.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
-import { CheckpointSchema, ManifestSchema, PolicyFileSchema, ReceiptSchema, validate, type BundleBody, type KeyEntry, type Receipt } from '../format/schema.ts';
+import {
+  CheckpointSchema,
+  ManifestSchema,
+  PolicyFileSchema,
+  ReceiptSchema,
+  validate,
+  type BundleBody,
+  type KeyEntry,
+  type Receipt,
+} from '../format/schema.ts';
 import { makeCleanArchive, makeDemoArchive, type PlantedFailure } from './demo.ts';
 import { zipFiles } from './zip.ts';
 
@@ -23,7 +32,10 @@ const ZERO = 'sha256:' + '0'.repeat(64);
 interface Read {
   keys: Map<string, KeyEntry>;
   bundles: Map<string, BundleBody>;
-  ledgers: Map<string, { receipts: { receipt: Receipt; line: string; path: string }[]; checkpoints: Record<string, unknown>[] }>;
+  ledgers: Map<
+    string,
+    { receipts: { receipt: Receipt; line: string; path: string }[]; checkpoints: Record<string, unknown>[] }
+  >;
 }
 
 /** Reads an archive's files the way a verifier would, asserting the stored-form rules. */
@@ -62,7 +74,11 @@ function canonicalText(value: unknown): string {
 function sortDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortDeep);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortDeep((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortDeep((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -87,10 +103,20 @@ function controlFailures(r: Read): string[] {
       if (effect === 'allow' && receipt.data.tier < receipt.agent.tier) out.push(`TIER_VIOLATION ${receipt.id}`);
       if (effect === 'deny' && receipt.exec.status !== 'blocked') out.push(`DENIED_BUT_EXECUTED ${receipt.id}`);
       const approved = bundle.data_handling?.approved_recipients ?? [];
-      if (receipt.data.personal.length > 0 && receipt.data.recipient && receipt.exec.status === 'ok' && !approved.includes(receipt.data.recipient)) {
+      if (
+        receipt.data.personal.length > 0 &&
+        receipt.data.recipient &&
+        receipt.exec.status === 'ok' &&
+        !approved.includes(receipt.data.recipient)
+      ) {
         out.push(`RECIPIENT_UNAPPROVED ${receipt.id}`);
       }
-      if (effect === 'allow' && bundle.approval_required?.includes(receipt.request.action.id) && !receipt.decision.approval) out.push(`APPROVAL_MISSING ${receipt.id}`);
+      if (
+        effect === 'allow' &&
+        bundle.approval_required?.includes(receipt.request.action.id) &&
+        !receipt.decision.approval
+      )
+        out.push(`APPROVAL_MISSING ${receipt.id}`);
       const answer = cedarWasm.isAuthorized({
         principal: receipt.request.principal,
         action: receipt.request.action,
@@ -101,9 +127,16 @@ function controlFailures(r: Read): string[] {
       });
       if (answer.type !== 'success') throw new Error('Cedar failed');
       const policies = [...answer.response.diagnostics.reason].sort();
-      if (answer.response.decision !== effect || policies.join() !== receipt.decision.policies.join()) out.push(`DECISION_MISMATCH ${receipt.id}`);
+      if (answer.response.decision !== effect || policies.join() !== receipt.decision.policies.join())
+        out.push(`DECISION_MISMATCH ${receipt.id}`);
       if (receipt.exec.status === 'ok') {
-        const key = [receipt.agent.id, receipt.request.action.id, receipt.request.resource.id, receipt.io.input, receipt.decision.bundle].join('|');
+        const key = [
+          receipt.agent.id,
+          receipt.request.action.id,
+          receipt.request.resource.id,
+          receipt.io.input,
+          receipt.decision.bundle,
+        ].join('|');
         const earlier = outputs.get(key);
         if (earlier !== undefined && earlier !== receipt.io.output) out.push(`NONDETERMINISTIC_OUTPUT ${receipt.id}`);
         if (earlier === undefined) outputs.set(key, receipt.io.output);
@@ -134,7 +167,12 @@ describe('demo archive (300 receipts)', () => {
     const again = await makeDemoArchive({ cedar: nodeCedar, receipts: 300, seed: 'test-seed', receiptsPerSegment: 60 });
     expect([...again.files.keys()]).toEqual([...demo.files.keys()]);
     for (const [path, bytes] of demo.files) expect(sha(again.files.get(path)!), path).toBe(sha(bytes));
-    const other = await makeDemoArchive({ cedar: nodeCedar, receipts: 300, seed: 'other-seed', receiptsPerSegment: 60 });
+    const other = await makeDemoArchive({
+      cedar: nodeCedar,
+      receipts: 300,
+      seed: 'other-seed',
+      receiptsPerSegment: 60,
+    });
     expect(sha(other.files.get('manifest.json')!)).not.toBe(sha(demo.files.get('manifest.json')!));
   });
 
@@ -148,7 +186,8 @@ describe('demo archive (300 receipts)', () => {
       } else {
         expect(path).toMatch(/\.jsonl$/);
         expect(all.endsWith('\n'), path).toBe(true);
-        for (const line of all.slice(0, -1).split('\n')) expect(parseCanonical(line).ok, `${path}: ${line.slice(0, 60)}`).toBe(true);
+        for (const line of all.slice(0, -1).split('\n'))
+          expect(parseCanonical(line).ok, `${path}: ${line.slice(0, 60)}`).toBe(true);
       }
     }
   });
@@ -159,7 +198,8 @@ describe('demo archive (300 receipts)', () => {
     expect(verifySig(manifest.sig, signedText(manifest), manifest.kid, 'archive', data.keys)).toBe(true);
     const others = [...demo.files.keys()].filter((p) => p !== 'manifest.json').sort();
     expect(manifest.files.map((f: { path: string }) => f.path)).toEqual(others);
-    for (const f of manifest.files) expect(f).toEqual({ path: f.path, bytes: demo.files.get(f.path)!.length, sha256: sha(demo.files.get(f.path)!) });
+    for (const f of manifest.files)
+      expect(f).toEqual({ path: f.path, bytes: demo.files.get(f.path)!.length, sha256: sha(demo.files.get(f.path)!) });
     expect(demo.manifest).toEqual(manifest);
   });
 
@@ -174,7 +214,15 @@ describe('demo archive (300 receipts)', () => {
       expect(verifySig(cert!.sig, signedText(rest, 'cert'), cert!.kid, 'root', data.keys)).toBe(true);
     }
     for (const rev of keysFile.revocations) {
-      expect(verifySig(rev.sig, JSON.stringify({ kid: rev.kid, reason: rev.reason, revoked_at: rev.revoked_at }), rev.by, 'root', data.keys)).toBe(true);
+      expect(
+        verifySig(
+          rev.sig,
+          JSON.stringify({ kid: rev.kid, reason: rev.reason, revoked_at: rev.revoked_at }),
+          rev.by,
+          'root',
+          data.keys,
+        ),
+      ).toBe(true);
     }
   });
 
@@ -184,7 +232,8 @@ describe('demo archive (300 receipts)', () => {
     const [v1, v2] = files.sort((a, b) => a.bundle.version - b.bundle.version);
     for (const file of [v1, v2]) {
       expect(file.signatures.length).toBeGreaterThan(0);
-      for (const s of file.signatures) expect(verifySig(s.sig, canonicalText(file.bundle), s.kid, 'policy', data.keys)).toBe(true);
+      for (const s of file.signatures)
+        expect(verifySig(s.sig, canonicalText(file.bundle), s.kid, 'policy', data.keys)).toBe(true);
     }
     expect(v1.bundle.id).toBe(v2.bundle.id);
     expect(v1.bundle.supersedes).toBeNull();
@@ -217,7 +266,11 @@ describe('demo archive (300 receipts)', () => {
         if (bundle.effective_until) expect(lastTs).toBeLessThan(Date.parse(bundle.effective_until));
         if (receipt.decision.approval) {
           const a = receipt.decision.approval;
-          const message = JSON.stringify({ action: receipt.request.action.id, receipt_id: receipt.id, resource: receipt.request.resource.id });
+          const message = JSON.stringify({
+            action: receipt.request.action.id,
+            receipt_id: receipt.id,
+            resource: receipt.request.resource.id,
+          });
           expect(verifySig(a.sig, message, a.kid, 'approver', data.keys)).toBe(true);
         }
         prev = sha(line);
@@ -243,7 +296,9 @@ describe('demo archive (300 receipts)', () => {
   it('names every attachment by the SHA-256 of its content and refers to each from a receipt', () => {
     const attachments = [...demo.files].filter(([p]) => p.startsWith('attachments/'));
     expect(attachments.length).toBeGreaterThan(2);
-    const referenced = new Set([...data.ledgers.values()].flatMap((l) => l.receipts.flatMap(({ receipt }) => Object.values(receipt.io))));
+    const referenced = new Set(
+      [...data.ledgers.values()].flatMap((l) => l.receipts.flatMap(({ receipt }) => Object.values(receipt.io))),
+    );
     for (const [path, bytes] of attachments) {
       expect(sha(bytes)).toBe(`sha256:${path.slice('attachments/'.length)}`);
       expect(referenced.has(sha(bytes))).toBe(true);
@@ -251,7 +306,16 @@ describe('demo archive (300 receipts)', () => {
   });
 
   it('contains exactly the planted control failures, where the summary says', () => {
-    const wanted = ['TIER_VIOLATION', 'RECIPIENT_UNAPPROVED', 'APPROVAL_MISSING', 'DENIED_BUT_EXECUTED', 'TXN_INCOMPLETE', 'TXN_STEP_GAP', 'NONDETERMINISTIC_OUTPUT', 'DECISION_MISMATCH'];
+    const wanted = [
+      'TIER_VIOLATION',
+      'RECIPIENT_UNAPPROVED',
+      'APPROVAL_MISSING',
+      'DENIED_BUT_EXECUTED',
+      'TXN_INCOMPLETE',
+      'TXN_STEP_GAP',
+      'NONDETERMINISTIC_OUTPUT',
+      'DECISION_MISMATCH',
+    ];
     expect(demo.plantedFailures.map((f) => f.code).sort()).toEqual([...wanted].sort());
     expect(controlFailures(data)).toEqual(demo.plantedFailures.map((f) => `${f.code} ${f.receipt}`).sort());
     for (const f of demo.plantedFailures as PlantedFailure[]) {

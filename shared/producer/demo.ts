@@ -86,7 +86,9 @@ export async function makeDemoArchive(options: DemoOptions): Promise<DemoSummary
 }
 
 /** The same world with no planted failure at all (for no-false-positive tests). */
-export async function makeCleanArchive(options: DemoOptions): Promise<DemoSummary & { files: Map<string, Uint8Array> }> {
+export async function makeCleanArchive(
+  options: DemoOptions,
+): Promise<DemoSummary & { files: Map<string, Uint8Array> }> {
   const files = new Map<string, Uint8Array>();
   const summary = await generate(options, collectingSink(files), false);
   return { ...summary, files };
@@ -124,17 +126,25 @@ interface World {
   done: number;
 }
 
-function checkOptions(options: DemoOptions, plant: boolean): { receipts: number; seed: string; perSegment: number; every: number } {
-  if (!options || typeof options.cedar?.statefulIsAuthorized !== 'function') throw new TypeError('demo: "options.cedar" must be a cedar-wasm module');
+function checkOptions(
+  options: DemoOptions,
+  plant: boolean,
+): { receipts: number; seed: string; perSegment: number; every: number } {
+  if (!options || typeof options.cedar?.statefulIsAuthorized !== 'function')
+    throw new TypeError('demo: "options.cedar" must be a cedar-wasm module');
   const receipts = options.receipts ?? DEFAULT_DEMO_RECEIPTS;
   const min = plant ? MIN_DEMO_RECEIPTS : 2;
-  if (!Number.isSafeInteger(receipts) || receipts < min) throw new RangeError(`demo: "options.receipts" must be an integer of at least ${min}`);
+  if (!Number.isSafeInteger(receipts) || receipts < min)
+    throw new RangeError(`demo: "options.receipts" must be an integer of at least ${min}`);
   const seed = options.seed ?? DEFAULT_DEMO_SEED;
-  if (typeof seed !== 'string' || seed.length === 0) throw new TypeError('demo: "options.seed" must be a non-empty string');
+  if (typeof seed !== 'string' || seed.length === 0)
+    throw new TypeError('demo: "options.seed" must be a non-empty string');
   const perSegment = options.receiptsPerSegment ?? 1000;
   const every = options.checkpointEvery ?? 100;
-  if (!Number.isSafeInteger(perSegment) || perSegment < 1) throw new RangeError('demo: "options.receiptsPerSegment" must be a positive integer');
-  if (!Number.isSafeInteger(every) || every < 1) throw new RangeError('demo: "options.checkpointEvery" must be a positive integer');
+  if (!Number.isSafeInteger(perSegment) || perSegment < 1)
+    throw new RangeError('demo: "options.receiptsPerSegment" must be a positive integer');
+  if (!Number.isSafeInteger(every) || every < 1)
+    throw new RangeError('demo: "options.checkpointEvery" must be a positive integer');
   return { receipts, seed, perSegment, every };
 }
 
@@ -211,8 +221,11 @@ function demoKeys(seed: string): DemoKeys {
 /** Root, one key per role and gateway, and a retired gate key revoked before the period. */
 function demoKeySet(keys: DemoKeys, seed: string, sign: Signer): string {
   const retired = keyFromSeed(`${seed}/gate/retired-2025`);
-  const certify = (key: ProducerKey, role: 'policy' | 'gate' | 'archive' | 'approver', validity: Validity = world.KEY_VALIDITY) =>
-    certifiedKeyEntry(key, [role], validity, keys.root, sign);
+  const certify = (
+    key: ProducerKey,
+    role: 'policy' | 'gate' | 'archive' | 'approver',
+    validity: Validity = world.KEY_VALIDITY,
+  ) => certifiedKeyEntry(key, [role], validity, keys.root, sign);
   return keysJson(
     [
       rootKeyEntry(keys.root, world.KEY_VALIDITY),
@@ -294,7 +307,8 @@ async function emit(w: World, s: LedgerState, step: Step, tsMs: number): Promise
   const decision: GateDecision = step.staleDecision
     ? { ...w.decider.decide(w.v1.hash, request, entities), bundle: bundle.hash }
     : w.decider.decide(bundle.hash, request, entities);
-  const status: ExecStatus = step.forceStatus ?? (decision.effect === 'deny' ? 'blocked' : rng.chance(0.03) ? 'error' : 'ok');
+  const status: ExecStatus =
+    step.forceStatus ?? (decision.effect === 'deny' ? 'blocked' : rng.chance(0.03) ? 'error' : 'ok');
 
   let input = step.input ?? randomHash(rng);
   let output = step.output ?? randomHash(rng);
@@ -312,7 +326,12 @@ async function emit(w: World, s: LedgerState, step: Step, tsMs: number): Promise
   let summary = step.summary;
   if (step.plant || (s.attachments < 6 && w.done % s.attachEvery === s.attachEvery - 1)) {
     summary ??= `${agent.id} asked to ${intent.action} ${resource.id}; the gate answered ${decision.effect}${decision.policies.length ? ` (${decision.policies.join(', ')})` : ''}.`;
-    const record = canonicalize({ agent: agent.id, receipt: id, steps: [`request ${intent.action} on ${resource.type}::${resource.id}`, `decision ${decision.effect}`], summary });
+    const record = canonicalize({
+      agent: agent.id,
+      receipt: id,
+      steps: [`request ${intent.action} on ${resource.type}::${resource.id}`, `decision ${decision.effect}`],
+      summary,
+    });
     reasoning = await w.builder.addAttachment(record);
     s.attachments++;
   }
@@ -336,7 +355,12 @@ async function emit(w: World, s: LedgerState, step: Step, tsMs: number): Promise
     },
     io: { input, reasoning, output },
     ...(summary === undefined ? {} : { reasoning_summary: summary }),
-    decision: { bundle: decision.bundle, effect: decision.effect, policies: decision.policies, ...(approval ? { approval } : {}) },
+    decision: {
+      bundle: decision.bundle,
+      effect: decision.effect,
+      policies: decision.policies,
+      ...(approval ? { approval } : {}),
+    },
     exec: { status, latency_ms: latency(rng, status), cache },
   };
   selfCheck(w, draft, step, bundle);
@@ -356,17 +380,36 @@ function selfCheck(w: World, draft: ReceiptDraft, step: Step, bundle: SignedBund
   if (effect === 'allow' && draft.data.tier < draft.agent.tier) broken.push('TIER_VIOLATION');
   if (effect === 'deny' && draft.exec.status !== 'blocked') broken.push('DENIED_BUT_EXECUTED');
   const approved = body.data_handling?.approved_recipients ?? [];
-  if (draft.data.personal.length > 0 && draft.data.recipient !== null && draft.exec.status === 'ok' && !approved.includes(draft.data.recipient)) {
+  if (
+    draft.data.personal.length > 0 &&
+    draft.data.recipient !== null &&
+    draft.exec.status === 'ok' &&
+    !approved.includes(draft.data.recipient)
+  ) {
     broken.push('RECIPIENT_UNAPPROVED');
   }
-  if (effect === 'allow' && (body.approval_required ?? []).includes(draft.request.action.id) && !draft.decision.approval) broken.push('APPROVAL_MISSING');
+  if (
+    effect === 'allow' &&
+    (body.approval_required ?? []).includes(draft.request.action.id) &&
+    !draft.decision.approval
+  )
+    broken.push('APPROVAL_MISSING');
   const actual = w.decider.decide(bundle.hash, draft.request, draft.entities);
-  if (actual.effect !== effect || actual.policies.join('\n') !== draft.decision.policies.join('\n')) broken.push('DECISION_MISMATCH');
+  if (actual.effect !== effect || actual.policies.join('\n') !== draft.decision.policies.join('\n'))
+    broken.push('DECISION_MISMATCH');
 
-  const receiptLevel: ReadonlySet<ControlCode> = new Set(['TIER_VIOLATION', 'DENIED_BUT_EXECUTED', 'RECIPIENT_UNAPPROVED', 'APPROVAL_MISSING', 'DECISION_MISMATCH']);
+  const receiptLevel: ReadonlySet<ControlCode> = new Set([
+    'TIER_VIOLATION',
+    'DENIED_BUT_EXECUTED',
+    'RECIPIENT_UNAPPROVED',
+    'APPROVAL_MISSING',
+    'DECISION_MISMATCH',
+  ]);
   const expected = step.plant && receiptLevel.has(step.plant.code) ? [step.plant.code] : [];
   if (broken.join() !== expected.join()) {
-    throw new Error(`demo: receipt ${draft.id} breaks [${broken.join(', ')}] but should break [${expected.join(', ')}]: the scenario is wrong`);
+    throw new Error(
+      `demo: receipt ${draft.id} breaks [${broken.join(', ')}] but should break [${expected.join(', ')}]: the scenario is wrong`,
+    );
   }
 }
 
@@ -385,12 +428,15 @@ const { AGENTS, TABLES, RECIPIENTS, ACCOUNTS } = world;
 const intentOf = (agent: Agent, action: string, resource: Resource): Intent => {
   for (const { value } of world.BEHAVIOUR) {
     if (value.agent !== agent) continue;
-    for (const { value: intent } of value.intents) if (intent.action === action && intent.resources.includes(resource)) return intent;
+    for (const { value: intent } of value.intents)
+      if (intent.action === action && intent.resources.includes(resource)) return intent;
   }
   throw new Error(`demo: no intent ${agent.id} ${action} ${resource.id}`);
 };
 const txnId = (rng: SeededRandom) => `tx_${rng.hex(16)}`;
-const single = (rng: SeededRandom, step: Omit<Step, 'txn'>): Step[] => [{ ...step, txn: { id: txnId(rng), step: 1, end: 'commit' } }];
+const single = (rng: SeededRandom, step: Omit<Step, 'txn'>): Step[] => [
+  { ...step, txn: { id: txnId(rng), step: 1, end: 'commit' } },
+];
 
 const EU_PLANTS: readonly PlantPlan[] = [
   {
@@ -407,7 +453,8 @@ const EU_PLANTS: readonly PlantPlan[] = [
           code: 'TIER_VIOLATION',
           why: 'The entity store labelled table "customers" tier 3, so Cedar allowed tier-3 agent support-07 to read tier-2 (confidential) customer data.',
         },
-        summary: 'support-07 read customer emails and phones to answer a ticket; the table was mislabelled tier 3 in the entity store.',
+        summary:
+          'support-07 read customer emails and phones to answer a ticket; the table was mislabelled tier 3 in the entity store.',
       }),
   },
   {
@@ -417,7 +464,12 @@ const EU_PLANTS: readonly PlantPlan[] = [
     script: (rng) => {
       const id = txnId(rng);
       const input = randomHash(rng);
-      const base = { agent: AGENTS.crm, resource: TABLES.kb_articles, intent: intentOf(AGENTS.crm, 'kb.search', TABLES.kb_articles), input };
+      const base = {
+        agent: AGENTS.crm,
+        resource: TABLES.kb_articles,
+        intent: intentOf(AGENTS.crm, 'kb.search', TABLES.kb_articles),
+        input,
+      };
       return [
         { ...base, txn: { id, step: 1, end: null }, output: randomHash(rng), forceStatus: 'ok' },
         {
@@ -425,7 +477,10 @@ const EU_PLANTS: readonly PlantPlan[] = [
           txn: { id, step: 2, end: 'commit' },
           output: randomHash(rng),
           forceStatus: 'ok',
-          plant: { code: 'NONDETERMINISTIC_OUTPUT', why: 'crm-01 ran the same kb.search twice with the same input under the same bundle and got a different output.' },
+          plant: {
+            code: 'NONDETERMINISTIC_OUTPUT',
+            why: 'crm-01 ran the same kb.search twice with the same input under the same bundle and got a different output.',
+          },
         },
       ];
     },
@@ -437,11 +492,29 @@ const EU_PLANTS: readonly PlantPlan[] = [
     script: (rng) => {
       const id = txnId(rng);
       const agent = AGENTS.analytics;
-      const read = { agent, resource: TABLES.orders, intent: intentOf(agent, 'db.read', TABLES.orders), forceStatus: 'ok' as const };
+      const read = {
+        agent,
+        resource: TABLES.orders,
+        intent: intentOf(agent, 'db.read', TABLES.orders),
+        forceStatus: 'ok' as const,
+      };
       return [
         { ...read, txn: { id, step: 1, end: null } },
-        { agent, resource: TABLES.kb_articles, intent: intentOf(agent, 'kb.search', TABLES.kb_articles), forceStatus: 'ok', txn: { id, step: 2, end: null } },
-        { ...read, txn: { id, step: 4, end: 'commit' }, plant: { code: 'TXN_STEP_GAP', why: `Transaction ${id} of analytics-04 goes from step 2 to step 4: step 3 is missing.` } },
+        {
+          agent,
+          resource: TABLES.kb_articles,
+          intent: intentOf(agent, 'kb.search', TABLES.kb_articles),
+          forceStatus: 'ok',
+          txn: { id, step: 2, end: null },
+        },
+        {
+          ...read,
+          txn: { id, step: 4, end: 'commit' },
+          plant: {
+            code: 'TXN_STEP_GAP',
+            why: `Transaction ${id} of analytics-04 goes from step 2 to step 4: step 3 is missing.`,
+          },
+        },
       ];
     },
   },
@@ -457,7 +530,7 @@ const EU_PLANTS: readonly PlantPlan[] = [
         forceStatus: 'ok',
         plant: {
           code: 'RECIPIENT_UNAPPROVED',
-          why: 'analytics-04 shared customer emails with tracker.example.io, which the entity store marks approved but the bundle\'s approved_recipients does not list.',
+          why: "analytics-04 shared customer emails with tracker.example.io, which the entity store marks approved but the bundle's approved_recipients does not list.",
         },
       }),
   },
@@ -475,7 +548,10 @@ const US_PLANTS: readonly PlantPlan[] = [
         intent: intentOf(AGENTS.billing, 'payments.release', ACCOUNTS[0]!),
         omitApproval: true,
         forceStatus: 'ok',
-        plant: { code: 'APPROVAL_MISSING', why: 'billing-02 released a payment from acct-3 claiming approval in the request context, with no signed human approval.' },
+        plant: {
+          code: 'APPROVAL_MISSING',
+          why: 'billing-02 released a payment from acct-3 claiming approval in the request context, with no signed human approval.',
+        },
       }),
   },
   {
@@ -486,14 +562,23 @@ const US_PLANTS: readonly PlantPlan[] = [
       const id = txnId(rng);
       const agent = AGENTS.crm;
       return [
-        { agent, resource: TABLES.customers, intent: intentOf(agent, 'db.read', TABLES.customers), forceStatus: 'ok', txn: { id, step: 1, end: null } },
+        {
+          agent,
+          resource: TABLES.customers,
+          intent: intentOf(agent, 'db.read', TABLES.customers),
+          forceStatus: 'ok',
+          txn: { id, step: 1, end: null },
+        },
         {
           agent,
           resource: TABLES.customers,
           intent: intentOf(agent, 'db.update', TABLES.customers),
           forceStatus: 'ok',
           txn: { id, step: 2, end: null },
-          plant: { code: 'TXN_INCOMPLETE', why: `Transaction ${id} of crm-01 updated customers and never committed or aborted.` },
+          plant: {
+            code: 'TXN_INCOMPLETE',
+            why: `Transaction ${id} of crm-01 updated customers and never committed or aborted.`,
+          },
         },
       ];
     },
@@ -508,7 +593,10 @@ const US_PLANTS: readonly PlantPlan[] = [
         resource: TABLES.orders,
         intent: intentOf(AGENTS.analytics, 'db.export', TABLES.orders),
         forceStatus: 'ok',
-        plant: { code: 'DENIED_BUT_EXECUTED', why: 'The gate denied analytics-04 a db.export of orders (policy no-export), but the export ran.' },
+        plant: {
+          code: 'DENIED_BUT_EXECUTED',
+          why: 'The gate denied analytics-04 a db.export of orders (policy no-export), but the export ran.',
+        },
       }),
   },
   {
@@ -524,7 +612,7 @@ const US_PLANTS: readonly PlantPlan[] = [
         forceStatus: 'ok',
         plant: {
           code: 'DECISION_MISMATCH',
-          why: 'The gate decided legacy-bot\'s db.read with stale bundle v1 (allow, tier-read) while naming v2, whose no-legacy policy denies it.',
+          why: "The gate decided legacy-bot's db.read with stale bundle v1 (allow, tier-read) while naming v2, whose no-legacy policy denies it.",
         },
       }),
   },
@@ -547,7 +635,13 @@ interface OpenTxn {
  * planted scripts run as consecutive receipts at their place. Every transaction that is
  * not a planted one is closed by the end of the ledger.
  */
-async function generateLedger(w: World, ledger: string, count: number, plants: readonly PlantPlan[], sealedSeq: number): Promise<PlantedFailure[]> {
+async function generateLedger(
+  w: World,
+  ledger: string,
+  count: number,
+  plants: readonly PlantPlan[],
+  sealedSeq: number,
+): Promise<PlantedFailure[]> {
   const gate = w.keys.gates.get(ledger)!;
   const s: LedgerState = {
     ledger,
@@ -576,10 +670,12 @@ async function generateLedger(w: World, ledger: string, count: number, plants: r
   for (let i = 0; i < count; i++) {
     const tsMs = Math.max(s.lastTsMs + 1, Math.floor(fromMs + (i + 0.1 + 0.8 * rng.float()) * stepMs));
     const plan = plantAt.get(i);
-    if (plan && script.length > 0) throw new Error(`demo: plant ${plan.code} overlaps the previous one (too few receipts)`);
+    if (plan && script.length > 0)
+      throw new Error(`demo: plant ${plan.code} overlaps the previous one (too few receipts)`);
     if (plan) {
       script = plan.script(rng);
-      if (script.length !== plan.size) throw new Error(`demo: plant ${plan.code} wrote ${script.length} receipts, planned ${plan.size}`);
+      if (script.length !== plan.size)
+        throw new Error(`demo: plant ${plan.code} wrote ${script.length} receipts, planned ${plan.size}`);
     }
     let step: Step;
     if (script.length > 0) {
@@ -588,10 +684,13 @@ async function generateLedger(w: World, ledger: string, count: number, plants: r
     } else {
       step = nextOrdinaryStep(rng, open, count - i - plantReceiptsLeft);
     }
-    if (step.staleDecision && tsMs < w.v2FromMs) throw new Error('demo: the stale-decision plant must fall in bundle v2\'s period');
+    if (step.staleDecision && tsMs < w.v2FromMs)
+      throw new Error("demo: the stale-decision plant must fall in bundle v2's period");
     const { seq, id } = await emit(w, s, step, tsMs);
-    if (step.plant) planted.push({ code: step.plant.code, ledger, seq, receipt: id, txn: step.txn.id, why: step.plant.why });
-    if (seq <= sealedSeq && (seq % w.checkpointEvery === 0 || seq === sealedSeq)) s.writer.checkpoint(new Date(tsMs).toISOString());
+    if (step.plant)
+      planted.push({ code: step.plant.code, ledger, seq, receipt: id, txn: step.txn.id, why: step.plant.why });
+    if (seq <= sealedSeq && (seq % w.checkpointEvery === 0 || seq === sealedSeq))
+      s.writer.checkpoint(new Date(tsMs).toISOString());
     w.done++;
     for (const segment of s.writer.takeSegments()) await flushSegment(w, segment);
   }
@@ -615,7 +714,14 @@ function nextOrdinaryStep(rng: SeededRandom, open: OpenTxn[], slotsLeft: number)
   const pending = open.reduce((n, t) => n + t.planned - t.done, 0);
   if (pending < slotsLeft && open.length < 3 && (open.length === 0 || rng.chance(0.4))) {
     const { agent, intents } = rng.weighted(world.BEHAVIOUR);
-    open.push({ id: txnId(rng), agent, intents, planned: Math.min(rng.weighted(STEP_COUNTS), slotsLeft - pending), done: 0, failed: false });
+    open.push({
+      id: txnId(rng),
+      agent,
+      intents,
+      planned: Math.min(rng.weighted(STEP_COUNTS), slotsLeft - pending),
+      done: 0,
+      failed: false,
+    });
   }
   const index = Math.floor(rng.float() * open.length);
   const txn = open[index]!;
@@ -626,7 +732,12 @@ function nextOrdinaryStep(rng: SeededRandom, open: OpenTxn[], slotsLeft: number)
     open.splice(index, 1);
     end = txn.failed ? 'abort' : 'commit';
   }
-  const step: Step = { agent: txn.agent, intent, resource: rng.pick(intent.resources), txn: { id: txn.id, step: txn.done, end } };
+  const step: Step = {
+    agent: txn.agent,
+    intent,
+    resource: rng.pick(intent.resources),
+    txn: { id: txn.id, step: txn.done, end },
+  };
   // Denials and errors are only known after the decision; an intent that is denied for this
   // agent by policy makes the rest of its transaction an abort, like a cautious agent would.
   if (!txn.failed && isLikelyDenied(txn.agent, intent)) txn.failed = true;

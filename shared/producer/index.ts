@@ -16,11 +16,34 @@
  * await builder.finish(archive, { archive_id, organization, created_at, period, producer });
  */
 export { signApproval, approvalMessage, type Approval } from './approval.ts';
-export { ArchiveBuilder, collectingSink, unsafePathReason, MANIFEST_PATH, type FileSink, type ManifestEntry, type ManifestInfo } from './archive.ts';
+export {
+  ArchiveBuilder,
+  collectingSink,
+  unsafePathReason,
+  MANIFEST_PATH,
+  type FileSink,
+  type ManifestEntry,
+  type ManifestInfo,
+} from './archive.ts';
 export { GateDecider, type GateDecision, type GateDeciderOptions } from './decide.ts';
-export { keyFromSecret, keyFromSeed, kidOf, nobleSigner, randomKey, signCanonical, type ProducerKey, type Signer } from './keys.ts';
+export {
+  keyFromSecret,
+  keyFromSeed,
+  kidOf,
+  nobleSigner,
+  randomKey,
+  signCanonical,
+  type ProducerKey,
+  type Signer,
+} from './keys.ts';
 export { certifiedKeyEntry, keysJson, revocation, rootKeyEntry, type Validity } from './keyset.ts';
-export { LedgerWriter, type AppendedReceipt, type ArchiveFile, type LedgerWriterOptions, type WrittenCheckpoint } from './ledger.ts';
+export {
+  LedgerWriter,
+  type AppendedReceipt,
+  type ArchiveFile,
+  type LedgerWriterOptions,
+  type WrittenCheckpoint,
+} from './ledger.ts';
 export { signBundle, type SignedBundle } from './policy.ts';
 export { CHAIN_MEMBERS, type ExecStatus, type ReceiptDraft, type TxnEnd } from './receipt.ts';
 export { dosTimeFor, ZipStreamWriter, zipFiles, type ZipWriterOptions } from './zip.ts';

@@ -51,7 +51,8 @@ export function keyFromSecret(secretKey: Uint8Array): ProducerKey {
  * @example keyFromSeed('demo/root').kid // the same 32 hex digits on every run
  */
 export function keyFromSeed(label: string): ProducerKey {
-  if (typeof label !== 'string' || label.length === 0) throw new TypeError('keyFromSeed: "label" must be a non-empty string');
+  if (typeof label !== 'string' || label.length === 0)
+    throw new TypeError('keyFromSeed: "label" must be a non-empty string');
   return keyFromSecret(sha256Bytes(utf8(label)));
 }
 

@@ -34,7 +34,13 @@ describe('key set', () => {
     const r = revocation(gate.kid, 'key compromise', '2026-05-01T00:00:00.000Z', root);
     expect(validate(RevocationSchema, r).ok).toBe(true);
     expect(r.by).toBe(root.kid);
-    expect(verifies(r.sig, { kid: gate.kid, reason: 'key compromise', revoked_at: '2026-05-01T00:00:00.000Z' }, root.publicKey)).toBe(true);
+    expect(
+      verifies(
+        r.sig,
+        { kid: gate.kid, reason: 'key compromise', revoked_at: '2026-05-01T00:00:00.000Z' },
+        root.publicKey,
+      ),
+    ).toBe(true);
   });
 
   it('stores keys.json canonically', () => {
@@ -67,7 +73,8 @@ describe('policy bundles', () => {
     expect(signed.hash).toBe(hashOf(canonicalize(body(1, null))));
     expect(signed.text).toBe(canonicalize(signed.file));
     expect(signed.file.signatures.map((s) => s.kid)).toEqual([policy.kid, other.kid]);
-    for (const [i, key] of [policy, other].entries()) expect(verifies(signed.file.signatures[i]!.sig, body(1, null), key.publicKey)).toBe(true);
+    for (const [i, key] of [policy, other].entries())
+      expect(verifies(signed.file.signatures[i]!.sig, body(1, null), key.publicKey)).toBe(true);
   });
 
   it('chains versions through supersedes', () => {
@@ -89,7 +96,19 @@ describe('approvals', () => {
     const request = { action: { id: 'payments.release' }, resource: { id: 'acct-1' } };
     const approval = signApproval('controller@example.com', approver, 'rc_0123456789abcdef', request);
     expect(approval.kid).toBe(approver.kid);
-    expect(verifies(approval.sig, { action: 'payments.release', receipt_id: 'rc_0123456789abcdef', resource: 'acct-1' }, approver.publicKey)).toBe(true);
-    expect(verifies(approval.sig, { action: 'payments.release', receipt_id: 'rc_ffffffffffffffff', resource: 'acct-1' }, approver.publicKey)).toBe(false);
+    expect(
+      verifies(
+        approval.sig,
+        { action: 'payments.release', receipt_id: 'rc_0123456789abcdef', resource: 'acct-1' },
+        approver.publicKey,
+      ),
+    ).toBe(true);
+    expect(
+      verifies(
+        approval.sig,
+        { action: 'payments.release', receipt_id: 'rc_ffffffffffffffff', resource: 'acct-1' },
+        approver.publicKey,
+      ),
+    ).toBe(false);
   });
 });

@@ -47,12 +47,21 @@ export function rootKeyEntry(root: ProducerKey, validity: Validity): KeyEntry {
  * @throws TypeError for an unknown or `root` role (roots are not certified) or a bad time.
  * @example certifiedKeyEntry(gate, ['gate'], { notBefore, notAfter }, root)
  */
-export function certifiedKeyEntry(key: ProducerKey, roles: readonly Role[], validity: Validity, root: ProducerKey, sign: Signer = nobleSigner): KeyEntry {
+export function certifiedKeyEntry(
+  key: ProducerKey,
+  roles: readonly Role[],
+  validity: Validity,
+  root: ProducerKey,
+  sign: Signer = nobleSigner,
+): KeyEntry {
   checkValidity(validity, 'certifiedKeyEntry');
-  if (!Array.isArray(roles) || roles.length === 0) throw new TypeError('certifiedKeyEntry: "roles" must name at least one role');
+  if (!Array.isArray(roles) || roles.length === 0)
+    throw new TypeError('certifiedKeyEntry: "roles" must name at least one role');
   for (const role of roles) {
     if (!(ROLES as readonly string[]).includes(role) || role === 'root') {
-      throw new TypeError(`certifiedKeyEntry: "roles" may not contain ${JSON.stringify(role)} (root keys are not certified)`);
+      throw new TypeError(
+        `certifiedKeyEntry: "roles" may not contain ${JSON.stringify(role)} (root keys are not certified)`,
+      );
     }
   }
   const entry = unsignedEntry(key, roles, validity);
@@ -64,14 +73,23 @@ export function certifiedKeyEntry(key: ProducerKey, roles: readonly Role[], vali
  * are `KEY_REVOKED`. The signature covers only `kid`, `reason` and `revoked_at`.
  * @throws TypeError when `revokedAt` is not RFC 3339 UTC.
  */
-export function revocation(kid: string, reason: string, revokedAt: string, root: ProducerKey, sign: Signer = nobleSigner): Revocation {
+export function revocation(
+  kid: string,
+  reason: string,
+  revokedAt: string,
+  root: ProducerKey,
+  sign: Signer = nobleSigner,
+): Revocation {
   if (!isTime(revokedAt)) throw new TypeError('revocation: "revokedAt" must be an RFC 3339 UTC time');
   const signed = { kid, reason, revoked_at: revokedAt };
   return { ...signed, by: root.kid, sig: signCanonical(signed, root, sign) };
 }
 
 /** keys.json as a value and as its stored (canonical) text. */
-export function keysJson(keys: readonly KeyEntry[], revocations: readonly Revocation[] = []): { value: { keys: KeyEntry[]; revocations: Revocation[] }; text: string } {
+export function keysJson(
+  keys: readonly KeyEntry[],
+  revocations: readonly Revocation[] = [],
+): { value: { keys: KeyEntry[]; revocations: Revocation[] }; text: string } {
   const value = { keys: [...keys], revocations: [...revocations] };
   return { value, text: canonicalize(value) };
 }

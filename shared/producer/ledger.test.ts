@@ -18,7 +18,12 @@ function draft(n: number, extra: Record<string, unknown> = {}): ReceiptDraft {
     ts: new Date(Date.UTC(2026, 3, 1) + n * 1000).toISOString(),
     agent: { id: 'crm-01', role: 'data_processor', tier: 2 },
     txn: { id: `tx_${n}`, step: 1, end: 'commit' },
-    request: { principal: { type: 'Agent', id: 'crm-01' }, action: { type: 'Action', id: 'db.read' }, resource: { type: 'Table', id: 'customers' }, context: {} },
+    request: {
+      principal: { type: 'Agent', id: 'crm-01' },
+      action: { type: 'Action', id: 'db.read' },
+      resource: { type: 'Table', id: 'customers' },
+      context: {},
+    },
     entities: [],
     data: { tier: 2, personal: ['email'], subjects: [hash64(n)], recipient: null },
     io: { input: hash64(1), reasoning: hash64(2), output: hash64(3) },
@@ -39,7 +44,11 @@ describe('LedgerWriter', () => {
     const writer = new LedgerWriter('gw-eu-1', gate, { receiptsPerSegment: 4 });
     const appended = Array.from({ length: 10 }, (_, i) => writer.append(draft(i + 1)));
     const { segments } = writer.finish();
-    expect(segments.map((s) => s.path)).toEqual(['ledgers/gw-eu-1/000001.jsonl', 'ledgers/gw-eu-1/000002.jsonl', 'ledgers/gw-eu-1/000003.jsonl']);
+    expect(segments.map((s) => s.path)).toEqual([
+      'ledgers/gw-eu-1/000001.jsonl',
+      'ledgers/gw-eu-1/000002.jsonl',
+      'ledgers/gw-eu-1/000003.jsonl',
+    ]);
     const lines = segments.flatMap((s) => linesOf(s.bytes));
     expect(lines).toHaveLength(10);
     let prev = 'sha256:' + '0'.repeat(64);
@@ -49,7 +58,9 @@ describe('LedgerWriter', () => {
       const receipt = JSON.parse(line);
       expect(validate(ReceiptSchema, receipt).ok).toBe(true);
       expect(receipt).toMatchObject({ v: 1, ledger: 'gw-eu-1', seq: i + 1, prev, kid: gate.kid });
-      expect(nobleStrictVerifier.verify(fromHex(receipt.sig), utf8(signedText(receipt)), fromHex(gate.publicKey))).toBe(true);
+      expect(nobleStrictVerifier.verify(fromHex(receipt.sig), utf8(signedText(receipt)), fromHex(gate.publicKey))).toBe(
+        true,
+      );
       expect(appended[i]!.hash).toBe(H(line));
       expect(appended[i]!.line).toBe(line);
       prev = H(line);

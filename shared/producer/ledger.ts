@@ -63,7 +63,9 @@ interface CanonicalMembers {
  * instead of twice, which matters at a million receipts.
  */
 function canonicalMembers(object: Readonly<Record<string, unknown>>): CanonicalMembers {
-  const keys = Object.keys(object).filter((key) => object[key] !== undefined).sort();
+  const keys = Object.keys(object)
+    .filter((key) => object[key] !== undefined)
+    .sort();
   return { keys, pieces: keys.map((key) => `${canonicalize(key)}:${canonicalize(object[key])}`) };
 }
 
@@ -107,10 +109,13 @@ export class LedgerWriter {
    */
   constructor(ledger: string, gateKey: ProducerKey, options: LedgerWriterOptions = {}) {
     if (typeof ledger !== 'string' || !LEDGER_NAME.test(ledger)) {
-      throw new TypeError('LedgerWriter: "ledger" must be letters, digits, ".", "_" or "-", starting with a letter or digit');
+      throw new TypeError(
+        'LedgerWriter: "ledger" must be letters, digits, ".", "_" or "-", starting with a letter or digit',
+      );
     }
     const perSegment = options.receiptsPerSegment ?? 10_000;
-    if (!Number.isSafeInteger(perSegment) || perSegment < 1) throw new TypeError('LedgerWriter: "receiptsPerSegment" must be a positive integer');
+    if (!Number.isSafeInteger(perSegment) || perSegment < 1)
+      throw new TypeError('LedgerWriter: "receiptsPerSegment" must be a positive integer');
     this.ledger = ledger;
     this.gateKey = gateKey;
     this.sign = options.sign ?? nobleSigner;
@@ -133,17 +138,22 @@ export class LedgerWriter {
   append(draft: ReceiptDraft): AppendedReceipt {
     if (this.finished) throw new Error(`LedgerWriter(${this.ledger}): append after finish`);
     for (const member of CHAIN_MEMBERS) {
-      if (member in draft) throw new TypeError(`LedgerWriter.append: "draft.${member}" is set by the writer, not the caller`);
+      if (member in draft)
+        throw new TypeError(`LedgerWriter.append: "draft.${member}" is set by the writer, not the caller`);
     }
     const tsMs = parseTime(draft.ts);
     if (tsMs === null) throw new TypeError('LedgerWriter.append: "draft.ts" must be an RFC 3339 UTC time');
-    if (tsMs < this.lastTsMs) throw new TypeError(`LedgerWriter.append: "draft.ts" ${draft.ts} is earlier than the previous receipt of ${this.ledger}`);
+    if (tsMs < this.lastTsMs)
+      throw new TypeError(
+        `LedgerWriter.append: "draft.ts" ${draft.ts} is earlier than the previous receipt of ${this.ledger}`,
+      );
 
     const seq = this.seq + 1;
     const unsigned = { ...draft, v: 1, ledger: this.ledger, seq, prev: this.head, kid: this.gateKey.kid };
     if (this.validate) {
       const checked = validate(ReceiptSchema, { ...unsigned, sig: '0'.repeat(128) });
-      if (!checked.ok) throw new TypeError(`LedgerWriter.append: receipt ${draft.id} is not valid (${checked.message})`);
+      if (!checked.ok)
+        throw new TypeError(`LedgerWriter.append: receipt ${draft.id} is not valid (${checked.message})`);
     }
     const members = canonicalMembers(unsigned);
     const sig = toHex(this.sign(utf8(joinMembers(members.pieces)), this.gateKey.secretKey));
@@ -170,8 +180,10 @@ export class LedgerWriter {
     if (this.finished) throw new Error(`LedgerWriter(${this.ledger}): checkpoint after finish`);
     const tsMs = parseTime(ts);
     if (tsMs === null) throw new TypeError('LedgerWriter.checkpoint: "ts" must be an RFC 3339 UTC time');
-    if (this.seq === 0) throw new TypeError(`LedgerWriter.checkpoint: ledger ${this.ledger} has no receipt to checkpoint`);
-    if (this.seq === this.lastCheckpointSeq) throw new TypeError(`LedgerWriter.checkpoint: seq ${this.seq} of ${this.ledger} is already checkpointed`);
+    if (this.seq === 0)
+      throw new TypeError(`LedgerWriter.checkpoint: ledger ${this.ledger} has no receipt to checkpoint`);
+    if (this.seq === this.lastCheckpointSeq)
+      throw new TypeError(`LedgerWriter.checkpoint: seq ${this.seq} of ${this.ledger} is already checkpointed`);
     if (tsMs < this.lastTsMs) throw new TypeError('LedgerWriter.checkpoint: "ts" is earlier than the head receipt');
     const unsigned = { head: this.head, kid: this.gateKey.kid, ledger: this.ledger, seq: this.seq, ts };
     const sig = toHex(this.sign(utf8(canonicalize(unsigned)), this.gateKey.secretKey));
@@ -198,7 +210,10 @@ export class LedgerWriter {
     const checkpoints =
       this.checkpointLines.length === 0
         ? null
-        : { path: `ledgers/${this.ledger}/checkpoints.jsonl`, bytes: utf8(this.checkpointLines.map((l) => l + '\n').join('')) };
+        : {
+            path: `ledgers/${this.ledger}/checkpoints.jsonl`,
+            bytes: utf8(this.checkpointLines.map((l) => l + '\n').join('')),
+          };
     return { segments: this.takeSegments(), checkpoints };
   }
 

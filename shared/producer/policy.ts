@@ -23,10 +23,15 @@ export interface SignedBundle {
  *   a producer must never emit a bundle a verifier rejects as malformed.
  * @example const v2 = signBundle({ ...v2Body, supersedes: v1.hash }, [policyKey]);
  */
-export function signBundle(body: BundleBody, signers: readonly ProducerKey[], sign: Signer = nobleSigner): SignedBundle {
+export function signBundle(
+  body: BundleBody,
+  signers: readonly ProducerKey[],
+  sign: Signer = nobleSigner,
+): SignedBundle {
   const checked = validate(BundleBodySchema, body);
   if (!checked.ok) throw new TypeError(`signBundle: "body" is not a valid bundle (${checked.message})`);
-  if (!Array.isArray(signers) || signers.length === 0) throw new TypeError('signBundle: "signers" must hold at least one policy key');
+  if (!Array.isArray(signers) || signers.length === 0)
+    throw new TypeError('signBundle: "signers" must hold at least one policy key');
   const bundleText = canonicalize(body);
   const signatures = signers.map((key) => ({ kid: key.kid, sig: signCanonical(body, key, sign) }));
   const file: PolicyFile = { bundle: body, signatures };

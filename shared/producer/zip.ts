@@ -29,7 +29,14 @@ const ZIP32_MAX_ENTRIES = 0xffff;
 export function dosTimeFor(iso: string): Date {
   const utc = new Date(iso);
   if (Number.isNaN(utc.getTime())) throw new TypeError('dosTimeFor: "iso" must be an RFC 3339 time');
-  return new Date(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate(), utc.getUTCHours(), utc.getUTCMinutes(), utc.getUTCSeconds());
+  return new Date(
+    utc.getUTCFullYear(),
+    utc.getUTCMonth(),
+    utc.getUTCDate(),
+    utc.getUTCHours(),
+    utc.getUTCMinutes(),
+    utc.getUTCSeconds(),
+  );
 }
 
 export class ZipStreamWriter {
@@ -72,7 +79,10 @@ export class ZipStreamWriter {
    */
   add(path: string, bytes: Uint8Array): void {
     if (this.ended) throw new Error('ZipStreamWriter.add: the ZIP is ended');
-    if (this.entries + 1 > ZIP32_MAX_ENTRIES) throw new RangeError('ZipStreamWriter.add: more than 65,535 entries needs ZIP64, which this writer does not write');
+    if (this.entries + 1 > ZIP32_MAX_ENTRIES)
+      throw new RangeError(
+        'ZipStreamWriter.add: more than 65,535 entries needs ZIP64, which this writer does not write',
+      );
     // Deflate output can exceed its input by a few bytes a block; the margin covers it and the headers.
     if (this.written + bytes.length + 1024 + Math.ceil(bytes.length / 16_000) * 5 > ZIP32_MAX_BYTES) {
       throw new RangeError('ZipStreamWriter.add: the ZIP would pass 4 GiB, which needs ZIP64; write a folder instead');

@@ -60,14 +60,24 @@ export async function benchDecisionMemo(options: { readonly passes?: number } = 
     // enough; approval signatures dominate the time with noble).
     nodeCrypto: await checkAll(records, { ...archive, verifier: nodeCryptoVerifier() }, checkPasses),
   };
-  const figures: DecisionMemoFigures = { name: 'decision memo', receipts: records.length, passes, withoutMemo, withMemo, ratio: withMemo.decisionsPerSecond / withoutMemo.decisionsPerSecond, allChecks };
-  console.info([
-    `decision memo: ${figures.receipts} receipts a pass, ${passes} passes`,
-    `  without memo: ${withoutMemo.decisionsPerSecond.toFixed(0)} decisions/s (${withoutMemo.cedarCallsPerPass} Cedar calls a pass)`,
-    `  with memo:    ${withMemo.decisionsPerSecond.toFixed(0)} decisions/s (${withMemo.cedarCallsPerPass} Cedar calls a pass)`,
-    `  ratio:        ${figures.ratio.toFixed(2)}×`,
-    `  all control checks: ${allChecks.noble.toFixed(0)} receipts/s (noble verifier), ${allChecks.nodeCrypto.toFixed(0)} receipts/s (node:crypto verifier)`,
-  ].join('\n'));
+  const figures: DecisionMemoFigures = {
+    name: 'decision memo',
+    receipts: records.length,
+    passes,
+    withoutMemo,
+    withMemo,
+    ratio: withMemo.decisionsPerSecond / withoutMemo.decisionsPerSecond,
+    allChecks,
+  };
+  console.info(
+    [
+      `decision memo: ${figures.receipts} receipts a pass, ${passes} passes`,
+      `  without memo: ${withoutMemo.decisionsPerSecond.toFixed(0)} decisions/s (${withoutMemo.cedarCallsPerPass} Cedar calls a pass)`,
+      `  with memo:    ${withMemo.decisionsPerSecond.toFixed(0)} decisions/s (${withMemo.cedarCallsPerPass} Cedar calls a pass)`,
+      `  ratio:        ${figures.ratio.toFixed(2)}×`,
+      `  all control checks: ${allChecks.noble.toFixed(0)} receipts/s (noble verifier), ${allChecks.nodeCrypto.toFixed(0)} receipts/s (node:crypto verifier)`,
+    ].join('\n'),
+  );
   return figures;
 }
 

@@ -36,9 +36,14 @@ export function ensureArchive(n: number): { path: string; root: string; generate
   mkdirSync(CACHE, { recursive: true });
   const path = join(CACHE, `demo-${n}.zip`);
   const meta = `${path}.json`;
-  if (existsSync(path) && existsSync(meta)) return { ...(JSON.parse(readFileSync(meta, 'utf8')) as { root: string }), path, generateSeconds: null };
+  if (existsSync(path) && existsSync(meta))
+    return { ...(JSON.parse(readFileSync(meta, 'utf8')) as { root: string }), path, generateSeconds: null };
   const start = performance.now();
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'demo', path, '--receipts', String(n)], { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'cli/main.ts', 'demo', path, '--receipts', String(n)],
+    { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   const generateSeconds = (performance.now() - start) / 1000;
   const root = /--trust-root ([0-9a-f]{64})/.exec(out)?.[1];
   if (!root) throw new Error(`demo did not print a root key:\n${out}`);
@@ -55,14 +60,19 @@ export async function bareLoop(path: string): Promise<{ receipts: number; ms: nu
   if (keySet) {
     const chunks: Uint8Array[] = [];
     for await (const c of source.read(keySet)) chunks.push(c);
-    for (const k of (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { keys: { kid: string; public_key: string }[] }).keys) keys.set(k.kid, fromHex(k.public_key));
+    for (const k of (
+      JSON.parse(Buffer.concat(chunks).toString('utf8')) as { keys: { kid: string; public_key: string }[] }
+    ).keys)
+      keys.set(k.kid, fromHex(k.public_key));
   }
   let receipts = 0;
   const start = performance.now();
   for (const entry of entries.filter((e) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(e.name))) {
     for await (const read of readLines(source.read(entry), 1 << 20)) {
       if (read.kind === 'too-long') continue;
-      const { sig, ...rest } = JSON.parse(Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.length).toString('utf8')) as { sig: string; kid: string };
+      const { sig, ...rest } = JSON.parse(
+        Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.length).toString('utf8'),
+      ) as { sig: string; kid: string };
       nativeStrictVerifier.verify(fromHex(sig), utf8(canonicalize(rest)), keys.get(rest.kid) as Uint8Array);
       receipts++;
     }
@@ -75,8 +85,18 @@ export async function bareLoop(path: string): Promise<{ receipts: number; ms: nu
 export async function benchEndToEnd(n: number, workers: number): Promise<EndToEndFigures> {
   const archive = ensureArchive(n);
   const bare = await bareLoop(archive.path);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'test/bench/verify-child.ts', archive.path, archive.root, String(workers)], { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const full = JSON.parse(out.trim().split('\n').at(-1) as string) as { ms: number; maxRssKiB: number; receipts: number; integrity: number; control: number };
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'test/bench/verify-child.ts', archive.path, archive.root, String(workers)],
+    { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  const full = JSON.parse(out.trim().split('\n').at(-1) as string) as {
+    ms: number;
+    maxRssKiB: number;
+    receipts: number;
+    integrity: number;
+    control: number;
+  };
   return {
     receipts: full.receipts,
     generateSeconds: archive.generateSeconds,

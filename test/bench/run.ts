@@ -9,7 +9,10 @@ import { benchDecisionMemo } from './decision-memo.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchSignatures } from './signatures.ts';
 
-const sizes = (process.env.BENCH_SIZES ?? '100000,300000').split(',').map(Number).filter((n) => n > 0);
+const sizes = (process.env.BENCH_SIZES ?? '100000,300000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const workers = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const f = (n: number) => n.toLocaleString('en-US');
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
@@ -30,10 +33,16 @@ console.log('## Cedar decisions');
 await benchDecisionMemo({ passes: 4 });
 console.log('');
 
-console.log('## End to end: tickmark verify (every check) vs the bare loop (parse + canonicalize + native verify, one thread)');
-console.log('| receipts | generate (s) | bare loop (receipts/s) | tickmark verify (receipts/s) | verify / bare | verify time (s) | µs per receipt | peak RSS (MiB) | findings |');
+console.log(
+  '## End to end: tickmark verify (every check) vs the bare loop (parse + canonicalize + native verify, one thread)',
+);
+console.log(
+  '| receipts | generate (s) | bare loop (receipts/s) | tickmark verify (receipts/s) | verify / bare | verify time (s) | µs per receipt | peak RSS (MiB) | findings |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const n of sizes) {
   const e = await benchEndToEnd(n, workers);
-  console.log(`| ${f(e.receipts)} | ${e.generateSeconds === null ? 'cached' : e.generateSeconds.toFixed(0)} | ${f(e.bareRate)} | ${f(e.fullRate)} | ${ratio(e.fullRate, e.bareRate)} | ${e.fullSeconds.toFixed(1)} | ${((e.fullSeconds * 1e6) / e.receipts).toFixed(0)} | ${f(e.maxRssMiB)} | ${e.findings} |`);
+  console.log(
+    `| ${f(e.receipts)} | ${e.generateSeconds === null ? 'cached' : e.generateSeconds.toFixed(0)} | ${f(e.bareRate)} | ${f(e.fullRate)} | ${ratio(e.fullRate, e.bareRate)} | ${e.fullSeconds.toFixed(1)} | ${((e.fullSeconds * 1e6) / e.receipts).toFixed(0)} | ${f(e.maxRssMiB)} | ${e.findings} |`,
+  );
 }

@@ -23,7 +23,9 @@ function rate(count: number, ms: number): number {
 export async function benchSignatures(count = 20_000, workers = availableParallelism()): Promise<SignatureFigures> {
   const secret = new Uint8Array(32).fill(7);
   const pk = publicKeyOf(secret);
-  const msgs = Array.from({ length: count }, (_, i) => new TextEncoder().encode(`{"receipt":${i},"payload":"${'x'.repeat(600)}"}`));
+  const msgs = Array.from({ length: count }, (_, i) =>
+    new TextEncoder().encode(`{"receipt":${i},"payload":"${'x'.repeat(600)}"}`),
+  );
   const sigs = msgs.map((m) => signBytes(m, secret));
 
   const nobleCount = Math.min(1000, count);
@@ -36,24 +38,32 @@ export async function benchSignatures(count = 20_000, workers = availableParalle
   const nativeRate = rate(count, performance.now() - t);
 
   const pool = await Promise.all(
-    Array.from({ length: workers }, () => new Promise<Worker>((resolve) => {
-      const w = new Worker(fileURLToPath(new URL('../../cli/pool/worker-bootstrap.mjs', import.meta.url)), { workerData: { module: new URL('./signature-worker.ts', import.meta.url).href } });
-      w.once('message', () => resolve(w));
-    })),
+    Array.from(
+      { length: workers },
+      () =>
+        new Promise<Worker>((resolve) => {
+          const w = new Worker(fileURLToPath(new URL('../../cli/pool/worker-bootstrap.mjs', import.meta.url)), {
+            workerData: { module: new URL('./signature-worker.ts', import.meta.url).href },
+          });
+          w.once('message', () => resolve(w));
+        }),
+    ),
   );
   const batch = 500;
   t = performance.now();
   let next = 0;
-  await Promise.all(pool.map(async (w) => {
-    while (next < count) {
-      const from = next;
-      next += batch;
-      await new Promise<number>((resolve) => {
-        w.once('message', resolve);
-        w.postMessage({ sigs: sigs.slice(from, from + batch), msgs: msgs.slice(from, from + batch), pk });
-      });
-    }
-  }));
+  await Promise.all(
+    pool.map(async (w) => {
+      while (next < count) {
+        const from = next;
+        next += batch;
+        await new Promise<number>((resolve) => {
+          w.once('message', resolve);
+          w.postMessage({ sigs: sigs.slice(from, from + batch), msgs: msgs.slice(from, from + batch), pk });
+        });
+      }
+    }),
+  );
   const poolRate = rate(count, performance.now() - t);
   await Promise.all(pool.map((w) => w.terminate()));
   return { nobleRate, nativeRate, poolRate, workers };

@@ -9,11 +9,13 @@ const [archive, root, workers] = process.argv.slice(2) as [string, string, strin
 const start = performance.now();
 const report = await verifyPath(archive, { trustedRoots: [root] }, { workers: Number(workers) });
 const ms = performance.now() - start;
-process.stdout.write(JSON.stringify({
-  ms,
-  maxRssKiB: process.resourceUsage().maxRSS,
-  receipts: report.summary.receipts,
-  integrity: report.summary.integrity_findings,
-  control: report.summary.control_findings,
-  checks: report.checks.map((c) => `${c.check}: ${c.status}`),
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    ms,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    receipts: report.summary.receipts,
+    integrity: report.summary.integrity_findings,
+    control: report.summary.control_findings,
+    checks: report.checks.map((c) => `${c.check}: ${c.status}`),
+  }) + '\n',
+);

@@ -25,10 +25,17 @@ export async function bigArchive(receipts: number): Promise<BigArchive> {
   const meta = `${path}.json`;
   if (existsSync(path) && existsSync(meta)) {
     const saved = JSON.parse(await readFile(meta, 'utf8')) as { rootPublicKey: string; plantedCodes?: string[] };
-    if (saved.plantedCodes) return { path, receipts, rootPublicKey: saved.rootPublicKey, plantedCodes: saved.plantedCodes };
+    if (saved.plantedCodes)
+      return { path, receipts, rootPublicKey: saved.rootPublicKey, plantedCodes: saved.plantedCodes };
   }
   await mkdir(dir, { recursive: true });
-  const demo = await makeDemoArchive({ cedar: nodeCedar, receipts, seed: 'tickmark-e2e-big', sign: nodeCryptoSigner(), unsealed: true });
+  const demo = await makeDemoArchive({
+    cedar: nodeCedar,
+    receipts,
+    seed: 'tickmark-e2e-big',
+    sign: nodeCryptoSigner(),
+    unsealed: true,
+  });
   await writeFile(`${path}.tmp`, zipFiles(demo.files, { level: 1 }));
   await rename(`${path}.tmp`, path);
   const plantedCodes = [...new Set(demo.plantedFailures.map((f) => f.code))].sort();

@@ -27,7 +27,16 @@ export async function openWorkbench(baseUrl: string): Promise<Workbench> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     viewport: { width: 1440, height: 900 },
     acceptDownloads: false,
   });
@@ -79,23 +88,43 @@ export async function importArchive(page: Page, file: string): Promise<void> {
 
 /** Finding codes shown in the dashboard's per-code tables. */
 export async function shownFindingCodes(page: Page): Promise<string[]> {
-  const ids = await page.locator('[data-testid^="finding-code-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid') ?? ''));
+  const ids = await page
+    .locator('[data-testid^="finding-code-"]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid') ?? ''));
   return ids.map((id) => id.replace('finding-code-', '')).sort();
 }
 
 let axeSource: string | null = null;
 
 /** Serious and critical axe-core violations on the page as it is now. */
-export async function seriousViolations(page: Page): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
+export async function seriousViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
   axeSource ??= await readFile(join(repo, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
   // The page's CSP refuses inline <script> (page.addScriptTag), as it should; evaluating the
   // source through the DevTools protocol is not page script and is not subject to it.
   if (!loaded) await page.evaluate(`${axeSource};void 0`);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context?: unknown, options?: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context?: unknown,
+            options?: unknown,
+          ): Promise<{
+            violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? 'unknown', help: v.help, targets: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? 'unknown',
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

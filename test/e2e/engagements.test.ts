@@ -8,16 +8,31 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openWorkbench, screenshot, screenshotElement, seriousViolations, storedRowCounts, type Workbench } from './browser.ts';
+import {
+  openWorkbench,
+  screenshot,
+  screenshotElement,
+  seriousViolations,
+  storedRowCounts,
+  type Workbench,
+} from './browser.ts';
 
-const FIRST = { name: 'Example Corp SOC 2 Type II, H1 2026', client: 'Example Corp', from: '2026-01-01', to: '2026-06-30' };
+const FIRST = {
+  name: 'Example Corp SOC 2 Type II, H1 2026',
+  client: 'Example Corp',
+  from: '2026-01-01',
+  to: '2026-06-30',
+};
 const SECOND = 'Example Corp readiness review';
 const NOT_SET = 'Engagement period not set: coverage of the examination period was not checked.';
 /** The demo's ledgers are proven continuous from 2026-04-01 to 2026-06-30 (see renderer/public/demo/demo.json). */
 const FIRST_COVERAGE =
   "Engagement period 2026-01-01 – 2026-06-30 (181 days). This archive's evidence, proven continuous in both ledgers, covers 2026-04-01 – 2026-06-30: 90 days of the period are not covered (2026-01-01 – 2026-03-31).";
 
-async function fillEngagement(page: Page, fields: { name?: string; client?: string; from?: string; to?: string }): Promise<void> {
+async function fillEngagement(
+  page: Page,
+  fields: { name?: string; client?: string; from?: string; to?: string },
+): Promise<void> {
   const form = page.getByTestId('engagement-form');
   if (fields.name !== undefined) await form.getByTestId('engagement-name').fill(fields.name);
   if (fields.client !== undefined) await form.getByTestId('engagement-client').fill(fields.client);
@@ -26,7 +41,8 @@ async function fillEngagement(page: Page, fields: { name?: string; client?: stri
 }
 
 /** Text as read aloud: the no-break spaces that keep a date range on one line read as spaces. */
-const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).textContent()) ?? '').replace(/\u00a0/g, ' ').trim();
+const text = async (page: Page, testId: string) =>
+  ((await page.getByTestId(testId).textContent()) ?? '').replace(/\u00a0/g, ' ').trim();
 
 async function openDemo(page: Page): Promise<string> {
   await page.getByTestId('nav-start').click();
@@ -57,22 +73,30 @@ describe('engagements', () => {
     await page.getByTestId('new-engagement').click();
     const form = page.getByTestId('engagement-form');
     await form.waitFor();
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('engagement-name');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+      .toBe('engagement-name');
     await fillEngagement(page, { client: 'Example Corp', from: '2026-06-30', to: '2026-01-01' });
     await form.getByTestId('engagement-client').press('Enter');
     const nameError = form.getByTestId('engagement-name-error');
     await nameError.waitFor();
     expect(await nameError.textContent()).toContain('Name is required.');
-    expect(await form.getByTestId('engagement-periodTo-error').textContent()).toContain('Period to is before period from');
+    expect(await form.getByTestId('engagement-periodTo-error').textContent()).toContain(
+      'Period to is before period from',
+    );
     // Each error is announced with its field: aria-describedby names it, aria-invalid marks it.
     const name = form.getByTestId('engagement-name');
     const describedBy = ((await name.getAttribute('aria-describedby')) ?? '').split(' ');
     expect(describedBy).toContain(await nameError.getAttribute('id'));
     expect(await name.getAttribute('aria-invalid')).toBe('true');
-    expect(await form.getByTestId('engagement-periodTo').getAttribute('aria-describedby')).toContain(await form.getByTestId('engagement-periodTo-error').getAttribute('id'));
+    expect(await form.getByTestId('engagement-periodTo').getAttribute('aria-describedby')).toContain(
+      await form.getByTestId('engagement-periodTo-error').getAttribute('id'),
+    );
     expect(await form.getByTestId('engagement-periodFrom').getAttribute('aria-invalid')).toBeNull();
     // The focus goes to the first field in error, and nothing was stored.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('engagement-name');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+      .toBe('engagement-name');
     expect((await storedRowCounts(page)).engagements).toBe(0);
     await screenshot(page, 'engagement-form-errors');
     expect(await seriousViolations(page)).toEqual([]);
@@ -81,7 +105,9 @@ describe('engagements', () => {
     await expect.poll(() => form.getByTestId('engagement-periodTo-error').count()).toBe(0);
     await page.keyboard.press('Escape');
     await expect.poll(() => form.count()).toBe(0);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('new-engagement');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+      .toBe('new-engagement');
   });
 
   it('the start screen with the form open passes axe', async () => {
@@ -154,11 +180,19 @@ describe('engagements', () => {
     await screenshotElement(page.locator('.archive-summary'), 'dashboard-period-not-set-summary');
 
     await page.getByTestId('nav-start').click();
-    await expect.poll(async () => page.getByTestId('archive-link').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual([secondArchive]);
+    await expect
+      .poll(async () =>
+        page.getByTestId('archive-link').evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
+      )
+      .toEqual([secondArchive]);
     const firstRow = page.getByTestId('other-engagement').filter({ hasText: FIRST.name });
     await firstRow.getByTestId('switch-engagement').click();
     await expect.poll(() => text(page, 'current-engagement-name')).toBe(FIRST.name);
-    await expect.poll(async () => page.getByTestId('archive-link').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual([firstArchive]);
+    await expect
+      .poll(async () =>
+        page.getByTestId('archive-link').evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
+      )
+      .toEqual([firstArchive]);
     // Most recent activity first: the second engagement just had an archive verified.
     expect(await page.getByTestId('other-engagement-name').allTextContents()).toEqual([SECOND]);
   });
@@ -176,9 +210,11 @@ describe('engagements', () => {
     expect(await text(page, 'current-engagement-name')).toBe(FIRST.name);
     await page.getByTestId('archive-link').click();
     await page.getByTestId('dashboard').waitFor();
-    await expect.poll(() => text(page, 'period-coverage')).toBe(
-      "Engagement period 2026-04-01 – 2026-06-30 (91 days). This archive's evidence, proven continuous in both ledgers, covers 2026-04-01 – 2026-06-30: it covers the whole period.",
-    );
+    await expect
+      .poll(() => text(page, 'period-coverage'))
+      .toBe(
+        "Engagement period 2026-04-01 – 2026-06-30 (91 days). This archive's evidence, proven continuous in both ledgers, covers 2026-04-01 – 2026-06-30: it covers the whole period.",
+      );
     expect(wb.errors).toEqual([]);
   });
 });
@@ -220,10 +256,11 @@ describe('a database from version 1 (one hard-wired engagement)', () => {
  * version 1 is IndexedDB version 10), with its one engagement and one archive.
  */
 async function writeVersion1Database(): Promise<void> {
-  const request = (r: IDBRequest | IDBOpenDBRequest) => new Promise<unknown>((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
+  const request = (r: IDBRequest | IDBOpenDBRequest) =>
+    new Promise<unknown>((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
   await request(indexedDB.deleteDatabase('tickmark'));
   const open = indexedDB.open('tickmark', 10);
   open.onupgradeneeded = () => {
@@ -247,17 +284,41 @@ async function writeVersion1Database(): Promise<void> {
   };
   const database = (await request(open)) as IDBDatabase;
   const tx = database.transaction(['engagements', 'archives'], 'readwrite');
-  tx.objectStore('engagements').put({ id: 'default', name: 'Current engagement', createdAt: '2026-10-01T09:00:00.000Z' });
+  tx.objectStore('engagements').put({
+    id: 'default',
+    name: 'Current engagement',
+    createdAt: '2026-10-01T09:00:00.000Z',
+  });
   const report = {
     format: 'tickmark.evidence.v1',
     source: 'legacy.zip',
-    archive: { archive_id: 'ar_legacy', organization: 'Example Corp', created_at: '2026-07-01T00:00:00Z', period: { from: '2026-04-01T00:00:00Z', to: '2026-06-30T23:59:59Z' }, producer: { name: 'version 1 fixture', version: '1' } },
+    archive: {
+      archive_id: 'ar_legacy',
+      organization: 'Example Corp',
+      created_at: '2026-07-01T00:00:00Z',
+      period: { from: '2026-04-01T00:00:00Z', to: '2026-06-30T23:59:59Z' },
+      producer: { name: 'version 1 fixture', version: '1' },
+    },
     ledgers: [],
     bundles: [],
     checks: [],
     summary: { receipts: 0, ledgers: 0, bundles: 0, integrity_findings: 0, control_findings: 0, trusted: false },
   };
-  tx.objectStore('archives').put({ id: 'legacy-archive', engagementId: 'default', name: 'legacy.zip', size: 1, origin: 'file', status: 'complete', startedAt: '2026-10-01T09:05:00.000Z', completedAt: '2026-10-01T09:06:00.000Z', trustedRoots: [], report, rowsByLedger: {}, dictionaries: { agents: [], actions: [], resources: [], paths: [] }, findingCount: 0 });
+  tx.objectStore('archives').put({
+    id: 'legacy-archive',
+    engagementId: 'default',
+    name: 'legacy.zip',
+    size: 1,
+    origin: 'file',
+    status: 'complete',
+    startedAt: '2026-10-01T09:05:00.000Z',
+    completedAt: '2026-10-01T09:06:00.000Z',
+    trustedRoots: [],
+    report,
+    rowsByLedger: {},
+    dictionaries: { agents: [], actions: [], resources: [], paths: [] },
+    findingCount: 0,
+  });
   await new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);

@@ -5,7 +5,16 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bigArchive, type BigArchive } from './big-archive.ts';
-import { openWorkbench, pinRootKey, screenshot, seriousViolations, shownFindingCodes, startImport, storedRowCounts, type Workbench } from './browser.ts';
+import {
+  openWorkbench,
+  pinRootKey,
+  screenshot,
+  seriousViolations,
+  shownFindingCodes,
+  startImport,
+  storedRowCounts,
+  type Workbench,
+} from './browser.ts';
 
 const RECEIPTS = 30_000;
 
@@ -71,7 +80,9 @@ describe('import lifecycle', () => {
     await startImport(page, archive.path);
     await page.getByTestId('dashboard').waitFor({ timeout: 240_000 });
     const seconds = (Date.now() - started) / 1000;
-    console.log(`e2e: imported ${RECEIPTS} receipts in ${seconds.toFixed(1)} s (${Math.round(RECEIPTS / seconds)} receipts/s, verification and storage)`);
+    console.log(
+      `e2e: imported ${RECEIPTS} receipts in ${seconds.toFixed(1)} s (${Math.round(RECEIPTS / seconds)} receipts/s, verification and storage)`,
+    );
     await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe(RECEIPTS.toLocaleString('en-US'));
     const shown = await shownFindingCodes(page);
     expect(archive.plantedCodes.length).toBeGreaterThan(0);
@@ -79,7 +90,9 @@ describe('import lifecycle', () => {
     expect([...new Set(shown)].sort()).toEqual([...new Set([...archive.plantedCodes, 'CHAIN_UNSEALED'])].sort());
     // This much ledger data goes to the pool of segment workers, and the report says so.
     const checks = await page.getByTestId('check-row').allTextContents();
-    expect(checks.some((c) => /Segments checked by a pool of \d+ Web Workers? \(receipt signatures: .+\)/.test(c))).toBe(true);
+    expect(
+      checks.some((c) => /Segments checked by a pool of \d+ Web Workers? \(receipt signatures: .+\)/.test(c)),
+    ).toBe(true);
     const counts = await storedRowCounts(page);
     expect(counts.archives).toBe(1);
     // Two ledgers of 15,000 receipts: 15 chunks of 1,000 lines each.

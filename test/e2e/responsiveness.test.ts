@@ -118,7 +118,9 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
   beforeAll(async () => {
     const built = Date.now();
     archive = await bigArchive(RECEIPTS);
-    console.log(`responsiveness: archive of ${count(RECEIPTS)} receipts ready in ${((Date.now() - built) / 1000).toFixed(1)} s (${archive.path})`);
+    console.log(
+      `responsiveness: archive of ${count(RECEIPTS)} receipts ready in ${((Date.now() - built) / 1000).toFixed(1)} s (${archive.path})`,
+    );
     wb = await openWorkbench(inject('baseUrl'));
     await pinRootKey(wb.page, archive.rootPublicKey, 'End-to-end demo root');
   }, BUILD_TIMEOUT_MS);
@@ -126,77 +128,93 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
     await wb?.close();
   });
 
-  it('answers input and shows advancing progress with a cancel button; figures are printed', async () => {
-    const { page } = wb;
-    await installProbe(page);
-    const startedAt = Date.now();
-    await startImport(page, archive.path);
-    await page.getByTestId('import-progress').waitFor();
+  it(
+    'answers input and shows advancing progress with a cancel button; figures are printed',
+    async () => {
+      const { page } = wb;
+      await installProbe(page);
+      const startedAt = Date.now();
+      await startImport(page, archive.path);
+      await page.getByTestId('import-progress').waitFor();
 
-    const samples: ProgressSample[] = [];
-    let presses = 0;
-    for (let i = 0; ; i++) {
-      const sample = await sampleProgress(page, startedAt);
-      if (!sample.importing) break;
-      samples.push(sample);
-      // Alternate a key press (moves focus, like a person tabbing) and a mouse move over
-      // an empty part of the page (hover): both are real input through the browser.
-      if (i % 2 === 0) await page.keyboard.press('Tab');
-      else await page.mouse.move(700 + (i % 4) * 10, 860);
-      presses++;
-      if (Date.now() - startedAt > IMPORT_TIMEOUT_MS) throw new Error('the import did not finish in time');
-      await sleep(SAMPLE_EVERY_MS);
-    }
-    await page.getByTestId('dashboard').waitFor({ timeout: IMPORT_TIMEOUT_MS });
-    const seconds = (Date.now() - startedAt) / 1000;
-    const probe = await readProbe(page);
+      const samples: ProgressSample[] = [];
+      let presses = 0;
+      for (let i = 0; ; i++) {
+        const sample = await sampleProgress(page, startedAt);
+        if (!sample.importing) break;
+        samples.push(sample);
+        // Alternate a key press (moves focus, like a person tabbing) and a mouse move over
+        // an empty part of the page (hover): both are real input through the browser.
+        if (i % 2 === 0) await page.keyboard.press('Tab');
+        else await page.mouse.move(700 + (i % 4) * 10, 860);
+        presses++;
+        if (Date.now() - startedAt > IMPORT_TIMEOUT_MS) throw new Error('the import did not finish in time');
+        await sleep(SAMPLE_EVERY_MS);
+      }
+      await page.getByTestId('dashboard').waitFor({ timeout: IMPORT_TIMEOUT_MS });
+      const seconds = (Date.now() - startedAt) / 1000;
+      const probe = await readProbe(page);
 
-    // Every input was sent while the progress bar was up (the loop stops at the first
-    // sample without it).
-    const importEndMs = samples.at(-1)?.atMs ?? 0;
-    const latencies = probe.latencies.map((l) => l.ms).sort((a, b) => a - b);
-    const over100 = latencies.filter((l) => l > 100).length;
-    const distinctReceipts = new Set(samples.map((s) => s.receipts)).size;
-    const lastRate = [...samples].reverse().find((s) => s.rate !== '' && s.rate !== '—')?.rate ?? '—';
-    const firstMs = samples[0]?.pageMs ?? 0;
-    const lastMs = samples.at(-1)?.pageMs ?? 0;
-    const describeTasks = (tasks: readonly { startMs: number; ms: number }[]) => {
-      const sorted = tasks.slice().sort((a, b) => b.ms - a.ms);
-      return `${sorted.length} (total ${ms(sorted.reduce((n, t) => n + t.ms, 0))} ms; longest ${sorted.slice(0, 5).map((t) => `${ms(t.ms)} ms at ${((t.startMs - firstMs) / 1000).toFixed(1)} s`).join(', ') || '—'})`;
-    };
-    console.log(
-      `responsiveness: ${count(RECEIPTS)} receipts; ${latencies.length} input samples (${presses} sent) over ${(importEndMs / 1000).toFixed(1)} s of progress: ` +
-        `input-to-next-frame median ${ms(percentile(latencies, 50))} ms, p95 ${ms(percentile(latencies, 95))} ms, max ${ms(latencies[latencies.length - 1] ?? Number.NaN)} ms, ${over100} over 100 ms; ` +
-        `import ${Math.round(RECEIPTS / seconds).toLocaleString('en-US')} receipts/s (${seconds.toFixed(1)} s to the dashboard; last rate shown ${lastRate}); ` +
-        `progress: ${probe.progressRenders} renders of the receipt count, ${distinctReceipts} distinct values in ${samples.length} samples`,
-    );
-    const kinds = [...new Set(probe.latencies.map((l) => l.kind))].map((kind) => {
-      const these = probe.latencies.filter((l) => l.kind === kind).map((l) => l.ms).sort((a, b) => a - b);
-      return `${kind} ${these.length}: median ${ms(percentile(these, 50))}, max ${ms(these.at(-1) ?? Number.NaN)} ms`;
-    });
-    console.log(`responsiveness: by kind: ${kinds.join('; ')}`);
-    console.log(
-      `responsiveness: main-thread long tasks (> 50 ms) while the progress bar was up: ${describeTasks(probe.longTasks.filter((t) => t.startMs <= lastMs))}; ` +
-        `after it (storing, building the dashboard): ${describeTasks(probe.longTasks.filter((t) => t.startMs > lastMs))}`,
-    );
-    const picks = [0, Math.floor(samples.length / 2), samples.length - 1].filter((n, i, all) => n >= 0 && all.indexOf(n) === i);
-    for (const s of picks.flatMap((n) => samples[n] ?? [])) {
-      console.log(`responsiveness: at ${(s.atMs / 1000).toFixed(1)} s: ${s.phase} | ${s.receipts} receipts | ${s.bytes} | rate ${s.rate} | time left ${s.timeLeft} | cancel ${s.cancelEnabled ? 'enabled' : s.cancelPresent ? 'disabled' : 'absent'}`);
-    }
+      // Every input was sent while the progress bar was up (the loop stops at the first
+      // sample without it).
+      const importEndMs = samples.at(-1)?.atMs ?? 0;
+      const latencies = probe.latencies.map((l) => l.ms).sort((a, b) => a - b);
+      const over100 = latencies.filter((l) => l > 100).length;
+      const distinctReceipts = new Set(samples.map((s) => s.receipts)).size;
+      const lastRate = [...samples].reverse().find((s) => s.rate !== '' && s.rate !== '—')?.rate ?? '—';
+      const firstMs = samples[0]?.pageMs ?? 0;
+      const lastMs = samples.at(-1)?.pageMs ?? 0;
+      const describeTasks = (tasks: readonly { startMs: number; ms: number }[]) => {
+        const sorted = tasks.slice().sort((a, b) => b.ms - a.ms);
+        return `${sorted.length} (total ${ms(sorted.reduce((n, t) => n + t.ms, 0))} ms; longest ${
+          sorted
+            .slice(0, 5)
+            .map((t) => `${ms(t.ms)} ms at ${((t.startMs - firstMs) / 1000).toFixed(1)} s`)
+            .join(', ') || '—'
+        })`;
+      };
+      console.log(
+        `responsiveness: ${count(RECEIPTS)} receipts; ${latencies.length} input samples (${presses} sent) over ${(importEndMs / 1000).toFixed(1)} s of progress: ` +
+          `input-to-next-frame median ${ms(percentile(latencies, 50))} ms, p95 ${ms(percentile(latencies, 95))} ms, max ${ms(latencies[latencies.length - 1] ?? Number.NaN)} ms, ${over100} over 100 ms; ` +
+          `import ${Math.round(RECEIPTS / seconds).toLocaleString('en-US')} receipts/s (${seconds.toFixed(1)} s to the dashboard; last rate shown ${lastRate}); ` +
+          `progress: ${probe.progressRenders} renders of the receipt count, ${distinctReceipts} distinct values in ${samples.length} samples`,
+      );
+      const kinds = [...new Set(probe.latencies.map((l) => l.kind))].map((kind) => {
+        const these = probe.latencies
+          .filter((l) => l.kind === kind)
+          .map((l) => l.ms)
+          .sort((a, b) => a - b);
+        return `${kind} ${these.length}: median ${ms(percentile(these, 50))}, max ${ms(these.at(-1) ?? Number.NaN)} ms`;
+      });
+      console.log(`responsiveness: by kind: ${kinds.join('; ')}`);
+      console.log(
+        `responsiveness: main-thread long tasks (> 50 ms) while the progress bar was up: ${describeTasks(probe.longTasks.filter((t) => t.startMs <= lastMs))}; ` +
+          `after it (storing, building the dashboard): ${describeTasks(probe.longTasks.filter((t) => t.startMs > lastMs))}`,
+      );
+      const picks = [0, Math.floor(samples.length / 2), samples.length - 1].filter(
+        (n, i, all) => n >= 0 && all.indexOf(n) === i,
+      );
+      for (const s of picks.flatMap((n) => samples[n] ?? [])) {
+        console.log(
+          `responsiveness: at ${(s.atMs / 1000).toFixed(1)} s: ${s.phase} | ${s.receipts} receipts | ${s.bytes} | rate ${s.rate} | time left ${s.timeLeft} | cancel ${s.cancelEnabled ? 'enabled' : s.cancelPresent ? 'disabled' : 'absent'}`,
+        );
+      }
 
-    // Behaviour that must hold whatever the machine's speed (no times asserted).
-    expect(latencies.length).toBeGreaterThan(0);
-    expect(distinctReceipts).toBeGreaterThanOrEqual(3);
-    expect(probe.progressRenders).toBeGreaterThanOrEqual(3);
-    const verifying = samples.filter((s) => s.phase === 'Verifying receipts');
-    expect(verifying.length).toBeGreaterThan(0);
-    expect(verifying.every((s) => s.cancelPresent && s.cancelEnabled)).toBe(true);
-    expect(verifying.some((s) => s.rate.endsWith('receipts/s'))).toBe(true);
-    expect(verifying.some((s) => s.timeLeft.startsWith('about'))).toBe(true);
-    await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe(count(RECEIPTS));
-    const shown = await shownFindingCodes(page);
-    expect(archive.plantedCodes.length).toBeGreaterThan(0);
-    for (const code of archive.plantedCodes) expect(shown).toContain(code);
-    expect(wb.errors).toEqual([]);
-  }, IMPORT_TIMEOUT_MS + 60_000);
+      // Behaviour that must hold whatever the machine's speed (no times asserted).
+      expect(latencies.length).toBeGreaterThan(0);
+      expect(distinctReceipts).toBeGreaterThanOrEqual(3);
+      expect(probe.progressRenders).toBeGreaterThanOrEqual(3);
+      const verifying = samples.filter((s) => s.phase === 'Verifying receipts');
+      expect(verifying.length).toBeGreaterThan(0);
+      expect(verifying.every((s) => s.cancelPresent && s.cancelEnabled)).toBe(true);
+      expect(verifying.some((s) => s.rate.endsWith('receipts/s'))).toBe(true);
+      expect(verifying.some((s) => s.timeLeft.startsWith('about'))).toBe(true);
+      await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe(count(RECEIPTS));
+      const shown = await shownFindingCodes(page);
+      expect(archive.plantedCodes.length).toBeGreaterThan(0);
+      for (const code of archive.plantedCodes) expect(shown).toContain(code);
+      expect(wb.errors).toEqual([]);
+    },
+    IMPORT_TIMEOUT_MS + 60_000,
+  );
 });

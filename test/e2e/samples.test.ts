@@ -6,7 +6,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { importArchive, openWorkbench, pinRootKey, samplesDir, screenshot, seriousViolations, shownFindingCodes, type Workbench } from './browser.ts';
+import {
+  importArchive,
+  openWorkbench,
+  pinRootKey,
+  samplesDir,
+  screenshot,
+  seriousViolations,
+  shownFindingCodes,
+  type Workbench,
+} from './browser.ts';
 
 const casesPath = join(samplesDir, 'cases.json');
 const haveSamples = existsSync(casesPath);
@@ -35,7 +44,9 @@ describe('reference samples', () => {
     await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe('1,200');
     expect(await page.getByTestId('no-findings').isVisible()).toBe(true);
     expect(await shownFindingCodes(page)).toEqual([]);
-    const states = await page.locator('[data-testid^="ledger-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')));
+    const states = await page
+      .locator('[data-testid^="ledger-row-"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')));
     expect(states.length).toBe(2);
     expect(states.every((s) => s === 'verified')).toBe(true);
     expect(await page.getByTestId('verdict').getAttribute('class')).toContain('verdict-good');
@@ -65,40 +76,45 @@ describe('reference samples', () => {
     expect(page.url()).toBe(url);
     expect(await shownFindingCodes(page)).toEqual(before);
     await page.getByTestId('nav-start').click();
-    await expect.poll(async () => (await page.getByTestId('archive-link').allTextContents()).sort()).toEqual(['decision_mismatch.zip', 'modified_field.zip', 'truncated.zip', 'valid.zip']);
+    await expect
+      .poll(async () => (await page.getByTestId('archive-link').allTextContents()).sort())
+      .toEqual(['decision_mismatch.zip', 'modified_field.zip', 'truncated.zip', 'valid.zip']);
     await screenshot(page, 'start-after-reload');
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it.skipIf(!haveSamples)('a finding count clicks through to exactly the receipts it names, with their canonical JSON', async () => {
-    const { page } = wb;
-    await page.getByTestId('archive-link').filter({ hasText: 'modified_field.zip' }).click();
-    await page.getByTestId('dashboard').waitFor();
-    await page.getByTestId('code-count-SIGNATURE_INVALID').click();
-    await page.getByTestId('receipts-page').waitFor();
-    const rows = page.getByTestId('receipt-row');
-    await expect.poll(() => rows.count()).toBeGreaterThan(0);
-    const findingsText = await page.getByTestId('receipt-row-findings').allTextContents();
-    expect(findingsText.every((t) => t.includes('SIGNATURE_INVALID'))).toBe(true);
-    await rows.first().click();
-    const detail = page.getByTestId('receipt-detail');
-    await detail.waitFor();
-    await expect.poll(() => page.getByTestId('detail-canonical').textContent()).toMatch(/^\{"agent":/);
-    expect(await detail.locator('[data-code="SIGNATURE_INVALID"]').count()).toBe(1);
-    await screenshot(page, 'receipts-signature-invalid');
-    expect(await seriousViolations(page)).toEqual([]);
-    // Keyboard: the grid is one tab stop; arrows move the selection.
-    await page.getByTestId('filter-clear').click();
-    // The keys must reach the unfiltered grid, not the filtered one still on screen.
-    await expect.poll(() => page.url()).not.toContain('code=');
-    await expect.poll(() => page.getByTestId('receipt-result-count').getAttribute('data-rows')).toBe('1200');
-    await page.getByTestId('receipt-grid').focus();
-    await page.keyboard.press('Home');
-    await expect.poll(() => page.url()).toMatch(/[?&]row=0(&|$)/);
-    await page.keyboard.press('ArrowDown');
-    await expect.poll(() => page.url()).toMatch(/[?&]row=1(&|$)/);
-    await expect.poll(() => page.getByTestId('detail-canonical').textContent()).toContain('"seq":2');
-    await screenshot(page, 'receipts-all');
-    expect(wb.errors).toEqual([]);
-  });
+  it.skipIf(!haveSamples)(
+    'a finding count clicks through to exactly the receipts it names, with their canonical JSON',
+    async () => {
+      const { page } = wb;
+      await page.getByTestId('archive-link').filter({ hasText: 'modified_field.zip' }).click();
+      await page.getByTestId('dashboard').waitFor();
+      await page.getByTestId('code-count-SIGNATURE_INVALID').click();
+      await page.getByTestId('receipts-page').waitFor();
+      const rows = page.getByTestId('receipt-row');
+      await expect.poll(() => rows.count()).toBeGreaterThan(0);
+      const findingsText = await page.getByTestId('receipt-row-findings').allTextContents();
+      expect(findingsText.every((t) => t.includes('SIGNATURE_INVALID'))).toBe(true);
+      await rows.first().click();
+      const detail = page.getByTestId('receipt-detail');
+      await detail.waitFor();
+      await expect.poll(() => page.getByTestId('detail-canonical').textContent()).toMatch(/^\{"agent":/);
+      expect(await detail.locator('[data-code="SIGNATURE_INVALID"]').count()).toBe(1);
+      await screenshot(page, 'receipts-signature-invalid');
+      expect(await seriousViolations(page)).toEqual([]);
+      // Keyboard: the grid is one tab stop; arrows move the selection.
+      await page.getByTestId('filter-clear').click();
+      // The keys must reach the unfiltered grid, not the filtered one still on screen.
+      await expect.poll(() => page.url()).not.toContain('code=');
+      await expect.poll(() => page.getByTestId('receipt-result-count').getAttribute('data-rows')).toBe('1200');
+      await page.getByTestId('receipt-grid').focus();
+      await page.keyboard.press('Home');
+      await expect.poll(() => page.url()).toMatch(/[?&]row=0(&|$)/);
+      await page.keyboard.press('ArrowDown');
+      await expect.poll(() => page.url()).toMatch(/[?&]row=1(&|$)/);
+      await expect.poll(() => page.getByTestId('detail-canonical').textContent()).toContain('"seq":2');
+      await screenshot(page, 'receipts-all');
+      expect(wb.errors).toEqual([]);
+    },
+  );
 });

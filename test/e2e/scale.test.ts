@@ -32,23 +32,47 @@ describe('a 1,000,000-receipt archive', () => {
           request.onsuccess = () => resolve(request.result);
           request.onerror = () => reject(request.error);
         });
-        const done = (tx: IDBTransaction) => new Promise<void>((resolve, reject) => {
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-        });
+        const done = (tx: IDBTransaction) =>
+          new Promise<void>((resolve, reject) => {
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          });
         const ledgers = ['gw-eu-1', 'gw-us-1'];
         const perLedger = receipts / ledgers.length;
         const agents = ['', ...Array.from({ length: 40 }, (_, i) => `agent-${i}`)];
         const actions = ['', ...Array.from({ length: 12 }, (_, i) => `action.${i}`)];
         const resources = ['', ...Array.from({ length: 5000 }, (_, i) => `Table::t${i}`)];
-        const paths = ['', ...ledgers.flatMap((l) => Array.from({ length: Math.ceil(perLedger / 1000) }, (_, s) => `ledgers/${l}/${String(s + 1).padStart(6, '0')}.jsonl`))];
+        const paths = [
+          '',
+          ...ledgers.flatMap((l) =>
+            Array.from(
+              { length: Math.ceil(perLedger / 1000) },
+              (_, s) => `ledgers/${l}/${String(s + 1).padStart(6, '0')}.jsonl`,
+            ),
+          ),
+        ];
         let seed = 7;
-        const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+        const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
         const blocks: unknown[] = [];
         ledgers.forEach((ledger, li) => {
           for (let start = 0, blockNo = 0; start < perLedger; start += ROWS_PER_BLOCK, blockNo++) {
             const count = Math.min(ROWS_PER_BLOCK, perLedger - start);
-            const b = { archiveId: id, ledger, blockNo, start, count, seq: new Float64Array(count), ts: new Float64Array(count), agent: new Uint32Array(count), action: new Uint32Array(count), resource: new Uint32Array(count), path: new Uint32Array(count), line: new Uint32Array(count), effect: new Uint8Array(count), status: new Uint8Array(count) };
+            const b = {
+              archiveId: id,
+              ledger,
+              blockNo,
+              start,
+              count,
+              seq: new Float64Array(count),
+              ts: new Float64Array(count),
+              agent: new Uint32Array(count),
+              action: new Uint32Array(count),
+              resource: new Uint32Array(count),
+              path: new Uint32Array(count),
+              line: new Uint32Array(count),
+              effect: new Uint8Array(count),
+              status: new Uint8Array(count),
+            };
             for (let i = 0; i < count; i++) {
               const local = start + i;
               b.seq[i] = local + 1;
@@ -64,9 +88,56 @@ describe('a 1,000,000-receipt archive', () => {
             blocks.push(b);
           }
         });
-        const findings = Array.from({ length: 2000 }, (_, i) => ({ code: i % 2 ? 'TIER_VIOLATION' : 'SIGNATURE_INVALID', severity: i % 2 ? 'high' : 'critical', message: `synthetic finding ${i}`, ledger: 'gw-eu-1', path: paths[1 + Math.floor((i * 250) / 1000)], line: ((i * 250) % 1000) + 1, seq: i * 250 + 1 }));
-        const ledgerSummary = (ledger: string) => ({ ledger, receipts: perLedger, segments: [], firstSeq: 1, lastSeq: perLedger, sealedSeq: perLedger, checkpoints: perLedger / 100, state: 'verified', stateReason: 'Synthetic data for a scale measurement.', claimed: { from: '2026-04-01T00:00:00.000Z', to: new Date(Date.UTC(2026, 3, 1) + (perLedger - 1) * 7_000).toISOString() }, proven: { from: '2026-04-01T00:00:00.000Z', to: new Date(Date.UTC(2026, 3, 1) + (perLedger - 1) * 7_000).toISOString() } });
-        const report = { format: 'tickmark.evidence.v1', source: 'synthetic', archive: { archive_id: 'synthetic', organization: 'Scale test', created_at: '2026-07-01T00:00:00Z', period: { from: '2026-04-01T00:00:00Z', to: '2026-06-30T00:00:00Z' }, producer: { name: 'scale.test.ts', version: '1' } }, ledgers: ledgers.map(ledgerSummary), bundles: [], checks: [{ check: 'Synthetic: nothing was verified', status: 'not checked', reason: 'measurement data' }], summary: { receipts, ledgers: 2, bundles: 0, integrity_findings: 1000, control_findings: 1000, trusted: false } };
+        const findings = Array.from({ length: 2000 }, (_, i) => ({
+          code: i % 2 ? 'TIER_VIOLATION' : 'SIGNATURE_INVALID',
+          severity: i % 2 ? 'high' : 'critical',
+          message: `synthetic finding ${i}`,
+          ledger: 'gw-eu-1',
+          path: paths[1 + Math.floor((i * 250) / 1000)],
+          line: ((i * 250) % 1000) + 1,
+          seq: i * 250 + 1,
+        }));
+        const ledgerSummary = (ledger: string) => ({
+          ledger,
+          receipts: perLedger,
+          segments: [],
+          firstSeq: 1,
+          lastSeq: perLedger,
+          sealedSeq: perLedger,
+          checkpoints: perLedger / 100,
+          state: 'verified',
+          stateReason: 'Synthetic data for a scale measurement.',
+          claimed: {
+            from: '2026-04-01T00:00:00.000Z',
+            to: new Date(Date.UTC(2026, 3, 1) + (perLedger - 1) * 7_000).toISOString(),
+          },
+          proven: {
+            from: '2026-04-01T00:00:00.000Z',
+            to: new Date(Date.UTC(2026, 3, 1) + (perLedger - 1) * 7_000).toISOString(),
+          },
+        });
+        const report = {
+          format: 'tickmark.evidence.v1',
+          source: 'synthetic',
+          archive: {
+            archive_id: 'synthetic',
+            organization: 'Scale test',
+            created_at: '2026-07-01T00:00:00Z',
+            period: { from: '2026-04-01T00:00:00Z', to: '2026-06-30T00:00:00Z' },
+            producer: { name: 'scale.test.ts', version: '1' },
+          },
+          ledgers: ledgers.map(ledgerSummary),
+          bundles: [],
+          checks: [{ check: 'Synthetic: nothing was verified', status: 'not checked', reason: 'measurement data' }],
+          summary: {
+            receipts,
+            ledgers: 2,
+            bundles: 0,
+            integrity_findings: 1000,
+            control_findings: 1000,
+            trusted: false,
+          },
+        };
 
         // Raw lines: 100 chunks of 1,000 lines of ~600 bytes, to time the write path.
         const line = JSON.stringify({ pad: 'x'.repeat(580) });
@@ -82,24 +153,51 @@ describe('a 1,000,000-receipt archive', () => {
 
         const started = performance.now();
         const tx = database.transaction(['archives', 'receiptIndex', 'findings', 'engagements'], 'readwrite');
-        tx.objectStore('engagements').put({ id: 'default', name: 'Current engagement', createdAt: new Date().toISOString() });
+        tx.objectStore('engagements').put({
+          id: 'default',
+          name: 'Current engagement',
+          createdAt: new Date().toISOString(),
+        });
         for (const b of blocks) tx.objectStore('receiptIndex').put(b);
         tx.objectStore('findings').put({ archiveId: id, chunkNo: 0, items: findings });
-        tx.objectStore('archives').put({ id, engagementId: 'default', name: 'synthetic-1m (measurement)', size: 0, origin: 'file', status: 'complete', startedAt: new Date().toISOString(), completedAt: new Date().toISOString(), trustedRoots: [], report, rowsByLedger: Object.fromEntries(ledgers.map((l) => [l, perLedger])), dictionaries: { agents, actions, resources, paths }, findingCount: findings.length });
+        tx.objectStore('archives').put({
+          id,
+          engagementId: 'default',
+          name: 'synthetic-1m (measurement)',
+          size: 0,
+          origin: 'file',
+          status: 'complete',
+          startedAt: new Date().toISOString(),
+          completedAt: new Date().toISOString(),
+          trustedRoots: [],
+          report,
+          rowsByLedger: Object.fromEntries(ledgers.map((l) => [l, perLedger])),
+          dictionaries: { agents, actions, resources, paths },
+          findingCount: findings.length,
+        });
         await done(tx);
         database.close();
-        return { indexMs: performance.now() - started, blocks: blocks.length, linesMs, linesPerSecond: (100 * LINES_PER_CHUNK) / (linesMs / 1000) };
+        return {
+          indexMs: performance.now() - started,
+          blocks: blocks.length,
+          linesMs,
+          linesPerSecond: (100 * LINES_PER_CHUNK) / (linesMs / 1000),
+        };
       },
       { receipts: RECEIPTS, id: ID },
     );
-    console.log(`scale: wrote ${written.blocks} column blocks in ${written.indexMs.toFixed(0)} ms; raw lines at ${Math.round(written.linesPerSecond).toLocaleString('en-US')} lines/s (100,000 lines of ~600 bytes, one chunk per transaction, ${written.linesMs.toFixed(0)} ms)`);
+    console.log(
+      `scale: wrote ${written.blocks} column blocks in ${written.indexMs.toFixed(0)} ms; raw lines at ${Math.round(written.linesPerSecond).toLocaleString('en-US')} lines/s (100,000 lines of ~600 bytes, one chunk per transaction, ${written.linesMs.toFixed(0)} ms)`,
+    );
 
     const reopen = async (label: string) => {
       const started = Date.now();
       await page.goto(new URL(`#/archive/${ID}`, inject('baseUrl')).href);
       await page.getByTestId('dashboard').waitFor({ timeout: 60_000 });
       const loadMs = Number(await page.getByTestId('dashboard').getAttribute('data-load-ms'));
-      console.log(`scale: ${label}: archive read and table built in ${loadMs} ms; dashboard shown ${Date.now() - started} ms after navigation`);
+      console.log(
+        `scale: ${label}: archive read and table built in ${loadMs} ms; dashboard shown ${Date.now() - started} ms after navigation`,
+      );
       return loadMs;
     };
     await reopen('first open');
@@ -115,7 +213,9 @@ describe('a 1,000,000-receipt archive', () => {
       await count.waitFor();
       const ms = await count.getAttribute('data-query-ms');
       const rows = Number(await count.getAttribute('data-rows'));
-      console.log(`scale: filter ${search}: ${rows.toLocaleString('en-US')} rows in ${ms} ms (screen ${Date.now() - started} ms)`);
+      console.log(
+        `scale: filter ${search}: ${rows.toLocaleString('en-US')} rows in ${ms} ms (screen ${Date.now() - started} ms)`,
+      );
       return rows;
     };
     expect(await query('effect=deny')).toBeGreaterThan(100_000);

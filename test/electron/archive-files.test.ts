@@ -28,7 +28,11 @@ describe('OpenedFiles', () => {
   it('issues an opaque token with the name and size, never the path', async () => {
     const files = new OpenedFiles();
     const opened = await files.open(1, archive);
-    expect(opened).toEqual({ token: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'evidence.zip', size: content.length });
+    expect(opened).toEqual({
+      token: expect.stringMatching(/^[0-9a-f]{32}$/),
+      name: 'evidence.zip',
+      size: content.length,
+    });
     expect(JSON.stringify(opened)).not.toContain(dir);
     await files.closeAllFor(1);
   });
@@ -38,7 +42,9 @@ describe('OpenedFiles', () => {
     const { token } = await files.open(1, archive);
     expect(Buffer.from(await files.read(1, token, 0, 10))).toEqual(content.subarray(0, 10));
     expect(Buffer.from(await files.read(1, token, 54_321, 4096))).toEqual(content.subarray(54_321, 54_321 + 4096));
-    expect(Buffer.from(await files.read(1, token, content.length - 5, 100))).toEqual(content.subarray(content.length - 5));
+    expect(Buffer.from(await files.read(1, token, content.length - 5, 100))).toEqual(
+      content.subarray(content.length - 5),
+    );
     expect((await files.read(1, token, content.length, 100)).byteLength).toBe(0);
     expect((await files.read(1, token, content.length + 10, 100)).byteLength).toBe(0);
     await files.closeAllFor(1);

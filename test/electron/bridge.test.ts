@@ -37,7 +37,12 @@ describe('createBridge', () => {
     ['addRecent', (b) => b.addRecent(TOKEN), IPC_CHANNELS.addRecent, [TOKEN]],
     ['openRecent', (b) => b.openRecent(TOKEN), IPC_CHANNELS.openRecent, [TOKEN]],
     ['removeRecent', (b) => b.removeRecent(TOKEN), IPC_CHANNELS.removeRecent, [TOKEN]],
-    ['saveFile', (b) => b.saveFile('out.csv', new Uint8Array([1])), IPC_CHANNELS.saveFile, ['out.csv', new Uint8Array([1])]],
+    [
+      'saveFile',
+      (b) => b.saveFile('out.csv', new Uint8Array([1])),
+      IPC_CHANNELS.saveFile,
+      ['out.csv', new Uint8Array([1])],
+    ],
   ])('%s is one invoke on its channel', async (_name, callIt, channel, args) => {
     const { bridge, invoke } = setup();
     await callIt(bridge);

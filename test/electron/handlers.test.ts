@@ -9,7 +9,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WebContents } from 'electron';
 import { OpenedFiles } from '../../electron/main/archive-files.ts';
-import { createIpcHandlers, openArchiveDialogOptions, safeFileName, type HandlerDependencies } from '../../electron/main/handlers.ts';
+import {
+  createIpcHandlers,
+  openArchiveDialogOptions,
+  safeFileName,
+  type HandlerDependencies,
+} from '../../electron/main/handlers.ts';
 import type { IpcCaller } from '../../electron/main/ipc.ts';
 import { RECENT_ARCHIVES_FILE } from '../../electron/main/recent-archives.ts';
 
@@ -18,7 +23,12 @@ let archive: string;
 const ARCHIVE_BYTES = 'PK\u0003\u0004 archive bytes';
 const caller: IpcCaller = { ownerId: 3, sender: {} as WebContents };
 
-function setup(dialogResults: { open?: { canceled: boolean; filePaths: string[] }; save?: { canceled: boolean; filePath?: string } } = {}) {
+function setup(
+  dialogResults: {
+    open?: { canceled: boolean; filePaths: string[] };
+    save?: { canceled: boolean; filePath?: string };
+  } = {},
+) {
   const dialog = {
     showOpenDialog: vi.fn(async () => dialogResults.open ?? { canceled: true, filePaths: [] }),
     showSaveDialog: vi.fn(async () => dialogResults.save ?? { canceled: true, filePath: '' }),
@@ -101,7 +111,9 @@ describe('saveFile', () => {
     const saved = await handlers.saveFile(['findings.csv', new TextEncoder().encode('seq,finding\n')], caller);
     expect(saved).toEqual({ name: 'findings.csv', path: target, size: 12 });
     expect(await readFile(target, 'utf8')).toBe('seq,finding\n');
-    expect(dialog.showSaveDialog).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: path.join(dir, 'Documents', 'findings.csv') }));
+    expect(dialog.showSaveDialog).toHaveBeenCalledWith(
+      expect.objectContaining({ defaultPath: path.join(dir, 'Documents', 'findings.csv') }),
+    );
   });
 
   it('writes nothing when the user cancels', async () => {
@@ -112,7 +124,9 @@ describe('saveFile', () => {
   it('suggests only a bare, harmless file name', async () => {
     const { handlers, dialog } = setup();
     await handlers.saveFile(['../../.ssh/authorized_keys', new Uint8Array(1)], caller);
-    expect(dialog.showSaveDialog).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: path.join(dir, 'Documents', 'authorized_keys') }));
+    expect(dialog.showSaveDialog).toHaveBeenCalledWith(
+      expect.objectContaining({ defaultPath: path.join(dir, 'Documents', 'authorized_keys') }),
+    );
   });
 });
 

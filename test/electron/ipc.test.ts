@@ -9,7 +9,12 @@ import { registerIpcHandlers, validateIpcCall, type IpcCall, type IpcHandlers } 
 
 const TOKEN = 'a'.repeat(32);
 const APP = 'tickmark://app/index.html';
-const call = (channel: string, args: unknown[], senderUrl: string | null = APP, isMainFrame = true): IpcCall => ({ channel, senderUrl, isMainFrame, args });
+const call = (channel: string, args: unknown[], senderUrl: string | null = APP, isMainFrame = true): IpcCall => ({
+  channel,
+  senderUrl,
+  isMainFrame,
+  args,
+});
 
 describe('validateIpcCall', () => {
   it('accepts a good call and returns its parsed arguments', () => {
@@ -53,7 +58,12 @@ describe('validateIpcCall', () => {
     ['zero length', 'tickmark:read-archive-chunk', [TOKEN, 0, 0], /argument 3 must be at least 1/],
     ['oversized length', 'tickmark:read-archive-chunk', [TOKEN, 0, MAX_CHUNK_BYTES + 1], /argument 3 must be at most/],
     ['missing argument', 'tickmark:read-archive-chunk', [TOKEN, 0], /readArchiveChunk: expected 3 arguments, got 2/],
-    ['extra argument', 'tickmark:open-archive-dialog', ['/etc/passwd'], /openArchiveDialog: expected 0 arguments, got 1/],
+    [
+      'extra argument',
+      'tickmark:open-archive-dialog',
+      ['/etc/passwd'],
+      /openArchiveDialog: expected 0 arguments, got 1/,
+    ],
     ['relative dropped path', 'tickmark:register-dropped-file', ['archive.zip'], /must be an absolute path/],
     ['empty dropped path', 'tickmark:register-dropped-file', [''], /not a file on disk/],
     ['NUL in dropped path', 'tickmark:register-dropped-file', ['/tmp/a\0b'], /must not contain NUL/],
@@ -100,7 +110,10 @@ describe('registerIpcHandlers', () => {
     const log = vi.fn();
     registerIpcHandlers(ipcMain as never, handlers, log);
     const sender = { id: 7 };
-    const event = (url: string | null, top = true) => ({ sender, senderFrame: url === null ? null : { url, parent: top ? null : {} } });
+    const event = (url: string | null, top = true) => ({
+      sender,
+      senderFrame: url === null ? null : { url, parent: top ? null : {} },
+    });
     return { listeners, handlers, log, event, sender };
   }
 

@@ -8,7 +8,14 @@ function items(template: MenuItemConstructorOptions[]): MenuItemConstructorOptio
 }
 
 function build(overrides: Partial<MenuOptions> = {}) {
-  const options: MenuOptions = { platform: 'linux', isPackaged: true, appName: 'Tickmark', onOpenArchive: vi.fn(), onAbout: vi.fn(), ...overrides };
+  const options: MenuOptions = {
+    platform: 'linux',
+    isPackaged: true,
+    appName: 'Tickmark',
+    onOpenArchive: vi.fn(),
+    onAbout: vi.fn(),
+    ...overrides,
+  };
   return { all: items(buildMenuTemplate(options)), options };
 }
 
@@ -65,7 +72,13 @@ describe('buildMenuTemplate', () => {
   });
 
   it('macOS gets the app menu first', () => {
-    const template = buildMenuTemplate({ platform: 'darwin', isPackaged: true, appName: 'Tickmark', onOpenArchive: () => {}, onAbout: () => {} });
+    const template = buildMenuTemplate({
+      platform: 'darwin',
+      isPackaged: true,
+      appName: 'Tickmark',
+      onOpenArchive: () => {},
+      onAbout: () => {},
+    });
     expect(template[0]?.label).toBe('Tickmark');
   });
 });

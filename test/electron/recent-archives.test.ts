@@ -37,7 +37,13 @@ describe('recent archives', () => {
     const list = await addRecentArchive(file, archive(2), at(2));
     expect(list.map((a) => a.name)).toEqual(['a2.zip', 'a1.zip']);
     expect(await readRecentArchives(file)).toEqual(list);
-    expect(list[0]).toEqual({ id: recentArchiveId('/archives/a2.zip'), name: 'a2.zip', path: '/archives/a2.zip', size: 200, lastOpenedAt: '2026-01-01T09:02:00.000Z' });
+    expect(list[0]).toEqual({
+      id: recentArchiveId('/archives/a2.zip'),
+      name: 'a2.zip',
+      path: '/archives/a2.zip',
+      size: 200,
+      lastOpenedAt: '2026-01-01T09:02:00.000Z',
+    });
   });
 
   it('moves a reopened archive to the top instead of duplicating it', async () => {
@@ -75,7 +81,13 @@ describe('recent archives', () => {
   });
 
   it('drops hand-edited entries that do not fit the schema, keeps the rest', async () => {
-    const good = { id: recentArchiveId('/x.zip'), name: 'x.zip', path: '/x.zip', size: 1, lastOpenedAt: '2026-01-01T00:00:00.000Z' };
+    const good = {
+      id: recentArchiveId('/x.zip'),
+      name: 'x.zip',
+      path: '/x.zip',
+      size: 1,
+      lastOpenedAt: '2026-01-01T00:00:00.000Z',
+    };
     await writeFile(file, JSON.stringify({ version: 1, archives: [good, { id: 'bad', name: 1 }, 'junk'] }));
     expect(await readRecentArchives(file)).toEqual([good]);
     await writeFile(file, JSON.stringify({ version: 2, archives: [good] }));

@@ -193,16 +193,46 @@ describe('resolveAppFile: path traversal refused (checklist 18)', () => {
   it('refuses the same attacks against a Windows root', () => {
     const winRoot = 'C:\\Program Files\\Tickmark\\resources\\renderer';
     expect(resolveAppFile(winRoot, 'tickmark://app/assets/a.js', path.win32)).toBe(`${winRoot}\\assets\\a.js`);
-    for (const url of ['tickmark://app/..%5c..%5cwin.ini', 'tickmark://app/%2e%2e%5cx', 'tickmark://app/D:/x', 'tickmark://app/aux', 'tickmark://app/x%5c..%5c..%5cy']) {
+    for (const url of [
+      'tickmark://app/..%5c..%5cwin.ini',
+      'tickmark://app/%2e%2e%5cx',
+      'tickmark://app/D:/x',
+      'tickmark://app/aux',
+      'tickmark://app/x%5c..%5c..%5cy',
+    ]) {
       expect(resolveAppFile(winRoot, url, path.win32)).toBeNull();
     }
   });
 
   it('never returns a path outside the root, whatever the URL path (property)', () => {
-    const pieces = ['..', '.', '%2e%2e', '%2E.', '.%2e', '%2f', '%5c', '\\', '/', '//', 'C:', '%00', '%0a', 'a', 'index.html', '%', '%2', 'con', '~', ' '];
+    const pieces = [
+      '..',
+      '.',
+      '%2e%2e',
+      '%2E.',
+      '.%2e',
+      '%2f',
+      '%5c',
+      '\\',
+      '/',
+      '//',
+      'C:',
+      '%00',
+      '%0a',
+      'a',
+      'index.html',
+      '%',
+      '%2',
+      'con',
+      '~',
+      ' ',
+    ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), (parts) => {
-        for (const [api, base] of [[path.posix, root], [path.win32, 'C:\\Tickmark\\renderer']] as const) {
+        for (const [api, base] of [
+          [path.posix, root],
+          [path.win32, 'C:\\Tickmark\\renderer'],
+        ] as const) {
           const file = resolveAppFile(base, `tickmark://app/${parts.join('')}`, api);
           if (file === null) continue;
           const relative = api.relative(base, file);
@@ -312,24 +342,28 @@ describe('hardenWebContents (checklist 12, 13, 14)', () => {
   function fakeContents() {
     const emitter = new EventEmitter();
     const setWindowOpenHandler = vi.fn();
-    const contents = Object.assign(emitter, { setWindowOpenHandler }) as unknown as HardenableWebContents & EventEmitter;
+    const contents = Object.assign(emitter, { setWindowOpenHandler }) as unknown as HardenableWebContents &
+      EventEmitter;
     hardenWebContents(contents);
     return { contents, setWindowOpenHandler };
   }
   const navigation = (url: string) => ({ url, preventDefault: vi.fn() });
 
-  it.each(['will-navigate', 'will-frame-navigate', 'will-redirect'])('%s: cancels leaving the app, allows staying', (eventName) => {
-    const { contents } = fakeContents();
-    const away = navigation('https://example.com/phish');
-    const file = navigation('file:///etc/passwd');
-    const home = navigation('tickmark://app/index.html');
-    contents.emit(eventName, away);
-    contents.emit(eventName, file);
-    contents.emit(eventName, home);
-    expect(away.preventDefault).toHaveBeenCalled();
-    expect(file.preventDefault).toHaveBeenCalled();
-    expect(home.preventDefault).not.toHaveBeenCalled();
-  });
+  it.each(['will-navigate', 'will-frame-navigate', 'will-redirect'])(
+    '%s: cancels leaving the app, allows staying',
+    (eventName) => {
+      const { contents } = fakeContents();
+      const away = navigation('https://example.com/phish');
+      const file = navigation('file:///etc/passwd');
+      const home = navigation('tickmark://app/index.html');
+      contents.emit(eventName, away);
+      contents.emit(eventName, file);
+      contents.emit(eventName, home);
+      expect(away.preventDefault).toHaveBeenCalled();
+      expect(file.preventDefault).toHaveBeenCalled();
+      expect(home.preventDefault).not.toHaveBeenCalled();
+    },
+  );
 
   it('denies every window.open', () => {
     const { setWindowOpenHandler } = fakeContents();
@@ -372,7 +406,14 @@ describe('hardenSession (checklist 1, 5)', () => {
     expect(calls.permissionRequest).toHaveBeenCalledWith(denyPermissionRequest);
     expect(calls.permissionCheck).toHaveBeenCalledWith(denyPermissionCheck);
     expect(calls.devicePermission).toHaveBeenCalledWith(denyPermissionCheck);
-    for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal', 'fileSystem']) {
+    for (const permission of [
+      'media',
+      'notifications',
+      'clipboard-read',
+      'geolocation',
+      'openExternal',
+      'fileSystem',
+    ]) {
       const callback = vi.fn();
       denyPermissionRequest({}, permission, callback);
       expect(callback).toHaveBeenCalledWith(false);
@@ -383,7 +424,10 @@ describe('hardenSession (checklist 1, 5)', () => {
   it('cancels every request outside the app and lets the app through', () => {
     const { session, calls } = fakeSession();
     hardenSession(session);
-    const listener = calls.beforeRequest.mock.calls[0]?.[0] as (d: { url: string }, cb: (r: { cancel: boolean }) => void) => void;
+    const listener = calls.beforeRequest.mock.calls[0]?.[0] as (
+      d: { url: string },
+      cb: (r: { cancel: boolean }) => void,
+    ) => void;
     const verdict = (url: string) => {
       const callback = vi.fn();
       listener({ url }, callback);
@@ -398,7 +442,10 @@ describe('hardenSession (checklist 1, 5)', () => {
   it('lets DevTools load only when the option says so', () => {
     const { session, calls } = fakeSession();
     hardenSession(session, { devtools: true });
-    const listener = calls.beforeRequest.mock.calls[0]?.[0] as (d: { url: string }, cb: (r: { cancel: boolean }) => void) => void;
+    const listener = calls.beforeRequest.mock.calls[0]?.[0] as (
+      d: { url: string },
+      cb: (r: { cancel: boolean }) => void,
+    ) => void;
     const callback = vi.fn();
     listener({ url: 'devtools://devtools/x' }, callback);
     expect(callback).toHaveBeenCalledWith({ cancel: false });

@@ -27,12 +27,20 @@ describe('desktop app smoke test', () => {
   beforeAll(async () => {
     if (!('path' in electron)) return;
     if (!existsSync(path.join(ROOT, 'dist/renderer/index.html'))) {
-      const built = spawnSync('npm', ['run', '-s', 'build:renderer'], { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
+      const built = spawnSync('npm', ['run', '-s', 'build:renderer'], {
+        cwd: ROOT,
+        stdio: 'inherit',
+        shell: process.platform === 'win32',
+      });
       if (built.status !== 0) throw new Error('npm run build:renderer failed; the smoke test needs dist/renderer');
     }
     const { main } = await buildElectron();
     userData = await mkdtemp(path.join(tmpdir(), 'tickmark-smoke-'));
-    app = await _electron.launch({ executablePath: electron.path, args: [main, `--user-data-dir=${userData}`], cwd: ROOT });
+    app = await _electron.launch({
+      executablePath: electron.path,
+      args: [main, `--user-data-dir=${userData}`],
+      cwd: ROOT,
+    });
   });
 
   afterAll(async () => {
@@ -47,12 +55,19 @@ describe('desktop app smoke test', () => {
     expect(await window.title()).toMatch(/Tickmark/);
     const globals = await window.evaluate(() => ({
       bridge: typeof (window as unknown as { tickmark?: unknown }).tickmark,
-      openArchiveDialog: typeof (window as unknown as { tickmark?: { openArchiveDialog?: unknown } }).tickmark?.openArchiveDialog,
+      openArchiveDialog: typeof (window as unknown as { tickmark?: { openArchiveDialog?: unknown } }).tickmark
+        ?.openArchiveDialog,
       require: typeof (globalThis as { require?: unknown }).require,
       process: typeof (globalThis as { process?: unknown }).process,
       module: typeof (globalThis as { module?: unknown }).module,
     }));
-    expect(globals).toEqual({ bridge: 'object', openArchiveDialog: 'function', require: 'undefined', process: 'undefined', module: 'undefined' });
+    expect(globals).toEqual({
+      bridge: 'object',
+      openArchiveDialog: 'function',
+      require: 'undefined',
+      process: 'undefined',
+      module: 'undefined',
+    });
     expect(app!.windows()).toHaveLength(1);
   });
 

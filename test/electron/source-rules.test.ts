@@ -14,7 +14,9 @@ function sources(dir: string): { file: string; text: string }[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return sources(full);
-    return entry.name.endsWith('.ts') ? [{ file: path.relative(ELECTRON_DIR, full), text: readFileSync(full, 'utf8') }] : [];
+    return entry.name.endsWith('.ts')
+      ? [{ file: path.relative(ELECTRON_DIR, full), text: readFileSync(full, 'utf8') }]
+      : [];
   });
 }
 
@@ -22,7 +24,9 @@ const files = sources(ELECTRON_DIR);
 
 describe('electron/ source never weakens the hardening', () => {
   it('finds the sources it scans', () => {
-    expect(files.map((f) => f.file)).toEqual(expect.arrayContaining(['main/main.ts', 'main/security.ts', 'preload/bridge.ts']));
+    expect(files.map((f) => f.file)).toEqual(
+      expect.arrayContaining(['main/main.ts', 'main/security.ts', 'preload/bridge.ts']),
+    );
   });
 
   it.each([
@@ -45,7 +49,10 @@ describe('electron/ source never weakens the hardening', () => {
 
   it('only the entry points load electron at run time; every other module takes it as a parameter', () => {
     const runtimeImport = /^import\s+(?!type\b)[^;]*from\s+'electron'/m;
-    const loaders = files.filter((f) => runtimeImport.test(f.text)).map((f) => f.file).sort();
+    const loaders = files
+      .filter((f) => runtimeImport.test(f.text))
+      .map((f) => f.file)
+      .sort();
     expect(loaders).toEqual(['main/main.ts', 'preload/preload.ts']);
   });
 

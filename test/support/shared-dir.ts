@@ -10,5 +10,7 @@ export const SAMPLES_DIR = SHARED_DIR + 'samples/';
 export const HAS_SAMPLES = existsSync(SAMPLES_DIR + 'cases.json');
 
 if (!HAS_SAMPLES) {
-  console.warn(`../shared/samples not found at ${SAMPLES_DIR}: the tests against the independent producer's sample archives are SKIPPED on this machine.`);
+  console.warn(
+    `../shared/samples not found at ${SAMPLES_DIR}: the tests against the independent producer's sample archives are SKIPPED on this machine.`,
+  );
 }

@@ -25,7 +25,8 @@ export const keys = {
 
 export const text = (files: Files, path: string): string => decoder.decode(files.get(path));
 export const json = (files: Files, path: string): Json => JSON.parse(text(files, path)) as Json;
-export const setText = (files: Files, path: string, content: string): void => void files.set(path, encoder.encode(content));
+export const setText = (files: Files, path: string, content: string): void =>
+  void files.set(path, encoder.encode(content));
 export const setJson = (files: Files, path: string, value: unknown): void => setText(files, path, canonicalize(value));
 
 /** Re-signs `object` (its `sig` member) with `key`, setting `kid` first when it has one. */
@@ -50,7 +51,12 @@ export const segmentsOf = (files: Files, ledger: string): string[] =>
 
 /** All receipts of a ledger as objects, in order, with the segment each is in. */
 export function receiptsOf(files: Files, ledger: string): { path: string; receipt: Json }[] {
-  return segmentsOf(files, ledger).flatMap((path) => text(files, path).split('\n').filter(Boolean).map((line) => ({ path, receipt: JSON.parse(line) as Json })));
+  return segmentsOf(files, ledger).flatMap((path) =>
+    text(files, path)
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => ({ path, receipt: JSON.parse(line) as Json })),
+  );
 }
 
 export interface RewriteOptions {
@@ -66,7 +72,12 @@ export interface RewriteOptions {
  * Writes a ledger's receipts back after `edit`, re-linking, re-signing and re-sealing as a
  * forger holding the gate key would, then re-signs the manifest.
  */
-export function rewriteLedger(files: Files, ledger: string, edit: (receipts: { path: string; receipt: Json }[]) => { path: string; receipt: Json }[], options: RewriteOptions = {}): void {
+export function rewriteLedger(
+  files: Files,
+  ledger: string,
+  edit: (receipts: { path: string; receipt: Json }[]) => { path: string; receipt: Json }[],
+  options: RewriteOptions = {},
+): void {
   const gate = keys.gate(ledger);
   const rows = edit(receiptsOf(files, ledger));
   const lines = new Map<string, string[]>(segmentsOf(files, ledger).map((p) => [p, []]));
@@ -84,7 +95,20 @@ export function rewriteLedger(files: Files, ledger: string, edit: (receipts: { p
   for (const [path, list] of lines) setText(files, path, list.map((l) => l + '\n').join(''));
   // Re-seal: every checkpoint over a receipt still present gets its head and signature anew.
   const cpPath = `ledgers/${ledger}/checkpoints.jsonl`;
-  const checkpoints = text(files, cpPath).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
-  setText(files, cpPath, checkpoints.map((cp) => canonicalize(hashes.has(cp.seq as number) ? sign({ ...cp, head: hashes.get(cp.seq as number) }, gate) : cp) + '\n').join(''));
+  const checkpoints = text(files, cpPath)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Json);
+  setText(
+    files,
+    cpPath,
+    checkpoints
+      .map(
+        (cp) =>
+          canonicalize(hashes.has(cp.seq as number) ? sign({ ...cp, head: hashes.get(cp.seq as number) }, gate) : cp) +
+          '\n',
+      )
+      .join(''),
+  );
   resignManifest(files);
 }

@@ -8,7 +8,10 @@ export function ArchiveSummary({ archive }: { archive: LoadedArchive['archive'] 
   const { report } = archive;
   const info = report.archive;
   // Live: editing the engagement's period on the start screen updates this line in any window.
-  const engagement = useLiveQuery(async () => ({ row: await getEngagement(archive.engagementId) }), [archive.engagementId]);
+  const engagement = useLiveQuery(
+    async () => ({ row: await getEngagement(archive.engagementId) }),
+    [archive.engagementId],
+  );
   return (
     <section aria-labelledby="archive-heading" className="archive-summary">
       <h1 id="archive-heading" data-testid="archive-name">
@@ -52,7 +55,8 @@ export function ArchiveSummary({ archive }: { archive: LoadedArchive['archive'] 
         <div>
           <dt>Verified</dt>
           <dd className="num">
-            {formatTime(archive.completedAt)} · {formatBytes(archive.size)} · {archive.trustedRoots.length} pinned root{archive.trustedRoots.length === 1 ? '' : 's'}
+            {formatTime(archive.completedAt)} · {formatBytes(archive.size)} · {archive.trustedRoots.length} pinned root
+            {archive.trustedRoots.length === 1 ? '' : 's'}
           </dd>
         </div>
       </dl>

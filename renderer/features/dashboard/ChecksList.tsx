@@ -17,7 +17,13 @@ export function ChecksList({ checks }: { checks: readonly CheckStatus[] }) {
           {checks.map((c) => (
             <tr key={c.check} data-testid="check-row" data-status={c.status}>
               <th scope="row">{c.check}</th>
-              <td>{c.status === 'ran' ? <span className="badge badge-neutral">Ran</span> : <span className="badge badge-warning">Not checked</span>}</td>
+              <td>
+                {c.status === 'ran' ? (
+                  <span className="badge badge-neutral">Ran</span>
+                ) : (
+                  <span className="badge badge-warning">Not checked</span>
+                )}
+              </td>
               <td className="reason">{c.reason ?? ''}</td>
             </tr>
           ))}

@@ -38,8 +38,20 @@ export function CoverageTimeline({ ledgers, period, findings, table }: Props) {
             {timeline.archive && (
               <div className="timeline-row">
                 <span className="timeline-label">Archive period</span>
-                <svg className="timeline-track" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`Period the archive claims: ${formatTime(period?.from)} to ${formatTime(period?.to)}`}>
-                  <rect className="tl-period" x={timeline.archive.x0 * W} y={8} width={Math.max(1, (timeline.archive.x1 - timeline.archive.x0) * W)} height={8} />
+                <svg
+                  className="timeline-track"
+                  viewBox={`0 0 ${W} ${H}`}
+                  preserveAspectRatio="none"
+                  role="img"
+                  aria-label={`Period the archive claims: ${formatTime(period?.from)} to ${formatTime(period?.to)}`}
+                >
+                  <rect
+                    className="tl-period"
+                    x={timeline.archive.x0 * W}
+                    y={8}
+                    width={Math.max(1, (timeline.archive.x1 - timeline.archive.x0) * W)}
+                    height={8}
+                  />
                 </svg>
                 <span />
               </div>
@@ -58,13 +70,15 @@ export function CoverageTimeline({ ledgers, period, findings, table }: Props) {
           </div>
           <ul className="legend" aria-label="Legend">
             <li>
-              <span className="swatch swatch-proven" aria-hidden="true" /> proven continuous: chained, signed by an anchored key, sealed by a checkpoint
+              <span className="swatch swatch-proven" aria-hidden="true" /> proven continuous: chained, signed by an
+              anchored key, sealed by a checkpoint
             </li>
             <li>
               <span className="swatch swatch-claimed" aria-hidden="true" /> claimed by the receipts' times
             </li>
             <li>
-              <span className="swatch swatch-unproven" aria-hidden="true" /> claimed, not proven (unsealed tail or after a break)
+              <span className="swatch swatch-unproven" aria-hidden="true" /> claimed, not proven (unsealed tail or after
+              a break)
             </li>
             <li>
               <span className="swatch swatch-mark" aria-hidden="true" /> a point where the chain is not continuous
@@ -86,16 +100,35 @@ function TimelineRow({ track, patternId }: { track: LedgerTrack; patternId: stri
   return (
     <div className="timeline-row" data-testid={`timeline-${track.ledger}`}>
       <span className="timeline-label mono">{track.ledger}</span>
-      <svg className="timeline-track" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={track.description}>
+      <svg
+        className="timeline-track"
+        viewBox={`0 0 ${W} ${H}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={track.description}
+      >
         <defs>
           <pattern id={patternId} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
             <rect width="6" height="6" className={`tl-hatch-bg tl-hatch-bg-${track.state}`} />
             <line x1="0" y1="0" x2="0" y2="6" className={`tl-hatch-line tl-hatch-${track.state}`} />
           </pattern>
         </defs>
-        {track.claimed && <rect className="tl-claimed" x={track.claimed.x0 * W} y={4} width={width(track.claimed)} height={16} />}
-        {track.proven && <rect className="tl-proven" x={track.proven.x0 * W} y={4} width={width(track.proven)} height={16} />}
-        {track.unproven && <rect x={unprovenX(track.unproven)} y={4} width={unprovenWidth(track.unproven)} height={16} fill={`url(#${patternId})`} className="tl-unproven" />}
+        {track.claimed && (
+          <rect className="tl-claimed" x={track.claimed.x0 * W} y={4} width={width(track.claimed)} height={16} />
+        )}
+        {track.proven && (
+          <rect className="tl-proven" x={track.proven.x0 * W} y={4} width={width(track.proven)} height={16} />
+        )}
+        {track.unproven && (
+          <rect
+            x={unprovenX(track.unproven)}
+            y={4}
+            width={unprovenWidth(track.unproven)}
+            height={16}
+            fill={`url(#${patternId})`}
+            className="tl-unproven"
+          />
+        )}
         {track.marks.map((m, i) => (
           <rect key={i} className="tl-mark" x={m.x * W - 2} y={0} width={4} height={H}>
             <title>{`${m.code}: ${m.message}`}</title>

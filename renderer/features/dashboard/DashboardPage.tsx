@@ -16,7 +16,9 @@ export function DashboardPage({ archiveId }: { archiveId: string }) {
       <div className="page">
         <h1>Archive not found</h1>
         <p data-testid="archive-missing">
-          {state.status === 'failed' ? `The stored archive could not be read: ${state.message}` : 'This archive is not stored in the workbench (it may have been removed).'}
+          {state.status === 'failed'
+            ? `The stored archive could not be read: ${state.message}`
+            : 'This archive is not stored in the workbench (it may have been removed).'}
         </p>
         <a href={formatRoute({ name: 'start' })}>Back to start</a>
       </div>
@@ -30,7 +32,12 @@ export function DashboardPage({ archiveId }: { archiveId: string }) {
       <Verdict report={report} findings={findings} archiveId={archiveId} />
       {findings.some((f) => f.code === 'KEY_UNTRUSTED_ROOT') && <UntrustedRootBanner archiveId={archiveId} />}
       <LedgerStates archiveId={archiveId} ledgers={report.ledgers} />
-      <CoverageTimeline ledgers={report.ledgers} period={report.archive?.period ?? null} findings={findings} table={table} />
+      <CoverageTimeline
+        ledgers={report.ledgers}
+        period={report.archive?.period ?? null}
+        findings={findings}
+        table={table}
+      />
       <FindingCounts archiveId={archiveId} findings={findings} />
       <ChecksList checks={report.checks} />
     </div>

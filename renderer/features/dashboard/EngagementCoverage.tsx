@@ -2,9 +2,15 @@ import type { EngagementRow, StoredReport } from '../../store/db.ts';
 import { comparePeriods, coverageTone, describeCoverage } from './period-coverage.ts';
 
 /** Keeps each date range (`2026-04-01 – 2026-06-30`) on one line. */
-const unbreakableRanges = (text: string) => text.replace(/(\d{4}-\d{2}-\d{2}) – (\d{4}-\d{2}-\d{2})/g, '$1\u00a0–\u00a0$2');
+const unbreakableRanges = (text: string) =>
+  text.replace(/(\d{4}-\d{2}-\d{2}) – (\d{4}-\d{2}-\d{2})/g, '$1\u00a0–\u00a0$2');
 
-const TONE_CLASS = { 'not-set': 'period-line-neutral', whole: 'period-line-good', partial: 'period-line-warn', none: 'period-line-warn' } as const;
+const TONE_CLASS = {
+  'not-set': 'period-line-neutral',
+  whole: 'period-line-good',
+  partial: 'period-line-warn',
+  none: 'period-line-warn',
+} as const;
 
 /**
  * One line: the engagement's examination period against what this archive proves

@@ -24,7 +24,9 @@ export function FindingCounts({ archiveId, findings }: Props) {
     <section className="panel" aria-labelledby="findings-heading" data-testid="finding-counts">
       <h2 id="findings-heading">Findings</h2>
       {findings.length === 0 ? (
-        <p data-testid="no-findings">No finding. Checks that did not run are listed under “Checks”, not counted as passed.</p>
+        <p data-testid="no-findings">
+          No finding. Checks that did not run are listed under “Checks”, not counted as passed.
+        </p>
       ) : (
         <div className="findings-grid">
           <div>
@@ -38,7 +40,11 @@ export function FindingCounts({ archiveId, findings }: Props) {
                     </th>
                     <td className="num">
                       {stats.bySeverity[s] > 0 ? (
-                        <a href={to({ severity: s })} data-testid={`severity-count-${s}`} aria-label={`${stats.bySeverity[s]} ${SEVERITY_LABEL[s]} findings`}>
+                        <a
+                          href={to({ severity: s })}
+                          data-testid={`severity-count-${s}`}
+                          aria-label={`${stats.bySeverity[s]} ${SEVERITY_LABEL[s]} findings`}
+                        >
                           {formatCount(stats.bySeverity[s])}
                         </a>
                       ) : (
@@ -50,8 +56,20 @@ export function FindingCounts({ archiveId, findings }: Props) {
               </tbody>
             </table>
           </div>
-          <CodeTable title="Integrity: can the evidence be relied on?" testId="integrity-codes" rows={integrity} to={to} empty="No integrity finding." />
-          <CodeTable title="Controls: did they operate as designed?" testId="control-codes" rows={control} to={to} empty="No control finding." />
+          <CodeTable
+            title="Integrity: can the evidence be relied on?"
+            testId="integrity-codes"
+            rows={integrity}
+            to={to}
+            empty="No integrity finding."
+          />
+          <CodeTable
+            title="Controls: did they operate as designed?"
+            testId="control-codes"
+            rows={control}
+            to={to}
+            empty="No control finding."
+          />
           <div>
             <h3>By SOC 2 criterion</h3>
             <table className="data-table compact" data-testid="findings-by-criterion">
@@ -65,7 +83,11 @@ export function FindingCounts({ archiveId, findings }: Props) {
                       <span className="muted criterion-title">{criterionTitle(c.criterion)}</span>
                     </th>
                     <td className="num">
-                      <a href={to({ criterion: c.criterion })} data-testid={`criterion-count-${c.criterion}`} aria-label={`${c.count} findings bearing on ${c.criterion}`}>
+                      <a
+                        href={to({ criterion: c.criterion })}
+                        data-testid={`criterion-count-${c.criterion}`}
+                        aria-label={`${c.count} findings bearing on ${c.criterion}`}
+                      >
                         {formatCount(c.count)}
                       </a>
                     </td>
@@ -80,7 +102,19 @@ export function FindingCounts({ archiveId, findings }: Props) {
   );
 }
 
-function CodeTable({ title, testId, rows, to, empty }: { title: string; testId: string; rows: readonly CodeCount[]; to: (q: ReceiptQuery) => string; empty: string }) {
+function CodeTable({
+  title,
+  testId,
+  rows,
+  to,
+  empty,
+}: {
+  title: string;
+  testId: string;
+  rows: readonly CodeCount[];
+  to: (q: ReceiptQuery) => string;
+  empty: string;
+}) {
   return (
     <div>
       <h3>{title}</h3>
@@ -97,7 +131,11 @@ function CodeTable({ title, testId, rows, to, empty }: { title: string; testId: 
                   <SeverityTag severity={c.worst} /> <code>{c.code}</code>
                 </th>
                 <td className="num">
-                  <a href={to({ code: c.code })} data-testid={`code-count-${c.code}`} aria-label={`${c.count} ${c.code} findings`}>
+                  <a
+                    href={to({ code: c.code })}
+                    data-testid={`code-count-${c.code}`}
+                    aria-label={`${c.count} ${c.code} findings`}
+                  >
                     {formatCount(c.count)}
                   </a>
                 </td>

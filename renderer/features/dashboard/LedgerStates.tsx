@@ -35,10 +35,18 @@ export function LedgerStates({ archiveId, ledgers }: { archiveId: string; ledger
               <th scope="col">Ledger</th>
               <th scope="col">Chain state</th>
               <th scope="col">Why</th>
-              <th scope="col" className="num">Receipts</th>
-              <th scope="col" className="num">Seq</th>
-              <th scope="col" className="num">Sealed to</th>
-              <th scope="col" className="num">Checkpoints</th>
+              <th scope="col" className="num">
+                Receipts
+              </th>
+              <th scope="col" className="num">
+                Seq
+              </th>
+              <th scope="col" className="num">
+                Sealed to
+              </th>
+              <th scope="col" className="num">
+                Checkpoints
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -52,11 +60,16 @@ export function LedgerStates({ archiveId, ledgers }: { archiveId: string; ledger
                 </td>
                 <td className="reason">{l.stateReason}</td>
                 <td className="num">
-                  <a href={formatRoute({ name: 'receipts', archiveId, query: { ledger: l.ledger } })} aria-label={`${formatCount(l.receipts)} receipts in ${l.ledger}`}>
+                  <a
+                    href={formatRoute({ name: 'receipts', archiveId, query: { ledger: l.ledger } })}
+                    aria-label={`${formatCount(l.receipts)} receipts in ${l.ledger}`}
+                  >
                     {formatCount(l.receipts)}
                   </a>
                 </td>
-                <td className="num">{l.firstSeq === null ? '—' : `${formatCount(l.firstSeq)}–${formatCount(l.lastSeq ?? l.firstSeq)}`}</td>
+                <td className="num">
+                  {l.firstSeq === null ? '—' : `${formatCount(l.firstSeq)}–${formatCount(l.lastSeq ?? l.firstSeq)}`}
+                </td>
                 <td className="num">{l.sealedSeq === null ? 'not sealed' : formatCount(l.sealedSeq)}</td>
                 <td className="num">{formatCount(l.checkpoints)}</td>
               </tr>

@@ -8,7 +8,10 @@ export function UntrustedRootBanner({ archiveId }: { archiveId: string }) {
   return (
     <section className="panel panel-alert" aria-labelledby="untrusted-heading" data-testid="untrusted-root">
       <h2 id="untrusted-heading">This archive’s root key is not in your trust store</h2>
-      <p>Every signature in it is reported as not anchored. Pin the organization’s root in the trust store, or review the key below.</p>
+      <p>
+        Every signature in it is reported as not anchored. Pin the organization’s root in the trust store, or review the
+        key below.
+      </p>
       {unpinned?.map((root) => (
         <div key={root.publicKey} className="card">
           <Fingerprint kid={root.kid} publicKey={root.publicKey} />

@@ -4,8 +4,18 @@ import { formatCount } from '../../components/format.ts';
 import type { StoredReport } from '../../store/db.ts';
 
 /** One sentence on whether the evidence can be relied on, before any detail. */
-export function Verdict({ report, findings, archiveId }: { report: StoredReport; findings: readonly Finding[]; archiveId: string }) {
-  const integrity = findings.filter((f) => f.severity !== 'warning' && categoryOf(f.code as FindingCode) === 'integrity').length;
+export function Verdict({
+  report,
+  findings,
+  archiveId,
+}: {
+  report: StoredReport;
+  findings: readonly Finding[];
+  archiveId: string;
+}) {
+  const integrity = findings.filter(
+    (f) => f.severity !== 'warning' && categoryOf(f.code as FindingCode) === 'integrity',
+  ).length;
   const notes = findings.filter((f) => f.severity === 'warning').length;
   const control = report.summary.control_findings;
   const notChecked = report.checks.filter((c) => c.status === 'not checked').length;
@@ -34,25 +44,36 @@ export function Verdict({ report, findings, archiveId }: { report: StoredReport;
       </p>
       <ul className="verdict-facts">
         <li>
-          <a href={formatRoute({ name: 'receipts', archiveId, query: { category: 'integrity' } })} data-testid="verdict-integrity">
+          <a
+            href={formatRoute({ name: 'receipts', archiveId, query: { category: 'integrity' } })}
+            data-testid="verdict-integrity"
+          >
             {formatCount(integrity)} integrity
           </a>
         </li>
         <li>
-          <a href={formatRoute({ name: 'receipts', archiveId, query: { category: 'control' } })} data-testid="verdict-control">
+          <a
+            href={formatRoute({ name: 'receipts', archiveId, query: { category: 'control' } })}
+            data-testid="verdict-control"
+          >
             {formatCount(control)} control
           </a>
         </li>
         {notes > 0 && (
           <li>
-            <a href={formatRoute({ name: 'receipts', archiveId, query: { severity: 'warning' } })} data-testid="verdict-notes">
+            <a
+              href={formatRoute({ name: 'receipts', archiveId, query: { severity: 'warning' } })}
+              data-testid="verdict-notes"
+            >
               {formatCount(notes)} note{notes === 1 ? '' : 's'}
             </a>
           </li>
         )}
         {notChecked > 0 && (
           <li data-testid="verdict-not-checked">
-            <a href="#checks-heading">{notChecked} check{notChecked === 1 ? '' : 's'} not run</a>
+            <a href="#checks-heading">
+              {notChecked} check{notChecked === 1 ? '' : 's'} not run
+            </a>
           </li>
         )}
       </ul>

@@ -40,20 +40,52 @@ describe('findingStats', () => {
 
 describe('layoutTimeline', () => {
   const ledger = (over: Partial<LedgerSummary>): LedgerSummary => ({
-    ledger: 'a', receipts: 10, segments: [], firstSeq: 1, lastSeq: 10, sealedSeq: 10, checkpoints: 1, state: 'verified', stateReason: '', claimed: null, proven: null, ...over,
+    ledger: 'a',
+    receipts: 10,
+    segments: [],
+    firstSeq: 1,
+    lastSeq: 10,
+    sealedSeq: 10,
+    checkpoints: 1,
+    state: 'verified',
+    stateReason: '',
+    claimed: null,
+    proven: null,
+    ...over,
   });
   const period = { from: '2026-04-01T00:00:00Z', to: '2026-04-11T00:00:00Z' };
 
   it('draws the unproven rest of a claimed period after the proven part', () => {
-    const t = layoutTimeline([ledger({ state: 'unsealed', claimed: { from: '2026-04-01T00:00:00Z', to: '2026-04-11T00:00:00Z' }, proven: { from: '2026-04-01T00:00:00Z', to: '2026-04-09T00:00:00Z' } })], period, [], () => null, String);
+    const t = layoutTimeline(
+      [
+        ledger({
+          state: 'unsealed',
+          claimed: { from: '2026-04-01T00:00:00Z', to: '2026-04-11T00:00:00Z' },
+          proven: { from: '2026-04-01T00:00:00Z', to: '2026-04-09T00:00:00Z' },
+        }),
+      ],
+      period,
+      [],
+      () => null,
+      String,
+    );
     const track = t?.tracks[0];
     expect(track?.proven).toEqual({ x0: 0, x1: 0.8 });
     expect(track?.unproven).toEqual({ x0: 0.8, x1: 1 });
   });
 
   it('a ledger with nothing proven is unproven end to end, and chain findings become marks at their receipt’s time', () => {
-    const findings = [finding('CHAIN_BROKEN', 'x', { ledger: 'a', seq: 5 }), finding('TIER_VIOLATION', 'not a chain mark', { ledger: 'a', seq: 6 })];
-    const t = layoutTimeline([ledger({ state: 'tampered', claimed: period })], period, findings, () => Date.parse('2026-04-06T00:00:00Z'), String);
+    const findings = [
+      finding('CHAIN_BROKEN', 'x', { ledger: 'a', seq: 5 }),
+      finding('TIER_VIOLATION', 'not a chain mark', { ledger: 'a', seq: 6 }),
+    ];
+    const t = layoutTimeline(
+      [ledger({ state: 'tampered', claimed: period })],
+      period,
+      findings,
+      () => Date.parse('2026-04-06T00:00:00Z'),
+      String,
+    );
     expect(t?.tracks[0]?.unproven).toEqual({ x0: 0, x1: 1 });
     expect(t?.tracks[0]?.marks.map((m) => [m.code, m.x])).toEqual([['CHAIN_BROKEN', 0.5]]);
     expect(t?.tracks[0]?.description).toContain('1 point where the chain is not continuous');

@@ -1,5 +1,11 @@
 /** Counts of findings for the dashboard: by severity, by code (per category), by SOC 2 criterion. Pure. */
-import { categoryOf, SEVERITY_ORDER, type Finding, type FindingCode, type Severity } from '../../../shared/engine/findings.ts';
+import {
+  categoryOf,
+  SEVERITY_ORDER,
+  type Finding,
+  type FindingCode,
+  type Severity,
+} from '../../../shared/engine/findings.ts';
 
 export interface CodeCount {
   readonly code: string;
@@ -11,12 +17,19 @@ export interface CodeCount {
 export interface FindingStats {
   readonly bySeverity: Readonly<Record<Severity, number>>;
   readonly byCode: readonly CodeCount[];
-  readonly byCriterion: readonly { readonly criterion: string; readonly count: number; readonly codes: readonly string[] }[];
+  readonly byCriterion: readonly {
+    readonly criterion: string;
+    readonly count: number;
+    readonly codes: readonly string[];
+  }[];
   readonly integrity: number;
   readonly control: number;
 }
 
-export function findingStats(findings: readonly Finding[], criteriaFor: (code: string) => readonly { id: string }[]): FindingStats {
+export function findingStats(
+  findings: readonly Finding[],
+  criteriaFor: (code: string) => readonly { id: string }[],
+): FindingStats {
   const bySeverity: Record<Severity, number> = { critical: 0, high: 0, warning: 0 };
   const codes = new Map<string, { count: number; worst: Severity }>();
   for (const f of findings) {
@@ -28,8 +41,15 @@ export function findingStats(findings: readonly Finding[], criteriaFor: (code: s
       if (SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[entry.worst]) entry.worst = f.severity;
     }
   }
-  const byCode = [...codes].map(([code, { count, worst }]) => ({ code, count, worst, category: categoryOf(code as FindingCode) }));
-  byCode.sort((a, b) => SEVERITY_ORDER[a.worst] - SEVERITY_ORDER[b.worst] || b.count - a.count || (a.code < b.code ? -1 : 1));
+  const byCode = [...codes].map(([code, { count, worst }]) => ({
+    code,
+    count,
+    worst,
+    category: categoryOf(code as FindingCode),
+  }));
+  byCode.sort(
+    (a, b) => SEVERITY_ORDER[a.worst] - SEVERITY_ORDER[b.worst] || b.count - a.count || (a.code < b.code ? -1 : 1),
+  );
   const criteria = new Map<string, { count: number; codes: Set<string> }>();
   for (const { code, count } of byCode) {
     for (const { id } of criteriaFor(code)) {

@@ -64,7 +64,11 @@ function daysOf(period: Period | null | undefined): DayRange | null {
  * period proven continuous per ledger.
  * @returns `not-set` when the engagement has no valid period: nothing is compared then.
  */
-export function comparePeriods(engagement: EngagementPeriod | null, claimed: Period | null, ledgers: readonly LedgerProof[]): PeriodCoverage {
+export function comparePeriods(
+  engagement: EngagementPeriod | null,
+  claimed: Period | null,
+  ledgers: readonly LedgerProof[],
+): PeriodCoverage {
   const from = dayNumber(engagement?.periodFrom);
   const to = dayNumber(engagement?.periodTo);
   if (from === null || to === null || from > to) return { kind: 'not-set' };
@@ -120,7 +124,8 @@ export function comparePeriods(engagement: EngagementPeriod | null, claimed: Per
 const range = (r: DayRange) => (r.from === r.to ? dayText(r.from) : `${dayText(r.from)} – ${dayText(r.to)}`);
 const days = (n: number) => `${n.toLocaleString('en-US')} day${n === 1 ? '' : 's'}`;
 const inEvery = (n: number) => (n === 1 ? 'in its ledger' : n === 2 ? 'in both ledgers' : `in all ${n} ledgers`);
-const list = (names: readonly string[]) => (names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
+const list = (names: readonly string[]) =>
+  names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 
 /** Whether the period is all covered, partly or not at all, or was not compared. */
 export function coverageTone(coverage: PeriodCoverage): 'not-set' | 'whole' | 'partial' | 'none' {
@@ -131,21 +136,34 @@ export function coverageTone(coverage: PeriodCoverage): 'not-set' | 'whole' | 'p
 
 /** The comparison as one or two sentences, naming every date it rests on. */
 export function describeCoverage(coverage: PeriodCoverage): string {
-  if (coverage.kind === 'not-set') return 'Engagement period not set: coverage of the examination period was not checked.';
+  if (coverage.kind === 'not-set')
+    return 'Engagement period not set: coverage of the examination period was not checked.';
   const { engagement, proven } = coverage;
   const parts = [`Engagement period ${range(engagement)} (${days(coverage.engagementDays)}).`];
   if (!proven) {
-    if (coverage.nothingProven === 'no-ledger') parts.push('This archive holds no ledger: none of the period is covered.');
-    else if (coverage.nothingProven === 'disjoint') parts.push('The ledgers of this archive are proven continuous over periods that do not overlap, so no day is proven in every ledger: none of the period is covered.');
+    if (coverage.nothingProven === 'no-ledger')
+      parts.push('This archive holds no ledger: none of the period is covered.');
+    else if (coverage.nothingProven === 'disjoint')
+      parts.push(
+        'The ledgers of this archive are proven continuous over periods that do not overlap, so no day is proven in every ledger: none of the period is covered.',
+      );
     else {
       const n = coverage.unprovenLedgers.length;
-      parts.push(`${n === 1 ? 'Ledger' : 'Ledgers'} ${list(coverage.unprovenLedgers)} ${n === 1 ? 'has' : 'have'} no period proven continuous, so no day is proven in every ledger: none of the period is covered.`);
+      parts.push(
+        `${n === 1 ? 'Ledger' : 'Ledgers'} ${list(coverage.unprovenLedgers)} ${n === 1 ? 'has' : 'have'} no period proven continuous, so no day is proven in every ledger: none of the period is covered.`,
+      );
     }
   } else {
     const evidence = `This archive's evidence, proven continuous ${inEvery(coverage.ledgerCount)}, covers ${range(proven)}`;
     if (coverage.uncoveredDays === 0) parts.push(`${evidence}: it covers the whole period.`);
-    else if (coverage.coveredDays === 0) parts.push(`${evidence}, outside the engagement period: none of its ${days(coverage.engagementDays)} is covered.`);
-    else parts.push(`${evidence}: ${days(coverage.uncoveredDays)} of the period ${coverage.uncoveredDays === 1 ? 'is' : 'are'} not covered (${coverage.uncovered.map(range).join(' and ')}).`);
+    else if (coverage.coveredDays === 0)
+      parts.push(
+        `${evidence}, outside the engagement period: none of its ${days(coverage.engagementDays)} is covered.`,
+      );
+    else
+      parts.push(
+        `${evidence}: ${days(coverage.uncoveredDays)} of the period ${coverage.uncoveredDays === 1 ? 'is' : 'are'} not covered (${coverage.uncovered.map(range).join(' and ')}).`,
+      );
   }
   const claimed = coverage.claimed;
   if (claimed && (!proven || claimed.from < proven.from || claimed.to > proven.to)) {

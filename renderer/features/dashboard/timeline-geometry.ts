@@ -8,7 +8,14 @@ import { parseTime } from '../../../shared/format/time.ts';
 
 /** Findings that mark a point where the chain is not continuous. */
 export const CHAIN_MARK_CODES: ReadonlySet<string> = new Set([
-  'CHAIN_BROKEN', 'CHAIN_GAP', 'CHAIN_DUPLICATE_SEQ', 'SIGNATURE_INVALID', 'TIME_REGRESSION', 'CHECKPOINT_MISMATCH', 'RECORD_MALFORMED', 'RECORD_NONCANONICAL',
+  'CHAIN_BROKEN',
+  'CHAIN_GAP',
+  'CHAIN_DUPLICATE_SEQ',
+  'SIGNATURE_INVALID',
+  'TIME_REGRESSION',
+  'CHECKPOINT_MISMATCH',
+  'RECORD_MALFORMED',
+  'RECORD_NONCANONICAL',
 ]);
 
 export interface Span {
@@ -40,7 +47,13 @@ const ms = (t: string | undefined | null) => (t ? parseTime(t) : null);
  * Lays out ledgers on one shared axis, x in 0..1.
  * @param timeOfFinding the receipt time of a finding's receipt (ms), when known.
  */
-export function layoutTimeline(ledgers: readonly LedgerSummary[], period: Period | null, findings: readonly Finding[], timeOfFinding: (index: number) => number | null, describe: (ms: number) => string): Timeline | null {
+export function layoutTimeline(
+  ledgers: readonly LedgerSummary[],
+  period: Period | null,
+  findings: readonly Finding[],
+  timeOfFinding: (index: number) => number | null,
+  describe: (ms: number) => string,
+): Timeline | null {
   const times: number[] = [];
   const push = (t: number | null) => t !== null && times.push(t);
   push(ms(period?.from));
@@ -72,9 +85,18 @@ export function layoutTimeline(ledgers: readonly LedgerSummary[], period: Period
       if (t !== null && Number.isFinite(t)) marks.push({ x: x(t), code: f.code, message: f.message });
     });
     const parts = [`${l.ledger}: ${l.state}.`];
-    parts.push(l.claimed ? `Receipts from ${describe(ms(l.claimed.from) as number)} to ${describe(ms(l.claimed.to) as number)}.` : 'No receipt time found.');
-    parts.push(l.proven ? `Proven continuous from ${describe(ms(l.proven.from) as number)} to ${describe(ms(l.proven.to) as number)}.` : 'No period proven continuous.');
-    if (marks.length > 0) parts.push(`${marks.length} point${marks.length === 1 ? '' : 's'} where the chain is not continuous.`);
+    parts.push(
+      l.claimed
+        ? `Receipts from ${describe(ms(l.claimed.from) as number)} to ${describe(ms(l.claimed.to) as number)}.`
+        : 'No receipt time found.',
+    );
+    parts.push(
+      l.proven
+        ? `Proven continuous from ${describe(ms(l.proven.from) as number)} to ${describe(ms(l.proven.to) as number)}.`
+        : 'No period proven continuous.',
+    );
+    if (marks.length > 0)
+      parts.push(`${marks.length} point${marks.length === 1 ? '' : 's'} where the chain is not continuous.`);
     return { ledger: l.ledger, state: l.state, claimed, proven, unproven, marks, description: parts.join(' ') };
   });
   return { fromMs, toMs, archive: span(period), tracks };

@@ -20,7 +20,11 @@ export function ImportPage() {
       <div className="page" data-testid="import-page">
         <h1>Import and verification</h1>
         <p className="muted" data-testid="import-idle">
-          {state.status === 'cancelled' ? `Import of ${state.name} was cancelled. Nothing of it was kept.` : state.status === 'failed' ? `Import of ${state.name} failed: ${state.message}` : 'No import is running.'}
+          {state.status === 'cancelled'
+            ? `Import of ${state.name} was cancelled. Nothing of it was kept.`
+            : state.status === 'failed'
+              ? `Import of ${state.name} failed: ${state.message}`
+              : 'No import is running.'}
         </p>
         <p>
           <a href={formatRoute({ name: 'start' })}>Back to start</a>
@@ -57,7 +61,9 @@ export function ImportPage() {
           <div>
             <dt>Ledger data read</dt>
             <dd className="num" data-testid="import-bytes">
-              {total > 0 ? `${formatBytes(done)} of ${formatBytes(total)} (${percent}%)` : 'reading the archive’s directory…'}
+              {total > 0
+                ? `${formatBytes(done)} of ${formatBytes(total)} (${percent}%)`
+                : 'reading the archive’s directory…'}
             </dd>
           </div>
           <div>
@@ -75,7 +81,9 @@ export function ImportPage() {
             <dd className="num">{p?.etaMs != null ? `about ${formatDuration(p.etaMs)}` : '—'}</dd>
           </div>
         </dl>
-        <p className="muted">Nothing is kept unless verification completes: cancelling removes everything stored so far.</p>
+        <p className="muted">
+          Nothing is kept unless verification completes: cancelling removes everything stored so far.
+        </p>
         <button type="button" onClick={cancelImport} disabled={state.cancelling} data-testid="cancel-import">
           {state.cancelling ? 'Cancelling…' : 'Cancel import'}
         </button>

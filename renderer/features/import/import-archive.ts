@@ -35,7 +35,13 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
   let cancelled = false;
   let cancelRun: (() => void) | null = null;
   const outcome = (async (): Promise<ImportOutcome> => {
-    const archiveId = await beginImport({ name: archive.name, size: archive.size, origin: options.origin, trustedRoots: options.trustedRoots, ...(options.engagementId ? { engagementId: options.engagementId } : {}) });
+    const archiveId = await beginImport({
+      name: archive.name,
+      size: archive.size,
+      origin: options.origin,
+      trustedRoots: options.trustedRoots,
+      ...(options.engagementId ? { engagementId: options.engagementId } : {}),
+    });
     options.onStarted?.(archiveId);
     return withImportLock(archiveId, async () => {
       try {

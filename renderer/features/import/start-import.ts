@@ -26,7 +26,12 @@ export async function startImport(host: Host, archive: PickedArchive, options: S
     const trustedRoots = await trustedRootKeys();
     // A re-verification stays in the engagement of the archive it replaces.
     const engagementId = options.replaces ? (await db.archives.get(options.replaces))?.engagementId : undefined;
-    const job = importArchive(archive, { trustedRoots, origin: options.origin, onProgress: updateProgress, ...(engagementId ? { engagementId } : {}) });
+    const job = importArchive(archive, {
+      trustedRoots,
+      origin: options.origin,
+      onProgress: updateProgress,
+      ...(engagementId ? { engagementId } : {}),
+    });
     const state = currentImportState();
     setImportState(state, job.cancel);
     if (state.status === 'running' && state.cancelling) job.cancel();

@@ -31,7 +31,10 @@ export interface VerifyRun {
 }
 
 export function startVerification(request: VerifyRequest): VerifyRun {
-  const worker = new Worker(new URL('../../workers/verify.worker.ts', import.meta.url), { type: 'module', name: 'tickmark-verify' });
+  const worker = new Worker(new URL('../../workers/verify.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'tickmark-verify',
+  });
   const send = (message: ToWorker) => worker.postMessage(message);
   let storing: Promise<void> = Promise.resolve();
   let storeError: Error | null = null;
@@ -68,11 +71,23 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         break;
       case 'done': {
         const { type: _type, ...rest } = message;
-        void storing.then(() => finish(storeError ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` } : { kind: 'done', ...rest }));
+        void storing.then(() =>
+          finish(
+            storeError
+              ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` }
+              : { kind: 'done', ...rest },
+          ),
+        );
         break;
       }
       case 'cancelled':
-        void storing.then(() => finish(storeError ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` } : { kind: 'cancelled' }));
+        void storing.then(() =>
+          finish(
+            storeError
+              ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` }
+              : { kind: 'cancelled' },
+          ),
+        );
         break;
       case 'failed':
         void storing.then(() => finish({ kind: 'failed', message: message.message }));

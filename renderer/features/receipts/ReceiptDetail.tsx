@@ -69,7 +69,13 @@ export function ReceiptDetail({ archiveId, table, row, onClose }: Props) {
           {findings.map((f, i) => (
             <li key={i} data-code={f.code}>
               <SeverityTag severity={f.severity} /> <code>{f.code}</code> {f.message}
-              <span className="muted"> SOC 2: {criteriaFor(f.code).map((c) => c.id).join(', ') || '—'}</span>
+              <span className="muted">
+                {' '}
+                SOC 2:{' '}
+                {criteriaFor(f.code)
+                  .map((c) => c.id)
+                  .join(', ') || '—'}
+              </span>
             </li>
           ))}
         </ul>

@@ -21,7 +21,12 @@ interface Props {
  */
 export function ReceiptGrid({ table, rows, selected, onSelect }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
   const position = selected === undefined ? -1 : indexOf(rows, selected);
   useEffect(() => {
     if (position >= 0) virtualizer.scrollToIndex(position, { align: 'auto' });
@@ -30,7 +35,14 @@ export function ReceiptGrid({ table, rows, selected, onSelect }: Props) {
   const onKeyDown = (event: KeyboardEvent) => {
     if (rows.length === 0) return;
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 320) / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };
+    const moves: Record<string, number> = {
+      ArrowDown: 1,
+      ArrowUp: -1,
+      PageDown: page,
+      PageUp: -page,
+      Home: -Infinity,
+      End: Infinity,
+    };
     const move = moves[event.key];
     if (move === undefined) return;
     event.preventDefault();
@@ -82,13 +94,25 @@ export function ReceiptGrid({ table, rows, selected, onSelect }: Props) {
               data-testid="receipt-row"
               data-row={row}
             >
-              <span role="gridcell" className="mono">{table.ledgers[table.ledgerOf[row] as number]}</span>
-              <span role="gridcell" className="num">{Number.isNaN(seq) ? '—' : seq}</span>
-              <span role="gridcell" className="num">{formatTime(table.ts[row] as number)}</span>
+              <span role="gridcell" className="mono">
+                {table.ledgers[table.ledgerOf[row] as number]}
+              </span>
+              <span role="gridcell" className="num">
+                {Number.isNaN(seq) ? '—' : seq}
+              </span>
+              <span role="gridcell" className="num">
+                {formatTime(table.ts[row] as number)}
+              </span>
               <span role="gridcell">{table.dictionaries.agents[table.agent[row] as number] || '—'}</span>
-              <span role="gridcell" className="mono">{table.dictionaries.actions[table.action[row] as number] || '—'}</span>
-              <span role="gridcell" className="mono ellipsis">{table.dictionaries.resources[table.resource[row] as number] || '—'}</span>
-              <span role="gridcell" className={`effect-${EFFECTS[table.effect[row] as number] || 'none'}`}>{EFFECTS[table.effect[row] as number] || '—'}</span>
+              <span role="gridcell" className="mono">
+                {table.dictionaries.actions[table.action[row] as number] || '—'}
+              </span>
+              <span role="gridcell" className="mono ellipsis">
+                {table.dictionaries.resources[table.resource[row] as number] || '—'}
+              </span>
+              <span role="gridcell" className={`effect-${EFFECTS[table.effect[row] as number] || 'none'}`}>
+                {EFFECTS[table.effect[row] as number] || '—'}
+              </span>
               <span role="gridcell">{STATUSES[table.status[row] as number] || '—'}</span>
               <span role="gridcell" className="ellipsis" data-testid="receipt-row-findings">
                 {codes.length === 0 ? '' : codes.join(', ')}

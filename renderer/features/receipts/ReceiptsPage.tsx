@@ -36,7 +36,8 @@ export function ReceiptsPage({ archiveId, query, row }: Props) {
     );
   }
   const { table, archive } = loaded;
-  const select = (next: number | undefined) => navigate({ name: 'receipts', archiveId, query, ...(next === undefined ? {} : { row: next }) }, { replace: true });
+  const select = (next: number | undefined) =>
+    navigate({ name: 'receipts', archiveId, query, ...(next === undefined ? {} : { row: next }) }, { replace: true });
   const selected = row !== undefined && row < table.count ? row : undefined;
   return (
     <div className="page receipts-page" data-testid="receipts-page">
@@ -45,13 +46,21 @@ export function ReceiptsPage({ archiveId, query, row }: Props) {
         <span className="muted">{archive.name}</span>
       </div>
       <FilterBar archiveId={archiveId} query={query} table={table} />
-      <p className="result-count num" role="status" data-testid="receipt-result-count" data-query-ms={result.ms.toFixed(1)} data-rows={result.rows.length}>
+      <p
+        className="result-count num"
+        role="status"
+        data-testid="receipt-result-count"
+        data-query-ms={result.ms.toFixed(1)}
+        data-rows={result.rows.length}
+      >
         {formatCount(result.rows.length)} of {formatCount(table.count)} receipts
       </p>
       {result.unplaced.length > 0 && <UnplacedFindings findings={result.unplaced} />}
       <div className={`receipts-layout${selected !== undefined ? ' with-detail' : ''}`}>
         <ReceiptGrid table={table} rows={result.rows} selected={selected} onSelect={select} />
-        {selected !== undefined && <ReceiptDetail archiveId={archiveId} table={table} row={selected} onClose={() => select(undefined)} />}
+        {selected !== undefined && (
+          <ReceiptDetail archiveId={archiveId} table={table} row={selected} onClose={() => select(undefined)} />
+        )}
       </div>
     </div>
   );

@@ -1,5 +1,12 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { ENGAGEMENT_NAME_MAX, validateEngagement, type EngagementErrors, type EngagementField, type EngagementFields, type EngagementInput } from '../../store/engagement-rules.ts';
+import {
+  ENGAGEMENT_NAME_MAX,
+  validateEngagement,
+  type EngagementErrors,
+  type EngagementField,
+  type EngagementFields,
+  type EngagementInput,
+} from '../../store/engagement-rules.ts';
 
 interface EngagementFormProps {
   readonly mode: 'new' | 'edit';
@@ -79,7 +86,9 @@ export function EngagementForm({ mode, initial, onSave, onCancel }: EngagementFo
   };
   /** Props tying a field to its label, its help and its error. */
   const fieldProps = (field: EngagementField, hasHelp = false) => {
-    const described = [hasHelp ? `${id}-${field}-help` : null, errors[field] ? `${id}-${field}-error` : null].filter(Boolean).join(' ');
+    const described = [hasHelp ? `${id}-${field}-help` : null, errors[field] ? `${id}-${field}-error` : null]
+      .filter(Boolean)
+      .join(' ');
     return {
       id: `${id}-${field}`,
       value: values[field],
@@ -98,7 +107,14 @@ export function EngagementForm({ mode, initial, onSave, onCancel }: EngagementFo
   const heading = mode === 'new' ? 'New engagement' : 'Edit engagement';
 
   return (
-    <form className="engagement-form" noValidate onSubmit={onSubmit} onKeyDown={onKeyDown} aria-labelledby={`${id}-heading`} data-testid="engagement-form">
+    <form
+      className="engagement-form"
+      noValidate
+      onSubmit={onSubmit}
+      onKeyDown={onKeyDown}
+      aria-labelledby={`${id}-heading`}
+      data-testid="engagement-form"
+    >
       <h3 id={`${id}-heading`}>{heading}</h3>
       <div className="form-grid">
         <div className="field field-wide">
@@ -154,7 +170,8 @@ export function EngagementForm({ mode, initial, onSave, onCancel }: EngagementFo
             {error('periodTo')}
           </div>
           <p id={`${id}-period-help`} className="field-help period-help">
-            Both days are included; dates are in UTC, as the evidence records time. Leave both empty if the period is not known yet.
+            Both days are included; dates are in UTC, as the evidence records time. Leave both empty if the period is
+            not known yet.
           </p>
         </fieldset>
         <div className="field field-wide">

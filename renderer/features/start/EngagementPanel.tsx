@@ -1,7 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatCount, formatTime } from '../../components/format.ts';
 import { inputOf, periodText, type EngagementFields } from '../../store/engagement-rules.ts';
-import { createEngagement, switchEngagement, updateEngagement, type EngagementOverview } from '../../store/engagements.ts';
+import {
+  createEngagement,
+  switchEngagement,
+  updateEngagement,
+  type EngagementOverview,
+} from '../../store/engagements.ts';
 import { EngagementForm } from './EngagementForm.tsx';
 import { OtherEngagements } from './OtherEngagements.tsx';
 
@@ -84,7 +89,9 @@ export function EngagementPanel({ overview }: { overview: EngagementOverview }) 
         <dl className="facts facts-inline" data-testid="current-engagement">
           <div>
             <dt>Client</dt>
-            <dd data-testid="current-engagement-client">{current.engagement.client || <span className="muted">Not recorded</span>}</dd>
+            <dd data-testid="current-engagement-client">
+              {current.engagement.client || <span className="muted">Not recorded</span>}
+            </dd>
           </div>
           <div>
             <dt>Examination period</dt>
@@ -111,8 +118,8 @@ export function EngagementPanel({ overview }: { overview: EngagementOverview }) 
         </dl>
       ) : (
         <p className="muted" data-testid="no-engagement">
-          Create an engagement to record the client and the examination period. An archive opened before that is stored under an untitled engagement,
-          which you can edit later.
+          Create an engagement to record the client and the examination period. An archive opened before that is stored
+          under an untitled engagement, which you can edit later.
         </p>
       )}
       {message && (
@@ -121,7 +128,13 @@ export function EngagementPanel({ overview }: { overview: EngagementOverview }) 
         </p>
       )}
       {editing !== 'none' && (
-        <EngagementForm key={editing} mode={editing} initial={inputOf(editing === 'edit' && current ? current.engagement : null)} onSave={onSave} onCancel={close} />
+        <EngagementForm
+          key={editing}
+          mode={editing}
+          initial={inputOf(editing === 'edit' && current ? current.engagement : null)}
+          onSave={onSave}
+          onCancel={close}
+        />
       )}
       <OtherEngagements engagements={overview.others} onSwitch={onSwitch} />
     </section>

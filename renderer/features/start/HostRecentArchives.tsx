@@ -21,7 +21,11 @@ export function HostRecentArchives() {
   return (
     <section aria-labelledby="recent-heading" className="panel">
       <h2 id="recent-heading">Recent archive files</h2>
-      {message && <p className="notice" role="status">{message}</p>}
+      {message && (
+        <p className="notice" role="status">
+          {message}
+        </p>
+      )}
       <ul className="plain-list">
         {recent.map((entry) => (
           <li key={entry.id}>

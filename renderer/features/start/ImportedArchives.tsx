@@ -17,7 +17,9 @@ export function ImportedArchives({ engagement, othersExist }: ImportedArchivesPr
   const engagementId = engagement?.id ?? null;
   const archives = useLiveQuery(async () => (engagementId === null ? [] : listArchives(engagementId)), [engagementId]);
   if (!archives) return null;
-  const elsewhere = othersExist && <p className="panel-note">Archives of your other engagements are listed when you switch to them.</p>;
+  const elsewhere = othersExist && (
+    <p className="panel-note">Archives of your other engagements are listed when you switch to them.</p>
+  );
   if (archives.length === 0) {
     return (
       <section aria-labelledby="imported-heading" className="panel">
@@ -30,7 +32,12 @@ export function ImportedArchives({ engagement, othersExist }: ImportedArchivesPr
     );
   }
   const onDelete = async (id: string, name: string) => {
-    if (!window.confirm(`Remove ${name} and everything stored from it from this workbench? The archive file itself is not touched.`)) return;
+    if (
+      !window.confirm(
+        `Remove ${name} and everything stored from it from this workbench? The archive file itself is not touched.`,
+      )
+    )
+      return;
     forgetLoadedArchive(id);
     await deleteArchive(id);
   };
@@ -42,11 +49,21 @@ export function ImportedArchives({ engagement, othersExist }: ImportedArchivesPr
           <tr>
             <th scope="col">Archive</th>
             <th scope="col">Organization</th>
-            <th scope="col" className="num">Receipts</th>
-            <th scope="col" className="num">Integrity findings</th>
-            <th scope="col" className="num">Control findings</th>
-            <th scope="col" className="num">Verified</th>
-            <th scope="col"><span className="visually-hidden">Actions</span></th>
+            <th scope="col" className="num">
+              Receipts
+            </th>
+            <th scope="col" className="num">
+              Integrity findings
+            </th>
+            <th scope="col" className="num">
+              Control findings
+            </th>
+            <th scope="col" className="num">
+              Verified
+            </th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -63,7 +80,12 @@ export function ImportedArchives({ engagement, othersExist }: ImportedArchivesPr
               <td className="num">{formatCount(a.report?.summary.control_findings ?? 0)}</td>
               <td className="num">{formatTime(a.completedAt)}</td>
               <td>
-                <button type="button" className="link-button" onClick={() => void onDelete(a.id, a.name)} aria-label={`Remove ${a.name}`}>
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => void onDelete(a.id, a.name)}
+                  aria-label={`Remove ${a.name}`}
+                >
                   Remove
                 </button>
               </td>

@@ -24,8 +24,12 @@ export function OtherEngagements({ engagements, onSwitch }: OtherEngagementsProp
             <th scope="col">Engagement</th>
             <th scope="col">Client</th>
             <th scope="col">Examination period</th>
-            <th scope="col" className="num">Archives</th>
-            <th scope="col" className="num">Last activity</th>
+            <th scope="col" className="num">
+              Archives
+            </th>
+            <th scope="col" className="num">
+              Last activity
+            </th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -42,7 +46,12 @@ export function OtherEngagements({ engagements, onSwitch }: OtherEngagementsProp
               <td className="num">{formatCount(archives)}</td>
               <td className="num">{formatTime(lastActivityAt)}</td>
               <td>
-                <button type="button" className="link-button" onClick={() => void onSwitch(engagement.id, engagement.name)} data-testid="switch-engagement">
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => void onSwitch(engagement.id, engagement.name)}
+                  data-testid="switch-engagement"
+                >
                   Switch to<span className="visually-hidden"> {engagement.name}</span>
                 </button>
               </td>
@@ -52,7 +61,9 @@ export function OtherEngagements({ engagements, onSwitch }: OtherEngagementsProp
       </table>
       {engagements.length > RECENT && (
         <button type="button" className="link-button show-all" onClick={() => setAll(!all)} aria-expanded={all}>
-          {all ? `Show the ${RECENT} most recent only` : `Show all ${formatCount(engagements.length)} other engagements`}
+          {all
+            ? `Show the ${RECENT} most recent only`
+            : `Show all ${formatCount(engagements.length)} other engagements`}
         </button>
       )}
     </div>

@@ -32,8 +32,8 @@ export function StartPage() {
     <div className="page start-page" data-testid="start-page">
       <h1>Open evidence</h1>
       <p className="lede">
-        Tickmark verifies signed, hash-chained authority receipts of AI agents against the root keys you pin, and shows what the evidence proves
-        and what it does not.
+        Tickmark verifies signed, hash-chained authority receipts of AI agents against the root keys you pin, and shows
+        what the evidence proves and what it does not.
       </p>
       {importState.status === 'cancelled' && (
         <p className="notice" role="status" data-testid="import-cancelled">
@@ -48,7 +48,9 @@ export function StartPage() {
       {overview && <EngagementPanel overview={overview} />}
       <DropZone
         disabled={busy}
-        onFile={async (file) => startImport(host, await host.droppedArchive(file), { origin: host.kind === 'electron' ? 'host' : 'file' })}
+        onFile={async (file) =>
+          startImport(host, await host.droppedArchive(file), { origin: host.kind === 'electron' ? 'host' : 'file' })
+        }
       >
         <div className="actions">
           <button type="button" className="primary" onClick={onOpen} disabled={busy} data-testid="open-archive">
@@ -59,7 +61,14 @@ export function StartPage() {
           </button>
         </div>
         <p className="muted">
-          or drop a .zip archive here. {current ? <>It is verified and stored under <strong data-testid="import-target">{current.name}</strong>.</> : 'It is verified and stored under a new, untitled engagement.'}
+          or drop a .zip archive here.{' '}
+          {current ? (
+            <>
+              It is verified and stored under <strong data-testid="import-target">{current.name}</strong>.
+            </>
+          ) : (
+            'It is verified and stored under a new, untitled engagement.'
+          )}
         </p>
       </DropZone>
       {message && (

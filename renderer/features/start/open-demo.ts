@@ -22,7 +22,8 @@ export async function openDemo(host: Host): Promise<string | null> {
   let zip: Blob;
   try {
     const [jsonResponse, zipResponse] = await Promise.all([fetch('./demo/demo.json'), fetch('./demo/demo.zip')]);
-    if (!jsonResponse.ok || !zipResponse.ok) return 'The built-in demo evidence is not part of this build (run npm run build:renderer with the producer available).';
+    if (!jsonResponse.ok || !zipResponse.ok)
+      return 'The built-in demo evidence is not part of this build (run npm run build:renderer with the producer available).';
     manifest = (await jsonResponse.json()) as DemoManifest;
     zip = await zipResponse.blob();
   } catch (error) {
@@ -31,7 +32,13 @@ export async function openDemo(host: Host): Promise<string | null> {
   const key = parsePublicKeyInput(String(manifest.rootPublicKey ?? ''));
   if (!key.ok) return `The demo's root key is not usable: ${key.reason}`;
   if (!(await db.trustedRoots.get(key.publicKey))) {
-    await pinRoot({ publicKey: key.publicKey, label: 'Tickmark demo root', method: 'demo', note: DEMO_PIN_NOTE, sourceArchive: { id: 'built-in', name: 'demo.zip' } });
+    await pinRoot({
+      publicKey: key.publicKey,
+      label: 'Tickmark demo root',
+      method: 'demo',
+      note: DEMO_PIN_NOTE,
+      sourceArchive: { id: 'built-in', name: 'demo.zip' },
+    });
   }
   await startImport(host, blobArchive(zip, 'demo.zip'), { origin: 'demo' });
   return null;

@@ -18,7 +18,8 @@ export function PinRootForm() {
 
   const onFile = async (file: File | undefined) => {
     if (!file) return;
-    if (file.size > MAX_KEY_FILE_BYTES) return setMessage({ kind: 'error', text: `${file.name} is too large to be a key file.` });
+    if (file.size > MAX_KEY_FILE_BYTES)
+      return setMessage({ kind: 'error', text: `${file.name} is too large to be a key file.` });
     const result = parsePublicKeyInput(await file.text());
     if (!result.ok) return setMessage({ kind: 'error', text: `${file.name}: ${result.reason}` });
     setKeyText(result.publicKey);
@@ -30,10 +31,24 @@ export function PinRootForm() {
     event.preventDefault();
     const result = parsePublicKeyInput(keyText);
     if (!result.ok) return setMessage({ kind: 'error', text: result.reason });
-    if (!label.trim()) return setMessage({ kind: 'error', text: 'Give the root a name you will recognise, such as the organization it belongs to.' });
+    if (!label.trim())
+      return setMessage({
+        kind: 'error',
+        text: 'Give the root a name you will recognise, such as the organization it belongs to.',
+      });
     const existing = await db.trustedRoots.get(result.publicKey);
-    await pinRoot({ publicKey: result.publicKey, label, method, note: note.trim() || (method === 'file' ? 'Imported from a key file.' : 'Pasted by the auditor.') });
-    setMessage({ kind: 'ok', text: existing ? `Updated the record of ${label.trim()}.` : `Pinned ${label.trim()}. Archives verified from now on are checked against it.` });
+    await pinRoot({
+      publicKey: result.publicKey,
+      label,
+      method,
+      note: note.trim() || (method === 'file' ? 'Imported from a key file.' : 'Pasted by the auditor.'),
+    });
+    setMessage({
+      kind: 'ok',
+      text: existing
+        ? `Updated the record of ${label.trim()}.`
+        : `Pinned ${label.trim()}. Archives verified from now on are checked against it.`,
+    });
     setKeyText('');
     setLabel('');
     setNote('');
@@ -43,10 +58,18 @@ export function PinRootForm() {
   return (
     <form className="panel pin-form" onSubmit={onSubmit} aria-labelledby={`${id}-heading`} data-testid="pin-root-form">
       <h2 id={`${id}-heading`}>Pin a root key</h2>
-      <p className="muted">Pin a key you obtained from the organization through a channel other than the archive itself.</p>
+      <p className="muted">
+        Pin a key you obtained from the organization through a channel other than the archive itself.
+      </p>
       <div className="field">
         <label htmlFor={`${id}-label`}>Name</label>
-        <input id={`${id}-label`} value={label} onChange={(e) => setLabel(e.target.value)} placeholder="e.g. Example Corp production root" data-testid="pin-label" />
+        <input
+          id={`${id}-label`}
+          value={label}
+          onChange={(e) => setLabel(e.target.value)}
+          placeholder="e.g. Example Corp production root"
+          data-testid="pin-label"
+        />
       </div>
       <div className="field">
         <label htmlFor={`${id}-key`}>Public key (64 hexadecimal digits)</label>
@@ -64,13 +87,23 @@ export function PinRootForm() {
           data-testid="pin-key"
         />
         <p id={`${id}-key-help`} className="field-help" aria-live="polite">
-          {parsed === null ? 'Paste the key, or import a file holding it.' : parsed.ok ? `Key id ${kidOf(parsed.publicKey)}` : parsed.reason}
+          {parsed === null
+            ? 'Paste the key, or import a file holding it.'
+            : parsed.ok
+              ? `Key id ${kidOf(parsed.publicKey)}`
+              : parsed.reason}
         </p>
       </div>
       {parsed?.ok && <Fingerprint kid={kidOf(parsed.publicKey)} publicKey={parsed.publicKey} />}
       <div className="field">
         <label htmlFor={`${id}-note`}>How you obtained it (recorded)</label>
-        <input id={`${id}-note`} value={note} onChange={(e) => setNote(e.target.value)} placeholder="e.g. Read out by the CISO on a call, 3 April" data-testid="pin-note" />
+        <input
+          id={`${id}-note`}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          placeholder="e.g. Read out by the CISO on a call, 3 April"
+          data-testid="pin-note"
+        />
       </div>
       <div className="actions">
         <button type="submit" className="primary" data-testid="pin-submit">
@@ -78,11 +111,21 @@ export function PinRootForm() {
         </button>
         <label className="button-like">
           Import key file…
-          <input type="file" className="visually-hidden" accept=".txt,.hex,.json,.pub" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="pin-file" />
+          <input
+            type="file"
+            className="visually-hidden"
+            accept=".txt,.hex,.json,.pub"
+            onChange={(e) => void onFile(e.target.files?.[0])}
+            data-testid="pin-file"
+          />
         </label>
       </div>
       {message && (
-        <p className={`notice${message.kind === 'error' ? ' notice-error' : ''}`} role={message.kind === 'error' ? 'alert' : 'status'} data-testid="pin-message">
+        <p
+          className={`notice${message.kind === 'error' ? ' notice-error' : ''}`}
+          role={message.kind === 'error' ? 'alert' : 'status'}
+          data-testid="pin-message"
+        >
           {message.text}
         </p>
       )}

@@ -15,7 +15,12 @@ export function PinnedRoots() {
   const roots = useLiveQuery(() => db.trustedRoots.orderBy('pinnedAt').toArray(), []);
   if (!roots) return null;
   const onRemove = async (root: TrustedRootRow) => {
-    if (!window.confirm(`Stop trusting ${root.label}? Archives already verified keep their results; new verifications will report its archives as not anchored.`)) return;
+    if (
+      !window.confirm(
+        `Stop trusting ${root.label}? Archives already verified keep their results; new verifications will report its archives as not anchored.`,
+      )
+    )
+      return;
     await unpinRoot(root.publicKey);
   };
   return (
@@ -53,7 +58,12 @@ export function PinnedRoots() {
               <p className="record-note" data-testid="pin-record-note">
                 {root.note}
               </p>
-              <button type="button" className="link-button" onClick={() => void onRemove(root)} aria-label={`Remove ${root.label} from the trust store`}>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => void onRemove(root)}
+                aria-label={`Remove ${root.label} from the trust store`}
+              >
                 Remove
               </button>
             </li>

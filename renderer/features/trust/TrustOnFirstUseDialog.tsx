@@ -34,7 +34,9 @@ export function TrustOnFirstUseDialog({ root, onClose, onTrusted }: Props) {
   }, []);
   const onTrust = async () => {
     if (!label.trim()) return setError('Name the root, for example after the organization it belongs to.');
-    const comparedNote = compared ? 'The auditor states the fingerprint was compared with the organization through another channel.' : 'The fingerprint was NOT confirmed through another channel.';
+    const comparedNote = compared
+      ? 'The auditor states the fingerprint was compared with the organization through another channel.'
+      : 'The fingerprint was NOT confirmed through another channel.';
     await pinRoot({
       publicKey: root.publicKey,
       label,
@@ -45,16 +47,25 @@ export function TrustOnFirstUseDialog({ root, onClose, onTrusted }: Props) {
     onTrusted();
   };
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`} aria-describedby={`${id}-what`} onCancel={onClose} data-testid="tofu-dialog">
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-what`}
+      onCancel={onClose}
+      data-testid="tofu-dialog"
+    >
       <h2 id={`${id}-title`}>Trust this root key on first use?</h2>
       <div id={`${id}-what`}>
         <p>
-          This key came from inside <strong>{root.archiveName}</strong>. You did not obtain it independently: whoever produced this archive could have
-          produced this key too, so trusting it proves only that the archive is internally consistent, not who made it.
+          This key came from inside <strong>{root.archiveName}</strong>. You did not obtain it independently: whoever
+          produced this archive could have produced this key too, so trusting it proves only that the archive is
+          internally consistent, not who made it.
         </p>
         <p>
-          If you trust it, every key it certifies is treated as genuine, in this archive and in any later archive under the same root. The decision is
-          recorded in the trust store with the time, this archive, and what you state below, and the archive is verified again.
+          If you trust it, every key it certifies is treated as genuine, in this archive and in any later archive under
+          the same root. The decision is recorded in the trust store with the time, this archive, and what you state
+          below, and the archive is verified again.
         </p>
       </div>
       <Fingerprint kid={root.kid} publicKey={root.publicKey} />
@@ -63,12 +74,25 @@ export function TrustOnFirstUseDialog({ root, onClose, onTrusted }: Props) {
         <input id={`${id}-label`} value={label} onChange={(e) => setLabel(e.target.value)} data-testid="tofu-label" />
       </div>
       <div className="field field-check">
-        <input id={`${id}-compared`} type="checkbox" checked={compared} onChange={(e) => setCompared(e.target.checked)} data-testid="tofu-compared" />
-        <label htmlFor={`${id}-compared`}>I compared this fingerprint with the organization through another channel</label>
+        <input
+          id={`${id}-compared`}
+          type="checkbox"
+          checked={compared}
+          onChange={(e) => setCompared(e.target.checked)}
+          data-testid="tofu-compared"
+        />
+        <label htmlFor={`${id}-compared`}>
+          I compared this fingerprint with the organization through another channel
+        </label>
       </div>
       <div className="field">
         <label htmlFor={`${id}-reason`}>Reason (recorded)</label>
-        <input id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="tofu-reason" />
+        <input
+          id={`${id}-reason`}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          data-testid="tofu-reason"
+        />
       </div>
       {error && (
         <p className="notice notice-error" role="alert">

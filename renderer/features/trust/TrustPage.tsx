@@ -10,8 +10,8 @@ export function TrustPage() {
     <div className="page trust-page" data-testid="trust-page">
       <h1>Trust store</h1>
       <p className="lede">
-        Evidence is anchored only in root keys you pin here. A root found inside an archive is never trusted by itself: you decide, and the decision
-        is recorded.
+        Evidence is anchored only in root keys you pin here. A root found inside an archive is never trusted by itself:
+        you decide, and the decision is recorded.
       </p>
       <div className="two-columns">
         <PinRootForm />

@@ -12,7 +12,11 @@ export function TrustRootAction({ root }: { root: UnpinnedRoot }) {
   const onTrusted = async () => {
     setOpen(false);
     const archive = sessionArchive(root.archiveId);
-    if (archive) await startImport(host, archive, { origin: host.kind === 'electron' ? 'host' : 'file', replaces: root.archiveId });
+    if (archive)
+      await startImport(host, archive, {
+        origin: host.kind === 'electron' ? 'host' : 'file',
+        replaces: root.archiveId,
+      });
     else setMessage(`Pinned. Open ${root.archiveName} again to verify it against this root.`);
   };
   return (

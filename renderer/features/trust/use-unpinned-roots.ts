@@ -15,9 +15,15 @@ export function useUnpinnedRoots(archiveId?: string): UnpinnedRoot[] | undefined
     const seen = new Set<string>();
     const out: UnpinnedRoot[] = [];
     for (const k of keys) {
-      if (!k.roles.includes('root') || pinnedSet.has(k.publicKey) || seen.has(k.publicKey) || !names.has(k.archiveId)) continue;
+      if (!k.roles.includes('root') || pinnedSet.has(k.publicKey) || seen.has(k.publicKey) || !names.has(k.archiveId))
+        continue;
       seen.add(k.publicKey);
-      out.push({ kid: k.kid, publicKey: k.publicKey, archiveId: k.archiveId, archiveName: names.get(k.archiveId) as string });
+      out.push({
+        kid: k.kid,
+        publicKey: k.publicKey,
+        archiveId: k.archiveId,
+        archiveName: names.get(k.archiveId) as string,
+      });
     }
     return out;
   }, [archiveId]);
