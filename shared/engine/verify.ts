@@ -23,10 +23,10 @@ import { hashingChunks } from '../format/hash.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH } from './keys.ts';
 import { LedgerMerger } from './ledger.ts';
+import { runInOrder } from './pool-core.ts';
 import { ReceiptIds } from './receipt-ids.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
 import { readStoredLine } from './record.ts';
-import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH } from './manifest.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
 import {
@@ -72,33 +72,6 @@ export interface EngineOptions extends VerifyOptions {
   readonly segmentRunner?: (setup: RunnerSetup) => Promise<SegmentRunner>;
   /** Ledger bytes below which segments are checked in this thread anyway (default 16 MiB). */
   readonly segmentRunnerMinBytes?: number;
-}
-
-/**
- * Runs tasks with up to `runner.concurrency` in flight and hands results to `merge`
- * strictly in task order, holding back results that arrive early.
- */
-async function runInOrder(
-  tasks: readonly SegmentTask[],
-  runner: SegmentRunner,
-  signal: AbortSignal | undefined,
-  merge: (task: SegmentTask, result: SegmentResult) => void,
-): Promise<void> {
-  const pending = new Map<number, Promise<SegmentResult>>();
-  let next = 0;
-  const inFlight = Math.max(1, runner.concurrency * 2);
-  for (let i = 0; i < tasks.length; i++) {
-    while (next < tasks.length && next < i + inFlight) {
-      const promise = runner.run(tasks[next] as SegmentTask);
-      promise.catch(() => undefined); // awaited in order below; this only silences early rejections
-      pending.set(next, promise);
-      next++;
-    }
-    signal?.throwIfAborted();
-    const result = await (pending.get(i) as Promise<SegmentResult>);
-    pending.delete(i);
-    merge(tasks[i] as SegmentTask, result);
-  }
 }
 
 /**
@@ -157,7 +130,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   const files = new Map<string, RawEntry>();
   for (const entry of rawEntries) {
     if (entry.isDirectory) continue;
-    const unsafe = unsafePathReason(entry.name);
+    const unsafe = entry.invalidName ?? unsafePathReason(entry.name);
     if (unsafe) {
       findings.push(
         finding(
