@@ -11,7 +11,7 @@ import { nodeCedar } from './cedar-node.ts';
 import { nativeStrictVerifier } from './native-ed25519.ts';
 import { useNativeSha256 } from './native-sha256.ts';
 
-/** Every control check this build has (workers pick theirs by name from these). */
+/** Every control check this build has (workers pick theirs by id from these). */
 export function controlFactories(): ControlCheckFactory[] {
   return [...controlChecks(nodeCedar), () => createPrivacyCollector()];
 }

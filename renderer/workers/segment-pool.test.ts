@@ -12,7 +12,7 @@ import { SegmentRowsBuilder, type SegmentRows } from './receipt-columns.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
 import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
 
-const setup: RunnerSetup = { keys: null, trustedRoots: [], bundles: [], limits: DEFAULT_LIMITS, controlNames: [] };
+const setup: RunnerSetup = { keys: null, trustedRoots: [], bundles: [], limits: DEFAULT_LIMITS, controlIds: [] };
 const source = { kind: 'relay', size: 10, name: 'a.zip' } as const;
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -46,7 +46,7 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
   const bytes = source.kind === 'blob' ? blobBytes(source.blob) : relay.bytes(source.size);
   const archive = await openZip(bytes, source.name, setup.limits);
   let factories: Awaited<ReturnType<typeof loadControlChecks>>['factories'] = [];
-  if (setup.controlNames.length > 0) {
+  if (setup.controlIds.length > 0) {
     const controls = await loadControlChecks();
     if (controls.unavailable) throw new Error(controls.unavailable);
     factories = controls.factories;

@@ -32,6 +32,7 @@ export function approvalMessage(receipt: Pick<Receipt, 'id' | 'request'>): strin
 export const approvalCheck: ControlCheckFactory = (archive: ArchiveContext): ControlCheck => {
   const findings: Finding[] = [];
   return {
+    id: 'approval',
     name: 'human approval',
     // The keyring and the verifier only answer questions: nothing carries over.
     parallel: 'stateless',

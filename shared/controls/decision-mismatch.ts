@@ -31,6 +31,7 @@ export function createDecisionCheck(cedar: CedarModule, options: EvaluatorOption
   const evaluator = new DecisionEvaluator(cedar, options);
   const findings: Finding[] = [];
   return {
+    id: 'decision-mismatch',
     name: 'decision re-evaluation',
     // The evaluator's memo and parsed policy sets are caches: a fresh instance per
     // segment decides every receipt the same, only with a colder cache.

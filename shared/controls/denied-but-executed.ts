@@ -18,4 +18,4 @@ export function deniedButExecuted(receipt: Receipt, context: ReceiptContext): Fi
   );
 }
 
-export const deniedButExecutedCheck = receiptRuleCheck('denied but executed', deniedButExecuted);
+export const deniedButExecutedCheck = receiptRuleCheck('denied-but-executed', 'denied but executed', deniedButExecuted);

@@ -70,6 +70,7 @@ export const determinismCheck: ControlCheckFactory = (): ControlCheck => {
   const state = emptyDeterminismState();
   const findings: Finding[] = [];
   return projectedCheck<OutputProjection>({
+    id: 'determinism',
     name: 'output determinism',
     project: projectOutput,
     fold(projection) {

@@ -85,6 +85,7 @@ export function createPrivacyCollector(): PrivacyCollector {
   const bySubject = new Map<string, Map<string, Accumulator>>();
   let receipts = 0;
   const check = projectedCheck<PrivacyProjection>({
+    id: 'privacy-report',
     name: 'privacy report',
     project: projectPrivacy,
     fold(projection) {

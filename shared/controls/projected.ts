@@ -12,6 +12,7 @@ import type { ControlCheck, ReceiptContext } from '../engine/types.ts';
 import type { Receipt } from '../format/schema.ts';
 
 export interface ProjectedParts<P> {
+  readonly id: string;
   readonly name: string;
   /**
    * Pure: reads only its arguments, never the instance, so any instance (or a fresh one
@@ -24,13 +25,14 @@ export interface ProjectedParts<P> {
   finish(): readonly Finding[];
 }
 
-export function projectedCheck<P>({ name, project, fold, finish }: ProjectedParts<P>): ControlCheck {
+export function projectedCheck<P>({ id, name, project, fold, finish }: ProjectedParts<P>): ControlCheck {
   // Projections come back from `project` (possibly through a structured clone), so the
   // cast only restores the type the engine's `unknown` channel erased.
   const visitProjection = (projection: unknown): void => {
     if (projection !== null) fold(projection as P);
   };
   return {
+    id,
     name,
     parallel: 'projected',
     project,

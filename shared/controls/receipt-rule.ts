@@ -9,10 +9,11 @@ import type { Receipt } from '../format/schema.ts';
 
 export type ReceiptRule = (receipt: Receipt, context: ReceiptContext) => Finding | null;
 
-export function receiptRuleCheck(name: string, rule: ReceiptRule): ControlCheckFactory {
+export function receiptRuleCheck(id: string, name: string, rule: ReceiptRule): ControlCheckFactory {
   return (): ControlCheck => {
     const findings: Finding[] = [];
     return {
+      id,
       name,
       parallel: 'stateless',
       visit(receipt, context) {

@@ -24,4 +24,8 @@ export function recipientUnapproved(receipt: Receipt, context: ReceiptContext): 
   );
 }
 
-export const recipientUnapprovedCheck = receiptRuleCheck('recipient approval', recipientUnapproved);
+export const recipientUnapprovedCheck = receiptRuleCheck(
+  'recipient-unapproved',
+  'recipient approval',
+  recipientUnapproved,
+);

@@ -51,6 +51,7 @@ export function p99NearestRank(values: Float64Array): number | null {
 export const sloCheck: ControlCheckFactory = (archive: ArchiveContext): ControlCheck => {
   const byBundle = new Map<string, BundleLatencies>();
   return projectedCheck<LatencyProjection>({
+    id: 'slo',
     name: 'latency SLO',
     project: projectLatency,
     fold([hash, latency]) {

@@ -23,4 +23,4 @@ export function tierViolation(receipt: Receipt, context: ReceiptContext): Findin
   );
 }
 
-export const tierViolationCheck = receiptRuleCheck('tier violation', tierViolation);
+export const tierViolationCheck = receiptRuleCheck('tier-violation', 'tier violation', tierViolation);

@@ -62,6 +62,7 @@ export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
   const finishedLedgers = new Set<string>();
   let current: LedgerTransactions | null = null;
   return projectedCheck<StepProjection>({
+    id: 'transactions',
     name: 'transactions',
     project: projectStep,
     fold(projection) {

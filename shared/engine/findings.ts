@@ -5,88 +5,25 @@
  * Codes are the contract with auditors and CI pipelines: never rename one.
  */
 
-export const INTEGRITY_CODES = Object.freeze([
-  'ARCHIVE_UNREADABLE',
-  'ENTRY_UNSAFE_PATH',
-  'ENTRY_TOO_LARGE',
-  'FORMAT_UNSUPPORTED',
-  'MANIFEST_MISSING',
-  'MANIFEST_SIGNATURE_INVALID',
-  'FILE_MISSING',
-  'FILE_HASH_MISMATCH',
-  'FILE_UNLISTED',
-  'KEY_UNTRUSTED_ROOT',
-  'KEY_ID_MISMATCH',
-  'KEY_UNKNOWN',
-  'KEY_CERT_INVALID',
-  'KEY_ROLE_MISMATCH',
-  'KEY_NOT_VALID_AT',
-  'KEY_REVOKED',
-  'RECORD_MALFORMED',
-  'RECORD_NONCANONICAL',
-  'SIGNATURE_INVALID',
-  'CHAIN_BROKEN',
-  'CHAIN_GAP',
-  'CHAIN_DUPLICATE_SEQ',
-  'RECEIPT_ID_DUPLICATE',
-  'TIME_REGRESSION',
-  'CHECKPOINT_INVALID',
-  'CHECKPOINT_MISMATCH',
-  'CHAIN_TRUNCATED',
-  'CHAIN_UNSEALED',
-  'POLICY_SIGNATURE_INVALID',
-  'POLICY_INVALID',
-  'POLICY_LINEAGE_BROKEN',
-  'POLICY_UNKNOWN',
-  'POLICY_NOT_IN_EFFECT',
-  'ATTACHMENT_HASH_MISMATCH',
-] as const);
+import type { FindingCode, Severity } from '../codes.ts';
+import { defaultSeverity } from '../codes.ts';
 
-export const CONTROL_CODES = Object.freeze([
-  'DECISION_MISMATCH',
-  'DENIED_BUT_EXECUTED',
-  'TIER_VIOLATION',
-  'RECIPIENT_UNAPPROVED',
-  'APPROVAL_MISSING',
-  'APPROVAL_INVALID',
-  'TXN_INCOMPLETE',
-  'TXN_STEP_GAP',
-  'NONDETERMINISTIC_OUTPUT',
-  'SLO_BREACH',
-] as const);
+// The codes and what each means live in one table (shared/codes.ts); these names stay here
+// for the engine's callers.
+export {
+  CONTROL_CODES,
+  INTEGRITY_CODES,
+  breaksContinuity,
+  categoryOf,
+  defaultSeverity,
+  tampers,
+  type ControlCode,
+  type FindingCode,
+  type IntegrityCode,
+  type Severity,
+} from '../codes.ts';
 
-export type IntegrityCode = (typeof INTEGRITY_CODES)[number];
-export type ControlCode = (typeof CONTROL_CODES)[number];
-export type FindingCode = IntegrityCode | ControlCode;
-
-/**
- * `critical`: the evidence itself cannot be relied on (tampering, bad signatures).
- * `high`: the evidence is not anchored or not complete, or a control failed.
- * `warning`: noted, not a failure (an unsealed tail).
- */
-export type Severity = 'critical' | 'high' | 'warning';
 export const SEVERITY_ORDER: Readonly<Record<Severity, number>> = Object.freeze({ critical: 0, high: 1, warning: 2 });
-
-/** `APPROVAL_INVALID` is a control code that also names a bad approver signature (FORMAT.md §3). */
-export function categoryOf(code: FindingCode): 'integrity' | 'control' {
-  return (CONTROL_CODES as readonly string[]).includes(code) ? 'control' : 'integrity';
-}
-
-const HIGH_INTEGRITY: ReadonlySet<FindingCode> = new Set<FindingCode>([
-  'KEY_UNTRUSTED_ROOT',
-  'CHAIN_TRUNCATED',
-  'FORMAT_UNSUPPORTED',
-  'KEY_NOT_VALID_AT',
-  'POLICY_NOT_IN_EFFECT',
-  'POLICY_LINEAGE_BROKEN',
-  'ENTRY_TOO_LARGE',
-]);
-
-export function defaultSeverity(code: FindingCode): Severity {
-  if (code === 'CHAIN_UNSEALED') return 'warning';
-  if (categoryOf(code) === 'control') return 'high';
-  return HIGH_INTEGRITY.has(code) ? 'high' : 'critical';
-}
 
 export interface FindingLocation {
   /** Archive path, `/`-separated, relative to the archive root. */

@@ -8,44 +8,13 @@ import type { LineRead } from '../archive/lines.ts';
 import { CheckpointSchema, validate, type Checkpoint } from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
 import { linkProblems, type ChainTail } from './chain.ts';
-import { categoryOf, finding, type Finding, type FindingCode } from './findings.ts';
+import { breaksContinuity, finding, tampers, type Finding, type FindingCode } from './findings.ts';
 import { verifySigned } from './keys.ts';
 import { readStoredLine } from './record.ts';
 import type { ReceiptIds } from './receipt-ids.ts';
 import type { SegmentResult } from './segment.ts';
 import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period } from './types.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
-
-/** Codes that make a ledger "tampered": its records or chain cannot be relied on. */
-const TAMPER_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
-  'RECORD_MALFORMED',
-  'RECORD_NONCANONICAL',
-  'SIGNATURE_INVALID',
-  'CHAIN_BROKEN',
-  'CHAIN_GAP',
-  'CHAIN_DUPLICATE_SEQ',
-  'RECEIPT_ID_DUPLICATE',
-  'TIME_REGRESSION',
-  'CHECKPOINT_INVALID',
-  'CHECKPOINT_MISMATCH',
-  'KEY_UNKNOWN',
-  'KEY_CERT_INVALID',
-  'KEY_ROLE_MISMATCH',
-  'KEY_NOT_VALID_AT',
-  'KEY_REVOKED',
-  'ENTRY_TOO_LARGE',
-  'FILE_HASH_MISMATCH',
-  'FILE_MISSING',
-  'ARCHIVE_UNREADABLE',
-]);
-
-/** Findings that do not break continuity where they stand. */
-const NOT_A_BREAK: ReadonlySet<FindingCode> = new Set<FindingCode>([
-  'CHAIN_UNSEALED',
-  'CHAIN_TRUNCATED',
-  'POLICY_NOT_IN_EFFECT',
-  'POLICY_UNKNOWN',
-]);
 
 export class LedgerMerger {
   readonly findings: Finding[] = [];
@@ -247,7 +216,7 @@ export class LedgerMerger {
     let first = Infinity;
     for (const f of [...this.findings, ...this.fileFindings]) {
       // Control findings (which workers report with their segment) say nothing of continuity.
-      if (NOT_A_BREAK.has(f.code) || categoryOf(f.code) === 'control' || f.path === this.checkpointsPath) continue;
+      if (!breaksContinuity(f.code) || f.path === this.checkpointsPath) continue;
       if (f.seq === undefined) return 0;
       first = Math.min(first, f.seq);
     }
@@ -255,7 +224,7 @@ export class LedgerMerger {
   }
 
   private state(truncated: boolean): { state: LedgerState; reason: string } {
-    const tamper = [...this.findings, ...this.fileFindings].filter((f) => TAMPER_CODES.has(f.code));
+    const tamper = [...this.findings, ...this.fileFindings].filter((f) => tampers(f.code));
     if (tamper.length > 0) {
       const codes = [...new Set(tamper.map((f) => f.code))].join(', ');
       return {

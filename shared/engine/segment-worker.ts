@@ -17,7 +17,7 @@ import type { RunnerSetup } from './verify.ts';
 export interface SegmentWorkerOptions {
   readonly verifier: SignatureVerifier;
   readonly bulkVerifier?: AsyncSignatureVerifier | undefined;
-  /** Every control check this build has; the worker builds the ones the setup names. */
+  /** Every control check this build has; the worker builds the ones whose ids the setup lists. */
   readonly controlFactories: readonly ControlCheckFactory[];
 }
 
@@ -27,16 +27,24 @@ export type SegmentChecker = (
   signal?: AbortSignal,
 ) => Promise<SegmentResult>;
 
-/** Builds the named controls, in the order named; a name this build lacks is an error. */
-export async function buildNamedControls(
+/**
+ * Builds the controls with the given ids (`ControlCheck.id`), in the order given. An id this
+ * build lacks, or two controls of the build with one id, is an error: the worker must run
+ * exactly the checks the engine's thread runs.
+ */
+export async function buildControlsById(
   factories: readonly ControlCheckFactory[],
-  names: readonly string[],
+  ids: readonly string[],
   context: ArchiveContext,
 ): Promise<ControlCheck[]> {
-  const all = await Promise.all(factories.map((factory) => factory(context)));
-  return names.map((name) => {
-    const control = all.find((c) => c.name === name);
-    if (!control) throw new Error(`no control check named "${name}" in this build`);
+  const byId = new Map<string, ControlCheck>();
+  for (const control of await Promise.all(factories.map((factory) => factory(context)))) {
+    if (byId.has(control.id)) throw new Error(`two control checks have the id "${control.id}" in this build`);
+    byId.set(control.id, control);
+  }
+  return ids.map((id) => {
+    const control = byId.get(id);
+    if (!control) throw new Error(`no control check with the id "${id}" in this build`);
     return control;
   });
 }
@@ -49,7 +57,7 @@ export async function segmentChecker(
   const entries = new Map<string, RawEntry>((await source.entries()).map((e) => [e.name, e]));
   const keyring = buildKeyring(setup.keys, setup.trustedRoots, options.verifier).keyring;
   const bundlesByHash = new Map<string, ResolvedBundle>(setup.bundles.map((b) => [b.hash, b]));
-  const controls = await buildNamedControls(options.controlFactories, setup.controlNames, {
+  const controls = await buildControlsById(options.controlFactories, setup.controlIds, {
     bundlesByHash,
     keyring,
     verifier: options.verifier,

@@ -155,6 +155,12 @@ export interface ReceiptContext {
  * seq order, and reports its findings at the end.
  */
 export interface ControlCheck {
+  /**
+   * Stable, kebab-case ('decision-mismatch'): how a pool worker rebuilds the run's controls
+   * (RunnerSetup.controlIds). Never changes with the wording; `name` is for display.
+   */
+  readonly id: string;
+  /** For people: may be reworded freely. */
   readonly name: string;
   visit(receipt: Receipt, context: ReceiptContext): void | Promise<void>;
   finish(): readonly Finding[] | Promise<readonly Finding[]>;

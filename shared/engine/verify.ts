@@ -58,8 +58,8 @@ export interface RunnerSetup {
   readonly trustedRoots: readonly string[];
   readonly bundles: readonly ResolvedBundle[];
   readonly limits: ReadLimits;
-  /** The run's controls by name, in order: workers build the same ones. */
-  readonly controlNames: readonly string[];
+  /** The run's controls by id (`ControlCheck.id`), in order: workers build the same ones. */
+  readonly controlIds: readonly string[];
 }
 
 export interface EngineOptions extends VerifyOptions {
@@ -341,7 +341,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
         trustedRoots: options.trustedRoots,
         bundles,
         limits,
-        controlNames: controls.map((c) => c.name),
+        controlIds: controls.map((c) => c.id),
       });
     } catch (error) {
       signal?.throwIfAborted();
