@@ -1,7 +1,8 @@
 /**
  * Electron's main process: wiring only. Every decision lives in a module with tests:
  * security.ts (hardening), ipc.ts (validation), handlers.ts (what calls do),
- * archive-files.ts, recent-archives.ts, menu.ts.
+ * archive-files.ts, recent-archives.ts, menu.ts (and where menu commands go),
+ * lifecycle.ts (single instance, start, activate, start-up failure).
  *
  * Bundled to dist/electron/main.cjs by build/build-electron.ts (CommonJS, because the
  * sandboxed preload must be CommonJS and one format for both keeps the build simple);
@@ -9,11 +10,11 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
-import { MENU_COMMAND_CHANNEL, type MenuCommand } from '../ipc-contract.ts';
 import { OpenedFiles } from './archive-files.ts';
 import { createIpcHandlers } from './handlers.ts';
 import { registerIpcHandlers } from './ipc.ts';
-import { buildMenuTemplate } from './menu.ts';
+import { runLifecycle } from './lifecycle.ts';
+import { buildMenuTemplate, menuCommandSender } from './menu.ts';
 import { RECENT_ARCHIVES_FILE } from './recent-archives.ts';
 import {
   APP_ENTRY_URL,
@@ -39,10 +40,7 @@ app.on('web-contents-created', (_event, contents) => hardenWebContents(contents)
 const files = new OpenedFiles();
 let mainWindow: BrowserWindow | null = null;
 
-function sendMenuCommand(command: MenuCommand): void {
-  const target = BrowserWindow.getFocusedWindow() ?? mainWindow;
-  target?.webContents.send(MENU_COMMAND_CHANNEL, command);
-}
+const sendMenuCommand = menuCommandSender(() => BrowserWindow.getFocusedWindow() ?? mainWindow);
 
 function documentsFolder(): string {
   try {
@@ -106,23 +104,19 @@ function start(): void {
   createWindow();
 }
 
-// One window, one process: a second launch focuses the first.
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
-  app.on('second-instance', () => {
+// One window, one process: a second launch focuses the first. `activate` is registered
+// once started; a start-up failure is shown and exits (see lifecycle.ts).
+void runLifecycle({
+  app,
+  platform: process.platform,
+  start,
+  windowCount: () => BrowserWindow.getAllWindows().length,
+  createWindow,
+  focusWindow: () => {
     if (mainWindow === null) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
-  });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
-  });
-  app.whenReady().then(start, (error: unknown) => {
-    console.error('tickmark: failed to start', error);
-    app.exit(1);
-  });
-}
+  },
+  showError: (title, content) => dialog.showErrorBox(title, content),
+  log: (message, error) => console.error(message, error),
+});

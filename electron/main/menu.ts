@@ -7,7 +7,8 @@
  * drop the auditor's open archive and findings, and DevTools are for developers.
  * Zoom stays in every build, because reading small print matters in an audit.
  */
-import type { MenuItemConstructorOptions } from 'electron';
+import type { MenuItemConstructorOptions, WebContents } from 'electron';
+import { MENU_COMMAND_CHANNEL, type MenuCommand } from '../ipc-contract.ts';
 
 export interface MenuOptions {
   /** `process.platform`; macOS gets the app menu and window roles it expects. */
@@ -107,4 +108,25 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
   });
 
   return template;
+}
+
+/** A window a menu command can go to (the parts of `BrowserWindow` used). */
+export interface MenuCommandTarget {
+  isDestroyed(): boolean;
+  readonly webContents: Pick<WebContents, 'send'>;
+}
+
+/**
+ * Sends a menu command to the window the user is looking at (`target()`: the focused
+ * window, else the main one) on the one main → window channel; the preload's
+ * `onMenuCommand` hands the page the command string (electron/preload/bridge.ts), and
+ * the page opens an archive (renderer/app/App.tsx, `Host.onOpenArchiveRequest`).
+ * Nothing happens when there is no live window.
+ */
+export function menuCommandSender(target: () => MenuCommandTarget | null): (command: MenuCommand) => void {
+  return (command) => {
+    const window = target();
+    if (window === null || window.isDestroyed()) return;
+    window.webContents.send(MENU_COMMAND_CHANNEL, command);
+  };
 }

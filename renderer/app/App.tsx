@@ -2,18 +2,22 @@ import { useEffect, useState } from 'react';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
 import { ImportPage } from '../features/import/ImportPage.tsx';
 import { ReceiptsPage } from '../features/receipts/ReceiptsPage.tsx';
+import { openArchiveFromHost } from '../features/start/open-archive.ts';
 import { StartPage } from '../features/start/StartPage.tsx';
 import { TrustPage } from '../features/trust/TrustPage.tsx';
 import { removeInterruptedImports } from '../store/archives.ts';
 import { AppHeader } from './AppHeader.tsx';
+import { useHost } from './host-context.ts';
 import type { Route } from './routes.ts';
 import { useRoute } from './use-route.ts';
 
 /** Start-up: remove imports a closed window left half-written, then show the screens. */
 export function App() {
   const route = useRoute();
+  const host = useHost();
   const [ready, setReady] = useState(false);
   const [cleanupNote, setCleanupNote] = useState<string | null>(null);
+  const [openMessage, setOpenMessage] = useState<string | null>(null);
   useEffect(() => {
     removeInterruptedImports()
       .then((removed) => {
@@ -25,6 +29,15 @@ export function App() {
       .catch((error: Error) => setCleanupNote(`Could not check for interrupted imports: ${error.message}`))
       .finally(() => setReady(true));
   }, []);
+  // File → Open Archive… (desktop menu) or Ctrl/Cmd+O (browser), on any screen: the same
+  // action as the start page's button. Only once interrupted imports are cleaned up.
+  useEffect(() => {
+    if (!ready) return undefined;
+    return host.onOpenArchiveRequest(() => {
+      setOpenMessage(null);
+      void openArchiveFromHost(host).then(setOpenMessage);
+    });
+  }, [host, ready]);
   useEffect(() => {
     document.title = `${titleOf(route)} · Tickmark`;
   }, [route]);
@@ -43,6 +56,11 @@ export function App() {
         {cleanupNote && (
           <p className="notice" role="status" data-testid="cleanup-note">
             {cleanupNote}
+          </p>
+        )}
+        {openMessage && (
+          <p className="notice notice-error" role="alert" data-testid="open-archive-message">
+            {openMessage}
           </p>
         )}
         {ready ? <Screen route={route} /> : <p className="muted">Opening the workbench…</p>}

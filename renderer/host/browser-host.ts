@@ -24,6 +24,26 @@ function chooseFile(accept: string): Promise<File | null> {
   });
 }
 
+/** The keys of a keyboard event that decide whether it is the open shortcut. */
+export type ShortcutKeys = Pick<
+  KeyboardEvent,
+  'key' | 'code' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey' | 'repeat'
+>;
+
+/**
+ * Ctrl+O (Cmd+O on macOS), the desktop menu's `CmdOrCtrl+O`: the same shortcut opens an
+ * archive in a browser. `code` covers keyboard layouts whose O key types another letter.
+ */
+export function isOpenArchiveShortcut(event: ShortcutKeys, mac: boolean): boolean {
+  if (event.altKey || event.shiftKey || event.repeat) return false;
+  const modifier = mac ? event.metaKey && !event.ctrlKey : event.ctrlKey && !event.metaKey;
+  return modifier && (event.key.toLowerCase() === 'o' || event.code === 'KeyO');
+}
+
+function isMac(): boolean {
+  return /Mac|iPhone|iPad/.test(navigator.platform);
+}
+
 export function browserHost(): Host {
   return {
     kind: 'browser',
@@ -53,5 +73,16 @@ export function browserHost(): Host {
     recentArchives: async () => [],
     openRecent: async () => null,
     rememberArchive: async () => {},
+    onOpenArchiveRequest(listener) {
+      const mac = isMac();
+      const onKeyDown = (event: KeyboardEvent) => {
+        if (!isOpenArchiveShortcut(event, mac)) return;
+        // The browser's own Ctrl+O would open the file as a page.
+        event.preventDefault();
+        listener();
+      };
+      window.addEventListener('keydown', onKeyDown);
+      return () => window.removeEventListener('keydown', onKeyDown);
+    },
   };
 }

@@ -17,6 +17,9 @@ export interface BridgeRecentArchive {
   readonly lastOpenedAt: string;
 }
 
+/** Commands the application menu sends (`MENU_COMMANDS` in electron/ipc-channels.ts). */
+export type BridgeMenuCommand = 'open-archive';
+
 export interface WindowBridge {
   openArchiveDialog(): Promise<BridgeOpenedArchive | null>;
   registerDroppedFile(file: File): Promise<BridgeOpenedArchive>;
@@ -26,6 +29,11 @@ export interface WindowBridge {
   addRecent(token: string): Promise<readonly BridgeRecentArchive[]>;
   openRecent(id: string): Promise<BridgeOpenedArchive | null>;
   saveFile(suggestedName: string, bytes: Uint8Array): Promise<{ readonly path: string } | null>;
+  /**
+   * Calls `listener` for each application-menu command (File → Open Archive… sends
+   * `'open-archive'`); returns a function that unsubscribes.
+   */
+  onMenuCommand(listener: (command: BridgeMenuCommand) => void): () => void;
 }
 
 /** Largest single read the main process accepts (`MAX_CHUNK_BYTES` in the contract). */

@@ -66,5 +66,11 @@ export function electronHost(bridge: WindowBridge): Host {
       const token = tokens.get(archive);
       if (token) await bridge.addRecent(token);
     },
+    // The menu's accelerator (CmdOrCtrl+O) is the shortcut here: no key listener of our own.
+    onOpenArchiveRequest(listener) {
+      return bridge.onMenuCommand((command) => {
+        if (command === 'open-archive') listener();
+      });
+    },
   };
 }

@@ -41,4 +41,11 @@ export interface Host {
   openRecent(id: string): Promise<PickedArchive | null>;
   /** Remembers an archive the user opened (no-op where the host cannot). */
   rememberArchive(archive: PickedArchive): Promise<void>;
+  /**
+   * Calls `listener` each time the user asks the host itself to open an archive:
+   * File → Open Archive… (Ctrl/Cmd+O) in the desktop app's menu, Ctrl/Cmd+O in a
+   * browser. The window answers with the same action as its "Open evidence archive…"
+   * button. Returns a function that unsubscribes.
+   */
+  onOpenArchiveRequest(listener: () => void): () => void;
 }

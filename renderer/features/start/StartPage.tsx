@@ -8,6 +8,7 @@ import { DropZone } from './DropZone.tsx';
 import { EngagementPanel } from './EngagementPanel.tsx';
 import { HostRecentArchives } from './HostRecentArchives.tsx';
 import { ImportedArchives } from './ImportedArchives.tsx';
+import { openArchiveFromHost } from './open-archive.ts';
 import { openDemo } from './open-demo.ts';
 
 export function StartPage() {
@@ -20,8 +21,7 @@ export function StartPage() {
 
   const onOpen = async () => {
     setMessage(null);
-    const archive = await host.pickArchive();
-    if (archive) await startImport(host, archive, { origin: host.kind === 'electron' ? 'host' : 'file' });
+    setMessage(await openArchiveFromHost(host));
   };
   const onDemo = async () => {
     setMessage(null);
