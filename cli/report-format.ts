@@ -1,5 +1,5 @@
 /** Human and JSON renderings of a verification report for the command line. */
-import { categoryOf, type Finding } from '../shared/engine/findings.ts';
+import { categoryOf, type Finding, type FindingCode } from '../shared/engine/findings.ts';
 import type { VerifyReport } from '../shared/engine/types.ts';
 import { soc2For } from '../shared/soc2.ts';
 
@@ -83,15 +83,22 @@ export function formatReport(report: VerifyReport): string {
     lines.push('No findings.');
   } else {
     lines.push(`Findings: ${s.integrity_findings} integrity, ${s.control_findings} control`);
-    const byCode = new Map<string, Finding[]>();
-    for (const f of report.findings) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
-    for (const [code, group] of byCode) {
-      const first = group[0] as Finding;
-      const soc2 = soc2For(first.code);
-      lines.push(`  ${code} (${first.severity}, ${categoryOf(first.code)}): ${group.length}`);
+    // A count and the first few examples per code, in the order codes first appear: one
+    // pass, no copying (a report can hold millions of findings).
+    const byCode = new Map<FindingCode, { count: number; examples: Finding[] }>();
+    for (const f of report.findings) {
+      let group = byCode.get(f.code);
+      if (!group) byCode.set(f.code, (group = { count: 0, examples: [] }));
+      group.count++;
+      if (group.examples.length < MAX_EXAMPLES) group.examples.push(f);
+    }
+    for (const [code, { count, examples }] of byCode) {
+      const first = examples[0] as Finding;
+      const soc2 = soc2For(code);
+      lines.push(`  ${code} (${first.severity}, ${categoryOf(code)}): ${count}`);
       lines.push(`    SOC 2 ${soc2.criteria.join(', ')}: ${soc2.why}`);
-      for (const f of group.slice(0, MAX_EXAMPLES)) lines.push(`    ${where(f)}${f.message}`);
-      if (group.length > MAX_EXAMPLES) lines.push(`    … and ${group.length - MAX_EXAMPLES} more (use --json for all)`);
+      for (const f of examples) lines.push(`    ${where(f)}${f.message}`);
+      if (count > MAX_EXAMPLES) lines.push(`    … and ${count - MAX_EXAMPLES} more (use --json for all)`);
     }
   }
   return lines.join('\n') + '\n';
