@@ -436,7 +436,9 @@ export const ELECTRON_FUSES: Readonly<Record<keyof typeof FuseV1Options, boolean
   // NODE_OPTIONS / --inspect would let anyone with a shell inject code into the app.
   EnableNodeOptionsEnvironmentVariable: false,
   EnableNodeCliInspectArguments: false,
-  // The app code must be the signed app.asar, unmodified (electron-builder embeds the hash).
+  // The app code must be the signed app.asar, unmodified. Effective on macOS and Windows
+  // only: electron-builder embeds the header hash there and Electron checks it there; on
+  // Linux nothing checks it (docs/SECURITY.md, item 19).
   EnableEmbeddedAsarIntegrityValidation: true,
   OnlyLoadAppFromAsar: true,
   LoadBrowserProcessSpecificV8Snapshot: false,
