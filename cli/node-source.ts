@@ -4,7 +4,6 @@
  */
 import { open, opendir, lstat, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import {
   DEFAULT_LIMITS,
   LimitExceededError,
@@ -13,6 +12,9 @@ import {
   type RawEntry,
   type ReadLimits,
 } from '../shared/archive/source.ts';
+import { decodeUtf8Strict } from '../shared/format/bytes.ts';
+
+const SLASH = Buffer.from('/');
 
 /** Random access to a file on disk. */
 export async function fileBytes(path: string): Promise<RandomAccessBytes> {
@@ -45,17 +47,27 @@ export async function openDirectory(
 ): Promise<ArchiveSource> {
   const bounds = { ...DEFAULT_LIMITS, ...limits };
   const entries: RawEntry[] = [];
-  const paths = new Map<RawEntry, string>();
-  async function walk(dir: string, prefix: string): Promise<void> {
-    const handle = await opendir(dir);
-    const names: { name: string; kind: 'dir' | 'file' | 'other' }[] = [];
-    for await (const d of handle)
-      names.push({ name: d.name, kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'other' });
-    names.sort((a, b) => (a.name < b.name ? -1 : 1));
+  const paths = new Map<RawEntry, Buffer>();
+  // Names are read as bytes: a name that is not UTF-8 is listed (and refused by the
+  // engine) instead of being turned into another name that cannot be opened.
+  async function walk(dir: Buffer, prefix: string): Promise<void> {
+    const handle = await opendir(dir, { encoding: 'buffer' } as unknown as Parameters<typeof opendir>[1]);
+    const names: { raw: Buffer; name: string; valid: boolean; kind: 'dir' | 'file' | 'other' }[] = [];
+    for await (const d of handle) {
+      const raw = d.name as unknown as Buffer;
+      const decoded = decodeUtf8Strict(raw);
+      names.push({
+        raw,
+        name: decoded ?? escapedName(raw),
+        valid: decoded !== null,
+        kind: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'other',
+      });
+    }
+    names.sort((a, b) => Buffer.compare(a.raw, b.raw));
     for (const d of names) {
-      const full = join(dir, d.name);
+      const full = Buffer.concat([dir, SLASH, d.raw]);
       const rel = prefix + d.name;
-      if (d.kind === 'dir') await walk(full, rel + '/');
+      if (d.kind === 'dir' && d.valid) await walk(full, rel + '/');
       else {
         const stat = await lstat(full);
         const entry: RawEntry = {
@@ -63,6 +75,7 @@ export async function openDirectory(
           declaredSize: stat.size,
           compressedSize: null,
           isDirectory: false,
+          ...(d.valid ? {} : { invalidName: 'the name is not valid UTF-8' }),
           ...(d.kind === 'other' ? { unsupported: 'a symbolic link or special file' } : {}),
         };
         entries.push(entry);
@@ -70,7 +83,7 @@ export async function openDirectory(
       }
     }
   }
-  await walk(root, '');
+  await walk(Buffer.from(root), '');
   let total = 0;
   return {
     name,
@@ -100,4 +113,12 @@ export async function openDirectory(
     },
     close: async () => undefined,
   };
+}
+
+/** A name that is not UTF-8, shown with its bytes outside printable ASCII as \xNN. */
+function escapedName(raw: Buffer): string {
+  let out = '';
+  for (const byte of raw)
+    out += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  return out;
 }

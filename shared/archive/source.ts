@@ -14,8 +14,10 @@ export interface RawEntry {
   readonly compressedSize: number | null;
   /** True for ZIP directory entries (names ending in `/`), which carry nothing. */
   readonly isDirectory: boolean;
-  /** True for entries that cannot be read as plain files (symbolic links, devices, encrypted). */
+  /** Why the entry cannot be read as a plain file (symbolic link, device, encrypted, another compression). */
   readonly unsupported?: string;
+  /** Why the stored name itself cannot be used (not valid UTF-8), beyond the path rules. */
+  readonly invalidName?: string;
 }
 
 export interface ArchiveSource {

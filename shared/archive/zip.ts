@@ -8,6 +8,7 @@
  * produced, not on the sizes the container declares (a bomb lies about those).
  */
 import { configure, Reader, ZipReader, type Entry, type FileEntry } from '@zip.js/zip.js';
+import { decodeUtf8Strict } from '../format/bytes.ts';
 import {
   ArchiveUnreadableError,
   DEFAULT_LIMITS,
@@ -58,11 +59,14 @@ export async function openZip(
   const byRaw = new Map<RawEntry, Entry>();
   const raw: RawEntry[] = entries.map((entry) => {
     const r: RawEntry = {
-      name: entry.filename,
+      name: entryName(entry),
       declaredSize: entry.uncompressedSize,
       compressedSize: entry.compressedSize,
-      isDirectory: entry.directory,
-      ...(entry.encrypted ? { unsupported: 'encrypted' } : entry.symlink ? { unsupported: 'a symbolic link' } : {}),
+      // Only the name says "directory" (FORMAT.md §2): attributes that call a named file a
+      // directory would otherwise hide it, and other ZIP readers return its bytes.
+      isDirectory: entry.filename.endsWith('/'),
+      ...(decodeUtf8Strict(entry.rawFilename) === null ? { invalidName: 'the name is not valid UTF-8' } : {}),
+      ...unsupportedReason(entry),
     };
     byRaw.set(r, entry);
     return r;
@@ -74,20 +78,26 @@ export async function openZip(
     entries: async () => raw,
     async *read(entry: RawEntry, signal?: AbortSignal): AsyncIterable<Uint8Array> {
       const zipEntry = byRaw.get(entry);
-      if (!zipEntry || zipEntry.directory)
+      if (!zipEntry || entry.isDirectory)
         throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
       const compressed = Math.max(1, zipEntry.compressedSize);
       const pipe = new TransformStream<Uint8Array, Uint8Array>();
       const abort = new AbortController();
       signal?.addEventListener('abort', () => abort.abort(signal.reason), { once: true });
-      const done = (zipEntry as FileEntry)
-        .getData(pipe.writable, { signal: abort.signal, checkSignature: true })
-        .catch((error: unknown) => error as Error);
+      const done = (zipEntry as FileEntry).getData(pipe.writable, { signal: abort.signal, checkSignature: true }).then(
+        () => null,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+      // A failed getData does not always close the pipe (an unsupported method, a size the
+      // directory lies about): each read races the outcome, so a failure ends the stream.
+      const failed = done.then((error) => (error ? { failure: error } : new Promise<never>(() => undefined)));
       const chunks = pipe.readable.getReader();
       let entryRead = 0;
       try {
         for (;;) {
-          const { value, done: finished } = await chunks.read();
+          const next = await Promise.race([chunks.read(), failed]);
+          if ('failure' in next) throw unreadableEntry(entry.name, next.failure);
+          const { value, done: finished } = next;
           if (finished) break;
           entryRead += value.length;
           totalRead += value.length;
@@ -115,8 +125,12 @@ export async function openZip(
           yield value;
         }
         const outcome = await done;
-        if (outcome instanceof Error)
-          throw new ArchiveUnreadableError(`entry "${entry.name}" could not be decompressed: ${outcome.message}`);
+        if (outcome) throw unreadableEntry(entry.name, outcome);
+        if (entryRead !== zipEntry.uncompressedSize) {
+          throw new ArchiveUnreadableError(
+            `entry "${entry.name}" cannot be read: the ZIP declares ${zipEntry.uncompressedSize} bytes for it, but ${entryRead} were decompressed, so its content is ambiguous`,
+          );
+        }
       } finally {
         abort.abort();
         chunks.cancel().catch(() => undefined);
@@ -128,4 +142,59 @@ export async function openZip(
       await bytes.close?.();
     },
   };
+}
+
+/** Compression methods FORMAT.md §2 allows: stored and deflated. */
+const ALLOWED_METHODS: ReadonlyMap<number, string> = new Map([
+  [0, 'stored'],
+  [8, 'deflated'],
+]);
+const METHOD_NAMES: ReadonlyMap<number, string> = new Map([
+  [9, 'Deflate64'],
+  [12, 'bzip2'],
+  [14, 'LZMA'],
+  [93, 'Zstandard'],
+  [95, 'XZ'],
+  [99, 'AES-encrypted'],
+]);
+
+/** Why an entry cannot be read as a plain file, if it cannot. */
+function unsupportedReason(entry: Entry): { unsupported?: string } {
+  if (entry.encrypted) return { unsupported: 'encrypted' };
+  if (entry.symlink) return { unsupported: 'a symbolic link' };
+  const method = entry.compressionMethod;
+  if (!ALLOWED_METHODS.has(method) && !entry.filename.endsWith('/')) {
+    const known = METHOD_NAMES.get(method);
+    return {
+      unsupported: `compressed with method ${method}${known ? ` (${known})` : ''}; an archive's entries must be stored or deflated`,
+    };
+  }
+  return {};
+}
+
+/** The entry's name as UTF-8 (the format's text encoding), whatever the ZIP's flag says. */
+function entryName(entry: Entry): string {
+  if (entry.filenameUTF8) return entry.filename;
+  return decodeUtf8Strict(entry.rawFilename) ?? entry.filename;
+}
+
+/** zip.js's terse messages, said as what they mean for the evidence. */
+const ZIP_JS_MESSAGES: ReadonlyMap<string, string> = new Map([
+  [
+    'Ambiguous archive',
+    "the ZIP's central directory and the entry's local header disagree (name, sizes or checksum), so its content is ambiguous",
+  ],
+  ['Invalid uncompressed size', 'it decompresses to another size than the ZIP declares'],
+  ['Invalid CRC32', "its content does not match the ZIP's CRC-32 checksum: the bytes were altered or damaged"],
+  ['Invalid compressed data', 'its compressed data is damaged'],
+]);
+
+function unreadableEntry(name: string, error: Error | LimitExceededError): Error {
+  if (error instanceof LimitExceededError || error instanceof ArchiveUnreadableError) return error;
+  const meaning = ZIP_JS_MESSAGES.get(error.message);
+  return new ArchiveUnreadableError(
+    meaning
+      ? `entry "${name}" cannot be read: ${meaning}`
+      : `entry "${name}" could not be decompressed: ${error.message}`,
+  );
 }
