@@ -130,7 +130,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   const files = new Map<string, RawEntry>();
   for (const entry of rawEntries) {
     if (entry.isDirectory) continue;
-    const unsafe = unsafePathReason(entry.name);
+    const unsafe = entry.invalidName ?? unsafePathReason(entry.name);
     if (unsafe) {
       findings.push(
         finding(
