@@ -17,7 +17,6 @@ import type { ArchiveContext, ControlCheck, ControlCheckFactory, ReceiptContext 
 import { fromHex, utf8 } from '../format/bytes.ts';
 import { canonicalize } from '../format/canonical.ts';
 import type { Receipt } from '../format/schema.ts';
-import { parseTime } from '../format/time.ts';
 import { bundleName, receiptLocation, receiptName } from './location.ts';
 
 /** The bytes an approver signs for `receipt` (FORMAT.md §5). */
@@ -67,8 +66,7 @@ export function judgeApproval(receipt: Receipt, context: ReceiptContext, archive
   }
 
   const signer = `the approval by ${JSON.stringify(approval.approver)} (key ${approval.kid})`;
-  const atMs = parseTime(receipt.ts) ?? Number.NaN; // schema-valid receipts always parse
-  const key = archive.keyring.check(approval.kid, 'approver', atMs);
+  const key = archive.keyring.check(approval.kid, 'approver', receipt.ts);
   if (!key.ok) {
     return finding(
       'APPROVAL_INVALID',

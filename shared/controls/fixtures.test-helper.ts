@@ -29,7 +29,7 @@ import {
   type Receipt,
   type Role,
 } from '../format/schema.ts';
-import { parseTime } from '../format/time.ts';
+import { instantOf, type Instant } from '../format/time.ts';
 import { approvalMessage } from './approval.ts';
 
 export interface TestKey {
@@ -61,18 +61,19 @@ export const KEY_VALID_UNTIL = '2027-01-01T00:00:00.000Z';
 
 /** A keyring over `keys`, valid through 2026, as the engine's would answer. */
 export function testKeyring(keys: readonly TestKey[]): Keyring {
-  const from = parseTime(KEY_VALID_FROM) ?? 0;
-  const until = parseTime(KEY_VALID_UNTIL) ?? 0;
+  const from = instantOf(KEY_VALID_FROM) as Instant;
+  const until = instantOf(KEY_VALID_UNTIL) as Instant;
   return {
-    check(kid: string, role: Role, atMs: number): KeyUse {
+    check(kid: string, role: Role, atText: string): KeyUse {
+      const at = instantOf(atText);
       const key = keys.find((k) => k.kid === kid);
       if (!key) return { ok: false, code: 'KEY_UNKNOWN', message: `key ${kid} is not in keys.json` };
       if (!key.roles.includes(role))
         return { ok: false, code: 'KEY_ROLE_MISMATCH', message: `key ${kid} lacks the ${role} role` };
-      if (!(atMs >= from && atMs <= until))
+      if (at === null || !(at >= from && at <= until))
         return { ok: false, code: 'KEY_NOT_VALID_AT', message: `key ${kid} is not valid at that time` };
-      const revokedMs = key.revokedAt ? parseTime(key.revokedAt) : null;
-      if (revokedMs !== null && atMs >= revokedMs)
+      const revoked = key.revokedAt ? instantOf(key.revokedAt) : null;
+      if (revoked !== null && at >= revoked)
         return { ok: false, code: 'KEY_REVOKED', message: `key ${kid} was revoked at ${key.revokedAt}` };
       return { ok: true, publicKey: key.publicKey, anchored: true };
     },
@@ -117,8 +118,8 @@ export function resolveBundle(body: BundleBody, path = `policies/${body.id}-v${b
     hash: hashOf(canonicalize(body)),
     body,
     signatureValid: true,
-    effectiveFromMs: parseTime(body.effective_from) ?? 0,
-    effectiveUntilMs: body.effective_until ? parseTime(body.effective_until) : null,
+    effectiveFrom: instantOf(body.effective_from) as Instant,
+    effectiveUntil: body.effective_until ? instantOf(body.effective_until) : null,
   };
 }
 

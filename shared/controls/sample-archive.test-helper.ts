@@ -98,7 +98,8 @@ function sampleKeyring(rawKeys: readonly unknown[], rawRevocations: readonly unk
     if (revocation.ok) revokedAt.set(revocation.value.kid, parseTime(revocation.value.revoked_at) ?? 0);
   }
   return {
-    check(kid: string, role: Role, atMs: number): KeyUse {
+    check(kid: string, role: Role, atText: string): KeyUse {
+      const atMs = parseTime(atText) ?? Number.NaN;
       const key = keys.get(kid);
       if (!key) return { ok: false, code: 'KEY_UNKNOWN', message: `key ${kid} is not in keys.json` };
       if (!key.roles.includes(role))

@@ -4,20 +4,21 @@
  */
 import { ZERO_HASH } from '../format/hash.ts';
 import type { FindingCode } from './findings.ts';
+import type { Instant } from '../format/time.ts';
 
 /** The last readable receipt so far, and the hash of an unreadable line after it, if any. */
 export interface ChainTail {
   readonly seq: number;
   readonly hash: string;
   readonly ts: string;
-  readonly tsMs: number;
+  readonly instant: Instant;
 }
 
 export interface LinkInput {
   readonly seq: number;
   readonly prev: string;
   readonly ts: string;
-  readonly tsMs: number;
+  readonly instant: Instant;
 }
 
 export interface LinkProblem {
@@ -31,7 +32,7 @@ export interface LinkProblem {
  */
 export function linkProblems(last: ChainTail | null, unreadable: string | null, r: LinkInput): LinkProblem[] {
   const problems: LinkProblem[] = [];
-  if (last && r.tsMs < last.tsMs) {
+  if (last && r.instant < last.instant) {
     problems.push({
       code: 'TIME_REGRESSION',
       message: `Receipt time ${r.ts} is earlier than the previous receipt's (${last.ts}, seq ${last.seq}).`,

@@ -3,10 +3,10 @@
  * the archive. Builds a {@link Keyring} that answers "may key k sign as role r at time t?"
  * and reports what is wrong with keys.json itself.
  */
-import { fromHex, toHex, utf8 } from '../format/bytes.ts';
+import { fromHex, utf8 } from '../format/bytes.ts';
 import { canonicalize, signedText, signedTextOfCanonicalLine } from '../format/canonical.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
-import { sha256Bytes } from '../format/hash.ts';
+import { KEYS_PATH, kidOf } from '../format/layout.ts';
 import {
   KeyEntrySchema,
   KeySetSchema,
@@ -15,22 +15,18 @@ import {
   type KeyEntry,
   type Role,
 } from '../format/schema.ts';
-import { parseTime } from '../format/time.ts';
+import { instantOf, type Instant } from '../format/time.ts';
 import { finding, type Finding } from './findings.ts';
 import type { KeyUse, Keyring } from './types.ts';
 
-export const KEYS_PATH = 'keys.json';
-
-/** `kid` of a raw public key: first 32 hex digits of its SHA-256. */
-export function kidOf(publicKey: Uint8Array): string {
-  return toHex(sha256Bytes(publicKey)).slice(0, 32);
-}
+// The layout and the key id are the format's (shared/format/layout.ts), shared with the producer.
+export { KEYS_PATH, kidOf };
 
 interface KeyRecord {
   readonly entry: KeyEntry;
   readonly publicKey: Uint8Array;
-  readonly notBefore: number;
-  readonly notAfter: number;
+  readonly notBefore: Instant;
+  readonly notAfter: Instant;
   readonly isRoot: boolean;
   /** Why the key cannot be used at all, or null. */
   readonly unusable: { code: 'KEY_CERT_INVALID' | 'KEY_UNKNOWN'; message: string } | null;
@@ -59,7 +55,8 @@ export function buildKeyring(
   const at = { path: KEYS_PATH };
   const pinned = new Set(trustedRoots.map((k) => k.toLowerCase()));
   const records = new Map<string, KeyRecord>();
-  const revokedAt = new Map<string, number>();
+  /** Earliest valid revocation of each key: its instant and its text. */
+  const revokedAt = new Map<string, { at: Instant; text: string }>();
 
   const shape = value === undefined ? null : validate(KeySetSchema, value);
   if (shape && !shape.ok)
@@ -123,8 +120,8 @@ export function buildKeyring(
     records.set(entry.kid, {
       entry,
       publicKey,
-      notBefore: parseTime(entry.not_before) as number,
-      notAfter: parseTime(entry.not_after) as number,
+      notBefore: instantOf(entry.not_before) as Instant,
+      notAfter: instantOf(entry.not_after) as Instant,
       isRoot,
       unusable,
       anchored: trusted,
@@ -183,16 +180,18 @@ export function buildKeyring(
       );
       return;
     }
-    const t = parseTime(r.revoked_at) as number;
-    revokedAt.set(r.kid, Math.min(t, revokedAt.get(r.kid) ?? Infinity));
+    const revoked = instantOf(r.revoked_at) as Instant;
+    const earlier = revokedAt.get(r.kid);
+    if (!earlier || revoked < earlier.at) revokedAt.set(r.kid, { at: revoked, text: r.revoked_at });
   });
 
   const roots = [...records.values()]
     .filter((r) => r.isRoot)
     .map((r) => ({ kid: r.entry.kid, publicKey: r.entry.public_key, trusted: r.anchored }));
   const keyring: Keyring = {
-    check(kid: string, role: Role, atMs: number): KeyUse {
+    check(kid: string, role: Role, atText: string): KeyUse {
       const record = records.get(kid);
+      const at = instantOf(atText);
       if (!record) return { ok: false, code: 'KEY_UNKNOWN', message: `key ${kid} is not in keys.json` };
       if (record.unusable) return { ok: false, code: record.unusable.code, message: record.unusable.message };
       if (!record.entry.roles.includes(role)) {
@@ -202,19 +201,19 @@ export function buildKeyring(
           message: `key ${kid} has roles ${record.entry.roles.join(', ')} but this object needs the ${role} role`,
         };
       }
-      if (!(atMs >= record.notBefore && atMs <= record.notAfter)) {
+      if (at === null || !(at >= record.notBefore && at <= record.notAfter)) {
         return {
           ok: false,
           code: 'KEY_NOT_VALID_AT',
-          message: `key ${kid} is valid from ${record.entry.not_before} to ${record.entry.not_after}, not at ${new Date(atMs).toISOString()}`,
+          message: `key ${kid} is valid from ${record.entry.not_before} to ${record.entry.not_after}, not at ${atText}`,
         };
       }
       const revoked = revokedAt.get(kid);
-      if (revoked !== undefined && atMs >= revoked) {
+      if (revoked !== undefined && at >= revoked.at) {
         return {
           ok: false,
           code: 'KEY_REVOKED',
-          message: `key ${kid} was revoked at ${new Date(revoked).toISOString()}, before this signature's time ${new Date(atMs).toISOString()}`,
+          message: `key ${kid} was revoked at ${revoked.text}, not after this signature's time ${atText}`,
         };
       }
       return { ok: true, publicKey: record.publicKey, anchored: record.anchored };

@@ -6,7 +6,6 @@
  */
 import type { LineRead } from '../archive/lines.ts';
 import { CheckpointSchema, validate, type Checkpoint } from '../format/schema.ts';
-import { parseTime } from '../format/time.ts';
 import { linkProblems, type ChainTail } from './chain.ts';
 import { breaksContinuity, finding, tampers, type Finding, type FindingCode } from './findings.ts';
 import { verifySigned } from './keys.ts';
@@ -82,7 +81,7 @@ export class LedgerMerger {
       );
       return;
     }
-    const use = this.keyring.check(cp.kid, 'gate', parseTime(cp.ts) as number);
+    const use = this.keyring.check(cp.kid, 'gate', cp.ts);
     if (!use.ok) {
       this.report(use.code, `Checkpoint at seq ${cp.seq}: ${use.message}.`, where);
       return;

@@ -4,12 +4,12 @@
  */
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { ManifestSchema, validate, type Manifest } from '../format/schema.ts';
-import { parseTime } from '../format/time.ts';
 import { finding, type Finding } from './findings.ts';
 import { verifySigned } from './keys.ts';
-import { FORMAT_ID, type Keyring } from './types.ts';
+import { FORMAT_ID, MANIFEST_PATH } from '../format/layout.ts';
+import type { Keyring } from './types.ts';
 
-export const MANIFEST_PATH = 'manifest.json';
+export { MANIFEST_PATH };
 
 export interface ManifestCheck {
   readonly manifest: Manifest | null;
@@ -37,7 +37,7 @@ export function checkManifest(value: unknown, keyring: Keyring, verifier: Signat
     return { manifest: null, anchored: false, findings };
   }
   const manifest = checked.value;
-  const use = keyring.check(manifest.kid, 'archive', parseTime(manifest.created_at) as number);
+  const use = keyring.check(manifest.kid, 'archive', manifest.created_at);
   let anchored = false;
   if (!use.ok) {
     findings.push(finding(use.code, `Manifest signature: ${use.message}.`, at));

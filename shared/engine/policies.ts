@@ -8,7 +8,7 @@ import { canonicalize } from '../format/canonical.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { hashOf } from '../format/hash.ts';
 import { PolicyFileSchema, validate } from '../format/schema.ts';
-import { parseTime } from '../format/time.ts';
+import { compareInstants, instantOf, type Instant } from '../format/time.ts';
 import { finding, type Finding } from './findings.ts';
 import type { Keyring, ResolvedBundle } from './types.ts';
 
@@ -45,14 +45,14 @@ export function checkBundleFile(
   // Identity and signatures over the bundle as stored, not as the schema returns it.
   const text = canonicalize((value as { bundle: unknown }).bundle);
   const hash = hashOf(text);
-  const effectiveFromMs = parseTime(body.effective_from) as number;
-  const effectiveUntilMs = body.effective_until ? (parseTime(body.effective_until) as number) : null;
+  const effectiveFrom = instantOf(body.effective_from) as Instant;
+  const effectiveUntil = body.effective_until ? (instantOf(body.effective_until) as Instant) : null;
 
   let valid = false;
   let anchored = false;
   const problems: string[] = [];
   for (const [index, s] of signatures.entries()) {
-    const use = keyring.check(s.kid, 'policy', effectiveFromMs);
+    const use = keyring.check(s.kid, 'policy', body.effective_from);
     if (!use.ok) {
       findings.push(
         finding(
@@ -100,7 +100,7 @@ export function checkBundleFile(
       }
     }
   }
-  if (effectiveUntilMs !== null && effectiveUntilMs <= effectiveFromMs) {
+  if (effectiveUntil !== null && effectiveUntil <= effectiveFrom) {
     findings.push(
       finding(
         'POLICY_LINEAGE_BROKEN',
@@ -111,7 +111,7 @@ export function checkBundleFile(
     );
   }
   return {
-    bundle: { path, hash, body, signatureValid: valid, effectiveFromMs, effectiveUntilMs },
+    bundle: { path, hash, body, signatureValid: valid, effectiveFrom, effectiveUntil },
     anchored,
     policiesParse,
     findings,
@@ -128,7 +128,7 @@ export function checkLineage(bundles: readonly ResolvedBundle[]): Finding[] {
   const byId = new Map<string, ResolvedBundle[]>();
   for (const b of bundles) byId.set(b.body.id, [...(byId.get(b.body.id) ?? []), b]);
   for (const [id, versions] of byId) {
-    versions.sort((a, b) => a.body.version - b.body.version || a.effectiveFromMs - b.effectiveFromMs);
+    versions.sort((a, b) => a.body.version - b.body.version || compareInstants(a.effectiveFrom, b.effectiveFrom));
     for (let i = 0; i < versions.length; i++) {
       const current = versions[i] as ResolvedBundle;
       const previous = versions[i - 1];
@@ -157,8 +157,7 @@ export function checkLineage(bundles: readonly ResolvedBundle[]): Finding[] {
           ),
         );
       }
-      const previousEnd = previous.effectiveUntilMs ?? Infinity;
-      if (current.effectiveFromMs < previousEnd) {
+      if (previous.effectiveUntil === null || current.effectiveFrom < previous.effectiveUntil) {
         findings.push(
           finding(
             'POLICY_LINEAGE_BROKEN',
@@ -173,7 +172,7 @@ export function checkLineage(bundles: readonly ResolvedBundle[]): Finding[] {
   return findings;
 }
 
-/** Whether `bundle` is in effect at `tsMs`: from `effective_from` (inclusive) to `effective_until` (exclusive). */
-export function inEffect(bundle: ResolvedBundle, tsMs: number): boolean {
-  return tsMs >= bundle.effectiveFromMs && (bundle.effectiveUntilMs === null || tsMs < bundle.effectiveUntilMs);
+/** Whether `bundle` is in effect at `at`: from `effective_from` (inclusive) to `effective_until` (exclusive). */
+export function inEffect(bundle: ResolvedBundle, at: Instant): boolean {
+  return at >= bundle.effectiveFrom && (bundle.effectiveUntil === null || at < bundle.effectiveUntil);
 }

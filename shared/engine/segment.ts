@@ -11,7 +11,7 @@ import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { hashOf } from '../format/hash.ts';
 import { ReceiptSchema, validate, type Receipt } from '../format/schema.ts';
-import { parseTime } from '../format/time.ts';
+import { instantOf, type Instant } from '../format/time.ts';
 import { linkProblems, type ChainTail, type LinkInput } from './chain.ts';
 import { finding, type Finding, type FindingCode } from './findings.ts';
 import { signedParts } from './keys.ts';
@@ -121,7 +121,7 @@ export async function checkSegment(
     }
 
     const r = receipt;
-    const tsMs = parseTime(r.ts) as number;
+    const instant = instantOf(r.ts) as Instant;
     const where = { line: read.line, seq: r.seq, receipt: r.id };
     if (r.ledger !== ledger)
       report('RECORD_MALFORMED', `Receipt names ledger "${r.ledger}" but is stored in ledgers/${ledger}/.`, where);
@@ -134,18 +134,18 @@ export async function checkSegment(
         seq: r.seq,
         prev: r.prev,
         ts: r.ts,
-        tsMs,
+        instant,
         path,
         line: read.line,
         receipt: r.id,
         unreadableBefore: unreadable,
       };
     } else {
-      for (const p of linkProblems(last, unreadable, { seq: r.seq, prev: r.prev, ts: r.ts, tsMs }))
+      for (const p of linkProblems(last, unreadable, { seq: r.seq, prev: r.prev, ts: r.ts, instant }))
         report(p.code, p.message, where);
     }
 
-    const use = context.keyring.check(r.kid, 'gate', tsMs);
+    const use = context.keyring.check(r.kid, 'gate', r.ts);
     if (!use.ok) report(use.code, `Receipt signature: ${use.message}.`, where);
     else {
       (result as { signed: number }).signed++;
@@ -178,7 +178,7 @@ export async function checkSegment(
         `Receipt was decided under bundle ${r.decision.bundle}, which is not in the archive.`,
         where,
       );
-    else if (!inEffect(bundle, tsMs)) {
+    else if (!inEffect(bundle, instant)) {
       report(
         'POLICY_NOT_IN_EFFECT',
         `Receipt at ${r.ts} was decided under bundle ${bundle.body.id} v${bundle.body.version}, in effect from ${bundle.body.effective_from}${bundle.body.effective_until ? ` until ${bundle.body.effective_until}` : ''}.`,
@@ -187,7 +187,7 @@ export async function checkSegment(
     }
 
     if (context.checkpointSeqs.has(r.seq)) result.sealed.push([r.seq, lineHash, r.ts]);
-    last = { seq: r.seq, hash: lineHash, ts: r.ts, tsMs };
+    last = { seq: r.seq, hash: lineHash, ts: r.ts, instant };
     unreadable = null;
 
     const receiptContext: ReceiptContext = { path, line: read.line, ledger, hash: lineHash, bundle };

@@ -6,9 +6,11 @@ import type { ReadLimits } from '../archive/source.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { BundleBody, Receipt, Role } from '../format/schema.ts';
+import type { Instant } from '../format/time.ts';
 import type { Finding } from './findings.ts';
+import type { FORMAT_ID } from '../format/layout.ts';
 
-export const FORMAT_ID = 'tickmark.evidence.v1';
+export { FORMAT_ID } from '../format/layout.ts';
 
 /** Per-ledger verdict (FORMAT.md §8). */
 export type LedgerState = 'verified' | 'unsealed' | 'truncated' | 'tampered' | 'unverifiable';
@@ -115,11 +117,12 @@ export interface ResolvedBundle {
   readonly hash: string;
   readonly body: BundleBody;
   readonly signatureValid: boolean;
-  readonly effectiveFromMs: number;
-  readonly effectiveUntilMs: number | null;
+  /** `effective_from` and `effective_until` as exactly comparable instants. */
+  readonly effectiveFrom: Instant;
+  readonly effectiveUntil: Instant | null;
 }
 
-/** Result of checking that key `kid` may sign as `role` at time `atMs`. */
+/** Result of checking that key `kid` may sign as `role` at time `at`. */
 export type KeyUse =
   | { readonly ok: true; readonly publicKey: Uint8Array; readonly anchored: boolean }
   | {
@@ -129,7 +132,8 @@ export type KeyUse =
     };
 
 export interface Keyring {
-  check(kid: string, role: Role, atMs: number): KeyUse;
+  /** @param at the signature's claimed time, an RFC 3339 UTC text (compared exactly) */
+  check(kid: string, role: Role, at: string): KeyUse;
 }
 
 /** What a control check can see of the archive as a whole. */
