@@ -1,8 +1,10 @@
 /**
  * The encoding checks of strict RFC 8032 §5.1.7 that a native Ed25519 (OpenSSL, WebCrypto)
  * may not make itself: `S < L`, and canonical encodings of `A` and `R` (y below p, and no
- * "negative zero": x = 0 with the sign bit set). A native verifier is put behind these so
- * that every path gives the answers of the strict reference (see ed25519.test.ts).
+ * "negative zero": x = 0 with the sign bit set), and a public key that is not one of the
+ * eight points of small order (FORMAT.md §1: never valid, whatever the equation says). A
+ * native verifier is put behind these so that every path gives the answers of the strict
+ * reference (see ed25519.test.ts).
  */
 import type { SignatureVerifier } from './ed25519.ts';
 
@@ -47,6 +49,46 @@ export function isCanonicalPointEncoding(bytes: Uint8Array, offset = 0): boolean
   return !(sign === 1 && isXZero(bytes, offset));
 }
 
+/**
+ * The canonical encodings of the eight points whose order divides 8 (the identity, the
+ * point of order 2, two of order 4, four of order 8). Non-canonical encodings of the same
+ * points are refused by {@link isCanonicalPointEncoding}, so comparing with these is enough.
+ */
+const SMALL_ORDER_ENCODINGS: readonly Readonly<Uint8Array>[] = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+].map((hex) => Uint8Array.from({ length: 32 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16)));
+
+/** True when 32 bytes are the canonical encoding of a point of small order (see above). */
+export function isSmallOrderEncoding(bytes: Uint8Array, offset = 0): boolean {
+  next: for (const point of SMALL_ORDER_ENCODINGS) {
+    for (let i = 0; i < 32; i++) if (bytes[offset + i] !== point[i]) continue next;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Every encoding check of strict verification that precedes the equation: lengths, `S < L`,
+ * canonical `A` and `R`, and `A` not of small order. A native verifier answers only when these pass.
+ */
+export function passesStrictEncodingChecks(signature: Uint8Array, publicKey: Uint8Array): boolean {
+  return (
+    signature.length === 64 &&
+    publicKey.length === 32 &&
+    isScalarCanonical(signature) &&
+    isCanonicalPointEncoding(publicKey) &&
+    isCanonicalPointEncoding(signature, 0) &&
+    !isSmallOrderEncoding(publicKey)
+  );
+}
+
 /** True when a 64-byte signature's S is below the group order L. */
 export function isScalarCanonical(signature: Uint8Array): boolean {
   return lessThan(signature, 32, L_BYTES, false);
@@ -57,10 +99,7 @@ export function strictBefore(native: SignatureVerifier): SignatureVerifier {
   return Object.freeze({
     name: `${native.name} + strict RFC 8032 encoding checks`,
     verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-      if (signature.length !== 64 || publicKey.length !== 32) return false;
-      if (!isScalarCanonical(signature)) return false;
-      if (!isCanonicalPointEncoding(publicKey) || !isCanonicalPointEncoding(signature, 0)) return false;
-      return native.verify(signature, message, publicKey);
+      return passesStrictEncodingChecks(signature, publicKey) && native.verify(signature, message, publicKey);
     },
   });
 }

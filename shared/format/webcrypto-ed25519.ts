@@ -5,7 +5,7 @@
  * signatures, which the engine checks many at a time; the few other signatures of an
  * archive keep the synchronous reference.
  */
-import { isCanonicalPointEncoding, isScalarCanonical } from './ed25519-strict.ts';
+import { passesStrictEncodingChecks } from './ed25519-strict.ts';
 import { fromHex, toHex } from './bytes.ts';
 
 export interface AsyncSignatureVerifier {
@@ -64,13 +64,7 @@ export async function webCryptoVerifier(
   const verifier: AsyncSignatureVerifier = {
     name: 'WebCrypto Ed25519 + strict RFC 8032 encoding checks',
     async verifyAsync(signature, message, publicKey) {
-      if (signature.length !== 64 || publicKey.length !== 32) return false;
-      if (
-        !isScalarCanonical(signature) ||
-        !isCanonicalPointEncoding(publicKey) ||
-        !isCanonicalPointEncoding(signature, 0)
-      )
-        return false;
+      if (!passesStrictEncodingChecks(signature, publicKey)) return false;
       const key = await keyOf(publicKey);
       if (!key) return false;
       try {
