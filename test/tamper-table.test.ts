@@ -9,17 +9,20 @@ import { memoryBytes } from '../shared/archive/blob.ts';
 import { INTEGRITY_CODES, type FindingCode } from '../shared/engine/findings.ts';
 import { verifyArchive, verifyZipBytes, type EngineOptions } from '../shared/engine/verify.ts';
 import type { VerifyReport } from '../shared/engine/types.ts';
-import { canonicalize } from '../shared/format/canonical.ts';
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { canonicalize, signedText } from '../shared/format/canonical.ts';
 import { hashOf } from '../shared/format/hash.ts';
 import { makeCleanArchive } from '../shared/producer/demo.ts';
 import { certifiedKeyEntry } from '../shared/producer/keyset.ts';
 import { signBundle } from '../shared/producer/policy.ts';
-import { keyFromSeed } from '../shared/producer/keys.ts';
+import { keyFromSeed, kidOf } from '../shared/producer/keys.ts';
+import { fromHex } from '../shared/format/bytes.ts';
 import { engineOptions } from '../cli/engine-options.ts';
 import {
   json,
   keys,
   receiptsOf,
+  segmentsOf,
   resignManifest,
   rewriteLedger,
   SEED,
@@ -446,5 +449,209 @@ describe('tamper table: every integrity code', () => {
       trustedRoots: [rootPublicKey],
     });
     expect(report.findings.map((f) => f.code)).toEqual(['ARCHIVE_UNREADABLE']);
+  });
+});
+
+/** Where a finding is, as the report gives it: exactly these members, for an exact comparison. */
+interface Placed {
+  readonly code: string;
+  readonly path?: string;
+  readonly line?: number;
+  readonly seq?: number;
+}
+const placed = (report: VerifyReport): Placed[] =>
+  report.findings
+    .map((f) => ({
+      code: f.code,
+      ...(f.path !== undefined && { path: f.path }),
+      ...(f.line !== undefined && { line: f.line }),
+      ...(f.seq !== undefined && { seq: f.seq }),
+    }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+const CHECKPOINTS = `ledgers/${LEDGER}/checkpoints.jsonl`;
+const SEGMENT_1 = `ledgers/${LEDGER}/000001.jsonl`;
+const SEGMENT_2 = `ledgers/${LEDGER}/000002.jsonl`;
+const linesOf = (f: Files, path: string) => text(f, path).split('\n').filter(Boolean);
+const setLines = (f: Files, path: string, lines: readonly string[]) =>
+  setText(f, path, lines.map((l) => l + '\n').join(''));
+
+/**
+ * Public keys that are not canonical encodings (FORMAT.md §1: y ≥ p, or x = 0 with the sign
+ * bit set), each of a point of small order, so that R = identity, S = 0 satisfies the
+ * cofactorless equation for any message: OpenSSL and BoringSSL accept such a signature
+ * unless the key's encoding (or its order) is checked first.
+ */
+const NON_CANONICAL_KEYS = [
+  { key: 'ee' + 'ff'.repeat(30) + '7f', why: 'y = p + 1 (the identity)' },
+  { key: 'ee' + 'ff'.repeat(31), why: 'y = p + 1 with the sign bit set' },
+  { key: '01' + '00'.repeat(30) + '80', why: 'y = 1 with the sign bit set (x = 0: "negative zero")' },
+  { key: 'ec' + 'ff'.repeat(31), why: 'y = p - 1 with the sign bit set (x = 0)' },
+  { key: 'ed' + 'ff'.repeat(31), why: 'y = p with the sign bit set' },
+];
+const IDENTITY_R_ZERO_S = '01' + '00'.repeat(63);
+
+interface ExactCase {
+  readonly how: string;
+  readonly tamper: (files: Files) => void;
+  /** Every finding of the report, with its location. */
+  readonly expected: readonly Placed[];
+}
+
+const exactCases: ExactCase[] = [
+  {
+    how: 'a cut at a segment join: the first two receipts of segment 2 deleted, only the manifest re-signed',
+    tamper: (f) => {
+      setLines(f, SEGMENT_2, linesOf(f, SEGMENT_2).slice(2));
+      resignManifest(f);
+    },
+    // Receipt 61 was step 2 of a transaction that goes on at 63: a control finding follows.
+    expected: [
+      { code: 'CHAIN_GAP', path: SEGMENT_2, line: 1, seq: 63 },
+      { code: 'TXN_STEP_GAP', path: SEGMENT_2, line: 1, seq: 63 },
+    ],
+  },
+  {
+    how: 'a cut at a segment join, re-linked and re-sealed with the gate key: seq 61 removed',
+    tamper: (f) => rewriteLedger(f, LEDGER, (rows) => rows.filter((_, i) => i !== 60)),
+    expected: [
+      { code: 'CHAIN_GAP', path: SEGMENT_2, line: 1, seq: 62 },
+      { code: 'TXN_STEP_GAP', path: SEGMENT_2, line: 2, seq: 63 },
+    ],
+  },
+  {
+    how: "segment 2's first receipt links to another line than segment 1's last, re-signed and re-sealed",
+    tamper: (f) =>
+      rewriteLedger(f, LEDGER, (rows) => rows, {
+        serialize: (r, i) =>
+          canonicalize(i === 60 ? sign({ ...r, prev: hashOf('not receipt 60') }, keys.gate(LEDGER)) : r),
+      }),
+    expected: [{ code: 'CHAIN_BROKEN', path: SEGMENT_2, line: 1, seq: 61 }],
+  },
+  {
+    how: 'a chain that starts midway: segment 1 and the checkpoints over it removed, manifest re-signed',
+    tamper: (f) => {
+      f.delete(SEGMENT_1);
+      setLines(
+        f,
+        CHECKPOINTS,
+        linesOf(f, CHECKPOINTS).filter((l) => (JSON.parse(l) as { seq: number }).seq > 60),
+      );
+      resignManifest(f);
+    },
+    // Two transactions that began in segment 1 now begin at step 2: control findings follow.
+    expected: [
+      { code: 'CHAIN_GAP', path: SEGMENT_2, line: 1, seq: 61 },
+      { code: 'TXN_STEP_GAP', path: SEGMENT_2, line: 1, seq: 61 },
+      { code: 'TXN_STEP_GAP', path: SEGMENT_2, line: 4, seq: 64 },
+    ],
+  },
+  {
+    how: "seq 1's prev names a predecessor instead of all zeros, re-signed, re-linked and re-sealed",
+    tamper: (f) =>
+      rewriteLedger(f, LEDGER, (rows) => rows, {
+        serialize: (r, i) =>
+          canonicalize(i === 0 ? sign({ ...r, prev: hashOf('a receipt before the first') }, keys.gate(LEDGER)) : r),
+      }),
+    expected: [{ code: 'CHAIN_BROKEN', path: SEGMENT_1, line: 1, seq: 1 }],
+  },
+  {
+    how: 'checkpoints stored out of order (seq 60 before seq 40), each validly signed',
+    tamper: (f) => {
+      const [a, b, c, ...rest] = linesOf(f, CHECKPOINTS) as [string, string, string, ...string[]];
+      setLines(f, CHECKPOINTS, [a, c, b, ...rest]);
+      resignManifest(f);
+    },
+    expected: [{ code: 'CHECKPOINT_INVALID', path: CHECKPOINTS, line: 3 }],
+  },
+  {
+    how: 'the same checkpoint stored twice',
+    tamper: (f) => {
+      const [a, b, ...rest] = linesOf(f, CHECKPOINTS) as [string, string, ...string[]];
+      setLines(f, CHECKPOINTS, [a, b, b, ...rest]);
+      resignManifest(f);
+    },
+    expected: [{ code: 'CHECKPOINT_INVALID', path: CHECKPOINTS, line: 3 }],
+  },
+  {
+    how: 'a checkpoint naming another ledger, with the right head and a valid gate signature',
+    tamper: (f) => {
+      const lines = linesOf(f, CHECKPOINTS);
+      lines[1] = canonicalize(sign({ ...JSON.parse(lines[1] as string), ledger: 'gw-us-1' }, keys.gate(LEDGER)));
+      setLines(f, CHECKPOINTS, lines);
+      resignManifest(f);
+    },
+    expected: [{ code: 'CHECKPOINT_INVALID', path: CHECKPOINTS, line: 2 }],
+  },
+  {
+    how: "a checkpoint copied from the other ledger's checkpoints (its own gate key)",
+    tamper: (f) => {
+      const lines = linesOf(f, CHECKPOINTS);
+      lines[1] = linesOf(f, 'ledgers/gw-us-1/checkpoints.jsonl')[1] as string;
+      setLines(f, CHECKPOINTS, lines);
+      resignManifest(f);
+    },
+    expected: [{ code: 'CHECKPOINT_INVALID', path: CHECKPOINTS, line: 2 }],
+  },
+  ...NON_CANONICAL_KEYS.map(({ key, why }): ExactCase => ({
+    how: `a gate key in keys.json encoded non-canonically (${why}), certified by the root, and receipt 31 "signed" by it with R = identity, S = 0`,
+    tamper: (f) => {
+      const kid = kidOf(fromHex(key));
+      const ks = keysJson(f);
+      ks.keys.push(
+        certifiedKeyEntry({ secretKey: new Uint8Array(32), publicKey: key, kid }, ['gate'], validity, keys.root),
+      );
+      setJson(f, 'keys.json', ks);
+      signReceiptWithout(f, 30, (r) => forgedUnder(key, { ...r, kid }));
+    },
+    expected: [{ code: 'SIGNATURE_INVALID', path: SEGMENT_1, line: 31, seq: 31 }],
+  })),
+];
+
+/**
+ * `receipt` with the signature R = identity, S = 0 under the small-order `publicKey`, its id
+ * varied until OpenSSL (node:crypto, no strict checks in front) accepts it: for points of
+ * order 2 or 4 the equation holds for a quarter to a half of messages. So the case shows what
+ * the encoding check stops, and cannot pass because the native verifier refused anyway.
+ */
+function forgedUnder(publicKey: string, receipt: Record<string, unknown>): Record<string, unknown> {
+  const key = createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKey, 'hex')]),
+    format: 'der',
+    type: 'spki',
+  });
+  for (let n = 0; n < 64; n++) {
+    const candidate = { ...receipt, id: `${receipt.id as string}${n === 0 ? '' : `-${n}`}`, sig: IDENTITY_R_ZERO_S };
+    if (cryptoVerify(null, Buffer.from(signedText(candidate)), key, Buffer.from(IDENTITY_R_ZERO_S, 'hex')))
+      return candidate;
+  }
+  throw new Error(`OpenSSL accepts no forged signature under ${publicKey}: the case would prove nothing`);
+}
+
+/** Receipt n given fields by `edit` (its own kid and sig among them), the rest re-signed and re-linked. */
+function signReceiptWithout(f: Files, n: number, edit: (r: Record<string, unknown>) => Record<string, unknown>) {
+  rewriteLedger(f, LEDGER, (rows) => rows, {
+    signer: (_r, i) => (i === n ? null : keys.gate(LEDGER)),
+    serialize: (r, i) => canonicalize(i === n ? edit(r) : r),
+  });
+}
+
+describe('tamper table: where the chain, the checkpoints and key encodings are the only witness', () => {
+  it('the base ledger has two segments of 60 and checkpoints every 20 (what the cases below cut)', () => {
+    expect(segmentsOf(base, LEDGER)).toEqual([SEGMENT_1, SEGMENT_2]);
+    expect(linesOf(base, SEGMENT_1)).toHaveLength(60);
+    expect(linesOf(base, CHECKPOINTS).map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([
+      20, 40, 60, 80, 100, 120,
+    ]);
+  });
+
+  it.each(exactCases)('$how', async (c) => {
+    const files = new Map(base);
+    c.tamper(files);
+    const report = await verify(files);
+    expect(placed(report), report.findings.map((f) => `${f.code}: ${f.message}`).join('\n')).toEqual(
+      [...c.expected].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
+    expect(report.ledgers.find((l) => l.ledger === LEDGER)?.state).toBe('tampered');
   });
 });
