@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { SegmentResult } from '../../shared/engine/segment.ts';
 import type { SegmentRunner, SegmentTask } from '../../shared/engine/segment-task.ts';
+import { startWorkerPool } from '../../shared/engine/pool-core.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 import { poolWorkerScript, type WorkerScript } from './worker-bundle.ts';
@@ -33,87 +34,51 @@ export interface PoolOptions {
   readonly script?: WorkerScript;
 }
 
-/** Starts `size` workers for one archive; resolves when all are ready. */
+/**
+ * Starts `size` workers for one archive; resolves when all are ready. The queue, dispatch
+ * and the failure rule are the shared pool core's (shared/engine/pool-core.ts); this file
+ * is only the worker_threads transport: start a worker, post a task, listen, terminate.
+ */
 export async function startPool(
   archivePath: string,
   setup: RunnerSetup,
   size = defaultPoolSize(),
   options: PoolOptions = {},
 ): Promise<SegmentRunner> {
-  const workers: Worker[] = [];
-  const idle: Worker[] = [];
-  const queue: { id: number; task: SegmentTask }[] = [];
-  const waiting = new Map<number, { resolve: (r: SegmentResult) => void; reject: (e: Error) => void }>();
-  let nextId = 0;
-  let failed: Error | null = null;
-
-  const dispatch = () => {
-    while (idle.length > 0 && queue.length > 0) {
-      const worker = idle.pop() as Worker;
-      const job = queue.shift() as { id: number; task: SegmentTask };
-      worker.postMessage({ type: 'task', id: job.id, task: job.task } satisfies ToWorker);
-    }
-  };
-
   const script = options.script ?? (await poolWorkerScript());
-  const ready: Promise<void>[] = [];
-  for (let i = 0; i < size; i++) {
-    const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, setup };
-    // A worker retains little between segments (tens of MiB); a bounded heap makes V8
-    // collect early instead of growing toward its machine-sized default.
-    const worker = new Worker(script.kind === 'bundle' ? script.file : BOOTSTRAP, {
-      workerData,
-      resourceLimits: {
-        maxOldGenerationSizeMb: WORKER_HEAP_MIB,
-        maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB,
-      },
-    });
-    workers.push(worker);
-    ready.push(
-      new Promise<void>((resolve, reject) => {
-        worker.on('message', (message: FromWorker) => {
-          if (message.type === 'ready') {
-            idle.push(worker);
-            resolve();
-          } else {
-            const job = waiting.get(message.id);
-            waiting.delete(message.id);
-            if (message.type === 'result') job?.resolve(message.result);
-            else job?.reject(new Error(`verification worker failed: ${message.message}`));
-            idle.push(worker);
-          }
-          dispatch();
-        });
-        worker.on('error', (error) => {
-          failed = error;
-          reject(error);
-          for (const job of waiting.values()) job.reject(error);
-          waiting.clear();
-        });
-      }),
-    );
-  }
-  try {
-    await Promise.all(ready);
-  } catch (error) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw error;
-  }
+  const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, setup };
+  const pool = await startWorkerPool<SegmentTask, SegmentResult>({
+    size,
+    start: (events) => {
+      // A worker retains little between segments (tens of MiB); a bounded heap makes V8
+      // collect early instead of growing toward its machine-sized default.
+      const worker = new Worker(script.kind === 'bundle' ? script.file : BOOTSTRAP, {
+        workerData,
+        resourceLimits: {
+          maxOldGenerationSizeMb: WORKER_HEAP_MIB,
+          maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB,
+        },
+      });
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'ready') events.ready();
+        else if (message.type === 'result') events.done(message.result);
+        else events.failed(new Error(`verification worker failed: ${message.message}`));
+      });
+      worker.on('error', (error) => events.failed(error));
+      worker.on('messageerror', (error) => events.failed(error));
+      // A worker that stops on its own; after the pool terminates its workers, the core ignores this.
+      worker.on('exit', (code) => events.failed(new Error(`a verification worker exited (code ${code})`)));
+      return {
+        send: (id, task) => worker.postMessage({ type: 'task', id, task } satisfies ToWorker),
+        terminate: () => worker.terminate(),
+      };
+    },
+  });
 
   return {
     name: `a pool of ${size} worker thread${size === 1 ? '' : 's'}`,
     concurrency: size,
-    run(task: SegmentTask): Promise<SegmentResult> {
-      if (failed) return Promise.reject(failed);
-      return new Promise((resolve, reject) => {
-        const id = nextId++;
-        waiting.set(id, { resolve, reject });
-        queue.push({ id, task });
-        dispatch();
-      });
-    },
-    async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
+    run: (task) => pool.run(task),
+    close: () => pool.close(),
   };
 }
