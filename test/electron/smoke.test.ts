@@ -83,4 +83,26 @@ describe('desktop app smoke test', () => {
     });
     expect(outcome).toBe('blocked');
   });
+
+  // Not run on the build machine (no Electron binary): written against Electron 45's typings.
+  it.skipIf(!hasElectron)('File → Open Archive… reaches the page, which asks for the open dialog', async () => {
+    const window = await app!.firstWindow();
+    // The start page shows once the workbench is ready, which is when it subscribes to menu commands.
+    await window.getByTestId('start-page').waitFor();
+    // Stand in for the native dialog: count the calls and cancel, so nothing waits for a person.
+    await app!.evaluate(({ dialog }) => {
+      const counter = globalThis as { tickmarkOpenDialogs?: number };
+      counter.tickmarkOpenDialogs = 0;
+      dialog.showOpenDialog = (async () => {
+        counter.tickmarkOpenDialogs = (counter.tickmarkOpenDialogs ?? 0) + 1;
+        return { canceled: true, filePaths: [] };
+      }) as unknown as typeof dialog.showOpenDialog;
+    });
+    await app!.evaluate(({ Menu }) => {
+      Menu.getApplicationMenu()?.getMenuItemById('open-archive')?.click();
+    });
+    await expect
+      .poll(() => app!.evaluate(() => (globalThis as { tickmarkOpenDialogs?: number }).tickmarkOpenDialogs))
+      .toBe(1);
+  });
 });
