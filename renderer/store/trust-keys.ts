@@ -3,8 +3,8 @@
  * imports, its key id (FORMAT.md §1: first 32 hex digits of SHA-256 of the raw key) and
  * the grouped spelling shown for comparison out loud or on paper.
  */
-import { fromHex, toHex } from '../../shared/format/bytes.ts';
-import { sha256Bytes } from '../../shared/format/hash.ts';
+import { fromHex } from '../../shared/format/bytes.ts';
+import { kidOf as kidOfBytes } from '../../shared/format/layout.ts';
 
 export type ParsedKey =
   { readonly ok: true; readonly publicKey: string } | { readonly ok: false; readonly reason: string };
@@ -62,7 +62,7 @@ function parseKeyJson(text: string): ParsedKey {
 
 /** Key id of a 64-hex public key. */
 export function kidOf(publicKey: string): string {
-  return toHex(sha256Bytes(fromHex(publicKey))).slice(0, 32);
+  return kidOfBytes(fromHex(publicKey));
 }
 
 /** `9a79 bc1f 19cc …`: groups of four digits, for reading out and comparing. */

@@ -7,6 +7,7 @@
 
 import type { FindingCode, Severity } from '../codes.ts';
 import { defaultSeverity } from '../codes.ts';
+import { ATTACHMENTS_DIR, KEYS_PATH, LEDGERS_DIR, MANIFEST_PATH, POLICIES_DIR } from '../format/layout.ts';
 
 // The codes and what each means live in one table (shared/codes.ts); these names stay here
 // for the engine's callers.
@@ -62,11 +63,11 @@ function dropUndefined(location: FindingLocation): FindingLocation {
 
 const PATH_RANK = (path: string | undefined): number => {
   if (path === undefined) return 0;
-  if (path === 'manifest.json') return 1;
-  if (path === 'keys.json') return 2;
-  if (path.startsWith('policies/')) return 3;
-  if (path.startsWith('ledgers/')) return 4;
-  if (path.startsWith('attachments/')) return 5;
+  if (path === MANIFEST_PATH) return 1;
+  if (path === KEYS_PATH) return 2;
+  if (path.startsWith(POLICIES_DIR)) return 3;
+  if (path.startsWith(LEDGERS_DIR)) return 4;
+  if (path.startsWith(ATTACHMENTS_DIR)) return 5;
   return 6;
 };
 

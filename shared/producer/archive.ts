@@ -9,8 +9,7 @@ import { toHex, utf8 } from '../format/bytes.ts';
 import { hashOf, sha256Bytes } from '../format/hash.ts';
 import type { Manifest } from '../format/schema.ts';
 import { isTime } from '../format/time.ts';
-import { FORMAT_ID } from '../engine/types.ts';
-import { MANIFEST_PATH } from '../engine/manifest.ts';
+import { attachmentPath, FORMAT_ID, MANIFEST_PATH } from '../format/layout.ts';
 import { unsafePathReason as entryPathProblem } from '../archive/paths.ts';
 import { nobleSigner, signCanonical, type ProducerKey, type Signer } from './keys.ts';
 
@@ -98,7 +97,7 @@ export class ArchiveBuilder {
   async addAttachment(content: Uint8Array | string): Promise<string> {
     const bytes = typeof content === 'string' ? utf8(content) : content;
     const hex = toHex(sha256Bytes(bytes));
-    const path = `attachments/${hex}`;
+    const path = attachmentPath(hex);
     if (!this.listing.has(path)) await this.add(path, bytes);
     return `sha256:${hex}`;
   }

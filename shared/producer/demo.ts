@@ -13,7 +13,7 @@
  * Output is a pure function of the options: the same seed gives the same bytes.
  */
 import type { CedarModule } from '../decisions/cedar.ts';
-import type { ControlCode } from '../engine/findings.ts';
+import type { ControlCode } from '../codes.ts';
 import { canonicalize } from '../format/canonical.ts';
 import { hashOf } from '../format/hash.ts';
 import type { Manifest } from '../format/schema.ts';

@@ -10,7 +10,7 @@
 import { toHex, utf8 } from '../format/bytes.ts';
 import { canonicalize } from '../format/canonical.ts';
 import { publicKeyOf, randomSecretKey, signBytes } from '../format/ed25519.ts';
-import { kidOf } from '../engine/keys.ts';
+import { kidOf } from '../format/layout.ts';
 import { sha256Bytes } from '../format/hash.ts';
 
 /** An Ed25519 key pair as the producer holds it. */
@@ -29,7 +29,7 @@ export type Signer = (message: Uint8Array, secretKey: Uint8Array) => Uint8Array;
 /** The reference signer (`@noble/ed25519`): runs anywhere, about 1,000-2,000 signatures/s. */
 export const nobleSigner: Signer = signBytes;
 
-/** The format's key id of a raw 32-byte public key: the verifier's own definition. */
+/** The format's key id of a raw 32-byte public key (shared/format/layout.ts, as the verifier reads it). */
 export { kidOf };
 
 /**

@@ -10,6 +10,7 @@ import { canonicalize } from '../format/canonical.ts';
 import { concatBytes, toHex, utf8 } from '../format/bytes.ts';
 import { HASH_PREFIX, ZERO_HASH, sha256Bytes } from '../format/hash.ts';
 import { ReceiptSchema, validate } from '../format/schema.ts';
+import { checkpointsPath, segmentPath } from '../format/layout.ts';
 import { parseTime } from '../format/time.ts';
 import { nobleSigner, type ProducerKey, type Signer } from './keys.ts';
 import { CHAIN_MEMBERS, type ReceiptDraft } from './receipt.ts';
@@ -164,7 +165,7 @@ export class LedgerWriter {
     this.seq = seq;
     this.head = hash;
     this.lastTsMs = tsMs;
-    const path = this.segmentPath(this.segmentNumber);
+    const path = segmentPath(this.ledger, this.segmentNumber);
     this.openLines.push(lineBytes, NEWLINE);
     if (this.openLines.length / 2 >= this.perSegment) this.closeSegment();
     return { seq, id: draft.id, line, hash, path };
@@ -211,19 +212,15 @@ export class LedgerWriter {
       this.checkpointLines.length === 0
         ? null
         : {
-            path: `ledgers/${this.ledger}/checkpoints.jsonl`,
+            path: checkpointsPath(this.ledger),
             bytes: utf8(this.checkpointLines.map((l) => l + '\n').join('')),
           };
     return { segments: this.takeSegments(), checkpoints };
   }
 
   private closeSegment(): void {
-    this.closed.push({ path: this.segmentPath(this.segmentNumber), bytes: concatBytes(this.openLines) });
+    this.closed.push({ path: segmentPath(this.ledger, this.segmentNumber), bytes: concatBytes(this.openLines) });
     this.openLines = [];
     this.segmentNumber++;
-  }
-
-  private segmentPath(n: number): string {
-    return `ledgers/${this.ledger}/${String(n).padStart(6, '0')}.jsonl`;
   }
 }
