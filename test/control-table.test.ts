@@ -10,6 +10,7 @@ import { verifyArchive } from '../shared/engine/verify.ts';
 import { makeCleanArchive } from '../shared/producer/demo.ts';
 import { engineOptions } from '../cli/engine-options.ts';
 import { nodeCedar } from '../cli/cedar-node.ts';
+import { canonicalize } from '../shared/format/canonical.ts';
 import { rewriteLedger, SEED, type Files } from './support/tamper.ts';
 
 type Row = { path: string; receipt: Record<string, unknown> };
@@ -40,7 +41,31 @@ const editFirst =
     return rows.map((row, j) => (j === i ? { ...row, receipt: edit(row.receipt, rows, i) } : row));
   };
 
-const cases: { code: ControlCode; how: string; edit: (rows: Row[]) => Row[] }[] = [
+interface Placed {
+  readonly code: string;
+  readonly path?: string;
+  readonly line?: number;
+  readonly seq?: number;
+  readonly receipt?: string;
+}
+/** A row's place in the ledger: its segment, line in that segment, seq and id. */
+const placeOf = (rows: readonly Row[], i: number) => {
+  const row = rows[i] as Row;
+  return {
+    path: row.path,
+    line: rows.slice(0, i + 1).filter((r) => r.path === row.path).length,
+    seq: (row.receipt as R).seq as number,
+    receipt: (row.receipt as R).id as string,
+  };
+};
+
+const cases: {
+  code: ControlCode;
+  how: string;
+  edit: (rows: Row[]) => Row[];
+  /** Every finding expected, given the rows after the edit and the indices the edit changed (default: one, at the changed receipt). */
+  expected?: (rows: readonly Row[], changed: readonly number[]) => Placed[];
+}[] = [
   {
     code: 'DECISION_MISMATCH',
     how: 'a deny recorded as decided by tier-read, which Cedar does not name',
@@ -113,16 +138,26 @@ const cases: { code: ControlCode; how: string; edit: (rows: Row[]) => Row[] }[] 
       (r) => r.txn.step === 2,
       (r) => ({ ...r, txn: { ...r.txn, step: 3 } }),
     ),
+    // Steps now run 1, 3, 3: the jump at the changed receipt, the repeat at the next step.
+    expected: (rows, [i]) => {
+      const txn = (rows[i as number]?.receipt as R).txn.id;
+      const next = rows.findIndex((row, j) => j > (i as number) && (row.receipt as R).txn.id === txn);
+      return [
+        { code: 'TXN_STEP_GAP', ...placeOf(rows, i as number) },
+        { code: 'TXN_STEP_GAP', ...placeOf(rows, next) },
+      ];
+    },
   },
   {
     code: 'NONDETERMINISTIC_OUTPUT',
     how: 'the same input under the same bundle with another output',
     edit: (rows) => {
-      const i = rows.findIndex((row, j) => j > 0 && (row.receipt as R).exec.status === 'ok');
-      const first = rows.findIndex(
-        (row) =>
-          (row.receipt as R).exec.status === 'ok' &&
-          (row.receipt as R).decision.bundle === (rows[i]?.receipt as R).decision.bundle,
+      // Neither carries an approval: a copied approval would not cover the other receipt's id.
+      const plain = (r: R) => r.exec.status === 'ok' && r.decision.approval === undefined;
+      const first = rows.findIndex((row) => plain(row.receipt as R));
+      const bundle = (rows[first]?.receipt as R).decision.bundle;
+      const i = rows.findIndex(
+        (row, j) => j > first && plain(row.receipt as R) && (row.receipt as R).decision.bundle === bundle,
       );
       const a = rows[first]?.receipt as R;
       return rows.map((row, j) =>
@@ -152,6 +187,8 @@ const cases: { code: ControlCode; how: string; edit: (rows: Row[]) => Row[] }[] 
           ? { ...row, receipt: { ...row.receipt, exec: { ...(row.receipt.exec as R), latency_ms: 60_000 } } }
           : row,
       ),
+    // One finding for the bundle: v1 governs most of the slowed receipts (v2 starts mid-May).
+    expected: () => [{ code: 'SLO_BREACH', path: 'policies/agents-prod-v1.json' }],
   },
 ];
 
@@ -162,9 +199,16 @@ describe('control table: every control code, producer-built', () => {
 
   it.each(cases)('$code: $how', async (c) => {
     const files = new Map(base);
-    rewriteLedger(files, LEDGER, (rows) =>
-      c.edit(rows).map((row) => ({ ...row, receipt: JSON.parse(JSON.stringify(row.receipt)) })),
-    );
+    let after: Row[] = [];
+    let changed: number[] = [];
+    rewriteLedger(files, LEDGER, (rows) => {
+      after = c.edit(rows).map((row) => ({ ...row, receipt: JSON.parse(JSON.stringify(row.receipt)) }));
+      changed = after.flatMap((row, i) =>
+        canonicalize(row.receipt) === canonicalize((rows[i] as Row).receipt) ? [] : [i],
+      );
+      return after;
+    });
+    expect(changed.length, 'the edit changed at least one receipt').toBeGreaterThan(0);
     const report = await verifyArchive(memorySource(files, 'control.zip'), {
       ...engineOptions(),
       trustedRoots: [root],
@@ -173,7 +217,18 @@ describe('control table: every control code, producer-built', () => {
       report.findings.filter((f) => categoryOf(f.code) === 'integrity'),
       'integrity stays intact',
     ).toEqual([]);
-    const codes = [...new Set(report.findings.map((f) => f.code))];
-    expect(codes, report.findings.map((f) => f.message).join('\n')).toContain(c.code);
+    const expected = c.expected?.(after, changed) ?? [{ code: c.code, ...placeOf(after, changed[0] as number) }];
+    if (!c.expected) expect(changed, 'one receipt changed').toHaveLength(1);
+    const got: Placed[] = report.findings.map((f) => ({
+      code: f.code,
+      ...(f.path !== undefined && { path: f.path }),
+      ...(f.line !== undefined && { line: f.line }),
+      ...(f.seq !== undefined && { seq: f.seq }),
+      ...(f.receipt !== undefined && { receipt: f.receipt }),
+    }));
+    const order = (a: Placed, b: Placed) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    expect(got.sort(order), report.findings.map((f) => `${f.code}: ${f.message}`).join('\n')).toEqual(
+      [...expected].sort(order),
+    );
   });
 });
