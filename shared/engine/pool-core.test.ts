@@ -132,6 +132,20 @@ describe('startWorkerPool', () => {
     await expect(pool.run(4)).rejects.toThrow('worker 0 exited (code 1)');
   });
 
+  it('a failure right after the last worker is ready fails the started pool', async () => {
+    const pool = await startWorkerPool<number, string>({
+      size: 2,
+      start: (events, index) => {
+        setTimeout(() => {
+          events.ready();
+          if (index === 1) events.failed(new Error('worker 1 crashed at once'));
+        }, 0);
+        return { send: () => undefined, terminate: () => undefined };
+      },
+    });
+    await expect(pool.run(0)).rejects.toThrow('worker 1 crashed at once');
+  });
+
   it('a delivery that throws fails its task and the ones after it', async () => {
     const workers = standIn();
     const pool = await startWorkerPool({

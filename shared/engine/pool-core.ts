@@ -173,7 +173,11 @@ export async function startWorkerPool<T, R>(options: WorkerPoolOptions<T, R>): P
       slot.ready = true;
       idle.push(slot);
       if (started) dispatch();
-      else if (++readyCount === size) settleStart?.resolve();
+      else if (++readyCount === size) {
+        // Started from here on: a failure that comes before the caller has the pool fails it.
+        started = true;
+        settleStart?.resolve();
+      }
     },
     done(result) {
       const job = running.get(slot);
@@ -218,7 +222,6 @@ export async function startWorkerPool<T, R>(options: WorkerPoolOptions<T, R>): P
   } finally {
     settleStart = null;
   }
-  started = true;
 
   return {
     size,
