@@ -4,12 +4,14 @@
  * the grouped spelling shown for comparison out loud or on paper.
  */
 import { fromHex } from '../../shared/format/bytes.ts';
+import { HEX64 } from '../../shared/format/hash.ts';
 import { kidOf as kidOfBytes } from '../../shared/format/layout.ts';
 
 export type ParsedKey =
   { readonly ok: true; readonly publicKey: string } | { readonly ok: false; readonly reason: string };
 
-const HEX64 = /^[0-9a-fA-F]{64}$/;
+/** 64 hex digits in any case, as people paste them (stored in lowercase). */
+const isKeyHex = (text: string): boolean => HEX64.test(text.toLowerCase());
 
 /**
  * Reads one Ed25519 root public key from pasted text or a file's content: 64 hex digits
@@ -21,7 +23,7 @@ export function parsePublicKeyInput(input: string): ParsedKey {
   if (text === '') return { ok: false, reason: 'Enter a public key: 64 hexadecimal digits.' };
   if (text.startsWith('{')) return parseKeyJson(text);
   const compact = text.replace(/[\s:]+/g, '');
-  if (HEX64.test(compact)) return { ok: true, publicKey: compact.toLowerCase() };
+  if (isKeyHex(compact)) return { ok: true, publicKey: compact.toLowerCase() };
   if (/^[0-9a-fA-F]*$/.test(compact))
     return { ok: false, reason: `A public key is 64 hexadecimal digits; this has ${compact.length}.` };
   return { ok: false, reason: 'A public key is 64 hexadecimal digits (0-9, a-f); this contains other characters.' };
@@ -37,7 +39,7 @@ function parseKeyJson(text: string): ParsedKey {
   const record = value as Record<string, unknown>;
   for (const member of ['root_public_key', 'public_key']) {
     const candidate = record[member];
-    if (typeof candidate === 'string' && HEX64.test(candidate)) return { ok: true, publicKey: candidate.toLowerCase() };
+    if (typeof candidate === 'string' && isKeyHex(candidate)) return { ok: true, publicKey: candidate.toLowerCase() };
   }
   if (Array.isArray(record.keys)) {
     const roots = record.keys.filter((k): k is { public_key: string } => {
@@ -46,7 +48,7 @@ function parseKeyJson(text: string): ParsedKey {
         Array.isArray(entry.roles) &&
         entry.roles.includes('root') &&
         typeof entry.public_key === 'string' &&
-        HEX64.test(entry.public_key)
+        isKeyHex(entry.public_key)
       );
     });
     if (roots.length === 1)

@@ -5,17 +5,17 @@
  */
 import type { RandomAccessBytes } from '../../shared/archive/source.ts';
 import { openZip } from '../../shared/archive/zip.ts';
-import { concatBytes, decodeUtf8Strict } from '../../shared/format/bytes.ts';
+import { concatBytes, decodeUtf8Strict, isLowerHex } from '../../shared/format/bytes.ts';
+import { HEX64 } from '../../shared/format/hash.ts';
+import { KEYS_PATH } from '../../shared/format/layout.ts';
 import type { ArchiveKey } from './verify-protocol.ts';
 
 const MAX_KEYS_BYTES = 16 * 1024 * 1024;
-const HEX64 = /^[0-9a-f]{64}$/;
-const HEX32 = /^[0-9a-f]{32}$/;
 
 export async function readArchiveKeys(bytes: RandomAccessBytes, name: string): Promise<ArchiveKey[]> {
   const source = await openZip(bytes, name, { maxEntryBytes: MAX_KEYS_BYTES });
   try {
-    const entry = (await source.entries()).find((e) => e.name === 'keys.json' && !e.isDirectory);
+    const entry = (await source.entries()).find((e) => e.name === KEYS_PATH && !e.isDirectory);
     if (!entry) return [];
     const parts: Uint8Array[] = [];
     for await (const part of source.read(entry)) parts.push(part);
@@ -35,7 +35,7 @@ export function keysOf(value: unknown): ArchiveKey[] {
   for (const k of keys) {
     if (typeof k !== 'object' || k === null) continue;
     const entry = k as Record<string, unknown>;
-    if (typeof entry.kid !== 'string' || !HEX32.test(entry.kid)) continue;
+    if (!isLowerHex(entry.kid, 32)) continue;
     if (typeof entry.public_key !== 'string' || !HEX64.test(entry.public_key)) continue;
     const roles = Array.isArray(entry.roles) ? entry.roles.filter((r): r is string => typeof r === 'string') : [];
     out.push({ kid: entry.kid, publicKey: entry.public_key, roles });

@@ -23,6 +23,7 @@ import { finding, type Finding } from '../engine/findings.ts';
 import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engine/types.ts';
 import { utf8 } from '../format/bytes.ts';
 import { canonicalize } from '../format/canonical.ts';
+import { HASH_PREFIX } from '../format/hash.ts';
 import type { Receipt } from '../format/schema.ts';
 import { GrowableFloat64, GrowableUint32 } from './growable.ts';
 import { KeyTable128 } from './key-table.ts';
@@ -30,7 +31,6 @@ import { projectedCheck } from './projected.ts';
 
 /** Hex digits of an output hash kept per key: 13 × 4 = 52 bits, exact in a double. */
 const OUTPUT_PREFIX_DIGITS = 13;
-const HASH_PREFIX_LENGTH = 'sha256:'.length;
 
 /**
  * A successful receipt as the fold needs it (about 100 bytes structured-cloned):
@@ -142,12 +142,12 @@ export function foldOutput(state: DeterminismState, projection: OutputProjection
 }
 
 function outputPrefix(hash: string): number {
-  return parseInt(hash.slice(HASH_PREFIX_LENGTH, HASH_PREFIX_LENGTH + OUTPUT_PREFIX_DIGITS), 16);
+  return parseInt(hash.slice(HASH_PREFIX.length, HASH_PREFIX.length + OUTPUT_PREFIX_DIGITS), 16);
 }
 
 /** `sha256:` and the kept 13 hex digits, marked as a prefix. */
 function prefixText(prefix: number): string {
-  return `sha256:${prefix.toString(16).padStart(OUTPUT_PREFIX_DIGITS, '0')}…`;
+  return `${HASH_PREFIX}${prefix.toString(16).padStart(OUTPUT_PREFIX_DIGITS, '0')}…`;
 }
 
 function ledgerNumber(state: DeterminismState, ledger: string): number {

@@ -7,7 +7,10 @@ import { toHex, utf8 } from './bytes.ts';
 export const HASH_PREFIX = 'sha256:';
 /** `prev` of a ledger's first receipt. */
 export const ZERO_HASH = Object.freeze(HASH_PREFIX + '0'.repeat(64)) as string;
-const HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** 64 lowercase hex digits: a SHA-256 digest, an attachment's name, an Ed25519 public key. */
+export const HEX64 = /^[0-9a-f]{64}$/;
+/** A hash string: `sha256:` and 64 lowercase hex digits. */
+export const HASH_PATTERN = new RegExp(`^${HASH_PREFIX}${HEX64.source.slice(1)}`);
 
 /** A SHA-256 implementation: one-shot, and incremental for streamed files. */
 export interface Sha256 {

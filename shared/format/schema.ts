@@ -8,6 +8,7 @@
  * Content-Security-Policy forbids.
  */
 import { z } from 'zod';
+import { HASH_PATTERN } from './hash.ts';
 import { parseTime } from './time.ts';
 
 z.config({ jitless: true });
@@ -18,9 +19,7 @@ const hex = (n: number, what: string) =>
 export const KidSchema = hex(32, 'key id');
 export const PublicKeySchema = hex(64, 'Ed25519 public key');
 export const SignatureHexSchema = hex(128, 'Ed25519 signature');
-export const HashSchema = z
-  .string()
-  .regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" followed by 64 lowercase hex digits');
+export const HashSchema = z.string().regex(HASH_PATTERN, 'must be "sha256:" followed by 64 lowercase hex digits');
 export const TimeSchema = z.string().refine((t) => parseTime(t) !== null, 'must be an RFC 3339 UTC time ending in Z');
 /** JSON integers 0..2^53-1 (FORMAT.md §1). */
 export const UIntSchema = z
