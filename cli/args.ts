@@ -1,4 +1,5 @@
 /** A small argument parser: `--name value`, repeated `--name value`, `--flag`, positionals. */
+import { HEX64 } from '../shared/format/hash.ts';
 
 export interface CommandIo {
   stdout(text: string): void;
@@ -41,4 +42,18 @@ export function parseArgs(
     else out.single[name] = value;
   }
   return out;
+}
+
+/**
+ * The `--trust-root` values of a command: Ed25519 public keys, 64 hex digits in any case,
+ * returned in lowercase.
+ * @throws UsageError naming the first value that is not 64 hex digits.
+ */
+export function parseTrustRoots(values: readonly string[] = []): string[] {
+  const roots = values.map((value) => value.toLowerCase());
+  roots.forEach((root, i) => {
+    if (!HEX64.test(root))
+      throw new UsageError(`--trust-root must be a 64-hex-digit Ed25519 public key, got "${values[i]}"`);
+  });
+  return roots;
 }

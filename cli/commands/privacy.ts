@@ -6,7 +6,7 @@
  */
 import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { renderPrivacyJson, renderPrivacyText } from '../../shared/controls/privacy-render.ts';
-import { UsageError, parseArgs, type CommandIo } from '../args.ts';
+import { UsageError, parseArgs, parseTrustRoots, type CommandIo } from '../args.ts';
 import { verifyPath } from './verify.ts';
 
 const USAGE = 'usage: tickmark privacy <archive.zip | archive-dir> [--trust-root <64-hex public key>]... [--json]';
@@ -14,12 +14,10 @@ const USAGE = 'usage: tickmark privacy <archive.zip | archive-dir> [--trust-root
 export async function runPrivacy(argv: readonly string[], io: CommandIo): Promise<number> {
   const args = parseArgs(argv, { multi: ['trust-root'], flags: ['json'], usage: USAGE });
   if (args.positional.length !== 1) throw new UsageError(`privacy takes exactly one archive\n${USAGE}`);
-  const trustRoots = (args.multi['trust-root'] ?? []).map((r) => r.toLowerCase());
-  for (const root of trustRoots)
-    if (!/^[0-9a-f]{64}$/.test(root)) throw new UsageError(`--trust-root must be 64 hex digits, got "${root}"`);
+  const trustedRoots = parseTrustRoots(args.multi['trust-root']);
   const collector = createPrivacyCollector();
   const report = await verifyPath(args.positional[0] as string, {
-    trustedRoots: trustRoots,
+    trustedRoots,
     controls: [() => collector],
   });
   const integrity = report.summary.integrity_findings;
