@@ -27,6 +27,7 @@ import { HASH_PREFIX } from '../format/hash.ts';
 import type { Receipt } from '../format/schema.ts';
 import { GrowableFloat64, GrowableUint32 } from './growable.ts';
 import { KeyTable128 } from './key-table.ts';
+import { receiptNameAt } from './location.ts';
 import { projectedCheck } from './projected.ts';
 
 /** Hex digits of an output hash kept per key: 13 × 4 = 52 bits, exact in a double. */
@@ -135,7 +136,7 @@ export function foldOutput(state: DeterminismState, projection: OutputProjection
   const [thisText, firstText] = [prefixText(output), prefixText(first)];
   return finding(
     'NONDETERMINISTIC_OUTPUT',
-    `Receipt ${receipt} (ledger ${ledger}, seq ${seq}) has the same agent, action, resource and input under the same policy bundle as the receipt at ledger ${firstLedger}, seq ${firstSeq}, and both succeeded, so the outputs should be identical; this one's output is ${thisText}, the earlier one's ${firstText}.`,
+    `${receiptNameAt({ receipt, ledger, seq })} has the same agent, action, resource and input under the same policy bundle as the receipt at ledger ${firstLedger}, seq ${firstSeq}, and both succeeded, so the outputs should be identical; this one's output is ${thisText}, the earlier one's ${firstText}.`,
     { path, line, ledger, seq, receipt },
     { first: { ledger: firstLedger, seq: firstSeq, outputPrefix: firstText }, outputPrefix: thisText },
   );

@@ -13,7 +13,16 @@ export function receiptLocation(receipt: Receipt, context: ReceiptContext): Find
 
 /** How a sentence names a receipt: its id and place in the ledger. */
 export function receiptName(receipt: Receipt, context: ReceiptContext): string {
-  return `Receipt ${receipt.id} (ledger ${context.ledger}, seq ${receipt.seq})`;
+  return receiptNameAt({ receipt: receipt.id, ledger: context.ledger, seq: receipt.seq });
+}
+
+/** {@link receiptName} from a finding's location (for checks that keep only that, not the receipt). */
+export function receiptNameAt(where: {
+  readonly receipt: string;
+  readonly ledger: string;
+  readonly seq: number;
+}): string {
+  return `Receipt ${where.receipt} (ledger ${where.ledger}, seq ${where.seq})`;
 }
 
 /** `agents-prod v7 (sha256:1d45a3eb…)`: enough for a person to find the policy file. */
