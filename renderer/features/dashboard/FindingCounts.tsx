@@ -1,14 +1,9 @@
-import type { Finding, Severity } from '../../../shared/engine/findings.ts';
+import type { Finding } from '../../../shared/engine/findings.ts';
 import { formatRoute, type ReceiptQuery } from '../../app/routes.ts';
 import { formatCount } from '../../components/format.ts';
 import { findingStats, type CodeCount } from './finding-stats.ts';
-import { criteriaFor, criterionTitle } from './soc2-criteria.ts';
-
-const SEVERITY_LABEL: Readonly<Record<Severity, string>> = { critical: 'Critical', high: 'High', warning: 'Note' };
-
-export function SeverityTag({ severity }: { severity: Severity }) {
-  return <span className={`severity severity-${severity}`}>{SEVERITY_LABEL[severity]}</span>;
-}
+import { SEVERITY_LABEL, SeverityTag } from '../../components/SeverityTag.tsx';
+import { criteriaFor, criterionTitle } from '../../components/soc2-criteria.ts';
 
 interface Props {
   readonly archiveId: string;

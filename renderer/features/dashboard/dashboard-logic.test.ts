@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { finding } from '../../../shared/engine/findings.ts';
 import type { LedgerSummary } from '../../../shared/engine/types.ts';
 import { findingStats } from './finding-stats.ts';
-import { codesForCriterion, criteriaFor } from './soc2-criteria.ts';
+import { codesForCriterion, criteriaFor } from '../../components/soc2-criteria.ts';
 import { layoutTimeline } from './timeline-geometry.ts';
 
 describe('findingStats', () => {

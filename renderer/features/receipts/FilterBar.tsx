@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import type { ReceiptQuery } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
+import { SEVERITY_LABEL } from '../../components/SeverityTag.tsx';
 import type { ReceiptTable } from '../../workers/receipt-table.ts';
 
 interface Props {
@@ -66,11 +67,7 @@ export function FilterBar({ archiveId, query, table }: Props) {
         ['integrity', 'Integrity findings'],
         ['control', 'Control findings'],
       ])}
-      {select('severity', 'Severity', [
-        ['critical', 'Critical'],
-        ['high', 'High'],
-        ['warning', 'Note'],
-      ])}
+      {select('severity', 'Severity', Object.entries(SEVERITY_LABEL))}
       {chips.map((key) => (
         <span key={key} className="chip" data-testid={`filter-chip-${key}`}>
           {CHIP_LABEL[key]}: <code>{String(query[key])}</code>

@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 import { formatTime } from '../../components/format.ts';
 import { readReceiptLine, type ReceiptLine } from '../../store/archives.ts';
 import { localRow, type ReceiptTable } from '../../workers/receipt-table.ts';
-import { SeverityTag } from '../dashboard/FindingCounts.tsx';
-import { criteriaFor } from '../dashboard/soc2-criteria.ts';
+import { SeverityTag } from '../../components/SeverityTag.tsx';
+import { criteriaFor } from '../../components/soc2-criteria.ts';
 
 interface Props {
   readonly archiveId: string;

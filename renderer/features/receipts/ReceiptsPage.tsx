@@ -4,7 +4,7 @@ import { filterOf, formatRoute, type ReceiptQuery } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
 import { formatCount } from '../../components/format.ts';
 import { filterRows, unplacedFindings } from '../../workers/receipt-table.ts';
-import { codesForCriterion } from '../dashboard/soc2-criteria.ts';
+import { codesForCriterion } from '../../components/soc2-criteria.ts';
 import { FilterBar } from './FilterBar.tsx';
 import { ReceiptDetail } from './ReceiptDetail.tsx';
 import { ReceiptGrid } from './ReceiptGrid.tsx';

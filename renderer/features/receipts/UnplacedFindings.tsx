@@ -1,5 +1,5 @@
 import type { Finding } from '../../../shared/engine/findings.ts';
-import { SeverityTag } from '../dashboard/FindingCounts.tsx';
+import { SeverityTag } from '../../components/SeverityTag.tsx';
 
 const SHOWN = 50;
 

@@ -1,9 +1,9 @@
 /**
- * The one adapter between the dashboard and shared/soc2.ts: which SOC 2 criteria a
- * finding code bears on, with their titles and the reason.
+ * The one adapter between the workbench (dashboard, receipts) and shared/soc2.ts: which
+ * SOC 2 criteria a finding code bears on, with their titles and the reason.
  */
-import { FINDING_CODES, isFindingCode } from '../../../shared/codes.ts';
-import { SOC2_CRITERIA, soc2For, type Soc2Criterion } from '../../../shared/soc2.ts';
+import { FINDING_CODES, isFindingCode } from '../../shared/codes.ts';
+import { SOC2_CRITERIA, soc2For, type Soc2Criterion } from '../../shared/soc2.ts';
 
 export interface CriterionRef {
   readonly id: string;
