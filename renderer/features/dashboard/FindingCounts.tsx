@@ -35,13 +35,12 @@ export function FindingCounts({ archiveId, findings }: Props) {
                     </th>
                     <td className="num">
                       {stats.bySeverity[s] > 0 ? (
-                        <a
+                        <CountLink
                           href={to({ severity: s })}
-                          data-testid={`severity-count-${s}`}
-                          aria-label={`${stats.bySeverity[s]} ${SEVERITY_LABEL[s]} findings`}
-                        >
-                          {formatCount(stats.bySeverity[s])}
-                        </a>
+                          testId={`severity-count-${s}`}
+                          count={stats.bySeverity[s]}
+                          what={`${SEVERITY_LABEL[s]} findings`}
+                        />
                       ) : (
                         <span data-testid={`severity-count-${s}`}>0</span>
                       )}
@@ -78,13 +77,12 @@ export function FindingCounts({ archiveId, findings }: Props) {
                       <span className="muted criterion-title">{criterionTitle(c.criterion)}</span>
                     </th>
                     <td className="num">
-                      <a
+                      <CountLink
                         href={to({ criterion: c.criterion })}
-                        data-testid={`criterion-count-${c.criterion}`}
-                        aria-label={`${c.count} findings bearing on ${c.criterion}`}
-                      >
-                        {formatCount(c.count)}
-                      </a>
+                        testId={`criterion-count-${c.criterion}`}
+                        count={c.count}
+                        what={`findings bearing on ${c.criterion}`}
+                      />
                     </td>
                   </tr>
                 ))}
@@ -94,6 +92,15 @@ export function FindingCounts({ archiveId, findings }: Props) {
         </div>
       )}
     </section>
+  );
+}
+
+/** A count that opens the receipts it counts; its label reads "<count> <what>". */
+function CountLink({ href, testId, count, what }: { href: string; testId: string; count: number; what: string }) {
+  return (
+    <a href={href} data-testid={testId} aria-label={`${count} ${what}`}>
+      {formatCount(count)}
+    </a>
   );
 }
 
@@ -126,13 +133,12 @@ function CodeTable({
                   <SeverityTag severity={c.worst} /> <code>{c.code}</code>
                 </th>
                 <td className="num">
-                  <a
+                  <CountLink
                     href={to({ code: c.code })}
-                    data-testid={`code-count-${c.code}`}
-                    aria-label={`${c.count} ${c.code} findings`}
-                  >
-                    {formatCount(c.count)}
-                  </a>
+                    testId={`code-count-${c.code}`}
+                    count={c.count}
+                    what={`${c.code} findings`}
+                  />
                 </td>
               </tr>
             ))}
