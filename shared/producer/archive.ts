@@ -6,7 +6,7 @@
  */
 import { canonicalize } from '../format/canonical.ts';
 import { toHex, utf8 } from '../format/bytes.ts';
-import { hashOf, sha256Bytes } from '../format/hash.ts';
+import { hashOf, sha256Bytes, type FileDigest } from '../format/hash.ts';
 import type { Manifest } from '../format/schema.ts';
 import { isTime } from '../format/time.ts';
 import { attachmentPath, FORMAT_ID, MANIFEST_PATH } from '../format/layout.ts';
@@ -25,10 +25,9 @@ export interface ManifestInfo {
   readonly producer: { readonly name: string; readonly version: string };
 }
 
-export interface ManifestEntry {
+/** A line of the manifest's `files`: a path, its size and SHA-256. */
+export interface ManifestEntry extends FileDigest {
   readonly path: string;
-  readonly bytes: number;
-  readonly sha256: string;
 }
 
 export { MANIFEST_PATH };
