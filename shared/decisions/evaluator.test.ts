@@ -102,17 +102,32 @@ describe('DecisionEvaluator', () => {
 });
 
 describe('memoKey', () => {
-  it('gives two requests one key only when their canonical forms are equal', () => {
+  it('gives two requests one key only when their canonical forms are equal, and equal requests one key', () => {
     const context = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
+    let same = 0;
     fc.assert(
-      fc.property(context, context, fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), (c1, c2, id1, id2) => {
-        const a = { ...request(id1), context: c1 };
-        const b = { ...request(id2), context: c2 };
-        const sameKey = memoKey('s', a, entities(1)) === memoKey('s', b, entities(1));
-        if (sameKey) expect(canonicalize(a)).toBe(canonicalize(b));
-      }),
+      fc.property(
+        context,
+        context,
+        fc.string({ maxLength: 3 }),
+        fc.string({ maxLength: 3 }),
+        fc.boolean(),
+        (c1, c2, id1, id2, copy) => {
+          const a = { ...request(id1), context: c1 };
+          // Half the pairs are the same request built afresh: there the keys must be equal.
+          const b = copy ? (JSON.parse(JSON.stringify(a)) as typeof a) : { ...request(id2), context: c2 };
+          const sameKey = memoKey('s', a, entities(1)) === memoKey('s', b, entities(1));
+          // Every pair is checked, both ways: a shared key means the same canonical request,
+          // and the same serialized request always shares its key.
+          expect(sameKey).toBe(JSON.stringify(a) === JSON.stringify(b));
+          if (sameKey) same++;
+          expect(!sameKey || canonicalize(a) === canonicalize(b)).toBe(true);
+          if (copy) expect(sameKey).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
+    expect(same).toBeGreaterThan(100);
   });
 
   it('depends on the policy set', () => {
