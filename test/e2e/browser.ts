@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { SAMPLES_DIR } from '../support/shared-dir.ts';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
-export const samplesDir = join(repo, '..', 'shared', 'samples');
+/** ../shared/samples (or TICKMARK_SHARED_DIR's samples/: see test/support/shared-dir.ts). */
+export const samplesDir = SAMPLES_DIR;
 export const resultsDir = join(repo, 'test-results');
 const CHROMIUM = '/usr/bin/chromium';
 
