@@ -2,7 +2,8 @@
  * Scale measurement, not a pass/fail gate on time: a synthetic 1,000,000-receipt archive
  * written straight into the workbench's IndexedDB in the stored layout (column blocks,
  * findings, the report), then reopened and filtered through the UI. Prints the times; the
- * assertions only check that the UI shows what was stored.
+ * assertions check that the UI shows what was stored: every filter's exact row count, counted
+ * from the same seeded data as it was generated.
  *
  *   npx vitest run --project e2e test/e2e/scale.test.ts
  */
@@ -54,6 +55,8 @@ describe('a 1,000,000-receipt archive', () => {
         let seed = 7;
         const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
         const blocks: unknown[] = [];
+        // What each filter below must return, counted here from the same seeded data.
+        const expected = { deny: 0, agent3Ok: 0, usAllowAction2: 0 };
         ledgers.forEach((ledger, li) => {
           for (let start = 0, blockNo = 0; start < perLedger; start += ROWS_PER_BLOCK, blockNo++) {
             const count = Math.min(ROWS_PER_BLOCK, perLedger - start);
@@ -84,6 +87,11 @@ describe('a 1,000,000-receipt archive', () => {
               b.line[i] = (local % 1000) + 1;
               b.effect[i] = random() < 0.2 ? 2 : 1;
               b.status[i] = b.effect[i] === 2 ? 3 : random() < 0.02 ? 2 : 1;
+              // Indices into the dictionaries: effect 2 = deny, 1 = allow; status 1 = ok;
+              // agents[4] = agent-3; actions[3] = action.2.
+              if (b.effect[i] === 2) expected.deny++;
+              if (b.agent[i] === 4 && b.status[i] === 1) expected.agent3Ok++;
+              if (li === 1 && b.effect[i] === 1 && b.action[i] === 3) expected.usAllowAction2++;
             }
             blocks.push(b);
           }
@@ -180,6 +188,7 @@ describe('a 1,000,000-receipt archive', () => {
         return {
           indexMs: performance.now() - started,
           blocks: blocks.length,
+          expected,
           linesMs,
           linesPerSecond: (100 * LINES_PER_CHUNK) / (linesMs / 1000),
         };
@@ -218,10 +227,14 @@ describe('a 1,000,000-receipt archive', () => {
       );
       return rows;
     };
-    expect(await query('effect=deny')).toBeGreaterThan(100_000);
-    expect(await query('agent=agent-3&status=ok')).toBeGreaterThan(1_000);
+    // Exact counts (the data is seeded), each a sizeable share of the million.
+    expect(written.expected.deny).toBeGreaterThan(100_000);
+    expect(written.expected.agent3Ok).toBeGreaterThan(1_000);
+    expect(written.expected.usAllowAction2).toBeGreaterThan(1_000);
+    expect(await query('effect=deny')).toBe(written.expected.deny);
+    expect(await query('agent=agent-3&status=ok')).toBe(written.expected.agent3Ok);
     expect(await query('code=SIGNATURE_INVALID')).toBe(1000);
-    expect(await query('ledger=gw-us-1&effect=allow&action=action.2')).toBeGreaterThan(1_000);
+    expect(await query('ledger=gw-us-1&effect=allow&action=action.2')).toBe(written.expected.usAllowAction2);
     await page.getByTestId('receipt-grid').focus();
     await page.keyboard.press('End');
     await expect.poll(() => page.getByTestId('receipt-detail').count()).toBe(1);
