@@ -4,7 +4,9 @@
  * the browser) are timed in the page from each event's `timeStamp` to the next animation
  * frame after its handler ran, i.e. until the window could show a reaction. The progress
  * bar's text (receipts done, rate, time left) and the cancel button are sampled alongside.
- * Prints the figures; the assertions only check behaviour that holds on any machine.
+ * Prints the figures; the assertions check behaviour that holds on any machine: each input had
+ * its effect (a Tab press moved the focus, the page saw the pointer where it was moved), some of
+ * them while the progress bar was up, and the progress advanced.
  *
  *   npx vitest run --project e2e test/e2e/responsiveness.test.ts
  *   TICKMARK_E2E_RESPONSIVENESS_RECEIPTS=1000000 npx vitest run --project e2e test/e2e/responsiveness.test.ts
@@ -40,12 +42,17 @@ interface PageProbe {
   latencies: { kind: string; ms: number }[];
   longTasks: { startMs: number; ms: number }[];
   progressRenders: number;
+  /** Where the last pointermove the page received was. */
+  lastPointer: { x: number; y: number } | null;
 }
 
 /** Installs the in-page probe: input-to-next-frame latency, long tasks, progress renders. */
 async function installProbe(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const probe: PageProbe = { armed: false, latencies: [], longTasks: [], progressRenders: 0 };
+    const probe: PageProbe = { armed: false, latencies: [], longTasks: [], progressRenders: 0, lastPointer: null };
+    window.addEventListener('pointermove', (event) => {
+      probe.lastPointer = { x: event.clientX, y: event.clientY };
+    });
     (window as unknown as { __probe: PageProbe }).__probe = probe;
     const time = (event: Event) => {
       if (!probe.armed) return;
@@ -73,6 +80,55 @@ async function installProbe(page: Page): Promise<void> {
       }
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
+}
+
+/** Whether an input had its effect (checked in the page until it shows, 5 s at most), and whether the import was still on. */
+interface InputEffect {
+  readonly happened: boolean;
+  readonly whileImporting: boolean;
+}
+
+/** After a Tab press: the focused element is no longer the one before it. */
+async function focusMoved(page: Page): Promise<InputEffect> {
+  return page.evaluate(
+    () =>
+      new Promise<InputEffect>((resolve) => {
+        const before = (window as unknown as { __focusBefore: Element | null }).__focusBefore;
+        const started = performance.now();
+        const check = () => {
+          const happened = document.activeElement !== before;
+          if (happened || performance.now() - started > 5000)
+            resolve({
+              happened,
+              whileImporting: document.querySelector('[data-testid="import-progress"]') !== null,
+            });
+          else requestAnimationFrame(check);
+        };
+        check();
+      }),
+  );
+}
+
+/** After a mouse move: the page's last pointermove was at (x, y). */
+async function pointerSeenAt(page: Page, x: number, y: number): Promise<InputEffect> {
+  return page.evaluate(
+    ({ x, y }) =>
+      new Promise<InputEffect>((resolve) => {
+        const started = performance.now();
+        const check = () => {
+          const last = (window as unknown as { __probe: PageProbe }).__probe.lastPointer;
+          const happened = last !== null && last.x === x && last.y === y;
+          if (happened || performance.now() - started > 5000)
+            resolve({
+              happened,
+              whileImporting: document.querySelector('[data-testid="import-progress"]') !== null,
+            });
+          else requestAnimationFrame(check);
+        };
+        check();
+      }),
+    { x, y },
+  );
 }
 
 async function readProbe(page: Page): Promise<PageProbe> {
@@ -138,6 +194,8 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       await page.getByTestId('import-progress').waitFor();
 
       const samples: ProgressSample[] = [];
+      const tabs: InputEffect[] = [];
+      const pointers: InputEffect[] = [];
       let presses = 0;
       for (let i = 0; ; i++) {
         const sample = await sampleProgress(page, startedAt);
@@ -145,8 +203,18 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
         samples.push(sample);
         // Alternate a key press (moves focus, like a person tabbing) and a mouse move over
         // an empty part of the page (hover): both are real input through the browser.
-        if (i % 2 === 0) await page.keyboard.press('Tab');
-        else await page.mouse.move(700 + (i % 4) * 10, 860);
+        // Each one's effect is checked, not its time: the focus moved; the page saw the pointer there.
+        if (i % 2 === 0) {
+          await page.evaluate(() => {
+            (window as unknown as { __focusBefore: Element | null }).__focusBefore = document.activeElement;
+          });
+          await page.keyboard.press('Tab');
+          tabs.push(await focusMoved(page));
+        } else {
+          const x = 700 + (i % 4) * 10;
+          await page.mouse.move(x, 860);
+          pointers.push(await pointerSeenAt(page, x, 860));
+        }
         presses++;
         if (Date.now() - startedAt > IMPORT_TIMEOUT_MS) throw new Error('the import did not finish in time');
         await sleep(SAMPLE_EVERY_MS);
@@ -201,6 +269,13 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       }
 
       // Behaviour that must hold whatever the machine's speed (no times asserted).
+      // Every input sent during the import had its effect, and some while the progress bar was still up.
+      expect(tabs.length).toBeGreaterThan(0);
+      expect(pointers.length).toBeGreaterThan(0);
+      expect(tabs.filter((t) => !t.happened)).toEqual([]);
+      expect(pointers.filter((t) => !t.happened)).toEqual([]);
+      expect(tabs.some((t) => t.whileImporting)).toBe(true);
+      expect(pointers.some((t) => t.whileImporting)).toBe(true);
       expect(latencies.length).toBeGreaterThan(0);
       expect(distinctReceipts).toBeGreaterThanOrEqual(3);
       expect(probe.progressRenders).toBeGreaterThanOrEqual(3);
