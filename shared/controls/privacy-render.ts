@@ -2,6 +2,7 @@
  * Renderers of the privacy report (privacy.ts): plain text for a person, JSON for tools.
  * Both are deterministic: the same archive gives the same bytes.
  */
+import { pushAll } from '../engine/append.ts';
 import type { PrivacyEntry, PrivacyReport } from './privacy.ts';
 
 /** Pretty-printed JSON of the report, with a final newline. */
@@ -30,7 +31,7 @@ export function renderPrivacyText(report: PrivacyReport): string {
       subject = entry.subject;
       lines.push('', `Data subject ${subject}`);
     }
-    lines.push(...entryLines(entry));
+    pushAll(lines, entryLines(entry));
   }
   return `${lines.join('\n')}\n`;
 }

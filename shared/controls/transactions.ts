@@ -16,6 +16,7 @@
  * the open ones, few at any time, in a `Map` in the order they began, which is the
  * order `TXN_INCOMPLETE` reports them in.
  */
+import { pushAll } from '../engine/append.ts';
 import { finding, type Finding, type FindingLocation } from '../engine/findings.ts';
 import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engine/types.ts';
 import { TextMap } from '../engine/text-map.ts';
@@ -69,7 +70,7 @@ export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
       const [ledger] = projection;
       if (current?.ledger !== ledger) {
         if (current) {
-          findings.push(...incompleteTransactions(current));
+          pushAll(findings, incompleteTransactions(current));
           finishedLedgers.add(current.ledger);
         }
         if (finishedLedgers.has(ledger)) {
@@ -83,7 +84,7 @@ export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
       if (found) findings.push(found);
     },
     finish() {
-      if (current) findings.push(...incompleteTransactions(current));
+      if (current) pushAll(findings, incompleteTransactions(current));
       current = null;
       return findings;
     },

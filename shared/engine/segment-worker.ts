@@ -4,6 +4,7 @@
  * thread has them, then check the segments it is sent with the shared segment code. One
  * definition, so every pool checks segments the way a single thread would.
  */
+import { pushAll } from './append.ts';
 import type { ArchiveSource, RawEntry } from '../archive/source.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
@@ -70,7 +71,7 @@ export async function segmentChecker(
     for (const [i, control] of controls.entries()) {
       if (control.parallel !== 'stateless') continue;
       const all = await control.finish();
-      fresh.push(...all.slice(sent[i]));
+      pushAll(fresh, all.slice(sent[i]));
       sent[i] = all.length;
     }
     return fresh;
@@ -89,7 +90,7 @@ export async function segmentChecker(
       onRecord,
     };
     const result = await runSegmentTask(source, entry, task, context, setup.limits.maxLineBytes, signal);
-    result.findings.push(...(await drainStateless()));
+    pushAll(result.findings, await drainStateless());
     return result;
   };
 }
