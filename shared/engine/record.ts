@@ -52,6 +52,8 @@ export function readStoredLine(
     findings.push(finding('RECORD_MALFORMED', `Line is ${parsed.message}.`, where));
     return { value: undefined, findings };
   }
-  findings.push(finding('RECORD_NONCANONICAL', `Line is ${parsed.message}.`, where));
+  // A forbidden number or a non-canonical form: the content is still checked further.
+  if (parsed.reason === 'number') findings.push(finding('RECORD_MALFORMED', `Line ${parsed.message}.`, where));
+  else findings.push(finding('RECORD_NONCANONICAL', `Line is ${parsed.message}.`, where));
   return { value: parsed.value, findings };
 }

@@ -25,7 +25,13 @@ describe('RFC 8785 canonical form (cyberphone test data)', () => {
       .split(/\s+/)
       .join('');
     expect(Buffer.from(expected, 'utf8').toString('hex')).toBe(hex);
-    expect(parseCanonical(expected)).toEqual({ ok: true, value: JSON.parse(expected) });
+    // Canonical, so accepted as a stored line, except where it holds numbers the format forbids
+    // (FORMAT.md §1: integers 0..2^53-1 only): values.json has fractions and exponents.
+    if (name === 'values.json') {
+      expect(parseCanonical(expected)).toMatchObject({ ok: false, reason: 'number', value: JSON.parse(expected) });
+    } else {
+      expect(parseCanonical(expected)).toEqual({ ok: true, value: JSON.parse(expected) });
+    }
   });
 });
 
@@ -66,5 +72,37 @@ describe('signed text cut from a canonical line', () => {
       { numRuns: 500 },
     );
     expect(signedTextOfCanonicalLine('{"a":1,"sig":"x"}', { a: 2, sig: 'x' })).not.toBe('{"a":2}');
+  });
+});
+
+describe('stored form: numbers and depth the format allows', () => {
+  it.each([
+    ['a fraction', '{"a":1.5}', 'a'],
+    ['an exponent', '{"a":[1,1e+21]}', 'a[1]'],
+    ['a negative integer', '{"a":{"b":-3}}', 'a.b'],
+    ['a fraction deep inside', '{"a":[{"b":[0,{"c":0.25}]}]}', 'a[0].b[1].c'],
+  ])('%s is refused, naming where it is', (_what, line, path) => {
+    const parsed = parseCanonical(line);
+    expect(parsed.ok).toBe(false);
+    expect(parsed).toMatchObject({ reason: 'number', value: JSON.parse(line) });
+    expect(parsed.ok === false && parsed.message).toContain(` at ${path}:`);
+  });
+
+  it('integers from 0 to 2^53-1 are accepted', () => {
+    expect(parseCanonical('{"a":[0,1,9007199254740991]}')).toEqual({
+      ok: true,
+      value: { a: [0, 1, 9007199254740991] },
+    });
+  });
+
+  it('nesting is bounded without recursion, however deep the line', () => {
+    const ok = '['.repeat(64) + ']'.repeat(64);
+    expect(parseCanonical(ok).ok).toBe(true);
+    for (const depth of [65, 5_000, 200_000]) {
+      const deep = '['.repeat(depth) + ']'.repeat(depth);
+      const parsed = parseCanonical(deep);
+      expect(parsed).toMatchObject({ ok: false, reason: 'json' });
+      expect(parsed.ok === false && parsed.message).toContain('nested more than 64 levels');
+    }
   });
 });

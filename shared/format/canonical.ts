@@ -23,18 +23,83 @@ export function canonicalize(value: unknown): string {
 export type ParsedLine =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reason: 'json'; readonly message: string }
-  | { readonly ok: false; readonly reason: 'noncanonical'; readonly value: unknown; readonly message: string };
+  | {
+      readonly ok: false;
+      /** `noncanonical`: not its own RFC 8785 form; `number`: a number FORMAT.md §1 forbids. */
+      readonly reason: 'noncanonical' | 'number';
+      readonly value: unknown;
+      readonly message: string;
+    };
 
 /**
- * Parses a stored JSON text and checks it is its own canonical form.
- * Never throws: bad evidence is a result, not an exception.
+ * Deepest nesting of arrays and objects a stored JSON value may have. Deeper values are
+ * refused before anything recursive (canonicalization, Cedar, memo keys) sees them; no
+ * receipt, key set or bundle of the format comes near it.
  */
+export const MAX_JSON_DEPTH = 64;
+
+/** Largest integer FORMAT.md §1 allows (2^53 - 1). */
+const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+
+function allowedNumber(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= MAX_INTEGER && !Object.is(n, -0);
+}
+
+/**
+ * One pass over a parsed value without recursion: whether it nests deeper than
+ * {@link MAX_JSON_DEPTH}, and whether it holds a number the format forbids.
+ */
+function shapeProblem(value: unknown): 'depth' | 'number' | null {
+  const stack: unknown[] = [value];
+  const depths: number[] = [0];
+  let number = false;
+  while (stack.length > 0) {
+    const v = stack.pop();
+    const depth = depths.pop() as number;
+    if (typeof v === 'number') {
+      if (!allowedNumber(v)) number = true;
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) return 'depth';
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') {
+        stack.push(child);
+        depths.push(depth + 1);
+      } else if (typeof child === 'number' && !allowedNumber(child)) number = true;
+    }
+  }
+  return number ? 'number' : null;
+}
+
+/** Where the first forbidden number is, as a member path (`request.context.amount`), and its value. */
+function firstForbiddenNumber(value: unknown, path = ''): { path: string; value: number } | null {
+  if (typeof value === 'number') return allowedNumber(value) ? null : { path: path || '(the value)', value };
+  if (value === null || typeof value !== 'object') return null;
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [`${path}[${i}]`, v])
+    : Object.entries(value).map(([k, v]) => [path ? `${path}.${k}` : k, v]);
+  for (const [at, child] of entries) {
+    const found = firstForbiddenNumber(child, at);
+    if (found) return found;
+  }
+  return null;
+}
+
 export function parseCanonical(text: string): ParsedLine {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     return { ok: false, reason: 'json', message: `not valid JSON (${(error as Error).message})` };
+  }
+  const shape = shapeProblem(value);
+  if (shape === 'depth') {
+    return {
+      ok: false,
+      reason: 'json',
+      message: `nested more than ${MAX_JSON_DEPTH} levels deep, beyond what this verifier reads`,
+    };
   }
   let canonical: string;
   try {
@@ -44,6 +109,15 @@ export function parseCanonical(text: string): ParsedLine {
   }
   if (canonical !== text) {
     return { ok: false, reason: 'noncanonical', value, message: describeFirstDifference(text, canonical) };
+  }
+  if (shape === 'number') {
+    const found = firstForbiddenNumber(value) as { path: string; value: number };
+    return {
+      ok: false,
+      reason: 'number',
+      value,
+      message: `holds the number ${canonicalize(found.value)} at ${found.path}: signed content may hold only integers from 0 to 2^53-1, without fractions or exponents (FORMAT.md §1)`,
+    };
   }
   return { ok: true, value };
 }
