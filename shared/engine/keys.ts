@@ -65,6 +65,7 @@ export function buildKeyring(
 
   // Pass 1: entries, key ids and roots.
   const entries: KeyEntry[] = [];
+  const kids = new Set<string>();
   /** Each entry as stored: certificates sign these bytes, not the schema's output. */
   const stored = new Map<KeyEntry, Record<string, unknown>>();
   set.keys.forEach((raw, index) => {
@@ -74,13 +75,14 @@ export function buildKeyring(
       return;
     }
     const entry = checked.value;
-    if (records.has(entry.kid) || entries.some((e) => e.kid === entry.kid)) {
+    if (kids.has(entry.kid)) {
       findings.push(
         finding('RECORD_MALFORMED', `keys[${index}] repeats key id ${entry.kid}; each key may appear once.`, at),
       );
       return;
     }
     entries.push(entry);
+    kids.add(entry.kid);
     stored.set(entry, raw as Record<string, unknown>);
   });
   const rootKids = new Set<string>();
