@@ -4,7 +4,9 @@
  * `policies` must be the set of determining policies Cedar reports.
  *
  * Receipts whose bundle is not in the archive (`POLICY_UNKNOWN`) or whose bundle's
- * policies do not parse (`POLICY_INVALID`) are the engine's findings and skipped here:
+ * policies do not parse (`POLICY_INVALID`) are the engine's findings and skipped here, and
+ * so are receipts under a bundle whose text was not given to Cedar (no valid signature, or
+ * not as the manifest lists it: the report's checks say so):
  * reporting them twice would not tell an auditor anything new.
  */
 import type { CedarModule, Decision } from '../decisions/cedar.ts';
@@ -38,7 +40,8 @@ export function createDecisionCheck(cedar: CedarModule, options: EvaluatorOption
     parallel: 'stateless',
     visit(receipt: Receipt, context: ReceiptContext): void {
       const bundle = context.bundle;
-      if (!bundle) return;
+      // Unsigned or unlisted policy text is never given to Cedar (the engine says why).
+      if (!bundle || !bundle.policiesUsable) return;
       const result = evaluator.evaluate(bundle.hash, bundle.body.cedar.policies, receipt.request, receipt.entities);
       if (result.kind === 'unparsable') return;
       const mismatch = compareDecision(receipt, result.decision);

@@ -118,6 +118,7 @@ export function resolveBundle(body: BundleBody, path = `policies/${body.id}-v${b
     hash: hashOf(canonicalize(body)),
     body,
     signatureValid: true,
+    policiesUsable: true,
     effectiveFrom: instantOf(body.effective_from) as Instant,
     effectiveUntil: body.effective_until ? instantOf(body.effective_until) : null,
   };

@@ -38,13 +38,76 @@ export function preparePolicies(cedar: CedarModule, policies: Readonly<Record<st
   const setId = `tickmark-policies/${hashOf(canonicalize(policies))}`;
   const known = sets.get(setId);
   if (known) return known;
-  const answer = cedar.preparsePolicySet(setId, { staticPolicies: { ...policies } });
-  const result: PreparedPolicies =
-    answer.type === 'success'
-      ? { ok: true, setId }
-      : { ok: false, errors: attributeErrors(cedar, policies, answer.errors) };
+  const result = prepareBounded(cedar, setId, policies);
   sets.set(setId, result);
   return result;
+}
+
+/**
+ * Most nesting a policy may have before Cedar sees it: brackets deep plus `if`s. Cedar's
+ * Wasm parser recurses without a bound of its own and traps ("memory access out of
+ * bounds") past about 100 nested brackets or a few hundred nested `if`s, and a trapped
+ * instance answers nothing more in that process. Real policies nest a handful deep.
+ */
+export const MAX_POLICY_NESTING = 64;
+
+/**
+ * How deeply `text` nests, counted without parsing it: the deepest run of open `(`, `[`
+ * and `{`, plus every `if` keyword, outside string literals and `//` comments. An upper
+ * bound of what Cedar's parser recurses through.
+ */
+export function policyNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let ifs = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '(' || c === '[' || c === '{') {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (c === ')' || c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    } else if (c === 'i' && text[i + 1] === 'f' && !isWordChar(text[i - 1]) && !isWordChar(text[i + 2])) {
+      ifs++;
+    }
+  }
+  return deepest + ifs;
+}
+
+function isWordChar(c: string | undefined): boolean {
+  return c !== undefined && /[A-Za-z0-9_]/.test(c);
+}
+
+/** Parses the set in Cedar only when every policy is within the nesting bound; never throws. */
+function prepareBounded(
+  cedar: CedarModule,
+  setId: string,
+  policies: Readonly<Record<string, string>>,
+): PreparedPolicies {
+  const tooDeep: PolicyError[] = [];
+  for (const [policyId, text] of Object.entries(policies)) {
+    const nesting = policyNesting(text);
+    if (nesting > MAX_POLICY_NESTING) {
+      tooDeep.push({
+        policyId,
+        message: `it nests ${nesting} levels deep (brackets and ifs), over the ${MAX_POLICY_NESTING} this verifier gives to Cedar, so it was not parsed`,
+      });
+    }
+  }
+  if (tooDeep.length > 0) return { ok: false, errors: tooDeep };
+  let answer: ReturnType<CedarModule['preparsePolicySet']>;
+  try {
+    answer = cedar.preparsePolicySet(setId, { staticPolicies: { ...policies } });
+  } catch (error) {
+    return { ok: false, errors: [{ message: `Cedar failed while parsing the policies: ${(error as Error).message}` }] };
+  }
+  return answer.type === 'success'
+    ? { ok: true, setId }
+    : { ok: false, errors: attributeErrors(cedar, policies, answer.errors) };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface BundleCheck {
   readonly bundle: ResolvedBundle | null;
   readonly anchored: boolean;
   readonly policiesParse: boolean | null;
+  /** Why the policy text was not given to Cedar at all, when it was not. */
+  readonly notParsed: string | null;
   readonly findings: Finding[];
 }
 
@@ -34,12 +36,18 @@ export function checkBundleFile(
   keyring: Keyring,
   verifier: SignatureVerifier,
   parser: PolicyParser | undefined,
+  /**
+   * Why this file's content is not what the manifest lists (unlisted, or other bytes), or
+   * null when it is. Policy text is given to Cedar only when it is validly signed and listed:
+   * anyone can add unsigned text to an archive, and Cedar must not be fed what nobody vouches for.
+   */
+  notAsListed: string | null = null,
 ): BundleCheck {
   const findings: Finding[] = [];
   const checked = validate(PolicyFileSchema, value);
   if (!checked.ok) {
     findings.push(finding('RECORD_MALFORMED', `${path} is not a policy bundle: ${checked.message}.`, { path }));
-    return { bundle: null, anchored: false, policiesParse: null, findings };
+    return { bundle: null, anchored: false, policiesParse: null, notParsed: null, findings };
   }
   const { bundle: body, signatures } = checked.value;
   // Identity and signatures over the bundle as stored, not as the schema returns it.
@@ -84,7 +92,8 @@ export function checkBundleFile(
     );
   }
   let policiesParse: boolean | null = null;
-  if (parser) {
+  const notParsed = !valid ? 'it has no valid signature by a policy key' : notAsListed;
+  if (parser && notParsed === null) {
     const parsed = parser(hash, body.cedar.policies);
     policiesParse = parsed.ok;
     if (!parsed.ok) {
@@ -111,9 +120,18 @@ export function checkBundleFile(
     );
   }
   return {
-    bundle: { path, hash, body, signatureValid: valid, effectiveFrom, effectiveUntil },
+    bundle: {
+      path,
+      hash,
+      body,
+      signatureValid: valid,
+      policiesUsable: notParsed === null,
+      effectiveFrom,
+      effectiveUntil,
+    },
     anchored,
     policiesParse,
+    notParsed,
     findings,
   };
 }
@@ -126,7 +144,11 @@ export function checkBundleFile(
 export function checkLineage(bundles: readonly ResolvedBundle[]): Finding[] {
   const findings: Finding[] = [];
   const byId = new Map<string, ResolvedBundle[]>();
-  for (const b of bundles) byId.set(b.body.id, [...(byId.get(b.body.id) ?? []), b]);
+  for (const b of bundles) {
+    const versions = byId.get(b.body.id);
+    if (versions) versions.push(b);
+    else byId.set(b.body.id, [b]);
+  }
   for (const [id, versions] of byId) {
     versions.sort((a, b) => a.body.version - b.body.version || compareInstants(a.effectiveFrom, b.effectiveFrom));
     for (let i = 0; i < versions.length; i++) {

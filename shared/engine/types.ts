@@ -117,6 +117,11 @@ export interface ResolvedBundle {
   readonly hash: string;
   readonly body: BundleBody;
   readonly signatureValid: boolean;
+  /**
+   * Its policy text may be given to Cedar: validly signed and, where there is a manifest,
+   * listed with these bytes. Decisions are re-evaluated only under such bundles.
+   */
+  readonly policiesUsable: boolean;
   /** `effective_from` and `effective_until` as exactly comparable instants. */
   readonly effectiveFrom: Instant;
   readonly effectiveUntil: Instant | null;
