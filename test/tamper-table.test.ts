@@ -506,7 +506,9 @@ const exactCases: ExactCase[] = [
       resignManifest(f);
     },
     // Receipt 61 was step 2 of a transaction that goes on at 63: a control finding follows.
+    // Not re-linked: 63's prev is the hash of 62, not of 60 stored before it (FORMAT.md §7).
     expected: [
+      { code: 'CHAIN_BROKEN', path: SEGMENT_2, line: 1, seq: 63 },
       { code: 'CHAIN_GAP', path: SEGMENT_2, line: 1, seq: 63 },
       { code: 'TXN_STEP_GAP', path: SEGMENT_2, line: 1, seq: 63 },
     ],

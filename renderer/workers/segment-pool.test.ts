@@ -24,6 +24,8 @@ function resultOf(task: SegmentTask): SegmentResult {
     findings: [],
     head: null,
     tail: null,
+    seqRuns: [],
+    unreadableAtEnd: 0,
     sealed: [],
     ids: [],
     idSeqs: [],

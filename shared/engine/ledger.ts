@@ -4,9 +4,10 @@
  * projected controls), then judges checkpoints, truncation, the unsealed tail, the
  * ledger's state and the period it proves continuous.
  */
+import { pushAll } from './append.ts';
 import type { LineRead } from '../archive/lines.ts';
 import { CheckpointSchema, validate, type Checkpoint } from '../format/schema.ts';
-import { linkProblems, type ChainTail } from './chain.ts';
+import { linkProblems, SeqSet, UNKNOWN_SPAN, type ChainTail } from './chain.ts';
 import { breaksContinuity, finding, tampers, type Finding, type FindingCode } from './findings.ts';
 import { verifySigned } from './keys.ts';
 import { readStoredLine } from './record.ts';
@@ -31,6 +32,9 @@ export class LedgerMerger {
   private first: { seq: number; ts: string } | null = null;
   private signed = 0;
   private unanchored = 0;
+  private readonly seqs = new SeqSet();
+  private maxSeq = 0;
+  private unknownSpans = 0;
 
   constructor(
     readonly ledger: string,
@@ -55,7 +59,7 @@ export class LedgerMerger {
   addCheckpointLine(read: LineRead): void {
     this.checkpointLines++;
     const stored = readStoredLine(this.checkpointsPath, read, this.ledger);
-    this.findings.push(...stored.findings);
+    pushAll(this.findings, stored.findings);
     if (stored.value === undefined) return;
     const where = { path: this.checkpointsPath, line: read.line };
     const checked = validate(CheckpointSchema, stored.value);
@@ -104,13 +108,29 @@ export class LedgerMerger {
     this.fileFindings.push(f);
   }
 
+  /**
+   * Lines of unknown number could not be read here, in stored order (a segment refused or
+   * failing part-way): no link across them is judged, seqs they may hold are not called
+   * absent, and a checkpoint past the readable receipts does not prove truncation.
+   */
+  markUnknownSpan(): void {
+    this.unreadableAfterLast = UNKNOWN_SPAN;
+    this.seqs.unknownSpan();
+    this.unknownSpans++;
+  }
+
   /** Joins the next segment, in name order; feeds projected controls in order. */
   absorb(segment: SegmentResult, controls: readonly ControlCheck[]): void {
     this.segments.push(segment.path);
     this.receipts += segment.lines;
     this.signed += segment.signed;
     this.unanchored += segment.unanchored;
-    this.findings.push(...segment.findings);
+    pushAll(this.findings, segment.findings);
+    for (const e of this.seqs.add(segment.path, segment.seqRuns, segment.unreadableAtEnd)) {
+      this.report(e.code, e.message, { path: e.path, line: e.line, seq: e.seq });
+    }
+    for (let i = 1; i < segment.seqRuns.length; i += 4)
+      this.maxSeq = Math.max(this.maxSeq, segment.seqRuns[i] as number);
     const head = segment.head;
     if (head) {
       const unreadable = head.unreadableBefore ?? this.unreadableAfterLast;
@@ -123,7 +143,7 @@ export class LedgerMerger {
       this.last = segment.tail;
       this.unreadableAfterLast = segment.tail.unreadableAfter;
     } else if (segment.lines > 0) {
-      this.unreadableAfterLast = 'unreadable';
+      this.unreadableAfterLast = UNKNOWN_SPAN; // only unreadable lines: their last hash is not kept
     }
     for (const [seq, hash, ts] of segment.sealed)
       if (!this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });
@@ -148,7 +168,9 @@ export class LedgerMerger {
 
   /** Ends the ledger: checkpoints against the chain, truncation, unsealed tail, state. */
   finish(): LedgerSummary {
-    const lastSeq = this.last?.seq ?? null;
+    for (const e of this.seqs.gaps()) this.report(e.code, e.message, { path: e.path, line: e.line, seq: e.seq });
+    // The highest seq held, whatever order the lines are stored in.
+    const lastSeq = this.last ? this.maxSeq : null;
     const firstBreak = this.firstBreakSeq();
     let sealed: { seq: number; ts: string } | null = null;
     let provenEnd: { seq: number; ts: string } | null = null;
@@ -156,6 +178,8 @@ export class LedgerMerger {
       const where = { path: this.checkpointsPath, line, seq: cp.seq };
       const got = this.sealedHashes.get(cp.seq);
       if (!got) {
+        // Lines that could not be read may hold it: nothing is established either way.
+        if (this.unknownSpans > 0) continue;
         if (lastSeq === null || cp.seq > lastSeq) {
           this.report(
             'CHAIN_TRUNCATED',

@@ -57,7 +57,8 @@ export function checkManifest(value: unknown, keyring: Keyring, verifier: Signat
 
 /**
  * Compares the manifest's file list with what the archive holds.
- * @param actual every readable entry except manifest.json, with its size and hash as read
+ * @param actual every entry except manifest.json, with its size and hash as read, or null when it
+ *   could not be read in full or was refused (already reported where that happened: never "missing")
  */
 export function compareFiles(
   manifest: Manifest,
@@ -73,6 +74,16 @@ export function compareFiles(
       continue;
     }
     listed.add(file.path);
+    if (file.path === MANIFEST_PATH) {
+      findings.push(
+        finding(
+          'RECORD_MALFORMED',
+          'The manifest lists manifest.json itself; its files list must name every other entry, and no file can hold its own hash.',
+          { path: MANIFEST_PATH },
+        ),
+      );
+      continue;
+    }
     if (!actual.has(file.path)) {
       findings.push(
         finding('FILE_MISSING', `The manifest lists ${file.path}, but the archive has no such file.`, {

@@ -5,6 +5,7 @@
  * key, signature, bundle in effect, the chain links inside the segment, and the per-receipt
  * controls; where the segment meets its neighbour is left to the merge.
  */
+import { pushAll } from './append.ts';
 import type { LineRead } from '../archive/lines.ts';
 import { decodeUtf8Strict } from '../format/bytes.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
@@ -12,7 +13,7 @@ import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { hashOf } from '../format/hash.ts';
 import { ReceiptSchema, validate, type Receipt } from '../format/schema.ts';
 import { instantOf, type Instant } from '../format/time.ts';
-import { linkProblems, type ChainTail, type LinkInput } from './chain.ts';
+import { linkProblems, SeqRunsBuilder, type ChainTail, type LinkInput, type SeqRuns } from './chain.ts';
 import { finding, type Finding, type FindingCode } from './findings.ts';
 import { signedParts } from './keys.ts';
 import { inEffect } from './policies.ts';
@@ -37,6 +38,9 @@ export interface SegmentResult {
   readonly head: SegmentHead | null;
   /** Last readable receipt, and an unreadable line after it if the segment ends with one. */
   readonly tail: (ChainTail & { readonly unreadableAfter: string | null }) | null;
+  /** The seqs it holds, as runs (see {@link SeqRuns}), and how many unreadable lines end it. */
+  readonly seqRuns: SeqRuns;
+  readonly unreadableAtEnd: number;
   /** Receipts whose seq a checkpoint names: [seq, hash, ts]. */
   readonly sealed: [number, string, string][];
   /** Receipt ids in order, with their seq and line, for archive-wide duplicate detection. */
@@ -80,6 +84,8 @@ export async function checkSegment(
     findings,
     head: null,
     tail: null,
+    seqRuns: [],
+    unreadableAtEnd: 0,
     sealed: [],
     ids: [],
     idSeqs: [],
@@ -91,13 +97,14 @@ export async function checkSegment(
   let last: ChainTail | null = null;
   let unreadable: string | null = null;
   let head: SegmentHead | null = null;
+  const runs = new SeqRunsBuilder();
   const pending: Promise<void>[] = [];
 
   for await (const read of lines) {
     (result as { lines: number }).lines++;
     const lineHash = read.kind === 'too-long' ? null : hashOf(read.bytes);
     const stored = readStoredLine(path, read, ledger);
-    findings.push(...stored.findings);
+    pushAll(findings, stored.findings);
     let receipt: Receipt | null = null;
     if (stored.value !== undefined) {
       const checked = validate(ReceiptSchema, stored.value);
@@ -117,6 +124,7 @@ export async function checkSegment(
     if (!receipt || lineHash === null) {
       // The chain runs on through an unreadable line: the next receipt's prev may name it.
       unreadable = lineHash ?? 'unreadable';
+      runs.unreadableLine();
       continue;
     }
 
@@ -125,6 +133,7 @@ export async function checkSegment(
     const where = { line: read.line, seq: r.seq, receipt: r.id };
     if (r.ledger !== ledger)
       report('RECORD_MALFORMED', `Receipt names ledger "${r.ledger}" but is stored in ledgers/${ledger}/.`, where);
+    runs.receipt(r.seq, read.line);
     result.ids.push(r.id);
     result.idSeqs.push(r.seq);
     result.idLines.push(read.line);
@@ -201,5 +210,11 @@ export async function checkSegment(
     }
   }
   await Promise.all(pending);
-  return { ...result, head, tail: last ? { ...last, unreadableAfter: unreadable } : null };
+  return {
+    ...result,
+    head,
+    tail: last ? { ...last, unreadableAfter: unreadable } : null,
+    seqRuns: runs.runs,
+    unreadableAtEnd: runs.unreadableAtEnd,
+  };
 }

@@ -4,7 +4,12 @@
  * Every entry is read once, streamed: its bytes feed its hash (for the manifest) and its
  * parser at the same time. Order matters only where checks depend on each other: keys
  * before anything signed, bundles before receipts, a ledger's checkpoints before its receipts.
+ *
+ * The run is a sequence of named phases over one explicit state ({@link Run}): entries,
+ * manifest and keys, bundles, ledgers, remaining entries, manifest comparison, summary.
+ * A later feature plugs in at a named phase and reads what the earlier ones left in the state.
  */
+import { pushAll } from './append.ts';
 import { readLines } from '../archive/lines.ts';
 import { unsafePathReason } from '../archive/paths.ts';
 import { openZip } from '../archive/zip.ts';
@@ -18,16 +23,17 @@ import {
   type ReadLimits,
 } from '../archive/source.ts';
 import { concatBytes } from '../format/bytes.ts';
-import { nobleStrictVerifier } from '../format/ed25519.ts';
-import { hashingChunks } from '../format/hash.ts';
+import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
+import { hashingChunks, HEX64, type FileDigest } from '../format/hash.ts';
+import { ATTACHMENT_PATH, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
-import { buildKeyring, KEYS_PATH } from './keys.ts';
+import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
 import { LedgerMerger } from './ledger.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds } from './receipt-ids.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
 import { readStoredLine } from './record.ts';
-import { checkManifest, compareFiles, MANIFEST_PATH } from './manifest.ts';
+import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
 import {
   FORMAT_ID,
@@ -36,20 +42,24 @@ import {
   type CheckStatus,
   type ControlCheck,
   type LedgerSummary,
+  type Progress,
   type ResolvedBundle,
   type VerifyOptions,
   type VerifyReport,
 } from './types.ts';
+import type { Manifest } from '../format/schema.ts';
+
+type ManifestFile = Manifest['files'][number];
 
 export type { PolicyParser } from './policies.ts';
 
 /** Largest JSON document (manifest, keys, a bundle) read whole. */
 const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
-const SEGMENT = /^ledgers\/([^/]+)\/(\d{6})\.jsonl$/;
-const CHECKPOINTS = /^ledgers\/([^/]+)\/checkpoints\.jsonl$/;
+const SEGMENT = SEGMENT_PATH;
+const CHECKPOINTS = CHECKPOINTS_PATH;
 const POLICY = /^policies\/[^/]+\.json$/;
-const ATTACHMENT = /^attachments\/([^/]+)$/;
+const ATTACHMENT = ATTACHMENT_PATH;
 
 /** What a pool of workers needs to check segments the way this thread would. */
 export interface RunnerSetup {
@@ -111,15 +121,38 @@ function unreadableReport(name: string, message: string): VerifyReport {
   };
 }
 
+/** The state of one verification, filled phase by phase. */
+interface Run {
+  readonly source: ArchiveSource;
+  readonly options: EngineOptions;
+  readonly limits: ReadLimits;
+  readonly verifier: SignatureVerifier;
+  readonly signal: AbortSignal | undefined;
+  readonly findings: Finding[];
+  readonly checks: CheckStatus[];
+  /** Entries that will be read, by path. */
+  readonly files: Map<string, RawEntry>;
+  /** Entries present but refused before reading (unsupported, over the entry cap, a second copy), with why. */
+  readonly refused: Map<string, string>;
+  /** Size and hash of every entry read in full; null when it could not be read in full or was refused. */
+  readonly actual: Map<string, FileDigest | null>;
+  /** Ledger bytes to check (the segments' declared sizes), for progress. */
+  bytesTotal: number;
+  bytesDone: number;
+  receiptsDone: number;
+  manifestValue: unknown;
+  manifestCheck: ManifestCheck | null;
+  keysValue: unknown;
+  keys: KeySetResult | null;
+  readonly bundles: ResolvedBundle[];
+  readonly bundleSummaries: BundleSummary[];
+  readonly bundlesByHash: Map<string, ResolvedBundle>;
+  readonly controls: ControlCheck[];
+  readonly ledgers: Map<string, LedgerMerger>;
+}
+
 /** Verifies an opened archive. Bad evidence gives findings; only misuse or cancellation throws. */
 export async function verifyArchive(source: ArchiveSource, options: EngineOptions): Promise<VerifyReport> {
-  const limits: ReadLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const verifier = options.verifier ?? nobleStrictVerifier;
-  const findings: Finding[] = [];
-  const checks: CheckStatus[] = [];
-  const signal = options.signal;
-
-  // Listing and path safety.
   options.onProgress?.({ phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 });
   let rawEntries: readonly RawEntry[];
   try {
@@ -127,7 +160,47 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   } catch (error) {
     return unreadableReport(source.name, (error as Error).message);
   }
-  const files = new Map<string, RawEntry>();
+  const run: Run = {
+    source,
+    options,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    verifier: options.verifier ?? nobleStrictVerifier,
+    signal: options.signal,
+    findings: [],
+    checks: [],
+    files: new Map(),
+    refused: new Map(),
+    actual: new Map(),
+    bytesTotal: 0,
+    bytesDone: 0,
+    receiptsDone: 0,
+    manifestValue: undefined,
+    manifestCheck: null,
+    keysValue: undefined,
+    keys: null,
+    bundles: [],
+    bundleSummaries: [],
+    bundlesByHash: new Map(),
+    controls: [],
+    ledgers: new Map(),
+  };
+  admitEntries(run, rawEntries);
+  await readManifestAndKeys(run);
+  await readBundles(run);
+  await checkLedgers(run);
+  await readRemainingEntries(run);
+  compareWithManifest(run);
+  return await summarize(run);
+}
+
+/** Phase 1, entries: path safety, one copy of each name, what can be read, the entry cap. */
+function admitEntries(run: Run, rawEntries: readonly RawEntry[]): void {
+  const { files, refused, findings, limits } = run;
+  const seen = new Set<string>();
+  // manifest.json and keys.json are read whatever the cap: without them nothing else can be judged.
+  const structural = (name: string) => name === MANIFEST_PATH || name === KEYS_PATH;
+  let overCap = 0;
+  let admitted = 0;
   for (const entry of rawEntries) {
     if (entry.isDirectory) continue;
     const unsafe = entry.invalidName ?? unsafePathReason(entry.name);
@@ -142,131 +215,181 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
       );
       continue;
     }
-    if (files.has(entry.name)) {
-      findings.push(
-        finding('ENTRY_UNSAFE_PATH', `Entry ${entry.name} appears more than once; only the first is read.`, {
-          path: entry.name,
-        }),
-      );
-      continue;
-    }
-    if (entry.unsupported) {
-      findings.push(
-        finding('ARCHIVE_UNREADABLE', `Entry ${entry.name} is ${entry.unsupported} and cannot be read.`, {
-          path: entry.name,
-        }),
-      );
-      continue;
-    }
-    if (files.size >= limits.maxEntries) {
+    if (seen.has(entry.name)) {
       findings.push(
         finding(
-          'ENTRY_TOO_LARGE',
-          `The archive has more than ${limits.maxEntries} entries (the limit); the rest were not read.`,
+          'ENTRY_UNSAFE_PATH',
+          `Entry ${entry.name} appears more than once; only the first copy is read, so this copy was not checked.`,
+          { path: entry.name },
         ),
       );
-      break;
+      continue;
     }
+    seen.add(entry.name);
+    if (entry.unsupported) {
+      const reason = `it is ${entry.unsupported}`;
+      findings.push(
+        finding('ARCHIVE_UNREADABLE', `Entry ${entry.name} cannot be read: ${reason}.`, { path: entry.name }),
+      );
+      refused.set(entry.name, reason);
+      continue;
+    }
+    if (admitted >= limits.maxEntries && !structural(entry.name)) {
+      overCap++;
+      refused.set(entry.name, `the archive has more than ${limits.maxEntries} entries (the limit)`);
+      continue;
+    }
+    if (!structural(entry.name)) admitted++;
     files.set(entry.name, entry);
   }
-
-  // One total for the whole run, known from the directory: the ledger segments' declared sizes.
-  const bytesTotal = [...files.entries()].reduce(
-    (sum, [path, entry]) => sum + (SEGMENT.test(path) ? (entry.declaredSize ?? 0) : 0),
-    0,
-  );
-
-  /** Size and hash of every entry read in full; null when reading stopped part-way. */
-  const actual = new Map<string, { bytes: number; sha256: string } | null>();
-
-  function streamEntry(path: string): AsyncGenerator<Uint8Array> {
-    actual.set(path, null);
-    return hashingChunks(source.read(files.get(path) as RawEntry, signal), (file) => void actual.set(path, file));
-  }
-
-  /** Runs `body` over an entry's stream; turns reader refusals into findings. Returns false if it failed. */
-  async function guarded(path: string, body: () => Promise<void>): Promise<boolean> {
-    try {
-      await body();
-      return true;
-    } catch (error) {
-      const f = signal?.aborted ? null : readerErrorFinding(path, error);
-      if (!f) throw error;
-      findings.push(f);
-      return false;
-    }
-  }
-
-  /** Reads a whole JSON document and checks its stored form; undefined when unusable. */
-  async function readDocument(path: string): Promise<unknown> {
-    let value: unknown;
-    await guarded(path, async () => {
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for await (const chunk of streamEntry(path)) {
-        size += chunk.length;
-        if (size > MAX_DOCUMENT_BYTES)
-          throw new LimitExceededError(
-            'maxEntryBytes',
-            size,
-            `a JSON document may be at most ${MAX_DOCUMENT_BYTES} bytes`,
-          );
-        chunks.push(chunk);
-      }
-      // A JSON document is one stored line without a newline (FORMAT.md §1).
-      const stored = readStoredLine(path, { kind: 'line', line: 1, bytes: concatBytes(chunks) });
-      findings.push(...stored.findings);
-      value = stored.value;
-    });
-    return value;
-  }
-
-  // Manifest and keys.
-  options.onProgress?.({ phase: 'manifest', bytesDone: 0, bytesTotal, receiptsDone: 0 });
-  const manifestValue = files.has(MANIFEST_PATH) ? await readDocument(MANIFEST_PATH) : undefined;
-  actual.delete(MANIFEST_PATH);
-  if (!files.has(MANIFEST_PATH))
+  if (overCap > 0) {
     findings.push(
+      finding(
+        'ENTRY_TOO_LARGE',
+        `The archive has more than ${limits.maxEntries} entries (the limit); ${overCap} of them were not read.`,
+        {},
+        { limit: 'maxEntries', notRead: overCap },
+      ),
+    );
+  }
+  for (const path of refused.keys()) run.actual.set(path, null);
+  // One total for the whole run, known from the directory: the ledger segments' declared sizes.
+  for (const [path, entry] of files) if (SEGMENT.test(path)) run.bytesTotal += entry.declaredSize ?? 0;
+}
+
+function progress(run: Run, phase: Progress['phase']): void {
+  run.options.onProgress?.({
+    phase,
+    bytesDone: run.bytesDone,
+    bytesTotal: run.bytesTotal,
+    receiptsDone: run.receiptsDone,
+  });
+}
+
+function streamEntry(run: Run, path: string): AsyncGenerator<Uint8Array> {
+  run.actual.set(path, null);
+  return hashingChunks(
+    run.source.read(run.files.get(path) as RawEntry, run.signal),
+    (file) => void run.actual.set(path, file),
+  );
+}
+
+/** Runs `body` over an entry's stream; turns reader refusals into findings. Returns the finding if it failed. */
+async function guarded(run: Run, path: string, body: () => Promise<void>): Promise<Finding | null> {
+  try {
+    await body();
+    return null;
+  } catch (error) {
+    const f = run.signal?.aborted ? null : readerErrorFinding(path, error);
+    if (!f) throw error;
+    run.findings.push(f);
+    return f;
+  }
+}
+
+/** Reads a whole JSON document and checks its stored form; undefined when unusable. */
+async function readDocument(run: Run, path: string): Promise<unknown> {
+  let value: unknown;
+  await guarded(run, path, async () => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of streamEntry(run, path)) {
+      size += chunk.length;
+      if (size > MAX_DOCUMENT_BYTES)
+        throw new LimitExceededError(
+          'maxEntryBytes',
+          size,
+          `a JSON document may be at most ${MAX_DOCUMENT_BYTES} bytes`,
+        );
+      chunks.push(chunk);
+    }
+    // A JSON document is one stored line without a newline (FORMAT.md §1).
+    const stored = readStoredLine(path, { kind: 'line', line: 1, bytes: concatBytes(chunks) });
+    pushAll(run.findings, stored.findings);
+    value = stored.value;
+  });
+  return value;
+}
+
+/** Why `path` cannot be used though it is in the archive, or null when it can (or is absent). */
+function whyNotRead(run: Run, path: string): string | null {
+  const refused = run.refused.get(path);
+  if (refused) return `${path} was not read: ${refused}`;
+  if (run.files.has(path) && run.actual.get(path) === null) return `${path} could not be read`;
+  return null;
+}
+
+/** Phase 2, manifest and keys: the keyring (anchored in the caller's roots) and the signed file list. */
+async function readManifestAndKeys(run: Run): Promise<void> {
+  progress(run, 'manifest');
+  if (run.files.has(MANIFEST_PATH)) run.manifestValue = await readDocument(run, MANIFEST_PATH);
+  else if (!run.refused.has(MANIFEST_PATH)) {
+    run.findings.push(
       finding('MANIFEST_MISSING', 'The archive has no manifest.json, so nothing proves which files it should hold.'),
     );
-  options.onProgress?.({ phase: 'keys', bytesDone: 0, bytesTotal, receiptsDone: 0 });
-  const keysValue = files.has(KEYS_PATH) ? await readDocument(KEYS_PATH) : undefined;
-  if (!files.has(KEYS_PATH))
-    findings.push(
+  }
+  run.actual.delete(MANIFEST_PATH);
+  progress(run, 'keys');
+  if (run.files.has(KEYS_PATH)) run.keysValue = await readDocument(run, KEYS_PATH);
+  else if (!run.refused.has(KEYS_PATH)) {
+    run.findings.push(
       finding('FILE_MISSING', 'The archive has no keys.json, so no signature in it can be checked.', {
         path: KEYS_PATH,
       }),
     );
-  const keys = buildKeyring(keysValue, options.trustedRoots, verifier);
-  findings.push(...keys.findings);
+  }
+  run.keys = buildKeyring(run.keysValue, run.options.trustedRoots, run.verifier);
+  pushAll(run.findings, run.keys.findings);
+  if (run.manifestValue !== undefined) {
+    run.manifestCheck = checkManifest(run.manifestValue, run.keys.keyring, run.verifier);
+    pushAll(run.findings, run.manifestCheck.findings);
+  }
+}
 
-  const manifestCheck = manifestValue === undefined ? null : checkManifest(manifestValue, keys.keyring, verifier);
-  if (manifestCheck) findings.push(...manifestCheck.findings);
-  const manifest = manifestCheck?.manifest ?? null;
+/** Whether a file was read as the manifest lists it; null when it was (or there is no manifest to say). */
+function notAsListed(run: Run, listed: ReadonlyMap<string, ManifestFile> | null, path: string): string | null {
+  if (!listed) return null;
+  const file = listed.get(path);
+  if (!file) return 'it is not listed in the manifest';
+  const got = run.actual.get(path);
+  if (!got || got.sha256 !== file.sha256 || got.bytes !== file.bytes)
+    return 'its bytes are not those the manifest lists';
+  return null;
+}
 
-  // Policy bundles.
-  options.onProgress?.({ phase: 'policies', bytesDone: 0, bytesTotal, receiptsDone: 0 });
-  const bundles: ResolvedBundle[] = [];
-  const bundleSummaries: BundleSummary[] = [];
-  const bundlesByHash = new Map<string, ResolvedBundle>();
-  for (const path of [...files.keys()].filter((p) => POLICY.test(p)).sort()) {
-    const value = await readDocument(path);
+/** Phase 3, bundles: signatures, Cedar parse (signed and listed text only), lineage; then the controls. */
+async function readBundles(run: Run): Promise<void> {
+  progress(run, 'policies');
+  const keyring = (run.keys as KeySetResult).keyring;
+  const notParsed: string[] = [];
+  const manifest = run.manifestCheck?.manifest;
+  const listed = manifest ? new Map(manifest.files.map((f) => [f.path, f])) : null;
+  for (const path of [...run.files.keys()].filter((p) => POLICY.test(p)).sort()) {
+    const value = await readDocument(run, path);
     if (value === undefined) continue;
-    const checked = checkBundleFile(path, value, keys.keyring, verifier, options.policyParser);
-    findings.push(...checked.findings);
+    const checked = checkBundleFile(
+      path,
+      value,
+      keyring,
+      run.verifier,
+      run.options.policyParser,
+      notAsListed(run, listed, path),
+    );
+    pushAll(run.findings, checked.findings);
+    if (checked.notParsed) notParsed.push(`${path}: ${checked.notParsed}`);
     if (!checked.bundle) continue;
     const b = checked.bundle;
-    if (bundlesByHash.has(b.hash)) {
-      findings.push(
-        finding('POLICY_LINEAGE_BROKEN', `${path} holds the same bundle as ${bundlesByHash.get(b.hash)?.path}.`, {
+    if (run.bundlesByHash.has(b.hash)) {
+      run.findings.push(
+        finding('POLICY_LINEAGE_BROKEN', `${path} holds the same bundle as ${run.bundlesByHash.get(b.hash)?.path}.`, {
           path,
         }),
       );
       continue;
     }
-    bundles.push(b);
-    bundlesByHash.set(b.hash, b);
-    bundleSummaries.push({
+    run.bundles.push(b);
+    run.bundlesByHash.set(b.hash, b);
+    run.bundleSummaries.push({
       path,
       hash: b.hash,
       id: b.body.id,
@@ -277,26 +400,44 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
       policyIds: Object.keys(b.body.cedar.policies).sort(),
     });
   }
-  findings.push(...checkLineage(bundles));
-  checks.push(
-    options.policyParser
-      ? { check: 'Policy text parses (Cedar)', status: 'ran' }
-      : { check: 'Policy text parses (Cedar)', status: 'not checked', reason: 'no Cedar engine was given to this run' },
-  );
-
+  pushAll(run.findings, checkLineage(run.bundles));
+  if (!run.options.policyParser) {
+    run.checks.push({
+      check: 'Policy text parses (Cedar)',
+      status: 'not checked',
+      reason: 'no Cedar engine was given to this run',
+    });
+  } else {
+    run.checks.push({ check: 'Policy text parses (Cedar)', status: 'ran' });
+    for (const what of notParsed) {
+      run.checks.push({
+        check: `Policy text parses (Cedar), and decisions under it are re-evaluated: ${what.slice(0, what.indexOf(':'))}`,
+        status: 'not checked',
+        reason: `${what.slice(what.indexOf(':') + 2)}; its text is not given to Cedar`,
+      });
+    }
+  }
   // Controls plug in here: they see every schema-valid receipt.
-  const archiveContext = { bundlesByHash, keyring: keys.keyring, verifier };
-  const controls: ControlCheck[] = [];
-  for (const factory of options.controls ?? []) controls.push(await factory(archiveContext));
+  const archiveContext = { bundlesByHash: run.bundlesByHash, keyring, verifier: run.verifier };
+  for (const factory of run.options.controls ?? []) run.controls.push(await factory(archiveContext));
+}
 
-  // Ledgers, one chain each, in name order: checkpoints first (they say which receipt
-  // hashes to keep), then segments, checked by the runner (possibly in parallel) and
-  // merged here strictly in order.
+/**
+ * Phase 4, ledgers, one chain each, in name order: checkpoints first (they say which
+ * receipt hashes to keep), then segments, checked by the runner (possibly in parallel) and
+ * merged strictly in order; a refused segment is a span that could not be read.
+ */
+async function checkLedgers(run: Run): Promise<void> {
+  const { files, findings, limits, signal, options, controls } = run;
+  const keys = run.keys as KeySetResult;
+  /** Each ledger's segments in name order, readable or refused. */
+  const segmentsByLedger = new Map<string, string[]>();
   const ledgerNames = new Set<string>();
-  for (const path of files.keys()) {
-    const m = SEGMENT.exec(path) ?? CHECKPOINTS.exec(path);
+  for (const path of [...files.keys(), ...run.refused.keys()]) {
+    const segment = SEGMENT.exec(path);
+    const m = segment ?? CHECKPOINTS.exec(path);
     if (m) ledgerNames.add(m[1] as string);
-    else if (path.startsWith('ledgers/'))
+    else if (path.startsWith('ledgers/') && files.has(path))
       findings.push(
         finding(
           'RECORD_MALFORMED',
@@ -304,42 +445,58 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
           { path },
         ),
       );
+    if (segment) {
+      const list = segmentsByLedger.get(segment[1] as string);
+      if (list) list.push(path);
+      else segmentsByLedger.set(segment[1] as string, [path]);
+    }
   }
   const receiptIds = new ReceiptIds();
-  const ledgers = new Map<string, LedgerMerger>();
   const tasks: SegmentTask[] = [];
+  /** Refused segments of each ledger still to be merged, in name order. */
+  const refusedAhead = new Map<string, string[]>();
   for (const name of [...ledgerNames].sort()) {
-    const ledger = new LedgerMerger(name, keys.keyring, verifier, receiptIds);
-    ledgers.set(name, ledger);
+    const ledger = new LedgerMerger(name, keys.keyring, run.verifier, receiptIds);
+    run.ledgers.set(name, ledger);
     const checkpointsPath = `ledgers/${name}/checkpoints.jsonl`;
     if (files.has(checkpointsPath)) {
-      const ok = await guarded(checkpointsPath, async () => {
-        for await (const read of readLines(streamEntry(checkpointsPath), limits.maxLineBytes))
+      const failed = await guarded(run, checkpointsPath, async () => {
+        for await (const read of readLines(streamEntry(run, checkpointsPath), limits.maxLineBytes))
           ledger.addCheckpointLine(read);
       });
-      if (!ok) ledger.addFileFinding(findings.at(-1) as Finding);
+      if (failed) ledger.addFileFinding(failed);
     }
     const checkpointSeqs = [...ledger.checkpointSeqs];
-    for (const path of [...files.keys()].filter((p) => SEGMENT.exec(p)?.[1] === name).sort())
-      tasks.push({ ledger: name, path, checkpointSeqs });
+    const segments = (segmentsByLedger.get(name) ?? []).sort();
+    refusedAhead.set(
+      name,
+      segments.filter((p) => run.refused.has(p)),
+    );
+    for (const path of segments) if (files.has(path)) tasks.push({ ledger: name, path, checkpointSeqs });
   }
-  let bytesDone = 0;
-  let receiptsDone = 0;
+  /** Merges a ledger's refused segments that come (by name) before `path`, or all of them. */
+  const mergeRefused = (ledgerName: string, before?: string) => {
+    const pending = refusedAhead.get(ledgerName) ?? [];
+    while (pending.length > 0 && (before === undefined || (pending[0] as string) < before)) {
+      pending.shift();
+      run.ledgers.get(ledgerName)?.markUnknownSpan();
+    }
+  };
   // A control that cannot run split (neither stateless nor projected) keeps the run in this thread.
   const splittable = controls.every(
     (c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection),
   );
   // Starting workers costs about a second; below this much ledger data one thread is faster.
-  const worthAPool = tasks.length > 1 && bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
+  const worthAPool = tasks.length > 1 && run.bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
   let localRunnerUsed: SegmentRunner | null = null;
   let poolProblem: string | null = null;
   let runner: SegmentRunner | null = null;
   if (options.segmentRunner && splittable && worthAPool) {
     try {
       runner = await options.segmentRunner({
-        keys: keysValue,
+        keys: run.keysValue,
         trustedRoots: options.trustedRoots,
-        bundles,
+        bundles: run.bundles,
         limits,
         controlIds: controls.map((c) => c.id),
       });
@@ -350,13 +507,13 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     }
   }
   runner ??= localRunnerUsed = localRunner(
-    source,
+    run.source,
     files,
     {
       keyring: keys.keyring,
-      verifier,
+      verifier: run.verifier,
       bulkVerifier: options.bulkVerifier,
-      bundlesByHash,
+      bundlesByHash: run.bundlesByHash,
       controls,
       onRecord: options.onRecord,
     },
@@ -365,88 +522,110 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   );
   try {
     await runInOrder(tasks, runner, signal, (task, result) => {
-      if (result.file) actual.set(task.path, result.file);
-      else actual.set(task.path, null);
-      const ledger = ledgers.get(task.ledger) as LedgerMerger;
+      run.actual.set(task.path, result.file ?? null);
+      mergeRefused(task.ledger, task.path);
+      const ledger = run.ledgers.get(task.ledger) as LedgerMerger;
       const readerFinding = result.file === null ? result.findings.at(-1) : undefined;
       if (readerFinding) ledger.addFileFinding(readerFinding);
       ledger.absorb(result, controls);
-      bytesDone += files.get(task.path)?.declaredSize ?? 0;
-      receiptsDone += result.lines;
-      options.onProgress?.({ phase: 'ledgers', bytesDone, bytesTotal, receiptsDone });
+      if (result.file === null) ledger.markUnknownSpan();
+      run.bytesDone += files.get(task.path)?.declaredSize ?? 0;
+      run.receiptsDone += result.lines;
+      progress(run, 'ledgers');
     });
   } finally {
     await runner.close();
   }
-  checks.push({
+  for (const name of refusedAhead.keys()) mergeRefused(name);
+  run.checks.push({
     check: `Segments checked by ${runner.name}${poolProblem ? ` (the worker pool could not start: ${poolProblem})` : ''}`,
     status: 'ran',
   });
   if (runner === localRunnerUsed && options.bulkVerifier)
-    checks.push({ check: `Receipt signatures verified with ${options.bulkVerifier.name}`, status: 'ran' });
+    run.checks.push({ check: `Receipt signatures verified with ${options.bulkVerifier.name}`, status: 'ran' });
+}
 
-  // Attachments and any other entry: hashed for the manifest; attachments also by name.
-  for (const path of files.keys()) {
-    if (actual.has(path) || path === MANIFEST_PATH) continue;
-    await guarded(path, async () => {
-      for await (const _chunk of streamEntry(path)) {
+/** Phase 5, remaining entries: attachments and anything else, hashed for the manifest; attachments also by name. */
+async function readRemainingEntries(run: Run): Promise<void> {
+  for (const path of run.files.keys()) {
+    if (run.actual.has(path) || path === MANIFEST_PATH) continue;
+    await guarded(run, path, async () => {
+      for await (const _chunk of streamEntry(run, path)) {
         // hashing happens in streamEntry
       }
     });
     const attachment = ATTACHMENT.exec(path);
-    const got = actual.get(path);
-    if (attachment && got) {
-      const named = `sha256:${attachment[1]}`;
-      if (!/^[0-9a-f]{64}$/.test(attachment[1] as string)) {
-        findings.push(
-          finding(
-            'ATTACHMENT_HASH_MISMATCH',
-            `Attachment name ${attachment[1]} is not a SHA-256 (64 lowercase hex digits).`,
-            { path },
-          ),
-        );
-      } else if (got.sha256 !== named) {
-        findings.push(
-          finding(
-            'ATTACHMENT_HASH_MISMATCH',
-            `Attachment content hashes to ${got.sha256}, not to its name: it was changed.`,
-            { path },
-          ),
-        );
-      }
+    const got = run.actual.get(path);
+    if (!attachment || !got) continue;
+    const name = attachment[1] as string;
+    if (!HEX64.test(name)) {
+      run.findings.push(
+        finding('ATTACHMENT_HASH_MISMATCH', `Attachment name ${name} is not a SHA-256 (64 lowercase hex digits).`, {
+          path,
+        }),
+      );
+    } else if (got.sha256 !== `sha256:${name}`) {
+      run.findings.push(
+        finding(
+          'ATTACHMENT_HASH_MISMATCH',
+          `Attachment content hashes to ${got.sha256}, not to its name: it was changed.`,
+          { path },
+        ),
+      );
     }
   }
+}
 
-  // Manifest against what was read.
-  if (manifest) {
-    const fileFindings = compareFiles(manifest, actual);
-    findings.push(...fileFindings);
-    for (const f of fileFindings) {
-      const ledgerName = f.path ? (SEGMENT.exec(f.path) ?? CHECKPOINTS.exec(f.path))?.[1] : undefined;
-      if (ledgerName) ledgers.get(ledgerName)?.addFileFinding(f);
-    }
-    checks.push({ check: 'Manifest lists every file with its hash', status: 'ran' });
-  } else {
-    checks.push({
-      check: 'Manifest lists every file with its hash',
-      status: 'not checked',
-      reason: manifestValue === undefined ? 'there is no readable manifest' : 'the manifest is malformed',
-    });
+/** Phase 6, manifest comparison: every entry listed once with the size and hash read. */
+function compareWithManifest(run: Run): void {
+  const manifest = run.manifestCheck?.manifest;
+  const check = 'Manifest lists every file with its hash';
+  if (!manifest) {
+    const reason =
+      whyNotRead(run, MANIFEST_PATH) ??
+      (run.manifestValue === undefined ? 'there is no readable manifest' : 'the manifest is malformed');
+    run.checks.push({ check, status: 'not checked', reason });
+    return;
   }
+  const fileFindings = compareFiles(manifest, run.actual);
+  pushAll(run.findings, fileFindings);
+  for (const f of fileFindings) {
+    const ledgerName = f.path ? (SEGMENT.exec(f.path) ?? CHECKPOINTS.exec(f.path))?.[1] : undefined;
+    if (ledgerName) run.ledgers.get(ledgerName)?.addFileFinding(f);
+  }
+  const notRead = [...run.actual.values()].filter((v) => v === null).length;
+  run.checks.push(
+    notRead === 0
+      ? { check, status: 'ran' }
+      : {
+          check: `${check} (${notRead} entr${notRead === 1 ? 'y' : 'ies'} that could not be read: not compared)`,
+          status: 'ran',
+        },
+  );
+}
 
-  // Ledger verdicts, then the controls that need the whole archive.
+/** Phase 7, summary: ledger verdicts, the controls that need the whole archive, one order of findings. */
+async function summarize(run: Run): Promise<VerifyReport> {
+  const { findings, checks } = run;
   const ledgerSummaries: LedgerSummary[] = [];
-  for (const ledger of ledgers.values()) {
+  for (const ledger of run.ledgers.values()) {
     const summary = ledger.finish();
-    findings.push(...ledger.findings);
+    pushAll(findings, ledger.findings);
     ledgerSummaries.push(summary);
   }
-  options.onProgress?.({ phase: 'controls', bytesDone, bytesTotal, receiptsDone });
-  for (const control of controls) findings.push(...(await control.finish()));
+  progress(run, 'controls');
+  for (const control of run.controls) pushAll(findings, await control.finish());
+  const keys = run.keys as KeySetResult;
   checks.push(
-    { check: 'Signatures, keys and trust anchors', status: 'ran' },
+    keys.keyring && run.keysValue !== undefined
+      ? { check: 'Signatures, keys and trust anchors', status: 'ran' }
+      : {
+          check: 'Signatures, keys and trust anchors',
+          status: 'not checked',
+          reason: whyNotRead(run, KEYS_PATH) ?? 'there is no readable keys.json, so no signature could be checked',
+        },
     { check: 'Hash chains and checkpoints', status: 'ran' },
-    controls.length > 0
+    run.controls.length > 0
       ? { check: 'Decision re-evaluation and control checks', status: 'ran' }
       : {
           check: 'Decision re-evaluation and control checks',
@@ -457,6 +636,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
 
   const sorted = sortFindings(findings);
   const integrity = sorted.filter((f) => categoryOf(f.code) === 'integrity').length;
+  const manifest = run.manifestCheck?.manifest ?? null;
   const archive: ArchiveInfo | null = manifest
     ? {
         archive_id: manifest.archive_id,
@@ -466,22 +646,22 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
         producer: { name: manifest.producer.name, version: manifest.producer.version },
       }
     : null;
-  options.onProgress?.({ phase: 'done', bytesDone, bytesTotal, receiptsDone });
+  progress(run, 'done');
   return {
     format: FORMAT_ID,
-    source: source.name,
+    source: run.source.name,
     archive,
     findings: sorted,
     ledgers: ledgerSummaries,
-    bundles: bundleSummaries,
+    bundles: run.bundleSummaries,
     checks,
     summary: {
-      receipts: receiptsDone,
+      receipts: run.receiptsDone,
       ledgers: ledgerSummaries.length,
-      bundles: bundleSummaries.length,
+      bundles: run.bundleSummaries.length,
       integrity_findings: integrity,
       control_findings: sorted.length - integrity,
-      trusted: keys.allRootsTrusted && (manifestCheck?.anchored ?? false),
+      trusted: keys.allRootsTrusted && (run.manifestCheck?.anchored ?? false),
     },
   };
 }
