@@ -3,9 +3,11 @@
  * read in seq order its steps must run 1, 2, …, n, and one step must end it with
  * `commit` or `abort` by the end of the ledger.
  *
- * Steps are judged in seq order, as the chain proves that order: a step that skips
- * ahead is a gap, a step at or below one already seen is a repeat, and a step after the
- * ending one means the transaction went on after it was declared finished.
+ * Steps are judged as a set, whatever order they are stored in (FORMAT.md §7: "not 1..n
+ * without gaps or repeats"): a step seen twice is a repeat, reported where the second copy
+ * is; a step that skips ahead opens a gap, reported at the ledger's end only if no later
+ * line fills it (two steps stored in swapped order are the chain's finding, not a gap and
+ * a repeat); a step after the ending one means the transaction went on after it finished.
  *
  * Map, then merge (projected.ts): each receipt projects to a {@link StepProjection}, a
  * flat tuple of what a finding needs; the fold keeps per-ledger state, dropped when the
@@ -39,17 +41,37 @@ export type StepProjection = readonly [
   line: number,
 ];
 
+/** Steps missing when a step skipped ahead: reported at the ledger's end unless filled. */
+interface PendingGap {
+  readonly where: FindingLocation;
+  /** What happened, up to "so …": "begins with step 3, not step 1". */
+  readonly problem: string;
+  readonly from: number;
+  readonly to: number;
+  readonly expected: number;
+  readonly found: number;
+  /** Steps of the range stored later (out of order). */
+  readonly filled: Set<number>;
+}
+
 interface OpenTransaction {
   lastStep: number;
   steps: number;
   last: FindingLocation;
+  /** Gaps not filled yet; null while the steps have come in order (the usual case). */
+  gaps: PendingGap[] | null;
+  /** How it ended, when it ended with gaps still open (then it stays here, not in `ended`). */
+  end: 'commit' | 'abort' | null;
 }
 /** An ended transaction: `lastStep * 2`, plus 1 when it ended with `abort`. */
 type EndedTransaction = number;
 
 export interface LedgerTransactions {
   readonly ledger: string;
-  /** Transactions without an ending step yet, in the order of their first step. */
+  /**
+   * Transactions without an ending step yet, in the order of their first step, and ended
+   * ones whose gaps may still be filled by a step stored later.
+   */
   readonly open: Map<string, OpenTransaction>;
   readonly ended: TextMap;
 }
@@ -112,15 +134,38 @@ export function foldStep(state: LedgerTransactions, projection: StepProjection):
     return gapFinding(id, where, problem, { expected: null, found: step, endedAt: lastStep });
   }
 
+  if (known?.end) {
+    // Ended with gaps open: a late step may fill one; anything else goes on after the end.
+    const gap = known.gaps?.find((g) => step >= g.from && step <= g.to && !g.filled.has(step));
+    if (gap) {
+      gap.filled.add(step);
+      known.steps++;
+      return null;
+    }
+    const problem = `continues with step ${step} after it ended with ${known.end} at step ${known.lastStep}`;
+    return gapFinding(id, where, problem, { expected: null, found: step, endedAt: known.lastStep });
+  }
+
   const expected = known ? known.lastStep + 1 : 1;
-  if (step !== expected) {
-    if (!known) problem = `begins with step ${step}, not step 1`;
-    else if (step > expected)
-      problem = `jumps from step ${known.lastStep} to step ${step}, so ${describeMissing(expected, step - 1)} missing`;
-    else problem = `repeats step ${step} after step ${known.lastStep}`;
+  let gap: PendingGap | null = null;
+  if (step > expected) {
+    const problem = known
+      ? `jumps from step ${known.lastStep} to step ${step}`
+      : `begins with step ${step}, not step 1`;
+    gap = { where, problem, from: expected, to: step - 1, expected, found: step, filled: new Set() };
+  } else if (step < expected && known) {
+    const open = known.gaps?.find((g) => step >= g.from && step <= g.to && !g.filled.has(step));
+    if (open) {
+      open.filled.add(step);
+      known.steps++;
+      known.last = where;
+      return null;
+    }
+    problem = `repeats step ${step} after step ${known.lastStep}`;
   }
   const lastStep = Math.max(known?.lastStep ?? 0, step);
-  if (end !== null) {
+  const gaps = gap ? [...(known?.gaps ?? []), gap] : (known?.gaps ?? null);
+  if (end !== null && (gaps === null || gaps.every(filledGap))) {
     state.open.delete(id);
     state.ended.set(id, lastStep * 2 + (end === 'abort' ? 1 : 0));
   } else if (known) {
@@ -128,16 +173,45 @@ export function foldStep(state: LedgerTransactions, projection: StepProjection):
     known.lastStep = lastStep;
     known.steps++;
     known.last = where;
+    known.gaps = gaps;
+    known.end = end;
   } else {
-    state.open.set(id, { lastStep, steps: 1, last: where });
+    state.open.set(id, { lastStep, steps: 1, last: where, gaps, end });
   }
   return problem ? gapFinding(id, where, problem, { expected, found: step }) : null;
 }
 
-/** `TXN_INCOMPLETE` for every transaction of the ledger still open at its end. */
+function filledGap(gap: PendingGap): boolean {
+  return gap.filled.size === gap.to - gap.from + 1;
+}
+
+/** `TXN_STEP_GAP` for every gap no later step filled, at the step that skipped ahead. */
+function unfilledGaps(id: string, txn: OpenTransaction): Finding[] {
+  const findings: Finding[] = [];
+  for (const gap of txn.gaps ?? []) {
+    const missing: number[] = [];
+    for (let s = gap.from; s <= gap.to && missing.length <= 1_000; s++) if (!gap.filled.has(s)) missing.push(s);
+    if (missing.length === 0) continue;
+    const contiguous = missing.length === (missing.at(-1) as number) - (missing[0] as number) + 1;
+    const what = contiguous
+      ? describeMissing(missing[0] as number, missing.at(-1) as number)
+      : `steps ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ' …' : ''} are`;
+    findings.push(
+      gapFinding(id, gap.where, `${gap.problem}, so ${what} missing`, { expected: gap.expected, found: gap.found }),
+    );
+  }
+  return findings;
+}
+
+/**
+ * At the ledger's end: `TXN_STEP_GAP` for every gap no step filled, and `TXN_INCOMPLETE`
+ * for every transaction that no step commits or aborts.
+ */
 export function incompleteTransactions(state: LedgerTransactions): Finding[] {
   const findings: Finding[] = [];
   for (const [id, txn] of state.open) {
+    pushAll(findings, unfilledGaps(id, txn));
+    if (txn.end) continue;
     findings.push(
       finding(
         'TXN_INCOMPLETE',
