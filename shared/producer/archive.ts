@@ -6,7 +6,7 @@
  */
 import { canonicalize } from '../format/canonical.ts';
 import { toHex, utf8 } from '../format/bytes.ts';
-import { hashOf, sha256Bytes, type FileDigest } from '../format/hash.ts';
+import { HASH_PREFIX, hashOf, sha256Bytes, type FileDigest } from '../format/hash.ts';
 import type { Manifest } from '../format/schema.ts';
 import { isTime } from '../format/time.ts';
 import { attachmentPath, FORMAT_ID, MANIFEST_PATH } from '../format/layout.ts';
@@ -98,7 +98,7 @@ export class ArchiveBuilder {
     const hex = toHex(sha256Bytes(bytes));
     const path = attachmentPath(hex);
     if (!this.listing.has(path)) await this.add(path, bytes);
-    return `sha256:${hex}`;
+    return HASH_PREFIX + hex;
   }
 
   /**

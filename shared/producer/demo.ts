@@ -15,7 +15,7 @@
 import type { CedarModule } from '../decisions/cedar.ts';
 import type { ControlCode } from '../codes.ts';
 import { canonicalize } from '../format/canonical.ts';
-import { hashOf } from '../format/hash.ts';
+import { HASH_PREFIX, hashOf } from '../format/hash.ts';
 import type { Manifest } from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
 import { signApproval } from './approval.ts';
@@ -271,7 +271,7 @@ interface LedgerState {
 }
 
 function randomHash(rng: SeededRandom): string {
-  return `sha256:${rng.hex(64)}`;
+  return HASH_PREFIX + rng.hex(64);
 }
 
 function subjectsFor(w: World, rng: SeededRandom, intent: Intent): string[] {
