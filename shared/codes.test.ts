@@ -8,6 +8,7 @@ import {
   categoryOf,
   defaultSeverity,
   isFindingCode,
+  marksChain,
   tampers,
   type FindingCode,
 } from './codes.ts';
@@ -77,6 +78,22 @@ describe('the table of finding codes', () => {
     expect(where((c) => !breaksContinuity(c))).toEqual(
       [...CONTROL_CODES, 'CHAIN_UNSEALED', 'CHAIN_TRUNCATED', 'POLICY_NOT_IN_EFFECT', 'POLICY_UNKNOWN'].sort(),
     );
+  });
+
+  it('marks the chain breaks on the timeline', () => {
+    expect(where(marksChain)).toEqual(
+      [
+        'CHAIN_BROKEN',
+        'CHAIN_GAP',
+        'CHAIN_DUPLICATE_SEQ',
+        'SIGNATURE_INVALID',
+        'TIME_REGRESSION',
+        'CHECKPOINT_MISMATCH',
+        'RECORD_MALFORMED',
+        'RECORD_NONCANONICAL',
+      ].sort(),
+    );
+    expect(marksChain('NOT_A_CODE')).toBe(false);
   });
 
   it('is frozen, and reads an unknown code as integrity', () => {

@@ -1,7 +1,8 @@
 /**
  * One table for everything a finding code means (FORMAT.md §7): its category, its default
  * severity, whether it makes a ledger `tampered`, whether it breaks the period a ledger
- * proves continuous, and what it bears on in a SOC 2 examination.
+ * proves continuous, whether the dashboard's timeline marks it as a chain break, and what
+ * it bears on in a SOC 2 examination.
  *
  * `FindingCode` is the set of this table's keys, so a code cannot exist without its row,
  * and every row must have every column (`satisfies`). Codes are the contract with
@@ -28,6 +29,8 @@ export interface CodeInfo {
   readonly tampers: boolean;
   /** Ends the ledger's proven period where it stands (control findings never do). */
   readonly breaksContinuity: boolean;
+  /** Marks a point where the chain is not continuous on the dashboard's coverage timeline. */
+  readonly marksChain: boolean;
   /** The SOC 2 criteria it bears on and why (shared/soc2.ts). */
   readonly soc2: Soc2Mapping;
 }
@@ -42,6 +45,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC2.1', 'PI1.5'],
       'Evidence that cannot be read cannot support any control; the examination has no population to test.',
@@ -52,6 +56,7 @@ const TABLE = {
     severity: 'critical',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC2.1', 'CC7.2'],
       'A path that escapes the archive layout is a sign of a crafted or corrupted archive, so its content is not reliable evidence.',
@@ -62,6 +67,7 @@ const TABLE = {
     severity: 'high',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC2.1'],
       'An entry refused as oversized was not examined, so the evidence set is incomplete until it is obtained another way.',
@@ -72,6 +78,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC2.1'],
       'Evidence in a format the verifier does not understand cannot be tested against its specification.',
@@ -82,6 +89,7 @@ const TABLE = {
     severity: 'critical',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC2.1', 'PI1.5'],
       'Without the signed manifest nothing proves the archive is complete: files could have been removed.',
@@ -92,6 +100,7 @@ const TABLE = {
     severity: 'critical',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC2.1', 'PI1.5'],
       'The list of files was not signed by the archive key, so completeness of the evidence set is not proven.',
@@ -102,6 +111,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['PI1.5', 'CC2.1'],
       'A file the producer declared is absent, so part of the recorded activity is missing from the evidence.',
@@ -112,6 +122,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['PI1.5', 'CC7.2'],
       'A file differs from what the producer declared: the stored record was altered after export.',
@@ -122,6 +133,7 @@ const TABLE = {
     severity: 'critical',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['PI1.5', 'CC2.1'],
       'A file the producer did not declare was added to the archive, which shows the set was changed after export.',
@@ -133,6 +145,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC6.1', 'CC2.1'],
       'The signing hierarchy is not anchored in a key the auditor trusts, so the signatures prove nothing about who produced the evidence.',
@@ -143,6 +156,7 @@ const TABLE = {
     severity: 'critical',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(['CC6.1'], 'A key whose id does not match its public key makes it ambiguous which key signed what.'),
   },
   KEY_UNKNOWN: {
@@ -150,6 +164,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC6.1', 'CC7.2'],
       'A signature by a key that the key set does not contain cannot be attributed to an authorised signer.',
@@ -160,6 +175,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC6.1', 'CC8.1'],
       "A key not properly certified by the root was added outside the organisation's key-management process.",
@@ -170,6 +186,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC6.1', 'CC6.3'],
       'A key signed something its role does not permit, breaking segregation of duties between gate, policy, approver and archive keys.',
@@ -180,6 +197,7 @@ const TABLE = {
     severity: 'high',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC6.1', 'CC8.1'],
       'A key was used outside its validity period, so key rotation is not operating as designed.',
@@ -190,6 +208,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC6.1', 'CC7.3'],
       'A key was used after its revocation, so revoked credentials were not effectively removed.',
@@ -201,6 +220,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: true,
     soc2: soc2(
       ['PI1.5', 'CC2.1'],
       'A receipt that does not follow the format cannot be tested, so the population of actions is not fully evidenced.',
@@ -211,6 +231,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: true,
     soc2: soc2(
       ['PI1.5', 'CC2.1'],
       'A receipt not in canonical form could be shown differently from what was signed, so what is displayed is not provably what was recorded.',
@@ -221,6 +242,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: true,
     soc2: soc2(
       ['PI1.5', 'CC7.2', 'CC6.1'],
       'A receipt whose gate signature fails was altered or forged after the gate recorded it.',
@@ -231,6 +253,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: true,
     soc2: soc2(
       ['PI1.5', 'CC7.2'],
       'A break in the hash chain shows receipts were altered, removed or inserted after recording.',
@@ -241,6 +264,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: true,
     soc2: soc2(['PI1.5', 'CC7.2'], 'Missing sequence numbers mean recorded actions are absent from the evidence.'),
   },
   CHAIN_DUPLICATE_SEQ: {
@@ -248,6 +272,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: true,
     soc2: soc2(
       ['PI1.5', 'CC7.2'],
       'Two receipts with the same sequence number are a fork: two histories exist and only one can be true.',
@@ -258,6 +283,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['PI1.5', 'PI1.2'],
       'Two receipts with one id make the record of an action ambiguous and can hide a replayed or double-counted action.',
@@ -268,6 +294,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: true,
     soc2: soc2(
       ['PI1.5', 'CC7.2'],
       'Time running backwards in a ledger makes the recorded order and timing of actions unreliable.',
@@ -278,6 +305,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['PI1.5', 'CC7.2'],
       'A checkpoint that does not verify cannot seal the ledger, so its completeness is not proven.',
@@ -288,6 +316,7 @@ const TABLE = {
     severity: 'critical',
     tampers: true,
     breaksContinuity: true,
+    marksChain: true,
     soc2: soc2(
       ['PI1.5', 'CC7.2'],
       'The ledger no longer matches what the gate sealed: receipts were changed after the checkpoint.',
@@ -298,6 +327,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['PI1.5', 'CC7.2'],
       'Receipts the gate sealed are missing from the end of the ledger, so the population of actions is incomplete.',
@@ -308,6 +338,7 @@ const TABLE = {
     severity: 'warning',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['PI1.5'],
       'Receipts after the last checkpoint are not yet sealed, so their completeness is not proven (a note, not a failure).',
@@ -319,6 +350,7 @@ const TABLE = {
     severity: 'critical',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC8.1', 'CC6.1'],
       'A policy bundle not signed by a policy key was not approved through the change-management process.',
@@ -329,6 +361,7 @@ const TABLE = {
     severity: 'critical',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC8.1', 'CC5.2'],
       'A policy that does not parse was deployed without testing, so the gate could not enforce it as written.',
@@ -339,6 +372,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['CC8.1'],
       'Overlapping or unlinked policy versions mean the history of policy changes is not a single, approved sequence.',
@@ -349,6 +383,7 @@ const TABLE = {
     severity: 'critical',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['CC8.1', 'CC2.1'],
       'A decision names a policy bundle absent from the evidence, so it cannot be shown which rules the gate applied.',
@@ -359,6 +394,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['CC8.1', 'CC6.1'],
       'A decision was made under a policy version that was not in effect then: a retired or not yet approved rule set was used.',
@@ -369,6 +405,7 @@ const TABLE = {
     severity: 'critical',
     tampers: false,
     breaksContinuity: true,
+    marksChain: false,
     soc2: soc2(
       ['PI1.5', 'PI1.4'],
       'An attached input, reasoning or output record differs from the hash the receipt recorded, so it is not the record of that action.',
@@ -380,6 +417,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['PI1.3', 'CC6.1', 'CC7.2'],
       'Re-evaluating the recorded request under the recorded policies gives another decision, so the gate did not enforce its policies as written.',
@@ -390,6 +428,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['CC6.1', 'CC7.3'],
       'An action the access policy denied was executed anyway: the preventive access control was bypassed.',
@@ -400,6 +439,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['C1.1', 'CC6.3'],
       'An agent was given data more sensitive than its clearance, contrary to least privilege over confidential information.',
@@ -410,6 +450,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['P6.1', 'P6.3', 'CC6.7'],
       'Personal data was disclosed to a recipient not approved in the data-handling policy, an unauthorised disclosure to be recorded and assessed.',
@@ -420,6 +461,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['CC6.3', 'CC8.1'],
       'An action that requires a human approval ran without one, so the required authorisation step did not operate.',
@@ -430,6 +472,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['CC6.3', 'CC6.1'],
       'The approval is not a valid signature by an authorised approver key, so it does not prove that a person approved the action.',
@@ -440,6 +483,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['PI1.3', 'PI1.4'],
       'A transaction never committed or aborted, so its processing may be incomplete or left in an unknown state.',
@@ -450,6 +494,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['PI1.3', 'PI1.5'],
       "Missing or repeated steps mean part of a transaction's processing is unrecorded or was processed twice.",
@@ -460,6 +505,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['A1.2', 'PI1.4'],
       'The same input under the same policy gave different outputs, so outputs cannot be reproduced or replayed for recovery and their accuracy is in doubt.',
@@ -470,6 +516,7 @@ const TABLE = {
     severity: 'high',
     tampers: false,
     breaksContinuity: false,
+    marksChain: false,
     soc2: soc2(
       ['A1.1', 'CC7.2'],
       "The gate's 99th-percentile latency exceeded its objective, so availability commitments for gated actions were not met.",
@@ -523,4 +570,9 @@ export function tampers(code: FindingCode): boolean {
 /** Whether `code` ends a ledger's proven period where it stands. */
 export function breaksContinuity(code: FindingCode): boolean {
   return CODE_INFO[code].breaksContinuity;
+}
+
+/** Whether a finding with `code` is marked on the coverage timeline (a code this version does not know is not). */
+export function marksChain(code: string): boolean {
+  return isFindingCode(code) && CODE_INFO[code].marksChain;
 }

@@ -2,21 +2,10 @@
  * Where the coverage timeline draws things: each ledger's claimed period, the part the
  * evidence proves continuous, the unproven rest, and marks for chain findings. Pure.
  */
+import { marksChain } from '../../../shared/codes.ts';
 import type { Finding } from '../../../shared/engine/findings.ts';
 import type { LedgerState, LedgerSummary, Period } from '../../../shared/engine/types.ts';
 import { parseTime } from '../../../shared/format/time.ts';
-
-/** Findings that mark a point where the chain is not continuous. */
-export const CHAIN_MARK_CODES: ReadonlySet<string> = new Set([
-  'CHAIN_BROKEN',
-  'CHAIN_GAP',
-  'CHAIN_DUPLICATE_SEQ',
-  'SIGNATURE_INVALID',
-  'TIME_REGRESSION',
-  'CHECKPOINT_MISMATCH',
-  'RECORD_MALFORMED',
-  'RECORD_NONCANONICAL',
-]);
 
 export interface Span {
   readonly x0: number;
@@ -80,7 +69,7 @@ export function layoutTimeline(
     else if (claimed && proven && claimed.x1 > proven.x1) unproven = { x0: proven.x1, x1: claimed.x1 };
     const marks: { x: number; code: string; message: string }[] = [];
     findings.forEach((f, i) => {
-      if (f.ledger !== l.ledger || !CHAIN_MARK_CODES.has(f.code)) return;
+      if (f.ledger !== l.ledger || !marksChain(f.code)) return;
       const t = timeOfFinding(i);
       if (t !== null && Number.isFinite(t)) marks.push({ x: x(t), code: f.code, message: f.message });
     });
