@@ -54,6 +54,7 @@ describe('shared/ imports only what it lists', () => {
   refused(file, "import { db } from '../../renderer/store/db.ts';");
   refused(file, "export * from '../../electron/ipc-contract.ts';");
   refused(file, "export const load = () => import('node:fs');");
+  refused(file, "export type Stats = import('node:fs').Stats;");
 });
 
 describe('shared/producer/ does not import the verifier', () => {
