@@ -10,6 +10,7 @@ import { decodeUtf8Strict, fromHex } from '../format/bytes.ts';
 import { parseCanonical } from '../format/canonical.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
 import { hashOf } from '../format/hash.ts';
+import { KEYS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import {
   KeyEntrySchema,
   PolicyFileSchema,
@@ -52,7 +53,7 @@ export function loadSampleArchive(zip: Uint8Array): SampleArchive {
 
   const records: FixtureRecord[] = [];
   let rejected = 0;
-  for (const path of names.filter((n) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(n))) {
+  for (const path of names.filter((n) => SEGMENT_PATH.test(n))) {
     const ledger = path.split('/')[1] ?? '';
     text(path)
       .split('\n')
@@ -76,7 +77,7 @@ export function loadSampleArchive(zip: Uint8Array): SampleArchive {
       });
   }
 
-  const keySet = JSON.parse(text('keys.json')) as { keys?: unknown[]; revocations?: unknown[] };
+  const keySet = JSON.parse(text(KEYS_PATH)) as { keys?: unknown[]; revocations?: unknown[] };
   const archive: ArchiveContext = {
     bundlesByHash,
     keyring: sampleKeyring(keySet.keys ?? [], keySet.revocations ?? []),

@@ -16,6 +16,7 @@ import type { CedarModule } from '../decisions/cedar.ts';
 import type { ControlCode } from '../codes.ts';
 import { canonicalize } from '../format/canonical.ts';
 import { HASH_PREFIX, hashOf } from '../format/hash.ts';
+import { KEYS_PATH } from '../format/layout.ts';
 import type { Manifest } from '../format/schema.ts';
 import { parseTime } from '../format/time.ts';
 import { signApproval } from './approval.ts';
@@ -154,7 +155,7 @@ async function generate(options: DemoOptions, sink: FileSink, plant: boolean): P
   const keys = demoKeys(seed);
   const builder = new ArchiveBuilder(sink);
 
-  await builder.add('keys.json', demoKeySet(keys, seed, sign));
+  await builder.add(KEYS_PATH, demoKeySet(keys, seed, sign));
   const v1 = signBundle(world.bundleV1(), [keys.policy], sign);
   const v2 = signBundle(world.bundleV2(v1.hash), [keys.policy], sign);
   await builder.add('policies/agents-prod-v1.json', v1.text);
