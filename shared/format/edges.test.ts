@@ -1,0 +1,269 @@
+/**
+ * Edge cases of the format helpers that mutation testing (npm run mutate, docs/TESTING.md)
+ * showed no test pinned: hex and UTF-8 decoding, hash strings, the SHA-256 swap-in, the
+ * signed-bytes fast path, the number and canonical-form rules, and the strict Ed25519
+ * encoding checks at their boundaries.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { bytesEqual, concatBytes, decodeUtf8Strict, fromHex, isLowerHex, toHex, utf8 } from './bytes.ts';
+import { parseCanonical, signedText, signedTextOfCanonicalLine, canonicalize } from './canonical.ts';
+import { randomSecretKey, publicKeyOf, nobleStrictVerifier, signBytes } from './ed25519.ts';
+import {
+  isCanonicalPointEncoding,
+  isScalarCanonical,
+  isSmallOrderEncoding,
+  passesStrictEncodingChecks,
+  strictBefore,
+} from './ed25519-strict.ts';
+import {
+  HASH_PATTERN,
+  HEX64,
+  createHasher,
+  hashOf,
+  hashingChunks,
+  isHashString,
+  sha256Bytes,
+  useSha256,
+  type Sha256,
+} from './hash.ts';
+
+const ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+const P = 2n ** 255n - 19n;
+const le = (n: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+const withSign = (y: bigint, sign: number) => {
+  const b = le(y);
+  b[31] = (b[31] as number) | (sign << 7);
+  return b;
+};
+
+describe('bytes', () => {
+  it('fromHex takes whole pairs of hex digits only, either case', () => {
+    expect([...fromHex('00ffA0')]).toEqual([0, 255, 160]);
+    expect([...fromHex('')]).toEqual([]);
+    for (const bad of ['0', 'abc', '0g', 'g0', 'zz00', '00zz', ' 00', '00 ', '0x00'])
+      expect(() => fromHex(bad), bad).toThrow(TypeError);
+    expect(() => fromHex('0g')).toThrow(/even-length hex/);
+  });
+
+  it('isLowerHex: a string of exactly that length in lowercase hex', () => {
+    expect(isLowerHex('0a1f', 4)).toBe(true);
+    expect(isLowerHex('', 0)).toBe(true);
+    expect(isLowerHex('0A1f', 4)).toBe(false);
+    expect(isLowerHex('0a1', 4)).toBe(false);
+    expect(isLowerHex('0a1f0', 4)).toBe(false);
+    expect(isLowerHex('0a1g', 4)).toBe(false);
+    expect(isLowerHex('x0a1', 4)).toBe(false);
+    expect(isLowerHex(1234, 4)).toBe(false);
+    expect(isLowerHex(null, 0)).toBe(false);
+  });
+
+  it('utf8 and decodeUtf8Strict: invalid UTF-8 is null, a byte-order mark is kept', () => {
+    expect([...utf8('é')]).toEqual([0xc3, 0xa9]);
+    expect(decodeUtf8Strict(Uint8Array.from([0xc3, 0xa9]))).toBe('é');
+    expect(decodeUtf8Strict(Uint8Array.from([0xc3]))).toBeNull();
+    expect(decodeUtf8Strict(Uint8Array.from([0xff, 0x41]))).toBeNull();
+    expect(decodeUtf8Strict(Uint8Array.from([0xef, 0xbb, 0xbf, 0x41]))).toBe('\ufeffA');
+  });
+
+  it('concatBytes and bytesEqual', () => {
+    const joined = concatBytes([Uint8Array.from([1, 2]), new Uint8Array(0), Uint8Array.from([3])]);
+    expect([...joined]).toEqual([1, 2, 3]);
+    expect(concatBytes([])).toHaveLength(0);
+    expect(bytesEqual(joined, Uint8Array.from([1, 2, 3]))).toBe(true);
+    expect(bytesEqual(joined, Uint8Array.from([1, 2, 4]))).toBe(false);
+    expect(bytesEqual(joined, Uint8Array.from([0, 2, 3]))).toBe(false);
+    expect(bytesEqual(joined, Uint8Array.from([1, 2]))).toBe(false);
+    expect(bytesEqual(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+  });
+});
+
+describe('hash strings', () => {
+  it('HEX64, HASH_PATTERN and isHashString accept exactly "sha256:" and 64 lowercase hex digits', () => {
+    const hex = 'a'.repeat(64);
+    expect(HEX64.test(hex)).toBe(true);
+    for (const bad of ['a'.repeat(63), 'a'.repeat(65), 'A'.repeat(64), `x${hex}`, `${hex}x`, 'g'.repeat(64)])
+      expect(HEX64.test(bad), bad).toBe(false);
+    expect(isHashString(`sha256:${hex}`)).toBe(true);
+    expect(HASH_PATTERN.test(`sha256:${hex}`)).toBe(true);
+    for (const bad of [
+      hex,
+      `sha256:${hex}0`,
+      `sha256:${'a'.repeat(63)}`,
+      `xsha256:${hex}`,
+      `sha256:${hex.toUpperCase()}`,
+      `sha512:${hex}`,
+    ])
+      expect(isHashString(bad), bad).toBe(false);
+    expect(isHashString(42)).toBe(false);
+  });
+
+  it('hashOf hashes a string as its UTF-8 bytes; sha256Bytes is the raw digest', () => {
+    expect(hashOf('abc')).toBe(`sha256:${ABC}`);
+    expect(hashOf(utf8('abc'))).toBe(`sha256:${ABC}`);
+    expect(toHex(sha256Bytes(utf8('abc')))).toBe(ABC);
+    expect(hashOf('é')).toBe(`sha256:${createHash('sha256').update('é', 'utf8').digest('hex')}`);
+  });
+
+  it('useSha256 refuses a replacement that is not SHA-256 (whole or incremental) and keeps the old one', () => {
+    const node: Sha256 = {
+      digest: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+      create: () => {
+        const h = createHash('sha256');
+        return { update: (chunk: Uint8Array) => void h.update(chunk), digest: () => new Uint8Array(h.digest()) };
+      },
+    };
+    const wrongWhole: Sha256 = { ...node, digest: () => new Uint8Array(32) };
+    const wrongIncremental: Sha256 = {
+      ...node,
+      create: () => ({ update: () => undefined, digest: () => new Uint8Array(32) }),
+    };
+    expect(() => useSha256(wrongWhole)).toThrow(/not SHA-256/);
+    expect(() => useSha256(wrongIncremental)).toThrow(/not SHA-256/);
+    expect(hashOf('abc')).toBe(`sha256:${ABC}`);
+    useSha256(node);
+    expect(hashOf('abc')).toBe(`sha256:${ABC}`);
+  });
+
+  it('hashingChunks passes every chunk through and reports the size and hash at the end', async () => {
+    async function* chunks() {
+      yield utf8('a');
+      yield utf8('bc');
+    }
+    let digest: { bytes: number; sha256: string } | null = null;
+    const seen: string[] = [];
+    for await (const chunk of hashingChunks(chunks(), (d) => (digest = d))) seen.push(new TextDecoder().decode(chunk));
+    expect(seen).toEqual(['a', 'bc']);
+    expect(digest).toEqual({ bytes: 3, sha256: `sha256:${ABC}` });
+    const h = createHasher();
+    h.update(utf8('ab'));
+    h.update(utf8('c'));
+    expect(h.digest()).toBe(`sha256:${ABC}`);
+  });
+});
+
+describe('canonical form', () => {
+  it('canonicalize refuses what JSON cannot represent', () => {
+    expect(() => canonicalize(undefined)).toThrow(TypeError);
+    expect(() => canonicalize(() => 1)).toThrow(/not representable/);
+  });
+
+  it.each([
+    ['{"a":1.5}', 'a'],
+    ['{"a":[1,-1]}', 'a[1]'],
+    ['{"a":{"b":[{"c":9007199254740992}]}}', 'a.b[0].c'],
+    ['-2', '(the value)'],
+    ['[0,[1,[2,0.5]]]', '[1][1][1]'],
+  ])('a forbidden number: %s at %s', (line, path) => {
+    const parsed = parseCanonical(line);
+    expect(parsed).toMatchObject({ ok: false, reason: 'number' });
+    expect(parsed.ok === false && parsed.message).toContain(` at ${path}:`);
+  });
+
+  it.each(['{"a":9007199254740991}', '[0,{"b":[1,2]}]', '"x"', 'null', '{"a":null,"b":[null,true]}'])(
+    'allowed: %s',
+    (line) => {
+      expect(parseCanonical(line)).toEqual({ ok: true, value: JSON.parse(line) });
+    },
+  );
+
+  it('a non-canonical line names the first differing character, with both excerpts', () => {
+    const parsed = parseCanonical('{"b":1, "a":2}');
+    expect(parsed).toMatchObject({ ok: false, reason: 'noncanonical' });
+    expect(parsed.ok === false && parsed.message).toBe(
+      'not in RFC 8785 canonical form: first difference at character 3 (found "{\\"b\\":1, \\"a\\":2}", canonical form has "{\\"a\\":2,\\"b\\":1}")',
+    );
+    const late = parseCanonical('{"aaaaaaaaaaaaaaaa":1,"b":2 }');
+    expect(late.ok === false && late.message).toBe(
+      'not in RFC 8785 canonical form: first difference at character 28 (found "a\\":1,\\"b\\":2 }", canonical form has "a\\":1,\\"b\\":2}")',
+    );
+  });
+
+  it('invalid JSON is reason "json", naming the parser error', () => {
+    expect(parseCanonical('{"a":')).toMatchObject({
+      ok: false,
+      reason: 'json',
+      message: expect.stringMatching(/^not valid JSON \(/),
+    });
+  });
+
+  it('signedTextOfCanonicalLine gives signedText for canonical lines, and null for anything else', () => {
+    const objects = [
+      { sig: 'ab' },
+      { a: 1, sig: 'ab' },
+      { sig: 'ab', z: [1, { y: 'q' }] },
+      { a: 'x', b: { c: 2 }, sig: 'cd', t: 'u', v: null },
+    ];
+    for (const object of objects) {
+      const line = canonicalize(object);
+      expect(signedTextOfCanonicalLine(line, object), line).toBe(signedText(object));
+      // A line that is not this object's: null, so the caller serializes instead.
+      expect(signedTextOfCanonicalLine(line.replace('"sig":"', '"sig":"0'), object), line).toBeNull();
+      expect(signedTextOfCanonicalLine(`${line} `, object), line).toBeNull();
+    }
+    expect(signedTextOfCanonicalLine('{"a":1}', { a: 1 })).toBeNull();
+    expect(signedTextOfCanonicalLine('{"a":1,"sig":5}', { a: 1, sig: 5 })).toBeNull();
+    expect(signedTextOfCanonicalLine('{"sig":"ab","z":2}', { sig: 'ab', z: 1 })).toBeNull();
+  });
+});
+
+describe('strict Ed25519 encoding checks at their edges', () => {
+  const secret = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+  const publicKey = publicKeyOf(secret);
+  const message = utf8('edges');
+  const signature = signBytes(message, secret);
+
+  it('wrong lengths never pass, and never reach the native verifier', () => {
+    expect(passesStrictEncodingChecks(signature, publicKey)).toBe(true);
+    let reached = 0;
+    const native = strictBefore({
+      name: 'counting',
+      verify: () => {
+        reached++;
+        return true;
+      },
+    });
+    for (const [sig, pk] of [
+      [signature.subarray(0, 63), publicKey],
+      [concatBytes([signature, new Uint8Array(1)]), publicKey],
+      [signature, publicKey.subarray(0, 31)],
+      [signature, concatBytes([publicKey, new Uint8Array(1)])],
+    ] as const) {
+      expect(passesStrictEncodingChecks(sig, pk)).toBe(false);
+      expect(native.verify(sig, message, pk)).toBe(false);
+    }
+    expect(reached).toBe(0);
+    expect(native.verify(signature, message, publicKey)).toBe(true);
+    expect(reached).toBe(1);
+    expect(native.name).toBe('counting + strict RFC 8032 encoding checks');
+  });
+
+  it('y = p - 2 with the sign bit set is canonical (only y = ±1 have x = 0)', () => {
+    expect(isCanonicalPointEncoding(withSign(P - 2n, 1))).toBe(true);
+    expect(isCanonicalPointEncoding(withSign(P - 1n - 256n, 1))).toBe(true);
+    expect(isCanonicalPointEncoding(withSign(1n + 256n, 1))).toBe(true);
+    expect(isCanonicalPointEncoding(withSign(P - 1n, 1))).toBe(false);
+  });
+
+  it('the checks read at the given offset', () => {
+    const padded = concatBytes([new Uint8Array(5), withSign(1n, 1)]);
+    expect(isCanonicalPointEncoding(padded, 5)).toBe(false);
+    expect(isCanonicalPointEncoding(padded, 0)).toBe(true);
+    const identity = concatBytes([new Uint8Array(3), withSign(1n, 0)]);
+    expect(isSmallOrderEncoding(identity, 3)).toBe(true);
+    expect(isSmallOrderEncoding(identity, 0)).toBe(false);
+    expect(isSmallOrderEncoding(publicKey)).toBe(false);
+    expect(isScalarCanonical(signature)).toBe(true);
+  });
+
+  it('the reference verifier: its name, fresh random keys that sign and verify', () => {
+    expect(nobleStrictVerifier.name).toBe('@noble/ed25519 (strict RFC 8032)');
+    const a = randomSecretKey();
+    const b = randomSecretKey();
+    expect(a).toHaveLength(32);
+    expect(bytesEqual(a, b)).toBe(false);
+    expect(nobleStrictVerifier.verify(signBytes(message, a), message, publicKeyOf(a))).toBe(true);
+    // A point that does not decode: false, not an exception.
+    expect(nobleStrictVerifier.verify(signature, message, fromHex('02' + '00'.repeat(31)))).toBe(false);
+  });
+});
