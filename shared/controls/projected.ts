@@ -23,9 +23,17 @@ export interface ProjectedParts<P> {
   /** Adds one projection to the state, in ledger order, then seq order. */
   fold(projection: P): void;
   finish(): readonly Finding[];
+  readonly ledgerUnreadable?: (ledger: string) => void;
 }
 
-export function projectedCheck<P>({ id, name, project, fold, finish }: ProjectedParts<P>): ControlCheck {
+export function projectedCheck<P>({
+  id,
+  name,
+  project,
+  fold,
+  finish,
+  ledgerUnreadable,
+}: ProjectedParts<P>): ControlCheck {
   // Projections come back from `project` (possibly through a structured clone), so the
   // cast only restores the type the engine's `unknown` channel erased.
   const visitProjection = (projection: unknown): void => {
@@ -39,5 +47,6 @@ export function projectedCheck<P>({ id, name, project, fold, finish }: Projected
     visitProjection,
     visit: (receipt, context) => visitProjection(project(receipt, context)),
     finish,
+    ...(ledgerUnreadable ? { ledgerUnreadable } : {}),
   };
 }

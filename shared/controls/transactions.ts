@@ -83,6 +83,8 @@ export function emptyLedgerTransactions(ledger: string): LedgerTransactions {
 export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
   const findings: Finding[] = [];
   const finishedLedgers = new Set<string>();
+  /** Ledgers part of which could not be read: their gaps and open ends are not established. */
+  const partlyRead = new Set<string>();
   let current: LedgerTransactions | null = null;
   return projectedCheck<StepProjection>({
     id: 'transactions',
@@ -92,7 +94,7 @@ export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
       const [ledger] = projection;
       if (current?.ledger !== ledger) {
         if (current) {
-          pushAll(findings, incompleteTransactions(current));
+          pushAll(findings, incompleteTransactions(current, !partlyRead.has(current.ledger)));
           finishedLedgers.add(current.ledger);
         }
         if (finishedLedgers.has(ledger)) {
@@ -106,9 +108,12 @@ export const transactionCheck: ControlCheckFactory = (): ControlCheck => {
       if (found) findings.push(found);
     },
     finish() {
-      if (current) pushAll(findings, incompleteTransactions(current));
+      if (current) pushAll(findings, incompleteTransactions(current, !partlyRead.has(current.ledger)));
       current = null;
       return findings;
+    },
+    ledgerUnreadable(ledger) {
+      partlyRead.add(ledger);
     },
   });
 };
@@ -205,10 +210,13 @@ function unfilledGaps(id: string, txn: OpenTransaction): Finding[] {
 
 /**
  * At the ledger's end: `TXN_STEP_GAP` for every gap no step filled, and `TXN_INCOMPLETE`
- * for every transaction that no step commits or aborts.
+ * for every transaction that no step commits or aborts; neither when part of the ledger
+ * could not be read (the engine's check list says so).
  */
-export function incompleteTransactions(state: LedgerTransactions): Finding[] {
+export function incompleteTransactions(state: LedgerTransactions, wholeLedgerRead = true): Finding[] {
   const findings: Finding[] = [];
+  // Lines that could not be read may hold the missing steps and the ends: nothing is claimed.
+  if (!wholeLedgerRead) return findings;
   for (const [id, txn] of state.open) {
     pushAll(findings, unfilledGaps(id, txn));
     if (txn.end) continue;

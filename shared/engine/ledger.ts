@@ -35,6 +35,9 @@ export class LedgerMerger {
   private readonly seqs = new SeqSet();
   private maxSeq = 0;
   private unknownSpans = 0;
+  /** Lines of this ledger that could not be read as receipts (Infinity: a span of unknown size). */
+  private unreadableLines = 0;
+  private controlsTold = false;
 
   constructor(
     readonly ledger: string,
@@ -117,6 +120,19 @@ export class LedgerMerger {
     this.unreadableAfterLast = UNKNOWN_SPAN;
     this.seqs.unknownSpan();
     this.unknownSpans++;
+    this.unreadableLines = Infinity;
+  }
+
+  /** Tells the controls, once, that part of this ledger could not be read (see ControlCheck.ledgerUnreadable). */
+  tellControlsIfPartlyRead(controls: readonly ControlCheck[]): void {
+    if (this.controlsTold || this.unreadableLines === 0) return;
+    this.controlsTold = true;
+    for (const control of controls) control.ledgerUnreadable?.(this.ledger);
+  }
+
+  /** Whether some lines of this ledger could not be read as receipts. */
+  get partlyRead(): boolean {
+    return this.unreadableLines > 0;
   }
 
   /** Joins the next segment, in name order; feeds projected controls in order. */
@@ -129,6 +145,9 @@ export class LedgerMerger {
     for (const e of this.seqs.add(segment.path, segment.seqRuns, segment.unreadableAtEnd)) {
       this.report(e.code, e.message, { path: e.path, line: e.line, seq: e.seq });
     }
+    this.unreadableLines += segment.unreadableAtEnd;
+    for (let i = 3; i < segment.seqRuns.length; i += 4) this.unreadableLines += segment.seqRuns[i] as number;
+    if (segment.seqRuns.length === 0 && segment.lines > 0) this.unreadableLines += segment.lines;
     for (let i = 1; i < segment.seqRuns.length; i += 4)
       this.maxSeq = Math.max(this.maxSeq, segment.seqRuns[i] as number);
     const head = segment.head;

@@ -188,6 +188,12 @@ export interface ControlCheck {
   project?(receipt: Receipt, context: ReceiptContext): unknown;
   /** `visit(r, c)` must equal `visitProjection(project(r, c))` for every receipt. */
   visitProjection?(projection: unknown): void;
+  /**
+   * Part of `ledger` could not be read (unreadable lines, a refused or failed segment):
+   * called on the main side before the ledger's projections end, so a check that judges a
+   * ledger as a whole (completeness of transactions) does not assert what it cannot see.
+   */
+  ledgerUnreadable?(ledger: string): void;
 }
 
 export type ControlCheckFactory = (archive: ArchiveContext) => ControlCheck | Promise<ControlCheck>;

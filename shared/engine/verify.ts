@@ -132,8 +132,8 @@ interface Run {
   readonly checks: CheckStatus[];
   /** Entries that will be read, by path. */
   readonly files: Map<string, RawEntry>;
-  /** Entries present but refused before reading (unsupported, over the entry cap, a second copy), with why. */
-  readonly refused: Map<string, string>;
+  /** Entries present but refused before reading (unsupported, over the entry cap), with why and the finding that says so. */
+  readonly refused: Map<string, { readonly reason: string; readonly finding: Finding }>;
   /** Size and hash of every entry read in full; null when it could not be read in full or was refused. */
   readonly actual: Map<string, FileDigest | null>;
   /** Ledger bytes to check (the segments' declared sizes), for progress. */
@@ -200,6 +200,7 @@ function admitEntries(run: Run, rawEntries: readonly RawEntry[]): void {
   // manifest.json and keys.json are read whatever the cap: without them nothing else can be judged.
   const structural = (name: string) => name === MANIFEST_PATH || name === KEYS_PATH;
   let overCap = 0;
+  const overCapNames: string[] = [];
   let admitted = 0;
   for (const entry of rawEntries) {
     if (entry.isDirectory) continue;
@@ -228,29 +229,29 @@ function admitEntries(run: Run, rawEntries: readonly RawEntry[]): void {
     seen.add(entry.name);
     if (entry.unsupported) {
       const reason = `it is ${entry.unsupported}`;
-      findings.push(
-        finding('ARCHIVE_UNREADABLE', `Entry ${entry.name} cannot be read: ${reason}.`, { path: entry.name }),
-      );
-      refused.set(entry.name, reason);
+      const f = finding('ARCHIVE_UNREADABLE', `Entry ${entry.name} cannot be read: ${reason}.`, { path: entry.name });
+      findings.push(f);
+      refused.set(entry.name, { reason, finding: f });
       continue;
     }
     if (admitted >= limits.maxEntries && !structural(entry.name)) {
       overCap++;
-      refused.set(entry.name, `the archive has more than ${limits.maxEntries} entries (the limit)`);
+      overCapNames.push(entry.name);
       continue;
     }
     if (!structural(entry.name)) admitted++;
     files.set(entry.name, entry);
   }
   if (overCap > 0) {
-    findings.push(
-      finding(
-        'ENTRY_TOO_LARGE',
-        `The archive has more than ${limits.maxEntries} entries (the limit); ${overCap} of them were not read.`,
-        {},
-        { limit: 'maxEntries', notRead: overCap },
-      ),
+    const f = finding(
+      'ENTRY_TOO_LARGE',
+      `The archive has more than ${limits.maxEntries} entries (the limit); ${overCap} of them were not read.`,
+      {},
+      { limit: 'maxEntries', notRead: overCap },
     );
+    findings.push(f);
+    const reason = `the archive has more than ${limits.maxEntries} entries (the limit)`;
+    for (const name of overCapNames) refused.set(name, { reason, finding: f });
   }
   for (const path of refused.keys()) run.actual.set(path, null);
   // One total for the whole run, known from the directory: the ledger segments' declared sizes.
@@ -314,7 +315,7 @@ async function readDocument(run: Run, path: string): Promise<unknown> {
 /** Why `path` cannot be used though it is in the archive, or null when it can (or is absent). */
 function whyNotRead(run: Run, path: string): string | null {
   const refused = run.refused.get(path);
-  if (refused) return `${path} was not read: ${refused}`;
+  if (refused) return `${path} was not read: ${refused.reason}`;
   if (run.files.has(path) && run.actual.get(path) === null) return `${path} could not be read`;
   return null;
 }
@@ -477,11 +478,16 @@ async function checkLedgers(run: Run): Promise<void> {
   /** Merges a ledger's refused segments that come (by name) before `path`, or all of them. */
   const mergeRefused = (ledgerName: string, before?: string) => {
     const pending = refusedAhead.get(ledgerName) ?? [];
+    const ledger = run.ledgers.get(ledgerName) as LedgerMerger;
     while (pending.length > 0 && (before === undefined || (pending[0] as string) < before)) {
-      pending.shift();
-      run.ledgers.get(ledgerName)?.markUnknownSpan();
+      const path = pending.shift() as string;
+      const refused = run.refused.get(path);
+      if (refused) ledger.addFileFinding(refused.finding);
+      ledger.markUnknownSpan();
     }
+    ledger.tellControlsIfPartlyRead(controls);
   };
+  let mergingLedger: string | null = null;
   // A control that cannot run split (neither stateless nor projected) keeps the run in this thread.
   const splittable = controls.every(
     (c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection),
@@ -523,12 +529,16 @@ async function checkLedgers(run: Run): Promise<void> {
   try {
     await runInOrder(tasks, runner, signal, (task, result) => {
       run.actual.set(task.path, result.file ?? null);
+      // A ledger's refused segments are merged before the next ledger's projections begin.
+      if (mergingLedger !== null && mergingLedger !== task.ledger) mergeRefused(mergingLedger);
+      mergingLedger = task.ledger;
       mergeRefused(task.ledger, task.path);
       const ledger = run.ledgers.get(task.ledger) as LedgerMerger;
       const readerFinding = result.file === null ? result.findings.at(-1) : undefined;
       if (readerFinding) ledger.addFileFinding(readerFinding);
       ledger.absorb(result, controls);
       if (result.file === null) ledger.markUnknownSpan();
+      ledger.tellControlsIfPartlyRead(controls);
       run.bytesDone += files.get(task.path)?.declaredSize ?? 0;
       run.receiptsDone += result.lines;
       progress(run, 'ledgers');
@@ -537,6 +547,14 @@ async function checkLedgers(run: Run): Promise<void> {
     await runner.close();
   }
   for (const name of refusedAhead.keys()) mergeRefused(name);
+  const partlyRead = [...run.ledgers.values()].filter((l) => l.partlyRead).map((l) => l.ledger);
+  if (partlyRead.length > 0 && controls.some((c) => c.ledgerUnreadable)) {
+    run.checks.push({
+      check: `Transactions complete (TXN_STEP_GAP gaps, TXN_INCOMPLETE) in ${partlyRead.join(', ')}`,
+      status: 'not checked',
+      reason: 'part of the ledger could not be read, and the lines not read may hold the missing steps',
+    });
+  }
   run.checks.push({
     check: `Segments checked by ${runner.name}${poolProblem ? ` (the worker pool could not start: ${poolProblem})` : ''}`,
     status: 'ran',
