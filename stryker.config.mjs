@@ -2,15 +2,16 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * Mutation testing of the verifier's core (docs/TESTING.md): `npm run mutate`, or one folder
- * with `npm run mutate -- --mutate 'shared/format/**\/*.ts' --mutate '!**\/*.test.ts'`.
+ * Mutation testing of the verifier's core (docs/TESTING.md): `npm run mutate`, or some files
+ * with `npm run mutate -- --mutate 'shared/format/hash.ts,shared/format/bytes.ts'` (one option,
+ * a comma-separated list: a second --mutate replaces the first, and braces are split at commas).
  * Slow (tens of minutes per folder on two cores), so it is not part of `npm test` or CI.
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 // The tests find ../shared/samples next to the repository; in Stryker's sandbox copy that
 // relative path is wrong, so it is passed on explicitly (test/support/shared-dir.ts).
 process.env.TICKMARK_SHARED_DIR ??= fileURLToPath(new URL('../shared/', import.meta.url));
 
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.mjs', related: true },

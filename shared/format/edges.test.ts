@@ -16,6 +16,7 @@ import {
   passesStrictEncodingChecks,
   strictBefore,
 } from './ed25519-strict.ts';
+import { instantOf, isTime, parseTime } from './time.ts';
 import {
   HASH_PATTERN,
   HEX64,
@@ -74,6 +75,7 @@ describe('bytes', () => {
     expect(bytesEqual(joined, Uint8Array.from([1, 2, 4]))).toBe(false);
     expect(bytesEqual(joined, Uint8Array.from([0, 2, 3]))).toBe(false);
     expect(bytesEqual(joined, Uint8Array.from([1, 2]))).toBe(false);
+    expect(bytesEqual(Uint8Array.from([1, 2]), joined)).toBe(false);
     expect(bytesEqual(new Uint8Array(0), new Uint8Array(0))).toBe(true);
   });
 });
@@ -160,7 +162,7 @@ describe('canonical form', () => {
     expect(parsed.ok === false && parsed.message).toContain(` at ${path}:`);
   });
 
-  it.each(['{"a":9007199254740991}', '[0,{"b":[1,2]}]', '"x"', 'null', '{"a":null,"b":[null,true]}'])(
+  it.each(['7', '0', '{"a":9007199254740991}', '[0,{"b":[1,2]}]', '"x"', 'null', '{"a":null,"b":[null,true]}'])(
     'allowed: %s',
     (line) => {
       expect(parseCanonical(line)).toEqual({ ok: true, value: JSON.parse(line) });
@@ -265,5 +267,42 @@ describe('strict Ed25519 encoding checks at their edges', () => {
     expect(nobleStrictVerifier.verify(signBytes(message, a), message, publicKeyOf(a))).toBe(true);
     // A point that does not decode: false, not an exception.
     expect(nobleStrictVerifier.verify(signature, message, fromHex('02' + '00'.repeat(31)))).toBe(false);
+  });
+});
+
+describe('RFC 3339 fields, one bound at a time', () => {
+  it.each([
+    '2026-00-10T00:00:00Z',
+    '2026-13-10T00:00:00Z',
+    '2026-01-00T00:00:00Z',
+    '2026-01-32T00:00:00Z',
+    '2026-01-10T24:00:00Z',
+    '2026-01-10T00:60:00Z',
+    '2026-01-10T00:00:61Z',
+    '2025-02-29T00:00:00Z',
+    '2026-04-31T00:00:00Z',
+    ' 2026-01-10T00:00:00Z',
+    '2026-01-10T00:00:00Zx',
+    'x2026-01-10T00:00:00Z',
+    '2026-01-10T00:00:00.Z',
+  ])('%s is not a time', (text) => {
+    expect(instantOf(text)).toBeNull();
+    expect(isTime(text)).toBe(false);
+    expect(parseTime(text)).toBeNull();
+  });
+
+  it.each([
+    ['2026-01-10T23:59:59Z', Date.UTC(2026, 0, 10, 23, 59, 59)],
+    ['2024-02-29T12:00:00.250Z', Date.UTC(2024, 1, 29, 12, 0, 0, 250)],
+    ['2026-12-31T00:00:00Z', Date.UTC(2026, 11, 31)],
+    ['2026-01-01T00:00:00.000001Z', Date.UTC(2026, 0, 1)],
+  ])('%s is a time', (text, ms) => {
+    expect(instantOf(text)).not.toBeNull();
+    expect(isTime(text)).toBe(true);
+    expect(parseTime(text)).toBe(ms);
+  });
+
+  it('a leap second (:60) is a time as RFC 3339 allows', () => {
+    expect(isTime('2016-12-31T23:59:60Z')).toBe(true);
   });
 });
