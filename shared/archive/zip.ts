@@ -83,7 +83,9 @@ export async function openZip(
       const compressed = Math.max(1, zipEntry.compressedSize);
       const pipe = new TransformStream<Uint8Array, Uint8Array>();
       const abort = new AbortController();
-      signal?.addEventListener('abort', () => abort.abort(signal.reason), { once: true });
+      const onAbort = () => abort.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let finished = false;
       const done = (zipEntry as FileEntry).getData(pipe.writable, { signal: abort.signal, checkSignature: true }).then(
         () => null,
         (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
@@ -125,6 +127,7 @@ export async function openZip(
           yield value;
         }
         const outcome = await done;
+        finished = outcome === null;
         if (outcome) throw unreadableEntry(entry.name, outcome);
         if (entryRead !== zipEntry.uncompressedSize) {
           throw new ArchiveUnreadableError(
@@ -132,8 +135,13 @@ export async function openZip(
           );
         }
       } finally {
-        abort.abort();
-        chunks.cancel().catch(() => undefined);
+        // One listener per entry on the run's signal would keep every finished entry alive.
+        signal?.removeEventListener('abort', onAbort);
+        if (!finished) {
+          // Stopped early (a limit, a consumer that stopped reading, a failure): end zip.js's read.
+          abort.abort();
+          chunks.cancel().catch(() => undefined);
+        }
         await done;
       }
     },
