@@ -7,7 +7,6 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource } from '../shared/archive/memory.ts';
 import { memoryBytes } from '../shared/archive/blob.ts';
@@ -19,7 +18,7 @@ import { signBundle } from '../shared/producer/policy.ts';
 import { engineOptions } from '../cli/engine-options.ts';
 import { nodeCedar } from '../cli/cedar-node.ts';
 import { exitStatus, verifyPath } from '../cli/commands/verify.ts';
-import { patchZipEntry } from './support/zip-patch.ts';
+import { withHiddenCopy, withLyingSize, withMethod, zipOf } from './support/container-attacks.ts';
 import {
   json,
   keys,
@@ -66,10 +65,6 @@ async function verifyFiles(files: Files, options: Partial<EngineOptions> = {}): 
   });
 }
 
-function zipOf(files: Files, level: 0 | 6 = 6): Uint8Array {
-  return zipSync(Object.fromEntries([...files].map(([name, bytes]) => [name, [bytes, { level }]])));
-}
-
 async function verifyZip(zip: Uint8Array): Promise<VerifyReport> {
   return verifyZipBytes(memoryBytes(zip), 'adversarial.zip', { ...engineOptions(), trustedRoots: [rootPublicKey] });
 }
@@ -87,8 +82,7 @@ describe('tampered containers are findings, never a pass or a hang', () => {
     ['LZMA', 14, 0],
     ['Zstandard', 93, 6],
   ] as const)('a segment compressed with %s is refused by name; the rest is verified', async (name, method, level) => {
-    const zip = patchZipEntry(zipOf(copy(), level), SEGMENT_1, { method });
-    const report = await verifyZip(zip);
+    const report = await verifyZip(withMethod(copy(), SEGMENT_1, method, level));
     expect(placed(report)).toEqual([{ code: 'ARCHIVE_UNREADABLE', path: SEGMENT_1, line: undefined, seq: undefined }]);
     expect(report.findings[0]?.message).toContain(`method ${method} (${name})`);
     expect(exitStatus(report)).toBe(1);
@@ -104,11 +98,9 @@ describe('tampered containers are findings, never a pass or a hang', () => {
     ['larger', 100, 6],
     ['smaller', -100, 6],
   ] as const)(
-    'a central directory that declares a %s size than the entry holds is ARCHIVE_UNREADABLE (level %#)',
+    'a central directory that declares a %s size (%s bytes, level %s) is ARCHIVE_UNREADABLE',
     async (_what, delta, level) => {
-      const files = copy();
-      const size = (files.get(SEGMENT_1) as Uint8Array).length + delta;
-      const report = await verifyZip(patchZipEntry(zipOf(files, level), SEGMENT_1, { centralUncompressedSize: size }));
+      const report = await verifyZip(withLyingSize(copy(), SEGMENT_1, delta, level));
       expect(placed(report)).toEqual([
         { code: 'ARCHIVE_UNREADABLE', path: SEGMENT_1, line: undefined, seq: undefined },
       ]);
@@ -118,16 +110,10 @@ describe('tampered containers are findings, never a pass or a hang', () => {
   );
 
   it.each([
-    ['DOS attributes', { externalAttributes: 0x10, versionMadeBy: 20 }],
-    ['Unix mode bits', { externalAttributes: (0o040755 << 16) >>> 0, versionMadeBy: 0x031e }],
+    ['DOS attributes', 'dos'],
+    ['Unix mode bits', 'unix'],
   ] as const)('%s that call a named file a directory do not hide its second copy', async (_how, attributes) => {
-    // Two entries of the same name: the first a forged copy marked as a directory, the second the original.
-    const files = copy();
-    const forged = new TextEncoder().encode(text(files, SEGMENT_1).replace('"crm', '"CRM'));
-    const decoy = SEGMENT_1.replace('.jsonl', '.jsonX');
-    const ordered: Files = new Map([[decoy, forged], ...files]);
-    let zip = zipOf(ordered);
-    zip = patchZipEntry(zip, decoy, { ...attributes, rename: SEGMENT_1 });
+    const zip = withHiddenCopy(copy(), SEGMENT_1, attributes);
     const report = await verifyZip(zip);
     expect(codes(report)).toContain('ENTRY_UNSAFE_PATH');
     const dup = report.findings.find((f) => f.code === 'ENTRY_UNSAFE_PATH');
