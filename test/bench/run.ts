@@ -8,6 +8,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { benchDecisionMemo } from './decision-memo.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchSignatures } from './signatures.ts';
+import { benchManyEntries } from './many-entries.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '100000,300000')
   .split(',')
@@ -45,4 +46,22 @@ for (const n of sizes) {
   console.log(
     `| ${f(e.receipts)} | ${e.generateSeconds === null ? 'cached' : e.generateSeconds.toFixed(0)} | ${f(e.bareRate)} | ${f(e.fullRate)} | ${ratio(e.fullRate, e.bareRate)} | ${e.fullSeconds.toFixed(1)} | ${((e.fullSeconds * 1e6) / e.receipts).toFixed(0)} | ${f(e.maxRssMiB)} | ${e.findings} |`,
   );
+}
+
+if (process.env.BENCH_ENTRIES !== '0') {
+  const entrySizes = (process.env.BENCH_ENTRIES ?? '5000,20000').split(',').map(Number);
+  console.log('\n## Many small entries: tickmark verify of a small archive plus N one-byte unlisted entries');
+  console.log('| entries | verify (s) | ms per entry | peak RSS (MiB) |\n|---|---|---|---|');
+  const costs = await benchManyEntries(entrySizes);
+  for (const c of costs) {
+    console.log(
+      `| ${f(c.entries)} | ${c.seconds.toFixed(1)} | ${((c.seconds * 1000) / c.entries).toFixed(2)} | ${f(c.maxRssMiB)} |`,
+    );
+  }
+  const [a, b] = [costs[0], costs.at(-1)];
+  if (a && b && a !== b) {
+    console.log(
+      `\nms per entry at ${f(b.entries)} / at ${f(a.entries)}: ${ratio(b.seconds / b.entries, a.seconds / a.entries)} (1.00 is linear)`,
+    );
+  }
 }
