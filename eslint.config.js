@@ -1,4 +1,4 @@
-// Lint rules, chiefly the import boundaries of each runtime (see ../shared/CONVENTIONS.md
+// Lint rules, chiefly the import boundaries of each runtime (see docs/CONVENTIONS.md
 // and docs/DESIGN.md): the tsconfig of each folder makes a wrong global a compile error,
 // these rules make a wrong import a lint error. shared/ and renderer/workers/ list what they
 // may import (an allowlist: anything new is a decision); the other folders list what they

@@ -1,6 +1,6 @@
 /**
  * A control check that needs state across receipts, written as map, then merge
- * (CONVENTIONS.md "The engine's shape"): a pure `project` turns one receipt into a small
+ * (docs/CONVENTIONS.md, "Map, then merge"): a pure `project` turns one receipt into a small
  * plain value (a worker computes it), and `fold` takes those values in ledger order,
  * then seq order, on one instance (the main side).
  *

@@ -2,7 +2,7 @@
  * Benchmark: Cedar re-evaluation throughput on the independent producer's valid.zip,
  * with and without the decision memo, as a ratio measured in the same run; and, for
  * scale, all control checks with the noble and the node:crypto Ed25519 verifiers.
- * Not a test (CONVENTIONS.md: benchmarks never gate on a wall-clock number); `npm run
+ * Not a test (docs/CONVENTIONS.md: benchmarks never gate on a wall-clock number); `npm run
  * bench` calls {@link benchDecisionMemo}, or run it alone:
  *   npx tsx test/bench/decision-memo.ts
  */
