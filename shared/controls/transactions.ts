@@ -18,6 +18,7 @@
  * the open ones, few at any time, in a `Map` in the order they began, which is the
  * order `TXN_INCOMPLETE` reports them in.
  */
+import { receiptNameAt } from './location.ts';
 import { pushAll } from '../engine/append.ts';
 import { finding, type Finding, type FindingLocation } from '../engine/findings.ts';
 import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engine/types.ts';
@@ -240,7 +241,7 @@ function gapFinding(
 ): Finding {
   return finding(
     'TXN_STEP_GAP',
-    `Receipt ${where.receipt} (ledger ${where.ledger}, seq ${where.seq}): transaction ${transaction} should number its steps 1, 2, 3 … without gaps or repeats, but it ${problem}.`,
+    `${receiptNameAt(where as { receipt: string; ledger: string; seq: number })}: transaction ${transaction} should number its steps 1, 2, 3 … without gaps or repeats, but it ${problem}.`,
     where,
     { transaction, ...detail },
   );

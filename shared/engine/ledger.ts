@@ -4,6 +4,7 @@
  * projected controls), then judges checkpoints, truncation, the unsealed tail, the
  * ledger's state and the period it proves continuous.
  */
+import { checkpointsPath } from '../format/layout.ts';
 import { pushAll } from './append.ts';
 import type { LineRead } from '../archive/lines.ts';
 import { CheckpointSchema, validate, type Checkpoint } from '../format/schema.ts';
@@ -46,7 +47,7 @@ export class LedgerMerger {
     /** Receipt ids of the whole archive so far → where first seen. */
     private readonly receiptIds: ReceiptIds,
   ) {
-    this.checkpointsPath = `ledgers/${ledger}/checkpoints.jsonl`;
+    this.checkpointsPath = checkpointsPath(ledger);
   }
 
   private report(

@@ -5,6 +5,7 @@
  * key, signature, bundle in effect, the chain links inside the segment, and the per-receipt
  * controls; where the segment meets its neighbour is left to the merge.
  */
+import type { FileDigest } from '../format/hash.ts';
 import { pushAll } from './append.ts';
 import type { LineRead } from '../archive/lines.ts';
 import { decodeUtf8Strict } from '../format/bytes.ts';
@@ -52,7 +53,7 @@ export interface SegmentResult {
   /** Projections of each projected control, by control index, in receipt order. */
   readonly projections: unknown[][];
   /** Size and hash of the segment's bytes, for the manifest check (set by the reader). */
-  file?: { bytes: number; sha256: string } | null;
+  file?: FileDigest | null;
 }
 
 export interface SegmentContext {

@@ -25,7 +25,7 @@ import {
 import { concatBytes } from '../format/bytes.ts';
 import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
 import { hashingChunks, HEX64, type FileDigest } from '../format/hash.ts';
-import { ATTACHMENT_PATH, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
+import { ATTACHMENT_PATH, checkpointsPath, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
 import { LedgerMerger } from './ledger.ts';
@@ -459,10 +459,10 @@ async function checkLedgers(run: Run): Promise<void> {
   for (const name of [...ledgerNames].sort()) {
     const ledger = new LedgerMerger(name, keys.keyring, run.verifier, receiptIds);
     run.ledgers.set(name, ledger);
-    const checkpointsPath = `ledgers/${name}/checkpoints.jsonl`;
-    if (files.has(checkpointsPath)) {
-      const failed = await guarded(run, checkpointsPath, async () => {
-        for await (const read of readLines(streamEntry(run, checkpointsPath), limits.maxLineBytes))
+    const checkpoints = checkpointsPath(name);
+    if (files.has(checkpoints)) {
+      const failed = await guarded(run, checkpoints, async () => {
+        for await (const read of readLines(streamEntry(run, checkpoints), limits.maxLineBytes))
           ledger.addCheckpointLine(read);
       });
       if (failed) ledger.addFileFinding(failed);
