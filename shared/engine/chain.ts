@@ -182,15 +182,8 @@ export class SeqSet {
       return;
     }
     // Out of order or overlapping: report the overlap, keep the rest.
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((list[mid] as Interval).end < run.start) lo = mid + 1;
-      else hi = mid;
-    }
     let s = run.start;
-    let k = lo;
+    let k = firstIndex(list, (at) => at.end >= run.start);
     const pieces: Interval[] = [];
     while (s <= run.end) {
       const at = list[k];
@@ -221,18 +214,12 @@ export class SeqSet {
       });
       s = pieceEnd + 1;
     }
-    if (pieces.length > 0) {
-      for (const piece of pieces) {
-        let lo2 = 0;
-        let hi2 = list.length;
-        while (lo2 < hi2) {
-          const mid = (lo2 + hi2) >> 1;
-          if ((list[mid] as Interval).start < piece.start) lo2 = mid + 1;
-          else hi2 = mid;
-        }
-        list.splice(lo2, 0, piece);
-      }
-    }
+    for (const piece of pieces)
+      list.splice(
+        firstIndex(list, (at) => at.start >= piece.start),
+        0,
+        piece,
+      );
   }
 
   /** The absent seqs, from 1 to the highest seq held. */
@@ -266,4 +253,16 @@ export class SeqSet {
     }
     return events;
   }
+}
+
+/** The first index of sorted `list` whose item satisfies `from` (false, then true), by bisection. */
+function firstIndex(list: readonly Interval[], from: (at: Interval) => boolean): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (from(list[mid] as Interval)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
