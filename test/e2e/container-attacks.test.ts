@@ -14,7 +14,15 @@ import { nodeCedar } from '../../cli/cedar-node.ts';
 import { engineOptions } from '../../cli/engine-options.ts';
 import { withHiddenCopy, withLyingSize, withMethod } from '../support/container-attacks.ts';
 import { SEED, type Files } from '../support/tamper.ts';
-import { importArchive, openWorkbench, pinRootKey, shownFindingCodes, type Workbench } from './browser.ts';
+import {
+  importArchive,
+  openWorkbench,
+  pinRootKey,
+  screenshot,
+  seriousViolations,
+  shownFindingCodes,
+  type Workbench,
+} from './browser.ts';
 
 const LEDGER = 'gw-eu-1';
 const SEGMENT_1 = `ledgers/${LEDGER}/000001.jsonl`;
@@ -63,6 +71,8 @@ describe('tampered ZIP containers imported in the app', () => {
       await importArchive(page, zips.get(c.name) as string);
       expect(await shownFindingCodes(page)).toEqual(expected.get(c.name));
       expect(await page.getByTestId('verdict').getAttribute('class')).not.toContain('verdict-good');
+      await screenshot(page, `dashboard-container-${c.name}`);
+      expect(await seriousViolations(page)).toEqual([]);
     });
   }
 });
