@@ -227,6 +227,8 @@ describe('resolveAppFile: path traversal refused (checklist 18)', () => {
       '~',
       ' ',
     ];
+    // Counted, so that a resolver refusing everything (null for every path) cannot pass.
+    let resolved = 0;
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), (parts) => {
         for (const [api, base] of [
@@ -235,12 +237,24 @@ describe('resolveAppFile: path traversal refused (checklist 18)', () => {
         ] as const) {
           const file = resolveAppFile(base, `tickmark://app/${parts.join('')}`, api);
           if (file === null) continue;
+          resolved++;
           const relative = api.relative(base, file);
           expect(relative === '' || relative.startsWith('..') || api.isAbsolute(relative)).toBe(false);
         }
       }),
       { numRuns: 2000 },
     );
+    expect(resolved).toBeGreaterThan(100);
+    // And known-safe paths resolve, inside the root, on both path flavours.
+    for (const [api, base] of [
+      [path.posix, root],
+      [path.win32, 'C:\\Tickmark\\renderer'],
+    ] as const) {
+      for (const safe of ['index.html', 'assets/app.js', 'a/b/c.css']) {
+        const file = resolveAppFile(base, `tickmark://app/${safe}`, api);
+        expect(file, safe).toBe(api.join(base, ...safe.split('/')));
+      }
+    }
   });
 
   it('throws for a relative root (programmer misuse)', () => {
