@@ -4,7 +4,7 @@
  * reach every waiting task, and relayed reads go through.
  */
 import { describe, expect, it } from 'vitest';
-import type { SegmentResult } from '../../shared/engine/segment.ts';
+import { emptySegmentResult, type SegmentResult } from '../../shared/engine/segment.ts';
 import type { SegmentTask } from '../../shared/engine/segment-task.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
@@ -17,23 +17,7 @@ const source = { kind: 'relay', size: 10, name: 'a.zip' } as const;
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function resultOf(task: SegmentTask): SegmentResult {
-  return {
-    path: task.path,
-    ledger: task.ledger,
-    lines: 1,
-    findings: [],
-    head: null,
-    tail: null,
-    seqRuns: [],
-    unreadableAtEnd: 0,
-    sealed: [],
-    ids: [],
-    idSeqs: [],
-    idLines: [],
-    signed: 0,
-    unanchored: 0,
-    projections: [],
-  };
+  return { ...emptySegmentResult(task.path, task.ledger, 0), lines: 1 };
 }
 
 function rowsOf(task: SegmentTask): SegmentRows {

@@ -127,6 +127,18 @@ function referenceFindings(projections: readonly StepProjection[]): Finding[] {
   return findings;
 }
 
+/** One step of transaction `id` in ledger L, at seq and line `seq`. */
+const at = (id: string, step: number, end: 'commit' | 'abort' | null, seq: number): StepProjection => [
+  'L',
+  id,
+  step,
+  end,
+  seq,
+  `rc_${seq}`,
+  'ledgers/L/000001.jsonl',
+  seq,
+];
+
 async function checkFindings(projections: readonly StepProjection[]): Promise<readonly Finding[]> {
   const check: ControlCheck = await transactionCheck(testArchive([]));
   for (const projection of projections) check.visitProjection?.(structuredClone(projection));
@@ -164,16 +176,6 @@ describe('transaction fold', () => {
   });
 
   it('reports open transactions in the order they began, whatever ended in between', async () => {
-    const at = (id: string, step: number, end: 'commit' | 'abort' | null, seq: number): StepProjection => [
-      'L',
-      id,
-      step,
-      end,
-      seq,
-      `rc_${seq}`,
-      'ledgers/L/000001.jsonl',
-      seq,
-    ];
     const findings = await checkFindings([
       at('late', 1, null, 1),
       at('done', 1, null, 2),
@@ -189,17 +191,6 @@ describe('transaction fold', () => {
 });
 
 describe('steps stored out of order', () => {
-  const at = (id: string, step: number, end: 'commit' | 'abort' | null, seq: number): StepProjection => [
-    'L',
-    id,
-    step,
-    end,
-    seq,
-    `rc_${seq}`,
-    'ledgers/L/000001.jsonl',
-    seq,
-  ];
-
   it('two steps in swapped order are complete: no gap and no repeat', async () => {
     expect(await checkFindings([at('t', 1, null, 1), at('t', 3, 'commit', 2), at('t', 2, null, 3)])).toEqual([]);
     expect(await checkFindings([at('t', 2, null, 1), at('t', 1, null, 2), at('t', 3, 'commit', 3)])).toEqual([]);

@@ -68,17 +68,14 @@ export interface SegmentContext {
   readonly onRecord?: ((record: RecordRead) => void | Promise<void>) | undefined;
 }
 
-/** Checks one segment's lines. Never throws for bad evidence. */
-export async function checkSegment(
-  ledger: string,
+/** The result of a segment with no line read yet. */
+export function emptySegmentResult(
   path: string,
-  lines: AsyncIterable<LineRead>,
-  context: SegmentContext,
-): Promise<SegmentResult> {
-  const findings: Finding[] = [];
-  const report = (code: FindingCode, message: string, where: { line: number; seq?: number; receipt?: string }) =>
-    findings.push(finding(code, message, { path, ledger, ...where }));
-  const result: SegmentResult = {
+  ledger: string,
+  controls: number,
+  findings: Finding[] = [],
+): SegmentResult {
+  return {
     path,
     ledger,
     lines: 0,
@@ -93,8 +90,21 @@ export async function checkSegment(
     idLines: [],
     signed: 0,
     unanchored: 0,
-    projections: context.controls.map(() => []),
+    projections: Array.from({ length: controls }, () => []),
   };
+}
+
+/** Checks one segment's lines. Never throws for bad evidence. */
+export async function checkSegment(
+  ledger: string,
+  path: string,
+  lines: AsyncIterable<LineRead>,
+  context: SegmentContext,
+): Promise<SegmentResult> {
+  const findings: Finding[] = [];
+  const report = (code: FindingCode, message: string, where: { line: number; seq?: number; receipt?: string }) =>
+    findings.push(finding(code, message, { path, ledger, ...where }));
+  const result = emptySegmentResult(path, ledger, context.controls.length, findings);
   let last: ChainTail | null = null;
   let unreadable: string | null = null;
   let head: SegmentHead | null = null;

@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
 import { fromHex } from '../../shared/format/bytes.ts';
+import { SMALL_ORDER_POINTS } from '../support/small-order.ts';
 import { readVectorJson } from '../support/vectors.ts';
 import { openWorkbench, type Workbench } from './browser.ts';
 
@@ -43,16 +44,7 @@ const wycheproofCases: Case[] = wycheproof.testGroups.flatMap((g) =>
 );
 
 /** The canonical encodings of the eight points of order dividing 8 (checked below with noble). */
-const SMALL_ORDER = [
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '0000000000000000000000000000000000000000000000000000000000000080',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
-];
+const SMALL_ORDER = SMALL_ORDER_POINTS;
 /** Encodings that are not canonical (y ≥ p, or x = 0 with the sign bit set); all of small order. */
 const NON_CANONICAL = [
   'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // y = p + 1: the identity
