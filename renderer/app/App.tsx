@@ -33,10 +33,16 @@ export function App() {
   // action as the start page's button. Only once interrupted imports are cleaned up.
   useEffect(() => {
     if (!ready) return undefined;
-    return host.onOpenArchiveRequest(() => {
+    const unsubscribe = host.onOpenArchiveRequest(() => {
       setOpenMessage(null);
       void openArchiveFromHost(host).then(setOpenMessage);
     });
+    // Said on the page once it holds, so that tests (and tools) know the shortcut is live.
+    document.documentElement.dataset.openShortcut = 'on';
+    return () => {
+      delete document.documentElement.dataset.openShortcut;
+      unsubscribe();
+    };
   }, [host, ready]);
   useEffect(() => {
     document.title = `${titleOf(route)} · Tickmark`;

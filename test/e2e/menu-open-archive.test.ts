@@ -46,6 +46,8 @@ describe('File → Open Archive… / Ctrl+O', () => {
   it('browser host: Ctrl+O on the start page and on another screen opens the file chooser; the archive is imported', async () => {
     wb = await openWorkbench(inject('baseUrl'));
     const { page } = wb;
+    // The shortcut is live once interrupted imports are cleaned up (the page says so).
+    await page.locator('html[data-open-shortcut="on"]').waitFor({ state: 'attached' });
     // Focus in the page, as a person's click would leave it.
     await page.getByRole('heading', { name: 'Open evidence' }).click();
     const [first] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+O')]);
