@@ -362,7 +362,7 @@ function notAsListed(run: Run, listed: ReadonlyMap<string, ManifestFile> | null,
 async function readBundles(run: Run): Promise<void> {
   progress(run, 'policies');
   const keyring = (run.keys as KeySetResult).keyring;
-  const notParsed: string[] = [];
+  const notParsed: { path: string; why: string }[] = [];
   const manifest = run.manifestCheck?.manifest;
   const listed = manifest ? new Map(manifest.files.map((f) => [f.path, f])) : null;
   for (const path of [...run.files.keys()].filter((p) => POLICY.test(p)).sort()) {
@@ -377,7 +377,7 @@ async function readBundles(run: Run): Promise<void> {
       notAsListed(run, listed, path),
     );
     pushAll(run.findings, checked.findings);
-    if (checked.notParsed) notParsed.push(`${path}: ${checked.notParsed}`);
+    if (checked.notParsed) notParsed.push({ path, why: checked.notParsed });
     if (!checked.bundle) continue;
     const b = checked.bundle;
     if (run.bundlesByHash.has(b.hash)) {
@@ -410,11 +410,11 @@ async function readBundles(run: Run): Promise<void> {
     });
   } else {
     run.checks.push({ check: 'Policy text parses (Cedar)', status: 'ran' });
-    for (const what of notParsed) {
+    for (const { path, why } of notParsed) {
       run.checks.push({
-        check: `Policy text parses (Cedar), and decisions under it are re-evaluated: ${what.slice(0, what.indexOf(':'))}`,
+        check: `Policy text parses (Cedar), and decisions under it are re-evaluated: ${path}`,
         status: 'not checked',
-        reason: `${what.slice(what.indexOf(':') + 2)}; its text is not given to Cedar`,
+        reason: `${why}; its text is not given to Cedar`,
       });
     }
   }
