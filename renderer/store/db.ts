@@ -122,6 +122,34 @@ export interface TrustedRootRow {
   note: string;
 }
 
+/**
+ * A file of an archive kept whole at import, for the screens that show more than the
+ * verification report: keys.json, the manifest, policy bundles, checkpoints, attachments.
+ * `text` for JSON/JSONL files, `bytes` for attachments (up to a cap; above it only the
+ * hash and size are kept and `kept` is false).
+ */
+export interface ArchiveFileRow {
+  archiveId: string;
+  path: string;
+  kind: 'manifest' | 'keys' | 'bundle' | 'checkpoints' | 'attachment';
+  size: number;
+  /** `sha256:` + hex of the bytes as read. */
+  sha256: string;
+  kept: boolean;
+  text?: string;
+  bytes?: Uint8Array;
+}
+
+/** A named receipts filter of an engagement (the route query as text); a sample population later. */
+export interface SavedFilterRow {
+  id?: number;
+  engagementId: string;
+  name: string;
+  /** The receipts route's query string, without `?` (archive-independent). */
+  query: string;
+  createdAt: string;
+}
+
 /** Placeholder for reproducible samples (FORMAT.md §9); not used by any screen yet. */
 export interface SampleRow {
   id?: number;
@@ -153,6 +181,8 @@ export class TickmarkDatabase extends Dexie {
   samples!: EntityTable<SampleRow, 'id'>;
   workpapers!: EntityTable<WorkpaperRow, 'id'>;
   settings!: EntityTable<SettingRow, 'key'>;
+  archiveFiles!: Table<ArchiveFileRow, [string, string]>;
+  savedFilters!: EntityTable<SavedFilterRow, 'id'>;
 
   constructor(name = 'tickmark') {
     super(name);
@@ -181,6 +211,12 @@ export class TickmarkDatabase extends Dexie {
         if (await engagements.get('default'))
           await tx.table<SettingRow, string>('settings').put({ key: CURRENT_ENGAGEMENT_SETTING, value: 'default' });
       });
+    // Archive files kept whole (reconstruction) and saved receipt filters. Archives imported
+    // before have no files: the screens that need them say so and offer a re-import.
+    this.version(3).stores({
+      archiveFiles: '[archiveId+path], archiveId',
+      savedFilters: '++id, engagementId',
+    });
   }
 }
 
@@ -195,5 +231,6 @@ export function archiveTables(database: TickmarkDatabase): Table<{ archiveId: st
     database.bundles,
     database.keys,
     database.samples,
+    database.archiveFiles,
   ] as unknown as Table<{ archiveId: string }, unknown>[];
 }
