@@ -8,13 +8,16 @@
  * columns a filter needs (seq, time, agent, action, resource, effect, status, where the
  * line was) go into a few typed arrays per ledger block: 1M receipts are ~40 MB of
  * columns in a few dozen rows, read back in well under a second and scanned in tens of
- * milliseconds.
+ * milliseconds. The explorer's columns ({@link BlockExtras}: transaction and step, data
+ * tier, personal-data categories, data subjects, receipt id, the line's hash) came later:
+ * blocks stored before them lack them, and the filters that need them say so.
  *
  * Runtime-neutral (no DOM, no Node): the verify worker builds the columns, the window
  * reads them.
  */
 import type { RecordRead } from '../../shared/engine/types.ts';
 import { parseTime } from '../../shared/format/time.ts';
+import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
 
 /** Raw lines per stored chunk row. */
 export const LINES_PER_CHUNK = 1000;
@@ -44,8 +47,35 @@ export interface ReceiptColumns {
   readonly status: Uint8Array;
 }
 
+/**
+ * The explorer's columns of one block, added after the first imports: a block stored
+ * before has none of them (never some), and every reader checks.
+ */
+export interface BlockExtras {
+  /** Index into {@link txnIds} (0: no transaction known). */
+  readonly txn: Uint32Array;
+  /** This block's own dictionary of transaction ids; index 0 is "none". */
+  readonly txnIds: readonly string[];
+  /** `txn.step`; NaN where unknown. */
+  readonly step: Float64Array;
+  /** `data.tier`; NaN where unknown. */
+  readonly tier: Float64Array;
+  /** Index into {@link Dictionaries.personalSets} (0: no personal data, or unknown). */
+  readonly personal: Uint32Array;
+  /** CSR: row i's data subjects are `subjectIds[subjectStart[i] .. subjectStart[i + 1])`; count + 1 entries. */
+  readonly subjectStart: Uint32Array;
+  /** Indexes into {@link subjectDigests} (this block's own subjects). */
+  readonly subjectIds: Uint32Array;
+  /** The block's distinct data subjects, 32 bytes (the SHA-256 digest) each. */
+  readonly subjectDigests: Uint8Array;
+  /** Every row's receipt id, escaped ({@link escapeId}) and followed by a newline ('' where unknown). */
+  readonly receiptIds: string;
+  /** Every row's line hash, 32 bytes each. */
+  readonly hashes: Uint8Array;
+}
+
 /** One stored block of a ledger's index columns. */
-export interface ColumnBlock extends ReceiptColumns {
+export interface ColumnBlock extends ReceiptColumns, Partial<BlockExtras> {
   readonly ledger: string;
   readonly blockNo: number;
   /** Ledger-local index of the first row. */
@@ -53,11 +83,75 @@ export interface ColumnBlock extends ReceiptColumns {
   readonly count: number;
 }
 
+/**
+ * Values the columns index, archive-wide. Members may be added (optional, absent in
+ * archives imported before): readers check.
+ */
 export interface Dictionaries {
   readonly agents: readonly string[];
   readonly actions: readonly string[];
   readonly resources: readonly string[];
   readonly paths: readonly string[];
+  /**
+   * Sets of personal-data categories, each the JSON of its sorted distinct names
+   * ({@link personalKey}); index 0 ('') is "none". Absent in imports before the explorer.
+   */
+  readonly personalSets?: readonly string[];
+}
+
+/** The dictionary key of a set of personal-data categories: '' when empty. */
+export function personalKey(categories: readonly string[]): string {
+  if (categories.length === 0) return '';
+  return JSON.stringify([...new Set(categories)].sort());
+}
+
+/** The categories of a {@link personalKey}. */
+export function personalCategories(key: string): string[] {
+  return key === '' ? [] : (JSON.parse(key) as string[]);
+}
+
+/**
+ * A receipt id as kept in the newline-separated id text: backslash and newline escaped
+ * (`\\`, `\n`), so no id contains the separator. The escape is a prefix code: `p` is a
+ * prefix of `id` exactly when `escapeId(p)` is a prefix of `escapeId(id)`.
+ */
+export function escapeId(id: string): string {
+  return id.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
+}
+
+export function unescapeId(text: string): string {
+  return text.replace(/\\([\\n])/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
+}
+
+/** Bytes per stored hash (a SHA-256 digest). */
+export const HASH_BYTES = 32;
+const HASH_PREFIX = 'sha256:';
+
+/**
+ * Writes the digest of `sha256:<64 hex>` at `out[at..at+32)`. The engine always gives
+ * such a hash; anything else (a stand-in in a test) is written as zeros.
+ */
+export function putDigest(hash: string, out: Uint8Array, at: number): void {
+  if (hash.length !== HASH_PREFIX.length + 64 || !hash.startsWith(HASH_PREFIX)) {
+    out.fill(0, at, at + HASH_BYTES);
+    return;
+  }
+  for (let i = 0; i < HASH_BYTES; i++) {
+    const hi = hexValue(hash.charCodeAt(HASH_PREFIX.length + 2 * i));
+    const lo = hexValue(hash.charCodeAt(HASH_PREFIX.length + 2 * i + 1));
+    if (hi < 0 || lo < 0) {
+      out.fill(0, at, at + HASH_BYTES);
+      return;
+    }
+    out[at + i] = (hi << 4) | lo;
+  }
+}
+
+/** Value of a lowercase hex digit's char code, or -1. */
+export function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
 }
 
 /** One stored chunk of raw lines: what the receipt detail panel reads. */
@@ -83,6 +177,46 @@ class Dictionary {
   }
 }
 
+/** The data subjects of one block or segment: distinct hashes, numbered from 0. */
+class SubjectList {
+  private readonly index = new Map<string, number>();
+  readonly values: string[] = [];
+  id(hash: string): number {
+    let id = this.index.get(hash);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(hash);
+      this.index.set(hash, id);
+    }
+    return id;
+  }
+  digests(): Uint8Array {
+    const out = new Uint8Array(this.values.length * HASH_BYTES);
+    this.values.forEach((hash, i) => putDigest(hash, out, i * HASH_BYTES));
+    return out;
+  }
+}
+
+/** One row as the builders take it, dictionary ids not yet given (but `personal` is a key). */
+interface RowValues {
+  readonly line: number;
+  readonly seq: number;
+  readonly ts: number;
+  readonly effect: number;
+  readonly status: number;
+  readonly agent: string | undefined;
+  readonly action: string | undefined;
+  readonly resource: string | undefined;
+  readonly receiptId: string;
+  readonly txn: string | undefined;
+  readonly step: number;
+  readonly tier: number;
+  readonly personal: string;
+  readonly subjects: readonly string[];
+  readonly text: string;
+  readonly hash: string;
+}
+
 class GrowableBlock {
   count = 0;
   readonly seq = new Float64Array(ROWS_PER_BLOCK);
@@ -94,6 +228,16 @@ class GrowableBlock {
   readonly line = new Uint32Array(ROWS_PER_BLOCK);
   readonly effect = new Uint8Array(ROWS_PER_BLOCK);
   readonly status = new Uint8Array(ROWS_PER_BLOCK);
+  readonly txn = new Uint32Array(ROWS_PER_BLOCK);
+  readonly txnIds = new Dictionary();
+  readonly step = new Float64Array(ROWS_PER_BLOCK);
+  readonly tier = new Float64Array(ROWS_PER_BLOCK);
+  readonly personal = new Uint32Array(ROWS_PER_BLOCK);
+  readonly subjectStart = new Uint32Array(ROWS_PER_BLOCK + 1);
+  readonly subjectIds = new GrowableUint32(1024);
+  readonly subjects = new SubjectList();
+  readonly receiptIds: string[] = [];
+  readonly hashes = new Uint8Array(ROWS_PER_BLOCK * HASH_BYTES);
   constructor(
     readonly ledger: string,
     readonly blockNo: number,
@@ -115,6 +259,16 @@ class GrowableBlock {
       line: this.line.slice(0, n),
       effect: this.effect.slice(0, n),
       status: this.status.slice(0, n),
+      txn: this.txn.slice(0, n),
+      txnIds: this.txnIds.values,
+      step: this.step.slice(0, n),
+      tier: this.tier.slice(0, n),
+      personal: this.personal.slice(0, n),
+      subjectStart: this.subjectStart.slice(0, n + 1),
+      subjectIds: this.subjectIds.view().slice(),
+      subjectDigests: this.subjects.digests(),
+      receiptIds: this.receiptIds.length === 0 ? '' : this.receiptIds.join('\n') + '\n',
+      hashes: this.hashes.slice(0, n * HASH_BYTES),
     };
   }
 }
@@ -126,10 +280,11 @@ interface LedgerBuilder {
   hashes: string[];
 }
 
-/** The index fields of one record, before dictionary ids are given. */
-function rowFields(record: RecordRead) {
+/** The index fields of one record. */
+function rowValues(record: RecordRead): RowValues {
   const r = record.receipt;
   return {
+    line: record.line,
     seq: r ? r.seq : Number.NaN,
     ts: r ? (parseTime(r.ts) ?? Number.NaN) : Number.NaN,
     agent: r?.agent.id,
@@ -137,6 +292,14 @@ function rowFields(record: RecordRead) {
     resource: r ? `${r.request.resource.type}::${r.request.resource.id}` : undefined,
     effect: r ? EFFECTS.indexOf(r.decision.effect) : 0,
     status: r ? STATUSES.indexOf(r.exec.status) : 0,
+    receiptId: r ? r.id : '',
+    txn: r?.txn.id,
+    step: r ? r.txn.step : Number.NaN,
+    tier: r ? r.data.tier : Number.NaN,
+    personal: r ? personalKey(r.data.personal) : '',
+    subjects: r ? r.data.subjects : [],
+    text: record.text,
+    hash: record.hash,
   };
 }
 
@@ -156,13 +319,24 @@ export interface SegmentRows {
   readonly line: Uint32Array;
   readonly effect: Uint8Array;
   readonly status: Uint8Array;
-  /** Indexes into `agents`, `actions`, `resources` (index 0 is "none"). */
+  /** Indexes into `agents`, `actions`, `resources`, `txns`, `personalSets` (index 0 is "none"). */
   readonly agent: Uint32Array;
   readonly action: Uint32Array;
   readonly resource: Uint32Array;
+  readonly txn: Uint32Array;
+  readonly personal: Uint32Array;
   readonly agents: readonly string[];
   readonly actions: readonly string[];
   readonly resources: readonly string[];
+  readonly txns: readonly string[];
+  readonly personalSets: readonly string[];
+  readonly step: Float64Array;
+  readonly tier: Float64Array;
+  /** CSR over `subjectIds` (count + 1 entries); `subjectIds` index `subjects`. */
+  readonly subjectStart: Uint32Array;
+  readonly subjectIds: Uint32Array;
+  readonly subjects: readonly string[];
+  readonly receiptIds: readonly string[];
 }
 
 /** Collects one segment's records as {@link SegmentRows}. */
@@ -170,48 +344,58 @@ export class SegmentRowsBuilder {
   private readonly agents = new Dictionary();
   private readonly actions = new Dictionary();
   private readonly resources = new Dictionary();
+  private readonly txns = new Dictionary();
+  private readonly personalSets = new Dictionary();
+  private readonly subjects = new SubjectList();
   private readonly texts: string[] = [];
   private readonly hashes: string[] = [];
-  private readonly numbers: {
-    seq: number[];
-    ts: number[];
-    line: number[];
-    effect: number[];
-    status: number[];
-    agent: number[];
-    action: number[];
-    resource: number[];
-  } = {
-    seq: [],
-    ts: [],
-    line: [],
-    effect: [],
-    status: [],
-    agent: [],
-    action: [],
-    resource: [],
+  private readonly receiptIds: string[] = [];
+  private readonly numbers = {
+    seq: new GrowableFloat64(),
+    ts: new GrowableFloat64(),
+    step: new GrowableFloat64(),
+    tier: new GrowableFloat64(),
+    line: new GrowableUint32(),
+    effect: new GrowableUint32(),
+    status: new GrowableUint32(),
+    agent: new GrowableUint32(),
+    action: new GrowableUint32(),
+    resource: new GrowableUint32(),
+    txn: new GrowableUint32(),
+    personal: new GrowableUint32(),
+    subjectStart: new GrowableUint32(),
+    subjectIds: new GrowableUint32(),
   };
 
   constructor(
     private readonly ledger: string,
     private readonly path: string,
-  ) {}
+  ) {
+    this.numbers.subjectStart.push(0);
+  }
 
   add(record: RecordRead): void {
     if (record.ledger !== this.ledger || record.path !== this.path)
       throw new Error(`a record of ${record.path} was given to the rows of ${this.path}`);
-    const f = rowFields(record);
+    const f = rowValues(record);
     const n = this.numbers;
     n.seq.push(f.seq);
     n.ts.push(f.ts);
-    n.line.push(record.line);
+    n.step.push(f.step);
+    n.tier.push(f.tier);
+    n.line.push(f.line);
     n.effect.push(f.effect);
     n.status.push(f.status);
     n.agent.push(this.agents.id(f.agent));
     n.action.push(this.actions.id(f.action));
     n.resource.push(this.resources.id(f.resource));
-    this.texts.push(record.text);
-    this.hashes.push(record.hash);
+    n.txn.push(this.txns.id(f.txn));
+    n.personal.push(this.personalSets.id(f.personal));
+    for (const subject of f.subjects) n.subjectIds.push(this.subjects.id(subject));
+    n.subjectStart.push(n.subjectIds.length);
+    this.receiptIds.push(f.receiptId);
+    this.texts.push(f.text);
+    this.hashes.push(f.hash);
   }
 
   finish(): SegmentRows {
@@ -222,26 +406,49 @@ export class SegmentRowsBuilder {
       count: this.texts.length,
       texts: this.texts,
       hashes: this.hashes,
-      seq: Float64Array.from(n.seq),
-      ts: Float64Array.from(n.ts),
-      line: Uint32Array.from(n.line),
-      effect: Uint8Array.from(n.effect),
-      status: Uint8Array.from(n.status),
-      agent: Uint32Array.from(n.agent),
-      action: Uint32Array.from(n.action),
-      resource: Uint32Array.from(n.resource),
+      seq: n.seq.view().slice(),
+      ts: n.ts.view().slice(),
+      line: n.line.view().slice(),
+      effect: Uint8Array.from(n.effect.view()),
+      status: Uint8Array.from(n.status.view()),
+      agent: n.agent.view().slice(),
+      action: n.action.view().slice(),
+      resource: n.resource.view().slice(),
+      txn: n.txn.view().slice(),
+      personal: n.personal.view().slice(),
       agents: this.agents.values,
       actions: this.actions.values,
       resources: this.resources.values,
+      txns: this.txns.values,
+      personalSets: this.personalSets.values,
+      step: n.step.view().slice(),
+      tier: n.tier.view().slice(),
+      subjectStart: n.subjectStart.view().slice(),
+      subjectIds: n.subjectIds.view().slice(),
+      subjects: this.subjects.values,
+      receiptIds: this.receiptIds,
     };
   }
 }
 
 /** The buffers of segment rows, for `postMessage(…, transfer)`. */
 export function segmentRowsBuffers(rows: SegmentRows): ArrayBuffer[] {
-  return [rows.seq, rows.ts, rows.line, rows.effect, rows.status, rows.agent, rows.action, rows.resource].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
+  return [
+    rows.seq,
+    rows.ts,
+    rows.line,
+    rows.effect,
+    rows.status,
+    rows.agent,
+    rows.action,
+    rows.resource,
+    rows.txn,
+    rows.personal,
+    rows.step,
+    rows.tier,
+    rows.subjectStart,
+    rows.subjectIds,
+  ].map((a) => a.buffer as ArrayBuffer);
 }
 
 /**
@@ -253,69 +460,48 @@ export class ColumnBuilder {
   private readonly actions = new Dictionary();
   private readonly resources = new Dictionary();
   private readonly paths = new Dictionary();
+  private readonly personalSets = new Dictionary();
   private readonly ledgers = new Map<string, LedgerBuilder>();
   private readonly blocks: ColumnBlock[] = [];
 
   /** Adds one record; returns a full line chunk when this record completed one. */
   add(record: RecordRead): LineChunk | null {
-    const f = rowFields(record);
-    return this.addRow(
-      record.ledger,
-      this.paths.id(record.path),
-      record.line,
-      f.seq,
-      f.ts,
-      this.agents.id(f.agent),
-      this.actions.id(f.action),
-      this.resources.id(f.resource),
-      f.effect,
-      f.status,
-      record.text,
-      record.hash,
-    );
+    return this.addRow(record.ledger, this.paths.id(record.path), rowValues(record));
   }
 
   /** Adds a segment's rows (built where the segment was checked); returns the line chunks they completed. */
   addSegment(rows: SegmentRows): LineChunk[] {
     const chunks: LineChunk[] = [];
     const pathId = this.paths.id(rows.path);
-    const agents = rows.agents.map((v) => this.agents.id(v));
-    const actions = rows.actions.map((v) => this.actions.id(v));
-    const resources = rows.resources.map((v) => this.resources.id(v));
     for (let i = 0; i < rows.count; i++) {
-      const chunk = this.addRow(
-        rows.ledger,
-        pathId,
-        rows.line[i] as number,
-        rows.seq[i] as number,
-        rows.ts[i] as number,
-        agents[rows.agent[i] as number] as number,
-        actions[rows.action[i] as number] as number,
-        resources[rows.resource[i] as number] as number,
-        rows.effect[i] as number,
-        rows.status[i] as number,
-        rows.texts[i] as string,
-        rows.hashes[i] as string,
-      );
+      const subjects: string[] = [];
+      for (let k = rows.subjectStart[i] as number; k < (rows.subjectStart[i + 1] as number); k++)
+        subjects.push(rows.subjects[rows.subjectIds[k] as number] as string);
+      const txn = rows.txns[rows.txn[i] as number];
+      const chunk = this.addRow(rows.ledger, pathId, {
+        line: rows.line[i] as number,
+        seq: rows.seq[i] as number,
+        ts: rows.ts[i] as number,
+        effect: rows.effect[i] as number,
+        status: rows.status[i] as number,
+        agent: rows.agents[rows.agent[i] as number],
+        action: rows.actions[rows.action[i] as number],
+        resource: rows.resources[rows.resource[i] as number],
+        receiptId: rows.receiptIds[i] as string,
+        txn: txn === '' ? undefined : txn,
+        step: rows.step[i] as number,
+        tier: rows.tier[i] as number,
+        personal: rows.personalSets[rows.personal[i] as number] as string,
+        subjects,
+        text: rows.texts[i] as string,
+        hash: rows.hashes[i] as string,
+      });
       if (chunk) chunks.push(chunk);
     }
     return chunks;
   }
 
-  private addRow(
-    ledgerName: string,
-    pathId: number,
-    line: number,
-    seq: number,
-    ts: number,
-    agent: number,
-    action: number,
-    resource: number,
-    effect: number,
-    status: number,
-    text: string,
-    hash: string,
-  ): LineChunk | null {
+  private addRow(ledgerName: string, pathId: number, v: RowValues): LineChunk | null {
     let ledger = this.ledgers.get(ledgerName);
     if (!ledger) {
       ledger = { rows: 0, block: new GrowableBlock(ledgerName, 0), texts: [], hashes: [] };
@@ -323,22 +509,30 @@ export class ColumnBuilder {
     }
     const block = ledger.block;
     const i = block.count;
-    block.seq[i] = seq;
-    block.ts[i] = ts;
-    block.agent[i] = agent;
-    block.action[i] = action;
-    block.resource[i] = resource;
+    block.seq[i] = v.seq;
+    block.ts[i] = v.ts;
+    block.agent[i] = this.agents.id(v.agent);
+    block.action[i] = this.actions.id(v.action);
+    block.resource[i] = this.resources.id(v.resource);
     block.path[i] = pathId;
-    block.line[i] = line;
-    block.effect[i] = effect;
-    block.status[i] = status;
+    block.line[i] = v.line;
+    block.effect[i] = v.effect;
+    block.status[i] = v.status;
+    block.txn[i] = block.txnIds.id(v.txn);
+    block.step[i] = v.step;
+    block.tier[i] = v.tier;
+    block.personal[i] = this.personalSets.id(v.personal);
+    for (const subject of v.subjects) block.subjectIds.push(block.subjects.id(subject));
+    block.subjectStart[i + 1] = block.subjectIds.length;
+    block.receiptIds.push(escapeId(v.receiptId));
+    putDigest(v.hash, block.hashes, i * HASH_BYTES);
     block.count++;
     if (block.count === ROWS_PER_BLOCK) {
       this.blocks.push(block.seal());
       ledger.block = new GrowableBlock(ledgerName, block.blockNo + 1);
     }
-    ledger.texts.push(text);
-    ledger.hashes.push(hash);
+    ledger.texts.push(v.text);
+    ledger.hashes.push(v.hash);
     ledger.rows++;
     if (ledger.texts.length === LINES_PER_CHUNK) return this.takeChunk(ledgerName, ledger);
     return null;
@@ -367,6 +561,7 @@ export class ColumnBuilder {
         actions: this.actions.values,
         resources: this.resources.values,
         paths: this.paths.values,
+        personalSets: this.personalSets.values,
       },
       rowsByLedger,
     };
@@ -393,7 +588,17 @@ export function blockBuffers(block: ColumnBlock): ArrayBuffer[] {
     block.line,
     block.effect,
     block.status,
-  ].map((a) => a.buffer as ArrayBuffer);
+    block.txn,
+    block.step,
+    block.tier,
+    block.personal,
+    block.subjectStart,
+    block.subjectIds,
+    block.subjectDigests,
+    block.hashes,
+  ]
+    .filter((a) => a !== undefined)
+    .map((a) => a.buffer as ArrayBuffer);
 }
 
 /** Where a ledger-local row's raw line is stored. */

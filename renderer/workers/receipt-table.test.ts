@@ -3,7 +3,21 @@ import { finding, type Finding } from '../../shared/engine/findings.ts';
 import type { RecordRead } from '../../shared/engine/types.ts';
 import type { Receipt } from '../../shared/format/schema.ts';
 import { ColumnBuilder, LINES_PER_CHUNK, ROWS_PER_BLOCK, chunkOf, type LineChunk } from '../workers/receipt-columns.ts';
-import { buildReceiptTable, filterRows, localRow, unplacedFindings, type ReceiptFilter } from './receipt-table.ts';
+import {
+  buildReceiptTable,
+  filterRows,
+  findReceiptRow,
+  hashOf,
+  localRow,
+  personalOf,
+  receiptIdOf,
+  subjectsOf,
+  transactionRows,
+  txnOf,
+  unplacedFindings,
+  type ReceiptFilter,
+} from './receipt-table.ts';
+import type { ColumnBlock } from './receipt-columns.ts';
 import { chunkFindings } from '../store/archives.ts';
 
 /** A receipt with just the members the columns read. */
@@ -16,15 +30,28 @@ function receipt(
     effect?: 'allow' | 'deny';
     status?: 'ok' | 'error' | 'blocked';
     ts?: string;
+    id?: string;
+    txn?: string;
+    step?: number;
+    tier?: number;
+    personal?: string[];
+    subjects?: string[];
+    resource?: string;
   } = {},
 ): Receipt {
   return {
     v: 1,
     ledger,
     seq,
+    id: over.id ?? `rc_${ledger}_${seq}`,
     ts: over.ts ?? new Date(Date.UTC(2026, 3, 1) + seq * 60_000).toISOString(),
     agent: { id: over.agent ?? 'crm-01', role: 'r', tier: 2 },
-    request: { action: { type: 'Action', id: over.action ?? 'db.read' }, resource: { type: 'Table', id: 'customers' } },
+    txn: { id: over.txn ?? `tx_${ledger}_${seq}`, step: over.step ?? 0, end: 'commit' },
+    request: {
+      action: { type: 'Action', id: over.action ?? 'db.read' },
+      resource: { type: 'Table', id: over.resource ?? 'customers' },
+    },
+    data: { tier: over.tier ?? 1, personal: over.personal ?? [], subjects: over.subjects ?? [], recipient: null },
     decision: { effect: over.effect ?? 'allow' },
     exec: { status: over.status ?? 'ok' },
   } as unknown as Receipt;
@@ -159,6 +186,99 @@ describe('filterRows', () => {
       [finding('RECORD_MALFORMED', 'bad', { path: malformed.path, line: 7, ledger: 'a' })],
     );
     expect(t.findingRow[0]).toBe(1);
+  });
+});
+
+const SUBJECT_A = `sha256:${'a'.repeat(64)}`;
+const SUBJECT_B = `sha256:${'b'.repeat(63)}1`;
+
+describe('explorer columns', () => {
+  // Two ledgers, a transaction spread over both and over two blocks of one of them.
+  const records: RecordRead[] = [];
+  for (let seq = 1; seq <= ROWS_PER_BLOCK + 5; seq++) {
+    const inTxn = seq === 2 || seq === 7 || seq === ROWS_PER_BLOCK + 3;
+    records.push(
+      record('gw-eu', seq, {
+        ...(inTxn ? { txn: 'tx_shared', step: seq } : {}),
+        ...(seq === 7 ? { personal: ['health', 'contact', 'health'], subjects: [SUBJECT_A, SUBJECT_B] } : {}),
+        ...(seq === ROWS_PER_BLOCK + 3 ? { subjects: [SUBJECT_A], tier: 3 } : {}),
+      }),
+    );
+  }
+  records.push(record('gw-us', 1, { txn: 'tx_shared', id: 'rc\nodd\\id' }), { ...record('gw-us', 2), receipt: null });
+  const { table, blocks } = build(records);
+  const us = ROWS_PER_BLOCK + 5;
+
+  it('keeps each row’s transaction, step, tier, personal data, subjects, id and hash', () => {
+    expect(table.missing).toEqual([]);
+    expect(txnOf(table, 6)).toBe('tx_shared');
+    expect(table.step[6]).toBe(7);
+    expect(table.tier[ROWS_PER_BLOCK + 2]).toBe(3);
+    expect(personalOf(table, 6)).toEqual(['contact', 'health']);
+    expect(personalOf(table, 5)).toEqual([]);
+    expect(subjectsOf(table, 6)).toEqual([SUBJECT_A, SUBJECT_B]);
+    expect(subjectsOf(table, ROWS_PER_BLOCK + 2)).toEqual([SUBJECT_A]);
+    expect(subjectsOf(table, 0)).toEqual([]);
+    expect(receiptIdOf(table, 0)).toBe('rc_gw-eu_1');
+    expect(receiptIdOf(table, us)).toBe('rc\nodd\\id');
+    expect(hashOf(table, 41)).toBe(`sha256:${'42'.padStart(64, '0')}`);
+  });
+
+  it('a line that was not a receipt has no id, transaction, tier or subjects', () => {
+    const row = us + 1;
+    expect(receiptIdOf(table, row)).toBe('');
+    expect(txnOf(table, row)).toBe('');
+    expect(Number.isNaN(table.tier[row] as number)).toBe(true);
+    expect(subjectsOf(table, row)).toEqual([]);
+    expect(hashOf(table, row)).toBe(`sha256:${'2'.padStart(64, '0')}`);
+  });
+
+  it('transactionRows: one ledger’s receipts of a transaction, in ledger order, across blocks', () => {
+    expect(transactionRows(table, 'gw-eu', 'tx_shared')).toEqual([1, 6, ROWS_PER_BLOCK + 2]);
+    expect(transactionRows(table, 'gw-us', 'tx_shared')).toEqual([us]);
+    expect(transactionRows(table, 'gw-us', 'tx_nowhere')).toEqual([]);
+    expect(transactionRows(table, 'gw-xx', 'tx_shared')).toEqual([]);
+    expect(transactionRows(table, 'gw-eu', '')).toEqual([]);
+    expect(localRow(table, ROWS_PER_BLOCK + 2)).toEqual({ ledger: 'gw-eu', local: ROWS_PER_BLOCK + 2 });
+  });
+
+  it('findReceiptRow: exactly the id, never a prefix or a part of one', () => {
+    expect(findReceiptRow(table, 'rc_gw-eu_7')).toBe(6);
+    expect(findReceiptRow(table, `rc_gw-eu_${ROWS_PER_BLOCK + 5}`)).toBe(ROWS_PER_BLOCK + 4);
+    expect(findReceiptRow(table, 'rc\nodd\\id')).toBe(us);
+    expect(findReceiptRow(table, 'rc_gw-eu_')).toBeUndefined();
+    expect(findReceiptRow(table, 'gw-eu_7')).toBeUndefined();
+    expect(findReceiptRow(table, '')).toBeUndefined();
+    // The escape keeps a newline inside an id from matching across two ids.
+    expect(findReceiptRow(table, 'rc_gw-eu_1\nrc_gw-eu_2')).toBeUndefined();
+  });
+
+  it('an import stored before these columns loads, says what it lacks, and refuses to answer instead of matching nothing', () => {
+    const old = blocks.map((b) => {
+      const { seq, ts, agent, action, resource, path, line, effect, status, ledger, blockNo, start, count } = b;
+      return {
+        seq,
+        ts,
+        agent,
+        action,
+        resource,
+        path,
+        line,
+        effect,
+        status,
+        ledger,
+        blockNo,
+        start,
+        count,
+      } as ColumnBlock;
+    });
+    const { personalSets: _dropped, ...oldDictionaries } = table.dictionaries;
+    const before = buildReceiptTable(old, oldDictionaries, { 'gw-eu': ROWS_PER_BLOCK + 5, 'gw-us': 2 }, []);
+    expect(before.count).toBe(table.count);
+    expect(before.missing).toEqual(['transaction', 'tier', 'personal', 'subject', 'receiptId', 'hash']);
+    expect(() => transactionRows(before, 'gw-eu', 'tx_shared')).toThrow(/not indexed in this import/);
+    expect(() => findReceiptRow(before, 'rc_gw-eu_7')).toThrow(/not indexed in this import/);
+    expect([...filterRows(before, { agent: 'crm-01', ledger: 'gw-us' })]).toEqual([us]);
   });
 });
 

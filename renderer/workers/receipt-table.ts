@@ -9,16 +9,62 @@
 import { categoryOf, type Finding, type FindingCode, type Severity } from '../../shared/engine/findings.ts';
 import {
   EFFECTS,
+  HASH_BYTES,
   STATUSES,
+  escapeId,
+  personalCategories,
+  unescapeId,
+  type BlockExtras,
   type ColumnBlock,
   type Dictionaries,
   type ReceiptColumns,
   type Effect,
   type ExecStatus,
 } from './receipt-columns.ts';
+import { toHex } from '../../shared/format/bytes.ts';
+
+/**
+ * Groups of the explorer's columns, each absent from archives imported before it existed
+ * (see {@link ReceiptTable.missing}).
+ */
+export type IndexedColumn = 'transaction' | 'tier' | 'personal' | 'subject' | 'receiptId' | 'hash';
+export const INDEXED_COLUMNS: readonly IndexedColumn[] = Object.freeze([
+  'transaction',
+  'tier',
+  'personal',
+  'subject',
+  'receiptId',
+  'hash',
+]);
+
+/** The explorer's columns, joined over every block (zeros, NaN and '' where {@link ReceiptTable.missing}). */
+export interface ExplorerColumns {
+  /** Index into {@link txnIds} (0: none). */
+  readonly txn: Uint32Array;
+  /** The table's dictionary of transaction ids; index 0 is "none". */
+  readonly txnIds: readonly string[];
+  readonly step: Float64Array;
+  readonly tier: Float64Array;
+  /** Index into `dictionaries.personalSets` (0: none). */
+  readonly personal: Uint32Array;
+  /** CSR: row i's subjects are `subjectIds[subjectStart[i] .. subjectStart[i + 1])`. */
+  readonly subjectStart: Uint32Array;
+  /** Indexes into {@link subjectDigests}: each block's subjects, one after another (one hash may appear once per block). */
+  readonly subjectIds: Uint32Array;
+  readonly subjectDigests: Uint8Array;
+  /**
+   * A newline, then every row's escaped receipt id followed by a newline: row r's id is
+   * `receiptIdText.slice(receiptIdStart[r], receiptIdStart[r + 1] - 1)`. One string, so a
+   * search for an id or a prefix is one native `indexOf`.
+   */
+  readonly receiptIdText: string;
+  readonly receiptIdStart: Uint32Array;
+  /** Every row's line hash, {@link HASH_BYTES} bytes each. */
+  readonly hashes: Uint8Array;
+}
 
 /** Every ledger's index columns joined into global rows. */
-export interface ReceiptTable extends ReceiptColumns {
+export interface ReceiptTable extends ReceiptColumns, ExplorerColumns {
   readonly count: number;
   /** Ledger names in row order. */
   readonly ledgers: readonly string[];
@@ -31,6 +77,11 @@ export interface ReceiptTable extends ReceiptColumns {
   readonly findingRow: Int32Array;
   /** Per row: the indices of its findings (rows without findings are absent). */
   readonly rowFindings: ReadonlyMap<number, readonly number[]>;
+  /**
+   * Column groups this import did not index (blocks stored before they existed): the
+   * filters and the search that need them are not available, never "nothing matches".
+   */
+  readonly missing: readonly IndexedColumn[];
 }
 
 /**
@@ -64,6 +115,7 @@ export function buildReceiptTable(
     effect: new Uint8Array(count),
     status: new Uint8Array(count),
   };
+  const placed: { at: number; block: ColumnBlock }[] = [];
   for (const block of blocks) {
     const base = startOf.get(block.ledger);
     if (base === undefined) throw new Error(`buildReceiptTable: block of unknown ledger "${block.ledger}"`);
@@ -82,8 +134,19 @@ export function buildReceiptTable(
     t.line.set(block.line, at);
     t.effect.set(block.effect, at);
     t.status.set(block.status, at);
+    placed.push({ at, block });
   }
-  const partial = { count, ledgers, ledgerStart, ...t, dictionaries };
+  placed.sort((a, b) => a.at - b.at);
+  // The explorer's columns exist for the whole table or not at all: a table where some
+  // blocks had them would answer "no match" for rows that were never indexed.
+  const indexed = placed.every(({ block }) => hasExtras(block));
+  const missing: IndexedColumn[] = indexed
+    ? dictionaries.personalSets === undefined && count > 0
+      ? ['personal']
+      : []
+    : [...INDEXED_COLUMNS];
+  const explorer = indexed ? joinExplorerColumns(placed, count) : emptyExplorerColumns(count);
+  const partial = { count, ledgers, ledgerStart, ...t, ...explorer, dictionaries };
   const findingRow = locateFindings(partial, findings);
   const rowFindings = new Map<number, number[]>();
   findingRow.forEach((row, i) => {
@@ -92,7 +155,118 @@ export function buildReceiptTable(
     if (list) list.push(i);
     else rowFindings.set(row, [i]);
   });
-  return { ...partial, findings, findingRow, rowFindings };
+  return { ...partial, findings, findingRow, rowFindings, missing };
+}
+
+function hasExtras(block: ColumnBlock): block is ColumnBlock & BlockExtras {
+  return (
+    block.txn !== undefined &&
+    block.txnIds !== undefined &&
+    block.step !== undefined &&
+    block.tier !== undefined &&
+    block.personal !== undefined &&
+    block.subjectStart !== undefined &&
+    block.subjectIds !== undefined &&
+    block.subjectDigests !== undefined &&
+    block.receiptIds !== undefined &&
+    block.hashes !== undefined
+  );
+}
+
+function emptyExplorerColumns(count: number): ExplorerColumns {
+  return {
+    txn: new Uint32Array(count),
+    txnIds: [''],
+    step: new Float64Array(count).fill(Number.NaN),
+    tier: new Float64Array(count).fill(Number.NaN),
+    personal: new Uint32Array(count),
+    subjectStart: new Uint32Array(count + 1),
+    subjectIds: new Uint32Array(0),
+    subjectDigests: new Uint8Array(0),
+    receiptIdText: '\n' + '\n'.repeat(count),
+    receiptIdStart: Uint32Array.from({ length: count + 1 }, (_, i) => 1 + i),
+    hashes: new Uint8Array(count * HASH_BYTES),
+  };
+}
+
+/** Joins the blocks' explorer columns (blocks in row order, each with them). */
+function joinExplorerColumns(placed: readonly { at: number; block: ColumnBlock }[], count: number): ExplorerColumns {
+  const txn = new Uint32Array(count);
+  const step = new Float64Array(count).fill(Number.NaN);
+  const tier = new Float64Array(count).fill(Number.NaN);
+  const personal = new Uint32Array(count);
+  const hashes = new Uint8Array(count * HASH_BYTES);
+  const subjectStart = new Uint32Array(count + 1);
+  let subjectTotal = 0;
+  let digestTotal = 0;
+  for (const { block } of placed) {
+    subjectTotal += (block.subjectIds as Uint32Array).length;
+    digestTotal += (block.subjectDigests as Uint8Array).length;
+  }
+  const subjectIds = new Uint32Array(subjectTotal);
+  const subjectDigests = new Uint8Array(digestTotal);
+  const txnIds: string[] = [''];
+  const txnIndex = new Map<string, number>();
+  const idParts: string[] = ['\n'];
+  let subjectsSoFar = 0;
+  let digestsSoFar = 0;
+  let row = 0;
+  for (const { at, block: b } of placed) {
+    const block = b as ColumnBlock & BlockExtras;
+    // Rows no block covers (none in a complete import) have no id and no subjects.
+    if (at > row) idParts.push('\n'.repeat(at - row));
+    for (let r = row; r < at; r++) subjectStart[r + 1] = subjectsSoFar;
+    const local = block.txnIds.map((id, i) => {
+      if (i === 0) return 0;
+      let global = txnIndex.get(id);
+      if (global === undefined) {
+        global = txnIds.length;
+        txnIds.push(id);
+        txnIndex.set(id, global);
+      }
+      return global;
+    });
+    for (let i = 0; i < block.count; i++) txn[at + i] = local[block.txn[i] as number] as number;
+    step.set(block.step, at);
+    tier.set(block.tier, at);
+    personal.set(block.personal, at);
+    hashes.set(block.hashes, at * HASH_BYTES);
+    const firstSubject = digestsSoFar / HASH_BYTES;
+    subjectDigests.set(block.subjectDigests, digestsSoFar);
+    digestsSoFar += block.subjectDigests.length;
+    for (let i = 0; i < block.subjectIds.length; i++)
+      subjectIds[subjectsSoFar + i] = firstSubject + (block.subjectIds[i] as number);
+    for (let i = 0; i < block.count; i++)
+      subjectStart[at + i + 1] = subjectsSoFar + (block.subjectStart[i + 1] as number);
+    subjectsSoFar += block.subjectIds.length;
+    idParts.push(block.receiptIds);
+    row = at + block.count;
+  }
+  if (count > row) idParts.push('\n'.repeat(count - row));
+  for (let r = row; r < count; r++) subjectStart[r + 1] = subjectsSoFar;
+  const receiptIdText = idParts.join('');
+  const receiptIdStart = new Uint32Array(count + 1);
+  let pos = 1;
+  for (let r = 0; r < count; r++) {
+    receiptIdStart[r] = pos;
+    pos = receiptIdText.indexOf('\n', pos) + 1;
+    if (pos === 0) throw new Error('buildReceiptTable: a block has fewer receipt ids than rows');
+  }
+  receiptIdStart[count] = pos;
+  if (pos !== receiptIdText.length) throw new Error('buildReceiptTable: a block has more receipt ids than rows');
+  return {
+    txn,
+    txnIds,
+    step,
+    tier,
+    personal,
+    subjectStart,
+    subjectIds,
+    subjectDigests,
+    receiptIdText,
+    receiptIdStart,
+    hashes,
+  };
 }
 
 /** The table's own buffers, for `postMessage(…, transfer)` (they are not shared with the blocks). */
@@ -108,6 +282,15 @@ export function tableBuffers(table: ReceiptTable): ArrayBuffer[] {
     table.line,
     table.effect,
     table.status,
+    table.txn,
+    table.step,
+    table.tier,
+    table.personal,
+    table.subjectStart,
+    table.subjectIds,
+    table.subjectDigests,
+    table.receiptIdStart,
+    table.hashes,
     table.findingRow,
   ].map((a) => a.buffer as ArrayBuffer);
 }
@@ -285,4 +468,96 @@ export function localRow(
 ): { ledger: string; local: number } {
   const li = table.ledgerOf[row] as number;
   return { ledger: table.ledgers[li] as string, local: row - (table.ledgerStart[li] as number) };
+}
+
+/** Refuses a question the table cannot answer because this import did not index it (misuse: check `missing` first). */
+function need(table: Pick<ReceiptTable, 'missing'>, column: IndexedColumn): void {
+  if (table.missing.includes(column))
+    throw new Error(`The receipt table has no ${column} column: not indexed in this import: import the archive again.`);
+}
+
+/** The receipt id of a row ('' where the line was not a valid receipt). */
+export function receiptIdOf(table: ReceiptTable, row: number): string {
+  need(table, 'receiptId');
+  const from = table.receiptIdStart[row] as number;
+  const to = (table.receiptIdStart[row + 1] as number) - 1;
+  return unescapeId(table.receiptIdText.slice(from, to));
+}
+
+/** The hash of a row's stored line, `sha256:` and 64 hex digits. */
+export function hashOf(table: ReceiptTable, row: number): string {
+  need(table, 'hash');
+  return 'sha256:' + toHex(table.hashes.subarray(row * HASH_BYTES, (row + 1) * HASH_BYTES));
+}
+
+/** The transaction id of a row ('' where unknown). */
+export function txnOf(table: ReceiptTable, row: number): string {
+  need(table, 'transaction');
+  return table.txnIds[table.txn[row] as number] as string;
+}
+
+/** The personal-data categories of a row, sorted. */
+export function personalOf(table: ReceiptTable, row: number): string[] {
+  need(table, 'personal');
+  return personalCategories(table.dictionaries.personalSets?.[table.personal[row] as number] ?? '');
+}
+
+/** The data subjects of a row, as `sha256:` hashes. */
+export function subjectsOf(table: ReceiptTable, row: number): string[] {
+  need(table, 'subject');
+  const out: string[] = [];
+  for (let k = table.subjectStart[row] as number; k < (table.subjectStart[row + 1] as number); k++) {
+    const id = table.subjectIds[k] as number;
+    out.push('sha256:' + toHex(table.subjectDigests.subarray(id * HASH_BYTES, (id + 1) * HASH_BYTES)));
+  }
+  return out;
+}
+
+/** Global rows of `ledger` (a half-open range), or null when the table has no such ledger. */
+export function ledgerRange(table: Pick<ReceiptTable, 'ledgers' | 'ledgerStart' | 'count'>, ledger: string) {
+  const i = table.ledgers.indexOf(ledger);
+  if (i < 0) return null;
+  return {
+    from: table.ledgerStart[i] as number,
+    to: (table.ledgerStart[i + 1] as number | undefined) ?? table.count,
+  };
+}
+
+/**
+ * The global rows of one transaction's receipts in `ledger`, in ledger order (the order
+ * the receipts are stored). Empty when the ledger or the transaction is not there.
+ * @throws Error when this import did not index transactions (`table.missing`).
+ */
+export function transactionRows(table: ReceiptTable, ledger: string, txnId: string): number[] {
+  need(table, 'transaction');
+  const range = ledgerRange(table, ledger);
+  const id = txnId === '' ? -1 : table.txnIds.indexOf(txnId);
+  if (!range || id < 0) return [];
+  const out: number[] = [];
+  for (let row = range.from; row < range.to; row++) if (table.txn[row] === id) out.push(row);
+  return out;
+}
+
+/**
+ * The global row of the receipt with this id (the first in row order, should an archive
+ * repeat an id), or undefined.
+ * @throws Error when this import did not index receipt ids (`table.missing`).
+ */
+export function findReceiptRow(table: ReceiptTable, receiptId: string): number | undefined {
+  need(table, 'receiptId');
+  if (receiptId === '') return undefined;
+  const at = table.receiptIdText.indexOf('\n' + escapeId(receiptId) + '\n');
+  return at < 0 ? undefined : rowAtText(table, at + 1);
+}
+
+/** The row whose id starts at text position `pos` (binary search over `receiptIdStart`). */
+function rowAtText(table: Pick<ReceiptTable, 'receiptIdStart' | 'count'>, pos: number): number {
+  let lo = 0;
+  let hi = table.count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if ((table.receiptIdStart[mid] as number) <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
