@@ -12,8 +12,12 @@ import {
   personalOf,
   receiptIdOf,
   subjectsOf,
+  hashPrefixRows,
+  receiptIdPrefixRows,
+  searchReceipts,
   transactionRows,
   txnOf,
+  unavailableFilters,
   unplacedFindings,
   type ReceiptFilter,
 } from './receipt-table.ts';
@@ -253,6 +257,29 @@ describe('explorer columns', () => {
     expect(findReceiptRow(table, 'rc_gw-eu_1\nrc_gw-eu_2')).toBeUndefined();
   });
 
+  it.each<[string, ReceiptFilter, number[]]>([
+    ['transaction across ledgers', { txn: 'tx_shared' }, [1, 6, ROWS_PER_BLOCK + 2, us]],
+    ['transaction in one ledger', { txn: 'tx_shared', ledger: 'gw-us' }, [us]],
+    ['unknown transaction', { txn: 'tx_none' }, []],
+    ['tier', { tier: 3 }, [ROWS_PER_BLOCK + 2]],
+    ['any personal data', { personal: 'any' }, [6]],
+    ['a personal-data category', { personal: { category: 'contact' } }, [6]],
+    ['a category nobody has', { personal: { category: 'biometric' } }, []],
+    ['a data subject named in two blocks', { subject: SUBJECT_A }, [6, ROWS_PER_BLOCK + 2]],
+    ['the other subject', { subject: SUBJECT_B }, [6]],
+    ['a subject that is not a hash matches nothing', { subject: 'sha256:zz' }, []],
+    ['subject and tier together', { subject: SUBJECT_A, tier: 3 }, [ROWS_PER_BLOCK + 2]],
+    ['within search rows, narrowed by a ledger', { within: Uint32Array.of(0, 6, us), ledger: 'gw-eu' }, [0, 6]],
+  ])('filterRows: %s', (_name, filter, expected) => {
+    expect([...filterRows(table, filter)]).toEqual(expected);
+  });
+
+  it('filterRows: a resource', () => {
+    const { table: t } = build([record('a', 1), record('a', 2, { resource: 'payments' })]);
+    expect([...filterRows(t, { resource: 'Table::payments' })]).toEqual([1]);
+    expect([...filterRows(t, { resource: 'payments' })]).toEqual([]);
+  });
+
   it('an import stored before these columns loads, says what it lacks, and refuses to answer instead of matching nothing', () => {
     const old = blocks.map((b) => {
       const { seq, ts, agent, action, resource, path, line, effect, status, ledger, blockNo, start, count } = b;
@@ -279,6 +306,101 @@ describe('explorer columns', () => {
     expect(() => transactionRows(before, 'gw-eu', 'tx_shared')).toThrow(/not indexed in this import/);
     expect(() => findReceiptRow(before, 'rc_gw-eu_7')).toThrow(/not indexed in this import/);
     expect([...filterRows(before, { agent: 'crm-01', ledger: 'gw-us' })]).toEqual([us]);
+    expect(unavailableFilters(before, { tier: 1, agent: 'crm-01', personal: 'any' })).toEqual(['tier', 'personal']);
+    expect(unavailableFilters(table, { tier: 1, personal: 'any' })).toEqual([]);
+    expect(() => filterRows(before, { tier: 1 })).toThrow(/not indexed in this import/);
+    const search = searchReceipts(before, 'rc_gw-eu_7');
+    expect(search.unavailable).toEqual(['receiptId', 'transaction', 'hash']);
+    expect(search.parts).toEqual([]);
+  });
+});
+
+describe('searchReceipts', () => {
+  const hashOfSeq = (ledger: string, seq: number) =>
+    `sha256:${(ledger === 'b' ? 'abcdef' : '') + String(seq).padStart(ledger === 'b' ? 58 : 64, '0')}`;
+  const records: RecordRead[] = [];
+  for (let seq = 1; seq <= 30; seq++)
+    records.push({ ...record('a', seq, { txn: seq <= 3 ? 'tx_1' : `tx_a${seq}` }), hash: hashOfSeq('a', seq) });
+  records.push({ ...record('b', 1, { id: 'tx_1', txn: 'tx_b' }), hash: hashOfSeq('b', 1) });
+  records.push({ ...record('b', 2, { id: 'ABCDEF-receipt', txn: 'tx_b' }), hash: hashOfSeq('b', 2) });
+  const { table } = build(records);
+  const search = (text: string) => {
+    const r = searchReceipts(table, text);
+    return { rows: [...r.rows], parts: r.parts, problem: r.problem };
+  };
+
+  it('a whole receipt id: that receipt only, not the ids it is a prefix of (rc_a_20 … rc_a_29)', () => {
+    expect(search('  rc_a_2 ')).toEqual({ rows: [1], parts: [{ kind: 'receipt', id: 'rc_a_2', row: 1 }] });
+  });
+
+  it('a receipt id prefix: every id starting with it', () => {
+    expect(search('rc_a_')).toEqual({
+      rows: Array.from({ length: 30 }, (_, i) => i),
+      parts: [{ kind: 'receipt-prefix', prefix: 'rc_a_', rows: 30 }],
+    });
+    expect(search('rc_a_3').parts).toEqual([{ kind: 'receipt', id: 'rc_a_3', row: 2 }]);
+    expect(search('rc_a_1')).toMatchObject({ rows: [0] });
+  });
+
+  it('a transaction id: its receipts; a text that is both an id and a transaction lists both', () => {
+    expect(search('tx_a7')).toEqual({ rows: [6], parts: [{ kind: 'transaction', id: 'tx_a7', rows: 1 }] });
+    expect(search('tx_1')).toEqual({
+      rows: [0, 1, 2, 30],
+      parts: [
+        { kind: 'receipt', id: 'tx_1', row: 30 },
+        { kind: 'transaction', id: 'tx_1', rows: 3 },
+      ],
+    });
+  });
+
+  it('a hash prefix, with or without sha256:, any case, odd length too', () => {
+    const expected = { rows: [30, 31], parts: [{ kind: 'hash', prefix: 'sha256:abcdef', rows: 2 }] };
+    expect(search('abcdef')).toEqual(expected);
+    expect(search('SHA256:ABCDEF')).toEqual(expected);
+    expect(search('abcdef' + '0'.repeat(57))).toEqual({
+      rows: [30, 31],
+      parts: [{ kind: 'hash', prefix: `sha256:abcdef${'0'.repeat(57)}`, rows: 2 }],
+    });
+    expect(search(hashOfSeq('b', 2))).toEqual({
+      rows: [31],
+      parts: [{ kind: 'hash', prefix: hashOfSeq('b', 2), rows: 1 }],
+    });
+    expect(search(hashOfSeq('a', 17)).rows).toEqual([16]);
+    // Receipt ids are matched as written: ABCDEF-receipt is found by its id, not by a hash.
+    expect(search('ABCDEF-r').parts).toEqual([{ kind: 'receipt-prefix', prefix: 'ABCDEF-r', rows: 1 }]);
+  });
+
+  it('says why a hash could not be searched', () => {
+    expect(search('sha256:abc').problem).toMatch(/at least 6 hex digits/);
+    expect(search('sha256:xyz123').problem).toMatch(/is not a hash/);
+    expect(search('a'.repeat(65)).problem).toMatch(/longer than a SHA-256 hash/);
+    expect(search('abc')).toEqual({ rows: [], parts: [] });
+  });
+
+  it('nothing found is no part and no row; empty text is no search', () => {
+    expect(search('zz_nothing')).toEqual({ rows: [], parts: [] });
+    expect(search('   ')).toEqual({ rows: [], parts: [] });
+  });
+
+  it('hashPrefixRows agrees with a plain startsWith over every row', () => {
+    for (const prefix of [
+      '0',
+      '00',
+      '000000',
+      'abcdef0',
+      'abcdef00000000000000000',
+      '0000000000000000000000000000000000000000000000000000000000000012',
+    ]) {
+      const expected = records.flatMap((r, row) => (r.hash.slice(7).startsWith(prefix) ? [row] : []));
+      expect([...hashPrefixRows(table, prefix)], prefix).toEqual(expected);
+    }
+  });
+
+  it('receiptIdPrefixRows agrees with a plain startsWith over every row', () => {
+    for (const prefix of ['r', 'rc_a_', 'rc_a_3', 'tx', 'A', 'rc_b']) {
+      const expected = records.flatMap((r, row) => (r.receipt?.id.startsWith(prefix) ? [row] : []));
+      expect([...receiptIdPrefixRows(table, prefix)], prefix).toEqual(expected);
+    }
   });
 });
 

@@ -12,6 +12,8 @@ import {
   HASH_BYTES,
   STATUSES,
   escapeId,
+  hexValue,
+  putDigest,
   personalCategories,
   unescapeId,
   type BlockExtras,
@@ -22,6 +24,8 @@ import {
   type ExecStatus,
 } from './receipt-columns.ts';
 import { toHex } from '../../shared/format/bytes.ts';
+import { HASH_PATTERN } from '../../shared/format/hash.ts';
+import { GrowableUint32 } from '../../shared/controls/growable.ts';
 
 /**
  * Groups of the explorer's columns, each absent from archives imported before it existed
@@ -365,8 +369,19 @@ export interface ReceiptFilter {
   readonly ledger?: string;
   readonly agent?: string;
   readonly action?: string;
+  readonly resource?: string;
   readonly effect?: Exclude<Effect, ''>;
   readonly status?: Exclude<ExecStatus, ''>;
+  /** Receipts of this transaction id (any ledger). */
+  readonly txn?: string;
+  /** `data.tier` equal to this. */
+  readonly tier?: number;
+  /** Any personal data, or personal data of this category. */
+  readonly personal?: 'any' | { readonly category: string };
+  /** Receipts naming this data subject (`sha256:` hash). */
+  readonly subject?: string;
+  /** Only these rows (ascending): what a search found. */
+  readonly within?: Uint32Array;
   /** Only receipts with at least one finding matching every finding-level member below. */
   readonly withFindings?: boolean;
   readonly codes?: readonly string[];
@@ -375,6 +390,27 @@ export interface ReceiptFilter {
   /** Inclusive time bounds, ms since the epoch. */
   readonly fromMs?: number;
   readonly toMs?: number;
+}
+
+/** The column group each filter member needs, when it needs one of the explorer's. */
+const FILTER_NEEDS: readonly (readonly [keyof ReceiptFilter, IndexedColumn])[] = [
+  ['txn', 'transaction'],
+  ['tier', 'tier'],
+  ['personal', 'personal'],
+  ['subject', 'subject'],
+];
+
+/**
+ * The members of `filter` this table cannot answer (its import did not index what they
+ * need): the view says so and offers a re-import instead of showing no rows.
+ */
+export function unavailableFilters(
+  table: Pick<ReceiptTable, 'missing'>,
+  filter: ReceiptFilter,
+): (keyof ReceiptFilter)[] {
+  return FILTER_NEEDS.filter(([key, column]) => filter[key] !== undefined && table.missing.includes(column)).map(
+    ([key]) => key,
+  );
 }
 
 /** True when the filter constrains findings (so receipts without findings drop out). */
@@ -396,29 +432,35 @@ export function findingMatches(f: Finding, filter: ReceiptFilter): boolean {
 }
 
 /**
- * The rows matching `filter`, ascending. One pass over the columns; dictionary values are
- * resolved to ids first so the loop compares integers only.
+ * The rows matching `filter`, ascending. One pass over the columns (or over `within`);
+ * dictionary values are resolved to ids first so the loop compares integers only.
+ * @throws Error when a member needs a column this import did not index ({@link unavailableFilters}).
  */
 export function filterRows(table: ReceiptTable, filter: ReceiptFilter): Uint32Array {
+  for (const [key, column] of FILTER_NEEDS) if (filter[key] !== undefined) need(table, column);
   const none = new Uint32Array(0);
   const want = (values: readonly string[], value: string | undefined): number | null | undefined => {
     if (value === undefined) return undefined;
-    const id = values.indexOf(value);
+    const id = value === '' ? -1 : values.indexOf(value);
     return id < 0 ? null : id;
   };
   const agent = want(table.dictionaries.agents, filter.agent);
   const action = want(table.dictionaries.actions, filter.action);
-  if (agent === null || action === null) return none;
+  const resource = want(table.dictionaries.resources, filter.resource);
+  const txn = want(table.txnIds, filter.txn);
+  if (agent === null || action === null || resource === null || txn === null) return none;
+  if (filter.subject !== undefined && !HASH_PATTERN.test(filter.subject)) return none;
   let ledgerLo = 0;
   let ledgerHi = table.count;
   if (filter.ledger !== undefined) {
-    const i = table.ledgers.indexOf(filter.ledger);
-    if (i < 0) return none;
-    ledgerLo = table.ledgerStart[i] as number;
-    ledgerHi = (table.ledgerStart[i + 1] as number | undefined) ?? table.count;
+    const range = ledgerRange(table, filter.ledger);
+    if (!range) return none;
+    ledgerLo = range.from;
+    ledgerHi = range.to;
   }
   const effect = filter.effect === undefined ? -1 : EFFECTS.indexOf(filter.effect);
   const status = filter.status === undefined ? -1 : STATUSES.indexOf(filter.status);
+  const tier = filter.tier ?? -1;
   let mask: Uint8Array | null = null;
   if (filtersFindings(filter)) {
     mask = new Uint8Array(table.count);
@@ -427,24 +469,72 @@ export function filterRows(table: ReceiptTable, filter: ReceiptFilter): Uint32Ar
       if (row >= 0 && findingMatches(f, filter)) mask![row] = 1;
     });
   }
+  const personalSets = filter.personal === undefined ? null : personalSetMask(table, filter.personal);
+  const subjects = filter.subject === undefined ? null : subjectMask(table, filter.subject);
   const fromMs = filter.fromMs ?? -Infinity;
   const toMs = filter.toMs ?? Infinity;
   const timed = filter.fromMs !== undefined || filter.toMs !== undefined;
-  const out = new Uint32Array(ledgerHi - ledgerLo);
-  let n = 0;
-  for (let row = ledgerLo; row < ledgerHi; row++) {
-    if (mask && mask[row] === 0) continue;
-    if (agent !== undefined && table.agent[row] !== agent) continue;
-    if (action !== undefined && table.action[row] !== action) continue;
-    if (effect >= 0 && table.effect[row] !== effect) continue;
-    if (status >= 0 && table.status[row] !== status) continue;
+  const matches = (row: number): boolean => {
+    if (mask && mask[row] === 0) return false;
+    if (agent !== undefined && table.agent[row] !== agent) return false;
+    if (action !== undefined && table.action[row] !== action) return false;
+    if (resource !== undefined && table.resource[row] !== resource) return false;
+    if (effect >= 0 && table.effect[row] !== effect) return false;
+    if (status >= 0 && table.status[row] !== status) return false;
+    if (txn !== undefined && table.txn[row] !== txn) return false;
+    if (tier >= 0 && table.tier[row] !== tier) return false;
+    if (personalSets && personalSets[table.personal[row] as number] === 0) return false;
+    if (subjects && !rowHasSubject(table, row, subjects)) return false;
     if (timed) {
       const ts = table.ts[row] as number;
-      if (!(ts >= fromMs && ts <= toMs)) continue;
+      if (!(ts >= fromMs && ts <= toMs)) return false;
     }
-    out[n++] = row;
+    return true;
+  };
+  if (filter.within) {
+    const out = new Uint32Array(filter.within.length);
+    let n = 0;
+    for (const row of filter.within) if (row >= ledgerLo && row < ledgerHi && matches(row)) out[n++] = row;
+    return out.slice(0, n);
   }
+  const out = new Uint32Array(ledgerHi - ledgerLo);
+  let n = 0;
+  for (let row = ledgerLo; row < ledgerHi; row++) if (matches(row)) out[n++] = row;
   return out.slice(0, n);
+}
+
+/** Per personal-set id: 1 when the set matches (non-empty for 'any', holding the category otherwise). */
+function personalSetMask(table: ReceiptTable, personal: NonNullable<ReceiptFilter['personal']>): Uint8Array {
+  const sets = table.dictionaries.personalSets ?? [''];
+  const out = new Uint8Array(sets.length);
+  sets.forEach((key, id) => {
+    if (id === 0) return;
+    if (personal === 'any' || personalCategories(key).includes(personal.category)) out[id] = 1;
+  });
+  return out;
+}
+
+/** Per subject id: 1 when its digest is `subject`'s (a subject appears once per block that names it). */
+function subjectMask(table: ReceiptTable, subject: string): Uint8Array {
+  const wanted = new Uint8Array(HASH_BYTES);
+  putDigest(subject, wanted, 0);
+  const total = table.subjectDigests.length / HASH_BYTES;
+  const out = new Uint8Array(total);
+  const digests = table.subjectDigests;
+  for (let id = 0; id < total; id++) {
+    let k = 0;
+    const at = id * HASH_BYTES;
+    while (k < HASH_BYTES && digests[at + k] === wanted[k]) k++;
+    if (k === HASH_BYTES) out[id] = 1;
+  }
+  return out;
+}
+
+function rowHasSubject(table: ReceiptTable, row: number, subjects: Uint8Array): boolean {
+  const end = table.subjectStart[row + 1] as number;
+  for (let k = table.subjectStart[row] as number; k < end; k++)
+    if (subjects[table.subjectIds[k] as number]) return true;
+  return false;
 }
 
 /** Findings matching the finding-level members of `filter` that name no receipt. */
@@ -560,4 +650,146 @@ function rowAtText(table: Pick<ReceiptTable, 'receiptIdStart' | 'count'>, pos: n
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** Hex digits a hash prefix needs at least (fewer would match thousands of receipts at random). */
+export const MIN_HASH_PREFIX = 6;
+
+/** One way a search text matched. */
+export type SearchPart =
+  | { readonly kind: 'receipt'; readonly id: string; readonly row: number }
+  | { readonly kind: 'receipt-prefix'; readonly prefix: string; readonly rows: number }
+  | { readonly kind: 'transaction'; readonly id: string; readonly rows: number }
+  | { readonly kind: 'hash'; readonly prefix: string; readonly rows: number };
+
+export interface SearchResult {
+  /** The text searched for, trimmed. */
+  readonly text: string;
+  /** Every row any part matched, ascending. */
+  readonly rows: Uint32Array;
+  readonly parts: readonly SearchPart[];
+  /** Why the text could not be searched as a hash ("sha256:ab" is too short), when so. */
+  readonly problem?: string;
+  /** Kinds of search this import could not do (not indexed). */
+  readonly unavailable: readonly IndexedColumn[];
+}
+
+/**
+ * One search box: a receipt id (exactly; else every id starting with the text), a
+ * transaction id (exactly), a line hash prefix (at least {@link MIN_HASH_PREFIX} hex
+ * digits, with or without `sha256:`, any case). Every way that matched is listed.
+ * Cost: one native `indexOf` pass over the id text and one pass over the hash bytes.
+ */
+export function searchReceipts(table: ReceiptTable, input: string): SearchResult {
+  const text = input.trim();
+  const parts: SearchPart[] = [];
+  const found: Uint32Array[] = [];
+  const unavailable = (['receiptId', 'transaction', 'hash'] as const).filter((c) => table.missing.includes(c));
+  if (text === '') return { text, rows: new Uint32Array(0), parts, unavailable };
+  if (!unavailable.includes('receiptId')) {
+    const exact = findReceiptRow(table, text);
+    if (exact !== undefined) {
+      parts.push({ kind: 'receipt', id: text, row: exact });
+      found.push(Uint32Array.of(exact));
+    } else {
+      const rows = receiptIdPrefixRows(table, text);
+      if (rows.length > 0) {
+        parts.push({ kind: 'receipt-prefix', prefix: text, rows: rows.length });
+        found.push(rows);
+      }
+    }
+  }
+  if (!unavailable.includes('transaction')) {
+    const id = table.txnIds.indexOf(text);
+    if (id > 0) {
+      const rows = rowsWhere(table.count, (row) => table.txn[row] === id);
+      parts.push({ kind: 'transaction', id: text, rows: rows.length });
+      found.push(rows);
+    }
+  }
+  let problem: string | undefined;
+  const lower = text.toLowerCase();
+  const hex = lower.startsWith('sha256:') ? lower.slice('sha256:'.length) : lower;
+  const looksLikeHash = /^[0-9a-f]+$/.test(hex);
+  if (looksLikeHash && hex.length > 64)
+    problem = `"${text}" is longer than a SHA-256 hash (64 hex digits after sha256:).`;
+  else if (looksLikeHash && hex.length >= MIN_HASH_PREFIX) {
+    if (!unavailable.includes('hash')) {
+      const rows = hashPrefixRows(table, hex);
+      if (rows.length > 0) {
+        parts.push({ kind: 'hash', prefix: `sha256:${hex}`, rows: rows.length });
+        found.push(rows);
+      }
+    }
+  } else if (lower.startsWith('sha256:'))
+    problem = looksLikeHash
+      ? `A hash prefix needs at least ${MIN_HASH_PREFIX} hex digits after sha256:.`
+      : `"${text}" is not a hash: after sha256: come hex digits (0-9, a-f).`;
+  return { text, rows: unionRows(found), parts, ...(problem ? { problem } : {}), unavailable };
+}
+
+/** Rows whose receipt id starts with `prefix`, ascending. */
+export function receiptIdPrefixRows(table: ReceiptTable, prefix: string): Uint32Array {
+  need(table, 'receiptId');
+  const out = new GrowableUint32(64);
+  if (prefix === '') return out.view();
+  const needle = '\n' + escapeId(prefix);
+  const text = table.receiptIdText;
+  const starts = table.receiptIdStart;
+  let row = 0;
+  let at = text.indexOf(needle);
+  while (at >= 0) {
+    // Matches come in text order: walk the row pointer forward instead of searching.
+    const pos = at + 1;
+    while ((starts[row + 1] as number) <= pos) row++;
+    out.push(row);
+    // The next id begins after this one's newline.
+    at = text.indexOf(needle, (starts[row + 1] as number) - 1);
+  }
+  return out.view();
+}
+
+/** Rows whose line hash starts with the hex digits `hex` (lowercase, 1 to 64 of them), ascending. */
+export function hashPrefixRows(table: ReceiptTable, hex: string): Uint32Array {
+  need(table, 'hash');
+  if (!/^[0-9a-f]{1,64}$/.test(hex)) throw new Error(`hashPrefixRows: "${hex}" is not 1 to 64 lowercase hex digits`);
+  const whole = hex.length >> 1;
+  const prefix = new Uint8Array(whole);
+  for (let i = 0; i < whole; i++)
+    prefix[i] = (hexValue(hex.charCodeAt(2 * i)) << 4) | hexValue(hex.charCodeAt(2 * i + 1));
+  const half = hex.length % 2 === 1 ? hexValue(hex.charCodeAt(hex.length - 1)) : -1;
+  const hashes = table.hashes;
+  const first = prefix[0] ?? -1;
+  const out = new GrowableUint32(64);
+  for (let row = 0, at = 0; row < table.count; row++, at += HASH_BYTES) {
+    if (first >= 0 && hashes[at] !== first) continue;
+    let k = 1;
+    while (k < whole && hashes[at + k] === prefix[k]) k++;
+    if (k < whole) continue;
+    if (half >= 0 && (hashes[at + whole] as number) >> 4 !== half) continue;
+    out.push(row);
+  }
+  return out.view();
+}
+
+function rowsWhere(count: number, test: (row: number) => boolean): Uint32Array {
+  const out = new GrowableUint32(64);
+  for (let row = 0; row < count; row++) if (test(row)) out.push(row);
+  return out.view();
+}
+
+/** The ascending union of ascending row lists. */
+function unionRows(lists: readonly Uint32Array[]): Uint32Array {
+  if (lists.length === 0) return new Uint32Array(0);
+  if (lists.length === 1) return lists[0] as Uint32Array;
+  const all = new Uint32Array(lists.reduce((n, l) => n + l.length, 0));
+  let n = 0;
+  for (const list of lists) {
+    all.set(list, n);
+    n += list.length;
+  }
+  all.sort();
+  let k = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[k++] = all[i] as number;
+  return all.slice(0, k);
 }
