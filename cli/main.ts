@@ -12,6 +12,9 @@ commands:
       verify an evidence archive (exit 0: no findings, 1: findings, 2: could not run)
   privacy <archive.zip | archive-dir> [--trust-root <hex>]... [--json]
       who touched which personal data, how, sent where and when
+  explain <archive.zip | archive-dir> <receipt-id | ledger#seq> [--trust-root <hex>]... [--json]
+      walk one receipt: intent, data, inputs, decision replayed policy by policy, approval,
+      signature, chain, checkpoint, transaction, findings (exit 0: it holds, 1: findings, 2: could not run)
   demo <out.zip | out-dir> [--receipts N] [--seed TEXT] [--unsealed]
       write a realistic demo archive and print its root key
 `;
@@ -24,6 +27,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return runVerify;
     case 'privacy':
       return (await import('./commands/privacy.ts')).runPrivacy;
+    case 'explain':
+      return (await import('./commands/explain.ts')).runExplain;
     case 'demo':
       return (await import('./commands/demo.ts')).runDemo;
     default:
@@ -57,6 +62,11 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
 
 const io: CommandIo = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli/main.ts')) {
+  // A reader that stops early (`| head`) closes the pipe: that ends the output, not in an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });

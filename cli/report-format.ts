@@ -2,24 +2,13 @@
 import { categoryOf, type Finding, type FindingCode } from '../shared/engine/findings.ts';
 import type { VerifyReport } from '../shared/engine/types.ts';
 import { soc2For } from '../shared/soc2.ts';
+import { findingJson } from '../shared/engine/finding-json.ts';
 
 /** The `--json` object of FORMAT.md §8 (with per-ledger states and check statuses added). */
 export function reportJson(report: VerifyReport): Record<string, unknown> {
   return {
     format: report.format,
-    findings: report.findings.map((f) => ({
-      code: f.code,
-      severity: f.severity,
-      category: categoryOf(f.code),
-      message: f.message,
-      ...(f.path !== undefined ? { path: f.path } : {}),
-      ...(f.line !== undefined ? { line: f.line } : {}),
-      ...(f.ledger !== undefined ? { ledger: f.ledger } : {}),
-      ...(f.seq !== undefined ? { seq: f.seq } : {}),
-      ...(f.receipt !== undefined ? { receipt: f.receipt } : {}),
-      ...(f.detail !== undefined ? { detail: f.detail } : {}),
-      soc2: soc2For(f.code).criteria,
-    })),
+    findings: report.findings.map(findingJson),
     summary: report.summary,
     archive: report.archive,
     ledgers: report.ledgers.map((l) => ({

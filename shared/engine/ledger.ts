@@ -107,6 +107,11 @@ export class LedgerMerger {
     this.checkpointSeqs.add(cp.seq);
   }
 
+  /** The checkpoints read so far that are valid (signed by a usable gate key, increasing), in order. */
+  get validCheckpoints(): readonly { readonly checkpoint: Checkpoint; readonly line: number }[] {
+    return this.checkpoints;
+  }
+
   /** A finding about this ledger's files found elsewhere (manifest, container). */
   addFileFinding(f: Finding): void {
     this.fileFindings.push(f);

@@ -1,0 +1,100 @@
+/**
+ * `tickmark explain <archive> <receipt-id | ledger#seq> [--trust-root <hex>]... [--json]`:
+ * the decision reconstruction of one receipt, without verifying the whole archive.
+ * Exit 0: the receipt and its decision hold; 1: a finding touches them; 2: could not run.
+ * `tickmark explain <archive> --list` prints every receipt as `ledger#seq<TAB>id`.
+ */
+import { readLines } from '../../shared/archive/lines.ts';
+import { DEFAULT_LIMITS, ArchiveUnreadableError } from '../../shared/archive/source.ts';
+import type { ArchiveSource } from '../../shared/archive/source.ts';
+import { explainReceipt } from '../../shared/explain/explain.ts';
+import { explanationJson } from '../../shared/explain/json.ts';
+import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
+import { SEGMENT_PATH } from '../../shared/format/layout.ts';
+import { UsageError, parseArgs, parseTrustRoots, type CommandIo } from '../args.ts';
+import { nodeCedar } from '../cedar-node.ts';
+import { gatherMaterials, ReceiptNotFoundError } from '../explain/gather.ts';
+import { formatExplanation } from '../explain/render.ts';
+import { nativeStrictVerifier } from '../native-ed25519.ts';
+import { useNativeSha256 } from '../native-sha256.ts';
+import { openArchivePath } from '../open-archive.ts';
+
+export const EXPLAIN_USAGE =
+  'usage: tickmark explain <archive.zip | archive-dir> <receipt-id | ledger#seq> [--trust-root <64-hex public key>]... [--json]\n' +
+  '       tickmark explain <archive.zip | archive-dir> --list      (every receipt as ledger#seq and id)';
+
+export async function runExplain(argv: readonly string[], io: CommandIo): Promise<number> {
+  const args = parseArgs(argv, { multi: ['trust-root'], flags: ['json', 'list'], usage: EXPLAIN_USAGE });
+  const [path, locator, ...extra] = args.positional;
+  if (path === undefined || (args.flags.list ? locator !== undefined : locator === undefined) || extra.length > 0)
+    throw new UsageError(`explain takes one archive and one receipt (or --list)\n${EXPLAIN_USAGE}`);
+  const trustedRoots = parseTrustRoots(args.multi['trust-root']);
+  useNativeSha256();
+  let source: ArchiveSource;
+  try {
+    source = await openArchivePath(path);
+  } catch (error) {
+    if (error instanceof ArchiveUnreadableError) throw new UsageError(`cannot read ${path}: ${error.message}`);
+    throw new UsageError(
+      `cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
+    );
+  }
+  try {
+    if (args.flags.list) {
+      await listReceipts(source, io);
+      return 0;
+    }
+    let materials;
+    try {
+      materials = await gatherMaterials(source, locator as string);
+    } catch (error) {
+      if (!(error instanceof ReceiptNotFoundError)) throw error;
+      io.stderr(
+        `tickmark explain: ${error.message}.\n` +
+          `Name a receipt by its id (the "id" member of its line) or as <ledger>#<seq>; ` +
+          `list them with: tickmark explain ${path} --list\n`,
+      );
+      return 2;
+    }
+    const explanation = await explainReceipt(materials, {
+      cedar: nodeCedar as CedarFormatting,
+      verifier: nativeStrictVerifier,
+      trustedRoots,
+    });
+    io.stdout(args.flags.json ? JSON.stringify(explanationJson(explanation)) + '\n' : formatExplanation(explanation));
+    return explanation.holds ? 0 : 1;
+  } finally {
+    await source.close();
+  }
+}
+
+/** Every receipt line as `ledger#seq<TAB>id`, in ledger and stored order; unreadable lines named as such. */
+async function listReceipts(source: ArchiveSource, io: CommandIo): Promise<void> {
+  const segments = (await source.entries())
+    .filter((e) => !e.isDirectory && !e.unsupported && !e.invalidName && SEGMENT_PATH.test(e.name))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const entry of segments) {
+    const ledger = (SEGMENT_PATH.exec(entry.name) as RegExpExecArray)[1] as string;
+    let batch = '';
+    for await (const read of readLines(source.read(entry), DEFAULT_LIMITS.maxLineBytes)) {
+      let value: { seq?: unknown; id?: unknown } | null = null;
+      if (read.kind !== 'too-long') {
+        try {
+          value = JSON.parse(decodeUtf8Strict(read.bytes) ?? '') as { seq?: unknown; id?: unknown };
+        } catch {
+          value = null;
+        }
+      }
+      batch +=
+        value && typeof value.seq === 'number' && typeof value.id === 'string'
+          ? `${ledger}#${value.seq}\t${value.id}\n`
+          : `${ledger}#?\t(unreadable line ${read.line} of ${entry.name})\n`;
+      if (batch.length > 65_536) {
+        io.stdout(batch);
+        batch = '';
+      }
+    }
+    io.stdout(batch);
+  }
+}
