@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterOf, formatRoute, parseRoute, type Route } from './routes.ts';
+import { filterOf, formatRoute, parseQueryString, parseRoute, queryString, timeBound, type Route } from './routes.ts';
 
 describe('routes', () => {
   it.each<[string, Route]>([
@@ -28,6 +28,23 @@ describe('routes', () => {
         row: 12,
       },
     ],
+    [
+      'receipts, the explorer filters and a search',
+      {
+        name: 'receipts',
+        archiveId: 'x',
+        query: {
+          from: '2026-04-01',
+          to: '2026-04-02T10:00:00.5+02:00',
+          resource: 'Table::customers & co?',
+          tier: 3,
+          personal: 'health',
+          subject: `sha256:${'ab'.repeat(32)}`,
+          txn: 'tx_01 #2',
+          q: 'sha256:abcdef',
+        },
+      },
+    ],
   ])('%s survives format then parse', (_name, route) => {
     expect(parseRoute(formatRoute(route))).toEqual(route);
   });
@@ -37,6 +54,64 @@ describe('routes', () => {
       name: 'receipts',
       archiveId: 'x',
       query: {},
+    });
+  });
+
+  it.each([
+    ['from=2026-02-30', 'not a day'],
+    ['to=2026-13-01', 'no month 13'],
+    ['from=2026-04-01T25:00:00Z', 'no hour 25'],
+    ['from=2026-04-01 10:00:00', 'no T, no zone'],
+    ['from=yesterday', 'words'],
+    ['tier=-1', 'negative tier'],
+    ['tier=1.5', 'fractional tier'],
+    ['tier=two', 'tier in words'],
+    ['tier=9999999999999999', 'tier past 2^53'],
+    [`subject=sha256:${'AB'.repeat(32)}`, 'subject in upper case'],
+    ['subject=sha256:abc', 'short subject'],
+    ['q=%20%20', 'blank search'],
+  ])('drops %s (%s)', (search) => {
+    expect(parseRoute(`#/archive/x/receipts?${search}`)).toEqual({ name: 'receipts', archiveId: 'x', query: {} });
+  });
+
+  it('time bounds: a date is a whole UTC day, both ends included; a full time is that instant', () => {
+    expect(timeBound('2026-04-01', 'from')).toBe(Date.UTC(2026, 3, 1));
+    expect(timeBound('2026-04-01', 'to')).toBe(Date.UTC(2026, 3, 2) - 1);
+    expect(timeBound('2024-02-29', 'to')).toBe(Date.UTC(2024, 2, 1) - 1);
+    expect(timeBound('2026-04-01T10:00:00Z', 'to')).toBe(Date.UTC(2026, 3, 1, 10));
+    expect(timeBound('2026-04-01t10:00:00.250z', 'from')).toBe(Date.UTC(2026, 3, 1, 10, 0, 0, 250));
+    expect(timeBound('2026-04-01T12:00:00+02:00', 'from')).toBe(Date.UTC(2026, 3, 1, 10));
+    expect(timeBound('2025-02-29', 'from')).toBeNull();
+    expect(timeBound('2026-04-01T10:00:00+24:00', 'from')).toBeNull();
+  });
+
+  it('the query as text round-trips (what a saved filter keeps), without the row', () => {
+    const query = { ledger: 'gw eu', tier: 0, personal: 'any', from: '2026-04-01', q: 'rc_1' } as const;
+    const text = queryString(query);
+    expect(text).toBe('ledger=gw+eu&from=2026-04-01&personal=any&q=rc_1&tier=0');
+    expect(parseQueryString(text)).toEqual(query);
+    expect(queryString({})).toBe('');
+    expect(parseQueryString('tier=x&effect=deny')).toEqual({ effect: 'deny' });
+  });
+
+  it('the explorer filters become table filter members', () => {
+    const none = () => [];
+    expect(
+      filterOf(
+        { from: '2026-04-01', to: '2026-04-01', tier: 0, personal: 'any', txn: 't', resource: 'T::r', q: 'x' },
+        none,
+      ),
+    ).toEqual({
+      fromMs: Date.UTC(2026, 3, 1),
+      toMs: Date.UTC(2026, 3, 2) - 1,
+      tier: 0,
+      personal: 'any',
+      txn: 't',
+      resource: 'T::r',
+    });
+    expect(filterOf({ personal: 'health', subject: `sha256:${'0'.repeat(64)}` }, none)).toEqual({
+      personal: { category: 'health' },
+      subject: `sha256:${'0'.repeat(64)}`,
     });
   });
 

@@ -3,20 +3,36 @@
  * the dashboard is an ordinary link. Pure: parse and format only.
  */
 import type { Severity } from '../../shared/engine/findings.ts';
+import { HASH_PATTERN } from '../../shared/format/hash.ts';
 import type { ReceiptFilter } from '../workers/receipt-table.ts';
 
 /** What the receipts view is narrowed to, as it appears in the address. */
 export interface ReceiptQuery {
   readonly ledger?: string;
+  /** Time range, both ends included: `YYYY-MM-DD` (a whole UTC day) or an RFC 3339 time. */
+  readonly from?: string;
+  readonly to?: string;
   readonly agent?: string;
   readonly action?: string;
+  /** `Type::id`, as the grid shows it. */
+  readonly resource?: string;
   readonly effect?: 'allow' | 'deny';
   readonly status?: 'ok' | 'error' | 'blocked';
+  /** `data.tier`. */
+  readonly tier?: number;
+  /** `any` (any personal data) or one category's name. */
+  readonly personal?: string;
+  /** A data subject, `sha256:` and 64 hex digits. */
+  readonly subject?: string;
+  /** A transaction id. */
+  readonly txn?: string;
   readonly code?: string;
   readonly severity?: Severity;
   readonly category?: 'integrity' | 'control';
   readonly criterion?: string;
   readonly withFindings?: boolean;
+  /** The search box's text: a receipt id or its start, a transaction id, a hash prefix. */
+  readonly q?: string;
 }
 
 export type Route =
@@ -26,23 +42,66 @@ export type Route =
   | { readonly name: 'dashboard'; readonly archiveId: string }
   | { readonly name: 'receipts'; readonly archiveId: string; readonly query: ReceiptQuery; readonly row?: number };
 
+/** Keys whose value is kept as text (after the checks below); order is the address's. */
 const QUERY_KEYS = [
   'ledger',
+  'from',
+  'to',
   'agent',
   'action',
+  'resource',
   'effect',
   'status',
+  'personal',
+  'subject',
+  'txn',
   'code',
   'severity',
   'category',
   'criterion',
+  'q',
 ] as const;
-const ENUMS: Partial<Record<(typeof QUERY_KEYS)[number], readonly string[]>> = {
+type TextKey = (typeof QUERY_KEYS)[number];
+const ENUMS: Partial<Record<TextKey, readonly string[]>> = {
   effect: ['allow', 'deny'],
   status: ['ok', 'error', 'blocked'],
   severity: ['critical', 'high', 'warning'],
   category: ['integrity', 'control'],
 };
+const CHECKS: Partial<Record<TextKey, (value: string) => boolean>> = {
+  from: (v) => timeBound(v, 'from') !== null,
+  to: (v) => timeBound(v, 'to') !== null,
+  subject: (v) => HASH_PATTERN.test(v),
+};
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))$/i;
+
+/**
+ * A time range bound in milliseconds since the epoch, or null when `text` is neither a
+ * date (`YYYY-MM-DD`, a whole UTC day: `from` its first millisecond, `to` its last) nor an
+ * RFC 3339 time (any offset; compared to the millisecond, as the index keeps times).
+ */
+export function timeBound(text: string, end: 'from' | 'to'): number | null {
+  const date = DATE.exec(text);
+  if (date) {
+    const [y, m, d] = date.slice(1, 4).map(Number) as [number, number, number];
+    const start = Date.UTC(y, m - 1, d);
+    const back = new Date(start);
+    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) return null;
+    return end === 'from' ? start : Date.UTC(y, m - 1, d + 1) - 1;
+  }
+  const time = RFC3339.exec(text);
+  if (!time) return null;
+  const [y, mo, d, h, mi, s] = time.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const oh = time[9] === undefined ? 0 : Number(time[9]);
+  const om = time[10] === undefined ? 0 : Number(time[10]);
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 60 || oh > 23 || om > 59) return null;
+  const back = new Date(Date.UTC(y, mo - 1, d));
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  const ms = Date.parse(text.toUpperCase());
+  return Number.isNaN(ms) ? null : ms;
+}
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -53,14 +112,17 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'archive' && parts[1]) {
     if (parts[2] === 'receipts') {
       const params = new URLSearchParams(search);
-      const query: Record<string, string | boolean> = {};
+      const query: Record<string, string | number | boolean> = {};
       for (const key of QUERY_KEYS) {
         const value = params.get(key);
-        if (value === null || value === '') continue;
+        if (value === null || value.trim() === '') continue;
         const allowed = ENUMS[key];
         if (allowed && !allowed.includes(value)) continue;
+        if (CHECKS[key]?.(value) === false) continue;
         query[key] = value;
       }
+      const tier = params.get('tier');
+      if (tier !== null && /^\d{1,15}$/.test(tier)) query.tier = Number(tier);
       if (params.get('findings') === '1') query.withFindings = true;
       const row = Number(params.get('row'));
       const withRow = params.has('row') && Number.isInteger(row) && row >= 0;
@@ -83,9 +145,9 @@ export function formatRoute(route: Route): string {
       return `#/archive/${encodeURIComponent(route.archiveId)}`;
     case 'receipts': {
       const params = new URLSearchParams();
-      for (const key of QUERY_KEYS) {
+      for (const key of [...QUERY_KEYS, 'tier'] as const) {
         const value = route.query[key];
-        if (value !== undefined) params.set(key, value);
+        if (value !== undefined) params.set(key, String(value));
       }
       if (route.query.withFindings) params.set('findings', '1');
       if (route.row !== undefined) params.set('row', String(route.row));
@@ -95,7 +157,23 @@ export function formatRoute(route: Route): string {
   }
 }
 
-/** The table filter a query stands for; a criterion becomes the codes that bear on it. */
+/** The route's query as text (no `?`, no row): what a saved filter keeps. */
+export function queryString(query: ReceiptQuery): string {
+  const hash = formatRoute({ name: 'receipts', archiveId: '-', query });
+  const at = hash.indexOf('?');
+  return at < 0 ? '' : hash.slice(at + 1);
+}
+
+/** A saved query string read back with the same checks as an address. */
+export function parseQueryString(text: string): ReceiptQuery {
+  const route = parseRoute(`#/archive/-/receipts?${text}`);
+  return route.name === 'receipts' ? route.query : {};
+}
+
+/**
+ * The table filter a query stands for; a criterion becomes the codes that bear on it.
+ * The search text (`q`) is not a filter member: the page searches and passes the rows.
+ */
 export function filterOf(query: ReceiptQuery, codesForCriterion: (id: string) => string[]): ReceiptFilter {
   const codes =
     query.code !== undefined
@@ -113,5 +191,14 @@ export function filterOf(query: ReceiptQuery, codesForCriterion: (id: string) =>
     ...(query.severity !== undefined ? { severity: query.severity } : {}),
     ...(query.category !== undefined ? { category: query.category } : {}),
     ...(query.withFindings ? { withFindings: true } : {}),
+    ...(query.resource !== undefined ? { resource: query.resource } : {}),
+    ...(query.txn !== undefined ? { txn: query.txn } : {}),
+    ...(query.tier !== undefined ? { tier: query.tier } : {}),
+    ...(query.personal !== undefined
+      ? { personal: query.personal === 'any' ? ('any' as const) : { category: query.personal } }
+      : {}),
+    ...(query.subject !== undefined ? { subject: query.subject } : {}),
+    ...(query.from !== undefined ? { fromMs: timeBound(query.from, 'from') ?? -Infinity } : {}),
+    ...(query.to !== undefined ? { toMs: timeBound(query.to, 'to') ?? Infinity } : {}),
   };
 }
