@@ -210,5 +210,22 @@ export interface VerifyOptions {
   readonly controls?: readonly ControlCheckFactory[];
   readonly onProgress?: (progress: Progress) => void;
   readonly onRecord?: (record: RecordRead) => void | Promise<void>;
+  /**
+   * Each archive file other than a ledger segment once it has been read in full (manifest,
+   * keys, bundles, checkpoints, attachments), for hosts that keep them (the app's
+   * reconstruction view). Not called for a file that could not be read to its end.
+   */
+  readonly onFile?: (file: KeptFile) => void;
   readonly signal?: AbortSignal;
+}
+
+/** A file as read by a verification, handed to `VerifyOptions.onFile`. */
+export interface KeptFile {
+  readonly path: string;
+  readonly kind: 'manifest' | 'keys' | 'bundle' | 'checkpoints' | 'attachment';
+  readonly size: number;
+  /** `sha256:` + hex of every byte read. */
+  readonly sha256: string;
+  /** The content; null when it is larger than the verifier keeps (`MAX_KEPT_FILE_BYTES`). */
+  readonly bytes: Uint8Array | null;
 }

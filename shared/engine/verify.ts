@@ -40,6 +40,7 @@ import {
   type ArchiveInfo,
   type BundleSummary,
   type CheckStatus,
+  type KeptFile,
   type ControlCheck,
   type LedgerSummary,
   type Progress,
@@ -269,10 +270,45 @@ function progress(run: Run, phase: Progress['phase']): void {
 
 function streamEntry(run: Run, path: string): AsyncGenerator<Uint8Array> {
   run.actual.set(path, null);
+  const onFile = run.options.onFile;
+  const kind = onFile ? keptKind(path) : null;
+  const kept: Uint8Array[] | null = kind ? [] : null;
+  let keptBytes = 0;
+  const chunks = run.source.read(run.files.get(path) as RawEntry, run.signal);
   return hashingChunks(
-    run.source.read(run.files.get(path) as RawEntry, run.signal),
-    (file) => void run.actual.set(path, file),
+    kept
+      ? (async function* () {
+          for await (const chunk of chunks) {
+            if (keptBytes + chunk.length <= MAX_KEPT_FILE_BYTES) kept.push(chunk.slice());
+            keptBytes += chunk.length;
+            yield chunk;
+          }
+        })()
+      : chunks,
+    (file) => {
+      run.actual.set(path, file);
+      if (onFile && kind && kept)
+        onFile({
+          path,
+          kind,
+          size: file.bytes,
+          sha256: file.sha256,
+          bytes: keptBytes <= MAX_KEPT_FILE_BYTES ? concatBytes(kept) : null,
+        });
+    },
   );
+}
+
+/** Largest file handed whole to `onFile`; a larger one is reported with its size and hash only. */
+export const MAX_KEPT_FILE_BYTES = 16 * 1024 * 1024;
+
+function keptKind(path: string): KeptFile['kind'] | null {
+  if (path === MANIFEST_PATH) return 'manifest';
+  if (path === KEYS_PATH) return 'keys';
+  if (POLICY.test(path)) return 'bundle';
+  if (CHECKPOINTS.test(path)) return 'checkpoints';
+  if (ATTACHMENT.test(path)) return 'attachment';
+  return null;
 }
 
 /** Runs `body` over an entry's stream; turns reader refusals into findings. Returns the finding if it failed. */
