@@ -373,12 +373,19 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
   const checkpoint = receipt ? judgeSeal(receipt.seq, merger.validCheckpoints, m.seal, m.target.ledger) : null;
   const sealing = checkpoint?.line ?? null;
   for (const f of merger.findings) if (sealing !== null && f.line === sealing) local.push(f);
-  if (checkpoint?.status === 'broken')
+  // What the seal found wrong, where no finding says it yet (a broken link right after the
+  // receipt is already the next line's CHAIN_BROKEN).
+  const sealProblem = checkpoint?.problem;
+  if (
+    sealProblem &&
+    !local.some((f) => f.code === sealProblem.code && f.path === sealProblem.path && f.line === sealProblem.line)
+  )
     local.push(
-      finding(checkpoint.code, checkpoint.sentence, {
-        path: checkpointsPath(m.target.ledger),
-        line: checkpoint.line ?? undefined,
+      finding(sealProblem.code, sealProblem.message, {
+        path: sealProblem.path,
+        ...(sealProblem.line !== null ? { line: sealProblem.line } : {}),
         ledger: m.target.ledger,
+        ...(sealProblem.seq !== null ? { seq: sealProblem.seq } : {}),
       }),
     );
 
@@ -600,7 +607,14 @@ function dedupe(findings: readonly Finding[]): Finding[] {
 
 interface SealJudgement {
   readonly status: 'sealed' | 'unsealed' | 'broken' | 'not checked';
-  readonly code: 'CHECKPOINT_MISMATCH' | 'CHAIN_BROKEN';
+  /** A problem the seal found, as a finding's parts; null when none (or none of its own). */
+  readonly problem: {
+    readonly code: 'CHECKPOINT_MISMATCH' | 'CHAIN_BROKEN' | 'CHAIN_TRUNCATED';
+    readonly message: string;
+    readonly path: string;
+    readonly line: number | null;
+    readonly seq: number | null;
+  } | null;
   readonly sentence: string;
   readonly seq: number | null;
   readonly ts: string | null;
@@ -617,7 +631,7 @@ function judgeSeal(
 ): SealJudgement {
   const cp = checkpoints.find((c) => c.checkpoint.seq >= seq);
   const base = {
-    code: 'CHECKPOINT_MISMATCH' as const,
+    problem: null,
     seq: cp?.checkpoint.seq ?? null,
     ts: cp?.checkpoint.ts ?? null,
     head: cp?.checkpoint.head ?? null,
@@ -653,25 +667,55 @@ function judgeSeal(
           status: 'not checked',
           sentence: `Sealed by ${at}: not checked (the chain was followed to seq ${seal.checkpointSeq}).`,
         };
-      if (seal.brokenAt)
-        return {
-          ...base,
-          code: 'CHAIN_BROKEN',
-          status: 'broken',
-          sentence: `Not sealed: the chain from this receipt to ${at} breaks at ${seal.brokenAt.path} line ${seal.brokenAt.line}${seal.brokenAt.seq !== null ? ` (seq ${seal.brokenAt.seq})` : ''}.`,
-        };
-      if (seal.headHash === null)
+      if (seal.brokenAt) {
+        const broken = seal.brokenAt;
+        const place = `${broken.path} line ${broken.line}${broken.seq !== null ? ` (seq ${broken.seq})` : ''}`;
         return {
           ...base,
           status: 'broken',
-          sentence: `Not sealed: no receipt with seq ${cp.checkpoint.seq} was found for ${at}.`,
+          sentence: `Not sealed: the chain from this receipt to ${at} breaks at ${place}.`,
+          problem:
+            broken.line > 0
+              ? {
+                  code: 'CHAIN_BROKEN',
+                  message: `The line at ${place} does not link to the line stored before it.`,
+                  path: broken.path,
+                  line: broken.line,
+                  seq: broken.seq,
+                }
+              : null,
         };
-      if (seal.headHash !== cp.checkpoint.head)
+      }
+      if (seal.headHash === null) {
+        const message = `Ledger ${ledger} ends before seq ${cp.checkpoint.seq}, which ${at} seals: receipts after this one are missing.`;
         return {
           ...base,
           status: 'broken',
-          sentence: `Not sealed: ${at} signs head ${cp.checkpoint.head}, but receipt seq ${cp.checkpoint.seq} hashes to ${seal.headHash}.`,
+          sentence: `Not sealed: ${message.charAt(0).toLowerCase()}${message.slice(1)}`,
+          problem: {
+            code: 'CHAIN_TRUNCATED',
+            message,
+            path: checkpointsPath(ledger),
+            line: cp.line,
+            seq: cp.checkpoint.seq,
+          },
         };
+      }
+      if (seal.headHash !== cp.checkpoint.head) {
+        const message = `${at} signs head ${cp.checkpoint.head}, but receipt seq ${cp.checkpoint.seq} hashes to ${seal.headHash}.`;
+        return {
+          ...base,
+          status: 'broken',
+          sentence: `Not sealed: ${message.charAt(0).toLowerCase()}${message.slice(1)}`,
+          problem: {
+            code: 'CHECKPOINT_MISMATCH',
+            message,
+            path: checkpointsPath(ledger),
+            line: cp.line,
+            seq: cp.checkpoint.seq,
+          },
+        };
+      }
       return {
         ...base,
         status: 'sealed',
