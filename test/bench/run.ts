@@ -9,6 +9,7 @@ import { benchDecisionMemo } from './decision-memo.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchSignatures } from './signatures.ts';
 import { benchManyEntries } from './many-entries.ts';
+import { benchExplain } from './explain.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '100000,300000')
   .split(',')
@@ -20,6 +21,23 @@ const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
 console.log(`# Tickmark benchmark, ${new Date().toISOString()}`);
 console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${workers} workers\n`);
+
+if (process.env.BENCH_EXPLAIN !== '0') {
+  const explainSizes = (process.env.BENCH_EXPLAIN ?? String(sizes.at(-1) ?? 100000)).split(',').map(Number);
+  console.log('## tickmark explain (one receipt, own process) vs one bare read of every ledger byte');
+  console.log(
+    '| receipts | bare read (s) | receipt | explain (s) | explain / bare read | exit |\n|---|---|---|---|---|---|',
+  );
+  for (const n of explainSizes) {
+    const e = await benchExplain(n);
+    for (const c of e.cases)
+      console.log(
+        `| ${f(e.receipts)} | ${e.readSeconds.toFixed(1)} | ${c.what} | ${c.seconds.toFixed(1)} | ${ratio(c.seconds, e.readSeconds)} | ${c.exit} |`,
+      );
+  }
+  console.log('');
+}
+if (process.env.BENCH_ONLY === 'explain') process.exit(0);
 
 const sig = await benchSignatures(20_000, workers);
 console.log('## Ed25519 verification (strict RFC 8032)');
