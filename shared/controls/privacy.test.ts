@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashOf } from '../format/hash.ts';
 import { buildLedger, resolveBundle, testBundleBody, type ReceiptSpec } from './fixtures.test-helper.ts';
-import { createPrivacyCollector, UNIDENTIFIED_SUBJECT, type PrivacyReport } from './privacy.ts';
+import { createPrivacyCollector, UNIDENTIFIED_SUBJECT, UNSPECIFIED_CATEGORY, type PrivacyReport } from './privacy.ts';
 import { renderPrivacyJson, renderPrivacyText } from './privacy-render.ts';
 
 const bundle = resolveBundle(testBundleBody());
@@ -72,6 +72,12 @@ describe('privacy report', () => {
 
   it('notes categories the bundle does not declare', () => {
     expect(report.entries.find((e) => e.category === 'health')?.undeclared).toBe(1);
+  });
+
+  it('a receipt with subjects but no category is "(unspecified)", never an undeclared category', () => {
+    const unspecified = reportOf([touch('crm-01', 'db.read', [ALICE], [], null)]).entries;
+    expect(unspecified.map((e) => [e.category, e.receipts, e.undeclared])).toEqual([[UNSPECIFIED_CATEGORY, 1, 0]]);
+    expect(renderPrivacyText(reportOf([touch('crm-01', 'db.read', [ALICE], [], null)]))).not.toContain('note:');
   });
 
   it('renders text a person can read', () => {

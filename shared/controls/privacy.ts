@@ -114,7 +114,8 @@ export function projectPrivacy(receipt: Receipt, context: ReceiptContext): Priva
   const declared = context.bundle?.body.data_handling?.personal_categories;
   const categories = personal.length > 0 ? [...new Set(personal)] : [UNSPECIFIED_CATEGORY];
   const undeclared: number[] = [];
-  if (declared !== undefined)
+  // The stand-in is not a category the receipt names: no bundle could declare it.
+  if (declared !== undefined && personal.length > 0)
     for (const [index, category] of categories.entries()) if (!declared.includes(category)) undeclared.push(index);
   return [
     receipt.ts,
