@@ -7,7 +7,15 @@ describe('routes', () => {
     ['trust', { name: 'trust' }],
     ['import', { name: 'import' }],
     ['dashboard', { name: 'dashboard', archiveId: 'a b/c' }],
+    ['privacy', { name: 'privacy', archiveId: 'a b/c' }],
+    ['privacy, filtered', { name: 'privacy', archiveId: 'x', text: 'sha256:ab & c=d?#/' }],
     ['receipts, no filter', { name: 'receipts', archiveId: 'x', query: {} }],
+    ['one receipt', { name: 'receipt', archiveId: 'a b', receiptId: 'rc_34e07caa98ec74ef' }],
+    [
+      'one receipt, an id with reserved characters and a row',
+      { name: 'receipt', archiveId: 'x', receiptId: 'r/1?#& %', row: 42 },
+    ],
+    ['a stored line that is not a receipt', { name: 'receipt', archiveId: 'x', receiptId: '', row: 7 }],
     [
       'receipts, every filter and a row',
       {
@@ -55,6 +63,25 @@ describe('routes', () => {
       archiveId: 'x',
       query: {},
     });
+  });
+
+  it('the privacy report has its own address; an empty filter is no filter', () => {
+    expect(formatRoute({ name: 'privacy', archiveId: 'a1' })).toBe('#/archive/a1/privacy');
+    expect(formatRoute({ name: 'privacy', archiveId: 'a1', text: 'crm 01' })).toBe('#/archive/a1/privacy?q=crm+01');
+    expect(parseRoute('#/archive/a1/privacy?q=')).toEqual({ name: 'privacy', archiveId: 'a1' });
+  });
+
+  it('a receipt has its own address; a row that is not a whole number is dropped', () => {
+    expect(formatRoute({ name: 'receipt', archiveId: 'a1', receiptId: 'rc/1' })).toBe('#/archive/a1/receipt/rc%2F1');
+    expect(formatRoute({ name: 'receipt', archiveId: 'a1', receiptId: 'rc_1', row: 3 })).toBe(
+      '#/archive/a1/receipt/rc_1?row=3',
+    );
+    for (const row of ['-1', '1.5', 'x', ''])
+      expect(parseRoute(`#/archive/a1/receipt/rc_1?row=${row}`)).toEqual({
+        name: 'receipt',
+        archiveId: 'a1',
+        receiptId: 'rc_1',
+      });
   });
 
   it.each([

@@ -40,7 +40,14 @@ export type Route =
   | { readonly name: 'trust' }
   | { readonly name: 'import' }
   | { readonly name: 'dashboard'; readonly archiveId: string }
-  | { readonly name: 'receipts'; readonly archiveId: string; readonly query: ReceiptQuery; readonly row?: number };
+  | { readonly name: 'receipts'; readonly archiveId: string; readonly query: ReceiptQuery; readonly row?: number }
+  /** The privacy report of an archive; `text` is the table's filter (kept in the address for Back). */
+  | { readonly name: 'privacy'; readonly archiveId: string; readonly text?: string }
+  /**
+   * One receipt's decision reconstructed. `row` (the table's global row) picks one copy
+   * when an id repeats, or a stored line that is not a valid receipt (its id is '').
+   */
+  | { readonly name: 'receipt'; readonly archiveId: string; readonly receiptId: string; readonly row?: number };
 
 /** Keys whose value is kept as text (after the checks below); order is the address's. */
 const QUERY_KEYS = [
@@ -128,6 +135,20 @@ export function parseRoute(hash: string): Route {
       const withRow = params.has('row') && Number.isInteger(row) && row >= 0;
       return { name: 'receipts', archiveId: parts[1], query: query as ReceiptQuery, ...(withRow ? { row } : {}) };
     }
+    if (parts[2] === 'privacy') {
+      const text = new URLSearchParams(search).get('q');
+      return { name: 'privacy', archiveId: parts[1], ...(text ? { text } : {}) };
+    }
+    if (parts[2] === 'receipt') {
+      const row = new URLSearchParams(search).get('row');
+      const withRow = row !== null && /^\d{1,15}$/.test(row);
+      return {
+        name: 'receipt',
+        archiveId: parts[1],
+        receiptId: parts[3] ?? '',
+        ...(withRow ? { row: Number(row) } : {}),
+      };
+    }
     return { name: 'dashboard', archiveId: parts[1] };
   }
   return { name: 'start' };
@@ -153,6 +174,14 @@ export function formatRoute(route: Route): string {
       if (route.row !== undefined) params.set('row', String(route.row));
       const search = params.toString();
       return `#/archive/${encodeURIComponent(route.archiveId)}/receipts${search ? `?${search}` : ''}`;
+    }
+    case 'privacy': {
+      const search = route.text ? `?${new URLSearchParams({ q: route.text }).toString()}` : '';
+      return `#/archive/${encodeURIComponent(route.archiveId)}/privacy${search}`;
+    }
+    case 'receipt': {
+      const search = route.row !== undefined ? `?row=${route.row}` : '';
+      return `#/archive/${encodeURIComponent(route.archiveId)}/receipt/${encodeURIComponent(route.receiptId)}${search}`;
     }
   }
 }

@@ -10,6 +10,7 @@
  * transaction; anything still `importing` at start-up was interrupted and is removed.
  */
 import { Dexie, type EntityTable, type Table } from 'dexie';
+import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
@@ -70,6 +71,12 @@ export interface ArchiveRow {
   rowsByLedger?: Record<string, number>;
   dictionaries?: Dictionaries;
   findingCount?: number;
+  /**
+   * The privacy report made in the same verification (set once complete). Absent for
+   * archives imported before the workbench made one, or when the control checks could not
+   * run: the privacy screen says so, never an empty table.
+   */
+  privacy?: PrivacyReport;
   /** Where the archive came from: a file, a host token, the built-in demo. */
   origin: 'file' | 'host' | 'demo';
 }
@@ -167,6 +174,24 @@ export interface WorkpaperRow {
   createdAt: string;
 }
 
+/**
+ * A receipt kept for the engagement's workpaper ("Add to workpaper" in the reconstruction
+ * view). It names the receipt by archive and id and keeps where it is and the hash of its
+ * line, so the reference still says which evidence it was if the archive is imported again.
+ */
+export interface WorkpaperRefRow {
+  id?: number;
+  engagementId: string;
+  archiveId: string;
+  receiptId: string;
+  ledger: string;
+  seq: number;
+  /** `H(line)` of the receipt as stored. */
+  hash: string;
+  addedAt: string;
+  note?: string;
+}
+
 export const FINDINGS_PER_CHUNK = 5000;
 
 export class TickmarkDatabase extends Dexie {
@@ -183,6 +208,7 @@ export class TickmarkDatabase extends Dexie {
   settings!: EntityTable<SettingRow, 'key'>;
   archiveFiles!: Table<ArchiveFileRow, [string, string]>;
   savedFilters!: EntityTable<SavedFilterRow, 'id'>;
+  workpaperRefs!: EntityTable<WorkpaperRefRow, 'id'>;
 
   constructor(name = 'tickmark') {
     super(name);
@@ -216,6 +242,11 @@ export class TickmarkDatabase extends Dexie {
     this.version(3).stores({
       archiveFiles: '[archiveId+path], archiveId',
       savedFilters: '++id, engagementId',
+    });
+    // References to receipts kept for an engagement's workpaper (kept when an archive is
+    // removed: they carry the ledger, seq and line hash of the evidence they name).
+    this.version(4).stores({
+      workpaperRefs: '++id, engagementId, [engagementId+archiveId+receiptId]',
     });
   }
 }
