@@ -11,7 +11,6 @@ import { openZip } from '../../shared/archive/zip.ts';
 import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
 import { webCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import { segmentChecker, type SegmentChecker } from '../../shared/engine/segment-worker.ts';
-import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
 import { ByteRelay } from './relay.ts';
@@ -50,8 +49,7 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
   if (setup.controlIds.length > 0) {
     const controls = await loadControlChecks();
     if (controls.unavailable) throw new Error(controls.unavailable);
-    // The verify worker runs the privacy collector beside the controls: its projections are made here too.
-    factories = [...controls.factories, createPrivacyCollector];
+    factories = controls.factories;
   }
   const bulkVerifier = await webCryptoVerifier();
   const check = await segmentChecker(archive, setup, {

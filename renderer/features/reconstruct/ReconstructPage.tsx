@@ -1,0 +1,432 @@
+/**
+ * Decision reconstruction: one receipt walked step by step on its transaction's timeline,
+ * with what was asked, on what data, what was decided and why, who approved, and the
+ * evidence for each, as `explainReceipt` judged it (shared/explain/explain.ts, the same
+ * checks as `tickmark explain`, in a worker). Keys: ← → the transaction's steps, [ ] the
+ * ledger's receipts before and after.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Finding } from '../../../shared/engine/findings.ts';
+import type { Explanation } from '../../../shared/explain/explain.ts';
+import { useLoadedArchive } from '../../app/loaded-archives.ts';
+import { formatRoute } from '../../app/routes.ts';
+import { navigate } from '../../app/use-route.ts';
+import { formatCount, formatTime } from '../../components/format.ts';
+import { explainInWorker } from './explain-client.ts';
+import { gatherMaterials, locateReceipt, type Gathered, type RowRef } from './gather.ts';
+import { evidenceShown } from './material-rules.ts';
+import { receiptIdOf } from '../../workers/receipt-table.ts';
+import { FindingItem } from './parts.tsx';
+import {
+  ApprovalSection,
+  DataSection,
+  DecisionSection,
+  EvidenceSection,
+  IntentSection,
+  IoSection,
+} from './sections.tsx';
+import { Timeline, timelineOf } from './Timeline.tsx';
+import { WorkpaperButton } from './WorkpaperButton.tsx';
+
+interface Props {
+  readonly archiveId: string;
+  readonly receiptId: string;
+  readonly row: number | undefined;
+}
+
+type View =
+  | { readonly status: 'loading' }
+  | { readonly status: 'failed'; readonly message: string }
+  | {
+      readonly status: 'ready';
+      readonly gathered: Gathered;
+      readonly explanation: Explanation;
+      readonly workerMs: number;
+      /** A newer receipt is being reconstructed; this one stays on screen meanwhile. */
+      readonly busy: boolean;
+    };
+
+export function ReconstructPage({ archiveId, receiptId, row }: Props) {
+  const state = useLoadedArchive(archiveId);
+  const loaded = state.status === 'ready' ? state.loaded : null;
+  const located = useMemo(
+    () => (loaded ? locateReceipt(loaded.table, receiptId, row) : null),
+    [loaded, receiptId, row],
+  );
+  // When this address was reached: the view's time on screen is measured from here.
+  // (By row when there is one: adding the id to a row's address is not a new navigation.)
+  const routeKey = row !== undefined ? `row ${row}` : `id ${receiptId}`;
+  const reached = useRef({ key: routeKey, at: performance.now() });
+  if (reached.current.key !== routeKey) reached.current = { key: routeKey, at: performance.now() };
+
+  // An address by row alone (the explorer's link) gets the receipt's id, so it can be shared.
+  useEffect(() => {
+    if (!loaded || !located?.ok || receiptId !== '' || loaded.table.missing.includes('receiptId')) return;
+    const id = receiptIdOf(loaded.table, located.row);
+    if (id !== '') navigate({ name: 'receipt', archiveId, receiptId: id, row: located.row }, { replace: true });
+  }, [loaded, located, receiptId, archiveId]);
+
+  const [view, setView] = useState<View>({ status: 'loading' });
+  useEffect(() => {
+    if (!loaded || !located?.ok) return undefined;
+    let live = true;
+    setView((v) => (v.status === 'ready' ? { ...v, busy: true } : { status: 'loading' }));
+    (async () => {
+      const gathered = await gatherMaterials(loaded, located.row);
+      const { explanation, ms } = await explainInWorker(gathered.materials, loaded.archive.trustedRoots);
+      if (live) setView({ status: 'ready', gathered, explanation, workerMs: ms, busy: false });
+    })().catch((error: Error) => live && setView({ status: 'failed', message: error.message }));
+    return () => {
+      live = false;
+    };
+  }, [loaded, located]);
+
+  const pageRef = useRef<HTMLDivElement>(null);
+  const shownRow = view.status === 'ready' && !view.busy ? view.gathered.row : null;
+  useEffect(() => {
+    // Said on the page once painted, for the e2e test and the benchmark.
+    if (shownRow === null) return undefined;
+    const frame = requestAnimationFrame(() => {
+      const el = pageRef.current;
+      if (!el) return;
+      el.dataset.readyRow = String(shownRow);
+      el.dataset.readyMs = (performance.now() - reached.current.at).toFixed(1);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [shownRow]);
+
+  const timeline = useMemo(() => {
+    if (view.status !== 'ready' || !view.explanation.transaction) return null;
+    const { explanation, gathered } = view;
+    return timelineOf(explanation.transaction as NonNullable<Explanation['transaction']>, gathered.stepRows, {
+      path: explanation.receipt.path,
+      line: explanation.receipt.line,
+    });
+  }, [view]);
+
+  const go = (ref: RowRef | null) => {
+    if (ref) navigate({ name: 'receipt', archiveId, receiptId: ref.receiptId, row: ref.row });
+  };
+  const steps = (timeline ?? []).flatMap((e) => (e.kind === 'step' && e.ref ? [e] : []));
+  const at = steps.findIndex((e) => e.current);
+  const previousStep = at > 0 ? (steps[at - 1]?.ref ?? null) : null;
+  const nextStep = at >= 0 && at + 1 < steps.length ? (steps[at + 1]?.ref ?? null) : null;
+  const ready = view.status === 'ready' ? view : null;
+  const moves = useRef({
+    previousStep,
+    nextStep,
+    previous: ready?.gathered.previous ?? null,
+    next: ready?.gathered.next ?? null,
+  });
+  moves.current = {
+    previousStep,
+    nextStep,
+    previous: ready?.gathered.previous ?? null,
+    next: ready?.gathered.next ?? null,
+  };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      const m = moves.current;
+      const ref =
+        event.key === 'ArrowLeft'
+          ? m.previousStep
+          : event.key === 'ArrowRight'
+            ? m.nextStep
+            : event.key === '['
+              ? m.previous
+              : event.key === ']'
+                ? m.next
+                : undefined;
+      if (ref === undefined) return;
+      event.preventDefault();
+      go(ref);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+    // `go` only reads archiveId, which keys this page.
+  }, []);
+
+  if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
+  if (state.status === 'failed' || state.status === 'missing' || !loaded) {
+    return (
+      <div className="page" data-testid="reconstruct-missing">
+        <h1>Archive not found</h1>
+        <p>{state.status === 'failed' ? state.message : 'No complete archive with this id is stored here.'}</p>
+        <a href={formatRoute({ name: 'start' })}>Back to start</a>
+      </div>
+    );
+  }
+  if (located && !located.ok) {
+    return (
+      <div className="page" data-testid="reconstruct-not-found">
+        <h1>Receipt not found</h1>
+        <p>{located.message}</p>
+        <a href={formatRoute({ name: 'receipts', archiveId, query: {} })}>Open the receipts explorer</a>
+      </div>
+    );
+  }
+  if (view.status === 'failed')
+    return (
+      <div className="page" data-testid="reconstruct-failed">
+        <h1>The receipt could not be reconstructed</h1>
+        <p className="notice notice-error" role="alert">
+          {view.message}
+        </p>
+        <a href={formatRoute({ name: 'receipts', archiveId, query: {} })}>Open the receipts explorer</a>
+      </div>
+    );
+  if (view.status === 'loading') return <p className="muted">Reconstructing the decision…</p>;
+
+  const { gathered: g, explanation: e } = view;
+  const r = e.receipt;
+  const archive = loaded.archive;
+  const sealingLine = e.evidence.checkpoint.line;
+  const evidenceFindings = evidenceShown(g.findings.evidence, g.ledger, sealingLine);
+  return (
+    <div
+      ref={pageRef}
+      className="page reconstruct-page"
+      data-testid="reconstruct-page"
+      data-busy={view.busy ? 'true' : 'false'}
+      data-gather-ms={g.ms.toFixed(1)}
+      data-worker-ms={view.workerMs.toFixed(1)}
+      aria-busy={view.busy}
+    >
+      <header className="panel recon-head">
+        <p className="eyebrow">Decision reconstruction · {archive.name}</p>
+        <h1 data-testid="recon-receipt-id">
+          {e.value ? (
+            <>
+              Receipt <span className="mono">{r.id}</span>
+            </>
+          ) : (
+            'A stored line that is not a valid receipt'
+          )}
+        </h1>
+        <dl className="facts facts-inline">
+          <div>
+            <dt>Ledger</dt>
+            <dd className="mono" data-testid="recon-ledger-seq">
+              {r.ledger}#{e.value ? r.seq : '?'}
+            </dd>
+          </div>
+          <div>
+            <dt>Time</dt>
+            <dd className="num">{e.value ? formatTime(r.ts) : '—'}</dd>
+          </div>
+          <div>
+            <dt>Stored at</dt>
+            <dd className="mono">
+              {r.path} line {r.line}
+            </dd>
+          </div>
+          <div>
+            <dt>Line hash</dt>
+            <dd className="mono break">{r.hash}</dd>
+          </div>
+        </dl>
+        {e.malformed && (
+          <p className="notice notice-error" data-testid="recon-malformed">
+            {e.malformed}
+          </p>
+        )}
+        <Verdict e={e} g={g} />
+        <div className="recon-actions">
+          <a href={formatRoute({ name: 'receipts', archiveId, query: {}, row: g.row })} data-testid="recon-explorer">
+            Show in the receipts explorer
+          </a>
+          <a href={formatRoute({ name: 'dashboard', archiveId })} data-testid="recon-dashboard">
+            Dashboard
+          </a>
+          {e.value && (
+            <WorkpaperButton
+              target={{
+                engagementId: archive.engagementId,
+                archiveId,
+                receiptId: r.id,
+                ledger: r.ledger,
+                seq: r.seq,
+                hash: r.hash,
+              }}
+            />
+          )}
+        </div>
+        <nav className="recon-walk" aria-label="Walk">
+          <button type="button" disabled={!previousStep} onClick={() => go(previousStep)} data-testid="walk-prev-step">
+            ← Previous step
+          </button>
+          <button type="button" disabled={!nextStep} onClick={() => go(nextStep)} data-testid="walk-next-step">
+            Next step →
+          </button>
+          <button type="button" disabled={!g.previous} onClick={() => go(g.previous)} data-testid="walk-prev-receipt">
+            [ Previous receipt in the ledger
+          </button>
+          <button type="button" disabled={!g.next} onClick={() => go(g.next)} data-testid="walk-next-receipt">
+            Next receipt in the ledger ]
+          </button>
+          <span className="muted">
+            Keys: <kbd>←</kbd> <kbd>→</kbd> steps of the transaction · <kbd>[</kbd> <kbd>]</kbd> receipts of ledger{' '}
+            {g.ledger} (row {formatCount(g.local + 1)} of {formatCount(g.ledgerRows)})
+          </span>
+          {view.busy && (
+            <span className="muted" role="status">
+              Reconstructing…
+            </span>
+          )}
+        </nav>
+      </header>
+
+      {!g.filesKept && (
+        <p className="notice" data-testid="recon-no-files">
+          This archive was imported before reconstruction was available: import it again to see policies, keys,
+          checkpoints and attachments. What the stored lines and the report show is below; nothing that needs those
+          files is shown as checked.
+        </p>
+      )}
+      {g.notKept.length > 0 && (
+        <p className="notice" data-testid="recon-not-kept">
+          Larger than the store keeps, so not read here: {g.notKept.join(', ')}. What depends on them is shown as not
+          checked.
+        </p>
+      )}
+
+      {e.transaction && timeline && (
+        <Timeline
+          archiveId={archiveId}
+          transaction={e.transaction}
+          entries={timeline}
+          indexed={g.transactionIndexed}
+          partlyRead={g.materials.ledgerPartlyRead}
+        />
+      )}
+
+      <div className="two-columns recon-columns">
+        <IntentSection e={e} line={g.materials.target.text} />
+        <div className="recon-stack">
+          <DataSection e={e} filesKept={g.filesKept} />
+          <ApprovalSection e={e} filesKept={g.filesKept} />
+        </div>
+      </div>
+      <IoSection e={e} filesKept={g.filesKept} />
+      <DecisionSection e={e} filesKept={g.filesKept} />
+      <EvidenceSection e={e} filesKept={g.filesKept} archiveId={archiveId} previous={g.previous} next={g.next} />
+
+      <section className="panel recon-section" aria-labelledby="findings-heading" data-testid="recon-findings">
+        <h2 id="findings-heading">7. Findings</h2>
+        <p className="muted">
+          From the full verification of the archive made at import ({formatTime(archive.completedAt ?? null)}).
+        </p>
+        <FindingGroup title="On this receipt" findings={g.findings.receipt} testId="findings-receipt" />
+        <FindingGroup
+          title="On the other steps of its transaction"
+          findings={g.findings.transaction}
+          testId="findings-transaction"
+        />
+        <FindingGroup
+          title="On the evidence it rests on (manifest, keys, its bundle, its checkpoint)"
+          findings={evidenceFindings}
+          testId="findings-evidence"
+        />
+      </section>
+
+      <section className="panel recon-section" aria-labelledby="checks-heading" data-testid="recon-checks">
+        <h2 id="checks-heading">What this reconstruction checked</h2>
+        <ul className="plain-list">
+          {e.checks.map((c, i) => (
+            <li key={i}>
+              <span className={`badge ${c.status === 'ran' ? 'badge-good' : 'badge-neutral'}`}>
+                {c.status === 'ran' ? 'ran' : 'not checked'}
+              </span>{' '}
+              {c.check}
+              {c.reason && <span className="muted"> ({c.reason})</span>}
+            </li>
+          ))}
+          {!g.filesKept && (
+            <li>
+              <span className="badge badge-neutral">not checked</span> Signatures, keys, bundle, checkpoint and manifest
+              of this receipt <span className="muted">(the archive’s files were not kept at import)</span>
+            </li>
+          )}
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+function Verdict({ e, g }: { e: Explanation; g: Gathered }) {
+  const d = e.decision;
+  const codes = [...new Set(g.findings.receipt.map((f) => f.code))];
+  const txn = g.findings.transaction.length;
+  const replayNote =
+    e.decision?.agrees === null && e.decision.notReplayed
+      ? ` The decision was not replayed here: ${g.filesKept ? e.decision.notReplayed : 'the bundles were not kept at import'}.`
+      : '';
+  return (
+    <div className={`verdict verdict-${e.holds ? 'good' : 'bad'}`} data-testid="recon-verdict" data-holds={e.holds}>
+      <p className="verdict-sentence">
+        {e.holds
+          ? 'Holds: no finding touches this receipt or its decision.'
+          : e.decision?.agrees === false
+            ? 'Findings: the recorded decision differs from the re-performed one.'
+            : 'Findings touch this receipt or its decision.'}
+      </p>
+      {d?.recorded && (
+        <p className="verdict-detail" data-testid="verdict-outcomes">
+          Recorded <strong className={`effect-${d.recorded.effect}`}>{d.recorded.effect.toUpperCase()}</strong> by [
+          {d.recorded.policies.join(', ')}] ·{' '}
+          {d.replayed ? (
+            <>
+              re-performed <strong className={`effect-${d.replayed.effect}`}>{d.replayed.effect.toUpperCase()}</strong>{' '}
+              by [{d.replayed.policies.join(', ')}]{' '}
+              {d.agrees ? (
+                <span className="badge badge-good">agrees</span>
+              ) : (
+                <span className="badge badge-bad">DIFFERS</span>
+              )}
+            </>
+          ) : (
+            'not re-performed here (see 4. Decision)'
+          )}
+        </p>
+      )}
+      <p className="verdict-detail">
+        {codes.length > 0 && (
+          <>
+            On this receipt:{' '}
+            {codes.map((c, i) => (
+              <span key={c}>
+                {i > 0 && ', '}
+                <code>{c}</code>
+              </span>
+            ))}
+            .{' '}
+          </>
+        )}
+        {txn > 0 && `${txn} finding${txn === 1 ? '' : 's'} on other steps of its transaction. `}
+        {replayNote}
+      </p>
+    </div>
+  );
+}
+
+function FindingGroup({ title, findings, testId }: { title: string; findings: readonly Finding[]; testId: string }) {
+  return (
+    <div data-testid={testId} data-count={findings.length}>
+      <h3>
+        {title} ({findings.length})
+      </h3>
+      {findings.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <ul className="finding-list">
+          {findings.map((f, i) => (
+            <FindingItem key={i} f={f} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

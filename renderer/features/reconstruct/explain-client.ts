@@ -1,0 +1,64 @@
+/**
+ * The window's side of the explain worker: one worker for the window's life (Cedar loads
+ * once, on the first receipt), one request at a time. A worker that fails is dropped and
+ * every request waiting on it is rejected with the reason; the next request starts a new one.
+ */
+import type { ExplainMaterials, Explanation } from '../../../shared/explain/explain.ts';
+import type { ExplainRequest, FromExplainWorker } from '../../workers/explain-protocol.ts';
+
+interface Pending {
+  resolve(answer: { explanation: Explanation; ms: number }): void;
+  reject(error: Error): void;
+}
+
+let worker: Worker | null = null;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+
+function failAll(message: string): void {
+  worker?.terminate();
+  worker = null;
+  for (const p of pending.values()) p.reject(new Error(message));
+  pending.clear();
+}
+
+function theWorker(): Worker {
+  if (worker) return worker;
+  const started = new Worker(new URL('../../workers/explain.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'tickmark-explain',
+  });
+  started.onmessage = (event: MessageEvent<FromExplainWorker>) => {
+    const message = event.data;
+    const waiting = pending.get(message.id);
+    if (!waiting) return;
+    pending.delete(message.id);
+    if (message.type === 'explained') waiting.resolve({ explanation: message.explanation, ms: message.ms });
+    else waiting.reject(new Error(message.message));
+  };
+  started.onerror = (event) => {
+    event.preventDefault();
+    failAll(`The reconstruction worker failed: ${event.message || 'it could not start'}.`);
+  };
+  started.onmessageerror = () => failAll('The reconstruction worker sent an answer that could not be read.');
+  worker = started;
+  return started;
+}
+
+/** Judges `materials` in the worker (the same checks as `tickmark explain`). */
+export function explainInWorker(
+  materials: ExplainMaterials,
+  trustedRoots: readonly string[],
+): Promise<{ explanation: Explanation; ms: number }> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    const request: ExplainRequest = { type: 'explain', id, materials, trustedRoots: [...trustedRoots] };
+    try {
+      theWorker().postMessage(request);
+    } catch (error) {
+      pending.delete(id);
+      reject(new Error(`The receipt could not be handed to the reconstruction worker: ${(error as Error).message}`));
+    }
+  });
+}

@@ -1,0 +1,249 @@
+/**
+ * Gathers one receipt's materials for `explainReceipt` from the store: the stored lines
+ * (the receipt, the lines before and after it in its ledger, its transaction's steps),
+ * the archive's files kept at import (manifest, keys, bundles, the ledger's checkpoints,
+ * the receipt's attachments), and what the full verification at import found and proved.
+ * Nothing is judged here: the explain worker does that with the engine's own checks.
+ */
+import type { AttachmentMaterial, ExplainMaterials, LineAt } from '../../../shared/explain/explain.ts';
+import type { FileDigest } from '../../../shared/format/hash.ts';
+import { KEYS_PATH, MANIFEST_PATH, POLICIES_DIR, checkpointsPath } from '../../../shared/format/layout.ts';
+import type { LoadedArchive } from '../../store/archives.ts';
+import { db, type ArchiveFileRow, type ReceiptLinesRow } from '../../store/db.ts';
+import { chunkOf } from '../../workers/receipt-columns.ts';
+import {
+  findReceiptRow,
+  localRow,
+  receiptIdOf,
+  transactionRows,
+  type ReceiptTable,
+} from '../../workers/receipt-table.ts';
+import {
+  attachmentPathOf,
+  jsonlLines,
+  ledgerPartlyRead,
+  parseDocument,
+  pointersOf,
+  selectFindings,
+  type SelectedFindings,
+} from './material-rules.ts';
+
+/** A receipt of the table, by its place: what the view links to. */
+export interface RowRef {
+  readonly row: number;
+  /** '' when the line is not a valid receipt or this import did not index ids. */
+  readonly receiptId: string;
+}
+
+export interface Gathered {
+  readonly materials: ExplainMaterials;
+  readonly row: number;
+  readonly ledger: string;
+  /** 0-based place in its ledger, and how many rows the ledger has. */
+  readonly local: number;
+  readonly ledgerRows: number;
+  readonly previous: RowRef | null;
+  readonly next: RowRef | null;
+  /** Rows of the transaction's steps by `path:line`, to walk to a step. */
+  readonly stepRows: ReadonlyMap<string, RowRef>;
+  /** False when this import did not index transactions: only the receipt itself is a step. */
+  readonly transactionIndexed: boolean;
+  /** The archive's files were kept at import (none kept: imported before reconstruction existed). */
+  readonly filesKept: boolean;
+  /** Files that exist but whose content the store did not keep (over the import's cap), by path. */
+  readonly notKept: readonly string[];
+  readonly findings: SelectedFindings;
+  readonly ms: number;
+}
+
+export type Locate = { readonly ok: true; readonly row: number } | { readonly ok: false; readonly message: string };
+
+/**
+ * The table row a route names: `row` when it holds that receipt, or when the route names
+ * no id (a link by row; a line that is not a valid receipt has none) or ids are not
+ * indexed; else the first row with the id.
+ */
+export function locateReceipt(table: ReceiptTable, receiptId: string, row: number | undefined): Locate {
+  const idsIndexed = !table.missing.includes('receiptId');
+  if (
+    row !== undefined &&
+    row < table.count &&
+    (receiptId === '' || !idsIndexed || receiptIdOf(table, row) === receiptId)
+  )
+    return { ok: true, row };
+  if (!idsIndexed)
+    return {
+      ok: false,
+      message:
+        'This archive was imported before receipt ids were indexed, so a receipt cannot be found by its id: open it from the receipts explorer, or import the archive again.',
+    };
+  const found = findReceiptRow(table, receiptId);
+  if (found === undefined)
+    return {
+      ok: false,
+      message:
+        receiptId === '' ? 'The address names no receipt.' : `This archive has no receipt with id “${receiptId}”.`,
+    };
+  return { ok: true, row: found };
+}
+
+/** Reads stored lines, one chunk row per 1,000 lines, each chunk once. */
+class LineReader {
+  private readonly chunks = new Map<string, Promise<ReceiptLinesRow | undefined>>();
+  constructor(
+    private readonly archiveId: string,
+    private readonly table: ReceiptTable,
+  ) {}
+
+  async at(row: number): Promise<LineAt | null> {
+    const { ledger, local } = localRow(this.table, row);
+    const { chunkNo, offset } = chunkOf(local);
+    const key = `${ledger}\n${chunkNo}`;
+    let chunk = this.chunks.get(key);
+    if (!chunk) {
+      chunk = db.receiptLines.get([this.archiveId, ledger, chunkNo]);
+      this.chunks.set(key, chunk);
+    }
+    const stored = await chunk;
+    const text = stored?.texts[offset];
+    const hash = stored?.hashes[offset];
+    if (text === undefined || hash === undefined) return null;
+    return {
+      ledger,
+      path: this.table.dictionaries.paths[this.table.path[row] as number] ?? '',
+      line: this.table.line[row] as number,
+      text,
+      hash,
+    };
+  }
+}
+
+function refOf(table: ReceiptTable, row: number): RowRef {
+  return { row, receiptId: table.missing.includes('receiptId') ? '' : receiptIdOf(table, row) };
+}
+
+/** Everything the explain worker needs for the receipt at `row`, read from the store. */
+export async function gatherMaterials(loaded: LoadedArchive, row: number): Promise<Gathered> {
+  const started = performance.now();
+  const { archive, table } = loaded;
+  const archiveId = archive.id;
+  const { ledger, local } = localRow(table, row);
+  const li = table.ledgers.indexOf(ledger);
+  const ledgerRows = archive.rowsByLedger?.[ledger] ?? 0;
+  const lines = new LineReader(archiveId, table);
+  const target = await lines.at(row);
+  if (!target)
+    throw new Error(`The stored line of ledger ${ledger}, row ${local + 1}, could not be read from the store.`);
+  const pointers = pointersOf(target.text);
+  const previousRow = local > 0 ? row - 1 : null;
+  const nextRow = local + 1 < ledgerRows ? row + 1 : null;
+  const transactionIndexed = !table.missing.includes('transaction');
+  const txnRows =
+    transactionIndexed && pointers.txnId !== null ? transactionRows(table, ledger, pointers.txnId) : [row];
+  if (!txnRows.includes(row)) txnRows.push(row);
+  txnRows.sort((a, b) => a - b);
+
+  const fileRow = (path: string) => db.archiveFiles.get([archiveId, path]);
+  const [previous, next, transaction, manifestRow, keysRow, checkpointsRow, bundleRows, anyFile, attachmentRows] =
+    await Promise.all([
+      previousRow === null ? null : lines.at(previousRow),
+      nextRow === null ? null : lines.at(nextRow),
+      Promise.all(txnRows.map((r) => lines.at(r))),
+      fileRow(MANIFEST_PATH),
+      fileRow(KEYS_PATH),
+      fileRow(checkpointsPath(ledger)),
+      db.archiveFiles
+        .where('[archiveId+path]')
+        .between([archiveId, POLICIES_DIR], [archiveId, POLICIES_DIR + '\uffff'])
+        .toArray(),
+      db.archiveFiles.where('archiveId').equals(archiveId).limit(1).primaryKeys(),
+      Promise.all(pointers.ioHashes.map((h) => fileRow(attachmentPathOf(h)))),
+    ]);
+
+  const notKept: string[] = [];
+  const textOf = (file: ArchiveFileRow | undefined): string | undefined => {
+    if (!file) return undefined;
+    if (file.text === undefined) notKept.push(file.path);
+    return file.text;
+  };
+  const digests = new Map<string, FileDigest>();
+  const digest = (file: ArchiveFileRow | undefined) => {
+    if (file) digests.set(file.path, { bytes: file.size, sha256: file.sha256 });
+  };
+  digest(keysRow);
+  const bundles: { path: string; value: unknown }[] = [];
+  for (const file of bundleRows.filter((f) => f.kind === 'bundle').sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    digest(file);
+    const value = parseDocument(textOf(file));
+    if (value !== undefined) bundles.push({ path: file.path, value });
+  }
+  const attachments = new Map<string, AttachmentMaterial>();
+  pointers.ioHashes.forEach((hash, i) => {
+    const file = attachmentRows[i];
+    if (!file) return;
+    attachments.set(hash, {
+      name: hash,
+      path: file.path,
+      size: file.size,
+      sha256: file.sha256,
+      ...(file.bytes ? { bytes: file.bytes } : {}),
+    });
+  });
+  const checkpointsText = textOf(checkpointsRow);
+  const summary = archive.report.ledgers.find((l) => l.ledger === ledger);
+  const bundlePath =
+    pointers.bundleHash === null
+      ? null
+      : (archive.report.bundles.find((b) => b.hash === pointers.bundleHash)?.path ?? null);
+
+  const stepRows = new Map<string, RowRef>();
+  txnRows.forEach((r, i) => {
+    const line = transaction[i];
+    if (line) stepRows.set(`${line.path}:${line.line}`, refOf(table, r));
+  });
+  const materials: ExplainMaterials = {
+    source: archive.name,
+    target,
+    previous,
+    next,
+    transaction: transaction.filter((l): l is LineAt => l !== null),
+    ledgerPartlyRead: ledgerPartlyRead(archive.report.checks, ledger),
+    manifest: parseDocument(textOf(manifestRow)),
+    keys: parseDocument(textOf(keysRow)),
+    bundles,
+    checkpointLines: checkpointsText === undefined ? [] : jsonlLines(checkpointsText),
+    seal: summary
+      ? { via: 'report', sealedSeq: summary.sealedSeq, ledgerState: summary.state }
+      : { via: 'none', reason: `the stored report has no summary of ledger ${ledger}` },
+    attachments,
+    digests,
+    reportFindings: [],
+  };
+  const findings = selectFindings({
+    findings: table.findings,
+    findingRow: table.findingRow,
+    row,
+    stepRows: txnRows,
+    ledger,
+    ioHashes: pointers.ioHashes,
+    bundlePath,
+  });
+  return {
+    materials: {
+      ...materials,
+      reportFindings: [...findings.receipt, ...findings.transaction, ...findings.evidence],
+    },
+    row,
+    ledger,
+    local,
+    ledgerRows: li < 0 ? 0 : ledgerRows,
+    previous: previousRow === null ? null : refOf(table, previousRow),
+    next: nextRow === null ? null : refOf(table, nextRow),
+    stepRows,
+    transactionIndexed,
+    filesKept: anyFile.length > 0,
+    notKept,
+    findings,
+    ms: performance.now() - started,
+  };
+}

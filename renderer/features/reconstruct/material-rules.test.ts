@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { finding } from '../../../shared/engine/findings.ts';
+import {
+  evidenceShown,
+  jsonlLines,
+  ledgerPartlyRead,
+  missingSteps,
+  parseDocument,
+  pointersOf,
+  selectFindings,
+} from './material-rules.ts';
+
+const h = (c: string) => `sha256:${c.repeat(64)}`;
+
+describe('gathering a receipt’s materials', () => {
+  it('reads the verification’s "transactions not checked" check for the ledgers it names', () => {
+    const checks = [
+      {
+        check: 'Transactions complete (TXN_STEP_GAP gaps, TXN_INCOMPLETE) in gw-eu-1, gw-us-2',
+        status: 'not checked' as const,
+        reason: 'x',
+      },
+    ];
+    expect(ledgerPartlyRead(checks, 'gw-eu-1')).toBe(true);
+    expect(ledgerPartlyRead(checks, 'gw-us-2')).toBe(true);
+    expect(ledgerPartlyRead(checks, 'gw-us-1')).toBe(false);
+    expect(ledgerPartlyRead([{ ...checks[0]!, status: 'ran' }], 'gw-eu-1')).toBe(false);
+    expect(ledgerPartlyRead([], 'gw-eu-1')).toBe(false);
+  });
+
+  it('splits checkpoints.jsonl as stored: the final newline ends a line, an empty line inside is kept', () => {
+    expect(jsonlLines('a\nb\n')).toEqual(['a', 'b']);
+    expect(jsonlLines('a\n\nb')).toEqual(['a', '', 'b']);
+    expect(jsonlLines('a\r\nb\r\n')).toEqual(['a', 'b']);
+    expect(jsonlLines('')).toEqual([]);
+  });
+
+  it('a document that is absent or not JSON is absent', () => {
+    expect(parseDocument(undefined)).toBeUndefined();
+    expect(parseDocument('{not json')).toBeUndefined();
+    expect(parseDocument('{"a":1}')).toEqual({ a: 1 });
+  });
+
+  it('reads where to look from the line: transaction, well-formed io hashes once, bundle', () => {
+    const line = JSON.stringify({
+      txn: { id: 'tx_1' },
+      io: { input: h('a'), reasoning: h('a'), output: 'sha256:../../etc' },
+      decision: { bundle: h('b') },
+    });
+    expect(pointersOf(line)).toEqual({ txnId: 'tx_1', ioHashes: [h('a')], bundleHash: h('b') });
+    expect(pointersOf('not json')).toEqual({ txnId: null, ioHashes: [], bundleHash: null });
+    expect(pointersOf('[1]')).toEqual({ txnId: null, ioHashes: [], bundleHash: null });
+  });
+
+  it('selects the findings on the receipt, on its other steps, and on the files it rests on', () => {
+    const findings = [
+      finding('DECISION_MISMATCH', 'on the receipt', { path: 'ledgers/l/000001.jsonl', line: 5 }),
+      finding('TXN_STEP_GAP', 'on step 3', { path: 'ledgers/l/000001.jsonl', line: 7 }),
+      finding('TIER_VIOLATION', 'another receipt', { path: 'ledgers/l/000001.jsonl', line: 9 }),
+      finding('ATTACHMENT_HASH_MISMATCH', 'its attachment', { path: `attachments/${'a'.repeat(64)}` }),
+      finding('ATTACHMENT_HASH_MISMATCH', 'another attachment', { path: `attachments/${'c'.repeat(64)}` }),
+      finding('MANIFEST_SIGNATURE_INVALID', 'manifest', { path: 'manifest.json' }),
+      finding('CHECKPOINT_MISMATCH', 'its ledger', { path: 'ledgers/l/checkpoints.jsonl', line: 2 }),
+      finding('CHECKPOINT_MISMATCH', 'another ledger', { path: 'ledgers/m/checkpoints.jsonl', line: 2 }),
+      finding('POLICY_SIGNATURE_INVALID', 'its bundle', { path: 'policies/p-v2.json' }),
+      finding('POLICY_SIGNATURE_INVALID', 'another bundle', { path: 'policies/p-v1.json' }),
+    ];
+    const selected = selectFindings({
+      findings,
+      findingRow: [4, 6, 8, -1, -1, -1, -1, -1, -1, -1],
+      row: 4,
+      stepRows: [2, 4, 6],
+      ledger: 'l',
+      ioHashes: [h('a')],
+      bundlePath: 'policies/p-v2.json',
+    });
+    expect(selected.receipt.map((f) => f.message)).toEqual(['on the receipt', 'its attachment']);
+    expect(selected.transaction.map((f) => f.message)).toEqual(['on step 3']);
+    expect(selected.evidence.map((f) => f.message)).toEqual(['manifest', 'its ledger', 'its bundle']);
+  });
+
+  it('shows checkpoint findings of the sealing checkpoint only', () => {
+    const evidence = [
+      finding('CHECKPOINT_MISMATCH', 'line 2', { path: 'ledgers/l/checkpoints.jsonl', line: 2 }),
+      finding('CHECKPOINT_MISMATCH', 'line 3', { path: 'ledgers/l/checkpoints.jsonl', line: 3 }),
+      finding('MANIFEST_SIGNATURE_INVALID', 'manifest', { path: 'manifest.json' }),
+    ];
+    expect(evidenceShown(evidence, 'l', 3).map((f) => f.message)).toEqual(['line 3', 'manifest']);
+    expect(evidenceShown(evidence, 'l', null).map((f) => f.message)).toEqual(['manifest']);
+  });
+
+  it('marks the steps missing between 1 and the highest found, and stops drawing gaps at 1,000', () => {
+    expect(missingSteps([1, 2, 4])).toEqual([3]);
+    expect(missingSteps([3])).toEqual([1, 2]);
+    expect(missingSteps([1, 2, 3])).toEqual([]);
+    expect(missingSteps([])).toEqual([]);
+    expect(missingSteps([1, 1_000_000_000])).toHaveLength(1000);
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * Pure rules for gathering one receipt's materials from the store (no database here, so
+ * they are tested under Node): what the stored report says about the ledger, which of the
+ * stored findings bear on the receipt, how stored text becomes the values `explainReceipt`
+ * reads. Nothing here judges evidence: shared/explain/explain.ts does.
+ */
+import type { Finding } from '../../../shared/engine/findings.ts';
+import type { CheckStatus } from '../../../shared/engine/types.ts';
+import { HASH_PATTERN } from '../../../shared/format/hash.ts';
+import { KEYS_PATH, MANIFEST_PATH, attachmentPath, checkpointsPath } from '../../../shared/format/layout.ts';
+
+/**
+ * Whether the full verification said it could not check transactions in `ledger`
+ * because part of it could not be read (shared/engine/verify.ts writes one check,
+ * "Transactions complete (…) in l1, l2", status `not checked`).
+ */
+export function ledgerPartlyRead(checks: readonly CheckStatus[], ledger: string): boolean {
+  return checks.some((c) => {
+    if (c.status !== 'not checked' || !c.check.startsWith('Transactions complete')) return false;
+    const at = c.check.lastIndexOf(') in ');
+    return (
+      at >= 0 &&
+      c.check
+        .slice(at + ') in '.length)
+        .split(', ')
+        .includes(ledger)
+    );
+  });
+}
+
+/** The lines of a JSONL text as stored (a final newline ends the last line; it does not start another). */
+export function jsonlLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/** A stored document's value, or undefined when absent or not JSON (explain treats both as absent). */
+export function parseDocument(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the window reads from the receipt's line before anything is judged: where to look for more. */
+export interface LinePointers {
+  readonly txnId: string | null;
+  /** The io hashes that are well-formed `sha256:` names, each once. */
+  readonly ioHashes: readonly string[];
+  readonly bundleHash: string | null;
+}
+
+export function pointersOf(text: string): LinePointers {
+  const value = parseDocument(text) as
+    | {
+        txn?: { id?: unknown };
+        io?: { input?: unknown; reasoning?: unknown; output?: unknown };
+        decision?: { bundle?: unknown };
+      }
+    | null
+    | undefined;
+  if (typeof value !== 'object' || value === null) return { txnId: null, ioHashes: [], bundleHash: null };
+  const io = value.io ?? {};
+  const ioHashes = [...new Set([io.input, io.reasoning, io.output])].filter(
+    (h): h is string => typeof h === 'string' && HASH_PATTERN.test(h),
+  );
+  const txnId = typeof value.txn?.id === 'string' && value.txn.id !== '' ? value.txn.id : null;
+  const bundleHash = typeof value.decision?.bundle === 'string' ? value.decision.bundle : null;
+  return { txnId, ioHashes, bundleHash };
+}
+
+/** Where the attachment named after io hash `hash` is stored. */
+export function attachmentPathOf(hash: string): string {
+  return attachmentPath(hash.slice('sha256:'.length));
+}
+
+/** Findings of the full verification that bear on one receipt, grouped as the view shows them. */
+export interface SelectedFindings {
+  /** On the receipt's own line, or on one of its attachments. */
+  readonly receipt: readonly Finding[];
+  /** On the other steps of its transaction. */
+  readonly transaction: readonly Finding[];
+  /** On what its evidence rests on: the manifest, the keys, its bundle, its ledger's checkpoints. */
+  readonly evidence: readonly Finding[];
+}
+
+export interface FindingScope {
+  readonly findings: readonly Finding[];
+  /** Per finding, the global row it was placed on (-1: none): the receipt table's `findingRow`. */
+  readonly findingRow: ArrayLike<number>;
+  readonly row: number;
+  /** The rows of the other steps of its transaction. */
+  readonly stepRows: readonly number[];
+  readonly ledger: string;
+  readonly ioHashes: readonly string[];
+  /** Path of the receipt's bundle in the archive, when the report lists it. */
+  readonly bundlePath: string | null;
+}
+
+/**
+ * Selects the findings that bear on the receipt: placed on its row or a step's row, or
+ * about a file it rests on. Checkpoint findings of its ledger are all selected; the view
+ * shows those on the sealing checkpoint's line (known once it is judged).
+ */
+export function selectFindings(scope: FindingScope): SelectedFindings {
+  const steps = new Set(scope.stepRows);
+  steps.delete(scope.row);
+  const attachments = new Set(scope.ioHashes.map(attachmentPathOf));
+  const files = new Set([MANIFEST_PATH, KEYS_PATH, checkpointsPath(scope.ledger)]);
+  if (scope.bundlePath !== null) files.add(scope.bundlePath);
+  const receipt: Finding[] = [];
+  const transaction: Finding[] = [];
+  const evidence: Finding[] = [];
+  scope.findings.forEach((f, i) => {
+    const row = scope.findingRow[i] as number;
+    if (row === scope.row || (f.path !== undefined && attachments.has(f.path))) receipt.push(f);
+    else if (row >= 0 && steps.has(row)) transaction.push(f);
+    else if (row < 0 && f.path !== undefined && files.has(f.path)) evidence.push(f);
+  });
+  return { receipt, transaction, evidence };
+}
+
+/** Evidence findings to show: all but those on checkpoint lines other than the sealing one. */
+export function evidenceShown(
+  evidence: readonly Finding[],
+  ledger: string,
+  sealingLine: number | null,
+): readonly Finding[] {
+  const checkpoints = checkpointsPath(ledger);
+  return evidence.filter((f) => f.path !== checkpoints || f.line === undefined || f.line === sealingLine);
+}
+
+/** Step numbers missing between 1 and the highest step found (a transaction's gaps, to mark on its timeline). */
+export function missingSteps(steps: readonly number[]): number[] {
+  const found = new Set(steps);
+  const highest = steps.reduce((a, b) => Math.max(a, b), 0);
+  const out: number[] = [];
+  // A bound on what is drawn: a step number of a billion must not draw a billion gaps.
+  for (let s = 1; s <= highest && out.length < 1000; s++) if (!found.has(s)) out.push(s);
+  return out;
+}

@@ -1,0 +1,24 @@
+/**
+ * Messages between the window and the explain worker (decision reconstruction). Types
+ * only, shared by both sides so they cannot drift apart.
+ */
+import type { ExplainMaterials, Explanation } from '../../shared/explain/explain.ts';
+
+export interface ExplainRequest {
+  readonly type: 'explain';
+  /** Answers carry the request's id: one worker serves one window's requests in turn. */
+  readonly id: number;
+  readonly materials: ExplainMaterials;
+  /** The roots pinned when the archive was verified: the same anchors as its report. */
+  readonly trustedRoots: readonly string[];
+}
+
+export type FromExplainWorker =
+  | {
+      readonly type: 'explained';
+      readonly id: number;
+      readonly explanation: Explanation;
+      /** Time spent judging in the worker (Cedar's first load included when it happened). */
+      readonly ms: number;
+    }
+  | { readonly type: 'failed'; readonly id: number; readonly message: string };

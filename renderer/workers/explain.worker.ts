@@ -1,0 +1,64 @@
+/**
+ * Judges one receipt's materials with `explainReceipt` (shared/explain/explain.ts), off
+ * the window's thread: the same checks `tickmark explain` runs, with Cedar's `/web` build
+ * (loaded once, on the first request) and the strict noble Ed25519 reference. The window
+ * gathers the materials from its store; this worker only judges them.
+ */
+/// <reference lib="webworker" />
+import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
+import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import { explainReceipt } from '../../shared/explain/explain.ts';
+import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
+import type { ExplainRequest, FromExplainWorker } from './explain-protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let cedarReady: Promise<CedarFormatting> | null = null;
+
+function loadCedar(): Promise<CedarFormatting> {
+  cedarReady ??= init().then(() => cedarWeb as unknown as CedarFormatting);
+  cedarReady.catch(() => (cedarReady = null));
+  return cedarReady;
+}
+
+function post(message: FromExplainWorker): void {
+  self.postMessage(message);
+}
+
+// One request at a time, in order: the window waits for each answer before the next.
+let queue: Promise<void> = Promise.resolve();
+
+self.onmessage = (event: MessageEvent<ExplainRequest>) => {
+  const request = event.data;
+  if (request?.type !== 'explain') return;
+  queue = queue.then(() => answer(request));
+};
+
+async function answer(request: ExplainRequest): Promise<void> {
+  const started = performance.now();
+  let cedar: CedarFormatting;
+  try {
+    cedar = await loadCedar();
+  } catch (error) {
+    post({
+      type: 'failed',
+      id: request.id,
+      message: `Cedar could not be loaded, so the decision cannot be replayed: ${(error as Error).message}`,
+    });
+    return;
+  }
+  try {
+    const explanation = await explainReceipt(request.materials, {
+      cedar,
+      verifier: nobleStrictVerifier,
+      trustedRoots: request.trustedRoots,
+    });
+    post({ type: 'explained', id: request.id, explanation, ms: performance.now() - started });
+  } catch (error) {
+    post({
+      type: 'failed',
+      id: request.id,
+      message: `The receipt could not be reconstructed: ${(error as Error).message}`,
+    });
+  }
+}
