@@ -13,35 +13,22 @@
  * Everything is streamed; memory holds the transaction's lines and a few per segment.
  */
 import { readLines } from '../../shared/archive/lines.ts';
+import { readArchiveDocs, type Segment } from '../archive-docs.ts';
 import type { ArchiveSource, RawEntry } from '../../shared/archive/source.ts';
 import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
 import type { AttachmentMaterial, ExplainMaterials, LineAt, SealWitness } from '../../shared/explain/explain.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { createHasher, hashOf, type FileDigest } from '../../shared/format/hash.ts';
-import {
-  ATTACHMENT_PATH,
-  KEYS_PATH,
-  MANIFEST_PATH,
-  SEGMENT_PATH,
-  attachmentPath,
-  checkpointsPath,
-} from '../../shared/format/layout.ts';
+import { ATTACHMENT_PATH, attachmentPath, checkpointsPath } from '../../shared/format/layout.ts';
 
 /** Which receipt: by id, or by ledger and seq (`gw-eu-1#1042`). */
 export type ReceiptLocator = { readonly id: string } | { readonly ledger: string; readonly seq: number };
 
 export class ReceiptNotFoundError extends Error {}
 
-const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 /** Attachment bytes kept to show; the whole attachment is always hashed. */
 const MAX_ATTACHMENT_KEPT = 1024 * 1024;
 const CONCURRENCY = 2;
-
-interface Segment {
-  readonly ledger: string;
-  readonly path: string;
-  readonly entry: RawEntry;
-}
 
 /** Reads `locator` from `locatorText`: `ledger#seq` when that ledger exists, otherwise a receipt id. */
 export function parseLocator(text: string, ledgers: ReadonlySet<string>): ReceiptLocator {
@@ -51,59 +38,22 @@ export function parseLocator(text: string, ledgers: ReadonlySet<string>): Receip
 }
 
 export async function gatherMaterials(source: ArchiveSource, locatorText: string): Promise<ExplainMaterials> {
-  const entries = new Map<string, RawEntry>();
-  for (const entry of await source.entries()) {
-    if (entry.isDirectory || entry.invalidName || entry.unsupported) continue;
-    if (!entries.has(entry.name)) entries.set(entry.name, entry);
-  }
-  const segments = new Map<string, Segment[]>();
-  for (const [path, entry] of entries) {
-    const m = SEGMENT_PATH.exec(path);
-    if (!m) continue;
-    const ledger = m[1] as string;
-    const list = segments.get(ledger) ?? [];
-    list.push({ ledger, path, entry });
-    segments.set(ledger, list);
-  }
-  for (const list of segments.values()) list.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const { entries, segments, manifest, keys, bundles, digests } = await readArchiveDocs(source);
   const ledgers = new Set(segments.keys());
   const locator = parseLocator(locatorText, ledgers);
-
-  const found = await find(
+  const pass1 = await find(
     source,
     locator,
     [...ledgers].sort().flatMap((l) => segments.get(l) ?? []),
   );
-  if (!found) {
+  if (!pass1) {
     throw new ReceiptNotFoundError(
       'id' in locator
         ? `no receipt with id ${JSON.stringify(locator.id)} in ${source.name}`
         : `ledger ${locator.ledger} has no receipt with seq ${locator.seq} in ${source.name}`,
     );
   }
-  const digests = new Map<string, FileDigest>();
-  const doc = async (path: string): Promise<unknown> => {
-    const entry = entries.get(path);
-    if (!entry) return undefined;
-    const bytes = await readWhole(source, entry, MAX_DOCUMENT_BYTES);
-    if (!bytes) return undefined;
-    digests.set(path, { bytes: bytes.length, sha256: hashOf(bytes) });
-    const text = decodeUtf8Strict(bytes);
-    if (text === null) return undefined;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return undefined;
-    }
-  };
-  const manifest = await doc(MANIFEST_PATH);
-  digests.delete(MANIFEST_PATH);
-  const keys = await doc(KEYS_PATH);
-  const bundles: { path: string; value: unknown }[] = [];
-  for (const path of [...entries.keys()].filter((p) => /^policies\/[^/]+\.json$/.test(p)).sort()) {
-    const value = await doc(path);
-    if (value !== undefined) bundles.push({ path, value });
-  }
+  const { found, ledgerReads } = pass1;
   const ledger = found.target.ledger;
   const checkpointEntry = entries.get(checkpointsPath(ledger));
   const checkpointLines: string[] = [];
@@ -113,9 +63,29 @@ export async function gatherMaterials(source: ArchiveSource, locatorText: string
   }
   const target = parse(found.target.text);
   const checkpointSeq = firstCheckpointAtOrAfter(checkpointLines, ledger, target?.seq ?? Number.POSITIVE_INFINITY);
+  // Pass 2 reads only what it needs: the segments carrying the transaction (as pass 1 saw
+  // them), the receipt's and the next one, those up to the sealing checkpoint, and any
+  // segment pass 1 could not read or could not say anything about.
+  const ledgerSegments = segments.get(ledger) ?? [];
+  const targetIndex = ledgerSegments.findIndex((s) => s.path === found.target.path);
+  const key = txnKey(new TextEncoder().encode(found.target.text));
+  let walkEnd = ledgerSegments.length - 1;
+  if (checkpointSeq !== null)
+    for (let i = targetIndex; i < ledgerSegments.length; i++) {
+      const seq = ledgerReads.get((ledgerSegments[i] as Segment).path)?.lastSeq;
+      if (seq !== null && seq !== undefined && seq >= checkpointSeq) {
+        walkEnd = i;
+        break;
+      }
+    }
+  const needed = (i: number): boolean => {
+    const read = ledgerReads.get((ledgerSegments[i] as Segment).path);
+    return !read || read.failed || key === null || read.txnKeys.has(key) || (i >= targetIndex && i <= walkEnd + 1);
+  };
   const ledgerScan = await scanLedger(
     source,
-    segments.get(ledger) ?? [],
+    ledgerSegments,
+    needed,
     found.target,
     typeof target?.seq === 'number' ? target.seq : null,
     typeof target?.txn?.id === 'string' ? target.txn.id : null,
@@ -181,11 +151,30 @@ interface Found {
   readonly previous: LineAt | null;
 }
 
-/** Pass 1: the first line (in ledger, segment, line order) that is the receipt asked for. */
-async function find(source: ArchiveSource, locator: ReceiptLocator, all: readonly Segment[]): Promise<Found | null> {
+interface SegmentRead {
+  readonly hit: { target: LineAt; previous: LineAt | null } | null;
+  /** Its last line (the line before the next segment's first). */
+  readonly last: LineAt | null;
+  /** The transaction ids its lines carry (raw bytes of the top-level `txn.id`, as latin1). */
+  readonly txnKeys: ReadonlySet<string>;
+  /** The seq of its last line, when it could be read. */
+  readonly lastSeq: number | null;
+  readonly failed: boolean;
+}
+
+/**
+ * Pass 1: the first line (in ledger, segment, line order) that is the receipt asked for.
+ * The ledger that holds it is read to its end, noting which transactions each segment
+ * carries and where each ends, so pass 2 reads only the segments it needs.
+ */
+async function find(
+  source: ArchiveSource,
+  locator: ReceiptLocator,
+  all: readonly Segment[],
+): Promise<{ found: Found; ledgerReads: Map<string, SegmentRead> } | null> {
   const candidates = 'ledger' in locator ? all.filter((s) => s.ledger === locator.ledger) : all;
   const needle = needleOf(locator);
-  const results: ({ hit: { target: LineAt; previous: LineAt | null } | null; last: LineAt | null } | undefined)[] = [];
+  const results: (SegmentRead | undefined)[] = [];
   let stopAfter = Number.POSITIVE_INFINITY;
   let next = 0;
   const worker = async () => {
@@ -194,46 +183,88 @@ async function find(source: ArchiveSource, locator: ReceiptLocator, all: readonl
       if (index >= candidates.length || index > stopAfter) return;
       const segment = candidates[index] as Segment;
       let previous: LineAt | null = null;
-      let hit: { target: LineAt; previous: LineAt | null } | null = null;
-      for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
-        if (index > stopAfter) return;
-        if (read.kind === 'too-long') {
-          previous = null;
-          continue;
-        }
-        if (hit === null && indexOf(read.bytes, needle) >= 0) {
-          const text = decodeUtf8Strict(read.bytes) ?? '';
-          if (matches(parse(text), locator)) {
-            hit = { target: lineAt(segment, read.line, text, read.bytes), previous };
-            stopAfter = Math.min(stopAfter, index);
+      let hit: SegmentRead['hit'] = null;
+      const txnKeys = new Set<string>();
+      let failed = false;
+      try {
+        for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
+          if (index > stopAfter) return;
+          if (read.kind === 'too-long') {
+            previous = null;
+            continue;
           }
+          const key = txnKey(read.bytes);
+          if (key !== null) txnKeys.add(key);
+          if (hit === null && indexOf(read.bytes, needle) >= 0) {
+            const text = decodeUtf8Strict(read.bytes) ?? '';
+            if (matches(parse(text), locator)) {
+              hit = { target: lineAt(segment, read.line, text, read.bytes), previous };
+              // Read the rest of this ledger (for pass 2's map), nothing after it.
+              let end = index;
+              while (candidates[end + 1]?.ledger === segment.ledger) end++;
+              stopAfter = Math.min(stopAfter, end);
+            }
+          }
+          previous = lineAtLazy(segment, read.line, read.bytes);
         }
-        previous = hit === null ? lineAtLazy(segment, read.line, read.bytes) : previous;
-        if (hit !== null) break;
+      } catch {
+        failed = true;
       }
-      results[index] = { hit, last: hit === null ? previous : null };
+      const lastSeq = previous ? seqOf(previous) : null;
+      results[index] = { hit, last: previous, txnKeys, lastSeq, failed };
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const index = results.findIndex((r) => r?.hit);
   if (index < 0) return null;
-  const hit = (results[index] as { hit: { target: LineAt; previous: LineAt | null } }).hit;
+  const hit = (results[index] as SegmentRead & { hit: NonNullable<SegmentRead['hit']> }).hit;
   const segment = candidates[index] as Segment;
   let previous = hit.previous;
   if (hit.target.line === 1 && previous === null) {
     // Its segment's first line: the line before is the previous segment's last, if any.
     const prior = candidates[index - 1];
     if (prior && prior.ledger === segment.ledger) {
-      previous = results[index - 1]?.last ?? (await lastLine(source, prior));
+      const priorRead = results[index - 1];
+      previous = priorRead?.last ? materialize(priorRead.last) : await lastLine(source, prior);
     }
   }
-  return { target: hit.target, previous };
+  const ledgerReads = new Map<string, SegmentRead>();
+  candidates.forEach((c, i) => {
+    const r = results[i];
+    if (c.ledger === segment.ledger && r) ledgerReads.set(c.path, r);
+  });
+  return { found: { target: hit.target, previous: previous ? materialize(previous) : null }, ledgerReads };
+}
+
+/**
+ * The raw bytes of a line's top-level `txn.id` (latin1), found without parsing: in the
+ * canonical form `txn` is the last member but `v`, so its last occurrence is the
+ * top-level one. A wrong guess only makes pass 2 read more, never less: when no key can be
+ * found the caller reads every segment.
+ */
+function txnKey(bytes: Uint8Array): string | null {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = buffer.lastIndexOf(TXN_OPEN);
+  if (at < 0) return null;
+  const id = buffer.indexOf(ID_OPEN, at);
+  if (id < 0) return null;
+  const end = buffer.indexOf(QUOTE, id + ID_OPEN.length);
+  return end < 0 ? null : buffer.toString('latin1', id + ID_OPEN.length, end);
+}
+const TXN_OPEN = Buffer.from('"txn":{');
+const ID_OPEN = Buffer.from('"id":"');
+const QUOTE = 0x22;
+
+function seqOf(line: LineAt): number | null {
+  const value = parse(line.text);
+  return typeof value?.seq === 'number' ? value.seq : null;
 }
 
 /** Pass 2 over the receipt's ledger: transaction steps, the line after it, the seal, its segment's digest. */
 async function scanLedger(
   source: ArchiveSource,
   segments: readonly Segment[],
+  needed: (index: number) => boolean,
   target: LineAt,
   targetSeq: number | null,
   txnId: string | null,
@@ -260,6 +291,8 @@ async function scanLedger(
     walkHead: string | null;
     walkLastHash: string | null;
     failed: boolean;
+    /** Not read: pass 1 showed nothing needed from it. */
+    skipped: boolean;
     digest: FileDigest | null;
   }
   const scans: SegmentScan[] = new Array<SegmentScan>(segments.length);
@@ -279,8 +312,13 @@ async function scanLedger(
         walkHead: null,
         walkLastHash: null,
         failed: false,
+        skipped: !needed(index),
         digest: null,
       };
+      if (scan.skipped) {
+        scans[index] = scan;
+        continue;
+      }
       let following = index > targetSegment; // lines after the receipt
       let walking = walk && following && index <= reachedIn;
       const hasher = index === targetSegment ? createHasher() : null;
@@ -352,9 +390,14 @@ async function scanLedger(
     let brokenAt: { path: string; line: number; seq: number | null } | null = null;
     let headHash: string | null = null;
     let carried: string | null = target.hash;
+    let skipped = false;
     for (let i = targetSegment; i < scans.length && headHash === null && brokenAt === null; i++) {
       const scan = scans[i] as SegmentScan;
       const path = (segments[i] as Segment).path;
+      if (scan.skipped) {
+        skipped = true;
+        break;
+      }
       if (scan.failed) brokenAt = { path, line: 0, seq: null };
       else if (scan.walkStartPrev !== undefined && scan.walkStartPrev !== null && scan.walkStartPrev !== carried)
         brokenAt = { path, line: i === targetSegment ? target.line + 1 : 1, seq: null };
@@ -362,7 +405,13 @@ async function scanLedger(
       headHash = scan.walkHead;
       if (scan.walkLastHash !== null || scan.walkStartPrev !== undefined) carried = scan.walkLastHash;
     }
-    seal = { via: 'scan', checkpointSeq, headHash, brokenAt };
+    seal =
+      skipped && headHash === null && brokenAt === null
+        ? {
+            via: 'none',
+            reason: `the ledger's seqs are not in order, so the segment that holds seq ${checkpointSeq} was not found; run tickmark verify`,
+          }
+        : { via: 'scan', checkpointSeq, headHash, brokenAt };
   }
   const after = scans[targetSegment + 1]?.firstLine;
   return {
@@ -417,27 +466,6 @@ function materialize(line: LineAt): LineAt {
   return { ledger: line.ledger, path: line.path, line: line.line, text: line.text, hash: line.hash };
 }
 
-async function readWhole(source: ArchiveSource, entry: RawEntry, max: number): Promise<Uint8Array | null> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of source.read(entry)) {
-      size += chunk.length;
-      if (size > max) return null;
-      chunks.push(chunk);
-    }
-  } catch {
-    return null;
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 async function readAttachment(
   source: ArchiveSource,
   entry: RawEntry,
@@ -468,16 +496,7 @@ async function readAttachment(
   return { size, sha256: hasher.digest(), bytes, truncated: keptSize < size };
 }
 
-/** Index of `needle` in `haystack`, or -1 (first byte found natively, then compared). */
+/** Index of `needle` in `haystack`, or -1 (Node's native search: JSON is full of '"', so a byte-at-a-time scan is slow). */
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-  const first = needle[0] as number;
-  const last = haystack.length - needle.length;
-  let i = haystack.indexOf(first);
-  while (i !== -1 && i <= last) {
-    let j = 1;
-    while (j < needle.length && haystack[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-    i = haystack.indexOf(first, i + 1);
-  }
-  return -1;
+  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle);
 }

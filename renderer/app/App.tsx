@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
 import { ImportPage } from '../features/import/ImportPage.tsx';
+import { PrivacyPage } from '../features/privacy/PrivacyPage.tsx';
 import { ReceiptsPage } from '../features/receipts/ReceiptsPage.tsx';
 import { ReconstructPage } from '../features/reconstruct/ReconstructPage.tsx';
 import { openArchiveFromHost } from '../features/start/open-archive.ts';
@@ -88,6 +89,8 @@ function Screen({ route }: { route: Route }) {
       return <DashboardPage key={route.archiveId} archiveId={route.archiveId} />;
     case 'receipts':
       return <ReceiptsPage key={route.archiveId} archiveId={route.archiveId} query={route.query} row={route.row} />;
+    case 'privacy':
+      return <PrivacyPage key={route.archiveId} archiveId={route.archiveId} text={route.text} />;
     case 'receipt':
       return (
         <ReconstructPage
@@ -112,6 +115,8 @@ function titleOf(route: Route): string {
       return 'Dashboard';
     case 'receipts':
       return 'Receipts';
+    case 'privacy':
+      return 'Privacy report';
     case 'receipt':
       return `Receipt ${route.receiptId}`;
   }

@@ -2,7 +2,8 @@ import { formatRoute, type Route } from './routes.ts';
 
 /** The top bar: where you are and the places you can always go. */
 export function AppHeader({ route }: { route: Route }) {
-  const archiveId = route.name === 'dashboard' || route.name === 'receipts' ? route.archiveId : null;
+  const archiveId =
+    route.name === 'dashboard' || route.name === 'receipts' || route.name === 'privacy' ? route.archiveId : null;
   const link = (target: Route, label: string, current: boolean, testId: string) => (
     <a href={formatRoute(target)} aria-current={current ? 'page' : undefined} data-testid={testId}>
       {label}
@@ -19,6 +20,7 @@ export function AppHeader({ route }: { route: Route }) {
         {archiveId && link({ name: 'dashboard', archiveId }, 'Dashboard', route.name === 'dashboard', 'nav-dashboard')}
         {archiveId &&
           link({ name: 'receipts', archiveId, query: {} }, 'Receipts', route.name === 'receipts', 'nav-receipts')}
+        {archiveId && link({ name: 'privacy', archiveId }, 'Privacy', route.name === 'privacy', 'nav-privacy')}
       </nav>
       <span className="header-note">Offline · nothing leaves this machine</span>
     </header>

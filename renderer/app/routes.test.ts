@@ -7,6 +7,8 @@ describe('routes', () => {
     ['trust', { name: 'trust' }],
     ['import', { name: 'import' }],
     ['dashboard', { name: 'dashboard', archiveId: 'a b/c' }],
+    ['privacy', { name: 'privacy', archiveId: 'a b/c' }],
+    ['privacy, filtered', { name: 'privacy', archiveId: 'x', text: 'sha256:ab & c=d?#/' }],
     ['receipts, no filter', { name: 'receipts', archiveId: 'x', query: {} }],
     ['one receipt', { name: 'receipt', archiveId: 'a b', receiptId: 'rc_34e07caa98ec74ef' }],
     [
@@ -61,6 +63,12 @@ describe('routes', () => {
       archiveId: 'x',
       query: {},
     });
+  });
+
+  it('the privacy report has its own address; an empty filter is no filter', () => {
+    expect(formatRoute({ name: 'privacy', archiveId: 'a1' })).toBe('#/archive/a1/privacy');
+    expect(formatRoute({ name: 'privacy', archiveId: 'a1', text: 'crm 01' })).toBe('#/archive/a1/privacy?q=crm+01');
+    expect(parseRoute('#/archive/a1/privacy?q=')).toEqual({ name: 'privacy', archiveId: 'a1' });
   });
 
   it('a receipt has its own address; a row that is not a whole number is dropped', () => {

@@ -41,6 +41,8 @@ export type Route =
   | { readonly name: 'import' }
   | { readonly name: 'dashboard'; readonly archiveId: string }
   | { readonly name: 'receipts'; readonly archiveId: string; readonly query: ReceiptQuery; readonly row?: number }
+  /** The privacy report of an archive; `text` is the table's filter (kept in the address for Back). */
+  | { readonly name: 'privacy'; readonly archiveId: string; readonly text?: string }
   /**
    * One receipt's decision reconstructed. `row` (the table's global row) picks one copy
    * when an id repeats, or a stored line that is not a valid receipt (its id is '').
@@ -133,6 +135,10 @@ export function parseRoute(hash: string): Route {
       const withRow = params.has('row') && Number.isInteger(row) && row >= 0;
       return { name: 'receipts', archiveId: parts[1], query: query as ReceiptQuery, ...(withRow ? { row } : {}) };
     }
+    if (parts[2] === 'privacy') {
+      const text = new URLSearchParams(search).get('q');
+      return { name: 'privacy', archiveId: parts[1], ...(text ? { text } : {}) };
+    }
     if (parts[2] === 'receipt') {
       const row = new URLSearchParams(search).get('row');
       const withRow = row !== null && /^\d{1,15}$/.test(row);
@@ -168,6 +174,10 @@ export function formatRoute(route: Route): string {
       if (route.row !== undefined) params.set('row', String(route.row));
       const search = params.toString();
       return `#/archive/${encodeURIComponent(route.archiveId)}/receipts${search ? `?${search}` : ''}`;
+    }
+    case 'privacy': {
+      const search = route.text ? `?${new URLSearchParams({ q: route.text }).toString()}` : '';
+      return `#/archive/${encodeURIComponent(route.archiveId)}/privacy${search}`;
     }
     case 'receipt': {
       const search = route.row !== undefined ? `?row=${route.row}` : '';

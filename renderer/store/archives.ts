@@ -4,6 +4,7 @@
  * status to `complete`. Cancel, failure and an interrupted window all end in
  * {@link deleteArchive}.
  */
+import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from '../workers/receipt-columns.ts';
@@ -80,12 +81,14 @@ export interface ImportResult {
   readonly dictionaries: Dictionaries;
   readonly rowsByLedger: Readonly<Record<string, number>>;
   readonly keys: readonly Omit<ArchiveKeyRow, 'archiveId'>[];
+  /** The privacy report of the same verification; null or absent when none was made. */
+  readonly privacy?: PrivacyReport | null;
 }
 
 /**
  * Writes the index blocks (one small transaction each, like the line chunks: the archive
  * is still `importing`, so an interruption leaves rows that start-up removes), then the
- * findings, bundles and keys and flips the archive to `complete` in one transaction.
+ * findings, bundles, keys and privacy report and flips the archive to `complete` in one transaction.
  * Fails, and leaves it `importing` for the caller to delete, when `cancelled()` says so
  * part-way or the archive is no longer `importing`. Returns the archive as loaded, for the cache.
  */
@@ -121,6 +124,7 @@ export async function completeImport(
       rowsByLedger: { ...result.rowsByLedger },
       dictionaries: result.dictionaries,
       findingCount: findings.length,
+      ...(result.privacy ? { privacy: result.privacy } : {}),
     } as const;
     await db.archives.update(archiveId, changes);
     completed = { ...row, ...changes };

@@ -10,6 +10,7 @@
  * transaction; anything still `importing` at start-up was interrupted and is removed.
  */
 import { Dexie, type EntityTable, type Table } from 'dexie';
+import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
@@ -70,6 +71,12 @@ export interface ArchiveRow {
   rowsByLedger?: Record<string, number>;
   dictionaries?: Dictionaries;
   findingCount?: number;
+  /**
+   * The privacy report made in the same verification (set once complete). Absent for
+   * archives imported before the workbench made one, or when the control checks could not
+   * run: the privacy screen says so, never an empty table.
+   */
+  privacy?: PrivacyReport;
   /** Where the archive came from: a file, a host token, the built-in demo. */
   origin: 'file' | 'host' | 'demo';
 }

@@ -11,6 +11,7 @@ import { openZip } from '../../shared/archive/zip.ts';
 import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
 import { webCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import { segmentChecker, type SegmentChecker } from '../../shared/engine/segment-worker.ts';
+import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
 import { ByteRelay } from './relay.ts';
@@ -49,7 +50,8 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
   if (setup.controlIds.length > 0) {
     const controls = await loadControlChecks();
     if (controls.unavailable) throw new Error(controls.unavailable);
-    factories = controls.factories;
+    // The verify worker runs the privacy collector beside the controls: its projections are made here too.
+    factories = [...controls.factories, createPrivacyCollector];
   }
   const bulkVerifier = await webCryptoVerifier();
   const check = await segmentChecker(archive, setup, {

@@ -2,6 +2,7 @@
  * Messages between the window and the verify worker. Types only, shared by both sides so
  * they cannot drift apart.
  */
+import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from './receipt-columns.ts';
 import type { ReadAnswer, ReadRequest } from './relay.ts';
@@ -55,6 +56,8 @@ export type FromWorker =
       readonly keys: ArchiveKey[];
       /** Why the control checks could not be loaded, or null (the report's `checks` say what ran). */
       readonly controlsUnavailable: string | null;
+      /** The privacy report (`tickmark privacy`), or null when the control checks did not run. */
+      readonly privacy: PrivacyReport | null;
     }
   | { readonly type: 'cancelled' }
   | { readonly type: 'failed'; readonly message: string };

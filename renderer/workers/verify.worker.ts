@@ -18,6 +18,7 @@ import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay, answerRead } from './relay.ts';
 import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
 import { loadControlChecks } from './control-checks.ts';
+import { createPrivacyCollector, type PrivacyCollector } from '../../shared/controls/privacy.ts';
 import { readArchiveKeys } from './archive-keys.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from './verify-protocol.ts';
 
@@ -140,11 +141,14 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     const controls = runControls
       ? await loadControlChecks()
       : { factories: [], policyParser: undefined, unavailable: 'Control checks were not requested.' };
+    // The privacy report (`tickmark privacy`) runs with the control checks, never without
+    // them: alone it would make the report say the control checks ran.
+    const privacy: PrivacyCollector | null = controls.factories.length > 0 ? createPrivacyCollector() : null;
     const bulkVerifier = await receiptVerifier();
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
       trustedRoots,
       ...(bulkVerifier ? { bulkVerifier } : {}),
-      controls: controls.factories,
+      controls: privacy ? [...controls.factories, () => privacy] : controls.factories,
       ...(controls.policyParser ? { policyParser: controls.policyParser } : {}),
       signal: abort.signal,
       onProgress: (progress) => {
@@ -175,6 +179,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         table,
         keys,
         controlsUnavailable: controls.unavailable,
+        privacy: privacy?.report() ?? null,
       },
       [...blocks.flatMap(blockBuffers), ...tableBuffers(table)],
     );

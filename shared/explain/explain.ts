@@ -22,6 +22,7 @@ import { controlChecks } from '../controls/index.ts';
 import { transactionCheck } from '../controls/transactions.ts';
 import { checkBundlePolicies } from '../decisions/policies.ts';
 import { evaluatePolicies, type CedarFormatting, type PolicyVerdict } from '../decisions/policy-status.ts';
+import { bundleSigners, type BundleSigner } from '../policy/sides.ts';
 import { linkProblems, type ChainTail } from '../engine/chain.ts';
 import { finding, sortFindings, type Finding } from '../engine/findings.ts';
 import { buildKeyring } from '../engine/keys.ts';
@@ -462,7 +463,10 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
 
   // The decision, replayed policy by policy.
   const signed = bundle ? bundleSignatures.get(bundle.hash) : undefined;
-  const signers = bundle && signed ? bundleSigners(bundle, signed.signatures, signed.text, keyring, deps.verifier) : [];
+  const signers =
+    bundle && signed
+      ? bundleSigners(bundle.body.effective_from, signed.signatures, signed.text, keyring, deps.verifier)
+      : [];
   const decision = receipt ? explainDecision(receipt, bundle, signers, m.bundles.length > 0, deps) : null;
 
   const findings = sortFindings(m.reportFindings !== undefined ? [...m.reportFindings] : dedupe(local));
@@ -869,39 +873,6 @@ function explainDecision(
     replayed.policies.length === recorded.policies.length &&
     replayed.policies.every((p, i) => p === recorded.policies[i]);
   return { bundle: { ...info, signers }, recorded, replayed, notReplayed: null, agrees, policies: evaluation.policies };
-}
-
-export interface BundleSigner {
-  readonly kid: string;
-  /** Null when the key cannot sign policies at the bundle's effective_from (`problem` says why). */
-  readonly valid: Tri;
-  readonly anchored: boolean;
-  readonly problem: string | null;
-}
-
-/** Each signature of a bundle, judged as verification judges it (policy key at effective_from, over C(bundle)). */
-function bundleSigners(
-  bundle: ResolvedBundle,
-  signatures: unknown,
-  text: string,
-  keyring: ReturnType<typeof buildKeyring>['keyring'],
-  verifier: SignatureVerifier,
-): BundleSigner[] {
-  if (!Array.isArray(signatures)) return [];
-  const message = utf8(text);
-  return signatures.map((raw): BundleSigner => {
-    const s = raw as { kid?: unknown; sig?: unknown };
-    const kid = typeof s.kid === 'string' ? s.kid : '';
-    const use = keyring.check(kid, 'policy', bundle.body.effective_from);
-    if (!use.ok) return { kid, valid: null, anchored: false, problem: use.message };
-    let valid = false;
-    try {
-      valid = typeof s.sig === 'string' && verifier.verify(fromHex(s.sig), message, use.publicKey);
-    } catch {
-      valid = false;
-    }
-    return { kid, valid, anchored: use.anchored, problem: valid ? null : 'the signature does not verify' };
-  });
 }
 
 function isInEffect(bundle: ResolvedBundle, ts: string): boolean | null {

@@ -1,0 +1,95 @@
+/**
+ * The small documents of an archive and its segments, as the commands that do not verify
+ * the whole archive need them (`explain`, `policy-diff`): entries by name (first copy of a
+ * name; directories, unreadable names and unsupported entries left out), each ledger's
+ * segments in name order, and manifest, keys and bundles parsed, with their sizes and hashes.
+ */
+import type { ArchiveSource, RawEntry } from '../shared/archive/source.ts';
+import { decodeUtf8Strict } from '../shared/format/bytes.ts';
+import { hashOf, type FileDigest } from '../shared/format/hash.ts';
+import { KEYS_PATH, MANIFEST_PATH, SEGMENT_PATH } from '../shared/format/layout.ts';
+
+/** The largest JSON document read whole (as verification allows). */
+const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+export interface Segment {
+  readonly ledger: string;
+  readonly path: string;
+  readonly entry: RawEntry;
+}
+
+export interface ArchiveDocs {
+  readonly entries: ReadonlyMap<string, RawEntry>;
+  /** Each ledger's segments, in name order. */
+  readonly segments: ReadonlyMap<string, readonly Segment[]>;
+  /** Parsed JSON, undefined when absent or unreadable. */
+  readonly manifest: unknown;
+  readonly keys: unknown;
+  readonly bundles: readonly { readonly path: string; readonly value: unknown }[];
+  /** Size and hash of keys.json and each bundle, as read. */
+  readonly digests: Map<string, FileDigest>;
+}
+
+export async function readArchiveDocs(source: ArchiveSource): Promise<ArchiveDocs> {
+  const entries = new Map<string, RawEntry>();
+  for (const entry of await source.entries()) {
+    if (entry.isDirectory || entry.invalidName || entry.unsupported) continue;
+    if (!entries.has(entry.name)) entries.set(entry.name, entry);
+  }
+  const segments = new Map<string, Segment[]>();
+  for (const [path, entry] of entries) {
+    const m = SEGMENT_PATH.exec(path);
+    if (!m) continue;
+    const ledger = m[1] as string;
+    const list = segments.get(ledger) ?? [];
+    list.push({ ledger, path, entry });
+    segments.set(ledger, list);
+  }
+  for (const list of segments.values()) list.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const digests = new Map<string, FileDigest>();
+  const doc = async (path: string): Promise<unknown> => {
+    const entry = entries.get(path);
+    if (!entry) return undefined;
+    const bytes = await readWhole(source, entry, MAX_DOCUMENT_BYTES);
+    if (!bytes) return undefined;
+    digests.set(path, { bytes: bytes.length, sha256: hashOf(bytes) });
+    const text = decodeUtf8Strict(bytes);
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+  const manifest = await doc(MANIFEST_PATH);
+  digests.delete(MANIFEST_PATH);
+  const keys = await doc(KEYS_PATH);
+  const bundles: { path: string; value: unknown }[] = [];
+  for (const path of [...entries.keys()].filter((p) => /^policies\/[^/]+\.json$/.test(p)).sort()) {
+    const value = await doc(path);
+    if (value !== undefined) bundles.push({ path, value });
+  }
+  return { entries, segments, manifest, keys, bundles, digests };
+}
+
+/** An entry's bytes, or null when it is larger than `max` or cannot be read. */
+export async function readWhole(source: ArchiveSource, entry: RawEntry, max: number): Promise<Uint8Array | null> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of source.read(entry)) {
+      size += chunk.length;
+      if (size > max) return null;
+      chunks.push(chunk);
+    }
+  } catch {
+    return null;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
