@@ -15,6 +15,9 @@ commands:
   explain <archive.zip | archive-dir> <receipt-id | ledger#seq> [--trust-root <hex>]... [--json]
       walk one receipt: intent, data, inputs, decision replayed policy by policy, approval,
       signature, chain, checkpoint, transaction, findings (exit 0: it holds, 1: findings, 2: could not run)
+  policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <hex>]... [--json]
+      what changed between two bundle versions (id@version, hash prefix or a bundle file) and
+      which recorded decisions it flips (exit 0: none, 1: some, 2: could not run)
   demo <out.zip | out-dir> [--receipts N] [--seed TEXT] [--unsealed]
       write a realistic demo archive and print its root key
 `;
@@ -29,6 +32,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./commands/privacy.ts')).runPrivacy;
     case 'explain':
       return (await import('./commands/explain.ts')).runExplain;
+    case 'policy-diff':
+      return (await import('./commands/policy-diff.ts')).runPolicyDiff;
     case 'demo':
       return (await import('./commands/demo.ts')).runDemo;
     default:

@@ -1,0 +1,236 @@
+/**
+ * `tickmark policy-diff <archive> <from> <to> [--trust-root <hex>]... [--json]`: what changed
+ * between two versions of a policy bundle, and which recorded decisions the change flips
+ * (every recorded request replayed under both). `<from>`/`<to>`: `id@version`, a bundle hash
+ * or a unique prefix of one, or the path of a bundle JSON file (a proposed change, checked
+ * and shown, never required to be signed). Exit like diff(1): 0 no outcome changes, 1 some,
+ * 2 could not run.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { readLines } from '../../shared/archive/lines.ts';
+import { ArchiveUnreadableError, DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
+import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import { buildKeyring } from '../../shared/engine/keys.ts';
+import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
+import { diffBundles, type BundleDiff, type BundleSide } from '../../shared/policy/diff.ts';
+import { ImpactCollector, type Impact } from '../../shared/policy/impact.ts';
+import { policyDiffJson } from '../../shared/policy/json.ts';
+import { bundleSide } from '../../shared/policy/sides.ts';
+import type { Receipt } from '../../shared/format/schema.ts';
+import { UsageError, parseArgs, parseTrustRoots, type CommandIo } from '../args.ts';
+import { readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
+import { nodeCedar } from '../cedar-node.ts';
+import { nativeStrictVerifier } from '../native-ed25519.ts';
+import { useNativeSha256 } from '../native-sha256.ts';
+import { openArchivePath } from '../open-archive.ts';
+
+export const POLICY_DIFF_USAGE =
+  'usage: tickmark policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <64-hex public key>]... [--json]\n' +
+  '  <from>, <to>: id@version, a bundle hash (or a unique prefix), or the path of a bundle JSON file';
+
+const cedar = nodeCedar as CedarFormatting;
+
+export async function runPolicyDiff(argv: readonly string[], io: CommandIo): Promise<number> {
+  const args = parseArgs(argv, { multi: ['trust-root'], flags: ['json'], usage: POLICY_DIFF_USAGE });
+  const [path, fromRef, toRef, ...extra] = args.positional;
+  if (path === undefined || fromRef === undefined || toRef === undefined || extra.length > 0)
+    throw new UsageError(`policy-diff takes one archive and two bundles\n${POLICY_DIFF_USAGE}`);
+  const trustedRoots = parseTrustRoots(args.multi['trust-root']);
+  useNativeSha256();
+  let source: ArchiveSource;
+  try {
+    source = await openArchivePath(path);
+  } catch (error) {
+    if (error instanceof ArchiveUnreadableError) throw new UsageError(`cannot read ${path}: ${error.message}`);
+    throw new UsageError(
+      `cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
+    );
+  }
+  try {
+    const docs = await readArchiveDocs(source);
+    const keyring = buildKeyring(docs.keys, trustedRoots, nativeStrictVerifier).keyring;
+    const archiveSides: BundleSide[] = [];
+    for (const { path: p, value } of docs.bundles) {
+      const side = bundleSide(p, value, keyring, nativeStrictVerifier, true);
+      if (!('error' in side)) archiveSides.push(side);
+    }
+    const from = await resolveRef(fromRef, archiveSides, keyring);
+    const to = await resolveRef(toRef, archiveSides, keyring);
+    const diff = diffBundles(cedar, from, to);
+    const impact = await replayAll(source, docs, from, to);
+    io.stdout(
+      args.flags.json
+        ? JSON.stringify({
+            ...policyDiffJson(diff, impact),
+            not_read: { lines: impact.notRead.lines, segments: impact.notRead.segments },
+          }) + '\n'
+        : formatDiff(diff, impact),
+    );
+    // Not evaluated or not read is not "no change": only a full, clean replay exits 0.
+    const incomplete = impact.errorCount > 0 || impact.notRead.lines > 0 || impact.notRead.segments.length > 0;
+    return impact.changed.length > 0 || incomplete ? 1 : 0;
+  } finally {
+    await source.close();
+  }
+}
+
+/** A bundle reference as the command line takes it; UsageError (exit 2) naming what is present otherwise. */
+async function resolveRef(
+  ref: string,
+  sides: readonly BundleSide[],
+  keyring: ReturnType<typeof buildKeyring>['keyring'],
+): Promise<BundleSide> {
+  const present = () =>
+    sides.length === 0
+      ? 'the archive holds no readable policy bundle'
+      : `bundles in the archive: ${sides.map((s) => `${s.body.id}@${s.body.version} (${s.hash.slice(0, 19)}…)`).join(', ')}`;
+  const at = /^(.+)@(\d+)$/.exec(ref);
+  if (at) {
+    const found = sides.filter((s) => s.body.id === at[1] && s.body.version === Number(at[2]));
+    if (found.length === 1) return found[0] as BundleSide;
+    if (found.length > 1) throw new UsageError(`${ref} names ${found.length} different bundles; name one by its hash`);
+    if (!existsSync(ref)) throw new UsageError(`no bundle ${ref} in the archive; ${present()}`);
+  }
+  const prefix = ref.startsWith('sha256:') ? ref : `sha256:${ref}`;
+  if (/^sha256:[0-9a-f]{4,64}$/.test(prefix) && !existsSync(ref)) {
+    const found = sides.filter((s) => s.hash.startsWith(prefix));
+    if (found.length === 1) return found[0] as BundleSide;
+    throw new UsageError(
+      found.length === 0
+        ? `no bundle with a hash starting ${prefix}; ${present()}`
+        : `${prefix} is the start of ${found.length} bundles' hashes; give more of it`,
+    );
+  }
+  if (!existsSync(ref)) throw new UsageError(`${ref} is neither a bundle in the archive nor a file; ${present()}`);
+  // A proposed bundle file: its signatures are checked and shown, never required.
+  const text = await readFile(ref, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${ref} is not JSON: ${(error as Error).message}`);
+  }
+  const side = bundleSide(ref, value, keyring, nativeStrictVerifier, false);
+  if ('error' in side) throw new UsageError(side.error);
+  return side;
+}
+
+/** Replays every receipt of the archive under both bundles, two segments read at a time. */
+async function replayAll(
+  source: ArchiveSource,
+  docs: ArchiveDocs,
+  from: BundleSide,
+  to: BundleSide,
+): Promise<Impact & { notRead: { lines: number; segments: string[] } }> {
+  const notRead = { lines: 0, segments: [] as string[] };
+  const collector = new ImpactCollector(cedar, from, to);
+  const all: Segment[] = [...docs.segments.keys()].sort().flatMap((l) => docs.segments.get(l) ?? []);
+  // Results per segment in order, so the output lists receipts in ledger order whatever finished first.
+  const bySegment: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>[][] = [];
+  let next = 0;
+  let merged = 0;
+  const flush = () => {
+    while (bySegment[merged] !== undefined) {
+      for (const r of bySegment[merged] as Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>[])
+        collector.add(r);
+      bySegment[merged] = [];
+      merged++;
+    }
+  };
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let i = next++; i < all.length; i = next++) {
+        const segment = all[i] as Segment;
+        const rows: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>[] = [];
+        try {
+          for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
+            const r = read.kind === 'too-long' ? null : requestOf(decodeUtf8Strict(read.bytes));
+            if (r) rows.push(r);
+            else notRead.lines++;
+          }
+        } catch {
+          // An unreadable segment: its receipts are not evaluated, and the output says so.
+          notRead.segments.push(segment.path);
+        }
+        bySegment[i] = rows;
+        flush();
+      }
+    }),
+  );
+  flush();
+  return { ...collector.result(), notRead };
+}
+
+function requestOf(text: string | null): Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'> | null {
+  if (text === null) return null;
+  let value: Partial<Receipt>;
+  try {
+    value = JSON.parse(text) as Partial<Receipt>;
+  } catch {
+    return null;
+  }
+  const r = value.request;
+  if (
+    typeof value.id !== 'string' ||
+    typeof value.ledger !== 'string' ||
+    typeof value.seq !== 'number' ||
+    !r ||
+    typeof r !== 'object' ||
+    !Array.isArray(value.entities)
+  )
+    return null;
+  return { id: value.id, ledger: value.ledger, seq: value.seq, request: r, entities: value.entities };
+}
+
+function formatDiff(diff: BundleDiff, impact: Impact & { notRead: { lines: number; segments: string[] } }): string {
+  const out: string[] = [];
+  const name = (s: BundleSide) =>
+    `${s.body.id} v${s.body.version} (${s.hash.slice(0, 19)}…${s.inArchive ? '' : `, file ${s.path}`})`;
+  out.push(`Policy diff: ${name(diff.from)} → ${name(diff.to)}`, '');
+  out.push('Fields that differ');
+  const changed = diff.fields.filter((f) => f.changed);
+  if (changed.length === 0) out.push('  none');
+  for (const f of changed) out.push(`  ${f.field}:\n    - ${f.from}\n    + ${f.to}`);
+  const p = diff.policies;
+  out.push(
+    '',
+    `Policies: ${p.added.length} added, ${p.removed.length} removed, ${p.changed.length} changed, ${p.unchanged.length} unchanged` +
+      (p.unchangedAfterFormatting.length
+        ? ` (${p.unchangedAfterFormatting.length} unchanged after formatting: ${p.unchangedAfterFormatting.join(', ')})`
+        : ''),
+  );
+  for (const d of diff.perPolicy) {
+    if (d.change === 'unchanged' || d.change === 'unchanged-after-formatting') continue;
+    out.push('', `  ${d.change.toUpperCase()} ${d.id}`);
+    if (d.scopeChanged.length > 0 && d.fromScope && d.toScope)
+      for (const k of d.scopeChanged) out.push(`    scope ${k}: ${String(d.fromScope[k])} → ${String(d.toScope[k])}`);
+    for (const line of d.lines)
+      out.push(`    ${line.kind === 'added' ? '+' : line.kind === 'removed' ? '-' : ' '} ${line.text}`);
+  }
+  out.push(
+    '',
+    `Decision impact over ${impact.evaluated} recorded requests: ${impact.unchanged} unchanged, ${impact.changed.length} changed ` +
+      `(allow → deny ${impact.counts.allowToDeny}, deny → allow ${impact.counts.denyToAllow}, same effect by other policies ${impact.counts.otherPolicies}), ` +
+      `${impact.errorCount} not evaluated`,
+  );
+  if (impact.notRead.lines > 0 || impact.notRead.segments.length > 0)
+    out.push(
+      `  NOT READ: ${impact.notRead.lines} line(s) that are not receipts${impact.notRead.segments.length ? `, segments that could not be read: ${impact.notRead.segments.join(', ')}` : ''} (run tickmark verify)`,
+    );
+  for (const [policy, n] of Object.entries(impact.byPolicy).sort((a, b) => b[1] - a[1]))
+    out.push(`  policy ${policy}: ${n}`);
+  for (const [action, c] of Object.entries(impact.byAction).sort())
+    out.push(
+      `  action ${action}: allow→deny ${c.allowToDeny}, deny→allow ${c.denyToAllow}, other policies ${c.otherPolicies}`,
+    );
+  const shown = impact.changed.slice(0, 20);
+  if (shown.length) out.push('', 'Changed outcomes (first 20; --json lists all)');
+  for (const c of shown)
+    out.push(
+      `  ${c.ledger}#${c.seq} ${c.receipt} ${c.action}: ${c.from.effect} by [${c.from.policies.join(', ')}] → ${c.to.effect} by [${c.to.policies.join(', ')}]`,
+    );
+  for (const e of impact.errors.slice(0, 5))
+    out.push(`  not evaluated: ${e.ledger}#${e.seq} ${e.receipt} under ${e.side}: ${e.message}`);
+  return out.join('\n') + '\n';
+}
