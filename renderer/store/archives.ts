@@ -6,10 +6,18 @@
  */
 import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
-import type { VerifyReport } from '../../shared/engine/types.ts';
+import type { KeptFile, VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from '../workers/receipt-columns.ts';
 import { chunkOf } from '../workers/receipt-columns.ts';
-import { archiveTables, db, FINDINGS_PER_CHUNK, type ArchiveKeyRow, type ArchiveRow } from './db.ts';
+import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
+import {
+  archiveTables,
+  db,
+  FINDINGS_PER_CHUNK,
+  type ArchiveFileRow,
+  type ArchiveKeyRow,
+  type ArchiveRow,
+} from './db.ts';
 import { ensureCurrentEngagement } from './engagements.ts';
 import { buildReceiptTable, type ReceiptTable } from '../workers/receipt-table.ts';
 
@@ -83,6 +91,8 @@ export interface ImportResult {
   readonly keys: readonly Omit<ArchiveKeyRow, 'archiveId'>[];
   /** The privacy report of the same verification; null or absent when none was made. */
   readonly privacy?: PrivacyReport | null;
+  /** Files other than segments, as the verification read them (absent: none kept). */
+  readonly files?: readonly KeptFile[];
 }
 
 /**
@@ -108,7 +118,7 @@ export async function completeImport(
     await db.receiptIndex.put({ ...block, archiveId });
   }
   let completed: ArchiveRow | undefined;
-  await db.transaction('rw', [db.archives, db.findings, db.bundles, db.keys], async () => {
+  await db.transaction('rw', [db.archives, db.findings, db.bundles, db.keys, db.archiveFiles], async () => {
     refuseIfCancelled();
     const row = await db.archives.get(archiveId);
     if (!row || row.status !== 'importing') throw new Error('The import was cancelled before it completed.');
@@ -117,6 +127,7 @@ export async function completeImport(
       report.bundles.map((b) => ({ archiveId, hash: b.hash, id: b.id, version: b.version, path: b.path })),
     );
     await db.keys.bulkPut(result.keys.map((k) => ({ ...k, archiveId })));
+    await db.archiveFiles.bulkPut((result.files ?? []).map((f) => archiveFileRow(archiveId, f)));
     const changes = {
       status: 'complete',
       completedAt: new Date().toISOString(),
@@ -130,6 +141,23 @@ export async function completeImport(
     completed = { ...row, ...changes };
   });
   return { archive: completed as LoadedArchive['archive'], findings, table };
+}
+
+/** A kept file as stored: JSON and JSONL as text, attachments as bytes; content over the cap not kept. */
+export function archiveFileRow(archiveId: string, file: KeptFile): ArchiveFileRow {
+  const row: ArchiveFileRow = {
+    archiveId,
+    path: file.path,
+    kind: file.kind,
+    size: file.size,
+    sha256: file.sha256,
+    kept: file.bytes !== null,
+  };
+  if (!file.bytes) return row;
+  if (file.kind === 'attachment') return { ...row, bytes: file.bytes };
+  const text = decodeUtf8Strict(file.bytes);
+  // A document that is not UTF-8 cannot be shown as text; its bytes are kept instead.
+  return text === null ? { ...row, bytes: file.bytes } : { ...row, text };
 }
 
 /** Removes an archive and every row that belongs to it, in one transaction. */

@@ -3,7 +3,7 @@
  * they cannot drift apart.
  */
 import type { PrivacyReport } from '../../shared/controls/privacy.ts';
-import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
+import type { Progress, VerifyReport, KeptFile } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from './receipt-columns.ts';
 import type { ReadAnswer, ReadRequest } from './relay.ts';
 import type { ReceiptTable } from './receipt-table.ts';
@@ -58,6 +58,8 @@ export type FromWorker =
       readonly controlsUnavailable: string | null;
       /** The privacy report (`tickmark privacy`), or null when the control checks did not run. */
       readonly privacy: PrivacyReport | null;
+      /** The archive's files other than segments, as read (kept for the reconstruction view). */
+      readonly files: KeptFile[];
     }
   | { readonly type: 'cancelled' }
   | { readonly type: 'failed'; readonly message: string };

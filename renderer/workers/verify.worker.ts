@@ -9,7 +9,7 @@
 /// <reference lib="webworker" />
 import type { RandomAccessBytes } from '../../shared/archive/source.ts';
 import { blobBytes } from '../../shared/archive/blob.ts';
-import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
+import type { KeptFile, Progress, VerifyReport } from '../../shared/engine/types.ts';
 import { verifyZipBytes } from '../../shared/engine/verify.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
@@ -145,12 +145,14 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     // them: alone it would make the report say the control checks ran.
     const privacy: PrivacyCollector | null = controls.factories.length > 0 ? createPrivacyCollector() : null;
     const bulkVerifier = await receiptVerifier();
+    const files: KeptFile[] = [];
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
       trustedRoots,
       ...(bulkVerifier ? { bulkVerifier } : {}),
       controls: privacy ? [...controls.factories, () => privacy] : controls.factories,
       ...(controls.policyParser ? { policyParser: controls.policyParser } : {}),
       signal: abort.signal,
+      onFile: (file) => void files.push(file),
       onProgress: (progress) => {
         const phaseChanged = progress.phase !== lastProgress.phase;
         lastProgress = progress;
@@ -180,8 +182,14 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         keys,
         controlsUnavailable: controls.unavailable,
         privacy: privacy?.report() ?? null,
+        files,
       },
-      [...blocks.flatMap(blockBuffers), ...tableBuffers(table)],
+      [
+        ...blocks.flatMap(blockBuffers),
+        ...tableBuffers(table),
+        // Each kept file's bytes are their own buffer; a Set keeps a buffer from being listed twice.
+        ...new Set(files.flatMap((f) => (f.bytes ? [f.bytes.buffer as ArrayBuffer] : []))),
+      ],
     );
   } catch (error) {
     if (abort.signal.aborted) post({ type: 'cancelled' });
