@@ -335,7 +335,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       <section className="panel recon-section" aria-labelledby="checks-heading" data-testid="recon-checks">
         <h2 id="checks-heading">What this reconstruction checked</h2>
         <ul className="plain-list">
-          {e.checks.map((c, i) => (
+          {checksShown(e.checks, g.filesKept).map((c, i) => (
             <li key={i}>
               <span className={`badge ${c.status === 'ran' ? 'badge-good' : 'badge-neutral'}`}>
                 {c.status === 'ran' ? 'ran' : 'not checked'}
@@ -344,16 +344,35 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
               {c.reason && <span className="muted"> ({c.reason})</span>}
             </li>
           ))}
-          {!g.filesKept && (
-            <li>
-              <span className="badge badge-neutral">not checked</span> Signatures, keys, bundle, checkpoint and manifest
-              of this receipt <span className="muted">(the archive’s files were not kept at import)</span>
-            </li>
-          )}
         </ul>
       </section>
     </div>
   );
+}
+
+const NOT_KEPT = 'the archive’s files were not kept at import';
+
+/**
+ * The checks as the explanation lists them; without the archive's files, those that need
+ * keys or bundles are said to be not checked here (explain ran them on nothing).
+ */
+function checksShown(checks: Explanation['checks'], filesKept: boolean): Explanation['checks'] {
+  if (filesKept) return checks;
+  return [
+    ...checks.flatMap((c) =>
+      c.check.startsWith('The receipt:')
+        ? [{ check: 'The receipt: stored form and schema', status: 'ran' as const }]
+        : c.check.startsWith('Its decision')
+          ? []
+          : [c],
+    ),
+    {
+      check:
+        'Its key and signature, bundle in effect, decision re-evaluated, tier, recipient, approval; its checkpoint and the manifest',
+      status: 'not checked' as const,
+      reason: NOT_KEPT,
+    },
+  ];
 }
 
 function Verdict({ e, g }: { e: Explanation; g: Gathered }) {

@@ -152,7 +152,7 @@ export function DataSection({ e, filesKept }: { e: Explanation; filesKept: boole
         </Fact>
         <Fact label="Recipient" testId="data-recipient">
           {d.recipient === null ? (
-            'none (the data stays inside)'
+            'none named'
           ) : (
             <>
               <span className="mono">{d.recipient}</span>{' '}
@@ -419,6 +419,7 @@ export function ApprovalSection({ e, filesKept }: { e: Explanation; filesKept: b
             value={a.required}
             yes="yes"
             no="no"
+            noIsNeutral
             unknown={filesKept ? 'unknown: no bundle' : 'unknown: bundle not kept'}
           />
         </Fact>
