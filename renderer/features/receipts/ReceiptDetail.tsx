@@ -62,6 +62,9 @@ export function ReceiptDetail({ archiveId, table, row, onClose }: Props) {
           Close
         </button>
       </div>
+      <a href={formatRoute({ name: 'receipt', archiveId, receiptId: receiptId ?? '', row })} data-testid="detail-walk">
+        Walk this decision →
+      </a>
       <dl className="facts">
         <div>
           <dt>Where</dt>

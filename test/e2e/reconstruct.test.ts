@@ -1,0 +1,348 @@
+/**
+ * Decision reconstruction in Chromium, on the built-in demo: the DECISION_MISMATCH receipt
+ * reached by the explorer's filter and by its id, recorded against re-performed with the
+ * determining policy marked; a three-step transaction walked with the keyboard; an
+ * attachment with its matched badge; a deep link that survives a reload; "Add to
+ * workpaper" kept across a reload; an archive whose files were not kept says so and claims
+ * nothing. Screenshots of the whole view and an axe check of each screen.
+ *
+ * Set TICKMARK_E2E_RECONSTRUCT_RECEIPTS=200000 (or 1000000) to also import a demo archive of
+ * that size and print how long the view takes to be on screen (docs/PERFORMANCE.md).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bigArchive } from './big-archive.ts';
+import {
+  importArchive,
+  openWorkbench,
+  pinRootKey,
+  repo,
+  screenshot,
+  seriousViolations,
+  type Workbench,
+} from './browser.ts';
+
+const demoJson = join(repo, 'dist', 'renderer', 'demo', 'demo.json');
+const demoZip = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
+const SCALE = Number(process.env.TICKMARK_E2E_RECONSTRUCT_RECEIPTS ?? 0);
+
+interface DemoReceipt {
+  id: string;
+  seq: number;
+  ledger: string;
+  txn: { id: string; step: number };
+  io: { input: string; reasoning: string; output: string };
+  decision: { effect: string };
+}
+
+/**
+ * From the demo archive itself: a transaction of exactly steps 1, 2, 3 in one ledger whose
+ * last step is an allowed receipt with an attachment (the demo attaches reasoning to a few).
+ */
+function threeStepsWithAttachment(): { steps: DemoReceipt[]; attachment: 'input' | 'reasoning' | 'output' } {
+  const files = unzipSync(readFileSync(demoZip));
+  const attachments = new Set(
+    Object.keys(files).flatMap((p) => (p.startsWith('attachments/') ? [`sha256:${p.slice(12)}`] : [])),
+  );
+  const byTxn = new Map<string, DemoReceipt[]>();
+  for (const [path, bytes] of Object.entries(files)) {
+    if (!/^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(path)) continue;
+    for (const line of strFromU8(bytes).split('\n')) {
+      if (!line) continue;
+      const r = JSON.parse(line) as DemoReceipt;
+      const key = `${r.ledger} ${r.txn.id}`;
+      byTxn.set(key, [...(byTxn.get(key) ?? []), r]);
+    }
+  }
+  for (const steps of byTxn.values()) {
+    if (steps.map((s) => s.txn.step).join() !== '1,2,3') continue;
+    const last = steps[2] as DemoReceipt;
+    const attachment = (['input', 'reasoning', 'output'] as const).find((k) => attachments.has(last.io[k]));
+    if (attachment && last.decision.effect === 'allow') return { steps, attachment };
+  }
+  throw new Error('the demo has no three-step transaction whose last step carries an attachment');
+}
+
+async function shown(page: Page, receiptId: string): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page
+          .getByTestId('recon-receipt-id')
+          .textContent()
+          .catch(() => null),
+      { timeout: 30_000 },
+    )
+    .toContain(receiptId);
+  await page.locator('[data-testid="reconstruct-page"][data-busy="false"][data-ready-row]').waitFor();
+}
+
+function archiveIdOf(page: Page): string {
+  const m = /#\/archive\/([^/?]+)/.exec(page.url());
+  if (!m) throw new Error(`no archive in ${page.url()}`);
+  return decodeURIComponent(m[1] as string);
+}
+
+describe('decision reconstruction', () => {
+  let wb: Workbench;
+  let archiveId = '';
+  let mismatch = '';
+  let mismatchAt = '';
+  let gap = '';
+  let STEPS: string[] = [];
+  let walked: ReturnType<typeof threeStepsWithAttachment>;
+  beforeAll(async () => {
+    wb = await openWorkbench(inject('baseUrl'));
+    const demo = JSON.parse(readFileSync(demoJson, 'utf8')) as {
+      plantedFailures: { code: string; receipt: string; ledger: string; seq: number }[];
+    };
+    const planted = demo.plantedFailures.find((f) => f.code === 'DECISION_MISMATCH');
+    mismatch = planted?.receipt ?? '';
+    mismatchAt = `${planted?.ledger}#${planted?.seq}`;
+    gap = demo.plantedFailures.find((f) => f.code === 'TXN_STEP_GAP')?.receipt ?? '';
+    walked = threeStepsWithAttachment();
+    STEPS = walked.steps.map((s) => s.id);
+    await wb.page.getByTestId('open-demo').click();
+    await wb.page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
+    archiveId = archiveIdOf(wb.page);
+  });
+  afterAll(async () => {
+    await wb?.close();
+  });
+
+  it('reaches the DECISION_MISMATCH receipt by the explorer filter: recorded vs replayed, determining policy marked', async () => {
+    const { page } = wb;
+    expect(mismatch).toMatch(/^rc_/);
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipts?code=DECISION_MISMATCH`);
+    await page.getByTestId('receipt-row').first().waitFor();
+    expect(await page.getByTestId('receipt-row').count()).toBe(1);
+    await page.getByTestId('receipt-row').first().click();
+    await page.getByTestId('detail-walk').click();
+    await shown(page, mismatch);
+    // The address names the receipt by id (a link by row gets its id).
+    expect(decodeURIComponent(page.url())).toContain(`/receipt/${mismatch}`);
+
+    expect(await page.getByTestId('recon-verdict').getAttribute('data-holds')).toBe('false');
+    const recorded = page.getByTestId('outcome-recorded');
+    const replayed = page.getByTestId('outcome-replayed');
+    expect(await recorded.innerText()).toMatch(/allow/i);
+    expect(await page.getByTestId('recorded-policies').innerText()).toBe('tier-read');
+    expect(await replayed.innerText()).toMatch(/deny/i);
+    expect(await page.getByTestId('replayed-policies').innerText()).toBe('no-legacy');
+    const differs = page.getByTestId('decision-differs');
+    expect(await differs.getAttribute('role')).toBe('alert');
+    expect(await differs.innerText()).toContain('DIFFERS');
+
+    const determining = page.locator('[data-testid="policy"][data-policy="no-legacy"]');
+    expect(await determining.getAttribute('data-status')).toBe('determining');
+    expect(await determining.innerText()).toContain('DETERMINING');
+    expect(await determining.getAttribute('class')).toContain('policy-determining');
+    expect(await determining.locator('pre').innerText()).toContain('principal == Agent::"legacy-bot"');
+    expect(await page.locator('[data-testid="policy"][data-policy="tier-read"]').getAttribute('data-status')).toBe(
+      'satisfied',
+    );
+    expect(await page.locator('[data-testid="policy"][data-status="determining"]').count()).toBe(1);
+    const onReceipt = page.getByTestId('findings-receipt');
+    expect(await onReceipt.locator('[data-code="DECISION_MISMATCH"]').count()).toBe(1);
+    expect(await onReceipt.innerText()).toContain('What it means');
+    expect(await onReceipt.innerText()).toContain('CC6.1');
+    // Reconstruction never claims a segment comparison it did not make.
+    expect(await page.getByTestId('evidence-file').innerText()).toContain('during the full verification at import');
+    await screenshot(page, 'reconstruct-decision-mismatch');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('reaches it by its id through the explorer search and by a deep link that survives a reload', async () => {
+    const { page } = wb;
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipts?q=${mismatch}`);
+    await expect.poll(() => page.getByTestId('receipt-row').count()).toBe(1);
+    await page.getByTestId('receipt-row').first().click();
+    await page.getByTestId('detail-walk').click();
+    await shown(page, mismatch);
+
+    const deep = `${inject('baseUrl')}#/archive/${archiveId}/receipt/${mismatch}`;
+    await page.goto(deep);
+    await shown(page, mismatch);
+    await page.reload();
+    await shown(page, mismatch);
+    expect(await page.getByTestId('recon-ledger-seq').innerText()).toBe(mismatchAt);
+    expect(await page.getByTestId('decision-differs').count()).toBe(1);
+  });
+
+  it('walks a three-step transaction with the keyboard, and the ledger with [ and ]', async () => {
+    const { page } = wb;
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${STEPS[0]}`);
+    await shown(page, STEPS[0] as string);
+    expect(await page.getByTestId('txn-step').count()).toBe(3);
+    expect(await page.getByTestId('txn-gap').count()).toBe(0);
+    expect(await page.locator('[data-testid="txn-step"][aria-current="step"]').getAttribute('data-receipt')).toBe(
+      STEPS[0],
+    );
+    expect(await page.getByTestId('walk-prev-step').isDisabled()).toBe(true);
+    await page.keyboard.press('ArrowRight');
+    await shown(page, STEPS[1] as string);
+    await page.keyboard.press('ArrowRight');
+    await shown(page, STEPS[2] as string);
+    expect(await page.locator('[data-testid="txn-step"][aria-current="step"]').getAttribute('data-step')).toBe('3');
+    expect(await page.getByTestId('walk-next-step').isDisabled()).toBe(true);
+    await page.keyboard.press('ArrowLeft');
+    await shown(page, STEPS[1] as string);
+    // Back goes where the walk came from.
+    await page.goBack();
+    await shown(page, STEPS[2] as string);
+
+    // The receipt after it in the ledger, and back.
+    const last = walked.steps[2] as DemoReceipt;
+    await page.keyboard.press(']');
+    await expect.poll(() => page.getByTestId('recon-ledger-seq').innerText()).toBe(`${last.ledger}#${last.seq + 1}`);
+    await page.keyboard.press('[');
+    await shown(page, STEPS[2] as string);
+    expect(await page.getByTestId('recon-ledger-seq').innerText()).toBe(`${last.ledger}#${last.seq}`);
+  });
+
+  it('shows an attachment with its matched badge, on an allowed receipt that holds', async () => {
+    const { page } = wb;
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${STEPS[2]}`);
+    await shown(page, STEPS[2] as string);
+    expect(await page.getByTestId('recon-verdict').getAttribute('data-holds')).toBe('true');
+    expect(await page.getByTestId('decision-agrees').count()).toBe(1);
+    const card = page.getByTestId(`io-${walked.attachment}`);
+    expect(await card.getByTestId('attachment-matched').innerText()).toContain('SHA-256 matched');
+    // The demo's attachments are JSON that name their receipt: shown indented.
+    expect(await card.getByTestId('attachment-content').innerText()).toContain(`"receipt": "${STEPS[2]}"`);
+    expect(await page.getByTestId('evidence-checkpoint').innerText()).toContain('sealed');
+    await screenshot(page, 'reconstruct-allowed-attachment');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('marks a missing step of a transaction as a gap', async () => {
+    const { page } = wb;
+    // TXN_STEP_GAP planted in the demo: a transaction that goes from step 2 to step 4.
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${gap}`);
+    await shown(page, gap);
+    expect(await page.locator('[data-testid="txn-gap"]').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('findings-receipt').locator('[data-code="TXN_STEP_GAP"]').count()).toBe(1);
+    await screenshot(page, 'reconstruct-step-gap');
+  });
+
+  it('"Add to workpaper" keeps a reference across a reload, and removes it', async () => {
+    const { page } = wb;
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${mismatch}`);
+    await shown(page, mismatch);
+    await page.getByTestId('workpaper-add').click();
+    await page.getByTestId('workpaper-added').waitFor();
+    expect(await page.getByTestId('workpaper-added').innerText()).toContain('Added to workpaper ✓');
+    await page.reload();
+    await shown(page, mismatch);
+    await page.getByTestId('workpaper-added').waitFor();
+    const stored = await page.evaluate(
+      () =>
+        new Promise<unknown[]>((resolve, reject) => {
+          const open = indexedDB.open('tickmark');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const request = open.result.transaction('workpaperRefs').objectStore('workpaperRefs').getAll();
+            request.onsuccess = () => resolve(request.result as unknown[]);
+            request.onerror = () => reject(request.error);
+          };
+        }),
+    );
+    expect(stored).toHaveLength(1);
+    const [ledger, seq] = mismatchAt.split('#');
+    expect(stored[0]).toMatchObject({ archiveId, receiptId: mismatch, ledger, seq: Number(seq) });
+    expect((stored[0] as { hash: string }).hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    await page.getByTestId('workpaper-remove').click();
+    await page.getByTestId('workpaper-add').waitFor();
+  });
+
+  it('an archive whose files were not kept at import says so and claims no check it could not make', async () => {
+    const { page } = wb;
+    // As an import made before reconstruction existed: no archiveFiles rows.
+    await page.evaluate(
+      (id) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('tickmark');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('archiveFiles', 'readwrite');
+            tx.objectStore('archiveFiles').index('archiveId').openCursor(IDBKeyRange.only(id)).onsuccess = (event) => {
+              const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
+              if (cursor) {
+                cursor.delete();
+                cursor.continue();
+              }
+            };
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      archiveId,
+    );
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${mismatch}`);
+    await page.reload();
+    await shown(page, mismatch);
+    expect(await page.getByTestId('recon-no-files').innerText()).toContain('import it again');
+    expect(await page.getByTestId('decision-no-files').count()).toBe(1);
+    expect(await page.getByTestId('evidence-no-files').count()).toBe(1);
+    expect(await page.getByTestId('not-replayed').innerText()).toContain('not kept at import');
+    expect(await page.getByTestId('evidence-signature').count()).toBe(0);
+    expect(await page.getByTestId('evidence-checkpoint').count()).toBe(0);
+    const checks = await page.getByTestId('recon-checks').innerText();
+    expect(checks).toContain('not checked Its key and signature');
+    expect(checks).not.toMatch(/ran\s+The receipt: stored form, schema, key, signature/);
+    // The chain link is judged from the stored lines alone, so it is still shown.
+    expect(await page.getByTestId('chain-previous-linked').getAttribute('data-value')).toBe('true');
+    // The findings of the full verification are still there.
+    expect(await page.getByTestId('findings-receipt').locator('[data-code="DECISION_MISMATCH"]').count()).toBe(1);
+    await screenshot(page, 'reconstruct-no-files');
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(wb.errors).toEqual([]);
+  });
+
+  it.skipIf(!SCALE)(
+    `is on screen quickly for a receipt of a ${SCALE}-receipt stored archive`,
+    { timeout: 1_800_000 },
+    async () => {
+      const big = await bigArchive(SCALE);
+      const { page } = wb;
+      await page.goto(inject('baseUrl'));
+      await page.getByTestId('start-page').waitFor();
+      await pinRootKey(page, big.rootPublicKey, `demo ${SCALE}`);
+      const started = Date.now();
+      await importArchive(page, big.path).catch(async () => {
+        await page.getByTestId('dashboard').waitFor({ timeout: 1_500_000 });
+      });
+      const importS = (Date.now() - started) / 1000;
+      const bigId = archiveIdOf(page);
+      const times: Record<string, number[]> = { cold: [], 'previous receipt': [], 'next receipt': [] };
+      const measure = async (kind: string, row: number, go: () => Promise<unknown>) => {
+        await go();
+        const el = page.locator(
+          `[data-testid="reconstruct-page"][data-busy="false"][data-ready-row="${row}"][data-ready-ms]`,
+        );
+        await el.waitFor({ timeout: 60_000 });
+        (times[kind] as number[]).push(Number(await el.getAttribute('data-ready-ms')));
+      };
+      // Receipts spread over the archive: inside each ledger and at its end (none is a ledger's first).
+      const rows = [Math.floor(SCALE / 4), Math.floor(SCALE / 2) - 1, Math.floor((3 * SCALE) / 4), SCALE - 1];
+      for (const row of rows) {
+        // Cold: after a reload, the stored archive is read again (report, columns) before the receipt.
+        await page.goto(`${inject('baseUrl')}#/archive/${bigId}/receipt/?row=${row}`);
+        await measure('cold', row, () => page.reload());
+        // Warm: the archive is in memory (as when coming from the explorer or walking).
+        await measure('previous receipt', row - 1, () => page.keyboard.press('['));
+        await measure('next receipt', row, () => page.keyboard.press(']'));
+      }
+      console.log(
+        `reconstruct ${SCALE} receipts (import ${importS.toFixed(0)} s): ready-on-screen ms ` +
+          Object.entries(times)
+            .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(', ')}]`)
+            .join('; '),
+      );
+      for (const t of times['next receipt'] as number[]) expect(t).toBeLessThan(5000);
+    },
+  );
+});
