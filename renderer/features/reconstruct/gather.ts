@@ -128,7 +128,6 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
   const { archive, table } = loaded;
   const archiveId = archive.id;
   const { ledger, local } = localRow(table, row);
-  const li = table.ledgers.indexOf(ledger);
   const ledgerRows = archive.rowsByLedger?.[ledger] ?? 0;
   const lines = new LineReader(archiveId, table);
   const target = await lines.at(row);
@@ -236,7 +235,7 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
     row,
     ledger,
     local,
-    ledgerRows: li < 0 ? 0 : ledgerRows,
+    ledgerRows,
     previous: previousRow === null ? null : refOf(table, previousRow),
     next: nextRow === null ? null : refOf(table, nextRow),
     stepRows,
