@@ -45,7 +45,12 @@ export const INDEXED_COLUMNS: readonly IndexedColumn[] = Object.freeze([
 export interface ExplorerColumns {
   /** Index into {@link txnIds} (0: none). */
   readonly txn: Uint32Array;
-  /** The table's dictionary of transaction ids; index 0 is "none". */
+  /**
+   * The blocks' dictionaries of transaction ids one after another; index 0 is "none". A
+   * transaction whose receipts span two blocks appears once in each (no archive-wide
+   * dedup: building one would cost a string map of every transaction at each load), so
+   * ask {@link txnIdMask} for every id of a transaction.
+   */
   readonly txnIds: readonly string[];
   readonly step: Float64Array;
   readonly tier: Float64Array;
@@ -188,9 +193,16 @@ function emptyExplorerColumns(count: number): ExplorerColumns {
     subjectIds: new Uint32Array(0),
     subjectDigests: new Uint8Array(0),
     receiptIdText: '\n' + '\n'.repeat(count),
-    receiptIdStart: Uint32Array.from({ length: count + 1 }, (_, i) => 1 + i),
+    receiptIdStart: ascending(1, count + 1),
     hashes: new Uint8Array(count * HASH_BYTES),
   };
+}
+
+/** `length` integers from `first` up. */
+function ascending(first: number, length: number): Uint32Array {
+  const out = new Uint32Array(length);
+  for (let i = 0; i < length; i++) out[i] = first + i;
+  return out;
 }
 
 /** Joins the blocks' explorer columns (blocks in row order, each with them). */
@@ -210,7 +222,6 @@ function joinExplorerColumns(placed: readonly { at: number; block: ColumnBlock }
   const subjectIds = new Uint32Array(subjectTotal);
   const subjectDigests = new Uint8Array(digestTotal);
   const txnIds: string[] = [''];
-  const txnIndex = new Map<string, number>();
   const idParts: string[] = ['\n'];
   let subjectsSoFar = 0;
   let digestsSoFar = 0;
@@ -220,17 +231,13 @@ function joinExplorerColumns(placed: readonly { at: number; block: ColumnBlock }
     // Rows no block covers (none in a complete import) have no id and no subjects.
     if (at > row) idParts.push('\n'.repeat(at - row));
     for (let r = row; r < at; r++) subjectStart[r + 1] = subjectsSoFar;
-    const local = block.txnIds.map((id, i) => {
-      if (i === 0) return 0;
-      let global = txnIndex.get(id);
-      if (global === undefined) {
-        global = txnIds.length;
-        txnIds.push(id);
-        txnIndex.set(id, global);
-      }
-      return global;
-    });
-    for (let i = 0; i < block.count; i++) txn[at + i] = local[block.txn[i] as number] as number;
+    // Local id l > 0 is global id `offset + l`; 0 stays "none".
+    const offset = txnIds.length - 1;
+    for (let i = 1; i < block.txnIds.length; i++) txnIds.push(block.txnIds[i] as string);
+    for (let i = 0; i < block.count; i++) {
+      const local = block.txn[i] as number;
+      txn[at + i] = local === 0 ? 0 : offset + local;
+    }
     step.set(block.step, at);
     tier.set(block.tier, at);
     personal.set(block.personal, at);
@@ -447,8 +454,8 @@ export function filterRows(table: ReceiptTable, filter: ReceiptFilter): Uint32Ar
   const agent = want(table.dictionaries.agents, filter.agent);
   const action = want(table.dictionaries.actions, filter.action);
   const resource = want(table.dictionaries.resources, filter.resource);
-  const txn = want(table.txnIds, filter.txn);
-  if (agent === null || action === null || resource === null || txn === null) return none;
+  const txns = filter.txn === undefined ? undefined : txnIdMask(table, filter.txn);
+  if (agent === null || action === null || resource === null || txns === null) return none;
   if (filter.subject !== undefined && !HASH_PATTERN.test(filter.subject)) return none;
   let ledgerLo = 0;
   let ledgerHi = table.count;
@@ -481,7 +488,7 @@ export function filterRows(table: ReceiptTable, filter: ReceiptFilter): Uint32Ar
     if (resource !== undefined && table.resource[row] !== resource) return false;
     if (effect >= 0 && table.effect[row] !== effect) return false;
     if (status >= 0 && table.status[row] !== status) return false;
-    if (txn !== undefined && table.txn[row] !== txn) return false;
+    if (txns !== undefined && txns[table.txn[row] as number] === 0) return false;
     if (tier >= 0 && table.tier[row] !== tier) return false;
     if (personalSets && personalSets[table.personal[row] as number] === 0) return false;
     if (subjects && !rowHasSubject(table, row, subjects)) return false;
@@ -621,11 +628,27 @@ export function ledgerRange(table: Pick<ReceiptTable, 'ledgers' | 'ledgerStart' 
 export function transactionRows(table: ReceiptTable, ledger: string, txnId: string): number[] {
   need(table, 'transaction');
   const range = ledgerRange(table, ledger);
-  const id = txnId === '' ? -1 : table.txnIds.indexOf(txnId);
-  if (!range || id < 0) return [];
+  const ids = txnIdMask(table, txnId);
+  if (!range || !ids) return [];
   const out: number[] = [];
-  for (let row = range.from; row < range.to; row++) if (table.txn[row] === id) out.push(row);
+  for (let row = range.from; row < range.to; row++) if (ids[table.txn[row] as number] === 1) out.push(row);
   return out;
+}
+
+/**
+ * Per id of {@link ReceiptTable.txnIds}: 1 where it is `txnId` (a transaction has one id
+ * per block it has receipts in); null when no receipt names that transaction.
+ */
+export function txnIdMask(table: Pick<ReceiptTable, 'txnIds'>, txnId: string): Uint8Array | null {
+  if (txnId === '') return null;
+  const ids = table.txnIds;
+  let mask: Uint8Array | null = null;
+  for (let i = 1; i < ids.length; i++)
+    if (ids[i] === txnId) {
+      mask ??= new Uint8Array(ids.length);
+      mask[i] = 1;
+    }
+  return mask;
 }
 
 /**
@@ -700,9 +723,9 @@ export function searchReceipts(table: ReceiptTable, input: string): SearchResult
     }
   }
   if (!unavailable.includes('transaction')) {
-    const id = table.txnIds.indexOf(text);
-    if (id > 0) {
-      const rows = rowsWhere(table.count, (row) => table.txn[row] === id);
+    const ids = txnIdMask(table, text);
+    if (ids) {
+      const rows = rowsWhere(table.count, (row) => ids[table.txn[row] as number] === 1);
       parts.push({ kind: 'transaction', id: text, rows: rows.length });
       found.push(rows);
     }
