@@ -3,6 +3,7 @@
  * ratios against baselines from the same run. Not a test: nothing here passes or fails.
  *
  *   BENCH_SIZES=100000,300000,1000000 npm run bench     (default 100000,300000)
+ *   BENCH_ONLY=explorer npm run bench                     (the explorer's search and filters only)
  */
 import { availableParallelism, cpus } from 'node:os';
 import { benchDecisionMemo } from './decision-memo.ts';
@@ -10,6 +11,7 @@ import { benchEndToEnd } from './end-to-end.ts';
 import { benchSignatures } from './signatures.ts';
 import { benchManyEntries } from './many-entries.ts';
 import { benchExplain } from './explain.ts';
+import { benchExplorerSearch, printExplorerFigures } from './explorer-search.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '100000,300000')
   .split(',')
@@ -21,6 +23,13 @@ const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
 console.log(`# Tickmark benchmark, ${new Date().toISOString()}`);
 console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${workers} workers\n`);
+
+if (process.env.BENCH_EXPLORER !== '0' && (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'explorer')) {
+  console.log('## Receipts explorer: search box and filters on the in-memory table');
+  printExplorerFigures(benchExplorerSearch(Number(process.env.BENCH_EXPLORER_ROWS ?? 1_000_000)));
+  console.log('');
+}
+if (process.env.BENCH_ONLY === 'explorer') process.exit(0);
 
 if (process.env.BENCH_EXPLAIN !== '0') {
   const explainSizes = (process.env.BENCH_EXPLAIN ?? String(sizes.at(-1) ?? 100000)).split(',').map(Number);
