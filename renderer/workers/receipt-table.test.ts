@@ -370,11 +370,20 @@ describe('searchReceipts', () => {
     expect(search('ABCDEF-r').parts).toEqual([{ kind: 'receipt-prefix', prefix: 'ABCDEF-r', rows: 1 }]);
   });
 
-  it('says why a hash could not be searched', () => {
-    expect(search('sha256:abc').problem).toMatch(/at least 6 hex digits/);
+  it('says why a hash could not be searched, and whether hashes were searched at all', () => {
+    const covered = (text: string) => searchReceipts(table, text).hashesCovered;
+    expect(search('sha256:abc').problem).toBe('Hashes were not searched: a hash prefix needs at least 6 hex digits.');
+    expect(covered('sha256:abc')).toBe(false);
+    expect(search('abc')).toEqual({
+      rows: [],
+      parts: [],
+      problem: 'Hashes were not searched: a hash prefix needs at least 6 hex digits.',
+    });
     expect(search('sha256:xyz123').problem).toMatch(/is not a hash/);
+    expect(covered('sha256:xyz123')).toBe(true);
     expect(search('a'.repeat(65)).problem).toMatch(/longer than a SHA-256 hash/);
-    expect(search('abc')).toEqual({ rows: [], parts: [] });
+    expect(covered('abcdef')).toBe(true);
+    expect(covered('zz_nothing')).toBe(true);
   });
 
   it('nothing found is no part and no row; empty text is no search', () => {

@@ -693,6 +693,11 @@ export interface SearchResult {
   readonly parts: readonly SearchPart[];
   /** Why the text could not be searched as a hash ("sha256:ab" is too short), when so. */
   readonly problem?: string;
+  /**
+   * True when "no hash starts with the text" is known: the hashes were searched, or the
+   * text cannot begin a hash (it is not hex). False when they were not searched.
+   */
+  readonly hashesCovered: boolean;
   /** Kinds of search this import could not do (not indexed). */
   readonly unavailable: readonly IndexedColumn[];
 }
@@ -708,7 +713,7 @@ export function searchReceipts(table: ReceiptTable, input: string): SearchResult
   const parts: SearchPart[] = [];
   const found: Uint32Array[] = [];
   const unavailable = (['receiptId', 'transaction', 'hash'] as const).filter((c) => table.missing.includes(c));
-  if (text === '') return { text, rows: new Uint32Array(0), parts, unavailable };
+  if (text === '') return { text, rows: new Uint32Array(0), parts, unavailable, hashesCovered: false };
   if (!unavailable.includes('receiptId')) {
     const exact = findReceiptRow(table, text);
     if (exact !== undefined) {
@@ -731,24 +736,27 @@ export function searchReceipts(table: ReceiptTable, input: string): SearchResult
     }
   }
   let problem: string | undefined;
+  let hashesCovered = false;
   const lower = text.toLowerCase();
   const hex = lower.startsWith('sha256:') ? lower.slice('sha256:'.length) : lower;
   const looksLikeHash = /^[0-9a-f]+$/.test(hex);
-  if (looksLikeHash && hex.length > 64)
-    problem = `"${text}" is longer than a SHA-256 hash (64 hex digits after sha256:).`;
-  else if (looksLikeHash && hex.length >= MIN_HASH_PREFIX) {
-    if (!unavailable.includes('hash')) {
-      const rows = hashPrefixRows(table, hex);
-      if (rows.length > 0) {
-        parts.push({ kind: 'hash', prefix: `sha256:${hex}`, rows: rows.length });
-        found.push(rows);
-      }
+  if (!looksLikeHash) {
+    hashesCovered = true;
+    if (lower.startsWith('sha256:')) problem = `"${text}" is not a hash: after sha256: come hex digits (0-9, a-f).`;
+  } else if (hex.length > 64) {
+    hashesCovered = true;
+    problem = `"${text}" is longer than a SHA-256 hash (64 hex digits).`;
+  } else if (hex.length < MIN_HASH_PREFIX)
+    problem = `Hashes were not searched: a hash prefix needs at least ${MIN_HASH_PREFIX} hex digits.`;
+  else if (!unavailable.includes('hash')) {
+    hashesCovered = true;
+    const rows = hashPrefixRows(table, hex);
+    if (rows.length > 0) {
+      parts.push({ kind: 'hash', prefix: `sha256:${hex}`, rows: rows.length });
+      found.push(rows);
     }
-  } else if (lower.startsWith('sha256:'))
-    problem = looksLikeHash
-      ? `A hash prefix needs at least ${MIN_HASH_PREFIX} hex digits after sha256:.`
-      : `"${text}" is not a hash: after sha256: come hex digits (0-9, a-f).`;
-  return { text, rows: unionRows(found), parts, ...(problem ? { problem } : {}), unavailable };
+  }
+  return { text, rows: unionRows(found), parts, ...(problem ? { problem } : {}), unavailable, hashesCovered };
 }
 
 /** Rows whose receipt id starts with `prefix`, ascending. */

@@ -274,8 +274,10 @@ describe('receipts explorer', () => {
     expect(await search(page, txn)).toBe(`Found ${inTxn} receipt${inTxn === 1 ? '' : 's'} of transaction ${txn}.`);
     await expect.poll(() => rowsShown(page)).toBe(String(inTxn));
 
+    const absent = '0123456789abcdef'.split('').find((c) => !demo.some((d) => d.hash.startsWith(`sha256:${c}00000`)));
+    expect(await search(page, `${absent}00000`)).toBe(`No receipt, transaction or hash starts with ${absent}00000.`);
     expect(await search(page, 'sha256:00ab')).toBe(
-      'No receipt, transaction or hash starts with sha256:00ab. A hash prefix needs at least 6 hex digits after sha256:.',
+      'No receipt or transaction starts with sha256:00ab. Hashes were not searched: a hash prefix needs at least 6 hex digits.',
     );
     await expect.poll(() => rowsShown(page)).toBe('0');
     await screenshot(page, 'explorer-search-nothing');

@@ -7,6 +7,7 @@ const result = (over: Partial<SearchResult>): SearchResult => ({
   rows: new Uint32Array(0),
   parts: [],
   unavailable: [],
+  hashesCovered: true,
   ...over,
 });
 
@@ -41,9 +42,13 @@ describe('describeSearch', () => {
     ],
     ['nothing', { text: 'zz' }, 'No receipt, transaction or hash starts with zz.'],
     [
-      'a short hash',
-      { text: 'sha256:ab', problem: 'A hash prefix needs at least 6 hex digits after sha256:.' },
-      'No receipt, transaction or hash starts with sha256:ab. A hash prefix needs at least 6 hex digits after sha256:.',
+      'a short hash: hashes not searched, so not claimed',
+      {
+        text: 'sha256:ab',
+        hashesCovered: false,
+        problem: 'Hashes were not searched: a hash prefix needs at least 6 hex digits.',
+      },
+      'No receipt or transaction starts with sha256:ab. Hashes were not searched: a hash prefix needs at least 6 hex digits.',
     ],
     [
       'an older import',

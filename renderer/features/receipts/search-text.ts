@@ -37,7 +37,12 @@ export function describeSearch(result: SearchResult): string {
   const found = searchParts(result);
   const sentences: string[] = [];
   if (found.length > 0) sentences.push(`Found ${found.join('; ')}.`);
-  else sentences.push(`No receipt, transaction or hash starts with ${result.text}.`);
+  else
+    sentences.push(
+      result.hashesCovered && !notIndexed.includes('hashes')
+        ? `No receipt, transaction or hash starts with ${result.text}.`
+        : `No receipt or transaction starts with ${result.text}.`,
+    );
   if (result.problem) sentences.push(result.problem);
   if (notIndexed.length > 0)
     sentences.push(`Not searched: ${notIndexed.join(', ')} (not indexed in this import: import the archive again).`);
