@@ -13,6 +13,13 @@ export interface ExplainRequest {
   readonly trustedRoots: readonly string[];
 }
 
+/** Load Cedar now, while the window reads the archive, so the first receipt does not wait for it. */
+export interface WarmRequest {
+  readonly type: 'warm';
+}
+
+export type ToExplainWorker = ExplainRequest | WarmRequest;
+
 export type FromExplainWorker =
   | {
       readonly type: 'explained';

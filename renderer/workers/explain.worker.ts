@@ -9,7 +9,7 @@ import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { explainReceipt } from '../../shared/explain/explain.ts';
 import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
-import type { ExplainRequest, FromExplainWorker } from './explain-protocol.ts';
+import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -28,10 +28,11 @@ function post(message: FromExplainWorker): void {
 // One request at a time, in order: the window waits for each answer before the next.
 let queue: Promise<void> = Promise.resolve();
 
-self.onmessage = (event: MessageEvent<ExplainRequest>) => {
+self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
   const request = event.data;
-  if (request?.type !== 'explain') return;
-  queue = queue.then(() => answer(request));
+  // A failed warm-up is not reported: the first request loads Cedar again and says why.
+  if (request?.type === 'warm') void loadCedar().catch(() => undefined);
+  else if (request?.type === 'explain') queue = queue.then(() => answer(request));
 };
 
 async function answer(request: ExplainRequest): Promise<void> {

@@ -12,7 +12,7 @@ import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
 import { formatCount, formatTime } from '../../components/format.ts';
-import { explainInWorker } from './explain-client.ts';
+import { explainInWorker, warmExplainWorker } from './explain-client.ts';
 import { gatherMaterials, locateReceipt, type Gathered, type RowRef } from './gather.ts';
 import { evidenceShown } from './material-rules.ts';
 import { receiptIdOf } from '../../workers/receipt-table.ts';
@@ -47,6 +47,8 @@ type View =
     };
 
 export function ReconstructPage({ archiveId, receiptId, row }: Props) {
+  // Cedar loads in the worker while the archive is read here.
+  useEffect(warmExplainWorker, []);
   const state = useLoadedArchive(archiveId);
   const loaded = state.status === 'ready' ? state.loaded : null;
   const located = useMemo(
@@ -66,20 +68,22 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
     if (id !== '') navigate({ name: 'receipt', archiveId, receiptId: id, row: located.row }, { replace: true });
   }, [loaded, located, receiptId, archiveId]);
 
+  const locatedRow = located?.ok ? located.row : null;
   const [view, setView] = useState<View>({ status: 'loading' });
   useEffect(() => {
-    if (!loaded || !located?.ok) return undefined;
+    if (!loaded || locatedRow === null) return undefined;
     let live = true;
     setView((v) => (v.status === 'ready' ? { ...v, busy: true } : { status: 'loading' }));
     (async () => {
-      const gathered = await gatherMaterials(loaded, located.row);
+      const gathered = await gatherMaterials(loaded, locatedRow);
       const { explanation, ms } = await explainInWorker(gathered.materials, loaded.archive.trustedRoots);
       if (live) setView({ status: 'ready', gathered, explanation, workerMs: ms, busy: false });
     })().catch((error: Error) => live && setView({ status: 'failed', message: error.message }));
     return () => {
       live = false;
     };
-  }, [loaded, located]);
+    // Keyed on the row: an address that only gains the receipt's id is the same receipt.
+  }, [loaded, locatedRow]);
 
   const pageRef = useRef<HTMLDivElement>(null);
   const shownRow = view.status === 'ready' && !view.busy ? view.gathered.row : null;

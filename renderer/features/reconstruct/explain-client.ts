@@ -4,7 +4,7 @@
  * every request waiting on it is rejected with the reason; the next request starts a new one.
  */
 import type { ExplainMaterials, Explanation } from '../../../shared/explain/explain.ts';
-import type { ExplainRequest, FromExplainWorker } from '../../workers/explain-protocol.ts';
+import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from '../../workers/explain-protocol.ts';
 
 interface Pending {
   resolve(answer: { explanation: Explanation; ms: number }): void;
@@ -43,6 +43,15 @@ function theWorker(): Worker {
   started.onmessageerror = () => failAll('The reconstruction worker sent an answer that could not be read.');
   worker = started;
   return started;
+}
+
+/** Starts the worker and has it load Cedar, while the window does other work (reading the archive). */
+export function warmExplainWorker(): void {
+  try {
+    theWorker().postMessage({ type: 'warm' } satisfies ToExplainWorker);
+  } catch {
+    // The first request starts it again and says why it cannot.
+  }
 }
 
 /** Judges `materials` in the worker (the same checks as `tickmark explain`). */

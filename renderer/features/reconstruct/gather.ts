@@ -24,6 +24,7 @@ import {
   ledgerPartlyRead,
   parseDocument,
   pointersOf,
+  sealingCheckpointLines,
   selectFindings,
   type SelectedFindings,
 } from './material-rules.ts';
@@ -118,6 +119,13 @@ class LineReader {
   }
 }
 
+/** Lines of `path` that a finding of the full verification is on. */
+function flaggedLines(table: ReceiptTable, path: string): Set<number> {
+  const out = new Set<number>();
+  for (const f of table.findings) if (f.path === path && f.line !== undefined) out.add(f.line);
+  return out;
+}
+
 function refOf(table: ReceiptTable, row: number): RowRef {
   return { row, receiptId: table.missing.includes('receiptId') ? '' : receiptIdOf(table, row) };
 }
@@ -210,7 +218,14 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
     manifest: parseDocument(textOf(manifestRow)),
     keys: parseDocument(textOf(keysRow)),
     bundles,
-    checkpointLines: checkpointsText === undefined ? [] : jsonlLines(checkpointsText),
+    checkpointLines:
+      checkpointsText === undefined
+        ? []
+        : sealingCheckpointLines(
+            jsonlLines(checkpointsText),
+            pointers.seq,
+            flaggedLines(table, checkpointsPath(ledger)),
+          ),
     seal: summary
       ? { via: 'report', sealedSeq: summary.sealedSeq, ledgerState: summary.state }
       : { via: 'none', reason: `the stored report has no summary of ledger ${ledger}` },

@@ -7,6 +7,7 @@ import {
   missingSteps,
   parseDocument,
   pointersOf,
+  sealingCheckpointLines,
   selectFindings,
 } from './material-rules.ts';
 
@@ -47,9 +48,35 @@ describe('gathering a receipt’s materials', () => {
       io: { input: h('a'), reasoning: h('a'), output: 'sha256:../../etc' },
       decision: { bundle: h('b') },
     });
-    expect(pointersOf(line)).toEqual({ txnId: 'tx_1', ioHashes: [h('a')], bundleHash: h('b') });
-    expect(pointersOf('not json')).toEqual({ txnId: null, ioHashes: [], bundleHash: null });
-    expect(pointersOf('[1]')).toEqual({ txnId: null, ioHashes: [], bundleHash: null });
+    expect(pointersOf(line)).toEqual({ seq: null, txnId: 'tx_1', ioHashes: [h('a')], bundleHash: h('b') });
+    expect(pointersOf('{"seq":7}').seq).toBe(7);
+    const nothing = { seq: null, txnId: null, ioHashes: [], bundleHash: null };
+    expect(pointersOf('not json')).toEqual(nothing);
+    expect(pointersOf('[1]')).toEqual(nothing);
+  });
+
+  it('passes the checkpoints the seal depends on, on their own lines: the rest was judged at import', () => {
+    const lines = ['{"seq":100}', '{"seq":200}', 'garbage', '{"seq":300}', '{"seq":400}'];
+    const none = new Set<number>();
+    // The one at or after the seq, and the valid one before it (for the increase rule).
+    expect(sealingCheckpointLines(lines, 150, none)).toEqual(['{"seq":100}', '{"seq":200}', '', '', '']);
+    expect(sealingCheckpointLines(lines, 200, none)).toEqual(['{"seq":100}', '{"seq":200}', '', '', '']);
+    expect(sealingCheckpointLines(lines, 50, none)).toEqual(['{"seq":100}', '', '', '', '']);
+    // Line 2 had a finding at import (a bad signature, a head that does not match): it is
+    // judged again, and so is the next one without a finding.
+    expect(sealingCheckpointLines(lines, 150, new Set([2]))).toEqual([
+      '{"seq":100}',
+      '{"seq":200}',
+      '',
+      '{"seq":300}',
+      '',
+    ]);
+    // A flagged line before is not the valid one before.
+    expect(sealingCheckpointLines(lines, 150, new Set([1]))).toEqual(['', '{"seq":200}', '', '', '']);
+    expect(sealingCheckpointLines(lines, 350, none)).toEqual(['', '', '', '{"seq":300}', '{"seq":400}']);
+    // Nothing at or after it: nothing to pass.
+    expect(sealingCheckpointLines(lines, 401, none)).toEqual(['', '', '', '', '']);
+    expect(sealingCheckpointLines(lines, null, none)).toEqual(['', '', '', '', '']);
   });
 
   it('selects the findings on the receipt, on its other steps, and on the files it rests on', () => {
