@@ -18,6 +18,12 @@ commands:
   policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <hex>]... [--json]
       what changed between two bundle versions (id@version, hash prefix or a bundle file) and
       which recorded decisions it flips (exit 0: none, 1: some, 2: could not run)
+  sample <archive.zip | archive-dir> --seed <text> --size <n> [--stratify ledger|agent|action] [--json]
+      a reproducible sample (FORMAT.md §9: ranked by SHA-256 of seed and receipt hash)
+  sample-size --confidence <pct> --tolerable <pct> --expected <pct> [--json]
+      attribute sample size for a test of controls (exact binomial)
+  evaluate --size <n> --deviations <k> --confidence <pct> [--tolerable <pct>] [--json]
+      upper deviation limit of a tested sample (Clopper-Pearson)
   demo <out.zip | out-dir> [--receipts N] [--seed TEXT] [--unsealed]
       write a realistic demo archive and print its root key
 `;
@@ -34,6 +40,12 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./commands/explain.ts')).runExplain;
     case 'policy-diff':
       return (await import('./commands/policy-diff.ts')).runPolicyDiff;
+    case 'sample':
+      return (await import('./commands/sampling.ts')).runSample;
+    case 'sample-size':
+      return (await import('./commands/sampling.ts')).runSampleSize;
+    case 'evaluate':
+      return (await import('./commands/sampling.ts')).runEvaluate;
     case 'demo':
       return (await import('./commands/demo.ts')).runDemo;
     default:

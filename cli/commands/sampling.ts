@@ -1,0 +1,282 @@
+/**
+ * Sampling for tests of controls:
+ * - `tickmark sample-size --confidence <pct> --tolerable <pct> --expected <pct> [--json]`
+ * - `tickmark evaluate --size <n> --deviations <k> --confidence <pct> [--tolerable <pct>] [--json]`
+ * - `tickmark sample <archive> --seed <text> --size <n> [--stratify ledger|agent|action]
+ *   [--ledger L] [--agent A] [--action X] [--json]` (FORMAT.md §9): reads each receipt line
+ *   and its hash only, no verification; two segments at a time.
+ * Bad parameters exit 2 with a sentence.
+ */
+import { readLines } from '../../shared/archive/lines.ts';
+import { ArchiveUnreadableError, DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
+import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
+import { hashOf } from '../../shared/format/hash.ts';
+import { evaluateSample, sampleSize, SamplingInputError } from '../../shared/sampling/attribute.ts';
+import { SampleSelector, stratumSeed, type Candidate } from '../../shared/sampling/select.ts';
+import { UsageError, parseArgs, type CommandIo } from '../args.ts';
+import { readArchiveDocs, type Segment } from '../archive-docs.ts';
+import { useNativeSha256 } from '../native-sha256.ts';
+import { openArchivePath } from '../open-archive.ts';
+
+const SIZE_USAGE =
+  'usage: tickmark sample-size --confidence <percent> --tolerable <percent> --expected <percent> [--json]';
+const EVALUATE_USAGE =
+  'usage: tickmark evaluate --size <n> --deviations <k> --confidence <percent> [--tolerable <percent>] [--json]';
+const SAMPLE_USAGE =
+  'usage: tickmark sample <archive.zip | archive-dir> --seed <text> --size <n> [--stratify ledger|agent|action] [--ledger <id>] [--agent <id>] [--action <id>] [--json]';
+
+function required(value: string | undefined, name: string, usage: string): string {
+  if (value === undefined) throw new UsageError(`--${name} is required\n${usage}`);
+  return value;
+}
+
+function wholeNumber(text: string, name: string): number {
+  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`--${name} must be a whole number, got "${text}"`);
+  return Number(text);
+}
+
+function sampling<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof SamplingInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export async function runSampleSize(argv: readonly string[], io: CommandIo): Promise<number> {
+  const args = parseArgs(argv, { single: ['confidence', 'tolerable', 'expected'], flags: ['json'], usage: SIZE_USAGE });
+  if (args.positional.length > 0) throw new UsageError(`sample-size takes no archive\n${SIZE_USAGE}`);
+  const input = {
+    confidence: required(args.single.confidence, 'confidence', SIZE_USAGE),
+    tolerable: required(args.single.tolerable, 'tolerable', SIZE_USAGE),
+    expected: args.single.expected ?? '0',
+  };
+  const size = sampling(() => sampleSize(input));
+  if (args.flags.json)
+    io.stdout(
+      JSON.stringify({
+        sample_size: size.sampleSize,
+        expected_deviations: size.expectedDeviations,
+        confidence: input.confidence,
+        tolerable_rate: input.tolerable,
+        expected_rate: input.expected,
+        upper_limit_at_expected_deviations: size.upperLimit,
+        risk_at_tolerable_rate: size.riskAtTolerable,
+        method:
+          'AICPA attribute sampling, exact binomial: the smallest n with P(X ≤ ⌈expected × n⌉ | n, tolerable) ≤ 1 − confidence',
+      }) + '\n',
+    );
+  else
+    io.stdout(
+      `Sample size ${size.sampleSize} (expected deviations ${size.expectedDeviations}) for ${input.confidence}% confidence, ` +
+        `${input.tolerable}% tolerable and ${input.expected}% expected deviation rate.\n` +
+        `With ${size.expectedDeviations} deviation(s) in ${size.sampleSize} items the upper deviation limit is ${size.upperLimit}%.\n`,
+    );
+  return 0;
+}
+
+export async function runEvaluate(argv: readonly string[], io: CommandIo): Promise<number> {
+  const args = parseArgs(argv, {
+    single: ['size', 'deviations', 'confidence', 'tolerable'],
+    flags: ['json'],
+    usage: EVALUATE_USAGE,
+  });
+  if (args.positional.length > 0) throw new UsageError(`evaluate takes no archive\n${EVALUATE_USAGE}`);
+  const size = wholeNumber(required(args.single.size, 'size', EVALUATE_USAGE), 'size');
+  const deviations = wholeNumber(required(args.single.deviations, 'deviations', EVALUATE_USAGE), 'deviations');
+  const confidence = required(args.single.confidence, 'confidence', EVALUATE_USAGE);
+  const e = sampling(() => evaluateSample(size, deviations, confidence, args.single.tolerable));
+  if (args.flags.json)
+    io.stdout(
+      JSON.stringify({
+        size,
+        deviations,
+        confidence,
+        sample_deviation_rate: Number(e.sampleRate),
+        upper_deviation_limit: Number(e.upperLimit),
+        upper_deviation_limit_text: e.upperLimit,
+        tolerable_rate: args.single.tolerable ?? null,
+        within_tolerable: e.withinTolerable,
+        method: 'one-sided Clopper-Pearson upper limit; within_tolerable decided exactly, not on the rounded limit',
+      }) + '\n',
+    );
+  else
+    io.stdout(
+      `${deviations} deviation(s) in ${size} items: sample rate ${e.sampleRate}%, upper deviation limit at ${confidence}% confidence ${e.upperLimit}%` +
+        (e.withinTolerable === null
+          ? '.\n'
+          : `, ${e.withinTolerable ? 'within' : 'NOT within'} the tolerable rate of ${args.single.tolerable}%.\n`),
+    );
+  return 0;
+}
+
+interface Picked {
+  readonly ledger: string;
+  readonly path: string;
+  readonly line: number;
+  readonly text: string;
+}
+
+export async function runSample(argv: readonly string[], io: CommandIo): Promise<number> {
+  const args = parseArgs(argv, {
+    single: ['seed', 'size', 'stratify', 'ledger', 'agent', 'action'],
+    flags: ['json'],
+    usage: SAMPLE_USAGE,
+  });
+  const [path, ...extra] = args.positional;
+  if (path === undefined || extra.length > 0) throw new UsageError(`sample takes one archive\n${SAMPLE_USAGE}`);
+  const seed = required(args.single.seed, 'seed', SAMPLE_USAGE);
+  const size = wholeNumber(required(args.single.size, 'size', SAMPLE_USAGE), 'size');
+  if (size < 1) throw new UsageError('--size must be at least 1');
+  const stratify = args.single.stratify;
+  if (stratify !== undefined && !['ledger', 'agent', 'action'].includes(stratify))
+    throw new UsageError(`--stratify must be ledger, agent or action, got "${stratify}"`);
+  const filter = { ledger: args.single.ledger, agent: args.single.agent, action: args.single.action };
+  useNativeSha256();
+  let source: ArchiveSource;
+  try {
+    source = await openArchivePath(path);
+  } catch (error) {
+    if (error instanceof ArchiveUnreadableError) throw new UsageError(`cannot read ${path}: ${error.message}`);
+    throw new UsageError(
+      `cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
+    );
+  }
+  try {
+    const docs = await readArchiveDocs(source);
+    const needsParse =
+      stratify === 'agent' || stratify === 'action' || filter.agent !== undefined || filter.action !== undefined;
+    const selectors = new Map<string, SampleSelector<Picked>>();
+    const selectorFor = (stratum: string) => {
+      let s = selectors.get(stratum);
+      if (!s)
+        selectors.set(stratum, (s = new SampleSelector<Picked>(stratify ? stratumSeed(seed, stratum) : seed, size)));
+      return s;
+    };
+    const segments: Segment[] = [...docs.segments.keys()]
+      .sort()
+      .filter((l) => filter.ledger === undefined || l === filter.ledger)
+      .flatMap((l) => docs.segments.get(l) ?? []);
+    const notRead: string[] = [];
+    let unreadableLines = 0;
+    let next = 0;
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let i = next++; i < segments.length; i = next++) {
+          const segment = segments[i] as Segment;
+          try {
+            for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
+              if (read.kind === 'too-long' || read.bytes.length === 0) {
+                unreadableLines++;
+                continue;
+              }
+              let stratum = segment.ledger;
+              if (needsParse) {
+                const value = parseReceipt(read.bytes);
+                if (!value) {
+                  unreadableLines++;
+                  continue;
+                }
+                if (filter.agent !== undefined && value.agent !== filter.agent) continue;
+                if (filter.action !== undefined && value.action !== filter.action) continue;
+                if (stratify === 'agent') stratum = value.agent;
+                if (stratify === 'action') stratum = value.action;
+              }
+              const hash = hashOf(read.bytes);
+              // The line's text is kept only while it is among the lowest scores.
+              selectorFor(stratify ? stratum : '').offer(hash, lazyPick(segment, read.line, read.bytes));
+            }
+          } catch (error) {
+            notRead.push(`${segment.path}: ${(error as Error).message}`);
+          }
+        }
+      }),
+    );
+    const population = [...selectors.values()].reduce((n, s) => n + s.offered, 0);
+    if (population === 0) throw new UsageError('the population is empty: no receipt line matches');
+    for (const [stratum, s] of selectors)
+      if (size > s.offered)
+        throw new UsageError(
+          `--size ${size} is more than the population${stratify ? ` of stratum ${stratum}` : ''} (${s.offered} receipts)`,
+        );
+    const strata = [...selectors.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    const itemJson = (c: Candidate<Picked>) => {
+      const id = receiptId(c.item.text);
+      return { receipt: id, hash: c.hash, score: c.score, ledger: c.item.ledger, path: c.item.path, line: c.item.line };
+    };
+    if (args.flags.json) {
+      const body: Record<string, unknown> = {
+        seed,
+        population,
+        method: 'FORMAT.md §9: score = hex SHA-256 of seed + "\\n" + receipt hash; the n lowest scores, ties by hash',
+        filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),
+        not_read: { segments: notRead, lines: unreadableLines },
+      };
+      if (stratify) {
+        body.stratify = stratify;
+        body.strata = strata.map(([name, s]) => ({
+          stratum: name,
+          seed: stratumSeed(seed, name),
+          population: s.offered,
+          items: s.result().map(itemJson),
+        }));
+        body.items = strata.flatMap(([, s]) => s.result().map(itemJson));
+      } else body.items = (strata[0]?.[1] as SampleSelector<Picked>).result().map(itemJson);
+      io.stdout(JSON.stringify(body) + '\n');
+    } else {
+      io.stdout(
+        `Sample of ${size}${stratify ? ` per ${stratify}` : ''} from ${population} receipts, seed ${JSON.stringify(seed)}\n`,
+      );
+      for (const [name, s] of strata) {
+        if (stratify)
+          io.stdout(`\n${stratify} ${name} (${s.offered} receipts, seed ${JSON.stringify(stratumSeed(seed, name))})\n`);
+        for (const c of s.result()) {
+          const j = itemJson(c);
+          io.stdout(`  ${j.score.slice(0, 16)}…  ${j.ledger}  ${j.receipt ?? '(not a readable receipt)'}  ${j.hash}\n`);
+        }
+      }
+      if (notRead.length > 0 || unreadableLines > 0)
+        io.stdout(
+          `\nNOT IN THE POPULATION: ${unreadableLines} unreadable line(s)${notRead.length ? `; segments not read: ${notRead.join('; ')}` : ''}\n`,
+        );
+    }
+    return notRead.length > 0 ? 1 : 0;
+  } finally {
+    await source.close();
+  }
+}
+
+function lazyPick(segment: Segment, line: number, bytes: Uint8Array): Picked {
+  let text: string | undefined;
+  return {
+    ledger: segment.ledger,
+    path: segment.path,
+    line,
+    get text() {
+      return (text ??= decodeUtf8Strict(bytes) ?? '');
+    },
+  };
+}
+
+function parseReceipt(bytes: Uint8Array): { agent: string; action: string } | null {
+  const text = decodeUtf8Strict(bytes);
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text) as { agent?: { id?: unknown }; request?: { action?: { id?: unknown } } };
+    const agent = value.agent?.id;
+    const action = value.request?.action?.id;
+    return typeof agent === 'string' && typeof action === 'string' ? { agent, action } : null;
+  } catch {
+    return null;
+  }
+}
+
+function receiptId(text: string): string | null {
+  try {
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
