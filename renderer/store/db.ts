@@ -157,13 +157,49 @@ export interface SavedFilterRow {
   createdAt: string;
 }
 
-/** Placeholder for reproducible samples (FORMAT.md §9); not used by any screen yet. */
+/**
+ * A sample drawn for a test of controls (FORMAT.md §9), with how its size was chosen, the
+ * population it was drawn from and the evidence that population was complete, and its
+ * evaluation once tested. Items are rows of `sampleItems`.
+ */
 export interface SampleRow {
   id?: number;
   archiveId: string;
+  /** Set for samples made since store version 5; older placeholder rows have none. */
+  engagementId?: string;
+  /** The control tested (a stable id from the control library). */
+  controlId?: string;
+  name?: string;
   seed: string;
   size: number;
   createdAt: string;
+  /** Anything else the sampling screens record (population, sizing inputs, evaluation, conclusion). */
+  details?: Record<string, unknown>;
+}
+
+/** One sampled receipt and what the auditor recorded for it. */
+export interface SampleItemRow {
+  sampleId: number;
+  /** Position in score order, 0-based. */
+  index: number;
+  receiptId: string;
+  ledger: string;
+  seq: number;
+  hash: string;
+  score: string;
+  /** Attribute id → result; automated attributes are filled from the engine, manual ones by the auditor. */
+  results: Record<string, 'pass' | 'fail' | 'not-applicable' | null>;
+  note: string;
+}
+
+/** An engagement's test of one control: its manual attributes and the auditor's conclusion. */
+export interface ControlTestRow {
+  engagementId: string;
+  controlId: string;
+  attributes: { id: string; text: string }[];
+  conclusion: string;
+  note: string;
+  updatedAt: string;
 }
 
 /** Placeholder for workpapers; not used by any screen yet. */
@@ -206,6 +242,8 @@ export class TickmarkDatabase extends Dexie {
   samples!: EntityTable<SampleRow, 'id'>;
   workpapers!: EntityTable<WorkpaperRow, 'id'>;
   settings!: EntityTable<SettingRow, 'key'>;
+  sampleItems!: Table<SampleItemRow, [number, number]>;
+  controlTests!: Table<ControlTestRow, [string, string]>;
   archiveFiles!: Table<ArchiveFileRow, [string, string]>;
   savedFilters!: EntityTable<SavedFilterRow, 'id'>;
   workpaperRefs!: EntityTable<WorkpaperRefRow, 'id'>;
@@ -247,6 +285,14 @@ export class TickmarkDatabase extends Dexie {
     // removed: they carry the ledger, seq and line hash of the evidence they name).
     this.version(4).stores({
       workpaperRefs: '++id, engagementId, [engagementId+archiveId+receiptId]',
+    });
+    // Sampling and control testing: samples by engagement, their items, and each
+    // engagement's test of a control. The placeholder sample rows (none were ever written
+    // by a screen) keep their shape.
+    this.version(5).stores({
+      samples: '++id, archiveId, engagementId',
+      sampleItems: '[sampleId+index], sampleId',
+      controlTests: '[engagementId+controlId], engagementId',
     });
   }
 }
