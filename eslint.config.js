@@ -201,6 +201,23 @@ export default tseslint.config(
     },
   },
   {
+    // The impact workers replay every stored receipt line (a million of them at scale): each
+    // reads its share straight from IndexedDB, since copying the lines through the window
+    // would cost the window seconds of cloning. They read it through the window's own schema
+    // (renderer/store/db.ts, Dexie), so the store is described once. This file only.
+    files: ['renderer/workers/impact.worker.ts'],
+    rules: {
+      'local/allowed-imports': [
+        'error',
+        {
+          folders: ['renderer/workers', 'shared', 'renderer/store/db.ts'],
+          packages: ['@cedar-policy/cedar-wasm/web', 'dexie'],
+          why: "impact.worker.ts: renderer/workers/, shared/, Cedar's /web build, and the store's schema (renderer/store/db.ts with Dexie) to read stored receipt lines itself.",
+        },
+      ],
+    },
+  },
+  {
     files: ['electron/preload/**/*.ts'],
     ignores: ['electron/preload/**/*.test.ts'],
     rules: restrict(

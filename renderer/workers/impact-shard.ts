@@ -1,0 +1,144 @@
+/**
+ * One impact worker's share of an archive: its stored line chunks read a few at a time,
+ * each line parsed once, counted by the bundle its decision names and, when two bundles
+ * are given, replayed under both by the shared `ImpactCollector` (memoised). Runtime-neutral:
+ * the worker passes a reader over IndexedDB, a test passes one over an archive in memory.
+ */
+import type { Receipt } from '../../shared/format/schema.ts';
+import type { ImpactCollector } from '../../shared/policy/impact.ts';
+import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
+import type { ChunkTask, ScanShare, ShareResult } from './impact-protocol.ts';
+import { LINES_PER_CHUNK } from './receipt-columns.ts';
+
+/** The stored texts of chunks `from..to` (inclusive) of one ledger, by chunk number (absent: not stored). */
+export type ReadChunks = (ledger: string, from: number, to: number) => Promise<ReadonlyMap<number, readonly string[]>>;
+
+/** Chunks read in one go: 8 × 1,000 lines, about 11 MB of text for demo-sized receipts. */
+export const CHUNKS_PER_READ = 8;
+
+type Replayable = Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>;
+
+/** The members a replay needs, as `tickmark policy-diff` reads them; null when absent. */
+export function replayable(value: unknown): Replayable | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Partial<Receipt>;
+  const r = v.request;
+  if (
+    typeof v.id !== 'string' ||
+    typeof v.ledger !== 'string' ||
+    typeof v.seq !== 'number' ||
+    !r ||
+    typeof r !== 'object' ||
+    !Array.isArray(v.entities)
+  )
+    return null;
+  return { id: v.id, ledger: v.ledger, seq: v.seq, request: r, entities: v.entities };
+}
+
+/** Consecutive tasks of one ledger, at most {@link CHUNKS_PER_READ} chunk numbers apart. */
+function batches(tasks: readonly ChunkTask[]): ChunkTask[][] {
+  const out: ChunkTask[][] = [];
+  let current: ChunkTask[] = [];
+  for (const task of tasks) {
+    const first = current[0];
+    if (first && (first.ledger !== task.ledger || task.chunkNo - first.chunkNo >= CHUNKS_PER_READ)) {
+      out.push(current);
+      current = [];
+    }
+    current.push(task);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/**
+ * Reads and replays `share` in order. `collector` null: count only.
+ * @param onProgress lines done so far in this share, after each read
+ */
+export async function scanShare(
+  share: ScanShare,
+  read: ReadChunks,
+  collector: ImpactCollector | null,
+  onProgress: (linesDone: number) => void = () => undefined,
+): Promise<ShareResult> {
+  const bundleCounts = new Map<string, number>();
+  let linesRead = 0;
+  let notStored = 0;
+  let notReceipts = 0;
+  let noBundle = 0;
+  let done = 0;
+  // What was handed to the collector, in order: to place each changed outcome on its table row.
+  const addedRow = new GrowableUint32(1024);
+  const addedSeq = new GrowableFloat64(1024);
+  // The receipt's own `ledger` member (what the collector copies), as a number.
+  const addedLedger = new GrowableUint32(1024);
+  const ledgerNames: string[] = [];
+  const ledgerNo = new Map<string, number>();
+  const ledgerNumber = (name: string): number => {
+    let n = ledgerNo.get(name);
+    if (n === undefined) {
+      n = ledgerNames.push(name) - 1;
+      ledgerNo.set(name, n);
+    }
+    return n;
+  };
+
+  for (const batch of batches(share.tasks)) {
+    const first = batch[0] as ChunkTask;
+    const last = batch.at(-1) as ChunkTask;
+    const stored = await read(first.ledger, first.chunkNo, last.chunkNo);
+    const base = share.ledgerStart[first.ledger] ?? 0;
+    for (const task of batch) {
+      const texts = stored.get(task.chunkNo) ?? [];
+      const offsets = task.offsets ?? null;
+      const wanted = offsets ? offsets.length : task.lines;
+      for (let k = 0; k < wanted; k++) {
+        const offset = offsets ? (offsets[k] as number) : k;
+        const text = texts[offset];
+        if (text === undefined) {
+          notStored++;
+          continue;
+        }
+        linesRead++;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          value = null;
+        }
+        const bundle = (value as { decision?: { bundle?: unknown } } | null)?.decision?.bundle;
+        if (typeof bundle === 'string') bundleCounts.set(bundle, (bundleCounts.get(bundle) ?? 0) + 1);
+        else noBundle++;
+        const receipt = replayable(value);
+        if (!receipt) {
+          notReceipts++;
+          continue;
+        }
+        if (collector) {
+          collector.add(receipt);
+          addedRow.push(base + task.chunkNo * LINES_PER_CHUNK + offset);
+          addedSeq.push(receipt.seq);
+          addedLedger.push(ledgerNumber(receipt.ledger));
+        }
+      }
+      done += wanted;
+    }
+    onProgress(done);
+  }
+
+  const impact = collector ? collector.result() : null;
+  const changedRows: number[] = [];
+  if (impact) {
+    // The collector lists changed outcomes in the order receipts were added: walk both.
+    let p = 0;
+    for (const c of impact.changed) {
+      while (
+        p < addedRow.length &&
+        !(addedSeq.at(p) === c.seq && ledgerNames[addedLedger.at(p) as number] === c.ledger)
+      )
+        p++;
+      changedRows.push(p < addedRow.length ? (addedRow.at(p++) as number) : -1);
+    }
+  }
+  return { linesRead, notStored, notReceipts, bundleCounts, noBundle, impact, changedRows };
+}

@@ -1,0 +1,95 @@
+/**
+ * Policy bundles off the window's thread: the diff of two versions (Cedar's formatter and
+ * `policyToJson`), one receipt replayed under another bundle (`evaluatePolicies`), and a
+ * share of an archive's stored lines counted per bundle and replayed under two versions
+ * (`ImpactCollector`, memoised). A pool of these, one per core, reads its shares straight
+ * from IndexedDB: a million lines copied through the window would cost it seconds of
+ * structured cloning. Cedar's `/web` build is loaded once, on the first request.
+ */
+/// <reference lib="webworker" />
+import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
+import { evaluatePolicies, type CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import { diffBundles } from '../../shared/policy/diff.ts';
+import { ImpactCollector } from '../../shared/policy/impact.ts';
+import { db } from '../store/db.ts';
+import type { FromImpactWorker, ScanShare, ToImpactWorker } from './impact-protocol.ts';
+import { scanShare, type ReadChunks } from './impact-shard.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let cedarReady: Promise<CedarFormatting> | null = null;
+
+function loadCedar(): Promise<CedarFormatting> {
+  cedarReady ??= init().then(() => cedarWeb as unknown as CedarFormatting);
+  cedarReady.catch(() => (cedarReady = null));
+  return cedarReady;
+}
+
+function post(message: FromImpactWorker): void {
+  self.postMessage(message);
+}
+
+// One request at a time, in order.
+let queue: Promise<void> = Promise.resolve();
+
+self.onmessage = (event: MessageEvent<ToImpactWorker>) => {
+  const request = event.data;
+  if (!request || typeof request !== 'object') return;
+  queue = queue.then(() => answer(request));
+};
+
+async function answer(request: ToImpactWorker): Promise<void> {
+  let cedar: CedarFormatting;
+  try {
+    cedar = await loadCedar();
+  } catch (error) {
+    post({
+      type: 'failed',
+      id: request.id,
+      message: `Cedar could not be loaded, so no policy can be formatted or evaluated: ${(error as Error).message}`,
+    });
+    return;
+  }
+  try {
+    switch (request.type) {
+      case 'diff':
+        post({ type: 'diffed', id: request.id, diff: diffBundles(cedar, request.from, request.to) });
+        return;
+      case 'evaluate': {
+        const value = JSON.parse(request.line) as { request?: unknown; entities?: unknown };
+        if (typeof value?.request !== 'object' || value.request === null || !Array.isArray(value.entities))
+          throw new Error('the stored line has no request and entities to replay');
+        const evaluation = evaluatePolicies(
+          cedar,
+          request.policies,
+          value.request as Parameters<typeof evaluatePolicies>[2],
+          value.entities as Parameters<typeof evaluatePolicies>[3],
+        );
+        post({ type: 'evaluated', id: request.id, evaluation });
+        return;
+      }
+      case 'scan': {
+        const started = performance.now();
+        const collector = request.sides ? new ImpactCollector(cedar, request.sides.from, request.sides.to) : null;
+        const result = await scanShare(request.share, readerFor(request.share), collector, (linesDone) =>
+          post({ type: 'progress', id: request.id, linesDone }),
+        );
+        post({ type: 'scanned', id: request.id, result, ms: performance.now() - started });
+        return;
+      }
+    }
+  } catch (error) {
+    post({ type: 'failed', id: request.id, message: (error as Error).message });
+  }
+}
+
+/** Stored chunks of one ledger by chunk number, one indexed range read. */
+function readerFor(share: ScanShare): ReadChunks {
+  return async (ledger, from, to) => {
+    const rows = await db.receiptLines
+      .where('[archiveId+ledger+chunkNo]')
+      .between([share.archiveId, ledger, from], [share.archiveId, ledger, to], true, true)
+      .toArray();
+    return new Map(rows.map((r) => [r.chunkNo, r.texts]));
+  };
+}
