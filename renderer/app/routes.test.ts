@@ -17,6 +17,25 @@ describe('routes', () => {
     ],
     ['a stored line that is not a receipt', { name: 'receipt', archiveId: 'x', receiptId: '', row: 7 }],
     [
+      'one receipt replayed under another bundle',
+      { name: 'receipt', archiveId: 'x', receiptId: 'rc_1', row: 3, bundle: `sha256:${'ab'.repeat(32)}` },
+    ],
+    ['bundles', { name: 'bundles', archiveId: 'a b/c' }],
+    ['bundle diff, no versions named', { name: 'bundle-diff', archiveId: 'x' }],
+    [
+      'bundle diff with an impact list',
+      {
+        name: 'bundle-diff',
+        archiveId: 'x',
+        from: `sha256:${'ab'.repeat(32)}`,
+        to: `sha256:${'cd'.repeat(32)}`,
+        filter: 4,
+        list: 'allow-to-deny',
+        policy: 'no legacy&?',
+        action: 'db.read',
+      },
+    ],
+    [
       'receipts, every filter and a row',
       {
         name: 'receipts',
@@ -82,6 +101,21 @@ describe('routes', () => {
         archiveId: 'a1',
         receiptId: 'rc_1',
       });
+  });
+
+  it('bundle addresses: versions are hashes, the list one of its kinds; anything else is dropped', () => {
+    expect(formatRoute({ name: 'bundles', archiveId: 'a1' })).toBe('#/archive/a1/bundles');
+    expect(
+      parseRoute('#/archive/a1/bundles/diff?from=sha256:abc&to=agents-prod@2&list=all&filter=-1&policy=&action='),
+    ).toEqual({ name: 'bundle-diff', archiveId: 'a1' });
+    expect(parseRoute(`#/archive/a1/receipt/rc_1?bundle=sha256:${'AB'.repeat(32)}`)).toEqual({
+      name: 'receipt',
+      archiveId: 'a1',
+      receiptId: 'rc_1',
+    });
+    expect(
+      formatRoute({ name: 'receipt', archiveId: 'a1', receiptId: 'rc_1', bundle: `sha256:${'ab'.repeat(32)}` }),
+    ).toBe(`#/archive/a1/receipt/rc_1?bundle=sha256%3A${'ab'.repeat(32)}`);
   });
 
   it.each([

@@ -47,7 +47,35 @@ export type Route =
    * One receipt's decision reconstructed. `row` (the table's global row) picks one copy
    * when an id repeats, or a stored line that is not a valid receipt (its id is '').
    */
-  | { readonly name: 'receipt'; readonly archiveId: string; readonly receiptId: string; readonly row?: number };
+  | {
+      readonly name: 'receipt';
+      readonly archiveId: string;
+      readonly receiptId: string;
+      readonly row?: number;
+      /** Replay the decision under this bundle as well (what-if): its hash, in the archive or a proposed file. */
+      readonly bundle?: string;
+    }
+  /** Each bundle id's versions on a timeline. */
+  | { readonly name: 'bundles'; readonly archiveId: string }
+  /**
+   * Two bundle versions side by side, by hash (absent: the screen picks consecutive ones),
+   * and the decision impact: replayed over a saved filter's receipts (`filter`, its id) or
+   * every one, with the list of changed receipts narrowed by `list`, `policy`, `action`.
+   */
+  | {
+      readonly name: 'bundle-diff';
+      readonly archiveId: string;
+      readonly from?: string;
+      readonly to?: string;
+      readonly filter?: number;
+      readonly list?: ImpactList;
+      readonly policy?: string;
+      readonly action?: string;
+    };
+
+/** Which receipts of a decision impact are listed. */
+export type ImpactList = 'changed' | 'allow-to-deny' | 'deny-to-allow' | 'other-policies' | 'errors';
+const IMPACT_LISTS: readonly ImpactList[] = ['changed', 'allow-to-deny', 'deny-to-allow', 'other-policies', 'errors'];
 
 /** Keys whose value is kept as text (after the checks below); order is the address's. */
 const QUERY_KEYS = [
@@ -140,15 +168,42 @@ export function parseRoute(hash: string): Route {
       return { name: 'privacy', archiveId: parts[1], ...(text ? { text } : {}) };
     }
     if (parts[2] === 'receipt') {
-      const row = new URLSearchParams(search).get('row');
+      const params = new URLSearchParams(search);
+      const row = params.get('row');
       const withRow = row !== null && /^\d{1,15}$/.test(row);
+      const bundle = params.get('bundle');
       return {
         name: 'receipt',
         archiveId: parts[1],
         receiptId: parts[3] ?? '',
         ...(withRow ? { row: Number(row) } : {}),
+        ...(bundle !== null && HASH_PATTERN.test(bundle) ? { bundle } : {}),
       };
     }
+    if (parts[2] === 'bundles' && parts[3] === 'diff') {
+      const params = new URLSearchParams(search);
+      const hash = (key: string) => {
+        const value = params.get(key);
+        return value !== null && HASH_PATTERN.test(value) ? { [key]: value } : {};
+      };
+      const text = (key: string) => {
+        const value = params.get(key);
+        return value !== null && value !== '' ? { [key]: value } : {};
+      };
+      const filter = params.get('filter');
+      const list = params.get('list') as ImpactList | null;
+      return {
+        name: 'bundle-diff',
+        archiveId: parts[1],
+        ...hash('from'),
+        ...hash('to'),
+        ...(filter !== null && /^\d{1,15}$/.test(filter) ? { filter: Number(filter) } : {}),
+        ...(list !== null && IMPACT_LISTS.includes(list) ? { list } : {}),
+        ...text('policy'),
+        ...text('action'),
+      };
+    }
+    if (parts[2] === 'bundles') return { name: 'bundles', archiveId: parts[1] };
     return { name: 'dashboard', archiveId: parts[1] };
   }
   return { name: 'start' };
@@ -180,8 +235,22 @@ export function formatRoute(route: Route): string {
       return `#/archive/${encodeURIComponent(route.archiveId)}/privacy${search}`;
     }
     case 'receipt': {
-      const search = route.row !== undefined ? `?row=${route.row}` : '';
-      return `#/archive/${encodeURIComponent(route.archiveId)}/receipt/${encodeURIComponent(route.receiptId)}${search}`;
+      const params = new URLSearchParams();
+      if (route.row !== undefined) params.set('row', String(route.row));
+      if (route.bundle !== undefined) params.set('bundle', route.bundle);
+      const search = params.toString();
+      return `#/archive/${encodeURIComponent(route.archiveId)}/receipt/${encodeURIComponent(route.receiptId)}${search ? `?${search}` : ''}`;
+    }
+    case 'bundles':
+      return `#/archive/${encodeURIComponent(route.archiveId)}/bundles`;
+    case 'bundle-diff': {
+      const params = new URLSearchParams();
+      for (const key of ['from', 'to', 'filter', 'list', 'policy', 'action'] as const) {
+        const value = route[key];
+        if (value !== undefined) params.set(key, String(value));
+      }
+      const search = params.toString();
+      return `#/archive/${encodeURIComponent(route.archiveId)}/bundles/diff${search ? `?${search}` : ''}`;
     }
   }
 }
