@@ -1,4 +1,7 @@
 import { useEffect, useState } from 'react';
+import { BundlesPage } from '../features/bundles/BundlesPage.tsx';
+import { DiffPage } from '../features/bundles/DiffPage.tsx';
+import { ReplayedUnder } from '../features/bundles/ReplayedUnder.tsx';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
 import { ImportPage } from '../features/import/ImportPage.tsx';
 import { PrivacyPage } from '../features/privacy/PrivacyPage.tsx';
@@ -93,13 +96,28 @@ function Screen({ route }: { route: Route }) {
       return <PrivacyPage key={route.archiveId} archiveId={route.archiveId} text={route.text} />;
     case 'receipt':
       return (
-        <ReconstructPage
-          key={route.archiveId}
-          archiveId={route.archiveId}
-          receiptId={route.receiptId}
-          row={route.row}
-        />
+        <>
+          {route.bundle && (
+            <ReplayedUnder
+              key={`${route.archiveId}\n${route.bundle}`}
+              archiveId={route.archiveId}
+              receiptId={route.receiptId}
+              row={route.row}
+              bundle={route.bundle}
+            />
+          )}
+          <ReconstructPage
+            key={route.archiveId}
+            archiveId={route.archiveId}
+            receiptId={route.receiptId}
+            row={route.row}
+          />
+        </>
       );
+    case 'bundles':
+      return <BundlesPage key={route.archiveId} archiveId={route.archiveId} />;
+    case 'bundle-diff':
+      return <DiffPage key={route.archiveId} route={route} />;
   }
 }
 
@@ -119,5 +137,9 @@ function titleOf(route: Route): string {
       return 'Privacy report';
     case 'receipt':
       return `Receipt ${route.receiptId}`;
+    case 'bundles':
+      return 'Policy bundles';
+    case 'bundle-diff':
+      return 'Policy diff';
   }
 }

@@ -3,7 +3,13 @@ import { formatRoute, type Route } from './routes.ts';
 /** The top bar: where you are and the places you can always go. */
 export function AppHeader({ route }: { route: Route }) {
   const archiveId =
-    route.name === 'dashboard' || route.name === 'receipts' || route.name === 'privacy' ? route.archiveId : null;
+    route.name === 'dashboard' ||
+    route.name === 'receipts' ||
+    route.name === 'privacy' ||
+    route.name === 'bundles' ||
+    route.name === 'bundle-diff'
+      ? route.archiveId
+      : null;
   const link = (target: Route, label: string, current: boolean, testId: string) => (
     <a href={formatRoute(target)} aria-current={current ? 'page' : undefined} data-testid={testId}>
       {label}
@@ -21,6 +27,13 @@ export function AppHeader({ route }: { route: Route }) {
         {archiveId &&
           link({ name: 'receipts', archiveId, query: {} }, 'Receipts', route.name === 'receipts', 'nav-receipts')}
         {archiveId && link({ name: 'privacy', archiveId }, 'Privacy', route.name === 'privacy', 'nav-privacy')}
+        {archiveId &&
+          link(
+            { name: 'bundles', archiveId },
+            'Policy bundles',
+            route.name === 'bundles' || route.name === 'bundle-diff',
+            'nav-bundles',
+          )}
       </nav>
       <span className="header-note">Offline · nothing leaves this machine</span>
     </header>
