@@ -1,8 +1,9 @@
 /**
  * Judges one receipt's materials with `explainReceipt` (shared/explain/explain.ts), off
  * the window's thread: the same checks `tickmark explain` runs, with Cedar's `/web` build
- * (loaded once, on the first request) and the strict noble Ed25519 reference. The window
- * gathers the materials from its store; this worker only judges them.
+ * (loaded once, on the first request) and the strict noble Ed25519 reference, its answers
+ * remembered across requests (memo-verifier.ts). The window gathers the materials from
+ * its store; this worker only judges them.
  */
 /// <reference lib="webworker" />
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
@@ -10,10 +11,13 @@ import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { explainReceipt } from '../../shared/explain/explain.ts';
 import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
 import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
+import { memoVerifier } from './memo-verifier.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let cedarReady: Promise<CedarFormatting> | null = null;
+/** Shared by every request: the next receipt of an archive mostly checks the same signatures again. */
+const verifier = memoVerifier(nobleStrictVerifier);
 
 function loadCedar(): Promise<CedarFormatting> {
   cedarReady ??= init().then(() => cedarWeb as unknown as CedarFormatting);
@@ -51,7 +55,7 @@ async function answer(request: ExplainRequest): Promise<void> {
   try {
     const explanation = await explainReceipt(request.materials, {
       cedar,
-      verifier: nobleStrictVerifier,
+      verifier,
       trustedRoots: request.trustedRoots,
     });
     post({ type: 'explained', id: request.id, explanation, ms: performance.now() - started });
