@@ -24,6 +24,12 @@ commands:
       attribute sample size for a test of controls (exact binomial)
   evaluate --size <n> --deviations <k> --confidence <pct> [--tolerable <pct>] [--json]
       upper deviation limit of a tested sample (Clopper-Pearson)
+  keygen <out.pem>
+      an Ed25519 key for signing workpapers (PKCS#8 PEM, as openssl genpkey writes)
+  workpaper build <archive.zip> --trust-root <hex>... --key <pem> --preparer <name> --out <file> [--pdf <file>] ...
+  workpaper review <file> --key <pem> --reviewer <name> --out <file>
+  workpaper verify <file> --signer <hex>... [--archive <archive.zip>] [--pdf <file>] [--json]
+      the signed workpaper (DSSE envelope of an in-toto statement): build, sign off, verify anywhere
   demo <out.zip | out-dir> [--receipts N] [--seed TEXT] [--unsealed]
       write a realistic demo archive and print its root key
 `;
@@ -46,6 +52,10 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./commands/sampling.ts')).runSampleSize;
     case 'evaluate':
       return (await import('./commands/sampling.ts')).runEvaluate;
+    case 'keygen':
+      return (await import('./commands/workpaper.ts')).runKeygen;
+    case 'workpaper':
+      return (await import('./commands/workpaper.ts')).runWorkpaper;
     case 'demo':
       return (await import('./commands/demo.ts')).runDemo;
     default:

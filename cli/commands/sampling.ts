@@ -14,7 +14,7 @@ import { hashOf } from '../../shared/format/hash.ts';
 import { evaluateSample, sampleSize, SamplingInputError } from '../../shared/sampling/attribute.ts';
 import { SampleSelector, stratumSeed, type Candidate } from '../../shared/sampling/select.ts';
 import { UsageError, parseArgs, type CommandIo } from '../args.ts';
-import { readArchiveDocs, type Segment } from '../archive-docs.ts';
+import { readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchivePath } from '../open-archive.ts';
 
@@ -111,13 +111,6 @@ export async function runEvaluate(argv: readonly string[], io: CommandIo): Promi
   return 0;
 }
 
-interface Picked {
-  readonly ledger: string;
-  readonly path: string;
-  readonly line: number;
-  readonly text: string;
-}
-
 export async function runSample(argv: readonly string[], io: CommandIo): Promise<number> {
   const args = parseArgs(argv, {
     single: ['seed', 'size', 'stratify', 'ledger', 'agent', 'action'],
@@ -145,61 +138,12 @@ export async function runSample(argv: readonly string[], io: CommandIo): Promise
   }
   try {
     const docs = await readArchiveDocs(source);
-    const needsParse =
-      stratify === 'agent' || stratify === 'action' || filter.agent !== undefined || filter.action !== undefined;
-    const selectors = new Map<string, SampleSelector<Picked>>();
-    const selectorFor = (stratum: string) => {
-      let s = selectors.get(stratum);
-      if (!s)
-        selectors.set(stratum, (s = new SampleSelector<Picked>(stratify ? stratumSeed(seed, stratum) : seed, size)));
-      return s;
-    };
-    const segments: Segment[] = [...docs.segments.keys()]
-      .sort()
-      .filter((l) => filter.ledger === undefined || l === filter.ledger)
-      .flatMap((l) => docs.segments.get(l) ?? []);
-    const notRead: string[] = [];
-    let unreadableLines = 0;
-    let next = 0;
-    await Promise.all(
-      [0, 1].map(async () => {
-        for (let i = next++; i < segments.length; i = next++) {
-          const segment = segments[i] as Segment;
-          try {
-            for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
-              if (read.kind === 'too-long' || read.bytes.length === 0) {
-                unreadableLines++;
-                continue;
-              }
-              let stratum = segment.ledger;
-              if (needsParse) {
-                const value = parseReceipt(read.bytes);
-                if (!value) {
-                  unreadableLines++;
-                  continue;
-                }
-                if (filter.agent !== undefined && value.agent !== filter.agent) continue;
-                if (filter.action !== undefined && value.action !== filter.action) continue;
-                if (stratify === 'agent') stratum = value.agent;
-                if (stratify === 'action') stratum = value.action;
-              }
-              const hash = hashOf(read.bytes);
-              // The line's text is kept only while it is among the lowest scores.
-              selectorFor(stratify ? stratum : '').offer(hash, lazyPick(segment, read.line, read.bytes));
-            }
-          } catch (error) {
-            notRead.push(`${segment.path}: ${(error as Error).message}`);
-          }
-        }
-      }),
-    );
-    const population = [...selectors.values()].reduce((n, s) => n + s.offered, 0);
-    if (population === 0) throw new UsageError('the population is empty: no receipt line matches');
-    for (const [stratum, s] of selectors)
-      if (size > s.offered)
-        throw new UsageError(
-          `--size ${size} is more than the population${stratify ? ` of stratum ${stratum}` : ''} (${s.offered} receipts)`,
-        );
+    const { selectors, population, notRead, unreadableLines } = await drawSample(source, docs, {
+      seed,
+      size,
+      stratify: stratify as SampleOptions['stratify'],
+      filter,
+    });
     const strata = [...selectors.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     const itemJson = (c: Candidate<Picked>) => {
       const id = receiptId(c.item.text);
@@ -245,6 +189,93 @@ export async function runSample(argv: readonly string[], io: CommandIo): Promise
   } finally {
     await source.close();
   }
+}
+
+export interface SampleOptions {
+  readonly seed: string;
+  readonly size: number;
+  readonly stratify?: 'ledger' | 'agent' | 'action' | undefined;
+  readonly filter: {
+    readonly ledger?: string | undefined;
+    readonly agent?: string | undefined;
+    readonly action?: string | undefined;
+  };
+}
+
+export interface Picked {
+  readonly ledger: string;
+  readonly path: string;
+  readonly line: number;
+  readonly text: string;
+}
+
+/**
+ * Draws a FORMAT §9 sample from an archive's receipt lines, two segments at a time.
+ * @throws UsageError when the population is empty or smaller than the size (exit 2)
+ */
+export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, options: SampleOptions) {
+  const { seed, size, stratify, filter } = options;
+  const needsParse =
+    stratify === 'agent' || stratify === 'action' || filter.agent !== undefined || filter.action !== undefined;
+  const selectors = new Map<string, SampleSelector<Picked>>();
+  const selectorFor = (stratum: string) => {
+    let s = selectors.get(stratum);
+    if (!s)
+      selectors.set(stratum, (s = new SampleSelector<Picked>(stratify ? stratumSeed(seed, stratum) : seed, size)));
+    return s;
+  };
+  const segments: Segment[] = [...docs.segments.keys()]
+    .sort()
+    .filter((l) => filter.ledger === undefined || l === filter.ledger)
+    .flatMap((l) => docs.segments.get(l) ?? []);
+  const notRead: string[] = [];
+  let unreadableLines = 0;
+  let next = 0;
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let i = next++; i < segments.length; i = next++) {
+        const segment = segments[i] as Segment;
+        try {
+          for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
+            if (read.kind === 'too-long' || read.bytes.length === 0) {
+              unreadableLines++;
+              continue;
+            }
+            let stratum = segment.ledger;
+            if (needsParse) {
+              const value = parseReceipt(read.bytes);
+              if (!value) {
+                unreadableLines++;
+                continue;
+              }
+              if (filter.agent !== undefined && value.agent !== filter.agent) continue;
+              if (filter.action !== undefined && value.action !== filter.action) continue;
+              if (stratify === 'agent') stratum = value.agent;
+              if (stratify === 'action') stratum = value.action;
+            }
+            const hash = hashOf(read.bytes);
+            // The line's text is kept only while it is among the lowest scores.
+            selectorFor(stratify ? stratum : '').offer(hash, lazyPick(segment, read.line, read.bytes));
+          }
+        } catch (error) {
+          notRead.push(`${segment.path}: ${(error as Error).message}`);
+        }
+      }
+    }),
+  );
+  const population = [...selectors.values()].reduce((n, s) => n + s.offered, 0);
+  if (population === 0) throw new UsageError('the population is empty: no receipt line matches');
+  for (const [stratum, s] of selectors)
+    if (size > s.offered)
+      throw new UsageError(
+        `--size ${size} is more than the population${stratify ? ` of stratum ${stratum}` : ''} (${s.offered} receipts)`,
+      );
+  return { selectors, population, notRead, unreadableLines };
+}
+
+/** The receipt id of a picked line, or null when it is not a readable receipt. */
+export function pickedReceiptId(picked: Picked): string | null {
+  return receiptId(picked.text);
 }
 
 function lazyPick(segment: Segment, line: number, bytes: Uint8Array): Picked {
