@@ -60,7 +60,13 @@ export function staticServer(dir: string): Server {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.TICKMARK_E2E_SKIP_BUILD !== '1') {
-    execFileSync('npm', ['run', '-s', 'build:renderer'], { cwd: repo, stdio: 'inherit' });
+    // vitest sets NODE_ENV=test, which would make vite build React's development bundle
+    // (slower, StrictMode double work): the e2e must drive and time what users run.
+    execFileSync('npm', ['run', '-s', 'build:renderer'], {
+      cwd: repo,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
   const server = staticServer(root);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
