@@ -93,6 +93,8 @@ export interface ImportResult {
   readonly privacy?: PrivacyReport | null;
   /** Files other than segments, as the verification read them (absent: none kept). */
   readonly files?: readonly KeptFile[];
+  /** Hex SHA-256 of the archive file's bytes; null or absent when not known. */
+  readonly fileSha256?: string | null;
 }
 
 /**
@@ -136,6 +138,7 @@ export async function completeImport(
       dictionaries: result.dictionaries,
       findingCount: findings.length,
       ...(result.privacy ? { privacy: result.privacy } : {}),
+      ...(result.fileSha256 ? { fileSha256: result.fileSha256 } : {}),
     } as const;
     await db.archives.update(archiveId, changes);
     completed = { ...row, ...changes };

@@ -13,6 +13,7 @@ import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
+import type { DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import type { ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
 import { normalizeEngagement } from './engagement-rules.ts';
 
@@ -79,6 +80,11 @@ export interface ArchiveRow {
   privacy?: PrivacyReport;
   /** Where the archive came from: a file, a host token, the built-in demo. */
   origin: 'file' | 'host' | 'demo';
+  /**
+   * Lowercase hex SHA-256 of the archive file's bytes, read at import (a workpaper names the
+   * archive by it). Absent for archives imported before it was kept: the workpaper says so.
+   */
+  fileSha256?: string;
 }
 
 export interface ReceiptLinesRow {
@@ -202,12 +208,84 @@ export interface ControlTestRow {
   updatedAt: string;
 }
 
-/** Placeholder for workpapers; not used by any screen yet. */
+/** A policy change the auditor reviewed for the workpaper: two bundle versions and what they found. */
+export interface PolicyDiffNote {
+  /** Bundle id and version, as `id@version`, and the bundle's hash, of each side. */
+  from: string;
+  fromHash: string;
+  to: string;
+  toHash: string;
+  summary: string;
+  addedAt: string;
+}
+
+/** The preparer's sign-off: the DSSE envelope as signed, and what it names. */
+export interface PreparedSignOff {
+  name: string;
+  /** Hex Ed25519 public key that signed. */
+  publicKey: string;
+  signedAt: string;
+  envelope: DsseEnvelope;
+  /** Hex SHA-256 of the signed predicate's canonical JSON. */
+  workpaperHash: string;
+  /** The PDF rendering named as a subject, and its hex SHA-256. */
+  pdfName: string;
+  pdfSha256: string;
+}
+
+/** The reviewer's sign-off: an envelope whose subject is the preparer's envelope. */
+export interface ReviewSignOff {
+  name: string;
+  publicKey: string;
+  signedAt: string;
+  decision: 'approved' | 'returned';
+  note: string;
+  envelope: DsseEnvelope;
+}
+
+/** What happened to a workpaper's sign-offs, in order; nothing is ever removed from it. */
+export type WorkpaperEvent =
+  | { kind: 'prepared'; at: string; by: string; publicKey: string; workpaperHash: string }
+  | { kind: 'reviewed'; at: string; by: string; publicKey: string; decision: 'approved' | 'returned'; note: string }
+  | {
+      kind: 'reopened';
+      at: string;
+      by: string;
+      reason: string;
+      /** The review the reopening set aside (no longer covering the workpaper as it will be signed). */
+      setAside: { by: string; at: string; decision: 'approved' | 'returned'; publicKey: string } | null;
+    };
+
+/**
+ * An engagement's workpaper for one archive (since store version 6; rows of version 1 were
+ * placeholders no screen wrote). The draft is recomputed from the engagement's data; the
+ * row keeps what the auditor added here (policy changes reviewed), the sign-offs as
+ * signed, and their history. Kept when the archive is removed: a signed workpaper is a record.
+ */
 export interface WorkpaperRow {
   id?: number;
   engagementId: string;
+  archiveId?: string;
   title: string;
   createdAt: string;
+  policyDiffs?: PolicyDiffNote[];
+  prepared?: PreparedSignOff | null;
+  review?: ReviewSignOff | null;
+  history?: WorkpaperEvent[];
+}
+
+/**
+ * An auditor's Ed25519 signing key in browser mode: a WebCrypto key made non-extractable
+ * (the private key cannot be read out by any script, only used to sign), kept by IndexedDB's
+ * structured clone. In the desktop app keys live in the main process instead (electron/main/signing-keys.ts).
+ */
+export interface SigningKeyRow {
+  /** Hex of the raw 32-byte public key. */
+  publicKey: string;
+  /** Whose key it is, as the auditor named it. */
+  label: string;
+  createdAt: string;
+  privateKey: CryptoKey;
 }
 
 /**
@@ -247,6 +325,7 @@ export class TickmarkDatabase extends Dexie {
   archiveFiles!: Table<ArchiveFileRow, [string, string]>;
   savedFilters!: EntityTable<SavedFilterRow, 'id'>;
   workpaperRefs!: EntityTable<WorkpaperRefRow, 'id'>;
+  signingKeys!: EntityTable<SigningKeyRow, 'publicKey'>;
 
   constructor(name = 'tickmark') {
     super(name);
@@ -293,6 +372,12 @@ export class TickmarkDatabase extends Dexie {
       samples: '++id, archiveId, engagementId',
       sampleItems: '[sampleId+index], sampleId',
       controlTests: '[engagementId+controlId], engagementId',
+    });
+    // Signed workpapers, one per archive of an engagement (the placeholder rows of version 1
+    // were never written by a screen and keep their shape), and the browser's signing keys.
+    this.version(6).stores({
+      workpapers: '++id, engagementId, [engagementId+archiveId]',
+      signingKeys: 'publicKey, createdAt',
     });
   }
 }

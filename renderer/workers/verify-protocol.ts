@@ -60,6 +60,8 @@ export type FromWorker =
       readonly privacy: PrivacyReport | null;
       /** The archive's files other than segments, as read (kept for the reconstruction view). */
       readonly files: KeptFile[];
+      /** Lowercase hex SHA-256 of the archive file's bytes, or null when it could not be read. */
+      readonly fileSha256: string | null;
     }
   | { readonly type: 'cancelled' }
   | { readonly type: 'failed'; readonly message: string };

@@ -20,6 +20,7 @@ import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { createPrivacyCollector, type PrivacyCollector } from '../../shared/controls/privacy.ts';
 import { readArchiveKeys } from './archive-keys.ts';
+import { fileSha256 } from './file-sha256.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from './verify-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -137,6 +138,9 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       },
       onRead: (request, reply) => answerRead(bytesOf(source), request, reply),
     });
+  // The archive file's own SHA-256 (a workpaper names the archive by it), read beside the
+  // verification; null when it could not be read (the workpaper screen then says so).
+  const fileHash = fileSha256(bytesOf(source), { signal: abort.signal }).catch(() => null);
   try {
     const controls = runControls
       ? await loadControlChecks()
@@ -167,6 +171,8 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     if (abort.signal.aborted) return post({ type: 'cancelled' });
     builder.flush().forEach(sendChunk);
     const keys = await readArchiveKeys(bytesOf(source), source.name).catch(() => []);
+    const fileSha = await fileHash;
+    if (abort.signal.aborted) return post({ type: 'cancelled' });
     const { blocks, dictionaries, rowsByLedger } = builder.finish();
     report({ ...lastProgress, phase: 'done' }, true);
     // The window stores the blocks and filters the table; both are moved, not copied.
@@ -183,6 +189,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         controlsUnavailable: controls.unavailable,
         privacy: privacy?.report() ?? null,
         files,
+        fileSha256: fileSha,
       },
       [
         ...blocks.flatMap(blockBuffers),

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { memoryBytes } from '../../shared/archive/blob.ts';
+import { fileSha256 } from './file-sha256.ts';
+
+const native = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe('fileSha256', () => {
+  const bytes = new Uint8Array(3 * 1000 + 17).map((_, i) => (i * 31 + 7) & 0xff);
+
+  it.each([1, 7, 1000, 4096, 1 << 20])('equals node:crypto over the whole file, slice %i', async (slice) => {
+    expect(await fileSha256(memoryBytes(bytes), { slice })).toBe(native(bytes));
+  });
+
+  it('hashes an empty file', async () => {
+    expect(await fileSha256(memoryBytes(new Uint8Array(0)))).toBe(native(new Uint8Array(0)));
+  });
+
+  it('reports progress up to the whole size', async () => {
+    const seen: number[] = [];
+    await fileSha256(memoryBytes(bytes), { slice: 1000, onProgress: (done) => seen.push(done) });
+    expect(seen).toEqual([1000, 2000, 3000, 3017]);
+  });
+
+  it('refuses a source that returns fewer bytes than it claims', async () => {
+    const short = {
+      size: 10,
+      read: async (offset: number, length: number) => bytes.subarray(offset, offset + length - 1),
+    };
+    await expect(fileSha256(short)).rejects.toThrow('the file ended early: 9 of 10 bytes could be read');
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    const run = fileSha256(memoryBytes(bytes), {
+      slice: 100,
+      signal: controller.signal,
+      onProgress: (done) => done >= 500 && controller.abort(new Error('stop')),
+    });
+    await expect(run).rejects.toThrow('stop');
+  });
+});
