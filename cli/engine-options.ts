@@ -4,6 +4,7 @@
  * benchmarks run the same checks.
  */
 import { checkBundlePolicies, controlChecks } from '../shared/controls/index.ts';
+import { createMetricsCollector } from '../shared/controls/metrics.ts';
 import { createPrivacyCollector } from '../shared/controls/privacy.ts';
 import type { ControlCheckFactory } from '../shared/engine/types.ts';
 import type { EngineOptions } from '../shared/engine/verify.ts';
@@ -13,7 +14,7 @@ import { useNativeSha256 } from './native-sha256.ts';
 
 /** Every control check this build has (workers pick theirs by id from these). */
 export function controlFactories(): ControlCheckFactory[] {
-  return [...controlChecks(nodeCedar), () => createPrivacyCollector()];
+  return [...controlChecks(nodeCedar), () => createPrivacyCollector(), () => createMetricsCollector()];
 }
 
 /** The options of a full verification (every check), without the trust roots. */
