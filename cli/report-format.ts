@@ -50,6 +50,8 @@ export function formatReport(report: VerifyReport): string {
   lines.push(
     `  ${s.receipts} receipts in ${s.ledgers} ledger${s.ledgers === 1 ? '' : 's'}, ${s.bundles} policy bundle${s.bundles === 1 ? '' : 's'}; trust anchored: ${s.trusted ? 'yes' : 'NO'}`,
   );
+  if (report.format !== 'tickmark.evidence.v1') lines.push(`  format: ${report.format} (docs/FORMAT-EXECLAYER.md)`);
+  if (s.note) lines.push(`  NOTE: ${s.note}`);
   lines.push('');
   if (report.ledgers.length > 0) {
     lines.push('Ledgers');

@@ -17,7 +17,7 @@ const where = (keep: (code: FindingCode) => boolean) => FINDING_CODES.filter(kee
 
 describe('the table of finding codes', () => {
   it('lists the codes of FORMAT.md §7, each once, in two categories', () => {
-    expect(FINDING_CODES).toHaveLength(44);
+    expect(FINDING_CODES).toHaveLength(45);
     expect(new Set(FINDING_CODES).size).toBe(FINDING_CODES.length);
     expect([...INTEGRITY_CODES, ...CONTROL_CODES]).toEqual(FINDING_CODES);
     expect(CONTROL_CODES).toEqual([
@@ -53,6 +53,7 @@ describe('the table of finding codes', () => {
       [
         'RECORD_MALFORMED',
         'RECORD_NONCANONICAL',
+        'RECORD_HASH_MISMATCH',
         'SIGNATURE_INVALID',
         'CHAIN_BROKEN',
         'CHAIN_GAP',
@@ -91,6 +92,7 @@ describe('the table of finding codes', () => {
         'CHECKPOINT_MISMATCH',
         'RECORD_MALFORMED',
         'RECORD_NONCANONICAL',
+        'RECORD_HASH_MISMATCH',
       ].sort(),
     );
     expect(marksChain('NOT_A_CODE')).toBe(false);

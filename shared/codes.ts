@@ -33,6 +33,11 @@ export interface CodeInfo {
   readonly marksChain: boolean;
   /** The SOC 2 criteria it bears on and why (shared/soc2.ts). */
   readonly soc2: Soc2Mapping;
+  /**
+   * Found only when reading ExecLayer kernel logs (docs/FORMAT-EXECLAYER.md), never in a
+   * FORMAT.md archive, whose records carry no hash of their own.
+   */
+  readonly execlayerOnly?: true;
 }
 
 const soc2 = (criteria: readonly Soc2Criterion[], why: string): Soc2Mapping =>
@@ -235,6 +240,18 @@ const TABLE = {
     soc2: soc2(
       ['PI1.5', 'CC2.1'],
       'A receipt not in canonical form could be shown differently from what was signed, so what is displayed is not provably what was recorded.',
+    ),
+  },
+  RECORD_HASH_MISMATCH: {
+    category: 'integrity',
+    severity: 'critical',
+    tampers: true,
+    breaksContinuity: true,
+    marksChain: true,
+    execlayerOnly: true,
+    soc2: soc2(
+      ['PI1.5', 'CC7.2'],
+      'A record whose recorded hash does not match its content was changed after it was written: what it shows is not what was recorded.',
     ),
   },
   SIGNATURE_INVALID: {
@@ -540,6 +557,10 @@ export const CODE_INFO: Readonly<Record<FindingCode, CodeInfo>> = Object.freeze(
 export const FINDING_CODES: readonly FindingCode[] = Object.freeze(Object.keys(TABLE) as FindingCode[]);
 export const INTEGRITY_CODES: readonly IntegrityCode[] = Object.freeze(
   FINDING_CODES.filter((code): code is IntegrityCode => TABLE[code].category === 'integrity'),
+);
+/** Integrity codes a FORMAT.md archive can give (the rest are found in ExecLayer logs only). */
+export const ARCHIVE_INTEGRITY_CODES: readonly IntegrityCode[] = Object.freeze(
+  INTEGRITY_CODES.filter((code) => !(TABLE[code] as CodeInfo).execlayerOnly),
 );
 export const CONTROL_CODES: readonly ControlCode[] = Object.freeze(
   FINDING_CODES.filter((code): code is ControlCode => TABLE[code].category === 'control'),

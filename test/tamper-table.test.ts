@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource } from '../shared/archive/memory.ts';
 import { memoryBytes } from '../shared/archive/blob.ts';
-import { INTEGRITY_CODES, type FindingCode } from '../shared/engine/findings.ts';
+import { type FindingCode } from '../shared/engine/findings.ts';
+import { ARCHIVE_INTEGRITY_CODES } from '../shared/codes.ts';
 import { verifyArchive, verifyZipBytes, type EngineOptions } from '../shared/engine/verify.ts';
 import type { VerifyReport } from '../shared/engine/types.ts';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
@@ -428,7 +429,7 @@ describe('tamper table: every integrity code', () => {
 
   it('covers every integrity code of FORMAT.md §7', () => {
     const covered = new Set<string>([...cases.map((c) => c.code), 'ARCHIVE_UNREADABLE']);
-    expect(INTEGRITY_CODES.filter((code) => !covered.has(code))).toEqual([]);
+    expect(ARCHIVE_INTEGRITY_CODES.filter((code) => !covered.has(code))).toEqual([]);
   });
 
   it.each(cases)('$code: $how', async (c) => {

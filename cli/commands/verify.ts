@@ -9,9 +9,12 @@ import { formatReport, reportJson } from '../report-format.ts';
 import { engineOptions } from '../engine-options.ts';
 import { defaultPoolSize, startPool } from '../pool/pool-runner.ts';
 import { UsageError, parseArgs, parseTrustRoots, type CommandIo } from '../args.ts';
+import { ACCEPTED_INPUTS, detectExeclayer, verifyExeclayerPath } from '../execlayer.ts';
+import { fromHex } from '../../shared/format/bytes.ts';
 
 export const VERIFY_USAGE =
-  'usage: tickmark verify <archive.zip | archive-dir> [--trust-root <64-hex public key>]... [--json] [--workers N]';
+  'usage: tickmark verify <archive.zip | archive-dir | execlayer log or journal folder> [--trust-root <64-hex public key>]... [--json] [--workers N]\n' +
+  '       ExecLayer logs: [--hmac-secret-hex <hex>] [--issuer <id>]...';
 
 /** Exit status of a report (FORMAT.md §8). */
 export function exitStatus(report: VerifyReport): 0 | 1 {
@@ -19,15 +22,42 @@ export function exitStatus(report: VerifyReport): 0 | 1 {
 }
 
 export async function runVerify(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseArgs(argv, { multi: ['trust-root'], single: ['workers'], flags: ['json'], usage: VERIFY_USAGE });
+  const args = parseArgs(argv, {
+    multi: ['trust-root', 'issuer'],
+    single: ['workers', 'hmac-secret-hex'],
+    flags: ['json'],
+    usage: VERIFY_USAGE,
+  });
   if (args.positional.length !== 1) throw new UsageError(`verify takes exactly one archive\n${VERIFY_USAGE}`);
+  const path = args.positional[0] as string;
+  const secretHex = args.single['hmac-secret-hex'];
+  if (secretHex !== undefined && !/^(?:[0-9a-fA-F]{2})+$/.test(secretHex))
+    throw new UsageError("--hmac-secret-hex must be the secret's bytes in hex (an even number of hex digits)");
+  const execlayer = await detectExeclayer(path);
+  if (execlayer) {
+    const report = await verifyExeclayerPath(path, execlayer, {
+      hmacSecret: secretHex === undefined ? null : fromHex(secretHex.toLowerCase()),
+      issuers: args.multi.issuer && args.multi.issuer.length > 0 ? args.multi.issuer : null,
+    });
+    io.stdout(args.flags.json ? JSON.stringify(reportJson(report)) + '\n' : formatReport(report));
+    return exitStatus(report);
+  }
+  if (secretHex !== undefined || (args.multi.issuer ?? []).length > 0)
+    throw new UsageError(`--hmac-secret-hex and --issuer apply to ExecLayer logs; ${path} is not one`);
   const trustedRoots = parseTrustRoots(args.multi['trust-root']);
   const workers = args.single.workers === undefined ? undefined : Number(args.single.workers);
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64))
     throw new UsageError(`--workers must be a whole number from 0 to 64, got "${args.single.workers}"`);
-  const report = await verifyPath(args.positional[0] as string, { trustedRoots }, { workers });
+  const report = withAcceptedInputs(await verifyPath(path, { trustedRoots }, { workers }));
   io.stdout(args.flags.json ? JSON.stringify(reportJson(report)) + '\n' : formatReport(report));
   return exitStatus(report);
+}
+
+/** A file that is no readable archive: the finding also says what Tickmark reads. */
+function withAcceptedInputs(report: VerifyReport): VerifyReport {
+  const only = report.findings.length === 1 ? report.findings[0] : undefined;
+  if (!only || only.code !== 'ARCHIVE_UNREADABLE' || report.archive !== null) return report;
+  return { ...report, findings: [{ ...only, message: `${only.message} ${ACCEPTED_INPUTS}.` }] };
 }
 
 export interface PathOptions {

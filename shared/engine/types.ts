@@ -69,6 +69,8 @@ export interface VerifySummary {
   readonly control_findings: number;
   /** Every root in the archive is pinned by the caller and the key set is sound. */
   readonly trusted: boolean;
+  /** A sentence the summary must carry (ExecLayer logs: why HMAC is not independent evidence). */
+  readonly note?: string;
 }
 
 export interface ArchiveInfo {
@@ -79,8 +81,11 @@ export interface ArchiveInfo {
   readonly producer: { readonly name: string; readonly version: string };
 }
 
+/** What was verified: a FORMAT.md archive, or an ExecLayer kernel's log (docs/FORMAT-EXECLAYER.md). */
+export type ReportFormat = typeof FORMAT_ID | 'execlayer-py' | 'execlayer-v4';
+
 export interface VerifyReport {
-  readonly format: typeof FORMAT_ID;
+  readonly format: ReportFormat;
   readonly source: string;
   readonly archive: ArchiveInfo | null;
   readonly findings: readonly Finding[];
