@@ -79,3 +79,44 @@ export async function benchExplain(receipts: number): Promise<ExplainFigures> {
   ];
   return { receipts, readSeconds, cases };
 }
+
+export interface PolicyDiffFigures {
+  readonly receipts: number;
+  readonly readSeconds: number;
+  readonly seconds: number;
+  readonly changed: number;
+  readonly cedarCalls: number;
+}
+
+/** `tickmark policy-diff` of the demo's two versions: every recorded request replayed under both. Target < 60 s at 1M. */
+export async function benchPolicyDiff(receipts: number): Promise<PolicyDiffFigures> {
+  const { path, root } = ensureArchive(receipts);
+  const readSeconds = await bareRead(path);
+  const start = performance.now();
+  let out = '';
+  try {
+    out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'cli/main.ts',
+        'policy-diff',
+        path,
+        'agents-prod@1',
+        'agents-prod@2',
+        '--trust-root',
+        root,
+        '--json',
+      ],
+      { cwd: ROOT_DIR, maxBuffer: 1 << 30, encoding: 'utf8' },
+    );
+  } catch (error) {
+    const e = error as { status?: number; stdout?: string };
+    if (e.status !== 1) throw error;
+    out = e.stdout ?? '';
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const body = JSON.parse(out) as { impact: { changed: unknown[]; cedar_calls: number } };
+  return { receipts, readSeconds, seconds, changed: body.impact.changed.length, cedarCalls: body.impact.cedar_calls };
+}

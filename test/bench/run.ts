@@ -10,7 +10,7 @@ import { benchDecisionMemo } from './decision-memo.ts';
 import { benchEndToEnd } from './end-to-end.ts';
 import { benchSignatures } from './signatures.ts';
 import { benchManyEntries } from './many-entries.ts';
-import { benchExplain } from './explain.ts';
+import { benchExplain, benchPolicyDiff } from './explain.ts';
 import { benchExplorerSearch, printExplorerFigures } from './explorer-search.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '100000,300000')
@@ -43,6 +43,17 @@ if (process.env.BENCH_EXPLAIN !== '0') {
       console.log(
         `| ${f(e.receipts)} | ${e.readSeconds.toFixed(1)} | ${c.what} | ${c.seconds.toFixed(1)} | ${ratio(c.seconds, e.readSeconds)} | ${c.exit} |`,
       );
+  }
+  console.log('');
+  console.log('## tickmark policy-diff (every recorded request replayed under both versions) vs one bare read');
+  console.log(
+    '| receipts | bare read (s) | policy-diff (s) | policy-diff / bare read | changed outcomes | Cedar calls |\n|---|---|---|---|---|---|',
+  );
+  for (const n of explainSizes) {
+    const d = await benchPolicyDiff(n);
+    console.log(
+      `| ${f(d.receipts)} | ${d.readSeconds.toFixed(1)} | ${d.seconds.toFixed(1)} | ${ratio(d.seconds, d.readSeconds)} | ${f(d.changed)} | ${f(d.cedarCalls)} |`,
+    );
   }
   console.log('');
 }
