@@ -4,6 +4,7 @@
  * status to `complete`. Cancel, failure and an interrupted window all end in
  * {@link deleteArchive}.
  */
+import type { ControlMetricsReport } from '../../shared/controls/metrics.ts';
 import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { KeptFile, VerifyReport } from '../../shared/engine/types.ts';
@@ -91,6 +92,8 @@ export interface ImportResult {
   readonly keys: readonly Omit<ArchiveKeyRow, 'archiveId'>[];
   /** The privacy report of the same verification; null or absent when none was made. */
   readonly privacy?: PrivacyReport | null;
+  /** The control metrics of the same verification; null or absent when none were computed. */
+  readonly metrics?: ControlMetricsReport | null;
   /** Files other than segments, as the verification read them (absent: none kept). */
   readonly files?: readonly KeptFile[];
   /** Hex SHA-256 of the archive file's bytes; null or absent when not known. */
@@ -138,6 +141,7 @@ export async function completeImport(
       dictionaries: result.dictionaries,
       findingCount: findings.length,
       ...(result.privacy ? { privacy: result.privacy } : {}),
+      ...(result.metrics ? { metrics: result.metrics } : {}),
       ...(result.fileSha256 ? { fileSha256: result.fileSha256 } : {}),
     } as const;
     await db.archives.update(archiveId, changes);

@@ -10,6 +10,7 @@
  * transaction; anything still `importing` at start-up was interrupted and is removed.
  */
 import { Dexie, type EntityTable, type Table } from 'dexie';
+import type { ControlMetricsReport } from '../../shared/controls/metrics.ts';
 import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
@@ -78,6 +79,12 @@ export interface ArchiveRow {
    * run: the privacy screen says so, never an empty table.
    */
   privacy?: PrivacyReport;
+  /**
+   * Control metrics of the same verification (set once complete). Absent for archives
+   * imported before the workbench computed them, or when the control checks could not run:
+   * the controls and metrics screens say so, never a table of zeros.
+   */
+  metrics?: ControlMetricsReport;
   /** Where the archive came from: a file, a host token, the built-in demo. */
   origin: 'file' | 'host' | 'demo';
   /**

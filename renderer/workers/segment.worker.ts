@@ -11,6 +11,7 @@ import { openZip } from '../../shared/archive/zip.ts';
 import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
 import { webCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import { segmentChecker, type SegmentChecker } from '../../shared/engine/segment-worker.ts';
+import { createMetricsCollector } from '../../shared/controls/metrics.ts';
 import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
@@ -50,8 +51,8 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
   if (setup.controlIds.length > 0) {
     const controls = await loadControlChecks();
     if (controls.unavailable) throw new Error(controls.unavailable);
-    // The verify worker runs the privacy collector beside the controls: its projections are made here too.
-    factories = [...controls.factories, createPrivacyCollector];
+    // The verify worker runs the privacy and metrics collectors beside the controls: their projections are made here too.
+    factories = [...controls.factories, createPrivacyCollector, createMetricsCollector];
   }
   const bulkVerifier = await webCryptoVerifier();
   const check = await segmentChecker(archive, setup, {

@@ -2,6 +2,7 @@
  * Messages between the window and the verify worker. Types only, shared by both sides so
  * they cannot drift apart.
  */
+import type { ControlMetricsReport } from '../../shared/controls/metrics.ts';
 import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Progress, VerifyReport, KeptFile } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from './receipt-columns.ts';
@@ -58,6 +59,8 @@ export type FromWorker =
       readonly controlsUnavailable: string | null;
       /** The privacy report (`tickmark privacy`), or null when the control checks did not run. */
       readonly privacy: PrivacyReport | null;
+      /** Control metrics (population and exceptions per control and month), or null when the control checks did not run. */
+      readonly metrics: ControlMetricsReport | null;
       /** The archive's files other than segments, as read (kept for the reconstruction view). */
       readonly files: KeptFile[];
       /** Lowercase hex SHA-256 of the archive file's bytes, or null when it could not be read. */

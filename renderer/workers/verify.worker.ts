@@ -19,6 +19,7 @@ import { ByteRelay, answerRead } from './relay.ts';
 import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { createPrivacyCollector, type PrivacyCollector } from '../../shared/controls/privacy.ts';
+import { createMetricsCollector, type MetricsCollector } from '../../shared/controls/metrics.ts';
 import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from './verify-protocol.ts';
@@ -148,12 +149,14 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     // The privacy report (`tickmark privacy`) runs with the control checks, never without
     // them: alone it would make the report say the control checks ran.
     const privacy: PrivacyCollector | null = controls.factories.length > 0 ? createPrivacyCollector() : null;
+    // Control metrics likewise: a population counted without the checks would read as no exceptions.
+    const metrics: MetricsCollector | null = controls.factories.length > 0 ? createMetricsCollector() : null;
     const bulkVerifier = await receiptVerifier();
     const files: KeptFile[] = [];
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
       trustedRoots,
       ...(bulkVerifier ? { bulkVerifier } : {}),
-      controls: privacy ? [...controls.factories, () => privacy] : controls.factories,
+      controls: privacy && metrics ? [...controls.factories, () => privacy, () => metrics] : controls.factories,
       ...(controls.policyParser ? { policyParser: controls.policyParser } : {}),
       signal: abort.signal,
       onFile: (file) => void files.push(file),
@@ -188,6 +191,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         keys,
         controlsUnavailable: controls.unavailable,
         privacy: privacy?.report() ?? null,
+        metrics: metrics?.metrics(result.findings) ?? null,
         files,
         fileSha256: fileSha,
       },
