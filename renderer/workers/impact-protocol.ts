@@ -46,6 +46,8 @@ export type ToImpactWorker =
 export interface ShareResult {
   /** Lines read from the store (every line of the share that was there). */
   readonly linesRead: number;
+  /** Milliseconds spent waiting for the store's reads (the rest is parsing and replaying). */
+  readonly readMs: number;
   /** Lines the archive's counts promise but the store did not hold. */
   readonly notStored: number;
   /** Lines that are not JSON objects with the members a replay needs (not evaluated, not counted as unchanged). */

@@ -63,6 +63,7 @@ export async function scanShare(
 ): Promise<ShareResult> {
   const bundleCounts = new Map<string, number>();
   let linesRead = 0;
+  let readMs = 0;
   let notStored = 0;
   let notReceipts = 0;
   let noBundle = 0;
@@ -86,7 +87,9 @@ export async function scanShare(
   for (const batch of batches(share.tasks)) {
     const first = batch[0] as ChunkTask;
     const last = batch.at(-1) as ChunkTask;
+    const readStarted = performance.now();
     const stored = await read(first.ledger, first.chunkNo, last.chunkNo);
+    readMs += performance.now() - readStarted;
     const base = share.ledgerStart[first.ledger] ?? 0;
     for (const task of batch) {
       const texts = stored.get(task.chunkNo) ?? [];
@@ -140,5 +143,5 @@ export async function scanShare(
       changedRows.push(p < addedRow.length ? (addedRow.at(p++) as number) : -1);
     }
   }
-  return { linesRead, notStored, notReceipts, bundleCounts, noBundle, impact, changedRows };
+  return { linesRead, readMs, notStored, notReceipts, bundleCounts, noBundle, impact, changedRows };
 }

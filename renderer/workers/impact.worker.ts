@@ -8,14 +8,21 @@
  */
 /// <reference lib="webworker" />
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { evaluatePolicies, type CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import { useSha256 } from '../../shared/format/hash.ts';
 import { diffBundles } from '../../shared/policy/diff.ts';
 import { ImpactCollector } from '../../shared/policy/impact.ts';
 import { db } from '../store/db.ts';
 import type { FromImpactWorker, ScanShare, ToImpactWorker } from './impact-protocol.ts';
 import { scanShare, type ReadChunks } from './impact-shard.ts';
+import { memoSha256 } from './memo-sha256.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
+
+// The decision memo hashes each replayed request; recorded traffic repeats, and a browser has
+// no native synchronous SHA-256: repeated inputs are answered from memory (exactly, by their bytes).
+useSha256(memoSha256({ digest: (data) => sha256(data), create: () => sha256.create() }));
 
 let cedarReady: Promise<CedarFormatting> | null = null;
 
@@ -39,9 +46,10 @@ self.onmessage = (event: MessageEvent<ToImpactWorker>) => {
 };
 
 async function answer(request: ToImpactWorker): Promise<void> {
-  let cedar: CedarFormatting;
+  let cedar: CedarFormatting | null = null;
   try {
-    cedar = await loadCedar();
+    // Counting receipts per bundle needs no Cedar.
+    if (request.type !== 'scan' || request.sides) cedar = await loadCedar();
   } catch (error) {
     post({
       type: 'failed',
@@ -53,14 +61,14 @@ async function answer(request: ToImpactWorker): Promise<void> {
   try {
     switch (request.type) {
       case 'diff':
-        post({ type: 'diffed', id: request.id, diff: diffBundles(cedar, request.from, request.to) });
+        post({ type: 'diffed', id: request.id, diff: diffBundles(cedar as CedarFormatting, request.from, request.to) });
         return;
       case 'evaluate': {
         const value = JSON.parse(request.line) as { request?: unknown; entities?: unknown };
         if (typeof value?.request !== 'object' || value.request === null || !Array.isArray(value.entities))
           throw new Error('the stored line has no request and entities to replay');
         const evaluation = evaluatePolicies(
-          cedar,
+          cedar as CedarFormatting,
           request.policies,
           value.request as Parameters<typeof evaluatePolicies>[2],
           value.entities as Parameters<typeof evaluatePolicies>[3],
@@ -70,7 +78,8 @@ async function answer(request: ToImpactWorker): Promise<void> {
       }
       case 'scan': {
         const started = performance.now();
-        const collector = request.sides ? new ImpactCollector(cedar, request.sides.from, request.sides.to) : null;
+        const collector =
+          request.sides && cedar ? new ImpactCollector(cedar, request.sides.from, request.sides.to) : null;
         const result = await scanShare(request.share, readerFor(request.share), collector, (linesDone) =>
           post({ type: 'progress', id: request.id, linesDone }),
         );

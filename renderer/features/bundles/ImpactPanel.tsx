@@ -307,7 +307,12 @@ function ImpactResult({
     );
   const notRead = outcome.notReceipts + outcome.notStored;
   return (
-    <div className="impact-result" data-testid="impact-result" data-ms={Math.round(outcome.ms)}>
+    <div
+      className="impact-result"
+      data-testid="impact-result"
+      data-ms={Math.round(outcome.ms)}
+      data-read-ms={Math.round(outcome.readMs)}
+    >
       <p className="muted">
         Replayed {populationLabel} under {sideName(from)} and {sideName(to)}: {formatCount(outcome.linesRead)} stored
         lines in {formatDuration(outcome.ms)} by {outcome.workers} worker{outcome.workers === 1 ? '' : 's'} (

@@ -34,6 +34,7 @@ const impact = (n: number, changed: string[], errors = 0): Impact => ({
 
 const share = (r: Partial<ShareResult>): ShareResult => ({
   linesRead: 0,
+  readMs: 0,
   notStored: 0,
   notReceipts: 0,
   bundleCounts: new Map(),

@@ -90,6 +90,7 @@ export interface MergedScan extends Omit<ShareResult, 'impact'> {
 export function mergeShares(results: readonly ShareResult[]): MergedScan {
   const bundleCounts = new Map<string, number>();
   let linesRead = 0;
+  let readMs = 0;
   let notStored = 0;
   let notReceipts = 0;
   let noBundle = 0;
@@ -97,6 +98,7 @@ export function mergeShares(results: readonly ShareResult[]): MergedScan {
   const impacts: Impact[] = [];
   for (const r of results) {
     linesRead += r.linesRead;
+    readMs += r.readMs;
     notStored += r.notStored;
     notReceipts += r.notReceipts;
     noBundle += r.noBundle;
@@ -105,7 +107,7 @@ export function mergeShares(results: readonly ShareResult[]): MergedScan {
     if (r.impact) impacts.push(r.impact);
   }
   const impact = impacts.length === 0 ? null : mergeImpacts(impacts);
-  if (!impact) return { linesRead, notStored, notReceipts, noBundle, bundleCounts, changedRows, impact };
+  if (!impact) return { linesRead, readMs, notStored, notReceipts, noBundle, bundleCounts, changedRows, impact };
   // Listed by ledger, then seq (then table row): the order `tickmark policy-diff` lists them in,
   // whatever order the store holds a ledger's segments in.
   const order = impact.changed.map((_, k) => k);
@@ -121,6 +123,7 @@ export function mergeShares(results: readonly ShareResult[]): MergedScan {
   });
   return {
     linesRead,
+    readMs,
     notStored,
     notReceipts,
     noBundle,
