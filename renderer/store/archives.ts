@@ -167,10 +167,17 @@ export function archiveFileRow(archiveId: string, file: KeptFile): ArchiveFileRo
   return text === null ? { ...row, bytes: file.bytes } : { ...row, text };
 }
 
-/** Removes an archive and every row that belongs to it, in one transaction. */
+/**
+ * Removes an archive and every row that belongs to it, in one transaction: the rows keyed
+ * by `archiveId` and the items of its samples (keyed by sample).
+ */
 export async function deleteArchive(archiveId: string): Promise<void> {
   const tables = archiveTables(db);
-  await db.transaction('rw', [db.archives, ...tables], async () => {
+  await db.transaction('rw', [db.archives, db.sampleItems, ...tables], async () => {
+    const sampleIds = (await db.samples.where('archiveId').equals(archiveId).primaryKeys()).filter(
+      (id): id is number => id !== undefined,
+    );
+    if (sampleIds.length > 0) await db.sampleItems.where('sampleId').anyOf(sampleIds).delete();
     for (const table of tables) await table.where('archiveId').equals(archiveId).delete();
     await db.archives.delete(archiveId);
   });
