@@ -5,7 +5,7 @@ import { canonicalize } from '../format/canonical.ts';
 import { hashOf } from '../format/hash.ts';
 import type { CedarEntities, CedarModule, CedarRequest } from './cedar.ts';
 import { countingCedar } from './cedar-counting.test-helper.ts';
-import { DecisionEvaluator, assertCedarReady, memoKey } from './evaluator.ts';
+import { DecisionEvaluator, assertCedarReady, memoKey, requestDigest } from './evaluator.ts';
 
 const BUNDLE = hashOf('bundle');
 const POLICIES = {
@@ -148,5 +148,30 @@ describe('assertCedarReady', () => {
 
   it('accepts the Node module', () => {
     expect(() => assertCedarReady(nodeCedar)).not.toThrow();
+  });
+});
+
+describe('memoKey with a request digest', () => {
+  it('keys a request under two policy sets apart, and two requests under one set apart', () => {
+    const d1 = requestDigest(request('t1'), entities(1));
+    const d2 = requestDigest(request('t2'), entities(1));
+    expect(d1).not.toBe(d2);
+    expect(memoKey('s1', request('t1'), entities(1), d1)).not.toBe(memoKey('s2', request('t1'), entities(1), d1));
+    expect(memoKey('s1', request('t1'), entities(1), d1)).not.toBe(memoKey('s1', request('t2'), entities(1), d2));
+  });
+
+  it('gives the same decisions with and without the digest', () => {
+    const evaluator = new DecisionEvaluator(nodeCedar);
+    for (const tier of [1, 3]) {
+      const plain = evaluator.evaluate(BUNDLE, POLICIES, request('t1'), entities(tier));
+      const keyed = new DecisionEvaluator(nodeCedar).evaluate(
+        BUNDLE,
+        POLICIES,
+        request('t1'),
+        entities(tier),
+        requestDigest(request('t1'), entities(tier)),
+      );
+      expect(keyed).toEqual(plain);
+    }
   });
 });

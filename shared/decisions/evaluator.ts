@@ -65,6 +65,8 @@ export class DecisionEvaluator {
     policies: Readonly<Record<string, string>>,
     request: CedarRequest,
     entities: CedarEntities,
+    /** {@link requestDigest} of the same request and entities, when the caller evaluates them more than once. */
+    digest?: string,
   ): Reevaluation {
     this.#requests++;
     let prepared = this.#bundles.get(bundleHash);
@@ -74,7 +76,7 @@ export class DecisionEvaluator {
     }
     if (!prepared.ok) return { kind: 'unparsable', errors: prepared.errors };
 
-    const key = memoKey(prepared.setId, request, entities);
+    const key = memoKey(prepared.setId, request, entities, digest);
     const cached = this.#memo.get(key);
     if (cached) {
       this.#memoHits++;
@@ -106,8 +108,15 @@ export class DecisionEvaluator {
  * gives the same text as `C()` except for integer-like member names, which V8 orders
  * numerically: that can only cost a missed hit, never a wrong answer.
  */
-export function memoKey(setId: string, request: CedarRequest, entities: CedarEntities): string {
-  return hashOf(`${setId}\n${JSON.stringify([request, entities])}`);
+export function memoKey(setId: string, request: CedarRequest, entities: CedarEntities, digest?: string): string {
+  // With a digest of the request, the key is the pair (policy set hash, request hash): still
+  // collision-resistant, and one request replayed under two bundles is serialized and hashed once.
+  return digest !== undefined ? `${setId}\n${digest}` : hashOf(`${setId}\n${JSON.stringify([request, entities])}`);
+}
+
+/** SHA-256 of a request and its entities as the memo serializes them (see {@link memoKey}). */
+export function requestDigest(request: CedarRequest, entities: CedarEntities): string {
+  return hashOf(JSON.stringify([request, entities]));
 }
 
 /**

@@ -6,7 +6,7 @@
  * parse), the receipt is counted as an error, never as unchanged.
  */
 import type { CedarModule } from '../decisions/cedar.ts';
-import { DecisionEvaluator } from '../decisions/evaluator.ts';
+import { DecisionEvaluator, requestDigest } from '../decisions/evaluator.ts';
 import type { Receipt } from '../format/schema.ts';
 import type { BundleSide } from './diff.ts';
 
@@ -73,8 +73,10 @@ export class ImpactCollector {
   /** Replays one recorded request under both versions. */
   add(receipt: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>): void {
     this.#evaluated++;
-    const a = this.#decide(this.#from, receipt, 'from');
-    const b = this.#decide(this.#to, receipt, 'to');
+    // Serialized and hashed once for both versions' memo lookups.
+    const digest = requestDigest(receipt.request, receipt.entities);
+    const a = this.#decide(this.#from, receipt, 'from', digest);
+    const b = this.#decide(this.#to, receipt, 'to', digest);
     if (!a || !b) {
       this.#errorReceipts++;
       return;
@@ -100,8 +102,15 @@ export class ImpactCollector {
     side: BundleSide,
     receipt: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>,
     which: 'from' | 'to',
+    digest: string,
   ): Outcome | null {
-    const result = this.#evaluator.evaluate(side.hash, side.body.cedar.policies, receipt.request, receipt.entities);
+    const result = this.#evaluator.evaluate(
+      side.hash,
+      side.body.cedar.policies,
+      receipt.request,
+      receipt.entities,
+      digest,
+    );
     let message: string;
     if (result.kind === 'unparsable')
       message = `the policies of ${side.body.id} v${side.body.version} do not parse: ${result.errors.map((e) => (e.policyId ? `${e.policyId}: ${e.message}` : e.message)).join('; ')}`;
