@@ -4,6 +4,7 @@
  * of v1 → v2 and its decision impact against `tickmark policy-diff --json` on the same file
  * (counts, groups and the changed receipts), a count clicked through to its receipts and one
  * receipt to its reconstruction replayed under the other version; a replay cancelled; a
+ * saved filter's receipts only; a
  * proposed file (what-if) against the CLI given the same file; an archive whose texts were
  * not kept says so and still opens. axe on every screen; screenshots in test-results/.
  *
@@ -61,15 +62,17 @@ async function cliDiff(zip: string, from: string, to: string, root: string): Pro
 function readDemo() {
   const files = unzipSync(readFileSync(demoZip));
   const counts = new Map<string, number>();
+  const actions = new Map<string, number>();
   for (const [path, bytes] of Object.entries(files)) {
     if (!/^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(path)) continue;
     for (const line of strFromU8(bytes).split('\n')) {
       if (!line) continue;
-      const bundle = (JSON.parse(line) as { decision: { bundle: string } }).decision.bundle;
-      counts.set(bundle, (counts.get(bundle) ?? 0) + 1);
+      const r = JSON.parse(line) as { decision: { bundle: string }; request: { action: { id: string } } };
+      counts.set(r.decision.bundle, (counts.get(r.decision.bundle) ?? 0) + 1);
+      actions.set(r.request.action.id, (actions.get(r.request.action.id) ?? 0) + 1);
     }
   }
-  return { counts, v2: strFromU8(files['policies/agents-prod-v2.json'] as Uint8Array) };
+  return { counts, actions, v2: strFromU8(files['policies/agents-prod-v2.json'] as Uint8Array) };
 }
 
 const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).first().innerText()) ?? '').trim();
@@ -232,6 +235,59 @@ describe('policy bundles', () => {
     await page.getByTestId('impact-list').waitFor({ timeout: 30_000 });
   });
 
+  it('a saved filter’s receipts only: the same outcomes as the CLI’s for that population', async () => {
+    const { page } = wb;
+    // A saved filter of the engagement (as the explorer saves one): the db.read receipts.
+    await page.evaluate(
+      (id) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('tickmark');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const read = db.transaction('archives').objectStore('archives').get(id);
+            read.onsuccess = () => {
+              const engagementId = (read.result as { engagementId: string }).engagementId;
+              const tx = db.transaction('savedFilters', 'readwrite');
+              tx.objectStore('savedFilters').add({
+                engagementId,
+                name: 'db.read only',
+                query: 'action=db.read',
+                createdAt: new Date().toISOString(),
+              });
+              tx.oncomplete = () => {
+                db.close();
+                resolve();
+              };
+              tx.onerror = () => reject(tx.error);
+            };
+          };
+        }),
+      archiveId,
+    );
+    await page.goto(
+      `${inject('baseUrl')}#/archive/${archiveId}/bundles/diff?from=${encodeURIComponent(cli.from.hash)}&to=${encodeURIComponent(cli.to.hash)}`,
+    );
+    await page.reload();
+    await page.getByTestId('impact-population').waitFor();
+    await page.getByTestId('impact-population').selectOption({ label: 'saved filter: db.read only' });
+    await page.getByTestId('impact-idle').waitFor();
+    expect(page.url()).toMatch(/filter=\d+/);
+    await page.getByTestId('impact-run').click();
+    await page.getByTestId('impact-result').waitFor({ timeout: 60_000 });
+    const reads = demo.actions.get('db.read') ?? 0;
+    const changed = cli.impact.changed.filter((c) => c.action === 'db.read');
+    expect(reads).toBeGreaterThan(0);
+    expect(await text(page, 'impact-evaluated')).toBe(n(reads));
+    expect(await text(page, 'impact-changed')).toBe(n(changed.length));
+    await page.getByTestId('impact-changed').click();
+    await page.getByTestId('impact-list').waitFor();
+    const shown = await page
+      .getByTestId('impact-receipt')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-receipt')));
+    expect(shown).toEqual(changed.slice(0, 50).map((c) => c.receipt));
+  });
+
   it('what-if: a proposed file not in the archive, its signature shown (not required), diffed and replayed as the CLI does', async () => {
     const { page } = wb;
     const file = JSON.parse(demo.v2) as { bundle: Json & { cedar: { policies: Record<string, string> } } };
@@ -349,6 +405,18 @@ describe('policy bundles', () => {
     await page.getByTestId('impact-run').waitFor({ timeout: 60_000 });
     const started = Date.now();
     await page.getByTestId('impact-run').click();
+    // Progress as for imports: receipts done of all, while the cancel button is there.
+    await expect
+      .poll(
+        () =>
+          page
+            .getByTestId('impact-progress-lines')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 60_000 },
+      )
+      .toMatch(new RegExp(`^[\\d,]+ of ${n(SCALE)}$`));
+    expect(await page.getByTestId('impact-cancel').isEnabled()).toBe(true);
     await page.getByTestId('impact-result').waitFor({ timeout: 1_800_000 });
     const wall = (Date.now() - started) / 1000;
     const ms = Number(await page.getByTestId('impact-result').getAttribute('data-ms'));
