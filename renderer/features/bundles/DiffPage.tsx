@@ -6,6 +6,7 @@
  * The diff is `diffBundles` (shared/policy/diff.ts), the same as `tickmark policy-diff`.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
+import { instantOf } from '../../../shared/format/time.ts';
 import type { BundleDiff, BundleSide, PolicyDiff } from '../../../shared/policy/diff.ts';
 import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute, type Route } from '../../app/routes.ts';
@@ -30,7 +31,8 @@ export function defaultPair(sides: readonly BundleSide[]): { from: string; to: s
     const to = list.at(-1);
     const from = list.at(-2);
     if (!to || !from) continue;
-    if (!best || to.body.effective_from > best.to.body.effective_from) best = { from, to };
+    const later = (a: string, b: string) => (instantOf(a) ?? a) > (instantOf(b) ?? b);
+    if (!best || later(to.body.effective_from, best.to.body.effective_from)) best = { from, to };
   }
   return best ? { from: best.from.hash, to: best.to.hash } : null;
 }
