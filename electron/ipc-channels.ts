@@ -19,6 +19,10 @@ export const IPC_CHANNELS = Object.freeze({
   openRecent: 'tickmark:open-recent',
   removeRecent: 'tickmark:remove-recent',
   saveFile: 'tickmark:save-file',
+  openFileDialog: 'tickmark:open-file-dialog',
+  signingKeys: 'tickmark:signing-keys',
+  createSigningKey: 'tickmark:create-signing-key',
+  signWithKey: 'tickmark:sign-with-key',
 } as const);
 
 /** The one main → window event channel (menu commands). Carries a {@link MenuCommand} only. */

@@ -74,6 +74,30 @@ const BytesSchema = z
   .instanceof(Uint8Array, { error: 'must be a Uint8Array' })
   .refine((b) => b.byteLength <= MAX_SAVE_BYTES, `must be at most ${MAX_SAVE_BYTES} bytes`);
 
+/** What the open dialog of `openFileDialog` asks for. */
+export const FILE_KINDS = ['workpaper', 'pdf'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+const FileKindSchema = z.enum(FILE_KINDS, { error: `must be one of ${FILE_KINDS.join(', ')}` });
+
+/** Longest name of a signing key (whose key it is). */
+export const MAX_KEY_LABEL = 120;
+/** Largest message the main process signs in one call (a DSSE pre-authentication encoding). */
+export const MAX_SIGN_BYTES = 64 * 1024 * 1024;
+
+const KeyLabelSchema = z
+  .string('must be a string')
+  .refine((s) => s.trim() !== '', 'must not be empty')
+  .refine((s) => s.trim().length <= MAX_KEY_LABEL, `must be at most ${MAX_KEY_LABEL} characters`)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+const PublicKeySchema = z
+  .string('must be a string')
+  .regex(/^[0-9a-f]{64}$/, 'must be an Ed25519 public key (64 lowercase hex digits)');
+
+const SignBytesSchema = z
+  .instanceof(Uint8Array, { error: 'must be a Uint8Array' })
+  .refine((b) => b.byteLength <= MAX_SIGN_BYTES, `must be at most ${MAX_SIGN_BYTES} bytes`);
+
 /**
  * Every invokable call: its channel and the schema of its positional arguments.
  * A tuple schema refuses extra arguments as well as missing or wrong ones.
@@ -91,6 +115,10 @@ export const IPC_CALLS = Object.freeze({
   openRecent: { channel: IPC_CHANNELS.openRecent, args: z.tuple([RecentIdSchema]) },
   removeRecent: { channel: IPC_CHANNELS.removeRecent, args: z.tuple([RecentIdSchema]) },
   saveFile: { channel: IPC_CHANNELS.saveFile, args: z.tuple([SuggestedNameSchema, BytesSchema]) },
+  openFileDialog: { channel: IPC_CHANNELS.openFileDialog, args: z.tuple([FileKindSchema]) },
+  signingKeys: { channel: IPC_CHANNELS.signingKeys, args: z.tuple([]) },
+  createSigningKey: { channel: IPC_CHANNELS.createSigningKey, args: z.tuple([KeyLabelSchema]) },
+  signWithKey: { channel: IPC_CHANNELS.signWithKey, args: z.tuple([PublicKeySchema, SignBytesSchema]) },
 } as const satisfies Record<keyof typeof IPC_CHANNELS, { channel: string; args: z.ZodTuple }>);
 
 export type IpcCallName = keyof typeof IPC_CALLS;
@@ -123,6 +151,22 @@ export interface SavedFile {
   readonly size: number;
 }
 
+/** An auditor's signing key kept by the main process (the private key never leaves it). */
+export interface SigningKeyInfo {
+  /** Hex of the raw 32-byte Ed25519 public key. */
+  readonly publicKey: string;
+  readonly label: string;
+  readonly createdAt: string;
+}
+
+export interface SigningKeyList {
+  readonly keys: readonly SigningKeyInfo[];
+  /** How the private keys are protected, one sentence. */
+  readonly protection: string;
+  /** Why no key can be made or used on this machine, or null. */
+  readonly unavailable: string | null;
+}
+
 /** The result of each call, as the main process returns it. */
 export interface IpcResults {
   openArchiveDialog: OpenedArchive | null;
@@ -134,6 +178,10 @@ export interface IpcResults {
   openRecent: OpenedArchive | null;
   removeRecent: readonly RecentArchive[];
   saveFile: SavedFile | null;
+  openFileDialog: OpenedArchive | null;
+  signingKeys: SigningKeyList;
+  createSigningKey: SigningKeyInfo;
+  signWithKey: Uint8Array;
 }
 
 /**
@@ -160,4 +208,12 @@ export interface TickmarkBridge {
   saveFile(suggestedName: string, bytes: Uint8Array): Promise<SavedFile | null>;
   /** Calls `listener` for each menu command; returns a function that unsubscribes. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /** Shows the native open dialog for a workpaper or a PDF; read it like an archive, by its token. */
+  openFileDialog(kind: FileKind): Promise<OpenedArchive | null>;
+  /** The signing keys kept by the main process (public halves only). */
+  signingKeys(): Promise<SigningKeyList>;
+  /** Makes an Ed25519 key, its private half encrypted with `safeStorage`. */
+  createSigningKey(label: string): Promise<SigningKeyInfo>;
+  /** Signs a DSSE pre-authentication encoding of an in-toto statement (nothing else) with a kept key. */
+  signWithKey(publicKey: string, message: Uint8Array): Promise<Uint8Array>;
 }

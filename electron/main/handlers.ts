@@ -13,6 +13,8 @@ import type { BaseWindow, Dialog, OpenDialogOptions, SaveDialogOptions, WebConte
 import type { OpenedFiles } from './archive-files.ts';
 import type { IpcHandlers } from './ipc.ts';
 import { addRecentArchive, findRecentArchive, readRecentArchives, removeRecentArchive } from './recent-archives.ts';
+import type { FileKind } from '../ipc-contract.ts';
+import { createSigningKey, listSigningKeys, signWithKey, type SigningKeyStoreOptions } from './signing-keys.ts';
 
 export interface HandlerDependencies {
   readonly dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog'>;
@@ -23,6 +25,8 @@ export interface HandlerDependencies {
   readonly saveDirectory: string;
   /** The window that hosts `sender`, to parent dialogs on it. */
   readonly windowFor: (sender: WebContents) => BaseWindow | null;
+  /** Where the signing keys are kept and what encrypts them (signing-keys.ts). */
+  readonly signingKeys: SigningKeyStoreOptions;
 }
 
 /** The open dialog: one file; Tickmark archives are ZIP files, "All files" for the odd extension. */
@@ -48,9 +52,25 @@ export function safeFileName(suggested: string): string {
   return cleaned === '' ? 'export' : cleaned.slice(0, 255);
 }
 
-async function showOpen(deps: HandlerDependencies, sender: WebContents): Promise<string | null> {
+/** The open dialog for a file that is not an archive: a workpaper (JSON Lines) or its PDF. */
+export function openFileDialogOptions(kind: FileKind): OpenDialogOptions {
+  const filter =
+    kind === 'pdf'
+      ? { name: 'PDF document', extensions: ['pdf'] }
+      : { name: 'Workpaper (DSSE envelopes, JSON Lines)', extensions: ['jsonl', 'json'] };
+  return {
+    title: kind === 'pdf' ? 'Open the workpaper PDF' : 'Open a workpaper',
+    properties: ['openFile'],
+    filters: [filter, { name: 'All files', extensions: ['*'] }],
+  };
+}
+
+async function showOpen(
+  deps: HandlerDependencies,
+  sender: WebContents,
+  options: OpenDialogOptions = openArchiveDialogOptions(),
+): Promise<string | null> {
   const parent = deps.windowFor(sender);
-  const options = openArchiveDialogOptions();
   const result = parent ? await deps.dialog.showOpenDialog(parent, options) : await deps.dialog.showOpenDialog(options);
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
@@ -106,6 +126,19 @@ export function createIpcHandlers(deps: HandlerDependencies): IpcHandlers {
       if (target === null) return null;
       await writeFile(target, bytes);
       return { name: path.basename(target), path: target, size: bytes.byteLength };
+    },
+    async openFileDialog([kind], { ownerId, sender }) {
+      const picked = await showOpen(deps, sender, openFileDialogOptions(kind));
+      return picked === null ? null : deps.files.open(ownerId, picked);
+    },
+    async signingKeys() {
+      return listSigningKeys(deps.signingKeys);
+    },
+    async createSigningKey([label]) {
+      return createSigningKey(deps.signingKeys, label);
+    },
+    async signWithKey([publicKey, message]) {
+      return signWithKey(deps.signingKeys, publicKey, message);
     },
   };
 }

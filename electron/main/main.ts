@@ -9,13 +9,14 @@
  * `__dirname` is therefore dist/electron, and the UI is its sibling dist/renderer.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import { OpenedFiles } from './archive-files.ts';
 import { createIpcHandlers } from './handlers.ts';
 import { registerIpcHandlers } from './ipc.ts';
 import { runLifecycle } from './lifecycle.ts';
 import { buildMenuTemplate, menuCommandSender } from './menu.ts';
 import { RECENT_ARCHIVES_FILE } from './recent-archives.ts';
+import { SIGNING_KEYS_FILE } from './signing-keys.ts';
 import {
   APP_ENTRY_URL,
   hardenSession,
@@ -83,6 +84,11 @@ function start(): void {
       recentFile: path.join(app.getPath('userData'), RECENT_ARCHIVES_FILE),
       saveDirectory: documentsFolder(),
       windowFor: (sender) => BrowserWindow.fromWebContents(sender),
+      signingKeys: {
+        file: path.join(app.getPath('userData'), SIGNING_KEYS_FILE),
+        safeStorage,
+        platform: process.platform,
+      },
     }),
   );
   app.setAboutPanelOptions({

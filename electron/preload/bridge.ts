@@ -33,6 +33,10 @@ export function createBridge(ipc: BridgeIpc, webUtils: BridgeWebUtils): Tickmark
     openRecent: (id) => ipc.invoke(IPC_CHANNELS.openRecent, id),
     removeRecent: (id) => ipc.invoke(IPC_CHANNELS.removeRecent, id),
     saveFile: (suggestedName, bytes) => ipc.invoke(IPC_CHANNELS.saveFile, suggestedName, bytes),
+    openFileDialog: (kind) => ipc.invoke(IPC_CHANNELS.openFileDialog, kind),
+    signingKeys: () => ipc.invoke(IPC_CHANNELS.signingKeys),
+    createSigningKey: (label) => ipc.invoke(IPC_CHANNELS.createSigningKey, label),
+    signWithKey: (publicKey, message) => ipc.invoke(IPC_CHANNELS.signWithKey, publicKey, message),
     onMenuCommand: (listener: (command: MenuCommand) => void) => {
       if (typeof listener !== 'function') throw new TypeError('onMenuCommand: "listener" must be a function');
       // The IPC event (with its `sender` and ports) stays here; the page gets the string.

@@ -1,6 +1,6 @@
 /** The Host in a plain browser: File API for picking and dropping, anchor downloads. */
 import { blobBytes } from '../../shared/archive/blob.ts';
-import type { Host, PickedArchive } from './host.ts';
+import type { Host, PickedArchive, PickedFileKind, SigningKeys } from './host.ts';
 
 /** An archive backed by a Blob or File (also used for the built-in demo). */
 export function blobArchive(blob: Blob, name: string): PickedArchive {
@@ -44,9 +44,21 @@ function isMac(): boolean {
   return /Mac|iPhone|iPad/.test(navigator.platform);
 }
 
-export function browserHost(): Host {
+/** What the file chooser offers for each kind of file (the user can still pick any file). */
+export const FILE_ACCEPT: Readonly<Record<PickedFileKind, string>> = {
+  workpaper: '.jsonl,.json,application/jsonl,application/json',
+  pdf: '.pdf,application/pdf',
+};
+
+/** @param signingKeys the auditor's keys (a non-extractable WebCrypto key store: browser-signing.ts). */
+export function browserHost(signingKeys: SigningKeys): Host {
   return {
     kind: 'browser',
+    signingKeys,
+    async pickFile(kind) {
+      const file = await chooseFile(FILE_ACCEPT[kind]);
+      return file ? { name: file.name, size: file.size, bytes: blobBytes(file), close: async () => {} } : null;
+    },
     async pickArchive() {
       const file = await chooseFile('.zip,application/zip');
       return file ? blobArchive(file, file.name) : null;

@@ -17,6 +17,18 @@ export interface BridgeRecentArchive {
   readonly lastOpenedAt: string;
 }
 
+export interface BridgeSigningKey {
+  readonly publicKey: string;
+  readonly label: string;
+  readonly createdAt: string;
+}
+
+export interface BridgeSigningKeyList {
+  readonly keys: readonly BridgeSigningKey[];
+  readonly protection: string;
+  readonly unavailable: string | null;
+}
+
 /** Commands the application menu sends (`MENU_COMMANDS` in electron/ipc-channels.ts). */
 export type BridgeMenuCommand = 'open-archive';
 
@@ -34,6 +46,11 @@ export interface WindowBridge {
    * `'open-archive'`); returns a function that unsubscribes.
    */
   onMenuCommand(listener: (command: BridgeMenuCommand) => void): () => void;
+  openFileDialog(kind: 'workpaper' | 'pdf'): Promise<BridgeOpenedArchive | null>;
+  signingKeys(): Promise<BridgeSigningKeyList>;
+  createSigningKey(label: string): Promise<BridgeSigningKey>;
+  /** Signs in the main process; the private key never reaches the window. */
+  signWithKey(publicKey: string, message: Uint8Array): Promise<Uint8Array>;
 }
 
 /** Largest single read the main process accepts (`MAX_CHUNK_BYTES` in the contract). */

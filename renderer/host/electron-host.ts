@@ -2,7 +2,8 @@
 import type { RandomAccessBytes } from '../../shared/archive/source.ts';
 import { concatBytes } from '../../shared/format/bytes.ts';
 import { BRIDGE_MAX_CHUNK_BYTES, type BridgeOpenedArchive, type WindowBridge } from './electron-bridge.ts';
-import type { Host, PickedArchive } from './host.ts';
+import { keyLabelProblem } from './browser-signing.ts';
+import type { Host, PickedArchive, SigningKeys } from './host.ts';
 
 /** Random access through the bridge; reads larger than the main process allows are split. */
 function tokenBytes(bridge: WindowBridge, opened: BridgeOpenedArchive): RandomAccessBytes {
@@ -36,9 +37,34 @@ function tokenArchive(bridge: WindowBridge, opened: BridgeOpenedArchive): Picked
   return archive;
 }
 
+/** Signing keys kept by the main process: the window lists public keys and asks for signatures. */
+function bridgeSigningKeys(bridge: WindowBridge): SigningKeys {
+  return {
+    list: () => bridge.signingKeys(),
+    // The main process refuses a bad label too; saying it here first reads better.
+    async create(label) {
+      const problem = keyLabelProblem(label);
+      if (problem) throw new Error(problem);
+      return bridge.createSigningKey(label.trim());
+    },
+    signer: (publicKey) => ({ publicKey, sign: (message) => bridge.signWithKey(publicKey, message) }),
+  };
+}
+
 export function electronHost(bridge: WindowBridge): Host {
   return {
     kind: 'electron',
+    signingKeys: bridgeSigningKeys(bridge),
+    async pickFile(kind) {
+      const opened = await bridge.openFileDialog(kind);
+      if (!opened) return null;
+      return {
+        name: opened.name,
+        size: opened.size,
+        bytes: tokenBytes(bridge, opened),
+        close: () => bridge.closeArchive(opened.token),
+      };
+    },
     async pickArchive() {
       const opened = await bridge.openArchiveDialog();
       return opened ? tokenArchive(bridge, opened) : null;

@@ -4,6 +4,7 @@
  * Blob slicing, an anchor download) and Electron (the `window.tickmark` bridge).
  */
 import type { RandomAccessBytes } from '../../shared/archive/source.ts';
+import type { EnvelopeSigner } from '../../shared/workpaper/dsse.ts';
 import type { ArchiveBytesSource } from '../workers/verify-protocol.ts';
 
 /** An archive the user chose, ready to verify. */
@@ -27,6 +28,48 @@ export interface RecentArchiveEntry {
   readonly lastOpenedAt: string;
 }
 
+/** A file the user chose that is not an archive to import (a workpaper, a PDF). */
+export interface PickedFile {
+  readonly name: string;
+  readonly size: number;
+  readonly bytes: RandomAccessBytes;
+  /** Releases host resources (an Electron file token). */
+  close(): Promise<void>;
+}
+
+/** What a file picker is asked for: it filters by the usual extension, with "All files" as well. */
+export type PickedFileKind = 'workpaper' | 'pdf';
+
+/** An auditor's Ed25519 signing key made on this machine (the private key never leaves its keeper). */
+export interface SigningKeyInfo {
+  /** Hex of the raw 32-byte public key: what a verifier names with `--signer`. */
+  readonly publicKey: string;
+  /** Whose key it is, as the auditor named it. */
+  readonly label: string;
+  readonly createdAt: string;
+}
+
+export interface SigningKeyList {
+  readonly keys: readonly SigningKeyInfo[];
+  /** How private keys are protected on this host, one sentence. */
+  readonly protection: string;
+  /** Why no key can be made or used here, or null. */
+  readonly unavailable: string | null;
+}
+
+/**
+ * The auditor's signing keys. Signing is asynchronous and happens where the key is kept
+ * (a non-extractable WebCrypto key in a browser, Electron's main process in the desktop
+ * app): the window only ever holds public keys.
+ */
+export interface SigningKeys {
+  list(): Promise<SigningKeyList>;
+  /** Makes a key; rejects with a sentence saying why when it cannot. */
+  create(label: string): Promise<SigningKeyInfo>;
+  /** A signer for one key of {@link list}; `sign` rejects when the key is not kept here. */
+  signer(publicKey: string): EnvelopeSigner;
+}
+
 export interface Host {
   readonly kind: 'browser' | 'electron';
   /** Asks the user for an archive; null when they cancel. */
@@ -48,4 +91,7 @@ export interface Host {
    * button. Returns a function that unsubscribes.
    */
   onOpenArchiveRequest(listener: () => void): () => void;
+  /** Asks the user for a file of `kind`; null when they cancel. */
+  pickFile(kind: PickedFileKind): Promise<PickedFile | null>;
+  readonly signingKeys: SigningKeys;
 }

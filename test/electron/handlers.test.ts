@@ -40,6 +40,16 @@ function setup(
     recentFile: path.join(dir, 'userData', RECENT_ARCHIVES_FILE),
     saveDirectory: path.join(dir, 'Documents'),
     windowFor: () => null,
+    // Signing keys have their own tests (signing-keys.test.ts, signing-bridge.test.ts).
+    signingKeys: {
+      file: path.join(dir, 'userData', 'signing-keys.json'),
+      safeStorage: {
+        isEncryptionAvailable: () => false,
+        encryptString: () => Buffer.alloc(0),
+        decryptString: () => '',
+      },
+      platform: 'darwin',
+    },
   };
   return { handlers: createIpcHandlers(deps), dialog, files };
 }
