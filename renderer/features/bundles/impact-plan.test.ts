@@ -125,6 +125,14 @@ describe('impact plan', () => {
     expect(mergeShares([share({ linesRead: 1 })]).impact).toBeNull();
   });
 
+  it('an id that is also an object member (__proto__) is counted like any other', () => {
+    const a = impact(1, ['r1']);
+    const odd = JSON.parse('{"__proto__": 2}') as Record<string, number>;
+    const out = mergeShares([share({ impact: { ...a, byPolicy: odd } }), share({ impact: { ...a, byPolicy: odd } })]);
+    expect(Object.entries(out.impact!.byPolicy)).toEqual([['__proto__', 4]]);
+    expect(({} as Record<string, unknown>).allowToDeny).toBeUndefined();
+  });
+
   it('lists changed outcomes by ledger, then seq, whatever order the store held them in; rows follow', () => {
     const a = impact(2, ['r1', 'r2']);
     const out = mergeShares([

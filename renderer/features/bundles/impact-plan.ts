@@ -140,8 +140,12 @@ export function mergeImpacts(parts: readonly Impact[]): Impact {
     denyToAllow: (a?.denyToAllow ?? 0) + (b?.denyToAllow ?? 0),
     otherPolicies: (a?.otherPolicies ?? 0) + (b?.otherPolicies ?? 0),
   });
-  const byPolicy: Record<string, number> = {};
-  const byAction: Record<string, { allowToDeny: number; denyToAllow: number; otherPolicies: number }> = {};
+  // No prototype: a policy or action id is evidence, and "__proto__" is a possible one.
+  const byPolicy = Object.create(null) as Record<string, number>;
+  const byAction = Object.create(null) as Record<
+    string,
+    { allowToDeny: number; denyToAllow: number; otherPolicies: number }
+  >;
   let counts = sum(undefined, undefined);
   for (const p of parts) {
     counts = sum(counts, p.counts);
