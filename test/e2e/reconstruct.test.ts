@@ -35,7 +35,22 @@ interface DemoReceipt {
   ledger: string;
   txn: { id: string; step: number };
   io: { input: string; reasoning: string; output: string };
-  decision: { effect: string };
+  data: { personal: string[]; subjects: string[]; recipient: string | null };
+  decision: { effect: string; approval?: { approver: string } };
+}
+
+/** Every receipt of the demo archive, read in Node. */
+function demoReceipts(): DemoReceipt[] {
+  const files = unzipSync(readFileSync(demoZip));
+  return Object.entries(files)
+    .filter(([path]) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(path))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([, bytes]) =>
+      strFromU8(bytes)
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as DemoReceipt),
+    );
 }
 
 /**
@@ -43,19 +58,15 @@ interface DemoReceipt {
  * last step is an allowed receipt with an attachment (the demo attaches reasoning to a few).
  */
 function threeStepsWithAttachment(): { steps: DemoReceipt[]; attachment: 'input' | 'reasoning' | 'output' } {
-  const files = unzipSync(readFileSync(demoZip));
   const attachments = new Set(
-    Object.keys(files).flatMap((p) => (p.startsWith('attachments/') ? [`sha256:${p.slice(12)}`] : [])),
+    Object.keys(unzipSync(readFileSync(demoZip))).flatMap((p) =>
+      p.startsWith('attachments/') ? [`sha256:${p.slice('attachments/'.length)}`] : [],
+    ),
   );
   const byTxn = new Map<string, DemoReceipt[]>();
-  for (const [path, bytes] of Object.entries(files)) {
-    if (!/^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(path)) continue;
-    for (const line of strFromU8(bytes).split('\n')) {
-      if (!line) continue;
-      const r = JSON.parse(line) as DemoReceipt;
-      const key = `${r.ledger} ${r.txn.id}`;
-      byTxn.set(key, [...(byTxn.get(key) ?? []), r]);
-    }
+  for (const r of demoReceipts()) {
+    const key = `${r.ledger} ${r.txn.id}`;
+    byTxn.set(key, [...(byTxn.get(key) ?? []), r]);
   }
   for (const steps of byTxn.values()) {
     if (steps.map((s) => s.txn.step).join() !== '1,2,3') continue;
@@ -91,6 +102,7 @@ describe('decision reconstruction', () => {
   let archiveId = '';
   let mismatch = '';
   let mismatchAt = '';
+  let demoPlanted: { code: string; receipt: string }[] = [];
   let gap = '';
   let STEPS: string[] = [];
   let walked: ReturnType<typeof threeStepsWithAttachment>;
@@ -99,6 +111,7 @@ describe('decision reconstruction', () => {
     const demo = JSON.parse(readFileSync(demoJson, 'utf8')) as {
       plantedFailures: { code: string; receipt: string; ledger: string; seq: number }[];
     };
+    demoPlanted = demo.plantedFailures;
     const planted = demo.plantedFailures.find((f) => f.code === 'DECISION_MISMATCH');
     mismatch = planted?.receipt ?? '';
     mismatchAt = `${planted?.ledger}#${planted?.seq}`;
@@ -206,6 +219,28 @@ describe('decision reconstruction', () => {
     expect(await page.getByTestId('recon-ledger-seq').innerText()).toBe(`${last.ledger}#${last.seq}`);
   });
 
+  it('follows the ledger in stored order across segments: first receipt, segment boundary', async () => {
+    const { page } = wb;
+    const receipts = demoReceipts().filter((r) => r.ledger === (walked.steps[0] as DemoReceipt).ledger);
+    const first = receipts[0] as DemoReceipt;
+    expect(first.seq).toBe(1);
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${first.id}`);
+    await shown(page, first.id);
+    expect(await page.getByTestId('chain-first').getAttribute('data-value')).toBe('true');
+    expect(await page.getByTestId('walk-prev-receipt').isDisabled()).toBe(true);
+    // The last line of segment 000001 and the first of 000002 (the demo's segments hold 1,000 lines).
+    const last = receipts[999] as DemoReceipt;
+    const next = receipts[1000] as DemoReceipt;
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${last.id}`);
+    await shown(page, last.id);
+    await page.keyboard.press(']');
+    await shown(page, next.id);
+    expect(await page.getByTestId('recon-ledger-seq').innerText()).toBe(`${next.ledger}#${last.seq + 1}`);
+    expect(await page.getByTestId('chain-previous-linked').getAttribute('data-value')).toBe('true');
+    await page.keyboard.press('[');
+    await shown(page, last.id);
+  });
+
   it('shows an attachment with its matched badge, on an allowed receipt that holds', async () => {
     const { page } = wb;
     await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${STEPS[2]}`);
@@ -229,6 +264,33 @@ describe('decision reconstruction', () => {
     expect(await page.locator('[data-testid="txn-gap"]').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('findings-receipt').locator('[data-code="TXN_STEP_GAP"]').count()).toBe(1);
     await screenshot(page, 'reconstruct-step-gap');
+  });
+
+  it('shows a signed human approval and a recipient with personal data as the evidence has them', async () => {
+    const { page } = wb;
+    const receipts = demoReceipts();
+    const approved = receipts.find((r) => r.decision.approval) as DemoReceipt;
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${approved.id}`);
+    await shown(page, approved.id);
+    expect(await page.getByTestId('approval-present').innerText()).toContain(approved.decision.approval?.approver);
+    expect(await page.getByTestId('recon-approval').innerText()).toMatch(/Approval signature\s+valid/);
+    expect(await page.getByTestId('approval-key').innerText()).toContain('pinned by you');
+    await screenshot(page, 'reconstruct-approval');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const shared = receipts.find((r) => r.data.recipient && r.data.personal.length > 0 && r.data.subjects.length > 0);
+    if (!shared) throw new Error('the demo shares no personal data');
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${shared.id}`);
+    await shown(page, shared.id);
+    expect(await page.getByTestId('data-personal').innerText()).toContain(shared.data.personal[0]);
+    expect(await page.getByTestId('data-subjects').innerText()).toContain(shared.data.subjects[0]);
+    expect(await page.getByTestId('recipient-approved').getAttribute('data-value')).toBe('true');
+
+    const unapproved = demoPlanted.find((f) => f.code === 'RECIPIENT_UNAPPROVED')?.receipt as string;
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${unapproved}`);
+    await shown(page, unapproved);
+    expect(await page.getByTestId('recipient-approved').getAttribute('data-value')).toBe('false');
+    expect(await page.getByTestId('recipient-approved').innerText()).toContain('NOT approved');
   });
 
   it('"Add to workpaper" keeps a reference across a reload, and removes it', async () => {

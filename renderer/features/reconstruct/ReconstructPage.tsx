@@ -11,7 +11,7 @@ import type { Explanation } from '../../../shared/explain/explain.ts';
 import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
-import { formatCount, formatTime } from '../../components/format.ts';
+import { formatTime } from '../../components/format.ts';
 import { explainInWorker, warmExplainWorker } from './explain-client.ts';
 import { gatherMaterials, locateReceipt, type Gathered, type RowRef } from './gather.ts';
 import { evidenceShown } from './material-rules.ts';
@@ -273,7 +273,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
           </button>
           <span className="muted">
             Keys: <kbd>←</kbd> <kbd>→</kbd> steps of the transaction · <kbd>[</kbd> <kbd>]</kbd> receipts of ledger{' '}
-            {g.ledger} (row {formatCount(g.local + 1)} of {formatCount(g.ledgerRows)})
+            {g.ledger}, in stored order
           </span>
           {view.busy && (
             <span className="muted" role="status">
@@ -316,7 +316,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       </div>
       <IoSection e={e} filesKept={g.filesKept} />
       <DecisionSection e={e} filesKept={g.filesKept} />
-      <EvidenceSection e={e} filesKept={g.filesKept} archiveId={archiveId} previous={g.previous} next={g.next} />
+      <EvidenceSection e={e} g={g} archiveId={archiveId} />
 
       <section className="panel recon-section" aria-labelledby="findings-heading" data-testid="recon-findings">
         <h2 id="findings-heading">7. Findings</h2>

@@ -13,6 +13,7 @@ import { db, type ArchiveFileRow, type ReceiptLinesRow } from '../../store/db.ts
 import { chunkOf } from '../../workers/receipt-columns.ts';
 import {
   findReceiptRow,
+  ledgerRange,
   localRow,
   receiptIdOf,
   transactionRows,
@@ -20,12 +21,14 @@ import {
 } from '../../workers/receipt-table.ts';
 import {
   attachmentPathOf,
+  inStoredOrder,
   jsonlLines,
   ledgerPartlyRead,
   parseDocument,
   pointersOf,
   sealingCheckpointLines,
   selectFindings,
+  storedNeighbours,
   type SelectedFindings,
 } from './material-rules.ts';
 
@@ -40,11 +43,12 @@ export interface Gathered {
   readonly materials: ExplainMaterials;
   readonly row: number;
   readonly ledger: string;
-  /** 0-based place in its ledger, and how many rows the ledger has. */
-  readonly local: number;
-  readonly ledgerRows: number;
+  /** The lines stored before and after it in its ledger (null: none, or not in the store). */
   readonly previous: RowRef | null;
   readonly next: RowRef | null;
+  /** Why the line before (after) it is not known: then nothing is claimed about that link. */
+  readonly previousUnknown: string | null;
+  readonly nextUnknown: string | null;
   /** Rows of the transaction's steps by `path:line`, to walk to a step. */
   readonly stepRows: ReadonlyMap<string, RowRef>;
   /** False when this import did not index transactions: only the receipt itself is a step. */
@@ -136,19 +140,30 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
   const { archive, table } = loaded;
   const archiveId = archive.id;
   const { ledger, local } = localRow(table, row);
-  const ledgerRows = archive.rowsByLedger?.[ledger] ?? 0;
+  const range = ledgerRange(table, ledger);
+  const summary = archive.report.ledgers.find((l) => l.ledger === ledger);
+  const neighbours = storedNeighbours(
+    {
+      paths: table.dictionaries.paths,
+      path: table.path,
+      line: table.line,
+      from: range?.from ?? row,
+      to: range?.to ?? row + 1,
+      segments: summary?.segments ?? [],
+    },
+    row,
+  );
+  const previousRow = neighbours.previous.kind === 'row' ? neighbours.previous.row : null;
+  const nextRow = neighbours.next.kind === 'row' ? neighbours.next.row : null;
   const lines = new LineReader(archiveId, table);
   const target = await lines.at(row);
   if (!target)
     throw new Error(`The stored line of ledger ${ledger}, row ${local + 1}, could not be read from the store.`);
   const pointers = pointersOf(target.text);
-  const previousRow = local > 0 ? row - 1 : null;
-  const nextRow = local + 1 < ledgerRows ? row + 1 : null;
   const transactionIndexed = !table.missing.includes('transaction');
-  const txnRows =
-    transactionIndexed && pointers.txnId !== null ? transactionRows(table, ledger, pointers.txnId) : [row];
-  if (!txnRows.includes(row)) txnRows.push(row);
-  txnRows.sort((a, b) => a - b);
+  const found = transactionIndexed && pointers.txnId !== null ? transactionRows(table, ledger, pointers.txnId) : [row];
+  if (!found.includes(row)) found.push(row);
+  const txnRows = inStoredOrder(found, { paths: table.dictionaries.paths, path: table.path, line: table.line });
 
   const fileRow = (path: string) => db.archiveFiles.get([archiveId, path]);
   const [previous, next, transaction, manifestRow, keysRow, checkpointsRow, bundleRows, anyFile, attachmentRows] =
@@ -197,7 +212,6 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
     });
   });
   const checkpointsText = textOf(checkpointsRow);
-  const summary = archive.report.ledgers.find((l) => l.ledger === ledger);
   const bundlePath =
     pointers.bundleHash === null
       ? null
@@ -249,10 +263,10 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
     },
     row,
     ledger,
-    local,
-    ledgerRows,
     previous: previousRow === null ? null : refOf(table, previousRow),
     next: nextRow === null ? null : refOf(table, nextRow),
+    previousUnknown: neighbours.previous.kind === 'unknown' ? neighbours.previous.why : null,
+    nextUnknown: neighbours.next.kind === 'unknown' ? neighbours.next.why : null,
     stepRows,
     transactionIndexed,
     filesKept: anyFile.length > 0,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { finding } from '../../../shared/engine/findings.ts';
 import {
   evidenceShown,
+  inStoredOrder,
   jsonlLines,
   ledgerPartlyRead,
   missingSteps,
@@ -9,6 +10,7 @@ import {
   pointersOf,
   sealingCheckpointLines,
   selectFindings,
+  storedNeighbours,
 } from './material-rules.ts';
 
 const h = (c: string) => `sha256:${c.repeat(64)}`;
@@ -122,5 +124,54 @@ describe('gathering a receipt’s materials', () => {
     expect(missingSteps([1, 2, 3])).toEqual([]);
     expect(missingSteps([])).toEqual([]);
     expect(missingSteps([1, 1_000_000_000])).toHaveLength(1000);
+  });
+});
+
+describe('the lines stored next to a receipt', () => {
+  // The store holds segment 2 before segment 1 (the order the import finished them).
+  const paths = ['', 'ledgers/l/000001.jsonl', 'ledgers/l/000002.jsonl', 'ledgers/l/000003.jsonl'];
+  const rows = [
+    [2, 1],
+    [2, 2],
+    [1, 1],
+    [1, 2],
+    [1, 3],
+  ] as const;
+  const t = {
+    paths,
+    path: rows.map((r) => r[0]),
+    line: rows.map((r) => r[1]),
+    from: 0,
+    to: rows.length,
+    segments: ['ledgers/l/000001.jsonl', 'ledgers/l/000002.jsonl'],
+  };
+
+  it('follows segment name and line, not the row order of the store', () => {
+    // Line 1 of segment 1: the ledger's first line.
+    expect(storedNeighbours(t, 2)).toEqual({ previous: { kind: 'none' }, next: { kind: 'row', row: 3 } });
+    // Last line of segment 1: the next is line 1 of segment 2, stored at row 0.
+    expect(storedNeighbours(t, 4).next).toEqual({ kind: 'row', row: 0 });
+    // Line 1 of segment 2: the one before is the last line of segment 1.
+    expect(storedNeighbours(t, 0).previous).toEqual({ kind: 'row', row: 4 });
+    // The ledger's last line.
+    expect(storedNeighbours(t, 1).next).toEqual({ kind: 'none' });
+  });
+
+  it('a segment with no line in the store, or a line missing, is unknown, never "none"', () => {
+    const withUnread = {
+      ...t,
+      segments: ['ledgers/l/000001.jsonl', 'ledgers/l/000003.jsonl', 'ledgers/l/000002.jsonl'],
+    };
+    const after = storedNeighbours(withUnread, 4).next;
+    expect(after.kind === 'unknown' && after.why).toContain('000003.jsonl has no line in the store');
+    const gap = { ...t, line: [1, 2, 1, 3, 4] };
+    const before = storedNeighbours(gap, 3).previous;
+    expect(before.kind === 'unknown' && before.why).toContain('line 2 of ledgers/l/000001.jsonl');
+    const firstMissing = storedNeighbours({ ...t, line: [2, 3, 1, 2, 3] }, 0).previous;
+    expect(firstMissing.kind).toBe('unknown');
+  });
+
+  it('orders rows by segment name, then line', () => {
+    expect(inStoredOrder([0, 4, 1, 2], t)).toEqual([2, 4, 0, 1]);
   });
 });

@@ -109,6 +109,99 @@ export function pointersOf(text: string): LinePointers {
   return { seq, txnId, ioHashes, bundleHash };
 }
 
+/** The line stored next to a receipt in its ledger, as far as the store can say. */
+export type Neighbour =
+  | { readonly kind: 'row'; readonly row: number }
+  /** There is none: the receipt is the ledger's first (or last) line. */
+  | { readonly kind: 'none' }
+  /** The store does not hold it: say why, and claim nothing about the link. */
+  | { readonly kind: 'unknown'; readonly why: string };
+
+export interface LedgerRows {
+  /** The table's path dictionary and its path and line columns. */
+  readonly paths: readonly string[];
+  readonly path: ArrayLike<number>;
+  readonly line: ArrayLike<number>;
+  /** The ledger's rows: `from` to `to` (excluded). */
+  readonly from: number;
+  readonly to: number;
+  /** The ledger's segments in name order, as the verification read them (the report's list). */
+  readonly segments: readonly string[];
+}
+
+/**
+ * The lines stored before and after `row` in its ledger: the previous and next line of its
+ * segment, or across segments (in name order) the last line of the one before and the
+ * first of the one after. Found by segment and line, not by row number: the store keeps a
+ * ledger's segments in the order the import finished them, which need not be name order.
+ * A segment with no stored line (it could not be read) or a line missing inside a segment
+ * makes the neighbour unknown, never "none".
+ */
+export function storedNeighbours(t: LedgerRows, row: number): { previous: Neighbour; next: Neighbour } {
+  const ranges = new Map<number, { first: number; last: number }>();
+  for (let r = t.from; r < t.to; r++) {
+    const p = t.path[r] as number;
+    const range = ranges.get(p);
+    if (range) range.last = r;
+    else ranges.set(p, { first: r, last: r });
+  }
+  const pathId = t.path[row] as number;
+  const path = t.paths[pathId] as string;
+  const line = t.line[row] as number;
+  const byName = new Map<string, number>();
+  for (const id of ranges.keys()) byName.set(t.paths[id] as string, id);
+  const segments = t.segments.includes(path) ? t.segments : [...byName.keys()].sort();
+  const at = segments.indexOf(path);
+  const missing = (segment: string) =>
+    ({ kind: 'unknown', why: `segment ${segment} has no line in the store (it could not be read at import)` }) as const;
+
+  let previous: Neighbour;
+  if (row - 1 >= t.from && t.path[row - 1] === pathId)
+    previous =
+      t.line[row - 1] === line - 1
+        ? { kind: 'row', row: row - 1 }
+        : { kind: 'unknown', why: `line ${line - 1} of ${path} is not in the store` };
+  else if (line !== 1)
+    previous = { kind: 'unknown', why: `the lines before line ${line} of ${path} are not in the store` };
+  else if (at <= 0) previous = { kind: 'none' };
+  else {
+    const before = segments[at - 1] as string;
+    const id = byName.get(before);
+    previous = id === undefined ? missing(before) : { kind: 'row', row: (ranges.get(id) as { last: number }).last };
+  }
+
+  let next: Neighbour;
+  if (row + 1 < t.to && t.path[row + 1] === pathId)
+    next =
+      t.line[row + 1] === line + 1
+        ? { kind: 'row', row: row + 1 }
+        : { kind: 'unknown', why: `line ${line + 1} of ${path} is not in the store` };
+  else if (at < 0 || at + 1 >= segments.length) next = { kind: 'none' };
+  else {
+    const after = segments[at + 1] as string;
+    const id = byName.get(after);
+    if (id === undefined) next = missing(after);
+    else {
+      const first = (ranges.get(id) as { first: number }).first;
+      next =
+        t.line[first] === 1
+          ? { kind: 'row', row: first }
+          : { kind: 'unknown', why: `the first lines of ${after} are not in the store` };
+    }
+  }
+  return { previous, next };
+}
+
+/** Rows in stored order: by segment name, then line (the store's row order need not be it). */
+export function inStoredOrder(rows: readonly number[], t: Pick<LedgerRows, 'paths' | 'path' | 'line'>): number[] {
+  const key = (r: number) => t.paths[t.path[r] as number] as string;
+  return [...rows].sort((a, b) => {
+    const pa = key(a);
+    const pb = key(b);
+    return pa < pb ? -1 : pa > pb ? 1 : (t.line[a] as number) - (t.line[b] as number);
+  });
+}
+
 /** Where the attachment named after io hash `hash` is stored. */
 export function attachmentPathOf(hash: string): string {
   return attachmentPath(hash.slice('sha256:'.length));

@@ -8,7 +8,7 @@ import type { PolicyVerdict } from '../../../shared/decisions/policy-status.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatBytes, formatCount, formatTime } from '../../components/format.ts';
 import { Fact, KeyFacts, Section, TriBadge, entityText, jsonText } from './parts.tsx';
-import type { RowRef } from './gather.ts';
+import type { Gathered, RowRef } from './gather.ts';
 
 const NO_FILES =
   'This archive was imported before reconstruction was available: import it again to see policies, keys, checkpoints and attachments.';
@@ -451,19 +451,8 @@ export function ApprovalSection({ e, filesKept }: { e: Explanation; filesKept: b
   );
 }
 
-export function EvidenceSection({
-  e,
-  filesKept,
-  archiveId,
-  previous,
-  next,
-}: {
-  e: Explanation;
-  filesKept: boolean;
-  archiveId: string;
-  previous: RowRef | null;
-  next: RowRef | null;
-}) {
+export function EvidenceSection({ e, g, archiveId }: { e: Explanation; g: Gathered; archiveId: string }) {
+  const { filesKept, previous, next } = g;
   const ev = e.evidence;
   const c = ev.chain;
   const link = (ref: RowRef | null, text: string) =>
@@ -498,7 +487,12 @@ export function EvidenceSection({
           <span className="mono break">{c.prev ?? '—'}</span>
         </Fact>
         <Fact label="Link to the receipt before">
-          {c.previous === null ? (
+          {g.previousUnknown !== null ? (
+            <span data-testid="chain-previous-unknown">
+              <span className="badge badge-neutral">not checked</span>{' '}
+              <span className="muted">the line stored before it is not known here: {g.previousUnknown}</span>
+            </span>
+          ) : c.previous === null ? (
             <span className="muted">the line stored before it is not a readable receipt</span>
           ) : 'first' in c.previous ? (
             <>
@@ -507,6 +501,7 @@ export function EvidenceSection({
                 value={c.previous.linked}
                 yes="prev is the all-zero hash, as required"
                 no="prev is NOT the all-zero hash"
+                testId="chain-first"
               />
             </>
           ) : (
@@ -525,7 +520,12 @@ export function EvidenceSection({
           )}
         </Fact>
         <Fact label="Link from the receipt after">
-          {c.next === null ? (
+          {g.nextUnknown !== null ? (
+            <span>
+              <span className="badge badge-neutral">not checked</span>{' '}
+              <span className="muted">the line stored after it is not known here: {g.nextUnknown}</span>
+            </span>
+          ) : c.next === null ? (
             <span className="muted">none: the last receipt stored in the ledger</span>
           ) : (
             <>
