@@ -484,7 +484,8 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
     (bundle !== undefined && f.path === bundle.path && categoryOf(f.code) === 'integrity') ||
     (sealing !== null && f.path === checkpointsPath(m.target.ledger) && f.line === sealing) ||
     f.path === 'manifest.json' ||
-    f.path === 'keys.json';
+    f.path === 'keys.json' ||
+    [...m.attachments.values()].some((a) => a.path === f.path);
   const holds =
     receipt !== null &&
     !findings.some((f) => f.code !== 'CHAIN_UNSEALED' && !ARCHIVE_WIDE.has(f.code) && touches(f)) &&

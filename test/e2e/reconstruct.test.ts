@@ -10,10 +10,16 @@
  * that size and print how long the view takes to be on screen (docs/PERFORMANCE.md).
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { nodeCedar } from '../../cli/cedar-node.ts';
+import { nodeCryptoSigner } from '../../cli/commands/demo.ts';
+import { DEFAULT_DEMO_RECEIPTS, DEFAULT_DEMO_SEED, makeDemoArchive } from '../../shared/producer/demo.ts';
+import { zipFiles } from '../../shared/producer/zip.ts';
 import { bigArchive } from './big-archive.ts';
 import {
   importArchive,
@@ -77,6 +83,21 @@ function threeStepsWithAttachment(): { steps: DemoReceipt[]; attachment: 'input'
   throw new Error('the demo has no three-step transaction whose last step carries an attachment');
 }
 
+/** Waits until the view shows a receipt and is not busy; says what the page shows instead when it does not. */
+async function ready(page: Page): Promise<void> {
+  try {
+    await page
+      .locator('[data-testid="reconstruct-page"][data-busy="false"][data-ready-row]')
+      .waitFor({ timeout: 60_000 });
+  } catch (error) {
+    const text = await page
+      .locator('main')
+      .innerText()
+      .catch(() => '(no main)');
+    throw new Error(`the reconstruction was not shown; the page says: ${text.slice(0, 600)}`, { cause: error });
+  }
+}
+
 async function shown(page: Page, receiptId: string): Promise<void> {
   await expect
     .poll(
@@ -85,10 +106,10 @@ async function shown(page: Page, receiptId: string): Promise<void> {
           .getByTestId('recon-receipt-id')
           .textContent()
           .catch(() => null),
-      { timeout: 30_000 },
+      { timeout: 60_000 },
     )
     .toContain(receiptId);
-  await page.locator('[data-testid="reconstruct-page"][data-busy="false"][data-ready-row]').waitFor();
+  await ready(page);
 }
 
 function archiveIdOf(page: Page): string {
@@ -291,6 +312,59 @@ describe('decision reconstruction', () => {
     await shown(page, unapproved);
     expect(await page.getByTestId('recipient-approved').getAttribute('data-value')).toBe('false');
     expect(await page.getByTestId('recipient-approved').innerText()).toContain('NOT approved');
+  });
+
+  it('a tampered copy of the demo: a line that is not a receipt, an attachment whose content was changed', async () => {
+    const { page } = wb;
+    const demo = await makeDemoArchive({
+      cedar: nodeCedar,
+      seed: DEFAULT_DEMO_SEED,
+      receipts: DEFAULT_DEMO_RECEIPTS,
+      sign: nodeCryptoSigner(),
+    });
+    const files = new Map(demo.files);
+    const segment = 'ledgers/gw-eu-1/000001.jsonl';
+    const lines = strFromU8(files.get(segment) as Uint8Array).split('\n');
+    lines[4] = '{"not":"a receipt"}';
+    files.set(segment, strToU8(lines.join('\n')));
+    const last = walked.steps[2] as DemoReceipt;
+    files.set(`attachments/${last.io[walked.attachment].slice('sha256:'.length)}`, strToU8('changed after the fact'));
+    const dir = await mkdtemp(join(tmpdir(), 'tickmark-reconstruct-'));
+    const file = join(dir, 'demo-tampered.zip');
+    await writeFile(file, zipFiles(files));
+    try {
+      await page.goto(inject('baseUrl'));
+      await page.getByTestId('start-page').waitFor();
+      await importArchive(page, file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const tamperedId = archiveIdOf(page);
+
+    await page.goto(`${inject('baseUrl')}#/archive/${tamperedId}/receipts?code=RECORD_MALFORMED`);
+    await expect.poll(() => page.getByTestId('receipt-row').count()).toBe(1);
+    await page.getByTestId('receipt-row').first().click();
+    await page.getByTestId('detail-walk').click();
+    await ready(page);
+    expect(await page.getByTestId('recon-receipt-id').innerText()).toBe('A stored line that is not a valid receipt');
+    expect(await page.getByTestId('recon-malformed').innerText()).toMatch(/not valid/i);
+    expect(await page.getByTestId('recon-verdict').getAttribute('data-holds')).toBe('false');
+    expect(await page.getByTestId('evidence-not-receipt').innerText()).toContain(`${segment} line 5`);
+    expect(await page.getByTestId('findings-receipt').locator('[data-code="RECORD_MALFORMED"]').count()).toBe(1);
+    expect(await page.getByTestId('workpaper').count()).toBe(0);
+    await screenshot(page, 'reconstruct-not-a-receipt');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.goto(`${inject('baseUrl')}#/archive/${tamperedId}/receipt/${last.id}`);
+    await shown(page, last.id);
+    const card = page.getByTestId(`io-${walked.attachment}`);
+    expect(await card.getByTestId('attachment-mismatch').innerText()).toContain('DOES NOT MATCH');
+    expect(await card.getByTestId('attachment-matched').count()).toBe(0);
+    expect(await card.getByTestId('attachment-content').innerText()).toContain('changed after the fact');
+    expect(await page.getByTestId('findings-receipt').locator('[data-code="ATTACHMENT_HASH_MISMATCH"]').count()).toBe(
+      1,
+    );
+    expect(await page.getByTestId('recon-verdict').getAttribute('data-holds')).toBe('false');
   });
 
   it('"Add to workpaper" keeps a reference across a reload, and removes it', async () => {

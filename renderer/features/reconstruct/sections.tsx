@@ -462,6 +462,16 @@ export function EvidenceSection({ e, g, archiveId }: { e: Explanation; g: Gather
       text
     );
   const cp = ev.checkpoint;
+  if (!e.value)
+    return (
+      <Section id="evidence" title="6. Evidence" testId="recon-evidence">
+        <p data-testid="evidence-not-receipt">
+          Stored at <span className="mono">{ev.file.path}</span> line {e.receipt.line}. The line is not a valid receipt,
+          so it has no signature, chain link or seal to check here; the findings of the full verification on it are
+          below.
+        </p>
+      </Section>
+    );
   return (
     <Section id="evidence" title="6. Evidence" testId="recon-evidence">
       <h3>Signature and key</h3>
