@@ -352,6 +352,9 @@ describe('decision reconstruction', () => {
     expect(await page.getByTestId('evidence-not-receipt').innerText()).toContain(`${segment} line 5`);
     expect(await page.getByTestId('findings-receipt').locator('[data-code="RECORD_MALFORMED"]').count()).toBe(1);
     expect(await page.getByTestId('workpaper').count()).toBe(0);
+    // Its segment's bytes are not those the manifest lists: shown with the evidence it rests on.
+    expect(await page.getByTestId('findings-evidence').locator('[data-code="FILE_HASH_MISMATCH"]').count()).toBe(1);
+    expect(await page.getByTestId('recon-checks').innerText()).toContain('the line is not a valid receipt');
     await screenshot(page, 'reconstruct-not-a-receipt');
     expect(await seriousViolations(page)).toEqual([]);
 

@@ -339,7 +339,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       <section className="panel recon-section" aria-labelledby="checks-heading" data-testid="recon-checks">
         <h2 id="checks-heading">What this reconstruction checked</h2>
         <ul className="plain-list">
-          {checksShown(e.checks, g.filesKept).map((c, i) => (
+          {checksShown(e.checks, g.filesKept, e.value !== null).map((c, i) => (
             <li key={i}>
               <span className={`badge ${c.status === 'ran' ? 'badge-good' : 'badge-neutral'}`}>
                 {c.status === 'ran' ? 'ran' : 'not checked'}
@@ -357,11 +357,13 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
 const NOT_KEPT = 'the archive’s files were not kept at import';
 
 /**
- * The checks as the explanation lists them; without the archive's files, those that need
- * keys or bundles are said to be not checked here (explain ran them on nothing).
+ * The checks as the explanation lists them. Those on the receipt's key, signature, bundle
+ * and decision ran on nothing when the archive's files were not kept, or when the line is
+ * not a valid receipt: they are said to be not checked here, with why.
  */
-function checksShown(checks: Explanation['checks'], filesKept: boolean): Explanation['checks'] {
-  if (filesKept) return checks;
+function checksShown(checks: Explanation['checks'], filesKept: boolean, isReceipt: boolean): Explanation['checks'] {
+  if (filesKept && isReceipt) return checks;
+  const reason = isReceipt ? NOT_KEPT : 'the line is not a valid receipt';
   return [
     ...checks.flatMap((c) =>
       c.check.startsWith('The receipt:')
@@ -371,10 +373,11 @@ function checksShown(checks: Explanation['checks'], filesKept: boolean): Explana
           : [c],
     ),
     {
-      check:
-        'Its key and signature, bundle in effect, decision re-evaluated, tier, recipient, approval; its checkpoint and the manifest',
+      check: isReceipt
+        ? 'Its key and signature, bundle in effect, decision re-evaluated, tier, recipient, approval; its checkpoint and the manifest'
+        : 'Its key and signature, bundle in effect, decision re-evaluated, tier, recipient, approval',
       status: 'not checked' as const,
-      reason: NOT_KEPT,
+      reason,
     },
   ];
 }

@@ -253,6 +253,7 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
     row,
     stepRows: txnRows,
     ledger,
+    segmentPath: target.path,
     ioHashes: pointers.ioHashes,
     bundlePath,
   });

@@ -93,19 +93,22 @@ describe('gathering a receipt’s materials', () => {
       finding('CHECKPOINT_MISMATCH', 'another ledger', { path: 'ledgers/m/checkpoints.jsonl', line: 2 }),
       finding('POLICY_SIGNATURE_INVALID', 'its bundle', { path: 'policies/p-v2.json' }),
       finding('POLICY_SIGNATURE_INVALID', 'another bundle', { path: 'policies/p-v1.json' }),
+      finding('FILE_HASH_MISMATCH', 'its segment', { path: 'ledgers/l/000001.jsonl' }),
+      finding('FILE_HASH_MISMATCH', 'another segment', { path: 'ledgers/l/000002.jsonl' }),
     ];
     const selected = selectFindings({
       findings,
-      findingRow: [4, 6, 8, -1, -1, -1, -1, -1, -1, -1],
+      findingRow: [4, 6, 8, -1, -1, -1, -1, -1, -1, -1, -1, -1],
       row: 4,
       stepRows: [2, 4, 6],
       ledger: 'l',
+      segmentPath: 'ledgers/l/000001.jsonl',
       ioHashes: [h('a')],
       bundlePath: 'policies/p-v2.json',
     });
     expect(selected.receipt.map((f) => f.message)).toEqual(['on the receipt', 'its attachment']);
     expect(selected.transaction.map((f) => f.message)).toEqual(['on step 3']);
-    expect(selected.evidence.map((f) => f.message)).toEqual(['manifest', 'its ledger', 'its bundle']);
+    expect(selected.evidence.map((f) => f.message)).toEqual(['manifest', 'its ledger', 'its bundle', 'its segment']);
   });
 
   it('shows checkpoint findings of the sealing checkpoint only', () => {

@@ -213,7 +213,7 @@ export interface SelectedFindings {
   readonly receipt: readonly Finding[];
   /** On the other steps of its transaction. */
   readonly transaction: readonly Finding[];
-  /** On what its evidence rests on: the manifest, the keys, its bundle, its ledger's checkpoints. */
+  /** On what its evidence rests on: the manifest, the keys, its bundle, its ledger's checkpoints, its segment file. */
   readonly evidence: readonly Finding[];
 }
 
@@ -225,6 +225,8 @@ export interface FindingScope {
   /** The rows of the other steps of its transaction. */
   readonly stepRows: readonly number[];
   readonly ledger: string;
+  /** The receipt's segment: a finding on the whole file (its bytes against the manifest) bears on it. */
+  readonly segmentPath: string;
   readonly ioHashes: readonly string[];
   /** Path of the receipt's bundle in the archive, when the report lists it. */
   readonly bundlePath: string | null;
@@ -239,7 +241,7 @@ export function selectFindings(scope: FindingScope): SelectedFindings {
   const steps = new Set(scope.stepRows);
   steps.delete(scope.row);
   const attachments = new Set(scope.ioHashes.map(attachmentPathOf));
-  const files = new Set([MANIFEST_PATH, KEYS_PATH, checkpointsPath(scope.ledger)]);
+  const files = new Set([MANIFEST_PATH, KEYS_PATH, checkpointsPath(scope.ledger), scope.segmentPath]);
   if (scope.bundlePath !== null) files.add(scope.bundlePath);
   const receipt: Finding[] = [];
   const transaction: Finding[] = [];
