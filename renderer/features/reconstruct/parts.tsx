@@ -17,17 +17,14 @@ export function TriBadge({
   no = 'NO',
   unknown = 'not checked',
   testId,
-  noIsNeutral = false,
 }: {
   value: Tri;
   yes?: string;
   no?: string;
   unknown?: string;
   testId?: string;
-  /** "no" is an answer, not a failure (an approval that was not required). */
-  noIsNeutral?: boolean;
 }) {
-  const tone = value === null ? 'neutral' : value ? 'good' : noIsNeutral ? 'neutral' : 'bad';
+  const tone = value === null ? 'neutral' : value ? 'good' : 'bad';
   return (
     <span className={`badge badge-${tone}`} data-testid={testId} data-value={value === null ? 'null' : String(value)}>
       {value === null ? unknown : value ? yes : no}

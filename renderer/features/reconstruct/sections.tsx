@@ -415,13 +415,13 @@ export function ApprovalSection({ e, filesKept }: { e: Explanation; filesKept: b
     <Section id="approval" title="5. Approval" testId="recon-approval">
       <dl className="facts">
         <Fact label="Required by the bundle" testId="approval-required">
-          <TriBadge
-            value={a.required}
-            yes="yes"
-            no="no"
-            noIsNeutral
-            unknown={filesKept ? 'unknown: no bundle' : 'unknown: bundle not kept'}
-          />
+          {a.required === null ? (
+            <TriBadge value={null} unknown={filesKept ? 'unknown: no bundle' : 'unknown: bundle not kept'} />
+          ) : a.required ? (
+            <strong>yes</strong>
+          ) : (
+            'no'
+          )}
         </Fact>
         <Fact label="Approval on the receipt" testId="approval-present">
           {a.present ? (
@@ -441,12 +441,8 @@ export function ApprovalSection({ e, filesKept }: { e: Explanation; filesKept: b
             )}
           </Fact>
         )}
+        {a.present && a.key && filesKept && <KeyFacts k={a.key} role="Approver" />}
       </dl>
-      {a.present && a.key && filesKept && (
-        <dl className="facts" data-testid="approval-key">
-          <KeyFacts k={a.key} role="Approver" />
-        </dl>
-      )}
     </Section>
   );
 }
