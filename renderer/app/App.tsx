@@ -7,6 +7,8 @@ import { ImportPage } from '../features/import/ImportPage.tsx';
 import { PrivacyPage } from '../features/privacy/PrivacyPage.tsx';
 import { ReceiptsPage } from '../features/receipts/ReceiptsPage.tsx';
 import { ReconstructPage } from '../features/reconstruct/ReconstructPage.tsx';
+import { SamplePage } from '../features/sampling/SamplePage.tsx';
+import { SamplesPage } from '../features/sampling/SamplesPage.tsx';
 import { openArchiveFromHost } from '../features/start/open-archive.ts';
 import { StartPage } from '../features/start/StartPage.tsx';
 import { TrustPage } from '../features/trust/TrustPage.tsx';
@@ -116,6 +118,16 @@ function Screen({ route }: { route: Route }) {
       );
     case 'bundles':
       return <BundlesPage key={route.archiveId} archiveId={route.archiveId} />;
+    case 'samples':
+      return <SamplesPage key={route.archiveId} archiveId={route.archiveId} creating={route.creating === true} />;
+    case 'sample':
+      return (
+        <SamplePage
+          key={`${route.archiveId}\n${route.sampleId}`}
+          archiveId={route.archiveId}
+          sampleId={route.sampleId}
+        />
+      );
     case 'bundle-diff':
       return <DiffPage key={route.archiveId} route={route} />;
   }
@@ -139,6 +151,10 @@ function titleOf(route: Route): string {
       return `Receipt ${route.receiptId}`;
     case 'bundles':
       return 'Policy bundles';
+    case 'samples':
+      return route.creating ? 'New sample' : 'Samples';
+    case 'sample':
+      return `Sample ${route.sampleId}`;
     case 'bundle-diff':
       return 'Policy diff';
   }

@@ -7,7 +7,9 @@ export function AppHeader({ route }: { route: Route }) {
     route.name === 'receipts' ||
     route.name === 'privacy' ||
     route.name === 'bundles' ||
-    route.name === 'bundle-diff'
+    route.name === 'bundle-diff' ||
+    route.name === 'samples' ||
+    route.name === 'sample'
       ? route.archiveId
       : null;
   const link = (target: Route, label: string, current: boolean, testId: string) => (
@@ -33,6 +35,13 @@ export function AppHeader({ route }: { route: Route }) {
             'Policy bundles',
             route.name === 'bundles' || route.name === 'bundle-diff',
             'nav-bundles',
+          )}
+        {archiveId &&
+          link(
+            { name: 'samples', archiveId },
+            'Samples',
+            route.name === 'samples' || route.name === 'sample',
+            'nav-samples',
           )}
       </nav>
       <span className="header-note">Offline · nothing leaves this machine</span>

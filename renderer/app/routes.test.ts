@@ -187,4 +187,19 @@ describe('routes', () => {
     expect(filterOf({ criterion: 'CC7.2', code: 'SLO_BREACH' }, codes)).toEqual({ codes: ['SLO_BREACH'] });
     expect(filterOf({ ledger: 'a', withFindings: true }, codes)).toEqual({ ledger: 'a', withFindings: true });
   });
+
+  it('samples: the list, the new-sample form, one sample by its id; anything else under samples is the list', () => {
+    expect(formatRoute({ name: 'samples', archiveId: 'a b' })).toBe('#/archive/a%20b/samples');
+    expect(formatRoute({ name: 'samples', archiveId: 'a1', creating: true })).toBe('#/archive/a1/samples/new');
+    expect(formatRoute({ name: 'sample', archiveId: 'a1', sampleId: 12 })).toBe('#/archive/a1/samples/12');
+    for (const route of [
+      { name: 'samples', archiveId: 'a b/c' },
+      { name: 'samples', archiveId: 'a1', creating: true },
+      { name: 'sample', archiveId: 'a1', sampleId: 7 },
+    ] as const)
+      expect(parseRoute(formatRoute(route))).toEqual(route);
+    expect(parseRoute('#/archive/a1/samples/')).toEqual({ name: 'samples', archiveId: 'a1' });
+    for (const id of ['0', '-1', '1.5', '01', 'x', '9999999999999999'])
+      expect(parseRoute(`#/archive/a1/samples/${id}`)).toEqual({ name: 'samples', archiveId: 'a1' });
+  });
 });

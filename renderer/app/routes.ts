@@ -57,6 +57,10 @@ export type Route =
     }
   /** Each bundle id's versions on a timeline. */
   | { readonly name: 'bundles'; readonly archiveId: string }
+  /** The archive's samples for tests of controls; `creating`: the new-sample form (`/samples/new`). */
+  | { readonly name: 'samples'; readonly archiveId: string; readonly creating?: boolean }
+  /** One sample: its items and results, evaluation and conclusion. */
+  | { readonly name: 'sample'; readonly archiveId: string; readonly sampleId: number }
   /**
    * Two bundle versions side by side, by hash (absent: the screen picks consecutive ones),
    * and the decision impact: replayed over a saved filter's receipts (`filter`, its id) or
@@ -204,6 +208,11 @@ export function parseRoute(hash: string): Route {
       };
     }
     if (parts[2] === 'bundles') return { name: 'bundles', archiveId: parts[1] };
+    if (parts[2] === 'samples') {
+      if (parts[3] !== undefined && /^[1-9]\d{0,14}$/.test(parts[3]))
+        return { name: 'sample', archiveId: parts[1], sampleId: Number(parts[3]) };
+      return { name: 'samples', archiveId: parts[1], ...(parts[3] === 'new' ? { creating: true } : {}) };
+    }
     return { name: 'dashboard', archiveId: parts[1] };
   }
   return { name: 'start' };
@@ -243,6 +252,10 @@ export function formatRoute(route: Route): string {
     }
     case 'bundles':
       return `#/archive/${encodeURIComponent(route.archiveId)}/bundles`;
+    case 'samples':
+      return `#/archive/${encodeURIComponent(route.archiveId)}/samples${route.creating ? '/new' : ''}`;
+    case 'sample':
+      return `#/archive/${encodeURIComponent(route.archiveId)}/samples/${route.sampleId}`;
     case 'bundle-diff': {
       const params = new URLSearchParams();
       for (const key of ['from', 'to', 'filter', 'list', 'policy', 'action'] as const) {

@@ -241,3 +241,24 @@ export async function saveFirmTable(rows: readonly unknown[]): Promise<void> {
 export async function resetFirmTable(): Promise<void> {
   await db.settings.delete(FIRM_TABLE_SETTING);
 }
+
+/** The archive's kept checkpoint files (for the default seed); empty for an import that kept none. */
+export async function checkpointFiles(archiveId: string): Promise<{ path: string; text?: string }[]> {
+  const rows = await db.archiveFiles.where('archiveId').equals(archiveId).toArray();
+  return rows
+    .filter((r) => r.kind === 'checkpoints')
+    .map((r) => ({ path: r.path, ...(r.text !== undefined ? { text: r.text } : {}) }));
+}
+
+/** An archive's samples with their items, oldest first (for the list's counts and evaluations). */
+export async function listSamplesWithItems(archiveId: string): Promise<{ sample: Sample; items: SampleItemRow[] }[]> {
+  return db.transaction('r', [db.samples, db.sampleItems], async () => {
+    const samples = await listSamples(archiveId);
+    return Promise.all(
+      samples.map(async (sample) => ({
+        sample,
+        items: await db.sampleItems.where('sampleId').equals(sample.id).sortBy('index'),
+      })),
+    );
+  });
+}

@@ -11,8 +11,9 @@ import type { ConclusionValue, SampleAttribute, SampleStratum } from '../../stor
 
 /**
  * `deviation`: an attribute failed (whatever the others show); `untested`: an attribute has
- * no result yet; `not-applicable`: every attribute is not applicable (the item does not
- * test the control and is left out of the evaluation); otherwise `no-deviation`.
+ * no result yet; `not-applicable`: the auditor found the item does not test the control
+ * (every manual attribute not applicable; every attribute when there is no manual one), so
+ * it is left out of the evaluation; otherwise `no-deviation`.
  */
 export type ItemState = 'deviation' | 'untested' | 'not-applicable' | 'no-deviation';
 
@@ -20,7 +21,9 @@ export function itemState(results: SampleItemRow['results'], attributes: readonl
   const values = attributes.map((a) => results[a.id] ?? null);
   if (values.includes('fail')) return 'deviation';
   if (values.includes(null)) return 'untested';
-  if (values.every((v) => v === 'not-applicable')) return 'not-applicable';
+  const manual = attributes.filter((a) => a.kind === 'manual');
+  const judged = manual.length > 0 ? manual : attributes;
+  if (judged.every((a) => results[a.id] === 'not-applicable')) return 'not-applicable';
   return 'no-deviation';
 }
 
@@ -117,7 +120,9 @@ export function evaluate(
     const f = failing[0] as StratumEvaluation;
     sentence = f.evaluation
       ? `With ${f.deviations} deviation(s) in ${f.evaluated} items${where(f)}, the upper deviation limit at ${confidence}% confidence is ${f.evaluation.upperLimit}%, above the tolerable rate of ${tolerable}%: the sample does not support reliance on the control.`
-      : `${f.deviations} deviation(s) found so far${where(f)} already put the upper deviation limit above the tolerable rate of ${tolerable}%, whatever the ${f.untested} untested item(s) show: the sample does not support reliance on the control.`;
+      : f.deviations === 0
+        ? `${f.evaluated} items${where(f)} cannot bring the upper deviation limit at ${confidence}% confidence within the tolerable rate of ${tolerable}% even with no deviation: the sample cannot support reliance on the control unless it is extended.`
+        : `${f.deviations} deviation(s) found so far${where(f)} already put the upper deviation limit above the tolerable rate of ${tolerable}%, whatever the ${f.untested} untested item(s) show: the sample does not support reliance on the control.`;
   } else if (untested > 0) sentence = `Not evaluated yet: ${untested} item(s) not fully tested.`;
   else
     sentence = `Not evaluated: no item${empty[0]?.name ? ` of stratum ${empty[0].name}` : ''} applies to the control. Extend the sample.`;

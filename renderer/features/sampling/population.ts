@@ -75,3 +75,22 @@ export function cliFilterOf(queryText: string): string[] | null {
   }
   return args;
 }
+
+/** Receipts per stratum of the population (rows with no value left out), by name. */
+export function strataCounts(table: ReceiptTable, rows: ArrayLike<number>, by: Stratify): Map<string, number> {
+  const column = by === 'ledger' ? table.ledgerOf : by === 'agent' ? table.agent : table.action;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < rows.length; i++) {
+    const id = column[rows[i] as number] as number;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  const out = new Map<string, number>();
+  for (const [id, n] of counts) {
+    const name =
+      by === 'ledger'
+        ? (table.ledgers[id] ?? '')
+        : ((by === 'agent' ? table.dictionaries.agents : table.dictionaries.actions)[id] ?? '');
+    if (name !== '') out.set(name, n);
+  }
+  return out;
+}

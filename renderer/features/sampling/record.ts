@@ -82,13 +82,8 @@ export function cliCommand(
     .join(' ');
 }
 
-export function methodText(
-  seed: string,
-  size: number,
-  stratify: Stratify | null,
-  query: string,
-  archiveFile: string,
-): string {
+/** How the sample was drawn, in words (FORMAT.md §9 and the strata). */
+export function methodRule(seed: string, size: number, stratify: Stratify | null): string {
   const rule =
     'FORMAT.md §9: each receipt of the population is represented by the hash of its stored line, H(line) = "sha256:" + hex SHA-256; ' +
     'its score is the lowercase hex SHA-256 of the UTF-8 bytes of seed + "\\n" + that hash; ' +
@@ -96,9 +91,20 @@ export function methodText(
   const strata = stratify
     ? `; stratified by ${stratify}: the same rule within each ${stratify}'s receipts, with the seed seed + "/" + the ${stratify}, ${size} from each`
     : '';
+  return `${rule}${strata}. A larger sample with the same seed keeps every receipt of this one.`;
+}
+
+/** The method as recorded with the sample: the rule and how to re-perform it. */
+export function methodText(
+  seed: string,
+  size: number,
+  stratify: Stratify | null,
+  query: string,
+  archiveFile: string,
+): string {
   const command = cliCommand(archiveFile, seed, size, stratify, query);
   const again = command
     ? ` Re-perform: ${command}`
     : ' The command line filters only by ledger, agent and action: re-perform it on the population listed in the sample’s population export.';
-  return `${rule}${strata}. A larger sample with the same seed keeps every receipt of this one.${again}`;
+  return `${methodRule(seed, size, stratify)}${again}`;
 }

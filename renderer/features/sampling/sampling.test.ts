@@ -347,7 +347,12 @@ describe('evaluation', () => {
     expect(itemState({ engine: 'pass', m: null }, attributes)).toBe('untested');
     expect(itemState({ engine: 'pass' }, attributes)).toBe('untested');
     expect(itemState({ engine: 'not-applicable', m: 'not-applicable' }, attributes)).toBe('not-applicable');
-    expect(itemState({ engine: 'pass', m: 'not-applicable' }, attributes)).toBe('no-deviation');
+    expect(itemState({ engine: 'pass', m: 'not-applicable' }, attributes)).toBe('not-applicable');
+    expect(itemState({ engine: 'not-applicable', m: 'pass' }, attributes)).toBe('no-deviation');
+    expect(itemState({ engine: 'fail', m: 'not-applicable' }, attributes)).toBe('deviation');
+    const engineOnly = attributes.slice(0, 1);
+    expect(itemState({ engine: 'not-applicable' }, engineOnly)).toBe('not-applicable');
+    expect(itemState({ engine: 'pass' }, engineOnly)).toBe('no-deviation');
   });
 
   it('59 items, no deviation, at 95% and 5%: supports reliance, with evaluateSample’s limit', () => {
@@ -379,6 +384,23 @@ describe('evaluation', () => {
     expect(f.outcome).toBe('does-not-support');
     expect(f.strata[0]?.alreadyExceeds).toBe(true);
     expect(conclusionProblem('supports', f)).toMatch(/does not support/);
+  });
+
+  it('a sample too small to support reliance says so before any item is tested', () => {
+    const small: SampleStratum[] = [{ name: '', seed: 's', population: 1000, first: 0, count: 3 }];
+    const e = evaluate(
+      items([
+        ['pass', null],
+        ['pass', null],
+        ['pass', null],
+      ]),
+      small,
+      attributes,
+      '95',
+      '5',
+    );
+    expect(e.outcome).toBe('does-not-support');
+    expect(e.sentence).toMatch(/3 items cannot bring .* even with no deviation/);
   });
 
   it('not applicable items are left out of the evaluated size', () => {
