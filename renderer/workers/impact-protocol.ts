@@ -46,7 +46,7 @@ export type ToImpactWorker =
 export interface ShareResult {
   /** Lines read from the store (every line of the share that was there). */
   readonly linesRead: number;
-  /** Milliseconds spent waiting for the store's reads (the rest is parsing and replaying). */
+  /** Milliseconds spent waiting for the store (the next read runs while a batch is replayed). */
   readonly readMs: number;
   /** Lines the archive's counts promise but the store did not hold. */
   readonly notStored: number;

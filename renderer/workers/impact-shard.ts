@@ -84,12 +84,22 @@ export async function scanShare(
     return n;
   };
 
-  for (const batch of batches(share.tasks)) {
+  const all = batches(share.tasks);
+  const readBatch = (batch: readonly ChunkTask[]) => {
     const first = batch[0] as ChunkTask;
-    const last = batch.at(-1) as ChunkTask;
+    const promise = read(first.ledger, first.chunkNo, (batch.at(-1) as ChunkTask).chunkNo);
+    promise.catch(() => undefined); // awaited below; this only silences a rejection not yet awaited
+    return promise;
+  };
+  // The next batch is read while this one is replayed: the store works beside the replay.
+  let next = all[0] ? readBatch(all[0]) : null;
+  for (let b = 0; b < all.length; b++) {
+    const batch = all[b] as ChunkTask[];
+    const first = batch[0] as ChunkTask;
     const readStarted = performance.now();
-    const stored = await read(first.ledger, first.chunkNo, last.chunkNo);
+    const stored = await (next as ReturnType<ReadChunks>);
     readMs += performance.now() - readStarted;
+    next = all[b + 1] ? readBatch(all[b + 1] as ChunkTask[]) : null;
     const base = share.ledgerStart[first.ledger] ?? 0;
     for (const task of batch) {
       const texts = stored.get(task.chunkNo) ?? [];
