@@ -264,7 +264,9 @@ export async function runInOrder<T, R>(
 ): Promise<void> {
   const pending = new Map<number, Promise<R>>();
   let next = 0;
-  const inFlight = Math.max(1, runner.concurrency * 2);
+  // One task at a time for a runner of one (this thread): two tasks in flight there would
+  // interleave their receipts, and `onRecord` and in-thread controls must see them in ledger order.
+  const inFlight = runner.concurrency <= 1 ? 1 : runner.concurrency * 2;
   for (let i = 0; i < tasks.length; i++) {
     while (next < tasks.length && next < i + inFlight) {
       const promise = runner.run(tasks[next] as T);
