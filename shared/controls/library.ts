@@ -219,7 +219,7 @@ const LIBRARY: readonly ControlDefinition[] = [
     unit: 'receipts',
     population:
       'Every receipt stored in the archive’s ledgers (lines that are not readable receipts are reported apart).',
-    passed: 'without an integrity finding',
+    passed: 'with no integrity failure',
     attributes: [
       {
         id: 'archive-obtained-independently',

@@ -180,8 +180,24 @@ describe('control metrics', () => {
     expect(byMonth(report, 'approval-of-elevated-actions')).toEqual({ '2026-04': [2, 1] });
     // The forged approval on a read is counted, but apart from the rate.
     expect(approval.codes).toEqual([
-      { code: 'APPROVAL_MISSING', findings: 1, inPopulation: 1, byMonth: [1, 0, 0], outside: 0, notAtReceipt: 0 },
-      { code: 'APPROVAL_INVALID', findings: 1, inPopulation: 0, byMonth: [0, 0, 0], outside: 1, notAtReceipt: 0 },
+      {
+        code: 'APPROVAL_MISSING',
+        findings: 1,
+        inPopulation: 1,
+        byMonth: [1, 0, 0],
+        outside: 0,
+        notAtReceipt: 0,
+        warnings: 0,
+      },
+      {
+        code: 'APPROVAL_INVALID',
+        findings: 1,
+        inPopulation: 0,
+        byMonth: [0, 0, 0],
+        outside: 1,
+        notAtReceipt: 0,
+        warnings: 0,
+      },
     ]);
     // One bundle does not require approval for payments.release: no explorer filter selects the population.
     expect(approval.explorer.parts).toBeNull();
@@ -233,7 +249,15 @@ describe('control metrics', () => {
     expect(slo.byMonth).toEqual({ population: monthly(underSlo), exceptions: [0, 0, 1] });
     // 1 of 16 slower is more than 1%: the bundle's p99 breaches its objective, a finding about no receipt.
     expect(slo.codes).toEqual([
-      { code: 'SLO_BREACH', findings: 1, inPopulation: 0, byMonth: [0, 0, 0], outside: 0, notAtReceipt: 1 },
+      {
+        code: 'SLO_BREACH',
+        findings: 1,
+        inPopulation: 0,
+        byMonth: [0, 0, 0],
+        outside: 0,
+        notAtReceipt: 1,
+        warnings: 0,
+      },
     ]);
     expect(slo.explorer.parts).toBeNull();
     expect(slo.exceptionsFilter).toBeNull();
@@ -270,6 +294,7 @@ describe('control metrics', () => {
     const integrity = control(report, 'evidence-integrity');
     expect(integrity.exceptions).toBe(1);
     expect(integrity.byMonth.exceptions).toEqual([1, 0, 0]);
+    expect(integrity.exceptionsFilter).toEqual({ category: 'integrity' });
     expect(integrity.codes.map((c) => [c.code, c.findings, c.inPopulation, c.notAtReceipt])).toEqual(
       [
         ['MANIFEST_MISSING', 1, 0, 1],
@@ -279,6 +304,20 @@ describe('control metrics', () => {
         ['RECORD_NONCANONICAL', 1, 1, 0],
       ].sort((a, b) => INTEGRITY_CODES.indexOf(a[0] as IntegrityCode) - INTEGRITY_CODES.indexOf(b[0] as IntegrityCode)),
     );
+  });
+
+  it('a warning at a receipt (an unsealed tail) is a note, not an exception', async () => {
+    const records = fixture();
+    const r = records.at(-1) as FixtureRecord;
+    const where = { path: r.context.path, line: r.context.line, ledger: r.context.ledger, seq: r.receipt.seq };
+    const { report } = await metricsOf(records, [finding('CHAIN_UNSEALED', 'not sealed', where)]);
+    const integrity = control(report, 'evidence-integrity');
+    expect(integrity.exceptions).toBe(0);
+    expect(integrity.codes.map((c) => [c.code, c.findings, c.inPopulation, c.warnings])).toEqual([
+      ['CHAIN_UNSEALED', 1, 0, 1],
+    ]);
+    // The explorer's category filter would list that receipt too.
+    expect(integrity.exceptionsFilter).toBeNull();
   });
 
   it('receipts under a bundle whose policies do not parse leave the decision population', async () => {

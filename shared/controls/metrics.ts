@@ -114,6 +114,8 @@ export interface CodeCount {
   readonly outside: number;
   /** Findings of this code at no readable receipt (archive, files, bundles, unreadable lines). */
   readonly notAtReceipt: number;
+  /** Findings of severity `warning` (an unsealed tail): a note, not a failure, so never an exception. */
+  readonly warnings: number;
 }
 
 export interface ControlMetric {
@@ -347,6 +349,7 @@ interface CodeTally {
   readonly byMonth: number[];
   readonly outside: Set<string>;
   notAtReceipt: number;
+  warnings: number;
 }
 
 function buildMetrics(state: State, findings: readonly Finding[]): ControlMetricsReport {
@@ -384,9 +387,14 @@ function buildMetrics(state: State, findings: readonly Finding[]): ControlMetric
           byMonth: months.map(() => 0),
           outside: new Set(),
           notAtReceipt: 0,
+          warnings: 0,
         }),
       );
     tally.findings++;
+    if (f.severity === 'warning') {
+      tally.warnings++;
+      continue;
+    }
     if (control.id === 'latency-within-slo') {
       // Judged per bundle: never at a receipt.
       tally.notAtReceipt++;
@@ -430,6 +438,7 @@ function buildMetrics(state: State, findings: readonly Finding[]): ControlMetric
         byMonth: t.byMonth,
         outside: t.outside.size,
         notAtReceipt: t.notAtReceipt,
+        warnings: t.warnings,
       }))
       .sort((a, b) => control.codes.indexOf(a.code) - control.codes.indexOf(b.code));
     return {
@@ -471,7 +480,7 @@ function explorerParts(
         if (!same(inPopulation, aligned(counts.allowedByAction.get(action))))
           return {
             parts: null,
-            why: `Some allowed ${action} receipts were decided under a bundle that does not require approval for it (or a bundle not in the archive), and the explorer has no filter by bundle.`,
+            why: `some allowed ${action} receipts were decided under a bundle that does not require approval for it (or a bundle not in the archive), and the explorer has no filter by bundle.`,
           };
         parts.push({
           filter: { effect: 'allow', action },
@@ -485,7 +494,7 @@ function explorerParts(
       return whole(
         {},
         everyReceipt,
-        `${decisionSkipped > 0 ? `${decisionSkipped.toLocaleString('en-US')} receipt(s) were decided under a bundle whose policies do not parse, and others may name a bundle not in the archive or not validly signed; ` : 'Some receipts name a bundle that is not in the archive or whose policy text was not given to Cedar; '}the explorer has no filter by bundle.`,
+        `${decisionSkipped > 0 ? `${decisionSkipped.toLocaleString('en-US')} receipt(s) were decided under a bundle whose policies do not parse, and others may name a bundle not in the archive or not validly signed; ` : 'some receipts name a bundle that is not in the archive or whose policy text was not given to Cedar; '}the explorer has no filter by bundle.`,
       );
     case 'denied-actions-blocked':
       return whole({ effect: 'deny' }, aligned(counts.population.get(id)), '');
@@ -495,17 +504,17 @@ function explorerParts(
       return whole(
         { personal: 'any', status: 'ok' },
         aligned(counts.personalOk),
-        'Some receipts with personal data that ran name no recipient (or a bundle not in the archive), and the explorer has no filter by recipient.',
+        'some receipts with personal data that ran name no recipient (or a bundle not in the archive), and the explorer has no filter by recipient.',
       );
     case 'transactions-complete':
-      return { parts: null, why: 'The population is transactions, not receipts: the explorer lists receipts.' };
+      return { parts: null, why: 'the population is transactions, not receipts: the explorer lists receipts.' };
     case 'deterministic-outputs':
       return whole({ status: 'ok' }, aligned(counts.population.get(id)), '');
     case 'latency-within-slo':
       return whole(
         {},
         everyReceipt,
-        'Some receipts were decided under a bundle without a latency objective (or not in the archive), and the explorer has no filter by bundle.',
+        'some receipts were decided under a bundle without a latency objective (or not in the archive), and the explorer has no filter by bundle.',
       );
     case 'evidence-integrity':
       return whole({}, everyReceipt, '');
@@ -515,8 +524,9 @@ function explorerParts(
 /** The one explorer filter that lists exactly the exceptions (time range aside), or null. */
 function exceptionsFilter(id: ControlId, codes: readonly CodeCount[], exceptions: number): ExplorerFilter | null {
   if (id === 'latency-within-slo' || id === 'transactions-complete') return null;
-  // Every integrity code is this control's, and a receipt outside its population has no readable time.
-  if (id === 'evidence-integrity') return { category: 'integrity' };
+  // Every integrity code is this control's, and a line that is not a readable receipt has no time to
+  // fall in a month's range; but the explorer would also list the receipts with a warning.
+  if (id === 'evidence-integrity') return codes.some((c) => c.warnings > 0) ? null : { category: 'integrity' };
   const withFindings = codes.filter((c) => c.inPopulation + c.outside > 0);
   if (withFindings.length === 0) {
     const control = CONTROL_LIBRARY.find((c) => c.id === id);
