@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { BundlesPage } from '../features/bundles/BundlesPage.tsx';
 import { DiffPage } from '../features/bundles/DiffPage.tsx';
 import { ReplayedUnder } from '../features/bundles/ReplayedUnder.tsx';
+import { ControlsPage } from '../features/controls/ControlsPage.tsx';
+import { MetricsPage } from '../features/controls/MetricsPage.tsx';
 import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
 import { ImportPage } from '../features/import/ImportPage.tsx';
 import { PrivacyPage } from '../features/privacy/PrivacyPage.tsx';
@@ -96,6 +98,10 @@ function Screen({ route }: { route: Route }) {
       return <ReceiptsPage key={route.archiveId} archiveId={route.archiveId} query={route.query} row={route.row} />;
     case 'privacy':
       return <PrivacyPage key={route.archiveId} archiveId={route.archiveId} text={route.text} />;
+    case 'controls':
+      return <ControlsPage key={route.archiveId} archiveId={route.archiveId} />;
+    case 'metrics':
+      return <MetricsPage key={route.archiveId} archiveId={route.archiveId} />;
     case 'receipt':
       return (
         <>
@@ -147,6 +153,10 @@ function titleOf(route: Route): string {
       return 'Receipts';
     case 'privacy':
       return 'Privacy report';
+    case 'controls':
+      return 'Control library';
+    case 'metrics':
+      return 'Control metrics';
     case 'receipt':
       return `Receipt ${route.receiptId}`;
     case 'bundles':

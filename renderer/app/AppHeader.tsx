@@ -6,6 +6,8 @@ export function AppHeader({ route }: { route: Route }) {
     route.name === 'dashboard' ||
     route.name === 'receipts' ||
     route.name === 'privacy' ||
+    route.name === 'controls' ||
+    route.name === 'metrics' ||
     route.name === 'bundles' ||
     route.name === 'bundle-diff' ||
     route.name === 'samples' ||
@@ -29,6 +31,13 @@ export function AppHeader({ route }: { route: Route }) {
         {archiveId &&
           link({ name: 'receipts', archiveId, query: {} }, 'Receipts', route.name === 'receipts', 'nav-receipts')}
         {archiveId && link({ name: 'privacy', archiveId }, 'Privacy', route.name === 'privacy', 'nav-privacy')}
+        {archiveId &&
+          link(
+            { name: 'controls', archiveId },
+            'Controls',
+            route.name === 'controls' || route.name === 'metrics',
+            'nav-controls',
+          )}
         {archiveId &&
           link(
             { name: 'bundles', archiveId },

@@ -9,6 +9,8 @@ describe('routes', () => {
     ['dashboard', { name: 'dashboard', archiveId: 'a b/c' }],
     ['privacy', { name: 'privacy', archiveId: 'a b/c' }],
     ['privacy, filtered', { name: 'privacy', archiveId: 'x', text: 'sha256:ab & c=d?#/' }],
+    ['controls', { name: 'controls', archiveId: 'a b/c' }],
+    ['metrics', { name: 'metrics', archiveId: 'a b/c' }],
     ['receipts, no filter', { name: 'receipts', archiveId: 'x', query: {} }],
     ['one receipt', { name: 'receipt', archiveId: 'a b', receiptId: 'rc_34e07caa98ec74ef' }],
     [
@@ -88,6 +90,13 @@ describe('routes', () => {
     expect(formatRoute({ name: 'privacy', archiveId: 'a1' })).toBe('#/archive/a1/privacy');
     expect(formatRoute({ name: 'privacy', archiveId: 'a1', text: 'crm 01' })).toBe('#/archive/a1/privacy?q=crm+01');
     expect(parseRoute('#/archive/a1/privacy?q=')).toEqual({ name: 'privacy', archiveId: 'a1' });
+  });
+
+  it('the control library and the control metrics have their own addresses', () => {
+    expect(formatRoute({ name: 'controls', archiveId: 'a1' })).toBe('#/archive/a1/controls');
+    expect(formatRoute({ name: 'metrics', archiveId: 'a1' })).toBe('#/archive/a1/metrics');
+    expect(parseRoute('#/archive/a1/controls?x=1')).toEqual({ name: 'controls', archiveId: 'a1' });
+    expect(parseRoute('#/archive/a1/metrics/')).toEqual({ name: 'metrics', archiveId: 'a1' });
   });
 
   it('a receipt has its own address; a row that is not a whole number is dropped', () => {

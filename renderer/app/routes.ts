@@ -43,6 +43,10 @@ export type Route =
   | { readonly name: 'receipts'; readonly archiveId: string; readonly query: ReceiptQuery; readonly row?: number }
   /** The privacy report of an archive; `text` is the table's filter (kept in the address for Back). */
   | { readonly name: 'privacy'; readonly archiveId: string; readonly text?: string }
+  /** The control library with each control's checks, metrics, trend and the engagement's manual attributes. */
+  | { readonly name: 'controls'; readonly archiveId: string }
+  /** Control metrics as the client could show them: population, exceptions, rate and trend per control. */
+  | { readonly name: 'metrics'; readonly archiveId: string }
   /**
    * One receipt's decision reconstructed. `row` (the table's global row) picks one copy
    * when an id repeats, or a stored line that is not a valid receipt (its id is '').
@@ -171,6 +175,8 @@ export function parseRoute(hash: string): Route {
       const text = new URLSearchParams(search).get('q');
       return { name: 'privacy', archiveId: parts[1], ...(text ? { text } : {}) };
     }
+    if (parts[2] === 'controls') return { name: 'controls', archiveId: parts[1] };
+    if (parts[2] === 'metrics') return { name: 'metrics', archiveId: parts[1] };
     if (parts[2] === 'receipt') {
       const params = new URLSearchParams(search);
       const row = params.get('row');
@@ -243,6 +249,10 @@ export function formatRoute(route: Route): string {
       const search = route.text ? `?${new URLSearchParams({ q: route.text }).toString()}` : '';
       return `#/archive/${encodeURIComponent(route.archiveId)}/privacy${search}`;
     }
+    case 'controls':
+      return `#/archive/${encodeURIComponent(route.archiveId)}/controls`;
+    case 'metrics':
+      return `#/archive/${encodeURIComponent(route.archiveId)}/metrics`;
     case 'receipt': {
       const params = new URLSearchParams();
       if (route.row !== undefined) params.set('row', String(route.row));
