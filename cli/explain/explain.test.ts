@@ -139,6 +139,23 @@ describe('explain agrees with verify on producer-built archives', () => {
     expect(byId.receipt).toMatchObject({ id: planted.receipt, ledger: planted.ledger, seq: planted.seq });
   });
 
+  it('a neighbour the host could not find: the link before is not checked, never "first of the ledger"', async () => {
+    const id = receiptsOf(demo.files, 'gw-eu-1')[120]?.receipt.id as string;
+    const materials = await gatherMaterials(memorySource(demo.files, 'demo.zip'), id);
+    const e = await explainReceipt(
+      { ...materials, previous: null, previousUnknown: 'its segment is not in the store' },
+      { cedar: nodeCedar as CedarFormatting, verifier: nativeStrictVerifier, trustedRoots: [demo.rootPublicKey] },
+    );
+    expect(e.evidence.chain.previous).toBeNull();
+    expect(e.findings.filter((f) => f.code === 'CHAIN_BROKEN')).toEqual([]);
+    expect(e.checks).toContainEqual({
+      check: 'Its link with the line stored before it',
+      status: 'not checked',
+      reason: 'its segment is not in the store',
+    });
+    expect(e.holds).toBe(true);
+  });
+
   it('an attachment is shown with its hash matched; changed content is ATTACHMENT_HASH_MISMATCH', async () => {
     const attachments = new Set(
       [...demo.files.keys()].filter((p) => p.startsWith('attachments/')).map((p) => `sha256:${p.slice(12)}`),

@@ -23,7 +23,7 @@ import { transactionCheck } from '../controls/transactions.ts';
 import { checkBundlePolicies } from '../decisions/policies.ts';
 import { evaluatePolicies, type CedarFormatting, type PolicyVerdict } from '../decisions/policy-status.ts';
 import { bundleSigners, type BundleSigner } from '../policy/sides.ts';
-import { linkProblems, type ChainTail } from '../engine/chain.ts';
+import { linkProblems, UNKNOWN_SPAN, type ChainTail } from '../engine/chain.ts';
 import { finding, sortFindings, type Finding } from '../engine/findings.ts';
 import { buildKeyring } from '../engine/keys.ts';
 import { LedgerMerger } from '../engine/ledger.ts';
@@ -88,6 +88,12 @@ export interface ExplainMaterials {
   readonly target: LineAt;
   /** The line stored before it in its ledger; null when it is the ledger's first line. */
   readonly previous: LineAt | null;
+  /**
+   * Why the line stored before it could not be found, when the host could not find it (a
+   * segment not stored, a span not read): then `previous` is null but does NOT mean "first of
+   * the ledger", and the link before it is not checked.
+   */
+  readonly previousUnknown?: string;
   /** The line stored after it; null when it is the ledger's last. */
   readonly next: LineAt | null;
   /** Every line of its transaction in its ledger, in stored order (the target included). */
@@ -348,11 +354,13 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
   let linkedAfter: boolean | null = null;
   if (receipt) {
     const tail = previousRef?.tail ?? null;
-    const unreadable = m.previous && !previousRef?.tail ? m.previous.hash : null;
+    // A neighbour the host could not find is an unknown span: no link before it is judged.
+    const unreadable =
+      m.previousUnknown !== undefined ? UNKNOWN_SPAN : m.previous && !previousRef?.tail ? m.previous.hash : null;
     const problems = linkProblems(tail, unreadable, linkInput(receipt));
     for (const p of problems)
       local.push(finding(p.code, p.message, { ...where(m.target), seq: receipt.seq, receipt: receipt.id }));
-    linkedBefore = !problems.some((p) => p.code === 'CHAIN_BROKEN');
+    linkedBefore = m.previousUnknown !== undefined ? null : !problems.some((p) => p.code === 'CHAIN_BROKEN');
     if (nextRef?.receipt) {
       const nextProblems = linkProblems(tailOf(receipt, m.target.hash), null, linkInput(nextRef.receipt));
       for (const p of nextProblems)
@@ -365,7 +373,11 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
         );
       linkedAfter = !nextProblems.some((p) => p.code === 'CHAIN_BROKEN');
     }
-    checks.push({ check: 'Its links with the receipts stored before and after it', status: 'ran' });
+    checks.push(
+      m.previousUnknown !== undefined
+        ? { check: 'Its link with the line stored before it', status: 'not checked', reason: m.previousUnknown }
+        : { check: 'Its links with the receipts stored before and after it', status: 'ran' },
+    );
   }
 
   // Checkpoints of the ledger, read as verification reads them.
@@ -480,7 +492,7 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
 
   const touches = (f: Finding) =>
     (f.receipt === ref.id && f.seq === ref.seq && f.ledger === ref.ledger) ||
-    (f.path === m.target.path && f.line === m.target.line) ||
+    (f.path === m.target.path && (f.line === m.target.line || f.line === undefined)) ||
     (bundle !== undefined && f.path === bundle.path && categoryOf(f.code) === 'integrity') ||
     (sealing !== null && f.path === checkpointsPath(m.target.ledger) && f.line === sealing) ||
     f.path === 'manifest.json' ||
@@ -515,7 +527,7 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
         prev: receipt?.prev ?? null,
         previous: previousRef?.ref
           ? { ...previousRef.ref, linked: linkedBefore === true }
-          : m.previous === null && receipt
+          : m.previous === null && m.previousUnknown === undefined && receipt
             ? { first: true, linked: linkedBefore === true }
             : null,
         next: nextRef?.ref ? { ...nextRef.ref, linked: linkedAfter === true } : null,

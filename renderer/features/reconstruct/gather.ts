@@ -226,6 +226,7 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
     source: archive.name,
     target,
     previous,
+    ...(neighbours.previous.kind === 'unknown' ? { previousUnknown: neighbours.previous.why } : {}),
     next,
     transaction: transaction.filter((l): l is LineAt => l !== null),
     ledgerPartlyRead: ledgerPartlyRead(archive.report.checks, ledger),
