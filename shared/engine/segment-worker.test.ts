@@ -31,6 +31,7 @@ describe('control ids', () => {
       'determinism',
       'slo',
       'privacy-report',
+      'control-metrics',
     ]);
   });
 
