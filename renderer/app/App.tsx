@@ -14,6 +14,8 @@ import { SamplesPage } from '../features/sampling/SamplesPage.tsx';
 import { openArchiveFromHost } from '../features/start/open-archive.ts';
 import { StartPage } from '../features/start/StartPage.tsx';
 import { TrustPage } from '../features/trust/TrustPage.tsx';
+import { VerifyWorkpaperPage } from '../features/workpaper/VerifyWorkpaperPage.tsx';
+import { WorkpaperPage } from '../features/workpaper/WorkpaperPage.tsx';
 import { removeInterruptedImports } from '../store/archives.ts';
 import { AppHeader } from './AppHeader.tsx';
 import { useHost } from './host-context.ts';
@@ -136,6 +138,10 @@ function Screen({ route }: { route: Route }) {
       );
     case 'bundle-diff':
       return <DiffPage key={route.archiveId} route={route} />;
+    case 'workpaper':
+      return <WorkpaperPage key={route.archiveId} archiveId={route.archiveId} />;
+    case 'verify-workpaper':
+      return <VerifyWorkpaperPage />;
   }
 }
 
@@ -167,5 +173,9 @@ function titleOf(route: Route): string {
       return `Sample ${route.sampleId}`;
     case 'bundle-diff':
       return 'Policy diff';
+    case 'workpaper':
+      return 'Workpaper';
+    case 'verify-workpaper':
+      return 'Verify a workpaper';
   }
 }

@@ -10,6 +10,7 @@ export function AppHeader({ route }: { route: Route }) {
     route.name === 'metrics' ||
     route.name === 'bundles' ||
     route.name === 'bundle-diff' ||
+    route.name === 'workpaper' ||
     route.name === 'samples' ||
     route.name === 'sample'
       ? route.archiveId
@@ -27,6 +28,12 @@ export function AppHeader({ route }: { route: Route }) {
       <nav aria-label="Main">
         {link({ name: 'start' }, 'Start', route.name === 'start', 'nav-start')}
         {link({ name: 'trust' }, 'Trust store', route.name === 'trust', 'nav-trust')}
+        {link(
+          { name: 'verify-workpaper' },
+          'Verify workpaper',
+          route.name === 'verify-workpaper',
+          'nav-verify-workpaper',
+        )}
         {archiveId && link({ name: 'dashboard', archiveId }, 'Dashboard', route.name === 'dashboard', 'nav-dashboard')}
         {archiveId &&
           link({ name: 'receipts', archiveId, query: {} }, 'Receipts', route.name === 'receipts', 'nav-receipts')}
@@ -52,6 +59,7 @@ export function AppHeader({ route }: { route: Route }) {
             route.name === 'samples' || route.name === 'sample',
             'nav-samples',
           )}
+        {archiveId && link({ name: 'workpaper', archiveId }, 'Workpaper', route.name === 'workpaper', 'nav-workpaper')}
       </nav>
       <span className="header-note">Offline · nothing leaves this machine</span>
     </header>

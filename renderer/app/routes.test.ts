@@ -23,6 +23,8 @@ describe('routes', () => {
       { name: 'receipt', archiveId: 'x', receiptId: 'rc_1', row: 3, bundle: `sha256:${'ab'.repeat(32)}` },
     ],
     ['bundles', { name: 'bundles', archiveId: 'a b/c' }],
+    ['workpaper', { name: 'workpaper', archiveId: 'a b/c' }],
+    ['verify a workpaper', { name: 'verify-workpaper' }],
     ['bundle diff, no versions named', { name: 'bundle-diff', archiveId: 'x' }],
     [
       'bundle diff with an impact list',

@@ -61,6 +61,10 @@ export type Route =
     }
   /** Each bundle id's versions on a timeline. */
   | { readonly name: 'bundles'; readonly archiveId: string }
+  /** The engagement's signed workpaper for this archive: draft, sign-offs, keys, export. */
+  | { readonly name: 'workpaper'; readonly archiveId: string }
+  /** Checks a workpaper file (signers, content, review, the archive and PDF it names). */
+  | { readonly name: 'verify-workpaper' }
   /** The archive's samples for tests of controls; `creating`: the new-sample form (`/samples/new`). */
   | { readonly name: 'samples'; readonly archiveId: string; readonly creating?: boolean }
   /** One sample: its items and results, evaluation and conclusion. */
@@ -152,6 +156,7 @@ export function parseRoute(hash: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'trust') return { name: 'trust' };
   if (parts[0] === 'import') return { name: 'import' };
+  if (parts[0] === 'verify-workpaper') return { name: 'verify-workpaper' };
   if (parts[0] === 'archive' && parts[1]) {
     if (parts[2] === 'receipts') {
       const params = new URLSearchParams(search);
@@ -214,6 +219,7 @@ export function parseRoute(hash: string): Route {
       };
     }
     if (parts[2] === 'bundles') return { name: 'bundles', archiveId: parts[1] };
+    if (parts[2] === 'workpaper') return { name: 'workpaper', archiveId: parts[1] };
     if (parts[2] === 'samples') {
       if (parts[3] !== undefined && /^[1-9]\d{0,14}$/.test(parts[3]))
         return { name: 'sample', archiveId: parts[1], sampleId: Number(parts[3]) };
@@ -262,6 +268,10 @@ export function formatRoute(route: Route): string {
     }
     case 'bundles':
       return `#/archive/${encodeURIComponent(route.archiveId)}/bundles`;
+    case 'workpaper':
+      return `#/archive/${encodeURIComponent(route.archiveId)}/workpaper`;
+    case 'verify-workpaper':
+      return '#/verify-workpaper';
     case 'samples':
       return `#/archive/${encodeURIComponent(route.archiveId)}/samples${route.creating ? '/new' : ''}`;
     case 'sample':

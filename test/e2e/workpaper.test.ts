@@ -1,0 +1,428 @@
+/**
+ * The signed workpaper in Chromium, on the built-in demo: two keys made in the browser
+ * (non-extractable WebCrypto keys kept in IndexedDB), the draft with the archive file's
+ * SHA-256 computed at import, signed by the preparer, reviewed by the reviewer, exported
+ * (the envelopes and the PDF), and then checked outside the app: `tickmark workpaper verify`
+ * (exit 0, the archive and PDF matching), the PDF rendered again from the signed predicate
+ * in Node giving the same bytes as Chromium made, the predicate's summary equal to
+ * `tickmark verify --json`'s. The exported file opened again and verified in the app (and a
+ * tampered copy refused, saying why); the lock and its recorded reopening; an edit after
+ * the sign-off shown as "modified since signed" until signed again. axe on each screen,
+ * screenshots, and the PDF's pages as PNG (pdftoppm) to look at.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { fromBase64, type DsseEnvelope } from '../../shared/workpaper/dsse.ts';
+import { renderWorkpaperPdf } from '../../shared/workpaper/pdf.ts';
+import { workpaperHash } from '../../shared/workpaper/workpaper.ts';
+import { openWorkbench, repo, resultsDir, screenshot, seriousViolations, type Workbench } from './browser.ts';
+
+const demoZip = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
+const demoJson = join(repo, 'dist', 'renderer', 'demo', 'demo.json');
+const sha = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** Runs `action` and returns what the browser host saved (its Blob, kept as the anchor is clicked). */
+async function captureSave(page: Page, action: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __saved?: Promise<{ name: string; base64: string }> };
+    const createObjectURL = URL.createObjectURL.bind(URL);
+    const click = HTMLAnchorElement.prototype.click;
+    let blob: Blob | null = null;
+    URL.createObjectURL = (object: Blob | MediaSource) => {
+      if (object instanceof Blob) blob = object;
+      return createObjectURL(object);
+    };
+    w.__saved = new Promise((resolve, reject) => {
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        if (!this.download) return click.call(this);
+        HTMLAnchorElement.prototype.click = click;
+        URL.createObjectURL = createObjectURL;
+        if (!blob) return reject(new Error('a download without a Blob'));
+        const name = this.download;
+        const reader = new FileReader();
+        reader.onload = () => resolve({ name, base64: String(reader.result).split(',')[1] ?? '' });
+        reader.onerror = () => reject(reader.error);
+        reader.readAsDataURL(blob);
+      };
+    });
+  });
+  await action();
+  const saved = await page.evaluate(
+    () => (window as unknown as { __saved: Promise<{ name: string; base64: string }> }).__saved,
+  );
+  return { name: saved.name, bytes: Buffer.from(saved.base64, 'base64') };
+}
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+const text = (page: Page, id: string) => page.getByTestId(id).innerText();
+const hexOf = (grouped: string) => grouped.replace(/\s+/g, '');
+
+async function noSeriousViolations(page: Page): Promise<void> {
+  expect(await seriousViolations(page)).toEqual([]);
+}
+
+/** Chooses `files` in the file chooser that `click` opens. */
+async function choose(page: Page, testId: string, file: string): Promise<void> {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId(testId).click()]);
+  await chooser.setFiles(file);
+}
+
+describe('the signed workpaper', () => {
+  let wb: Workbench;
+  let dir: string;
+  let archiveId = '';
+  let root = '';
+  let preparerKey = '';
+  let reviewerKey = '';
+  let workpaperPath = '';
+  let pdfPath = '';
+  let predicate: Record<string, unknown> = {};
+  const base = () => inject('baseUrl');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tickmark-e2e-workpaper-'));
+    const demo = JSON.parse(readFileSync(demoJson, 'utf8')) as {
+      rootPublicKey: string;
+      plantedFailures: { code: string; receipt: string }[];
+    };
+    root = demo.rootPublicKey;
+    wb = await openWorkbench(base());
+    await wb.page.getByTestId('open-demo').click();
+    await wb.page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
+    const m = /#\/archive\/([^/?]+)/.exec(wb.page.url());
+    archiveId = decodeURIComponent(m?.[1] ?? '');
+    // One reconstruction kept for the workpaper, from the reconstruction view.
+    const mismatch = demo.plantedFailures.find((f) => f.code === 'DECISION_MISMATCH')?.receipt ?? '';
+    await wb.page.goto(`${base()}#/archive/${archiveId}/receipt/${mismatch}`);
+    await wb.page.getByTestId('workpaper-add').click({ timeout: 60_000 });
+    await wb.page.getByTestId('workpaper-added').waitFor();
+  });
+  afterAll(async () => {
+    await wb?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows the draft: the archive file’s SHA-256 from the import, the manifest’s, what was verified and what was not', async () => {
+    const { page } = wb;
+    // From the reconstruction view (no archive links in the header there) through the dashboard.
+    await page.goto(`${base()}#/archive/${archiveId}`);
+    await page.getByTestId('nav-workpaper').click();
+    await page.getByTestId('workpaper-page').waitFor();
+    expect(page.url()).toBe(`${base()}#/archive/${archiveId}/workpaper`);
+    expect(await page.getByTestId('wp-status').getAttribute('data-status')).toBe('draft');
+    expect(hexOf(await text(page, 'wp-draft-file-sha256'))).toBe(sha(readFileSync(demoZip)));
+    const manifest = execFileSync('unzip', ['-p', demoZip, 'manifest.json']);
+    expect(hexOf(await text(page, 'wp-draft-manifest-sha256'))).toBe(sha(manifest));
+    expect(hexOf(await text(page, 'wp-draft-anchors'))).toBe(root);
+    expect(await text(page, 'wp-draft-summary')).toMatch(/^2400 receipts in 2 ledger\(s\), 2 policy bundle\(s\);/);
+    expect(await text(page, 'wp-draft-scope-statement')).toMatch(
+      /Every check of this verifier ran|Not every check ran/,
+    );
+    expect(await page.getByTestId('wp-draft-reconstructions').locator('li').count()).toBe(1);
+    expect(await page.getByTestId('wp-draft-conclusions').locator('tbody tr').count()).toBe(9);
+    expect(await text(page, 'wp-export-none')).toContain('Nothing to export yet');
+    expect(await page.getByTestId('wp-prepare-submit').isDisabled()).toBe(false);
+    await screenshot(page, 'workpaper-draft');
+    await noSeriousViolations(page);
+  });
+
+  it('makes two keys in the browser: non-extractable, fingerprints shown, the public key saved as PEM', async () => {
+    const { page } = wb;
+    expect(await text(page, 'wp-no-keys')).toContain('No key yet');
+    await page.getByTestId('wp-key-create').click();
+    expect(await text(page, 'wp-key-message')).toContain('Give the key a name');
+    for (const name of ['A. Auditor', 'R. Reviewer']) {
+      await page.getByTestId('wp-key-name').fill(name);
+      await page.getByTestId('wp-key-create').click();
+      await expect.poll(() => page.getByTestId('wp-key-label').allInnerTexts()).toContain(name);
+    }
+    const publics = (await page.getByTestId('wp-key-public').allInnerTexts()).map(hexOf);
+    const fingerprints = (await page.getByTestId('wp-key-fingerprint').allInnerTexts()).map(hexOf);
+    [preparerKey, reviewerKey] = publics as [string, string];
+    expect(preparerKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprints).toEqual(publics.map((k) => sha(Buffer.from(k, 'hex'))));
+    const saved = await captureSave(page, () => page.getByTestId('wp-key-export').first().click());
+    expect(saved.name).toBe(`a-auditor-${preparerKey.slice(0, 8)}.pub.pem`);
+    const pem = join(dir, saved.name);
+    await writeFile(pem, saved.bytes);
+    // The file is the key OpenSSL reads: its DER ends with the raw key shown on screen.
+    const der = execFileSync('openssl', ['pkey', '-pubin', '-in', pem, '-outform', 'DER']);
+    expect(der.subarray(-32).toString('hex')).toBe(preparerKey);
+    // In IndexedDB the private key is a CryptoKey that cannot be exported.
+    const stored = await page.evaluate(async () => {
+      const database = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('tickmark');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const rows = await new Promise<{ privateKey: CryptoKey }[]>((resolve, reject) => {
+        const request = database.transaction('signingKeys').objectStore('signingKeys').getAll();
+        request.onsuccess = () => resolve(request.result as { privateKey: CryptoKey }[]);
+        request.onerror = () => reject(request.error);
+      });
+      database.close();
+      const exported = await crypto.subtle.exportKey('pkcs8', rows[0]!.privateKey).then(
+        () => 'exported',
+        (e: Error) => e.name,
+      );
+      return rows.map((r) => ({
+        type: r.privateKey.type,
+        extractable: r.privateKey.extractable,
+        algorithm: r.privateKey.algorithm.name,
+        exported,
+      }));
+    });
+    expect(stored).toEqual([
+      { type: 'private', extractable: false, algorithm: 'Ed25519', exported: 'InvalidAccessError' },
+      { type: 'private', extractable: false, algorithm: 'Ed25519', exported: 'InvalidAccessError' },
+    ]);
+    await noSeriousViolations(page);
+  });
+
+  it('signs as preparer, then the reviewer signs the preparer’s envelope and approves: locked', async () => {
+    const { page } = wb;
+    await page.getByTestId('wp-review-submit').isDisabled();
+    expect(await text(page, 'wp-review-blocked')).toContain('the preparer signs first');
+    await page.getByTestId('wp-prepare-key').selectOption(preparerKey);
+    expect(await page.getByTestId('wp-prepare-name').inputValue()).toBe('A. Auditor');
+    await page.getByTestId('wp-prepare-submit').click();
+    await expect.poll(() => text(page, 'wp-prepare-message'), { timeout: 30_000 }).toContain('Signed as preparer');
+    expect(await page.getByTestId('wp-status').getAttribute('data-status')).toBe('prepared');
+    expect(await page.getByTestId('wp-status').getAttribute('data-modified')).toBe('no');
+    expect(await text(page, 'wp-draft-preparer')).toBe('A. Auditor');
+
+    // The preparer's key cannot review its own work.
+    await page.getByTestId('wp-review-key').selectOption(preparerKey);
+    await page.getByTestId('wp-review-submit').click();
+    expect(await text(page, 'wp-review-message')).toContain('The reviewer signs with their own key');
+    await page.getByTestId('wp-review-key').selectOption(reviewerKey);
+    await page.getByTestId('wp-review-name').fill('R. Reviewer');
+    await page.getByTestId('wp-review-note').fill('Tied out to the samples and the reconstruction.');
+    await page.getByTestId('wp-review-submit').click();
+    await expect.poll(() => page.getByTestId('wp-status').getAttribute('data-status')).toBe('reviewed');
+    expect(await text(page, 'wp-review')).toContain('Reviewed and approved by R. Reviewer');
+    // Locked: no new preparer signature, no edit of the draft here.
+    expect(await page.getByTestId('wp-prepare-submit').isDisabled()).toBe(true);
+    expect(await text(page, 'wp-prepare-blocked')).toContain('reviewed and locked');
+    expect(await page.getByTestId('wp-policy-add').isDisabled()).toBe(true);
+    await screenshot(page, 'workpaper-reviewed');
+    await noSeriousViolations(page);
+  });
+
+  it('exports the envelopes and the PDF; tickmark workpaper verify accepts them (exit 0) with the archive', async () => {
+    const { page } = wb;
+    const envelopeFile = await captureSave(page, () => page.getByTestId('wp-export-envelope').click());
+    const pdfFile = await captureSave(page, () => page.getByTestId('wp-export-pdf').click());
+    expect([envelopeFile.name, pdfFile.name]).toEqual(['demo-workpaper.jsonl', 'demo-workpaper.pdf']);
+    workpaperPath = join(dir, envelopeFile.name);
+    pdfPath = join(dir, pdfFile.name);
+    await writeFile(workpaperPath, envelopeFile.bytes);
+    await writeFile(pdfPath, pdfFile.bytes);
+    expect(pdfFile.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    const verified = await cli([
+      'workpaper',
+      'verify',
+      workpaperPath,
+      '--signer',
+      preparerKey,
+      '--signer',
+      reviewerKey,
+      '--archive',
+      demoZip,
+      '--pdf',
+      pdfPath,
+      '--json',
+    ]);
+    expect(verified.err).toBe('');
+    const result = JSON.parse(verified.out) as {
+      ok: boolean;
+      problems: string[];
+      prepared_by: string[];
+      review: { reviewer: string; decision: string; signers: string[] };
+      summary: unknown;
+      workpaper_hash: string;
+    };
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(verified.code).toBe(0);
+    expect(result.prepared_by).toEqual([preparerKey]);
+    expect(result.review).toEqual({ reviewer: 'R. Reviewer', decision: 'approved', signers: [reviewerKey] });
+
+    // The predicate's summary is exactly tickmark verify --json's for the same archive.
+    const cliVerify = await cli(['verify', demoZip, '--trust-root', root, '--json']);
+    expect(result.summary).toEqual((JSON.parse(cliVerify.out) as { summary: unknown }).summary);
+
+    // Each sign-off is a separate line: the preparer's envelope, then the review.
+    const lines = envelopeFile.bytes.toString('utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    const statement = JSON.parse(
+      Buffer.from(fromBase64((JSON.parse(lines[0] as string) as DsseEnvelope).payload) as Uint8Array).toString('utf8'),
+    ) as { predicate: Record<string, unknown>; subject: { name: string; digest: { sha256: string } }[] };
+    predicate = statement.predicate;
+    expect(workpaperHash(predicate)).toBe(result.workpaper_hash);
+    expect(statement.subject).toEqual([
+      { name: 'demo.zip', digest: { sha256: sha(readFileSync(demoZip)) } },
+      { name: 'demo-workpaper.pdf', digest: { sha256: sha(pdfFile.bytes) } },
+    ]);
+    // A file the workpaper does not name is caught.
+    const wrongPdf = join(dir, 'other', 'demo-workpaper.pdf');
+    execFileSync('mkdir', ['-p', join(dir, 'other')]);
+    await writeFile(wrongPdf, Buffer.concat([pdfFile.bytes, Buffer.from('\n')]));
+    const wrong = await cli([
+      'workpaper',
+      'verify',
+      workpaperPath,
+      '--signer',
+      preparerKey,
+      '--signer',
+      reviewerKey,
+      '--pdf',
+      wrongPdf,
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toContain('demo-workpaper.pdf is not the file the workpaper names');
+  });
+
+  it('the PDF Chromium made is byte for byte the PDF Node renders from the same predicate', async () => {
+    const inNode = await renderWorkpaperPdf(predicate, workpaperHash(predicate));
+    const inChromium = readFileSync(pdfPath);
+    console.log(
+      `workpaper PDF: ${inChromium.length} bytes, SHA-256 ${sha(inChromium)} (Chromium) / ${sha(inNode)} (Node)`,
+    );
+    expect(sha(inNode)).toBe(sha(inChromium));
+    // The pages as images, to look at.
+    if (existsSync('/usr/bin/pdftoppm')) {
+      execFileSync('pdftoppm', ['-png', '-r', '80', pdfPath, join(resultsDir, 'workpaper-pdf')]);
+      const pages = (await readdir(resultsDir)).filter((f) => f.startsWith('workpaper-pdf') && f.endsWith('.png'));
+      expect(pages.length).toBeGreaterThan(0);
+      const pdfText = execFileSync('pdftotext', [pdfPath, '-']).toString('utf8');
+      expect(pdfText).toContain(`Workpaper SHA-256 ${workpaperHash(predicate)}`);
+      expect(pdfText).toContain('What was verified');
+    }
+  });
+
+  it('opens the exported file again and verifies it in the app: the archive and the PDF match', async () => {
+    const { page } = wb;
+    await page.getByTestId('nav-verify-workpaper').click();
+    await page.getByTestId('verify-workpaper-page').waitFor();
+    await page.getByTestId('vw-verify').click();
+    expect(await text(page, 'vw-error')).toBe('Choose the workpaper file to verify.');
+    await choose(page, 'vw-pick-workpaper', workpaperPath);
+    await expect.poll(() => text(page, 'vw-workpaper-name')).toBe('demo-workpaper.jsonl');
+    await page.getByTestId('vw-verify').click();
+    expect(await text(page, 'vw-error')).toContain('Name at least one signer');
+    await choose(page, 'vw-pick-archive', demoZip);
+    await expect.poll(() => text(page, 'vw-archive')).toContain(sha(readFileSync(demoZip)));
+    await choose(page, 'vw-pick-pdf', pdfPath);
+    await expect.poll(() => text(page, 'vw-pdf')).toContain(sha(readFileSync(pdfPath)));
+    await page.getByTestId('vw-local-signer').nth(0).check();
+    await page.getByTestId('vw-pasted').fill(reviewerKey.replace(/(.{4})/g, '$1 ').toUpperCase());
+    await page.getByTestId('vw-verify').click();
+    await page.getByTestId('vw-result').waitFor();
+    expect(await page.getByTestId('vw-verdict').getAttribute('data-ok')).toBe('yes');
+    expect(await page.getByTestId('vw-problem').count()).toBe(0);
+    expect(await text(page, 'vw-hash')).toBe(workpaperHash(predicate));
+    expect(await text(page, 'vw-review')).toBe('approved by R. Reviewer, signed by R. Reviewer');
+    expect(await page.getByTestId('vw-subject').allInnerTexts()).toEqual([
+      expect.stringMatching(/^demo\.zip\t[0-9a-f]{64}\tmatches$/),
+      expect.stringMatching(/^demo-workpaper\.pdf\t[0-9a-f]{64}\tmatches$/),
+    ]);
+    expect(await text(page, 'vw-content-engagement-name')).not.toBe('');
+    await screenshot(page, 'workpaper-verify-ok');
+    await noSeriousViolations(page);
+
+    // Only the preparer named: the review's signer is not accepted, and it says so.
+    await page.getByTestId('vw-pasted').fill('');
+    await page.getByTestId('vw-verify').click();
+    expect(await page.getByTestId('vw-verdict').getAttribute('data-ok')).toBe('no');
+    expect(await page.getByTestId('vw-problem').allInnerTexts()).toEqual([
+      `the review is signed by ${reviewerKey}, which is not a signer you named`,
+    ]);
+
+    // A copy with one changed byte of the payload: the signature no longer verifies.
+    const lines = readFileSync(workpaperPath, 'utf8').split('\n');
+    const first = JSON.parse(lines[0] as string) as DsseEnvelope;
+    const payload = Buffer.from(first.payload, 'base64').toString('utf8').replace('"A. Auditor"', '"B. Auditor"');
+    lines[0] = JSON.stringify({ ...first, payload: Buffer.from(payload, 'utf8').toString('base64') });
+    const tampered = join(dir, 'tampered', 'demo-workpaper.jsonl');
+    execFileSync('mkdir', ['-p', join(dir, 'tampered')]);
+    await writeFile(tampered, lines.join('\n'));
+    await choose(page, 'vw-pick-workpaper', tampered);
+    await page.getByTestId('vw-pasted').fill(reviewerKey);
+    await page.getByTestId('vw-verify').click();
+    await expect.poll(() => page.getByTestId('vw-verdict').getAttribute('data-ok')).toBe('no');
+    const problems = await page.getByTestId('vw-problem').allInnerTexts();
+    expect(problems).toContain(`workpaper envelope: signature 1 (${preparerKey}): does not verify over the payload`);
+    expect(problems).toContain('the review does not cover this workpaper envelope: it was signed over another version');
+    expect(await text(page, 'vw-prepared-by')).toBe('No valid signature');
+    await screenshot(page, 'workpaper-verify-tampered');
+    await noSeriousViolations(page);
+    expect(wb.errors).toEqual([]);
+  });
+
+  it('reopens the locked workpaper (recorded); an edit after the sign-off shows "modified since signed" until signed again', async () => {
+    const { page } = wb;
+    await page.goto(`${base()}#/archive/${archiveId}/workpaper`);
+    await page.getByTestId('workpaper-page').waitFor();
+    await page.getByTestId('wp-reopen-submit').click();
+    expect(await text(page, 'wp-reopen-message')).toContain('Give the person reopening’s name');
+    await page.getByTestId('wp-reopen-name').fill('R. Reviewer');
+    await page.getByTestId('wp-reopen-reason').fill('The policy change v1 to v2 was not on the workpaper.');
+    await page.getByTestId('wp-reopen-submit').click();
+    await expect.poll(() => page.getByTestId('wp-status').getAttribute('data-status')).toBe('prepared');
+    await page.getByTestId('wp-history').locator('..').locator('summary').click();
+    expect(await page.getByTestId('wp-history').innerText()).toContain(
+      'reopened by R. Reviewer: “The policy change v1 to v2 was not on the workpaper.”. The review by R. Reviewer',
+    );
+
+    // The edit: a policy change reviewed, added after the preparer signed.
+    await page.getByTestId('wp-policy-add').click();
+    expect(await text(page, 'wp-policy-message')).toBe('Choose the two bundle versions you compared.');
+    await page.getByTestId('wp-policy-from').selectOption({ label: 'agents-prod@1' });
+    await page.getByTestId('wp-policy-to').selectOption({ label: 'agents-prod@2' });
+    await page.getByTestId('wp-policy-summary').fill('v2 adds the no-legacy forbid; reviewed with the change ticket.');
+    await page.getByTestId('wp-policy-add').click();
+    await page.getByTestId('wp-modified').waitFor();
+    expect(await page.getByTestId('wp-status').getAttribute('data-modified')).toBe('yes');
+    expect(await page.getByTestId('wp-change').allInnerTexts()).toEqual([
+      'Policy changes reviewed: 0 when signed, 1 now (1 new or changed)',
+    ]);
+    expect(await text(page, 'wp-review-blocked')).toContain('The data changed after the preparer signed');
+    await screenshot(page, 'workpaper-modified');
+    await noSeriousViolations(page);
+
+    // After a reload the keys (CryptoKeys in IndexedDB) still sign.
+    await page.reload();
+    await page.getByTestId('workpaper-page').waitFor();
+    await page.getByTestId('wp-modified').waitFor();
+    await page.getByTestId('wp-prepare-key').selectOption(preparerKey);
+    await page.getByTestId('wp-prepare-submit').click();
+    await expect
+      .poll(() => page.getByTestId('wp-status').getAttribute('data-modified'), { timeout: 30_000 })
+      .toBe('no');
+    expect(await page.getByTestId('wp-modified').count()).toBe(0);
+    expect(await page.getByTestId('wp-draft-policy-diffs').innerText()).toContain('agents-prod@1 → agents-prod@2');
+    const again = await captureSave(page, () => page.getByTestId('wp-export-envelope').click());
+    const path = join(dir, 'again', again.name);
+    execFileSync('mkdir', ['-p', join(dir, 'again')]);
+    await writeFile(path, again.bytes);
+    const verified = await cli(['workpaper', 'verify', path, '--signer', preparerKey]);
+    expect(verified.out).toContain('not reviewed');
+    expect(verified.code).toBe(0);
+    expect(wb.errors).toEqual([]);
+  });
+});
