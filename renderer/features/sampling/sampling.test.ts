@@ -185,6 +185,19 @@ describe('the draw equals plain SHA-256 and tickmark sample', () => {
     );
   });
 
+  it('WebCrypto’s SHA-256 and shared scoreOf give the same draw (plain and stratified)', async () => {
+    const all = populationRows(table, '');
+    if (!all.ok) throw new Error(all.message);
+    expect(globalThis.crypto?.subtle).toBeDefined();
+    for (const stratify of [null, 'agent'] as const) {
+      const input = { seed: 'same ü', size: 7, stratify };
+      const web = await drawSample(table, all.rows, input, { slice: 333, sha256: 'webcrypto' });
+      const shared = await drawSample(table, all.rows, input, { slice: 333, sha256: 'shared' });
+      expect(web.ok && shared.ok).toBe(true);
+      expect(web).toEqual(shared);
+    }
+  });
+
   it('a larger sample keeps the earlier picks in order', async () => {
     const small = await app('', 'grow', 10);
     const large = await app('', 'grow', 40);
