@@ -124,8 +124,12 @@ export class ImpactCollector {
 
   result(): Impact {
     const counts = { allowToDeny: 0, denyToAllow: 0, otherPolicies: 0 };
-    const byPolicy: Record<string, number> = {};
-    const byAction: Record<string, { allowToDeny: number; denyToAllow: number; otherPolicies: number }> = {};
+    // Without a prototype: ids come from the evidence, and one may be "__proto__".
+    const byPolicy: Record<string, number> = Object.create(null) as Record<string, number>;
+    const byAction = Object.create(null) as Record<
+      string,
+      { allowToDeny: number; denyToAllow: number; otherPolicies: number }
+    >;
     const key = {
       'allow-to-deny': 'allowToDeny',
       'deny-to-allow': 'denyToAllow',
