@@ -276,6 +276,9 @@ describe('sampling', () => {
     expect(await page.getByTestId('conclusion-recorded').textContent()).toMatch(/supports reliance on the control/);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'sampling-concluded');
+    await screenshotElement(page.getByTestId('sample-facts'), 'sampling-facts');
+    await screenshotElement(page.getByTestId('completeness'), 'sampling-completeness');
+    await screenshotElement(page.locator('[data-testid="sample-item"]').nth(2), 'sampling-item-deviation');
     await screenshotElement(page.getByTestId('evaluation'), 'sampling-evaluation-46');
   });
 

@@ -69,7 +69,7 @@ export function SamplesPage({ archiveId, creating }: Props) {
             No sample drawn from this archive yet.
           </p>
         ) : (
-          <table className="data-table" data-testid="sample-list">
+          <table className="data-table sample-list" data-testid="sample-list">
             <thead>
               <tr>
                 <th scope="col">Sample</th>
