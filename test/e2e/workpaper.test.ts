@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { fromBase64, type DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import { renderWorkpaperPdf } from '../../shared/workpaper/pdf.ts';
+import { evaluateSample } from '../../shared/sampling/attribute.ts';
 import { workpaperHash } from '../../shared/workpaper/workpaper.ts';
 import { openWorkbench, repo, resultsDir, screenshot, seriousViolations, type Workbench } from './browser.ts';
 
@@ -80,6 +81,105 @@ async function choose(page: Page, testId: string, file: string): Promise<void> {
   await chooser.setFiles(file);
 }
 
+/** Three receipt lines of the demo's first segment, with the hash of each line (what a sample names them by). */
+function demoLines(): { id: string; ledger: string; seq: number; hash: string }[] {
+  const text = execFileSync('unzip', ['-p', demoZip, 'ledgers/gw-eu-1/000001.jsonl'], { maxBuffer: 64 << 20 }).toString(
+    'utf8',
+  );
+  return text
+    .split('\n')
+    .slice(10, 13)
+    .map((line) => {
+      const r = JSON.parse(line) as { id: string; seq: number };
+      return { id: r.id, ledger: 'gw-eu-1', seq: r.seq, hash: `sha256:${sha(line)}` };
+    });
+}
+const sampled = demoLines();
+
+/**
+ * A tested sample of three receipts as the sampling screens store it (samples, sampleItems),
+ * written straight into IndexedDB: two items pass, one is a deviation.
+ */
+async function storeSample(page: Page, archiveId: string, items: typeof sampled): Promise<void> {
+  await page.evaluate(
+    async ({ archiveId, items }) => {
+      const database = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('tickmark');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const done = (r: IDBRequest) =>
+        new Promise<unknown>((resolve, reject) => {
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+      const archive = (await done(database.transaction('archives').objectStore('archives').get(archiveId))) as {
+        engagementId: string;
+      };
+      const tx = database.transaction(['samples', 'sampleItems'], 'readwrite');
+      const sampleId = (await done(
+        tx.objectStore('samples').add({
+          archiveId,
+          engagementId: archive.engagementId,
+          controlId: 'decisions-follow-policy',
+          name: 'Q2 decisions',
+          seed: 'e2e-seed',
+          size: items.length,
+          createdAt: '2026-11-30T12:00:00.000Z',
+          details: {
+            kind: 'attribute-sample',
+            controlTitle: 'Access decisions follow the policy in force',
+            population: {
+              source: 'all',
+              filterId: null,
+              filterName: null,
+              query: '',
+              count: 2400,
+              leftOut: 0,
+              archiveReceipts: 2400,
+            },
+            completeness: { archiveName: 'demo.zip', ledgers: [], checks: [], integrityFindings: 0 },
+            sizing: {
+              confidence: '95',
+              tolerable: '10',
+              expected: '0',
+              statisticalSize: 29,
+              expectedDeviations: 0,
+              basis: 'auditor',
+              firmRow: null,
+            },
+            stratify: null,
+            strata: [{ name: '', seed: 'e2e-seed', population: 2400, first: 0, count: items.length }],
+            method: 'FORMAT.md section 9: the receipts with the smallest scores',
+            attributes: [{ id: 'reconstructed', text: 'The reconstruction agrees with the receipt', kind: 'manual' }],
+            sizeChanges: [],
+            conclusion: null,
+          },
+        }),
+      )) as number;
+      items.forEach((item, index) =>
+        tx.objectStore('sampleItems').add({
+          sampleId,
+          index,
+          receiptId: item.id,
+          ledger: item.ledger,
+          seq: item.seq,
+          hash: item.hash,
+          score: '0'.repeat(64),
+          results: { reconstructed: index === 1 ? 'fail' : 'pass' },
+          note: index === 1 ? 'approval ticket missing' : '',
+        }),
+      );
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      database.close();
+    },
+    { archiveId, items },
+  );
+}
+
 describe('the signed workpaper', () => {
   let wb: Workbench;
   let dir: string;
@@ -109,6 +209,7 @@ describe('the signed workpaper', () => {
     await wb.page.goto(`${base()}#/archive/${archiveId}/receipt/${mismatch}`);
     await wb.page.getByTestId('workpaper-add').click({ timeout: 60_000 });
     await wb.page.getByTestId('workpaper-added').waitFor();
+    await storeSample(wb.page, archiveId, sampled);
   });
   afterAll(async () => {
     await wb?.close();
@@ -132,6 +233,11 @@ describe('the signed workpaper', () => {
       /Every check of this verifier ran|Not every check ran/,
     );
     expect(await page.getByTestId('wp-draft-reconstructions').locator('li').count()).toBe(1);
+    expect(await page.getByTestId('wp-draft-sample').count()).toBe(1);
+    const limit = evaluateSample(3, 1, '95', '10');
+    expect(await page.getByTestId('wp-draft-sample').innerText()).toContain(
+      `1 deviation(s); upper deviation limit ${limit.upperLimit}% at 95% confidence; NOT within tolerable rate 10%`,
+    );
     expect(await page.getByTestId('wp-draft-conclusions').locator('tbody tr').count()).toBe(9);
     expect(await text(page, 'wp-export-none')).toContain('Nothing to export yet');
     expect(await page.getByTestId('wp-prepare-submit').isDisabled()).toBe(false);
@@ -274,6 +380,9 @@ describe('the signed workpaper', () => {
     ) as { predicate: Record<string, unknown>; subject: { name: string; digest: { sha256: string } }[] };
     predicate = statement.predicate;
     expect(workpaperHash(predicate)).toBe(result.workpaper_hash);
+    // The sample's items are named by the hashes of the sampled receipts' lines.
+    const samples = predicate.samples as { items: { receipt: string; hash: string }[] }[];
+    expect(samples[0]?.items.map((i) => [i.receipt, i.hash])).toEqual(sampled.map((l) => [l.id, l.hash]));
     expect(statement.subject).toEqual([
       { name: 'demo.zip', digest: { sha256: sha(readFileSync(demoZip)) } },
       { name: 'demo-workpaper.pdf', digest: { sha256: sha(pdfFile.bytes) } },
@@ -312,6 +421,7 @@ describe('the signed workpaper', () => {
       const pdfText = execFileSync('pdftotext', [pdfPath, '-']).toString('utf8');
       expect(pdfText).toContain(`Workpaper SHA-256 ${workpaperHash(predicate)}`);
       expect(pdfText).toContain('What was verified');
+      expect(pdfText).toContain('Sample: Access decisions follow the policy in force (decisions-follow-policy)');
     }
   });
 
@@ -369,6 +479,9 @@ describe('the signed workpaper', () => {
     expect(problems).toContain(`workpaper envelope: signature 1 (${preparerKey}): does not verify over the payload`);
     expect(problems).toContain('the review does not cover this workpaper envelope: it was signed over another version');
     expect(await text(page, 'vw-prepared-by')).toBe('No valid signature');
+    expect(await text(page, 'vw-content-label')).toBe(
+      'The content as the file holds it: NOT verified, do not rely on it',
+    );
     await screenshot(page, 'workpaper-verify-tampered');
     await noSeriousViolations(page);
     expect(wb.errors).toEqual([]);
@@ -386,7 +499,10 @@ describe('the signed workpaper', () => {
     await expect.poll(() => page.getByTestId('wp-status').getAttribute('data-status')).toBe('prepared');
     await page.getByTestId('wp-history').locator('..').locator('summary').click();
     expect(await page.getByTestId('wp-history').innerText()).toContain(
-      'reopened by R. Reviewer: “The policy change v1 to v2 was not on the workpaper.”. The review by R. Reviewer',
+      'reopened by R. Reviewer; the review by R. Reviewer of',
+    );
+    expect(await page.getByTestId('wp-history').innerText()).toContain(
+      '(approved) no longer stands. Why: “The policy change v1 to v2 was not on the workpaper.”',
     );
 
     // The edit: a policy change reviewed, added after the preparer signed.

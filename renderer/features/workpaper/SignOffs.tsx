@@ -145,7 +145,7 @@ function eventText(e: WorkpaperEvent): string {
     case 'reviewed':
       return `${e.at}: review signed by ${e.by}, ${e.decision}${e.note ? `: “${e.note}”` : ''}`;
     case 'reopened':
-      return `${e.at}: reopened by ${e.by}: “${e.reason}”${e.setAside ? `. The review by ${e.setAside.by} of ${e.setAside.at} (${e.setAside.decision}) no longer stands.` : ''}`;
+      return `${e.at}: reopened by ${e.by}${e.setAside ? `; the review by ${e.setAside.by} of ${e.setAside.at} (${e.setAside.decision}) no longer stands` : ''}. Why: “${e.reason}”`;
   }
 }
 

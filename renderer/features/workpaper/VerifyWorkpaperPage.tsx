@@ -290,8 +290,12 @@ export function VerifyWorkpaperPage() {
             </tbody>
           </table>
           {result.check.predicate && (
-            <details className="wp-verified-content" open>
-              <summary>The workpaper’s content</summary>
+            <details className="wp-verified-content" open={result.check.ok}>
+              <summary data-testid="vw-content-label">
+                {result.check.ok
+                  ? 'The workpaper’s content, as signed'
+                  : 'The content as the file holds it: NOT verified, do not rely on it'}
+              </summary>
               <PredicateView predicate={result.check.predicate} idPrefix="vw-content" />
             </details>
           )}

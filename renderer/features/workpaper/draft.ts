@@ -131,7 +131,7 @@ export function sampleRecord(sample: Sample, items: readonly SampleItemRow[]): S
     population: {
       definition:
         population.source === 'all'
-          ? `every receipt line of the archive (${population.archiveReceipts})`
+          ? 'every receipt line of the archive'
           : `the receipts of the saved filter "${population.filterName ?? population.filterId}" (${population.query})`,
       count: population.count,
       completeness: {
