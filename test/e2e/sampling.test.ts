@@ -384,6 +384,12 @@ describe('sampling', () => {
     expect(
       await page.locator('[data-testid="sample-item"][data-index="0"] [data-testid="item-note"]').inputValue(),
     ).toMatch(/CHG-1042/);
+    // A note is kept while typing, without leaving the field.
+    const typed = page.locator('[data-testid="sample-item"][data-index="1"] [data-testid="item-note"]');
+    await typed.fill('Typed, not left.');
+    await page.waitForTimeout(1500);
+    await page.reload();
+    await expect.poll(() => typed.inputValue()).toBe('Typed, not left.');
     // A result changed after the conclusion: the conclusion says it is stale.
     await mark(page, 10, manual[1] as string, 'fail');
     await page.getByTestId('conclusion-stale').waitFor();

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { CheckStatus } from '../../../shared/engine/types.ts';
 import { formatRoute } from '../../app/routes.ts';
 import type { SampleItemRow } from '../../store/db.ts';
@@ -186,12 +186,21 @@ function NoteField({ sampleId, index, note, n }: { sampleId: number; index: numb
   useEffect(() => {
     if (!editing) setText(note);
   }, [note, editing]);
-  const save = async () => {
-    setEditing(false);
-    if (text === note) return;
-    const result = await setItemNote(sampleId, index, text);
+  // Kept while typing (after a pause) and when the field is left, also by leaving the screen.
+  const latest = useRef({ text, note });
+  latest.current = { text, note };
+  const save = useCallback(async () => {
+    const { text: value, note: stored } = latest.current;
+    if (value === stored) return;
+    const result = await setItemNote(sampleId, index, value);
     setError(result.ok ? null : result.message);
-  };
+  }, [sampleId, index]);
+  useEffect(() => {
+    if (!editing) return undefined;
+    const timer = setTimeout(() => void save(), 800);
+    return () => clearTimeout(timer);
+  }, [text, editing, save]);
+  useEffect(() => () => void save(), [save]);
   return (
     <>
       <textarea
@@ -202,7 +211,10 @@ function NoteField({ sampleId, index, note, n }: { sampleId: number; index: numb
         maxLength={MAX_ITEM_NOTE + 100}
         onFocus={() => setEditing(true)}
         onChange={(e) => setText(e.target.value)}
-        onBlur={() => void save()}
+        onBlur={() => {
+          setEditing(false);
+          void save();
+        }}
         data-testid="item-note"
       />
       {error && (
