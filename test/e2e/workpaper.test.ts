@@ -541,4 +541,42 @@ describe('the signed workpaper', () => {
     expect(verified.code).toBe(0);
     expect(wb.errors).toEqual([]);
   });
+
+  it('an archive imported before its file hash was kept: says the hash is not known, offers to import it again, signs nothing', async () => {
+    const { page } = wb;
+    // As an import from before store version 6 left it: no fileSha256 on the archive row.
+    await page.evaluate(async (id) => {
+      const database = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('tickmark');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const store = database.transaction('archives', 'readwrite').objectStore('archives');
+      await new Promise<void>((resolve, reject) => {
+        const get = store.get(id);
+        get.onsuccess = () => {
+          const row = get.result as Record<string, unknown>;
+          delete row.fileSha256;
+          const put = store.put(row);
+          put.onsuccess = () => resolve();
+          put.onerror = () => reject(put.error);
+        };
+        get.onerror = () => reject(get.error);
+      });
+      database.close();
+    }, archiveId);
+    await page.reload();
+    await page.getByTestId('workpaper-page').waitFor();
+    await expect.poll(() => text(page, 'wp-draft-file-sha256')).toBe('Not known');
+    expect(await text(page, 'wp-blocker')).toContain(
+      'The archive file’s SHA-256 is not known: this archive was imported before Tickmark kept it. Import the archive again',
+    );
+    expect(await page.getByTestId('bundles-reopen-demo').count()).toBe(1);
+    expect(await page.getByTestId('wp-prepare-submit').isDisabled()).toBe(true);
+    // What was signed before stays signed, and exportable.
+    expect(await page.getByTestId('wp-status').getAttribute('data-status')).toBe('prepared');
+    await screenshot(page, 'workpaper-older-import');
+    await noSeriousViolations(page);
+    expect(wb.errors).toEqual([]);
+  });
 });
