@@ -170,7 +170,7 @@ export async function renderWorkpaperPdf(predicate: Record<string, unknown>, has
 
   if ((p.reconstructions ?? []).length > 0) {
     w.heading('Decisions reconstructed');
-    for (const r of p.reconstructions) w.line(`${r.receipt} (${r.ledger}#${r.seq}): ${r.note ?? ''}`);
+    for (const r of p.reconstructions) w.line(`${r.receipt} (${r.ledger}#${r.seq})${r.note ? `: ${r.note}` : ''}`);
   }
   if ((p.policy_diffs ?? []).length > 0) {
     w.heading('Policy changes reviewed');
@@ -189,6 +189,19 @@ export async function renderWorkpaperPdf(predicate: Record<string, unknown>, has
             : `; ${sample.evaluation.within_tolerable ? 'within' : 'NOT within'} the tolerable rate of ${sample.evaluation.tolerable_rate}%`),
         { bold: true },
       );
+    // Stratified samples are evaluated stratum by stratum (FORMAT §9); the sample's outcome and conclusion follow.
+    if ((sample.evaluation_by_stratum ?? []).length > 1)
+      for (const st of sample.evaluation_by_stratum)
+        w.line(
+          `Stratum ${st.stratum || '(all)'}: ${st.drawn} drawn, ${st.deviations} deviation(s)${st.untested ? `, ${st.untested} not tested` : ''}; upper deviation limit ${st.upper_deviation_limit ?? 'not evaluated'}%${st.within_tolerable === null || st.within_tolerable === undefined ? '' : st.within_tolerable ? ', within the tolerable rate' : ', NOT within the tolerable rate'}`,
+          { indent: 6 },
+        );
+    if (sample.outcome_sentence) w.line(`Outcome: ${sample.outcome_sentence}`, { indent: 6 });
+    if (sample.conclusion)
+      w.line(`Conclusion: ${sample.conclusion.value}${sample.conclusion.note ? ` (${sample.conclusion.note})` : ''}`, {
+        bold: true,
+        indent: 6,
+      });
     for (const item of sample.items ?? [])
       w.line(
         `${item.receipt ?? '(unreadable)'} ${item.hash}  ${Object.entries(item.results ?? {})
