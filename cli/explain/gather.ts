@@ -106,6 +106,7 @@ export async function gatherMaterials(source: ArchiveSource, locatorText: string
     source: source.name,
     target: found.target,
     previous: found.previous,
+    ...(found.previousUnknown !== undefined ? { previousUnknown: found.previousUnknown } : {}),
     next: ledgerScan.next,
     transaction: ledgerScan.transaction,
     ledgerPartlyRead: ledgerScan.partlyRead,
@@ -149,6 +150,8 @@ function matches(value: Parsed | null, locator: ReceiptLocator): boolean {
 interface Found {
   readonly target: LineAt;
   readonly previous: LineAt | null;
+  /** Why the line stored before it is not known, when it is not (never "first of the ledger"). */
+  readonly previousUnknown?: string;
 }
 
 interface SegmentRead {
@@ -220,12 +223,16 @@ async function find(
   const hit = (results[index] as SegmentRead & { hit: NonNullable<SegmentRead['hit']> }).hit;
   const segment = candidates[index] as Segment;
   let previous = hit.previous;
+  let previousUnknown: string | undefined;
+  if (hit.target.line > 1 && previous === null)
+    previousUnknown = `line ${hit.target.line - 1} of ${segment.path} is over the line-length limit and was not read`;
   if (hit.target.line === 1 && previous === null) {
     // Its segment's first line: the line before is the previous segment's last, if any.
     const prior = candidates[index - 1];
     if (prior && prior.ledger === segment.ledger) {
       const priorRead = results[index - 1];
-      previous = priorRead?.last ? materialize(priorRead.last) : await lastLine(source, prior);
+      previous = priorRead?.last ? materialize(priorRead.last) : await lastLine(source, prior).catch(() => null);
+      if (previous === null) previousUnknown = `the last line of ${prior.path} could not be read`;
     }
   }
   const ledgerReads = new Map<string, SegmentRead>();
@@ -233,7 +240,14 @@ async function find(
     const r = results[i];
     if (c.ledger === segment.ledger && r) ledgerReads.set(c.path, r);
   });
-  return { found: { target: hit.target, previous: previous ? materialize(previous) : null }, ledgerReads };
+  return {
+    found: {
+      target: hit.target,
+      previous: previous ? materialize(previous) : null,
+      ...(previousUnknown !== undefined ? { previousUnknown } : {}),
+    },
+    ledgerReads,
+  };
 }
 
 /**
