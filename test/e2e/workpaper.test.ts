@@ -306,8 +306,9 @@ describe('the signed workpaper', () => {
     expect(await page.getByTestId('wp-prepare-name').inputValue()).toBe('A. Auditor');
     await page.getByTestId('wp-prepare-submit').click();
     await expect.poll(() => text(page, 'wp-prepare-message'), { timeout: 30_000 }).toContain('Signed as preparer');
-    expect(await page.getByTestId('wp-status').getAttribute('data-status')).toBe('prepared');
-    expect(await page.getByTestId('wp-status').getAttribute('data-modified')).toBe('no');
+    // The message is set when the signature is saved; the status follows from the store's live query, a moment later.
+    await expect.poll(() => page.getByTestId('wp-status').getAttribute('data-status')).toBe('prepared');
+    await expect.poll(() => page.getByTestId('wp-status').getAttribute('data-modified')).toBe('no');
     expect(await text(page, 'wp-draft-preparer')).toBe('A. Auditor');
 
     // The preparer's key cannot review its own work.
