@@ -5,7 +5,7 @@
  * `tickmark explain <archive> --list` prints every receipt as `ledger#seq<TAB>id`.
  */
 import { readLines } from '../../shared/archive/lines.ts';
-import { DEFAULT_LIMITS, ArchiveUnreadableError } from '../../shared/archive/source.ts';
+import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
 import type { ArchiveSource } from '../../shared/archive/source.ts';
 import { explainReceipt } from '../../shared/explain/explain.ts';
 import { explanationJson } from '../../shared/explain/json.ts';
@@ -18,7 +18,7 @@ import { gatherMaterials, ReceiptNotFoundError } from '../explain/gather.ts';
 import { formatExplanation } from '../explain/render.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
-import { openArchivePath } from '../open-archive.ts';
+import { openArchiveForCommand } from '../open-archive.ts';
 
 export const EXPLAIN_USAGE =
   'usage: tickmark explain <archive.zip | archive-dir> <receipt-id | ledger#seq> [--trust-root <64-hex public key>]... [--json]\n' +
@@ -31,15 +31,7 @@ export async function runExplain(argv: readonly string[], io: CommandIo): Promis
     throw new UsageError(`explain takes one archive and one receipt (or --list)\n${EXPLAIN_USAGE}`);
   const trustedRoots = parseTrustRoots(args.multi['trust-root']);
   useNativeSha256();
-  let source: ArchiveSource;
-  try {
-    source = await openArchivePath(path);
-  } catch (error) {
-    if (error instanceof ArchiveUnreadableError) throw new UsageError(`cannot read ${path}: ${error.message}`);
-    throw new UsageError(
-      `cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
-    );
-  }
+  const source = await openArchiveForCommand(path);
   try {
     if (args.flags.list) {
       await listReceipts(source, io);

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { readLines } from '../../shared/archive/lines.ts';
-import { ArchiveUnreadableError, DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
+import { DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { buildKeyring } from '../../shared/engine/keys.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
@@ -23,7 +23,7 @@ import { readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs
 import { nodeCedar } from '../cedar-node.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
-import { openArchivePath } from '../open-archive.ts';
+import { openArchiveForCommand } from '../open-archive.ts';
 
 export const POLICY_DIFF_USAGE =
   'usage: tickmark policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <64-hex public key>]... [--json]\n' +
@@ -38,15 +38,7 @@ export async function runPolicyDiff(argv: readonly string[], io: CommandIo): Pro
     throw new UsageError(`policy-diff takes one archive and two bundles\n${POLICY_DIFF_USAGE}`);
   const trustedRoots = parseTrustRoots(args.multi['trust-root']);
   useNativeSha256();
-  let source: ArchiveSource;
-  try {
-    source = await openArchivePath(path);
-  } catch (error) {
-    if (error instanceof ArchiveUnreadableError) throw new UsageError(`cannot read ${path}: ${error.message}`);
-    throw new UsageError(
-      `cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
-    );
-  }
+  const source = await openArchiveForCommand(path);
   try {
     const docs = await readArchiveDocs(source);
     const keyring = buildKeyring(docs.keys, trustedRoots, nativeStrictVerifier).keyring;

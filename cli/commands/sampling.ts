@@ -8,7 +8,7 @@
  * Bad parameters exit 2 with a sentence.
  */
 import { readLines } from '../../shared/archive/lines.ts';
-import { ArchiveUnreadableError, DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
+import { DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
 import { evaluateSample, sampleSize, SamplingInputError } from '../../shared/sampling/attribute.ts';
@@ -16,7 +16,7 @@ import { SampleSelector, stratumSeed, type Candidate } from '../../shared/sampli
 import { UsageError, parseArgs, type CommandIo } from '../args.ts';
 import { readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
-import { openArchivePath } from '../open-archive.ts';
+import { openArchiveForCommand } from '../open-archive.ts';
 
 const SIZE_USAGE =
   'usage: tickmark sample-size --confidence <percent> --tolerable <percent> --expected <percent> [--json]';
@@ -127,15 +127,7 @@ export async function runSample(argv: readonly string[], io: CommandIo): Promise
     throw new UsageError(`--stratify must be ledger, agent or action, got "${stratify}"`);
   const filter = { ledger: args.single.ledger, agent: args.single.agent, action: args.single.action };
   useNativeSha256();
-  let source: ArchiveSource;
-  try {
-    source = await openArchivePath(path);
-  } catch (error) {
-    if (error instanceof ArchiveUnreadableError) throw new UsageError(`cannot read ${path}: ${error.message}`);
-    throw new UsageError(
-      `cannot open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
-    );
-  }
+  const source = await openArchiveForCommand(path);
   try {
     const docs = await readArchiveDocs(source);
     const { selectors, population, notRead, unreadableLines } = await drawSample(source, docs, {
