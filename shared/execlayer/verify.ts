@@ -9,7 +9,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { LineRead } from '../archive/lines.ts';
-import { decodeUtf8Strict, toHex, utf8 } from '../format/bytes.ts';
+import { decodeUtf8Strict, toBase64, toHex, utf8 } from '../format/bytes.ts';
 import { categoryOf, finding, sortFindings, type Finding, type FindingCode } from '../engine/findings.ts';
 import type { CheckStatus, LedgerSummary, VerifyReport } from '../engine/types.ts';
 import { jsCanonical, parseRaw, pythonCanonical, RawJsonError, RawNumber, type RawJson } from './canonical.ts';
@@ -40,12 +40,6 @@ export const HMAC_NOTE =
 const hex = (bytes: Uint8Array) => toHex(bytes);
 const sha256Hex = (text: string) => hex(sha256(utf8(text)));
 const hmacBytes = (key: Uint8Array, text: string) => hmac(sha256, key, utf8(text));
-
-function base64Of(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
 
 type Obj = { [key: string]: RawJson };
 const isObj = (v: RawJson | undefined): v is Obj =>
@@ -320,7 +314,7 @@ function checkPyLine(
       );
     if (secret) {
       signed = true;
-      const expected = base64Of(hmacBytes(secret, canonical));
+      const expected = toBase64(hmacBytes(secret, canonical));
       const sig = crypto ? str(crypto.signature_b64) : null;
       if (sig !== expected)
         report(

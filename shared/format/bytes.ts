@@ -1,5 +1,5 @@
 /**
- * Byte helpers used by every format module: hex and UTF-8.
+ * Byte helpers used by every format module: hex, UTF-8 and base64.
  * Hex is always lowercase on output; decoding refuses anything that is not an even
  * number of hex digits, because the format spells keys, signatures and hashes that way.
  */
@@ -63,6 +63,22 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     out.set(p, at);
     at += p.length;
   }
+  return out;
+}
+
+/** Standard base64 (with padding) of `bytes`. */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** Strict standard base64 (padding required, no whitespace); null when `text` is not. */
+export function fromBase64(text: string): Uint8Array | null {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return null;
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }
 

@@ -6,7 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, concatBytes, decodeUtf8Strict, fromHex, isLowerHex, toHex, utf8 } from './bytes.ts';
+import {
+  bytesEqual,
+  concatBytes,
+  decodeUtf8Strict,
+  fromBase64,
+  fromHex,
+  isLowerHex,
+  toBase64,
+  toHex,
+  utf8,
+} from './bytes.ts';
 import { parseCanonical, signedText, signedTextOfCanonicalLine, canonicalize } from './canonical.ts';
 import { randomSecretKey, publicKeyOf, nobleStrictVerifier, signBytes } from './ed25519.ts';
 import {
@@ -77,6 +87,17 @@ describe('bytes', () => {
     expect(bytesEqual(joined, Uint8Array.from([1, 2]))).toBe(false);
     expect(bytesEqual(Uint8Array.from([1, 2]), joined)).toBe(false);
     expect(bytesEqual(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+  });
+
+  it('toBase64 is standard padded base64, also past one 32 KiB chunk; fromBase64 takes it back, strictly', () => {
+    for (const length of [0, 1, 2, 3, 4, 0x7fff, 0x8000, 0x8001, 0x10000 + 5]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 131 + 7) & 0xff);
+      const text = toBase64(bytes);
+      expect(text, String(length)).toBe(Buffer.from(bytes).toString('base64'));
+      expect(bytesEqual(fromBase64(text) as Uint8Array, bytes), String(length)).toBe(true);
+    }
+    for (const bad of ['A', 'AA', 'AAA', 'AA=', 'AA==AA==', 'AA AA', 'AA-_', 'AAAA\n'])
+      expect(fromBase64(bad), bad).toBeNull();
   });
 });
 

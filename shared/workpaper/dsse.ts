@@ -5,8 +5,11 @@
  * verifier needs no JSON canonicalization to rebuild the signed bytes (OpenSSL can verify
  * them: docs/WORKPAPER.md). Signatures here are pure Ed25519 (RFC 8032).
  */
-import { bytesEqual, concatBytes, fromHex, toHex, utf8 } from '../format/bytes.ts';
+import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from '../format/bytes.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
+
+/** The envelope's base64, kept importable from here for its callers. */
+export { fromBase64, toBase64 } from '../format/bytes.ts';
 
 export interface DsseSignature {
   /** Hex of the signer's Ed25519 public key (the key id convention of this tool). */
@@ -32,21 +35,6 @@ export interface EnvelopeSigner {
 export function pae(payloadType: string, body: Uint8Array): Uint8Array {
   const type = utf8(payloadType);
   return concatBytes([utf8(`DSSEv1 ${type.length} `), type, utf8(` ${body.length} `), body]);
-}
-
-export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-/** Strict standard base64 (padding required, no whitespace); null when `text` is not. */
-export function fromBase64(text: string): Uint8Array | null {
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return null;
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
 }
 
 export async function signEnvelope(
