@@ -2,7 +2,8 @@
  * The small documents of an archive and its segments, as the commands that do not verify
  * the whole archive need them (`explain`, `policy-diff`): entries by name (first copy of a
  * name; directories, unreadable names and unsupported entries left out), each ledger's
- * segments in name order, and manifest, keys and bundles parsed, with their sizes and hashes.
+ * segments in name order, and manifest, keys and bundles parsed, with their sizes and hashes;
+ * and the one way they read segments: two at a time ({@link forEachSegment}).
  */
 import type { ArchiveSource, RawEntry } from '../shared/archive/source.ts';
 import { decodeUtf8Strict } from '../shared/format/bytes.ts';
@@ -70,6 +71,32 @@ export async function readArchiveDocs(source: ArchiveSource): Promise<ArchiveDoc
     if (value !== undefined) bundles.push({ path, value });
   }
   return { entries, segments, manifest, keys, bundles, digests };
+}
+
+/** How many segments are read at once: inflating runs on libuv's threads, so two keep both cores busy. */
+export const SEGMENT_CONCURRENCY = 2;
+
+/**
+ * Calls `read` on each of `segments` with its index, {@link SEGMENT_CONCURRENCY} at a time,
+ * taking them in order (each is started after every one before it; they may finish in any
+ * order). `more(index)`, when given, is asked before a segment is taken: false stops taking
+ * any further ones (those already started finish). Resolves when every started `read` has;
+ * rejects as soon as one rejects.
+ */
+export async function forEachSegment<T>(
+  segments: readonly T[],
+  read: (segment: T, index: number) => Promise<void>,
+  more: (index: number) => boolean = () => true,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const index = next++;
+      if (index >= segments.length || !more(index)) return;
+      await read(segments[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: SEGMENT_CONCURRENCY }, worker));
 }
 
 /** An entry's bytes, or null when it is larger than `max` or cannot be read. */

@@ -19,7 +19,7 @@ import { policyDiffJson } from '../../shared/policy/json.ts';
 import { bundleSide } from '../../shared/policy/sides.ts';
 import type { Receipt } from '../../shared/format/schema.ts';
 import { UsageError, parseArgs, parseTrustRoots, type CommandIo } from '../args.ts';
-import { readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
+import { forEachSegment, readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
@@ -120,7 +120,6 @@ async function replayAll(
   const all: Segment[] = [...docs.segments.keys()].sort().flatMap((l) => docs.segments.get(l) ?? []);
   // Results per segment in order, so the output lists receipts in ledger order whatever finished first.
   const bySegment: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>[][] = [];
-  let next = 0;
   let merged = 0;
   const flush = () => {
     while (bySegment[merged] !== undefined) {
@@ -130,26 +129,21 @@ async function replayAll(
       merged++;
     }
   };
-  await Promise.all(
-    [0, 1].map(async () => {
-      for (let i = next++; i < all.length; i = next++) {
-        const segment = all[i] as Segment;
-        const rows: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>[] = [];
-        try {
-          for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
-            const r = read.kind === 'too-long' ? null : requestOf(decodeUtf8Strict(read.bytes));
-            if (r) rows.push(r);
-            else notRead.lines++;
-          }
-        } catch {
-          // An unreadable segment: its receipts are not evaluated, and the output says so.
-          notRead.segments.push(segment.path);
-        }
-        bySegment[i] = rows;
-        flush();
+  await forEachSegment(all, async (segment, i) => {
+    const rows: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>[] = [];
+    try {
+      for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
+        const r = read.kind === 'too-long' ? null : requestOf(decodeUtf8Strict(read.bytes));
+        if (r) rows.push(r);
+        else notRead.lines++;
       }
-    }),
-  );
+    } catch {
+      // An unreadable segment: its receipts are not evaluated, and the output says so.
+      notRead.segments.push(segment.path);
+    }
+    bySegment[i] = rows;
+    flush();
+  });
   flush();
   return { ...collector.result(), notRead };
 }

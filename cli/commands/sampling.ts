@@ -14,7 +14,7 @@ import { hashOf } from '../../shared/format/hash.ts';
 import { evaluateSample, sampleSize, SamplingInputError } from '../../shared/sampling/attribute.ts';
 import { SampleSelector, stratumSeed, type Candidate } from '../../shared/sampling/select.ts';
 import { UsageError, parseArgs, type CommandIo } from '../args.ts';
-import { readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
+import { forEachSegment, readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchiveForCommand } from '../open-archive.ts';
 
@@ -222,39 +222,33 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
     .flatMap((l) => docs.segments.get(l) ?? []);
   const notRead: string[] = [];
   let unreadableLines = 0;
-  let next = 0;
-  await Promise.all(
-    [0, 1].map(async () => {
-      for (let i = next++; i < segments.length; i = next++) {
-        const segment = segments[i] as Segment;
-        try {
-          for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
-            if (read.kind === 'too-long' || read.bytes.length === 0) {
-              unreadableLines++;
-              continue;
-            }
-            let stratum = segment.ledger;
-            if (needsParse) {
-              const value = parseReceipt(read.bytes);
-              if (!value) {
-                unreadableLines++;
-                continue;
-              }
-              if (filter.agent !== undefined && value.agent !== filter.agent) continue;
-              if (filter.action !== undefined && value.action !== filter.action) continue;
-              if (stratify === 'agent') stratum = value.agent;
-              if (stratify === 'action') stratum = value.action;
-            }
-            const hash = hashOf(read.bytes);
-            // The line's text is kept only while it is among the lowest scores.
-            selectorFor(stratify ? stratum : '').offer(hash, lazyPick(segment, read.line, read.bytes));
-          }
-        } catch (error) {
-          notRead.push(`${segment.path}: ${(error as Error).message}`);
+  await forEachSegment(segments, async (segment) => {
+    try {
+      for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
+        if (read.kind === 'too-long' || read.bytes.length === 0) {
+          unreadableLines++;
+          continue;
         }
+        let stratum = segment.ledger;
+        if (needsParse) {
+          const value = parseReceipt(read.bytes);
+          if (!value) {
+            unreadableLines++;
+            continue;
+          }
+          if (filter.agent !== undefined && value.agent !== filter.agent) continue;
+          if (filter.action !== undefined && value.action !== filter.action) continue;
+          if (stratify === 'agent') stratum = value.agent;
+          if (stratify === 'action') stratum = value.action;
+        }
+        const hash = hashOf(read.bytes);
+        // The line's text is kept only while it is among the lowest scores.
+        selectorFor(stratify ? stratum : '').offer(hash, lazyPick(segment, read.line, read.bytes));
       }
-    }),
-  );
+    } catch (error) {
+      notRead.push(`${segment.path}: ${(error as Error).message}`);
+    }
+  });
   const population = [...selectors.values()].reduce((n, s) => n + s.offered, 0);
   if (population === 0) throw new UsageError('the population is empty: no receipt line matches');
   for (const [stratum, s] of selectors)

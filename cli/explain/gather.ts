@@ -13,7 +13,7 @@
  * Everything is streamed; memory holds the transaction's lines and a few per segment.
  */
 import { readLines } from '../../shared/archive/lines.ts';
-import { readArchiveDocs, type Segment } from '../archive-docs.ts';
+import { forEachSegment, readArchiveDocs, type Segment } from '../archive-docs.ts';
 import type { ArchiveSource, RawEntry } from '../../shared/archive/source.ts';
 import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
 import type { AttachmentMaterial, ExplainMaterials, LineAt, SealWitness } from '../../shared/explain/explain.ts';
@@ -28,7 +28,6 @@ export class ReceiptNotFoundError extends Error {}
 
 /** Attachment bytes kept to show; the whole attachment is always hashed. */
 const MAX_ATTACHMENT_KEPT = 1024 * 1024;
-const CONCURRENCY = 2;
 
 /** Reads `locator` from `locatorText`: `ledger#seq` when that ledger exists, otherwise a receipt id. */
 export function parseLocator(text: string, ledgers: ReadonlySet<string>): ReceiptLocator {
@@ -179,12 +178,9 @@ async function find(
   const needle = needleOf(locator);
   const results: (SegmentRead | undefined)[] = [];
   let stopAfter = Number.POSITIVE_INFINITY;
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= candidates.length || index > stopAfter) return;
-      const segment = candidates[index] as Segment;
+  await forEachSegment(
+    candidates,
+    async (segment, index) => {
       let previous: LineAt | null = null;
       let hit: SegmentRead['hit'] = null;
       const txnKeys = new Set<string>();
@@ -215,9 +211,9 @@ async function find(
       }
       const lastSeq = previous ? seqOf(previous) : null;
       results[index] = { hit, last: previous, txnKeys, lastSeq, failed };
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    },
+    (index) => index <= stopAfter,
+  );
   const index = results.findIndex((r) => r?.hit);
   if (index < 0) return null;
   const hit = (results[index] as SegmentRead & { hit: NonNullable<SegmentRead['hit']> }).hit;
@@ -311,90 +307,82 @@ async function scanLedger(
   }
   const scans: SegmentScan[] = new Array<SegmentScan>(segments.length);
   let reachedIn = Number.POSITIVE_INFINITY; // segment index where the walk reached the checkpoint
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= segments.length) return;
-      const segment = segments[index] as Segment;
-      const scan: SegmentScan = {
-        txn: [],
-        firstLine: null,
-        next: null,
-        walkStartPrev: undefined,
-        walkBroken: null,
-        walkHead: null,
-        walkLastHash: null,
-        failed: false,
-        skipped: !needed(index),
-        digest: null,
-      };
-      if (scan.skipped) {
-        scans[index] = scan;
-        continue;
-      }
-      let following = index > targetSegment; // lines after the receipt
-      let walking = walk && following && index <= reachedIn;
-      const hasher = index === targetSegment ? createHasher() : null;
-      let bytes = 0;
-      const chunks = async function* () {
-        for await (const chunk of source.read(segment.entry)) {
-          hasher?.update(chunk);
-          bytes += chunk.length;
-          yield chunk;
-        }
-      };
-      try {
-        for await (const read of readLines(chunks(), DEFAULT_LIMITS.maxLineBytes)) {
-          if (read.kind === 'too-long') {
-            if (walking && scan.walkBroken === null)
-              scan.walkBroken = { path: segment.path, line: read.line, seq: null };
-            scan.walkLastHash = null;
-            continue;
-          }
-          const isTarget = index === targetSegment && read.line === target.line;
-          const carriesTxn = txnNeedle !== null && indexOf(read.bytes, txnNeedle) >= 0;
-          const wantNext = following && scan.next === null && index === targetSegment;
-          if (read.line === 1 && index !== targetSegment) scan.firstLine = lineAtLazy(segment, read.line, read.bytes);
-          if (!carriesTxn && !walking && !isTarget && !wantNext) continue;
-          const line = lineAt(segment, read.line, decodeUtf8Strict(read.bytes) ?? '', read.bytes);
-          const value = carriesTxn || walking ? parse(line.text) : null;
-          if (carriesTxn && value?.txn?.id === txnId) scan.txn.push(line);
-          if (wantNext) scan.next = line;
-          if (isTarget) {
-            following = true;
-            walking = walk;
-            scan.walkLastHash = line.hash;
-            scan.walkStartPrev = line.hash === target.hash ? null : undefined;
-            continue;
-          }
-          if (!walking) continue;
-          const prev = typeof value?.prev === 'string' ? value.prev : null;
-          if (scan.walkStartPrev === undefined) scan.walkStartPrev = prev ?? '';
-          else if (scan.walkStartPrev === null) {
-            // First line after the receipt in its own segment: it must link to the receipt.
-            scan.walkStartPrev = prev ?? '';
-          } else if (scan.walkBroken === null && prev !== scan.walkLastHash)
-            scan.walkBroken = {
-              path: segment.path,
-              line: read.line,
-              seq: typeof value?.seq === 'number' ? value.seq : null,
-            };
-          scan.walkLastHash = line.hash;
-          if (value?.seq === checkpointSeq) {
-            scan.walkHead = line.hash;
-            walking = false;
-            reachedIn = Math.min(reachedIn, index);
-          }
-        }
-      } catch {
-        scan.failed = true;
-      }
-      if (hasher && !scan.failed) scan.digest = { bytes, sha256: hasher.digest() };
+  await forEachSegment(segments, async (segment, index) => {
+    const scan: SegmentScan = {
+      txn: [],
+      firstLine: null,
+      next: null,
+      walkStartPrev: undefined,
+      walkBroken: null,
+      walkHead: null,
+      walkLastHash: null,
+      failed: false,
+      skipped: !needed(index),
+      digest: null,
+    };
+    if (scan.skipped) {
       scans[index] = scan;
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    let following = index > targetSegment; // lines after the receipt
+    let walking = walk && following && index <= reachedIn;
+    const hasher = index === targetSegment ? createHasher() : null;
+    let bytes = 0;
+    const chunks = async function* () {
+      for await (const chunk of source.read(segment.entry)) {
+        hasher?.update(chunk);
+        bytes += chunk.length;
+        yield chunk;
+      }
+    };
+    try {
+      for await (const read of readLines(chunks(), DEFAULT_LIMITS.maxLineBytes)) {
+        if (read.kind === 'too-long') {
+          if (walking && scan.walkBroken === null) scan.walkBroken = { path: segment.path, line: read.line, seq: null };
+          scan.walkLastHash = null;
+          continue;
+        }
+        const isTarget = index === targetSegment && read.line === target.line;
+        const carriesTxn = txnNeedle !== null && indexOf(read.bytes, txnNeedle) >= 0;
+        const wantNext = following && scan.next === null && index === targetSegment;
+        if (read.line === 1 && index !== targetSegment) scan.firstLine = lineAtLazy(segment, read.line, read.bytes);
+        if (!carriesTxn && !walking && !isTarget && !wantNext) continue;
+        const line = lineAt(segment, read.line, decodeUtf8Strict(read.bytes) ?? '', read.bytes);
+        const value = carriesTxn || walking ? parse(line.text) : null;
+        if (carriesTxn && value?.txn?.id === txnId) scan.txn.push(line);
+        if (wantNext) scan.next = line;
+        if (isTarget) {
+          following = true;
+          walking = walk;
+          scan.walkLastHash = line.hash;
+          scan.walkStartPrev = line.hash === target.hash ? null : undefined;
+          continue;
+        }
+        if (!walking) continue;
+        const prev = typeof value?.prev === 'string' ? value.prev : null;
+        if (scan.walkStartPrev === undefined) scan.walkStartPrev = prev ?? '';
+        else if (scan.walkStartPrev === null) {
+          // First line after the receipt in its own segment: it must link to the receipt.
+          scan.walkStartPrev = prev ?? '';
+        } else if (scan.walkBroken === null && prev !== scan.walkLastHash)
+          scan.walkBroken = {
+            path: segment.path,
+            line: read.line,
+            seq: typeof value?.seq === 'number' ? value.seq : null,
+          };
+        scan.walkLastHash = line.hash;
+        if (value?.seq === checkpointSeq) {
+          scan.walkHead = line.hash;
+          walking = false;
+          reachedIn = Math.min(reachedIn, index);
+        }
+      }
+    } catch {
+      scan.failed = true;
+    }
+    if (hasher && !scan.failed) scan.digest = { bytes, sha256: hasher.digest() };
+    scans[index] = scan;
+  });
 
   let seal: SealWitness;
   if (checkpointSeq === null) seal = { via: 'none', reason: 'no checkpoint of the ledger reaches this receipt' };

@@ -1,0 +1,73 @@
+/** forEachSegment: every segment once, in order, two at a time, and no further once told to stop. */
+import { describe, expect, it } from 'vitest';
+import { forEachSegment, SEGMENT_CONCURRENCY } from './archive-docs.ts';
+
+/** A promise with its resolve, to finish a read when the test says. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+describe('forEachSegment', () => {
+  it('reads each segment once with its index, starting them in order, two at a time', async () => {
+    const segments = ['a', 'b', 'c', 'd', 'e'];
+    const gates = segments.map(() => gate());
+    const started: [string, number][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const done = forEachSegment(segments, async (segment, index) => {
+      started.push([segment, index]);
+      most = Math.max(most, ++inFlight);
+      await (gates[index] as ReturnType<typeof gate>).opened;
+      inFlight--;
+    });
+    await tick();
+    expect(started).toEqual([
+      ['a', 0],
+      ['b', 1],
+    ]);
+    // The second finishes first: the next one is taken all the same.
+    gates[1]?.open();
+    await tick();
+    expect(started.map(([s]) => s)).toEqual(['a', 'b', 'c']);
+    for (const g of gates) g.open();
+    await done;
+    expect(started).toEqual(segments.map((s, i) => [s, i]));
+    expect(SEGMENT_CONCURRENCY).toBe(2);
+    expect(most).toBe(SEGMENT_CONCURRENCY);
+  });
+
+  it('an empty list, or fewer segments than readers, is fine', async () => {
+    const seen: string[] = [];
+    await forEachSegment([], async (s: string) => void seen.push(s));
+    await forEachSegment(['only'], async (s) => void seen.push(s));
+    expect(seen).toEqual(['only']);
+  });
+
+  it('more(index) false: no further segment is taken; those started finish', async () => {
+    const seen: number[] = [];
+    let stopAfter = Number.POSITIVE_INFINITY;
+    await forEachSegment(
+      [0, 1, 2, 3, 4, 5, 6],
+      async (n, index) => {
+        await tick();
+        seen.push(n);
+        if (n === 2) stopAfter = index;
+      },
+      (index) => index <= stopAfter,
+    );
+    // 3 was already taken when 2 finished (two at a time); nothing after it.
+    expect(seen.sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a read that throws rejects the whole', async () => {
+    await expect(
+      forEachSegment(['a', 'b', 'c'], async (s) => {
+        if (s === 'b') throw new Error('unreadable b');
+      }),
+    ).rejects.toThrow('unreadable b');
+  });
+});
