@@ -1,6 +1,11 @@
-/** forEachSegment: every segment once, in order, two at a time, and no further once told to stop. */
+/**
+ * forEachSegment: every segment once, in order, two at a time, and no further once told to
+ * stop; lineAtLazy: a line's text and hash as its bytes say.
+ */
 import { describe, expect, it } from 'vitest';
-import { forEachSegment, SEGMENT_CONCURRENCY } from './archive-docs.ts';
+import type { RawEntry } from '../shared/archive/source.ts';
+import { hashOf } from '../shared/format/hash.ts';
+import { forEachSegment, lineAtLazy, SEGMENT_CONCURRENCY, type Segment } from './archive-docs.ts';
 
 /** A promise with its resolve, to finish a read when the test says. */
 function gate() {
@@ -69,5 +74,29 @@ describe('forEachSegment', () => {
         if (s === 'b') throw new Error('unreadable b');
       }),
     ).rejects.toThrow('unreadable b');
+  });
+});
+
+describe('lineAtLazy', () => {
+  const segment: Segment = { ledger: 'gw-eu-1', path: 'ledgers/gw-eu-1/000001.jsonl', entry: {} as RawEntry };
+
+  it('names its segment and line; text and hash are those of its bytes', () => {
+    const bytes = new TextEncoder().encode('{"id":"r-é"}');
+    const line = lineAtLazy(segment, 7, bytes);
+    expect({ ledger: line.ledger, path: line.path, line: line.line }).toEqual({
+      ledger: 'gw-eu-1',
+      path: 'ledgers/gw-eu-1/000001.jsonl',
+      line: 7,
+    });
+    expect(line.text).toBe('{"id":"r-é"}');
+    expect(line.hash).toBe(hashOf(bytes));
+    expect(line.hash).toBe(line.hash);
+  });
+
+  it('bytes that are not UTF-8: the text is empty, the hash still theirs', () => {
+    const bytes = Uint8Array.from([0x7b, 0xff, 0x7d]);
+    const line = lineAtLazy(segment, 1, bytes);
+    expect(line.text).toBe('');
+    expect(line.hash).toBe(hashOf(bytes));
   });
 });

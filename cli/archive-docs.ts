@@ -6,6 +6,7 @@
  * and the one way they read segments: two at a time ({@link forEachSegment}).
  */
 import type { ArchiveSource, RawEntry } from '../shared/archive/source.ts';
+import type { LineAt } from '../shared/explain/explain.ts';
 import { decodeUtf8Strict } from '../shared/format/bytes.ts';
 import { hashOf, type FileDigest } from '../shared/format/hash.ts';
 import { KEYS_PATH, MANIFEST_PATH, SEGMENT_PATH } from '../shared/format/layout.ts';
@@ -97,6 +98,27 @@ export async function forEachSegment<T>(
     }
   };
   await Promise.all(Array.from({ length: SEGMENT_CONCURRENCY }, worker));
+}
+
+/**
+ * A segment's line kept as its bytes: the text (strict UTF-8, '' when not) and the hash are
+ * worked out when first asked for, so a line that is only passed over costs neither
+ * (explain's previous line, replaced on every line; a sample's candidates, most dropped).
+ */
+export function lineAtLazy(segment: Segment, line: number, bytes: Uint8Array): LineAt {
+  let text: string | undefined;
+  let hash: string | undefined;
+  return {
+    ledger: segment.ledger,
+    path: segment.path,
+    line,
+    get text() {
+      return (text ??= decodeUtf8Strict(bytes) ?? '');
+    },
+    get hash() {
+      return (hash ??= hashOf(bytes));
+    },
+  };
 }
 
 /** An entry's bytes, or null when it is larger than `max` or cannot be read. */

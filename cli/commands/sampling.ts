@@ -14,7 +14,7 @@ import { hashOf } from '../../shared/format/hash.ts';
 import { evaluateSample, sampleSize, SamplingInputError } from '../../shared/sampling/attribute.ts';
 import { SampleSelector, stratumSeed, type Candidate } from '../../shared/sampling/select.ts';
 import { UsageError, parseArgs, type CommandIo } from '../args.ts';
-import { forEachSegment, readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
+import { forEachSegment, lineAtLazy, readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchiveForCommand } from '../open-archive.ts';
 
@@ -243,7 +243,7 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
         }
         const hash = hashOf(read.bytes);
         // The line's text is kept only while it is among the lowest scores.
-        selectorFor(stratify ? stratum : '').offer(hash, lazyPick(segment, read.line, read.bytes));
+        selectorFor(stratify ? stratum : '').offer(hash, lineAtLazy(segment, read.line, read.bytes));
       }
     } catch (error) {
       notRead.push(`${segment.path}: ${(error as Error).message}`);
@@ -262,18 +262,6 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
 /** The receipt id of a picked line, or null when it is not a readable receipt. */
 export function pickedReceiptId(picked: Picked): string | null {
   return receiptId(picked.text);
-}
-
-function lazyPick(segment: Segment, line: number, bytes: Uint8Array): Picked {
-  let text: string | undefined;
-  return {
-    ledger: segment.ledger,
-    path: segment.path,
-    line,
-    get text() {
-      return (text ??= decodeUtf8Strict(bytes) ?? '');
-    },
-  };
 }
 
 function parseReceipt(bytes: Uint8Array): { agent: string; action: string } | null {

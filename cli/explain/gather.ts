@@ -13,7 +13,7 @@
  * Everything is streamed; memory holds the transaction's lines and a few per segment.
  */
 import { readLines } from '../../shared/archive/lines.ts';
-import { forEachSegment, readArchiveDocs, type Segment } from '../archive-docs.ts';
+import { forEachSegment, lineAtLazy, readArchiveDocs, type Segment } from '../archive-docs.ts';
 import type { ArchiveSource, RawEntry } from '../../shared/archive/source.ts';
 import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
 import type { AttachmentMaterial, ExplainMaterials, LineAt, SealWitness } from '../../shared/explain/explain.ts';
@@ -438,23 +438,6 @@ function firstCheckpointAtOrAfter(lines: readonly string[], ledger: string, seq:
 
 function lineAt(segment: Segment, line: number, text: string, bytes: Uint8Array): LineAt {
   return { ledger: segment.ledger, path: segment.path, line, text, hash: hashOf(bytes) };
-}
-
-/** A line kept as bytes until needed (the previous line is replaced on every line). */
-function lineAtLazy(segment: Segment, line: number, bytes: Uint8Array): LineAt {
-  let text: string | undefined;
-  let hash: string | undefined;
-  return {
-    ledger: segment.ledger,
-    path: segment.path,
-    line,
-    get text() {
-      return (text ??= decodeUtf8Strict(bytes) ?? '');
-    },
-    get hash() {
-      return (hash ??= hashOf(bytes));
-    },
-  };
 }
 
 async function lastLine(source: ArchiveSource, segment: Segment): Promise<LineAt | null> {
