@@ -1,11 +1,13 @@
 /**
  * forEachSegment: every segment once, in order, two at a time, and no further once told to
- * stop; lineAtLazy: a line's text and hash as its bytes say.
+ * stop; lineAtLazy: a line's text and hash as its bytes say; readWhole: an entry's bytes
+ * joined across chunks, or null.
  */
 import { describe, expect, it } from 'vitest';
+import { memorySource } from '../shared/archive/memory.ts';
 import type { RawEntry } from '../shared/archive/source.ts';
 import { hashOf } from '../shared/format/hash.ts';
-import { forEachSegment, lineAtLazy, SEGMENT_CONCURRENCY, type Segment } from './archive-docs.ts';
+import { forEachSegment, lineAtLazy, readWhole, SEGMENT_CONCURRENCY, type Segment } from './archive-docs.ts';
 
 /** A promise with its resolve, to finish a read when the test says. */
 function gate() {
@@ -98,5 +100,23 @@ describe('lineAtLazy', () => {
     const line = lineAtLazy(segment, 1, bytes);
     expect(line.text).toBe('');
     expect(line.hash).toBe(hashOf(bytes));
+  });
+});
+
+describe('readWhole', () => {
+  // Past one 1 MiB chunk of the memory source, so the bytes come in three pieces.
+  const big = Uint8Array.from({ length: (1 << 21) + 3 }, (_, i) => (i * 7) & 0xff);
+  const source = memorySource(new Map([['big.bin', big]]), 'test');
+  const entry = (name: string) => ({ name, declaredSize: null, compressedSize: null, isDirectory: false });
+
+  it('joins the chunks in order', async () => {
+    const bytes = await readWhole(source, entry('big.bin'), big.length);
+    expect(bytes?.length).toBe(big.length);
+    expect(Buffer.compare(Buffer.from(bytes as Uint8Array), Buffer.from(big))).toBe(0);
+  });
+
+  it('null past the bound, or when the entry cannot be read', async () => {
+    expect(await readWhole(source, entry('big.bin'), big.length - 1)).toBeNull();
+    expect(await readWhole(source, entry('missing.bin'), 100)).toBeNull();
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { ArchiveSource, RawEntry } from '../shared/archive/source.ts';
 import type { LineAt } from '../shared/explain/explain.ts';
-import { decodeUtf8Strict } from '../shared/format/bytes.ts';
+import { concatBytes, decodeUtf8Strict } from '../shared/format/bytes.ts';
 import { hashOf, type FileDigest } from '../shared/format/hash.ts';
 import { KEYS_PATH, MANIFEST_PATH, SEGMENT_PATH } from '../shared/format/layout.ts';
 
@@ -134,11 +134,5 @@ export async function readWhole(source: ArchiveSource, entry: RawEntry, max: num
   } catch {
     return null;
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -17,7 +17,7 @@ import { forEachSegment, lineAtLazy, readArchiveDocs, type Segment } from '../ar
 import type { ArchiveSource, RawEntry } from '../../shared/archive/source.ts';
 import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
 import type { AttachmentMaterial, ExplainMaterials, LineAt, SealWitness } from '../../shared/explain/explain.ts';
-import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
+import { concatBytes, decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { createHasher, hashOf, type FileDigest } from '../../shared/format/hash.ts';
 import { ATTACHMENT_PATH, attachmentPath, checkpointsPath } from '../../shared/format/layout.ts';
 
@@ -472,13 +472,7 @@ async function readAttachment(
   } catch {
     return null;
   }
-  const bytes = new Uint8Array(keptSize);
-  let at = 0;
-  for (const c of kept) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return { size, sha256: hasher.digest(), bytes, truncated: keptSize < size };
+  return { size, sha256: hasher.digest(), bytes: concatBytes(kept), truncated: keptSize < size };
 }
 
 /** Index of `needle` in `haystack`, or -1 (Node's native search: JSON is full of '"', so a byte-at-a-time scan is slow). */
