@@ -12,20 +12,16 @@ import { ControlTestEditor } from './ControlTestEditor.tsx';
 import { notCounted, plural, trendMonths, type TrendMonth } from './metrics-view.ts';
 import {
   ArchiveMissing,
+  ControlFigureFacts,
+  ControlTrendChart,
   EvidenceWarning,
-  ExceptionsFigure,
   FigureNotes,
   MissingMetrics,
   MonthTable,
   PeriodNote,
-  PopulationFigure,
-  exceptionRate,
   exceptionWord,
   notCheckedFor,
-  resultSentence,
-  unitWord,
 } from './parts.tsx';
-import { TrendChart } from './TrendChart.tsx';
 import { useArchiveRow } from './use-archive-row.ts';
 
 /**
@@ -204,6 +200,13 @@ function ControlSection({
   );
 }
 
+const CONTROL_FIGURE_IDS = {
+  population: 'control-population',
+  exceptions: 'control-exceptions',
+  rate: 'control-exception-rate',
+  result: 'control-result',
+} as const;
+
 function ControlFigures({
   archiveId,
   control,
@@ -222,30 +225,13 @@ function ControlFigures({
   const notes = notCounted(metric);
   return (
     <div className="control-figures" data-testid="control-figures">
-      <dl className="facts facts-inline">
-        <div>
-          <dt>Population ({unitWord(metric)})</dt>
-          <dd>
-            <PopulationFigure archiveId={archiveId} report={metrics} metric={metric} testId="control-population" />
-          </dd>
-        </div>
-        <div>
-          <dt>{slo ? 'Slower than the objective' : 'Exceptions'}</dt>
-          <dd>
-            <ExceptionsFigure archiveId={archiveId} report={metrics} metric={metric} testId="control-exceptions" />
-          </dd>
-        </div>
-        <div>
-          <dt>{slo ? 'Rate slower' : 'Exception rate'}</dt>
-          <dd className="num" data-testid="control-exception-rate">
-            {exceptionRate(metric)}
-          </dd>
-        </div>
-        <div className="facts-wide">
-          <dt>Result</dt>
-          <dd data-testid="control-result">{resultSentence(control, metric)}</dd>
-        </div>
-      </dl>
+      <ControlFigureFacts
+        archiveId={archiveId}
+        control={control}
+        report={metrics}
+        metric={metric}
+        testIds={CONTROL_FIGURE_IDS}
+      />
       {slo && (
         <p data-testid="slo-verdict">
           {breach ? (
@@ -272,13 +258,7 @@ function ControlFigures({
       <FigureNotes archiveId={archiveId} report={metrics} metric={metric} />
       {months.length > 0 && (
         <>
-          <TrendChart
-            metric={metric}
-            months={months}
-            label={control.title}
-            exceptionWord={exceptionWord(metric)}
-            unitWord={unitWord(metric)}
-          />
+          <ControlTrendChart control={control} metric={metric} months={months} />
           <details className="month-details">
             <summary>Monthly figures ({formatCount(months.length)} months)</summary>
             <MonthTable

@@ -6,6 +6,8 @@ import { formatCount } from '../../components/format.ts';
 import { trendMonths, type TrendMonth } from './metrics-view.ts';
 import {
   ArchiveMissing,
+  ControlFigureFacts,
+  ControlTrendChart,
   EvidenceWarning,
   ExceptionsFigure,
   FigureNotes,
@@ -13,12 +15,10 @@ import {
   MonthTable,
   PeriodNote,
   PopulationFigure,
-  exceptionRate,
   exceptionWord,
   resultSentence,
   unitWord,
 } from './parts.tsx';
-import { TrendChart } from './TrendChart.tsx';
 import { useArchiveRow } from './use-archive-row.ts';
 
 /**
@@ -128,14 +128,7 @@ function SummaryTable({
                   <td data-testid="row-result">{resultSentence(control, metric)}</td>
                   <td>
                     {months.length > 0 ? (
-                      <TrendChart
-                        metric={metric}
-                        months={months}
-                        label={control.title}
-                        exceptionWord={exceptionWord(metric)}
-                        unitWord={unitWord(metric)}
-                        compact
-                      />
+                      <ControlTrendChart control={control} metric={metric} months={months} compact />
                     ) : (
                       <span className="muted">no months</span>
                     )}
@@ -157,6 +150,13 @@ function jumpTo(event: React.MouseEvent, controlId: string): void {
   target?.focus({ preventScroll: true });
 }
 
+const METRIC_FIGURE_IDS = {
+  population: 'metric-population',
+  exceptions: 'metric-exceptions',
+  rate: 'metric-rate',
+  result: 'metric-result',
+} as const;
+
 function MetricSection({
   archiveId,
   control,
@@ -171,7 +171,6 @@ function MetricSection({
   months: readonly TrendMonth[];
 }) {
   const id = useId();
-  const slo = metric.exceptionsAre === 'slower-receipts';
   return (
     <section
       id={`metric-${control.id}`}
@@ -183,40 +182,17 @@ function MetricSection({
     >
       <h2 id={`${id}-title`}>{control.title}</h2>
       <p className="muted">Population: {control.population}</p>
-      <dl className="facts facts-inline">
-        <div>
-          <dt>Population ({unitWord(metric)})</dt>
-          <dd>
-            <PopulationFigure archiveId={archiveId} report={metrics} metric={metric} testId="metric-population" />
-          </dd>
-        </div>
-        <div>
-          <dt>{slo ? 'Slower than the objective' : 'Exceptions'}</dt>
-          <dd>
-            <ExceptionsFigure archiveId={archiveId} report={metrics} metric={metric} testId="metric-exceptions" />
-          </dd>
-        </div>
-        <div>
-          <dt>{slo ? 'Rate slower' : 'Exception rate'}</dt>
-          <dd className="num" data-testid="metric-rate">
-            {exceptionRate(metric)}
-          </dd>
-        </div>
-        <div className="facts-wide">
-          <dt>Result</dt>
-          <dd data-testid="metric-result">{resultSentence(control, metric)}</dd>
-        </div>
-      </dl>
+      <ControlFigureFacts
+        archiveId={archiveId}
+        control={control}
+        report={metrics}
+        metric={metric}
+        testIds={METRIC_FIGURE_IDS}
+      />
       <FigureNotes archiveId={archiveId} report={metrics} metric={metric} />
       {months.length > 0 && (
         <div className="metric-trend">
-          <TrendChart
-            metric={metric}
-            months={months}
-            label={control.title}
-            exceptionWord={exceptionWord(metric)}
-            unitWord={unitWord(metric)}
-          />
+          <ControlTrendChart control={control} metric={metric} months={months} />
           <MonthTable
             archiveId={archiveId}
             report={metrics}

@@ -17,6 +17,7 @@ import {
   wholeRange,
   type TrendMonth,
 } from './metrics-view.ts';
+import { TrendChart } from './TrendChart.tsx';
 
 const CONTROLS_CHECK = 'Decision re-evaluation and control checks';
 
@@ -219,6 +220,77 @@ export function ExceptionsFigure({
     <span className="num" data-testid={testId} data-count={count}>
       {formatCount(count)}
     </span>
+  );
+}
+
+/**
+ * A control's figures on the whole archive, as the control library and the control metrics
+ * screens show them: population, exceptions (or receipts slower than the objective), rate
+ * and the result sentence. `testIds` names each figure for the tests of that screen.
+ */
+export function ControlFigureFacts({
+  archiveId,
+  control,
+  report,
+  metric,
+  testIds,
+}: {
+  archiveId: string;
+  control: ControlDefinition;
+  report: ControlMetricsReport;
+  metric: ControlMetric;
+  testIds: { readonly population: string; readonly exceptions: string; readonly rate: string; readonly result: string };
+}) {
+  const slo = metric.exceptionsAre === 'slower-receipts';
+  return (
+    <dl className="facts facts-inline">
+      <div>
+        <dt>Population ({unitWord(metric)})</dt>
+        <dd>
+          <PopulationFigure archiveId={archiveId} report={report} metric={metric} testId={testIds.population} />
+        </dd>
+      </div>
+      <div>
+        <dt>{slo ? 'Slower than the objective' : 'Exceptions'}</dt>
+        <dd>
+          <ExceptionsFigure archiveId={archiveId} report={report} metric={metric} testId={testIds.exceptions} />
+        </dd>
+      </div>
+      <div>
+        <dt>{slo ? 'Rate slower' : 'Exception rate'}</dt>
+        <dd className="num" data-testid={testIds.rate}>
+          {exceptionRate(metric)}
+        </dd>
+      </div>
+      <div className="facts-wide">
+        <dt>Result</dt>
+        <dd data-testid={testIds.result}>{resultSentence(control, metric)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** A control's monthly trend chart, named by the control and worded by what its exceptions are. */
+export function ControlTrendChart({
+  control,
+  metric,
+  months,
+  compact,
+}: {
+  control: ControlDefinition;
+  metric: ControlMetric;
+  months: readonly TrendMonth[];
+  compact?: boolean;
+}) {
+  return (
+    <TrendChart
+      metric={metric}
+      months={months}
+      label={control.title}
+      exceptionWord={exceptionWord(metric)}
+      unitWord={unitWord(metric)}
+      compact={compact}
+    />
   );
 }
 
