@@ -5,6 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { useHost } from '../../app/host-context.ts';
+import type { EnvelopeSigner } from '../../../shared/workpaper/dsse.ts';
 import type { SigningKeyInfo } from '../../host/host.ts';
 import type { WorkpaperEvent } from '../../store/db.ts';
 import { groupedHex } from '../../store/trust-keys.ts';
@@ -166,108 +167,65 @@ export function SignOffForms({
     <section className="panel" aria-labelledby="wp-sign-heading" id="wp-sign">
       <h2 id="wp-sign-heading">Sign</h2>
       <div className="two-columns">
-        <PreparerForm source={source} status={status} changed={changes.length > 0} keys={list} />
+        <SignOffForm role="preparer" source={source} workpaper={workpaper} changed={changes.length > 0} keys={list} />
         {status === 'reviewed' ? (
           <ReopenForm source={source} />
         ) : (
-          <ReviewerForm source={source} workpaper={workpaper} changed={changes.length > 0} keys={list} />
+          <SignOffForm role="reviewer" source={source} workpaper={workpaper} changed={changes.length > 0} keys={list} />
         )}
       </div>
     </section>
   );
 }
 
-function PreparerForm({
-  source,
-  status,
-  changed,
-  keys,
-}: {
-  source: DraftSource;
-  status: ReturnType<typeof statusOf>;
-  changed: boolean;
-  keys: readonly SigningKeyInfo[];
-}) {
-  const host = useHost();
-  const [key, setKey] = useState<SigningKeyInfo | undefined>(undefined);
-  const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<Message>(null);
-  const blocker =
-    status === 'reviewed'
+/** What tells the two sign-off forms apart, besides the reviewer's decision and note. */
+const ROLES = {
+  preparer: {
+    prefix: 'wp-prepare',
+    heading: 'Preparer',
+    nameLabel: 'Preparer’s name (signed)',
+    blockedClass: 'notice notice-error',
+  },
+  reviewer: {
+    prefix: 'wp-review',
+    heading: 'Reviewer',
+    nameLabel: 'Reviewer’s name (signed)',
+    blockedClass: 'notice',
+  },
+} as const;
+
+/** Why `role` cannot sign now, or null. */
+function blockerFor(
+  role: keyof typeof ROLES,
+  status: ReturnType<typeof statusOf>,
+  changed: boolean,
+  source: DraftSource,
+): string | null {
+  if (role === 'preparer')
+    return status === 'reviewed'
       ? 'The workpaper is reviewed and locked: reopen it before signing again.'
       : signingBlocker(source);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!key) return setMessage({ text: 'Choose the key to sign with.', error: true });
-    setBusy(true);
-    setMessage(null);
-    try {
-      const signed = await signAsPreparer(source, host.signingKeys.signer(key.publicKey), name);
-      setMessage(
-        signed.ok
-          ? { text: `Signed as preparer. Workpaper hash ${signed.value.workpaperHash}.`, error: false }
-          : { text: signed.message, error: true },
-      );
-    } catch (error) {
-      setMessage({ text: `Not signed: ${(error as Error).message}`, error: true });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form
-      onSubmit={(e) => void submit(e)}
-      noValidate
-      aria-labelledby="wp-prepare-heading"
-      data-testid="wp-prepare-form"
-    >
-      <h3 id="wp-prepare-heading">Preparer</h3>
-      <p className="field-help">
-        Signs the draft shown below as it is now: the content, the archive file’s SHA-256 and the PDF’s.
-        {status !== 'draft' && !changed && status !== 'reviewed' && ' Signing again replaces the current sign-off.'}
-      </p>
-      {blocker && (
-        <p className="notice notice-error" data-testid="wp-prepare-blocked">
-          {blocker}
-        </p>
-      )}
-      <div className="field">
-        <label htmlFor="wp-prepare-key">Key</label>
-        <KeySelect
-          id="wp-prepare-key"
-          keys={keys}
-          value={key?.publicKey ?? ''}
-          onChange={(k) => {
-            setKey(k);
-            if (k && name.trim() === '') setName(k.label);
-          }}
-          testId="wp-prepare-key"
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="wp-prepare-name">Preparer’s name (signed)</label>
-        <input
-          id="wp-prepare-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          data-testid="wp-prepare-name"
-        />
-      </div>
-      <button type="submit" className="primary" disabled={busy || blocker !== null} data-testid="wp-prepare-submit">
-        {busy ? 'Signing…' : status === 'draft' ? 'Sign as preparer' : 'Sign again as preparer'}
-      </button>
-      <Notice message={message} testId="wp-prepare-message" />
-    </form>
-  );
+  return status === 'draft'
+    ? 'Nothing to review yet: the preparer signs first.'
+    : status === 'returned'
+      ? 'Returned to the preparer: the preparer signs again before another review.'
+      : changed
+        ? 'The data changed after the preparer signed: the preparer signs again before review, so that you review what is current.'
+        : null;
 }
 
-function ReviewerForm({
+/**
+ * The preparer's form (signs the draft) or the reviewer's (signs the preparer's envelope,
+ * with a decision and a note): the same key, name, submit and message, by `role`.
+ */
+function SignOffForm({
+  role,
   source,
   workpaper,
   changed,
   keys,
 }: {
+  role: keyof typeof ROLES;
   source: DraftSource;
   workpaper: Workpaper | undefined;
   changed: boolean;
@@ -280,30 +238,27 @@ function ReviewerForm({
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<Message>(null);
+  const { prefix, heading, nameLabel, blockedClass } = ROLES[role];
   const status = statusOf(workpaper);
-  const blocker =
-    status === 'draft'
-      ? 'Nothing to review yet: the preparer signs first.'
-      : status === 'returned'
-        ? 'Returned to the preparer: the preparer signs again before another review.'
-        : changed
-          ? 'The data changed after the preparer signed: the preparer signs again before review, so that you review what is current.'
-          : null;
+  const blocker = blockerFor(role, status, changed, source);
+  const sign = async (signer: EnvelopeSigner): Promise<Message> => {
+    if (role === 'preparer') {
+      const signed = await signAsPreparer(source, signer, name);
+      return signed.ok
+        ? { text: `Signed as preparer. Workpaper hash ${signed.value.workpaperHash}.`, error: false }
+        : { text: signed.message, error: true };
+    }
+    const signed = await signAsReviewer(source, workpaper as Workpaper, signer, { reviewer: name, decision, note });
+    return signed.ok ? { text: `Review signed (${decision}).`, error: false } : { text: signed.message, error: true };
+  };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!workpaper) return;
+    if (role === 'reviewer' && !workpaper) return;
     if (!key) return setMessage({ text: 'Choose the key to sign with.', error: true });
     setBusy(true);
     setMessage(null);
     try {
-      const signed = await signAsReviewer(source, workpaper, host.signingKeys.signer(key.publicKey), {
-        reviewer: name,
-        decision,
-        note,
-      });
-      setMessage(
-        signed.ok ? { text: `Review signed (${decision}).`, error: false } : { text: signed.message, error: true },
-      );
+      setMessage(await sign(host.signingKeys.signer(key.publicKey)));
     } catch (error) {
       setMessage({ text: `Not signed: ${(error as Error).message}`, error: true });
     } finally {
@@ -311,76 +266,98 @@ function ReviewerForm({
     }
   };
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate aria-labelledby="wp-review-heading" data-testid="wp-review-form">
-      <h3 id="wp-review-heading">Reviewer</h3>
-      <p className="field-help">
-        Signs the preparer’s signed workpaper exactly as it is stored (the review names its SHA-256). Approving locks
-        the workpaper until it is reopened.
-      </p>
+    <form
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      aria-labelledby={`${prefix}-heading`}
+      data-testid={`${prefix}-form`}
+    >
+      <h3 id={`${prefix}-heading`}>{heading}</h3>
+      {role === 'preparer' ? (
+        <p className="field-help">
+          Signs the draft shown below as it is now: the content, the archive file’s SHA-256 and the PDF’s.
+          {status !== 'draft' && !changed && status !== 'reviewed' && ' Signing again replaces the current sign-off.'}
+        </p>
+      ) : (
+        <p className="field-help">
+          Signs the preparer’s signed workpaper exactly as it is stored (the review names its SHA-256). Approving locks
+          the workpaper until it is reopened.
+        </p>
+      )}
       {blocker && (
-        <p className="notice" data-testid="wp-review-blocked">
+        <p className={blockedClass} data-testid={`${prefix}-blocked`}>
           {blocker}
         </p>
       )}
       <div className="field">
-        <label htmlFor="wp-review-key">Key</label>
+        <label htmlFor={`${prefix}-key`}>Key</label>
         <KeySelect
-          id="wp-review-key"
+          id={`${prefix}-key`}
           keys={keys}
           value={key?.publicKey ?? ''}
           onChange={(k) => {
             setKey(k);
             if (k && name.trim() === '') setName(k.label);
           }}
-          testId="wp-review-key"
+          testId={`${prefix}-key`}
         />
       </div>
       <div className="field">
-        <label htmlFor="wp-review-name">Reviewer’s name (signed)</label>
+        <label htmlFor={`${prefix}-name`}>{nameLabel}</label>
         <input
-          id="wp-review-name"
+          id={`${prefix}-name`}
           value={name}
           onChange={(e) => setName(e.target.value)}
-          data-testid="wp-review-name"
+          data-testid={`${prefix}-name`}
         />
       </div>
-      <fieldset className="wp-decision">
-        <legend>Decision</legend>
-        <label>
-          <input
-            type="radio"
-            name="wp-decision"
-            checked={decision === 'approved'}
-            onChange={() => setDecision('approved')}
-            data-testid="wp-review-approve"
-          />{' '}
-          Approve
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="wp-decision"
-            checked={decision === 'returned'}
-            onChange={() => setDecision('returned')}
-            data-testid="wp-review-return"
-          />{' '}
-          Return to the preparer
-        </label>
-      </fieldset>
-      <div className="field">
-        <label htmlFor="wp-review-note">Note (signed)</label>
-        <textarea
-          id="wp-review-note"
-          rows={2}
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
-          data-testid="wp-review-note"
-        />
-      </div>
-      <button type="submit" className="primary" disabled={busy || blocker !== null} data-testid="wp-review-submit">
-        {busy ? 'Signing…' : 'Sign review'}
+      {role === 'reviewer' && (
+        <>
+          <fieldset className="wp-decision">
+            <legend>Decision</legend>
+            <label>
+              <input
+                type="radio"
+                name="wp-decision"
+                checked={decision === 'approved'}
+                onChange={() => setDecision('approved')}
+                data-testid="wp-review-approve"
+              />{' '}
+              Approve
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="wp-decision"
+                checked={decision === 'returned'}
+                onChange={() => setDecision('returned')}
+                data-testid="wp-review-return"
+              />{' '}
+              Return to the preparer
+            </label>
+          </fieldset>
+          <div className="field">
+            <label htmlFor="wp-review-note">Note (signed)</label>
+            <textarea
+              id="wp-review-note"
+              rows={2}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              data-testid="wp-review-note"
+            />
+          </div>
+        </>
+      )}
+      <button type="submit" className="primary" disabled={busy || blocker !== null} data-testid={`${prefix}-submit`}>
+        {busy
+          ? 'Signing…'
+          : role === 'reviewer'
+            ? 'Sign review'
+            : status === 'draft'
+              ? 'Sign as preparer'
+              : 'Sign again as preparer'}
       </button>
-      <Notice message={message} testId="wp-review-message" />
+      <Notice message={message} testId={`${prefix}-message`} />
     </form>
   );
 }
