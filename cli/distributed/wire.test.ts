@@ -22,7 +22,6 @@ const roundTrip = (value: unknown): unknown => fromWire(JSON.parse(JSON.stringif
 
 const withProto = JSON.parse('{"__proto__":{"polluted":true},"ok":1}') as unknown;
 const noPrototype = Object.assign(Object.create(null) as object, { a: 1, b: [2] });
-// eslint-disable-next-line no-sparse-arrays
 const sparse = [1, , 3];
 
 const cases: [string, unknown][] = [
@@ -52,7 +51,7 @@ describe('wire form: values through JSON exactly', () => {
 
   it('plain JSON would lose these values: the reason the wire form exists', () => {
     const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
-    expect(Object.is(plain([-0])[0 as never], -0)).toBe(false);
+    expect(Object.is((plain([-0]) as number[])[0], -0)).toBe(false);
     expect(plain({ nan: NaN })).toEqual({ nan: null });
     expect(plain({ detail: undefined })).toStrictEqual({});
     expect(plain(sparse)).toEqual([1, null, 3]);
@@ -134,7 +133,11 @@ describe('segment results and setups of real archives through the wire', async (
       'a receipt edited (its signature, the chain and the manifest hash fail) and one removed',
       edit((files) => {
         const a = 'ledgers/gw-eu-1/000002.jsonl';
-        put(files, a, text(files, a).replace(/"latency_ms":(\d+)/, (_m, n: string) => `"latency_ms":${Number(n) + 1}`));
+        put(
+          files,
+          a,
+          text(files, a).replace(/"latency_ms":(\d+)/, (_m, n: string) => `"latency_ms":${Number(n) + 1}`),
+        );
         const b = 'ledgers/gw-us-1/000003.jsonl';
         const lines = text(files, b).split('\n');
         lines.splice(5, 1);
