@@ -14,6 +14,8 @@ export interface RangeServer {
   url(name: string): string;
   /** Serves other bytes under `name` (a new ETag). */
   set(name: string, bytes: Uint8Array): void;
+  /** While on, every read but that of byte 0 answers 503 (a server in trouble; the file itself unchanged). */
+  failReads(on: boolean): void;
   readonly requests: { readonly name: string; readonly range: string | null; readonly status: number }[];
   close(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function startRangeServer(
   for (const [name, content] of Object.entries(files))
     set(name, typeof content === 'string' ? new Uint8Array(readFileSync(content)) : content);
   const requests: { name: string; range: string | null; status: number }[] = [];
+  let failing = false;
 
   const answer = (req: IncomingMessage, res: ServerResponse): number => {
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
@@ -42,6 +45,10 @@ export async function startRangeServer(
     if (ifMatch !== undefined && ifMatch !== etag) {
       res.writeHead(412).end();
       return 412;
+    }
+    if (failing && req.headers.range !== 'bytes=0-0') {
+      res.writeHead(503).end();
+      return 503;
     }
     const headers = { etag, 'accept-ranges': options.ranges === false ? 'none' : 'bytes' };
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
@@ -79,6 +86,7 @@ export async function startRangeServer(
   return {
     url: (name) => `http://127.0.0.1:${port}/${encodeURIComponent(name)}`,
     set,
+    failReads: (on) => void (failing = on),
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,70 @@
+/**
+ * What goes through the queue: one job per segment task, its data self-contained (the
+ * archive's location and SHA-256, the run's setup, the task), its return value the
+ * segment's result — both in the exact JSON form of wire.ts. A job carries no secret: the
+ * setup holds keys.json as parsed, the pinned roots (public keys) and the bundles.
+ */
+import type { Json } from './wire.ts';
+
+/** The BullMQ queue every `tickmark worker` takes segment tasks from. */
+export const QUEUE_NAME = 'tickmark-segments';
+export const JOB_NAME = 'segment';
+export const JOB_FORMAT = 'tickmark.segment-job.v1';
+
+export interface SegmentJobData {
+  readonly format: typeof JOB_FORMAT;
+  /** The verification run (a random UUID): a worker keeps its checkers per run. */
+  readonly run: string;
+  /** The task's index in the run. */
+  readonly index: number;
+  readonly archive: {
+    /** An absolute path every worker can read, or an http(s) URL. */
+    readonly location: string;
+    /** SHA-256 of the archive file's bytes, `sha256:<64 hex>`: a worker checks only these bytes. */
+    readonly sha256: string;
+  };
+  /** The engine's RunnerSetup, in wire form. */
+  readonly setup: Json;
+  /** The SegmentTask, in wire form. */
+  readonly task: Json;
+}
+
+/**
+ * The job id of a run's task: one id per (run, index), so adding a task twice adds one job
+ * and its result is taken once. BullMQ ids may not contain ":" nor be integers.
+ */
+export function jobId(run: string, index: number): string {
+  return `${run}-${index}`;
+}
+
+const SHA256 = /^sha256:[0-9a-f]{64}$/;
+const RUN = /^[0-9a-f-]{36}$/;
+
+/**
+ * The job's data, checked field by field (it comes from Redis).
+ * @throws Error saying what is wrong: the job was not made by this version of tickmark verify.
+ */
+export function parseJobData(data: unknown): SegmentJobData {
+  const d = data as Partial<Record<keyof SegmentJobData, unknown>> | null;
+  const problem =
+    d === null || typeof d !== 'object'
+      ? 'it is not an object'
+      : d.format !== JOB_FORMAT
+        ? `its format is ${JSON.stringify(d.format)}, not ${JOB_FORMAT}`
+        : typeof d.run !== 'string' || !RUN.test(d.run)
+          ? 'it has no run id'
+          : !Number.isSafeInteger(d.index) || (d.index as number) < 0
+            ? 'it has no task index'
+            : d.archive === null ||
+                typeof d.archive !== 'object' ||
+                typeof (d.archive as { location?: unknown }).location !== 'string' ||
+                !SHA256.test(String((d.archive as { sha256?: unknown }).sha256))
+              ? 'it does not name the archive and its SHA-256'
+              : d.setup === null || typeof d.setup !== 'object'
+                ? 'it has no setup'
+                : d.task === null || typeof d.task !== 'object'
+                  ? 'it has no task'
+                  : null;
+  if (problem) throw new Error(`not a tickmark segment job (${problem})`);
+  return d as SegmentJobData;
+}
