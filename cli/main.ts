@@ -32,6 +32,10 @@ commands:
       the signed workpaper (DSSE envelope of an in-toto statement): build, sign off, verify anywhere
   demo <out.zip | out-dir> [--receipts N] [--seed TEXT] [--unsealed]
       write a realistic demo archive and print its root key
+  verify <archive.zip | http(s) URL> --queue redis://host:port [--worker-archive <path | URL>] [--json] ...
+      verify with the segments checked by tickmark workers through Redis (docs/DISTRIBUTED.md)
+  worker --queue redis://host:port [--concurrency N] [--lock-duration ms] [--stalled-interval ms]
+      take segment tasks of verify --queue until stopped (SIGINT or SIGTERM)
 `;
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
@@ -58,6 +62,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./commands/workpaper.ts')).runWorkpaper;
     case 'demo':
       return (await import('./commands/demo.ts')).runDemo;
+    case 'worker':
+      return (await import('./commands/worker.ts')).runWorker;
     default:
       return undefined;
   }

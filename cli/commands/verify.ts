@@ -8,13 +8,14 @@ import { readArchivePath, type ArchivePath } from '../open-archive.ts';
 import { formatReport, reportJson } from '../report-format.ts';
 import { engineOptions } from '../engine-options.ts';
 import { defaultPoolSize, startPool } from '../pool/pool-runner.ts';
-import { UsageError, parseArgs, parseTrustRoots, type CommandIo } from '../args.ts';
+import { UsageError, parseArgs, parseTrustRoots, type CommandIo, type ParsedArgs } from '../args.ts';
 import { ACCEPTED_INPUTS, detectExeclayer, verifyExeclayerPath } from '../execlayer.ts';
 import { fromHex } from '../../shared/format/bytes.ts';
 
 export const VERIFY_USAGE =
   'usage: tickmark verify <archive.zip | archive-dir | execlayer log or journal folder> [--trust-root <64-hex public key>]... [--json] [--workers N]\n' +
-  '       ExecLayer logs: [--hmac-secret-hex <hex>] [--issuer <id>]...';
+  '       ExecLayer logs: [--hmac-secret-hex <hex>] [--issuer <id>]...\n' +
+  '       on a queue: tickmark verify <archive.zip | http(s) URL> --queue redis://host:port [--worker-archive <path | URL>] [--workers N] [--worker-wait <seconds>] [--trust-root <hex>]... [--json]';
 
 /** Exit status of a report (FORMAT.md §8). */
 export function exitStatus(report: VerifyReport): 0 | 1 {
@@ -24,12 +25,15 @@ export function exitStatus(report: VerifyReport): 0 | 1 {
 export async function runVerify(argv: readonly string[], io: CommandIo): Promise<number> {
   const args = parseArgs(argv, {
     multi: ['trust-root', 'issuer'],
-    single: ['workers', 'hmac-secret-hex'],
+    single: ['workers', 'hmac-secret-hex', 'queue', 'worker-archive', 'worker-wait'],
     flags: ['json'],
     usage: VERIFY_USAGE,
   });
   if (args.positional.length !== 1) throw new UsageError(`verify takes exactly one archive\n${VERIFY_USAGE}`);
   const path = args.positional[0] as string;
+  if (args.single.queue !== undefined) return runVerifyOnQueue(path, args, io);
+  if (args.single['worker-archive'] !== undefined || args.single['worker-wait'] !== undefined)
+    throw new UsageError('--worker-archive and --worker-wait apply with --queue');
   const secretHex = args.single['hmac-secret-hex'];
   if (secretHex !== undefined && !/^(?:[0-9a-fA-F]{2})+$/.test(secretHex))
     throw new UsageError("--hmac-secret-hex must be the secret's bytes in hex (an even number of hex digits)");
@@ -49,6 +53,32 @@ export async function runVerify(argv: readonly string[], io: CommandIo): Promise
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64))
     throw new UsageError(`--workers must be a whole number from 0 to 64, got "${args.single.workers}"`);
   const report = withAcceptedInputs(await verifyPath(path, { trustedRoots }, { workers }));
+  io.stdout(args.flags.json ? JSON.stringify(reportJson(report)) + '\n' : formatReport(report));
+  return exitStatus(report);
+}
+
+/** `verify --queue`: segments checked by `tickmark worker`s through Redis (cli/distributed/). */
+async function runVerifyOnQueue(path: string, args: ParsedArgs, io: CommandIo): Promise<number> {
+  if (args.single['hmac-secret-hex'] !== undefined || (args.multi.issuer ?? []).length > 0)
+    throw new UsageError(
+      '--hmac-secret-hex and --issuer apply to ExecLayer logs, which are verified here, not on a queue',
+    );
+  const number = (name: string, min: number, max: number): number | undefined => {
+    const text = args.single[name];
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+      throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+    return Number(text);
+  };
+  const { verifyOnQueue } = await import('../distributed/verify-queue.ts');
+  const report = await verifyOnQueue(path, {
+    trustedRoots: parseTrustRoots(args.multi['trust-root']),
+    queue: args.single.queue as string,
+    workerArchive: args.single['worker-archive'],
+    concurrency: number('workers', 1, 100_000),
+    workerWaitSeconds: number('worker-wait', 1, 86_400),
+    note: (text) => io.stderr(`tickmark verify: ${text}\n`),
+  });
   io.stdout(args.flags.json ? JSON.stringify(reportJson(report)) + '\n' : formatReport(report));
   return exitStatus(report);
 }
