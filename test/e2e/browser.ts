@@ -7,12 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { SAMPLES_DIR } from '../support/shared-dir.ts';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 /** ../shared/samples (or TICKMARK_SHARED_DIR's samples/: see test/support/shared-dir.ts). */
 export const samplesDir = SAMPLES_DIR;
 export const resultsDir = join(repo, 'test-results');
+/** The built-in demo archive and what it plants, as the renderer build writes them. */
+export const demoZip = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
+export const demoJson = join(repo, 'dist', 'renderer', 'demo', 'demo.json');
 const CHROMIUM = '/usr/bin/chromium';
 
 export interface Workbench {
@@ -86,6 +90,145 @@ export async function startImport(page: Page, file: string): Promise<void> {
 export async function importArchive(page: Page, file: string): Promise<void> {
   await startImport(page, file);
   await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
+}
+
+/** The archive id in the page's address (`#/archive/<id>/…`). */
+export function archiveIdOf(page: Page): string {
+  const match = /#\/archive\/([^/?]+)/.exec(page.url());
+  if (!match) throw new Error(`not an archive's address: ${page.url()}`);
+  return decodeURIComponent(match[1] as string);
+}
+
+/** Opens the built-in demo from the start page, waits for its dashboard and returns its archive id. */
+export async function openDemo(page: Page): Promise<string> {
+  await page.getByTestId('open-demo').click();
+  await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
+  return archiveIdOf(page);
+}
+
+/** Deletes one member of a stored archive row, as an import made before the workbench kept it left the row. */
+export async function dropArchiveField(page: Page, archiveId: string, field: string): Promise<void> {
+  await page.evaluate(
+    async ({ id, member }) => {
+      const database = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('tickmark');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const store = database.transaction('archives', 'readwrite').objectStore('archives');
+      await new Promise<void>((resolve, reject) => {
+        const get = store.get(id);
+        get.onsuccess = () => {
+          const row = get.result as Record<string, unknown>;
+          delete row[member];
+          const put = store.put(row);
+          put.onsuccess = () => resolve();
+          put.onerror = () => reject(put.error);
+        };
+        get.onerror = () => reject(get.error);
+      });
+      database.close();
+    },
+    { id: archiveId, member: field },
+  );
+}
+
+/** Deletes the archive's stored files (archiveFiles rows), as an import made before they were kept. */
+export async function dropArchiveFiles(page: Page, archiveId: string): Promise<void> {
+  await page.evaluate(
+    (id) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('tickmark');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('archiveFiles', 'readwrite');
+          tx.objectStore('archiveFiles').index('archiveId').openCursor(IDBKeyRange.only(id)).onsuccess = (event) => {
+            const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
+            if (cursor) {
+              cursor.delete();
+              cursor.continue();
+            }
+          };
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    archiveId,
+  );
+}
+
+/**
+ * Runs `action` and returns what the browser host saved: the Blob it makes a URL for is
+ * kept, and its download anchor's click is intercepted (the page's CSP rightly forbids
+ * fetching the blob: URL back, and the test browser does not keep downloads). `text` is
+ * the bytes decoded as UTF-8, as Blob.text() decodes them.
+ */
+export async function captureSave(
+  page: Page,
+  action: () => Promise<void>,
+): Promise<{ name: string; bytes: Buffer; text: string }> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __saved?: Promise<{ name: string; base64: string }> };
+    const createObjectURL = URL.createObjectURL.bind(URL);
+    const click = HTMLAnchorElement.prototype.click;
+    let blob: Blob | null = null;
+    URL.createObjectURL = (object: Blob | MediaSource) => {
+      if (object instanceof Blob) blob = object;
+      return createObjectURL(object);
+    };
+    w.__saved = new Promise((resolve, reject) => {
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        if (!this.download) return click.call(this);
+        HTMLAnchorElement.prototype.click = click;
+        URL.createObjectURL = createObjectURL;
+        if (!blob) return reject(new Error('a download without a Blob'));
+        const name = this.download;
+        const reader = new FileReader();
+        reader.onload = () => resolve({ name, base64: String(reader.result).split(',')[1] ?? '' });
+        reader.onerror = () => reject(reader.error);
+        reader.readAsDataURL(blob);
+      };
+    });
+  });
+  await action();
+  const saved = await page.evaluate(
+    () => (window as unknown as { __saved: Promise<{ name: string; base64: string }> }).__saved,
+  );
+  const bytes = Buffer.from(saved.base64, 'base64');
+  return { name: saved.name, bytes, text: new TextDecoder().decode(bytes) };
+}
+
+/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks), read apart from the writer. */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      fields.push(field);
+      records.push(fields);
+      fields = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  expect(fields.length === 0 && field === '', 'the file ends with CRLF').toBe(true);
+  return records;
 }
 
 /** Finding codes shown in the dashboard's per-code tables. */

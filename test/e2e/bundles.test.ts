@@ -18,10 +18,17 @@ import { strFromU8, unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { openWorkbench, repo, screenshot, seriousViolations, type Workbench } from './browser.ts';
+import {
+  demoJson,
+  demoZip,
+  dropArchiveFiles,
+  openDemo,
+  openWorkbench,
+  screenshot,
+  seriousViolations,
+  type Workbench,
+} from './browser.ts';
 
-const demoZip = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
-const demoJson = join(repo, 'dist', 'renderer', 'demo', 'demo.json');
 const SCALE = Number(process.env.TICKMARK_E2E_IMPACT_RECEIPTS ?? 0);
 
 type Json = Record<string, unknown>;
@@ -101,9 +108,7 @@ describe('policy bundles', () => {
     cli = await cliDiff(demoZip, 'agents-prod@1', 'agents-prod@2', root);
     wb = await openWorkbench(inject('baseUrl'));
     const { page } = wb;
-    await page.getByTestId('open-demo').click();
-    await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
-    archiveId = decodeURIComponent(/#\/archive\/([^/?]+)/.exec(page.url())?.[1] ?? '');
+    archiveId = await openDemo(page);
   });
   afterAll(async () => {
     await wb?.close();
@@ -450,29 +455,7 @@ describe('policy bundles', () => {
 
   it('an archive whose policy texts were not kept says so, offers a re-import, and still shows what the report has', async () => {
     const { page } = wb;
-    await page.evaluate(
-      (id) =>
-        new Promise<void>((resolve, reject) => {
-          const open = indexedDB.open('tickmark');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const tx = open.result.transaction('archiveFiles', 'readwrite');
-            tx.objectStore('archiveFiles').index('archiveId').openCursor(IDBKeyRange.only(id)).onsuccess = (event) => {
-              const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
-              if (cursor) {
-                cursor.delete();
-                cursor.continue();
-              }
-            };
-            tx.oncomplete = () => {
-              open.result.close();
-              resolve();
-            };
-            tx.onerror = () => reject(tx.error);
-          };
-        }),
-      archiveId,
-    );
+    await dropArchiveFiles(page, archiveId);
     await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/bundles`);
     await page.reload();
     await page.getByTestId('bundles-not-kept').waitFor({ timeout: 30_000 });

@@ -7,7 +7,6 @@
  * months without population are marked; an archive stored without metrics says so.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,17 +17,18 @@ import { createMetricsCollector, type ControlMetricsReport } from '../../shared/
 import type { Finding } from '../../shared/engine/findings.ts';
 import { bigArchive } from './big-archive.ts';
 import {
+  archiveIdOf,
+  demoJson,
+  demoZip,
+  dropArchiveField,
+  openDemo,
   openWorkbench,
-  repo,
   screenshot,
   screenshotElement,
   seriousViolations,
   startImport,
   type Workbench,
 } from './browser.ts';
-
-const demoZip = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
-const demoJson = join(repo, 'dist', 'renderer', 'demo', 'demo.json');
 
 interface DemoReceipt {
   readonly ledger: string;
@@ -77,12 +77,6 @@ const BIG_RECEIPTS = 30_000;
 const PERIOD = { from: '2026-05-01', to: '2026-09-30' };
 const TREND = ['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09'];
 
-function archiveIdOf(page: Page): string {
-  const match = /#\/archive\/([^/?]+)/.exec(page.url());
-  if (!match) throw new Error(`not an archive's address: ${page.url()}`);
-  return decodeURIComponent(match[1] as string);
-}
-
 const section = (page: Page, id: string) => page.locator(`[data-testid="control-section"][data-control="${id}"]`);
 const countOf = async (locator: Locator) => Number(await locator.getAttribute('data-count'));
 const textOf = async (locator: Locator) => ((await locator.textContent()) ?? '').trim();
@@ -121,9 +115,7 @@ describe('control library and control metrics', () => {
     await form.getByTestId('engagement-periodTo').fill(PERIOD.to);
     await form.getByTestId('engagement-periodTo').press('Enter');
     await page.getByTestId('engagement-form').waitFor({ state: 'detached' });
-    await page.getByTestId('open-demo').click();
-    await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
-    archiveId = archiveIdOf(page);
+    archiveId = await openDemo(page);
   });
   afterAll(async () => {
     await wb?.close();
@@ -343,26 +335,7 @@ describe('control library and control metrics', () => {
 
   it('an archive stored without metrics says so on both pages and shows no figure', async () => {
     const { page } = wb;
-    await page.evaluate(async (id) => {
-      const database = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('tickmark');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const store = database.transaction('archives', 'readwrite').objectStore('archives');
-      await new Promise<void>((resolve, reject) => {
-        const get = store.get(id);
-        get.onsuccess = () => {
-          const row = get.result as Record<string, unknown>;
-          delete row.metrics;
-          const put = store.put(row);
-          put.onsuccess = () => resolve();
-          put.onerror = () => reject(put.error);
-        };
-        get.onerror = () => reject(get.error);
-      });
-      database.close();
-    }, archiveId);
+    await dropArchiveField(page, archiveId, 'metrics');
     await page.reload();
     await page.getByTestId('metrics-page').waitFor();
     expect(await textOf(page.getByTestId('metrics-missing'))).toBe(

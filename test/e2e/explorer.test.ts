@@ -8,11 +8,19 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openWorkbench, repo, screenshot, seriousViolations, type Workbench } from './browser.ts';
+import {
+  captureSave,
+  demoZip,
+  openDemo,
+  openWorkbench,
+  parseCsv,
+  screenshot,
+  seriousViolations,
+  type Workbench,
+} from './browser.ts';
 
 interface DemoReceipt {
   readonly ledger: string;
@@ -25,7 +33,7 @@ interface DemoReceipt {
 
 /** Every schema-looking receipt line of the demo, with the SHA-256 of its line. */
 function readDemo(): { receipt: DemoReceipt; hash: string }[] {
-  const files = unzipSync(readFileSync(join(repo, 'dist', 'renderer', 'demo', 'demo.zip')));
+  const files = unzipSync(readFileSync(demoZip));
   const out: { receipt: DemoReceipt; hash: string }[] = [];
   for (const [name, bytes] of Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (!/^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(name)) continue;
@@ -42,36 +50,6 @@ function readDemo(): { receipt: DemoReceipt; hash: string }[] {
     }
   }
   return out;
-}
-
-/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      fields.push(field);
-      records.push(fields);
-      fields = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  expect(fields.length === 0 && field === '', 'the file ends with CRLF').toBe(true);
-  return records;
 }
 
 const rowsShown = (page: Page) => page.getByTestId('receipt-result-count').getAttribute('data-rows');
@@ -107,8 +85,7 @@ describe('receipts explorer', () => {
   beforeAll(async () => {
     wb = await openWorkbench(inject('baseUrl'));
     const { page } = wb;
-    await page.getByTestId('open-demo').click();
-    await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
+    await openDemo(page);
     archiveUrl = page.url();
     await page.getByTestId('nav-receipts').click();
     await page.getByTestId('receipts-page').waitFor();
@@ -402,43 +379,13 @@ describe('receipts explorer', () => {
 
   /** Lines of the demo's segments that are not receipts the test could read (the grid lists them too). */
   async function malformedLines(): Promise<number> {
-    const files = unzipSync(readFileSync(join(repo, 'dist', 'renderer', 'demo', 'demo.zip')));
+    const files = unzipSync(readFileSync(demoZip));
     let lines = 0;
     for (const [name, bytes] of Object.entries(files))
       if (/^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(name)) lines += strFromU8(bytes).split('\n').filter(Boolean).length;
     return lines - demo.length;
   }
 });
-
-/**
- * Runs `action` and returns what the browser host saved: the Blob it makes a URL for is
- * kept, and its download anchor's click is intercepted (the page's CSP rightly forbids
- * fetching the blob: URL back, and the test browser does not keep downloads).
- */
-async function captureSave(page: Page, action: () => Promise<void>): Promise<{ name: string; text: string }> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __saved?: Promise<{ name: string; text: string }> };
-    const createObjectURL = URL.createObjectURL.bind(URL);
-    const click = HTMLAnchorElement.prototype.click;
-    let blob: Blob | null = null;
-    URL.createObjectURL = (object: Blob | MediaSource) => {
-      if (object instanceof Blob) blob = object;
-      return createObjectURL(object);
-    };
-    w.__saved = new Promise((resolve, reject) => {
-      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
-        if (!this.download) return click.call(this);
-        HTMLAnchorElement.prototype.click = click;
-        URL.createObjectURL = createObjectURL;
-        if (!blob) return reject(new Error('a download without a Blob'));
-        const name = this.download;
-        blob.text().then((text) => resolve({ name, text }), reject);
-      };
-    });
-  });
-  await action();
-  return page.evaluate(() => (window as unknown as { __saved: Promise<{ name: string; text: string }> }).__saved);
-}
 
 /**
  * Scale: 1,000,000 receipts with the explorer's columns written straight into IndexedDB

@@ -13,9 +13,7 @@ import type { FileChooser } from 'playwright-core';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { openWorkbench, repo, type Workbench } from './browser.ts';
-
-const DEMO_ZIP = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
+import { demoZip, openWorkbench, repo, type Workbench } from './browser.ts';
 
 interface Stub {
   sendMenuCommand(command: unknown): number;
@@ -67,7 +65,7 @@ describe('File → Open Archive… / Ctrl+O', () => {
       ]);
     }
     if (!chooser) throw new Error('Ctrl+O on the trust page opened no file chooser in three tries');
-    await chooser.setFiles(DEMO_ZIP);
+    await chooser.setFiles(demoZip);
     await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
     expect(wb.errors).toEqual([]);
   });

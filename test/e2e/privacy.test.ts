@@ -27,9 +27,13 @@ import { zipFiles } from '../../shared/producer/zip.ts';
 import { SEED, rewriteLedger } from '../support/tamper.ts';
 import { bigArchive } from './big-archive.ts';
 import {
+  archiveIdOf,
+  demoJson,
+  demoZip,
+  dropArchiveField,
   importArchive,
+  openDemo,
   openWorkbench,
-  repo,
   screenshot,
   screenshotElement,
   seriousViolations,
@@ -37,8 +41,6 @@ import {
   type Workbench,
 } from './browser.ts';
 
-const demoZip = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
-const demoJson = join(repo, 'dist', 'renderer', 'demo', 'demo.json');
 const BIG_RECEIPTS = 30_000;
 
 interface CliPrivacy extends PrivacyReport {
@@ -82,12 +84,6 @@ async function storedArchive(
     const report = row.report as { checks: { check: string; status: string }[]; summary: unknown };
     return { privacy: row.privacy as PrivacyReport | undefined, checks: report.checks, summary: report.summary };
   }, id);
-}
-
-function archiveIdOf(page: Page): string {
-  const match = /#\/archive\/([^/?]+)/.exec(page.url());
-  if (!match) throw new Error(`not an archive's address: ${page.url()}`);
-  return decodeURIComponent(match[1] as string);
 }
 
 const counts = (record: Readonly<Record<string, number>>) =>
@@ -183,9 +179,7 @@ describe('privacy report screen', () => {
     const { page } = wb;
     expect(demo.evidence).toEqual({ trusted: true, integrity_findings: 0 });
     expect(demo.report.entries.length).toBeGreaterThan(100);
-    await page.getByTestId('open-demo').click();
-    await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
-    const id = archiveIdOf(page);
+    const id = await openDemo(page);
     expect((await storedArchive(page, id)).privacy).toEqual(demo.report);
 
     await page.getByTestId('nav-privacy').click();
@@ -391,26 +385,7 @@ describe('privacy report screen', () => {
     const { page } = wb;
     const id = archiveIdOf(page);
     // As an import made before the workbench made the report left the row.
-    await page.evaluate(async (archiveId) => {
-      const database = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('tickmark');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const store = database.transaction('archives', 'readwrite').objectStore('archives');
-      await new Promise<void>((resolve, reject) => {
-        const get = store.get(archiveId);
-        get.onsuccess = () => {
-          const row = get.result as Record<string, unknown>;
-          delete row.privacy;
-          const put = store.put(row);
-          put.onsuccess = () => resolve();
-          put.onerror = () => reject(put.error);
-        };
-        get.onerror = () => reject(get.error);
-      });
-      database.close();
-    }, id);
+    await dropArchiveField(page, id, 'privacy');
     await page.reload();
     await page.getByTestId('privacy-page').waitFor();
     expect(await page.getByTestId('privacy-missing').innerText()).toBe(

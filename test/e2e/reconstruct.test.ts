@@ -22,17 +22,19 @@ import { DEFAULT_DEMO_RECEIPTS, DEFAULT_DEMO_SEED, makeDemoArchive } from '../..
 import { zipFiles } from '../../shared/producer/zip.ts';
 import { bigArchive } from './big-archive.ts';
 import {
+  archiveIdOf,
+  demoJson,
+  demoZip,
+  dropArchiveFiles,
   importArchive,
+  openDemo,
   openWorkbench,
   pinRootKey,
-  repo,
   screenshot,
   seriousViolations,
   type Workbench,
 } from './browser.ts';
 
-const demoJson = join(repo, 'dist', 'renderer', 'demo', 'demo.json');
-const demoZip = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
 const SCALE = Number(process.env.TICKMARK_E2E_RECONSTRUCT_RECEIPTS ?? 0);
 
 interface DemoReceipt {
@@ -112,12 +114,6 @@ async function shown(page: Page, receiptId: string): Promise<void> {
   await ready(page);
 }
 
-function archiveIdOf(page: Page): string {
-  const m = /#\/archive\/([^/?]+)/.exec(page.url());
-  if (!m) throw new Error(`no archive in ${page.url()}`);
-  return decodeURIComponent(m[1] as string);
-}
-
 describe('decision reconstruction', () => {
   let wb: Workbench;
   let archiveId = '';
@@ -139,9 +135,7 @@ describe('decision reconstruction', () => {
     gap = demo.plantedFailures.find((f) => f.code === 'TXN_STEP_GAP')?.receipt ?? '';
     walked = threeStepsWithAttachment();
     STEPS = walked.steps.map((s) => s.id);
-    await wb.page.getByTestId('open-demo').click();
-    await wb.page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
-    archiveId = archiveIdOf(wb.page);
+    archiveId = await openDemo(wb.page);
   });
   afterAll(async () => {
     await wb?.close();
@@ -403,26 +397,7 @@ describe('decision reconstruction', () => {
   it('an archive whose files were not kept at import says so and claims no check it could not make', async () => {
     const { page } = wb;
     // As an import made before reconstruction existed: no archiveFiles rows.
-    await page.evaluate(
-      (id) =>
-        new Promise<void>((resolve, reject) => {
-          const open = indexedDB.open('tickmark');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const tx = open.result.transaction('archiveFiles', 'readwrite');
-            tx.objectStore('archiveFiles').index('archiveId').openCursor(IDBKeyRange.only(id)).onsuccess = (event) => {
-              const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
-              if (cursor) {
-                cursor.delete();
-                cursor.continue();
-              }
-            };
-            tx.oncomplete = () => resolve();
-            tx.onerror = () => reject(tx.error);
-          };
-        }),
-      archiveId,
-    );
+    await dropArchiveFiles(page, archiveId);
     await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${mismatch}`);
     await page.reload();
     await shown(page, mismatch);

@@ -11,15 +11,17 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { evaluateSample } from '../../shared/sampling/attribute.ts';
 import {
+  captureSave,
+  demoZip,
+  openDemo,
   openWorkbench,
-  repo,
+  parseCsv,
   screenshot,
   screenshotElement,
   seriousViolations,
@@ -27,7 +29,6 @@ import {
   type Workbench,
 } from './browser.ts';
 
-const demoZip = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
 const sha = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
 
 interface Line {
@@ -98,9 +99,7 @@ describe('sampling', () => {
   beforeAll(async () => {
     wb = await openWorkbench(inject('baseUrl'));
     const { page } = wb;
-    await page.getByTestId('open-demo').click();
-    await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
-    archiveId = decodeURIComponent(/#\/archive\/([^/?]+)/.exec(page.url())?.[1] ?? '');
+    archiveId = await openDemo(page);
   });
   afterAll(async () => {
     await wb?.close();
@@ -414,66 +413,6 @@ describe('sampling', () => {
     expect(wb.errors).toEqual([]);
   });
 });
-
-/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks), read apart from the writer. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      fields.push(field);
-      records.push(fields);
-      fields = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  expect(fields.length === 0 && field === '', 'the file ends with CRLF').toBe(true);
-  return records;
-}
-
-/**
- * Runs `action` and returns what the browser host saved: the Blob it makes a URL for is
- * kept, and its download anchor's click is intercepted (the page's CSP forbids fetching
- * the blob: URL back, and the test browser does not keep downloads).
- */
-async function captureSave(page: Page, action: () => Promise<void>): Promise<{ name: string; text: string }> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __saved?: Promise<{ name: string; text: string }> };
-    const createObjectURL = URL.createObjectURL.bind(URL);
-    const click = HTMLAnchorElement.prototype.click;
-    let blob: Blob | null = null;
-    URL.createObjectURL = (object: Blob | MediaSource) => {
-      if (object instanceof Blob) blob = object;
-      return createObjectURL(object);
-    };
-    w.__saved = new Promise((resolve, reject) => {
-      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
-        if (!this.download) return click.call(this);
-        HTMLAnchorElement.prototype.click = click;
-        URL.createObjectURL = createObjectURL;
-        if (!blob) return reject(new Error('a download without a Blob'));
-        const name = this.download;
-        blob.text().then((text) => resolve({ name, text }), reject);
-      };
-    });
-  });
-  await action();
-  return page.evaluate(() => (window as unknown as { __saved: Promise<{ name: string; text: string }> }).__saved);
-}
 
 /** A fraction as a percentage cut (not rounded) to two decimals, trailing zeros dropped, as the screen writes it. */
 function cut(fraction: number): string {

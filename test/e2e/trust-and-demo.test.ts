@@ -9,9 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  demoJson,
   importArchive,
+  openDemo,
   openWorkbench,
-  repo,
   samplesDir,
   screenshot,
   seriousViolations,
@@ -24,7 +25,6 @@ const validZip = join(samplesDir, 'valid.zip');
 const casesJson = join(samplesDir, 'cases.json');
 // Skipped without ../shared/samples off CI (shared-dir.ts warns); under CI=true they run and fail.
 const haveSamples = RUN_SAMPLE_TESTS;
-const demoJson = join(repo, 'dist', 'renderer', 'demo', 'demo.json');
 
 describe('trust store and the built-in demo', () => {
   let wb: Workbench;
@@ -105,8 +105,7 @@ describe('trust store and the built-in demo', () => {
     expect(existsSync(demoJson)).toBe(true);
     const demo = JSON.parse(readFileSync(demoJson, 'utf8')) as { plantedFailures: { code: string }[] };
     await page.getByTestId('nav-start').click();
-    await page.getByTestId('open-demo').click();
-    await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
+    await openDemo(page);
     const shown = await shownFindingCodes(page);
     for (const { code } of demo.plantedFailures) expect(shown).toContain(code);
     expect(shown).not.toContain('KEY_UNTRUSTED_ROOT');

@@ -23,43 +23,20 @@ import { fromBase64, type DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import { renderWorkpaperPdf } from '../../shared/workpaper/pdf.ts';
 import { evaluateSample } from '../../shared/sampling/attribute.ts';
 import { workpaperHash } from '../../shared/workpaper/workpaper.ts';
-import { openWorkbench, repo, resultsDir, screenshot, seriousViolations, type Workbench } from './browser.ts';
+import {
+  captureSave,
+  demoJson,
+  demoZip,
+  dropArchiveField,
+  openDemo,
+  openWorkbench,
+  resultsDir,
+  screenshot,
+  seriousViolations,
+  type Workbench,
+} from './browser.ts';
 
-const demoZip = join(repo, 'dist', 'renderer', 'demo', 'demo.zip');
-const demoJson = join(repo, 'dist', 'renderer', 'demo', 'demo.json');
 const sha = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
-
-/** Runs `action` and returns what the browser host saved (its Blob, kept as the anchor is clicked). */
-async function captureSave(page: Page, action: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __saved?: Promise<{ name: string; base64: string }> };
-    const createObjectURL = URL.createObjectURL.bind(URL);
-    const click = HTMLAnchorElement.prototype.click;
-    let blob: Blob | null = null;
-    URL.createObjectURL = (object: Blob | MediaSource) => {
-      if (object instanceof Blob) blob = object;
-      return createObjectURL(object);
-    };
-    w.__saved = new Promise((resolve, reject) => {
-      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
-        if (!this.download) return click.call(this);
-        HTMLAnchorElement.prototype.click = click;
-        URL.createObjectURL = createObjectURL;
-        if (!blob) return reject(new Error('a download without a Blob'));
-        const name = this.download;
-        const reader = new FileReader();
-        reader.onload = () => resolve({ name, base64: String(reader.result).split(',')[1] ?? '' });
-        reader.onerror = () => reject(reader.error);
-        reader.readAsDataURL(blob);
-      };
-    });
-  });
-  await action();
-  const saved = await page.evaluate(
-    () => (window as unknown as { __saved: Promise<{ name: string; base64: string }> }).__saved,
-  );
-  return { name: saved.name, bytes: Buffer.from(saved.base64, 'base64') };
-}
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -200,10 +177,7 @@ describe('the signed workpaper', () => {
     };
     root = demo.rootPublicKey;
     wb = await openWorkbench(base());
-    await wb.page.getByTestId('open-demo').click();
-    await wb.page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
-    const m = /#\/archive\/([^/?]+)/.exec(wb.page.url());
-    archiveId = decodeURIComponent(m?.[1] ?? '');
+    archiveId = await openDemo(wb.page);
     // One reconstruction kept for the workpaper, from the reconstruction view.
     const mismatch = demo.plantedFailures.find((f) => f.code === 'DECISION_MISMATCH')?.receipt ?? '';
     await wb.page.goto(`${base()}#/archive/${archiveId}/receipt/${mismatch}`);
@@ -546,26 +520,7 @@ describe('the signed workpaper', () => {
   it('an archive imported before its file hash was kept: says the hash is not known, offers to import it again, signs nothing', async () => {
     const { page } = wb;
     // As an import from before store version 6 left it: no fileSha256 on the archive row.
-    await page.evaluate(async (id) => {
-      const database = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('tickmark');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const store = database.transaction('archives', 'readwrite').objectStore('archives');
-      await new Promise<void>((resolve, reject) => {
-        const get = store.get(id);
-        get.onsuccess = () => {
-          const row = get.result as Record<string, unknown>;
-          delete row.fileSha256;
-          const put = store.put(row);
-          put.onsuccess = () => resolve();
-          put.onerror = () => reject(put.error);
-        };
-        get.onerror = () => reject(get.error);
-      });
-      database.close();
-    }, archiveId);
+    await dropArchiveField(page, archiveId, 'fileSha256');
     await page.reload();
     await page.getByTestId('workpaper-page').waitFor();
     await expect.poll(() => text(page, 'wp-draft-file-sha256')).toBe('Not known');
