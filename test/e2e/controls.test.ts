@@ -333,6 +333,55 @@ describe('control library and control metrics', () => {
     expect(wb.errors).toEqual([]);
   });
 
+  it('the header: each place one link on one line at 1280 and 1440 px; the archive’s in a bar of their own, in two groups', async () => {
+    const { page } = wb;
+    await page.getByTestId('to-controls').click();
+    await page.getByTestId('controls-page').waitFor();
+    const bar = (selector: string) =>
+      page.locator(selector).evaluate((nav) => ({
+        overflows: nav.scrollWidth > nav.clientWidth,
+        links: [...nav.querySelectorAll('a')].map((a) => {
+          const box = a.getBoundingClientRect();
+          return { id: a.dataset.testid, top: box.top, height: box.height, current: a.getAttribute('aria-current') };
+        }),
+      }));
+    try {
+      for (const [width, height] of [
+        [1280, 800],
+        [1440, 900],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        const main = await bar('header nav[aria-label="Main"]');
+        const archive = await bar('[data-testid="archive-nav"]');
+        expect(main.links.map((l) => l.id)).toEqual(['nav-start', 'nav-trust', 'nav-verify-workpaper']);
+        expect(archive.links.map((l) => l.id)).toEqual([
+          'nav-dashboard',
+          'nav-receipts',
+          'nav-privacy',
+          'nav-controls',
+          'nav-bundles',
+          'nav-samples',
+          'nav-workpaper',
+        ]);
+        for (const { links, overflows } of [main, archive]) {
+          // One row, and no label broken over two lines (it would make its link taller).
+          expect(overflows, `${width} px`).toBe(false);
+          expect(new Set(links.map((l) => l.top)).size, `${width} px`).toBe(1);
+          expect(new Set(links.map((l) => l.height)).size, `${width} px`).toBe(1);
+        }
+        expect(archive.links.filter((l) => l.current === 'page').map((l) => l.id)).toEqual(['nav-controls']);
+        expect(await page.getByRole('group', { name: 'Engagement work' }).getByRole('link').count()).toBe(4);
+        await screenshotElement(page.locator('header.app-header'), `header-${width}`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    expect(await seriousViolations(page)).toEqual([]);
+    // Back where the tests after this one start: the metrics page.
+    await page.getByTestId('to-metrics').click();
+    await page.getByTestId('metrics-page').waitFor();
+  });
+
   it('an archive stored without metrics says so on both pages and shows no figure', async () => {
     const { page } = wb;
     await dropArchiveField(page, archiveId, 'metrics');

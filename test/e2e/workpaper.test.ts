@@ -192,7 +192,7 @@ describe('the signed workpaper', () => {
 
   it('shows the draft: the archive file’s SHA-256 from the import, the manifest’s, what was verified and what was not', async () => {
     const { page } = wb;
-    // From the reconstruction view (no archive links in the header there) through the dashboard.
+    // From the dashboard, through the header’s link to the workpaper.
     await page.goto(`${base()}#/archive/${archiveId}`);
     await page.getByTestId('nav-workpaper').click();
     await page.getByTestId('workpaper-page').waitFor();
