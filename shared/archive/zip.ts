@@ -90,15 +90,22 @@ export async function openZip(
         () => null,
         (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
       );
-      // A failed getData does not always close the pipe (an unsupported method, a size the
-      // directory lies about): each read races the outcome, so a failure ends the stream.
-      const failed = done.then((error) => (error ? { failure: error } : new Promise<never>(() => undefined)));
       const chunks = pipe.readable.getReader();
+      // A failed getData does not always close the pipe (an unsupported method, a size the
+      // directory lies about): the failure cancels the reader, which ends a pending read.
+      // (Not Promise.race against a promise that stays pending: each race would leave a
+      // reaction on it holding its chunk, so a whole entry's bytes stayed in memory.)
+      let failure: Error | null = null;
+      void done.then((error) => {
+        if (!error) return;
+        failure = error;
+        chunks.cancel(error).catch(() => undefined);
+      });
       let entryRead = 0;
       try {
         for (;;) {
-          const next = await Promise.race([chunks.read(), failed]);
-          if ('failure' in next) throw unreadableEntry(entry.name, next.failure);
+          const next = await chunks.read();
+          if (failure) throw unreadableEntry(entry.name, failure);
           const { value, done: finished } = next;
           if (finished) break;
           entryRead += value.length;
