@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
 import { RUN_SAMPLE_TESTS, SAMPLES_DIR } from './support/shared-dir.ts';
+import { openArchivePath } from '../cli/open-archive.ts';
+import { engineOptions } from '../cli/engine-options.ts';
+import { verifyBothWays } from './support/pieces.ts';
 
 interface Cases {
   root_public_key: string;
@@ -47,6 +50,20 @@ describe.skipIf(!RUN_SAMPLE_TESTS)('independent producer samples (../shared/samp
       expect(code).toBe(1);
     }
   });
+
+  it.each(Object.entries(cases.cases))(
+    '%s: split into pieces at line ends (as the pool splits files), the report is the same',
+    async (name, c) => {
+      for (const pieceBytes of [1, 5000]) {
+        const { whole, pieces } = await verifyBothWays(
+          () => openArchivePath(`${SAMPLES_DIR}${name}.zip`),
+          { ...engineOptions(), trustedRoots: c.trust ? [cases.root_public_key] : [] },
+          pieceBytes,
+        );
+        expect(pieces, `pieces of ${pieceBytes} bytes`).toEqual(whole);
+      }
+    },
+  );
 
   it('valid.zip: exit 0, 1200 receipts, no findings, anchored', async () => {
     const { code, out } = await verifyJson('valid', true);

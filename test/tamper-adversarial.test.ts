@@ -16,6 +16,7 @@ import { canonicalize } from '../shared/format/canonical.ts';
 import { makeCleanArchive } from '../shared/producer/demo.ts';
 import { signBundle } from '../shared/producer/policy.ts';
 import { engineOptions } from '../cli/engine-options.ts';
+import { verifyBothWays } from './support/pieces.ts';
 import { nodeCedar } from '../cli/cedar-node.ts';
 import { exitStatus, verifyPath } from '../cli/commands/verify.ts';
 import { withHiddenCopy, withLyingSize, withMethod, zipOf } from './support/container-attacks.ts';
@@ -57,12 +58,18 @@ beforeAll(async () => {
 
 const copy = (): Files => new Map([...base].map(([k, v]) => [k, v.slice()]));
 
+/**
+ * Verifies unsplit and split into pieces of 700 bytes (as the command line's pool
+ * splits files, a few receipts a piece): both must give the same report,
+ * whatever the tampering. Returns the unsplit one.
+ */
 async function verifyFiles(files: Files, options: Partial<EngineOptions> = {}): Promise<VerifyReport> {
-  return verifyArchive(memorySource(files, 'adversarial', options.limits), {
-    ...engineOptions(),
-    trustedRoots: [rootPublicKey],
-    ...options,
-  });
+  const full = { ...engineOptions(), trustedRoots: [rootPublicKey], ...options };
+  if (options.segmentRunner || options.onRecord)
+    return verifyArchive(memorySource(files, 'adversarial', options.limits), full);
+  const { whole, pieces } = await verifyBothWays(() => memorySource(files, 'adversarial', options.limits), full, 700);
+  expect(pieces).toEqual(whole);
+  return whole;
 }
 
 async function verifyZip(zip: Uint8Array): Promise<VerifyReport> {

@@ -19,6 +19,7 @@ import { signBundle } from '../shared/producer/policy.ts';
 import { keyFromSeed, kidOf } from '../shared/producer/keys.ts';
 import { fromHex } from '../shared/format/bytes.ts';
 import { engineOptions } from '../cli/engine-options.ts';
+import { verifyBothWays } from './support/pieces.ts';
 import {
   json,
   keys,
@@ -51,12 +52,18 @@ beforeAll(async () => {
   rootPublicKey = archive.rootPublicKey;
 });
 
+/**
+ * Verifies unsplit and split into pieces of 1 byte (as the command line's pool
+ * splits files, every line end a split): both must give the same report,
+ * whatever the tampering. Returns the unsplit one.
+ */
 async function verify(files: Files, options: Partial<EngineOptions> = {}): Promise<VerifyReport> {
-  return verifyArchive(memorySource(files, 'tampered', options.limits), {
-    ...engineOptions(),
-    trustedRoots: [rootPublicKey],
-    ...options,
-  });
+  const full = { ...engineOptions(), trustedRoots: [rootPublicKey], ...options };
+  if (options.segmentRunner || options.onRecord)
+    return verifyArchive(memorySource(files, 'tampered', options.limits), full);
+  const { whole, pieces } = await verifyBothWays(() => memorySource(files, 'tampered', options.limits), full, 1);
+  expect(pieces).toEqual(whole);
+  return whole;
 }
 
 const at = (n: number) => (rows: { path: string; receipt: Record<string, unknown> }[]) =>

@@ -1,5 +1,5 @@
 /**
- * `tickmark demo <out.zip | out-dir/> [--receipts N] [--seed TEXT] [--unsealed] [--clean]`
+ * `tickmark demo <out.zip | out-dir/> [--receipts N] [--segment-receipts N] [--seed TEXT] [--unsealed] [--clean]`
  *
  * Writes a demo archive (shared/producer/demo.ts) with a known set of planted control
  * failures, streaming it to disk, and prints the root key to trust and what was planted.
@@ -20,10 +20,11 @@ import { parseArgs, UsageError, type CommandIo } from '../args.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import { openArchiveWriter } from '../write-archive.ts';
 
-const USAGE = `Usage: tickmark demo <out.zip | out-dir/> [--receipts N] [--seed TEXT] [--unsealed] [--clean]
+const USAGE = `Usage: tickmark demo <out.zip | out-dir/> [--receipts N] [--segment-receipts N] [--seed TEXT] [--unsealed] [--clean]
 
 Writes a signed demo evidence archive (a ZIP when the path ends in .zip, otherwise a folder).
   --receipts N   receipts over both ledgers (default ${DEFAULT_DEMO_RECEIPTS})
+  --segment-receipts N  receipts per segment file (default 1000; a producer may write larger files)
   --seed TEXT    every key, id and value derives from it (default "${DEFAULT_DEMO_SEED}")
   --unsealed     leave the last receipts of gw-us-1 after its last checkpoint (a warning)
   --clean        plant no control failure
@@ -54,7 +55,11 @@ export function nodeCryptoSigner(): Signer {
  * @throws UsageError for bad options (cli/main.ts maps it to exit 2).
  */
 export async function runDemo(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseArgs(argv, { single: ['receipts', 'seed'], flags: ['unsealed', 'clean', 'help'], usage: USAGE });
+  const args = parseArgs(argv, {
+    single: ['receipts', 'segment-receipts', 'seed'],
+    flags: ['unsealed', 'clean', 'help'],
+    usage: USAGE,
+  });
   if (args.flags.help || argv.includes('-h')) {
     io.stdout(USAGE);
     return 0;
@@ -66,6 +71,11 @@ export async function runDemo(argv: readonly string[], io: CommandIo): Promise<n
   const receipts = Number(receiptsText);
   if (!/^\d+$/.test(receiptsText) || !Number.isSafeInteger(receipts) || receipts < min) {
     throw new UsageError(`--receipts must be a whole number of at least ${min}`);
+  }
+  const perSegmentText = args.single['segment-receipts'] ?? '1000';
+  const receiptsPerSegment = Number(perSegmentText);
+  if (!/^\d+$/.test(perSegmentText) || !Number.isSafeInteger(receiptsPerSegment) || receiptsPerSegment < 1) {
+    throw new UsageError('--segment-receipts must be a whole number of at least 1');
   }
   const seed = args.single.seed ?? DEFAULT_DEMO_SEED;
   if (seed.length === 0) throw new UsageError('--seed must not be empty');
@@ -85,6 +95,7 @@ export async function runDemo(argv: readonly string[], io: CommandIo): Promise<n
     receipts,
     seed,
     unsealed: args.flags.unsealed === true,
+    receiptsPerSegment,
     sign: nodeCryptoSigner(),
     onProgress: (done: number, total: number) => {
       if (total >= 100_000 && done / total >= nextReport) {

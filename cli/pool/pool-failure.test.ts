@@ -1,6 +1,7 @@
 /**
  * The worker_threads transport under the pool core's failure rule (shared/engine/pool-core.ts),
- * with real workers: one that cannot start refuses the pool, naming why, instead of hanging.
+ * with real workers: one that cannot start refuses the pool, naming why, instead of hanging;
+ * a task that fails fails the pool with its reason.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,9 +17,16 @@ import { startPool } from './pool-runner.ts';
 const setup: RunnerSetup = { keys: null, trustedRoots: [], bundles: [], limits: DEFAULT_LIMITS, controlIds: [] };
 
 describe('the worker-thread pool', () => {
-  it('refuses to start when its workers cannot open the archive', async () => {
+  it('a whole file asked of workers that cannot open the archive fails, naming it (pieces need no archive)', async () => {
     const missing = join(mkdtempSync(join(tmpdir(), 'tickmark-pool-')), 'missing.zip');
-    await expect(startPool(missing, setup, 2)).rejects.toThrow(/missing\.zip/);
+    const pool = await startPool(missing, setup, 2);
+    try {
+      await expect(pool.run({ ledger: 'a', path: 'ledgers/a/000001.jsonl', checkpointSeqs: [] })).rejects.toThrow(
+        /missing\.zip/,
+      );
+    } finally {
+      await pool.close();
+    }
   });
 
   it('refuses to start when a worker is asked for a control this build lacks', async () => {

@@ -60,4 +60,39 @@ describe('verification in a pool of worker threads', () => {
     expect(tsx.findings).toEqual(single.findings);
     expect(tsx.ledgers).toEqual(single.ledgers);
   });
+
+  it('splits large files into pieces: one 1,200-receipt file per ledger gives the single-thread report', async () => {
+    const demo = await makeDemoArchive({ cedar: nodeCedar, receipts: 2400, receiptsPerSegment: 1200 });
+    const path = 'ledgers/gw-eu-1/000001.jsonl';
+    const text = new TextDecoder().decode(demo.files.get(path));
+    // Two tamperings far apart in one file: a changed latency and a line made unreadable.
+    const lines = text.split('\n');
+    lines[100] = (lines[100] as string).replace(/"latency_ms":(\d+)/, (_m, n) => `"latency_ms":${Number(n) + 1}`);
+    lines[900] = 'not json';
+    demo.files.set(path, new TextEncoder().encode(lines.join('\n')));
+    const zip = join(mkdtempSync(join(tmpdir(), 'tickmark-pool-')), 'large-files.zip');
+    writeFileSync(zip, zipFiles(demo.files));
+
+    const single = await verifyPath(zip, { trustedRoots: [demo.rootPublicKey] }, { workers: 1 });
+    let progressCalls = 0;
+    const pooled = await verifyPath(
+      zip,
+      {
+        trustedRoots: [demo.rootPublicKey],
+        segmentRunnerMinBytes: 0,
+        pieceBytes: 64 * 1024,
+        onProgress: (p) => void (p.phase === 'ledgers' && progressCalls++),
+      },
+      { workers: 2 },
+    );
+    expect(pooled.checks.map((c) => c.check)).toContain('Segments checked by a pool of 2 worker threads');
+    expect(pooled.findings).toEqual(single.findings);
+    expect(pooled.ledgers).toEqual(single.ledgers);
+    expect(pooled.summary).toEqual(single.summary);
+    const codes = new Set(single.findings.map((f) => f.code));
+    expect(codes).toContain('SIGNATURE_INVALID');
+    expect(codes).toContain('RECORD_MALFORMED');
+    // About 1.6 MB of receipts in 64 KiB pieces: progress moved with each piece, not each file.
+    expect(progressCalls).toBeGreaterThan(20);
+  });
 });

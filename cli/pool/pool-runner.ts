@@ -1,7 +1,8 @@
 /**
  * A pool of worker threads that check ledger segments in parallel (the map step); the
- * engine merges their results in order. Each worker opens the archive file itself, so no
- * archive bytes cross threads: only tasks in and small results out.
+ * engine merges their results in order. The engine's thread reads each segment file once
+ * and sends its pieces' bytes to the workers (transferred, not copied), so a file of any
+ * size is many small tasks; a worker opens the archive itself only if given a whole file.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -69,7 +70,12 @@ export async function startPool(
       // A worker that stops on its own; after the pool terminates its workers, the core ignores this.
       worker.on('exit', (code) => events.failed(new Error(`a verification worker exited (code ${code})`)));
       return {
-        send: (id, task) => worker.postMessage({ type: 'task', id, task } satisfies ToWorker),
+        // A piece's bytes move to the worker (transferred, not copied); nothing else is large.
+        send: (id, task) =>
+          worker.postMessage(
+            { type: 'task', id, task } satisfies ToWorker,
+            task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : [],
+          ),
         terminate: () => worker.terminate(),
       };
     },
@@ -80,5 +86,6 @@ export async function startPool(
     concurrency: size,
     run: (task) => pool.run(task),
     close: () => pool.close(),
+    takesPieces: true,
   };
 }

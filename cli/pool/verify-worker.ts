@@ -1,5 +1,6 @@
 /**
- * A verification worker (Node worker_threads): opens the archive itself, rebuilds the
+ * A verification worker (Node worker_threads): checks pieces of segment files sent with
+ * their bytes (or opens the archive itself for a whole file), rebuilds the
  * keyring, bundles and controls from the setup, and checks the segments it is sent with
  * exactly the code the main thread would use (shared/engine/segment-worker.ts, shared with
  * the app's Web Workers).
@@ -18,8 +19,8 @@ const port = parentPort;
 if (!port) throw new Error('verify-worker must run as a worker thread');
 
 const { setup } = init;
-const source = await openArchivePath(init.archivePath, setup.limits);
-const check = await segmentChecker(source, setup, {
+// Opened only when a whole file is asked for: pieces come with their bytes.
+const check = await segmentChecker(() => openArchivePath(init.archivePath, setup.limits), setup, {
   verifier: nativeStrictVerifier,
   controlFactories: controlFactories(),
 });

@@ -1,6 +1,7 @@
 /**
  * The app's pool of segment workers behind the engine's SegmentRunner (the map step; the
- * engine merges results in order). Results may arrive in any order; each segment's rows are
+ * engine merges results in order). The engine (in the verify worker) reads each segment
+ * file once and sends pieces of it with their bytes, so a file of any size is many tasks. Results may arrive in any order; each segment's rows are
  * handed to `onRows` strictly in task order, and a task's promise settles only once its rows
  * (and all before them) were handed over — so the engine, which keeps a bounded number of
  * tasks in flight, is slowed by storage exactly as the single-worker path is. The ordering,
@@ -95,7 +96,8 @@ export async function startSegmentPool(options: SegmentPoolOptions): Promise<Seg
       return {
         send: (id, task) => {
           current = task;
-          worker.postMessage({ type: 'task', id, task });
+          // A piece's bytes move to the worker (transferred, not copied).
+          worker.postMessage({ type: 'task', id, task }, task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []);
         },
         terminate: () => worker.terminate(),
       };
@@ -107,5 +109,6 @@ export async function startSegmentPool(options: SegmentPoolOptions): Promise<Seg
     concurrency: options.size,
     run: async (task) => (await pool.run(task)).result,
     close: () => pool.close(),
+    takesPieces: true,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * One worker of the app's verification pool: opens the archive itself (a File is shared
- * between threads, not copied; Electron's bytes are relayed through the verify worker),
+ * One worker of the app's verification pool: checks pieces of segment files sent with their
+ * bytes, or opens the archive itself for a whole file (a File is shared between threads, not
+ * copied; Electron's bytes are relayed through the verify worker),
  * rebuilds keys, bundles and controls from the setup, and checks the segments it is sent
  * with the engine's own segment code (shared/engine/segment-worker.ts). Each result goes
  * back with the segment's rows (raw lines and index columns) for the verify worker to store.
@@ -45,8 +46,9 @@ self.onmessage = (event: MessageEvent<ToSegmentWorker>) => {
 
 async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<SegmentChecker> {
   const { source, setup } = init;
-  const bytes = source.kind === 'blob' ? blobBytes(source.blob) : relay.bytes(source.size);
-  const archive = await openZip(bytes, source.name, setup.limits);
+  // Opened only if a whole file is asked for: pieces come with their bytes.
+  const archive = () =>
+    openZip(source.kind === 'blob' ? blobBytes(source.blob) : relay.bytes(source.size), source.name, setup.limits);
   let factories: Awaited<ReturnType<typeof loadControlChecks>>['factories'] = [];
   if (setup.controlIds.length > 0) {
     const controls = await loadControlChecks();

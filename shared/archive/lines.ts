@@ -16,9 +16,14 @@ const NEWLINE = 0x0a;
 /**
  * Yields every line of `chunks` with its 1-based number.
  * @param maxLineBytes lines longer than this are reported as `too-long` and skipped.
+ * @param firstLine the number of the first line (a piece of a file starts past line 1).
  */
-export async function* readLines(chunks: AsyncIterable<Uint8Array>, maxLineBytes: number): AsyncGenerator<LineRead> {
-  let line = 1;
+export async function* readLines(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  maxLineBytes: number,
+  firstLine = 1,
+): AsyncGenerator<LineRead> {
+  let line = firstLine;
   let pending: Uint8Array[] = [];
   let pendingLength = 0;
   let skipping = false; // inside a line that already passed maxLineBytes

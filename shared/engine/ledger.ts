@@ -143,7 +143,7 @@ export class LedgerMerger {
 
   /** Joins the next segment, in name order; feeds projected controls in order. */
   absorb(segment: SegmentResult, controls: readonly ControlCheck[]): void {
-    this.segments.push(segment.path);
+    if (this.segments.at(-1) !== segment.path) this.segments.push(segment.path); // a file's pieces come one after another
     this.receipts += segment.lines;
     this.signed += segment.signed;
     this.unanchored += segment.unanchored;
@@ -168,7 +168,10 @@ export class LedgerMerger {
       this.last = segment.tail;
       this.unreadableAfterLast = segment.tail.unreadableAfter;
     } else if (segment.lines > 0) {
-      this.unreadableAfterLast = UNKNOWN_SPAN; // only unreadable lines: their last hash is not kept
+      // Only unreadable lines: a piece that its file continues after carries the last one's hash on,
+      // as one unsplit check would; a whole file of them is a span of unknown content.
+      this.unreadableAfterLast =
+        segment.continuedInFile && segment.endUnreadable !== null ? segment.endUnreadable : UNKNOWN_SPAN;
     }
     for (const [seq, hash, ts] of segment.sealed)
       if (!this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });

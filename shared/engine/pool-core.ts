@@ -253,30 +253,44 @@ export interface OrderedRunner<T, R> {
 
 /**
  * Runs tasks with up to twice `runner.concurrency` in flight and hands results to `merge`
- * strictly in task order, holding back results that arrive early. The first rejection (in
- * task order) or an abort ends the run with that error.
+ * strictly in task order, holding back results that arrive early. Tasks may come from an
+ * async iterable (pieces read as the run goes): the next is taken only when a place frees,
+ * so at most that many are held at once. The first rejection (in task order) or an abort
+ * ends the run with that error, and the task source is closed.
  */
 export async function runInOrder<T, R>(
-  tasks: readonly T[],
+  tasks: Iterable<T> | AsyncIterable<T>,
   runner: OrderedRunner<T, R>,
   signal: AbortSignal | undefined,
   merge: (task: T, result: R) => void,
 ): Promise<void> {
-  const pending = new Map<number, Promise<R>>();
-  let next = 0;
+  const source: AsyncIterator<T> | Iterator<T> =
+    Symbol.asyncIterator in tasks
+      ? (tasks as AsyncIterable<T>)[Symbol.asyncIterator]()
+      : (tasks as Iterable<T>)[Symbol.iterator]();
+  const pending: { task: T; result: Promise<R> }[] = [];
+  let exhausted = false;
   // One task at a time for a runner of one (this thread): two tasks in flight there would
   // interleave their receipts, and `onRecord` and in-thread controls must see them in ledger order.
   const inFlight = runner.concurrency <= 1 ? 1 : runner.concurrency * 2;
-  for (let i = 0; i < tasks.length; i++) {
-    while (next < tasks.length && next < i + inFlight) {
-      const promise = runner.run(tasks[next] as T);
-      promise.catch(() => undefined); // awaited in order below; this only silences early rejections
-      pending.set(next, promise);
-      next++;
+  try {
+    for (;;) {
+      while (!exhausted && pending.length < inFlight) {
+        const next = await source.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const result = runner.run(next.value);
+        result.catch(() => undefined); // awaited in order below; this only silences early rejections
+        pending.push({ task: next.value, result });
+      }
+      const first = pending.shift();
+      if (!first) return;
+      signal?.throwIfAborted();
+      merge(first.task, await first.result);
     }
-    signal?.throwIfAborted();
-    const result = await (pending.get(i) as Promise<R>);
-    pending.delete(i);
-    merge(tasks[i] as T, result);
+  } finally {
+    if (!exhausted) await source.return?.();
   }
 }

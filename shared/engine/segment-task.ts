@@ -4,18 +4,24 @@
  * a corrupt entry) becomes a finding after whatever was read before it, never an exception.
  * The same function runs in the calling thread and inside each pool worker.
  */
-import { readLines } from '../archive/lines.ts';
+import { readLines, type LineRead } from '../archive/lines.ts';
 import { ArchiveUnreadableError, LimitExceededError, type ArchiveSource, type RawEntry } from '../archive/source.ts';
 import { hashingChunks, type FileDigest } from '../format/hash.ts';
 import { finding, type Finding } from './findings.ts';
+import type { SegmentPiece } from './pieces.ts';
 import { checkSegment, type SegmentContext, type SegmentResult } from './segment.ts';
 
-/** One unit of parallel work: a segment file of a ledger. */
+/**
+ * One unit of parallel work: a segment file of a ledger, or a piece of one (pieces.ts)
+ * whose bytes come with the task, for a runner that takes pieces.
+ */
 export interface SegmentTask {
   readonly ledger: string;
   readonly path: string;
   /** Seqs named by this ledger's valid checkpoints: their receipts' hashes are kept. */
   readonly checkpointSeqs: readonly number[];
+  /** The piece of the file to check, bytes included; absent: the whole file, read from the archive. */
+  readonly piece?: SegmentPiece;
 }
 
 /** Checks segments, possibly several at once; the engine merges results in order. */
@@ -25,6 +31,23 @@ export interface SegmentRunner {
   readonly concurrency: number;
   run(task: SegmentTask): Promise<SegmentResult>;
   close(): Promise<void>;
+  /**
+   * The runner takes pieces of files with their bytes (the engine's thread reads and
+   * hashes each file once and splits it); otherwise it is given whole files and reads them
+   * from the archive itself.
+   */
+  readonly takesPieces?: boolean;
+}
+
+/** A piece's lines, numbered as in its file; a too-long line is given as `readLines` would. */
+export function pieceLines(piece: SegmentPiece, maxLineBytes: number): AsyncIterable<LineRead> {
+  if (piece.tooLong !== undefined) {
+    const read: LineRead = { kind: 'too-long', line: piece.firstLine, length: piece.tooLong };
+    return (async function* () {
+      yield read;
+    })();
+  }
+  return readLines([piece.bytes], maxLineBytes, piece.firstLine);
 }
 
 /** The finding a reader error gives, or null when the error is not the evidence's fault. */

@@ -11,7 +11,8 @@ import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { Finding } from './findings.ts';
 import { buildKeyring } from './keys.ts';
 import type { SegmentResult } from './segment.ts';
-import { runSegmentTask, type SegmentTask } from './segment-task.ts';
+import { pieceLines, runSegmentTask, type SegmentTask } from './segment-task.ts';
+import { checkSegment } from './segment.ts';
 import type { ArchiveContext, ControlCheck, ControlCheckFactory, RecordRead, ResolvedBundle } from './types.ts';
 import type { RunnerSetup } from './verify.ts';
 
@@ -50,12 +51,21 @@ export async function buildControlsById(
   });
 }
 
+/**
+ * @param source the archive, or how to open it: a worker given only pieces (with their
+ * bytes) never opens it.
+ */
 export async function segmentChecker(
-  source: ArchiveSource,
+  source: ArchiveSource | (() => Promise<ArchiveSource>),
   setup: RunnerSetup,
   options: SegmentWorkerOptions,
 ): Promise<SegmentChecker> {
-  const entries = new Map<string, RawEntry>((await source.entries()).map((e) => [e.name, e]));
+  let opened: Promise<{ source: ArchiveSource; entries: Map<string, RawEntry> }> | null = null;
+  const open = () =>
+    (opened ??= (async () => {
+      const archive = typeof source === 'function' ? await source() : source;
+      return { source: archive, entries: new Map((await archive.entries()).map((e) => [e.name, e])) };
+    })());
   const keyring = buildKeyring(setup.keys, setup.trustedRoots, options.verifier).keyring;
   const bundlesByHash = new Map<string, ResolvedBundle>(setup.bundles.map((b) => [b.hash, b]));
   const controls = await buildControlsById(options.controlFactories, setup.controlIds, {
@@ -78,8 +88,6 @@ export async function segmentChecker(
   }
 
   return async (task, onRecord, signal) => {
-    const entry = entries.get(task.path);
-    if (!entry) throw new Error(`no entry ${task.path} in the archive`);
     const context = {
       keyring,
       verifier: options.verifier,
@@ -89,7 +97,15 @@ export async function segmentChecker(
       checkpointSeqs: new Set(task.checkpointSeqs),
       onRecord,
     };
-    const result = await runSegmentTask(source, entry, task, context, setup.limits.maxLineBytes, signal);
+    let result: SegmentResult;
+    if (task.piece) {
+      result = await checkSegment(task.ledger, task.path, pieceLines(task.piece, setup.limits.maxLineBytes), context);
+    } else {
+      const archive = await open();
+      const entry = archive.entries.get(task.path);
+      if (!entry) throw new Error(`no entry ${task.path} in the archive`);
+      result = await runSegmentTask(archive.source, entry, task, context, setup.limits.maxLineBytes, signal);
+    }
     pushAll(result.findings, await drainStateless());
     return result;
   };

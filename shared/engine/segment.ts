@@ -42,6 +42,10 @@ export interface SegmentResult {
   /** The seqs it holds, as runs (see {@link SeqRuns}), and how many unreadable lines end it. */
   readonly seqRuns: SeqRuns;
   readonly unreadableAtEnd: number;
+  /** The hash of the last line when it is unreadable ('unreadable' when too long to hash), else null. */
+  readonly endUnreadable: string | null;
+  /** Set by the engine before merging: the result is a piece of a file, and more of the file follows. */
+  continuedInFile?: boolean;
   /** Receipts whose seq a checkpoint names: [seq, hash, ts]. */
   readonly sealed: [number, string, string][];
   /** Receipt ids in order, with their seq and line, for archive-wide duplicate detection. */
@@ -84,6 +88,7 @@ export function emptySegmentResult(
     tail: null,
     seqRuns: [],
     unreadableAtEnd: 0,
+    endUnreadable: null,
     sealed: [],
     ids: [],
     idSeqs: [],
@@ -227,5 +232,6 @@ export async function checkSegment(
     tail: last ? { ...last, unreadableAfter: unreadable } : null,
     seqRuns: runs.runs,
     unreadableAtEnd: runs.unreadableAtEnd,
+    endUnreadable: unreadable,
   };
 }

@@ -32,7 +32,9 @@ import { LedgerMerger } from './ledger.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds } from './receipt-ids.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
+import { splitIntoPieces, type PieceRead } from './pieces.ts';
 import { readStoredLine } from './record.ts';
+import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
 import {
@@ -56,6 +58,12 @@ export type { PolicyParser } from './policies.ts';
 
 /** Largest JSON document (manifest, keys, a bundle) read whole. */
 const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+/**
+ * Bytes of segment data per task for a runner that takes pieces: about 3,000 receipts,
+ * a few hundred milliseconds of a worker's time. Small enough that progress moves often and
+ * the pieces and results in flight stay a few MiB; large enough that messages cost nothing.
+ */
+const PIECE_BYTES = 4 * 1024 * 1024;
 
 const SEGMENT = SEGMENT_PATH;
 const CHECKPOINTS = CHECKPOINTS_PATH;
@@ -83,6 +91,8 @@ export interface EngineOptions extends VerifyOptions {
   readonly segmentRunner?: (setup: RunnerSetup) => Promise<SegmentRunner>;
   /** Ledger bytes below which segments are checked in this thread anyway (default 16 MiB). */
   readonly segmentRunnerMinBytes?: number;
+  /** Bytes of segment data per piece for a runner that takes pieces (default 4 MiB; tests use tiny ones). */
+  readonly pieceBytes?: number;
 }
 
 /**
@@ -529,7 +539,8 @@ async function checkLedgers(run: Run): Promise<void> {
     (c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection),
   );
   // Starting workers costs about a second; below this much ledger data one thread is faster.
-  const worthAPool = tasks.length > 1 && run.bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
+  // One large file is worth a pool too: a runner that takes pieces splits it.
+  const worthAPool = tasks.length > 0 && run.bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
   let localRunnerUsed: SegmentRunner | null = null;
   let poolProblem: string | null = null;
   let runner: SegmentRunner | null = null;
@@ -562,23 +573,61 @@ async function checkLedgers(run: Run): Promise<void> {
     limits.maxLineBytes,
     signal,
   );
+  /**
+   * Joins one result in order. `end` is set when the result ends a file: with the reader's
+   * failure when the file could not be read to its end.
+   */
+  const mergeResult = (task: SegmentTask, result: SegmentResult, end: { failure: Finding | null } | null) => {
+    // A ledger's refused segments are merged before the next ledger's projections begin.
+    if (mergingLedger !== null && mergingLedger !== task.ledger) mergeRefused(mergingLedger);
+    mergingLedger = task.ledger;
+    mergeRefused(task.ledger, task.path);
+    const ledger = run.ledgers.get(task.ledger) as LedgerMerger;
+    if (end?.failure) ledger.addFileFinding(end.failure);
+    ledger.absorb(result, controls);
+    if (end?.failure) ledger.markUnknownSpan();
+    ledger.tellControlsIfPartlyRead(controls);
+    run.receiptsDone += result.lines;
+    progress(run, 'ledgers');
+  };
+  progress(run, 'ledgers');
   try {
-    await runInOrder(tasks, runner, signal, (task, result) => {
-      run.actual.set(task.path, result.file ?? null);
-      // A ledger's refused segments are merged before the next ledger's projections begin.
-      if (mergingLedger !== null && mergingLedger !== task.ledger) mergeRefused(mergingLedger);
-      mergingLedger = task.ledger;
-      mergeRefused(task.ledger, task.path);
-      const ledger = run.ledgers.get(task.ledger) as LedgerMerger;
-      const readerFinding = result.file === null ? result.findings.at(-1) : undefined;
-      if (readerFinding) ledger.addFileFinding(readerFinding);
-      ledger.absorb(result, controls);
-      if (result.file === null) ledger.markUnknownSpan();
-      ledger.tellControlsIfPartlyRead(controls);
-      run.bytesDone += files.get(task.path)?.declaredSize ?? 0;
-      run.receiptsDone += result.lines;
-      progress(run, 'ledgers');
-    });
+    if (runner.takesPieces) {
+      // This thread reads each file once, in order, hashing it; workers check its pieces.
+      const pieceBytes = Math.max(1, options.pieceBytes ?? PIECE_BYTES);
+      const pieceTasks = async function* () {
+        for (const task of tasks) {
+          for await (const read of splitIntoPieces(streamEntry(run, task.path), pieceBytes, limits.maxLineBytes))
+            yield { task: { ...task, piece: read.piece }, read };
+        }
+      };
+      const pieceRunner = {
+        concurrency: runner.concurrency,
+        run: (item: { task: SegmentTask; read: PieceRead }) => (runner as SegmentRunner).run(item.task),
+      };
+      await runInOrder(pieceTasks(), pieceRunner, signal, ({ task, read }, result) => {
+        let end: { failure: Finding | null } | null = null;
+        if (read.piece.last) {
+          end = { failure: null };
+          if ('failure' in read) {
+            const f = readerErrorFinding(task.path, read.failure);
+            if (!f) throw read.failure;
+            end.failure = { ...f, ledger: task.ledger };
+            result.findings.push(end.failure);
+          }
+        }
+        if (!read.piece.last) result.continuedInFile = true;
+        run.bytesDone += read.piece.tooLong !== undefined ? read.piece.tooLong + 1 : read.piece.bytes.byteLength;
+        mergeResult(task, result, end);
+      });
+    } else {
+      await runInOrder(tasks, runner, signal, (task, result) => {
+        run.actual.set(task.path, result.file ?? null);
+        const failure = result.file === null ? (result.findings.at(-1) ?? null) : null;
+        run.bytesDone += files.get(task.path)?.declaredSize ?? 0;
+        mergeResult(task, result, { failure });
+      });
+    }
   } finally {
     await runner.close();
   }

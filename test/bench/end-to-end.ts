@@ -22,6 +22,7 @@ const CACHE = join(tmpdir(), 'tickmark-bench');
 
 export interface EndToEndFigures {
   readonly receipts: number;
+  readonly perFile: number;
   readonly generateSeconds: number | null;
   readonly bareRate: number;
   readonly fullRate: number;
@@ -31,17 +32,23 @@ export interface EndToEndFigures {
   readonly findings: string;
 }
 
-/** A demo archive of `n` receipts, made once and cached in the temp folder. */
-export function ensureArchive(n: number): { path: string; root: string; generateSeconds: number | null } {
+/**
+ * A demo archive of `n` receipts, `perFile` receipts per segment file (the demo's 1,000 by
+ * default; a producer may write far larger files), made once and cached in the temp folder.
+ */
+export function ensureArchive(
+  n: number,
+  perFile = 1000,
+): { path: string; root: string; generateSeconds: number | null } {
   mkdirSync(CACHE, { recursive: true });
-  const path = join(CACHE, `demo-${n}.zip`);
+  const path = join(CACHE, perFile === 1000 ? `demo-${n}.zip` : `demo-${n}-seg${perFile}.zip`);
   const meta = `${path}.json`;
   if (existsSync(path) && existsSync(meta))
     return { ...(JSON.parse(readFileSync(meta, 'utf8')) as { root: string }), path, generateSeconds: null };
   const start = performance.now();
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', 'cli/main.ts', 'demo', path, '--receipts', String(n)],
+    ['--import', 'tsx', 'cli/main.ts', 'demo', path, '--receipts', String(n), '--segment-receipts', String(perFile)],
     { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   const generateSeconds = (performance.now() - start) / 1000;
@@ -82,8 +89,8 @@ export async function bareLoop(path: string): Promise<{ receipts: number; ms: nu
   return { receipts, ms };
 }
 
-export async function benchEndToEnd(n: number, workers: number): Promise<EndToEndFigures> {
-  const archive = ensureArchive(n);
+export async function benchEndToEnd(n: number, workers: number, perFile = 1000): Promise<EndToEndFigures> {
+  const archive = ensureArchive(n, perFile);
   const bare = await bareLoop(archive.path);
   const out = execFileSync(
     process.execPath,
@@ -99,6 +106,7 @@ export async function benchEndToEnd(n: number, workers: number): Promise<EndToEn
   };
   return {
     receipts: full.receipts,
+    perFile,
     generateSeconds: archive.generateSeconds,
     bareRate: Math.round((bare.receipts * 1000) / bare.ms),
     fullRate: Math.round((full.receipts * 1000) / full.ms),

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { readLines, type LineRead } from '../archive/lines.ts';
+import { splitIntoPieces, type PieceRead } from './pieces.ts';
+import { pieceLines } from './segment-task.ts';
+
+/** A small deterministic generator (xorshift), so a failure names its seed. */
+function random(seed: number): () => number {
+  let x = seed || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+async function* chunked(
+  bytes: Uint8Array,
+  sizes: () => number,
+  failAt?: number,
+  delivered?: { bytes: number },
+): AsyncGenerator<Uint8Array> {
+  let at = 0;
+  while (at < bytes.length) {
+    if (failAt !== undefined && at >= failAt) throw new Error('the entry is corrupt here');
+    const n = Math.max(1, Math.floor(sizes()));
+    // A fresh copy each time, as a reader may reuse its buffers.
+    const chunk = bytes.slice(at, at + n);
+    if (delivered) delivered.bytes += chunk.length;
+    yield chunk;
+    at += n;
+  }
+  if (failAt !== undefined) throw new Error('the entry is corrupt here');
+}
+
+async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+const shape = (r: LineRead) =>
+  r.kind === 'too-long'
+    ? { kind: r.kind, line: r.line, length: r.length }
+    : { kind: r.kind, line: r.line, text: new TextDecoder().decode(r.bytes) };
+
+async function linesOfPieces(pieces: PieceRead[], maxLineBytes: number): Promise<LineRead[]> {
+  const lines: LineRead[] = [];
+  for (const { piece } of pieces) lines.push(...(await all(pieceLines(piece, maxLineBytes))));
+  return lines;
+}
+
+function fileOf(rnd: () => number, maxLineBytes: number): Uint8Array {
+  const parts: string[] = [];
+  const count = Math.floor(rnd() * 60);
+  for (let i = 0; i < count; i++) {
+    const kind = rnd();
+    const length =
+      kind < 0.1 ? maxLineBytes + 1 + Math.floor(rnd() * 3 * maxLineBytes) : Math.floor(rnd() * maxLineBytes);
+    parts.push('x'.repeat(length) + (kind > 0.97 ? '' : '\n'));
+  }
+  if (rnd() < 0.3) parts.push('tail without a newline'.slice(0, Math.floor(rnd() * 20)));
+  return new TextEncoder().encode(parts.join(''));
+}
+
+describe('splitting a segment file into pieces at line ends', () => {
+  it('the pieces give exactly the lines one reading gives, for any file, chunking and piece size', async () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const rnd = random(seed);
+      const maxLineBytes = 8 + Math.floor(rnd() * 40);
+      const file = fileOf(rnd, maxLineBytes);
+      const pieceBytes = 1 + Math.floor(rnd() * 200);
+      const chunk = () => 1 + rnd() * 70;
+      const expected = (await all(readLines(chunked(file, chunk), maxLineBytes))).map(shape);
+      const pieces = await all(splitIntoPieces(chunked(file, chunk), pieceBytes, maxLineBytes));
+      expect((await linesOfPieces(pieces, maxLineBytes)).map(shape), `seed ${seed}`).toEqual(expected);
+
+      // The shape of the pieces: numbered in order, only the last marked last, whole lines
+      // (a "\n" at the end of each but perhaps the last), at least pieceBytes but the last and
+      // those before a too-long line, and never a too-long line's bytes held.
+      expect(pieces.map((p) => p.piece.index)).toEqual(pieces.map((_, i) => i));
+      expect(pieces.map((p) => p.piece.last)).toEqual(pieces.map((_, i) => i === pieces.length - 1));
+      for (const [i, { piece }] of pieces.entries()) {
+        const next = pieces[i + 1]?.piece;
+        if (piece.tooLong !== undefined) {
+          expect(piece.tooLong).toBeGreaterThan(maxLineBytes);
+          expect(piece.bytes.length).toBe(0);
+          continue;
+        }
+        if (!piece.last) expect(piece.bytes.at(-1), `seed ${seed} piece ${i}`).toBe(0x0a);
+        if (!piece.last && next?.tooLong === undefined) expect(piece.bytes.length).toBeGreaterThanOrEqual(pieceBytes);
+        expect(piece.bytes.length).toBeLessThanOrEqual(pieceBytes + maxLineBytes + 1);
+      }
+      expect(new Set(pieces.map((p) => p.piece.bytes.buffer)).size).toBe(pieces.length);
+      expect(pieces.some((p) => 'failure' in p)).toBe(false);
+    }
+  });
+
+  it('a reader failure part-way: what was read is the last piece, with the error; nothing is lost before it', async () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const rnd = random(seed);
+      const maxLineBytes = 16;
+      const file = fileOf(rnd, maxLineBytes);
+      const failAt = Math.floor(rnd() * (file.length + 1));
+      const chunk = () => 1 + rnd() * 30;
+      const delivered = { bytes: 0 };
+      const pieces = await all(
+        splitIntoPieces(chunked(file, chunk, failAt, delivered), 1 + Math.floor(rnd() * 50), maxLineBytes),
+      );
+      const last = pieces.at(-1) as PieceRead;
+      expect(last.piece.last).toBe(true);
+      expect((last.failure as Error).message).toBe('the entry is corrupt here');
+      expect(pieces.slice(0, -1).some((p) => 'failure' in p)).toBe(false);
+      // Exactly what one reading gives of the bytes delivered before the failure.
+      const expected = (await all(readLines([file.slice(0, delivered.bytes)], maxLineBytes))).map(shape);
+      expect((await linesOfPieces(pieces, maxLineBytes)).map(shape), `seed ${seed}`).toEqual(expected);
+    }
+  });
+
+  it('an empty file is one empty piece, marked last', async () => {
+    const pieces = await all(
+      splitIntoPieces(
+        chunked(new Uint8Array(0), () => 4),
+        10,
+        100,
+      ),
+    );
+    expect(pieces).toEqual([{ piece: { index: 0, firstLine: 1, bytes: new Uint8Array(0), last: true } }]);
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * Cutting a segment file into pieces at line ends, so that a file of any size is many
+ * tasks of about the same size (how a producer cuts its files must not decide speed or
+ * memory). Any line end will do: the merge (ledger.ts) judges the link where two pieces
+ * meet with the same rule as inside a piece or where two files meet (chain.ts), so a
+ * split never changes an answer. Checkpoints (FORMAT.md §6) are such points too; a line
+ * end is finer and needs no lookup.
+ *
+ * The engine's thread reads each file once, in order (hashing it for the manifest on the
+ * way), and hands each piece's bytes to a worker. A piece holds whole lines only; a line
+ * longer than the line limit is never held: it becomes a piece of its own that carries only
+ * its length, exactly what `readLines` would report for it.
+ */
+
+export interface SegmentPiece {
+  /** 0-based position of the piece in its file. */
+  readonly index: number;
+  /** The file's line number of the piece's first line. */
+  readonly firstLine: number;
+  /**
+   * Whole lines of the file, each with its "\n" (the file's last piece may end without
+   * one). Empty for a too-long line. Owns its whole buffer, so it can be transferred.
+   */
+  readonly bytes: Uint8Array;
+  /** Set when the piece is one line longer than the line limit: its length in bytes. */
+  readonly tooLong?: number;
+  /** No piece of the file follows (it ended, or reading it failed). */
+  readonly last: boolean;
+}
+
+/** A piece, and on the last piece the reason the file could not be read to its end. */
+export interface PieceRead {
+  readonly piece: SegmentPiece;
+  /** The reader's error, on the last piece when reading failed part-way. */
+  readonly failure?: unknown;
+}
+
+const NEWLINE = 0x0a;
+
+/** A byte buffer that grows by doubling; handed over whole once a piece is done. */
+class PieceBuffer {
+  bytes: Uint8Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(capacity);
+  }
+  append(part: Uint8Array): void {
+    const need = this.length + part.length;
+    if (need > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(need, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.bytes.set(part, this.length);
+    this.length = need;
+  }
+  /** The content, in a buffer of its own (a copy only when the buffer is much larger). */
+  take(): Uint8Array {
+    const out =
+      this.length === this.bytes.length
+        ? this.bytes
+        : this.length * 2 >= this.bytes.length
+          ? this.bytes.subarray(0, this.length)
+          : this.bytes.slice(0, this.length);
+    return out;
+  }
+}
+
+/**
+ * Splits a file's byte stream into pieces of whole lines, each at least `pieceBytes` long
+ * (but the last), ending at the first line end past that size. Never throws for what the
+ * stream throws: the bytes read before the failure become the last piece, with the error.
+ * An empty file is one empty piece.
+ */
+export async function* splitIntoPieces(
+  chunks: AsyncIterable<Uint8Array>,
+  pieceBytes: number,
+  maxLineBytes: number,
+): AsyncGenerator<PieceRead> {
+  const capacity = pieceBytes + Math.min(maxLineBytes, 1 << 20) + (64 << 10);
+  let index = 0;
+  let line = 1; // the number of the line being read
+  let firstLine = 1; // the first line of the piece being built
+  let buffer = new PieceBuffer(capacity);
+  let lineStart = 0; // where the line being read starts in `buffer`
+  let lineLength = 0; // bytes of the line being read so far, without its "\n"
+  let skipping = false; // the line being read passed maxLineBytes; its bytes are dropped
+  let held: SegmentPiece | null = null; // the last finished piece, until we know whether another follows
+
+  const finish = (tooLong?: number): SegmentPiece => {
+    const piece: SegmentPiece =
+      tooLong === undefined
+        ? { index: index++, firstLine, bytes: buffer.take(), last: false }
+        : { index: index++, firstLine, bytes: new Uint8Array(0), tooLong, last: false };
+    if (tooLong === undefined) buffer = new PieceBuffer(capacity);
+    lineStart = 0;
+    return piece;
+  };
+
+  let failure: unknown = undefined;
+  let failed = false;
+  try {
+    for await (const chunk of chunks) {
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(NEWLINE, start);
+        const end = nl === -1 ? chunk.length : nl;
+        lineLength += end - start;
+        if (!skipping && lineLength > maxLineBytes) {
+          skipping = true;
+          buffer.length = lineStart; // drop what was kept of this line
+          if (lineStart > 0) {
+            // The whole lines before it are a piece; the long line follows as its own.
+            if (held) yield { piece: held };
+            held = finish();
+            firstLine = line;
+          }
+        }
+        if (!skipping) buffer.append(chunk.subarray(start, nl === -1 ? end : end + 1));
+        if (nl === -1) break;
+        start = nl + 1;
+        // A line ended.
+        if (skipping) {
+          if (held) yield { piece: held };
+          held = finish(lineLength);
+          firstLine = line + 1;
+          skipping = false;
+        }
+        line++;
+        lineLength = 0;
+        lineStart = buffer.length;
+        if (buffer.length >= pieceBytes) {
+          if (held) yield { piece: held };
+          held = finish();
+          firstLine = line;
+        }
+      }
+    }
+  } catch (error) {
+    failed = true;
+    failure = error;
+  }
+  // The end of the stream (or of what could be read): what is left is the last piece.
+  if (skipping) {
+    if (held) yield { piece: held };
+    held = finish(lineLength);
+    firstLine = line + 1;
+  } else if (buffer.length > 0 || held === null) {
+    if (held) yield { piece: held };
+    held = finish();
+  }
+  const last = { ...(held as SegmentPiece), last: true };
+  yield failed ? { piece: last, failure } : { piece: last };
+}

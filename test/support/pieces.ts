@@ -1,0 +1,62 @@
+/**
+ * Checking an archive the way the command line's pool does (the engine's thread reads and
+ * splits each segment file; pieces are checked apart and merged in order), but in this
+ * thread and with pieces as small as a test wants, so every split point is exercised.
+ * `samePieces` runs both ways and returns what differs: a split must never change an answer.
+ */
+import type { ArchiveSource } from '../../shared/archive/source.ts';
+import { segmentChecker } from '../../shared/engine/segment-worker.ts';
+import type { SegmentRunner } from '../../shared/engine/segment-task.ts';
+import type { VerifyReport } from '../../shared/engine/types.ts';
+import { verifyArchive, type EngineOptions, type RunnerSetup } from '../../shared/engine/verify.ts';
+import { controlFactories } from '../../cli/engine-options.ts';
+import { nativeStrictVerifier } from '../../cli/native-ed25519.ts';
+
+/** A runner that takes pieces and checks them one at a time in this thread. */
+export function piecesInThisThread(source: ArchiveSource): (setup: RunnerSetup) => Promise<SegmentRunner> {
+  return async (setup) => {
+    const check = await segmentChecker(source, setup, {
+      verifier: nativeStrictVerifier,
+      controlFactories: controlFactories(),
+    });
+    return {
+      name: 'pieces in this thread',
+      concurrency: 1,
+      takesPieces: true,
+      run: (task) => {
+        if (!task.piece) throw new Error(`a whole file (${task.path}) was sent to a runner that takes pieces`);
+        return check(task);
+      },
+      close: async () => undefined,
+    };
+  };
+}
+
+/** The report without the line that names the runner (the only thing a split may change). */
+export function withoutRunner(report: VerifyReport): VerifyReport {
+  return { ...report, checks: report.checks.filter((c) => !c.check.startsWith('Segments checked by')) };
+}
+
+/**
+ * Verifies `open()`'s archive unsplit (whole files, this thread) and split into pieces of
+ * `pieceBytes`, and returns both reports (runner line removed) for the caller to compare.
+ */
+export async function verifyBothWays(
+  open: () => ArchiveSource | Promise<ArchiveSource>,
+  options: EngineOptions,
+  pieceBytes: number,
+): Promise<{ whole: VerifyReport; pieces: VerifyReport }> {
+  const whole = await verifyArchive(await open(), options);
+  const source = await open();
+  const pieces = await verifyArchive(source, {
+    ...options,
+    segmentRunner: piecesInThisThread(source),
+    segmentRunnerMinBytes: 0,
+    pieceBytes,
+  });
+  // The split must really have run (a pool that cannot start falls back to whole files).
+  const ran = pieces.checks.find((c) => c.check.startsWith('Segments checked by'))?.check;
+  if (ran !== 'Segments checked by pieces in this thread' && whole.summary.receipts > 0)
+    throw new Error(`the pieces runner did not run: ${ran}`);
+  return { whole: withoutRunner(whole), pieces: withoutRunner(pieces) };
+}
