@@ -1,4 +1,4 @@
-import { useId, useMemo } from 'react';
+import { useId } from 'react';
 import { CONTROL_LIBRARY, type ControlDefinition } from '../../../shared/controls/library.ts';
 import type { ControlMetric, ControlMetricsReport } from '../../../shared/controls/metrics.ts';
 import type { FindingCode } from '../../../shared/codes.ts';
@@ -9,7 +9,7 @@ import { formatCount } from '../../components/format.ts';
 import { useControlTests } from '../../store/control-tests.ts';
 import type { EngagementRow } from '../../store/db.ts';
 import { ControlTestEditor } from './ControlTestEditor.tsx';
-import { notCounted, plural, trendMonths, type TrendMonth } from './metrics-view.ts';
+import { notCounted, plural, type TrendMonth } from './metrics-view.ts';
 import {
   ArchiveMissing,
   ControlFigureFacts,
@@ -20,9 +20,10 @@ import {
   MonthTable,
   PeriodNote,
   exceptionWord,
+  jumpTo,
   notCheckedFor,
 } from './parts.tsx';
-import { useArchiveRow } from './use-archive-row.ts';
+import { useArchiveMetrics } from './use-archive-row.ts';
 
 /**
  * The control library (shared/controls/library.ts) over one archive: per control, its SOC 2
@@ -31,16 +32,8 @@ import { useArchiveRow } from './use-archive-row.ts';
  * engagement's manual test attributes.
  */
 export function ControlsPage({ archiveId }: { archiveId: string }) {
-  const state = useArchiveRow(archiveId);
-  const engagementId = state.status === 'ready' ? state.archive.engagementId : null;
-  const tests = useControlTests(engagementId);
-  const metrics = state.status === 'ready' ? (state.archive.metrics ?? null) : null;
-  const engagement = state.status === 'ready' ? state.engagement : null;
-  const trend = useMemo(
-    () =>
-      trendMonths(metrics?.months ?? [], { from: engagement?.periodFrom ?? null, to: engagement?.periodTo ?? null }),
-    [metrics, engagement],
-  );
+  const { state, metrics, engagement, trend } = useArchiveMetrics(archiveId);
+  const tests = useControlTests(state.status === 'ready' ? state.archive.engagementId : null);
   if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
   if (state.status === 'missing') return <ArchiveMissing />;
   const { archive } = state;
@@ -69,7 +62,7 @@ export function ControlsPage({ archiveId }: { archiveId: string }) {
         <ol>
           {CONTROL_LIBRARY.map((c) => (
             <li key={c.id}>
-              <a href={`#control-${c.id}`} onClick={(event) => jumpTo(event, c.id)}>
+              <a href={`#control-${c.id}`} onClick={(event) => jumpTo(event, `control-${c.id}`)}>
                 {c.title}
               </a>
             </li>
@@ -92,14 +85,6 @@ export function ControlsPage({ archiveId }: { archiveId: string }) {
       ))}
     </div>
   );
-}
-
-/** In-page links would change the hash (the route): move the focus to the section instead. */
-function jumpTo(event: React.MouseEvent, controlId: string): void {
-  event.preventDefault();
-  const target = document.getElementById(`control-${controlId}`);
-  target?.scrollIntoView({ block: 'start' });
-  target?.focus({ preventScroll: true });
 }
 
 function ControlSection({

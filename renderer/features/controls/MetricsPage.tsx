@@ -1,9 +1,9 @@
-import { useId, useMemo } from 'react';
+import { useId } from 'react';
 import { CONTROL_LIBRARY, type ControlDefinition } from '../../../shared/controls/library.ts';
 import type { ControlMetric, ControlMetricsReport } from '../../../shared/controls/metrics.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatCount } from '../../components/format.ts';
-import { trendMonths, type TrendMonth } from './metrics-view.ts';
+import type { TrendMonth } from './metrics-view.ts';
 import {
   ArchiveMissing,
   ControlFigureFacts,
@@ -16,24 +16,18 @@ import {
   PeriodNote,
   PopulationFigure,
   exceptionWord,
+  jumpTo,
   resultSentence,
   unitWord,
 } from './parts.tsx';
-import { useArchiveRow } from './use-archive-row.ts';
+import { useArchiveMetrics } from './use-archive-row.ts';
 
 /**
  * Control metrics as a page the client could also show: per control, population,
  * exceptions, rate and monthly trend, each count a link to the receipts it counts.
  */
 export function MetricsPage({ archiveId }: { archiveId: string }) {
-  const state = useArchiveRow(archiveId);
-  const metrics = state.status === 'ready' ? (state.archive.metrics ?? null) : null;
-  const engagement = state.status === 'ready' ? state.engagement : null;
-  const trend = useMemo(
-    () =>
-      trendMonths(metrics?.months ?? [], { from: engagement?.periodFrom ?? null, to: engagement?.periodTo ?? null }),
-    [metrics, engagement],
-  );
+  const { state, metrics, engagement, trend } = useArchiveMetrics(archiveId);
   if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
   if (state.status === 'missing') return <ArchiveMissing />;
   const { archive } = state;
@@ -113,7 +107,7 @@ function SummaryTable({
               return (
                 <tr key={control.id} data-control={control.id} data-testid="metrics-row">
                   <th scope="row">
-                    <a href={`#metric-${control.id}`} onClick={(event) => jumpTo(event, control.id)}>
+                    <a href={`#metric-${control.id}`} onClick={(event) => jumpTo(event, `metric-${control.id}`)}>
                       {control.title}
                     </a>
                   </th>
@@ -141,13 +135,6 @@ function SummaryTable({
       </div>
     </section>
   );
-}
-
-function jumpTo(event: React.MouseEvent, controlId: string): void {
-  event.preventDefault();
-  const target = document.getElementById(`metric-${controlId}`);
-  target?.scrollIntoView({ block: 'start' });
-  target?.focus({ preventScroll: true });
 }
 
 const METRIC_FIGURE_IDS = {

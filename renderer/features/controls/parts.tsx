@@ -29,6 +29,14 @@ export function unitWord(metric: ControlMetric): string {
   return metric.unit === 'transactions' ? 'transactions' : 'receipts';
 }
 
+/** In-page links would change the hash (the route): move the focus to the element instead. */
+export function jumpTo(event: React.MouseEvent, elementId: string): void {
+  event.preventDefault();
+  const target = document.getElementById(elementId);
+  target?.scrollIntoView({ block: 'start' });
+  target?.focus({ preventScroll: true });
+}
+
 export function ArchiveMissing() {
   return (
     <div className="page">
