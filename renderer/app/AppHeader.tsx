@@ -1,24 +1,74 @@
 import { formatRoute, type Route } from './routes.ts';
 
-/** The archive a screen is about, when it is about one. */
-const archiveOf = (route: Route): string | null => ('archiveId' in route ? route.archiveId : null);
+/** A link of the header: where it goes, and the screens it is the current place for. */
+interface Place {
+  readonly target: Route;
+  readonly label: string;
+  readonly at: readonly Route['name'][];
+  readonly testId: string;
+}
 
-function NavLink({
-  target,
-  label,
-  current,
-  testId,
-}: {
-  target: Route;
-  label: string;
-  current: boolean;
-  testId: string;
-}) {
+function PlaceLink({ place, route }: { place: Place; route: Route }) {
   return (
-    <a href={formatRoute(target)} aria-current={current ? 'page' : undefined} data-testid={testId}>
-      {label}
+    <a
+      href={formatRoute(place.target)}
+      aria-current={place.at.includes(route.name) ? 'page' : undefined}
+      data-testid={place.testId}
+    >
+      {place.label}
     </a>
   );
+}
+
+const MAIN: readonly Place[] = [
+  { target: { name: 'start' }, label: 'Start', at: ['start'], testId: 'nav-start' },
+  { target: { name: 'trust' }, label: 'Trust store', at: ['trust'], testId: 'nav-trust' },
+  {
+    target: { name: 'verify-workpaper' },
+    label: 'Verify workpaper',
+    at: ['verify-workpaper'],
+    testId: 'nav-verify-workpaper',
+  },
+];
+
+/** One archive's places, in two groups: its evidence, and the engagement's work on it. */
+function archivePlaces(archiveId: string): readonly { id: string; label: string; places: readonly Place[] }[] {
+  return [
+    {
+      id: 'nav-group-evidence',
+      label: 'Evidence',
+      places: [
+        { target: { name: 'dashboard', archiveId }, label: 'Dashboard', at: ['dashboard'], testId: 'nav-dashboard' },
+        {
+          target: { name: 'receipts', archiveId, query: {} },
+          label: 'Receipts',
+          at: ['receipts', 'receipt'],
+          testId: 'nav-receipts',
+        },
+        { target: { name: 'privacy', archiveId }, label: 'Privacy', at: ['privacy'], testId: 'nav-privacy' },
+      ],
+    },
+    {
+      id: 'nav-group-engagement',
+      label: 'Engagement work',
+      places: [
+        {
+          target: { name: 'controls', archiveId },
+          label: 'Controls & metrics',
+          at: ['controls', 'metrics'],
+          testId: 'nav-controls',
+        },
+        {
+          target: { name: 'bundles', archiveId },
+          label: 'Policy bundles',
+          at: ['bundles', 'bundle-diff'],
+          testId: 'nav-bundles',
+        },
+        { target: { name: 'samples', archiveId }, label: 'Samples', at: ['samples', 'sample'], testId: 'nav-samples' },
+        { target: { name: 'workpaper', archiveId }, label: 'Workpaper', at: ['workpaper'], testId: 'nav-workpaper' },
+      ],
+    },
+  ];
 }
 
 /**
@@ -29,8 +79,7 @@ function NavLink({
  * folded into a menu, and one line at 1280 px and wider.
  */
 export function AppHeader({ route }: { route: Route }) {
-  const archiveId = archiveOf(route);
-  const at = (...names: Route['name'][]) => names.includes(route.name);
+  const archiveId = 'archiveId' in route ? route.archiveId : null;
   return (
     <header className="app-header">
       <div className="app-bar">
@@ -38,71 +87,24 @@ export function AppHeader({ route }: { route: Route }) {
           Tickmark
         </a>
         <nav aria-label="Main">
-          <NavLink target={{ name: 'start' }} label="Start" current={at('start')} testId="nav-start" />
-          <NavLink target={{ name: 'trust' }} label="Trust store" current={at('trust')} testId="nav-trust" />
-          <NavLink
-            target={{ name: 'verify-workpaper' }}
-            label="Verify workpaper"
-            current={at('verify-workpaper')}
-            testId="nav-verify-workpaper"
-          />
+          {MAIN.map((place) => (
+            <PlaceLink key={place.testId} place={place} route={route} />
+          ))}
         </nav>
         <span className="header-note">Offline · nothing leaves this machine</span>
       </div>
       {archiveId && (
         <nav className="archive-nav" aria-label="This archive" data-testid="archive-nav">
-          <div className="nav-group" role="group" aria-labelledby="nav-group-evidence">
-            <span className="nav-group-label" id="nav-group-evidence">
-              Evidence
-            </span>
-            <NavLink
-              target={{ name: 'dashboard', archiveId }}
-              label="Dashboard"
-              current={at('dashboard')}
-              testId="nav-dashboard"
-            />
-            <NavLink
-              target={{ name: 'receipts', archiveId, query: {} }}
-              label="Receipts"
-              current={at('receipts', 'receipt')}
-              testId="nav-receipts"
-            />
-            <NavLink
-              target={{ name: 'privacy', archiveId }}
-              label="Privacy"
-              current={at('privacy')}
-              testId="nav-privacy"
-            />
-          </div>
-          <div className="nav-group" role="group" aria-labelledby="nav-group-engagement">
-            <span className="nav-group-label" id="nav-group-engagement">
-              Engagement work
-            </span>
-            <NavLink
-              target={{ name: 'controls', archiveId }}
-              label="Controls & metrics"
-              current={at('controls', 'metrics')}
-              testId="nav-controls"
-            />
-            <NavLink
-              target={{ name: 'bundles', archiveId }}
-              label="Policy bundles"
-              current={at('bundles', 'bundle-diff')}
-              testId="nav-bundles"
-            />
-            <NavLink
-              target={{ name: 'samples', archiveId }}
-              label="Samples"
-              current={at('samples', 'sample')}
-              testId="nav-samples"
-            />
-            <NavLink
-              target={{ name: 'workpaper', archiveId }}
-              label="Workpaper"
-              current={at('workpaper')}
-              testId="nav-workpaper"
-            />
-          </div>
+          {archivePlaces(archiveId).map((group) => (
+            <div key={group.id} className="nav-group" role="group" aria-labelledby={group.id}>
+              <span className="nav-group-label" id={group.id}>
+                {group.label}
+              </span>
+              {group.places.map((place) => (
+                <PlaceLink key={place.testId} place={place} route={route} />
+              ))}
+            </div>
+          ))}
         </nav>
       )}
     </header>
