@@ -112,7 +112,18 @@ export async function runWorker(argv: readonly string[], io: CommandIo): Promise
     process.on('SIGTERM', stop);
   });
   say('stopping after the tasks in hand');
-  await worker.close();
+  // Without Redis, BullMQ's close waits for a connection that does not come: bounded here,
+  // the tasks in hand then go back to the queue when their locks run out.
+  const closed = await Promise.race([
+    worker.close().then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), lockDuration + 5_000).unref()),
+  ]);
+  if (!closed) {
+    say('Redis did not answer; stopped without it');
+    await Promise.race([worker.disconnect(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  }
   await service.close();
+  // A reconnecting Redis client would keep the process alive: the command is over.
+  setTimeout(() => process.exit(0), 1_000).unref();
   return 0;
 }

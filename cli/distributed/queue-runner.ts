@@ -54,6 +54,10 @@ export interface QueueRunnerOptions {
   readonly watchMs?: number;
   /** A note for the person waiting (stderr): waiting for a worker, a worker lost. */
   readonly note?: (text: string) => void;
+  /** Stops the run: every task not yet settled fails with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** How long closing waits for jobs a worker still holds, to remove them too, ms (default 10,000). */
+  readonly cleanupWaitMs?: number;
 }
 
 /**
@@ -105,10 +109,10 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
   let slots: number;
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    slots = await waitForWorkers(queue, workerWaitMs, address, note);
+    slots = await waitForWorkers(queue, workerWaitMs, address, note, options.signal);
   } catch (error) {
     await closeConnections();
-    throw error instanceof NoWorkerError
+    throw error instanceof NoWorkerError || error === options.signal?.reason
       ? error
       : new Error(`cannot use the queue at ${address.display}: ${reasonOf(lastRedisError ?? error)}`);
   }
@@ -208,6 +212,8 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
   };
   const timer = setInterval(() => void watch(), options.watchMs ?? 2_000);
   timer.unref();
+  const onAbort = () => fail(options.signal?.reason instanceof Error ? options.signal.reason : new Error('stopped'));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
 
   return {
     name: `a BullMQ queue at ${address.display}`,
@@ -253,14 +259,22 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
       if (!closed) {
         closed = true;
         clearInterval(timer);
+        options.signal?.removeEventListener('abort', onAbort);
         const waiting = [...pending.values()];
         pending.clear();
         for (const p of waiting) p.reject(failure ?? new Error('the queue runner was closed'));
-        // Jobs not taken (the run failed or was stopped): removed unless a worker holds one
-        // now; that one goes when it finishes (removeOnComplete / removeOnFail age).
+        // Jobs not taken (the run failed or was stopped) are removed; one that outlives the
+        // wait below goes by removeOnComplete / removeOnFail age.
         await Promise.all([...adding]);
-        for (const id of inRedis) remove(id);
-        while (removals.size > 0) await Promise.all([...removals]);
+        // A job a worker holds cannot be removed until it finishes (or its lock runs out):
+        // tried again for a while, so a stopped run leaves nothing behind in the usual case.
+        const giveUp = Date.now() + (options.cleanupWaitMs ?? 10_000);
+        for (;;) {
+          for (const id of inRedis) remove(id);
+          while (removals.size > 0) await Promise.all([...removals]);
+          if (inRedis.size === 0 || Date.now() >= giveUp) break;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
         await closeConnections();
       }
     },
@@ -282,10 +296,12 @@ async function waitForWorkers(
   waitMs: number,
   address: RedisAddress,
   note: (text: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<number> {
   const start = Date.now();
   let said = false;
   for (;;) {
+    signal?.throwIfAborted();
     const slots = await workerSlots(queue);
     if (slots > 0) return slots;
     if (Date.now() - start >= waitMs) throw new NoWorkerError(address, waitMs);

@@ -89,6 +89,7 @@ export async function verifyOnQueue(archive: string, options: QueueVerifyOptions
         setup,
         concurrency: options.concurrency,
         workerWaitMs: (options.workerWaitSeconds ?? 60) * 1000,
+        signal: stop.signal,
         note,
       });
     } catch (error) {
@@ -107,6 +108,11 @@ export async function verifyOnQueue(archive: string, options: QueueVerifyOptions
       close: () => runner.close(),
     };
   };
+  // Stopped by a person (Ctrl-C) or a supervisor: the run's jobs are taken off the queue
+  // before the process ends; a second signal ends it at once.
+  const interrupt = (signal: NodeJS.Signals) => stop.abort(new Error(`interrupted (${signal})`));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     return await verifyZipBytes(opened.bytes, locationName(here), {
       ...engineOptions(),
@@ -118,10 +124,12 @@ export async function verifyOnQueue(archive: string, options: QueueVerifyOptions
       onProgress: progressPrinter(note),
     });
   } catch (error) {
-    if (error === runnerFailure || error === stop.signal.reason)
-      throw new UsageError(`verification on the queue stopped: ${(error as Error).message}`);
+    const why = stop.signal.aborted ? stop.signal.reason : error === runnerFailure ? error : null;
+    if (why) throw new UsageError(`verification on the queue stopped: ${(why as Error).message}`);
     throw error;
   } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     await opened.bytes.close?.();
   }
 }
