@@ -25,7 +25,7 @@ import { startRangeServer, type RangeServer } from './range-server.test-helper.t
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HAVE_REDIS = spawnSync('which', ['redis-server']).status === 0;
-const RECEIPTS = 24_000; // 24 segments of 1,000 receipts (two ledgers)
+const RECEIPTS = 12_000; // 24 segments of 500 receipts (two ledgers)
 const LONG = 240_000;
 
 interface Finished {
@@ -126,7 +126,7 @@ describe.skipIf(!HAVE_REDIS)('verify --queue with tickmark workers on Redis', ()
       }
     });
     zip = join(dir, 'demo.zip');
-    const made = await inProcess('demo', zip, '--receipts', String(RECEIPTS));
+    const made = await inProcess('demo', zip, '--receipts', String(RECEIPTS), '--segment-receipts', '500');
     expect(made.code).toBe(0);
     root = /--trust-root ([0-9a-f]{64})/.exec(made.stdout)?.[1] as string;
     const local = await inProcess('verify', zip, '--trust-root', root, '--json', '--workers', '1');
