@@ -18,12 +18,11 @@
  * never kept, and never shipped: the finding names the receipts by their place, and a
  * reader finds agent, action, resource and input in them.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { finding, type Finding } from '../engine/findings.ts';
 import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engine/types.ts';
 import { utf8 } from '../format/bytes.ts';
 import { canonicalize } from '../format/canonical.ts';
-import { HASH_PREFIX } from '../format/hash.ts';
+import { HASH_PREFIX, sha256Bytes } from '../format/hash.ts';
 import type { Receipt } from '../format/schema.ts';
 import { GrowableFloat64, GrowableUint32 } from './growable.ts';
 import { KeyTable128 } from './key-table.ts';
@@ -88,7 +87,8 @@ export const determinismCheck: ControlCheckFactory = (): ControlCheck => {
  */
 export function determinismKey(receipt: Receipt): string {
   const { action, resource } = receipt.request;
-  const digest = sha256(
+  // The run's SHA-256 (native in the command line and its workers), not always the reference.
+  const digest = sha256Bytes(
     utf8(
       canonicalize([
         receipt.agent.id,
