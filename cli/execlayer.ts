@@ -1,5 +1,6 @@
 /**
- * ExecLayer logs on disk, recognised by content, not by name (docs/FORMAT-EXECLAYER.md):
+ * ExecLayer logs on disk, recognised by content, not by name (docs/FORMAT-EXECLAYER.md; the
+ * rule is shared with the app: shared/execlayer/detect.ts):
  * a Python-kernel audit log is a file whose first record is
  * `{payload, payload_hash, entry_hash, prev_entry_hash}`; a v4 journal is a folder holding
  * `data/ledger.jsonl` (or that `data` folder itself, holding `ledger.jsonl`) whose first
@@ -11,6 +12,7 @@ import { basename, join } from 'node:path';
 import { readLines } from '../shared/archive/lines.ts';
 import { DEFAULT_LIMITS } from '../shared/archive/source.ts';
 import type { VerifyReport } from '../shared/engine/types.ts';
+import { DETECT_BYTES, firstRecord, isPyAuditRecord, isV4JournalRecord } from '../shared/execlayer/detect.ts';
 import { verifyExeclayer, type ExeclayerKind } from '../shared/execlayer/verify.ts';
 
 export interface ExeclayerLog {
@@ -23,19 +25,13 @@ export interface ExeclayerLog {
   readonly headPath: string;
 }
 
-/** The first non-empty line of a file (at most 1 MiB read), parsed; null when it is not a JSON object. */
-async function firstRecord(file: string): Promise<Record<string, unknown> | null> {
+/** The first record of a file by the shared rule (shared/execlayer/detect.ts), from its first bytes. */
+async function firstRecordOf(file: string): Promise<Record<string, unknown> | null> {
   const handle = await open(file, 'r');
   try {
-    const buffer = Buffer.alloc(1 << 20);
+    const buffer = Buffer.alloc(DETECT_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.subarray(0, bytesRead).toString('utf8');
-    const line = text.split('\n').find((l) => l.trim() !== '');
-    if (line === undefined) return null;
-    const value = JSON.parse(line) as unknown;
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
+    return firstRecord(buffer.subarray(0, bytesRead));
   } catch {
     return null;
   } finally {
@@ -43,15 +39,12 @@ async function firstRecord(file: string): Promise<Record<string, unknown> | null
   }
 }
 
-const hasAll = (r: Record<string, unknown> | null, keys: readonly string[]) => r !== null && keys.every((k) => k in r);
-
 /** Recognises an ExecLayer log at `path`; null when it is not one. */
 export async function detectExeclayer(path: string): Promise<ExeclayerLog | null> {
   const info = await stat(path).catch(() => null);
   if (!info) return null;
   if (info.isFile()) {
-    const record = await firstRecord(path);
-    if (hasAll(record, ['payload', 'payload_hash', 'entry_hash', 'prev_entry_hash']))
+    if (isPyAuditRecord(await firstRecordOf(path)))
       return { kind: 'execlayer-py', logFile: path, logPath: basename(path), headFile: null, headPath: '' };
     return null;
   }
@@ -62,9 +55,8 @@ export async function detectExeclayer(path: string): Promise<ExeclayerLog | null
   ] as const) {
     const ledger = join(dir, 'ledger.jsonl');
     if (!existsSync(ledger)) continue;
-    const record = await firstRecord(ledger);
     const emptyJournal = (await stat(ledger)).size === 0;
-    if (emptyJournal || hasAll(record, ['receipt_hash', 'parent_receipt_hash'])) {
+    if (emptyJournal || isV4JournalRecord(await firstRecordOf(ledger))) {
       const head = join(dir, 'dag_head.json');
       return {
         kind: 'execlayer-v4',
