@@ -9,8 +9,9 @@
  */
 import { readLines } from '../../shared/archive/lines.ts';
 import { DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
-import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
+import { ReceiptSchema, validate } from '../../shared/format/schema.ts';
+import { readStoredLine } from '../../shared/engine/record.ts';
 import { evaluateSample, sampleSize, SamplingInputError } from '../../shared/sampling/attribute.ts';
 import { SampleSelector, stratumSeed, type Candidate } from '../../shared/sampling/select.ts';
 import { UsageError, parseArgs, type CommandIo } from '../args.ts';
@@ -130,7 +131,7 @@ export async function runSample(argv: readonly string[], io: CommandIo): Promise
   const source = await openArchiveForCommand(path);
   try {
     const docs = await readArchiveDocs(source);
-    const { selectors, population, notRead, unreadableLines } = await drawSample(source, docs, {
+    const { selectors, population, notRead, unreadableLines, leftOut } = await drawSample(source, docs, {
       seed,
       size,
       stratify: stratify as SampleOptions['stratify'],
@@ -148,6 +149,8 @@ export async function runSample(argv: readonly string[], io: CommandIo): Promise
         method: 'FORMAT.md §9: score = hex SHA-256 of seed + "\\n" + receipt hash; the n lowest scores, ties by hash',
         filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),
         not_read: { segments: notRead, lines: unreadableLines },
+        // Lines that are not valid receipts, outside a filter or strata by agent or action.
+        left_out: leftOut,
       };
       if (stratify) {
         body.stratify = stratify;
@@ -174,7 +177,11 @@ export async function runSample(argv: readonly string[], io: CommandIo): Promise
       }
       if (notRead.length > 0 || unreadableLines > 0)
         io.stdout(
-          `\nNOT IN THE POPULATION: ${unreadableLines} unreadable line(s)${notRead.length ? `; segments not read: ${notRead.join('; ')}` : ''}\n`,
+          `\nNOT IN THE POPULATION: ${unreadableLines} line(s) over the line limit${notRead.length ? `; segments not read: ${notRead.join('; ')}` : ''}\n`,
+        );
+      if (leftOut > 0)
+        io.stdout(
+          `\nLEFT OUT: ${leftOut} line(s) that are not valid receipts (RECORD_MALFORMED in tickmark verify) have no ${stratify === 'agent' || stratify === 'action' ? stratify : 'agent or action'} to ${stratify === 'agent' || stratify === 'action' ? 'stratify' : 'filter'} by\n`,
         );
     }
     return notRead.length > 0 ? 1 : 0;
@@ -207,7 +214,7 @@ export interface Picked {
  */
 export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, options: SampleOptions) {
   const { seed, size, stratify, filter } = options;
-  const needsParse =
+  const needsReceipt =
     stratify === 'agent' || stratify === 'action' || filter.agent !== undefined || filter.action !== undefined;
   const selectors = new Map<string, SampleSelector<Picked>>();
   const selectorFor = (stratum: string) => {
@@ -222,24 +229,31 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
     .flatMap((l) => docs.segments.get(l) ?? []);
   const notRead: string[] = [];
   let unreadableLines = 0;
+  let leftOut = 0;
   await forEachSegment(segments, async (segment) => {
     try {
       for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
-        if (read.kind === 'too-long' || read.bytes.length === 0) {
+        // One rule with the app (renderer/features/sampling/draw.ts): every line read is in
+        // the population, a valid receipt or not (a malformed line can be sampled and seen);
+        // a filter or strata by agent or action hold only lines the verifier reads as valid
+        // receipts (the rest are RECORD_MALFORMED in tickmark verify), counted as left out.
+        if (read.kind === 'too-long') {
           unreadableLines++;
           continue;
         }
         let stratum = segment.ledger;
-        if (needsParse) {
-          const value = parseReceipt(read.bytes);
-          if (!value) {
-            unreadableLines++;
+        if (needsReceipt) {
+          const stored = readStoredLine(segment.path, read, segment.ledger);
+          const checked = stored.value === undefined ? null : validate(ReceiptSchema, stored.value);
+          if (!checked?.ok) {
+            leftOut++;
             continue;
           }
-          if (filter.agent !== undefined && value.agent !== filter.agent) continue;
-          if (filter.action !== undefined && value.action !== filter.action) continue;
-          if (stratify === 'agent') stratum = value.agent;
-          if (stratify === 'action') stratum = value.action;
+          const receipt = checked.value;
+          if (filter.agent !== undefined && receipt.agent.id !== filter.agent) continue;
+          if (filter.action !== undefined && receipt.request.action.id !== filter.action) continue;
+          if (stratify === 'agent') stratum = receipt.agent.id;
+          if (stratify === 'action') stratum = receipt.request.action.id;
         }
         const hash = hashOf(read.bytes);
         // The line's text is kept only while it is among the lowest scores.
@@ -256,25 +270,12 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
       throw new UsageError(
         `--size ${size} is more than the population${stratify ? ` of stratum ${stratum}` : ''} (${s.offered} receipts)`,
       );
-  return { selectors, population, notRead, unreadableLines };
+  return { selectors, population, notRead, unreadableLines, leftOut };
 }
 
 /** The receipt id of a picked line, or null when it is not a readable receipt. */
 export function pickedReceiptId(picked: Picked): string | null {
   return receiptId(picked.text);
-}
-
-function parseReceipt(bytes: Uint8Array): { agent: string; action: string } | null {
-  const text = decodeUtf8Strict(bytes);
-  if (text === null) return null;
-  try {
-    const value = JSON.parse(text) as { agent?: { id?: unknown }; request?: { action?: { id?: unknown } } };
-    const agent = value.agent?.id;
-    const action = value.request?.action?.id;
-    return typeof agent === 'string' && typeof action === 'string' ? { agent, action } : null;
-  } catch {
-    return null;
-  }
 }
 
 function receiptId(text: string): string | null {

@@ -19,6 +19,7 @@ import { verifyArchive } from '../../../shared/engine/verify.ts';
 import { makeDemoArchive } from '../../../shared/producer/demo.ts';
 import { zipFiles } from '../../../shared/producer/zip.ts';
 import { evaluateSample } from '../../../shared/sampling/attribute.ts';
+import { ReceiptSchema, validate } from '../../../shared/format/schema.ts';
 import type { SampleItemRow } from '../../store/db.ts';
 import type { Sample, SampleAttribute, SampleStratum } from '../../store/samples.ts';
 import { ColumnBuilder } from '../../workers/receipt-columns.ts';
@@ -57,10 +58,17 @@ beforeAll(async () => {
     seed: 'sampling-ui',
     receiptsPerSegment: 250,
   });
-  // One line that is not a receipt: in the population (it has a hash), in no agent or action stratum.
+  // Two lines that are not receipts: in the population (each has a hash), in no agent or
+  // action stratum. The second is JSON with an agent and an action but not a valid receipt:
+  // app and command line alike leave it out of strata (one rule: the verifier's schema).
   const path = 'ledgers/gw-eu-1/000002.jsonl';
   const segment = new TextDecoder().decode(demo.files.get(path));
-  demo.files.set(path, new TextEncoder().encode(segment.replace('\n', '\nnot a receipt\n')));
+  const lookalike = JSON.stringify({
+    agent: { id: 'support-07' },
+    id: 'rc_lookalike',
+    request: { action: { id: 'db.read' } },
+  });
+  demo.files.set(path, new TextEncoder().encode(segment.replace('\n', `\nnot a receipt\n${lookalike}\n`)));
   zip = join(dir, 'demo.zip');
   await writeFile(zip, zipFiles(demo.files));
   lines = [];
@@ -75,12 +83,14 @@ beforeAll(async () => {
         } catch {
           // not a receipt
         }
+        // Only a valid receipt has an id, an agent and an action (as the verifier reads it).
+        const valid = validate(ReceiptSchema, parsed).ok;
         lines.push({
           hash: `sha256:${sha(line)}`,
-          id: parsed.id ?? null,
+          id: valid ? (parsed.id ?? null) : null,
           ledger,
-          agent: parsed.agent?.id,
-          action: parsed.request?.action.id,
+          agent: valid ? parsed.agent?.id : undefined,
+          action: valid ? parsed.request?.action.id : undefined,
         });
       }
 
@@ -135,7 +145,7 @@ describe('the draw equals plain SHA-256 and tickmark sample', () => {
   it('every receipt, size 25', async () => {
     const seed = 'checkpoints gw-eu-1#800=sha256:00 gw-us-1#800=sha256:11';
     const drawn = await app('', seed, 25);
-    expect(lines.length).toBe(1601);
+    expect(lines.length).toBe(1602);
     expect(drawn.population).toBe(lines.length);
     const expected = reperform(seed, 25, lines);
     expect(drawn.items.map((i) => [i.hash, i.score, i.receiptId])).toEqual(
@@ -164,7 +174,7 @@ describe('the draw equals plain SHA-256 and tickmark sample', () => {
 
   it('stratified by action: each stratum with seed/stratum; the line that is no receipt is in none', async () => {
     const drawn = await app('', 'strata', 3, 'action');
-    expect(drawn.leftOut).toBe(1);
+    expect(drawn.leftOut).toBe(2);
     const out = await cli('--seed', 'strata', '--size', '3', '--stratify', 'action');
     expect(out.population).toBe(drawn.population);
     expect(drawn.strata.map((s) => [s.name, s.seed, s.population, s.items.map((i) => i.hash)])).toEqual(
@@ -212,7 +222,7 @@ describe('the draw equals plain SHA-256 and tickmark sample', () => {
     const all = populationRows(table, '');
     if (!all.ok) throw new Error('population');
     const big = await drawSample(table, all.rows, { seed: 's', size: 5000, stratify: null });
-    expect(!big.ok && big.message).toMatch(/more than the population \(1,?601 receipts\)/);
+    expect(!big.ok && big.message).toMatch(/more than the population \(1,?602 receipts\)/);
     const strata = await drawSample(table, all.rows, { seed: 's', size: 200, stratify: 'action' });
     expect(!strata.ok && strata.message).toMatch(/more than the population of action \S+ \(\d+ receipts\)/);
     for (const seed of ['', '  ', ' x'])
@@ -298,16 +308,18 @@ describe('items, automated attribute, extension', () => {
   });
 
   it('item rows: the engine result filled, manual ones empty; the line that is no receipt not checked', async () => {
-    const drawn = await app('', 'rows', 1601);
+    const drawn = await app('', 'rows', 1602);
     const items = itemRows(table, drawn.items, attributes, report.checks);
     expect(items.map((i) => i.index)).toEqual(items.map((_, k) => k));
-    const bad = items.find((i) => i.receiptId === '');
-    expect(bad?.results).toEqual({ engine: null, 'policy-approved-change': null, 'policy-reflects-intent': null });
+    const bad = items.filter((i) => i.receiptId === '');
+    expect(bad).toHaveLength(2);
+    for (const b of bad)
+      expect(b.results).toEqual({ engine: null, 'policy-approved-change': null, 'policy-reflects-intent': null });
     const failing = items.filter((i) => i.results.engine === 'fail');
     expect(failing.length).toBe(
       new Set(report.findings.filter((f) => f.code === 'DECISION_MISMATCH').map((f) => `${f.ledger}#${f.seq}`)).size,
     );
-    expect(items.filter((i) => i.results.engine === 'pass').length).toBe(1601 - 1 - failing.length);
+    expect(items.filter((i) => i.results.engine === 'pass').length).toBe(1602 - 2 - failing.length);
   });
 
   it('a larger draw keeps the earlier items with their results and notes, per stratum', async () => {
