@@ -98,6 +98,9 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
       removeOnFail: { age: 24 * 3600 },
     },
   });
+  // Each job awaited (Job.waitUntilFinished) listens for the queue's 'closing': one listener
+  // per task in flight, which is twice the worker slots, not a leak.
+  queue.setMaxListeners(0);
   const events = new QueueEvents(QUEUE_NAME, { connection: runConnection(address, true) });
   let lastRedisError: unknown = null;
   queue.on('error', (error) => void (lastRedisError = error));
@@ -120,8 +123,10 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
   const run = randomUUID();
   const setup = toWire(options.setup);
   const pending = new Map<string, Pending>();
-  /** Jobs of this run not yet removed. */
+  /** Jobs of this run not yet removed (added, or being added). */
   const inRedis = new Set<string>();
+  /** Jobs Redis has confirmed adding: only these can be missing from it. */
+  const stored = new Set<string>();
   const removals = new Set<Promise<unknown>>();
   /** Jobs being added: closing waits for them, so none is added after the run removed its jobs. */
   const adding = new Set<Promise<unknown>>();
@@ -141,7 +146,10 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
     const removal = queue
       .remove(id)
       .then((removed) => {
-        if (removed === 1) inRedis.delete(id);
+        if (removed === 1) {
+          inRedis.delete(id);
+          stored.delete(id);
+        }
       })
       .catch(() => undefined)
       .finally(() => removals.delete(removal));
@@ -192,7 +200,7 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
       }
       if (++ticks % 5 === 0) {
         for (const id of [...pending.keys()].slice(0, 64)) {
-          if (!inRedis.has(id)) continue;
+          if (!stored.has(id)) continue;
           const state = await queue.getJobState(id);
           if (state === 'completed') settle(id, (await Job.fromId(queue, id))?.returnvalue);
           else if (state === 'failed') failed(id, (await Job.fromId(queue, id))?.failedReason ?? 'it failed');
@@ -242,6 +250,7 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
         let job: Job;
         try {
           job = await added;
+          stored.add(id);
         } catch (error) {
           if (pending.has(id))
             fail(new Error(`could not put ${task.path} on the queue at ${address.display}: ${reasonOf(error)}`));

@@ -161,22 +161,30 @@ describe.skipIf(!HAVE_REDIS)('verify --queue with tickmark workers on Redis', ()
     async () => {
       await Promise.all([startWorker(), startWorker(), startWorker()]);
       const run = tickmark(['verify', zip, '--trust-root', root, '--queue', url, '--json']);
-      // Kill the first worker that takes a task once a few are done: it dies holding that task.
+      // Kill a worker in the middle of a task, once a few tasks are done. It is frozen first
+      // (SIGSTOP) and killed only if, frozen, its last word is still "checking": so it surely
+      // dies holding that task (a plain kill could land just after it finished).
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const lastLine = (w: (typeof workers)[number]) => w.proc.stderr().trim().split('\n').at(-1) ?? '';
       let killedTask: string | null = null;
       await until(
         'a worker to take a task mid-run',
-        () => {
+        async () => {
           const checked = workers.reduce((n, w) => n + (w.proc.stderr().match(/: checked /g)?.length ?? 0), 0);
           if (checked < 4) return false;
           for (const w of workers) {
-            const lines = w.proc.stderr().trim().split('\n');
-            const last = lines.at(-1) ?? '';
-            const m = /: checking (\S+) \(job (\S+),/.exec(last);
-            if (!m) continue;
-            w.proc.child.kill('SIGKILL');
-            w.killed = true;
-            killedTask = `${m[1]} (job ${m[2]}`;
-            return true;
+            const before = lastLine(w);
+            const m = /: checking (\S+) \(job (\S+),/.exec(before);
+            if (!m || w.killed) continue;
+            w.proc.child.kill('SIGSTOP');
+            await sleep(300); // what it wrote before it stopped reaches us
+            if (lastLine(w) === before) {
+              w.proc.child.kill('SIGKILL');
+              w.killed = true;
+              killedTask = `${m[1]} (job ${m[2]}`;
+              return true;
+            }
+            w.proc.child.kill('SIGCONT');
           }
           return false;
         },
