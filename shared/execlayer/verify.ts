@@ -30,6 +30,11 @@ export interface ExeclayerInput {
   readonly hmacSecret: Uint8Array | null;
   /** v4: known issuer key ids, or null when none were given. */
   readonly issuers: readonly string[] | null;
+  /**
+   * How the report names the options in "not checked" reasons: the command line's flags by
+   * default (`--hmac-secret-hex`, `--issuer`); the app names its fields.
+   */
+  readonly optionNames?: { readonly hmacSecret: string; readonly issuer: string };
   /** Each line as read, for hosts that store receipts (the app). */
   readonly onLine?: (line: { line: number; text: string; hash: string; id: string | null; ts: string | null }) => void;
 }
@@ -52,6 +57,7 @@ export async function verifyExeclayer(input: ExeclayerInput): Promise<VerifyRepo
   const findings: Finding[] = [];
   const checks: CheckStatus[] = [];
   const ledger = input.kind;
+  const names = input.optionNames ?? { hmacSecret: '--hmac-secret-hex', issuer: '--issuer' };
   /** One finding per line and code: a second reason for the same code on a line is added to the first. */
   const byLine = new Map<string, number>();
   const report = (code: FindingCode, line: number, message: string, receipt?: string | null) => {
@@ -156,7 +162,7 @@ export async function verifyExeclayer(input: ExeclayerInput): Promise<VerifyRepo
     checks.push({ check: `Journal ends at the receipt ${headPath} names (unsigned head file)`, status: 'ran' });
     checks.push(
       input.issuers === null
-        ? { check: 'Issuer key ids known', status: 'not checked', reason: 'no --issuer was given' }
+        ? { check: 'Issuer key ids known', status: 'not checked', reason: `no ${names.issuer} was given` }
         : { check: `Issuer key ids known (${input.issuers.join(', ')})`, status: 'ran' },
     );
   } else {
@@ -170,7 +176,7 @@ export async function verifyExeclayer(input: ExeclayerInput): Promise<VerifyRepo
     { check: 'Records parse, recorded hashes match their content', status: 'ran' },
     { check: 'Hash chain as stored', status: 'ran' },
     input.hmacSecret === null
-      ? { check: 'HMAC signatures', status: 'not checked', reason: `no --hmac-secret-hex was given. ${HMAC_NOTE}` }
+      ? { check: 'HMAC signatures', status: 'not checked', reason: `no ${names.hmacSecret} was given. ${HMAC_NOTE}` }
       : { check: `HMAC signatures (${hmacChecked} checked). ${HMAC_NOTE}`, status: 'ran' },
   );
   checks.push(
