@@ -4,6 +4,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import type { VerifyProgress } from '../workers/verify-protocol.ts';
+import type { PreparedExeclayer } from '../features/import/open-evidence.ts';
 
 export type ImportState =
   | { readonly status: 'idle' }
@@ -14,6 +15,8 @@ export type ImportState =
       readonly progress: VerifyProgress | null;
       readonly cancelling: boolean;
     }
+  /** An ExecLayer log recognised, waiting on the import screen for its options (nothing stored yet). */
+  | { readonly status: 'options'; readonly name: string; readonly prepared: PreparedExeclayer }
   | { readonly status: 'cancelled'; readonly name: string }
   | { readonly status: 'failed'; readonly name: string; readonly message: string };
 

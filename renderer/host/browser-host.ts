@@ -14,15 +14,26 @@ export function blobArchive(blob: Blob, name: string): PickedArchive {
 }
 
 function chooseFile(accept: string): Promise<File | null> {
+  return chooseFiles(accept, false).then((files) => files[0] ?? null);
+}
+
+function chooseFiles(accept: string, multiple: boolean): Promise<File[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
     input.accept = accept;
-    input.addEventListener('change', () => resolve(input.files?.[0] ?? null), { once: true });
-    input.addEventListener('cancel', () => resolve(null), { once: true });
+    input.multiple = multiple;
+    input.addEventListener('change', () => resolve([...(input.files ?? [])]), { once: true });
+    input.addEventListener('cancel', () => resolve([]), { once: true });
     input.click();
   });
 }
+
+/**
+ * What the evidence chooser offers: archives, and ExecLayer logs (JSON Lines, the v4 head's
+ * JSON). Only a suggestion: any file can be chosen, and files are recognised by content.
+ */
+export const EVIDENCE_ACCEPT = '.zip,application/zip,.jsonl,.json,.log,application/json,application/jsonl';
 
 /** The keys of a keyboard event that decide whether it is the open shortcut. */
 export type ShortcutKeys = Pick<
@@ -62,6 +73,9 @@ export function browserHost(signingKeys: SigningKeys): Host {
     async pickArchive() {
       const file = await chooseFile('.zip,application/zip');
       return file ? blobArchive(file, file.name) : null;
+    },
+    async pickEvidence() {
+      return (await chooseFiles(EVIDENCE_ACCEPT, true)).map((file) => blobArchive(file, file.name));
     },
     async droppedArchive(file) {
       return blobArchive(file, file.name);

@@ -69,6 +69,12 @@ export function electronHost(bridge: WindowBridge): Host {
       const opened = await bridge.openArchiveDialog();
       return opened ? tokenArchive(bridge, opened) : null;
     },
+    // The desktop dialog takes one file (its "All files" filter lets a log be chosen); a v4
+    // journal's two files are dropped together, or its head file added on the import screen.
+    async pickEvidence() {
+      const opened = await bridge.openArchiveDialog();
+      return opened ? [tokenArchive(bridge, opened)] : [];
+    },
     async droppedArchive(file) {
       return tokenArchive(bridge, await bridge.registerDroppedFile(file));
     },

@@ -74,6 +74,12 @@ export interface Host {
   readonly kind: 'browser' | 'electron';
   /** Asks the user for an archive; null when they cancel. */
   pickArchive(): Promise<PickedArchive | null>;
+  /**
+   * Asks the user for evidence to import: an archive, an ExecLayer log, or a v4 journal's
+   * `ledger.jsonl` and `dag_head.json` together where the host's chooser takes several files
+   * (a browser's does; the desktop dialog takes one). Empty when they cancel.
+   */
+  pickEvidence(): Promise<readonly PickedArchive[]>;
   /** An archive from a file dropped on the window. */
   droppedArchive(file: File): Promise<PickedArchive>;
   /** Saves bytes under a suggested name; false when the user cancelled. */

@@ -34,6 +34,8 @@ export interface ImportStart {
    * an earlier one (verified again after pinning its root) should pass that archive's.
    */
   readonly engagementId?: string;
+  /** The ExecLayer log's files and options, when the evidence is one (never its HMAC secret). */
+  readonly execlayer?: ArchiveRow['execlayer'];
 }
 
 /** Creates the `importing` row, under the given engagement or the one current when the import starts. */
@@ -52,6 +54,7 @@ export async function beginImport(start: ImportStart): Promise<string> {
     status: 'importing',
     startedAt: new Date().toISOString(),
     trustedRoots: [...start.trustedRoots],
+    ...(start.execlayer ? { execlayer: start.execlayer } : {}),
   });
   return id;
 }

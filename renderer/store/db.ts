@@ -90,8 +90,35 @@ export interface ArchiveRow {
   /**
    * Lowercase hex SHA-256 of the archive file's bytes, read at import (a workpaper names the
    * archive by it). Absent for archives imported before it was kept: the workpaper says so.
+   * For an ExecLayer log: of the log file (the audit log, or the journal's ledger.jsonl).
    */
   fileSha256?: string;
+  /**
+   * Set when the evidence is an ExecLayer kernel's log, not an archive
+   * (docs/FORMAT-EXECLAYER.md; `report.format` says which kernel): what was given and with
+   * which options. The HMAC secret itself is never stored, only whether one was given.
+   */
+  execlayer?: ExeclayerImport;
+}
+
+/** An ExecLayer log as imported: its files and the options of its verification. */
+export interface ExeclayerImport {
+  readonly kind: 'execlayer-py' | 'execlayer-v4';
+  /** The log (the audit log, or the journal's ledger) and, for a v4 journal, its head file when given. */
+  readonly files: readonly ExeclayerImportFile[];
+  /** Whether an HMAC secret was given for this verification (the secret is not kept). */
+  readonly hmacSecretGiven: boolean;
+  /** The issuer key ids allowed (v4), or null when none were given. */
+  readonly issuers: readonly string[] | null;
+}
+
+export interface ExeclayerImportFile {
+  readonly role: 'log' | 'head';
+  /** The path findings name it by (`execlayer_audit.log.jsonl`, `data/ledger.jsonl`, `dag_head.json`). */
+  readonly path: string;
+  readonly size: number;
+  /** Lowercase hex SHA-256 of its bytes; for the log, in `ArchiveRow.fileSha256` once verified. */
+  readonly sha256: string | null;
 }
 
 export interface ReceiptLinesRow {

@@ -2,6 +2,7 @@ import { cancelImport, useImportState } from '../../app/import-state.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatBytes, formatCount, formatDuration } from '../../components/format.ts';
 import type { VerifyProgress } from '../../workers/verify-protocol.ts';
+import { ExeclayerOptions } from './ExeclayerOptions.tsx';
 
 const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
   listing: 'Reading the archive’s directory',
@@ -15,6 +16,7 @@ const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
 
 export function ImportPage() {
   const state = useImportState();
+  if (state.status === 'options') return <ExeclayerOptions key={state.name} prepared={state.prepared} />;
   if (state.status !== 'running') {
     return (
       <div className="page" data-testid="import-page">

@@ -1,5 +1,5 @@
 /**
- * One import, all or nothing: create the `importing` row, verify in the worker while
+ * One import, all or nothing (an archive, or an ExecLayer log): create the `importing` row, verify in the worker while
  * storing line chunks, then write the index blocks and flip to `complete` in one final
  * transaction. The table built by the worker goes straight to the cache of loaded archives.
  * Cancel or failure deletes everything written so far.
@@ -8,6 +8,7 @@ import { beginImport, completeImport, deleteArchive, putLineChunk, withImportLoc
 import type { ArchiveRow } from '../../store/db.ts';
 import type { PickedArchive } from '../../host/host.ts';
 import type { VerifyProgress } from '../../workers/verify-protocol.ts';
+import type { ExeclayerStart } from '../../workers/execlayer-protocol.ts';
 import { startVerification } from './verify-client.ts';
 import { rememberLoadedArchive } from '../../app/loaded-archives.ts';
 
@@ -27,8 +28,16 @@ export interface ImportOptions {
   /** The engagement to store it under (default: the current one). */
   readonly engagementId?: string;
   readonly onProgress: (progress: VerifyProgress) => void;
+  /** How the evidence is named and sized when it is more than `archive` (a v4 journal's two files). */
+  readonly name?: string;
+  readonly size?: number;
   /** Called once the archive row exists (for the id). */
   readonly onStarted?: (archiveId: string) => void;
+  /**
+   * The evidence is an ExecLayer log (`archive` is its log file): how to verify it, and what
+   * the row records of it. The start holds the HMAC secret for the worker; the row never does.
+   */
+  readonly execlayer?: { readonly start: ExeclayerStart; readonly stored: NonNullable<ArchiveRow['execlayer']> };
 }
 
 export function importArchive(archive: PickedArchive, options: ImportOptions): ImportJob {
@@ -36,11 +45,12 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
   let cancelRun: (() => void) | null = null;
   const outcome = (async (): Promise<ImportOutcome> => {
     const archiveId = await beginImport({
-      name: archive.name,
-      size: archive.size,
+      name: options.name ?? archive.name,
+      size: options.size ?? archive.size,
       origin: options.origin,
       trustedRoots: options.trustedRoots,
       ...(options.engagementId ? { engagementId: options.engagementId } : {}),
+      ...(options.execlayer ? { execlayer: options.execlayer.stored } : {}),
     });
     options.onStarted?.(archiveId);
     return withImportLock(archiveId, async () => {
@@ -53,6 +63,7 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
           runControls: true,
           onProgress: options.onProgress,
           storeLines: (chunk) => putLineChunk(archiveId, chunk),
+          ...(options.execlayer ? { execlayer: options.execlayer.start } : {}),
         });
         cancelRun = run.cancel;
         const result = await run.outcome;

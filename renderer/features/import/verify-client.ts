@@ -7,6 +7,7 @@
 import type { RandomAccessBytes } from '../../../shared/archive/source.ts';
 import type { LineChunk } from '../../workers/receipt-columns.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from '../../workers/verify-protocol.ts';
+import type { ExeclayerStart, ToExeclayerWorker } from '../../workers/execlayer-protocol.ts';
 import { answerRead } from '../../workers/relay.ts';
 
 export type VerifyOutcome =
@@ -23,6 +24,12 @@ export interface VerifyRequest {
   readonly onProgress: (progress: VerifyProgress) => void;
   /** Stores one chunk; chunks are handed over one at a time, in order. */
   readonly storeLines: (chunk: LineChunk) => Promise<void>;
+  /**
+   * An ExecLayer log instead of an archive (its `log` is `source`): verified by its own
+   * worker (execlayer.worker.ts), which answers in the same messages. `trustedRoots` and
+   * `runControls` do not apply.
+   */
+  readonly execlayer?: ExeclayerStart;
 }
 
 export interface VerifyRun {
@@ -31,11 +38,16 @@ export interface VerifyRun {
 }
 
 export function startVerification(request: VerifyRequest): VerifyRun {
-  const worker = new Worker(new URL('../../workers/verify.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'tickmark-verify',
-  });
-  const send = (message: ToWorker) => worker.postMessage(message);
+  const worker = request.execlayer
+    ? new Worker(new URL('../../workers/execlayer.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'tickmark-execlayer',
+      })
+    : new Worker(new URL('../../workers/verify.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'tickmark-verify',
+      });
+  const send = (message: ToWorker | ToExeclayerWorker) => worker.postMessage(message);
   let storing: Promise<void> = Promise.resolve();
   let storeError: Error | null = null;
   let settle!: (outcome: VerifyOutcome) => void;
@@ -98,7 +110,14 @@ export function startVerification(request: VerifyRequest): VerifyRun {
     event.preventDefault();
     finish({ kind: 'failed', message: `The verification worker stopped: ${event.message || 'unknown error'}` });
   };
-  send({ type: 'start', source: request.source, trustedRoots: request.trustedRoots, runControls: request.runControls });
+  if (request.execlayer) send({ type: 'start-execlayer', input: request.execlayer });
+  else
+    send({
+      type: 'start',
+      source: request.source,
+      trustedRoots: request.trustedRoots,
+      runControls: request.runControls,
+    });
   return {
     outcome,
     // The window ends the worker itself rather than waiting for verification to wind

@@ -3,7 +3,7 @@ import { useHost } from '../../app/host-context.ts';
 import { useImportState } from '../../app/import-state.ts';
 import { engagementOverview } from '../../store/engagements.ts';
 import { useLiveQuery } from '../../store/use-live-query.ts';
-import { startImport } from '../import/start-import.ts';
+import { givenFiles, openEvidence, openFolder } from '../import/open-evidence.ts';
 import { DropZone } from './DropZone.tsx';
 import { EngagementPanel } from './EngagementPanel.tsx';
 import { HostRecentArchives } from './HostRecentArchives.tsx';
@@ -48,9 +48,20 @@ export function StartPage() {
       {overview && <EngagementPanel overview={overview} />}
       <DropZone
         disabled={busy}
-        onFile={async (file) =>
-          startImport(host, await host.droppedArchive(file), { origin: host.kind === 'electron' ? 'host' : 'file' })
-        }
+        onFiles={async (files) => {
+          setMessage(null);
+          const origin = host.kind === 'electron' ? 'host' : 'file';
+          try {
+            const picked = await Promise.all(files.map((file) => host.droppedArchive(file)));
+            setMessage(await openEvidence(host, givenFiles(picked), origin));
+          } catch (error) {
+            setMessage(`The dropped files could not be opened: ${(error as Error).message}`);
+          }
+        }}
+        onFolder={async (folder) => {
+          setMessage(null);
+          setMessage(await openFolder(host, folder, host.kind === 'electron' ? 'host' : 'file'));
+        }}
       >
         <div className="actions">
           <button type="button" className="primary" onClick={onOpen} disabled={busy} data-testid="open-archive">
@@ -61,7 +72,8 @@ export function StartPage() {
           </button>
         </div>
         <p className="muted">
-          or drop a .zip archive here.{' '}
+          or drop a .zip archive here, or an ExecLayer log: a Python kernel’s audit log, or a v4 journal’s ledger.jsonl
+          and dag_head.json together (or their folder).{' '}
           {current ? (
             <>
               It is verified and stored under <strong data-testid="import-target">{current.name}</strong>.
