@@ -17,6 +17,10 @@ import { TrustPage } from '../features/trust/TrustPage.tsx';
 import { VerifyWorkpaperPage } from '../features/workpaper/VerifyWorkpaperPage.tsx';
 import { WorkpaperPage } from '../features/workpaper/WorkpaperPage.tsx';
 import { removeInterruptedImports } from '../store/archives.ts';
+import { ExeclayerLinesPage } from '../features/execlayer/ExeclayerLinesPage.tsx';
+import { isExeclayerFormat, type ArchiveScreen } from '../features/execlayer/execlayer-view.ts';
+import { NotForExeclayer } from '../features/execlayer/NotForExeclayer.tsx';
+import { useArchiveFormat } from '../features/execlayer/use-archive-format.ts';
 import { AppHeader } from './AppHeader.tsx';
 import { useHost } from './host-context.ts';
 import type { Route } from './routes.ts';
@@ -87,6 +91,45 @@ export function App() {
 }
 
 function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'receipts':
+    case 'receipt':
+    case 'privacy':
+    case 'controls':
+    case 'metrics':
+    case 'bundles':
+    case 'bundle-diff':
+    case 'samples':
+    case 'sample':
+    case 'workpaper':
+      return <ArchiveScreen key={route.archiveId} route={route} />;
+    case 'dashboard':
+    case 'start':
+    case 'trust':
+    case 'import':
+    case 'verify-workpaper':
+      return <Page route={route} />;
+  }
+}
+
+/**
+ * A screen about one archive past its dashboard (which tells the two apart itself). An
+ * ExecLayer log (docs/FORMAT-EXECLAYER.md) has its own lines screen; the screens made for
+ * FORMAT.md archives say plainly why they are not available for it, never an empty table.
+ */
+function ArchiveScreen({ route }: { route: Exclude<Extract<Route, { archiveId: string }>, { name: 'dashboard' }> }) {
+  const format = useArchiveFormat(route.archiveId);
+  if (format === undefined) return <p className="muted">Reading the stored archive…</p>;
+  if (format !== null && isExeclayerFormat(format)) {
+    if (route.name === 'receipts')
+      return <ExeclayerLinesPage archiveId={route.archiveId} query={route.query} row={route.row} />;
+    return <NotForExeclayer archiveId={route.archiveId} screen={route.name satisfies ArchiveScreen} />;
+  }
+  return <Page route={route} />;
+}
+
+/** The screen of a route. */
+function Page({ route }: { route: Route }) {
   switch (route.name) {
     case 'start':
       return <StartPage />;

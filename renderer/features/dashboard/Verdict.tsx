@@ -24,6 +24,10 @@ export function Verdict({
   if (integrity > 0) {
     tone = 'bad';
     sentence = `The evidence cannot be relied on as it stands: ${formatCount(integrity)} integrity finding${integrity === 1 ? '' : 's'}.`;
+  } else if (report.format === 'execlayer-py' || report.format === 'execlayer-v4') {
+    tone = 'warn';
+    sentence =
+      'The log is consistent with itself (record hashes and chain), but it is not independent evidence: its signatures are HMACs, and no key you pinned anchors it.';
   } else if (!report.summary.trusted) {
     tone = 'bad';
     sentence = 'The evidence is not anchored in a root key you trust.';
