@@ -14,6 +14,7 @@ import {
   journalCandidates,
   recogniseGivenFiles,
   roleOf,
+  withAcceptedFiles,
   type GivenFile,
 } from './detect.ts';
 
@@ -161,5 +162,22 @@ describe.skipIf(!RUN_SAMPLE_TESTS)('on the ExecLayer samples, the app and the co
       // never a Python log to the command line.
       expect(await detectExeclayer(DIR + ledger)).toBeNull();
     }
+  });
+});
+
+describe('withAcceptedFiles', () => {
+  it('adds what the app reads to a lone ARCHIVE_UNREADABLE, and leaves any other report alone', async () => {
+    const { verifyZipBytes } = await import('../engine/verify.ts');
+    const { memoryBytes } = await import('../archive/blob.ts');
+    const report = await verifyZipBytes(memoryBytes(utf8('hello\n')), 'notes.txt', { trustedRoots: [] });
+    const told = withAcceptedFiles(report);
+    expect(told.findings).toHaveLength(1);
+    expect(told.findings[0]?.message).toMatch(
+      /^"notes\.txt" is not a readable ZIP archive: .*\. Tickmark reads one evidence archive/,
+    );
+    expect(told.findings[0]?.message).toContain('Python ExecLayer audit log');
+    expect({ ...told, findings: [] }).toEqual({ ...report, findings: [] });
+    const other = { ...report, findings: [{ ...report.findings[0]!, code: 'MANIFEST_MISSING' as const }] };
+    expect(withAcceptedFiles(other)).toBe(other);
   });
 });

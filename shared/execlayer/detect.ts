@@ -11,6 +11,7 @@
  * Only the start of a file is looked at ({@link DETECT_BYTES}); a first line longer than that
  * is not a record. Pure: no file system, no DOM.
  */
+import type { VerifyReport } from '../engine/types.ts';
 import type { ExeclayerKind } from './verify.ts';
 
 /** How much of a file's start recognition reads. */
@@ -140,4 +141,15 @@ export function journalCandidates(paths: readonly string[]): { ledger: string; h
     if (present.has(ledger)) out.push({ ledger, head: present.has(head) ? head : null });
   }
   return out;
+}
+
+/**
+ * A file the app read as an archive and could not (the engine's lone ARCHIVE_UNREADABLE,
+ * naming the file): its message also says what the app reads, as the command line's does.
+ */
+export function withAcceptedFiles(report: VerifyReport): VerifyReport {
+  const only = report.findings.length === 1 ? report.findings[0] : undefined;
+  if (!only || only.code !== 'ARCHIVE_UNREADABLE' || report.archive !== null || report.ledgers.length > 0)
+    return report;
+  return { ...report, findings: [{ ...only, message: `${only.message.replace(/\.?$/, '.')} ${ACCEPTED_FILES}.` }] };
 }

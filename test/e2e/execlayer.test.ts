@@ -8,12 +8,21 @@
  * in IndexedDB. Off CI without ../shared/samples these are skipped (said below and by
  * shared-dir.ts); under CI=true they run and fail.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RUN_SAMPLE_TESTS, SAMPLES_DIR } from '../support/shared-dir.ts';
-import { openWorkbench, screenshot, seriousViolations, storedRowCounts, type Workbench } from './browser.ts';
+import {
+  importArchive,
+  openWorkbench,
+  screenshot,
+  seriousViolations,
+  shownFindingCodes,
+  storedRowCounts,
+  type Workbench,
+} from './browser.ts';
 
 interface Case {
   name: string;
@@ -271,5 +280,40 @@ describe.skipIf(!RUN_SAMPLE_TESTS)('ExecLayer logs in the app', () => {
     await page.getByTestId('start-page').waitFor();
     expect(await storedRowCounts(page)).toEqual(before);
     expect(wb.errors).toEqual([]);
+  });
+
+  it('one file that is neither an archive nor an ExecLayer log: the archive error names it and what Tickmark reads', async () => {
+    const { page } = wb;
+    await page.getByTestId('nav-start').click();
+    await importArchive(page, join(DIR, 'README.md'));
+    expect(await shownFindingCodes(page)).toEqual(['ARCHIVE_UNREADABLE']);
+    await page.getByTestId('nav-receipts').click();
+    const finding = page.getByTestId('unplaced-finding');
+    await finding.waitFor();
+    const text = await finding.innerText();
+    expect(text).toContain('"README.md" is not a readable ZIP archive');
+    expect(text).toMatch(/Python ExecLayer audit log .* v4 ExecLayer journal: its ledger\.jsonl and dag_head\.json/);
+  });
+
+  it('an import that fails (the file changed after it was picked) leaves the database as it was', async () => {
+    const { page } = wb;
+    const before = await storedRowCounts(page);
+    const dir = mkdtempSync(join(tmpdir(), 'tickmark-execlayer-'));
+    try {
+      const log = join(dir, 'execlayer_audit.log.jsonl');
+      copyFileSync(join(DIR, byName('py_valid').files.log as string), log);
+      await pickLog(page, [log]);
+      // The browser refuses to read a picked file that changed on disk since.
+      writeFileSync(log, 'changed\n');
+      await page.getByTestId('execlayer-verify').click();
+      const failed = page.getByTestId('import-failed');
+      await failed.waitFor({ timeout: 60_000 });
+      expect(await failed.innerText()).toMatch(
+        /^Import of execlayer_audit\.log\.jsonl failed: .+ Nothing of it was kept\.$/,
+      );
+      expect(await storedRowCounts(page)).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { PickedArchive } from '../../host/host.ts';
 import type { VerifyProgress } from '../../workers/verify-protocol.ts';
 import type { ExeclayerStart } from '../../workers/execlayer-protocol.ts';
 import { startVerification } from './verify-client.ts';
+import { withAcceptedFiles } from '../../../shared/execlayer/detect.ts';
 import { rememberLoadedArchive } from '../../app/loaded-archives.ts';
 
 export type ImportOutcome =
@@ -70,7 +71,13 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
         if (result.kind === 'cancelled') throw new CancelledImport();
         if (result.kind === 'failed') throw new Error(result.message);
         if (cancelled) throw new CancelledImport();
-        rememberLoadedArchive(archiveId, await completeImport(archiveId, result, result.table, () => cancelled));
+        // A file that is no readable archive: its finding also says what the app reads.
+        const report = options.execlayer ? result.report : withAcceptedFiles(result.report);
+        const table = report === result.report ? result.table : { ...result.table, findings: report.findings };
+        rememberLoadedArchive(
+          archiveId,
+          await completeImport(archiveId, { ...result, report }, table, () => cancelled),
+        );
         return { kind: 'complete', archiveId, controlsUnavailable: result.controlsUnavailable } as const;
       } catch (error) {
         await deleteArchive(archiveId);
