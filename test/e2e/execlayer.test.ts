@@ -79,6 +79,23 @@ async function pickLog(page: Page, files: string[]): Promise<void> {
   await page.getByTestId('execlayer-options').waitFor();
 }
 
+/** Drops `files` together on the start page's drop zone, as a person dragging them from a file manager. */
+async function dropFiles(page: Page, files: string[]): Promise<void> {
+  await page.getByTestId('nav-start').click();
+  const given = files.map((path) => ({
+    name: path.split('/').pop() as string,
+    base64: readFileSync(path).toString('base64'),
+  }));
+  await page.getByTestId('drop-zone').evaluate((zone, list) => {
+    const transfer = new DataTransfer();
+    for (const f of list) {
+      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([bytes], f.name));
+    }
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, given);
+}
+
 async function verify(page: Page, options: { secret?: string; issuers?: string } = {}): Promise<void> {
   if (options.secret !== undefined) await page.getByTestId('execlayer-secret').fill(options.secret);
   if (options.issuers !== undefined) await page.getByTestId('execlayer-issuers').fill(options.issuers);
@@ -244,6 +261,21 @@ describe.skipIf(!RUN_SAMPLE_TESTS)('ExecLayer logs in the app', () => {
     await screenshot(page, 'dashboard-execlayer-v4-modified-rehashed');
     expect(await seriousViolations(page)).toEqual([]);
     expect((await databaseText(page)).toLowerCase()).not.toContain(c.hmac_secret_hex.toLowerCase());
+  });
+
+  it('a v4 journal dropped as its two files, without options: the chain findings at their lines, and the same after a reload', async () => {
+    const { page } = wb;
+    const c = byName('v4_reordered');
+    await dropFiles(page, [join(DIR, c.files.head as string), join(DIR, c.files.ledger as string)]);
+    await page.getByTestId('execlayer-options').waitFor();
+    await verify(page);
+    const shown = await shownLineFindings(page);
+    expect(shown.found).toEqual(expectedOf(c));
+    expect(shown.found).toEqual(['5 CHAIN_BROKEN', '6 CHAIN_BROKEN', '7 CHAIN_BROKEN']);
+    await page.reload();
+    await page.getByTestId('dashboard').waitFor();
+    expect((await shownLineFindings(page)).found).toEqual(shown.found);
+    expect(await page.getByTestId('dashboard').getAttribute('data-format')).toBe('execlayer-v4');
   });
 
   it('a v4 journal whose tail was cut: CHAIN_TRUNCATED on the head file; without issuers they are not checked', async () => {
