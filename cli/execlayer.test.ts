@@ -83,6 +83,18 @@ describe.skipIf(!RUN_SAMPLE_TESTS)('ExecLayer sample logs', () => {
     );
   });
 
+  it('a cut tail is named as such in the ledger state, not as a changed record', async () => {
+    const c = cases.find((x) => x.name === 'v4_truncated_tail') as Case;
+    const report = JSON.parse(
+      (await verify(pathOf(c), '--json', '--hmac-secret-hex', c.hmac_secret_hex)).stdout,
+    ) as Report & {
+      ledgers: { state: string; reason: string }[];
+    };
+    expect(report.findings.map((f) => f.code)).toEqual(['CHAIN_TRUNCATED']);
+    expect(report.ledgers[0]?.reason).toMatch(/cut from its end/);
+    expect(report.ledgers[0]?.reason).not.toMatch(/changed/);
+  });
+
   it('without the secret the HMACs are not checked, and the report says why', async () => {
     const c = cases.find((x) => x.name === 'py_wrong_hmac') as Case;
     const report = JSON.parse((await verify(pathOf(c), '--json')).stdout) as Report;

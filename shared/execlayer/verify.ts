@@ -212,7 +212,7 @@ export async function verifyExeclayer(input: ExeclayerInput): Promise<VerifyRepo
     checkpoints: 0,
     state: tampered ? 'tampered' : 'unsealed',
     stateReason: tampered
-      ? 'A record or the chain was changed after it was written.'
+      ? tamperedReason(sorted)
       : input.kind === 'execlayer-v4'
         ? 'The chain is intact and ends where the head file says, but nothing signed seals it: HMAC is not independent evidence.'
         : 'The chain is intact, but the log has no head or anchor and its signatures are HMAC: not proven complete or authentic.',
@@ -422,4 +422,17 @@ function toPlain(value: RawJson): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = toPlain(v);
   return out;
+}
+
+/** Why the log is tampered, from its findings: a cut tail is not a change, and says so. */
+function tamperedReason(findings: readonly { code: string }[]): string {
+  const codes = new Set(findings.map((f) => f.code));
+  const changed = ['CHAIN_BROKEN', 'RECORD_HASH_MISMATCH', 'SIGNATURE_INVALID', 'RECORD_MALFORMED'].some((c) =>
+    codes.has(c),
+  );
+  if (codes.has('CHAIN_TRUNCATED') && !changed)
+    return 'The log ends before the receipt its head file names: receipts were cut from its end.';
+  if (codes.has('CHAIN_TRUNCATED'))
+    return 'A record or the chain was changed after it was written, and the log ends before the receipt its head file names.';
+  return 'A record or the chain was changed after it was written.';
 }
