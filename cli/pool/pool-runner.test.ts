@@ -75,13 +75,18 @@ describe('verification in a pool of worker threads', () => {
 
     const single = await verifyPath(zip, { trustedRoots: [demo.rootPublicKey] }, { workers: 1 });
     let progressCalls = 0;
+    let lastProgress = { bytesDone: 0, bytesTotal: -1 };
     const pooled = await verifyPath(
       zip,
       {
         trustedRoots: [demo.rootPublicKey],
         segmentRunnerMinBytes: 0,
         pieceBytes: 64 * 1024,
-        onProgress: (p) => void (p.phase === 'ledgers' && progressCalls++),
+        onProgress: (p) => {
+          if (p.phase !== 'ledgers') return;
+          progressCalls++;
+          lastProgress = p;
+        },
       },
       { workers: 2 },
     );
@@ -94,5 +99,7 @@ describe('verification in a pool of worker threads', () => {
     expect(codes).toContain('RECORD_MALFORMED');
     // About 1.6 MB of receipts in 64 KiB pieces: progress moved with each piece, not each file.
     expect(progressCalls).toBeGreaterThan(20);
+    // Bytes done counts each piece's span (its bytes were moved to a worker) and ends at the total.
+    expect(lastProgress.bytesDone).toBe(lastProgress.bytesTotal);
   });
 });

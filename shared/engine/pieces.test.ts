@@ -92,6 +92,11 @@ describe('splitting a segment file into pieces at line ends', () => {
         expect(piece.bytes.length).toBeLessThanOrEqual(pieceBytes + maxLineBytes + 1);
       }
       expect(new Set(pieces.map((p) => p.piece.bytes.buffer)).size).toBe(pieces.length);
+      // The spans cover the file exactly (progress counts them: the bytes go to workers).
+      expect(
+        pieces.reduce((n, p) => n + p.piece.span, 0),
+        `seed ${seed}`,
+      ).toBe(file.length);
       expect(pieces.some((p) => 'failure' in p)).toBe(false);
     }
   });
@@ -113,6 +118,7 @@ describe('splitting a segment file into pieces at line ends', () => {
       expect(pieces.slice(0, -1).some((p) => 'failure' in p)).toBe(false);
       // Exactly what one reading gives of the bytes delivered before the failure.
       const expected = (await all(readLines([file.slice(0, delivered.bytes)], maxLineBytes))).map(shape);
+      expect(pieces.reduce((n, p) => n + p.piece.span, 0)).toBe(delivered.bytes);
       expect((await linesOfPieces(pieces, maxLineBytes)).map(shape), `seed ${seed}`).toEqual(expected);
     }
   });
@@ -125,6 +131,6 @@ describe('splitting a segment file into pieces at line ends', () => {
         100,
       ),
     );
-    expect(pieces).toEqual([{ piece: { index: 0, firstLine: 1, bytes: new Uint8Array(0), last: true } }]);
+    expect(pieces).toEqual([{ piece: { index: 0, firstLine: 1, bytes: new Uint8Array(0), span: 0, last: true } }]);
   });
 });

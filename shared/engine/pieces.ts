@@ -24,6 +24,11 @@ export interface SegmentPiece {
   readonly bytes: Uint8Array;
   /** Set when the piece is one line longer than the line limit: its length in bytes. */
   readonly tooLong?: number;
+  /**
+   * Bytes of the file the piece stands for ("\n"s included). Kept apart from `bytes`, which
+   * are moved to a worker (and read as empty here after that).
+   */
+  readonly span: number;
   /** No piece of the file follows (it ended, or reading it failed). */
   readonly last: boolean;
 }
@@ -87,11 +92,18 @@ export async function* splitIntoPieces(
   let skipping = false; // the line being read passed maxLineBytes; its bytes are dropped
   let held: SegmentPiece | null = null; // the last finished piece, until we know whether another follows
 
-  const finish = (tooLong?: number): SegmentPiece => {
+  const finish = (tooLong?: number, terminated = true): SegmentPiece => {
     const piece: SegmentPiece =
       tooLong === undefined
-        ? { index: index++, firstLine, bytes: buffer.take(), last: false }
-        : { index: index++, firstLine, bytes: new Uint8Array(0), tooLong, last: false };
+        ? { index: index++, firstLine, bytes: buffer.take(), span: buffer.length, last: false }
+        : {
+            index: index++,
+            firstLine,
+            bytes: new Uint8Array(0),
+            tooLong,
+            span: tooLong + (terminated ? 1 : 0),
+            last: false,
+          };
     if (tooLong === undefined) buffer = new PieceBuffer(capacity);
     lineStart = 0;
     return piece;
@@ -143,7 +155,7 @@ export async function* splitIntoPieces(
   // The end of the stream (or of what could be read): what is left is the last piece.
   if (skipping) {
     if (held) yield { piece: held };
-    held = finish(lineLength);
+    held = finish(lineLength, false);
     firstLine = line + 1;
   } else if (buffer.length > 0 || held === null) {
     if (held) yield { piece: held };

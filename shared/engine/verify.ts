@@ -617,7 +617,7 @@ async function checkLedgers(run: Run): Promise<void> {
           }
         }
         if (!read.piece.last) result.continuedInFile = true;
-        run.bytesDone += read.piece.tooLong !== undefined ? read.piece.tooLong + 1 : read.piece.bytes.byteLength;
+        run.bytesDone += read.piece.span; // the bytes themselves went to a worker
         mergeResult(task, result, end);
       });
     } else {
