@@ -22,13 +22,11 @@ import type { ExeclayerStart, ToExeclayerWorker } from './execlayer-protocol.ts'
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
 import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay } from './relay.ts';
-import type { FromWorker, VerifyProgress } from './verify-protocol.ts';
+import { ChunkFlow, progressReporter } from './line-flow.ts';
+import type { FromWorker } from './verify-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/** Line chunks posted but not yet stored that make reading wait. */
-const MAX_CHUNKS_IN_FLIGHT = 8;
-const PROGRESS_INTERVAL_MS = 100;
 /** Bytes of the log read at a time. */
 const READ_SLICE = 1024 * 1024;
 
@@ -37,9 +35,7 @@ const EXECLAYER_CONTROLS_UNAVAILABLE =
   'ExecLayer logs do not record in a checkable form what the control checks test (execution after a BLOCK or REFUSE, data tiers, recipients, approvals, latency).';
 
 const abort = new AbortController();
-let chunksPosted = 0;
-let chunksStored = 0;
-let wakeWhenStored: (() => void) | null = null;
+const chunks = new ChunkFlow(post, abort.signal);
 const relay = new ByteRelay((request) => post(request));
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
@@ -54,28 +50,17 @@ self.onmessage = (event: MessageEvent<ToExeclayerWorker>) => {
       break;
     case 'cancel':
       abort.abort();
-      wakeWhenStored?.();
+      chunks.cancel();
       relay.cancelAll();
       break;
     case 'stored':
-      chunksStored = Math.max(chunksStored, message.chunks);
-      if (chunksPosted - chunksStored < MAX_CHUNKS_IN_FLIGHT) wakeWhenStored?.();
+      chunks.storedUpTo(message.chunks);
       break;
     case 'bytes':
       relay.answer(message);
       break;
   }
 };
-
-function waitUntilStored(): Promise<void> {
-  if (chunksPosted - chunksStored < MAX_CHUNKS_IN_FLIGHT || abort.signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    wakeWhenStored = () => {
-      wakeWhenStored = null;
-      resolve();
-    };
-  });
-}
 
 /** The log's bytes in order, hashed on the way (the log file's SHA-256, as a workpaper would name it). */
 async function* readAll(
@@ -97,41 +82,18 @@ async function* readAll(
 }
 
 async function run(input: ExeclayerStart): Promise<void> {
-  const started = performance.now();
   const bytes = input.log.kind === 'blob' ? blobBytes(input.log.blob) : relay.bytes(input.log.size);
-  let lastPost = 0;
   let bytesDone = 0;
   const builder = new ColumnBuilder();
   const rows = new ExeclayerRows(input.kind, input.logPath, async (segment) => {
     for (const chunk of builder.addSegment(segment)) await postChunk(chunk);
   });
-  const report = (force = false, phase: Progress['phase'] = 'ledgers') => {
-    const now = performance.now();
-    if (!force && now - lastPost < PROGRESS_INTERVAL_MS) return;
-    lastPost = now;
-    const progress: Progress = {
-      phase,
-      bytesDone,
-      bytesTotal: bytes.size,
-      receiptsDone: rows.count,
-    };
-    const elapsedMs = now - started;
-    const byteRate = elapsedMs > 0 ? bytesDone / elapsedMs : 0;
-    const full: VerifyProgress = {
-      ...progress,
-      elapsedMs,
-      rate: elapsedMs > 0 ? (rows.count * 1000) / elapsedMs : 0,
-      etaMs: bytesDone > 0 && byteRate > 0 ? (bytes.size - bytesDone) / byteRate : null,
-    };
-    post({ type: 'progress', progress: full });
-  };
-  const sendChunk = (chunk: LineChunk) => {
-    chunksPosted++;
-    post({ type: 'lines', seq: chunksPosted, chunk });
-  };
+  const progress = progressReporter(post);
+  const report = (force = false, phase: Progress['phase'] = 'ledgers') =>
+    progress({ phase, bytesDone, bytesTotal: bytes.size, receiptsDone: rows.count }, force);
+  const sendChunk = (chunk: LineChunk) => chunks.send(chunk);
   const postChunk = async (chunk: LineChunk) => {
-    sendChunk(chunk);
-    await waitUntilStored();
+    await chunks.sendAndWait(chunk);
     abort.signal.throwIfAborted();
   };
   try {

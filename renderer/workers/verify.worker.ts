@@ -16,24 +16,19 @@ import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
 import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay, answerRead } from './relay.ts';
+import { ChunkFlow, progressReporter } from './line-flow.ts';
 import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { createPrivacyCollector, type PrivacyCollector } from '../../shared/controls/privacy.ts';
 import { createMetricsCollector, type MetricsCollector } from '../../shared/controls/metrics.ts';
 import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
-import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from './verify-protocol.ts';
+import type { ArchiveBytesSource, FromWorker, ToWorker } from './verify-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/** Line chunks posted but not yet stored that make verification wait. */
-const MAX_CHUNKS_IN_FLIGHT = 8;
-const PROGRESS_INTERVAL_MS = 100;
-
 const abort = new AbortController();
-let chunksPosted = 0;
-let chunksStored = 0;
-let wakeWhenStored: (() => void) | null = null;
+const chunks = new ChunkFlow(post, abort.signal);
 const relay = new ByteRelay((request) => post(request));
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
@@ -48,12 +43,11 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'cancel':
       abort.abort();
-      wakeWhenStored?.();
+      chunks.cancel();
       relay.cancelAll();
       break;
     case 'stored':
-      chunksStored = Math.max(chunksStored, message.chunks);
-      if (chunksPosted - chunksStored < MAX_CHUNKS_IN_FLIGHT) wakeWhenStored?.();
+      chunks.storedUpTo(message.chunks);
       break;
     case 'bytes':
       relay.answer(message);
@@ -63,35 +57,6 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
 
 function bytesOf(source: ArchiveBytesSource): RandomAccessBytes {
   return source.kind === 'blob' ? blobBytes(source.blob) : relay.bytes(source.size);
-}
-
-function waitUntilStored(): Promise<void> {
-  if (chunksPosted - chunksStored < MAX_CHUNKS_IN_FLIGHT || abort.signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    wakeWhenStored = () => {
-      wakeWhenStored = null;
-      resolve();
-    };
-  });
-}
-
-function progressReporter(): (progress: Progress, force?: boolean) => void {
-  const started = performance.now();
-  let lastPost = 0;
-  return (progress, force = false) => {
-    const now = performance.now();
-    if (!force && now - lastPost < PROGRESS_INTERVAL_MS) return;
-    lastPost = now;
-    const elapsedMs = now - started;
-    const rate = elapsedMs > 0 ? (progress.receiptsDone * 1000) / elapsedMs : 0;
-    const byteRate = elapsedMs > 0 ? progress.bytesDone / elapsedMs : 0;
-    const etaMs =
-      progress.bytesDone > 0 && byteRate > 0 && progress.bytesTotal >= progress.bytesDone
-        ? (progress.bytesTotal - progress.bytesDone) / byteRate
-        : null;
-    const full: VerifyProgress = { ...progress, elapsedMs, rate, etaMs };
-    post({ type: 'progress', progress: full });
-  };
 }
 
 /**
@@ -112,18 +77,12 @@ function poolSize(): number {
 
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
   const builder = new ColumnBuilder();
-  const report = progressReporter();
+  const report = progressReporter(post);
   let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
   report(lastProgress, true);
-  const sendChunk = (chunk: LineChunk) => {
-    chunksPosted++;
-    post({ type: 'lines', seq: chunksPosted, chunk });
-  };
+  const sendChunk = (chunk: LineChunk) => chunks.send(chunk);
   /** Hands a line chunk to the window and waits while too many are not yet stored. */
-  const postChunk = async (chunk: LineChunk) => {
-    sendChunk(chunk);
-    await waitUntilStored();
-  };
+  const postChunk = (chunk: LineChunk) => chunks.sendAndWait(chunk);
   const segmentRunner = (setup: RunnerSetup) =>
     startSegmentPool({
       size: poolSize(),
