@@ -16,7 +16,8 @@ import { formatCount, formatDuration, formatTime } from '../../components/format
 import type { LoadedArchive } from '../../store/archives.ts';
 import { proposedSide, shortHash, sideName, type ArchiveBundles } from './bundle-data.ts';
 import { lineages, type Lineage, type VersionRow } from './lineage.ts';
-import { ArchiveNotReady, ReimportOffer, Signature } from './parts.tsx';
+import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
+import { ReimportOffer, Signature } from './parts.tsx';
 import { proposedList, rememberProposed } from './proposed.ts';
 import { useArchiveBundles, useBundleCounts, type CountState } from './use-bundles.ts';
 

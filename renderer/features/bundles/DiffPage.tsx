@@ -15,7 +15,8 @@ import type { LoadedArchive } from '../../store/archives.ts';
 import { shortHash, sideName, type ArchiveBundles } from './bundle-data.ts';
 import { ImpactPanel } from './ImpactPanel.tsx';
 import { diffInWorker } from './impact-client.ts';
-import { ArchiveNotReady, ReimportOffer, ScopeCompare, SideBySide, Signature } from './parts.tsx';
+import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
+import { ReimportOffer, ScopeCompare, SideBySide, Signature } from './parts.tsx';
 import { proposedFor, proposedList } from './proposed.ts';
 import { useArchiveBundles, type Loadable } from './use-bundles.ts';
 

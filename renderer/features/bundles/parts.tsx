@@ -4,28 +4,10 @@ import type { LinePart, Scope } from '../../../shared/policy/diff.ts';
 import { useHost } from '../../app/host-context.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { sessionArchive } from '../../app/session-archives.ts';
-import type { LoadState } from '../../app/loaded-archives.ts';
 import type { ArchiveRow } from '../../store/db.ts';
 import { startImport } from '../import/start-import.ts';
 import { openArchiveFromHost } from '../start/open-archive.ts';
 import type { SignerView } from './lineage.ts';
-
-/** What the page shows while the archive loads or when it is not there; null when ready. */
-export function ArchiveNotReady({ state }: { state: LoadState }) {
-  if (state.status === 'ready') return null;
-  if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
-  return (
-    <div className="page">
-      <h1>Archive not found</h1>
-      <p data-testid="archive-missing">
-        {state.status === 'failed'
-          ? `The stored archive could not be read: ${state.message}`
-          : 'This archive is not stored in the workbench (it may have been removed).'}
-      </p>
-      <a href={formatRoute({ name: 'start' })}>Back to start</a>
-    </div>
-  );
-}
 
 /** A bundle's signature verdict and each signer, in words (never colour alone). */
 export function Signature({

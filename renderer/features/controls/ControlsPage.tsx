@@ -6,12 +6,12 @@ import type { CheckStatus } from '../../../shared/engine/types.ts';
 import { SOC2_CRITERIA } from '../../../shared/soc2.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatCount } from '../../components/format.ts';
+import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
 import { useControlTests } from '../../store/control-tests.ts';
 import type { EngagementRow } from '../../store/db.ts';
 import { ControlTestEditor } from './ControlTestEditor.tsx';
 import { notCounted, plural, type TrendMonth } from './metrics-view.ts';
 import {
-  ArchiveMissing,
   ControlFigureFacts,
   ControlTrendChart,
   EvidenceWarning,
@@ -34,8 +34,7 @@ import { useArchiveMetrics } from './use-archive-row.ts';
 export function ControlsPage({ archiveId }: { archiveId: string }) {
   const { state, metrics, engagement, trend } = useArchiveMetrics(archiveId);
   const tests = useControlTests(state.status === 'ready' ? state.archive.engagementId : null);
-  if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
-  if (state.status === 'missing') return <ArchiveMissing />;
+  if (state.status !== 'ready') return <ArchiveNotReady state={state} />;
   const { archive } = state;
   return (
     <div className="page controls-page" data-testid="controls-page">

@@ -3,9 +3,9 @@ import { CONTROL_LIBRARY, type ControlDefinition } from '../../../shared/control
 import type { ControlMetric, ControlMetricsReport } from '../../../shared/controls/metrics.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatCount } from '../../components/format.ts';
+import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
 import type { TrendMonth } from './metrics-view.ts';
 import {
-  ArchiveMissing,
   ControlFigureFacts,
   ControlTrendChart,
   EvidenceWarning,
@@ -28,8 +28,7 @@ import { useArchiveMetrics } from './use-archive-row.ts';
  */
 export function MetricsPage({ archiveId }: { archiveId: string }) {
   const { state, metrics, engagement, trend } = useArchiveMetrics(archiveId);
-  if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
-  if (state.status === 'missing') return <ArchiveMissing />;
+  if (state.status !== 'ready') return <ArchiveNotReady state={state} />;
   const { archive } = state;
   return (
     <div className="page metrics-page" data-testid="metrics-page">

@@ -37,16 +37,6 @@ export function jumpTo(event: React.MouseEvent, elementId: string): void {
   target?.focus({ preventScroll: true });
 }
 
-export function ArchiveMissing() {
-  return (
-    <div className="page">
-      <h1>Archive not found</h1>
-      <p data-testid="archive-missing">This archive is not stored in the workbench (it may have been removed).</p>
-      <a href={formatRoute({ name: 'start' })}>Back to start</a>
-    </div>
-  );
-}
-
 export function EvidenceWarning({ report, archiveId }: { report: StoredReport; archiveId: string }) {
   const warning = evidenceWarning(report.summary);
   if (!warning) return null;

@@ -1,5 +1,5 @@
 import { useLoadedArchive } from '../../app/loaded-archives.ts';
-import { formatRoute } from '../../app/routes.ts';
+import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
 import { ArchiveSummary } from './ArchiveSummary.tsx';
 import { ChecksList } from './ChecksList.tsx';
 import { CoverageTimeline } from './CoverageTimeline.tsx';
@@ -14,20 +14,7 @@ import { LineFindings } from '../execlayer/LineFindings.tsx';
 
 export function DashboardPage({ archiveId }: { archiveId: string }) {
   const state = useLoadedArchive(archiveId);
-  if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
-  if (state.status !== 'ready') {
-    return (
-      <div className="page">
-        <h1>Archive not found</h1>
-        <p data-testid="archive-missing">
-          {state.status === 'failed'
-            ? `The stored archive could not be read: ${state.message}`
-            : 'This archive is not stored in the workbench (it may have been removed).'}
-        </p>
-        <a href={formatRoute({ name: 'start' })}>Back to start</a>
-      </div>
-    );
-  }
+  if (state.status !== 'ready') return <ArchiveNotReady state={state} />;
   const { archive, findings, table } = state.loaded;
   const report = archive.report;
   if (isExeclayerFormat(report.format)) {

@@ -5,6 +5,7 @@ import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
 import { formatCount } from '../../components/format.ts';
+import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
 import type { StoredReport } from '../../store/db.ts';
 import { csvFileName, evidenceWarning, filterEntries, filterTerms, privacyCsv, searchTexts } from './privacy-rows.ts';
 import { PrivacyTable } from './PrivacyTable.tsx';
@@ -24,20 +25,7 @@ const CONTROLS_CHECK = 'Decision re-evaluation and control checks';
  */
 export function PrivacyPage({ archiveId, text }: Props) {
   const state = useLoadedArchive(archiveId);
-  if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
-  if (state.status !== 'ready') {
-    return (
-      <div className="page">
-        <h1>Archive not found</h1>
-        <p data-testid="archive-missing">
-          {state.status === 'failed'
-            ? `The stored archive could not be read: ${state.message}`
-            : 'This archive is not stored in the workbench (it may have been removed).'}
-        </p>
-        <a href={formatRoute({ name: 'start' })}>Back to start</a>
-      </div>
-    );
-  }
+  if (state.status !== 'ready') return <ArchiveNotReady state={state} />;
   const { archive } = state.loaded;
   const warning = evidenceWarning(archive.report.summary);
   return (

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useLoadedArchive } from '../../app/loaded-archives.ts';
-import { filterOf, formatRoute, queryString, type ReceiptQuery } from '../../app/routes.ts';
+import { filterOf, queryString, type ReceiptQuery } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
 import { formatCount } from '../../components/format.ts';
 import {
@@ -11,6 +11,7 @@ import {
   type ReceiptFilter,
 } from '../../workers/receipt-table.ts';
 import { codesForCriterion } from '../../components/soc2-criteria.ts';
+import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
 import { ExportCsv } from './ExportCsv.tsx';
 import { FilterBar, NOT_INDEXED } from './FilterBar.tsx';
 import { ReceiptDetail } from './ReceiptDetail.tsx';
@@ -64,15 +65,7 @@ export function ReceiptsPage({ archiveId, query, row }: Props) {
     return { search, unavailable, searchUnavailable, rows, ms, unplaced };
     // `key` stands for `query`.
   }, [loaded, key]);
-  if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
-  if (!loaded || !result) {
-    return (
-      <div className="page">
-        <h1>Archive not found</h1>
-        <a href={formatRoute({ name: 'start' })}>Back to start</a>
-      </div>
-    );
-  }
+  if (!loaded || !result) return <ArchiveNotReady state={state} />;
   const { table, archive } = loaded;
   const select = (next: number | undefined) =>
     navigate({ name: 'receipts', archiveId, query, ...(next === undefined ? {} : { row: next }) }, { replace: true });

@@ -1,6 +1,7 @@
 import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatCount, formatTime } from '../../components/format.ts';
+import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
 import { listSamplesWithItems } from '../../store/samples.ts';
 import { useLiveQuery } from '../../store/use-live-query.ts';
 import { SAMPLE_CONTROLS } from './controls.ts';
@@ -17,19 +18,7 @@ interface Props {
 export function SamplesPage({ archiveId, creating }: Props) {
   const state = useLoadedArchive(archiveId);
   const samples = useLiveQuery(() => listSamplesWithItems(archiveId), [archiveId]);
-  if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
-  if (state.status !== 'ready')
-    return (
-      <div className="page">
-        <h1>Archive not found</h1>
-        <p data-testid="archive-missing">
-          {state.status === 'failed'
-            ? `The stored archive could not be read: ${state.message}`
-            : 'This archive is not stored in the workbench (it may have been removed).'}
-        </p>
-        <a href={formatRoute({ name: 'start' })}>Back to start</a>
-      </div>
-    );
+  if (state.status !== 'ready') return <ArchiveNotReady state={state} />;
   const { archive } = state.loaded;
   const order = new Map<string, number>(SAMPLE_CONTROLS.map((c, i) => [c.id, i]));
   const rows = [...(samples ?? [])].sort(
