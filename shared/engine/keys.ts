@@ -230,27 +230,39 @@ function capitalize(text: string): string {
 
 /**
  * Verifies `object.sig` over `C(object without sig)` with a key already checked by the keyring.
- * @param canonicalLine the object's stored line when it was checked to be canonical: the
- *   signed bytes are then cut out of it rather than serialized again.
+ * @param stored how the object was read (`readStoredLine`): when its line was checked to be
+ *   canonical, the signed bytes are cut out of it rather than serialized again.
  */
 export function verifySigned(
   object: Readonly<Record<string, unknown>>,
   publicKey: Uint8Array,
   verifier: SignatureVerifier,
-  canonicalLine?: string,
+  stored?: StoredForm,
 ): boolean {
-  const parts = signedParts(object, canonicalLine);
+  const parts = signedParts(object, stored);
   return parts !== null && verifier.verify(parts.signature, parts.message, publicKey);
 }
+
+/** What reading an object's line established about its text (see `readStoredLine`). */
+export interface StoredForm {
+  /** The line, when it is its own canonical form. */
+  readonly canonicalText?: string;
+  /** `C(object without its top-level sig)`, when the read already cut it out of the line. */
+  readonly withoutSig?: string;
+}
+
+const SIGNATURE_HEX = /^[0-9a-f]{128}$/;
 
 /** The signature and the signed bytes of an object, or null when its `sig` is not 128 hex digits. */
 export function signedParts(
   object: Readonly<Record<string, unknown>>,
-  canonicalLine?: string,
+  stored?: StoredForm,
 ): { signature: Uint8Array; message: Uint8Array } | null {
   const sig = object.sig;
-  if (typeof sig !== 'string' || !/^[0-9a-f]{128}$/.test(sig)) return null;
+  if (typeof sig !== 'string' || !SIGNATURE_HEX.test(sig)) return null;
   const signed =
-    (canonicalLine !== undefined ? signedTextOfCanonicalLine(canonicalLine, object) : null) ?? signedText(object);
+    stored?.withoutSig ??
+    (stored?.canonicalText !== undefined ? signedTextOfCanonicalLine(stored.canonicalText, object) : null) ??
+    signedText(object);
   return { signature: fromHex(sig), message: utf8(signed) };
 }

@@ -94,7 +94,7 @@ export class LedgerMerger {
       this.report(use.code, `Checkpoint at seq ${cp.seq}: ${use.message}.`, where);
       return;
     }
-    if (!verifySigned(stored.value as Record<string, unknown>, use.publicKey, this.verifier, stored.canonicalText)) {
+    if (!verifySigned(stored.value as Record<string, unknown>, use.publicKey, this.verifier, stored)) {
       this.report(
         'CHECKPOINT_INVALID',
         `Checkpoint at seq ${cp.seq} has a signature that does not verify with gate key ${cp.kid}.`,

@@ -15,7 +15,14 @@ export function readStoredLine(
   path: string,
   read: LineRead,
   ledger?: string,
-): { value: unknown; findings: Finding[]; canonicalText?: string } {
+): {
+  value: unknown;
+  findings: Finding[];
+  /** The line, when it is its own canonical form. */
+  canonicalText?: string;
+  /** `C(value without its top-level sig)`, when known from reading the line. */
+  withoutSig?: string;
+} {
   const where = { path, line: read.line, ...(ledger !== undefined ? { ledger } : {}) };
   const findings: Finding[] = [];
   if (read.kind === 'too-long') {
@@ -47,7 +54,11 @@ export function readStoredLine(
     return { value: undefined, findings };
   }
   const parsed = parseCanonical(text);
-  if (parsed.ok) return { value: parsed.value, findings, canonicalText: text };
+  if (parsed.ok) {
+    return parsed.withoutSig === undefined
+      ? { value: parsed.value, findings, canonicalText: text }
+      : { value: parsed.value, findings, canonicalText: text, withoutSig: parsed.withoutSig };
+  }
   if (parsed.reason === 'json') {
     findings.push(finding('RECORD_MALFORMED', `Line is ${parsed.message}.`, where));
     return { value: undefined, findings };

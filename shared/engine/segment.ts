@@ -183,7 +183,7 @@ export async function checkSegment(
           `Receipt signature does not verify with gate key ${r.kid}: the receipt was changed after signing or signed by another key.`,
           where,
         );
-      const parts = signedParts(stored.value as Record<string, unknown>, stored.canonicalText);
+      const parts = signedParts(stored.value as Record<string, unknown>, stored);
       if (!parts) invalid();
       else if (context.bulkVerifier) {
         // Asynchronous native verification: many in flight, awaited in batches.

@@ -7,6 +7,7 @@
  * its own canonical form, which rules out duplicate keys, other key orders and re-encodings.
  */
 import canonicalizeLibrary from 'canonicalize';
+import { scanCanonical } from './canonical-scan.ts';
 
 /**
  * `C(value)`.
@@ -21,7 +22,12 @@ export function canonicalize(value: unknown): string {
 }
 
 export type ParsedLine =
-  | { readonly ok: true; readonly value: unknown }
+  | {
+      readonly ok: true;
+      readonly value: unknown;
+      /** `C(value without its top-level sig)`, when the line was found canonical by the scan and has one. */
+      readonly withoutSig?: string;
+    }
   | { readonly ok: false; readonly reason: 'json'; readonly message: string }
   | {
       readonly ok: false;
@@ -87,6 +93,26 @@ function firstForbiddenNumber(value: unknown, path = ''): { path: string; value:
 }
 
 export function parseCanonical(text: string): ParsedLine {
+  // The common case, decided in one pass without serializing again; anything the scan does
+  // not decide takes the reference path below, which words the finding.
+  const scan = scanCanonical(text, MAX_JSON_DEPTH);
+  if (scan) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (!scan.sig) return { ok: true, value };
+      return { ok: true, value, withoutSig: text.slice(0, scan.sig[0]) + text.slice(scan.sig[1]) };
+    } catch {
+      // Not reached for text the scan accepts; the reference path words it if ever.
+    }
+  }
+  return parseCanonicalByReference(text);
+}
+
+/**
+ * {@link parseCanonical} without the scan: parse, serialize with the `canonicalize` library
+ * and compare. Every finding's wording comes from here; exported for the scan's tests.
+ */
+export function parseCanonicalByReference(text: string): ParsedLine {
   let value: unknown;
   try {
     value = JSON.parse(text);

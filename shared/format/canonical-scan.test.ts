@@ -1,0 +1,210 @@
+import { readdirSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readVector, VECTORS_DIR } from '../../test/support/vectors.ts';
+import { scanCanonical } from './canonical-scan.ts';
+import { canonicalize, MAX_JSON_DEPTH, parseCanonical, parseCanonicalByReference, signedText } from './canonical.ts';
+
+/**
+ * The scan may only say "canonical" where the reference path (JSON.parse, the canonicalize
+ * library, comparison, number and depth rules) says so too, and must then give the same value
+ * and the same signed text. Where it does not decide, parseCanonical's answer is the reference's.
+ */
+function agreesWithReference(text: string): void {
+  const scan = scanCanonical(text, MAX_JSON_DEPTH);
+  const reference = parseCanonicalByReference(text);
+  if (scan) {
+    expect(reference, text).toMatchObject({ ok: true });
+    const value = (reference as { value: unknown }).value;
+    expect(JSON.parse(text)).toEqual(value);
+    const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
+    if (isObject && Object.hasOwn(value, 'sig')) {
+      expect(scan.sig, text).not.toBeNull();
+      const [start, end] = scan.sig as [number, number];
+      expect(text.slice(0, start) + text.slice(end)).toBe(signedText(value as Record<string, unknown>));
+    } else {
+      expect(scan.sig).toBeNull();
+    }
+  }
+  const answer = parseCanonical(text);
+  if (reference.ok) expect({ ...answer, withoutSig: undefined }).toEqual({ ...reference, withoutSig: undefined });
+  else expect(answer).toEqual(reference);
+}
+
+/** Values the format's receipts are made of: what the scan is for, so it must accept them. */
+const formatValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom(null, true, false),
+    fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    fc.constantFrom(0, 9, 10, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER),
+    fc.string({ unit: 'binary' }).filter((s) => !/[\uD800-\uDFFF]/.test(s)),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(
+      fc.oneof(fc.string({ unit: 'grapheme-ascii' }), fc.constantFrom('sig', 'a', 'z', 'é', '__proto__', '')),
+      tie('value'),
+      { maxKeys: 5 },
+    ),
+  ),
+})).value;
+
+/** One-character edits that turn canonical text into something else, or into other canonical text. */
+const EDIT_CHARS = [
+  ' ',
+  '"',
+  '\\',
+  ',',
+  ':',
+  '{',
+  '}',
+  '[',
+  ']',
+  '0',
+  '1',
+  '-',
+  '.',
+  'e',
+  'u',
+  'n',
+  'a',
+  'é',
+  '\n',
+  '/',
+];
+
+describe('scanCanonical agrees with the reference path', () => {
+  it('accepts the canonical form of every value the format is made of (the fast path is taken)', () => {
+    fc.assert(
+      fc.property(formatValue, (value) => {
+        const text = canonicalize(value);
+        // A key with an escape (control characters, quote, backslash) is left to the reference.
+        const keyEscape = collectKeys(value).some((k) => JSON.stringify(k) !== `"${k}"`);
+        if (!keyEscape) expect(scanCanonical(text, MAX_JSON_DEPTH), text).not.toBeNull();
+        agreesWithReference(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never accepts what the reference refuses, over arbitrary JSON values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        agreesWithReference(canonicalize(value));
+        agreesWithReference(JSON.stringify(value));
+        agreesWithReference(JSON.stringify(value, null, 1));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never accepts what the reference refuses, after one-character edits of canonical text', () => {
+    fc.assert(
+      fc.property(
+        formatValue,
+        fc.nat(),
+        fc.constantFrom('insert', 'replace', 'delete', 'swap'),
+        fc.constantFrom(...EDIT_CHARS),
+        (value, position, edit, char) => {
+          const text = canonicalize(value);
+          const at = text.length === 0 ? 0 : position % text.length;
+          const edited =
+            edit === 'insert'
+              ? text.slice(0, at) + char + text.slice(at)
+              : edit === 'replace'
+                ? text.slice(0, at) + char + text.slice(at + 1)
+                : edit === 'delete'
+                  ? text.slice(0, at) + text.slice(at + 1)
+                  : text.slice(0, at) + text.charAt(at + 1) + text.charAt(at) + text.slice(at + 2);
+          agreesWithReference(edited);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it.each([
+    ['keys out of order', '{"b":1,"a":2}', false],
+    ['a repeated key', '{"a":1,"a":1}', false],
+    ['keys ordered by code unit, not by locale', '{"z":1,"é":2}', true],
+    ['keys in locale order', '{"é":1,"z":2}', false],
+    ['upper case before lower case', '{"B":1,"a":2}', true],
+    ['a leading zero', '{"a":01}', false],
+    ['negative zero', '-0', false],
+    ['a negative integer (canonical, but forbidden by the format)', '-1', false],
+    ['a fraction', '1.5', false],
+    ['a fraction that is an integer', '1.0', false],
+    ['an exponent', '1e2', false],
+    ['the largest integer allowed', '9007199254740991', true],
+    ['one past it', '9007199254740992', false],
+    ['a long run of digits', '12345678901234567890', false],
+    ['an escaped letter', '"\\u0041"', false],
+    ['an escaped slash', '"\\/"', false],
+    ['a control character in upper-case hex', '"\\u001F"', false],
+    ['a control character in lower-case hex', '"\\u001f"', true],
+    ['a newline as \\u', '"\\u000a"', false],
+    ['a backspace as \\u', '"\\u0008"', false],
+    ['a tab as \\u', '"\\u0009"', false],
+    ['a form feed as \\u', '"\\u000c"', false],
+    ['a carriage return as \\u', '"\\u000d"', false],
+    ['a unit separator as \\u', '"\\u001e"', true],
+    ['a newline as \\n', '"\\n"', true],
+    ['a raw control character', '"\u0001"', false],
+    ['DEL and U+2028 written as they are', '"\u007f\u2028"', true],
+    ['an escaped lone surrogate', '"\\ud800"', false],
+    ['a surrogate pair', '"😀"', false],
+    ['whitespace', '{"a": 1}', false],
+    ['trailing bytes', '{}x', false],
+    ['trailing space', '{} ', false],
+    ['nothing', '', false],
+    ['a cut literal', 'tru', false],
+    ['an unclosed string', '"abc', false],
+    ['an unclosed object', '{"a":1', false],
+    ['a trailing comma', '[1,]', false],
+    ['an empty key', '{"":1}', true],
+    ['an escaped key', '{"a\\"b":1}', false],
+  ])('%s: %s', (_what, text, accepted) => {
+    expect(scanCanonical(text, MAX_JSON_DEPTH) !== null).toBe(accepted);
+    agreesWithReference(text);
+  });
+
+  it('nests to the limit and not beyond', () => {
+    const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(scanCanonical(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).not.toBeNull();
+    expect(scanCanonical(nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toBeNull();
+    for (const n of [MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1, 5000]) agreesWithReference(nested(n));
+  });
+
+  it.each([
+    ['first member', '{"sig":"ab","z":1}', '{"z":1}'],
+    ['only member', '{"sig":"ab"}', '{}'],
+    ['middle member', '{"a":1,"sig":"ab","z":1}', '{"a":1,"z":1}'],
+    ['last member', '{"a":{"sig":"cd"},"sig":"ab"}', '{"a":{"sig":"cd"}}'],
+    ['not a string', '{"a":1,"sig":[1,{"sig":2}],"t":3}', '{"a":1,"t":3}'],
+  ])('cuts the top-level sig member (%s), never a nested one', (_what, text, without) => {
+    const scan = scanCanonical(text, MAX_JSON_DEPTH);
+    expect(scan?.sig).not.toBeNull();
+    const [start, end] = scan?.sig as [number, number];
+    expect(text.slice(0, start) + text.slice(end)).toBe(without);
+    agreesWithReference(text);
+  });
+
+  it('no top-level sig: nothing to cut', () => {
+    expect(scanCanonical('{"a":{"sig":"cd"}}', MAX_JSON_DEPTH)?.sig).toBeNull();
+    expect(scanCanonical('[{"sig":"cd"}]', MAX_JSON_DEPTH)?.sig).toBeNull();
+  });
+
+  it.each(readdirSync(VECTORS_DIR + 'jcs/output').filter((f) => f.endsWith('.json')))('RFC 8785 output %s', (name) => {
+    agreesWithReference(readVector(`jcs/output/${name}`));
+  });
+});
+
+function collectKeys(value: unknown, into: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) collectKeys(v, into);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      into.push(k);
+      collectKeys(v, into);
+    }
+  }
+  return into;
+}
