@@ -12,9 +12,20 @@ const RFC3339_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))
  */
 export type Instant = string & { readonly __instant: unique symbol };
 
+/** The last text asked about and its answer: a receipt's time is asked about by several checks in turn. */
+let lastText = '';
+let lastInstant: Instant | null = null;
+
 /** The instant of `text`, or null when it is not an RFC 3339 UTC time. */
 export function instantOf(text: unknown): Instant | null {
   if (typeof text !== 'string') return null;
+  if (text === lastText) return lastInstant;
+  lastInstant = readInstant(text);
+  lastText = text;
+  return lastInstant;
+}
+
+function readInstant(text: string): Instant | null {
   const m = RFC3339_UTC.exec(text);
   if (!m) return null;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
