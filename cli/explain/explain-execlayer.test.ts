@@ -42,8 +42,8 @@ describe('tickmark explain on ExecLayer logs', () => {
       'Receipt rcpt_f1x7000001 — ExecLayer Python kernel (audit log), execlayer_audit.log.jsonl line 2',
     );
     expect(stdout).toMatch(/Tool called +post_message/);
-    expect(stdout).toMatch(/1\. R-SECR-002 → BLOCK \(SECRET_EXFILTRATION\)/);
-    expect(stdout).toMatch(/3\. Verdict, as the kernel wrote it: BLOCK/);
+    expect(stdout).toMatch(/3\. Rule trace \(none recorded\)[^]*1\. R-SECR-002 → BLOCK \(SECRET_EXFILTRATION\)/);
+    expect(stdout).toMatch(/2\. Verdict, as the kernel wrote it: BLOCK/);
     expect(stdout).toMatch(/HMAC +holds/);
     expect(stdout).toContain('nothing to re-perform');
     expect(stdout).toContain('not independent evidence');

@@ -31,7 +31,12 @@ export function formatExeclayerExplanation(e: ExeclayerExplanation): string {
   for (const f of e.intent.fields) out.push(fieldLine(f, iw));
   for (const n of e.intent.notes) out.push(`  (${n})`);
 
-  out.push('', `2. Rule trace${e.ruleTrace.recorded ? '' : ' (none recorded)'}`);
+  out.push('', `2. Verdict, as the kernel wrote it: ${e.verdict.status ?? '(none)'}`);
+  const vw = widthOf(e.verdict.fields);
+  for (const f of e.verdict.fields) out.push(fieldLine(f, vw));
+  for (const n of e.verdict.notes) out.push(`  NOTE: ${n}`);
+
+  out.push('', `3. Rule trace${e.ruleTrace.recorded ? '' : ' (none recorded)'}`);
   for (const n of e.ruleTrace.notes) out.push(`  (${n})`);
   for (const s of e.ruleTrace.steps) {
     out.push(
@@ -39,11 +44,6 @@ export function formatExeclayerExplanation(e: ExeclayerExplanation): string {
     );
     for (const f of s.facts) out.push(`        ${f.label} = ${f.text}`);
   }
-
-  out.push('', `3. Verdict, as the kernel wrote it: ${e.verdict.status ?? '(none)'}`);
-  const vw = widthOf(e.verdict.fields);
-  for (const f of e.verdict.fields) out.push(fieldLine(f, vw));
-  for (const n of e.verdict.notes) out.push(`  NOTE: ${n}`);
 
   out.push('', '4. Checks on this line (from the log’s verification)');
   const c = e.checks;

@@ -18,6 +18,7 @@ import { VerifyWorkpaperPage } from '../features/workpaper/VerifyWorkpaperPage.t
 import { WorkpaperPage } from '../features/workpaper/WorkpaperPage.tsx';
 import { removeInterruptedImports } from '../store/archives.ts';
 import { ExeclayerLinesPage } from '../features/execlayer/ExeclayerLinesPage.tsx';
+import { ExeclayerReconstructPage } from '../features/execlayer/ExeclayerReconstructPage.tsx';
 import { isExeclayerFormat, type ArchiveScreen } from '../features/execlayer/execlayer-view.ts';
 import { NotForExeclayer } from '../features/execlayer/NotForExeclayer.tsx';
 import { useArchiveFormat } from '../features/execlayer/use-archive-format.ts';
@@ -114,7 +115,7 @@ function Screen({ route }: { route: Route }) {
 
 /**
  * A screen about one archive past its dashboard (which tells the two apart itself). An
- * ExecLayer log (docs/FORMAT-EXECLAYER.md) has its own lines screen; the screens made for
+ * ExecLayer log (docs/FORMAT-EXECLAYER.md) has its own lines screen and line reconstruction; the screens made for
  * FORMAT.md archives say plainly why they are not available for it, never an empty table.
  */
 function ArchiveScreen({ route }: { route: Exclude<Extract<Route, { archiveId: string }>, { name: 'dashboard' }> }) {
@@ -123,6 +124,15 @@ function ArchiveScreen({ route }: { route: Exclude<Extract<Route, { archiveId: s
   if (format !== null && isExeclayerFormat(format)) {
     if (route.name === 'receipts')
       return <ExeclayerLinesPage archiveId={route.archiveId} query={route.query} row={route.row} />;
+    if (route.name === 'receipt')
+      return (
+        <ExeclayerReconstructPage
+          key={route.archiveId}
+          archiveId={route.archiveId}
+          receiptId={route.receiptId}
+          line={route.line}
+        />
+      );
     return <NotForExeclayer archiveId={route.archiveId} screen={route.name satisfies ArchiveScreen} />;
   }
   return <Page route={route} />;

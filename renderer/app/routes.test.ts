@@ -18,6 +18,8 @@ describe('routes', () => {
       { name: 'receipt', archiveId: 'x', receiptId: 'r/1?#& %', row: 42 },
     ],
     ['a stored line that is not a receipt', { name: 'receipt', archiveId: 'x', receiptId: '', row: 7 }],
+    ['an ExecLayer log line by its number', { name: 'receipt', archiveId: 'x', receiptId: 'rcpt_1', line: 26 }],
+    ['an ExecLayer line without a receipt', { name: 'receipt', archiveId: 'x', receiptId: '', line: 1 }],
     [
       'one receipt replayed under another bundle',
       { name: 'receipt', archiveId: 'x', receiptId: 'rc_1', row: 3, bundle: `sha256:${'ab'.repeat(32)}` },
@@ -108,6 +110,16 @@ describe('routes', () => {
     );
     for (const row of ['-1', '1.5', 'x', ''])
       expect(parseRoute(`#/archive/a1/receipt/rc_1?row=${row}`)).toEqual({
+        name: 'receipt',
+        archiveId: 'a1',
+        receiptId: 'rc_1',
+      });
+    // An ExecLayer line is 1 or more.
+    expect(formatRoute({ name: 'receipt', archiveId: 'a1', receiptId: '', line: 26 })).toBe(
+      '#/archive/a1/receipt/?line=26',
+    );
+    for (const line of ['0', '-1', '1.5', 'x', ''])
+      expect(parseRoute(`#/archive/a1/receipt/rc_1?line=${line}`)).toEqual({
         name: 'receipt',
         archiveId: 'a1',
         receiptId: 'rc_1',

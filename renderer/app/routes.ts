@@ -56,6 +56,8 @@ export type Route =
       readonly archiveId: string;
       readonly receiptId: string;
       readonly row?: number;
+      /** An ExecLayer log's line (1-based, in its file): the line reconstructed, whatever the id says. */
+      readonly line?: number;
       /** Replay the decision under this bundle as well (what-if): its hash, in the archive or a proposed file. */
       readonly bundle?: string;
     }
@@ -186,12 +188,15 @@ export function parseRoute(hash: string): Route {
       const params = new URLSearchParams(search);
       const row = params.get('row');
       const withRow = row !== null && /^\d{1,15}$/.test(row);
+      const line = params.get('line');
+      const withLine = line !== null && /^[1-9]\d{0,14}$/.test(line);
       const bundle = params.get('bundle');
       return {
         name: 'receipt',
         archiveId: parts[1],
         receiptId: parts[3] ?? '',
         ...(withRow ? { row: Number(row) } : {}),
+        ...(withLine ? { line: Number(line) } : {}),
         ...(bundle !== null && HASH_PATTERN.test(bundle) ? { bundle } : {}),
       };
     }
@@ -262,6 +267,7 @@ export function formatRoute(route: Route): string {
     case 'receipt': {
       const params = new URLSearchParams();
       if (route.row !== undefined) params.set('row', String(route.row));
+      if (route.line !== undefined) params.set('line', String(route.line));
       if (route.bundle !== undefined) params.set('bundle', route.bundle);
       const search = params.toString();
       return `#/archive/${encodeURIComponent(route.archiveId)}/receipt/${encodeURIComponent(route.receiptId)}${search ? `?${search}` : ''}`;

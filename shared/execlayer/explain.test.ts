@@ -237,6 +237,7 @@ describe('logs of our own in the kernels shapes (test/fixtures/execlayer)', () =
     // The score as Python wrote it (9.0), not as JavaScript would (9).
     expect(step?.facts.find((f) => f.label === 'risk')?.text).toContain('"score":9.0');
     expect(step?.raw).toContain('"score": 9.0');
+    expect(step?.facts.find((f) => f.label === 'risk')?.members?.find((m) => m.label === 'score')?.text).toBe('9.0');
     expect(e.verdict.status).toBe('BLOCK');
     expect(e.verdict.fields.find((f) => f.label === 'Enforcement')?.value).toBe('TERMINATED_AT_KERNEL_BOUNDARY');
     expect(e.checks.recordHash.status).toBe('holds');

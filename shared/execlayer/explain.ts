@@ -50,6 +50,8 @@ export interface RecordedField {
   readonly value: unknown;
   /** The value's JSON text as recorded (numbers exactly as written, members in stored order). */
   readonly text: string;
+  /** An object's members, one level down, each with its text as recorded (for a person's view). */
+  readonly members?: readonly RecordedField[];
 }
 
 export interface TraceStep {
@@ -174,12 +176,19 @@ export function rawText(value: RawJson, indent = '', step = ''): string {
   return `{${nl}${keys.map((k) => `${inner}${JSON.stringify(k)}${sep}${rawText(value[k] as RawJson, inner, step)}`).join(`,${nl}`)}${nl}${indent}}`;
 }
 
-const field = (label: string, path: string, value: RawJson): RecordedField => ({
+const leaf = (label: string, path: string, value: RawJson): RecordedField => ({
   label,
   path,
   value: plain(value),
   text: rawText(value),
 });
+const field = (label: string, path: string, value: RawJson): RecordedField =>
+  isObj(value)
+    ? {
+        ...leaf(label, path, value),
+        members: Object.keys(value).map((k) => leaf(k, `${path}.${k}`, value[k] as RawJson)),
+      }
+    : leaf(label, path, value);
 
 /** The fields of `record` at these paths that it has (a recorded null is shown as null). */
 function fieldsAt(record: RawJson, specs: readonly (readonly [label: string, path: string])[]): RecordedField[] {
@@ -521,7 +530,10 @@ function headOf(kind: ExeclayerKind, input: ExplainLineInput, headPath: string):
         'The last line of the log: the Python kernel writes no head or anchor, so whether entries were cut after it cannot be told from the file.',
       codes: [],
     };
-  const onHead = input.report.findings.filter((f) => f.path === headPath);
+  // The head file's findings: about no line of the log (its path, where the host knows it).
+  const onHead = input.report.findings.filter(
+    (f) => f.line === undefined && f.path !== input.path && (input.headPath === undefined || f.path === headPath),
+  );
   const missing = onHead.find((f) => f.code === 'FILE_MISSING');
   if (missing) return { status: 'not checked', detail: `Not checked: ${missing.message}`, codes: [] };
   const bad = onHead.filter((f) => f.code === 'CHAIN_TRUNCATED' || f.code === 'RECORD_MALFORMED');

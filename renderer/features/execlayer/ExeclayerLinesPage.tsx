@@ -8,6 +8,7 @@ import { SeverityTag } from '../../components/SeverityTag.tsx';
 import { codesForCriterion } from '../../components/soc2-criteria.ts';
 import { db } from '../../store/db.ts';
 import { chunkOf } from '../../workers/receipt-columns.ts';
+import { receiptIdOf } from '../../workers/receipt-table.ts';
 import { UnplacedFindings } from '../receipts/UnplacedFindings.tsx';
 import { glanceAt, isExeclayerFormat, KERNEL_NAME, selectLines } from './execlayer-view.ts';
 
@@ -91,9 +92,9 @@ export function ExeclayerLinesPage({ archiveId, query, row }: Props) {
     <div className="page execlayer-lines" data-testid="execlayer-lines">
       <h1>Lines of {archive.name}</h1>
       <p className="muted">
-        {KERNEL_NAME[kind]}. Each non-blank line as stored, with the findings on it. These are not FORMAT.md receipts:
-        there is no decision to reconstruct, and the explorer’s filters on agents, actions, effects and data do not
-        apply.
+        {KERNEL_NAME[kind]}. Each non-blank line as stored, with the findings on it. These are not FORMAT.md receipts: a
+        line’s reconstruction shows its intent, rule trace and verdict as the kernel recorded them (there is no Cedar
+        request to re-perform), and the explorer’s filters on agents, actions, effects and data do not apply.
       </p>
       {selection.ignored.length > 0 && (
         <p className="notice" role="status" data-testid="execlayer-filters-ignored">
@@ -139,6 +140,9 @@ export function ExeclayerLinesPage({ archiveId, query, row }: Props) {
             <th scope="col">{kind === 'execlayer-py' ? 'Agent → tool' : 'Principal role'}</th>
             <th scope="col">Rule</th>
             <th scope="col">Findings</th>
+            <th scope="col">
+              <span className="visually-hidden">Reconstruction</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -189,6 +193,20 @@ export function ExeclayerLinesPage({ archiveId, query, row }: Props) {
                       {text === undefined ? 'Reading…' : text}
                     </pre>
                   </details>
+                </td>
+                <td>
+                  <a
+                    href={formatRoute({
+                      name: 'receipt',
+                      archiveId,
+                      receiptId: table.missing.includes('receiptId') ? '' : receiptIdOf(table, r),
+                      line: table.line[r] ?? 0,
+                    })}
+                    aria-label={`Reconstruct line ${table.line[r] ?? ''}`}
+                    data-testid="execlayer-line-reconstruct"
+                  >
+                    Reconstruct
+                  </a>
                 </td>
               </tr>
             );

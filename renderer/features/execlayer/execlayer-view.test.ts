@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RUN_SAMPLE_TESTS, SAMPLES_DIR } from '../../../test/support/shared-dir.ts';
 import type { Finding } from '../../../shared/engine/findings.ts';
-import { glanceAt, isExeclayerFormat, NOT_FOR_EXECLAYER, selectLines } from './execlayer-view.ts';
+import { glanceAt, isExeclayerFormat, locateLine, NOT_FOR_EXECLAYER, selectLines } from './execlayer-view.ts';
 
 describe('isExeclayerFormat', () => {
   it('is the two kernels, not the archive format', () => {
@@ -71,6 +71,51 @@ describe('glanceAt', () => {
       reason_codes: ['VALIDATION_FAILED'],
     };
     expect(glanceAt('execlayer-v4', JSON.stringify(input)).rule).toBe('INPUT_VALIDATION (VALIDATION_FAILED)');
+  });
+});
+
+describe('locateLine (a reconstruction address in a log)', () => {
+  // Lines 1, 2, 4 and 7 stored (3, 5 and 6 blank); 2 and 7 hold receipts.
+  const table = { count: 4, line: Uint32Array.of(1, 2, 4, 7) };
+  const ids = ['', 'rcpt_a', '', 'rcpt_b'];
+  const locate = (address: { line?: number; receiptId: string }) =>
+    locateLine(
+      table,
+      address,
+      'log.jsonl',
+      (r) => ids[r] as string,
+      (id) => {
+        const r = ids.indexOf(id);
+        return r < 0 ? undefined : r;
+      },
+    );
+
+  it('by line number, by receipt, and a line with its receipt', () => {
+    expect(locate({ line: 4, receiptId: '' })).toEqual({ ok: true, row: 2 });
+    expect(locate({ line: 1, receiptId: '' })).toEqual({ ok: true, row: 0 });
+    expect(locate({ line: 7, receiptId: 'rcpt_b' })).toEqual({ ok: true, row: 3 });
+    expect(locate({ receiptId: 'rcpt_a' })).toEqual({ ok: true, row: 1 });
+  });
+
+  it('says what is wrong: past the end, a blank line, another receipt on the line, an unknown receipt', () => {
+    expect(locate({ line: 8, receiptId: '' })).toEqual({
+      ok: false,
+      message: 'log.jsonl has 7 lines; there is no line 8.',
+    });
+    expect(locate({ line: 5, receiptId: '' })).toMatchObject({
+      ok: false,
+      message: /Line 5 of log.jsonl is not stored/,
+    });
+    expect(locate({ line: 2, receiptId: 'rcpt_b' })).toEqual({
+      ok: false,
+      message: 'Line 2 of log.jsonl holds receipt rcpt_a, not rcpt_b.',
+    });
+    expect(locate({ line: 1, receiptId: 'rcpt_b' })).toMatchObject({ message: /holds no receipt, not rcpt_b/ });
+    expect(locate({ receiptId: 'rcpt_x' })).toEqual({
+      ok: false,
+      message: 'No line of log.jsonl holds receipt rcpt_x.',
+    });
+    expect(locate({ receiptId: '' })).toMatchObject({ ok: false });
   });
 });
 

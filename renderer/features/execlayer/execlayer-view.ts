@@ -82,15 +82,11 @@ export function glanceAt(kind: ExeclayerKind, text: string): LineGlance {
 
 /** Screens made for FORMAT.md archives, as the app's routes name them. */
 export type ArchiveScreen =
-  'receipt' | 'privacy' | 'controls' | 'metrics' | 'bundles' | 'bundle-diff' | 'samples' | 'sample' | 'workpaper';
+  'privacy' | 'controls' | 'metrics' | 'bundles' | 'bundle-diff' | 'samples' | 'sample' | 'workpaper';
 
 /** Each screen's title, and why it is not available for an ExecLayer log. */
 export const NOT_FOR_EXECLAYER: Readonly<Record<ArchiveScreen, { readonly title: string; readonly why: string }>> =
   (() => {
-    const reconstruction = {
-      title: 'Decision reconstruction',
-      why: 'a reconstruction re-performs a decision from its Cedar request under the signed policy bundle in force, and ExecLayer receipts carry a rule trace and a verdict instead: there is nothing to re-perform. Each line of the log, with its findings, is under Receipts.',
-    };
     const controls =
       'the control checks test what these logs do not record in a checkable form (whether a BLOCK or REFUSE was executed anyway, data tiers, recipients, human approvals, latency): none was run, and the dashboard lists them as not checked.';
     const bundles =
@@ -98,7 +94,6 @@ export const NOT_FOR_EXECLAYER: Readonly<Record<ArchiveScreen, { readonly title:
     const samples =
       'samples here are drawn for tests of the controls, and no control can be tested on these logs. Each line of the log, with its findings, is under Receipts.';
     return {
-      receipt: reconstruction,
       privacy: {
         title: 'Privacy report',
         why: 'the privacy report follows data subjects, personal-data categories and recipients as FORMAT.md receipts record them; ExecLayer logs do not record them in a checkable form.',
@@ -152,4 +147,56 @@ export function selectLines(
     (k) => k !== 'ledger' && !(FINDING_KEYS as readonly string[]).includes(k) && query[k] !== undefined,
   );
   return { rows, unplaced, ignored };
+}
+
+/** Where a reconstruction's address points in a log's stored lines. */
+export type LocatedLine =
+  { readonly ok: true; readonly row: number } | { readonly ok: false; readonly message: string };
+
+/**
+ * The stored row of a reconstruction's address: by line number when it has one (a receipt id
+ * beside it must be the one on that line), else by receipt id (Python: `receipt_id`; v4:
+ * `receipt_hash`). Rows are a log's non-blank lines in file order; `table.line` holds their numbers.
+ */
+export function locateLine(
+  table: Pick<ReceiptTable, 'count' | 'line'>,
+  address: { readonly line?: number; readonly receiptId: string },
+  path: string,
+  idOf: (row: number) => string,
+  rowOfId: (id: string) => number | undefined,
+): LocatedLine {
+  if (address.line !== undefined) {
+    const wanted = address.line;
+    // Line numbers rise with the rows: binary search.
+    let lo = 0;
+    let hi = table.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = table.line[mid] as number;
+      if (at === wanted) {
+        const id = idOf(mid);
+        if (address.receiptId !== '' && id !== address.receiptId)
+          return {
+            ok: false,
+            message: `Line ${wanted} of ${path} holds ${id === '' ? 'no receipt' : `receipt ${id}`}, not ${address.receiptId}.`,
+          };
+        return { ok: true, row: mid };
+      }
+      if (at < wanted) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    const last = table.count > 0 ? (table.line[table.count - 1] as number) : 0;
+    return {
+      ok: false,
+      message:
+        wanted > last
+          ? `${path} has ${last} line${last === 1 ? '' : 's'}; there is no line ${wanted}.`
+          : `Line ${wanted} of ${path} is not stored: it is blank, or over the length limit for one line (its finding names it).`,
+    };
+  }
+  if (address.receiptId === '') return { ok: false, message: 'The address names neither a line nor a receipt.' };
+  const row = rowOfId(address.receiptId);
+  return row === undefined
+    ? { ok: false, message: `No line of ${path} holds receipt ${address.receiptId}.` }
+    : { ok: true, row };
 }
