@@ -5,10 +5,14 @@
  * saved row is the engagement's own, kept with it (not with an archive).
  *
  * The rules are pure (tested under Node); the reads and writes below go through Dexie.
+ * A control test is the engagement's, so it is part of every workpaper of the engagement
+ * (its conclusions): a write is refused while any of them is reviewed and locked, the lock
+ * read in the write's own transaction (workpapers.ts).
  */
 import { controlById, type ControlDefinition } from '../../shared/controls/library.ts';
 import { db, type ControlTestRow } from './db.ts';
 import { useLiveQuery } from './use-live-query.ts';
+import { locksOnEngagement, lockedMessage } from './workpapers.ts';
 
 export const CONCLUSIONS = ['', 'effective', 'effective-with-exceptions', 'not-effective'] as const;
 export type Conclusion = (typeof CONCLUSIONS)[number];
@@ -124,6 +128,12 @@ export function checkControlTest(
   return { ok: true, row: { engagementId, controlId, attributes, conclusion: input.conclusion, note, updatedAt } };
 }
 
+/** Why the engagement's control tests cannot change now (a workpaper of it is locked), or null. In a transaction. */
+async function lockRefusal(engagementId: string, change: string): Promise<string | null> {
+  const [lock] = await locksOnEngagement(engagementId);
+  return lock ? lockedMessage(lock, change) : null;
+}
+
 /** Saves an engagement's test of a control; a refusal says why and stores nothing. */
 export async function saveControlTest(
   engagementId: string,
@@ -132,17 +142,32 @@ export async function saveControlTest(
 ): Promise<{ readonly ok: true; readonly row: ControlTestRow } | { readonly ok: false; readonly message: string }> {
   const checked = checkControlTest(engagementId, controlId, input, new Date().toISOString());
   if (!checked.ok) return checked;
-  await db.transaction('rw', [db.engagements, db.controlTests], async () => {
-    if (!(await db.engagements.get(engagementId)))
-      throw new Error('The engagement no longer exists: nothing was saved.');
-    await db.controlTests.put(checked.row);
-  });
-  return checked;
+  const refusal = await db.transaction(
+    'rw',
+    [db.engagements, db.controlTests, db.workpapers, db.archives],
+    async () => {
+      if (!(await db.engagements.get(engagementId)))
+        throw new Error('The engagement no longer exists: nothing was saved.');
+      const locked = await lockRefusal(engagementId, 'this control’s test');
+      if (locked) return locked;
+      await db.controlTests.put(checked.row);
+      return null;
+    },
+  );
+  return refusal ? { ok: false, message: refusal } : checked;
 }
 
-/** Forgets an engagement's test of a control: the library's defaults apply again. */
-export async function resetControlTest(engagementId: string, controlId: string): Promise<void> {
-  await db.controlTests.delete([engagementId, controlId]);
+/** Forgets an engagement's test of a control: the library's defaults apply again. Refused while locked. */
+export async function resetControlTest(
+  engagementId: string,
+  controlId: string,
+): Promise<{ readonly ok: true } | { readonly ok: false; readonly message: string }> {
+  return db.transaction('rw', [db.controlTests, db.workpapers, db.archives], async () => {
+    const locked = await lockRefusal(engagementId, 'this control’s test');
+    if (locked) return { ok: false, message: locked } as const;
+    await db.controlTests.delete([engagementId, controlId]);
+    return { ok: true } as const;
+  });
 }
 
 /** Every saved control test of an engagement, by control id; undefined while loading. */

@@ -16,6 +16,7 @@ import {
   type EngagementActivity,
   type EngagementFields,
 } from './engagement-rules.ts';
+import { locksOnEngagement, WorkpaperLockedError } from './workpapers.ts';
 
 /** Id of the engagement made on first import (and kept from version 1 of the database). */
 const FIRST_ENGAGEMENT_ID = 'default';
@@ -82,15 +83,23 @@ export async function createEngagement(fields: EngagementFields): Promise<Engage
 }
 
 /**
- * Replaces an engagement's fields (notes left out of `fields` are removed).
+ * Replaces an engagement's fields (notes left out of `fields` are removed). Its name, client
+ * and examination period are in every workpaper of the engagement: a change to them is
+ * refused while one of those is reviewed and locked (the notes are in none, and may change).
  * @throws Error when no engagement has this id.
+ * @throws WorkpaperLockedError when the change would alter a locked workpaper.
  */
 export async function updateEngagement(id: string, fields: EngagementFields): Promise<EngagementRow> {
-  return db.transaction('rw', [db.engagements], async () => {
+  return db.transaction('rw', [db.engagements, db.workpapers, db.archives], async () => {
     const stored = await db.engagements.get(id);
     if (!stored) throw new Error(`updateEngagement: no engagement with id "${id}"`);
     const { notes: _dropped, ...rest } = normalizeEngagement(stored);
     const row: EngagementRow = { ...rest, ...fields, updatedAt: new Date().toISOString() };
+    const signed = (e: EngagementRow) => [e.name, e.client, e.periodFrom, e.periodTo].join('\n');
+    if (signed(row) !== signed(rest)) {
+      const [lock] = await locksOnEngagement(id);
+      if (lock) throw new WorkpaperLockedError(lock, 'changing the engagement’s name, client or period');
+    }
     await db.engagements.put(row);
     return row;
   });

@@ -2,10 +2,13 @@
  * Samples for tests of controls (`samples`, `sampleItems`): what a sample records in its
  * `details` (population and its completeness evidence, sizing, method, attributes, size
  * changes, conclusion), and the reads and writes the sampling screens make. Each write
- * that touches a sample and its items is one transaction.
+ * that touches a sample and its items is one transaction, and each is refused while the
+ * workpaper the sample is part of (its engagement's, for its archive) is reviewed and
+ * locked: the lock is read in that same transaction (workpapers.ts).
  */
 import type { CheckStatus, LedgerState, Period } from '../../shared/engine/types.ts';
 import { db, type SampleItemRow, type SampleRow } from './db.ts';
+import { lockOnArchive, lockedMessage } from './workpapers.ts';
 
 export type ItemResult = SampleItemRow['results'][string];
 export type Stratify = 'ledger' | 'agent' | 'action';
@@ -149,15 +152,35 @@ export async function loadSample(id: number): Promise<{ sample: Sample; items: S
 export type WriteResult<T = void> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
-/** Stores a drawn sample and its items; refused when the archive is gone. */
+const done = { ok: true, value: undefined } as const;
+
+/** Every table a write to a sample reads or writes, the lock's included. */
+const SAMPLE_TABLES = () => [db.archives, db.samples, db.sampleItems, db.workpapers];
+
+/**
+ * Why a sample cannot be changed now, or null: it is gone, or the workpaper it is part of
+ * is locked. Call it inside the write's transaction (with {@link SAMPLE_TABLES}).
+ */
+async function sampleRefusal(sampleId: number, change: string): Promise<string | null> {
+  const row = await db.samples.get(sampleId);
+  if (!row) return 'This sample is no longer stored (it may have been deleted): nothing was changed.';
+  // A row without an engagement (a placeholder of store version 1) is on no workpaper.
+  if (row.engagementId === undefined) return null;
+  const lock = await lockOnArchive(row.engagementId, row.archiveId);
+  return lock ? lockedMessage(lock, change) : null;
+}
+
+/** Stores a drawn sample and its items; refused when the archive is gone or its workpaper is locked. */
 export async function createSample(
   row: Omit<Sample, 'id'>,
   items: readonly Omit<SampleItemRow, 'sampleId'>[],
 ): Promise<WriteResult<number>> {
-  return db.transaction('rw', [db.archives, db.samples, db.sampleItems], async () => {
+  return db.transaction('rw', SAMPLE_TABLES(), async () => {
     const archive = await db.archives.get(row.archiveId);
     if (!archive || archive.status !== 'complete')
       return { ok: false, message: 'The archive is no longer stored: the sample was not kept.' } as const;
+    const lock = row.engagementId === undefined ? null : await lockOnArchive(row.engagementId, row.archiveId);
+    if (lock) return { ok: false, message: lockedMessage(lock, 'a new sample') } as const;
     const id = (await db.samples.add(row as unknown as SampleRow)) as number;
     await db.sampleItems.bulkAdd(items.map((item) => ({ ...item, sampleId: id })));
     return { ok: true, value: id } as const;
@@ -170,13 +193,18 @@ export async function setItemResult(
   index: number,
   attributeId: string,
   result: ItemResult,
-): Promise<void> {
-  await db.sampleItems
-    .where('[sampleId+index]')
-    .equals([sampleId, index])
-    .modify((item) => {
-      item.results = { ...item.results, [attributeId]: result };
-    });
+): Promise<WriteResult> {
+  return db.transaction('rw', SAMPLE_TABLES(), async () => {
+    const refusal = await sampleRefusal(sampleId, `a result of item ${index + 1}`);
+    if (refusal) return { ok: false, message: refusal } as const;
+    await db.sampleItems
+      .where('[sampleId+index]')
+      .equals([sampleId, index])
+      .modify((item) => {
+        item.results = { ...item.results, [attributeId]: result };
+      });
+    return done;
+  });
 }
 
 export const MAX_ITEM_NOTE = 2000;
@@ -184,13 +212,17 @@ export const MAX_ITEM_NOTE = 2000;
 export async function setItemNote(sampleId: number, index: number, note: string): Promise<WriteResult> {
   if (note.length > MAX_ITEM_NOTE)
     return { ok: false, message: `A note is at most ${MAX_ITEM_NOTE} characters: this one has ${note.length}.` };
-  await db.sampleItems
-    .where('[sampleId+index]')
-    .equals([sampleId, index])
-    .modify((item) => {
-      item.note = note;
-    });
-  return { ok: true, value: undefined };
+  return db.transaction('rw', SAMPLE_TABLES(), async () => {
+    const refusal = await sampleRefusal(sampleId, `the note on item ${index + 1}`);
+    if (refusal) return { ok: false, message: refusal } as const;
+    await db.sampleItems
+      .where('[sampleId+index]')
+      .equals([sampleId, index])
+      .modify((item) => {
+        item.note = note;
+      });
+    return done;
+  });
 }
 
 /**
@@ -202,22 +234,34 @@ export async function replaceItems(
   size: number,
   items: readonly Omit<SampleItemRow, 'sampleId'>[],
   details: SampleDetails,
-): Promise<void> {
-  await db.transaction('rw', [db.samples, db.sampleItems], async () => {
+): Promise<WriteResult> {
+  return db.transaction('rw', SAMPLE_TABLES(), async () => {
+    const refusal = await sampleRefusal(sampleId, 'a larger sample');
+    if (refusal) return { ok: false, message: refusal } as const;
     await db.sampleItems.where('sampleId').equals(sampleId).delete();
     await db.sampleItems.bulkAdd(items.map((item) => ({ ...item, sampleId })));
     await db.samples.update(sampleId, { size, details: details as unknown as Record<string, unknown> });
+    return done;
   });
 }
 
-export async function setConclusion(sampleId: number, details: SampleDetails): Promise<void> {
-  await db.samples.update(sampleId, { details: details as unknown as Record<string, unknown> });
+/** Stores the sample's details with a new conclusion. */
+export async function setConclusion(sampleId: number, details: SampleDetails): Promise<WriteResult> {
+  return db.transaction('rw', SAMPLE_TABLES(), async () => {
+    const refusal = await sampleRefusal(sampleId, 'the sample’s conclusion');
+    if (refusal) return { ok: false, message: refusal } as const;
+    await db.samples.update(sampleId, { details: details as unknown as Record<string, unknown> });
+    return done;
+  });
 }
 
-export async function deleteSample(sampleId: number): Promise<void> {
-  await db.transaction('rw', [db.samples, db.sampleItems], async () => {
+export async function deleteSample(sampleId: number): Promise<WriteResult> {
+  return db.transaction('rw', SAMPLE_TABLES(), async () => {
+    const refusal = await sampleRefusal(sampleId, 'deleting the sample');
+    if (refusal) return { ok: false, message: refusal } as const;
     await db.sampleItems.where('sampleId').equals(sampleId).delete();
     await db.samples.delete(sampleId);
+    return done;
   });
 }
 

@@ -1,10 +1,13 @@
 /**
  * References to receipts kept for an engagement's workpaper (`workpaperRefs`), added from
  * the reconstruction view. A reference names one stored receipt: archive, id, ledger, seq
- * and the hash of its line (so two receipts that share an id are two references).
+ * and the hash of its line (so two receipts that share an id are two references). Adding
+ * or removing one is refused while that archive's workpaper is reviewed and locked
+ * (workpapers.ts), the lock read in the write's own transaction.
  */
 import { HASH_PATTERN } from '../../shared/format/hash.ts';
 import { db, type WorkpaperRefRow } from './db.ts';
+import { lockOnArchive, lockedMessage, WorkpaperLockedError } from './workpapers.ts';
 
 export type WorkpaperRef = WorkpaperRefRow & { readonly id: number };
 
@@ -87,18 +90,30 @@ export type AddResult =
 export async function addWorkpaperRef(target: RefTarget, note?: string): Promise<AddResult> {
   const made = newWorkpaperRef(target, new Date().toISOString(), note);
   if (!made.ok) return made;
-  return db.transaction('rw', [db.workpaperRefs, db.engagements], async () => {
+  return db.transaction('rw', [db.workpaperRefs, db.engagements, db.workpapers, db.archives], async () => {
     if (!(await db.engagements.get(target.engagementId)))
       return { ok: false, message: 'This archive’s engagement no longer exists: nothing was kept.' } as const;
     const existing = await findWorkpaperRef(target);
     if (existing) return { ok: true, ref: existing } as const;
+    const lock = await lockOnArchive(target.engagementId, target.archiveId);
+    if (lock) return { ok: false, message: lockedMessage(lock, 'adding this receipt') } as const;
     const id = (await db.workpaperRefs.add(made.row)) as number;
     return { ok: true, ref: { ...made.row, id } } as const;
   });
 }
 
+/**
+ * Removes a reference. Throws {@link WorkpaperLockedError} while its workpaper is locked:
+ * callers await it for its effect, so a refusal must not look like a success.
+ */
 export async function removeWorkpaperRef(id: number): Promise<void> {
-  await db.workpaperRefs.delete(id);
+  await db.transaction('rw', [db.workpaperRefs, db.workpapers, db.archives], async () => {
+    const row = await db.workpaperRefs.get(id);
+    if (!row) return;
+    const lock = await lockOnArchive(row.engagementId, row.archiveId);
+    if (lock) throw new WorkpaperLockedError(lock, 'removing this receipt');
+    await db.workpaperRefs.delete(id);
+  });
 }
 
 /** An engagement's references, oldest first. */

@@ -8,10 +8,15 @@
  * - the preparer signs a predicate; a later change to the data shows the sign-off as
  *   "modified since signed" (by section, {@link compareSignedContent}) until signed again;
  * - the reviewer signs the preparer's envelope as stored, and only that one;
- * - an approved review locks the workpaper: no new preparer signature and no edit on this
- *   screen until it is reopened, which records who, when and why, and sets the review aside.
+ * - an approved review locks the workpaper until it is reopened, which records who, when and
+ *   why, and sets the review aside. While locked, nothing that the workpaper says can be
+ *   changed, on any screen: each write below and each write of the data the draft is built
+ *   from (samples and their items, control tests, receipts kept for it, the engagement)
+ *   reads {@link lockOnArchive} or {@link locksOnEngagement} in its own transaction and is
+ *   refused with {@link lockedMessage}. The lock is the store's, so no screen can forget it.
  */
 import { canonicalize } from '../../shared/format/canonical.ts';
+import { formatTime } from '../components/format.ts';
 import { fromBase64, type DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import { WORKPAPER_PREDICATE, type Statement } from '../../shared/workpaper/workpaper.ts';
 import {
@@ -144,18 +149,87 @@ export function isLocked(row: Pick<WorkpaperRow, 'prepared' | 'review'> | undefi
   return statusOf(row) === 'reviewed';
 }
 
-const LOCKED =
-  'The workpaper is reviewed and locked. Reopen it first (the reopening is recorded and sets the review aside).';
-
 /** The engagement's workpaper for an archive, if one was started. */
 export async function getWorkpaper(engagementId: string, archiveId: string): Promise<Workpaper | undefined> {
   const rows = await db.workpapers.where('[engagementId+archiveId]').equals([engagementId, archiveId]).toArray();
   return rows.find((r): r is Workpaper => r.id !== undefined && r.archiveId !== undefined);
 }
 
-/** Whether the engagement's workpaper for this archive is reviewed and locked (for screens that edit its data). */
-export async function isWorkpaperLocked(engagementId: string, archiveId: string): Promise<boolean> {
-  return isLocked(await getWorkpaper(engagementId, archiveId));
+/** A reviewed workpaper's lock: whose workpaper, and who approved it when. */
+export interface WorkpaperLock {
+  readonly engagementId: string;
+  readonly archiveId: string;
+  /** The archive's name as stored. */
+  readonly archiveName: string;
+  readonly reviewer: string;
+  /** When the review was signed (ISO 8601). */
+  readonly reviewedAt: string;
+}
+
+function lockOf(row: Workpaper, archiveName: string): WorkpaperLock | null {
+  if (!isLocked(row) || !row.review) return null;
+  return {
+    engagementId: row.engagementId,
+    archiveId: row.archiveId,
+    archiveName,
+    reviewer: row.review.name,
+    reviewedAt: row.review.signedAt,
+  };
+}
+
+/** Whether an archive is stored (a workpaper outlives its archive: see db.ts). */
+async function storedArchiveName(archiveId: string): Promise<string | null> {
+  const archive = await db.archives.get(archiveId);
+  return archive && archive.status === 'complete' ? archive.name : null;
+}
+
+/**
+ * The lock on the engagement's workpaper for this archive, or null: what bars a change to
+ * data of that archive alone (its samples, the receipts kept from it, its policy changes).
+ * Read it in the transaction of the write it guards, with `db.workpapers` and `db.archives`.
+ */
+export async function lockOnArchive(engagementId: string, archiveId: string): Promise<WorkpaperLock | null> {
+  const row = await getWorkpaper(engagementId, archiveId);
+  if (!row || !isLocked(row)) return null;
+  return lockOf(row, (await storedArchiveName(archiveId)) ?? archiveId);
+}
+
+/**
+ * Every lock on the engagement's workpapers whose archive is still stored: what bars a
+ * change to the engagement's own data (its control tests, its name, client and period),
+ * which every one of its workpapers states. A workpaper whose archive was removed is kept as
+ * a record but has no draft left to change (and no screen to reopen it), so it bars nothing.
+ */
+export async function locksOnEngagement(engagementId: string): Promise<WorkpaperLock[]> {
+  const rows = await db.workpapers.where('engagementId').equals(engagementId).toArray();
+  const locks: WorkpaperLock[] = [];
+  for (const row of rows) {
+    if (row.id === undefined || row.archiveId === undefined || !isLocked(row)) continue;
+    const name = await storedArchiveName(row.archiveId);
+    const lock = name === null ? null : lockOf(row as Workpaper, name);
+    if (lock) locks.push(lock);
+  }
+  return locks.sort((a, b) => (a.reviewedAt < b.reviewedAt ? -1 : a.reviewedAt > b.reviewedAt ? 1 : 0));
+}
+
+/** The refusal of a change while `lock` holds: what it would change, who locked it and when, how to reopen. */
+export function lockedMessage(lock: WorkpaperLock, change: string): string {
+  return (
+    `The workpaper for ${lock.archiveName} was reviewed and approved by ${lock.reviewer} on ` +
+    `${formatTime(lock.reviewedAt)} and is locked: ${change} would change what it says, so nothing was changed. ` +
+    'Reopen it on its workpaper screen first (the reopening is recorded and sets the review aside).'
+  );
+}
+
+/** Thrown by the writes whose callers await them for their effect only, so a refusal cannot go unseen. */
+export class WorkpaperLockedError extends Error {
+  constructor(
+    readonly lock: WorkpaperLock,
+    change: string,
+  ) {
+    super(lockedMessage(lock, change));
+    this.name = 'WorkpaperLockedError';
+  }
 }
 
 /** The row to write to, made when there is none (in the caller's transaction). */
@@ -196,9 +270,10 @@ export function policyDiffProblem(note: Omit<PolicyDiffNote, 'addedAt'>): string
 export async function addPolicyDiff(key: WorkpaperKey, note: Omit<PolicyDiffNote, 'addedAt'>): Promise<WriteResult> {
   const problem = policyDiffProblem(note);
   if (problem) return fail(problem);
-  return db.transaction('rw', db.workpapers, async () => {
+  return db.transaction('rw', [db.workpapers, db.archives], async () => {
     const row = await rowFor(key.engagementId, key.archiveId, key.title);
-    if (isLocked(row)) return fail(LOCKED);
+    const lock = await lockOnArchive(key.engagementId, key.archiveId);
+    if (lock) return fail(lockedMessage(lock, 'adding a policy change'));
     const entry: PolicyDiffNote = { ...note, summary: note.summary.trim(), addedAt: new Date().toISOString() };
     await db.workpapers.update(row.id, { policyDiffs: [...(row.policyDiffs ?? []), entry] });
     return { ok: true, value: undefined } as const;
@@ -206,10 +281,11 @@ export async function addPolicyDiff(key: WorkpaperKey, note: Omit<PolicyDiffNote
 }
 
 export async function removePolicyDiff(key: WorkpaperKey, addedAt: string): Promise<WriteResult> {
-  return db.transaction('rw', db.workpapers, async () => {
+  return db.transaction('rw', [db.workpapers, db.archives], async () => {
     const row = await getWorkpaper(key.engagementId, key.archiveId);
     if (!row) return fail('There is no such policy change on the workpaper.');
-    if (isLocked(row)) return fail(LOCKED);
+    const lock = await lockOnArchive(key.engagementId, key.archiveId);
+    if (lock) return fail(lockedMessage(lock, 'removing a policy change'));
     await db.workpapers.update(row.id, { policyDiffs: (row.policyDiffs ?? []).filter((d) => d.addedAt !== addedAt) });
     return { ok: true, value: undefined } as const;
   });
@@ -220,9 +296,10 @@ export async function removePolicyDiff(key: WorkpaperKey, addedAt: string): Prom
  * aside with it; both stay in the history). Refused while the workpaper is locked.
  */
 export async function recordPrepared(key: WorkpaperKey, signOff: PreparedSignOff): Promise<WriteResult> {
-  return db.transaction('rw', db.workpapers, async () => {
+  return db.transaction('rw', [db.workpapers, db.archives], async () => {
     const row = await rowFor(key.engagementId, key.archiveId, key.title);
-    if (isLocked(row)) return fail(LOCKED);
+    const lock = await lockOnArchive(key.engagementId, key.archiveId);
+    if (lock) return fail(lockedMessage(lock, 'a new preparer’s signature'));
     const event: WorkpaperEvent = {
       kind: 'prepared',
       at: signOff.signedAt,
@@ -249,17 +326,19 @@ export async function recordReview(
   reviewed: DsseEnvelope,
   signOff: ReviewSignOff,
 ): Promise<WriteResult> {
-  return db.transaction('rw', db.workpapers, async () => {
+  return db.transaction('rw', [db.workpapers, db.archives], async () => {
     const row = await getWorkpaper(key.engagementId, key.archiveId);
     if (!row?.prepared) return fail('There is no preparer’s sign-off to review.');
     if (!sameEnvelope(row.prepared.envelope, reviewed))
       return fail('The preparer signed again while you reviewed: look at the new version and review that one.');
-    if (row.review)
+    if (row.review) {
+      const lock = await lockOnArchive(key.engagementId, key.archiveId);
       return fail(
-        row.review.decision === 'approved'
-          ? LOCKED
+        lock
+          ? lockedMessage(lock, 'another review')
           : 'This version was already returned: the preparer signs again before another review.',
       );
+    }
     const event: WorkpaperEvent = {
       kind: 'reviewed',
       at: signOff.signedAt,
@@ -283,7 +362,7 @@ export async function reopenWorkpaper(key: WorkpaperKey, by: string, reason: str
         ? `A reason is at most ${MAX_TEXT} characters: this one has ${reason.length}.`
         : null);
   if (problem) return fail(problem);
-  return db.transaction('rw', db.workpapers, async () => {
+  return db.transaction('rw', [db.workpapers, db.archives], async () => {
     const row = await getWorkpaper(key.engagementId, key.archiveId);
     if (!row || !isLocked(row) || !row.review) return fail('Only a reviewed workpaper is reopened.');
     const event: WorkpaperEvent = {

@@ -32,6 +32,7 @@ import {
   openWorkbench,
   resultsDir,
   screenshot,
+  screenshotElement,
   seriousViolations,
   type Workbench,
 } from './browser.ts';
@@ -115,7 +116,14 @@ async function storeSample(page: Page, archiveId: string, items: typeof sampled)
               leftOut: 0,
               archiveReceipts: 2400,
             },
-            completeness: { archiveName: 'demo.zip', ledgers: [], checks: [], integrityFindings: 0 },
+            completeness: {
+              archiveName: 'demo.zip',
+              manifest: null,
+              ledgers: [],
+              checks: [],
+              integrityFindings: 0,
+              coverage: { tone: 'not-set', sentence: 'No examination period is set for this engagement.' },
+            },
             sizing: {
               confidence: '95',
               tolerable: '10',
@@ -301,6 +309,37 @@ describe('the signed workpaper', () => {
     expect(await page.getByTestId('wp-policy-add').isDisabled()).toBe(true);
     await screenshot(page, 'workpaper-reviewed');
     await noSeriousViolations(page);
+  });
+
+  it('locked on every screen that edits its data: the sample and the control tests say by whom and when, and link back', async () => {
+    const { page } = wb;
+    await page.goto(`${base()}#/archive/${archiveId}/samples`);
+    await page.getByTestId('sample-link').first().click();
+    await page.getByTestId('sample-page').waitFor();
+    await page.getByTestId('workpaper-locked').waitFor();
+    expect(await text(page, 'workpaper-lock')).toMatch(
+      /^The workpaper for demo\.zip was reviewed and approved by R\. Reviewer on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\. Open its workpaper to reopen it/,
+    );
+    // Nothing here can be recorded: results, notes, the conclusion, a larger sample, deleting it.
+    for (const select of await page.getByTestId('item-result').all()) expect(await select.isDisabled()).toBe(true);
+    expect(await page.getByTestId('item-note').first().getAttribute('readonly')).not.toBeNull();
+    for (const id of ['conclusion-record', 'extend-submit', 'sample-delete'])
+      expect(await page.getByTestId(id).isDisabled(), id).toBe(true);
+    await screenshot(page, 'workpaper-locked-sample');
+    await noSeriousViolations(page);
+    // The control tests are the engagement's: locked too.
+    await page.goto(`${base()}#/archive/${archiveId}/controls`);
+    await page.getByTestId('workpaper-locked').waitFor();
+    expect(await page.getByTestId('control-test-edit').first().isDisabled()).toBe(true);
+    expect(await text(page, 'workpaper-lock-by')).toBe('R. Reviewer');
+    await screenshotElement(page.getByTestId('workpaper-locked'), 'workpaper-locked-controls');
+    await noSeriousViolations(page);
+    // The link goes to the workpaper, where it is reopened.
+    await page.getByTestId('workpaper-lock-link').click();
+    await page.getByTestId('workpaper-page').waitFor();
+    expect(page.url()).toBe(`${base()}#/archive/${archiveId}/workpaper`);
+    await expect.poll(() => page.getByTestId('wp-status').getAttribute('data-status')).toBe('reviewed');
+    expect(wb.errors).toEqual([]);
   });
 
   it('exports the envelopes and the PDF; tickmark workpaper verify accepts them (exit 0) with the archive', async () => {

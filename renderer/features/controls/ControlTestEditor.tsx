@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ControlDefinition } from '../../../shared/controls/library.ts';
+import { formatRoute } from '../../app/routes.ts';
 import { formatTime } from '../../components/format.ts';
 import {
   CONCLUSIONS,
@@ -13,6 +14,7 @@ import {
   type ControlTest,
 } from '../../store/control-tests.ts';
 import type { ControlTestRow } from '../../store/db.ts';
+import type { WorkpaperLock } from '../../store/workpapers.ts';
 
 interface Props {
   readonly control: ControlDefinition;
@@ -20,6 +22,8 @@ interface Props {
   readonly engagementName: string;
   /** The saved row; undefined: never saved (the library's defaults). */
   readonly row: ControlTestRow | undefined;
+  /** Reviewed workpapers that hold the engagement's control tests: no edit until reopened (the store refuses it too). */
+  readonly locks: readonly WorkpaperLock[];
 }
 
 /**
@@ -27,7 +31,7 @@ interface Props {
  * for each sampled item, the conclusion and a note. Shown as text; edited in a form that
  * saves only on Save (a refusal says why and keeps the form as typed).
  */
-export function ControlTestEditor({ control, engagementId, engagementName, row }: Props) {
+export function ControlTestEditor({ control, engagementId, engagementName, row, locks }: Props) {
   const id = useId();
   const test = controlTestOf(engagementId, control, row);
   const [draft, setDraftState] = useState<ControlTest | null>(null);
@@ -67,9 +71,11 @@ export function ControlTestEditor({ control, engagementId, engagementName, row }
     }
   };
   const reset = async () => {
-    await resetControlTest(engagementId, control.id);
+    const done = await resetControlTest(engagementId, control.id);
+    if (!done.ok) return setMessage({ text: done.message, error: true });
     close('The library’s attributes apply again; the conclusion and note were cleared.');
   };
+  const lock = locks[0];
   const setAttribute = (index: number, text: string) =>
     draft && setDraft({ ...draft, attributes: draft.attributes.map((a, i) => (i === index ? { ...a, text } : a)) });
   const removeAttribute = (index: number) =>
@@ -117,6 +123,7 @@ export function ControlTestEditor({ control, engagementId, engagementName, row }
             <button
               type="button"
               ref={editButton}
+              disabled={lock !== undefined}
               onClick={() => {
                 setMessage(null);
                 setDraftState(test);
@@ -127,11 +134,23 @@ export function ControlTestEditor({ control, engagementId, engagementName, row }
               Edit the test
             </button>
             {test.updatedAt && (
-              <button type="button" onClick={() => void reset()} data-testid="control-test-reset">
+              <button
+                type="button"
+                disabled={lock !== undefined}
+                onClick={() => void reset()}
+                data-testid="control-test-reset"
+              >
                 Back to the library’s attributes
               </button>
             )}
           </div>
+          {lock && (
+            <p className="field-help" data-testid="control-test-locked">
+              Locked: the workpaper for {lock.archiveName} was approved by {lock.reviewer} on{' '}
+              {formatTime(lock.reviewedAt)}.{' '}
+              <a href={formatRoute({ name: 'workpaper', archiveId: lock.archiveId })}>Open it to reopen it</a>.
+            </p>
+          )}
         </>
       ) : (
         <form

@@ -7,7 +7,9 @@ import { SOC2_CRITERIA } from '../../../shared/soc2.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatCount } from '../../components/format.ts';
 import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
+import { useEngagementLocks, WorkpaperLocked } from '../../components/WorkpaperLocked.tsx';
 import { useControlTests } from '../../store/control-tests.ts';
+import type { WorkpaperLock } from '../../store/workpapers.ts';
 import type { EngagementRow } from '../../store/db.ts';
 import { ControlTestEditor } from './ControlTestEditor.tsx';
 import { notCounted, plural, type TrendMonth } from './metrics-view.ts';
@@ -34,6 +36,8 @@ import { useArchiveMetrics } from './use-archive-row.ts';
 export function ControlsPage({ archiveId }: { archiveId: string }) {
   const { state, metrics, engagement, trend } = useArchiveMetrics(archiveId);
   const tests = useControlTests(state.status === 'ready' ? state.archive.engagementId : null);
+  // Control tests are the engagement's: a reviewed workpaper of any of its archives holds them.
+  const locks = useEngagementLocks(state.status === 'ready' ? state.archive.engagementId : null);
   if (state.status !== 'ready') return <ArchiveNotReady state={state} />;
   const { archive } = state;
   return (
@@ -57,6 +61,7 @@ export function ControlsPage({ archiveId }: { archiveId: string }) {
       ) : (
         <MissingMetrics report={archive.report} />
       )}
+      <WorkpaperLocked locks={locks ?? []} what="the engagement’s control tests (attributes, conclusions and notes)" />
       <nav aria-label="Controls" className="panel controls-toc">
         <ol>
           {CONTROL_LIBRARY.map((c) => (
@@ -79,7 +84,8 @@ export function ControlsPage({ archiveId }: { archiveId: string }) {
           checks={archive.report.checks}
           engagement={engagement}
           testRow={tests?.get(control.id)}
-          testsLoaded={tests !== undefined}
+          testsLoaded={tests !== undefined && locks !== undefined}
+          locks={locks ?? []}
         />
       ))}
     </div>
@@ -96,6 +102,7 @@ function ControlSection({
   engagement,
   testRow,
   testsLoaded,
+  locks,
 }: {
   archiveId: string;
   control: ControlDefinition;
@@ -106,6 +113,7 @@ function ControlSection({
   engagement: EngagementRow | null;
   testRow: Parameters<typeof ControlTestEditor>[0]['row'];
   testsLoaded: boolean;
+  locks: readonly WorkpaperLock[];
 }) {
   const id = useId();
   const notChecked = notCheckedFor(control, checks);
@@ -174,6 +182,7 @@ function ControlSection({
           engagementId={engagement.id}
           engagementName={engagement.name || 'this engagement'}
           row={testRow}
+          locks={locks}
         />
       ) : (
         !engagement && (

@@ -15,6 +15,8 @@ interface Props {
   readonly checks: readonly CheckStatus[];
   readonly sample: Sample;
   readonly items: readonly SampleItemRow[];
+  /** The workpaper holding this sample is reviewed and locked: nothing is recorded (the store refuses it too). */
+  readonly locked: boolean;
 }
 
 /** The table row of an item's stored line: by receipt id (checked against the hash), else by hash. */
@@ -25,8 +27,9 @@ function rowOf(table: ReceiptTable, item: SampleItemRow): number | undefined {
 }
 
 /** Each sampled receipt with its attributes: the engine's filled and locked, the manual ones to record. */
-export function ItemsTable({ archiveId, table, checks, sample, items }: Props) {
+export function ItemsTable({ archiveId, table, checks, sample, items, locked }: Props) {
   const id = useId();
+  const [refusal, setRefusal] = useState<string | null>(null);
   const { attributes, stratify } = sample.details;
   // Rows and the engine's results depend on the items drawn, not on the results recorded.
   const drawnKey = items.map((i) => i.hash).join(',');
@@ -117,7 +120,12 @@ export function ItemsTable({ archiveId, table, checks, sample, items }: Props) {
                         <ResultSelect
                           label={`Item ${n}, ${a.kind === 'automated' ? 'engine attribute (not checked by the engine)' : a.text}`}
                           value={stored}
-                          onChange={(value) => void setItemResult(sample.id, item.index, a.id, value)}
+                          disabled={locked}
+                          onChange={(value) =>
+                            void setItemResult(sample.id, item.index, a.id, value).then((r) =>
+                              setRefusal(r.ok ? null : r.message),
+                            )
+                          }
                           testId={a.kind === 'automated' ? 'item-engine-manual' : 'item-result'}
                           attribute={a.id}
                         />
@@ -131,7 +139,7 @@ export function ItemsTable({ archiveId, table, checks, sample, items }: Props) {
                     );
                   })}
                   <td>
-                    <NoteField sampleId={sample.id} index={item.index} note={item.note} n={n} />
+                    <NoteField sampleId={sample.id} index={item.index} note={item.note} n={n} locked={locked} />
                   </td>
                   <td>
                     <StateBadge state={itemState(item.results, attributes)} />
@@ -142,6 +150,11 @@ export function ItemsTable({ archiveId, table, checks, sample, items }: Props) {
           </tbody>
         </table>
       </div>
+      {refusal && (
+        <p className="field-error" role="alert" data-testid="items-message">
+          {refusal}
+        </p>
+      )}
     </section>
   );
 }
@@ -152,9 +165,11 @@ function ResultSelect({
   onChange,
   testId,
   attribute,
+  disabled,
 }: {
   label: string;
   value: ItemResult;
+  disabled: boolean;
   onChange: (value: ItemResult) => void;
   testId: string;
   attribute: string;
@@ -163,6 +178,7 @@ function ResultSelect({
     <select
       aria-label={label}
       value={value ?? ''}
+      disabled={disabled}
       onChange={(e) => onChange(e.target.value === '' ? null : (e.target.value as NonNullable<ItemResult>))}
       className={`result-select result-${value ?? 'none'}`}
       data-testid={testId}
@@ -178,7 +194,19 @@ function ResultSelect({
   );
 }
 
-function NoteField({ sampleId, index, note, n }: { sampleId: number; index: number; note: string; n: number }) {
+function NoteField({
+  sampleId,
+  index,
+  note,
+  n,
+  locked,
+}: {
+  sampleId: number;
+  index: number;
+  note: string;
+  n: number;
+  locked: boolean;
+}) {
   const [text, setText] = useState(note);
   const [error, setError] = useState<string | null>(null);
   // A note changed elsewhere (another window) shows here unless this one is being edited.
@@ -209,6 +237,7 @@ function NoteField({ sampleId, index, note, n }: { sampleId: number; index: numb
         aria-label={`Note on item ${n}`}
         value={text}
         maxLength={MAX_ITEM_NOTE + 100}
+        readOnly={locked}
         onFocus={() => setEditing(true)}
         onChange={(e) => setText(e.target.value)}
         onBlur={() => {

@@ -4,6 +4,7 @@ import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
 import { formatCount, formatTime } from '../../components/format.ts';
+import { useArchiveLock, WorkpaperLocked } from '../../components/WorkpaperLocked.tsx';
 import type { LoadedArchive } from '../../store/archives.ts';
 import type { SampleItemRow } from '../../store/db.ts';
 import {
@@ -69,6 +70,10 @@ function SampleBody({ archiveId, loaded, sample, items }: BodyProps) {
   const drawnFrom = d.population.filterName
     ? `Saved filter “${d.population.filterName}”`
     : 'Every receipt of the archive';
+  // The store refuses every change while the workpaper is locked; the controls say so
+  // beforehand (disabled while the lock is being read, too).
+  const lock = useArchiveLock(sample.engagementId, archiveId);
+  const locked = lock !== null;
   return (
     <div className="page sample-page" data-testid="sample-page" data-sample={sample.id}>
       <div className="page-head">
@@ -77,6 +82,7 @@ function SampleBody({ archiveId, loaded, sample, items }: BodyProps) {
         </h1>
         <a href={formatRoute({ name: 'samples', archiveId })}>All samples</a>
       </div>
+      <WorkpaperLocked locks={lock ? [lock] : []} what="this sample’s results, notes, conclusion and size" />
       <section className="panel" aria-labelledby="sample-facts-heading">
         <h2 id="sample-facts-heading">How it was drawn</h2>
         <dl className="facts" data-testid="sample-facts">
@@ -163,17 +169,18 @@ function SampleBody({ archiveId, loaded, sample, items }: BodyProps) {
         </dl>
       </section>
       <CompletenessPanel evidence={d.completeness} />
-      <EvaluationPanel sample={sample} evaluation={evaluation} itemCount={items.length} />
+      <EvaluationPanel sample={sample} evaluation={evaluation} itemCount={items.length} locked={locked} />
       <ItemsTable
         archiveId={archiveId}
         table={loaded.table}
         checks={loaded.archive.report.checks}
         sample={sample}
         items={items}
+        locked={locked}
       />
-      <ExtendPanel loaded={loaded} sample={sample} items={items} />
+      <ExtendPanel loaded={loaded} sample={sample} items={items} locked={locked} />
       <ExportPanel loaded={loaded} sample={sample} items={items} />
-      <DeletePanel archiveId={archiveId} sample={sample} />
+      <DeletePanel archiveId={archiveId} sample={sample} locked={locked} />
     </div>
   );
 }
@@ -182,10 +189,12 @@ function EvaluationPanel({
   sample,
   evaluation,
   itemCount,
+  locked,
 }: {
   sample: Sample;
   evaluation: SampleEvaluation;
   itemCount: number;
+  locked: boolean;
 }) {
   const id = useId();
   const d = sample.details;
@@ -200,10 +209,11 @@ function EvaluationPanel({
     if (problem) return setError(problem);
     if (note.length > 4000) return setError(`A note is at most 4,000 characters: this one has ${note.length}.`);
     setError(null);
-    await setConclusion(sample.id, {
+    const saved = await setConclusion(sample.id, {
       ...d,
       conclusion: { value, note: note.trim(), at: new Date().toISOString(), basis: evaluation.basis },
     });
+    if (!saved.ok) return setError(saved.message);
     setValue(null);
     setNote('');
   };
@@ -306,7 +316,7 @@ function EvaluationPanel({
           void record();
         }}
       >
-        <fieldset>
+        <fieldset disabled={locked}>
           <legend className="visually-hidden">Conclusion</legend>
           {(['supports', 'does-not-support'] as const).map((v) => (
             <div className="field field-check" key={v}>
@@ -330,6 +340,7 @@ function EvaluationPanel({
             id={`${id}-note`}
             rows={2}
             value={note}
+            disabled={locked}
             onChange={(e) => setNote(e.target.value)}
             data-testid="conclusion-note"
           />
@@ -339,7 +350,7 @@ function EvaluationPanel({
             {error}
           </p>
         )}
-        <button type="submit" data-testid="conclusion-record">
+        <button type="submit" disabled={locked} data-testid="conclusion-record">
           {d.conclusion ? 'Record again' : 'Record conclusion'}
         </button>
       </form>
@@ -351,10 +362,12 @@ function ExtendPanel({
   loaded,
   sample,
   items,
+  locked,
 }: {
   loaded: LoadedArchive;
   sample: Sample;
   items: readonly SampleItemRow[];
+  locked: boolean;
 }) {
   const id = useId();
   const d = sample.details;
@@ -393,7 +406,7 @@ function ExtendPanel({
       return setMessage({ text: extended.message, error: true });
     }
     const tested = items.filter((i) => hasResults(i, d.attributes)).length;
-    await replaceItems(sample.id, size, extended.items, {
+    const replaced = await replaceItems(sample.id, size, extended.items, {
       ...d,
       strata,
       method: methodText(sample.seed, size, d.stratify, d.population.query, loaded.archive.name),
@@ -403,6 +416,7 @@ function ExtendPanel({
       ],
     });
     setBusy(false);
+    if (!replaced.ok) return setMessage({ text: replaced.message, error: true });
     setText('');
     setMessage({
       text: `Extended from ${sample.size} to ${size} items${d.stratify ? ` per ${d.stratify}` : ''} with the same seed: the first ${sample.size} are the same items${tested > 0 ? `, and the results of the ${tested} tested were kept` : ''}. ${extended.items.length - extended.kept} new items to test.`,
@@ -430,10 +444,11 @@ function ExtendPanel({
           inputMode="numeric"
           size={8}
           value={text}
+          disabled={locked}
           onChange={(e) => setText(e.target.value)}
           data-testid="extend-size"
         />
-        <button type="submit" disabled={busy} data-testid="extend-submit">
+        <button type="submit" disabled={busy || locked} data-testid="extend-submit">
           Extend
         </button>
       </form>
@@ -510,8 +525,9 @@ function ExportPanel({
   );
 }
 
-function DeletePanel({ archiveId, sample }: { archiveId: string; sample: Sample }) {
+function DeletePanel({ archiveId, sample, locked }: { archiveId: string; sample: Sample; locked: boolean }) {
   const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   return (
     <section className="panel" aria-labelledby="sample-delete-heading">
       <h2 id="sample-delete-heading">Delete</h2>
@@ -520,7 +536,12 @@ function DeletePanel({ archiveId, sample }: { archiveId: string; sample: Sample 
           <span>Delete sample {sample.id} and every result recorded for it?</span>
           <button
             type="button"
-            onClick={() => void deleteSample(sample.id).then(() => navigate({ name: 'samples', archiveId }))}
+            disabled={locked}
+            onClick={() =>
+              void deleteSample(sample.id).then((deleted) =>
+                deleted.ok ? navigate({ name: 'samples', archiveId }) : setError(deleted.message),
+              )
+            }
             data-testid="sample-delete-confirm"
           >
             Delete
@@ -530,9 +551,14 @@ function DeletePanel({ archiveId, sample }: { archiveId: string; sample: Sample 
           </button>
         </div>
       ) : (
-        <button type="button" onClick={() => setConfirming(true)} data-testid="sample-delete">
+        <button type="button" disabled={locked} onClick={() => setConfirming(true)} data-testid="sample-delete">
           Delete this sample…
         </button>
+      )}
+      {error && (
+        <p className="field-error" role="alert" data-testid="sample-delete-message">
+          {error}
+        </p>
       )}
     </section>
   );

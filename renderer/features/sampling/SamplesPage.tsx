@@ -2,6 +2,7 @@ import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatCount, formatTime } from '../../components/format.ts';
 import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
+import { useArchiveLock, WorkpaperLocked } from '../../components/WorkpaperLocked.tsx';
 import { listSamplesWithItems } from '../../store/samples.ts';
 import { useLiveQuery } from '../../store/use-live-query.ts';
 import { SAMPLE_CONTROLS } from './controls.ts';
@@ -18,6 +19,7 @@ interface Props {
 export function SamplesPage({ archiveId, creating }: Props) {
   const state = useLoadedArchive(archiveId);
   const samples = useLiveQuery(() => listSamplesWithItems(archiveId), [archiveId]);
+  const lock = useArchiveLock(state.status === 'ready' ? state.loaded.archive.engagementId : undefined, archiveId);
   if (state.status !== 'ready') return <ArchiveNotReady state={state} />;
   const { archive } = state.loaded;
   const order = new Map<string, number>(SAMPLE_CONTROLS.map((c, i) => [c.id, i]));
@@ -36,8 +38,15 @@ export function SamplesPage({ archiveId, creating }: Props) {
         ranking receipt hashes (FORMAT.md §9, re-performable with nothing but SHA-256 and with{' '}
         <code>tickmark sample</code>), tested item by item, and evaluated with the one-sided upper deviation limit.
       </p>
+      <WorkpaperLocked locks={lock ? [lock] : []} what="this archive’s samples (none can be drawn or deleted)" />
       {creating ? (
         <NewSample archiveId={archiveId} loaded={state.loaded} />
+      ) : lock ? (
+        <div className="actions">
+          <button type="button" disabled data-testid="new-sample-open">
+            New sample…
+          </button>
+        </div>
       ) : (
         <div className="actions">
           <a
