@@ -11,6 +11,7 @@ export const CHANNEL_PREFIX = 'tickmark:';
 /** One invoke channel per bridge call. */
 export const IPC_CHANNELS = Object.freeze({
   openArchiveDialog: 'tickmark:open-archive-dialog',
+  openEvidenceDialog: 'tickmark:open-evidence-dialog',
   registerDroppedFile: 'tickmark:register-dropped-file',
   readArchiveChunk: 'tickmark:read-archive-chunk',
   closeArchive: 'tickmark:close-archive',

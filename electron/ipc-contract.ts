@@ -104,6 +104,7 @@ const SignBytesSchema = z
  */
 export const IPC_CALLS = Object.freeze({
   openArchiveDialog: { channel: IPC_CHANNELS.openArchiveDialog, args: z.tuple([]) },
+  openEvidenceDialog: { channel: IPC_CHANNELS.openEvidenceDialog, args: z.tuple([]) },
   registerDroppedFile: { channel: IPC_CHANNELS.registerDroppedFile, args: z.tuple([DroppedPathSchema]) },
   readArchiveChunk: {
     channel: IPC_CHANNELS.readArchiveChunk,
@@ -170,6 +171,7 @@ export interface SigningKeyList {
 /** The result of each call, as the main process returns it. */
 export interface IpcResults {
   openArchiveDialog: OpenedArchive | null;
+  openEvidenceDialog: readonly OpenedArchive[];
   registerDroppedFile: OpenedArchive;
   readArchiveChunk: Uint8Array;
   closeArchive: void;
@@ -193,6 +195,12 @@ export interface IpcResults {
 export interface TickmarkBridge {
   /** Shows the native open dialog; `null` if the user cancelled. */
   openArchiveDialog(): Promise<OpenedArchive | null>;
+  /**
+   * Shows the native open dialog for evidence, several files at once (an archive, an
+   * ExecLayer log, or a v4 journal's `ledger.jsonl` and `dag_head.json` together); empty if
+   * the user cancelled.
+   */
+  openEvidenceDialog(): Promise<readonly OpenedArchive[]>;
   /** Opens a file the user dropped on the window (a `File` from a drop or file input). */
   registerDroppedFile(file: File): Promise<OpenedArchive>;
   /** Reads `length` bytes at `offset`; shorter at the end of the file. */

@@ -13,7 +13,7 @@ import type { BaseWindow, Dialog, OpenDialogOptions, SaveDialogOptions, WebConte
 import type { OpenedFiles } from './archive-files.ts';
 import type { IpcHandlers } from './ipc.ts';
 import { addRecentArchive, findRecentArchive, readRecentArchives, removeRecentArchive } from './recent-archives.ts';
-import type { FileKind } from '../ipc-contract.ts';
+import type { FileKind, OpenedArchive } from '../ipc-contract.ts';
 import { createSigningKey, listSigningKeys, signWithKey, type SigningKeyStoreOptions } from './signing-keys.ts';
 
 export interface HandlerDependencies {
@@ -39,6 +39,56 @@ export function openArchiveDialogOptions(): OpenDialogOptions {
       { name: 'All files', extensions: ['*'] },
     ],
   };
+}
+
+/** Most files the evidence dialog opens at once (an archive, a log, or a journal's two files; a few more to be told why). */
+export const MAX_EVIDENCE_FILES = 8;
+
+/**
+ * The evidence dialog: several files at once, so a v4 ExecLayer journal's `ledger.jsonl` and
+ * `dag_head.json` can be picked together; what they are is recognised by content in the
+ * window (shared/execlayer/detect.ts), so "All files" is offered too.
+ */
+export function openEvidenceDialogOptions(): OpenDialogOptions {
+  return {
+    title: 'Open evidence',
+    properties: ['openFile', 'multiSelections'],
+    filters: [
+      { name: 'Evidence (archive, ExecLayer log or journal)', extensions: ['zip', 'jsonl', 'json'] },
+      { name: 'Tickmark archive', extensions: ['zip'] },
+      { name: 'ExecLayer log or journal files', extensions: ['jsonl', 'json'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+}
+
+/**
+ * Opens every picked file for `ownerId`, all or none: past {@link MAX_EVIDENCE_FILES}, or when
+ * one cannot be opened, the ones opened are closed again and the error names the file.
+ */
+export async function openPickedFiles(
+  files: Pick<OpenedFiles, 'open' | 'close'>,
+  ownerId: number,
+  paths: readonly string[],
+): Promise<OpenedArchive[]> {
+  if (paths.length > MAX_EVIDENCE_FILES)
+    throw new Error(
+      `${paths.length} files were picked; Tickmark opens at most ${MAX_EVIDENCE_FILES} together (an archive, an ExecLayer log, or a v4 journal's ledger.jsonl and dag_head.json)`,
+    );
+  const opened: OpenedArchive[] = [];
+  try {
+    for (const picked of paths) {
+      try {
+        opened.push(await files.open(ownerId, picked));
+      } catch (error) {
+        throw new Error(`${path.basename(picked)} could not be opened: ${(error as Error).message}`);
+      }
+    }
+  } catch (error) {
+    await Promise.all(opened.map((o) => files.close(ownerId, o.token).catch(() => undefined)));
+    throw error;
+  }
+  return opened;
 }
 
 /**
@@ -75,6 +125,14 @@ async function showOpen(
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
+/** The paths the user picked in a dialog that takes several; empty when they cancelled. */
+async function showOpenMany(deps: HandlerDependencies, sender: WebContents): Promise<string[]> {
+  const parent = deps.windowFor(sender);
+  const options = openEvidenceDialogOptions();
+  const result = parent ? await deps.dialog.showOpenDialog(parent, options) : await deps.dialog.showOpenDialog(options);
+  return result.canceled ? [] : result.filePaths;
+}
+
 async function showSave(deps: HandlerDependencies, sender: WebContents, suggestedName: string): Promise<string | null> {
   const parent = deps.windowFor(sender);
   const options: SaveDialogOptions = {
@@ -92,6 +150,9 @@ export function createIpcHandlers(deps: HandlerDependencies): IpcHandlers {
     async openArchiveDialog(_args, { ownerId, sender }) {
       const picked = await showOpen(deps, sender);
       return picked === null ? null : deps.files.open(ownerId, picked);
+    },
+    async openEvidenceDialog(_args, { ownerId, sender }) {
+      return openPickedFiles(deps.files, ownerId, await showOpenMany(deps, sender));
     },
     async registerDroppedFile([droppedPath], { ownerId }) {
       return deps.files.open(ownerId, droppedPath);

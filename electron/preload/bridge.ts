@@ -20,6 +20,7 @@ export type BridgeWebUtils = Pick<WebUtils, 'getPathForFile'>;
 export function createBridge(ipc: BridgeIpc, webUtils: BridgeWebUtils): TickmarkBridge {
   const bridge: TickmarkBridge = {
     openArchiveDialog: () => ipc.invoke(IPC_CHANNELS.openArchiveDialog),
+    openEvidenceDialog: () => ipc.invoke(IPC_CHANNELS.openEvidenceDialog),
     registerDroppedFile: async (file) => {
       // '' for a File that is not on disk (built by script, pasted from memory).
       const filePath = webUtils.getPathForFile(file);

@@ -34,6 +34,7 @@ export type BridgeMenuCommand = 'open-archive';
 
 export interface WindowBridge {
   openArchiveDialog(): Promise<BridgeOpenedArchive | null>;
+  openEvidenceDialog(): Promise<readonly BridgeOpenedArchive[]>;
   registerDroppedFile(file: File): Promise<BridgeOpenedArchive>;
   readArchiveChunk(token: string, offset: number, length: number): Promise<Uint8Array>;
   closeArchive(token: string): Promise<void>;

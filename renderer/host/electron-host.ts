@@ -69,11 +69,9 @@ export function electronHost(bridge: WindowBridge): Host {
       const opened = await bridge.openArchiveDialog();
       return opened ? tokenArchive(bridge, opened) : null;
     },
-    // The desktop dialog takes one file (its "All files" filter lets a log be chosen); a v4
-    // journal's two files are dropped together, or its head file added on the import screen.
+    // Several files at once: a v4 journal's ledger.jsonl and dag_head.json are picked together.
     async pickEvidence() {
-      const opened = await bridge.openArchiveDialog();
-      return opened ? [tokenArchive(bridge, opened)] : [];
+      return (await bridge.openEvidenceDialog()).map((opened) => tokenArchive(bridge, opened));
     },
     async droppedArchive(file) {
       return tokenArchive(bridge, await bridge.registerDroppedFile(file));

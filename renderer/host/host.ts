@@ -76,8 +76,8 @@ export interface Host {
   pickArchive(): Promise<PickedArchive | null>;
   /**
    * Asks the user for evidence to import: an archive, an ExecLayer log, or a v4 journal's
-   * `ledger.jsonl` and `dag_head.json` together where the host's chooser takes several files
-   * (a browser's does; the desktop dialog takes one). Empty when they cancel.
+   * `ledger.jsonl` and `dag_head.json` together (both hosts' choosers take several files).
+   * Empty when they cancel.
    */
   pickEvidence(): Promise<readonly PickedArchive[]>;
   /** An archive from a file dropped on the window. */

@@ -92,12 +92,12 @@ describe('File → Open Archive… / Ctrl+O', () => {
     await page.getByRole('heading', { name: 'Open evidence' }).click();
     await page.keyboard.press('Control+O');
     await page.waitForTimeout(300);
-    expect(await stub()).not.toContain('tickmark:open-archive-dialog');
+    expect(await stub()).not.toContain('tickmark:open-evidence-dialog');
 
     // Commands the page does not know do nothing.
     await page.evaluate(() => (window as unknown as { __tickmarkStub: Stub }).__tickmarkStub.sendMenuCommand('quit'));
     await page.waitForTimeout(300);
-    expect(await stub()).not.toContain('tickmark:open-archive-dialog');
+    expect(await stub()).not.toContain('tickmark:open-evidence-dialog');
 
     const delivered = await page.evaluate(() =>
       (window as unknown as { __tickmarkStub: Stub }).__tickmarkStub.sendMenuCommand('open-archive'),
@@ -105,7 +105,7 @@ describe('File → Open Archive… / Ctrl+O', () => {
     expect(delivered).toBe(1);
     await page.getByTestId('dashboard').waitFor({ timeout: 90_000 });
     const channels = await stub();
-    expect(channels.filter((c) => c === 'tickmark:open-archive-dialog')).toHaveLength(1);
+    expect(channels.filter((c) => c === 'tickmark:open-evidence-dialog')).toHaveLength(1);
     expect(channels).toContain('tickmark:read-archive-chunk');
     expect(channels).toContain('tickmark:add-recent');
     expect(await page.getByTestId('dashboard').innerText()).toContain('menu-demo.zip');

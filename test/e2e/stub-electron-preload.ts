@@ -8,7 +8,7 @@
  * * `window.__tickmarkStub.sendMenuCommand(command)` is what the main process's
  *   `webContents.send('tickmark:menu-command', command)` does: the bridge's listeners
  *   get `(event, command)`.
- * * invokes are answered like electron/main/handlers.ts: the open dialog "picks" the
+ * * invokes are answered like electron/main/handlers.ts: the open dialogs "pick" the
  *   built-in demo archive (fetched from the page's server) and reads serve its bytes.
  */
 import { createBridge, type BridgeIpc } from '../../electron/preload/bridge.ts';
@@ -26,6 +26,12 @@ async function answer(channel: string, args: unknown[]): Promise<unknown> {
       const response = await fetch('./demo/demo.zip');
       archive = new Uint8Array(await response.arrayBuffer());
       return { token: TOKEN, name: 'menu-demo.zip', size: archive.byteLength };
+    }
+    // The evidence dialog takes several files; here the user picks the one demo archive.
+    case 'tickmark:open-evidence-dialog': {
+      const response = await fetch('./demo/demo.zip');
+      archive = new Uint8Array(await response.arrayBuffer());
+      return [{ token: TOKEN, name: 'menu-demo.zip', size: archive.byteLength }];
     }
     case 'tickmark:read-archive-chunk': {
       const [token, offset, length] = args as [string, number, number];

@@ -31,6 +31,7 @@ describe('createBridge', () => {
 
   it.each<[string, (b: TickmarkBridge) => Promise<unknown>, string, unknown[]]>([
     ['openArchiveDialog', (b) => b.openArchiveDialog(), IPC_CHANNELS.openArchiveDialog, []],
+    ['openEvidenceDialog', (b) => b.openEvidenceDialog(), IPC_CHANNELS.openEvidenceDialog, []],
     ['readArchiveChunk', (b) => b.readArchiveChunk(TOKEN, 5, 10), IPC_CHANNELS.readArchiveChunk, [TOKEN, 5, 10]],
     ['closeArchive', (b) => b.closeArchive(TOKEN), IPC_CHANNELS.closeArchive, [TOKEN]],
     ['recentArchives', (b) => b.recentArchives(), IPC_CHANNELS.recentArchives, []],

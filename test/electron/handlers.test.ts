@@ -11,7 +11,9 @@ import type { WebContents } from 'electron';
 import { OpenedFiles } from '../../electron/main/archive-files.ts';
 import {
   createIpcHandlers,
+  MAX_EVIDENCE_FILES,
   openArchiveDialogOptions,
+  openEvidenceDialogOptions,
   safeFileName,
   type HandlerDependencies,
 } from '../../electron/main/handlers.ts';
@@ -82,6 +84,53 @@ describe('openArchiveDialog', () => {
     const options = openArchiveDialogOptions();
     expect(options.properties).toEqual(['openFile']);
     expect(options.filters?.[0]?.extensions).toEqual(['zip']);
+  });
+});
+
+describe('openEvidenceDialog (several files: a v4 journal is its ledger.jsonl and dag_head.json)', () => {
+  it('asks for several files, offering archives, logs and all files', () => {
+    const options = openEvidenceDialogOptions();
+    expect(options.properties).toEqual(['openFile', 'multiSelections']);
+    expect(options.filters?.[0]?.extensions).toEqual(['zip', 'jsonl', 'json']);
+    expect(options.filters?.at(-1)?.extensions).toEqual(['*']);
+  });
+
+  it('returns nothing when the user cancels', async () => {
+    const { handlers, dialog } = setup();
+    expect(await handlers.openEvidenceDialog([], caller)).toEqual([]);
+    expect(dialog.showOpenDialog).toHaveBeenCalledWith(openEvidenceDialogOptions());
+  });
+
+  it('opens every picked file, each with a token that reads it', async () => {
+    const ledger = path.join(dir, 'ledger.jsonl');
+    const head = path.join(dir, 'dag_head.json');
+    await writeFile(ledger, '{"receipt_hash":"a"}\n');
+    await writeFile(head, '{"head_hash":"a"}');
+    const { handlers } = setup({ open: { canceled: false, filePaths: [ledger, head] } });
+    const opened = await handlers.openEvidenceDialog([], caller);
+    expect(opened.map((o) => o.name)).toEqual(['ledger.jsonl', 'dag_head.json']);
+    const bytes = await handlers.readArchiveChunk([opened[1]!.token, 0, 13], caller);
+    expect(Buffer.from(bytes).toString('utf8')).toBe('{"head_hash":');
+  });
+
+  it('all or none: a file that cannot be opened is named, and those opened before it are closed', async () => {
+    const missing = path.join(dir, 'dag_head.json');
+    const { handlers, files } = setup({ open: { canceled: false, filePaths: [archive, missing] } });
+    const close = vi.spyOn(files, 'close');
+    await expect(handlers.openEvidenceDialog([], caller)).rejects.toThrow(/^dag_head\.json could not be opened: /);
+    expect(close).toHaveBeenCalledOnce();
+    const token = close.mock.calls[0]![1];
+    await expect(handlers.readArchiveChunk([token, 0, 4], caller)).rejects.toThrow(/unknown archive token/);
+  });
+
+  it(`refuses more than ${MAX_EVIDENCE_FILES} files at once, saying what it opens`, async () => {
+    const many = Array.from({ length: MAX_EVIDENCE_FILES + 1 }, () => archive);
+    const { handlers, files } = setup({ open: { canceled: false, filePaths: many } });
+    const open = vi.spyOn(files, 'open');
+    await expect(handlers.openEvidenceDialog([], caller)).rejects.toThrow(
+      `${MAX_EVIDENCE_FILES + 1} files were picked; Tickmark opens at most ${MAX_EVIDENCE_FILES} together`,
+    );
+    expect(open).not.toHaveBeenCalled();
   });
 });
 

@@ -78,6 +78,7 @@ describe('validateIpcCall', () => {
 
   it.each([
     ['openArchiveDialog', []],
+    ['openEvidenceDialog', []],
     ['registerDroppedFile', ['/home/me/archive.zip']],
     ['registerDroppedFile', ['C:\\Users\\me\\archive.zip']],
     ['registerDroppedFile', ['\\\\server\\share\\archive.zip']],

@@ -37,7 +37,7 @@ export function ExeclayerOptions({ prepared }: { prepared: PreparedExeclayer }) 
     setImportState({ status: 'idle' });
     navigate({ name: 'start' }, { replace: true });
   };
-  /** The head file, picked on its own after the ledger (the desktop dialog takes one file at a time). */
+  /** The head file, picked on its own after the ledger was given alone (dropped, or picked without it). */
   const addHead = async () => {
     setMessage(null);
     const picked = await host.pickEvidence().catch(() => []);
