@@ -722,7 +722,8 @@ export function lineGlance(kind: ExeclayerKind, text: string): { outcome: string
   if (!isObj(value)) return { outcome: null, receipt: null };
   return kind === 'execlayer-py'
     ? {
-        outcome: str(at(value, 'payload.receipt.verdict.status')) ?? str(at(value, 'payload.event')),
+        // The entry's event first, as the app's lines screen shows it.
+        outcome: str(at(value, 'payload.event')) ?? str(at(value, 'payload.receipt.verdict.status')),
         receipt: str(at(value, 'payload.receipt.receipt_id')),
       }
     : { outcome: str(at(value, 'status')), receipt: str(at(value, 'receipt_hash')) };
