@@ -20,7 +20,7 @@ export interface ExplainFigures {
 }
 
 /** Streams every segment's bytes once, two at a time, as explain's first pass does. */
-async function bareRead(path: string): Promise<number> {
+export async function bareRead(path: string): Promise<number> {
   const start = performance.now();
   const source = await openArchivePath(path);
   const segments = (await source.entries()).filter((e) => SEGMENT_PATH.test(e.name));

@@ -14,6 +14,7 @@ import { benchSignatures } from './signatures.ts';
 import { benchManyEntries } from './many-entries.ts';
 import { benchExplain, benchPolicyDiff } from './explain.ts';
 import { benchExplorerSearch, printExplorerFigures } from './explorer-search.ts';
+import { benchEngagement } from './engagement.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '100000,300000')
   .split(',')
@@ -56,6 +57,20 @@ if (process.env.BENCH_EXPLAIN !== '0') {
     console.log(
       `| ${f(d.receipts)} | ${d.readSeconds.toFixed(1)} | ${d.seconds.toFixed(1)} | ${ratio(d.seconds, d.readSeconds)} | ${f(d.changed)} | ${f(d.cedarCalls)} |`,
     );
+  }
+  console.log('');
+  console.log(
+    '## tickmark sample and workpaper build (own process each) vs one bare read, and vs tickmark verify of the same archive',
+  );
+  console.log('| receipts | command | time (s) | baseline (s) | / baseline | exit |\n|---|---|---|---|---|---|');
+  for (const n of explainSizes) {
+    const g = await benchEngagement(n);
+    for (const c of g.cases) {
+      const base = c.baseline === 'read' ? g.readSeconds : g.verifySeconds;
+      console.log(
+        `| ${f(g.receipts)} | ${c.what} | ${c.seconds.toFixed(1)} | ${c.baseline === 'read' ? 'bare read' : 'verify'} ${base.toFixed(1)} | ${ratio(c.seconds, base)} | ${c.exit} |`,
+      );
+    }
   }
   console.log('');
 }
