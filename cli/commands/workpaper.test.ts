@@ -184,7 +184,7 @@ describe('tickmark workpaper', () => {
     expect(stdout).toContain(`the workpaper is signed by ${preparerKey}, which is not a signer you named`);
   });
 
-  it('a swapped archive: its SHA-256 is not the one the workpaper names', async () => {
+  it('a swapped archive under the same name: matches no subject, and the archive subject is not shown as checked', async () => {
     const other = at('other.zip');
     const demo = await makeDemoArchive({ cedar: nodeCedar, receipts: 100, seed: 'other' });
     await writeFile(other, zipFiles(demo.files));
@@ -192,6 +192,7 @@ describe('tickmark workpaper', () => {
     await rm(renamed, { recursive: true, force: true });
     execFileSync('mkdir', ['-p', renamed]);
     await writeFile(join(renamed, 'evidence.zip'), await readFile(other));
+    const swapped = join(renamed, 'evidence.zip');
     const { code, stdout } = await run(
       'workpaper',
       'verify',
@@ -199,12 +200,47 @@ describe('tickmark workpaper', () => {
       '--signer',
       preparerKey,
       '--archive',
-      join(renamed, 'evidence.zip'),
+      swapped,
     );
     expect(code).toBe(1);
     expect(stdout).toMatch(
-      /evidence\.zip is not the file the workpaper names: its SHA-256 is [0-9a-f]{64}, the workpaper's [0-9a-f]{64}/,
+      /evidence\.zip is not a file the workpaper names: its SHA-256 is [0-9a-f]{64}, which no subject has \(evidence\.zip [0-9a-f]{64}; wp\.pdf [0-9a-f]{64}\)/,
     );
+    expect(stdout).toMatch(/subject evidence\.zip sha256 [0-9a-f]{64}: not checked: file not given\n/);
+    expect(stdout).toContain(`--archive ${swapped}: matches no subject of the workpaper`);
+  });
+
+  it('renamed copies of the archive and the PDF: matched by the SHA-256 of their bytes, each named', async () => {
+    const moved = at('renamed');
+    await rm(moved, { recursive: true, force: true });
+    execFileSync('mkdir', ['-p', moved]);
+    const archiveCopy = join(moved, 'client-evidence-2026.zip');
+    const pdfCopy = join(moved, 'signed workpaper.pdf');
+    await writeFile(archiveCopy, await readFile(zip));
+    await writeFile(pdfCopy, await readFile(at('wp.pdf')));
+    const text = await run(
+      'workpaper', 'verify', at('wp.jsonl'), '--signer', preparerKey, '--archive', archiveCopy, '--pdf', pdfCopy,
+    ); // prettier-ignore
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /subject evidence\.zip sha256 [0-9a-f]{64}: matches --archive .*client-evidence-2026\.zip\n/,
+    );
+    expect(text.stdout).toMatch(/subject wp\.pdf sha256 [0-9a-f]{64}: matches --pdf .*signed workpaper\.pdf\n/);
+    // Only the PDF given: the archive subject is not checked, never passed; the exit is 0 for what was given.
+    const json = await run('workpaper', 'verify', at('wp.jsonl'), '--signer', preparerKey, '--pdf', pdfCopy, '--json');
+    const out = JSON.parse(json.stdout) as {
+      ok: boolean;
+      subjects: { name: string; status: string; file: { option: string; path: string } | null }[];
+      files: { option: string; path: string; subject: string | null }[];
+    };
+    expect(json.code).toBe(0);
+    expect(out.subjects.map((s) => [s.name, s.status, s.file])).toEqual([
+      ['evidence.zip', 'not checked: file not given', null],
+      ['wp.pdf', 'matches', { option: 'pdf', path: pdfCopy }],
+    ]);
+    expect(out.files).toEqual([
+      { option: 'pdf', path: pdfCopy, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), subject: 'wp.pdf' },
+    ]);
   });
 
   it('an edit after sign-off: the preparer re-signs, the old review no longer covers it', async () => {

@@ -303,14 +303,16 @@ async function verify(argv: readonly string[], io: CommandIo): Promise<number> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot open ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
-  const files: Record<string, string> = {};
+  // Each file is matched to a subject by the SHA-256 of its bytes, whatever its name.
+  const given: { option: 'archive' | 'pdf'; path: string; name: string; sha256: string }[] = [];
   for (const option of ['archive', 'pdf'] as const) {
     const file = args.single[option];
     if (file === undefined) continue;
     if (!existsSync(file)) throw new UsageError(`cannot open ${file}: no such file`);
-    files[basename(file)] = (await sha256File(file)).sha256;
+    given.push({ option, path: file, name: basename(file), sha256: (await sha256File(file)).sha256 });
   }
-  const check = checkWorkpaper(text, { signers, files, verifier: nativeStrictVerifier });
+  const check = checkWorkpaper(text, { signers, files: given, verifier: nativeStrictVerifier });
+  const givenAs = (index: number) => `--${given[index]?.option} ${given[index]?.path}`;
   if (args.flags.json)
     io.stdout(
       JSON.stringify({
@@ -319,7 +321,18 @@ async function verify(argv: readonly string[], io: CommandIo): Promise<number> {
         workpaper_hash: check.workpaperHash,
         prepared_by: check.preparedBy,
         review: check.review,
-        subjects: check.subjects,
+        subjects: check.subjects.map((s) => ({
+          name: s.name,
+          sha256: s.sha256,
+          status: s.file === null ? 'not checked: file not given' : 'matches',
+          file: s.file === null ? null : { option: given[s.file]?.option, path: given[s.file]?.path },
+        })),
+        files: check.files.map((f, i) => ({
+          option: given[i]?.option,
+          path: given[i]?.path,
+          sha256: f.sha256,
+          subject: f.subject,
+        })),
         summary: (check.predicate?.verification as { summary?: unknown } | undefined)?.summary ?? null,
       }) + '\n',
     );
@@ -337,8 +350,10 @@ async function verify(argv: readonly string[], io: CommandIo): Promise<number> {
     );
     for (const s of check.subjects)
       io.stdout(
-        `  subject ${s.name} sha256 ${s.sha256}${files[s.name] ? (files[s.name] === s.sha256 ? ' (matches the file given)' : ' (DOES NOT match the file given)') : ''}\n`,
+        `  subject ${s.name} sha256 ${s.sha256}: ${s.file === null ? 'not checked: file not given' : `matches ${givenAs(s.file)}`}\n`,
       );
+    for (const [i, f] of check.files.entries())
+      if (f.subject === null) io.stdout(`  ${givenAs(i)}: matches no subject of the workpaper\n`);
   }
   return check.ok ? 0 : 1;
 }

@@ -89,12 +89,34 @@ export function workpaperFile(envelopes: readonly DsseEnvelope[]): string {
   return envelopes.map((e) => canonicalize(e)).join('\n') + '\n';
 }
 
+/** A file given to be compared with the subjects: its name as given (any name) and the hex SHA-256 of its bytes. */
+export interface GivenFile {
+  readonly name: string;
+  readonly sha256: string;
+}
+
+/** A subject of the statement, and the given file whose bytes it names, if one was given. */
+export interface SubjectCheck extends Subject {
+  /**
+   * The index (in the files given) of the first file whose SHA-256 is this subject's,
+   * whatever its name; null when none was: the subject was not checked, which is never a pass.
+   */
+  readonly file: number | null;
+}
+
+/** A given file, and the subject it is (matched by SHA-256), or null when the workpaper names no such bytes. */
+export interface GivenFileCheck extends GivenFile {
+  readonly subject: string | null;
+}
+
 export interface WorkpaperCheck {
-  /** Every signature by a named signer, the content intact, and each subject given matched. */
+  /** Every signature by a named signer, the content intact, and each file given one the workpaper names. */
   readonly ok: boolean;
   readonly problems: readonly string[];
   readonly predicate: Record<string, unknown> | null;
-  readonly subjects: readonly Subject[];
+  readonly subjects: readonly SubjectCheck[];
+  /** The files given, in the order given, each with the subject it matched. */
+  readonly files: readonly GivenFileCheck[];
   readonly preparedBy: readonly string[];
   readonly review: { readonly reviewer: string; readonly decision: string; readonly signers: readonly string[] } | null;
   readonly workpaperHash: string | null;
@@ -103,21 +125,26 @@ export interface WorkpaperCheck {
 export interface CheckOptions {
   /** Public keys (hex) whose signatures are accepted; a signature by any other key is a problem. */
   readonly signers: readonly string[];
-  /** Subjects to compare: by name, the hex SHA-256 of the file in hand. */
-  readonly files?: Readonly<Record<string, string>>;
+  /**
+   * Files in hand (the archive, the PDF), each matched to a subject by the SHA-256 of its
+   * bytes, not by its name: a renamed copy is the same evidence, and a file of the right
+   * name with other bytes is not.
+   */
+  readonly files?: readonly GivenFile[];
   readonly verifier: SignatureVerifier;
 }
 
 /** Checks a workpaper file's text. Never throws for bad content: `problems` says what is wrong. */
 export function checkWorkpaper(text: string, options: CheckOptions): WorkpaperCheck {
   const problems: string[] = [];
-  const named = new Set(options.signers.map((s) => s.toLowerCase()));
+  const accepted = new Set(options.signers.map((s) => s.toLowerCase()));
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const fail = (message: string): WorkpaperCheck => ({
     ok: false,
     problems: [...problems, message],
     predicate: null,
     subjects: [],
+    files: [],
     preparedBy: [],
     review: null,
     workpaperHash: null,
@@ -138,8 +165,8 @@ export function checkWorkpaper(text: string, options: CheckOptions): WorkpaperCh
   problems.push(...main.problems.map((p) => `workpaper envelope: ${p}`));
   const preparedBy = main.validSigners;
   for (const key of preparedBy)
-    if (!named.has(key)) problems.push(`the workpaper is signed by ${key}, which is not a signer you named`);
-  if (!preparedBy.some((k) => named.has(k))) problems.push('no signature on the workpaper is by a signer you named');
+    if (!accepted.has(key)) problems.push(`the workpaper is signed by ${key}, which is not a signer you named`);
+  if (!preparedBy.some((k) => accepted.has(k))) problems.push('no signature on the workpaper is by a signer you named');
   let statement: Statement;
   try {
     statement = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(main.payload)) as Statement;
@@ -153,17 +180,17 @@ export function checkWorkpaper(text: string, options: CheckOptions): WorkpaperCh
   const predicate =
     typeof statement.predicate === 'object' && statement.predicate !== null ? statement.predicate : null;
   if (!predicate) problems.push('the statement has no predicate');
-  const subjects: Subject[] = Array.isArray(statement.subject)
+  const named: Subject[] = Array.isArray(statement.subject)
     ? statement.subject.map((s) => ({ name: String(s?.name), sha256: String(s?.digest?.sha256) }))
     : [];
-  for (const [name, sha256] of Object.entries(options.files ?? {})) {
-    const subject = subjects.find((s) => s.name === name);
-    if (!subject) problems.push(`the workpaper names no subject ${name}`);
-    else if (subject.sha256 !== sha256)
+  const { subjects, files } = matchSubjects(named, options.files ?? []);
+  for (const file of files)
+    if (file.subject === null)
       problems.push(
-        `${name} is not the file the workpaper names: its SHA-256 is ${sha256}, the workpaper's ${subject.sha256}`,
+        `${file.name} is not a file the workpaper names: its SHA-256 is ${file.sha256}, which no subject has (${
+          named.map((s) => `${s.name} ${s.sha256}`).join('; ') || 'the workpaper names no file'
+        })`,
       );
-  }
   let review: WorkpaperCheck['review'] = null;
   if (envelopes[1]) {
     const second = checkEnvelope(envelopes[1], PAYLOAD_TYPE, options.verifier);
@@ -171,7 +198,7 @@ export function checkWorkpaper(text: string, options: CheckOptions): WorkpaperCh
     else {
       problems.push(...second.problems.map((p) => `review envelope: ${p}`));
       for (const key of second.validSigners)
-        if (!named.has(key)) problems.push(`the review is signed by ${key}, which is not a signer you named`);
+        if (!accepted.has(key)) problems.push(`the review is signed by ${key}, which is not a signer you named`);
       let reviewStatement: Statement | null = null;
       try {
         reviewStatement = JSON.parse(new TextDecoder().decode(second.payload)) as Statement;
@@ -197,8 +224,31 @@ export function checkWorkpaper(text: string, options: CheckOptions): WorkpaperCh
     problems,
     predicate,
     subjects,
+    files,
     preparedBy,
     review,
     workpaperHash: predicate ? workpaperHash(predicate) : null,
+  };
+}
+
+/**
+ * Matches given files to subjects by the SHA-256 of their bytes (hex, either case), never by
+ * name. Each file names the subject it is, or null; each subject names the first file that
+ * is it, or null (not checked: no such file was given). Pure.
+ */
+export function matchSubjects(
+  subjects: readonly Subject[],
+  given: readonly GivenFile[],
+): { subjects: SubjectCheck[]; files: GivenFileCheck[] } {
+  const digest = (hex: string) => hex.toLowerCase();
+  return {
+    subjects: subjects.map((s) => {
+      const file = given.findIndex((f) => digest(f.sha256) === digest(s.sha256));
+      return { ...s, file: file === -1 ? null : file };
+    }),
+    files: given.map((f) => ({
+      ...f,
+      subject: subjects.find((s) => digest(s.sha256) === digest(f.sha256))?.name ?? null,
+    })),
   };
 }

@@ -417,7 +417,8 @@ describe('the signed workpaper', () => {
       wrongPdf,
     ]);
     expect(wrong.code).toBe(1);
-    expect(wrong.out).toContain('demo-workpaper.pdf is not the file the workpaper names');
+    expect(wrong.out).toContain('demo-workpaper.pdf is not a file the workpaper names');
+    expect(wrong.out).toMatch(/subject demo-workpaper\.pdf sha256 [0-9a-f]{64}: not checked: file not given/);
   });
 
   it('the PDF Chromium made is byte for byte the PDF Node renders from the same predicate', async () => {
@@ -439,7 +440,7 @@ describe('the signed workpaper', () => {
     }
   });
 
-  it('opens the exported file again and verifies it in the app: the archive and the PDF match', async () => {
+  it('opens the exported file again and verifies it in the app: the archive (a renamed copy) and the PDF match', async () => {
     const { page } = wb;
     await page.getByTestId('nav-verify-workpaper').click();
     await page.getByTestId('verify-workpaper-page').waitFor();
@@ -449,7 +450,10 @@ describe('the signed workpaper', () => {
     await expect.poll(() => text(page, 'vw-workpaper-name')).toBe('demo-workpaper.jsonl');
     await page.getByTestId('vw-verify').click();
     expect(await text(page, 'vw-error')).toContain('Name at least one signer');
-    await choose(page, 'vw-pick-archive', demoZip);
+    // A renamed copy of the archive is the same evidence: matched by its bytes, not its name.
+    const renamedArchive = join(dir, 'client evidence (copy).zip');
+    await writeFile(renamedArchive, readFileSync(demoZip));
+    await choose(page, 'vw-pick-archive', renamedArchive);
     await expect.poll(() => text(page, 'vw-archive')).toContain(sha(readFileSync(demoZip)));
     await choose(page, 'vw-pick-pdf', pdfPath);
     await expect.poll(() => text(page, 'vw-pdf')).toContain(sha(readFileSync(pdfPath)));
@@ -462,9 +466,10 @@ describe('the signed workpaper', () => {
     expect(await text(page, 'vw-hash')).toBe(workpaperHash(predicate));
     expect(await text(page, 'vw-review')).toBe('approved by R. Reviewer, signed by R. Reviewer');
     expect(await page.getByTestId('vw-subject').allInnerTexts()).toEqual([
-      expect.stringMatching(/^demo\.zip\t[0-9a-f]{64}\tmatches$/),
-      expect.stringMatching(/^demo-workpaper\.pdf\t[0-9a-f]{64}\tmatches$/),
+      expect.stringMatching(/^demo\.zip\t[0-9a-f]{64}\tmatches the archive given \(client evidence \(copy\)\.zip\)$/),
+      expect.stringMatching(/^demo-workpaper\.pdf\t[0-9a-f]{64}\tmatches the PDF given \(demo-workpaper\.pdf\)$/),
     ]);
+    expect(await page.getByTestId('vw-given-file').count()).toBe(0);
     expect(await text(page, 'vw-content-engagement-name')).not.toBe('');
     await screenshot(page, 'workpaper-verify-ok');
     await noSeriousViolations(page);
@@ -476,6 +481,28 @@ describe('the signed workpaper', () => {
     expect(await page.getByTestId('vw-problem').allInnerTexts()).toEqual([
       `the review is signed by ${reviewerKey}, which is not a signer you named`,
     ]);
+
+    // A file given as the PDF that is not the PDF (here the workpaper file itself): no
+    // subject has its bytes, and the PDF's subject is not checked, never shown as matching.
+    await choose(page, 'vw-pick-pdf', workpaperPath);
+    await expect.poll(() => text(page, 'vw-pdf')).toContain(sha(readFileSync(workpaperPath)));
+    await page.getByTestId('vw-pasted').fill(reviewerKey);
+    await page.getByTestId('vw-verify').click();
+    await expect.poll(() => page.getByTestId('vw-verdict').getAttribute('data-ok')).toBe('no');
+    expect(await page.getByTestId('vw-given-file').allInnerTexts()).toEqual([
+      `PDF given (demo-workpaper.jsonl), SHA-256 ${sha(readFileSync(workpaperPath))}: no subject has these bytes`,
+    ]);
+    expect((await page.getByTestId('vw-subject').allInnerTexts())[1]).toMatch(
+      /^demo-workpaper\.pdf\t[0-9a-f]{64}\tnot checked: file not given$/,
+    );
+    expect(await page.getByTestId('vw-problem').allInnerTexts()).toEqual([
+      expect.stringMatching(
+        /^demo-workpaper\.jsonl is not a file the workpaper names: its SHA-256 is [0-9a-f]{64}, which no subject has/,
+      ),
+    ]);
+    await screenshot(page, 'workpaper-verify-not-a-subject');
+    await noSeriousViolations(page);
+    await choose(page, 'vw-pick-pdf', pdfPath);
 
     // A copy with one changed byte of the payload: the signature no longer verifies.
     const lines = readFileSync(workpaperPath, 'utf8').split('\n');

@@ -2,8 +2,9 @@
  * `#/verify-workpaper`: checks a workpaper file as `tickmark workpaper verify` does
  * (shared/workpaper/workpaper.ts `checkWorkpaper`): every signature by a signer the auditor
  * names, the content intact, the review covering this exact workpaper, and each file given
- * (the archive, the PDF) the one the workpaper names. A subject whose file was not given
- * is shown as not checked, never as matching.
+ * (the archive, the PDF) one the workpaper names, matched by the SHA-256 of its bytes
+ * whatever its name. A subject whose file was not given is shown as not checked, never as
+ * matching.
  */
 import { useState } from 'react';
 import { nobleStrictVerifier } from '../../../shared/format/ed25519.ts';
@@ -26,6 +27,9 @@ interface HashedFile {
   readonly sha256: string;
 }
 
+/** A file given to compare, and as what. */
+type GivenAs = HashedFile & { readonly as: 'the archive' | 'the PDF' };
+
 type Picking = { readonly what: string; readonly done: number; readonly total: number } | null;
 
 export function VerifyWorkpaperPage() {
@@ -38,7 +42,7 @@ export function VerifyWorkpaperPage() {
   const [pasted, setPasted] = useState('');
   const [picking, setPicking] = useState<Picking>(null);
   const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<{ check: WorkpaperCheck; signers: string[]; notes: string[] } | null>(null);
+  const [result, setResult] = useState<{ check: WorkpaperCheck; signers: string[]; given: GivenAs[] } | null>(null);
   const local = keys.state.status === 'ready' ? keys.state.list.keys : [];
   const labelOf = (publicKey: string) => local.find((k) => k.publicKey === publicKey)?.label;
 
@@ -105,19 +109,15 @@ export function VerifyWorkpaperPage() {
       return setError(
         'Name at least one signer whose signature you accept: choose a key of this machine or paste a public key you obtained from the signer.',
       );
-    const files: Record<string, string> = {};
-    if (archive) files[archive.name] = archive.sha256;
-    if (pdf) files[pdf.name] = pdf.sha256;
-    if (archive && pdf && archive.name === pdf.name)
-      return setError('The archive and the PDF have the same name: the workpaper names each by its own.');
-    const check = checkWorkpaper(workpaper.text, { signers, files, verifier: nobleStrictVerifier });
-    const notes = check.subjects
-      .filter((s) => files[s.name] === undefined)
-      .map((s) => `${s.name}: not checked (the file was not given)`);
-    setResult({ check, signers, notes });
+    // Matched to the subjects by the SHA-256 of their bytes: the names they have here do not matter.
+    const given: GivenAs[] = [
+      ...(archive ? [{ ...archive, as: 'the archive' as const }] : []),
+      ...(pdf ? [{ ...pdf, as: 'the PDF' as const }] : []),
+    ];
+    const check = checkWorkpaper(workpaper.text, { signers, files: given, verifier: nobleStrictVerifier });
+    setResult({ check, signers, given });
   };
 
-  const given = (name: string) => (archive?.name === name ? archive : pdf?.name === name ? pdf : null);
   return (
     <div className="page verify-workpaper-page" data-testid="verify-workpaper-page">
       <div>
@@ -269,19 +269,19 @@ export function VerifyWorkpaperPage() {
               </tr>
             </thead>
             <tbody>
-              {result.check.subjects.map((s) => {
-                const file = given(s.name);
+              {result.check.subjects.map((s, i) => {
+                const file = s.file === null ? undefined : result.given[s.file];
                 return (
-                  <tr key={s.name} data-testid="vw-subject">
+                  <tr key={`${i}-${s.name}`} data-testid="vw-subject">
                     <th scope="row">{s.name}</th>
                     <td className="mono break">{s.sha256}</td>
                     <td>
                       {!file ? (
-                        <span className="badge badge-neutral">not checked: not given</span>
-                      ) : file.sha256 === s.sha256 ? (
-                        <span className="badge badge-good">matches</span>
+                        <span className="badge badge-neutral">not checked: file not given</span>
                       ) : (
-                        <span className="badge badge-bad">DOES NOT match</span>
+                        <>
+                          <span className="badge badge-good">matches</span> {file.as} given ({file.name})
+                        </>
                       )}
                     </td>
                   </tr>
@@ -289,6 +289,21 @@ export function VerifyWorkpaperPage() {
               })}
             </tbody>
           </table>
+          {result.check.files.some((f) => f.subject === null) && (
+            <>
+              <h3>Files given that the workpaper does not name</h3>
+              <ul className="plain-list" data-testid="vw-given">
+                {result.check.files.map((f, i) =>
+                  f.subject === null ? (
+                    <li key={i} data-testid="vw-given-file">
+                      {result.given[i]?.as === 'the archive' ? 'Archive' : 'PDF'} given ({f.name}), SHA-256{' '}
+                      <span className="mono break">{f.sha256}</span>: <strong>no subject has these bytes</strong>
+                    </li>
+                  ) : null,
+                )}
+              </ul>
+            </>
+          )}
           {result.check.predicate && (
             <details className="wp-verified-content" open={result.check.ok}>
               <summary data-testid="vw-content-label">
