@@ -421,6 +421,37 @@ describe('the signed workpaper', () => {
     expect(wrong.out).toMatch(/subject demo-workpaper\.pdf sha256 [0-9a-f]{64}: not checked: file not given/);
   });
 
+  it('the app’s predicate and tickmark workpaper build’s agree on what was verified; scope differs only in which implementation ran', async () => {
+    const key = join(dir, 'cli-preparer.pem');
+    expect((await cli(['keygen', key])).code).toBe(0);
+    const out = join(dir, 'cli-workpaper.jsonl');
+    const built = await cli(['workpaper', 'build', demoZip, '--trust-root', root, '--key', key, '--preparer', 'C. Li', '--out', out]); // prettier-ignore
+    expect(built.err).toBe('');
+    const envelope = JSON.parse(readFileSync(out, 'utf8').split('\n')[0] as string) as DsseEnvelope;
+    const fromCli = (
+      JSON.parse(Buffer.from(fromBase64(envelope.payload) as Uint8Array).toString('utf8')) as {
+        predicate: Record<string, unknown>;
+      }
+    ).predicate;
+    type Scope = { verified: string[]; not_checked: unknown[]; statement: string; trust: string };
+    const [app, line] = [predicate.scope as Scope, fromCli.scope as Scope];
+    expect(fromCli.verification).toEqual(predicate.verification);
+    expect(fromCli.archive).toEqual(predicate.archive);
+    expect(line.not_checked).toEqual(app.not_checked);
+    expect([line.statement, line.trust]).toEqual([app.statement, app.trust]);
+    // docs/WORKPAPER.md: the engine's lines naming the runner and the receipt verifier say
+    // truthfully which code ran (kept on purpose); every other check is the same.
+    const how = /^(Segments checked by |Receipt signatures verified with )/;
+    expect(line.verified.filter((c) => !how.test(c))).toEqual(app.verified.filter((c) => !how.test(c)));
+    expect(app.verified.filter((c) => how.test(c))).toEqual([
+      'Segments checked by this thread',
+      'Receipt signatures verified with WebCrypto Ed25519 + strict RFC 8032 encoding checks',
+    ]);
+    expect(line.verified.filter((c) => how.test(c))).toEqual([
+      expect.stringMatching(/^Segments checked by (this thread|a pool of \d+ worker threads?)$/),
+    ]);
+  });
+
   it('the PDF Chromium made is byte for byte the PDF Node renders from the same predicate', async () => {
     const inNode = await renderWorkpaperPdf(predicate, workpaperHash(predicate));
     const inChromium = readFileSync(pdfPath);
