@@ -334,6 +334,23 @@ describe('the signed workpaper', () => {
     expect(await text(page, 'workpaper-lock-by')).toBe('R. Reviewer');
     await screenshotElement(page.getByTestId('workpaper-locked'), 'workpaper-locked-controls');
     await noSeriousViolations(page);
+    // The engagement's client is in the workpaper too: the form says it is locked, and saving
+    // a new client is refused by the store, saying by whom.
+    await page.goto(`${base()}#/`);
+    await page.getByTestId('edit-engagement').click();
+    await page.getByTestId('workpaper-locked').waitFor();
+    await page.getByTestId('engagement-client').fill('Someone Else Ltd');
+    await page.getByTestId('engagement-save').click();
+    await expect
+      .poll(() => page.getByTestId('engagement-form').getByRole('alert').innerText())
+      .toMatch(
+        /^The engagement could not be saved: The workpaper for demo\.zip was reviewed and approved by R\. Reviewer/,
+      );
+    await screenshotElement(page.getByTestId('engagement-panel'), 'workpaper-locked-engagement');
+    await page.getByTestId('engagement-cancel').click();
+    expect(await text(page, 'current-engagement-client')).not.toContain('Someone Else');
+    await page.goto(`${base()}#/archive/${archiveId}/controls`);
+    await page.getByTestId('workpaper-locked').waitFor();
     // The link goes to the workpaper, where it is reopened.
     await page.getByTestId('workpaper-lock-link').click();
     await page.getByTestId('workpaper-page').waitFor();

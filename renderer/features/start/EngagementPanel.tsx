@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatCount, formatTime } from '../../components/format.ts';
+import { useEngagementLocks, WorkpaperLocked } from '../../components/WorkpaperLocked.tsx';
 import { inputOf, periodText, type EngagementFields } from '../../store/engagement-rules.ts';
 import {
   createEngagement,
@@ -24,6 +25,8 @@ export function EngagementPanel({ overview }: { overview: EngagementOverview }) 
   // Where the focus goes back to when the form closes.
   const [returnTo, setReturnTo] = useState<Editing>('none');
   const current = overview.current;
+  // Its name, client and period are in every workpaper of it: a reviewed one locks them (the store refuses the change).
+  const locks = useEngagementLocks(current ? current.engagement.id : null);
 
   useEffect(() => {
     if (editing !== 'none' || returnTo === 'none') return;
@@ -126,6 +129,12 @@ export function EngagementPanel({ overview }: { overview: EngagementOverview }) 
         <p className="notice" role="status" data-testid="engagement-message">
           {message}
         </p>
+      )}
+      {editing === 'edit' && (
+        <WorkpaperLocked
+          locks={locks ?? []}
+          what="the engagement’s name, client and examination period (not its notes)"
+        />
       )}
       {editing !== 'none' && (
         <EngagementForm
