@@ -155,6 +155,59 @@ describe('tickmark policy-diff on the demo', () => {
     expect(code).toBe(1);
   });
 
+  it('one worker or two, canonical lines or not: the same receipts replayed, the same lines not read', async () => {
+    // A segment with lines that are not receipts (not JSON, null, an array, another shape) and
+    // receipts stored in other forms (members reordered, spaced): those are read whole, the
+    // canonical ones by the scan; both must count alike, in this thread and in the pool.
+    const altered = new Map(files);
+    const path = 'ledgers/gw-eu-1/000001.jsonl';
+    const lines = new TextDecoder().decode(altered.get(path)).split('\n').filter(Boolean);
+    const reordered = (line: string) => {
+      const value = JSON.parse(line) as Json;
+      return JSON.stringify(Object.fromEntries(Object.entries(value).reverse()));
+    };
+    lines[3] = reordered(lines[3] as string);
+    lines[10] = JSON.stringify(JSON.parse(lines[10] as string), null, 1).replaceAll('\n', '');
+    lines.splice(
+      5,
+      0,
+      'not json',
+      'null',
+      '[]',
+      '{"id":"x","ledger":"gw-eu-1","seq":1,"request":null,"entities":[]}',
+      // Canonical, but not a receipt's shape: read by the scan, and still not replayed.
+      '{"entities":[],"id":"x","ledger":"gw-eu-1","request":null,"seq":1}',
+      '{"entities":{},"id":"x","ledger":"gw-eu-1","request":{},"seq":1}',
+      '{"entities":[],"id":"x","ledger":"gw-eu-1","request":{},"seq":"1"}',
+    );
+    altered.set(path, new TextEncoder().encode(lines.join('\n') + '\n'));
+    const alteredZip = join(dir, 'altered.zip');
+    await writeFile(alteredZip, zipFiles(altered));
+    const answers = [];
+    for (const workers of ['1', '2']) {
+      const { code, stdout } = await run(alteredZip, 'agents-prod@1', 'agents-prod@2', '--workers', workers, '--json');
+      const out = JSON.parse(stdout) as DiffJson & { not_read: { lines: number; segments: string[] } };
+      expect(code).toBe(1);
+      expect(out.not_read).toEqual({ lines: 7, segments: [] });
+      expect(out.impact.evaluated).toBe(receipts.length);
+      const expected = receipts
+        .map((r) => ({ r, a: oracle(1, r), b: oracle(2, r) }))
+        .filter(({ a, b }) => a.effect !== b.effect || a.policies.join() !== b.policies.join());
+      expect(out.impact.changed.map((c) => c.receipt)).toEqual(expected.map(({ r }) => r.id));
+      const { cedar_calls: _calls, ...impact } = out.impact as DiffJson['impact'] & { cedar_calls: number };
+      answers.push({ ...out, impact });
+    }
+    expect(answers[1]).toEqual(answers[0]);
+  });
+
+  it('--workers must be a whole number from 1 to 64', async () => {
+    for (const bad of ['0', '65', 'two']) {
+      const { code, stderr } = await run(zip, 'agents-prod@1', 'agents-prod@2', '--workers', bad);
+      expect(code).toBe(2);
+      expect(stderr).toContain('--workers must be a whole number from 1 to 64');
+    }
+  });
+
   it('the same bundle on both sides: no change, exit 0; by hash prefix as well as id@version', async () => {
     const first = JSON.parse((await run(zip, 'agents-prod@2', 'agents-prod@2', '--json')).stdout) as DiffJson;
     const prefix = first.to.hash.slice(7, 19);

@@ -8,35 +8,46 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { readLines } from '../../shared/archive/lines.ts';
 import { DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { buildKeyring } from '../../shared/engine/keys.ts';
-import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
+import { splitIntoPieces, type SegmentPiece } from '../../shared/engine/pieces.ts';
+import { runInOrder } from '../../shared/engine/pool-core.ts';
+import { readAhead } from '../../shared/engine/read-ahead.ts';
+import { pieceLines } from '../../shared/engine/segment-task.ts';
 import { diffBundles, type BundleDiff, type BundleSide } from '../../shared/policy/diff.ts';
 import { ImpactCollector, type Impact } from '../../shared/policy/impact.ts';
 import { policyDiffJson } from '../../shared/policy/json.ts';
+import { replayLines } from '../../shared/policy/replay.ts';
 import { bundleSide } from '../../shared/policy/sides.ts';
-import type { Receipt } from '../../shared/format/schema.ts';
 import { UsageError, parseArgs, parseTrustRoots, type CommandIo } from '../args.ts';
-import { forEachSegment, readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
+import { readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchiveForCommand } from '../open-archive.ts';
+import { defaultPoolSize, startReplayPool, type ReplayPool } from '../pool/pool-runner.ts';
 
 export const POLICY_DIFF_USAGE =
-  'usage: tickmark policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <64-hex public key>]... [--json]\n' +
+  'usage: tickmark policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <64-hex public key>]... [--json] [--workers N]\n' +
   '  <from>, <to>: id@version, a bundle hash (or a unique prefix), or the path of a bundle JSON file';
 
 const cedar = nodeCedar as CedarFormatting;
 
 export async function runPolicyDiff(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseArgs(argv, { multi: ['trust-root'], flags: ['json'], usage: POLICY_DIFF_USAGE });
+  const args = parseArgs(argv, {
+    multi: ['trust-root'],
+    single: ['workers'],
+    flags: ['json'],
+    usage: POLICY_DIFF_USAGE,
+  });
   const [path, fromRef, toRef, ...extra] = args.positional;
   if (path === undefined || fromRef === undefined || toRef === undefined || extra.length > 0)
     throw new UsageError(`policy-diff takes one archive and two bundles\n${POLICY_DIFF_USAGE}`);
   const trustedRoots = parseTrustRoots(args.multi['trust-root']);
+  const workers = args.single.workers === undefined ? defaultPoolSize() : Number(args.single.workers);
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64))
+    throw new UsageError(`--workers must be a whole number from 1 to 64, got "${args.single.workers}"`);
   useNativeSha256();
   const source = await openArchiveForCommand(path);
   try {
@@ -50,7 +61,7 @@ export async function runPolicyDiff(argv: readonly string[], io: CommandIo): Pro
     const from = await resolveRef(fromRef, archiveSides, keyring);
     const to = await resolveRef(toRef, archiveSides, keyring);
     const diff = diffBundles(cedar, from, to);
-    const impact = await replayAll(source, docs, from, to);
+    const impact = await replayAll(source, docs, from, to, workers);
     io.stdout(
       args.flags.json
         ? JSON.stringify({
@@ -108,65 +119,62 @@ async function resolveRef(
   return side;
 }
 
-/** Replays every receipt of the archive under both bundles, two segments read at a time. */
+/** Bytes of a segment file replayed as one task (the verification's piece size). */
+const PIECE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Replays every receipt of the archive under both bundles. This thread reads each segment
+ * file once, in ledger order, and cuts it into pieces of whole lines; with more than one
+ * worker, worker threads replay the pieces (each with its own Cedar and memo) and their
+ * parts are absorbed in ledger order, so the output is the same whatever the pool's size.
+ */
 async function replayAll(
   source: ArchiveSource,
   docs: ArchiveDocs,
   from: BundleSide,
   to: BundleSide,
+  workers: number,
 ): Promise<Impact & { notRead: { lines: number; segments: string[] } }> {
   const notRead = { lines: 0, segments: [] as string[] };
   const collector = new ImpactCollector(cedar, from, to);
   const all: Segment[] = [...docs.segments.keys()].sort().flatMap((l) => docs.segments.get(l) ?? []);
-  // Results per segment in order, so the output lists receipts in ledger order whatever finished first.
-  const bySegment: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>[][] = [];
-  let merged = 0;
-  const flush = () => {
-    while (bySegment[merged] !== undefined) {
-      for (const r of bySegment[merged] as Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>[])
-        collector.add(r);
-      bySegment[merged] = [];
-      merged++;
+  const maxLine = DEFAULT_LIMITS.maxLineBytes;
+  // Two files decompressed at once (zlib works on libuv's threads), pieces taken in ledger order.
+  const reads = all.map(
+    (segment) =>
+      async function* () {
+        for await (const read of splitIntoPieces(source.read(segment.entry), PIECE_BYTES, maxLine))
+          yield { ...read, path: segment.path };
+      },
+  );
+  async function* pieces(): AsyncGenerator<SegmentPiece> {
+    for await (const { piece, failure, path } of readAhead(reads, 2, 2)) {
+      // An unreadable segment: the lines read before the failure are replayed, the rest
+      // are not, and the output names the segment.
+      if (failure !== undefined) notRead.segments.push(path);
+      yield piece;
     }
-  };
-  await forEachSegment(all, async (segment, i) => {
-    const rows: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>[] = [];
-    try {
-      for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
-        const r = read.kind === 'too-long' ? null : requestOf(decodeUtf8Strict(read.bytes));
-        if (r) rows.push(r);
-        else notRead.lines++;
-      }
-    } catch {
-      // An unreadable segment: its receipts are not evaluated, and the output says so.
-      notRead.segments.push(segment.path);
-    }
-    bySegment[i] = rows;
-    flush();
-  });
-  flush();
+  }
+  const runner = workers > 1 ? await startReplayPool(from, to, workers) : inThisThread(from, to, maxLine);
+  try {
+    await runInOrder(pieces(), runner, undefined, (_piece, result) => {
+      collector.absorb(result.part);
+      notRead.lines += result.notReadLines;
+    });
+  } finally {
+    await runner.close();
+  }
   return { ...collector.result(), notRead };
 }
 
-function requestOf(text: string | null): Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'> | null {
-  if (text === null) return null;
-  let value: Partial<Receipt>;
-  try {
-    value = JSON.parse(text) as Partial<Receipt>;
-  } catch {
-    return null;
-  }
-  const r = value.request;
-  if (
-    typeof value.id !== 'string' ||
-    typeof value.ledger !== 'string' ||
-    typeof value.seq !== 'number' ||
-    !r ||
-    typeof r !== 'object' ||
-    !Array.isArray(value.entities)
-  )
-    return null;
-  return { id: value.id, ledger: value.ledger, seq: value.seq, request: r, entities: value.entities };
+/** The replay workers' work, in this thread (`--workers 1`, or one core). */
+function inThisThread(from: BundleSide, to: BundleSide, maxLine: number): ReplayPool {
+  const local = new ImpactCollector(cedar, from, to);
+  return {
+    concurrency: 1,
+    run: async (piece) => ({ notReadLines: await replayLines(pieceLines(piece, maxLine), local), part: local.drain() }),
+    close: async () => undefined,
+  };
 }
 
 function formatDiff(diff: BundleDiff, impact: Impact & { notRead: { lines: number; segments: string[] } }): string {

@@ -11,7 +11,17 @@ import type { SegmentResult } from '../../shared/engine/segment.ts';
 import type { SegmentRunner, SegmentTask } from '../../shared/engine/segment-task.ts';
 import { startWorkerPool } from '../../shared/engine/pool-core.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+import type { SegmentPiece } from '../../shared/engine/pieces.ts';
+import type { BundleSide } from '../../shared/policy/diff.ts';
+import type {
+  FromWorker,
+  ReplayFromWorker,
+  ReplayResult,
+  ReplayToWorker,
+  ReplayWorkerInit,
+  ToWorker,
+  WorkerInit,
+} from './protocol.ts';
 import { poolWorkerScript, type WorkerScript } from './worker-bundle.ts';
 
 /** Runs the TypeScript worker through tsx: only when the bundle cannot be built (worker-bundle.ts). */
@@ -88,4 +98,51 @@ export async function startPool(
     close: () => pool.close(),
     takesPieces: true,
   };
+}
+
+/** A pool replaying pieces of segment files for `tickmark policy-diff` (replay-worker.ts). */
+export interface ReplayPool {
+  readonly concurrency: number;
+  run(piece: SegmentPiece): Promise<ReplayResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `size` replay workers, each with its own Cedar and memo, for the versions `from`
+ * and `to`; the same transport, limits and failure rule as the verification pool.
+ */
+export async function startReplayPool(
+  from: BundleSide,
+  to: BundleSide,
+  size = defaultPoolSize(),
+  options: PoolOptions = {},
+): Promise<ReplayPool> {
+  const script = options.script ?? (await poolWorkerScript());
+  const workerData: ReplayWorkerInit = { job: 'replay', module: WORKER_MODULE, from, to };
+  const pool = await startWorkerPool<SegmentPiece, ReplayResult>({
+    size,
+    start: (events) => {
+      const worker = new Worker(script.kind === 'bundle' ? script.file : BOOTSTRAP, {
+        workerData,
+        resourceLimits: {
+          maxOldGenerationSizeMb: WORKER_HEAP_MIB,
+          maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB,
+        },
+      });
+      worker.on('message', (message: ReplayFromWorker) => {
+        if (message.type === 'ready') events.ready();
+        else if (message.type === 'result') events.done(message.result);
+        else events.failed(new Error(`replay worker failed: ${message.message}`));
+      });
+      worker.on('error', (error) => events.failed(error));
+      worker.on('messageerror', (error) => events.failed(error));
+      worker.on('exit', (code) => events.failed(new Error(`a replay worker exited (code ${code})`)));
+      return {
+        send: (id, piece) =>
+          worker.postMessage({ type: 'task', id, piece } satisfies ReplayToWorker, [piece.bytes.buffer as ArrayBuffer]),
+        terminate: () => worker.terminate(),
+      };
+    },
+  });
+  return { concurrency: size, run: (piece) => pool.run(piece), close: () => pool.close() };
 }

@@ -3,7 +3,8 @@
  * their bytes (or opens the archive itself for a whole file), rebuilds the
  * keyring, bundles and controls from the setup, and checks the segments it is sent with
  * exactly the code the main thread would use (shared/engine/segment-worker.ts, shared with
- * the app's Web Workers).
+ * the app's Web Workers). Started with `job: 'replay'`, it is policy-diff's replay worker
+ * instead (replay-worker.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { segmentChecker } from '../../shared/engine/segment-worker.ts';
@@ -14,27 +15,33 @@ import { controlFactories } from '../engine-options.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 
 useNativeSha256();
-const init = workerData as WorkerInit;
-const port = parentPort;
-if (!port) throw new Error('verify-worker must run as a worker thread');
+// The pool's one worker script (one bundle, worker-bundle.ts) also runs policy-diff's replay.
+if ((workerData as { job?: string }).job === 'replay') await import('./replay-worker.ts');
+else await verifyWorker();
 
-const { setup } = init;
-// Opened only when a whole file is asked for: pieces come with their bytes.
-const check = await segmentChecker(() => openArchivePath(init.archivePath, setup.limits), setup, {
-  verifier: nativeStrictVerifier,
-  controlFactories: controlFactories(),
-});
+async function verifyWorker(): Promise<void> {
+  const init = workerData as WorkerInit;
+  const port = parentPort;
+  if (!port) throw new Error('verify-worker must run as a worker thread');
 
-port.on('message', async (message: ToWorker) => {
-  try {
-    const result = await check(message.task);
-    port.postMessage({ type: 'result', id: message.id, result } satisfies FromWorker);
-  } catch (error) {
-    port.postMessage({
-      type: 'error',
-      id: message.id,
-      message: (error as Error).stack ?? String(error),
-    } satisfies FromWorker);
-  }
-});
-port.postMessage({ type: 'ready' } satisfies FromWorker);
+  const { setup } = init;
+  // Opened only when a whole file is asked for: pieces come with their bytes.
+  const check = await segmentChecker(() => openArchivePath(init.archivePath, setup.limits), setup, {
+    verifier: nativeStrictVerifier,
+    controlFactories: controlFactories(),
+  });
+
+  port.on('message', async (message: ToWorker) => {
+    try {
+      const result = await check(message.task);
+      port.postMessage({ type: 'result', id: message.id, result } satisfies FromWorker);
+    } catch (error) {
+      port.postMessage({
+        type: 'error',
+        id: message.id,
+        message: (error as Error).stack ?? String(error),
+      } satisfies FromWorker);
+    }
+  });
+  port.postMessage({ type: 'ready' } satisfies FromWorker);
+}

@@ -69,21 +69,54 @@ export class DecisionEvaluator {
     digest?: string,
   ): Reevaluation {
     this.#requests++;
+    const prepared = this.#prepared(bundleHash, policies);
+    if (!prepared.ok) return { kind: 'unparsable', errors: prepared.errors };
+    return this.#decided(memoKey(prepared.setId, request, entities, digest), prepared.setId, () => ({
+      request,
+      entities,
+    }));
+  }
+
+  /**
+   * As {@link evaluate}, for a request known by a digest its caller computed (see
+   * ImpactCollector.addCanonical): `parse` gives the request and entities, and is called
+   * only when Cedar must run. The digest must identify them as surely as {@link requestDigest}.
+   */
+  evaluateDigest(
+    bundleHash: string,
+    policies: Readonly<Record<string, string>>,
+    digest: string,
+    parse: () => { readonly request: CedarRequest; readonly entities: CedarEntities },
+  ): Reevaluation {
+    this.#requests++;
+    const prepared = this.#prepared(bundleHash, policies);
+    if (!prepared.ok) return { kind: 'unparsable', errors: prepared.errors };
+    return this.#decided(`${prepared.setId}\n${digest}`, prepared.setId, parse);
+  }
+
+  #prepared(bundleHash: string, policies: Readonly<Record<string, string>>): PreparedPolicies {
     let prepared = this.#bundles.get(bundleHash);
     if (!prepared) {
       prepared = preparePolicies(this.#cedar, policies);
       this.#bundles.set(bundleHash, prepared);
     }
-    if (!prepared.ok) return { kind: 'unparsable', errors: prepared.errors };
+    return prepared;
+  }
 
-    const key = memoKey(prepared.setId, request, entities, digest);
+  /** The memo's answer for `key`, else Cedar's (the request parsed only then), remembered. */
+  #decided(
+    key: string,
+    setId: string,
+    parse: () => { readonly request: CedarRequest; readonly entities: CedarEntities },
+  ): Reevaluation {
     const cached = this.#memo.get(key);
     if (cached) {
       this.#memoHits++;
       return { kind: 'decided', decision: cached };
     }
+    const { request, entities } = parse();
     this.#cedarCalls++;
-    const decision = decide(this.#cedar, prepared.setId, request, entities);
+    const decision = decide(this.#cedar, setId, request, entities);
     this.#memo.set(key, decision);
     return { kind: 'decided', decision };
   }

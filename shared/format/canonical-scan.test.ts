@@ -188,6 +188,26 @@ describe('scanCanonical agrees with the reference path', () => {
     agreesWithReference(text);
   });
 
+  it('gives the canonical text of each top-level member asked for, and of no other', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('a', 'id', 'request', 'z', 'sig'), formatValue), (value) => {
+        const text = canonicalize(value);
+        const scan = scanCanonical(text, MAX_JSON_DEPTH, ['id', 'request']);
+        if (!scan) return;
+        for (const key of ['id', 'request']) {
+          const span = scan.members.get(key);
+          if (Object.hasOwn(value, key))
+            expect(text.slice(...(span as [number, number]))).toBe(canonicalize(value[key]));
+          else expect(span).toBeUndefined();
+        }
+        expect([...scan.members.keys()].every((k) => k === 'id' || k === 'request')).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+    // Nested members of the same name are not top-level ones.
+    expect(scanCanonical('{"a":{"id":"x"}}', MAX_JSON_DEPTH, ['id'])?.members.size).toBe(0);
+  });
+
   it('no top-level sig: nothing to cut', () => {
     expect(scanCanonical('{"a":{"sig":"cd"}}', MAX_JSON_DEPTH)?.sig).toBeNull();
     expect(scanCanonical('[{"sig":"cd"}]', MAX_JSON_DEPTH)?.sig).toBeNull();

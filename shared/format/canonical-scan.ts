@@ -25,7 +25,14 @@ export interface CanonicalScan {
    * object without it; null when the value is not an object with a `sig` member.
    */
   readonly sig: readonly [number, number] | null;
+  /**
+   * Where the values of the top-level members asked for are, as `[start, end)`: the text of
+   * each is its canonical form. Only for members asked for and present.
+   */
+  readonly members: ReadonlyMap<string, readonly [number, number]>;
 }
+
+const NO_MEMBERS: ReadonlyMap<string, readonly [number, number]> = new Map();
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -38,6 +45,9 @@ const CLOSE_ARRAY = 0x5d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
+/** A run of characters a string holds as they are: no quote, backslash, control character or surrogate. */
+const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
+
 /** `2^53 - 1`, the largest integer FORMAT.md §1 allows, as the 16 digits it is written with. */
 const MAX_INTEGER_TEXT = '9007199254740991';
 
@@ -45,19 +55,21 @@ const MAX_INTEGER_TEXT = '9007199254740991';
  * Whether `text` is certainly canonical, holding only integers 0..2^53-1 and nesting at most
  * `maxDepth` arrays and objects; null means "not decided here" (see the module comment).
  */
-export function scanCanonical(text: string, maxDepth: number): CanonicalScan | null {
-  const scanner = new Scanner(text, maxDepth);
+export function scanCanonical(text: string, maxDepth: number, members: readonly string[] = []): CanonicalScan | null {
+  const scanner = new Scanner(text, maxDepth, members);
   if (!scanner.value(0)) return null;
   if (scanner.at !== text.length) return null;
-  return { sig: scanner.sig };
+  return { sig: scanner.sig, members: scanner.members ?? NO_MEMBERS };
 }
 
 class Scanner {
   at = 0;
   sig: [number, number] | null = null;
+  members: Map<string, [number, number]> | null = null;
   constructor(
     private readonly text: string,
     private readonly maxDepth: number,
+    private readonly wanted: readonly string[],
   ) {}
 
   /** One value at `depth` containers deep; false when it is not on the fast path. */
@@ -108,6 +120,10 @@ class Scanner {
     let i = this.at + 1;
     let escaped = false;
     for (;;) {
+      // Skip the characters written as they are in one native step (most of every string).
+      PLAIN_RUN.lastIndex = i;
+      PLAIN_RUN.test(text);
+      i = PLAIN_RUN.lastIndex;
       if (i >= text.length) return -1;
       const c = text.charCodeAt(i);
       if (c === QUOTE) break;
@@ -175,7 +191,10 @@ class Scanner {
       previous = key;
       if (text.charCodeAt(this.at) !== COLON) return false;
       this.at++;
+      const valueStart = this.at;
       if (!this.value(depth)) return false;
+      if (depth === 1 && this.wanted.length > 0 && this.wanted.includes(key))
+        (this.members ??= new Map()).set(key, [valueStart, this.at]);
       const end = this.at;
       const c = text.charCodeAt(this.at);
       this.at++;

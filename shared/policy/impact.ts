@@ -6,9 +6,19 @@
  * parse), the receipt is counted as an error, never as unchanged.
  */
 import type { CedarModule } from '../decisions/cedar.ts';
+import type { CedarEntities, CedarRequest } from '../decisions/cedar.ts';
 import { DecisionEvaluator, requestDigest } from '../decisions/evaluator.ts';
+import { hashOf } from '../format/hash.ts';
 import type { Receipt } from '../format/schema.ts';
 import type { BundleSide } from './diff.ts';
+
+/** What replay needs of a receipt. */
+export type ReplayedRequest = Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>;
+
+interface ParsedRequest {
+  readonly request: CedarRequest;
+  readonly entities: CedarEntities;
+}
 
 export interface Outcome {
   readonly effect: 'allow' | 'deny';
@@ -54,6 +64,21 @@ export interface Impact {
 /** Most errors kept in full (the count is always exact). */
 const MAX_ERRORS_KEPT = 1000;
 
+/**
+ * What a collector gathered since it was last drained: a worker replays a piece of a
+ * segment and hands this over; the collector on the main thread absorbs the parts in ledger
+ * order, so the result is the one a single collector reading every receipt in order gives.
+ */
+export interface ImpactPart {
+  readonly evaluated: number;
+  readonly unchanged: number;
+  readonly errorReceipts: number;
+  readonly changed: readonly ChangedOutcome[];
+  readonly errors: readonly ImpactError[];
+  /** Cedar evaluations run for this part (the worker's memo answered the rest). */
+  readonly cedarCalls: number;
+}
+
 export class ImpactCollector {
   readonly #evaluator: DecisionEvaluator;
   readonly #from: BundleSide;
@@ -61,8 +86,11 @@ export class ImpactCollector {
   #evaluated = 0;
   #unchanged = 0;
   #errorReceipts = 0;
-  readonly #changed: ChangedOutcome[] = [];
-  readonly #errors: ImpactError[] = [];
+  #changed: ChangedOutcome[] = [];
+  #errors: ImpactError[] = [];
+  /** Cedar calls counted by parts absorbed from other collectors, and already drained from this one. */
+  #absorbedCedarCalls = 0;
+  #drainedCedarCalls = 0;
 
   constructor(cedar: CedarModule, from: BundleSide, to: BundleSide) {
     this.#evaluator = new DecisionEvaluator(cedar);
@@ -71,55 +99,101 @@ export class ImpactCollector {
   }
 
   /** Replays one recorded request under both versions. */
-  add(receipt: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>): void {
-    this.#evaluated++;
+  add(receipt: ReplayedRequest): void {
     // Serialized and hashed once for both versions' memo lookups.
     const digest = requestDigest(receipt.request, receipt.entities);
-    const a = this.#decide(this.#from, receipt, 'from', digest);
-    const b = this.#decide(this.#to, receipt, 'to', digest);
-    if (!a || !b) {
-      this.#errorReceipts++;
-      return;
-    }
-    if (a.effect === b.effect && sameSet(a.policies, b.policies)) {
-      this.#unchanged++;
-      return;
-    }
-    const kind: ChangeKind =
-      a.effect === b.effect ? 'other-policies' : a.effect === 'allow' ? 'allow-to-deny' : 'deny-to-allow';
-    this.#changed.push({
-      receipt: receipt.id,
-      ledger: receipt.ledger,
-      seq: receipt.seq,
-      action: receipt.request.action.id,
-      kind,
-      from: a,
-      to: b,
-    });
+    const parsed = { request: receipt.request, entities: receipt.entities };
+    this.#replay(
+      digest,
+      () => parsed,
+      () => receipt,
+    );
   }
 
-  #decide(
-    side: BundleSide,
-    receipt: Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>,
-    which: 'from' | 'to',
-    digest: string,
-  ): Outcome | null {
-    const result = this.#evaluator.evaluate(
-      side.hash,
-      side.body.cedar.policies,
-      receipt.request,
-      receipt.entities,
+  /**
+   * Replays the request of a stored line that is its own canonical form, known by the text
+   * of its `request` and `entities` members (equal texts are equal values): they are parsed
+   * only when Cedar must run, and the whole line only when its outcome changed or could not
+   * be evaluated (to name the receipt). Memo keys of this kind never meet those of {@link add}.
+   */
+  addCanonical(requestText: string, entitiesText: string, parseLine: () => ReplayedRequest): void {
+    const digest = hashOf(`canonical\n${requestText}\n${entitiesText}`);
+    this.#replay(
       digest,
+      () => ({ request: JSON.parse(requestText) as CedarRequest, entities: JSON.parse(entitiesText) as CedarEntities }),
+      parseLine,
     );
-    let message: string;
-    if (result.kind === 'unparsable')
-      message = `the policies of ${side.body.id} v${side.body.version} do not parse: ${result.errors.map((e) => (e.policyId ? `${e.policyId}: ${e.message}` : e.message)).join('; ')}`;
-    else if (!result.decision.ok) message = result.decision.error;
-    else return { effect: result.decision.effect, policies: result.decision.policies };
+  }
+
+  #replay(digest: string, parse: () => ParsedRequest, receiptOf: () => ReplayedRequest): void {
+    this.#evaluated++;
+    const a = this.#decide(this.#from, digest, parse);
+    const b = this.#decide(this.#to, digest, parse);
+    if (typeof a !== 'string' && typeof b !== 'string') {
+      if (a.effect === b.effect && sameSet(a.policies, b.policies)) {
+        this.#unchanged++;
+        return;
+      }
+      const receipt = receiptOf();
+      const kind: ChangeKind =
+        a.effect === b.effect ? 'other-policies' : a.effect === 'allow' ? 'allow-to-deny' : 'deny-to-allow';
+      this.#changed.push({
+        receipt: receipt.id,
+        ledger: receipt.ledger,
+        seq: receipt.seq,
+        action: receipt.request.action.id,
+        kind,
+        from: a,
+        to: b,
+      });
+      return;
+    }
+    this.#errorReceipts++;
     // One error per receipt is enough to say it was not evaluated.
-    if ((which === 'from' || this.#errors.at(-1)?.receipt !== receipt.id) && this.#errors.length < MAX_ERRORS_KEPT)
+    const receipt = receiptOf();
+    const which = typeof a === 'string' ? 'from' : 'to';
+    const message = typeof a === 'string' ? a : (b as string);
+    if (this.#errors.length < MAX_ERRORS_KEPT)
       this.#errors.push({ receipt: receipt.id, ledger: receipt.ledger, seq: receipt.seq, side: which, message });
-    return null;
+  }
+
+  /** The outcome under one version, or why it could not be evaluated. */
+  #decide(side: BundleSide, digest: string, parse: () => ParsedRequest): Outcome | string {
+    const result = this.#evaluator.evaluateDigest(side.hash, side.body.cedar.policies, digest, parse);
+    if (result.kind === 'unparsable')
+      return `the policies of ${side.body.id} v${side.body.version} do not parse: ${result.errors.map((e) => (e.policyId ? `${e.policyId}: ${e.message}` : e.message)).join('; ')}`;
+    if (!result.decision.ok) return result.decision.error;
+    return { effect: result.decision.effect, policies: result.decision.policies };
+  }
+
+  /** What was gathered since the last drain, handed over and forgotten here (the memo stays). */
+  drain(): ImpactPart {
+    const calls = this.#evaluator.stats().cedarCalls;
+    const part: ImpactPart = {
+      evaluated: this.#evaluated,
+      unchanged: this.#unchanged,
+      errorReceipts: this.#errorReceipts,
+      changed: this.#changed,
+      errors: this.#errors,
+      cedarCalls: calls - this.#drainedCedarCalls,
+    };
+    this.#drainedCedarCalls = calls;
+    this.#evaluated = 0;
+    this.#unchanged = 0;
+    this.#errorReceipts = 0;
+    this.#changed = [];
+    this.#errors = [];
+    return part;
+  }
+
+  /** Adds another collector's part, as if its receipts had been added here, after those before. */
+  absorb(part: ImpactPart): void {
+    this.#evaluated += part.evaluated;
+    this.#unchanged += part.unchanged;
+    this.#errorReceipts += part.errorReceipts;
+    for (const c of part.changed) this.#changed.push(c);
+    for (const e of part.errors) if (this.#errors.length < MAX_ERRORS_KEPT) this.#errors.push(e);
+    this.#absorbedCedarCalls += part.cedarCalls;
   }
 
   result(): Impact {
@@ -152,7 +226,7 @@ export class ImpactCollector {
       counts,
       byPolicy,
       byAction,
-      cedarCalls: this.#evaluator.stats().cedarCalls,
+      cedarCalls: this.#evaluator.stats().cedarCalls - this.#drainedCedarCalls + this.#absorbedCedarCalls,
     };
   }
 
