@@ -169,6 +169,8 @@ describe('the signed workpaper', () => {
   let wb: Workbench;
   let dir: string;
   let archiveId = '';
+  /** The DECISION_MISMATCH receipt, kept for the workpaper from its reconstruction. */
+  let mismatch = '';
   let root = '';
   let preparerKey = '';
   let reviewerKey = '';
@@ -187,7 +189,7 @@ describe('the signed workpaper', () => {
     wb = await openWorkbench(base());
     archiveId = await openDemo(wb.page);
     // One reconstruction kept for the workpaper, from the reconstruction view.
-    const mismatch = demo.plantedFailures.find((f) => f.code === 'DECISION_MISMATCH')?.receipt ?? '';
+    mismatch = demo.plantedFailures.find((f) => f.code === 'DECISION_MISMATCH')?.receipt ?? '';
     await wb.page.goto(`${base()}#/archive/${archiveId}/receipt/${mismatch}`);
     await wb.page.getByTestId('workpaper-add').click({ timeout: 60_000 });
     await wb.page.getByTestId('workpaper-added').waitFor();
@@ -334,6 +336,12 @@ describe('the signed workpaper', () => {
     expect(await text(page, 'workpaper-lock-by')).toBe('R. Reviewer');
     await screenshotElement(page.getByTestId('workpaper-locked'), 'workpaper-locked-controls');
     await noSeriousViolations(page);
+    // The receipts kept for it: the reconstruction says so and offers no removal.
+    await page.goto(`${base()}#/archive/${archiveId}/receipt/${mismatch}`);
+    await page.getByTestId('workpaper').getByTestId('workpaper-locked').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('workpaper').getByTestId('workpaper-lock-by').innerText()).toBe('R. Reviewer');
+    expect(await page.getByTestId('workpaper-remove').isDisabled()).toBe(true);
+    await screenshotElement(page.getByTestId('workpaper'), 'workpaper-locked-reconstruction');
     // The engagement's client is in the workpaper too: the form says it is locked, and saving
     // a new client is refused by the store, saying by whom.
     await page.goto(`${base()}#/`);

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useArchiveLock, WorkpaperLocked } from '../../components/WorkpaperLocked.tsx';
 import { useLiveQuery } from '../../store/use-live-query.ts';
 import { addWorkpaperRef, findWorkpaperRef, removeWorkpaperRef, type RefTarget } from '../../store/workpaper-refs.ts';
 
@@ -8,6 +9,8 @@ export function WorkpaperButton({ target }: { target: RefTarget }) {
   const kept = useLiveQuery(() => findWorkpaperRef(target).then((r) => r ?? null), [key]);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A reviewed workpaper is locked: say so before anyone tries (the store refuses the change anyway).
+  const lock = useArchiveLock(target.engagementId, target.archiveId);
   const act = async (work: () => Promise<string | null>) => {
     setBusy(true);
     try {
@@ -18,16 +21,18 @@ export function WorkpaperButton({ target }: { target: RefTarget }) {
       setBusy(false);
     }
   };
-  if (kept === undefined) return null;
+  if (kept === undefined || lock === undefined) return null;
+  const locked = lock !== null;
   return (
     <div className="workpaper-ref" data-testid="workpaper">
+      <WorkpaperLocked locks={lock ? [lock] : []} what="the receipts kept for this archive’s workpaper" />
       {kept ? (
         <span data-testid="workpaper-added">
           <span className="badge badge-good">Added to workpaper ✓</span>{' '}
           <button
             type="button"
             className="link-button"
-            disabled={busy}
+            disabled={busy || locked}
             onClick={() => void act(async () => (await removeWorkpaperRef(kept.id), null))}
             data-testid="workpaper-remove"
           >
@@ -37,7 +42,7 @@ export function WorkpaperButton({ target }: { target: RefTarget }) {
       ) : (
         <button
           type="button"
-          disabled={busy}
+          disabled={busy || locked}
           onClick={() =>
             void act(async () => {
               const added = await addWorkpaperRef(target);
