@@ -141,8 +141,10 @@ describe('hash strings', () => {
       ...node,
       create: () => ({ update: () => undefined, digest: () => new Uint8Array(32) }),
     };
+    const wrongHex: Sha256 = { ...node, hex: () => '0'.repeat(64) };
     expect(() => useSha256(wrongWhole)).toThrow(/not SHA-256/);
     expect(() => useSha256(wrongIncremental)).toThrow(/not SHA-256/);
+    expect(() => useSha256(wrongHex)).toThrow(/not SHA-256/);
     expect(hashOf('abc')).toBe(`sha256:${ABC}`);
     useSha256(node);
     expect(hashOf('abc')).toBe(`sha256:${ABC}`);

@@ -16,6 +16,8 @@ export const HASH_PATTERN = new RegExp(`^${HASH_PREFIX}${HEX64.source.slice(1)}`
 export interface Sha256 {
   digest(data: Uint8Array): Uint8Array;
   create(): { update(chunk: Uint8Array): void; digest(): Uint8Array };
+  /** The digest as lowercase hex in one call (a string hashed as its UTF-8 bytes), where the runtime has one. */
+  hex?(data: Uint8Array | string): string;
 }
 
 const nobleSha256: Sha256 = { digest: (data) => sha256(data), create: () => sha256.create() };
@@ -33,7 +35,12 @@ export function useSha256(replacement: Sha256): void {
   incremental.update(utf8('ab'));
   incremental.update(utf8('c'));
   const expected = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
-  if (toHex(replacement.digest(utf8('abc'))) !== expected || toHex(incremental.digest()) !== expected) {
+  if (
+    toHex(replacement.digest(utf8('abc'))) !== expected ||
+    toHex(incremental.digest()) !== expected ||
+    (replacement.hex !== undefined &&
+      (replacement.hex('abc') !== expected || replacement.hex(utf8('abc')) !== expected))
+  ) {
     throw new TypeError('useSha256: "replacement" is not SHA-256');
   }
   impl = replacement;
@@ -46,6 +53,7 @@ export function sha256Bytes(data: Uint8Array): Uint8Array {
 
 /** `H(b)`: the format's hash string of `data` (a string is hashed as its UTF-8 bytes). */
 export function hashOf(data: Uint8Array | string): string {
+  if (impl.hex) return HASH_PREFIX + impl.hex(data);
   return HASH_PREFIX + toHex(digest(typeof data === 'string' ? utf8(data) : data));
 }
 
