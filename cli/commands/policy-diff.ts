@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { buildKeyring } from '../../shared/engine/keys.ts';
-import { splitIntoPieces, type SegmentPiece } from '../../shared/engine/pieces.ts';
+import { PIECE_BYTES, splitIntoPieces, type SegmentPiece } from '../../shared/engine/pieces.ts';
 import { runInOrder } from '../../shared/engine/pool-core.ts';
 import { readAhead } from '../../shared/engine/read-ahead.ts';
 import { pieceLines } from '../../shared/engine/segment-task.ts';
@@ -118,9 +118,6 @@ async function resolveRef(
   if ('error' in side) throw new UsageError(side.error);
   return side;
 }
-
-/** Bytes of a segment file replayed as one task (the verification's piece size). */
-const PIECE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Replays every receipt of the archive under both bundles. This thread reads each segment

@@ -9,19 +9,11 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { SegmentResult } from '../../shared/engine/segment.ts';
 import type { SegmentRunner, SegmentTask } from '../../shared/engine/segment-task.ts';
-import { startWorkerPool } from '../../shared/engine/pool-core.ts';
+import { startWorkerPool, type WorkerPool } from '../../shared/engine/pool-core.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { SegmentPiece } from '../../shared/engine/pieces.ts';
 import type { BundleSide } from '../../shared/policy/diff.ts';
-import type {
-  FromWorker,
-  ReplayFromWorker,
-  ReplayResult,
-  ReplayToWorker,
-  ReplayWorkerInit,
-  ToWorker,
-  WorkerInit,
-} from './protocol.ts';
+import type { FromWorker, ReplayResult, ReplayWorkerInit, ToWorker, WorkerInit } from './protocol.ts';
 import { poolWorkerScript, type WorkerScript } from './worker-bundle.ts';
 
 /** Runs the TypeScript worker through tsx: only when the bundle cannot be built (worker-bundle.ts). */
@@ -56,41 +48,11 @@ export async function startPool(
   size = defaultPoolSize(),
   options: PoolOptions = {},
 ): Promise<SegmentRunner> {
-  const script = options.script ?? (await poolWorkerScript());
   const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, setup };
-  const pool = await startWorkerPool<SegmentTask, SegmentResult>({
-    size,
-    start: (events) => {
-      // A worker retains little between segments (tens of MiB); a bounded heap makes V8
-      // collect early instead of growing toward its machine-sized default.
-      const worker = new Worker(script.kind === 'bundle' ? script.file : BOOTSTRAP, {
-        workerData,
-        resourceLimits: {
-          maxOldGenerationSizeMb: WORKER_HEAP_MIB,
-          maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB,
-        },
-      });
-      worker.on('message', (message: FromWorker) => {
-        if (message.type === 'ready') events.ready();
-        else if (message.type === 'result') events.done(message.result);
-        else events.failed(new Error(`verification worker failed: ${message.message}`));
-      });
-      worker.on('error', (error) => events.failed(error));
-      worker.on('messageerror', (error) => events.failed(error));
-      // A worker that stops on its own; after the pool terminates its workers, the core ignores this.
-      worker.on('exit', (code) => events.failed(new Error(`a verification worker exited (code ${code})`)));
-      return {
-        // A piece's bytes move to the worker (transferred, not copied); nothing else is large.
-        send: (id, task) =>
-          worker.postMessage(
-            { type: 'task', id, task } satisfies ToWorker,
-            task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : [],
-          ),
-        terminate: () => worker.terminate(),
-      };
-    },
-  });
-
+  // A piece's bytes move to the worker (transferred, not copied); nothing else is large.
+  const pool = await startThreads<SegmentTask, SegmentResult>(workerData, size, options, 'verification', (task) =>
+    task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : [],
+  );
   return {
     name: `a pool of ${size} worker thread${size === 1 ? '' : 's'}`,
     concurrency: size,
@@ -117,11 +79,31 @@ export async function startReplayPool(
   size = defaultPoolSize(),
   options: PoolOptions = {},
 ): Promise<ReplayPool> {
-  const script = options.script ?? (await poolWorkerScript());
   const workerData: ReplayWorkerInit = { job: 'replay', module: WORKER_MODULE, from, to };
-  const pool = await startWorkerPool<SegmentPiece, ReplayResult>({
+  const pool = await startThreads<SegmentPiece, ReplayResult>(workerData, size, options, 'replay', (piece) => [
+    piece.bytes.buffer as ArrayBuffer,
+  ]);
+  return { concurrency: size, run: (piece) => pool.run(piece), close: () => pool.close() };
+}
+
+/**
+ * The worker_threads transport of both pools: `size` threads of the pool's one worker
+ * script, each started with `workerData`, speaking protocol.ts; `transfer` names the
+ * buffers a task moves rather than copies.
+ */
+async function startThreads<T, R>(
+  workerData: WorkerInit | ReplayWorkerInit,
+  size: number,
+  options: PoolOptions,
+  what: string,
+  transfer: (task: T) => ArrayBuffer[],
+): Promise<WorkerPool<T, R>> {
+  const script = options.script ?? (await poolWorkerScript());
+  return startWorkerPool<T, R>({
     size,
     start: (events) => {
+      // A worker retains little between tasks (tens of MiB); a bounded heap makes V8
+      // collect early instead of growing toward its machine-sized default.
       const worker = new Worker(script.kind === 'bundle' ? script.file : BOOTSTRAP, {
         workerData,
         resourceLimits: {
@@ -129,20 +111,19 @@ export async function startReplayPool(
           maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB,
         },
       });
-      worker.on('message', (message: ReplayFromWorker) => {
+      worker.on('message', (message: FromWorker<R>) => {
         if (message.type === 'ready') events.ready();
         else if (message.type === 'result') events.done(message.result);
-        else events.failed(new Error(`replay worker failed: ${message.message}`));
+        else events.failed(new Error(`${what} worker failed: ${message.message}`));
       });
       worker.on('error', (error) => events.failed(error));
       worker.on('messageerror', (error) => events.failed(error));
-      worker.on('exit', (code) => events.failed(new Error(`a replay worker exited (code ${code})`)));
+      // A worker that stops on its own; after the pool terminates its workers, the core ignores this.
+      worker.on('exit', (code) => events.failed(new Error(`a ${what} worker exited (code ${code})`)));
       return {
-        send: (id, piece) =>
-          worker.postMessage({ type: 'task', id, piece } satisfies ReplayToWorker, [piece.bytes.buffer as ArrayBuffer]),
+        send: (id, task) => worker.postMessage({ type: 'task', id, task } satisfies ToWorker<T>, transfer(task)),
         terminate: () => worker.terminate(),
       };
     },
   });
-  return { concurrency: size, run: (piece) => pool.run(piece), close: () => pool.close() };
 }

@@ -2,7 +2,6 @@
 import type { SegmentResult } from '../../shared/engine/segment.ts';
 import type { SegmentTask } from '../../shared/engine/segment-task.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
-import type { SegmentPiece } from '../../shared/engine/pieces.ts';
 import type { BundleSide } from '../../shared/policy/diff.ts';
 import type { ImpactPart } from '../../shared/policy/impact.ts';
 
@@ -12,11 +11,13 @@ export interface WorkerInit {
   readonly setup: RunnerSetup;
 }
 
-export type ToWorker = { readonly type: 'task'; readonly id: number; readonly task: SegmentTask };
+/** A task for a worker: a verification worker's `SegmentTask`, a replay worker's piece. */
+export type ToWorker<T = SegmentTask> = { readonly type: 'task'; readonly id: number; readonly task: T };
 
-export type FromWorker =
+/** What a worker says: set up, a task's result, or why a task failed. */
+export type FromWorker<R = SegmentResult> =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly result: SegmentResult }
+  | { readonly type: 'result'; readonly id: number; readonly result: R }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
 
 /** A replay worker's set-up (`tickmark policy-diff`): the two versions every request is replayed under. */
@@ -32,10 +33,3 @@ export interface ReplayResult {
   readonly part: ImpactPart;
   readonly notReadLines: number;
 }
-
-export type ReplayToWorker = { readonly type: 'task'; readonly id: number; readonly piece: SegmentPiece };
-
-export type ReplayFromWorker =
-  | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly result: ReplayResult }
-  | { readonly type: 'error'; readonly id: number; readonly message: string };

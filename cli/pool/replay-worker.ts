@@ -7,12 +7,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
+import type { SegmentPiece } from '../../shared/engine/pieces.ts';
 import { pieceLines } from '../../shared/engine/segment-task.ts';
 import { ImpactCollector } from '../../shared/policy/impact.ts';
 import { replayLines } from '../../shared/policy/replay.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
-import type { ReplayFromWorker, ReplayToWorker, ReplayWorkerInit } from './protocol.ts';
+import type { ReplayResult, ReplayWorkerInit } from './protocol.ts';
+import { serveTasks } from './serve-tasks.ts';
 
 useNativeSha256();
 const init = workerData as ReplayWorkerInit;
@@ -21,20 +23,7 @@ if (!port) throw new Error('replay-worker must run as a worker thread');
 
 const collector = new ImpactCollector(nodeCedar, init.from, init.to);
 
-port.on('message', async (message: ReplayToWorker) => {
-  try {
-    const notReadLines = await replayLines(pieceLines(message.piece, DEFAULT_LIMITS.maxLineBytes), collector);
-    port.postMessage({
-      type: 'result',
-      id: message.id,
-      result: { part: collector.drain(), notReadLines },
-    } satisfies ReplayFromWorker);
-  } catch (error) {
-    port.postMessage({
-      type: 'error',
-      id: message.id,
-      message: (error as Error).stack ?? String(error),
-    } satisfies ReplayFromWorker);
-  }
+serveTasks(port, async (piece: SegmentPiece): Promise<ReplayResult> => {
+  const notReadLines = await replayLines(pieceLines(piece, DEFAULT_LIMITS.maxLineBytes), collector);
+  return { part: collector.drain(), notReadLines };
 });
-port.postMessage({ type: 'ready' } satisfies ReplayFromWorker);

@@ -12,7 +12,8 @@ import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchivePath } from '../open-archive.ts';
 import { controlFactories } from '../engine-options.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+import type { WorkerInit } from './protocol.ts';
+import { serveTasks } from './serve-tasks.ts';
 
 useNativeSha256();
 // The pool's one worker script (one bundle, worker-bundle.ts) also runs policy-diff's replay.
@@ -31,17 +32,5 @@ async function verifyWorker(): Promise<void> {
     controlFactories: controlFactories(),
   });
 
-  port.on('message', async (message: ToWorker) => {
-    try {
-      const result = await check(message.task);
-      port.postMessage({ type: 'result', id: message.id, result } satisfies FromWorker);
-    } catch (error) {
-      port.postMessage({
-        type: 'error',
-        id: message.id,
-        message: (error as Error).stack ?? String(error),
-      } satisfies FromWorker);
-    }
-  });
-  port.postMessage({ type: 'ready' } satisfies FromWorker);
+  serveTasks(port, check);
 }

@@ -32,7 +32,7 @@ import { LedgerMerger } from './ledger.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds } from './receipt-ids.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
-import { splitIntoPieces, type PieceRead } from './pieces.ts';
+import { PIECE_BYTES, splitIntoPieces, type PieceRead } from './pieces.ts';
 import { readStoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
@@ -58,12 +58,6 @@ export type { PolicyParser } from './policies.ts';
 
 /** Largest JSON document (manifest, keys, a bundle) read whole. */
 const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
-/**
- * Bytes of segment data per task for a runner that takes pieces: about 3,000 receipts,
- * a few hundred milliseconds of a worker's time. Small enough that progress moves often and
- * the pieces and results in flight stay a few MiB; large enough that messages cost nothing.
- */
-const PIECE_BYTES = 4 * 1024 * 1024;
 
 const SEGMENT = SEGMENT_PATH;
 const CHECKPOINTS = CHECKPOINTS_PATH;

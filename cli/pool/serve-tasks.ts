@@ -1,0 +1,23 @@
+/**
+ * The worker side of the pool's protocol (protocol.ts), for every worker script: each task
+ * message is run and answered with its result or why it failed; `ready` once set up.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { FromWorker, ToWorker } from './protocol.ts';
+
+/** Answers each task on `port` with `run`'s result, then says the worker is ready. */
+export function serveTasks<T, R>(port: MessagePort, run: (task: T) => Promise<R>): void {
+  port.on('message', async (message: ToWorker<T>) => {
+    try {
+      const result = await run(message.task);
+      port.postMessage({ type: 'result', id: message.id, result } satisfies FromWorker<R>);
+    } catch (error) {
+      port.postMessage({
+        type: 'error',
+        id: message.id,
+        message: (error as Error).stack ?? String(error),
+      } satisfies FromWorker<R>);
+    }
+  });
+  port.postMessage({ type: 'ready' } satisfies FromWorker<R>);
+}
