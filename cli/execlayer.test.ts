@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_SAMPLE_TESTS, SAMPLES_DIR } from '../test/support/shared-dir.ts';
-import { main } from './main.ts';
+import { runTickmark } from '../test/support/cli.ts';
 
 interface Case {
   name: string;
@@ -32,15 +32,7 @@ const CODE: Record<string, string> = {
   head: 'CHAIN_TRUNCATED',
 };
 
-async function verify(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['verify', ...args], {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
+const verify = (...args: string[]) => runTickmark(['verify', ...args]);
 interface Report {
   format: string;
   findings: { code: string; line?: number; path?: string; message: string }[];

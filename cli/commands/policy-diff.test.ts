@@ -13,7 +13,7 @@ import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { zipFiles } from '../../shared/producer/zip.ts';
 import { receiptsOf } from '../../test/support/tamper.ts';
 import { nodeCedar } from '../cedar-node.ts';
-import { main } from '../main.ts';
+import { runTickmark } from '../../test/support/cli.ts';
 
 type Json = Record<string, unknown>;
 interface Outcome {
@@ -86,15 +86,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['policy-diff', ...args], {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runTickmark(['policy-diff', ...args]);
 
 interface DiffJson {
   from: { id: string; version: number; hash: string; in_archive: boolean; signature_valid: boolean };

@@ -12,7 +12,7 @@ import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { zipFiles } from '../../shared/producer/zip.ts';
 import { segmentsOf, text } from '../../test/support/tamper.ts';
 import { nodeCedar } from '../cedar-node.ts';
-import { main } from '../main.ts';
+import { runTickmark } from '../../test/support/cli.ts';
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
@@ -40,12 +40,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runTickmark(args);
 
 /** FORMAT.md §9 by hand. */
 function reperform(seed: string, size: number, population = lines) {

@@ -15,7 +15,7 @@ import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { zipFiles } from '../../shared/producer/zip.ts';
 import { fromBase64, toBase64, type DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import { nodeCedar } from '../cedar-node.ts';
-import { main } from '../main.ts';
+import { runTickmark } from '../../test/support/cli.ts';
 
 let dir: string;
 let zip: string;
@@ -24,12 +24,7 @@ let preparerKey: string;
 let reviewerKey: string;
 const at = (name: string) => join(dir, name);
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runTickmark(args);
 const publicKeyOf = (out: string) => /public key ([0-9a-f]{64})/.exec(out)?.[1] as string;
 const lines = async (name: string) => (await readFile(at(name), 'utf8')).trim().split('\n');
 

@@ -19,9 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unzipSync, zipSync } from 'fflate';
 import { Redis } from 'ioredis';
-import { main } from '../main.ts';
 import { QUEUE_NAME } from './protocol.ts';
 import { startRangeServer, type RangeServer } from './range-server.test-helper.ts';
+import { runTickmark } from '../../test/support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HAVE_REDIS = spawnSync('which', ['redis-server']).status === 0;
@@ -49,12 +49,7 @@ function tickmark(args: readonly string[]): { child: ChildProcess; done: Promise
 }
 
 /** `tickmark …` in this process (demo, local verify): faster than a child. */
-async function inProcess(...argv: string[]): Promise<Finished> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
+const inProcess = (...argv: string[]): Promise<Finished> => runTickmark(argv);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

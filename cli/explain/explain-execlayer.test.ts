@@ -10,22 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCleanArchive } from '../../shared/producer/demo.ts';
 import { zipFiles } from '../../shared/producer/zip.ts';
 import { nodeCedar } from '../cedar-node.ts';
-import { main } from '../main.ts';
+import { runTickmark } from '../../test/support/cli.ts';
 
 const FIXTURES = new URL('../../test/fixtures/execlayer/', import.meta.url).pathname;
 const PY = `${FIXTURES}py/execlayer_audit.log.jsonl`;
 const V4 = `${FIXTURES}v4`;
 const hex = (text: string) => Buffer.from(text, 'utf8').toString('hex');
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['explain', ...args], {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runTickmark(['explain', ...args]);
 
 describe('tickmark explain on ExecLayer logs', () => {
   let dir: string;

@@ -31,9 +31,9 @@ import { unzipFile } from '../../test/support/unzip.ts';
 import { RUN_SAMPLE_TESTS, SAMPLES_DIR } from '../../test/support/shared-dir.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import { engineOptions } from '../engine-options.ts';
-import { main } from '../main.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { gatherMaterials } from './gather.ts';
+import { runTickmark } from '../../test/support/cli.ts';
 
 /** Codes a single receipt's explanation does not judge: they need the whole archive or ledger. */
 const NOT_JUDGED_HERE = new Set([
@@ -296,15 +296,7 @@ describe('tickmark explain (command)', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  async function run(...args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['explain', ...args], {
-      stdout: (t) => void (stdout += t),
-      stderr: (t) => void (stderr += t),
-    });
-    return { code, stdout, stderr };
-  }
+  const run = (...args: string[]) => runTickmark(['explain', ...args]);
 
   it('--json has the shape the issue names; exit 1 for the DECISION_MISMATCH receipt', async () => {
     const { code, stdout } = await run(zip, planted.receipt, '--trust-root', root, '--json');

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runTickmark } from '../support/cli.ts';
 import { evaluateSample } from '../../shared/sampling/attribute.ts';
 import {
   captureSave,
@@ -76,12 +76,7 @@ function reperform(seed: string, size: number, population: readonly Line[]): (Li
 async function cliSample(
   ...args: string[]
 ): Promise<{ population: number; items: { hash: string; score: string; receipt: string }[] }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['sample', demoZip, ...args, '--json'], {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  });
+  const { code, stdout, stderr } = await runTickmark(['sample', demoZip, ...args, '--json']);
   expect(code, stderr).toBe(0);
   return JSON.parse(stdout) as { population: number; items: { hash: string; score: string; receipt: string }[] };
 }
