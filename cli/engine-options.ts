@@ -10,6 +10,7 @@ import type { ControlCheckFactory } from '../shared/engine/types.ts';
 import type { EngineOptions } from '../shared/engine/verify.ts';
 import { nodeCedar } from './cedar-node.ts';
 import { nativeStrictVerifier } from './native-ed25519.ts';
+import { nodeInflate } from './node-zip.ts';
 import { useNativeSha256 } from './native-sha256.ts';
 
 /** Every control check this build has (workers pick theirs by id from these). */
@@ -22,6 +23,7 @@ export function engineOptions(): Omit<EngineOptions, 'trustedRoots'> {
   useNativeSha256();
   return {
     verifier: nativeStrictVerifier,
+    inflate: nodeInflate,
     policyParser: (hash, policies) => checkBundlePolicies(nodeCedar, hash, policies),
     controls: controlChecks(nodeCedar),
   };

@@ -6,6 +6,7 @@ import type { ArchiveSource, RandomAccessBytes, ReadLimits } from '../shared/arc
 import { openZip } from '../shared/archive/zip.ts';
 import { UsageError } from './args.ts';
 import { fileBytes, openDirectory } from './node-source.ts';
+import { nodeInflate } from './node-zip.ts';
 
 /** A path as the verifier takes it: a directory already listed, or a file's bytes, to be read as a ZIP. */
 export type ArchivePath =
@@ -21,7 +22,9 @@ export async function readArchivePath(path: string, limits: Partial<ReadLimits> 
 /** @throws ArchiveUnreadableError when a file is not a readable ZIP; Node errors when the path cannot be opened. */
 export async function openArchivePath(path: string, limits: Partial<ReadLimits> = {}): Promise<ArchiveSource> {
   const archive = await readArchivePath(path, limits);
-  return 'directory' in archive ? archive.directory : openZip(archive.zip, archive.name, limits);
+  return 'directory' in archive
+    ? archive.directory
+    : openZip(archive.zip, archive.name, limits, { inflate: nodeInflate });
 }
 
 /**

@@ -33,6 +33,7 @@ import {
 } from './archive-location.ts';
 import { parseJobData } from './protocol.ts';
 import { fromWire, toWire, type Json } from './wire.ts';
+import { nodeInflate } from '../node-zip.ts';
 
 /** A job this worker must not take again and no other worker should retry with the same data. */
 export class JobRefusedError extends Error {
@@ -110,7 +111,7 @@ export function segmentService(options: SegmentServiceOptions = {}): SegmentServ
       throw new Error(`${displayLocation(location)} changed while it was opened`);
     }
     const recorded = recordingFailures(opened.bytes);
-    const source = await openZip(recorded.bytes, locationName(location), setup.limits);
+    const source = await openZip(recorded.bytes, locationName(location), setup.limits, { inflate: nodeInflate });
     try {
       const check = await segmentChecker(source, setup, {
         verifier: nativeStrictVerifier,

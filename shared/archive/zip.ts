@@ -23,6 +23,29 @@ import {
 // app's CSP does not allow zip.js to spawn workers from blob URLs.
 configure({ useWebWorkers: false, useCompressionStream: true });
 
+/** Where one entry's data lies and what it must decompress to, from the central directory. */
+export interface StoredData {
+  /** Offset of the compressed data in the file (after the local header). */
+  readonly offset: number;
+  readonly compressedSize: number;
+  /** 0 stored, 8 deflated (the only methods that reach a read). */
+  readonly method: number;
+  readonly crc32: number;
+  readonly uncompressedSize: number;
+}
+
+/**
+ * A runtime's own inflate (cli/node-zip.ts): reads an entry's stored bytes, inflates them and
+ * checks their size and CRC-32, throwing an Error whose message is one of zip.js's for the same
+ * fault ({@link ZIP_DATA_ERRORS}). Without one, zip.js streams the entry; its stream pipeline
+ * cost about three times Node's zlib on the same bytes.
+ */
+export type NativeInflate = (
+  bytes: RandomAccessBytes,
+  stored: StoredData,
+  signal?: AbortSignal,
+) => AsyncIterable<Uint8Array>;
+
 class RandomAccessReader extends Reader<RandomAccessBytes> {
   private readonly bytes: RandomAccessBytes;
   constructor(bytes: RandomAccessBytes) {
@@ -44,7 +67,9 @@ export async function openZip(
   bytes: RandomAccessBytes,
   name: string,
   limits: Partial<ReadLimits> = {},
+  options: { readonly inflate?: NativeInflate | undefined } = {},
 ): Promise<ArchiveSource> {
+  const inflate = options.inflate;
   const bounds: ReadLimits = { ...DEFAULT_LIMITS, ...limits };
   // Names are checked by the engine entry by entry (archive/paths.ts), so that one unsafe
   // name is a finding about that entry instead of making the whole archive unreadable.
@@ -81,33 +106,12 @@ export async function openZip(
       if (!zipEntry || entry.isDirectory)
         throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
       const compressed = Math.max(1, zipEntry.compressedSize);
-      const pipe = new TransformStream<Uint8Array, Uint8Array>();
-      const abort = new AbortController();
-      const onAbort = () => abort.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      let finished = false;
-      const done = (zipEntry as FileEntry).getData(pipe.writable, { signal: abort.signal, checkSignature: true }).then(
-        () => null,
-        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-      );
-      const chunks = pipe.readable.getReader();
-      // A failed getData does not always close the pipe (an unsupported method, a size the
-      // directory lies about): the failure cancels the reader, which ends a pending read.
-      // (Not Promise.race against a promise that stays pending: each race would leave a
-      // reaction on it holding its chunk, so a whole entry's bytes stayed in memory.)
-      let failure: Error | null = null;
-      void done.then((error) => {
-        if (!error) return;
-        failure = error;
-        chunks.cancel(error).catch(() => undefined);
-      });
       let entryRead = 0;
+      const data = inflate
+        ? nativeData(reader, zipEntry as FileEntry, (stored) => inflate(bytes, stored, signal), signal)
+        : zipJsData(zipEntry as FileEntry, signal);
       try {
-        for (;;) {
-          const next = await chunks.read();
-          if (failure) throw unreadableEntry(entry.name, failure);
-          const { value, done: finished } = next;
-          if (finished) break;
+        for await (const value of data) {
           entryRead += value.length;
           totalRead += value.length;
           if (entryRead > bounds.maxEntryBytes) {
@@ -133,23 +137,13 @@ export async function openZip(
           }
           yield value;
         }
-        const outcome = await done;
-        finished = outcome === null;
-        if (outcome) throw unreadableEntry(entry.name, outcome);
-        if (entryRead !== zipEntry.uncompressedSize) {
-          throw new ArchiveUnreadableError(
-            `entry "${entry.name}" cannot be read: the ZIP declares ${zipEntry.uncompressedSize} bytes for it, but ${entryRead} were decompressed, so its content is ambiguous`,
-          );
-        }
-      } finally {
-        // One listener per entry on the run's signal would keep every finished entry alive.
-        signal?.removeEventListener('abort', onAbort);
-        if (!finished) {
-          // Stopped early (a limit, a consumer that stopped reading, a failure): end zip.js's read.
-          abort.abort();
-          chunks.cancel().catch(() => undefined);
-        }
-        await done;
+      } catch (error) {
+        throw unreadableEntry(entry.name, error instanceof Error ? error : new Error(String(error)));
+      }
+      if (entryRead !== zipEntry.uncompressedSize) {
+        throw new ArchiveUnreadableError(
+          `entry "${entry.name}" cannot be read: the ZIP declares ${zipEntry.uncompressedSize} bytes for it, but ${entryRead} were decompressed, so its content is ambiguous`,
+        );
       }
     },
     async close() {
@@ -157,6 +151,89 @@ export async function openZip(
       await bytes.close?.();
     },
   };
+}
+
+/** One entry's decompressed bytes as zip.js streams them (its checks, its inflate). */
+async function* zipJsData(zipEntry: FileEntry, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+  const pipe = new TransformStream<Uint8Array, Uint8Array>();
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let finished = false;
+  const done = zipEntry.getData(pipe.writable, { signal: abort.signal, checkSignature: true }).then(
+    () => null,
+    (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+  );
+  const chunks = pipe.readable.getReader();
+  // A failed getData does not always close the pipe (an unsupported method, a size the
+  // directory lies about): the failure cancels the reader, which ends a pending read.
+  // (Not Promise.race against a promise that stays pending: each race would leave a
+  // reaction on it holding its chunk, so a whole entry's bytes stayed in memory.)
+  let failure: Error | null = null;
+  void done.then((error) => {
+    if (!error) return;
+    failure = error;
+    chunks.cancel(error).catch(() => undefined);
+  });
+  try {
+    for (;;) {
+      const next = await chunks.read();
+      if (failure) throw failure;
+      if (next.done) break;
+      yield next.value;
+    }
+    const outcome = await done;
+    finished = outcome === null;
+    if (outcome) throw outcome;
+  } finally {
+    // One listener per entry on the run's signal would keep every finished entry alive.
+    signal?.removeEventListener('abort', onAbort);
+    if (!finished) {
+      // Stopped early (a limit, a consumer that stopped reading, a failure): end zip.js's read.
+      abort.abort();
+      chunks.cancel().catch(() => undefined);
+    }
+    await done;
+  }
+}
+
+/**
+ * One entry's decompressed bytes through a runtime's own inflate. zip.js still makes every
+ * check it makes before reading an entry's data (local header signature, the local header
+ * agreeing with the central directory, method, encryption, data within the file); the
+ * inflater reads the data, inflates it and checks its size and CRC-32.
+ */
+async function* nativeData(
+  reader: ZipReader<unknown>,
+  file: FileEntry,
+  inflate: (stored: StoredData) => AsyncIterable<Uint8Array>,
+  signal?: AbortSignal,
+): AsyncIterable<Uint8Array> {
+  // zip.js's "check only" read. It also tracks the byte ranges read so far, to refuse an entry
+  // that overlaps one read before. That would depend on which entries one reader happened to
+  // read (each pool worker opens the archive alone, and zip.js's own read path does not make
+  // this check), so each entry is checked on its own, as the zip.js path does.
+  (reader as unknown as { readRanges: unknown }).readRanges = freshRanges();
+  await file.getData(undefined as unknown as WritableStream, {
+    checkSignature: true,
+    checkOverlappingEntryOnly: true,
+    ...(signal ? { signal } : {}),
+  });
+  const dataOffset = file.localDirectory?.dataOffset;
+  if (dataOffset === undefined) throw new Error('zip.js gave no data offset for the entry');
+  const crc32 = file.crc32 ?? file.signature;
+  if (crc32 === undefined) throw new Error('the ZIP stores no CRC-32 for the entry');
+  yield* inflate({
+    offset: dataOffset,
+    compressedSize: file.compressedSize,
+    method: file.compressionMethod,
+    crc32,
+    uncompressedSize: file.uncompressedSize,
+  });
+}
+
+function freshRanges() {
+  return { indexes: new Set<number>(), sortedRanges: [], pendingRanges: [] };
 }
 
 /** Compression methods FORMAT.md §2 allows: stored and deflated. */
@@ -193,6 +270,14 @@ function entryName(entry: Entry): string {
   return decodeUtf8Strict(entry.rawFilename) ?? entry.filename;
 }
 
+/** The faults found while an entry's data is read, as zip.js names them (and a native inflate too). */
+export const ZIP_DATA_ERRORS = Object.freeze({
+  size: 'Invalid uncompressed size',
+  crc: 'Invalid CRC32',
+  damaged: 'Invalid compressed data',
+  trailing: 'Trailing compressed data',
+});
+
 /** zip.js's terse messages, said as what they mean for the evidence. */
 const ZIP_JS_MESSAGES: ReadonlyMap<string, string> = new Map([
   [
@@ -202,6 +287,10 @@ const ZIP_JS_MESSAGES: ReadonlyMap<string, string> = new Map([
   ['Invalid uncompressed size', 'it decompresses to another size than the ZIP declares'],
   ['Invalid CRC32', "its content does not match the ZIP's CRC-32 checksum: the bytes were altered or damaged"],
   ['Invalid compressed data', 'its compressed data is damaged'],
+  [
+    'Trailing compressed data',
+    'its stored data goes on after the end of its deflate stream, so part of what the ZIP stores for it is never read',
+  ],
 ]);
 
 function unreadableEntry(name: string, error: Error | LimitExceededError): Error {

@@ -3,6 +3,7 @@
  * and where the decision and control checks plug in.
  */
 import type { ReadLimits } from '../archive/source.ts';
+import type { NativeInflate } from '../archive/zip.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { BundleBody, Receipt, Role } from '../format/schema.ts';
@@ -207,6 +208,8 @@ export interface VerifyOptions {
   /** Root public keys the caller trusts, 64 hex digits each. */
   readonly trustedRoots: readonly string[];
   readonly limits?: Partial<ReadLimits>;
+  /** A runtime's own inflate for ZIP entries (the command line's zlib); zip.js's otherwise. */
+  readonly inflate?: NativeInflate | undefined;
   /** Defaults to the strict `@noble/ed25519` reference verifier. */
   readonly verifier?: SignatureVerifier;
   /** Receipt signatures through an asynchronous native verifier (WebCrypto in workers). */

@@ -100,7 +100,7 @@ export async function verifyZipBytes(
 ): Promise<VerifyReport> {
   let source: ArchiveSource;
   try {
-    source = await openZip(bytes, name, options.limits);
+    source = await openZip(bytes, name, options.limits, { inflate: options.inflate });
   } catch (error) {
     if (!(error instanceof ArchiveUnreadableError)) throw error;
     return unreadableReport(name, error.message);

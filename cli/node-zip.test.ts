@@ -1,0 +1,289 @@
+/**
+ * The command line's zlib inflate (cli/node-zip.ts) against zip.js's own read path, entry by
+ * entry, on sound ZIPs and on ZIPs whose data, checksum or sizes were altered: the same bytes
+ * where both read an entry, an unreadable entry where either refuses it, and the words each fault
+ * gets.
+ */
+import { deflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { zipSync } from 'fflate';
+import { openZip } from '../shared/archive/zip.ts';
+import { ArchiveUnreadableError, type RandomAccessBytes } from '../shared/archive/source.ts';
+import { nodeInflate } from './node-zip.ts';
+import { centralEntries, patchZipEntry } from '../test/support/zip-patch.ts';
+
+const enc = new TextEncoder();
+const TEXT = enc.encode(Array.from({ length: 4000 }, (_, i) => `{"seq":${i},"note":"line ${i}"}\n`).join(''));
+const RANDOM = new Uint8Array(randomBytes(3000));
+
+function memoryBytes(zip: Uint8Array): RandomAccessBytes {
+  return { size: zip.length, read: async (offset, length) => zip.slice(offset, offset + length) };
+}
+
+interface RawEntry {
+  readonly name: string;
+  readonly method: 0 | 8;
+  /** The bytes stored as the entry's data (already deflated for method 8). */
+  readonly data: Uint8Array;
+  readonly crc32: number;
+  readonly uncompressedSize: number;
+}
+
+/** A ZIP written field by field, so data, checksum and sizes can disagree as an attacker wants. */
+function rawZip(entries: readonly RawEntry[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = enc.encode(e.name);
+    const local = new DataView(new ArrayBuffer(30));
+    local.setUint32(0, 0x04034b50, true);
+    local.setUint16(4, 20, true);
+    local.setUint16(6, 0x0800, true);
+    local.setUint16(8, e.method, true);
+    local.setUint32(14, e.crc32 >>> 0, true);
+    local.setUint32(18, e.data.length, true);
+    local.setUint32(22, e.uncompressedSize, true);
+    local.setUint16(26, name.length, true);
+    const head = new DataView(new ArrayBuffer(46));
+    head.setUint32(0, 0x02014b50, true);
+    head.setUint16(4, 20, true);
+    head.setUint16(6, 20, true);
+    head.setUint16(8, 0x0800, true);
+    head.setUint16(10, e.method, true);
+    head.setUint32(16, e.crc32 >>> 0, true);
+    head.setUint32(20, e.data.length, true);
+    head.setUint32(24, e.uncompressedSize, true);
+    head.setUint16(28, name.length, true);
+    head.setUint32(42, offset, true);
+    parts.push(new Uint8Array(local.buffer), name, e.data);
+    central.push(new Uint8Array(head.buffer), name);
+    offset += 30 + name.length + e.data.length;
+  }
+  const centralSize = central.reduce((n, p) => n + p.length, 0);
+  const end = new DataView(new ArrayBuffer(22));
+  end.setUint32(0, 0x06054b50, true);
+  end.setUint16(8, entries.length, true);
+  end.setUint16(10, entries.length, true);
+  end.setUint32(12, centralSize, true);
+  end.setUint32(16, offset, true);
+  const all = [...parts, ...central, new Uint8Array(end.buffer)];
+  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of all) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function deflated(name: string, content: Uint8Array, change: Partial<RawEntry> = {}): RawEntry {
+  return {
+    name,
+    method: 8,
+    data: new Uint8Array(deflateRawSync(content)),
+    crc32: zlibCrc32(content),
+    uncompressedSize: content.length,
+    ...change,
+  };
+}
+
+type Outcome = { ok: string } | { unreadable: string };
+
+/** Every file entry of `zip`, read whole, through zip.js (`native` false) or Node's zlib. */
+async function readAll(zip: Uint8Array, native: boolean): Promise<Map<string, Outcome>> {
+  const source = await openZip(memoryBytes(zip), 'test.zip', {}, { inflate: native ? nodeInflate : undefined });
+  const out = new Map<string, Outcome>();
+  try {
+    for (const entry of await source.entries()) {
+      if (entry.isDirectory) continue;
+      try {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of source.read(entry)) chunks.push(chunk.slice());
+        out.set(entry.name, { ok: Buffer.concat(chunks).toString('base64') });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ArchiveUnreadableError);
+        out.set(entry.name, { unreadable: (error as Error).message });
+      }
+    }
+  } finally {
+    await source.close();
+  }
+  return out;
+}
+
+/** Both paths agree entry by entry on "read, with these bytes" or "unreadable"; returns Node's outcomes. */
+async function bothAgree(zip: Uint8Array): Promise<Map<string, Outcome>> {
+  const [zipJs, node] = await Promise.all([readAll(zip, false), readAll(zip, true)]);
+  expect([...node.keys()]).toEqual([...zipJs.keys()]);
+  for (const [name, outcome] of node) {
+    const other = zipJs.get(name) as Outcome;
+    if ('ok' in outcome) expect(other, name).toEqual(outcome);
+    else expect('unreadable' in other, `${name}: zip.js read it, Node refused: ${outcome.unreadable}`).toBe(true);
+  }
+  return node;
+}
+
+function unreadable(outcomes: Map<string, Outcome>, name: string): string {
+  const outcome = outcomes.get(name);
+  if (!outcome || !('unreadable' in outcome)) throw new Error(`${name} was read`);
+  return outcome.unreadable;
+}
+
+describe('Node inflate for ZIP entries (cli/node-zip.ts)', () => {
+  it('exists on this Node (zlib.crc32), so the command line does not fall back to zip.js', () => {
+    expect(nodeInflate).toBeTypeOf('function');
+  });
+
+  it('reads the same bytes as zip.js, deflated and stored, empty entries included', async () => {
+    for (const level of [0, 6, 9] as const) {
+      const zip = zipSync({
+        'a/text.jsonl': [TEXT, { level }],
+        'a/random.bin': [RANDOM, { level }],
+        'a/empty.json': [new Uint8Array(0), { level }],
+        'dir/': [new Uint8Array(0), { level: 0 }],
+      });
+      const outcomes = await bothAgree(zip);
+      expect(outcomes.get('a/text.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+      expect(outcomes.get('a/random.bin')).toEqual({ ok: Buffer.from(RANDOM).toString('base64') });
+      expect(outcomes.get('a/empty.json')).toEqual({ ok: '' });
+    }
+    // Written field by field too, so the builder below is proven sound before it lies.
+    const outcomes = await bothAgree(
+      rawZip([
+        deflated('t.jsonl', TEXT),
+        { name: 'r.bin', method: 0, data: RANDOM, crc32: zlibCrc32(RANDOM), uncompressedSize: RANDOM.length },
+      ]),
+    );
+    expect(outcomes.get('t.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+    expect(outcomes.get('r.bin')).toEqual({ ok: Buffer.from(RANDOM).toString('base64') });
+  });
+
+  it('a wrong CRC-32 in both headers: the entry is unreadable, said as a checksum mismatch; the others are read', async () => {
+    const good = deflated('good.jsonl', TEXT);
+    for (const method of [0, 8] as const) {
+      const bad =
+        method === 8
+          ? deflated('bad.jsonl', TEXT, { crc32: zlibCrc32(TEXT) ^ 1 })
+          : {
+              name: 'bad.jsonl',
+              method,
+              data: TEXT,
+              crc32: zlibCrc32(TEXT) ^ 0x80000000,
+              uncompressedSize: TEXT.length,
+            };
+      const outcomes = await bothAgree(rawZip([bad, good]));
+      expect(unreadable(outcomes, 'bad.jsonl')).toBe(
+        `entry "bad.jsonl" cannot be read: its content does not match the ZIP's CRC-32 checksum: the bytes were altered or damaged`,
+      );
+      expect('ok' in (outcomes.get('good.jsonl') as Outcome)).toBe(true);
+    }
+  });
+
+  it('damaged deflate data, and deflate data cut short: unreadable, said as damaged', async () => {
+    const data = new Uint8Array(deflateRawSync(TEXT));
+    const flipped = data.slice();
+    flipped[Math.floor(flipped.length / 3)] ^= 0xff;
+    const cut = data.slice(0, data.length - 5);
+    for (const bytes of [flipped, cut]) {
+      const outcomes = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { data: bytes })]));
+      // A flipped byte may still inflate (to other bytes): then the checksum says it.
+      expect(unreadable(outcomes, 'x.jsonl')).toMatch(
+        /^entry "x\.jsonl" cannot be read: (its compressed data is damaged|its content does not match the ZIP's CRC-32 checksum|the ZIP declares \d+ bytes for it, but \d+ were decompressed|it decompresses to another size than the ZIP declares)/,
+      );
+    }
+    const outcomes = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { data: cut })]));
+    expect(unreadable(outcomes, 'x.jsonl')).toBe('entry "x.jsonl" cannot be read: its compressed data is damaged');
+  });
+
+  it('bytes stored after the end of the deflate stream: unreadable, said as such', async () => {
+    const data = new Uint8Array(Buffer.concat([deflateRawSync(TEXT), Buffer.from('HIDDEN BYTES')]));
+    const outcomes = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { data })]));
+    expect(unreadable(outcomes, 'x.jsonl')).toBe(
+      'entry "x.jsonl" cannot be read: its stored data goes on after the end of its deflate stream, so part of what the ZIP stores for it is never read',
+    );
+  });
+
+  it('both headers declare another uncompressed size: unreadable, with both sizes or as soon as it passes the declared one', async () => {
+    const more = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { uncompressedSize: TEXT.length + 7 })]));
+    expect(unreadable(more, 'x.jsonl')).toBe(
+      `entry "x.jsonl" cannot be read: the ZIP declares ${TEXT.length + 7} bytes for it, but ${TEXT.length} were decompressed, so its content is ambiguous`,
+    );
+    const fewer = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { uncompressedSize: TEXT.length - 7 })]));
+    expect(unreadable(fewer, 'x.jsonl')).toBe(
+      'entry "x.jsonl" cannot be read: it decompresses to another size than the ZIP declares',
+    );
+    const stored = await bothAgree(
+      rawZip([
+        { name: 's.bin', method: 0, data: RANDOM, crc32: zlibCrc32(RANDOM), uncompressedSize: RANDOM.length + 1 },
+      ]),
+    );
+    expect(unreadable(stored, 's.bin')).toMatch(/^entry "s\.bin" cannot be read: /);
+  });
+
+  it("zip.js's checks before the data still hold on the Node path: a local header that disagrees with the central directory", async () => {
+    const zip = patchZipEntry(zipSync({ 'x.jsonl': TEXT, 'y.jsonl': TEXT }), 'x.jsonl', {
+      centralUncompressedSize: TEXT.length + 1,
+    });
+    const outcomes = await bothAgree(zip);
+    expect(unreadable(outcomes, 'x.jsonl')).toBe(
+      `entry "x.jsonl" cannot be read: the ZIP's central directory and the entry's local header disagree (name, sizes or checksum), so its content is ambiguous`,
+    );
+    expect('ok' in (outcomes.get('y.jsonl') as Outcome)).toBe(true);
+  });
+
+  it('two names pointing at the same stored data are both read, on both paths, in any order (no overlap check that would depend on what one reader read before)', async () => {
+    const zip = zipSync({ 'x.jsonl': TEXT, 'y.jsonl': TEXT }, { level: 6 }).slice();
+    const [x, y] = centralEntries(zip);
+    new DataView(zip.buffer).setUint32(y!.central + 42, x!.local, true);
+    const outcomes = await bothAgree(zip);
+    expect(outcomes.get('x.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+    expect(outcomes.get('y.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+    const source = await openZip(memoryBytes(zip), 't', {}, { inflate: nodeInflate });
+    const entries = await source.entries();
+    for (const entry of [entries[1]!, entries[0]!, entries[1]!]) {
+      let size = 0;
+      for await (const chunk of source.read(entry)) size += chunk.length;
+      expect(size).toBe(TEXT.length);
+    }
+    await source.close();
+  });
+
+  it('a file that shrinks after it was listed: the entry is unreadable, not read short', async () => {
+    const zip = zipSync({ 'x.bin': RANDOM }, { level: 0 });
+    let shrunk = false;
+    const bytes: RandomAccessBytes = {
+      size: zip.length,
+      read: async (offset, length) => zip.slice(offset, shrunk ? Math.min(offset + length, 100) : offset + length),
+    };
+    const source = await openZip(bytes, 't', {}, { inflate: nodeInflate });
+    const [entry] = await source.entries();
+    shrunk = true;
+    const reading = (async () => {
+      for await (const _ of source.read(entry!)) void _;
+    })();
+    await expect(reading).rejects.toThrow(/^entry "x\.bin" cannot be read: /);
+    await source.close();
+  });
+
+  it('a reader that stops early, and an aborted read, end without hanging and leave the archive readable', async () => {
+    const big = new Uint8Array(randomBytes(4 << 20));
+    const zip = zipSync({ 'big.bin': big, 'small.jsonl': TEXT });
+    const source = await openZip(memoryBytes(zip), 't', {}, { inflate: nodeInflate });
+    const [bigEntry, small] = await source.entries();
+    for await (const chunk of source.read(bigEntry!)) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break;
+    }
+    const abort = new AbortController();
+    const reading = (async () => {
+      for await (const _ of source.read(bigEntry!, abort.signal)) abort.abort(new Error('stopped by the test'));
+    })();
+    await expect(reading).rejects.toThrow(/stopped by the test/);
+    let size = 0;
+    for await (const chunk of source.read(small!)) size += chunk.length;
+    expect(size).toBe(TEXT.length);
+    await source.close();
+  });
+});
