@@ -27,10 +27,17 @@ describe('unsafePathReason', () => {
     expect(unsafePathReason(name)).toBe(reason);
   });
 
-  it.each(['manifest.json', 'ledgers/gw-eu-1/000001.jsonl', 'policies/', 'a/b/', '1:2', 'a..b', '.hidden', 'é/ü'])(
-    '%j is safe',
-    (name) => {
-      expect(unsafePathReason(name)).toBeNull();
-    },
-  );
+  it.each([
+    'manifest.json',
+    'ledgers/gw-eu-1/000001.jsonl',
+    'policies/',
+    'a/b/',
+    '1:2',
+    'a/b:c',
+    'a..b',
+    '.hidden',
+    'é/ü',
+  ])('%j is safe', (name) => {
+    expect(unsafePathReason(name)).toBeNull();
+  });
 });

@@ -21,6 +21,10 @@ export interface ZipEntryPatch {
   readonly localUncompressedSize?: number;
   /** A new name of the same byte length, in both headers. */
   readonly rename?: string;
+  /** The general purpose bit flag in both headers (bit 0: encrypted; bit 11: the name is UTF-8). */
+  readonly flags?: number;
+  /** The CRC-32 in both headers. */
+  readonly crc32?: number;
 }
 
 interface CentralEntry {
@@ -71,6 +75,14 @@ export function patchZipEntry(zip: Uint8Array, name: string, patch: ZipEntryPatc
   if (patch.method !== undefined) {
     v.setUint16(entry.central + 10, patch.method, true);
     v.setUint16(entry.local + 8, patch.method, true);
+  }
+  if (patch.flags !== undefined) {
+    v.setUint16(entry.central + 8, patch.flags, true);
+    v.setUint16(entry.local + 6, patch.flags, true);
+  }
+  if (patch.crc32 !== undefined) {
+    v.setUint32(entry.central + 16, patch.crc32 >>> 0, true);
+    v.setUint32(entry.local + 14, patch.crc32 >>> 0, true);
   }
   if (patch.externalAttributes !== undefined) v.setUint32(entry.central + 38, patch.externalAttributes >>> 0, true);
   if (patch.versionMadeBy !== undefined) v.setUint16(entry.central + 4, patch.versionMadeBy, true);
