@@ -8,6 +8,7 @@ import { deflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { openZip } from '../shared/archive/zip.ts';
 import { ArchiveUnreadableError, type RandomAccessBytes } from '../shared/archive/source.ts';
 import { nodeInflate } from './node-zip.ts';
@@ -232,6 +233,28 @@ describe('Node inflate for ZIP entries (cli/node-zip.ts)', () => {
       `entry "x.jsonl" cannot be read: the ZIP's central directory and the entry's local header disagree (name, sizes or checksum), so its content is ambiguous`,
     );
     expect('ok' in (outcomes.get('y.jsonl') as Outcome)).toBe(true);
+  });
+
+  it('a data descriptor after the data (streaming writers) is read, and one that disagrees with the central directory is refused on both paths', async () => {
+    const writer = new ZipWriter(new Uint8ArrayWriter(), { dataDescriptor: true, dataDescriptorSignature: true });
+    await writer.add('x.jsonl', new Uint8ArrayReader(TEXT));
+    await writer.add('y.jsonl', new Uint8ArrayReader(TEXT));
+    const zip = (await writer.close()).slice();
+    const sound = await bothAgree(zip);
+    expect(sound.get('x.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+    // The descriptor follows the data: signature, CRC-32, compressed and uncompressed sizes.
+    const [x] = centralEntries(zip);
+    const v = new DataView(zip.buffer);
+    expect(v.getUint16(x!.local + 6, true) & 8).toBe(8);
+    const dataStart = x!.local + 30 + v.getUint16(x!.local + 26, true) + v.getUint16(x!.local + 28, true);
+    const descriptor = dataStart + v.getUint32(x!.central + 20, true);
+    expect(v.getUint32(descriptor, true)).toBe(0x08074b50);
+    v.setUint32(descriptor + 4, (v.getUint32(descriptor + 4, true) ^ 1) >>> 0, true);
+    const lying = await bothAgree(zip);
+    expect(unreadable(lying, 'x.jsonl')).toBe(
+      `entry "x.jsonl" cannot be read: the ZIP's central directory and the entry's local header disagree (name, sizes or checksum), so its content is ambiguous`,
+    );
+    expect(lying.get('y.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
   });
 
   it('two names pointing at the same stored data are both read, on both paths, in any order (no overlap check that would depend on what one reader read before)', async () => {

@@ -109,7 +109,7 @@ export async function openZip(
       let entryRead = 0;
       const data = inflate
         ? nativeData(reader, zipEntry as FileEntry, (stored) => inflate(bytes, stored, signal), signal)
-        : zipJsData(zipEntry as FileEntry, signal);
+        : zipJsData(reader, zipEntry as FileEntry, signal);
       try {
         for await (const value of data) {
           entryRead += value.length;
@@ -153,14 +153,40 @@ export async function openZip(
   };
 }
 
+/**
+ * What zip.js checks before an entry's data, on both read paths: the local header agrees with
+ * the central directory, and so does a data descriptor after the data (zip.js reads a
+ * descriptor only when asked to check overlapping entries).
+ */
+const ENTRY_CHECKS = { checkSignature: true, checkOverlappingEntry: true } as const;
+
+/**
+ * zip.js's overlap check refuses an entry whose bytes overlap an entry the same reader read
+ * before. Its answer would depend on which entries one reader happened to read (each pool
+ * worker opens the archive alone), so each entry is checked on its own: the ranges read
+ * before are forgotten.
+ */
+function forgetReadRanges(reader: ZipReader<unknown>): void {
+  (reader as unknown as { readRanges: unknown }).readRanges = {
+    indexes: new Set<number>(),
+    sortedRanges: [],
+    pendingRanges: [],
+  };
+}
+
 /** One entry's decompressed bytes as zip.js streams them (its checks, its inflate). */
-async function* zipJsData(zipEntry: FileEntry, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+async function* zipJsData(
+  reader: ZipReader<unknown>,
+  zipEntry: FileEntry,
+  signal?: AbortSignal,
+): AsyncIterable<Uint8Array> {
+  forgetReadRanges(reader);
   const pipe = new TransformStream<Uint8Array, Uint8Array>();
   const abort = new AbortController();
   const onAbort = () => abort.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   let finished = false;
-  const done = zipEntry.getData(pipe.writable, { signal: abort.signal, checkSignature: true }).then(
+  const done = zipEntry.getData(pipe.writable, { ...ENTRY_CHECKS, signal: abort.signal }).then(
     () => null,
     (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
   );
@@ -209,13 +235,10 @@ async function* nativeData(
   inflate: (stored: StoredData) => AsyncIterable<Uint8Array>,
   signal?: AbortSignal,
 ): AsyncIterable<Uint8Array> {
-  // zip.js's "check only" read. It also tracks the byte ranges read so far, to refuse an entry
-  // that overlaps one read before. That would depend on which entries one reader happened to
-  // read (each pool worker opens the archive alone, and zip.js's own read path does not make
-  // this check), so each entry is checked on its own, as the zip.js path does.
-  (reader as unknown as { readRanges: unknown }).readRanges = freshRanges();
+  // zip.js's checks without reading the data.
+  forgetReadRanges(reader);
   await file.getData(undefined as unknown as WritableStream, {
-    checkSignature: true,
+    ...ENTRY_CHECKS,
     checkOverlappingEntryOnly: true,
     ...(signal ? { signal } : {}),
   });
@@ -230,10 +253,6 @@ async function* nativeData(
     crc32,
     uncompressedSize: file.uncompressedSize,
   });
-}
-
-function freshRanges() {
-  return { indexes: new Set<number>(), sortedRanges: [], pendingRanges: [] };
 }
 
 /** Compression methods FORMAT.md §2 allows: stored and deflated. */
