@@ -14,6 +14,7 @@ import { zipFiles } from '../../shared/producer/zip.ts';
 import { receiptsOf } from '../../test/support/tamper.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import { runTickmark } from '../../test/support/cli.ts';
+import { runPolicyDiff } from './policy-diff.ts';
 
 type Json = Record<string, unknown>;
 interface Outcome {
@@ -190,6 +191,23 @@ describe('tickmark policy-diff on the demo', () => {
       answers.push({ ...out, impact });
     }
     expect(answers[1]).toEqual(answers[0]);
+  });
+
+  it('a replay pool that cannot start: the same answer from this thread, and a note saying so', async () => {
+    const broken = join(dir, 'broken-worker.mjs');
+    await writeFile(broken, "throw new Error('this worker cannot start');\n");
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t) };
+    const code = await runPolicyDiff([zip, 'agents-prod@1', 'agents-prod@2', '--workers', '2', '--json'], io, {
+      script: { kind: 'bundle', file: broken },
+    });
+    const inThread = await run(zip, 'agents-prod@1', 'agents-prod@2', '--workers', '1', '--json');
+    expect(code).toBe(inThread.code);
+    expect(stdout).toBe(inThread.stdout);
+    expect(stderr).toMatch(
+      /^tickmark policy-diff: the worker pool could not start \(.*this worker cannot start.*\); replaying in this thread\n$/s,
+    );
   });
 
   it('--workers must be a whole number from 1 to 64', async () => {

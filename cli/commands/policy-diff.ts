@@ -26,7 +26,7 @@ import { nodeCedar } from '../cedar-node.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchiveForCommand } from '../open-archive.ts';
-import { defaultPoolSize, startReplayPool, type ReplayPool } from '../pool/pool-runner.ts';
+import { defaultPoolSize, startReplayPool, type PoolOptions, type ReplayPool } from '../pool/pool-runner.ts';
 
 export const POLICY_DIFF_USAGE =
   'usage: tickmark policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <64-hex public key>]... [--json] [--workers N]\n' +
@@ -34,7 +34,8 @@ export const POLICY_DIFF_USAGE =
 
 const cedar = nodeCedar as CedarFormatting;
 
-export async function runPolicyDiff(argv: readonly string[], io: CommandIo): Promise<number> {
+/** @param pool where the replay workers' code comes from (tests give a worker that cannot start). */
+export async function runPolicyDiff(argv: readonly string[], io: CommandIo, pool: PoolOptions = {}): Promise<number> {
   const args = parseArgs(argv, {
     multi: ['trust-root'],
     single: ['workers'],
@@ -61,7 +62,9 @@ export async function runPolicyDiff(argv: readonly string[], io: CommandIo): Pro
     const from = await resolveRef(fromRef, archiveSides, keyring);
     const to = await resolveRef(toRef, archiveSides, keyring);
     const diff = diffBundles(cedar, from, to);
-    const impact = await replayAll(source, docs, from, to, workers);
+    const impact = await replayAll(source, docs, from, to, workers, pool, (text) =>
+      io.stderr(`tickmark policy-diff: ${text}\n`),
+    );
     io.stdout(
       args.flags.json
         ? JSON.stringify({
@@ -131,6 +134,8 @@ async function replayAll(
   from: BundleSide,
   to: BundleSide,
   workers: number,
+  pool: PoolOptions,
+  note: (text: string) => void,
 ): Promise<Impact & { notRead: { lines: number; segments: string[] } }> {
   const notRead = { lines: 0, segments: [] as string[] };
   const collector = new ImpactCollector(cedar, from, to);
@@ -152,7 +157,16 @@ async function replayAll(
       yield piece;
     }
   }
-  const runner = workers > 1 ? await startReplayPool(from, to, workers) : inThisThread(from, to, maxLine);
+  let runner: ReplayPool | null = null;
+  if (workers > 1) {
+    try {
+      runner = await startReplayPool(from, to, workers, pool);
+    } catch (error) {
+      // As verify does: a pool that cannot start costs time, not answers.
+      note(`the worker pool could not start (${(error as Error).message ?? String(error)}); replaying in this thread`);
+    }
+  }
+  runner ??= inThisThread(from, to, maxLine);
   try {
     await runInOrder(pieces(), runner, undefined, (_piece, result) => {
       collector.absorb(result.part);
