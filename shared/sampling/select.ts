@@ -20,23 +20,32 @@ export interface Candidate<T> {
   readonly item: T;
 }
 
-const before = <T>(a: Candidate<T>, b: Candidate<T>): boolean =>
-  a.score < b.score || (a.score === b.score && a.hash < b.hash);
-
 /**
  * Keeps the `size` lowest-scored candidates offered, in O(log size) per offer (a max-heap
  * on score), so a population of millions is ranked in one pass with `size` items in memory.
+ *
+ * Parts of a population ranked apart (a pool's workers, each with its own selector of the
+ * same seed and size) join with {@link absorb}: the `size` lowest of the union of every
+ * part's `size` lowest are the `size` lowest of the whole.
  */
 export class SampleSelector<T> {
   readonly #heap: Candidate<T>[] = [];
+  readonly #tie: ((a: T, b: T) => number) | undefined;
   #offered = 0;
 
+  /**
+   * @param tie orders two candidates of the same score and hash (the same line stored
+   *   twice): without it, which copy is kept depends on the order of the offers, so a
+   *   caller whose parts arrive in any order gives one (the CLI: where the line is stored).
+   */
   constructor(
     readonly seed: string,
     readonly size: number,
+    tie?: (a: T, b: T) => number,
   ) {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError('SampleSelector: "size" must be a whole number of at least 1');
+    this.#tie = tie;
   }
 
   get offered(): number {
@@ -46,27 +55,46 @@ export class SampleSelector<T> {
   /** Offers one receipt of the population; `score` may be given when already computed. */
   offer(hash: string, item: T, score = scoreOf(this.seed, hash)): void {
     this.#offered++;
-    const candidate = { hash, score, item };
-    const heap = this.#heap;
-    if (heap.length < this.size) {
-      heap.push(candidate);
-      this.#up(heap.length - 1);
-    } else if (before(candidate, heap[0] as Candidate<T>)) {
-      heap[0] = candidate;
-      this.#down(0);
-    }
+    this.#keep({ hash, score, item });
+  }
+
+  /**
+   * Joins a part of the population ranked elsewhere under the same seed: `offered`
+   * receipts, of which `candidates` hold at least the part's `size` lowest (or all of them).
+   */
+  absorb(offered: number, candidates: Iterable<Candidate<T>>): void {
+    this.#offered += offered;
+    for (const candidate of candidates) this.#keep(candidate);
   }
 
   /** The sample, lowest score first. */
   result(): Candidate<T>[] {
-    return [...this.#heap].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    return [...this.#heap].sort((a, b) => (this.#before(a, b) ? -1 : this.#before(b, a) ? 1 : 0));
+  }
+
+  /** Ranked first: the lower score, then the lower hash, then the caller's tie. */
+  #before(a: Candidate<T>, b: Candidate<T>): boolean {
+    if (a.score !== b.score) return a.score < b.score;
+    if (a.hash !== b.hash) return a.hash < b.hash;
+    return this.#tie !== undefined && this.#tie(a.item, b.item) < 0;
+  }
+
+  #keep(candidate: Candidate<T>): void {
+    const heap = this.#heap;
+    if (heap.length < this.size) {
+      heap.push(candidate);
+      this.#up(heap.length - 1);
+    } else if (this.#before(candidate, heap[0] as Candidate<T>)) {
+      heap[0] = candidate;
+      this.#down(0);
+    }
   }
 
   #up(i: number): void {
     const heap = this.#heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(heap[parent] as Candidate<T>, heap[i] as Candidate<T>)) break;
+      if (!this.#before(heap[parent] as Candidate<T>, heap[i] as Candidate<T>)) break;
       [heap[parent], heap[i]] = [heap[i] as Candidate<T>, heap[parent] as Candidate<T>];
       i = parent;
     }
@@ -78,8 +106,8 @@ export class SampleSelector<T> {
       const l = 2 * i + 1;
       const r = l + 1;
       let largest = i;
-      if (l < heap.length && before(heap[largest] as Candidate<T>, heap[l] as Candidate<T>)) largest = l;
-      if (r < heap.length && before(heap[largest] as Candidate<T>, heap[r] as Candidate<T>)) largest = r;
+      if (l < heap.length && this.#before(heap[largest] as Candidate<T>, heap[l] as Candidate<T>)) largest = l;
+      if (r < heap.length && this.#before(heap[largest] as Candidate<T>, heap[r] as Candidate<T>)) largest = r;
       if (largest === i) return;
       [heap[largest], heap[i]] = [heap[i] as Candidate<T>, heap[largest] as Candidate<T>];
       i = largest;
