@@ -139,6 +139,41 @@ describe('explain agrees with verify on producer-built archives', () => {
     expect(byId.receipt).toMatchObject({ id: planted.receipt, ledger: planted.ledger, seq: planted.seq });
   });
 
+  it('by id, whatever the chunks: the bytes of the id split across chunks (7 bytes each) give the same explanation', async () => {
+    const ids = ['gw-eu-1', 'gw-us-1'].flatMap((l) => {
+      const rows = receiptsOf(demo.files, l);
+      return [rows[0], rows[Math.floor(rows.length / 2)], rows.at(-1)].map((r) => r?.receipt.id as string);
+    });
+    const whole = memorySource(demo.files, 'case.zip');
+    const tiny = {
+      ...whole,
+      async *read(entry: Parameters<typeof whole.read>[0]) {
+        for await (const chunk of whole.read(entry))
+          for (let at = 0; at < chunk.length; at += 7) yield chunk.subarray(at, at + 7);
+      },
+    };
+    for (const id of ids) {
+      const expected = await gatherMaterials(whole, id);
+      expect(await gatherMaterials(tiny, id), id).toEqual(expected);
+      expect(expected.target.text).toContain(`"id":"${id}"`);
+    }
+  });
+
+  it('by id, an earlier ledger that quotes the id elsewhere (not as a receipt id) is passed over', async () => {
+    const target = receiptsOf(demo.files, 'gw-us-1')[5]?.receipt.id as string;
+    const expected = await gatherMaterials(memorySource(demo.files, 'case.zip'), target);
+    // gw-eu-1 sorts first: one of its lines gains a member holding the target's id bytes.
+    const files = new Map(demo.files);
+    const path = receiptsOf(files, 'gw-eu-1')[3]?.path as string;
+    const lines = text(files, path).split('\n');
+    lines[3] = (lines[3] as string).replace(/^\{/, `{"x":{"id":${JSON.stringify(target)}},`);
+    setText(files, path, lines.join('\n'));
+    expect(text(files, path)).toContain(`"id":${JSON.stringify(target)}`);
+    const found = await gatherMaterials(memorySource(files, 'case.zip'), target);
+    expect(found.target).toEqual(expected.target);
+    expect(found.target.ledger).toBe('gw-us-1');
+  });
+
   it('a neighbour the host could not find: the link before is not checked, never "first of the ledger"', async () => {
     const id = receiptsOf(demo.files, 'gw-eu-1')[120]?.receipt.id as string;
     const materials = await gatherMaterials(memorySource(demo.files, 'demo.zip'), id);
