@@ -20,7 +20,7 @@ commands:
   policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <hex>]... [--json]
       what changed between two bundle versions (id@version, hash prefix or a bundle file) and
       which recorded decisions it flips (exit 0: none, 1: some, 2: could not run)
-  sample <archive.zip | archive-dir> --seed <text> --size <n> [--stratify ledger|agent|action] [--json]
+  sample <archive.zip | archive-dir> --seed <text> --size <n> [--stratify ledger|agent|action] [--json] [--workers N]
       a reproducible sample (FORMAT.md §9: ranked by SHA-256 of seed and receipt hash)
   sample-size --confidence <pct> --tolerable <pct> --expected <pct> [--json]
       attribute sample size for a test of controls (exact binomial)

@@ -3,28 +3,30 @@
  * - `tickmark sample-size --confidence <pct> --tolerable <pct> --expected <pct> [--json]`
  * - `tickmark evaluate --size <n> --deviations <k> --confidence <pct> [--tolerable <pct>] [--json]`
  * - `tickmark sample <archive> --seed <text> --size <n> [--stratify ledger|agent|action]
- *   [--ledger L] [--agent A] [--action X] [--json]` (FORMAT.md §9): reads each receipt line
- *   and its hash only, no verification; two segments at a time.
+ *   [--ledger L] [--agent A] [--action X] [--json] [--workers N]` (FORMAT.md §9): reads each
+ *   receipt line and its hash only, no verification; the lines are hashed and ranked in the
+ *   pool of worker threads, piece by piece.
  * Bad parameters exit 2 with a sentence.
  */
-import { readLines } from '../../shared/archive/lines.ts';
 import { DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
-import { hashOf } from '../../shared/format/hash.ts';
-import { ReceiptSchema, validate } from '../../shared/format/schema.ts';
-import { readStoredLine } from '../../shared/engine/record.ts';
+import { PIECE_BYTES, splitIntoPieces, type SegmentPiece } from '../../shared/engine/pieces.ts';
+import { runInOrder } from '../../shared/engine/pool-core.ts';
+import { readAhead } from '../../shared/engine/read-ahead.ts';
 import { evaluateSample, sampleSize, SamplingInputError } from '../../shared/sampling/attribute.ts';
+import { samplePiece, type SamplePieceTask, type SampleRule } from '../../shared/sampling/piece.ts';
 import { SampleSelector, stratumSeed, type Candidate } from '../../shared/sampling/select.ts';
 import { UsageError, parseArgs, type CommandIo } from '../args.ts';
-import { forEachSegment, lineAtLazy, readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
+import { readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchiveForCommand } from '../open-archive.ts';
+import { defaultPoolSize, startSamplePool, type PoolOptions, type SamplePool } from '../pool/pool-runner.ts';
 
 const SIZE_USAGE =
   'usage: tickmark sample-size --confidence <percent> --tolerable <percent> --expected <percent> [--json]';
 const EVALUATE_USAGE =
   'usage: tickmark evaluate --size <n> --deviations <k> --confidence <percent> [--tolerable <percent>] [--json]';
 const SAMPLE_USAGE =
-  'usage: tickmark sample <archive.zip | archive-dir> --seed <text> --size <n> [--stratify ledger|agent|action] [--ledger <id>] [--agent <id>] [--action <id>] [--json]';
+  'usage: tickmark sample <archive.zip | archive-dir> --seed <text> --size <n> [--stratify ledger|agent|action] [--ledger <id>] [--agent <id>] [--action <id>] [--json] [--workers N]';
 
 function required(value: string | undefined, name: string, usage: string): string {
   if (value === undefined) throw new UsageError(`--${name} is required\n${usage}`);
@@ -114,7 +116,7 @@ export async function runEvaluate(argv: readonly string[], io: CommandIo): Promi
 
 export async function runSample(argv: readonly string[], io: CommandIo): Promise<number> {
   const args = parseArgs(argv, {
-    single: ['seed', 'size', 'stratify', 'ledger', 'agent', 'action'],
+    single: ['seed', 'size', 'stratify', 'ledger', 'agent', 'action', 'workers'],
     flags: ['json'],
     usage: SAMPLE_USAGE,
   });
@@ -127,6 +129,9 @@ export async function runSample(argv: readonly string[], io: CommandIo): Promise
   if (stratify !== undefined && !['ledger', 'agent', 'action'].includes(stratify))
     throw new UsageError(`--stratify must be ledger, agent or action, got "${stratify}"`);
   const filter = { ledger: args.single.ledger, agent: args.single.agent, action: args.single.action };
+  const workers = args.single.workers === undefined ? defaultPoolSize() : Number(args.single.workers);
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64))
+    throw new UsageError(`--workers must be a whole number from 1 to 64, got "${args.single.workers}"`);
   useNativeSha256();
   const source = await openArchiveForCommand(path);
   try {
@@ -136,6 +141,8 @@ export async function runSample(argv: readonly string[], io: CommandIo): Promise
       size,
       stratify: stratify as SampleOptions['stratify'],
       filter,
+      workers,
+      note: (text) => io.stderr(`tickmark sample: ${text}\n`),
     });
     const strata = [...selectors.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     const itemJson = (c: Candidate<Picked>) => {
@@ -199,6 +206,14 @@ export interface SampleOptions {
     readonly agent?: string | undefined;
     readonly action?: string | undefined;
   };
+  /** Worker threads ranking the pieces; 1 (the default) ranks them in this thread. */
+  readonly workers?: number;
+  /** Bytes of segment data per piece (default PIECE_BYTES; tests make it small). */
+  readonly pieceBytes?: number;
+  /** Where the pool's workers come from (tests: one that cannot start). */
+  readonly pool?: PoolOptions;
+  /** Told when the pool could not start and the pieces are ranked in this thread instead. */
+  readonly note?: (text: string) => void;
 }
 
 export interface Picked {
@@ -208,21 +223,26 @@ export interface Picked {
   readonly text: string;
 }
 
+/** Two copies of one line (same score, same hash): the one stored first is ranked first. */
+function storedFirst(a: Picked, b: Picked): number {
+  if (a.ledger !== b.ledger) return a.ledger < b.ledger ? -1 : 1;
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  return a.line - b.line;
+}
+
 /**
- * Draws a FORMAT §9 sample from an archive's receipt lines, two segments at a time.
+ * Draws a FORMAT §9 sample from an archive's receipt lines. This thread reads the segment
+ * files, two at a time, and cuts them into pieces of whole lines; each piece is ranked on
+ * its own (shared/sampling/piece.ts: every line hashed and scored, the piece's `size`
+ * lowest per stratum) by the pool's workers, or here with one worker, and the pieces'
+ * lowest are joined: the sample is the same whatever the pool's size or the pieces.
  * @throws UsageError when the population is empty or smaller than the size (exit 2)
  */
 export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, options: SampleOptions) {
   const { seed, size, stratify, filter } = options;
-  const needsReceipt =
-    stratify === 'agent' || stratify === 'action' || filter.agent !== undefined || filter.action !== undefined;
+  const maxLine = DEFAULT_LIMITS.maxLineBytes;
+  const rule: SampleRule = { seed, size, stratify, agent: filter.agent, action: filter.action };
   const selectors = new Map<string, SampleSelector<Picked>>();
-  const selectorFor = (stratum: string) => {
-    let s = selectors.get(stratum);
-    if (!s)
-      selectors.set(stratum, (s = new SampleSelector<Picked>(stratify ? stratumSeed(seed, stratum) : seed, size)));
-    return s;
-  };
   const segments: Segment[] = [...docs.segments.keys()]
     .sort()
     .filter((l) => filter.ledger === undefined || l === filter.ledger)
@@ -230,39 +250,53 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
   const notRead: string[] = [];
   let unreadableLines = 0;
   let leftOut = 0;
-  await forEachSegment(segments, async (segment) => {
-    try {
-      for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
-        // One rule with the app (renderer/features/sampling/draw.ts): every line read is in
-        // the population, a valid receipt or not (a malformed line can be sampled and seen);
-        // a filter or strata by agent or action hold only lines the verifier reads as valid
-        // receipts (the rest are RECORD_MALFORMED in tickmark verify), counted as left out.
-        if (read.kind === 'too-long') {
-          unreadableLines++;
-          continue;
-        }
-        let stratum = segment.ledger;
-        if (needsReceipt) {
-          const stored = readStoredLine(segment.path, read, segment.ledger);
-          const checked = stored.value === undefined ? null : validate(ReceiptSchema, stored.value);
-          if (!checked?.ok) {
-            leftOut++;
-            continue;
-          }
-          const receipt = checked.value;
-          if (filter.agent !== undefined && receipt.agent.id !== filter.agent) continue;
-          if (filter.action !== undefined && receipt.request.action.id !== filter.action) continue;
-          if (stratify === 'agent') stratum = receipt.agent.id;
-          if (stratify === 'action') stratum = receipt.request.action.id;
-        }
-        const hash = hashOf(read.bytes);
-        // The line's text is kept only while it is among the lowest scores.
-        selectorFor(stratify ? stratum : '').offer(hash, lineAtLazy(segment, read.line, read.bytes));
+  const pieceBytes = Math.max(1, options.pieceBytes ?? PIECE_BYTES);
+  // Two files decompressed at once (zlib works on libuv's threads), pieces taken in ledger order.
+  const reads = segments.map(
+    (segment) =>
+      async function* () {
+        // Inside a generator, so that even a read refused at once is the piece's failure.
+        const chunks = async function* () {
+          yield* source.read(segment.entry);
+        };
+        for await (const read of splitIntoPieces(chunks(), pieceBytes, maxLine)) yield { read, segment };
+      },
+  );
+  async function* tasks(): AsyncGenerator<SamplePieceTask> {
+    for await (const { read, segment } of readAhead(reads, 2, 2)) {
+      let piece = read.piece;
+      if ('failure' in read) {
+        notRead.push(`${segment.path}: ${(read.failure as Error).message}`);
+        piece = readBeforeFailure(piece);
       }
-    } catch (error) {
-      notRead.push(`${segment.path}: ${(error as Error).message}`);
+      yield { ledger: segment.ledger, path: segment.path, piece };
     }
-  });
+  }
+  const runner = await sampleRunner(rule, maxLine, options);
+  try {
+    await runInOrder(tasks(), runner, undefined, (task, part) => {
+      unreadableLines += part.tooLong;
+      leftOut += part.leftOut;
+      for (const stratum of part.strata) {
+        let s = selectors.get(stratum.name);
+        if (!s)
+          selectors.set(
+            stratum.name,
+            (s = new SampleSelector<Picked>(stratify ? stratumSeed(seed, stratum.name) : seed, size, storedFirst)),
+          );
+        s.absorb(
+          stratum.offered,
+          stratum.candidates.map(({ hash, score, item }) => ({
+            hash,
+            score,
+            item: { ledger: task.ledger, path: task.path, line: item.line, text: item.text },
+          })),
+        );
+      }
+    });
+  } finally {
+    await runner.close();
+  }
   const population = [...selectors.values()].reduce((n, s) => n + s.offered, 0);
   if (population === 0) throw new UsageError('the population is empty: no receipt line matches');
   for (const [stratum, s] of selectors)
@@ -271,6 +305,40 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
         `--size ${size} is more than the population${stratify ? ` of stratum ${stratum}` : ''} (${s.offered} receipts)`,
       );
   return { selectors, population, notRead, unreadableLines, leftOut };
+}
+
+/**
+ * The last piece of a file that could not be read to its end, less a line the failure
+ * cut short: only whole lines read before the failure are in the population (a line
+ * reader stops at the failure, and so did this command before it split files).
+ */
+function readBeforeFailure(piece: SegmentPiece): SegmentPiece {
+  if (piece.tooLong !== undefined)
+    // A long line cut short has no "\n" in its span; one that ended is still counted.
+    return piece.span > piece.tooLong
+      ? piece
+      : { index: piece.index, firstLine: piece.firstLine, bytes: new Uint8Array(0), span: 0, last: piece.last };
+  const end = piece.bytes.lastIndexOf(0x0a) + 1;
+  return end === piece.bytes.length ? piece : { ...piece, bytes: piece.bytes.slice(0, end), span: end };
+}
+
+/**
+ * Ranks pieces in a pool of `options.workers` worker threads, or in this thread with one;
+ * a pool that cannot start costs time, not the sample: this thread ranks every piece, and
+ * `options.note` says why (as `tickmark verify` does).
+ */
+async function sampleRunner(rule: SampleRule, maxLine: number, options: SampleOptions): Promise<SamplePool> {
+  const workers = options.workers ?? 1;
+  if (workers > 1) {
+    try {
+      return await startSamplePool(rule, workers, options.pool);
+    } catch (error) {
+      options.note?.(
+        `the worker pool could not start (${(error as Error).message ?? String(error)}); sampling in this thread`,
+      );
+    }
+  }
+  return { concurrency: 1, run: (task) => samplePiece(task, rule, maxLine), close: async () => undefined };
 }
 
 /** The receipt id of a picked line, or null when it is not a readable receipt. */

@@ -13,7 +13,8 @@ import { startWorkerPool, type WorkerPool } from '../../shared/engine/pool-core.
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { SegmentPiece } from '../../shared/engine/pieces.ts';
 import type { BundleSide } from '../../shared/policy/diff.ts';
-import type { FromWorker, ReplayResult, ReplayWorkerInit, ToWorker, WorkerInit } from './protocol.ts';
+import type { SamplePart, SamplePieceTask, SampleRule } from '../../shared/sampling/piece.ts';
+import type { FromWorker, ReplayResult, ReplayWorkerInit, SampleWorkerInit, ToWorker, WorkerInit } from './protocol.ts';
 import { poolWorkerScript, type WorkerScript } from './worker-bundle.ts';
 
 /** Runs the TypeScript worker through tsx: only when the bundle cannot be built (worker-bundle.ts). */
@@ -86,13 +87,36 @@ export async function startReplayPool(
   return { concurrency: size, run: (piece) => pool.run(piece), close: () => pool.close() };
 }
 
+/** A pool ranking pieces of segment files for `tickmark sample` (sample-worker.ts). */
+export interface SamplePool {
+  readonly concurrency: number;
+  run(task: SamplePieceTask): Promise<SamplePart>;
+  close(): Promise<void>;
+}
+
 /**
- * The worker_threads transport of both pools: `size` threads of the pool's one worker
+ * Starts `size` sample workers, each hashing and ranking the pieces it is sent under
+ * `rule`; the same transport, limits and failure rule as the verification pool.
+ */
+export async function startSamplePool(
+  rule: SampleRule,
+  size = defaultPoolSize(),
+  options: PoolOptions = {},
+): Promise<SamplePool> {
+  const workerData: SampleWorkerInit = { job: 'sample', module: WORKER_MODULE, rule };
+  const pool = await startThreads<SamplePieceTask, SamplePart>(workerData, size, options, 'sample', (task) => [
+    task.piece.bytes.buffer as ArrayBuffer,
+  ]);
+  return { concurrency: size, run: (task) => pool.run(task), close: () => pool.close() };
+}
+
+/**
+ * The worker_threads transport of every pool: `size` threads of the pool's one worker
  * script, each started with `workerData`, speaking protocol.ts; `transfer` names the
  * buffers a task moves rather than copies.
  */
 async function startThreads<T, R>(
-  workerData: WorkerInit | ReplayWorkerInit,
+  workerData: WorkerInit | ReplayWorkerInit | SampleWorkerInit,
   size: number,
   options: PoolOptions,
   what: string,

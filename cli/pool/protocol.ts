@@ -1,9 +1,10 @@
-/** Messages between the command line and its worker threads (verification, and policy-diff's replay). */
+/** Messages between the command line and its worker threads (verification, policy-diff's replay, sample's ranking). */
 import type { SegmentResult } from '../../shared/engine/segment.ts';
 import type { SegmentTask } from '../../shared/engine/segment-task.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { BundleSide } from '../../shared/policy/diff.ts';
 import type { ImpactPart } from '../../shared/policy/impact.ts';
+import type { SampleRule } from '../../shared/sampling/piece.ts';
 
 export interface WorkerInit {
   readonly module: string;
@@ -11,7 +12,7 @@ export interface WorkerInit {
   readonly setup: RunnerSetup;
 }
 
-/** A task for a worker: a verification worker's `SegmentTask`, a replay worker's piece. */
+/** A task for a worker: a verification worker's `SegmentTask`, a replay or sample worker's piece. */
 export type ToWorker<T = SegmentTask> = { readonly type: 'task'; readonly id: number; readonly task: T };
 
 /** What a worker says: set up, a task's result, or why a task failed. */
@@ -32,4 +33,11 @@ export interface ReplayWorkerInit {
 export interface ReplayResult {
   readonly part: ImpactPart;
   readonly notReadLines: number;
+}
+
+/** A sample worker's set-up (`tickmark sample`): the rule every piece is ranked under. */
+export interface SampleWorkerInit {
+  readonly job: 'sample';
+  readonly module: string;
+  readonly rule: SampleRule;
 }

@@ -4,7 +4,7 @@
  * keyring, bundles and controls from the setup, and checks the segments it is sent with
  * exactly the code the main thread would use (shared/engine/segment-worker.ts, shared with
  * the app's Web Workers). Started with `job: 'replay'`, it is policy-diff's replay worker
- * instead (replay-worker.ts).
+ * instead (replay-worker.ts); with `job: 'sample'`, sample's ranking worker (sample-worker.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { segmentChecker } from '../../shared/engine/segment-worker.ts';
@@ -16,8 +16,11 @@ import type { WorkerInit } from './protocol.ts';
 import { serveTasks } from './serve-tasks.ts';
 
 useNativeSha256();
-// The pool's one worker script (one bundle, worker-bundle.ts) also runs policy-diff's replay.
-if ((workerData as { job?: string }).job === 'replay') await import('./replay-worker.ts');
+// The pool's one worker script (one bundle, worker-bundle.ts) also runs policy-diff's
+// replay and sample's ranking.
+const job = (workerData as { job?: string }).job;
+if (job === 'replay') await import('./replay-worker.ts');
+else if (job === 'sample') await import('./sample-worker.ts');
 else await verifyWorker();
 
 async function verifyWorker(): Promise<void> {
