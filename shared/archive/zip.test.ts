@@ -7,6 +7,7 @@
  * finding", through the engine.
  */
 import { zipSync } from 'fflate';
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { describe, expect, it, vi } from 'vitest';
 import { zipOf } from '../../test/support/zip.ts';
 import { centralEntries, patchZipEntry, patchZipNameBytes } from '../../test/support/zip-patch.ts';
@@ -663,4 +664,70 @@ describe('openZip with a native inflate (the command line passes Node zlib: cli/
     expect(error).toBeInstanceOf(LimitExceededError);
     expect(error).toMatchObject({ limit: 'maxEntryBytes', value: 1200 });
   });
+});
+
+describe('openZip: what zip.js checks before the data, on both read paths', () => {
+  const paths = [
+    ['zip.js', undefined],
+    [
+      'a native inflate',
+      // Gives the entry's bytes without reading them: what is checked here is what comes first.
+      async function* (_bytes, data) {
+        yield new Uint8Array(data.uncompressedSize).fill(0x61);
+      } satisfies NativeInflate,
+    ],
+  ] as const;
+
+  /** Two entries of TEXT written by a streaming writer: each has a data descriptor after its data. */
+  async function withDescriptors(): Promise<Uint8Array> {
+    const writer = new ZipWriter(new Uint8ArrayWriter(), { dataDescriptor: true, dataDescriptorSignature: true });
+    await writer.add('x.txt', new Uint8ArrayReader(new TextEncoder().encode(TEXT)));
+    await writer.add('y.txt', new Uint8ArrayReader(new TextEncoder().encode(TEXT)));
+    return (await writer.close()).slice();
+  }
+
+  it.each(paths)(
+    '%s: a data descriptor that agrees is read; one whose CRC-32 lies is refused as ambiguous',
+    async (_path, inflate) => {
+      const zip = await withDescriptors();
+      const v = new DataView(zip.buffer);
+      const [x] = centralEntries(zip);
+      const local = x?.local ?? 0;
+      expect(v.getUint16(local + 6, true) & 8).toBe(8);
+      const sound = await openZip(strictBytes(zip), 'case.zip', {}, { inflate });
+      expect(await readAll(sound, 'x.txt')).toHaveLength(1200);
+
+      const descriptor =
+        local +
+        30 +
+        v.getUint16(local + 26, true) +
+        v.getUint16(local + 28, true) +
+        centralCompressedSize(zip, 'x.txt');
+      expect(v.getUint32(descriptor, true)).toBe(0x08074b50);
+      v.setUint32(descriptor + 4, (v.getUint32(descriptor + 4, true) ^ 1) >>> 0, true);
+      const lying = await openZip(strictBytes(zip), 'case.zip', {}, { inflate });
+      expect(await failure(lying, 'x.txt')).toEqual(
+        new ArchiveUnreadableError(
+          'entry "x.txt" cannot be read: the ZIP\'s central directory and the entry\'s local header disagree (name, sizes or checksum), so its content is ambiguous',
+        ),
+      );
+      expect(await readAll(lying, 'y.txt')).toHaveLength(1200);
+    },
+  );
+
+  it.each(paths)(
+    '%s: two names over the same stored data are both read, in either order (no answer depends on what was read before)',
+    async (_path, inflate) => {
+      const zip = zipOf({ 'x.txt': TEXT, 'y.txt': TEXT }).slice();
+      const [x, y] = centralEntries(zip);
+      new DataView(zip.buffer).setUint32((y?.central ?? 0) + 42, x?.local ?? 0, true);
+      for (const order of [
+        ['x.txt', 'y.txt'],
+        ['y.txt', 'x.txt'],
+      ]) {
+        const source = await openZip(strictBytes(zip), 'case.zip', {}, { inflate });
+        for (const name of order) expect(await readAll(source, name)).toHaveLength(1200);
+      }
+    },
+  );
 });
