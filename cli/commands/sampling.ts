@@ -259,7 +259,8 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
         const chunks = async function* () {
           yield* source.read(segment.entry);
         };
-        for await (const read of splitIntoPieces(chunks(), pieceBytes, maxLine)) yield { read, segment };
+        const pieces = splitIntoPieces(chunks(), pieceBytes, maxLine, segment.entry.declaredSize);
+        for await (const read of pieces) yield { read, segment };
       },
   );
   async function* tasks(): AsyncGenerator<SamplePieceTask> {

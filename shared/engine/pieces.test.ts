@@ -123,6 +123,28 @@ describe('splitting a segment file into pieces at line ends', () => {
     }
   });
 
+  it('a size hint, right or wrong, changes no piece', async () => {
+    // Files of up to ~400 KiB: past the 64 KiB a hint of 0 starts with, so buffers grow.
+    for (let seed = 1; seed <= 40; seed++) {
+      const rnd = random(seed);
+      const maxLineBytes = 1000 + Math.floor(rnd() * 6000);
+      const file = fileOf(rnd, maxLineBytes);
+      const pieceBytes = 1 + Math.floor(rnd() * 150_000);
+      const sizes = Array.from({ length: 64 }, () => 1 + rnd() * 20_000);
+      const chunk = () => {
+        let i = 0;
+        return () => sizes[i++ % sizes.length] as number;
+      };
+      const shapeOf = (pieces: PieceRead[]) =>
+        pieces.map(({ piece, ...rest }) => ({ ...piece, bytes: [...piece.bytes], failure: 'failure' in rest }));
+      const unhinted = shapeOf(await all(splitIntoPieces(chunked(file, chunk()), pieceBytes, maxLineBytes)));
+      for (const hint of [file.length, 0, Math.floor(file.length / 3), file.length * 5, null, -1, Number.NaN]) {
+        const hinted = await all(splitIntoPieces(chunked(file, chunk()), pieceBytes, maxLineBytes, hint));
+        expect(shapeOf(hinted), `seed ${seed}, hint ${hint}`).toEqual(unhinted);
+      }
+    }
+  });
+
   it('an empty file is one empty piece, marked last', async () => {
     const pieces = await all(
       splitIntoPieces(

@@ -83,13 +83,20 @@ class PieceBuffer {
  * (but the last), ending at the first line end past that size. Never throws for what the
  * stream throws: the bytes read before the failure become the last piece, with the error.
  * An empty file is one empty piece.
+ * @param sizeHint the file's size as its container declares it, when known: a file smaller
+ *   than a piece gets a buffer its size, not a whole piece's (~5 MiB, zeroed, for each file
+ *   of a few hundred KiB otherwise). Only a hint: a wrong one (the declaration is the
+ *   producer's) changes no piece, the buffer grows as needed.
  */
 export async function* splitIntoPieces(
   chunks: AsyncIterable<Uint8Array>,
   pieceBytes: number,
   maxLineBytes: number,
+  sizeHint?: number | null,
 ): AsyncGenerator<PieceRead> {
-  const capacity = pieceBytes + Math.min(maxLineBytes, 1 << 20) + (64 << 10);
+  const full = pieceBytes + Math.min(maxLineBytes, 1 << 20) + (64 << 10);
+  const capacity =
+    sizeHint !== undefined && sizeHint !== null && sizeHint >= 0 ? Math.min(full, sizeHint + (64 << 10)) : full;
   let index = 0;
   let line = 1; // the number of the line being read
   let firstLine = 1; // the first line of the piece being built
