@@ -247,6 +247,12 @@ describe('SeqSet', () => {
       ).toEqual([5]);
     });
 
+    it('a first segment with no receipt adds no seq: the gap before the first receipt is still found', () => {
+      expect(ledger(['a', [], 0], ['b', [3, 4, 1, 0], 0]).gaps.map((g) => g.message)).toEqual([
+        'The ledger starts at seq 3; receipts 1 to 2 are not in it.',
+      ]);
+    });
+
     it('a span of unknown size may hold any number of absent seqs', () => {
       const set = new SeqSet();
       set.add('a', [1, 1, 1, 0], 0);
@@ -279,6 +285,11 @@ describe('SeqSet', () => {
       const jump = ledger(['a', [1, 3, 1, 0], 0], ['a', [4, 6, 10, 0], 0], ['c', [5, 5, 1, 0], 0]);
       expect(jump.duplicates.map((d) => d.message)).toEqual([
         'Seq 5 is stored again (first at a line 11): the ledger forks.',
+      ]);
+      // Same file, lines jump by as much as the seqs do from the run's start: still two intervals.
+      const far = ledger(['a', [1, 3, 1, 0], 0], ['a', [4, 6, 6, 0], 0], ['c', [5, 5, 1, 0], 0]);
+      expect(far.duplicates.map((d) => d.message)).toEqual([
+        'Seq 5 is stored again (first at a line 7): the ledger forks.',
       ]);
       // The next line, but another file: two intervals, and the first copy of 5 is in b.
       const file = ledger(['a', [1, 3, 1, 0], 0], ['b', [4, 6, 4, 0], 0], ['c', [5, 5, 1, 0], 0]);
