@@ -17,7 +17,7 @@ commands:
       signature, chain, checkpoint, transaction, findings (exit 0: it holds, 1: findings, 2: could not run)
   explain <execlayer log | v4 journal folder> (--line <n> | --receipt <id>) [--hmac-secret-hex <hex>] [--issuer <id>]... [--json]
       one line of an ExecLayer log: intent, rule trace, verdict as written, its hash, link, HMAC checks
-  policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <hex>]... [--json]
+  policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <hex>]... [--json] [--workers N]
       what changed between two bundle versions (id@version, hash prefix or a bundle file) and
       which recorded decisions it flips (exit 0: none, 1: some, 2: could not run)
   sample <archive.zip | archive-dir> --seed <text> --size <n> [--stratify ledger|agent|action] [--json] [--workers N]

@@ -145,7 +145,12 @@ async function replayAll(
   const reads = all.map(
     (segment) =>
       async function* () {
-        for await (const read of splitIntoPieces(source.read(segment.entry), PIECE_BYTES, maxLine))
+        for await (const read of splitIntoPieces(
+          source.read(segment.entry),
+          PIECE_BYTES,
+          maxLine,
+          segment.entry.declaredSize,
+        ))
           yield { ...read, path: segment.path };
       },
   );

@@ -591,7 +591,15 @@ async function checkLedgers(run: Run): Promise<void> {
       const pieceBytes = Math.max(1, options.pieceBytes ?? PIECE_BYTES);
       const pieceTasks = async function* () {
         for (const task of tasks) {
-          for await (const read of splitIntoPieces(streamEntry(run, task.path), pieceBytes, limits.maxLineBytes))
+          // The declared size sizes the first buffer (a file smaller than a piece gets its own
+          // size, not a whole piece's); a wrong declaration changes no piece.
+          const declared = run.files.get(task.path)?.declaredSize;
+          for await (const read of splitIntoPieces(
+            streamEntry(run, task.path),
+            pieceBytes,
+            limits.maxLineBytes,
+            declared,
+          ))
             yield { task: { ...task, piece: read.piece }, read };
         }
       };
