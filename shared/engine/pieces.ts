@@ -128,12 +128,16 @@ export async function* splitIntoPieces(
   try {
     for await (const chunk of chunks) {
       let start = 0;
+      // The chunk's bytes before `pending` are in the buffer (or dropped, in a too-long line);
+      // whole lines are appended a run at a time, not line by line.
+      let pending = 0;
       for (;;) {
         const nl = chunk.indexOf(NEWLINE, start);
         const end = nl === -1 ? chunk.length : nl;
         lineLength += end - start;
         if (!skipping && lineLength > maxLineBytes) {
           skipping = true;
+          if (start > pending) buffer.append(chunk.subarray(pending, start));
           buffer.length = lineStart; // drop what was kept of this line
           if (lineStart > 0) {
             // The whole lines before it are a piece; the long line follows as its own.
@@ -142,11 +146,14 @@ export async function* splitIntoPieces(
             firstLine = line;
           }
         }
-        if (!skipping) buffer.append(chunk.subarray(start, nl === -1 ? end : end + 1));
-        if (nl === -1) break;
+        if (nl === -1) {
+          if (!skipping && chunk.length > pending) buffer.append(chunk.subarray(pending));
+          break;
+        }
         start = nl + 1;
         // A line ended.
         if (skipping) {
+          pending = start;
           if (held) yield { piece: held };
           held = finish(lineLength);
           firstLine = line + 1;
@@ -154,8 +161,10 @@ export async function* splitIntoPieces(
         }
         line++;
         lineLength = 0;
-        lineStart = buffer.length;
-        if (buffer.length >= pieceBytes) {
+        lineStart = buffer.length + start - pending;
+        if (lineStart >= pieceBytes) {
+          buffer.append(chunk.subarray(pending, start));
+          pending = start;
           if (held) yield { piece: held };
           held = finish();
           firstLine = line;
