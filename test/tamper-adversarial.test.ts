@@ -19,7 +19,7 @@ import { engineOptions } from '../cli/engine-options.ts';
 import { verifyBothWays } from './support/pieces.ts';
 import { nodeCedar } from '../cli/cedar-node.ts';
 import { exitStatus, verifyPath } from '../cli/commands/verify.ts';
-import { withHiddenCopy, withLyingSize, withMethod, zipOf } from './support/container-attacks.ts';
+import { withHiddenCopy, withLyingSize, withMethod, withUnicodePathAlias, zipOf } from './support/container-attacks.ts';
 import {
   json,
   keys,
@@ -126,6 +126,17 @@ describe('tampered containers are findings, never a pass or a hang', () => {
     const dup = report.findings.find((f) => f.code === 'ENTRY_UNSAFE_PATH');
     expect(dup).toMatchObject({ path: SEGMENT_1 });
     expect(dup?.message).toContain('appears more than once');
+    expect(exitStatus(report)).toBe(1);
+  });
+
+  it('a forged copy whose Unicode Path extra field names a segment: refused under its stored name, the segment itself verified', async () => {
+    const report = await verifyZip(withUnicodePathAlias(copy(), SEGMENT_1));
+    const decoy = SEGMENT_1.replace(/.$/, 'X');
+    expect(placed(report)).toEqual([{ code: 'ENTRY_UNSAFE_PATH', path: undefined, line: undefined, seq: undefined }]);
+    expect(report.findings[0]?.message).toBe(
+      `Entry ${JSON.stringify(decoy)} was refused: its Info-ZIP Unicode Path extra field names it ${JSON.stringify(SEGMENT_1)}, not its stored name, so ZIP readers disagree on which file it is.`,
+    );
+    expect(stateOf(report, LEDGER)).toBe('verified');
     expect(exitStatus(report)).toBe(1);
   });
 

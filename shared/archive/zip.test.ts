@@ -10,6 +10,7 @@ import { zipSync } from 'fflate';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { describe, expect, it, vi } from 'vitest';
 import { zipOf } from '../../test/support/zip.ts';
+import { unicodePathField } from '../../test/support/container-attacks.ts';
 import { centralEntries, patchZipEntry, patchZipNameBytes } from '../../test/support/zip-patch.ts';
 import { openZip, ZIP_DATA_ERRORS, type NativeInflate, type StoredData } from './zip.ts';
 import {
@@ -179,6 +180,29 @@ describe('openZip: the entries', () => {
         name: '\ufffdb.json',
         invalidName: 'the name is not valid UTF-8',
       });
+    });
+  });
+
+  describe('an Info-ZIP Unicode Path extra field (0x7075)', () => {
+    const withField = (stored: string, named: string) =>
+      zipSync({
+        [stored]: [new TextEncoder().encode('x'), { extra: { 0x7075: unicodePathField(stored, named) } }],
+        'other.json': [new TextEncoder().encode('y'), {}],
+      });
+
+    it('naming another file: listed under its stored name, and flagged (readers would disagree on which file it is)', async () => {
+      const source = await open(withField('ledgers/a/000001.jsonl', 'ledgers/b/000001.jsonl'));
+      const [e] = await source.entries();
+      expect(e).toMatchObject({
+        name: 'ledgers/a/000001.jsonl',
+        invalidName:
+          'its Info-ZIP Unicode Path extra field names it "ledgers/b/000001.jsonl", not its stored name, so ZIP readers disagree on which file it is',
+      });
+    });
+
+    it('naming the stored name itself: nothing to say', async () => {
+      const [e] = await (await open(withField('ledgers/a/000001.jsonl', 'ledgers/a/000001.jsonl'))).entries();
+      expect(e).toEqual({ name: 'ledgers/a/000001.jsonl', declaredSize: 1, compressedSize: 3, isDirectory: false });
     });
   });
 

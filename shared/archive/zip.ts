@@ -90,7 +90,7 @@ export async function openZip(
       // Only the name says "directory" (FORMAT.md §2): attributes that call a named file a
       // directory would otherwise hide it, and other ZIP readers return its bytes.
       isDirectory: entry.filename.endsWith('/'),
-      ...(decodeUtf8Strict(entry.rawFilename) === null ? { invalidName: 'the name is not valid UTF-8' } : {}),
+      ...nameProblem(entry),
       ...unsupportedReason(entry),
     };
     byRaw.set(r, slim(entry));
@@ -313,10 +313,30 @@ function unsupportedReason(entry: Entry): { unsupported?: string } {
   return {};
 }
 
-/** The entry's name as UTF-8 (the format's text encoding), whatever the ZIP's flag says. */
+/**
+ * The entry's name: its stored bytes as UTF-8 (the format's text encoding), whatever the ZIP's
+ * flag says, and never the name an Info-ZIP Unicode Path extra field gives it (zip.js lists
+ * the entry under that one). zip.js's reading stands only for a name that is not UTF-8, which
+ * is refused anyway.
+ */
 function entryName(entry: Entry): string {
-  if (entry.filenameUTF8) return entry.filename;
   return decodeUtf8Strict(entry.rawFilename) ?? entry.filename;
+}
+
+/**
+ * Why the stored name cannot be used: not UTF-8, or an Info-ZIP Unicode Path extra field
+ * (0x7075) naming another file. Readers that honour that field and readers that do not would
+ * then read the entry as two different files of the archive; which is meant cannot be known.
+ */
+function nameProblem(entry: Entry): { invalidName?: string } {
+  const stored = decodeUtf8Strict(entry.rawFilename);
+  if (stored === null) return { invalidName: 'the name is not valid UTF-8' };
+  const unicodePath = (entry as { extraFieldUnicodePath?: { filename?: unknown } }).extraFieldUnicodePath?.filename;
+  if (typeof unicodePath === 'string' && unicodePath !== stored)
+    return {
+      invalidName: `its Info-ZIP Unicode Path extra field names it ${JSON.stringify(unicodePath)}, not its stored name, so ZIP readers disagree on which file it is`,
+    };
+  return {};
 }
 
 /** The faults found while an entry's data is read, as zip.js names them (and a native inflate too). */

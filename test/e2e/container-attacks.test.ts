@@ -12,7 +12,7 @@ import { verifyZipBytes } from '../../shared/engine/verify.ts';
 import { makeCleanArchive } from '../../shared/producer/demo.ts';
 import { nodeCedar } from '../../cli/cedar-node.ts';
 import { engineOptions } from '../../cli/engine-options.ts';
-import { withHiddenCopy, withLyingSize, withMethod } from '../support/container-attacks.ts';
+import { withHiddenCopy, withLyingSize, withMethod, withUnicodePathAlias } from '../support/container-attacks.ts';
 import { SEED, type Files } from '../support/tamper.ts';
 import {
   importArchive,
@@ -32,6 +32,7 @@ const cases: { name: string; make: (files: Files) => Uint8Array; shows: string }
   { name: 'lzma', make: (f) => withMethod(f, SEGMENT_1, 14, 0), shows: 'ARCHIVE_UNREADABLE' },
   { name: 'size-lie', make: (f) => withLyingSize(f, SEGMENT_1, 100), shows: 'ARCHIVE_UNREADABLE' },
   { name: 'hidden-copy', make: (f) => withHiddenCopy(f, SEGMENT_1, 'dos'), shows: 'ENTRY_UNSAFE_PATH' },
+  { name: 'unicode-path', make: (f) => withUnicodePathAlias(f, SEGMENT_1), shows: 'ENTRY_UNSAFE_PATH' },
 ];
 
 describe('tampered ZIP containers imported in the app', () => {

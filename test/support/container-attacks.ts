@@ -38,3 +38,38 @@ export function withHiddenCopy(files: Files, path: string, attributes: 'dos' | '
   });
   return zip;
 }
+
+/** CRC-32 (IEEE), bit by bit: an Info-ZIP Unicode Path field carries the CRC of the stored name. */
+function crc32(bytes: Uint8Array): number {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/** An Info-ZIP Unicode Path extra field (0x7075, version 1) for an entry stored as `stored`, naming it `named`. */
+export function unicodePathField(stored: string, named: string): Uint8Array {
+  const name = new TextEncoder().encode(named);
+  const field = new Uint8Array(5 + name.length);
+  const view = new DataView(field.buffer);
+  view.setUint8(0, 1);
+  view.setUint32(1, crc32(new TextEncoder().encode(stored)), true);
+  field.set(name, 5);
+  return field;
+}
+
+/**
+ * A forged copy of `path` stored before the original under a decoy name, with a Unicode Path
+ * extra field that names it `path`: a reader that honours the field lists two copies of `path`,
+ * the forged one first.
+ */
+export function withUnicodePathAlias(files: Files, path: string): Uint8Array {
+  const forged = new TextEncoder().encode(text(files, path).replace('"crm', '"CRM'));
+  const decoy = path.replace(/.$/, 'X');
+  return zipSync({
+    [decoy]: [forged, { extra: { 0x7075: unicodePathField(decoy, path) } }],
+    ...Object.fromEntries([...files].map(([name, bytes]) => [name, [bytes, { level: 6 }]])),
+  });
+}
