@@ -35,7 +35,12 @@ export const MAX_SAVE_BYTES = 512 * 1024 * 1024;
 /** Longest path the drop handler accepts (Windows long paths reach 32,767 UTF-16 units). */
 export const MAX_PATH_LENGTH = 32_767;
 
-const hex32 = (what: string) => z.string().regex(/^[0-9a-f]{32}$/, `must be ${what} (32 lowercase hex digits)`);
+/** 32 lowercase hex digits: an archive id, a file handle. One pattern for main, preload and the contract. */
+export const HEX32 = /^[0-9a-f]{32}$/;
+/** 64 lowercase hex digits: an Ed25519 public key. */
+export const HEX64 = /^[0-9a-f]{64}$/;
+
+const hex32 = (what: string) => z.string().regex(HEX32, `must be ${what} (32 lowercase hex digits)`);
 
 /** An opaque handle for one file the user picked or dropped; never a path. */
 export const ArchiveTokenSchema = hex32('an archive token');
@@ -92,7 +97,7 @@ const KeyLabelSchema = z
 
 const PublicKeySchema = z
   .string('must be a string')
-  .regex(/^[0-9a-f]{64}$/, 'must be an Ed25519 public key (64 lowercase hex digits)');
+  .regex(HEX64, 'must be an Ed25519 public key (64 lowercase hex digits)');
 
 const SignBytesSchema = z
   .instanceof(Uint8Array, { error: 'must be a Uint8Array' })

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { RecentArchive } from '../ipc-contract.ts';
+import { HEX32, type RecentArchive } from '../ipc-contract.ts';
 
 /** Name of the file inside userData. */
 export const RECENT_ARCHIVES_FILE = 'recent-archives.json';
@@ -17,7 +17,7 @@ export const RECENT_ARCHIVES_FILE = 'recent-archives.json';
 export const MAX_RECENT_ARCHIVES = 10;
 
 const RecentArchiveSchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{32}$/),
+  id: z.string().regex(HEX32),
   name: z.string().min(1),
   path: z.string().min(1),
   size: z.number().int().min(0),

@@ -21,7 +21,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyO
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { SigningKeyInfo, SigningKeyList } from '../ipc-contract.ts';
+import { HEX64, type SigningKeyInfo, type SigningKeyList } from '../ipc-contract.ts';
 
 /** Name of the file inside userData. */
 export const SIGNING_KEYS_FILE = 'signing-keys.json';
@@ -65,7 +65,7 @@ export function protectionSentence(safe: SafeStorageLike, platform: NodeJS.Platf
 }
 
 const StoredKeySchema = z.object({
-  publicKey: z.string().regex(/^[0-9a-f]{64}$/),
+  publicKey: z.string().regex(HEX64),
   label: z.string().min(1),
   createdAt: z.string().min(1),
   /** Base64 of `safeStorage.encryptString(base64 of the PKCS#8 DER)`. */
