@@ -67,7 +67,7 @@ export async function gatherMaterials(source: ArchiveSource, locatorText: string
   // segment pass 1 could not read or could not say anything about.
   const ledgerSegments = segments.get(ledger) ?? [];
   const targetIndex = ledgerSegments.findIndex((s) => s.path === found.target.path);
-  const key = txnKey(new TextEncoder().encode(found.target.text));
+  const key = txnKey(Buffer.from(found.target.text));
   let walkEnd = ledgerSegments.length - 1;
   if (checkpointSeq !== null)
     for (let i = targetIndex; i < ledgerSegments.length; i++) {
@@ -181,7 +181,10 @@ async function find(
   await forEachSegment(
     candidates,
     async (segment, index) => {
-      let previous: LineAt | null = null;
+      // The line before, kept as its bytes and number: a LineAt is made only when one is needed.
+      let previousBytes: Uint8Array | null = null;
+      let previousLine = 0;
+      const previousAt = () => (previousBytes ? lineAtLazy(segment, previousLine, previousBytes) : null);
       let hit: SegmentRead['hit'] = null;
       const txnKeys = new Set<string>();
       let failed = false;
@@ -189,26 +192,29 @@ async function find(
         for await (const read of readLines(source.read(segment.entry), DEFAULT_LIMITS.maxLineBytes)) {
           if (index > stopAfter) return;
           if (read.kind === 'too-long') {
-            previous = null;
+            previousBytes = null;
             continue;
           }
-          const key = txnKey(read.bytes);
+          const bytes = Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.byteLength);
+          const key = txnKey(bytes);
           if (key !== null) txnKeys.add(key);
-          if (hit === null && indexOf(read.bytes, needle) >= 0) {
+          if (hit === null && bytes.indexOf(needle) >= 0) {
             const text = decodeUtf8Strict(read.bytes) ?? '';
             if (matches(parse(text), locator)) {
-              hit = { target: lineAt(segment, read.line, text, read.bytes), previous };
+              hit = { target: lineAt(segment, read.line, text, read.bytes), previous: previousAt() };
               // Read the rest of this ledger (for pass 2's map), nothing after it.
               let end = index;
               while (candidates[end + 1]?.ledger === segment.ledger) end++;
               stopAfter = Math.min(stopAfter, end);
             }
           }
-          previous = lineAtLazy(segment, read.line, read.bytes);
+          previousBytes = read.bytes;
+          previousLine = read.line;
         }
       } catch {
         failed = true;
       }
+      const previous = previousAt();
       const lastSeq = previous ? seqOf(previous) : null;
       results[index] = { hit, last: previous, txnKeys, lastSeq, failed };
     },
@@ -252,8 +258,7 @@ async function find(
  * top-level one. A wrong guess only makes pass 2 read more, never less: when no key can be
  * found the caller reads every segment.
  */
-function txnKey(bytes: Uint8Array): string | null {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function txnKey(buffer: Buffer): string | null {
   const at = buffer.lastIndexOf(TXN_OPEN);
   if (at < 0) return null;
   const id = buffer.indexOf(ID_OPEN, at);
