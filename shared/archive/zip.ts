@@ -74,6 +74,7 @@ export async function openZip(
   // Names are checked by the engine entry by entry (archive/paths.ts), so that one unsafe
   // name is a finding about that entry instead of making the whole archive unreadable.
   const reader = new ZipReader(new RandomAccessReader(bytes), { checkSignature: true, filenameValidation: 'tolerant' });
+  withoutOverlapCheck(reader);
   let entries: Entry[];
   try {
     entries = await reader.getEntries();
@@ -108,8 +109,8 @@ export async function openZip(
       const compressed = Math.max(1, zipEntry.compressedSize);
       let entryRead = 0;
       const data = inflate
-        ? nativeData(reader, zipEntry as FileEntry, (stored) => inflate(bytes, stored, signal), signal)
-        : zipJsData(reader, zipEntry as FileEntry, signal);
+        ? nativeData(zipEntry as FileEntry, (stored) => inflate(bytes, stored, signal), signal)
+        : zipJsData(zipEntry as FileEntry, signal);
       try {
         for await (const value of data) {
           entryRead += value.length;
@@ -162,13 +163,15 @@ const ENTRY_CHECKS = { checkSignature: true, checkOverlappingEntry: true } as co
 
 /**
  * zip.js's overlap check refuses an entry whose bytes overlap an entry the same reader read
- * before. Its answer would depend on which entries one reader happened to read (each pool
- * worker opens the archive alone), so each entry is checked on its own: the ranges read
- * before are forgotten.
+ * before. Its answer would depend on which entries one reader happened to read, and in which
+ * order (each pool worker opens the archive alone; two entries are read at once), so it is
+ * turned off: zip.js skips it for an entry whose index it has "seen", and here it has seen
+ * them all. The data descriptor is still read and checked (before that skip).
  */
-function forgetReadRanges(reader: ZipReader<unknown>): void {
+function withoutOverlapCheck(reader: ZipReader<unknown>): void {
+  const seenAll = { has: () => true, add: () => seenAll };
   (reader as unknown as { readRanges: unknown }).readRanges = {
-    indexes: new Set<number>(),
+    indexes: seenAll,
     sortedRanges: [],
     pendingRanges: [],
   };
@@ -196,12 +199,7 @@ function slim(entry: Entry): Entry {
 }
 
 /** One entry's decompressed bytes as zip.js streams them (its checks, its inflate). */
-async function* zipJsData(
-  reader: ZipReader<unknown>,
-  zipEntry: FileEntry,
-  signal?: AbortSignal,
-): AsyncIterable<Uint8Array> {
-  forgetReadRanges(reader);
+async function* zipJsData(zipEntry: FileEntry, signal?: AbortSignal): AsyncIterable<Uint8Array> {
   const pipe = new TransformStream<Uint8Array, Uint8Array>();
   const abort = new AbortController();
   const onAbort = () => abort.abort(signal?.reason);
@@ -259,13 +257,11 @@ function forgetLocalHeader(entry: FileEntry): void {
  * inflater reads the data, inflates it and checks its size and CRC-32.
  */
 async function* nativeData(
-  reader: ZipReader<unknown>,
   file: FileEntry,
   inflate: (stored: StoredData) => AsyncIterable<Uint8Array>,
   signal?: AbortSignal,
 ): AsyncIterable<Uint8Array> {
   // zip.js's checks without reading the data.
-  forgetReadRanges(reader);
   await file.getData(undefined as unknown as WritableStream, {
     ...ENTRY_CHECKS,
     checkOverlappingEntryOnly: true,
