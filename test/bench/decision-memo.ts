@@ -1,5 +1,6 @@
 /**
- * Benchmark: Cedar re-evaluation throughput on the independent producer's valid.zip,
+ * Benchmark: Cedar re-evaluation throughput on a producer-built demo archive of 1,200
+ * receipts (nothing outside the project: `../shared` is read only by tests of its samples),
  * with and without the decision memo, as a ratio measured in the same run; and, for
  * scale, all control checks with the noble and the node:crypto Ed25519 verifiers.
  * Not a test (docs/CONVENTIONS.md: benchmarks never gate on a wall-clock number); `npm run
@@ -7,16 +8,18 @@
  *   npx tsx test/bench/decision-memo.ts
  */
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { nodeCedar } from '../../cli/cedar-node.ts';
 import type { ArchiveContext } from '../../shared/engine/types.ts';
 import { controlChecks } from '../../shared/controls/index.ts';
 import { runChecks, type FixtureRecord } from '../../shared/controls/fixtures.test-helper.ts';
 import { loadSampleArchive } from '../../shared/controls/sample-archive.test-helper.ts';
 import { DecisionEvaluator, DEFAULT_MEMO_CAPACITY } from '../../shared/decisions/evaluator.ts';
+import { makeDemoArchive } from '../../shared/producer/demo.ts';
+import { zipFiles } from '../../shared/producer/zip.ts';
 
-const VALID = fileURLToPath(new URL('../../../shared/samples/valid.zip', import.meta.url));
+/** The archive measured: the demo's traffic (agents, actions, planted failures), 1,200 receipts. */
+const RECEIPTS = 1200;
 
 export interface DecisionMemoFigures {
   readonly name: 'decision memo';
@@ -35,20 +38,16 @@ export interface Throughput {
   readonly cedarCallsPerPass: number;
 }
 
-export type DecisionMemoResult = DecisionMemoFigures | { readonly name: 'decision memo'; readonly skipped: string };
+export type DecisionMemoResult = DecisionMemoFigures;
 
 /**
  * Measures, prints and returns the figures.
  * @param options.passes passes over the sample per measurement (fewer for a smoke run).
  */
 export async function benchDecisionMemo(options: { readonly passes?: number } = {}): Promise<DecisionMemoResult> {
-  if (!existsSync(VALID)) {
-    const skipped = `the independent producer's valid.zip is not at ${VALID}`;
-    console.info(`decision memo: skipped, ${skipped}`);
-    return { name: 'decision memo', skipped };
-  }
   const passes = options.passes ?? 20;
-  const { records, archive } = loadSampleArchive(new Uint8Array(readFileSync(VALID)));
+  const demo = await makeDemoArchive({ cedar: nodeCedar, receipts: RECEIPTS, seed: 'bench-decision-memo' });
+  const { records, archive } = loadSampleArchive(zipFiles(demo.files));
 
   decide(records, 0, 1); // warm up the wasm and the JIT
   const withoutMemo = decide(records, 0, passes);
