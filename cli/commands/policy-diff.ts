@@ -26,7 +26,13 @@ import { nodeCedar } from '../cedar-node.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchiveForCommand } from '../open-archive.ts';
-import { defaultPoolSize, startReplayPool, type PoolOptions, type ReplayPool } from '../pool/pool-runner.ts';
+import {
+  defaultPoolSize,
+  poolOrThisThread,
+  startReplayPool,
+  type PoolOptions,
+  type ReplayPool,
+} from '../pool/pool-runner.ts';
 
 export const POLICY_DIFF_USAGE =
   'usage: tickmark policy-diff <archive.zip | archive-dir> <from> <to> [--trust-root <64-hex public key>]... [--json] [--workers N]\n' +
@@ -162,16 +168,13 @@ async function replayAll(
       yield piece;
     }
   }
-  let runner: ReplayPool | null = null;
-  if (workers > 1) {
-    try {
-      runner = await startReplayPool(from, to, workers, pool);
-    } catch (error) {
-      // As verify does: a pool that cannot start costs time, not answers.
-      note(`the worker pool could not start (${(error as Error).message ?? String(error)}); replaying in this thread`);
-    }
-  }
-  runner ??= inThisThread(from, to, maxLine);
+  const runner = await poolOrThisThread(
+    workers,
+    () => startReplayPool(from, to, workers, pool),
+    () => inThisThread(from, to, maxLine),
+    note,
+    'replaying in this thread',
+  );
   try {
     await runInOrder(pieces(), runner, undefined, (_piece, result) => {
       collector.absorb(result.part);

@@ -19,7 +19,13 @@ import { UsageError, parseArgs, type CommandIo } from '../args.ts';
 import { readArchiveDocs, type ArchiveDocs, type Segment } from '../archive-docs.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchiveForCommand } from '../open-archive.ts';
-import { defaultPoolSize, startSamplePool, type PoolOptions, type SamplePool } from '../pool/pool-runner.ts';
+import {
+  defaultPoolSize,
+  poolOrThisThread,
+  startSamplePool,
+  type PoolOptions,
+  type SamplePool,
+} from '../pool/pool-runner.ts';
 
 const SIZE_USAGE =
   'usage: tickmark sample-size --confidence <percent> --tolerable <percent> --expected <percent> [--json]';
@@ -328,18 +334,15 @@ function readBeforeFailure(piece: SegmentPiece): SegmentPiece {
  * a pool that cannot start costs time, not the sample: this thread ranks every piece, and
  * `options.note` says why (as `tickmark verify` does).
  */
-async function sampleRunner(rule: SampleRule, maxLine: number, options: SampleOptions): Promise<SamplePool> {
+function sampleRunner(rule: SampleRule, maxLine: number, options: SampleOptions): Promise<SamplePool> {
   const workers = options.workers ?? 1;
-  if (workers > 1) {
-    try {
-      return await startSamplePool(rule, workers, options.pool);
-    } catch (error) {
-      options.note?.(
-        `the worker pool could not start (${(error as Error).message ?? String(error)}); sampling in this thread`,
-      );
-    }
-  }
-  return { concurrency: 1, run: (task) => samplePiece(task, rule, maxLine), close: async () => undefined };
+  return poolOrThisThread(
+    workers,
+    () => startSamplePool(rule, workers, options.pool),
+    () => ({ concurrency: 1, run: (task) => samplePiece(task, rule, maxLine), close: async () => undefined }),
+    options.note,
+    'sampling in this thread',
+  );
 }
 
 /** The receipt id of a picked line, or null when it is not a readable receipt. */

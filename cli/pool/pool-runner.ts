@@ -63,12 +63,37 @@ export async function startPool(
   };
 }
 
-/** A pool replaying pieces of segment files for `tickmark policy-diff` (replay-worker.ts). */
-export interface ReplayPool {
+/** What a command's pieces run through: a pool of worker threads, or this thread. */
+export interface TaskRunner<T, R> {
   readonly concurrency: number;
-  run(piece: SegmentPiece): Promise<ReplayResult>;
+  run(task: T): Promise<R>;
   close(): Promise<void>;
 }
+
+/**
+ * The pool `start` gives when `workers` > 1; else, or when it cannot start, `inThisThread()`.
+ * A pool that cannot start costs time, not answers (as `tickmark verify` does): `note` says
+ * why, and that the work runs `doing` (e.g. "replaying in this thread").
+ */
+export async function poolOrThisThread<T, R>(
+  workers: number,
+  start: () => Promise<TaskRunner<T, R>>,
+  inThisThread: () => TaskRunner<T, R>,
+  note: ((text: string) => void) | undefined,
+  doing: string,
+): Promise<TaskRunner<T, R>> {
+  if (workers > 1) {
+    try {
+      return await start();
+    } catch (error) {
+      note?.(`the worker pool could not start (${(error as Error).message ?? String(error)}); ${doing}`);
+    }
+  }
+  return inThisThread();
+}
+
+/** A pool replaying pieces of segment files for `tickmark policy-diff` (replay-worker.ts). */
+export type ReplayPool = TaskRunner<SegmentPiece, ReplayResult>;
 
 /**
  * Starts `size` replay workers, each with its own Cedar and memo, for the versions `from`
@@ -81,18 +106,15 @@ export async function startReplayPool(
   options: PoolOptions = {},
 ): Promise<ReplayPool> {
   const workerData: ReplayWorkerInit = { job: 'replay', module: WORKER_MODULE, from, to };
-  const pool = await startThreads<SegmentPiece, ReplayResult>(workerData, size, options, 'replay', (piece) => [
-    piece.bytes.buffer as ArrayBuffer,
-  ]);
-  return { concurrency: size, run: (piece) => pool.run(piece), close: () => pool.close() };
+  return taskRunner(
+    await startThreads<SegmentPiece, ReplayResult>(workerData, size, options, 'replay', (piece) => [
+      piece.bytes.buffer as ArrayBuffer,
+    ]),
+  );
 }
 
 /** A pool ranking pieces of segment files for `tickmark sample` (sample-worker.ts). */
-export interface SamplePool {
-  readonly concurrency: number;
-  run(task: SamplePieceTask): Promise<SamplePart>;
-  close(): Promise<void>;
-}
+export type SamplePool = TaskRunner<SamplePieceTask, SamplePart>;
 
 /**
  * Starts `size` sample workers, each hashing and ranking the pieces it is sent under
@@ -104,10 +126,15 @@ export async function startSamplePool(
   options: PoolOptions = {},
 ): Promise<SamplePool> {
   const workerData: SampleWorkerInit = { job: 'sample', module: WORKER_MODULE, rule };
-  const pool = await startThreads<SamplePieceTask, SamplePart>(workerData, size, options, 'sample', (task) => [
-    task.piece.bytes.buffer as ArrayBuffer,
-  ]);
-  return { concurrency: size, run: (task) => pool.run(task), close: () => pool.close() };
+  return taskRunner(
+    await startThreads<SamplePieceTask, SamplePart>(workerData, size, options, 'sample', (task) => [
+      task.piece.bytes.buffer as ArrayBuffer,
+    ]),
+  );
+}
+
+function taskRunner<T, R>(pool: WorkerPool<T, R>): TaskRunner<T, R> {
+  return { concurrency: pool.size, run: (task) => pool.run(task), close: () => pool.close() };
 }
 
 /**
