@@ -12,6 +12,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { zipOf } from '../../test/support/zip.ts';
 import { unicodePathField } from '../../test/support/container-attacks.ts';
 import { centralEntries, patchZipEntry, patchZipNameBytes } from '../../test/support/zip-patch.ts';
+import { concatBytes } from '../format/bytes.ts';
 import { openZip, ZIP_DATA_ERRORS, type NativeInflate, type StoredData } from './zip.ts';
 import {
   ArchiveUnreadableError,
@@ -66,13 +67,7 @@ async function entry(source: ArchiveSource, name: string): Promise<RawEntry> {
 async function readAll(source: ArchiveSource, name: string, signal?: AbortSignal): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const chunk of source.read(await entry(source, name), signal)) parts.push(chunk);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 async function failure(source: ArchiveSource, name: string, signal?: AbortSignal): Promise<unknown> {
