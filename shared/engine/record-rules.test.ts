@@ -1,0 +1,99 @@
+/**
+ * Reading one stored line (shared/engine/record.ts, FORMAT.md §1), each outcome with its code,
+ * exact message and location: a line too long, the last line without a newline, bytes that
+ * are not UTF-8, an empty line, JSON that does not parse, a forbidden number and a line that is
+ * not its own canonical form, and what is handed on for a readable line.
+ */
+import { describe, expect, it } from 'vitest';
+import type { LineRead } from '../archive/lines.ts';
+import { readStoredLine } from './record.ts';
+
+const PATH = 'ledgers/x/000001.jsonl';
+const line = (text: string, n = 4): LineRead => ({ kind: 'line', line: n, bytes: new TextEncoder().encode(text) });
+const malformed = (message: string, ledger?: string) => ({
+  code: 'RECORD_MALFORMED',
+  severity: 'critical',
+  message,
+  path: PATH,
+  line: 4,
+  ...(ledger !== undefined ? { ledger } : {}),
+});
+
+describe('readStoredLine', () => {
+  it('a canonical line: its value and text, no finding; with a sig, the signed text too', () => {
+    expect(readStoredLine(PATH, line('{"a":1}'))).toEqual({ value: { a: 1 }, findings: [], canonicalText: '{"a":1}' });
+    const r = readStoredLine(PATH, line('{"a":1,"sig":"x"}'));
+    expect(r).toEqual({
+      value: { a: 1, sig: 'x' },
+      findings: [],
+      canonicalText: '{"a":1,"sig":"x"}',
+      withoutSig: '{"a":1}',
+    });
+    expect(Object.keys(readStoredLine(PATH, line('{"a":1}')))).toEqual(['value', 'findings', 'canonicalText']);
+  });
+
+  it('a line too long: RECORD_MALFORMED with its length, no value', () => {
+    expect(readStoredLine(PATH, { kind: 'too-long', line: 4, length: 20_000_001 }, 'x')).toEqual({
+      value: undefined,
+      findings: [malformed('Line is 20000001 bytes long, over the limit for one record; it was skipped.', 'x')],
+    });
+  });
+
+  it('the last line without a newline: RECORD_MALFORMED, and the line is still read', () => {
+    const r = readStoredLine(PATH, { kind: 'unterminated', line: 4, bytes: new TextEncoder().encode('{"a":1}') });
+    expect(r).toEqual({
+      value: { a: 1 },
+      findings: [
+        malformed('The file ends without a newline after its last record (the file may have been cut short).'),
+      ],
+      canonicalText: '{"a":1}',
+    });
+  });
+
+  it('bytes that are not UTF-8: RECORD_MALFORMED, no value', () => {
+    const r = readStoredLine(PATH, { kind: 'line', line: 4, bytes: Uint8Array.of(0x7b, 0xff, 0x7d) }, 'x');
+    expect(r).toEqual({ value: undefined, findings: [malformed('Line is not valid UTF-8.', 'x')] });
+  });
+
+  it('an empty line: RECORD_MALFORMED, no value', () => {
+    expect(readStoredLine(PATH, line(''))).toEqual({
+      value: undefined,
+      findings: [malformed('Line is empty; every line must hold one record.')],
+    });
+  });
+
+  it('JSON that does not parse: RECORD_MALFORMED with the reason, no value', () => {
+    expect(readStoredLine(PATH, line('{"a":1'))).toEqual({
+      value: undefined,
+      findings: [malformed("Line is not valid JSON (Expected ',' or '}' after property value in JSON at position 6).")],
+    });
+  });
+
+  it('a forbidden number: RECORD_MALFORMED, and the value is still handed on (without a canonical text)', () => {
+    expect(readStoredLine(PATH, line('{"a":1.5}'))).toEqual({
+      value: { a: 1.5 },
+      findings: [
+        malformed(
+          'Line holds the number 1.5 at a: signed content may hold only integers from 0 to 2^53-1, without fractions or exponents (FORMAT.md §1).',
+        ),
+      ],
+    });
+  });
+
+  it('a line that is not its own canonical form: RECORD_NONCANONICAL, and the value is still handed on', () => {
+    expect(readStoredLine(PATH, line('{"b":1,"a":2}'), 'x')).toEqual({
+      value: { b: 1, a: 2 },
+      findings: [
+        {
+          code: 'RECORD_NONCANONICAL',
+          severity: 'critical',
+          message:
+            'Line is not in RFC 8785 canonical form: first difference at character 3 (found "{\\"b\\":1,\\"a\\":2}", canonical form has "{\\"a\\":2,\\"b\\":1}").',
+          path: PATH,
+          line: 4,
+          ledger: 'x',
+        },
+      ],
+    });
+  });
+});
