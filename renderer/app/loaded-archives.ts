@@ -6,14 +6,23 @@ import { useEffect, useState } from 'react';
 import { loadArchive, type LoadedArchive } from '../store/archives.ts';
 
 const cache = new Map<string, Promise<LoadedArchive | null>>();
+/** The archives of {@link cache} whose read has finished. */
+const settled = new Map<string, LoadedArchive>();
 
 export function forgetLoadedArchive(archiveId: string): void {
   cache.delete(archiveId);
+  settled.delete(archiveId);
 }
 
 /** An archive just imported: its table was built by the verify worker, not read back. */
 export function rememberLoadedArchive(archiveId: string, loaded: LoadedArchive): void {
   cache.set(archiveId, Promise.resolve(loaded));
+  settled.set(archiveId, loaded);
+}
+
+/** The archive when it is already in memory (read, or just imported), else null: nothing is read. */
+export function peekLoadedArchive(archiveId: string): LoadedArchive | null {
+  return settled.get(archiveId) ?? null;
 }
 
 function load(archiveId: string): Promise<LoadedArchive | null> {
@@ -21,9 +30,16 @@ function load(archiveId: string): Promise<LoadedArchive | null> {
   if (!pending) {
     pending = loadArchive(archiveId);
     cache.set(archiveId, pending);
+    const reading = pending;
     pending.then(
-      (loaded) => loaded ?? cache.delete(archiveId),
-      () => cache.delete(archiveId),
+      (loaded) => {
+        if (cache.get(archiveId) !== reading) return;
+        if (loaded) settled.set(archiveId, loaded);
+        else cache.delete(archiveId);
+      },
+      () => {
+        if (cache.get(archiveId) === reading) cache.delete(archiveId);
+      },
     );
   }
   return pending;
@@ -35,9 +51,11 @@ export type LoadState =
   | { readonly status: 'failed'; readonly message: string }
   | { readonly status: 'ready'; readonly loaded: LoadedArchive; readonly loadMs: number };
 
-export function useLoadedArchive(archiveId: string): LoadState {
+/** The archive read into memory; `null` reads nothing (and stays loading). */
+export function useLoadedArchive(archiveId: string | null): LoadState {
   const [state, setState] = useState<LoadState & { id?: string }>({ status: 'loading' });
   useEffect(() => {
+    if (archiveId === null) return undefined;
     let live = true;
     const started = performance.now();
     setState({ status: 'loading' });
@@ -55,5 +73,5 @@ export function useLoadedArchive(archiveId: string): LoadState {
       live = false;
     };
   }, [archiveId]);
-  return state;
+  return archiveId === null ? { status: 'loading' } : state;
 }

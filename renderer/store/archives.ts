@@ -20,6 +20,7 @@ import {
   type ArchiveRow,
 } from './db.ts';
 import { ensureCurrentEngagement } from './engagements.ts';
+import type { PointIndex } from '../workers/point-index.ts';
 import { buildReceiptTable, type ReceiptTable } from '../workers/receipt-table.ts';
 
 const LOCK_PREFIX = 'tickmark-import:';
@@ -101,7 +102,12 @@ export interface ImportResult {
   readonly files?: readonly KeptFile[];
   /** Hex SHA-256 of the archive file's bytes; null or absent when not known. */
   readonly fileSha256?: string | null;
+  /** The point index of the table (renderer/workers/point-index.ts); null or absent: none made. */
+  readonly pointIndex?: PointIndex | null;
 }
+
+/** Point index buckets per stored write (each a few tens of kilobytes). */
+const LOOKUP_BUCKETS_PER_PUT = 64;
 
 /**
  * Writes the index blocks (one small transaction each, like the line chunks: the archive
@@ -125,12 +131,32 @@ export async function completeImport(
     // Each put copies one block (at most 65,536 rows) on this thread: a few milliseconds.
     await db.receiptIndex.put({ ...block, archiveId });
   }
+  const pointIndex = result.pointIndex ?? null;
+  for (let i = 0; pointIndex && i < pointIndex.buckets.length; i += LOOKUP_BUCKETS_PER_PUT) {
+    refuseIfCancelled();
+    await db.receiptLookup.bulkPut(
+      pointIndex.buckets.slice(i, i + LOOKUP_BUCKETS_PER_PUT).map((b) => ({ ...b, archiveId })),
+    );
+  }
+  // Each finding's row as the table placed it, stored with it (the point index reads findings without the table).
+  const findingRows = table.findingRow.length === findings.length ? table.findingRow : null;
   let completed: ArchiveRow | undefined;
   await db.transaction('rw', [db.archives, db.findings, db.bundles, db.keys, db.archiveFiles], async () => {
     refuseIfCancelled();
     const row = await db.archives.get(archiveId);
     if (!row || row.status !== 'importing') throw new Error('The import was cancelled before it completed.');
-    await db.findings.bulkPut(chunkFindings(findings).map((items, chunkNo) => ({ archiveId, chunkNo, items })));
+    await db.findings.bulkPut(
+      chunkFindings(findings).map((items, chunkNo) => ({
+        archiveId,
+        chunkNo,
+        items,
+        ...(findingRows
+          ? {
+              rows: findingRows.slice(chunkNo * FINDINGS_PER_CHUNK, chunkNo * FINDINGS_PER_CHUNK + items.length),
+            }
+          : {}),
+      })),
+    );
     await db.bundles.bulkPut(
       report.bundles.map((b) => ({ archiveId, hash: b.hash, id: b.id, version: b.version, path: b.path })),
     );
@@ -143,6 +169,7 @@ export async function completeImport(
       rowsByLedger: { ...result.rowsByLedger },
       dictionaries: result.dictionaries,
       findingCount: findings.length,
+      ...(pointIndex && findingRows ? { lookup: pointIndex.summary } : {}),
       ...(result.privacy ? { privacy: result.privacy } : {}),
       ...(result.metrics ? { metrics: result.metrics } : {}),
       ...(result.fileSha256 ? { fileSha256: result.fileSha256 } : {}),

@@ -15,6 +15,7 @@ import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { DsseEnvelope } from '../../shared/workpaper/dsse.ts';
+import type { LookupBucket, LookupSummary } from '../workers/point-index.ts';
 import type { ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
 import { normalizeEngagement } from './engagement-rules.ts';
 
@@ -73,6 +74,12 @@ export interface ArchiveRow {
   rowsByLedger?: Record<string, number>;
   dictionaries?: Dictionaries;
   findingCount?: number;
+  /**
+   * The point index's summary (buckets, segment ranges), set once complete; its buckets are
+   * `receiptLookup` rows. Absent for archives imported before it existed: a receipt is then
+   * found by reading the whole table.
+   */
+  lookup?: LookupSummary;
   /**
    * The privacy report made in the same verification (set once complete). Absent for
    * archives imported before the workbench made one, or when the control checks could not
@@ -135,7 +142,15 @@ export interface FindingsRow {
   archiveId: string;
   chunkNo: number;
   items: Finding[];
+  /**
+   * Per item, the global row the receipt table placed it on (-1: none). Absent in archives
+   * imported before the point index.
+   */
+  rows?: Int32Array;
 }
+
+/** One bucket of an archive's point index (renderer/workers/point-index.ts). */
+export type ReceiptLookupRow = LookupBucket & { archiveId: string };
 
 export interface BundleRow {
   archiveId: string;
@@ -347,6 +362,7 @@ export class TickmarkDatabase extends Dexie {
   archives!: EntityTable<ArchiveRow, 'id'>;
   receiptLines!: Table<ReceiptLinesRow, [string, string, number]>;
   receiptIndex!: Table<ReceiptIndexRow, [string, string, number]>;
+  receiptLookup!: Table<ReceiptLookupRow, [string, number]>;
   findings!: Table<FindingsRow, [string, number]>;
   bundles!: Table<BundleRow, [string, string]>;
   keys!: Table<ArchiveKeyRow, [string, string]>;
@@ -413,6 +429,11 @@ export class TickmarkDatabase extends Dexie {
       workpapers: '++id, engagementId, [engagementId+archiveId]',
       signingKeys: 'publicKey, createdAt',
     });
+    // The point index: a receipt found by id, its transaction and its segment's neighbours
+    // without reading the whole table. Archives imported before have none and are read whole.
+    this.version(7).stores({
+      receiptLookup: '[archiveId+bucket], archiveId',
+    });
   }
 }
 
@@ -423,6 +444,7 @@ export function archiveTables(database: TickmarkDatabase): Table<{ archiveId: st
   return [
     database.receiptLines,
     database.receiptIndex,
+    database.receiptLookup,
     database.findings,
     database.bundles,
     database.keys,

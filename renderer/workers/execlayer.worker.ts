@@ -20,6 +20,7 @@ import { createHasher, HASH_PREFIX } from '../../shared/format/hash.ts';
 import { ExeclayerRows } from './execlayer-rows.ts';
 import type { ExeclayerStart, ToExeclayerWorker } from './execlayer-protocol.ts';
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
+import { buildPointIndex, pointIndexBuffers } from './point-index.ts';
 import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay } from './relay.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
@@ -128,6 +129,7 @@ async function run(input: ExeclayerStart): Promise<void> {
     if (rowsByLedger[input.kind] === undefined) rowsByLedger[input.kind] = 0;
     report(true, 'done');
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
+    const pointIndex = buildPointIndex(table);
     post(
       {
         type: 'done',
@@ -136,6 +138,7 @@ async function run(input: ExeclayerStart): Promise<void> {
         dictionaries,
         rowsByLedger,
         table,
+        pointIndex,
         keys: [],
         controlsUnavailable: EXECLAYER_CONTROLS_UNAVAILABLE,
         privacy: null,
@@ -143,7 +146,7 @@ async function run(input: ExeclayerStart): Promise<void> {
         files: [],
         fileSha256: hasher.digest().slice(HASH_PREFIX.length),
       },
-      [...blocks.flatMap(blockBuffers), ...tableBuffers(table)],
+      [...blocks.flatMap(blockBuffers), ...tableBuffers(table), ...(pointIndex ? pointIndexBuffers(pointIndex) : [])],
     );
   } catch (error) {
     if (abort.signal.aborted) post({ type: 'cancelled' });

@@ -7,6 +7,7 @@ import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Progress, VerifyReport, KeptFile } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from './receipt-columns.ts';
 import type { ReadAnswer, ReadRequest } from './relay.ts';
+import type { PointIndex } from './point-index.ts';
 import type { ReceiptTable } from './receipt-table.ts';
 
 /** Where the worker reads the archive's bytes. */
@@ -54,6 +55,8 @@ export type FromWorker =
       readonly rowsByLedger: Record<string, number>;
       /** The blocks joined into the in-memory table the window filters, built here so the window does not. */
       readonly table: ReceiptTable;
+      /** The table's point index (a receipt found without reading the whole table), or null when the table cannot have one. */
+      readonly pointIndex: PointIndex | null;
       readonly keys: ArchiveKey[];
       /** Why the control checks could not be loaded, or null (the report's `checks` say what ran). */
       readonly controlsUnavailable: string | null;

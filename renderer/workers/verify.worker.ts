@@ -14,6 +14,7 @@ import { verifyZipBytes } from '../../shared/engine/verify.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
+import { buildPointIndex, pointIndexBuffers } from './point-index.ts';
 import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay, answerRead } from './relay.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
@@ -139,6 +140,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     report({ ...lastProgress, phase: 'done' }, true);
     // The window stores the blocks and filters the table; both are moved, not copied.
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
+    const pointIndex = buildPointIndex(table);
     post(
       {
         type: 'done',
@@ -147,6 +149,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         dictionaries,
         rowsByLedger,
         table,
+        pointIndex,
         keys,
         controlsUnavailable: controls.unavailable,
         privacy: privacy?.report() ?? null,
@@ -157,6 +160,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       [
         ...blocks.flatMap(blockBuffers),
         ...tableBuffers(table),
+        ...(pointIndex ? pointIndexBuffers(pointIndex) : []),
         // Each kept file's bytes are their own buffer; a Set keeps a buffer from being listed twice.
         ...new Set(files.flatMap((f) => (f.bytes ? [f.bytes.buffer as ArrayBuffer] : []))),
       ],

@@ -197,8 +197,12 @@ describe('decision reconstruction', () => {
     const deep = `${inject('baseUrl')}#/archive/${archiveId}/receipt/${mismatch}`;
     await page.goto(deep);
     await shown(page, mismatch);
+    // The archive is in memory (the explorer read it): the view reads its table.
+    expect(await page.getByTestId('reconstruct-page').getAttribute('data-source')).toBe('table');
     await page.reload();
     await shown(page, mismatch);
+    // After a reload nothing is in memory: the receipt is found through the stored point index.
+    expect(await page.getByTestId('reconstruct-page').getAttribute('data-source')).toBe('store');
     expect(await page.getByTestId('recon-ledger-seq').innerText()).toBe(mismatchAt);
     expect(await page.getByTestId('decision-differs').count()).toBe(1);
   });
@@ -206,7 +210,10 @@ describe('decision reconstruction', () => {
   it('walks a three-step transaction with the keyboard, and the ledger with [ and ]', async () => {
     const { page } = wb;
     await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${STEPS[0]}`);
+    // Walked from the store (a reload leaves nothing in memory), as after opening a shared link.
+    await page.reload();
     await shown(page, STEPS[0] as string);
+    expect(await page.getByTestId('reconstruct-page').getAttribute('data-source')).toBe('store');
     expect(await page.getByTestId('txn-step').count()).toBe(3);
     expect(await page.getByTestId('txn-gap').count()).toBe(0);
     expect(await page.locator('[data-testid="txn-step"][aria-current="step"]').getAttribute('data-receipt')).toBe(
@@ -434,7 +441,12 @@ describe('decision reconstruction', () => {
       });
       const importS = (Date.now() - started) / 1000;
       const bigId = archiveIdOf(page);
-      const times: Record<string, number[]> = { cold: [], 'previous receipt': [], 'next receipt': [] };
+      const times: Record<string, number[]> = {
+        'cold, by row': [],
+        'cold, by id': [],
+        'previous receipt': [],
+        'next receipt': [],
+      };
       const measure = async (kind: string, row: number, go: () => Promise<unknown>) => {
         await go();
         const el = page.locator(
@@ -442,7 +454,9 @@ describe('decision reconstruction', () => {
         );
         await el.waitFor({ timeout: 60_000 });
         (times[kind] as number[]).push(Number(await el.getAttribute('data-ready-ms')));
-        parts.push(`${await el.getAttribute('data-gather-ms')}/${await el.getAttribute('data-worker-ms')}`);
+        parts.push(
+          `${await el.getAttribute('data-gather-ms')}/${await el.getAttribute('data-worker-ms')} ${await el.getAttribute('data-source')}`,
+        );
       };
       const parts: string[] = [];
       // Receipts spread over the archive: inside each ledger and at its end (none is a ledger's first).
@@ -450,7 +464,11 @@ describe('decision reconstruction', () => {
       for (const row of rows) {
         // Cold: after a reload, the stored archive is read again (report, columns) before the receipt.
         await page.goto(`${inject('baseUrl')}#/archive/${bigId}/receipt/?row=${row}`);
-        await measure('cold', row, () => page.reload());
+        await measure('cold, by row', row, () => page.reload());
+        // By id alone (a shared link): the point index finds its row.
+        const id = (await page.getByTestId('recon-receipt-id').locator('.mono').textContent())?.trim() ?? '';
+        await page.goto(`${inject('baseUrl')}#/archive/${bigId}/receipt/${id}`);
+        await measure('cold, by id', row, () => page.reload());
         // Warm: the archive is in memory (as when coming from the explorer or walking).
         await measure('previous receipt', row - 1, () => page.keyboard.press('['));
         await measure('next receipt', row, () => page.keyboard.press(']'));

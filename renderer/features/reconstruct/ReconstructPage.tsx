@@ -8,14 +8,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Finding } from '../../../shared/engine/findings.ts';
 import type { Explanation } from '../../../shared/explain/explain.ts';
-import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
 import { formatTime } from '../../components/format.ts';
 import { explainInWorker, warmExplainWorker } from './explain-client.ts';
-import { gatherMaterials, locateReceipt, type Gathered, type RowRef } from './gather.ts';
+import { gatherMaterials, locateReceipt, type Gathered, type Locate, type RowRef } from './gather.ts';
 import { evidenceShown } from './material-rules.ts';
-import { receiptIdOf } from '../../workers/receipt-table.ts';
+import { useRowSource, type RowSource } from './row-source.ts';
 import { FindingItem } from './parts.tsx';
 import {
   ApprovalSection,
@@ -49,41 +48,57 @@ type View =
 export function ReconstructPage({ archiveId, receiptId, row }: Props) {
   // Cedar loads in the worker while the archive is read here.
   useEffect(warmExplainWorker, []);
-  const state = useLoadedArchive(archiveId);
-  const loaded = state.status === 'ready' ? state.loaded : null;
-  const located = useMemo(
-    () => (loaded ? locateReceipt(loaded.table, receiptId, row) : null),
-    [loaded, receiptId, row],
-  );
+  const state = useRowSource(archiveId);
+  const source = state.status === 'ready' ? state.source : null;
   // When this address was reached: the view's time on screen is measured from here.
   // (By row when there is one: adding the id to a row's address is not a new navigation.)
   const routeKey = row !== undefined ? `row ${row}` : `id ${receiptId}`;
   const reached = useRef({ key: routeKey, at: performance.now() });
   if (reached.current.key !== routeKey) reached.current = { key: routeKey, at: performance.now() };
 
-  // An address by row alone (the explorer's link) gets the receipt's id, so it can be shared.
+  // The row the address names, found in the source (a block or a lookup bucket may be read).
+  const [located, setLocated] = useState<{ key: string; source: RowSource; value: Locate } | null>(null);
+  const locateKey = `${receiptId}\n${row ?? ''}`;
+  const current = located && located.key === locateKey && located.source === source ? located.value : null;
+  const [locateError, setLocateError] = useState<string | null>(null);
   useEffect(() => {
-    if (!loaded || !located?.ok || receiptId !== '' || loaded.table.missing.includes('receiptId')) return;
-    const id = receiptIdOf(loaded.table, located.row);
-    if (id !== '') navigate({ name: 'receipt', archiveId, receiptId: id, row: located.row }, { replace: true });
-  }, [loaded, located, receiptId, archiveId]);
+    if (!source) return undefined;
+    let live = true;
+    setLocateError(null);
+    locateReceipt(source, receiptId, row).then(
+      async (value) => {
+        // An address by row alone (the explorer's link) gets the receipt's id, so it can be shared.
+        if (value.ok && receiptId === '' && source.idsIndexed) {
+          await source.load([value.row]);
+          const id = source.receiptIdAt(value.row);
+          if (live && id !== '')
+            navigate({ name: 'receipt', archiveId, receiptId: id, row: value.row }, { replace: true });
+        }
+        if (live) setLocated({ key: locateKey, source, value });
+      },
+      (error: Error) => live && setLocateError(error.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [source, receiptId, row, locateKey, archiveId]);
 
-  const locatedRow = located?.ok ? located.row : null;
+  const locatedRow = current?.ok ? current.row : null;
   const [view, setView] = useState<View>({ status: 'loading' });
   useEffect(() => {
-    if (!loaded || locatedRow === null) return undefined;
+    if (!source || locatedRow === null) return undefined;
     let live = true;
     setView((v) => (v.status === 'ready' ? { ...v, busy: true } : { status: 'loading' }));
     (async () => {
-      const gathered = await gatherMaterials(loaded, locatedRow);
-      const { explanation, ms } = await explainInWorker(gathered.materials, loaded.archive.trustedRoots);
+      const gathered = await gatherMaterials(source, locatedRow);
+      const { explanation, ms } = await explainInWorker(gathered.materials, source.archive.trustedRoots);
       if (live) setView({ status: 'ready', gathered, explanation, workerMs: ms, busy: false });
     })().catch((error: Error) => live && setView({ status: 'failed', message: error.message }));
     return () => {
       live = false;
     };
     // Keyed on the row: an address that only gains the receipt's id is the same receipt.
-  }, [loaded, locatedRow]);
+  }, [source, locatedRow]);
 
   const pageRef = useRef<HTMLDivElement>(null);
   const shownRow = view.status === 'ready' && !view.busy ? view.gathered.row : null;
@@ -154,7 +169,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
   }, []);
 
   if (state.status === 'loading') return <p className="muted">Reading the stored archive…</p>;
-  if (state.status === 'failed' || state.status === 'missing' || !loaded) {
+  if (state.status === 'failed' || state.status === 'missing' || !source) {
     return (
       <div className="page" data-testid="reconstruct-missing">
         <h1>Archive not found</h1>
@@ -163,11 +178,11 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       </div>
     );
   }
-  if (located && !located.ok) {
+  if (locateError !== null || (current && !current.ok)) {
     return (
       <div className="page" data-testid="reconstruct-not-found">
         <h1>Receipt not found</h1>
-        <p>{located.message}</p>
+        <p>{locateError ?? (current && !current.ok ? current.message : '')}</p>
         <a href={formatRoute({ name: 'receipts', archiveId, query: {} })}>Open the receipts explorer</a>
       </div>
     );
@@ -186,7 +201,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
 
   const { gathered: g, explanation: e } = view;
   const r = e.receipt;
-  const archive = loaded.archive;
+  const archive = source.archive;
   const sealingLine = e.evidence.checkpoint.line;
   const evidenceFindings = evidenceShown(g.findings.evidence, g.ledger, sealingLine);
   return (
@@ -196,6 +211,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       data-testid="reconstruct-page"
       data-busy={view.busy ? 'true' : 'false'}
       data-gather-ms={g.ms.toFixed(1)}
+      data-source={source.kind}
       data-worker-ms={view.workerMs.toFixed(1)}
       aria-busy={view.busy}
     >

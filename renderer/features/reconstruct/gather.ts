@@ -8,17 +8,9 @@
 import type { AttachmentMaterial, ExplainMaterials, LineAt } from '../../../shared/explain/explain.ts';
 import type { FileDigest } from '../../../shared/format/hash.ts';
 import { KEYS_PATH, MANIFEST_PATH, POLICIES_DIR, checkpointsPath } from '../../../shared/format/layout.ts';
-import type { LoadedArchive } from '../../store/archives.ts';
+import type { Finding } from '../../../shared/engine/findings.ts';
 import { db, type ArchiveFileRow, type ReceiptLinesRow } from '../../store/db.ts';
 import { chunkOf } from '../../workers/receipt-columns.ts';
-import {
-  findReceiptRow,
-  ledgerRange,
-  localRow,
-  receiptIdOf,
-  transactionRows,
-  type ReceiptTable,
-} from '../../workers/receipt-table.ts';
 import {
   attachmentPathOf,
   inStoredOrder,
@@ -26,11 +18,13 @@ import {
   ledgerPartlyRead,
   parseDocument,
   pointersOf,
+  neighbourRowsRead,
+  neighboursIn,
   sealingCheckpointLines,
   selectFindings,
-  storedNeighbours,
   type SelectedFindings,
 } from './material-rules.ts';
+import type { RowSource } from './row-source.ts';
 
 /** A receipt of the table, by its place: what the view links to. */
 export interface RowRef {
@@ -64,25 +58,23 @@ export interface Gathered {
 export type Locate = { readonly ok: true; readonly row: number } | { readonly ok: false; readonly message: string };
 
 /**
- * The table row a route names: `row` when it holds that receipt, or when the route names
- * no id (a link by row; a line that is not a valid receipt has none) or ids are not
- * indexed; else the first row with the id.
+ * The row a route names: `row` when it holds that receipt, or when the route names no id (a
+ * link by row; a line that is not a valid receipt has none) or ids are not indexed; else the
+ * first row with the id.
  */
-export function locateReceipt(table: ReceiptTable, receiptId: string, row: number | undefined): Locate {
-  const idsIndexed = !table.missing.includes('receiptId');
-  if (
-    row !== undefined &&
-    row < table.count &&
-    (receiptId === '' || !idsIndexed || receiptIdOf(table, row) === receiptId)
-  )
-    return { ok: true, row };
-  if (!idsIndexed)
+export async function locateReceipt(source: RowSource, receiptId: string, row: number | undefined): Promise<Locate> {
+  if (row !== undefined && Number.isInteger(row) && row >= 0 && row < source.count) {
+    if (receiptId === '' || !source.idsIndexed) return { ok: true, row };
+    await source.load([row]);
+    if (source.receiptIdAt(row) === receiptId) return { ok: true, row };
+  }
+  if (!source.idsIndexed)
     return {
       ok: false,
       message:
         'This archive was imported before receipt ids were indexed, so a receipt cannot be found by its id: open it from the receipts explorer, or import the archive again.',
     };
-  const found = findReceiptRow(table, receiptId);
+  const found = await source.findRow(receiptId);
   if (found === undefined)
     return {
       ok: false,
@@ -97,11 +89,12 @@ class LineReader {
   private readonly chunks = new Map<string, Promise<ReceiptLinesRow | undefined>>();
   constructor(
     private readonly archiveId: string,
-    private readonly table: ReceiptTable,
+    private readonly source: RowSource,
   ) {}
 
+  /** The stored line of a row (the row must be loaded in the source). */
   async at(row: number): Promise<LineAt | null> {
-    const { ledger, local } = localRow(this.table, row);
+    const { ledger, local } = this.source.ledgerOf(row);
     const { chunkNo, offset } = chunkOf(local);
     const key = `${ledger}\n${chunkNo}`;
     let chunk = this.chunks.get(key);
@@ -115,8 +108,8 @@ class LineReader {
     if (text === undefined || hash === undefined) return null;
     return {
       ledger,
-      path: this.table.dictionaries.paths[this.table.path[row] as number] ?? '',
-      line: this.table.line[row] as number,
+      path: this.source.paths[this.source.pathAt(row)] ?? '',
+      line: this.source.lineAt(row),
       text,
       hash,
     };
@@ -124,46 +117,42 @@ class LineReader {
 }
 
 /** Lines of `path` that a finding of the full verification is on. */
-function flaggedLines(table: ReceiptTable, path: string): Set<number> {
+function flaggedLines(findings: readonly Finding[], path: string): Set<number> {
   const out = new Set<number>();
-  for (const f of table.findings) if (f.path === path && f.line !== undefined) out.add(f.line);
+  for (const f of findings) if (f.path === path && f.line !== undefined) out.add(f.line);
   return out;
 }
 
-function refOf(table: ReceiptTable, row: number): RowRef {
-  return { row, receiptId: table.missing.includes('receiptId') ? '' : receiptIdOf(table, row) };
+function refOf(source: RowSource, row: number): RowRef {
+  return { row, receiptId: source.receiptIdAt(row) };
 }
 
 /** Everything the explain worker needs for the receipt at `row`, read from the store. */
-export async function gatherMaterials(loaded: LoadedArchive, row: number): Promise<Gathered> {
+export async function gatherMaterials(source: RowSource, row: number): Promise<Gathered> {
   const started = performance.now();
-  const { archive, table } = loaded;
+  const { archive } = source;
   const archiveId = archive.id;
-  const { ledger, local } = localRow(table, row);
-  const range = ledgerRange(table, ledger);
+  const { ledger, local } = source.ledgerOf(row);
+  const range = source.ledgerRange(ledger) ?? { from: row, to: row + 1 };
   const summary = archive.report.ledgers.find((l) => l.ledger === ledger);
-  const neighbours = storedNeighbours(
-    {
-      paths: table.dictionaries.paths,
-      path: table.path,
-      line: table.line,
-      from: range?.from ?? row,
-      to: range?.to ?? row + 1,
-      segments: summary?.segments ?? [],
-    },
-    row,
-  );
-  const previousRow = neighbours.previous.kind === 'row' ? neighbours.previous.row : null;
-  const nextRow = neighbours.next.kind === 'row' ? neighbours.next.row : null;
-  const lines = new LineReader(archiveId, table);
+  const view = { paths: source.paths, from: range.from, to: range.to, segments: summary?.segments ?? [] };
+  const [ranges, stored] = await Promise.all([source.segmentRanges(ledger), source.findings(), source.load([row])]);
+  const lines = new LineReader(archiveId, source);
   const target = await lines.at(row);
   if (!target)
     throw new Error(`The stored line of ledger ${ledger}, row ${local + 1}, could not be read from the store.`);
   const pointers = pointersOf(target.text);
-  const transactionIndexed = !table.missing.includes('transaction');
-  const found = transactionIndexed && pointers.txnId !== null ? transactionRows(table, ledger, pointers.txnId) : [row];
+  const transactionIndexed = source.transactionsIndexed;
+  const found =
+    transactionIndexed && pointers.txnId !== null ? await source.transactionRows(ledger, pointers.txnId) : [row];
   if (!found.includes(row)) found.push(row);
-  const txnRows = inStoredOrder(found, { paths: table.dictionaries.paths, path: table.path, line: table.line });
+  // Every row read below, at once (a source keeps what its last load asked for).
+  await source.load([row, ...found, ...neighbourRowsRead(view, ranges, row, source.pathAt(row))]);
+  const at = { ...view, pathAt: (r: number) => source.pathAt(r), lineAt: (r: number) => source.lineAt(r) };
+  const neighbours = neighboursIn(at, ranges, row);
+  const previousRow = neighbours.previous.kind === 'row' ? neighbours.previous.row : null;
+  const nextRow = neighbours.next.kind === 'row' ? neighbours.next.row : null;
+  const txnRows = inStoredOrder(found, at);
 
   const fileRow = (path: string) => db.archiveFiles.get([archiveId, path]);
   const [previous, next, transaction, manifestRow, keysRow, checkpointsRow, bundleRows, anyFile, attachmentRows] =
@@ -220,7 +209,7 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
   const stepRows = new Map<string, RowRef>();
   txnRows.forEach((r, i) => {
     const line = transaction[i];
-    if (line) stepRows.set(`${line.path}:${line.line}`, refOf(table, r));
+    if (line) stepRows.set(`${line.path}:${line.line}`, refOf(source, r));
   });
   const materials: ExplainMaterials = {
     source: archive.name,
@@ -239,7 +228,7 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
         : sealingCheckpointLines(
             jsonlLines(checkpointsText),
             pointers.seq,
-            flaggedLines(table, checkpointsPath(ledger)),
+            flaggedLines(stored.findings, checkpointsPath(ledger)),
           ),
     seal: summary
       ? { via: 'report', sealedSeq: summary.sealedSeq, ledgerState: summary.state }
@@ -249,8 +238,8 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
     reportFindings: [],
   };
   const findings = selectFindings({
-    findings: table.findings,
-    findingRow: table.findingRow,
+    findings: stored.findings,
+    findingRow: stored.findingRow,
     row,
     stepRows: txnRows,
     ledger,
@@ -265,8 +254,8 @@ export async function gatherMaterials(loaded: LoadedArchive, row: number): Promi
     },
     row,
     ledger,
-    previous: previousRow === null ? null : refOf(table, previousRow),
-    next: nextRow === null ? null : refOf(table, nextRow),
+    previous: previousRow === null ? null : refOf(source, previousRow),
+    next: nextRow === null ? null : refOf(source, nextRow),
     previousUnknown: neighbours.previous.kind === 'unknown' ? neighbours.previous.why : null,
     nextUnknown: neighbours.next.kind === 'unknown' ? neighbours.next.why : null,
     stepRows,

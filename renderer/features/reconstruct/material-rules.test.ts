@@ -175,6 +175,11 @@ describe('the lines stored next to a receipt', () => {
   });
 
   it('orders rows by segment name, then line', () => {
-    expect(inStoredOrder([0, 4, 1, 2], t)).toEqual([2, 4, 0, 1]);
+    const view = {
+      paths: t.paths,
+      pathAt: (r: number) => t.path[r] as number,
+      lineAt: (r: number) => t.line[r] as number,
+    };
+    expect(inStoredOrder([0, 4, 1, 2], view)).toEqual([2, 4, 0, 1]);
   });
 });

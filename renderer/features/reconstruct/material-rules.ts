@@ -138,6 +138,21 @@ export interface LedgerRows {
  * makes the neighbour unknown, never "none".
  */
 export function storedNeighbours(t: LedgerRows, row: number): { previous: Neighbour; next: Neighbour } {
+  return neighboursIn(
+    { ...t, pathAt: (r) => t.path[r] as number, lineAt: (r) => t.line[r] as number },
+    segmentRangesOf(t),
+    row,
+  );
+}
+
+/** A segment's rows in the ledger: its first and last row. */
+export interface RowRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** Each path's first and last row among the ledger's rows, by path id. */
+export function segmentRangesOf(t: Pick<LedgerRows, 'path' | 'from' | 'to'>): Map<number, RowRange> {
   const ranges = new Map<number, { first: number; last: number }>();
   for (let r = t.from; r < t.to; r++) {
     const p = t.path[r] as number;
@@ -145,60 +160,102 @@ export function storedNeighbours(t: LedgerRows, row: number): { previous: Neighb
     if (range) range.last = r;
     else ranges.set(p, { first: r, last: r });
   }
-  const pathId = t.path[row] as number;
+  return ranges;
+}
+
+/** A ledger's rows read through accessors: only the rows {@link neighbourRowsRead} names are read. */
+export interface LedgerView extends Omit<LedgerRows, 'path' | 'line'> {
+  pathAt(row: number): number;
+  lineAt(row: number): number;
+}
+
+/** The segments before and after the one of path id `pathId`, in name order, with their path ids. */
+function adjacentSegments(
+  t: Pick<LedgerRows, 'paths' | 'segments'>,
+  ranges: ReadonlyMap<number, RowRange>,
+  pathId: number,
+) {
   const path = t.paths[pathId] as string;
-  const line = t.line[row] as number;
   const byName = new Map<string, number>();
   for (const id of ranges.keys()) byName.set(t.paths[id] as string, id);
   const segments = t.segments.includes(path) ? t.segments : [...byName.keys()].sort();
   const at = segments.indexOf(path);
+  const before = at > 0 ? (segments[at - 1] as string) : null;
+  const after = at >= 0 && at + 1 < segments.length ? (segments[at + 1] as string) : null;
+  return {
+    path,
+    before: before === null ? null : { name: before, id: byName.get(before) },
+    after: after === null ? null : { name: after, id: byName.get(after) },
+  };
+}
+
+/**
+ * The rows {@link neighboursIn} may read besides `row` itself: the rows next to it, and the
+ * last row of the segment before and the first of the one after.
+ */
+export function neighbourRowsRead(
+  t: Pick<LedgerRows, 'paths' | 'segments' | 'from' | 'to'>,
+  ranges: ReadonlyMap<number, RowRange>,
+  row: number,
+  pathId: number,
+): number[] {
+  const out = [row - 1, row + 1].filter((r) => r >= t.from && r < t.to);
+  const { before, after } = adjacentSegments(t, ranges, pathId);
+  if (before?.id !== undefined) out.push((ranges.get(before.id) as RowRange).last);
+  if (after?.id !== undefined) out.push((ranges.get(after.id) as RowRange).first);
+  return out;
+}
+
+/** {@link storedNeighbours} over accessors and the ledger's segment ranges ({@link segmentRangesOf}). */
+export function neighboursIn(
+  t: LedgerView,
+  ranges: ReadonlyMap<number, RowRange>,
+  row: number,
+): { previous: Neighbour; next: Neighbour } {
+  const pathId = t.pathAt(row);
+  const line = t.lineAt(row);
+  const { path, before, after } = adjacentSegments(t, ranges, pathId);
   const missing = (segment: string) =>
     ({ kind: 'unknown', why: `segment ${segment} has no line in the store (it could not be read at import)` }) as const;
 
   let previous: Neighbour;
-  if (row - 1 >= t.from && t.path[row - 1] === pathId)
+  if (row - 1 >= t.from && t.pathAt(row - 1) === pathId)
     previous =
-      t.line[row - 1] === line - 1
+      t.lineAt(row - 1) === line - 1
         ? { kind: 'row', row: row - 1 }
         : { kind: 'unknown', why: `line ${line - 1} of ${path} is not in the store` };
   else if (line !== 1)
     previous = { kind: 'unknown', why: `the lines before line ${line} of ${path} are not in the store` };
-  else if (at <= 0) previous = { kind: 'none' };
-  else {
-    const before = segments[at - 1] as string;
-    const id = byName.get(before);
-    previous = id === undefined ? missing(before) : { kind: 'row', row: (ranges.get(id) as { last: number }).last };
-  }
+  else if (before === null) previous = { kind: 'none' };
+  else
+    previous =
+      before.id === undefined ? missing(before.name) : { kind: 'row', row: (ranges.get(before.id) as RowRange).last };
 
   let next: Neighbour;
-  if (row + 1 < t.to && t.path[row + 1] === pathId)
+  if (row + 1 < t.to && t.pathAt(row + 1) === pathId)
     next =
-      t.line[row + 1] === line + 1
+      t.lineAt(row + 1) === line + 1
         ? { kind: 'row', row: row + 1 }
         : { kind: 'unknown', why: `line ${line + 1} of ${path} is not in the store` };
-  else if (at < 0 || at + 1 >= segments.length) next = { kind: 'none' };
+  else if (after === null) next = { kind: 'none' };
+  else if (after.id === undefined) next = missing(after.name);
   else {
-    const after = segments[at + 1] as string;
-    const id = byName.get(after);
-    if (id === undefined) next = missing(after);
-    else {
-      const first = (ranges.get(id) as { first: number }).first;
-      next =
-        t.line[first] === 1
-          ? { kind: 'row', row: first }
-          : { kind: 'unknown', why: `the first lines of ${after} are not in the store` };
-    }
+    const first = (ranges.get(after.id) as RowRange).first;
+    next =
+      t.lineAt(first) === 1
+        ? { kind: 'row', row: first }
+        : { kind: 'unknown', why: `the first lines of ${after.name} are not in the store` };
   }
   return { previous, next };
 }
 
 /** Rows in stored order: by segment name, then line (the store's row order need not be it). */
-export function inStoredOrder(rows: readonly number[], t: Pick<LedgerRows, 'paths' | 'path' | 'line'>): number[] {
-  const key = (r: number) => t.paths[t.path[r] as number] as string;
+export function inStoredOrder(rows: readonly number[], t: Pick<LedgerView, 'paths' | 'pathAt' | 'lineAt'>): number[] {
+  const key = (r: number) => t.paths[t.pathAt(r)] as string;
   return [...rows].sort((a, b) => {
     const pa = key(a);
     const pb = key(b);
-    return pa < pb ? -1 : pa > pb ? 1 : (t.line[a] as number) - (t.line[b] as number);
+    return pa < pb ? -1 : pa > pb ? 1 : t.lineAt(a) - t.lineAt(b);
   });
 }
 
