@@ -409,6 +409,9 @@ describe('signedParts and verifySigned', () => {
       expect(signedParts({ ...body, sig: sig })).toBeNull();
       expect(verifySigned({ ...body, sig: sig }, pk, nobleStrictVerifier)).toBe(false);
     }
+    // Not a string, though it reads as the signature's digits when made one.
+    expect(signedParts({ ...body, sig: [signed.sig] })).toBeNull();
+    expect(verifySigned({ ...body, sig: [signed.sig] }, pk, nobleStrictVerifier)).toBe(false);
   });
 
   it('uses the text the read already cut out, else the canonical line, else serializes', () => {
