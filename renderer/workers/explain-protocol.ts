@@ -27,5 +27,17 @@ export type FromExplainWorker =
       readonly explanation: Explanation;
       /** Time spent judging in the worker (Cedar's first load included when it happened). */
       readonly ms: number;
+      /** Where that time went, for the benchmark (docs/PERFORMANCE.md). */
+      readonly timings: ExplainTimings;
     }
   | { readonly type: 'failed'; readonly id: number; readonly message: string };
+
+/** Milliseconds, measured in the worker (its clock starts when the worker does). */
+export interface ExplainTimings {
+  /** When the request arrived, on the worker's clock. */
+  readonly arrivedAt: number;
+  /** Waiting for Cedar to load (0 once loaded). */
+  readonly cedarWait: number;
+  /** `explainReceipt` itself. */
+  readonly explain: number;
+}

@@ -49,14 +49,19 @@ self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
   if (request?.type === 'warm') {
     void loadCedar().catch(() => undefined);
     warmEd25519();
-  } else if (request?.type === 'explain') queue = queue.then(() => answer(request));
+  } else if (request?.type === 'explain') {
+    const arrivedAt = performance.now();
+    queue = queue.then(() => answer(request, arrivedAt));
+  }
 };
 
-async function answer(request: ExplainRequest): Promise<void> {
+async function answer(request: ExplainRequest, arrivedAt: number): Promise<void> {
   const started = performance.now();
   let cedar: CedarFormatting;
+  let cedarLoaded = started;
   try {
     cedar = await loadCedar();
+    cedarLoaded = performance.now();
   } catch (error) {
     post({
       type: 'failed',
@@ -71,7 +76,14 @@ async function answer(request: ExplainRequest): Promise<void> {
       verifier,
       trustedRoots: request.trustedRoots,
     });
-    post({ type: 'explained', id: request.id, explanation, ms: performance.now() - started });
+    const done = performance.now();
+    post({
+      type: 'explained',
+      id: request.id,
+      explanation,
+      ms: done - started,
+      timings: { arrivedAt, cedarWait: cedarLoaded - started, explain: done - cedarLoaded },
+    });
   } catch (error) {
     post({
       type: 'failed',

@@ -455,7 +455,7 @@ describe('decision reconstruction', () => {
         await el.waitFor({ timeout: 60_000 });
         (times[kind] as number[]).push(Number(await el.getAttribute('data-ready-ms')));
         parts.push(
-          `${await el.getAttribute('data-gather-ms')}/${await el.getAttribute('data-worker-ms')} ${await el.getAttribute('data-source')}`,
+          `${kind}: ${await el.getAttribute('data-gather-ms')}/${await el.getAttribute('data-worker-ms')} ${await el.getAttribute('data-source')} (${await el.getAttribute('data-worker-timings')})`,
         );
       };
       const parts: string[] = [];
@@ -478,7 +478,7 @@ describe('decision reconstruction', () => {
           Object.entries(times)
             .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(', ')}]`)
             .join('; ') +
-          ` (gather/worker ms, in order: ${parts.join(', ')})`,
+          `\n(gather/worker ms, in order:\n${parts.join('\n')})`,
       );
       for (const t of times['next receipt'] as number[]) expect(t).toBeLessThan(5000);
     },

@@ -11,6 +11,7 @@ import type { Explanation } from '../../../shared/explain/explain.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
 import { formatTime } from '../../components/format.ts';
+import type { ExplainTimings } from '../../workers/explain-protocol.ts';
 import { explainInWorker, warmExplainWorker } from './explain-client.ts';
 import { gatherMaterials, locateReceipt, type Gathered, type Locate, type RowRef } from './gather.ts';
 import { evidenceShown } from './material-rules.ts';
@@ -41,6 +42,7 @@ type View =
       readonly gathered: Gathered;
       readonly explanation: Explanation;
       readonly workerMs: number;
+      readonly timings: ExplainTimings;
       /** A newer receipt is being reconstructed; this one stays on screen meanwhile. */
       readonly busy: boolean;
     };
@@ -91,8 +93,8 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
     setView((v) => (v.status === 'ready' ? { ...v, busy: true } : { status: 'loading' }));
     (async () => {
       const gathered = await gatherMaterials(source, locatedRow);
-      const { explanation, ms } = await explainInWorker(gathered.materials, source.archive.trustedRoots);
-      if (live) setView({ status: 'ready', gathered, explanation, workerMs: ms, busy: false });
+      const { explanation, ms, timings } = await explainInWorker(gathered.materials, source.archive.trustedRoots);
+      if (live) setView({ status: 'ready', gathered, explanation, workerMs: ms, timings, busy: false });
     })().catch((error: Error) => live && setView({ status: 'failed', message: error.message }));
     return () => {
       live = false;
@@ -213,6 +215,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       data-gather-ms={g.ms.toFixed(1)}
       data-source={source.kind}
       data-worker-ms={view.workerMs.toFixed(1)}
+      data-worker-timings={`arrived ${view.timings.arrivedAt.toFixed(0)}, Cedar wait ${view.timings.cedarWait.toFixed(0)}, explain ${view.timings.explain.toFixed(0)}`}
       aria-busy={view.busy}
     >
       <header className="panel recon-head">

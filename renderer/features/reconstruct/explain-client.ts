@@ -4,10 +4,21 @@
  * every request waiting on it is rejected with the reason; the next request starts a new one.
  */
 import type { ExplainMaterials, Explanation } from '../../../shared/explain/explain.ts';
-import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from '../../workers/explain-protocol.ts';
+import type {
+  ExplainRequest,
+  ExplainTimings,
+  FromExplainWorker,
+  ToExplainWorker,
+} from '../../workers/explain-protocol.ts';
+
+export interface Answer {
+  readonly explanation: Explanation;
+  readonly ms: number;
+  readonly timings: ExplainTimings;
+}
 
 interface Pending {
-  resolve(answer: { explanation: Explanation; ms: number }): void;
+  resolve(answer: Answer): void;
   reject(error: Error): void;
 }
 
@@ -33,7 +44,8 @@ function theWorker(): Worker {
     const waiting = pending.get(message.id);
     if (!waiting) return;
     pending.delete(message.id);
-    if (message.type === 'explained') waiting.resolve({ explanation: message.explanation, ms: message.ms });
+    if (message.type === 'explained')
+      waiting.resolve({ explanation: message.explanation, ms: message.ms, timings: message.timings });
     else waiting.reject(new Error(message.message));
   };
   started.onerror = (event) => {
@@ -55,10 +67,7 @@ export function warmExplainWorker(): void {
 }
 
 /** Judges `materials` in the worker (the same checks as `tickmark explain`). */
-export function explainInWorker(
-  materials: ExplainMaterials,
-  trustedRoots: readonly string[],
-): Promise<{ explanation: Explanation; ms: number }> {
+export function explainInWorker(materials: ExplainMaterials, trustedRoots: readonly string[]): Promise<Answer> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
