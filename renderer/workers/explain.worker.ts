@@ -7,7 +7,7 @@
  */
 /// <reference lib="webworker" />
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
-import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import { evaluatePolicies, type CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { explainReceipt } from '../../shared/explain/explain.ts';
 import { utf8 } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
@@ -27,13 +27,42 @@ function loadCedar(): Promise<CedarFormatting> {
 }
 
 /**
- * One signature made and verified with a throwaway key, so the verifier's first real use
- * does not also pay for its tables and the JIT (a few hundred ms in a fresh worker).
+ * Signatures made and verified with a throwaway key, so the verifier's first real uses do
+ * not also pay for its tables and the JIT: a receipt's first judgment checks a dozen or more
+ * signatures (keys, manifest, bundles, checkpoints, lines), each several times slower before
+ * the JIT has optimized the field arithmetic. Runs while Cedar downloads and compiles (off
+ * this thread).
  */
 function warmEd25519(): void {
   const secret = new Uint8Array(32).fill(1);
-  const message = utf8('tickmark explain worker warm-up');
-  nobleStrictVerifier.verify(signBytes(message, secret), message, publicKeyOf(secret));
+  const publicKey = publicKeyOf(secret);
+  for (let i = 0; i < 12; i++) {
+    const message = utf8(`tickmark explain worker warm-up ${i}`);
+    nobleStrictVerifier.verify(signBytes(message, secret), message, publicKey);
+  }
+}
+
+/**
+ * One evaluation of a made-up policy set, whole and each policy alone, as a receipt's
+ * judgment makes them: the WebAssembly functions it needs are compiled on first call, so
+ * that cost is paid here, once Cedar is loaded, rather than in the first receipt.
+ */
+function warmCedar(cedar: CedarFormatting): void {
+  const entity = (type: string, id: string) => ({ type, id });
+  evaluatePolicies(
+    cedar,
+    {
+      'warm-permit': 'permit(principal, action == Action::"read", resource) when { context.tier <= 2 };',
+      'warm-forbid': 'forbid(principal, action, resource) unless { principal.role == "agent" };',
+    },
+    {
+      principal: entity('Agent', 'warm'),
+      action: entity('Action', 'read'),
+      resource: entity('Table', 'warm'),
+      context: { tier: 1 },
+    },
+    [{ uid: entity('Agent', 'warm'), attrs: { role: 'agent' }, parents: [] }],
+  );
 }
 
 function post(message: FromExplainWorker): void {
@@ -47,7 +76,9 @@ self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
   const request = event.data;
   // A failed warm-up is not reported: the first request loads Cedar again and says why.
   if (request?.type === 'warm') {
-    void loadCedar().catch(() => undefined);
+    void loadCedar()
+      .then(warmCedar)
+      .catch(() => undefined);
     warmEd25519();
   } else if (request?.type === 'explain') {
     const arrivedAt = performance.now();
