@@ -12,7 +12,8 @@
  * lookup reads one stored row of about {@link IDS_PER_BUCKET} ids and the transactions that
  * hash with them.
  */
-import { receiptIdOf, txnOf, type ReceiptTable } from './receipt-table.ts';
+import { unescapeId } from './receipt-columns.ts';
+import { txnOf, type ReceiptTable } from './receipt-table.ts';
 
 /** Receipt ids per bucket, on average: a bucket row is a few tens of kilobytes. */
 export const IDS_PER_BUCKET = 1024;
@@ -66,9 +67,12 @@ export function bucketOf(key: string, buckets: number): number {
   return fnv1a(key) % buckets;
 }
 
-/** The key of a transaction of a ledger (a transaction id is per ledger). */
+/**
+ * The key of a transaction of a ledger (a transaction id is per ledger): the ledger's length,
+ * a colon, the ledger, the id. The length makes it unambiguous whatever either contains.
+ */
 export function txnKey(ledger: string, txnId: string): string {
-  return JSON.stringify([ledger, txnId]);
+  return `${ledger.length}:${ledger}${txnId}`;
 }
 
 export function bucketCount(rows: number): number {
@@ -82,12 +86,20 @@ export function bucketCount(rows: number): number {
 export function buildPointIndex(table: ReceiptTable): PointIndex | null {
   if (table.missing.includes('receiptId') || table.missing.includes('transaction')) return null;
   const count = bucketCount(table.count);
-  const ids: string[][] = Array.from({ length: count }, () => []);
-  const idRows: number[][] = Array.from({ length: count }, () => []);
-  const txnRowsByKey = new Map<string, number[]>();
-  // A table's transaction dictionary has one entry per block a transaction has rows in:
-  // each entry's key is made once.
-  const keyOfTxn = new Array<string | undefined>(table.txnIds.length);
+  // Every row's escaped id in one native split of the table's id text (a newline, then each
+  // id followed by one): row r's is element r + 1.
+  const escapedIds = table.receiptIdText.split('\n');
+  if (escapedIds.length !== table.count + 2) throw new Error('buildPointIndex: the id text does not match the rows');
+  // Pass 1: each row's id bucket and transaction, counted per bucket and per transaction, and
+  // the segments' row ranges. A table's transaction dictionary has one entry per block a
+  // transaction has rows in: each entry is mapped once to its transaction (ledger, id).
+  const idBucket = new Int32Array(table.count).fill(-1);
+  const idsPerBucket = new Uint32Array(count);
+  const rowGroup = new Int32Array(table.count).fill(-1);
+  const groupOf = new Int32Array(table.txnIds.length).fill(-1);
+  const groupByKey = new Map<string, number>();
+  const groupKeys: string[] = [];
+  const rowsPerGroup: number[] = [];
   const segments: Record<string, SegmentRange[]> = {};
   for (const name of table.ledgers) segments[name] = [];
   let current: { ledger: number; path: number; first: number; last: number } | null = null;
@@ -98,22 +110,30 @@ export function buildPointIndex(table: ReceiptTable): PointIndex | null {
     }
   };
   for (let row = 0; row < table.count; row++) {
-    const id = receiptIdOf(table, row);
-    if (id !== '') {
+    const escaped = escapedIds[row + 1] as string;
+    if (escaped !== '') {
+      const id = escaped.includes('\\') ? unescapeId(escaped) : escaped;
+      escapedIds[row + 1] = id;
       const b = bucketOf(id, count);
-      (ids[b] as string[]).push(id);
-      (idRows[b] as number[]).push(row);
+      idBucket[row] = b;
+      idsPerBucket[b] = (idsPerBucket[b] as number) + 1;
     }
     const t = table.txn[row] as number;
     if (t !== 0) {
-      let key = keyOfTxn[t];
-      if (key === undefined) {
-        key = txnKey(table.ledgers[table.ledgerOf[row] as number] as string, txnOf(table, row));
-        keyOfTxn[t] = key;
+      let group = groupOf[t] as number;
+      if (group < 0) {
+        const key = txnKey(table.ledgers[table.ledgerOf[row] as number] as string, txnOf(table, row));
+        const known = groupByKey.get(key);
+        if (known === undefined) {
+          group = groupKeys.length;
+          groupByKey.set(key, group);
+          groupKeys.push(key);
+          rowsPerGroup.push(0);
+        } else group = known;
+        groupOf[t] = group;
       }
-      const rows = txnRowsByKey.get(key);
-      if (rows) rows.push(row);
-      else txnRowsByKey.set(key, [row]);
+      rowGroup[row] = group;
+      rowsPerGroup[group] = (rowsPerGroup[group] as number) + 1;
     }
     const ledger = table.ledgerOf[row] as number;
     const path = table.path[row] as number;
@@ -124,28 +144,54 @@ export function buildPointIndex(table: ReceiptTable): PointIndex | null {
     }
   }
   closeSegment();
-  const txnKeys: string[][] = Array.from({ length: count }, () => []);
-  const txnLists: number[][][] = Array.from({ length: count }, () => []);
-  for (const [key, rows] of txnRowsByKey) {
+
+  // Each transaction's bucket, its place among the bucket's transactions and where its rows go.
+  const groupBucket = new Uint32Array(groupKeys.length);
+  const groupsPerBucket = new Uint32Array(count);
+  const txnRowsPerBucket = new Uint32Array(count);
+  const groupAt = new Uint32Array(groupKeys.length);
+  const groupOffset = new Uint32Array(groupKeys.length);
+  groupKeys.forEach((key, group) => {
     const b = bucketOf(key, count);
-    (txnKeys[b] as string[]).push(key);
-    (txnLists[b] as number[][]).push(rows);
-  }
-  const buckets: LookupBucket[] = [];
-  for (let b = 0; b < count; b++) {
-    const lists = txnLists[b] as number[][];
-    const txnStart = new Uint32Array(lists.length + 1);
-    lists.forEach((rows, k) => (txnStart[k + 1] = (txnStart[k] as number) + rows.length));
-    const txnRows = new Uint32Array(txnStart[lists.length] as number);
-    lists.forEach((rows, k) => txnRows.set(rows, txnStart[k] as number));
-    buckets.push({
-      bucket: b,
-      ids: ids[b] as string[],
-      idRows: Uint32Array.from(idRows[b] as number[]),
-      txns: txnKeys[b] as string[],
-      txnStart,
-      txnRows,
-    });
+    groupBucket[group] = b;
+    groupAt[group] = groupsPerBucket[b] as number;
+    groupsPerBucket[b] = (groupsPerBucket[b] as number) + 1;
+    groupOffset[group] = txnRowsPerBucket[b] as number;
+    txnRowsPerBucket[b] = (txnRowsPerBucket[b] as number) + (rowsPerGroup[group] as number);
+  });
+  const buckets = Array.from({ length: count }, (_, b) => ({
+    bucket: b,
+    ids: new Array<string>(idsPerBucket[b] as number),
+    idRows: new Uint32Array(idsPerBucket[b] as number),
+    txns: new Array<string>(groupsPerBucket[b] as number),
+    txnStart: new Uint32Array((groupsPerBucket[b] as number) + 1),
+    txnRows: new Uint32Array(txnRowsPerBucket[b] as number),
+  }));
+  groupKeys.forEach((key, group) => {
+    const bucket = buckets[groupBucket[group] as number] as (typeof buckets)[number];
+    const k = groupAt[group] as number;
+    bucket.txns[k] = key;
+    bucket.txnStart[k + 1] = (groupOffset[group] as number) + (rowsPerGroup[group] as number);
+  });
+
+  // Pass 2: rows into their buckets, in row order.
+  const idsFilled = new Uint32Array(count);
+  const groupFilled = new Uint32Array(groupKeys.length);
+  for (let row = 0; row < table.count; row++) {
+    const b = idBucket[row] as number;
+    if (b >= 0) {
+      const bucket = buckets[b] as (typeof buckets)[number];
+      const i = idsFilled[b] as number;
+      bucket.ids[i] = escapedIds[row + 1] as string;
+      bucket.idRows[i] = row;
+      idsFilled[b] = i + 1;
+    }
+    const group = rowGroup[row] as number;
+    if (group >= 0) {
+      const bucket = buckets[groupBucket[group] as number] as (typeof buckets)[number];
+      bucket.txnRows[(groupOffset[group] as number) + (groupFilled[group] as number)] = row;
+      groupFilled[group] = (groupFilled[group] as number) + 1;
+    }
   }
   return { summary: { buckets: count, segments }, buckets };
 }

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { RecordRead } from '../../shared/engine/types.ts';
 import type { Receipt } from '../../shared/format/schema.ts';
+import { buildPointIndex } from '../../renderer/workers/point-index.ts';
 import { ColumnBuilder, HASH_BYTES, type ColumnBlock } from '../../renderer/workers/receipt-columns.ts';
 import {
   buildReceiptTable,
@@ -37,6 +38,11 @@ export interface ExplorerFigures {
   readonly tableWithoutExplorerMs: number;
   /** Bytes the explorer's columns add to the in-memory table. */
   readonly explorerBytes: number;
+  /** Building the point index from the table, as the verify worker does at the end of an import. */
+  readonly pointIndexMs: number;
+  /** Its buckets' size (ids and keys counted at 2 bytes a character) and count. */
+  readonly pointIndexBytes: number;
+  readonly pointIndexBuckets: number;
   readonly cases: readonly ExplorerCase[];
 }
 
@@ -203,12 +209,29 @@ export function benchExplorerSearch(rows = 1_000_000): ExplorerFigures {
     table.receiptIdText.length +
     table.txnIds.reduce((n, s) => n + s.length + 16, 0);
   if (table.hashes.byteLength !== table.count * HASH_BYTES) throw new Error('explorer bench: hash column size');
+  const indexed = performance.now();
+  const pointIndex = buildPointIndex(table);
+  const pointIndexMs = performance.now() - indexed;
+  if (!pointIndex) throw new Error('explorer bench: no point index');
+  const pointIndexBytes = pointIndex.buckets.reduce(
+    (n, b) =>
+      n +
+      b.ids.reduce((k, id) => k + 2 * id.length, 0) +
+      b.txns.reduce((k, key) => k + 2 * key.length, 0) +
+      b.idRows.byteLength +
+      b.txnStart.byteLength +
+      b.txnRows.byteLength,
+    0,
+  );
   return {
     rows: table.count,
     buildSeconds,
     tableMs,
     tableWithoutExplorerMs,
     explorerBytes,
+    pointIndexMs,
+    pointIndexBytes,
+    pointIndexBuckets: pointIndex.buckets.length,
     cases: cases.map(([what, run]) => ({ what, ...time(run) })),
   };
 }
@@ -218,6 +241,9 @@ export function printExplorerFigures(e: ExplorerFigures): void {
   const f = (n: number) => n.toLocaleString('en-US');
   console.log(
     `${f(e.rows)} rows: columns built in ${e.buildSeconds.toFixed(1)} s (ColumnBuilder, as an import), table joined in ${e.tableMs.toFixed(0)} ms (${e.tableWithoutExplorerMs.toFixed(0)} ms without the explorer columns); explorer columns ${(e.explorerBytes / 2 ** 20).toFixed(0)} MiB (txn ids counted at length + 16 bytes)`,
+  );
+  console.log(
+    `point index (reconstruction after a reload): built in ${e.pointIndexMs.toFixed(0)} ms, ${f(e.pointIndexBuckets)} buckets, ${(e.pointIndexBytes / 2 ** 20).toFixed(0)} MiB (ids and keys at 2 bytes a character)`,
   );
   console.log('| question | rows | first call (ms) | median of 7 (ms) |\n|---|---|---|---|');
   for (const c of e.cases)
