@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readLines, type LineRead } from '../archive/lines.ts';
-import { splitIntoPieces, type PieceRead } from './pieces.ts';
+import { PIECE_BYTES, splitIntoPieces, type PieceRead } from './pieces.ts';
 import { pieceLines } from './segment-task.ts';
+
+const PIECE_BYTES_TEST = 4 * 1024 * 1024;
 
 /** A small deterministic generator (xorshift), so a failure names its seed. */
 function random(seed: number): () => number {
@@ -154,5 +156,94 @@ describe('splitting a segment file into pieces at line ends', () => {
       ),
     );
     expect(pieces).toEqual([{ piece: { index: 0, firstLine: 1, bytes: new Uint8Array(0), span: 0, last: true } }]);
+  });
+
+  it('each piece owns a buffer at most twice its bytes, from its start (a copy when the buffer is much larger)', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const rnd = random(seed);
+      const maxLineBytes = 64 + Math.floor(rnd() * 2000);
+      const file = fileOf(rnd, maxLineBytes);
+      const pieceBytes = 1 + Math.floor(rnd() * 20_000);
+      for (const hint of [undefined, file.length, Math.floor(file.length / 2)]) {
+        const chunk = random(seed + 1000);
+        const pieces = await all(
+          splitIntoPieces(
+            chunked(file, () => 1 + chunk() * 5000),
+            pieceBytes,
+            maxLineBytes,
+            hint,
+          ),
+        );
+        for (const { piece } of pieces) {
+          expect(piece.bytes.byteOffset, `seed ${seed}`).toBe(0);
+          expect(piece.bytes.buffer.byteLength, `seed ${seed}`).toBeLessThanOrEqual(2 * piece.bytes.length);
+        }
+      }
+    }
+  });
+
+  it('a file whose size is hinted holds its one piece in a buffer of that size and 64 KiB, not a copy', async () => {
+    const file = new TextEncoder().encode('x'.repeat(99_999) + '\n');
+    const pieces = await all(
+      splitIntoPieces(
+        chunked(file, () => 30_000),
+        PIECE_BYTES_TEST,
+        200_000,
+        file.length,
+      ),
+    );
+    expect(pieces).toHaveLength(1);
+    const { piece } = pieces[0] as PieceRead;
+    expect(piece.bytes.length).toBe(100_000);
+    expect(piece.bytes.buffer.byteLength).toBe(100_000 + 65_536);
+    // Without a hint (or with one that is no size) the buffer is a whole piece's and much
+    // larger: the piece is copied out.
+    for (const hint of [undefined, null, -1, Number.NaN]) {
+      const unhinted = (
+        await all(
+          splitIntoPieces(
+            chunked(file, () => 30_000),
+            PIECE_BYTES_TEST,
+            200_000,
+            hint,
+          ),
+        )
+      )[0] as PieceRead;
+      expect(unhinted.piece.bytes.buffer.byteLength, `hint ${hint}`).toBe(100_000);
+    }
+  });
+
+  it('PIECE_BYTES is 4 MiB', () => {
+    expect(PIECE_BYTES).toBe(PIECE_BYTES_TEST);
+  });
+
+  it('a piece ends at the first line end at or past pieceBytes; a file ending there has no empty piece after', async () => {
+    const text = (pieces: PieceRead[]) =>
+      pieces.map(({ piece }) => ({ ...piece, bytes: new TextDecoder().decode(piece.bytes) }));
+    const line = '123456789\n';
+    const split = (file: string) =>
+      all(
+        splitIntoPieces(
+          chunked(new TextEncoder().encode(file), () => 7),
+          20,
+          100,
+        ),
+      );
+    expect(text(await split(line.repeat(5)))).toEqual([
+      { index: 0, firstLine: 1, bytes: line.repeat(2), span: 20, last: false },
+      { index: 1, firstLine: 3, bytes: line.repeat(2), span: 20, last: false },
+      { index: 2, firstLine: 5, bytes: line, span: 10, last: true },
+    ]);
+    expect(text(await split(line.repeat(4)))).toEqual([
+      { index: 0, firstLine: 1, bytes: line.repeat(2), span: 20, last: false },
+      { index: 1, firstLine: 3, bytes: line.repeat(2), span: 20, last: true },
+    ]);
+    // A too-long line is a piece of its own, between the lines before and after it.
+    expect(text(await split(`12\n${'x'.repeat(150)}\n34\n${'y'.repeat(120)}`))).toEqual([
+      { index: 0, firstLine: 1, bytes: '12\n', span: 3, last: false },
+      { index: 1, firstLine: 2, bytes: '', tooLong: 150, span: 151, last: false },
+      { index: 2, firstLine: 3, bytes: '34\n', span: 3, last: false },
+      { index: 3, firstLine: 4, bytes: '', tooLong: 120, span: 120, last: true },
+    ]);
   });
 });

@@ -72,4 +72,70 @@ describe('readAhead', () => {
     const log: string[] = [];
     expect(await collect(readAhead([source('a', 0, log), source('b', 1, log)], 3, 1))).toEqual(['b0']);
   });
+
+  it('reads at least one source and holds at least one item, whatever `ahead` and `limit` say', async () => {
+    const log: string[] = [];
+    for (const [ahead, limit] of [
+      [0, 0],
+      [-1, -1],
+      [0, 1],
+      [1, 0],
+    ] as const) {
+      expect(await collect(readAhead([source('a', 3, log), source('b', 2, log)], ahead, limit))).toEqual([
+        'a0',
+        'a1',
+        'a2',
+        'b0',
+        'b1',
+      ]);
+    }
+  });
+
+  it('with `ahead` 1, the next source starts only when the one before has ended', async () => {
+    const log: string[] = [];
+    const items = await collect(readAhead([source('a', 2, log), source('b', 2, log)], 1, 5));
+    expect(items).toEqual(['a0', 'a1', 'b0', 'b1']);
+    expect(log).toEqual(['a0', 'a1', 'a closed', 'b0', 'b1', 'b closed']);
+  });
+
+  it('a source read ahead holds exactly `limit` items until they are taken, then reads on', async () => {
+    const log: string[] = [];
+    const items = readAhead([source('a', 1, log), source('b', 6, log)], 2, 3);
+    expect((await items.next()).value).toBe('a0');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(log).toEqual(['a0', 'a closed', 'b0', 'b1', 'b2']);
+    expect((await items.next()).value).toBe('b0');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(log).toEqual(['a0', 'a closed', 'b0', 'b1', 'b2', 'b3']);
+    const rest: string[] = [];
+    for await (const item of items) rest.push(item);
+    expect(rest).toEqual(['b1', 'b2', 'b3', 'b4', 'b5']);
+  });
+
+  it('stopping early closes the sources waiting for room at once, in order, and starts no other', async () => {
+    const log: string[] = [];
+    const items = readAhead([source('a', 5, log), source('b', 5, log), source('c', 5, log)], 2, 1);
+    expect((await items.next()).value).toBe('a0');
+    await new Promise((r) => setTimeout(r, 40));
+    await items.return(undefined);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(log).toEqual(['a0', 'b0', 'a1', 'a closed', 'b closed']);
+  });
+
+  it("rethrows the source's own error object, not another value", async () => {
+    const failure = new Error('the entry is corrupt');
+    async function* failing() {
+      yield 'x0';
+      throw failure;
+    }
+    const seen: string[] = [];
+    let caught: unknown = 'nothing thrown';
+    try {
+      for await (const item of readAhead([failing], 2, 4)) seen.push(item);
+    } catch (error) {
+      caught = error;
+    }
+    expect(seen).toEqual(['x0']);
+    expect(caught).toBe(failure);
+  });
 });

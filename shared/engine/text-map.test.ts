@@ -99,4 +99,36 @@ describe('TextMap', () => {
     expect(map.get('far')).toBe(2 ** 52 + 1);
     expect(map.get('none')).toBe(-1);
   });
+
+  it('never takes a wide key for the ASCII key of the same byte length, nor the empty key for the next key', () => {
+    const map = new TextMap(() => 0);
+    // '' is stored in no bytes, right before 'ÿ' (0xFF 0xFF 0x00): the empty key looks at no byte.
+    map.set('', 1);
+    map.set('\u00ff', 2);
+    // Three units whose low bytes are 'ÿ''s stored bytes: neither ASCII nor the same key.
+    expect(map.get('\u00ff\u00ff\u0000')).toBeUndefined();
+    expect(map.get('')).toBe(1);
+    expect(map.get('\u00ff')).toBe(2);
+    expect(map.size).toBe(2);
+  });
+
+  it('grows its text arena for a key many times its size, and keeps the keys before it', () => {
+    const map = new TextMap();
+    map.set('first', 1);
+    const long = 'k'.repeat(5000);
+    const wide = '\u6100'.repeat(3000);
+    map.set(long, 2);
+    map.set(wide, 3);
+    expect([map.get('first'), map.get(long), map.get(wide)]).toEqual([1, 2, 3]);
+    expect(map.get(long.slice(1))).toBeUndefined();
+    expect(map.get(wide.slice(1))).toBeUndefined();
+  });
+
+  it("textHash32 is FNV-1a over the UTF-16 code units with murmur3's finalizer", () => {
+    // Computed with an independent implementation; the FNV-1a parts are the published
+    // vectors ("" 0x811c9dc5, "a" 0xe40c292c, "foobar" 0xbf9cf968) before finalizing.
+    expect(['', 'a', 'foobar', 'rc_0123456789abcdef', '\u00ff\u6100', '\ud800'].map(textHash32)).toEqual([
+      2872998923, 444641715, 202221276, 638155960, 1311508192, 1463727854,
+    ]);
+  });
 });
