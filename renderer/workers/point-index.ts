@@ -40,8 +40,16 @@ export interface SegmentRange {
   readonly last: number;
 }
 
+/**
+ * The point index's layout (bucket hash, key forms). A stored index of another layout is not
+ * read: the archive is then read whole, never looked up with the wrong keys.
+ */
+export const POINT_INDEX_LAYOUT = 1;
+
 /** What the archive row keeps of the point index (small: read with the archive row). */
 export interface LookupSummary {
+  /** {@link POINT_INDEX_LAYOUT} when it was built. */
+  readonly layout: number;
   /** Number of buckets (at least 1). */
   readonly buckets: number;
   /** Per ledger, its segments' row ranges, in row order. */
@@ -193,7 +201,7 @@ export function buildPointIndex(table: ReceiptTable): PointIndex | null {
       groupFilled[group] = (groupFilled[group] as number) + 1;
     }
   }
-  return { summary: { buckets: count, segments }, buckets };
+  return { summary: { layout: POINT_INDEX_LAYOUT, buckets: count, segments }, buckets };
 }
 
 /** The first row with this receipt id in a bucket, or undefined. */

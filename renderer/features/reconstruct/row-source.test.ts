@@ -19,6 +19,7 @@ import {
   bucketCount,
   bucketOf,
   IDS_PER_BUCKET,
+  POINT_INDEX_LAYOUT,
   rowOfId,
   rowsOfTxn,
   txnKey,
@@ -27,7 +28,7 @@ import {
 import { ColumnBuilder, ROWS_PER_BLOCK } from '../../workers/receipt-columns.ts';
 import { buildReceiptTable, receiptIdOf, txnOf } from '../../workers/receipt-table.ts';
 import { gatherMaterials, locateReceipt } from './gather.ts';
-import { storeSource, tableSource, type RowSource } from './row-source.ts';
+import { pointIndexUsable, storeSource, tableSource, type RowSource } from './row-source.ts';
 
 function receipt(ledger: string, seq: number, id: string, txn: string, step: number): Receipt {
   return {
@@ -136,6 +137,7 @@ afterAll(async () => {
 describe('the point index', () => {
   it('is stored with the archive: its buckets, segment ranges and each finding’s row', async () => {
     const stored = await db.archives.get(loaded.archive.id);
+    expect(stored?.lookup?.layout).toBe(POINT_INDEX_LAYOUT);
     expect(stored?.lookup?.buckets).toBe(bucketCount(75_050));
     expect(bucketCount(75_050)).toBe(Math.ceil(75_050 / IDS_PER_BUCKET));
     expect(await db.receiptLookup.where('archiveId').equals(loaded.archive.id).count()).toBe(bucketCount(75_050));
@@ -154,6 +156,18 @@ describe('the point index', () => {
     // Line 7 of segment 2 is row 6; seq 9 of small is row 75,008; the file is on no row;
     // line 5,000 of segment 3 is the ledger's last row.
     expect([...(rows ?? [])]).toEqual([6, 75_008, -1, 74_999]);
+  });
+
+  it('is used only when complete and of this layout; else the archive is read whole', async () => {
+    const stored = await db.archives.get(loaded.archive.id);
+    expect(pointIndexUsable(stored)).toBe(true);
+    const lookup = stored?.lookup as NonNullable<NonNullable<typeof stored>['lookup']>;
+    expect(pointIndexUsable(stored && { ...stored, lookup: { ...lookup, layout: POINT_INDEX_LAYOUT + 1 } })).toBe(
+      false,
+    );
+    expect(pointIndexUsable(stored && { ...stored, lookup: undefined })).toBe(false);
+    expect(pointIndexUsable(stored && { ...stored, status: 'importing' })).toBe(false);
+    expect(pointIndexUsable(undefined)).toBe(false);
   });
 
   it('has no index for a table without receipt ids (an older import): the whole table is read', () => {

@@ -10,7 +10,14 @@ import type { Finding } from '../../../shared/engine/findings.ts';
 import { peekLoadedArchive, useLoadedArchive } from '../../app/loaded-archives.ts';
 import type { LoadedArchive } from '../../store/archives.ts';
 import { db, type ArchiveRow } from '../../store/db.ts';
-import { bucketOf, rowOfId, rowsOfTxn, txnKey, type LookupSummary } from '../../workers/point-index.ts';
+import {
+  bucketOf,
+  POINT_INDEX_LAYOUT,
+  rowOfId,
+  rowsOfTxn,
+  txnKey,
+  type LookupSummary,
+} from '../../workers/point-index.ts';
 import { ROWS_PER_BLOCK, unescapeId, type ColumnBlock } from '../../workers/receipt-columns.ts';
 import {
   findReceiptRow,
@@ -264,12 +271,16 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
 const stores = new Map<string, RowSource>();
 const STORES_KEPT = 2;
 
-function hasLookup(archive: ArchiveRow | undefined): archive is CompleteWithLookup {
+/**
+ * Whether the store can answer for this archive through its point index: complete, with an
+ * index of this layout (archives imported before it, or with another layout, are read whole).
+ */
+export function pointIndexUsable(archive: ArchiveRow | undefined): archive is CompleteWithLookup {
   return (
     archive !== undefined &&
     archive.status === 'complete' &&
     archive.report !== undefined &&
-    archive.lookup !== undefined &&
+    archive.lookup?.layout === POINT_INDEX_LAYOUT &&
     archive.rowsByLedger !== undefined &&
     archive.dictionaries !== undefined
   );
@@ -312,7 +323,7 @@ export function useRowSource(archiveId: string): SourceState {
     db.archives.get(archiveId).then(
       (archive) => {
         if (!live) return;
-        if (!hasLookup(archive)) return setPicked({ id: archiveId, state: 'read whole' });
+        if (!pointIndexUsable(archive)) return setPicked({ id: archiveId, state: 'read whole' });
         const source = storeSource(archive);
         stores.set(archiveId, source);
         while (stores.size > STORES_KEPT) stores.delete(stores.keys().next().value as string);
