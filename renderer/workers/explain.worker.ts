@@ -26,28 +26,47 @@ function loadCedar(): Promise<CedarFormatting> {
   return cedarReady;
 }
 
+/** Requests received and not yet answered: a warm-up step never runs while one waits. */
+let waiting = 0;
+
+/** Runs `step` as its own task, unless a request has come in meanwhile. */
+function whenIdle(step: () => void): Promise<boolean> {
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      if (waiting > 0) return resolve(false);
+      step();
+      resolve(true);
+    }, 0),
+  );
+}
+
 /**
  * Signatures made and verified with a throwaway key, so the verifier's first real uses do
  * not also pay for its tables and the JIT: a receipt's first judgment checks a dozen or more
  * signatures (keys, manifest, bundles, checkpoints, lines), each several times slower before
- * the JIT has optimized the field arithmetic. Runs while Cedar downloads and compiles (off
- * this thread).
+ * the JIT has optimized the field arithmetic. One signature per task, while Cedar downloads
+ * and compiles off this thread; stops as soon as a request arrives.
  */
-function warmEd25519(): void {
+async function warmEd25519(): Promise<void> {
   const secret = new Uint8Array(32).fill(1);
   const publicKey = publicKeyOf(secret);
   for (let i = 0; i < 12; i++) {
     const message = utf8(`tickmark explain worker warm-up ${i}`);
-    nobleStrictVerifier.verify(signBytes(message, secret), message, publicKey);
+    if (!(await whenIdle(() => nobleStrictVerifier.verify(signBytes(message, secret), message, publicKey)))) return;
   }
 }
 
 /**
  * One evaluation of a made-up policy set, whole and each policy alone, as a receipt's
  * judgment makes them: the WebAssembly functions it needs are compiled on first call, so
- * that cost is paid here, once Cedar is loaded, rather than in the first receipt.
+ * that cost is paid here, once Cedar is loaded, rather than in the first receipt. Skipped
+ * when a request is already waiting (it would pay the same cost, later).
  */
-function warmCedar(cedar: CedarFormatting): void {
+function warmCedar(cedar: CedarFormatting): Promise<boolean> {
+  return whenIdle(() => evaluateMadeUp(cedar));
+}
+
+function evaluateMadeUp(cedar: CedarFormatting): void {
   const entity = (type: string, id: string) => ({ type, id });
   evaluatePolicies(
     cedar,
@@ -79,10 +98,11 @@ self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
     void loadCedar()
       .then(warmCedar)
       .catch(() => undefined);
-    warmEd25519();
+    void warmEd25519();
   } else if (request?.type === 'explain') {
     const arrivedAt = performance.now();
-    queue = queue.then(() => answer(request, arrivedAt));
+    waiting++;
+    queue = queue.then(() => answer(request, arrivedAt)).finally(() => waiting--);
   }
 };
 
