@@ -9,9 +9,19 @@ const cache = new Map<string, Promise<LoadedArchive | null>>();
 /** The archives of {@link cache} whose read has finished. */
 const settled = new Map<string, LoadedArchive>();
 
+/** Others that keep what they read of an archive (the reconstruction's store sources). */
+const forgetters = new Set<(archiveId: string) => void>();
+
+/** Drops what is in memory of an archive (removed, or replaced by a new import). */
 export function forgetLoadedArchive(archiveId: string): void {
   cache.delete(archiveId);
   settled.delete(archiveId);
+  for (const forget of forgetters) forget(archiveId);
+}
+
+/** `forget` is called with the archive's id whenever {@link forgetLoadedArchive} is. */
+export function onForgetArchive(forget: (archiveId: string) => void): void {
+  forgetters.add(forget);
 }
 
 /** An archive just imported: its table was built by the verify worker, not read back. */

@@ -7,7 +7,7 @@
  * the same way; `row-source.test.ts` checks that on stored archives.
  */
 import type { Finding } from '../../../shared/engine/findings.ts';
-import { peekLoadedArchive, useLoadedArchive } from '../../app/loaded-archives.ts';
+import { onForgetArchive, peekLoadedArchive, useLoadedArchive } from '../../app/loaded-archives.ts';
 import type { LoadedArchive } from '../../store/archives.ts';
 import { db, type ArchiveRow } from '../../store/db.ts';
 import {
@@ -270,6 +270,7 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
 /** Store sources by archive id (the blocks they read stay for the next receipt); the last few archives. */
 const stores = new Map<string, RowSource>();
 const STORES_KEPT = 2;
+onForgetArchive((archiveId) => stores.delete(archiveId));
 
 /**
  * Whether the store can answer for this archive through its point index: complete, with an
