@@ -180,21 +180,22 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       </div>
     );
   }
-  if (locateError !== null || (current && !current.ok)) {
+  if (current && !current.ok) {
     return (
       <div className="page" data-testid="reconstruct-not-found">
         <h1>Receipt not found</h1>
-        <p>{locateError ?? (current && !current.ok ? current.message : '')}</p>
+        <p>{current.message}</p>
         <a href={formatRoute({ name: 'receipts', archiveId, query: {} })}>Open the receipts explorer</a>
       </div>
     );
   }
-  if (view.status === 'failed')
+  // Looking the receipt up failed (the store could not be read): not "not found".
+  if (view.status === 'failed' || locateError !== null)
     return (
       <div className="page" data-testid="reconstruct-failed">
         <h1>The receipt could not be reconstructed</h1>
         <p className="notice notice-error" role="alert">
-          {view.message}
+          {locateError ?? (view.status === 'failed' ? view.message : '')}
         </p>
         <a href={formatRoute({ name: 'receipts', archiveId, query: {} })}>Open the receipts explorer</a>
       </div>
