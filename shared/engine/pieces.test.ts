@@ -246,4 +246,28 @@ describe('splitting a segment file into pieces at line ends', () => {
       { index: 3, firstLine: 4, bytes: '', tooLong: 120, span: 120, last: true },
     ]);
   });
+
+  it('the buffer grows by doubling when a hint was too small, and a piece half its buffer keeps it', async () => {
+    const sizes = async (file: Uint8Array, pieceBytes: number, hint: number) =>
+      (
+        await all(
+          splitIntoPieces(
+            chunked(file, () => 20_000),
+            pieceBytes,
+            2000,
+            hint,
+          ),
+        )
+      ).map(({ piece }) => [piece.bytes.length, piece.bytes.buffer.byteLength]);
+    // A hint of 0: 64 KiB, then 128 and 256 KiB for a piece of 150,000 bytes.
+    const lines = new TextEncoder().encode(('x'.repeat(999) + '\n').repeat(300));
+    expect(await sizes(lines, 150_000, 0)).toEqual([
+      [150_000, 262_144],
+      [150_000, 262_144],
+    ]);
+    // A file of 40,000 bytes hinted at 0 fills more than half of 64 KiB: kept, not copied.
+    expect(await sizes(lines.slice(0, 40_000), PIECE_BYTES_TEST, 0)).toEqual([[40_000, 65_536]]);
+    // Exactly half the buffer (a hint of 64 KiB: 128 KiB) is still kept.
+    expect(await sizes(lines.slice(0, 65_536), PIECE_BYTES_TEST, 65_536)).toEqual([[65_536, 131_072]]);
+  });
 });
