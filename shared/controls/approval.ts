@@ -28,23 +28,70 @@ export function approvalMessage(receipt: Pick<Receipt, 'id' | 'request'>): strin
   });
 }
 
+/** Approvals whose signature checks are in flight at most, before `visit` waits for them. */
+const APPROVALS_IN_FLIGHT = 256;
+
 export const approvalCheck: ControlCheckFactory = (archive: ArchiveContext): ControlCheck => {
   const findings: Finding[] = [];
+  const bulk = archive.bulkVerifier;
+  // With an asynchronous verifier, answers in flight, in the order the receipts came.
+  let pending: Promise<Finding | null>[] = [];
+  const settle = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    for (const found of await Promise.all(batch)) if (found) findings.push(found);
+  };
   return {
     id: 'approval',
     name: 'human approval',
     // The keyring and the verifier only answer questions: nothing carries over.
     parallel: 'stateless',
     visit(receipt, context) {
-      const found = judgeApproval(receipt, context, archive);
-      if (found) findings.push(found);
+      const question = approvalQuestion(receipt, context, archive);
+      if (question === null) return undefined;
+      if ('finding' in question) {
+        // Decided without a signature: kept in order behind the answers in flight.
+        if (pending.length > 0) pending.push(Promise.resolve(question.finding));
+        else findings.push(question.finding);
+        return undefined;
+      }
+      const { signature, message, publicKey } = question.signed;
+      if (!bulk) {
+        if (!archive.verifier.verify(signature, message, publicKey)) findings.push(question.invalid);
+        return undefined;
+      }
+      pending.push(bulk.verifyAsync(signature, message, publicKey).then((ok) => (ok ? null : question.invalid)));
+      return pending.length >= APPROVALS_IN_FLIGHT ? settle() : undefined;
     },
-    finish: () => findings,
+    async finish() {
+      await settle();
+      return findings;
+    },
   };
 };
 
+/**
+ * What judging a receipt's approval needs: nothing (no approval, none required), a finding
+ * decided without a signature, or a signature to verify and the finding if it does not.
+ */
+type ApprovalQuestion =
+  | null
+  | { readonly finding: Finding }
+  | {
+      readonly signed: { readonly signature: Uint8Array; readonly message: Uint8Array; readonly publicKey: Uint8Array };
+      readonly invalid: Finding;
+    };
+
 /** The approval finding for one receipt, or null when there is nothing to report. */
 export function judgeApproval(receipt: Receipt, context: ReceiptContext, archive: ArchiveContext): Finding | null {
+  const question = approvalQuestion(receipt, context, archive);
+  if (question === null) return null;
+  if ('finding' in question) return question.finding;
+  const { signature, message, publicKey } = question.signed;
+  return archive.verifier.verify(signature, message, publicKey) ? null : question.invalid;
+}
+
+function approvalQuestion(receipt: Receipt, context: ReceiptContext, archive: ArchiveContext): ApprovalQuestion {
   const approval = receipt.decision.approval;
   const action = receipt.request.action.id;
   const bundle = context.bundle;
@@ -57,30 +104,35 @@ export function judgeApproval(receipt: Receipt, context: ReceiptContext, archive
 
   if (!approval) {
     if (!required || !bundle) return null;
-    return finding(
-      'APPROVAL_MISSING',
-      `${subject} was allowed, but ${bundleName(bundle)} requires a human approval for ${action} and the receipt carries none.`,
-      where,
-      { action, bundle: bundle.hash },
-    );
+    return {
+      finding: finding(
+        'APPROVAL_MISSING',
+        `${subject} was allowed, but ${bundleName(bundle)} requires a human approval for ${action} and the receipt carries none.`,
+        where,
+        { action, bundle: bundle.hash },
+      ),
+    };
   }
 
   const signer = `the approval by ${JSON.stringify(approval.approver)} (key ${approval.kid})`;
   const key = archive.keyring.check(approval.kid, 'approver', receipt.ts);
   if (!key.ok) {
-    return finding(
-      'APPROVAL_INVALID',
-      `${subject}: ${signer} cannot be accepted because of its key: ${key.message} (${key.code}).`,
-      where,
-      { approver: approval.approver, kid: approval.kid, problem: key.code, required },
-    );
+    return {
+      finding: finding(
+        'APPROVAL_INVALID',
+        `${subject}: ${signer} cannot be accepted because of its key: ${key.message} (${key.code}).`,
+        where,
+        { approver: approval.approver, kid: approval.kid, problem: key.code, required },
+      ),
+    };
   }
-  const valid = archive.verifier.verify(fromHex(approval.sig), utf8(approvalMessage(receipt)), key.publicKey);
-  if (valid) return null;
-  return finding(
-    'APPROVAL_INVALID',
-    `${subject}: ${signer} has a signature that does not verify over this receipt's id, action and resource, so it does not prove a person approved this action.`,
-    where,
-    { approver: approval.approver, kid: approval.kid, problem: 'SIGNATURE_INVALID', required },
-  );
+  return {
+    signed: { signature: fromHex(approval.sig), message: utf8(approvalMessage(receipt)), publicKey: key.publicKey },
+    invalid: finding(
+      'APPROVAL_INVALID',
+      `${subject}: ${signer} has a signature that does not verify over this receipt's id, action and resource, so it does not prove a person approved this action.`,
+      where,
+      { approver: approval.approver, kid: approval.kid, problem: 'SIGNATURE_INVALID', required },
+    ),
+  };
 }

@@ -72,6 +72,7 @@ export async function segmentChecker(
     bundlesByHash,
     keyring,
     verifier: options.verifier,
+    bulkVerifier: options.bulkVerifier,
   });
   // Stateless checks keep one instance across segments; findings already sent, per check.
   const sent = controls.map(() => 0);

@@ -152,6 +152,12 @@ export interface ArchiveContext {
   readonly bundlesByHash: ReadonlyMap<string, ResolvedBundle>;
   readonly keyring: Keyring;
   readonly verifier: SignatureVerifier;
+  /**
+   * The run's asynchronous verifier, when it has one (the app's WebCrypto): a check that
+   * verifies a signature per receipt uses it instead of {@link verifier}, whose pure-JS
+   * form costs milliseconds a signature there. Same answers (the same strict checks).
+   */
+  readonly bulkVerifier?: AsyncSignatureVerifier | undefined;
 }
 
 /** Where a receipt was found; handed to control checks with each receipt. */

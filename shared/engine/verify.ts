@@ -459,7 +459,12 @@ async function readBundles(run: Run): Promise<void> {
     }
   }
   // Controls plug in here: they see every schema-valid receipt.
-  const archiveContext = { bundlesByHash: run.bundlesByHash, keyring, verifier: run.verifier };
+  const archiveContext = {
+    bundlesByHash: run.bundlesByHash,
+    keyring,
+    verifier: run.verifier,
+    bulkVerifier: run.options.bulkVerifier,
+  };
   for (const factory of run.options.controls ?? []) run.controls.push(await factory(archiveContext));
 }
 

@@ -42,6 +42,8 @@ export async function openWorkbench(baseUrl: string): Promise<Workbench> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // For profiling a run by hand, e.g. TICKMARK_E2E_CHROMIUM_ARGS='--js-flags=--prof' (docs/PERFORMANCE.md).
+      ...(process.env.TICKMARK_E2E_CHROMIUM_ARGS?.split(' ').filter((a) => a !== '') ?? []),
     ],
     viewport: { width: 1440, height: 900 },
     acceptDownloads: false,
