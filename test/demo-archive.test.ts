@@ -11,6 +11,7 @@ import type { Progress } from '../shared/engine/types.ts';
 import { makeCleanArchive, makeDemoArchive } from '../shared/producer/demo.ts';
 import { engineOptions } from '../cli/engine-options.ts';
 import { nodeCedar } from '../cli/cedar-node.ts';
+import type { SignatureVerifier } from '../shared/format/ed25519.ts';
 
 describe('demo archive through the full engine', () => {
   it('finds every planted control failure, where it was planted, and nothing else', async () => {
@@ -107,5 +108,66 @@ describe("receipt signatures through WebCrypto (the app's path)", () => {
     expect(bulk.checks.map((c) => c.check)).toContain(
       'Receipt signatures verified with WebCrypto Ed25519 + strict RFC 8032 encoding checks',
     );
+  });
+
+  it('verifies checkpoints and approvals through it too, with the same findings, a forged one of each included', async () => {
+    const { webCryptoVerifier } = await import('../shared/format/webcrypto-ed25519.ts');
+    const bulkVerifier = (await webCryptoVerifier()) ?? undefined;
+    expect(bulkVerifier).toBeDefined();
+    const demo = await makeCleanArchive({ cedar: nodeCedar, receipts: 1_500, seed: 'bulk-checkpoints' });
+    const text = (path: string) => new TextDecoder().decode(demo.files.get(path));
+    const checkpointPaths = [...demo.files.keys()].filter((p) => p.endsWith('/checkpoints.jsonl'));
+    const segmentPaths = [...demo.files.keys()].filter((p) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(p));
+    // A checkpoint whose head was changed after signing, in the first ledger's file.
+    const first = checkpointPaths[0] as string;
+    const lines = text(first).split('\n');
+    lines[1] = (lines[1] as string).replace(
+      /"head":"sha256:([0-9a-f])/,
+      (_m, c: string) => `"head":"sha256:${c === '0' ? '1' : '0'}`,
+    );
+    demo.files.set(first, new TextEncoder().encode(lines.join('\n')));
+    // An approval whose signature was changed, in the first segment (its receipt's own signature breaks too).
+    const segment = segmentPaths.sort()[0] as string;
+    const forged = text(segment).replace(
+      /("approval":\{[^}]*"sig":")([0-9a-f])/,
+      (_m, head: string, c: string) => `${head}${c === '0' ? '1' : '0'}`,
+    );
+    expect(forged).not.toBe(text(segment));
+    demo.files.set(segment, new TextEncoder().encode(forged));
+    const checkpoints = checkpointPaths.reduce(
+      (n, p) =>
+        n +
+        text(p)
+          .split('\n')
+          .filter((l) => l !== '').length,
+      0,
+    );
+    const approvals = segmentPaths.reduce((n, p) => n + (text(p).match(/"approval":\{/g) ?? []).length, 0);
+    expect(approvals).toBeGreaterThan(0);
+    expect(checkpoints).toBeGreaterThan(4);
+
+    const calls = { n: 0 };
+    const counting = (inner: SignatureVerifier): SignatureVerifier => ({
+      name: inner.name,
+      verify: (s, m, k) => (calls.n++, inner.verify(s, m, k)),
+    });
+    const options = { ...engineOptions(), trustedRoots: [demo.rootPublicKey] };
+    const sync = await verifyArchive(memorySource(demo.files, 'forged.zip'), {
+      ...options,
+      verifier: counting(options.verifier as SignatureVerifier),
+    });
+    const syncCalls = calls.n;
+    calls.n = 0;
+    const bulk = await verifyArchive(memorySource(demo.files, 'forged.zip'), {
+      ...options,
+      verifier: counting(options.verifier as SignatureVerifier),
+      bulkVerifier,
+    });
+    expect(bulk.findings).toEqual(sync.findings);
+    expect(bulk.findings.filter((f) => f.code === 'CHECKPOINT_INVALID').map((f) => [f.path, f.line])).toEqual([
+      [first, 2],
+    ]);
+    // What the synchronous verifier no longer answers: every receipt, checkpoint and approval.
+    expect(syncCalls - calls.n).toBe(sync.summary.receipts + checkpoints + approvals);
   });
 });

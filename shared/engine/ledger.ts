@@ -10,12 +10,19 @@ import type { LineRead } from '../archive/lines.ts';
 import { CheckpointSchema, validate, type Checkpoint } from '../format/schema.ts';
 import { linkProblems, SeqSet, UNKNOWN_SPAN, type ChainTail } from './chain.ts';
 import { breaksContinuity, finding, tampers, type Finding, type FindingCode } from './findings.ts';
-import { verifySigned } from './keys.ts';
+import { signedParts, verifySigned } from './keys.ts';
 import { readStoredLine } from './record.ts';
 import type { ReceiptIds } from './receipt-ids.ts';
 import type { SegmentResult } from './segment.ts';
 import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period } from './types.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
+
+/** A signature, the bytes it signs and the key to verify it with. */
+export interface SignedTriple {
+  readonly signature: Uint8Array;
+  readonly message: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
 
 export class LedgerMerger {
   readonly findings: Finding[] = [];
@@ -57,6 +64,22 @@ export class LedgerMerger {
     detail?: Record<string, unknown>,
   ): void {
     this.findings.push(finding(code, message, { ...where, ledger: this.ledger }, detail));
+  }
+
+  /**
+   * The signature {@link addCheckpointLine} would verify for this line, if the line gets that
+   * far (readable, valid, of this ledger, a usable gate key); null otherwise. Changes nothing:
+   * it lets a run verify a batch of checkpoints' signatures ahead, asynchronously.
+   */
+  checkpointSignature(read: LineRead): SignedTriple | null {
+    const stored = readStoredLine(this.checkpointsPath, read, this.ledger);
+    if (stored.value === undefined) return null;
+    const checked = validate(CheckpointSchema, stored.value);
+    if (!checked.ok || checked.value.ledger !== this.ledger) return null;
+    const use = this.keyring.check(checked.value.kid, 'gate', checked.value.ts);
+    if (!use.ok) return null;
+    const parts = signedParts(stored.value as Record<string, unknown>, stored);
+    return parts && { ...parts, publicKey: use.publicKey };
   }
 
   /** Reads one line of checkpoints.jsonl (all of them come before any segment). */

@@ -10,7 +10,7 @@
  * A later feature plugs in at a named phase and reads what the earlier ones left in the state.
  */
 import { pushAll } from './append.ts';
-import { readLines } from '../archive/lines.ts';
+import { readLines, type LineRead } from '../archive/lines.ts';
 import { unsafePathReason } from '../archive/paths.ts';
 import { openZip } from '../archive/zip.ts';
 import {
@@ -22,13 +22,13 @@ import {
   type RawEntry,
   type ReadLimits,
 } from '../archive/source.ts';
-import { concatBytes } from '../format/bytes.ts';
+import { concatBytes, toHex } from '../format/bytes.ts';
 import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
 import { hashingChunks, HEX64, type FileDigest } from '../format/hash.ts';
 import { ATTACHMENT_PATH, checkpointsPath, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
-import { LedgerMerger } from './ledger.ts';
+import { LedgerMerger, type SignedTriple } from './ledger.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds } from './receipt-ids.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
@@ -51,6 +51,7 @@ import {
   type VerifyReport,
 } from './types.ts';
 import type { Manifest } from '../format/schema.ts';
+import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 
 type ManifestFile = Manifest['files'][number];
 
@@ -502,13 +503,39 @@ async function checkLedgers(run: Run): Promise<void> {
   /** Refused segments of each ledger still to be merged, in name order. */
   const refusedAhead = new Map<string, string[]>();
   for (const name of [...ledgerNames].sort()) {
-    const ledger = new LedgerMerger(name, keys.keyring, run.verifier, receiptIds);
+    const bulk = run.options.bulkVerifier;
+    // With an asynchronous verifier, checkpoints' signatures are verified ahead in batches,
+    // and the merger, which judges them in order, reads the answers (any other question goes
+    // to the run's verifier).
+    const answered = bulk ? new AnsweredVerifier(run.verifier) : null;
+    const ledger = new LedgerMerger(name, keys.keyring, answered ?? run.verifier, receiptIds);
     run.ledgers.set(name, ledger);
     const checkpoints = checkpointsPath(name);
     if (files.has(checkpoints)) {
       const failed = await guarded(run, checkpoints, async () => {
-        for await (const read of readLines(streamEntry(run, checkpoints), limits.maxLineBytes))
-          ledger.addCheckpointLine(read);
+        const lines = readLines(streamEntry(run, checkpoints), limits.maxLineBytes);
+        if (!bulk || !answered) {
+          for await (const read of lines) ledger.addCheckpointLine(read);
+          return;
+        }
+        const batch: LineRead[] = [];
+        const flush = async () => {
+          await answered.answerAhead(
+            bulk,
+            batch.map((read) => ledger.checkpointSignature(read)),
+          );
+          for (const read of batch.splice(0)) ledger.addCheckpointLine(read);
+        };
+        try {
+          for await (const read of lines) {
+            // Held past the next chunk: its own copy of the bytes.
+            batch.push(read.kind === 'too-long' ? read : { ...read, bytes: read.bytes.slice() });
+            if (batch.length >= CHECKPOINTS_AHEAD) await flush();
+          }
+        } finally {
+          // Lines read before a reader failure count, as when each is judged as it comes.
+          await flush();
+        }
       });
       if (failed) ledger.addFileFinding(failed);
     }
@@ -774,4 +801,39 @@ async function summarize(run: Run): Promise<VerifyReport> {
       trusted: keys.allRootsTrusted && (run.manifestCheck?.anchored ?? false),
     },
   };
+}
+
+/** Checkpoint lines whose signatures are verified ahead at once (with an asynchronous verifier). */
+const CHECKPOINTS_AHEAD = 512;
+
+/**
+ * A synchronous verifier that answers from signatures verified ahead by an asynchronous one
+ * (the app's WebCrypto), and asks `fallback` anything else. Only the exact bytes verified
+ * ahead are answered from memory; the answers are dropped at each new batch.
+ */
+class AnsweredVerifier implements SignatureVerifier {
+  readonly name: string;
+  private answers = new Map<string, boolean>();
+
+  constructor(private readonly fallback: SignatureVerifier) {
+    this.name = fallback.name;
+  }
+
+  private static key(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): string {
+    return `${toHex(signature)}:${toHex(publicKey)}:${toHex(message)}`;
+  }
+
+  /** Verifies these signatures with `bulk`, all at once, and keeps the answers for the next questions. */
+  async answerAhead(bulk: AsyncSignatureVerifier, triples: readonly (SignedTriple | null)[]): Promise<void> {
+    const asked = triples.filter((t): t is SignedTriple => t !== null);
+    const answers = await Promise.all(asked.map((t) => bulk.verifyAsync(t.signature, t.message, t.publicKey)));
+    this.answers = new Map(
+      asked.map((t, i) => [AnsweredVerifier.key(t.signature, t.message, t.publicKey), answers[i] as boolean]),
+    );
+  }
+
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+    const known = this.answers.get(AnsweredVerifier.key(signature, message, publicKey));
+    return known ?? this.fallback.verify(signature, message, publicKey);
+  }
 }
