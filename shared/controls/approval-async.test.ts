@@ -18,24 +18,11 @@ import {
   testArchive,
   testBundleBody,
   type ReceiptSpec,
+  PAYMENT,
 } from './fixtures.test-helper.ts';
 
 const bundle = resolveBundle(testBundleBody());
-const payment: ReceiptSpec = {
-  agent: { id: 'fin-02', role: 'finance', tier: 1 },
-  request: {
-    principal: { type: 'Agent', id: 'fin-02' },
-    action: { type: 'Action', id: 'payments.release' },
-    resource: { type: 'Account', id: 'acct-4' },
-    context: { approved: true },
-  },
-  entities: [
-    { uid: { type: 'Agent', id: 'fin-02' }, attrs: { role: 'finance', tier: 1 }, parents: [] },
-    { uid: { type: 'Account', id: 'acct-4' }, attrs: { tier: 1 }, parents: [] },
-  ],
-  data: { tier: 1 },
-  decision: { policies: ['payments'] },
-};
+const payment = PAYMENT;
 
 /** An asynchronous verifier answering as `inner`, each answer after a pseudo-random delay (out of order). */
 function shuffled(inner: SignatureVerifier, calls: { n: number }): AsyncSignatureVerifier {

@@ -12,6 +12,7 @@ import {
   testBundleBody,
   testKey,
   type ReceiptSpec,
+  PAYMENT,
 } from './fixtures.test-helper.ts';
 import { controlChecks } from './index.ts';
 
@@ -49,21 +50,7 @@ const share = (recipient: string): ReceiptSpec => ({
   data: { tier: 2, personal: ['email'], subjects: [SUBJECT], recipient },
   decision: { policies: ['share-approved'] },
 });
-const payment: ReceiptSpec = {
-  agent: { id: 'fin-02', role: 'finance', tier: 1 },
-  request: {
-    principal: { type: 'Agent', id: 'fin-02' },
-    action: { type: 'Action', id: 'payments.release' },
-    resource: { type: 'Account', id: 'acct-4' },
-    context: { approved: true },
-  },
-  entities: [
-    { uid: { type: 'Agent', id: 'fin-02' }, attrs: { role: 'finance', tier: 1 }, parents: [] },
-    { uid: { type: 'Account', id: 'acct-4' }, attrs: { tier: 1 }, parents: [] },
-  ],
-  data: { tier: 1 },
-  decision: { policies: ['payments'] },
-};
+const payment = PAYMENT;
 const step = (id: string, n: number, end: 'commit' | 'abort' | null): ReceiptSpec => ({ txn: { id, step: n, end } });
 const sameInput = (output: string): ReceiptSpec => ({ io: { input: hashOf('same input'), output: hashOf(output) } });
 

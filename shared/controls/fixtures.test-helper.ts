@@ -248,3 +248,20 @@ export async function runChecks(
   for (const check of checks) findings.push(...(await check.finish()));
   return findings;
 }
+
+/** A payment release the test bundle allows (its `payments` policy) and lists in `approval_required`. */
+export const PAYMENT: ReceiptSpec = {
+  agent: { id: 'fin-02', role: 'finance', tier: 1 },
+  request: {
+    principal: { type: 'Agent', id: 'fin-02' },
+    action: { type: 'Action', id: 'payments.release' },
+    resource: { type: 'Account', id: 'acct-4' },
+    context: { approved: true },
+  },
+  entities: [
+    { uid: { type: 'Agent', id: 'fin-02' }, attrs: { role: 'finance', tier: 1 }, parents: [] },
+    { uid: { type: 'Account', id: 'acct-4' }, attrs: { tier: 1 }, parents: [] },
+  ],
+  data: { tier: 1 },
+  decision: { policies: ['payments'] },
+};

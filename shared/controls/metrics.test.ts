@@ -26,6 +26,7 @@ import {
   testBundleBody,
   type FixtureRecord,
   type ReceiptSpec,
+  PAYMENT,
 } from './fixtures.test-helper.ts';
 import { controlChecks } from './index.ts';
 import { CONTROL_IDS, type ControlId } from './library.ts';
@@ -38,21 +39,7 @@ const BUNDLES = [withSlo, noSlo];
 const archive = testArchive(BUNDLES);
 const ALICE = hashOf('subject alice');
 
-const payment: ReceiptSpec = {
-  agent: { id: 'fin-02', role: 'finance', tier: 1 },
-  request: {
-    principal: { type: 'Agent', id: 'fin-02' },
-    action: { type: 'Action', id: 'payments.release' },
-    resource: { type: 'Account', id: 'acct-4' },
-    context: { approved: true },
-  },
-  entities: [
-    { uid: { type: 'Agent', id: 'fin-02' }, attrs: { role: 'finance', tier: 1 }, parents: [] },
-    { uid: { type: 'Account', id: 'acct-4' }, attrs: { tier: 1 }, parents: [] },
-  ],
-  data: { tier: 1 },
-  decision: { policies: ['payments'] },
-};
+const payment = PAYMENT;
 const share = (recipient: string): ReceiptSpec => ({
   agent: { id: 'crm-01', role: 'data_processor', tier: 2 },
   request: {
