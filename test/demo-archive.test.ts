@@ -114,17 +114,25 @@ describe("receipt signatures through WebCrypto (the app's path)", () => {
     const { webCryptoVerifier } = await import('../shared/format/webcrypto-ed25519.ts');
     const bulkVerifier = (await webCryptoVerifier()) ?? undefined;
     expect(bulkVerifier).toBeDefined();
-    const demo = await makeCleanArchive({ cedar: nodeCedar, receipts: 1_500, seed: 'bulk-checkpoints' });
+    // A checkpoint every 2 receipts: over 512 (one batch verified ahead) in each ledger.
+    const demo = await makeCleanArchive({
+      cedar: nodeCedar,
+      receipts: 2_400,
+      seed: 'bulk-checkpoints',
+      checkpointEvery: 2,
+    });
     const text = (path: string) => new TextDecoder().decode(demo.files.get(path));
     const checkpointPaths = [...demo.files.keys()].filter((p) => p.endsWith('/checkpoints.jsonl'));
     const segmentPaths = [...demo.files.keys()].filter((p) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(p));
-    // A checkpoint whose head was changed after signing, in the first ledger's file.
+    // Checkpoints whose head was changed after signing, in the first ledger's file: one in the
+    // first batch, one in the second.
     const first = checkpointPaths[0] as string;
     const lines = text(first).split('\n');
-    lines[1] = (lines[1] as string).replace(
-      /"head":"sha256:([0-9a-f])/,
-      (_m, c: string) => `"head":"sha256:${c === '0' ? '1' : '0'}`,
-    );
+    for (const at of [1, 540])
+      lines[at] = (lines[at] as string).replace(
+        /"head":"sha256:([0-9a-f])/,
+        (_m, c: string) => `"head":"sha256:${c === '0' ? '1' : '0'}`,
+      );
     demo.files.set(first, new TextEncoder().encode(lines.join('\n')));
     // An approval whose signature was changed, in the first segment (its receipt's own signature breaks too).
     const segment = segmentPaths.sort()[0] as string;
@@ -144,7 +152,16 @@ describe("receipt signatures through WebCrypto (the app's path)", () => {
     );
     const approvals = segmentPaths.reduce((n, p) => n + (text(p).match(/"approval":\{/g) ?? []).length, 0);
     expect(approvals).toBeGreaterThan(0);
-    expect(checkpoints).toBeGreaterThan(4);
+    expect(
+      Math.min(
+        ...checkpointPaths.map(
+          (p) =>
+            text(p)
+              .split('\n')
+              .filter((l) => l !== '').length,
+        ),
+      ),
+    ).toBeGreaterThan(512);
 
     const calls = { n: 0 };
     const counting = (inner: SignatureVerifier): SignatureVerifier => ({
@@ -166,6 +183,7 @@ describe("receipt signatures through WebCrypto (the app's path)", () => {
     expect(bulk.findings).toEqual(sync.findings);
     expect(bulk.findings.filter((f) => f.code === 'CHECKPOINT_INVALID').map((f) => [f.path, f.line])).toEqual([
       [first, 2],
+      [first, 541],
     ]);
     // What the synchronous verifier no longer answers: every receipt, checkpoint and approval.
     expect(syncCalls - calls.n).toBe(sync.summary.receipts + checkpoints + approvals);
