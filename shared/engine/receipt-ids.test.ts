@@ -78,4 +78,10 @@ describe('ReceiptIds', () => {
     expect(ids.claim('rc_late', 'ledger-4096', 3)).toBeNull();
     expect(ids.claim('rc_late', 'A', 4)).toBe('earlier in this archive');
   });
+
+  it('packs the first ledger at seq 0 as 0, which is a place, not "earlier"', () => {
+    const ids = new ReceiptIds();
+    expect(ids.claim('rc_zero', 'A', 0)).toBeNull();
+    expect(ids.claim('rc_zero', 'B', 1)).toBe('A seq 0');
+  });
 });
