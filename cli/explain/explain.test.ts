@@ -12,7 +12,7 @@ import { memorySource } from '../../shared/archive/memory.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import { verifyArchive } from '../../shared/engine/verify.ts';
-import { explainReceipt, type Explanation } from '../../shared/explain/explain.ts';
+import { explainReceipt, REPLAY_PENDING, type Explanation } from '../../shared/explain/explain.ts';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { hashOf } from '../../shared/format/hash.ts';
 import { makeCleanArchive, makeDemoArchive } from '../../shared/producer/demo.ts';
@@ -137,6 +137,52 @@ describe('explain agrees with verify on producer-built archives', () => {
     const bySeq = await explain(demo.files, `${planted.ledger}#${planted.seq}`, [demo.rootPublicKey]);
     expect(bySeq).toEqual(byId);
     expect(byId.receipt).toMatchObject({ id: planted.receipt, ledger: planted.ledger, seq: planted.seq });
+  });
+
+  it('before Cedar is loaded: everything but the replay, judged as with Cedar; pending, never holding', async () => {
+    const planted = ['DECISION_MISMATCH', 'TIER_VIOLATION', 'APPROVAL_MISSING', 'RECIPIENT_UNAPPROVED'].map((code) => {
+      const p = demo.plantedFailures.find((f) => f.code === code);
+      if (!p) throw new Error(`the demo plants a ${code}`);
+      return p.receipt;
+    });
+    const clean = receiptsOf(demo.files, 'gw-us-1')[2]?.receipt.id as string;
+    for (const id of [...planted, clean]) {
+      const materials = await gatherMaterials(memorySource(demo.files, 'demo.zip'), id);
+      const deps = { verifier: nativeStrictVerifier, trustedRoots: [demo.rootPublicKey] };
+      const full = await explainReceipt(materials, { ...deps, cedar: nodeCedar as CedarFormatting });
+      const partial = await explainReceipt(materials, { ...deps, cedar: null });
+      expect([id, full.replayPending, partial.replayPending, partial.holds]).toEqual([id, false, true, false]);
+      // The same judgment of everything Cedar has no part in.
+      const { decision, findings, checks, holds, replayPending, ...rest } = full;
+      expect({ ...partial, decision: null, findings: [], checks: [], holds, replayPending }).toEqual({
+        ...rest,
+        decision: null,
+        findings: [],
+        checks: [],
+        holds,
+        replayPending,
+      });
+      expect(partial.decision).toEqual({
+        ...decision,
+        replayed: null,
+        notReplayed: REPLAY_PENDING,
+        agrees: null,
+        policies: [],
+      });
+      // Cedar's findings are the only ones missing (none of these bundles fails to parse).
+      const withoutCedar = findings.filter((f) => f.code !== 'DECISION_MISMATCH').map(key);
+      expect(partial.findings.map(key)).toEqual(withoutCedar);
+      expect(checks.find((c) => c.check.startsWith('Its decision'))?.status).toBe('ran');
+      expect(partial.checks.filter((c) => c.status === 'not checked' && c.reason === REPLAY_PENDING)).toEqual([
+        {
+          check: 'Its decision re-evaluated, its bundle’s policies parsed',
+          status: 'not checked',
+          reason: REPLAY_PENDING,
+        },
+      ]);
+    }
+    expect((await explain(demo.files, clean, [demo.rootPublicKey])).holds).toBe(true);
+    expect((await explain(demo.files, planted[0] as string, [demo.rootPublicKey])).decision?.agrees).toBe(false);
   });
 
   it('by id, whatever the chunks: the bytes of the id split across chunks (7 bytes each) give the same explanation', async () => {

@@ -30,6 +30,16 @@ export type FromExplainWorker =
       /** Where that time went, for the benchmark (docs/PERFORMANCE.md). */
       readonly timings: ExplainTimings;
     }
+  | {
+      /**
+       * Everything but the decision's replay, judged while Cedar loads (`replayPending`);
+       * the `explained` answer for the same id follows.
+       */
+      readonly type: 'partial';
+      readonly id: number;
+      readonly explanation: Explanation;
+      readonly ms: number;
+    }
   | { readonly type: 'failed'; readonly id: number; readonly message: string };
 
 /** Milliseconds, measured in the worker (its clock starts when the worker does). */
@@ -40,4 +50,6 @@ export interface ExplainTimings {
   readonly cedarWait: number;
   /** `explainReceipt` itself. */
   readonly explain: number;
+  /** The judgment without Cedar sent first, while Cedar loaded (null: Cedar was ready). */
+  readonly partial: number | null;
 }

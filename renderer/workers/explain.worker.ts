@@ -17,11 +17,13 @@ import { memoVerifier } from './memo-verifier.ts';
 declare const self: DedicatedWorkerGlobalScope;
 
 let cedarReady: Promise<CedarFormatting> | null = null;
+/** Cedar once loaded (null before). */
+let cedarLoaded: CedarFormatting | null = null;
 /** Shared by every request: the next receipt of an archive mostly checks the same signatures again. */
 const verifier = memoVerifier(nobleStrictVerifier);
 
 function loadCedar(): Promise<CedarFormatting> {
-  cedarReady ??= init().then(() => cedarWeb as unknown as CedarFormatting);
+  cedarReady ??= init().then(() => (cedarLoaded = cedarWeb as unknown as CedarFormatting));
   cedarReady.catch(() => (cedarReady = null));
   return cedarReady;
 }
@@ -108,11 +110,29 @@ self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
 
 async function answer(request: ExplainRequest, arrivedAt: number): Promise<void> {
   const started = performance.now();
+  const loading = loadCedar();
+  // Cedar still loading (a fresh worker): first everything else, so the window can show the
+  // receipt, its evidence and its findings while the decision's replay waits for Cedar.
+  let partial: number | null = null;
+  if (!cedarLoaded) {
+    try {
+      const explanation = await explainReceipt(request.materials, {
+        cedar: null,
+        verifier,
+        trustedRoots: request.trustedRoots,
+      });
+      partial = performance.now() - started;
+      if (!cedarLoaded) post({ type: 'partial', id: request.id, explanation, ms: partial });
+    } catch {
+      // The judgment with Cedar below meets the same problem and says what it is.
+    }
+  }
+  const waitFrom = performance.now();
   let cedar: CedarFormatting;
-  let cedarLoaded = started;
+  let cedarAt = waitFrom;
   try {
-    cedar = await loadCedar();
-    cedarLoaded = performance.now();
+    cedar = await loading;
+    cedarAt = performance.now();
   } catch (error) {
     post({
       type: 'failed',
@@ -133,7 +153,7 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
       id: request.id,
       explanation,
       ms: done - started,
-      timings: { arrivedAt, cedarWait: cedarLoaded - started, explain: done - cedarLoaded },
+      timings: { arrivedAt, cedarWait: cedarAt - waitFrom, explain: done - cedarAt, partial },
     });
   } catch (error) {
     post({

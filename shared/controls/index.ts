@@ -34,8 +34,15 @@ export interface ControlOptions {
  * `projected` (projected.ts), as is the privacy collector.
  */
 export function controlChecks(cedar: CedarModule, options: ControlOptions = {}): ControlCheckFactory[] {
+  return [decisionMismatchCheck(cedar, options.decisions), ...controlChecksWithoutCedar()];
+}
+
+/**
+ * Every control check but the decision's re-evaluation, in the same order: what can be
+ * judged before Cedar is loaded (the reconstruction view shows these first).
+ */
+export function controlChecksWithoutCedar(): ControlCheckFactory[] {
   return [
-    decisionMismatchCheck(cedar, options.decisions),
     deniedButExecutedCheck,
     tierViolationCheck,
     recipientUnapprovedCheck,

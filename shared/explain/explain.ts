@@ -18,7 +18,8 @@
  */
 import type { LineRead } from '../archive/lines.ts';
 import { approvalMessage } from '../controls/approval.ts';
-import { controlChecks } from '../controls/index.ts';
+import { controlChecks, controlChecksWithoutCedar } from '../controls/index.ts';
+import { REPLAY_PENDING } from './replay-pending.ts';
 import { transactionCheck } from '../controls/transactions.ts';
 import { checkBundlePolicies } from '../decisions/policies.ts';
 import { evaluatePolicies, type CedarFormatting, type PolicyVerdict } from '../decisions/policy-status.ts';
@@ -118,8 +119,15 @@ export interface ExplainMaterials {
   readonly reportFindings?: readonly Finding[];
 }
 
+export { REPLAY_PENDING };
+
 export interface ExplainDeps {
-  readonly cedar: CedarFormatting;
+  /**
+   * Cedar, or null while it is still loading: then everything but Cedar's part is judged
+   * (the receipt's bundle's policies are not parsed, its decision is not re-evaluated), and
+   * the explanation says `replayPending`: a host shows it as in progress, never as holding.
+   */
+  readonly cedar: CedarFormatting | null;
   readonly verifier: SignatureVerifier;
   readonly trustedRoots: readonly string[];
 }
@@ -267,8 +275,13 @@ export interface Explanation {
   readonly findings: readonly Finding[];
   /** What was and was not checked for this explanation. */
   readonly checks: readonly CheckStatus[];
-  /** Findings of the receipt or its decision (not its transaction's other steps). */
+  /**
+   * No finding touches the receipt or its decision (not its transaction's other steps).
+   * Never true while `replayPending`.
+   */
   readonly holds: boolean;
+  /** Judged without Cedar (`ExplainDeps.cedar` null): the decision's replay is still to come. */
+  readonly replayPending: boolean;
 }
 
 const ARCHIVE_WIDE = new Set(['RECEIPT_ID_DUPLICATE', 'NONDETERMINISTIC_OUTPUT', 'SLO_BREACH']);
@@ -277,6 +290,7 @@ const ARCHIVE_WIDE = new Set(['RECEIPT_ID_DUPLICATE', 'NONDETERMINISTIC_OUTPUT',
 export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Promise<Explanation> {
   const local: Finding[] = [];
   const checks: CheckStatus[] = [];
+  const cedar = deps.cedar;
   const keySet = buildKeyring(m.keys, deps.trustedRoots, deps.verifier);
   const keyring = keySet.keyring;
   const manifestCheck = m.manifest === undefined ? null : checkManifest(m.manifest, keyring, deps.verifier);
@@ -301,7 +315,7 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
       value,
       keyring,
       deps.verifier,
-      (hash, policies) => checkBundlePolicies(deps.cedar, hash, policies),
+      cedar ? (hash, policies) => checkBundlePolicies(cedar, hash, policies) : undefined,
       notAsListed(path),
     );
     if (checked.bundle && !bundlesByHash.has(checked.bundle.hash)) {
@@ -331,7 +345,7 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
   // The receipt line through the engine's own per-receipt checks and the per-receipt controls.
   const archive = { bundlesByHash, keyring, verifier: deps.verifier };
   const controls: ControlCheck[] = [];
-  for (const factory of controlChecks(deps.cedar)) {
+  for (const factory of cedar ? controlChecks(cedar) : controlChecksWithoutCedar()) {
     const control = await factory(archive);
     if (control.parallel === 'stateless') controls.push(control);
   }
@@ -345,7 +359,17 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
   local.push(...segment.findings);
   for (const control of controls) local.push(...(await control.finish()));
   checks.push({ check: 'The receipt: stored form, schema, key, signature, bundle in effect', status: 'ran' });
-  checks.push({ check: 'Its decision re-evaluated, tier, recipient, approval, denied-but-executed', status: 'ran' });
+  if (cedar)
+    checks.push({ check: 'Its decision re-evaluated, tier, recipient, approval, denied-but-executed', status: 'ran' });
+  else
+    checks.push(
+      {
+        check: 'Its decision re-evaluated, its bundle’s policies parsed',
+        status: 'not checked',
+        reason: REPLAY_PENDING,
+      },
+      { check: 'Its tier, recipient, approval, denied-but-executed', status: 'ran' },
+    );
 
   // Links with the neighbours as stored.
   const previousRef = m.previous ? refOf(m.previous) : null;
@@ -498,7 +522,9 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
     f.path === 'manifest.json' ||
     f.path === 'keys.json' ||
     [...m.attachments.values()].some((a) => a.path === f.path);
+  const replayPending = cedar === null && receipt !== null;
   const holds =
+    !replayPending &&
     receipt !== null &&
     !findings.some((f) => f.code !== 'CHAIN_UNSEALED' && !ARCHIVE_WIDE.has(f.code) && touches(f)) &&
     (decision?.agrees ?? true) !== false;
@@ -572,6 +598,7 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
     findings,
     checks,
     holds,
+    replayPending,
   };
 }
 
@@ -857,6 +884,15 @@ function explainDecision(
       recorded,
       replayed: null,
       notReplayed: 'the bundle is not validly signed and listed in the manifest, so its text is not given to Cedar',
+      agrees: null,
+      policies: [],
+    };
+  if (!deps.cedar)
+    return {
+      bundle: { ...info, signers },
+      recorded,
+      replayed: null,
+      notReplayed: REPLAY_PENDING,
       agrees: null,
       policies: [],
     };

@@ -89,7 +89,7 @@ function threeStepsWithAttachment(): { steps: DemoReceipt[]; attachment: 'input'
 async function ready(page: Page): Promise<void> {
   try {
     await page
-      .locator('[data-testid="reconstruct-page"][data-busy="false"][data-ready-row]')
+      .locator('[data-testid="reconstruct-page"][data-busy="false"][data-pending="false"][data-ready-row]')
       .waitFor({ timeout: 60_000 });
   } catch (error) {
     const text = await page
@@ -205,6 +205,59 @@ describe('decision reconstruction', () => {
     expect(await page.getByTestId('reconstruct-page').getAttribute('data-source')).toBe('store');
     expect(await page.getByTestId('recon-ledger-seq').innerText()).toBe(mismatchAt);
     expect(await page.getByTestId('decision-differs').count()).toBe(1);
+  });
+
+  it('while Cedar loads, the receipt is shown judged without it, with no verdict; the replay follows', async () => {
+    const { page } = wb;
+    // Cedar's WebAssembly is held back until the first view has been looked at.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
+    await page.route('**/*.wasm', async (route) => {
+      asked++;
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${mismatch}`);
+      await page.reload();
+      await page.locator('[data-testid="reconstruct-page"][data-pending="true"][data-shown-row]').waitFor();
+      expect(asked).toBeGreaterThan(0);
+      const verdict = page.getByTestId('recon-verdict');
+      expect(await verdict.getAttribute('data-holds')).toBe('pending');
+      expect(await verdict.innerText()).toContain('Checking: the decision is being re-performed with Cedar');
+      expect(await page.getByTestId('recon-ledger-seq').innerText()).toBe(mismatchAt);
+      expect(await page.getByTestId('replay-pending').innerText()).toContain('Cedar is still loading');
+      expect(await page.getByTestId('decision-differs').count()).toBe(0);
+      expect(await page.getByTestId('decision-agrees').count()).toBe(0);
+      expect(await page.getByTestId('policy').count()).toBe(0);
+      // Judged without Cedar: the signature and the chain; the stored findings are all there.
+      expect(await page.getByTestId('evidence-signature').innerText()).toContain('valid');
+      expect(await page.getByTestId('chain-previous-linked').getAttribute('data-value')).toBe('true');
+      expect(await page.getByTestId('findings-receipt').locator('[data-code="DECISION_MISMATCH"]').count()).toBe(1);
+      const checks = await page.getByTestId('recon-checks').innerText();
+      expect(checks).toMatch(
+        /not checked\s+Its decision re-evaluated, its bundle’s policies parsed \(Cedar is still loading/,
+      );
+      expect(checks).not.toMatch(/ran\s+Its decision re-evaluated/);
+      expect(await page.getByTestId('reconstruct-page').getAttribute('data-ready-row')).toBeNull();
+      await screenshot(page, 'reconstruct-pending');
+      expect(await seriousViolations(page)).toEqual([]);
+
+      release();
+      await ready(page);
+      expect(await verdict.getAttribute('data-holds')).toBe('false');
+      expect(await page.getByTestId('decision-differs').count()).toBe(1);
+      expect(await page.getByTestId('replay-pending').count()).toBe(0);
+      expect(await page.getByTestId('recon-checks').innerText()).toMatch(/ran\s+Its decision re-evaluated/);
+      expect(Number(await page.getByTestId('reconstruct-page').getAttribute('data-shown-ms'))).toBeLessThan(
+        Number(await page.getByTestId('reconstruct-page').getAttribute('data-ready-ms')),
+      );
+      expect(wb.errors).toEqual([]);
+    } finally {
+      release();
+      await page.unroute('**/*.wasm');
+    }
   });
 
   it('walks a three-step transaction with the keyboard, and the ledger with [ and ]', async () => {
@@ -447,13 +500,16 @@ describe('decision reconstruction', () => {
         'previous receipt': [],
         'next receipt': [],
       };
+      // When the receipt was first on screen (judged without Cedar when Cedar was still loading).
+      const firstShown: Record<string, number[]> = {};
       const measure = async (kind: string, row: number, go: () => Promise<unknown>) => {
         await go();
         const el = page.locator(
-          `[data-testid="reconstruct-page"][data-busy="false"][data-ready-row="${row}"][data-ready-ms]`,
+          `[data-testid="reconstruct-page"][data-busy="false"][data-pending="false"][data-ready-row="${row}"][data-ready-ms]`,
         );
         await el.waitFor({ timeout: 60_000 });
         (times[kind] as number[]).push(Number(await el.getAttribute('data-ready-ms')));
+        (firstShown[kind] ??= []).push(Number(await el.getAttribute('data-shown-ms')));
         parts.push(
           `${kind}: ${await el.getAttribute('data-gather-ms')}/${await el.getAttribute('data-worker-ms')} ${await el.getAttribute('data-source')} (${await el.getAttribute('data-worker-timings')})`,
         );
@@ -474,8 +530,12 @@ describe('decision reconstruction', () => {
         await measure('next receipt', row, () => page.keyboard.press(']'));
       }
       console.log(
-        `reconstruct ${SCALE} receipts (import ${importS.toFixed(0)} s): ready-on-screen ms ` +
+        `reconstruct ${SCALE} receipts (import ${importS.toFixed(0)} s): every check on screen, ms ` +
           Object.entries(times)
+            .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(', ')}]`)
+            .join('; ') +
+          `\nfirst on screen (the decision's replay still to come when Cedar was loading), ms ` +
+          Object.entries(firstShown)
             .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(', ')}]`)
             .join('; ') +
           `\n(gather/worker ms, in order:\n${parts.join('\n')})`,

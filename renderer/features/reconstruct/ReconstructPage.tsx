@@ -8,6 +8,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Finding } from '../../../shared/engine/findings.ts';
 import type { Explanation } from '../../../shared/explain/explain.ts';
+import { REPLAY_PENDING } from '../../../shared/explain/replay-pending.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
 import { formatTime } from '../../components/format.ts';
@@ -42,9 +43,12 @@ type View =
       readonly gathered: Gathered;
       readonly explanation: Explanation;
       readonly workerMs: number;
-      readonly timings: ExplainTimings;
+      /** Null while only the judgment without Cedar has come. */
+      readonly timings: ExplainTimings | null;
       /** A newer receipt is being reconstructed; this one stays on screen meanwhile. */
       readonly busy: boolean;
+      /** Judged without Cedar, which is still loading: the decision's replay is to come. */
+      readonly pending: boolean;
     };
 
 export function ReconstructPage({ archiveId, receiptId, row }: Props) {
@@ -93,8 +97,28 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
     setView((v) => (v.status === 'ready' ? { ...v, busy: true } : { status: 'loading' }));
     (async () => {
       const gathered = await gatherMaterials(source, locatedRow);
-      const { explanation, ms, timings } = await explainInWorker(gathered.materials, source.archive.trustedRoots);
-      if (live) setView({ status: 'ready', gathered, explanation, workerMs: ms, timings, busy: false });
+      const { explanation, ms, timings } = await explainInWorker(
+        gathered.materials,
+        source.archive.trustedRoots,
+        (p) => {
+          // Shown at once; the whole judgment replaces it (never the other way round).
+          if (live)
+            setView((v) =>
+              v.status === 'ready' && !v.busy && !v.pending
+                ? v
+                : {
+                    status: 'ready',
+                    gathered,
+                    explanation: p.explanation,
+                    workerMs: p.ms,
+                    timings: null,
+                    busy: false,
+                    pending: true,
+                  },
+            );
+        },
+      );
+      if (live) setView({ status: 'ready', gathered, explanation, workerMs: ms, timings, busy: false, pending: false });
     })().catch((error: Error) => live && setView({ status: 'failed', message: error.message }));
     return () => {
       live = false;
@@ -104,17 +128,28 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
 
   const pageRef = useRef<HTMLDivElement>(null);
   const shownRow = view.status === 'ready' && !view.busy ? view.gathered.row : null;
+  const complete = view.status === 'ready' && !view.busy && !view.pending;
+  // The navigation whose first paint was already said (the judgment without Cedar, or the whole one).
+  const shownFor = useRef<object | null>(null);
   useEffect(() => {
-    // Said on the page once painted, for the e2e test and the benchmark.
+    // Said on the page once painted, for the e2e test and the benchmark: when the receipt
+    // was first on screen (shown), and when with every check made (ready).
     if (shownRow === null) return undefined;
     const frame = requestAnimationFrame(() => {
       const el = pageRef.current;
       if (!el) return;
+      const since = (performance.now() - reached.current.at).toFixed(1);
+      if (shownFor.current !== reached.current) {
+        shownFor.current = reached.current;
+        el.dataset.shownRow = String(shownRow);
+        el.dataset.shownMs = since;
+      }
+      if (!complete) return;
       el.dataset.readyRow = String(shownRow);
-      el.dataset.readyMs = (performance.now() - reached.current.at).toFixed(1);
+      el.dataset.readyMs = since;
     });
     return () => cancelAnimationFrame(frame);
-  }, [shownRow]);
+  }, [shownRow, complete]);
 
   const timeline = useMemo(() => {
     if (view.status !== 'ready' || !view.explanation.transaction) return null;
@@ -213,11 +248,16 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       className="page reconstruct-page"
       data-testid="reconstruct-page"
       data-busy={view.busy ? 'true' : 'false'}
+      data-pending={view.pending ? 'true' : 'false'}
       data-gather-ms={g.ms.toFixed(1)}
       data-source={source.kind}
       data-worker-ms={view.workerMs.toFixed(1)}
-      data-worker-timings={`arrived ${view.timings.arrivedAt.toFixed(0)}, Cedar wait ${view.timings.cedarWait.toFixed(0)}, explain ${view.timings.explain.toFixed(0)}`}
-      aria-busy={view.busy}
+      data-worker-timings={
+        view.timings
+          ? `arrived ${view.timings.arrivedAt.toFixed(0)}, ${view.timings.partial === null ? 'no partial' : `partial ${view.timings.partial.toFixed(0)}`}, Cedar wait ${view.timings.cedarWait.toFixed(0)}, explain ${view.timings.explain.toFixed(0)}`
+          : 'partial'
+      }
+      aria-busy={view.busy || view.pending}
     >
       <header className="panel recon-head">
         <p className="eyebrow">Decision reconstruction · {archive.name}</p>
@@ -407,17 +447,25 @@ function Verdict({ e, g }: { e: Explanation; g: Gathered }) {
   const codes = [...new Set(g.findings.receipt.map((f) => f.code))];
   const txn = g.findings.transaction.length;
   const replayNote =
-    e.decision?.agrees === null && e.decision.notReplayed
+    e.decision?.agrees === null && e.decision.notReplayed && !e.replayPending
       ? ` The decision was not replayed here: ${g.filesKept ? e.decision.notReplayed : 'the bundles were not kept at import'}.`
       : '';
+  // Without Cedar yet, no verdict: neither "holds" nor "findings" is known until the replay.
+  const tone = e.replayPending ? 'pending' : e.holds ? 'good' : 'bad';
   return (
-    <div className={`verdict verdict-${e.holds ? 'good' : 'bad'}`} data-testid="recon-verdict" data-holds={e.holds}>
-      <p className="verdict-sentence">
-        {e.holds
-          ? 'Holds: no finding touches this receipt or its decision.'
-          : e.decision?.agrees === false
-            ? 'Findings: the recorded decision differs from the re-performed one.'
-            : 'Findings touch this receipt or its decision.'}
+    <div
+      className={`verdict verdict-${tone}`}
+      data-testid="recon-verdict"
+      data-holds={e.replayPending ? 'pending' : e.holds}
+    >
+      <p className="verdict-sentence" role={e.replayPending ? 'status' : undefined}>
+        {e.replayPending
+          ? 'Checking: the decision is being re-performed with Cedar…'
+          : e.holds
+            ? 'Holds: no finding touches this receipt or its decision.'
+            : e.decision?.agrees === false
+              ? 'Findings: the recorded decision differs from the re-performed one.'
+              : 'Findings touch this receipt or its decision.'}
       </p>
       {d?.recorded && (
         <p className="verdict-detail" data-testid="verdict-outcomes">
@@ -433,6 +481,8 @@ function Verdict({ e, g }: { e: Explanation; g: Gathered }) {
                 <span className="badge badge-bad">DIFFERS</span>
               )}
             </>
+          ) : d.notReplayed === REPLAY_PENDING ? (
+            're-performing…'
           ) : (
             'not re-performed here (see 4. Decision)'
           )}

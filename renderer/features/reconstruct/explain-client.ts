@@ -17,9 +17,16 @@ export interface Answer {
   readonly timings: ExplainTimings;
 }
 
+/** The judgment without Cedar, sent while Cedar loads in a fresh worker. */
+export interface PartialAnswer {
+  readonly explanation: Explanation;
+  readonly ms: number;
+}
+
 interface Pending {
   resolve(answer: Answer): void;
   reject(error: Error): void;
+  partial?: (answer: PartialAnswer) => void;
 }
 
 let worker: Worker | null = null;
@@ -43,6 +50,10 @@ function theWorker(): Worker {
     const message = event.data;
     const waiting = pending.get(message.id);
     if (!waiting) return;
+    if (message.type === 'partial') {
+      waiting.partial?.({ explanation: message.explanation, ms: message.ms });
+      return;
+    }
     pending.delete(message.id);
     if (message.type === 'explained')
       waiting.resolve({ explanation: message.explanation, ms: message.ms, timings: message.timings });
@@ -66,11 +77,19 @@ export function warmExplainWorker(): void {
   }
 }
 
-/** Judges `materials` in the worker (the same checks as `tickmark explain`). */
-export function explainInWorker(materials: ExplainMaterials, trustedRoots: readonly string[]): Promise<Answer> {
+/**
+ * Judges `materials` in the worker (the same checks as `tickmark explain`). When Cedar is
+ * not loaded yet, `partial` first receives the judgment of everything else
+ * (`replayPending`); the promise resolves with the whole judgment.
+ */
+export function explainInWorker(
+  materials: ExplainMaterials,
+  trustedRoots: readonly string[],
+  partial?: (answer: PartialAnswer) => void,
+): Promise<Answer> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
+    pending.set(id, { resolve, reject, ...(partial ? { partial } : {}) });
     const request: ExplainRequest = { type: 'explain', id, materials, trustedRoots: [...trustedRoots] };
     try {
       theWorker().postMessage(request);

@@ -4,6 +4,7 @@
  * what the evidence for it is. Each shows the Explanation as judged; nothing is judged here.
  */
 import type { Explanation, IoItem } from '../../../shared/explain/explain.ts';
+import { REPLAY_PENDING } from '../../../shared/explain/replay-pending.ts';
 import type { PolicyVerdict } from '../../../shared/decisions/policy-status.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatBytes, formatCount, formatTime } from '../../components/format.ts';
@@ -350,6 +351,10 @@ export function DecisionSection({ e, filesKept }: { e: Explanation; filesKept: b
               </p>
               {d.replayed.errors.length > 0 && <p className="muted">Cedar’s errors: {d.replayed.errors.join('; ')}</p>}
             </>
+          ) : d.notReplayed === REPLAY_PENDING ? (
+            <p className="muted" data-testid="replay-pending" role="status">
+              Being re-performed: {d.notReplayed}.
+            </p>
           ) : (
             <p className="muted" data-testid="not-replayed">
               Not replayed: {filesKept ? d.notReplayed : 'the bundles were not kept at import of this archive'}.
