@@ -4,26 +4,64 @@
  * (loaded once, on the first request) and the strict noble Ed25519 reference, its answers
  * remembered across requests (memo-verifier.ts). The window gathers the materials from
  * its store; this worker only judges them.
+ *
+ * A fresh worker (a link opened after a reload) answers twice: first the judgment without
+ * Cedar (`replayPending`), its signatures verified ahead with WebCrypto, while Cedar's
+ * WebAssembly loads; then the whole judgment.
  */
 /// <reference lib="webworker" />
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
 import { evaluatePolicies, type CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import { signaturesAsked } from '../../shared/explain/ahead.ts';
 import { explainReceipt } from '../../shared/explain/explain.ts';
 import { utf8 } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
+import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
 import { memoVerifier } from './memo-verifier.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let cedarReady: Promise<CedarFormatting> | null = null;
-/** Cedar once loaded (null before). */
-let cedarLoaded: CedarFormatting | null = null;
+/**
+ * A judgment with Cedar has been made: Cedar's WebAssembly functions are compiled on first
+ * call, so until then one takes hundreds of ms more (the made-up warm-up evaluation reaches
+ * only part of what a real bundle's policies need).
+ */
+let cedarWarm = false;
 /** Shared by every request: the next receipt of an archive mostly checks the same signatures again. */
 const verifier = memoVerifier(nobleStrictVerifier);
 
+let bulk: Promise<AsyncSignatureVerifier | null> | null = null;
+/** WebCrypto's Ed25519 behind the strict checks, or null where this runtime has none (checked on RFC 8032 TEST 1). */
+function bulkVerifier(): Promise<AsyncSignatureVerifier | null> {
+  bulk ??= webCryptoVerifier().catch(() => null);
+  return bulk;
+}
+
+/**
+ * In a fresh worker the reference verifier is cold (several times slower until the JIT has
+ * optimized it): the signatures this receipt's judgment checks are listed first
+ * (shared/explain/ahead.ts) and verified together with WebCrypto, their answers remembered,
+ * so the judgment reads them. Anything not listed, or any failure here, is left to the
+ * judgment's own verifier.
+ */
+async function verifyAhead(request: ExplainRequest): Promise<void> {
+  const fast = await bulkVerifier();
+  if (!fast) return;
+  try {
+    const asked = (await signaturesAsked(request.materials, request.trustedRoots)).filter(
+      (t) => !verifier.knows(t.signature, t.message, t.publicKey),
+    );
+    const answers = await Promise.all(asked.map((t) => fast.verifyAsync(t.signature, t.message, t.publicKey)));
+    asked.forEach((t, i) => verifier.remember(t.signature, t.message, t.publicKey, answers[i] === true));
+  } catch {
+    // The judgment asks its own verifier.
+  }
+}
+
 function loadCedar(): Promise<CedarFormatting> {
-  cedarReady ??= init().then(() => (cedarLoaded = cedarWeb as unknown as CedarFormatting));
+  cedarReady ??= init().then(() => cedarWeb as unknown as CedarFormatting);
   cedarReady.catch(() => (cedarReady = null));
   return cedarReady;
 }
@@ -100,7 +138,8 @@ self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
     void loadCedar()
       .then(warmCedar)
       .catch(() => undefined);
-    void warmEd25519();
+    // WebCrypto checks itself on a test vector when made; the reference is warmed only where it is the one used.
+    void bulkVerifier().then((fast) => (fast ? undefined : warmEd25519()));
   } else if (request?.type === 'explain') {
     const arrivedAt = performance.now();
     waiting++;
@@ -111,10 +150,11 @@ self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
 async function answer(request: ExplainRequest, arrivedAt: number): Promise<void> {
   const started = performance.now();
   const loading = loadCedar();
-  // Cedar still loading (a fresh worker): first everything else, so the window can show the
-  // receipt, its evidence and its findings while the decision's replay waits for Cedar.
+  // Cedar not yet loaded or not yet warm (a fresh worker): first everything else, so the
+  // window can show the receipt, its evidence and its findings while the replay waits.
   let partial: number | null = null;
-  if (!cedarLoaded) {
+  if (!cedarWarm) {
+    await verifyAhead(request);
     try {
       const explanation = await explainReceipt(request.materials, {
         cedar: null,
@@ -122,7 +162,7 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
         trustedRoots: request.trustedRoots,
       });
       partial = performance.now() - started;
-      if (!cedarLoaded) post({ type: 'partial', id: request.id, explanation, ms: partial });
+      post({ type: 'partial', id: request.id, explanation, ms: partial });
     } catch {
       // The judgment with Cedar below meets the same problem and says what it is.
     }
@@ -148,6 +188,7 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
       trustedRoots: request.trustedRoots,
     });
     const done = performance.now();
+    cedarWarm = true;
     post({
       type: 'explained',
       id: request.id,

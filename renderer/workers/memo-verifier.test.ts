@@ -31,6 +31,20 @@ describe('memoVerifier', () => {
     expect(calls).toBe(4);
   });
 
+  it('an answer remembered from another verifier is given without asking the one it wraps; knows says which', () => {
+    let calls = 0;
+    const memo = memoVerifier({ name: 'n', verify: () => (calls++, false) });
+    expect(memo.knows(signature, message, publicKey)).toBe(false);
+    memo.remember(signature, message, publicKey, true);
+    expect(memo.knows(signature, message, publicKey)).toBe(true);
+    expect(memo.knows(signature, utf8('{"seq":2}'), publicKey)).toBe(false);
+    expect(memo.verify(signature, message, publicKey)).toBe(true);
+    expect(calls).toBe(0);
+    // Not remembered: asked, and that answer kept.
+    expect(memo.verify(signature, utf8('{"seq":2}'), publicKey)).toBe(false);
+    expect([calls, memo.knows(signature, utf8('{"seq":2}'), publicKey), memo.size()]).toEqual([1, true, 2]);
+  });
+
   it('forgets everything past its bound instead of growing without end', () => {
     const memo = memoVerifier(nobleStrictVerifier, 2);
     memo.verify(signature, message, publicKey);

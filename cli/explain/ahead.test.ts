@@ -1,0 +1,130 @@
+/**
+ * `signaturesAsked` (shared/explain/ahead.ts): the list a host verifies ahead with WebCrypto
+ * before judging one receipt. On the demo's planted failures and clean receipts, it names
+ * every signature the judgment then asks; on forged evidence (a receipt's signature, a key's
+ * certificate, the manifest's signature changed), where the made-up "valid" answers of the
+ * listing pass lead elsewhere than the real answers, the judgment with the answers verified
+ * ahead is still exactly the judgment without them.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { memorySource } from '../../shared/archive/memory.ts';
+import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import { signaturesAsked } from '../../shared/explain/ahead.ts';
+import { explainReceipt, type Explanation } from '../../shared/explain/explain.ts';
+import { toHex } from '../../shared/format/bytes.ts';
+import type { SignatureVerifier } from '../../shared/format/ed25519.ts';
+import { webCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
+import { makeDemoArchive } from '../../shared/producer/demo.ts';
+import { json, receiptsOf, resignManifest, setJson, setText, text, type Files } from '../../test/support/tamper.ts';
+import { nodeCedar } from '../cedar-node.ts';
+import { nativeStrictVerifier } from '../native-ed25519.ts';
+import { gatherMaterials } from './gather.ts';
+
+const keyOf = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) =>
+  `${toHex(signature)}:${toHex(publicKey)}:${toHex(message)}`;
+
+interface Judged {
+  readonly plain: Explanation;
+  readonly ahead: Explanation;
+  readonly listed: number;
+  /** Signatures the judgment asked that the listing had not named. */
+  readonly unlisted: number;
+}
+
+async function judge(files: Files, id: string, roots: readonly string[]): Promise<Judged> {
+  const materials = await gatherMaterials(memorySource(files, 'case.zip'), id);
+  const cedar = nodeCedar as CedarFormatting;
+  const plain = await explainReceipt(materials, { cedar, verifier: nativeStrictVerifier, trustedRoots: roots });
+  const fast = await webCryptoVerifier();
+  if (!fast) throw new Error("this Node's WebCrypto has no Ed25519");
+  const asked = await signaturesAsked(materials, roots);
+  const answers = new Map<string, boolean>();
+  for (const t of asked)
+    answers.set(
+      keyOf(t.signature, t.message, t.publicKey),
+      await fast.verifyAsync(t.signature, t.message, t.publicKey),
+    );
+  let unlisted = 0;
+  const verifier: SignatureVerifier = {
+    name: 'answers verified ahead, else native',
+    verify(signature, message, publicKey) {
+      const known = answers.get(keyOf(signature, message, publicKey));
+      if (known !== undefined) return known;
+      unlisted++;
+      return nativeStrictVerifier.verify(signature, message, publicKey);
+    },
+  };
+  const ahead = await explainReceipt(materials, { cedar, verifier, trustedRoots: roots });
+  return { plain, ahead, listed: answers.size, unlisted };
+}
+
+describe('signatures verified ahead of a receipt’s judgment', () => {
+  let demo: Awaited<ReturnType<typeof makeDemoArchive>>;
+  beforeAll(async () => {
+    demo = await makeDemoArchive({ cedar: nodeCedar, receipts: 1200, seed: 'explain-ahead', receiptsPerSegment: 200 });
+  });
+
+  it('on the demo, planted failures and clean receipts: the listing names every signature the judgment asks', async () => {
+    const ids = [
+      ...new Set(demo.plantedFailures.map((p) => p.receipt)),
+      ...['gw-eu-1', 'gw-us-1'].flatMap((l) => {
+        const rows = receiptsOf(demo.files, l);
+        return [rows[0], rows[rows.length >> 1], rows.at(-1)].map((r) => r?.receipt.id as string);
+      }),
+    ];
+    expect(ids.length).toBeGreaterThanOrEqual(10);
+    for (const id of ids) {
+      const { plain, ahead, listed, unlisted } = await judge(demo.files, id, [demo.rootPublicKey]);
+      expect(ahead, id).toEqual(plain);
+      // Keys, the manifest, bundles, the receipt, its checkpoint (and an approval where there is one).
+      expect([id, unlisted, listed >= 5]).toEqual([id, 0, true]);
+    }
+  });
+
+  it('forged evidence: the judgment with answers verified ahead is the judgment without them', async () => {
+    const roots = [demo.rootPublicKey];
+    const id = receiptsOf(demo.files, 'gw-eu-1')[150]?.receipt.id as string;
+    const path = receiptsOf(demo.files, 'gw-eu-1')[150]?.path as string;
+    const flipHex = (hex: string) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
+
+    // The receipt's own signature.
+    const badReceipt = new Map(demo.files);
+    setText(
+      badReceipt,
+      path,
+      text(badReceipt, path)
+        .split('\n')
+        .map((line) => {
+          if (!line.includes(`"id":"${id}"`)) return line;
+          const sig = /"sig":"([0-9a-f]+)"/.exec(line)?.[1] as string;
+          return line.replace(`"sig":"${sig}"`, `"sig":"${flipHex(sig)}"`);
+        })
+        .join('\n'),
+    );
+    resignManifest(badReceipt);
+
+    // Every key certificate's signature (the gate key is then not certified).
+    const badKeys = new Map(demo.files);
+    const keysJson = json(badKeys, 'keys.json') as { keys: { cert?: { sig: string } }[] };
+    for (const k of keysJson.keys) if (k.cert) k.cert.sig = flipHex(k.cert.sig);
+    setJson(badKeys, 'keys.json', keysJson);
+    resignManifest(badKeys);
+
+    // The manifest's signature (its listing is then not trusted).
+    const badManifest = new Map(demo.files);
+    const manifest = json(badManifest, 'manifest.json') as { sig: string };
+    setJson(badManifest, 'manifest.json', { ...manifest, sig: flipHex(manifest.sig) });
+
+    for (const [name, files] of [
+      ['receipt signature', badReceipt],
+      ['key certificates', badKeys],
+      ['manifest signature', badManifest],
+    ] as const) {
+      const { plain, ahead } = await judge(files, id, roots);
+      expect(ahead, name).toEqual(plain);
+      expect([name, plain.holds]).toEqual([name, false]);
+    }
+    const { plain } = await judge(badReceipt, id, roots);
+    expect(plain.evidence.signature.valid).toBe(false);
+  });
+});
