@@ -17,6 +17,8 @@ export class ChunkFlow {
   private posted = 0;
   private stored = 0;
   private wake: (() => void) | null = null;
+  /** Milliseconds reading was held back waiting for the window to store. */
+  waitedMs = 0;
 
   constructor(
     private readonly post: (message: FromWorker) => void,
@@ -33,12 +35,14 @@ export class ChunkFlow {
   async sendAndWait(chunk: LineChunk): Promise<void> {
     this.send(chunk);
     if (this.posted - this.stored < MAX_CHUNKS_IN_FLIGHT || this.signal.aborted) return;
+    const from = performance.now();
     await new Promise<void>((resolve) => {
       this.wake = () => {
         this.wake = null;
         resolve();
       };
     });
+    this.waitedMs += performance.now() - from;
   }
 
   /** The window's word that it stored the first `chunks` chunks. */

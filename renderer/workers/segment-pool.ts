@@ -49,13 +49,24 @@ interface Answer {
  * The Web Worker transport of the shared pool core (shared/engine/pool-core.ts), which owns
  * the queue, dispatch, the in-order delivery of rows and the failure rule.
  */
-export async function startSegmentPool(options: SegmentPoolOptions): Promise<SegmentRunner> {
+/** What each worker said of its time in its last answer (the import's benchmark). */
+export interface PoolTimings {
+  readonly busyMs: number;
+  readonly idleMs: number;
+}
+
+export async function startSegmentPool(
+  options: SegmentPoolOptions,
+): Promise<SegmentRunner & { readonly timings: () => PoolTimings[] }> {
   let signatures = '';
+  const timings: PoolTimings[] = [];
+  let started = 0;
   const pool = await startWorkerPool<SegmentTask, Answer>({
     size: options.size,
     deliver: (answer) => options.onRows(answer.rows),
     start: (events) => {
       const worker = options.createWorker();
+      const number = started++;
       /** The task last sent, to name it when it fails. */
       let current: SegmentTask | null = null;
       worker.onmessage = (event) => {
@@ -79,6 +90,7 @@ export async function startSegmentPool(options: SegmentPoolOptions): Promise<Seg
               });
             break;
           case 'result':
+            timings[number] = { busyMs: message.busyMs, idleMs: message.idleMs };
             events.done({ result: message.result, rows: message.rows });
             break;
           case 'error':
@@ -110,5 +122,6 @@ export async function startSegmentPool(options: SegmentPoolOptions): Promise<Seg
     run: async (task) => (await pool.run(task)).result,
     close: () => pool.close(),
     takesPieces: true,
+    timings: () => timings.filter((t): t is PoolTimings => t !== undefined),
   };
 }

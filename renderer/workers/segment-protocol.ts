@@ -16,6 +16,14 @@ export type ToSegmentWorker =
 export type FromSegmentWorker =
   | { readonly type: 'ready'; readonly signatures: string }
   | { readonly type: 'init-failed'; readonly message: string }
-  | { readonly type: 'result'; readonly id: number; readonly result: SegmentResult; readonly rows: SegmentRows }
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly result: SegmentResult;
+      readonly rows: SegmentRows;
+      /** This worker's milliseconds so far: checking tasks, and waiting for one since it was ready. */
+      readonly busyMs: number;
+      readonly idleMs: number;
+    }
   | { readonly type: 'error'; readonly id: number; readonly message: string }
   | ReadRequest;

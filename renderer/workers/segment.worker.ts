@@ -23,6 +23,11 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const relay = new ByteRelay((request) => post(request));
 let checker: Promise<SegmentChecker> | null = null;
+/** Time checking tasks, and time between tasks since the worker was ready (the import's benchmark). */
+let busyMs = 0;
+let idleMs = 0;
+let idleSince: number | null = null;
+let running = 0;
 
 function post(message: FromSegmentWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -63,6 +68,7 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
     controlFactories: factories,
   });
   post({ type: 'ready', signatures: bulkVerifier?.name ?? nobleStrictVerifier.name });
+  idleSince = performance.now();
   return check;
 }
 
@@ -70,10 +76,19 @@ async function runTask(id: number, task: Extract<ToSegmentWorker, { type: 'task'
   try {
     if (!checker) throw new Error('task before init');
     const check = await checker;
+    const from = performance.now();
+    if (running++ === 0 && idleSince !== null) idleMs += from - idleSince;
     const rows = new SegmentRowsBuilder(task.ledger, task.path);
-    const result = await check(task, (record) => rows.add(record));
+    let result: Awaited<ReturnType<SegmentChecker>>;
+    try {
+      result = await check(task, (record) => rows.add(record));
+    } finally {
+      const to = performance.now();
+      busyMs += to - from;
+      if (--running === 0) idleSince = to;
+    }
     const built = rows.finish();
-    post({ type: 'result', id, result, rows: built }, segmentRowsBuffers(built));
+    post({ type: 'result', id, result, rows: built, busyMs, idleMs }, segmentRowsBuffers(built));
   } catch (error) {
     post({ type: 'error', id, message: (error as Error).stack ?? String(error) });
   }

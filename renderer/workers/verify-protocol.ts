@@ -68,6 +68,24 @@ export type FromWorker =
       readonly files: KeptFile[];
       /** Lowercase hex SHA-256 of the archive file's bytes, or null when it could not be read. */
       readonly fileSha256: string | null;
+      /** Where the worker's time went (absent from a worker that does not say). */
+      readonly timings?: WorkerImportTimings;
     }
   | { readonly type: 'cancelled' }
   | { readonly type: 'failed'; readonly message: string };
+
+/**
+ * Milliseconds in the verify worker, for the import's benchmark: the window adds its own
+ * and marks the whole (`performance.measure('tickmark import')`, import-archive.ts).
+ */
+export interface WorkerImportTimings {
+  /** From the start message to the engine's report (reading, verifying, merging). */
+  readonly verify: number;
+  /** Of that, reading held back because the window had too many chunks not yet stored. */
+  readonly waitedForStore: number;
+  /** Joining the column blocks into the table, and building its point index. */
+  readonly table: number;
+  readonly pointIndex: number;
+  /** Each segment worker's time checking and waiting for work (null: no pool, one thread checked all). */
+  readonly pool: readonly { readonly busyMs: number; readonly idleMs: number }[] | null;
+}

@@ -24,7 +24,7 @@ import { createPrivacyCollector, type PrivacyCollector } from '../../shared/cont
 import { createMetricsCollector, type MetricsCollector } from '../../shared/controls/metrics.ts';
 import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
-import type { ArchiveBytesSource, FromWorker, ToWorker } from './verify-protocol.ts';
+import type { ArchiveBytesSource, FromWorker, ToWorker, WorkerImportTimings } from './verify-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -77,6 +77,7 @@ function poolSize(): number {
 }
 
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
+  const started = performance.now();
   const builder = new ColumnBuilder();
   const report = progressReporter(post);
   let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
@@ -84,8 +85,9 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   const sendChunk = (chunk: LineChunk) => chunks.send(chunk);
   /** Hands a line chunk to the window and waits while too many are not yet stored. */
   const postChunk = (chunk: LineChunk) => chunks.sendAndWait(chunk);
-  const segmentRunner = (setup: RunnerSetup) =>
-    startSegmentPool({
+  let pool: Awaited<ReturnType<typeof startSegmentPool>> | null = null;
+  const segmentRunner = async (setup: RunnerSetup) =>
+    (pool = await startSegmentPool({
       size: poolSize(),
       createWorker: () =>
         new Worker(new URL('./segment.worker.ts', import.meta.url), {
@@ -98,7 +100,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         for (const chunk of builder.addSegment(rows)) await postChunk(chunk);
       },
       onRead: (request, reply) => answerRead(bytesOf(source), request, reply),
-    });
+    }));
   // The archive file's own SHA-256 (a workpaper names the archive by it), read beside the
   // verification; null when it could not be read (the workpaper screen then says so).
   const fileHash = fileSha256(bytesOf(source), { signal: abort.signal }).catch(() => null);
@@ -132,6 +134,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       segmentRunner,
     });
     if (abort.signal.aborted) return post({ type: 'cancelled' });
+    const verified = performance.now();
     builder.flush().forEach(sendChunk);
     const keys = await readArchiveKeys(bytesOf(source), source.name).catch(() => []);
     const fileSha = await fileHash;
@@ -139,8 +142,17 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     const { blocks, dictionaries, rowsByLedger } = builder.finish();
     report({ ...lastProgress, phase: 'done' }, true);
     // The window stores the blocks and filters the table; both are moved, not copied.
+    const tableFrom = performance.now();
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
+    const indexFrom = performance.now();
     const pointIndex = buildPointIndex(table);
+    const timings: WorkerImportTimings = {
+      verify: verified - started,
+      waitedForStore: chunks.waitedMs,
+      table: indexFrom - tableFrom,
+      pointIndex: performance.now() - indexFrom,
+      pool: (pool as Awaited<ReturnType<typeof startSegmentPool>> | null)?.timings() ?? null,
+    };
     post(
       {
         type: 'done',
@@ -156,6 +168,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         metrics: metrics?.metrics(result.findings) ?? null,
         files,
         fileSha256: fileSha,
+        timings,
       },
       [
         ...blocks.flatMap(blockBuffers),

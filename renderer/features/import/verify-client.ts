@@ -11,7 +11,7 @@ import type { ExeclayerStart, ToExeclayerWorker } from '../../workers/execlayer-
 import { answerRead } from '../../workers/relay.ts';
 
 export type VerifyOutcome =
-  | ({ readonly kind: 'done' } & Omit<Extract<FromWorker, { type: 'done' }>, 'type'>)
+  | ({ readonly kind: 'done'; readonly storing: StoringTimings } & Omit<Extract<FromWorker, { type: 'done' }>, 'type'>)
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'failed'; readonly message: string };
 
@@ -32,6 +32,15 @@ export interface VerifyRequest {
   readonly execlayer?: ExeclayerStart;
 }
 
+/** Milliseconds the window spent storing line chunks, for the import's benchmark. */
+export interface StoringTimings {
+  /** Summed over every chunk (storing overlaps verification). */
+  readonly total: number;
+  /** After the worker's last message, until the last chunk was stored. */
+  readonly tail: number;
+  readonly chunks: number;
+}
+
 export interface VerifyRun {
   readonly outcome: Promise<VerifyOutcome>;
   cancel(): void;
@@ -50,6 +59,8 @@ export function startVerification(request: VerifyRequest): VerifyRun {
   const send = (message: ToWorker | ToExeclayerWorker) => worker.postMessage(message);
   let storing: Promise<void> = Promise.resolve();
   let storeError: Error | null = null;
+  let storeMs = 0;
+  let storedChunks = 0;
   let settle!: (outcome: VerifyOutcome) => void;
   const outcome = new Promise<VerifyOutcome>((resolve) => (settle = resolve));
   let finished = false;
@@ -70,7 +81,10 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         storing = storing.then(async () => {
           if (storeError) return;
           try {
+            const from = performance.now();
             await request.storeLines(message.chunk);
+            storeMs += performance.now() - from;
+            storedChunks++;
             send({ type: 'stored', chunks: message.seq });
           } catch (error) {
             storeError = error as Error;
@@ -83,11 +97,16 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         break;
       case 'done': {
         const { type: _type, ...rest } = message;
+        const doneAt = performance.now();
         void storing.then(() =>
           finish(
             storeError
               ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` }
-              : { kind: 'done', ...rest },
+              : {
+                  kind: 'done',
+                  ...rest,
+                  storing: { total: storeMs, tail: performance.now() - doneAt, chunks: storedChunks },
+                },
           ),
         );
         break;
