@@ -24,6 +24,8 @@ export interface Workbench {
   readonly page: Page;
   /** Console errors and page errors seen so far. */
   readonly errors: string[];
+  /** The browser's profile folder (`--user-data-dir`), which names its processes. */
+  readonly profile: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function openWorkbench(baseUrl: string): Promise<Workbench> {
     context,
     page,
     errors,
+    profile,
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });

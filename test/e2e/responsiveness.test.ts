@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bigArchive, type BigArchive } from './big-archive.ts';
 import { openWorkbench, pinRootKey, shownFindingCodes, startImport, type Workbench } from './browser.ts';
+import { chromiumCpuSeconds } from './process-cpu.ts';
 
 const RECEIPTS = Number(process.env.TICKMARK_E2E_RESPONSIVENESS_RECEIPTS ?? 200_000);
 const SAMPLE_EVERY_MS = 250;
@@ -189,6 +190,7 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
     async () => {
       const { page } = wb;
       await installProbe(page);
+      const cpuBefore = chromiumCpuSeconds(wb.profile);
       const startedAt = Date.now();
       await startImport(page, archive.path);
       await page.getByTestId('import-progress').waitFor();
@@ -221,6 +223,7 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       }
       await page.getByTestId('dashboard').waitFor({ timeout: IMPORT_TIMEOUT_MS });
       const seconds = (Date.now() - startedAt) / 1000;
+      const cpuAfter = chromiumCpuSeconds(wb.profile);
       const probe = await readProbe(page);
 
       // Every input was sent while the progress bar was up (the loop stops at the first
@@ -261,6 +264,13 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
         return entry ? { duration: entry.duration, detail: entry.detail as unknown } : null;
       });
       expect(spent).not.toBeNull();
+      console.log(
+        `responsiveness: CPU used by Chromium's processes during the import: ${
+          cpuBefore !== null && cpuAfter !== null
+            ? `${(cpuAfter - cpuBefore).toFixed(1)} s (user + system, all cores; compare the command line's with /usr/bin/time)`
+            : 'not measured (no /proc, or the browser process was not found)'
+        }`,
+      );
       console.log(
         `responsiveness: import measured in the window ${ms(spent?.duration ?? Number.NaN)} ms: ${JSON.stringify(spent?.detail, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v) : v))}`,
       );
