@@ -17,6 +17,7 @@ import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
 import { ByteRelay } from './relay.ts';
+import { hashFilesWithWebCrypto } from './file-hashing.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -62,6 +63,7 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
     factories = [...controls.factories, createPrivacyCollector, createMetricsCollector];
   }
   const bulkVerifier = await webCryptoVerifier();
+  await hashFilesWithWebCrypto();
   const check = await segmentChecker(archive, setup, {
     verifier: nobleStrictVerifier,
     bulkVerifier: bulkVerifier ?? undefined,

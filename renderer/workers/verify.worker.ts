@@ -24,6 +24,7 @@ import { createPrivacyCollector, type PrivacyCollector } from '../../shared/cont
 import { createMetricsCollector, type MetricsCollector } from '../../shared/controls/metrics.ts';
 import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
+import { hashFilesWithWebCrypto } from './file-hashing.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, WorkerImportTimings } from './verify-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -114,6 +115,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     // Control metrics likewise: a population counted without the checks would read as no exceptions.
     const metrics: MetricsCollector | null = controls.factories.length > 0 ? createMetricsCollector() : null;
     const bulkVerifier = await receiptVerifier();
+    await hashFilesWithWebCrypto();
     const files: KeptFile[] = [];
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
       trustedRoots,
