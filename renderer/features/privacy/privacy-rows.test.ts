@@ -84,20 +84,22 @@ describe('filter', () => {
     expect(filterEntries(texts, ['emailcrm'])).toEqual([]);
   });
 
-  it('filters 100,000 rows fast enough to follow typing (the screen defers it, too)', () => {
-    const many = searchTexts(
-      Array.from({ length: 100_000 }, (_, i) => ({
-        ...(report.entries[0] as PrivacyReport['entries'][number]),
-        subject: hashOf(`subject ${i}`),
-      })),
-    );
+  it('filters 100,000 rows: exactly those whose subject holds the term, in order (time printed, not asserted)', () => {
+    const entries = Array.from({ length: 100_000 }, (_, i) => ({
+      ...(report.entries[0] as PrivacyReport['entries'][number]),
+      subject: hashOf(`subject ${i}`),
+    }));
+    const many = searchTexts(entries);
     const started = performance.now();
-    const kept = filterEntries(many, filterTerms('00ff'));
+    const kept = filterEntries(many, filterTerms('00FF'));
     const ms = performance.now() - started;
-    expect(kept.length).toBeGreaterThan(0);
-    expect(kept.length).toBeLessThan(1_000);
+    // The term is lower-cased, and only a subject can hold "00ff" here (category, agents and
+    // recipients of the copied entry do not).
+    const expected = entries.flatMap((e, i) => (e.subject.includes('00ff') ? [i] : []));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(kept).toEqual(expected);
+    // A benchmark figure, not a test of speed (docs/PERFORMANCE.md: no timed tests).
     console.log(`privacy filter: 100,000 rows in ${ms.toFixed(1)} ms`);
-    expect(ms).toBeLessThan(250);
   });
 });
 
