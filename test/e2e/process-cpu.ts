@@ -14,6 +14,17 @@ interface Stat {
   readonly ticks: number;
 }
 
+/** utime + stime of a /proc stat file, 0 when it cannot be read (the thread ended). */
+function ticksOf(file: string): number {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
 function statOf(pid: number): Stat | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -61,4 +72,86 @@ export function chromiumCpuSeconds(profile: string): number | null {
     stack.push(...(children.get(pid) ?? []));
   }
   return ticks / TICKS_PER_SECOND;
+}
+
+/**
+ * The same CPU time by thread, for each thread alive now: its key ("<pid>/<tid>"), its name
+ * ("<process type>/<thread name>": the browser's, a renderer's main thread, a dedicated
+ * worker...) and its seconds. A worker's thread is gone once the worker is terminated, so a
+ * benchmark reads this while the work runs and keeps each thread's last value
+ * (`threadCpuTracker`).
+ */
+export function chromiumThreads(
+  profile: string,
+): Map<string, { readonly name: string; readonly seconds: number }> | null {
+  let pids: number[];
+  try {
+    pids = readdirSync('/proc').flatMap((name) => (/^\d+$/.test(name) ? [Number(name)] : []));
+  } catch {
+    return null;
+  }
+  const stats = new Map<number, Stat>();
+  for (const pid of pids) {
+    const stat = statOf(pid);
+    if (stat) stats.set(pid, stat);
+  }
+  const browser = pids.find(
+    (pid) => commandLine(pid).includes(`--user-data-dir=${profile}`) && !commandLine(pid).includes('--type='),
+  );
+  if (browser === undefined) return null;
+  const children = new Map<number, number[]>();
+  for (const [pid, stat] of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
+  const out = new Map<string, { name: string; seconds: number }>();
+  const stack = [browser];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    stack.push(...(children.get(pid) ?? []));
+    const type = /--type=([a-z-]+)/.exec(commandLine(pid))?.[1] ?? 'browser';
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      let name: string;
+      try {
+        name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      out.set(`${pid}/${tid}`, {
+        name: `${type}/${name}`,
+        seconds: ticksOf(`/proc/${pid}/task/${tid}/stat`) / TICKS_PER_SECOND,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Samples `chromiumThreads` and keeps each thread's last value, so threads that end (a
+ * terminated worker) still count. `since()` gives the CPU seconds by thread name since the
+ * tracker was made, largest first (each dedicated worker apart, named by its thread id).
+ */
+export function threadCpuTracker(profile: string): { sample(): void; since(): [string, number][] } {
+  const first = chromiumThreads(profile) ?? new Map();
+  const last = new Map(first);
+  return {
+    sample() {
+      for (const [key, value] of chromiumThreads(profile) ?? []) last.set(key, value);
+    },
+    since() {
+      // Dedicated workers are one each (the verify worker, each segment worker); other
+      // threads of a name (a thread pool) are summed.
+      const byName = new Map<string, number>();
+      for (const [key, value] of last) {
+        const spent = value.seconds - (first.get(key)?.seconds ?? 0);
+        if (spent <= 0) continue;
+        const name = value.name.endsWith('/DedicatedWorker') ? `${value.name} ${key.split('/')[1]}` : value.name;
+        byName.set(name, (byName.get(name) ?? 0) + spent);
+      }
+      return [...byName].sort((a, b) => b[1] - a[1]);
+    },
+  };
 }

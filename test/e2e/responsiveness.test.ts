@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bigArchive, type BigArchive } from './big-archive.ts';
 import { openWorkbench, pinRootKey, shownFindingCodes, startImport, type Workbench } from './browser.ts';
-import { chromiumCpuSeconds } from './process-cpu.ts';
+import { chromiumCpuSeconds, threadCpuTracker } from './process-cpu.ts';
 
 const RECEIPTS = Number(process.env.TICKMARK_E2E_RESPONSIVENESS_RECEIPTS ?? 200_000);
 const SAMPLE_EVERY_MS = 250;
@@ -191,6 +191,7 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       const { page } = wb;
       await installProbe(page);
       const cpuBefore = chromiumCpuSeconds(wb.profile);
+      const threads = threadCpuTracker(wb.profile);
       const startedAt = Date.now();
       await startImport(page, archive.path);
       await page.getByTestId('import-progress').waitFor();
@@ -219,11 +220,13 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
         }
         presses++;
         if (Date.now() - startedAt > IMPORT_TIMEOUT_MS) throw new Error('the import did not finish in time');
+        threads.sample();
         await sleep(SAMPLE_EVERY_MS);
       }
       await page.getByTestId('dashboard').waitFor({ timeout: IMPORT_TIMEOUT_MS });
       const seconds = (Date.now() - startedAt) / 1000;
       const cpuAfter = chromiumCpuSeconds(wb.profile);
+      threads.sample();
       const probe = await readProbe(page);
 
       // Every input was sent while the progress bar was up (the loop stops at the first
@@ -269,6 +272,12 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
           cpuBefore !== null && cpuAfter !== null
             ? `${(cpuAfter - cpuBefore).toFixed(1)} s (user + system, all cores; compare the command line's with /usr/bin/time)`
             : 'not measured (no /proc, or the browser process was not found)'
+        }; by thread (sampled while they ran): ${
+          threads
+            .since()
+            .filter(([, s]) => s >= 0.1)
+            .map(([name, s]) => `${name} ${s.toFixed(1)}`)
+            .join(', ') || 'not measured'
         }`,
       );
       console.log(
