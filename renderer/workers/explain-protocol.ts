@@ -52,4 +52,6 @@ export interface ExplainTimings {
   readonly explain: number;
   /** The judgment without Cedar sent first, while Cedar loaded (null: Cedar was ready). */
   readonly partial: number | null;
+  /** Of that, listing the signatures and verifying them with WebCrypto first (null: not done). */
+  readonly ahead: number | null;
 }

@@ -153,8 +153,10 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
   // Cedar not yet loaded or not yet warm (a fresh worker): first everything else, so the
   // window can show the receipt, its evidence and its findings while the replay waits.
   let partial: number | null = null;
+  let ahead: number | null = null;
   if (!cedarWarm) {
     await verifyAhead(request);
+    ahead = performance.now() - started;
     try {
       const explanation = await explainReceipt(request.materials, {
         cedar: null,
@@ -194,7 +196,7 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
       id: request.id,
       explanation,
       ms: done - started,
-      timings: { arrivedAt, cedarWait: cedarAt - waitFrom, explain: done - cedarAt, partial },
+      timings: { arrivedAt, cedarWait: cedarAt - waitFrom, explain: done - cedarAt, partial, ahead },
     });
   } catch (error) {
     post({
