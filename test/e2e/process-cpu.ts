@@ -45,8 +45,11 @@ function commandLine(pid: number): string {
   }
 }
 
-/** Seconds of CPU used so far by the browser started with `--user-data-dir=<profile>` and its descendants. */
-export function chromiumCpuSeconds(profile: string): number | null {
+/**
+ * The browser started with `--user-data-dir=<profile>` and every process under it, or null
+ * when /proc cannot be read or that browser is not found.
+ */
+function browserProcesses(profile: string): { readonly pid: number; readonly ticks: number }[] | null {
   let pids: number[];
   try {
     pids = readdirSync('/proc').flatMap((name) => (/^\d+$/.test(name) ? [Number(name)] : []));
@@ -64,14 +67,20 @@ export function chromiumCpuSeconds(profile: string): number | null {
   if (browser === undefined) return null;
   const children = new Map<number, number[]>();
   for (const [pid, stat] of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
-  let ticks = 0;
+  const out: { pid: number; ticks: number }[] = [];
   const stack = [browser];
   while (stack.length > 0) {
     const pid = stack.pop() as number;
-    ticks += stats.get(pid)?.ticks ?? 0;
+    out.push({ pid, ticks: stats.get(pid)?.ticks ?? 0 });
     stack.push(...(children.get(pid) ?? []));
   }
-  return ticks / TICKS_PER_SECOND;
+  return out;
+}
+
+/** Seconds of CPU used so far by the browser started with `--user-data-dir=<profile>` and its descendants. */
+export function chromiumCpuSeconds(profile: string): number | null {
+  const processes = browserProcesses(profile);
+  return processes ? processes.reduce((sum, p) => sum + p.ticks, 0) / TICKS_PER_SECOND : null;
 }
 
 /**
@@ -84,28 +93,10 @@ export function chromiumCpuSeconds(profile: string): number | null {
 export function chromiumThreads(
   profile: string,
 ): Map<string, { readonly name: string; readonly seconds: number }> | null {
-  let pids: number[];
-  try {
-    pids = readdirSync('/proc').flatMap((name) => (/^\d+$/.test(name) ? [Number(name)] : []));
-  } catch {
-    return null;
-  }
-  const stats = new Map<number, Stat>();
-  for (const pid of pids) {
-    const stat = statOf(pid);
-    if (stat) stats.set(pid, stat);
-  }
-  const browser = pids.find(
-    (pid) => commandLine(pid).includes(`--user-data-dir=${profile}`) && !commandLine(pid).includes('--type='),
-  );
-  if (browser === undefined) return null;
-  const children = new Map<number, number[]>();
-  for (const [pid, stat] of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
+  const processes = browserProcesses(profile);
+  if (!processes) return null;
   const out = new Map<string, { name: string; seconds: number }>();
-  const stack = [browser];
-  while (stack.length > 0) {
-    const pid = stack.pop() as number;
-    stack.push(...(children.get(pid) ?? []));
+  for (const { pid } of processes) {
     const type = /--type=([a-z-]+)/.exec(commandLine(pid))?.[1] ?? 'browser';
     let tids: string[] = [];
     try {
