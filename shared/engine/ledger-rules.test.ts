@@ -13,40 +13,31 @@ import { fromHex, utf8 } from '../format/bytes.ts';
 import { canonicalize } from '../format/canonical.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { ZERO_HASH } from '../format/hash.ts';
-import { instantOf, type Instant } from '../format/time.ts';
 import { finding, type Finding } from './findings.ts';
 import { LedgerMerger } from './ledger.ts';
 import { ReceiptIds } from './receipt-ids.ts';
 import type { SegmentResult } from './segment.ts';
-import type { ControlCheck, KeyUse, Keyring, LedgerSummary } from './types.ts';
+import type { ControlCheck, Keyring, LedgerSummary } from './types.ts';
+import {
+  BAD_SIG,
+  KID,
+  KID_REVOKED,
+  KID_UNANCHORED,
+  PUBLIC_KEY,
+  SIG,
+  at,
+  stubKeyring,
+  ts,
+} from './stub-keys.test-helper.ts';
 
 const LEDGER = 'L';
 const CP = 'ledgers/L/checkpoints.jsonl';
 const seg = (n: number) => `ledgers/L/${String(n).padStart(6, '0')}.jsonl`;
-const two = (n: number) => String(n).padStart(2, '0');
-/** The time of seq `n`: `n` seconds past 2026-01-01T00:00:00Z. */
-const ts = (n: number) => `2026-01-01T${two(Math.floor(n / 3600))}:${two(Math.floor(n / 60) % 60)}:${two(n % 60)}Z`;
-const at = (t: string) => instantOf(t) as Instant;
 /** A stand-in for the hash of the line of seq `n` (the merge never hashes lines itself). */
 const hashOfSeq = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 
-const KID = 'a1'.repeat(16);
-const KID_UNANCHORED = 'b2'.repeat(16);
-const KID_REVOKED = 'c3'.repeat(16);
-const SIG = 'ab'.repeat(64);
-const BAD_SIG = 'cd'.repeat(64);
-const PUBLIC_KEY = new Uint8Array(32).fill(7);
-
 /** Gate keys only: asked for another role, every key is refused (as the real keyring does). */
-const keyring: Keyring = {
-  check(kid, role): KeyUse {
-    if (role !== 'gate') return { ok: false, code: 'KEY_ROLE_MISMATCH', message: `not a ${role} key` };
-    if (kid === KID) return { ok: true, publicKey: PUBLIC_KEY, anchored: true };
-    if (kid === KID_UNANCHORED) return { ok: true, publicKey: PUBLIC_KEY, anchored: false };
-    if (kid === KID_REVOKED) return { ok: false, code: 'KEY_REVOKED', message: 'key was revoked at 2026-01-01' };
-    return { ok: false, code: 'KEY_UNKNOWN', message: `no key ${kid}` };
-  },
-};
+const keyring: Keyring = stubKeyring([], 'gate');
 const verifier: SignatureVerifier = { name: 'stub', verify: (signature) => signature[0] !== 0xcd };
 
 const merger = (ids = new ReceiptIds()) => new LedgerMerger(LEDGER, keyring, verifier, ids);

@@ -14,28 +14,27 @@ import { canonicalize } from '../format/canonical.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { hashOf, ZERO_HASH } from '../format/hash.ts';
 import type { BundleBody, Receipt } from '../format/schema.ts';
-import { instantOf, type Instant } from '../format/time.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { Finding } from './findings.ts';
 import type { SegmentPiece } from './pieces.ts';
 import { checkSegment, emptySegmentResult, type SegmentContext } from './segment.ts';
 import { localRunner, pieceLines, readerErrorFinding, runSegmentTask, type SegmentTask } from './segment-task.ts';
-import type { ControlCheck, KeyUse, Keyring, ReceiptContext, RecordRead, ResolvedBundle } from './types.ts';
+import type { ControlCheck, Keyring, ReceiptContext, RecordRead, ResolvedBundle } from './types.ts';
+import {
+  BAD_SIG,
+  KID,
+  KID_REVOKED,
+  KID_UNANCHORED,
+  PUBLIC_KEY,
+  SIG,
+  at,
+  stubKeyring,
+  ts,
+} from './stub-keys.test-helper.ts';
 
 const LEDGER = 'L';
 const PATH = 'ledgers/L/000001.jsonl';
 const h = (c: string) => `sha256:${c.repeat(64)}`;
-const at = (ts: string) => instantOf(ts) as Instant;
-const two = (n: number) => String(n).padStart(2, '0');
-/** The time of seq `n`: `n` seconds past 2026-01-01T00:00:00Z. */
-const ts = (n: number) => `2026-01-01T${two(Math.floor(n / 3600))}:${two(Math.floor(n / 60) % 60)}:${two(n % 60)}Z`;
-
-const KID = 'a1'.repeat(16);
-const KID_UNANCHORED = 'b2'.repeat(16);
-const KID_REVOKED = 'c3'.repeat(16);
-const SIG = 'ab'.repeat(64);
-const BAD_SIG = 'cd'.repeat(64);
-const PUBLIC_KEY = new Uint8Array(32).fill(7);
 
 const BUNDLE_HASH = h('b');
 const body = (from: string, until: string | null): BundleBody =>
@@ -109,15 +108,7 @@ async function* stream(reads: readonly LineRead[]): AsyncGenerator<LineRead> {
   for (const read of reads) yield read;
 }
 
-const keyring = (calls: unknown[] = []): Keyring => ({
-  check(kid, role, when): KeyUse {
-    calls.push([kid, role, when]);
-    if (kid === KID) return { ok: true, publicKey: PUBLIC_KEY, anchored: true };
-    if (kid === KID_UNANCHORED) return { ok: true, publicKey: PUBLIC_KEY, anchored: false };
-    if (kid === KID_REVOKED) return { ok: false, code: 'KEY_REVOKED', message: 'key was revoked at 2026-01-01' };
-    return { ok: false, code: 'KEY_UNKNOWN', message: `no key ${kid}` };
-  },
-});
+const keyring = (calls: unknown[] = []): Keyring => stubKeyring(calls);
 
 /** Answers true unless the signature is BAD_SIG; records what it was asked. */
 const verifier = (calls: [Uint8Array, Uint8Array, Uint8Array][] = []): SignatureVerifier => ({
