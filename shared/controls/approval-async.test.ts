@@ -22,7 +22,6 @@ import {
 } from './fixtures.test-helper.ts';
 
 const bundle = resolveBundle(testBundleBody());
-const payment = PAYMENT;
 
 /** An asynchronous verifier answering as `inner`, each answer after a pseudo-random delay (out of order). */
 function shuffled(inner: SignatureVerifier, calls: { n: number }): AsyncSignatureVerifier {
@@ -41,10 +40,10 @@ function shuffled(inner: SignatureVerifier, calls: { n: number }): AsyncSignatur
 // 600 receipts: approvals good and forged, none where one is required, a gate key as approver,
 // and receipts with nothing to judge; more than one batch of answers in flight (256).
 const kinds: ReceiptSpec[] = [
-  { ...payment, approveWith: APPROVER_KEY },
-  { ...payment, approveWith: APPROVER_KEY, tamperApproval: true },
-  payment,
-  { ...payment, approveWith: GATE_KEY },
+  { ...PAYMENT, approveWith: APPROVER_KEY },
+  { ...PAYMENT, approveWith: APPROVER_KEY, tamperApproval: true },
+  PAYMENT,
+  { ...PAYMENT, approveWith: GATE_KEY },
   {},
   { approveWith: APPROVER_KEY, tamperApproval: true },
 ];
