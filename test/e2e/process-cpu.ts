@@ -14,20 +14,10 @@ interface Stat {
   readonly ticks: number;
 }
 
-/** utime + stime of a /proc stat file, 0 when it cannot be read (the thread ended). */
-function ticksOf(file: string): number {
+/** A /proc stat file's parent pid and utime + stime, or null when it cannot be read (it ended). */
+function statAt(file: string): Stat | null {
   try {
     const text = readFileSync(file, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-function statOf(pid: number): Stat | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces: fields start after the last ")".
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     // Fields from 3 (state): ppid is 4, utime 14, stime 15 (1-based in proc(5)).
@@ -36,6 +26,8 @@ function statOf(pid: number): Stat | null {
     return null;
   }
 }
+
+const statOf = (pid: number): Stat | null => statAt(`/proc/${pid}/stat`);
 
 function commandLine(pid: number): string {
   try {
@@ -113,7 +105,7 @@ export function chromiumThreads(
       }
       out.set(`${pid}/${tid}`, {
         name: `${type}/${name}`,
-        seconds: ticksOf(`/proc/${pid}/task/${tid}/stat`) / TICKS_PER_SECOND,
+        seconds: (statAt(`/proc/${pid}/task/${tid}/stat`)?.ticks ?? 0) / TICKS_PER_SECOND,
       });
     }
   }
