@@ -10,8 +10,8 @@
  *   re-evaluation, denied-but-executed, tier, recipient, approval);
  * - its links: `linkProblems` with the line stored before it, and the line after it with it;
  * - its transaction: the transaction control over every step found;
- * - its checkpoint: the ledger's checkpoints read by `LedgerMerger`, and the seal as the
- *   host established it (a scan from the receipt to the checkpoint, or the stored report);
+ * - its checkpoint: the one that seals it, read by `LedgerMerger` (only the lines that can
+ *   decide which one that is: sealing.ts), and the seal as the host established it (a scan from the receipt to the checkpoint, or the stored report);
  * - keys, manifest and bundles with `buildKeyring`, `checkManifest`, `checkBundleFile`.
  * Checks that need the whole archive (archive-wide unique ids, determinism, the SLO) are
  * listed as not checked here unless the host passes a full verification's findings.
@@ -20,6 +20,7 @@ import type { LineRead } from '../archive/lines.ts';
 import { approvalMessage } from '../controls/approval.ts';
 import { controlChecks, controlChecksWithoutCedar } from '../controls/index.ts';
 import { REPLAY_PENDING } from './replay-pending.ts';
+import { readSealingCheckpoint } from './sealing.ts';
 import { transactionCheck } from '../controls/transactions.ts';
 import { checkBundlePolicies } from '../decisions/policies.ts';
 import { evaluatePolicies, type CedarFormatting, type PolicyVerdict } from '../decisions/policy-status.ts';
@@ -27,10 +28,8 @@ import { bundleSigners, type BundleSigner } from '../policy/sides.ts';
 import { linkProblems, UNKNOWN_SPAN, type ChainTail } from '../engine/chain.ts';
 import { finding, sortFindings, type Finding } from '../engine/findings.ts';
 import { buildKeyring } from '../engine/keys.ts';
-import { LedgerMerger } from '../engine/ledger.ts';
 import { checkManifest } from '../engine/manifest.ts';
 import { checkBundleFile } from '../engine/policies.ts';
-import { ReceiptIds } from '../engine/receipt-ids.ts';
 import { readStoredLine } from '../engine/record.ts';
 import { checkSegment } from '../engine/segment.ts';
 import type { CheckStatus, ControlCheck, ReceiptContext, ResolvedBundle } from '../engine/types.ts';
@@ -404,12 +403,15 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
     );
   }
 
-  // Checkpoints of the ledger, read as verification reads them.
-  const merger = new LedgerMerger(m.target.ledger, keyring, deps.verifier, new ReceiptIds());
-  m.checkpointLines.forEach((text, i) => merger.addCheckpointLine(lineRead({ text, line: i + 1 })));
-  const checkpoint = receipt ? judgeSeal(receipt.seq, merger.validCheckpoints, m.seal, m.target.ledger) : null;
+  // The checkpoint that seals it, read as verification reads the ledger's checkpoints (sealing.ts).
+  const read = receipt
+    ? readSealingCheckpoint(m.target.ledger, keyring, deps.verifier, m.checkpointLines, receipt.seq)
+    : null;
+  const checkpoint = receipt
+    ? judgeSeal(receipt.seq, read?.sealing ? [read.sealing] : [], m.seal, m.target.ledger)
+    : null;
   const sealing = checkpoint?.line ?? null;
-  for (const f of merger.findings) if (sealing !== null && f.line === sealing) local.push(f);
+  for (const f of read?.findings ?? []) if (sealing !== null && f.line === sealing) local.push(f);
   // What the seal found wrong, where no finding says it yet (a broken link right after the
   // receipt is already the next line's CHAIN_BROKEN).
   const sealProblem = checkpoint?.problem;
