@@ -1,0 +1,1168 @@
+/**
+ * The whole-archive verifier (shared/engine/verify.ts) phase by phase, on small archives
+ * built in the test (verify-archive.test-helper.ts: real keys, one bundle, one ledger, a
+ * manifest signed over the files): the entries admitted or refused, the manifest and
+ * keys.json, bundles, ledgers with their checkpoints (and the checkpoints' signatures asked
+ * ahead of an asynchronous verifier), the remaining entries and attachments, the manifest
+ * comparison and the summary. Each case compares the exact findings, checks, ledger
+ * summaries and counts, so a rule that is dropped or reworded fails here.
+ */
+import { describe, expect, it } from 'vitest';
+import { memoryBytes } from '../archive/blob.ts';
+import { ArchiveUnreadableError, DEFAULT_LIMITS, LimitExceededError, type ArchiveSource } from '../archive/source.ts';
+import { nobleStrictVerifier } from '../format/ed25519.ts';
+import { utf8 } from '../format/bytes.ts';
+import { hashOf } from '../format/hash.ts';
+import { FORMAT_ID } from '../format/layout.ts';
+import type { Finding } from './findings.ts';
+import type {
+  CheckStatus,
+  ControlCheck,
+  ControlCheckFactory,
+  KeptFile,
+  LedgerSummary,
+  Progress,
+  VerifyReport,
+} from './types.ts';
+import { segmentChecker } from './segment-worker.ts';
+import type { SegmentRunner } from './segment-task.ts';
+import { verifyArchive, verifyZipBytes, type EngineOptions, type RunnerSetup } from './verify.ts';
+import {
+  archiveFiles,
+  ATTACHMENT,
+  ATTACHMENT_HEX,
+  BUNDLE,
+  BUNDLE_PATH,
+  bundleOf,
+  checkpointLine,
+  cpPath,
+  entrySource,
+  joinLines,
+  KEYS_TEXT,
+  manifestText,
+  MANIFEST_INFO,
+  receiptLines,
+  sealed,
+  segPath,
+  source,
+  specsOf,
+  TRUSTED,
+  GATE,
+  type Files,
+} from './verify-archive.test-helper.ts';
+
+const GATE_KID = GATE.kid;
+const SEG1 = segPath('L', 1);
+const CP = cpPath('L');
+const ATT = `attachments/${ATTACHMENT_HEX}`;
+
+const options = (over: Partial<EngineOptions> = {}): EngineOptions => ({ trustedRoots: TRUSTED, ...over });
+
+const VERIFIED = 'Every receipt is signed, chained without a break and sealed by a checkpoint.';
+const T = (s: number) => `2026-04-02T00:00:${String(s).padStart(2, '0')}.000Z`;
+
+/** The summary of ledger L read whole: `n` receipts in `segments`, sealed at `n`. */
+const ledgerL = (n: number, segments = [SEG1], over: Partial<LedgerSummary> = {}): LedgerSummary => ({
+  ledger: 'L',
+  receipts: n,
+  segments,
+  firstSeq: 1,
+  lastSeq: n,
+  sealedSeq: n,
+  checkpoints: 1,
+  state: 'verified',
+  stateReason: VERIFIED,
+  claimed: { from: T(1), to: T(n) },
+  proven: { from: T(1), to: T(n) },
+  ...over,
+});
+
+const BUNDLE_SUMMARY = {
+  path: BUNDLE_PATH,
+  hash: BUNDLE.hash,
+  id: 'agents-test',
+  version: 1,
+  effectiveFrom: '2026-04-01T00:00:00.000Z',
+  effectiveUntil: null,
+  signatureValid: true,
+  policyIds: ['no-export', 'payments', 'search', 'share-approved', 'tier-read'],
+};
+
+const CEDAR_NOT_CHECKED: CheckStatus = {
+  check: 'Policy text parses (Cedar)',
+  status: 'not checked',
+  reason: 'no Cedar engine was given to this run',
+};
+const SEGMENTS_HERE: CheckStatus = { check: 'Segments checked by this thread', status: 'ran' };
+const MANIFEST_RAN: CheckStatus = { check: 'Manifest lists every file with its hash', status: 'ran' };
+const KEYS_RAN: CheckStatus = { check: 'Signatures, keys and trust anchors', status: 'ran' };
+const CHAINS_RAN: CheckStatus = { check: 'Hash chains and checkpoints', status: 'ran' };
+const CONTROLS_NOT_CHECKED: CheckStatus = {
+  check: 'Decision re-evaluation and control checks',
+  status: 'not checked',
+  reason: 'no control checks were given to this run',
+};
+const CHECKS: CheckStatus[] = [
+  CEDAR_NOT_CHECKED,
+  SEGMENTS_HERE,
+  MANIFEST_RAN,
+  KEYS_RAN,
+  CHAINS_RAN,
+  CONTROLS_NOT_CHECKED,
+];
+
+const ARCHIVE_INFO = {
+  archive_id: MANIFEST_INFO.archive_id,
+  organization: MANIFEST_INFO.organization,
+  created_at: MANIFEST_INFO.created_at,
+  period: { ...MANIFEST_INFO.period },
+  producer: { ...MANIFEST_INFO.producer },
+};
+
+/** The report of a valid archive of `n` receipts in one segment, with `changes`. */
+const validReport = (n: number, changes: Partial<VerifyReport> = {}): VerifyReport => ({
+  format: FORMAT_ID,
+  source: 'case.zip',
+  archive: ARCHIVE_INFO,
+  findings: [],
+  ledgers: [ledgerL(n)],
+  bundles: [BUNDLE_SUMMARY],
+  checks: CHECKS,
+  summary: { receipts: n, ledgers: 1, bundles: 1, integrity_findings: 0, control_findings: 0, trusted: true },
+  ...changes,
+});
+
+const summaryOf = (
+  receipts: number,
+  integrity: number,
+  over: Partial<VerifyReport['summary']> = {},
+): VerifyReport['summary'] => ({
+  receipts,
+  ledgers: 1,
+  bundles: 1,
+  integrity_findings: integrity,
+  control_findings: 0,
+  trusted: true,
+  ...over,
+});
+
+const f = (
+  code: Finding['code'],
+  severity: Finding['severity'],
+  message: string,
+  location: Partial<Finding> = {},
+): Finding => ({ code, severity, message, ...location });
+
+describe('verifyArchive: a valid archive', () => {
+  it('gives the whole report: archive info, ledger, bundle, every check, the summary', async () => {
+    expect(await verifyArchive(source(sealed(archiveFiles(3))), options())).toStrictEqual(validReport(3));
+  });
+
+  it('reports progress phase by phase, with the segments declared bytes and receipts done', async () => {
+    const files = sealed(archiveFiles(4, { perSegment: 2 }));
+    const total = (files.get(SEG1) as Uint8Array).length + (files.get(segPath('L', 2)) as Uint8Array).length;
+    const first = (files.get(SEG1) as Uint8Array).length;
+    const seen: Progress[] = [];
+    const report = await verifyArchive(source(files), options({ onProgress: (p) => seen.push(p) }));
+    expect(report.ledgers).toStrictEqual([ledgerL(4, [SEG1, segPath('L', 2)])]);
+    const p = (phase: Progress['phase'], bytesDone: number, receiptsDone: number, bytesTotal = total) => ({
+      phase,
+      bytesDone,
+      bytesTotal,
+      receiptsDone,
+    });
+    expect(seen).toStrictEqual([
+      p('listing', 0, 0, 0),
+      p('manifest', 0, 0),
+      p('keys', 0, 0),
+      p('policies', 0, 0),
+      p('ledgers', 0, 0),
+      p('ledgers', first, 2),
+      p('ledgers', total, 4),
+      p('controls', total, 4),
+      p('done', total, 4),
+    ]);
+  });
+
+  it('hands every file but the segments to onFile once, whole, with its size and hash', async () => {
+    const files = sealed(archiveFiles(2));
+    const kept: KeptFile[] = [];
+    await verifyArchive(source(files), options({ onFile: (file) => kept.push(file) }));
+    const keptFile = (path: string, kind: KeptFile['kind']): KeptFile => {
+      const bytes = files.get(path) as Uint8Array;
+      return { path, kind, size: bytes.length, sha256: hashOf(bytes), bytes };
+    };
+    expect(kept).toStrictEqual([
+      keptFile('manifest.json', 'manifest'),
+      keptFile('keys.json', 'keys'),
+      keptFile(BUNDLE_PATH, 'bundle'),
+      keptFile(CP, 'checkpoints'),
+      keptFile(ATT, 'attachment'),
+    ]);
+  });
+
+  it('reads a ZIP of the same files to the same report, and one that is not a ZIP as ARCHIVE_UNREADABLE', async () => {
+    const { zipFiles } = await import('../producer/zip.ts');
+    const files = sealed(archiveFiles(2));
+    expect(await verifyZipBytes(memoryBytes(zipFiles(files)), 'case.zip', options())).toStrictEqual(validReport(2));
+    const report = await verifyZipBytes(memoryBytes(utf8('not a zip')), 'x.zip', options());
+    expect(report).toStrictEqual({
+      format: FORMAT_ID,
+      source: 'x.zip',
+      archive: null,
+      findings: [
+        f('ARCHIVE_UNREADABLE', 'critical', '"x.zip" is not a readable ZIP archive: File format is not recognized'),
+      ],
+      ledgers: [],
+      bundles: [],
+      checks: [{ check: 'everything', status: 'not checked', reason: 'the archive could not be read' }],
+      summary: { receipts: 0, ledgers: 0, bundles: 0, integrity_findings: 1, control_findings: 0, trusted: false },
+    });
+  });
+
+  it('a listing that fails is ARCHIVE_UNREADABLE with its message; the source is not read', async () => {
+    const src = entrySource([]);
+    src.entries = async () => {
+      throw new ArchiveUnreadableError('the central directory is cut short');
+    };
+    const seen: Progress[] = [];
+    const report = await verifyArchive(src, options({ onProgress: (p) => seen.push(p) }));
+    expect(report).toStrictEqual({
+      format: FORMAT_ID,
+      source: 'case.zip',
+      archive: null,
+      findings: [f('ARCHIVE_UNREADABLE', 'critical', 'the central directory is cut short')],
+      ledgers: [],
+      bundles: [],
+      checks: [{ check: 'everything', status: 'not checked', reason: 'the archive could not be read' }],
+      summary: { receipts: 0, ledgers: 0, bundles: 0, integrity_findings: 1, control_findings: 0, trusted: false },
+    });
+    expect(seen).toStrictEqual([{ phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 }]);
+  });
+
+  it('an archive whose root is not trusted is not trusted, and says nothing else', async () => {
+    const report = await verifyArchive(source(sealed(archiveFiles(1))), { trustedRoots: [] });
+    expect(report.summary).toStrictEqual(summaryOf(1, 1, { trusted: false }));
+    expect(report.findings.map((x) => x.code)).toStrictEqual(['KEY_UNTRUSTED_ROOT']);
+  });
+});
+
+describe('phase 1: entries admitted or refused', () => {
+  const sealedSpecs = () => specsOf(sealed(archiveFiles(2)));
+
+  it('skips directories, and refuses an unsafe or undecodable name with the entry named in the detail', async () => {
+    const report = await verifyArchive(
+      entrySource([
+        { name: 'attachments/', isDirectory: true },
+        ...sealedSpecs(),
+        { name: '../escape.json', bytes: utf8('{}') },
+        { name: 'odd\uFFFD.json', invalidName: 'its name is not valid UTF-8', bytes: utf8('{}') },
+      ]),
+      options(),
+    );
+    expect(report).toStrictEqual(
+      validReport(2, {
+        findings: [
+          f('ENTRY_UNSAFE_PATH', 'critical', 'Entry "../escape.json" was refused: the name contains a ".." segment.', {
+            detail: { entry: '../escape.json' },
+          }),
+          f('ENTRY_UNSAFE_PATH', 'critical', 'Entry "odd\uFFFD.json" was refused: its name is not valid UTF-8.', {
+            detail: { entry: 'odd\uFFFD.json' },
+          }),
+        ],
+        summary: summaryOf(2, 2),
+      }),
+    );
+  });
+
+  it('reads only the first copy of a name', async () => {
+    const specs = sealedSpecs();
+    const report = await verifyArchive(entrySource([...specs, { name: ATT, bytes: utf8('a forged copy') }]), options());
+    expect(report).toStrictEqual(
+      validReport(2, {
+        findings: [
+          f(
+            'ENTRY_UNSAFE_PATH',
+            'critical',
+            `Entry ${ATT} appears more than once; only the first copy is read, so this copy was not checked.`,
+            { path: ATT },
+          ),
+        ],
+        summary: summaryOf(2, 1),
+      }),
+    );
+  });
+
+  it('refuses an entry it cannot read, and the manifest comparison leaves it out', async () => {
+    const specs = sealedSpecs().map((s) => (s.name === ATT ? { ...s, unsupported: 'encrypted' } : s));
+    const report = await verifyArchive(entrySource(specs), options());
+    expect(report).toStrictEqual(
+      validReport(2, {
+        findings: [f('ARCHIVE_UNREADABLE', 'critical', `Entry ${ATT} cannot be read: it is encrypted.`, { path: ATT })],
+        checks: [
+          CEDAR_NOT_CHECKED,
+          SEGMENTS_HERE,
+          {
+            check: 'Manifest lists every file with its hash (1 entry that could not be read: not compared)',
+            status: 'ran',
+          },
+          KEYS_RAN,
+          CHAINS_RAN,
+          CONTROLS_NOT_CHECKED,
+        ],
+        summary: summaryOf(2, 1),
+      }),
+    );
+  });
+
+  it('reads at most maxEntries entries besides manifest.json and keys.json, wherever those come', async () => {
+    const files = sealed(archiveFiles(2));
+    const order = ['keys.json', BUNDLE_PATH, SEG1, CP, ATT, 'manifest.json'];
+    const specs = order.map((name) => ({ name, bytes: files.get(name) as Uint8Array }));
+    const report = await verifyArchive(entrySource(specs), options({ limits: { maxEntries: 2 } }));
+    const cap = f(
+      'ENTRY_TOO_LARGE',
+      'high',
+      'The archive has more than 2 entries (the limit); 2 of them were not read.',
+      { detail: { limit: 'maxEntries', notRead: 2 } },
+    );
+    // The checkpoints file is refused, not failed: the ledger is not told, so it reads as
+    // unsealed (pinned as it is; docs/TESTING.md).
+    expect(report.findings).toStrictEqual([
+      cap,
+      f(
+        'CHAIN_UNSEALED',
+        'warning',
+        'Receipts 1 to 2 come after the last valid checkpoint (there is none): they are not yet sealed, so the ledger is not proven complete past that point.',
+        { path: CP, ledger: 'L', seq: 1 },
+      ),
+    ]);
+    expect(report.checks).toStrictEqual([
+      CEDAR_NOT_CHECKED,
+      SEGMENTS_HERE,
+      {
+        check: 'Manifest lists every file with its hash (2 entries that could not be read: not compared)',
+        status: 'ran',
+      },
+      KEYS_RAN,
+      CHAINS_RAN,
+      CONTROLS_NOT_CHECKED,
+    ]);
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(2, [SEG1], {
+        sealedSeq: null,
+        checkpoints: 0,
+        state: 'unsealed',
+        stateReason: 'Intact, but its last receipts are not sealed by a checkpoint yet.',
+        proven: null,
+      }),
+    ]);
+    expect(report.summary).toStrictEqual(summaryOf(2, 2));
+  });
+
+  it('at exactly maxEntries entries reads them all', async () => {
+    const report = await verifyArchive(source(sealed(archiveFiles(2))), options({ limits: { maxEntries: 4 } }));
+    expect(report).toStrictEqual(validReport(2));
+  });
+});
+
+const codes = (r: VerifyReport) => r.findings.map((x) => x.code);
+const checkNamed = (r: VerifyReport, prefix: string) => r.checks.filter((c) => c.check.startsWith(prefix));
+const MANIFEST_CHECK = 'Manifest lists every file with its hash';
+const KEYS_CHECK = 'Signatures, keys and trust anchors';
+const ENCRYPTED = 'encrypted';
+const refuse = (files: Files, path: string) =>
+  specsOf(files).map((s) => (s.name === path ? { ...s, unsupported: ENCRYPTED } : s));
+const failRead = (files: Files, path: string, error: Error) =>
+  specsOf(files).map((s) => (s.name === path ? { ...s, fails: error } : s));
+
+describe('phase 2: manifest and keys', () => {
+  it('no manifest: MANIFEST_MISSING, no archive info, not compared, not trusted', async () => {
+    const report = await verifyArchive(source(archiveFiles(2)), options());
+    expect(report).toStrictEqual(
+      validReport(2, {
+        archive: null,
+        findings: [
+          f(
+            'MANIFEST_MISSING',
+            'critical',
+            'The archive has no manifest.json, so nothing proves which files it should hold.',
+          ),
+        ],
+        checks: [
+          CEDAR_NOT_CHECKED,
+          SEGMENTS_HERE,
+          { check: MANIFEST_CHECK, status: 'not checked', reason: 'there is no readable manifest' },
+          KEYS_RAN,
+          CHAINS_RAN,
+          CONTROLS_NOT_CHECKED,
+        ],
+        summary: summaryOf(2, 1, { trusted: false }),
+      }),
+    );
+  });
+
+  it('a manifest that is not JSON, or not a manifest, is not compared, each with its reason', async () => {
+    const notJson = archiveFiles(1);
+    notJson.set('manifest.json', utf8('not json'));
+    const a = await verifyArchive(source(notJson), options());
+    expect(checkNamed(a, MANIFEST_CHECK)).toStrictEqual([
+      { check: MANIFEST_CHECK, status: 'not checked', reason: 'there is no readable manifest' },
+    ]);
+    expect(a.findings).toStrictEqual([
+      f(
+        'RECORD_MALFORMED',
+        'critical',
+        `Line is not valid JSON (Unexpected token 'o', "not json" is not valid JSON).`,
+        {
+          path: 'manifest.json',
+          line: 1,
+        },
+      ),
+    ]);
+    const notManifest = archiveFiles(1);
+    notManifest.set('manifest.json', utf8('{}'));
+    const b = await verifyArchive(source(notManifest), options());
+    expect(checkNamed(b, MANIFEST_CHECK)).toStrictEqual([
+      { check: MANIFEST_CHECK, status: 'not checked', reason: 'the manifest is malformed' },
+    ]);
+    expect(b.archive).toBe(null);
+    expect(codes(b)).toStrictEqual(['FORMAT_UNSUPPORTED', 'RECORD_MALFORMED']);
+  });
+
+  it('a refused manifest is not missing: its refusal is the reason it was not compared', async () => {
+    const report = await verifyArchive(entrySource(refuse(sealed(archiveFiles(1)), 'manifest.json')), options());
+    expect(report.findings).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', `Entry manifest.json cannot be read: it is ${ENCRYPTED}.`, {
+        path: 'manifest.json',
+      }),
+    ]);
+    expect(checkNamed(report, MANIFEST_CHECK)).toStrictEqual([
+      { check: MANIFEST_CHECK, status: 'not checked', reason: `manifest.json was not read: it is ${ENCRYPTED}` },
+    ]);
+  });
+
+  it('a manifest whose read fails gives the reader finding and is not compared', async () => {
+    const files = sealed(archiveFiles(1));
+    const report = await verifyArchive(
+      entrySource(failRead(files, 'manifest.json', new ArchiveUnreadableError('bad CRC-32'))),
+      options(),
+    );
+    expect(report.findings).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: 'manifest.json' }),
+    ]);
+    // Not "could not be read": the manifest's own digest is dropped once it is read, so
+    // whyNotRead only knows a refusal (pinned as it is).
+    expect(checkNamed(report, MANIFEST_CHECK)).toStrictEqual([
+      { check: MANIFEST_CHECK, status: 'not checked', reason: 'there is no readable manifest' },
+    ]);
+  });
+
+  it('no keys.json: FILE_MISSING, and signatures are not checked', async () => {
+    const files = archiveFiles(1);
+    files.delete('keys.json');
+    const report = await verifyArchive(source(sealed(files)), options());
+    expect(report.findings.filter((x) => x.code === 'FILE_MISSING')).toStrictEqual([
+      f('FILE_MISSING', 'critical', 'The archive has no keys.json, so no signature in it can be checked.', {
+        path: 'keys.json',
+      }),
+    ]);
+    expect(codes(report)).toStrictEqual([
+      'KEY_UNKNOWN',
+      'FILE_MISSING',
+      'KEY_UNKNOWN',
+      'POLICY_SIGNATURE_INVALID',
+      'KEY_UNKNOWN',
+      'CHAIN_UNSEALED',
+      'KEY_UNKNOWN',
+    ]);
+    expect(checkNamed(report, KEYS_CHECK)).toStrictEqual([
+      {
+        check: KEYS_CHECK,
+        status: 'not checked',
+        reason: 'there is no readable keys.json, so no signature could be checked',
+      },
+    ]);
+  });
+
+  it('a refused keys.json is not missing, and one whose read fails could not be read', async () => {
+    const files = sealed(archiveFiles(1));
+    const refused = await verifyArchive(entrySource(refuse(files, 'keys.json')), options());
+    expect(refused.findings.filter((x) => x.path === 'keys.json')).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', `Entry keys.json cannot be read: it is ${ENCRYPTED}.`, { path: 'keys.json' }),
+    ]);
+    expect(codes(refused)).toStrictEqual([
+      'KEY_UNKNOWN',
+      'ARCHIVE_UNREADABLE',
+      'KEY_UNKNOWN',
+      'POLICY_SIGNATURE_INVALID',
+      'KEY_UNKNOWN',
+      'CHAIN_UNSEALED',
+      'KEY_UNKNOWN',
+    ]);
+    expect(checkNamed(refused, KEYS_CHECK)).toStrictEqual([
+      { check: KEYS_CHECK, status: 'not checked', reason: `keys.json was not read: it is ${ENCRYPTED}` },
+    ]);
+    const failed = await verifyArchive(
+      entrySource(failRead(files, 'keys.json', new ArchiveUnreadableError('bad CRC-32'))),
+      options(),
+    );
+    expect(codes(failed)).toStrictEqual([
+      'KEY_UNKNOWN',
+      'ARCHIVE_UNREADABLE',
+      'KEY_UNKNOWN',
+      'POLICY_SIGNATURE_INVALID',
+      'KEY_UNKNOWN',
+      'CHAIN_UNSEALED',
+      'KEY_UNKNOWN',
+    ]);
+    expect(checkNamed(failed, KEYS_CHECK)).toStrictEqual([
+      { check: KEYS_CHECK, status: 'not checked', reason: 'keys.json could not be read' },
+    ]);
+  });
+});
+
+/** A Cedar stand-in that accepts any text and records the bundles it was given. */
+const parserSeeing = (seen: string[]) => (hash: string) => {
+  seen.push(hash);
+  return { ok: true as const };
+};
+const CEDAR_RAN: CheckStatus = { check: 'Policy text parses (Cedar)', status: 'ran' };
+
+describe('phase 3: bundles and the controls', () => {
+  it('gives listed, signed text to Cedar and says so; the bundle summary has its end', async () => {
+    const until = bundleOf({ effective_until: '2026-12-31T00:00:00.000Z' });
+    const files = archiveFiles(1);
+    files.set(BUNDLE_PATH, utf8(until.text));
+    // The receipts name the bundle without an end; this one is another bundle.
+    const seen: string[] = [];
+    const report = await verifyArchive(source(sealed(files)), options({ policyParser: parserSeeing(seen) }));
+    expect(seen).toStrictEqual([until.hash]);
+    expect(report.bundles).toStrictEqual([
+      { ...BUNDLE_SUMMARY, hash: until.hash, effectiveUntil: '2026-12-31T00:00:00.000Z' },
+    ]);
+    expect(report.checks.slice(0, 1)).toStrictEqual([CEDAR_RAN]);
+  });
+
+  it('keeps text that is unlisted, or not the listed bytes, from Cedar, with a check saying why', async () => {
+    const files = archiveFiles(1);
+    const other = bundleOf({ id: 'agents-other' });
+    files.set('policies/other.json', utf8(other.text));
+    const bytes = files.get(BUNDLE_PATH) as Uint8Array;
+    const listed = [...files]
+      .filter(([p]) => p !== 'policies/other.json')
+      .map(([path, b]) => ({ bytes: b.length, path, sha256: hashOf(b) }))
+      .map((e) => (e.path === BUNDLE_PATH ? { ...e, bytes: bytes.length + 1 } : e))
+      .sort((a, b) => (a.path < b.path ? -1 : 1));
+    files.set('manifest.json', utf8(manifestText(files, undefined, listed)));
+    const seen: string[] = [];
+    const report = await verifyArchive(source(files), options({ policyParser: parserSeeing(seen) }));
+    expect(seen).toStrictEqual([]);
+    expect(report.checks.filter((c) => c.check.startsWith('Policy text'))).toStrictEqual([
+      CEDAR_RAN,
+      {
+        check: `Policy text parses (Cedar), and decisions under it are re-evaluated: ${BUNDLE_PATH}`,
+        status: 'not checked',
+        reason: 'its bytes are not those the manifest lists; its text is not given to Cedar',
+      },
+      {
+        check: 'Policy text parses (Cedar), and decisions under it are re-evaluated: policies/other.json',
+        status: 'not checked',
+        reason: 'it is not listed in the manifest; its text is not given to Cedar',
+      },
+    ]);
+    expect(codes(report)).toStrictEqual(['FILE_HASH_MISMATCH', 'FILE_UNLISTED']);
+  });
+
+  it('the same bundle at two paths is POLICY_LINEAGE_BROKEN for the later path, which is not kept', async () => {
+    const files = archiveFiles(1);
+    files.set('policies/a-copy.json', utf8(BUNDLE.text));
+    const report = await verifyArchive(source(sealed(files)), options());
+    expect(report.findings).toStrictEqual([
+      f('POLICY_LINEAGE_BROKEN', 'high', `${BUNDLE_PATH} holds the same bundle as policies/a-copy.json.`, {
+        path: BUNDLE_PATH,
+      }),
+    ]);
+    expect(report.bundles).toStrictEqual([{ ...BUNDLE_SUMMARY, path: 'policies/a-copy.json' }]);
+    expect(report.summary).toStrictEqual(summaryOf(1, 1));
+  });
+
+  it('a bundle file that is not JSON is not a bundle; other files under policies/ are not bundles', async () => {
+    const files = archiveFiles(1);
+    files.set('policies/broken.json', utf8('{'));
+    files.set('policies/notes.txt', utf8('{'));
+    files.set('policies/sub/x.json', utf8('{'));
+    const report = await verifyArchive(source(sealed(files)), options());
+    expect(report.findings).toStrictEqual([
+      f('RECORD_MALFORMED', 'critical', report.findings[0]?.message as string, {
+        path: 'policies/broken.json',
+        line: 1,
+      }),
+    ]);
+    expect(report.bundles).toStrictEqual([BUNDLE_SUMMARY]);
+  });
+
+  it('builds each control with the archive context, runs it, and reports its findings apart', async () => {
+    const files = sealed(archiveFiles(2));
+    const contexts: unknown[] = [];
+    const visited: [string, string, number][] = [];
+    const bulk = { name: 'bulk stub', verifyAsync: async () => true };
+    const control: ControlCheckFactory = (context) => {
+      contexts.push(context);
+      return {
+        id: 'stub',
+        name: 'stub',
+        visit: (receipt, at) => void visited.push([receipt.id, at.path, at.line]),
+        finish: () => [f('TIER_VIOLATION', 'high', 'a control finding', { path: SEG1, line: 2 })],
+      } satisfies ControlCheck;
+    };
+    const verifier = { name: 'noble', verify: nobleStrictVerifier.verify };
+    const report = await verifyArchive(source(files), options({ controls: [control], verifier, bulkVerifier: bulk }));
+    expect(contexts).toHaveLength(1);
+    const context = contexts[0] as Record<string, unknown>;
+    expect(Object.keys(context).sort()).toStrictEqual(['bulkVerifier', 'bundlesByHash', 'keyring', 'verifier']);
+    expect([...(context.bundlesByHash as Map<string, unknown>).keys()]).toStrictEqual([BUNDLE.hash]);
+    expect(context.verifier).toBe(verifier);
+    expect(context.bulkVerifier).toBe(bulk);
+    expect(visited).toStrictEqual([
+      ['rc_L_1', SEG1, 1],
+      ['rc_L_2', SEG1, 2],
+    ]);
+    expect(report.findings).toStrictEqual([f('TIER_VIOLATION', 'high', 'a control finding', { path: SEG1, line: 2 })]);
+    expect(report.checks).toStrictEqual([
+      CEDAR_NOT_CHECKED,
+      SEGMENTS_HERE,
+      { check: 'Receipt signatures verified with bulk stub', status: 'ran' },
+      MANIFEST_RAN,
+      KEYS_RAN,
+      CHAINS_RAN,
+      { check: 'Decision re-evaluation and control checks', status: 'ran' },
+    ]);
+    expect(report.summary).toStrictEqual(summaryOf(2, 0, { control_findings: 1 }));
+  });
+});
+
+describe('phase 5: the remaining entries and attachments', () => {
+  it('an attachment not named by its hash, or whose bytes changed, is ATTACHMENT_HASH_MISMATCH', async () => {
+    const files = archiveFiles(1);
+    files.set('attachments/not-a-hash', utf8('x'));
+    files.set(`attachments/${'0'.repeat(64)}`, ATTACHMENT);
+    files.set(`attachments/${'A'.repeat(64)}`, ATTACHMENT);
+    files.set('notes/readme.txt', utf8('read and hashed, nothing else'));
+    const report = await verifyArchive(source(sealed(files)), options());
+    expect(report.findings).toStrictEqual([
+      f(
+        'ATTACHMENT_HASH_MISMATCH',
+        'critical',
+        `Attachment content hashes to ${hashOf(ATTACHMENT)}, not to its name: it was changed.`,
+        {
+          path: `attachments/${'0'.repeat(64)}`,
+        },
+      ),
+      f(
+        'ATTACHMENT_HASH_MISMATCH',
+        'critical',
+        `Attachment name ${'A'.repeat(64)} is not a SHA-256 (64 lowercase hex digits).`,
+        {
+          path: `attachments/${'A'.repeat(64)}`,
+        },
+      ),
+      f(
+        'ATTACHMENT_HASH_MISMATCH',
+        'critical',
+        'Attachment name not-a-hash is not a SHA-256 (64 lowercase hex digits).',
+        {
+          path: 'attachments/not-a-hash',
+        },
+      ),
+    ]);
+    expect(report.checks).toStrictEqual(CHECKS);
+  });
+
+  it('an attachment whose read fails is only the reader finding, and is not compared', async () => {
+    const files = sealed(archiveFiles(1));
+    const report = await verifyArchive(
+      entrySource(failRead(files, ATT, new LimitExceededError('maxEntryBytes', 5, 'it is too big'))),
+      options(),
+    );
+    expect(report.findings).toStrictEqual([
+      f('ENTRY_TOO_LARGE', 'high', `${ATT} was not read past 5: it is too big.`, {
+        path: ATT,
+        detail: { limit: 'maxEntryBytes' },
+      }),
+    ]);
+    expect(checkNamed(report, MANIFEST_CHECK)).toStrictEqual([
+      { check: `${MANIFEST_CHECK} (1 entry that could not be read: not compared)`, status: 'ran' },
+    ]);
+  });
+
+  it('an abort by the reader is thrown, and so is any reader error once the run is aborted', async () => {
+    const files = sealed(archiveFiles(1));
+    const oops = Object.assign(new Error('stopped'), { name: 'AbortError' });
+    await expect(verifyArchive(entrySource(failRead(files, ATT, oops)), options())).rejects.toBe(oops);
+    const controller = new AbortController();
+    const reason = new ArchiveUnreadableError('cancelled');
+    const src = entrySource(failRead(files, ATT, reason));
+    const read = src.read.bind(src);
+    src.read = (entry, signal) => {
+      if (entry.name === ATT) controller.abort();
+      return read(entry, signal);
+    };
+    await expect(verifyArchive(src, options({ signal: controller.signal }))).rejects.toBe(reason);
+  });
+});
+
+const ledgerCheckpointLines = (ledger: string, n: number) => {
+  const lines = receiptLines(ledger, n);
+  return { lines, cp: `${checkpointLine(ledger, n, lines.at(-1) as string)}\n` };
+};
+
+describe('phase 4: ledgers', () => {
+  it('reads ledgers in name order and each one’s segments in name order; other files under ledgers/ are malformed', async () => {
+    const files = archiveFiles(0);
+    const l = ledgerCheckpointLines('L', 4);
+    files.set(segPath('L', 2), utf8(joinLines(l.lines.slice(2))));
+    files.set(segPath('L', 1), utf8(joinLines(l.lines.slice(0, 2))));
+    files.set(CP, utf8(l.cp));
+    const b = ledgerCheckpointLines('B', 1);
+    files.set(segPath('B', 1), utf8(joinLines(b.lines)));
+    files.set(cpPath('B'), utf8(b.cp));
+    files.set('ledgers/L/notes.txt', utf8('not a segment'));
+    const report = await verifyArchive(source(sealed(files)), options());
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(1, [segPath('B', 1)], { ledger: 'B' }),
+      ledgerL(4, [SEG1, segPath('L', 2)]),
+    ]);
+    expect(report.findings).toStrictEqual([
+      f(
+        'RECORD_MALFORMED',
+        'critical',
+        'ledgers/L/notes.txt is not a ledger segment (ledgers/<ledger>/<six digits>.jsonl) or checkpoints file; it was not read as receipts.',
+        { path: 'ledgers/L/notes.txt' },
+      ),
+    ]);
+    expect(report.summary).toStrictEqual(summaryOf(5, 1, { ledgers: 2 }));
+  });
+
+  it('a refused file under ledgers/ is only its refusal; a ledger of checkpoints only is still a ledger', async () => {
+    const files = archiveFiles(0);
+    const l = ledgerCheckpointLines('L', 1);
+    files.set(CP, utf8(l.cp));
+    files.set('ledgers/L/notes.txt', utf8('x'));
+    const report = await verifyArchive(entrySource(refuse(sealed(files), 'ledgers/L/notes.txt')), options());
+    expect(report.findings.filter((x) => x.path === 'ledgers/L/notes.txt')).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', `Entry ledgers/L/notes.txt cannot be read: it is ${ENCRYPTED}.`, {
+        path: 'ledgers/L/notes.txt',
+      }),
+    ]);
+    expect(report.ledgers.map((x) => [x.ledger, x.receipts, x.segments, x.checkpoints])).toStrictEqual([
+      ['L', 0, [], 1],
+    ]);
+  });
+
+  it('a refused segment is a span that could not be read, merged in its place', async () => {
+    const files = archiveFiles(6, { perSegment: 2 });
+    const report = await verifyArchive(entrySource(refuse(sealed(files), segPath('L', 2))), options());
+    expect(report.findings).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', `Entry ${segPath('L', 2)} cannot be read: it is ${ENCRYPTED}.`, {
+        path: segPath('L', 2),
+      }),
+    ]);
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(6, [SEG1, segPath('L', 3)], {
+        receipts: 4,
+        state: 'tampered',
+        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
+        proven: null,
+      }),
+    ]);
+    expect(report.summary).toStrictEqual(summaryOf(4, 1));
+  });
+
+  it('refused segments at the end of a ledger are merged before the next ledger begins', async () => {
+    const files = archiveFiles(4, { perSegment: 2 });
+    const b = ledgerCheckpointLines('M', 1);
+    files.set(segPath('M', 1), utf8(joinLines(b.lines)));
+    files.set(cpPath('M'), utf8(b.cp));
+    const ledgerUnreadable: string[] = [];
+    const control: ControlCheckFactory = () => ({
+      id: 'txn',
+      name: 'txn',
+      parallel: 'stateless',
+      visit: () => undefined,
+      finish: () => [],
+      ledgerUnreadable: (ledger) => void ledgerUnreadable.push(ledger),
+    });
+    const report = await verifyArchive(
+      entrySource(refuse(sealed(files), segPath('L', 2))),
+      options({ controls: [control] }),
+    );
+    expect(ledgerUnreadable).toStrictEqual(['L']);
+    expect(report.findings).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', `Entry ${segPath('L', 2)} cannot be read: it is ${ENCRYPTED}.`, {
+        path: segPath('L', 2),
+      }),
+      f(
+        'CHAIN_UNSEALED',
+        'warning',
+        'Receipts 1 to 2 come after the last valid checkpoint (there is none): they are not yet sealed, so the ledger is not proven complete past that point.',
+        { path: CP, seq: 1, ledger: 'L' },
+      ),
+    ]);
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(2, [SEG1], {
+        sealedSeq: null,
+        state: 'tampered',
+        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
+        proven: null,
+      }),
+      ledgerL(1, [segPath('M', 1)], { ledger: 'M' }),
+    ]);
+    expect(report.checks).toStrictEqual([
+      CEDAR_NOT_CHECKED,
+      {
+        check: 'Transactions complete (TXN_STEP_GAP gaps, TXN_INCOMPLETE) in L',
+        status: 'not checked',
+        reason: 'part of the ledger could not be read, and the lines not read may hold the missing steps',
+      },
+      SEGMENTS_HERE,
+      { check: `${MANIFEST_CHECK} (1 entry that could not be read: not compared)`, status: 'ran' },
+      KEYS_RAN,
+      CHAINS_RAN,
+      { check: 'Decision re-evaluation and control checks', status: 'ran' },
+    ]);
+  });
+
+  it('a checkpoints file whose read fails part-way keeps the lines read, and the ledger is told', async () => {
+    const files = sealed(archiveFiles(2));
+    const report = await verifyArchive(
+      entrySource(failRead(files, CP, new ArchiveUnreadableError('bad CRC-32'))),
+      options(),
+    );
+    expect(report.findings).toStrictEqual([f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: CP })]);
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(2, [SEG1], {
+        state: 'tampered',
+        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
+      }),
+    ]);
+  });
+});
+
+describe('phase 4: checkpoints verified ahead by an asynchronous verifier', () => {
+  /** A bulk verifier that says true, counting the checkpoint signatures in flight at once. */
+  const countingBulk = () => {
+    const state = { asked: 0, inFlight: 0, most: 0 };
+    const bulk = {
+      name: 'counting bulk',
+      state,
+      verifyAsync: async (_s: Uint8Array, message: Uint8Array) => {
+        const checkpoint = new TextDecoder().decode(message).includes('"head"');
+        if (checkpoint) {
+          state.asked++;
+          state.inFlight++;
+          state.most = Math.max(state.most, state.inFlight);
+        }
+        await Promise.resolve();
+        if (checkpoint) state.inFlight--;
+        return true;
+      },
+    };
+    return bulk;
+  };
+
+  it('asks 512 lines at a time and answers each checkpoint from them (signatures the reference would refuse)', async () => {
+    const files = archiveFiles(2);
+    const lines = receiptLines('L', 2);
+    const fake = (seq: number) =>
+      `{"head":"${hashOf(lines[seq - 1] ?? `seq ${seq}`)}","kid":"${GATE_KID}","ledger":"L","seq":${seq},"sig":"${'ab'.repeat(64)}","ts":"2026-04-02T00:00:0${Math.min(seq, 9)}Z"}`;
+    const cps = [fake(1), 'not json', ...Array.from({ length: 512 }, (_, i) => fake(i + 2))];
+    files.set(CP, utf8(joinLines(cps)));
+    const bulk = countingBulk();
+    const report = await verifyArchive(source(sealed(files)), options({ bulkVerifier: bulk }));
+    // A batch is 512 lines: the first holds the line that is not JSON, so 511 are asked at once.
+    expect(bulk.state).toStrictEqual({ asked: 513, inFlight: 0, most: 511 });
+    // Every checkpoint's signature was taken as the bulk verifier answered (the reference
+    // refuses these made-up ones): seq 2 seals the ledger, seqs 3 to 513 are past its end.
+    expect(report.ledgers[0]?.sealedSeq).toBe(2);
+    expect(report.ledgers[0]?.checkpoints).toBe(514);
+    const byCode = new Map<string, number>();
+    for (const c of codes(report)) byCode.set(c, (byCode.get(c) ?? 0) + 1);
+    expect([...byCode]).toStrictEqual([
+      ['RECORD_MALFORMED', 1],
+      ['CHAIN_TRUNCATED', 511],
+    ]);
+  });
+
+  it('judges the checkpoint lines read before the file fails', async () => {
+    const files = sealed(archiveFiles(2));
+    const bulk = countingBulk();
+    const report = await verifyArchive(
+      entrySource(failRead(files, CP, new ArchiveUnreadableError('bad CRC-32'))),
+      options({ bulkVerifier: bulk }),
+    );
+    expect(bulk.state).toStrictEqual({ asked: 1, inFlight: 0, most: 1 });
+    expect(report.findings).toStrictEqual([f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: CP })]);
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(2, [SEG1], {
+        state: 'tampered',
+        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
+      }),
+    ]);
+  });
+});
+
+describe('phase 4: a segment runner (worker pool)', () => {
+  interface PoolLog {
+    setups: RunnerSetup[];
+    tasks: string[];
+    closed: number;
+  }
+  /** A pool of one checker in this thread (segment-worker.ts), logging what it is given. */
+  const pool =
+    (src: ArchiveSource, log: PoolLog, takesPieces: boolean, controlFactories: ControlCheckFactory[] = []) =>
+    async (setup: RunnerSetup): Promise<SegmentRunner> => {
+      log.setups.push(setup);
+      const check = await segmentChecker(src, setup, { verifier: nobleStrictVerifier, controlFactories });
+      return {
+        name: 'a test pool',
+        concurrency: 2,
+        takesPieces,
+        run: (task) => {
+          log.tasks.push(task.piece ? `${task.path}@${task.piece.firstLine}` : task.path);
+          return check(task);
+        },
+        close: async () => void log.closed++,
+      };
+    };
+  const newLog = (): PoolLog => ({ setups: [], tasks: [], closed: 0 });
+  const POOL_RAN: CheckStatus = { check: 'Segments checked by a test pool', status: 'ran' };
+  const withPool = (report: VerifyReport, check: CheckStatus = POOL_RAN) =>
+    report.checks.map((c) => (c === SEGMENTS_HERE ? check : c));
+
+  it('starts at exactly segmentRunnerMinBytes of segments, with the run’s setup, and closes it', async () => {
+    const files = sealed(archiveFiles(4, { perSegment: 2 }));
+    const bytes = (files.get(SEG1) as Uint8Array).length + (files.get(segPath('L', 2)) as Uint8Array).length;
+    const src = source(files);
+    const log = newLog();
+    const report = await verifyArchive(
+      src,
+      options({ segmentRunner: pool(src, log, false), segmentRunnerMinBytes: bytes, limits: { maxLineBytes: 5000 } }),
+    );
+    const expected = validReport(4, { ledgers: [ledgerL(4, [SEG1, segPath('L', 2)])] });
+    expect(report).toStrictEqual({ ...expected, checks: withPool(expected) });
+    expect(log.tasks).toStrictEqual([SEG1, segPath('L', 2)]);
+    expect(log.closed).toBe(1);
+    expect(log.setups).toHaveLength(1);
+    const setup = log.setups[0] as RunnerSetup;
+    expect(setup.keys).toStrictEqual(JSON.parse(KEYS_TEXT));
+    expect(setup.trustedRoots).toStrictEqual(TRUSTED);
+    expect(setup.bundles.map((b) => [b.path, b.hash])).toStrictEqual([[BUNDLE_PATH, BUNDLE.hash]]);
+    expect(setup.limits).toStrictEqual({ ...DEFAULT_LIMITS, maxLineBytes: 5000 });
+    expect(setup.controlIds).toStrictEqual([]);
+  });
+
+  it('is not started below segmentRunnerMinBytes (16 MiB by default), nor without a segment', async () => {
+    const files = sealed(archiveFiles(2));
+    const bytes = (files.get(SEG1) as Uint8Array).length;
+    const log = newLog();
+    const src = source(files);
+    for (const min of [bytes + 1, undefined]) {
+      const report = await verifyArchive(
+        src,
+        options({ segmentRunner: pool(src, log, false), segmentRunnerMinBytes: min }),
+      );
+      expect(report).toStrictEqual(validReport(2));
+    }
+    const none = sealed(archiveFiles(0));
+    const empty = await verifyArchive(
+      source(none),
+      options({ segmentRunner: pool(source(none), log, false), segmentRunnerMinBytes: 0 }),
+    );
+    expect(checkNamed(empty, 'Segments')).toStrictEqual([SEGMENTS_HERE]);
+    expect(log).toStrictEqual(newLog());
+  });
+
+  it('is started only when every control can run split (stateless, or projected with both halves)', async () => {
+    const control =
+      (id: string, extra: Partial<ControlCheck>): ControlCheckFactory =>
+      () => ({ id, name: id, visit: () => undefined, finish: () => [], ...extra });
+    const stateless = control('a', { parallel: 'stateless' });
+    const projected = control('b', { parallel: 'projected', project: () => null, visitProjection: () => undefined });
+    const halfProjected = control('c', { parallel: 'projected', project: () => null });
+    const noFold = control('d', { parallel: 'projected', visitProjection: () => undefined });
+    const oneThread = control('e', {});
+    const files = sealed(archiveFiles(2));
+    const started: string[][] = [];
+    for (const controls of [[stateless, projected], [stateless, halfProjected], [noFold], [projected, oneThread]]) {
+      const log = newLog();
+      const src = source(files);
+      await verifyArchive(
+        src,
+        options({ controls, segmentRunner: pool(src, log, false, controls), segmentRunnerMinBytes: 0 }),
+      );
+      started.push(log.setups.map((s) => s.controlIds.join(',')));
+    }
+    expect(started).toStrictEqual([['a,b'], [], [], []]);
+  });
+
+  it('a pool that cannot start leaves the segments to this thread, saying why', async () => {
+    const files = sealed(archiveFiles(2));
+    const failing = (thrown: unknown) => async () => {
+      throw thrown;
+    };
+    const a = await verifyArchive(
+      source(files),
+      options({ segmentRunner: failing(new Error('no threads')), segmentRunnerMinBytes: 0 }),
+    );
+    const why = (w: string): CheckStatus => ({
+      check: `Segments checked by this thread (the worker pool could not start: ${w})`,
+      status: 'ran',
+    });
+    expect(a).toStrictEqual({ ...validReport(2), checks: withPool(validReport(2), why('no threads')) });
+    const b = await verifyArchive(
+      source(files),
+      options({ segmentRunner: failing('refused'), segmentRunnerMinBytes: 0 }),
+    );
+    expect(checkNamed(b, 'Segments')).toStrictEqual([why('refused')]);
+    const controller = new AbortController();
+    const reason = new Error('cancelled');
+    const aborting = async () => {
+      controller.abort(reason);
+      throw new Error('stopped');
+    };
+    await expect(
+      verifyArchive(
+        source(files),
+        options({ segmentRunner: aborting, segmentRunnerMinBytes: 0, signal: controller.signal }),
+      ),
+    ).rejects.toBe(reason);
+  });
+
+  it('a runner that takes pieces gets each file split, read and hashed here, and gives the same report', async () => {
+    const files = sealed(archiveFiles(4, { perSegment: 2 }));
+    const src = source(files);
+    const log = newLog();
+    const seen: Progress[] = [];
+    const report = await verifyArchive(
+      src,
+      options({
+        segmentRunner: pool(src, log, true),
+        segmentRunnerMinBytes: 0,
+        pieceBytes: 0,
+        onProgress: (p) => seen.push(p),
+      }),
+    );
+    const expected = validReport(4, { ledgers: [ledgerL(4, [SEG1, segPath('L', 2)])] });
+    expect(report).toStrictEqual({ ...expected, checks: withPool(expected) });
+    // A piece bound of 0 is taken as 1 byte: every line is a piece.
+    expect(log.tasks).toStrictEqual([`${SEG1}@1`, `${SEG1}@2`, `${segPath('L', 2)}@1`, `${segPath('L', 2)}@2`]);
+    const line = (n: number) => (utf8(receiptLines('L', 4)[n - 1] as string).length as number) + 1;
+    expect(seen.filter((p) => p.phase === 'ledgers').map((p) => [p.bytesDone, p.receiptsDone])).toStrictEqual([
+      [0, 0],
+      [line(1), 1],
+      [line(1) + line(2), 2],
+      [line(1) + line(2) + line(3), 3],
+      [line(1) + line(2) + line(3) + line(4), 4],
+    ]);
+  });
+
+  it('a file that fails part-way, split into pieces, gives the reader finding for its ledger', async () => {
+    const files = sealed(archiveFiles(4, { perSegment: 2 }));
+    const src = entrySource(failRead(files, SEG1, new ArchiveUnreadableError('bad CRC-32')));
+    const log = newLog();
+    const report = await verifyArchive(src, options({ segmentRunner: pool(src, log, true), segmentRunnerMinBytes: 0 }));
+    expect(report.findings).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
+    ]);
+    // The one reader finding is counted twice in the ledger's reason: it is among the segment's
+    // findings and added again as a file finding (pinned as it is; docs/TESTING.md).
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(4, [SEG1, segPath('L', 2)], {
+        state: 'tampered',
+        stateReason: '2 integrity findings in this ledger (ARCHIVE_UNREADABLE).',
+        proven: null,
+      }),
+    ]);
+    expect(report.summary).toStrictEqual(summaryOf(4, 1));
+    expect(log.tasks).toStrictEqual([`${SEG1}@1`, `${segPath('L', 2)}@1`]);
+    const stopped = Object.assign(new Error('stopped'), { name: 'AbortError' });
+    const src2 = entrySource(failRead(files, SEG1, stopped));
+    await expect(
+      verifyArchive(src2, options({ segmentRunner: pool(src2, newLog(), true), segmentRunnerMinBytes: 0 })),
+    ).rejects.toBe(stopped);
+  });
+
+  it('a file that fails part-way, checked whole by a runner, gives the reader finding for its ledger', async () => {
+    const files = sealed(archiveFiles(4, { perSegment: 2 }));
+    const src = entrySource(failRead(files, SEG1, new ArchiveUnreadableError('bad CRC-32')));
+    const log = newLog();
+    const report = await verifyArchive(
+      src,
+      options({ segmentRunner: pool(src, log, false), segmentRunnerMinBytes: 0 }),
+    );
+    expect(report.findings).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
+    ]);
+    // The one reader finding is counted twice in the ledger's reason: it is among the segment's
+    // findings and added again as a file finding (pinned as it is; docs/TESTING.md).
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(4, [SEG1, segPath('L', 2)], {
+        state: 'tampered',
+        stateReason: '2 integrity findings in this ledger (ARCHIVE_UNREADABLE).',
+        proven: null,
+      }),
+    ]);
+    expect(report.summary).toStrictEqual(summaryOf(4, 1));
+    expect(log.tasks).toStrictEqual([SEG1, segPath('L', 2)]);
+  });
+});
+
+describe('phase 6 and 7: the manifest comparison and the summary', () => {
+  it('a segment or checkpoints file not as listed is a finding for its ledger too', async () => {
+    const files = sealed(archiveFiles(2));
+    const listed = JSON.parse(new TextDecoder().decode(files.get('manifest.json'))).files as {
+      path: string;
+      sha256: string;
+      bytes: number;
+    }[];
+    const other = hashOf('other');
+    const wrong = listed.map((e) => ([SEG1, CP, ATT].includes(e.path) ? { ...e, sha256: other } : e));
+    files.set('manifest.json', utf8(manifestText(files, undefined, wrong)));
+    const report = await verifyArchive(source(files), options());
+    const changed = (path: string) =>
+      f(
+        'FILE_HASH_MISMATCH',
+        'critical',
+        `${path} has hash ${hashOf(files.get(path) as Uint8Array)} where the manifest says ${other}: the file was changed after the manifest was signed.`,
+        { path },
+      );
+    expect(report.findings).toStrictEqual([changed(SEG1), changed(CP), changed(ATT)]);
+    // The attachment's finding is not the ledger's.
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(2, [SEG1], {
+        state: 'tampered',
+        stateReason: '2 integrity findings in this ledger (FILE_HASH_MISMATCH).',
+        proven: null,
+      }),
+    ]);
+  });
+
+  it('counts the entries not compared in the check: one entry, two entries', async () => {
+    const files = sealed(archiveFiles(1));
+    files.set('attachments/b', utf8('b'));
+    files.set('attachments/c', utf8('c'));
+    sealed(files);
+    const one = await verifyArchive(entrySource(refuse(files, 'attachments/b')), options());
+    expect(checkNamed(one, MANIFEST_CHECK)).toStrictEqual([
+      { check: `${MANIFEST_CHECK} (1 entry that could not be read: not compared)`, status: 'ran' },
+    ]);
+    const specs = refuse(files, 'attachments/b').map((x) =>
+      x.name === 'attachments/c' ? { ...x, unsupported: ENCRYPTED } : x,
+    );
+    const two = await verifyArchive(entrySource(specs), options());
+    expect(checkNamed(two, MANIFEST_CHECK)).toStrictEqual([
+      { check: `${MANIFEST_CHECK} (2 entries that could not be read: not compared)`, status: 'ran' },
+    ]);
+  });
+});
