@@ -125,13 +125,18 @@ export interface EntrySpec extends Partial<RawEntry> {
   readonly name: string;
   /** The bytes read; omitted for a directory or an entry never read. */
   readonly bytes?: Uint8Array;
-  /** Thrown by the read after its bytes. */
+  /** Thrown by the read after its bytes (after the first `failAfter` of them, when set). */
   readonly fails?: Error;
+  readonly failAfter?: number;
+  /** Read in chunks of this many bytes (default: one chunk). */
+  readonly chunk?: number;
+  /** Each chunk is given in one buffer that the next chunk overwrites, as some readers do. */
+  readonly reuse?: boolean;
 }
 
 /** An archive source over hand-made entries; `closed` counts calls to `close`. */
 export function entrySource(specs: readonly EntrySpec[], name = 'case.zip'): ArchiveSource & { closed: number } {
-  const entries: RawEntry[] = specs.map(({ bytes, fails: _fails, ...entry }) => ({
+  const entries: RawEntry[] = specs.map(({ bytes, fails: _f, failAfter: _a, chunk: _c, reuse: _r, ...entry }) => ({
     declaredSize: bytes?.length ?? 0,
     compressedSize: null,
     isDirectory: false,
@@ -144,7 +149,18 @@ export function entrySource(specs: readonly EntrySpec[], name = 'case.zip'): Arc
     async *read(entry: RawEntry): AsyncIterable<Uint8Array> {
       const spec = specs.find((s) => s.name === entry.name && s.bytes !== undefined);
       if (!spec?.bytes) throw new ArchiveUnreadableError(`${entry.name} has no bytes in this test`);
-      yield spec.bytes;
+      const bytes = spec.fails && spec.failAfter !== undefined ? spec.bytes.subarray(0, spec.failAfter) : spec.bytes;
+      const step = spec.chunk ?? Math.max(bytes.length, 1);
+      const reused = new Uint8Array(step);
+      for (let at = 0; at < bytes.length; at += step) {
+        const part = bytes.subarray(at, at + step);
+        if (!spec.reuse) yield part;
+        else {
+          reused.fill(0);
+          reused.set(part);
+          yield reused.subarray(0, part.length);
+        }
+      }
       if (spec.fails) throw spec.fails;
     },
     close: async () => {

@@ -185,9 +185,14 @@ describe('verifyArchive: a valid archive', () => {
   });
 
   it('hands every file but the segments to onFile once, whole, with its size and hash', async () => {
-    const files = sealed(archiveFiles(2));
+    const files = archiveFiles(2);
+    files.set('notes/readme.txt', utf8('hashed, not kept'));
+    sealed(files);
     const kept: KeptFile[] = [];
-    await verifyArchive(source(files), options({ onFile: (file) => kept.push(file) }));
+    // The attachment comes in 4-byte chunks of one buffer the reader reuses: what is kept is a copy.
+    const specs = specsOf(files).map((x) => (x.name === ATT ? { ...x, chunk: 4, reuse: true } : x));
+    const report = await verifyArchive(entrySource(specs), options({ onFile: (file) => kept.push(file) }));
+    expect(report.findings).toStrictEqual([]);
     const keptFile = (path: string, kind: KeptFile['kind']): KeptFile => {
       const bytes = files.get(path) as Uint8Array;
       return { path, kind, size: bytes.length, sha256: hashOf(bytes), bytes };
@@ -218,6 +223,23 @@ describe('verifyArchive: a valid archive', () => {
       checks: [{ check: 'everything', status: 'not checked', reason: 'the archive could not be read' }],
       summary: { receipts: 0, ledgers: 0, bundles: 0, integrity_findings: 1, control_findings: 0, trusted: false },
     });
+  });
+
+  it('reads a ZIP with the caller’s inflate, closes its bytes, and throws what is not a reading failure', async () => {
+    const { zipFiles } = await import('../producer/zip.ts');
+    const { nodeInflate } = await import('../../cli/node-zip.ts');
+    const zip = zipFiles(sealed(archiveFiles(1)));
+    let inflated = 0;
+    let closed = 0;
+    const inflate: NonNullable<EngineOptions['inflate']> = (bytes, stored, signal) => {
+      inflated++;
+      return (nodeInflate as NonNullable<EngineOptions['inflate']>)(bytes, stored, signal);
+    };
+    const bytes = { ...memoryBytes(zip), close: async () => void closed++ };
+    expect(await verifyZipBytes(bytes, 'case.zip', options({ inflate }))).toStrictEqual(validReport(1));
+    expect([inflated > 0, closed]).toStrictEqual([true, 1]);
+    // Misuse (no bytes at all) is thrown, not reported.
+    await expect(verifyZipBytes(null as never, 'case.zip', options())).rejects.toThrow(TypeError);
   });
 
   it('a listing that fails is ARCHIVE_UNREADABLE with its message; the source is not read', async () => {
@@ -358,6 +380,38 @@ describe('phase 1: entries admitted or refused', () => {
       }),
     ]);
     expect(report.summary).toStrictEqual(summaryOf(2, 2));
+  });
+
+  it('a segment over the cap is a span its ledger could not read, with the cap finding', async () => {
+    const files = sealed(archiveFiles(4, { perSegment: 2 }));
+    const order = ['keys.json', 'manifest.json', BUNDLE_PATH, CP, SEG1, ATT, segPath('L', 2)];
+    const specs = order.map((name) => ({ name, bytes: files.get(name) as Uint8Array }));
+    const report = await verifyArchive(entrySource(specs), options({ limits: { maxEntries: 4 } }));
+    const cap = f(
+      'ENTRY_TOO_LARGE',
+      'high',
+      'The archive has more than 4 entries (the limit); 1 of them were not read.',
+      {
+        detail: { limit: 'maxEntries', notRead: 1 },
+      },
+    );
+    expect(report.findings).toStrictEqual([
+      cap,
+      f(
+        'CHAIN_UNSEALED',
+        'warning',
+        'Receipts 1 to 2 come after the last valid checkpoint (there is none): they are not yet sealed, so the ledger is not proven complete past that point.',
+        { path: CP, ledger: 'L', seq: 1 },
+      ),
+    ]);
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(2, [SEG1], {
+        sealedSeq: null,
+        state: 'tampered',
+        stateReason: '1 integrity finding in this ledger (ENTRY_TOO_LARGE).',
+        proven: null,
+      }),
+    ]);
   });
 
   it('at exactly maxEntries entries reads them all', async () => {
@@ -541,18 +595,20 @@ describe('phase 3: bundles and the controls', () => {
     expect(report.bundles).toStrictEqual([
       { ...BUNDLE_SUMMARY, hash: until.hash, effectiveUntil: '2026-12-31T00:00:00.000Z' },
     ]);
-    expect(report.checks.slice(0, 1)).toStrictEqual([CEDAR_RAN]);
+    expect(report.checks).toStrictEqual([CEDAR_RAN, ...CHECKS.slice(1)]);
   });
 
   it('keeps text that is unlisted, or not the listed bytes, from Cedar, with a check saying why', async () => {
     const files = archiveFiles(1);
     const other = bundleOf({ id: 'agents-other' });
     files.set('policies/other.json', utf8(other.text));
+    files.set('policies/third.json', utf8(bundleOf({ id: 'agents-third' }).text));
     const bytes = files.get(BUNDLE_PATH) as Uint8Array;
     const listed = [...files]
       .filter(([p]) => p !== 'policies/other.json')
       .map(([path, b]) => ({ bytes: b.length, path, sha256: hashOf(b) }))
       .map((e) => (e.path === BUNDLE_PATH ? { ...e, bytes: bytes.length + 1 } : e))
+      .map((e) => (e.path === 'policies/third.json' ? { ...e, sha256: hashOf('other bytes') } : e))
       .sort((a, b) => (a.path < b.path ? -1 : 1));
     files.set('manifest.json', utf8(manifestText(files, undefined, listed)));
     const seen: string[] = [];
@@ -570,8 +626,13 @@ describe('phase 3: bundles and the controls', () => {
         status: 'not checked',
         reason: 'it is not listed in the manifest; its text is not given to Cedar',
       },
+      {
+        check: 'Policy text parses (Cedar), and decisions under it are re-evaluated: policies/third.json',
+        status: 'not checked',
+        reason: 'its bytes are not those the manifest lists; its text is not given to Cedar',
+      },
     ]);
-    expect(codes(report)).toStrictEqual(['FILE_HASH_MISMATCH', 'FILE_UNLISTED']);
+    expect(codes(report)).toStrictEqual(['FILE_HASH_MISMATCH', 'FILE_UNLISTED', 'FILE_HASH_MISMATCH']);
   });
 
   it('the same bundle at two paths is POLICY_LINEAGE_BROKEN for the later path, which is not kept', async () => {
@@ -587,18 +648,40 @@ describe('phase 3: bundles and the controls', () => {
     expect(report.summary).toStrictEqual(summaryOf(1, 1));
   });
 
-  it('a bundle file that is not JSON is not a bundle; other files under policies/ are not bundles', async () => {
+  it('a bundle file that is not JSON, or not a bundle, is no bundle; other files near policies/ are not read as bundles', async () => {
     const files = archiveFiles(1);
     files.set('policies/broken.json', utf8('{'));
+    files.set('policies/empty.json', utf8('{}'));
     files.set('policies/notes.txt', utf8('{'));
+    files.set('policies/a.json.bak', utf8('{'));
     files.set('policies/sub/x.json', utf8('{'));
+    files.set('notes/policies/a.json', utf8('{'));
     const report = await verifyArchive(source(sealed(files)), options());
     expect(report.findings).toStrictEqual([
-      f('RECORD_MALFORMED', 'critical', report.findings[0]?.message as string, {
-        path: 'policies/broken.json',
-        line: 1,
-      }),
+      f(
+        'RECORD_MALFORMED',
+        'critical',
+        "Line is not valid JSON (Expected property name or '}' in JSON at position 1).",
+        { path: 'policies/broken.json', line: 1 },
+      ),
+      f(
+        'RECORD_MALFORMED',
+        'critical',
+        'policies/empty.json is not a policy bundle: field "bundle": Invalid input: expected object, received undefined; field "signatures": Invalid input: expected array, received undefined.',
+        { path: 'policies/empty.json' },
+      ),
     ]);
+    expect(report.bundles).toStrictEqual([BUNDLE_SUMMARY]);
+  });
+
+  it('lists a bundle’s policy ids in order even when its file is not canonical', async () => {
+    const files = archiveFiles(1);
+    const body = BUNDLE.file.bundle;
+    const reversed = Object.fromEntries(Object.entries(body.cedar.policies).reverse());
+    const text = JSON.stringify({ ...BUNDLE.file, bundle: { ...body, cedar: { policies: reversed } } });
+    files.set(BUNDLE_PATH, utf8(text));
+    const report = await verifyArchive(source(sealed(files)), options());
+    expect(codes(report)).toStrictEqual(['RECORD_NONCANONICAL']);
     expect(report.bundles).toStrictEqual([BUNDLE_SUMMARY]);
   });
 
@@ -833,6 +916,60 @@ describe('phase 4: ledgers', () => {
     ]);
   });
 
+  it('tells the controls of a ledger’s unread span before the next ledger’s projections are folded', async () => {
+    const files = archiveFiles(4, { perSegment: 2 });
+    const m = ledgerCheckpointLines('M', 1);
+    files.set(segPath('M', 1), utf8(joinLines(m.lines)));
+    files.set(cpPath('M'), utf8(m.cp));
+    const events: string[] = [];
+    const control: ControlCheckFactory = () => ({
+      id: 'folding',
+      name: 'folding',
+      parallel: 'projected',
+      visit: () => undefined,
+      project: (receipt) => `${receipt.ledger} ${receipt.seq}`,
+      visitProjection: (p) => void events.push(`fold ${p as string}`),
+      finish: () => [],
+      ledgerUnreadable: (ledger) => void events.push(`unreadable ${ledger}`),
+    });
+    await verifyArchive(entrySource(refuse(sealed(files), segPath('L', 2))), options({ controls: [control] }));
+    expect(events).toStrictEqual(['fold L 1', 'fold L 2', 'unreadable L', 'fold M 1']);
+  });
+
+  it('a refused last segment is merged after the segments before it, however many', async () => {
+    const files = archiveFiles(6, { perSegment: 2 });
+    const lines = receiptLines('L', 6);
+    files.set(CP, utf8(`${checkpointLine('L', 4, lines[3] as string)}\n`));
+    const report = await verifyArchive(entrySource(refuse(sealed(files), segPath('L', 3))), options());
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(4, [SEG1, segPath('L', 2)], {
+        state: 'tampered',
+        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
+        proven: null,
+      }),
+    ]);
+  });
+
+  it('a segment whose read fails part-way is a span: the next segment is not linked to the last line read', async () => {
+    const files = sealed(archiveFiles(4, { perSegment: 2 }));
+    const firstLine = utf8(`${receiptLines('L', 1)[0]}\n`).length;
+    const specs = specsOf(files).map((x) =>
+      x.name === SEG1 ? { ...x, fails: new ArchiveUnreadableError('bad CRC-32'), failAfter: firstLine } : x,
+    );
+    const report = await verifyArchive(entrySource(specs), options());
+    expect(report.findings).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
+    ]);
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(4, [SEG1, segPath('L', 2)], {
+        receipts: 3,
+        state: 'tampered',
+        stateReason: '2 integrity findings in this ledger (ARCHIVE_UNREADABLE).',
+        proven: null,
+      }),
+    ]);
+  });
+
   it('a checkpoints file whose read fails part-way keeps the lines read, and the ledger is told', async () => {
     const files = sealed(archiveFiles(2));
     const report = await verifyArchive(
@@ -879,7 +1016,10 @@ describe('phase 4: checkpoints verified ahead by an asynchronous verifier', () =
     const cps = [fake(1), 'not json', ...Array.from({ length: 512 }, (_, i) => fake(i + 2))];
     files.set(CP, utf8(joinLines(cps)));
     const bulk = countingBulk();
-    const report = await verifyArchive(source(sealed(files)), options({ bulkVerifier: bulk }));
+    // The checkpoints come in 1000-byte chunks of one buffer the reader reuses: lines held
+    // for a batch must be copies.
+    const specs = specsOf(sealed(files)).map((x) => (x.name === CP ? { ...x, chunk: 1000, reuse: true } : x));
+    const report = await verifyArchive(entrySource(specs), options({ bulkVerifier: bulk }));
     // A batch is 512 lines: the first holds the line that is not JSON, so 511 are asked at once.
     expect(bulk.state).toStrictEqual({ asked: 513, inFlight: 0, most: 511 });
     // Every checkpoint's signature was taken as the bulk verifier answered (the reference
@@ -892,6 +1032,22 @@ describe('phase 4: checkpoints verified ahead by an asynchronous verifier', () =
       ['RECORD_MALFORMED', 1],
       ['CHAIN_TRUNCATED', 511],
     ]);
+  });
+
+  it('takes each answer for its own signature, and passes a line too long to read', async () => {
+    const files = archiveFiles(3);
+    const lines = receiptLines('L', 3);
+    const cp = (seq: number, sig: string) =>
+      `{"head":"${hashOf(lines[seq - 1] as string)}","kid":"${GATE_KID}","ledger":"L","seq":${seq},"sig":"${sig}","ts":"2026-04-02T00:00:0${seq}Z"}`;
+    const junk = 'x'.repeat(1024 * 1024 + 1);
+    files.set(CP, utf8(joinLines([cp(1, 'ab'.repeat(64)), cp(2, 'cd'.repeat(64)), junk, cp(3, 'ab'.repeat(64))])));
+    const bulk = { name: 'bulk', verifyAsync: async (sig: Uint8Array) => sig[0] !== 0xcd };
+    const report = await verifyArchive(source(sealed(files)), options({ bulkVerifier: bulk }));
+    expect(report.findings.map((x) => [x.code, x.line])).toStrictEqual([
+      ['CHECKPOINT_INVALID', 2],
+      ['RECORD_MALFORMED', 3],
+    ]);
+    expect(report.ledgers[0]?.sealedSeq).toBe(3);
   });
 
   it('judges the checkpoint lines read before the file fails', async () => {
@@ -938,7 +1094,7 @@ describe('phase 4: a segment runner (worker pool)', () => {
   const newLog = (): PoolLog => ({ setups: [], tasks: [], closed: 0 });
   const POOL_RAN: CheckStatus = { check: 'Segments checked by a test pool', status: 'ran' };
   const withPool = (report: VerifyReport, check: CheckStatus = POOL_RAN) =>
-    report.checks.map((c) => (c === SEGMENTS_HERE ? check : c));
+    report.checks.map((c) => (c.check === SEGMENTS_HERE.check ? check : c));
 
   it('starts at exactly segmentRunnerMinBytes of segments, with the run’s setup, and closes it', async () => {
     const files = sealed(archiveFiles(4, { perSegment: 2 }));
@@ -992,9 +1148,16 @@ describe('phase 4: a segment runner (worker pool)', () => {
     const halfProjected = control('c', { parallel: 'projected', project: () => null });
     const noFold = control('d', { parallel: 'projected', visitProjection: () => undefined });
     const oneThread = control('e', {});
+    const unmarked = control('f', { project: () => null, visitProjection: () => undefined });
     const files = sealed(archiveFiles(2));
     const started: string[][] = [];
-    for (const controls of [[stateless, projected], [stateless, halfProjected], [noFold], [projected, oneThread]]) {
+    for (const controls of [
+      [stateless, projected],
+      [stateless, halfProjected],
+      [noFold],
+      [projected, oneThread],
+      [unmarked],
+    ]) {
       const log = newLog();
       const src = source(files);
       await verifyArchive(
@@ -1003,7 +1166,69 @@ describe('phase 4: a segment runner (worker pool)', () => {
       );
       started.push(log.setups.map((s) => s.controlIds.join(',')));
     }
-    expect(started).toStrictEqual([['a,b'], [], [], []]);
+    expect(started).toStrictEqual([['a,b'], [], [], [], []]);
+  });
+
+  it('with a pool, receipt signatures are the pool’s to verify: no check names the bulk verifier', async () => {
+    const files = sealed(archiveFiles(2));
+    const src = source(files);
+    const bulk = { name: 'bulk', verifyAsync: async () => true };
+    const report = await verifyArchive(
+      src,
+      options({ segmentRunner: pool(src, newLog(), false), segmentRunnerMinBytes: 0, bulkVerifier: bulk }),
+    );
+    expect(report.checks).toStrictEqual(withPool(validReport(2)));
+  });
+
+  it('a whole file with a bad line, read to its end, is not a span', async () => {
+    const files = archiveFiles(0);
+    const lines = receiptLines('L', 3);
+    files.set(SEG1, utf8(joinLines([lines[0] as string, 'not json', lines[2] as string])));
+    files.set(CP, utf8(`${checkpointLine('L', 3, lines[2] as string)}\n`));
+    const src = source(sealed(files));
+    const here = await verifyArchive(src, options());
+    const pooled = await verifyArchive(
+      src,
+      options({ segmentRunner: pool(src, newLog(), false), segmentRunnerMinBytes: 0 }),
+    );
+    expect(pooled).toStrictEqual({ ...here, checks: withPool(here) });
+    expect(codes(here)).toStrictEqual(['RECORD_MALFORMED', 'CHAIN_BROKEN']);
+    expect(here.ledgers.map((x) => x.stateReason)).toStrictEqual([
+      '2 integrity findings in this ledger (RECORD_MALFORMED, CHAIN_BROKEN).',
+    ]);
+  });
+
+  it('a piece that ends on a bad line, with more of its file after it, gives the same report as the whole file', async () => {
+    const files = archiveFiles(0);
+    const lines = receiptLines('L', 3);
+    files.set(SEG1, utf8(joinLines([lines[0] as string, 'not json', lines[2] as string])));
+    files.set(CP, utf8(`${checkpointLine('L', 3, lines[2] as string)}\n`));
+    const src = source(sealed(files));
+    const here = await verifyArchive(src, options());
+    const log = newLog();
+    const split = await verifyArchive(
+      src,
+      options({ segmentRunner: pool(src, log, true), segmentRunnerMinBytes: 0, pieceBytes: 1 }),
+    );
+    expect(log.tasks).toStrictEqual([`${SEG1}@1`, `${SEG1}@2`, `${SEG1}@3`]);
+    expect(split).toStrictEqual({ ...here, checks: withPool(here) });
+  });
+
+  it('splits into pieces of 4 MiB by default', async () => {
+    const files = archiveFiles(0);
+    const line = 'x'.repeat(3 * 1024 * 1024 - 1);
+    files.set(SEG1, utf8(joinLines([line, line, line])));
+    const src = source(sealed(files));
+    const log = newLog();
+    await verifyArchive(
+      src,
+      options({
+        segmentRunner: pool(src, log, true),
+        segmentRunnerMinBytes: 0,
+        limits: { maxLineBytes: 4 * 1024 * 1024 },
+      }),
+    );
+    expect(log.tasks).toStrictEqual([`${SEG1}@1`, `${SEG1}@3`]);
   });
 
   it('a pool that cannot start leaves the segments to this thread, saying why', async () => {
@@ -1146,6 +1371,53 @@ describe('phase 6 and 7: the manifest comparison and the summary', () => {
         proven: null,
       }),
     ]);
+  });
+
+  it('says transactions were not checked only for ledgers partly read, when a control cares, naming each', async () => {
+    const caring: ControlCheckFactory = () => ({
+      id: 'caring',
+      name: 'caring',
+      visit: () => undefined,
+      finish: () => [],
+      ledgerUnreadable: () => undefined,
+    });
+    const indifferent: ControlCheckFactory = () => ({
+      id: 'other',
+      name: 'other',
+      visit: () => undefined,
+      finish: () => [],
+    });
+    const TXN = 'Transactions complete (TXN_STEP_GAP gaps, TXN_INCOMPLETE) in';
+    const clean = await verifyArchive(source(sealed(archiveFiles(2))), options({ controls: [caring] }));
+    expect(checkNamed(clean, TXN)).toStrictEqual([]);
+    const files = archiveFiles(2);
+    const m = ledgerCheckpointLines('M', 1);
+    files.set(segPath('M', 1), utf8(joinLines(m.lines)));
+    files.set(cpPath('M'), utf8(m.cp));
+    const specs = refuse(sealed(files), SEG1).map((x) =>
+      x.name === segPath('M', 1) ? { ...x, unsupported: ENCRYPTED } : x,
+    );
+    const none = await verifyArchive(entrySource(specs), options({ controls: [indifferent] }));
+    expect(checkNamed(none, TXN)).toStrictEqual([]);
+    const both = await verifyArchive(entrySource(specs), options({ controls: [indifferent, caring] }));
+    expect(checkNamed(both, TXN)).toStrictEqual([
+      {
+        check: `${TXN} L, M`,
+        status: 'not checked',
+        reason: 'part of the ledger could not be read, and the lines not read may hold the missing steps',
+      },
+    ]);
+  });
+
+  it('a listed segment of a ledger the archive does not have is FILE_MISSING', async () => {
+    const files = sealed(archiveFiles(1));
+    const listed = JSON.parse(new TextDecoder().decode(files.get('manifest.json'))).files as Record<string, unknown>[];
+    const ghost = { bytes: 10, path: segPath('Z', 1), sha256: hashOf('ghost') };
+    files.set('manifest.json', utf8(manifestText(files, undefined, [...listed, ghost])));
+    const report = await verifyArchive(source(files), options());
+    expect(codes(report)).toStrictEqual(['FILE_MISSING']);
+    expect(report.findings[0]?.path).toBe(segPath('Z', 1));
+    expect(report.ledgers).toStrictEqual([ledgerL(1)]);
   });
 
   it('counts the entries not compared in the check: one entry, two entries', async () => {
