@@ -54,4 +54,6 @@ export interface ExplainTimings {
   readonly partial: number | null;
   /** Of that, listing the signatures and verifying them with WebCrypto first (null: not done). */
   readonly ahead: number | null;
+  /** Warm-up steps (explain-warmup.ts) the worker had completed when the first request came. */
+  readonly warmSteps: number;
 }

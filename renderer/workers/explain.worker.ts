@@ -11,22 +11,26 @@
  */
 /// <reference lib="webworker" />
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
-import { evaluatePolicies, type CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { signaturesAsked } from '../../shared/explain/ahead.ts';
 import { explainReceipt } from '../../shared/explain/explain.ts';
 import { utf8 } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
+import { warmupReceipt } from './explain-warmup.ts';
 import { memoVerifier } from './memo-verifier.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let cedarReady: Promise<CedarFormatting> | null = null;
+// One request (or warm-up step) at a time, in order: the window waits for each answer before the next.
+let queue: Promise<void> = Promise.resolve();
 /**
  * A judgment with Cedar has been made: Cedar's WebAssembly functions are compiled on first
- * call, so until then one takes hundreds of ms more (the made-up warm-up evaluation reaches
- * only part of what a real bundle's policies need).
+ * call, so until then one takes hundreds of ms more. The warm-up receipt's judgment compiles
+ * what the demo's policies reach; another producer's policies may reach more, so only a real
+ * judgment counts.
  */
 let cedarWarm = false;
 /** Shared by every request: the next receipt of an archive mostly checks the same signatures again. */
@@ -66,82 +70,91 @@ function loadCedar(): Promise<CedarFormatting> {
   return cedarReady;
 }
 
-/** Requests received and not yet answered: a warm-up step never runs while one waits. */
+/** Requests received and not yet answered. */
 let waiting = 0;
+/** A request has arrived: warming stops for good (it only prepares for the first one). */
+let requested = false;
+/** Warm-up steps completed before the first request (reported in its timings). */
+let warmSteps = 0;
 
-/** Runs `step` as its own task, unless a request has come in meanwhile. */
-function whenIdle(step: () => void): Promise<boolean> {
+/**
+ * Runs `step` as its own task in the requests' queue, unless a request has arrived: a
+ * request that comes in meanwhile waits for the step under way, never for the next one.
+ */
+function warmStep(step: () => unknown): Promise<boolean> {
   return new Promise((resolve) =>
     setTimeout(() => {
-      if (waiting > 0) return resolve(false);
-      step();
-      resolve(true);
+      if (requested) return resolve(false);
+      queue = queue.then(async () => {
+        if (requested) return resolve(false);
+        try {
+          await step();
+          warmSteps++;
+          resolve(true);
+        } catch {
+          resolve(false);
+        }
+      });
     }, 0),
   );
 }
 
 /**
- * Signatures made and verified with a throwaway key, so the verifier's first real uses do
- * not also pay for its tables and the JIT: a receipt's first judgment checks a dozen or more
- * signatures (keys, manifest, bundles, checkpoints, lines), each several times slower before
- * the JIT has optimized the field arithmetic. One signature per task, while Cedar downloads
- * and compiles off this thread; stops as soon as a request arrives.
+ * While the worker waits for its first request (the window is still opening the store and
+ * gathering the receipt's materials), it judges a small clean demo receipt
+ * (explain-warmup.ts) as it will judge the first real one: signatures listed and verified
+ * ahead, the judgment without Cedar, a few times, then with Cedar once it has loaded. The
+ * judgment's code is compiled and optimized on those (a first judgment in a fresh worker
+ * took several times as long as the next), and Cedar's WebAssembly functions that real
+ * policies reach are compiled. Without WebCrypto, the reference verifier is warmed first.
+ */
+let warming = false;
+async function warmUp(): Promise<void> {
+  // Once per worker, however many windows' views ask.
+  if (warming) return;
+  warming = true;
+  const fast = await bulkVerifier();
+  if (!fast) await warmEd25519();
+  const { materials, trustedRoots } = warmupReceipt();
+  for (let i = 0; i < 3; i++) {
+    const judged = await warmStep(async () => {
+      await verifyAhead({ type: 'explain', id: -1, materials, trustedRoots });
+      await explainReceipt(materials, { cedar: null, verifier, trustedRoots });
+    });
+    if (!judged) return;
+  }
+  const cedar = await loadCedar();
+  await warmStep(() => explainReceipt(materials, { cedar, verifier, trustedRoots }));
+}
+
+/**
+ * Signatures made and verified with a throwaway key, so the reference verifier's first
+ * real uses do not also pay for its tables and the JIT (only where WebCrypto has no
+ * Ed25519: otherwise the reference checks few signatures). One signature per step.
  */
 async function warmEd25519(): Promise<void> {
   const secret = new Uint8Array(32).fill(1);
   const publicKey = publicKeyOf(secret);
   for (let i = 0; i < 12; i++) {
     const message = utf8(`tickmark explain worker warm-up ${i}`);
-    if (!(await whenIdle(() => nobleStrictVerifier.verify(signBytes(message, secret), message, publicKey)))) return;
+    if (!(await warmStep(() => nobleStrictVerifier.verify(signBytes(message, secret), message, publicKey)))) return;
   }
-}
-
-/**
- * One evaluation of a made-up policy set, whole and each policy alone, as a receipt's
- * judgment makes them: the WebAssembly functions it needs are compiled on first call, so
- * that cost is paid here, once Cedar is loaded, rather than in the first receipt. Skipped
- * when a request is already waiting (it would pay the same cost, later).
- */
-function warmCedar(cedar: CedarFormatting): Promise<boolean> {
-  return whenIdle(() => evaluateMadeUp(cedar));
-}
-
-function evaluateMadeUp(cedar: CedarFormatting): void {
-  const entity = (type: string, id: string) => ({ type, id });
-  evaluatePolicies(
-    cedar,
-    {
-      'warm-permit': 'permit(principal, action == Action::"read", resource) when { context.tier <= 2 };',
-      'warm-forbid': 'forbid(principal, action, resource) unless { principal.role == "agent" };',
-    },
-    {
-      principal: entity('Agent', 'warm'),
-      action: entity('Action', 'read'),
-      resource: entity('Table', 'warm'),
-      context: { tier: 1 },
-    },
-    [{ uid: entity('Agent', 'warm'), attrs: { role: 'agent' }, parents: [] }],
-  );
 }
 
 function post(message: FromExplainWorker): void {
   self.postMessage(message);
 }
 
-// One request at a time, in order: the window waits for each answer before the next.
-let queue: Promise<void> = Promise.resolve();
-
 self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
   const request = event.data;
   // A failed warm-up is not reported: the first request loads Cedar again and says why.
   if (request?.type === 'warm') {
-    void loadCedar()
-      .then(warmCedar)
-      .catch(() => undefined);
-    // WebCrypto checks itself on a test vector when made; the reference is warmed only where it is the one used.
-    void bulkVerifier().then((fast) => (fast ? undefined : warmEd25519()));
+    // Cedar starts loading at once (off this thread, mostly); a failed load is reported by the first request.
+    loadCedar().catch(() => undefined);
+    void warmUp().catch(() => undefined);
   } else if (request?.type === 'explain') {
     const arrivedAt = performance.now();
+    requested = true;
     waiting++;
     queue = queue.then(() => answer(request, arrivedAt)).finally(() => waiting--);
   }
@@ -196,7 +209,7 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
       id: request.id,
       explanation,
       ms: done - started,
-      timings: { arrivedAt, cedarWait: cedarAt - waitFrom, explain: done - cedarAt, partial, ahead },
+      timings: { arrivedAt, cedarWait: cedarAt - waitFrom, explain: done - cedarAt, partial, ahead, warmSteps },
     });
   } catch (error) {
     post({

@@ -254,7 +254,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       data-worker-ms={view.workerMs.toFixed(1)}
       data-worker-timings={
         view.timings
-          ? `arrived ${view.timings.arrivedAt.toFixed(0)}, ${view.timings.partial === null ? 'no partial' : `partial ${view.timings.partial.toFixed(0)} (ahead ${view.timings.ahead?.toFixed(0) ?? '-'})`}, Cedar wait ${view.timings.cedarWait.toFixed(0)}, explain ${view.timings.explain.toFixed(0)}`
+          ? `arrived ${view.timings.arrivedAt.toFixed(0)} (${view.timings.warmSteps} warm-up steps), ${view.timings.partial === null ? 'no partial' : `partial ${view.timings.partial.toFixed(0)} (ahead ${view.timings.ahead?.toFixed(0) ?? '-'})`}, Cedar wait ${view.timings.cedarWait.toFixed(0)}, explain ${view.timings.explain.toFixed(0)}`
           : 'partial'
       }
       aria-busy={view.busy || view.pending}
