@@ -5,7 +5,7 @@ import { canonicalize } from '../format/canonical.ts';
 import { hashOf } from '../format/hash.ts';
 import type { CedarEntities, CedarModule, CedarRequest } from './cedar.ts';
 import { countingCedar } from './cedar-counting.test-helper.ts';
-import { DecisionEvaluator, assertCedarReady, memoKey, requestDigest } from './evaluator.ts';
+import { DecisionEvaluator, RAW_KEY_MAX, assertCedarReady, memoKey, requestDigest } from './evaluator.ts';
 
 const BUNDLE = hashOf('bundle');
 const POLICIES = {
@@ -132,6 +132,36 @@ describe('memoKey', () => {
 
   it('depends on the policy set', () => {
     expect(memoKey('s1', request('t'), entities(1))).not.toBe(memoKey('s2', request('t'), entities(1)));
+  });
+
+  it('is the text itself up to RAW_KEY_MAX characters, its SHA-256 past it; the kinds never meet', () => {
+    // A context member sized so the JSON of [request, entities] is exactly `length` characters.
+    const sized = (length: number) => {
+      const base = JSON.stringify([{ ...request('t'), context: { pad: '' } }, entities(1)]).length;
+      return { ...request('t'), context: { pad: 'x'.repeat(length - base) } };
+    };
+    const atMax = sized(RAW_KEY_MAX);
+    const past = sized(RAW_KEY_MAX + 1);
+    expect(JSON.stringify([atMax, entities(1)])).toHaveLength(RAW_KEY_MAX);
+    expect(memoKey('s', atMax, entities(1))).toBe(`s\n${JSON.stringify([atMax, entities(1)])}`);
+    expect(memoKey('s', past, entities(1))).toBe(hashOf(`s\n${JSON.stringify([past, entities(1)])}`));
+    // Long requests that differ only at their end get different keys, and equal ones the same.
+    const longA = sized(4000);
+    const longB = { ...longA, context: { pad: longA.context.pad.slice(0, -1) + 'y' } };
+    expect(memoKey('s', longA, entities(1))).not.toBe(memoKey('s', longB, entities(1)));
+    expect(memoKey('s', longA, entities(1))).toBe(memoKey('s', JSON.parse(JSON.stringify(longA)), entities(1)));
+    // A text key has a newline then `[`; a hash key has no newline; a digest key a newline then `sha256:`.
+    const digest = requestDigest(atMax, entities(1));
+    const keys = [
+      memoKey('s', atMax, entities(1)),
+      memoKey('s', past, entities(1)),
+      memoKey('s', atMax, entities(1), digest),
+    ];
+    expect(keys.map((k) => (k.includes('\n[') ? 'text' : k.includes('\n') ? 'digest' : 'hash'))).toEqual([
+      'text',
+      'hash',
+      'digest',
+    ]);
   });
 });
 

@@ -131,10 +131,18 @@ export class DecisionEvaluator {
   }
 }
 
+/** Requests and entities whose JSON is at most this long key the memo as themselves. */
+export const RAW_KEY_MAX = 512;
+
 /**
- * The memo key: SHA-256 over the policy set id (itself the policies' hash) and the
- * request and entities, so a hit can never answer for another request or policy text,
- * even in an archive crafted to collide (a non-cryptographic hash could be steered).
+ * The memo key: the policy set id (itself the policies' hash) with the request and entities,
+ * so a hit can never answer for another request or policy text, even in an archive crafted
+ * to collide (a non-cryptographic hash could be steered).
+ * - Up to {@link RAW_KEY_MAX} characters (a typical receipt's request: ~360), the key is that
+ *   text itself: exact, and no hashing (SHA-256 in JavaScript took 5% of a browser segment
+ *   worker's time). The memo's bound keeps such keys to a few MiB.
+ * - Longer, its SHA-256, so a memo of large requests stays small. The two kinds never meet:
+ *   a text key holds a newline followed by `[`, a hash key no newline.
  *
  * `JSON.stringify` rather than `C()`: it is injective, which is all a key needs, and
  * three to four times faster. For receipts parsed from canonical lines (FORMAT.md §1) it
@@ -144,7 +152,9 @@ export class DecisionEvaluator {
 export function memoKey(setId: string, request: CedarRequest, entities: CedarEntities, digest?: string): string {
   // With a digest of the request, the key is the pair (policy set hash, request hash): still
   // collision-resistant, and one request replayed under two bundles is serialized and hashed once.
-  return digest !== undefined ? `${setId}\n${digest}` : hashOf(`${setId}\n${JSON.stringify([request, entities])}`);
+  if (digest !== undefined) return `${setId}\n${digest}`;
+  const text = JSON.stringify([request, entities]);
+  return text.length <= RAW_KEY_MAX ? `${setId}\n${text}` : hashOf(`${setId}\n${text}`);
 }
 
 /** SHA-256 of a request and its entities as the memo serializes them (see {@link memoKey}). */
