@@ -11,7 +11,9 @@ import { blobBytes } from '../../shared/archive/blob.ts';
 import { openZip } from '../../shared/archive/zip.ts';
 import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
 import { webCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
+import { webCryptoLineHashes } from '../../shared/engine/line-hashes.ts';
 import { segmentChecker, type SegmentChecker } from '../../shared/engine/segment-worker.ts';
+import type { DigestSubtle } from '../../shared/format/webcrypto-sha256.ts';
 import { createMetricsCollector } from '../../shared/controls/metrics.ts';
 import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { loadControlChecks } from './control-checks.ts';
@@ -64,10 +66,13 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
   }
   const bulkVerifier = await webCryptoVerifier();
   await hashFilesWithWebCrypto();
+  const subtle = (globalThis as { crypto?: { subtle?: unknown } }).crypto?.subtle as DigestSubtle | undefined;
   const check = await segmentChecker(archive, setup, {
     verifier: nobleStrictVerifier,
     bulkVerifier: bulkVerifier ?? undefined,
     controlFactories: factories,
+    // Line hashes with WebCrypto's native SHA-256 (JavaScript's is the one left otherwise).
+    hashLines: (await webCryptoLineHashes(subtle ?? null)) ?? undefined,
   });
   post({ type: 'ready', signatures: bulkVerifier?.name ?? nobleStrictVerifier.name });
   idleSince = performance.now();

@@ -6,10 +6,11 @@
 import { concatBytes } from '../format/bytes.ts';
 
 export type LineRead =
-  | { readonly kind: 'line'; readonly line: number; readonly bytes: Uint8Array }
+  | { readonly kind: 'line'; readonly line: number; readonly bytes: Uint8Array; readonly hash?: string }
   | { readonly kind: 'too-long'; readonly line: number; readonly length: number }
   /** The stream ended without a final "\n": the last line is still given, flagged. */
-  | { readonly kind: 'unterminated'; readonly line: number; readonly bytes: Uint8Array };
+  | { readonly kind: 'unterminated'; readonly line: number; readonly bytes: Uint8Array; readonly hash?: string };
+// `hash`: H(bytes) as `hashOf` gives it, when computed ahead (shared/engine/line-hashes.ts); else the reader hashes.
 
 const NEWLINE = 0x0a;
 

@@ -13,6 +13,7 @@ import { buildKeyring } from './keys.ts';
 import type { SegmentResult } from './segment.ts';
 import { pieceLines, runSegmentTask, type SegmentTask } from './segment-task.ts';
 import { checkSegment } from './segment.ts';
+import type { LineTransform } from './line-hashes.ts';
 import type { ArchiveContext, ControlCheck, ControlCheckFactory, RecordRead, ResolvedBundle } from './types.ts';
 import type { RunnerSetup } from './verify.ts';
 
@@ -21,6 +22,8 @@ export interface SegmentWorkerOptions {
   readonly bulkVerifier?: AsyncSignatureVerifier | undefined;
   /** Every control check this build has; the worker builds the ones whose ids the setup lists. */
   readonly controlFactories: readonly ControlCheckFactory[];
+  /** Computes each line's hash ahead for pieces (held whole), e.g. `webCryptoLineHashes`. */
+  readonly hashLines?: LineTransform | undefined;
 }
 
 export type SegmentChecker = (
@@ -100,7 +103,13 @@ export async function segmentChecker(
     };
     let result: SegmentResult;
     if (task.piece) {
-      result = await checkSegment(task.ledger, task.path, pieceLines(task.piece, setup.limits.maxLineBytes), context);
+      const lines = pieceLines(task.piece, setup.limits.maxLineBytes);
+      result = await checkSegment(
+        task.ledger,
+        task.path,
+        options.hashLines ? options.hashLines(lines) : lines,
+        context,
+      );
     } else {
       const archive = await open();
       const entry = archive.entries.get(task.path);

@@ -118,7 +118,7 @@ export async function checkSegment(
 
   for await (const read of lines) {
     (result as { lines: number }).lines++;
-    const lineHash = read.kind === 'too-long' ? null : hashOf(read.bytes);
+    const lineHash = read.kind === 'too-long' ? null : (read.hash ?? hashOf(read.bytes));
     const stored = readStoredLine(path, read, ledger);
     pushAll(findings, stored.findings);
     let receipt: Receipt | null = null;
