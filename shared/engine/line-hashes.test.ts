@@ -92,7 +92,7 @@ describe('webCryptoLineHashes', () => {
       checkpointSeqs: [3, 9],
       piece: { index: 0, firstLine: 1, bytes, span: bytes.length, last: true },
     };
-    const run = async (hashLines: Awaited<ReturnType<typeof webCryptoLineHashes>> | undefined) => {
+    const run = async (hashLines: LineTransform | undefined) => {
       const check = await segmentChecker(async () => Promise.reject(new Error('pieces only')), setup, {
         verifier: nobleStrictVerifier,
         controlFactories: [],
