@@ -940,7 +940,22 @@ describe('phase 4: ledgers', () => {
     const files = archiveFiles(6, { perSegment: 2 });
     const lines = receiptLines('L', 6);
     files.set(CP, utf8(`${checkpointLine('L', 4, lines[3] as string)}\n`));
-    const report = await verifyArchive(entrySource(refuse(sealed(files), segPath('L', 3))), options());
+    const events: string[] = [];
+    const control: ControlCheckFactory = () => ({
+      id: 'folding',
+      name: 'folding',
+      parallel: 'projected',
+      visit: () => undefined,
+      project: (receipt) => receipt.seq,
+      visitProjection: (seq) => void events.push(`fold ${seq as number}`),
+      finish: () => [],
+      ledgerUnreadable: (ledger) => void events.push(`unreadable ${ledger}`),
+    });
+    const report = await verifyArchive(
+      entrySource(refuse(sealed(files), segPath('L', 3))),
+      options({ controls: [control] }),
+    );
+    expect(events).toStrictEqual(['fold 1', 'fold 2', 'fold 3', 'fold 4', 'unreadable L']);
     expect(report.ledgers).toStrictEqual([
       ledgerL(4, [SEG1, segPath('L', 2)], {
         state: 'tampered',
@@ -1213,6 +1228,49 @@ describe('phase 4: a segment runner (worker pool)', () => {
     expect(log.tasks).toStrictEqual([`${SEG1}@1`, `${SEG1}@2`, `${SEG1}@3`]);
     expect(split).toStrictEqual({ ...here, checks: withPool(here) });
   });
+
+  /** The report of `files` checked whole in this thread, and split into pieces of one line each. */
+  const bothWays = async (files: Files) => {
+    const src = source(sealed(files));
+    const here = await verifyArchive(src, options());
+    const log = newLog();
+    const split = await verifyArchive(
+      src,
+      options({ segmentRunner: pool(src, log, true), segmentRunnerMinBytes: 0, pieceBytes: 1 }),
+    );
+    return { here, split, tasks: log.tasks };
+  };
+
+  it('a whole file of unreadable lines is a span of unknown content, split or not', async () => {
+    const files = archiveFiles(0);
+    const lines = receiptLines('L', 3);
+    files.set(SEG1, utf8(joinLines(lines.slice(0, 2))));
+    files.set(segPath('L', 2), utf8(joinLines(['not json'])));
+    files.set(segPath('L', 3), utf8(joinLines(lines.slice(2))));
+    files.set(CP, utf8(`${checkpointLine('L', 3, lines[2] as string)}\n`));
+    const { here, split, tasks } = await bothWays(files);
+    expect(tasks).toStrictEqual([`${SEG1}@1`, `${SEG1}@2`, `${segPath('L', 2)}@1`, `${segPath('L', 3)}@1`]);
+    expect(split).toStrictEqual({ ...here, checks: withPool(here) });
+    expect(codes(here)).toStrictEqual(['RECORD_MALFORMED']);
+  });
+
+  // A bug this file found (reported, not fixed here; docs/TESTING.md): when the last piece of
+  // a file holds only unreadable lines, the merge takes it for a whole file of them (a span),
+  // so the next segment's link to the unreadable line is not judged and the CHAIN_BROKEN the
+  // unsplit check reports is lost. `it.fails` until the split gives the same report.
+  it.fails(
+    'a file’s last piece holding only a bad line: the split report is the whole file’s (known bug)',
+    async () => {
+      const files = archiveFiles(0);
+      const lines = receiptLines('L', 3);
+      files.set(SEG1, utf8(joinLines([lines[0] as string, lines[1] as string, 'not json'])));
+      files.set(segPath('L', 2), utf8(joinLines([lines[2] as string])));
+      files.set(CP, utf8(`${checkpointLine('L', 3, lines[2] as string)}\n`));
+      const { here, split } = await bothWays(files);
+      expect(codes(here)).toStrictEqual(['RECORD_MALFORMED', 'CHAIN_BROKEN']);
+      expect(split).toStrictEqual({ ...here, checks: withPool(here) });
+    },
+  );
 
   it('splits into pieces of 4 MiB by default', async () => {
     const files = archiveFiles(0);
