@@ -13,7 +13,7 @@ import { nobleStrictVerifier } from '../format/ed25519.ts';
 import { hashOf } from '../format/hash.ts';
 import type { DigestSubtle } from '../format/webcrypto-sha256.ts';
 import { resolveBundle, testBundleBody } from '../controls/fixtures.test-helper.ts';
-import { webCryptoLineHashes } from './line-hashes.ts';
+import { webCryptoLineHashes, type LineTransform } from './line-hashes.ts';
 import { segmentChecker } from './segment-worker.ts';
 import type { RecordRead } from './types.ts';
 import { joinLines, KEYS_TEXT, receiptLines, segPath, TRUSTED } from './verify-archive.test-helper.ts';
