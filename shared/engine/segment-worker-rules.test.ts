@@ -18,9 +18,18 @@ import { resolveBundle, testBundleBody } from '../controls/fixtures.test-helper.
 import { finding, type Finding } from './findings.ts';
 import type { SegmentPiece } from './pieces.ts';
 import { segmentChecker } from './segment-worker.ts';
+import type { LineTransform } from './line-hashes.ts';
 import type { ControlCheck, ControlCheckFactory, RecordRead } from './types.ts';
 import type { RunnerSetup } from './verify.ts';
-import { archiveFiles, KEYS_TEXT, receiptLines, segPath, source, TRUSTED } from './verify-archive.test-helper.ts';
+import {
+  archiveFiles,
+  joinLines,
+  KEYS_TEXT,
+  receiptLines,
+  segPath,
+  source,
+  TRUSTED,
+} from './verify-archive.test-helper.ts';
 
 const SEG1 = segPath('L', 1);
 const SEG2 = segPath('L', 2);
@@ -99,6 +108,28 @@ describe('segmentChecker: whole files and pieces', () => {
     const result = await check(task(SEG1, [], piece(`${LINES[1]}\n`, 7)));
     expect(log).toStrictEqual({ opened: 0, reads: [] });
     expect([result.lines, result.idLines, result.file]).toStrictEqual([1, [7], undefined]);
+  });
+
+  it('takes line hashes from hashLines for pieces only (whole files are hashed as read)', async () => {
+    const given = `sha256:${'0'.repeat(64)}`;
+    const transformed: number[] = [];
+    const hashLines: LineTransform = async function* (lines) {
+      for await (const read of lines) {
+        transformed.push(read.line);
+        yield read.kind === 'too-long' ? read : { ...read, hash: given };
+      }
+    };
+    const check = await segmentChecker(source(files), setupOf(), {
+      verifier: nobleStrictVerifier,
+      controlFactories: [],
+      hashLines,
+    });
+    const fromPiece = await check(task(SEG1, [2], piece(joinLines(LINES.slice(0, 2)))));
+    expect(transformed).toStrictEqual([1, 2]);
+    expect(fromPiece.sealed).toStrictEqual([[2, given, '2026-04-02T00:00:02.000Z']]);
+    const whole = await check(task(SEG1, [2]));
+    expect(transformed).toStrictEqual([1, 2]);
+    expect(whole.sealed).toStrictEqual([[2, hashOf(LINES[1] as string), '2026-04-02T00:00:02.000Z']]);
   });
 
   it('applies the setup’s line limit to pieces and whole files', async () => {
