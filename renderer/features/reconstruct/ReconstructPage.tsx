@@ -43,6 +43,8 @@ type View =
       readonly gathered: Gathered;
       readonly explanation: Explanation;
       readonly workerMs: number;
+      /** When the receipt's row was known and its materials began to be gathered, ms after the address was reached. */
+      readonly gatherFrom: number;
       /** Null while only the judgment without Cedar has come. */
       readonly timings: ExplainTimings | null;
       /** A newer receipt is being reconstructed; this one stays on screen meanwhile. */
@@ -74,11 +76,16 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
     locateReceipt(source, receiptId, row).then(
       async (value) => {
         // An address by row alone (the explorer's link) gets the receipt's id, so it can be shared.
+        // The row is located under the new address before going there, so the receipt is
+        // gathered at once rather than after the new address has been located again.
         if (value.ok && receiptId === '' && source.idsIndexed) {
           await source.load([value.row]);
           const id = source.receiptIdAt(value.row);
-          if (live && id !== '')
+          if (live && id !== '') {
+            setLocated({ key: `${id}\n${value.row}`, source, value });
             navigate({ name: 'receipt', archiveId, receiptId: id, row: value.row }, { replace: true });
+            return;
+          }
         }
         if (live) setLocated({ key: locateKey, source, value });
       },
@@ -96,6 +103,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
     let live = true;
     setView((v) => (v.status === 'ready' ? { ...v, busy: true } : { status: 'loading' }));
     (async () => {
+      const gatherFrom = performance.now() - reached.current.at;
       const gathered = await gatherMaterials(source, locatedRow);
       const { explanation, ms, timings } = await explainInWorker(
         gathered.materials,
@@ -111,6 +119,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
                     gathered,
                     explanation: p.explanation,
                     workerMs: p.ms,
+                    gatherFrom,
                     timings: null,
                     busy: false,
                     pending: true,
@@ -118,7 +127,17 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
             );
         },
       );
-      if (live) setView({ status: 'ready', gathered, explanation, workerMs: ms, timings, busy: false, pending: false });
+      if (live)
+        setView({
+          status: 'ready',
+          gathered,
+          explanation,
+          workerMs: ms,
+          gatherFrom,
+          timings,
+          busy: false,
+          pending: false,
+        });
     })().catch((error: Error) => live && setView({ status: 'failed', message: error.message }));
     return () => {
       live = false;
@@ -250,6 +269,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       data-busy={view.busy ? 'true' : 'false'}
       data-pending={view.pending ? 'true' : 'false'}
       data-gather-ms={g.ms.toFixed(1)}
+      data-gather-from-ms={view.gatherFrom.toFixed(1)}
       data-source={source.kind}
       data-worker-ms={view.workerMs.toFixed(1)}
       data-worker-timings={
