@@ -37,6 +37,8 @@ export class LedgerMerger {
   private receipts = 0;
   private last: ChainTail | null = null;
   private unreadableAfterLast: string | null = null;
+  /** The file being joined (its pieces come one after another) has had a readable receipt. */
+  private fileHasReceipt = false;
   private first: { seq: number; ts: string } | null = null;
   private signed = 0;
   private unanchored = 0;
@@ -166,7 +168,10 @@ export class LedgerMerger {
 
   /** Joins the next segment, in name order; feeds projected controls in order. */
   absorb(segment: SegmentResult, controls: readonly ControlCheck[]): void {
-    if (this.segments.at(-1) !== segment.path) this.segments.push(segment.path); // a file's pieces come one after another
+    if (this.segments.at(-1) !== segment.path) {
+      this.segments.push(segment.path); // a file's pieces come one after another
+      this.fileHasReceipt = false;
+    }
     this.receipts += segment.lines;
     this.signed += segment.signed;
     this.unanchored += segment.unanchored;
@@ -190,11 +195,15 @@ export class LedgerMerger {
     if (segment.tail) {
       this.last = segment.tail;
       this.unreadableAfterLast = segment.tail.unreadableAfter;
+      this.fileHasReceipt = true;
     } else if (segment.lines > 0) {
-      // Only unreadable lines: a piece that its file continues after carries the last one's hash on,
-      // as one unsplit check would; a whole file of them is a span of unknown content.
+      // Only unreadable lines: a piece that its file continues after, or the last piece of a
+      // file that held a receipt before it, carries the last one's hash on, as one unsplit check
+      // of the file would; a whole file of them is a span of unknown content.
       this.unreadableAfterLast =
-        segment.continuedInFile && segment.endUnreadable !== null ? segment.endUnreadable : UNKNOWN_SPAN;
+        (segment.continuedInFile || this.fileHasReceipt) && segment.endUnreadable !== null
+          ? segment.endUnreadable
+          : UNKNOWN_SPAN;
     }
     for (const [seq, hash, ts] of segment.sealed)
       if (!this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });

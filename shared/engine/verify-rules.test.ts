@@ -1254,23 +1254,19 @@ describe('phase 4: a segment runner (worker pool)', () => {
     expect(codes(here)).toStrictEqual(['RECORD_MALFORMED']);
   });
 
-  // A bug this file found (reported, not fixed here; docs/TESTING.md): when the last piece of
-  // a file holds only unreadable lines, the merge takes it for a whole file of them (a span),
-  // so the next segment's link to the unreadable line is not judged and the CHAIN_BROKEN the
-  // unsplit check reports is lost. `it.fails` until the split gives the same report.
-  it.fails(
-    'a file’s last piece holding only a bad line: the split report is the whole file’s (known bug)',
-    async () => {
-      const files = archiveFiles(0);
-      const lines = receiptLines('L', 3);
-      files.set(SEG1, utf8(joinLines([lines[0] as string, lines[1] as string, 'not json'])));
-      files.set(segPath('L', 2), utf8(joinLines([lines[2] as string])));
-      files.set(CP, utf8(`${checkpointLine('L', 3, lines[2] as string)}\n`));
-      const { here, split } = await bothWays(files);
-      expect(codes(here)).toStrictEqual(['RECORD_MALFORMED', 'CHAIN_BROKEN']);
-      expect(split).toStrictEqual({ ...here, checks: withPool(here) });
-    },
-  );
+  // A bug this file found (fixed in ledger.ts): when the last piece of a file held only
+  // unreadable lines, the merge took it for a whole file of them (a span), so the next
+  // segment's link to the unreadable line was not judged and the unsplit check's CHAIN_BROKEN lost.
+  it('a file’s last piece holding only a bad line: the split report is the whole file’s', async () => {
+    const files = archiveFiles(0);
+    const lines = receiptLines('L', 3);
+    files.set(SEG1, utf8(joinLines([lines[0] as string, lines[1] as string, 'not json'])));
+    files.set(segPath('L', 2), utf8(joinLines([lines[2] as string])));
+    files.set(CP, utf8(`${checkpointLine('L', 3, lines[2] as string)}\n`));
+    const { here, split } = await bothWays(files);
+    expect(codes(here)).toStrictEqual(['RECORD_MALFORMED', 'CHAIN_BROKEN']);
+    expect(split).toStrictEqual({ ...here, checks: withPool(here) });
+  });
 
   it('splits into pieces of 4 MiB by default', async () => {
     const files = archiveFiles(0);
