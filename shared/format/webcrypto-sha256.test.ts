@@ -53,6 +53,41 @@ describe('a whole file’s SHA-256 through WebCrypto', () => {
     }
   });
 
+  it('holds up to the limit for one WebCrypto call, and past it hands everything to the fallback', async () => {
+    const log: string[] = [];
+    const countingSubtle: DigestSubtle = {
+      digest: (algorithm, data) => {
+        log.push(`subtle ${data.length}`);
+        return subtle.digest(algorithm, data);
+      },
+    };
+    const stub = () => {
+      let bytes = 0;
+      log.push('fallback made');
+      return {
+        update: (chunk: Uint8Array) => void (bytes += chunk.length),
+        digest: () => {
+          log.push(`fallback ${bytes}`);
+          return new Uint8Array(32);
+        },
+      };
+    };
+    const run = async (sizes: number[], holdLimit?: number) => {
+      log.length = 0;
+      const hasher = webCryptoFileHasher(countingSubtle, stub, holdLimit)();
+      for (const size of sizes) hasher.update(new Uint8Array(size));
+      await hasher.digest();
+      return [...log];
+    };
+    expect(await run([600, 400], 1000)).toStrictEqual(['subtle 1000']);
+    expect(await run([600, 401], 1000)).toStrictEqual(['fallback made', 'fallback 1001']);
+    expect(await run([1001, 5], 1000)).toStrictEqual(['fallback made', 'fallback 1006']);
+    // The default limit: 32 MiB.
+    const limit = 32 * 1024 * 1024;
+    expect(await run([limit])).toStrictEqual([`subtle ${limit}`]);
+    expect(await run([limit, 1])).toStrictEqual(['fallback made', `fallback ${limit + 1}`]);
+  });
+
   it('copies what it holds: a chunk buffer reused by its owner after update does not change the digest', async () => {
     const hasher = webCryptoFileHasher(subtle, noble)();
     const buffer = new Uint8Array(64).fill(1);
