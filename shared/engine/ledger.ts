@@ -9,7 +9,7 @@ import { pushAll } from './append.ts';
 import type { LineRead } from '../archive/lines.ts';
 import { CheckpointSchema, validate, type Checkpoint } from '../format/schema.ts';
 import { linkProblems, SeqSet, UNKNOWN_SPAN, type ChainTail } from './chain.ts';
-import { breaksContinuity, finding, tampers, type Finding, type FindingCode } from './findings.ts';
+import { breaksContinuity, finding, sortFindings, tampers, type Finding, type FindingCode } from './findings.ts';
 import { signedParts, verifySigned } from './keys.ts';
 import { readStoredLine } from './record.ts';
 import type { ReceiptIds } from './receipt-ids.ts';
@@ -309,7 +309,8 @@ export class LedgerMerger {
   private state(truncated: boolean): { state: LedgerState; reason: string } {
     const tamper = [...this.findings, ...this.fileFindings].filter((f) => tampers(f.code));
     if (tamper.length > 0) {
-      const codes = [...new Set(tamper.map((f) => f.code))].join(', ');
+      // In the report's order of findings, so the sentence does not depend on how the ledger's files were split.
+      const codes = [...new Set(sortFindings(tamper).map((f) => f.code))].join(', ');
       return {
         state: 'tampered',
         reason: `${tamper.length} integrity finding${tamper.length === 1 ? '' : 's'} in this ledger (${codes}).`,
