@@ -3,12 +3,15 @@
  * sizes) must never change a report. On ledgers built at random from good, unreadable,
  * altered, missing and repeated lines cut into one to three files with random checkpoints,
  * the report with every file split into pieces of a random size (down to one line each) is
- * the report of the files checked whole, but for the line naming who checked the segments.
+ * the report of the files checked whole, but for the line naming who checked the segments;
+ * half the time each piece's lines are hashed ahead with WebCrypto, as the app's workers do.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../format/bytes.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
+import type { DigestSubtle } from '../format/webcrypto-sha256.ts';
+import { webCryptoLineHashes } from './line-hashes.ts';
 import { segmentChecker } from './segment-worker.ts';
 import type { SegmentRunner } from './segment-task.ts';
 import type { VerifyReport } from './types.ts';
@@ -26,6 +29,7 @@ import {
 } from './verify-archive.test-helper.ts';
 
 const LINES = receiptLines('L', 8);
+const subtle = globalThis.crypto.subtle as unknown as DigestSubtle;
 
 type Entry = { kind: 'receipt'; seq: number } | { kind: 'not json' } | { kind: 'altered'; seq: number };
 
@@ -61,9 +65,12 @@ const normalize = (r: VerifyReport) => ({
   checks: r.checks.filter((c) => !c.check.startsWith('Segments checked')),
 });
 
-function piecePool(src: ReturnType<typeof source>) {
+/** A pool as the app's: pieces, and with `hashAhead` each piece's lines hashed ahead with WebCrypto. */
+function piecePool(src: ReturnType<typeof source>, hashAhead: boolean) {
   return async (setup: RunnerSetup): Promise<SegmentRunner> => {
-    const check = await segmentChecker(src, setup, { verifier: nobleStrictVerifier, controlFactories: [] });
+    const hashLines = hashAhead ? ((await webCryptoLineHashes(subtle, 2)) ?? undefined) : undefined;
+    if (hashAhead && !hashLines) throw new Error("this Node's WebCrypto has no SHA-256");
+    const check = await segmentChecker(src, setup, { verifier: nobleStrictVerifier, controlFactories: [], hashLines });
     return {
       name: 'a test pool',
       concurrency: 2,
@@ -83,7 +90,8 @@ describe('pieces of segment files', () => {
         fc.array(fc.nat(10), { maxLength: 2 }),
         fc.array(fc.integer({ min: 1, max: 8 }), { maxLength: 3 }),
         fc.constantFrom(1, 300, 900, 4000),
-        async (entries, cuts, sealedSeqs, pieceBytes) => {
+        fc.boolean(),
+        async (entries, cuts, sealedSeqs, pieceBytes, hashAhead) => {
           const files = archiveFiles(0);
           const at = [...new Set(cuts.map((c) => c % (entries.length + 1)))].sort((a, b) => a - b);
           const bounds = [0, ...at, entries.length];
@@ -99,7 +107,7 @@ describe('pieces of segment files', () => {
           const whole = await verifyArchive(src, { trustedRoots: TRUSTED });
           const split = await verifyArchive(src, {
             trustedRoots: TRUSTED,
-            segmentRunner: piecePool(src),
+            segmentRunner: piecePool(src, hashAhead),
             segmentRunnerMinBytes: 0,
             pieceBytes,
           });
