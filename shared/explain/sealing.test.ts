@@ -50,7 +50,8 @@ type Kind =
   | 'seq-as-text'
   | 'not-json'
   | 'array'
-  | 'no-seq';
+  | 'no-seq'
+  | 'empty';
 
 function lineOf(kind: Kind, seq: number): string {
   switch (kind) {
@@ -74,6 +75,8 @@ function lineOf(kind: Kind, seq: number): string {
       return `[${seq}]`;
     case 'no-seq':
       return canonicalize({ ledger: LEDGER, head: 'x', kid: KID, sig: SIG });
+    case 'empty':
+      return '';
   }
 }
 
@@ -114,6 +117,7 @@ const kinds: Kind[] = [
   'not-json',
   'array',
   'no-seq',
+  'empty',
 ];
 
 describe('readSealingCheckpoint', () => {

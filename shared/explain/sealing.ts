@@ -13,8 +13,8 @@
  * - lines after the first accepted one with seq ≥ S do not change which one that is.
  * So the lines with seq ≥ S, in stored order, go through the engine's own merger until it
  * accepts one. A line is left out only when `JSON.parse` reads it as an object whose `seq`
- * is a number below S (the merger parses the same text with `JSON.parse`); any other line
- * goes to the merger, which judges it.
+ * is a number below S (the merger parses the same text with `JSON.parse`), or is empty (never
+ * a record); any other line goes to the merger, which judges it.
  */
 import { utf8 } from '../format/bytes.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
@@ -44,7 +44,8 @@ export function readSealingCheckpoint(
   let linesRead = 0;
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i] as string;
-    if (sealsBelow(text, seq)) continue;
+    // An empty line is never accepted (the app blanks the lines it need not send).
+    if (text === '' || sealsBelow(text, seq)) continue;
     linesRead++;
     merger.addCheckpointLine({ kind: 'line', line: i + 1, bytes: utf8(text) });
     const sealing = merger.validCheckpoints.find((c) => c.checkpoint.seq >= seq);
