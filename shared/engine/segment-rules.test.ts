@@ -501,7 +501,9 @@ describe('checkSegment', () => {
       visit: (r) => void log.push(`visit ${r.seq}`),
       finish: () => [],
     };
-    await check([r1 as string, notUtf8, 300, '[]', r2 as string], {
+    // A non-canonical line's text is the line as stored, not its canonical form.
+    const noncanonical = '{"b":1,"a":2}';
+    await check([r1 as string, notUtf8, 300, '[]', noncanonical, r2 as string], {
       controls: [visit],
       onRecord: async (record) => {
         await new Promise((resolve) => setTimeout(resolve, 1));
@@ -513,9 +515,10 @@ describe('checkSegment', () => {
       { ledger: LEDGER, path: PATH, line: 1, text: r1, hash: hashOf(r1 as string), receipt: JSON.parse(r1 as string) },
       { ledger: LEDGER, path: PATH, line: 2, text: '', hash: hashOf(notUtf8), receipt: null },
       { ledger: LEDGER, path: PATH, line: 4, text: '[]', hash: hashOf('[]'), receipt: null },
-      { ledger: LEDGER, path: PATH, line: 5, text: r2, hash: hashOf(r2 as string), receipt: JSON.parse(r2 as string) },
+      { ledger: LEDGER, path: PATH, line: 5, text: noncanonical, hash: hashOf(noncanonical), receipt: null },
+      { ledger: LEDGER, path: PATH, line: 6, text: r2, hash: hashOf(r2 as string), receipt: JSON.parse(r2 as string) },
     ]);
-    expect(log).toEqual(['record 1', 'visit 1', 'record 2', 'record 4', 'record 5', 'visit 2']);
+    expect(log).toEqual(['record 1', 'visit 1', 'record 2', 'record 4', 'record 5', 'record 6', 'visit 2']);
   });
 });
 

@@ -132,7 +132,8 @@ export async function checkSegment(
         ledger,
         path,
         line: read.line,
-        text: decodeUtf8Strict(read.bytes) ?? '',
+        // The line as read: its canonical text when it is one (decoded once, by the read), else decoded here.
+        text: stored.canonicalText ?? decodeUtf8Strict(read.bytes) ?? '',
         hash: lineHash,
         receipt,
       });
