@@ -162,6 +162,20 @@ describe('scanCanonical agrees with the reference path', () => {
     ['a trailing comma', '[1,]', false],
     ['an empty key', '{"":1}', true],
     ['an escaped key', '{"a\\"b":1}', false],
+    ['each short escape', '["\\"","\\\\","\\b","\\f","\\n","\\r","\\t"]', true],
+    ['control characters whose last hex digit is 0', '["\\u0000","\\u0010"]', true],
+    ['a control character whose last hex digit is 9', '"\\u0019"', true],
+    ['a control character whose last hex digit is a', '"\\u001a"', true],
+    ['a \\u with a last digit past f', '"\\u000g"', false],
+    ['a \\u with a last digit just below a', '"\\u001`"', false],
+    ['another letter after a backslash, then four digits', '"\\x0010"', false],
+    ['a \\u whose first digit is not 0', '"\\u1000"', false],
+    ['a \\u whose second digit is not 0', '"\\u0100"', false],
+    ['a member value that fails right before a closing bracket', '[{"a":[1x]', false],
+    ['a key out of order, then a closing bracket', '[{"b":1,"a"]', false],
+    ['an escaped key, then a closing bracket', '[{"a\\"b"]', false],
+    ['the first lone surrogate written as it is', '"\ud800"', false],
+    ['the last lone surrogate written as it is', '"\udfff"', false],
   ])('%s: %s', (_what, text, accepted) => {
     expect(scanCanonical(text, MAX_JSON_DEPTH) !== null).toBe(accepted);
     agreesWithReference(text);
@@ -172,6 +186,11 @@ describe('scanCanonical agrees with the reference path', () => {
     expect(scanCanonical(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).not.toBeNull();
     expect(scanCanonical(nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toBeNull();
     for (const n of [MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1, 5000]) agreesWithReference(nested(n));
+    // Objects count as arrays do.
+    const objects = (n: number) => '{"a":'.repeat(n - 1) + '{}' + '}'.repeat(n - 1);
+    expect(scanCanonical(objects(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).not.toBeNull();
+    expect(scanCanonical(objects(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toBeNull();
+    for (const n of [MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1]) agreesWithReference(objects(n));
   });
 
   it.each([
