@@ -416,6 +416,10 @@ describe('signedParts and verifySigned', () => {
 
   it('uses the text the read already cut out, else the canonical line, else serializes', () => {
     expect(signedParts(signed, { withoutSig: '{"cut":1}' })?.message).toEqual(utf8('{"cut":1}'));
+    // The bytes the read cut from the line, when it gives them with the text.
+    const bytes = utf8('{"cut":2}');
+    expect(signedParts(signed, { withoutSig: '{"cut":1}', withoutSigBytes: bytes })?.message).toBe(bytes);
+    expect(signedParts(signed, { withoutSigBytes: bytes })?.message).toEqual(utf8(`{"kid":"${gate.kid}","n":1}`));
     const line = '{"kid":"' + gate.kid + '","n":1,"sig":"' + signed.sig + '"}';
     expect(signedParts(signed, { canonicalText: line })?.message).toEqual(utf8(`{"kid":"${gate.kid}","n":1}`));
     // A line not laid out as the object's own (another sig) is not cut: the object is serialized.

@@ -249,6 +249,8 @@ export interface StoredForm {
   readonly canonicalText?: string;
   /** `C(object without its top-level sig)`, when the read already cut it out of the line. */
   readonly withoutSig?: string;
+  /** Its UTF-8 bytes, when the read cut them from the line's bytes (with `withoutSig` only). */
+  readonly withoutSigBytes?: Uint8Array;
 }
 
 const SIGNATURE_HEX = /^[0-9a-f]{128}$/;
@@ -260,6 +262,8 @@ export function signedParts(
 ): { signature: Uint8Array; message: Uint8Array } | null {
   const sig = object.sig;
   if (typeof sig !== 'string' || !SIGNATURE_HEX.test(sig)) return null;
+  if (stored?.withoutSig !== undefined && stored.withoutSigBytes !== undefined)
+    return { signature: fromHex(sig), message: stored.withoutSigBytes };
   const signed =
     stored?.withoutSig ??
     (stored?.canonicalText !== undefined ? signedTextOfCanonicalLine(stored.canonicalText, object) : null) ??

@@ -28,7 +28,20 @@ describe('readStoredLine', () => {
       findings: [],
       canonicalText: '{"a":1,"sig":"x"}',
       withoutSig: '{"a":1}',
+      // An ASCII line: the signed bytes are cut from the line's own.
+      withoutSigBytes: new TextEncoder().encode('{"a":1}'),
     });
+    // Not ASCII: the same text, and no bytes cut (they would not line up with the text).
+    expect(readStoredLine(PATH, line('{"a":"é","sig":"x"}'))).toEqual({
+      value: { a: 'é', sig: 'x' },
+      findings: [],
+      canonicalText: '{"a":"é","sig":"x"}',
+      withoutSig: '{"a":"é"}',
+    });
+    // Cut from the middle of the line as well (sig is not always last).
+    expect(readStoredLine(PATH, line('{"a":1,"sig":"x","z":2}')).withoutSigBytes).toEqual(
+      new TextEncoder().encode('{"a":1,"z":2}'),
+    );
     expect(Object.keys(readStoredLine(PATH, line('{"a":1}')))).toEqual(['value', 'findings', 'canonicalText']);
   });
 

@@ -3,7 +3,7 @@
  * Shared by receipts, checkpoints and anything else stored as JSONL.
  */
 import type { LineRead } from '../archive/lines.ts';
-import { decodeUtf8Strict } from '../format/bytes.ts';
+import { concatBytes, decodeUtf8Strict } from '../format/bytes.ts';
 import { parseCanonical } from '../format/canonical.ts';
 import { finding, type Finding } from './findings.ts';
 
@@ -22,6 +22,8 @@ export function readStoredLine(
   canonicalText?: string;
   /** `C(value without its top-level sig)`, when known from reading the line. */
   withoutSig?: string;
+  /** `withoutSig`'s UTF-8 bytes, when cut from the line's own bytes (an ASCII line). */
+  withoutSigBytes?: Uint8Array;
 } {
   const where = { path, line: read.line, ...(ledger !== undefined ? { ledger } : {}) };
   const findings: Finding[] = [];
@@ -55,8 +57,18 @@ export function readStoredLine(
   }
   const parsed = parseCanonical(text);
   if (parsed.ok) {
-    return parsed.withoutSig === undefined
-      ? { value: parsed.value, findings, canonicalText: text }
+    if (parsed.withoutSig === undefined) return { value: parsed.value, findings, canonicalText: text };
+    // An ASCII line (as many bytes as UTF-16 units) is its own UTF-8: the signed bytes are the
+    // line's bytes without the sig member's, with no encoding again.
+    const [from, to] = parsed.sigAt ?? [0, 0];
+    return read.bytes.length === text.length && parsed.sigAt !== undefined
+      ? {
+          value: parsed.value,
+          findings,
+          canonicalText: text,
+          withoutSig: parsed.withoutSig,
+          withoutSigBytes: concatBytes([read.bytes.subarray(0, from), read.bytes.subarray(to)]),
+        }
       : { value: parsed.value, findings, canonicalText: text, withoutSig: parsed.withoutSig };
   }
   if (parsed.reason === 'json') {

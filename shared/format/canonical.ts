@@ -27,6 +27,8 @@ export type ParsedLine =
       readonly value: unknown;
       /** `C(value without its top-level sig)`, when the line was found canonical by the scan and has one. */
       readonly withoutSig?: string;
+      /** Where the sig member cut out of the text for `withoutSig` was: [start, end) in UTF-16 units. */
+      readonly sigAt?: readonly [number, number];
     }
   | { readonly ok: false; readonly reason: 'json'; readonly message: string }
   | {
@@ -100,7 +102,12 @@ export function parseCanonical(text: string): ParsedLine {
     try {
       const value: unknown = JSON.parse(text);
       if (!scan.sig) return { ok: true, value };
-      return { ok: true, value, withoutSig: text.slice(0, scan.sig[0]) + text.slice(scan.sig[1]) };
+      return {
+        ok: true,
+        value,
+        withoutSig: text.slice(0, scan.sig[0]) + text.slice(scan.sig[1]),
+        sigAt: [scan.sig[0], scan.sig[1]],
+      };
     } catch {
       // Not reached for text the scan accepts; the reference path words it if ever.
     }
