@@ -307,7 +307,8 @@ export class LedgerMerger {
   }
 
   private state(truncated: boolean): { state: LedgerState; reason: string } {
-    const tamper = [...this.findings, ...this.fileFindings].filter((f) => tampers(f.code));
+    // Once each: a segment's read failure is among its findings and is told as a file finding too.
+    const tamper = [...new Set([...this.findings, ...this.fileFindings])].filter((f) => tampers(f.code));
     if (tamper.length > 0) {
       // In the report's order of findings, so the sentence does not depend on how the ledger's files were split.
       const codes = [...new Set(sortFindings(tamper).map((f) => f.code))].join(', ');

@@ -979,7 +979,7 @@ describe('phase 4: ledgers', () => {
       ledgerL(4, [SEG1, segPath('L', 2)], {
         receipts: 3,
         state: 'tampered',
-        stateReason: '2 integrity findings in this ledger (ARCHIVE_UNREADABLE).',
+        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
         proven: null,
       }),
     ]);
@@ -1354,12 +1354,12 @@ describe('phase 4: a segment runner (worker pool)', () => {
     expect(report.findings).toStrictEqual([
       f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
     ]);
-    // The one reader finding is counted twice in the ledger's reason: it is among the segment's
-    // findings and added again as a file finding (pinned as it is; docs/TESTING.md).
+    // The one reader finding is counted once in the ledger's reason, though it is among the
+    // segment's findings and told again as a file finding (it was counted twice before).
     expect(report.ledgers).toStrictEqual([
       ledgerL(4, [SEG1, segPath('L', 2)], {
         state: 'tampered',
-        stateReason: '2 integrity findings in this ledger (ARCHIVE_UNREADABLE).',
+        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
         proven: null,
       }),
     ]);
@@ -1383,12 +1383,12 @@ describe('phase 4: a segment runner (worker pool)', () => {
     expect(report.findings).toStrictEqual([
       f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
     ]);
-    // The one reader finding is counted twice in the ledger's reason: it is among the segment's
-    // findings and added again as a file finding (pinned as it is; docs/TESTING.md).
+    // The one reader finding is counted once in the ledger's reason, though it is among the
+    // segment's findings and told again as a file finding (it was counted twice before).
     expect(report.ledgers).toStrictEqual([
       ledgerL(4, [SEG1, segPath('L', 2)], {
         state: 'tampered',
-        stateReason: '2 integrity findings in this ledger (ARCHIVE_UNREADABLE).',
+        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
         proven: null,
       }),
     ]);
