@@ -184,6 +184,16 @@ describe('verifyArchive: a valid archive', () => {
     ]);
   });
 
+  it('reads manifest.json and keys.json whole from a reader that reuses one buffer for every chunk', async () => {
+    const files = sealed(archiveFiles(2));
+    const reused = (name: string) => name === 'manifest.json' || name === 'keys.json';
+    const specs = specsOf(files).map((x) => (reused(x.name) ? { ...x, chunk: 7, reuse: true } : x));
+    expect(await verifyArchive(entrySource(specs), options())).toStrictEqual(
+      await verifyArchive(entrySource(specsOf(files)), options()),
+    );
+    expect((await verifyArchive(entrySource(specs), options())).findings).toStrictEqual([]);
+  });
+
   it('hands every file but the segments to onFile once, whole, with its size and hash', async () => {
     const files = archiveFiles(2);
     files.set('notes/readme.txt', utf8('hashed, not kept'));

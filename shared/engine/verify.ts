@@ -343,7 +343,8 @@ async function readDocument(run: Run, path: string): Promise<unknown> {
           size,
           `a JSON document may be at most ${MAX_DOCUMENT_BYTES} bytes`,
         );
-      chunks.push(chunk);
+      // Its own copy: a reader may hand each chunk in a buffer the next one overwrites.
+      chunks.push(chunk.slice());
     }
     // A JSON document is one stored line without a newline (FORMAT.md §1).
     const stored = readStoredLine(path, { kind: 'line', line: 1, bytes: concatBytes(chunks) });
