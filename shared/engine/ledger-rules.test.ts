@@ -159,6 +159,27 @@ describe('LedgerMerger: a ledger read whole', () => {
     expect(summary.checkpoints).toBe(0);
   });
 
+  it('checkpoints refused unread: no receipt is called unsealed; unverifiable, or tampered by a tampering finding', () => {
+    // A finding that does not tamper (a stand-in: refusals today are all tampering ones).
+    const notRead = finding('FILE_UNLISTED', 'checkpoints.jsonl was not read.', { path: CP });
+    const m = merger();
+    m.checkpointsNotRead(notRead);
+    const { summary, findings } = run([], [segment(seg(1), 1, 3)], m);
+    expect(findings).toStrictEqual([]);
+    expect([summary.state, summary.stateReason, summary.sealedSeq]).toStrictEqual([
+      'unverifiable',
+      'Its checkpoints file was not read, so whether its receipts are sealed (complete) is not known.',
+      null,
+    ]);
+    const t = merger();
+    t.checkpointsNotRead(finding('ARCHIVE_UNREADABLE', 'Entry cannot be read.', { path: CP }));
+    const tampered = run([], [segment(seg(1), 1, 3)], t);
+    expect(tampered.findings).toStrictEqual([]);
+    expect(tampered.summary.stateReason).toBe('1 integrity finding in this ledger (ARCHIVE_UNREADABLE).');
+    // Told nothing, the same ledger is unsealed.
+    expect(run([], [segment(seg(1), 1, 3)]).summary.state).toBe('unsealed');
+  });
+
   it('no receipt and no checkpoint: unverifiable, nothing claimed or proven', () => {
     const { summary, findings } = run([], []);
     expect(findings).toStrictEqual([]);

@@ -37,6 +37,8 @@ export class LedgerMerger {
   private receipts = 0;
   private last: ChainTail | null = null;
   private unreadableAfterLast: string | null = null;
+  /** Its checkpoints file was refused unread (see `checkpointsNotRead`). */
+  private checkpointsRefused = false;
   /** The file being joined (its pieces come one after another) has had a readable receipt. */
   private fileHasReceipt = false;
   private first: { seq: number; ts: string } | null = null;
@@ -140,6 +142,15 @@ export class LedgerMerger {
   /** A finding about this ledger's files found elsewhere (manifest, container). */
   addFileFinding(f: Finding): void {
     this.fileFindings.push(f);
+  }
+
+  /**
+   * Its checkpoints.jsonl exists but was refused before any of it was read (`finding` says
+   * why): whether its receipts are sealed is not known, so none is called unsealed.
+   */
+  checkpointsNotRead(f: Finding): void {
+    this.fileFindings.push(f);
+    this.checkpointsRefused = true;
   }
 
   /**
@@ -267,7 +278,7 @@ export class LedgerMerger {
       if (cp.seq < firstBreak) provenEnd = sealed;
     }
     const truncated = this.findings.some((f) => f.code === 'CHAIN_TRUNCATED');
-    if (lastSeq !== null && !truncated && (sealed === null || lastSeq > sealed.seq)) {
+    if (lastSeq !== null && !truncated && !this.checkpointsRefused && (sealed === null || lastSeq > sealed.seq)) {
       const from = sealed ? sealed.seq + 1 : (this.first?.seq ?? 1);
       this.report(
         'CHAIN_UNSEALED',
@@ -324,6 +335,11 @@ export class LedgerMerger {
       };
     if (this.signed === 0)
       return { state: 'unverifiable', reason: 'No receipt could be checked against a usable gate key.' };
+    if (this.checkpointsRefused)
+      return {
+        state: 'unverifiable',
+        reason: 'Its checkpoints file was not read, so whether its receipts are sealed (complete) is not known.',
+      };
     if (this.unanchored > 0)
       return {
         state: 'unverifiable',

@@ -358,17 +358,9 @@ describe('phase 1: entries admitted or refused', () => {
       'The archive has more than 2 entries (the limit); 2 of them were not read.',
       { detail: { limit: 'maxEntries', notRead: 2 } },
     );
-    // The checkpoints file is refused, not failed: the ledger is not told, so it reads as
-    // unsealed (pinned as it is; docs/TESTING.md).
-    expect(report.findings).toStrictEqual([
-      cap,
-      f(
-        'CHAIN_UNSEALED',
-        'warning',
-        'Receipts 1 to 2 come after the last valid checkpoint (there is none): they are not yet sealed, so the ledger is not proven complete past that point.',
-        { path: CP, ledger: 'L', seq: 1 },
-      ),
-    ]);
+    // The checkpoints file is refused unread: its ledger is told (the cap's finding), so no
+    // receipt is called unsealed, and the ledger is not "intact" (it read as unsealed before).
+    expect(report.findings).toStrictEqual([cap]);
     expect(report.checks).toStrictEqual([
       CEDAR_NOT_CHECKED,
       SEGMENTS_HERE,
@@ -384,12 +376,21 @@ describe('phase 1: entries admitted or refused', () => {
       ledgerL(2, [SEG1], {
         sealedSeq: null,
         checkpoints: 0,
-        state: 'unsealed',
-        stateReason: 'Intact, but its last receipts are not sealed by a checkpoint yet.',
+        state: 'tampered',
+        stateReason: '1 integrity finding in this ledger (ENTRY_TOO_LARGE).',
         proven: null,
       }),
     ]);
-    expect(report.summary).toStrictEqual(summaryOf(2, 2));
+    expect(report.summary).toStrictEqual(summaryOf(2, 1));
+  });
+
+  it('a checkpoints file that cannot be read at all (unsupported): its ledger is told, and tampered by the finding', async () => {
+    const files = sealed(archiveFiles(2));
+    const report = await verifyArchive(entrySource(refuse(files, CP)), options());
+    expect(codes(report)).toStrictEqual(['ARCHIVE_UNREADABLE']);
+    expect(report.ledgers.map((l) => [l.state, l.stateReason, l.sealedSeq])).toStrictEqual([
+      ['tampered', '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).', null],
+    ]);
   });
 
   it('a segment over the cap is a span its ledger could not read, with the cap finding', async () => {

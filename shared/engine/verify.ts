@@ -539,6 +539,9 @@ async function checkLedgers(run: Run): Promise<void> {
         }
       });
       if (failed) ledger.addFileFinding(failed);
+    } else {
+      const refused = run.refused.get(checkpoints);
+      if (refused) ledger.checkpointsNotRead(refused.finding);
     }
     const checkpointSeqs = [...ledger.checkpointSeqs];
     const segments = (segmentsByLedger.get(name) ?? []).sort();
