@@ -1,0 +1,174 @@
+/**
+ * Where an app import's time goes inside each worker: V8's sampling profiler in every worker
+ * of the workbench (the verify worker and its pool of segment workers), over the DevTools
+ * protocol, while Chromium imports an archive through the real UI. Prints each worker's busy
+ * and idle time and its top functions by self time, named through the build's source maps;
+ * writes each profile to /tmp/tickmark-profile-<worker>-<n>.cpuprofile (DevTools opens them).
+ *
+ * Not part of `npm test` or `npm run bench` (a measurement to read, not a check). Needs the
+ * production build and a demo archive made by the e2e suite (test/e2e/big-archive.ts):
+ *
+ *   NODE_ENV=production npm run -s build:renderer
+ *   node --experimental-websocket --import tsx test/bench/profile-import.ts \
+ *     /tmp/tickmark-e2e-archives/demo-30000.zip [stop after ms, default 9000] [top, default 25]
+ *
+ * The profilers stop after the given time, before the import ends: the pool's workers end
+ * with the import, and their profiles with them. docs/PERFORMANCE.md has the figures.
+ */
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { importArchive, openWorkbench, pinRootKey, repo } from '../e2e/browser.ts';
+import { staticServer } from '../e2e/global-setup.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+interface Mapper {
+  originalPositionFor(p: { line: number; column: number }): {
+    source: string | null;
+    line: number | null;
+    name: string | null;
+  };
+}
+
+const [archive, stopAfter = '9000', top = '25'] = process.argv.slice(2);
+if (!archive) throw new Error('usage: profile-import.ts <archive.zip> [stop after ms] [top]');
+const rootPublicKey = (JSON.parse(await readFile(`${archive}.json`, 'utf8')) as { rootPublicKey: string })
+  .rootPublicKey;
+const dist = join(repo, 'dist', 'renderer');
+const server = staticServer(dist);
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as { port: number }).port;
+const DEBUG_PORT = 9333;
+process.env.TICKMARK_E2E_CHROMIUM_ARGS = `--remote-debugging-port=${DEBUG_PORT}`;
+const workbench = await openWorkbench(`http://127.0.0.1:${port}/`);
+await pinRootKey(workbench.page, rootPublicKey, 'profile');
+
+// The browser's DevTools endpoint, with flat sessions: every worker is attached as it starts.
+const version = (await (await fetch(`http://127.0.0.1:${DEBUG_PORT}/json/version`)).json()) as {
+  webSocketDebuggerUrl: string;
+};
+const socket = new WebSocket(version.webSocketDebuggerUrl);
+await new Promise((resolve) => socket.addEventListener('open', resolve));
+let nextId = 0;
+const answers = new Map<number, (value: unknown) => void>();
+const send = <T = unknown>(method: string, params: object = {}, sessionId?: string): Promise<T> =>
+  new Promise((resolve) => {
+    const id = ++nextId;
+    answers.set(id, resolve as (value: unknown) => void);
+    socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+  });
+const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
+const workers = new Map<string, string>();
+socket.addEventListener('message', (event: MessageEvent) => {
+  const message = JSON.parse(String(event.data)) as {
+    id?: number;
+    result?: unknown;
+    error?: unknown;
+    method?: string;
+    params?: { sessionId: string; targetInfo: { type: string; url: string } };
+  };
+  if (message.id !== undefined) {
+    answers.get(message.id)?.(message.result ?? message.error);
+    answers.delete(message.id);
+    return;
+  }
+  if (message.method !== 'Target.attachedToTarget' || !message.params) return;
+  const { sessionId, targetInfo } = message.params;
+  void (async () => {
+    if (targetInfo.type === 'worker') {
+      workers.set(sessionId, targetInfo.url.split('/').pop() ?? targetInfo.url);
+      await send('Profiler.enable', {}, sessionId);
+      await send('Profiler.setSamplingInterval', { interval: 500 }, sessionId);
+      await send('Profiler.start', {}, sessionId);
+    }
+    // Nested workers (the pool starts inside the verify worker) are attached too.
+    await send('Target.setAutoAttach', autoAttach, sessionId);
+    await send('Runtime.runIfWaitingForDebugger', {}, sessionId);
+  })();
+});
+const targets = await send<{ targetInfos: { type: string; targetId: string }[] }>('Target.getTargets');
+const page = targets.targetInfos.find((t) => t.type === 'page');
+if (!page) throw new Error('no page target');
+const { sessionId: pageSession } = await send<{ sessionId: string }>('Target.attachToTarget', {
+  targetId: page.targetId,
+  flatten: true,
+});
+await send('Target.setAutoAttach', autoAttach, pageSession);
+
+const started = performance.now();
+const imported = importArchive(workbench.page, archive).catch(() =>
+  workbench.page.getByTestId('dashboard').waitFor({ timeout: 1_800_000 }),
+);
+await new Promise((resolve) => setTimeout(resolve, Number(stopAfter)));
+
+const requireHere = createRequire(join(repo, 'package.json'));
+const mappers = new Map<string, Mapper | null>();
+async function mapperFor(file: string): Promise<Mapper | null> {
+  if (!mappers.has(file)) {
+    let mapper: Mapper | null = null;
+    try {
+      // source-map-js comes with the build tools; without it, names stay as built.
+      const { SourceMapConsumer } = requireHere('source-map-js') as {
+        SourceMapConsumer: new (map: unknown) => Mapper;
+      };
+      const assets = join(dist, 'assets');
+      const map = (await readdir(assets)).find((f) => f === `${file}.map`);
+      if (map) mapper = new SourceMapConsumer(JSON.parse(await readFile(join(assets, map), 'utf8')));
+    } catch {
+      mapper = null;
+    }
+    mappers.set(file, mapper);
+  }
+  return mappers.get(file) ?? null;
+}
+
+const out: string[] = [`profiles stopped at ${((performance.now() - started) / 1000).toFixed(1)} s of the import`];
+let n = 0;
+for (const [sessionId, file] of workers) {
+  const stopped = await send<{ profile?: Profile }>('Profiler.stop', {}, sessionId);
+  if (!stopped?.profile) {
+    out.push(`${file}: no profile (the worker had ended)`);
+    continue;
+  }
+  const profile = stopped.profile;
+  const mapper = await mapperFor(file);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  let busy = 0;
+  let idle = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = (byId.get(id) as ProfileNode).callFrame;
+    const dt = profile.timeDeltas[i] ?? 0;
+    if (frame.functionName === '(idle)') {
+      idle += dt;
+      return;
+    }
+    let name = frame.functionName || '(anonymous)';
+    if (mapper && frame.lineNumber >= 0 && frame.url !== '') {
+      const at = mapper.originalPositionFor({ line: frame.lineNumber + 1, column: frame.columnNumber });
+      name = `${at.name ?? name} ${(at.source ?? '').replace(/^(\.\.\/)+/, '')}:${at.line ?? '?'}`;
+    }
+    self.set(name, (self.get(name) ?? 0) + dt);
+    busy += dt;
+  });
+  const path = `/tmp/tickmark-profile-${file}-${++n}.cpuprofile`;
+  await writeFile(path, JSON.stringify(profile));
+  out.push(`== ${file}: busy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s (${path})`);
+  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(top)))
+    out.push(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`);
+}
+console.log(out.join('\n'));
+await imported;
+console.log(`import: ${((performance.now() - started) / 1000).toFixed(1)} s to the dashboard`);
+socket.close();
+await workbench.close();
+server.close();
