@@ -1357,39 +1357,16 @@ describe('phase 4: a segment runner (worker pool)', () => {
     ]);
   });
 
-  it('a file that fails part-way, split into pieces, gives the reader finding for its ledger', async () => {
-    const files = sealed(archiveFiles(4, { perSegment: 2 }));
-    const src = entrySource(failRead(files, SEG1, new ArchiveUnreadableError('bad CRC-32')));
-    const log = newLog();
-    const report = await verifyArchive(src, options({ segmentRunner: pool(src, log, true), segmentRunnerMinBytes: 0 }));
-    expect(report.findings).toStrictEqual([
-      f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
-    ]);
-    // The one reader finding is counted once in the ledger's reason, though it is among the
-    // segment's findings and told again as a file finding (it was counted twice before).
-    expect(report.ledgers).toStrictEqual([
-      ledgerL(4, [SEG1, segPath('L', 2)], {
-        state: 'tampered',
-        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
-        proven: null,
-      }),
-    ]);
-    expect(report.summary).toStrictEqual(summaryOf(4, 1));
-    expect(log.tasks).toStrictEqual([`${SEG1}@1`, `${segPath('L', 2)}@1`]);
-    const stopped = Object.assign(new Error('stopped'), { name: 'AbortError' });
-    const src2 = entrySource(failRead(files, SEG1, stopped));
-    await expect(
-      verifyArchive(src2, options({ segmentRunner: pool(src2, newLog(), true), segmentRunnerMinBytes: 0 })),
-    ).rejects.toBe(stopped);
-  });
-
-  it('a file that fails part-way, checked whole by a runner, gives the reader finding for its ledger', async () => {
+  it.each([
+    ['split into pieces', true, [`${SEG1}@1`, `${segPath('L', 2)}@1`]],
+    ['checked whole by a runner', false, [SEG1, segPath('L', 2)]],
+  ])('a file that fails part-way, %s, gives the reader finding for its ledger', async (_how, pieces, tasks) => {
     const files = sealed(archiveFiles(4, { perSegment: 2 }));
     const src = entrySource(failRead(files, SEG1, new ArchiveUnreadableError('bad CRC-32')));
     const log = newLog();
     const report = await verifyArchive(
       src,
-      options({ segmentRunner: pool(src, log, false), segmentRunnerMinBytes: 0 }),
+      options({ segmentRunner: pool(src, log, pieces), segmentRunnerMinBytes: 0 }),
     );
     expect(report.findings).toStrictEqual([
       f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
@@ -1404,7 +1381,13 @@ describe('phase 4: a segment runner (worker pool)', () => {
       }),
     ]);
     expect(report.summary).toStrictEqual(summaryOf(4, 1));
-    expect(log.tasks).toStrictEqual([SEG1, segPath('L', 2)]);
+    expect(log.tasks).toStrictEqual(tasks);
+    // A reader that stops (an abort) is the caller's stop, not a finding.
+    const stopped = Object.assign(new Error('stopped'), { name: 'AbortError' });
+    const src2 = entrySource(failRead(files, SEG1, stopped));
+    await expect(
+      verifyArchive(src2, options({ segmentRunner: pool(src2, newLog(), pieces), segmentRunnerMinBytes: 0 })),
+    ).rejects.toBe(stopped);
   });
 });
 
