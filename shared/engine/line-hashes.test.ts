@@ -62,6 +62,23 @@ describe('webCryptoLineHashes', () => {
     );
   });
 
+  it('holds at most one batch of lines before passing them on', async () => {
+    for (const batch of [1, 3, 4]) {
+      let pulled = 0;
+      async function* counted(): AsyncGenerator<LineRead> {
+        for (let i = 1; i <= 10; i++) {
+          pulled++;
+          yield { kind: 'line', line: i, bytes: utf8(`line ${i}`) };
+        }
+      }
+      const transform = await webCryptoLineHashes(subtle, batch);
+      const lines = (transform as NonNullable<typeof transform>)(counted())[Symbol.asyncIterator]();
+      const first = await lines.next();
+      expect(first.value).toEqual({ kind: 'line', line: 1, bytes: utf8('line 1'), hash: hashOf('line 1') });
+      expect(pulled).toBe(batch);
+    }
+  });
+
   it('is refused where WebCrypto is missing, throws, or answers wrong', async () => {
     expect(await webCryptoLineHashes(null)).toBeNull();
     const throwing: DigestSubtle = { digest: () => Promise.reject(new Error('no SHA-256 here')) };
@@ -71,6 +88,13 @@ describe('webCryptoLineHashes', () => {
     // Right on "abc" and the empty message only (a digest that ignores bytes past 64): refused on the long line.
     const short: DigestSubtle = { digest: (a, data) => subtle.digest(a, data.slice(0, 64)) };
     expect(await webCryptoLineHashes(short)).toBeNull();
+    // Wrong on one vector only: "abc" (3 bytes), or the empty message.
+    const wrongOn = (length: number): DigestSubtle => ({
+      digest: (a, data) =>
+        data.length === length ? subtle.digest(a, utf8('other') as Uint8Array<ArrayBuffer>) : subtle.digest(a, data),
+    });
+    expect(await webCryptoLineHashes(wrongOn(3))).toBeNull();
+    expect(await webCryptoLineHashes(wrongOn(0))).toBeNull();
     expect(await webCryptoLineHashes(subtle)).not.toBeNull();
   });
 

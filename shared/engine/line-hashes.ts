@@ -46,10 +46,8 @@ export async function webCryptoLineHashes(
     let held: LineRead[] = [];
     const hashed = async (reads: LineRead[]): Promise<LineRead[]> => {
       const hashes = await Promise.all(reads.map((r) => (r.kind === 'too-long' ? null : hash(r.bytes))));
-      return reads.map((r, i) => {
-        const h = hashes[i];
-        return r.kind === 'too-long' || h == null ? r : { ...r, hash: h };
-      });
+      // A hash for every line but a too-long one (which has no bytes).
+      return reads.map((r, i) => (r.kind === 'too-long' ? r : { ...r, hash: hashes[i] as string }));
     };
     for await (const read of lines) {
       held.push(read);
