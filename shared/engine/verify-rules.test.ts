@@ -811,6 +811,13 @@ const ledgerCheckpointLines = (ledger: string, n: number) => {
   return { lines, cp: `${checkpointLine(ledger, n, lines.at(-1) as string)}\n` };
 };
 
+/** Adds `ledger` to `files`: `n` receipts in one segment, sealed by one checkpoint. */
+const addOneSegmentLedger = (files: Files, ledger: string, n: number) => {
+  const { lines, cp } = ledgerCheckpointLines(ledger, n);
+  files.set(segPath(ledger, 1), utf8(joinLines(lines)));
+  files.set(cpPath(ledger), utf8(cp));
+};
+
 describe('phase 4: ledgers', () => {
   it('reads ledgers in name order and each one’s segments in name order; other files under ledgers/ are malformed', async () => {
     const files = archiveFiles(0);
@@ -818,9 +825,7 @@ describe('phase 4: ledgers', () => {
     files.set(segPath('L', 2), utf8(joinLines(l.lines.slice(2))));
     files.set(segPath('L', 1), utf8(joinLines(l.lines.slice(0, 2))));
     files.set(CP, utf8(l.cp));
-    const b = ledgerCheckpointLines('B', 1);
-    files.set(segPath('B', 1), utf8(joinLines(b.lines)));
-    files.set(cpPath('B'), utf8(b.cp));
+    addOneSegmentLedger(files, 'B', 1);
     files.set('ledgers/L/notes.txt', utf8('not a segment'));
     const report = await verifyArchive(source(sealed(files)), options());
     expect(report.ledgers).toStrictEqual([
@@ -875,9 +880,7 @@ describe('phase 4: ledgers', () => {
 
   it('refused segments at the end of a ledger are merged before the next ledger begins', async () => {
     const files = archiveFiles(4, { perSegment: 2 });
-    const b = ledgerCheckpointLines('M', 1);
-    files.set(segPath('M', 1), utf8(joinLines(b.lines)));
-    files.set(cpPath('M'), utf8(b.cp));
+    addOneSegmentLedger(files, 'M', 1);
     const ledgerUnreadable: string[] = [];
     const control: ControlCheckFactory = () => ({
       id: 'txn',
@@ -929,9 +932,7 @@ describe('phase 4: ledgers', () => {
 
   it('tells the controls of a ledger’s unread span before the next ledger’s projections are folded', async () => {
     const files = archiveFiles(4, { perSegment: 2 });
-    const m = ledgerCheckpointLines('M', 1);
-    files.set(segPath('M', 1), utf8(joinLines(m.lines)));
-    files.set(cpPath('M'), utf8(m.cp));
+    addOneSegmentLedger(files, 'M', 1);
     const events: string[] = [];
     const control: ControlCheckFactory = () => ({
       id: 'folding',
@@ -1439,9 +1440,7 @@ describe('phase 6 and 7: the manifest comparison and the summary', () => {
     const clean = await verifyArchive(source(sealed(archiveFiles(2))), options({ controls: [caring] }));
     expect(checkNamed(clean, TXN)).toStrictEqual([]);
     const files = archiveFiles(2);
-    const m = ledgerCheckpointLines('M', 1);
-    files.set(segPath('M', 1), utf8(joinLines(m.lines)));
-    files.set(cpPath('M'), utf8(m.cp));
+    addOneSegmentLedger(files, 'M', 1);
     const specs = refuse(sealed(files), SEG1).map((x) =>
       x.name === segPath('M', 1) ? { ...x, unsupported: ENCRYPTED } : x,
     );
