@@ -30,11 +30,15 @@ const digest = (data: Uint8Array): Uint8Array => impl.digest(data);
  * replacement must give the same digests: hash.test.ts checks both on the vectors.
  * @throws TypeError when `impl` gives a wrong digest for "abc".
  */
+/** SHA-256 of "abc" and of the empty message (FIPS 180-2), hex: what a replacement is checked on. */
+export const SHA256_ABC_HEX = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+export const SHA256_EMPTY_HEX = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 export function useSha256(replacement: Sha256): void {
   const incremental = replacement.create();
   incremental.update(utf8('ab'));
   incremental.update(utf8('c'));
-  const expected = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+  const expected = SHA256_ABC_HEX;
   if (
     toHex(replacement.digest(utf8('abc'))) !== expected ||
     toHex(incremental.digest()) !== expected ||
@@ -105,7 +109,7 @@ export async function useFileHasher(make: () => FileHasher): Promise<void> {
   const tenThousand = new Uint8Array(10_000).fill(0x61);
   for (let i = 0; i < 100; i++) million.update(tenThousand);
   if (
-    toHex(await abc.digest()) !== 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' ||
+    toHex(await abc.digest()) !== SHA256_ABC_HEX ||
     toHex(await million.digest()) !== 'cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0'
   )
     throw new TypeError('useFileHasher: "make" does not make SHA-256');
