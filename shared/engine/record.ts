@@ -58,18 +58,12 @@ export function readStoredLine(
   const parsed = parseCanonical(text);
   if (parsed.ok) {
     if (parsed.withoutSig === undefined) return { value: parsed.value, findings, canonicalText: text };
+    const signed = { value: parsed.value, findings, canonicalText: text, withoutSig: parsed.withoutSig };
     // An ASCII line (as many bytes as UTF-16 units) is its own UTF-8: the signed bytes are the
     // line's bytes without the sig member's, with no encoding again.
-    const [from, to] = parsed.sigAt ?? [0, 0];
-    return read.bytes.length === text.length && parsed.sigAt !== undefined
-      ? {
-          value: parsed.value,
-          findings,
-          canonicalText: text,
-          withoutSig: parsed.withoutSig,
-          withoutSigBytes: concatBytes([read.bytes.subarray(0, from), read.bytes.subarray(to)]),
-        }
-      : { value: parsed.value, findings, canonicalText: text, withoutSig: parsed.withoutSig };
+    if (parsed.sigAt === undefined || read.bytes.length !== text.length) return signed;
+    const [from, to] = parsed.sigAt;
+    return { ...signed, withoutSigBytes: concatBytes([read.bytes.subarray(0, from), read.bytes.subarray(to)]) };
   }
   if (parsed.reason === 'json') {
     findings.push(finding('RECORD_MALFORMED', `Line is ${parsed.message}.`, where));
