@@ -13,7 +13,7 @@
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { signaturesAsked } from '../../shared/explain/ahead.ts';
-import { explainReceipt } from '../../shared/explain/explain.ts';
+import { explainReceipt, type ExplainMaterials } from '../../shared/explain/explain.ts';
 import { utf8 } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
@@ -50,11 +50,11 @@ function bulkVerifier(): Promise<AsyncSignatureVerifier | null> {
  * so the judgment reads them. Anything not listed, or any failure here, is left to the
  * judgment's own verifier.
  */
-async function verifyAhead(request: ExplainRequest): Promise<void> {
+async function verifyAhead(materials: ExplainMaterials, trustedRoots: readonly string[]): Promise<void> {
   const fast = await bulkVerifier();
   if (!fast) return;
   try {
-    const asked = (await signaturesAsked(request.materials, request.trustedRoots)).filter(
+    const asked = (await signaturesAsked(materials, trustedRoots)).filter(
       (t) => !verifier.knows(t.signature, t.message, t.publicKey),
     );
     const answers = await Promise.all(asked.map((t) => fast.verifyAsync(t.signature, t.message, t.publicKey)));
@@ -118,7 +118,7 @@ async function warmUp(): Promise<void> {
   const { materials, trustedRoots } = warmupReceipt();
   for (let i = 0; i < 3; i++) {
     const judged = await warmStep(async () => {
-      await verifyAhead({ type: 'explain', id: -1, materials, trustedRoots });
+      await verifyAhead(materials, trustedRoots);
       await explainReceipt(materials, { cedar: null, verifier, trustedRoots });
     });
     if (!judged) return;
@@ -168,7 +168,7 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
   let partial: number | null = null;
   let ahead: number | null = null;
   if (!cedarWarm) {
-    await verifyAhead(request);
+    await verifyAhead(request.materials, request.trustedRoots);
     ahead = performance.now() - started;
     try {
       const explanation = await explainReceipt(request.materials, {
