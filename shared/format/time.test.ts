@@ -59,4 +59,15 @@ describe('RFC 3339 instants, compared exactly', () => {
       expect(parseTime(bad)).toBeNull();
     }
   });
+
+  it('reads the years 0000 to 0099 as RFC 3339 does (four digits), not as 1900 to 1999', () => {
+    // A producer's "from the beginning" not_before is often 0001-01-01.
+    expect(instantOf('0001-01-01T00:00:00Z')).toBe('0001-01-01T00:00:00');
+    expect(parseTime('0001-01-01T00:00:00Z')).toBe(-62135596800000);
+    expect(instantOf('0000-02-29T00:00:00.50Z')).toBe('0000-02-29T00:00:005'); // year 0 is a leap year
+    expect(instantOf('0099-12-31T23:59:59Z')).toBe('0099-12-31T23:59:59');
+    expect(instantOf('0001-02-29T00:00:00Z')).toBeNull();
+    expect(instantOf('0004-02-29T00:00:00Z')).toBe('0004-02-29T00:00:00');
+    expect(compareInstants(I('0099-12-31T23:59:59Z'), I('0100-01-01T00:00:00Z'))).toBeLessThan(0);
+  });
 });

@@ -30,7 +30,9 @@ function readInstant(text: string): Instant | null {
   if (!m) return null;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
-  const back = new Date(Date.UTC(y, mo - 1, d));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999.
+  const back = new Date(0);
+  back.setUTCFullYear(y, mo - 1, d);
   if (back.getUTCDate() !== d || back.getUTCFullYear() !== y) return null; // 2026-02-30 and the like
   return (text.slice(0, 19) + (m[7] ?? '').replace(/0+$/, '')) as Instant;
 }
