@@ -77,6 +77,7 @@ export async function putLineChunk(archiveId: string, chunk: LineChunk): Promise
     chunkNo: chunk.chunkNo,
     texts: [...chunk.texts],
     hashes: [...chunk.hashes],
+    places: chunk.places,
   });
 }
 

@@ -16,7 +16,7 @@ import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import type { LookupBucket, LookupSummary } from '../workers/point-index.ts';
-import type { ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
+import type { ChunkPlaces, ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
 import { normalizeEngagement } from './engagement-rules.ts';
 
 /**
@@ -134,6 +134,8 @@ export interface ReceiptLinesRow {
   chunkNo: number;
   texts: string[];
   hashes: string[];
+  /** Each line's segment, line number and receipt id; absent in archives imported before (2026-12-01). */
+  places?: ChunkPlaces;
 }
 
 export type ReceiptIndexRow = ColumnBlock & { archiveId: string };

@@ -160,6 +160,19 @@ export interface LineChunk {
   readonly chunkNo: number;
   readonly texts: readonly string[];
   readonly hashes: readonly string[];
+  /**
+   * Each line's place, as its column block has it: segment (path dictionary id), line
+   * number, and receipt id (escaped, each followed by a newline, '' where unknown). A receipt
+   * reached after a reload is placed from its own chunk, without reading its 65,536-row block.
+   */
+  readonly places: ChunkPlaces;
+}
+
+/** The places of a chunk's lines (see {@link LineChunk.places}). */
+export interface ChunkPlaces {
+  readonly path: Uint32Array;
+  readonly line: Uint32Array;
+  readonly receiptIds: string;
 }
 
 class Dictionary {
@@ -278,6 +291,14 @@ interface LedgerBuilder {
   block: GrowableBlock;
   texts: string[];
   hashes: string[];
+  /** The places of the lines in `texts` (see {@link LineChunk.places}). */
+  path: Uint32Array;
+  line: Uint32Array;
+  ids: string[];
+}
+
+function newChunkPlaces(): Pick<LedgerBuilder, 'path' | 'line' | 'ids'> {
+  return { path: new Uint32Array(LINES_PER_CHUNK), line: new Uint32Array(LINES_PER_CHUNK), ids: [] };
 }
 
 /** The index fields of one record. */
@@ -504,7 +525,7 @@ export class ColumnBuilder {
   private addRow(ledgerName: string, pathId: number, v: RowValues): LineChunk | null {
     let ledger = this.ledgers.get(ledgerName);
     if (!ledger) {
-      ledger = { rows: 0, block: new GrowableBlock(ledgerName, 0), texts: [], hashes: [] };
+      ledger = { rows: 0, block: new GrowableBlock(ledgerName, 0), texts: [], hashes: [], ...newChunkPlaces() };
       this.ledgers.set(ledgerName, ledger);
     }
     const block = ledger.block;
@@ -524,13 +545,18 @@ export class ColumnBuilder {
     block.personal[i] = this.personalSets.id(v.personal);
     for (const subject of v.subjects) block.subjectIds.push(block.subjects.id(subject));
     block.subjectStart[i + 1] = block.subjectIds.length;
-    block.receiptIds.push(escapeId(v.receiptId));
+    const escapedId = escapeId(v.receiptId);
+    block.receiptIds.push(escapedId);
     putDigest(v.hash, block.hashes, i * HASH_BYTES);
     block.count++;
     if (block.count === ROWS_PER_BLOCK) {
       this.blocks.push(block.seal());
       ledger.block = new GrowableBlock(ledgerName, block.blockNo + 1);
     }
+    const k = ledger.texts.length;
+    ledger.path[k] = pathId;
+    ledger.line[k] = v.line;
+    ledger.ids.push(escapedId);
     ledger.texts.push(v.text);
     ledger.hashes.push(v.hash);
     ledger.rows++;
@@ -569,9 +595,21 @@ export class ColumnBuilder {
 
   private takeChunk(name: string, ledger: LedgerBuilder): LineChunk {
     const chunkNo = Math.floor((ledger.rows - ledger.texts.length) / LINES_PER_CHUNK);
-    const chunk: LineChunk = { ledger: name, chunkNo, texts: ledger.texts, hashes: ledger.hashes };
+    const n = ledger.texts.length;
+    const chunk: LineChunk = {
+      ledger: name,
+      chunkNo,
+      texts: ledger.texts,
+      hashes: ledger.hashes,
+      places: {
+        path: ledger.path.slice(0, n),
+        line: ledger.line.slice(0, n),
+        receiptIds: ledger.ids.join('\n') + '\n',
+      },
+    };
     ledger.texts = [];
     ledger.hashes = [];
+    Object.assign(ledger, newChunkPlaces());
     return chunk;
   }
 }

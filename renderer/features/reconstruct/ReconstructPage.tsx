@@ -63,6 +63,11 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
   const routeKey = row !== undefined ? `row ${row}` : `id ${receiptId}`;
   const reached = useRef({ key: routeKey, at: performance.now() });
   if (reached.current.key !== routeKey) reached.current = { key: routeKey, at: performance.now() };
+  // When the stored archive was open for this address, ms after it was reached (said on the page
+  // for the benchmark: the time before the receipt's row is looked up).
+  const sourceAt = useRef<{ for: object; ms: number } | null>(null);
+  if (source && sourceAt.current?.for !== reached.current)
+    sourceAt.current = { for: reached.current, ms: performance.now() - reached.current.at };
 
   // The row the address names, found in the source (a block or a lookup bucket may be read).
   const [located, setLocated] = useState<{ key: string; source: RowSource; value: Locate } | null>(null);
@@ -270,6 +275,8 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       data-pending={view.pending ? 'true' : 'false'}
       data-gather-ms={g.ms.toFixed(1)}
       data-gather-from-ms={view.gatherFrom.toFixed(1)}
+      data-source-ready-ms={sourceAt.current?.ms.toFixed(1)}
+      data-gather-phases={g.phases}
       data-source={source.kind}
       data-worker-ms={view.workerMs.toFixed(1)}
       data-worker-timings={

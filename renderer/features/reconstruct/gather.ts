@@ -53,6 +53,8 @@ export interface Gathered {
   readonly notKept: readonly string[];
   readonly findings: SelectedFindings;
   readonly ms: number;
+  /** Where gathering's time went, step by step (said on the page for the benchmark). */
+  readonly phases: string;
 }
 
 export type Locate = { readonly ok: true; readonly row: number } | { readonly ok: false; readonly message: string };
@@ -87,10 +89,7 @@ export async function locateReceipt(source: RowSource, receiptId: string, row: n
 /** Reads stored lines, one chunk row per 1,000 lines, each chunk once. */
 class LineReader {
   private readonly chunks = new Map<string, Promise<ReceiptLinesRow | undefined>>();
-  constructor(
-    private readonly archiveId: string,
-    private readonly source: RowSource,
-  ) {}
+  constructor(private readonly source: RowSource) {}
 
   /** The stored line of a row (the row must be loaded in the source). */
   async at(row: number): Promise<LineAt | null> {
@@ -99,7 +98,7 @@ class LineReader {
     const key = `${ledger}\n${chunkNo}`;
     let chunk = this.chunks.get(key);
     if (!chunk) {
-      chunk = db.receiptLines.get([this.archiveId, ledger, chunkNo]);
+      chunk = this.source.lineChunk(ledger, chunkNo);
       this.chunks.set(key, chunk);
     }
     const stored = await chunk;
@@ -130,47 +129,71 @@ function refOf(source: RowSource, row: number): RowRef {
 /** Everything the explain worker needs for the receipt at `row`, read from the store. */
 export async function gatherMaterials(source: RowSource, row: number): Promise<Gathered> {
   const started = performance.now();
+  const phases: string[] = [];
+  let last = started;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases.push(`${name} ${(now - last).toFixed(0)}`);
+    last = now;
+  };
   const { archive } = source;
   const archiveId = archive.id;
   const { ledger, local } = source.ledgerOf(row);
   const range = source.ledgerRange(ledger) ?? { from: row, to: row + 1 };
   const summary = archive.report.ledgers.find((l) => l.ledger === ledger);
   const view = { paths: source.paths, from: range.from, to: range.to, segments: summary?.segments ?? [] };
-  const [ranges, stored] = await Promise.all([source.segmentRanges(ledger), source.findings(), source.load([row])]);
-  const lines = new LineReader(archiveId, source);
+  // The archive's files do not depend on the receipt's line: asked for at once.
+  const fileRow = (path: string) => db.archiveFiles.get([archiveId, path]);
+  const files = Promise.all([
+    fileRow(MANIFEST_PATH),
+    fileRow(KEYS_PATH),
+    fileRow(checkpointsPath(ledger)),
+    db.archiveFiles
+      .where('[archiveId+path]')
+      .between([archiveId, POLICIES_DIR], [archiveId, POLICIES_DIR + '\uffff'])
+      .toArray(),
+    db.archiveFiles.where('archiveId').equals(archiveId).limit(1).primaryKeys(),
+  ]);
+  // Awaited below; a failure before that is the one reported.
+  files.catch(() => undefined);
+  await source.load([row]);
+  const lines = new LineReader(source);
   const target = await lines.at(row);
+  phase('line');
   if (!target)
     throw new Error(`The stored line of ledger ${ledger}, row ${local + 1}, could not be read from the store.`);
   const pointers = pointersOf(target.text);
   const transactionIndexed = source.transactionsIndexed;
-  const found =
-    transactionIndexed && pointers.txnId !== null ? await source.transactionRows(ledger, pointers.txnId) : [row];
-  if (!found.includes(row)) found.push(row);
-  // Every row read below, at once (a source keeps what its last load asked for).
-  await source.load([row, ...found, ...neighbourRowsRead(view, ranges, row, source.pathAt(row))]);
+  const [ranges, stored, txnFound] = await Promise.all([
+    source.segmentRanges(ledger),
+    source.findings(),
+    transactionIndexed && pointers.txnId !== null ? source.transactionRows(ledger, pointers.txnId) : [row],
+  ]);
+  const found = txnFound.includes(row) ? [...txnFound] : [...txnFound, row];
+  phase('findings+transaction');
+  // The rows next to it, then (only at a segment's edge) those of the segments around it. A
+  // source keeps what its last load asked for: each load names every row read below.
+  const near = [row - 1, row + 1].filter((r) => r >= view.from && r < view.to);
+  await source.load([row, ...found, ...near]);
   const at = { ...view, pathAt: (r: number) => source.pathAt(r), lineAt: (r: number) => source.lineAt(r) };
+  const edges = neighbourRowsRead(at, ranges, row);
+  if (edges.length > 0) await source.load([row, ...found, ...near, ...edges]);
+  phase('neighbours');
   const neighbours = neighboursIn(at, ranges, row);
   const previousRow = neighbours.previous.kind === 'row' ? neighbours.previous.row : null;
   const nextRow = neighbours.next.kind === 'row' ? neighbours.next.row : null;
   const txnRows = inStoredOrder(found, at);
 
-  const fileRow = (path: string) => db.archiveFiles.get([archiveId, path]);
-  const [previous, next, transaction, manifestRow, keysRow, checkpointsRow, bundleRows, anyFile, attachmentRows] =
+  const [previous, next, transaction, [manifestRow, keysRow, checkpointsRow, bundleRows, anyFile], attachmentRows] =
     await Promise.all([
       previousRow === null ? null : lines.at(previousRow),
       nextRow === null ? null : lines.at(nextRow),
       Promise.all(txnRows.map((r) => lines.at(r))),
-      fileRow(MANIFEST_PATH),
-      fileRow(KEYS_PATH),
-      fileRow(checkpointsPath(ledger)),
-      db.archiveFiles
-        .where('[archiveId+path]')
-        .between([archiveId, POLICIES_DIR], [archiveId, POLICIES_DIR + '\uffff'])
-        .toArray(),
-      db.archiveFiles.where('archiveId').equals(archiveId).limit(1).primaryKeys(),
+      files,
       Promise.all(pointers.ioHashes.map((h) => fileRow(attachmentPathOf(h)))),
     ]);
 
+  phase('lines+files');
   const notKept: string[] = [];
   const textOf = (file: ArchiveFileRow | undefined): string | undefined => {
     if (!file) return undefined;
@@ -264,5 +287,6 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
     notKept,
     findings,
     ms: performance.now() - started,
+    phases: (phase('materials'), phases.join(', ')),
   };
 }

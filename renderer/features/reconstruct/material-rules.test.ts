@@ -6,9 +6,12 @@ import {
   jsonlLines,
   ledgerPartlyRead,
   missingSteps,
+  neighbourRowsRead,
+  neighboursIn,
   parseDocument,
   pointersOf,
   sealingCheckpointLines,
+  segmentRangesOf,
   selectFindings,
   storedNeighbours,
 } from './material-rules.ts';
@@ -172,6 +175,43 @@ describe('the lines stored next to a receipt', () => {
     expect(before.kind === 'unknown' && before.why).toContain('line 2 of ledgers/l/000001.jsonl');
     const firstMissing = storedNeighbours({ ...t, line: [2, 3, 1, 2, 3] }, 0).previous;
     expect(firstMissing.kind).toBe('unknown');
+  });
+
+  it('reads the rows of the segments around a receipt only at its segment’s edge', () => {
+    // Segment 3 (rows 5..9) stored after 2 and 1; lines missing and segments unread in variants.
+    const wide = {
+      ...t,
+      path: [...t.path, 3, 3, 3, 3, 3],
+      line: [...t.line, 1, 2, 3, 4, 5],
+      to: 10,
+      segments: ['ledgers/l/000001.jsonl', 'ledgers/l/000002.jsonl', 'ledgers/l/000003.jsonl'],
+    };
+    const variants = [
+      wide,
+      { ...wide, line: [1, 2, 1, 3, 4, 2, 3, 4, 5, 6] },
+      { ...wide, segments: ['ledgers/l/000001.jsonl', 'ledgers/l/000004.jsonl', 'ledgers/l/000002.jsonl'] },
+      { ...wide, from: 1, to: 9 },
+    ];
+    const edgeRows: number[][] = [];
+    for (const v of variants) {
+      const ranges = segmentRangesOf(v);
+      for (let row = v.from; row < v.to; row++) {
+        // Accessors that answer only for the row, its neighbours, and what neighbourRowsRead names.
+        const allowed = new Set([row - 1, row, row + 1].filter((r) => r >= v.from && r < v.to));
+        const guarded = (values: readonly number[]) => (r: number) => {
+          if (!allowed.has(r)) throw new Error(`row ${r} was not read`);
+          return values[r] as number;
+        };
+        const view = { ...v, pathAt: guarded(v.path), lineAt: guarded(v.line) };
+        const edges = neighbourRowsRead(view, ranges, row);
+        for (const r of edges) allowed.add(r);
+        expect({ row, ...neighboursIn(view, ranges, row) }).toEqual({ row, ...storedNeighbours(v, row) });
+        if (v === wide) edgeRows.push(edges);
+      }
+    }
+    // Inside a segment nothing more is read; at its first line the segment before's last row,
+    // at its last line the segment after's first row (none after the last segment).
+    expect(edgeRows).toEqual([[4], [5], [], [], [0], [1], [], [], [], []]);
   });
 
   it('orders rows by segment name, then line', () => {

@@ -163,7 +163,7 @@ export function segmentRangesOf(t: Pick<LedgerRows, 'path' | 'from' | 'to'>): Ma
   return ranges;
 }
 
-/** A ledger's rows read through accessors: only the rows {@link neighbourRowsRead} names are read. */
+/** A ledger's rows read through accessors: only `row`, the rows next to it and those {@link neighbourRowsRead} names are read. */
 export interface LedgerView extends Omit<LedgerRows, 'path' | 'line'> {
   pathAt(row: number): number;
   lineAt(row: number): number;
@@ -190,19 +190,21 @@ function adjacentSegments(
 }
 
 /**
- * The rows {@link neighboursIn} may read besides `row` itself: the rows next to it, and the
- * last row of the segment before and the first of the one after.
+ * The rows {@link neighboursIn} reads besides `row` and the rows next to it (which `t` must
+ * answer for already): the last row of the segment before when `row` is line 1 of its
+ * segment with no row of it before; the first row of the segment after when no row of its
+ * segment follows. Read in a second step, and only then: a receipt inside a segment needs
+ * nothing beyond its own neighbours.
  */
-export function neighbourRowsRead(
-  t: Pick<LedgerRows, 'paths' | 'segments' | 'from' | 'to'>,
-  ranges: ReadonlyMap<number, RowRange>,
-  row: number,
-  pathId: number,
-): number[] {
-  const out = [row - 1, row + 1].filter((r) => r >= t.from && r < t.to);
+export function neighbourRowsRead(t: LedgerView, ranges: ReadonlyMap<number, RowRange>, row: number): number[] {
+  const pathId = t.pathAt(row);
   const { before, after } = adjacentSegments(t, ranges, pathId);
-  if (before?.id !== undefined) out.push((ranges.get(before.id) as RowRange).last);
-  if (after?.id !== undefined) out.push((ranges.get(after.id) as RowRange).first);
+  const out: number[] = [];
+  const sameBefore = row - 1 >= t.from && t.pathAt(row - 1) === pathId;
+  if (!sameBefore && t.lineAt(row) === 1 && before?.id !== undefined)
+    out.push((ranges.get(before.id) as RowRange).last);
+  const sameAfter = row + 1 < t.to && t.pathAt(row + 1) === pathId;
+  if (!sameAfter && after?.id !== undefined) out.push((ranges.get(after.id) as RowRange).first);
   return out;
 }
 

@@ -191,6 +191,7 @@ describe('the store answers as the table does', () => {
     }
     expect(mismatches).toEqual([]);
     // Seq 100 (line 100 of segment 1) is not a receipt.
+    await fromStore.load([40_099]);
     expect(fromStore.receiptIdAt(40_099)).toBe('');
     expect(fromStore.ledgerOf(75_000)).toEqual({ ledger: 'small', local: 0 });
     expect(() => fromStore.ledgerOf(75_050)).toThrow('No row 75050');
@@ -269,8 +270,8 @@ describe('the store answers as the table does', () => {
       75_049,
     ];
     for (const row of rows) {
-      const { ms: _a, ...a } = await gatherMaterials(fromTable, row);
-      const { ms: _b, ...b } = await gatherMaterials(fromStore, row);
+      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(fromTable, row);
+      const { ms: _b, phases: _pb, ...b } = await gatherMaterials(fromStore, row);
       expect({ at: row, ...b }).toEqual({ at: row, ...a });
     }
     const first = await gatherMaterials(fromStore, 40_000);
@@ -306,14 +307,71 @@ describe('the store answers as the table does', () => {
     expect(await locateReceipt(fromStore, 'rc_5', 40_004)).toEqual({ ok: true, row: 40_004 });
   });
 
-  it('says so when a row was not read, and keeps the blocks each load asked for', async () => {
+  it('says so when a row was not read, and keeps the chunks each load asked for', async () => {
     const fresh = storeSource((await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0]);
     expect(() => fresh.lineAt(0)).toThrow('Row 0 was not read from the store (call load first).');
     await fresh.load([75_000]);
     expect(fresh.lineAt(75_000)).toBe(1);
-    // Block 0 of "big" (rows 0..65,535) and block 1 (65,536..74,999), then the small ledger's:
-    // all kept (at most eight).
-    await fresh.load([0, 65_536]);
-    expect([fresh.lineAt(0), fresh.lineAt(65_536), fresh.lineAt(75_000)]).toEqual([1, 25_537, 1]);
+    // Twenty chunks at once (more than the sixteen kept between loads): all kept for this load.
+    const rows = Array.from({ length: 20 }, (_, k) => k * 1_000 + 999);
+    await fresh.load(rows);
+    expect(rows.map((r) => fresh.lineAt(r))).toEqual(rows.map((r) => fromTable.lineAt(r)));
+    // The next load forgets those read longest ago beyond sixteen, never one it asks for.
+    await fresh.load([65_536]);
+    expect(fresh.lineAt(65_536)).toBe(25_537);
+    expect(() => fresh.lineAt(999)).toThrow('Row 999 was not read');
+    expect(fresh.lineAt(19_999)).toBe(fromTable.lineAt(19_999));
+  });
+
+  it('places a row from its line chunk alone, reading no column block', async () => {
+    const fresh = storeSource((await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0]);
+    const read = { blocks: 0 };
+    const get = db.receiptIndex.get.bind(db.receiptIndex);
+    db.receiptIndex.get = ((...args: Parameters<typeof get>) => {
+      read.blocks++;
+      return get(...args);
+    }) as typeof get;
+    try {
+      await locateReceipt(fresh, '', 65_536);
+      const gathered = await gatherMaterials(fresh, 65_536);
+      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(fromTable, 65_536);
+      const { ms: _b, phases: _pb, ...b } = gathered;
+      expect(b).toEqual(a);
+    } finally {
+      db.receiptIndex.get = get;
+    }
+    expect(read.blocks).toBe(0);
+  });
+});
+
+describe('an archive whose line chunks do not say where each line is (imported before 2026-12-01)', () => {
+  let older: RowSource;
+  beforeAll(async () => {
+    await db.receiptLines
+      .where('archiveId')
+      .equals(loaded.archive.id)
+      .modify((chunk) => {
+        delete chunk.places;
+      });
+    older = storeSource((await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0]);
+  });
+
+  it('is placed from its column blocks, as the table places it', async () => {
+    const mismatches: number[] = [];
+    for (let from = 0; from < fromTable.count; from += 5_000) {
+      const rows = Array.from({ length: Math.min(5_000, fromTable.count - from) }, (_, i) => from + i);
+      await older.load(rows);
+      for (const row of rows) {
+        const a = [fromTable.pathAt(row), fromTable.lineAt(row), fromTable.receiptIdAt(row)];
+        const b = [older.pathAt(row), older.lineAt(row), older.receiptIdAt(row)];
+        if (JSON.stringify(a) !== JSON.stringify(b)) mismatches.push(row);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    for (const row of [0, 39_999, 65_535, 65_536, 74_999, 75_049]) {
+      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(fromTable, row);
+      const { ms: _b, phases: _pb, ...b } = await gatherMaterials(older, row);
+      expect({ at: row, ...b }).toEqual({ at: row, ...a });
+    }
   });
 });

@@ -9,7 +9,7 @@
 import type { Finding } from '../../../shared/engine/findings.ts';
 import { onForgetArchive, peekLoadedArchive, useLoadedArchive } from '../../app/loaded-archives.ts';
 import type { LoadedArchive } from '../../store/archives.ts';
-import { db, type ArchiveRow } from '../../store/db.ts';
+import { db, type ArchiveRow, type ReceiptLinesRow } from '../../store/db.ts';
 import {
   bucketOf,
   POINT_INDEX_LAYOUT,
@@ -18,7 +18,14 @@ import {
   txnKey,
   type LookupSummary,
 } from '../../workers/point-index.ts';
-import { ROWS_PER_BLOCK, unescapeId, type ColumnBlock } from '../../workers/receipt-columns.ts';
+import {
+  chunkOf,
+  LINES_PER_CHUNK,
+  ROWS_PER_BLOCK,
+  unescapeId,
+  type ChunkPlaces,
+  type ColumnBlock,
+} from '../../workers/receipt-columns.ts';
 import {
   findReceiptRow,
   ledgerRange,
@@ -63,6 +70,8 @@ export interface RowSource {
   segmentRanges(ledger: string): Promise<ReadonlyMap<number, RowRange>>;
   /** The full verification's findings and, per finding, the row it is on (-1: none). */
   findings(): Promise<{ readonly findings: readonly Finding[]; readonly findingRow: ArrayLike<number> }>;
+  /** A stored chunk of a ledger's raw lines (1,000 a chunk; the store source keeps those it read). */
+  lineChunk(ledger: string, chunkNo: number): Promise<ReceiptLinesRow | undefined>;
 }
 
 /** The source over an archive read whole. */
@@ -94,21 +103,62 @@ export function tableSource(loaded: LoadedArchive): RowSource {
       return Promise.resolve(found);
     },
     findings: () => Promise.resolve({ findings: table.findings, findingRow: table.findingRow }),
+    lineChunk: (ledger, chunkNo) => db.receiptLines.get([loaded.archive.id, ledger, chunkNo]),
   };
 }
 
-/** A stored column block as the store source reads it: where each row's id starts in its id text. */
-interface ReadBlock {
-  readonly block: ColumnBlock;
-  /** `receiptIds.slice(idStart[i], idStart[i + 1] - 1)` is row i's escaped id. */
+/**
+ * Rows' places as the store source read them, from a column block or a line chunk: row i of
+ * it is ledger-local row `start + i`; `receiptIds.slice(idStart[i], idStart[i + 1] - 1)` is
+ * its escaped id.
+ */
+interface ReadPlaces {
+  readonly start: number;
+  readonly count: number;
+  readonly path: ArrayLike<number>;
+  readonly line: ArrayLike<number>;
+  readonly receiptIds: string;
   readonly idStart: Uint32Array;
 }
 
+/** Where each of `count` newline-ended ids starts in `ids`; null when there are fewer. */
+function idStarts(ids: string, count: number): Uint32Array | null {
+  const idStart = new Uint32Array(count + 1);
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    idStart[i] = pos;
+    pos = ids.indexOf('\n', pos) + 1;
+    if (pos === 0) return null;
+  }
+  idStart[count] = pos;
+  return idStart;
+}
+
+/** A line chunk's places when they were stored whole (imports since 2026-12-01), else null. */
+function chunkPlaces(chunk: ReceiptLinesRow | undefined, chunkNo: number): ReadPlaces | null {
+  const places: ChunkPlaces | undefined = chunk?.places;
+  if (!chunk || !places) return null;
+  const count = chunk.texts.length;
+  if (places.path.length !== count || places.line.length !== count) return null;
+  const idStart = idStarts(places.receiptIds, count);
+  if (!idStart) return null;
+  return {
+    start: chunkNo * LINES_PER_CHUNK,
+    count,
+    path: places.path,
+    line: places.line,
+    receiptIds: places.receiptIds,
+    idStart,
+  };
+}
+
 /**
- * Column blocks kept in memory per archive (each a few megabytes): walking stays in one or
- * two. A `load` keeps every block it was asked for, even more than this.
+ * Column blocks and line chunks kept in memory per archive (a block is a few megabytes, a
+ * chunk about 1.5): walking stays in one or two. A `load` keeps every one it was asked for,
+ * even more than this.
  */
 const BLOCKS_KEPT = 8;
+const CHUNKS_KEPT = 16;
 
 type CompleteWithLookup = StoredArchive & {
   lookup: LookupSummary;
@@ -130,8 +180,10 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
     ledgerStart.push(count);
     count += archive.rowsByLedger[name] ?? 0;
   }
-  const blocks = new Map<string, Promise<ReadBlock>>();
-  const ready = new Map<string, ReadBlock>();
+  // Reads in flight or done, most recently used last, and the places of those done.
+  const blocks = new Map<string, Promise<ReadPlaces>>();
+  const chunks = new Map<string, Promise<ReceiptLinesRow | undefined>>();
+  const placed = new Map<string, ReadPlaces>();
   let findings: Promise<{ findings: Finding[]; findingRow: Int32Array }> | null = null;
 
   const ledgerOf = (row: number) => {
@@ -140,47 +192,74 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
     while (i > 0 && (ledgerStart[i] as number) > row) i--;
     return { ledger: ledgers[i] as string, local: row - (ledgerStart[i] as number) };
   };
-  const blockKey = (row: number) => {
-    const { ledger, local } = ledgerOf(row);
-    return { ledger, local, blockNo: Math.floor(local / ROWS_PER_BLOCK) };
-  };
-  const readBlock = (ledger: string, blockNo: number): Promise<ReadBlock> => {
-    const key = `${ledger}\n${blockNo}`;
-    let pending = blocks.get(key);
-    if (pending) {
-      // Most recently used last.
-      blocks.delete(key);
-      blocks.set(key, pending);
-      return pending;
+  const used = <T>(cache: Map<string, T>, key: string): T | undefined => {
+    const found = cache.get(key);
+    if (found !== undefined) {
+      cache.delete(key);
+      cache.set(key, found);
     }
-    pending = db.receiptIndex.get([archiveId, ledger, blockNo]).then((block) => {
+    return found;
+  };
+  const blockKey = (ledger: string, local: number) => `block\n${ledger}\n${Math.floor(local / ROWS_PER_BLOCK)}`;
+  const chunkKey = (ledger: string, local: number) => `chunk\n${ledger}\n${chunkOf(local).chunkNo}`;
+  const readBlock = (ledger: string, blockNo: number): Promise<ReadPlaces> => {
+    const key = `block\n${ledger}\n${blockNo}`;
+    let pending = used(blocks, key);
+    if (pending) return pending;
+    pending = db.receiptIndex.get([archiveId, ledger, blockNo]).then((block: ColumnBlock | undefined) => {
       if (!block)
         throw new Error(`The stored index of ledger ${ledger} has no block ${blockNo}: import the archive again.`);
       if (block.receiptIds === undefined)
         throw new Error(`The stored index of ledger ${ledger}, block ${blockNo}, has no receipt ids.`);
-      const idStart = new Uint32Array(block.count + 1);
-      let pos = 0;
-      for (let i = 0; i < block.count; i++) {
-        idStart[i] = pos;
-        pos = block.receiptIds.indexOf('\n', pos) + 1;
-        if (pos === 0) throw new Error(`The stored index of ledger ${ledger}, block ${blockNo}, lacks receipt ids.`);
-      }
-      idStart[block.count] = pos;
-      const read = { block, idStart };
-      if (blocks.get(key) === pending) ready.set(key, read);
+      const idStart = idStarts(block.receiptIds, block.count);
+      if (!idStart) throw new Error(`The stored index of ledger ${ledger}, block ${blockNo}, lacks receipt ids.`);
+      const read: ReadPlaces = { ...block, receiptIds: block.receiptIds, idStart };
+      if (blocks.get(key) === pending) placed.set(key, read);
       return read;
     });
     pending.catch(() => blocks.delete(key));
     blocks.set(key, pending);
     return pending;
   };
-  const at = (row: number): { read: ReadBlock; i: number } => {
-    const { ledger, local, blockNo } = blockKey(row);
-    const read = ready.get(`${ledger}\n${blockNo}`);
+  const lineChunk = (ledger: string, chunkNo: number): Promise<ReceiptLinesRow | undefined> => {
+    const key = `chunk\n${ledger}\n${chunkNo}`;
+    let pending = used(chunks, key);
+    if (pending) return pending;
+    pending = db.receiptLines.get([archiveId, ledger, chunkNo]);
+    pending.catch(() => chunks.delete(key));
+    chunks.set(key, pending);
+    return pending;
+  };
+  /** The places of a row: from its line chunk when that holds them, else from its column block. */
+  const readPlaces = async (ledger: string, local: number): Promise<string> => {
+    const { chunkNo } = chunkOf(local);
+    const key = chunkKey(ledger, local);
+    const chunk = await lineChunk(ledger, chunkNo);
+    if (placed.has(key)) return key;
+    const places = chunkPlaces(chunk, chunkNo);
+    if (places) {
+      placed.set(key, places);
+      return key;
+    }
+    await readBlock(ledger, Math.floor(local / ROWS_PER_BLOCK));
+    return blockKey(ledger, local);
+  };
+  const at = (row: number): { read: ReadPlaces; i: number } => {
+    const { ledger, local } = ledgerOf(row);
+    const read = placed.get(chunkKey(ledger, local)) ?? placed.get(blockKey(ledger, local));
     if (!read) throw new Error(`Row ${row} was not read from the store (call load first).`);
-    const i = local - read.block.start;
-    if (i < 0 || i >= read.block.count) throw new Error(`Row ${row} is not in its stored block.`);
+    const i = local - read.start;
+    if (i < 0 || i >= read.count) throw new Error(`Row ${row} is not in its stored block.`);
     return { read, i };
+  };
+  /** Forgets the reads done longest ago beyond `kept`, never one of `wanted`. */
+  const forget = <T>(cache: Map<string, T>, kept: number, wanted: ReadonlySet<string>) => {
+    for (const key of [...cache.keys()]) {
+      if (cache.size <= kept) break;
+      if (wanted.has(key)) continue;
+      cache.delete(key);
+      placed.delete(key);
+    }
   };
   const bucket = (key: string) => db.receiptLookup.get([archiveId, bucketOf(key, lookup.buckets)]);
 
@@ -198,32 +277,27 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
       return { from: ledgerStart[i] as number, to: (ledgerStart[i + 1] as number | undefined) ?? count };
     },
     async load(rows) {
-      const wanted = new Map<string, { ledger: string; blockNo: number }>();
+      const wanted = new Map<string, { ledger: string; local: number }>();
       for (const row of rows) {
-        const { ledger, blockNo } = blockKey(row);
-        wanted.set(`${ledger}\n${blockNo}`, { ledger, blockNo });
+        const { ledger, local } = ledgerOf(row);
+        wanted.set(chunkKey(ledger, local), { ledger, local });
       }
-      await Promise.all([...wanted.values()].map((w) => readBlock(w.ledger, w.blockNo)));
-      // Forget the blocks read longest ago, never one just asked for.
-      for (const key of [...blocks.keys()]) {
-        if (blocks.size <= BLOCKS_KEPT) break;
-        if (wanted.has(key)) continue;
-        blocks.delete(key);
-        ready.delete(key);
-      }
+      const read = new Set(await Promise.all([...wanted.values()].map((w) => readPlaces(w.ledger, w.local))));
+      const asked = new Set([...wanted.keys(), ...read]);
+      forget(chunks, CHUNKS_KEPT, asked);
+      forget(blocks, BLOCKS_KEPT, asked);
     },
     pathAt(row) {
       const { read, i } = at(row);
-      return read.block.path[i] as number;
+      return read.path[i] as number;
     },
     lineAt(row) {
       const { read, i } = at(row);
-      return read.block.line[i] as number;
+      return read.line[i] as number;
     },
     receiptIdAt(row) {
       const { read, i } = at(row);
-      const ids = read.block.receiptIds as string;
-      return unescapeId(ids.slice(read.idStart[i] as number, (read.idStart[i + 1] as number) - 1));
+      return unescapeId(read.receiptIds.slice(read.idStart[i] as number, (read.idStart[i + 1] as number) - 1));
     },
     async findRow(receiptId) {
       if (receiptId === '') return undefined;
@@ -264,6 +338,7 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
       findings.catch(() => (findings = null));
       return findings;
     },
+    lineChunk,
   };
 }
 
