@@ -4,9 +4,13 @@
  *   without `sig` and verifies the signature natively (the baseline);
  * - `tickmark verify` with every check (canonical form, hashes, signatures, chain,
  *   checkpoints, Cedar, controls), in its own process, with its peak memory.
- * Target: full verify at least as fast as the bare loop; peak memory < 512 MiB at 1M.
+ * - the bare loop again, W processes at once (each over every W-th segment file): the most
+ *   W threads of this machine give for the bare loop's work, which bounds any verify / bare
+ *   ratio here (two logical cores may share one core's units, or a quota may cap them).
+ * Targets (issues 14, 18): verify / bare ≥ 1.4 at 100k, ≥ 1.6 at 1M; peak memory < 512 MiB at 1M.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +29,8 @@ export interface EndToEndFigures {
   readonly perFile: number;
   readonly generateSeconds: number | null;
   readonly bareRate: number;
+  /** The bare loop in `workers` processes at once: receipts over the wall time of all. */
+  readonly parallelBareRate: number;
   readonly fullRate: number;
   readonly fullSeconds: number;
   readonly maxRssMiB: number;
@@ -58,8 +64,14 @@ export function ensureArchive(
   return { path, root, generateSeconds };
 }
 
-/** The baseline: parse, canonicalize without sig, verify natively. Nothing else. */
-export async function bareLoop(path: string): Promise<{ receipts: number; ms: number }> {
+/**
+ * The baseline: parse, canonicalize without sig, verify natively. Nothing else. With `share`,
+ * only every `of`-th segment file from the `part`-th (for W loops at once).
+ */
+export async function bareLoop(
+  path: string,
+  share: { part: number; of: number } = { part: 0, of: 1 },
+): Promise<{ receipts: number; ms: number; startedAt: number; endedAt: number }> {
   const source = await openArchivePath(path);
   const entries = await source.entries();
   const keys = new Map<string, Uint8Array>();
@@ -73,8 +85,10 @@ export async function bareLoop(path: string): Promise<{ receipts: number; ms: nu
       keys.set(k.kid, fromHex(k.public_key));
   }
   let receipts = 0;
+  const startedAt = Date.now();
   const start = performance.now();
-  for (const entry of entries.filter((e) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(e.name))) {
+  const segments = entries.filter((e) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(e.name));
+  for (const entry of segments.filter((_, i) => i % share.of === share.part)) {
     for await (const read of readLines(source.read(entry), 1 << 20)) {
       if (read.kind === 'too-long') continue;
       const { sig, ...rest } = JSON.parse(
@@ -85,13 +99,40 @@ export async function bareLoop(path: string): Promise<{ receipts: number; ms: nu
     }
   }
   const ms = performance.now() - start;
+  const endedAt = Date.now();
   await source.close();
-  return { receipts, ms };
+  return { receipts, ms, startedAt, endedAt };
+}
+
+/** The bare loop in `w` processes at once: all their receipts over the wall time from first start to last end. */
+async function parallelBareRate(path: string, w: number): Promise<number> {
+  const run = promisify(execFile);
+  const outs = await Promise.all(
+    Array.from({ length: w }, (_, part) =>
+      run(process.execPath, ['--import', 'tsx', 'test/bench/bare-child.ts', path, String(part), String(w)], {
+        cwd: ROOT_DIR,
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      }),
+    ),
+  );
+  const shares = outs.map(
+    (o) =>
+      JSON.parse(o.stdout.trim().split('\n').at(-1) as string) as {
+        receipts: number;
+        startedAt: number;
+        endedAt: number;
+      },
+  );
+  const receipts = shares.reduce((sum, s) => sum + s.receipts, 0);
+  const wallMs = Math.max(...shares.map((s) => s.endedAt)) - Math.min(...shares.map((s) => s.startedAt));
+  return Math.round((receipts * 1000) / wallMs);
 }
 
 export async function benchEndToEnd(n: number, workers: number, perFile = 1000): Promise<EndToEndFigures> {
   const archive = ensureArchive(n, perFile);
   const bare = await bareLoop(archive.path);
+  const parallel = await parallelBareRate(archive.path, workers);
   const out = execFileSync(
     process.execPath,
     ['--import', 'tsx', 'test/bench/verify-child.ts', archive.path, archive.root, String(workers)],
@@ -109,6 +150,7 @@ export async function benchEndToEnd(n: number, workers: number, perFile = 1000):
     perFile,
     generateSeconds: archive.generateSeconds,
     bareRate: Math.round((bare.receipts * 1000) / bare.ms),
+    parallelBareRate: parallel,
     fullRate: Math.round((full.receipts * 1000) / full.ms),
     fullSeconds: full.ms / 1000,
     maxRssMiB: Math.round(full.maxRssKiB / 1024),
