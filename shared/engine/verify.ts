@@ -147,6 +147,8 @@ interface Run {
   bytesDone: number;
   receiptsDone: number;
   manifestValue: unknown;
+  /** manifest.json was in the archive and its read failed part-way (its finding says where). */
+  manifestReadFailed: boolean;
   manifestCheck: ManifestCheck | null;
   keysValue: unknown;
   keys: KeySetResult | null;
@@ -181,6 +183,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     bytesDone: 0,
     receiptsDone: 0,
     manifestValue: undefined,
+    manifestReadFailed: false,
     manifestCheck: null,
     keysValue: undefined,
     keys: null,
@@ -359,6 +362,7 @@ function whyNotRead(run: Run, path: string): string | null {
   const refused = run.refused.get(path);
   if (refused) return `${path} was not read: ${refused.reason}`;
   if (run.files.has(path) && run.actual.get(path) === null) return `${path} could not be read`;
+  if (path === MANIFEST_PATH && run.manifestReadFailed) return `${path} could not be read`;
   return null;
 }
 
@@ -371,6 +375,9 @@ async function readManifestAndKeys(run: Run): Promise<void> {
       finding('MANIFEST_MISSING', 'The archive has no manifest.json, so nothing proves which files it should hold.'),
     );
   }
+  // The manifest does not list itself, so it is not among the files compared; a failed read
+  // stays known for the manifest check's reason.
+  run.manifestReadFailed = run.files.has(MANIFEST_PATH) && run.actual.get(MANIFEST_PATH) === null;
   run.actual.delete(MANIFEST_PATH);
   progress(run, 'keys');
   if (run.files.has(KEYS_PATH)) run.keysValue = await readDocument(run, KEYS_PATH);
