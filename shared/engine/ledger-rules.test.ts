@@ -74,6 +74,8 @@ function segment(path: string, from: number, to: number, over: Partial<SegmentRe
       unreadableBefore: null,
     },
     tail: { seq: to, hash: hashOfSeq(to), ts: ts(to), instant: at(ts(to)), unreadableAfter: null },
+    lowest: { seq: from, ts: ts(from) },
+    highest: { seq: to, ts: ts(to) },
     seqRuns: [from, to, 1, 0],
     unreadableAtEnd: 0,
     endUnreadable: null,
@@ -94,6 +96,8 @@ const unreadableOnly = (path: string, lines: number, over: Partial<SegmentResult
   lines,
   head: null,
   tail: null,
+  lowest: null,
+  highest: null,
   seqRuns: [],
   unreadableAtEnd: lines,
   endUnreadable: 'sha256:' + 'e'.repeat(64),
@@ -427,13 +431,14 @@ describe('LedgerMerger: joining segments', () => {
         'Seq 5 is the next receipt after seq 2 in the ledger; receipts 3 to 4 are not in it.',
         where(seg(1), 1, 5),
       ),
-      // From the first receipt stored, not the lowest seq held (see docs/TESTING.md).
-      finding('CHAIN_UNSEALED', unsealedMessage(5, 6, null), { path: CP, seq: 5, ledger: LEDGER }),
+      // From the lowest seq held, not the first receipt stored.
+      finding('CHAIN_UNSEALED', unsealedMessage(1, 6, null), { path: CP, seq: 1, ledger: LEDGER }),
     ]);
-    // The last seq is the highest held, whatever the stored order; the first is the first stored.
+    // The first and last seqs are the lowest and highest held, whatever the stored order, and
+    // so is the claimed period.
     expect(summary.lastSeq).toBe(6);
-    expect(summary.firstSeq).toBe(5);
-    expect(summary.claimed).toStrictEqual({ from: ts(5), to: ts(2) });
+    expect(summary.firstSeq).toBe(1);
+    expect(summary.claimed).toStrictEqual({ from: ts(1), to: ts(6) });
   });
 
   it('receipt ids: a repeat in another ledger of the archive names where it was first seen', () => {

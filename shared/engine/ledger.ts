@@ -13,7 +13,7 @@ import { breaksContinuity, finding, sortFindings, tampers, type Finding, type Fi
 import { signedParts, verifySigned } from './keys.ts';
 import { readStoredLine } from './record.ts';
 import type { ReceiptIds } from './receipt-ids.ts';
-import type { SegmentResult } from './segment.ts';
+import type { SegmentResult, SeqTime } from './segment.ts';
 import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period } from './types.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 
@@ -41,7 +41,9 @@ export class LedgerMerger {
   private checkpointsRefused = false;
   /** The file being joined (its pieces come one after another) has had a readable receipt. */
   private fileHasReceipt = false;
-  private first: { seq: number; ts: string } | null = null;
+  /** The receipts with the lowest and highest seq read (the first stored of equal seqs). */
+  private lowest: SeqTime | null = null;
+  private highest: SeqTime | null = null;
   private signed = 0;
   private unanchored = 0;
   private readonly seqs = new SeqSet();
@@ -201,8 +203,10 @@ export class LedgerMerger {
       for (const p of linkProblems(this.last, unreadable, head)) {
         this.report(p.code, p.message, { path: head.path, line: head.line, seq: head.seq, receipt: head.receipt });
       }
-      if (!this.first) this.first = { seq: head.seq, ts: head.ts };
     }
+    if (segment.lowest && (this.lowest === null || segment.lowest.seq < this.lowest.seq)) this.lowest = segment.lowest;
+    if (segment.highest && (this.highest === null || segment.highest.seq > this.highest.seq))
+      this.highest = segment.highest;
     if (segment.tail) {
       this.last = segment.tail;
       this.unreadableAfterLast = segment.tail.unreadableAfter;
@@ -279,7 +283,7 @@ export class LedgerMerger {
     }
     const truncated = this.findings.some((f) => f.code === 'CHAIN_TRUNCATED');
     if (lastSeq !== null && !truncated && !this.checkpointsRefused && (sealed === null || lastSeq > sealed.seq)) {
-      const from = sealed ? sealed.seq + 1 : (this.first?.seq ?? 1);
+      const from = sealed ? sealed.seq + 1 : (this.lowest?.seq ?? 1);
       this.report(
         'CHAIN_UNSEALED',
         `Receipts ${from} to ${lastSeq} come after the last valid checkpoint${sealed ? ` (seq ${sealed.seq})` : ' (there is none)'}: they are not yet sealed, so the ledger is not proven complete past that point.`,
@@ -287,14 +291,17 @@ export class LedgerMerger {
       );
     }
     const { state, reason } = this.state(truncated);
-    const claimed: Period | null = this.first && this.last ? { from: this.first.ts, to: this.last.ts } : null;
+    // From the lowest seq's time to the highest's, whatever order the receipts are stored in.
+    const claimed: Period | null = this.lowest && this.highest ? { from: this.lowest.ts, to: this.highest.ts } : null;
     const proven: Period | null =
-      state !== 'unverifiable' && provenEnd && this.first?.seq === 1 ? { from: this.first.ts, to: provenEnd.ts } : null;
+      state !== 'unverifiable' && provenEnd && this.lowest?.seq === 1
+        ? { from: this.lowest.ts, to: provenEnd.ts }
+        : null;
     return {
       ledger: this.ledger,
       receipts: this.receipts,
       segments: this.segments,
-      firstSeq: this.first?.seq ?? null,
+      firstSeq: this.lowest?.seq ?? null,
       lastSeq,
       sealedSeq: sealed?.seq ?? null,
       checkpoints: this.checkpointLines,

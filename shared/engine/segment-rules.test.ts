@@ -174,6 +174,8 @@ describe('checkSegment', () => {
         unreadableBefore: null,
       },
       tail: { seq: 3, hash: hashOf(lines[2] as string), ts: ts(3), instant: at(ts(3)), unreadableAfter: null },
+      lowest: { seq: 1, ts: ts(1) },
+      highest: { seq: 3, ts: ts(3) },
       seqRuns: [1, 3, 1, 0],
       unreadableAtEnd: 0,
       endUnreadable: null,
@@ -195,6 +197,25 @@ describe('checkSegment', () => {
     );
   });
 
+  it('the lowest and highest seq read, with their times, whatever the stored order (the first of equal seqs)', async () => {
+    const line = (seq: number, over: Json = {}) => canonicalize(receipt(seq, ZERO_HASH, over));
+    const result = await check([
+      line(3),
+      line(1),
+      '{"v":1,', // unreadable: no seq
+      line(5),
+      line(1, { ts: ts(9) }),
+      line(5, { ts: ts(8) }),
+      line(0, { v: 2 }), // not a receipt: not read
+      line(2),
+    ]);
+    expect([result.lowest, result.highest]).toStrictEqual([
+      { seq: 1, ts: ts(1) },
+      { seq: 5, ts: ts(5) },
+    ]);
+    expect([result.head?.seq, result.tail?.seq]).toStrictEqual([3, 2]);
+  });
+
   it('a segment with no line, and emptySegmentResult', async () => {
     expect(
       await check([], { controls: [{ id: 'c', name: 'C', visit: () => undefined, finish: () => [] }] }),
@@ -208,6 +229,8 @@ describe('checkSegment', () => {
       findings: [],
       head: null,
       tail: null,
+      lowest: null,
+      highest: null,
       seqRuns: [],
       unreadableAtEnd: 0,
       endUnreadable: null,

@@ -29,6 +29,12 @@ export interface SegmentHead extends LinkInput {
   readonly unreadableBefore: string | null;
 }
 
+/** A receipt's seq and time. */
+export interface SeqTime {
+  readonly seq: number;
+  readonly ts: string;
+}
+
 /** What a segment check returns: everything the merge needs, nothing per receipt but ids. */
 export interface SegmentResult {
   readonly path: string;
@@ -39,6 +45,12 @@ export interface SegmentResult {
   readonly head: SegmentHead | null;
   /** Last readable receipt, and an unreadable line after it if the segment ends with one. */
   readonly tail: (ChainTail & { readonly unreadableAfter: string | null }) | null;
+  /**
+   * The readable receipts with the lowest and the highest seq, with their times (the first
+   * stored of equal seqs): a ledger's first and last receipt whatever order it is stored in.
+   */
+  readonly lowest: SeqTime | null;
+  readonly highest: SeqTime | null;
   /** The seqs it holds, as runs (see {@link SeqRuns}), and how many unreadable lines end it. */
   readonly seqRuns: SeqRuns;
   readonly unreadableAtEnd: number;
@@ -86,6 +98,8 @@ export function emptySegmentResult(
     findings,
     head: null,
     tail: null,
+    lowest: null,
+    highest: null,
     seqRuns: [],
     unreadableAtEnd: 0,
     endUnreadable: null,
@@ -113,6 +127,8 @@ export async function checkSegment(
   let last: ChainTail | null = null;
   let unreadable: string | null = null;
   let head: SegmentHead | null = null;
+  let lowest: SeqTime | null = null;
+  let highest: SeqTime | null = null;
   const runs = new SeqRunsBuilder();
   const pending: Promise<void>[] = [];
 
@@ -151,6 +167,8 @@ export async function checkSegment(
     if (r.ledger !== ledger)
       report('RECORD_MALFORMED', `Receipt names ledger "${r.ledger}" but is stored in ledgers/${ledger}/.`, where);
     runs.receipt(r.seq, read.line);
+    if (lowest === null || r.seq < lowest.seq) lowest = { seq: r.seq, ts: r.ts };
+    if (highest === null || r.seq > highest.seq) highest = { seq: r.seq, ts: r.ts };
     result.ids.push(r.id);
     result.idSeqs.push(r.seq);
     result.idLines.push(read.line);
@@ -231,6 +249,8 @@ export async function checkSegment(
     ...result,
     head,
     tail: last ? { ...last, unreadableAfter: unreadable } : null,
+    lowest,
+    highest,
     seqRuns: runs.runs,
     unreadableAtEnd: runs.unreadableAtEnd,
     endUnreadable: unreadable,
