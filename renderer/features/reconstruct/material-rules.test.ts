@@ -63,22 +63,22 @@ describe('gathering a receipt’s materials', () => {
   it('passes the checkpoints the seal depends on, on their own lines: the rest was judged at import', () => {
     const lines = ['{"seq":100}', '{"seq":200}', 'garbage', '{"seq":300}', '{"seq":400}'];
     const none = new Set<number>();
-    // The one at or after the seq, and the valid one before it (for the increase rule).
-    expect(sealingCheckpointLines(lines, 150, none)).toEqual(['{"seq":100}', '{"seq":200}', '', '', '']);
-    expect(sealingCheckpointLines(lines, 200, none)).toEqual(['{"seq":100}', '{"seq":200}', '', '', '']);
+    // The first at or after the seq (lines below it can neither seal it nor stop it counting).
+    expect(sealingCheckpointLines(lines, 150, none)).toEqual(['', '{"seq":200}', '', '', '']);
+    expect(sealingCheckpointLines(lines, 200, none)).toEqual(['', '{"seq":200}', '', '', '']);
     expect(sealingCheckpointLines(lines, 50, none)).toEqual(['{"seq":100}', '', '', '', '']);
     // Line 2 had a finding at import (a bad signature, a head that does not match): it is
-    // judged again, and so is the next one without a finding.
-    expect(sealingCheckpointLines(lines, 150, new Set([2]))).toEqual([
-      '{"seq":100}',
+    // judged again, and so is the next one without a finding; the line that is not JSON
+    // between them (its own finding at import) can seal nothing.
+    expect(sealingCheckpointLines(lines, 150, new Set([2]))).toEqual(['', '{"seq":200}', '', '{"seq":300}', '']);
+    expect(sealingCheckpointLines(lines, 150, new Set([2, 4]))).toEqual([
+      '',
       '{"seq":200}',
       '',
       '{"seq":300}',
-      '',
+      '{"seq":400}',
     ]);
-    // A flagged line before is not the valid one before.
-    expect(sealingCheckpointLines(lines, 150, new Set([1]))).toEqual(['', '{"seq":200}', '', '', '']);
-    expect(sealingCheckpointLines(lines, 350, none)).toEqual(['', '', '', '{"seq":300}', '{"seq":400}']);
+    expect(sealingCheckpointLines(lines, 350, none)).toEqual(['', '', '', '', '{"seq":400}']);
     // Nothing at or after it: nothing to pass.
     expect(sealingCheckpointLines(lines, 401, none)).toEqual(['', '', '', '', '']);
     expect(sealingCheckpointLines(lines, null, none)).toEqual(['', '', '', '', '']);

@@ -37,14 +37,14 @@ export function jsonlLines(text: string): string[] {
 
 /**
  * The ledger's checkpoint lines as `explainReceipt` needs them here. The checkpoint that
- * seals the receipt is the first valid one at or after its seq, and the full verification
- * at import already judged every checkpoint (each one it found wrong has a finding on its
- * line). So only the lines that choice depends on are passed, to be judged again: from the
- * first at or after the seq through the first without a finding, and the last line without
- * a finding before them (a checkpoint's seq must increase over the valid one before it).
- * The others are passed empty, so line numbers stay those of the file. Verifying them all
- * again (one Ed25519 signature each, ~2 ms in the worker's pure-JS verifier) took ~10 s
- * for the 5,000 checkpoints of a 1,000,000-receipt ledger.
+ * seals the receipt is the first valid one at or after its seq (`shared/explain/sealing.ts`
+ * reads only lines with seq ≥ the receipt's, in stored order, until it accepts one), and the
+ * full verification at import already judged every checkpoint (each one it found wrong has a
+ * finding on its line). So only the lines that choice depends on are passed, to be judged
+ * again: from the first at or after the seq through the first without a finding. The others
+ * are passed empty, so line numbers stay those of the file. Verifying them all again (one
+ * Ed25519 signature each, ~2 ms in the worker's pure-JS verifier) took ~10 s for the 5,000
+ * checkpoints of a 1,000,000-receipt ledger.
  * @param flaggedLines lines of checkpoints.jsonl the full verification reported a finding on.
  */
 export function sealingCheckpointLines(
@@ -54,18 +54,12 @@ export function sealingCheckpointLines(
 ): string[] {
   const out = lines.map(() => '');
   if (seq === null) return out;
-  let before = -1;
   for (let i = 0; i < lines.length; i++) {
     const value = parseDocument(lines[i]) as { seq?: unknown } | undefined;
-    const at = typeof value?.seq === 'number' ? value.seq : null;
-    if (at === null || at < seq) {
-      if (at !== null && !flaggedLines.has(i + 1)) before = i;
-      continue;
-    }
+    if (typeof value?.seq !== 'number' || value.seq < seq) continue;
     out[i] = lines[i] as string;
     if (!flaggedLines.has(i + 1)) break;
   }
-  if (before >= 0 && out.some((l) => l !== '')) out[before] = lines[before] as string;
   return out;
 }
 
