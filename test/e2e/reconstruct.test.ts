@@ -511,7 +511,7 @@ describe('decision reconstruction', () => {
         (times[kind] as number[]).push(Number(await el.getAttribute('data-ready-ms')));
         (firstShown[kind] ??= []).push(Number(await el.getAttribute('data-shown-ms')));
         parts.push(
-          `${kind}: store open ${await el.getAttribute('data-source-ready-ms')}, from ${await el.getAttribute('data-gather-from-ms')}, ${await el.getAttribute('data-gather-ms')}/${await el.getAttribute('data-worker-ms')} ${await el.getAttribute('data-source')} (${await el.getAttribute('data-worker-timings')}) [gather: ${await el.getAttribute('data-gather-phases')}]`,
+          `${kind}: store open ${await el.getAttribute('data-source-ready-ms')}, from ${await el.getAttribute('data-gather-from-ms')}, ${await el.getAttribute('data-gather-ms')}/${await el.getAttribute('data-worker-ms')}, answered ${await el.getAttribute('data-answered-ms')} ${await el.getAttribute('data-source')} (${await el.getAttribute('data-worker-timings')}) [gather: ${await el.getAttribute('data-gather-phases')}]`,
         );
       };
       const parts: string[] = [];

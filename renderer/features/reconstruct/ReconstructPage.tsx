@@ -45,6 +45,8 @@ type View =
       readonly workerMs: number;
       /** When the receipt's row was known and its materials began to be gathered, ms after the address was reached. */
       readonly gatherFrom: number;
+      /** When the worker's first answer arrived, ms after the address was reached (from there to first on screen is rendering). */
+      readonly answeredAt: number;
       /** Null while only the judgment without Cedar has come. */
       readonly timings: ExplainTimings | null;
       /** A newer receipt is being reconstructed; this one stays on screen meanwhile. */
@@ -109,11 +111,14 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
     setView((v) => (v.status === 'ready' ? { ...v, busy: true } : { status: 'loading' }));
     (async () => {
       const gatherFrom = performance.now() - reached.current.at;
+      let firstAnswer: number | null = null;
       const gathered = await gatherMaterials(source, locatedRow);
       const { explanation, ms, timings } = await explainInWorker(
         gathered.materials,
         source.archive.trustedRoots,
         (p) => {
+          const answeredAt = performance.now() - reached.current.at;
+          firstAnswer ??= answeredAt;
           // Shown at once; the whole judgment replaces it (never the other way round).
           if (live)
             setView((v) =>
@@ -125,6 +130,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
                     explanation: p.explanation,
                     workerMs: p.ms,
                     gatherFrom,
+                    answeredAt,
                     timings: null,
                     busy: false,
                     pending: true,
@@ -139,6 +145,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
           explanation,
           workerMs: ms,
           gatherFrom,
+          answeredAt: firstAnswer ?? performance.now() - reached.current.at,
           timings,
           busy: false,
           pending: false,
@@ -277,6 +284,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       data-gather-from-ms={view.gatherFrom.toFixed(1)}
       data-source-ready-ms={sourceAt.current?.ms.toFixed(1)}
       data-gather-phases={g.phases}
+      data-answered-ms={view.answeredAt.toFixed(1)}
       data-source={source.kind}
       data-worker-ms={view.workerMs.toFixed(1)}
       data-worker-timings={
