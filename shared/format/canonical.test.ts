@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { canonicalize, parseCanonical, signedText } from './canonical.ts';
+import { canonicalize, parseCanonical, parseCanonicalByReference, signedText } from './canonical.ts';
 import { readVector, VECTORS_DIR } from '../../test/support/vectors.ts';
 
 const jcsCases = readdirSync(VECTORS_DIR + 'jcs/input').filter((f) => f.endsWith('.json'));
@@ -104,5 +104,39 @@ describe('stored form: numbers and depth the format allows', () => {
       expect(parsed).toMatchObject({ ok: false, reason: 'json' });
       expect(parsed.ok === false && parsed.message).toContain('nested more than 64 levels');
     }
+  });
+});
+
+describe('parseCanonical: what it answers beside the value', () => {
+  it('cuts the top-level sig out of a canonical line and says where it was', () => {
+    expect(parseCanonical('{"a":1,"sig":"x","z":2}')).toStrictEqual({
+      ok: true,
+      value: { a: 1, sig: 'x', z: 2 },
+      withoutSig: '{"a":1,"z":2}',
+      sigAt: [6, 16],
+    });
+    expect(parseCanonical('{"sig":"x"}')).toStrictEqual({
+      ok: true,
+      value: { sig: 'x' },
+      withoutSig: '{}',
+      sigAt: [1, 10],
+    });
+    expect(parseCanonical('{"a":{"sig":"x"}}')).toStrictEqual({ ok: true, value: { a: { sig: 'x' } } });
+  });
+
+  it('a number too large for a double is not representable (both paths say so)', () => {
+    const answer = {
+      ok: false,
+      reason: 'json',
+      message: 'not representable as canonical JSON (Infinity is not allowed)',
+    };
+    expect(parseCanonical('{"a":1e400}')).toStrictEqual(answer);
+    expect(parseCanonicalByReference('{"a":1e400}')).toStrictEqual(answer);
+  });
+
+  it('the reference path takes a line that is not an object (null, a string, a boolean)', () => {
+    expect(parseCanonicalByReference('null')).toStrictEqual({ ok: true, value: null });
+    expect(parseCanonicalByReference('"x"')).toStrictEqual({ ok: true, value: 'x' });
+    expect(parseCanonicalByReference('true')).toStrictEqual({ ok: true, value: true });
   });
 });

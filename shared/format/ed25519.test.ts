@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as ed from '@noble/ed25519';
 import { fromHex, toHex } from './bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from './ed25519.ts';
 import { readVectorJson } from '../../test/support/vectors.ts';
@@ -51,5 +52,13 @@ describe('Ed25519 RFC 8032 §7.1', () => {
     const v = rfc8032[0] as Rfc8032Vector;
     expect(nobleStrictVerifier.verify(new Uint8Array(63), fromHex(v.message), fromHex(v.publicKey))).toBe(false);
     expect(nobleStrictVerifier.verify(fromHex(v.signature), fromHex(v.message), new Uint8Array(31))).toBe(false);
+  });
+
+  it('answers false, never throws, for a message that is not bytes (noble throws; the verifier catches)', () => {
+    const v = rfc8032[1] as Rfc8032Vector;
+    const asText = v.message as unknown as Uint8Array; // a JavaScript caller's hex text, not its bytes
+    expect(() => ed.verify(fromHex(v.signature), asText, fromHex(v.publicKey), { zip215: false })).toThrow();
+    expect(nobleStrictVerifier.verify(fromHex(v.signature), asText, fromHex(v.publicKey))).toBe(false);
+    expect(nobleStrictVerifier.verify(fromHex(v.signature), fromHex(v.message), fromHex(v.publicKey))).toBe(true);
   });
 });

@@ -33,8 +33,12 @@ import {
   createHasher,
   hashOf,
   hashingChunks,
+  incrementalSha256,
   isHashString,
   sha256Bytes,
+  SHA256_ABC_HEX,
+  SHA256_EMPTY_HEX,
+  useFileHasher,
   useSha256,
   type Sha256,
 } from './hash.ts';
@@ -148,6 +152,69 @@ describe('hash strings', () => {
     expect(hashOf('abc')).toBe(`sha256:${ABC}`);
     useSha256(node);
     expect(hashOf('abc')).toBe(`sha256:${ABC}`);
+  });
+
+  it('useSha256 checks a one-shot hex on both a string and its bytes, and hashOf then uses it', () => {
+    const nodeHex = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+    const node: Sha256 = {
+      digest: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+      create: () => {
+        const h = createHash('sha256');
+        return { update: (chunk: Uint8Array) => void h.update(chunk), digest: () => new Uint8Array(h.digest()) };
+      },
+    };
+    const wrongOnText: Sha256 = { ...node, hex: (d) => (typeof d === 'string' ? '0'.repeat(64) : nodeHex(d)) };
+    const wrongOnBytes: Sha256 = { ...node, hex: (d) => (typeof d === 'string' ? nodeHex(d) : '0'.repeat(64)) };
+    expect(() => useSha256(wrongOnText)).toThrow('useSha256: "replacement" is not SHA-256');
+    expect(() => useSha256(wrongOnBytes)).toThrow('useSha256: "replacement" is not SHA-256');
+    let hexed = 0;
+    useSha256({ ...node, hex: (d) => (hexed++, nodeHex(d)) });
+    hexed = 0;
+    expect(hashOf('é')).toBe(`sha256:${nodeHex('é')}`);
+    expect(hashOf(utf8('abc'))).toBe(`sha256:${ABC}`);
+    expect(hexed).toBe(2);
+    useSha256(node);
+  });
+
+  it('the FIPS 180-2 vectors named in hash.ts are the digests of "abc" and of nothing', () => {
+    expect(SHA256_ABC_HEX).toBe(createHash('sha256').update('abc').digest('hex'));
+    expect(SHA256_EMPTY_HEX).toBe(createHash('sha256').update('').digest('hex'));
+  });
+
+  it('incrementalSha256 hashes chunk by chunk with the implementation in use', () => {
+    const h = incrementalSha256();
+    h.update(utf8('ab'));
+    h.update(utf8('c'));
+    expect(toHex(h.digest())).toBe(ABC);
+  });
+
+  it('useFileHasher refuses a hasher that is wrong on either vector alone', async () => {
+    const right = () => {
+      const h = createHash('sha256');
+      return { update: (chunk: Uint8Array) => void h.update(chunk), digest: () => new Uint8Array(h.digest()) };
+    };
+    // Right on "abc" (3 bytes), wrong on 1,000,000 "a"s: what comes after the third byte is dropped.
+    const wrongOnMillion = () => {
+      const h = right();
+      let n = 0;
+      return { update: (chunk: Uint8Array) => ((n += chunk.length), n <= 3 && h.update(chunk)), digest: h.digest };
+    };
+    // Right on the million, wrong on "abc".
+    const wrongOnAbc = () => {
+      const h = right();
+      let n = 0;
+      return {
+        update: (chunk: Uint8Array) => ((n += chunk.length), h.update(chunk)),
+        digest: () => (n === 3 ? new Uint8Array(32) : h.digest()),
+      };
+    };
+    await expect(useFileHasher(wrongOnMillion)).rejects.toThrow('useFileHasher: "make" does not make SHA-256');
+    await expect(useFileHasher(wrongOnAbc)).rejects.toThrow('useFileHasher: "make" does not make SHA-256');
+  });
+
+  it('isHashString refuses a value that is not a string, even one whose text is a hash', () => {
+    expect(isHashString([`sha256:${ABC}`])).toBe(false);
+    expect(isHashString(`sha256:${ABC}`)).toBe(true);
   });
 
   it('hashingChunks passes every chunk through and reports the size and hash at the end', async () => {

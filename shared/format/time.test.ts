@@ -60,6 +60,15 @@ describe('RFC 3339 instants, compared exactly', () => {
     }
   });
 
+  it('refuses a value that is not a string, even one whose text is a time', () => {
+    // An array of one time string reads as that string to a regular expression.
+    const asText = ['2026-01-01T00:00:00Z'];
+    expect(instantOf(asText)).toBeNull();
+    expect(isTime(asText)).toBe(false);
+    expect(parseTime(asText)).toBeNull();
+    expect(instantOf({ toString: () => '2026-01-01T00:00:00Z' })).toBeNull();
+  });
+
   it('reads the years 0000 to 0099 as RFC 3339 does (four digits), not as 1900 to 1999', () => {
     // A producer's "from the beginning" not_before is often 0001-01-01.
     expect(instantOf('0001-01-01T00:00:00Z')).toBe('0001-01-01T00:00:00');
