@@ -502,6 +502,8 @@ describe('decision reconstruction', () => {
       };
       // When the receipt was first on screen (judged without Cedar when Cedar was still loading).
       const firstShown: Record<string, number[]> = {};
+      // When that first view was painted (the frame's layout and paint done).
+      const firstPainted: Record<string, number[]> = {};
       const measure = async (kind: string, row: number, go: () => Promise<unknown>) => {
         await go();
         const el = page.locator(
@@ -510,6 +512,9 @@ describe('decision reconstruction', () => {
         await el.waitFor({ timeout: 60_000 });
         (times[kind] as number[]).push(Number(await el.getAttribute('data-ready-ms')));
         (firstShown[kind] ??= []).push(Number(await el.getAttribute('data-shown-ms')));
+        const painted = page.locator('[data-testid="reconstruct-page"][data-painted-ms]');
+        await painted.waitFor({ timeout: 10_000 });
+        (firstPainted[kind] ??= []).push(Number(await painted.getAttribute('data-painted-ms')));
         parts.push(
           `${kind}: store open ${await el.getAttribute('data-source-ready-ms')}, from ${await el.getAttribute('data-gather-from-ms')}, ${await el.getAttribute('data-gather-ms')}/${await el.getAttribute('data-worker-ms')}, answered ${await el.getAttribute('data-answered-ms')} ${await el.getAttribute('data-source')} (${await el.getAttribute('data-worker-timings')}) [gather: ${await el.getAttribute('data-gather-phases')}]`,
         );
@@ -536,6 +541,10 @@ describe('decision reconstruction', () => {
             .join('; ') +
           `\nfirst on screen (the decision's replay still to come when Cedar was loading), ms ` +
           Object.entries(firstShown)
+            .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(', ')}]`)
+            .join('; ') +
+          `\nfirst painted, ms ` +
+          Object.entries(firstPainted)
             .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(', ')}]`)
             .join('; ') +
           `\n(gather/worker ms, in order:\n${parts.join('\n')})`,

@@ -171,9 +171,16 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
       if (!el) return;
       const since = (performance.now() - reached.current.at).toFixed(1);
       if (shownFor.current !== reached.current) {
-        shownFor.current = reached.current;
+        const at = reached.current;
+        shownFor.current = at;
         el.dataset.shownRow = String(shownRow);
         el.dataset.shownMs = since;
+        // The frame's style, layout and paint come after this callback: a task queued now runs
+        // once they are done, so this says when the receipt was painted.
+        delete el.dataset.paintedMs;
+        setTimeout(() => {
+          if (shownFor.current === at) el.dataset.paintedMs = (performance.now() - at.at).toFixed(1);
+        }, 0);
       }
       if (!complete) return;
       el.dataset.readyRow = String(shownRow);
