@@ -441,6 +441,27 @@ describe('LedgerMerger: joining segments', () => {
     expect(summary.claimed).toStrictEqual({ from: ts(1), to: ts(6) });
   });
 
+  it('a seq stored twice: the first and last seqs take the time of the copy stored first', () => {
+    const { summary } = run(
+      [],
+      [
+        segment(seg(1), 1, 3),
+        segment(seg(2), 3, 3, { lowest: { seq: 3, ts: ts(9) }, highest: { seq: 3, ts: ts(9) } }),
+        segment(seg(3), 1, 1, { lowest: { seq: 1, ts: ts(8) }, highest: { seq: 1, ts: ts(8) } }),
+      ],
+    );
+    expect([summary.firstSeq, summary.lastSeq]).toStrictEqual([1, 3]);
+    expect(summary.claimed).toStrictEqual({ from: ts(1), to: ts(3) });
+  });
+
+  it('a ledger that does not start at seq 1, with no checkpoint: unsealed from its lowest seq', () => {
+    const { findings, summary } = run([], [segment(seg(1), 4, 6)]);
+    expect(findings.filter((x) => x.code === 'CHAIN_UNSEALED')).toStrictEqual([
+      finding('CHAIN_UNSEALED', unsealedMessage(4, 6, null), { path: CP, seq: 4, ledger: LEDGER }),
+    ]);
+    expect([summary.firstSeq, summary.claimed]).toStrictEqual([4, { from: ts(4), to: ts(6) }]);
+  });
+
   it('receipt ids: a repeat in another ledger of the archive names where it was first seen', () => {
     const ids = new ReceiptIds();
     run([2], [segment(seg(1), 1, 2)], merger(ids));

@@ -521,6 +521,25 @@ describe('phase 2: manifest and keys', () => {
     ]);
   });
 
+  it('a manifest whose read fails says so, and only of the manifest: a missing keys.json stays missing', async () => {
+    const files = sealed(archiveFiles(1));
+    files.delete('keys.json');
+    const report = await verifyArchive(
+      entrySource(failRead(files, 'manifest.json', new ArchiveUnreadableError('bad CRC-32'))),
+      options(),
+    );
+    expect(checkNamed(report, MANIFEST_CHECK)).toStrictEqual([
+      { check: MANIFEST_CHECK, status: 'not checked', reason: 'manifest.json could not be read' },
+    ]);
+    expect(checkNamed(report, KEYS_CHECK)).toStrictEqual([
+      {
+        check: KEYS_CHECK,
+        status: 'not checked',
+        reason: 'there is no readable keys.json, so no signature could be checked',
+      },
+    ]);
+  });
+
   it('no keys.json: FILE_MISSING, and signatures are not checked', async () => {
     const files = archiveFiles(1);
     files.delete('keys.json');
