@@ -1297,6 +1297,21 @@ describe('phase 4: a segment runner (worker pool)', () => {
     expect(split).toStrictEqual({ ...here, checks: withPool(here) });
   });
 
+  // The other end: a file whose first piece holds only a bad line, with the file's receipts
+  // after it. That piece carries the bad line's hash on (its file continues), so the next
+  // receipt's link to it is judged, as when the file is checked whole.
+  it('a file’s first piece holding only a bad line: the split report is the whole file’s', async () => {
+    const files = archiveFiles(0);
+    const lines = receiptLines('L', 3);
+    files.set(SEG1, utf8(joinLines([lines[0] as string, lines[1] as string])));
+    files.set(segPath('L', 2), utf8(joinLines(['not json', lines[2] as string])));
+    files.set(CP, utf8(`${checkpointLine('L', 3, lines[2] as string)}\n`));
+    const { here, split, tasks } = await bothWays(files);
+    expect(tasks).toStrictEqual([`${SEG1}@1`, `${SEG1}@2`, `${segPath('L', 2)}@1`, `${segPath('L', 2)}@2`]);
+    expect(codes(here)).toStrictEqual(['RECORD_MALFORMED', 'CHAIN_BROKEN']);
+    expect(split).toStrictEqual({ ...here, checks: withPool(here) });
+  });
+
   it('splits into pieces of 4 MiB by default', async () => {
     const files = archiveFiles(0);
     const line = 'x'.repeat(3 * 1024 * 1024 - 1);
