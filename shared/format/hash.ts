@@ -24,16 +24,16 @@ const nobleSha256: Sha256 = { digest: (data) => sha256(data), create: () => sha2
 let impl: Sha256 = nobleSha256;
 const digest = (data: Uint8Array): Uint8Array => impl.digest(data);
 
+/** SHA-256 of "abc" and of the empty message (FIPS 180-2), hex: what a replacement is checked on. */
+export const SHA256_ABC_HEX = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+export const SHA256_EMPTY_HEX = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 /**
  * Replaces the SHA-256 used for hashing lines and files with a native one (node:crypto in
  * the command line and its workers; about ten times faster than JavaScript). The
  * replacement must give the same digests: hash.test.ts checks both on the vectors.
  * @throws TypeError when `impl` gives a wrong digest for "abc".
  */
-/** SHA-256 of "abc" and of the empty message (FIPS 180-2), hex: what a replacement is checked on. */
-export const SHA256_ABC_HEX = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
-export const SHA256_EMPTY_HEX = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
 export function useSha256(replacement: Sha256): void {
   const incremental = replacement.create();
   incremental.update(utf8('ab'));
