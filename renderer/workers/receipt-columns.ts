@@ -609,7 +609,8 @@ export class ColumnBuilder {
     };
     ledger.texts = [];
     ledger.hashes = [];
-    Object.assign(ledger, newChunkPlaces());
+    // The chunk has copies of `path` and `line`: the next chunk writes over them.
+    ledger.ids = [];
     return chunk;
   }
 }
