@@ -257,6 +257,23 @@ describe('Node inflate for ZIP entries (cli/node-zip.ts)', () => {
     expect(lying.get('y.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
   });
 
+  it('ZIP64 records in every header (writers past 4 GiB, and some always) are read the same on both paths, with and without data descriptors', async () => {
+    for (const layout of [{ zip64: true }, { zip64: true, dataDescriptor: true, dataDescriptorSignature: true }]) {
+      const writer = new ZipWriter(new Uint8ArrayWriter(), layout);
+      await writer.add('x.jsonl', new Uint8ArrayReader(TEXT));
+      await writer.add('y.bin', new Uint8ArrayReader(RANDOM), { level: 0 });
+      const zip = (await writer.close()).slice();
+      const v = new DataView(zip.buffer);
+      // The first local header (at 0) says "see the ZIP64 field" for its sizes, and the end record is ZIP64's.
+      expect(v.getUint32(0, true)).toBe(0x04034b50);
+      expect(v.getUint32(22, true)).toBe(0xffffffff);
+      expect(Buffer.from(zip).includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true);
+      const outcomes = await bothAgree(zip);
+      expect(outcomes.get('x.jsonl'), JSON.stringify(layout)).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+      expect(outcomes.get('y.bin'), JSON.stringify(layout)).toEqual({ ok: Buffer.from(RANDOM).toString('base64') });
+    }
+  });
+
   it('two names pointing at the same stored data are both read, on both paths, in any order (no overlap check that would depend on what one reader read before)', async () => {
     const zip = zipSync({ 'x.jsonl': TEXT, 'y.jsonl': TEXT }, { level: 6 }).slice();
     const [x, y] = centralEntries(zip);

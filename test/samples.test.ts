@@ -2,7 +2,10 @@
  * The archives in ../shared/samples were made by an independent producer (another
  * language, OpenSSL's Ed25519). Our verifier must give each the findings cases.json lists.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, ZipWriter } from '@zip.js/zip.js';
 import { describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
 import { RUN_SAMPLE_TESTS, SAMPLES_DIR } from './support/shared-dir.ts';
@@ -22,14 +25,10 @@ const cases: Cases = RUN_SAMPLE_TESTS
 async function verifyJson(
   name: string,
   trust: boolean,
+  path = `${SAMPLES_DIR}${name}.zip`,
 ): Promise<{ code: number; out: { findings: { code: string }[]; summary: { receipts: number; trusted: boolean } } }> {
   let stdout = '';
-  const args = [
-    'verify',
-    `${SAMPLES_DIR}${name}.zip`,
-    '--json',
-    ...(trust ? ['--trust-root', cases.root_public_key] : []),
-  ];
+  const args = ['verify', path, '--json', ...(trust ? ['--trust-root', cases.root_public_key] : [])];
   const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t) });
   return { code, out: JSON.parse(stdout) };
 }
@@ -79,4 +78,37 @@ describe.skipIf(!RUN_SAMPLE_TESTS)('independent producer samples (../shared/samp
     expect(out.summary.trusted).toBe(false);
     expect(out.findings.map((f) => f.code)).toEqual(['KEY_UNTRUSTED_ROOT']);
   });
+
+  // Other writers lay the same entries out differently: ZIP64 records in every header (what a
+  // writer emits past 4 GiB or 65,535 entries, and some always do), and data descriptors after
+  // each entry's data (streaming writers). The container's layout must not change the report.
+  it.each(Object.entries(cases.cases))(
+    '%s re-packed with ZIP64 records and data descriptors gives the same report as the original',
+    async (name, c) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tickmark-zip64-'));
+      try {
+        const original = await verifyJson(name, c.trust);
+        const reader = new ZipReader(new Uint8ArrayReader(readFileSync(`${SAMPLES_DIR}${name}.zip`)));
+        for (const layout of [{ zip64: true }, { zip64: true, dataDescriptor: true, dataDescriptorSignature: true }]) {
+          const writer = new ZipWriter(new Uint8ArrayWriter(), layout);
+          for (const entry of await reader.getEntries()) {
+            if (entry.directory) continue;
+            await writer.add(entry.filename, new Uint8ArrayReader(await entry.getData(new Uint8ArrayWriter())));
+          }
+          const bytes = await writer.close();
+          // ZIP64's end of central directory record is there, so the layout is what it says.
+          expect(Buffer.from(bytes).includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true);
+          const path = join(dir, `${name}-zip64.zip`);
+          writeFileSync(path, bytes);
+          const repacked = await verifyJson(name, c.trust, path);
+          expect(repacked.code, JSON.stringify(layout)).toBe(original.code);
+          expect(repacked.out.findings, JSON.stringify(layout)).toEqual(original.out.findings);
+          expect(repacked.out.summary.receipts).toBe(original.out.summary.receipts);
+        }
+        await reader.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

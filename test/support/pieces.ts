@@ -46,14 +46,16 @@ export async function verifyBothWays(
   options: EngineOptions,
   pieceBytes: number,
 ): Promise<{ whole: VerifyReport; pieces: VerifyReport }> {
-  const whole = await verifyArchive(await open(), options);
+  // The engine leaves closing a source to its caller (as the command line does).
+  const first = await open();
+  const whole = await verifyArchive(first, options).finally(() => first.close());
   const source = await open();
   const pieces = await verifyArchive(source, {
     ...options,
     segmentRunner: piecesInThisThread(source),
     segmentRunnerMinBytes: 0,
     pieceBytes,
-  });
+  }).finally(() => source.close());
   // The split must really have run (a pool that cannot start falls back to whole files).
   const ran = pieces.checks.find((c) => c.check.startsWith('Segments checked by'))?.check;
   if (ran !== 'Segments checked by pieces in this thread' && whole.summary.receipts > 0)
