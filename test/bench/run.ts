@@ -6,6 +6,9 @@
  *   BENCH_ONLY=explorer npm run bench                     (the explorer's search and filters only)
  *   BENCH_SHAPES=1000,quarter npm run bench               (receipts per segment file: 1,000 (the demo's),
  *                                                          and "quarter": two files per ledger, n/4 each)
+ *   BENCH_SCALE=1000000,10000000 BENCH_ONLY=scale npm run bench
+ *                                                         (verify's time per receipt and peak memory by size;
+ *                                                          off unless asked)
  */
 import { availableParallelism, cpus } from 'node:os';
 import { benchDecisionMemo } from './decision-memo.ts';
@@ -15,6 +18,7 @@ import { benchManyEntries } from './many-entries.ts';
 import { benchExplain, benchPolicyDiff } from './explain.ts';
 import { benchExplorerSearch, printExplorerFigures } from './explorer-search.ts';
 import { benchEngagement } from './engagement.ts';
+import { benchScale } from './scale.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '100000,300000')
   .split(',')
@@ -34,7 +38,7 @@ if (process.env.BENCH_EXPLORER !== '0' && (!process.env.BENCH_ONLY || process.en
 }
 if (process.env.BENCH_ONLY === 'explorer') process.exit(0);
 
-if (process.env.BENCH_EXPLAIN !== '0') {
+if (process.env.BENCH_EXPLAIN !== '0' && (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'explain')) {
   const explainSizes = (process.env.BENCH_EXPLAIN ?? String(sizes.at(-1) ?? 100000)).split(',').map(Number);
   console.log('## tickmark explain (one receipt, own process) vs one bare read of every ledger byte');
   console.log(
@@ -75,6 +79,24 @@ if (process.env.BENCH_EXPLAIN !== '0') {
   console.log('');
 }
 if (process.env.BENCH_ONLY === 'explain') process.exit(0);
+
+if (process.env.BENCH_SCALE) {
+  const scaleSizes = process.env.BENCH_SCALE.split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+  console.log('## Time and memory against size: tickmark verify (every check) on demo archive folders');
+  console.log(
+    `| receipts | generate (s) | verify (s) | µs per receipt | µs per receipt / at ${f(scaleSizes[0] ?? 0)} | peak RSS (MiB) | findings |\n|---|---|---|---|---|---|---|`,
+  );
+  const figures = benchScale(scaleSizes, workers);
+  for (const g of figures) {
+    console.log(
+      `| ${f(g.receipts)} | ${g.generateSeconds === null ? 'cached' : g.generateSeconds.toFixed(0)} | ${g.verifySeconds.toFixed(1)} | ${g.microsPerReceipt.toFixed(0)} | ${ratio(g.microsPerReceipt, figures[0]?.microsPerReceipt ?? 1)} | ${f(g.maxRssMiB)} | ${g.findings} |`,
+    );
+  }
+  console.log('(1.00 is linear: the same time per receipt at every size.)\n');
+}
+if (process.env.BENCH_ONLY === 'scale') process.exit(0);
 
 const sig = await benchSignatures(20_000, workers);
 console.log('## Ed25519 verification (strict RFC 8032)');
