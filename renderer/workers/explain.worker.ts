@@ -2,7 +2,7 @@
  * Judges one receipt's materials with `explainReceipt` (shared/explain/explain.ts), off
  * the window's thread: the same checks `tickmark explain` runs, with Cedar's `/web` build
  * (loaded once, on the first request) and the strict noble Ed25519 reference, its answers
- * remembered across requests (memo-verifier.ts). The window gathers the materials from
+ * remembered across requests (shared/format/remembering-verifier.ts). The window gathers the materials from
  * its store; this worker only judges them.
  *
  * A fresh worker (a link opened after a reload) answers twice: first the judgment without
@@ -16,10 +16,10 @@ import { signaturesAsked } from '../../shared/explain/ahead.ts';
 import { explainReceipt, type ExplainMaterials } from '../../shared/explain/explain.ts';
 import { utf8 } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
+import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
 import { warmupReceipt } from './explain-warmup.ts';
-import { memoVerifier } from './memo-verifier.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -34,7 +34,7 @@ let queue: Promise<void> = Promise.resolve();
  */
 let cedarWarm = false;
 /** Shared by every request: the next receipt of an archive mostly checks the same signatures again. */
-const verifier = memoVerifier(nobleStrictVerifier);
+const verifier = new RememberingVerifier(nobleStrictVerifier);
 
 let bulk: Promise<AsyncSignatureVerifier | null> | null = null;
 /** WebCrypto's Ed25519 behind the strict checks, or null where this runtime has none (checked on RFC 8032 TEST 1). */
@@ -54,11 +54,7 @@ async function verifyAhead(materials: ExplainMaterials, trustedRoots: readonly s
   const fast = await bulkVerifier();
   if (!fast) return;
   try {
-    const asked = (await signaturesAsked(materials, trustedRoots)).filter(
-      (t) => !verifier.knows(t.signature, t.message, t.publicKey),
-    );
-    const answers = await Promise.all(asked.map((t) => fast.verifyAsync(t.signature, t.message, t.publicKey)));
-    asked.forEach((t, i) => verifier.remember(t.signature, t.message, t.publicKey, answers[i] === true));
+    await verifier.answerAhead(fast, await signaturesAsked(materials, trustedRoots));
   } catch {
     // The judgment asks its own verifier.
   }

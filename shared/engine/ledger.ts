@@ -17,12 +17,8 @@ import type { SegmentResult, SeqTime } from './segment.ts';
 import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period } from './types.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 
-/** A signature, the bytes it signs and the key to verify it with. */
-export interface SignedTriple {
-  readonly signature: Uint8Array;
-  readonly message: Uint8Array;
-  readonly publicKey: Uint8Array;
-}
+import type { SignedTriple } from '../format/remembering-verifier.ts';
+export type { SignedTriple } from '../format/remembering-verifier.ts';
 
 export class LedgerMerger {
   readonly findings: Finding[] = [];

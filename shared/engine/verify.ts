@@ -22,13 +22,14 @@ import {
   type RawEntry,
   type ReadLimits,
 } from '../archive/source.ts';
-import { concatBytes, toHex } from '../format/bytes.ts';
+import { concatBytes } from '../format/bytes.ts';
 import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
 import { hashingChunks, HEX64, type FileDigest } from '../format/hash.ts';
+import { RememberingVerifier } from '../format/remembering-verifier.ts';
 import { ATTACHMENT_PATH, checkpointsPath, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
-import { LedgerMerger, type SignedTriple } from './ledger.ts';
+import { LedgerMerger } from './ledger.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds } from './receipt-ids.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
@@ -51,7 +52,6 @@ import {
   type VerifyReport,
 } from './types.ts';
 import type { Manifest } from '../format/schema.ts';
-import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 
 type ManifestFile = Manifest['files'][number];
 
@@ -515,7 +515,8 @@ async function checkLedgers(run: Run): Promise<void> {
     // With an asynchronous verifier, checkpoints' signatures are verified ahead in batches,
     // and the merger, which judges them in order, reads the answers (any other question goes
     // to the run's verifier).
-    const answered = bulk ? new AnsweredVerifier(run.verifier) : null;
+    // Only the exact bytes verified ahead are answered from memory; the answers are dropped at each batch.
+    const answered = bulk ? new RememberingVerifier(run.verifier, { rememberOwn: false }) : null;
     const ledger = new LedgerMerger(name, keys.keyring, answered ?? run.verifier, receiptIds);
     run.ledgers.set(name, ledger);
     const checkpoints = checkpointsPath(name);
@@ -528,6 +529,7 @@ async function checkLedgers(run: Run): Promise<void> {
         }
         const batch: LineRead[] = [];
         const flush = async () => {
+          answered.forget();
           await answered.answerAhead(
             bulk,
             batch.map((read) => ledger.checkpointSignature(read)),
@@ -816,35 +818,3 @@ async function summarize(run: Run): Promise<VerifyReport> {
 
 /** Checkpoint lines whose signatures are verified ahead at once (with an asynchronous verifier). */
 const CHECKPOINTS_AHEAD = 512;
-
-/**
- * A synchronous verifier that answers from signatures verified ahead by an asynchronous one
- * (the app's WebCrypto), and asks `fallback` anything else. Only the exact bytes verified
- * ahead are answered from memory; the answers are dropped at each new batch.
- */
-class AnsweredVerifier implements SignatureVerifier {
-  readonly name: string;
-  private answers = new Map<string, boolean>();
-
-  constructor(private readonly fallback: SignatureVerifier) {
-    this.name = fallback.name;
-  }
-
-  private static key(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): string {
-    return `${toHex(signature)}:${toHex(publicKey)}:${toHex(message)}`;
-  }
-
-  /** Verifies these signatures with `bulk`, all at once, and keeps the answers for the next questions. */
-  async answerAhead(bulk: AsyncSignatureVerifier, triples: readonly (SignedTriple | null)[]): Promise<void> {
-    const asked = triples.filter((t): t is SignedTriple => t !== null);
-    const answers = await Promise.all(asked.map((t) => bulk.verifyAsync(t.signature, t.message, t.publicKey)));
-    this.answers = new Map(
-      asked.map((t, i) => [AnsweredVerifier.key(t.signature, t.message, t.publicKey), answers[i] as boolean]),
-    );
-  }
-
-  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-    const known = this.answers.get(AnsweredVerifier.key(signature, message, publicKey));
-    return known ?? this.fallback.verify(signature, message, publicKey);
-  }
-}

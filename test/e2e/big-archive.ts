@@ -19,9 +19,13 @@ export interface BigArchive {
   readonly plantedCodes: readonly string[];
 }
 
-export async function bigArchive(receipts: number): Promise<BigArchive> {
+/** `receiptsPerSegment`: the demo's 1,000 by default; a producer may write far larger files (issue 18). */
+export async function bigArchive(receipts: number, receiptsPerSegment = 1000): Promise<BigArchive> {
   const dir = join(tmpdir(), 'tickmark-e2e-archives');
-  const path = join(dir, `demo-${receipts}.zip`);
+  const path = join(
+    dir,
+    receiptsPerSegment === 1000 ? `demo-${receipts}.zip` : `demo-${receipts}-seg${receiptsPerSegment}.zip`,
+  );
   const meta = `${path}.json`;
   if (existsSync(path) && existsSync(meta)) {
     const saved = JSON.parse(await readFile(meta, 'utf8')) as { rootPublicKey: string; plantedCodes?: string[] };
@@ -35,6 +39,7 @@ export async function bigArchive(receipts: number): Promise<BigArchive> {
     seed: 'tickmark-e2e-big',
     sign: nodeCryptoSigner(),
     unsealed: true,
+    receiptsPerSegment,
   });
   await writeFile(`${path}.tmp`, zipFiles(demo.files, { level: 1 }));
   await rename(`${path}.tmp`, path);

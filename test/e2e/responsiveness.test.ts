@@ -10,6 +10,8 @@
  *
  *   npx vitest run --project e2e test/e2e/responsiveness.test.ts
  *   TICKMARK_E2E_RESPONSIVENESS_RECEIPTS=1000000 npx vitest run --project e2e test/e2e/responsiveness.test.ts
+ *   TICKMARK_E2E_RESPONSIVENESS_SEGMENT=50000 …   (receipts per segment file; the demo's 1,000 by default:
+ *                                                 progress must move whatever a producer's file sizes, issue 18)
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,6 +20,7 @@ import { openWorkbench, pinRootKey, shownFindingCodes, startImport, type Workben
 import { chromiumCpuSeconds, threadCpuTracker } from './process-cpu.ts';
 
 const RECEIPTS = Number(process.env.TICKMARK_E2E_RESPONSIVENESS_RECEIPTS ?? 200_000);
+const PER_SEGMENT = Number(process.env.TICKMARK_E2E_RESPONSIVENESS_SEGMENT ?? 1000);
 const SAMPLE_EVERY_MS = 250;
 /** Generous limits, so a slow machine or a 1M run measures rather than times out. */
 const BUILD_TIMEOUT_MS = 60_000 + RECEIPTS;
@@ -174,7 +177,7 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
   let archive: BigArchive;
   beforeAll(async () => {
     const built = Date.now();
-    archive = await bigArchive(RECEIPTS);
+    archive = await bigArchive(RECEIPTS, PER_SEGMENT);
     console.log(
       `responsiveness: archive of ${count(RECEIPTS)} receipts ready in ${((Date.now() - built) / 1000).toFixed(1)} s (${archive.path})`,
     );
@@ -286,6 +289,19 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       console.log(
         `responsiveness: main-thread long tasks (> 50 ms) while the progress bar was up: ${describeTasks(probe.longTasks.filter((t) => t.startMs <= lastMs))}; ` +
           `after it (storing, building the dashboard): ${describeTasks(probe.longTasks.filter((t) => t.startMs > lastMs))}`,
+      );
+      // The longest stretch in which nothing the progress shows changed (phase, receipts, bytes),
+      // as sampled every SAMPLE_EVERY_MS (plus the input's own time).
+      let still = { ms: 0, from: 0, what: '' };
+      for (let i = 1, since = 0; i < samples.length; i++) {
+        const [a, b] = [samples[i - 1] as ProgressSample, samples[i] as ProgressSample];
+        if (a.phase !== b.phase || a.receipts !== b.receipts || a.bytes !== b.bytes) since = i;
+        const s = samples[since] as ProgressSample;
+        if (b.atMs - s.atMs > still.ms)
+          still = { ms: b.atMs - s.atMs, from: s.atMs, what: `${s.phase} | ${s.receipts} receipts | ${s.bytes}` };
+      }
+      console.log(
+        `responsiveness: ${count(PER_SEGMENT)} receipts per segment file; ${samples.length} progress samples; the progress showed the same for at most ${(still.ms / 1000).toFixed(1)} s (from ${(still.from / 1000).toFixed(1)} s: ${still.what})`,
       );
       const picks = [0, Math.floor(samples.length / 2), samples.length - 1].filter(
         (n, i, all) => n >= 0 && all.indexOf(n) === i,

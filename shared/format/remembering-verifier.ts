@@ -1,0 +1,97 @@
+/**
+ * A signature verifier that answers from answers it remembers and asks the verifier it wraps
+ * anything else. Ed25519 verification is a pure function of (signature, message, public key),
+ * so an answer once given holds; the message is remembered by its SHA-256, the signature and
+ * key by their bytes.
+ *
+ * Two uses:
+ * - the engine verifies a batch of checkpoint signatures ahead with an asynchronous verifier
+ *   (the app's WebCrypto), and the ledger merger, which judges checkpoints one by one and
+ *   synchronously, reads those answers (shared/engine/verify.ts);
+ * - the explain worker remembers every answer across requests: the next receipt of an archive
+ *   mostly checks the same signatures again (renderer/workers/explain.worker.ts).
+ * An answer remembered from another verifier must come from one held to the same strict rules
+ * (WebCrypto behind the strict encoding checks, held to the same vectors).
+ */
+import { toHex } from './bytes.ts';
+import type { SignatureVerifier } from './ed25519.ts';
+import { hashOf } from './hash.ts';
+import type { AsyncSignatureVerifier } from './webcrypto-ed25519.ts';
+
+/** A signature, the bytes it signs and the key to verify it with. */
+export interface SignedTriple {
+  readonly signature: Uint8Array;
+  readonly message: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+export interface RememberingOptions {
+  /** Past this many answers, all are forgotten, so memory stays bounded. Default 10,000. */
+  readonly maxEntries?: number;
+  /** Whether the wrapped verifier's own answers are remembered too. Default true. */
+  readonly rememberOwn?: boolean;
+}
+
+export class RememberingVerifier implements SignatureVerifier {
+  readonly name: string;
+  private readonly answers = new Map<string, boolean>();
+  private readonly maxEntries: number;
+  private readonly rememberOwn: boolean;
+
+  constructor(
+    private readonly inner: SignatureVerifier,
+    options: RememberingOptions = {},
+  ) {
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.rememberOwn = options.rememberOwn ?? true;
+    this.name = this.rememberOwn ? `${inner.name}, answers remembered` : inner.name;
+  }
+
+  private static key(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): string {
+    return `${toHex(signature)}:${toHex(publicKey)}:${hashOf(message)}`;
+  }
+
+  private set(key: string, answer: boolean): void {
+    if (this.answers.size >= this.maxEntries) this.answers.clear();
+    this.answers.set(key, answer);
+  }
+
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+    const key = RememberingVerifier.key(signature, message, publicKey);
+    const known = this.answers.get(key);
+    if (known !== undefined) return known;
+    const answer = this.inner.verify(signature, message, publicKey);
+    if (this.rememberOwn) this.set(key, answer);
+    return answer;
+  }
+
+  /** True when the answer for this signature is remembered. */
+  knows(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+    return this.answers.has(RememberingVerifier.key(signature, message, publicKey));
+  }
+
+  /** Remembers an answer given by another verifier of the same strict rules. */
+  remember(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, answer: boolean): void {
+    this.set(RememberingVerifier.key(signature, message, publicKey), answer);
+  }
+
+  get size(): number {
+    return this.answers.size;
+  }
+
+  forget(): void {
+    this.answers.clear();
+  }
+
+  /**
+   * Verifies with `bulk`, all at once, each of these signatures not already remembered, and
+   * remembers the answers. When `bulk` fails, this rejects and remembers none of this batch.
+   */
+  async answerAhead(bulk: AsyncSignatureVerifier, triples: readonly (SignedTriple | null)[]): Promise<void> {
+    const asked = triples.filter(
+      (t): t is SignedTriple => t !== null && !this.knows(t.signature, t.message, t.publicKey),
+    );
+    const answers = await Promise.all(asked.map((t) => bulk.verifyAsync(t.signature, t.message, t.publicKey)));
+    asked.forEach((t, i) => this.remember(t.signature, t.message, t.publicKey, answers[i] === true));
+  }
+}
