@@ -82,6 +82,8 @@ describe('verification in a pool of worker threads', () => {
         trustedRoots: [demo.rootPublicKey],
         segmentRunnerMinBytes: 0,
         pieceBytes: 64 * 1024,
+        // The first file's pieces start at 4 KiB and double up to 64 KiB.
+        firstPieceBytes: 4096,
         onProgress: (p) => {
           if (p.phase !== 'ledgers') return;
           progressCalls++;

@@ -72,16 +72,23 @@ describe('splitting a segment file into pieces at line ends', () => {
       const maxLineBytes = 8 + Math.floor(rnd() * 40);
       const file = fileOf(rnd, maxLineBytes);
       const pieceBytes = 1 + Math.floor(rnd() * 200);
+      // Every other seed starts small (a run's first file), sometimes past pieceBytes (no ramp).
+      const firstPieceBytes = seed % 2 === 0 ? 1 + Math.floor(rnd() * 250) : undefined;
       const chunk = () => 1 + rnd() * 70;
       const expected = (await all(readLines(chunked(file, chunk), maxLineBytes))).map(shape);
-      const pieces = await all(splitIntoPieces(chunked(file, chunk), pieceBytes, maxLineBytes));
+      const pieces = await all(
+        splitIntoPieces(chunked(file, chunk), pieceBytes, maxLineBytes, undefined, firstPieceBytes),
+      );
       expect((await linesOfPieces(pieces, maxLineBytes)).map(shape), `seed ${seed}`).toEqual(expected);
 
       // The shape of the pieces: numbered in order, only the last marked last, whole lines
-      // (a "\n" at the end of each but perhaps the last), at least pieceBytes but the last and
-      // those before a too-long line, and never a too-long line's bytes held.
+      // (a "\n" at the end of each but perhaps the last), and never a too-long line's bytes held.
+      // Each ends at the first line end at or past its target: pieceBytes, or with a first size,
+      // that size, then twice the last target each time one is reached, up to pieceBytes. Only
+      // the last and those before a too-long line end short of it.
       expect(pieces.map((p) => p.piece.index)).toEqual(pieces.map((_, i) => i));
       expect(pieces.map((p) => p.piece.last)).toEqual(pieces.map((_, i) => i === pieces.length - 1));
+      let target = Math.min(pieceBytes, firstPieceBytes ?? pieceBytes);
       for (const [i, { piece }] of pieces.entries()) {
         const next = pieces[i + 1]?.piece;
         if (piece.tooLong !== undefined) {
@@ -90,8 +97,13 @@ describe('splitting a segment file into pieces at line ends', () => {
           continue;
         }
         if (!piece.last) expect(piece.bytes.at(-1), `seed ${seed} piece ${i}`).toBe(0x0a);
-        if (!piece.last && next?.tooLong === undefined) expect(piece.bytes.length).toBeGreaterThanOrEqual(pieceBytes);
-        expect(piece.bytes.length).toBeLessThanOrEqual(pieceBytes + maxLineBytes + 1);
+        expect(piece.bytes.length, `seed ${seed} piece ${i}`).toBeLessThanOrEqual(target + maxLineBytes + 1);
+        if (piece.bytes.length >= target) {
+          // Reached: its bytes without its last line were still short of the target.
+          const lastLine = piece.bytes.lastIndexOf(0x0a, piece.bytes.length - 2) + 1;
+          if (!piece.last) expect(lastLine, `seed ${seed} piece ${i}`).toBeLessThan(target);
+          target = Math.min(pieceBytes, target * 2);
+        } else if (!piece.last) expect(next?.tooLong, `seed ${seed} piece ${i}`).toBeDefined();
       }
       expect(new Set(pieces.map((p) => p.piece.bytes.buffer)).size).toBe(pieces.length);
       // The spans cover the file exactly (progress counts them: the bytes go to workers).

@@ -18,6 +18,12 @@
  * the pieces and results in flight stay a few MiB; large enough that messages cost nothing.
  */
 export const PIECE_BYTES = 4 * 1024 * 1024;
+/**
+ * The first piece of a run (about 200 receipts), the next twice as long, and so on up to
+ * {@link PIECE_BYTES}: a 4 MiB first piece kept the progress at zero for seconds after the
+ * workers were ready, with a producer's large files.
+ */
+export const FIRST_PIECE_BYTES = 256 * 1024;
 
 export interface SegmentPiece {
   /** 0-based position of the piece in its file. */
@@ -87,12 +93,16 @@ class PieceBuffer {
  *   than a piece gets a buffer its size, not a whole piece's (~5 MiB, zeroed, for each file
  *   of a few hundred KiB otherwise). Only a hint: a wrong one (the declaration is the
  *   producer's) changes no piece, the buffer grows as needed.
+ * @param firstPieceBytes when smaller than `pieceBytes`, the first piece is at least this long
+ *   and each next one twice the one before, up to `pieceBytes`: for a run's first file, so
+ *   that the first answer, and with it progress, comes soon after the workers are ready.
  */
 export async function* splitIntoPieces(
   chunks: AsyncIterable<Uint8Array>,
   pieceBytes: number,
   maxLineBytes: number,
   sizeHint?: number | null,
+  firstPieceBytes: number = pieceBytes,
 ): AsyncGenerator<PieceRead> {
   const full = pieceBytes + Math.min(maxLineBytes, 1 << 20) + (64 << 10);
   const capacity =
@@ -105,6 +115,7 @@ export async function* splitIntoPieces(
   let lineLength = 0; // bytes of the line being read so far, without its "\n"
   let skipping = false; // the line being read passed maxLineBytes; its bytes are dropped
   let held: SegmentPiece | null = null; // the last finished piece, until we know whether another follows
+  let target = Math.max(1, Math.min(pieceBytes, firstPieceBytes)); // the size past which this piece ends
 
   const finish = (tooLong?: number, terminated = true): SegmentPiece => {
     const piece: SegmentPiece =
@@ -162,12 +173,13 @@ export async function* splitIntoPieces(
         line++;
         lineLength = 0;
         lineStart = buffer.length + start - pending;
-        if (lineStart >= pieceBytes) {
+        if (lineStart >= target) {
           buffer.append(chunk.subarray(pending, start));
           pending = start;
           if (held) yield { piece: held };
           held = finish();
           firstLine = line;
+          target = Math.min(pieceBytes, target * 2);
         }
       }
     }

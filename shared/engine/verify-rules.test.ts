@@ -1312,10 +1312,12 @@ describe('phase 4: a segment runner (worker pool)', () => {
     expect(split).toStrictEqual({ ...here, checks: withPool(here) });
   });
 
-  it('splits into pieces of 4 MiB by default', async () => {
+  it('splits into pieces of 4 MiB by default, the first file into pieces from 256 KiB up', async () => {
     const files = archiveFiles(0);
     const line = 'x'.repeat(3 * 1024 * 1024 - 1);
+    const seg2 = segPath('L', 2);
     files.set(SEG1, utf8(joinLines([line, line, line])));
+    files.set(seg2, utf8(joinLines([line, line, line])));
     const src = source(sealed(files));
     const log = newLog();
     await verifyArchive(
@@ -1326,7 +1328,33 @@ describe('phase 4: a segment runner (worker pool)', () => {
         limits: { maxLineBytes: 4 * 1024 * 1024 },
       }),
     );
-    expect(log.tasks).toStrictEqual([`${SEG1}@1`, `${SEG1}@3`]);
+    // The first file: each 3 MiB line passes its piece's target (256 KiB, 512 KiB, 1 MiB).
+    // The next: a piece ends at the first line end past 4 MiB.
+    expect(log.tasks).toStrictEqual([`${SEG1}@1`, `${SEG1}@2`, `${SEG1}@3`, `${seg2}@1`, `${seg2}@3`]);
+  });
+
+  it('the first file ramps from firstPieceBytes, doubling, up to pieceBytes', async () => {
+    const files = archiveFiles(0);
+    const seg2 = segPath('L', 2);
+    files.set(SEG1, utf8(joinLines(Array.from({ length: 12 }, () => 'x'.repeat(99)))));
+    files.set(seg2, utf8(joinLines(Array.from({ length: 12 }, () => 'x'.repeat(99)))));
+    const src = source(sealed(files));
+    const log = newLog();
+    await verifyArchive(
+      src,
+      options({ segmentRunner: pool(src, log, true), segmentRunnerMinBytes: 0, pieceBytes: 400, firstPieceBytes: 100 }),
+    );
+    // 100-byte lines: pieces of 1, 2, 4, 4, 1 lines in the first file; of 4 in the next.
+    expect(log.tasks).toStrictEqual([
+      `${SEG1}@1`,
+      `${SEG1}@2`,
+      `${SEG1}@4`,
+      `${SEG1}@8`,
+      `${SEG1}@12`,
+      `${seg2}@1`,
+      `${seg2}@5`,
+      `${seg2}@9`,
+    ]);
   });
 
   it('a pool that cannot start leaves the segments to this thread, saying why', async () => {

@@ -33,7 +33,7 @@ import { LedgerMerger } from './ledger.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds } from './receipt-ids.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
-import { PIECE_BYTES, splitIntoPieces, type PieceRead } from './pieces.ts';
+import { FIRST_PIECE_BYTES, PIECE_BYTES, splitIntoPieces, type PieceRead } from './pieces.ts';
 import { readStoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
@@ -88,6 +88,8 @@ export interface EngineOptions extends VerifyOptions {
   readonly segmentRunnerMinBytes?: number;
   /** Bytes of segment data per piece for a runner that takes pieces (default 4 MiB; tests use tiny ones). */
   readonly pieceBytes?: number;
+  /** The first piece of the run's first file; each next one twice as long, up to `pieceBytes` (default 256 KiB). */
+  readonly firstPieceBytes?: number;
 }
 
 /**
@@ -635,17 +637,22 @@ async function checkLedgers(run: Run): Promise<void> {
       // This thread reads each file once, in order, hashing it; workers check its pieces.
       const pieceBytes = Math.max(1, options.pieceBytes ?? PIECE_BYTES);
       const pieceTasks = async function* () {
+        let first = true;
         for (const task of tasks) {
           // The declared size sizes the first buffer (a file smaller than a piece gets its own
           // size, not a whole piece's); a wrong declaration changes no piece.
           const declared = run.files.get(task.path)?.declaredSize;
+          // The run's first file starts with small pieces (256 KiB, then twice each time):
+          // its first answer, and progress, come soon after the workers are ready.
           for await (const read of splitIntoPieces(
             streamEntry(run, task.path),
             pieceBytes,
             limits.maxLineBytes,
             declared,
+            first ? Math.min(pieceBytes, options.firstPieceBytes ?? FIRST_PIECE_BYTES) : pieceBytes,
           ))
             yield { task: { ...task, piece: read.piece }, read };
+          first = false;
         }
       };
       const pieceRunner = {

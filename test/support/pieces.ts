@@ -55,6 +55,8 @@ export async function verifyBothWays(
     segmentRunner: piecesInThisThread(source),
     segmentRunnerMinBytes: 0,
     pieceBytes,
+    // The first file starts smaller and doubles up to pieceBytes, as a run's first file does.
+    firstPieceBytes: Math.ceil(pieceBytes / 16),
   }).finally(() => source.close());
   // The split must really have run (a pool that cannot start falls back to whole files).
   const ran = pieces.checks.find((c) => c.check.startsWith('Segments checked by'))?.check;
