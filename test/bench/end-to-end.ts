@@ -144,22 +144,30 @@ async function parallelBareRate(path: string, w: number): Promise<number> {
   return Math.round((receipts * 1000) / wallMs);
 }
 
+/** What test/bench/verify-child.ts prints of one full `tickmark verify` in its own process. */
+export interface VerifyChildFigures {
+  readonly ms: number;
+  readonly maxRssKiB: number;
+  readonly receipts: number;
+  readonly integrity: number;
+  readonly control: number;
+}
+
+/** One full `tickmark verify` of `path` in its own process (so its peak memory is its own). */
+export function verifyInChild(path: string, root: string, workers: number): VerifyChildFigures {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'test/bench/verify-child.ts', path, root, String(workers)],
+    { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as VerifyChildFigures;
+}
+
 export async function benchEndToEnd(n: number, workers: number, perFile = 1000): Promise<EndToEndFigures> {
   const archive = ensureArchive(n, perFile);
   const bare = await bareLoop(archive.path);
   const parallel = await parallelBareRate(archive.path, workers);
-  const out = execFileSync(
-    process.execPath,
-    ['--import', 'tsx', 'test/bench/verify-child.ts', archive.path, archive.root, String(workers)],
-    { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 },
-  );
-  const full = JSON.parse(out.trim().split('\n').at(-1) as string) as {
-    ms: number;
-    maxRssKiB: number;
-    receipts: number;
-    integrity: number;
-    control: number;
-  };
+  const full = verifyInChild(archive.path, archive.root, workers);
   return {
     receipts: full.receipts,
     perFile,

@@ -4,14 +4,11 @@
  * kept as folders (past 4 GiB a ZIP needs ZIP64, which the demo's writer does not write).
  * The figure is µs per receipt at each size over µs per receipt at the smallest, in one run.
  *
- *   BENCH_SCALE=1000000,10000000 npm run bench     (off unless asked: 10,000,000 takes about
- *                                                   25 minutes to generate and 30 to verify on 2 cores)
+ *   BENCH_SCALE=1000000,10000000 BENCH_ONLY=scale npm run bench
+ *   (off unless asked: on 2 cores, 10,000,000 receipts took 24 minutes to generate, once, and
+ *   17 to verify; docs/PERFORMANCE.md)
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { ensureArchive } from './end-to-end.ts';
-
-const ROOT_DIR = fileURLToPath(new URL('../../', import.meta.url));
+import { ensureArchive, verifyInChild } from './end-to-end.ts';
 
 export interface ScaleFigure {
   readonly receipts: number;
@@ -26,18 +23,7 @@ export interface ScaleFigure {
 export function* benchScale(sizes: readonly number[], workers: number): Generator<ScaleFigure> {
   for (const n of sizes) {
     const archive = ensureArchive(n, 1000, 'folder');
-    const out = execFileSync(
-      process.execPath,
-      ['--import', 'tsx', 'test/bench/verify-child.ts', archive.path, archive.root, String(workers)],
-      { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 },
-    );
-    const full = JSON.parse(out.trim().split('\n').at(-1) as string) as {
-      ms: number;
-      maxRssKiB: number;
-      receipts: number;
-      integrity: number;
-      control: number;
-    };
+    const full = verifyInChild(archive.path, archive.root, workers);
     yield {
       receipts: full.receipts,
       generateSeconds: archive.generateSeconds,
