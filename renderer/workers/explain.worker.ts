@@ -2,8 +2,8 @@
  * Judges one receipt's materials with `explainReceipt` (shared/explain/explain.ts), off
  * the window's thread: the same checks `tickmark explain` runs, with Cedar's `/web` build
  * (loaded once, on the first request) and the strict noble Ed25519 reference, its answers
- * remembered across requests (shared/format/remembering-verifier.ts). The window gathers the materials from
- * its store; this worker only judges them.
+ * remembered across requests (shared/format/remembering-verifier.ts). The window gathers the
+ * materials from its store; this worker only judges them.
  *
  * A fresh worker (a link opened after a reload) answers twice: first the judgment without
  * Cedar (`replayPending`), its signatures verified ahead with WebCrypto, while Cedar's

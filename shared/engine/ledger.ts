@@ -16,8 +16,8 @@ import type { ReceiptIds } from './receipt-ids.ts';
 import type { SegmentResult, SeqTime } from './segment.ts';
 import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period } from './types.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
-
 import type { SignedTriple } from '../format/remembering-verifier.ts';
+
 export type { SignedTriple } from '../format/remembering-verifier.ts';
 
 export class LedgerMerger {
