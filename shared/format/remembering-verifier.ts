@@ -88,10 +88,16 @@ export class RememberingVerifier implements SignatureVerifier {
    * remembers the answers. When `bulk` fails, this rejects and remembers none of this batch.
    */
   async answerAhead(bulk: AsyncSignatureVerifier, triples: readonly (SignedTriple | null)[]): Promise<void> {
-    const asked = triples.filter(
-      (t): t is SignedTriple => t !== null && !this.knows(t.signature, t.message, t.publicKey),
+    // Each key made once (it hashes the message): to look it up, then to remember the answer.
+    const asked: { readonly triple: SignedTriple; readonly key: string }[] = [];
+    for (const triple of triples) {
+      if (triple === null) continue;
+      const key = RememberingVerifier.key(triple.signature, triple.message, triple.publicKey);
+      if (!this.answers.has(key)) asked.push({ triple, key });
+    }
+    const answers = await Promise.all(
+      asked.map(({ triple: t }) => bulk.verifyAsync(t.signature, t.message, t.publicKey)),
     );
-    const answers = await Promise.all(asked.map((t) => bulk.verifyAsync(t.signature, t.message, t.publicKey)));
-    asked.forEach((t, i) => this.remember(t.signature, t.message, t.publicKey, answers[i] === true));
+    asked.forEach(({ key }, i) => this.set(key, answers[i] === true));
   }
 }
