@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource } from '../shared/archive/memory.ts';
 import { CONTROL_CODES, categoryOf, type ControlCode } from '../shared/engine/findings.ts';
+import { memorySpillStore } from '../shared/engine/spill.ts';
 import { verifyArchive } from '../shared/engine/verify.ts';
 import { makeCleanArchive } from '../shared/producer/demo.ts';
 import { engineOptions } from '../cli/engine-options.ts';
@@ -230,5 +231,13 @@ describe('control table: every control code, producer-built', () => {
     expect(got.sort(order), report.findings.map((f) => `${f.code}: ${f.message}`).join('\n')).toEqual(
       [...expected].sort(order),
     );
+    // With receipt ids and outputs spilled (spill.ts) through files of a few records: the same report.
+    const spilled = await verifyArchive(memorySource(files, 'control.zip'), {
+      ...engineOptions(),
+      trustedRoots: [root],
+      spill: { ...memorySpillStore(), flushBytes: 16 },
+      spillMinBytes: 0,
+    });
+    expect(spilled).toEqual(report);
   });
 });

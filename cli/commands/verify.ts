@@ -7,6 +7,7 @@ import type { VerifyReport } from '../../shared/engine/types.ts';
 import { readArchivePath, type ArchivePath } from '../open-archive.ts';
 import { formatReport, reportJson } from '../report-format.ts';
 import { engineOptions } from '../engine-options.ts';
+import { withTempSpill } from '../spill-node.ts';
 import { defaultPoolSize, startPool } from '../pool/pool-runner.ts';
 import { UsageError, parseArgs, parseTrustRoots, type CommandIo, type ParsedArgs } from '../args.ts';
 import { ACCEPTED_INPUTS, detectExeclayer, verifyExeclayerPath } from '../execlayer.ts';
@@ -119,7 +120,10 @@ export async function verifyPath(
   const withPool: EngineOptions = parallel
     ? { ...options, segmentRunner: (setup) => startPool(path, setup, workers) }
     : options;
-  return 'directory' in archive
-    ? verifyArchive(archive.directory, withPool)
-    : verifyZipBytes(archive.zip, archive.name, withPool);
+  return await withTempSpill((spill) => {
+    const run: EngineOptions = spill && !options.spill ? { ...withPool, spill } : withPool;
+    return 'directory' in archive
+      ? verifyArchive(archive.directory, run)
+      : verifyZipBytes(archive.zip, archive.name, run);
+  });
 }

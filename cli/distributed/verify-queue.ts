@@ -16,6 +16,7 @@ import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
 import { verifyZipBytes, type EngineOptions } from '../../shared/engine/verify.ts';
 import { UsageError } from '../args.ts';
 import { engineOptions } from '../engine-options.ts';
+import { withTempSpill } from '../spill-node.ts';
 import {
   isHttpUrl,
   locationName,
@@ -114,15 +115,18 @@ export async function verifyOnQueue(archive: string, options: QueueVerifyOptions
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    return await verifyZipBytes(opened.bytes, locationName(here), {
-      ...engineOptions(),
-      trustedRoots: options.trustedRoots,
-      signal: stop.signal,
-      // Asked for the queue: every archive of more than one segment goes to it.
-      segmentRunnerMinBytes: 0,
-      segmentRunner,
-      onProgress: progressPrinter(note),
-    });
+    return await withTempSpill((spill) =>
+      verifyZipBytes(opened.bytes, locationName(here), {
+        ...engineOptions(),
+        trustedRoots: options.trustedRoots,
+        signal: stop.signal,
+        // Asked for the queue: every archive of more than one segment goes to it.
+        segmentRunnerMinBytes: 0,
+        segmentRunner,
+        onProgress: progressPrinter(note),
+        ...(spill ? { spill } : {}),
+      }),
+    );
   } catch (error) {
     const why = stop.signal.aborted ? stop.signal.reason : error === runnerFailure ? error : null;
     if (why) throw new UsageError(`verification on the queue stopped: ${(why as Error).message}`);

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { finding, type Finding } from '../engine/findings.ts';
+import { compareFindings, finding, type Finding } from '../engine/findings.ts';
+import { memorySpillStore } from '../engine/spill.ts';
 import { determinismCheck, type OutputProjection } from './determinism.ts';
 import { testArchive } from './fixtures.test-helper.ts';
 
@@ -74,6 +75,20 @@ describe('determinism fold', () => {
         const check = await determinismCheck(testArchive([]));
         for (const projection of projections) check.visitProjection?.(structuredClone(projection));
         expect(await check.finish()).toEqual(referenceFindings(projections));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same findings with its projections spilled, in files of a few records or none (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(projectionsArbitrary, fc.constantFrom(1, 40, 32 * 1024), async (projections, flushBytes) => {
+        const store = { ...memorySpillStore(), flushBytes };
+        const check = await determinismCheck({ ...testArchive([]), spill: store });
+        for (const projection of projections) check.visitProjection?.(structuredClone(projection));
+        const sort = (findings: readonly Finding[]) => [...findings].sort(compareFindings);
+        expect(sort(await check.finish())).toEqual(sort(referenceFindings(projections)));
+        expect(store.files.size).toBe(0);
       }),
       { numRuns: 300 },
     );

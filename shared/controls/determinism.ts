@@ -19,6 +19,7 @@
  * reader finds agent, action, resource and input in them.
  */
 import { finding, type Finding } from '../engine/findings.ts';
+import { Names, SpillPartitions, type SpillStore } from '../engine/spill.ts';
 import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engine/types.ts';
 import { utf8 } from '../format/bytes.ts';
 import { canonicalize } from '../format/canonical.ts';
@@ -66,7 +67,8 @@ export function emptyDeterminismState(): DeterminismState {
   };
 }
 
-export const determinismCheck: ControlCheckFactory = (): ControlCheck => {
+export const determinismCheck: ControlCheckFactory = (archive): ControlCheck => {
+  if (archive.spill) return spilledDeterminismCheck(archive.spill);
   const state = emptyDeterminismState();
   const findings: Finding[] = [];
   return projectedCheck<OutputProjection>({
@@ -80,6 +82,59 @@ export const determinismCheck: ControlCheckFactory = (): ControlCheck => {
     finish: () => findings,
   });
 };
+
+/**
+ * The same check with its projections on disk (spill.ts), partitioned by key: each
+ * partition is folded at the end with {@link foldOutput} and a fresh state, in the order the
+ * projections came, so every key meets the same first receipt as in memory.
+ */
+function spilledDeterminismCheck(store: SpillStore): ControlCheck {
+  const spill = new SpillPartitions(store, 'outputs');
+  const ledgers = new Names();
+  const paths = new Names();
+  return projectedCheck<OutputProjection>({
+    id: 'determinism',
+    name: 'output determinism',
+    project: projectOutput,
+    fold([key, output, ledger, seq, receipt, path, line]) {
+      spill
+        .begin()
+        .text(key)
+        .f64(output)
+        .u32(ledgers.numberOf(ledger))
+        .f64(seq)
+        .text(receipt)
+        .u32(paths.numberOf(path))
+        .u32(line);
+      spill.end(keyHash(key));
+    },
+    finish() {
+      const findings: Finding[] = [];
+      for (const records of spill.partitions()) {
+        const state = emptyDeterminismState();
+        while (!records.done) {
+          const projection: OutputProjection = [
+            records.text(),
+            records.f64(),
+            ledgers.nameOf(records.u32()),
+            records.f64(),
+            records.text(),
+            paths.nameOf(records.u32()),
+            records.u32(),
+          ];
+          const found = foldOutput(state, projection);
+          if (found) findings.push(found);
+        }
+      }
+      return findings;
+    },
+  });
+}
+
+/** The key's first 32 bits (it is the start of a SHA-256: uniform). */
+function keyHash(key: string): number {
+  return ((key.charCodeAt(0) << 24) | (key.charCodeAt(1) << 16) | (key.charCodeAt(2) << 8) | key.charCodeAt(3)) >>> 0;
+}
 
 /**
  * The 128-bit key of what must determine the output, as a 16-character string of

@@ -8,7 +8,15 @@ import {
   type ReceiptSpec,
 } from './fixtures.test-helper.ts';
 import { GrowableFloat64, GrowableUint32 } from './growable.ts';
-import { nearestRank99, p99NearestRank, sloCheck } from './slo.ts';
+import fc from 'fast-check';
+import { LatencyCounts, nearestRank99, sloCheck } from './slo.ts';
+
+/** The reference: nearest-rank p99 by sorting every value; null for an empty set. */
+function p99NearestRank(values: Float64Array): number | null {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[nearestRank99(values.length) - 1] ?? null;
+}
 
 describe('nearest-rank p99', () => {
   // ⌈0.99·n⌉ worked by hand: where it differs from ⌊0.99·n⌋ and from round() matters.
@@ -32,6 +40,41 @@ describe('nearest-rank p99', () => {
     const values = Float64Array.from({ length: 200 }, (_, i) => (i * 7919) % 200); // a permutation of 0..199
     expect(p99NearestRank(values)).toBe(197);
     expect(p99NearestRank(new Float64Array(0))).toBeNull();
+  });
+});
+
+describe('latencies counted by value', () => {
+  const latencyArbitrary = fc.oneof(
+    fc.integer({ min: 0, max: 2000 }),
+    fc.integer({ min: 65_530, max: 65_540 }),
+    fc.integer({ min: -5, max: 2 ** 40 }),
+    fc.double({ min: -10, max: 70_000, noNaN: true }),
+  );
+
+  it('give every rank a sort gives (property)', () => {
+    fc.assert(
+      fc.property(fc.array(latencyArbitrary, { maxLength: 300 }), (values) => {
+        const counts = new LatencyCounts();
+        for (const v of values) counts.push(v);
+        const sorted = Float64Array.from(values).sort();
+        expect(counts.length).toBe(values.length);
+        for (let rank = 1; rank <= values.length; rank++) expect(counts.nthSmallest(rank)).toBe(sorted[rank - 1]);
+        expect(counts.nthSmallest(0)).toBeNull();
+        expect(counts.nthSmallest(values.length + 1)).toBeNull();
+        if (values.length > 0)
+          expect(counts.nthSmallest(nearestRank99(values.length))).toBe(p99NearestRank(Float64Array.from(values)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('count a million latencies of few values exactly', () => {
+    const counts = new LatencyCounts();
+    for (let i = 0; i < 1_000_000; i++) counts.push(i % 1000 === 0 ? 5000 + (i % 7) : 100 + (i % 13));
+    // 1,000 slow ones: the p99 (rank 990,000) is among the fast, the 999,001st is the first slow one.
+    expect(counts.nthSmallest(nearestRank99(1_000_000))).toBe(112);
+    expect(counts.nthSmallest(999_001)).toBe(5000);
+    expect(counts.nthSmallest(1_000_000)).toBe(5006);
   });
 });
 

@@ -3,9 +3,11 @@
  * nearest-rank p99 of `exec.latency_ms` (the ⌈0.99·n⌉-th smallest) must not exceed the
  * bundle's `slo.p99_latency_ms`.
  *
- * Latencies are kept exactly, 8 bytes a receipt in a typed array (any JSON integer up
- * to 2^53 is exact in a double), and only for bundles that declare an SLO; they are
- * sorted once, at the end, and only when a breach needs its p99 stated.
+ * Latencies are kept exactly, counted by value ({@link LatencyCounts}: the whole
+ * milliseconds below 65,536 in a table of counts, any other value in a column), and only
+ * for bundles that declare an SLO; the p99 is found in the counts, at the end, and only
+ * when a breach needs it stated. Ten million receipts cost a few hundred kilobytes, not
+ * the 80 MB (and more while a column grows) of keeping each latency.
  *
  * Map, then merge (projected.ts): a worker projects each receipt to its bundle hash and
  * latency, and the fold appends the latency to that bundle's column. Only the nearest
@@ -31,7 +33,7 @@ interface BundleLatencies {
   readonly bundle: ResolvedBundle;
   /** The bundle's `slo.p99_latency_ms`. */
   readonly limit: number;
-  readonly latencies: GrowableFloat64;
+  readonly latencies: LatencyCounts;
   /** Receipts slower than the SLO: with n this decides a breach without sorting. */
   over: number;
 }
@@ -41,11 +43,54 @@ export function nearestRank99(n: number): number {
   return Math.floor((99 * n + 99) / 100);
 }
 
-/** Nearest-rank p99 of `values` (sorts a copy); null for an empty set. */
-export function p99NearestRank(values: Float64Array): number | null {
-  if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[nearestRank99(values.length) - 1] ?? null;
+/** Whole milliseconds below this are counted in a table; any other latency is kept in a column. */
+const COUNTED = 65_536;
+
+/**
+ * Latencies counted by value, for an exact nearest rank in little memory. A latency is a JSON
+ * integer of milliseconds, almost always below a minute: those are counted in a table of
+ * 65,536 counts (512 KiB). Any other value (larger, negative, fractional) is kept as it is,
+ * 8 bytes each, and sorted when a rank is asked for.
+ */
+export class LatencyCounts {
+  #counts: Float64Array | null = null;
+  readonly #others = new GrowableFloat64(64);
+  #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(latency: number): void {
+    // -0 is kept apart: a sort puts it before 0, and so must the rank.
+    if (Number.isInteger(latency) && latency >= 0 && latency < COUNTED && !Object.is(latency, -0)) {
+      const counts = (this.#counts ??= new Float64Array(COUNTED));
+      counts[latency] = (counts[latency] as number) + 1;
+    } else {
+      this.#others.push(latency);
+    }
+    this.#length++;
+  }
+
+  /** The `rank`-th smallest latency (from 1), as a sort of all of them would give it; null out of range. */
+  nthSmallest(rank: number): number | null {
+    if (!(Number.isInteger(rank) && rank >= 1 && rank <= this.#length)) return null;
+    const others = Float64Array.from(this.#others.view()).sort();
+    const counts = this.#counts;
+    let below = 0;
+    let next = 0;
+    for (let value = 0; value < COUNTED; value++) {
+      // Kept values below this one (negative, -0, or a fraction below it) come first.
+      while (next < others.length && ((others[next] as number) < value || Object.is(others[next], -0))) {
+        if (++below === rank) return others[next] as number;
+        next++;
+      }
+      const count = counts ? (counts[value] as number) : 0;
+      if (below + count >= rank) return value;
+      below += count;
+    }
+    return others[next + rank - below - 1] ?? null;
+  }
 }
 
 export const sloCheck: ControlCheckFactory = (archive: ArchiveContext): ControlCheck => {
@@ -62,7 +107,7 @@ export const sloCheck: ControlCheckFactory = (archive: ArchiveContext): ControlC
         const bundle = archive.bundlesByHash.get(hash);
         const limit = bundle?.body.slo?.p99_latency_ms;
         if (!bundle || limit === undefined) return;
-        byBundle.set(hash, (entry = { bundle, limit, latencies: new GrowableFloat64(1024), over: 0 }));
+        byBundle.set(hash, (entry = { bundle, limit, latencies: new LatencyCounts(), over: 0 }));
       }
       entry.latencies.push(latency);
       if (latency > entry.limit) entry.over++;
@@ -90,7 +135,7 @@ function judgeBundle({ bundle, limit, latencies, over }: BundleLatencies): Findi
   const rank = nearestRank99(n);
   // The rank-th smallest exceeds the limit exactly when more than n - rank receipts do.
   if (n === 0 || over <= n - rank) return null;
-  const p99 = p99NearestRank(latencies.view()) ?? 0;
+  const p99 = latencies.nthSmallest(rank) ?? 0;
   return finding(
     'SLO_BREACH',
     `Under ${bundleName(bundle)}, the 99th-percentile latency (nearest rank: the ${rank}th smallest of ${n} receipts) is ${p99} ms, above the bundle's objective of ${limit} ms; ${over} receipt(s) took longer than ${limit} ms.`,

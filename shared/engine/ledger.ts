@@ -12,7 +12,7 @@ import { linkProblems, SeqSet, UNKNOWN_SPAN, type ChainTail } from './chain.ts';
 import { breaksContinuity, finding, sortFindings, tampers, type Finding, type FindingCode } from './findings.ts';
 import { signedParts, verifySigned } from './keys.ts';
 import { readStoredLine } from './record.ts';
-import type { ReceiptIds } from './receipt-ids.ts';
+import type { IdRepeat, ReceiptIdClaims } from './receipt-ids.ts';
 import type { SegmentResult, SeqTime } from './segment.ts';
 import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period } from './types.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
@@ -54,7 +54,7 @@ export class LedgerMerger {
     private readonly keyring: Keyring,
     private readonly verifier: SignatureVerifier,
     /** Receipt ids of the whole archive so far → where first seen. */
-    private readonly receiptIds: ReceiptIds,
+    private readonly receiptIds: ReceiptIdClaims,
   ) {
     this.checkpointsPath = checkpointsPath(ledger);
   }
@@ -221,20 +221,24 @@ export class LedgerMerger {
     for (let i = 0; i < segment.ids.length; i++) {
       const id = segment.ids[i] as string;
       const seq = segment.idSeqs[i] as number;
-      const seen = this.receiptIds.claim(id, this.ledger, seq);
-      if (seen !== null) {
-        this.report('RECEIPT_ID_DUPLICATE', `Receipt id ${id} was already used (${seen}).`, {
-          path: segment.path,
-          line: segment.idLines[i] as number,
-          seq,
-          receipt: id,
-        });
-      }
+      const line = segment.idLines[i] as number;
+      const seen = this.receiptIds.claim(id, this.ledger, seq, segment.path, line);
+      if (seen !== null) this.reportRepeat({ id, ledger: this.ledger, seq, path: segment.path, line, seen });
     }
     for (const [i, control] of controls.entries()) {
       if (control.parallel !== 'projected' || !control.visitProjection) continue;
       for (const projection of segment.projections[i] ?? []) control.visitProjection(projection);
     }
+  }
+
+  /** A receipt id of this ledger used before (told now, or when a spill of ids is settled). */
+  reportRepeat({ id, seq, path, line, seen }: IdRepeat): void {
+    this.report('RECEIPT_ID_DUPLICATE', `Receipt id ${id} was already used (${seen}).`, {
+      path,
+      line,
+      seq,
+      receipt: id,
+    });
   }
 
   /** Ends the ledger: checkpoints against the chain, truncation, unsealed tail, state. */

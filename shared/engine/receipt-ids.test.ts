@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ReceiptIds } from './receipt-ids.ts';
+import { ReceiptIds, SpilledReceiptIds, type IdRepeat } from './receipt-ids.ts';
+import { memorySpillStore } from './spill.ts';
 import { textHash32 } from './text-map.ts';
 
 /** The straightforward answer: a Map from id to the text of where it was first seen. */
@@ -83,5 +84,56 @@ describe('ReceiptIds', () => {
     const ids = new ReceiptIds();
     expect(ids.claim('rc_zero', 'A', 0)).toBeNull();
     expect(ids.claim('rc_zero', 'B', 1)).toBe('A seq 0');
+  });
+});
+
+describe('SpilledReceiptIds', () => {
+  /** The repeats the in-memory table finds, claim by claim, as the ledger would report them. */
+  function inMemory(claims: readonly [string, string, number][]): IdRepeat[] {
+    const ids = new ReceiptIds();
+    return claims.flatMap(([id, ledger, seq], line) => {
+      const seen = ids.claim(id, ledger, seq);
+      return seen === null ? [] : [{ id, ledger, seq, path: `ledgers/${ledger}/000001.jsonl`, line, seen }];
+    });
+  }
+
+  function spilled(claims: readonly [string, string, number][], flushBytes?: number): IdRepeat[] {
+    const store = { ...memorySpillStore(), ...(flushBytes ? { flushBytes } : {}) };
+    const ids = new SpilledReceiptIds(store);
+    claims.forEach(([id, ledger, seq], line) => {
+      expect(ids.claim(id, ledger, seq, `ledgers/${ledger}/000001.jsonl`, line)).toBeNull();
+    });
+    const repeats: IdRepeat[] = [];
+    ids.settle((repeat) => repeats.push(repeat));
+    expect(store.files.size, 'every spill file read and deleted').toBe(0);
+    return repeats;
+  }
+
+  const byLine = (a: IdRepeat, b: IdRepeat) => a.line - b.line;
+
+  it('finds the repeats of the in-memory table, with the same first place, among 300,000 ids', () => {
+    const distinct = [...new Set(hexIds(300_000, 9))];
+    const claims: [string, string, number][] = distinct.map((id, i) => [id, ['A', 'B', 'C'][i % 3] as string, i + 1]);
+    for (const i of [0, 1, 150_000, distinct.length - 1])
+      claims.push([distinct[i] as string, 'D', distinct.length + i]);
+    // An id repeated twice more, and ids that are not ASCII (one wide, one a lone surrogate).
+    claims.push([distinct[7] as string, 'A', 1], [distinct[7] as string, 'B', 2]);
+    claims.push(['rc_é', 'A', 9], ['rc_\ud800', 'A', 10], ['rc_é', 'C', 11], ['rc_\ud800', 'B', 12]);
+    const expected = inMemory(claims);
+    expect(expected).toHaveLength(8);
+    expect(spilled(claims).sort(byLine)).toEqual(expected);
+    expect(spilled(claims.slice(0, 20_000).concat(claims.slice(-8)), 64).sort(byLine)).toEqual(
+      inMemory(claims.slice(0, 20_000).concat(claims.slice(-8))),
+    );
+  });
+
+  it('numbers ledgers as the in-memory table does, past the 4,096 that can be packed', () => {
+    const claims: [string, string, number][] = [];
+    for (let i = 0; i < 4200; i++) claims.push([`rc_${i}`, `ledger-${i}`, 1]);
+    for (let i = 4090; i < 4200; i++) claims.push([`rc_${i}`, 'A', 2]);
+    const expected = inMemory(claims);
+    expect(expected.map((r) => r.seen)).toContain('earlier in this archive');
+    expect(expected.map((r) => r.seen)).toContain('ledger-4095 seq 1');
+    expect(spilled(claims, 128).sort(byLine)).toEqual(expected);
   });
 });

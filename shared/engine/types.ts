@@ -9,6 +9,7 @@ import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { BundleBody, Receipt, Role } from '../format/schema.ts';
 import type { Instant } from '../format/time.ts';
 import type { Finding } from './findings.ts';
+import type { SpillStore } from './spill.ts';
 import type { FORMAT_ID } from '../format/layout.ts';
 
 export { FORMAT_ID } from '../format/layout.ts';
@@ -158,6 +159,11 @@ export interface ArchiveContext {
    * form costs milliseconds a signature there. Same answers (the same strict checks).
    */
   readonly bulkVerifier?: AsyncSignatureVerifier | undefined;
+  /**
+   * Where a check may keep per-receipt facts on disk instead of in memory (spill.ts): given
+   * by the command line for large archives; undefined otherwise.
+   */
+  readonly spill?: SpillStore | undefined;
 }
 
 /** Where a receipt was found; handed to control checks with each receipt. */

@@ -26,6 +26,7 @@ import type {
 } from './types.ts';
 import { segmentChecker } from './segment-worker.ts';
 import type { SegmentRunner } from './segment-task.ts';
+import { memorySpillStore } from './spill.ts';
 import { verifyArchive, verifyZipBytes, type EngineOptions, type RunnerSetup } from './verify.ts';
 import {
   archiveFiles,
@@ -711,6 +712,27 @@ describe('phase 3: bundles and the controls', () => {
     const report = await verifyArchive(source(sealed(files)), options());
     expect(codes(report)).toStrictEqual(['RECORD_NONCANONICAL']);
     expect(report.bundles).toStrictEqual([BUNDLE_SUMMARY]);
+  });
+
+  it('gives controls the spill store only from spillMinBytes of ledger data on', async () => {
+    const files = sealed(archiveFiles(2));
+    const store = memorySpillStore();
+    const given: unknown[] = [];
+    const control: ControlCheckFactory = (context) => {
+      given.push(context.spill);
+      return { id: 'stub', name: 'stub', visit: () => undefined, finish: () => [] } satisfies ControlCheck;
+    };
+    const ledgerBytes = (files.get(SEG1) as Uint8Array).length;
+    const small = await verifyArchive(
+      source(files),
+      options({ controls: [control], spill: store, spillMinBytes: ledgerBytes + 1 }),
+    );
+    const large = await verifyArchive(
+      source(files),
+      options({ controls: [control], spill: store, spillMinBytes: ledgerBytes }),
+    );
+    expect(given).toStrictEqual([undefined, store]);
+    expect(large).toStrictEqual(small);
   });
 
   it('builds each control with the archive context, runs it, and reports its findings apart', async () => {

@@ -31,7 +31,8 @@ import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
 import { LedgerMerger } from './ledger.ts';
 import { runInOrder } from './pool-core.ts';
-import { ReceiptIds } from './receipt-ids.ts';
+import { ReceiptIds, SpilledReceiptIds } from './receipt-ids.ts';
+import type { SpillStore } from './spill.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
 import { FIRST_PIECE_BYTES, PIECE_BYTES, splitIntoPieces, type PieceRead } from './pieces.ts';
 import { readStoredLine } from './record.ts';
@@ -90,7 +91,16 @@ export interface EngineOptions extends VerifyOptions {
   readonly pieceBytes?: number;
   /** The first piece of the run's first file; each next one twice as long, up to `pieceBytes` (default 256 KiB). */
   readonly firstPieceBytes?: number;
+  /**
+   * Where the run may keep per-receipt facts on disk (receipt ids, outputs: spill.ts) instead
+   * of in memory; the host owns the files and deletes them after the run. Without it, memory.
+   */
+  readonly spill?: SpillStore;
+  /** Ledger bytes from which {@link spill} is used (default 256 MiB; below it, memory is small and faster). */
+  readonly spillMinBytes?: number;
 }
+
+const SPILL_MIN_BYTES = 256 * 1024 * 1024;
 
 /**
  * Verifies a ZIP archive given as random-access bytes. A file that is not a readable
@@ -159,6 +169,10 @@ interface Run {
   readonly bundlesByHash: Map<string, ResolvedBundle>;
   readonly controls: ControlCheck[];
   readonly ledgers: Map<string, LedgerMerger>;
+  /** The host's spill store when this run is large enough to use it (EngineOptions.spill). */
+  spill: SpillStore | undefined;
+  /** Receipt ids on disk, settled before the ledgers end; null when they are kept in memory. */
+  spilledIds: SpilledReceiptIds | null;
 }
 
 /** Verifies an opened archive. Bad evidence gives findings; only misuse or cancellation throws. */
@@ -194,8 +208,11 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     bundlesByHash: new Map(),
     controls: [],
     ledgers: new Map(),
+    spill: undefined,
+    spilledIds: null,
   };
   admitEntries(run, rawEntries);
+  if (options.spill && run.bytesTotal >= (options.spillMinBytes ?? SPILL_MIN_BYTES)) run.spill = options.spill;
   await readManifestAndKeys(run);
   await readBundles(run);
   await checkLedgers(run);
@@ -475,6 +492,7 @@ async function readBundles(run: Run): Promise<void> {
     keyring,
     verifier: run.verifier,
     bulkVerifier: run.options.bulkVerifier,
+    ...(run.spill ? { spill: run.spill } : {}),
   };
   for (const factory of run.options.controls ?? []) run.controls.push(await factory(archiveContext));
 }
@@ -508,7 +526,8 @@ async function checkLedgers(run: Run): Promise<void> {
       else segmentsByLedger.set(segment[1] as string, [path]);
     }
   }
-  const receiptIds = new ReceiptIds();
+  if (run.spill) run.spilledIds = new SpilledReceiptIds(run.spill);
+  const receiptIds = run.spilledIds ?? new ReceiptIds();
   const tasks: SegmentTask[] = [];
   /** Refused segments of each ledger still to be merged, in name order. */
   const refusedAhead = new Map<string, string[]>();
@@ -765,6 +784,8 @@ function compareWithManifest(run: Run): void {
 async function summarize(run: Run): Promise<VerifyReport> {
   const { findings, checks } = run;
   const ledgerSummaries: LedgerSummary[] = [];
+  // Repeated ids count for their ledger's state, so they are known before the ledgers end.
+  run.spilledIds?.settle((repeat) => run.ledgers.get(repeat.ledger)?.reportRepeat(repeat));
   for (const ledger of run.ledgers.values()) {
     const summary = ledger.finish();
     pushAll(findings, ledger.findings);

@@ -7,6 +7,7 @@
 import type { ArchiveSource } from '../../shared/archive/source.ts';
 import { segmentChecker } from '../../shared/engine/segment-worker.ts';
 import type { SegmentRunner } from '../../shared/engine/segment-task.ts';
+import { memorySpillStore, type SpillStore } from '../../shared/engine/spill.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import { verifyArchive, type EngineOptions, type RunnerSetup } from '../../shared/engine/verify.ts';
 import { controlFactories } from '../../cli/engine-options.ts';
@@ -38,8 +39,9 @@ export function withoutRunner(report: VerifyReport): VerifyReport {
 }
 
 /**
- * Verifies `open()`'s archive unsplit (whole files, this thread) and split into pieces of
- * `pieceBytes`, and returns both reports (runner line removed) for the caller to compare.
+ * Verifies `open()`'s archive unsplit (whole files, this thread, every table in memory) and
+ * split into pieces of `pieceBytes` with receipt ids and outputs spilled (spill.ts, files in
+ * memory here), and returns both reports (runner line removed) for the caller to compare.
  */
 export async function verifyBothWays(
   open: () => ArchiveSource | Promise<ArchiveSource>,
@@ -50,8 +52,20 @@ export async function verifyBothWays(
   const first = await open();
   const whole = await verifyArchive(first, options).finally(() => first.close());
   const source = await open();
+  const store = memorySpillStore();
+  let spilled = 0;
+  const spill: SpillStore = {
+    // Tiny, so even a test's few receipts go through files.
+    flushBytes: 64,
+    create: (name) => {
+      spilled++;
+      return store.create(name);
+    },
+  };
   const pieces = await verifyArchive(source, {
     ...options,
+    spill,
+    spillMinBytes: 0,
     segmentRunner: piecesInThisThread(source),
     segmentRunnerMinBytes: 0,
     pieceBytes,
@@ -62,5 +76,8 @@ export async function verifyBothWays(
   const ran = pieces.checks.find((c) => c.check.startsWith('Segments checked by'))?.check;
   if (ran !== 'Segments checked by pieces in this thread' && whole.summary.receipts > 0)
     throw new Error(`the pieces runner did not run: ${ran}`);
+  // And the spill: every archive with a receipt writes at least its id down.
+  if (whole.summary.receipts > 0 && spilled === 0) throw new Error('the spill was not used');
+  if (store.files.size > 0) throw new Error(`spill files left unread: ${[...store.files.keys()].join(', ')}`);
   return { whole: withoutRunner(whole), pieces: withoutRunner(pieces) };
 }
