@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkFlow } from './line-flow.ts';
+import type { Progress } from '../../shared/engine/types.ts';
+import { ChunkFlow, progressReporter } from './line-flow.ts';
 import type { LineChunk } from './receipt-columns.ts';
-import type { FromWorker } from './verify-protocol.ts';
+import type { FromWorker, VerifyProgress } from './verify-protocol.ts';
 
 const chunk = {} as LineChunk;
 
@@ -31,5 +32,60 @@ describe('line chunks on their way to the window', () => {
     flow.cancel();
     await waiting;
     await flow.sendAndWait(chunk); // aborted: returns at once
+  });
+});
+
+describe('progressReporter', () => {
+  const at = (phase: Progress['phase'], bytesDone: number, receiptsDone: number): Progress => ({
+    phase,
+    bytesDone,
+    bytesTotal: 1000,
+    receiptsDone,
+  });
+
+  /** Feeds progress at the given times; returns what was posted. */
+  function run(steps: readonly [ms: number, progress: Progress, force?: boolean][]): VerifyProgress[] {
+    let clock = 0;
+    const posted: VerifyProgress[] = [];
+    const report = progressReporter(
+      (message) => {
+        if (message.type === 'progress') posted.push(message.progress);
+      },
+      () => clock,
+    );
+    for (const [ms, progress, force] of steps) {
+      clock = ms;
+      report(progress, force);
+    }
+    return posted;
+  }
+
+  it('measures rate and time left from when ledger bytes began to move, not from the start', () => {
+    // 6 s of start-up, then 100 bytes (10 receipts) a second.
+    const posted = run([
+      [0, at('listing', 0, 0)],
+      [6000, at('ledgers', 0, 0)],
+      [6100, at('ledgers', 10, 1)],
+      [7100, at('ledgers', 110, 11)],
+      [8100, at('ledgers', 210, 21)],
+      [9100, at('ledgers', 310, 31)],
+    ]);
+    // Two seconds after the bytes began to move: 790 bytes left at 100 a second.
+    expect(posted.map((p) => p.etaMs)).toEqual([null, null, null, null, 7900, 6900]);
+    expect(posted.at(-1)?.rate).toBeCloseTo(10, 9);
+    expect(posted.at(-1)?.elapsedMs).toBe(9100);
+    // Counted from the start, the same moment would have said 29.4 s and 3.4 receipts/s.
+  });
+
+  it('posts at most every 100 ms unless forced, and says nothing is left once every byte is read', () => {
+    const posted = run([
+      [0, at('ledgers', 5, 0)],
+      [50, at('ledgers', 6, 0)],
+      [60, at('ledgers', 7, 0), true],
+      [3000, at('ledgers', 1000, 90)],
+      [3001, at('done', 1000, 90), true],
+    ]);
+    expect(posted.map((p) => p.bytesDone)).toEqual([5, 7, 1000, 1000]);
+    expect(posted.at(-1)?.etaMs).toBe(0);
   });
 });

@@ -31,9 +31,9 @@ export type ToWorker =
 
 export interface VerifyProgress extends Progress {
   readonly elapsedMs: number;
-  /** Receipts per second so far. */
+  /** Receipts per second since ledger bytes began to move (start-up excluded). */
   readonly rate: number;
-  /** Estimated milliseconds left, from the byte rate; null until it can be estimated. */
+  /** Estimated milliseconds left, from the byte rate since then; null until they have moved for 2 s. */
   readonly etaMs: number | null;
 }
 

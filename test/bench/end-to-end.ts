@@ -148,16 +148,21 @@ async function parallelBareRate(path: string, w: number): Promise<number> {
 export interface VerifyChildFigures {
   readonly ms: number;
   readonly maxRssKiB: number;
+  /** CPU of all its threads (user + system). */
+  readonly cpuMs: number;
   readonly receipts: number;
   readonly integrity: number;
   readonly control: number;
 }
 
-/** One full `tickmark verify` of `path` in its own process (so its peak memory is its own). */
-export function verifyInChild(path: string, root: string, workers: number): VerifyChildFigures {
+/**
+ * One full `tickmark verify` of `path` in its own process (so its peak memory is its own);
+ * `memory`: no spill to disk, whatever the size.
+ */
+export function verifyInChild(path: string, root: string, workers: number, memory = false): VerifyChildFigures {
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', 'test/bench/verify-child.ts', path, root, String(workers)],
+    ['--import', 'tsx', 'test/bench/verify-child.ts', path, root, String(workers), ...(memory ? ['memory'] : [])],
     { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   return JSON.parse(out.trim().split('\n').at(-1) as string) as VerifyChildFigures;

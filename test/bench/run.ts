@@ -6,7 +6,7 @@
  *   BENCH_ONLY=explorer npm run bench                     (the explorer's search and filters only)
  *   BENCH_SHAPES=1000,quarter npm run bench               (receipts per segment file: 1,000 (the demo's),
  *                                                          and "quarter": two files per ledger, n/4 each)
- *   BENCH_SCALE=1000000,10000000 BENCH_ONLY=scale npm run bench
+ *   BENCH_SCALE=1000000,10000000 BENCH_ONLY=scale npm run bench  (BENCH_SCALE_MEMORY=1: also without the spill)
  *                                                         (verify's time per receipt and peak memory by size;
  *                                                          off unless asked)
  */
@@ -86,13 +86,16 @@ if (process.env.BENCH_SCALE) {
     .filter((n) => n > 0);
   console.log('## Time and memory against size: tickmark verify (every check) on demo archive folders');
   console.log(
-    `| receipts | generate (s) | verify (s) | µs per receipt | µs per receipt / at ${f(scaleSizes[0] ?? 0)} | peak RSS (MiB) | findings |\n|---|---|---|---|---|---|---|`,
+    `| receipts | ids and outputs | generate (s) | verify (s) | µs per receipt | µs per receipt / at ${f(scaleSizes[0] ?? 0)} | CPU µs per receipt | CPU / at ${f(scaleSizes[0] ?? 0)} | peak RSS (MiB) | findings |\n|---|---|---|---|---|---|---|---|---|---|`,
   );
-  let first: number | null = null;
-  for (const g of benchScale(scaleSizes, workers)) {
-    first ??= g.microsPerReceipt;
+  const first = new Map<string, number>();
+  const firstCpu = new Map<string, number>();
+  for (const g of benchScale(scaleSizes, workers, process.env.BENCH_SCALE_MEMORY === '1')) {
+    if (!first.has(g.mode)) first.set(g.mode, g.microsPerReceipt);
+    if (!firstCpu.has(g.mode)) firstCpu.set(g.mode, g.cpuMicrosPerReceipt);
+    const generated = g.mode === 'memory' ? '—' : g.generateSeconds === null ? 'cached' : g.generateSeconds.toFixed(0);
     console.log(
-      `| ${f(g.receipts)} | ${g.generateSeconds === null ? 'cached' : g.generateSeconds.toFixed(0)} | ${g.verifySeconds.toFixed(1)} | ${g.microsPerReceipt.toFixed(0)} | ${ratio(g.microsPerReceipt, first)} | ${f(g.maxRssMiB)} | ${g.findings} |`,
+      `| ${f(g.receipts)} | ${g.mode === 'spill' ? 'spilled to disk' : 'in memory'} | ${generated} | ${g.verifySeconds.toFixed(1)} | ${g.microsPerReceipt.toFixed(0)} | ${ratio(g.microsPerReceipt, first.get(g.mode) ?? 0)} | ${g.cpuMicrosPerReceipt.toFixed(0)} | ${ratio(g.cpuMicrosPerReceipt, firstCpu.get(g.mode) ?? 0)} | ${f(g.maxRssMiB)} | ${g.findings} |`,
     );
   }
   console.log('(1.00 is linear: the same time per receipt at every size.)\n');

@@ -80,7 +80,9 @@ export function ImportPage() {
           </div>
           <div>
             <dt>Time left</dt>
-            <dd className="num">{p?.etaMs != null ? `about ${formatDuration(p.etaMs)}` : '—'}</dd>
+            <dd className="num">
+              {p?.etaMs != null ? `about ${formatDuration(p.etaMs)}` : p && p.bytesDone > 0 ? 'estimating…' : '—'}
+            </dd>
           </div>
         </dl>
         <p className="muted">
