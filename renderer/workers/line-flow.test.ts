@@ -60,7 +60,7 @@ describe('progressReporter', () => {
     return posted;
   }
 
-  it('measures rate and time left from when ledger bytes began to move, not from the start', () => {
+  it('gives no time left until ledger bytes have moved for 3 s, then measures from when they began', () => {
     // 6 s of start-up, then 100 bytes (10 receipts) a second.
     const posted = run([
       [0, at('listing', 0, 0)],
@@ -70,11 +70,23 @@ describe('progressReporter', () => {
       [8100, at('ledgers', 210, 21)],
       [9100, at('ledgers', 310, 31)],
     ]);
-    // Two seconds after the bytes began to move: 790 bytes left at 100 a second.
-    expect(posted.map((p) => p.etaMs)).toEqual([null, null, null, null, 7900, 6900]);
+    // 690 bytes left at 100 a second; counted from the start, it would have said 29.4 s.
+    expect(posted.map((p) => p.etaMs)).toEqual([null, null, null, null, null, 6900]);
     expect(posted.at(-1)?.rate).toBeCloseTo(10, 9);
     expect(posted.at(-1)?.elapsedMs).toBe(9100);
-    // Counted from the start, the same moment would have said 29.4 s and 3.4 receipts/s.
+  });
+
+  it('takes rate and time left from the last 5 s only, so a slow start does not weigh on them', () => {
+    // Bytes move from 1 s: 10 a second until 4 s (the workers warming up), then 100 a second.
+    const steps: [number, Progress][] = [];
+    for (let ms = 1000; ms <= 10_000; ms += 500) {
+      const bytes = ms <= 4000 ? (ms - 1000) / 100 + 1 : 31 + (ms - 4000) / 10;
+      steps.push([ms, at('ledgers', bytes, bytes / 10)]);
+    }
+    const last = run(steps).at(-1);
+    // At 10 s: 631 bytes done, 131 at 5 s: 100 a second over the window, 369 bytes left.
+    expect(last?.etaMs).toBeCloseTo(3690, 6);
+    expect(last?.rate).toBeCloseTo(10, 6);
   });
 
   it('posts at most every 100 ms unless forced, and says nothing is left once every byte is read', () => {

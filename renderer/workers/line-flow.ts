@@ -57,16 +57,26 @@ export class ChunkFlow {
   }
 }
 
+/** Rate and time left come from the last this many milliseconds of progress. */
+const RATE_WINDOW_MS = 5000;
 /** Ledger bytes must have moved this long before a time left is given. */
-const ESTIMATE_AFTER_MS = 2000;
+const ESTIMATE_AFTER_MS = 3000;
+/** Progress is remembered for the window at most this often. */
+const SAMPLE_EVERY_MS = 200;
+
+interface RateSample {
+  readonly at: number;
+  readonly bytes: number;
+  readonly receipts: number;
+}
 
 /**
- * Posts progress at most every 100 ms (or when forced), with rate and time left. Both are
- * measured from the moment ledger bytes began to move, not from the start: listing the
- * archive, reading its keys and bundles and starting the workers come first and do not
- * recur, and counting them made the first estimates two to three times too long (a 45 s
- * import first said "about 2 min 8 s"). Time left is null (shown as "estimating") until the
- * bytes have moved for 2 s.
+ * Posts progress at most every 100 ms (or when forced), with rate and time left, both from
+ * the last 5 s of progress. Not from the start: listing the archive, reading its keys and
+ * bundles and starting the workers come first, and the first pieces are small while the
+ * workers warm up; counting those made the first estimates two to three times too long (a 45 s
+ * import first said "about 2 min 8 s"). Time left is null (shown as "estimating") until ledger
+ * bytes have moved for 3 s.
  */
 export function progressReporter(
   post: (message: FromWorker) => void,
@@ -74,21 +84,33 @@ export function progressReporter(
 ): (progress: Progress, force?: boolean) => void {
   const started = now();
   let lastPost = -Infinity;
-  /** When ledger bytes were first seen done, and how many there were then. */
-  let moving: { at: number; bytes: number; receipts: number } | null = null;
+  /** When ledger bytes were first seen done. */
+  let movingSince: number | null = null;
+  /** Progress over the last RATE_WINDOW_MS, oldest first (the first one may be older: the window's start). */
+  const window: RateSample[] = [];
   return (progress, force = false) => {
     const at = now();
-    if (!moving && progress.bytesDone > 0) moving = { at, bytes: progress.bytesDone, receipts: progress.receiptsDone };
+    if (movingSince === null && progress.bytesDone > 0) movingSince = at;
+    const last = window.at(-1);
+    if (movingSince !== null && (!last || at - last.at >= SAMPLE_EVERY_MS)) {
+      window.push({ at, bytes: progress.bytesDone, receipts: progress.receiptsDone });
+      // Keep one sample at or before the window's start, so the window spans all of it.
+      while (window.length > 1 && (window[1] as RateSample).at <= at - RATE_WINDOW_MS) window.shift();
+    }
     if (!force && at - lastPost < PROGRESS_INTERVAL_MS) return;
     lastPost = at;
     const elapsedMs = at - started;
-    const movingMs = moving ? at - moving.at : 0;
-    const rate = moving && movingMs > 0 ? ((progress.receiptsDone - moving.receipts) * 1000) / movingMs : 0;
-    const byteRate = moving && movingMs > 0 ? (progress.bytesDone - moving.bytes) / movingMs : 0;
+    const from = window[0];
+    const spanMs = from ? at - from.at : 0;
+    const rate = from && spanMs > 0 ? ((progress.receiptsDone - from.receipts) * 1000) / spanMs : 0;
+    const byteRate = from && spanMs > 0 ? (progress.bytesDone - from.bytes) / spanMs : 0;
     const etaMs =
       progress.bytesTotal > 0 && progress.bytesDone >= progress.bytesTotal
         ? 0
-        : movingMs >= ESTIMATE_AFTER_MS && byteRate > 0 && progress.bytesTotal >= progress.bytesDone
+        : movingSince !== null &&
+            at - movingSince >= ESTIMATE_AFTER_MS &&
+            byteRate > 0 &&
+            progress.bytesTotal >= progress.bytesDone
           ? (progress.bytesTotal - progress.bytesDone) / byteRate
           : null;
     const full: VerifyProgress = { ...progress, elapsedMs, rate, etaMs };

@@ -31,9 +31,9 @@ export type ToWorker =
 
 export interface VerifyProgress extends Progress {
   readonly elapsedMs: number;
-  /** Receipts per second since ledger bytes began to move (start-up excluded). */
+  /** Receipts per second over the last 5 s of progress. */
   readonly rate: number;
-  /** Estimated milliseconds left, from the byte rate since then; null until they have moved for 2 s. */
+  /** Estimated milliseconds left, from the byte rate over the last 5 s; null until ledger bytes have moved for 3 s. */
   readonly etaMs: number | null;
 }
 

@@ -303,6 +303,30 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       console.log(
         `responsiveness: ${count(PER_SEGMENT)} receipts per segment file; ${samples.length} progress samples; the progress showed the same for at most ${(still.ms / 1000).toFixed(1)} s (from ${(still.from / 1000).toFixed(1)} s: ${still.what})`,
       );
+      // How good the first estimates were: each "time left" shown while verifying, against what
+      // was really left (to the last sample that still said "Verifying receipts").
+      const verifyingEnd = samples.filter((s) => s.phase === 'Verifying receipts').at(-1)?.atMs ?? 0;
+      const estimates = samples
+        .filter((s) => s.phase === 'Verifying receipts' && s.timeLeft.startsWith('about'))
+        // The first, then about one every 2 s to 20 s, then the middle one.
+        .filter((s, i, all) => {
+          const first = all[0]?.atMs ?? 0;
+          const previous = all[i - 1]?.atMs ?? -Infinity;
+          const tick = (ms: number) => Math.floor((ms - first) / 2000);
+          return (
+            i === 0 || (s.atMs - first < 20_000 && tick(s.atMs) !== tick(previous)) || i === Math.floor(all.length / 2)
+          );
+        });
+      console.log(
+        `responsiveness: time left, shown against really left: ${
+          estimates
+            .map(
+              (s) =>
+                `at ${(s.atMs / 1000).toFixed(1)} s "${s.timeLeft}" (${((verifyingEnd - s.atMs) / 1000).toFixed(0)} s)`,
+            )
+            .join(', ') || 'none shown'
+        }; "estimating…" shown ${samples.filter((s) => s.timeLeft === 'estimating…').length} times`,
+      );
       const picks = [0, Math.floor(samples.length / 2), samples.length - 1].filter(
         (n, i, all) => n >= 0 && all.indexOf(n) === i,
       );
