@@ -12,6 +12,7 @@
  * The host gives the files ({@link SpillStore}: the command line, a temporary folder); the
  * app gives none and keeps the tables in memory.
  */
+import { concatBytes } from '../format/bytes.ts';
 
 /** Where a run may write files it reads back once. */
 export interface SpillStore {
@@ -249,15 +250,7 @@ export function memorySpillStore(): SpillStore & { readonly files: Map<string, U
       files.set(name, chunks);
       return {
         append: (bytes) => void chunks.push(bytes.slice()),
-        readAll() {
-          const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-          let at = 0;
-          for (const chunk of chunks) {
-            all.set(chunk, at);
-            at += chunk.length;
-          }
-          return all;
-        },
+        readAll: () => concatBytes(chunks),
         remove: () => void files.delete(name),
       };
     },
