@@ -15,6 +15,8 @@ export interface FileHashOptions {
   /** Called after each slice with the bytes hashed so far. */
   readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
   readonly slice?: number;
+  /** Asked before each slice is read (at `offset` of `size`); the hash waits while it returns a pending promise. */
+  readonly readyFor?: (offset: number, size: number) => Promise<void> | undefined;
 }
 
 /**
@@ -26,6 +28,8 @@ export async function fileSha256(bytes: RandomAccessBytes, options: FileHashOpti
   if (!Number.isSafeInteger(slice) || slice < 1) throw new RangeError('fileSha256: "slice" must be a positive integer');
   const hasher = createHasher();
   for (let offset = 0; offset < bytes.size;) {
+    const wait = options.readyFor?.(offset, bytes.size);
+    if (wait) await wait;
     options.signal?.throwIfAborted();
     const length = Math.min(slice, bytes.size - offset);
     const chunk = await bytes.read(offset, length);

@@ -24,6 +24,7 @@ import { createPrivacyCollector, type PrivacyCollector } from '../../shared/cont
 import { createMetricsCollector, type MetricsCollector } from '../../shared/controls/metrics.ts';
 import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
+import { Pace } from './pace.ts';
 import { hashFilesWithWebCrypto } from './file-hashing.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, WorkerImportTimings } from './verify-protocol.ts';
 
@@ -103,8 +104,13 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       onRead: (request, reply) => answerRead(bytesOf(source), request, reply),
     }));
   // The archive file's own SHA-256 (a workpaper names the archive by it), read beside the
-  // verification; null when it could not be read (the workpaper screen then says so).
-  const fileHash = fileSha256(bytesOf(source), { signal: abort.signal }).catch(() => null);
+  // verification, at its pace (pace.ts: never more than a tenth of the file ahead of the
+  // ledger bytes verified); null when it could not be read (the workpaper screen then says so).
+  const hashPace = new Pace(0.1);
+  const fileHash = fileSha256(bytesOf(source), {
+    signal: abort.signal,
+    readyFor: (offset, size) => hashPace.ready(offset / size),
+  }).catch(() => null);
   try {
     const controls = runControls
       ? await loadControlChecks()
@@ -127,6 +133,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       onProgress: (progress) => {
         const phaseChanged = progress.phase !== lastProgress.phase;
         lastProgress = progress;
+        if (progress.bytesTotal > 0) hashPace.advance(progress.bytesDone / progress.bytesTotal);
         report(progress, phaseChanged);
       },
       onRecord: async (record) => {
@@ -135,6 +142,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       },
       segmentRunner,
     });
+    hashPace.release();
     if (abort.signal.aborted) return post({ type: 'cancelled' });
     const verified = performance.now();
     builder.flush().forEach(sendChunk);
@@ -181,6 +189,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       ],
     );
   } catch (error) {
+    hashPace.release();
     if (abort.signal.aborted) post({ type: 'cancelled' });
     else post({ type: 'failed', message: (error as Error).message ?? String(error) });
   }
