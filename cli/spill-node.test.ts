@@ -3,6 +3,7 @@
  * ends; and a verification that spills gives exactly the report of one that does not, on a
  * demo archive with its planted failures (a duplicated output among them) and a reused id.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,26 @@ describe('the spill folder', () => {
     ).rejects.toThrow('stopped');
     expect(readdirSync(tmp)).toEqual([]);
   });
+
+  it('is deleted when the process is stopped by SIGINT or SIGTERM, which then ends it as the signal would', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const script = join(tmp, `stopped-${signal}.mts`);
+      writeFileSync(
+        script,
+        `import { withTempSpill } from ${JSON.stringify(join(process.cwd(), 'cli/spill-node.ts'))};\n` +
+          "await withTempSpill(async (spill) => { spill?.create('ids-0').append(new Uint8Array(8)); console.log('ready'); await new Promise(() => setInterval(() => {}, 1000)); });\n",
+      );
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, TMPDIR: tmp } });
+      await new Promise<void>((ready) =>
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready()),
+      );
+      expect(readdirSync(tmp).filter((n) => n.startsWith('tickmark-spill-'))).toHaveLength(1);
+      const ended = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, how) => resolve(how)));
+      child.kill(signal);
+      expect(await ended).toBe(signal);
+      expect(readdirSync(tmp).filter((n) => n.startsWith('tickmark-spill-'))).toEqual([]);
+    }
+  }, 30_000);
 
   it('runs without a spill where no folder can be made', async () => {
     process.env.TMPDIR = join(tmp, 'missing', 'deeper');
