@@ -18,8 +18,8 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { importArchive, openWorkbench, pinRootKey, repo } from '../e2e/browser.ts';
-import { staticServer } from '../e2e/global-setup.ts';
+import { importArchive, repo } from '../e2e/browser.ts';
+import { RENDERER_DIST, workbenchWithDevTools, type WorkbenchDevTools } from './devtools.ts';
 
 interface ProfileNode {
   id: number;
@@ -41,48 +41,13 @@ interface Mapper {
 
 const [archive, stopAfter = '9000', top = '25'] = process.argv.slice(2);
 if (!archive) throw new Error('usage: profile-import.ts <archive.zip> [stop after ms] [top]');
-const rootPublicKey = (JSON.parse(await readFile(`${archive}.json`, 'utf8')) as { rootPublicKey: string })
-  .rootPublicKey;
-const dist = join(repo, 'dist', 'renderer');
-const server = staticServer(dist);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const port = (server.address() as { port: number }).port;
-const DEBUG_PORT = 9333;
-process.env.TICKMARK_E2E_CHROMIUM_ARGS = `--remote-debugging-port=${DEBUG_PORT}`;
-const workbench = await openWorkbench(`http://127.0.0.1:${port}/`);
-await pinRootKey(workbench.page, rootPublicKey, 'profile');
-
-// The browser's DevTools endpoint, with flat sessions: every worker is attached as it starts.
-const version = (await (await fetch(`http://127.0.0.1:${DEBUG_PORT}/json/version`)).json()) as {
-  webSocketDebuggerUrl: string;
-};
-const socket = new WebSocket(version.webSocketDebuggerUrl);
-await new Promise((resolve) => socket.addEventListener('open', resolve));
-let nextId = 0;
-const answers = new Map<number, (value: unknown) => void>();
-const send = <T = unknown>(method: string, params: object = {}, sessionId?: string): Promise<T> =>
-  new Promise((resolve) => {
-    const id = ++nextId;
-    answers.set(id, resolve as (value: unknown) => void);
-    socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
-  });
 const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
 const workers = new Map<string, string>();
-socket.addEventListener('message', (event: MessageEvent) => {
-  const message = JSON.parse(String(event.data)) as {
-    id?: number;
-    result?: unknown;
-    error?: unknown;
-    method?: string;
-    params?: { sessionId: string; targetInfo: { type: string; url: string } };
-  };
-  if (message.id !== undefined) {
-    answers.get(message.id)?.(message.result ?? message.error);
-    answers.delete(message.id);
-    return;
-  }
-  if (message.method !== 'Target.attachedToTarget' || !message.params) return;
-  const { sessionId, targetInfo } = message.params;
+// The browser's DevTools endpoint, with flat sessions: every worker is attached as it starts.
+const devtools: WorkbenchDevTools = await workbenchWithDevTools(archive, 9333, 'profile', (message) => {
+  const params = message.params as { sessionId: string; targetInfo: { type: string; url: string } } | undefined;
+  if (message.method !== 'Target.attachedToTarget' || !params) return;
+  const { sessionId, targetInfo } = params;
   void (async () => {
     if (targetInfo.type === 'worker') {
       workers.set(sessionId, targetInfo.url.split('/').pop() ?? targetInfo.url);
@@ -95,6 +60,10 @@ socket.addEventListener('message', (event: MessageEvent) => {
     await send('Runtime.runIfWaitingForDebugger', {}, sessionId);
   })();
 });
+const { workbench } = devtools;
+function send<T = unknown>(method: string, params: object = {}, sessionId?: string): Promise<T> {
+  return devtools.send<T>(method, params, sessionId);
+}
 const targets = await send<{ targetInfos: { type: string; targetId: string }[] }>('Target.getTargets');
 const page = targets.targetInfos.find((t) => t.type === 'page');
 if (!page) throw new Error('no page target');
@@ -120,7 +89,7 @@ async function mapperFor(file: string): Promise<Mapper | null> {
       const { SourceMapConsumer } = requireHere('source-map-js') as {
         SourceMapConsumer: new (map: unknown) => Mapper;
       };
-      const assets = join(dist, 'assets');
+      const assets = join(RENDERER_DIST, 'assets');
       const map = (await readdir(assets)).find((f) => f === `${file}.map`);
       if (map) mapper = new SourceMapConsumer(JSON.parse(await readFile(join(assets, map), 'utf8')));
     } catch {
@@ -169,6 +138,4 @@ for (const [sessionId, file] of workers) {
 console.log(out.join('\n'));
 await imported;
 console.log(`import: ${((performance.now() - started) / 1000).toFixed(1)} s to the dashboard`);
-socket.close();
-await workbench.close();
-server.close();
+await devtools.close();

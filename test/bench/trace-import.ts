@@ -12,10 +12,8 @@
  *   node --experimental-websocket --import tsx test/bench/trace-import.ts \
  *     /tmp/tickmark-e2e-archives/demo-200000.zip [trace for ms, default 15000] [top, default 12]
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { importArchive, openWorkbench, pinRootKey, repo } from '../e2e/browser.ts';
-import { staticServer } from '../e2e/global-setup.ts';
+import { importArchive } from '../e2e/browser.ts';
+import { workbenchWithDevTools } from './devtools.ts';
 
 interface TraceEvent {
   readonly ph: string;
@@ -30,46 +28,15 @@ interface TraceEvent {
 
 const [archive, traceFor = '15000', top = '12'] = process.argv.slice(2);
 if (!archive) throw new Error('usage: trace-import.ts <archive.zip> [trace for ms] [top]');
-const rootPublicKey = (JSON.parse(await readFile(`${archive}.json`, 'utf8')) as { rootPublicKey: string })
-  .rootPublicKey;
-const server = staticServer(join(repo, 'dist', 'renderer'));
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const port = (server.address() as { port: number }).port;
-const DEBUG_PORT = 9334;
-process.env.TICKMARK_E2E_CHROMIUM_ARGS = `--remote-debugging-port=${DEBUG_PORT}`;
-const workbench = await openWorkbench(`http://127.0.0.1:${port}/`);
-await pinRootKey(workbench.page, rootPublicKey, 'trace');
-
-const version = (await (await fetch(`http://127.0.0.1:${DEBUG_PORT}/json/version`)).json()) as {
-  webSocketDebuggerUrl: string;
-};
-const socket = new WebSocket(version.webSocketDebuggerUrl);
-await new Promise((resolve) => socket.addEventListener('open', resolve));
-let nextId = 0;
-const answers = new Map<number, (value: unknown) => void>();
 const events: TraceEvent[] = [];
 let traced: () => void = () => undefined;
 const done = new Promise<void>((resolve) => (traced = resolve));
-socket.addEventListener('message', (event: MessageEvent) => {
-  const message = JSON.parse(String(event.data)) as {
-    id?: number;
-    result?: unknown;
-    error?: unknown;
-    method?: string;
-    params?: { value?: TraceEvent[] };
-  };
-  if (message.id !== undefined) {
-    answers.get(message.id)?.(message.result ?? message.error);
-    answers.delete(message.id);
-  } else if (message.method === 'Tracing.dataCollected') events.push(...(message.params?.value ?? []));
+const devtools = await workbenchWithDevTools(archive, 9334, 'trace', (message) => {
+  if (message.method === 'Tracing.dataCollected')
+    events.push(...((message.params as { value?: TraceEvent[] } | undefined)?.value ?? []));
   else if (message.method === 'Tracing.tracingComplete') traced();
 });
-const send = <T = unknown>(method: string, params: object = {}): Promise<T> =>
-  new Promise((resolve) => {
-    const id = ++nextId;
-    answers.set(id, resolve as (value: unknown) => void);
-    socket.send(JSON.stringify({ id, method, params }));
-  });
+const { workbench, send } = devtools;
 
 await send('Tracing.start', {
   transferMode: 'ReportEvents',
@@ -120,6 +87,4 @@ for (const [key, entry] of [...threads].sort((a, b) => b[1].cpu - a[1].cpu).slic
 }
 console.log(out.join('\n'));
 await imported;
-socket.close();
-await workbench.close();
-server.close();
+await devtools.close();
