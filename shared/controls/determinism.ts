@@ -67,13 +67,15 @@ export function emptyDeterminismState(): DeterminismState {
   };
 }
 
+/** The check's id and name, the same whether its projections are spilled or not. */
+const CHECK = { id: 'determinism', name: 'output determinism' } as const;
+
 export const determinismCheck: ControlCheckFactory = (archive): ControlCheck => {
   if (archive.spill) return spilledDeterminismCheck(archive.spill);
   const state = emptyDeterminismState();
   const findings: Finding[] = [];
   return projectedCheck<OutputProjection>({
-    id: 'determinism',
-    name: 'output determinism',
+    ...CHECK,
     project: projectOutput,
     fold(projection) {
       const found = foldOutput(state, projection);
@@ -93,8 +95,7 @@ function spilledDeterminismCheck(store: SpillStore): ControlCheck {
   const ledgers = new Names();
   const paths = new Names();
   return projectedCheck<OutputProjection>({
-    id: 'determinism',
-    name: 'output determinism',
+    ...CHECK,
     project: projectOutput,
     fold([key, output, ledger, seq, receipt, path, line]) {
       spill

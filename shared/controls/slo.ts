@@ -10,7 +10,7 @@
  * the 80 MB (and more while a column grows) of keeping each latency.
  *
  * Map, then merge (projected.ts): a worker projects each receipt to its bundle hash and
- * latency, and the fold appends the latency to that bundle's column. Only the nearest
+ * latency, and the fold counts the latency in that bundle's counts. Only the nearest
  * rank over the whole column decides a breach, so no segment can judge one alone.
  */
 import { finding, type Finding } from '../engine/findings.ts';
