@@ -10,6 +10,7 @@ import type { Finding } from '../../shared/engine/findings.ts';
 import type { KeptFile, VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from '../workers/receipt-columns.ts';
 import { chunkOf } from '../workers/receipt-columns.ts';
+import { storedLine } from '../workers/packed-lines.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import {
   archiveTables,
@@ -75,7 +76,7 @@ export async function putLineChunk(archiveId: string, chunk: LineChunk): Promise
     archiveId,
     ledger: chunk.ledger,
     chunkNo: chunk.chunkNo,
-    texts: [...chunk.texts],
+    lines: chunk.lines,
     hashes: [...chunk.hashes],
     places: chunk.places,
   });
@@ -267,7 +268,7 @@ export interface ReceiptLine {
 export async function readReceiptLine(archiveId: string, ledger: string, local: number): Promise<ReceiptLine | null> {
   const { chunkNo, offset } = chunkOf(local);
   const chunk = await db.receiptLines.get([archiveId, ledger, chunkNo]);
-  const text = chunk?.texts[offset];
+  const text = chunk && storedLine(chunk, offset);
   const hash = chunk?.hashes[offset];
   return text === undefined || hash === undefined ? null : { text, hash };
 }

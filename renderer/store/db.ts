@@ -17,6 +17,7 @@ import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import type { LookupBucket, LookupSummary } from '../workers/point-index.ts';
 import type { ChunkPlaces, ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
+import type { PackedLines } from '../workers/packed-lines.ts';
 import { normalizeEngagement } from './engagement-rules.ts';
 
 /**
@@ -132,7 +133,10 @@ export interface ReceiptLinesRow {
   archiveId: string;
   ledger: string;
   chunkNo: number;
-  texts: string[];
+  /** The raw lines, packed (imports since 2026-12-01); read them with `storedLine` (packed-lines.ts). */
+  lines?: PackedLines;
+  /** The raw lines as strings (imports before 2026-12-01, and the ExecLayer log's). */
+  texts?: string[];
   hashes: string[];
   /** Each line's segment, line number and receipt id; absent in archives imported before (2026-12-01). */
   places?: ChunkPlaces;

@@ -13,6 +13,7 @@ import { RUN_SAMPLE_TESTS, SAMPLES_DIR } from '../../test/support/shared-dir.ts'
 import { ExeclayerRows } from './execlayer-rows.ts';
 import { ColumnBuilder, type LineChunk, type SegmentRows } from './receipt-columns.ts';
 import { buildReceiptTable } from './receipt-table.ts';
+import { storedLines } from './packed-lines.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -77,7 +78,7 @@ describe('ExeclayerRows', () => {
     const { report, plain, table, chunks, rows } = await importLog(lines.join('\n'), 'execlayer-py');
     expect(report).toEqual(plain);
     expect(rows.count).toBe(4);
-    expect(chunks.flatMap((c) => c.texts)).toEqual([lines[0], lines[2], lines[3], lines[5]]);
+    expect(chunks.flatMap((c) => storedLines(c))).toEqual([lines[0], lines[2], lines[3], lines[5]]);
     expect(chunks.flatMap((c) => c.hashes)).toEqual([lines[0], lines[2], lines[3], lines[5]].map((l) => hashOf(l!)));
     expect([...table.line]).toEqual([1, 3, 4, 6]);
     // seq: the record's place among records (the summary's 1..count), none for a line that is not one.
@@ -108,7 +109,7 @@ describe('ExeclayerRows', () => {
   it('keeps a line that is not UTF-8 as the browser decodes it; its finding is on it', async () => {
     const bytes = new Uint8Array([...utf8('{"a":"'), 0xff, ...utf8('"}\n')]);
     const { report, table, chunks } = await importLog(bytes, 'execlayer-v4');
-    expect(chunks[0]?.texts).toEqual(['{"a":"\ufffd"}']);
+    expect(storedLines(chunks[0] ?? {})).toEqual(['{"a":"\ufffd"}']);
     expect(report.findings.map((f) => `${f.line} ${f.code}`)).toContain('1 RECORD_MALFORMED');
     expect(table.findingRow[report.findings.findIndex((f) => f.line === 1)]).toBe(0);
   });

@@ -14,6 +14,7 @@ import type { LineRead } from '../../shared/archive/lines.ts';
 import { hashOf } from '../../shared/format/hash.ts';
 import { parseTime } from '../../shared/format/time.ts';
 import type { SegmentRows } from './receipt-columns.ts';
+import { packTexts } from './packed-lines.ts';
 
 /** What `verifyExeclayer` tells about a line it read as a record (its `onLine`). */
 export interface ExeclayerLineInfo {
@@ -103,7 +104,7 @@ function segmentRowsOf(ledger: string, path: string, rows: readonly Row[]): Segm
     ledger,
     path,
     count: n,
-    texts: rows.map((r) => r.text),
+    lines: packTexts(rows.map((r) => r.text)),
     hashes: rows.map((r) => r.hash),
     seq: Float64Array.from(rows, (r) => r.seq),
     ts: Float64Array.from(rows, (r) => r.ts),

@@ -17,6 +17,7 @@ import { db } from '../store/db.ts';
 import type { FromImpactWorker, ScanShare, ToImpactWorker } from './impact-protocol.ts';
 import { scanShare, type ReadChunks } from './impact-shard.ts';
 import { memoSha256 } from './memo-sha256.ts';
+import { storedLines } from './packed-lines.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -99,6 +100,6 @@ function readerFor(share: ScanShare): ReadChunks {
       .where('[archiveId+ledger+chunkNo]')
       .between([share.archiveId, ledger, from], [share.archiveId, ledger, to], true, true)
       .toArray();
-    return new Map(rows.map((r) => [r.chunkNo, r.texts]));
+    return new Map(rows.map((r) => [r.chunkNo, storedLines(r)]));
   };
 }

@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Progress } from '../../shared/engine/types.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
 import type { LineChunk } from './receipt-columns.ts';
+import { packTexts } from './packed-lines.ts';
 import type { FromWorker, VerifyProgress } from './verify-protocol.ts';
 
-const chunk = {} as LineChunk;
+const chunk: LineChunk = {
+  ledger: 'a',
+  chunkNo: 0,
+  lines: packTexts(['{"seq":1}']),
+  hashes: [''],
+  places: { path: Uint32Array.of(1), line: Uint32Array.of(1), receiptIds: 'rc_1\n' },
+};
 
 describe('line chunks on their way to the window', () => {
   it('are numbered in order, and reading waits while 8 are unstored until the window stores some', async () => {
@@ -21,6 +28,14 @@ describe('line chunks on their way to the window', () => {
     flow.storedUpTo(1);
     await eighth;
     expect(posted.map((m) => (m.type === 'lines' ? m.seq : null))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('are posted with their buffers to move (lines and places), not to copy', () => {
+    const moved: Transferable[][] = [];
+    new ChunkFlow((_, transfer) => void moved.push(transfer), new AbortController().signal).send(chunk);
+    expect(moved).toEqual([
+      [chunk.lines.bytes.buffer, chunk.lines.ends.buffer, chunk.places.path.buffer, chunk.places.line.buffer],
+    ]);
   });
 
   it('a cancel lets a waiting reader go on; after an abort nothing waits', async () => {

@@ -5,7 +5,7 @@
  * time left. One definition, so the two imports pace and report alike.
  */
 import type { Progress } from '../../shared/engine/types.ts';
-import type { LineChunk } from './receipt-columns.ts';
+import { lineChunkBuffers, type LineChunk } from './receipt-columns.ts';
 import type { FromWorker, VerifyProgress } from './verify-protocol.ts';
 
 /** Line chunks posted but not yet stored that make reading wait. */
@@ -21,14 +21,14 @@ export class ChunkFlow {
   waitedMs = 0;
 
   constructor(
-    private readonly post: (message: FromWorker) => void,
+    private readonly post: (message: FromWorker, transfer: Transferable[]) => void,
     private readonly signal: AbortSignal,
   ) {}
 
-  /** Posts a chunk without waiting (the last ones, at the end). */
+  /** Posts a chunk without waiting (the last ones, at the end). Its buffers are moved: the chunk is not to be used after. */
   send(chunk: LineChunk): void {
     this.posted++;
-    this.post({ type: 'lines', seq: this.posted, chunk });
+    this.post({ type: 'lines', seq: this.posted, chunk }, lineChunkBuffers(chunk));
   }
 
   /** Posts a chunk, then waits until the window has stored enough of those before it. */

@@ -18,6 +18,9 @@
 import type { RecordRead } from '../../shared/engine/types.ts';
 import { parseTime } from '../../shared/format/time.ts';
 import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
+import { PackedLinesBuilder, packedLineBytes, packedLinesBuffers, type PackedLines } from './packed-lines.ts';
+
+const encoder = new TextEncoder();
 
 /** Raw lines per stored chunk row. */
 export const LINES_PER_CHUNK = 1000;
@@ -158,7 +161,8 @@ export function hexValue(code: number): number {
 export interface LineChunk {
   readonly ledger: string;
   readonly chunkNo: number;
-  readonly texts: readonly string[];
+  /** The raw lines, packed (one buffer of UTF-8 and the lines' ends). */
+  readonly lines: PackedLines;
   readonly hashes: readonly string[];
   /**
    * Each line's place, as its column block has it: segment (path dictionary id), line
@@ -226,7 +230,8 @@ interface RowValues {
   readonly tier: number;
   readonly personal: string;
   readonly subjects: readonly string[];
-  readonly text: string;
+  /** The raw line's UTF-8 (a view: copied when added). */
+  readonly bytes: Uint8Array;
   readonly hash: string;
 }
 
@@ -289,9 +294,9 @@ class GrowableBlock {
 interface LedgerBuilder {
   rows: number;
   block: GrowableBlock;
-  texts: string[];
+  lines: PackedLinesBuilder;
   hashes: string[];
-  /** The places of the lines in `texts` (see {@link LineChunk.places}). */
+  /** The places of the lines in `lines` (see {@link LineChunk.places}). */
   path: Uint32Array;
   line: Uint32Array;
   ids: string[];
@@ -319,7 +324,7 @@ function rowValues(record: RecordRead): RowValues {
     tier: r ? r.data.tier : Number.NaN,
     personal: r ? personalKey(r.data.personal) : '',
     subjects: r ? r.data.subjects : [],
-    text: record.text,
+    bytes: record.bytes ?? encoder.encode(record.text),
     hash: record.hash,
   };
 }
@@ -333,7 +338,7 @@ export interface SegmentRows {
   readonly ledger: string;
   readonly path: string;
   readonly count: number;
-  readonly texts: readonly string[];
+  readonly lines: PackedLines;
   readonly hashes: readonly string[];
   readonly seq: Float64Array;
   readonly ts: Float64Array;
@@ -368,7 +373,7 @@ export class SegmentRowsBuilder {
   private readonly txns = new Dictionary();
   private readonly personalSets = new Dictionary();
   private readonly subjects = new SubjectList();
-  private readonly texts: string[] = [];
+  private readonly lines = new PackedLinesBuilder();
   private readonly hashes: string[] = [];
   private readonly receiptIds: string[] = [];
   private readonly numbers = {
@@ -415,7 +420,7 @@ export class SegmentRowsBuilder {
     for (const subject of f.subjects) n.subjectIds.push(this.subjects.id(subject));
     n.subjectStart.push(n.subjectIds.length);
     this.receiptIds.push(f.receiptId);
-    this.texts.push(f.text);
+    this.lines.push(f.bytes);
     this.hashes.push(f.hash);
   }
 
@@ -424,8 +429,8 @@ export class SegmentRowsBuilder {
     return {
       ledger: this.ledger,
       path: this.path,
-      count: this.texts.length,
-      texts: this.texts,
+      count: this.lines.count,
+      lines: this.lines.take(),
       hashes: this.hashes,
       seq: n.seq.view().slice(),
       ts: n.ts.view().slice(),
@@ -454,7 +459,7 @@ export class SegmentRowsBuilder {
 
 /** The buffers of segment rows, for `postMessage(…, transfer)`. */
 export function segmentRowsBuffers(rows: SegmentRows): ArrayBuffer[] {
-  return [
+  const columns = [
     rows.seq,
     rows.ts,
     rows.line,
@@ -469,7 +474,17 @@ export function segmentRowsBuffers(rows: SegmentRows): ArrayBuffer[] {
     rows.tier,
     rows.subjectStart,
     rows.subjectIds,
-  ].map((a) => a.buffer as ArrayBuffer);
+  ];
+  return [...packedLinesBuffers(rows.lines), ...columns.map((a) => a.buffer as ArrayBuffer)];
+}
+
+/** The buffers of a line chunk, for `postMessage(…, transfer)`: its lines and places are moved. */
+export function lineChunkBuffers(chunk: LineChunk): ArrayBuffer[] {
+  return [
+    ...packedLinesBuffers(chunk.lines),
+    chunk.places.path.buffer as ArrayBuffer,
+    chunk.places.line.buffer as ArrayBuffer,
+  ];
 }
 
 /**
@@ -514,7 +529,7 @@ export class ColumnBuilder {
         tier: rows.tier[i] as number,
         personal: rows.personalSets[rows.personal[i] as number] as string,
         subjects,
-        text: rows.texts[i] as string,
+        bytes: packedLineBytes(rows.lines, i) as Uint8Array,
         hash: rows.hashes[i] as string,
       });
       if (chunk) chunks.push(chunk);
@@ -525,7 +540,13 @@ export class ColumnBuilder {
   private addRow(ledgerName: string, pathId: number, v: RowValues): LineChunk | null {
     let ledger = this.ledgers.get(ledgerName);
     if (!ledger) {
-      ledger = { rows: 0, block: new GrowableBlock(ledgerName, 0), texts: [], hashes: [], ...newChunkPlaces() };
+      ledger = {
+        rows: 0,
+        block: new GrowableBlock(ledgerName, 0),
+        lines: new PackedLinesBuilder(),
+        hashes: [],
+        ...newChunkPlaces(),
+      };
       this.ledgers.set(ledgerName, ledger);
     }
     const block = ledger.block;
@@ -553,21 +574,21 @@ export class ColumnBuilder {
       this.blocks.push(block.seal());
       ledger.block = new GrowableBlock(ledgerName, block.blockNo + 1);
     }
-    const k = ledger.texts.length;
+    const k = ledger.lines.count;
     ledger.path[k] = pathId;
     ledger.line[k] = v.line;
     ledger.ids.push(escapedId);
-    ledger.texts.push(v.text);
+    ledger.lines.push(v.bytes);
     ledger.hashes.push(v.hash);
     ledger.rows++;
-    if (ledger.texts.length === LINES_PER_CHUNK) return this.takeChunk(ledgerName, ledger);
+    if (ledger.lines.count === LINES_PER_CHUNK) return this.takeChunk(ledgerName, ledger);
     return null;
   }
 
   /** The last, partly filled line chunks; call once at the end. */
   flush(): LineChunk[] {
     const out: LineChunk[] = [];
-    for (const [name, ledger] of this.ledgers) if (ledger.texts.length > 0) out.push(this.takeChunk(name, ledger));
+    for (const [name, ledger] of this.ledgers) if (ledger.lines.count > 0) out.push(this.takeChunk(name, ledger));
     return out;
   }
 
@@ -594,12 +615,13 @@ export class ColumnBuilder {
   }
 
   private takeChunk(name: string, ledger: LedgerBuilder): LineChunk {
-    const chunkNo = Math.floor((ledger.rows - ledger.texts.length) / LINES_PER_CHUNK);
-    const n = ledger.texts.length;
+    const n = ledger.lines.count;
+    const chunkNo = Math.floor((ledger.rows - n) / LINES_PER_CHUNK);
     const chunk: LineChunk = {
       ledger: name,
       chunkNo,
-      texts: ledger.texts,
+      // A builder of its own per ledger, emptied by take().
+      lines: ledger.lines.take(),
       hashes: ledger.hashes,
       places: {
         path: ledger.path.slice(0, n),
@@ -607,7 +629,6 @@ export class ColumnBuilder {
         receiptIds: ledger.ids.join('\n') + '\n',
       },
     };
-    ledger.texts = [];
     ledger.hashes = [];
     // The chunk has copies of `path` and `line`: the next chunk writes over them.
     ledger.ids = [];

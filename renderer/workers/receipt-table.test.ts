@@ -23,6 +23,7 @@ import {
 } from './receipt-table.ts';
 import type { ColumnBlock } from './receipt-columns.ts';
 import { chunkFindings } from '../store/archives.ts';
+import { storedLine, storedLineCount } from './packed-lines.ts';
 
 /** A receipt with just the members the columns read. */
 function receipt(
@@ -90,11 +91,11 @@ describe('ColumnBuilder', () => {
     const records: RecordRead[] = [];
     for (let seq = 1; seq <= LINES_PER_CHUNK + 10; seq++) records.push(record('a', seq), record('b', seq));
     const { chunks } = build(records);
-    const summary = chunks.map((c) => `${c.ledger}#${c.chunkNo}:${c.texts.length}`).sort();
+    const summary = chunks.map((c) => `${c.ledger}#${c.chunkNo}:${storedLineCount(c)}`).sort();
     expect(summary).toEqual([`a#0:${LINES_PER_CHUNK}`, 'a#1:10', `b#0:${LINES_PER_CHUNK}`, 'b#1:10']);
     const a1 = chunks.find((c) => c.ledger === 'a' && c.chunkNo === 1) as LineChunk;
-    expect(a1.texts[0]).toBe(`{"seq":${LINES_PER_CHUNK + 1}}`);
-    expect(a1.hashes.length).toBe(a1.texts.length);
+    expect(storedLine(a1, 0)).toBe(`{"seq":${LINES_PER_CHUNK + 1}}`);
+    expect(a1.hashes.length).toBe(storedLineCount(a1));
   });
 
   it('starts a new column block after ROWS_PER_BLOCK rows and the table joins them in order', () => {
@@ -118,7 +119,7 @@ describe('ColumnBuilder', () => {
     const { ledger, local } = localRow(table, row);
     const { chunkNo, offset } = chunkOf(local);
     const chunk = chunks.find((c) => c.ledger === ledger && c.chunkNo === chunkNo) as LineChunk;
-    expect(chunk.texts[offset]).toBe(`{"seq":${table.seq[row]}}`);
+    expect(storedLine(chunk, offset)).toBe(`{"seq":${table.seq[row]}}`);
   });
 });
 

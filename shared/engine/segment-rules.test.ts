@@ -513,7 +513,7 @@ describe('checkSegment', () => {
     expect(seen.at(-1)?.[1].bundle).toBeUndefined();
   });
 
-  it('onRecord: every line but a too-long one, with its text, hash and receipt, awaited in order', async () => {
+  it('onRecord: every line but a too-long one, with its text, its bytes where they are its UTF-8, hash and receipt, awaited in order', async () => {
     const [r1, r2] = chain(1, 2);
     const notUtf8 = new Uint8Array([0x7b, 0xff, 0x7d]);
     const records: RecordRead[] = [];
@@ -529,17 +529,29 @@ describe('checkSegment', () => {
     await check([r1 as string, notUtf8, 300, '[]', noncanonical, r2 as string], {
       controls: [visit],
       onRecord: async (record) => {
+        // The bytes are a view for the call only: copied before waiting.
+        const copy = record.bytes === undefined ? record : { ...record, bytes: record.bytes.slice() };
         await new Promise((resolve) => setTimeout(resolve, 1));
-        records.push(record);
+        records.push(copy);
         log.push(`record ${record.line}`);
       },
     });
+    const withBytes = (line: number, text: string, receipt: unknown) => ({
+      ledger: LEDGER,
+      path: PATH,
+      line,
+      text,
+      bytes: utf8(text),
+      hash: hashOf(text),
+      receipt,
+    });
     expect(records).toStrictEqual([
-      { ledger: LEDGER, path: PATH, line: 1, text: r1, hash: hashOf(r1 as string), receipt: JSON.parse(r1 as string) },
+      withBytes(1, r1 as string, JSON.parse(r1 as string)),
+      // Not UTF-8: stored as '', and no bytes (they are not the text's).
       { ledger: LEDGER, path: PATH, line: 2, text: '', hash: hashOf(notUtf8), receipt: null },
-      { ledger: LEDGER, path: PATH, line: 4, text: '[]', hash: hashOf('[]'), receipt: null },
-      { ledger: LEDGER, path: PATH, line: 5, text: noncanonical, hash: hashOf(noncanonical), receipt: null },
-      { ledger: LEDGER, path: PATH, line: 6, text: r2, hash: hashOf(r2 as string), receipt: JSON.parse(r2 as string) },
+      withBytes(4, '[]', null),
+      withBytes(5, noncanonical, null),
+      withBytes(6, r2 as string, JSON.parse(r2 as string)),
     ]);
     expect(log).toEqual(['record 1', 'visit 1', 'record 2', 'record 4', 'record 5', 'record 6', 'visit 2']);
   });

@@ -144,12 +144,15 @@ export async function checkSegment(
       else report('RECORD_MALFORMED', `Receipt is not valid: ${checked.message}.`, { line: read.line });
     }
     if (context.onRecord && lineHash !== null && read.kind !== 'too-long') {
+      // The line as read: its canonical text when it is one (decoded once, by the read), else decoded here.
+      const text = stored.canonicalText ?? decodeUtf8Strict(read.bytes);
       await context.onRecord({
         ledger,
         path,
         line: read.line,
-        // The line as read: its canonical text when it is one (decoded once, by the read), else decoded here.
-        text: stored.canonicalText ?? decodeUtf8Strict(read.bytes) ?? '',
+        text: text ?? '',
+        // Its bytes are its text's UTF-8 when they decoded (a line that is not UTF-8 is stored as '').
+        ...(text !== null ? { bytes: read.bytes } : {}),
         hash: lineHash,
         receipt,
       });

@@ -112,6 +112,11 @@ export interface RecordRead {
   readonly line: number;
   /** The stored line, exactly (without its newline). */
   readonly text: string;
+  /**
+   * `text`'s UTF-8 bytes when the reader has them (the line's own bytes, where they are UTF-8):
+   * a view that is only valid during the call. Absent: encode `text`.
+   */
+  readonly bytes?: Uint8Array;
   /** `H(line)`. */
   readonly hash: string;
   /** The parsed receipt when the line is schema-valid, otherwise null. */

@@ -43,7 +43,8 @@ export async function workbenchWithDevTools(
   const server = staticServer(RENDERER_DIST);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
-  process.env.TICKMARK_E2E_CHROMIUM_ARGS = `--remote-debugging-port=${debugPort}`;
+  // Beside any flags given by hand (e.g. TICKMARK_E2E_CHROMIUM_ARGS='--js-flags=--trace-deopt').
+  process.env.TICKMARK_E2E_CHROMIUM_ARGS = `${process.env.TICKMARK_E2E_CHROMIUM_ARGS ?? ''} --remote-debugging-port=${debugPort}`;
   const workbench = await openWorkbench(`http://127.0.0.1:${port}/`);
   await pinRootKey(workbench.page, rootPublicKey, label);
 

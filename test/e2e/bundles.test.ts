@@ -374,11 +374,20 @@ describe('policy bundles', () => {
             tx.onerror = () => reject(tx.error);
           });
         const [archive] = await read<Record<string, unknown>>('archives', source);
-        const chunks = await read<{ ledger: string; texts: string[]; hashes: string[] }>(
-          'receiptLines',
-          IDBKeyRange.bound([source, '', 0], [source, '\uffff', Infinity]),
+        const chunks = await read<{
+          ledger: string;
+          lines?: { bytes: Uint8Array; ends: Uint32Array };
+          texts?: string[];
+        }>('receiptLines', IDBKeyRange.bound([source, '', 0], [source, '\uffff', Infinity]));
+        // Imported chunks hold their lines packed (packed-lines.ts); the copy is written as strings, the earlier form.
+        const decoder = new TextDecoder();
+        const texts = chunks.flatMap(
+          ({ lines, texts }) =>
+            texts ??
+            Array.from(lines?.ends ?? [], (end, i) =>
+              decoder.decode(lines?.bytes.subarray(i === 0 ? 0 : lines.ends[i - 1], end)),
+            ),
         );
-        const texts = chunks.flatMap((c) => c.texts);
         const copy = `impact-scale-${receipts}`;
         const perLedger = receipts / 2;
         for (const ledger of ['gw-eu-1', 'gw-us-1'])

@@ -8,6 +8,7 @@ import { SeverityTag } from '../../components/SeverityTag.tsx';
 import { codesForCriterion } from '../../components/soc2-criteria.ts';
 import { db } from '../../store/db.ts';
 import { chunkOf } from '../../workers/receipt-columns.ts';
+import { storedLine } from '../../workers/packed-lines.ts';
 import { receiptIdOf } from '../../workers/receipt-table.ts';
 import { UnplacedFindings } from '../receipts/UnplacedFindings.tsx';
 import { glanceAt, isExeclayerFormat, KERNEL_NAME, selectLines } from './execlayer-view.ts';
@@ -58,7 +59,8 @@ export function ExeclayerLinesPage({ archiveId, query, row }: Props) {
       const out = new Map<number, string>();
       for (const r of shown) {
         const { chunkNo, offset } = chunkOf(r - (table.ledgerStart[0] ?? 0));
-        const text = rows[chunks.indexOf(chunkNo)]?.texts[offset];
+        const row = rows[chunks.indexOf(chunkNo)];
+        const text = row && storedLine(row, offset);
         if (text !== undefined) out.set(r, text);
       }
       setTexts(out);

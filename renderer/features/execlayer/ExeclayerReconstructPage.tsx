@@ -24,6 +24,7 @@ import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
 import { db } from '../../store/db.ts';
 import type { LoadedArchive } from '../../store/archives.ts';
 import { chunkOf } from '../../workers/receipt-columns.ts';
+import { storedLine } from '../../workers/packed-lines.ts';
 import { findReceiptRow, receiptIdOf } from '../../workers/receipt-table.ts';
 import { Fact, FindingItem, Section } from '../reconstruct/parts.tsx';
 import { isExeclayerFormat, locateLine } from './execlayer-view.ts';
@@ -48,7 +49,8 @@ async function rowTexts(
   const out = new Map<number, string>();
   for (const r of wanted) {
     const { chunkNo, offset } = chunkOf(r - start);
-    const text = stored[chunks.indexOf(chunkNo)]?.texts[offset];
+    const row = stored[chunks.indexOf(chunkNo)];
+    const text = row && storedLine(row, offset);
     if (text !== undefined) out.set(r, text);
   }
   return out;

@@ -11,6 +11,7 @@ import { KEYS_PATH, MANIFEST_PATH, POLICIES_DIR, checkpointsPath } from '../../.
 import type { Finding } from '../../../shared/engine/findings.ts';
 import { db, type ArchiveFileRow, type ReceiptLinesRow } from '../../store/db.ts';
 import { chunkOf } from '../../workers/receipt-columns.ts';
+import { storedLine } from '../../workers/packed-lines.ts';
 import {
   attachmentPathOf,
   inStoredOrder,
@@ -102,7 +103,7 @@ class LineReader {
       this.chunks.set(key, chunk);
     }
     const stored = await chunk;
-    const text = stored?.texts[offset];
+    const text = stored && storedLine(stored, offset);
     const hash = stored?.hashes[offset];
     if (text === undefined || hash === undefined) return null;
     return {

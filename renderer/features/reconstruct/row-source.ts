@@ -26,6 +26,7 @@ import {
   type ChunkPlaces,
   type ColumnBlock,
 } from '../../workers/receipt-columns.ts';
+import { storedLineCount } from '../../workers/packed-lines.ts';
 import {
   findReceiptRow,
   ledgerRange,
@@ -138,7 +139,7 @@ function idStarts(ids: string, count: number): Uint32Array | null {
 function chunkPlaces(chunk: ReceiptLinesRow | undefined, chunkNo: number): ReadPlaces | null {
   const places: ChunkPlaces | undefined = chunk?.places;
   if (!chunk || !places) return null;
-  const count = chunk.texts.length;
+  const count = storedLineCount(chunk);
   if (places.path.length !== count || places.line.length !== count) return null;
   const idStart = idStarts(places.receiptIds, count);
   if (!idStart) return null;

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  PackedLinesBuilder,
+  packTexts,
+  packedLine,
+  packedLineBytes,
+  packedLinesBuffers,
+  storedLine,
+  storedLineCount,
+  storedLines,
+} from './packed-lines.ts';
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+// Stored lines are decoded strictly from UTF-8 (or with U+FFFD for the ExecLayer log), so they never hold a lone surrogate.
+const lineText = fc.string({ unit: 'grapheme', maxLength: 300 });
+
+describe('packed lines', () => {
+  it('give back every line as it was added, as bytes or as text, and nothing past the end', () => {
+    fc.assert(
+      fc.property(fc.array(lineText, { maxLength: 60 }), (texts) => {
+        const builder = new PackedLinesBuilder();
+        texts.forEach((t, i) => (i % 2 === 0 ? builder.push(utf8(t)) : builder.pushText(t)));
+        expect(builder.count).toBe(texts.length);
+        const packed = builder.take();
+        expect(builder.count).toBe(0);
+        expect(packed.ends.length).toBe(texts.length);
+        texts.forEach((t, i) => {
+          expect(packedLine(packed, i)).toBe(t);
+          expect(packedLineBytes(packed, i)).toEqual(utf8(t));
+        });
+        expect(packedLine(packed, texts.length)).toBeUndefined();
+        expect(packedLine(packed, -1)).toBeUndefined();
+        expect(packed.bytes.length).toBe(texts.reduce((n, t) => n + utf8(t).length, 0));
+        expect(packTexts(texts)).toEqual(packed);
+      }),
+    );
+  });
+
+  it('copy what they are given: a reused buffer does not change a line added before', () => {
+    const scratch = utf8('{"a":1}');
+    const builder = new PackedLinesBuilder();
+    builder.push(scratch);
+    scratch.set(utf8('{"b":2}'));
+    builder.push(scratch);
+    const packed = builder.take();
+    expect([packedLine(packed, 0), packedLine(packed, 1)]).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it('grow past their first buffer, and start again empty after take', () => {
+    const builder = new PackedLinesBuilder();
+    const long = 'x'.repeat(50_000);
+    for (let i = 0; i < 5; i++) builder.pushText(`${i}${long}`);
+    const first = builder.take();
+    builder.pushText('after');
+    const second = builder.take();
+    expect(storedLines({ lines: first }).map((t) => t.slice(0, 2))).toEqual(['0x', '1x', '2x', '3x', '4x']);
+    expect(storedLines({ lines: second })).toEqual(['after']);
+    // Buffers of their own, exactly as large as the lines: what is moved to another thread is only them.
+    expect(first.bytes.buffer.byteLength).toBe(5 * 50_001);
+    expect(packedLinesBuffers(first)).toEqual([first.bytes.buffer, first.ends.buffer]);
+  });
+
+  it('read a stored chunk in either form: packed, or as strings (imports before)', () => {
+    const texts = ['{"a":"é"}', '', '{"b":"\u{1F600}"}'];
+    for (const chunk of [{ lines: packTexts(texts) }, { texts }]) {
+      expect(storedLineCount(chunk)).toBe(3);
+      expect(texts.map((_, i) => storedLine(chunk, i))).toEqual(texts);
+      expect(storedLine(chunk, 3)).toBeUndefined();
+      expect(storedLines(chunk)).toEqual(texts);
+    }
+    expect(storedLineCount({})).toBe(0);
+  });
+});
