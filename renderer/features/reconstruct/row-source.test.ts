@@ -26,6 +26,7 @@ import {
   type LookupBucket,
 } from '../../workers/point-index.ts';
 import { ColumnBuilder, ROWS_PER_BLOCK } from '../../workers/receipt-columns.ts';
+import { storedLines } from '../../workers/packed-lines.ts';
 import { buildReceiptTable, receiptIdOf, txnOf } from '../../workers/receipt-table.ts';
 import { gatherMaterials, locateReceipt } from './gather.ts';
 import { pointIndexUsable, storeSource, tableSource, type RowSource } from './row-source.ts';
@@ -344,15 +345,26 @@ describe('the store answers as the table does', () => {
   });
 });
 
-describe('an archive whose line chunks do not say where each line is (imported before 2026-12-01)', () => {
+describe('an archive whose line chunks do not say where each line is and hold strings (imported before 2026-12-01)', () => {
   let older: RowSource;
+  const GATHERED_ROWS = [0, 39_999, 65_535, 65_536, 74_999, 75_049];
+  const packed = new Map<number, unknown>();
   beforeAll(async () => {
+    for (const row of GATHERED_ROWS) {
+      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(fromStore, row);
+      packed.set(row, a);
+    }
+    let rewritten = 0;
     await db.receiptLines
       .where('archiveId')
       .equals(loaded.archive.id)
       .modify((chunk) => {
+        chunk.texts = storedLines(chunk);
+        delete chunk.lines;
         delete chunk.places;
+        rewritten++;
       });
+    expect(rewritten).toBeGreaterThan(0);
     older = storeSource((await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0]);
   });
 
@@ -368,10 +380,12 @@ describe('an archive whose line chunks do not say where each line is (imported b
       }
     }
     expect(mismatches).toEqual([]);
-    for (const row of [0, 39_999, 65_535, 65_536, 74_999, 75_049]) {
+    for (const row of GATHERED_ROWS) {
       const { ms: _a, phases: _pa, ...a } = await gatherMaterials(fromTable, row);
       const { ms: _b, phases: _pb, ...b } = await gatherMaterials(older, row);
       expect({ at: row, ...b }).toEqual({ at: row, ...a });
+      // The same materials as from the packed chunks before they were rewritten as strings.
+      expect({ at: row, ...b }).toEqual({ at: row, ...(packed.get(row) as object) });
     }
   });
 });
