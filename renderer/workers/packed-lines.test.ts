@@ -13,7 +13,11 @@ import {
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 // Stored lines are decoded strictly from UTF-8 (or with U+FFFD for the ExecLayer log), so they never hold a lone surrogate.
-const lineText = fc.string({ unit: 'grapheme', maxLength: 300 });
+// Some begin with U+FEFF, which must stay.
+const lineText = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 300 }),
+  fc.string({ unit: 'grapheme', maxLength: 30 }).map((t) => `\ufeff${t}`),
+);
 
 describe('packed lines', () => {
   it('give back every line as it was added, as bytes or as text, and nothing past the end', () => {
@@ -35,6 +39,17 @@ describe('packed lines', () => {
         expect(packTexts(texts)).toEqual(packed);
       }),
     );
+  });
+
+  it('keep a line that begins with U+FEFF as it is (a byte-order mark is part of the line, not dropped)', () => {
+    const texts = ['\ufeff{"a":1}', '\ufeff', '{"b":"\ufeff"}'];
+    const builder = new PackedLinesBuilder();
+    builder.push(Uint8Array.from([0xef, 0xbb, 0xbf, ...utf8('{"a":1}')]));
+    builder.pushText('\ufeff');
+    builder.pushText('{"b":"\ufeff"}');
+    const packed = builder.take();
+    expect(storedLines({ lines: packed })).toEqual(texts);
+    expect(storedLine({ lines: packTexts(texts) }, 0)).toBe(texts[0]);
   });
 
   it('copy what they are given: a reused buffer does not change a line added before', () => {

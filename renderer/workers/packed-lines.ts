@@ -14,8 +14,10 @@ export interface PackedLines {
 }
 
 const encoder = new TextEncoder();
-// The bytes are always a string's own UTF-8 (see PackedLinesBuilder), so decoding never meets an invalid sequence.
-const decoder = new TextDecoder();
+// The bytes are always a string's own UTF-8 (see PackedLinesBuilder), so decoding never meets an
+// invalid sequence. A line may begin with U+FEFF: it is part of the line, kept (ignoreBOM), as the
+// engine's strict decoding keeps it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Appends lines' bytes (copied: a caller's view may be reused); `take` hands the packed lines out. */
 export class PackedLinesBuilder {

@@ -380,7 +380,7 @@ describe('policy bundles', () => {
           texts?: string[];
         }>('receiptLines', IDBKeyRange.bound([source, '', 0], [source, '\uffff', Infinity]));
         // Imported chunks hold their lines packed (packed-lines.ts); the copy is written as strings, the earlier form.
-        const decoder = new TextDecoder();
+        const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
         const texts = chunks.flatMap(
           ({ lines, texts }) =>
             texts ??
