@@ -3,7 +3,8 @@ import { createHash, hash } from 'node:crypto';
 import { useSha256, type Sha256 } from '../shared/format/hash.ts';
 
 export const nodeSha256: Sha256 = {
-  digest: (data) => createHash('sha256').update(data).digest(),
+  // One-shot (node:crypto's hash(), Node 20.12+): no Hash object for a short message.
+  digest: (data) => hash('sha256', data, 'buffer'),
   create: () => {
     const h = createHash('sha256');
     return { update: (chunk) => void h.update(chunk), digest: () => h.digest() };

@@ -3,11 +3,17 @@
  * the findings of the fold over a `Map` it replaced (kept here as the reference), also when
  * keys share the bits that place them in the table.
  */
+import { hash as nodeHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { utf8 } from '../format/bytes.ts';
+import { canonicalize } from '../format/canonical.ts';
+import { useSha256 } from '../format/hash.ts';
+import type { Receipt } from '../format/schema.ts';
 import { compareFindings, finding, type Finding } from '../engine/findings.ts';
 import { memorySpillStore } from '../engine/spill.ts';
-import { determinismCheck, type OutputProjection } from './determinism.ts';
+import { determinismCheck, determinismKey, type OutputProjection } from './determinism.ts';
 import { testArchive } from './fixtures.test-helper.ts';
 
 const prefixText = (prefix: number) => `sha256:${prefix.toString(16).padStart(13, '0')}…`;
@@ -110,5 +116,52 @@ describe('determinism fold', () => {
     expect(findings.map((f) => f.detail?.first)).toEqual([
       { ledger: 'A', seq: 12_346, outputPrefix: prefixText(12_345) },
     ]);
+  });
+});
+
+describe('determinismKey', () => {
+  /** The key as it was defined: the first 16 bytes of SHA-256(UTF-8(C(tuple))). */
+  const referenceKey = (tuple: readonly string[]) =>
+    String.fromCharCode(...sha256(utf8(canonicalize(tuple))).subarray(0, 16));
+  const receiptOf = (t: readonly string[]) =>
+    ({
+      agent: { id: t[0] },
+      request: { action: { type: t[1], id: t[2] }, resource: { type: t[3], id: t[4] } },
+      io: { input: t[5] },
+      decision: { bundle: t[6] },
+    }) as unknown as Receipt;
+
+  it('is the first 16 bytes of SHA-256 of the canonical tuple, for any well-formed strings, with the JavaScript and the native SHA-256', () => {
+    // Well-formed: a receipt with a lone surrogate is unreadable (its line is not canonical JSON).
+    const text = fc.string({ unit: 'grapheme', maxLength: 400 });
+    const tuple = fc.tuple(text, text, text, text, text, text, text);
+    fc.assert(
+      fc.property(tuple, (t) => {
+        expect(determinismKey(receiptOf(t))).toBe(referenceKey(t));
+      }),
+    );
+    // Longer than the buffer kept between keys, and after it.
+    const long = ['a'.repeat(5_000), 'é'.repeat(3_000), '😀'.repeat(1_000), '', '"\\\n', 'x', 'y'];
+    expect(determinismKey(receiptOf(long))).toBe(referenceKey(long));
+    expect(determinismKey(receiptOf(['a', 'b', 'c', 'd', 'e', 'f', 'g']))).toBe(
+      referenceKey(['a', 'b', 'c', 'd', 'e', 'f', 'g']),
+    );
+    // node:crypto's one-shot digest, as the command line's workers use it (cli/native-sha256.ts).
+    useSha256({
+      digest: (data) => nodeHash('sha256', data, 'buffer'),
+      create: () => sha256.create(),
+    });
+    try {
+      fc.assert(
+        fc.property(tuple, (t) => {
+          expect(determinismKey(receiptOf(t))).toBe(referenceKey(t));
+        }),
+        {
+          numRuns: 50,
+        },
+      );
+    } finally {
+      useSha256({ digest: (data) => sha256(data), create: () => sha256.create() });
+    }
   });
 });
