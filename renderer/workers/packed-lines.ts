@@ -5,6 +5,7 @@
  * clone per string on every hop and into IndexedDB; two buffers cost a move and one copy.
  * Chunks stored before hold `texts` (strings); the readers below take either form.
  */
+import { utf8 } from '../../shared/format/bytes.ts';
 
 export interface PackedLines {
   /** The lines' UTF-8 bytes, one after the other, without newlines. */
@@ -13,7 +14,6 @@ export interface PackedLines {
   readonly ends: Uint32Array;
 }
 
-const encoder = new TextEncoder();
 // The bytes are always a string's own UTF-8 (see PackedLinesBuilder), so decoding never meets an
 // invalid sequence. A line may begin with U+FEFF: it is part of the line, kept (ignoreBOM), as the
 // engine's strict decoding keeps it.
@@ -43,7 +43,7 @@ export class PackedLinesBuilder {
 
   /** Adds one line given as text. */
   pushText(text: string): void {
-    this.push(encoder.encode(text));
+    this.push(utf8(text));
   }
 
   /** The lines so far, in buffers of their own (transferable); the builder starts again empty. */

@@ -18,9 +18,8 @@
 import type { RecordRead } from '../../shared/engine/types.ts';
 import { parseTime } from '../../shared/format/time.ts';
 import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
+import { utf8 } from '../../shared/format/bytes.ts';
 import { PackedLinesBuilder, packedLineBytes, packedLinesBuffers, type PackedLines } from './packed-lines.ts';
-
-const encoder = new TextEncoder();
 
 /** Raw lines per stored chunk row. */
 export const LINES_PER_CHUNK = 1000;
@@ -324,7 +323,7 @@ function rowValues(record: RecordRead): RowValues {
     tier: r ? r.data.tier : Number.NaN,
     personal: r ? personalKey(r.data.personal) : '',
     subjects: r ? r.data.subjects : [],
-    bytes: record.bytes ?? encoder.encode(record.text),
+    bytes: record.bytes ?? utf8(record.text),
     hash: record.hash,
   };
 }

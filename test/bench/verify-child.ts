@@ -14,12 +14,13 @@ const report = await verifyPath(
   { workers: Number(workers) },
 );
 const ms = performance.now() - start;
+const usage = process.resourceUsage();
 process.stdout.write(
   JSON.stringify({
     ms,
-    maxRssKiB: process.resourceUsage().maxRSS,
+    maxRssKiB: usage.maxRSS,
     // User and system CPU of every thread: against the wall time, what waited on the disk.
-    cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
+    cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
     receipts: report.summary.receipts,
     integrity: report.summary.integrity_findings,
     control: report.summary.control_findings,
