@@ -45,6 +45,19 @@ describe('readStoredLine', () => {
     expect(Object.keys(readStoredLine(PATH, line('{"a":1}')))).toEqual(['value', 'findings', 'canonicalText']);
   });
 
+  it('with a scratch buffer, the signed bytes are written into it, grown when a line needs more', () => {
+    const scratch = { bytes: new Uint8Array(8) };
+    const texts = ['{"a":1,"sig":"x","z":2}', '{"b":"' + 'y'.repeat(40) + '","sig":"x"}', '{"c":3,"sig":"x"}'];
+    for (const text of texts) {
+      const own = readStoredLine(PATH, line(text));
+      const kept = readStoredLine(PATH, line(text), undefined, scratch);
+      expect(kept).toEqual(own);
+      // The same bytes, and they are the scratch's (no new buffer).
+      expect(kept.withoutSigBytes?.buffer).toBe(scratch.bytes.buffer);
+    }
+    expect(scratch.bytes.length).toBeGreaterThanOrEqual(46);
+  });
+
   it('a line too long: RECORD_MALFORMED with its length, no value', () => {
     expect(readStoredLine(PATH, { kind: 'too-long', line: 4, length: 20_000_001 }, 'x')).toEqual({
       value: undefined,

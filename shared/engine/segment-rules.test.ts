@@ -114,7 +114,8 @@ const keyring = (calls: unknown[] = []): Keyring => stubKeyring(calls);
 const verifier = (calls: [Uint8Array, Uint8Array, Uint8Array][] = []): SignatureVerifier => ({
   name: 'stub',
   verify: (signature, message, publicKey) => {
-    calls.push([signature, message, publicKey]);
+    // Copies: checkSegment reuses the buffer of signed bytes once verify returns.
+    calls.push([signature.slice(), message.slice(), publicKey.slice()]);
     return signature[0] !== 0xcd;
   },
 });

@@ -12,13 +12,13 @@ import { decodeUtf8Strict } from '../format/bytes.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { hashOf } from '../format/hash.ts';
-import { ReceiptSchema, validate, type Receipt } from '../format/schema.ts';
+import { validateReceipt, type Receipt } from '../format/schema.ts';
 import { instantOf, type Instant } from '../format/time.ts';
 import { linkProblems, SeqRunsBuilder, type ChainTail, type LinkInput, type SeqRuns } from './chain.ts';
 import { finding, type Finding, type FindingCode } from './findings.ts';
 import { signedParts } from './keys.ts';
 import { inEffect } from './policies.ts';
-import { readStoredLine } from './record.ts';
+import { readStoredLine, type ByteScratch } from './record.ts';
 import type { ControlCheck, Keyring, ReceiptContext, RecordRead, ResolvedBundle } from './types.ts';
 
 export interface SegmentHead extends LinkInput {
@@ -131,15 +131,17 @@ export async function checkSegment(
   let highest: SeqTime | null = null;
   const runs = new SeqRunsBuilder();
   const pending: Promise<void>[] = [];
+  // A synchronous verifier reads the signed bytes before the next line is read: one buffer serves.
+  const scratch: ByteScratch | undefined = context.bulkVerifier ? undefined : { bytes: new Uint8Array(4096) };
 
   for await (const read of lines) {
     (result as { lines: number }).lines++;
     const lineHash = read.kind === 'too-long' ? null : (read.hash ?? hashOf(read.bytes));
-    const stored = readStoredLine(path, read, ledger);
+    const stored = readStoredLine(path, read, ledger, scratch);
     pushAll(findings, stored.findings);
     let receipt: Receipt | null = null;
     if (stored.value !== undefined) {
-      const checked = validate(ReceiptSchema, stored.value);
+      const checked = validateReceipt(stored.value);
       if (checked.ok) receipt = checked.value;
       else report('RECORD_MALFORMED', `Receipt is not valid: ${checked.message}.`, { line: read.line });
     }

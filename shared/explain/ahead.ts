@@ -23,7 +23,8 @@ export async function signaturesAsked(
   const recorder: SignatureVerifier = {
     name: 'records the questions, answers valid',
     verify(signature, message, publicKey) {
-      asked.push({ signature, message, publicKey });
+      // Copies: the caller may reuse the buffers once verify returns (see SignatureVerifier).
+      asked.push({ signature: signature.slice(), message: message.slice(), publicKey: publicKey.slice() });
       return true;
     },
   };

@@ -7,7 +7,7 @@
  */
 import { decodeUtf8Strict } from '../format/bytes.ts';
 import { hashOf } from '../format/hash.ts';
-import { ReceiptSchema, validate } from '../format/schema.ts';
+import { validateReceipt } from '../format/schema.ts';
 import type { SegmentPiece } from '../engine/pieces.ts';
 import { readStoredLine } from '../engine/record.ts';
 import { pieceLines } from '../engine/segment-task.ts';
@@ -75,7 +75,7 @@ export async function samplePiece(task: SamplePieceTask, rule: SampleRule, maxLi
     let stratum = task.ledger;
     if (needsReceipt) {
       const stored = readStoredLine(task.path, read, task.ledger);
-      const checked = stored.value === undefined ? null : validate(ReceiptSchema, stored.value);
+      const checked = stored.value === undefined ? null : validateReceipt(stored.value);
       if (!checked?.ok) {
         leftOut++;
         continue;
