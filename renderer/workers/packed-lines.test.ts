@@ -76,6 +76,27 @@ describe('packed lines', () => {
     expect(packedLinesBuffers(first)).toEqual([first.bytes.buffer, first.ends.buffer]);
   });
 
+  it('made the size of what comes, take the last lines without a copy; any size still grows', () => {
+    fc.assert(
+      fc.property(fc.array(lineText, { maxLength: 30 }), fc.nat({ max: 2000 }), (texts, capacity) => {
+        const builder = new PackedLinesBuilder(capacity);
+        for (const t of texts) builder.pushText(t);
+        const last = builder.takeLast();
+        expect(storedLines({ lines: last })).toEqual(texts);
+        expect(last.bytes.length).toBe(texts.reduce((n, t) => n + utf8(t).length, 0));
+        // Empty afterwards, and what was taken is not written over by what comes next.
+        builder.pushText('next');
+        expect(storedLines({ lines: builder.take() })).toEqual(['next']);
+        expect(storedLines({ lines: last })).toEqual(texts);
+      }),
+    );
+    // Sized right, the buffer taken is the builder's own: no copy, nothing more to move.
+    const lines = ['one', 'two', 'three'];
+    const builder = new PackedLinesBuilder(11);
+    for (const t of lines) builder.pushText(t);
+    expect(builder.takeLast().bytes.buffer.byteLength).toBe(11);
+  });
+
   it('read a stored chunk in either form: packed, or as strings (imports before)', () => {
     const texts = ['{"a":"é"}', '', '{"b":"\u{1F600}"}'];
     for (const chunk of [{ lines: packTexts(texts) }, { texts }]) {

@@ -5,7 +5,7 @@
  * clone per string on every hop and into IndexedDB; two buffers cost a move and one copy.
  * Chunks stored before hold `texts` (strings); the readers below take either form.
  */
-import { utf8 } from '../../shared/format/bytes.ts';
+import { copyOf, utf8 } from '../../shared/format/bytes.ts';
 
 export interface PackedLines {
   /** The lines' UTF-8 bytes, one after the other, without newlines. */
@@ -21,9 +21,18 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Appends lines' bytes (copied: a caller's view may be reused); `take` hands the packed lines out. */
 export class PackedLinesBuilder {
-  private bytes = new Uint8Array(64 * 1024);
+  private bytes: Uint8Array;
   private size = 0;
   private ends: number[] = [];
+
+  /**
+   * @param capacity bytes to make room for at once, when the caller knows them: growing by
+   * doubling allocates twice the final size, and in a Chromium worker an allocation costs more
+   * than the copy.
+   */
+  constructor(capacity = 64 * 1024) {
+    this.bytes = new Uint8Array(Math.max(1, capacity));
+  }
 
   get count(): number {
     return this.ends.length;
@@ -48,7 +57,20 @@ export class PackedLinesBuilder {
 
   /** The lines so far, in buffers of their own (transferable); the builder starts again empty. */
   take(): PackedLines {
-    const taken = { bytes: this.bytes.slice(0, this.size), ends: Uint32Array.from(this.ends) };
+    const taken = { bytes: copyOf(this.bytes, 0, this.size), ends: Uint32Array.from(this.ends) };
+    this.size = 0;
+    this.ends = [];
+    return taken;
+  }
+
+  /**
+   * The lines so far in the builder's own buffer, not copied, for a builder that is done: the
+   * buffer may be a little longer than the lines (moving it moves that too). The builder is
+   * empty afterwards, with a buffer of its own.
+   */
+  takeLast(): PackedLines {
+    const taken = { bytes: this.bytes.subarray(0, this.size), ends: Uint32Array.from(this.ends) };
+    this.bytes = new Uint8Array(1);
     this.size = 0;
     this.ends = [];
     return taken;

@@ -18,7 +18,7 @@
 import type { RecordRead } from '../../shared/engine/types.ts';
 import { parseTime } from '../../shared/format/time.ts';
 import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
-import { utf8 } from '../../shared/format/bytes.ts';
+import { copyOf, utf8 } from '../../shared/format/bytes.ts';
 import { PackedLinesBuilder, packedLineBytes, packedLinesBuffers, type PackedLines } from './packed-lines.ts';
 
 /** Raw lines per stored chunk row. */
@@ -267,25 +267,25 @@ class GrowableBlock {
       blockNo: this.blockNo,
       start: this.blockNo * ROWS_PER_BLOCK,
       count: n,
-      seq: this.seq.slice(0, n),
-      ts: this.ts.slice(0, n),
-      agent: this.agent.slice(0, n),
-      action: this.action.slice(0, n),
-      resource: this.resource.slice(0, n),
-      path: this.path.slice(0, n),
-      line: this.line.slice(0, n),
-      effect: this.effect.slice(0, n),
-      status: this.status.slice(0, n),
-      txn: this.txn.slice(0, n),
+      seq: copyOf(this.seq, 0, n),
+      ts: copyOf(this.ts, 0, n),
+      agent: copyOf(this.agent, 0, n),
+      action: copyOf(this.action, 0, n),
+      resource: copyOf(this.resource, 0, n),
+      path: copyOf(this.path, 0, n),
+      line: copyOf(this.line, 0, n),
+      effect: copyOf(this.effect, 0, n),
+      status: copyOf(this.status, 0, n),
+      txn: copyOf(this.txn, 0, n),
       txnIds: this.txnIds.values,
-      step: this.step.slice(0, n),
-      tier: this.tier.slice(0, n),
-      personal: this.personal.slice(0, n),
-      subjectStart: this.subjectStart.slice(0, n + 1),
-      subjectIds: this.subjectIds.view().slice(),
+      step: copyOf(this.step, 0, n),
+      tier: copyOf(this.tier, 0, n),
+      personal: copyOf(this.personal, 0, n),
+      subjectStart: copyOf(this.subjectStart, 0, n + 1),
+      subjectIds: copyOf(this.subjectIds.view()),
       subjectDigests: this.subjects.digests(),
       receiptIds: this.receiptIds.length === 0 ? '' : this.receiptIds.join('\n') + '\n',
-      hashes: this.hashes.slice(0, n * HASH_BYTES),
+      hashes: copyOf(this.hashes, 0, n * HASH_BYTES),
     };
   }
 }
@@ -372,7 +372,7 @@ export class SegmentRowsBuilder {
   private readonly txns = new Dictionary();
   private readonly personalSets = new Dictionary();
   private readonly subjects = new SubjectList();
-  private readonly lines = new PackedLinesBuilder();
+  private readonly lines: PackedLinesBuilder;
   private readonly hashes: string[] = [];
   private readonly receiptIds: string[] = [];
   private readonly numbers = {
@@ -395,7 +395,10 @@ export class SegmentRowsBuilder {
   constructor(
     private readonly ledger: string,
     private readonly path: string,
+    /** The bytes of the lines to come, when known (a piece's): their buffer is made that size at once. */
+    lineBytes?: number,
   ) {
+    this.lines = new PackedLinesBuilder(lineBytes);
     this.numbers.subjectStart.push(0);
   }
 
@@ -429,27 +432,28 @@ export class SegmentRowsBuilder {
       ledger: this.ledger,
       path: this.path,
       count: this.lines.count,
-      lines: this.lines.take(),
+      // The builder is done: its buffer goes as it is (a piece's lines fill it, sized at the start).
+      lines: this.lines.takeLast(),
       hashes: this.hashes,
-      seq: n.seq.view().slice(),
-      ts: n.ts.view().slice(),
-      line: n.line.view().slice(),
+      seq: copyOf(n.seq.view()),
+      ts: copyOf(n.ts.view()),
+      line: copyOf(n.line.view()),
       effect: Uint8Array.from(n.effect.view()),
       status: Uint8Array.from(n.status.view()),
-      agent: n.agent.view().slice(),
-      action: n.action.view().slice(),
-      resource: n.resource.view().slice(),
-      txn: n.txn.view().slice(),
-      personal: n.personal.view().slice(),
+      agent: copyOf(n.agent.view()),
+      action: copyOf(n.action.view()),
+      resource: copyOf(n.resource.view()),
+      txn: copyOf(n.txn.view()),
+      personal: copyOf(n.personal.view()),
       agents: this.agents.values,
       actions: this.actions.values,
       resources: this.resources.values,
       txns: this.txns.values,
       personalSets: this.personalSets.values,
-      step: n.step.view().slice(),
-      tier: n.tier.view().slice(),
-      subjectStart: n.subjectStart.view().slice(),
-      subjectIds: n.subjectIds.view().slice(),
+      step: copyOf(n.step.view()),
+      tier: copyOf(n.tier.view()),
+      subjectStart: copyOf(n.subjectStart.view()),
+      subjectIds: copyOf(n.subjectIds.view()),
       subjects: this.subjects.values,
       receiptIds: this.receiptIds,
     };
@@ -623,8 +627,8 @@ export class ColumnBuilder {
       lines: ledger.lines.take(),
       hashes: ledger.hashes,
       places: {
-        path: ledger.path.slice(0, n),
-        line: ledger.line.slice(0, n),
+        path: copyOf(ledger.path, 0, n),
+        line: copyOf(ledger.line, 0, n),
         receiptIds: ledger.ids.join('\n') + '\n',
       },
     };

@@ -85,7 +85,7 @@ async function runTask(id: number, task: Extract<ToSegmentWorker, { type: 'task'
     const check = await checker;
     const from = performance.now();
     if (running++ === 0 && idleSince !== null) idleMs += from - idleSince;
-    const rows = new SegmentRowsBuilder(task.ledger, task.path);
+    const rows = new SegmentRowsBuilder(task.ledger, task.path, task.piece?.bytes.length);
     let result: Awaited<ReturnType<SegmentChecker>>;
     try {
       result = await check(task, (record) => rows.add(record));

@@ -45,17 +45,20 @@ describe('readStoredLine', () => {
     expect(Object.keys(readStoredLine(PATH, line('{"a":1}')))).toEqual(['value', 'findings', 'canonicalText']);
   });
 
-  it('with a scratch buffer, the signed bytes are written into it, grown when a line needs more', () => {
-    const scratch = { bytes: new Uint8Array(8) };
+  it('with a slab, the signed bytes are cut into it one after another, never written over', () => {
+    const slab = { bytes: new Uint8Array(0), used: 0 };
     const texts = ['{"a":1,"sig":"x","z":2}', '{"b":"' + 'y'.repeat(40) + '","sig":"x"}', '{"c":3,"sig":"x"}'];
-    for (const text of texts) {
-      const own = readStoredLine(PATH, line(text));
-      const kept = readStoredLine(PATH, line(text), undefined, scratch);
-      expect(kept).toEqual(own);
-      // The same bytes, and they are the scratch's (no new buffer).
-      expect(kept.withoutSigBytes?.buffer).toBe(scratch.bytes.buffer);
-    }
-    expect(scratch.bytes.length).toBeGreaterThanOrEqual(46);
+    const kept = texts.map((text) => readStoredLine(PATH, line(text), undefined, slab));
+    texts.forEach((text, i) => expect(kept[i]).toEqual(readStoredLine(PATH, line(text))));
+    // All three in one slab, side by side.
+    expect(new Set(kept.map((k) => k.withoutSigBytes?.buffer))).toEqual(new Set([slab.bytes.buffer]));
+    expect(slab.used).toBe(kept.reduce((n, k) => n + (k.withoutSigBytes?.length ?? 0), 0));
+    // A line larger than what is left starts a new slab; the earlier bytes stay as they were.
+    const big = '{"d":"' + 'w'.repeat(300_000) + '","sig":"x"}';
+    const bigRead = readStoredLine(PATH, line(big), undefined, slab);
+    expect(bigRead.withoutSigBytes?.buffer).not.toBe(kept[0]?.withoutSigBytes?.buffer);
+    expect(bigRead).toEqual(readStoredLine(PATH, line(big)));
+    texts.forEach((text, i) => expect(kept[i]).toEqual(readStoredLine(PATH, line(text))));
   });
 
   it('a line too long: RECORD_MALFORMED with its length, no value', () => {

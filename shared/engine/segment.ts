@@ -18,7 +18,7 @@ import { linkProblems, SeqRunsBuilder, type ChainTail, type LinkInput, type SeqR
 import { finding, type Finding, type FindingCode } from './findings.ts';
 import { signedParts } from './keys.ts';
 import { inEffect } from './policies.ts';
-import { readStoredLine, type ByteScratch } from './record.ts';
+import { readStoredLine, type ByteSlab } from './record.ts';
 import type { ControlCheck, Keyring, ReceiptContext, RecordRead, ResolvedBundle } from './types.ts';
 
 export interface SegmentHead extends LinkInput {
@@ -131,13 +131,12 @@ export async function checkSegment(
   let highest: SeqTime | null = null;
   const runs = new SeqRunsBuilder();
   const pending: Promise<void>[] = [];
-  // A synchronous verifier reads the signed bytes before the next line is read: one buffer serves.
-  const scratch: ByteScratch | undefined = context.bulkVerifier ? undefined : { bytes: new Uint8Array(4096) };
+  const slab: ByteSlab = { bytes: new Uint8Array(0), used: 0 };
 
   for await (const read of lines) {
     (result as { lines: number }).lines++;
     const lineHash = read.kind === 'too-long' ? null : (read.hash ?? hashOf(read.bytes));
-    const stored = readStoredLine(path, read, ledger, scratch);
+    const stored = readStoredLine(path, read, ledger, slab);
     pushAll(findings, stored.findings);
     let receipt: Receipt | null = null;
     if (stored.value !== undefined) {

@@ -45,6 +45,47 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+type TypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array;
+
+/**
+ * Elements `from` to `to` of a typed array, copied into a buffer of their own (to transfer).
+ * `new` then `set`, not `slice`: in a Chromium worker `slice` copied 1.4 MB in 4.7 ms, `new`
+ * and `set` in 0.35 ms (a hundred thousand float64s: 2.5 ms against 0.45 ms).
+ */
+export function copyOf<T extends TypedArray>(view: T, from = 0, to = view.length): T {
+  const part = view.subarray(from, to);
+  const out = new (view.constructor as new (length: number) => T)(part.length);
+  out.set(part as never);
+  return out;
+}
+
+let transient = new Uint8Array(4096);
+/**
+ * `text`'s UTF-8 in a buffer kept between calls: valid only until the next call, for a caller
+ * that hashes or copies it at once. ASCII text is copied by a loop: Chromium's TextEncoder
+ * took 4 µs (`encodeInto`) to 8 µs (`encode`) for a 180-character key, the loop under 1 µs.
+ */
+export function utf8Transient(text: string): Uint8Array {
+  const n = text.length;
+  if (transient.length < n * 3) transient = new Uint8Array(n * 3);
+  const into = transient;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return into.subarray(0, encoder.encodeInto(text, into).written);
+    into[i] = c;
+  }
+  return into.subarray(0, n);
+}
+
 /** Decodes UTF-8, returning null (not U+FFFD) for invalid sequences: evidence is never repaired. */
 export function decodeUtf8Strict(bytes: Uint8Array): string | null {
   try {

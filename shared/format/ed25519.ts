@@ -12,11 +12,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 
 ed.hashes.sha512 = sha512;
 
-/**
- * Verifies one signature; never throws for bad data, answers false. The bytes passed may be
- * a view of a buffer the caller reuses once `verify` returns (checkSegment does): a verifier
- * that keeps them must copy them.
- */
+/** Verifies one signature; never throws for bad data, answers false. */
 export interface SignatureVerifier {
   readonly name: string;
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;

@@ -5,6 +5,7 @@
  * encoding checks at their boundaries.
  */
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bytesEqual,
@@ -16,6 +17,7 @@ import {
   toBase64,
   toHex,
   utf8,
+  utf8Transient,
 } from './bytes.ts';
 import { parseCanonical, signedText, signedTextOfCanonicalLine, canonicalize } from './canonical.ts';
 import { randomSecretKey, publicKeyOf, nobleStrictVerifier, signBytes } from './ed25519.ts';
@@ -53,6 +55,38 @@ const withSign = (y: bigint, sign: number) => {
 };
 
 describe('bytes', () => {
+  it('utf8Transient gives utf8() for any text, call after call, growing its buffer when needed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string(),
+            fc.string({ unit: 'grapheme' }),
+            fc.string({ unit: 'binary' }), // lone surrogates: U+FFFD, as encode() gives
+            fc.string({ minLength: 4000, maxLength: 6000 }),
+          ),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (texts) => {
+          for (const t of texts) expect(utf8Transient(t)).toEqual(utf8(t));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // The edges of ASCII, and texts of more bytes than characters, larger than any before.
+    for (const t of [
+      '\u007f',
+      '\u0080',
+      'a\u0080b',
+      'é'.repeat(3000),
+      'a'.repeat(100) + '😀',
+      '',
+      '€'.repeat(30_000),
+      '€'.repeat(40_000),
+    ])
+      expect(utf8Transient(t)).toEqual(utf8(t));
+  });
+
   it('fromHex takes whole pairs of hex digits only, either case', () => {
     expect([...fromHex('00ffA0')]).toEqual([0, 255, 160]);
     expect([...fromHex('')]).toEqual([]);

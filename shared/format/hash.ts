@@ -2,7 +2,7 @@
  * SHA-256 in the format's spelling: `"sha256:" + 64 lowercase hex digits` (FORMAT.md §1).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex, utf8 } from './bytes.ts';
+import { toHex, utf8, utf8Transient } from './bytes.ts';
 
 export const HASH_PREFIX = 'sha256:';
 /** `prev` of a ledger's first receipt. */
@@ -20,7 +20,29 @@ export interface Sha256 {
   hex?(data: Uint8Array | string): string;
 }
 
-const nobleSha256: Sha256 = { digest: (data) => sha256(data), create: () => sha256.create() };
+/**
+ * One-shot noble SHA-256 without an allocation per call: a kept hasher is reset from a blank
+ * one, and the digest written into a kept array (valid until the next call). In a browser a
+ * new hasher per call allocated an ArrayBuffer for its DataView, which cost more than the
+ * hashing for short inputs (the determinism key and memo keys: 10% of a segment worker).
+ */
+const keptNoble = (() => {
+  const blank = sha256.create();
+  const work = sha256.create();
+  const out = new Uint8Array(32);
+  return (data: Uint8Array): Uint8Array => {
+    blank._cloneInto(work);
+    work.update(data);
+    work.digestInto(out);
+    return out;
+  };
+})();
+
+const nobleSha256: Sha256 = {
+  digest: (data) => sha256(data),
+  create: () => sha256.create(),
+  hex: (data) => toHex(keptNoble(typeof data === 'string' ? utf8Transient(data) : data)),
+};
 let impl: Sha256 = nobleSha256;
 const digest = (data: Uint8Array): Uint8Array => impl.digest(data);
 
@@ -53,6 +75,14 @@ export function useSha256(replacement: Sha256): void {
 /** Raw SHA-256 digest. */
 export function sha256Bytes(data: Uint8Array): Uint8Array {
   return digest(data);
+}
+
+/**
+ * Raw SHA-256 digest for a caller that reads it at once: with the JavaScript SHA-256 it is
+ * written into a kept array that the next call overwrites (no allocation per call).
+ */
+export function sha256Transient(data: Uint8Array): Uint8Array {
+  return impl === nobleSha256 ? keptNoble(data) : impl.digest(data);
 }
 
 /** `H(b)`: the format's hash string of `data` (a string is hashed as its UTF-8 bytes). */
