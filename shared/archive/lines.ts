@@ -3,7 +3,7 @@
  * in "\n"). Works on bytes, not text, so an over-long line is skipped without ever being
  * held whole and invalid UTF-8 is reported per line instead of being replaced.
  */
-import { concatBytes } from '../format/bytes.ts';
+import { concatBytes, copyOf } from '../format/bytes.ts';
 
 export type LineRead =
   | { readonly kind: 'line'; readonly line: number; readonly bytes: Uint8Array; readonly hash?: string }
@@ -39,7 +39,7 @@ export async function* readLines(
           pending = [];
         } else if (piece.length > 0) {
           // Copy only when the piece must outlive this chunk.
-          pending.push(end === -1 ? piece.slice() : piece);
+          pending.push(end === -1 ? copyOf(piece) : piece);
         }
       }
       pendingLength += piece.length;

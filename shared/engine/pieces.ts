@@ -11,6 +11,7 @@
  * longer than the line limit is never held: it becomes a piece of its own that carries only
  * its length, exactly what `readLines` would report for it.
  */
+import { copyOf } from '../format/bytes.ts';
 
 /**
  * Bytes of segment data per task for a runner that takes pieces: about 3,000 receipts,
@@ -79,7 +80,7 @@ class PieceBuffer {
         ? this.bytes
         : this.length * 2 >= this.bytes.length
           ? this.bytes.subarray(0, this.length)
-          : this.bytes.slice(0, this.length);
+          : copyOf(this.bytes, 0, this.length);
     return out;
   }
 }

@@ -12,7 +12,7 @@
  * The host gives the files ({@link SpillStore}: the command line, a temporary folder); the
  * app gives none and keeps the tables in memory.
  */
-import { concatBytes } from '../format/bytes.ts';
+import { concatBytes, copyOf } from '../format/bytes.ts';
 
 /** Where a run may write files it reads back once. */
 export interface SpillStore {
@@ -70,7 +70,7 @@ export class SpillPartitions {
     const fill = this.#fill[partition] as number;
     if (fill + record.length > this.#flushBytes) this.#flush(partition);
     if (record.length > this.#flushBytes) {
-      this.#file(partition).append(record.slice());
+      this.#file(partition).append(copyOf(record));
       return;
     }
     const pending = (this.#pending[partition] ??= new Uint8Array(this.#flushBytes));
@@ -249,7 +249,7 @@ export function memorySpillStore(): SpillStore & { readonly files: Map<string, U
       const chunks: Uint8Array[] = [];
       files.set(name, chunks);
       return {
-        append: (bytes) => void chunks.push(bytes.slice()),
+        append: (bytes) => void chunks.push(copyOf(bytes)),
         readAll: () => concatBytes(chunks),
         remove: () => void files.delete(name),
       };

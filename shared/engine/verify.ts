@@ -22,7 +22,7 @@ import {
   type RawEntry,
   type ReadLimits,
 } from '../archive/source.ts';
-import { concatBytes } from '../format/bytes.ts';
+import { concatBytes, copyOf } from '../format/bytes.ts';
 import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
 import { hashingChunks, HEX64, type FileDigest } from '../format/hash.ts';
 import { RememberingVerifier } from '../format/remembering-verifier.ts';
@@ -306,7 +306,7 @@ function streamEntry(run: Run, path: string): AsyncGenerator<Uint8Array> {
     kept
       ? (async function* () {
           for await (const chunk of chunks) {
-            if (keptBytes + chunk.length <= MAX_KEPT_FILE_BYTES) kept.push(chunk.slice());
+            if (keptBytes + chunk.length <= MAX_KEPT_FILE_BYTES) kept.push(copyOf(chunk));
             keptBytes += chunk.length;
             yield chunk;
           }
@@ -366,7 +366,7 @@ async function readDocument(run: Run, path: string): Promise<unknown> {
           `a JSON document may be at most ${MAX_DOCUMENT_BYTES} bytes`,
         );
       // Its own copy: a reader may hand each chunk in a buffer the next one overwrites.
-      chunks.push(chunk.slice());
+      chunks.push(copyOf(chunk));
     }
     // A JSON document is one stored line without a newline (FORMAT.md §1).
     const stored = readStoredLine(path, { kind: 'line', line: 1, bytes: concatBytes(chunks) });
@@ -560,7 +560,7 @@ async function checkLedgers(run: Run): Promise<void> {
         try {
           for await (const read of lines) {
             // Held past the next chunk: its own copy of the bytes.
-            batch.push(read.kind === 'too-long' ? read : { ...read, bytes: read.bytes.slice() });
+            batch.push(read.kind === 'too-long' ? read : { ...read, bytes: copyOf(read.bytes) });
             if (batch.length >= CHECKPOINTS_AHEAD) await flush();
           }
         } finally {

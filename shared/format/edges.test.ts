@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bytesEqual,
   concatBytes,
+  copyOf,
   decodeUtf8Strict,
   fromBase64,
   fromHex,
@@ -55,6 +56,34 @@ const withSign = (y: bigint, sign: number) => {
 };
 
 describe('bytes', () => {
+  it('copyOf gives what slice gives, in a buffer of its own, for every kind of typed array', () => {
+    const kinds = [Uint8Array, Int8Array, Uint16Array, Int32Array, Uint32Array, Float64Array] as const;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...kinds),
+        fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.option(fc.integer({ min: -50, max: 50 }), { nil: undefined }),
+        fc.option(fc.integer({ min: -50, max: 50 }), { nil: undefined }),
+        (Kind, values, offset, from, to) => {
+          // A view into the middle of a larger buffer, as the engine's are.
+          const whole = new Kind(values.length + offset + 3);
+          const view = whole.subarray(offset, offset + values.length);
+          view.set(values as never);
+          const copy = copyOf(view, from, to);
+          expect(copy).toBeInstanceOf(Kind);
+          expect([...copy]).toEqual([...view.slice(from, to)]);
+          expect(copy.byteOffset).toBe(0);
+          expect(copy.buffer.byteLength).toBe(copy.byteLength);
+          // Its own: writing to it leaves the source as it was.
+          const before = [...view];
+          copy.fill(7 as never);
+          expect([...view]).toEqual(before);
+        },
+      ),
+    );
+  });
+
   it('utf8Transient gives utf8() for any text, call after call, growing its buffer when needed', () => {
     fc.assert(
       fc.property(

@@ -8,6 +8,7 @@
  * segment file) holding stops: what was held and every later chunk go to the incremental
  * hasher `fallback` instead, so memory stays bounded whatever the file sizes.
  */
+import { copyOf } from './bytes.ts';
 import type { FileHasher } from './hash.ts';
 
 /** The part of SubtleCrypto used here (Node's types do not name SubtleCrypto). */
@@ -30,7 +31,7 @@ export function webCryptoFileHasher(
     return {
       update(chunk) {
         if (incremental) return incremental.update(chunk);
-        (held as Uint8Array[]).push(chunk.slice());
+        (held as Uint8Array[]).push(copyOf(chunk));
         size += chunk.length;
         if (size <= holdLimit) return;
         incremental = fallback();
