@@ -69,6 +69,8 @@ export function copyOf<T extends TypedArray>(view: T, from = 0, to = view.length
 }
 
 let transient = new Uint8Array(4096);
+/** Texts longer than this get an array of their own: the kept buffer never outgrows 3 MiB. */
+const TRANSIENT_MAX_CHARS = 1024 * 1024;
 /**
  * `text`'s UTF-8 in a buffer kept between calls: valid only until the next call, for a caller
  * that hashes or copies it at once. ASCII text is copied by a loop: Chromium's TextEncoder
@@ -76,6 +78,7 @@ let transient = new Uint8Array(4096);
  */
 export function utf8Transient(text: string): Uint8Array {
   const n = text.length;
+  if (n > TRANSIENT_MAX_CHARS) return encoder.encode(text);
   if (transient.length < n * 3) transient = new Uint8Array(n * 3);
   const into = transient;
   for (let i = 0; i < n; i++) {

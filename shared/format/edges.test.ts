@@ -112,6 +112,9 @@ describe('bytes', () => {
       '',
       '€'.repeat(30_000),
       '€'.repeat(40_000),
+      // Past the kept buffer's bound: an array of its own, then the kept buffer again.
+      'é'.repeat(1_100_000),
+      'x',
     ])
       expect(utf8Transient(t)).toEqual(utf8(t));
   });
