@@ -61,9 +61,13 @@ type TypedArray =
  * `new` then `set`, not `slice`: in a Chromium worker `slice` copied 1.4 MB in 4.7 ms, `new`
  * and `set` in 0.35 ms (a hundred thousand float64s: 2.5 ms against 0.45 ms).
  */
+export function copyOf(view: Uint8Array, from?: number, to?: number): Uint8Array;
+export function copyOf<T extends TypedArray>(view: T, from?: number, to?: number): T;
 export function copyOf<T extends TypedArray>(view: T, from = 0, to = view.length): T {
   const part = view.subarray(from, to);
-  const out = new (view.constructor as new (length: number) => T)(part.length);
+  // A Node Buffer is a Uint8Array whose constructor is deprecated: bytes are copied into a plain Uint8Array.
+  const Kind = view instanceof Uint8Array ? Uint8Array : (view.constructor as new (length: number) => T);
+  const out = new Kind(part.length) as T;
   out.set(part as never);
   return out;
 }

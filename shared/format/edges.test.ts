@@ -56,6 +56,15 @@ const withSign = (y: bigint, sign: number) => {
 };
 
 describe('bytes', () => {
+  it('copyOf copies a Node Buffer into a plain Uint8Array (Buffer() is deprecated), its own bytes', () => {
+    const buffer = Buffer.from('abcdef');
+    const copy = copyOf(buffer, 1, 4);
+    expect(copy.constructor).toBe(Uint8Array);
+    expect([...copy]).toEqual([...Buffer.from('bcd')]);
+    copy[0] = 0;
+    expect(buffer.toString()).toBe('abcdef');
+  });
+
   it('copyOf gives what slice gives, in a buffer of its own, for every kind of typed array', () => {
     const kinds = [Uint8Array, Int8Array, Uint16Array, Int32Array, Uint32Array, Float64Array] as const;
     fc.assert(
