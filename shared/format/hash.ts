@@ -2,7 +2,7 @@
  * SHA-256 in the format's spelling: `"sha256:" + 64 lowercase hex digits` (FORMAT.md §1).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex, utf8, utf8Transient } from './bytes.ts';
+import { isLowerHexAt, toHex, utf8, utf8Transient } from './bytes.ts';
 
 export const HASH_PREFIX = 'sha256:';
 /** `prev` of a ledger's first receipt. */
@@ -91,8 +91,14 @@ export function hashOf(data: Uint8Array | string): string {
   return HASH_PREFIX + toHex(digest(typeof data === 'string' ? utf8(data) : data));
 }
 
+/** What {@link HASH_PATTERN} matches, by a loop (see `isLowerHexAt`). */
 export function isHashString(value: unknown): value is string {
-  return typeof value === 'string' && HASH_PATTERN.test(value);
+  return (
+    typeof value === 'string' &&
+    value.length === HASH_PREFIX.length + 64 &&
+    value.startsWith(HASH_PREFIX) &&
+    isLowerHexAt(value, HASH_PREFIX.length, 64)
+  );
 }
 
 /** An incremental SHA-256 of the implementation in use (raw digest). */

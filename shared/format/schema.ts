@@ -10,7 +10,8 @@
  * compiled object parsers check a receipt in about 60% of the time.
  */
 import { z } from 'zod';
-import { HASH_PATTERN, HASH_PREFIX } from './hash.ts';
+import { isLowerHex } from './bytes.ts';
+import { HASH_PATTERN, HEX64, isHashString } from './hash.ts';
 import { parseTime } from './time.ts';
 
 const underNode =
@@ -23,7 +24,7 @@ const hex = (pattern: RegExp, n: number, what: string) =>
   z.string().regex(pattern, `must be ${n} lowercase hex digits (${what})`);
 
 export const KidSchema = hex(KID_PATTERN, 32, 'key id');
-export const PublicKeySchema = hex(/^[0-9a-f]{64}$/, 64, 'Ed25519 public key');
+export const PublicKeySchema = hex(HEX64, 64, 'Ed25519 public key');
 export const SignatureHexSchema = hex(SIGNATURE_PATTERN, 128, 'Ed25519 signature');
 export const HashSchema = z.string().regex(HASH_PATTERN, 'must be "sha256:" followed by 64 lowercase hex digits');
 export const TimeSchema = z.string().refine((t) => parseTime(t) !== null, 'must be an RFC 3339 UTC time ending in Z');
@@ -207,18 +208,9 @@ function isPlain(value: unknown): value is Record<string, unknown> {
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNonEmpty = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
 const isUInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-/** Whether `s` holds `n` lowercase hex digits from `from` on (a loop: the regular expressions cost 2% of a worker). */
-function isLowerHexAt(s: string, from: number, n: number): boolean {
-  for (let i = from; i < from + n; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
-}
-const isHash = (v: unknown): boolean =>
-  typeof v === 'string' && v.length === 71 && v.startsWith(HASH_PREFIX) && isLowerHexAt(v, 7, 64);
-const isKid = (v: unknown): boolean => typeof v === 'string' && v.length === 32 && isLowerHexAt(v, 0, 32);
-const isSignatureHex = (v: unknown): boolean => typeof v === 'string' && v.length === 128 && isLowerHexAt(v, 0, 128);
+const isHash = isHashString;
+const isKid = (v: unknown): boolean => isLowerHex(v, 32);
+const isSignatureHex = (v: unknown): boolean => isLowerHex(v, 128);
 const isTimeText = (v: unknown): boolean => typeof v === 'string' && parseTime(v) !== null;
 function isArrayOf(v: unknown, each: (item: unknown) => boolean): boolean {
   if (!Array.isArray(v)) return false;
