@@ -9,7 +9,7 @@ import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { KeptFile, VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from '../workers/receipt-columns.ts';
-import { chunkOf } from '../workers/receipt-columns.ts';
+import { chunkOf, LINES_PER_CHUNK } from '../workers/receipt-columns.ts';
 import { storedLine } from '../workers/packed-lines.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import {
@@ -56,6 +56,8 @@ export async function beginImport(start: ImportStart): Promise<string> {
     status: 'importing',
     startedAt: new Date().toISOString(),
     trustedRoots: [...start.trustedRoots],
+    // The workers' ColumnBuilder cuts chunks of this many lines (its default).
+    linesPerChunk: LINES_PER_CHUNK,
     ...(start.execlayer ? { execlayer: start.execlayer } : {}),
   });
   return id;
@@ -264,9 +266,14 @@ export interface ReceiptLine {
   readonly hash: string;
 }
 
-/** The stored line of one receipt (ledger-local row). */
-export async function readReceiptLine(archiveId: string, ledger: string, local: number): Promise<ReceiptLine | null> {
-  const { chunkNo, offset } = chunkOf(local);
+/** The stored line of one receipt (ledger-local row) of an archive stored in chunks of `linesPerChunk`. */
+export async function readReceiptLine(
+  archiveId: string,
+  linesPerChunk: number,
+  ledger: string,
+  local: number,
+): Promise<ReceiptLine | null> {
+  const { chunkNo, offset } = chunkOf(local, linesPerChunk);
   const chunk = await db.receiptLines.get([archiveId, ledger, chunkNo]);
   const text = chunk && storedLine(chunk, offset);
   const hash = chunk?.hashes[offset];

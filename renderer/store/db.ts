@@ -70,6 +70,11 @@ export interface ArchiveRow {
   completedAt?: string;
   /** Root public keys that were pinned when this archive was verified. */
   trustedRoots: string[];
+  /**
+   * Raw lines per `receiptLines` row (set when the import begins). Absent in archives imported
+   * before 2026-12-01's last layout, whose rows hold 1,000: read it with `linesPerChunkOf`.
+   */
+  linesPerChunk?: number;
   /** Set once complete. */
   report?: StoredReport;
   rowsByLedger?: Record<string, number>;

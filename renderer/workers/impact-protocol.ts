@@ -7,10 +7,12 @@ import type { PolicyEvaluation } from '../../shared/decisions/policy-status.ts';
 import type { BundleDiff, BundleSide } from '../../shared/policy/diff.ts';
 import type { Impact } from '../../shared/policy/impact.ts';
 
-/** One stored chunk of raw lines (`receiptLines`, 1,000 lines a row) to read. */
+/** One stored chunk of raw lines (`receiptLines`, the archive's `linesPerChunk` a row) to read. */
 export interface ChunkTask {
   readonly ledger: string;
   readonly chunkNo: number;
+  /** The ledger-local row of the chunk's first line. */
+  readonly start: number;
   /** Lines the store should hold in this chunk (from the archive's row counts). */
   readonly lines: number;
   /** Only these offsets in the chunk (ascending): a saved filter's rows. Absent: every line. */

@@ -21,7 +21,7 @@ import { zipFiles } from '../../shared/producer/zip.ts';
 import { mergeShares, planAll, planRows, splitShares } from '../features/bundles/impact-plan.ts';
 import type { ChunkTask } from './impact-protocol.ts';
 import { scanShare, type ReadChunks } from './impact-shard.ts';
-import { LINES_PER_CHUNK } from './receipt-columns.ts';
+import { LEGACY_LINES_PER_CHUNK, LINES_PER_CHUNK } from './receipt-columns.ts';
 
 type Json = Record<string, unknown>;
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -73,12 +73,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function storeOf(lines: Map<string, string[]>): ReadChunks {
+/** A store holding each ledger's lines in chunks of `size`, as an archive imported with that size. */
+function storeOf(lines: Map<string, string[]>, size = LINES_PER_CHUNK): ReadChunks {
   return async (ledger, from, to) => {
     const all = lines.get(ledger) ?? [];
     const out = new Map<number, string[]>();
     for (let c = from; c <= to; c++) {
-      const texts = all.slice(c * LINES_PER_CHUNK, (c + 1) * LINES_PER_CHUNK);
+      const texts = all.slice(c * size, (c + 1) * size);
       if (texts.length > 0) out.set(c, texts);
     }
     return out;
@@ -119,10 +120,17 @@ function rowOf(receipt: string): number {
 }
 
 describe('impact over stored chunks', () => {
-  it('agrees with tickmark policy-diff --json, in one share or three', async () => {
+  it('agrees with tickmark policy-diff --json, in one share or three, whatever lines a chunk holds', async () => {
     const impact = cli.impact as Json;
-    for (const parts of [1, 3]) {
-      const merged = await replay(planAll(rowsByLedger()), parts);
+    // Chunks of archives imported before (1,000), of those imported now, and an odd size.
+    for (const [parts, size] of [
+      [1, LINES_PER_CHUNK],
+      [3, LINES_PER_CHUNK],
+      [1, LEGACY_LINES_PER_CHUNK],
+      [3, LEGACY_LINES_PER_CHUNK],
+      [2, 7],
+    ] as const) {
+      const merged = await replay(planAll(rowsByLedger(), size), parts, storeOf(ledgers, size));
       const i = merged.impact!;
       expect(i.evaluated).toBe(impact.evaluated);
       expect(i.unchanged).toBe(impact.unchanged);
@@ -148,7 +156,7 @@ describe('impact over stored chunks', () => {
   });
 
   it('a filter’s rows: only those lines, each change still on its own row', async () => {
-    const all = await replay(planAll(rowsByLedger()), 1);
+    const all = await replay(planAll(rowsByLedger(), LINES_PER_CHUNK), 1);
     const rows = all.changedRows.filter((_, k) => k % 2 === 0);
     const sortedLedgers = [...ledgers.keys()].sort();
     const table = {
@@ -156,7 +164,7 @@ describe('impact over stored chunks', () => {
       ledgerStart: sortedLedgers.map((l) => ledgerStart()[l] as number),
       count: 2400,
     };
-    const some = await replay(planRows(table, Uint32Array.from(rows)), 2);
+    const some = await replay(planRows(table, Uint32Array.from(rows), LINES_PER_CHUNK), 2);
     expect(some.impact!.evaluated).toBe(rows.length);
     expect(some.changedRows).toEqual(rows);
   });
@@ -174,7 +182,7 @@ describe('impact over stored chunks', () => {
       if (ledger === first) got.delete(1);
       return got;
     };
-    const merged = await replay(planAll(rowsByLedger()), 2, store);
+    const merged = await replay(planAll(rowsByLedger(), LINES_PER_CHUNK), 2, store);
     const lost = Math.min(LINES_PER_CHUNK, lines.length - LINES_PER_CHUNK);
     expect(merged.notReceipts).toBe(2);
     expect(merged.noBundle).toBe(2);

@@ -8,13 +8,15 @@ import type { Receipt } from '../../shared/format/schema.ts';
 import type { ImpactCollector } from '../../shared/policy/impact.ts';
 import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
 import type { ChunkTask, ScanShare, ShareResult } from './impact-protocol.ts';
-import { LINES_PER_CHUNK } from './receipt-columns.ts';
 
 /** The stored texts of chunks `from..to` (inclusive) of one ledger, by chunk number (absent: not stored). */
 export type ReadChunks = (ledger: string, from: number, to: number) => Promise<ReadonlyMap<number, readonly string[]>>;
 
-/** Chunks read in one go: 8 × 1,000 lines, about 11 MB of text for demo-sized receipts. */
-export const CHUNKS_PER_READ = 8;
+/**
+ * Lines read in one go (whole chunks, however many lines a chunk holds): about 11 MB of text
+ * for demo-sized receipts.
+ */
+export const LINES_PER_READ = 8000;
 
 type Replayable = Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>;
 
@@ -35,13 +37,16 @@ export function replayable(value: unknown): Replayable | null {
   return { id: v.id, ledger: v.ledger, seq: v.seq, request: r, entities: v.entities };
 }
 
-/** Consecutive tasks of one ledger, at most {@link CHUNKS_PER_READ} chunk numbers apart. */
+/**
+ * Consecutive tasks of one ledger whose chunks start less than {@link LINES_PER_READ} lines
+ * after the first's (at least one task a batch).
+ */
 function batches(tasks: readonly ChunkTask[]): ChunkTask[][] {
   const out: ChunkTask[][] = [];
   let current: ChunkTask[] = [];
   for (const task of tasks) {
     const first = current[0];
-    if (first && (first.ledger !== task.ledger || task.chunkNo - first.chunkNo >= CHUNKS_PER_READ)) {
+    if (first && (first.ledger !== task.ledger || task.start - first.start >= LINES_PER_READ)) {
       out.push(current);
       current = [];
     }
@@ -129,7 +134,7 @@ export async function scanShare(
         }
         if (collector) {
           collector.add(receipt);
-          addedRow.push(base + task.chunkNo * LINES_PER_CHUNK + offset);
+          addedRow.push(base + task.start + offset);
           addedSeq.push(receipt.seq);
           addedLedger.push(ledgerNumber(receipt.ledger));
         }

@@ -21,8 +21,21 @@ import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.
 import { copyOf, utf8 } from '../../shared/format/bytes.ts';
 import { PackedLinesBuilder, packedLineBytes, packedLinesBuffers, type PackedLines } from './packed-lines.ts';
 
-/** Raw lines per stored chunk row. */
-export const LINES_PER_CHUNK = 1000;
+/**
+ * Raw lines per stored chunk row, for archives imported now. A receipt reached after a reload
+ * is read from its chunk: 100 demo-sized lines are about 150 KB, read in a few milliseconds,
+ * where 1,000 (1.5 MB) took 60–230 ms beside the page's other first reads. The number is
+ * stored with the archive ({@link linesPerChunkOf}); every reader asks it.
+ */
+export const LINES_PER_CHUNK = 100;
+/** Raw lines per chunk row of archives imported before the number was stored with them. */
+export const LEGACY_LINES_PER_CHUNK = 1000;
+
+/** Raw lines per stored chunk row of an archive (archives imported before it was stored: 1,000). */
+export function linesPerChunkOf(archive: { readonly linesPerChunk?: number | undefined }): number {
+  const n = archive.linesPerChunk;
+  return n === undefined ? LEGACY_LINES_PER_CHUNK : n;
+}
 /** Rows of typed-array columns per stored index block. */
 export const ROWS_PER_BLOCK = 65_536;
 
@@ -301,8 +314,8 @@ interface LedgerBuilder {
   ids: string[];
 }
 
-function newChunkPlaces(): Pick<LedgerBuilder, 'path' | 'line' | 'ids'> {
-  return { path: new Uint32Array(LINES_PER_CHUNK), line: new Uint32Array(LINES_PER_CHUNK), ids: [] };
+function newChunkPlaces(linesPerChunk: number): Pick<LedgerBuilder, 'path' | 'line' | 'ids'> {
+  return { path: new Uint32Array(linesPerChunk), line: new Uint32Array(linesPerChunk), ids: [] };
 }
 
 /** The index fields of one record. */
@@ -503,6 +516,12 @@ export class ColumnBuilder {
   private readonly ledgers = new Map<string, LedgerBuilder>();
   private readonly blocks: ColumnBlock[] = [];
 
+  /** @param linesPerChunk raw lines per stored chunk row (stored with the archive as `linesPerChunk`) */
+  constructor(readonly linesPerChunk: number = LINES_PER_CHUNK) {
+    if (!Number.isSafeInteger(linesPerChunk) || linesPerChunk < 1)
+      throw new RangeError('ColumnBuilder: "linesPerChunk" must be a positive integer');
+  }
+
   /** Adds one record; returns a full line chunk when this record completed one. */
   add(record: RecordRead): LineChunk | null {
     return this.addRow(record.ledger, this.paths.id(record.path), rowValues(record));
@@ -548,7 +567,7 @@ export class ColumnBuilder {
         block: new GrowableBlock(ledgerName, 0),
         lines: new PackedLinesBuilder(),
         hashes: [],
-        ...newChunkPlaces(),
+        ...newChunkPlaces(this.linesPerChunk),
       };
       this.ledgers.set(ledgerName, ledger);
     }
@@ -584,7 +603,7 @@ export class ColumnBuilder {
     ledger.lines.push(v.bytes);
     ledger.hashes.push(v.hash);
     ledger.rows++;
-    if (ledger.lines.count === LINES_PER_CHUNK) return this.takeChunk(ledgerName, ledger);
+    if (ledger.lines.count === this.linesPerChunk) return this.takeChunk(ledgerName, ledger);
     return null;
   }
 
@@ -619,7 +638,7 @@ export class ColumnBuilder {
 
   private takeChunk(name: string, ledger: LedgerBuilder): LineChunk {
     const n = ledger.lines.count;
-    const chunkNo = Math.floor((ledger.rows - n) / LINES_PER_CHUNK);
+    const chunkNo = Math.floor((ledger.rows - n) / this.linesPerChunk);
     const chunk: LineChunk = {
       ledger: name,
       chunkNo,
@@ -664,7 +683,7 @@ export function blockBuffers(block: ColumnBlock): ArrayBuffer[] {
     .map((a) => a.buffer as ArrayBuffer);
 }
 
-/** Where a ledger-local row's raw line is stored. */
-export function chunkOf(localRow: number): { chunkNo: number; offset: number } {
-  return { chunkNo: Math.floor(localRow / LINES_PER_CHUNK), offset: localRow % LINES_PER_CHUNK };
+/** Where a ledger-local row's raw line is stored, in chunks of `linesPerChunk` ({@link linesPerChunkOf}). */
+export function chunkOf(localRow: number, linesPerChunk: number): { chunkNo: number; offset: number } {
+  return { chunkNo: Math.floor(localRow / linesPerChunk), offset: localRow % linesPerChunk };
 }

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { finding, type Finding } from '../../shared/engine/findings.ts';
 import type { RecordRead } from '../../shared/engine/types.ts';
 import type { Receipt } from '../../shared/format/schema.ts';
-import { ColumnBuilder, LINES_PER_CHUNK, ROWS_PER_BLOCK, chunkOf, type LineChunk } from '../workers/receipt-columns.ts';
+import {
+  ColumnBuilder,
+  LEGACY_LINES_PER_CHUNK,
+  LINES_PER_CHUNK,
+  ROWS_PER_BLOCK,
+  chunkOf,
+  linesPerChunkOf,
+  type LineChunk,
+} from '../workers/receipt-columns.ts';
 import {
   buildReceiptTable,
   filterRows,
@@ -74,8 +82,8 @@ function record(ledger: string, seq: number, over: Parameters<typeof receipt>[2]
   };
 }
 
-function build(records: readonly RecordRead[], findings: readonly Finding[] = []) {
-  const builder = new ColumnBuilder();
+function build(records: readonly RecordRead[], findings: readonly Finding[] = [], linesPerChunk = LINES_PER_CHUNK) {
+  const builder = new ColumnBuilder(linesPerChunk);
   const chunks: LineChunk[] = [];
   for (const r of records) {
     const chunk = builder.add(r);
@@ -112,14 +120,32 @@ describe('ColumnBuilder', () => {
     expect(table.effect[0]).toBe(0);
   });
 
-  it('places a row where chunkOf says its raw line is stored', () => {
-    const records = Array.from({ length: 2500 }, (_, i) => record('a', i + 1));
-    const { chunks, table } = build(records);
-    const row = 2345;
-    const { ledger, local } = localRow(table, row);
-    const { chunkNo, offset } = chunkOf(local);
-    const chunk = chunks.find((c) => c.ledger === ledger && c.chunkNo === chunkNo) as LineChunk;
-    expect(storedLine(chunk, offset)).toBe(`{"seq":${table.seq[row]}}`);
+  it('places every row where chunkOf says its raw line is stored, for any chunk size', () => {
+    const records = Array.from({ length: 2500 }, (_, i) => record(i % 3 === 0 ? 'a' : 'b', i + 1));
+    for (const size of [LINES_PER_CHUNK, LEGACY_LINES_PER_CHUNK, 1, 7, 2500, 4000]) {
+      const { chunks, table } = build(records, [], size);
+      // Every chunk but each ledger's last is full.
+      for (const c of chunks) {
+        const last = Math.max(...chunks.filter((d) => d.ledger === c.ledger).map((d) => d.chunkNo));
+        if (c.chunkNo < last) expect(storedLineCount(c)).toBe(size);
+      }
+      for (let row = 0; row < table.count; row++) {
+        const { ledger, local } = localRow(table, row);
+        const { chunkNo, offset } = chunkOf(local, size);
+        const chunk = chunks.find((c) => c.ledger === ledger && c.chunkNo === chunkNo) as LineChunk;
+        expect(storedLine(chunk, offset)).toBe(`{"seq":${table.seq[row]}}`);
+        expect(chunk.places.line[offset]).toBe(table.line[row]);
+      }
+    }
+    expect(() => new ColumnBuilder(0)).toThrow(RangeError);
+    expect(() => new ColumnBuilder(2.5)).toThrow(RangeError);
+  });
+
+  it('an archive row without linesPerChunk was stored in chunks of 1,000', () => {
+    expect(linesPerChunkOf({})).toBe(1000);
+    expect(LEGACY_LINES_PER_CHUNK).toBe(1000);
+    expect(linesPerChunkOf({ linesPerChunk: 100 })).toBe(100);
+    expect(new ColumnBuilder().linesPerChunk).toBe(LINES_PER_CHUNK);
   });
 });
 

@@ -414,6 +414,8 @@ describe('policy bundles', () => {
             id: copy,
             name: `demo lines × ${receipts}`,
             rowsByLedger: { 'gw-eu-1': perLedger, 'gw-us-1': perLedger },
+            // The copy's chunks above hold 1,000 lines, whatever the source archive's held.
+            linesPerChunk: 1000,
           },
         ]);
         open.close();

@@ -14,6 +14,7 @@ import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { readReceiptLine, type LoadedArchive } from '../../store/archives.ts';
 import { findReceiptRow, localRow, receiptIdOf } from '../../workers/receipt-table.ts';
+import { linesPerChunkOf } from '../../workers/receipt-columns.ts';
 import { shortHash, sideName } from './bundle-data.ts';
 import { evaluateInWorker } from './impact-client.ts';
 import { proposedFor } from './proposed.ts';
@@ -52,7 +53,7 @@ async function lineOf(loaded: LoadedArchive, receiptId: string, row: number | un
   if (at === undefined && idsIndexed) at = findReceiptRow(table, receiptId);
   if (at === undefined) throw new Error(`This archive has no receipt with id “${receiptId}” to replay.`);
   const { ledger, local } = localRow(table, at);
-  const stored = await readReceiptLine(loaded.archive.id, ledger, local);
+  const stored = await readReceiptLine(loaded.archive.id, linesPerChunkOf(loaded.archive), ledger, local);
   if (!stored)
     throw new Error(`The stored line of ledger ${ledger}, row ${local + 1}, could not be read from the store.`);
   return stored.text;

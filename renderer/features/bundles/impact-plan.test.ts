@@ -46,30 +46,48 @@ const share = (r: Partial<ShareResult>): ShareResult => ({
 
 describe('impact plan', () => {
   it('every stored chunk of every ledger, ledgers by name, the last chunk short', () => {
-    const tasks = planAll({ 'gw-us-1': 1500, 'gw-eu-1': 1000, empty: 0 });
+    const tasks = planAll({ 'gw-us-1': 1500, 'gw-eu-1': 1000, empty: 0 }, 1000);
     expect(tasks).toEqual([
-      { ledger: 'gw-eu-1', chunkNo: 0, lines: 1000 },
-      { ledger: 'gw-us-1', chunkNo: 0, lines: 1000 },
-      { ledger: 'gw-us-1', chunkNo: 1, lines: 500 },
+      { ledger: 'gw-eu-1', chunkNo: 0, start: 0, lines: 1000 },
+      { ledger: 'gw-us-1', chunkNo: 0, start: 0, lines: 1000 },
+      { ledger: 'gw-us-1', chunkNo: 1, start: 1000, lines: 500 },
     ]);
     expect(planLines(tasks)).toBe(2500);
+    // The archive's own chunk size: 100 lines a chunk gives 25 chunks of the same lines.
+    const small = planAll({ 'gw-us-1': 1500, 'gw-eu-1': 1000, empty: 0 }, 100);
+    expect(small).toHaveLength(25);
+    expect(small.at(-1)).toEqual({ ledger: 'gw-us-1', chunkNo: 14, start: 1400, lines: 100 });
+    expect(planLines(small)).toBe(2500);
+    expect(planAll({ a: 250 }, 100).map((t) => [t.start, t.lines])).toEqual([
+      [0, 100],
+      [100, 100],
+      [200, 50],
+    ]);
+    expect(() => planAll({ a: 1 }, 0)).toThrow(RangeError);
   });
 
   it('a filter’s rows become chunk offsets in their ledgers', () => {
     const table = { ledgers: ['a', 'b'], ledgerStart: [0, 2500], count: 4000 };
-    const tasks = planRows(table, Uint32Array.of(0, 999, 1000, 2499, 2500, 3999));
+    const tasks = planRows(table, Uint32Array.of(0, 999, 1000, 2499, 2500, 3999), 1000);
     expect(tasks).toEqual([
-      { ledger: 'a', chunkNo: 0, offsets: [0, 999], lines: 2 },
-      { ledger: 'a', chunkNo: 1, offsets: [0], lines: 1 },
-      { ledger: 'a', chunkNo: 2, offsets: [499], lines: 1 },
-      { ledger: 'b', chunkNo: 0, offsets: [0], lines: 1 },
-      { ledger: 'b', chunkNo: 1, offsets: [499], lines: 1 },
+      { ledger: 'a', chunkNo: 0, start: 0, offsets: [0, 999], lines: 2 },
+      { ledger: 'a', chunkNo: 1, start: 1000, offsets: [0], lines: 1 },
+      { ledger: 'a', chunkNo: 2, start: 2000, offsets: [499], lines: 1 },
+      { ledger: 'b', chunkNo: 0, start: 0, offsets: [0], lines: 1 },
+      { ledger: 'b', chunkNo: 1, start: 1000, offsets: [499], lines: 1 },
     ]);
-    expect(() => planRows(table, [5, 5])).toThrow(/ascending/);
+    expect(planRows(table, Uint32Array.of(0, 99, 100, 2499, 3999), 100)).toEqual([
+      { ledger: 'a', chunkNo: 0, start: 0, offsets: [0, 99], lines: 2 },
+      { ledger: 'a', chunkNo: 1, start: 100, offsets: [0], lines: 1 },
+      { ledger: 'a', chunkNo: 24, start: 2400, offsets: [99], lines: 1 },
+      { ledger: 'b', chunkNo: 14, start: 1400, offsets: [99], lines: 1 },
+    ]);
+    expect(() => planRows(table, [5, 5], 1000)).toThrow(/ascending/);
+    expect(() => planRows(table, [5], 1.5)).toThrow(RangeError);
   });
 
   it('shares are contiguous, cover every task once and are about equal', () => {
-    const tasks = planAll({ a: 10_000, b: 7_500 });
+    const tasks = planAll({ a: 10_000, b: 7_500 }, 1000);
     for (const parts of [1, 2, 3, 4, 50]) {
       const shares = splitShares(tasks, parts);
       expect(shares.flat()).toEqual(tasks);

@@ -6,7 +6,6 @@
  */
 import type { ChangedOutcome, Impact } from '../../../shared/policy/impact.ts';
 import type { ChunkTask, ShareResult } from '../../workers/impact-protocol.ts';
-import { LINES_PER_CHUNK } from '../../workers/receipt-columns.ts';
 
 /** The part of the receipt table a plan needs. */
 export interface PlanTable {
@@ -15,34 +14,43 @@ export interface PlanTable {
   readonly count: number;
 }
 
-/** Every stored line of every ledger, chunk by chunk. */
-export function planAll(rowsByLedger: Readonly<Record<string, number>>): ChunkTask[] {
+function checkChunkSize(linesPerChunk: number, name: string): void {
+  if (!Number.isSafeInteger(linesPerChunk) || linesPerChunk < 1)
+    throw new RangeError(`${name}: "linesPerChunk" must be a positive integer`);
+}
+
+/** Every stored line of every ledger, chunk by chunk (chunks of the archive's `linesPerChunkOf`). */
+export function planAll(rowsByLedger: Readonly<Record<string, number>>, linesPerChunk: number): ChunkTask[] {
+  checkChunkSize(linesPerChunk, 'planAll');
   const tasks: ChunkTask[] = [];
   for (const ledger of Object.keys(rowsByLedger).sort()) {
     const rows = rowsByLedger[ledger] ?? 0;
-    for (let chunkNo = 0; chunkNo * LINES_PER_CHUNK < rows; chunkNo++)
-      tasks.push({ ledger, chunkNo, lines: Math.min(LINES_PER_CHUNK, rows - chunkNo * LINES_PER_CHUNK) });
+    for (let chunkNo = 0; chunkNo * linesPerChunk < rows; chunkNo++) {
+      const start = chunkNo * linesPerChunk;
+      tasks.push({ ledger, chunkNo, start, lines: Math.min(linesPerChunk, rows - start) });
+    }
   }
   return tasks;
 }
 
 /** The chunks holding `rows` (global table rows, ascending), each with the offsets it needs. */
-export function planRows(table: PlanTable, rows: ArrayLike<number>): ChunkTask[] {
+export function planRows(table: PlanTable, rows: ArrayLike<number>, linesPerChunk: number): ChunkTask[] {
+  checkChunkSize(linesPerChunk, 'planRows');
   const tasks: ChunkTask[] = [];
   let li = 0;
-  let current: { ledger: string; chunkNo: number; offsets: number[] } | null = null;
+  let current: { ledger: string; chunkNo: number; start: number; offsets: number[] } | null = null;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as number;
     if (i > 0 && row <= (rows[i - 1] as number)) throw new RangeError('planRows: "rows" must be ascending');
     while (li + 1 < table.ledgers.length && row >= (table.ledgerStart[li + 1] as number)) li++;
     const ledger = table.ledgers[li] as string;
     const local = row - (table.ledgerStart[li] as number);
-    const chunkNo = Math.floor(local / LINES_PER_CHUNK);
+    const chunkNo = Math.floor(local / linesPerChunk);
     if (!current || current.ledger !== ledger || current.chunkNo !== chunkNo) {
       if (current) tasks.push({ ...current, lines: current.offsets.length });
-      current = { ledger, chunkNo, offsets: [] };
+      current = { ledger, chunkNo, start: chunkNo * linesPerChunk, offsets: [] };
     }
-    current.offsets.push(local % LINES_PER_CHUNK);
+    current.offsets.push(local % linesPerChunk);
   }
   if (current) tasks.push({ ...current, lines: current.offsets.length });
   return tasks;

@@ -9,6 +9,7 @@ import type { LoadedArchive } from '../../store/archives.ts';
 import type { SavedFilter } from '../../store/saved-filters.ts';
 import { filterRows, searchReceipts, unavailableFilters, type ReceiptFilter } from '../../workers/receipt-table.ts';
 import type { ChunkTask } from '../../workers/impact-protocol.ts';
+import { linesPerChunkOf } from '../../workers/receipt-columns.ts';
 import { planAll, planRows } from './impact-plan.ts';
 
 export type Population =
@@ -19,7 +20,7 @@ export function populationOf(loaded: LoadedArchive, filter: SavedFilter | null):
   if (!filter)
     return {
       ok: true,
-      tasks: planAll(loaded.archive.rowsByLedger ?? {}),
+      tasks: planAll(loaded.archive.rowsByLedger ?? {}, linesPerChunkOf(loaded.archive)),
       label: 'every recorded receipt',
       key: 'all',
     };
@@ -44,7 +45,7 @@ export function populationOf(loaded: LoadedArchive, filter: SavedFilter | null):
   const rows = filterRows(table, member);
   return {
     ok: true,
-    tasks: planRows(table, rows),
+    tasks: planRows(table, rows, linesPerChunkOf(loaded.archive)),
     label: `the ${rows.length.toLocaleString('en-US')} receipts of the saved filter “${filter.name}”`,
     key: `filter:${filter.id}:${filter.query}`,
   };

@@ -4,6 +4,7 @@ import type { LoadedArchive } from '../../store/archives.ts';
 import { loadArchiveBundles, type ArchiveBundles } from './bundle-data.ts';
 import { keepScan, keptScan, startScan, type ScanOutcome, type ScanProgress } from './impact-client.ts';
 import { planAll } from './impact-plan.ts';
+import { linesPerChunkOf } from '../../workers/receipt-columns.ts';
 
 export type Loadable<T> =
   | { readonly status: 'loading' }
@@ -60,7 +61,7 @@ export function useBundleCounts(loaded: LoadedArchive | null): CountState {
     setState({ status: 'counting', progress: null });
     const job = startScan({
       archiveId: loaded.archive.id,
-      tasks: planAll(loaded.archive.rowsByLedger ?? {}),
+      tasks: planAll(loaded.archive.rowsByLedger ?? {}, linesPerChunkOf(loaded.archive)),
       ledgerStart: ledgerStartOf(loaded),
       sides: null,
       onProgress: (progress) => live && setState({ status: 'counting', progress }),

@@ -7,7 +7,7 @@ import { formatCount } from '../../components/format.ts';
 import { SeverityTag } from '../../components/SeverityTag.tsx';
 import { codesForCriterion } from '../../components/soc2-criteria.ts';
 import { db } from '../../store/db.ts';
-import { chunkOf } from '../../workers/receipt-columns.ts';
+import { chunkOf, linesPerChunkOf } from '../../workers/receipt-columns.ts';
 import { storedLine } from '../../workers/packed-lines.ts';
 import { receiptIdOf } from '../../workers/receipt-table.ts';
 import { UnplacedFindings } from '../receipts/UnplacedFindings.tsx';
@@ -53,12 +53,13 @@ export function ExeclayerLinesPage({ archiveId, query, row }: Props) {
     let live = true;
     const { table } = loaded;
     const ledger = table.ledgers[0] as string;
-    const chunks = [...new Set(shown.map((r) => chunkOf(r - (table.ledgerStart[0] ?? 0)).chunkNo))];
+    const size = linesPerChunkOf(loaded.archive);
+    const chunks = [...new Set(shown.map((r) => chunkOf(r - (table.ledgerStart[0] ?? 0), size).chunkNo))];
     void Promise.all(chunks.map((n) => db.receiptLines.get([archiveId, ledger, n]))).then((rows) => {
       if (!live) return;
       const out = new Map<number, string>();
       for (const r of shown) {
-        const { chunkNo, offset } = chunkOf(r - (table.ledgerStart[0] ?? 0));
+        const { chunkNo, offset } = chunkOf(r - (table.ledgerStart[0] ?? 0), size);
         const row = rows[chunks.indexOf(chunkNo)];
         const text = row && storedLine(row, offset);
         if (text !== undefined) out.set(r, text);

@@ -23,7 +23,7 @@ import { navigate } from '../../app/use-route.ts';
 import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
 import { db } from '../../store/db.ts';
 import type { LoadedArchive } from '../../store/archives.ts';
-import { chunkOf } from '../../workers/receipt-columns.ts';
+import { chunkOf, linesPerChunkOf } from '../../workers/receipt-columns.ts';
 import { storedLine } from '../../workers/packed-lines.ts';
 import { findReceiptRow, receiptIdOf } from '../../workers/receipt-table.ts';
 import { Fact, FindingItem, Section } from '../reconstruct/parts.tsx';
@@ -36,19 +36,18 @@ interface Props {
 }
 
 /** The stored texts of these rows of the log (absent where a row does not exist). */
-async function rowTexts(
-  archiveId: string,
-  table: LoadedArchive['table'],
-  rows: number[],
-): Promise<Map<number, string>> {
+async function rowTexts(loaded: LoadedArchive, rows: number[]): Promise<Map<number, string>> {
+  const { table } = loaded;
+  const archiveId = loaded.archive.id;
+  const size = linesPerChunkOf(loaded.archive);
   const ledger = table.ledgers[0] as string;
   const start = table.ledgerStart[0] ?? 0;
   const wanted = rows.filter((r) => r >= 0 && r < table.count);
-  const chunks = [...new Set(wanted.map((r) => chunkOf(r - start).chunkNo))];
+  const chunks = [...new Set(wanted.map((r) => chunkOf(r - start, size).chunkNo))];
   const stored = await Promise.all(chunks.map((n) => db.receiptLines.get([archiveId, ledger, n])));
   const out = new Map<number, string>();
   for (const r of wanted) {
-    const { chunkNo, offset } = chunkOf(r - start);
+    const { chunkNo, offset } = chunkOf(r - start, size);
     const row = stored[chunks.indexOf(chunkNo)];
     const text = row && storedLine(row, offset);
     if (text !== undefined) out.set(r, text);
@@ -89,7 +88,7 @@ export function ExeclayerReconstructPage({ archiveId, receiptId, line }: Props) 
   useEffect(() => {
     if (!loaded || row === null) return undefined;
     let live = true;
-    rowTexts(archiveId, loaded.table, [row - 1, row, row + 1]).then(
+    rowTexts(loaded, [row - 1, row, row + 1]).then(
       (t) => live && setTexts({ row, texts: t }),
       (error: Error) => live && setFailed(error.message),
     );

@@ -16,6 +16,8 @@ import { criteriaFor } from '../../components/soc2-criteria.ts';
 
 interface Props {
   readonly archiveId: string;
+  /** Raw lines per stored chunk row of this archive (`linesPerChunkOf`). */
+  readonly linesPerChunk: number;
   readonly table: ReceiptTable;
   readonly row: number;
   readonly onClose: () => void;
@@ -25,20 +27,20 @@ interface Props {
 const SUBJECTS_SHOWN = 5;
 
 /** One receipt: where it is, its findings, and its stored line exactly as signed. */
-export function ReceiptDetail({ archiveId, table, row, onClose }: Props) {
+export function ReceiptDetail({ archiveId, linesPerChunk, table, row, onClose }: Props) {
   const [line, setLine] = useState<ReceiptLine | null | 'loading'>('loading');
   const { ledger, local } = localRow(table, row);
   useEffect(() => {
     let live = true;
     setLine('loading');
-    readReceiptLine(archiveId, ledger, local).then(
+    readReceiptLine(archiveId, linesPerChunk, ledger, local).then(
       (l) => live && setLine(l),
       () => live && setLine(null),
     );
     return () => {
       live = false;
     };
-  }, [archiveId, ledger, local]);
+  }, [archiveId, linesPerChunk, ledger, local]);
   const findings = (table.rowFindings.get(row) ?? []).map((i) => table.findings[i]).filter((f) => f !== undefined);
   const seq = table.seq[row] as number;
   const path = table.dictionaries.paths[table.path[row] as number];

@@ -19,6 +19,7 @@ import { ReceiptGrid } from './ReceiptGrid.tsx';
 import { SavedFilters } from './SavedFilters.tsx';
 import { SearchBox } from './SearchBox.tsx';
 import { UnplacedFindings } from './UnplacedFindings.tsx';
+import { linesPerChunkOf } from '../../workers/receipt-columns.ts';
 
 interface Props {
   readonly archiveId: string;
@@ -127,7 +128,13 @@ export function ReceiptsPage({ archiveId, query, row }: Props) {
           <div className={`receipts-layout${selected !== undefined ? ' with-detail' : ''}`}>
             <ReceiptGrid table={table} rows={result.rows} selected={selected} onSelect={select} />
             {selected !== undefined && (
-              <ReceiptDetail archiveId={archiveId} table={table} row={selected} onClose={() => select(undefined)} />
+              <ReceiptDetail
+                archiveId={archiveId}
+                linesPerChunk={linesPerChunkOf(archive)}
+                table={table}
+                row={selected}
+                onClose={() => select(undefined)}
+              />
             )}
           </div>
         </>

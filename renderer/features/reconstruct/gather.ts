@@ -87,7 +87,7 @@ export async function locateReceipt(source: RowSource, receiptId: string, row: n
   return { ok: true, row: found };
 }
 
-/** Reads stored lines, one chunk row per 1,000 lines, each chunk once. */
+/** Reads stored lines, one chunk row per `linesPerChunk` lines, each chunk once. */
 class LineReader {
   private readonly chunks = new Map<string, Promise<ReceiptLinesRow | undefined>>();
   constructor(private readonly source: RowSource) {}
@@ -95,7 +95,7 @@ class LineReader {
   /** The stored line of a row (the row must be loaded in the source). */
   async at(row: number): Promise<LineAt | null> {
     const { ledger, local } = this.source.ledgerOf(row);
-    const { chunkNo, offset } = chunkOf(local);
+    const { chunkNo, offset } = chunkOf(local, this.source.linesPerChunk);
     const key = `${ledger}\n${chunkNo}`;
     let chunk = this.chunks.get(key);
     if (!chunk) {
@@ -143,6 +143,10 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   const range = source.ledgerRange(ledger) ?? { from: row, to: row + 1 };
   const summary = archive.report.ledgers.find((l) => l.ledger === ledger);
   const view = { paths: source.paths, from: range.from, to: range.to, segments: summary?.segments ?? [] };
+  // The receipt's own line chunk is asked for first: IndexedDB answers in about the order it
+  // is asked, and the files below (a ledger's checkpoints are megabytes at 1,000,000
+  // receipts) would otherwise be read before it.
+  const placed = source.load([row]);
   // The archive's files do not depend on the receipt's line: asked for at once.
   const fileRow = (path: string) => db.archiveFiles.get([archiveId, path]);
   const files = Promise.all([
@@ -155,9 +159,12 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
       .toArray(),
     db.archiveFiles.where('archiveId').equals(archiveId).limit(1).primaryKeys(),
   ]);
+  // Nor do the full verification's findings: asked for now too.
+  const storedFindings = source.findings();
   // Awaited below; a failure before that is the one reported.
   files.catch(() => undefined);
-  await source.load([row]);
+  storedFindings.catch(() => undefined);
+  await placed;
   const lines = new LineReader(source);
   const target = await lines.at(row);
   phase('line');
@@ -167,7 +174,7 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   const transactionIndexed = source.transactionsIndexed;
   const [ranges, stored, txnFound] = await Promise.all([
     source.segmentRanges(ledger),
-    source.findings(),
+    storedFindings,
     transactionIndexed && pointers.txnId !== null ? source.transactionRows(ledger, pointers.txnId) : [row],
   ]);
   const found = txnFound.includes(row) ? [...txnFound] : [...txnFound, row];

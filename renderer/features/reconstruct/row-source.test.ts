@@ -13,7 +13,7 @@ import type { Finding } from '../../../shared/engine/findings.ts';
 import type { RecordRead, VerifyReport } from '../../../shared/engine/types.ts';
 import type { Receipt } from '../../../shared/format/schema.ts';
 import { beginImport, completeImport, putLineChunk, type LoadedArchive } from '../../store/archives.ts';
-import { db } from '../../store/db.ts';
+import { db, type ReceiptLinesRow } from '../../store/db.ts';
 import {
   buildPointIndex,
   bucketCount,
@@ -25,8 +25,13 @@ import {
   txnKey,
   type LookupBucket,
 } from '../../workers/point-index.ts';
-import { ColumnBuilder, ROWS_PER_BLOCK } from '../../workers/receipt-columns.ts';
-import { storedLines } from '../../workers/packed-lines.ts';
+import {
+  ColumnBuilder,
+  LEGACY_LINES_PER_CHUNK,
+  LINES_PER_CHUNK,
+  ROWS_PER_BLOCK,
+} from '../../workers/receipt-columns.ts';
+import { packTexts, storedLines } from '../../workers/packed-lines.ts';
 import { buildReceiptTable, receiptIdOf, txnOf } from '../../workers/receipt-table.ts';
 import { gatherMaterials, locateReceipt } from './gather.ts';
 import { pointIndexUsable, storeSource, tableSource, type RowSource } from './row-source.ts';
@@ -345,13 +350,108 @@ describe('the store answers as the table does', () => {
   });
 });
 
+/**
+ * Rewrites the archive's stored line chunks into chunks of `size` lines (packed, with their
+ * places) and drops `linesPerChunk` from its row: the layout of archives imported before the
+ * number was stored, whose chunks hold 1,000 lines.
+ */
+async function rechunkAsLegacy(archiveId: string, size: number): Promise<number> {
+  const rows = await db.receiptLines.where('archiveId').equals(archiveId).toArray();
+  const byLedger = new Map<string, typeof rows>();
+  for (const r of rows) byLedger.set(r.ledger, [...(byLedger.get(r.ledger) ?? []), r]);
+  const out: ReceiptLinesRow[] = [];
+  for (const [ledger, chunks] of byLedger) {
+    chunks.sort((a, b) => a.chunkNo - b.chunkNo);
+    const texts = chunks.flatMap((c) => storedLines(c));
+    const hashes = chunks.flatMap((c) => c.hashes);
+    const path = chunks.flatMap((c) => [...(c.places?.path ?? [])]);
+    const line = chunks.flatMap((c) => [...(c.places?.line ?? [])]);
+    const ids = chunks.flatMap((c) => (c.places?.receiptIds ?? '').split('\n').slice(0, -1));
+    for (let start = 0, chunkNo = 0; start < texts.length; start += size, chunkNo++)
+      out.push({
+        archiveId,
+        ledger,
+        chunkNo,
+        lines: packTexts(texts.slice(start, start + size)),
+        hashes: hashes.slice(start, start + size),
+        places: {
+          path: Uint32Array.from(path.slice(start, start + size)),
+          line: Uint32Array.from(line.slice(start, start + size)),
+          receiptIds: ids.slice(start, start + size).join('\n') + '\n',
+        },
+      });
+  }
+  await db.transaction('rw', db.receiptLines, db.archives, async () => {
+    await db.receiptLines.where('archiveId').equals(archiveId).delete();
+    await db.receiptLines.bulkPut(out);
+    await db.archives
+      .where('id')
+      .equals(archiveId)
+      .modify((a) => {
+        delete a.linesPerChunk;
+      });
+  });
+  return out.length;
+}
+
+describe('an archive stored in chunks of 1,000 lines, its row not saying so (imported before the number was stored)', () => {
+  let legacy: RowSource;
+  const GATHERED_ROWS = [0, 999, 1_000, 39_999, 65_535, 65_536, 74_999, 75_000, 75_049];
+  beforeAll(async () => {
+    const stored = await db.archives.get(loaded.archive.id);
+    expect(stored?.linesPerChunk).toBe(LINES_PER_CHUNK);
+    expect(LINES_PER_CHUNK).not.toBe(LEGACY_LINES_PER_CHUNK);
+    const before = await db.receiptLines.where('archiveId').equals(loaded.archive.id).count();
+    const after = await rechunkAsLegacy(loaded.archive.id, LEGACY_LINES_PER_CHUNK);
+    // 75,000 + 50 lines: 75 + 1 chunks of 1,000 instead of 750 + 1 of 100.
+    expect([before, after]).toEqual([751, 76]);
+    const row = (await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0];
+    expect(row.linesPerChunk).toBeUndefined();
+    legacy = storeSource(row);
+  });
+
+  it('is read in chunks of 1,000: every row placed, and the same materials gathered', async () => {
+    expect(legacy.linesPerChunk).toBe(LEGACY_LINES_PER_CHUNK);
+    const mismatches: number[] = [];
+    for (let from = 0; from < fromTable.count; from += 5_000) {
+      const rows = Array.from({ length: Math.min(5_000, fromTable.count - from) }, (_, i) => from + i);
+      await legacy.load(rows);
+      for (const row of rows) {
+        const a = [fromTable.pathAt(row), fromTable.lineAt(row), fromTable.receiptIdAt(row)];
+        const b = [legacy.pathAt(row), legacy.lineAt(row), legacy.receiptIdAt(row)];
+        if (JSON.stringify(a) !== JSON.stringify(b)) mismatches.push(row);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    const whole = tableSource({ ...loaded, archive: { ...loaded.archive, linesPerChunk: undefined } });
+    expect(whole.linesPerChunk).toBe(LEGACY_LINES_PER_CHUNK);
+    for (const row of GATHERED_ROWS) {
+      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(whole, row);
+      const { ms: _b, phases: _pb, ...b } = await gatherMaterials(legacy, row);
+      expect({ at: row, ...b }).toEqual({ at: row, ...a });
+      expect(b.materials.target.line).toBe(fromTable.lineAt(row));
+    }
+  });
+
+  it('would be misread if taken for chunks of 100: the number stored with the archive matters', async () => {
+    const row = (await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0];
+    const misread = storeSource({ ...row, linesPerChunk: LINES_PER_CHUNK });
+    const { ms: _a, phases: _pa, ...a } = await gatherMaterials(legacy, 1_500);
+    await expect(gatherMaterials(misread, 1_500).then(({ ms: _b, phases: _pb, ...b }) => b)).resolves.not.toEqual(a);
+  });
+});
+
 describe('an archive whose line chunks do not say where each line is and hold strings (imported before 2026-12-01)', () => {
   let older: RowSource;
   const GATHERED_ROWS = [0, 39_999, 65_535, 65_536, 74_999, 75_049];
   const packed = new Map<number, unknown>();
+  // Its chunks hold 1,000 lines (the describe above rewrote them so), and its row does not say so.
+  const whole = () => tableSource({ ...loaded, archive: { ...loaded.archive, linesPerChunk: undefined } });
   beforeAll(async () => {
+    const packedSource = storeSource((await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0]);
+    expect(packedSource.linesPerChunk).toBe(LEGACY_LINES_PER_CHUNK);
     for (const row of GATHERED_ROWS) {
-      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(fromStore, row);
+      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(packedSource, row);
       packed.set(row, a);
     }
     let rewritten = 0;
@@ -381,7 +481,7 @@ describe('an archive whose line chunks do not say where each line is and hold st
     }
     expect(mismatches).toEqual([]);
     for (const row of GATHERED_ROWS) {
-      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(fromTable, row);
+      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(whole(), row);
       const { ms: _b, phases: _pb, ...b } = await gatherMaterials(older, row);
       expect({ at: row, ...b }).toEqual({ at: row, ...a });
       // The same materials as from the packed chunks before they were rewritten as strings.

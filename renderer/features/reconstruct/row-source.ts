@@ -20,7 +20,7 @@ import {
 } from '../../workers/point-index.ts';
 import {
   chunkOf,
-  LINES_PER_CHUNK,
+  linesPerChunkOf,
   ROWS_PER_BLOCK,
   unescapeId,
   type ChunkPlaces,
@@ -71,7 +71,9 @@ export interface RowSource {
   segmentRanges(ledger: string): Promise<ReadonlyMap<number, RowRange>>;
   /** The full verification's findings and, per finding, the row it is on (-1: none). */
   findings(): Promise<{ readonly findings: readonly Finding[]; readonly findingRow: ArrayLike<number> }>;
-  /** A stored chunk of a ledger's raw lines (1,000 a chunk; the store source keeps those it read). */
+  /** Raw lines per stored chunk of this archive (`linesPerChunkOf`): where `chunkOf` places a row. */
+  readonly linesPerChunk: number;
+  /** A stored chunk of a ledger's raw lines ({@link linesPerChunk} a chunk; the store source keeps those it read). */
   lineChunk(ledger: string, chunkNo: number): Promise<ReceiptLinesRow | undefined>;
 }
 
@@ -104,6 +106,7 @@ export function tableSource(loaded: LoadedArchive): RowSource {
       return Promise.resolve(found);
     },
     findings: () => Promise.resolve({ findings: table.findings, findingRow: table.findingRow }),
+    linesPerChunk: linesPerChunkOf(loaded.archive),
     lineChunk: (ledger, chunkNo) => db.receiptLines.get([loaded.archive.id, ledger, chunkNo]),
   };
 }
@@ -136,7 +139,7 @@ function idStarts(ids: string, count: number): Uint32Array | null {
 }
 
 /** A line chunk's places when they were stored whole (imports since 2026-12-01), else null. */
-function chunkPlaces(chunk: ReceiptLinesRow | undefined, chunkNo: number): ReadPlaces | null {
+function chunkPlaces(chunk: ReceiptLinesRow | undefined, chunkNo: number, linesPerChunk: number): ReadPlaces | null {
   const places: ChunkPlaces | undefined = chunk?.places;
   if (!chunk || !places) return null;
   const count = storedLineCount(chunk);
@@ -144,7 +147,7 @@ function chunkPlaces(chunk: ReceiptLinesRow | undefined, chunkNo: number): ReadP
   const idStart = idStarts(places.receiptIds, count);
   if (!idStart) return null;
   return {
-    start: chunkNo * LINES_PER_CHUNK,
+    start: chunkNo * linesPerChunk,
     count,
     path: places.path,
     line: places.line,
@@ -174,6 +177,7 @@ type CompleteWithLookup = StoredArchive & {
 export function storeSource(archive: CompleteWithLookup): RowSource {
   const archiveId = archive.id;
   const lookup = archive.lookup;
+  const linesPerChunk = linesPerChunkOf(archive);
   const ledgers = Object.keys(archive.rowsByLedger).sort();
   const ledgerStart: number[] = [];
   let count = 0;
@@ -202,7 +206,7 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
     return found;
   };
   const blockKey = (ledger: string, local: number) => `block\n${ledger}\n${Math.floor(local / ROWS_PER_BLOCK)}`;
-  const chunkKey = (ledger: string, local: number) => `chunk\n${ledger}\n${chunkOf(local).chunkNo}`;
+  const chunkKey = (ledger: string, local: number) => `chunk\n${ledger}\n${chunkOf(local, linesPerChunk).chunkNo}`;
   const readBlock = (ledger: string, blockNo: number): Promise<ReadPlaces> => {
     const key = `block\n${ledger}\n${blockNo}`;
     let pending = used(blocks, key);
@@ -233,11 +237,11 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
   };
   /** The places of a row: from its line chunk when that holds them, else from its column block. */
   const readPlaces = async (ledger: string, local: number): Promise<string> => {
-    const { chunkNo } = chunkOf(local);
+    const { chunkNo } = chunkOf(local, linesPerChunk);
     const key = chunkKey(ledger, local);
     const chunk = await lineChunk(ledger, chunkNo);
     if (placed.has(key)) return key;
-    const places = chunkPlaces(chunk, chunkNo);
+    const places = chunkPlaces(chunk, chunkNo, linesPerChunk);
     if (places) {
       placed.set(key, places);
       return key;
@@ -339,6 +343,7 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
       findings.catch(() => (findings = null));
       return findings;
     },
+    linesPerChunk,
     lineChunk,
   };
 }
