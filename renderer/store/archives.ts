@@ -74,14 +74,21 @@ export function withImportLock<T>(archiveId: string, work: () => Promise<T>): Pr
 }
 
 export async function putLineChunk(archiveId: string, chunk: LineChunk): Promise<void> {
-  await db.receiptLines.put({
-    archiveId,
-    ledger: chunk.ledger,
-    chunkNo: chunk.chunkNo,
-    lines: chunk.lines,
-    hashes: [...chunk.hashes],
-    places: chunk.places,
-  });
+  await putLineChunks(archiveId, [chunk]);
+}
+
+/** Stores line chunks in one transaction (a chunk that fails rejects it, and the import then fails and is removed). */
+export async function putLineChunks(archiveId: string, chunks: readonly LineChunk[]): Promise<void> {
+  await db.receiptLines.bulkPut(
+    chunks.map((chunk) => ({
+      archiveId,
+      ledger: chunk.ledger,
+      chunkNo: chunk.chunkNo,
+      lines: chunk.lines,
+      hashes: [...chunk.hashes],
+      places: chunk.places,
+    })),
+  );
 }
 
 /** Splits findings into rows of at most `size`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Progress } from '../../shared/engine/types.ts';
-import { ChunkFlow, progressReporter } from './line-flow.ts';
+import { ChunkFlow, MAX_LINES_IN_FLIGHT, progressReporter } from './line-flow.ts';
 import type { LineChunk } from './receipt-columns.ts';
 import { packTexts } from './packed-lines.ts';
 import type { FromWorker, VerifyProgress } from './verify-protocol.ts';
@@ -13,21 +13,48 @@ const chunk: LineChunk = {
   places: { path: Uint32Array.of(1), line: Uint32Array.of(1), receiptIds: 'rc_1\n' },
 };
 
+const chunkOfLines = (n: number): LineChunk => ({
+  ...chunk,
+  lines: packTexts(Array.from({ length: n }, (_, i) => `{"seq":${i + 1}}`)),
+  hashes: Array.from({ length: n }, () => ''),
+});
+
 describe('line chunks on their way to the window', () => {
-  it('are numbered in order, and reading waits while 8 are unstored until the window stores some', async () => {
-    const posted: FromWorker[] = [];
-    const flow = new ChunkFlow((m) => void posted.push(m), new AbortController().signal);
-    for (let i = 0; i < 7; i++) await flow.sendAndWait(chunk);
-    let eighthDone = false;
-    const eighth = flow.sendAndWait(chunk).then(() => (eighthDone = true));
-    await Promise.resolve();
-    expect(eighthDone).toBe(false);
-    flow.storedUpTo(0); // nothing stored yet: still waiting
-    await Promise.resolve();
-    expect(eighthDone).toBe(false);
-    flow.storedUpTo(1);
-    await eighth;
-    expect(posted.map((m) => (m.type === 'lines' ? m.seq : null))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  it('are numbered in order, and reading waits while 8,000 lines are unstored until the window stores some', async () => {
+    expect(MAX_LINES_IN_FLIGHT).toBe(8000);
+    // Chunks of 1,000 lines (archives stored before) and of 100 (now): the same lines in flight.
+    for (const [size, count] of [
+      [1000, 8],
+      [100, 80],
+      [300, 27],
+    ] as const) {
+      const posted: FromWorker[] = [];
+      const flow = new ChunkFlow((m) => void posted.push(m), new AbortController().signal);
+      const each = chunkOfLines(size);
+      for (let i = 0; i < count - 1; i++) await flow.sendAndWait(each);
+      let lastDone = false;
+      const last = flow.sendAndWait(each).then(() => (lastDone = true));
+      await Promise.resolve();
+      expect(lastDone).toBe(false);
+      flow.storedUpTo(0); // nothing stored yet: still waiting
+      await Promise.resolve();
+      expect(lastDone).toBe(false);
+      flow.storedUpTo(1);
+      await last;
+      expect(posted.map((m) => (m.type === 'lines' ? m.seq : null))).toEqual(
+        Array.from({ length: count }, (_, i) => i + 1),
+      );
+      // Still 8,000 lines or more unstored after the next one: it waits again, until another chunk is stored.
+      let again = false;
+      const next = flow.sendAndWait(each).then(() => (again = true));
+      await Promise.resolve();
+      expect(again).toBe(false);
+      flow.storedUpTo(1); // said again: nothing new
+      await Promise.resolve();
+      expect(again).toBe(false);
+      flow.storedUpTo(2);
+      await next;
+    }
   });
 
   it('are posted with their buffers to move (lines and places), not to copy', () => {
@@ -41,8 +68,9 @@ describe('line chunks on their way to the window', () => {
   it('a cancel lets a waiting reader go on; after an abort nothing waits', async () => {
     const abort = new AbortController();
     const flow = new ChunkFlow(() => undefined, abort.signal);
-    for (let i = 0; i < 7; i++) flow.send(chunk);
-    const waiting = flow.sendAndWait(chunk);
+    const full = chunkOfLines(1000);
+    for (let i = 0; i < 7; i++) flow.send(full);
+    const waiting = flow.sendAndWait(full);
     abort.abort();
     flow.cancel();
     await waiting;

@@ -8,14 +8,23 @@ import type { Progress } from '../../shared/engine/types.ts';
 import { lineChunkBuffers, type LineChunk } from './receipt-columns.ts';
 import type { FromWorker, VerifyProgress } from './verify-protocol.ts';
 
-/** Line chunks posted but not yet stored that make reading wait. */
-const MAX_CHUNKS_IN_FLIGHT = 8;
+/**
+ * Lines posted but not yet stored that make reading wait: 8,000 (eight chunks of 1,000 when
+ * chunks held 1,000; eighty of 100 now), counted in lines so the pace does not depend on the
+ * chunk size.
+ */
+export const MAX_LINES_IN_FLIGHT = 8000;
 const PROGRESS_INTERVAL_MS = 100;
 
 /** Posts line chunks in order and waits while the window has too many of them unstored. */
 export class ChunkFlow {
   private posted = 0;
   private stored = 0;
+  /** Lines posted, and lines in the chunks the window said it stored. */
+  private postedLines = 0;
+  private storedLines = 0;
+  /** Of each chunk posted and not yet stored, in order: its number and the lines posted up to it. */
+  private readonly unstored: { seq: number; lines: number }[] = [];
   private wake: (() => void) | null = null;
   /** Milliseconds reading was held back waiting for the window to store. */
   waitedMs = 0;
@@ -28,13 +37,20 @@ export class ChunkFlow {
   /** Posts a chunk without waiting (the last ones, at the end). Its buffers are moved: the chunk is not to be used after. */
   send(chunk: LineChunk): void {
     this.posted++;
+    this.postedLines += chunk.lines.ends.length;
+    this.unstored.push({ seq: this.posted, lines: this.postedLines });
     this.post({ type: 'lines', seq: this.posted, chunk }, lineChunkBuffers(chunk));
+  }
+
+  /** Whether reading may go on: fewer than {@link MAX_LINES_IN_FLIGHT} lines posted and not stored. */
+  private roomLeft(): boolean {
+    return this.postedLines - this.storedLines < MAX_LINES_IN_FLIGHT;
   }
 
   /** Posts a chunk, then waits until the window has stored enough of those before it. */
   async sendAndWait(chunk: LineChunk): Promise<void> {
     this.send(chunk);
-    if (this.posted - this.stored < MAX_CHUNKS_IN_FLIGHT || this.signal.aborted) return;
+    if (this.roomLeft() || this.signal.aborted) return;
     const from = performance.now();
     await new Promise<void>((resolve) => {
       this.wake = () => {
@@ -48,7 +64,9 @@ export class ChunkFlow {
   /** The window's word that it stored the first `chunks` chunks. */
   storedUpTo(chunks: number): void {
     this.stored = Math.max(this.stored, chunks);
-    if (this.posted - this.stored < MAX_CHUNKS_IN_FLIGHT) this.wake?.();
+    while (this.unstored.length > 0 && (this.unstored[0] as { seq: number }).seq <= this.stored)
+      this.storedLines = (this.unstored.shift() as { lines: number }).lines;
+    if (this.roomLeft()) this.wake?.();
   }
 
   /** Cancelled: a reader waiting on storage goes on (and sees the abort). */

@@ -4,7 +4,7 @@
  * transaction. The table built by the worker goes straight to the cache of loaded archives.
  * Cancel or failure deletes everything written so far.
  */
-import { beginImport, completeImport, deleteArchive, putLineChunk, withImportLock } from '../../store/archives.ts';
+import { beginImport, completeImport, deleteArchive, putLineChunks, withImportLock } from '../../store/archives.ts';
 import type { ArchiveRow } from '../../store/db.ts';
 import type { PickedArchive } from '../../host/host.ts';
 import type { VerifyProgress } from '../../workers/verify-protocol.ts';
@@ -64,7 +64,7 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
           trustedRoots: options.trustedRoots,
           runControls: true,
           onProgress: options.onProgress,
-          storeLines: (chunk) => putLineChunk(archiveId, chunk),
+          storeLines: (chunks) => putLineChunks(archiveId, chunks),
           ...(options.execlayer ? { execlayer: options.execlayer.start } : {}),
         });
         cancelRun = run.cancel;

@@ -22,8 +22,11 @@ export interface VerifyRequest {
   readonly trustedRoots: readonly string[];
   readonly runControls: boolean;
   readonly onProgress: (progress: VerifyProgress) => void;
-  /** Stores one chunk; chunks are handed over one at a time, in order. */
-  readonly storeLines: (chunk: LineChunk) => Promise<void>;
+  /**
+   * Stores chunks, in one transaction: those that arrived while the last ones were being
+   * stored, in order (one write per chunk of 100 lines would cost a transaction each).
+   */
+  readonly storeLines: (chunks: readonly LineChunk[]) => Promise<void>;
   /**
    * An ExecLayer log instead of an archive (its `log` is `source`): verified by its own
    * worker (execlayer.worker.ts), which answers in the same messages. `trustedRoots` and
@@ -61,6 +64,22 @@ export function startVerification(request: VerifyRequest): VerifyRun {
   let storeError: Error | null = null;
   let storeMs = 0;
   let storedChunks = 0;
+  /** Chunks received and not yet handed to `storeLines`, in order. */
+  const pending: Extract<FromWorker, { type: 'lines' }>[] = [];
+  const storePending = async () => {
+    const batch = pending.splice(0);
+    if (storeError || batch.length === 0) return;
+    try {
+      const from = performance.now();
+      await request.storeLines(batch.map((m) => m.chunk));
+      storeMs += performance.now() - from;
+      storedChunks += batch.length;
+      send({ type: 'stored', chunks: (batch.at(-1) as (typeof batch)[number]).seq });
+    } catch (error) {
+      storeError = error as Error;
+      send({ type: 'cancel' });
+    }
+  };
   let settle!: (outcome: VerifyOutcome) => void;
   const outcome = new Promise<VerifyOutcome>((resolve) => (settle = resolve));
   let finished = false;
@@ -78,19 +97,10 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         request.onProgress(message.progress);
         break;
       case 'lines':
-        storing = storing.then(async () => {
-          if (storeError) return;
-          try {
-            const from = performance.now();
-            await request.storeLines(message.chunk);
-            storeMs += performance.now() - from;
-            storedChunks++;
-            send({ type: 'stored', chunks: message.seq });
-          } catch (error) {
-            storeError = error as Error;
-            send({ type: 'cancel' });
-          }
-        });
+        pending.push(message);
+        // The first chunk since the last write began: one more write, after that one, takes
+        // every chunk that has arrived by then.
+        if (pending.length === 1) storing = storing.then(storePending);
         break;
       case 'read':
         answerRead(request.bytes, message, send);

@@ -143,10 +143,13 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   const range = source.ledgerRange(ledger) ?? { from: row, to: row + 1 };
   const summary = archive.report.ledgers.find((l) => l.ledger === ledger);
   const view = { paths: source.paths, from: range.from, to: range.to, segments: summary?.segments ?? [] };
-  // The receipt's own line chunk is asked for first: IndexedDB answers in about the order it
-  // is asked, and the files below (a ledger's checkpoints are megabytes at 1,000,000
-  // receipts) would otherwise be read before it.
-  const placed = source.load([row]);
+  // The rows stored next to it in its ledger (the chain's links, unless at a segment's edge).
+  const near = [row - 1, row + 1].filter((r) => r >= view.from && r < view.to);
+  // The receipt's own line chunk is asked for first, with its neighbours' (another chunk at
+  // a chunk's edge, read beside it): IndexedDB answers in about the order it is asked, and
+  // the files below (a ledger's checkpoints are megabytes at 1,000,000 receipts) would
+  // otherwise be read before it.
+  const placed = source.load([row, ...near]);
   // The archive's files do not depend on the receipt's line: asked for at once.
   const fileRow = (path: string) => db.archiveFiles.get([archiveId, path]);
   const files = Promise.all([
@@ -164,6 +167,8 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   // Awaited below; a failure before that is the one reported.
   files.catch(() => undefined);
   storedFindings.catch(() => undefined);
+  let filesAt = -1;
+  void files.then(() => (filesAt = performance.now() - started));
   await placed;
   const lines = new LineReader(source);
   const target = await lines.at(row);
@@ -179,9 +184,9 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   ]);
   const found = txnFound.includes(row) ? [...txnFound] : [...txnFound, row];
   phase('findings+transaction');
-  // The rows next to it, then (only at a segment's edge) those of the segments around it. A
-  // source keeps what its last load asked for: each load names every row read below.
-  const near = [row - 1, row + 1].filter((r) => r >= view.from && r < view.to);
+  // The transaction's rows and those next to it, then (only at a segment's edge) those of the
+  // segments around it. A source keeps what its last load asked for: each load names every
+  // row read below.
   await source.load([row, ...found, ...near]);
   const at = { ...view, pathAt: (r: number) => source.pathAt(r), lineAt: (r: number) => source.lineAt(r) };
   const edges = neighbourRowsRead(at, ranges, row);
@@ -295,6 +300,6 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
     notKept,
     findings,
     ms: performance.now() - started,
-    phases: (phase('materials'), phases.join(', ')),
+    phases: (phase('materials'), `${phases.join(', ')} (files read at ${filesAt.toFixed(0)})`),
   };
 }
