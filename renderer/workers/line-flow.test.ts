@@ -22,9 +22,10 @@ const chunkOfLines = (n: number): LineChunk => ({
 describe('line chunks on their way to the window', () => {
   it('are numbered in order, and reading waits while 8,000 lines are unstored until the window stores some', async () => {
     expect(MAX_LINES_IN_FLIGHT).toBe(8000);
-    // Chunks of 1,000 lines (archives stored before) and of 100 (now): the same lines in flight.
+    // Chunks of 1,000 lines (archives stored before), of 250 (now) and 100: the same lines in flight.
     for (const [size, count] of [
       [1000, 8],
+      [250, 32],
       [100, 80],
       [300, 27],
     ] as const) {

@@ -10,7 +10,7 @@ import type { FromWorker, VerifyProgress } from './verify-protocol.ts';
 
 /**
  * Lines posted but not yet stored that make reading wait: 8,000 (eight chunks of 1,000 when
- * chunks held 1,000; eighty of 100 now), counted in lines so the pace does not depend on the
+ * chunks held 1,000; 32 of 250 now), counted in lines so the pace does not depend on the
  * chunk size.
  */
 export const MAX_LINES_IN_FLIGHT = 8000;

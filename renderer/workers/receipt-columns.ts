@@ -23,11 +23,13 @@ import { PackedLinesBuilder, packedLineBytes, packedLinesBuffers, type PackedLin
 
 /**
  * Raw lines per stored chunk row, for archives imported now. A receipt reached after a reload
- * is read from its chunk: 100 demo-sized lines are about 150 KB, read in a few milliseconds,
- * where 1,000 (1.5 MB) took 60–230 ms beside the page's other first reads. The number is
- * stored with the archive ({@link linesPerChunkOf}); every reader asks it.
+ * is read from its chunk: 1,000 demo-sized lines (1.5 MB) took 50–120 ms beside the page's
+ * other first reads, 100 or 250 lines 10–30 ms. Each row costs the browser an IndexedDB
+ * write and a blob of its own (a value over 64 KB), so 100 lines a row made an import's
+ * browser threads work twice as much as 1,000; 250 keeps both (docs/PERFORMANCE.md). The
+ * number is stored with the archive ({@link linesPerChunkOf}); every reader asks it.
  */
-export const LINES_PER_CHUNK = 100;
+export const LINES_PER_CHUNK = 250;
 /** Raw lines per chunk row of archives imported before the number was stored with them. */
 export const LEGACY_LINES_PER_CHUNK = 1000;
 

@@ -95,8 +95,8 @@ describe('import lifecycle', () => {
     ).toBe(true);
     const counts = await storedRowCounts(page);
     expect(counts.archives).toBe(1);
-    // Two ledgers of 15,000 receipts: 150 chunks of 100 lines each (LINES_PER_CHUNK).
-    expect(counts.receiptLines).toBe(300);
+    // Two ledgers of 15,000 receipts: 120 chunks of 250 lines each (LINES_PER_CHUNK).
+    expect(counts.receiptLines).toBe(120);
     await screenshot(page, 'dashboard-big-demo');
   });
 });

@@ -24,7 +24,7 @@ export interface VerifyRequest {
   readonly onProgress: (progress: VerifyProgress) => void;
   /**
    * Stores chunks, in one transaction: those that arrived while the last ones were being
-   * stored, in order (one write per chunk of 100 lines would cost a transaction each).
+   * stored, in order (one write per chunk would cost a transaction each).
    */
   readonly storeLines: (chunks: readonly LineChunk[]) => Promise<void>;
   /**

@@ -403,8 +403,8 @@ describe('an archive stored in chunks of 1,000 lines, its row not saying so (imp
     expect(LINES_PER_CHUNK).not.toBe(LEGACY_LINES_PER_CHUNK);
     const before = await db.receiptLines.where('archiveId').equals(loaded.archive.id).count();
     const after = await rechunkAsLegacy(loaded.archive.id, LEGACY_LINES_PER_CHUNK);
-    // 75,000 + 50 lines: 75 + 1 chunks of 1,000 instead of 750 + 1 of 100.
-    expect([before, after]).toEqual([751, 76]);
+    // 75,000 + 50 lines: 75 + 1 chunks of 1,000 instead of 300 + 1 of 250.
+    expect([before, after]).toEqual([301, 76]);
     const row = (await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0];
     expect(row.linesPerChunk).toBeUndefined();
     legacy = storeSource(row);
@@ -433,7 +433,7 @@ describe('an archive stored in chunks of 1,000 lines, its row not saying so (imp
     }
   });
 
-  it('would be misread if taken for chunks of 100: the number stored with the archive matters', async () => {
+  it('would be misread if taken for chunks of 250: the number stored with the archive matters', async () => {
     const row = (await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0];
     const misread = storeSource({ ...row, linesPerChunk: LINES_PER_CHUNK });
     const { ms: _a, phases: _pa, ...a } = await gatherMaterials(legacy, 1_500);
