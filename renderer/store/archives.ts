@@ -12,6 +12,8 @@ import type { ColumnBlock, Dictionaries, LineChunk } from '../workers/receipt-co
 import { chunkOf, LINES_PER_CHUNK } from '../workers/receipt-columns.ts';
 import { storedLine } from '../workers/packed-lines.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
+import { CHECKPOINTS_PATH } from '../../shared/format/layout.ts';
+import { cutCheckpoints, type CheckpointPiecesSummary } from '../features/reconstruct/material-rules.ts';
 import {
   archiveTables,
   db,
@@ -152,42 +154,57 @@ export async function completeImport(
   // Each finding's row as the table placed it, stored with it (the point index reads findings without the table).
   const findingRows = table.findingRow.length === findings.length ? table.findingRow : null;
   let completed: ArchiveRow | undefined;
-  await db.transaction('rw', [db.archives, db.findings, db.bundles, db.keys, db.archiveFiles], async () => {
-    refuseIfCancelled();
-    const row = await db.archives.get(archiveId);
-    if (!row || row.status !== 'importing') throw new Error('The import was cancelled before it completed.');
-    await db.findings.bulkPut(
-      chunkFindings(findings).map((items, chunkNo) => ({
-        archiveId,
-        chunkNo,
-        items,
-        ...(findingRows
-          ? {
-              rows: findingRows.slice(chunkNo * FINDINGS_PER_CHUNK, chunkNo * FINDINGS_PER_CHUNK + items.length),
-            }
-          : {}),
-      })),
-    );
-    await db.bundles.bulkPut(
-      report.bundles.map((b) => ({ archiveId, hash: b.hash, id: b.id, version: b.version, path: b.path })),
-    );
-    await db.keys.bulkPut(result.keys.map((k) => ({ ...k, archiveId })));
-    await db.archiveFiles.bulkPut((result.files ?? []).map((f) => archiveFileRow(archiveId, f)));
-    const changes = {
-      status: 'complete',
-      completedAt: new Date().toISOString(),
-      report,
-      rowsByLedger: { ...result.rowsByLedger },
-      dictionaries: result.dictionaries,
-      findingCount: findings.length,
-      ...(pointIndex && findingRows ? { lookup: pointIndex.summary } : {}),
-      ...(result.privacy ? { privacy: result.privacy } : {}),
-      ...(result.metrics ? { metrics: result.metrics } : {}),
-      ...(result.fileSha256 ? { fileSha256: result.fileSha256 } : {}),
-    } as const;
-    await db.archives.update(archiveId, changes);
-    completed = { ...row, ...changes };
-  });
+  await db.transaction(
+    'rw',
+    [db.archives, db.findings, db.bundles, db.keys, db.archiveFiles, db.checkpointPieces],
+    async () => {
+      refuseIfCancelled();
+      const row = await db.archives.get(archiveId);
+      if (!row || row.status !== 'importing') throw new Error('The import was cancelled before it completed.');
+      await db.findings.bulkPut(
+        chunkFindings(findings).map((items, chunkNo) => ({
+          archiveId,
+          chunkNo,
+          items,
+          ...(findingRows
+            ? {
+                rows: findingRows.slice(chunkNo * FINDINGS_PER_CHUNK, chunkNo * FINDINGS_PER_CHUNK + items.length),
+              }
+            : {}),
+        })),
+      );
+      await db.bundles.bulkPut(
+        report.bundles.map((b) => ({ archiveId, hash: b.hash, id: b.id, version: b.version, path: b.path })),
+      );
+      await db.keys.bulkPut(result.keys.map((k) => ({ ...k, archiveId })));
+      const fileRows = (result.files ?? []).map((f) => archiveFileRow(archiveId, f));
+      await db.archiveFiles.bulkPut(fileRows);
+      // Each kept checkpoints file also in pieces (a receipt's seal is then read without the whole file).
+      const checkpointPieces: Record<string, CheckpointPiecesSummary> = {};
+      for (const file of fileRows) {
+        const ledger = CHECKPOINTS_PATH.exec(file.path)?.[1];
+        if (ledger === undefined || file.text === undefined) continue;
+        const { pieces, summary } = cutCheckpoints(file.text);
+        await db.checkpointPieces.bulkPut(pieces.map((p) => ({ ...p, archiveId, ledger })));
+        checkpointPieces[ledger] = summary;
+      }
+      const changes = {
+        status: 'complete',
+        completedAt: new Date().toISOString(),
+        report,
+        rowsByLedger: { ...result.rowsByLedger },
+        dictionaries: result.dictionaries,
+        findingCount: findings.length,
+        checkpointPieces,
+        ...(pointIndex && findingRows ? { lookup: pointIndex.summary } : {}),
+        ...(result.privacy ? { privacy: result.privacy } : {}),
+        ...(result.metrics ? { metrics: result.metrics } : {}),
+        ...(result.fileSha256 ? { fileSha256: result.fileSha256 } : {}),
+      } as const;
+      await db.archives.update(archiveId, changes);
+      completed = { ...row, ...changes };
+    },
+  );
   return { archive: completed as LoadedArchive['archive'], findings, table };
 }
 

@@ -18,6 +18,7 @@ import type { DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import type { LookupBucket, LookupSummary } from '../workers/point-index.ts';
 import type { ChunkPlaces, ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
 import type { PackedLines } from '../workers/packed-lines.ts';
+import type { CheckpointPiece, CheckpointPiecesSummary } from '../features/reconstruct/material-rules.ts';
 import { normalizeEngagement } from './engagement-rules.ts';
 
 /**
@@ -75,6 +76,11 @@ export interface ArchiveRow {
    * before 2026-12-01's last layout, whose rows hold 1,000: read it with `linesPerChunkOf`.
    */
   linesPerChunk?: number;
+  /**
+   * Per ledger whose checkpoints file was kept, what its stored pieces hold (`checkpointPieces`).
+   * Absent in archives imported before the pieces: their files are read whole.
+   */
+  checkpointPieces?: Record<string, CheckpointPiecesSummary>;
   /** Set once complete. */
   report?: StoredReport;
   rowsByLedger?: Record<string, number>;
@@ -148,6 +154,9 @@ export interface ReceiptLinesRow {
 }
 
 export type ReceiptIndexRow = ColumnBlock & { archiveId: string };
+
+/** A piece of a ledger's checkpoints file (`cutCheckpoints`, renderer/features/reconstruct/material-rules.ts). */
+export type CheckpointPieceRow = CheckpointPiece & { archiveId: string; ledger: string };
 
 export interface FindingsRow {
   archiveId: string;
@@ -374,6 +383,7 @@ export class TickmarkDatabase extends Dexie {
   receiptLines!: Table<ReceiptLinesRow, [string, string, number]>;
   receiptIndex!: Table<ReceiptIndexRow, [string, string, number]>;
   receiptLookup!: Table<ReceiptLookupRow, [string, number]>;
+  checkpointPieces!: Table<CheckpointPieceRow, [string, string, number]>;
   findings!: Table<FindingsRow, [string, number]>;
   bundles!: Table<BundleRow, [string, string]>;
   keys!: Table<ArchiveKeyRow, [string, string]>;
@@ -445,6 +455,11 @@ export class TickmarkDatabase extends Dexie {
     this.version(7).stores({
       receiptLookup: '[archiveId+bucket], archiveId',
     });
+    // Each ledger's checkpoints file also in pieces of 250 lines, so a receipt's seal is found
+    // without reading the whole file. Archives imported before have none: the file is read whole.
+    this.version(8).stores({
+      checkpointPieces: '[archiveId+ledger+pieceNo], archiveId',
+    });
   }
 }
 
@@ -456,6 +471,7 @@ export function archiveTables(database: TickmarkDatabase): Table<{ archiveId: st
     database.receiptLines,
     database.receiptIndex,
     database.receiptLookup,
+    database.checkpointPieces,
     database.findings,
     database.bundles,
     database.keys,

@@ -138,7 +138,7 @@ export async function dropArchiveField(page: Page, archiveId: string, field: str
   );
 }
 
-/** Deletes the archive's stored files (archiveFiles rows), as an import made before they were kept. */
+/** Deletes the archive's stored files (archiveFiles rows, and the checkpoint pieces cut from them), as an import made before they were kept. */
 export async function dropArchiveFiles(page: Page, archiveId: string): Promise<void> {
   await page.evaluate(
     (id) =>
@@ -146,13 +146,23 @@ export async function dropArchiveFiles(page: Page, archiveId: string): Promise<v
         const open = indexedDB.open('tickmark');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const tx = open.result.transaction('archiveFiles', 'readwrite');
-          tx.objectStore('archiveFiles').index('archiveId').openCursor(IDBKeyRange.only(id)).onsuccess = (event) => {
-            const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
-            if (cursor) {
-              cursor.delete();
-              cursor.continue();
-            }
+          // The files, their checkpoint pieces and the row's summary of them: none existed then.
+          const tx = open.result.transaction(['archiveFiles', 'checkpointPieces', 'archives'], 'readwrite');
+          for (const name of ['archiveFiles', 'checkpointPieces'])
+            tx.objectStore(name).index('archiveId').openCursor(IDBKeyRange.only(id)).onsuccess = (event) => {
+              const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
+              if (cursor) {
+                cursor.delete();
+                cursor.continue();
+              }
+            };
+          const archives = tx.objectStore('archives');
+          const get = archives.get(id);
+          get.onsuccess = () => {
+            const row = get.result as Record<string, unknown> | undefined;
+            if (!row) return;
+            delete row['checkpointPieces'];
+            archives.put(row);
           };
           tx.oncomplete = () => {
             open.result.close();

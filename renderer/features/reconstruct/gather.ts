@@ -22,6 +22,8 @@ import {
   neighbourRowsRead,
   neighboursIn,
   sealingCheckpointLines,
+  sealingCheckpointLinesFromPieces,
+  type CheckpointPiece,
   selectFindings,
   type SelectedFindings,
 } from './material-rules.ts';
@@ -150,12 +152,25 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   // the files below (a ledger's checkpoints are megabytes at 1,000,000 receipts) would
   // otherwise be read before it.
   const placed = source.load([row, ...near]);
+  // The ledger's checkpoints file in pieces (imports since they were stored): only the piece
+  // that can seal the receipt is read, once its seq is known. Else the file is read whole.
+  const pieces = archive.checkpointPieces?.[ledger];
+  const pieceReads = new Map<number, Promise<CheckpointPiece | undefined>>();
+  const readPiece = (pieceNo: number) => {
+    let read = pieceReads.get(pieceNo);
+    if (!read) {
+      read = db.checkpointPieces.get([archiveId, ledger, pieceNo]);
+      read.catch(() => undefined); // awaited where it is used
+      pieceReads.set(pieceNo, read);
+    }
+    return read;
+  };
   // The archive's files do not depend on the receipt's line: asked for at once.
   const fileRow = (path: string) => db.archiveFiles.get([archiveId, path]);
   const files = Promise.all([
     fileRow(MANIFEST_PATH),
     fileRow(KEYS_PATH),
-    fileRow(checkpointsPath(ledger)),
+    pieces ? Promise.resolve(undefined) : fileRow(checkpointsPath(ledger)),
     db.archiveFiles
       .where('[archiveId+path]')
       .between([archiveId, POLICIES_DIR], [archiveId, POLICIES_DIR + '\uffff'])
@@ -176,6 +191,11 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   if (!target)
     throw new Error(`The stored line of ledger ${ledger}, row ${local + 1}, could not be read from the store.`);
   const pointers = pointersOf(target.text);
+  // The first piece that can hold the seal, asked for now (read beside what follows).
+  if (pieces && pointers.seq !== null) {
+    const first = pieces.maxSeq.findIndex((max) => max >= (pointers.seq as number));
+    if (first >= 0) void readPiece(first);
+  }
   const transactionIndexed = source.transactionsIndexed;
   const [ranges, stored, txnFound] = await Promise.all([
     source.segmentRanges(ledger),
@@ -197,14 +217,22 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   const nextRow = neighbours.next.kind === 'row' ? neighbours.next.row : null;
   const txnRows = inStoredOrder(found, at);
 
-  const [previous, next, transaction, [manifestRow, keysRow, checkpointsRow, bundleRows, anyFile], attachmentRows] =
-    await Promise.all([
-      previousRow === null ? null : lines.at(previousRow),
-      nextRow === null ? null : lines.at(nextRow),
-      Promise.all(txnRows.map((r) => lines.at(r))),
-      files,
-      Promise.all(pointers.ioHashes.map((h) => fileRow(attachmentPathOf(h)))),
-    ]);
+  const flagged = flaggedLines(stored.findings, checkpointsPath(ledger));
+  const [
+    previous,
+    next,
+    transaction,
+    [manifestRow, keysRow, checkpointsRow, bundleRows, anyFile],
+    attachmentRows,
+    sealingFromPieces,
+  ] = await Promise.all([
+    previousRow === null ? null : lines.at(previousRow),
+    nextRow === null ? null : lines.at(nextRow),
+    Promise.all(txnRows.map((r) => lines.at(r))),
+    files,
+    Promise.all(pointers.ioHashes.map((h) => fileRow(attachmentPathOf(h)))),
+    pieces ? sealingCheckpointLinesFromPieces(pieces, readPiece, pointers.seq, flagged) : null,
+  ]);
 
   phase('lines+files');
   const notKept: string[] = [];
@@ -259,13 +287,8 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
     keys: parseDocument(textOf(keysRow)),
     bundles,
     checkpointLines:
-      checkpointsText === undefined
-        ? []
-        : sealingCheckpointLines(
-            jsonlLines(checkpointsText),
-            pointers.seq,
-            flaggedLines(stored.findings, checkpointsPath(ledger)),
-          ),
+      sealingFromPieces ??
+      (checkpointsText === undefined ? [] : sealingCheckpointLines(jsonlLines(checkpointsText), pointers.seq, flagged)),
     seal: summary
       ? { via: 'report', sealedSeq: summary.sealedSeq, ledgerState: summary.state }
       : { via: 'none', reason: `the stored report has no summary of ledger ${ledger}` },

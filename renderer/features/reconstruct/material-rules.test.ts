@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { finding } from '../../../shared/engine/findings.ts';
 import {
@@ -11,6 +12,8 @@ import {
   parseDocument,
   pointersOf,
   sealingCheckpointLines,
+  sealingCheckpointLinesFromPieces,
+  cutCheckpoints,
   segmentRangesOf,
   selectFindings,
   storedNeighbours,
@@ -221,5 +224,75 @@ describe('the lines stored next to a receipt', () => {
       lineAt: (r: number) => t.line[r] as number,
     };
     expect(inStoredOrder([0, 4, 1, 2], view)).toEqual([2, 4, 0, 1]);
+  });
+});
+
+describe('the sealing checkpoint lines from a checkpoints file stored in pieces', () => {
+  /** Lines as a producer might write them: in order, out of order, repeated, unreadable, without a seq. */
+  const line = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 60 }).map((seq) => `{"seq":${seq},"sig":"x"}`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('not json', '{"seq":"7"}', '{}', '', '{"seq":1e400}', '[1]', '{"seq":-3}'),
+    },
+  );
+  const file = fc.record({
+    lines: fc.array(line, { maxLength: 40 }),
+    crlf: fc.boolean(),
+    finalNewline: fc.boolean(),
+  });
+
+  it('reads only the pieces it needs, and gives what the whole file gives', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        file,
+        fc.option(fc.integer({ min: -1, max: 62 }), { nil: null }),
+        fc.array(fc.integer({ min: 1, max: 41 }), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 9 }),
+        async ({ lines, crlf, finalNewline }, seq, flagged, perPiece) => {
+          const text = lines.join(crlf ? '\r\n' : '\n') + (finalNewline && lines.length > 0 ? '\n' : '');
+          const flaggedLines = new Set(flagged);
+          const whole = sealingCheckpointLines(jsonlLines(text), seq, flaggedLines);
+          const { pieces, summary } = cutCheckpoints(text, perPiece);
+          expect(summary.lines).toBe(jsonlLines(text).length);
+          expect(pieces.flatMap((p) => p.lines)).toEqual(jsonlLines(text));
+          const read: number[] = [];
+          const fromPieces = await sealingCheckpointLinesFromPieces(
+            summary,
+            async (n) => (read.push(n), pieces[n]),
+            seq,
+            flaggedLines,
+          );
+          expect(fromPieces).toEqual(whole);
+          // Only pieces that hold a kept line or lie before the last kept one, never one wholly before the seq.
+          for (const n of read) expect(summary.maxSeq[n]).toBeGreaterThanOrEqual(seq as number);
+          const lastKept = whole.findLastIndex((l) => l !== '');
+          for (const n of read) expect(pieces[n]!.firstLine - 1).toBeLessThanOrEqual(Math.max(lastKept, 0));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a ledger of in-order checkpoints: one piece read, the one holding the receipt’s seal', async () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `{"seq":${(i + 1) * 100}}`).join('\n') + '\n';
+    const { pieces, summary } = cutCheckpoints(text);
+    expect(pieces).toHaveLength(20);
+    expect(summary.maxSeq[0]).toBe(25_000);
+    const read: number[] = [];
+    const out = await sealingCheckpointLinesFromPieces(
+      summary,
+      async (n) => (read.push(n), pieces[n]),
+      250_050,
+      new Set(),
+    );
+    expect(read).toEqual([10]);
+    expect(out.findIndex((l) => l !== '')).toBe(2500);
+    expect(out[2500]).toBe('{"seq":250100}');
+    // A piece the store lost is said, not taken as empty.
+    await expect(sealingCheckpointLinesFromPieces(summary, async () => undefined, 250_050, new Set())).rejects.toThrow(
+      /checkpoint piece 10 is missing/,
+    );
+    expect(() => cutCheckpoints(text, 0)).toThrow(RangeError);
   });
 });

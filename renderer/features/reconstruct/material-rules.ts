@@ -63,6 +63,89 @@ export function sealingCheckpointLines(
   return out;
 }
 
+/** Checkpoint lines per stored piece (a ledger's checkpoints file is 1.6 MB at 1,000,000 receipts). */
+export const CHECKPOINT_LINES_PER_PIECE = 250;
+
+/** One stored piece of a ledger's checkpoints file: its lines from `firstLine` (1-based). */
+export interface CheckpointPiece {
+  readonly pieceNo: number;
+  readonly firstLine: number;
+  readonly lines: readonly string[];
+}
+
+/** What the archive row says of a ledger's stored checkpoint pieces: lines in all, each piece's largest seq. */
+export interface CheckpointPiecesSummary {
+  readonly lines: number;
+  /** Per piece, the largest numeric `seq` among its lines (-Infinity: none has one). */
+  readonly maxSeq: readonly number[];
+}
+
+/** The seq a checkpoint line names, or null when it is not JSON with a numeric seq. */
+function seqOfLine(line: string): number | null {
+  const value = parseDocument(line) as { seq?: unknown } | undefined;
+  return typeof value?.seq === 'number' ? value.seq : null;
+}
+
+/**
+ * A checkpoints file cut into pieces of {@link CHECKPOINT_LINES_PER_PIECE} lines (its lines as
+ * {@link jsonlLines} reads them), and the summary that says which pieces hold which seqs.
+ */
+export function cutCheckpoints(
+  text: string,
+  linesPerPiece = CHECKPOINT_LINES_PER_PIECE,
+): { readonly pieces: CheckpointPiece[]; readonly summary: CheckpointPiecesSummary } {
+  if (!Number.isSafeInteger(linesPerPiece) || linesPerPiece < 1)
+    throw new RangeError('cutCheckpoints: "linesPerPiece" must be a positive integer');
+  const lines = jsonlLines(text);
+  const pieces: CheckpointPiece[] = [];
+  const maxSeq: number[] = [];
+  for (let start = 0; start < lines.length; start += linesPerPiece) {
+    const part = lines.slice(start, start + linesPerPiece);
+    let max = -Infinity;
+    for (const line of part) {
+      const seq = seqOfLine(line);
+      if (seq !== null && seq > max) max = seq;
+    }
+    pieces.push({ pieceNo: pieces.length, firstLine: start + 1, lines: part });
+    maxSeq.push(max);
+  }
+  return { pieces, summary: { lines: lines.length, maxSeq } };
+}
+
+/**
+ * {@link sealingCheckpointLines} over a checkpoints file stored in pieces, reading only the
+ * pieces that can hold a line it keeps: those whose largest seq is at or after the receipt's,
+ * in order, until the line that ends the choice. Gives exactly what it gives over the whole
+ * file (`material-rules.test.ts`).
+ * @param readPiece reads one piece by number (undefined: not in the store).
+ */
+export async function sealingCheckpointLinesFromPieces(
+  summary: CheckpointPiecesSummary,
+  readPiece: (pieceNo: number) => Promise<CheckpointPiece | undefined>,
+  seq: number | null,
+  flaggedLines: ReadonlySet<number>,
+): Promise<string[]> {
+  const out = new Array<string>(summary.lines).fill('');
+  if (seq === null) return out;
+  for (let pieceNo = 0; pieceNo < summary.maxSeq.length; pieceNo++) {
+    if (!((summary.maxSeq[pieceNo] as number) >= seq)) continue;
+    const piece = await readPiece(pieceNo);
+    if (!piece || piece.firstLine < 1 || piece.firstLine - 1 + piece.lines.length > summary.lines)
+      throw new Error(
+        `Stored checkpoint piece ${pieceNo} is missing or does not fit its file: import the archive again.`,
+      );
+    for (let k = 0; k < piece.lines.length; k++) {
+      const line = piece.lines[k] as string;
+      const lineSeq = seqOfLine(line);
+      if (lineSeq === null || lineSeq < seq) continue;
+      const i = piece.firstLine - 1 + k;
+      out[i] = line;
+      if (!flaggedLines.has(i + 1)) return out;
+    }
+  }
+  return out;
+}
+
 /** A stored document's value, or undefined when absent or not JSON (explain treats both as absent). */
 export function parseDocument(text: string | undefined): unknown {
   if (text === undefined) return undefined;

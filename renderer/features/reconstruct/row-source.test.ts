@@ -102,6 +102,19 @@ const findings: Finding[] = [
   { code: 'CHAIN_BROKEN', severity: 'critical', message: 'on the last line', path: SEGMENT('big', 3), line: 5_000 },
 ] as Finding[];
 
+/**
+ * Ledger big's checkpoints: one every 100 seqs, with a line that is not JSON, one repeated
+ * out of order, and a final one past the last receipt (750 + 3 lines, 4 pieces of 250).
+ */
+const CHECKPOINTS =
+  [
+    ...Array.from({ length: 400 }, (_, i) => `{"seq":${(i + 1) * 100}}`),
+    'not json',
+    '{"seq":30000}',
+    ...Array.from({ length: 350 }, (_, i) => `{"seq":${(i + 401) * 100}}`),
+    '{"seq":80000}',
+  ].join('\n') + '\n';
+
 let loaded: LoadedArchive;
 let fromTable: RowSource;
 let fromStore: RowSource;
@@ -128,7 +141,23 @@ beforeAll(async () => {
   } as unknown as VerifyReport;
   loaded = await completeImport(
     archiveId,
-    { report, blocks, dictionaries, rowsByLedger, keys: [], pointIndex: buildPointIndex(table) },
+    {
+      report,
+      blocks,
+      dictionaries,
+      rowsByLedger,
+      keys: [],
+      pointIndex: buildPointIndex(table),
+      files: [
+        {
+          path: 'ledgers/big/checkpoints.jsonl',
+          kind: 'checkpoints',
+          size: CHECKPOINTS.length,
+          sha256: 'sha256:' + '0'.repeat(64),
+          bytes: new TextEncoder().encode(CHECKPOINTS),
+        },
+      ],
+    },
     table,
   );
   const stored = await db.archives.get(archiveId);
@@ -347,6 +376,54 @@ describe('the store answers as the table does', () => {
       db.receiptIndex.get = get;
     }
     expect(read.blocks).toBe(0);
+  });
+});
+
+describe('a ledger’s checkpoints stored in pieces', () => {
+  it('are cut into pieces of 250 lines, summed up on the archive row', async () => {
+    const stored = await db.archives.get(loaded.archive.id);
+    expect(stored?.checkpointPieces?.['big']?.lines).toBe(753);
+    // Lines 251–500 hold seqs up to 40,000, the repeated 30,000 and 40,100–49,800.
+    expect(stored?.checkpointPieces?.['big']?.maxSeq).toEqual([25_000, 49_800, 74_800, 80_000]);
+    expect(stored?.checkpointPieces?.['small']).toBeUndefined();
+    expect(await db.checkpointPieces.where('archiveId').equals(loaded.archive.id).count()).toBe(4);
+  });
+
+  it('give the materials the whole file gives, reading one piece and not the file', async () => {
+    const row = (await db.archives.get(loaded.archive.id)) as Parameters<typeof storeSource>[0];
+    const { checkpointPieces: _pieces, ...withoutPieces } = row;
+    const whole = storeSource(withoutPieces as Parameters<typeof storeSource>[0]);
+    const piecewise = storeSource(row);
+    const reads = { file: 0, pieces: [] as number[] };
+    const getFile = db.archiveFiles.get.bind(db.archiveFiles);
+    const getPiece = db.checkpointPieces.get.bind(db.checkpointPieces);
+    // Rows of seq 30,001 (row 0: sealed in the piece that also holds the line that is not JSON
+    // and the repeated checkpoint), 59,999, 100 (row 40,099: not a receipt, nothing read), 1,
+    // 75,000 (the ledger's last: sealed in the last piece) and small's first.
+    for (const at of [0, 29_998, 40_099, 40_000, 74_999, 75_000]) {
+      const { ms: _a, phases: _pa, ...a } = await gatherMaterials(whole, at);
+      db.archiveFiles.get = ((...args: Parameters<typeof getFile>) => {
+        if (JSON.stringify(args[0]).includes('checkpoints')) reads.file++;
+        return getFile(...args);
+      }) as typeof getFile;
+      db.checkpointPieces.get = ((...args: Parameters<typeof getPiece>) => {
+        reads.pieces.push((args[0] as [string, string, number])[2]);
+        return getPiece(...args);
+      }) as typeof getPiece;
+      try {
+        const { ms: _b, phases: _pb, ...b } = await gatherMaterials(piecewise, at);
+        expect({ at, ...b }).toEqual({ at, ...a });
+      } finally {
+        db.archiveFiles.get = getFile;
+        db.checkpointPieces.get = getPiece;
+      }
+    }
+    const sealed = await gatherMaterials(piecewise, 0);
+    expect(sealed.materials.checkpointLines).toHaveLength(753);
+    expect(sealed.materials.checkpointLines.filter((l) => l !== '')).toEqual(['{"seq":30100}']);
+    // The small ledger has no checkpoints file: its file row is asked for (and is absent).
+    expect(reads.file).toBe(1);
+    expect(reads.pieces).toEqual([1, 2, 0, 3]);
   });
 });
 
