@@ -53,14 +53,30 @@ export function sealingCheckpointLines(
   flaggedLines: ReadonlySet<number>,
 ): string[] {
   const out = lines.map(() => '');
-  if (seq === null) return out;
-  for (let i = 0; i < lines.length; i++) {
-    const value = parseDocument(lines[i]) as { seq?: unknown } | undefined;
-    if (typeof value?.seq !== 'number' || value.seq < seq) continue;
-    out[i] = lines[i] as string;
-    if (!flaggedLines.has(i + 1)) break;
-  }
+  if (seq !== null) keepSealingLines(lines, 0, seq, flaggedLines, out);
   return out;
+}
+
+/**
+ * The scan both {@link sealingCheckpointLines} and {@link sealingCheckpointLinesFromPieces}
+ * make: copies into `out` each of `lines` (file lines `first + 1`…) with seq ≥ `seq`, until
+ * one without a finding. Returns true when that one was found (the choice is made).
+ */
+function keepSealingLines(
+  lines: readonly string[],
+  first: number,
+  seq: number,
+  flaggedLines: ReadonlySet<number>,
+  out: string[],
+): boolean {
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k] as string;
+    const lineSeq = seqOfLine(line);
+    if (lineSeq === null || lineSeq < seq) continue;
+    out[first + k] = line;
+    if (!flaggedLines.has(first + k + 1)) return true;
+  }
+  return false;
 }
 
 /** Checkpoint lines per stored piece (a ledger's checkpoints file is 1.6 MB at 1,000,000 receipts). */
@@ -134,14 +150,7 @@ export async function sealingCheckpointLinesFromPieces(
       throw new Error(
         `Stored checkpoint piece ${pieceNo} is missing or does not fit its file: import the archive again.`,
       );
-    for (let k = 0; k < piece.lines.length; k++) {
-      const line = piece.lines[k] as string;
-      const lineSeq = seqOfLine(line);
-      if (lineSeq === null || lineSeq < seq) continue;
-      const i = piece.firstLine - 1 + k;
-      out[i] = line;
-      if (!flaggedLines.has(i + 1)) return out;
-    }
+    if (keepSealingLines(piece.lines, piece.firstLine - 1, seq, flaggedLines, out)) return out;
   }
   return out;
 }
