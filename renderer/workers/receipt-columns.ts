@@ -33,6 +33,12 @@ export const LINES_PER_CHUNK = 250;
 /** Raw lines per chunk row of archives imported before the number was stored with them. */
 export const LEGACY_LINES_PER_CHUNK = 1000;
 
+/** Throws unless `linesPerChunk` is a positive integer; `where` names the caller in the message. */
+export function checkLinesPerChunk(linesPerChunk: number, where: string): void {
+  if (!Number.isSafeInteger(linesPerChunk) || linesPerChunk < 1)
+    throw new RangeError(`${where}: "linesPerChunk" must be a positive integer`);
+}
+
 /** Raw lines per stored chunk row of an archive (archives imported before it was stored: 1,000). */
 export function linesPerChunkOf(archive: { readonly linesPerChunk?: number | undefined }): number {
   const n = archive.linesPerChunk;
@@ -520,8 +526,7 @@ export class ColumnBuilder {
 
   /** @param linesPerChunk raw lines per stored chunk row (stored with the archive as `linesPerChunk`) */
   constructor(readonly linesPerChunk: number = LINES_PER_CHUNK) {
-    if (!Number.isSafeInteger(linesPerChunk) || linesPerChunk < 1)
-      throw new RangeError('ColumnBuilder: "linesPerChunk" must be a positive integer');
+    checkLinesPerChunk(linesPerChunk, 'ColumnBuilder');
   }
 
   /** Adds one record; returns a full line chunk when this record completed one. */

@@ -6,6 +6,7 @@
  */
 import type { ChangedOutcome, Impact } from '../../../shared/policy/impact.ts';
 import type { ChunkTask, ShareResult } from '../../workers/impact-protocol.ts';
+import { checkLinesPerChunk } from '../../workers/receipt-columns.ts';
 
 /** The part of the receipt table a plan needs. */
 export interface PlanTable {
@@ -14,14 +15,9 @@ export interface PlanTable {
   readonly count: number;
 }
 
-function checkChunkSize(linesPerChunk: number, name: string): void {
-  if (!Number.isSafeInteger(linesPerChunk) || linesPerChunk < 1)
-    throw new RangeError(`${name}: "linesPerChunk" must be a positive integer`);
-}
-
 /** Every stored line of every ledger, chunk by chunk (chunks of the archive's `linesPerChunkOf`). */
 export function planAll(rowsByLedger: Readonly<Record<string, number>>, linesPerChunk: number): ChunkTask[] {
-  checkChunkSize(linesPerChunk, 'planAll');
+  checkLinesPerChunk(linesPerChunk, 'planAll');
   const tasks: ChunkTask[] = [];
   for (const ledger of Object.keys(rowsByLedger).sort()) {
     const rows = rowsByLedger[ledger] ?? 0;
@@ -35,7 +31,7 @@ export function planAll(rowsByLedger: Readonly<Record<string, number>>, linesPer
 
 /** The chunks holding `rows` (global table rows, ascending), each with the offsets it needs. */
 export function planRows(table: PlanTable, rows: ArrayLike<number>, linesPerChunk: number): ChunkTask[] {
-  checkChunkSize(linesPerChunk, 'planRows');
+  checkLinesPerChunk(linesPerChunk, 'planRows');
   const tasks: ChunkTask[] = [];
   let li = 0;
   let current: { ledger: string; chunkNo: number; start: number; offsets: number[] } | null = null;
