@@ -9,7 +9,7 @@ import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Finding } from '../../shared/engine/findings.ts';
 import type { KeptFile, VerifyReport } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from '../workers/receipt-columns.ts';
-import { chunkOf, LINES_PER_CHUNK } from '../workers/receipt-columns.ts';
+import { chunkOf, LINES_PER_CHUNK, linesPerChunkOf } from '../workers/receipt-columns.ts';
 import { storedLine } from '../workers/packed-lines.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { CHECKPOINTS_PATH } from '../../shared/format/layout.ts';
@@ -302,6 +302,31 @@ export async function readReceiptLine(
   const text = chunk && storedLine(chunk, offset);
   const hash = chunk?.hashes[offset];
   return text === undefined || hash === undefined ? null : { text, hash };
+}
+
+/**
+ * The stored texts of these table rows of an archive with one ledger (an ExecLayer log), each
+ * chunk read once; a row outside the table, or whose line is not stored, is absent.
+ */
+export async function readSingleLedgerTexts(
+  loaded: LoadedArchive,
+  rows: readonly number[],
+): Promise<Map<number, string>> {
+  const { table } = loaded;
+  const size = linesPerChunkOf(loaded.archive);
+  const ledger = table.ledgers[0] as string;
+  const start = table.ledgerStart[0] ?? 0;
+  const wanted = rows.filter((r) => r >= 0 && r < table.count);
+  const chunks = [...new Set(wanted.map((r) => chunkOf(r - start, size).chunkNo))];
+  const stored = await Promise.all(chunks.map((n) => db.receiptLines.get([loaded.archive.id, ledger, n])));
+  const out = new Map<number, string>();
+  for (const r of wanted) {
+    const { chunkNo, offset } = chunkOf(r - start, size);
+    const row = stored[chunks.indexOf(chunkNo)];
+    const text = row && storedLine(row, offset);
+    if (text !== undefined) out.set(r, text);
+  }
+  return out;
 }
 
 /**

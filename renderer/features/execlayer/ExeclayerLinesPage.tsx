@@ -6,9 +6,7 @@ import { navigate } from '../../app/use-route.ts';
 import { formatCount } from '../../components/format.ts';
 import { SeverityTag } from '../../components/SeverityTag.tsx';
 import { codesForCriterion } from '../../components/soc2-criteria.ts';
-import { db } from '../../store/db.ts';
-import { chunkOf, linesPerChunkOf } from '../../workers/receipt-columns.ts';
-import { storedLine } from '../../workers/packed-lines.ts';
+import { readSingleLedgerTexts } from '../../store/archives.ts';
 import { receiptIdOf } from '../../workers/receipt-table.ts';
 import { UnplacedFindings } from '../receipts/UnplacedFindings.tsx';
 import { glanceAt, isExeclayerFormat, KERNEL_NAME, selectLines } from './execlayer-view.ts';
@@ -51,25 +49,11 @@ export function ExeclayerLinesPage({ archiveId, query, row }: Props) {
   useEffect(() => {
     if (!loaded || shown.length === 0) return;
     let live = true;
-    const { table } = loaded;
-    const ledger = table.ledgers[0] as string;
-    const size = linesPerChunkOf(loaded.archive);
-    const chunks = [...new Set(shown.map((r) => chunkOf(r - (table.ledgerStart[0] ?? 0), size).chunkNo))];
-    void Promise.all(chunks.map((n) => db.receiptLines.get([archiveId, ledger, n]))).then((rows) => {
-      if (!live) return;
-      const out = new Map<number, string>();
-      for (const r of shown) {
-        const { chunkNo, offset } = chunkOf(r - (table.ledgerStart[0] ?? 0), size);
-        const row = rows[chunks.indexOf(chunkNo)];
-        const text = row && storedLine(row, offset);
-        if (text !== undefined) out.set(r, text);
-      }
-      setTexts(out);
-    });
+    void readSingleLedgerTexts(loaded, shown).then((out) => live && setTexts(out));
     return () => {
       live = false;
     };
-  }, [loaded, shown, archiveId]);
+  }, [loaded, shown]);
   useEffect(() => {
     if (row !== undefined && texts.has(row)) selectedRef.current?.scrollIntoView({ block: 'center' });
   }, [row, texts]);

@@ -21,10 +21,7 @@ import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
 import { ArchiveNotReady } from '../../components/ArchiveNotReady.tsx';
-import { db } from '../../store/db.ts';
-import type { LoadedArchive } from '../../store/archives.ts';
-import { chunkOf, linesPerChunkOf } from '../../workers/receipt-columns.ts';
-import { storedLine } from '../../workers/packed-lines.ts';
+import { readSingleLedgerTexts, type LoadedArchive } from '../../store/archives.ts';
 import { findReceiptRow, receiptIdOf } from '../../workers/receipt-table.ts';
 import { Fact, FindingItem, Section } from '../reconstruct/parts.tsx';
 import { isExeclayerFormat, locateLine } from './execlayer-view.ts';
@@ -33,26 +30,6 @@ interface Props {
   readonly archiveId: string;
   readonly receiptId: string;
   readonly line: number | undefined;
-}
-
-/** The stored texts of these rows of the log (absent where a row does not exist). */
-async function rowTexts(loaded: LoadedArchive, rows: number[]): Promise<Map<number, string>> {
-  const { table } = loaded;
-  const archiveId = loaded.archive.id;
-  const size = linesPerChunkOf(loaded.archive);
-  const ledger = table.ledgers[0] as string;
-  const start = table.ledgerStart[0] ?? 0;
-  const wanted = rows.filter((r) => r >= 0 && r < table.count);
-  const chunks = [...new Set(wanted.map((r) => chunkOf(r - start, size).chunkNo))];
-  const stored = await Promise.all(chunks.map((n) => db.receiptLines.get([archiveId, ledger, n])));
-  const out = new Map<number, string>();
-  for (const r of wanted) {
-    const { chunkNo, offset } = chunkOf(r - start, size);
-    const row = stored[chunks.indexOf(chunkNo)];
-    const text = row && storedLine(row, offset);
-    if (text !== undefined) out.set(r, text);
-  }
-  return out;
 }
 
 const idOfRow = (table: LoadedArchive['table'], row: number) =>
@@ -88,7 +65,7 @@ export function ExeclayerReconstructPage({ archiveId, receiptId, line }: Props) 
   useEffect(() => {
     if (!loaded || row === null) return undefined;
     let live = true;
-    rowTexts(loaded, [row - 1, row, row + 1]).then(
+    readSingleLedgerTexts(loaded, [row - 1, row, row + 1]).then(
       (t) => live && setTexts({ row, texts: t }),
       (error: Error) => live && setFailed(error.message),
     );
