@@ -13,7 +13,7 @@ import { chunkOf, LINES_PER_CHUNK, linesPerChunkOf } from '../workers/receipt-co
 import { storedLine } from '../workers/packed-lines.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { CHECKPOINTS_PATH } from '../../shared/format/layout.ts';
-import { cutCheckpoints, type CheckpointPiecesSummary } from '../features/reconstruct/material-rules.ts';
+import { cutCheckpoints, type CheckpointPiecesSummary } from './checkpoint-pieces.ts';
 import {
   archiveTables,
   db,

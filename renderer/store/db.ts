@@ -18,7 +18,7 @@ import type { DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import type { LookupBucket, LookupSummary } from '../workers/point-index.ts';
 import type { ChunkPlaces, ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
 import type { PackedLines } from '../workers/packed-lines.ts';
-import type { CheckpointPiece, CheckpointPiecesSummary } from '../features/reconstruct/material-rules.ts';
+import type { CheckpointPiece, CheckpointPiecesSummary } from './checkpoint-pieces.ts';
 import { normalizeEngagement } from './engagement-rules.ts';
 
 /**
@@ -155,7 +155,7 @@ export interface ReceiptLinesRow {
 
 export type ReceiptIndexRow = ColumnBlock & { archiveId: string };
 
-/** A piece of a ledger's checkpoints file (`cutCheckpoints`, renderer/features/reconstruct/material-rules.ts). */
+/** A piece of a ledger's checkpoints file (`cutCheckpoints`, checkpoint-pieces.ts). */
 export type CheckpointPieceRow = CheckpointPiece & { archiveId: string; ledger: string };
 
 export interface FindingsRow {

@@ -9,13 +9,13 @@ import type { AttachmentMaterial, ExplainMaterials, LineAt } from '../../../shar
 import type { FileDigest } from '../../../shared/format/hash.ts';
 import { KEYS_PATH, MANIFEST_PATH, POLICIES_DIR, checkpointsPath } from '../../../shared/format/layout.ts';
 import type { Finding } from '../../../shared/engine/findings.ts';
+import { jsonlLines, type CheckpointPiece } from '../../store/checkpoint-pieces.ts';
 import { db, type ArchiveFileRow, type ReceiptLinesRow } from '../../store/db.ts';
 import { chunkOf } from '../../workers/receipt-columns.ts';
 import { storedLine } from '../../workers/packed-lines.ts';
 import {
   attachmentPathOf,
   inStoredOrder,
-  jsonlLines,
   ledgerPartlyRead,
   parseDocument,
   pointersOf,
@@ -23,7 +23,6 @@ import {
   neighboursIn,
   sealingCheckpointLines,
   sealingCheckpointLinesFromPieces,
-  type CheckpointPiece,
   selectFindings,
   type SelectedFindings,
 } from './material-rules.ts';

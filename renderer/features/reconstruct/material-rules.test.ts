@@ -4,7 +4,6 @@ import { finding } from '../../../shared/engine/findings.ts';
 import {
   evidenceShown,
   inStoredOrder,
-  jsonlLines,
   ledgerPartlyRead,
   missingSteps,
   neighbourRowsRead,
@@ -13,11 +12,11 @@ import {
   pointersOf,
   sealingCheckpointLines,
   sealingCheckpointLinesFromPieces,
-  cutCheckpoints,
   segmentRangesOf,
   selectFindings,
   storedNeighbours,
 } from './material-rules.ts';
+import { cutCheckpoints, jsonlLines } from '../../store/checkpoint-pieces.ts';
 
 const h = (c: string) => `sha256:${c.repeat(64)}`;
 
