@@ -5,7 +5,7 @@
  * checks as `tickmark explain`, in a worker). Keys: ← → the transaction's steps, [ ] the
  * ledger's receipts before and after.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Finding } from '../../../shared/engine/findings.ts';
 import type { Explanation } from '../../../shared/explain/explain.ts';
 import { REPLAY_PENDING } from '../../../shared/explain/replay-pending.ts';
@@ -112,12 +112,15 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
     (async () => {
       const gatherFrom = performance.now() - reached.current.at;
       let firstAnswer: number | null = null;
+      performance.mark('reconstruct: gathering');
       const gathered = await gatherMaterials(source, locatedRow);
+      performance.mark('reconstruct: gathered');
       const { explanation, ms, timings } = await explainInWorker(
         gathered.materials,
         source.archive.trustedRoots,
         (p) => {
           const answeredAt = performance.now() - reached.current.at;
+          if (firstAnswer === null) performance.mark('reconstruct: answered');
           firstAnswer ??= answeredAt;
           // Shown at once; the whole judgment replaces it (never the other way round).
           if (live)
@@ -162,7 +165,12 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
   const complete = view.status === 'ready' && !view.busy && !view.pending;
   // The navigation whose first paint was already said (the judgment without Cedar, or the whole one).
   const shownFor = useRef<object | null>(null);
-  useEffect(() => {
+  // A layout effect, run as React writes the view into the page: the animation frame asked for
+  // here is the one that paints it. (A passive effect runs after that frame, and a frame asked
+  // for there is the next one, which a busy thread pool or a collection can put off by 50 ms or
+  // more: traces (test/bench/trace-reconstruct.ts) showed the view painted that long before the
+  // page said so.)
+  useLayoutEffect(() => {
     // Said on the page once painted, for the e2e test and the benchmark: when the receipt
     // was first on screen (shown), and when with every check made (ready).
     if (shownRow === null) return undefined;
@@ -175,6 +183,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
         shownFor.current = at;
         el.dataset.shownRow = String(shownRow);
         el.dataset.shownMs = since;
+        performance.mark('reconstruct: shown');
         // The frame's style, layout and paint come after this callback: a task queued now runs
         // once they are done, so this says when the receipt was painted.
         delete el.dataset.paintedMs;
