@@ -9,10 +9,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource } from '../../shared/archive/memory.ts';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
-import { signaturesAsked } from '../../shared/explain/ahead.ts';
+import { explainWithAnswersAhead, signaturesAsked } from '../../shared/explain/ahead.ts';
 import { explainReceipt, type Explanation } from '../../shared/explain/explain.ts';
 import { toHex } from '../../shared/format/bytes.ts';
-import type { SignatureVerifier } from '../../shared/format/ed25519.ts';
+import { nobleStrictVerifier, type SignatureVerifier } from '../../shared/format/ed25519.ts';
+import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts';
 import { webCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { json, receiptsOf, resignManifest, setJson, setText, text, type Files } from '../../test/support/tamper.ts';
@@ -26,6 +27,11 @@ const keyOf = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array
 interface Judged {
   readonly plain: Explanation;
   readonly ahead: Explanation;
+  /** The judgment without Cedar, plain (reference verifier) and by `explainWithAnswersAhead`. */
+  readonly plainWithoutCedar: Explanation;
+  readonly oneGo: Explanation;
+  /** Whether `explainWithAnswersAhead` judged again after its listing pass. */
+  readonly judgedAgain: boolean;
   readonly listed: number;
   /** Signatures the judgment asked that the listing had not named. */
   readonly unlisted: number;
@@ -55,7 +61,22 @@ async function judge(files: Files, id: string, roots: readonly string[]): Promis
     },
   };
   const ahead = await explainReceipt(materials, { cedar, verifier, trustedRoots: roots });
-  return { plain, ahead, listed: answers.size, unlisted };
+  const plainWithoutCedar = await explainReceipt(materials, {
+    cedar: null,
+    verifier: nativeStrictVerifier,
+    trustedRoots: roots,
+  });
+  // As the app's explain worker judges without Cedar: a fresh remembering verifier each time.
+  const judged = await explainWithAnswersAhead(materials, roots, fast, new RememberingVerifier(nobleStrictVerifier));
+  return {
+    plain,
+    ahead,
+    plainWithoutCedar,
+    oneGo: judged.explanation,
+    judgedAgain: judged.judgedAgain,
+    listed: answers.size,
+    unlisted,
+  };
 }
 
 describe('signatures verified ahead of a receipt’s judgment', () => {
@@ -74,8 +95,16 @@ describe('signatures verified ahead of a receipt’s judgment', () => {
     ];
     expect(ids.length).toBeGreaterThanOrEqual(10);
     for (const id of ids) {
-      const { plain, ahead, listed, unlisted } = await judge(demo.files, id, [demo.rootPublicKey]);
+      const { plain, ahead, listed, unlisted, plainWithoutCedar, oneGo, judgedAgain } = await judge(demo.files, id, [
+        demo.rootPublicKey,
+      ]);
       expect(ahead, id).toEqual(plain);
+      expect(oneGo, id).toEqual(plainWithoutCedar);
+      // The listing pass is the judgment exactly when every signature it named holds.
+      const allHold = (
+        await signaturesAsked(await gatherMaterials(memorySource(demo.files, 'case.zip'), id), [demo.rootPublicKey])
+      ).every((t) => nativeStrictVerifier.verify(t.signature, t.message, t.publicKey));
+      expect([id, judgedAgain]).toEqual([id, !allHold]);
       // Keys, the manifest, bundles, the receipt, its checkpoint (and an approval where there is one).
       expect([id, unlisted, listed >= 5]).toEqual([id, 0, true]);
     }
@@ -120,9 +149,11 @@ describe('signatures verified ahead of a receipt’s judgment', () => {
       ['key certificates', badKeys],
       ['manifest signature', badManifest],
     ] as const) {
-      const { plain, ahead } = await judge(files, id, roots);
+      const { plain, ahead, plainWithoutCedar, oneGo, judgedAgain } = await judge(files, id, roots);
       expect(ahead, name).toEqual(plain);
-      expect([name, plain.holds]).toEqual([name, false]);
+      expect(oneGo, name).toEqual(plainWithoutCedar);
+      // A failed signature: the listing pass's made-up "valid" is never what is shown.
+      expect([name, judgedAgain, plain.holds]).toEqual([name, true, false]);
     }
     const { plain } = await judge(badReceipt, id, roots);
     expect(plain.evidence.signature.valid).toBe(false);

@@ -12,8 +12,8 @@
 /// <reference lib="webworker" />
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
-import { signaturesAsked } from '../../shared/explain/ahead.ts';
-import { explainReceipt, type ExplainMaterials } from '../../shared/explain/explain.ts';
+import { explainWithAnswersAhead } from '../../shared/explain/ahead.ts';
+import { explainReceipt, type ExplainMaterials, type Explanation } from '../../shared/explain/explain.ts';
 import { utf8 } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
 import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts';
@@ -44,20 +44,23 @@ function bulkVerifier(): Promise<AsyncSignatureVerifier | null> {
 }
 
 /**
- * In a fresh worker the reference verifier is cold (several times slower until the JIT has
- * optimized it): the signatures this receipt's judgment checks are listed first
- * (shared/explain/ahead.ts) and verified together with WebCrypto, their answers remembered,
- * so the judgment reads them. Anything not listed, or any failure here, is left to the
- * judgment's own verifier.
+ * The judgment without Cedar. In a fresh worker the reference verifier is cold (several
+ * times slower until the JIT has optimized it): where WebCrypto has Ed25519, the signatures
+ * the judgment checks are listed first and verified together with it, their answers
+ * remembered, and the listing pass is the judgment when they all hold
+ * (shared/explain/ahead.ts). `ahead`: when those signatures had been verified, ms after the call.
  */
-async function verifyAhead(materials: ExplainMaterials, trustedRoots: readonly string[]): Promise<void> {
+async function judgeWithoutCedar(
+  materials: ExplainMaterials,
+  trustedRoots: readonly string[],
+): Promise<{ readonly explanation: Explanation; readonly ahead: number | null }> {
+  const started = performance.now();
   const fast = await bulkVerifier();
-  if (!fast) return;
-  try {
-    await verifier.answerAhead(fast, await signaturesAsked(materials, trustedRoots));
-  } catch {
-    // The judgment asks its own verifier.
-  }
+  if (!fast)
+    return { explanation: await explainReceipt(materials, { cedar: null, verifier, trustedRoots }), ahead: null };
+  const waited = performance.now() - started;
+  const judged = await explainWithAnswersAhead(materials, trustedRoots, fast, verifier);
+  return { explanation: judged.explanation, ahead: waited + judged.verifiedMs };
 }
 
 function loadCedar(): Promise<CedarFormatting> {
@@ -113,10 +116,7 @@ async function warmUp(): Promise<void> {
   if (!fast) await warmEd25519();
   const { materials, trustedRoots } = warmupReceipt();
   for (let i = 0; i < 3; i++) {
-    const judged = await warmStep(async () => {
-      await verifyAhead(materials, trustedRoots);
-      await explainReceipt(materials, { cedar: null, verifier, trustedRoots });
-    });
+    const judged = await warmStep(() => judgeWithoutCedar(materials, trustedRoots));
     if (!judged) return;
   }
   const cedar = await loadCedar();
@@ -164,14 +164,10 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
   let partial: number | null = null;
   let ahead: number | null = null;
   if (!cedarWarm) {
-    await verifyAhead(request.materials, request.trustedRoots);
-    ahead = performance.now() - started;
     try {
-      const explanation = await explainReceipt(request.materials, {
-        cedar: null,
-        verifier,
-        trustedRoots: request.trustedRoots,
-      });
+      const judged = await judgeWithoutCedar(request.materials, request.trustedRoots);
+      const explanation = judged.explanation;
+      ahead = judged.ahead;
       partial = performance.now() - started;
       post({ type: 'partial', id: request.id, explanation, ms: partial });
     } catch {

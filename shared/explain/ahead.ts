@@ -13,12 +13,22 @@
  */
 import type { SignedTriple } from '../engine/ledger.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
-import { explainReceipt, type ExplainMaterials } from './explain.ts';
+import type { RememberingVerifier } from '../format/remembering-verifier.ts';
+import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
+import { explainReceipt, type ExplainMaterials, type Explanation } from './explain.ts';
 
 export async function signaturesAsked(
   materials: ExplainMaterials,
   trustedRoots: readonly string[],
 ): Promise<SignedTriple[]> {
+  return (await listingPass(materials, trustedRoots)).asked;
+}
+
+/** The listing pass: the judgment without Cedar with every signature answered "valid", and the questions. */
+async function listingPass(
+  materials: ExplainMaterials,
+  trustedRoots: readonly string[],
+): Promise<{ readonly asked: SignedTriple[]; readonly explanation: Explanation }> {
   const asked: SignedTriple[] = [];
   const recorder: SignatureVerifier = {
     name: 'records the questions, answers valid',
@@ -27,6 +37,53 @@ export async function signaturesAsked(
       return true;
     },
   };
-  await explainReceipt(materials, { cedar: null, verifier: recorder, trustedRoots });
-  return asked;
+  const explanation = await explainReceipt(materials, { cedar: null, verifier: recorder, trustedRoots });
+  return { asked, explanation };
+}
+
+/** A judgment without Cedar made by {@link explainWithAnswersAhead}, and how. */
+export interface JudgedAhead {
+  readonly explanation: Explanation;
+  /** Signatures the listing pass named. */
+  readonly listed: number;
+  /** When the listed signatures had been verified, ms after the call. */
+  readonly verifiedMs: number;
+  /** False when the listing pass was the judgment (every listed signature valid). */
+  readonly judgedAgain: boolean;
+}
+
+/**
+ * The receipt's judgment without Cedar, its signatures verified ahead with `bulk` and
+ * remembered in `verifier`, in one pass of the judgment when they all hold.
+ *
+ * The listing pass asks its questions in the judgment's own order and answers each "valid".
+ * When `verifier` (which now remembers `bulk`'s answers, and computes any it lacks) answers
+ * every one of them "valid" too, the judgment proper would ask the same first question and
+ * get the same answer, hence the same next question, and so on: the judgment is deterministic
+ * in its materials and its verifier's answers, so it would reach exactly the listing pass's
+ * result, which is then returned instead of being computed a second time. Otherwise (a
+ * signature fails) the judgment runs again with `verifier`. In a fresh worker
+ * that second pass cost as much as the first (both are run before the JIT has warmed up).
+ * `ahead.test.ts` requires the result to equal the judgment with the reference verifier, on
+ * clean receipts and on forged evidence.
+ */
+export async function explainWithAnswersAhead(
+  materials: ExplainMaterials,
+  trustedRoots: readonly string[],
+  bulk: AsyncSignatureVerifier,
+  verifier: RememberingVerifier,
+): Promise<JudgedAhead> {
+  const started = performance.now();
+  const listing = await listingPass(materials, trustedRoots);
+  try {
+    await verifier.answerAhead(bulk, listing.asked);
+  } catch {
+    // Nothing remembered: `verifier` computes each answer below itself.
+  }
+  const verifiedMs = performance.now() - started;
+  const base = { listed: listing.asked.length, verifiedMs };
+  if (listing.asked.every((t) => verifier.verify(t.signature, t.message, t.publicKey)))
+    return { ...base, explanation: listing.explanation, judgedAgain: false };
+  const explanation = await explainReceipt(materials, { cedar: null, verifier, trustedRoots });
+  return { ...base, explanation, judgedAgain: true };
 }
