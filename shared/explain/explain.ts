@@ -39,7 +39,7 @@ import { canonicalize } from '../format/canonical.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { hashOf, type FileDigest } from '../format/hash.ts';
 import { checkpointsPath } from '../format/layout.ts';
-import { KeyEntrySchema, ReceiptSchema, RevocationSchema, validate, type Receipt } from '../format/schema.ts';
+import { KeyEntrySchema, RevocationSchema, validate, validateReceipt, type Receipt } from '../format/schema.ts';
 import { instantOf, type Instant } from '../format/time.ts';
 
 /** One stored line and where it is. */
@@ -328,7 +328,7 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
   }
 
   const stored = readStoredLine(m.target.path, lineRead(m.target), m.target.ledger);
-  const schema = stored.value === undefined ? null : validate(ReceiptSchema, stored.value);
+  const schema = stored.value === undefined ? null : validateReceipt(stored.value);
   const receipt = schema?.ok ? schema.value : null;
   const ref: ReceiptRef = {
     id: receipt?.id ?? '',
@@ -623,7 +623,7 @@ function refOf(line: LineAt): { receipt: Receipt | null; ref: ReceiptRef | null;
   } catch {
     return { receipt: null, ref: null, tail: null };
   }
-  const checked = validate(ReceiptSchema, value);
+  const checked = validateReceipt(value);
   if (!checked.ok) return { receipt: null, ref: null, tail: null };
   const r = checked.value;
   return {
