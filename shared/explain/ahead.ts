@@ -7,9 +7,12 @@
  * The list comes from a first pass of `explainReceipt` without Cedar, with a verifier that
  * records each question and answers "valid", so that every check a valid signature leads
  * to is reached (a certified key's receipts, a valid manifest's listing). Those made-up
- * answers are never used: the judgment proper asks its own verifier, which answers a listed
- * question from the asynchronous verifier's answer and any other one (a check reached only
- * after a signature fails) itself. So the list affects how fast, never what is judged.
+ * answers are never shown unchecked: the pass's result stands as the judgment only when the
+ * real answers to every question it asked are "valid" too (then the judgment would be the
+ * same pass, see {@link explainWithAnswersAhead}); otherwise the judgment proper asks its
+ * own verifier, which answers a listed question from the asynchronous verifier's answer and
+ * any other one (a check reached only after a signature fails) itself. So the list affects
+ * how fast, never what is judged.
  */
 import type { SignedTriple } from '../engine/ledger.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
