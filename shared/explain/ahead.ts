@@ -78,14 +78,18 @@ export async function explainWithAnswersAhead(
 ): Promise<JudgedAhead> {
   const started = performance.now();
   const listing = await listingPass(materials, trustedRoots);
+  // Each listed signature's answer, as `verifier` gives it (read from `answerAhead` rather than
+  // asked again: every question to `verifier` hashes the signed message in JavaScript).
+  let answers: readonly (boolean | null)[];
   try {
-    await verifier.answerAhead(bulk, listing.asked);
+    answers = await verifier.answerAhead(bulk, listing.asked);
   } catch {
-    // Nothing remembered: `verifier` computes each answer below itself.
+    // Nothing remembered: `verifier` computes each answer itself.
+    answers = listing.asked.map((t) => verifier.verify(t.signature, t.message, t.publicKey));
   }
   const verifiedMs = performance.now() - started;
   const base = { listed: listing.asked.length, verifiedMs };
-  if (listing.asked.every((t) => verifier.verify(t.signature, t.message, t.publicKey)))
+  if (answers.every((answer) => answer === true))
     return { ...base, explanation: listing.explanation, judgedAgain: false };
   const explanation = await explainReceipt(materials, { cedar: null, verifier, trustedRoots });
   return { ...base, explanation, judgedAgain: true };

@@ -87,9 +87,11 @@ describe('RememberingVerifier', () => {
     memo.remember(signature, message, publicKey, true);
     const { asked, bulk } = bulkOf((m) => new TextDecoder().decode(m) === '{"seq":3}');
     const triple = (m: Uint8Array) => ({ signature, message: m, publicKey });
-    await memo.answerAhead(bulk, [triple(message), null, triple(other), triple(utf8('{"seq":3}'))]);
+    const answers = await memo.answerAhead(bulk, [triple(message), null, triple(other), triple(utf8('{"seq":3}'))]);
     // The known one and the null are not asked.
     expect(asked).toEqual(['{"seq":2}', '{"seq":3}']);
+    // Each answer in order, the remembered one included; null for the null.
+    expect(answers).toEqual([true, null, false, true]);
     expect(memo.verify(signature, other, publicKey)).toBe(false);
     expect(memo.verify(signature, utf8('{"seq":3}'), publicKey)).toBe(true);
     expect(calls.n).toBe(0);

@@ -86,18 +86,32 @@ export class RememberingVerifier implements SignatureVerifier {
   /**
    * Verifies with `bulk`, all at once, each of these signatures not already remembered, and
    * remembers the answers. When `bulk` fails, this rejects and remembers none of this batch.
+   * Resolves with each triple's answer, in order (as {@link verify} would give it; null for a
+   * null triple), so a caller need not hash the messages again to read them.
    */
-  async answerAhead(bulk: AsyncSignatureVerifier, triples: readonly (SignedTriple | null)[]): Promise<void> {
+  async answerAhead(
+    bulk: AsyncSignatureVerifier,
+    triples: readonly (SignedTriple | null)[],
+  ): Promise<(boolean | null)[]> {
     // Each key made once (it hashes the message): to look it up, then to remember the answer.
-    const asked: { readonly triple: SignedTriple; readonly key: string }[] = [];
+    const out: (boolean | null)[] = [];
+    const asked: { readonly triple: SignedTriple; readonly key: string; readonly at: number }[] = [];
     for (const triple of triples) {
+      out.push(null);
       if (triple === null) continue;
       const key = RememberingVerifier.key(triple.signature, triple.message, triple.publicKey);
-      if (!this.answers.has(key)) asked.push({ triple, key });
+      const known = this.answers.get(key);
+      if (known === undefined) asked.push({ triple, key, at: out.length - 1 });
+      else out[out.length - 1] = known;
     }
     const answers = await Promise.all(
       asked.map(({ triple: t }) => bulk.verifyAsync(t.signature, t.message, t.publicKey)),
     );
-    asked.forEach(({ key }, i) => this.set(key, answers[i] === true));
+    asked.forEach(({ key, at }, i) => {
+      const answer = answers[i] === true;
+      this.set(key, answer);
+      out[at] = answer;
+    });
+    return out;
   }
 }
