@@ -55,6 +55,17 @@ type View =
       readonly pending: boolean;
     };
 
+/**
+ * A step of the view's way to the screen, marked for the Performance panel and for
+ * test/bench/trace-reconstruct.ts. Only the latest of each name is kept (a trace records every
+ * one), so walking thousands of receipts does not grow the page's timeline.
+ */
+function markStep(step: 'gathering' | 'gathered' | 'answered' | 'shown'): void {
+  const name = `reconstruct: ${step}`;
+  performance.clearMarks(name);
+  performance.mark(name);
+}
+
 export function ReconstructPage({ archiveId, receiptId, row }: Props) {
   // Cedar loads in the worker while the archive is read here.
   useEffect(warmExplainWorker, []);
@@ -112,15 +123,15 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
     (async () => {
       const gatherFrom = performance.now() - reached.current.at;
       let firstAnswer: number | null = null;
-      performance.mark('reconstruct: gathering');
+      markStep('gathering');
       const gathered = await gatherMaterials(source, locatedRow);
-      performance.mark('reconstruct: gathered');
+      markStep('gathered');
       const { explanation, ms, timings } = await explainInWorker(
         gathered.materials,
         source.archive.trustedRoots,
         (p) => {
           const answeredAt = performance.now() - reached.current.at;
-          if (firstAnswer === null) performance.mark('reconstruct: answered');
+          if (firstAnswer === null) markStep('answered');
           firstAnswer ??= answeredAt;
           // Shown at once; the whole judgment replaces it (never the other way round).
           if (live)
@@ -183,7 +194,7 @@ export function ReconstructPage({ archiveId, receiptId, row }: Props) {
         shownFor.current = at;
         el.dataset.shownRow = String(shownRow);
         el.dataset.shownMs = since;
-        performance.mark('reconstruct: shown');
+        markStep('shown');
         // The frame's style, layout and paint come after this callback: a task queued now runs
         // once they are done, so this says when the receipt was painted.
         delete el.dataset.paintedMs;
