@@ -75,10 +75,6 @@ export function withImportLock<T>(archiveId: string, work: () => Promise<T>): Pr
   return navigator.locks.request(LOCK_PREFIX + archiveId, work) as unknown as Promise<T>;
 }
 
-export async function putLineChunk(archiveId: string, chunk: LineChunk): Promise<void> {
-  await putLineChunks(archiveId, [chunk]);
-}
-
 /** Stores line chunks in one transaction (a chunk that fails rejects it, and the import then fails and is removed). */
 export async function putLineChunks(archiveId: string, chunks: readonly LineChunk[]): Promise<void> {
   await db.receiptLines.bulkPut(

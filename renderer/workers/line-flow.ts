@@ -19,7 +19,6 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Posts line chunks in order and waits while the window has too many of them unstored. */
 export class ChunkFlow {
   private posted = 0;
-  private stored = 0;
   /** Lines posted, and lines in the chunks the window said it stored. */
   private postedLines = 0;
   private storedLines = 0;
@@ -63,8 +62,8 @@ export class ChunkFlow {
 
   /** The window's word that it stored the first `chunks` chunks. */
   storedUpTo(chunks: number): void {
-    this.stored = Math.max(this.stored, chunks);
-    while (this.unstored.length > 0 && (this.unstored[0] as { seq: number }).seq <= this.stored)
+    // A word older than the last one (a smaller number) leaves nothing to take off.
+    while (this.unstored.length > 0 && (this.unstored[0] as { seq: number }).seq <= chunks)
       this.storedLines = (this.unstored.shift() as { lines: number }).lines;
     if (this.roomLeft()) this.wake?.();
   }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/engine/findings.ts';
 import type { RecordRead, VerifyReport } from '../../../shared/engine/types.ts';
 import type { Receipt } from '../../../shared/format/schema.ts';
-import { beginImport, completeImport, putLineChunk, type LoadedArchive } from '../../store/archives.ts';
+import { beginImport, completeImport, putLineChunks, type LoadedArchive } from '../../store/archives.ts';
 import { db, type ReceiptLinesRow } from '../../store/db.ts';
 import {
   buildPointIndex,
@@ -124,9 +124,9 @@ beforeAll(async () => {
   const archiveId = await beginImport({ name: 'rows.zip', size: 1, origin: 'file', trustedRoots: [] });
   for (const r of records) {
     const chunk = builder.add(r);
-    if (chunk) await putLineChunk(archiveId, chunk);
+    if (chunk) await putLineChunks(archiveId, [chunk]);
   }
-  for (const chunk of builder.flush()) await putLineChunk(archiveId, chunk);
+  await putLineChunks(archiveId, builder.flush());
   const { blocks, dictionaries, rowsByLedger } = builder.finish();
   const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, findings);
   const report = {
