@@ -23,6 +23,7 @@ import {
   neighboursIn,
   sealingCheckpointLines,
   sealingCheckpointLinesFromPieces,
+  firstSealingPiece,
   selectFindings,
   type SelectedFindings,
 } from './material-rules.ts';
@@ -192,7 +193,7 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   const pointers = pointersOf(target.text);
   // The first piece that can hold the seal, asked for now (read beside what follows).
   if (pieces && pointers.seq !== null) {
-    const first = pieces.maxSeq.findIndex((max) => max >= (pointers.seq as number));
+    const first = firstSealingPiece(pieces, pointers.seq);
     if (first >= 0) void readPiece(first);
   }
   const transactionIndexed = source.transactionsIndexed;

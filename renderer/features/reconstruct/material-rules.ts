@@ -73,6 +73,20 @@ function keepSealingLines(
   return false;
 }
 
+/** Whether stored piece `pieceNo` holds a line at or after `seq` (one {@link keepSealingLines} may keep). */
+function mayHoldSeal(summary: CheckpointPiecesSummary, pieceNo: number, seq: number): boolean {
+  return (summary.maxSeq[pieceNo] as number) >= seq;
+}
+
+/**
+ * The first stored piece that can hold the checkpoint sealing a receipt of `seq` (the first
+ * {@link sealingCheckpointLinesFromPieces} reads), or -1 when none can: gathering asks for it
+ * as soon as the receipt's seq is known.
+ */
+export function firstSealingPiece(summary: CheckpointPiecesSummary, seq: number): number {
+  return summary.maxSeq.findIndex((_, pieceNo) => mayHoldSeal(summary, pieceNo, seq));
+}
+
 /**
  * {@link sealingCheckpointLines} over a checkpoints file stored in pieces, reading only the
  * pieces that can hold a line it keeps: those whose largest seq is at or after the receipt's,
@@ -88,8 +102,8 @@ export async function sealingCheckpointLinesFromPieces(
 ): Promise<string[]> {
   const out = new Array<string>(summary.lines).fill('');
   if (seq === null) return out;
-  for (let pieceNo = 0; pieceNo < summary.maxSeq.length; pieceNo++) {
-    if (!((summary.maxSeq[pieceNo] as number) >= seq)) continue;
+  for (let pieceNo = firstSealingPiece(summary, seq); pieceNo >= 0 && pieceNo < summary.maxSeq.length; pieceNo++) {
+    if (!mayHoldSeal(summary, pieceNo, seq)) continue;
     const piece = await readPiece(pieceNo);
     if (!piece || piece.firstLine < 1 || piece.firstLine - 1 + piece.lines.length > summary.lines)
       throw new Error(
