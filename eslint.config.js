@@ -80,7 +80,7 @@ const allowedImports = {
 const local = { rules: { 'allowed-imports': allowedImports } };
 
 /** What shared/ may import besides itself: small pure libraries that run anywhere. */
-const SHARED_PACKAGES = ['@noble/*', '@zip.js/zip.js', 'canonicalize', 'zod', 'fflate', 'diff', 'pdf-lib'];
+const SHARED_PACKAGES = ['@noble/*', '@zip.js/zip.js', 'canonicalize', 'zod', 'fflate', 'diff', 'pdf-lib', 'hash-wasm'];
 const sharedImports = (except = []) => ({
   'local/allowed-imports': [
     'error',

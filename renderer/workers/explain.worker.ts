@@ -20,6 +20,7 @@ import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
 import { warmupReceipt } from './explain-warmup.ts';
+import { useFastestSha256 } from './file-hashing.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -35,6 +36,13 @@ let queue: Promise<void> = Promise.resolve();
 let cedarWarm = false;
 /** Shared by every request: the next receipt of an archive mostly checks the same signatures again. */
 const verifier = new RememberingVerifier(nobleStrictVerifier);
+
+/**
+ * The WebAssembly SHA-256 (file-hashing.ts), installed as the worker starts: compiled before
+ * its first call, where the JavaScript one runs cold (interpreted) through a fresh worker's
+ * first judgment, which hashes every line it reads and every signed message it remembers.
+ */
+const hashing = useFastestSha256().catch(() => 'javascript');
 
 let bulk: Promise<AsyncSignatureVerifier | null> | null = null;
 /** WebCrypto's Ed25519 behind the strict checks, or null where this runtime has none (checked on RFC 8032 TEST 1). */
@@ -55,7 +63,7 @@ async function judgeWithoutCedar(
   trustedRoots: readonly string[],
 ): Promise<{ readonly explanation: Explanation; readonly ahead: number | null }> {
   const started = performance.now();
-  const fast = await bulkVerifier();
+  const [fast] = await Promise.all([bulkVerifier(), hashing]);
   if (!fast)
     return { explanation: await explainReceipt(materials, { cedar: null, verifier, trustedRoots }), ahead: null };
   const waited = performance.now() - started;
@@ -189,6 +197,7 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
     return;
   }
   try {
+    await hashing;
     const explanation = await explainReceipt(request.materials, {
       cedar,
       verifier,

@@ -10,7 +10,8 @@
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { evaluatePolicies, type CedarFormatting } from '../../shared/decisions/policy-status.ts';
-import { useSha256 } from '../../shared/format/hash.ts';
+import { useSha256, type Sha256 } from '../../shared/format/hash.ts';
+import { wasmSha256 } from '../../shared/format/wasm-sha256.ts';
 import { diffBundles } from '../../shared/policy/diff.ts';
 import { ImpactCollector } from '../../shared/policy/impact.ts';
 import { db } from '../store/db.ts';
@@ -23,7 +24,12 @@ declare const self: DedicatedWorkerGlobalScope;
 
 // The decision memo hashes each replayed request; recorded traffic repeats, and a browser has
 // no native synchronous SHA-256: repeated inputs are answered from memory (exactly, by their bytes).
-useSha256(memoSha256({ digest: (data) => sha256(data), create: () => sha256.create() }));
+// The SHA-256 under the memo is the WebAssembly one where it loads (wasm-sha256.ts).
+const noble: Sha256 = { digest: (data) => sha256(data), create: () => sha256.create() };
+useSha256(memoSha256(noble));
+const hashing: Promise<void> = wasmSha256()
+  .then((wasm) => void (wasm && useSha256(memoSha256(wasm))))
+  .catch(() => undefined);
 
 let cedarReady: Promise<CedarFormatting> | null = null;
 
@@ -47,6 +53,7 @@ self.onmessage = (event: MessageEvent<ToImpactWorker>) => {
 };
 
 async function answer(request: ToImpactWorker): Promise<void> {
+  await hashing;
   let cedar: CedarFormatting | null = null;
   try {
     // Counting receipts per bundle needs no Cedar.

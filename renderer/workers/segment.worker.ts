@@ -19,7 +19,7 @@ import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
 import { ByteRelay } from './relay.ts';
-import { hashFilesWithWebCrypto } from './file-hashing.ts';
+import { useFastestSha256 } from './file-hashing.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -65,14 +65,14 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
     factories = [...controls.factories, createPrivacyCollector, createMetricsCollector];
   }
   const bulkVerifier = await webCryptoVerifier();
-  await hashFilesWithWebCrypto();
+  const hashing = await useFastestSha256();
   const subtle = (globalThis as { crypto?: { subtle?: unknown } }).crypto?.subtle as DigestSubtle | undefined;
   const check = await segmentChecker(archive, setup, {
     verifier: nobleStrictVerifier,
     bulkVerifier: bulkVerifier ?? undefined,
     controlFactories: factories,
-    // Line hashes with WebCrypto's native SHA-256 (JavaScript's is the one left otherwise).
-    hashLines: (await webCryptoLineHashes(subtle ?? null)) ?? undefined,
+    // Without the WebAssembly SHA-256, line hashes with WebCrypto's (JavaScript's is the one left otherwise).
+    hashLines: hashing === 'webassembly' ? undefined : ((await webCryptoLineHashes(subtle ?? null)) ?? undefined),
   });
   post({ type: 'ready', signatures: bulkVerifier?.name ?? nobleStrictVerifier.name });
   idleSince = performance.now();

@@ -25,7 +25,7 @@ import { createMetricsCollector, type MetricsCollector } from '../../shared/cont
 import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { Pace } from './pace.ts';
-import { hashFilesWithWebCrypto } from './file-hashing.ts';
+import { useFastestSha256 } from './file-hashing.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, WorkerImportTimings } from './verify-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -84,6 +84,8 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   const report = progressReporter(post);
   let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
   report(lastProgress, true);
+  // Before anything is hashed: the archive file's hash below starts at once.
+  await useFastestSha256();
   const sendChunk = (chunk: LineChunk) => chunks.send(chunk);
   /** Hands a line chunk to the window and waits while too many are not yet stored. */
   const postChunk = (chunk: LineChunk) => chunks.sendAndWait(chunk);
@@ -121,7 +123,6 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     // Control metrics likewise: a population counted without the checks would read as no exceptions.
     const metrics: MetricsCollector | null = controls.factories.length > 0 ? createMetricsCollector() : null;
     const bulkVerifier = await receiptVerifier();
-    await hashFilesWithWebCrypto();
     const files: KeptFile[] = [];
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
       trustedRoots,

@@ -51,8 +51,9 @@ export const SHA256_ABC_HEX = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb
 export const SHA256_EMPTY_HEX = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /**
- * Replaces the SHA-256 used for hashing lines and files with a native one (node:crypto in
- * the command line and its workers; about ten times faster than JavaScript). The
+ * Replaces the SHA-256 used for hashing lines and files with a faster one (node:crypto in
+ * the command line and its workers, about ten times the JavaScript one; WebAssembly in the
+ * app's workers, about five times in Chromium). The
  * replacement must give the same digests: hash.test.ts checks both on the vectors.
  * @throws TypeError when `impl` gives a wrong digest for "abc".
  */
@@ -133,8 +134,8 @@ let fileHasher: (() => FileHasher) | null = null;
 /**
  * Replaces the hasher of whole files read by the engine (`hashingChunks`: the manifest
  * check of every entry) with `make`, once it has given the right digest for "abc" in two
- * chunks and for 1,000,000 "a"s (FIPS 180-2's vectors). In a browser: WebCrypto's native
- * SHA-256 (webcrypto-sha256.ts), ten times the JavaScript one and off the engine's thread.
+ * chunks and for 1,000,000 "a"s (FIPS 180-2's vectors). In a browser where WebAssembly
+ * cannot load (wasm-sha256.ts): WebCrypto's native SHA-256 (webcrypto-sha256.ts).
  * @throws TypeError when `make` does not give those digests.
  */
 export async function useFileHasher(make: () => FileHasher): Promise<void> {
