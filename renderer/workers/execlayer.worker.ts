@@ -17,7 +17,7 @@ import type { Progress } from '../../shared/engine/types.ts';
 import { verifyExeclayer } from '../../shared/execlayer/verify.ts';
 import { fromHex } from '../../shared/format/bytes.ts';
 import { createHasher, HASH_PREFIX } from '../../shared/format/hash.ts';
-import { useFastestSha256 } from './file-hashing.ts';
+import { installFastestSha256 } from './file-hashing.ts';
 import { ExeclayerRows } from './execlayer-rows.ts';
 import type { ExeclayerStart, ToExeclayerWorker } from './execlayer-protocol.ts';
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
@@ -100,7 +100,7 @@ async function run(input: ExeclayerStart): Promise<void> {
   };
   try {
     report(true);
-    await useFastestSha256();
+    await installFastestSha256();
     const hasher = createHasher();
     const lines = rows.lines(
       readLines(

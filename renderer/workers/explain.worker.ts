@@ -20,7 +20,7 @@ import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
 import { warmupReceipt } from './explain-warmup.ts';
-import { useFastestSha256 } from './file-hashing.ts';
+import { installFastestSha256 } from './file-hashing.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -42,7 +42,7 @@ const verifier = new RememberingVerifier(nobleStrictVerifier);
  * its first call, where the JavaScript one runs cold (interpreted) through a fresh worker's
  * first judgment, which hashes every line it reads and every signed message it remembers.
  */
-const hashing = useFastestSha256().catch(() => 'javascript');
+const hashing = installFastestSha256().catch(() => 'javascript');
 
 let bulk: Promise<AsyncSignatureVerifier | null> | null = null;
 /** WebCrypto's Ed25519 behind the strict checks, or null where this runtime has none (checked on RFC 8032 TEST 1). */

@@ -29,19 +29,19 @@ afterEach(() => {
   vi.resetModules();
 });
 
-describe('useFastestSha256', () => {
+describe('installFastestSha256', () => {
   it('installs the WebAssembly SHA-256 where it loads, once, and hashes lines and files right with it', async () => {
-    const { useFastestSha256, hashOf, hashingChunks } = await fresh();
-    const first = useFastestSha256();
-    expect(useFastestSha256()).toBe(first);
+    const { installFastestSha256, hashOf, hashingChunks } = await fresh();
+    const first = installFastestSha256();
+    expect(installFastestSha256()).toBe(first);
     expect(await first).toBe('webassembly');
     expect(hashOf('{"id":"rc_1"}')).toBe(node('{"id":"rc_1"}'));
     expect(await fileDigest(hashingChunks, ['ab', 'c'])).toBe(node('abc'));
   });
 
   it('without WebAssembly: the JavaScript SHA-256 stays and WebCrypto hashes whole files', async () => {
-    const { useFastestSha256, hashOf, hashingChunks } = await fresh(async () => null);
-    expect(await useFastestSha256()).toBe('webcrypto');
+    const { installFastestSha256, hashOf, hashingChunks } = await fresh(async () => null);
+    expect(await installFastestSha256()).toBe('webcrypto');
     expect(hashOf('x')).toBe(node('x'));
     expect(await fileDigest(hashingChunks, ['a'.repeat(70_000), 'b'])).toBe(node('a'.repeat(70_000) + 'b'));
   });
@@ -52,16 +52,16 @@ describe('useFastestSha256', () => {
       hex: () => '0'.repeat(64),
       create: () => ({ update: () => undefined, digest: () => new Uint8Array(32) }),
     };
-    const { useFastestSha256, hashOf } = await fresh(async () => wrong);
-    expect(await useFastestSha256()).toBe('webcrypto');
+    const { installFastestSha256, hashOf } = await fresh(async () => wrong);
+    expect(await installFastestSha256()).toBe('webcrypto');
     expect(hashOf('abc')).toBe(node('abc'));
   });
 
   it('a WebAssembly SHA-256 that fails to load leaves the others', async () => {
-    const { useFastestSha256, hashOf } = await fresh(async () => {
+    const { installFastestSha256, hashOf } = await fresh(async () => {
       throw new Error('CSP refused WebAssembly');
     });
-    expect(await useFastestSha256()).toBe('webcrypto');
+    expect(await installFastestSha256()).toBe('webcrypto');
     expect(hashOf('abc')).toBe(node('abc'));
   });
 });

@@ -15,7 +15,7 @@ export type HashingIn = 'webassembly' | 'webcrypto' | 'javascript';
 let chosen: Promise<HashingIn> | null = null;
 
 /** Installs this worker's SHA-256 once; resolves with what it hashes in. */
-export function useFastestSha256(): Promise<HashingIn> {
+export function installFastestSha256(): Promise<HashingIn> {
   chosen ??= (async (): Promise<HashingIn> => {
     try {
       const wasm = await wasmSha256();

@@ -19,7 +19,7 @@ import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
 import { ByteRelay } from './relay.ts';
-import { useFastestSha256 } from './file-hashing.ts';
+import { installFastestSha256 } from './file-hashing.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -65,7 +65,7 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
     factories = [...controls.factories, createPrivacyCollector, createMetricsCollector];
   }
   const bulkVerifier = await webCryptoVerifier();
-  const hashing = await useFastestSha256();
+  const hashing = await installFastestSha256();
   const subtle = (globalThis as { crypto?: { subtle?: unknown } }).crypto?.subtle as DigestSubtle | undefined;
   const check = await segmentChecker(archive, setup, {
     verifier: nobleStrictVerifier,

@@ -25,7 +25,7 @@ import { createMetricsCollector, type MetricsCollector } from '../../shared/cont
 import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { Pace } from './pace.ts';
-import { useFastestSha256 } from './file-hashing.ts';
+import { installFastestSha256 } from './file-hashing.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, WorkerImportTimings } from './verify-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -85,7 +85,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
   report(lastProgress, true);
   // Before anything is hashed: the archive file's hash below starts at once.
-  await useFastestSha256();
+  await installFastestSha256();
   const sendChunk = (chunk: LineChunk) => chunks.send(chunk);
   /** Hands a line chunk to the window and waits while too many are not yet stored. */
   const postChunk = (chunk: LineChunk) => chunks.sendAndWait(chunk);
