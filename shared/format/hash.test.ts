@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from './bytes.ts';
 import { createHasher, hashOf, sha256Transient, ZERO_HASH } from './hash.ts';
 import { readVector, readVectorJson, VECTORS_DIR } from '../../test/support/vectors.ts';
+import { MULTIBYTE_TEXTS, sha256Inputs } from '../../test/support/sha256-inputs.ts';
 
 const vectors = readVectorJson<{ name: string; message: string; digest: string }[]>('sha256.json');
 
@@ -20,18 +21,8 @@ describe('SHA-256', () => {
 
   it('the JavaScript one-shot with its kept hasher: right on every length and text, call after call', () => {
     const node = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
-    // Lengths around the block (64) and padding (55, 56) edges, and texts long enough to grow the kept buffer.
-    const bytes = fc.oneof(
-      fc.uint8Array({ maxLength: 200 }),
-      fc.integer({ min: 50, max: 130 }).map((n) => new Uint8Array(n).fill(n)),
-      fc.uint8Array({ minLength: 5000, maxLength: 20_000 }),
-    );
-    const text = fc.oneof(
-      fc.string({ unit: 'grapheme', maxLength: 100 }),
-      fc.string({ minLength: 1400, maxLength: 3000 }),
-    );
     fc.assert(
-      fc.property(fc.array(fc.oneof(bytes, text), { minLength: 1, maxLength: 6 }), (inputs) => {
+      fc.property(sha256Inputs, (inputs) => {
         for (const input of inputs) {
           expect(hashOf(input)).toBe('sha256:' + node(input));
           if (typeof input !== 'string') expect(toHex(sha256Transient(input))).toBe(node(input));
@@ -40,7 +31,7 @@ describe('SHA-256', () => {
       { numRuns: 300 },
     );
     // Texts of more UTF-8 bytes than the kept buffer holds, though fewer characters.
-    for (const t of ['é'.repeat(3000), '😀'.repeat(1500), 'a'.repeat(5000) + '€'.repeat(2000)]) {
+    for (const t of MULTIBYTE_TEXTS) {
       expect(hashOf(t)).toBe('sha256:' + node(t));
       expect(hashOf('x')).toBe('sha256:' + node('x'));
     }

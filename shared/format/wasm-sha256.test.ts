@@ -11,6 +11,7 @@ import { fromHex, toHex } from './bytes.ts';
 import { wasmSha256 } from './wasm-sha256.ts';
 import { SHA256_ABC_HEX, type Sha256 } from './hash.ts';
 import { readVectorJson } from '../../test/support/vectors.ts';
+import { MULTIBYTE_TEXTS, sha256Inputs } from '../../test/support/sha256-inputs.ts';
 
 const vectors = readVectorJson<{ name: string; message: string; digest: string }[]>('sha256.json');
 const node = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
@@ -35,18 +36,8 @@ describe('wasmSha256', () => {
 
   it('one-shot digests and hex of bytes and text: right on every length, call after call', async () => {
     const sha = await wasm();
-    const bytes = fc.oneof(
-      fc.uint8Array({ maxLength: 200 }),
-      fc.integer({ min: 50, max: 130 }).map((n) => new Uint8Array(n).fill(n)),
-      fc.integer({ min: 16_380, max: 16_390 }).map((n) => new Uint8Array(n).fill(7)),
-      fc.uint8Array({ minLength: 5000, maxLength: 40_000 }),
-    );
-    const text = fc.oneof(
-      fc.string({ unit: 'grapheme', maxLength: 100 }),
-      fc.string({ minLength: 1400, maxLength: 3000 }),
-    );
     fc.assert(
-      fc.property(fc.array(fc.oneof(bytes, text), { minLength: 1, maxLength: 6 }), (inputs) => {
+      fc.property(sha256Inputs, (inputs) => {
         for (const input of inputs) {
           if (typeof input === 'string') expect(sha.hex?.(input)).toBe(node(input));
           else {
@@ -57,8 +48,7 @@ describe('wasmSha256', () => {
       }),
       { numRuns: 300 },
     );
-    for (const t of ['é'.repeat(3000), '😀'.repeat(1500), 'a'.repeat(5000) + '€'.repeat(2000)])
-      expect(sha.hex?.(t)).toBe(node(t));
+    for (const t of MULTIBYTE_TEXTS) expect(sha.hex?.(t)).toBe(node(t));
   });
 
   it('a digest is its own array: the next one does not write over it', async () => {
