@@ -3,11 +3,12 @@
  * the work it accompanies (the verification): the task asks before each step whether it may
  * go that far, and waits while it would be more than `lead` ahead.
  *
- * Why: an import hashes the whole archive file in JavaScript beside the verification (about
- * 2.5 s of CPU at 200,000 receipts). Unpaced, the loop read and hashed as fast as it could,
- * most of it in the first seconds, while the workers were starting: the verify worker spent
- * 37% of its first 7 s in SHA-256, and the import ran at half its later rate. Paced, the same
- * CPU is spread over the whole verification.
+ * Why: an import hashes the whole archive file beside the verification. When that was the
+ * JavaScript SHA-256 (about 2.5 s of CPU at 200,000 receipts), the unpaced loop read and hashed
+ * as fast as it could, most of it in the first seconds, while the workers were starting: the
+ * verify worker spent 37% of its first 7 s in SHA-256, and the import ran at half its later
+ * rate. Paced, that CPU is spread over the whole verification. The WebAssembly SHA-256 takes a
+ * fifth of it now, but reading the file still takes the verify worker's time.
  */
 export class Pace {
   #done = 0;
