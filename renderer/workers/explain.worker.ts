@@ -42,7 +42,7 @@ const verifier = new RememberingVerifier(nobleStrictVerifier);
  * its first call, where the JavaScript one runs cold (interpreted) through a fresh worker's
  * first judgment, which hashes every line it reads and every signed message it remembers.
  */
-const hashing = installFastestSha256().catch(() => 'javascript');
+const hashing = installFastestSha256(); // never rejects: what fails to load leaves the JavaScript SHA-256
 
 let bulk: Promise<AsyncSignatureVerifier | null> | null = null;
 /** WebCrypto's Ed25519 behind the strict checks, or null where this runtime has none (checked on RFC 8032 TEST 1). */
