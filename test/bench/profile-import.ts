@@ -1,8 +1,9 @@
 /**
  * Where an app import's time goes inside each worker: V8's sampling profiler in every worker
- * of the workbench (the verify worker and its pool of segment workers), over the DevTools
- * protocol, while Chromium imports an archive through the real UI. Prints each worker's busy
- * and idle time and its top functions by self time, named through the build's source maps;
+ * of the workbench (the verify worker and its pool of segment workers) and in the window's
+ * main thread (storing, progress), over the DevTools protocol, while Chromium imports an
+ * archive through the real UI. Prints each thread's busy and idle time and its top functions
+ * by self time, named through the build's source maps;
  * writes each profile to /tmp/tickmark-profile-<worker>-<n>.cpuprofile (DevTools opens them).
  *
  * Not part of `npm test` or `npm run bench` (a measurement to read, not a check). Needs the
@@ -72,6 +73,11 @@ const { sessionId: pageSession } = await send<{ sessionId: string }>('Target.att
   flatten: true,
 });
 await send('Target.setAutoAttach', autoAttach, pageSession);
+// The window's main thread too (storing, progress, the UI).
+workers.set(pageSession, 'window');
+await send('Profiler.enable', {}, pageSession);
+await send('Profiler.setSamplingInterval', { interval: 500 }, pageSession);
+await send('Profiler.start', {}, pageSession);
 
 const started = performance.now();
 const imported = importArchive(workbench.page, archive).catch(() =>
@@ -109,26 +115,26 @@ for (const [sessionId, file] of workers) {
     continue;
   }
   const profile = stopped.profile;
-  const mapper = await mapperFor(file);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, number>();
   let busy = 0;
   let idle = 0;
-  profile.samples.forEach((id, i) => {
+  for (const [i, id] of profile.samples.entries()) {
     const frame = (byId.get(id) as ProfileNode).callFrame;
     const dt = profile.timeDeltas[i] ?? 0;
     if (frame.functionName === '(idle)') {
       idle += dt;
-      return;
+      continue;
     }
     let name = frame.functionName || '(anonymous)';
-    if (mapper && frame.lineNumber >= 0 && frame.url !== '') {
+    const mapper = frame.url === '' ? null : await mapperFor(frame.url.split('/').pop() ?? '');
+    if (mapper && frame.lineNumber >= 0) {
       const at = mapper.originalPositionFor({ line: frame.lineNumber + 1, column: frame.columnNumber });
       name = `${at.name ?? name} ${(at.source ?? '').replace(/^(\.\.\/)+/, '')}:${at.line ?? '?'}`;
     }
     self.set(name, (self.get(name) ?? 0) + dt);
     busy += dt;
-  });
+  }
   const path = `/tmp/tickmark-profile-${file}-${++n}.cpuprofile`;
   await writeFile(path, JSON.stringify(profile));
   out.push(`== ${file}: busy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s (${path})`);

@@ -11,7 +11,11 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 interface Stat {
   readonly ppid: number;
+  /** User + system. */
   readonly ticks: number;
+  readonly systemTicks: number;
+  /** Page faults (minor + major): each costs the kernel time, which shows as system time. */
+  readonly faults: number;
 }
 
 /** A /proc stat file's parent pid and utime + stime, or null when it cannot be read (it ended). */
@@ -20,8 +24,13 @@ function statAt(file: string): Stat | null {
     const text = readFileSync(file, 'utf8');
     // The command name is in parentheses and may hold spaces: fields start after the last ")".
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // Fields from 3 (state): ppid is 4, utime 14, stime 15 (1-based in proc(5)).
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    // Fields from 3 (state): ppid is 4, minflt 10, majflt 12, utime 14, stime 15 (1-based in proc(5)).
+    return {
+      ppid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      systemTicks: Number(fields[12]),
+      faults: Number(fields[7]) + Number(fields[9]),
+    };
   } catch {
     return null;
   }
@@ -75,19 +84,27 @@ export function chromiumCpuSeconds(profile: string): number | null {
   return processes ? processes.reduce((sum, p) => sum + p.ticks, 0) / TICKS_PER_SECOND : null;
 }
 
+/** What one thread has used so far. */
+export interface ThreadUse {
+  /** CPU seconds, user + system. */
+  readonly seconds: number;
+  /** Of which system (the kernel working for it: page faults, system calls). */
+  readonly systemSeconds: number;
+  /** Page faults taken. */
+  readonly faults: number;
+}
+
 /**
  * The same CPU time by thread, for each thread alive now: its key ("<pid>/<tid>"), its name
  * ("<process type>/<thread name>": the browser's, a renderer's main thread, a dedicated
- * worker...) and its seconds. A worker's thread is gone once the worker is terminated, so a
+ * worker...), its seconds, its system seconds and page faults. A worker's thread is gone once the worker is terminated, so a
  * benchmark reads this while the work runs and keeps each thread's last value
  * (`threadCpuTracker`).
  */
-export function chromiumThreads(
-  profile: string,
-): Map<string, { readonly name: string; readonly seconds: number }> | null {
+export function chromiumThreads(profile: string): Map<string, ThreadUse & { readonly name: string }> | null {
   const processes = browserProcesses(profile);
   if (!processes) return null;
-  const out = new Map<string, { name: string; seconds: number }>();
+  const out = new Map<string, ThreadUse & { name: string }>();
   for (const { pid } of processes) {
     const type = /--type=([a-z-]+)/.exec(commandLine(pid))?.[1] ?? 'browser';
     let tids: string[] = [];
@@ -103,9 +120,12 @@ export function chromiumThreads(
       } catch {
         continue;
       }
+      const stat = statAt(`/proc/${pid}/task/${tid}/stat`);
       out.set(`${pid}/${tid}`, {
         name: `${type}/${name}`,
-        seconds: (statAt(`/proc/${pid}/task/${tid}/stat`)?.ticks ?? 0) / TICKS_PER_SECOND,
+        seconds: (stat?.ticks ?? 0) / TICKS_PER_SECOND,
+        systemSeconds: (stat?.systemTicks ?? 0) / TICKS_PER_SECOND,
+        faults: stat?.faults ?? 0,
       });
     }
   }
@@ -115,9 +135,10 @@ export function chromiumThreads(
 /**
  * Samples `chromiumThreads` and keeps each thread's last value, so threads that end (a
  * terminated worker) still count. `since()` gives the CPU seconds by thread name since the
- * tracker was made, largest first (each dedicated worker apart, named by its thread id).
+ * tracker was made, largest first (each dedicated worker apart, named by its thread id), with
+ * the system seconds and page faults among them.
  */
-export function threadCpuTracker(profile: string): { sample(): void; since(): [string, number][] } {
+export function threadCpuTracker(profile: string): { sample(): void; since(): [string, ThreadUse][] } {
   const first = chromiumThreads(profile) ?? new Map();
   const last = new Map(first);
   return {
@@ -127,14 +148,20 @@ export function threadCpuTracker(profile: string): { sample(): void; since(): [s
     since() {
       // Dedicated workers are one each (the verify worker, each segment worker); other
       // threads of a name (a thread pool) are summed.
-      const byName = new Map<string, number>();
+      const byName = new Map<string, ThreadUse>();
       for (const [key, value] of last) {
-        const spent = value.seconds - (first.get(key)?.seconds ?? 0);
+        const before = first.get(key);
+        const spent = value.seconds - (before?.seconds ?? 0);
         if (spent <= 0) continue;
         const name = value.name.endsWith('/DedicatedWorker') ? `${value.name} ${key.split('/')[1]}` : value.name;
-        byName.set(name, (byName.get(name) ?? 0) + spent);
+        const sum = byName.get(name);
+        byName.set(name, {
+          seconds: (sum?.seconds ?? 0) + spent,
+          systemSeconds: (sum?.systemSeconds ?? 0) + value.systemSeconds - (before?.systemSeconds ?? 0),
+          faults: (sum?.faults ?? 0) + value.faults - (before?.faults ?? 0),
+        });
       }
-      return [...byName].sort((a, b) => b[1] - a[1]);
+      return [...byName].sort((a, b) => b[1].seconds - a[1].seconds);
     },
   };
 }

@@ -278,8 +278,11 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
         }; by thread (sampled while they ran): ${
           threads
             .since()
-            .filter(([, s]) => s >= 0.1)
-            .map(([name, s]) => `${name} ${s.toFixed(1)}`)
+            .filter(([, use]) => use.seconds >= 0.1)
+            .map(
+              ([name, use]) =>
+                `${name} ${use.seconds.toFixed(1)} (system ${use.systemSeconds.toFixed(1)}, ${Math.round(use.faults / 1000)}k page faults)`,
+            )
             .join(', ') || 'not measured'
         }`,
       );
