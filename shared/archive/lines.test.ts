@@ -73,6 +73,31 @@ describe('readLines', () => {
     ]);
   });
 
+  it('cut short by a failed read, the bytes after the last "\\n" are no line (neither unterminated nor too-long); asked once, at the end', async () => {
+    let asked = 0;
+    const cutShort = () => {
+      asked++;
+      return true;
+    };
+    const read = async (chunks: Uint8Array[], max: number, isCut: () => boolean) =>
+      (await all(readLines(chunks, max, 1, isCut))).map((r) =>
+        r.kind === 'too-long' ? r : { kind: r.kind, line: r.line, text: text(r.bytes) },
+      );
+    expect(await read(cut('a\nlast', 4), 100, cutShort)).toEqual([{ kind: 'line', line: 1, text: 'a' }]);
+    expect(asked).toBe(1);
+    expect(await read([bytes('a\n0123456789')], 5, cutShort)).toEqual([{ kind: 'line', line: 1, text: 'a' }]);
+    // Ending on a "\n", nothing is lost.
+    expect(await read([bytes('a\nb\n')], 100, cutShort)).toEqual([
+      { kind: 'line', line: 1, text: 'a' },
+      { kind: 'line', line: 2, text: 'b' },
+    ]);
+    // Not cut short: the last line is given, flagged, as without the question.
+    expect(await read([bytes('a\nlast')], 100, () => false)).toEqual([
+      { kind: 'line', line: 1, text: 'a' },
+      { kind: 'unterminated', line: 2, text: 'last' },
+    ]);
+  });
+
   it('a line of exactly maxLineBytes is a line; one byte more is too-long, with its length', async () => {
     expect(await shapes([bytes('12345\n123456\nok\n')], 5)).toEqual([
       { kind: 'line', line: 1, text: '12345' },

@@ -18,11 +18,15 @@ const NEWLINE = 0x0a;
  * Yields every line of `chunks` with its 1-based number.
  * @param maxLineBytes lines longer than this are reported as `too-long` and skipped.
  * @param firstLine the number of the first line (a piece of a file starts past line 1).
+ * @param cutShort asked when `chunks` end: true when they ended because reading the file
+ *   failed. Then the bytes after the last "\n" are not a line: reading stopped inside it, and
+ *   whether it ends there is not known. (A stream that throws gives no last line either.)
  */
 export async function* readLines(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   maxLineBytes: number,
   firstLine = 1,
+  cutShort: () => boolean = () => false,
 ): AsyncGenerator<LineRead> {
   let line = firstLine;
   let pending: Uint8Array[] = [];
@@ -56,7 +60,7 @@ export async function* readLines(
       start = end + 1;
     }
   }
-  if (pendingLength > 0) {
+  if (pendingLength > 0 && !cutShort()) {
     if (skipping) yield { kind: 'too-long', line, length: pendingLength };
     else yield { kind: 'unterminated', line, bytes: concatBytes(pending) };
   }

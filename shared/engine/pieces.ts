@@ -88,7 +88,8 @@ class PieceBuffer {
 /**
  * Splits a file's byte stream into pieces of whole lines, each at least `pieceBytes` long
  * (but the last), ending at the first line end past that size. Never throws for what the
- * stream throws: the bytes read before the failure become the last piece, with the error.
+ * stream throws: the whole lines read before the failure become the last piece, with the
+ * error (the line it stopped inside is no line: whether it ends there is not known).
  * An empty file is one empty piece.
  * @param sizeHint the file's size as its container declares it, when known: a file smaller
  *   than a piece gets a buffer its size, not a whole piece's (~5 MiB, zeroed, for each file
@@ -188,6 +189,13 @@ export async function* splitIntoPieces(
     failed = true;
     failure = error;
   }
+  // Reading failed inside a line: whether it ends there is not known, so it is not a line
+  // (readLines gives none either). Its bytes still count as read.
+  const cutBytes = failed ? lineLength : 0;
+  if (failed) {
+    buffer.length = lineStart;
+    skipping = false;
+  }
   // The end of the stream (or of what could be read): what is left is the last piece.
   if (skipping) {
     if (held) yield { piece: held };
@@ -197,6 +205,6 @@ export async function* splitIntoPieces(
     if (held) yield { piece: held };
     held = finish();
   }
-  const last = { ...(held as SegmentPiece), last: true };
+  const last = { ...(held as SegmentPiece), span: (held as SegmentPiece).span + cutBytes, last: true };
   yield failed ? { piece: last, failure } : { piece: last };
 }

@@ -82,10 +82,11 @@ export async function runSegmentTask(
       yield* hashingChunks(source.read(entry, signal), (digest) => void (file = digest));
     } catch (error) {
       if (signal?.aborted) throw error;
-      failure = error; // end the stream here; what was read is still checked
+      failure = error; // end the stream here; the whole lines read are still checked
     }
   }
-  const result = await checkSegment(task.ledger, task.path, readLines(hashed(), maxLineBytes), context);
+  const lines = readLines(hashed(), maxLineBytes, 1, () => failure !== null);
+  const result = await checkSegment(task.ledger, task.path, lines, context);
   if (failure !== null) {
     const f = readerErrorFinding(task.path, failure);
     if (!f) throw failure;

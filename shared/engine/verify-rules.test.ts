@@ -1036,6 +1036,26 @@ describe('phase 4: ledgers', () => {
     ]);
   });
 
+  it('a read that fails inside a line: the lines before it are checked, the one it stopped inside is no line (no RECORD_MALFORMED)', async () => {
+    const files = sealed(archiveFiles(4, { perSegment: 2 }));
+    const firstLine = utf8(`${receiptLines('L', 1)[0]}\n`).length;
+    const specs = specsOf(files).map((x) =>
+      x.name === SEG1 ? { ...x, fails: new ArchiveUnreadableError('bad CRC-32'), failAfter: firstLine + 10 } : x,
+    );
+    const report = await verifyArchive(entrySource(specs), options());
+    expect(report.findings).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
+    ]);
+    expect(report.ledgers).toStrictEqual([
+      ledgerL(4, [SEG1, segPath('L', 2)], {
+        receipts: 3,
+        state: 'tampered',
+        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
+        proven: null,
+      }),
+    ]);
+  });
+
   it('a checkpoints file whose read fails part-way keeps the lines read, and the ledger is told', async () => {
     const files = sealed(archiveFiles(2));
     const report = await verifyArchive(
@@ -1471,6 +1491,20 @@ describe('phase 4: a segment runner (worker pool)', () => {
     await expect(
       verifyArchive(src2, options({ segmentRunner: pool(src2, newLog(), pieces), segmentRunnerMinBytes: 0 })),
     ).rejects.toBe(stopped);
+    // Failing inside the second line: the first is checked, the one it stopped inside is no line.
+    const firstLine = utf8(`${receiptLines('L', 1)[0]}\n`).length;
+    const cut = specsOf(files).map((x) =>
+      x.name === SEG1 ? { ...x, fails: new ArchiveUnreadableError('bad CRC-32'), failAfter: firstLine + 10 } : x,
+    );
+    const src3 = entrySource(cut);
+    const inside = await verifyArchive(
+      src3,
+      options({ segmentRunner: pool(src3, newLog(), pieces), segmentRunnerMinBytes: 0 }),
+    );
+    expect(inside.findings).toStrictEqual([
+      f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
+    ]);
+    expect(inside.summary).toStrictEqual(summaryOf(3, 1));
   });
 });
 
