@@ -9,86 +9,15 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
-import { openZip } from '../shared/archive/zip.ts';
+import { HELD_ENTRY_BYTES, openZip } from '../shared/archive/zip.ts';
 import { ArchiveUnreadableError, type RandomAccessBytes } from '../shared/archive/source.ts';
 import { nodeInflate } from './node-zip.ts';
 import { centralEntries, patchZipEntry } from '../test/support/zip-patch.ts';
+import { deflated, memoryBytes, rawZip } from '../test/support/raw-zip.ts';
 
 const enc = new TextEncoder();
 const TEXT = enc.encode(Array.from({ length: 4000 }, (_, i) => `{"seq":${i},"note":"line ${i}"}\n`).join(''));
 const RANDOM = new Uint8Array(randomBytes(3000));
-
-function memoryBytes(zip: Uint8Array): RandomAccessBytes {
-  return { size: zip.length, read: async (offset, length) => zip.slice(offset, offset + length) };
-}
-
-interface RawEntry {
-  readonly name: string;
-  readonly method: 0 | 8;
-  /** The bytes stored as the entry's data (already deflated for method 8). */
-  readonly data: Uint8Array;
-  readonly crc32: number;
-  readonly uncompressedSize: number;
-}
-
-/** A ZIP written field by field, so data, checksum and sizes can disagree as an attacker wants. */
-function rawZip(entries: readonly RawEntry[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = enc.encode(e.name);
-    const local = new DataView(new ArrayBuffer(30));
-    local.setUint32(0, 0x04034b50, true);
-    local.setUint16(4, 20, true);
-    local.setUint16(6, 0x0800, true);
-    local.setUint16(8, e.method, true);
-    local.setUint32(14, e.crc32 >>> 0, true);
-    local.setUint32(18, e.data.length, true);
-    local.setUint32(22, e.uncompressedSize, true);
-    local.setUint16(26, name.length, true);
-    const head = new DataView(new ArrayBuffer(46));
-    head.setUint32(0, 0x02014b50, true);
-    head.setUint16(4, 20, true);
-    head.setUint16(6, 20, true);
-    head.setUint16(8, 0x0800, true);
-    head.setUint16(10, e.method, true);
-    head.setUint32(16, e.crc32 >>> 0, true);
-    head.setUint32(20, e.data.length, true);
-    head.setUint32(24, e.uncompressedSize, true);
-    head.setUint16(28, name.length, true);
-    head.setUint32(42, offset, true);
-    parts.push(new Uint8Array(local.buffer), name, e.data);
-    central.push(new Uint8Array(head.buffer), name);
-    offset += 30 + name.length + e.data.length;
-  }
-  const centralSize = central.reduce((n, p) => n + p.length, 0);
-  const end = new DataView(new ArrayBuffer(22));
-  end.setUint32(0, 0x06054b50, true);
-  end.setUint16(8, entries.length, true);
-  end.setUint16(10, entries.length, true);
-  end.setUint32(12, centralSize, true);
-  end.setUint32(16, offset, true);
-  const all = [...parts, ...central, new Uint8Array(end.buffer)];
-  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of all) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function deflated(name: string, content: Uint8Array, change: Partial<RawEntry> = {}): RawEntry {
-  return {
-    name,
-    method: 8,
-    data: new Uint8Array(deflateRawSync(content)),
-    crc32: zlibCrc32(content),
-    uncompressedSize: content.length,
-    ...change,
-  };
-}
 
 type Outcome = { ok: string } | { unreadable: string };
 
@@ -315,7 +244,7 @@ describe('Node inflate for ZIP entries (cli/node-zip.ts)', () => {
   });
 
   it('a reader that stops early, and an aborted read, end without hanging and leave the archive readable', async () => {
-    const big = new Uint8Array(randomBytes(4 << 20));
+    const big = new Uint8Array(randomBytes(HELD_ENTRY_BYTES + (1 << 20))); // past what is held until checked;
     const zip = zipSync({ 'big.bin': big, 'small.jsonl': TEXT });
     const source = await openZip(memoryBytes(zip), 't', {}, { inflate: nodeInflate });
     const [bigEntry, small] = await source.entries();

@@ -7,10 +7,7 @@
 import zlib from 'node:zlib';
 import { Readable, pipeline } from 'node:stream';
 import type { RandomAccessBytes } from '../shared/archive/source.ts';
-import { ZIP_DATA_ERRORS, type NativeInflate, type StoredData } from '../shared/archive/zip.ts';
-
-/** Bytes read from the file at a time. */
-const READ_BYTES = 1 << 20;
+import { ZIP_DATA_ERRORS, storedDataBytes, type NativeInflate, type StoredData } from '../shared/archive/zip.ts';
 /** Bytes zlib hands out at a time. */
 const OUTPUT_BYTES = 1 << 18;
 
@@ -28,7 +25,7 @@ async function* inflateEntry(
   signal?: AbortSignal,
 ): AsyncIterable<Uint8Array> {
   const checksum = crc32!;
-  const source = Readable.from(storedBytes(bytes, stored, signal), { objectMode: false, highWaterMark: 1 });
+  const source = Readable.from(storedDataBytes(bytes, stored, signal), { objectMode: false, highWaterMark: 1 });
   const inflater = stored.method === 8 ? zlib.createInflateRaw({ chunkSize: OUTPUT_BYTES }) : null;
   // pipeline, not pipe: a read failure must end the inflater with that failure.
   const output = inflater ? pipeline(source, inflater, () => undefined) : source;
@@ -52,19 +49,6 @@ async function* inflateEntry(
   if (inflater && inflater.bytesWritten !== stored.compressedSize) throw new Error(ZIP_DATA_ERRORS.trailing);
   // Another size than declared is said by the caller, with both sizes.
   if (size === stored.uncompressedSize && crc >>> 0 !== stored.crc32 >>> 0) throw new Error(ZIP_DATA_ERRORS.crc);
-}
-
-async function* storedBytes(bytes: RandomAccessBytes, stored: StoredData, signal?: AbortSignal) {
-  const end = stored.offset + stored.compressedSize;
-  for (let at = stored.offset; at < end;) {
-    signal?.throwIfAborted();
-    const length = Math.min(READ_BYTES, end - at);
-    const chunk = await bytes.read(at, length);
-    // zip.js checked that the data lies within the file; a shorter read means the file changed.
-    if (chunk.length !== length) throw new Error(ZIP_DATA_ERRORS.damaged);
-    at += length;
-    yield chunk;
-  }
 }
 
 /** zlib's faults in the data (Z_DATA_ERROR, and Z_BUF_ERROR for data that ends too soon) are damaged data. */

@@ -25,6 +25,8 @@ import { createMetricsCollector, type MetricsCollector } from '../../shared/cont
 import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { Pace } from './pace.ts';
+import { webInflate } from '../../shared/archive/web-inflate.ts';
+import type { NativeInflate } from '../../shared/archive/zip.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, WorkerImportTimings } from './verify-protocol.ts';
 
@@ -78,6 +80,9 @@ function poolSize(): number {
   return Math.max(1, Math.min(4, self.navigator.hardwareConcurrency || 1));
 }
 
+/** The inflate for ZIP entries, made once (undefined where zip.js reads them). */
+let nativeInflate: Promise<NativeInflate | undefined> | null = null;
+
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
   const started = performance.now();
   const builder = new ColumnBuilder();
@@ -123,10 +128,14 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     // Control metrics likewise: a population counted without the checks would read as no exceptions.
     const metrics: MetricsCollector | null = controls.factories.length > 0 ? createMetricsCollector() : null;
     const bulkVerifier = await receiptVerifier();
+    // The engine's DecompressionStream and a WebAssembly CRC-32 for the entries, where they keep
+    // zip.js's rules (shared/archive/web-inflate.ts); zip.js's own pipeline elsewhere.
+    const inflate = await (nativeInflate ??= webInflate());
     const files: KeptFile[] = [];
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
       trustedRoots,
       ...(bulkVerifier ? { bulkVerifier } : {}),
+      ...(inflate ? { inflate } : {}),
       controls: privacy && metrics ? [...controls.factories, () => privacy, () => metrics] : controls.factories,
       ...(controls.policyParser ? { policyParser: controls.policyParser } : {}),
       signal: abort.signal,
@@ -163,6 +172,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       table: indexFrom - tableFrom,
       pointIndex: performance.now() - indexFrom,
       pool: (pool as Awaited<ReturnType<typeof startSegmentPool>> | null)?.timings() ?? null,
+      inflate: inflate ? 'DecompressionStream' : 'zip.js',
     };
     post(
       {

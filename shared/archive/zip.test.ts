@@ -13,7 +13,7 @@ import { zipOf } from '../../test/support/zip.ts';
 import { unicodePathField } from '../../test/support/container-attacks.ts';
 import { centralEntries, patchZipEntry, patchZipNameBytes } from '../../test/support/zip-patch.ts';
 import { concatBytes } from '../format/bytes.ts';
-import { openZip, ZIP_DATA_ERRORS, type NativeInflate, type StoredData } from './zip.ts';
+import { HELD_ENTRY_BYTES, openZip, ZIP_DATA_ERRORS, type NativeInflate, type StoredData } from './zip.ts';
 import {
   ArchiveUnreadableError,
   LimitExceededError,
@@ -466,7 +466,9 @@ describe('openZip: reading', () => {
   });
 
   describe('stopping', () => {
-    const big = zipOf({ 'big.bin': BIG, 'a.txt': TEXT });
+    // Past the bytes held until an entry is checked, so the reader stops it part-way.
+    const PAST_HELD = noise(HELD_ENTRY_BYTES + 1536 * 1024);
+    const big = zipOf({ 'big.bin': PAST_HELD, 'a.txt': TEXT });
 
     it('a consumer that stops after the first chunk ends the read, and the archive reads on', async () => {
       const source = await open(big);
@@ -477,7 +479,7 @@ describe('openZip: reading', () => {
       }
       expect(chunks).toBe(1);
       expect(text(await readAll(source, 'a.txt'))).toBe(TEXT);
-      expect(sameBytes(await readAll(source, 'big.bin'), BIG)).toBe(true);
+      expect(sameBytes(await readAll(source, 'big.bin'), PAST_HELD)).toBe(true);
     });
 
     it.each([
@@ -590,6 +592,31 @@ describe('openZip with a native inflate (the command line passes Node zlib: cli/
       expect(fake.calls[0]?.signal).toBe(signal);
     },
   );
+
+  it('an entry that declares at most HELD_ENTRY_BYTES is given only once read whole: a fault gives none of its bytes; a larger one is given as it comes', async () => {
+    const small = fakeInflate(() => [new Uint8Array(600), new Uint8Array(600)], new Error(ZIP_DATA_ERRORS.crc));
+    const smallSource = await openZip(strictBytes(zip), 'case.zip', {}, { inflate: small.inflate });
+    let given = 0;
+    const smallError = await (async () => {
+      for await (const chunk of smallSource.read(await entry(smallSource, 'a.txt'))) given += chunk.length;
+    })().catch((e: unknown) => e);
+    expect(given).toBe(0);
+    expect((smallError as Error).message).toBe(
+      'entry "a.txt" cannot be read: its content does not match the ZIP\'s CRC-32 checksum: the bytes were altered or damaged',
+    );
+    // The same entry declaring more than the held bytes: what came before the fault is given.
+    const large = patchZipEntry(zip, 'a.txt', {
+      localUncompressedSize: HELD_ENTRY_BYTES + 1,
+      centralUncompressedSize: HELD_ENTRY_BYTES + 1,
+    });
+    const streamed = fakeInflate(() => [new Uint8Array(600), new Uint8Array(600)], new Error(ZIP_DATA_ERRORS.crc));
+    const largeSource = await openZip(strictBytes(large), 'case.zip', {}, { inflate: streamed.inflate });
+    given = 0;
+    await (async () => {
+      for await (const chunk of largeSource.read(await entry(largeSource, 'a.txt'))) given += chunk.length;
+    })().catch(() => undefined);
+    expect(given).toBe(1200);
+  });
 
   it('the same entry can be read again, and two entries over the same data are each read', async () => {
     const fake = fakeInflate(textOf);

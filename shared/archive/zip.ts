@@ -35,16 +35,47 @@ export interface StoredData {
 }
 
 /**
- * A runtime's own inflate (cli/node-zip.ts): reads an entry's stored bytes, inflates them and
- * checks their size and CRC-32, throwing an Error whose message is one of zip.js's for the same
- * fault ({@link ZIP_DATA_ERRORS}). Without one, zip.js streams the entry; its stream pipeline
- * cost about three times Node's zlib on the same bytes.
+ * A runtime's own inflate (cli/node-zip.ts, shared/archive/web-inflate.ts): reads an entry's
+ * stored bytes, inflates them and checks their size and CRC-32, throwing an Error whose message
+ * is one of zip.js's for the same fault ({@link ZIP_DATA_ERRORS}), or an
+ * {@link UnnamedDataFault} for a fault it cannot name as zip.js would. Without one, zip.js
+ * streams the entry; its stream pipeline cost about three times Node's zlib on the same bytes.
  */
 export type NativeInflate = (
   bytes: RandomAccessBytes,
   stored: StoredData,
   signal?: AbortSignal,
 ) => AsyncIterable<Uint8Array>;
+
+/**
+ * A fault in an entry's data that a native inflate found but cannot name as zip.js does (a
+ * `DecompressionStream` does not tell bytes after the deflate stream from damage). The reader
+ * then reads the entry again with zip.js and says what zip.js says.
+ */
+export class UnnamedDataFault extends Error {
+  override name = 'UnnamedDataFault';
+}
+
+/** Bytes of an entry's stored data read at a time by a native inflate. */
+const STORED_READ_BYTES = 1 << 20;
+
+/** An entry's stored data (deflated or not), read from the archive a part at a time, for a native inflate. */
+export async function* storedDataBytes(
+  bytes: RandomAccessBytes,
+  stored: StoredData,
+  signal?: AbortSignal,
+): AsyncIterable<Uint8Array> {
+  const end = stored.offset + stored.compressedSize;
+  for (let at = stored.offset; at < end;) {
+    signal?.throwIfAborted();
+    const length = Math.min(STORED_READ_BYTES, end - at);
+    const chunk = await bytes.read(at, length);
+    // zip.js checked that the data lies within the file; a shorter read means the file changed.
+    if (chunk.length !== length) throw new Error(ZIP_DATA_ERRORS.damaged);
+    at += length;
+    yield chunk;
+  }
+}
 
 class RandomAccessReader extends Reader<RandomAccessBytes> {
   private readonly bytes: RandomAccessBytes;
@@ -108,9 +139,10 @@ export async function openZip(
         throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
       const compressed = Math.max(1, zipEntry.compressedSize);
       let entryRead = 0;
-      const data = inflate
+      const inflated = inflate
         ? nativeData(zipEntry as FileEntry, (stored) => inflate(bytes, stored, signal), signal)
         : zipJsData(zipEntry as FileEntry, signal);
+      const data = zipEntry.uncompressedSize <= HELD_ENTRY_BYTES ? heldUntilChecked(inflated) : inflated;
       try {
         for await (const value of data) {
           entryRead += value.length;
@@ -139,13 +171,11 @@ export async function openZip(
           yield value;
         }
       } catch (error) {
+        if (error instanceof UnnamedDataFault)
+          throw await namedByZipJs(entry.name, zipEntry as FileEntry, error, signal);
         throw unreadableEntry(entry.name, error instanceof Error ? error : new Error(String(error)));
       }
-      if (entryRead !== zipEntry.uncompressedSize) {
-        throw new ArchiveUnreadableError(
-          `entry "${entry.name}" cannot be read: the ZIP declares ${zipEntry.uncompressedSize} bytes for it, but ${entryRead} were decompressed, so its content is ambiguous`,
-        );
-      }
+      if (entryRead !== zipEntry.uncompressedSize) throw sizeMismatch(entry.name, zipEntry.uncompressedSize, entryRead);
     },
     async close() {
       await reader.close();
@@ -241,6 +271,67 @@ async function* zipJsData(zipEntry: FileEntry, signal?: AbortSignal): AsyncItera
     await done;
     forgetLocalHeader(zipEntry);
   }
+}
+
+function sizeMismatch(name: string, declared: number, read: number): ArchiveUnreadableError {
+  return new ArchiveUnreadableError(
+    `entry "${name}" cannot be read: the ZIP declares ${declared} bytes for it, but ${read} were decompressed, so its content is ambiguous`,
+  );
+}
+
+/**
+ * The error zip.js's read path gives for an entry in which a native inflate found a fault it
+ * could not name: zip.js reads the entry again (its bytes are not kept), and its failure, or
+ * another size than declared, is said as on that path. Should zip.js read it without fault,
+ * the native inflate's own words are given.
+ */
+async function namedByZipJs(
+  name: string,
+  zipEntry: FileEntry,
+  fault: UnnamedDataFault,
+  signal?: AbortSignal,
+): Promise<Error> {
+  let read = 0;
+  try {
+    for await (const chunk of zipJsData(zipEntry, signal)) {
+      read += chunk.length;
+      if (read > zipEntry.uncompressedSize) break;
+    }
+  } catch (error) {
+    return unreadableEntry(name, error instanceof Error ? error : new Error(String(error)));
+  }
+  if (read !== zipEntry.uncompressedSize) return sizeMismatch(name, zipEntry.uncompressedSize, read);
+  return new ArchiveUnreadableError(`entry "${name}" could not be decompressed: ${fault.message}`);
+}
+
+/**
+ * Entries that declare at most this many bytes are inflated whole, and their size and CRC-32
+ * checked, before any of their bytes are given. A fault in one then gives no line at all,
+ * whichever inflate read it: without this, the lines given before the fault was found
+ * depended on how much each inflate hands out at a time (zlib 256 KiB, a DecompressionStream
+ * less), and bytes inflated after the damage, before it was found, read as malformed records.
+ * Larger entries are given as they inflate: the lines before a fault are checked.
+ */
+export const HELD_ENTRY_BYTES = 4 * 1024 * 1024;
+
+/** `chunks`, held until they end (then given) or pass {@link HELD_ENTRY_BYTES} (then given as they come). */
+async function* heldUntilChecked(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const held: Uint8Array[] = [];
+  let size = 0;
+  let streaming = false;
+  for await (const chunk of chunks) {
+    if (streaming) {
+      yield chunk;
+      continue;
+    }
+    held.push(chunk);
+    size += chunk.length;
+    if (size > HELD_ENTRY_BYTES) {
+      streaming = true;
+      yield* held.splice(0);
+    }
+  }
+  yield* held;
 }
 
 /** zip.js leaves what it read of the local header on the entry; it is not read again. */

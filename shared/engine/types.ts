@@ -225,7 +225,10 @@ export interface VerifyOptions {
   /** Root public keys the caller trusts, 64 hex digits each. */
   readonly trustedRoots: readonly string[];
   readonly limits?: Partial<ReadLimits>;
-  /** A runtime's own inflate for ZIP entries (the command line's zlib); zip.js's otherwise. */
+  /**
+   * A runtime's own inflate for ZIP entries (the command line's zlib, the app's
+   * DecompressionStream); zip.js's otherwise.
+   */
   readonly inflate?: NativeInflate | undefined;
   /** Defaults to the strict `@noble/ed25519` reference verifier. */
   readonly verifier?: SignatureVerifier;

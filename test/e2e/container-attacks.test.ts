@@ -12,7 +12,13 @@ import { verifyZipBytes } from '../../shared/engine/verify.ts';
 import { makeCleanArchive } from '../../shared/producer/demo.ts';
 import { nodeCedar } from '../../cli/cedar-node.ts';
 import { engineOptions } from '../../cli/engine-options.ts';
-import { withHiddenCopy, withLyingSize, withMethod, withUnicodePathAlias } from '../support/container-attacks.ts';
+import {
+  withDataFault,
+  withHiddenCopy,
+  withLyingSize,
+  withMethod,
+  withUnicodePathAlias,
+} from '../support/container-attacks.ts';
 import { SEED, type Files } from '../support/tamper.ts';
 import {
   importArchive,
@@ -33,6 +39,11 @@ const cases: { name: string; make: (files: Files) => Uint8Array; shows: string }
   { name: 'size-lie', make: (f) => withLyingSize(f, SEGMENT_1, 100), shows: 'ARCHIVE_UNREADABLE' },
   { name: 'hidden-copy', make: (f) => withHiddenCopy(f, SEGMENT_1, 'dos'), shows: 'ENTRY_UNSAFE_PATH' },
   { name: 'unicode-path', make: (f) => withUnicodePathAlias(f, SEGMENT_1), shows: 'ENTRY_UNSAFE_PATH' },
+  // Faults in an entry's data: found by the browser's own inflate, named by zip.js reading it again.
+  { name: 'crc', make: (f) => withDataFault(f, SEGMENT_1, 'crc'), shows: 'ARCHIVE_UNREADABLE' },
+  { name: 'trailing', make: (f) => withDataFault(f, SEGMENT_1, 'trailing'), shows: 'ARCHIVE_UNREADABLE' },
+  { name: 'damaged', make: (f) => withDataFault(f, SEGMENT_1, 'damaged'), shows: 'ARCHIVE_UNREADABLE' },
+  { name: 'cut', make: (f) => withDataFault(f, SEGMENT_1, 'cut'), shows: 'ARCHIVE_UNREADABLE' },
 ];
 
 describe('tampered ZIP containers imported in the app', () => {

@@ -1,0 +1,268 @@
+/**
+ * The app's inflate for ZIP entries (shared/archive/web-inflate.ts) against zip.js's own read
+ * path, entry by entry: the same bytes where the entry is sound, and on every ZIP whose data,
+ * checksum or sizes were altered the very same outcome, words included (each fault is named by
+ * zip.js reading the entry again). Node's own `DecompressionStream` drops bytes after a deflate
+ * stream silently, so the inflate is not used with it; these tests give it a stream that fails
+ * on them, as Chromium's does (its `DecompressionStream` is used by the app's workers, and the
+ * e2e suite imports archives through it).
+ */
+import { deflateRawSync, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { zipSync } from 'fflate';
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
+import { createCRC32 } from 'hash-wasm';
+import { HELD_ENTRY_BYTES, openZip, type NativeInflate } from './zip.ts';
+import { ArchiveUnreadableError, type RandomAccessBytes } from './source.ts';
+import { inflateKeepsZipRules, inflateWith, webInflate, type WebInflateParts } from './web-inflate.ts';
+import { deflated, memoryBytes, rawZip, type RawEntry } from '../../test/support/raw-zip.ts';
+import { patchZipEntry } from '../../test/support/zip-patch.ts';
+
+const TEXT = new TextEncoder().encode(
+  Array.from({ length: 4000 }, (_, i) => `{"seq":${i},"note":"line ${i}"}\n`).join(''),
+);
+const RANDOM = new Uint8Array(randomBytes(3000));
+
+/**
+ * A `DecompressionStream('deflate-raw')` that behaves as Chromium's where it matters here: it
+ * fails on damaged or truncated data and on bytes after the end of the deflate stream, and
+ * otherwise gives the inflated bytes in parts. (Built on Node's zlib, whole at the end.)
+ */
+class StrictDecompressionStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  constructor(format: 'deflate-raw') {
+    if (format !== 'deflate-raw') throw new TypeError('only deflate-raw');
+    const input: Uint8Array[] = [];
+    const stream = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk) {
+        input.push(chunk.slice());
+      },
+      flush(controller) {
+        const all = Buffer.concat(input);
+        const { buffer, engine } = inflateRawSync(all, { info: true }) as unknown as {
+          buffer: Buffer;
+          engine: { bytesWritten: number };
+        };
+        if (engine.bytesWritten !== all.length) throw new TypeError('Junk found after end of compressed data.');
+        for (let at = 0; at < buffer.length; at += 65536)
+          controller.enqueue(new Uint8Array(buffer.subarray(at, Math.min(buffer.length, at + 65536))));
+      },
+    });
+    this.readable = stream.readable;
+    this.writable = stream.writable;
+  }
+}
+
+const strictParts: WebInflateParts = { DecompressionStream: StrictDecompressionStream, crc32: () => createCRC32() };
+
+async function strictInflate(): Promise<NativeInflate> {
+  const inflate = await webInflate(strictParts);
+  if (!inflate) throw new Error('the strict stream should make an inflate');
+  return inflate;
+}
+
+type Outcome = { ok: string } | { unreadable: string };
+
+/** Every file entry of `zip`, read whole, through zip.js (`inflate` undefined) or the given inflate. */
+async function readAll(zip: Uint8Array, inflate: NativeInflate | undefined): Promise<Map<string, Outcome>> {
+  const source = await openZip(memoryBytes(zip), 'test.zip', {}, { inflate });
+  const out = new Map<string, Outcome>();
+  try {
+    for (const entry of await source.entries()) {
+      if (entry.isDirectory) continue;
+      try {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of source.read(entry)) chunks.push(chunk.slice());
+        out.set(entry.name, { ok: Buffer.concat(chunks).toString('base64') });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ArchiveUnreadableError);
+        out.set(entry.name, { unreadable: (error as Error).message });
+      }
+    }
+  } finally {
+    await source.close();
+  }
+  return out;
+}
+
+/** Both paths give the same outcome for every entry, words included; returns it. */
+async function sameAsZipJs(zip: Uint8Array): Promise<Map<string, Outcome>> {
+  const [zipJs, web] = await Promise.all([readAll(zip, undefined), readAll(zip, await strictInflate())]);
+  expect(web).toEqual(zipJs);
+  return web;
+}
+
+const stored = (name: string, content: Uint8Array, change: Partial<RawEntry> = {}): RawEntry => ({
+  name,
+  method: 0,
+  data: content,
+  crc32: zlibCrc32(content),
+  uncompressedSize: content.length,
+  ...change,
+});
+
+describe('the app inflate for ZIP entries (shared/archive/web-inflate.ts)', () => {
+  it('is made only from a stream that fails on bytes after the deflate stream, and a CRC-32 that is the ZIP one', async () => {
+    expect(await inflateKeepsZipRules(strictParts)).toBe(true);
+    // A stream that drops bytes after the end (as Node 20's DecompressionStream does).
+    class Lenient {
+      readonly readable: ReadableStream<Uint8Array>;
+      readonly writable: WritableStream<Uint8Array>;
+      constructor() {
+        const input: Uint8Array[] = [];
+        const stream = new TransformStream<Uint8Array, Uint8Array>({
+          transform: (chunk) => void input.push(chunk.slice()),
+          flush: (controller) => controller.enqueue(new Uint8Array(inflateRawSync(Buffer.concat(input)))),
+        });
+        this.readable = stream.readable;
+        this.writable = stream.writable;
+      }
+    }
+    expect(await inflateKeepsZipRules({ ...strictParts, DecompressionStream: Lenient })).toBe(false);
+    expect(await webInflate({ ...strictParts, DecompressionStream: Lenient })).toBeUndefined();
+    // Another checksum than the ZIP's CRC-32 (hash-wasm's CRC-32C).
+    expect(await inflateKeepsZipRules({ ...strictParts, crc32: () => createCRC32(0x82f63b78) })).toBe(false);
+    // A stream that cannot be made, and one that fails on sound data.
+    class Broken {
+      constructor() {
+        throw new Error('no inflate here');
+      }
+    }
+    expect(
+      await inflateKeepsZipRules({
+        ...strictParts,
+        DecompressionStream: Broken as unknown as WebInflateParts['DecompressionStream'],
+      }),
+    ).toBe(false);
+    expect(await webInflate(null)).toBeUndefined();
+  });
+
+  it('reads the same bytes as zip.js, deflated and stored, empty and multi-megabyte entries included', async () => {
+    const big = new Uint8Array(randomBytes(3 << 20)); // past one read of the stored data (1 MiB)
+    for (const level of [0, 6, 9] as const) {
+      const zip = zipSync({
+        'a/text.jsonl': [TEXT, { level }],
+        'a/random.bin': [RANDOM, { level }],
+        'a/empty.json': [new Uint8Array(0), { level }],
+        'a/big.bin': [big, { level }],
+        'dir/': [new Uint8Array(0), { level: 0 }],
+      });
+      const outcomes = await sameAsZipJs(zip);
+      expect(outcomes.get('a/text.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+      expect(outcomes.get('a/random.bin')).toEqual({ ok: Buffer.from(RANDOM).toString('base64') });
+      expect(outcomes.get('a/empty.json')).toEqual({ ok: '' });
+      expect(outcomes.get('a/big.bin')).toEqual({ ok: Buffer.from(big).toString('base64') });
+    }
+  });
+
+  it('every altered entry gets the outcome zip.js gives it, words included, and the sound ones beside it are read', async () => {
+    const data = new Uint8Array(deflateRawSync(TEXT));
+    const flipped = data.slice();
+    const at = Math.floor(flipped.length / 3);
+    flipped[at] = (flipped[at] as number) ^ 0xff;
+    const cases: RawEntry[] = [
+      deflated('crc.jsonl', TEXT, { crc32: zlibCrc32(TEXT) ^ 1 }),
+      deflated('flipped.jsonl', TEXT, { data: flipped }),
+      deflated('cut.jsonl', TEXT, { data: data.slice(0, data.length - 5) }),
+      deflated('trailing.jsonl', TEXT, { data: Uint8Array.of(...data, ...new TextEncoder().encode('HIDDEN')) }),
+      deflated('more.jsonl', TEXT, { uncompressedSize: TEXT.length + 7 }),
+      deflated('fewer.jsonl', TEXT, { uncompressedSize: TEXT.length - 7 }),
+      deflated('garbage.jsonl', TEXT, { data: new Uint8Array(randomBytes(500)) }),
+      stored('stored-crc.bin', RANDOM, { crc32: zlibCrc32(RANDOM) ^ 0x80000000 }),
+      stored('stored-more.bin', RANDOM, { uncompressedSize: RANDOM.length + 1 }),
+      stored('stored-fewer.bin', RANDOM, { uncompressedSize: RANDOM.length - 1 }),
+    ];
+    for (const bad of cases) {
+      const outcomes = await sameAsZipJs(rawZip([bad, deflated('good.jsonl', TEXT)]));
+      const outcome = outcomes.get(bad.name) as Outcome;
+      expect('unreadable' in outcome, `${bad.name} was read`).toBe(true);
+      expect((outcome as { unreadable: string }).unreadable).toMatch(
+        new RegExp(`^entry "${bad.name}" cannot be read: `),
+      );
+      expect(outcomes.get('good.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+    }
+  });
+
+  it("zip.js's checks before the data still hold: local headers, data descriptors, ZIP64, shared data", async () => {
+    const disagreeing = patchZipEntry(zipSync({ 'x.jsonl': TEXT, 'y.jsonl': TEXT }), 'x.jsonl', {
+      centralUncompressedSize: TEXT.length + 1,
+    });
+    const outcomes = await sameAsZipJs(disagreeing);
+    expect(outcomes.get('x.jsonl')).toEqual({
+      unreadable: `entry "x.jsonl" cannot be read: the ZIP's central directory and the entry's local header disagree (name, sizes or checksum), so its content is ambiguous`,
+    });
+    for (const layout of [
+      { dataDescriptor: true, dataDescriptorSignature: true },
+      { zip64: true },
+      { zip64: true, dataDescriptor: true, dataDescriptorSignature: true },
+    ]) {
+      const writer = new ZipWriter(new Uint8ArrayWriter(), layout);
+      await writer.add('x.jsonl', new Uint8ArrayReader(TEXT));
+      await writer.add('y.bin', new Uint8ArrayReader(RANDOM), { level: 0 });
+      const read = await sameAsZipJs((await writer.close()).slice());
+      expect(read.get('x.jsonl'), JSON.stringify(layout)).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+      expect(read.get('y.bin'), JSON.stringify(layout)).toEqual({ ok: Buffer.from(RANDOM).toString('base64') });
+    }
+  });
+
+  it('a fault zip.js does not see is said in the inflate own words', async () => {
+    class FailsAlways {
+      readonly readable: ReadableStream<Uint8Array>;
+      readonly writable: WritableStream<Uint8Array>;
+      constructor() {
+        const stream = new TransformStream<Uint8Array, Uint8Array>({
+          flush() {
+            throw new TypeError('the engine says no');
+          },
+        });
+        this.readable = stream.readable;
+        this.writable = stream.writable;
+      }
+    }
+    // Made without the rule check (which this stream would fail), to see what the reader says.
+    const failing = inflateWith({ ...strictParts, DecompressionStream: FailsAlways });
+    const outcomes = await readAll(zipSync({ 'x.jsonl': TEXT }), failing);
+    expect(outcomes.get('x.jsonl')).toEqual({
+      unreadable: 'entry "x.jsonl" could not be decompressed: the inflate refused it (the engine says no)',
+    });
+  });
+
+  it('a file that shrinks after it was listed, a reader that stops early, and an aborted read', async () => {
+    const inflate = await strictInflate();
+    const zip = zipSync({ 'x.bin': RANDOM }, { level: 0 });
+    let shrunk = false;
+    const bytes: RandomAccessBytes = {
+      size: zip.length,
+      read: async (offset, length) => zip.slice(offset, shrunk ? Math.min(offset + length, 100) : offset + length),
+    };
+    const shrinking = await openZip(bytes, 't', {}, { inflate });
+    const [entry] = await shrinking.entries();
+    shrunk = true;
+    await expect(
+      (async () => {
+        for await (const _ of shrinking.read(entry!)) void _;
+      })(),
+    ).rejects.toThrow(/^entry "x\.bin" cannot be read: /);
+    await shrinking.close();
+
+    const big = new Uint8Array(randomBytes(HELD_ENTRY_BYTES + (1 << 20))); // past what is held until checked;
+    const source = await openZip(memoryBytes(zipSync({ 'big.bin': big, 'small.jsonl': TEXT })), 't', {}, { inflate });
+    const [bigEntry, small] = await source.entries();
+    for await (const chunk of source.read(bigEntry!)) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break;
+    }
+    const abort = new AbortController();
+    await expect(
+      (async () => {
+        for await (const _ of source.read(bigEntry!, abort.signal)) abort.abort(new Error('stopped by the test'));
+      })(),
+    ).rejects.toThrow(/stopped by the test/);
+    let size = 0;
+    for await (const chunk of source.read(small!)) size += chunk.length;
+    expect(size).toBe(TEXT.length);
+    await source.close();
+  });
+});

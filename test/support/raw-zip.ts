@@ -1,0 +1,81 @@
+/**
+ * ZIPs written field by field, so that data, checksum and sizes can disagree as an attacker
+ * wants, for the tests of the native inflates (cli/node-zip.test.ts,
+ * shared/archive/web-inflate.test.ts).
+ */
+import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
+import type { RandomAccessBytes } from '../../shared/archive/source.ts';
+
+const enc = new TextEncoder();
+
+export function memoryBytes(zip: Uint8Array): RandomAccessBytes {
+  return { size: zip.length, read: async (offset, length) => zip.slice(offset, offset + length) };
+}
+
+export interface RawEntry {
+  readonly name: string;
+  readonly method: 0 | 8;
+  /** The bytes stored as the entry's data (already deflated for method 8). */
+  readonly data: Uint8Array;
+  readonly crc32: number;
+  readonly uncompressedSize: number;
+}
+
+/** A ZIP written field by field, so data, checksum and sizes can disagree as an attacker wants. */
+export function rawZip(entries: readonly RawEntry[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = enc.encode(e.name);
+    const local = new DataView(new ArrayBuffer(30));
+    local.setUint32(0, 0x04034b50, true);
+    local.setUint16(4, 20, true);
+    local.setUint16(6, 0x0800, true);
+    local.setUint16(8, e.method, true);
+    local.setUint32(14, e.crc32 >>> 0, true);
+    local.setUint32(18, e.data.length, true);
+    local.setUint32(22, e.uncompressedSize, true);
+    local.setUint16(26, name.length, true);
+    const head = new DataView(new ArrayBuffer(46));
+    head.setUint32(0, 0x02014b50, true);
+    head.setUint16(4, 20, true);
+    head.setUint16(6, 20, true);
+    head.setUint16(8, 0x0800, true);
+    head.setUint16(10, e.method, true);
+    head.setUint32(16, e.crc32 >>> 0, true);
+    head.setUint32(20, e.data.length, true);
+    head.setUint32(24, e.uncompressedSize, true);
+    head.setUint16(28, name.length, true);
+    head.setUint32(42, offset, true);
+    parts.push(new Uint8Array(local.buffer), name, e.data);
+    central.push(new Uint8Array(head.buffer), name);
+    offset += 30 + name.length + e.data.length;
+  }
+  const centralSize = central.reduce((n, p) => n + p.length, 0);
+  const end = new DataView(new ArrayBuffer(22));
+  end.setUint32(0, 0x06054b50, true);
+  end.setUint16(8, entries.length, true);
+  end.setUint16(10, entries.length, true);
+  end.setUint32(12, centralSize, true);
+  end.setUint32(16, offset, true);
+  const all = [...parts, ...central, new Uint8Array(end.buffer)];
+  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of all) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export function deflated(name: string, content: Uint8Array, change: Partial<RawEntry> = {}): RawEntry {
+  return {
+    name,
+    method: 8,
+    data: new Uint8Array(deflateRawSync(content)),
+    crc32: zlibCrc32(content),
+    uncompressedSize: content.length,
+    ...change,
+  };
+}
