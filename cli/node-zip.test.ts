@@ -10,42 +10,18 @@ import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { HELD_ENTRY_BYTES, openZip } from '../shared/archive/zip.ts';
-import { ArchiveUnreadableError, type RandomAccessBytes } from '../shared/archive/source.ts';
+import type { RandomAccessBytes } from '../shared/archive/source.ts';
 import { nodeInflate } from './node-zip.ts';
 import { centralEntries, patchZipEntry } from '../test/support/zip-patch.ts';
-import { deflated, memoryBytes, rawZip } from '../test/support/raw-zip.ts';
+import { deflated, memoryBytes, rawZip, readEveryEntry, type Outcome } from '../test/support/raw-zip.ts';
 
 const enc = new TextEncoder();
 const TEXT = enc.encode(Array.from({ length: 4000 }, (_, i) => `{"seq":${i},"note":"line ${i}"}\n`).join(''));
 const RANDOM = new Uint8Array(randomBytes(3000));
 
-type Outcome = { ok: string } | { unreadable: string };
-
-/** Every file entry of `zip`, read whole, through zip.js (`native` false) or Node's zlib. */
-async function readAll(zip: Uint8Array, native: boolean): Promise<Map<string, Outcome>> {
-  const source = await openZip(memoryBytes(zip), 'test.zip', {}, { inflate: native ? nodeInflate : undefined });
-  const out = new Map<string, Outcome>();
-  try {
-    for (const entry of await source.entries()) {
-      if (entry.isDirectory) continue;
-      try {
-        const chunks: Uint8Array[] = [];
-        for await (const chunk of source.read(entry)) chunks.push(chunk.slice());
-        out.set(entry.name, { ok: Buffer.concat(chunks).toString('base64') });
-      } catch (error) {
-        expect(error).toBeInstanceOf(ArchiveUnreadableError);
-        out.set(entry.name, { unreadable: (error as Error).message });
-      }
-    }
-  } finally {
-    await source.close();
-  }
-  return out;
-}
-
 /** Both paths agree entry by entry on "read, with these bytes" or "unreadable"; returns Node's outcomes. */
 async function bothAgree(zip: Uint8Array): Promise<Map<string, Outcome>> {
-  const [zipJs, node] = await Promise.all([readAll(zip, false), readAll(zip, true)]);
+  const [zipJs, node] = await Promise.all([readEveryEntry(zip, undefined), readEveryEntry(zip, nodeInflate)]);
   expect([...node.keys()]).toEqual([...zipJs.keys()]);
   for (const [name, outcome] of node) {
     const other = zipJs.get(name) as Outcome;

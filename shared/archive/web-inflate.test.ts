@@ -14,9 +14,16 @@ import { zipSync } from 'fflate';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { createCRC32 } from 'hash-wasm';
 import { HELD_ENTRY_BYTES, openZip, type NativeInflate } from './zip.ts';
-import { ArchiveUnreadableError, type RandomAccessBytes } from './source.ts';
+import type { RandomAccessBytes } from './source.ts';
 import { inflateKeepsZipRules, inflateWith, webInflate, type WebInflateParts } from './web-inflate.ts';
-import { deflated, memoryBytes, rawZip, type RawEntry } from '../../test/support/raw-zip.ts';
+import {
+  deflated,
+  memoryBytes,
+  rawZip,
+  readEveryEntry,
+  type Outcome,
+  type RawEntry,
+} from '../../test/support/raw-zip.ts';
 import { patchZipEntry } from '../../test/support/zip-patch.ts';
 
 const TEXT = new TextEncoder().encode(
@@ -63,33 +70,9 @@ async function strictInflate(): Promise<NativeInflate> {
   return inflate;
 }
 
-type Outcome = { ok: string } | { unreadable: string };
-
-/** Every file entry of `zip`, read whole, through zip.js (`inflate` undefined) or the given inflate. */
-async function readAll(zip: Uint8Array, inflate: NativeInflate | undefined): Promise<Map<string, Outcome>> {
-  const source = await openZip(memoryBytes(zip), 'test.zip', {}, { inflate });
-  const out = new Map<string, Outcome>();
-  try {
-    for (const entry of await source.entries()) {
-      if (entry.isDirectory) continue;
-      try {
-        const chunks: Uint8Array[] = [];
-        for await (const chunk of source.read(entry)) chunks.push(chunk.slice());
-        out.set(entry.name, { ok: Buffer.concat(chunks).toString('base64') });
-      } catch (error) {
-        expect(error).toBeInstanceOf(ArchiveUnreadableError);
-        out.set(entry.name, { unreadable: (error as Error).message });
-      }
-    }
-  } finally {
-    await source.close();
-  }
-  return out;
-}
-
 /** Both paths give the same outcome for every entry, words included; returns it. */
 async function sameAsZipJs(zip: Uint8Array): Promise<Map<string, Outcome>> {
-  const [zipJs, web] = await Promise.all([readAll(zip, undefined), readAll(zip, await strictInflate())]);
+  const [zipJs, web] = await Promise.all([readEveryEntry(zip, undefined), readEveryEntry(zip, await strictInflate())]);
   expect(web).toEqual(zipJs);
   return web;
 }
@@ -223,7 +206,7 @@ describe('the app inflate for ZIP entries (shared/archive/web-inflate.ts)', () =
     }
     // Made without the rule check (which this stream would fail), to see what the reader says.
     const failing = inflateWith({ ...strictParts, DecompressionStream: FailsAlways });
-    const outcomes = await readAll(zipSync({ 'x.jsonl': TEXT }), failing);
+    const outcomes = await readEveryEntry(zipSync({ 'x.jsonl': TEXT }), failing);
     expect(outcomes.get('x.jsonl')).toEqual({
       unreadable: 'entry "x.jsonl" could not be decompressed: the inflate refused it (the engine says no)',
     });

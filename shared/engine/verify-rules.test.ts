@@ -1016,45 +1016,32 @@ describe('phase 4: ledgers', () => {
     ]);
   });
 
-  it('a segment whose read fails part-way is a span: the next segment is not linked to the last line read', async () => {
-    const files = sealed(archiveFiles(4, { perSegment: 2 }));
-    const firstLine = utf8(`${receiptLines('L', 1)[0]}\n`).length;
-    const specs = specsOf(files).map((x) =>
-      x.name === SEG1 ? { ...x, fails: new ArchiveUnreadableError('bad CRC-32'), failAfter: firstLine } : x,
-    );
-    const report = await verifyArchive(entrySource(specs), options());
-    expect(report.findings).toStrictEqual([
-      f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
-    ]);
-    expect(report.ledgers).toStrictEqual([
-      ledgerL(4, [SEG1, segPath('L', 2)], {
-        receipts: 3,
-        state: 'tampered',
-        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
-        proven: null,
-      }),
-    ]);
-  });
-
-  it('a read that fails inside a line: the lines before it are checked, the one it stopped inside is no line (no RECORD_MALFORMED)', async () => {
-    const files = sealed(archiveFiles(4, { perSegment: 2 }));
-    const firstLine = utf8(`${receiptLines('L', 1)[0]}\n`).length;
-    const specs = specsOf(files).map((x) =>
-      x.name === SEG1 ? { ...x, fails: new ArchiveUnreadableError('bad CRC-32'), failAfter: firstLine + 10 } : x,
-    );
-    const report = await verifyArchive(entrySource(specs), options());
-    expect(report.findings).toStrictEqual([
-      f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
-    ]);
-    expect(report.ledgers).toStrictEqual([
-      ledgerL(4, [SEG1, segPath('L', 2)], {
-        receipts: 3,
-        state: 'tampered',
-        stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
-        proven: null,
-      }),
-    ]);
-  });
+  it.each([
+    ['at the end of a line', 0],
+    // The bytes it stopped inside are no line: no RECORD_MALFORMED for them.
+    ['inside the next line', 10],
+  ])(
+    'a segment whose read fails part-way, %s, is a span: the lines before are checked, the next segment is not linked to the last one',
+    async (_where, into) => {
+      const files = sealed(archiveFiles(4, { perSegment: 2 }));
+      const firstLine = utf8(`${receiptLines('L', 1)[0]}\n`).length;
+      const specs = specsOf(files).map((x) =>
+        x.name === SEG1 ? { ...x, fails: new ArchiveUnreadableError('bad CRC-32'), failAfter: firstLine + into } : x,
+      );
+      const report = await verifyArchive(entrySource(specs), options());
+      expect(report.findings).toStrictEqual([
+        f('ARCHIVE_UNREADABLE', 'critical', 'bad CRC-32', { path: SEG1, ledger: 'L' }),
+      ]);
+      expect(report.ledgers).toStrictEqual([
+        ledgerL(4, [SEG1, segPath('L', 2)], {
+          receipts: 3,
+          state: 'tampered',
+          stateReason: '1 integrity finding in this ledger (ARCHIVE_UNREADABLE).',
+          proven: null,
+        }),
+      ]);
+    },
+  );
 
   it('a checkpoints file whose read fails part-way keeps the lines read, and the ledger is told', async () => {
     const files = sealed(archiveFiles(2));

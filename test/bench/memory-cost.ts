@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS } from '../e2e/browser.ts';
 import { chromiumCpuSeconds, chromiumThreads } from '../e2e/process-cpu.ts';
 
 const MiB = 1024 * 1024;
@@ -130,16 +131,7 @@ async function chromiumFigures(): Promise<string[]> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...CHROMIUM_FLAGS],
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());

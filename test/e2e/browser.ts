@@ -29,6 +29,18 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
+/** How every test starts Chromium here: headless, and nothing reaching out to the network. */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** A persistent profile (so reload and reopen keep IndexedDB), removed on close. */
 export async function openWorkbench(baseUrl: string): Promise<Workbench> {
   const profile = await mkdtemp(join(tmpdir(), 'tickmark-e2e-'));
@@ -36,14 +48,7 @@ export async function openWorkbench(baseUrl: string): Promise<Workbench> {
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
+      ...CHROMIUM_FLAGS,
       // For profiling a run by hand, e.g. TICKMARK_E2E_CHROMIUM_ARGS='--js-flags=--prof' (docs/PERFORMANCE.md).
       ...(process.env.TICKMARK_E2E_CHROMIUM_ARGS?.split(' ').filter((a) => a !== '') ?? []),
     ],

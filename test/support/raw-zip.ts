@@ -4,7 +4,9 @@
  * shared/archive/web-inflate.test.ts).
  */
 import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
-import type { RandomAccessBytes } from '../../shared/archive/source.ts';
+import { expect } from 'vitest';
+import { ArchiveUnreadableError, type RandomAccessBytes } from '../../shared/archive/source.ts';
+import { openZip, type NativeInflate } from '../../shared/archive/zip.ts';
 
 const enc = new TextEncoder();
 
@@ -78,4 +80,32 @@ export function deflated(name: string, content: Uint8Array, change: Partial<RawE
     uncompressedSize: content.length,
     ...change,
   };
+}
+
+/** An entry read whole (its bytes in base64), or why it could not be. */
+export type Outcome = { ok: string } | { unreadable: string };
+
+/** Every file entry of `zip`, read whole, through zip.js (`inflate` undefined) or the given inflate. */
+export async function readEveryEntry(
+  zip: Uint8Array,
+  inflate: NativeInflate | undefined,
+): Promise<Map<string, Outcome>> {
+  const source = await openZip(memoryBytes(zip), 'test.zip', {}, { inflate });
+  const out = new Map<string, Outcome>();
+  try {
+    for (const entry of await source.entries()) {
+      if (entry.isDirectory) continue;
+      try {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of source.read(entry)) chunks.push(chunk.slice());
+        out.set(entry.name, { ok: Buffer.concat(chunks).toString('base64') });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ArchiveUnreadableError);
+        out.set(entry.name, { unreadable: (error as Error).message });
+      }
+    }
+  } finally {
+    await source.close();
+  }
+  return out;
 }
