@@ -13,7 +13,7 @@ import { HELD_ENTRY_BYTES, openZip } from '../shared/archive/zip.ts';
 import type { RandomAccessBytes } from '../shared/archive/source.ts';
 import { nodeInflate } from './node-zip.ts';
 import { centralEntries, patchZipEntry } from '../test/support/zip-patch.ts';
-import { deflated, memoryBytes, rawZip, readEveryEntry, type Outcome } from '../test/support/raw-zip.ts';
+import { deflated, memoryBytes, rawZip, readEveryEntry, stored, type Outcome } from '../test/support/raw-zip.ts';
 
 const enc = new TextEncoder();
 const TEXT = enc.encode(Array.from({ length: 4000 }, (_, i) => `{"seq":${i},"note":"line ${i}"}\n`).join(''));
@@ -56,12 +56,7 @@ describe('Node inflate for ZIP entries (cli/node-zip.ts)', () => {
       expect(outcomes.get('a/empty.json')).toEqual({ ok: '' });
     }
     // Written field by field too, so the builder below is proven sound before it lies.
-    const outcomes = await bothAgree(
-      rawZip([
-        deflated('t.jsonl', TEXT),
-        { name: 'r.bin', method: 0, data: RANDOM, crc32: zlibCrc32(RANDOM), uncompressedSize: RANDOM.length },
-      ]),
-    );
+    const outcomes = await bothAgree(rawZip([deflated('t.jsonl', TEXT), stored('r.bin', RANDOM)]));
     expect(outcomes.get('t.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
     expect(outcomes.get('r.bin')).toEqual({ ok: Buffer.from(RANDOM).toString('base64') });
   });
@@ -72,13 +67,7 @@ describe('Node inflate for ZIP entries (cli/node-zip.ts)', () => {
       const bad =
         method === 8
           ? deflated('bad.jsonl', TEXT, { crc32: zlibCrc32(TEXT) ^ 1 })
-          : {
-              name: 'bad.jsonl',
-              method,
-              data: TEXT,
-              crc32: zlibCrc32(TEXT) ^ 0x80000000,
-              uncompressedSize: TEXT.length,
-            };
+          : stored('bad.jsonl', TEXT, { crc32: zlibCrc32(TEXT) ^ 0x80000000 });
       const outcomes = await bothAgree(rawZip([bad, good]));
       expect(unreadable(outcomes, 'bad.jsonl')).toBe(
         `entry "bad.jsonl" cannot be read: its content does not match the ZIP's CRC-32 checksum: the bytes were altered or damaged`,
@@ -121,12 +110,8 @@ describe('Node inflate for ZIP entries (cli/node-zip.ts)', () => {
     expect(unreadable(fewer, 'x.jsonl')).toBe(
       'entry "x.jsonl" cannot be read: it decompresses to another size than the ZIP declares',
     );
-    const stored = await bothAgree(
-      rawZip([
-        { name: 's.bin', method: 0, data: RANDOM, crc32: zlibCrc32(RANDOM), uncompressedSize: RANDOM.length + 1 },
-      ]),
-    );
-    expect(unreadable(stored, 's.bin')).toMatch(/^entry "s\.bin" cannot be read: /);
+    const storedMore = await bothAgree(rawZip([stored('s.bin', RANDOM, { uncompressedSize: RANDOM.length + 1 })]));
+    expect(unreadable(storedMore, 's.bin')).toMatch(/^entry "s\.bin" cannot be read: /);
   });
 
   it("zip.js's checks before the data still hold on the Node path: a local header that disagrees with the central directory", async () => {

@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import { Readable, pipeline } from 'node:stream';
 import type { RandomAccessBytes } from '../shared/archive/source.ts';
 import { ZIP_DATA_ERRORS, storedDataBytes, type NativeInflate, type StoredData } from '../shared/archive/zip.ts';
+
 /** Bytes zlib hands out at a time. */
 const OUTPUT_BYTES = 1 << 18;
 

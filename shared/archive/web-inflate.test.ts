@@ -7,7 +7,7 @@
  * on them, as Chromium's does (its `DecompressionStream` is used by the app's workers, and the
  * e2e suite imports archives through it).
  */
-import { deflateRawSync, inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
+import { inflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
@@ -18,9 +18,11 @@ import type { RandomAccessBytes } from './source.ts';
 import { inflateKeepsZipRules, inflateWith, webInflate, type WebInflateParts } from './web-inflate.ts';
 import {
   deflated,
+  faultyDeflated,
   memoryBytes,
   rawZip,
   readEveryEntry,
+  stored,
   type Outcome,
   type RawEntry,
 } from '../../test/support/raw-zip.ts';
@@ -77,15 +79,6 @@ async function sameAsZipJs(zip: Uint8Array): Promise<Map<string, Outcome>> {
   return web;
 }
 
-const stored = (name: string, content: Uint8Array, change: Partial<RawEntry> = {}): RawEntry => ({
-  name,
-  method: 0,
-  data: content,
-  crc32: zlibCrc32(content),
-  uncompressedSize: content.length,
-  ...change,
-});
-
 describe('the app inflate for ZIP entries (shared/archive/web-inflate.ts)', () => {
   it('is made only from a stream that fails on bytes after the deflate stream, and a CRC-32 that is the ZIP one', async () => {
     expect(await inflateKeepsZipRules(strictParts)).toBe(true);
@@ -141,15 +134,11 @@ describe('the app inflate for ZIP entries (shared/archive/web-inflate.ts)', () =
   });
 
   it('every altered entry gets the outcome zip.js gives it, words included, and the sound ones beside it are read', async () => {
-    const data = new Uint8Array(deflateRawSync(TEXT));
-    const flipped = data.slice();
-    const at = Math.floor(flipped.length / 3);
-    flipped[at] = (flipped[at] as number) ^ 0xff;
     const cases: RawEntry[] = [
-      deflated('crc.jsonl', TEXT, { crc32: zlibCrc32(TEXT) ^ 1 }),
-      deflated('flipped.jsonl', TEXT, { data: flipped }),
-      deflated('cut.jsonl', TEXT, { data: data.slice(0, data.length - 5) }),
-      deflated('trailing.jsonl', TEXT, { data: Uint8Array.of(...data, ...new TextEncoder().encode('HIDDEN')) }),
+      faultyDeflated('crc.jsonl', TEXT, 'crc'),
+      faultyDeflated('flipped.jsonl', TEXT, 'damaged'),
+      faultyDeflated('cut.jsonl', TEXT, 'cut'),
+      faultyDeflated('trailing.jsonl', TEXT, 'trailing'),
       deflated('more.jsonl', TEXT, { uncompressedSize: TEXT.length + 7 }),
       deflated('fewer.jsonl', TEXT, { uncompressedSize: TEXT.length - 7 }),
       deflated('garbage.jsonl', TEXT, { data: new Uint8Array(randomBytes(500)) }),

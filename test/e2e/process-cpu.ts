@@ -97,9 +97,9 @@ export interface ThreadUse {
 /**
  * The same CPU time by thread, for each thread alive now: its key ("<pid>/<tid>"), its name
  * ("<process type>/<thread name>": the browser's, a renderer's main thread, a dedicated
- * worker...), its seconds, its system seconds and page faults. A worker's thread is gone once the worker is terminated, so a
- * benchmark reads this while the work runs and keeps each thread's last value
- * (`threadCpuTracker`).
+ * worker...), its seconds, its system seconds and page faults. A worker's thread is gone once
+ * the worker is terminated, so a benchmark reads this while the work runs and keeps each
+ * thread's last value (`threadCpuTracker`).
  */
 export function chromiumThreads(profile: string): Map<string, ThreadUse & { readonly name: string }> | null {
   const processes = browserProcesses(profile);

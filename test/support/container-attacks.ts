@@ -3,10 +3,9 @@
  * shared by the engine's adversarial table (Node) and the app's import (Chromium), which
  * reads ZIPs through the browser's own decompression.
  */
-import { deflateRawSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { patchZipEntry } from './zip-patch.ts';
-import { deflated, rawZip } from './raw-zip.ts';
+import { deflated, faultyDeflated, rawZip, type DataFault } from './raw-zip.ts';
 import { text, type Files } from './tamper.ts';
 
 export function zipOf(files: Files, level: 0 | 6 = 6): Uint8Array {
@@ -76,26 +75,11 @@ export function withUnicodePathAlias(files: Files, path: string): Uint8Array {
   });
 }
 
-/**
- * Every file deflated, and `path`'s deflate data altered while both headers keep its true
- * size and CRC-32: `crc` (the CRC-32 changed instead), `trailing` (bytes stored after the end
- * of its deflate stream), `damaged` (a byte of the deflate data flipped), `cut` (its last
- * bytes gone).
- */
-export function withDataFault(files: Files, path: string, fault: 'crc' | 'trailing' | 'damaged' | 'cut'): Uint8Array {
+/** Every file deflated, and `path` with one fault in its data (see `faultyDeflated`). */
+export function withDataFault(files: Files, path: string, fault: DataFault): Uint8Array {
   return rawZip(
-    [...files].map(([name, content]) => {
-      if (name !== path) return deflated(name, content);
-      const data = new Uint8Array(deflateRawSync(content));
-      const entry = deflated(name, content);
-      if (fault === 'crc') return { ...entry, crc32: (entry.crc32 ^ 1) >>> 0 };
-      if (fault === 'trailing')
-        return { ...entry, data: Uint8Array.of(...data, ...new TextEncoder().encode('HIDDEN')) };
-      if (fault === 'cut') return { ...entry, data: data.slice(0, data.length - 5) };
-      const flipped = data.slice();
-      const at = Math.floor(flipped.length / 3);
-      flipped[at] = (flipped[at] as number) ^ 0xff;
-      return { ...entry, data: flipped };
-    }),
+    [...files].map(([name, content]) =>
+      name === path ? faultyDeflated(name, content, fault) : deflated(name, content),
+    ),
   );
 }

@@ -71,6 +71,12 @@ export function rawZip(entries: readonly RawEntry[]): Uint8Array {
   return out;
 }
 
+/** `content` stored (method 0), with its true CRC-32 and size unless `change` says otherwise. */
+export function stored(name: string, content: Uint8Array, change: Partial<RawEntry> = {}): RawEntry {
+  return { name, method: 0, data: content, crc32: zlibCrc32(content), uncompressedSize: content.length, ...change };
+}
+
+/** `content` deflated (method 8), with its true CRC-32 and size unless `change` says otherwise. */
 export function deflated(name: string, content: Uint8Array, change: Partial<RawEntry> = {}): RawEntry {
   return {
     name,
@@ -80,6 +86,27 @@ export function deflated(name: string, content: Uint8Array, change: Partial<RawE
     uncompressedSize: content.length,
     ...change,
   };
+}
+
+/** A fault in an entry's data: what an inflate must find. */
+export type DataFault = 'crc' | 'trailing' | 'damaged' | 'cut';
+
+/**
+ * `content` deflated with one fault while both headers keep its true size and CRC-32: `crc`
+ * (the CRC-32 changed instead), `trailing` (bytes stored after the end of its deflate stream),
+ * `damaged` (a byte a third of the way into its deflate data flipped), `cut` (its last 5 bytes
+ * gone).
+ */
+export function faultyDeflated(name: string, content: Uint8Array, fault: DataFault): RawEntry {
+  const entry = deflated(name, content);
+  const data = entry.data;
+  if (fault === 'crc') return { ...entry, crc32: (entry.crc32 ^ 1) >>> 0 };
+  if (fault === 'trailing') return { ...entry, data: Uint8Array.of(...data, ...enc.encode('HIDDEN')) };
+  if (fault === 'cut') return { ...entry, data: data.slice(0, data.length - 5) };
+  const flipped = data.slice();
+  const at = Math.floor(flipped.length / 3);
+  flipped[at] = (flipped[at] as number) ^ 0xff;
+  return { ...entry, data: flipped };
 }
 
 /** An entry read whole (its bytes in base64), or why it could not be. */
