@@ -8,7 +8,7 @@ import { readArchivePath, type ArchivePath } from '../open-archive.ts';
 import { formatReport, reportJson } from '../report-format.ts';
 import { engineOptions } from '../engine-options.ts';
 import { withTempSpill } from '../spill-node.ts';
-import { defaultPoolSize, startPool } from '../pool/pool-runner.ts';
+import { defaultPoolSize, warmPool, type WarmPool } from '../pool/pool-runner.ts';
 import { UsageError, parseArgs, parseTrustRoots, type CommandIo, type ParsedArgs } from '../args.ts';
 import { ACCEPTED_INPUTS, detectExeclayer, verifyExeclayerPath } from '../execlayer.ts';
 import { fromHex } from '../../shared/format/bytes.ts';
@@ -117,13 +117,25 @@ export async function verifyPath(
   }
   const workers = pathOptions.workers ?? defaultPoolSize();
   const parallel = workers > 1 && !options.onRecord;
+  // The threads start as soon as the listing shows a pool is worth it (warmSegmentRunner),
+  // and take their setup when the engine asks for the runner.
+  let warm: WarmPool | null = null;
   const withPool: EngineOptions = parallel
-    ? { ...options, segmentRunner: (setup) => startPool(path, setup, workers) }
+    ? {
+        ...options,
+        warmSegmentRunner: () => void (warm ??= warmPool(path, workers)),
+        segmentRunner: (setup) => (warm ?? (warm = warmPool(path, workers))).start(setup),
+      }
     : options;
-  return await withTempSpill((spill) => {
-    const run: EngineOptions = spill && !options.spill ? { ...withPool, spill } : withPool;
-    return 'directory' in archive
-      ? verifyArchive(archive.directory, run)
-      : verifyZipBytes(archive.zip, archive.name, run);
-  });
+  try {
+    return await withTempSpill((spill) => {
+      const run: EngineOptions = spill && !options.spill ? { ...withPool, spill } : withPool;
+      return 'directory' in archive
+        ? verifyArchive(archive.directory, run)
+        : verifyZipBytes(archive.zip, archive.name, run);
+    });
+  } finally {
+    // Threads the engine did not take (no runner was asked for after all) stop here.
+    await (warm as WarmPool | null)?.close();
+  }
 }

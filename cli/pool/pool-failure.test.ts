@@ -12,7 +12,7 @@ import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { zipFiles } from '../../shared/producer/zip.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
-import { startPool } from './pool-runner.ts';
+import { startPool, warmPool, withoutTsx } from './pool-runner.ts';
 
 const setup: RunnerSetup = { keys: null, trustedRoots: [], bundles: [], limits: DEFAULT_LIMITS, controlIds: [] };
 
@@ -36,5 +36,44 @@ describe('the worker-thread pool', () => {
     await expect(startPool(zip, { ...setup, controlIds: ['no-such-control'] }, 2)).rejects.toThrow(
       'no control check with the id "no-such-control" in this build',
     );
+  });
+
+  it('a warm pool: its threads, started before the setup, judge it when it comes; closed untaken, it cannot start', async () => {
+    const demo = await makeDemoArchive({ cedar: nodeCedar, receipts: 40, receiptsPerSegment: 20 });
+    const zip = join(mkdtempSync(join(tmpdir(), 'tickmark-pool-')), 'demo.zip');
+    writeFileSync(zip, zipFiles(demo.files));
+    const warm = warmPool(zip, 2);
+    // The threads load while this thread waits; the setup comes later, as the engine's does.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pool = await warm.start({ ...setup, controlIds: ['no-such-control'] }).catch((error: Error) => error);
+    // The setup reached the warm threads: they judged it as a started pool's threads do.
+    expect(pool).toBeInstanceOf(Error);
+    expect((pool as Error).message).toContain('no control check with the id "no-such-control" in this build');
+    await expect(warm.start(setup)).rejects.toThrow('already started or closed');
+
+    const unused = warmPool(zip, 2);
+    await unused.close();
+    await expect(unused.start(setup)).rejects.toThrow('already started or closed');
+  });
+
+  it('a warm thread that cannot load refuses the pool with its reason, said before anyone listened', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'tickmark-pool-')), 'no-such-bundle.mjs');
+    const warm = warmPool('unused.zip', 2, { script: { kind: 'bundle', file: missing } });
+    // Long enough for the threads to fail before the pool listens to them.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expect(warm.start(setup)).rejects.toThrow(/no-such-bundle\.mjs|Cannot find module/);
+  });
+
+  it("the bundle's threads start without tsx's loader, keeping every other flag", () => {
+    expect(withoutTsx(['--import', 'tsx', '--cpu-prof', '--import=tsx', '--require', 'tsx/cjs', '-r', 'tsx'])).toEqual([
+      '--cpu-prof',
+    ]);
+    expect(withoutTsx(['--import', './mine.mjs', '--loader', 'tsx-like', '--max-old-space-size=100'])).toEqual([
+      '--import',
+      './mine.mjs',
+      '--loader',
+      'tsx-like',
+      '--max-old-space-size=100',
+    ]);
   });
 });

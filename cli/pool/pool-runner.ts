@@ -9,12 +9,20 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { SegmentResult } from '../../shared/engine/segment.ts';
 import type { SegmentRunner, SegmentTask } from '../../shared/engine/segment-task.ts';
-import { startWorkerPool, type WorkerPool } from '../../shared/engine/pool-core.ts';
+import { startWorkerPool, type WorkerEvents, type WorkerLink, type WorkerPool } from '../../shared/engine/pool-core.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { SegmentPiece } from '../../shared/engine/pieces.ts';
 import type { BundleSide } from '../../shared/policy/diff.ts';
 import type { SamplePart, SamplePieceTask, SampleRule } from '../../shared/sampling/piece.ts';
-import type { FromWorker, ReplayResult, ReplayWorkerInit, SampleWorkerInit, ToWorker, WorkerInit } from './protocol.ts';
+import type {
+  FromWorker,
+  ReplayResult,
+  ReplayWorkerInit,
+  SampleWorkerInit,
+  SetupMessage,
+  ToWorker,
+  WorkerInit,
+} from './protocol.ts';
 import { poolWorkerScript, type WorkerScript } from './worker-bundle.ts';
 
 /** Runs the TypeScript worker through tsx: only when the bundle cannot be built (worker-bundle.ts). */
@@ -50,13 +58,65 @@ export async function startPool(
   options: PoolOptions = {},
 ): Promise<SegmentRunner> {
   const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, setup };
-  // A piece's bytes move to the worker (transferred, not copied); nothing else is large.
-  const pool = await startThreads<SegmentTask, SegmentResult>(workerData, size, options, 'verification', (task) =>
-    task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : [],
-  );
+  const pool = await startThreads<SegmentTask, SegmentResult>(workerData, size, options, 'verification', sendPiece);
+  return segmentRunnerOf(pool);
+}
+
+/**
+ * Verification threads started before the engine knows their setup
+ * (`EngineOptions.warmSegmentRunner`): each loads its code (the bundle, Cedar, native
+ * crypto) while the engine reads the manifest, keys and bundles, then waits for the setup.
+ */
+export interface WarmPool {
+  /** The engine's `segmentRunner`: sends every thread the setup; resolves when all are ready. */
+  start(setup: RunnerSetup): Promise<SegmentRunner>;
+  /** Stops the threads unless `start` took them (the engine closes a runner it was given). */
+  close(): Promise<void>;
+}
+
+/** Starts `size` verification threads for one archive now; `start` gives them their setup. */
+export function warmPool(archivePath: string, size = defaultPoolSize(), options: PoolOptions = {}): WarmPool {
+  const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, setup: null };
+  const threads = (async () => {
+    const script = options.script ?? (await poolWorkerScript());
+    return Array.from({ length: size }, () => spawnThread<SegmentResult>(script, workerData, 'verification'));
+  })();
+  // A thread that cannot even be created is `start`'s to report (the engine then checks in its
+  // own thread); until `start` or `close` awaits it, the rejection is not an unhandled one.
+  threads.catch(() => undefined);
+  let taken = false;
   return {
-    name: `a pool of ${size} worker thread${size === 1 ? '' : 's'}`,
-    concurrency: size,
+    async start(setup) {
+      if (taken) throw new Error('this warm pool was already started or closed');
+      taken = true;
+      const spawned = await threads;
+      const pool = await startWorkerPool<SegmentTask, SegmentResult>({
+        size,
+        start: (events, index) => {
+          const thread = spawned[index] as Thread<SegmentResult>;
+          const link = thread.attach(events, sendPiece);
+          thread.worker.postMessage({ type: 'setup', setup } satisfies SetupMessage);
+          return link;
+        },
+      });
+      return segmentRunnerOf(pool);
+    },
+    async close() {
+      if (taken) return;
+      taken = true;
+      const spawned = await threads.catch(() => []);
+      await Promise.all(spawned.map((thread) => thread.worker.terminate().catch(() => undefined)));
+    },
+  };
+}
+
+/** A piece's bytes move to the worker (transferred, not copied); nothing else is large. */
+const sendPiece = (task: SegmentTask): ArrayBuffer[] => (task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []);
+
+function segmentRunnerOf(pool: WorkerPool<SegmentTask, SegmentResult>): SegmentRunner {
+  return {
+    name: `a pool of ${pool.size} worker thread${pool.size === 1 ? '' : 's'}`,
+    concurrency: pool.size,
     run: (task) => pool.run(task),
     close: () => pool.close(),
     takesPieces: true,
@@ -152,29 +212,79 @@ async function startThreads<T, R>(
   const script = options.script ?? (await poolWorkerScript());
   return startWorkerPool<T, R>({
     size,
-    start: (events) => {
-      // A worker retains little between tasks (tens of MiB); a bounded heap makes V8
-      // collect early instead of growing toward its machine-sized default.
-      const worker = new Worker(script.kind === 'bundle' ? script.file : BOOTSTRAP, {
-        workerData,
-        resourceLimits: {
-          maxOldGenerationSizeMb: WORKER_HEAP_MIB,
-          maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB,
-        },
-      });
-      worker.on('message', (message: FromWorker<R>) => {
-        if (message.type === 'ready') events.ready();
-        else if (message.type === 'result') events.done(message.result);
-        else events.failed(new Error(`${what} worker failed: ${message.message}`));
-      });
-      worker.on('error', (error) => events.failed(error));
-      worker.on('messageerror', (error) => events.failed(error));
-      // A worker that stops on its own; after the pool terminates its workers, the core ignores this.
-      worker.on('exit', (code) => events.failed(new Error(`a ${what} worker exited (code ${code})`)));
+    start: (events) => spawnThread<R>(script, workerData, what).attach(events, transfer),
+  });
+}
+
+/** One started worker thread, listened to from its start; `attach` connects it to a pool. */
+interface Thread<R> {
+  readonly worker: Worker;
+  /** From now on the thread reports to `events` (what it said before is replayed first). */
+  attach<T>(events: WorkerEvents<R>, transfer: (task: T) => ArrayBuffer[]): WorkerLink<T>;
+}
+
+/**
+ * Starts one thread of the pool's worker script. What it says before a pool listens (a
+ * warm thread that could not load, say) is kept and replayed to the pool, so no failure is
+ * lost and no unheard 'error' event ends the process.
+ */
+function spawnThread<R>(
+  script: WorkerScript,
+  workerData: WorkerInit | ReplayWorkerInit | SampleWorkerInit,
+  what: string,
+): Thread<R> {
+  // A worker retains little between tasks (tens of MiB); a bounded heap makes V8
+  // collect early instead of growing toward its machine-sized default.
+  const bundle = script.kind === 'bundle';
+  const worker = new Worker(bundle ? script.file : BOOTSTRAP, {
+    workerData,
+    // The bundle needs no loader: a tsx given to this process (`--import tsx`) would only
+    // cost each thread its start. The fallback registers tsx itself (worker-bootstrap.mjs).
+    ...(bundle ? { execArgv: withoutTsx(process.execArgv) } : {}),
+    resourceLimits: {
+      maxOldGenerationSizeMb: WORKER_HEAP_MIB,
+      maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB,
+    },
+  });
+  let events: WorkerEvents<R> | null = null;
+  const early: ((to: WorkerEvents<R>) => void)[] = [];
+  const report = (say: (to: WorkerEvents<R>) => void) => (events ? say(events) : early.push(say));
+  worker.on('message', (message: FromWorker<R>) => {
+    if (message.type === 'ready') report((to) => to.ready());
+    else if (message.type === 'result') report((to) => to.done(message.result));
+    else report((to) => to.failed(new Error(`${what} worker failed: ${message.message}`)));
+  });
+  worker.on('error', (error) => report((to) => to.failed(error)));
+  worker.on('messageerror', (error) => report((to) => to.failed(error)));
+  // A worker that stops on its own; after the pool terminates its workers, the core ignores this.
+  worker.on('exit', (code) => report((to) => to.failed(new Error(`a ${what} worker exited (code ${code})`))));
+  return {
+    worker,
+    attach(to, transfer) {
+      events = to;
+      // Replayed after the pool holds this thread's link (never inside its `start`).
+      if (early.length > 0) queueMicrotask(() => early.splice(0).forEach((say) => say(to)));
       return {
-        send: (id, task) => worker.postMessage({ type: 'task', id, task } satisfies ToWorker<T>, transfer(task)),
+        send: (id, task) =>
+          worker.postMessage({ type: 'task', id, task } satisfies ToWorker<typeof task>, transfer(task)),
         terminate: () => worker.terminate(),
       };
     },
-  });
+  };
+}
+
+/** `execArgv` without tsx's loader (`--import tsx`, `--import=tsx`, `--require tsx`, …). */
+export function withoutTsx(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    const loader = /^--(?:import|require|loader|experimental-loader)$/.test(arg) || arg === '-r';
+    if (loader && /^tsx(?:\/|$)/.test(execArgv[i + 1] ?? '')) {
+      i++;
+      continue;
+    }
+    if (/^--(?:import|require|loader|experimental-loader)=tsx(?:\/|$)/.test(arg)) continue;
+    kept.push(arg);
+  }
+  return kept;
 }

@@ -12,7 +12,8 @@ import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchivePath } from '../open-archive.ts';
 import { controlFactories } from '../engine-options.ts';
-import type { WorkerInit } from './protocol.ts';
+import type { RunnerSetup } from '../../shared/engine/verify.ts';
+import type { SetupMessage, WorkerInit } from './protocol.ts';
 import { serveTasks } from './serve-tasks.ts';
 
 useNativeSha256();
@@ -28,7 +29,12 @@ async function verifyWorker(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('verify-worker must run as a worker thread');
 
-  const { setup } = init;
+  // A warm thread (pool-runner.ts's `warmPool`) has loaded its code; it waits here for the setup.
+  const setup =
+    init.setup ??
+    (await new Promise<RunnerSetup>((resolve) =>
+      port.once('message', (message: SetupMessage) => resolve(message.setup)),
+    ));
   // Opened only when a whole file is asked for: pieces come with their bytes.
   const check = await segmentChecker(() => openArchivePath(init.archivePath, setup.limits), setup, {
     verifier: nativeStrictVerifier,

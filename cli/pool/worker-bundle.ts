@@ -160,10 +160,13 @@ function loadInPlace(): Esbuild.Plugin {
 /** SHA-256 over the recipe, esbuild's version and every input's path and content. */
 async function digestOf(inputs: readonly string[], esbuildVersion: string): Promise<string> {
   const hash = createHash('sha256').update(`${RECIPE}\0${esbuildVersion}\0`);
-  for (const input of inputs) {
-    const content = await readFile(resolve(ROOT, input));
+  // Read at once, not one after another: a run starts its threads while its own thread is
+  // busy reading the archive's bundles, and each awaited read would wait for it.
+  const contents = await Promise.all(inputs.map((input) => readFile(resolve(ROOT, input))));
+  inputs.forEach((input, i) => {
+    const content = contents[i] as Buffer;
     hash.update(`${input}\0${content.length}\0`).update(content);
-  }
+  });
   return hash.digest('hex');
 }
 

@@ -10,7 +10,7 @@ import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
 import { SegmentRowsBuilder, type SegmentRows } from './receipt-columns.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
-import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
+import { heldWorker, startSegmentPool, warmSegmentWorkers, type WorkerHandle } from './segment-pool.ts';
 
 const setup: RunnerSetup = { keys: null, trustedRoots: [], bundles: [], limits: DEFAULT_LIMITS, controlIds: [] };
 const source = { kind: 'relay', size: 10, name: 'a.zip' } as const;
@@ -171,5 +171,84 @@ describe('startSegmentPool', () => {
     await pool.run(tasks[1] as SegmentTask);
     expect(asked).toEqual([0, 1]);
     expect(answered).toEqual([0, 1]);
+  });
+
+  it('warm workers: told to load at once, taken by the pool first, the ones never taken stopped', async () => {
+    const said: string[] = [];
+    let made = 0;
+    const create = () => {
+      const number = ++made;
+      const worker = fakeWorker({ delay: () => 1 });
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (message: ToSegmentWorker) => {
+        said.push(`${number} ${message.type}`);
+        post(message);
+      };
+      worker.terminate = () => void said.push(`${number} stopped`);
+      return worker;
+    };
+    const warm = warmSegmentWorkers(create, 3);
+    expect(said).toEqual(['1 warm', '2 warm', '3 warm']);
+    const pool = await startSegmentPool({
+      size: 2,
+      createWorker: () => warm.take() ?? create(),
+      source,
+      setup,
+      onRows: async () => undefined,
+    });
+    await pool.run(tasks[0] as SegmentTask);
+    warm.terminate();
+    expect(made).toBe(3);
+    // The pool's two workers are the first two warm ones; the third, never taken, is stopped.
+    expect(said.slice(3, 5)).toEqual(['1 init', '2 init']);
+    expect(said[5]).toMatch(/^[12] task$/);
+    expect(said.slice(6)).toEqual(['3 stopped']);
+    await pool.close();
+  });
+
+  it('a held worker keeps what it said before anyone listened, and hands it over in order', async () => {
+    const inner: WorkerHandle = {
+      onmessage: null,
+      onerror: null,
+      terminate: () => undefined,
+      postMessage: () => undefined,
+    };
+    const held = heldWorker(inner);
+    let prevented = 0;
+    const error = { message: 'cannot load', preventDefault: () => void prevented++ } as unknown as ErrorEvent;
+    inner.onmessage?.({ data: { type: 'init-failed', message: 'first' } } as MessageEvent<FromSegmentWorker>);
+    inner.onerror?.(error);
+    // An error kept for later is not reported as the page's.
+    expect(prevented).toBe(1);
+    const heard: string[] = [];
+    held.onmessage = (event) => void heard.push(`message ${event.data.type}`);
+    held.onerror = (event) => void heard.push(`error ${event.message}`);
+    expect(heard).toEqual([]);
+    await tick(0);
+    expect(heard).toEqual(['message init-failed', 'error cannot load']);
+    // From then on, straight through.
+    inner.onmessage?.({ data: { type: 'ready', signatures: 'x' } } as MessageEvent<FromSegmentWorker>);
+    expect(heard.at(-1)).toBe('message ready');
+  });
+
+  it('a warm worker that failed before the pool listened refuses the pool', async () => {
+    const create = (): WorkerHandle => {
+      const worker = fakeWorker({ delay: () => 1 });
+      // Fails as it loads: an error before any handler of the pool's is set.
+      setTimeout(() => worker.onerror?.({ message: 'script not found', preventDefault() {} } as ErrorEvent), 0);
+      worker.postMessage = () => undefined;
+      return worker;
+    };
+    const warm = warmSegmentWorkers(create, 2);
+    await tick(5);
+    await expect(
+      startSegmentPool({
+        size: 2,
+        createWorker: () => warm.take() ?? create(),
+        source,
+        setup,
+        onRows: async () => undefined,
+      }),
+    ).rejects.toThrow('A verification worker stopped: script not found');
   });
 });

@@ -125,3 +125,76 @@ export async function startSegmentPool(
     timings: () => timings.filter((t): t is PoolTimings => t !== undefined),
   };
 }
+
+/**
+ * Segment workers started before their setup is known (`EngineOptions.warmSegmentRunner`):
+ * each fetches and compiles its script and loads Cedar and the hashing while the engine
+ * reads the archive's manifest, keys and bundles. `take` hands one to the pool
+ * (`createWorker`); `terminate` stops those never taken.
+ */
+export interface WarmWorkers {
+  take(): WorkerHandle | undefined;
+  terminate(): void;
+}
+
+export function warmSegmentWorkers(create: () => WorkerHandle, size: number): WarmWorkers {
+  const waiting: WorkerHandle[] = [];
+  for (let i = 0; i < size; i++) {
+    const worker = heldWorker(create());
+    worker.postMessage({ type: 'warm' });
+    waiting.push(worker);
+  }
+  return {
+    take: () => waiting.shift(),
+    terminate: () => waiting.splice(0).forEach((worker) => worker.terminate()),
+  };
+}
+
+/**
+ * A worker whose events are kept until a handler is set, then handed to it: a warm worker
+ * that fails to load says so before the pool listens, and the pool must still hear it (it
+ * would otherwise wait for a `ready` that never comes).
+ */
+export function heldWorker(worker: WorkerHandle): WorkerHandle {
+  type Kind = 'onmessage' | 'onerror' | 'onmessageerror';
+  const early: { kind: Kind; event: Event }[] = [];
+  const handlers: Pick<WorkerHandle, Kind> = { onmessage: null, onerror: null, onmessageerror: null };
+  const handlerOf = (kind: Kind) => handlers[kind] as unknown as ((event: Event) => void) | null | undefined;
+  const replay = () => {
+    for (let i = 0; i < early.length;) {
+      const { kind, event } = early[i] as { kind: Kind; event: Event };
+      const handler = handlerOf(kind);
+      if (!handler) i++;
+      else {
+        early.splice(i, 1);
+        handler(event);
+      }
+    }
+  };
+  const route = (kind: Kind) => (event: Event) => {
+    const handler = handlerOf(kind);
+    if (handler) return handler(event);
+    // An error kept for later is not the page's uncaught error.
+    if (kind === 'onerror') event.preventDefault?.();
+    early.push({ kind, event });
+  };
+  worker.onmessage = route('onmessage');
+  worker.onerror = route('onerror');
+  worker.onmessageerror = route('onmessageerror');
+  const handle = {
+    postMessage: (message: ToSegmentWorker, transfer?: Transferable[]) =>
+      transfer === undefined ? worker.postMessage(message) : worker.postMessage(message, transfer),
+    terminate: () => worker.terminate(),
+  } as WorkerHandle;
+  for (const kind of ['onmessage', 'onerror', 'onmessageerror'] as const)
+    Object.defineProperty(handle, kind, {
+      get: () => handlers[kind],
+      set: (handler: WorkerHandle[Kind]) => {
+        (handlers as Record<Kind, unknown>)[kind] = handler;
+        // After the setter's caller has finished setting up (the pool posts `init` next).
+        if (handler && early.length > 0) queueMicrotask(replay);
+      },
+      enumerable: true,
+    });
+  return handle;
+}

@@ -9,6 +9,8 @@ import type { ReadAnswer, ReadRequest } from './relay.ts';
 import type { ArchiveBytesSource } from './verify-protocol.ts';
 
 export type ToSegmentWorker =
+  /** Sent to a warm worker (segment-pool.ts's `warmSegmentWorkers`): load Cedar and the hashing now, before `init`. */
+  | { readonly type: 'warm' }
   | { readonly type: 'init'; readonly source: ArchiveBytesSource; readonly setup: RunnerSetup }
   | { readonly type: 'task'; readonly id: number; readonly task: SegmentTask }
   | ReadAnswer;

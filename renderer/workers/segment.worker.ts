@@ -39,6 +39,9 @@ function post(message: FromSegmentWorker, transfer: Transferable[] = []): void {
 self.onmessage = (event: MessageEvent<ToSegmentWorker>) => {
   const message = event.data;
   switch (message.type) {
+    case 'warm':
+      preload();
+      break;
     case 'init':
       checker = start(message);
       checker.catch((error: Error) => post({ type: 'init-failed', message: error.message ?? String(error) }));
@@ -52,6 +55,22 @@ self.onmessage = (event: MessageEvent<ToSegmentWorker>) => {
   }
 };
 
+/**
+ * What a worker loads before it can check: the WebAssembly SHA-256, WebCrypto's Ed25519 and
+ * Cedar (only for a run with controls). A warm worker asks for all three at `warm`, while the
+ * verify worker still reads the archive's manifest, keys and bundles; `init` finds them loaded.
+ */
+let cedar: ReturnType<typeof loadControlChecks> | null = null;
+let signatures: ReturnType<typeof webCryptoVerifier> | null = null;
+const loadCedar = () => (cedar ??= loadControlChecks());
+const loadSignatures = () => (signatures ??= webCryptoVerifier());
+
+function preload(): void {
+  void installFastestSha256();
+  void loadSignatures();
+  void loadCedar();
+}
+
 async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<SegmentChecker> {
   const { source, setup } = init;
   // Opened only if a whole file is asked for: pieces come with their bytes.
@@ -59,12 +78,12 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
     openZip(source.kind === 'blob' ? blobBytes(source.blob) : relay.bytes(source.size), source.name, setup.limits);
   let factories: Awaited<ReturnType<typeof loadControlChecks>>['factories'] = [];
   if (setup.controlIds.length > 0) {
-    const controls = await loadControlChecks();
+    const controls = await loadCedar();
     if (controls.unavailable) throw new Error(controls.unavailable);
     // The verify worker runs the privacy and metrics collectors beside the controls: their projections are made here too.
     factories = [...controls.factories, createPrivacyCollector, createMetricsCollector];
   }
-  const bulkVerifier = await webCryptoVerifier();
+  const bulkVerifier = await loadSignatures();
   const hashing = await installFastestSha256();
   const subtle = (globalThis as { crypto?: { subtle?: unknown } }).crypto?.subtle as DigestSubtle | undefined;
   const check = await segmentChecker(archive, setup, {

@@ -18,7 +18,7 @@ import { buildPointIndex, pointIndexBuffers } from './point-index.ts';
 import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay, answerRead } from './relay.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
-import { startSegmentPool, type WorkerHandle } from './segment-pool.ts';
+import { startSegmentPool, warmSegmentWorkers, type WarmWorkers, type WorkerHandle } from './segment-pool.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { createPrivacyCollector, type PrivacyCollector } from '../../shared/controls/privacy.ts';
 import { createMetricsCollector, type MetricsCollector } from '../../shared/controls/metrics.ts';
@@ -95,14 +95,19 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   /** Hands a line chunk to the window and waits while too many are not yet stored. */
   const postChunk = (chunk: LineChunk) => chunks.sendAndWait(chunk);
   let pool: Awaited<ReturnType<typeof startSegmentPool>> | null = null;
+  const createWorker = () =>
+    new Worker(new URL('./segment.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'tickmark-segment',
+    }) as unknown as WorkerHandle;
+  // Started as soon as the listing shows a pool is worth it (warmSegmentRunner); the pool takes
+  // them when the engine asks for it, and those it never takes are stopped after the run.
+  let warm: WarmWorkers | null = null;
+  const warmSegmentRunner = () => void (warm ??= warmSegmentWorkers(createWorker, poolSize()));
   const segmentRunner = async (setup: RunnerSetup) =>
     (pool = await startSegmentPool({
       size: poolSize(),
-      createWorker: () =>
-        new Worker(new URL('./segment.worker.ts', import.meta.url), {
-          type: 'module',
-          name: 'tickmark-segment',
-        }) as unknown as WorkerHandle,
+      createWorker: () => warm?.take() ?? createWorker(),
       source,
       setup,
       onRows: async (rows) => {
@@ -151,6 +156,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         if (chunk) await postChunk(chunk);
       },
       segmentRunner,
+      warmSegmentRunner,
     });
     hashPace.release();
     if (abort.signal.aborted) return post({ type: 'cancelled' });
@@ -203,5 +209,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     hashPace.release();
     if (abort.signal.aborted) post({ type: 'cancelled' });
     else post({ type: 'failed', message: (error as Error).message ?? String(error) });
+  } finally {
+    (warm as WarmWorkers | null)?.terminate();
   }
 }

@@ -1174,10 +1174,19 @@ describe('phase 4: a segment runner (worker pool)', () => {
     const bytes = (files.get(SEG1) as Uint8Array).length + (files.get(segPath('L', 2)) as Uint8Array).length;
     const src = source(files);
     const log = newLog();
+    /** When the host was told to warm its workers: before the manifest was read, before the runner was asked for. */
+    const order: string[] = [];
     const report = await verifyArchive(
-      src,
-      options({ segmentRunner: pool(src, log, false), segmentRunnerMinBytes: bytes, limits: { maxLineBytes: 5000 } }),
+      { ...src, read: (entry, signal) => (order.push(`read ${entry.name}`), src.read(entry, signal)) },
+      options({
+        segmentRunner: (setup) => (order.push('runner'), pool(src, log, false)(setup)),
+        warmSegmentRunner: () => void order.push('warm'),
+        segmentRunnerMinBytes: bytes,
+        limits: { maxLineBytes: 5000 },
+      }),
     );
+    expect(order.slice(0, 2)).toStrictEqual(['warm', 'read manifest.json']);
+    expect(order.filter((o) => o === 'warm' || o === 'runner')).toStrictEqual(['warm', 'runner']);
     const expected = validReport(4, { ledgers: [ledgerL(4, [SEG1, segPath('L', 2)])] });
     expect(report).toStrictEqual({ ...expected, checks: withPool(expected) });
     expect(log.tasks).toStrictEqual([SEG1, segPath('L', 2)]);
@@ -1196,20 +1205,24 @@ describe('phase 4: a segment runner (worker pool)', () => {
     const bytes = (files.get(SEG1) as Uint8Array).length;
     const log = newLog();
     const src = source(files);
+    let warmed = 0;
+    const warmSegmentRunner = () => void warmed++;
     for (const min of [bytes + 1, undefined]) {
       const report = await verifyArchive(
         src,
-        options({ segmentRunner: pool(src, log, false), segmentRunnerMinBytes: min }),
+        options({ segmentRunner: pool(src, log, false), warmSegmentRunner, segmentRunnerMinBytes: min }),
       );
       expect(report).toStrictEqual(validReport(2));
     }
     const none = sealed(archiveFiles(0));
     const empty = await verifyArchive(
       source(none),
-      options({ segmentRunner: pool(source(none), log, false), segmentRunnerMinBytes: 0 }),
+      options({ segmentRunner: pool(source(none), log, false), warmSegmentRunner, segmentRunnerMinBytes: 0 }),
     );
     expect(checkNamed(empty, 'Segments')).toStrictEqual([SEGMENTS_HERE]);
     expect(log).toStrictEqual(newLog());
+    // Nor are its workers warmed.
+    expect(warmed).toBe(0);
   });
 
   it('is started only when every control can run split (stateless, or projected with both halves)', async () => {

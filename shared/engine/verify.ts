@@ -85,6 +85,13 @@ export interface EngineOptions extends VerifyOptions {
    * in this thread. `onRecord` is only called by the in-thread runner.
    */
   readonly segmentRunner?: (setup: RunnerSetup) => Promise<SegmentRunner>;
+  /**
+   * Called once, right after the listing, when the ledgers are large enough for
+   * {@link segmentRunner} to be asked for: a host may start its workers then, so their code
+   * loads while this thread reads the manifest, keys and bundles. `segmentRunner` may still
+   * not be called (a control that cannot run split): the host stops them after the run.
+   */
+  readonly warmSegmentRunner?: () => void;
   /** Ledger bytes below which segments are checked in this thread anyway (default 16 MiB). */
   readonly segmentRunnerMinBytes?: number;
   /** Bytes of segment data per piece for a runner that takes pieces (default 4 MiB; tests use tiny ones). */
@@ -213,12 +220,22 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   };
   admitEntries(run, rawEntries);
   if (options.spill && run.bytesTotal >= (options.spillMinBytes ?? SPILL_MIN_BYTES)) run.spill = options.spill;
+  if (options.segmentRunner && options.warmSegmentRunner && poolWorthItsStart(run)) options.warmSegmentRunner();
   await readManifestAndKeys(run);
   await readBundles(run);
   await checkLedgers(run);
   await readRemainingEntries(run);
   compareWithManifest(run);
   return await summarize(run);
+}
+
+/**
+ * Starting workers costs about a second; below this much ledger data one thread is faster.
+ * One large file is worth a pool too: a runner that takes pieces splits it.
+ */
+function poolWorthItsStart(run: Run): boolean {
+  const segments = [...run.files.keys()].some((path) => SEGMENT.test(path));
+  return segments && run.bytesTotal >= (run.options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
 }
 
 /** Phase 1, entries: path safety, one copy of each name, what can be read, the entry cap. */
@@ -598,9 +615,7 @@ async function checkLedgers(run: Run): Promise<void> {
   const splittable = controls.every(
     (c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection),
   );
-  // Starting workers costs about a second; below this much ledger data one thread is faster.
-  // One large file is worth a pool too: a runner that takes pieces splits it.
-  const worthAPool = tasks.length > 0 && run.bytesTotal >= (options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
+  const worthAPool = tasks.length > 0 && poolWorthItsStart(run);
   let localRunnerUsed: SegmentRunner | null = null;
   let poolProblem: string | null = null;
   let runner: SegmentRunner | null = null;
