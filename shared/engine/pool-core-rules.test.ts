@@ -385,6 +385,67 @@ describe('runInOrder, by hand', () => {
     expect(log).toEqual(['take 0', 'merge 0', 'take 1', 'merge 1', 'take 2', 'merge 2', 'closed']);
   });
 
+  it('with more than one in flight, the next task is read while the run waits, and run when a place frees', async () => {
+    const log: string[] = [];
+    async function* source() {
+      try {
+        for (let i = 0; i < 7; i++) {
+          log.push(`take ${i}`);
+          yield i;
+        }
+      } finally {
+        log.push('closed');
+      }
+    }
+    const { started, settle, runner } = heldRunner(2);
+    const done = runInOrder(source(), runner, undefined, (t) => void log.push(`merge ${t}`));
+    await ticks(4);
+    // Four in flight, the fifth read ahead but not run: at most one more is held.
+    expect(started).toEqual([0, 1, 2, 3]);
+    expect(log).toEqual(['take 0', 'take 1', 'take 2', 'take 3', 'take 4']);
+    settle.get(0)?.resolve('x');
+    await ticks(4);
+    // The task read ahead runs as soon as the merge freed its place; the next one is read.
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(log.slice(5)).toEqual(['merge 0', 'take 5']);
+    for (let t = 1; t < 7; t++) {
+      settle.get(t)?.resolve('x');
+      await ticks(4);
+    }
+    await done;
+    expect(log.filter((l) => l.startsWith('merge'))).toEqual([0, 1, 2, 3, 4, 5, 6].map((t) => `merge ${t}`));
+    // Read to its end (its own finally ran once), every task taken once.
+    expect(log.filter((l) => l === 'closed')).toHaveLength(1);
+    expect(log.filter((l) => l.startsWith('take'))).toHaveLength(7);
+  });
+
+  it('a failure while a task is read ahead: the read finishes, then the source is closed', async () => {
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    async function* source() {
+      try {
+        for (let i = 0; i < 9; i++) {
+          if (i === 4) await new Promise<void>((resolve) => (release = resolve));
+          log.push(`take ${i}`);
+          yield i;
+        }
+      } finally {
+        log.push('closed');
+      }
+    }
+    const { settle, runner } = heldRunner(2);
+    const error = new Error('task 0 failed');
+    const done = runInOrder(source(), runner, undefined, () => undefined).catch((e: unknown) => e);
+    await ticks(4);
+    settle.get(0)?.reject(error);
+    await ticks(4);
+    // The run waits for the read under way before it closes the source.
+    expect(log).toEqual(['take 0', 'take 1', 'take 2', 'take 3']);
+    release();
+    expect(await done).toBe(error);
+    expect(log).toEqual(['take 0', 'take 1', 'take 2', 'take 3', 'take 4', 'closed']);
+  });
+
   it('a source read to its end is neither read again nor closed', async () => {
     const calls: string[] = [];
     const tasks = [0, 1][Symbol.iterator]();

@@ -254,9 +254,10 @@ export interface OrderedRunner<T, R> {
 /**
  * Runs tasks with up to twice `runner.concurrency` in flight and hands results to `merge`
  * strictly in task order, holding back results that arrive early. Tasks may come from an
- * async iterable (pieces read as the run goes): the next is taken only when a place frees,
- * so at most that many are held at once. The first rejection (in task order) or an abort
- * ends the run with that error, and the task source is closed.
+ * async iterable (pieces read as the run goes): the next is taken when a place frees, and,
+ * with more than one in flight, the one after it is read while the run waits for its first
+ * result, so at most one more is held. The first rejection (in task order) or an abort ends
+ * the run with that error, and the task source is closed.
  */
 export async function runInOrder<T, R>(
   tasks: Iterable<T> | AsyncIterable<T>,
@@ -273,10 +274,21 @@ export async function runInOrder<T, R>(
   // One task at a time for a runner of one (this thread): two tasks in flight there would
   // interleave their receipts, and `onRecord` and in-thread controls must see them in ledger order.
   const inFlight = runner.concurrency <= 1 ? 1 : runner.concurrency * 2;
+  /**
+   * The next task, asked for while the run waited on a result. Reading a task can take as
+   * long as a worker's task (the app's verify worker inflates, checks and hashes a segment
+   * file for it); read only once a merge freed a place, the pool's queue ran dry at every task.
+   */
+  let ahead: Promise<IteratorResult<T>> | null = null;
+  const take = (): Promise<IteratorResult<T>> => {
+    const next = ahead ?? Promise.resolve(source.next());
+    ahead = null;
+    return next;
+  };
   try {
     for (;;) {
       while (!exhausted && pending.length < inFlight) {
-        const next = await source.next();
+        const next = await take();
         if (next.done) {
           exhausted = true;
           break;
@@ -285,12 +297,20 @@ export async function runInOrder<T, R>(
         result.catch(() => undefined); // awaited in order below; this only silences early rejections
         pending.push({ task: next.value, result });
       }
+      if (inFlight > 1 && !exhausted && ahead === null) {
+        ahead = Promise.resolve(source.next());
+        ahead.catch(() => undefined); // taken (and its failure thrown) at the next place
+      }
       const first = pending.shift();
       if (!first) return;
       signal?.throwIfAborted();
       merge(first.task, await first.result);
     }
   } finally {
-    if (!exhausted) await source.return?.();
+    if (!exhausted) {
+      // A read still going finishes before the source is closed (a generator runs one step at a time).
+      await (ahead as Promise<IteratorResult<T>> | null)?.catch(() => undefined);
+      await source.return?.();
+    }
   }
 }
