@@ -36,6 +36,11 @@ const WORKER_HEAP_MIB = 160;
  */
 const WORKER_YOUNG_GENERATION_MIB = 24;
 const WORKER_MODULE = new URL('./verify-worker.ts', import.meta.url).href;
+/**
+ * Pieces sent to a verification worker at once (serve-tasks.ts runs them in order): its next
+ * piece waits in its own queue, not on the command's thread, which may be reading a file.
+ */
+const TASKS_PER_WORKER = 2;
 
 export function defaultPoolSize(): number {
   return Math.max(1, availableParallelism());
@@ -58,7 +63,14 @@ export async function startPool(
   options: PoolOptions = {},
 ): Promise<SegmentRunner> {
   const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, setup };
-  const pool = await startThreads<SegmentTask, SegmentResult>(workerData, size, options, 'verification', sendPiece);
+  const pool = await startThreads<SegmentTask, SegmentResult>(
+    workerData,
+    size,
+    options,
+    'verification',
+    sendPiece,
+    TASKS_PER_WORKER,
+  );
   return segmentRunnerOf(pool);
 }
 
@@ -92,6 +104,7 @@ export function warmPool(archivePath: string, size = defaultPoolSize(), options:
       const spawned = await threads;
       const pool = await startWorkerPool<SegmentTask, SegmentResult>({
         size,
+        tasksPerWorker: TASKS_PER_WORKER,
         start: (events, index) => {
           const thread = spawned[index] as Thread<SegmentResult>;
           const link = thread.attach(events, sendPiece);
@@ -208,10 +221,12 @@ async function startThreads<T, R>(
   options: PoolOptions,
   what: string,
   transfer: (task: T) => ArrayBuffer[],
+  tasksPerWorker = 1,
 ): Promise<WorkerPool<T, R>> {
   const script = options.script ?? (await poolWorkerScript());
   return startWorkerPool<T, R>({
     size,
+    tasksPerWorker,
     start: (events) => spawnThread<R>(script, workerData, what).attach(events, transfer),
   });
 }

@@ -5,9 +5,17 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
-/** Answers each task on `port` with `run`'s result, then says the worker is ready. */
+/**
+ * Answers each task on `port` with `run`'s result, then says the worker is ready. Tasks run
+ * one after another in the order they came, and are answered in that order: a pool may send
+ * a worker its next task before the last is done (pool-core.ts's `tasksPerWorker`).
+ */
 export function serveTasks<T, R>(port: MessagePort, run: (task: T) => Promise<R>): void {
-  port.on('message', async (message: ToWorker<T>) => {
+  let previous: Promise<void> = Promise.resolve();
+  port.on('message', (message: ToWorker<T>) => {
+    previous = previous.then(() => answer(message));
+  });
+  const answer = async (message: ToWorker<T>): Promise<void> => {
     try {
       const result = await run(message.task);
       port.postMessage({ type: 'result', id: message.id, result } satisfies FromWorker<R>);
@@ -18,6 +26,6 @@ export function serveTasks<T, R>(port: MessagePort, run: (task: T) => Promise<R>
         message: (error as Error).stack ?? String(error),
       } satisfies FromWorker<R>);
     }
-  });
+  };
   port.postMessage({ type: 'ready' } satisfies FromWorker<R>);
 }

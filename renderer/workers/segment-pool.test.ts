@@ -33,13 +33,17 @@ function rowsOf(task: SegmentTask): SegmentRows {
   return rows.finish();
 }
 
-/** A stand-in worker: answers tasks after `delay(path)` ms; `behave` can change that. */
+/**
+ * A stand-in worker: runs its tasks one after another, as segment.worker.ts does, each
+ * answered `delay(path)` ms after it began.
+ */
 function fakeWorker(options: {
   delay: (path: string) => number;
   failOn?: string;
   initFails?: boolean;
   readFirst?: boolean;
 }): WorkerHandle {
+  let previous: Promise<void> = Promise.resolve();
   const worker: WorkerHandle = {
     onmessage: null,
     onerror: null,
@@ -51,15 +55,23 @@ function fakeWorker(options: {
         answer(options.initFails ? { type: 'init-failed', message: 'no wasm' } : { type: 'ready', signatures: 'fake' });
       } else if (message.type === 'task') {
         const { id, task } = message;
-        if (options.readFirst) answer({ type: 'read', requestId: id, offset: id, length: 1 });
-        setTimeout(() => {
-          if (task.path === options.failOn)
-            worker.onmessage?.({ data: { type: 'error', id, message: 'boom' } } as MessageEvent<FromSegmentWorker>);
-          else
-            worker.onmessage?.({
-              data: { type: 'result', id, result: resultOf(task), rows: rowsOf(task) },
-            } as MessageEvent<FromSegmentWorker>);
-        }, options.delay(task.path));
+        previous = previous.then(
+          () =>
+            new Promise<void>((resolve) => {
+              if (options.readFirst) answer({ type: 'read', requestId: id, offset: id, length: 1 });
+              setTimeout(() => {
+                if (task.path === options.failOn)
+                  worker.onmessage?.({
+                    data: { type: 'error', id, message: 'boom' },
+                  } as MessageEvent<FromSegmentWorker>);
+                else
+                  worker.onmessage?.({
+                    data: { type: 'result', id, result: resultOf(task), rows: rowsOf(task) },
+                  } as MessageEvent<FromSegmentWorker>);
+                resolve();
+              }, options.delay(task.path));
+            }),
+        );
       }
     },
   };

@@ -31,6 +31,8 @@ let busyMs = 0;
 let idleMs = 0;
 let idleSince: number | null = null;
 let running = 0;
+/** The tasks sent so far, each run after the one before. */
+let tasks: Promise<void> = Promise.resolve();
 
 function post(message: FromSegmentWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -47,7 +49,9 @@ self.onmessage = (event: MessageEvent<ToSegmentWorker>) => {
       checker.catch((error: Error) => post({ type: 'init-failed', message: error.message ?? String(error) }));
       break;
     case 'task':
-      void runTask(message.id, message.task);
+      // One after another, in the order sent, answered in that order: the pool sends a worker
+      // its next task before the last is done (pool-core.ts's `tasksPerWorker`).
+      tasks = tasks.then(() => runTask(message.id, message.task));
       break;
     case 'bytes':
       relay.answer(message);

@@ -319,6 +319,81 @@ describe('startWorkerPool, by hand', () => {
   });
 });
 
+describe('startWorkerPool, two tasks a worker', () => {
+  async function pairPool(size: number, deliver?: (result: string, task: string) => Promise<void>) {
+    const m = manual();
+    const started = startWorkerPool<string, string>({
+      size,
+      start: (e, i) => m.start(e, i),
+      tasksPerWorker: 2,
+      ...(deliver ? { deliver } : {}),
+    });
+    for (let i = 0; i < size; i++) m.events[i]?.ready();
+    return { pool: await started, m };
+  }
+
+  it('refuses fewer than one task a worker', async () => {
+    for (const tasksPerWorker of [0, 1.5]) {
+      await expect(startWorkerPool({ size: 1, start: manual().start, tasksPerWorker })).rejects.toStrictEqual(
+        new RangeError(`a worker takes at least 1 task at a time, not ${tasksPerWorker}`),
+      );
+    }
+  });
+
+  it('spreads tasks over the workers, two each at most; an answer is its oldest task’s and frees its place', async () => {
+    const { pool, m } = await pairPool(2);
+    const outcomes: Record<string, string> = {};
+    for (const t of ['a', 'b', 'c', 'd', 'e']) watch(outcomes, t, pool.run(t));
+    // One each first, then the second each: no worker waits with two while another has none.
+    expect(m.log.slice(2)).toEqual(['send 1 #0 a', 'send 0 #1 b', 'send 1 #2 c', 'send 0 #3 d']);
+    m.events[0]?.done('r-b');
+    await ticks(1);
+    // Worker 0's answer is for b (its oldest), and its freed place takes e at once.
+    expect(outcomes).toEqual({ b: 'fulfilled r-b' });
+    expect(m.log.at(-1)).toBe('send 0 #4 e');
+    m.events[1]?.done('r-a');
+    m.events[1]?.done('r-c');
+    m.events[0]?.done('r-d');
+    m.events[0]?.done('r-e');
+    // More answers than tasks sent are ignored.
+    m.events[1]?.done('extra');
+    await ticks(1);
+    expect(outcomes).toEqual({
+      a: 'fulfilled r-a',
+      b: 'fulfilled r-b',
+      c: 'fulfilled r-c',
+      d: 'fulfilled r-d',
+      e: 'fulfilled r-e',
+    });
+    await pool.close();
+  });
+
+  it('a worker that fails fails both its tasks and every other, with its error', async () => {
+    const { pool, m } = await pairPool(2);
+    const outcomes: Record<string, string> = {};
+    for (const t of ['a', 'b', 'c', 'd', 'e']) watch(outcomes, t, pool.run(t));
+    m.events[1]?.failed(new Error('worker 1 crashed'));
+    await ticks(1);
+    expect(Object.values(outcomes)).toEqual(Array(5).fill('rejected worker 1 crashed'));
+    expect(m.log.filter((l) => l.startsWith('terminate'))).toEqual(['terminate 0', 'terminate 1']);
+  });
+
+  it('with delivery: results are handed over in task order, whichever worker held them', async () => {
+    const handed: string[] = [];
+    const { pool, m } = await pairPool(2, async (result) => void handed.push(result));
+    const all = Promise.all(['a', 'b', 'c', 'd'].map((t) => pool.run(t)));
+    m.events[0]?.done('r-b');
+    m.events[0]?.done('r-d');
+    await ticks(1);
+    expect(handed).toEqual([]);
+    m.events[1]?.done('r-a');
+    m.events[1]?.done('r-c');
+    expect(await all).toEqual(['r-a', 'r-b', 'r-c', 'r-d']);
+    expect(handed).toEqual(['r-a', 'r-b', 'r-c', 'r-d']);
+    await pool.close();
+  });
+});
+
 describe('runInOrder, by hand', () => {
   /** A runner whose tasks settle when the test says; records what it was given. */
   function heldRunner(concurrency: number) {

@@ -4,10 +4,10 @@
  * and the engine's in-order runner (`runInOrder`).
  *
  * The core owns the queue of tasks, the idle workers, dispatch (one task per worker at a
- * time), in-order delivery when asked for, and the failure rule. A transport supplies only
- * how to start a worker, send it a task, and stop it, and reports what the worker says
- * through {@link WorkerEvents}: ready, a result, or a failure (its task failed, it crashed,
- * it exited, or it could not start).
+ * time, or `tasksPerWorker`), in-order delivery when asked for, and the failure rule. A
+ * transport supplies only how to start a worker, send it a task, and stop it, and reports
+ * what the worker says through {@link WorkerEvents}: ready, a result, or a failure (its task
+ * failed, it crashed, it exited, or it could not start).
  *
  * The failure rule, one for every pool:
  * - A worker that fails before every worker is ready (it cannot start) refuses the pool:
@@ -54,6 +54,13 @@ export interface WorkerPoolOptions<T, R> {
    * one were handed over; without it, each task settles as soon as its result arrives.
    */
   readonly deliver?: (result: R, task: T) => Promise<void>;
+  /**
+   * How many tasks a worker is sent at once (default 1). A worker sent more must run them
+   * one after another in the order sent, answering in that order (`done` is the oldest's):
+   * when it finishes one, the next already waits in its own queue, not on this thread's
+   * event loop, which may be busy reading the next file.
+   */
+  readonly tasksPerWorker?: number;
 }
 
 export interface WorkerPool<T, R> {
@@ -79,12 +86,17 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
 /** Starts `size` workers and resolves once every one is ready (see the failure rule above). */
 export async function startWorkerPool<T, R>(options: WorkerPoolOptions<T, R>): Promise<WorkerPool<T, R>> {
   const { size, start, deliver } = options;
+  const perWorker = options.tasksPerWorker ?? 1;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`a worker pool needs at least 1 worker, not ${size}`);
+  if (!Number.isInteger(perWorker) || perWorker < 1)
+    throw new RangeError(`a worker takes at least 1 task at a time, not ${perWorker}`);
 
   const slots: Slot<T>[] = [];
+  /** Ready workers with room for a task, the one freed last on top. */
   const idle: Slot<T>[] = [];
   const queue: Job<T, R>[] = [];
-  const running = new Map<Slot<T>, Job<T, R>>();
+  /** Each worker's tasks sent and not yet answered, oldest first. */
+  const running = new Map<Slot<T>, Job<T, R>[]>();
   /** Results waiting for earlier tasks to be delivered, by task index. */
   const finished = new Map<number, { job: Job<T, R>; result: R }>();
   const stopping: Promise<unknown>[] = [];
@@ -113,7 +125,7 @@ export async function startWorkerPool<T, R>(options: WorkerPoolOptions<T, R>): P
 
   /** Rejects every task not yet settled. */
   const rejectAll = (error: Error) => {
-    const waiting = [...queue, ...running.values(), ...[...finished.values()].map((f) => f.job)];
+    const waiting = [...queue, ...[...running.values()].flat(), ...[...finished.values()].map((f) => f.job)];
     queue.length = 0;
     running.clear();
     finished.clear();
@@ -134,9 +146,15 @@ export async function startWorkerPool<T, R>(options: WorkerPoolOptions<T, R>): P
 
   const dispatch = () => {
     while (!failure && !closed && idle.length > 0 && queue.length > 0) {
-      const slot = idle.pop() as Slot<T>;
+      // The worker with the fewest tasks; of equals, the one freed last.
+      let at = idle.length - 1;
+      for (let i = idle.length - 2; i >= 0; i--)
+        if (tasksOf(idle[i] as Slot<T>).length < tasksOf(idle[at] as Slot<T>).length) at = i;
+      const slot = idle[at] as Slot<T>;
+      const jobs = tasksOf(slot);
       const job = queue.shift() as Job<T, R>;
-      running.set(slot, job);
+      jobs.push(job);
+      if (jobs.length >= perWorker) idle.splice(at, 1);
       try {
         (slot.link as WorkerLink<T>).send(job.index, job.task);
       } catch (error) {
@@ -167,6 +185,12 @@ export async function startWorkerPool<T, R>(options: WorkerPoolOptions<T, R>): P
     }
   };
 
+  const tasksOf = (slot: Slot<T>): Job<T, R>[] => {
+    let jobs = running.get(slot);
+    if (!jobs) running.set(slot, (jobs = []));
+    return jobs;
+  };
+
   const eventsOf = (slot: Slot<T>): WorkerEvents<R> => ({
     ready() {
       if (slot.ready || failure || closed) return;
@@ -180,10 +204,10 @@ export async function startWorkerPool<T, R>(options: WorkerPoolOptions<T, R>): P
       }
     },
     done(result) {
-      const job = running.get(slot);
+      const job = running.get(slot)?.[0];
       if (!job || failure || closed) return;
-      running.delete(slot);
-      idle.push(slot);
+      tasksOf(slot).shift();
+      if (!idle.includes(slot)) idle.push(slot);
       if (deliver) {
         finished.set(job.index, { job, result });
         void drain();
@@ -194,7 +218,7 @@ export async function startWorkerPool<T, R>(options: WorkerPoolOptions<T, R>): P
     },
     failed(error) {
       if (!started) settleStart?.reject(error);
-      else fail(error, running.get(slot));
+      else fail(error, running.get(slot)?.[0]);
     },
   });
 
