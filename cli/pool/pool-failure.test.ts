@@ -68,6 +68,16 @@ describe('the worker-thread pool', () => {
     expect(withoutTsx(['--import', 'tsx', '--cpu-prof', '--import=tsx', '--require', 'tsx/cjs', '-r', 'tsx'])).toEqual([
       '--cpu-prof',
     ]);
+    // What the tsx command gives node.
+    expect(
+      withoutTsx([
+        '--require',
+        '/work/node_modules/tsx/dist/preflight.cjs',
+        '--import',
+        'file:///work/node_modules/tsx/dist/loader.mjs',
+        '--inspect',
+      ]),
+    ).toEqual(['--inspect']);
     expect(withoutTsx(['--import', './mine.mjs', '--loader', 'tsx-like', '--max-old-space-size=100'])).toEqual([
       '--import',
       './mine.mjs',

@@ -288,17 +288,23 @@ function spawnThread<R>(
   };
 }
 
-/** `execArgv` without tsx's loader (`--import tsx`, `--import=tsx`, `--require tsx`, …). */
+/**
+ * `execArgv` without tsx's loader: `--import tsx`, `--import=tsx`, `--require tsx/cjs`, and the
+ * tsx command's own `--require …/node_modules/tsx/dist/preflight.cjs --import
+ * file:///…/node_modules/tsx/dist/loader.mjs`. Every other flag is kept.
+ */
 export function withoutTsx(execArgv: readonly string[]): string[] {
+  const LOADER = /^(?:--import|--require|--loader|--experimental-loader|-r)$/;
+  const isTsx = (value: string) => /^tsx(?:\/|$)/.test(value) || /[\\/]node_modules[\\/]tsx[\\/]/.test(value);
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i] as string;
-    const loader = /^--(?:import|require|loader|experimental-loader)$/.test(arg) || arg === '-r';
-    if (loader && /^tsx(?:\/|$)/.test(execArgv[i + 1] ?? '')) {
+    if (LOADER.test(arg) && isTsx(execArgv[i + 1] ?? '')) {
       i++;
       continue;
     }
-    if (/^--(?:import|require|loader|experimental-loader)=tsx(?:\/|$)/.test(arg)) continue;
+    const joined = /^(--import|--require|--loader|--experimental-loader)=(.*)$/.exec(arg);
+    if (joined && isTsx(joined[2] as string)) continue;
     kept.push(arg);
   }
   return kept;
