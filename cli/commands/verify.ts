@@ -120,12 +120,9 @@ export async function verifyPath(
   // The threads start as soon as the listing shows a pool is worth it (warmSegmentRunner),
   // and take their setup when the engine asks for the runner.
   let warm: WarmPool | null = null;
+  const warmed = () => (warm ??= warmPool(path, workers));
   const withPool: EngineOptions = parallel
-    ? {
-        ...options,
-        warmSegmentRunner: () => void (warm ??= warmPool(path, workers)),
-        segmentRunner: (setup) => (warm ?? (warm = warmPool(path, workers))).start(setup),
-      }
+    ? { ...options, warmSegmentRunner: () => void warmed(), segmentRunner: (setup) => warmed().start(setup) }
     : options;
   try {
     return await withTempSpill((spill) => {

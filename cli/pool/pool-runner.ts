@@ -55,23 +55,15 @@ export interface PoolOptions {
  * Starts `size` workers for one archive; resolves when all are ready. The queue, dispatch
  * and the failure rule are the shared pool core's (shared/engine/pool-core.ts); this file
  * is only the worker_threads transport: start a worker, post a task, listen, terminate.
+ * A warm pool started now and given its setup at once: one way to start for every run.
  */
-export async function startPool(
+export function startPool(
   archivePath: string,
   setup: RunnerSetup,
   size = defaultPoolSize(),
   options: PoolOptions = {},
 ): Promise<SegmentRunner> {
-  const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, setup };
-  const pool = await startThreads<SegmentTask, SegmentResult>(
-    workerData,
-    size,
-    options,
-    'verification',
-    sendPiece,
-    TASKS_PER_WORKER,
-  );
-  return segmentRunnerOf(pool);
+  return warmPool(archivePath, size, options).start(setup);
 }
 
 /**
@@ -88,7 +80,7 @@ export interface WarmPool {
 
 /** Starts `size` verification threads for one archive now; `start` gives them their setup. */
 export function warmPool(archivePath: string, size = defaultPoolSize(), options: PoolOptions = {}): WarmPool {
-  const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, setup: null };
+  const workerData: WorkerInit = { module: WORKER_MODULE, archivePath };
   const threads = (async () => {
     const script = options.script ?? (await poolWorkerScript());
     return Array.from({ length: size }, () => spawnThread<SegmentResult>(script, workerData, 'verification'));
@@ -221,12 +213,10 @@ async function startThreads<T, R>(
   options: PoolOptions,
   what: string,
   transfer: (task: T) => ArrayBuffer[],
-  tasksPerWorker = 1,
 ): Promise<WorkerPool<T, R>> {
   const script = options.script ?? (await poolWorkerScript());
   return startWorkerPool<T, R>({
     size,
-    tasksPerWorker,
     start: (events) => spawnThread<R>(script, workerData, what).attach(events, transfer),
   });
 }

@@ -9,11 +9,9 @@ import type { SampleRule } from '../../shared/sampling/piece.ts';
 export interface WorkerInit {
   readonly module: string;
   readonly archivePath: string;
-  /** Null for a warm thread (pool-runner.ts's `warmPool`): the setup comes as its first message. */
-  readonly setup: RunnerSetup | null;
 }
 
-/** A warm verification thread's first message: what it checks segments under. */
+/** A verification thread's first message (pool-runner.ts's `warmPool`): what it checks segments under. */
 export interface SetupMessage {
   readonly type: 'setup';
   readonly setup: RunnerSetup;

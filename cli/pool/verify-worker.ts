@@ -29,12 +29,10 @@ async function verifyWorker(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('verify-worker must run as a worker thread');
 
-  // A warm thread (pool-runner.ts's `warmPool`) has loaded its code; it waits here for the setup.
-  const setup =
-    init.setup ??
-    (await new Promise<RunnerSetup>((resolve) =>
-      port.once('message', (message: SetupMessage) => resolve(message.setup)),
-    ));
+  // Started warm (pool-runner.ts's `warmPool`): its code is loaded; the setup is its first message.
+  const setup = await new Promise<RunnerSetup>((resolve) =>
+    port.once('message', (message: SetupMessage) => resolve(message.setup)),
+  );
   // Opened only when a whole file is asked for: pieces come with their bytes.
   const check = await segmentChecker(() => openArchivePath(init.archivePath, setup.limits), setup, {
     verifier: nativeStrictVerifier,
