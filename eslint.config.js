@@ -204,16 +204,17 @@ export default tseslint.config(
     // The impact workers replay every stored receipt line (a million of them at scale): each
     // reads its share straight from IndexedDB, since copying the lines through the window
     // would cost the window seconds of cloning. They read it through the window's own schema
-    // (renderer/store/db.ts, Dexie), so the store is described once. And shared/'s own SHA-256
+    // (renderer/store/db.ts, Dexie), so the store is described once, and the lines of kept segment
+    // files through the store's one reader of them (renderer/store/line-files.ts). And shared/'s own SHA-256
     // (@noble/hashes), wrapped in a memo of repeated inputs (memo-sha256.ts). This file only.
     files: ['renderer/workers/impact.worker.ts'],
     rules: {
       'local/allowed-imports': [
         'error',
         {
-          folders: ['renderer/workers', 'shared', 'renderer/store/db.ts'],
+          folders: ['renderer/workers', 'shared', 'renderer/store/db.ts', 'renderer/store/line-files.ts'],
           packages: ['@cedar-policy/cedar-wasm/web', 'dexie', '@noble/hashes'],
-          why: "impact.worker.ts: renderer/workers/, shared/, Cedar's /web build, the store's schema (renderer/store/db.ts with Dexie) to read stored receipt lines itself, and @noble/hashes (shared/'s SHA-256) to put a memo in front of it.",
+          why: "impact.worker.ts: renderer/workers/, shared/, Cedar's /web build, the store's schema (renderer/store/db.ts with Dexie) and its reader of kept segment files (renderer/store/line-files.ts) to read stored receipt lines itself, and @noble/hashes (shared/'s SHA-256) to put a memo in front of it.",
         },
       ],
     },

@@ -21,8 +21,11 @@ import {
   type ArchiveFileRow,
   type ArchiveKeyRow,
   type ArchiveRow,
+  type ReceiptLinesRow,
+  type SegmentFileRow,
 } from './db.ts';
 import { ensureCurrentEngagement } from './engagements.ts';
+import { readLineChunk } from './line-files.ts';
 import type { PointIndex } from '../workers/point-index.ts';
 import { buildReceiptTable, type ReceiptTable } from '../workers/receipt-table.ts';
 
@@ -77,16 +80,22 @@ export function withImportLock<T>(archiveId: string, work: () => Promise<T>): Pr
 
 /** Stores line chunks in one transaction (a chunk that fails rejects it, and the import then fails and is removed). */
 export async function putLineChunks(archiveId: string, chunks: readonly LineChunk[]): Promise<void> {
-  await db.receiptLines.bulkPut(
-    chunks.map((chunk) => ({
-      archiveId,
-      ledger: chunk.ledger,
-      chunkNo: chunk.chunkNo,
-      lines: chunk.lines,
-      hashes: [...chunk.hashes],
-      places: chunk.places,
-    })),
-  );
+  const rows = chunks.map((chunk): ReceiptLinesRow => ({
+    archiveId,
+    ledger: chunk.ledger,
+    chunkNo: chunk.chunkNo,
+    lines: chunk.lines,
+    hashes: [...chunk.hashes],
+    places: chunk.places,
+    ...(chunk.inFiles ? { inFiles: chunk.inFiles } : {}),
+  }));
+  const files = chunks.flatMap((chunk) => chunk.files ?? []).map((file): SegmentFileRow => ({ archiveId, ...file }));
+  if (files.length === 0) return void (await db.receiptLines.bulkPut(rows));
+  // The files a chunk reads its lines from are stored with it: never a chunk without its files.
+  await db.transaction('rw', db.receiptLines, db.segmentFiles, async () => {
+    await db.segmentFiles.bulkPut(files);
+    await db.receiptLines.bulkPut(rows);
+  });
 }
 
 /** Splits findings into rows of at most `size`. */
@@ -294,7 +303,7 @@ export async function readReceiptLine(
   local: number,
 ): Promise<ReceiptLine | null> {
   const { chunkNo, offset } = chunkOf(local, linesPerChunk);
-  const chunk = await db.receiptLines.get([archiveId, ledger, chunkNo]);
+  const chunk = await readLineChunk(archiveId, ledger, chunkNo);
   const text = chunk && storedLine(chunk, offset);
   const hash = chunk?.hashes[offset];
   return text === undefined || hash === undefined ? null : { text, hash };
@@ -314,7 +323,7 @@ export async function readSingleLedgerTexts(
   const start = table.ledgerStart[0] ?? 0;
   const wanted = rows.filter((r) => r >= 0 && r < table.count);
   const chunks = [...new Set(wanted.map((r) => chunkOf(r - start, size).chunkNo))];
-  const stored = await Promise.all(chunks.map((n) => db.receiptLines.get([loaded.archive.id, ledger, n])));
+  const stored = await Promise.all(chunks.map((n) => readLineChunk(loaded.archive.id, ledger, n)));
   const out = new Map<number, string>();
   for (const r of wanted) {
     const { chunkNo, offset } = chunkOf(r - start, size);

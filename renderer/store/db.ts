@@ -16,7 +16,7 @@ import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import type { LookupBucket, LookupSummary } from '../workers/point-index.ts';
-import type { ChunkPlaces, ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
+import type { ChunkFiles, ChunkPlaces, ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
 import type { PackedLines } from '../workers/packed-lines.ts';
 import type { CheckpointPiece, CheckpointPiecesSummary } from './checkpoint-pieces.ts';
 import { normalizeEngagement } from './engagement-rules.ts';
@@ -151,6 +151,26 @@ export interface ReceiptLinesRow {
   hashes: string[];
   /** Each line's segment, line number and receipt id; absent in archives imported before (2026-12-01). */
   places?: ChunkPlaces;
+  /**
+   * The segment files whose lines this row leaves out (empty in `lines`): read them with
+   * `readLineChunk` (line-files.ts), which takes them from `segmentFiles`. Absent: every line is here.
+   */
+  inFiles?: ChunkFiles;
+}
+
+/**
+ * A small segment file kept as its stored bytes (a slice of the archive as imported, deflated
+ * or not) instead of its lines in `receiptLines` (imports from a file since 2026-12-02).
+ */
+export interface SegmentFileRow {
+  archiveId: string;
+  /** The entry's name, as the engine read it (`ledgers/<ledger>/<n>.jsonl`). */
+  path: string;
+  blob: Blob;
+  /** 0 stored, 8 deflated. */
+  method: number;
+  /** Its bytes once inflated (the ZIP's uncompressed size, which the import's read checked). */
+  size: number;
 }
 
 export type ReceiptIndexRow = ColumnBlock & { archiveId: string };
@@ -397,6 +417,7 @@ export class TickmarkDatabase extends Dexie {
   savedFilters!: EntityTable<SavedFilterRow, 'id'>;
   workpaperRefs!: EntityTable<WorkpaperRefRow, 'id'>;
   signingKeys!: EntityTable<SigningKeyRow, 'publicKey'>;
+  segmentFiles!: Table<SegmentFileRow, [string, string]>;
 
   constructor(name = 'tickmark') {
     super(name);
@@ -460,6 +481,12 @@ export class TickmarkDatabase extends Dexie {
     this.version(8).stores({
       checkpointPieces: '[archiveId+ledger+pieceNo], archiveId',
     });
+    // Small segment files kept as their stored bytes instead of their lines (line-files.ts):
+    // storing the lines was most of what an import cost beyond the command line's work.
+    // Archives imported before hold every line in `receiptLines`.
+    this.version(9).stores({
+      segmentFiles: '[archiveId+path], archiveId',
+    });
   }
 }
 
@@ -477,5 +504,6 @@ export function archiveTables(database: TickmarkDatabase): Table<{ archiveId: st
     database.keys,
     database.samples,
     database.archiveFiles,
+    database.segmentFiles,
   ] as unknown as Table<{ archiveId: string }, unknown>[];
 }

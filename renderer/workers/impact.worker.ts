@@ -14,7 +14,8 @@ import { useSha256, type Sha256 } from '../../shared/format/hash.ts';
 import { wasmSha256 } from '../../shared/format/wasm-sha256.ts';
 import { diffBundles } from '../../shared/policy/diff.ts';
 import { ImpactCollector } from '../../shared/policy/impact.ts';
-import { db } from '../store/db.ts';
+import { db, type ReceiptLinesRow } from '../store/db.ts';
+import { withFileLines } from '../store/line-files.ts';
 import type { FromImpactWorker, ScanShare, ToImpactWorker } from './impact-protocol.ts';
 import { scanShare, type ReadChunks } from './impact-shard.ts';
 import { memoSha256 } from './memo-sha256.ts';
@@ -107,6 +108,9 @@ function readerFor(share: ScanShare): ReadChunks {
       .where('[archiveId+ledger+chunkNo]')
       .between([share.archiveId, ledger, from], [share.archiveId, ledger, to], true, true)
       .toArray();
-    return new Map(rows.map((r) => [r.chunkNo, storedLines(r)]));
+    const read: Map<number, string[]> = new Map();
+    // One after another: a kept segment file is inflated once for the chunks that read it.
+    for (const row of rows) read.set(row.chunkNo, storedLines((await withFileLines(row)) as ReceiptLinesRow));
+    return read;
   };
 }

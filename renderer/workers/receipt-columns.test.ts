@@ -10,6 +10,7 @@ import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { engineOptions } from '../../cli/engine-options.ts';
 import { nodeCedar } from '../../cli/cedar-node.ts';
 import { ColumnBuilder, SegmentRowsBuilder, type LineChunk, type SegmentRows } from './receipt-columns.ts';
+import { storedLines } from './packed-lines.ts';
 
 describe('SegmentRows', () => {
   it('adding segments whole equals adding their records one by one', async () => {
@@ -54,6 +55,38 @@ describe('SegmentRows', () => {
     expect(segments).toBeGreaterThan(2);
     expect(wholeChunks).toEqual(oneChunks);
     expect(whole.finish()).toEqual(one.finish());
+  });
+
+  it('a kept file: its rows come without lines, the chunks leave them out and name it; a builder not keeping it refuses them', () => {
+    const A = 'ledgers/a/000001.jsonl';
+    const B = 'ledgers/a/000002.jsonl';
+    const record = (path: string, line: number): RecordRead => ({
+      ledger: 'a',
+      path,
+      line,
+      text: `{"line":${line},"path":"${path}"}`,
+      hash: `sha256:${String(line).padStart(64, '0')}`,
+      receipt: null,
+    });
+    const rowsOf = (path: string, count: number, leftOut: boolean) => {
+      const rows = new SegmentRowsBuilder('a', path, undefined, leftOut);
+      for (let line = 1; line <= count; line++) rows.add(record(path, line));
+      return structuredClone(rows.finish()) as SegmentRows;
+    };
+    const a = rowsOf(A, 200, true);
+    expect(a.linesLeftOut).toBe(true);
+    expect(a.lines.bytes.length).toBe(0);
+    expect(a.lines.ends.length).toBe(200);
+    const builder = new ColumnBuilder(undefined, (path) => path === A);
+    const chunks = [...builder.addSegment(a), ...builder.addSegment(rowsOf(B, 100, false)), ...builder.flush()];
+    expect(chunks.map((c) => c.inFiles)).toEqual([{ ids: [1], paths: [A] }, undefined]);
+    const first = storedLines({ lines: (chunks[0] as LineChunk).lines });
+    expect(first.slice(0, 200).every((text) => text === '')).toBe(true);
+    expect(first.slice(200)).toEqual(Array.from({ length: 50 }, (_, i) => record(B, i + 1).text));
+    expect(chunks[0]?.hashes.slice(0, 2)).toEqual([record(A, 1).hash, record(A, 2).hash]);
+    expect(() => new ColumnBuilder().addSegment(rowsOf(A, 3, true))).toThrow(
+      `The rows of ${A} came without their lines, but the file is not kept.`,
+    );
   });
 
   it('refuses a record of another segment', () => {

@@ -190,6 +190,42 @@ export interface LineChunk {
    * reached after a reload is placed from its own chunk, without reading its 65,536-row block.
    */
   readonly places: ChunkPlaces;
+  /**
+   * Segment files whose lines this chunk does not hold (each such line is empty in `lines`):
+   * their stored bytes are kept whole instead (`segmentFiles`), and a reader takes line
+   * `places.line[i]` of file `paths[k]` for a line whose `places.path[i]` is `ids[k]`
+   * (renderer/store/line-files.ts). Absent: the chunk holds every line.
+   */
+  readonly inFiles?: ChunkFiles;
+  /** Files of `inFiles` that no chunk before this one named: stored with this chunk. */
+  readonly files?: readonly SegmentFile[];
+}
+
+/**
+ * Segment files up to this many bytes (inflated) are kept as their stored bytes instead of their
+ * lines (renderer/store/line-files.ts). Inflating one takes tens of milliseconds at most, so a
+ * receipt still opens quickly; a larger file would be inflated from its start up to the receipt
+ * (a DecompressionStream cannot start inside a deflate stream), so its lines are stored.
+ */
+export const KEPT_FILE_MAX_BYTES = 4 * 1024 * 1024;
+
+/** A small segment file kept as its stored bytes instead of its lines (renderer/store/line-files.ts). */
+export interface SegmentFile {
+  readonly path: string;
+  /** Its stored bytes (deflated or not): a slice of the archive file. */
+  readonly blob: Blob;
+  /** 0 stored, 8 deflated. */
+  readonly method: number;
+  /** Its bytes once inflated. */
+  readonly size: number;
+}
+
+/** The segment files a chunk's lines are read from (see {@link LineChunk.inFiles}). */
+export interface ChunkFiles {
+  /** Path dictionary ids, as in `places.path`. */
+  readonly ids: readonly number[];
+  /** The segment file's path (its entry name) for each id. */
+  readonly paths: readonly string[];
 }
 
 /** The places of a chunk's lines (see {@link LineChunk.places}). */
@@ -198,6 +234,8 @@ export interface ChunkPlaces {
   readonly line: Uint32Array;
   readonly receiptIds: string;
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 class Dictionary {
   private readonly index = new Map<string, number>([['', 0]]);
@@ -320,6 +358,8 @@ interface LedgerBuilder {
   path: Uint32Array;
   line: Uint32Array;
   ids: string[];
+  /** The files whose lines the current chunk does not hold, by path id (see {@link LineChunk.inFiles}). */
+  inFiles: Map<number, string>;
 }
 
 function newChunkPlaces(linesPerChunk: number): Pick<LedgerBuilder, 'path' | 'line' | 'ids'> {
@@ -358,7 +398,10 @@ export interface SegmentRows {
   readonly ledger: string;
   readonly path: string;
   readonly count: number;
+  /** The raw lines; each empty when `linesLeftOut`. */
   readonly lines: PackedLines;
+  /** The lines were left out: the file is kept as its stored bytes (renderer/store/line-files.ts). */
+  readonly linesLeftOut?: boolean;
   readonly hashes: readonly string[];
   readonly seq: Float64Array;
   readonly ts: Float64Array;
@@ -418,6 +461,8 @@ export class SegmentRowsBuilder {
     private readonly path: string,
     /** The bytes of the lines to come, when known (a piece's): their buffer is made that size at once. */
     lineBytes?: number,
+    /** Leave the lines out (each empty): the file is kept as its stored bytes. */
+    private readonly linesLeftOut = false,
   ) {
     this.lines = new PackedLinesBuilder(lineBytes);
     this.numbers.subjectStart.push(0);
@@ -443,7 +488,7 @@ export class SegmentRowsBuilder {
     for (const subject of f.subjects) n.subjectIds.push(this.subjects.id(subject));
     n.subjectStart.push(n.subjectIds.length);
     this.receiptIds.push(f.receiptId);
-    this.lines.push(f.bytes);
+    this.lines.push(this.linesLeftOut ? NO_BYTES : f.bytes);
     this.hashes.push(f.hash);
   }
 
@@ -455,6 +500,7 @@ export class SegmentRowsBuilder {
       count: this.lines.count,
       // The builder is done: its buffer goes as it is (a piece's lines fill it, sized at the start).
       lines: this.lines.takeLast(),
+      ...(this.linesLeftOut ? { linesLeftOut: true } : {}),
       hashes: this.hashes,
       seq: copyOf(n.seq.view()),
       ts: copyOf(n.ts.view()),
@@ -523,10 +569,29 @@ export class ColumnBuilder {
   private readonly personalSets = new Dictionary();
   private readonly ledgers = new Map<string, LedgerBuilder>();
   private readonly blocks: ColumnBlock[] = [];
+  /** Per path id, whether its lines are read from its kept file instead of held (asked once a path). */
+  private readonly pathInFile: boolean[] = [];
 
-  /** @param linesPerChunk raw lines per stored chunk row (stored with the archive as `linesPerChunk`) */
-  constructor(readonly linesPerChunk: number = LINES_PER_CHUNK) {
+  /**
+   * @param linesPerChunk raw lines per stored chunk row (stored with the archive as `linesPerChunk`)
+   * @param lineFile whether a segment file's lines are kept as its stored bytes (asked once a
+   *   path, when its first line comes): its lines are then left out of the chunks.
+   */
+  constructor(
+    readonly linesPerChunk: number = LINES_PER_CHUNK,
+    private readonly lineFile: (path: string) => boolean = () => false,
+  ) {
     checkLinesPerChunk(linesPerChunk, 'ColumnBuilder');
+  }
+
+  /** Whether the lines of path `pathId` are left out of the chunks. */
+  private inFile(pathId: number): boolean {
+    let known = this.pathInFile[pathId];
+    if (known === undefined) {
+      known = pathId !== 0 && this.lineFile(this.paths.values[pathId] as string);
+      this.pathInFile[pathId] = known;
+    }
+    return known;
   }
 
   /** Adds one record; returns a full line chunk when this record completed one. */
@@ -538,6 +603,9 @@ export class ColumnBuilder {
   addSegment(rows: SegmentRows): LineChunk[] {
     const chunks: LineChunk[] = [];
     const pathId = this.paths.id(rows.path);
+    // Never store the empty lines of rows that left them out as if they were the lines.
+    if (rows.linesLeftOut && rows.count > 0 && !this.inFile(pathId))
+      throw new Error(`The rows of ${rows.path} came without their lines, but the file is not kept.`);
     for (let i = 0; i < rows.count; i++) {
       const subjects: string[] = [];
       for (let k = rows.subjectStart[i] as number; k < (rows.subjectStart[i + 1] as number); k++)
@@ -575,6 +643,7 @@ export class ColumnBuilder {
         lines: new PackedLinesBuilder(),
         hashes: [],
         ...newChunkPlaces(this.linesPerChunk),
+        inFiles: new Map(),
       };
       this.ledgers.set(ledgerName, ledger);
     }
@@ -607,7 +676,12 @@ export class ColumnBuilder {
     ledger.path[k] = pathId;
     ledger.line[k] = v.line;
     ledger.ids.push(escapedId);
-    ledger.lines.push(v.bytes);
+    if (this.inFile(pathId)) {
+      ledger.lines.push(NO_BYTES);
+      if (!ledger.inFiles.has(pathId)) ledger.inFiles.set(pathId, this.paths.values[pathId] as string);
+    } else {
+      ledger.lines.push(v.bytes);
+    }
     ledger.hashes.push(v.hash);
     ledger.rows++;
     if (ledger.lines.count === this.linesPerChunk) return this.takeChunk(ledgerName, ledger);
@@ -657,7 +731,11 @@ export class ColumnBuilder {
         line: copyOf(ledger.line, 0, n),
         receiptIds: ledger.ids.join('\n') + '\n',
       },
+      ...(ledger.inFiles.size > 0
+        ? { inFiles: { ids: [...ledger.inFiles.keys()], paths: [...ledger.inFiles.values()] } }
+        : {}),
     };
+    ledger.inFiles = new Map();
     ledger.hashes = [];
     // The chunk has copies of `path` and `line`: the next chunk writes over them.
     ledger.ids = [];

@@ -42,6 +42,8 @@ function fakeWorker(options: {
   failOn?: string;
   initFails?: boolean;
   readFirst?: boolean;
+  /** Every message the worker is sent. */
+  seen?: ToSegmentWorker[];
 }): WorkerHandle {
   let previous: Promise<void> = Promise.resolve();
   const worker: WorkerHandle = {
@@ -49,6 +51,7 @@ function fakeWorker(options: {
     onerror: null,
     terminate: () => undefined,
     postMessage(message: ToSegmentWorker) {
+      options.seen?.push(message);
       const answer = (data: FromSegmentWorker) =>
         setTimeout(() => worker.onmessage?.({ data } as MessageEvent<FromSegmentWorker>), 0);
       if (message.type === 'init') {
@@ -113,6 +116,23 @@ describe('startSegmentPool', () => {
     expect(delivered).toEqual(tasks.map((t) => t.path));
     expect(settled).toEqual(tasks.map((t) => t.path));
     expect(results).toEqual(tasks.map((t) => t.path));
+  });
+
+  it('tells a worker which files are kept as their stored bytes (their rows then come without lines), and no other', async () => {
+    const seen: ToSegmentWorker[] = [];
+    const kept = tasks[1]?.path;
+    const pool = await startSegmentPool({
+      size: 1,
+      createWorker: () => fakeWorker({ delay: () => 0, seen }),
+      source,
+      setup,
+      onRows: () => Promise.resolve(),
+      linesKept: (path) => path === kept,
+    });
+    await Promise.all(tasks.map((task) => pool.run(task)));
+    await pool.close();
+    const sent = seen.flatMap((m) => (m.type === 'task' ? [[m.task.path, m.linesKept ?? false]] : []));
+    expect(sent).toEqual(tasks.map((t) => [t.path, t.path === kept]));
   });
 
   it('a worker error fails that task and every task still waiting, and later runs are refused', async () => {

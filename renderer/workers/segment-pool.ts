@@ -37,6 +37,8 @@ export interface SegmentPoolOptions {
   readonly onRows: (rows: SegmentRows) => Promise<void>;
   /** Answers a worker's read request (Electron's relayed bytes). */
   readonly onRead?: (request: ReadRequest, reply: (answer: ReadAnswer) => void) => void;
+  /** Whether a segment file's lines are kept as its stored bytes: its rows then come without them. */
+  readonly linesKept?: (path: string) => boolean;
 }
 
 /** What one segment worker answers: the result for the engine, the rows for the store. */
@@ -116,7 +118,10 @@ export async function startSegmentPool(
         send: (id, task) => {
           sent.set(id, task);
           // A piece's bytes move to the worker (transferred, not copied).
-          worker.postMessage({ type: 'task', id, task }, task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []);
+          worker.postMessage(
+            { type: 'task', id, task, ...(options.linesKept?.(task.path) ? { linesKept: true } : {}) },
+            task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : [],
+          );
         },
         terminate: () => worker.terminate(),
       };

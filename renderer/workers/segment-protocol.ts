@@ -12,7 +12,13 @@ export type ToSegmentWorker =
   /** Sent to a warm worker (segment-pool.ts's `warmSegmentWorkers`): load Cedar and the hashing now, before `init`. */
   | { readonly type: 'warm' }
   | { readonly type: 'init'; readonly source: ArchiveBytesSource; readonly setup: RunnerSetup }
-  | { readonly type: 'task'; readonly id: number; readonly task: SegmentTask }
+  | {
+      readonly type: 'task';
+      readonly id: number;
+      readonly task: SegmentTask;
+      /** The file's lines are kept as its stored bytes (renderer/store/line-files.ts): send none back. */
+      readonly linesKept?: boolean;
+    }
   | ReadAnswer;
 
 export type FromSegmentWorker =

@@ -51,7 +51,7 @@ self.onmessage = (event: MessageEvent<ToSegmentWorker>) => {
     case 'task':
       // One after another, in the order sent, answered in that order: the pool sends a worker
       // its next task before the last is done (pool-core.ts's `tasksPerWorker`).
-      tasks = tasks.then(() => runTask(message.id, message.task));
+      tasks = tasks.then(() => runTask(message.id, message.task, message.linesKept === true));
       break;
     case 'bytes':
       relay.answer(message);
@@ -102,13 +102,18 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
   return check;
 }
 
-async function runTask(id: number, task: Extract<ToSegmentWorker, { type: 'task' }>['task']): Promise<void> {
+async function runTask(
+  id: number,
+  task: Extract<ToSegmentWorker, { type: 'task' }>['task'],
+  linesKept: boolean,
+): Promise<void> {
   try {
     if (!checker) throw new Error('task before init');
     const check = await checker;
     const from = performance.now();
     if (running++ === 0 && idleSince !== null) idleMs += from - idleSince;
-    const rows = new SegmentRowsBuilder(task.ledger, task.path, task.piece?.bytes.length);
+    // Lines kept as the file's stored bytes are not sent back (nor copied into a buffer for it).
+    const rows = new SegmentRowsBuilder(task.ledger, task.path, linesKept ? 0 : task.piece?.bytes.length, linesKept);
     let result: Awaited<ReturnType<SegmentChecker>>;
     try {
       result = await check(task, (record) => rows.add(record));

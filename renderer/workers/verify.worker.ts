@@ -14,6 +14,7 @@ import { verifyZipBytes } from '../../shared/engine/verify.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
+import { KeptFiles } from './kept-files.ts';
 import { buildPointIndex, pointIndexBuffers } from './point-index.ts';
 import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay, answerRead } from './relay.ts';
@@ -26,7 +27,7 @@ import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { Pace } from './pace.ts';
 import { webInflate } from '../../shared/archive/web-inflate.ts';
-import type { NativeInflate } from '../../shared/archive/zip.ts';
+import type { NativeInflate, StoredData } from '../../shared/archive/zip.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, WorkerImportTimings } from './verify-protocol.ts';
 
@@ -85,15 +86,20 @@ let nativeInflate: Promise<NativeInflate | undefined> | null = null;
 
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
   const started = performance.now();
-  const builder = new ColumnBuilder();
+  // Small segment files read from a file are kept as their stored bytes, and their lines are
+  // left out of the chunks (renderer/store/line-files.ts): a file is kept once the engine has
+  // read it whole (size and CRC-32 checked), which for these sizes is before any of its lines.
+  const kept = source.kind === 'blob' ? new KeptFiles(source.blob) : null;
+  const builder = new ColumnBuilder(undefined, (path) => kept?.has(path) ?? false);
+  const withFiles = (chunk: LineChunk): LineChunk => (kept ? kept.attach(chunk) : chunk);
   const report = progressReporter(post);
   let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
   report(lastProgress, true);
   // Before anything is hashed: the archive file's hash below starts at once.
   await installFastestSha256();
-  const sendChunk = (chunk: LineChunk) => chunks.send(chunk);
+  const sendChunk = (chunk: LineChunk) => chunks.send(withFiles(chunk));
   /** Hands a line chunk to the window and waits while too many are not yet stored. */
-  const postChunk = (chunk: LineChunk) => chunks.sendAndWait(chunk);
+  const postChunk = (chunk: LineChunk) => chunks.sendAndWait(withFiles(chunk));
   let pool: Awaited<ReturnType<typeof startSegmentPool>> | null = null;
   const createWorker = () =>
     new Worker(new URL('./segment.worker.ts', import.meta.url), {
@@ -114,6 +120,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         for (const chunk of builder.addSegment(rows)) await postChunk(chunk);
       },
       onRead: (request, reply) => answerRead(bytesOf(source), request, reply),
+      ...(kept ? { linesKept: (path: string) => kept.has(path) } : {}),
     }));
   // The archive file's own SHA-256 (a workpaper names the archive by it), read beside the
   // verification, at its pace (pace.ts: never more than a tenth of the file ahead of the
@@ -141,6 +148,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       trustedRoots,
       ...(bulkVerifier ? { bulkVerifier } : {}),
       ...(inflate ? { inflate } : {}),
+      ...(inflate && kept ? { onStoredData: (path: string, stored: StoredData) => kept.offer(path, stored) } : {}),
       controls: privacy && metrics ? [...controls.factories, () => privacy, () => metrics] : controls.factories,
       ...(controls.policyParser ? { policyParser: controls.policyParser } : {}),
       signal: abort.signal,

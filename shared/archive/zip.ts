@@ -98,9 +98,13 @@ export async function openZip(
   bytes: RandomAccessBytes,
   name: string,
   limits: Partial<ReadLimits> = {},
-  options: { readonly inflate?: NativeInflate | undefined } = {},
+  options: {
+    readonly inflate?: NativeInflate | undefined;
+    /** Told where an entry read whole through `inflate` has its stored data (see `EngineOptions.onStoredData`). */
+    readonly onStoredData?: ((entryName: string, stored: StoredData) => void) | undefined;
+  } = {},
 ): Promise<ArchiveSource> {
-  const inflate = options.inflate;
+  const { inflate, onStoredData } = options;
   const bounds: ReadLimits = { ...DEFAULT_LIMITS, ...limits };
   // Names are checked by the engine entry by entry (archive/paths.ts), so that one unsafe
   // name is a finding about that entry instead of making the whole archive unreadable.
@@ -140,7 +144,14 @@ export async function openZip(
       const compressed = Math.max(1, zipEntry.compressedSize);
       let entryRead = 0;
       const inflated = inflate
-        ? nativeData(zipEntry as FileEntry, (stored) => inflate(bytes, stored, signal), signal)
+        ? nativeData(
+            zipEntry as FileEntry,
+            (stored) =>
+              onStoredData
+                ? afterAll(inflate(bytes, stored, signal), () => onStoredData(entry.name, stored))
+                : inflate(bytes, stored, signal),
+            signal,
+          )
         : zipJsData(zipEntry as FileEntry, signal);
       const data = zipEntry.uncompressedSize <= HELD_ENTRY_BYTES ? heldUntilChecked(inflated) : inflated;
       try {
@@ -370,6 +381,12 @@ async function* nativeData(
     crc32,
     uncompressedSize: file.uncompressedSize,
   });
+}
+
+/** `data`'s chunks, then `done()` once the last was taken (not when `data` fails or is left). */
+async function* afterAll(data: AsyncIterable<Uint8Array>, done: () => void): AsyncIterable<Uint8Array> {
+  yield* data;
+  done();
 }
 
 /** Compression methods FORMAT.md §2 allows: stored and deflated. */

@@ -3,7 +3,7 @@
  * and where the decision and control checks plug in.
  */
 import type { ReadLimits } from '../archive/source.ts';
-import type { NativeInflate } from '../archive/zip.ts';
+import type { NativeInflate, StoredData } from '../archive/zip.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { BundleBody, Receipt, Role } from '../format/schema.ts';
@@ -230,6 +230,13 @@ export interface VerifyOptions {
    * DecompressionStream); zip.js's otherwise.
    */
   readonly inflate?: NativeInflate | undefined;
+  /**
+   * Told, for each ZIP entry read whole through `inflate` (its size and CRC-32 checked), where
+   * its stored data lies in the file. An entry of at most 4 MiB is told before any of its lines
+   * is given (it is held until checked). The app keeps a small segment file's stored bytes
+   * instead of its lines (renderer/store/line-files.ts).
+   */
+  readonly onStoredData?: ((entryName: string, stored: StoredData) => void) | undefined;
   /** Defaults to the strict `@noble/ed25519` reference verifier. */
   readonly verifier?: SignatureVerifier;
   /** Receipt signatures through an asynchronous native verifier (WebCrypto in workers). */

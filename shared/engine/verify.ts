@@ -120,7 +120,10 @@ export async function verifyZipBytes(
 ): Promise<VerifyReport> {
   let source: ArchiveSource;
   try {
-    source = await openZip(bytes, name, options.limits, { inflate: options.inflate });
+    source = await openZip(bytes, name, options.limits, {
+      inflate: options.inflate,
+      onStoredData: options.onStoredData,
+    });
   } catch (error) {
     if (!(error instanceof ArchiveUnreadableError)) throw error;
     return unreadableReport(name, error.message);

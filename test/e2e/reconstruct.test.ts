@@ -32,6 +32,7 @@ import {
   pinRootKey,
   screenshot,
   seriousViolations,
+  storedRowCounts,
   type Workbench,
 } from './browser.ts';
 
@@ -205,6 +206,10 @@ describe('decision reconstruction', () => {
     expect(await page.getByTestId('reconstruct-page').getAttribute('data-source')).toBe('store');
     expect(await page.getByTestId('recon-ledger-seq').innerText()).toBe(mismatchAt);
     expect(await page.getByTestId('decision-differs').count()).toBe(1);
+    // Read from the demo's segment files kept as their stored bytes (renderer/store/line-files.ts):
+    // the import stored none of their lines in the line chunks.
+    const stored = await storedRowCounts(page);
+    expect(stored.segmentFiles).toBeGreaterThan(0);
   });
 
   it('while Cedar loads, the receipt is shown judged without it, with no verdict; the replay follows', async () => {

@@ -10,6 +10,7 @@ import type { Finding } from '../../../shared/engine/findings.ts';
 import { onForgetArchive, peekLoadedArchive, useLoadedArchive } from '../../app/loaded-archives.ts';
 import type { LoadedArchive } from '../../store/archives.ts';
 import { db, type ArchiveRow, type ReceiptLinesRow } from '../../store/db.ts';
+import { readLineChunk } from '../../store/line-files.ts';
 import {
   bucketOf,
   POINT_INDEX_LAYOUT,
@@ -107,7 +108,7 @@ export function tableSource(loaded: LoadedArchive): RowSource {
     },
     findings: () => Promise.resolve({ findings: table.findings, findingRow: table.findingRow }),
     linesPerChunk: linesPerChunkOf(loaded.archive),
-    lineChunk: (ledger, chunkNo) => db.receiptLines.get([loaded.archive.id, ledger, chunkNo]),
+    lineChunk: (ledger, chunkNo) => readLineChunk(loaded.archive.id, ledger, chunkNo),
   };
 }
 
@@ -230,7 +231,7 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
     const key = `chunk\n${ledger}\n${chunkNo}`;
     let pending = used(chunks, key);
     if (pending) return pending;
-    pending = db.receiptLines.get([archiveId, ledger, chunkNo]);
+    pending = readLineChunk(archiveId, ledger, chunkNo);
     pending.catch(() => chunks.delete(key));
     chunks.set(key, pending);
     return pending;

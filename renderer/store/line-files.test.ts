@@ -1,0 +1,210 @@
+/**
+ * Small segment files kept as their stored bytes (line-files.ts, kept-files.ts): the chunks read
+ * back give exactly the lines an import that stores every line gives, whatever the file's
+ * shape (an empty line, a line that is not UTF-8, a byte order mark, no final newline, a chunk
+ * across two files, a chunk mixing kept and held lines); and a kept copy that does not give the
+ * verified line is an error naming the file and line, never another line.
+ */
+import 'fake-indexeddb/auto';
+import { deflateRawSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredData } from '../../shared/archive/zip.ts';
+import type { RecordRead } from '../../shared/engine/types.ts';
+import { concatBytes, decodeUtf8Strict, utf8 } from '../../shared/format/bytes.ts';
+import { hashOf } from '../../shared/format/hash.ts';
+import { KeptFiles } from '../workers/kept-files.ts';
+import { storedLines } from '../workers/packed-lines.ts';
+import { ColumnBuilder, KEPT_FILE_MAX_BYTES, type LineChunk } from '../workers/receipt-columns.ts';
+import { beginImport, deleteArchive, putLineChunks } from './archives.ts';
+import { db } from './db.ts';
+import { forgetFileLines, readLineChunk, withFileLines } from './line-files.ts';
+
+const SEGMENT = (n: number) => `ledgers/L/${String(n).padStart(6, '0')}.jsonl`;
+
+/** File 1: 400 lines ending in "\n", with an empty line, one not UTF-8 and one with a BOM. */
+function file1(): Uint8Array {
+  const lines: Uint8Array[] = [];
+  for (let i = 1; i <= 400; i++) {
+    if (i === 7) lines.push(new Uint8Array(0));
+    else if (i === 8) lines.push(Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d));
+    else if (i === 9) lines.push(utf8(`\uFEFF{"seq":${i}}`));
+    else lines.push(utf8(`{"seq":${i},"note":"ligne ${i} é"}`));
+  }
+  return concatBytes(lines.flatMap((l) => [l, Uint8Array.of(0x0a)]));
+}
+/** File 2: 200 lines, the last without "\n"; file 3: 120 lines, too large to keep (told so). */
+const file2 = () => utf8(Array.from({ length: 200 }, (_, i) => `{"seq":${401 + i}}`).join('\n'));
+const file3 = () => utf8(Array.from({ length: 120 }, (_, i) => `{"seq":${601 + i}}\n`).join(''));
+
+/** The records the engine gives for a file's bytes (lines.ts, segment.ts): every line, text '' when not UTF-8. */
+function recordsOf(path: string, bytes: Uint8Array): RecordRead[] {
+  const out: RecordRead[] = [];
+  let from = 0;
+  let line = 1;
+  while (from < bytes.length) {
+    const nl = bytes.indexOf(0x0a, from);
+    const end = nl === -1 ? bytes.length : nl;
+    const raw = bytes.slice(from, end);
+    const text = decodeUtf8Strict(raw);
+    out.push({
+      ledger: 'L',
+      path,
+      line,
+      text: text ?? '',
+      ...(text !== null ? { bytes: raw } : {}),
+      hash: hashOf(raw),
+      receipt: null,
+    });
+    line++;
+    from = end + 1;
+  }
+  return out;
+}
+
+/** Where each file lies in one "archive" blob, as the engine would tell it. */
+function archiveOf(files: { path: string; bytes: Uint8Array; method: 0 | 8; declared?: number }[]) {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  const stored = new Map<string, StoredData>();
+  let at = 0;
+  for (const f of files) {
+    const data = f.method === 8 ? new Uint8Array(deflateRawSync(f.bytes)) : f.bytes.slice();
+    parts.push(Uint8Array.of(1, 2, 3), data);
+    at += 3;
+    stored.set(f.path, {
+      offset: at,
+      compressedSize: data.length,
+      method: f.method,
+      crc32: 0,
+      uncompressedSize: f.declared ?? f.bytes.length,
+    });
+    at += data.length;
+  }
+  return { blob: new Blob(parts), stored };
+}
+
+const FILES = [
+  { path: SEGMENT(1), bytes: file1(), method: 8 as const },
+  { path: SEGMENT(2), bytes: file2(), method: 0 as const },
+  { path: SEGMENT(3), bytes: file3(), method: 8 as const, declared: KEPT_FILE_MAX_BYTES + 1 },
+];
+const records = FILES.flatMap((f) => recordsOf(f.path, f.bytes));
+
+/** Imports the records' chunks: every line held, or with the files kept as the verify worker keeps them. */
+async function importChunks(keep: boolean, files = FILES): Promise<{ archiveId: string; chunks: LineChunk[] }> {
+  const archive = archiveOf(files);
+  const kept = new KeptFiles(archive.blob);
+  const builder = new ColumnBuilder(undefined, (path) => keep && kept.has(path));
+  const archiveId = await beginImport({ name: 'x.zip', size: 1, origin: 'file', trustedRoots: [] });
+  const chunks: LineChunk[] = [];
+  const offered = new Set<string>();
+  for (const r of records) {
+    // The engine tells a file before its first line is given.
+    if (!offered.has(r.path)) {
+      offered.add(r.path);
+      kept.offer(r.path, archive.stored.get(r.path) as StoredData);
+    }
+    const chunk = builder.add(r);
+    if (chunk) chunks.push(kept.attach(chunk));
+  }
+  chunks.push(...builder.flush().map((c) => kept.attach(c)));
+  for (const chunk of chunks) await putLineChunks(archiveId, [chunk]);
+  return { archiveId, chunks };
+}
+
+async function linesOf(archiveId: string, chunkNo: number): Promise<string[]> {
+  const row = await readLineChunk(archiveId, 'L', chunkNo);
+  if (!row) throw new Error(`no chunk ${chunkNo}`);
+  return storedLines(row);
+}
+
+let held: { archiveId: string; chunks: LineChunk[] };
+let kept: { archiveId: string; chunks: LineChunk[] };
+
+beforeAll(async () => {
+  held = await importChunks(false);
+  kept = await importChunks(true);
+});
+
+afterAll(async () => {
+  await db.delete();
+});
+
+describe('segment files kept as their stored bytes', () => {
+  it('leave their lines out of the chunks, and each file is stored once, with the first chunk naming it', async () => {
+    // 720 lines: chunk 0 is file 1's first 250, chunk 1 crosses from file 1 into file 2, chunk 2
+    // mixes file 2's last 100 (kept) with file 3's 120 (told larger than the limit: held).
+    expect(kept.chunks.map((c) => c.inFiles?.paths ?? [])).toEqual([
+      [SEGMENT(1)],
+      [SEGMENT(1), SEGMENT(2)],
+      [SEGMENT(2)],
+    ]);
+    expect(kept.chunks.map((c) => (c.files ?? []).map((f) => f.path))).toEqual([[SEGMENT(1)], [SEGMENT(2)], []]);
+    expect(kept.chunks.map((c) => c.lines.bytes.length)).toEqual([0, 0, file3().length - 120]);
+    expect(held.chunks.every((c) => c.inFiles === undefined && c.files === undefined)).toBe(true);
+    const rows = await db.segmentFiles.where('archiveId').equals(kept.archiveId).toArray();
+    expect(rows.map((r) => [r.path, r.method, r.size])).toEqual([
+      [SEGMENT(1), 8, FILES[0]?.bytes.length],
+      [SEGMENT(2), 0, FILES[1]?.bytes.length],
+    ]);
+    expect(await db.segmentFiles.where('archiveId').equals(held.archiveId).count()).toBe(0);
+  });
+
+  it('read back, give every chunk exactly as an import that holds every line: texts, hashes and places', async () => {
+    for (let chunkNo = 0; chunkNo < 3; chunkNo++) {
+      forgetFileLines();
+      const a = await readLineChunk(held.archiveId, 'L', chunkNo);
+      const b = await readLineChunk(kept.archiveId, 'L', chunkNo);
+      expect(b?.inFiles).toBeUndefined();
+      expect(storedLines(b as NonNullable<typeof b>)).toEqual(storedLines(a as NonNullable<typeof a>));
+      expect(b?.hashes).toEqual(a?.hashes);
+      expect(b?.places).toEqual(a?.places);
+    }
+    // The mixed chunk (file 2's last lines, then file 3's) and the special lines, by value.
+    const mixed = await linesOf(kept.archiveId, 2);
+    expect(mixed[0]).toBe('{"seq":501}');
+    expect(mixed[99]).toBe('{"seq":600}');
+    expect(mixed[100]).toBe('{"seq":601}');
+    const first = await linesOf(kept.archiveId, 0);
+    expect(first.slice(5, 10)).toEqual([
+      '{"seq":6,"note":"ligne 6 é"}',
+      '',
+      '',
+      '\uFEFF{"seq":9}',
+      '{"seq":10,"note":"ligne 10 é"}',
+    ]);
+  });
+
+  it('a kept copy that does not give the verified line is an error naming the file and line', async () => {
+    // One digit of line 80 ({"seq":480}) changed in file 2's kept copy.
+    const bytes = file2();
+    const at = new TextDecoder().decode(bytes).indexOf('{"seq":480}') + 8;
+    bytes[at] = 0x39;
+    const { archiveId } = await importChunks(true, [FILES[0], { ...FILES[1], bytes }, FILES[2]] as typeof FILES);
+    forgetFileLines();
+    await expect(readLineChunk(archiveId, 'L', 1)).rejects.toThrow(
+      `${SEGMENT(2)}, line 80: the stored copy of the file does not give the line verified at import`,
+    );
+  });
+
+  it('a missing, short or unreadable kept copy is an error naming the file', async () => {
+    forgetFileLines();
+    const row = await db.receiptLines.get([kept.archiveId, 'L', 0]);
+    await db.segmentFiles.delete([kept.archiveId, SEGMENT(1)]);
+    await expect(withFileLines(row)).rejects.toThrow(`${SEGMENT(1)}: the stored copy of this segment file is missing`);
+    const file = { archiveId: kept.archiveId, path: SEGMENT(1), method: 8, size: FILES[0]?.bytes.length ?? 0 };
+    await db.segmentFiles.put({ ...file, blob: new Blob([deflateRawSync(file2())]) });
+    forgetFileLines();
+    await expect(withFileLines(row)).rejects.toThrow(`${SEGMENT(1)}: the stored copy inflates to`);
+    await db.segmentFiles.put({ ...file, blob: new Blob([Uint8Array.of(0xff, 0xff, 0xff)]) });
+    forgetFileLines();
+    await expect(withFileLines(row)).rejects.toThrow(`${SEGMENT(1)}: the stored copy cannot be read`);
+  });
+
+  it('go with their archive when it is deleted', async () => {
+    const { archiveId } = await importChunks(true);
+    expect(await db.segmentFiles.where('archiveId').equals(archiveId).count()).toBe(2);
+    await deleteArchive(archiveId);
+    expect(await db.segmentFiles.where('archiveId').equals(archiveId).count()).toBe(0);
+    expect(await db.receiptLines.where('archiveId').equals(archiveId).count()).toBe(0);
+  });
+});
