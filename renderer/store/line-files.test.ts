@@ -7,7 +7,7 @@
  */
 import 'fake-indexeddb/auto';
 import { deflateRawSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StoredData } from '../../shared/archive/zip.ts';
 import type { RecordRead } from '../../shared/engine/types.ts';
 import { concatBytes, decodeUtf8Strict, utf8 } from '../../shared/format/bytes.ts';
@@ -17,7 +17,7 @@ import { storedLines } from '../workers/packed-lines.ts';
 import { ColumnBuilder, KEPT_FILE_MAX_BYTES, type LineChunk } from '../workers/receipt-columns.ts';
 import { beginImport, deleteArchive, putLineChunks } from './archives.ts';
 import { db } from './db.ts';
-import { forgetFileLines, readLineChunk, withFileLines } from './line-files.ts';
+import { forgetFileLines, prefetchFileLines, readLineChunk, withFileLines } from './line-files.ts';
 
 const SEGMENT = (n: number) => `ledgers/L/${String(n).padStart(6, '0')}.jsonl`;
 
@@ -198,6 +198,29 @@ describe('segment files kept as their stored bytes', () => {
     await db.segmentFiles.put({ ...file, blob: new Blob([Uint8Array.of(0xff, 0xff, 0xff)]) });
     forgetFileLines();
     await expect(withFileLines(row)).rejects.toThrow(`${SEGMENT(1)}: the stored copy cannot be read`);
+  });
+
+  it('asked for ahead: a kept file is read once, for the chunk that names it; a file not kept leaves nothing behind', async () => {
+    forgetFileLines();
+    const { archiveId } = await importChunks(true);
+    const gets = vi.spyOn(db.segmentFiles, 'get');
+    try {
+      prefetchFileLines(archiveId, SEGMENT(1));
+      expect(await linesOf(archiveId, 0)).toEqual(await linesOf(held.archiveId, 0));
+      expect(gets.mock.calls.filter(([key]) => (key as string[])[1] === SEGMENT(1))).toHaveLength(1);
+      // File 3 was not kept: asking ahead finds no copy and says nothing; asking again reads again.
+      prefetchFileLines(archiveId, SEGMENT(3));
+      await vi.waitFor(() =>
+        expect(gets.mock.calls.filter(([key]) => (key as string[])[1] === SEGMENT(3))).toHaveLength(1),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      prefetchFileLines(archiveId, SEGMENT(3));
+      await vi.waitFor(() =>
+        expect(gets.mock.calls.filter(([key]) => (key as string[])[1] === SEGMENT(3))).toHaveLength(2),
+      );
+    } finally {
+      gets.mockRestore();
+    }
   });
 
   it('go with their archive when it is deleted', async () => {

@@ -31,7 +31,7 @@ interface FileLines {
 const NO_BYTES = new Uint8Array(0);
 /** Files remembered inflated (a 1,000-line file fills four chunks of 250). */
 const REMEMBERED_FILES = 4;
-const remembered = new Map<string, Promise<FileLines>>();
+const remembered = new Map<string, Promise<FileLines | null>>();
 
 /** Reads one stored line chunk of an archive, with the lines of its kept files in place. */
 export async function readLineChunk(
@@ -56,7 +56,14 @@ export async function withFileLines(row: ReceiptLinesRow | undefined): Promise<R
     throw new Error(`${where} names segment files but not its lines' places: import the archive again.`);
   const { path: pathIds, line: lineNos } = row.places;
   const files = new Map<number, FileLines>();
-  const read = await Promise.all(inFiles.paths.map((path) => fileLines(row.archiveId, path)));
+  const read = await Promise.all(
+    inFiles.paths.map(async (path) => {
+      const found = await fileLines(row.archiveId, path);
+      if (!found)
+        throw new Error(`${path}: the stored copy of this segment file is missing. Import the archive again.`);
+      return found;
+    }),
+  );
   inFiles.ids.forEach((id, k) => files.set(id, read[k] as FileLines));
   const count = row.hashes.length;
   const out = new PackedLinesBuilder(Math.max(1024, (read[0]?.bytes.length ?? 0) / 4));
@@ -89,25 +96,39 @@ function lineOf(file: FileLines, n: number): Uint8Array | null {
   return file.bytes.subarray(from, file.ends[n - 1]);
 }
 
-/** A kept file, inflated and cut into lines (remembered: the next chunks read the same file). */
-function fileLines(archiveId: string, path: string): Promise<FileLines> {
+/**
+ * Starts reading a segment file that a chunk about to be read may name, so that it is read
+ * beside the chunk row. Nothing is kept when it was not kept at import (its row is missing),
+ * and a failure is left for the read that needs the file to report.
+ */
+export function prefetchFileLines(archiveId: string, path: string): void {
+  void fileLines(archiveId, path).catch(() => undefined);
+}
+
+/**
+ * A kept file, inflated and cut into lines, or null when the archive has no kept copy of it
+ * (remembered while read and after: the next chunks read the same file).
+ */
+function fileLines(archiveId: string, path: string): Promise<FileLines | null> {
   const key = `${archiveId}\n${path}`;
-  let pending = remembered.get(key);
+  const pending = remembered.get(key);
   if (pending) {
     // Most recently used last.
     remembered.delete(key);
     remembered.set(key, pending);
     return pending;
   }
-  pending = (async () => {
+  const read = (async () => {
     const file = await db.segmentFiles.get([archiveId, path]);
-    if (!file) throw new Error(`${path}: the stored copy of this segment file is missing. Import the archive again.`);
-    return cutLines(path, await inflatedBytes(file));
+    return file ? cutLines(path, await inflatedBytes(file)) : null;
   })();
-  remembered.set(key, pending);
-  pending.catch(() => remembered.delete(key));
+  remembered.set(key, read);
+  const forget = () => {
+    if (remembered.get(key) === read) remembered.delete(key);
+  };
+  read.then((found) => found ?? forget(), forget);
   while (remembered.size > REMEMBERED_FILES) remembered.delete(remembered.keys().next().value as string);
-  return pending;
+  return read;
 }
 
 /** The file's bytes, inflated, exactly `size` of them. */

@@ -10,7 +10,7 @@ import type { Finding } from '../../../shared/engine/findings.ts';
 import { onForgetArchive, peekLoadedArchive, useLoadedArchive } from '../../app/loaded-archives.ts';
 import type { LoadedArchive } from '../../store/archives.ts';
 import { db, type ArchiveRow, type ReceiptLinesRow } from '../../store/db.ts';
-import { readLineChunk } from '../../store/line-files.ts';
+import { prefetchFileLines, readLineChunk } from '../../store/line-files.ts';
 import {
   bucketOf,
   POINT_INDEX_LAYOUT,
@@ -227,11 +227,28 @@ export function storeSource(archive: CompleteWithLookup): RowSource {
     blocks.set(key, pending);
     return pending;
   };
+  /**
+   * The segment files a chunk's lines come from, by the point index's segment ranges: asked
+   * for beside the chunk row, so that a kept file (line-files.ts) is read at once, not after
+   * the chunk row names it, behind the reads the view asks for meanwhile.
+   */
+  const prefetchFiles = (ledger: string, chunkNo: number) => {
+    const at = ledgers.indexOf(ledger);
+    if (at < 0) return;
+    const from = (ledgerStart[at] as number) + chunkNo * linesPerChunk;
+    const to = Math.min(from + linesPerChunk, (ledgerStart[at] as number) + (archive.rowsByLedger[ledger] ?? 0)) - 1;
+    for (const range of lookup.segments[ledger] ?? [])
+      if (range.first <= to && range.last >= from) {
+        const path = archive.dictionaries.paths[range.path];
+        if (path) prefetchFileLines(archiveId, path);
+      }
+  };
   const lineChunk = (ledger: string, chunkNo: number): Promise<ReceiptLinesRow | undefined> => {
     const key = `chunk\n${ledger}\n${chunkNo}`;
     let pending = used(chunks, key);
     if (pending) return pending;
     pending = readLineChunk(archiveId, ledger, chunkNo);
+    prefetchFiles(ledger, chunkNo);
     pending.catch(() => chunks.delete(key));
     chunks.set(key, pending);
     return pending;
