@@ -16,7 +16,7 @@ import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import type { LookupBucket, LookupSummary } from '../workers/point-index.ts';
-import type { ChunkFiles, ChunkPlaces, ColumnBlock, Dictionaries } from '../workers/receipt-columns.ts';
+import type { ChunkFiles, ChunkPlaces, ColumnBlock, Dictionaries, SegmentFile } from '../workers/receipt-columns.ts';
 import type { PackedLines } from '../workers/packed-lines.ts';
 import type { CheckpointPiece, CheckpointPiecesSummary } from './checkpoint-pieces.ts';
 import { normalizeEngagement } from './engagement-rules.ts';
@@ -161,17 +161,10 @@ export interface ReceiptLinesRow {
 /**
  * A small segment file kept as its stored bytes (a slice of the archive as imported, deflated
  * or not) instead of its lines in `receiptLines` (imports from a file since 2026-12-02).
+ * `path` is the entry's name as the engine read it; `size` its bytes once inflated (the ZIP's
+ * uncompressed size, which the import's read checked).
  */
-export interface SegmentFileRow {
-  archiveId: string;
-  /** The entry's name, as the engine read it (`ledgers/<ledger>/<n>.jsonl`). */
-  path: string;
-  blob: Blob;
-  /** 0 stored, 8 deflated. */
-  method: number;
-  /** Its bytes once inflated (the ZIP's uncompressed size, which the import's read checked). */
-  size: number;
-}
+export type SegmentFileRow = SegmentFile & { archiveId: string };
 
 export type ReceiptIndexRow = ColumnBlock & { archiveId: string };
 
