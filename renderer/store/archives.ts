@@ -90,10 +90,9 @@ export async function putLineChunks(archiveId: string, chunks: readonly LineChun
     ...(chunk.inFiles ? { inFiles: chunk.inFiles } : {}),
   }));
   const files = chunks.flatMap((chunk) => chunk.files ?? []).map((file): SegmentFileRow => ({ archiveId, ...file }));
-  if (files.length === 0) return void (await db.receiptLines.bulkPut(rows));
   // The files a chunk reads its lines from are stored with it: never a chunk without its files.
   await db.transaction('rw', db.receiptLines, db.segmentFiles, async () => {
-    await db.segmentFiles.bulkPut(files);
+    if (files.length > 0) await db.segmentFiles.bulkPut(files);
     await db.receiptLines.bulkPut(rows);
   });
 }

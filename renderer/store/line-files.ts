@@ -15,17 +15,17 @@
  * Larger files, files read through the Electron host's relay (no file to slice), ExecLayer
  * logs and archives imported before keep their lines in the chunks, as before.
  */
+import { readLines } from '../../shared/archive/lines.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
 import { PackedLinesBuilder, packedLineBytes } from '../workers/packed-lines.ts';
 import { db, type ReceiptLinesRow, type SegmentFileRow } from './db.ts';
 
-/** A kept file's bytes, inflated, and where its lines end. */
+/** A kept file's lines, inflated (`size` bytes in all): line n (1-based) is `lines[n - 1]`. */
 interface FileLines {
   readonly path: string;
-  readonly bytes: Uint8Array;
-  /** Line n (1-based) is `bytes[n === 1 ? 0 : ends[n - 2] + 1, ends[n - 1])`. */
-  readonly ends: Uint32Array;
+  readonly size: number;
+  readonly lines: readonly Uint8Array[];
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -66,7 +66,7 @@ export async function withFileLines(row: ReceiptLinesRow | undefined): Promise<R
   );
   inFiles.ids.forEach((id, k) => files.set(id, read[k] as FileLines));
   const count = row.hashes.length;
-  const out = new PackedLinesBuilder(Math.max(1024, (read[0]?.bytes.length ?? 0) / 4));
+  const out = new PackedLinesBuilder(Math.max(1024, (read[0]?.size ?? 0) / 4));
   for (let i = 0; i < count; i++) {
     const file = files.get(pathIds[i] as number);
     if (!file) {
@@ -91,9 +91,7 @@ export async function withFileLines(row: ReceiptLinesRow | undefined): Promise<R
 
 /** Line `n` (1-based) of a kept file, or null when it has fewer lines. */
 function lineOf(file: FileLines, n: number): Uint8Array | null {
-  if (!Number.isInteger(n) || n < 1 || n > file.ends.length) return null;
-  const from = n === 1 ? 0 : (file.ends[n - 2] as number) + 1;
-  return file.bytes.subarray(from, file.ends[n - 1]);
+  return Number.isInteger(n) && n >= 1 ? (file.lines[n - 1] ?? null) : null;
 }
 
 /**
@@ -120,7 +118,7 @@ function fileLines(archiveId: string, path: string): Promise<FileLines | null> {
   }
   const read = (async () => {
     const file = await db.segmentFiles.get([archiveId, path]);
-    return file ? cutLines(path, await inflatedBytes(file)) : null;
+    return file ? cutLines(file, await inflatedBytes(file)) : null;
   })();
   remembered.set(key, read);
   const forget = () => {
@@ -132,9 +130,7 @@ function fileLines(archiveId: string, path: string): Promise<FileLines | null> {
 }
 
 /** The file's bytes, inflated, exactly `size` of them. */
-export async function inflatedBytes(
-  file: Pick<SegmentFileRow, 'path' | 'blob' | 'method' | 'size'>,
-): Promise<Uint8Array> {
+async function inflatedBytes(file: Pick<SegmentFileRow, 'path' | 'blob' | 'method' | 'size'>): Promise<Uint8Array> {
   let stream = file.blob.stream();
   if (file.method === 8) stream = stream.pipeThrough(new DecompressionStream('deflate-raw'));
   else if (file.method !== 0)
@@ -165,18 +161,12 @@ export async function inflatedBytes(
   return out;
 }
 
-/** Cuts bytes at "\n" as the import's reader does: a last line without "\n" is a line, nothing after a final "\n" is. */
-function cutLines(path: string, bytes: Uint8Array): FileLines {
-  const ends: number[] = [];
-  let from = 0;
-  for (;;) {
-    const end = bytes.indexOf(0x0a, from);
-    if (end === -1) break;
-    ends.push(end);
-    from = end + 1;
-  }
-  if (from < bytes.length) ends.push(bytes.length);
-  return { path, bytes, ends: Uint32Array.from(ends) };
+/** Cuts the file's bytes into lines with the import's own reader (no line is too long here: the limit is the file). */
+async function cutLines(file: Pick<SegmentFileRow, 'path' | 'size'>, bytes: Uint8Array): Promise<FileLines> {
+  const lines: Uint8Array[] = [];
+  for await (const read of readLines([bytes], Math.max(1, bytes.length)))
+    if (read.kind !== 'too-long') lines.push(read.bytes);
+  return { path: file.path, lines, size: file.size };
 }
 
 /** Forgets the files remembered inflated (tests). */
