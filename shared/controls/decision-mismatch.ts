@@ -10,7 +10,12 @@
  * reporting them twice would not tell an auditor anything new.
  */
 import type { CedarModule, Decision } from '../decisions/cedar.ts';
-import { DecisionEvaluator, type EvaluatorOptions, type EvaluatorStats } from '../decisions/evaluator.ts';
+import {
+  canonicalRequestKey,
+  DecisionEvaluator,
+  type EvaluatorOptions,
+  type EvaluatorStats,
+} from '../decisions/evaluator.ts';
 import { finding, type Finding } from '../engine/findings.ts';
 import type { ControlCheck, ControlCheckFactory, ReceiptContext, ResolvedBundle } from '../engine/types.ts';
 import type { Receipt } from '../format/schema.ts';
@@ -42,7 +47,17 @@ export function createDecisionCheck(cedar: CedarModule, options: EvaluatorOption
       const bundle = context.bundle;
       // Unsigned or unlisted policy text is never given to Cedar (the engine says why).
       if (!bundle || !bundle.policiesUsable) return;
-      const result = evaluator.evaluate(bundle.hash, bundle.body.cedar.policies, receipt.request, receipt.entities);
+      const policies = bundle.body.cedar.policies;
+      // Read from its canonical line, the request is known by its stored text: nothing to serialize.
+      const result =
+        context.requestText !== undefined && context.entitiesText !== undefined
+          ? evaluator.evaluateDigest(
+              bundle.hash,
+              policies,
+              canonicalRequestKey(context.requestText, context.entitiesText),
+              () => receipt,
+            )
+          : evaluator.evaluate(bundle.hash, policies, receipt.request, receipt.entities);
       if (result.kind === 'unparsable') return;
       const mismatch = compareDecision(receipt, result.decision);
       if (mismatch) findings.push(mismatchFinding(receipt, context, bundle, result.decision, mismatch));

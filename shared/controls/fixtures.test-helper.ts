@@ -18,7 +18,7 @@ import type {
   ResolvedBundle,
 } from '../engine/types.ts';
 import { toHex, utf8 } from '../format/bytes.ts';
-import { canonicalize, signedText } from '../format/canonical.ts';
+import { canonicalize, parseCanonical, signedText } from '../format/canonical.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../format/ed25519.ts';
 import { hashOf, ZERO_HASH } from '../format/hash.ts';
 import {
@@ -186,7 +186,24 @@ export function buildLedger(
     const hash = hashOf(line);
     const path = `ledgers/${ledger}/000001.jsonl`;
     const named = bundles.find((b) => b.hash === checked.value.decision.bundle);
-    records.push({ receipt: checked.value, line, context: { path, line: seq, ledger, hash, bundle: named } });
+    // As the engine reads a canonical line: the request's and entities' texts come with it.
+    const members = parseCanonical(line, ['request', 'entities']);
+    const span = (name: string) => (members.ok ? members.members?.get(name) : undefined);
+    const [request, entities] = [span('request'), span('entities')];
+    if (!request || !entities) throw new Error(`buildLedger: receipt ${seq} is not read as a canonical line`);
+    records.push({
+      receipt: checked.value,
+      line,
+      context: {
+        path,
+        line: seq,
+        ledger,
+        hash,
+        bundle: named,
+        requestText: line.slice(request[0], request[1]),
+        entitiesText: line.slice(entities[0], entities[1]),
+      },
+    });
     prev = hash;
   });
   return records;

@@ -5,7 +5,15 @@ import { canonicalize } from '../format/canonical.ts';
 import { hashOf } from '../format/hash.ts';
 import type { CedarEntities, CedarModule, CedarRequest } from './cedar.ts';
 import { countingCedar } from './cedar-counting.test-helper.ts';
-import { DecisionEvaluator, RAW_KEY_MAX, assertCedarReady, memoKey, requestDigest } from './evaluator.ts';
+import {
+  DecisionEvaluator,
+  RAW_KEY_MAX,
+  assertCedarReady,
+  canonicalRequestDigest,
+  canonicalRequestKey,
+  memoKey,
+  requestDigest,
+} from './evaluator.ts';
 
 const BUNDLE = hashOf('bundle');
 const POLICIES = {
@@ -162,6 +170,43 @@ describe('memoKey', () => {
       'hash',
       'digest',
     ]);
+  });
+});
+
+describe('canonicalRequestKey', () => {
+  it('is the texts up to RAW_KEY_MAX characters, their digest past it, and meets no other kind of key', () => {
+    const entitiesText = canonicalize(entities(1));
+    // A request text sized so that request, newline and entities are exactly `length` characters.
+    const sized = (length: number) => {
+      const base = canonicalize({ ...request('t'), context: { pad: '' } }).length + 1 + entitiesText.length;
+      return canonicalize({ ...request('t'), context: { pad: 'x'.repeat(length - base) } });
+    };
+    const atMax = sized(RAW_KEY_MAX);
+    const past = sized(RAW_KEY_MAX + 1);
+    expect(canonicalRequestKey(atMax, entitiesText)).toBe(`canonical\n${atMax}\n${entitiesText}`);
+    expect(canonicalRequestKey(past, entitiesText)).toBe(canonicalRequestDigest(past, entitiesText));
+    expect(canonicalRequestDigest(past, entitiesText)).toBe(hashOf(`canonical\n${past}\n${entitiesText}`));
+    // Behind a policy set id, as the evaluator keys its memo: never one of memoKey's kinds.
+    const value = JSON.parse(atMax) as CedarRequest;
+    const theirs = [
+      memoKey('s', value, entities(1)),
+      memoKey('s', value, entities(1), requestDigest(value, entities(1))),
+    ];
+    for (const key of [canonicalRequestKey(atMax, entitiesText), canonicalRequestKey(past, entitiesText)])
+      expect(theirs).not.toContain(`s\n${key}`);
+  });
+
+  it('gives two requests one key only when both their texts are equal', () => {
+    const context = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
+    fc.assert(
+      fc.property(context, context, fc.nat(3), fc.nat(3), (c1, c2, t1, t2) => {
+        const a: [string, string] = [canonicalize({ ...request('t'), context: c1 }), canonicalize(entities(t1))];
+        const b: [string, string] = [canonicalize({ ...request('t'), context: c2 }), canonicalize(entities(t2))];
+        const same = a[0] === b[0] && a[1] === b[1];
+        expect(canonicalRequestKey(...a) === canonicalRequestKey(...b)).toBe(same);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

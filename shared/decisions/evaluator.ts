@@ -80,7 +80,8 @@ export class DecisionEvaluator {
   /**
    * As {@link evaluate}, for a request known by a digest its caller computed (see
    * ImpactCollector.addCanonical): `parse` gives the request and entities, and is called
-   * only when Cedar must run. The digest must identify them as surely as {@link requestDigest}.
+   * only when Cedar must run. The digest must identify them as surely as {@link requestDigest}
+   * ({@link canonicalRequestKey} does, exactly).
    */
   evaluateDigest(
     bundleHash: string,
@@ -155,6 +156,27 @@ export function memoKey(setId: string, request: CedarRequest, entities: CedarEnt
   if (digest !== undefined) return `${setId}\n${digest}`;
   const text = JSON.stringify([request, entities]);
   return text.length <= RAW_KEY_MAX ? `${setId}\n${text}` : hashOf(`${setId}\n${text}`);
+}
+
+/**
+ * SHA-256 identifying a request by the canonical texts of a stored line's `request` and
+ * `entities` members (equal canonical texts are equal values). A key for
+ * {@link DecisionEvaluator.evaluateDigest}; never equal to a {@link requestDigest} of the same request.
+ */
+export function canonicalRequestDigest(requestText: string, entitiesText: string): string {
+  return hashOf(`canonical\n${requestText}\n${entitiesText}`);
+}
+
+/**
+ * As {@link canonicalRequestDigest}, but the texts themselves when short (up to
+ * {@link RAW_KEY_MAX} characters, as {@link memoKey}): exact, and nothing to serialize or hash,
+ * the cheapest key for a receipt read from its canonical line. The two forms never meet: this
+ * one holds newlines, a digest none.
+ */
+export function canonicalRequestKey(requestText: string, entitiesText: string): string {
+  return requestText.length + 1 + entitiesText.length <= RAW_KEY_MAX
+    ? `canonical\n${requestText}\n${entitiesText}`
+    : canonicalRequestDigest(requestText, entitiesText);
 }
 
 /** SHA-256 of a request and its entities as the memo serializes them (see {@link memoKey}). */

@@ -29,6 +29,8 @@ export function readStoredLine(
    * costs more than filling it.
    */
   slab?: ByteSlab,
+  /** Top-level members whose values' places to give, for a canonical line (see `parseCanonical`). */
+  wanted?: readonly string[],
 ): {
   value: unknown;
   findings: Finding[];
@@ -38,6 +40,8 @@ export function readStoredLine(
   withoutSig?: string;
   /** `withoutSig`'s UTF-8 bytes, when cut from the line's own bytes (an ASCII line). */
   withoutSigBytes?: Uint8Array;
+  /** Where the values of the members `wanted` are in `canonicalText`, when it is set. */
+  members?: ReadonlyMap<string, readonly [number, number]> | undefined;
 } {
   const where = { path, line: read.line, ...(ledger !== undefined ? { ledger } : {}) };
   const findings: Finding[] = [];
@@ -69,10 +73,12 @@ export function readStoredLine(
     findings.push(finding('RECORD_MALFORMED', 'Line is empty; every line must hold one record.', where));
     return { value: undefined, findings };
   }
-  const parsed = parseCanonical(text);
+  const parsed = parseCanonical(text, wanted);
   if (parsed.ok) {
-    if (parsed.withoutSig === undefined) return { value: parsed.value, findings, canonicalText: text };
-    const signed = { value: parsed.value, findings, canonicalText: text, withoutSig: parsed.withoutSig };
+    const base = { value: parsed.value, findings, canonicalText: text };
+    const plain = parsed.members !== undefined ? { ...base, members: parsed.members } : base;
+    if (parsed.withoutSig === undefined) return plain;
+    const signed = { ...plain, withoutSig: parsed.withoutSig };
     // An ASCII line (as many bytes as UTF-16 units) is its own UTF-8: the signed bytes are the
     // line's bytes without the sig member's, with no encoding again.
     if (parsed.sigAt === undefined || read.bytes.length !== text.length) return signed;

@@ -504,9 +504,26 @@ describe('checkSegment', () => {
     expect(seen).toStrictEqual(
       [1, 2, 3].map((seq) => [
         seq,
-        { path: PATH, line: seq, ledger: LEDGER, hash: hashOf(lines[seq - 1] as string), bundle: bundleOf() },
+        {
+          path: PATH,
+          line: seq,
+          ledger: LEDGER,
+          hash: hashOf(lines[seq - 1] as string),
+          bundle: bundleOf(),
+          // The canonical line's own texts of request and entities (the decision memo's key).
+          requestText: canonicalize((JSON.parse(lines[seq - 1] as string) as Receipt).request),
+          entitiesText: canonicalize((JSON.parse(lines[seq - 1] as string) as Receipt).entities),
+        },
       ]),
     );
+    // A receipt line that is not its own canonical form has no stored texts to key by.
+    const spacedLine = (lines[0] as string).replace(/^\{/, '{ ');
+    seen.length = 0;
+    const spaced = await check([spacedLine], { controls: [projected] });
+    expect(spaced.findings.map((f) => f.code)).toEqual(['RECORD_NONCANONICAL']);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.[1]).not.toHaveProperty('requestText');
+    expect(seen[0]?.[1]).not.toHaveProperty('entitiesText');
     // Where the bundle is unknown, the context says so.
     const unknown = await check(lines.slice(0, 1), { controls: [projected], bundlesByHash: new Map() });
     expect(unknown.projections).toStrictEqual([[]]);

@@ -113,6 +113,9 @@ export function emptySegmentResult(
   };
 }
 
+/** The members whose canonical texts a receipt's context carries (ReceiptContext.requestText). */
+const REQUEST_MEMBERS = ['request', 'entities'] as const;
+
 /** Checks one segment's lines. Never throws for bad evidence. */
 export async function checkSegment(
   ledger: string,
@@ -136,7 +139,7 @@ export async function checkSegment(
   for await (const read of lines) {
     (result as { lines: number }).lines++;
     const lineHash = read.kind === 'too-long' ? null : (read.hash ?? hashOf(read.bytes));
-    const stored = readStoredLine(path, read, ledger, slab);
+    const stored = readStoredLine(path, read, ledger, slab, REQUEST_MEMBERS);
     pushAll(findings, stored.findings);
     let receipt: Receipt | null = null;
     if (stored.value !== undefined) {
@@ -238,7 +241,21 @@ export async function checkSegment(
     last = { seq: r.seq, hash: lineHash, ts: r.ts, instant };
     unreadable = null;
 
-    const receiptContext: ReceiptContext = { path, line: read.line, ledger, hash: lineHash, bundle };
+    const request = stored.members?.get('request');
+    const entities = stored.members?.get('entities');
+    const text = stored.canonicalText;
+    const receiptContext: ReceiptContext =
+      request && entities && text !== undefined
+        ? {
+            path,
+            line: read.line,
+            ledger,
+            hash: lineHash,
+            bundle,
+            requestText: text.slice(request[0], request[1]),
+            entitiesText: text.slice(entities[0], entities[1]),
+          }
+        : { path, line: read.line, ledger, hash: lineHash, bundle };
     for (const [i, control] of context.controls.entries()) {
       if (control.parallel === 'projected' && control.project) {
         const projection = control.project(r, receiptContext);

@@ -179,6 +179,13 @@ export interface ReceiptContext {
   readonly hash: string;
   /** The bundle the receipt names, when it is in the archive. */
   readonly bundle: ResolvedBundle | undefined;
+  /**
+   * The canonical texts of the receipt's `request` and `entities`, as stored, when its line is
+   * its own canonical form: equal texts are equal values, so they key the decision memo
+   * without serializing the request again.
+   */
+  readonly requestText?: string | undefined;
+  readonly entitiesText?: string | undefined;
 }
 
 /**

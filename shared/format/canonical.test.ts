@@ -124,6 +124,20 @@ describe('parseCanonical: what it answers beside the value', () => {
     expect(parseCanonical('{"a":{"sig":"x"}}')).toStrictEqual({ ok: true, value: { a: { sig: 'x' } } });
   });
 
+  it('says where the top-level members asked for are, only on a line it found canonical', () => {
+    const line = '{"b":[1,{"c":"x"}],"c":{"b":2},"sig":"s"}';
+    const parsed = parseCanonical(line, ['b', 'c', 'missing']);
+    expect(parsed).toMatchObject({ ok: true, withoutSig: '{"b":[1,{"c":"x"}],"c":{"b":2}}' });
+    const members = parsed.ok ? parsed.members : undefined;
+    expect([...(members ?? [])].map(([name, [from, to]]) => [name, line.slice(from, to)])).toEqual([
+      ['b', '[1,{"c":"x"}]'],
+      ['c', '{"b":2}'],
+    ]);
+    // Nothing asked, nothing said; a line that is not canonical has no places to give.
+    expect(parseCanonical(line)).not.toHaveProperty('members');
+    expect(parseCanonical('{"c":{"b":2},"b":1}', ['b', 'c'])).not.toHaveProperty('members');
+  });
+
   it('a number too large for a double is not representable (both paths say so)', () => {
     const answer = {
       ok: false,

@@ -29,6 +29,11 @@ export type ParsedLine =
       readonly withoutSig?: string;
       /** Where the sig member cut out of the text for `withoutSig` was: [start, end) in UTF-16 units. */
       readonly sigAt?: readonly [number, number];
+      /**
+       * Where the values of the top-level members asked for are ([start, end) in UTF-16 units;
+       * the text of each is its canonical form), when the line was found canonical by the scan.
+       */
+      readonly members?: ReadonlyMap<string, readonly [number, number]>;
     }
   | { readonly ok: false; readonly reason: 'json'; readonly message: string }
   | {
@@ -94,20 +99,23 @@ function firstForbiddenNumber(value: unknown, path = ''): { path: string; value:
   return null;
 }
 
-export function parseCanonical(text: string): ParsedLine {
+/**
+ * @param members top-level members whose values' places to give (`ParsedLine.members`), for a
+ *   line the scan finds canonical: their texts are their canonical forms, so equal texts are
+ *   equal values.
+ */
+export function parseCanonical(text: string, members: readonly string[] = []): ParsedLine {
   // The common case, decided in one pass without serializing again; anything the scan does
   // not decide takes the reference path below, which words the finding.
-  const scan = scanCanonical(text, MAX_JSON_DEPTH);
+  const scan = scanCanonical(text, MAX_JSON_DEPTH, members);
   if (scan) {
     try {
       const value: unknown = JSON.parse(text);
-      if (!scan.sig) return { ok: true, value };
-      return {
-        ok: true,
-        value,
-        withoutSig: text.slice(0, scan.sig[0]) + text.slice(scan.sig[1]),
-        sigAt: [scan.sig[0], scan.sig[1]],
-      };
+      const found = members.length > 0 ? scan.members : undefined;
+      if (!scan.sig) return found ? { ok: true, value, members: found } : { ok: true, value };
+      const withoutSig = text.slice(0, scan.sig[0]) + text.slice(scan.sig[1]);
+      const sigAt = [scan.sig[0], scan.sig[1]] as const;
+      return found ? { ok: true, value, withoutSig, sigAt, members: found } : { ok: true, value, withoutSig, sigAt };
     } catch {
       // Not reached for text the scan accepts; the reference path words it if ever.
     }

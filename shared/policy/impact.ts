@@ -7,8 +7,7 @@
  */
 import type { CedarModule } from '../decisions/cedar.ts';
 import type { CedarEntities, CedarRequest } from '../decisions/cedar.ts';
-import { DecisionEvaluator, requestDigest } from '../decisions/evaluator.ts';
-import { hashOf } from '../format/hash.ts';
+import { canonicalRequestDigest, DecisionEvaluator, requestDigest } from '../decisions/evaluator.ts';
 import type { Receipt } from '../format/schema.ts';
 import type { BundleSide } from './diff.ts';
 
@@ -117,7 +116,7 @@ export class ImpactCollector {
    * be evaluated (to name the receipt). Memo keys of this kind never meet those of {@link add}.
    */
   addCanonical(requestText: string, entitiesText: string, parseLine: () => ReplayedRequest): void {
-    const digest = hashOf(`canonical\n${requestText}\n${entitiesText}`);
+    const digest = canonicalRequestDigest(requestText, entitiesText);
     this.#replay(
       digest,
       () => ({ request: JSON.parse(requestText) as CedarRequest, entities: JSON.parse(entitiesText) as CedarEntities }),
