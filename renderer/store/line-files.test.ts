@@ -12,7 +12,8 @@ import type { StoredData } from '../../shared/archive/zip.ts';
 import type { RecordRead } from '../../shared/engine/types.ts';
 import { concatBytes, decodeUtf8Strict, utf8 } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
-import { KeptFiles } from '../workers/kept-files.ts';
+import { blobBytes } from '../../shared/archive/blob.ts';
+import { KeptFiles, storedBlob } from '../workers/kept-files.ts';
 import { storedLines } from '../workers/packed-lines.ts';
 import { ColumnBuilder, KEPT_FILE_MAX_BYTES, type LineChunk } from '../workers/receipt-columns.ts';
 import { beginImport, deleteArchive, putLineChunks } from './archives.ts';
@@ -89,19 +90,38 @@ const FILES = [
 ];
 const records = FILES.flatMap((f) => recordsOf(f.path, f.bytes));
 
-/** Imports the records' chunks: every line held, or with the files kept as the verify worker keeps them. */
-async function importChunks(keep: boolean, files = FILES): Promise<{ archiveId: string; chunks: LineChunk[] }> {
+/** For each import, how many entries its KeptFiles still records (none once its files are read). */
+const recordedLeft: (() => number)[] = [];
+
+/**
+ * Imports the records' chunks: every line held (false), or with the files kept as the verify
+ * worker keeps them: slices of the archive file (true), or (`'relayed'`, the Electron host) the
+ * bytes the engine read, recorded as it inflated each file; `readWhole` false stops that read early.
+ */
+async function importChunks(
+  keep: boolean | 'relayed',
+  files = FILES,
+  readWhole = (_path: string) => true,
+): Promise<{ archiveId: string; chunks: LineChunk[] }> {
   const archive = archiveOf(files);
-  const kept = new KeptFiles(archive.blob);
-  const builder = new ColumnBuilder(undefined, (path) => keep && kept.has(path));
+  const kept = new KeptFiles(keep === 'relayed' ? null : archive.blob);
+  const builder = new ColumnBuilder(undefined, (path) => keep !== false && kept.has(path));
   const archiveId = await beginImport({ name: 'x.zip', size: 1, origin: 'file', trustedRoots: [] });
   const chunks: LineChunk[] = [];
   const offered = new Set<string>();
+  recordedLeft.push(() => kept.recordingEntries);
+  // The engine's inflate, as kept.inflate wraps it: it reads the stored data in parts.
+  const inflate = kept.inflate(async function* (bytes, stored) {
+    for (let at = 0; at < stored.compressedSize; at += 1000)
+      yield await bytes.read(stored.offset + at, Math.min(1000, stored.compressedSize - at));
+  });
   for (const r of records) {
-    // The engine tells a file before its first line is given.
+    // The engine reads a file whole, and tells it, before its first line is given.
     if (!offered.has(r.path)) {
       offered.add(r.path);
-      kept.offer(r.path, archive.stored.get(r.path) as StoredData);
+      const stored = archive.stored.get(r.path) as StoredData;
+      for await (const _ of inflate(blobBytes(archive.blob), stored)) if (!readWhole(r.path)) break;
+      if (readWhole(r.path)) kept.offer(r.path, stored);
     }
     const chunk = builder.add(r);
     if (chunk) chunks.push(kept.attach(chunk));
@@ -119,10 +139,12 @@ async function linesOf(archiveId: string, chunkNo: number): Promise<string[]> {
 
 let held: { archiveId: string; chunks: LineChunk[] };
 let kept: { archiveId: string; chunks: LineChunk[] };
+let relayed: { archiveId: string; chunks: LineChunk[] };
 
 beforeAll(async () => {
   held = await importChunks(false);
   kept = await importChunks(true);
+  relayed = await importChunks('relayed');
 });
 
 afterAll(async () => {
@@ -150,15 +172,16 @@ describe('segment files kept as their stored bytes', () => {
   });
 
   it('read back, give every chunk exactly as an import that holds every line: texts, hashes and places', async () => {
-    for (let chunkNo = 0; chunkNo < 3; chunkNo++) {
-      forgetFileLines();
-      const a = await readLineChunk(held.archiveId, 'L', chunkNo);
-      const b = await readLineChunk(kept.archiveId, 'L', chunkNo);
-      expect(b?.inFiles).toBeUndefined();
-      expect(storedLines(b as NonNullable<typeof b>)).toEqual(storedLines(a as NonNullable<typeof a>));
-      expect(b?.hashes).toEqual(a?.hashes);
-      expect(b?.places).toEqual(a?.places);
-    }
+    for (const keptBy of [kept, relayed])
+      for (let chunkNo = 0; chunkNo < 3; chunkNo++) {
+        forgetFileLines();
+        const a = await readLineChunk(held.archiveId, 'L', chunkNo);
+        const b = await readLineChunk(keptBy.archiveId, 'L', chunkNo);
+        expect(b?.inFiles).toBeUndefined();
+        expect(storedLines(b as NonNullable<typeof b>)).toEqual(storedLines(a as NonNullable<typeof a>));
+        expect(b?.hashes).toEqual(a?.hashes);
+        expect(b?.places).toEqual(a?.places);
+      }
     // The mixed chunk (file 2's last lines, then file 3's) and the special lines, by value.
     const mixed = await linesOf(kept.archiveId, 2);
     expect(mixed[0]).toBe('{"seq":501}');
@@ -172,6 +195,38 @@ describe('segment files kept as their stored bytes', () => {
       '\uFEFF{"seq":9}',
       '{"seq":10,"note":"ligne 10 é"}',
     ]);
+  });
+
+  it('relayed (the Electron host), are the bytes the engine read, kept only when it read a file whole', async () => {
+    expect(relayed.chunks.map((c) => (c.files ?? []).map((f) => f.path))).toEqual([[SEGMENT(1)], [SEGMENT(2)], []]);
+    const rows = await db.segmentFiles.where('archiveId').equals(relayed.archiveId).toArray();
+    const archive = archiveOf(FILES);
+    for (const row of rows) {
+      const stored = archive.stored.get(row.path) as StoredData;
+      const slice = archive.blob.slice(stored.offset, stored.offset + stored.compressedSize);
+      expect(new Uint8Array(await row.blob.arrayBuffer())).toEqual(new Uint8Array(await slice.arrayBuffer()));
+    }
+    // File 1's read stopped early: its lines are held, file 2 is still kept.
+    const partly = await importChunks('relayed', FILES, (path) => path !== SEGMENT(1));
+    expect(partly.chunks.map((c) => c.inFiles?.paths ?? [])).toEqual([[], [SEGMENT(2)], [SEGMENT(2)]]);
+    expect(partly.chunks.map((c) => (c.files ?? []).map((f) => f.path))).toEqual([[], [SEGMENT(2)], []]);
+    // The unfinished read's bytes are not held on to; nor are any once a file is kept.
+    expect(recordedLeft.map((left) => left())).toEqual(recordedLeft.map(() => 0));
+    forgetFileLines();
+    for (let chunkNo = 0; chunkNo < 3; chunkNo++)
+      expect(await linesOf(partly.archiveId, chunkNo)).toEqual(await linesOf(held.archiveId, chunkNo));
+  });
+
+  it("relayed: only reads that are exactly the entry's data, in order and without a gap, make a copy", () => {
+    const stored: StoredData = { offset: 10, compressedSize: 6, method: 8, crc32: 0, uncompressedSize: 9 };
+    const read = (offset: number, ...bytes: number[]) => ({ offset, bytes: Uint8Array.from(bytes) });
+    const whole = storedBlob([read(0, 9, 9), read(10, 1, 2, 3), read(13, 4, 5, 6, 7)], stored);
+    expect(whole?.size).toBe(6);
+    expect(storedBlob([read(10, 1, 2, 3)], stored)).toBeNull(); // short
+    expect(storedBlob([read(10, 1, 2), read(13, 4, 5, 6, 7)], stored)).toBeNull(); // a gap, the size made up after it
+    expect(storedBlob([read(13, 4, 5, 6), read(10, 1, 2, 3)], stored)).toBeNull(); // out of order
+    expect(storedBlob([read(8, 0, 0, 1, 2, 3, 4, 5, 6)], stored)).toBeNull(); // begun before the data
+    expect(storedBlob(undefined, stored)).toBeNull(); // not recorded
   });
 
   it('a kept copy that does not give the verified line is an error naming the file and line', async () => {

@@ -86,12 +86,13 @@ let nativeInflate: Promise<NativeInflate | undefined> | null = null;
 
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
   const started = performance.now();
-  // Small segment files read from a file are kept as their stored bytes, and their lines are
-  // left out of the chunks (renderer/store/line-files.ts): a file is kept once the engine has
-  // read it whole (size and CRC-32 checked), which for these sizes is before any of its lines.
-  const kept = source.kind === 'blob' ? new KeptFiles(source.blob) : null;
-  const builder = new ColumnBuilder(undefined, (path) => kept?.has(path) ?? false);
-  const withFiles = (chunk: LineChunk): LineChunk => (kept ? kept.attach(chunk) : chunk);
+  // Small segment files are kept as their stored bytes, and their lines are left out of the
+  // chunks (renderer/store/line-files.ts): a file is kept once the engine has read it whole (size
+  // and CRC-32 checked), which for these sizes is before any of its lines. A file's bytes are
+  // slices of it; relayed bytes are recorded as the engine reads them (kept-files.ts).
+  const kept = new KeptFiles(source.kind === 'blob' ? source.blob : null);
+  const builder = new ColumnBuilder(undefined, (path) => kept.has(path));
+  const withFiles = (chunk: LineChunk): LineChunk => kept.attach(chunk);
   const report = progressReporter(post);
   let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
   report(lastProgress, true);
@@ -120,7 +121,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         for (const chunk of builder.addSegment(rows)) await postChunk(chunk);
       },
       onRead: (request, reply) => answerRead(bytesOf(source), request, reply),
-      ...(kept ? { linesKept: (path: string) => kept.has(path) } : {}),
+      linesKept: (path: string) => kept.has(path),
     }));
   // The archive file's own SHA-256 (a workpaper names the archive by it), read beside the
   // verification, at its pace (pace.ts: never more than a tenth of the file ahead of the
@@ -147,8 +148,12 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
       trustedRoots,
       ...(bulkVerifier ? { bulkVerifier } : {}),
-      ...(inflate ? { inflate } : {}),
-      ...(inflate && kept ? { onStoredData: (path: string, stored: StoredData) => kept.offer(path, stored) } : {}),
+      ...(inflate
+        ? {
+            inflate: kept.inflate(inflate),
+            onStoredData: (path: string, stored: StoredData) => kept.offer(path, stored),
+          }
+        : {}),
       controls: privacy && metrics ? [...controls.factories, () => privacy, () => metrics] : controls.factories,
       ...(controls.policyParser ? { policyParser: controls.policyParser } : {}),
       signal: abort.signal,

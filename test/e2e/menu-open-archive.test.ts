@@ -10,10 +10,12 @@
  *   the bridge's token reads) is imported to its dashboard.
  */
 import type { FileChooser } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { demoZip, openWorkbench, repo, type Workbench } from './browser.ts';
+import { strFromU8, unzipSync } from 'fflate';
+import { archiveIdOf, demoZip, openWorkbench, repo, storedRowCounts, type Workbench } from './browser.ts';
 
 interface Stub {
   sendMenuCommand(command: unknown): number;
@@ -116,6 +118,16 @@ describe('File → Open Archive… / Ctrl+O', () => {
     expect(channels).toContain('tickmark:read-archive-chunk');
     expect(channels).toContain('tickmark:add-recent');
     expect(await page.getByTestId('dashboard').innerText()).toContain('menu-demo.zip');
+
+    // Relayed bytes keep small segment files too (renderer/workers/kept-files.ts records what the
+    // engine read): every segment file of the demo is stored as its stored bytes, none of its
+    // lines in the line chunks, and a receipt's line read back is the file's own.
+    const zip = unzipSync(readFileSync(demoZip), { filter: (f) => /^ledgers\/[^/]+\/\d+\.jsonl$/.test(f.name) });
+    const paths = Object.keys(zip).sort();
+    expect((await storedRowCounts(page)).segmentFiles).toBe(paths.length);
+    const firstLine = strFromU8(zip[paths[0] as string] as Uint8Array).split('\n')[0];
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveIdOf(page)}/receipts?row=0`);
+    await expect.poll(() => page.getByTestId('detail-canonical').textContent(), { timeout: 30_000 }).toBe(firstLine);
     expect(wb.errors).toEqual([]);
   });
 });
