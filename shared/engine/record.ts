@@ -14,6 +14,20 @@ export interface ByteSlab {
 }
 const SLAB_BYTES = 256 * 1024;
 
+/** What {@link readStoredLine} reads from a line. */
+export interface StoredLine {
+  value: unknown;
+  findings: Finding[];
+  /** The line, when it is its own canonical form. */
+  canonicalText?: string;
+  /** `C(value without its top-level sig)`, when known from reading the line. */
+  withoutSig?: string;
+  /** `withoutSig`'s UTF-8 bytes, when cut from the line's own bytes (an ASCII line). */
+  withoutSigBytes?: Uint8Array;
+  /** Where the values of the members `wanted` are in `canonicalText`, when it is set. */
+  members?: ReadonlyMap<string, readonly [number, number]> | undefined;
+}
+
 /**
  * The JSON value of a line, with the findings its stored form gives. A non-canonical line
  * is still returned (its content can be checked further); an unreadable one is not.
@@ -31,26 +45,16 @@ export function readStoredLine(
   slab?: ByteSlab,
   /** Top-level members whose values' places to give, for a canonical line (see `parseCanonical`). */
   wanted?: readonly string[],
-): {
-  value: unknown;
-  findings: Finding[];
-  /** The line, when it is its own canonical form. */
-  canonicalText?: string;
-  /** `C(value without its top-level sig)`, when known from reading the line. */
-  withoutSig?: string;
-  /** `withoutSig`'s UTF-8 bytes, when cut from the line's own bytes (an ASCII line). */
-  withoutSigBytes?: Uint8Array;
-  /** Where the values of the members `wanted` are in `canonicalText`, when it is set. */
-  members?: ReadonlyMap<string, readonly [number, number]> | undefined;
-} {
-  const where = { path, line: read.line, ...(ledger !== undefined ? { ledger } : {}) };
+): StoredLine {
+  // Made only for a finding: most lines have none.
+  const where = () => ({ path, line: read.line, ...(ledger !== undefined ? { ledger } : {}) });
   const findings: Finding[] = [];
   if (read.kind === 'too-long') {
     findings.push(
       finding(
         'RECORD_MALFORMED',
         `Line is ${read.length} bytes long, over the limit for one record; it was skipped.`,
-        where,
+        where(),
       ),
     );
     return { value: undefined, findings };
@@ -60,32 +64,36 @@ export function readStoredLine(
       finding(
         'RECORD_MALFORMED',
         'The file ends without a newline after its last record (the file may have been cut short).',
-        where,
+        where(),
       ),
     );
   }
   const text = decodeUtf8Strict(read.bytes);
   if (text === null) {
-    findings.push(finding('RECORD_MALFORMED', 'Line is not valid UTF-8.', where));
+    findings.push(finding('RECORD_MALFORMED', 'Line is not valid UTF-8.', where()));
     return { value: undefined, findings };
   }
   if (text.length === 0) {
-    findings.push(finding('RECORD_MALFORMED', 'Line is empty; every line must hold one record.', where));
+    findings.push(finding('RECORD_MALFORMED', 'Line is empty; every line must hold one record.', where()));
     return { value: undefined, findings };
   }
   const parsed = parseCanonical(text, wanted);
   if (parsed.ok) {
-    const base = { value: parsed.value, findings, canonicalText: text };
-    const plain = parsed.members !== undefined ? { ...base, members: parsed.members } : base;
-    if (parsed.withoutSig === undefined) return plain;
-    const signed = { ...plain, withoutSig: parsed.withoutSig };
+    const { members, withoutSig, sigAt } = parsed;
+    const line: StoredLine = { value: parsed.value, findings, canonicalText: text };
+    if (members !== undefined) line.members = members;
+    if (withoutSig === undefined) return line;
+    line.withoutSig = withoutSig;
     // An ASCII line (as many bytes as UTF-16 units) is its own UTF-8: the signed bytes are the
     // line's bytes without the sig member's, with no encoding again.
-    if (parsed.sigAt === undefined || read.bytes.length !== text.length) return signed;
-    const [from, to] = parsed.sigAt;
+    if (sigAt === undefined || read.bytes.length !== text.length) return line;
+    const [from, to] = sigAt;
     const before = read.bytes.subarray(0, from);
     const after = read.bytes.subarray(to);
-    if (!slab) return { ...signed, withoutSigBytes: concatBytes([before, after]) };
+    if (!slab) {
+      line.withoutSigBytes = concatBytes([before, after]);
+      return line;
+    }
     const size = before.length + after.length;
     if (slab.bytes.length - slab.used < size) {
       slab.bytes = new Uint8Array(Math.max(size, SLAB_BYTES));
@@ -95,14 +103,15 @@ export function readStoredLine(
     slab.used += size;
     into.set(before);
     into.set(after, before.length);
-    return { ...signed, withoutSigBytes: into };
+    line.withoutSigBytes = into;
+    return line;
   }
   if (parsed.reason === 'json') {
-    findings.push(finding('RECORD_MALFORMED', `Line is ${parsed.message}.`, where));
+    findings.push(finding('RECORD_MALFORMED', `Line is ${parsed.message}.`, where()));
     return { value: undefined, findings };
   }
   // A forbidden number or a non-canonical form: the content is still checked further.
-  if (parsed.reason === 'number') findings.push(finding('RECORD_MALFORMED', `Line ${parsed.message}.`, where));
-  else findings.push(finding('RECORD_NONCANONICAL', `Line is ${parsed.message}.`, where));
+  if (parsed.reason === 'number') findings.push(finding('RECORD_MALFORMED', `Line ${parsed.message}.`, where()));
+  else findings.push(finding('RECORD_NONCANONICAL', `Line is ${parsed.message}.`, where()));
   return { value: parsed.value, findings };
 }
