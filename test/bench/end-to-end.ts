@@ -168,15 +168,39 @@ export function verifyInChild(path: string, root: string, workers: number, memor
   return JSON.parse(out.trim().split('\n').at(-1) as string) as VerifyChildFigures;
 }
 
-export async function benchEndToEnd(n: number, workers: number, perFile = 1000): Promise<EndToEndFigures> {
+/**
+ * The bare loop, the bare loop in `workers` processes at once, and `tickmark verify`, one after
+ * another; `reversed` runs them the other way round (verify first), so that over several rounds
+ * a machine speeding up or slowing down does not favour one side.
+ */
+export async function benchEndToEnd(
+  n: number,
+  workers: number,
+  perFile = 1000,
+  reversed = false,
+): Promise<EndToEndFigures> {
   const archive = ensureArchive(n, perFile);
-  const bare = await bareLoop(archive.path);
+  let full: VerifyChildFigures | null = reversed ? verifyInChild(archive.path, archive.root, workers) : null;
+  const bare = reversed ? null : await bareLoop(archive.path);
   const parallel = await parallelBareRate(archive.path, workers);
-  const full = verifyInChild(archive.path, archive.root, workers);
+  full ??= verifyInChild(archive.path, archive.root, workers);
+  const bareRun = bare ?? (await bareLoop(archive.path));
+  return figuresOf(n, perFile, workers, archive.generateSeconds, bareRun, parallel, full);
+}
+
+function figuresOf(
+  n: number,
+  perFile: number,
+  workers: number,
+  generateSeconds: number | null,
+  bare: { receipts: number; ms: number },
+  parallel: number,
+  full: VerifyChildFigures,
+): EndToEndFigures {
   return {
     receipts: full.receipts,
     perFile,
-    generateSeconds: archive.generateSeconds,
+    generateSeconds,
     bareRate: Math.round((bare.receipts * 1000) / bare.ms),
     parallelBareRate: parallel,
     fullRate: Math.round((full.receipts * 1000) / full.ms),

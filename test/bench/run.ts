@@ -6,6 +6,8 @@
  *   BENCH_ONLY=explorer npm run bench                     (the explorer's search and filters only)
  *   BENCH_SHAPES=1000,quarter npm run bench               (receipts per segment file: 1,000 (the demo's),
  *                                                          and "quarter": two files per ledger, n/4 each)
+ *   BENCH_ROUNDS=3 npm run bench                          (each end-to-end row 3 times, every other round
+ *                                                          verify first; prints each shape's median ratios)
  *   BENCH_SCALE=1000000,10000000 BENCH_ONLY=scale npm run bench  (BENCH_SCALE_MEMORY=1: also without the spill)
  *                                                         (verify's time per receipt and peak memory by size;
  *                                                          off unless asked)
@@ -129,15 +131,38 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 const shapes = (process.env.BENCH_SHAPES ?? '1000,quarter').split(',');
+// BENCH_ROUNDS=r: every size and shape r times, the rounds of all shapes taken in turn and every
+// other round in the reverse order (verify first), then the median of each shape's ratios.
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+const ratios = new Map<string, { bare: number[]; ceiling: number[] }>();
 for (const n of sizes) {
-  for (const shape of shapes) {
-    const perFile = shape === 'quarter' ? Math.max(1, Math.floor(n / 4)) : Number(shape);
-    const e = await benchEndToEnd(n, workers, perFile);
-    const perFileText = shape === 'quarter' ? `${f(perFile)} (2 per ledger)` : f(perFile);
-    console.log(
-      `| ${f(e.receipts)} | ${perFileText} | ${e.generateSeconds === null ? 'cached' : e.generateSeconds.toFixed(0)} | ${f(e.bareRate)} | ${f(e.parallelBareRate)} | ${ratio(e.parallelBareRate, e.bareRate)} | ${f(e.fullRate)} | ${ratio(e.fullRate, e.bareRate)} | ${ratio(e.fullRate, e.parallelBareRate)} | ${e.fullSeconds.toFixed(1)} | ${((e.fullSeconds * 1e6) / e.receipts).toFixed(0)} | ${f(e.maxRssMiB)} | ${e.findings} |`,
-    );
+  for (let round = 1; round <= rounds; round++) {
+    for (const shape of shapes) {
+      const perFile = shape === 'quarter' ? Math.max(1, Math.floor(n / 4)) : Number(shape);
+      const e = await benchEndToEnd(n, workers, perFile, round % 2 === 0);
+      const perFileText = shape === 'quarter' ? `${f(perFile)} (2 per ledger)` : f(perFile);
+      const key = `${f(n)} receipts, ${perFileText} receipts per file`;
+      const seen = ratios.get(key) ?? { bare: [], ceiling: [] };
+      seen.bare.push(e.fullRate / e.bareRate);
+      seen.ceiling.push(e.fullRate / e.parallelBareRate);
+      ratios.set(key, seen);
+      console.log(
+        `| ${f(e.receipts)}${rounds > 1 ? ` (round ${round}${round % 2 === 0 ? ', verify first' : ''})` : ''} | ${perFileText} | ${e.generateSeconds === null ? 'cached' : e.generateSeconds.toFixed(0)} | ${f(e.bareRate)} | ${f(e.parallelBareRate)} | ${ratio(e.parallelBareRate, e.bareRate)} | ${f(e.fullRate)} | ${ratio(e.fullRate, e.bareRate)} | ${ratio(e.fullRate, e.parallelBareRate)} | ${e.fullSeconds.toFixed(1)} | ${((e.fullSeconds * 1e6) / e.receipts).toFixed(0)} | ${f(e.maxRssMiB)} | ${e.findings} |`,
+      );
+    }
   }
+}
+if (rounds > 1) {
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  };
+  const spread = (values: number[]) =>
+    `median ${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
+  console.log(`\nOver ${rounds} rounds:`);
+  for (const [key, seen] of ratios)
+    console.log(`  ${key}: verify / bare ${spread(seen.bare)}; verify / ceiling ${spread(seen.ceiling)}`);
 }
 
 if (process.env.BENCH_ENTRIES !== '0') {
