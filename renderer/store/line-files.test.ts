@@ -217,6 +217,20 @@ describe('segment files kept as their stored bytes', () => {
       expect(await linesOf(partly.archiveId, chunkNo)).toEqual(await linesOf(held.archiveId, chunkNo));
   });
 
+  it('only segment files are kept; another entry read whole leaves nothing recorded', async () => {
+    const archive = archiveOf([{ path: 'policies/p.json', bytes: utf8('{"a":1}\n'), method: 8 }]);
+    const stored = archive.stored.get('policies/p.json') as StoredData;
+    for (const keptBy of [new KeptFiles(archive.blob), new KeptFiles(null)]) {
+      const inflate = keptBy.inflate(async function* (bytes, data) {
+        yield await bytes.read(data.offset, data.compressedSize);
+      });
+      for await (const _ of inflate(blobBytes(archive.blob), stored));
+      keptBy.offer('policies/p.json', stored);
+      expect(keptBy.has('policies/p.json')).toBe(false);
+      expect(keptBy.recordingEntries).toBe(0);
+    }
+  });
+
   it("relayed: only reads that are exactly the entry's data, in order and without a gap, make a copy", () => {
     const stored: StoredData = { offset: 10, compressedSize: 6, method: 8, crc32: 0, uncompressedSize: 9 };
     const read = (offset: number, ...bytes: number[]) => ({ offset, bytes: Uint8Array.from(bytes) });

@@ -11,6 +11,7 @@
  */
 import type { RandomAccessBytes } from '../../shared/archive/source.ts';
 import type { NativeInflate, StoredData } from '../../shared/archive/zip.ts';
+import { SEGMENT_PATH } from '../../shared/format/layout.ts';
 import { KEPT_FILE_MAX_BYTES, type LineChunk, type SegmentFile } from './receipt-columns.ts';
 
 /** The stored data of a file small enough to keep, by a method a reader can inflate. */
@@ -72,11 +73,15 @@ export class KeptFiles {
 
   /**
    * The engine read entry `path` whole (its size and CRC-32 checked) from `stored`: kept when it
-   * inflates to at most {@link KEPT_FILE_MAX_BYTES}, is stored or deflated, and (relayed) its
-   * stored bytes were all recorded, in order.
+   * is a segment file, inflates to at most {@link KEPT_FILE_MAX_BYTES}, is stored or deflated,
+   * and (relayed) its stored bytes were all recorded, in order.
    */
   offer(path: string, stored: StoredData): void {
-    if (!keepable(stored)) return;
+    // Only segment files are read back by line; the engine tells every entry it reads whole.
+    if (!keepable(stored) || !SEGMENT_PATH.test(path)) {
+      this.recording.delete(stored.offset);
+      return;
+    }
     const blob = this.archive
       ? this.archive.slice(stored.offset, stored.offset + stored.compressedSize)
       : storedBlob(this.recording.get(stored.offset), stored);
