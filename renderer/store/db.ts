@@ -159,8 +159,9 @@ export interface ReceiptLinesRow {
 }
 
 /**
- * A small segment file kept as its stored bytes (a slice of the archive as imported, deflated
- * or not) instead of its lines in `receiptLines` (imports from a file since 2026-12-02).
+ * A small segment file kept as its stored bytes (deflated or not: a slice of the archive file,
+ * or the bytes the engine read when they were relayed) instead of its lines in `receiptLines`
+ * (imports since 2026-12-02).
  * `path` is the entry's name as the engine read it; `size` its bytes once inflated (the ZIP's
  * uncompressed size, which the import's read checked).
  */

@@ -3,9 +3,9 @@
  *
  * Storing every receipt line at import was most of what the app spent beyond the command
  * line's work (docs/PERFORMANCE.md, issue 14): each line chunk is serialized into IndexedDB.
- * A segment file of at most `KEPT_FILE_MAX_BYTES` (4 MiB, receipt-columns.ts) read from a file is kept instead as
- * its stored bytes, a slice of the archive (deflated, under a third of its lines' size, and
- * copied by the browser without passing through JavaScript), and its lines are left out of the
+ * A segment file of at most `KEPT_FILE_MAX_BYTES` (4 MiB, receipt-columns.ts) is kept instead as
+ * its stored bytes (deflated, under a third of its lines' size: a slice of the archive file, or
+ * the relayed bytes the engine read, see workers/kept-files.ts), and its lines are left out of the
  * chunks (`ReceiptLinesRow.inFiles`). Reading a chunk then inflates the files it names, once
  * for the chunks that follow (a few are remembered), cuts them at "\n" exactly as the import's
  * reader did (shared/archive/lines.ts), and gives each line only if its SHA-256 is the one the

@@ -212,7 +212,7 @@ export const KEPT_FILE_MAX_BYTES = 4 * 1024 * 1024;
 /** A small segment file kept as its stored bytes instead of its lines (renderer/store/line-files.ts). */
 export interface SegmentFile {
   readonly path: string;
-  /** Its stored bytes (deflated or not): a slice of the archive file. */
+  /** Its stored bytes (deflated or not): a slice of the archive file, or the relayed bytes the engine read. */
   readonly blob: Blob;
   /** 0 stored, 8 deflated. */
   readonly method: number;
