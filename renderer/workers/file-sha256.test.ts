@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { memoryBytes } from '../../shared/archive/blob.ts';
+import { blobBytes, memoryBytes } from '../../shared/archive/blob.ts';
 import { fileSha256 } from './file-sha256.ts';
 
 const native = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -38,5 +38,43 @@ describe('fileSha256', () => {
       onProgress: (done) => done >= 500 && controller.abort(new Error('stop')),
     });
     await expect(run).rejects.toThrow('stop');
+  });
+});
+
+describe('fileSha256 of a source that streams (a browser File)', () => {
+  const bytes = new Uint8Array(5000).map((_, i) => (i * 13 + 1) & 0xff);
+  const parts = [1200, 800, 3000].map((length, i, all) => {
+    const at = all.slice(0, i).reduce((sum, n) => sum + n, 0);
+    return bytes.slice(at, at + length);
+  });
+
+  it('equals node:crypto, read as one stream, not a slice at a time', async () => {
+    const blob = new Blob(parts as BlobPart[]);
+    const slices: (number | undefined)[] = [];
+    const original = blob.slice.bind(blob);
+    blob.slice = (start?: number, end?: number) => (slices.push(start), original(start, end));
+    const seen: number[] = [];
+    expect(await fileSha256(blobBytes(blob), { onProgress: (done) => seen.push(done) })).toBe(native(bytes));
+    expect(slices).toEqual([0]);
+    expect(seen).toEqual([1200, 2000, 5000]);
+  });
+
+  it('waits at each chunk while the pace says so', async () => {
+    const asked: number[] = [];
+    await fileSha256(blobBytes(new Blob(parts as BlobPart[])), {
+      readyFor: (offset) => (asked.push(offset), Promise.resolve()),
+    });
+    expect(asked).toEqual([0, 1200, 2000]);
+  });
+
+  it('refuses a stream that ends before the size it claims', async () => {
+    const short = {
+      size: 10,
+      read: async () => new Uint8Array(0),
+      async *stream() {
+        yield bytes.subarray(0, 9);
+      },
+    };
+    await expect(fileSha256(short)).rejects.toThrow('the file ended early: 9 of 10 bytes could be read');
   });
 });

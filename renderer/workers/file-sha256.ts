@@ -27,6 +27,23 @@ export async function fileSha256(bytes: RandomAccessBytes, options: FileHashOpti
   const slice = options.slice ?? FILE_HASH_SLICE;
   if (!Number.isSafeInteger(slice) || slice < 1) throw new RangeError('fileSha256: "slice" must be a positive integer');
   const hasher = createHasher();
+  if (bytes.stream && !options.slice) {
+    // One stream of the file (a browser's File: a slice at a time costs a round trip each).
+    let offset = 0;
+    const wait = options.readyFor?.(0, bytes.size);
+    if (wait) await wait;
+    for await (const chunk of bytes.stream(0, bytes.size)) {
+      options.signal?.throwIfAborted();
+      hasher.update(chunk);
+      offset += chunk.length;
+      options.onProgress?.(offset, bytes.size);
+      const next = offset < bytes.size ? options.readyFor?.(offset, bytes.size) : undefined;
+      if (next) await next;
+    }
+    if (offset !== bytes.size) throw new Error(`the file ended early: ${offset} of ${bytes.size} bytes could be read`);
+    options.signal?.throwIfAborted();
+    return hasher.digest().slice(HASH_PREFIX.length);
+  }
   for (let offset = 0; offset < bytes.size;) {
     const wait = options.readyFor?.(offset, bytes.size);
     if (wait) await wait;

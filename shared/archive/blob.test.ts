@@ -42,3 +42,146 @@ describe('blobBytes', () => {
     expect(slices).toEqual([[20, 27]]);
   });
 });
+
+describe('blobBytes: reads in order through one stream', () => {
+  /** 1,000 bytes in parts of 100, 250, 50, 300 and 300: a stream of it comes in those chunks. */
+  const whole = new Uint8Array(1000).map((_, i) => (i * 7 + 3) & 0xff);
+  const parts = [100, 250, 50, 300, 300].reduce<Uint8Array[]>((list, length) => {
+    const at = list.reduce((sum, p) => sum + p.length, 0);
+    return [...list, whole.slice(at, at + length)];
+  }, []);
+  /** The blob, and the slices made of it (a stream or a read each). */
+  const counted = () => {
+    const blob = new Blob(parts as BlobPart[]);
+    const slices: [number | undefined, number | undefined][] = [];
+    const original = blob.slice.bind(blob);
+    blob.slice = (start?: number, end?: number) => {
+      slices.push([start, end]);
+      return original(start, end);
+    };
+    return { blob, slices };
+  };
+  const collect = async (chunks: AsyncIterable<Uint8Array>) => {
+    const out: number[] = [];
+    for await (const chunk of chunks) out.push(...chunk);
+    return out;
+  };
+  const expected = (offset: number, length: number) => [...whole.subarray(offset, offset + length)];
+  const streamed = (bytes: RandomAccessBytes, offset: number, length: number) => {
+    if (!bytes.stream) throw new Error('blobBytes should stream');
+    return bytes.stream(offset, length);
+  };
+
+  it('streams exactly the range asked for, across chunks', async () => {
+    for (const [offset, length] of [
+      [0, 1000],
+      [0, 99],
+      [90, 20],
+      [349, 352],
+      [999, 1],
+    ] as const)
+      expect(await collect(streamed(blobBytes(new Blob(parts as BlobPart[])), offset, length))).toEqual(
+        expected(offset, length),
+      );
+  });
+
+  it('entries read in stored order (a header, then the data) take one stream of the file', async () => {
+    const { blob, slices } = counted();
+    const bytes = blobBytes(blob);
+    // Entry one: its data at 30..330; entry two: a 24-byte data descriptor, its header at 354, its data 384..1000.
+    expect(await collect(streamed(bytes, 30, 300))).toEqual(expected(30, 300));
+    expect([...(await bytes.read(354, 30))]).toEqual(expected(354, 30));
+    expect(await collect(streamed(bytes, 384 + 9, 1000 - 393))).toEqual(expected(393, 607));
+    expect(slices).toEqual([[30, undefined]]);
+  });
+
+  it('a read that spans chunks is one buffer of the bytes asked for', async () => {
+    const bytes = blobBytes(new Blob(parts as BlobPart[]));
+    await collect(streamed(bytes, 0, 90));
+    expect([...(await bytes.read(90, 300))]).toEqual(expected(90, 300));
+    expect(await collect(streamed(bytes, 390, 610))).toEqual(expected(390, 610));
+  });
+
+  it('a read away from where a stream stopped is a slice of its own, and leaves the stream', async () => {
+    const { blob, slices } = counted();
+    const bytes = blobBytes(blob);
+    await collect(streamed(bytes, 0, 100));
+    expect([...(await bytes.read(600, 10))]).toEqual(expected(600, 10));
+    expect(await collect(streamed(bytes, 100, 200))).toEqual(expected(100, 200));
+    expect(slices).toEqual([
+      [0, undefined],
+      [600, 610],
+    ]);
+  });
+
+  it('a stream going back, or far ahead, starts a new one', async () => {
+    const { blob, slices } = counted();
+    const bytes = blobBytes(blob);
+    await collect(streamed(bytes, 500, 100));
+    expect(await collect(streamed(bytes, 0, 100))).toEqual(expected(0, 100));
+    expect(slices.map(([start]) => start)).toEqual([500, 0]);
+  });
+
+  it('a stream left before its end is not continued (its place is not known to the next read)', async () => {
+    const { blob, slices } = counted();
+    const bytes = blobBytes(blob);
+    for await (const chunk of streamed(bytes, 0, 1000)) {
+      expect(chunk.length).toBe(100);
+      break;
+    }
+    expect(await collect(streamed(bytes, 100, 200))).toEqual(expected(100, 200));
+    expect(slices.map(([start]) => start)).toEqual([0, 100]);
+  });
+
+  it('two readers in order, interleaved, each keep their own stream', async () => {
+    const { blob, slices } = counted();
+    const bytes = blobBytes(blob);
+    const a = streamed(bytes, 0, 400)[Symbol.asyncIterator]();
+    const b = streamed(bytes, 500, 200)[Symbol.asyncIterator]();
+    const taken: number[][] = [[], []];
+    for (;;) {
+      const [x, y] = await Promise.all([a.next(), b.next()]);
+      if (!x.done) taken[0]?.push(...x.value);
+      if (!y.done) taken[1]?.push(...y.value);
+      if (x.done && y.done) break;
+    }
+    expect(taken).toEqual([expected(0, 400), expected(500, 200)]);
+    expect(await collect(streamed(bytes, 400, 100))).toEqual(expected(400, 100));
+    expect(await collect(streamed(bytes, 700, 300))).toEqual(expected(700, 300));
+    expect(slices.map(([start]) => start)).toEqual([0, 500]);
+  });
+
+  it('a stream in use is not shared: a second read at its place reads on its own', async () => {
+    const bytes = blobBytes(new Blob(parts as BlobPart[]));
+    const first = streamed(bytes, 0, 1000)[Symbol.asyncIterator]();
+    expect((await first.next()).value).toHaveLength(100);
+    expect([...(await bytes.read(100, 10))]).toEqual(expected(100, 10));
+    const rest: number[] = [];
+    for (let next = await first.next(); !next.done; next = await first.next()) rest.push(...next.value);
+    expect(rest).toEqual(expected(100, 900));
+  });
+
+  it('gives fewer bytes only where the blob ends', async () => {
+    const bytes = blobBytes(new Blob(parts as BlobPart[]));
+    expect(await collect(streamed(bytes, 900, 500))).toEqual(expected(900, 100));
+    expect([...(await bytes.read(1000, 10))]).toEqual([]);
+  });
+
+  it('a stream that fails says so, and the next read starts afresh', async () => {
+    const blob = new Blob(parts as BlobPart[]);
+    const original = blob.slice.bind(blob);
+    let failing = true;
+    blob.slice = (start?: number, end?: number) => {
+      const slice = original(start, end);
+      if (!failing) return slice;
+      failing = false;
+      const stream = new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.error(new Error('the file cannot be read')),
+      });
+      return Object.assign(slice, { stream: () => stream });
+    };
+    const bytes = blobBytes(blob);
+    await expect(collect(streamed(bytes, 0, 100))).rejects.toThrow('the file cannot be read');
+    expect(await collect(streamed(bytes, 0, 100))).toEqual(expected(0, 100));
+  });
+});

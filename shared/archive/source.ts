@@ -37,6 +37,12 @@ export interface ArchiveSource {
 export interface RandomAccessBytes {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * The same bytes as `read(offset, length)`, in chunks of any size, for a long read in order
+   * (where reading a slice at a time costs more than one stream: a browser's Blob). Fewer bytes
+   * than asked only where the file ends; the caller checks the total as it checks a `read`.
+   */
+  stream?(offset: number, length: number): AsyncIterable<Uint8Array>;
   close?(): Promise<void>;
 }
 

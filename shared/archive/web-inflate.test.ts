@@ -15,6 +15,7 @@ import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { createCRC32 } from 'hash-wasm';
 import { HELD_ENTRY_BYTES, openZip, type NativeInflate } from './zip.ts';
 import type { RandomAccessBytes } from './source.ts';
+import { blobBytes } from './blob.ts';
 import { inflateKeepsZipRules, inflateWith, webInflate, type WebInflateParts } from './web-inflate.ts';
 import {
   deflated,
@@ -72,10 +73,25 @@ async function strictInflate(): Promise<NativeInflate> {
   return inflate;
 }
 
-/** Both paths give the same outcome for every entry, words included; returns it. */
+/** The zip as a File is in the app: a Blob whose streams come in parts (here of 1,000 bytes). */
+const partedBlob = (zip: Uint8Array) =>
+  blobBytes(
+    new Blob(Array.from({ length: Math.ceil(zip.length / 1000) }, (_, i) => zip.slice(i * 1000, (i + 1) * 1000))),
+  );
+
+/**
+ * Both paths give the same outcome for every entry, words included, the app's read from bytes in
+ * memory and from a Blob (its entries' data streamed); returns it.
+ */
 async function sameAsZipJs(zip: Uint8Array): Promise<Map<string, Outcome>> {
-  const [zipJs, web] = await Promise.all([readEveryEntry(zip, undefined), readEveryEntry(zip, await strictInflate())]);
+  const inflate = await strictInflate();
+  const [zipJs, web, fromBlob] = await Promise.all([
+    readEveryEntry(zip, undefined),
+    readEveryEntry(zip, inflate),
+    readEveryEntry(zip, inflate, partedBlob),
+  ]);
   expect(web).toEqual(zipJs);
+  expect(fromBlob).toEqual(zipJs);
   return web;
 }
 
@@ -209,15 +225,25 @@ describe('the app inflate for ZIP entries (shared/archive/web-inflate.ts)', () =
       size: zip.length,
       read: async (offset, length) => zip.slice(offset, shrunk ? Math.min(offset + length, 100) : offset + length),
     };
-    const shrinking = await openZip(bytes, 't', {}, { inflate });
-    const [entry] = await shrinking.entries();
-    shrunk = true;
-    await expect(
-      (async () => {
-        for await (const _ of shrinking.read(entry!)) void _;
-      })(),
-    ).rejects.toThrow(/^entry "x\.bin" cannot be read: /);
-    await shrinking.close();
+    // Read a slice at a time, and streamed (a browser's File).
+    const streaming: RandomAccessBytes = {
+      ...bytes,
+      async *stream(offset, length) {
+        yield zip.slice(offset, shrunk ? Math.min(offset + length, 100) : offset + length);
+      },
+    };
+    for (const source of [bytes, streaming]) {
+      shrunk = false;
+      const shrinking = await openZip(source, 't', {}, { inflate });
+      const [entry] = await shrinking.entries();
+      shrunk = true;
+      await expect(
+        (async () => {
+          for await (const _ of shrinking.read(entry!)) void _;
+        })(),
+      ).rejects.toThrow(/^entry "x\.bin" cannot be read: /);
+      await shrinking.close();
+    }
 
     const big = new Uint8Array(randomBytes(HELD_ENTRY_BYTES + (1 << 20))); // past what is held until checked;
     const source = await openZip(memoryBytes(zipSync({ 'big.bin': big, 'small.jsonl': TEXT })), 't', {}, { inflate });

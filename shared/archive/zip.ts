@@ -66,6 +66,18 @@ export async function* storedDataBytes(
   signal?: AbortSignal,
 ): AsyncIterable<Uint8Array> {
   const end = stored.offset + stored.compressedSize;
+  if (bytes.stream) {
+    signal?.throwIfAborted();
+    let at = stored.offset;
+    for await (const chunk of bytes.stream(stored.offset, stored.compressedSize)) {
+      signal?.throwIfAborted();
+      at += chunk.length;
+      yield chunk;
+    }
+    // zip.js checked that the data lies within the file; fewer bytes means the file changed.
+    if (at !== end) throw new Error(ZIP_DATA_ERRORS.damaged);
+    return;
+  }
   for (let at = stored.offset; at < end;) {
     signal?.throwIfAborted();
     const length = Math.min(STORED_READ_BYTES, end - at);

@@ -116,8 +116,9 @@ export type Outcome = { ok: string } | { unreadable: string };
 export async function readEveryEntry(
   zip: Uint8Array,
   inflate: NativeInflate | undefined,
+  bytesOf: (zip: Uint8Array) => RandomAccessBytes = memoryBytes,
 ): Promise<Map<string, Outcome>> {
-  const source = await openZip(memoryBytes(zip), 'test.zip', {}, { inflate });
+  const source = await openZip(bytesOf(zip), 'test.zip', {}, { inflate });
   const out = new Map<string, Outcome>();
   try {
     for (const entry of await source.entries()) {
