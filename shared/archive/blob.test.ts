@@ -85,14 +85,30 @@ describe('blobBytes: reads in order through one stream', () => {
       );
   });
 
-  it('entries read in stored order (a header, then the data) take one stream of the file', async () => {
+  it('entries read as zip.js reads them (header, the data descriptor past the data, then the data) take one stream', async () => {
     const { blob, slices } = counted();
     const bytes = blobBytes(blob);
-    // Entry one: its data at 30..330; entry two: a 24-byte data descriptor, its header at 354, its data 384..1000.
+    // Entry one: its header at 0, its data 30..330, its descriptor 330..354; entry two: its header
+    // at 354, a 9-byte name, its data 393..976, its descriptor 976..1000.
+    expect([...(await bytes.read(0, 30))]).toEqual(expected(0, 30));
+    expect([...(await bytes.read(330, 24))]).toEqual(expected(330, 24));
     expect(await collect(streamed(bytes, 30, 300))).toEqual(expected(30, 300));
     expect([...(await bytes.read(354, 30))]).toEqual(expected(354, 30));
-    expect(await collect(streamed(bytes, 384 + 9, 1000 - 393))).toEqual(expected(393, 607));
-    expect(slices).toEqual([[30, undefined]]);
+    expect([...(await bytes.read(976, 24))]).toEqual(expected(976, 24));
+    expect(await collect(streamed(bytes, 393, 583))).toEqual(expected(393, 583));
+    expect(slices).toEqual([
+      [0, 30],
+      [330, 354],
+      [30, undefined],
+    ]);
+  });
+
+  it('a look ahead gives fewer bytes only where the blob ends, and keeps what it read for the stream', async () => {
+    const bytes = blobBytes(new Blob(parts as BlobPart[]));
+    expect(await collect(streamed(bytes, 0, 10))).toEqual(expected(0, 10));
+    expect([...(await bytes.read(990, 30))]).toEqual(expected(990, 10));
+    expect([...(await bytes.read(200, 200))]).toEqual(expected(200, 200));
+    expect(await collect(streamed(bytes, 10, 990))).toEqual(expected(10, 990));
   });
 
   it('a read that spans chunks is one buffer of the bytes asked for', async () => {
@@ -102,15 +118,15 @@ describe('blobBytes: reads in order through one stream', () => {
     expect(await collect(streamed(bytes, 390, 610))).toEqual(expected(390, 610));
   });
 
-  it('a read away from where a stream stopped is a slice of its own, and leaves the stream', async () => {
+  it('a read before where a stream stopped is a slice of its own, and leaves the stream', async () => {
     const { blob, slices } = counted();
     const bytes = blobBytes(blob);
-    await collect(streamed(bytes, 0, 100));
-    expect([...(await bytes.read(600, 10))]).toEqual(expected(600, 10));
-    expect(await collect(streamed(bytes, 100, 200))).toEqual(expected(100, 200));
+    await collect(streamed(bytes, 500, 100));
+    expect([...(await bytes.read(100, 10))]).toEqual(expected(100, 10));
+    expect(await collect(streamed(bytes, 600, 200))).toEqual(expected(600, 200));
     expect(slices).toEqual([
-      [0, undefined],
-      [600, 610],
+      [500, undefined],
+      [100, 110],
     ]);
   });
 

@@ -14,6 +14,14 @@ import type { RandomAccessBytes } from './source.ts';
 const STREAM_GAP_BYTES = 64 * 1024;
 /** A `read()` is taken from a kept stream only when it starts at most this far past it (a data descriptor). */
 const READ_GAP_BYTES = 64;
+/**
+ * A small `read()` at most this far past where a kept stream stands is read from that stream, whose
+ * bytes up to it are kept for the reads that follow: zip.js reads an entry's data descriptor, just
+ * past its data, before the data itself.
+ */
+const LOOK_AHEAD_BYTES = 4 * 1024 * 1024;
+/** The largest `read()` answered by a look ahead (a data descriptor, a local header). */
+const LOOK_AHEAD_READ_BYTES = 64 * 1024;
 /** Streams kept for a continuation: the entry being read and one more reader in order. */
 const MAX_CURSORS = 2;
 
@@ -22,8 +30,9 @@ class Cursor {
   /** The offset of the next byte `next` gives. */
   pos: number;
   busy = false;
-  /** What is left of the last chunk read. */
-  private rest: Uint8Array | null = null;
+  /** Chunks read from the stream and not yet given (the rest of one, or those read for a look ahead). */
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
   constructor(
     private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
     start: number,
@@ -31,19 +40,27 @@ class Cursor {
     this.pos = start;
   }
 
+  /** The stream's next chunk with bytes in it, kept; false at the blob's end. */
+  private async readMore(): Promise<boolean> {
+    for (;;) {
+      const read = await this.reader.read();
+      if (read.done) return false;
+      if (read.value.length === 0) continue;
+      this.held.push(read.value);
+      this.heldBytes += read.value.length;
+      return true;
+    }
+  }
+
   /** The next bytes, at most `max` (a view of the stream's chunk, no copy); null at the blob's end. */
   async next(max: number): Promise<Uint8Array | null> {
-    let chunk = this.rest;
-    this.rest = null;
-    while (!chunk || chunk.length === 0) {
-      const read = await this.reader.read();
-      if (read.done) return null;
-      chunk = read.value;
-    }
+    if (this.held.length === 0 && !(await this.readMore())) return null;
+    let chunk = this.held[0] as Uint8Array;
     if (chunk.length > max) {
-      this.rest = chunk.subarray(max);
+      this.held[0] = chunk.subarray(max);
       chunk = chunk.subarray(0, max);
-    }
+    } else this.held.shift();
+    this.heldBytes -= chunk.length;
     this.pos += chunk.length;
     return chunk;
   }
@@ -58,8 +75,27 @@ class Cursor {
     return true;
   }
 
+  /**
+   * A copy of the `length` bytes `ahead` bytes past `pos`, read from the stream and kept for the
+   * reads in order that follow (fewer bytes only where the blob ends); `pos` does not move.
+   */
+  async peek(ahead: number, length: number): Promise<Uint8Array> {
+    while (this.heldBytes < ahead + length && (await this.readMore()));
+    const out = new Uint8Array(Math.max(0, Math.min(length, this.heldBytes - ahead)));
+    let at = 0; // where the chunk below starts, from `pos`
+    for (const chunk of this.held) {
+      const from = Math.max(ahead, at);
+      const to = Math.min(ahead + out.length, at + chunk.length);
+      if (from < to) out.set(chunk.subarray(from - at, to - at), from - ahead);
+      at += chunk.length;
+      if (at >= ahead + out.length) break;
+    }
+    return out;
+  }
+
   cancel(): void {
-    this.rest = null;
+    this.held = [];
+    this.heldBytes = 0;
     this.reader.cancel().catch(() => undefined);
   }
 }
@@ -116,6 +152,27 @@ export function blobBytes(blob: Blob): RandomAccessBytes {
   return {
     size: blob.size,
     async read(offset: number, length: number): Promise<Uint8Array> {
+      const ahead =
+        length > 0 && length <= LOOK_AHEAD_READ_BYTES
+          ? cursors.find(
+              (c) =>
+                !c.busy &&
+                c.pos <= offset &&
+                offset - c.pos > READ_GAP_BYTES &&
+                offset + length - c.pos <= LOOK_AHEAD_BYTES,
+            )
+          : undefined;
+      if (ahead) {
+        ahead.busy = true;
+        try {
+          const bytes = await ahead.peek(offset - ahead.pos, length);
+          ahead.busy = false;
+          return bytes;
+        } catch {
+          // A stream that failed is dropped; the read is made afresh (and fails on its own if it must).
+          drop(ahead);
+        }
+      }
       const cursor = length > 0 ? await continuing(offset, READ_GAP_BYTES) : null;
       if (!cursor) return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
       try {
