@@ -14,6 +14,7 @@ export interface FileHashOptions {
   readonly signal?: AbortSignal;
   /** Called after each slice with the bytes hashed so far. */
   readonly onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Read this many bytes at a time, even from a source that streams (which is otherwise read as one stream). */
   readonly slice?: number;
   /** Asked before each slice is read (at `offset` of `size`); the hash waits while it returns a pending promise. */
   readonly readyFor?: (offset: number, size: number) => Promise<void> | undefined;
