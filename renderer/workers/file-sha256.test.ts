@@ -78,3 +78,27 @@ describe('fileSha256 of a source that streams (a browser File)', () => {
     await expect(fileSha256(short)).rejects.toThrow('the file ended early: 9 of 10 bytes could be read');
   });
 });
+
+describe('fileSha256 stopped while streaming', () => {
+  it('ends the stream it was reading when aborted', async () => {
+    const controller = new AbortController();
+    let ended = false;
+    const source = {
+      size: 300,
+      read: async () => new Uint8Array(0),
+      async *stream() {
+        try {
+          for (let i = 0; i < 3; i++) yield new Uint8Array(100);
+        } finally {
+          ended = true;
+        }
+      },
+    };
+    const run = fileSha256(source, {
+      signal: controller.signal,
+      onProgress: (done) => done >= 100 && controller.abort(new Error('stop')),
+    });
+    await expect(run).rejects.toThrow('stop');
+    expect(ended).toBe(true);
+  });
+});

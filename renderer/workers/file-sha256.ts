@@ -28,35 +28,62 @@ export async function fileSha256(bytes: RandomAccessBytes, options: FileHashOpti
   const slice = options.slice ?? FILE_HASH_SLICE;
   if (!Number.isSafeInteger(slice) || slice < 1) throw new RangeError('fileSha256: "slice" must be a positive integer');
   const hasher = createHasher();
-  if (bytes.stream && !options.slice) {
-    // One stream of the file (a browser's File: a slice at a time costs a round trip each).
-    let offset = 0;
-    const wait = options.readyFor?.(0, bytes.size);
-    if (wait) await wait;
-    for await (const chunk of bytes.stream(0, bytes.size)) {
-      options.signal?.throwIfAborted();
-      hasher.update(chunk);
-      offset += chunk.length;
-      options.onProgress?.(offset, bytes.size);
-      const next = offset < bytes.size ? options.readyFor?.(offset, bytes.size) : undefined;
-      if (next) await next;
-    }
-    if (offset !== bytes.size) throw new Error(`the file ended early: ${offset} of ${bytes.size} bytes could be read`);
-    options.signal?.throwIfAborted();
-    return hasher.digest().slice(HASH_PREFIX.length);
-  }
-  for (let offset = 0; offset < bytes.size;) {
+  let offset = 0;
+  /** Before each read: waits while the pace says so, then stops if aborted. */
+  const ready = async () => {
     const wait = options.readyFor?.(offset, bytes.size);
     if (wait) await wait;
     options.signal?.throwIfAborted();
-    const length = Math.min(slice, bytes.size - offset);
-    const chunk = await bytes.read(offset, length);
-    if (chunk.length !== length)
-      throw new Error(`the file ended early: ${offset + chunk.length} of ${bytes.size} bytes could be read`);
+  };
+  // A source that streams (a browser's File: a slice at a time costs a round trip each) is read as one stream.
+  const chunks =
+    bytes.stream && options.slice === undefined
+      ? paced(bytes.stream(0, bytes.size), () => (offset < bytes.size ? ready() : undefined))
+      : slices(bytes, slice, ready);
+  for await (const chunk of chunks) {
     hasher.update(chunk);
-    offset += length;
+    offset += chunk.length;
     options.onProgress?.(offset, bytes.size);
   }
+  if (offset !== bytes.size) throw endedEarly(offset, bytes.size);
   options.signal?.throwIfAborted();
   return hasher.digest().slice(HASH_PREFIX.length);
+}
+
+const endedEarly = (read: number, size: number) =>
+  new Error(`the file ended early: ${read} of ${size} bytes could be read`);
+
+/** `bytes` a slice at a time, `ready` before each; a short slice is an error. */
+async function* slices(bytes: RandomAccessBytes, slice: number, ready: () => Promise<void>): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < bytes.size;) {
+    await ready();
+    const length = Math.min(slice, bytes.size - at);
+    const chunk = await bytes.read(at, length);
+    if (chunk.length !== length) throw endedEarly(at + chunk.length, bytes.size);
+    yield chunk;
+    at += length;
+  }
+}
+
+/** `chunks`, with `ready` awaited before each is read. */
+async function* paced(
+  chunks: AsyncIterable<Uint8Array>,
+  ready: () => Promise<void> | undefined,
+): AsyncIterable<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (;;) {
+      await ready();
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    // Stopped early (aborted, or the hasher's caller left): the source is told, as `for await` would.
+    if (!done) await iterator.return?.();
+  }
 }
