@@ -7,6 +7,7 @@ import type { VerifyReport } from '../../shared/engine/types.ts';
 import { readArchivePath, type ArchivePath } from '../open-archive.ts';
 import { formatReport, reportJson } from '../report-format.ts';
 import { engineOptions } from '../engine-options.ts';
+import { nativeAsyncStrictVerifier } from '../native-ed25519.ts';
 import { withTempSpill } from '../spill-node.ts';
 import { defaultPoolSize, warmPool, type WarmPool } from '../pool/pool-runner.ts';
 import { UsageError, parseArgs, parseTrustRoots, type CommandIo, type ParsedArgs } from '../args.ts';
@@ -121,8 +122,15 @@ export async function verifyPath(
   // and take their setup when the engine asks for the runner.
   let warm: WarmPool | null = null;
   const warmed = () => (warm ??= warmPool(path, workers));
+  // With threads to spare, the checkpoints' signatures are verified in batches on libuv's
+  // thread pool while the segments are checked (a producer may write one for every receipt).
   const withPool: EngineOptions = parallel
-    ? { ...options, warmSegmentRunner: () => void warmed(), segmentRunner: (setup) => warmed().start(setup) }
+    ? {
+        checkpointVerifier: nativeAsyncStrictVerifier,
+        ...options,
+        warmSegmentRunner: () => void warmed(),
+        segmentRunner: (setup) => warmed().start(setup),
+      }
     : options;
   try {
     return await withTempSpill((spill) => {

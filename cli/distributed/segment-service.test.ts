@@ -58,7 +58,7 @@ const zipOf = (files: Map<string, Uint8Array>) => zipSync(Object.fromEntries(fil
 const zipBytes = zipOf(demo.files);
 const otherZip = zipOf(other.files);
 const { setup } = await setupAndTasks(demo.files, demo.rootPublicKey);
-const task: SegmentTask = { ledger: 'gw-eu-1', path: 'ledgers/gw-eu-1/000002.jsonl', checkpointSeqs: [] };
+const task: SegmentTask = { ledger: 'gw-eu-1', path: 'ledgers/gw-eu-1/000002.jsonl', checkpointRuns: [] };
 
 /** The result this thread gives for `task` (a fresh checker, as a worker builds one). */
 async function expected(files: Map<string, Uint8Array>, t: SegmentTask): Promise<SegmentResult> {

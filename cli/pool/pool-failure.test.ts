@@ -21,7 +21,7 @@ describe('the worker-thread pool', () => {
     const missing = join(mkdtempSync(join(tmpdir(), 'tickmark-pool-')), 'missing.zip');
     const pool = await startPool(missing, setup, 2);
     try {
-      await expect(pool.run({ ledger: 'a', path: 'ledgers/a/000001.jsonl', checkpointSeqs: [] })).rejects.toThrow(
+      await expect(pool.run({ ledger: 'a', path: 'ledgers/a/000001.jsonl', checkpointRuns: [] })).rejects.toThrow(
         /missing\.zip/,
       );
     } finally {

@@ -84,7 +84,7 @@ function fakeWorker(options: {
 const tasks: SegmentTask[] = Array.from({ length: 12 }, (_, i) => ({
   ledger: i < 6 ? 'a' : 'b',
   path: `ledgers/${i < 6 ? 'a' : 'b'}/${String(i).padStart(6, '0')}.jsonl`,
-  checkpointSeqs: [],
+  checkpointRuns: [],
 }));
 
 describe('startSegmentPool', () => {

@@ -262,22 +262,72 @@ describe('LedgerMerger: checkpoint lines', () => {
     expect(m.finish().checkpoints).toBe(9);
   });
 
-  it('checkpointSignature: the triple addCheckpointLine would verify, or null before the signature is reached; it changes nothing', () => {
+  it('readCheckpoint: the line on its own, with the triple to verify (null before the signature is reached); it changes nothing', () => {
     const m = merger();
     const { sig: _sig, ...body } = checkpoint(5);
-    expect(m.checkpointSignature(cpLine(5, 1))).toStrictEqual({
+    expect(m.readCheckpoint(cpLine(5, 1)).signed).toStrictEqual({
       signature: fromHex(SIG),
       message: utf8(canonicalize(body)),
       publicKey: PUBLIC_KEY,
     });
-    expect(m.checkpointSignature(cpLine(7, 2, { sig: BAD_SIG }))?.signature).toStrictEqual(fromHex(BAD_SIG));
-    expect(m.checkpointSignature(lineOf('{"seq":', 3))).toBeNull();
-    expect(m.checkpointSignature(cpLine(0, 4))).toBeNull();
-    expect(m.checkpointSignature(cpLine(3, 5, { ledger: 'M' }))).toBeNull();
-    expect(m.checkpointSignature(cpLine(6, 6, { kid: KID_REVOKED }))).toBeNull();
+    expect(m.readCheckpoint(cpLine(7, 2, { sig: BAD_SIG })).signed?.signature).toStrictEqual(fromHex(BAD_SIG));
+    expect(m.readCheckpoint(lineOf('{"seq":', 3)).signed).toBeUndefined();
+    expect(m.readCheckpoint(cpLine(0, 4)).signed).toBeUndefined();
+    expect(m.readCheckpoint(cpLine(3, 5, { ledger: 'M' })).signed).toBeUndefined();
+    expect(m.readCheckpoint(cpLine(6, 6, { kid: KID_REVOKED })).signed).toBeNull();
+    // A sig that is not 128 hex digits: the schema refuses the line, nothing to verify.
+    expect(m.readCheckpoint(cpLine(6, 7, { sig: 'ab' })).refusal?.code).toBe('RECORD_MALFORMED');
     expect(m.findings).toStrictEqual([]);
     expect(m.validCheckpoints).toStrictEqual([]);
     expect(m.finish().checkpoints).toBe(0);
+  });
+
+  it('read first and judged later with answers given: the same findings, valid checkpoints and counts as line by line', () => {
+    const reads: LineRead[] = [
+      lineOf('{"seq":', 1),
+      cpLine(0, 2),
+      cpLine(3, 3, { ledger: 'M' }),
+      cpLine(5, 4),
+      cpLine(5, 5),
+      cpLine(4, 6),
+      cpLine(6, 7, { kid: KID_REVOKED }),
+      cpLine(7, 8, { sig: BAD_SIG }),
+      cpLine(8, 9, { sig: 'ab' }),
+      cpLine(9, 10),
+      lineOf(`${canonicalize(checkpoint(10))} `, 11),
+    ];
+    const byLine = merger();
+    for (const read of reads) byLine.addCheckpointLine(read);
+    const asked: number[] = [];
+    const ahead = new LedgerMerger(
+      LEDGER,
+      keyring,
+      { name: 'never', verify: () => expect.fail('asked') },
+      new ReceiptIds(),
+    );
+    const read = reads.map((r) => ahead.readCheckpoint(r));
+    expect(ahead.findings).toStrictEqual([]);
+    for (const r of read) {
+      if (r.signed) asked.push(r.line);
+      ahead.judgeCheckpoint(
+        r,
+        r.signed ? verifier.verify(r.signed.signature, r.signed.message, r.signed.publicKey) : undefined,
+      );
+    }
+    expect(ahead.findings).toStrictEqual(byLine.findings);
+    expect(ahead.validCheckpoints).toStrictEqual(byLine.validCheckpoints);
+    expect([...ahead.checkpointSeqs]).toStrictEqual([5, 9, 10]);
+    expect(ahead.finish()).toStrictEqual(byLine.finish());
+    // Every signature with a usable key is asked, also of lines the order then refuses (seqs 5 and 4).
+    expect(asked).toStrictEqual([4, 5, 6, 8, 10, 11]);
+  });
+
+  it("an answer given for the signature is the one taken, whatever the merger's own verifier says", () => {
+    const m = merger();
+    m.judgeCheckpoint(m.readCheckpoint(cpLine(7, 1, { sig: BAD_SIG })), true);
+    m.judgeCheckpoint(m.readCheckpoint(cpLine(8, 2)), false);
+    expect(m.validCheckpoints.map((c) => c.checkpoint.seq)).toStrictEqual([7]);
+    expect(m.findings.map((f) => [f.code, f.line])).toStrictEqual([['CHECKPOINT_INVALID', 2]]);
   });
 });
 

@@ -10,15 +10,30 @@ import type { LineRead } from '../archive/lines.ts';
 import { CheckpointSchema, validate, type Checkpoint } from '../format/schema.ts';
 import { linkProblems, SeqSet, UNKNOWN_SPAN, type ChainTail } from './chain.ts';
 import { breaksContinuity, finding, sortFindings, tampers, type Finding, type FindingCode } from './findings.ts';
-import { signedParts, verifySigned } from './keys.ts';
+import { signedParts } from './keys.ts';
 import { readStoredLine } from './record.ts';
 import type { IdRepeat, ReceiptIdClaims } from './receipt-ids.ts';
 import type { SegmentResult, SeqTime } from './segment.ts';
-import type { ControlCheck, Keyring, LedgerState, LedgerSummary, Period } from './types.ts';
+import type { ControlCheck, Keyring, KeyUse, LedgerState, LedgerSummary, Period } from './types.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { SignedTriple } from '../format/remembering-verifier.ts';
 
 export type { SignedTriple } from '../format/remembering-verifier.ts';
+
+/** One line of checkpoints.jsonl read on its own ({@link LedgerMerger.readCheckpoint}). */
+export interface CheckpointRead {
+  readonly line: number;
+  /** What its stored form gives (not UTF-8, not JSON, not canonical…): reported whatever follows. */
+  readonly findings: Finding[];
+  /** Why it is no checkpoint of this ledger, whatever the lines before it say. */
+  readonly refusal?: { readonly code: FindingCode; readonly message: string };
+  /** A checkpoint of this ledger (valid once judged in order)… */
+  readonly checkpoint?: Checkpoint;
+  /** …the use of its key at its time… */
+  readonly use?: KeyUse;
+  /** …and the signature to verify with that key: null when the key is not usable or its sig is not 128 hex digits. */
+  readonly signed?: SignedTriple | null;
+}
 
 export class LedgerMerger {
   readonly findings: Finding[] = [];
@@ -69,42 +84,59 @@ export class LedgerMerger {
   }
 
   /**
-   * The signature {@link addCheckpointLine} would verify for this line, if the line gets that
-   * far (readable, valid, of this ledger, a usable gate key); null otherwise. Changes nothing:
-   * it lets a run verify a batch of checkpoints' signatures ahead, asynchronously.
+   * Reads one line of checkpoints.jsonl on its own, without verifying its signature: what
+   * judging it in order needs ({@link judgeCheckpoint}). Changes nothing, so a run can read a
+   * ledger's checkpoints first (their seqs tell the segment checks which hashes to keep) and
+   * verify their signatures later, in batches, while the segments are checked.
    */
-  checkpointSignature(read: LineRead): SignedTriple | null {
+  readCheckpoint(read: LineRead): CheckpointRead {
     const stored = readStoredLine(this.checkpointsPath, read, this.ledger);
-    if (stored.value === undefined) return null;
+    const line = read.line;
+    if (stored.value === undefined) return { line, findings: stored.findings };
     const checked = validate(CheckpointSchema, stored.value);
-    if (!checked.ok || checked.value.ledger !== this.ledger) return null;
-    const use = this.keyring.check(checked.value.kid, 'gate', checked.value.ts);
-    if (!use.ok) return null;
-    const parts = signedParts(stored.value as Record<string, unknown>, stored);
-    return parts && { ...parts, publicKey: use.publicKey };
+    if (!checked.ok)
+      return {
+        line,
+        findings: stored.findings,
+        refusal: { code: 'RECORD_MALFORMED', message: `Checkpoint is not valid: ${checked.message}.` },
+      };
+    const checkpoint = checked.value;
+    if (checkpoint.ledger !== this.ledger)
+      return {
+        line,
+        findings: stored.findings,
+        refusal: {
+          code: 'CHECKPOINT_INVALID',
+          message: `Checkpoint names ledger "${checkpoint.ledger}" but is stored in ledgers/${this.ledger}/.`,
+        },
+      };
+    const use = this.keyring.check(checkpoint.kid, 'gate', checkpoint.ts);
+    const parts = use.ok ? signedParts(stored.value as Record<string, unknown>, stored) : null;
+    return {
+      line,
+      findings: stored.findings,
+      checkpoint,
+      use,
+      signed: parts && use.ok ? { ...parts, publicKey: use.publicKey } : null,
+    };
   }
 
-  /** Reads one line of checkpoints.jsonl (all of them come before any segment). */
-  addCheckpointLine(read: LineRead): void {
+  /**
+   * Judges a checkpoint line read by {@link readCheckpoint}, in file order: its seq must
+   * increase past the last valid one, its key must be usable, its signature must verify.
+   * @param verified the answer of a verifier held to the same strict rules for `read.signed`,
+   *   when it was verified ahead; otherwise this merger's verifier is asked now.
+   */
+  judgeCheckpoint(read: CheckpointRead, verified?: boolean): void {
     this.checkpointLines++;
-    const stored = readStoredLine(this.checkpointsPath, read, this.ledger);
-    pushAll(this.findings, stored.findings);
-    if (stored.value === undefined) return;
+    pushAll(this.findings, read.findings);
     const where = { path: this.checkpointsPath, line: read.line };
-    const checked = validate(CheckpointSchema, stored.value);
-    if (!checked.ok) {
-      this.report('RECORD_MALFORMED', `Checkpoint is not valid: ${checked.message}.`, where);
+    if (read.refusal) {
+      this.report(read.refusal.code, read.refusal.message, where);
       return;
     }
-    const cp = checked.value;
-    if (cp.ledger !== this.ledger) {
-      this.report(
-        'CHECKPOINT_INVALID',
-        `Checkpoint names ledger "${cp.ledger}" but is stored in ledgers/${this.ledger}/.`,
-        where,
-      );
-      return;
-    }
+    const cp = read.checkpoint;
+    if (!cp || !read.use) return;
     const previous = this.checkpoints.at(-1);
     if (previous && cp.seq <= previous.checkpoint.seq) {
       this.report(
@@ -114,12 +146,18 @@ export class LedgerMerger {
       );
       return;
     }
-    const use = this.keyring.check(cp.kid, 'gate', cp.ts);
+    const use = read.use;
     if (!use.ok) {
       this.report(use.code, `Checkpoint at seq ${cp.seq}: ${use.message}.`, where);
       return;
     }
-    if (!verifySigned(stored.value as Record<string, unknown>, use.publicKey, this.verifier, stored)) {
+    const signed = read.signed;
+    // No signature of 128 hex digits: nothing to verify, and it does not verify.
+    const valid =
+      signed !== null &&
+      signed !== undefined &&
+      (verified ?? this.verifier.verify(signed.signature, signed.message, signed.publicKey));
+    if (!valid) {
       this.report(
         'CHECKPOINT_INVALID',
         `Checkpoint at seq ${cp.seq} has a signature that does not verify with gate key ${cp.kid}.`,
@@ -130,6 +168,11 @@ export class LedgerMerger {
     if (!use.anchored) this.unanchored++;
     this.checkpoints.push({ checkpoint: cp, line: read.line });
     this.checkpointSeqs.add(cp.seq);
+  }
+
+  /** Reads and judges one line of checkpoints.jsonl (all of them come before any segment). */
+  addCheckpointLine(read: LineRead): void {
+    this.judgeCheckpoint(this.readCheckpoint(read));
   }
 
   /** The checkpoints read so far that are valid (signed by a usable gate key, increasing), in order. */

@@ -17,6 +17,7 @@ import { webCryptoLineHashes, type LineTransform } from './line-hashes.ts';
 import { segmentChecker } from './segment-worker.ts';
 import type { RecordRead } from './types.ts';
 import { joinLines, KEYS_TEXT, receiptLines, segPath, TRUSTED } from './verify-archive.test-helper.ts';
+import { toSeqRuns } from './seq-runs.ts';
 
 const subtle = globalThis.crypto.subtle as unknown as DigestSubtle;
 
@@ -113,7 +114,7 @@ describe('webCryptoLineHashes', () => {
     const task = {
       ledger: 'L',
       path: segPath('L', 1),
-      checkpointSeqs: [3, 9],
+      checkpointRuns: toSeqRuns([3, 9]),
       piece: { index: 0, firstLine: 1, bytes, span: bytes.length, last: true },
     };
     const run = async (hashLines: LineTransform | undefined) => {

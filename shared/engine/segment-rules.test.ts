@@ -20,6 +20,7 @@ import type { SegmentPiece } from './pieces.ts';
 import { checkSegment, emptySegmentResult, type SegmentContext } from './segment.ts';
 import { localRunner, pieceLines, readerErrorFinding, runSegmentTask, type SegmentTask } from './segment-task.ts';
 import type { ControlCheck, Keyring, ReceiptContext, RecordRead, ResolvedBundle } from './types.ts';
+import { toSeqRuns } from './seq-runs.ts';
 import {
   BAD_SIG,
   KID,
@@ -596,7 +597,7 @@ function source(chunks: readonly string[], error?: unknown, signals: (AbortSigna
 const task = (over: Partial<SegmentTask> = {}): SegmentTask => ({
   ledger: LEDGER,
   path: PATH,
-  checkpointSeqs: [],
+  checkpointRuns: [],
   ...over,
 });
 
@@ -763,12 +764,12 @@ describe('localRunner', () => {
     expect(runner.name).toBe('this thread');
     expect(runner.concurrency).toBe(1);
     expect(runner.takesPieces).toBeUndefined();
-    const result = await runner.run(task({ checkpointSeqs: [3, 1] }));
+    const result = await runner.run(task({ checkpointRuns: toSeqRuns([3, 1]) }));
     // A line limit of 25 bytes: every line is too long.
     expect(result.findings.map((f) => f.code)).toEqual(['RECORD_MALFORMED', 'RECORD_MALFORMED', 'RECORD_MALFORMED']);
     expect(signals).toEqual([signal]);
     const wide = localRunner(source([whole]), new Map([[PATH, entry(PATH)]]), rest, 1 << 20);
-    const sealed = await wide.run(task({ checkpointSeqs: [3, 1] }));
+    const sealed = await wide.run(task({ checkpointRuns: toSeqRuns([3, 1]) }));
     expect(sealed.sealed).toEqual([
       [1, hashOf(lines[0] as string), ts(1)],
       [3, hashOf(lines[2] as string), ts(3)],

@@ -10,6 +10,7 @@ import { hashingChunks, type FileDigest } from '../format/hash.ts';
 import { finding, type Finding } from './findings.ts';
 import type { SegmentPiece } from './pieces.ts';
 import { checkSegment, type SegmentContext, type SegmentResult } from './segment.ts';
+import { SeqRunSet } from './seq-runs.ts';
 
 /**
  * One unit of parallel work: a segment file of a ledger, or a piece of one (pieces.ts)
@@ -18,8 +19,12 @@ import { checkSegment, type SegmentContext, type SegmentResult } from './segment
 export interface SegmentTask {
   readonly ledger: string;
   readonly path: string;
-  /** Seqs named by this ledger's valid checkpoints: their receipts' hashes are kept. */
-  readonly checkpointSeqs: readonly number[];
+  /**
+   * Seqs named by this ledger's checkpoints, as runs (seq-runs.ts): their receipts' hashes are
+   * kept. Every checkpoint line that reads as one of this ledger's may be named, valid or not:
+   * the merge only looks up the valid ones.
+   */
+  readonly checkpointRuns: readonly number[];
   /** The piece of the file to check, bytes included; absent: the whole file, read from the archive. */
   readonly piece?: SegmentPiece;
 }
@@ -114,7 +119,7 @@ export function localRunner(
         source,
         entries.get(task.path) as RawEntry,
         task,
-        { ...context, checkpointSeqs: new Set(task.checkpointSeqs) },
+        { ...context, checkpointSeqs: new SeqRunSet(task.checkpointRuns) },
         maxLineBytes,
         signal,
       ),

@@ -21,6 +21,7 @@ import { segmentChecker } from './segment-worker.ts';
 import type { LineTransform } from './line-hashes.ts';
 import type { ControlCheck, ControlCheckFactory, RecordRead } from './types.ts';
 import type { RunnerSetup } from './verify.ts';
+import { toSeqRuns } from './seq-runs.ts';
 import {
   archiveFiles,
   joinLines,
@@ -74,7 +75,7 @@ const piece = (text: string, firstLine = 1, over: Partial<SegmentPiece> = {}): S
 const task = (path: string, checkpointSeqs: number[] = [], p?: SegmentPiece) => ({
   ledger: 'L',
   path,
-  checkpointSeqs,
+  checkpointRuns: toSeqRuns(checkpointSeqs),
   ...(p ? { piece: p } : {}),
 });
 

@@ -16,6 +16,7 @@ import { checkSegment } from './segment.ts';
 import type { LineTransform } from './line-hashes.ts';
 import type { ArchiveContext, ControlCheck, ControlCheckFactory, RecordRead, ResolvedBundle } from './types.ts';
 import type { RunnerSetup } from './verify.ts';
+import { SeqRunSet } from './seq-runs.ts';
 
 export interface SegmentWorkerOptions {
   readonly verifier: SignatureVerifier;
@@ -98,7 +99,7 @@ export async function segmentChecker(
       bulkVerifier: options.bulkVerifier,
       bundlesByHash,
       controls,
-      checkpointSeqs: new Set(task.checkpointSeqs),
+      checkpointSeqs: new SeqRunSet(task.checkpointRuns),
       onRecord,
     };
     let result: SegmentResult;

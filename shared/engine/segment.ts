@@ -78,7 +78,8 @@ export interface SegmentContext {
   /** Verifies receipt signatures asynchronously (WebCrypto), many at a time; else `verifier`. */
   readonly bulkVerifier?: AsyncSignatureVerifier | undefined;
   readonly bundlesByHash: ReadonlyMap<string, ResolvedBundle>;
-  readonly checkpointSeqs: ReadonlySet<number>;
+  /** Seqs whose receipts' hashes are kept (named by the ledger's checkpoints). */
+  readonly checkpointSeqs: { has(seq: number): boolean };
   /** The run's controls: stateless ones are visited, projected ones projected. */
   readonly controls: readonly ControlCheck[];
   readonly onRecord?: ((record: RecordRead) => void | Promise<void>) | undefined;

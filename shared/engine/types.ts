@@ -248,6 +248,11 @@ export interface VerifyOptions {
   readonly verifier?: SignatureVerifier;
   /** Receipt signatures through an asynchronous native verifier (WebCrypto in workers). */
   readonly bulkVerifier?: AsyncSignatureVerifier;
+  /**
+   * Checkpoints' signatures through an asynchronous verifier, in batches, while the segments
+   * are checked (the command line: node:crypto on libuv's thread pool); `bulkVerifier` by default.
+   */
+  readonly checkpointVerifier?: AsyncSignatureVerifier;
   /** Decision and control checks to run (none by default). */
   readonly controls?: readonly ControlCheckFactory[];
   readonly onProgress?: (progress: Progress) => void;

@@ -1107,6 +1107,58 @@ describe('phase 4: checkpoints verified ahead by an asynchronous verifier', () =
     ]);
   });
 
+  it('judges the oldest lines while reading on, past 32,768 read ahead, in the order read', async () => {
+    const files = archiveFiles(2);
+    const lines = receiptLines('L', 2);
+    const n = 40_000;
+    const fake = (seq: number) =>
+      `{"head":"${hashOf(lines[seq - 1] ?? `seq ${seq}`)}","kid":"${GATE_KID}","ledger":"L","seq":${seq},"sig":"${'ab'.repeat(64)}","ts":"2026-04-02T00:00:0${Math.min(seq, 9)}Z"}`;
+    // Seq 7 comes again after seq 40,000: it does not increase, so the lines are judged in order.
+    files.set(CP, utf8(joinLines([...Array.from({ length: n }, (_, i) => fake(i + 1)), fake(7)])));
+    const bulk = countingBulk();
+    const src = source(sealed(files));
+    let askedBeforeSegments = -1;
+    const report = await verifyArchive(
+      {
+        ...src,
+        read: (entry, signal) => {
+          if (entry.name === SEG1) askedBeforeSegments = bulk.state.asked;
+          return src.read(entry, signal);
+        },
+      },
+      options({ bulkVerifier: bulk }),
+    );
+    expect(bulk.state).toStrictEqual({ asked: n + 1, inFlight: 0, most: 512 });
+    // At most 32,768 lines wait to be judged when the segments begin (memory stays bounded).
+    expect(askedBeforeSegments).toBeGreaterThanOrEqual(n + 1 - 32_768);
+    expect(askedBeforeSegments).toBeLessThan(n + 1);
+    expect(report.ledgers[0]?.sealedSeq).toBe(2);
+    expect(report.ledgers[0]?.checkpoints).toBe(n + 1);
+    const byCode = new Map<string, number>();
+    for (const c of codes(report)) byCode.set(c, (byCode.get(c) ?? 0) + 1);
+    expect([...byCode]).toStrictEqual([
+      ['CHAIN_TRUNCATED', n - 2],
+      ['CHECKPOINT_INVALID', 1],
+    ]);
+    expect(report.findings.find((x) => x.code === 'CHECKPOINT_INVALID')?.line).toBe(n + 1);
+  });
+
+  it('checkpointVerifier: the checkpoints only, not the receipts, and before bulkVerifier', async () => {
+    const files = sealed(archiveFiles(3));
+    const checkpoints = countingBulk();
+    const receipts = { name: 'receipts bulk', asked: 0, verifyAsync: async () => (receipts.asked++, true) };
+    const only = await verifyArchive(source(files), options({ checkpointVerifier: checkpoints }));
+    expect(checkpoints.state).toStrictEqual({ asked: 1, inFlight: 0, most: 1 });
+    expect(only).toStrictEqual(validReport(3));
+    const both = await verifyArchive(
+      source(files),
+      options({ checkpointVerifier: checkpoints, bulkVerifier: receipts }),
+    );
+    expect(checkpoints.state.asked).toBe(2);
+    expect(receipts.asked).toBe(3);
+    expect(both.findings).toStrictEqual([]);
+  });
+
   it('takes each answer for its own signature, and passes a line too long to read', async () => {
     const files = archiveFiles(3);
     const lines = receiptLines('L', 3);
@@ -1198,6 +1250,57 @@ describe('phase 4: a segment runner (worker pool)', () => {
     expect(setup.bundles.map((b) => [b.path, b.hash])).toStrictEqual([[BUNDLE_PATH, BUNDLE.hash]]);
     expect(setup.limits).toStrictEqual({ ...DEFAULT_LIMITS, maxLineBytes: 5000 });
     expect(setup.controlIds).toStrictEqual([]);
+  });
+
+  it('with an asynchronous verifier, checks segments while the checkpoints are judged, and sends their seqs as runs', async () => {
+    const files = archiveFiles(4, { perSegment: 2 });
+    const lines = receiptLines('L', 4);
+    // A checkpoint for every receipt, as a producer may write them.
+    files.set(CP, utf8(joinLines(lines.map((line, i) => checkpointLine('L', i + 1, line)))));
+    const src = source(sealed(files));
+    const log = newLog();
+    const runs: (readonly number[])[] = [];
+    const logged = pool(src, log, true);
+    // Each checkpoint's answer waits until a segment task has started (at most 2 s): judging
+    // every checkpoint before any segment, as this engine once did, would wait the 2 s.
+    let started: () => void = () => undefined;
+    const taskStarted = new Promise<void>((resolve) => (started = resolve));
+    let waited = false;
+    const bulk = {
+      name: 'waits for a segment',
+      verifyAsync: async (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => {
+        await Promise.race([
+          taskStarted,
+          new Promise<void>((resolve) => setTimeout(() => ((waited = true), resolve()), 2000)),
+        ]);
+        return nobleStrictVerifier.verify(signature, message, publicKey);
+      },
+    };
+    const report = await verifyArchive(
+      src,
+      options({
+        bulkVerifier: bulk,
+        segmentRunnerMinBytes: 0,
+        segmentRunner: async (setup) => {
+          const runner = await logged(setup);
+          return {
+            ...runner,
+            run: (task) => {
+              runs.push(task.checkpointRuns);
+              started();
+              return runner.run(task);
+            },
+          };
+        },
+      }),
+    );
+    expect(waited).toBe(false);
+    expect(runs).toStrictEqual([
+      [1, 1, 4],
+      [1, 1, 4],
+    ]);
+    expect(report.findings).toStrictEqual([]);
+    expect(report.ledgers[0]).toMatchObject({ receipts: 4, sealedSeq: 4, checkpoints: 4, state: 'verified' });
   });
 
   it('is not started below segmentRunnerMinBytes (16 MiB by default), nor without a segment', async () => {

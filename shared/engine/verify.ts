@@ -10,7 +10,7 @@
  * A later feature plugs in at a named phase and reads what the earlier ones left in the state.
  */
 import { pushAll } from './append.ts';
-import { readLines, type LineRead } from '../archive/lines.ts';
+import { readLines } from '../archive/lines.ts';
 import { unsafePathReason } from '../archive/paths.ts';
 import { openZip } from '../archive/zip.ts';
 import {
@@ -25,11 +25,12 @@ import {
 import { concatBytes, copyOf } from '../format/bytes.ts';
 import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
 import { hashingChunks, HEX64, type FileDigest } from '../format/hash.ts';
-import { RememberingVerifier } from '../format/remembering-verifier.ts';
+import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { ATTACHMENT_PATH, checkpointsPath, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
-import { LedgerMerger } from './ledger.ts';
+import { LedgerMerger, type CheckpointRead } from './ledger.ts';
+import { toSeqRuns } from './seq-runs.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds, SpilledReceiptIds } from './receipt-ids.ts';
 import type { SpillStore } from './spill.ts';
@@ -551,41 +552,31 @@ async function checkLedgers(run: Run): Promise<void> {
   const tasks: SegmentTask[] = [];
   /** Refused segments of each ledger still to be merged, in name order. */
   const refusedAhead = new Map<string, string[]>();
+  const bulk = run.options.checkpointVerifier ?? run.options.bulkVerifier;
+  // With an asynchronous verifier, each checkpoint line is read now (its seq tells the segment
+  // checks which hashes to keep) and judged later, in order, its signature verified in a batch
+  // while the segments are checked: a producer may write a checkpoint for every receipt.
+  const ahead = bulk ? new CheckpointsAhead(bulk, signal) : null;
   for (const name of [...ledgerNames].sort()) {
-    const bulk = run.options.bulkVerifier;
-    // With an asynchronous verifier, checkpoints' signatures are verified ahead in batches,
-    // and the merger, which judges them in order, reads the answers (any other question goes
-    // to the run's verifier).
-    // Only the exact bytes verified ahead are answered from memory; the answers are dropped at each batch.
-    const answered = bulk ? new RememberingVerifier(run.verifier, { rememberOwn: false }) : null;
-    const ledger = new LedgerMerger(name, keys.keyring, answered ?? run.verifier, receiptIds);
+    const ledger = new LedgerMerger(name, keys.keyring, run.verifier, receiptIds);
     run.ledgers.set(name, ledger);
+    /** Seqs of the lines read as this ledger's checkpoints, valid or not yet judged. */
+    const named = new Set<number>();
     const checkpoints = checkpointsPath(name);
     if (files.has(checkpoints)) {
       const failed = await guarded(run, checkpoints, async () => {
         const lines = readLines(streamEntry(run, checkpoints), limits.maxLineBytes);
-        if (!bulk || !answered) {
+        if (!ahead) {
           for await (const read of lines) ledger.addCheckpointLine(read);
           return;
         }
-        const batch: LineRead[] = [];
-        const flush = async () => {
-          answered.forget();
-          await answered.answerAhead(
-            bulk,
-            batch.map((read) => ledger.checkpointSignature(read)),
-          );
-          for (const read of batch.splice(0)) ledger.addCheckpointLine(read);
-        };
-        try {
-          for await (const read of lines) {
-            // Held past the next chunk: its own copy of the bytes.
-            batch.push(read.kind === 'too-long' ? read : { ...read, bytes: copyOf(read.bytes) });
-            if (batch.length >= CHECKPOINTS_AHEAD) await flush();
-          }
-        } finally {
-          // Lines read before a reader failure count, as when each is judged as it comes.
-          await flush();
+        // Lines read before a reader failure count, as when each is judged as it comes.
+        for await (const read of lines) {
+          const checkpoint = ledger.readCheckpoint(read);
+          if (checkpoint.checkpoint) named.add(checkpoint.checkpoint.seq);
+          ahead.add(ledger, checkpoint);
+          // Memory stays bounded: past this many lines read ahead, the oldest are judged now.
+          if (ahead.waiting >= CHECKPOINTS_HELD) await ahead.judgeBatch();
         }
       });
       if (failed) ledger.addFileFinding(failed);
@@ -593,14 +584,17 @@ async function checkLedgers(run: Run): Promise<void> {
       const refused = run.refused.get(checkpoints);
       if (refused) ledger.checkpointsNotRead(refused.finding);
     }
-    const checkpointSeqs = [...ledger.checkpointSeqs];
+    const checkpointRuns = toSeqRuns(ahead ? named : ledger.checkpointSeqs);
     const segments = (segmentsByLedger.get(name) ?? []).sort();
     refusedAhead.set(
       name,
       segments.filter((p) => run.refused.has(p)),
     );
-    for (const path of segments) if (files.has(path)) tasks.push({ ledger: name, path, checkpointSeqs });
+    for (const path of segments) if (files.has(path)) tasks.push({ ledger: name, path, checkpointRuns });
   }
+  // Judged while the segments are checked; awaited before the ledgers are merged to their end.
+  const judging = ahead?.judgeAll() ?? Promise.resolve();
+  judging.catch(() => undefined); // a failure is thrown where it is awaited, below
   /** Merges a ledger's refused segments that come (by name) before `path`, or all of them. */
   const mergeRefused = (ledgerName: string, before?: string) => {
     const pending = refusedAhead.get(ledgerName) ?? [];
@@ -719,9 +713,13 @@ async function checkLedgers(run: Run): Promise<void> {
         mergeResult(task, result, { failure });
       });
     }
+  } catch (error) {
+    ahead?.stop();
+    throw error;
   } finally {
     await runner.close();
   }
+  await judging;
   for (const name of refusedAhead.keys()) mergeRefused(name);
   const partlyRead = [...run.ledgers.values()].filter((l) => l.partlyRead).map((l) => l.ledger);
   if (partlyRead.length > 0 && controls.some((c) => c.ledgerUnreadable)) {
@@ -864,3 +862,60 @@ async function summarize(run: Run): Promise<VerifyReport> {
 
 /** Checkpoint lines whose signatures are verified ahead at once (with an asynchronous verifier). */
 const CHECKPOINTS_AHEAD = 512;
+/** Checkpoint lines read and not yet judged, at most (about 1 KiB each). */
+const CHECKPOINTS_HELD = 64 * CHECKPOINTS_AHEAD;
+
+/**
+ * Checkpoint lines read ahead ({@link LedgerMerger.readCheckpoint}) and judged later, in the
+ * order they were read, a batch at a time: the batch's signatures are verified at once by the
+ * asynchronous verifier, then each line is judged with its answer.
+ */
+class CheckpointsAhead {
+  private readonly queue: { ledger: LedgerMerger; read: CheckpointRead }[] = [];
+  private stopped = false;
+  private running = false;
+
+  constructor(
+    private readonly bulk: AsyncSignatureVerifier,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  add(ledger: LedgerMerger, read: CheckpointRead): void {
+    this.queue.push({ ledger, read });
+  }
+
+  /** Lines read and not yet judged. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Judges the oldest lines, up to a batch of them. */
+  async judgeBatch(): Promise<void> {
+    // One batch at a time: the lines are judged in the order they were read.
+    if (this.running) throw new Error('CheckpointsAhead: a batch is already being judged');
+    this.running = true;
+    try {
+      const batch = this.queue.splice(0, CHECKPOINTS_AHEAD);
+      const answers = await Promise.all(
+        batch.map(({ read }) =>
+          read.signed
+            ? this.bulk.verifyAsync(read.signed.signature, read.signed.message, read.signed.publicKey)
+            : undefined,
+        ),
+      );
+      this.signal?.throwIfAborted();
+      for (const [i, { ledger, read }] of batch.entries()) ledger.judgeCheckpoint(read, answers[i]);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Judges every line read, unless stopped (the run failed). */
+  async judgeAll(): Promise<void> {
+    while (this.queue.length > 0 && !this.stopped) await this.judgeBatch();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}
