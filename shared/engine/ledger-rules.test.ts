@@ -306,6 +306,10 @@ describe('LedgerMerger: checkpoint lines', () => {
       new ReceiptIds(),
     );
     const read = reads.map((r) => ahead.readCheckpoint(r));
+    // The seq each line names, read alone: every checkpoint of this ledger's, valid or not, among them.
+    expect(reads.map((r) => ahead.checkpointSeqOf(r))).toStrictEqual([null, 0, null, 5, 5, 4, 6, 7, 8, 9, 10]);
+    for (const [i, r] of read.entries())
+      if (r.checkpoint) expect(ahead.checkpointSeqOf(reads[i] as LineRead)).toBe(r.checkpoint.seq);
     expect(ahead.findings).toStrictEqual([]);
     for (const r of read) {
       if (r.signed) asked.push(r.line);

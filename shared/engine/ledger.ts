@@ -122,6 +122,19 @@ export class LedgerMerger {
   }
 
   /**
+   * The seq a checkpoint line names, when it reads as a JSON object of this ledger with a
+   * numeric seq, valid or not; null otherwise. Every line {@link readCheckpoint} could find a
+   * checkpoint of this ledger in names its seq here, so these seqs are the ones whose receipts'
+   * hashes a segment check keeps before the checkpoints are judged (extra ones are harmless).
+   */
+  checkpointSeqOf(read: LineRead): number | null {
+    const value = readStoredLine(this.checkpointsPath, read, this.ledger).value as Record<string, unknown> | undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value.ledger !== this.ledger)
+      return null;
+    return typeof value.seq === 'number' ? value.seq : null;
+  }
+
+  /**
    * Judges a checkpoint line read by {@link readCheckpoint}, in file order: its seq must
    * increase past the last valid one, its key must be usable, its signature must verify.
    * @param verified the answer of a verifier held to the same strict rules for `read.signed`,

@@ -1107,13 +1107,13 @@ describe('phase 4: checkpoints verified ahead by an asynchronous verifier', () =
     ]);
   });
 
-  it('judges the oldest lines while reading on, past 32,768 read ahead, in the order read', async () => {
+  it('judges the oldest lines while reading on, past 131,072 read ahead, in the order read', async () => {
     const files = archiveFiles(2);
     const lines = receiptLines('L', 2);
-    const n = 40_000;
+    const n = 135_000;
     const fake = (seq: number) =>
       `{"head":"${hashOf(lines[seq - 1] ?? `seq ${seq}`)}","kid":"${GATE_KID}","ledger":"L","seq":${seq},"sig":"${'ab'.repeat(64)}","ts":"2026-04-02T00:00:0${Math.min(seq, 9)}Z"}`;
-    // Seq 7 comes again after seq 40,000: it does not increase, so the lines are judged in order.
+    // Seq 7 comes again after seq 135,000: it does not increase, so the lines are judged in order.
     files.set(CP, utf8(joinLines([...Array.from({ length: n }, (_, i) => fake(i + 1)), fake(7)])));
     const bulk = countingBulk();
     const src = source(sealed(files));
@@ -1129,8 +1129,8 @@ describe('phase 4: checkpoints verified ahead by an asynchronous verifier', () =
       options({ bulkVerifier: bulk }),
     );
     expect(bulk.state).toStrictEqual({ asked: n + 1, inFlight: 0, most: 512 });
-    // At most 32,768 lines wait to be judged when the segments begin (memory stays bounded).
-    expect(askedBeforeSegments).toBeGreaterThanOrEqual(n + 1 - 32_768);
+    // At most 131,072 lines wait to be judged when the segments begin (memory stays bounded).
+    expect(askedBeforeSegments).toBeGreaterThanOrEqual(n + 1 - 131_072);
     expect(askedBeforeSegments).toBeLessThan(n + 1);
     expect(report.ledgers[0]?.sealedSeq).toBe(2);
     expect(report.ledgers[0]?.checkpoints).toBe(n + 1);

@@ -10,7 +10,7 @@
  * A later feature plugs in at a named phase and reads what the earlier ones left in the state.
  */
 import { pushAll } from './append.ts';
-import { readLines } from '../archive/lines.ts';
+import { readLines, type LineRead } from '../archive/lines.ts';
 import { unsafePathReason } from '../archive/paths.ts';
 import { openZip } from '../archive/zip.ts';
 import {
@@ -29,8 +29,9 @@ import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { ATTACHMENT_PATH, checkpointsPath, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
-import { LedgerMerger, type CheckpointRead } from './ledger.ts';
+import { LedgerMerger } from './ledger.ts';
 import { toSeqRuns } from './seq-runs.ts';
+import { nextTask } from './next-task.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds, SpilledReceiptIds } from './receipt-ids.ts';
 import type { SpillStore } from './spill.ts';
@@ -572,9 +573,9 @@ async function checkLedgers(run: Run): Promise<void> {
         }
         // Lines read before a reader failure count, as when each is judged as it comes.
         for await (const read of lines) {
-          const checkpoint = ledger.readCheckpoint(read);
-          if (checkpoint.checkpoint) named.add(checkpoint.checkpoint.seq);
-          ahead.add(ledger, checkpoint);
+          const seq = ledger.checkpointSeqOf(read);
+          if (seq !== null) named.add(seq);
+          ahead.add(ledger, read);
           // Memory stays bounded: past this many lines read ahead, the oldest are judged now.
           if (ahead.waiting >= CHECKPOINTS_HELD) await ahead.judgeBatch();
         }
@@ -862,16 +863,33 @@ async function summarize(run: Run): Promise<VerifyReport> {
 
 /** Checkpoint lines whose signatures are verified ahead at once (with an asynchronous verifier). */
 const CHECKPOINTS_AHEAD = 512;
-/** Checkpoint lines read and not yet judged, at most (about 1 KiB each). */
-const CHECKPOINTS_HELD = 64 * CHECKPOINTS_AHEAD;
+/** Checkpoint lines read and not yet judged, at most (their bytes and about 100 bytes more each). */
+const CHECKPOINTS_HELD = 256 * CHECKPOINTS_AHEAD;
+/** Bytes of held checkpoint lines are copied into buffers of this size (a longer line gets its own). */
+const HELD_SLAB_BYTES = 1 << 20;
+
+/** A checkpoint line held until it is judged: its bytes in a shared buffer, no object of its own. */
+interface HeldLine {
+  readonly ledger: LedgerMerger;
+  readonly kind: LineRead['kind'];
+  readonly line: number;
+  /** Its bytes in `slab` from `start`, or the length of a line too long to read. */
+  readonly length: number;
+  readonly slab: Uint8Array | null;
+  readonly start: number;
+}
 
 /**
- * Checkpoint lines read ahead ({@link LedgerMerger.readCheckpoint}) and judged later, in the
- * order they were read, a batch at a time: the batch's signatures are verified at once by the
- * asynchronous verifier, then each line is judged with its answer.
+ * Checkpoint lines read ahead and judged later ({@link LedgerMerger.readCheckpoint}, then
+ * `judgeCheckpoint`), in the order they were read, a batch at a time: the batch's signatures
+ * are verified at once by the asynchronous verifier, then each line is judged with its answer.
+ * A line is held as its bytes (read again when judged), not as what reading it gave: about a
+ * tenth of the memory.
  */
 class CheckpointsAhead {
-  private readonly queue: { ledger: LedgerMerger; read: CheckpointRead }[] = [];
+  private readonly queue: HeldLine[] = [];
+  private slab = new Uint8Array(0);
+  private used = 0;
   private stopped = false;
   private running = false;
 
@@ -880,8 +898,20 @@ class CheckpointsAhead {
     private readonly signal: AbortSignal | undefined,
   ) {}
 
-  add(ledger: LedgerMerger, read: CheckpointRead): void {
-    this.queue.push({ ledger, read });
+  /** Holds `read` (its bytes are copied: the reader may reuse them). */
+  add(ledger: LedgerMerger, read: LineRead): void {
+    if (read.kind === 'too-long') {
+      this.queue.push({ ledger, kind: read.kind, line: read.line, length: read.length, slab: null, start: 0 });
+      return;
+    }
+    const length = read.bytes.length;
+    if (this.slab.length - this.used < length) {
+      this.slab = new Uint8Array(Math.max(HELD_SLAB_BYTES, length));
+      this.used = 0;
+    }
+    this.slab.set(read.bytes, this.used);
+    this.queue.push({ ledger, kind: read.kind, line: read.line, length, slab: this.slab, start: this.used });
+    this.used += length;
   }
 
   /** Lines read and not yet judged. */
@@ -895,7 +925,18 @@ class CheckpointsAhead {
     if (this.running) throw new Error('CheckpointsAhead: a batch is already being judged');
     this.running = true;
     try {
-      const batch = this.queue.splice(0, CHECKPOINTS_AHEAD);
+      const batch = this.queue.splice(0, CHECKPOINTS_AHEAD).map((held) => ({
+        ledger: held.ledger,
+        read: held.ledger.readCheckpoint(
+          held.kind === 'too-long'
+            ? { kind: held.kind, line: held.line, length: held.length }
+            : {
+                kind: held.kind,
+                line: held.line,
+                bytes: (held.slab as Uint8Array).subarray(held.start, held.start + held.length),
+              },
+        ),
+      }));
       const answers = await Promise.all(
         batch.map(({ read }) =>
           read.signed
@@ -910,9 +951,17 @@ class CheckpointsAhead {
     }
   }
 
-  /** Judges every line read, unless stopped (the run failed). */
+  /**
+   * Judges every line read, unless stopped (the run failed). Between batches the thread's other
+   * work gets its turn: WebCrypto's answers come as microtasks in Chromium, and batch after
+   * batch without a task between them held back the reads that feed the segment checks until
+   * every checkpoint was judged.
+   */
   async judgeAll(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopped) await this.judgeBatch();
+    while (this.queue.length > 0 && !this.stopped) {
+      await this.judgeBatch();
+      await nextTask();
+    }
   }
 
   stop(): void {
