@@ -1,5 +1,5 @@
 /**
- * `tickmark demo <out.zip | out-dir/> [--receipts N] [--segment-receipts N] [--seed TEXT] [--unsealed] [--clean]`
+ * `tickmark demo <out.zip | out-dir/> [--receipts N] [--segment-receipts N] [--checkpoint-every N] [--seed TEXT] [--unsealed] [--clean]`
  *
  * Writes a demo archive (shared/producer/demo.ts) with a known set of planted control
  * failures, streaming it to disk, and prints the root key to trust and what was planted.
@@ -20,11 +20,12 @@ import { parseArgs, UsageError, type CommandIo } from '../args.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import { openArchiveWriter } from '../write-archive.ts';
 
-const USAGE = `Usage: tickmark demo <out.zip | out-dir/> [--receipts N] [--segment-receipts N] [--seed TEXT] [--unsealed] [--clean]
+const USAGE = `Usage: tickmark demo <out.zip | out-dir/> [--receipts N] [--segment-receipts N] [--checkpoint-every N] [--seed TEXT] [--unsealed] [--clean]
 
 Writes a signed demo evidence archive (a ZIP when the path ends in .zip, otherwise a folder).
   --receipts N   receipts over both ledgers (default ${DEFAULT_DEMO_RECEIPTS})
   --segment-receipts N  receipts per segment file (default 1000; a producer may write larger files)
+  --checkpoint-every N  a checkpoint every N receipts and one sealing each ledger (default 100; 1: one for every receipt)
   --seed TEXT    every key, id and value derives from it (default "${DEFAULT_DEMO_SEED}")
   --unsealed     leave the last receipts of gw-us-1 after its last checkpoint (a warning)
   --clean        plant no control failure
@@ -56,7 +57,7 @@ export function nodeCryptoSigner(): Signer {
  */
 export async function runDemo(argv: readonly string[], io: CommandIo): Promise<number> {
   const args = parseArgs(argv, {
-    single: ['receipts', 'segment-receipts', 'seed'],
+    single: ['receipts', 'segment-receipts', 'checkpoint-every', 'seed'],
     flags: ['unsealed', 'clean', 'help'],
     usage: USAGE,
   });
@@ -77,6 +78,11 @@ export async function runDemo(argv: readonly string[], io: CommandIo): Promise<n
   if (!/^\d+$/.test(perSegmentText) || !Number.isSafeInteger(receiptsPerSegment) || receiptsPerSegment < 1) {
     throw new UsageError('--segment-receipts must be a whole number of at least 1');
   }
+  const everyText = args.single['checkpoint-every'] ?? '100';
+  const checkpointEvery = Number(everyText);
+  if (!/^\d+$/.test(everyText) || !Number.isSafeInteger(checkpointEvery) || checkpointEvery < 1) {
+    throw new UsageError('--checkpoint-every must be a whole number of at least 1');
+  }
   const seed = args.single.seed ?? DEFAULT_DEMO_SEED;
   if (seed.length === 0) throw new UsageError('--seed must not be empty');
 
@@ -96,6 +102,7 @@ export async function runDemo(argv: readonly string[], io: CommandIo): Promise<n
     seed,
     unsealed: args.flags.unsealed === true,
     receiptsPerSegment,
+    checkpointEvery,
     sign: nodeCryptoSigner(),
     onProgress: (done: number, total: number) => {
       if (total >= 100_000 && done / total >= nextReport) {

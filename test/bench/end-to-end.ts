@@ -40,15 +40,18 @@ export interface EndToEndFigures {
 
 /**
  * A demo archive of `n` receipts, `perFile` receipts per segment file (the demo's 1,000 by
- * default; a producer may write far larger files), made once and cached in the temp folder.
+ * default; a producer may write far larger files) and a checkpoint every `checkpointEvery`
+ * receipts (the demo's 100 by default; a producer may checkpoint every receipt), made once and
+ * cached in the temp folder.
  */
 export function ensureArchive(
   n: number,
   perFile = 1000,
   container: 'zip' | 'folder' = 'zip',
+  checkpointEvery = 100,
 ): { path: string; root: string; generateSeconds: number | null } {
   mkdirSync(CACHE, { recursive: true });
-  const stem = perFile === 1000 ? `demo-${n}` : `demo-${n}-seg${perFile}`;
+  const stem = `demo-${n}${perFile === 1000 ? '' : `-seg${perFile}`}${checkpointEvery === 100 ? '' : `-cp${checkpointEvery}`}`;
   // A folder where the archive would pass what a ZIP without ZIP64 holds (the demo writes none).
   const path = join(CACHE, container === 'zip' ? `${stem}.zip` : stem);
   const meta = `${path}.json`;
@@ -69,6 +72,8 @@ export function ensureArchive(
       String(n),
       '--segment-receipts',
       String(perFile),
+      '--checkpoint-every',
+      String(checkpointEvery),
     ],
     { cwd: ROOT_DIR, encoding: 'utf8', maxBuffer: 1 << 26 },
   );
@@ -178,8 +183,9 @@ export async function benchEndToEnd(
   workers: number,
   perFile = 1000,
   reversed = false,
+  checkpointEvery = 100,
 ): Promise<EndToEndFigures> {
-  const archive = ensureArchive(n, perFile);
+  const archive = ensureArchive(n, perFile, 'zip', checkpointEvery);
   let full: VerifyChildFigures | null = reversed ? verifyInChild(archive.path, archive.root, workers) : null;
   const bare = reversed ? null : await bareLoop(archive.path);
   const parallel = await parallelBareRate(archive.path, workers);

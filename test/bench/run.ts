@@ -5,7 +5,9 @@
  *   BENCH_SIZES=100000,300000,1000000 npm run bench     (default 100000,300000)
  *   BENCH_ONLY=explorer npm run bench                     (the explorer's search and filters only)
  *   BENCH_SHAPES=1000,quarter npm run bench               (receipts per segment file: 1,000 (the demo's),
- *                                                          and "quarter": two files per ledger, n/4 each)
+ *                                                          and "quarter": two files per ledger, n/4 each;
+ *                                                          also "checkpoint-each": 1,000 per file and a
+ *                                                          checkpoint for every receipt)
  *   BENCH_ROUNDS=3 npm run bench                          (each end-to-end row 3 times, every other round
  *                                                          verify first; prints each shape's median ratios)
  *   BENCH_SCALE=1000000,10000000 BENCH_ONLY=scale npm run bench  (BENCH_SCALE_MEMORY=1: also without the spill)
@@ -138,9 +140,13 @@ const ratios = new Map<string, { bare: number[]; ceiling: number[] }>();
 for (const n of sizes) {
   for (let round = 1; round <= rounds; round++) {
     for (const shape of shapes) {
-      const perFile = shape === 'quarter' ? Math.max(1, Math.floor(n / 4)) : Number(shape);
-      const e = await benchEndToEnd(n, workers, perFile, round % 2 === 0);
-      const perFileText = shape === 'quarter' ? `${f(perFile)} (2 per ledger)` : f(perFile);
+      const each = shape === 'checkpoint-each';
+      const perFile = shape === 'quarter' ? Math.max(1, Math.floor(n / 4)) : each ? 1000 : Number(shape);
+      const e = await benchEndToEnd(n, workers, perFile, round % 2 === 0, each ? 1 : 100);
+      // The bare loop verifies the receipts' signatures only: with a checkpoint for every receipt,
+      // verify checks twice as many signatures.
+      const perFileText =
+        shape === 'quarter' ? `${f(perFile)} (2 per ledger)` : each ? `${f(perFile)}, a checkpoint each` : f(perFile);
       const key = `${f(n)} receipts, ${perFileText} receipts per file`;
       const seen = ratios.get(key) ?? { bare: [], ceiling: [] };
       seen.bare.push(e.fullRate / e.bareRate);
