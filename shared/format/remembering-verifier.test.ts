@@ -66,24 +66,9 @@ describe('RememberingVerifier', () => {
     expect([calls, memo.knows(signature, other, publicKey), memo.size]).toEqual([1, true, 2]);
   });
 
-  it('with rememberOwn false, only answers given to it are remembered: the wrapped verifier is asked each time', () => {
-    const { calls, verifier } = counted();
-    const memo = new RememberingVerifier(verifier, { rememberOwn: false });
-    expect(memo.name).toBe('n');
-    expect(memo.verify(signature, message, publicKey)).toBe(true);
-    expect(memo.verify(signature, message, publicKey)).toBe(true);
-    expect([calls.n, memo.size]).toEqual([2, 0]);
-    // The remembered answer wins, even over what the wrapped verifier would say.
-    memo.remember(signature, message, publicKey, false);
-    expect(memo.verify(signature, message, publicKey)).toBe(false);
-    expect(calls.n).toBe(2);
-    memo.forget();
-    expect([memo.size, memo.verify(signature, message, publicKey), calls.n]).toEqual([0, true, 3]);
-  });
-
   it('answerAhead asks the asynchronous verifier at once for what it does not know, and remembers its answers', async () => {
     const { calls, verifier } = counted();
-    const memo = new RememberingVerifier(verifier, { rememberOwn: false });
+    const memo = new RememberingVerifier(verifier);
     memo.remember(signature, message, publicKey, true);
     const { asked, bulk } = bulkOf((m) => new TextDecoder().decode(m) === '{"seq":3}');
     const triple = (m: Uint8Array) => ({ signature, message: m, publicKey });

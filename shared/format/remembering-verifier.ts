@@ -4,12 +4,9 @@
  * so an answer once given holds; the message is remembered by its SHA-256, the signature and
  * key by their bytes.
  *
- * Two uses:
- * - the engine verifies a batch of checkpoint signatures ahead with an asynchronous verifier
- *   (the app's WebCrypto), and the ledger merger, which judges checkpoints one by one and
- *   synchronously, reads those answers (shared/engine/verify.ts);
- * - the explain worker remembers every answer across requests: the next receipt of an archive
- *   mostly checks the same signatures again (renderer/workers/explain.worker.ts).
+ * The explain worker remembers every answer across requests: the next receipt of an archive
+ * mostly checks the same signatures again (renderer/workers/explain.worker.ts). (The engine's
+ * checkpoints verified ahead take their answers directly: `LedgerMerger.judgeCheckpoint`.)
  * An answer remembered from another verifier must come from one held to the same strict rules
  * (WebCrypto behind the strict encoding checks, held to the same vectors).
  */
@@ -28,23 +25,19 @@ export interface SignedTriple {
 export interface RememberingOptions {
   /** Past this many answers, all are forgotten, so memory stays bounded. Default 10,000. */
   readonly maxEntries?: number;
-  /** Whether the wrapped verifier's own answers are remembered too. Default true. */
-  readonly rememberOwn?: boolean;
 }
 
 export class RememberingVerifier implements SignatureVerifier {
   readonly name: string;
   private readonly answers = new Map<string, boolean>();
   private readonly maxEntries: number;
-  private readonly rememberOwn: boolean;
 
   constructor(
     private readonly inner: SignatureVerifier,
     options: RememberingOptions = {},
   ) {
     this.maxEntries = options.maxEntries ?? 10_000;
-    this.rememberOwn = options.rememberOwn ?? true;
-    this.name = this.rememberOwn ? `${inner.name}, answers remembered` : inner.name;
+    this.name = `${inner.name}, answers remembered`;
   }
 
   private static key(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): string {
@@ -61,7 +54,7 @@ export class RememberingVerifier implements SignatureVerifier {
     const known = this.answers.get(key);
     if (known !== undefined) return known;
     const answer = this.inner.verify(signature, message, publicKey);
-    if (this.rememberOwn) this.set(key, answer);
+    this.set(key, answer);
     return answer;
   }
 
@@ -77,10 +70,6 @@ export class RememberingVerifier implements SignatureVerifier {
 
   get size(): number {
     return this.answers.size;
-  }
-
-  forget(): void {
-    this.answers.clear();
   }
 
   /**
