@@ -225,19 +225,21 @@ describe('LedgerMerger: a ledger read whole', () => {
 });
 
 describe('LedgerMerger: checkpoint lines', () => {
+  /** Lines 1 to 8: each refused for a reason of its own, but line 4. */
+  const refusals = (): LineRead[] => [
+    lineOf('{"seq":', 1),
+    cpLine(0, 2),
+    cpLine(3, 3, { ledger: 'M' }),
+    cpLine(5, 4),
+    cpLine(5, 5),
+    cpLine(4, 6),
+    cpLine(6, 7, { kid: KID_REVOKED }),
+    cpLine(7, 8, { sig: BAD_SIG }),
+  ];
+
   it('each refusal with its code, message and line; the valid ones kept in order', () => {
     const m = merger();
-    const reads: LineRead[] = [
-      lineOf('{"seq":', 1),
-      cpLine(0, 2),
-      cpLine(3, 3, { ledger: 'M' }),
-      cpLine(5, 4),
-      cpLine(5, 5),
-      cpLine(4, 6),
-      cpLine(6, 7, { kid: KID_REVOKED }),
-      cpLine(7, 8, { sig: BAD_SIG }),
-      cpLine(8, 9),
-    ];
+    const reads: LineRead[] = [...refusals(), cpLine(8, 9)];
     for (const read of reads) m.addCheckpointLine(read);
     const at = (line: number) => ({ path: CP, line, ledger: LEDGER });
     expect(m.findings).toStrictEqual([
@@ -284,14 +286,7 @@ describe('LedgerMerger: checkpoint lines', () => {
 
   it('read first and judged later with answers given: the same findings, valid checkpoints and counts as line by line', () => {
     const reads: LineRead[] = [
-      lineOf('{"seq":', 1),
-      cpLine(0, 2),
-      cpLine(3, 3, { ledger: 'M' }),
-      cpLine(5, 4),
-      cpLine(5, 5),
-      cpLine(4, 6),
-      cpLine(6, 7, { kid: KID_REVOKED }),
-      cpLine(7, 8, { sig: BAD_SIG }),
+      ...refusals(),
       cpLine(8, 9, { sig: 'ab' }),
       cpLine(9, 10),
       lineOf(`${canonicalize(checkpoint(10))} `, 11),
