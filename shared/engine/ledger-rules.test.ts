@@ -330,6 +330,80 @@ describe('LedgerMerger: checkpoint lines', () => {
   });
 });
 
+describe('LedgerMerger: checkpoints against their receipts, in any order', () => {
+  // Seqs 1 to 6 in two segments; checkpoints at 2 (its hash matches), 4 (another head), 6
+  // (matches) and 9 (past the end). Seq 2 comes again in the second segment with another hash:
+  // the first one read is the one a checkpoint is compared with.
+  const cps = [cpLine(2, 1), cpLine(4, 2, { head: hashOfSeq(77) }), cpLine(6, 3), cpLine(9, 4)];
+  const first = segment(seg(1), 1, 3);
+  const second = segment(seg(2), 4, 6);
+  const withRepeat: SegmentResult = { ...second, sealed: [...second.sealed, [2, hashOfSeq(88), ts(2)]] };
+  const judge = (m: LedgerMerger, lines: readonly LineRead[]) => lines.forEach((read) => m.addCheckpointLine(read));
+  const orders: Record<string, (m: LedgerMerger) => void> = {
+    'checkpoints first': (m) => {
+      judge(m, cps);
+      m.absorb(first, []);
+      m.absorb(withRepeat, []);
+    },
+    'segments first': (m) => {
+      m.absorb(first, []);
+      m.absorb(withRepeat, []);
+      judge(m, cps);
+    },
+    'in turns': (m) => {
+      judge(m, cps.slice(0, 1));
+      m.absorb(first, []);
+      judge(m, cps.slice(1, 3));
+      m.absorb(withRepeat, []);
+      judge(m, cps.slice(3));
+    },
+  };
+
+  it.each(Object.keys(orders))('%s: the same findings and summary, kept or not', (order) => {
+    for (const keepValidCheckpoints of [true, false]) {
+      const m = new LedgerMerger(LEDGER, keyring, verifier, new ReceiptIds(), { keepValidCheckpoints });
+      (orders[order] as (m: LedgerMerger) => void)(m);
+      const summary = m.finish();
+      expect(m.findings.map((f) => [f.code, f.seq, f.message])).toStrictEqual([
+        [
+          'CHECKPOINT_MISMATCH',
+          4,
+          `The checkpoint says receipt 4 has hash ${hashOfSeq(77)}, but its line hashes to ${hashOfSeq(4)}.`,
+        ],
+        [
+          'CHAIN_TRUNCATED',
+          9,
+          'A checkpoint seals seq 9, but the ledger ends at seq 6: receipts were removed from its end.',
+        ],
+      ]);
+      expect(summary).toMatchObject({
+        sealedSeq: 6,
+        checkpoints: 4,
+        state: 'tampered',
+        proven: { from: ts(1), to: ts(6) },
+      });
+      expect([...m.checkpointSeqs]).toStrictEqual([2, 4, 6, 9]);
+      if (keepValidCheckpoints) expect(m.validCheckpoints.map((c) => c.line)).toStrictEqual([1, 2, 3, 4]);
+      else expect(() => m.validCheckpoints).toThrow(/keepValidCheckpoints/);
+    }
+  });
+
+  it('the first hash read for a seq is the one compared, also when the checkpoint waits for it', () => {
+    for (const order of ['checkpoints first', 'segments first']) {
+      const m = merger();
+      const repeatFirst: SegmentResult = { ...first, sealed: [[2, hashOfSeq(88), ts(2)], ...first.sealed] };
+      if (order === 'checkpoints first') judge(m, [cpLine(2, 1)]);
+      m.absorb(repeatFirst, []);
+      if (order === 'segments first') judge(m, [cpLine(2, 1)]);
+      m.finish();
+      expect(m.findings.map((f) => [f.code, f.seq])).toStrictEqual([
+        ['CHECKPOINT_MISMATCH', 2],
+        ['CHAIN_UNSEALED', 1],
+      ]);
+    }
+  });
+});
+
 describe('LedgerMerger: joining segments', () => {
   it('pieces of one file are one segment; lines, findings and signed counts add up', () => {
     const f1 = finding('SIGNATURE_INVALID', 'x', { path: seg(1), line: 2, seq: 2, ledger: LEDGER });

@@ -40,10 +40,23 @@ export class LedgerMerger {
   /** Findings about this ledger's files, reported by the caller; they count for its state. */
   private readonly fileFindings: Finding[] = [];
   private readonly checkpointsPath: string;
-  private readonly checkpoints: { checkpoint: Checkpoint; line: number }[] = [];
-  readonly checkpointSeqs = new Set<number>();
-  private checkpointLines = 0;
+  /**
+   * The valid checkpoints, in order, as the ledger's end needs them: seq, line, and the outcome
+   * of comparing its head with its receipt's hash, made as soon as both are known (the ts of the
+   * receipt when they match; both hashes when not; undefined while the receipt is not read). A
+   * producer may checkpoint every receipt: a million checkpoint objects and a million kept
+   * hashes held to the end took about half a GiB.
+   */
+  private readonly validSeqs: number[] = [];
+  private readonly validLines: number[] = [];
+  private readonly outcomes: (string | { readonly head: string; readonly got: string } | undefined)[] = [];
+  /** Valid checkpoints whose receipt's hash is not known yet, by seq. */
+  private readonly awaiting = new Map<number, { readonly index: number; readonly head: string }>();
+  /** The first kept hash of each seq that no valid checkpoint has asked for (yet). */
   private readonly sealedHashes = new Map<number, { hash: string; ts: string }>();
+  /** The valid checkpoints themselves, when kept (`keepValidCheckpoints`). */
+  private readonly kept: { checkpoint: Checkpoint; line: number }[] | null;
+  private checkpointLines = 0;
   private readonly segments: string[] = [];
   private receipts = 0;
   private last: ChainTail | null = null;
@@ -70,8 +83,11 @@ export class LedgerMerger {
     private readonly verifier: SignatureVerifier,
     /** Receipt ids of the whole archive so far → where first seen. */
     private readonly receiptIds: ReceiptIdClaims,
+    /** Whether {@link validCheckpoints} keeps each valid checkpoint (a run's merger needs not). */
+    { keepValidCheckpoints = true }: { readonly keepValidCheckpoints?: boolean } = {},
   ) {
     this.checkpointsPath = checkpointsPath(ledger);
+    this.kept = keepValidCheckpoints ? [] : null;
   }
 
   private report(
@@ -150,11 +166,11 @@ export class LedgerMerger {
     }
     const cp = read.checkpoint;
     if (!cp || !read.use) return;
-    const previous = this.checkpoints.at(-1);
-    if (previous && cp.seq <= previous.checkpoint.seq) {
+    const previous = this.validSeqs.at(-1);
+    if (previous !== undefined && cp.seq <= previous) {
       this.report(
         'CHECKPOINT_INVALID',
-        `Checkpoint seq ${cp.seq} does not increase (the one before is seq ${previous.checkpoint.seq}).`,
+        `Checkpoint seq ${cp.seq} does not increase (the one before is seq ${previous}).`,
         where,
       );
       return;
@@ -179,8 +195,23 @@ export class LedgerMerger {
       return;
     }
     if (!use.anchored) this.unanchored++;
-    this.checkpoints.push({ checkpoint: cp, line: read.line });
-    this.checkpointSeqs.add(cp.seq);
+    const index = this.validSeqs.length;
+    this.validSeqs.push(cp.seq);
+    this.validLines.push(read.line);
+    this.kept?.push({ checkpoint: cp, line: read.line });
+    const got = this.sealedHashes.get(cp.seq);
+    if (got) {
+      this.sealedHashes.delete(cp.seq);
+      this.outcomes.push(outcome(cp.head, got));
+    } else {
+      this.outcomes.push(undefined);
+      this.awaiting.set(cp.seq, { index, head: cp.head });
+    }
+  }
+
+  /** Seqs of the valid checkpoints read so far, in order (increasing). */
+  get checkpointSeqs(): readonly number[] {
+    return this.validSeqs;
   }
 
   /** Reads and judges one line of checkpoints.jsonl (all of them come before any segment). */
@@ -188,9 +219,13 @@ export class LedgerMerger {
     this.judgeCheckpoint(this.readCheckpoint(read));
   }
 
-  /** The checkpoints read so far that are valid (signed by a usable gate key, increasing), in order. */
+  /**
+   * The checkpoints read so far that are valid (signed by a usable gate key, increasing), in order.
+   * @throws Error when this merger was made not to keep them (misuse).
+   */
   get validCheckpoints(): readonly { readonly checkpoint: Checkpoint; readonly line: number }[] {
-    return this.checkpoints;
+    if (!this.kept) throw new Error('LedgerMerger: made with keepValidCheckpoints false');
+    return this.kept;
   }
 
   /** A finding about this ledger's files found elsewhere (manifest, container). */
@@ -272,8 +307,13 @@ export class LedgerMerger {
           ? segment.endUnreadable
           : UNKNOWN_SPAN;
     }
-    for (const [seq, hash, ts] of segment.sealed)
-      if (!this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });
+    for (const [seq, hash, ts] of segment.sealed) {
+      const waiting = this.awaiting.get(seq);
+      if (waiting) {
+        this.awaiting.delete(seq);
+        this.outcomes[waiting.index] = outcome(waiting.head, { hash, ts });
+      } else if (!this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });
+    }
     for (let i = 0; i < segment.ids.length; i++) {
       const id = segment.ids[i] as string;
       const seq = segment.idSeqs[i] as number;
@@ -305,37 +345,37 @@ export class LedgerMerger {
     const firstBreak = this.firstBreakSeq();
     let sealed: { seq: number; ts: string } | null = null;
     let provenEnd: { seq: number; ts: string } | null = null;
-    for (const { checkpoint: cp, line } of this.checkpoints) {
-      const where = { path: this.checkpointsPath, line, seq: cp.seq };
-      const got = this.sealedHashes.get(cp.seq);
-      if (!got) {
+    for (const [i, seq] of this.validSeqs.entries()) {
+      const where = { path: this.checkpointsPath, line: this.validLines[i] as number, seq };
+      const got = this.outcomes[i];
+      if (got === undefined) {
         // Lines that could not be read may hold it: nothing is established either way.
         if (this.unknownSpans > 0) continue;
-        if (lastSeq === null || cp.seq > lastSeq) {
+        if (lastSeq === null || seq > lastSeq) {
           this.report(
             'CHAIN_TRUNCATED',
-            `A checkpoint seals seq ${cp.seq}, but the ledger ends at ${lastSeq === null ? 'no receipt at all' : `seq ${lastSeq}`}: receipts were removed from its end.`,
+            `A checkpoint seals seq ${seq}, but the ledger ends at ${lastSeq === null ? 'no receipt at all' : `seq ${lastSeq}`}: receipts were removed from its end.`,
             where,
           );
         } else {
           this.report(
             'CHECKPOINT_MISMATCH',
-            `A checkpoint seals seq ${cp.seq}, but no readable receipt with that seq is in the ledger.`,
+            `A checkpoint seals seq ${seq}, but no readable receipt with that seq is in the ledger.`,
             where,
           );
         }
         continue;
       }
-      if (got.hash !== cp.head) {
+      if (typeof got !== 'string') {
         this.report(
           'CHECKPOINT_MISMATCH',
-          `The checkpoint says receipt ${cp.seq} has hash ${cp.head}, but its line hashes to ${got.hash}.`,
+          `The checkpoint says receipt ${seq} has hash ${got.head}, but its line hashes to ${got.got}.`,
           where,
         );
         continue;
       }
-      sealed = { seq: cp.seq, ts: got.ts };
-      if (cp.seq < firstBreak) provenEnd = sealed;
+      sealed = { seq, ts: got };
+      if (seq < firstBreak) provenEnd = sealed;
     }
     const truncated = this.findings.some((f) => f.code === 'CHAIN_TRUNCATED');
     if (lastSeq !== null && !truncated && !this.checkpointsRefused && (sealed === null || lastSeq > sealed.seq)) {
@@ -416,4 +456,12 @@ export class LedgerMerger {
       reason: 'Every receipt is signed, chained without a break and sealed by a checkpoint.',
     };
   }
+}
+
+/** A checkpoint's head against its receipt's kept hash: the receipt's ts when they match; both hashes when not. */
+function outcome(
+  head: string,
+  got: { readonly hash: string; readonly ts: string },
+): string | { head: string; got: string } {
+  return got.hash === head ? got.ts : { head, got: got.hash };
 }

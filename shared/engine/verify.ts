@@ -559,7 +559,7 @@ async function checkLedgers(run: Run): Promise<void> {
   // while the segments are checked: a producer may write a checkpoint for every receipt.
   const ahead = bulk ? new CheckpointsAhead(bulk, signal) : null;
   for (const name of [...ledgerNames].sort()) {
-    const ledger = new LedgerMerger(name, keys.keyring, run.verifier, receiptIds);
+    const ledger = new LedgerMerger(name, keys.keyring, run.verifier, receiptIds, { keepValidCheckpoints: false });
     run.ledgers.set(name, ledger);
     /** Seqs of the lines read as this ledger's checkpoints, valid or not yet judged. */
     const named = new Set<number>();
