@@ -214,7 +214,7 @@ export class LedgerMerger {
     return this.validSeqs;
   }
 
-  /** Reads and judges one line of checkpoints.jsonl (all of them come before any segment). */
+  /** Reads and judges one line of checkpoints.jsonl, in file order (a ledger's segments may come before or after). */
   addCheckpointLine(read: LineRead): void {
     this.judgeCheckpoint(this.readCheckpoint(read));
   }
