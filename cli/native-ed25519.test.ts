@@ -7,7 +7,7 @@ import { fromHex } from '../shared/format/bytes.ts';
 import { nobleStrictVerifier } from '../shared/format/ed25519.ts';
 import { expectReferenceAnswersOnBitFlips } from '../test/support/bit-flips.ts';
 import { readVectorJson } from '../test/support/vectors.ts';
-import { nativeAsyncStrictVerifier, nativeStrictVerifier } from './native-ed25519.ts';
+import { nativeStrictVerifier } from './native-ed25519.ts';
 
 interface WycheproofFile {
   testGroups: { publicKey: { pk: string }; tests: { tcId: number; msg: string; sig: string; result: string }[] }[];
@@ -24,18 +24,7 @@ describe('native Ed25519 agrees with the strict reference', () => {
     expect(nativeStrictVerifier.verify(...args)).toBe(expected);
   });
 
-  it("on libuv's thread pool, every Wycheproof vector at once: the same answers", async () => {
-    const answers = await Promise.all(
-      cases.map((t) => nativeAsyncStrictVerifier.verifyAsync(fromHex(t.sig), fromHex(t.msg), fromHex(t.pk))),
-    );
-    expect(answers).toStrictEqual(cases.map((t) => t.result === 'valid'));
-  });
-
   it('on random messages and random single-bit tampering of signature, message or key', async () => {
     await expectReferenceAnswersOnBitFlips((s, m, k) => nativeStrictVerifier.verify(s, m, k), 300);
-  });
-
-  it("on libuv's thread pool, on random tampering: the reference's answer", async () => {
-    await expectReferenceAnswersOnBitFlips((s, m, k) => nativeAsyncStrictVerifier.verifyAsync(s, m, k), 300);
   });
 });

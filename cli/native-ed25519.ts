@@ -5,15 +5,13 @@
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { SignatureVerifier } from '../shared/format/ed25519.ts';
-import { passesStrictEncodingChecks, strictBefore } from '../shared/format/ed25519-strict.ts';
-import type { AsyncSignatureVerifier } from '../shared/format/webcrypto-ed25519.ts';
+import { strictBefore } from '../shared/format/ed25519-strict.ts';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
-/** A public key's KeyObject, made once; null for bytes that are not a point on the curve. */
-function keyCache(): (publicKey: Uint8Array) => KeyObject | null {
+function nodeVerifier(): SignatureVerifier {
   const keys = new Map<string, KeyObject | null>();
-  return (publicKey) => {
+  const keyOf = (publicKey: Uint8Array): KeyObject | null => {
     const id = Buffer.from(publicKey).toString('hex');
     let key = keys.get(id);
     if (key === undefined) {
@@ -27,10 +25,6 @@ function keyCache(): (publicKey: Uint8Array) => KeyObject | null {
     }
     return key;
   };
-}
-
-function nodeVerifier(): SignatureVerifier {
-  const keyOf = keyCache();
   return {
     name: 'node:crypto Ed25519',
     verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
@@ -47,30 +41,3 @@ function nodeVerifier(): SignatureVerifier {
 
 /** The command line's verifier: native speed, strict answers. */
 export const nativeStrictVerifier: SignatureVerifier = strictBefore(nodeVerifier());
-
-/**
- * The same verifier, asynchronous: each verification runs on libuv's thread pool (node:crypto's
- * callback form), so a batch of them runs on every core while this thread waits. The engine
- * verifies checkpoints' signatures with it in batches while the segments are checked (a
- * producer may write a checkpoint for every receipt: 100,000 of them took this thread 7.5 s
- * before any segment was checked). Same strict checks first, same answers
- * (native-ed25519.test.ts, small-order-keys.test.ts).
- */
-export const nativeAsyncStrictVerifier: AsyncSignatureVerifier = (() => {
-  const keyOf = keyCache();
-  return Object.freeze({
-    name: `${nativeStrictVerifier.name}, on libuv's thread pool`,
-    verifyAsync(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
-      if (!passesStrictEncodingChecks(signature, publicKey)) return Promise.resolve(false);
-      const key = keyOf(publicKey);
-      if (!key) return Promise.resolve(false);
-      return new Promise<boolean>((resolve) => {
-        try {
-          verify(null, message, key, signature, (error, ok) => resolve(error === null && ok === true));
-        } catch {
-          resolve(false);
-        }
-      });
-    },
-  });
-})();

@@ -7,7 +7,7 @@ import type { VerifyReport } from '../../shared/engine/types.ts';
 import { readArchivePath, type ArchivePath } from '../open-archive.ts';
 import { formatReport, reportJson } from '../report-format.ts';
 import { engineOptions } from '../engine-options.ts';
-import { nativeAsyncStrictVerifier } from '../native-ed25519.ts';
+import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import { withTempSpill } from '../spill-node.ts';
 import { defaultPoolSize, warmPool, type WarmPool } from '../pool/pool-runner.ts';
 import { UsageError, parseArgs, parseTrustRoots, type CommandIo, type ParsedArgs } from '../args.ts';
@@ -97,6 +97,13 @@ export interface PathOptions {
   readonly workers?: number | undefined;
 }
 
+let webCrypto: Promise<AsyncSignatureVerifier | null> | null = null;
+/** Node's WebCrypto Ed25519 behind the strict checks, made (and checked on RFC 8032) once. */
+function nodeWebCrypto(): Promise<AsyncSignatureVerifier | null> {
+  webCrypto ??= webCryptoVerifier();
+  return webCrypto;
+}
+
 /**
  * Verifies a file or directory path with every check this build has, segments checked
  * by a pool of worker threads when there is more than one segment and more than one core.
@@ -122,11 +129,13 @@ export async function verifyPath(
   // and take their setup when the engine asks for the runner.
   let warm: WarmPool | null = null;
   const warmed = () => (warm ??= warmPool(path, workers));
-  // With threads to spare, the checkpoints' signatures are verified in batches on libuv's
-  // thread pool while the segments are checked (a producer may write one for every receipt).
+  // With threads to spare, the checkpoints' signatures are verified in batches while the
+  // segments are checked (a producer may write one for every receipt), by Node's WebCrypto,
+  // which verifies on libuv's thread pool. Without it, one by one in this thread.
+  const checkpointVerifier = parallel ? await nodeWebCrypto() : null;
   const withPool: EngineOptions = parallel
     ? {
-        checkpointVerifier: nativeAsyncStrictVerifier,
+        ...(checkpointVerifier ? { checkpointVerifier } : {}),
         ...options,
         warmSegmentRunner: () => void warmed(),
         segmentRunner: (setup) => warmed().start(setup),

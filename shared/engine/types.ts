@@ -250,7 +250,7 @@ export interface VerifyOptions {
   readonly bulkVerifier?: AsyncSignatureVerifier;
   /**
    * Checkpoints' signatures through an asynchronous verifier, in batches, while the segments
-   * are checked (the command line: node:crypto on libuv's thread pool); `bulkVerifier` by default.
+   * are checked (the command line: Node's WebCrypto, on libuv's thread pool); `bulkVerifier` by default.
    */
   readonly checkpointVerifier?: AsyncSignatureVerifier;
   /** Decision and control checks to run (none by default). */
