@@ -14,6 +14,20 @@ export interface ByteSlab {
 }
 const SLAB_BYTES = 256 * 1024;
 
+/**
+ * Room for `size` bytes in `slab`: where they go in `slab.bytes` (a new slab of `slabBytes`, or
+ * of `size` when larger, once the one in use is full). Bytes handed out are never written over.
+ */
+export function placeInSlab(slab: ByteSlab, size: number, slabBytes = SLAB_BYTES): number {
+  if (slab.bytes.length - slab.used < size) {
+    slab.bytes = new Uint8Array(Math.max(size, slabBytes));
+    slab.used = 0;
+  }
+  const at = slab.used;
+  slab.used += size;
+  return at;
+}
+
 /** What {@link readStoredLine} reads from a line. */
 export interface StoredLine {
   value: unknown;
@@ -95,12 +109,8 @@ export function readStoredLine(
       return line;
     }
     const size = before.length + after.length;
-    if (slab.bytes.length - slab.used < size) {
-      slab.bytes = new Uint8Array(Math.max(size, SLAB_BYTES));
-      slab.used = 0;
-    }
-    const into = slab.bytes.subarray(slab.used, slab.used + size);
-    slab.used += size;
+    const at = placeInSlab(slab, size);
+    const into = slab.bytes.subarray(at, at + size);
     into.set(before);
     into.set(after, before.length);
     line.withoutSigBytes = into;

@@ -37,7 +37,7 @@ import { ReceiptIds, SpilledReceiptIds } from './receipt-ids.ts';
 import type { SpillStore } from './spill.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
 import { FIRST_PIECE_BYTES, PIECE_BYTES, splitIntoPieces, type PieceRead } from './pieces.ts';
-import { readStoredLine } from './record.ts';
+import { placeInSlab, readStoredLine, type ByteSlab } from './record.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
@@ -888,8 +888,7 @@ interface HeldLine {
  */
 class CheckpointsAhead {
   private readonly queue: HeldLine[] = [];
-  private slab = new Uint8Array(0);
-  private used = 0;
+  private readonly slab: ByteSlab = { bytes: new Uint8Array(0), used: 0 };
   private stopped = false;
   private running = false;
 
@@ -905,13 +904,9 @@ class CheckpointsAhead {
       return;
     }
     const length = read.bytes.length;
-    if (this.slab.length - this.used < length) {
-      this.slab = new Uint8Array(Math.max(HELD_SLAB_BYTES, length));
-      this.used = 0;
-    }
-    this.slab.set(read.bytes, this.used);
-    this.queue.push({ ledger, kind: read.kind, line: read.line, length, slab: this.slab, start: this.used });
-    this.used += length;
+    const start = placeInSlab(this.slab, length, HELD_SLAB_BYTES);
+    this.slab.bytes.set(read.bytes, start);
+    this.queue.push({ ledger, kind: read.kind, line: read.line, length, slab: this.slab.bytes, start });
   }
 
   /** Lines read and not yet judged. */
