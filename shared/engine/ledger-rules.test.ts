@@ -404,6 +404,51 @@ describe('LedgerMerger: checkpoints against their receipts, in any order', () =>
   });
 });
 
+describe('LedgerMerger: what it holds while checkpoints and segments meet', () => {
+  it('counts the judged checkpoints waiting for receipts, and the hashes waiting for checkpoints', () => {
+    const m = merger();
+    for (const [i, seq] of [2, 4, 6].entries()) m.addCheckpointLine(cpLine(seq, i + 1));
+    expect([m.checkpointsAwaitingReceipts, m.hashesAwaitingCheckpoints]).toStrictEqual([3, 0]);
+    m.absorb(segment(seg(1), 1, 3), []); // seq 2 comes
+    expect([m.checkpointsAwaitingReceipts, m.hashesAwaitingCheckpoints]).toStrictEqual([2, 0]);
+    // Seqs 7 to 9 come before a checkpoint asks for them; 5 and 3 are at or below the last
+    // valid checkpoint (6) and are asked for by none: not kept.
+    m.absorb(segment(seg(2), 4, 9, { sealed: [7, 8, 9, 5, 3].map((n) => [n, hashOfSeq(n), ts(n)]) }), []);
+    expect([m.checkpointsAwaitingReceipts, m.hashesAwaitingCheckpoints]).toStrictEqual([2, 3]);
+    m.addCheckpointLine(cpLine(8, 4));
+    expect([m.checkpointsAwaitingReceipts, m.hashesAwaitingCheckpoints]).toStrictEqual([2, 2]);
+  });
+
+  it('drops the hashes no later checkpoint can ask for once they are many, and the outcome is the same', () => {
+    const n = 10_000;
+    // Every seq comes sealed; checkpoints only at every 1,000th, so the rest wait in vain.
+    const m = merger();
+    m.absorb(segment(seg(1), 1, n), []);
+    expect(m.hashesAwaitingCheckpoints).toBe(n);
+    // Past 4,096 held, those at or below the last valid seq are dropped as a checkpoint is judged.
+    m.addCheckpointLine(cpLine(1000, 1));
+    expect(m.hashesAwaitingCheckpoints).toBe(n - 1000);
+    for (let k = 2; k <= 10; k++) m.addCheckpointLine(cpLine(1000 * k, k));
+    expect(m.finish()).toMatchObject({ sealedSeq: n, checkpoints: 10, state: 'verified' });
+    expect(m.findings).toStrictEqual([]);
+  });
+  it.each([
+    ['with milliseconds (held as a number)', '2026-01-01T00:00:04.250Z'],
+    ['without (held as text)', '2026-01-01T00:00:04Z'],
+    ['with an offset (held as text)', '2026-01-01T01:00:04+01:00'],
+  ])("the proven period ends at the sealing receipt's time as stored, %s", (_how, time) => {
+    for (const order of ['checkpoints first', 'segments first']) {
+      const m = merger();
+      const last = segment(seg(1), 1, 4);
+      const stored: SegmentResult = { ...last, sealed: [[4, hashOfSeq(4), time]] };
+      if (order === 'checkpoints first') m.addCheckpointLine(cpLine(4, 1));
+      m.absorb(stored, []);
+      if (order === 'segments first') m.addCheckpointLine(cpLine(4, 1));
+      expect(m.finish().proven).toStrictEqual({ from: ts(1), to: time });
+    }
+  });
+});
+
 describe('LedgerMerger: joining segments', () => {
   it('pieces of one file are one segment; lines, findings and signed counts add up', () => {
     const f1 = finding('SIGNATURE_INVALID', 'x', { path: seg(1), line: 2, seq: 2, ledger: LEDGER });

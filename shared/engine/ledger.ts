@@ -49,11 +49,17 @@ export class LedgerMerger {
    */
   private readonly validSeqs: number[] = [];
   private readonly validLines: number[] = [];
-  private readonly outcomes: (string | { readonly head: string; readonly got: string } | undefined)[] = [];
+  private readonly outcomes = new Outcomes();
   /** Valid checkpoints whose receipt's hash is not known yet, by seq. */
   private readonly awaiting = new Map<number, { readonly index: number; readonly head: string }>();
-  /** The first kept hash of each seq that no valid checkpoint has asked for (yet). */
+  /**
+   * The first kept hash of each seq past the last valid checkpoint read, which a later valid
+   * checkpoint may ask for (a valid checkpoint's seq is higher than the one before it, so a hash
+   * at or below the last valid seq is asked for by none; those are dropped, see `dropUnaskable`).
+   */
   private readonly sealedHashes = new Map<number, { hash: string; ts: string }>();
+  /** The size of {@link sealedHashes} past which hashes no checkpoint can ask for are dropped. */
+  private dropAt = 4096;
   /** The valid checkpoints themselves, when kept (`keepValidCheckpoints`). */
   private readonly kept: { checkpoint: Checkpoint; line: number }[] | null;
   private checkpointLines = 0;
@@ -207,6 +213,24 @@ export class LedgerMerger {
       this.outcomes.push(undefined);
       this.awaiting.set(cp.seq, { index, head: cp.head });
     }
+    if (this.sealedHashes.size > this.dropAt) this.dropUnaskable();
+  }
+
+  /** Drops the kept hashes no later valid checkpoint can ask for: at or below the last valid seq. */
+  private dropUnaskable(): void {
+    const last = this.validSeqs.at(-1);
+    if (last !== undefined) for (const seq of this.sealedHashes.keys()) if (seq <= last) this.sealedHashes.delete(seq);
+    this.dropAt = Math.max(4096, 2 * this.sealedHashes.size);
+  }
+
+  /** Valid checkpoints judged whose receipt's hash has not come yet. */
+  get checkpointsAwaitingReceipts(): number {
+    return this.awaiting.size;
+  }
+
+  /** Receipts' hashes kept for checkpoints not judged yet (and a few no checkpoint will ask for). */
+  get hashesAwaitingCheckpoints(): number {
+    return this.sealedHashes.size;
   }
 
   /** Seqs of the valid checkpoints read so far, in order (increasing). */
@@ -307,12 +331,13 @@ export class LedgerMerger {
           ? segment.endUnreadable
           : UNKNOWN_SPAN;
     }
+    const lastValid = this.validSeqs.at(-1) ?? -Infinity;
     for (const [seq, hash, ts] of segment.sealed) {
       const waiting = this.awaiting.get(seq);
       if (waiting) {
         this.awaiting.delete(seq);
-        this.outcomes[waiting.index] = outcome(waiting.head, { hash, ts });
-      } else if (!this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });
+        this.outcomes.set(waiting.index, outcome(waiting.head, { hash, ts }));
+      } else if (seq > lastValid && !this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });
     }
     for (let i = 0; i < segment.ids.length; i++) {
       const id = segment.ids[i] as string;
@@ -347,7 +372,7 @@ export class LedgerMerger {
     let provenEnd: { seq: number; ts: string } | null = null;
     for (const [i, seq] of this.validSeqs.entries()) {
       const where = { path: this.checkpointsPath, line: this.validLines[i] as number, seq };
-      const got = this.outcomes[i];
+      const got = this.outcomes.get(i);
       if (got === undefined) {
         // Lines that could not be read may hold it: nothing is established either way.
         if (this.unknownSpans > 0) continue;
@@ -455,6 +480,41 @@ export class LedgerMerger {
       state: 'verified',
       reason: 'Every receipt is signed, chained without a break and sealed by a checkpoint.',
     };
+  }
+}
+
+type Outcome = string | { readonly head: string; readonly got: string } | undefined;
+
+/**
+ * Each valid checkpoint's outcome, held to the ledger's end: a million of them where a
+ * producer checkpoints every receipt. A match is held as the receipt's time in milliseconds
+ * (8 bytes, not a string of 40) when the time reads back as the same text; anything else as
+ * itself, aside.
+ */
+class Outcomes {
+  /** NaN: not known yet; a number: a match at that time; -Infinity: in {@link others}. */
+  private readonly times: number[] = [];
+  private readonly others = new Map<number, Exclude<Outcome, undefined>>();
+
+  push(outcome: Outcome): void {
+    this.times.push(NaN);
+    if (outcome !== undefined) this.set(this.times.length - 1, outcome);
+  }
+
+  set(index: number, outcome: Exclude<Outcome, undefined>): void {
+    const ms = typeof outcome === 'string' ? Date.parse(outcome) : NaN;
+    if (Number.isFinite(ms) && new Date(ms).toISOString() === outcome) {
+      this.times[index] = ms;
+      return;
+    }
+    this.times[index] = -Infinity;
+    this.others.set(index, outcome);
+  }
+
+  get(index: number): Outcome {
+    const ms = this.times[index] as number;
+    if (Number.isNaN(ms)) return undefined;
+    return ms === -Infinity ? this.others.get(index) : new Date(ms).toISOString();
   }
 }
 

@@ -10,7 +10,7 @@
  * A later feature plugs in at a named phase and reads what the earlier ones left in the state.
  */
 import { pushAll } from './append.ts';
-import { readLines, type LineRead } from '../archive/lines.ts';
+import { readLines } from '../archive/lines.ts';
 import { unsafePathReason } from '../archive/paths.ts';
 import { openZip } from '../archive/zip.ts';
 import {
@@ -25,19 +25,18 @@ import {
 import { concatBytes, copyOf } from '../format/bytes.ts';
 import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
 import { hashingChunks, HEX64, type FileDigest } from '../format/hash.ts';
-import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { ATTACHMENT_PATH, checkpointsPath, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
 import { LedgerMerger } from './ledger.ts';
 import { toSeqRuns } from './seq-runs.ts';
-import { nextTask } from './next-task.ts';
+import { CheckpointJudging } from './checkpoint-judging.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds, SpilledReceiptIds } from './receipt-ids.ts';
 import type { SpillStore } from './spill.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
 import { FIRST_PIECE_BYTES, PIECE_BYTES, splitIntoPieces, type PieceRead } from './pieces.ts';
-import { placeInSlab, readStoredLine, type ByteSlab } from './record.ts';
+import { readStoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
@@ -554,16 +553,28 @@ async function checkLedgers(run: Run): Promise<void> {
   /** Refused segments of each ledger still to be merged, in name order. */
   const refusedAhead = new Map<string, string[]>();
   const bulk = run.options.checkpointVerifier ?? run.options.bulkVerifier;
-  // With an asynchronous verifier, each checkpoint line is read now (its seq tells the segment
-  // checks which hashes to keep) and judged later, in order, its signature verified in a batch
-  // while the segments are checked: a producer may write a checkpoint for every receipt.
-  const ahead = bulk ? new CheckpointsAhead(bulk, signal) : null;
+  // With an asynchronous verifier, each checkpoints file is read now for its seqs alone (they
+  // tell the segment checks which hashes to keep), and read again and judged in order while the
+  // segments are checked, its signatures verified a batch at a time: a producer may write a
+  // checkpoint for every receipt (checkpoint-judging.ts).
+  const ahead = bulk
+    ? new CheckpointJudging(
+        bulk,
+        (_ledger, path, why) => {
+          const f = finding('ARCHIVE_UNREADABLE', `${path} could not be verified: ${why}.`, { path });
+          run.findings.push(f);
+          return f;
+        },
+        signal,
+      )
+    : null;
   for (const name of [...ledgerNames].sort()) {
     const ledger = new LedgerMerger(name, keys.keyring, run.verifier, receiptIds, { keepValidCheckpoints: false });
     run.ledgers.set(name, ledger);
     /** Seqs of the lines read as this ledger's checkpoints, valid or not yet judged. */
     const named = new Set<number>();
     const checkpoints = checkpointsPath(name);
+    let linesRead = 0;
     if (files.has(checkpoints)) {
       const failed = await guarded(run, checkpoints, async () => {
         const lines = readLines(streamEntry(run, checkpoints), limits.maxLineBytes);
@@ -571,16 +582,22 @@ async function checkLedgers(run: Run): Promise<void> {
           for await (const read of lines) ledger.addCheckpointLine(read);
           return;
         }
-        // Lines read before a reader failure count, as when each is judged as it comes.
         for await (const read of lines) {
           const seq = ledger.checkpointSeqOf(read);
           if (seq !== null) named.add(seq);
-          ahead.add(ledger, read);
-          // Memory stays bounded: past this many lines read ahead, the oldest are judged now.
-          if (ahead.waiting >= CHECKPOINTS_HELD) await ahead.judgeBatch();
+          linesRead++;
         }
       });
       if (failed) ledger.addFileFinding(failed);
+      // Lines read before a reader failure count, as when each is judged as it comes.
+      const entry = files.get(checkpoints) as RawEntry;
+      ahead?.add({
+        ledger,
+        path: checkpoints,
+        lines: linesRead,
+        digest: failed ? null : (run.actual.get(checkpoints) ?? null),
+        reread: (done) => readLines(hashingChunks(run.source.read(entry, signal), done), limits.maxLineBytes),
+      });
     } else {
       const refused = run.refused.get(checkpoints);
       if (refused) ledger.checkpointsNotRead(refused.finding);
@@ -591,7 +608,9 @@ async function checkLedgers(run: Run): Promise<void> {
       name,
       segments.filter((p) => run.refused.has(p)),
     );
-    for (const path of segments) if (files.has(path)) tasks.push({ ledger: name, path, checkpointRuns });
+    const readable = segments.filter((path) => files.has(path));
+    for (const path of readable) tasks.push({ ledger: name, path, checkpointRuns });
+    ahead?.expectSegments(ledger, readable.length);
   }
   // Judged while the segments are checked; awaited before the ledgers are merged to their end.
   const judging = ahead?.judgeAll() ?? Promise.resolve();
@@ -661,6 +680,8 @@ async function checkLedgers(run: Run): Promise<void> {
     if (end?.failure) ledger.markUnknownSpan();
     ledger.tellControlsIfPartlyRead(controls);
     run.receiptsDone += result.lines;
+    if (end) ahead?.segmentFileMerged(ledger);
+    else ahead?.merged();
     progress(run, 'ledgers');
   };
   progress(run, 'ledgers');
@@ -671,6 +692,7 @@ async function checkLedgers(run: Run): Promise<void> {
       const pieceTasks = async function* () {
         let first = true;
         for (const task of tasks) {
+          const ledger = run.ledgers.get(task.ledger) as LedgerMerger;
           // The declared size sizes the first buffer (a file smaller than a piece gets its own
           // size, not a whole piece's); a wrong declaration changes no piece.
           const declared = run.files.get(task.path)?.declaredSize;
@@ -682,8 +704,11 @@ async function checkLedgers(run: Run): Promise<void> {
             limits.maxLineBytes,
             declared,
             first ? Math.min(pieceBytes, options.firstPieceBytes ?? FIRST_PIECE_BYTES) : pieceBytes,
-          ))
+          )) {
+            // Receipts' hashes for checkpoints not judged yet: not more than a window of them.
+            if (ahead) await ahead.roomForSegments(ledger);
             yield { task: { ...task, piece: read.piece }, read };
+          }
           first = false;
         }
       };
@@ -718,6 +743,7 @@ async function checkLedgers(run: Run): Promise<void> {
     ahead?.stop();
     throw error;
   } finally {
+    ahead?.segmentsDone();
     await runner.close();
   }
   await judging;
@@ -859,107 +885,4 @@ async function summarize(run: Run): Promise<VerifyReport> {
       trusted: keys.allRootsTrusted && (run.manifestCheck?.anchored ?? false),
     },
   };
-}
-
-/** Checkpoint lines whose signatures are verified ahead at once (with an asynchronous verifier). */
-const CHECKPOINTS_AHEAD = 512;
-/** Checkpoint lines read and not yet judged, at most (their bytes and about 100 bytes more each). */
-const CHECKPOINTS_HELD = 256 * CHECKPOINTS_AHEAD;
-/** Bytes of held checkpoint lines are copied into buffers of this size (a longer line gets its own). */
-const HELD_SLAB_BYTES = 1 << 20;
-
-/** A checkpoint line held until it is judged: its bytes in a shared buffer, no object of its own. */
-interface HeldLine {
-  readonly ledger: LedgerMerger;
-  readonly kind: LineRead['kind'];
-  readonly line: number;
-  /** Its bytes in `slab` from `start`, or the length of a line too long to read. */
-  readonly length: number;
-  readonly slab: Uint8Array | null;
-  readonly start: number;
-}
-
-/**
- * Checkpoint lines read ahead and judged later ({@link LedgerMerger.readCheckpoint}, then
- * `judgeCheckpoint`), in the order they were read, a batch at a time: the batch's signatures
- * are verified at once by the asynchronous verifier, then each line is judged with its answer.
- * A line is held as its bytes (read again when judged), not as what reading it gave: about a
- * tenth of the memory.
- */
-class CheckpointsAhead {
-  private readonly queue: HeldLine[] = [];
-  private readonly slab: ByteSlab = { bytes: new Uint8Array(0), used: 0 };
-  private stopped = false;
-  private running = false;
-
-  constructor(
-    private readonly bulk: AsyncSignatureVerifier,
-    private readonly signal: AbortSignal | undefined,
-  ) {}
-
-  /** Holds `read` (its bytes are copied: the reader may reuse them). */
-  add(ledger: LedgerMerger, read: LineRead): void {
-    if (read.kind === 'too-long') {
-      this.queue.push({ ledger, kind: read.kind, line: read.line, length: read.length, slab: null, start: 0 });
-      return;
-    }
-    const length = read.bytes.length;
-    const start = placeInSlab(this.slab, length, HELD_SLAB_BYTES);
-    this.slab.bytes.set(read.bytes, start);
-    this.queue.push({ ledger, kind: read.kind, line: read.line, length, slab: this.slab.bytes, start });
-  }
-
-  /** Lines read and not yet judged. */
-  get waiting(): number {
-    return this.queue.length;
-  }
-
-  /** Judges the oldest lines, up to a batch of them. */
-  async judgeBatch(): Promise<void> {
-    // One batch at a time: the lines are judged in the order they were read.
-    if (this.running) throw new Error('CheckpointsAhead: a batch is already being judged');
-    this.running = true;
-    try {
-      const batch = this.queue.splice(0, CHECKPOINTS_AHEAD).map((held) => ({
-        ledger: held.ledger,
-        read: held.ledger.readCheckpoint(
-          held.kind === 'too-long'
-            ? { kind: held.kind, line: held.line, length: held.length }
-            : {
-                kind: held.kind,
-                line: held.line,
-                bytes: (held.slab as Uint8Array).subarray(held.start, held.start + held.length),
-              },
-        ),
-      }));
-      const answers = await Promise.all(
-        batch.map(({ read }) =>
-          read.signed
-            ? this.bulk.verifyAsync(read.signed.signature, read.signed.message, read.signed.publicKey)
-            : undefined,
-        ),
-      );
-      this.signal?.throwIfAborted();
-      for (const [i, { ledger, read }] of batch.entries()) ledger.judgeCheckpoint(read, answers[i]);
-    } finally {
-      this.running = false;
-    }
-  }
-
-  /**
-   * Judges every line read, unless stopped (the run failed). Between batches the thread's other
-   * work gets its turn: WebCrypto's answers come as microtasks in Chromium, and batch after
-   * batch without a task between them held back the reads that feed the segment checks until
-   * every checkpoint was judged.
-   */
-  async judgeAll(): Promise<void> {
-    while (this.queue.length > 0 && !this.stopped) {
-      await this.judgeBatch();
-      await nextTask();
-    }
-  }
-
-  stop(): void {
-    this.stopped = true;
-  }
 }
