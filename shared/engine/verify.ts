@@ -2,8 +2,10 @@
  * Verification of a whole archive: archive → reader → checks → findings (docs/DESIGN.md).
  *
  * Every entry is read once, streamed: its bytes feed its hash (for the manifest) and its
- * parser at the same time. Order matters only where checks depend on each other: keys
- * before anything signed, bundles before receipts, a ledger's checkpoints before its receipts.
+ * parser at the same time (a checkpoints file twice with an asynchronous verifier: for its
+ * seqs, then to judge it, checkpoint-judging.ts). Order matters only where checks depend on
+ * each other: keys before anything signed, bundles before receipts, a ledger's checkpoint
+ * seqs before its receipts.
  *
  * The run is a sequence of named phases over one explicit state ({@link Run}): entries,
  * manifest and keys, bundles, ledgers, remaining entries, manifest comparison, summary.
