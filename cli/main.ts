@@ -32,7 +32,7 @@ commands:
   workpaper review <file> --key <pem> --reviewer <name> --out <file>
   workpaper verify <file> --signer <hex>... [--archive <archive.zip>] [--pdf <file>] [--json]
       the signed workpaper (DSSE envelope of an in-toto statement): build, sign off, verify anywhere
-  demo <out.zip | out-dir> [--receipts N] [--seed TEXT] [--unsealed]
+  demo <out.zip | out-dir> [--receipts N] [--segment-receipts N] [--checkpoint-every N] [--seed TEXT] [--unsealed] [--clean]
       write a realistic demo archive and print its root key
   verify <archive.zip | http(s) URL> --queue redis://host:port [--worker-archive <path | URL>] [--json] ...
       verify with the segments checked by tickmark workers through Redis (docs/DISTRIBUTED.md)
