@@ -43,7 +43,7 @@ describe('Pacer', () => {
  * valid, each awaiting its receipt until `arrive` says it came.
  */
 function fakeLedger() {
-  const state = { judged: 0, awaiting: 0, findings: [] as unknown[] };
+  const state = { judged: 0, awaiting: 0, findings: [] as unknown[], noMore: false };
   const ledger = {
     readCheckpoint: (read: LineRead): CheckpointRead => ({
       line: read.line,
@@ -55,6 +55,7 @@ function fakeLedger() {
       state.awaiting++;
     },
     addFileFinding: (f: unknown) => state.findings.push(f),
+    noMoreCheckpoints: () => void (state.noMore = true),
     get checkpointsAwaitingReceipts() {
       return state.awaiting;
     },
@@ -94,6 +95,8 @@ describe('CheckpointJudging', () => {
     await all;
     expect(state.judged).toBe(5000);
     expect(state.findings).toStrictEqual([]);
+    // Its merger is told that no checkpoint will come: it keeps no more hashes for one.
+    expect(state.noMore).toBe(true);
   });
 
   it('does not wait for segments while the segments wait for it', async () => {

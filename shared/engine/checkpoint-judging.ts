@@ -122,6 +122,7 @@ export class CheckpointJudging {
       for (const file of this.files) {
         if (this.stopped) return;
         await this.judgeFile(file);
+        file.ledger.noMoreCheckpoints();
         this.judged.add(file.ledger);
         this.pacer.moved();
       }

@@ -419,6 +419,19 @@ describe('LedgerMerger: what it holds while checkpoints and segments meet', () =
     expect([m.checkpointsAwaitingReceipts, m.hashesAwaitingCheckpoints]).toStrictEqual([2, 2]);
   });
 
+  it('once every checkpoint is judged, keeps a hash only for a checkpoint waiting for it', () => {
+    const m = merger();
+    m.absorb(segment(seg(1), 1, 3), []); // seqs 1 to 3 come before any checkpoint
+    m.addCheckpointLine(cpLine(5, 1));
+    m.addCheckpointLine(cpLine(2, 2)); // does not increase: invalid
+    expect([m.checkpointsAwaitingReceipts, m.hashesAwaitingCheckpoints]).toStrictEqual([1, 3]);
+    m.noMoreCheckpoints();
+    m.absorb(segment(seg(2), 4, 6), []);
+    expect([m.checkpointsAwaitingReceipts, m.hashesAwaitingCheckpoints]).toStrictEqual([0, 0]);
+    expect(m.finish()).toMatchObject({ sealedSeq: 5, checkpoints: 2 });
+    expect(m.findings.map((f) => f.code)).toStrictEqual(['CHECKPOINT_INVALID', 'CHAIN_UNSEALED']);
+  });
+
   it('drops the hashes no later checkpoint can ask for once they are many, and the outcome is the same', () => {
     const n = 10_000;
     // Every seq comes sealed; checkpoints only at every 1,000th, so the rest wait in vain.

@@ -60,6 +60,8 @@ export class LedgerMerger {
   private readonly sealedHashes = new Map<number, { hash: string; ts: string }>();
   /** The size of {@link sealedHashes} past which hashes no checkpoint can ask for are dropped. */
   private dropAt = 4096;
+  /** Every checkpoint line has been judged ({@link noMoreCheckpoints}): no hash is kept for a later one. */
+  private checkpointsJudged = false;
   /** The valid checkpoints themselves, when kept (`keepValidCheckpoints`). */
   private readonly kept: { checkpoint: Checkpoint; line: number }[] | null;
   private checkpointLines = 0;
@@ -223,6 +225,16 @@ export class LedgerMerger {
     this.dropAt = Math.max(4096, 2 * this.sealedHashes.size);
   }
 
+  /**
+   * Every line of the checkpoints file has been judged (or none will be): a receipt's hash is
+   * kept from now on only for a checkpoint that waits for it. Those of an archive whose
+   * checkpoints are all invalid are not held to the end.
+   */
+  noMoreCheckpoints(): void {
+    this.checkpointsJudged = true;
+    this.sealedHashes.clear();
+  }
+
   /** Valid checkpoints judged whose receipt's hash has not come yet. */
   get checkpointsAwaitingReceipts(): number {
     return this.awaiting.size;
@@ -337,7 +349,8 @@ export class LedgerMerger {
       if (waiting) {
         this.awaiting.delete(seq);
         this.outcomes.set(waiting.index, outcome(waiting.head, { hash, ts }));
-      } else if (seq > lastValid && !this.sealedHashes.has(seq)) this.sealedHashes.set(seq, { hash, ts });
+      } else if (!this.checkpointsJudged && seq > lastValid && !this.sealedHashes.has(seq))
+        this.sealedHashes.set(seq, { hash, ts });
     }
     for (let i = 0; i < segment.ids.length; i++) {
       const id = segment.ids[i] as string;

@@ -582,6 +582,7 @@ async function checkLedgers(run: Run): Promise<void> {
         const lines = readLines(streamEntry(run, checkpoints), limits.maxLineBytes);
         if (!ahead) {
           for await (const read of lines) ledger.addCheckpointLine(read);
+          ledger.noMoreCheckpoints();
           return;
         }
         for await (const read of lines) {
