@@ -48,7 +48,7 @@ describe('demo archive through the full engine', () => {
       onProgress: (p) => void seen.push(p),
     });
     const ledgerBytes = [...clean.files]
-      .filter(([path]) => /^ledgers\/[^/]+\/\d{6}\.jsonl$/.test(path))
+      .filter(([path]) => /^ledgers\/[^/]+\/(\d{6}|checkpoints)\.jsonl$/.test(path))
       .reduce((sum, [, bytes]) => sum + bytes.length, 0);
     expect(ledgerBytes).toBeGreaterThan(0);
     expect(seen[0]?.phase).toBe('listing');

@@ -120,6 +120,21 @@ describe('progressReporter', () => {
     expect(posted.at(-1)?.elapsedMs).toBe(9100);
   });
 
+  it('measures time left from the receipts on, not from the checkpoints files read (fast) before them', () => {
+    // 4 s reading 400 bytes of checkpoints, then 100 bytes (10 receipts) a second.
+    const posted = run([
+      [0, at('checkpoints', 0, 0)],
+      [2000, at('checkpoints', 200, 0)],
+      [4000, at('ledgers', 400, 0)],
+      [5000, at('ledgers', 500, 10)],
+      [6000, at('ledgers', 600, 20)],
+      [7000, at('ledgers', 700, 30)],
+    ]);
+    // Counted from the checkpoints, 300 bytes left at 100 a second would be said at 3 s, and the rate of 150 at 6 s.
+    expect(posted.map((p) => p.etaMs)).toEqual([null, null, null, null, null, 3000]);
+    expect(posted.at(-1)?.rate).toBeCloseTo(10, 9);
+  });
+
   it('takes rate and time left from the last 5 s only, so a slow start does not weigh on them', () => {
     // Bytes move from 1 s: 10 a second until 4 s (the workers warming up), then 100 a second.
     const steps: [number, Progress][] = [];

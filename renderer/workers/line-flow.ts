@@ -93,7 +93,8 @@ interface RateSample {
  * bundles and starting the workers come first, and the first pieces are small while the
  * workers warm up; counting those made the first estimates two to three times too long (a 45 s
  * import first said "about 2 min 8 s"). Time left is null (shown as "estimating") until ledger
- * bytes have moved for 3 s.
+ * bytes have moved for 3 s while receipts are checked (the checkpoints files read before them
+ * go far faster).
  */
 export function progressReporter(
   post: (message: FromWorker) => void,
@@ -107,7 +108,8 @@ export function progressReporter(
   const window: RateSample[] = [];
   return (progress, force = false) => {
     const at = now();
-    if (movingSince === null && progress.bytesDone > 0) movingSince = at;
+    // From the receipts on: the checkpoints files before them read far faster than receipts are checked.
+    if (movingSince === null && progress.bytesDone > 0 && progress.phase === 'ledgers') movingSince = at;
     const last = window.at(-1);
     if (movingSince !== null && (!last || at - last.at >= SAMPLE_EVERY_MS)) {
       window.push({ at, bytes: progress.bytesDone, receipts: progress.receiptsDone });

@@ -98,8 +98,11 @@ export interface VerifyReport {
 }
 
 export interface Progress {
-  readonly phase: 'listing' | 'manifest' | 'keys' | 'policies' | 'ledgers' | 'controls' | 'done';
-  /** Bytes of ledger data read so far, and in all (from the container's declared sizes). */
+  readonly phase: 'listing' | 'manifest' | 'keys' | 'policies' | 'checkpoints' | 'ledgers' | 'controls' | 'done';
+  /**
+   * Bytes of ledger data read so far, and in all (from the container's declared sizes): the
+   * checkpoints files (read first, phase `checkpoints`), then the segments (`ledgers`).
+   */
   readonly bytesDone: number;
   readonly bytesTotal: number;
   readonly receiptsDone: number;

@@ -165,10 +165,11 @@ describe('verifyArchive: a valid archive', () => {
     expect(await verifyArchive(source(sealed(archiveFiles(3))), options())).toStrictEqual(validReport(3));
   });
 
-  it('reports progress phase by phase, with the segments declared bytes and receipts done', async () => {
+  it('reports progress phase by phase, with the ledger data’s declared bytes (checkpoints, then segments) and receipts done', async () => {
     const files = sealed(archiveFiles(4, { perSegment: 2 }));
-    const total = (files.get(SEG1) as Uint8Array).length + (files.get(segPath('L', 2)) as Uint8Array).length;
-    const first = (files.get(SEG1) as Uint8Array).length;
+    const cp = (files.get(CP) as Uint8Array).length;
+    const total = cp + (files.get(SEG1) as Uint8Array).length + (files.get(segPath('L', 2)) as Uint8Array).length;
+    const first = cp + (files.get(SEG1) as Uint8Array).length;
     const seen: Progress[] = [];
     const report = await verifyArchive(source(files), options({ onProgress: (p) => seen.push(p) }));
     expect(report.ledgers).toStrictEqual([ledgerL(4, [SEG1, segPath('L', 2)])]);
@@ -183,12 +184,34 @@ describe('verifyArchive: a valid archive', () => {
       p('manifest', 0, 0),
       p('keys', 0, 0),
       p('policies', 0, 0),
-      p('ledgers', 0, 0),
+      p('checkpoints', 0, 0),
+      p('ledgers', cp, 0),
       p('ledgers', first, 2),
       p('ledgers', total, 4),
       p('controls', total, 4),
       p('done', total, 4),
     ]);
+  });
+
+  it('a large checkpoints file moves the progress as it is read, every MiB, and counts as its declared size', async () => {
+    const files = archiveFiles(2);
+    // 12,000 lines that are no checkpoints: 2.4 MB read before any segment.
+    files.set(CP, utf8(joinLines(Array.from({ length: 12_000 }, (_, i) => `${i}`.padEnd(199, 'x')))));
+    const sealedFiles = sealed(files);
+    const cp = (sealedFiles.get(CP) as Uint8Array).length;
+    const seen: Progress[] = [];
+    await verifyArchive(source(sealedFiles), options({ onProgress: (p) => seen.push(p) }));
+    const reading = seen.filter((p) => p.phase === 'checkpoints').map((p) => p.bytesDone);
+    expect(reading).toStrictEqual([0, 1 << 20, 2 << 20]);
+    expect(seen.find((p) => p.phase === 'ledgers')?.bytesDone).toBe(cp);
+    // One that fails part-way counts as its declared size all the same: the total is reached.
+    const failing: Progress[] = [];
+    const specs = specsOf(sealedFiles).map((x) =>
+      x.name === CP ? { ...x, fails: new ArchiveUnreadableError('bad CRC-32'), failAfter: 1000 } : x,
+    );
+    await verifyArchive(entrySource(specs), options({ onProgress: (p) => failing.push(p) }));
+    expect(failing.find((p) => p.phase === 'ledgers')?.bytesDone).toBe(cp);
+    expect(failing.at(-1)).toMatchObject({ phase: 'done', bytesDone: failing.at(-1)?.bytesTotal });
   });
 
   it('reads manifest.json and keys.json whole from a reader that reuses one buffer for every chunk', async () => {
@@ -1593,12 +1616,14 @@ describe('phase 4: a segment runner (worker pool)', () => {
     // A piece bound of 0 is taken as 1 byte: every line is a piece.
     expect(log.tasks).toStrictEqual([`${SEG1}@1`, `${SEG1}@2`, `${segPath('L', 2)}@1`, `${segPath('L', 2)}@2`]);
     const line = (n: number) => (utf8(receiptLines('L', 4)[n - 1] as string).length as number) + 1;
+    // The checkpoints file is read first: its bytes are counted before the segments'.
+    const cp = (files.get(CP) as Uint8Array).length;
     expect(seen.filter((p) => p.phase === 'ledgers').map((p) => [p.bytesDone, p.receiptsDone])).toStrictEqual([
-      [0, 0],
-      [line(1), 1],
-      [line(1) + line(2), 2],
-      [line(1) + line(2) + line(3), 3],
-      [line(1) + line(2) + line(3) + line(4), 4],
+      [cp, 0],
+      [cp + line(1), 1],
+      [cp + line(1) + line(2), 2],
+      [cp + line(1) + line(2) + line(3), 3],
+      [cp + line(1) + line(2) + line(3) + line(4), 4],
     ]);
   });
 

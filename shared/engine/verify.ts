@@ -167,8 +167,10 @@ interface Run {
   readonly refused: Map<string, { readonly reason: string; readonly finding: Finding }>;
   /** Size and hash of every entry read in full; null when it could not be read in full or was refused. */
   readonly actual: Map<string, FileDigest | null>;
-  /** Ledger bytes to check (the segments' declared sizes), for progress. */
+  /** Ledger data to read (the segments' and checkpoints files' declared sizes), for progress. */
   bytesTotal: number;
+  /** The segments' declared sizes: what decides a spill and a worker pool. */
+  segmentBytes: number;
   bytesDone: number;
   receiptsDone: number;
   manifestValue: unknown;
@@ -209,6 +211,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     refused: new Map(),
     actual: new Map(),
     bytesTotal: 0,
+    segmentBytes: 0,
     bytesDone: 0,
     receiptsDone: 0,
     manifestValue: undefined,
@@ -225,7 +228,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     spilledIds: null,
   };
   admitEntries(run, rawEntries);
-  if (options.spill && run.bytesTotal >= (options.spillMinBytes ?? SPILL_MIN_BYTES)) run.spill = options.spill;
+  if (options.spill && run.segmentBytes >= (options.spillMinBytes ?? SPILL_MIN_BYTES)) run.spill = options.spill;
   if (options.segmentRunner && options.warmSegmentRunner && poolWorthItsStart(run)) options.warmSegmentRunner();
   await readManifestAndKeys(run);
   await readBundles(run);
@@ -241,7 +244,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
  */
 function poolWorthItsStart(run: Run): boolean {
   const segments = [...run.files.keys()].some((path) => SEGMENT.test(path));
-  return segments && run.bytesTotal >= (run.options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
+  return segments && run.segmentBytes >= (run.options.segmentRunnerMinBytes ?? 16 * 1024 * 1024);
 }
 
 /** Phase 1, entries: path safety, one copy of each name, what can be read, the entry cap. */
@@ -305,8 +308,13 @@ function admitEntries(run: Run, rawEntries: readonly RawEntry[]): void {
     for (const name of overCapNames) refused.set(name, { reason, finding: f });
   }
   for (const path of refused.keys()) run.actual.set(path, null);
-  // One total for the whole run, known from the directory: the ledger segments' declared sizes.
-  for (const [path, entry] of files) if (SEGMENT.test(path)) run.bytesTotal += entry.declaredSize ?? 0;
+  // One total for the whole run, known from the directory: the ledger data's declared sizes,
+  // segments and checkpoints files (read first, for their seqs).
+  for (const [path, entry] of files) {
+    const size = entry.declaredSize ?? 0;
+    if (SEGMENT.test(path)) run.segmentBytes += size;
+    if (SEGMENT.test(path) || CHECKPOINTS.test(path)) run.bytesTotal += size;
+  }
 }
 
 function progress(run: Run, phase: Progress['phase']): void {
@@ -359,6 +367,37 @@ function keptKind(path: string): KeptFile['kind'] | null {
   if (CHECKPOINTS.test(path)) return 'checkpoints';
   if (ATTACHMENT.test(path)) return 'attachment';
   return null;
+}
+
+/** Ledger data read between two progress reports while a checkpoints file is read. */
+const PROGRESS_BYTES = 1 << 20;
+
+/**
+ * A checkpoints file's chunks, counted as ledger data read as they come (with a checkpoint for
+ * every receipt, the file is a quarter of the ledger data, read before any segment); once it
+ * ends, read or not, it counts as its declared size, as a segment file does.
+ */
+async function* countedAsRead(
+  run: Run,
+  chunks: AsyncIterable<Uint8Array>,
+  declared: number,
+): AsyncGenerator<Uint8Array> {
+  const before = run.bytesDone;
+  let counted = 0;
+  let told = 0;
+  try {
+    for await (const chunk of chunks) {
+      counted += chunk.length;
+      run.bytesDone = before + counted;
+      if (counted - told >= PROGRESS_BYTES) {
+        told = counted;
+        progress(run, 'checkpoints');
+      }
+      yield chunk;
+    }
+  } finally {
+    run.bytesDone = before + Math.max(counted, declared);
+  }
 }
 
 /** Runs `body` over an entry's stream; turns reader refusals into findings. Returns the finding if it failed. */
@@ -578,8 +617,12 @@ async function checkLedgers(run: Run): Promise<void> {
     const checkpoints = checkpointsPath(name);
     let linesRead = 0;
     if (files.has(checkpoints)) {
+      progress(run, 'checkpoints');
       const failed = await guarded(run, checkpoints, async () => {
-        const lines = readLines(streamEntry(run, checkpoints), limits.maxLineBytes);
+        const lines = readLines(
+          countedAsRead(run, streamEntry(run, checkpoints), files.get(checkpoints)?.declaredSize ?? 0),
+          limits.maxLineBytes,
+        );
         if (!ahead) {
           for await (const read of lines) ledger.addCheckpointLine(read);
           ledger.noMoreCheckpoints();

@@ -9,6 +9,7 @@ const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
   manifest: 'Checking the manifest',
   keys: 'Checking keys',
   policies: 'Checking policy bundles',
+  checkpoints: 'Reading checkpoints',
   ledgers: 'Verifying receipts',
   controls: 'Running control checks',
   done: 'Storing results',
