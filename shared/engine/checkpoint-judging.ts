@@ -76,7 +76,7 @@ export class CheckpointJudging {
   constructor(
     private readonly bulk: AsyncSignatureVerifier,
     /** A finding about a checkpoints file that read differently the second time. */
-    private readonly onChanged: (ledger: LedgerMerger, path: string, why: string) => Finding,
+    private readonly onChanged: (path: string, why: string) => Finding,
     private readonly signal: AbortSignal | undefined,
     private readonly window = PACING_WINDOW,
   ) {}
@@ -171,7 +171,7 @@ export class CheckpointJudging {
       if (failure === null) await lines.return?.();
     }
     if (this.stopped) return;
-    const changed = (why: string) => ledger.addFileFinding(this.onChanged(ledger, file.path, why));
+    const changed = (why: string) => ledger.addFileFinding(this.onChanged(file.path, why));
     const second = digest as FileDigest | null;
     if (failure !== null) {
       if (count < file.lines || file.digest !== null)

@@ -15,12 +15,12 @@ export interface ByteSlab {
 const SLAB_BYTES = 256 * 1024;
 
 /**
- * Room for `size` bytes in `slab`: where they go in `slab.bytes` (a new slab of `slabBytes`, or
+ * Room for `size` bytes in `slab`: where they go in `slab.bytes` (a new slab of SLAB_BYTES, or
  * of `size` when larger, once the one in use is full). Bytes handed out are never written over.
  */
-export function placeInSlab(slab: ByteSlab, size: number, slabBytes = SLAB_BYTES): number {
+function placeInSlab(slab: ByteSlab, size: number): number {
   if (slab.bytes.length - slab.used < size) {
-    slab.bytes = new Uint8Array(Math.max(size, slabBytes));
+    slab.bytes = new Uint8Array(Math.max(size, SLAB_BYTES));
     slab.used = 0;
   }
   const at = slab.used;

@@ -601,7 +601,7 @@ async function checkLedgers(run: Run): Promise<void> {
   const ahead = bulk
     ? new CheckpointJudging(
         bulk,
-        (_ledger, path, why) => {
+        (path, why) => {
           const f = finding('ARCHIVE_UNREADABLE', `${path} could not be verified: ${why}.`, { path });
           run.findings.push(f);
           return f;
