@@ -92,7 +92,10 @@ async function run(input: ExeclayerStart): Promise<void> {
   });
   const progress = progressReporter(post);
   const report = (force = false, phase: Progress['phase'] = 'ledgers') =>
-    progress({ phase, bytesDone, bytesTotal: bytes.size, receiptsDone: rows.count }, force);
+    progress(
+      { phase, bytesDone, bytesTotal: bytes.size, receiptsDone: rows.count, checkpointsDone: 0, checkpointsTotal: 0 },
+      force,
+    );
   const sendChunk = (chunk: LineChunk) => chunks.send(chunk);
   const postChunk = async (chunk: LineChunk) => {
     await chunks.sendAndWait(chunk);

@@ -80,11 +80,19 @@ describe('line chunks on their way to the window', () => {
 });
 
 describe('progressReporter', () => {
-  const at = (phase: Progress['phase'], bytesDone: number, receiptsDone: number): Progress => ({
+  const at = (
+    phase: Progress['phase'],
+    bytesDone: number,
+    receiptsDone: number,
+    checkpointsDone = 0,
+    checkpointsTotal = 0,
+  ): Progress => ({
     phase,
     bytesDone,
     bytesTotal: 1000,
     receiptsDone,
+    checkpointsDone,
+    checkpointsTotal,
   });
 
   /** Feeds progress at the given times; returns what was posted. */
@@ -146,6 +154,35 @@ describe('progressReporter', () => {
     // At 10 s: 631 bytes done, 131 at 5 s: 100 a second over the window, 369 bytes left.
     expect(last?.etaMs).toBeCloseTo(3690, 6);
     expect(last?.rate).toBeCloseTo(10, 6);
+  });
+
+  it('takes time left from the checkpoints where they are judged more slowly than receipts are checked, to their end', () => {
+    // 100 bytes (10 receipts) a second; 1000 checkpoints judged at 50 a second.
+    const posted = run([
+      [0, at('ledgers', 0, 0, 0, 1000)],
+      [1000, at('ledgers', 100, 10, 50, 1000)],
+      [2000, at('ledgers', 200, 20, 100, 1000)],
+      [3000, at('ledgers', 300, 30, 150, 1000)],
+      [4000, at('ledgers', 400, 40, 200, 1000)],
+      // Every receipt checked at 10 s; the checkpoints go on alone.
+      [10_000, at('checkpoints', 1000, 100, 500, 1000)],
+      [11_000, at('checkpoints', 1000, 100, 550, 1000)],
+      [20_000, at('checkpoints', 1000, 100, 1000, 1000)],
+    ]);
+    // At 4 s the bytes would say 6 s; the 800 checkpoints left at 50 a second say 16 s.
+    expect(posted.map((p) => p.etaMs)).toEqual([null, null, null, null, 16_000, 10_000, 9000, 0]);
+  });
+
+  it('leaves time left to the receipts where the checkpoints wait for them (judging did not move in the window)', () => {
+    const posted = run([
+      [0, at('ledgers', 0, 0, 600, 1000)],
+      [1000, at('ledgers', 100, 10, 600, 1000)],
+      [2000, at('ledgers', 200, 20, 600, 1000)],
+      [3000, at('ledgers', 300, 30, 600, 1000)],
+      [4000, at('ledgers', 400, 40, 600, 1000)],
+    ]);
+    // 600 bytes left at 100 a second.
+    expect(posted.at(-1)?.etaMs).toBe(6000);
   });
 
   it('posts at most every 100 ms unless forced, and says nothing is left once every byte is read', () => {

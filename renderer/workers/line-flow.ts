@@ -85,6 +85,7 @@ interface RateSample {
   readonly at: number;
   readonly bytes: number;
   readonly receipts: number;
+  readonly checkpoints: number;
 }
 
 /**
@@ -94,7 +95,8 @@ interface RateSample {
  * workers warm up; counting those made the first estimates two to three times too long (a 45 s
  * import first said "about 2 min 8 s"). Time left is null (shown as "estimating") until ledger
  * bytes have moved for 3 s while receipts are checked (the checkpoints files read before them
- * go far faster).
+ * go far faster). Where checkpoints are judged beside the receipts and more slowly, time left is
+ * theirs: they end the verification.
  */
 export function progressReporter(
   post: (message: FromWorker) => void,
@@ -112,7 +114,12 @@ export function progressReporter(
     if (movingSince === null && progress.bytesDone > 0 && progress.phase === 'ledgers') movingSince = at;
     const last = window.at(-1);
     if (movingSince !== null && (!last || at - last.at >= SAMPLE_EVERY_MS)) {
-      window.push({ at, bytes: progress.bytesDone, receipts: progress.receiptsDone });
+      window.push({
+        at,
+        bytes: progress.bytesDone,
+        receipts: progress.receiptsDone,
+        checkpoints: progress.checkpointsDone,
+      });
       // Keep one sample at or before the window's start, so the window spans all of it.
       while (window.length > 1 && (window[1] as RateSample).at <= at - RATE_WINDOW_MS) window.shift();
     }
@@ -123,15 +130,19 @@ export function progressReporter(
     const spanMs = from ? at - from.at : 0;
     const rate = from && spanMs > 0 ? ((progress.receiptsDone - from.receipts) * 1000) / spanMs : 0;
     const byteRate = from && spanMs > 0 ? (progress.bytesDone - from.bytes) / spanMs : 0;
-    const etaMs =
+    const checkpointRate = from && spanMs > 0 ? (progress.checkpointsDone - from.checkpoints) / spanMs : 0;
+    const measured = movingSince !== null && at - movingSince >= ESTIMATE_AFTER_MS;
+    const bytesLeftMs =
       progress.bytesTotal > 0 && progress.bytesDone >= progress.bytesTotal
         ? 0
-        : movingSince !== null &&
-            at - movingSince >= ESTIMATE_AFTER_MS &&
-            byteRate > 0 &&
-            progress.bytesTotal >= progress.bytesDone
+        : measured && byteRate > 0 && progress.bytesTotal >= progress.bytesDone
           ? (progress.bytesTotal - progress.bytesDone) / byteRate
           : null;
+    // Checkpoints judged beside the receipts may end after them: the later of the two ends the
+    // verification. Judging that did not move in the window waits for receipts, which decide.
+    const checkpointsLeft = progress.checkpointsTotal - progress.checkpointsDone;
+    const checkpointsLeftMs = checkpointsLeft > 0 && checkpointRate > 0 ? checkpointsLeft / checkpointRate : 0;
+    const etaMs = bytesLeftMs === null ? null : Math.max(bytesLeftMs, checkpointsLeftMs);
     const full: VerifyProgress = { ...progress, elapsedMs, rate, etaMs };
     post({ type: 'progress', progress: full });
   };

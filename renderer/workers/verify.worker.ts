@@ -94,7 +94,14 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   const builder = new ColumnBuilder(undefined, (path) => kept.has(path));
   const withFiles = (chunk: LineChunk): LineChunk => kept.attach(chunk);
   const report = progressReporter(post);
-  let lastProgress: Progress = { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 };
+  let lastProgress: Progress = {
+    phase: 'listing',
+    bytesDone: 0,
+    bytesTotal: 0,
+    receiptsDone: 0,
+    checkpointsDone: 0,
+    checkpointsTotal: 0,
+  };
   report(lastProgress, true);
   // Before anything is hashed: the archive file's hash below starts at once.
   await installFastestSha256();

@@ -79,13 +79,21 @@ describe('CheckpointJudging', () => {
 
   it('judges no more than a window ahead of the receipts while the ledger has segments to merge', async () => {
     const { ledger, state } = fakeLedger();
-    const judging = new CheckpointJudging(bulk, noChange, undefined, 1000);
+    let reported = 0;
+    const judging = new CheckpointJudging(
+      bulk,
+      { onChanged: noChange, onJudged: (lines) => (reported += lines) },
+      undefined,
+      1000,
+    );
     judging.expectSegments(ledger, 1);
     judging.add({ ledger, path: 'ledgers/L/checkpoints.jsonl', lines: 5000, digest: null, reread: linesOf(5000) });
     const all = judging.judgeAll();
     await settle();
     // A batch is judged only while at most a window of judged checkpoints waits for receipts.
     expect(state.judged).toBe(2 * CHECKPOINT_BATCH);
+    // Each batch judged is reported, for progress.
+    expect(reported).toBe(2 * CHECKPOINT_BATCH);
     state.awaiting = 0; // their receipts came
     judging.merged();
     await settle();
@@ -94,6 +102,7 @@ describe('CheckpointJudging', () => {
     judging.segmentFileMerged(ledger);
     await all;
     expect(state.judged).toBe(5000);
+    expect(reported).toBe(5000);
     expect(state.findings).toStrictEqual([]);
     // Its merger is told that no checkpoint will come: it keeps no more hashes for one.
     expect(state.noMore).toBe(true);
@@ -101,7 +110,7 @@ describe('CheckpointJudging', () => {
 
   it('does not wait for segments while the segments wait for it', async () => {
     const { ledger, state } = fakeLedger();
-    const judging = new CheckpointJudging(bulk, noChange, undefined, 1000);
+    const judging = new CheckpointJudging(bulk, { onChanged: noChange }, undefined, 1000);
     judging.expectSegments(ledger, 1);
     judging.add({ ledger, path: 'ledgers/L/checkpoints.jsonl', lines: 3000, digest: null, reread: linesOf(3000) });
     let segmentsWent = false;
@@ -118,7 +127,7 @@ describe('CheckpointJudging', () => {
 
   it('lets waiting segments go once the judging ends or stops', async () => {
     const { ledger } = fakeLedger();
-    const judging = new CheckpointJudging(bulk, noChange, undefined, 0);
+    const judging = new CheckpointJudging(bulk, { onChanged: noChange }, undefined, 0);
     judging.add({ ledger, path: 'ledgers/L/checkpoints.jsonl', lines: 0, digest: null, reread: linesOf(0) });
     const holding = { ...ledger, hashesAwaitingCheckpoints: 10 } as unknown as LedgerMerger;
     let went = false;

@@ -75,8 +75,12 @@ export class CheckpointJudging {
 
   constructor(
     private readonly bulk: AsyncSignatureVerifier,
-    /** A finding about a checkpoints file that read differently the second time. */
-    private readonly onChanged: (path: string, why: string) => Finding,
+    private readonly hooks: {
+      /** A finding about a checkpoints file that read differently the second time. */
+      readonly onChanged: (path: string, why: string) => Finding;
+      /** `lines` more checkpoint lines were judged (for progress). */
+      readonly onJudged?: (lines: number) => void;
+    },
     private readonly signal: AbortSignal | undefined,
     private readonly window = PACING_WINDOW,
   ) {}
@@ -171,7 +175,7 @@ export class CheckpointJudging {
       if (failure === null) await lines.return?.();
     }
     if (this.stopped) return;
-    const changed = (why: string) => ledger.addFileFinding(this.onChanged(file.path, why));
+    const changed = (why: string) => ledger.addFileFinding(this.hooks.onChanged(file.path, why));
     const second = digest as FileDigest | null;
     if (failure !== null) {
       if (count < file.lines || file.digest !== null)
@@ -207,6 +211,7 @@ export class CheckpointJudging {
     );
     this.signal?.throwIfAborted();
     for (const [i, read] of reads.entries()) ledger.judgeCheckpoint(read, answers[i]);
+    this.hooks.onJudged?.(reads.length);
     this.pacer.moved();
     // WebCrypto's answers come as microtasks in Chromium: the thread's other work (the reads
     // that feed the segment checks) gets its turn between batches.

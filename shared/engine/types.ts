@@ -102,10 +102,18 @@ export interface Progress {
   /**
    * Bytes of ledger data read so far, and in all (from the container's declared sizes): the
    * checkpoints files (read first, phase `checkpoints`), then the segments (`ledgers`).
+   * Phase `checkpoints` comes again after `ledgers` when checkpoints are still being verified
+   * after the last receipt (an asynchronous verifier judges them while the segments are checked).
    */
   readonly bytesDone: number;
   readonly bytesTotal: number;
   readonly receiptsDone: number;
+  /**
+   * Checkpoint lines judged so far, and in all (counted as the checkpoints files are first
+   * read; 0 where the archive has none).
+   */
+  readonly checkpointsDone: number;
+  readonly checkpointsTotal: number;
 }
 
 /** A receipt line as read, for callers that store or index receipts while verifying. */

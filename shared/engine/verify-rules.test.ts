@@ -173,12 +173,19 @@ describe('verifyArchive: a valid archive', () => {
     const seen: Progress[] = [];
     const report = await verifyArchive(source(files), options({ onProgress: (p) => seen.push(p) }));
     expect(report.ledgers).toStrictEqual([ledgerL(4, [SEG1, segPath('L', 2)])]);
+    // Without an asynchronous verifier the checkpoints are judged as they are first read: all
+    // of them are counted, read and judged, from the first report after their file.
+    const cps = new TextDecoder().decode(files.get(CP)).split('\n').filter(Boolean).length;
+    const before = new Set<Progress['phase']>(['listing', 'manifest', 'keys', 'policies', 'checkpoints']);
     const p = (phase: Progress['phase'], bytesDone: number, receiptsDone: number, bytesTotal = total) => ({
       phase,
       bytesDone,
       bytesTotal,
       receiptsDone,
+      checkpointsDone: before.has(phase) ? 0 : cps,
+      checkpointsTotal: before.has(phase) ? 0 : cps,
     });
+    expect(cps).toBeGreaterThan(0);
     expect(seen).toStrictEqual([
       p('listing', 0, 0, 0),
       p('manifest', 0, 0),
@@ -299,7 +306,9 @@ describe('verifyArchive: a valid archive', () => {
       checks: [{ check: 'everything', status: 'not checked', reason: 'the archive could not be read' }],
       summary: { receipts: 0, ledgers: 0, bundles: 0, integrity_findings: 1, control_findings: 0, trusted: false },
     });
-    expect(seen).toStrictEqual([{ phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 }]);
+    expect(seen).toStrictEqual([
+      { phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0, checkpointsDone: 0, checkpointsTotal: 0 },
+    ]);
   });
 
   it('an archive whose root is not trusted is not trusted, and says nothing else', async () => {
@@ -1133,6 +1142,43 @@ describe('phase 4: checkpoints verified ahead by an asynchronous verifier', () =
     expect([...byCode]).toStrictEqual([
       ['RECORD_MALFORMED', 1],
       ['CHAIN_TRUNCATED', 511],
+    ]);
+  });
+
+  it('reports the checkpoints judged as progress, as their own phase once the last receipt is checked', async () => {
+    const files = archiveFiles(2);
+    const lines = receiptLines('L', 2);
+    const fake = (seq: number) =>
+      `{"head":"${hashOf(lines[seq - 1] ?? `seq ${seq}`)}","kid":"${GATE_KID}","ledger":"L","seq":${seq},"sig":"${'ab'.repeat(64)}","ts":"2026-04-02T00:00:0${Math.min(seq, 9)}Z"}`;
+    files.set(CP, utf8(joinLines(Array.from({ length: 1100 }, (_, i) => fake(i + 1)))));
+    // Each checkpoint's answer comes a task later: the segment is checked long before the last.
+    const slow = {
+      name: 'slow bulk',
+      verifyAsync: (_s: Uint8Array, message: Uint8Array) =>
+        new Promise<boolean>((resolve) =>
+          new TextDecoder().decode(message).includes('"head"') ? setTimeout(() => resolve(true)) : resolve(true),
+        ),
+    };
+    const seen: Progress[] = [];
+    await verifyArchive(source(sealed(files)), options({ bulkVerifier: slow, onProgress: (p) => seen.push(p) }));
+    const moves = seen
+      .map((p) => `${p.phase} ${p.receiptsDone} ${p.checkpointsDone}/${p.checkpointsTotal}`)
+      .filter((m, i, all) => m !== all[i - 1]);
+    expect(moves).toStrictEqual([
+      'listing 0 0/0',
+      'manifest 0 0/0',
+      'keys 0 0/0',
+      'policies 0 0/0',
+      'checkpoints 0 0/0',
+      'ledgers 0 0/1100',
+      'ledgers 2 0/1100',
+      // Judged after the last receipt: the phase says so, and the count moves a batch at a time.
+      'checkpoints 2 0/1100',
+      'checkpoints 2 512/1100',
+      'checkpoints 2 1024/1100',
+      'checkpoints 2 1100/1100',
+      'controls 2 1100/1100',
+      'done 2 1100/1100',
     ]);
   });
 

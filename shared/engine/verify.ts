@@ -173,6 +173,9 @@ interface Run {
   segmentBytes: number;
   bytesDone: number;
   receiptsDone: number;
+  /** Checkpoint lines judged, and read in all, for progress. */
+  checkpointsDone: number;
+  checkpointsTotal: number;
   manifestValue: unknown;
   /** manifest.json was in the archive and its read failed part-way (its finding says where). */
   manifestReadFailed: boolean;
@@ -192,7 +195,14 @@ interface Run {
 
 /** Verifies an opened archive. Bad evidence gives findings; only misuse or cancellation throws. */
 export async function verifyArchive(source: ArchiveSource, options: EngineOptions): Promise<VerifyReport> {
-  options.onProgress?.({ phase: 'listing', bytesDone: 0, bytesTotal: 0, receiptsDone: 0 });
+  options.onProgress?.({
+    phase: 'listing',
+    bytesDone: 0,
+    bytesTotal: 0,
+    receiptsDone: 0,
+    checkpointsDone: 0,
+    checkpointsTotal: 0,
+  });
   let rawEntries: readonly RawEntry[];
   try {
     rawEntries = await source.entries();
@@ -214,6 +224,8 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     segmentBytes: 0,
     bytesDone: 0,
     receiptsDone: 0,
+    checkpointsDone: 0,
+    checkpointsTotal: 0,
     manifestValue: undefined,
     manifestReadFailed: false,
     manifestCheck: null,
@@ -323,6 +335,8 @@ function progress(run: Run, phase: Progress['phase']): void {
     bytesDone: run.bytesDone,
     bytesTotal: run.bytesTotal,
     receiptsDone: run.receiptsDone,
+    checkpointsDone: run.checkpointsDone,
+    checkpointsTotal: run.checkpointsTotal,
   });
 }
 
@@ -598,13 +612,21 @@ async function checkLedgers(run: Run): Promise<void> {
   // tell the segment checks which hashes to keep), and read again and judged in order while the
   // segments are checked, its signatures verified a batch at a time: a producer may write a
   // checkpoint for every receipt (checkpoint-judging.ts).
+  /** Set once the last segment result is merged: checkpoints judged after it are their own phase. */
+  let segmentsOver = false;
   const ahead = bulk
     ? new CheckpointJudging(
         bulk,
-        (path, why) => {
-          const f = finding('ARCHIVE_UNREADABLE', `${path} could not be verified: ${why}.`, { path });
-          run.findings.push(f);
-          return f;
+        {
+          onChanged: (path, why) => {
+            const f = finding('ARCHIVE_UNREADABLE', `${path} could not be verified: ${why}.`, { path });
+            run.findings.push(f);
+            return f;
+          },
+          onJudged: (lines) => {
+            run.checkpointsDone += lines;
+            progress(run, segmentsOver ? 'checkpoints' : 'ledgers');
+          },
         },
         signal,
       )
@@ -624,7 +646,10 @@ async function checkLedgers(run: Run): Promise<void> {
           limits.maxLineBytes,
         );
         if (!ahead) {
-          for await (const read of lines) ledger.addCheckpointLine(read);
+          for await (const read of lines) {
+            ledger.addCheckpointLine(read);
+            linesRead++;
+          }
           ledger.noMoreCheckpoints();
           return;
         }
@@ -634,6 +659,9 @@ async function checkLedgers(run: Run): Promise<void> {
           linesRead++;
         }
       });
+      run.checkpointsTotal += linesRead;
+      // Judged as they were read, without an asynchronous verifier.
+      if (!ahead) run.checkpointsDone += linesRead;
       if (failed) ledger.addFileFinding(failed);
       // Lines read before a reader failure count, as when each is judged as it comes.
       const entry = files.get(checkpoints) as RawEntry;
@@ -792,6 +820,8 @@ async function checkLedgers(run: Run): Promise<void> {
     ahead?.segmentsDone();
     await runner.close();
   }
+  segmentsOver = true;
+  if (run.checkpointsDone < run.checkpointsTotal) progress(run, 'checkpoints');
   await judging;
   for (const name of refusedAhead.keys()) mergeRefused(name);
   const partlyRead = [...run.ledgers.values()].filter((l) => l.partlyRead).map((l) => l.ledger);

@@ -34,6 +34,8 @@ interface ProgressSample {
   readonly phase: string;
   readonly receipts: string;
   readonly bytes: string;
+  /** "N of M" checkpoints verified, where the archive has checkpoints. */
+  readonly checkpoints: string;
   readonly rate: string;
   readonly timeLeft: string;
   readonly cancelPresent: boolean;
@@ -154,6 +156,7 @@ async function sampleProgress(page: Page, startedAt: number): Promise<ProgressSa
       phase: text('[data-testid="import-phase"]'),
       receipts: text('[data-testid="import-receipts"]'),
       bytes: text('[data-testid="import-bytes"]'),
+      checkpoints: text('[data-testid="import-checkpoints"]'),
       rate: facts['Rate'] ?? '',
       timeLeft: facts['Time left'] ?? '',
       cancelPresent: cancel !== null,
@@ -293,15 +296,20 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
         `responsiveness: main-thread long tasks (> 50 ms) while the progress bar was up: ${describeTasks(probe.longTasks.filter((t) => t.startMs <= lastMs))}; ` +
           `after it (storing, building the dashboard): ${describeTasks(probe.longTasks.filter((t) => t.startMs > lastMs))}`,
       );
-      // The longest stretch in which nothing the progress shows changed (phase, receipts, bytes),
+      // The longest stretch in which nothing the progress shows changed (phase, receipts, bytes, checkpoints),
       // as sampled every SAMPLE_EVERY_MS (plus the input's own time).
       let still = { ms: 0, from: 0, what: '' };
       for (let i = 1, since = 0; i < samples.length; i++) {
         const [a, b] = [samples[i - 1] as ProgressSample, samples[i] as ProgressSample];
-        if (a.phase !== b.phase || a.receipts !== b.receipts || a.bytes !== b.bytes) since = i;
+        if (a.phase !== b.phase || a.receipts !== b.receipts || a.bytes !== b.bytes || a.checkpoints !== b.checkpoints)
+          since = i;
         const s = samples[since] as ProgressSample;
         if (b.atMs - s.atMs > still.ms)
-          still = { ms: b.atMs - s.atMs, from: s.atMs, what: `${s.phase} | ${s.receipts} receipts | ${s.bytes}` };
+          still = {
+            ms: b.atMs - s.atMs,
+            from: s.atMs,
+            what: `${s.phase} | ${s.receipts} receipts | ${s.bytes}${s.checkpoints ? ` | ${s.checkpoints} checkpoints` : ''}`,
+          };
       }
       console.log(
         `responsiveness: ${count(PER_SEGMENT)} receipts per segment file; ${samples.length} progress samples; the progress showed the same for at most ${(still.ms / 1000).toFixed(1)} s (from ${(still.from / 1000).toFixed(1)} s: ${still.what})`,
@@ -335,7 +343,7 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       );
       for (const s of picks.flatMap((n) => samples[n] ?? [])) {
         console.log(
-          `responsiveness: at ${(s.atMs / 1000).toFixed(1)} s: ${s.phase} | ${s.receipts} receipts | ${s.bytes} | rate ${s.rate} | time left ${s.timeLeft} | cancel ${s.cancelEnabled ? 'enabled' : s.cancelPresent ? 'disabled' : 'absent'}`,
+          `responsiveness: at ${(s.atMs / 1000).toFixed(1)} s: ${s.phase} | ${s.receipts} receipts | ${s.bytes} | ${s.checkpoints || 'no'} checkpoints | rate ${s.rate} | time left ${s.timeLeft} | cancel ${s.cancelEnabled ? 'enabled' : s.cancelPresent ? 'disabled' : 'absent'}`,
         );
       }
 

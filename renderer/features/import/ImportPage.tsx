@@ -15,6 +15,12 @@ const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
   done: 'Storing results',
 };
 
+/** Checkpoints are read first (for their seqs) and may be verified after the last receipt: two steps an auditor sees apart. */
+function phaseLabel(p: VerifyProgress): string {
+  if (p.phase === 'checkpoints' && (p.checkpointsDone > 0 || p.receiptsDone > 0)) return 'Verifying checkpoints';
+  return PHASES[p.phase];
+}
+
 export function ImportPage() {
   const state = useImportState();
   if (state.status === 'options') return <ExeclayerOptions key={state.name} prepared={state.prepared} />;
@@ -46,7 +52,7 @@ export function ImportPage() {
       <h1>Verifying {state.name}</h1>
       <section className="panel progress-panel" aria-labelledby="progress-heading">
         <h2 id="progress-heading" data-testid="import-phase">
-          {p ? PHASES[p.phase] : 'Starting'}
+          {p ? phaseLabel(p) : 'Starting'}
         </h2>
         <div
           className="progress-track"
@@ -75,6 +81,14 @@ export function ImportPage() {
               {formatCount(p?.receiptsDone ?? 0)}
             </dd>
           </div>
+          {p && p.checkpointsTotal > 0 && (
+            <div>
+              <dt>Checkpoints verified</dt>
+              <dd className="num" data-testid="import-checkpoints">
+                {`${formatCount(p.checkpointsDone)} of ${formatCount(p.checkpointsTotal)}`}
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Rate</dt>
             <dd className="num">{p && p.rate > 0 ? `${formatCount(p.rate)} receipts/s` : '—'}</dd>
