@@ -156,7 +156,7 @@ describe('progressReporter', () => {
     expect(last?.rate).toBeCloseTo(10, 6);
   });
 
-  it('takes time left from the checkpoints where they are judged more slowly than receipts are checked, to their end', () => {
+  it('counts checkpoints judged beside the receipts in time left: both kinds of work left, at both rates together', () => {
     // 100 bytes (10 receipts) a second; 1000 checkpoints judged at 50 a second.
     const posted = run([
       [0, at('ledgers', 0, 0, 0, 1000)],
@@ -166,11 +166,15 @@ describe('progressReporter', () => {
       [4000, at('ledgers', 400, 40, 200, 1000)],
       // Every receipt checked at 10 s; the checkpoints go on alone.
       [10_000, at('checkpoints', 1000, 100, 500, 1000)],
-      [11_000, at('checkpoints', 1000, 100, 550, 1000)],
       [20_000, at('checkpoints', 1000, 100, 1000, 1000)],
     ]);
-    // At 4 s the bytes would say 6 s; the 800 checkpoints left at 50 a second say 16 s.
-    expect(posted.map((p) => p.etaMs)).toEqual([null, null, null, null, 16_000, 10_000, 9000, 0]);
+    const eta = posted.map((p) => p.etaMs);
+    expect(eta.slice(0, 4)).toEqual([null, null, null, null]);
+    // At 4 s: 600 bytes left are 60 receipts; with 800 checkpoints, 860 at 60 a second (not the bytes' 6 s).
+    expect(eta[4]).toBeCloseTo(14_333.33, 1);
+    // At 10 s, from the window's start at 4 s: 500 checkpoints left, at 50 + 10 a second.
+    expect(eta[5]).toBeCloseTo(8333.33, 1);
+    expect(eta[6]).toBe(0);
   });
 
   it('leaves time left to the receipts where the checkpoints wait for them (judging did not move in the window)', () => {

@@ -95,8 +95,7 @@ interface RateSample {
  * workers warm up; counting those made the first estimates two to three times too long (a 45 s
  * import first said "about 2 min 8 s"). Time left is null (shown as "estimating") until ledger
  * bytes have moved for 3 s while receipts are checked (the checkpoints files read before them
- * go far faster). Where checkpoints are judged beside the receipts and more slowly, time left is
- * theirs: they end the verification.
+ * go far faster). Where checkpoints are judged beside the receipts, time left counts both.
  */
 export function progressReporter(
   post: (message: FromWorker) => void,
@@ -138,11 +137,17 @@ export function progressReporter(
         : measured && byteRate > 0 && progress.bytesTotal >= progress.bytesDone
           ? (progress.bytesTotal - progress.bytesDone) / byteRate
           : null;
-    // Checkpoints judged beside the receipts may end after them: the later of the two ends the
-    // verification. Judging that did not move in the window waits for receipts, which decide.
-    const checkpointsLeft = progress.checkpointsTotal - progress.checkpointsDone;
-    const checkpointsLeftMs = checkpointsLeft > 0 && checkpointRate > 0 ? checkpointsLeft / checkpointRate : 0;
-    const etaMs = bytesLeftMs === null ? null : Math.max(bytesLeftMs, checkpointsLeftMs);
+    // Checkpoints judged beside the receipts share the machine with them and may end after
+    // them: time left is both kinds of work left at both rates together (receipts left from the
+    // bytes left, at the receipts per byte of the window). Without checkpoints it is the bytes'.
+    const checkpointsLeft = Math.max(0, progress.checkpointsTotal - progress.checkpointsDone);
+    const receiptsLeft = bytesLeftMs !== null ? (bytesLeftMs * rate) / 1000 : 0;
+    let etaMs = bytesLeftMs;
+    if (bytesLeftMs !== null && checkpointsLeft > 0 && checkpointRate > 0)
+      etaMs =
+        rate > 0
+          ? (receiptsLeft + checkpointsLeft) / (rate / 1000 + checkpointRate)
+          : Math.max(bytesLeftMs, checkpointsLeft / checkpointRate);
     const full: VerifyProgress = { ...progress, elapsedMs, rate, etaMs };
     post({ type: 'progress', progress: full });
   };
