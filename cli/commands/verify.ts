@@ -6,8 +6,7 @@ import { verifyArchive, verifyZipBytes, type EngineOptions } from '../../shared/
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import { readArchivePath, type ArchivePath } from '../open-archive.ts';
 import { formatReport, reportJson } from '../report-format.ts';
-import { engineOptions } from '../engine-options.ts';
-import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
+import { engineOptions, nodeWebCrypto } from '../engine-options.ts';
 import { withTempSpill } from '../spill-node.ts';
 import { defaultPoolSize, warmPool, type WarmPool } from '../pool/pool-runner.ts';
 import { UsageError, parseArgs, parseTrustRoots, type CommandIo, type ParsedArgs } from '../args.ts';
@@ -95,13 +94,6 @@ function withAcceptedInputs(report: VerifyReport): VerifyReport {
 export interface PathOptions {
   /** Worker threads for segments: 0 or 1 checks in this thread; default one per core. */
   readonly workers?: number | undefined;
-}
-
-let webCrypto: Promise<AsyncSignatureVerifier | null> | null = null;
-/** Node's WebCrypto Ed25519 behind the strict checks, made (and checked on RFC 8032) once. */
-function nodeWebCrypto(): Promise<AsyncSignatureVerifier | null> {
-  webCrypto ??= webCryptoVerifier();
-  return webCrypto;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { SegmentRunner } from '../../shared/engine/segment-task.ts';
 import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
 import { verifyZipBytes, type EngineOptions } from '../../shared/engine/verify.ts';
 import { UsageError } from '../args.ts';
-import { engineOptions } from '../engine-options.ts';
+import { engineOptions, nodeWebCrypto } from '../engine-options.ts';
 import { withTempSpill } from '../spill-node.ts';
 import {
   isHttpUrl,
@@ -114,10 +114,14 @@ export async function verifyOnQueue(archive: string, options: QueueVerifyOptions
   const interrupt = (signal: NodeJS.Signals) => stop.abort(new Error(`interrupted (${signal})`));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  // The checkpoints are judged here, in batches, while the queue's workers check the segments,
+  // each side held within a window of the other (a producer may write one for every receipt).
+  const checkpointVerifier = await nodeWebCrypto();
   try {
     return await withTempSpill((spill) =>
       verifyZipBytes(opened.bytes, locationName(here), {
         ...engineOptions(),
+        ...(checkpointVerifier ? { checkpointVerifier } : {}),
         trustedRoots: options.trustedRoots,
         signal: stop.signal,
         // Asked for the queue: every archive of more than one segment goes to it.

@@ -1329,6 +1329,51 @@ describe('phase 4: a segment runner (worker pool)', () => {
   const withPool = (report: VerifyReport, check: CheckStatus = POOL_RAN) =>
     report.checks.map((c) => (c.check === SEGMENTS_HERE.check ? check : c));
 
+  it('a runner that takes whole files gets the next one only while its ledger holds less than the pacing window', async () => {
+    const files = archiveFiles(12, { perSegment: 2 });
+    const lines = receiptLines('L', 12);
+    const cp = (seq: number) =>
+      `{"head":"${hashOf(lines[seq - 1] as string)}","kid":"${GATE_KID}","ledger":"L","seq":${seq},"sig":"${'ab'.repeat(64)}","ts":"2026-04-02T00:00:0${Math.min(seq, 9)}Z"}`;
+    // A checkpoint for every receipt: each receipt's hash is kept until its checkpoint is judged.
+    files.set(CP, utf8(joinLines(Array.from({ length: 12 }, (_, i) => cp(i + 1)))));
+    const src = source(sealed(files));
+    const log = newLog();
+    let dispatchedAtRelease = -1;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The checkpoints' answers come 200 ms after the first is asked: the segments meanwhile.
+    const held = {
+      name: 'held bulk',
+      verifyAsync: async (_s: Uint8Array, message: Uint8Array) => {
+        if (!new TextDecoder().decode(message).includes('"head"')) return true;
+        if (dispatchedAtRelease < 0) {
+          dispatchedAtRelease = 0;
+          setTimeout(() => {
+            dispatchedAtRelease = log.tasks.length;
+            release();
+          }, 200);
+        }
+        await released;
+        return true;
+      },
+    };
+    const report = await verifyArchive(
+      src,
+      options({
+        segmentRunner: pool(src, log, false),
+        segmentRunnerMinBytes: 0,
+        bulkVerifier: held,
+        pacingWindow: 0,
+      }),
+    );
+    // Four files are in flight at once (two per worker), and a fifth is taken while the first is
+    // awaited; once the first is merged its ledger holds two hashes no judged checkpoint asked
+    // for, over the window: the sixth waited for the judging.
+    expect(dispatchedAtRelease).toBe(5);
+    expect(log.tasks).toHaveLength(6);
+    expect(report.ledgers[0]).toMatchObject({ state: 'verified', receipts: 12, checkpoints: 12, sealedSeq: 12 });
+  });
+
   it('starts at exactly segmentRunnerMinBytes of segments, with the run’s setup, and closes it', async () => {
     const files = sealed(archiveFiles(4, { perSegment: 2 }));
     const bytes = (files.get(SEG1) as Uint8Array).length + (files.get(segPath('L', 2)) as Uint8Array).length;

@@ -32,7 +32,7 @@ import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
 import { LedgerMerger } from './ledger.ts';
 import { toSeqRuns } from './seq-runs.ts';
-import { CheckpointJudging } from './checkpoint-judging.ts';
+import { CheckpointJudging, PACING_WINDOW } from './checkpoint-judging.ts';
 import { runInOrder } from './pool-core.ts';
 import { ReceiptIds, SpilledReceiptIds } from './receipt-ids.ts';
 import type { SpillStore } from './spill.ts';
@@ -101,6 +101,12 @@ export interface EngineOptions extends VerifyOptions {
   readonly pieceBytes?: number;
   /** The first piece of the run's first file; each next one twice as long, up to `pieceBytes` (default 256 KiB). */
   readonly firstPieceBytes?: number;
+  /**
+   * With an asynchronous verifier, what a ledger may hold for the other side (judged checkpoints
+   * waiting for their receipts, receipts' hashes waiting for their checkpoints) before the side
+   * ahead waits (default {@link PACING_WINDOW}; tests use tiny ones).
+   */
+  readonly pacingWindow?: number;
   /**
    * Where the run may keep per-receipt facts on disk (receipt ids, outputs: spill.ts) instead
    * of in memory; the host owns the files and deletes them after the run. Without it, memory.
@@ -629,6 +635,7 @@ async function checkLedgers(run: Run): Promise<void> {
           },
         },
         signal,
+        options.pacingWindow ?? PACING_WINDOW,
       )
     : null;
   for (const name of [...ledgerNames].sort()) {
@@ -806,7 +813,15 @@ async function checkLedgers(run: Run): Promise<void> {
         mergeResult(task, result, end);
       });
     } else {
-      await runInOrder(tasks, runner, signal, (task, result) => {
+      // A file at a time (this thread, or a runner that takes whole files such as the queue's
+      // workers): the next waits while its ledger holds a window of hashes not asked for yet.
+      const paced = async function* () {
+        for (const task of tasks) {
+          await ahead?.roomForSegments(run.ledgers.get(task.ledger) as LedgerMerger);
+          yield task;
+        }
+      };
+      await runInOrder(ahead ? paced() : tasks, runner, signal, (task, result) => {
         run.actual.set(task.path, result.file ?? null);
         const failure = result.file === null ? (result.findings.at(-1) ?? null) : null;
         run.bytesDone += files.get(task.path)?.declaredSize ?? 0;
