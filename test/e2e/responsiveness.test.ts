@@ -363,6 +363,16 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       expect(verifying.every((s) => s.cancelPresent && s.cancelEnabled)).toBe(true);
       expect(verifying.some((s) => s.rate.endsWith('receipts/s'))).toBe(true);
       expect(verifying.some((s) => s.timeLeft.startsWith('about'))).toBe(true);
+      // The archive has checkpoints: their count is shown, read first, then verified "N of M",
+      // never more than the total.
+      const checkpointCounts = verifying.map((s) => /^([\d,]+) of ([\d,]+)$/.exec(s.checkpoints));
+      expect(checkpointCounts.length).toBeGreaterThan(0);
+      for (const m of checkpointCounts) {
+        expect(m).not.toBeNull();
+        const [done, total] = [m?.[1], m?.[2]].map((n) => Number((n ?? '').replaceAll(',', '')));
+        expect(done).toBeLessThanOrEqual(total as number);
+        expect(total).toBeGreaterThan(0);
+      }
       await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe(count(RECEIPTS));
       const shown = await shownFindingCodes(page);
       expect(archive.plantedCodes.length).toBeGreaterThan(0);

@@ -17,8 +17,12 @@ const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
 
 /** Checkpoints are read first (for their seqs) and may be verified after the last receipt: two steps an auditor sees apart. */
 function phaseLabel(p: VerifyProgress): string {
-  if (p.phase === 'checkpoints' && (p.checkpointsDone > 0 || p.receiptsDone > 0)) return 'Verifying checkpoints';
-  return PHASES[p.phase];
+  return p.phase === 'checkpoints' && !firstRead(p) ? 'Verifying checkpoints' : PHASES[p.phase];
+}
+
+/** The checkpoints files' first read, before any checkpoint or receipt is verified. */
+function firstRead(p: VerifyProgress): boolean {
+  return p.phase === 'checkpoints' && p.checkpointsDone === 0 && p.receiptsDone === 0;
 }
 
 export function ImportPage() {
@@ -83,9 +87,12 @@ export function ImportPage() {
           </div>
           {p && p.checkpointsTotal > 0 && (
             <div>
-              <dt>Checkpoints verified</dt>
+              {/* Read first for their seqs (the total grows file by file), verified beside the receipts. */}
+              <dt>{firstRead(p) ? 'Checkpoints read' : 'Checkpoints verified'}</dt>
               <dd className="num" data-testid="import-checkpoints">
-                {`${formatCount(p.checkpointsDone)} of ${formatCount(p.checkpointsTotal)}`}
+                {firstRead(p)
+                  ? formatCount(p.checkpointsTotal)
+                  : `${formatCount(p.checkpointsDone)} of ${formatCount(p.checkpointsTotal)}`}
               </dd>
             </div>
           )}
