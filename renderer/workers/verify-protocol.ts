@@ -35,7 +35,12 @@ export interface VerifyProgress extends Progress {
   readonly rate: number;
   /** Estimated milliseconds left, from the byte rate over the last 5 s; null until ledger bytes have moved for 3 s. */
   readonly etaMs: number | null;
+  /** In phase `done`, what the import does once verification ended (each takes a second or more at 1,000,000 receipts). */
+  readonly step?: StoringStep;
 }
+
+/** Building the receipt table, indexing receipts by their fields, saving to the database. */
+export type StoringStep = 'table' | 'index' | 'saving';
 
 export interface ArchiveKey {
   readonly kid: string;

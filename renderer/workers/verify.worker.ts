@@ -181,15 +181,16 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     hashPace.release();
     if (abort.signal.aborted) return post({ type: 'cancelled' });
     const verified = performance.now();
+    report({ ...lastProgress, phase: 'done', step: 'table' }, true);
     builder.flush().forEach(sendChunk);
     const keys = await readArchiveKeys(bytesOf(source), source.name).catch(() => []);
     const fileSha = await fileHash;
     if (abort.signal.aborted) return post({ type: 'cancelled' });
     const { blocks, dictionaries, rowsByLedger } = builder.finish();
-    report({ ...lastProgress, phase: 'done' }, true);
     // The window stores the blocks and filters the table; both are moved, not copied.
     const tableFrom = performance.now();
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
+    report({ ...lastProgress, phase: 'done', step: 'index' }, true);
     const indexFrom = performance.now();
     const pointIndex = buildPointIndex(table);
     const timings: WorkerImportTimings = {

@@ -48,6 +48,8 @@ interface PageProbe {
   latencies: { kind: string; ms: number }[];
   longTasks: { startMs: number; ms: number }[];
   progressRenders: number;
+  /** Every phase heading the import page showed, in order, each once in a row. */
+  phases: string[];
   /** Where the last pointermove the page received was. */
   lastPointer: { x: number; y: number } | null;
 }
@@ -55,7 +57,14 @@ interface PageProbe {
 /** Installs the in-page probe: input-to-next-frame latency, long tasks, progress renders. */
 async function installProbe(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const probe: PageProbe = { armed: false, latencies: [], longTasks: [], progressRenders: 0, lastPointer: null };
+    const probe: PageProbe = {
+      armed: false,
+      latencies: [],
+      longTasks: [],
+      progressRenders: 0,
+      phases: [],
+      lastPointer: null,
+    };
     window.addEventListener('pointermove', (event) => {
       probe.lastPointer = { x: event.clientX, y: event.clientY };
     });
@@ -84,6 +93,8 @@ async function installProbe(page: Page): Promise<void> {
         last = text;
         probe.progressRenders++;
       }
+      const phase = document.querySelector('[data-testid="import-phase"]')?.textContent ?? '';
+      if (phase !== '' && phase !== probe.phases.at(-1)) probe.phases.push(phase);
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
 }
@@ -358,6 +369,10 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       expect(latencies.length).toBeGreaterThan(0);
       expect(distinctReceipts).toBeGreaterThanOrEqual(3);
       expect(probe.progressRenders).toBeGreaterThanOrEqual(3);
+      // After the receipts, what the import does until the dashboard is named step by step.
+      console.log(`responsiveness: phases shown: ${probe.phases.join(' → ')}`);
+      const storing = probe.phases.slice(probe.phases.indexOf('Storing results'));
+      expect(storing.at(-1)).toBe('Storing results: saving to this computer’s database');
       const verifying = samples.filter((s) => s.phase === 'Verifying receipts');
       expect(verifying.length).toBeGreaterThan(0);
       expect(verifying.every((s) => s.cancelPresent && s.cancelEnabled)).toBe(true);

@@ -1,7 +1,7 @@
 import { cancelImport, useImportState } from '../../app/import-state.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatBytes, formatCount, formatDuration } from '../../components/format.ts';
-import type { VerifyProgress } from '../../workers/verify-protocol.ts';
+import type { StoringStep, VerifyProgress } from '../../workers/verify-protocol.ts';
 import { ExeclayerOptions } from './ExeclayerOptions.tsx';
 
 const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
@@ -17,8 +17,15 @@ const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
 
 /** Checkpoints are read first (for their seqs) and may be verified after the last receipt: two steps an auditor sees apart. */
 function phaseLabel(p: VerifyProgress): string {
+  if (p.phase === 'done' && p.step) return `${PHASES.done}: ${STEPS[p.step]}`;
   return p.phase === 'checkpoints' && !firstRead(p) ? 'Verifying checkpoints' : PHASES[p.phase];
 }
+
+const STEPS: Readonly<Record<StoringStep, string>> = {
+  table: 'building the receipt table',
+  index: 'indexing receipts',
+  saving: 'saving to this computer’s database',
+};
 
 /** The checkpoints files' first read, before any checkpoint or receipt is verified. */
 function firstRead(p: VerifyProgress): boolean {

@@ -58,12 +58,16 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
       try {
         if (cancelled) throw new CancelledImport();
         const started = performance.now();
+        let lastProgress: VerifyProgress | null = null;
         const run = startVerification({
           source: archive.workerSource,
           bytes: archive.bytes,
           trustedRoots: options.trustedRoots,
           runControls: true,
-          onProgress: options.onProgress,
+          onProgress: (progress) => {
+            lastProgress = progress;
+            options.onProgress(progress);
+          },
           storeLines: (chunks) => putLineChunks(archiveId, chunks),
           ...(options.execlayer ? { execlayer: options.execlayer.start } : {}),
         });
@@ -76,6 +80,8 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
         const report = options.execlayer ? result.report : withAcceptedFiles(result.report);
         const table = report === result.report ? result.table : { ...result.table, findings: report.findings };
         const completing = performance.now();
+        const shown = lastProgress as VerifyProgress | null;
+        if (shown) options.onProgress({ ...shown, phase: 'done', step: 'saving' });
         rememberLoadedArchive(
           archiveId,
           await completeImport(archiveId, { ...result, report }, table, () => cancelled),
