@@ -167,18 +167,36 @@ async function localLocation(archive: string): Promise<ArchiveLocation> {
   return { kind: 'file', path };
 }
 
-/** A line on stderr at each tenth of the ledger data checked (and at most every 15 s otherwise). */
-function progressPrinter(note: (text: string) => void): (progress: Progress) => void {
+/**
+ * A line on stderr at each tenth of the ledger data checked (and at most every 15 s otherwise),
+ * with the checkpoints verified where the archive has them; once the last receipt is checked,
+ * a line when the last checkpoints are being verified (and at most every 15 s after).
+ */
+export function progressPrinter(
+  note: (text: string) => void,
+  now: () => number = Date.now,
+): (progress: Progress) => void {
   let nextTenth = 1;
-  let last = Date.now();
+  let last = now();
+  let inTail = false;
+  const count = (n: number) => n.toLocaleString('en-US');
   return (p) => {
-    if (p.phase !== 'ledgers' || p.bytesTotal <= 0) return;
+    const tail = p.phase === 'checkpoints' && p.receiptsDone > 0;
+    if ((p.phase !== 'ledgers' && !tail) || p.bytesTotal <= 0) return;
+    const checkpoints = `${count(p.checkpointsDone)} of ${count(p.checkpointsTotal)} checkpoints`;
+    if (tail) {
+      if (inTail && now() - last < 15_000) return;
+      inTail = true;
+      last = now();
+      note(`every receipt checked (${count(p.receiptsDone)}); verifying the last checkpoints: ${checkpoints}`);
+      return;
+    }
     const tenth = Math.floor((p.bytesDone / p.bytesTotal) * 10);
-    if (tenth < nextTenth && Date.now() - last < 15_000) return;
+    if (tenth < nextTenth && now() - last < 15_000) return;
     nextTenth = Math.max(nextTenth, tenth + 1);
-    last = Date.now();
+    last = now();
     note(
-      `${Math.floor((p.bytesDone / p.bytesTotal) * 100)}% of the ledger data checked (${p.receiptsDone.toLocaleString('en-US')} receipts)`,
+      `${Math.floor((p.bytesDone / p.bytesTotal) * 100)}% of the ledger data checked (${count(p.receiptsDone)} receipts${p.checkpointsTotal > 0 ? `, ${checkpoints}` : ''})`,
     );
   };
 }
