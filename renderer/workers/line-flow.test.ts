@@ -177,6 +177,19 @@ describe('progressReporter', () => {
     expect(eta[6]).toBe(0);
   });
 
+  it('does not say nothing is left while checkpoints are, none judged in the window', () => {
+    const posted = run([
+      [0, at('ledgers', 500, 50, 0, 1000)],
+      [1000, at('ledgers', 1000, 100, 0, 1000)],
+      [2000, at('checkpoints', 1000, 100, 0, 1000)],
+      [3000, at('checkpoints', 1000, 100, 512, 1000)],
+    ]);
+    // Every byte read at 1 s: "0 s" would be said there, and at 2 s; the checkpoints had not moved.
+    expect(posted.slice(0, 3).map((p) => p.etaMs)).toEqual([null, null, null]);
+    // At 3 s, over the window from 0 s: 488 left at 512 checkpoints and 50 receipts in 3 s.
+    expect(posted[3]?.etaMs).toBeCloseTo((488 * 3000) / 562, 6);
+  });
+
   it('leaves time left to the receipts where the checkpoints wait for them (judging did not move in the window)', () => {
     const posted = run([
       [0, at('ledgers', 0, 0, 600, 1000)],

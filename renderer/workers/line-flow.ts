@@ -148,6 +148,8 @@ export function progressReporter(
         rate > 0
           ? (receiptsLeft + checkpointsLeft) / (rate / 1000 + checkpointRate)
           : Math.max(bytesLeftMs, checkpointsLeft / checkpointRate);
+    // Every receipt checked, checkpoints left and none judged in the window: not "0 s", unknown.
+    else if (bytesLeftMs === 0 && checkpointsLeft > 0) etaMs = null;
     const full: VerifyProgress = { ...progress, elapsedMs, rate, etaMs };
     post({ type: 'progress', progress: full });
   };
