@@ -10,7 +10,7 @@
 import type { RandomAccessBytes } from '../../shared/archive/source.ts';
 import { blobBytes } from '../../shared/archive/blob.ts';
 import type { KeptFile, Progress, VerifyReport } from '../../shared/engine/types.ts';
-import { verifyZipBytes } from '../../shared/engine/verify.ts';
+import { LISTING, verifyZipBytes } from '../../shared/engine/verify.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
@@ -94,14 +94,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   const builder = new ColumnBuilder(undefined, (path) => kept.has(path));
   const withFiles = (chunk: LineChunk): LineChunk => kept.attach(chunk);
   const report = progressReporter(post);
-  let lastProgress: Progress = {
-    phase: 'listing',
-    bytesDone: 0,
-    bytesTotal: 0,
-    receiptsDone: 0,
-    checkpointsDone: 0,
-    checkpointsTotal: 0,
-  };
+  let lastProgress: Progress = LISTING;
   report(lastProgress, true);
   // Before anything is hashed: the archive file's hash below starts at once.
   await installFastestSha256();

@@ -199,16 +199,19 @@ interface Run {
   spilledIds: SpilledReceiptIds | null;
 }
 
+/** The first progress of every run: the archive's directory is being read, nothing is known yet. */
+export const LISTING: Progress = Object.freeze({
+  phase: 'listing',
+  bytesDone: 0,
+  bytesTotal: 0,
+  receiptsDone: 0,
+  checkpointsDone: 0,
+  checkpointsTotal: 0,
+});
+
 /** Verifies an opened archive. Bad evidence gives findings; only misuse or cancellation throws. */
 export async function verifyArchive(source: ArchiveSource, options: EngineOptions): Promise<VerifyReport> {
-  options.onProgress?.({
-    phase: 'listing',
-    bytesDone: 0,
-    bytesTotal: 0,
-    receiptsDone: 0,
-    checkpointsDone: 0,
-    checkpointsTotal: 0,
-  });
+  options.onProgress?.(LISTING);
   let rawEntries: readonly RawEntry[];
   try {
     rawEntries = await source.entries();
