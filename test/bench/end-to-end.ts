@@ -38,6 +38,47 @@ export interface EndToEndFigures {
   readonly findings: string;
 }
 
+/** Who made a bench archive: this project's `tickmark demo`, or the independent producer (Python, FORMAT.md only). */
+export type Producer = 'demo' | 'independent';
+
+const INDEPENDENT = join(ROOT_DIR, 'test', 'bench', 'independent-producer.py');
+
+/**
+ * An archive of `n` receipts made by test/bench/independent-producer.py, a second producer
+ * written from FORMAT.md alone in Python (OpenSSL's Ed25519 through `cryptography`), cached
+ * like the demo's. Throws, saying what to install, where python3 or its `cryptography` is missing.
+ */
+export function ensureIndependentArchive(
+  n: number,
+  perFile = 1000,
+): { path: string; root: string; generateSeconds: number | null } {
+  mkdirSync(CACHE, { recursive: true });
+  const path = join(CACHE, `independent-${n}${perFile === 1000 ? '' : `-seg${perFile}`}.zip`);
+  const meta = `${path}.json`;
+  if (existsSync(path) && existsSync(meta))
+    return {
+      root: (JSON.parse(readFileSync(meta, 'utf8')) as { rootPublicKey: string }).rootPublicKey,
+      path,
+      generateSeconds: null,
+    };
+  try {
+    execFileSync('python3', ['-c', 'import cryptography'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      'the "independent" shapes need python3 with the cryptography package (Debian: apt-get install -y python3-cryptography)',
+    );
+  }
+  const start = performance.now();
+  execFileSync('python3', [INDEPENDENT, path, '--receipts', String(n), '--segment-receipts', String(perFile)], {
+    cwd: ROOT_DIR,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const generateSeconds = (performance.now() - start) / 1000;
+  const root = (JSON.parse(readFileSync(meta, 'utf8')) as { rootPublicKey?: string }).rootPublicKey;
+  if (!root || !/^[0-9a-f]{64}$/.test(root)) throw new Error(`${meta} names no root key`);
+  return { path, root, generateSeconds };
+}
+
 /**
  * A demo archive of `n` receipts, `perFile` receipts per segment file (the demo's 1,000 by
  * default; a producer may write far larger files) and a checkpoint every `checkpointEvery`
@@ -184,8 +225,12 @@ export async function benchEndToEnd(
   perFile = 1000,
   reversed = false,
   checkpointEvery = 100,
+  producer: Producer = 'demo',
 ): Promise<EndToEndFigures> {
-  const archive = ensureArchive(n, perFile, 'zip', checkpointEvery);
+  const archive =
+    producer === 'independent'
+      ? ensureIndependentArchive(n, perFile)
+      : ensureArchive(n, perFile, 'zip', checkpointEvery);
   let full: VerifyChildFigures | null = reversed ? verifyInChild(archive.path, archive.root, workers) : null;
   const bare = reversed ? null : await bareLoop(archive.path);
   const parallel = await parallelBareRate(archive.path, workers);

@@ -8,6 +8,9 @@
  *                                                          and "quarter": two files per ledger, n/4 each;
  *                                                          also "checkpoint-each": 1,000 per file and a
  *                                                          checkpoint for every receipt)
+ *   BENCH_SHAPES=independent,independent-quarter npm run bench  (the same shapes made by
+ *                                                          test/bench/independent-producer.py: needs python3
+ *                                                          with cryptography)
  *   BENCH_ROUNDS=3 npm run bench                          (each end-to-end row 3 times, every other round
  *                                                          verify first; prints each shape's median ratios)
  *   BENCH_SCALE=1000000,10000000 BENCH_ONLY=scale npm run bench  (BENCH_SCALE_MEMORY=1: also without the spill)
@@ -141,12 +144,24 @@ for (const n of sizes) {
   for (let round = 1; round <= rounds; round++) {
     for (const shape of shapes) {
       const each = shape === 'checkpoint-each';
-      const perFile = shape === 'quarter' ? Math.max(1, Math.floor(n / 4)) : each ? 1000 : Number(shape);
-      const e = await benchEndToEnd(n, workers, perFile, round % 2 === 0, each ? 1 : 100);
+      // "independent", "independent-quarter", "independent-<n>": the same shapes from the second producer.
+      const independent = shape.startsWith('independent');
+      const cut = independent ? shape.slice('independent-'.length) || '1000' : shape;
+      const quarter = cut === 'quarter';
+      const perFile = quarter ? Math.max(1, Math.floor(n / 4)) : each ? 1000 : Number(cut);
+      const e = await benchEndToEnd(
+        n,
+        workers,
+        perFile,
+        round % 2 === 0,
+        each ? 1 : 100,
+        independent ? 'independent' : 'demo',
+      );
       // The bare loop verifies the receipts' signatures only: with a checkpoint for every receipt,
       // verify checks twice as many signatures.
       const perFileText =
-        shape === 'quarter' ? `${f(perFile)} (2 per ledger)` : each ? `${f(perFile)}, a checkpoint each` : f(perFile);
+        (quarter ? `${f(perFile)} (2 per ledger)` : each ? `${f(perFile)}, a checkpoint each` : f(perFile)) +
+        (independent ? ', independent producer' : '');
       const key = `${f(n)} receipts, ${perFileText} receipts per file`;
       const seen = ratios.get(key) ?? { bare: [], ceiling: [] };
       seen.bare.push(e.fullRate / e.bareRate);
