@@ -10,12 +10,7 @@
  * reporting them twice would not tell an auditor anything new.
  */
 import type { CedarModule, Decision } from '../decisions/cedar.ts';
-import {
-  canonicalRequestKey,
-  DecisionEvaluator,
-  type EvaluatorOptions,
-  type EvaluatorStats,
-} from '../decisions/evaluator.ts';
+import { DecisionEvaluator, type EvaluatorOptions, type EvaluatorStats } from '../decisions/evaluator.ts';
 import { finding, type Finding } from '../engine/findings.ts';
 import type { ControlCheck, ControlCheckFactory, ReceiptContext, ResolvedBundle } from '../engine/types.ts';
 import type { Receipt } from '../format/schema.ts';
@@ -49,15 +44,15 @@ export function createDecisionCheck(cedar: CedarModule, options: EvaluatorOption
       if (!bundle || !bundle.policiesUsable) return;
       const policies = bundle.body.cedar.policies;
       // Read from its canonical line, the request is known by its stored text: nothing to serialize.
-      const result =
+      const result = evaluator.evaluateRequest(
+        bundle.hash,
+        policies,
+        receipt.request,
+        receipt.entities,
         context.requestText !== undefined && context.entitiesText !== undefined
-          ? evaluator.evaluateDigest(
-              bundle.hash,
-              policies,
-              canonicalRequestKey(context.requestText, context.entitiesText),
-              () => receipt,
-            )
-          : evaluator.evaluate(bundle.hash, policies, receipt.request, receipt.entities);
+          ? { request: context.requestText, entities: context.entitiesText }
+          : undefined,
+      );
       if (result.kind === 'unparsable') return;
       const mismatch = compareDecision(receipt, result.decision);
       if (mismatch) findings.push(mismatchFinding(receipt, context, bundle, result.decision, mismatch));

@@ -16,6 +16,7 @@ export function countingCedar(inner: CedarModule): CountingCedar {
     preparsePolicySet: (id, policies) => (calls.preparse++, inner.preparsePolicySet(id, policies)),
     statefulIsAuthorized: (call) => (calls.authorize++, inner.statefulIsAuthorized(call)),
     checkParsePolicySet: (policies) => (calls.checkParse++, inner.checkParsePolicySet(policies)),
+    policyToJson: (policy) => inner.policyToJson(policy),
   };
   return { cedar, calls };
 }

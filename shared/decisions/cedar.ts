@@ -11,7 +11,7 @@ import type * as CedarWasm from '@cedar-policy/cedar-wasm';
 /** The part of cedar-wasm the engine uses. */
 export type CedarModule = Pick<
   typeof CedarWasm,
-  'preparsePolicySet' | 'statefulIsAuthorized' | 'checkParsePolicySet' | 'getCedarVersion'
+  'preparsePolicySet' | 'statefulIsAuthorized' | 'checkParsePolicySet' | 'getCedarVersion' | 'policyToJson'
 >;
 
 export interface CedarRequest {

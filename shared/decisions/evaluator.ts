@@ -11,6 +11,7 @@
 import { hashOf } from '../format/hash.ts';
 import { decide, type CedarEntities, type CedarModule, type CedarRequest, type Decision } from './cedar.ts';
 import { BoundedLru } from './lru.ts';
+import { contextAttributesRead, projectContext } from './context-reads.ts';
 import { preparePolicies, type PolicyError, type PreparedPolicies } from './policies.ts';
 
 /** Default memo size: about 150 bytes an entry, so a few megabytes at most. */
@@ -44,6 +45,8 @@ export type Reevaluation =
 export class DecisionEvaluator {
   readonly #cedar: CedarModule;
   readonly #bundles = new Map<string, PreparedPolicies>();
+  /** By policy set id: the context attributes its policies read, or null (read whole). */
+  readonly #contextReads = new Map<string, ReadonlySet<string> | null>();
   readonly #memo: BoundedLru<string, Decision>;
   #requests = 0;
   #cedarCalls = 0;
@@ -95,6 +98,39 @@ export class DecisionEvaluator {
     return this.#decided(`${prepared.setId}\n${digest}`, prepared.setId, parse);
   }
 
+  /**
+   * Cedar's decision for a receipt's request, memoised under only the context attributes the
+   * bundle's policies read (context-reads.ts), where leaving the others out is safe; otherwise
+   * under the whole request, by its canonical `texts` when the caller has them.
+   */
+  evaluateRequest(
+    bundleHash: string,
+    policies: Readonly<Record<string, string>>,
+    request: CedarRequest,
+    entities: CedarEntities,
+    texts?: { readonly request: string; readonly entities: string },
+  ): Reevaluation {
+    this.#requests++;
+    const prepared = this.#prepared(bundleHash, policies);
+    if (!prepared.ok) return { kind: 'unparsable', errors: prepared.errors };
+    const { setId } = prepared;
+    const parse = () => ({ request, entities });
+    let reads = this.#contextReads.get(setId);
+    if (reads === undefined) this.#contextReads.set(setId, (reads = contextAttributesRead(this.#cedar, policies)));
+    const context =
+      reads && typeof request.context === 'object' && request.context !== null
+        ? projectContext(request.context, reads)
+        : null;
+    if (context) {
+      const text = `${setId}\nprojected\n${JSON.stringify([request.principal, request.action, request.resource, context])}\n${texts?.entities ?? JSON.stringify(entities)}`;
+      return this.#decided(text.length <= RAW_KEY_MAX ? text : hashOf(text), setId, parse, true);
+    }
+    const key = texts
+      ? `${setId}\n${canonicalRequestKey(texts.request, texts.entities)}`
+      : memoKey(setId, request, entities);
+    return this.#decided(key, setId, parse);
+  }
+
   #prepared(bundleHash: string, policies: Readonly<Record<string, string>>): PreparedPolicies {
     let prepared = this.#bundles.get(bundleHash);
     if (!prepared) {
@@ -109,6 +145,8 @@ export class DecisionEvaluator {
     key: string,
     setId: string,
     parse: () => { readonly request: CedarRequest; readonly entities: CedarEntities },
+    /** The key leaves context attributes out: only a decision without errors is kept under it. */
+    projected = false,
   ): Reevaluation {
     const cached = this.#memo.get(key);
     if (cached) {
@@ -118,7 +156,7 @@ export class DecisionEvaluator {
     const { request, entities } = parse();
     this.#cedarCalls++;
     const decision = decide(this.#cedar, setId, request, entities);
-    this.#memo.set(key, decision);
+    if (!projected || (decision.ok && decision.errors.length === 0)) this.#memo.set(key, decision);
     return { kind: 'decided', decision };
   }
 
