@@ -47,8 +47,8 @@ function readsByName(node: unknown, attrs: Set<string>, depth: number): boolean 
   if (depth > MAX_DEPTH) return false;
   if (Array.isArray(node)) return node.every((n) => readsByName(n, attrs, depth + 1));
   if (typeof node !== 'object' || node === null) return true;
+  if (isContextVar(node)) return false;
   const o = node as Record<string, unknown>;
-  if (o.Var === 'context') return false;
   const keys = Object.keys(o);
   if (keys.length === 1 && (keys[0] === '.' || keys[0] === 'has')) {
     const access = o[keys[0]] as { left?: unknown; attr?: unknown } | null;
