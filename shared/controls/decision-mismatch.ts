@@ -26,17 +26,26 @@ export interface DecisionCheck extends ControlCheck {
  * @throws Error (when the check is created) if `cedar` is not ready to call.
  */
 export function decisionMismatchCheck(cedar: CedarModule, options: EvaluatorOptions = {}): ControlCheckFactory {
-  return () => createDecisionCheck(cedar, options);
+  // One evaluator for every check this factory makes: a pool's worker makes one check per
+  // segment, and its memo and parsed policy sets then carry over from one to the next (a
+  // producer's traffic repeats across segments). It is only a cache, bounded (evaluator.ts):
+  // each check decides every receipt as a fresh evaluator would.
+  let shared: DecisionEvaluator | undefined;
+  return () => createDecisionCheck(cedar, options, (shared ??= new DecisionEvaluator(cedar, options)));
 }
 
-export function createDecisionCheck(cedar: CedarModule, options: EvaluatorOptions = {}): DecisionCheck {
-  const evaluator = new DecisionEvaluator(cedar, options);
+/** A decision check; `evaluator`, when given, is shared with other checks (its stats count theirs too). */
+export function createDecisionCheck(
+  cedar: CedarModule,
+  options: EvaluatorOptions = {},
+  evaluator: DecisionEvaluator = new DecisionEvaluator(cedar, options),
+): DecisionCheck {
   const findings: Finding[] = [];
   return {
     id: 'decision-mismatch',
     name: 'decision re-evaluation',
-    // The evaluator's memo and parsed policy sets are caches: a fresh instance per
-    // segment decides every receipt the same, only with a colder cache.
+    // The evaluator's memo and parsed policy sets are caches: a check per segment decides
+    // every receipt the same, whichever receipts its evaluator saw before.
     parallel: 'stateless',
     visit(receipt: Receipt, context: ReceiptContext): void {
       const bundle = context.bundle;

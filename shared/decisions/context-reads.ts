@@ -21,12 +21,31 @@
  */
 import type { CedarModule } from './cedar.ts';
 
-/** The context attributes `policies` read, by name; null where they read the context whole or cannot be walked. */
+/**
+ * The context attributes a policy set reads: those some policy reads whatever the action,
+ * and those read only by policies whose action scope names actions (`action == A`,
+ * `action in A`, `action in [A, B]`), which matter only for a request whose action can match.
+ */
+export interface ContextReads {
+  readonly always: ReadonlySet<string>;
+  readonly scoped: readonly ScopedReads[];
+}
+
+interface ScopedReads {
+  readonly op: '==' | 'in';
+  /** Entity uid keys ({@link uidKey}). */
+  readonly actions: readonly string[];
+  /** Read by the policies of this scope and not already in `always`. */
+  readonly reads: ReadonlySet<string>;
+}
+
+/** The context attributes `policies` read, by name and action scope; null where they read the context whole or cannot be walked. */
 export function contextAttributesRead(
   cedar: Pick<CedarModule, 'policyToJson'>,
   policies: Readonly<Record<string, string>>,
-): ReadonlySet<string> | null {
-  const attrs = new Set<string>();
+): ContextReads | null {
+  const always = new Set<string>();
+  const byScope = new Map<string, { op: '==' | 'in'; actions: string[]; reads: Set<string> }>();
   for (const text of Object.values(policies)) {
     let answer: ReturnType<CedarModule['policyToJson']>;
     try {
@@ -34,9 +53,128 @@ export function contextAttributesRead(
     } catch {
       return null;
     }
-    if (answer.type !== 'success' || !readsByName(answer.json, attrs, 0)) return null;
+    if (answer.type !== 'success') return null;
+    const attrs = new Set<string>();
+    if (!readsByName(answer.json, attrs, 0)) return null;
+    const scope = actionScope((answer.json as { action?: unknown }).action);
+    if (!scope) {
+      for (const a of attrs) always.add(a);
+      continue;
+    }
+    const id = JSON.stringify([scope.op, scope.actions]);
+    let entry = byScope.get(id);
+    if (!entry) byScope.set(id, (entry = { ...scope, reads: new Set() }));
+    for (const a of attrs) entry.reads.add(a);
   }
-  return attrs;
+  const scoped: ScopedReads[] = [];
+  for (const entry of byScope.values()) {
+    const reads = new Set([...entry.reads].filter((a) => !always.has(a)));
+    if (reads.size > 0) scoped.push({ op: entry.op, actions: entry.actions, reads });
+  }
+  return { always, scoped };
+}
+
+/**
+ * A policy's action scope when it names actions by plain uids (`==` one, `in` one or a list);
+ * null for `action` alone or any form not recognised here (its reads then count for every request).
+ */
+function actionScope(scope: unknown): { op: '==' | 'in'; actions: string[] } | null {
+  if (typeof scope !== 'object' || scope === null) return null;
+  const s = scope as { op?: unknown; entity?: unknown; entities?: unknown };
+  const keys = Object.keys(s).sort().join();
+  if (s.op === '==' && keys === 'entity,op') {
+    const key = uidKey(s.entity);
+    return key === null ? null : { op: '==', actions: [key] };
+  }
+  if (s.op === 'in' && (keys === 'entity,op' || keys === 'entities,op')) {
+    const list = keys === 'entity,op' ? [s.entity] : s.entities;
+    if (!Array.isArray(list)) return null;
+    const actions: string[] = [];
+    for (const e of list) {
+      const key = uidKey(e);
+      if (key === null) return null;
+      actions.push(key);
+    }
+    return { op: 'in', actions: actions.sort() };
+  }
+  return null;
+}
+
+/** A key for an entity uid written plainly as `{"type": …, "id": …}`; null for any other form. */
+function uidKey(uid: unknown): string | null {
+  if (typeof uid !== 'object' || uid === null || Array.isArray(uid)) return null;
+  const u = uid as { type?: unknown; id?: unknown };
+  if (typeof u.type !== 'string' || typeof u.id !== 'string' || Object.keys(u).length !== 2) return null;
+  // The type's length first: unambiguous, and cheaper than JSON per receipt.
+  return `${u.type.length}:${u.type}${u.id}`;
+}
+
+/**
+ * The attributes the policies can read for a request with this action and these entities:
+ * those read whatever the action, and those of every scope the action can match. A scope is
+ * left out only when it surely cannot match: for `==`, the action is another uid; for `in`,
+ * no uid of the list is the action or an ancestor of it through the entities' `parents`, and
+ * every uid in the entities and the action is written plainly (else Cedar might see an
+ * ancestor this walk does not, and every scope counts).
+ */
+export function contextReadsFor(reads: ContextReads, action: unknown, entities: unknown): ReadonlySet<string> {
+  if (reads.scoped.length === 0) return reads.always;
+  const all = (): ReadonlySet<string> => {
+    const set = new Set(reads.always);
+    for (const s of reads.scoped) for (const a of s.reads) set.add(a);
+    return set;
+  };
+  const self = uidKey(action);
+  if (self === null) return all();
+  let ancestors: Set<string> | null | undefined;
+  const set = new Set(reads.always);
+  for (const s of reads.scoped) {
+    let matches: boolean;
+    if (s.op === '==') matches = s.actions[0] === self;
+    else {
+      if (ancestors === undefined) ancestors = ancestorsOrSelf(self, entities);
+      if (ancestors === null) return all();
+      const known = ancestors;
+      matches = s.actions.some((a) => known.has(a));
+    }
+    if (matches) for (const a of s.reads) set.add(a);
+  }
+  return set;
+}
+
+/** `self` and every uid it is in through the entities' `parents`; null where any uid is not written plainly. */
+function ancestorsOrSelf(self: string, entities: unknown): Set<string> | null {
+  if (!Array.isArray(entities)) return null;
+  const parents = new Map<string, string[]>();
+  for (const entity of entities) {
+    if (typeof entity !== 'object' || entity === null) return null;
+    const e = entity as { uid?: unknown; parents?: unknown };
+    const key = uidKey(e.uid);
+    if (key === null) return null;
+    const list = e.parents === undefined ? [] : e.parents;
+    if (!Array.isArray(list)) return null;
+    const keys: string[] = [];
+    for (const p of list) {
+      const pk = uidKey(p);
+      if (pk === null) return null;
+      keys.push(pk);
+    }
+    if (keys.length === 0) continue;
+    const known = parents.get(key);
+    if (known) known.push(...keys);
+    else parents.set(key, keys);
+  }
+  const out = new Set([self]);
+  const queue = [self];
+  while (queue.length > 0) {
+    for (const p of parents.get(queue.pop()!) ?? []) {
+      if (!out.has(p)) {
+        out.add(p);
+        queue.push(p);
+      }
+    }
+  }
+  return out;
 }
 
 /** Deeper than this, a policy's JSON is not walked (and the context counts as read whole). */

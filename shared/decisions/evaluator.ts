@@ -11,8 +11,15 @@
 import { hashOf } from '../format/hash.ts';
 import { decide, type CedarEntities, type CedarModule, type CedarRequest, type Decision } from './cedar.ts';
 import { BoundedLru } from './lru.ts';
-import { contextAttributesRead, projectContext } from './context-reads.ts';
+import { contextAttributesRead, contextReadsFor, projectContext, type ContextReads } from './context-reads.ts';
 import { preparePolicies, type PolicyError, type PreparedPolicies } from './policies.ts';
+
+/** A request and its entities, with the entities' JSON text when the caller has it. */
+export interface ParsedRequest {
+  readonly request: CedarRequest;
+  readonly entities: CedarEntities;
+  readonly entitiesText?: string;
+}
 
 /** Default memo size: about 150 bytes an entry, so a few megabytes at most. */
 export const DEFAULT_MEMO_CAPACITY = 32_768;
@@ -46,7 +53,7 @@ export class DecisionEvaluator {
   readonly #cedar: CedarModule;
   readonly #bundles = new Map<string, PreparedPolicies>();
   /** By policy set id: the context attributes its policies read, or null (read whole). */
-  readonly #contextReads = new Map<string, ReadonlySet<string> | null>();
+  readonly #contextReads = new Map<string, ContextReads | null>();
   readonly #memo: BoundedLru<string, Decision>;
   #requests = 0;
   #cedarCalls = 0;
@@ -81,24 +88,6 @@ export class DecisionEvaluator {
   }
 
   /**
-   * As {@link evaluate}, for a request known by a digest its caller computed (see
-   * ImpactCollector.addCanonical): `parse` gives the request and entities, and is called
-   * only when Cedar must run. The digest must identify them as surely as {@link requestDigest}
-   * ({@link canonicalRequestKey} does, exactly).
-   */
-  evaluateDigest(
-    bundleHash: string,
-    policies: Readonly<Record<string, string>>,
-    digest: string,
-    parse: () => { readonly request: CedarRequest; readonly entities: CedarEntities },
-  ): Reevaluation {
-    this.#requests++;
-    const prepared = this.#prepared(bundleHash, policies);
-    if (!prepared.ok) return { kind: 'unparsable', errors: prepared.errors };
-    return this.#decided(`${prepared.setId}\n${digest}`, prepared.setId, parse);
-  }
-
-  /**
    * Cedar's decision for a receipt's request, memoised under only the context attributes the
    * bundle's policies read (context-reads.ts), where leaving the others out is safe; otherwise
    * under the whole request, by its canonical `texts` when the caller has them.
@@ -115,20 +104,91 @@ export class DecisionEvaluator {
     if (!prepared.ok) return { kind: 'unparsable', errors: prepared.errors };
     const { setId } = prepared;
     const parse = () => ({ request, entities });
-    let reads = this.#contextReads.get(setId);
-    if (reads === undefined) this.#contextReads.set(setId, (reads = contextAttributesRead(this.#cedar, policies)));
-    const context =
-      reads && typeof request.context === 'object' && request.context !== null
-        ? projectContext(request.context, reads)
-        : null;
-    if (context) {
-      const text = `${setId}\nprojected\n${JSON.stringify([request.principal, request.action, request.resource, context])}\n${texts?.entities ?? JSON.stringify(entities)}`;
-      return this.#decided(text.length <= RAW_KEY_MAX ? text : hashOf(text), setId, parse, true);
-    }
+    const projected = this.#projectedKey(
+      setId,
+      policies,
+      request,
+      entities,
+      () => texts?.entities ?? JSON.stringify(entities),
+    );
+    if (projected) return this.#decided(projected, setId, parse, true);
     const key = texts
       ? `${setId}\n${canonicalRequestKey(texts.request, texts.entities)}`
       : memoKey(setId, request, entities);
     return this.#decided(key, setId, parse);
+  }
+
+  /**
+   * As {@link evaluate}, for a request known by a digest its caller computed (see
+   * ImpactCollector.addCanonical), which must identify it as surely as {@link requestDigest}
+   * ({@link canonicalRequestKey} does, exactly); `parse` gives the request and entities, and is
+   * called only when needed. On a miss under that key, as {@link evaluateRequest}: under only the context attributes the policies read where that is
+   * safe. The answer is then remembered under both keys, so a request seen again costs no parse.
+   * `parse` is called at most once per call; a caller asking under two bundles shares its result.
+   */
+  evaluateKnown(
+    bundleHash: string,
+    policies: Readonly<Record<string, string>>,
+    digest: string,
+    parse: () => ParsedRequest,
+  ): Reevaluation {
+    this.#requests++;
+    const prepared = this.#prepared(bundleHash, policies);
+    if (!prepared.ok) return { kind: 'unparsable', errors: prepared.errors };
+    const { setId } = prepared;
+    const whole = `${setId}\n${digest}`;
+    const cached = this.#memo.get(whole);
+    if (cached) {
+      this.#memoHits++;
+      return { kind: 'decided', decision: cached };
+    }
+    if (this.#reads(setId, policies)) {
+      const parsed = parse();
+      const projected = this.#projectedKey(
+        setId,
+        policies,
+        parsed.request,
+        parsed.entities,
+        () => parsed.entitiesText ?? JSON.stringify(parsed.entities),
+      );
+      if (projected) {
+        const result = this.#decided(projected, setId, () => parsed, true);
+        // The whole request's own answer, whichever key found it.
+        if (result.kind === 'decided') this.#memo.set(whole, result.decision);
+        return result;
+      }
+      return this.#decided(whole, setId, () => parsed);
+    }
+    return this.#decided(whole, setId, parse);
+  }
+
+  /** The context attributes the policies of `setId` read, by action scope, or null where they read it whole (context-reads.ts). */
+  #reads(setId: string, policies: Readonly<Record<string, string>>): ContextReads | null {
+    let reads = this.#contextReads.get(setId);
+    if (reads === undefined) this.#contextReads.set(setId, (reads = contextAttributesRead(this.#cedar, policies)));
+    return reads;
+  }
+
+  /**
+   * The memo key of `request` by only the context attributes the policies read, or null where
+   * the whole request must key it (the policies read the context whole, or a value left out
+   * could make Cedar refuse the request: see projectContext).
+   */
+  #projectedKey(
+    setId: string,
+    policies: Readonly<Record<string, string>>,
+    request: CedarRequest,
+    entities: CedarEntities,
+    entitiesText: () => string,
+  ): string | null {
+    const reads = this.#reads(setId, policies);
+    const context =
+      reads && typeof request.context === 'object' && request.context !== null
+        ? projectContext(request.context, contextReadsFor(reads, request.action, entities))
+        : null;
+    if (!context) return null;
+    const text = `${setId}\nprojected\n${JSON.stringify([request.principal, request.action, request.resource, context])}\n${entitiesText()}`;
+    return text.length <= RAW_KEY_MAX ? text : hashOf(text);
   }
 
   #prepared(bundleHash: string, policies: Readonly<Record<string, string>>): PreparedPolicies {
@@ -144,7 +204,7 @@ export class DecisionEvaluator {
   #decided(
     key: string,
     setId: string,
-    parse: () => { readonly request: CedarRequest; readonly entities: CedarEntities },
+    parse: () => ParsedRequest,
     /** The key leaves context attributes out: only a decision without errors is kept under it. */
     projected = false,
   ): Reevaluation {
@@ -199,7 +259,7 @@ export function memoKey(setId: string, request: CedarRequest, entities: CedarEnt
 /**
  * SHA-256 identifying a request by the canonical texts of a stored line's `request` and
  * `entities` members (equal canonical texts are equal values). A key for
- * {@link DecisionEvaluator.evaluateDigest}; never equal to a {@link requestDigest} of the same request.
+ * {@link DecisionEvaluator.evaluateKnown}; never equal to a {@link requestDigest} of the same request.
  */
 export function canonicalRequestDigest(requestText: string, entitiesText: string): string {
   return hashOf(`canonical\n${requestText}\n${entitiesText}`);

@@ -1,23 +1,23 @@
 /**
  * Decision impact of a policy change, from real traffic: every recorded request replayed
- * under both versions of a bundle (memoised: repeated requests are decided once per
- * version), and each receipt whose outcome — effect or determining policies — differs.
+ * under both versions of a bundle (memoised: repeated requests, and requests differing only in
+ * context attributes a version's policies do not read, are decided once per version), and each receipt whose outcome — effect or determining policies — differs.
  * Where Cedar cannot evaluate a request under a version (or the version's policies do not
  * parse), the receipt is counted as an error, never as unchanged.
  */
 import type { CedarModule } from '../decisions/cedar.ts';
 import type { CedarEntities, CedarRequest } from '../decisions/cedar.ts';
-import { canonicalRequestDigest, DecisionEvaluator, requestDigest } from '../decisions/evaluator.ts';
+import {
+  canonicalRequestDigest,
+  DecisionEvaluator,
+  requestDigest,
+  type ParsedRequest,
+} from '../decisions/evaluator.ts';
 import type { Receipt } from '../format/schema.ts';
 import type { BundleSide } from './diff.ts';
 
 /** What replay needs of a receipt. */
 export type ReplayedRequest = Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>;
-
-interface ParsedRequest {
-  readonly request: CedarRequest;
-  readonly entities: CedarEntities;
-}
 
 export interface Outcome {
   readonly effect: 'allow' | 'deny';
@@ -119,13 +119,20 @@ export class ImpactCollector {
     const digest = canonicalRequestDigest(requestText, entitiesText);
     this.#replay(
       digest,
-      () => ({ request: JSON.parse(requestText) as CedarRequest, entities: JSON.parse(entitiesText) as CedarEntities }),
+      () => ({
+        request: JSON.parse(requestText) as CedarRequest,
+        entities: JSON.parse(entitiesText) as CedarEntities,
+        entitiesText,
+      }),
       parseLine,
     );
   }
 
-  #replay(digest: string, parse: () => ParsedRequest, receiptOf: () => ReplayedRequest): void {
+  #replay(digest: string, parseOnce: () => ParsedRequest, receiptOf: () => ReplayedRequest): void {
     this.#evaluated++;
+    // Parsed at most once for both versions, and only where a memo key needs it or Cedar runs.
+    let parsed: ParsedRequest | undefined;
+    const parse = () => (parsed ??= parseOnce());
     const a = this.#decide(this.#from, digest, parse);
     const b = this.#decide(this.#to, digest, parse);
     if (typeof a !== 'string' && typeof b !== 'string') {
@@ -158,7 +165,7 @@ export class ImpactCollector {
 
   /** The outcome under one version, or why it could not be evaluated. */
   #decide(side: BundleSide, digest: string, parse: () => ParsedRequest): Outcome | string {
-    const result = this.#evaluator.evaluateDigest(side.hash, side.body.cedar.policies, digest, parse);
+    const result = this.#evaluator.evaluateKnown(side.hash, side.body.cedar.policies, digest, parse);
     if (result.kind === 'unparsable')
       return `the policies of ${side.body.id} v${side.body.version} do not parse: ${result.errors.map((e) => (e.policyId ? `${e.policyId}: ${e.message}` : e.message)).join('; ')}`;
     if (!result.decision.ok) return result.decision.error;
