@@ -2,7 +2,7 @@
  * A demo archive large enough that verifying it takes a while in the browser (to cancel
  * it or close the window mid-way), made once per size with the project's producer.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,4 +46,28 @@ export async function bigArchive(receipts: number, receiptsPerSegment = 1000): P
   const plantedCodes = [...new Set(demo.plantedFailures.map((f) => f.code))].sort();
   await writeFile(meta, JSON.stringify({ rootPublicKey: demo.rootPublicKey, plantedCodes }));
   return { path, receipts, rootPublicKey: demo.rootPublicKey, plantedCodes };
+}
+
+/**
+ * An archive made elsewhere (another producer), described by `<path>.json`: its root key
+ * (`rootPublicKey`), its receipt count (`receipts`) and the finding codes it must give
+ * (`plantedCodes`; none when absent: the archive must verify clean).
+ * @throws Error naming the file and what is missing.
+ */
+export function givenArchive(path: string): BigArchive {
+  const meta = `${path}.json`;
+  let saved: { rootPublicKey?: unknown; receipts?: unknown; plantedCodes?: unknown };
+  try {
+    saved = JSON.parse(readFileSync(meta, 'utf8')) as typeof saved;
+  } catch (error) {
+    throw new Error(`${meta}: cannot read the archive's description (${(error as Error).message})`);
+  }
+  if (typeof saved.rootPublicKey !== 'string' || !/^[0-9a-f]{64}$/.test(saved.rootPublicKey))
+    throw new Error(`${meta}: rootPublicKey must be 64 hex digits`);
+  if (!Number.isSafeInteger(saved.receipts) || (saved.receipts as number) <= 0)
+    throw new Error(`${meta}: receipts must be a positive integer`);
+  const codes = saved.plantedCodes ?? [];
+  if (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string'))
+    throw new Error(`${meta}: plantedCodes must be a list of finding codes`);
+  return { path, rootPublicKey: saved.rootPublicKey, receipts: saved.receipts as number, plantedCodes: codes };
 }
