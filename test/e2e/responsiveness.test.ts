@@ -384,6 +384,9 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       expect(verifying.every((s) => s.cancelPresent && s.cancelEnabled)).toBe(true);
       expect(verifying.some((s) => s.rate.endsWith('receipts/s'))).toBe(true);
       expect(verifying.some((s) => s.timeLeft.startsWith('about'))).toBe(true);
+      // Storing is not estimated: the page says so, never "about 0 s".
+      for (const s of samples.filter((x) => x.phase.startsWith('Storing results')))
+        expect(s.timeLeft).toBe('verification done; storing results');
       // The archive has checkpoints: their count is shown, read first, then verified "N of M",
       // never more than the total.
       const checkpointCounts = verifying.map((s) => /^([\d,]+) of ([\d,]+)$/.exec(s.checkpoints));

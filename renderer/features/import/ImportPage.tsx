@@ -1,8 +1,9 @@
 import { cancelImport, useImportState } from '../../app/import-state.ts';
 import { formatRoute } from '../../app/routes.ts';
-import { formatBytes, formatCount, formatDuration } from '../../components/format.ts';
+import { formatBytes, formatCount } from '../../components/format.ts';
 import type { StoringStep, VerifyProgress } from '../../workers/verify-protocol.ts';
 import { ExeclayerOptions } from './ExeclayerOptions.tsx';
+import { timeLeftText } from './progress-text.ts';
 
 const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
   listing: 'Reading the archive’s directory',
@@ -109,9 +110,7 @@ export function ImportPage() {
           </div>
           <div>
             <dt>Time left</dt>
-            <dd className="num">
-              {p?.etaMs != null ? `about ${formatDuration(p.etaMs)}` : p && p.bytesDone > 0 ? 'estimating…' : '—'}
-            </dd>
+            <dd className="num">{timeLeftText(p)}</dd>
           </div>
         </dl>
         <p className="muted">
