@@ -21,7 +21,7 @@ import { installFastestSha256 } from './file-hashing.ts';
 import { ExeclayerRows } from './execlayer-rows.ts';
 import type { ExeclayerStart, ToExeclayerWorker } from './execlayer-protocol.ts';
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
-import { buildPointIndex, pointIndexBuffers } from './point-index.ts';
+import { buildPointIndex, pointIndexParts } from './point-index.ts';
 import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay } from './relay.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
@@ -135,6 +135,9 @@ async function run(input: ExeclayerStart): Promise<void> {
     report(true, 'done');
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
     const pointIndex = buildPointIndex(table);
+    // The point index's buckets first, a group a message: each is read in its own task.
+    const lookup = pointIndex ? pointIndexParts(pointIndex) : null;
+    for (const group of lookup?.groups ?? []) post({ type: 'lookup', buckets: group.buckets }, group.transfer);
     post(
       {
         type: 'done',
@@ -143,7 +146,7 @@ async function run(input: ExeclayerStart): Promise<void> {
         dictionaries,
         rowsByLedger,
         table,
-        pointIndex,
+        pointIndex: lookup?.head ?? null,
         keys: [],
         controlsUnavailable: EXECLAYER_CONTROLS_UNAVAILABLE,
         privacy: null,
@@ -151,7 +154,7 @@ async function run(input: ExeclayerStart): Promise<void> {
         files: [],
         fileSha256: hasher.digest().slice(HASH_PREFIX.length),
       },
-      [...blocks.flatMap(blockBuffers), ...tableBuffers(table), ...(pointIndex ? pointIndexBuffers(pointIndex) : [])],
+      [...blocks.flatMap(blockBuffers), ...tableBuffers(table)],
     );
   } catch (error) {
     if (abort.signal.aborted) post({ type: 'cancelled' });

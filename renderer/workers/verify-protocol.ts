@@ -7,7 +7,7 @@ import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Progress, VerifyReport, KeptFile } from '../../shared/engine/types.ts';
 import type { ColumnBlock, Dictionaries, LineChunk } from './receipt-columns.ts';
 import type { ReadAnswer, ReadRequest } from './relay.ts';
-import type { PointIndex } from './point-index.ts';
+import type { LookupBucket, PointIndex } from './point-index.ts';
 import type { ReceiptTable } from './receipt-table.ts';
 
 /** Where the worker reads the archive's bytes. */
@@ -50,6 +50,8 @@ export interface ArchiveKey {
 
 export type FromWorker =
   | { readonly type: 'progress'; readonly progress: VerifyProgress }
+  /** A group of the point index's buckets, sent ahead of `done` (point-index.ts, pointIndexParts). */
+  | { readonly type: 'lookup'; readonly buckets: readonly LookupBucket[] }
   | { readonly type: 'lines'; readonly seq: number; readonly chunk: LineChunk }
   | ReadRequest
   | {
@@ -60,7 +62,10 @@ export type FromWorker =
       readonly rowsByLedger: Record<string, number>;
       /** The blocks joined into the in-memory table the window filters, built here so the window does not. */
       readonly table: ReceiptTable;
-      /** The table's point index (a receipt found without reading the whole table), or null when the table cannot have one. */
+      /**
+       * The table's point index (a receipt found without reading the whole table), or null when
+       * the table cannot have one; its buckets may have come ahead in `lookup` messages.
+       */
       readonly pointIndex: PointIndex | null;
       readonly keys: ArchiveKey[];
       /** Why the control checks could not be loaded, or null (the report's `checks` say what ran). */

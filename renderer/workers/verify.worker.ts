@@ -15,7 +15,7 @@ import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/for
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
 import { KeptFiles } from './kept-files.ts';
-import { buildPointIndex, pointIndexBuffers } from './point-index.ts';
+import { buildPointIndex, pointIndexParts } from './point-index.ts';
 import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
 import { ByteRelay, answerRead } from './relay.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
@@ -194,6 +194,9 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       pool: (pool as Awaited<ReturnType<typeof startSegmentPool>> | null)?.timings() ?? null,
       inflate: inflate ? 'DecompressionStream' : 'zip.js',
     };
+    // The point index's buckets first, a group a message: each is read in its own task.
+    const lookup = pointIndex ? pointIndexParts(pointIndex) : null;
+    for (const group of lookup?.groups ?? []) post({ type: 'lookup', buckets: group.buckets }, group.transfer);
     post(
       {
         type: 'done',
@@ -202,7 +205,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         dictionaries,
         rowsByLedger,
         table,
-        pointIndex,
+        pointIndex: lookup?.head ?? null,
         keys,
         controlsUnavailable: controls.unavailable,
         privacy: privacy?.report() ?? null,
@@ -214,7 +217,6 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       [
         ...blocks.flatMap(blockBuffers),
         ...tableBuffers(table),
-        ...(pointIndex ? pointIndexBuffers(pointIndex) : []),
         // Each kept file's bytes are their own buffer; a Set keeps a buffer from being listed twice.
         ...new Set(files.flatMap((f) => (f.bytes ? [f.bytes.buffer as ArrayBuffer] : []))),
       ],

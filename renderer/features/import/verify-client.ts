@@ -9,6 +9,7 @@ import type { LineChunk } from '../../workers/receipt-columns.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from '../../workers/verify-protocol.ts';
 import type { ExeclayerStart, ToExeclayerWorker } from '../../workers/execlayer-protocol.ts';
 import { answerRead } from '../../workers/relay.ts';
+import { joinPointIndex, type LookupBucket, type PointIndex } from '../../workers/point-index.ts';
 
 export type VerifyOutcome =
   | ({ readonly kind: 'done'; readonly storing: StoringTimings } & Omit<Extract<FromWorker, { type: 'done' }>, 'type'>)
@@ -80,6 +81,8 @@ export function startVerification(request: VerifyRequest): VerifyRun {
       send({ type: 'cancel' });
     }
   };
+  /** The point index's buckets, sent ahead of `done`. */
+  const lookup: LookupBucket[] = [];
   let settle!: (outcome: VerifyOutcome) => void;
   const outcome = new Promise<VerifyOutcome>((resolve) => (settle = resolve));
   let finished = false;
@@ -105,9 +108,21 @@ export function startVerification(request: VerifyRequest): VerifyRun {
       case 'read':
         answerRead(request.bytes, message, send);
         break;
+      case 'lookup':
+        for (const bucket of message.buckets) lookup.push(bucket);
+        break;
       case 'done': {
         const { type: _type, ...rest } = message;
         const doneAt = performance.now();
+        let pointIndex: PointIndex | null;
+        try {
+          pointIndex = rest.pointIndex && joinPointIndex(rest.pointIndex, lookup);
+        } catch (error) {
+          const failed = `The verify worker's answer was incomplete: ${(error as Error).message}`;
+          // After the chunks being stored, as any end: the import then deletes what was stored.
+          void storing.then(() => finish({ kind: 'failed', message: failed }));
+          break;
+        }
         void storing.then(() =>
           finish(
             storeError
@@ -115,6 +130,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
               : {
                   kind: 'done',
                   ...rest,
+                  pointIndex,
                   storing: { total: storeMs, tail: performance.now() - doneAt, chunks: storedChunks },
                 },
           ),
