@@ -20,9 +20,10 @@ import { createHasher, HASH_PREFIX } from '../../shared/format/hash.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 import { ExeclayerRows } from './execlayer-rows.ts';
 import type { ExeclayerStart, ToExeclayerWorker } from './execlayer-protocol.ts';
-import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
-import { buildPointIndex, pointIndexParts } from './point-index.ts';
-import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
+import { ColumnBuilder, type LineChunk } from './receipt-columns.ts';
+import { buildPointIndex } from './point-index.ts';
+import { importParts } from './import-parts.ts';
+import { buildReceiptTable } from './receipt-table.ts';
 import { ByteRelay } from './relay.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
 import type { FromWorker } from './verify-protocol.ts';
@@ -135,18 +136,16 @@ async function run(input: ExeclayerStart): Promise<void> {
     report(true, 'done');
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
     const pointIndex = buildPointIndex(table);
-    // The point index's buckets first, a group a message: each is read in its own task.
-    const lookup = pointIndex ? pointIndexParts(pointIndex) : null;
-    for (const group of lookup?.groups ?? []) post({ type: 'lookup', buckets: group.buckets }, group.transfer);
+    // The blocks and the point index's buckets first, each message read in its own task.
+    const parts = importParts(blocks, table, pointIndex);
+    for (const { message, transfer } of parts.ahead) post(message, transfer);
     post(
       {
         type: 'done',
         report: result,
-        blocks,
+        ...parts.done,
         dictionaries,
         rowsByLedger,
-        table,
-        pointIndex: lookup?.head ?? null,
         keys: [],
         controlsUnavailable: EXECLAYER_CONTROLS_UNAVAILABLE,
         privacy: null,
@@ -154,7 +153,7 @@ async function run(input: ExeclayerStart): Promise<void> {
         files: [],
         fileSha256: hasher.digest().slice(HASH_PREFIX.length),
       },
-      [...blocks.flatMap(blockBuffers), ...tableBuffers(table)],
+      parts.transfer,
     );
   } catch (error) {
     if (abort.signal.aborted) post({ type: 'cancelled' });

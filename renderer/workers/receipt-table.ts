@@ -110,7 +110,6 @@ export function buildReceiptTable(
     ledgerStart.push(count);
     count += rowsByLedger[name] ?? 0;
   }
-  const startOf = new Map(ledgers.map((name, i) => [name, ledgerStart[i] as number]));
   const ledgerIndex = new Map(ledgers.map((name, i) => [name, i]));
   const t = {
     ledgerOf: new Uint16Array(count),
@@ -124,15 +123,8 @@ export function buildReceiptTable(
     effect: new Uint8Array(count),
     status: new Uint8Array(count),
   };
-  const placed: { at: number; block: ColumnBlock }[] = [];
-  for (const block of blocks) {
-    const base = startOf.get(block.ledger);
-    if (base === undefined) throw new Error(`buildReceiptTable: block of unknown ledger "${block.ledger}"`);
-    const at = base + block.start;
-    if (at + block.count > count)
-      throw new Error(
-        `buildReceiptTable: block ${block.ledger}#${block.blockNo} runs past the ledger's ${rowsByLedger[block.ledger]} rows`,
-      );
+  const placed = placeBlocks(blocks, ledgers, ledgerStart, count);
+  for (const { at, block } of placed) {
     t.ledgerOf.fill(ledgerIndex.get(block.ledger) as number, at, at + block.count);
     t.seq.set(block.seq, at);
     t.ts.set(block.ts, at);
@@ -143,9 +135,7 @@ export function buildReceiptTable(
     t.line.set(block.line, at);
     t.effect.set(block.effect, at);
     t.status.set(block.status, at);
-    placed.push({ at, block });
   }
-  placed.sort((a, b) => a.at - b.at);
   // The explorer's columns exist for the whole table or not at all: a table where some
   // blocks had them would answer "no match" for rows that were never indexed.
   const indexed = placed.every(({ block }) => hasExtras(block));
@@ -167,6 +157,35 @@ export function buildReceiptTable(
   return { ...partial, findings, findingRow, rowFindings, missing };
 }
 
+interface Placed {
+  /** The global row of the block's first row. */
+  readonly at: number;
+  readonly block: ColumnBlock;
+}
+
+/** Where each block's rows go in the table, in row order. */
+function placeBlocks(
+  blocks: readonly ColumnBlock[],
+  ledgers: readonly string[],
+  ledgerStart: readonly number[],
+  count: number,
+): Placed[] {
+  const startOf = new Map(ledgers.map((name, i) => [name, ledgerStart[i] as number]));
+  const placed: Placed[] = [];
+  for (const block of blocks) {
+    const base = startOf.get(block.ledger);
+    if (base === undefined) throw new Error(`buildReceiptTable: block of unknown ledger "${block.ledger}"`);
+    const at = base + block.start;
+    const end = ledgerStart[ledgers.indexOf(block.ledger) + 1] ?? count;
+    if (at + block.count > end)
+      throw new Error(
+        `buildReceiptTable: block ${block.ledger}#${block.blockNo} runs past the ledger's ${end - base} rows`,
+      );
+    placed.push({ at, block });
+  }
+  return placed.sort((a, b) => a.at - b.at);
+}
+
 function hasExtras(block: ColumnBlock): block is ColumnBlock & BlockExtras {
   return (
     block.txn !== undefined &&
@@ -182,17 +201,20 @@ function hasExtras(block: ColumnBlock): block is ColumnBlock & BlockExtras {
   );
 }
 
+function emptyExplorerStrings(count: number): Pick<ExplorerColumns, 'txnIds' | 'receiptIdText'> {
+  return { txnIds: [''], receiptIdText: '\n' + '\n'.repeat(count) };
+}
+
 function emptyExplorerColumns(count: number): ExplorerColumns {
   return {
+    ...emptyExplorerStrings(count),
     txn: new Uint32Array(count),
-    txnIds: [''],
     step: new Float64Array(count).fill(Number.NaN),
     tier: new Float64Array(count).fill(Number.NaN),
     personal: new Uint32Array(count),
     subjectStart: new Uint32Array(count + 1),
     subjectIds: new Uint32Array(0),
     subjectDigests: new Uint8Array(0),
-    receiptIdText: '\n' + '\n'.repeat(count),
     receiptIdStart: ascending(1, count + 1),
     hashes: new Uint8Array(count * HASH_BYTES),
   };
@@ -206,7 +228,7 @@ function ascending(first: number, length: number): Uint32Array {
 }
 
 /** Joins the blocks' explorer columns (blocks in row order, each with them). */
-function joinExplorerColumns(placed: readonly { at: number; block: ColumnBlock }[], count: number): ExplorerColumns {
+function joinExplorerColumns(placed: readonly Placed[], count: number): ExplorerColumns {
   const txn = new Uint32Array(count);
   const step = new Float64Array(count).fill(Number.NaN);
   const tier = new Float64Array(count).fill(Number.NaN);
@@ -221,19 +243,17 @@ function joinExplorerColumns(placed: readonly { at: number; block: ColumnBlock }
   }
   const subjectIds = new Uint32Array(subjectTotal);
   const subjectDigests = new Uint8Array(digestTotal);
-  const txnIds: string[] = [''];
-  const idParts: string[] = ['\n'];
+  let txnIdsSoFar = 0;
   let subjectsSoFar = 0;
   let digestsSoFar = 0;
   let row = 0;
   for (const { at, block: b } of placed) {
     const block = b as ColumnBlock & BlockExtras;
-    // Rows no block covers (none in a complete import) have no id and no subjects.
-    if (at > row) idParts.push('\n'.repeat(at - row));
+    // Rows no block covers (none in a complete import) have no subjects (and no id: explorerStrings).
     for (let r = row; r < at; r++) subjectStart[r + 1] = subjectsSoFar;
-    // Local id l > 0 is global id `offset + l`; 0 stays "none".
-    const offset = txnIds.length - 1;
-    for (let i = 1; i < block.txnIds.length; i++) txnIds.push(block.txnIds[i] as string);
+    // Local id l > 0 is global id `offset + l`; 0 stays "none" (explorerStrings joins the ids so).
+    const offset = txnIdsSoFar;
+    txnIdsSoFar += block.txnIds.length - 1;
     for (let i = 0; i < block.count; i++) {
       const local = block.txn[i] as number;
       txn[at + i] = local === 0 ? 0 : offset + local;
@@ -250,12 +270,10 @@ function joinExplorerColumns(placed: readonly { at: number; block: ColumnBlock }
     for (let i = 0; i < block.count; i++)
       subjectStart[at + i + 1] = subjectsSoFar + (block.subjectStart[i + 1] as number);
     subjectsSoFar += block.subjectIds.length;
-    idParts.push(block.receiptIds);
     row = at + block.count;
   }
-  if (count > row) idParts.push('\n'.repeat(count - row));
   for (let r = row; r < count; r++) subjectStart[r + 1] = subjectsSoFar;
-  const receiptIdText = idParts.join('');
+  const { txnIds, receiptIdText } = explorerStrings(placed, count);
   const receiptIdStart = new Uint32Array(count + 1);
   let pos = 1;
   for (let r = 0; r < count; r++) {
@@ -278,6 +296,56 @@ function joinExplorerColumns(placed: readonly { at: number; block: ColumnBlock }
     receiptIdStart,
     hashes,
   };
+}
+
+/** The explorer's strings, joined from the blocks' (blocks in row order, each with them). */
+function explorerStrings(placed: readonly Placed[], count: number): Pick<ExplorerColumns, 'txnIds' | 'receiptIdText'> {
+  const txnIds: string[] = [''];
+  const idParts: string[] = ['\n'];
+  let row = 0;
+  for (const { at, block: b } of placed) {
+    const block = b as ColumnBlock & BlockExtras;
+    // Rows no block covers (none in a complete import) have no id.
+    if (at > row) idParts.push('\n'.repeat(at - row));
+    for (let i = 1; i < block.txnIds.length; i++) txnIds.push(block.txnIds[i] as string);
+    idParts.push(block.receiptIds);
+    row = at + block.count;
+  }
+  if (count > row) idParts.push('\n'.repeat(count - row));
+  return { txnIds, receiptIdText: idParts.join('') };
+}
+
+/**
+ * A table without the strings its blocks also hold (every transaction id and receipt id):
+ * what a worker posts to the window, with the blocks ahead of it. Reading those strings
+ * twice in one message was one task of ~0.15 s on the window's thread at 1,000,000 receipts.
+ */
+export type TableWithoutStrings = Omit<ReceiptTable, 'txnIds' | 'receiptIdText'>;
+
+export function tableWithoutStrings(table: ReceiptTable): TableWithoutStrings {
+  const { txnIds: _txnIds, receiptIdText: _receiptIdText, ...rest } = table;
+  return rest;
+}
+
+/**
+ * The table again from {@link tableWithoutStrings} and the blocks it was built from.
+ * @throws Error when the blocks do not fit the table (missing, extra, or other ids).
+ */
+export function tableWithBlockStrings(table: TableWithoutStrings, blocks: readonly ColumnBlock[]): ReceiptTable {
+  const placed = placeBlocks(blocks, table.ledgers, table.ledgerStart, table.count);
+  const strings = table.missing.includes('receiptId')
+    ? emptyExplorerStrings(table.count)
+    : explorerStrings(placed, table.count);
+  const length = table.receiptIdStart[table.count];
+  if (strings.receiptIdText.length !== length)
+    throw new Error(
+      `the blocks' receipt ids (${strings.receiptIdText.length} characters) do not fit the table's (${length})`,
+    );
+  let lastTxn = 0;
+  for (const txn of table.txn) if (txn > lastTxn) lastTxn = txn;
+  if (lastTxn >= strings.txnIds.length)
+    throw new Error(`the table names transaction ${lastTxn}; its blocks hold ${strings.txnIds.length - 1}`);
+  return { ...table, ...strings };
 }
 
 /** The table's own buffers, for `postMessage(…, transfer)` (they are not shared with the blocks). */

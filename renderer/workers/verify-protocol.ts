@@ -5,10 +5,9 @@
 import type { ControlMetricsReport } from '../../shared/controls/metrics.ts';
 import type { PrivacyReport } from '../../shared/controls/privacy.ts';
 import type { Progress, VerifyReport, KeptFile } from '../../shared/engine/types.ts';
-import type { ColumnBlock, Dictionaries, LineChunk } from './receipt-columns.ts';
+import type { Dictionaries, LineChunk } from './receipt-columns.ts';
 import type { ReadAnswer, ReadRequest } from './relay.ts';
-import type { LookupBucket, PointIndex } from './point-index.ts';
-import type { ReceiptTable } from './receipt-table.ts';
+import type { AheadMessage, DoneParts } from './import-parts.ts';
 
 /** Where the worker reads the archive's bytes. */
 export type ArchiveBytesSource =
@@ -50,23 +49,15 @@ export interface ArchiveKey {
 
 export type FromWorker =
   | { readonly type: 'progress'; readonly progress: VerifyProgress }
-  /** A group of the point index's buckets, sent ahead of `done` (point-index.ts, pointIndexParts). */
-  | { readonly type: 'lookup'; readonly buckets: readonly LookupBucket[] }
+  /** A column block, or a group of the point index's buckets, sent ahead of `done` (import-parts.ts). */
+  | AheadMessage
   | { readonly type: 'lines'; readonly seq: number; readonly chunk: LineChunk }
   | ReadRequest
-  | {
+  | ({
       readonly type: 'done';
       readonly report: VerifyReport;
-      readonly blocks: ColumnBlock[];
       readonly dictionaries: Dictionaries;
       readonly rowsByLedger: Record<string, number>;
-      /** The blocks joined into the in-memory table the window filters, built here so the window does not. */
-      readonly table: ReceiptTable;
-      /**
-       * The table's point index (a receipt found without reading the whole table), or null when
-       * the table cannot have one; its buckets may have come ahead in `lookup` messages.
-       */
-      readonly pointIndex: PointIndex | null;
       readonly keys: ArchiveKey[];
       /** Why the control checks could not be loaded, or null (the report's `checks` say what ran). */
       readonly controlsUnavailable: string | null;
@@ -80,7 +71,7 @@ export type FromWorker =
       readonly fileSha256: string | null;
       /** Where the worker's time went (absent from a worker that does not say). */
       readonly timings?: WorkerImportTimings;
-    }
+    } & DoneParts)
   | { readonly type: 'cancelled' }
   | { readonly type: 'failed'; readonly message: string };
 

@@ -13,10 +13,11 @@ import type { KeptFile, Progress, VerifyReport } from '../../shared/engine/types
 import { LISTING, verifyZipBytes } from '../../shared/engine/verify.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
-import { ColumnBuilder, blockBuffers, type LineChunk } from './receipt-columns.ts';
+import { ColumnBuilder, type LineChunk } from './receipt-columns.ts';
 import { KeptFiles } from './kept-files.ts';
-import { buildPointIndex, pointIndexParts } from './point-index.ts';
-import { buildReceiptTable, tableBuffers } from './receipt-table.ts';
+import { buildPointIndex } from './point-index.ts';
+import { importParts } from './import-parts.ts';
+import { buildReceiptTable } from './receipt-table.ts';
 import { ByteRelay, answerRead } from './relay.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
 import { startSegmentPool, warmSegmentWorkers, type WarmWorkers, type WorkerHandle } from './segment-pool.ts';
@@ -194,18 +195,16 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       pool: (pool as Awaited<ReturnType<typeof startSegmentPool>> | null)?.timings() ?? null,
       inflate: inflate ? 'DecompressionStream' : 'zip.js',
     };
-    // The point index's buckets first, a group a message: each is read in its own task.
-    const lookup = pointIndex ? pointIndexParts(pointIndex) : null;
-    for (const group of lookup?.groups ?? []) post({ type: 'lookup', buckets: group.buckets }, group.transfer);
+    // The blocks and the point index's buckets first, each message read in its own task.
+    const parts = importParts(blocks, table, pointIndex);
+    for (const { message, transfer } of parts.ahead) post(message, transfer);
     post(
       {
         type: 'done',
         report: result,
-        blocks,
+        ...parts.done,
         dictionaries,
         rowsByLedger,
-        table,
-        pointIndex: lookup?.head ?? null,
         keys,
         controlsUnavailable: controls.unavailable,
         privacy: privacy?.report() ?? null,
@@ -215,8 +214,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
         timings,
       },
       [
-        ...blocks.flatMap(blockBuffers),
-        ...tableBuffers(table),
+        ...parts.transfer,
         // Each kept file's bytes are their own buffer; a Set keeps a buffer from being listed twice.
         ...new Set(files.flatMap((f) => (f.bytes ? [f.bytes.buffer as ArrayBuffer] : []))),
       ],

@@ -9,10 +9,21 @@ import type { LineChunk } from '../../workers/receipt-columns.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, VerifyProgress } from '../../workers/verify-protocol.ts';
 import type { ExeclayerStart, ToExeclayerWorker } from '../../workers/execlayer-protocol.ts';
 import { answerRead } from '../../workers/relay.ts';
-import { joinPointIndex, type LookupBucket, type PointIndex } from '../../workers/point-index.ts';
+import { ImportPartsCollector, type DoneParts } from '../../workers/import-parts.ts';
+import type { ColumnBlock } from '../../workers/receipt-columns.ts';
+import type { PointIndex } from '../../workers/point-index.ts';
+import type { ReceiptTable } from '../../workers/receipt-table.ts';
 
 export type VerifyOutcome =
-  | ({ readonly kind: 'done'; readonly storing: StoringTimings } & Omit<Extract<FromWorker, { type: 'done' }>, 'type'>)
+  | ({
+      readonly kind: 'done';
+      readonly storing: StoringTimings;
+      readonly blocks: ColumnBlock[];
+      /** The blocks joined into the in-memory table the window filters (built in the worker). */
+      readonly table: ReceiptTable;
+      /** The table's point index (a receipt found without reading the whole table), or null when it has none. */
+      readonly pointIndex: PointIndex | null;
+    } & Omit<Extract<FromWorker, { type: 'done' }>, 'type' | keyof DoneParts>)
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'failed'; readonly message: string };
 
@@ -81,8 +92,8 @@ export function startVerification(request: VerifyRequest): VerifyRun {
       send({ type: 'cancel' });
     }
   };
-  /** The point index's buckets, sent ahead of `done`. */
-  const lookup: LookupBucket[] = [];
+  /** The column blocks and the point index's buckets, sent ahead of `done`. */
+  const parts = new ImportPartsCollector();
   let settle!: (outcome: VerifyOutcome) => void;
   const outcome = new Promise<VerifyOutcome>((resolve) => (settle = resolve));
   let finished = false;
@@ -108,15 +119,16 @@ export function startVerification(request: VerifyRequest): VerifyRun {
       case 'read':
         answerRead(request.bytes, message, send);
         break;
+      case 'block':
       case 'lookup':
-        for (const bucket of message.buckets) lookup.push(bucket);
+        parts.receive(message);
         break;
       case 'done': {
-        const { type: _type, ...rest } = message;
+        const { type: _type, blocks: _blocks, table: _table, pointIndex: _pointIndex, ...rest } = message;
         const doneAt = performance.now();
-        let pointIndex: PointIndex | null;
+        let joined: ReturnType<ImportPartsCollector['join']>;
         try {
-          pointIndex = rest.pointIndex && joinPointIndex(rest.pointIndex, lookup);
+          joined = parts.join(message);
         } catch (error) {
           const failed = `The verify worker's answer was incomplete: ${(error as Error).message}`;
           // After the chunks being stored, as any end: the import then deletes what was stored.
@@ -130,7 +142,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
               : {
                   kind: 'done',
                   ...rest,
-                  pointIndex,
+                  ...joined,
                   storing: { total: storeMs, tail: performance.now() - doneAt, chunks: storedChunks },
                 },
           ),

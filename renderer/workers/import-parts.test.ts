@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordRead } from '../../shared/engine/types.ts';
+import type { Receipt } from '../../shared/format/schema.ts';
+import { ColumnBuilder, ROWS_PER_BLOCK, type ColumnBlock } from './receipt-columns.ts';
+import { buildReceiptTable, receiptIdOf, txnOf, type ReceiptTable } from './receipt-table.ts';
+import { buildPointIndex } from './point-index.ts';
+import { ImportPartsCollector, importParts, type AheadMessage, type DoneParts } from './import-parts.ts';
+
+function record(ledger: string, seq: number): RecordRead {
+  const receipt = {
+    v: 1,
+    ledger,
+    seq,
+    id: `rc_${ledger}_${seq}`,
+    ts: new Date(Date.UTC(2026, 3, 1) + seq * 60_000).toISOString(),
+    agent: { id: 'crm-01', role: 'r', tier: 2 },
+    // Transactions of three steps, so a block's transaction ids are fewer than its rows.
+    txn: { id: `tx_${ledger}_${Math.floor(seq / 3)}`, step: seq % 3, end: 'commit' },
+    request: { action: { type: 'Action', id: 'db.read' }, resource: { type: 'Table', id: 'customers' } },
+    data: { tier: 1, personal: [], subjects: [], recipient: null },
+    decision: { effect: 'allow' },
+    exec: { status: 'ok' },
+  } as unknown as Receipt;
+  return {
+    ledger,
+    path: `ledgers/${ledger}/000001.jsonl`,
+    line: seq,
+    text: `{"seq":${seq}}`,
+    hash: `sha256:${String(seq).padStart(64, '0')}`,
+    receipt,
+  };
+}
+
+/** A table of two ledgers, the first over two column blocks, with its point index. */
+function imported(rowsA = ROWS_PER_BLOCK + 4, rowsB = 7) {
+  const builder = new ColumnBuilder();
+  for (let seq = 1; seq <= Math.max(rowsA, rowsB); seq++) {
+    if (seq <= rowsA) builder.add(record('a', seq));
+    if (seq <= rowsB) builder.add(record('b', seq));
+  }
+  builder.flush();
+  const { blocks, dictionaries, rowsByLedger } = builder.finish();
+  const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, []);
+  return { blocks, table, pointIndex: buildPointIndex(table) };
+}
+
+/** Deep equality that compares typed arrays by their bytes (vitest's toEqual walks them element by element: seconds here). */
+function expectSame(actual: unknown, expected: unknown, path = ''): void {
+  if (ArrayBuffer.isView(expected)) {
+    expect(ArrayBuffer.isView(actual), path).toBe(true);
+    const bytes = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    expect(actual?.constructor, path).toBe(expected.constructor);
+    expect(bytes(actual as ArrayBufferView).equals(bytes(expected)), path).toBe(true);
+  } else if (expected instanceof Map) {
+    expect([...(actual as Map<unknown, unknown>)], path).toEqual([...expected]);
+  } else if (Array.isArray(expected) && expected.every((v) => typeof v === 'string')) {
+    expect((actual as string[]).join('\n'), path).toBe(expected.join('\n'));
+    expect((actual as string[]).length, path).toBe(expected.length);
+  } else if (expected !== null && typeof expected === 'object') {
+    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(expected).sort());
+    for (const [k, v] of Object.entries(expected))
+      expectSame((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
+  } else expect(actual, path).toBe(expected);
+}
+
+/** Posts the parts as a worker does (each message cloned, its buffers moved) and joins them as the window does. */
+function postAndJoin(parts: ReturnType<typeof importParts>, drop?: (m: AheadMessage, i: number) => boolean) {
+  const collector = new ImportPartsCollector();
+  parts.ahead.forEach(({ message, transfer }, i) => {
+    const received = structuredClone(message, { transfer });
+    if (!drop?.(message, i)) collector.receive(received);
+  });
+  const done = structuredClone(parts.done, { transfer: parts.transfer }) as DoneParts;
+  return { collector, done };
+}
+
+describe('importParts and ImportPartsCollector', () => {
+  it('send every block and bucket ahead, and the window gets back the same blocks, table and point index', () => {
+    const original = imported();
+    // Kept before posting: posting moves the buffers out of the originals.
+    const expected = structuredClone(original);
+    expect(original.blocks.filter((b) => b.ledger === 'a')).toHaveLength(2);
+    const parts = importParts(original.blocks, original.table, original.pointIndex);
+    expect(parts.ahead.filter((p) => p.message.type === 'block')).toHaveLength(original.blocks.length);
+    // `done` holds none of the strings the blocks hold.
+    expect(JSON.stringify(Object.keys(parts.done.table))).not.toMatch(/txnIds|receiptIdText/);
+    const { collector, done } = postAndJoin(parts);
+    // Every buffer was moved, none copied.
+    expect(original.table.hashes.byteLength).toBe(0);
+    expect((original.blocks[0] as ColumnBlock).seq.byteLength).toBe(0);
+    const joined = collector.join(done);
+    expectSame(joined.blocks, expected.blocks);
+    expectSame(joined.pointIndex, expected.pointIndex);
+    expectSame(joined.table, expected.table);
+    const t = joined.table;
+    expect(receiptIdOf(t, ROWS_PER_BLOCK + 2)).toBe(`rc_a_${ROWS_PER_BLOCK + 3}`);
+    expect(txnOf(t, t.count - 1)).toBe('tx_b_2');
+  });
+
+  it('a table without explorer columns (blocks stored before them) comes back with empty ids', () => {
+    const original = imported(5, 3);
+    const bare = original.blocks.map(({ txn: _t, txnIds: _ids, receiptIds: _r, ...rest }) => rest as ColumnBlock);
+    const table = buildReceiptTable(bare, original.table.dictionaries, { a: 5, b: 3 }, []);
+    const expected = structuredClone(table);
+    const { collector, done } = postAndJoin(importParts(bare, table, null));
+    expectSame(collector.join(done).table, expected);
+    expect(expected.missing).toContain('receiptId');
+  });
+
+  it('refuses, naming what is missing, when a block or a group of buckets did not arrive', () => {
+    const original = imported(10, 4);
+    const lost = postAndJoin(importParts(original.blocks, original.table, original.pointIndex), (m, i) => i === 1);
+    expect(() => lost.collector.join(lost.done)).toThrow(/1 of the table's 2 column blocks arrived/);
+    const again = imported(10, 4);
+    const parts = importParts(again.blocks, again.table, again.pointIndex);
+    const last = parts.ahead.length - 1;
+    const noLookup = postAndJoin(parts, (m, i) => m.type === 'lookup' && i === last);
+    expect(() => noLookup.collector.join(noLookup.done)).toThrow(/point index arrived incomplete/);
+  });
+
+  it("refuses blocks whose receipt ids or transactions do not fit the table's", () => {
+    const mine = imported(10, 4);
+    const other = imported(12, 4);
+    const done = structuredClone(importParts(mine.blocks, mine.table, null).done) as DoneParts;
+    const collector = new ImportPartsCollector();
+    for (const block of other.blocks) collector.receive({ type: 'block', block });
+    expect(() => collector.join(done)).toThrow();
+    // Same row counts, fewer transaction ids than the table names.
+    const fewer = imported(10, 4);
+    const cut = fewer.blocks.map((b) => ({ ...b, txnIds: (b.txnIds as string[]).slice(0, 2) }) as ColumnBlock);
+    const c2 = new ImportPartsCollector();
+    for (const block of cut) c2.receive({ type: 'block', block });
+    expect(() => c2.join(done)).toThrow(/names transaction \d+; its blocks hold 2\b/);
+  });
+
+  it('a table with no rows', () => {
+    const builder = new ColumnBuilder();
+    const { blocks, dictionaries, rowsByLedger } = builder.finish();
+    const table: ReceiptTable = buildReceiptTable(blocks, dictionaries, { ...rowsByLedger, a: 0 }, []);
+    const { collector, done } = postAndJoin(importParts(blocks, table, buildPointIndex(table)));
+    expect(collector.join(done).table.count).toBe(0);
+  });
+});
