@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordRead } from '../../shared/engine/types.ts';
 import type { Receipt } from '../../shared/format/schema.ts';
 import { ColumnBuilder, ROWS_PER_BLOCK, type ColumnBlock } from './receipt-columns.ts';
-import { buildReceiptTable, receiptIdOf, txnOf, type ReceiptTable } from './receipt-table.ts';
+import { ExplorerStringsJoiner, buildReceiptTable, receiptIdOf, txnOf, type ReceiptTable } from './receipt-table.ts';
 import { buildPointIndex } from './point-index.ts';
 import { ImportPartsCollector, importParts, type AheadMessage, type DoneParts } from './import-parts.ts';
 
@@ -130,7 +130,34 @@ describe('importParts and ImportPartsCollector', () => {
     const cut = fewer.blocks.map((b) => ({ ...b, txnIds: (b.txnIds as string[]).slice(0, 2) }) as ColumnBlock);
     const c2 = new ImportPartsCollector();
     for (const block of cut) c2.receive({ type: 'block', block });
-    expect(() => c2.join(done)).toThrow(/names transaction \d+; its blocks hold 2\b/);
+    expect(() => c2.join(done)).toThrow(/the blocks hold 2 transaction ids; the table had \d+/);
+  });
+
+  it('blocks that come out of row order are placed, and the table is the same', () => {
+    const original = imported(ROWS_PER_BLOCK + 4, 7);
+    const expected = structuredClone(original.table);
+    const parts = importParts(original.blocks, original.table, null);
+    // The worker sends them in row order: ledger a's two blocks, then b's.
+    expect(
+      parts.ahead.map((p) => p.message.type === 'block' && [p.message.block.ledger, p.message.block.start]),
+    ).toEqual([
+      ['a', 0],
+      ['a', ROWS_PER_BLOCK],
+      ['b', 0],
+    ]);
+    const collector = new ImportPartsCollector();
+    for (const { message } of [...parts.ahead].reverse()) collector.receive(message);
+    expectSame(collector.join(parts.done).table, expected);
+  });
+
+  it('the joiner leaves rows no block covers without an id', () => {
+    const { blocks } = imported(3, 2);
+    const joiner = new ExplorerStringsJoiner();
+    joiner.add(blocks.find((b) => b.ledger === 'a') as ColumnBlock, 1);
+    const { txnIds, receiptIdText } = joiner.finish(6);
+    expect(receiptIdText).toBe('\n\nrc_a_1\nrc_a_2\nrc_a_3\n\n\n');
+    expect(txnIds).toEqual(['', 'tx_a_0', 'tx_a_1']);
+    expect(() => joiner.add(blocks[0] as ColumnBlock, 0)).toThrow(/out of row order/);
   });
 
   it('a table with no rows', () => {

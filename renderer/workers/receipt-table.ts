@@ -298,21 +298,38 @@ function joinExplorerColumns(placed: readonly Placed[], count: number): Explorer
   };
 }
 
+/**
+ * Joins blocks' transaction ids and receipt ids in row order, a block at a time (the window
+ * adds each block as it arrives, so no one task joins them all). The receipt ids are joined
+ * with `+`, which V8 keeps as a rope until the text is first read.
+ */
+export class ExplorerStringsJoiner {
+  readonly #txnIds: string[] = [''];
+  #text = '\n';
+  #rows = 0;
+
+  /** Adds a block (with the explorer's columns) whose first row is `at`; rows skipped have no id. */
+  add(block: ColumnBlock, at = this.#rows): void {
+    const b = block as ColumnBlock & BlockExtras;
+    if (at < this.#rows) throw new Error('ExplorerStringsJoiner: blocks out of row order');
+    if (at > this.#rows) this.#text += '\n'.repeat(at - this.#rows);
+    for (let i = 1; i < b.txnIds.length; i++) this.#txnIds.push(b.txnIds[i] as string);
+    this.#text += b.receiptIds;
+    this.#rows = at + b.count;
+  }
+
+  /** The strings of a table of `count` rows (rows after the last block have no id). */
+  finish(count: number): Pick<ExplorerColumns, 'txnIds' | 'receiptIdText'> {
+    const text = count > this.#rows ? this.#text + '\n'.repeat(count - this.#rows) : this.#text;
+    return { txnIds: this.#txnIds, receiptIdText: text };
+  }
+}
+
 /** The explorer's strings, joined from the blocks' (blocks in row order, each with them). */
 function explorerStrings(placed: readonly Placed[], count: number): Pick<ExplorerColumns, 'txnIds' | 'receiptIdText'> {
-  const txnIds: string[] = [''];
-  const idParts: string[] = ['\n'];
-  let row = 0;
-  for (const { at, block: b } of placed) {
-    const block = b as ColumnBlock & BlockExtras;
-    // Rows no block covers (none in a complete import) have no id.
-    if (at > row) idParts.push('\n'.repeat(at - row));
-    for (let i = 1; i < block.txnIds.length; i++) txnIds.push(block.txnIds[i] as string);
-    idParts.push(block.receiptIds);
-    row = at + block.count;
-  }
-  if (count > row) idParts.push('\n'.repeat(count - row));
-  return { txnIds, receiptIdText: idParts.join('') };
+  const joiner = new ExplorerStringsJoiner();
+  for (const { at, block } of placed) joiner.add(block, at);
+  return joiner.finish(count);
 }
 
 /**
@@ -320,32 +337,48 @@ function explorerStrings(placed: readonly Placed[], count: number): Pick<Explore
  * what a worker posts to the window, with the blocks ahead of it. Reading those strings
  * twice in one message was one task of ~0.15 s on the window's thread at 1,000,000 receipts.
  */
-export type TableWithoutStrings = Omit<ReceiptTable, 'txnIds' | 'receiptIdText'>;
+export type TableWithoutStrings = Omit<ReceiptTable, 'txnIds' | 'receiptIdText'> & {
+  /** How many transaction ids the table had (the window checks the blocks give as many). */
+  readonly txnIdCount: number;
+};
 
 export function tableWithoutStrings(table: ReceiptTable): TableWithoutStrings {
-  const { txnIds: _txnIds, receiptIdText: _receiptIdText, ...rest } = table;
-  return rest;
+  const { txnIds, receiptIdText: _receiptIdText, ...rest } = table;
+  return { ...rest, txnIdCount: txnIds.length };
 }
 
 /**
  * The table again from {@link tableWithoutStrings} and the blocks it was built from.
+ * @param joined the blocks' strings as already joined in the order of `blocks` (used when
+ *   that is row order with no rows between them, else they are joined again here)
  * @throws Error when the blocks do not fit the table (missing, extra, or other ids).
  */
-export function tableWithBlockStrings(table: TableWithoutStrings, blocks: readonly ColumnBlock[]): ReceiptTable {
+export function tableWithBlockStrings(
+  table: TableWithoutStrings,
+  blocks: readonly ColumnBlock[],
+  joined?: ExplorerStringsJoiner,
+): ReceiptTable {
+  const { txnIdCount, ...rest } = table;
   const placed = placeBlocks(blocks, table.ledgers, table.ledgerStart, table.count);
+  let row = 0;
+  const inRowOrder = placed.every((p, i) => {
+    const next = p.block === blocks[i] && p.at === row;
+    row += p.block.count;
+    return next;
+  });
   const strings = table.missing.includes('receiptId')
     ? emptyExplorerStrings(table.count)
-    : explorerStrings(placed, table.count);
+    : joined && inRowOrder
+      ? joined.finish(table.count)
+      : explorerStrings(placed, table.count);
   const length = table.receiptIdStart[table.count];
   if (strings.receiptIdText.length !== length)
     throw new Error(
       `the blocks' receipt ids (${strings.receiptIdText.length} characters) do not fit the table's (${length})`,
     );
-  let lastTxn = 0;
-  for (const txn of table.txn) if (txn > lastTxn) lastTxn = txn;
-  if (lastTxn >= strings.txnIds.length)
-    throw new Error(`the table names transaction ${lastTxn}; its blocks hold ${strings.txnIds.length - 1}`);
-  return { ...table, ...strings };
+  if (strings.txnIds.length !== txnIdCount)
+    throw new Error(`the blocks hold ${strings.txnIds.length - 1} transaction ids; the table had ${txnIdCount - 1}`);
+  return { ...rest, ...strings };
 }
 
 /** The table's own buffers, for `postMessage(…, transfer)` (they are not shared with the blocks). */
