@@ -43,10 +43,15 @@ const formatValue = fc.letrec((tie) => ({
     fc.constantFrom(null, true, false),
     fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
     fc.constantFrom(0, 9, 10, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER),
-    fc.string({ unit: 'binary' }).filter((s) => !/[\uD800-\uDFFF]/.test(s)),
+    // Any Unicode text, characters beyond the BMP (surrogate pairs) included; UTF-8 cannot hold a lone surrogate.
+    fc.string({ unit: 'binary' }).filter((s) => s.isWellFormed()),
+    fc.constantFrom('scout-🦉', 'Begründung ✍️', '東京', '😀\uffff', '\ud7ff\ue000'),
     fc.array(tie('value'), { maxLength: 4 }),
     fc.dictionary(
-      fc.oneof(fc.string({ unit: 'grapheme-ascii' }), fc.constantFrom('sig', 'a', 'z', 'é', '__proto__', '')),
+      fc.oneof(
+        fc.string({ unit: 'grapheme-ascii' }),
+        fc.constantFrom('sig', 'a', 'z', 'é', '__proto__', '', '😀', '\uffff', '\ud7ff', '🦉x'),
+      ),
       tie('value'),
       { maxKeys: 5 },
     ),
@@ -55,6 +60,9 @@ const formatValue = fc.letrec((tie) => ({
 
 /** One-character edits that turn canonical text into something else, or into other canonical text. */
 const EDIT_CHARS = [
+  // Halves of a surrogate pair: an edit can split a pair or leave one half alone.
+  '\ud83d',
+  '\ude00',
   ' ',
   '"',
   '\\',
@@ -156,7 +164,19 @@ describe('scanCanonical agrees with the reference path', () => {
     ['a raw control character', '"\u0001"', false],
     ['DEL and U+2028 written as they are', '"\u007f\u2028"', true],
     ['an escaped lone surrogate', '"\\ud800"', false],
-    ['a surrogate pair', '"😀"', false],
+    ['a surrogate pair (written as it is)', '"😀"', true],
+    ['surrogate pairs in a row and among other text', '"a😀🦉b✍️"', true],
+    ['a high surrogate then a letter', '"\ud83da"', false],
+    ['a high surrogate then the closing quote', '"\ud83d"', false],
+    ['a high surrogate at the end of the text', '"\ud83d', false],
+    ['two high surrogates', '"\ud83d\ud83d"', false],
+    ['a pair the wrong way round', '"\ude00\ud83d"', false],
+    ['a low surrogate alone', '"a\ude00"', false],
+    ['a pair then a lone high surrogate', '"😀\ud800"', false],
+    ['keys by code unit: a letter before a pair', '{"z":1,"😀":2}', true],
+    ['keys by code unit: a pair before U+FFFF', '{"😀":1,"\uffff":2}', true],
+    ['keys by code point, not code unit', '{"\uffff":1,"😀":2}', false],
+    ['a key holding a pair, repeated', '{"😀":1,"😀":2}', false],
     ['whitespace', '{"a": 1}', false],
     ['trailing bytes', '{}x', false],
     ['trailing space', '{} ', false],

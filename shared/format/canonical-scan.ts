@@ -5,7 +5,7 @@
  * The answer is "yes, certainly" or "not sure": {@link scanCanonical} returns null for
  * anything outside the narrow case it decides (whitespace, another key order, an escape
  * JSON.stringify would not write, a number that is not a plain integer 0..2^53-1, a key
- * holding an escape, any surrogate, nesting deeper than the limit, bad syntax). The caller
+ * holding an escape, a lone surrogate, nesting deeper than the limit, bad syntax). The caller
  * then takes the reference path (`JSON.parse` + the `canonicalize` library + comparison),
  * which gives the exact finding. So the scan can make verification faster, never more
  * lenient: `canonical-scan.test.ts` checks it against the reference path on generated and
@@ -14,7 +14,8 @@
  * What "canonical" means here is exactly what the `canonicalize` library writes: object
  * members sorted by UTF-16 code units with no duplicates, no whitespace, strings as
  * `JSON.stringify` writes them (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other control
- * characters as `\u00xx` in lowercase, everything else literally).
+ * characters as `\u00xx` in lowercase, everything else literally, surrogate pairs too: only
+ * a lone surrogate is escaped).
  */
 
 /** What a successful scan found. */
@@ -45,7 +46,7 @@ const CLOSE_ARRAY = 0x5d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-/** A run of characters a string holds as they are: no quote, backslash, control character or surrogate. */
+/** A run of characters a string holds as they are: no quote, backslash, control character or surrogate (pairs are checked one by one). */
 const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 
 /** `2^53 - 1`, the largest integer FORMAT.md §1 allows, as the 16 digits it is written with. */
@@ -128,7 +129,14 @@ class Scanner {
       const c = text.charCodeAt(i);
       if (c === QUOTE) break;
       if (c < 0x20) return -1;
-      if (c >= 0xd800 && c <= 0xdfff) return -1; // surrogates: the reference path decides
+      if (c >= 0xd800 && c <= 0xdbff) {
+        // A surrogate pair is written as it is (JSON.stringify escapes only a lone surrogate).
+        const low = text.charCodeAt(i + 1);
+        if (low < 0xdc00 || low > 0xdfff) return -1;
+        i += 2;
+        continue;
+      }
+      if (c >= 0xdc00 && c <= 0xdfff) return -1; // a lone low surrogate: the reference path decides
       if (c === BACKSLASH) {
         escaped = true;
         const e = text.charCodeAt(i + 1);
