@@ -36,6 +36,9 @@ function agreesWithReference(text: string): void {
   } else expect(answer).toEqual(reference);
 }
 
+/** A high surrogate not followed by a low one, or a low one not after a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Values the format's receipts are made of: what the scan is for, so it must accept them. */
 const formatValue = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -44,7 +47,7 @@ const formatValue = fc.letrec((tie) => ({
     fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
     fc.constantFrom(0, 9, 10, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER),
     // Any Unicode text, characters beyond the BMP (surrogate pairs) included; UTF-8 cannot hold a lone surrogate.
-    fc.string({ unit: 'binary' }).filter((s) => s.isWellFormed()),
+    fc.string({ unit: 'binary' }).filter((s) => !LONE_SURROGATE.test(s)),
     fc.constantFrom('scout-🦉', 'Begründung ✍️', '東京', '😀\uffff', '\ud7ff\ue000'),
     fc.array(tie('value'), { maxLength: 4 }),
     fc.dictionary(
