@@ -14,6 +14,7 @@ import { blockBuffers, type ColumnBlock } from './receipt-columns.ts';
 import { joinPointIndex, pointIndexParts, type LookupBucket, type PointIndex } from './point-index.ts';
 import {
   ExplorerStringsJoiner,
+  placeBlocks,
   tableBuffers,
   tableWithBlockStrings,
   tableWithoutStrings,
@@ -29,7 +30,7 @@ export type AheadMessage =
 
 /** What `done` carries of the table, its blocks and its point index. */
 export interface DoneParts {
-  /** How many `block` messages came ahead (the blocks, in the order built). */
+  /** How many `block` messages came ahead (the blocks, in row order). */
   readonly blocks: number;
   readonly table: TableWithoutStrings;
   /** The point index without its buckets (they came ahead), or null when the table has none. */
@@ -50,11 +51,11 @@ export function importParts(
   readonly transfer: ArrayBuffer[];
 } {
   const lookup = pointIndex ? pointIndexParts(pointIndex) : null;
-  // In row order (ledgers by name, then first row): the window joins their strings as they come.
-  const ordered = [...blocks].sort((a, b) => (a.ledger < b.ledger ? -1 : a.ledger > b.ledger ? 1 : a.start - b.start));
+  // In row order, as the table placed them: the window joins their strings as they come.
+  const ordered = placeBlocks(blocks, table.ledgers, table.ledgerStart, table.count);
   return {
     ahead: [
-      ...ordered.map((block) => ({ message: { type: 'block', block } as const, transfer: blockBuffers(block) })),
+      ...ordered.map(({ block }) => ({ message: { type: 'block', block } as const, transfer: blockBuffers(block) })),
       ...(lookup?.groups ?? []).map((g) => ({
         message: { type: 'lookup', buckets: g.buckets } as const,
         transfer: g.transfer,

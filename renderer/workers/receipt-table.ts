@@ -163,20 +163,21 @@ interface Placed {
   readonly block: ColumnBlock;
 }
 
-/** Where each block's rows go in the table, in row order. */
-function placeBlocks(
+/** Where each block's rows go in the table, in row order (ledgers in name order, then first row). */
+export function placeBlocks(
   blocks: readonly ColumnBlock[],
   ledgers: readonly string[],
   ledgerStart: readonly number[],
   count: number,
 ): Placed[] {
-  const startOf = new Map(ledgers.map((name, i) => [name, ledgerStart[i] as number]));
+  const indexOf = new Map(ledgers.map((name, i) => [name, i]));
   const placed: Placed[] = [];
   for (const block of blocks) {
-    const base = startOf.get(block.ledger);
-    if (base === undefined) throw new Error(`buildReceiptTable: block of unknown ledger "${block.ledger}"`);
+    const index = indexOf.get(block.ledger);
+    if (index === undefined) throw new Error(`buildReceiptTable: block of unknown ledger "${block.ledger}"`);
+    const base = ledgerStart[index] as number;
     const at = base + block.start;
-    const end = ledgerStart[ledgers.indexOf(block.ledger) + 1] ?? count;
+    const end = ledgerStart[index + 1] ?? count;
     if (at + block.count > end)
       throw new Error(
         `buildReceiptTable: block ${block.ledger}#${block.blockNo} runs past the ledger's ${end - base} rows`,
