@@ -101,7 +101,7 @@ function actionScope(scope: unknown): { op: '==' | 'in'; actions: string[] } | n
 }
 
 /** A key for an entity uid written plainly as `{"type": …, "id": …}`; null for any other form. */
-function uidKey(uid: unknown): string | null {
+export function uidKey(uid: unknown): string | null {
   if (typeof uid !== 'object' || uid === null || Array.isArray(uid)) return null;
   const u = uid as { type?: unknown; id?: unknown };
   if (typeof u.type !== 'string' || typeof u.id !== 'string' || Object.keys(u).length !== 2) return null;

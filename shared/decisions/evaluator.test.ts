@@ -7,6 +7,7 @@ import type { CedarEntities, CedarModule, CedarRequest } from './cedar.ts';
 import { countingCedar } from './cedar-counting.test-helper.ts';
 import {
   DecisionEvaluator,
+  ENTITIES_KNOWN_MAX,
   RAW_KEY_MAX,
   assertCedarReady,
   canonicalRequestDigest,
@@ -72,6 +73,34 @@ describe('DecisionEvaluator', () => {
     );
     expect(calls.authorize).toBe(4);
     expect(deny).toMatchObject({ decision: { effect: 'deny', policies: ['none'] } });
+  });
+
+  it('keys a projected request by its entities: other entities, another answer, also once the entities table has been emptied', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const evaluator = new DecisionEvaluator(cedar);
+    // `note` is read by no policy: the memo keys these requests by the entities alone.
+    const withNote = (note: number): CedarRequest => ({ ...request('t1'), context: { note } });
+    const text = (e: CedarEntities) => ({ request: JSON.stringify(withNote(0)), entities: JSON.stringify(e) });
+    const decide = (note: number, e: CedarEntities) =>
+      evaluator.evaluateRequest(BUNDLE, POLICIES, withNote(note), e, text(e));
+    expect(decide(1, entities(3))).toMatchObject({ decision: { effect: 'allow' } });
+    expect(decide(2, entities(3))).toMatchObject({ decision: { effect: 'allow' } });
+    expect(calls.authorize).toBe(1);
+    expect(decide(3, entities(1))).toMatchObject({ decision: { effect: 'deny' } });
+    expect(calls.authorize).toBe(2);
+    // Fill the table of known entities to its bound, so that the next new text empties it.
+    const filler = (i: number): CedarEntities => [
+      ...entities(3),
+      { uid: { type: 'Filler', id: String(i) }, attrs: {}, parents: [] },
+    ];
+    for (let i = 0; i < ENTITIES_KNOWN_MAX - 2; i++) decide(0, filler(i));
+    const other: CedarEntities = [...entities(1), { uid: { type: 'Other', id: 'x' }, attrs: {}, parents: [] }];
+    expect(decide(4, other)).toMatchObject({ decision: { effect: 'deny' } });
+    // A number given before the table was emptied must not name these entities now.
+    const again: CedarEntities = [...entities(3), { uid: { type: 'Again', id: 'y' }, attrs: {}, parents: [] }];
+    expect(decide(5, again)).toMatchObject({ decision: { effect: 'allow' } });
+    expect(decide(6, entities(1))).toMatchObject({ decision: { effect: 'deny' } });
+    expect(decide(7, entities(3))).toMatchObject({ decision: { effect: 'allow' } });
   });
 
   it('keeps the memo bounded: a cycle wider than the capacity always misses', () => {
