@@ -24,6 +24,7 @@ import type {
   WorkerInit,
 } from './protocol.ts';
 import { poolWorkerScript, type WorkerScript } from './worker-bundle.ts';
+import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
 
 /** Runs the TypeScript worker through tsx: only when the bundle cannot be built (worker-bundle.ts). */
 const BOOTSTRAP = fileURLToPath(new URL('./worker-bootstrap.mjs', import.meta.url));
@@ -80,7 +81,8 @@ export interface WarmPool {
 
 /** Starts `size` verification threads for one archive now; `start` gives them their setup. */
 export function warmPool(archivePath: string, size = defaultPoolSize(), options: PoolOptions = {}): WarmPool {
-  const workerData: WorkerInit = { module: WORKER_MODULE, archivePath };
+  // One store of Cedar decisions for the pool: what one thread asked, the others need not.
+  const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, decisions: SharedDecisions.allocate() };
   const threads = (async () => {
     const script = options.script ?? (await poolWorkerScript());
     return Array.from({ length: size }, () => spawnThread<SegmentResult>(script, workerData, 'verification'));
@@ -170,7 +172,13 @@ export async function startReplayPool(
   size = defaultPoolSize(),
   options: PoolOptions = {},
 ): Promise<ReplayPool> {
-  const workerData: ReplayWorkerInit = { job: 'replay', module: WORKER_MODULE, from, to };
+  const workerData: ReplayWorkerInit = {
+    job: 'replay',
+    module: WORKER_MODULE,
+    from,
+    to,
+    decisions: SharedDecisions.allocate(),
+  };
   return taskRunner(
     await startThreads<SegmentPiece, ReplayResult>(workerData, size, options, 'replay', (piece) => [
       piece.bytes.buffer as ArrayBuffer,

@@ -9,6 +9,8 @@ import type { SampleRule } from '../../shared/sampling/piece.ts';
 export interface WorkerInit {
   readonly module: string;
   readonly archivePath: string;
+  /** The pool's shared Cedar decisions (shared/decisions/shared-memo.ts), one buffer for every thread. */
+  readonly decisions?: SharedArrayBuffer;
 }
 
 /** A verification thread's first message (pool-runner.ts's `warmPool`): what it checks segments under. */
@@ -32,6 +34,8 @@ export interface ReplayWorkerInit {
   readonly module: string;
   readonly from: BundleSide;
   readonly to: BundleSide;
+  /** As WorkerInit's: the replay pool's shared Cedar decisions. */
+  readonly decisions?: SharedArrayBuffer;
 }
 
 /** One piece replayed: what the worker's collector gathered, and the lines that were not requests. */

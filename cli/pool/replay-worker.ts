@@ -12,6 +12,7 @@ import { pieceLines } from '../../shared/engine/segment-task.ts';
 import { ImpactCollector } from '../../shared/policy/impact.ts';
 import { replayLines } from '../../shared/policy/replay.ts';
 import { nodeCedar } from '../cedar-node.ts';
+import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import type { ReplayResult, ReplayWorkerInit } from './protocol.ts';
 import { serveTasks } from './serve-tasks.ts';
@@ -21,7 +22,9 @@ const init = workerData as ReplayWorkerInit;
 const port = parentPort;
 if (!port) throw new Error('replay-worker must run as a worker thread');
 
-const collector = new ImpactCollector(nodeCedar, init.from, init.to);
+const collector = new ImpactCollector(nodeCedar, init.from, init.to, {
+  ...(init.decisions ? { shared: SharedDecisions.attach(init.decisions) } : {}),
+});
 
 serveTasks(port, async (piece: SegmentPiece): Promise<ReplayResult> => {
   const notReadLines = await replayLines(pieceLines(piece, DEFAULT_LIMITS.maxLineBytes), collector);

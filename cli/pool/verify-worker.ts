@@ -12,6 +12,7 @@ import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { useNativeSha256 } from '../native-sha256.ts';
 import { openArchivePath } from '../open-archive.ts';
 import { controlFactories } from '../engine-options.ts';
+import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { SetupMessage, WorkerInit } from './protocol.ts';
 import { serveTasks } from './serve-tasks.ts';
@@ -36,7 +37,7 @@ async function verifyWorker(): Promise<void> {
   // Opened only when a whole file is asked for: pieces come with their bytes.
   const check = await segmentChecker(() => openArchivePath(init.archivePath, setup.limits), setup, {
     verifier: nativeStrictVerifier,
-    controlFactories: controlFactories(),
+    controlFactories: controlFactories(init.decisions ? SharedDecisions.attach(init.decisions) : undefined),
   });
 
   serveTasks(port, check);

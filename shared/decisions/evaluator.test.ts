@@ -55,7 +55,13 @@ describe('DecisionEvaluator', () => {
     evaluator.evaluate(BUNDLE, POLICIES, JSON.parse(JSON.stringify(request('t1'))) as CedarRequest, entities(3));
     expect(calls.authorize).toBe(1);
     expect(calls.preparse).toBe(1);
-    expect(evaluator.stats()).toEqual({ requests: 51, cedarCalls: 1, memoHits: 50, policySetsPrepared: 1 });
+    expect(evaluator.stats()).toEqual({
+      requests: 51,
+      cedarCalls: 1,
+      memoHits: 50,
+      sharedHits: 0,
+      policySetsPrepared: 1,
+    });
   });
 
   it('does not share a decision between different requests or different policies', () => {

@@ -11,6 +11,7 @@
 import { hashOf } from '../format/hash.ts';
 import { decide, type CedarEntities, type CedarModule, type CedarRequest, type Decision } from './cedar.ts';
 import { BoundedLru } from './lru.ts';
+import type { DecisionStore } from './shared-memo.ts';
 import { contextAttributesRead, contextReadsFor, projectContext, uidKey, type ContextReads } from './context-reads.ts';
 import { preparePolicies, type PolicyError, type PreparedPolicies } from './policies.ts';
 
@@ -27,6 +28,11 @@ export const DEFAULT_MEMO_CAPACITY = 32_768;
 export interface EvaluatorOptions {
   /** Most decisions kept; 0 turns the memo off (used to measure it). */
   readonly memoCapacity?: number;
+  /**
+   * Decisions shared with the other threads of the same verification (shared-memo.ts), asked
+   * after this evaluator's own memo and before Cedar. Keys put there name everything by text.
+   */
+  readonly shared?: DecisionStore;
 }
 
 /** Counters for tests and benchmarks: how often Cedar really ran. */
@@ -34,6 +40,8 @@ export interface EvaluatorStats {
   readonly requests: number;
   readonly cedarCalls: number;
   readonly memoHits: number;
+  /** Of the memo hits, those answered by the store shared with other threads. */
+  readonly sharedHits: number;
   readonly policySetsPrepared: number;
 }
 
@@ -55,18 +63,21 @@ export class DecisionEvaluator {
   /** By policy set id: the context attributes its policies read, or null (read whole). */
   readonly #contextReads = new Map<string, ContextReads | null>();
   readonly #memo: BoundedLru<string, Decision>;
+  readonly #shared: DecisionStore | undefined;
   /** Entities by their JSON text: a number for memo keys, and the context reads by action (#entitiesKnown). */
   readonly #entities = new Map<string, KnownEntities>();
   #nextEntitiesId = 0;
   #requests = 0;
   #cedarCalls = 0;
   #memoHits = 0;
+  #sharedHits = 0;
 
   /** @throws Error when `cedar` is not an initialised cedar-wasm module (misuse). */
   constructor(cedar: CedarModule, options: EvaluatorOptions = {}) {
     assertCedarReady(cedar);
     this.#cedar = cedar;
     this.#memo = new BoundedLru(options.memoCapacity ?? DEFAULT_MEMO_CAPACITY);
+    this.#shared = options.memoCapacity === 0 ? undefined : options.shared;
   }
 
   /**
@@ -114,7 +125,7 @@ export class DecisionEvaluator {
       entities,
       () => texts?.entities ?? JSON.stringify(entities),
     );
-    if (projected) return this.#decided(projected, setId, parse, true);
+    if (projected) return this.#decided(projected.key, setId, parse, projected.sharedKey);
     const key = texts
       ? `${setId}\n${canonicalRequestKey(texts.request, texts.entities)}`
       : memoKey(setId, request, entities);
@@ -155,7 +166,7 @@ export class DecisionEvaluator {
         () => parsed.entitiesText ?? JSON.stringify(parsed.entities),
       );
       if (projected) {
-        const result = this.#decided(projected, setId, () => parsed, true);
+        const result = this.#decided(projected.key, setId, () => parsed, projected.sharedKey);
         // The whole request's own answer, whichever key found it.
         if (result.kind === 'decided') this.#memo.set(whole, result.decision);
         return result;
@@ -183,15 +194,21 @@ export class DecisionEvaluator {
     request: CedarRequest,
     entities: CedarEntities,
     entitiesText: () => string,
-  ): string | null {
+  ): { readonly key: string; readonly sharedKey: () => string } | null {
     const reads = this.#reads(setId, policies);
     if (!reads || typeof request.context !== 'object' || request.context === null) return null;
-    const known = this.#entitiesKnown(entitiesText());
+    const text = entitiesText();
+    const known = this.#entitiesKnown(text);
     const context = projectContext(request.context, this.#readsFor(known, setId, reads, request.action, entities));
     if (!context) return null;
+    const requestPart = JSON.stringify([request.principal, request.action, request.resource, context]);
     // The entities by their number here (#entitiesKnown): a short key, seldom hashed.
-    const text = `${setId}\nprojected\n${known.id}\n${JSON.stringify([request.principal, request.action, request.resource, context])}`;
-    return text.length <= RAW_KEY_MAX ? text : hashOf(text);
+    const key = `${setId}\nprojected\n${known.id}\n${requestPart}`;
+    return {
+      key: key.length <= RAW_KEY_MAX ? key : hashOf(key),
+      // Between threads the entities go by their text: the numbers are this evaluator's own.
+      sharedKey: () => `${setId}\nprojected\n${requestPart}\n${text}`,
+    };
   }
 
   /**
@@ -241,23 +258,43 @@ export class DecisionEvaluator {
     return prepared;
   }
 
-  /** The memo's answer for `key`, else Cedar's (the request parsed only then), remembered. */
+  /**
+   * The memo's answer for `key`, else the shared store's (under `sharedKey`, or `key` itself),
+   * else Cedar's (the request parsed only then), remembered.
+   */
   #decided(
     key: string,
     setId: string,
     parse: () => ParsedRequest,
-    /** The key leaves context attributes out: only a decision without errors is kept under it. */
-    projected = false,
+    /**
+     * Given when `key` leaves context attributes out (a projected key): the key's text for the
+     * shared store. Only a decision without errors is kept under such a key.
+     */
+    projectedSharedKey?: () => string,
   ): Reevaluation {
     const cached = this.#memo.get(key);
     if (cached) {
       this.#memoHits++;
       return { kind: 'decided', decision: cached };
     }
+    const projected = projectedSharedKey !== undefined;
+    const sharedKey = this.#shared ? (projectedSharedKey?.() ?? key) : undefined;
+    if (sharedKey !== undefined) {
+      const found = this.#shared!.get(sharedKey);
+      if (found) {
+        this.#memoHits++;
+        this.#sharedHits++;
+        this.#memo.set(key, found);
+        return { kind: 'decided', decision: found };
+      }
+    }
     const { request, entities } = parse();
     this.#cedarCalls++;
     const decision = decide(this.#cedar, setId, request, entities);
-    if (!projected || (decision.ok && decision.errors.length === 0)) this.#memo.set(key, decision);
+    if (!projected || (decision.ok && decision.errors.length === 0)) {
+      this.#memo.set(key, decision);
+      if (sharedKey !== undefined) this.#shared!.set(sharedKey, decision);
+    }
     return { kind: 'decided', decision };
   }
 
@@ -266,6 +303,7 @@ export class DecisionEvaluator {
       requests: this.#requests,
       cedarCalls: this.#cedarCalls,
       memoHits: this.#memoHits,
+      sharedHits: this.#sharedHits,
       policySetsPrepared: this.#bundles.size,
     };
   }

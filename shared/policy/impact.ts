@@ -10,6 +10,7 @@ import type { CedarEntities, CedarRequest } from '../decisions/cedar.ts';
 import {
   canonicalRequestDigest,
   DecisionEvaluator,
+  type EvaluatorOptions,
   requestDigest,
   type ParsedRequest,
 } from '../decisions/evaluator.ts';
@@ -91,8 +92,9 @@ export class ImpactCollector {
   #absorbedCedarCalls = 0;
   #drainedCedarCalls = 0;
 
-  constructor(cedar: CedarModule, from: BundleSide, to: BundleSide) {
-    this.#evaluator = new DecisionEvaluator(cedar);
+  /** `options`: the evaluator's (a pool's shared store of decisions, evaluator.ts). */
+  constructor(cedar: CedarModule, from: BundleSide, to: BundleSide, options: EvaluatorOptions = {}) {
+    this.#evaluator = new DecisionEvaluator(cedar, options);
     this.#from = from;
     this.#to = to;
   }
