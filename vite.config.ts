@@ -24,5 +24,14 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 4096,
   },
-  server: { host: '127.0.0.1', fs: { allow: [fileURLToPath(new URL('.', import.meta.url))] } },
+  server: {
+    host: '127.0.0.1',
+    fs: { allow: [fileURLToPath(new URL('.', import.meta.url))] },
+    // As the app serves itself (electron/main/security.ts): cross-origin isolated.
+    headers: {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+    },
+  },
 });

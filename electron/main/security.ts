@@ -64,6 +64,10 @@ export const RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
+  // With COOP, makes the page cross-origin isolated: SharedArrayBuffer, which the segment
+  // workers share Cedar's decisions through (shared/decisions/shared-memo.ts). Every resource
+  // is the app's own, so nothing else is refused.
+  'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Cache-Control': 'no-cache',
 });

@@ -10,7 +10,13 @@ import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
 import { SegmentRowsBuilder, type SegmentRows } from './receipt-columns.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
-import { heldWorker, startSegmentPool, warmSegmentWorkers, type WorkerHandle } from './segment-pool.ts';
+import {
+  heldWorker,
+  sharedDecisionsBuffer,
+  startSegmentPool,
+  warmSegmentWorkers,
+  type WorkerHandle,
+} from './segment-pool.ts';
 
 const setup: RunnerSetup = { keys: null, trustedRoots: [], bundles: [], limits: DEFAULT_LIMITS, controlIds: [] };
 const source = { kind: 'relay', size: 10, name: 'a.zip' } as const;
@@ -282,5 +288,49 @@ describe('startSegmentPool', () => {
         onRows: async () => undefined,
       }),
     ).rejects.toThrow('A verification worker stopped: script not found');
+  });
+});
+
+describe('the pool’s shared Cedar decisions', () => {
+  const withIsolation = async (isolated: boolean, run: () => Promise<void>) => {
+    const scope = globalThis as { crossOriginIsolated?: boolean };
+    const before = scope.crossOriginIsolated;
+    scope.crossOriginIsolated = isolated;
+    try {
+      await run();
+    } finally {
+      if (before === undefined) delete scope.crossOriginIsolated;
+      else scope.crossOriginIsolated = before;
+    }
+  };
+  const initsOf = async (controlIds: string[]) => {
+    const seen: ToSegmentWorker[] = [];
+    const pool = await startSegmentPool({
+      size: 2,
+      createWorker: () => fakeWorker({ delay: () => 1, seen }),
+      source,
+      setup: { ...setup, controlIds },
+      onRows: async () => undefined,
+    });
+    await pool.close();
+    return seen.filter((m): m is Extract<ToSegmentWorker, { type: 'init' }> => m.type === 'init');
+  };
+
+  it('gives every worker of a pool one buffer where the page is cross-origin isolated and controls run', async () => {
+    await withIsolation(true, async () => {
+      const inits = await initsOf(['decision-mismatch']);
+      expect(inits).toHaveLength(2);
+      expect(inits[0]!.decisions).toBeInstanceOf(SharedArrayBuffer);
+      expect(inits[1]!.decisions).toBe(inits[0]!.decisions);
+      // No controls, no Cedar: nothing to share.
+      for (const init of await initsOf([])) expect(init.decisions).toBeUndefined();
+    });
+  });
+
+  it('gives none where the page is not isolated (each worker keeps its own memo)', async () => {
+    await withIsolation(false, async () => {
+      expect(sharedDecisionsBuffer()).toBeUndefined();
+      for (const init of await initsOf(['decision-mismatch'])) expect(init.decisions).toBeUndefined();
+    });
   });
 });

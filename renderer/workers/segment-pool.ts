@@ -18,6 +18,7 @@ import type { SegmentRows } from './receipt-columns.ts';
 import type { ReadAnswer, ReadRequest } from './relay.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
 import type { ArchiveBytesSource } from './verify-protocol.ts';
+import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
 
 /** The part of a Worker the pool uses. */
 export interface WorkerHandle {
@@ -52,6 +53,17 @@ interface Answer {
  * the queue, dispatch, the in-order delivery of rows and the failure rule.
  */
 /** What each worker said of its time in its last answer (the import's benchmark). */
+/**
+ * Memory for the pool's shared Cedar decisions (shared/decisions/shared-memo.ts), or undefined
+ * where SharedArrayBuffer is not available: a page that is not cross-origin isolated (the app
+ * serves itself with COOP and COEP, electron/main/security.ts, so it is).
+ */
+export function sharedDecisionsBuffer(): SharedArrayBuffer | undefined {
+  const scope = globalThis as { crossOriginIsolated?: boolean };
+  if (scope.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function') return undefined;
+  return SharedDecisions.allocate();
+}
+
 export interface PoolTimings {
   readonly busyMs: number;
   readonly idleMs: number;
@@ -63,6 +75,8 @@ export async function startSegmentPool(
   let signatures = '';
   const timings: PoolTimings[] = [];
   let started = 0;
+  // One store of Cedar decisions for the pool's workers, where this page can share memory.
+  const decisions = options.setup.controlIds.length > 0 ? sharedDecisionsBuffer() : undefined;
   const pool = await startWorkerPool<SegmentTask, Answer>({
     size: options.size,
     // A worker's next piece waits in its own queue (segment.worker.ts runs them in order), not
@@ -113,7 +127,7 @@ export async function startSegmentPool(
       };
       worker.onmessageerror = () =>
         events.failed(new Error('A verification worker sent a message that could not be read'));
-      worker.postMessage({ type: 'init', source: options.source, setup: options.setup });
+      worker.postMessage({ type: 'init', source: options.source, setup: options.setup, decisions });
       return {
         send: (id, task) => {
           sent.set(id, task);

@@ -11,7 +11,16 @@ import type { ArchiveBytesSource } from './verify-protocol.ts';
 export type ToSegmentWorker =
   /** Sent to a warm worker (segment-pool.ts's `warmSegmentWorkers`): load Cedar and the hashing now, before `init`. */
   | { readonly type: 'warm' }
-  | { readonly type: 'init'; readonly source: ArchiveBytesSource; readonly setup: RunnerSetup }
+  | {
+      readonly type: 'init';
+      readonly source: ArchiveBytesSource;
+      readonly setup: RunnerSetup;
+      /**
+       * The pool's shared Cedar decisions (shared/decisions/shared-memo.ts), where the page is
+       * cross-origin isolated (SharedArrayBuffer exists only there); absent, each worker has its own memo only.
+       */
+      readonly decisions?: SharedArrayBuffer;
+    }
   | {
       readonly type: 'task';
       readonly id: number;

@@ -17,6 +17,7 @@ import type { DigestSubtle } from '../../shared/format/webcrypto-sha256.ts';
 import { createMetricsCollector } from '../../shared/controls/metrics.ts';
 import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { loadControlChecks } from './control-checks.ts';
+import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
 import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
 import { ByteRelay } from './relay.ts';
 import { installFastestSha256 } from './file-hashing.ts';
@@ -76,7 +77,7 @@ function preload(): void {
 }
 
 async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<SegmentChecker> {
-  const { source, setup } = init;
+  const { source, setup, decisions } = init;
   // Opened only if a whole file is asked for: pieces come with their bytes.
   const archive = () =>
     openZip(source.kind === 'blob' ? blobBytes(source.blob) : relay.bytes(source.size), source.name, setup.limits);
@@ -85,7 +86,8 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
     const controls = await loadCedar();
     if (controls.unavailable) throw new Error(controls.unavailable);
     // The verify worker runs the privacy and metrics collectors beside the controls: their projections are made here too.
-    factories = [...controls.factories, createPrivacyCollector, createMetricsCollector];
+    const checks = decisions ? controls.sharing(SharedDecisions.attach(decisions)) : controls.factories;
+    factories = [...checks, createPrivacyCollector, createMetricsCollector];
   }
   const bulkVerifier = await loadSignatures();
   const hashing = await installFastestSha256();

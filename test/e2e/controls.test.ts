@@ -423,6 +423,9 @@ describe('control library and control metrics', () => {
         expect(report.checks.map((c) => c.check)).toContain('Segments checked by this thread');
         return collector.metrics(report.findings);
       })();
+      // Served as the app serves itself (COOP + COEP): the segment workers share Cedar's decisions
+      // through a SharedArrayBuffer (segment-pool.ts), and the metrics must still be the same.
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
       await page.getByTestId('nav-start').click();
       await startImport(page, archive.path);
       await page.getByTestId('dashboard').waitFor({ timeout: 300_000 });

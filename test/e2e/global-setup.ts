@@ -50,6 +50,10 @@ export function staticServer(dir: string): Server {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': info.size,
         'cache-control': 'no-store',
+        // As the app serves itself (electron/main/security.ts): cross-origin isolated.
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+        'cross-origin-resource-policy': 'same-origin',
       });
       createReadStream(file).pipe(response);
     } catch {
