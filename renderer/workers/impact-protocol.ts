@@ -42,6 +42,8 @@ export type ToImpactWorker =
       readonly id: number;
       readonly share: ScanShare;
       readonly sides: { readonly from: BundleSide; readonly to: BundleSide } | null;
+      /** The scan's shared Cedar decisions (shared/decisions/shared-memo.ts), where the page is cross-origin isolated. */
+      readonly decisions?: SharedArrayBuffer;
     };
 
 /** What one worker read and replayed of its share. */

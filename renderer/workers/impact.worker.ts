@@ -14,6 +14,7 @@ import { useSha256, type Sha256 } from '../../shared/format/hash.ts';
 import { wasmSha256 } from '../../shared/format/wasm-sha256.ts';
 import { diffBundles } from '../../shared/policy/diff.ts';
 import { ImpactCollector } from '../../shared/policy/impact.ts';
+import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
 import { db, type ReceiptLinesRow } from '../store/db.ts';
 import { withFileLines } from '../store/line-files.ts';
 import type { FromImpactWorker, ScanShare, ToImpactWorker } from './impact-protocol.ts';
@@ -88,7 +89,11 @@ async function answer(request: ToImpactWorker): Promise<void> {
       case 'scan': {
         const started = performance.now();
         const collector =
-          request.sides && cedar ? new ImpactCollector(cedar, request.sides.from, request.sides.to) : null;
+          request.sides && cedar
+            ? new ImpactCollector(cedar, request.sides.from, request.sides.to, {
+                ...(request.decisions ? { shared: SharedDecisions.attach(request.decisions) } : {}),
+              })
+            : null;
         const result = await scanShare(request.share, readerFor(request.share), collector, (linesDone) =>
           post({ type: 'progress', id: request.id, linesDone }),
         );

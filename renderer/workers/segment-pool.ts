@@ -18,7 +18,9 @@ import type { SegmentRows } from './receipt-columns.ts';
 import type { ReadAnswer, ReadRequest } from './relay.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
 import type { ArchiveBytesSource } from './verify-protocol.ts';
-import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
+import { sharedDecisionsBuffer } from '../../shared/decisions/shared-memo.ts';
+
+export { sharedDecisionsBuffer };
 
 /** The part of a Worker the pool uses. */
 export interface WorkerHandle {
@@ -53,17 +55,6 @@ interface Answer {
  * the queue, dispatch, the in-order delivery of rows and the failure rule.
  */
 /** What each worker said of its time in its last answer (the import's benchmark). */
-/**
- * Memory for the pool's shared Cedar decisions (shared/decisions/shared-memo.ts), or undefined
- * where SharedArrayBuffer is not available: a page that is not cross-origin isolated (the app
- * serves itself with COOP and COEP, electron/main/security.ts, so it is).
- */
-export function sharedDecisionsBuffer(): SharedArrayBuffer | undefined {
-  const scope = globalThis as { crossOriginIsolated?: boolean };
-  if (scope.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function') return undefined;
-  return SharedDecisions.allocate();
-}
-
 export interface PoolTimings {
   readonly busyMs: number;
   readonly idleMs: number;

@@ -147,6 +147,17 @@ export class SharedDecisions implements DecisionStore {
   }
 }
 
+/**
+ * Memory for a store shared by a page's workers, or undefined where SharedArrayBuffer is not
+ * available: in a browser, a page that is not cross-origin isolated (the app serves itself
+ * with COOP and COEP, electron/main/security.ts, so it is). The command line allocates directly.
+ */
+export function sharedDecisionsBuffer(): SharedArrayBuffer | undefined {
+  const scope = globalThis as { crossOriginIsolated?: boolean };
+  if (scope.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function') return undefined;
+  return SharedDecisions.allocate();
+}
+
 /** SHA-256 of the string's UTF-16 code units, as 8 words. */
 function digestWords(key: string): Int32Array {
   const units = new Uint16Array(key.length);

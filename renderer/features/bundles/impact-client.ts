@@ -11,6 +11,7 @@ import type { PolicyEvaluation } from '../../../shared/decisions/policy-status.t
 import type { BundleDiff, BundleSide } from '../../../shared/policy/diff.ts';
 import type { ChunkTask, FromImpactWorker, ToImpactWorker } from '../../workers/impact-protocol.ts';
 import { mergeShares, planLines, splitShares, type MergedScan } from './impact-plan.ts';
+import { sharedDecisionsBuffer } from '../../../shared/decisions/shared-memo.ts';
 
 const startWorker = (name: string) =>
   new Worker(new URL('../../workers/impact.worker.ts', import.meta.url), { type: 'module', name });
@@ -147,6 +148,8 @@ export function startScan(request: ScanRequest): ScanJob {
     }
     const results = new Array<Parameters<typeof mergeShares>[0][number] | undefined>(shares.length);
     let remaining = shares.length;
+    // One store of Cedar decisions for the scan's workers, where this page can share memory.
+    const decisions = request.sides && shares.length > 1 ? sharedDecisionsBuffer() : undefined;
     shares.forEach((tasks, i) => {
       let worker: Worker;
       try {
@@ -188,6 +191,7 @@ export function startScan(request: ScanRequest): ScanJob {
         id: i + 1,
         share: { archiveId: request.archiveId, tasks, ledgerStart: request.ledgerStart },
         sides: request.sides,
+        ...(decisions ? { decisions } : {}),
       };
       worker.postMessage(message);
     });
