@@ -109,6 +109,26 @@ describe('DecisionEvaluator', () => {
     expect(decide(7, entities(3))).toMatchObject({ decision: { effect: 'allow' } });
   });
 
+  it('keys a projected request by long entities (known by their digest) as surely as by short ones', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const evaluator = new DecisionEvaluator(cedar);
+    const long = (tier: number, note: string): CedarEntities => [
+      { uid: { type: 'Agent', id: 'a' }, attrs: { tier: 2, bio: note.repeat(2000) }, parents: [] },
+      { uid: { type: 'Table', id: 't1' }, attrs: { tier }, parents: [] },
+    ];
+    const decide = (n: number, e: CedarEntities) =>
+      evaluator.evaluateRequest(BUNDLE, POLICIES, { ...request('t1'), context: { n } }, e, {
+        request: JSON.stringify({ ...request('t1'), context: { n } }),
+        entities: JSON.stringify(e),
+      });
+    expect(decide(1, long(3, 'x'))).toMatchObject({ decision: { effect: 'allow' } });
+    expect(decide(2, long(3, 'x'))).toMatchObject({ decision: { effect: 'allow' } });
+    expect(calls.authorize).toBe(1);
+    expect(decide(3, long(1, 'x'))).toMatchObject({ decision: { effect: 'deny' } });
+    expect(decide(4, long(3, 'y'))).toMatchObject({ decision: { effect: 'allow' } });
+    expect(calls.authorize).toBe(3);
+  });
+
   it('keeps the memo bounded: a cycle wider than the capacity always misses', () => {
     const { cedar, calls } = countingCedar(nodeCedar);
     const evaluator = new DecisionEvaluator(cedar, { memoCapacity: 2 });

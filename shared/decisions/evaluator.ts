@@ -219,12 +219,16 @@ export class DecisionEvaluator {
    * on, so a key made under an old number can only miss, never answer for other entities.
    */
   #entitiesKnown(text: string): KnownEntities {
-    let known = this.#entities.get(text);
+    // A long text by its SHA-256 (collision-resistant, as the memo's long keys): the table then
+    // holds at most ENTITIES_KNOWN_MAX × ENTITIES_TEXT_KEPT_MAX characters, whatever a producer
+    // writes. The two never meet: a JSON text does not start with "sha256:".
+    const name = text.length <= ENTITIES_TEXT_KEPT_MAX ? text : hashOf(text);
+    let known = this.#entities.get(name);
     if (!known) {
       if (this.#entities.size >= ENTITIES_KNOWN_MAX) this.#entities.clear();
       known = { id: this.#nextEntitiesId++, readsFor: new Map() };
       // A copy of the text, not the caller's string: that may be a slice holding a whole line.
-      this.#entities.set(copyOf(text), known);
+      this.#entities.set(name === text ? copyOf(text) : name, known);
     }
     return known;
   }
@@ -317,11 +321,12 @@ interface KnownEntities {
 }
 
 /**
- * Most entity texts numbered at once: a few MiB at most (a receipt's entities are a few hundred
- * characters); gate traffic has far fewer distinct sets (about 160 in 100,000 receipts of the
- * independent producer's archive).
+ * Most entity texts numbered at once. Gate traffic has far fewer distinct sets: about 160 in
+ * 100,000 receipts of the independent producer's archive, a few hundred characters each.
  */
 export const ENTITIES_KNOWN_MAX = 4096;
+/** Entities texts longer than this are known by their SHA-256 (8 MiB of text at most in the table). */
+const ENTITIES_TEXT_KEPT_MAX = 1024;
 /** Most (policy set, action) pairs remembered for one set of entities. */
 const READS_FOR_MAX = 64;
 
