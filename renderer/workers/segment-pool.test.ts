@@ -9,14 +9,9 @@ import type { SegmentTask } from '../../shared/engine/segment-task.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { DEFAULT_LIMITS } from '../../shared/archive/source.ts';
 import { SegmentRowsBuilder, type SegmentRows } from './receipt-columns.ts';
+import { sharedDecisionsBuffer } from '../../shared/decisions/shared-memo.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
-import {
-  heldWorker,
-  sharedDecisionsBuffer,
-  startSegmentPool,
-  warmSegmentWorkers,
-  type WorkerHandle,
-} from './segment-pool.ts';
+import { heldWorker, startSegmentPool, warmSegmentWorkers, type WorkerHandle } from './segment-pool.ts';
 
 const setup: RunnerSetup = { keys: null, trustedRoots: [], bundles: [], limits: DEFAULT_LIMITS, controlIds: [] };
 const source = { kind: 'relay', size: 10, name: 'a.zip' } as const;

@@ -20,8 +20,6 @@ import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
 import type { ArchiveBytesSource } from './verify-protocol.ts';
 import { sharedDecisionsBuffer } from '../../shared/decisions/shared-memo.ts';
 
-export { sharedDecisionsBuffer };
-
 /** The part of a Worker the pool uses. */
 export interface WorkerHandle {
   postMessage(message: ToSegmentWorker, transfer?: Transferable[]): void;

@@ -33,31 +33,26 @@ describe('SharedDecisions', () => {
   });
 
   it('stops storing at three quarters of its slots, and when its arena is full, and still answers what it holds', () => {
-    const full = SharedDecisions.attach(SharedDecisions.allocate({ slots: 16, arenaBytes: 1 << 16 }));
-    for (let i = 0; i < 100; i++) full.set(`k${i}`, allow(`p${i}`));
-    expect(full.entries).toBe(12);
-    let held = 0;
-    for (let i = 0; i < 100; i++) {
-      const found = full.get(`k${i}`);
-      if (found) {
-        held++;
-        expect(found).toEqual(allow(`p${i}`));
+    /** Stores `n` decisions, then counts those it answers, each checked to be the one stored. */
+    const answeredOf = (store: SharedDecisions, n: number): number => {
+      for (let i = 0; i < n; i++) store.set(`k${i}`, allow(`p${i}`));
+      let answered = 0;
+      for (let i = 0; i < n; i++) {
+        const found = store.get(`k${i}`);
+        if (found) {
+          answered++;
+          expect(found).toEqual(allow(`p${i}`));
+        }
       }
-    }
-    expect(held).toBe(12);
+      return answered;
+    };
+    const full = SharedDecisions.attach(SharedDecisions.allocate({ slots: 16, arenaBytes: 1 << 16 }));
+    expect(answeredOf(full, 100)).toBe(12);
+    expect(full.entries).toBe(12);
 
     const small = SharedDecisions.attach(SharedDecisions.allocate({ slots: 64, arenaBytes: 200 }));
-    for (let i = 0; i < 20; i++) small.set(`k${i}`, allow(`p${i}`));
-    let answered = 0;
-    for (let i = 0; i < 20; i++) {
-      const found = small.get(`k${i}`);
-      if (found) {
-        answered++;
-        expect(found).toEqual(allow(`p${i}`));
-      }
-    }
     // About 60 bytes a decision: three fit in 200 bytes, the rest were refused.
-    expect(answered).toBe(3);
+    expect(answeredOf(small, 20)).toBe(3);
   });
 
   it('refuses sizes it cannot hold, and a buffer it did not make', () => {
