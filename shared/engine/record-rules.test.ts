@@ -4,8 +4,11 @@
  * are not UTF-8, an empty line, JSON that does not parse, a forbidden number and a line that is
  * not its own canonical form, and what is handed on for a readable line.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LineRead } from '../archive/lines.ts';
+import { utf8Length } from '../format/bytes.ts';
+import { canonicalize } from '../format/canonical.ts';
 import { readStoredLine } from './record.ts';
 
 const PATH = 'ledgers/x/000001.jsonl';
@@ -31,18 +34,53 @@ describe('readStoredLine', () => {
       // An ASCII line: the signed bytes are cut from the line's own.
       withoutSigBytes: new TextEncoder().encode('{"a":1}'),
     });
-    // Not ASCII: the same text, and no bytes cut (they would not line up with the text).
-    expect(readStoredLine(PATH, line('{"a":"é","sig":"x"}'))).toEqual({
-      value: { a: 'é', sig: 'x' },
+    // Not ASCII: the cut is placed in the bytes by their UTF-8 lengths, not the text's units.
+    expect(readStoredLine(PATH, line('{"a":"é東😀","sig":"x","z":"ü"}'))).toEqual({
+      value: { a: 'é東😀', sig: 'x', z: 'ü' },
       findings: [],
-      canonicalText: '{"a":"é","sig":"x"}',
-      withoutSig: '{"a":"é"}',
+      canonicalText: '{"a":"é東😀","sig":"x","z":"ü"}',
+      withoutSig: '{"a":"é東😀","z":"ü"}',
+      withoutSigBytes: new TextEncoder().encode('{"a":"é東😀","z":"ü"}'),
     });
     // Cut from the middle of the line as well (sig is not always last).
     expect(readStoredLine(PATH, line('{"a":1,"sig":"x","z":2}')).withoutSigBytes).toEqual(
       new TextEncoder().encode('{"a":1,"z":2}'),
     );
     expect(Object.keys(readStoredLine(PATH, line('{"a":1}')))).toEqual(['value', 'findings', 'canonicalText']);
+  });
+
+  it('any canonical line with a sig: the bytes cut are the UTF-8 of the text without it, in or out of a slab', () => {
+    // Strings of every UTF-8 length (1 to 4 bytes) before, inside and after the sig member.
+    const anyText = (maxLength: number) => fc.string({ unit: 'grapheme', maxLength });
+    // Without characters JSON escapes, every such line has its bytes cut (escapes may take the slower path).
+    const plain = (maxLength: number) => anyText(maxLength).filter((t) => !/["\\\u0000-\u001f]/.test(t));
+    const slab = { bytes: new Uint8Array(0), used: 0 };
+    for (const [text, alwaysCut] of [
+      [plain, true],
+      [anyText, false],
+    ] as const)
+      fc.assert(
+        fc.property(fc.dictionary(text(6), text(12)), text(12), (members, sig) => {
+          const record = canonicalize({ ...members, sig });
+          const { sig: _, ...rest } = members;
+          const expected = new TextEncoder().encode(canonicalize(rest));
+          for (const read of [
+            readStoredLine(PATH, line(record)),
+            readStoredLine(PATH, line(record), undefined, slab),
+          ]) {
+            expect(read.findings).toEqual([]);
+            if (alwaysCut || read.withoutSigBytes !== undefined) expect(read.withoutSigBytes).toEqual(expected);
+          }
+        }),
+        { numRuns: 400 },
+      );
+  });
+
+  it('utf8Length counts UTF-8 bytes of a part of a text', () => {
+    for (const t of ['', 'a', 'é', '東', '😀', 'a😀é東z'])
+      expect(utf8Length(t)).toBe(new TextEncoder().encode(t).length);
+    expect(utf8Length('a😀é東z', 1, 3)).toBe(4);
+    expect(utf8Length('a😀é東z', 3, 5)).toBe(5);
   });
 
   it('with a slab, the signed bytes are cut into it one after another, never written over', () => {

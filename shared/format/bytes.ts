@@ -58,6 +58,21 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/**
+ * How many UTF-8 bytes `text` from `from` to `to` (UTF-16 units) encodes to, for well-formed
+ * text (every surrogate paired, as strict decoding gives): to place a cut of a decoded line in
+ * its bytes without encoding it again. A surrogate pair is two units and four bytes.
+ */
+export function utf8Length(text: string, from = 0, to = text.length): number {
+  let n = to - from;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    n += c < 0x800 || (c >= 0xd800 && c < 0xe000) ? 1 : 2;
+  }
+  return n;
+}
+
 type TypedArray =
   | Int8Array
   | Uint8Array
