@@ -32,6 +32,17 @@ describe('SharedDecisions', () => {
     expect(store.get('key \ufffd')).toEqual(allow('replacement'));
   });
 
+  it('keeps apart a long key and its prefixes, whatever was hashed before (kept buffers are reused)', () => {
+    const store = SharedDecisions.attach(SharedDecisions.allocate({ slots: 64, arenaBytes: 1 << 16 }));
+    const long = 'é'.repeat(5000);
+    const keys = [long, long.slice(0, 2500), 'é', long.slice(0, 1024), long.slice(0, 1023), '', long + 'x'];
+    // Decisions of several lengths, so that a reused copy buffer would show a longer one's tail.
+    keys.forEach((key, i) => store.set(key, allow(`p${i}`.repeat(1 + (i % 3) * 40))));
+    keys.forEach((key, i) => expect(store.get(key)).toEqual(allow(`p${i}`.repeat(1 + (i % 3) * 40))));
+    expect(store.get(long.slice(0, 4999))).toBeUndefined();
+    expect(store.entries).toBe(keys.length);
+  });
+
   it('stops storing at three quarters of its slots, and when its arena is full, and still answers what it holds', () => {
     /** Stores `n` decisions, then counts those it answers, each checked to be the one stored. */
     const answeredOf = (store: SharedDecisions, n: number): number => {

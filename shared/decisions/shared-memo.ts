@@ -17,7 +17,7 @@
  * that finds nothing asks Cedar, as it would alone.
  */
 import type { Decision } from './cedar.ts';
-import { sha256Bytes } from '../format/hash.ts';
+import { sha256Transient } from '../format/hash.ts';
 
 /** A store of decisions by memo key text, which threads may share (see {@link SharedDecisions.attach}). */
 export interface DecisionStore {
@@ -108,7 +108,7 @@ export class SharedDecisions implements DecisionStore {
         const offset = words[base + 9]!;
         const length = words[base + 10]!;
         // A copy: TextDecoder may refuse a view of shared memory.
-        return JSON.parse(this.#decoder.decode(this.#arena.slice(offset, offset + length))) as Decision;
+        return JSON.parse(this.#decoder.decode(copyOut(this.#arena, offset, length))) as Decision;
       }
       slot = (slot + 1) & (this.#slots - 1);
     }
@@ -160,12 +160,37 @@ export function sharedDecisionsBuffer(): SharedArrayBuffer | undefined {
   return SharedDecisions.allocate();
 }
 
-/** SHA-256 of the string's UTF-16 code units, as 8 words. */
+/**
+ * Kept buffers, so that a lookup allocates no ArrayBuffer: in a Chromium worker a new one
+ * costs what faulting in its memory costs (tens of µs on the machines measured, see
+ * docs/PERFORMANCE.md), and three a lookup made this function 3% of a segment worker.
+ */
+let units = new Uint16Array(1024);
+let unitBytes = new Uint8Array(units.buffer);
+const digestBytes = new Uint8Array(32);
+const digestOut = new Int32Array(digestBytes.buffer);
+let copied = new Uint8Array(1024);
+
+/**
+ * SHA-256 of the string's UTF-16 code units, as 8 words, in a kept array: valid until the next
+ * call (each caller reads it at once).
+ */
 function digestWords(key: string): Int32Array {
-  const units = new Uint16Array(key.length);
-  for (let i = 0; i < key.length; i++) units[i] = key.charCodeAt(i);
-  const digest = sha256Bytes(new Uint8Array(units.buffer));
-  return new Int32Array(digest.buffer.slice(digest.byteOffset, digest.byteOffset + 32));
+  const n = key.length;
+  if (units.length < n) {
+    units = new Uint16Array(Math.max(n, units.length * 2));
+    unitBytes = new Uint8Array(units.buffer);
+  }
+  for (let i = 0; i < n; i++) units[i] = key.charCodeAt(i);
+  digestBytes.set(sha256Transient(unitBytes.subarray(0, n * 2)));
+  return digestOut;
+}
+
+/** `length` bytes of `arena` from `offset`, copied out of shared memory into a kept buffer (valid until the next call). */
+function copyOut(arena: Uint8Array, offset: number, length: number): Uint8Array {
+  if (copied.length < length) copied = new Uint8Array(Math.max(length, copied.length * 2));
+  copied.set(arena.subarray(offset, offset + length));
+  return copied.subarray(0, length);
 }
 
 function sameDigest(words: Int32Array, at: number, digest: Int32Array): boolean {
