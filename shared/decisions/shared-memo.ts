@@ -58,7 +58,6 @@ export class SharedDecisions implements DecisionStore {
   readonly #arena: Uint8Array;
   readonly #slots: number;
   readonly #limit: number;
-  readonly #encoder = new TextEncoder();
   readonly #decoder = new TextDecoder();
 
   /** Allocates the shared memory for a store of `size`; pass the buffer to every thread's {@link attach}. */
@@ -118,8 +117,8 @@ export class SharedDecisions implements DecisionStore {
   set(key: string, decision: Decision): void {
     const words = this.#words;
     if (Atomics.load(words, 1) >= this.#limit || Atomics.load(words, 0) >= this.#arena.length) return;
+    const value = encodeOut(JSON.stringify(decision));
     const digest = digestWords(key);
-    const value = this.#encoder.encode(JSON.stringify(decision));
     for (let probe = 0, slot = digest[0]! & (this.#slots - 1); probe < MAX_PROBE; probe++) {
       const base = HEADER_WORDS + slot * SLOT_WORDS;
       const state = Atomics.compareExchange(words, base, EMPTY, WRITING);
@@ -163,7 +162,7 @@ export function sharedDecisionsBuffer(): SharedArrayBuffer | undefined {
 /**
  * Kept buffers, so that a lookup allocates no ArrayBuffer: in a Chromium worker a new one
  * costs what faulting in its memory costs (tens of µs on the machines measured, see
- * docs/PERFORMANCE.md), and three a lookup made this function 3% of a segment worker.
+ * docs/PERFORMANCE.md): three a lookup made the key's digest 3% of a segment worker's time.
  */
 let units = new Uint16Array(1024);
 let unitBytes = new Uint8Array(units.buffer);
@@ -184,6 +183,15 @@ function digestWords(key: string): Int32Array {
   for (let i = 0; i < n; i++) units[i] = key.charCodeAt(i);
   digestBytes.set(sha256Transient(unitBytes.subarray(0, n * 2)));
   return digestOut;
+}
+
+const encoder = new TextEncoder();
+let encoded = new Uint8Array(1024);
+
+/** `text`'s UTF-8 in a kept buffer (valid until the next call). */
+function encodeOut(text: string): Uint8Array {
+  if (encoded.length < text.length * 3) encoded = new Uint8Array(Math.max(text.length * 3, encoded.length * 2));
+  return encoded.subarray(0, encoder.encodeInto(text, encoded).written);
 }
 
 /** `length` bytes of `arena` from `offset`, copied out of shared memory into a kept buffer (valid until the next call). */
