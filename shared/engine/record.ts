@@ -36,7 +36,7 @@ export interface StoredLine {
   canonicalText?: string;
   /** `C(value without its top-level sig)`, when known from reading the line. */
   withoutSig?: string;
-  /** `withoutSig`'s UTF-8 bytes, when cut from the line's own bytes (an ASCII line). */
+  /** `withoutSig`'s UTF-8 bytes, when cut from the line's own bytes. */
   withoutSigBytes?: Uint8Array;
   /** Where the values of the members `wanted` are in `canonicalText`, when it is set. */
   members?: ReadonlyMap<string, readonly [number, number]> | undefined;
