@@ -40,6 +40,8 @@ export interface SegmentPoolOptions {
   readonly onRead?: (request: ReadRequest, reply: (answer: ReadAnswer) => void) => void;
   /** Whether a segment file's lines are kept as its stored bytes: its rows then come without them. */
   readonly linesKept?: (path: string) => boolean;
+  /** Receives each piece's buffer as its worker gives it back, checked (to read the next pieces into). */
+  readonly onPieceBuffer?: (buffer: ArrayBuffer) => void;
 }
 
 /** What one segment worker answers: the result for the engine, the rows for the store. */
@@ -101,6 +103,7 @@ export async function startSegmentPool(
           case 'result':
             sent.delete(message.id);
             timings[number] = { busyMs: message.busyMs, idleMs: message.idleMs };
+            if (message.pieceBuffer) options.onPieceBuffer?.(message.pieceBuffer);
             events.done({ result: message.result, rows: message.rows });
             break;
           case 'error':

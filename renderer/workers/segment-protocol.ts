@@ -41,6 +41,8 @@ export type FromSegmentWorker =
       /** This worker's milliseconds so far: checking tasks, and waiting for one since it was ready. */
       readonly busyMs: number;
       readonly idleMs: number;
+      /** The piece's buffer, moved back once the piece is checked, for the next piece to be read into. */
+      readonly pieceBuffer?: ArrayBuffer;
     }
   | { readonly type: 'error'; readonly id: number; readonly message: string }
   | ReadRequest;

@@ -125,7 +125,13 @@ async function runTask(
       if (--running === 0) idleSince = to;
     }
     const built = rows.finish();
-    post({ type: 'result', id, result, rows: built, busyMs, idleMs }, segmentRowsBuffers(built));
+    // Nothing of the piece is held once it is checked (lines are copied into the rows, signed
+    // bytes into slabs): its buffer goes back to be read into again.
+    const freed = task.piece && task.piece.bytes.byteLength > 0 ? (task.piece.bytes.buffer as ArrayBuffer) : undefined;
+    post(
+      { type: 'result', id, result, rows: built, busyMs, idleMs, ...(freed ? { pieceBuffer: freed } : {}) },
+      freed ? [...segmentRowsBuffers(built), freed] : segmentRowsBuffers(built),
+    );
   } catch (error) {
     post({ type: 'error', id, message: (error as Error).stack ?? String(error) });
   }

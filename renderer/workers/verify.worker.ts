@@ -11,6 +11,7 @@ import type { RandomAccessBytes } from '../../shared/archive/source.ts';
 import { blobBytes } from '../../shared/archive/blob.ts';
 import type { KeptFile, Progress, VerifyReport } from '../../shared/engine/types.ts';
 import { LISTING, verifyZipBytes } from '../../shared/engine/verify.ts';
+import { FreePieceBuffers } from '../../shared/engine/pieces.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { ColumnBuilder, type LineChunk } from './receipt-columns.ts';
@@ -103,6 +104,8 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   /** Hands a line chunk to the window and waits while too many are not yet stored. */
   const postChunk = (chunk: LineChunk) => chunks.sendAndWait(withFiles(chunk));
   let pool: Awaited<ReturnType<typeof startSegmentPool>> | null = null;
+  /** Pieces' buffers the pool's workers gave back, read into again (a new buffer is fresh memory). */
+  const freePieces = new FreePieceBuffers();
   const createWorker = () =>
     new Worker(new URL('./segment.worker.ts', import.meta.url), {
       type: 'module',
@@ -118,6 +121,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       createWorker: () => warm?.take() ?? createWorker(),
       source,
       setup,
+      onPieceBuffer: (buffer) => freePieces.give(buffer),
       onRows: async (rows) => {
         for (const chunk of builder.addSegment(rows)) await postChunk(chunk);
       },
@@ -171,6 +175,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       },
       segmentRunner,
       warmSegmentRunner,
+      pieceBuffers: freePieces,
     });
     hashPace.release();
     if (abort.signal.aborted) return post({ type: 'cancelled' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readLines, type LineRead } from '../archive/lines.ts';
-import { PIECE_BYTES, splitIntoPieces, type PieceRead } from './pieces.ts';
+import { concatBytes } from '../format/bytes.ts';
+import { FreePieceBuffers, PIECE_BYTES, splitIntoPieces, type PieceBuffers, type PieceRead } from './pieces.ts';
 import { pieceLines } from './segment-task.ts';
 
 const PIECE_BYTES_TEST = 4 * 1024 * 1024;
@@ -158,6 +159,83 @@ describe('splitting a segment file into pieces at line ends', () => {
         expect(shapeOf(hinted), `seed ${seed}, hint ${hint}`).toEqual(unhinted);
       }
     }
+  });
+
+  it('buffers given back (holding old bytes) are read into again, and change no piece', async () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const rnd = random(seed);
+      const maxLineBytes = 200 + Math.floor(rnd() * 3000);
+      // Pieces that fill their buffers (a much smaller piece is copied out of its buffer).
+      // Files of the same size, as a producer writes them, and one of another.
+      const lines = Array.from(
+        { length: Math.ceil(800_000 / maxLineBytes) },
+        () => 'r'.repeat(Math.floor(rnd() * maxLineBytes)) + '\n',
+      );
+      const file = new TextEncoder().encode(lines.join(''));
+      // The other: any lines (too long ones too), any end.
+      const other = concatBytes(Array.from({ length: 12 }, () => fileOf(rnd, maxLineBytes)));
+      const files = [file, file, other, file];
+      const pieceBytes = 70_000 + Math.floor(rnd() * 100_000);
+      const shapeOf = (pieces: PieceRead[]) =>
+        pieces.map(({ piece, ...rest }) => ({ ...piece, bytes: [...piece.bytes], failure: 'failure' in rest }));
+      const free = new FreePieceBuffers(8);
+      let reused = 0;
+      const counting: PieceBuffers = {
+        take: (min) => {
+          const buffer = free.take(min);
+          if (buffer) reused++;
+          return buffer;
+        },
+      };
+      for (const file of files) {
+        const alone = shapeOf(
+          await all(
+            splitIntoPieces(
+              chunked(file, () => 7_000),
+              pieceBytes,
+              maxLineBytes,
+              file.length,
+            ),
+          ),
+        );
+        const pieces = await all(
+          splitIntoPieces(
+            chunked(file, () => 7_000),
+            pieceBytes,
+            maxLineBytes,
+            file.length,
+            pieceBytes,
+            counting,
+          ),
+        );
+        expect(shapeOf(pieces), `seed ${seed}`).toEqual(alone);
+        // No buffer is in two pieces at once; each is given back scribbled over, as a worker leaves it.
+        const buffers = pieces.map(({ piece }) => piece.bytes.buffer).filter((b) => b.byteLength > 0);
+        expect(new Set(buffers).size, `seed ${seed}`).toBe(buffers.length);
+        for (const { piece } of pieces) {
+          new Uint8Array(piece.bytes.buffer).fill(0x5a);
+          free.give(piece.bytes.buffer as ArrayBuffer);
+        }
+      }
+      expect(reused, `seed ${seed}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('FreePieceBuffers gives a buffer only for a piece about its size, and holds a few', () => {
+    const free = new FreePieceBuffers(2);
+    free.give(new ArrayBuffer(1000));
+    expect(free.take(1200)).toBeUndefined(); // 1000 is less than seven eighths of 1200
+    expect(free.take(700)).toBeUndefined(); // 1000 is more than a quarter over 700
+    expect(free.take(1100)?.length).toBe(1000); // a piece grows a buffer a little small
+    free.give(new ArrayBuffer(1000));
+    expect(free.take(800)?.length).toBe(1000);
+    expect(free.take(800)).toBeUndefined(); // taken once only
+    free.give(new ArrayBuffer(0));
+    expect(free.size).toBe(0);
+    for (const n of [100, 200, 300]) free.give(new ArrayBuffer(n));
+    expect(free.size).toBe(2);
+    expect(free.take(100)).toBeUndefined(); // the oldest went
+    expect(free.take(300)?.length).toBe(300);
   });
 
   it('an empty file is one empty piece, marked last', async () => {

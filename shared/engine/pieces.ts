@@ -56,17 +56,60 @@ export interface PieceRead {
 
 const NEWLINE = 0x0a;
 
-/** A byte buffer that grows by doubling; handed over whole once a piece is done. */
-class PieceBuffer {
-  bytes: Uint8Array;
-  length = 0;
-  constructor(capacity: number) {
-    this.bytes = new Uint8Array(capacity);
+/**
+ * Buffers that a piece's bytes came in and that are free again (a worker sent them back once it
+ * had checked the piece): a new buffer is fresh memory, which in a Chromium worker costs more
+ * than filling it (docs/PERFORMANCE.md).
+ */
+export interface PieceBuffers {
+  /**
+   * A free buffer for about `bytes` (a little smaller will do: the piece grows it if it must; not
+   * much larger), or undefined: the splitter then makes one.
+   */
+  take(bytes: number): Uint8Array | undefined;
+}
+
+/**
+ * Buffers given back after their pieces were checked, to be filled again: the few a pool has in
+ * flight. One is taken only for a piece about its size (a piece is handed on as a view of its
+ * buffer, moving the whole buffer, so a much larger one would be copied out of).
+ */
+export class FreePieceBuffers implements PieceBuffers {
+  readonly #free: Uint8Array[] = [];
+  constructor(private readonly max = 4) {}
+  give(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === 0) return;
+    this.#free.push(new Uint8Array(buffer));
+    if (this.#free.length > this.max) this.#free.shift();
   }
+  /** One of at least seven eighths of `bytes` and at most five quarters (a file's pieces differ a little in size). */
+  take(bytes: number): Uint8Array | undefined {
+    const i = this.#free.findIndex((b) => b.length >= bytes - (bytes >> 3) && b.length <= bytes + (bytes >> 2));
+    return i === -1 ? undefined : this.#free.splice(i, 1)[0];
+  }
+  /** Buffers held (tests). */
+  get size(): number {
+    return this.#free.length;
+  }
+}
+
+/**
+ * A byte buffer that grows by doubling; handed over whole once a piece is done. Its memory is
+ * taken at the first append, not before: a file's last piece is followed by no other.
+ */
+class PieceBuffer {
+  bytes: Uint8Array = new Uint8Array(0);
+  length = 0;
+  constructor(
+    private readonly capacity: number,
+    private readonly free?: PieceBuffers,
+  ) {}
   append(part: Uint8Array): void {
     const need = this.length + part.length;
     if (need > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(need, this.bytes.length * 2));
+      const size = Math.max(need, this.bytes.length * 2, this.capacity);
+      let grown = this.bytes.length === 0 ? this.free?.take(size) : undefined;
+      if (grown === undefined || grown.length < need) grown = new Uint8Array(size);
       grown.set(this.bytes.subarray(0, this.length));
       this.bytes = grown;
     }
@@ -98,6 +141,7 @@ class PieceBuffer {
  * @param firstPieceBytes when smaller than `pieceBytes`, the first piece is at least this long
  *   and each next one twice the one before, up to `pieceBytes`: for a run's first file, so
  *   that the first answer, and with it progress, comes soon after the workers are ready.
+ * @param free buffers to fill before making new ones (whatever they hold is written over).
  */
 export async function* splitIntoPieces(
   chunks: AsyncIterable<Uint8Array>,
@@ -105,6 +149,7 @@ export async function* splitIntoPieces(
   maxLineBytes: number,
   sizeHint?: number | null,
   firstPieceBytes: number = pieceBytes,
+  free?: PieceBuffers,
 ): AsyncGenerator<PieceRead> {
   const full = pieceBytes + Math.min(maxLineBytes, 1 << 20) + (64 << 10);
   const capacity =
@@ -112,7 +157,7 @@ export async function* splitIntoPieces(
   let index = 0;
   let line = 1; // the number of the line being read
   let firstLine = 1; // the first line of the piece being built
-  let buffer = new PieceBuffer(capacity);
+  let buffer = new PieceBuffer(capacity, free);
   let lineStart = 0; // where the line being read starts in `buffer`
   let lineLength = 0; // bytes of the line being read so far, without its "\n"
   let skipping = false; // the line being read passed maxLineBytes; its bytes are dropped
@@ -131,7 +176,7 @@ export async function* splitIntoPieces(
             span: tooLong + (terminated ? 1 : 0),
             last: false,
           };
-    if (tooLong === undefined) buffer = new PieceBuffer(capacity);
+    if (tooLong === undefined) buffer = new PieceBuffer(capacity, free);
     lineStart = 0;
     return piece;
   };

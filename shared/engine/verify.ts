@@ -37,7 +37,7 @@ import { runInOrder } from './pool-core.ts';
 import { ReceiptIds, SpilledReceiptIds } from './receipt-ids.ts';
 import type { SpillStore } from './spill.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
-import { FIRST_PIECE_BYTES, PIECE_BYTES, splitIntoPieces, type PieceRead } from './pieces.ts';
+import { FIRST_PIECE_BYTES, PIECE_BYTES, splitIntoPieces, type PieceBuffers, type PieceRead } from './pieces.ts';
 import { readStoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
@@ -101,6 +101,8 @@ export interface EngineOptions extends VerifyOptions {
   readonly pieceBytes?: number;
   /** The first piece of the run's first file; each next one twice as long, up to `pieceBytes` (default 256 KiB). */
   readonly firstPieceBytes?: number;
+  /** Buffers of pieces already checked, to read the next pieces into (a runner that gives them back). */
+  readonly pieceBuffers?: PieceBuffers;
   /**
    * With an asynchronous verifier, what a ledger may hold for the other side (judged checkpoints
    * waiting for their receipts, receipts' hashes waiting for their checkpoints) before the side
@@ -788,6 +790,7 @@ async function checkLedgers(run: Run): Promise<void> {
             limits.maxLineBytes,
             declared,
             first ? Math.min(pieceBytes, options.firstPieceBytes ?? FIRST_PIECE_BYTES) : pieceBytes,
+            options.pieceBuffers,
           )) {
             // Receipts' hashes for checkpoints not judged yet: not more than a window of them.
             if (ahead) await ahead.roomForSegments(ledger);
