@@ -38,7 +38,7 @@ export async function fileSha256(bytes: RandomAccessBytes, options: FileHashOpti
   // A source that streams (a browser's File: a slice at a time costs a round trip each) is read as one stream.
   const chunks =
     bytes.stream && options.slice === undefined
-      ? paced(bytes.stream(0, bytes.size), () => (offset < bytes.size ? ready() : undefined))
+      ? paced(bytes.stream(0, bytes.size, { transient: true }), () => (offset < bytes.size ? ready() : undefined))
       : slices(bytes, slice, ready);
   for await (const chunk of chunks) {
     hasher.update(chunk);

@@ -43,7 +43,21 @@ describe('blobBytes', () => {
   });
 });
 
-describe('blobBytes: reads in order through one stream', () => {
+/** `blob`, its slices' streams made plain streams of the same chunks (not byte streams): read as engines without BYOB readers read. */
+const plainStreams = (blob: Blob): Blob => {
+  const original = blob.slice.bind(blob);
+  blob.slice = (start?: number, end?: number) => {
+    const slice = original(start, end);
+    const stream = slice.stream.bind(slice);
+    return Object.assign(slice, { stream: () => stream().pipeThrough(new TransformStream<Uint8Array, Uint8Array>()) });
+  };
+  return blob;
+};
+
+describe.each([
+  ['a byte stream', (blob: Blob) => blob],
+  ['a stream of its own chunks', plainStreams],
+] as const)('blobBytes: reads in order through one stream (%s)', (_kind, kind: (blob: Blob) => Blob) => {
   /** 1,000 bytes in parts of 100, 250, 50, 300 and 300: a stream of it comes in those chunks. */
   const whole = new Uint8Array(1000).map((_, i) => (i * 7 + 3) & 0xff);
   const parts = [100, 250, 50, 300, 300].reduce<Uint8Array[]>((list, length) => {
@@ -52,7 +66,7 @@ describe('blobBytes: reads in order through one stream', () => {
   }, []);
   /** The blob, and the slices made of it (a stream or a read each). */
   const counted = () => {
-    const blob = new Blob(parts as BlobPart[]);
+    const blob = kind(new Blob(parts as BlobPart[]));
     const slices: [number | undefined, number | undefined][] = [];
     const original = blob.slice.bind(blob);
     blob.slice = (start?: number, end?: number) => {
@@ -80,7 +94,7 @@ describe('blobBytes: reads in order through one stream', () => {
       [349, 352],
       [999, 1],
     ] as const)
-      expect(await collect(streamed(blobBytes(new Blob(parts as BlobPart[])), offset, length))).toEqual(
+      expect(await collect(streamed(blobBytes(kind(new Blob(parts as BlobPart[]))), offset, length))).toEqual(
         expected(offset, length),
       );
   });
@@ -104,7 +118,7 @@ describe('blobBytes: reads in order through one stream', () => {
   });
 
   it('a look ahead gives fewer bytes only where the blob ends, and keeps what it read for the stream', async () => {
-    const bytes = blobBytes(new Blob(parts as BlobPart[]));
+    const bytes = blobBytes(kind(new Blob(parts as BlobPart[])));
     expect(await collect(streamed(bytes, 0, 10))).toEqual(expected(0, 10));
     expect([...(await bytes.read(990, 30))]).toEqual(expected(990, 10));
     expect([...(await bytes.read(200, 200))]).toEqual(expected(200, 200));
@@ -112,7 +126,7 @@ describe('blobBytes: reads in order through one stream', () => {
   });
 
   it('a read that spans chunks is one buffer of the bytes asked for', async () => {
-    const bytes = blobBytes(new Blob(parts as BlobPart[]));
+    const bytes = blobBytes(kind(new Blob(parts as BlobPart[])));
     await collect(streamed(bytes, 0, 90));
     expect([...(await bytes.read(90, 300))]).toEqual(expected(90, 300));
     expect(await collect(streamed(bytes, 390, 610))).toEqual(expected(390, 610));
@@ -168,7 +182,7 @@ describe('blobBytes: reads in order through one stream', () => {
   });
 
   it('a stream in use is not shared: a second read at its place reads on its own', async () => {
-    const bytes = blobBytes(new Blob(parts as BlobPart[]));
+    const bytes = blobBytes(kind(new Blob(parts as BlobPart[])));
     const first = streamed(bytes, 0, 1000)[Symbol.asyncIterator]();
     expect((await first.next()).value).toHaveLength(100);
     expect([...(await bytes.read(100, 10))]).toEqual(expected(100, 10));
@@ -178,7 +192,7 @@ describe('blobBytes: reads in order through one stream', () => {
   });
 
   it('gives fewer bytes only where the blob ends', async () => {
-    const bytes = blobBytes(new Blob(parts as BlobPart[]));
+    const bytes = blobBytes(kind(new Blob(parts as BlobPart[])));
     expect(await collect(streamed(bytes, 900, 500))).toEqual(expected(900, 100));
     expect([...(await bytes.read(1000, 10))]).toEqual([]);
   });
@@ -199,5 +213,119 @@ describe('blobBytes: reads in order through one stream', () => {
     const bytes = blobBytes(blob);
     await expect(collect(streamed(bytes, 0, 100))).rejects.toThrow('the file cannot be read');
     expect(await collect(streamed(bytes, 0, 100))).toEqual(expected(0, 100));
+  });
+});
+
+/**
+ * A blob whose streams are byte streams that answer each read with at most `chunk` bytes (as
+ * Chromium's blob streams do, in parts of about 64 KiB), counting the reads and those into
+ * memory never written before (its first byte zero: the content has no zero byte).
+ */
+function chunkedBlob(content: Uint8Array, chunk: number) {
+  const counts = { reads: 0, fresh: 0 };
+  const make = (from: number, to: number): Blob =>
+    ({
+      size: to - from,
+      slice: (start = 0, end = to - from) =>
+        make(from + Math.min(start, to - from), from + Math.min(Math.max(start, end), to - from)),
+      arrayBuffer: async () => content.slice(from, to).buffer,
+      stream: () => {
+        let at = from;
+        return new ReadableStream({
+          type: 'bytes',
+          pull(controller) {
+            const request = controller.byobRequest;
+            if (!request?.view) throw new Error('the reader should read into its own memory');
+            if (at >= to) {
+              controller.close();
+              request.respond(0);
+              return;
+            }
+            const view = new Uint8Array(request.view.buffer, request.view.byteOffset, request.view.byteLength);
+            const n = Math.min(chunk, view.length, to - at);
+            counts.reads += 1;
+            if (view[0] === 0) counts.fresh += 1;
+            view.set(content.subarray(at, at + n));
+            at += n;
+            request.respond(n);
+          },
+        });
+      },
+    }) as unknown as Blob;
+  return { blob: make(0, content.length), counts };
+}
+
+describe('blobBytes: a byte stream is read into kept memory', () => {
+  const CHUNK = 64 * 1024;
+  const content = new Uint8Array(12 * 1024 * 1024 + 123).map((_, i) => ((i * 7 + 3) % 255) + 1);
+  const expectSame = (got: Uint8Array, offset: number, length: number) => {
+    expect(got.length).toBe(length);
+    // One comparison, not a million: the first differing place, if any.
+    const want = content.subarray(offset, offset + length);
+    const differs = got.findIndex((byte, i) => byte !== want[i]);
+    expect(differs).toBe(-1);
+  };
+
+  it('a transient stream is read into the same memory again, chunk after chunk', async () => {
+    const { blob, counts } = chunkedBlob(content, CHUNK);
+    const bytes = blobBytes(blob);
+    const out = new Uint8Array(content.length);
+    let at = 0;
+    for await (const chunk of bytes.stream!(0, content.length, { transient: true })) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    expectSame(out.subarray(0, at), 0, content.length);
+    expect(counts.reads).toBe(Math.ceil(content.length / CHUNK));
+    // Only the first read goes into memory never written: every later one into the same.
+    expect(counts.fresh).toBe(1);
+  });
+
+  it("chunks of a stream that is not transient are the reader's own: they keep their bytes while later ones are read", async () => {
+    const { blob } = chunkedBlob(content, CHUNK);
+    const bytes = blobBytes(blob);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of bytes.stream!(100, 3 * 1024 * 1024)) chunks.push(chunk);
+    const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
+    chunks.reduce((at, c) => (out.set(c, at), at + c.length), 0);
+    expectSame(out, 100, 3 * 1024 * 1024);
+  });
+
+  it('reads and look aheads are their own bytes, entries read as zip.js reads them, memory bounded', async () => {
+    const { blob, counts } = chunkedBlob(content, CHUNK);
+    const bytes = blobBytes(blob);
+    // Four entries of 3 MiB, each: a 30-byte header, its data, a 16-byte descriptor past the data.
+    const ENTRY = 3 * 1024 * 1024;
+    const kept: [Uint8Array, number, number][] = [];
+    for (let start = 0; start + ENTRY <= content.length; start += ENTRY) {
+      const dataAt = start + 30;
+      const dataLength = ENTRY - 46;
+      kept.push([await bytes.read(start, 30), start, 30]);
+      kept.push([await bytes.read(dataAt + dataLength, 16), dataAt + dataLength, 16]);
+      const out = new Uint8Array(dataLength);
+      let at = 0;
+      for await (const chunk of bytes.stream!(dataAt, dataLength, { transient: true })) {
+        out.set(chunk, at);
+        at += chunk.length;
+      }
+      expectSame(out.subarray(0, at), dataAt, dataLength);
+    }
+    // A read continuing the stream across many of its reads: one buffer of its own.
+    const last = 4 * ENTRY;
+    kept.push([await bytes.read(last, 100), last, 100]);
+    kept.push([await bytes.read(last + 100, 23), last + 100, 23]);
+    for (const [got, offset, length] of kept) expectSame(got, offset, length);
+    // Each look ahead holds most of an entry, but the memory read into is kept and used again:
+    // far less than the 12 MiB read was ever fresh memory.
+    expect(counts.fresh * CHUNK).toBeLessThanOrEqual(6 * 1024 * 1024);
+  });
+
+  it('a read spanning a stream\'s held parts, after a transient stream stopped there, is its own copy', async () => {
+    const { blob } = chunkedBlob(content, CHUNK);
+    const bytes = blobBytes(blob);
+    for await (const chunk of bytes.stream!(0, 1000, { transient: true })) expect(chunk.length).toBeGreaterThan(0);
+    const spanning = await bytes.read(1000, 200_000);
+    for await (const chunk of bytes.stream!(201_000, 500_000, { transient: true })) expect(chunk.length).toBeGreaterThan(0);
+    expectSame(spanning, 1000, 200_000);
   });
 });

@@ -8,7 +8,7 @@
  * for the next read that starts where it stopped (the next entry's local header and data): an
  * archive read in stored order is one stream, not thousands of slices.
  */
-import type { RandomAccessBytes } from './source.ts';
+import type { RandomAccessBytes, StreamOptions } from './source.ts';
 
 /** A stream continues to a `stream()` that starts at most this far past where it stopped. */
 const STREAM_GAP_BYTES = 64 * 1024;
@@ -25,50 +25,148 @@ const LOOK_AHEAD_READ_BYTES = 64 * 1024;
 /** Streams kept for a continuation: the entry being read and one more reader in order. */
 const MAX_CURSORS = 2;
 
+/**
+ * Memory a byte stream is read into (a BYOB reader, where the engine's blob streams are byte
+ * streams: Chromium, Node 20). In Chromium a stream's chunks are otherwise each a new buffer,
+ * and fresh memory costs more there than reading into kept memory (docs/PERFORMANCE.md).
+ */
+const SLAB_BYTES = 1024 * 1024;
+/** A read goes into a slab with at least this much room; else into another slab. */
+const MIN_READ_BYTES = 64 * 1024;
+/** Empty slabs kept per stream for the next reads (a look ahead holds up to 4 MiB). */
+const MAX_FREE_SLABS = 4;
+
+/** Memory a byte stream's reads go into, again once nothing read into it is held. */
+interface Slab {
+  /** The slab's memory as the last read gave it back (a BYOB read transfers the buffer it reads into). */
+  buffer: ArrayBuffer;
+  /** Held parts in it, not yet given. */
+  held: number;
+}
+
+/** Bytes read and not yet given: a part of a slab, or of a chunk the stream made. */
+interface Held {
+  readonly slab: Slab | null;
+  readonly chunk: Uint8Array | null;
+  offset: number;
+  length: number;
+}
+
+const viewOf = (held: Held, length: number): Uint8Array =>
+  held.slab
+    ? new Uint8Array(held.slab.buffer, held.offset, length)
+    : (held.chunk as Uint8Array).subarray(held.offset, held.offset + length);
+
 /** A stream of the blob from `pos` on, handed out to one reader at a time. */
 class Cursor {
   /** The offset of the next byte `next` gives. */
   pos: number;
   busy = false;
-  /** Chunks read from the stream and not yet given (the rest of one, or those read for a look ahead). */
-  private held: Uint8Array[] = [];
+  /** Bytes read from the stream and not yet given (the rest of one read, or those read for a look ahead). */
+  private held: Held[] = [];
   private heldBytes = 0;
-  constructor(
-    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+  private ended = false;
+  /** The slab the next read goes into, and where in it. */
+  private fill: Slab | null = null;
+  private fillAt = 0;
+  private free: Slab[] = [];
+
+  private constructor(
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader,
+    private readonly byob: boolean,
     start: number,
   ) {
     this.pos = start;
   }
 
-  /** The stream's next chunk with bytes in it, kept; false at the blob's end. */
-  private async readMore(): Promise<boolean> {
-    for (;;) {
-      const read = await this.reader.read();
-      if (read.done) return false;
-      if (read.value.length === 0) continue;
-      this.held.push(read.value);
-      this.heldBytes += read.value.length;
-      return true;
+  /** A cursor over `stream`, read into slabs where it is a byte stream. */
+  static over(stream: ReadableStream<Uint8Array>, start: number): Cursor {
+    let byob: ReadableStreamBYOBReader | null = null;
+    try {
+      byob = stream.getReader({ mode: 'byob' });
+    } catch {
+      // Not a byte stream: its own chunks are given.
     }
+    return byob ? new Cursor(byob, true, start) : new Cursor(stream.getReader(), false, start);
   }
 
-  /** The next bytes, at most `max` (a view of the stream's chunk, no copy); null at the blob's end. */
-  async next(max: number): Promise<Uint8Array | null> {
+  /** The stream's next bytes, held; false at the blob's end. */
+  private async readMore(): Promise<boolean> {
+    while (!this.ended) {
+      if (!this.byob) {
+        const read = await (this.reader as ReadableStreamDefaultReader<Uint8Array>).read();
+        if (read.done) break;
+        if (read.value.length === 0) continue;
+        this.hold({ slab: null, chunk: read.value, offset: 0, length: read.value.length });
+        return true;
+      }
+      const slab = this.slabToFill();
+      const into = new Uint8Array(slab.buffer, this.fillAt, SLAB_BYTES - this.fillAt);
+      const read = await (this.reader as ReadableStreamBYOBReader).read(into);
+      if (read.value) slab.buffer = read.value.buffer as ArrayBuffer;
+      if (read.done) break;
+      if (read.value.length === 0) continue;
+      slab.held += 1;
+      this.hold({ slab, chunk: null, offset: this.fillAt, length: read.value.length });
+      this.fillAt += read.value.length;
+      return true;
+    }
+    this.ended = true;
+    return false;
+  }
+
+  private hold(held: Held): void {
+    this.held.push(held);
+    this.heldBytes += held.length;
+  }
+
+  /**
+   * Where the next read goes: the slab read into last, from its start when nothing held is in
+   * it (what was given from it is done with: see `next`), else from where it stopped if there
+   * is room; else a kept empty slab, or a new one.
+   */
+  private slabToFill(): Slab {
+    const current = this.fill;
+    if (current && current.held === 0) this.fillAt = 0;
+    if (current && SLAB_BYTES - this.fillAt >= MIN_READ_BYTES) return current;
+    const slab = this.free.pop() ?? { buffer: new ArrayBuffer(SLAB_BYTES), held: 0 };
+    this.fill = slab;
+    this.fillAt = 0;
+    return slab;
+  }
+
+  /**
+   * The next bytes, at most `max`; null at the blob's end. With `transient` the caller is done
+   * with them at its next call (a view of a slab, read into again after that); otherwise they
+   * are its own (a copy of a slab's bytes, or a view of a chunk the stream made).
+   */
+  async next(max: number, transient = false): Promise<Uint8Array | null> {
     if (this.held.length === 0 && !(await this.readMore())) return null;
-    let chunk = this.held[0] as Uint8Array;
-    if (chunk.length > max) {
-      this.held[0] = chunk.subarray(max);
-      chunk = chunk.subarray(0, max);
-    } else this.held.shift();
-    this.heldBytes -= chunk.length;
-    this.pos += chunk.length;
-    return chunk;
+    const first = this.held[0] as Held;
+    const length = Math.min(first.length, max);
+    const view = viewOf(first, length);
+    if (length === first.length) {
+      this.held.shift();
+      const slab = first.slab;
+      if (slab && --slab.held === 0 && slab !== this.fill && this.free.length < MAX_FREE_SLABS) this.free.push(slab);
+    } else {
+      first.offset += length;
+      first.length -= length;
+    }
+    this.heldBytes -= length;
+    this.pos += length;
+    return first.slab && !transient ? view.slice() : view;
+  }
+
+  /** Whether `next` gives views that are read into again (and `transient` matters). */
+  get reusesMemory(): boolean {
+    return this.byob;
   }
 
   /** Reads past `count` bytes; false if the blob ended first. */
   async skip(count: number): Promise<boolean> {
     while (count > 0) {
-      const chunk = await this.next(count);
+      const chunk = await this.next(count, true);
       if (!chunk) return false;
       count -= chunk.length;
     }
@@ -82,12 +180,12 @@ class Cursor {
   async peek(ahead: number, length: number): Promise<Uint8Array> {
     while (this.heldBytes < ahead + length && (await this.readMore()));
     const out = new Uint8Array(Math.max(0, Math.min(length, this.heldBytes - ahead)));
-    let at = 0; // where the chunk below starts, from `pos`
-    for (const chunk of this.held) {
+    let at = 0; // where the held part below starts, from `pos`
+    for (const held of this.held) {
       const from = Math.max(ahead, at);
-      const to = Math.min(ahead + out.length, at + chunk.length);
-      if (from < to) out.set(chunk.subarray(from - at, to - at), from - ahead);
-      at += chunk.length;
+      const to = Math.min(ahead + out.length, at + held.length);
+      if (from < to) out.set(viewOf(held, held.length).subarray(from - at, to - at), from - ahead);
+      at += held.length;
       if (at >= ahead + out.length) break;
     }
     return out;
@@ -96,6 +194,9 @@ class Cursor {
   cancel(): void {
     this.held = [];
     this.heldBytes = 0;
+    this.fill = null;
+    this.free = [];
+    this.ended = true;
     this.reader.cancel().catch(() => undefined);
   }
 }
@@ -124,7 +225,7 @@ export function blobBytes(blob: Blob): RandomAccessBytes {
     }
   };
   const started = (offset: number): Cursor => {
-    const cursor = new Cursor(blob.slice(offset).stream().getReader(), offset);
+    const cursor = Cursor.over(blob.slice(offset).stream(), offset);
     cursor.busy = true;
     cursors.push(cursor);
     while (cursors.length > MAX_CURSORS) {
@@ -134,15 +235,16 @@ export function blobBytes(blob: Blob): RandomAccessBytes {
     }
     return cursor;
   };
-  /** Exactly `length` bytes from `cursor` (fewer only at the blob's end): one chunk's view, or a copy of several. */
+  /** Exactly `length` bytes from `cursor`, the caller's own (fewer only at the blob's end): one chunk's view, or a copy. */
   const take = async (cursor: Cursor, length: number): Promise<Uint8Array> => {
-    const first = await cursor.next(length);
-    if (!first || first.length === length) return first ?? new Uint8Array(0);
+    const first = await cursor.next(length, true);
+    if (!first) return new Uint8Array(0);
+    if (first.length === length) return cursor.reusesMemory ? first.slice() : first;
     const out = new Uint8Array(length);
     out.set(first);
     let filled = first.length;
     while (filled < length) {
-      const chunk = await cursor.next(length - filled);
+      const chunk = await cursor.next(length - filled, true);
       if (!chunk) return out.subarray(0, filled);
       out.set(chunk, filled);
       filled += chunk.length;
@@ -184,14 +286,15 @@ export function blobBytes(blob: Blob): RandomAccessBytes {
         throw error;
       }
     },
-    async *stream(offset: number, length: number): AsyncIterable<Uint8Array> {
+    async *stream(offset: number, length: number, options?: StreamOptions): AsyncIterable<Uint8Array> {
+      const transient = options?.transient === true;
       if (length <= 0) return;
       const cursor = (await continuing(offset, STREAM_GAP_BYTES)) ?? started(offset);
       let left = length;
       let kept = false;
       try {
         while (left > 0) {
-          const chunk = await cursor.next(left);
+          const chunk = await cursor.next(left, transient);
           if (!chunk) break;
           left -= chunk.length;
           yield chunk;

@@ -33,6 +33,11 @@ export interface ArchiveSource {
   close(): Promise<void>;
 }
 
+export interface StreamOptions {
+  /** Each chunk is used before the next is asked for, and not kept: its memory may be read into again. */
+  readonly transient?: boolean;
+}
+
 /** Random access to the bytes of one file: a Node file handle, a browser Blob. */
 export interface RandomAccessBytes {
   readonly size: number;
@@ -41,8 +46,10 @@ export interface RandomAccessBytes {
    * The same bytes as `read(offset, length)`, in chunks of any size, for a long read in order
    * (where reading a slice at a time costs more than one stream: a browser's Blob). Fewer bytes
    * than asked only where the file ends; the caller checks the total as it checks a `read`.
+   * With `transient`, the caller is done with each chunk when it asks for the next one (or
+   * stops), so a chunk may be a view of memory that is read into again after that.
    */
-  stream?(offset: number, length: number): AsyncIterable<Uint8Array>;
+  stream?(offset: number, length: number, options?: StreamOptions): AsyncIterable<Uint8Array>;
   close?(): Promise<void>;
 }
 

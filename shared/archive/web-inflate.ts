@@ -125,7 +125,9 @@ async function* inflated(
   const reader = stream.readable.getReader();
   let readFailure: { error: unknown } | null = null;
   const feeding = (async () => {
-    const source = storedDataBytes(bytes, stored, signal)[Symbol.asyncIterator]();
+    // Each part is done with once written (the stream inflates it before the write settles), so
+    // the parts may be read into the same memory again.
+    const source = storedDataBytes(bytes, stored, signal, { transient: true })[Symbol.asyncIterator]();
     for (;;) {
       let next: IteratorResult<Uint8Array>;
       try {

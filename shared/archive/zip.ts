@@ -17,6 +17,7 @@ import {
   type RandomAccessBytes,
   type RawEntry,
   type ReadLimits,
+  type StreamOptions,
 } from './source.ts';
 
 // No zip.js web workers: verification already runs in our own worker pool, and the
@@ -59,17 +60,22 @@ export class UnnamedDataFault extends Error {
 /** Bytes of an entry's stored data read at a time by a native inflate. */
 const STORED_READ_BYTES = 1 << 20;
 
-/** An entry's stored data (deflated or not), read from the archive a part at a time, for a native inflate. */
+/**
+ * An entry's stored data (deflated or not), read from the archive a part at a time, for a native
+ * inflate. With `transient` the caller is done with each part when it asks for the next
+ * ({@link StreamOptions}).
+ */
 export async function* storedDataBytes(
   bytes: RandomAccessBytes,
   stored: StoredData,
   signal?: AbortSignal,
+  options?: StreamOptions,
 ): AsyncIterable<Uint8Array> {
   const end = stored.offset + stored.compressedSize;
   if (bytes.stream) {
     signal?.throwIfAborted();
     let at = stored.offset;
-    for await (const chunk of bytes.stream(stored.offset, stored.compressedSize)) {
+    for await (const chunk of bytes.stream(stored.offset, stored.compressedSize, options)) {
       signal?.throwIfAborted();
       at += chunk.length;
       yield chunk;
