@@ -320,12 +320,13 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
     expect(counts.fresh * CHUNK).toBeLessThanOrEqual(6 * 1024 * 1024);
   });
 
-  it('a read spanning a stream\'s held parts, after a transient stream stopped there, is its own copy', async () => {
+  it("a read spanning a stream's held parts, after a transient stream stopped there, is its own copy", async () => {
     const { blob } = chunkedBlob(content, CHUNK);
     const bytes = blobBytes(blob);
     for await (const chunk of bytes.stream!(0, 1000, { transient: true })) expect(chunk.length).toBeGreaterThan(0);
     const spanning = await bytes.read(1000, 200_000);
-    for await (const chunk of bytes.stream!(201_000, 500_000, { transient: true })) expect(chunk.length).toBeGreaterThan(0);
+    for await (const chunk of bytes.stream!(201_000, 500_000, { transient: true }))
+      expect(chunk.length).toBeGreaterThan(0);
     expectSame(spanning, 1000, 200_000);
   });
 });
