@@ -158,11 +158,6 @@ class Cursor {
     return first.slab && !transient ? view.slice() : view;
   }
 
-  /** Whether `next` gives views that are read into again (and `transient` matters). */
-  get reusesMemory(): boolean {
-    return this.byob;
-  }
-
   /** Reads past `count` bytes; false if the blob ended first. */
   async skip(count: number): Promise<boolean> {
     while (count > 0) {
@@ -235,11 +230,10 @@ export function blobBytes(blob: Blob): RandomAccessBytes {
     }
     return cursor;
   };
-  /** Exactly `length` bytes from `cursor`, the caller's own (fewer only at the blob's end): one chunk's view, or a copy. */
+  /** Exactly `length` bytes from `cursor`, the caller's own (fewer only at the blob's end): one part as `next` gives it, or a copy of several. */
   const take = async (cursor: Cursor, length: number): Promise<Uint8Array> => {
-    const first = await cursor.next(length, true);
-    if (!first) return new Uint8Array(0);
-    if (first.length === length) return cursor.reusesMemory ? first.slice() : first;
+    const first = await cursor.next(length);
+    if (!first || first.length === length) return first ?? new Uint8Array(0);
     const out = new Uint8Array(length);
     out.set(first);
     let filled = first.length;
