@@ -194,8 +194,8 @@ export default tseslint.config(
         'error',
         {
           folders: ['renderer/workers', 'shared'],
-          packages: ['@cedar-policy/cedar-wasm/web'],
-          why: "renderer/workers/ runs in a Web Worker: renderer/workers/, shared/ and Cedar's /web build only (the window's code is not the worker's).",
+          packages: ['@cedar-policy/cedar-wasm/web', '@zip.js/zip.js/dist/zip-module.wasm?url'],
+          why: "renderer/workers/ runs in a Web Worker: renderer/workers/, shared/, Cedar's /web build and the address of zip.js's zlib WebAssembly only (the window's code is not the worker's).",
         },
       ],
     },
@@ -213,7 +213,12 @@ export default tseslint.config(
         'error',
         {
           folders: ['renderer/workers', 'shared', 'renderer/store/db.ts', 'renderer/store/line-files.ts'],
-          packages: ['@cedar-policy/cedar-wasm/web', 'dexie', '@noble/hashes'],
+          packages: [
+            '@cedar-policy/cedar-wasm/web',
+            '@zip.js/zip.js/dist/zip-module.wasm?url',
+            'dexie',
+            '@noble/hashes',
+          ],
           why: "impact.worker.ts: renderer/workers/, shared/, Cedar's /web build, the store's schema (renderer/store/db.ts with Dexie) and its reader of kept segment files (renderer/store/line-files.ts) to read stored receipt lines itself, and @noble/hashes (shared/'s SHA-256) to put a memo in front of it.",
         },
       ],

@@ -72,11 +72,13 @@ describe('shared/producer/ does not import the verifier', () => {
   refused(file, "import { readFile } from 'node:fs';");
 });
 
-describe('renderer/workers/ imports only itself, shared/ and Cedar for the web', () => {
+describe("renderer/workers/ imports only itself, shared/, Cedar for the web and zlib's WebAssembly address", () => {
   const file = 'renderer/workers/example.ts';
   allowed(file, "import { verifyArchive } from '../../shared/engine/verify.ts';");
   allowed(file, "import { relay } from './relay.ts';");
   allowed(file, "import init from '@cedar-policy/cedar-wasm/web';");
+  allowed(file, "import zlibWasmUrl from '@zip.js/zip.js/dist/zip-module.wasm?url';");
+  refused(file, "import { ZipReader } from '@zip.js/zip.js';");
   refused(file, "import { db } from '../store/db.ts';");
   refused(file, "import { App } from '../app/App.tsx';");
   refused(file, "import Dexie from 'dexie';");

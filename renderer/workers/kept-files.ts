@@ -44,8 +44,8 @@ export class KeptFiles {
    */
   inflate(inflate: NativeInflate): NativeInflate {
     if (this.archive) return inflate;
-    return (bytes, stored, signal) => {
-      if (!keepable(stored)) return inflate(bytes, stored, signal);
+    const recording: NativeInflate = (bytes, stored, signal, options) => {
+      if (!keepable(stored)) return inflate(bytes, stored, signal, options);
       const reads: Recorded[] = [];
       this.recording.set(stored.offset, reads);
       const recorded: RandomAccessBytes = {
@@ -56,8 +56,10 @@ export class KeptFiles {
           return read;
         },
       };
-      return this.forgetUnlessWhole(inflate(recorded, stored, signal), stored.offset);
+      return this.forgetUnlessWhole(inflate(recorded, stored, signal, options), stored.offset);
     };
+    // The recorded reads are the stored bytes, not the inflated parts: views of these stay views.
+    return inflate.transientViews ? Object.assign(recording, { transientViews: true as const }) : recording;
   }
 
   /** The entry's chunks as given; its recorded reads are forgotten if it is not read to its end. */

@@ -89,6 +89,6 @@ export interface WorkerImportTimings {
   readonly pointIndex: number;
   /** Each segment worker's time checking and waiting for work (null: no pool, one thread checked all). */
   readonly pool: readonly { readonly busyMs: number; readonly idleMs: number }[] | null;
-  /** What inflated the entries: the engine's DecompressionStream, or zip.js's pipeline where it cannot. */
-  readonly inflate: 'DecompressionStream' | 'zip.js';
+  /** What inflated the entries: zlib in WebAssembly, the engine's DecompressionStream where that cannot load, or zip.js's pipeline. */
+  readonly inflate: 'zlib (WebAssembly)' | 'DecompressionStream' | 'zip.js';
 }

@@ -29,6 +29,8 @@ import { readArchiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { Pace } from './pace.ts';
 import { webInflate } from '../../shared/archive/web-inflate.ts';
+import { zlibInflate } from '../../shared/archive/zlib-inflate.ts';
+import zlibWasmUrl from '@zip.js/zip.js/dist/zip-module.wasm?url';
 import type { NativeInflate, StoredData } from '../../shared/archive/zip.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, WorkerImportTimings } from './verify-protocol.ts';
@@ -83,8 +85,25 @@ function poolSize(): number {
   return Math.max(1, Math.min(4, self.navigator.hardwareConcurrency || 1));
 }
 
-/** The inflate for ZIP entries, made once (undefined where zip.js reads them). */
-let nativeInflate: Promise<NativeInflate | undefined> | null = null;
+/** The inflate for ZIP entries and what it is, made once (undefined where zip.js reads them). */
+let nativeInflate: Promise<{ inflate: NativeInflate; name: WorkerImportTimings['inflate'] } | undefined> | null = null;
+
+/**
+ * zlib in WebAssembly (shared/archive/zlib-inflate.ts: its output read where zlib wrote it, not a
+ * new buffer every 64 KiB); where it cannot load, the engine's DecompressionStream where it keeps
+ * zip.js's rules (web-inflate.ts); else none (zip.js's own pipeline). A WebAssembly CRC-32 with both.
+ */
+async function chooseInflate(): Promise<{ inflate: NativeInflate; name: WorkerImportTimings['inflate'] } | undefined> {
+  try {
+    const wasm = await (await fetch(zlibWasmUrl)).arrayBuffer();
+    const inflate = await zlibInflate(wasm);
+    if (inflate) return { inflate, name: 'zlib (WebAssembly)' };
+  } catch {
+    // The next one.
+  }
+  const inflate = await webInflate();
+  return inflate ? { inflate, name: 'DecompressionStream' } : undefined;
+}
 
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
   const started = performance.now();
@@ -146,9 +165,8 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     // Control metrics likewise: a population counted without the checks would read as no exceptions.
     const metrics: MetricsCollector | null = controls.factories.length > 0 ? createMetricsCollector() : null;
     const bulkVerifier = await receiptVerifier();
-    // The engine's DecompressionStream and a WebAssembly CRC-32 for the entries, where they keep
-    // zip.js's rules (shared/archive/web-inflate.ts); zip.js's own pipeline elsewhere.
-    const inflate = await (nativeInflate ??= webInflate());
+    const chosen = await (nativeInflate ??= chooseInflate());
+    const inflate = chosen?.inflate;
     const files: KeptFile[] = [];
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
       trustedRoots,
@@ -198,7 +216,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       table: indexFrom - tableFrom,
       pointIndex: performance.now() - indexFrom,
       pool: (pool as Awaited<ReturnType<typeof startSegmentPool>> | null)?.timings() ?? null,
-      inflate: inflate ? 'DecompressionStream' : 'zip.js',
+      inflate: chosen?.name ?? 'zip.js',
     };
     // The blocks and the point index's buckets first, each message read in its own task.
     const parts = importParts(blocks, table, pointIndex);

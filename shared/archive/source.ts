@@ -27,9 +27,11 @@ export interface ArchiveSource {
   entries(): Promise<readonly RawEntry[]>;
   /**
    * Streams one entry's decompressed bytes. Enforces the {@link ReadLimits} while
-   * streaming and throws {@link LimitExceededError} the moment one is passed.
+   * streaming and throws {@link LimitExceededError} the moment one is passed. With `transient`
+   * the caller is done with each chunk when it asks for the next one (or stops), so a chunk may
+   * be a view of memory written again after that.
    */
-  read(entry: RawEntry, signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  read(entry: RawEntry, signal?: AbortSignal, options?: StreamOptions): AsyncIterable<Uint8Array>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 /**
- * The app's inflate for ZIP entries: the runtime's `DecompressionStream('deflate-raw')` (native
+ * The app's inflate for ZIP entries where zlib's WebAssembly cannot load (zlib-inflate.ts, which
+ * reads its output where zlib wrote it): the runtime's `DecompressionStream('deflate-raw')` (native
  * zlib) and hash-wasm's CRC-32, instead of zip.js's stream pipeline, which copies every
  * inflated byte once more into arrays of its own (docs/PERFORMANCE.md). Like the command
  * line's (cli/node-zip.ts) it reads the stored bytes, inflates them and checks their size and

@@ -42,11 +42,20 @@ export interface StoredData {
  * {@link UnnamedDataFault} for a fault it cannot name as zip.js would. Without one, zip.js
  * streams the entry; its stream pipeline cost about three times Node's zlib on the same bytes.
  */
-export type NativeInflate = (
+export type NativeInflate = ((
   bytes: RandomAccessBytes,
   stored: StoredData,
   signal?: AbortSignal,
-) => AsyncIterable<Uint8Array>;
+  options?: StreamOptions,
+) => AsyncIterable<Uint8Array>) & {
+  /**
+   * Asked for `transient` parts, this inflate may give views of memory it writes again once the
+   * caller asks for the next part; it then checks the size and CRC-32 of an entry of at most
+   * {@link HELD_ENTRY_BYTES} before giving any of it (zip.ts holds the parts of such an entry
+   * otherwise, which views would not survive). Without this, every part is the caller's own.
+   */
+  readonly transientViews?: true;
+};
 
 /**
  * A fault in an entry's data that a native inflate found but cannot name as zip.js does (a
@@ -155,23 +164,27 @@ export async function openZip(
   return {
     name,
     entries: async () => raw,
-    async *read(entry: RawEntry, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+    async *read(entry: RawEntry, signal?: AbortSignal, options?: StreamOptions): AsyncIterable<Uint8Array> {
       const zipEntry = byRaw.get(entry);
       if (!zipEntry || entry.isDirectory)
         throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
       const compressed = Math.max(1, zipEntry.compressedSize);
       let entryRead = 0;
+      // Views of the inflate's memory, where the caller is done with each part at the next and
+      // the inflate checks a held entry whole itself.
+      const views = options?.transient === true && inflate?.transientViews === true;
+      const inflateOptions = views ? { transient: true } : undefined;
       const inflated = inflate
         ? nativeData(
             zipEntry as FileEntry,
             (stored) =>
               onStoredData
-                ? afterAll(inflate(bytes, stored, signal), () => onStoredData(entry.name, stored))
-                : inflate(bytes, stored, signal),
+                ? afterAll(inflate(bytes, stored, signal, inflateOptions), () => onStoredData(entry.name, stored))
+                : inflate(bytes, stored, signal, inflateOptions),
             signal,
           )
         : zipJsData(zipEntry as FileEntry, signal);
-      const data = zipEntry.uncompressedSize <= HELD_ENTRY_BYTES ? heldUntilChecked(inflated) : inflated;
+      const data = zipEntry.uncompressedSize <= HELD_ENTRY_BYTES && !views ? heldUntilChecked(inflated) : inflated;
       try {
         for await (const value of data) {
           entryRead += value.length;

@@ -351,13 +351,18 @@ function progress(run: Run, phase: Progress['phase']): void {
   });
 }
 
-function streamEntry(run: Run, path: string): AsyncGenerator<Uint8Array> {
+/**
+ * An entry's chunks, hashed for the manifest (and kept for `onFile` where it asks). With
+ * `transient` the caller is done with each chunk when it asks for the next: the reader may then
+ * give views of memory it writes again (archive/zip.ts).
+ */
+function streamEntry(run: Run, path: string, transient = false): AsyncGenerator<Uint8Array> {
   run.actual.set(path, null);
   const onFile = run.options.onFile;
   const kind = onFile ? keptKind(path) : null;
   const kept: Uint8Array[] | null = kind ? [] : null;
   let keptBytes = 0;
-  const chunks = run.source.read(run.files.get(path) as RawEntry, run.signal);
+  const chunks = run.source.read(run.files.get(path) as RawEntry, run.signal, transient ? { transient } : undefined);
   return hashingChunks(
     kept
       ? (async function* () {
@@ -785,7 +790,8 @@ async function checkLedgers(run: Run): Promise<void> {
           // The run's first file starts with small pieces (256 KiB, then twice each time):
           // its first answer, and progress, come soon after the workers are ready.
           for await (const read of splitIntoPieces(
-            streamEntry(run, task.path),
+            // Each chunk's bytes are copied into a piece before the next is asked for.
+            streamEntry(run, task.path, true),
             pieceBytes,
             limits.maxLineBytes,
             declared,
@@ -866,8 +872,8 @@ async function readRemainingEntries(run: Run): Promise<void> {
   for (const path of run.files.keys()) {
     if (run.actual.has(path) || path === MANIFEST_PATH) continue;
     await guarded(run, path, async () => {
-      for await (const _chunk of streamEntry(run, path)) {
-        // hashing happens in streamEntry
+      for await (const _chunk of streamEntry(run, path, true)) {
+        // hashing happens in streamEntry (and a kept file's chunks are copied there)
       }
     });
     const attachment = ATTACHMENT.exec(path);

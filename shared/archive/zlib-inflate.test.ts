@@ -1,0 +1,328 @@
+/**
+ * The app's inflate in WebAssembly (shared/archive/zlib-inflate.ts, zip.js's zlib build) against
+ * zip.js's own read path, entry by entry, read as every reader reads (parts of its own) and as a
+ * transient reader reads (views of zlib's memory): the same bytes where the entry is sound, the
+ * very same outcome, words included, where its data, checksum or sizes were altered. And what the
+ * views are for: parts read where zlib wrote them, its memory never grown while they are read.
+ */
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { zipSync } from 'fflate';
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
+import { createCRC32 } from 'hash-wasm';
+import { HELD_ENTRY_BYTES, openZip, type NativeInflate } from './zip.ts';
+import type { StreamOptions } from './source.ts';
+import { blobBytes } from './blob.ts';
+import { zlibInflate, zlibInflateOn, type ZlibExports } from './zlib-inflate.ts';
+import {
+  deflated,
+  faultyDeflated,
+  memoryBytes,
+  rawZip,
+  readEveryEntry,
+  stored,
+  type Outcome,
+  type RawEntry,
+} from '../../test/support/raw-zip.ts';
+import { patchZipEntry } from '../../test/support/zip-patch.ts';
+
+const WASM = readFileSync(createRequire(import.meta.url).resolve('@zip.js/zip.js/dist/zip-module.wasm'));
+
+const TEXT = new TextEncoder().encode(
+  Array.from({ length: 4000 }, (_, i) => `{"seq":${i},"note":"line ${i}"}\n`).join(''),
+);
+const RANDOM = new Uint8Array(randomBytes(3000));
+const TRANSIENT: StreamOptions = { transient: true };
+
+/** An instance of zlib whose memory the test can see, and the inflate on it. */
+async function instance(): Promise<{ zlib: ZlibExports; inflate: NativeInflate }> {
+  const { instance } = (await WebAssembly.instantiate(WASM, {})) as unknown as { instance: WebAssembly.Instance };
+  const zlib = instance.exports as unknown as ZlibExports;
+  zlib._initialize?.();
+  return { zlib, inflate: zlibInflateOn(zlib) };
+}
+
+async function loaded(): Promise<NativeInflate> {
+  const inflate = await zlibInflate(WASM);
+  if (!inflate) throw new Error('zlib should load here');
+  return inflate;
+}
+
+/** The zip as a File is in the app: a Blob whose streams come in parts (here of 1,000 bytes). */
+const partedBlob = (zip: Uint8Array) =>
+  blobBytes(
+    new Blob(Array.from({ length: Math.ceil(zip.length / 1000) }, (_, i) => zip.slice(i * 1000, (i + 1) * 1000))),
+  );
+const wholeBlob = (zip: Uint8Array) => blobBytes(new Blob([zip]));
+
+/**
+ * The same outcome for every entry as zip.js, words included: from bytes in memory and from
+ * Blobs, each read for parts of its own and for transient parts. Returns it.
+ */
+async function sameAsZipJs(zip: Uint8Array): Promise<Map<string, Outcome>> {
+  const inflate = await loaded();
+  const zipJs = await readEveryEntry(zip, undefined);
+  for (const bytesOf of [memoryBytes, partedBlob, wholeBlob])
+    for (const options of [undefined, TRANSIENT])
+      expect(
+        await readEveryEntry(zip, inflate, bytesOf, options),
+        `${bytesOf.name} ${JSON.stringify(options)}`,
+      ).toEqual(zipJs);
+  return zipJs;
+}
+
+/** Every part of `entry` as read, and what it failed with (null when it did not). */
+async function parts(
+  inflate: NativeInflate,
+  zip: Uint8Array,
+  name: string,
+  options?: StreamOptions,
+): Promise<{ parts: Uint8Array[]; copies: Uint8Array[]; error: Error | null }> {
+  const source = await openZip(memoryBytes(zip), 't.zip', {}, { inflate });
+  const entry = (await source.entries()).find((e) => e.name === name);
+  const out: Uint8Array[] = [];
+  const copies: Uint8Array[] = [];
+  let error: Error | null = null;
+  try {
+    for await (const part of source.read(entry!, undefined, options)) {
+      out.push(part);
+      copies.push(part.slice());
+    }
+  } catch (e) {
+    error = e as Error;
+  }
+  await source.close();
+  return { parts: out, copies, error };
+}
+
+describe('the app inflate in WebAssembly (shared/archive/zlib-inflate.ts)', () => {
+  it("loads from zip.js's zlib build, and not from other bytes or with another checksum", async () => {
+    expect(await zlibInflate(WASM)).toBeTypeOf('function');
+    expect((await loaded()).transientViews).toBe(true);
+    expect(await zlibInflate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))).toBeUndefined(); // an empty module
+    expect(await zlibInflate(new Uint8Array(randomBytes(100)))).toBeUndefined();
+    // hash-wasm's CRC-32C is not the ZIP's CRC-32.
+    expect(await zlibInflate(WASM, () => createCRC32(0x82f63b78))).toBeUndefined();
+  });
+
+  it('reads the same bytes as zip.js: deflated and stored, empty, multi-megabyte and highly compressed entries', async () => {
+    const big = new Uint8Array(randomBytes(3 << 20));
+    // 8 MiB of the same 2,000 random bytes again and again (about 100:1, under the ratio limit): 64 KiB of
+    // input inflates past a part buffer, so zlib is drained in steps.
+    const block = new Uint8Array(randomBytes(2000));
+    const repeated = new Uint8Array(8 << 20).map((_, i) => block[i % 2000] as number);
+    const lines = new TextEncoder().encode(
+      Array.from({ length: 100_000 }, (_, i) => `{"seq":${i},"h":"${(i * 2654435761) >>> 0}"}\n`).join(''),
+    );
+    for (const level of [0, 6, 9] as const) {
+      const zip = zipSync({
+        'a/text.jsonl': [TEXT, { level }],
+        'a/random.bin': [RANDOM, { level }],
+        'a/empty.json': [new Uint8Array(0), { level }],
+        'a/big.bin': [big, { level }],
+        'a/held.bin': [big.subarray(0, HELD_ENTRY_BYTES - (1 << 20)), { level }],
+        'a/just-held.bin': [new Uint8Array(randomBytes(HELD_ENTRY_BYTES)), { level }],
+        'a/just-streamed.bin': [new Uint8Array(randomBytes(HELD_ENTRY_BYTES + 1)), { level }],
+        'a/lines.jsonl': [lines, { level }],
+        'a/repeated.bin': [repeated, { level }],
+        'dir/': [new Uint8Array(0), { level: 0 }],
+      });
+      const outcomes = await sameAsZipJs(zip);
+      expect(outcomes.get('a/text.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+      expect(outcomes.get('a/empty.json')).toEqual({ ok: '' });
+      expect(outcomes.get('a/big.bin')).toEqual({ ok: Buffer.from(big).toString('base64') });
+      expect(outcomes.get('a/repeated.bin')).toEqual({ ok: Buffer.from(repeated).toString('base64') });
+      expect(outcomes.get('a/lines.jsonl')).toEqual({ ok: Buffer.from(lines).toString('base64') });
+    }
+  });
+
+  it('every altered entry gets the outcome zip.js gives it, words included, and the sound ones beside it are read', async () => {
+    const big = new Uint8Array(randomBytes(HELD_ENTRY_BYTES + 100_000));
+    const cases: RawEntry[] = [
+      faultyDeflated('crc.jsonl', TEXT, 'crc'),
+      faultyDeflated('flipped.jsonl', TEXT, 'damaged'),
+      faultyDeflated('cut.jsonl', TEXT, 'cut'),
+      faultyDeflated('trailing.jsonl', TEXT, 'trailing'),
+      faultyDeflated('big-crc.bin', big, 'crc'),
+      faultyDeflated('big-trailing.bin', big, 'trailing'),
+      faultyDeflated('big-cut.bin', big, 'cut'),
+      deflated('more.jsonl', TEXT, { uncompressedSize: TEXT.length + 7 }),
+      deflated('fewer.jsonl', TEXT, { uncompressedSize: TEXT.length - 7 }),
+      deflated('big-more.bin', big, { uncompressedSize: big.length + 1 }),
+      deflated('big-fewer.bin', big, { uncompressedSize: big.length - 1 }),
+      deflated('garbage.jsonl', TEXT, { data: new Uint8Array(randomBytes(500)) }),
+      stored('stored-crc.bin', RANDOM, { crc32: zlibCrc32(RANDOM) ^ 0x80000000 }),
+      stored('stored-more.bin', RANDOM, { uncompressedSize: RANDOM.length + 1 }),
+      stored('stored-fewer.bin', RANDOM, { uncompressedSize: RANDOM.length - 1 }),
+      stored('big-stored-crc.bin', big, { crc32: zlibCrc32(big) ^ 1 }),
+    ];
+    for (const bad of cases) {
+      const outcomes = await sameAsZipJs(rawZip([bad, deflated('good.jsonl', TEXT)]));
+      const outcome = outcomes.get(bad.name) as Outcome;
+      expect('unreadable' in outcome, `${bad.name} was read`).toBe(true);
+      expect((outcome as { unreadable: string }).unreadable).toMatch(
+        new RegExp(`^entry "${bad.name}" cannot be read: `),
+      );
+      expect(outcomes.get('good.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+    }
+  });
+
+  it("zip.js's checks before the data still hold: local headers, data descriptors, ZIP64", async () => {
+    const disagreeing = patchZipEntry(zipSync({ 'x.jsonl': TEXT, 'y.jsonl': TEXT }), 'x.jsonl', {
+      centralUncompressedSize: TEXT.length + 1,
+    });
+    expect((await sameAsZipJs(disagreeing)).get('x.jsonl')).toMatchObject({
+      unreadable: expect.stringMatching(/central directory and the entry's local header disagree/),
+    });
+    for (const layout of [{ dataDescriptor: true, dataDescriptorSignature: true }, { zip64: true }]) {
+      const writer = new ZipWriter(new Uint8ArrayWriter(), layout);
+      await writer.add('x.jsonl', new Uint8ArrayReader(TEXT));
+      await writer.add('y.bin', new Uint8ArrayReader(RANDOM), { level: 0 });
+      const read = await sameAsZipJs((await writer.close()).slice());
+      expect(read.get('x.jsonl'), JSON.stringify(layout)).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+    }
+  });
+
+  it('a transient reader gets views of the same memory; any other reader parts of its own, which keep their bytes', async () => {
+    const { zlib, inflate } = await instance();
+    const big = new Uint8Array(randomBytes(HELD_ENTRY_BYTES * 2));
+    for (const level of [0, 6] as const) {
+      const zip = zipSync({ 'big.bin': [big, { level }], 'small.jsonl': [TEXT, { level }] });
+      const views = await parts(inflate, zip, 'big.bin', TRANSIENT);
+      expect(views.error).toBeNull();
+      expect(Buffer.concat(views.copies).equals(Buffer.from(big))).toBe(true);
+      expect(views.parts.length).toBeGreaterThan(2);
+      // Each part of the larger entry is a view of zlib's memory, at the same place each time.
+      for (const part of views.parts) expect(part.buffer).toBe(zlib.memory.buffer);
+      expect(new Set(views.parts.map((p) => p.byteOffset)).size).toBe(1);
+      // A held entry is one view.
+      const small = await parts(inflate, zip, 'small.jsonl', TRANSIENT);
+      expect(small.parts.length).toBe(1);
+      expect(small.parts[0]!.buffer).toBe(zlib.memory.buffer);
+
+      // Without `transient`: parts of their own, still holding their bytes after the read.
+      const owned = await parts(inflate, zip, 'big.bin');
+      for (const part of owned.parts) expect(part.buffer).not.toBe(zlib.memory.buffer);
+      expect(Buffer.concat(owned.parts).equals(Buffer.from(big))).toBe(true);
+    }
+  });
+
+  it('a held entry read transient gives nothing before its size and CRC-32 are checked; a larger one gives its parts first', async () => {
+    const { inflate } = await instance();
+    const big = new Uint8Array(randomBytes(HELD_ENTRY_BYTES + (2 << 20)));
+    const justHeld = big.subarray(0, HELD_ENTRY_BYTES);
+    const zip = rawZip([
+      faultyDeflated('held.jsonl', TEXT, 'crc'),
+      stored('held-stored.bin', RANDOM, { crc32: zlibCrc32(RANDOM) ^ 1 }),
+      faultyDeflated('just-held.bin', justHeld, 'crc'),
+      faultyDeflated('large.bin', big, 'crc'),
+      deflated('sound.jsonl', TEXT),
+    ]);
+    const held = ['held.jsonl', 'held-stored.bin', 'just-held.bin'];
+    for (const options of [undefined, TRANSIENT]) {
+      for (const name of held) {
+        const read = await parts(inflate, zip, name, options);
+        expect(read.parts, name).toEqual([]);
+        expect(read.error?.message).toMatch(new RegExp(`^entry "${name}" cannot be read: `));
+      }
+      // The same while both kept regions are in use (two sound held entries half read): the
+      // entry is read through a part buffer, and still nothing of it is given.
+      const busy = await openZip(memoryBytes(zip), 'busy.zip', {}, { inflate });
+      const sound = (await busy.entries()).find((e) => e.name === 'sound.jsonl')!;
+      const holding = [busy.read(sound, undefined, TRANSIENT), busy.read(sound, undefined, TRANSIENT)].map((r) =>
+        r[Symbol.asyncIterator](),
+      );
+      for (const reader of holding) expect((await reader.next()).done).toBe(false);
+      for (const name of held) {
+        const read = await parts(inflate, zip, name, options);
+        expect(read.parts, `${name}, the regions in use`).toEqual([]);
+        expect(read.error?.message).toMatch(new RegExp(`^entry "${name}" cannot be read: `));
+      }
+      for (const reader of holding) expect((await reader.next()).done).toBe(true);
+      await busy.close();
+      const large = await parts(inflate, zip, 'large.bin', options);
+      expect(large.parts.length).toBeGreaterThan(0);
+      expect(Buffer.concat(large.copies).equals(Buffer.from(big))).toBe(true);
+      expect(large.error?.message).toMatch(/^entry "large\.bin" cannot be read: /);
+    }
+  });
+
+  it("entries read at once, each transient, get their own regions; zlib's memory never grows", async () => {
+    const { zlib, inflate } = await instance();
+    const contents = Array.from({ length: 12 }, (_, i) =>
+      i % 3 === 0 ? new Uint8Array(randomBytes(HELD_ENTRY_BYTES + 300_000 * i)) : TEXT.subarray(0, 1000 * (i + 1)),
+    );
+    const zip = zipSync(Object.fromEntries(contents.map((c, i) => [`e${i}.bin`, [c, { level: i % 2 ? 0 : 6 }]])));
+    const source = await openZip(memoryBytes(zip), 't.zip', {}, { inflate });
+    const entries = await source.entries();
+    const size = zlib.memory.buffer.byteLength;
+    for (let round = 0; round < 3; round++) {
+      // Six at a time, a part of each in turn, every part checked against the entry's bytes.
+      for (let from = 0; from < entries.length; from += 6) {
+        const readers = entries.slice(from, from + 6).map((entry, i) => ({
+          want: contents[from + i] as Uint8Array,
+          at: 0,
+          it: source.read(entry, undefined, TRANSIENT)[Symbol.asyncIterator](),
+        }));
+        let open = readers.length;
+        while (open > 0) {
+          open = 0;
+          for (const r of readers) {
+            if (r.at < 0) continue;
+            const next = await r.it.next();
+            if (next.done) {
+              expect(r.at).toBe(r.want.length);
+              r.at = -1;
+              continue;
+            }
+            open++;
+            expect(Buffer.from(next.value).equals(Buffer.from(r.want.subarray(r.at, r.at + next.value.length)))).toBe(
+              true,
+            );
+            r.at += next.value.length;
+          }
+        }
+      }
+      expect(zlib.memory.buffer.byteLength).toBe(size);
+    }
+    await source.close();
+  });
+
+  it('a reader that stops early or is aborted gives its region and buffer back', async () => {
+    const { zlib, inflate } = await instance();
+    const big = new Uint8Array(randomBytes(HELD_ENTRY_BYTES + (3 << 20)));
+    const source = await openZip(memoryBytes(zipSync({ 'big.bin': big, 'small.jsonl': TEXT })), 't', {}, { inflate });
+    const [bigEntry, small] = await source.entries();
+    const size = zlib.memory.buffer.byteLength;
+    for (let i = 0; i < 20; i++) {
+      for (const entry of [bigEntry!, small!])
+        for await (const chunk of source.read(entry, undefined, TRANSIENT)) {
+          expect(chunk.length).toBeGreaterThan(0);
+          break;
+        }
+      const abort = new AbortController();
+      await expect(
+        (async () => {
+          for await (const _ of source.read(bigEntry!, abort.signal, TRANSIENT)) abort.abort(new Error('stopped'));
+        })(),
+      ).rejects.toThrow(/stopped/);
+    }
+    expect(zlib.memory.buffer.byteLength).toBe(size);
+    // Both regions are free again: two held entries read at once are each one view of zlib's memory.
+    const [first, second] = [source.read(small!, undefined, TRANSIENT), source.read(small!, undefined, TRANSIENT)].map(
+      (read) => read[Symbol.asyncIterator](),
+    );
+    const [a, b] = [await first!.next(), await second!.next()];
+    for (const part of [a.value as Uint8Array, b.value as Uint8Array]) {
+      expect(part.buffer).toBe(zlib.memory.buffer);
+      expect(part.length).toBe(TEXT.length);
+    }
+    expect(a.value.byteOffset).not.toBe(b.value.byteOffset);
+    expect((await first!.next()).done).toBe(true);
+    expect((await second!.next()).done).toBe(true);
+    await source.close();
+  });
+});
