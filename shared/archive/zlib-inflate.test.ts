@@ -106,6 +106,10 @@ describe('the app inflate in WebAssembly (shared/archive/zlib-inflate.ts)', () =
     expect(await zlibInflate(new Uint8Array(randomBytes(100)))).toBeUndefined();
     // hash-wasm's CRC-32C is not the ZIP's CRC-32.
     expect(await zlibInflate(WASM, () => createCRC32(0x82f63b78))).toBeUndefined();
+    // A build whose memory can grow is refused: growing would detach the views given out.
+    const { zlib } = await instance();
+    const growable = { ...zlib, memory: new WebAssembly.Memory({ initial: 1, maximum: 4 }) };
+    expect(() => zlibInflateOn(growable)).toThrow(/memory can grow/);
   });
 
   it('reads the same bytes as zip.js: deflated and stored, empty, multi-megabyte and highly compressed entries', async () => {

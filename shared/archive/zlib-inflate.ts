@@ -133,6 +133,15 @@ class ZlibMemory {
   static readonly REGION_BYTES = HELD_ENTRY_BYTES + 1;
 
   constructor(private readonly zlib: ZlibExports) {
+    // A memory that can grow would detach the views given out when it did.
+    let grew = false;
+    try {
+      zlib.memory.grow(1);
+      grew = true;
+    } catch {
+      // Its size is fixed, as this module needs.
+    }
+    if (grew) throw new Error("zlib's memory can grow, which would detach the views of it given out");
     this.input = this.take(INPUT_BYTES);
     for (let i = 0; i < REGIONS; i++) this.free.push(this.take(ZlibMemory.REGION_BYTES));
   }
