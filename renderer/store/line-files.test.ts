@@ -9,6 +9,7 @@ import 'fake-indexeddb/auto';
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StoredData } from '../../shared/archive/zip.ts';
+import type { RandomAccessBytes, StreamOptions } from '../../shared/archive/source.ts';
 import type { RecordRead } from '../../shared/engine/types.ts';
 import { concatBytes, decodeUtf8Strict, utf8 } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
@@ -229,6 +230,28 @@ describe('segment files kept as their stored bytes', () => {
       expect(keptBy.has('policies/p.json')).toBe(false);
       expect(keptBy.recordingEntries).toBe(0);
     }
+  });
+
+  it('the inflate it wraps keeps what it can give: views when the reader is transient, and the options passed on', async () => {
+    const archive = archiveOf([{ path: SEGMENT(1), bytes: utf8('{"a":1}\n'), method: 8 }]);
+    const stored = archive.stored.get(SEGMENT(1)) as StoredData;
+    const asked: unknown[] = [];
+    const inner = Object.assign(
+      async function* (bytes: RandomAccessBytes, data: StoredData, _signal?: AbortSignal, options?: StreamOptions) {
+        asked.push(options);
+        yield await bytes.read(data.offset, data.compressedSize);
+      },
+      { transientViews: true as const },
+    );
+    for (const keptBy of [new KeptFiles(archive.blob), new KeptFiles(null)]) {
+      const inflate = keptBy.inflate(inner);
+      expect(inflate.transientViews).toBe(true);
+      for await (const _ of inflate(blobBytes(archive.blob), stored, undefined, { transient: true }));
+    }
+    expect(asked).toEqual([{ transient: true }, { transient: true }]);
+    // An inflate that gives parts of their own only is not made one that gives views.
+    const owned = new KeptFiles(null).inflate(async function* () {});
+    expect(owned.transientViews).toBeUndefined();
   });
 
   it("relayed: only reads that are exactly the entry's data, in order and without a gap, make a copy", () => {

@@ -56,7 +56,7 @@ const partedBlob = (zip: Uint8Array) =>
   blobBytes(
     new Blob(Array.from({ length: Math.ceil(zip.length / 1000) }, (_, i) => zip.slice(i * 1000, (i + 1) * 1000))),
   );
-const wholeBlob = (zip: Uint8Array) => blobBytes(new Blob([zip]));
+const wholeBlob = (zip: Uint8Array) => blobBytes(new Blob([zip.slice()]));
 
 /**
  * The same outcome for every entry as zip.js, words included: from bytes in memory and from
