@@ -85,24 +85,29 @@ function poolSize(): number {
   return Math.max(1, Math.min(4, self.navigator.hardwareConcurrency || 1));
 }
 
-/** The inflate for ZIP entries and what it is, made once (undefined where zip.js reads them). */
-let nativeInflate: Promise<{ inflate: NativeInflate; name: WorkerImportTimings['inflate'] } | undefined> | null = null;
+/** zlib's WebAssembly, compiled once (null where it cannot be fetched or compiled). */
+let zlibModule: Promise<WebAssembly.Module | null> | null = null;
+/** The engine's DecompressionStream inflate, made once where it keeps zip.js's rules. */
+let streamInflate: Promise<NativeInflate | undefined> | null = null;
 
 /**
- * zlib in WebAssembly (shared/archive/zlib-inflate.ts: its output read where zlib wrote it, not a
- * new buffer every 64 KiB); where it cannot load, the engine's DecompressionStream where it keeps
- * zip.js's rules (web-inflate.ts); else none (zip.js's own pipeline). A WebAssembly CRC-32 with both.
+ * The inflate for this import's ZIP entries and what it is: zlib in WebAssembly
+ * (shared/archive/zlib-inflate.ts: its output read where zlib wrote it, not a new buffer every
+ * 64 KiB), a new instance for each import, so that what an import left in its memory (a read
+ * abandoned when the import failed) is not the next one's; where it cannot load, the engine's
+ * DecompressionStream where it keeps zip.js's rules (web-inflate.ts); else none (zip.js's own
+ * pipeline). A WebAssembly CRC-32 with both.
  */
 async function chooseInflate(): Promise<{ inflate: NativeInflate; name: WorkerImportTimings['inflate'] } | undefined> {
-  try {
-    const wasm = await (await fetch(zlibWasmUrl)).arrayBuffer();
-    const inflate = await zlibInflate(wasm);
-    if (inflate) return { inflate, name: 'zlib (WebAssembly)' };
-  } catch {
-    // The next one.
-  }
-  const inflate = await webInflate();
-  return inflate ? { inflate, name: 'DecompressionStream' } : undefined;
+  zlibModule ??= fetch(zlibWasmUrl)
+    .then((response) => response.arrayBuffer())
+    .then((bytes) => WebAssembly.compile(bytes))
+    .catch(() => null);
+  const module = await zlibModule;
+  const zlib = module ? await zlibInflate(module) : undefined;
+  if (zlib) return { inflate: zlib, name: 'zlib (WebAssembly)' };
+  const stream = await (streamInflate ??= webInflate());
+  return stream ? { inflate: stream, name: 'DecompressionStream' } : undefined;
 }
 
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
@@ -165,7 +170,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     // Control metrics likewise: a population counted without the checks would read as no exceptions.
     const metrics: MetricsCollector | null = controls.factories.length > 0 ? createMetricsCollector() : null;
     const bulkVerifier = await receiptVerifier();
-    const chosen = await (nativeInflate ??= chooseInflate());
+    const chosen = await chooseInflate();
     const inflate = chosen?.inflate;
     const files: KeptFile[] = [];
     const result: VerifyReport = await verifyZipBytes(bytesOf(source), source.name, {
