@@ -13,11 +13,16 @@ import { HELD_ENTRY_BYTES, openZip } from '../shared/archive/zip.ts';
 import type { RandomAccessBytes } from '../shared/archive/source.ts';
 import { nodeInflate } from './node-zip.ts';
 import { centralEntries, patchZipEntry } from '../test/support/zip-patch.ts';
-import { deflated, memoryBytes, rawZip, readEveryEntry, stored, type Outcome } from '../test/support/raw-zip.ts';
-
-const enc = new TextEncoder();
-const TEXT = enc.encode(Array.from({ length: 4000 }, (_, i) => `{"seq":${i},"note":"line ${i}"}\n`).join(''));
-const RANDOM = new Uint8Array(randomBytes(3000));
+import {
+  deflated,
+  memoryBytes,
+  rawZip,
+  RANDOM,
+  readEveryEntry,
+  stored,
+  TEXT,
+  type Outcome,
+} from '../test/support/raw-zip.ts';
 
 /** Both paths agree entry by entry on "read, with these bytes" or "unreadable"; returns Node's outcomes. */
 async function bothAgree(zip: Uint8Array): Promise<Map<string, Outcome>> {

@@ -1,10 +1,16 @@
 /**
  * ZIPs written field by field, so that data, checksum and sizes can disagree as an attacker
  * wants, for the tests of the native inflates (cli/node-zip.test.ts,
- * shared/archive/web-inflate.test.ts).
+ * shared/archive/web-inflate.test.ts, shared/archive/zlib-inflate.test.ts), and the cases those
+ * inflates must read as zip.js does.
  */
 import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import { zipSync } from 'fflate';
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
+import { blobBytes } from '../../shared/archive/blob.ts';
+import { patchZipEntry } from './zip-patch.ts';
 import { ArchiveUnreadableError, type RandomAccessBytes, type StreamOptions } from '../../shared/archive/source.ts';
 import { openZip, type NativeInflate } from '../../shared/archive/zip.ts';
 
@@ -138,4 +144,78 @@ export async function readEveryEntry(
     await source.close();
   }
   return out;
+}
+
+/** Lines of JSON, as a segment file holds (deflates well). */
+export const TEXT = enc.encode(Array.from({ length: 4000 }, (_, i) => `{"seq":${i},"note":"line ${i}"}\n`).join(''));
+/** Bytes that do not deflate. */
+export const RANDOM = new Uint8Array(randomBytes(3000));
+
+/** The zip as a File is in the app: a Blob whose streams come in parts (here of 1,000 bytes). */
+export const partedBlob = (zip: Uint8Array): RandomAccessBytes =>
+  blobBytes(
+    new Blob(Array.from({ length: Math.ceil(zip.length / 1000) }, (_, i) => zip.slice(i * 1000, (i + 1) * 1000))),
+  );
+
+/** Reads every entry of a zip through an inflate and checks it against zip.js's read path; gives the outcomes. */
+export type SameAsZipJs = (zip: Uint8Array) => Promise<Map<string, Outcome>>;
+
+/**
+ * Every altered entry (data, checksum or sizes) gets the outcome zip.js gives it, words
+ * included, and the sound one beside it is read. `big`, when given, adds the same faults in an
+ * entry larger than the inflate holds until checked.
+ */
+export async function expectAlteredEntriesAsZipJs(sameAsZipJs: SameAsZipJs, big?: Uint8Array): Promise<void> {
+  const cases: RawEntry[] = [
+    faultyDeflated('crc.jsonl', TEXT, 'crc'),
+    faultyDeflated('flipped.jsonl', TEXT, 'damaged'),
+    faultyDeflated('cut.jsonl', TEXT, 'cut'),
+    faultyDeflated('trailing.jsonl', TEXT, 'trailing'),
+    deflated('more.jsonl', TEXT, { uncompressedSize: TEXT.length + 7 }),
+    deflated('fewer.jsonl', TEXT, { uncompressedSize: TEXT.length - 7 }),
+    deflated('garbage.jsonl', TEXT, { data: new Uint8Array(randomBytes(500)) }),
+    stored('stored-crc.bin', RANDOM, { crc32: zlibCrc32(RANDOM) ^ 0x80000000 }),
+    stored('stored-more.bin', RANDOM, { uncompressedSize: RANDOM.length + 1 }),
+    stored('stored-fewer.bin', RANDOM, { uncompressedSize: RANDOM.length - 1 }),
+    ...(big
+      ? [
+          faultyDeflated('big-crc.bin', big, 'crc'),
+          faultyDeflated('big-trailing.bin', big, 'trailing'),
+          faultyDeflated('big-cut.bin', big, 'cut'),
+          deflated('big-more.bin', big, { uncompressedSize: big.length + 1 }),
+          deflated('big-fewer.bin', big, { uncompressedSize: big.length - 1 }),
+          stored('big-stored-crc.bin', big, { crc32: zlibCrc32(big) ^ 1 }),
+        ]
+      : []),
+  ];
+  for (const bad of cases) {
+    const outcomes = await sameAsZipJs(rawZip([bad, deflated('good.jsonl', TEXT)]));
+    const outcome = outcomes.get(bad.name) as Outcome;
+    expect('unreadable' in outcome, `${bad.name} was read`).toBe(true);
+    expect((outcome as { unreadable: string }).unreadable).toMatch(new RegExp(`^entry "${bad.name}" cannot be read: `));
+    expect(outcomes.get('good.jsonl')).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+  }
+}
+
+/** zip.js's checks before an entry's data still hold: local headers, data descriptors, ZIP64. */
+export async function expectZipJsChecksHold(sameAsZipJs: SameAsZipJs): Promise<void> {
+  const disagreeing = patchZipEntry(zipSync({ 'x.jsonl': TEXT, 'y.jsonl': TEXT }), 'x.jsonl', {
+    centralUncompressedSize: TEXT.length + 1,
+  });
+  const outcomes = await sameAsZipJs(disagreeing);
+  expect(outcomes.get('x.jsonl')).toEqual({
+    unreadable: `entry "x.jsonl" cannot be read: the ZIP's central directory and the entry's local header disagree (name, sizes or checksum), so its content is ambiguous`,
+  });
+  for (const layout of [
+    { dataDescriptor: true, dataDescriptorSignature: true },
+    { zip64: true },
+    { zip64: true, dataDescriptor: true, dataDescriptorSignature: true },
+  ]) {
+    const writer = new ZipWriter(new Uint8ArrayWriter(), layout);
+    await writer.add('x.jsonl', new Uint8ArrayReader(TEXT));
+    await writer.add('y.bin', new Uint8ArrayReader(RANDOM), { level: 0 });
+    const read = await sameAsZipJs((await writer.close()).slice());
+    expect(read.get('x.jsonl'), JSON.stringify(layout)).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
+    expect(read.get('y.bin'), JSON.stringify(layout)).toEqual({ ok: Buffer.from(RANDOM).toString('base64') });
+  }
 }
