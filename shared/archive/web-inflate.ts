@@ -35,7 +35,12 @@ const DEFAULT_PARTS = (): WebInflateParts | null => {
 };
 
 /** An empty deflate stream (one empty final block). */
-const EMPTY_DEFLATE = Uint8Array.of(0x03, 0x00);
+export const EMPTY_DEFLATE = Uint8Array.of(0x03, 0x00);
+
+/** Whether the CRC-32 `crc` hashed is the one the ZIP stores for the entry. */
+export function sameCrc32(crc: IHasher, stored: StoredData): boolean {
+  return parseInt(crc.digest('hex'), 16) >>> 0 === stored.crc32 >>> 0;
+}
 
 /** Runs `input` through a fresh stream: its output's length, or the failure. */
 async function inflateAll(parts: WebInflateParts, input: Uint8Array): Promise<number> {
@@ -111,7 +116,7 @@ async function* inflateEntry(
     yield chunk;
   }
   if (size !== stored.uncompressedSize) throw new UnnamedDataFault('another size than the ZIP declares');
-  if (parseInt(crc.digest('hex'), 16) >>> 0 !== stored.crc32 >>> 0) throw new UnnamedDataFault('another CRC-32');
+  if (!sameCrc32(crc, stored)) throw new UnnamedDataFault('another CRC-32');
 }
 
 /** The entry's inflated bytes; a failure of the stream is an `UnnamedDataFault`, a failure to read the file is itself. */

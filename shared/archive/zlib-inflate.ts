@@ -23,6 +23,7 @@
  */
 import { createCRC32, type IHasher } from 'hash-wasm';
 import type { RandomAccessBytes, StreamOptions } from './source.ts';
+import { EMPTY_DEFLATE, sameCrc32 } from './web-inflate.ts';
 import { HELD_ENTRY_BYTES, storedDataBytes, UnnamedDataFault, type NativeInflate, type StoredData } from './zip.ts';
 
 /** What this module calls of the zlib build's exports. */
@@ -89,10 +90,9 @@ export async function zlibInflate(
   return inflate;
 }
 
-/** "hello\n" deflated (one fixed-Huffman block), its CRC-32 and size; and an empty deflate stream. */
+/** "hello\n" deflated (one fixed-Huffman block), its CRC-32 and size. */
 const HELLO_DEFLATE = Uint8Array.of(0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0xe7, 0x02, 0x00);
 const HELLO = { crc32: 0x363a3020, size: 6 };
-const EMPTY_DEFLATE = Uint8Array.of(0x03, 0x00);
 
 async function keepsZipRules(inflate: NativeInflate): Promise<boolean> {
   const read = async (data: Uint8Array, crc32: number, size: number): Promise<string | null> => {
@@ -276,22 +276,18 @@ async function* inflateEntry(
       const all = memory.view(out, filled);
       if (size !== declared) throw new Fault('another size than the ZIP declares');
       crc.update(all);
-      if (!sameCrc(crc, stored)) throw new Fault('another CRC-32');
+      if (!sameCrc32(crc, stored)) throw new Fault('another CRC-32');
       if (all.length > 0) yield transient ? all : all.slice();
       return;
     }
     const last = filled > 0 ? part() : null;
     if (last) yield last;
     if (size !== declared) throw new Fault('another size than the ZIP declares');
-    if (!sameCrc(crc, stored)) throw new Fault('another CRC-32');
+    if (!sameCrc32(crc, stored)) throw new Fault('another CRC-32');
     if (held) yield* held.splice(0);
   } finally {
     if (stream) zlib.inflate_end(stream);
     if (region !== null) memory.giveBack(region);
     else if (out) memory.release(out);
   }
-}
-
-function sameCrc(crc: IHasher, stored: StoredData): boolean {
-  return parseInt(crc.digest('hex'), 16) >>> 0 === stored.crc32 >>> 0;
 }
