@@ -14,6 +14,7 @@ import { OpenedFiles } from './archive-files.ts';
 import { createIpcHandlers } from './handlers.ts';
 import { registerIpcHandlers } from './ipc.ts';
 import { runLifecycle } from './lifecycle.ts';
+import { applyAppSwitches } from './chromium-switches.ts';
 import { buildMenuTemplate, menuCommandSender } from './menu.ts';
 import { RECENT_ARCHIVES_FILE } from './recent-archives.ts';
 import { SIGNING_KEYS_FILE } from './signing-keys.ts';
@@ -36,6 +37,8 @@ app.setName(PRODUCT_NAME);
 // Before ready, as Electron requires. Every renderer sandboxed, whatever its preferences.
 registerAppScheme(protocol);
 app.enableSandbox();
+// Before ready too: Chromium reads its switches as it starts its processes (chromium-switches.ts).
+applyAppSwitches(app.commandLine);
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
 const files = new OpenedFiles();

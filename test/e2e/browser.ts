@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { chromiumArgs } from '../../electron/main/chromium-switches.ts';
 import { SAMPLES_DIR } from '../support/shared-dir.ts';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,11 +48,14 @@ export async function openWorkbench(baseUrl: string): Promise<Workbench> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      ...CHROMIUM_FLAGS,
-      // For profiling a run by hand, e.g. TICKMARK_E2E_CHROMIUM_ARGS='--js-flags=--prof' (docs/PERFORMANCE.md).
-      ...(process.env.TICKMARK_E2E_CHROMIUM_ARGS?.split(' ').filter((a) => a !== '') ?? []),
-    ],
+    // The app's own switches (electron/main/chromium-switches.ts), as Electron gives them, unless
+    // TICKMARK_E2E_APP_SWITCHES=0 (to measure what they give). For profiling a run by hand, e.g.
+    // TICKMARK_E2E_CHROMIUM_ARGS='--js-flags=--prof' (docs/PERFORMANCE.md).
+    args: chromiumArgs(
+      CHROMIUM_FLAGS,
+      process.env.TICKMARK_E2E_CHROMIUM_ARGS?.split(' ').filter((a) => a !== '') ?? [],
+      process.env.TICKMARK_E2E_APP_SWITCHES !== '0',
+    ),
     viewport: { width: 1440, height: 900 },
     acceptDownloads: false,
   });
