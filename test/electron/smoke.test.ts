@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron, findElectronBinary } from '../../build/build-electron.ts';
+import { APP_FEATURES, APP_JS_FLAGS } from '../../electron/main/chromium-switches.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const electron = findElectronBinary();
@@ -69,6 +70,31 @@ describe('desktop app smoke test', () => {
       module: 'undefined',
     });
     expect(app!.windows()).toHaveLength(1);
+  });
+
+  // Not run on the build machine either: Electron 45's V8 with these switches was never started here.
+  it.skipIf(!hasElectron)("Chromium got the app's switches, and a worker runs with them", async () => {
+    const switches = await app!.evaluate(({ app: electronApp }) => ({
+      jsFlags: electronApp.commandLine.getSwitchValue('js-flags'),
+      features: electronApp.commandLine.getSwitchValue('enable-features'),
+    }));
+    expect(switches.jsFlags.split(' ')).toEqual(expect.arrayContaining([...APP_JS_FLAGS]));
+    expect(switches.features.split(',')).toEqual(expect.arrayContaining([...APP_FEATURES]));
+    // A worker's isolate compiles and runs hot code: the compilers' zones come from V8's pool.
+    const window = await app!.firstWindow();
+    const sum = await window.evaluate(async () => {
+      const source = 'let s = 0; for (let i = 0; i < 5e6; i++) s = (s + i * 7) % 1000003; postMessage(s);';
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+      const value = await new Promise<number>((resolve, reject) => {
+        worker.onmessage = (event) => resolve(event.data as number);
+        worker.onerror = (event) => reject(new Error(event.message));
+      });
+      worker.terminate();
+      return value;
+    });
+    let expected = 0;
+    for (let i = 0; i < 5e6; i++) expected = (expected + i * 7) % 1000003;
+    expect(sum).toBe(expected);
   });
 
   it.skipIf(!hasElectron)('the page has no network: a fetch to the web fails', async () => {
