@@ -78,8 +78,46 @@ export function withImportLock<T>(archiveId: string, work: () => Promise<T>): Pr
   return navigator.locks.request(LOCK_PREFIX + archiveId, work) as unknown as Promise<T>;
 }
 
-/** Stores line chunks in one transaction (a chunk that fails rejects it, and the import then fails and is removed). */
-export async function putLineChunks(archiveId: string, chunks: readonly LineChunk[]): Promise<void> {
+/**
+ * About how many bytes of line chunks one write puts. IndexedDB copies a value as `put` is called,
+ * on the window's thread, at several milliseconds a chunk of lines: a write of every chunk that
+ * had arrived (tens, from large segment files) held the window for up to a quarter of a second.
+ * Written a group at a time, each group is put when the one before has been written, in a task
+ * of its own, so input is handled in between (docs/PERFORMANCE.md, issue 18).
+ */
+export const PUT_BYTES_PER_TASK = 1 << 20;
+
+/** `items` in order, in groups of about `limit` bytes by `size` (at least one item a group). */
+export function groupsOfBytes<T>(items: readonly T[], size: (item: T) => number, limit: number): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (group.length > 0 && bytes + n > limit) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(item);
+    bytes += n;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/** What a chunk of lines costs to put, about: its lines' bytes and their hashes' text. */
+const chunkBytes = (row: ReceiptLinesRow): number => (row.lines?.bytes.byteLength ?? 0) + row.hashes.length * 64;
+
+/**
+ * Stores line chunks in one transaction (a chunk that fails rejects it, and the import then fails
+ * and is removed), about `bytesPerPut` at a time ({@link PUT_BYTES_PER_TASK}).
+ */
+export async function putLineChunks(
+  archiveId: string,
+  chunks: readonly LineChunk[],
+  bytesPerPut = PUT_BYTES_PER_TASK,
+): Promise<void> {
   const rows = chunks.map((chunk): ReceiptLinesRow => ({
     archiveId,
     ledger: chunk.ledger,
@@ -93,7 +131,7 @@ export async function putLineChunks(archiveId: string, chunks: readonly LineChun
   // The files a chunk reads its lines from are stored with it: never a chunk without its files.
   await db.transaction('rw', db.receiptLines, db.segmentFiles, async () => {
     if (files.length > 0) await db.segmentFiles.bulkPut(files);
-    await db.receiptLines.bulkPut(rows);
+    for (const group of groupsOfBytes(rows, chunkBytes, bytesPerPut)) await db.receiptLines.bulkPut(group);
   });
 }
 

@@ -329,7 +329,7 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
           };
       }
       console.log(
-        `responsiveness: ${count(PER_SEGMENT)} receipts per segment file; ${samples.length} progress samples; the progress showed the same for at most ${(still.ms / 1000).toFixed(1)} s (from ${(still.from / 1000).toFixed(1)} s: ${still.what})`,
+        `responsiveness: ${GIVEN ? 'segment files as the given archive cuts them' : `${count(PER_SEGMENT)} receipts per segment file`}; ${samples.length} progress samples; the progress showed the same for at most ${(still.ms / 1000).toFixed(1)} s (from ${(still.from / 1000).toFixed(1)} s: ${still.what})`,
       );
       // How good the first estimates were: each "time left" shown while verifying, against what
       // was really left (to the last sample that still said "Verifying receipts").
