@@ -36,6 +36,8 @@ export interface VerifyProgress extends Progress {
   readonly etaMs: number | null;
   /** In phase `done`, what the import does once verification ended (each takes a second or more at 1,000,000 receipts). */
   readonly step?: StoringStep;
+  /** In step `saving`, the parts written so far and in all, so that the progress moves while they are. */
+  readonly saved?: { readonly done: number; readonly of: number };
 }
 
 /** Building the receipt table, indexing receipts by their fields, saving to the database. */

@@ -56,6 +56,8 @@ interface PageProbe {
   progressRenders: number;
   /** Every phase heading the import page showed, in order, each once in a row. */
   phases: string[];
+  /** The parts the saving step showed written ("3 of 18"), in order, each once in a row. */
+  savedParts: string[];
   /** Where the last pointermove the page received was. */
   lastPointer: { x: number; y: number } | null;
 }
@@ -69,6 +71,7 @@ async function installProbe(page: Page): Promise<void> {
       longTasks: [],
       progressRenders: 0,
       phases: [],
+      savedParts: [],
       lastPointer: null,
     };
     window.addEventListener('pointermove', (event) => {
@@ -99,8 +102,12 @@ async function installProbe(page: Page): Promise<void> {
         last = text;
         probe.progressRenders++;
       }
-      const phase = document.querySelector('[data-testid="import-phase"]')?.textContent ?? '';
+      const heading = document.querySelector('[data-testid="import-phase"]')?.textContent ?? '';
+      // The saving step counts its parts: the phase is named without them, the parts kept apart.
+      const parts = /^(.*), part ([\d,]+ of [\d,]+)$/.exec(heading);
+      const phase = parts ? (parts[1] as string) : heading;
       if (phase !== '' && phase !== probe.phases.at(-1)) probe.phases.push(phase);
+      if (parts && parts[2] !== probe.savedParts.at(-1)) probe.savedParts.push(parts[2] as string);
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
 }
@@ -379,6 +386,15 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
       console.log(`responsiveness: phases shown: ${probe.phases.join(' → ')}`);
       const storing = probe.phases.slice(probe.phases.indexOf('Storing results'));
       expect(storing.at(-1)).toBe('Storing results: saving to this computer’s database');
+      // Saving shows its parts written: counted up, never past the total, which does not change.
+      console.log(`responsiveness: saving showed parts ${probe.savedParts.join(', ')}`);
+      expect(probe.savedParts.length).toBeGreaterThan(0);
+      const partCounts = probe.savedParts.map((t) => t.split(' of ').map((n) => Number(n.replaceAll(',', ''))));
+      for (const [i, [done, of]] of partCounts.entries()) {
+        expect(of).toBe(partCounts[0]![1]);
+        expect(done).toBeLessThanOrEqual(of!);
+        if (i > 0) expect(done).toBeGreaterThan(partCounts[i - 1]![0]!);
+      }
       const verifying = samples.filter((s) => s.phase === 'Verifying receipts');
       expect(verifying.length).toBeGreaterThan(0);
       expect(verifying.every((s) => s.cancelPresent && s.cancelEnabled)).toBe(true);

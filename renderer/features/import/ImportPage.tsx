@@ -18,7 +18,11 @@ const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
 
 /** Checkpoints are read first (for their seqs) and may be verified after the last receipt: two steps an auditor sees apart. */
 function phaseLabel(p: VerifyProgress): string {
-  if (p.phase === 'done' && p.step) return `${PHASES.done}: ${STEPS[p.step]}`;
+  if (p.phase === 'done' && p.step) {
+    const parts =
+      p.step === 'saving' && p.saved ? `, part ${formatCount(p.saved.done)} of ${formatCount(p.saved.of)}` : '';
+    return `${PHASES.done}: ${STEPS[p.step]}${parts}`;
+  }
   return p.phase === 'checkpoints' && !firstRead(p) ? 'Verifying checkpoints' : PHASES[p.phase];
 }
 

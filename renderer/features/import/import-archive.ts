@@ -84,7 +84,15 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
         if (shown) options.onProgress({ ...shown, phase: 'done', step: 'saving' });
         rememberLoadedArchive(
           archiveId,
-          await completeImport(archiveId, { ...result, report }, table, () => cancelled),
+          await completeImport(
+            archiveId,
+            { ...result, report },
+            table,
+            () => cancelled,
+            (done, of) => {
+              if (shown) options.onProgress({ ...shown, phase: 'done', step: 'saving', saved: { done, of } });
+            },
+          ),
         );
         // Where the time went, for the import benchmark (test/e2e/responsiveness.test.ts).
         performance.measure('tickmark import', {

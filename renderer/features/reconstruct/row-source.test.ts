@@ -118,6 +118,8 @@ const CHECKPOINTS =
 let loaded: LoadedArchive;
 let fromTable: RowSource;
 let fromStore: RowSource;
+/** What completeImport said it had written, part by part. */
+const saved: [number, number][] = [];
 
 beforeAll(async () => {
   const builder = new ColumnBuilder();
@@ -159,6 +161,8 @@ beforeAll(async () => {
       ],
     },
     table,
+    () => false,
+    (done, of) => saved.push([done, of]),
   );
   const stored = await db.archives.get(archiveId);
   fromTable = tableSource(loaded);
@@ -167,6 +171,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db.delete();
+});
+
+it('completeImport counts the parts it writes, from 0 to all of them, one at a time', () => {
+  const of = saved[0]![1];
+  // The column blocks, the point index's puts and the final transaction.
+  expect(of).toBeGreaterThanOrEqual(3);
+  expect(saved).toEqual(Array.from({ length: of + 1 }, (_, i) => [i, of]));
 });
 
 describe('the point index', () => {
