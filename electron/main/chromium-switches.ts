@@ -8,7 +8,11 @@
  *   of `malloc`, which handed each freed zone back with `madvise` and faulted it in again.
  * - `PartitionAllocLargeEmptySlotSpanRing` (Chromium): `malloc`'s allocator keeps more empty slot
  *   spans before it gives their pages back.
- * A Chromium or V8 that does not know one ignores it (V8 says so on standard error).
+ * A Chromium or V8 that does not know one ignores it (V8 says so on standard error). A V8 built
+ * to compress zones stops at start-up with `--managed-zone-memory`; Chromium's default build does
+ * not compress them, and Debian's Chromium 150 runs with it. Electron 45's own build could not be
+ * started here (no binary): test/electron/smoke.test.ts, wherever Electron is present, is what
+ * shows the app starts with these switches and a worker runs.
  */
 
 /** V8 flags, in `--js-flags` (space-separated, in order: a later flag wins over an earlier one). */
