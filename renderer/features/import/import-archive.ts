@@ -81,7 +81,7 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
         const table = report === result.report ? result.table : { ...result.table, findings: report.findings };
         const completing = performance.now();
         const shown = lastProgress as VerifyProgress | null;
-        if (shown) options.onProgress({ ...shown, phase: 'done', step: 'saving' });
+        // completeImport says "part 0 of N" before it writes anything: the step shows from then.
         rememberLoadedArchive(
           archiveId,
           await completeImport(
