@@ -15,7 +15,7 @@ import { readLines } from '../../shared/archive/lines.ts';
 import { DEFAULT_LIMITS, type RandomAccessBytes } from '../../shared/archive/source.ts';
 import type { Progress } from '../../shared/engine/types.ts';
 import { verifyExeclayer } from '../../shared/execlayer/verify.ts';
-import { fromHex } from '../../shared/format/bytes.ts';
+import { fromHex, decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 import { createHasher, HASH_PREFIX } from '../../shared/format/hash.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 import { ExeclayerRows } from './execlayer-rows.ts';
@@ -29,6 +29,9 @@ import { ChunkFlow, progressReporter } from './line-flow.ts';
 import type { FromWorker } from './verify-protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
+
+// Receipt lines decoded in script, not by Chromium's TextDecoder (shared/format/bytes.ts says why).
+decodeUtf8InScriptFromNow();
 
 /** Bytes of the log read at a time. */
 const READ_SLICE = 1024 * 1024;

@@ -14,7 +14,7 @@ import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { explainWithAnswersAhead } from '../../shared/explain/ahead.ts';
 import { explainReceipt, type ExplainMaterials, type Explanation } from '../../shared/explain/explain.ts';
-import { utf8 } from '../../shared/format/bytes.ts';
+import { utf8, decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
 import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts';
 import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
@@ -23,6 +23,9 @@ import { warmupReceipt } from './explain-warmup.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
+
+// Receipt lines decoded in script, not by Chromium's TextDecoder (shared/format/bytes.ts says why).
+decodeUtf8InScriptFromNow();
 
 let cedarReady: Promise<CedarFormatting> | null = null;
 // One request (or warm-up step) at a time, in order: the window waits for each answer before the next.

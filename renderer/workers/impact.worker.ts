@@ -21,8 +21,12 @@ import type { FromImpactWorker, ScanShare, ToImpactWorker } from './impact-proto
 import { scanShare, type ReadChunks } from './impact-shard.ts';
 import { memoSha256 } from './memo-sha256.ts';
 import { storedLines } from './packed-lines.ts';
+import { decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
+
+// Receipt lines decoded in script, not by Chromium's TextDecoder (shared/format/bytes.ts says why).
+decodeUtf8InScriptFromNow();
 
 // The decision memo hashes each replayed request; recorded traffic repeats, and a browser has
 // no native synchronous SHA-256: repeated inputs are answered from memory (exactly, by their bytes).

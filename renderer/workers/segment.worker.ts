@@ -22,8 +22,12 @@ import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
 import { ByteRelay } from './relay.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
+import { decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
+
+// Receipt lines decoded in script, not by Chromium's TextDecoder (shared/format/bytes.ts says why).
+decodeUtf8InScriptFromNow();
 
 const relay = new ByteRelay((request) => post(request));
 let checker: Promise<SegmentChecker> | null = null;

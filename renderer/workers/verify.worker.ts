@@ -34,8 +34,12 @@ import zlibWasmUrl from '@zip.js/zip.js/dist/zip-module.wasm?url';
 import type { NativeInflate, StoredData } from '../../shared/archive/zip.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 import type { ArchiveBytesSource, FromWorker, ToWorker, WorkerImportTimings } from './verify-protocol.ts';
+import { decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
+
+// Receipt lines decoded in script, not by Chromium's TextDecoder (shared/format/bytes.ts says why).
+decodeUtf8InScriptFromNow();
 
 const abort = new AbortController();
 const chunks = new ChunkFlow(post, abort.signal);

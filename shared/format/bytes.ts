@@ -123,11 +123,92 @@ export function utf8Transient(text: string): Uint8Array {
 
 /** Decodes UTF-8, returning null (not U+FFFD) for invalid sequences: evidence is never repaired. */
 export function decodeUtf8Strict(bytes: Uint8Array): string | null {
+  if (inScript && bytes.length <= SCRIPT_DECODE_MAX_BYTES) return decodeUtf8InScript(bytes);
   try {
     return strictDecoder.decode(bytes);
   } catch {
     return null;
   }
+}
+
+let inScript = false;
+
+/**
+ * Makes {@link decodeUtf8Strict} decode in script ({@link decodeUtf8InScript}) from now on, in
+ * this thread, for texts up to 1 MiB. For Chromium's workers (the app's): there, each
+ * `TextDecoder` result is a string Blink allocates outside V8's heap, one per receipt line,
+ * and that memory, given back and touched again, cost each segment worker 25,000 page faults
+ * and about 1.2 s at 50,000 receipts; in script the same lines took 0.55 s (docs/PERFORMANCE.md,
+ * thirty-second session). Node's `TextDecoder` is about five times faster than the script, so
+ * the command line keeps it. Both give the same string or null for every input
+ * (`bytes.test.ts`).
+ */
+export function decodeUtf8InScriptFromNow(on = true): void {
+  inScript = on;
+}
+
+/** Longer texts go to `TextDecoder`: the script's buffer of code units stays under 2 MiB. */
+const SCRIPT_DECODE_MAX_BYTES = 1024 * 1024;
+/** Code units per `String.fromCharCode` call (its arguments are on the stack). */
+const UNITS_PER_CALL = 8192;
+let units = new Uint16Array(4096);
+
+/**
+ * {@link decodeUtf8Strict} in script: the WHATWG UTF-8 decoder's fatal mode (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF; a byte-order mark is a character),
+ * null for anything else. The code units go into a buffer kept between calls, then into a
+ * string `String.fromCharCode` makes in V8's heap (a one-byte string when every unit fits).
+ */
+export function decodeUtf8InScript(bytes: Uint8Array): string | null {
+  const n = bytes.length;
+  if (units.length < n) units = new Uint16Array(Math.max(n, units.length * 2));
+  const u = units;
+  let k = 0;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      u[k++] = b;
+      i++;
+      continue;
+    }
+    let cp: number;
+    if (b >= 0xc2 && b <= 0xdf) {
+      if (i + 1 >= n) return null;
+      const c1 = bytes[i + 1] as number;
+      if ((c1 & 0xc0) !== 0x80) return null;
+      cp = ((b & 0x1f) << 6) | (c1 & 0x3f);
+      i += 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      if (i + 2 >= n) return null;
+      const c1 = bytes[i + 1] as number;
+      const c2 = bytes[i + 2] as number;
+      const lo = b === 0xe0 ? 0xa0 : 0x80;
+      const hi = b === 0xed ? 0x9f : 0xbf;
+      if (c1 < lo || c1 > hi || (c2 & 0xc0) !== 0x80) return null;
+      cp = ((b & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+      i += 3;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      if (i + 3 >= n) return null;
+      const c1 = bytes[i + 1] as number;
+      const c2 = bytes[i + 2] as number;
+      const c3 = bytes[i + 3] as number;
+      const lo = b === 0xf0 ? 0x90 : 0x80;
+      const hi = b === 0xf4 ? 0x8f : 0xbf;
+      if (c1 < lo || c1 > hi || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return null;
+      cp = (((b & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f)) - 0x10000;
+      u[k++] = 0xd800 | (cp >> 10);
+      u[k++] = 0xdc00 | (cp & 0x3ff);
+      i += 4;
+      continue;
+    } else return null;
+    u[k++] = cp;
+  }
+  if (k <= UNITS_PER_CALL) return String.fromCharCode.apply(null, u.subarray(0, k) as unknown as number[]);
+  let text = '';
+  for (let at = 0; at < k; at += UNITS_PER_CALL)
+    text += String.fromCharCode.apply(null, u.subarray(at, Math.min(k, at + UNITS_PER_CALL)) as unknown as number[]);
+  return text;
 }
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
