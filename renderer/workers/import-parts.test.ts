@@ -74,6 +74,31 @@ function postAndJoin(parts: ReturnType<typeof importParts>, drop?: (m: AheadMess
   return { collector, done };
 }
 
+describe('the point index built with its progress', () => {
+  it('tells how far it is, counting up through both passes over the rows to twice the rows, and builds the same index', () => {
+    const { table, pointIndex } = imported();
+    const told: [number, number][] = [];
+    const again = buildPointIndex(table, (done, of) => told.push([done, of]), 1000);
+    expectSame(again, pointIndex);
+    const of = 2 * table.count;
+    expect(told.every(([, o]) => o === of)).toBe(true);
+    const dones = told.map(([d]) => d);
+    for (let i = 1; i < dones.length; i++) expect(dones[i]).toBeGreaterThan(dones[i - 1]!);
+    expect(dones.at(-1)).toBe(of);
+    expect(dones[0]).toBe(1000);
+    // Every 1,000 rows of each pass: both passes' steps, and the end.
+    expect(told.length).toBe(Math.ceil(table.count / 1000) - 1 + Math.ceil(table.count / 1000) + 1);
+    expect(dones).toContain(table.count);
+  });
+
+  it('tells nothing for a table without the columns it indexes (there is no index to build)', () => {
+    const { table } = imported(10, 2);
+    const told: number[] = [];
+    expect(buildPointIndex({ ...table, missing: ['receiptId'] }, (d) => told.push(d))).toBeNull();
+    expect(told).toEqual([]);
+  });
+});
+
 describe('importParts and ImportPartsCollector', () => {
   it('send every block and bucket ahead, and the window gets back the same blocks, table and point index', () => {
     const original = imported();

@@ -100,7 +100,7 @@ interface RateSample {
 export function progressReporter(
   post: (message: FromWorker) => void,
   now: () => number = () => performance.now(),
-): (progress: Progress & Pick<VerifyProgress, 'step'>, force?: boolean) => void {
+): (progress: Progress & Pick<VerifyProgress, 'step' | 'indexed'>, force?: boolean) => void {
   const started = now();
   let lastPost = -Infinity;
   /** When ledger bytes were first seen done. */

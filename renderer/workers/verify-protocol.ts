@@ -38,6 +38,8 @@ export interface VerifyProgress extends Progress {
   readonly step?: StoringStep;
   /** In step `saving`, the parts written so far and in all, so that the progress moves while they are. */
   readonly saved?: { readonly done: number; readonly of: number };
+  /** In step `index`, how far the point index is built (`buildPointIndex`'s `onRows`). */
+  readonly indexed?: { readonly done: number; readonly of: number };
 }
 
 /** Building the receipt table, indexing receipts by their fields, saving to the database. */

@@ -216,9 +216,11 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     // The window stores the blocks and filters the table; both are moved, not copied.
     const tableFrom = performance.now();
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
-    report({ ...lastProgress, phase: 'done', step: 'index' }, true);
+    report({ ...lastProgress, phase: 'done', step: 'index', indexed: { done: 0, of: 2 * table.count } }, true);
     const indexFrom = performance.now();
-    const pointIndex = buildPointIndex(table);
+    const pointIndex = buildPointIndex(table, (done, of) =>
+      report({ ...lastProgress, phase: 'done', step: 'index', indexed: { done, of } }, done === of),
+    );
     const timings: WorkerImportTimings = {
       verify: verified - started,
       waitedForStore: chunks.waitedMs,

@@ -58,6 +58,8 @@ interface PageProbe {
   phases: string[];
   /** The parts the saving step showed written ("3 of 18"), in order, each once in a row. */
   savedParts: string[];
+  /** How far indexing showed itself ("45" for "…, 45%"), in order, each once in a row. */
+  indexedPercents: number[];
   /** Where the last pointermove the page received was. */
   lastPointer: { x: number; y: number } | null;
 }
@@ -72,6 +74,7 @@ async function installProbe(page: Page): Promise<void> {
       progressRenders: 0,
       phases: [],
       savedParts: [],
+      indexedPercents: [],
       lastPointer: null,
     };
     window.addEventListener('pointermove', (event) => {
@@ -103,11 +106,15 @@ async function installProbe(page: Page): Promise<void> {
         probe.progressRenders++;
       }
       const heading = document.querySelector('[data-testid="import-phase"]')?.textContent ?? '';
-      // The saving step counts its parts: the phase is named without them, the parts kept apart.
+      // The saving step counts its parts and indexing its share done: the phase is named
+      // without them, the counts kept apart.
       const parts = /^(.*), part ([\d,]+ of [\d,]+)$/.exec(heading);
-      const phase = parts ? (parts[1] as string) : heading;
+      const percent = /^(.*), (\d+)%$/.exec(heading);
+      const phase = parts ? (parts[1] as string) : percent ? (percent[1] as string) : heading;
       if (phase !== '' && phase !== probe.phases.at(-1)) probe.phases.push(phase);
       if (parts && parts[2] !== probe.savedParts.at(-1)) probe.savedParts.push(parts[2] as string);
+      if (percent && Number(percent[2]) !== probe.indexedPercents.at(-1))
+        probe.indexedPercents.push(Number(percent[2]));
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
 }
@@ -394,6 +401,15 @@ describe(`the window while a ${count(RECEIPTS)}-receipt archive verifies`, () =>
         expect(of).toBe(partCounts[0]![1]);
         expect(done).toBeLessThanOrEqual(of!);
         if (i > 0) expect(done).toBeGreaterThan(partCounts[i - 1]![0]!);
+      }
+      // Indexing shows how far it is, never going back (it may be too quick to be seen at all).
+      console.log(
+        `responsiveness: indexing showed ${probe.indexedPercents.map((p) => `${p}%`).join(', ') || 'no share'}`,
+      );
+      for (const [i, p] of probe.indexedPercents.entries()) {
+        expect(p).toBeGreaterThanOrEqual(0);
+        expect(p).toBeLessThanOrEqual(100);
+        if (i > 0) expect(p).toBeGreaterThan(probe.indexedPercents[i - 1]!);
       }
       const verifying = samples.filter((s) => s.phase === 'Verifying receipts');
       expect(verifying.length).toBeGreaterThan(0);

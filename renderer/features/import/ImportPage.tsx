@@ -20,7 +20,11 @@ const PHASES: Readonly<Record<VerifyProgress['phase'], string>> = {
 function phaseLabel(p: VerifyProgress): string {
   if (p.phase === 'done' && p.step) {
     const parts =
-      p.step === 'saving' && p.saved ? `, part ${formatCount(p.saved.done)} of ${formatCount(p.saved.of)}` : '';
+      p.step === 'saving' && p.saved
+        ? `, part ${formatCount(p.saved.done)} of ${formatCount(p.saved.of)}`
+        : p.step === 'index' && p.indexed && p.indexed.of > 0
+          ? `, ${Math.floor((100 * p.indexed.done) / p.indexed.of)}%`
+          : '';
     return `${PHASES.done}: ${STEPS[p.step]}${parts}`;
   }
   return p.phase === 'checkpoints' && !firstRead(p) ? 'Verifying checkpoints' : PHASES[p.phase];
