@@ -4,7 +4,7 @@ import { nodeCedar } from '../../cli/cedar-node.ts';
 import { hashOf } from '../format/hash.ts';
 import { decide, type CedarEntities, type CedarRequest, type Decision } from './cedar.ts';
 import { countingCedar } from './cedar-counting.test-helper.ts';
-import { contextAttributesRead, contextReadsFor, projectContext } from './context-reads.ts';
+import { contextAttributesRead, contextReadsFor, projectContext, valueClass } from './context-reads.ts';
 import { DecisionEvaluator } from './evaluator.ts';
 import { preparePolicies } from './policies.ts';
 
@@ -37,7 +37,7 @@ describe('contextAttributesRead', () => {
 describe('projectContext', () => {
   const reads = new Set(['a']);
   it('keeps what is read, in name order, and only when something is left out', () => {
-    expect(projectContext({ z: 'x', a: 1, b: [true, 'y', { c: 2 }] }, reads)).toEqual({ a: 1 });
+    expect(projectContext({ z: 'x', a: 1, b: [true, 'y', { c: 2 }] }, reads)).toEqual({ kept: { a: 1 }, classes: [] });
     expect(projectContext({ a: 1 }, reads)).toBeNull();
     expect(projectContext({}, reads)).toBeNull();
   });
@@ -50,6 +50,141 @@ describe('projectContext', () => {
       [2 ** 60],
     ])
       expect(projectContext({ a: 1, b: bad }, reads), JSON.stringify(bad)).toBeNull();
+  });
+  it('keys an attribute of a value class by its class where it holds an integer, by its value otherwise', () => {
+    const classes = new Map([['hour', [7, 19]]]);
+    const both = new Set(['a', 'hour']);
+    expect(projectContext({ a: 1, hour: 3 }, both, classes)).toEqual({ kept: { a: 1 }, classes: [['hour', 0]] });
+    expect(projectContext({ a: 1, hour: 7 }, both, classes)).toEqual({ kept: { a: 1 }, classes: [['hour', 1]] });
+    expect(projectContext({ a: 1, hour: 20 }, both, classes)).toEqual({ kept: { a: 1 }, classes: [['hour', 4]] });
+    // Nothing left out, but hours grouped: still a projection.
+    expect(projectContext({ hour: 3 }, both, classes)).toEqual({ kept: {}, classes: [['hour', 0]] });
+    for (const other of ['3', 3.5, null, 2 ** 60, [3], { v: 3 }])
+      expect(projectContext({ a: 1, hour: other }, both, classes), JSON.stringify(other)).toBeNull();
+    expect(projectContext({ a: 1, hour: '3', z: 0 }, both, classes)).toEqual({
+      kept: { a: 1, hour: '3' },
+      classes: [],
+    });
+    // Absent is neither kept nor classed.
+    expect(projectContext({ a: 1, z: 0 }, both, classes)).toEqual({ kept: { a: 1 }, classes: [] });
+  });
+});
+
+describe('valueClass', () => {
+  it('tells integers apart exactly where a comparison with a literal can', () => {
+    const literals = [-3, 7, 19];
+    const classes = [-10, -4, -3, -2, 0, 6, 7, 8, 18, 19, 20, 2 ** 53 - 1].map((v) => valueClass(v, literals));
+    expect(classes).toEqual([0, 0, 1, 2, 2, 2, 3, 4, 4, 5, 6, 6]);
+    expect(valueClass(5, [])).toBe(0);
+  });
+  it('gives two integers one class only when every comparison with every literal answers alike', () => {
+    const ops = [(a: number, b: number) => a < b, (a: number, b: number) => a <= b, (a: number, b: number) => a === b];
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: -50, max: 50 }), { maxLength: 5 }).map((l) => l.sort((a, b) => a - b)),
+        fc.integer({ min: -60, max: 60 }),
+        fc.integer({ min: -60, max: 60 }),
+        (literals, x, y) => {
+          const alike = literals.every((t) => ops.every((op) => op(x, t) === op(y, t) && op(t, x) === op(t, y)));
+          expect(valueClass(x, literals) === valueClass(y, literals)).toBe(alike);
+        },
+      ),
+    );
+  });
+});
+
+describe('value classes of the attributes compared with integer literals', () => {
+  const classesOf = (policies: Record<string, string>) => {
+    const reads = contextAttributesRead(nodeCedar, policies);
+    if (!reads) throw new Error('the policies walk');
+    return Object.fromEntries(reads.classes);
+  };
+  const when = (condition: string) => `permit (principal, action, resource) when { ${condition} };`;
+
+  it('collects the literals an attribute is compared with, either way round, over every policy', () => {
+    expect(
+      classesOf({
+        a: when('context.hour < 7 || 19 <= context.hour'),
+        b: when('context has hour && context.hour == 12 && context.hour != -2'),
+        c: when('context.amount_cents >= 100000 && context.approval == "granted"'),
+        d: 'forbid (principal, action == Action::"x", resource) when { context.hour > 22 };',
+      }),
+    ).toEqual({ hour: [-2, 7, 12, 19, 22], amount_cents: [100000] });
+  });
+
+  it('keys an attribute by its value wherever a policy uses it otherwise', () => {
+    for (const other of [
+      'context.hour + 1 > 3',
+      'context.hour < principal.tier',
+      '[1, 2].contains(context.hour)',
+      'context.hour < 2 + 3',
+      'context.hour > -(5)',
+      'context.hour == "7"',
+      'context.hour == 9223372036854775807',
+      'context.hour.lessThan(3)',
+      'context.hour',
+      'context.hour.x < 3',
+      'if context.flag then context.hour else 0 < 3',
+    ])
+      expect(classesOf({ a: when('context.hour < 7'), b: when(other) }), other).toEqual({});
+  });
+
+  const BUNDLE_CLASSES = hashOf('bundle, value classes');
+  const entities: CedarEntities = [{ uid: { type: 'Agent', id: 'a' }, attrs: {}, parents: [] }];
+  const CLASSED = {
+    night: 'forbid (principal, action, resource) when { context.hour < 7 || 19 <= context.hour };',
+    big: 'forbid (principal, action == Action::"pay", resource) when { context.amount > 1000 && context.amount != 5000 };',
+    exact: 'permit (principal, action, resource) when { context.level == -1 || context.level >= 3 };',
+    also: 'permit (principal, action, resource) when { context has level && context.tier <= context.level };',
+    tier: 'permit (principal, action, resource) when { context.tier == 2 };',
+  };
+
+  it('answers every hour of a day with one Cedar call per class', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const evaluator = new DecisionEvaluator(cedar);
+    for (let hour = 0; hour < 24; hour++)
+      evaluator.evaluateRequest(
+        BUNDLE_CLASSES,
+        { night: CLASSED.night, tier: CLASSED.tier },
+        request({ hour, tier: 2 }),
+        [],
+      );
+    // Below 7, 7 itself... : 0–6, 7–18, 19–23 answer alike, but 7 and 19 are classes of their own.
+    expect(calls.authorize).toBe(5);
+  });
+
+  it('gives, for any request, the decision Cedar gives it alone', () => {
+    const prepared = preparePolicies(nodeCedar, CLASSED);
+    if (!prepared.ok) throw new Error('the policies parse');
+    const near = fc.oneof(
+      fc.integer({ min: -4, max: 25 }),
+      fc.constantFrom(999, 1000, 1001, 4999, 5000, 5001, 2 ** 53 - 1, -(2 ** 53) + 1),
+    );
+    const value = fc.oneof(
+      { weight: 6, arbitrary: near },
+      { weight: 1, arbitrary: fc.constantFrom('7', 3.5, true, null, 2 ** 60, [3], { v: 3 }) },
+    );
+    const contextArb = fc.record(
+      { hour: value, amount: value, level: value, tier: value, extra: fc.constantFrom('', 'x') },
+      { requiredKeys: [] },
+    );
+    const requestArb = fc.record({ act: fc.constantFrom('pay', 'read'), context: contextArb });
+    const evaluator = new DecisionEvaluator(nodeCedar);
+    fc.assert(
+      fc.property(fc.array(requestArb, { minLength: 1, maxLength: 40 }), (items) => {
+        for (const { act, context } of items) {
+          const req: CedarRequest = { ...request(context), action: { type: 'Action', id: act } };
+          const got = evaluator.evaluateRequest(BUNDLE_CLASSES, CLASSED, req, entities);
+          const alone = decide(nodeCedar, prepared.setId, req, entities);
+          if (!alone.ok) expect(got.kind === 'decided' && !got.decision.ok).toBe(true);
+          else {
+            const sorted = (d: Decision) => (d.ok ? { ...d, errors: [...d.errors].sort() } : d);
+            expect(got.kind === 'decided' && sorted(got.decision)).toEqual(sorted(alone));
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

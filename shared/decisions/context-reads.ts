@@ -18,6 +18,14 @@
  * - Two requests alike in everything else and in the attributes read evaluate every policy
  *   alike; only a decision without errors is shared that way (the memo keeps no other under
  *   such a key), since an error's text could in principle name more than it read.
+ * - Value classes: an attribute that every policy uses only by comparing it with integer
+ *   literals (`context.hour < 7`, `19 <= context.hour`, `context.tier == 2`) is keyed, where it
+ *   holds an integer, by where that integer lies among the literals, not by the integer itself:
+ *   every such comparison gives the same answer for any two integers of one class, so Cedar's
+ *   evaluation cannot tell them apart. Any other use (arithmetic, a comparison with anything
+ *   but a literal, a method, a set) keys it by its value, and so does a value that is not an
+ *   integer. A gate's hour of day then costs a Cedar call per class (three for `< 7 || >= 19`),
+ *   not per hour.
  */
 import type { CedarModule } from './cedar.ts';
 
@@ -29,6 +37,11 @@ import type { CedarModule } from './cedar.ts';
 export interface ContextReads {
   readonly always: ReadonlySet<string>;
   readonly scoped: readonly ScopedReads[];
+  /**
+   * Attributes every policy uses only by comparing them with integer literals, with those
+   * literals in ascending order, without repeats (see {@link projectContext}).
+   */
+  readonly classes: ReadonlyMap<string, readonly number[]>;
 }
 
 interface ScopedReads {
@@ -46,6 +59,7 @@ export function contextAttributesRead(
 ): ContextReads | null {
   const always = new Set<string>();
   const byScope = new Map<string, { op: '==' | 'in'; actions: string[]; reads: Set<string> }>();
+  const uses: AttributeUses = { literals: new Map(), otherwise: new Set() };
   for (const text of Object.values(policies)) {
     let answer: ReturnType<CedarModule['policyToJson']>;
     try {
@@ -55,7 +69,7 @@ export function contextAttributesRead(
     }
     if (answer.type !== 'success') return null;
     const attrs = new Set<string>();
-    if (!readsByName(answer.json, attrs, 0)) return null;
+    if (!readsByName(answer.json, attrs, uses, 0)) return null;
     const scope = actionScope((answer.json as { action?: unknown }).action);
     if (!scope) {
       for (const a of attrs) always.add(a);
@@ -71,8 +85,25 @@ export function contextAttributesRead(
     const reads = new Set([...entry.reads].filter((a) => !always.has(a)));
     if (reads.size > 0) scoped.push({ op: entry.op, actions: entry.actions, reads });
   }
-  return { always, scoped };
+  const classes = new Map<string, readonly number[]>();
+  for (const [name, literals] of uses.literals)
+    if (!uses.otherwise.has(name))
+      classes.set(
+        name,
+        [...literals].sort((a, b) => a - b),
+      );
+  return { always, scoped, classes };
 }
+
+/** How the policies use each context attribute they read by name. */
+interface AttributeUses {
+  /** By attribute: the integer literals it is compared with (`<`, `<=`, `>`, `>=`, `==`, `!=`). */
+  readonly literals: Map<string, Set<number>>;
+  /** Attributes read in any other way (a test `context has a` is not a read of the value). */
+  readonly otherwise: Set<string>;
+}
+
+const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
 /**
  * A policy's action scope when it names actions by plain uids (`==` one, `in` one or a list);
@@ -180,51 +211,124 @@ function ancestorsOrSelf(self: string, entities: unknown): Set<string> | null {
 /** Deeper than this, a policy's JSON is not walked (and the context counts as read whole). */
 const MAX_DEPTH = 256;
 
-/** Adds to `attrs` the context attributes `node` reads by name; false when it reads the context otherwise. */
-function readsByName(node: unknown, attrs: Set<string>, depth: number): boolean {
+/**
+ * Adds to `attrs` the context attributes `node` reads by name, and to `uses` how it reads them;
+ * false when it reads the context otherwise.
+ */
+function readsByName(node: unknown, attrs: Set<string>, uses: AttributeUses, depth: number): boolean {
   if (depth > MAX_DEPTH) return false;
-  if (Array.isArray(node)) return node.every((n) => readsByName(n, attrs, depth + 1));
+  if (Array.isArray(node)) return node.every((n) => readsByName(n, attrs, uses, depth + 1));
   if (typeof node !== 'object' || node === null) return true;
   if (isContextVar(node)) return false;
   const o = node as Record<string, unknown>;
   const keys = Object.keys(o);
   if (keys.length === 1 && (keys[0] === '.' || keys[0] === 'has')) {
-    const access = o[keys[0]] as { left?: unknown; attr?: unknown } | null;
-    if (
-      access !== null &&
-      typeof access === 'object' &&
-      Object.keys(access).length === 2 &&
-      typeof access.attr === 'string' &&
-      isContextVar(access.left)
-    ) {
-      attrs.add(access.attr);
+    const attr = contextAttribute(o[keys[0]]);
+    if (attr !== null) {
+      attrs.add(attr);
+      if (keys[0] === '.') uses.otherwise.add(attr);
       return true;
     }
   }
-  return Object.values(o).every((v) => readsByName(v, attrs, depth + 1));
+  if (keys.length === 1 && COMPARISONS.has(keys[0] as string)) {
+    const compared = comparedWithLiteral(o[keys[0] as string]);
+    if (compared) {
+      attrs.add(compared.attr);
+      let literals = uses.literals.get(compared.attr);
+      if (!literals) uses.literals.set(compared.attr, (literals = new Set()));
+      literals.add(compared.literal);
+      return true;
+    }
+  }
+  return Object.values(o).every((v) => readsByName(v, attrs, uses, depth + 1));
+}
+
+/** The attribute of an access or test `{left: {Var: "context"}, attr}` written plainly; else null. */
+function contextAttribute(access: unknown): string | null {
+  if (access === null || typeof access !== 'object') return null;
+  const a = access as { left?: unknown; attr?: unknown };
+  return Object.keys(a).length === 2 && typeof a.attr === 'string' && isContextVar(a.left) ? a.attr : null;
+}
+
+/**
+ * `context.a` against an integer literal, either way round (`{left, right}` of a comparison);
+ * null for anything else. A literal beyond 2^53 is not one here: its JSON has lost digits.
+ */
+function comparedWithLiteral(operands: unknown): { attr: string; literal: number } | null {
+  if (operands === null || typeof operands !== 'object') return null;
+  const { left, right, ...rest } = operands as { left?: unknown; right?: unknown };
+  if (Object.keys(rest).length > 0) return null;
+  const get = (access: unknown): string | null => {
+    if (access === null || typeof access !== 'object') return null;
+    const keys = Object.keys(access);
+    return keys.length === 1 && keys[0] === '.' ? contextAttribute((access as { '.': unknown })['.']) : null;
+  };
+  const literal = (value: unknown): number | null => {
+    if (value === null || typeof value !== 'object') return null;
+    const keys = Object.keys(value);
+    const v = (value as { Value?: unknown }).Value;
+    return keys.length === 1 && keys[0] === 'Value' && Number.isSafeInteger(v) ? (v as number) : null;
+  };
+  const attrLeft = get(left);
+  const attrRight = get(right);
+  if (attrLeft !== null && literal(right) !== null) return { attr: attrLeft, literal: literal(right) as number };
+  if (attrRight !== null && literal(left) !== null) return { attr: attrRight, literal: literal(left) as number };
+  return null;
 }
 
 function isContextVar(node: unknown): boolean {
   return typeof node === 'object' && node !== null && (node as { Var?: unknown }).Var === 'context';
 }
 
+/** A context as a memo key sees it (see {@link projectContext}). */
+export interface ProjectedContext {
+  /** The attributes read and keyed by value, in name order. */
+  readonly kept: Record<string, unknown>;
+  /** The attributes read and keyed by their value class: name and class, in name order. */
+  readonly classes: ReadonlyArray<readonly [string, number]>;
+}
+
 /**
- * `context` with only the attributes in `reads`, in name order; null when it has none other
- * (nothing to leave out) or when an attribute left out holds a value Cedar might refuse.
+ * `context` as a memo key sees it: only the attributes in `reads`, each by its value or, for
+ * an attribute of `classes` holding an integer, by its value class ({@link valueClass}). Null
+ * when that leaves nothing out and groups nothing (the whole request keys the memo), or when
+ * an attribute left out holds a value Cedar might refuse.
+ *
+ * `kept` and `classes` together name every attribute read exactly once, or say it is absent:
+ * two contexts with the same projection differ only where no policy can tell.
  */
 export function projectContext(
   context: Readonly<Record<string, unknown>>,
   reads: ReadonlySet<string>,
-): Record<string, unknown> | null {
+  classes: ReadonlyMap<string, readonly number[]> = NO_CLASSES,
+): ProjectedContext | null {
   const kept: Record<string, unknown> = {};
+  const classed: (readonly [string, number])[] = [];
   let left = false;
   for (const name of Object.keys(context).sort()) {
     const value = context[name];
-    if (reads.has(name)) kept[name] = value;
-    else if (acceptedWhatever(value, 0)) left = true;
+    if (reads.has(name)) {
+      const literals = classes.get(name);
+      if (literals !== undefined && Number.isSafeInteger(value))
+        classed.push([name, valueClass(value as number, literals)]);
+      else kept[name] = value;
+    } else if (acceptedWhatever(value, 0)) left = true;
     else return null;
   }
-  return left ? kept : null;
+  return left || classed.length > 0 ? { kept, classes: classed } : null;
+}
+
+const NO_CLASSES: ReadonlyMap<string, readonly number[]> = new Map();
+
+/**
+ * Where `value` lies among `literals` (ascending, no repeats): 2k when exactly k literals are
+ * below it and it is none of them, 2k + 1 when it equals the (k+1)th. Two integers of one class
+ * compare alike (`<`, `<=`, `>`, `>=`, `==`, `!=`) with every literal.
+ */
+export function valueClass(value: number, literals: readonly number[]): number {
+  let below = 0;
+  while (below < literals.length && (literals[below] as number) < value) below++;
+  return 2 * below + (literals[below] === value ? 1 : 0);
 }
 
 /** A value Cedar reads as a context attribute without a schema and without an error. */

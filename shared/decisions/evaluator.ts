@@ -199,9 +199,18 @@ export class DecisionEvaluator {
     if (!reads || typeof request.context !== 'object' || request.context === null) return null;
     const text = entitiesText();
     const known = this.#entitiesKnown(text);
-    const context = projectContext(request.context, this.#readsFor(known, setId, reads, request.action, entities));
+    const context = projectContext(
+      request.context,
+      this.#readsFor(known, setId, reads, request.action, entities),
+      reads.classes,
+    );
     if (!context) return null;
-    const requestPart = JSON.stringify([request.principal, request.action, request.resource, context]);
+    // Value classes, where any, as a fifth member: a key with them never equals one without.
+    const requestPart = JSON.stringify(
+      context.classes.length === 0
+        ? [request.principal, request.action, request.resource, context.kept]
+        : [request.principal, request.action, request.resource, context.kept, context.classes],
+    );
     // The entities by their number here (#entitiesKnown): a short key, seldom hashed.
     const key = `${setId}\nprojected\n${known.id}\n${requestPart}`;
     return {
