@@ -5,7 +5,7 @@ import { hashOf } from '../format/hash.ts';
 import { decide, type CedarEntities, type CedarRequest, type Decision } from './cedar.ts';
 import { countingCedar } from './cedar-counting.test-helper.ts';
 import { contextAttributesRead, contextReadsFor, projectContext, valueClass } from './context-reads.ts';
-import { DecisionEvaluator } from './evaluator.ts';
+import { DecisionEvaluator, type Reevaluation } from './evaluator.ts';
 import { preparePolicies } from './policies.ts';
 
 const read = (policies: Record<string, string>) => {
@@ -176,11 +176,7 @@ describe('value classes of the attributes compared with integer literals', () =>
           const req: CedarRequest = { ...request(context), action: { type: 'Action', id: act } };
           const got = evaluator.evaluateRequest(BUNDLE_CLASSES, CLASSED, req, entities);
           const alone = decide(nodeCedar, prepared.setId, req, entities);
-          if (!alone.ok) expect(got.kind === 'decided' && !got.decision.ok).toBe(true);
-          else {
-            const sorted = (d: Decision) => (d.ok ? { ...d, errors: [...d.errors].sort() } : d);
-            expect(got.kind === 'decided' && sorted(got.decision)).toEqual(sorted(alone));
-          }
+          expectAsAlone(got, alone);
         }
       }),
       { numRuns: 200 },
@@ -278,6 +274,19 @@ describe('the memo keyed by the context attributes read', () => {
 });
 
 const BUNDLE_SCOPED = hashOf('bundle, scoped');
+
+/**
+ * The evaluator's answer is Cedar's for the request alone. From one call to the next, Cedar
+ * names a cycle in the parents by any of its vertices, and lists the errors of several
+ * policies in any order: a refusal must be a refusal, and errors are compared sorted.
+ */
+function expectAsAlone(got: Reevaluation, alone: Decision): void {
+  if (!alone.ok) expect(got.kind === 'decided' && !got.decision.ok).toBe(true);
+  else {
+    const sorted = (d: Decision) => (d.ok ? { ...d, errors: [...d.errors].sort() } : d);
+    expect(got.kind === 'decided' && sorted(got.decision)).toEqual(sorted(alone));
+  }
+}
 const request = (context: Record<string, unknown>): CedarRequest => ({
   principal: { type: 'Agent', id: 'a' },
   action: { type: 'Action', id: 'pay' },
@@ -369,13 +378,7 @@ describe('the attributes read, by action scope', () => {
           const req: CedarRequest = { ...request(context), action: action(act) };
           const got = evaluator.evaluateRequest(BUNDLE_SCOPED, SCOPED, req, ents);
           const alone = decide(nodeCedar, prepared.setId, req, ents);
-          // From one call to the next, Cedar names a cycle in the parents by any of its
-          // vertices, and lists the errors of several policies in any order.
-          if (!alone.ok) expect(got.kind === 'decided' && !got.decision.ok).toBe(true);
-          else {
-            const sorted = (d: Decision) => (d.ok ? { ...d, errors: [...d.errors].sort() } : d);
-            expect(got.kind === 'decided' && sorted(got.decision)).toEqual(sorted(alone));
-          }
+          expectAsAlone(got, alone);
         }
       }),
       { numRuns: 200 },
