@@ -149,7 +149,7 @@ describe('value classes of the attributes compared with integer literals', () =>
         request({ hour, tier: 2 }),
         [],
       );
-    // Below 7, 7 itself... : 0–6, 7–18, 19–23 answer alike, but 7 and 19 are classes of their own.
+    // Five classes: 0–6, 7, 8–18, 19, 20–23 (a literal is a class of its own: `==` could tell it apart).
     expect(calls.authorize).toBe(5);
   });
 
