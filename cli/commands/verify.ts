@@ -3,6 +3,7 @@
  * Exit 0: no finding but CHAIN_UNSEALED; 1: findings; 2: could not run.
  */
 import { verifyArchive, verifyZipBytes, type EngineOptions } from '../../shared/engine/verify.ts';
+import { FreePieceBuffers } from '../../shared/engine/pieces.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import { readArchivePath, type ArchivePath } from '../open-archive.ts';
 import { formatReport, reportJson } from '../report-format.ts';
@@ -95,6 +96,8 @@ function withAcceptedInputs(report: VerifyReport): VerifyReport {
 export interface PathOptions {
   /** Worker threads for segments: 0 or 1 checks in this thread; default one per core. */
   readonly workers?: number | undefined;
+  /** The pool's buffers for pieces, given back by its threads (tests count them); default a new one. */
+  readonly pieceBuffers?: FreePieceBuffers | undefined;
 }
 
 /**
@@ -126,7 +129,10 @@ export async function verifyPath(
   // The threads start as soon as the listing shows a pool is worth it (warmSegmentRunner),
   // and take their setup when the engine asks for the runner.
   let warm: WarmPool | null = null;
-  const warmed = () => (warm ??= warmPool(path, workers));
+  // A piece's buffer comes back from the thread that checked it and the next piece is read into
+  // it: the reader makes no new buffer for each piece.
+  const pieceBuffers = parallel ? (pathOptions.pieceBuffers ?? new FreePieceBuffers()) : undefined;
+  const warmed = () => (warm ??= warmPool(path, workers, pieceBuffers ? { pieceBuffers } : {}));
   // With threads to spare, the checkpoints' signatures are verified in batches while the
   // segments are checked (a producer may write one for every receipt), by Node's WebCrypto,
   // which verifies on libuv's thread pool. Without it, one by one in this thread.
@@ -134,6 +140,7 @@ export async function verifyPath(
   const withPool: EngineOptions = parallel
     ? {
         ...(checkpointVerifier ? { checkpointVerifier } : {}),
+        ...(pieceBuffers ? { pieceBuffers } : {}),
         ...options,
         warmSegmentRunner: () => void warmed(),
         segmentRunner: (setup) => warmed().start(setup),

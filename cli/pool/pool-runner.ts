@@ -50,6 +50,12 @@ export function defaultPoolSize(): number {
 export interface PoolOptions {
   /** Where the workers' code comes from; default the cached bundle, else tsx (worker-bundle.ts). */
   readonly script?: WorkerScript;
+  /**
+   * Given the buffers of checked pieces that a verification thread moves back, for the engine's
+   * reader to read the next pieces into (pieces.ts's FreePieceBuffers, also given to the engine
+   * as `pieceBuffers`): a new buffer for every piece is fresh memory, zeroed and faulted in.
+   */
+  readonly pieceBuffers?: { give(buffer: ArrayBuffer): void };
 }
 
 /**
@@ -85,7 +91,9 @@ export function warmPool(archivePath: string, size = defaultPoolSize(), options:
   const workerData: WorkerInit = { module: WORKER_MODULE, archivePath, decisions: SharedDecisions.allocate() };
   const threads = (async () => {
     const script = options.script ?? (await poolWorkerScript());
-    return Array.from({ length: size }, () => spawnThread<SegmentResult>(script, workerData, 'verification'));
+    return Array.from({ length: size }, () =>
+      spawnThread<SegmentResult>(script, workerData, 'verification', options.pieceBuffers),
+    );
   })();
   // A thread that cannot even be created is `start`'s to report (the engine then checks in its
   // own thread); until `start` or `close` awaits it, the rejection is not an unhandled one.
@@ -245,6 +253,7 @@ function spawnThread<R>(
   script: WorkerScript,
   workerData: WorkerInit | ReplayWorkerInit | SampleWorkerInit,
   what: string,
+  spent?: { give(buffer: ArrayBuffer): void },
 ): Thread<R> {
   // A worker retains little between tasks (tens of MiB); a bounded heap makes V8
   // collect early instead of growing toward its machine-sized default.
@@ -264,8 +273,11 @@ function spawnThread<R>(
   const report = (say: (to: WorkerEvents<R>) => void) => (events ? say(events) : early.push(say));
   worker.on('message', (message: FromWorker<R>) => {
     if (message.type === 'ready') report((to) => to.ready());
-    else if (message.type === 'result') report((to) => to.done(message.result));
-    else report((to) => to.failed(new Error(`${what} worker failed: ${message.message}`)));
+    else if (message.type === 'result') {
+      // Free before the result is merged: the reader may be waiting to read its next piece.
+      if (message.pieceBuffer) spent?.give(message.pieceBuffer);
+      report((to) => to.done(message.result));
+    } else report((to) => to.failed(new Error(`${what} worker failed: ${message.message}`)));
   });
   worker.on('error', (error) => report((to) => to.failed(error)));
   worker.on('messageerror', (error) => report((to) => to.failed(error)));

@@ -25,7 +25,13 @@ export type ToWorker<T = SegmentTask> = { readonly type: 'task'; readonly id: nu
 /** What a worker says: set up, a task's result, or why a task failed. */
 export type FromWorker<R = SegmentResult> =
   | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly id: number; readonly result: R }
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly result: R;
+      /** The task's piece buffer, moved back once nothing of it is held, to be read into again. */
+      readonly pieceBuffer?: ArrayBuffer;
+    }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
 
 /** A replay worker's set-up (`tickmark policy-diff`): the two versions every request is replayed under. */

@@ -9,8 +9,15 @@ import type { FromWorker, ToWorker } from './protocol.ts';
  * Answers each task on `port` with `run`'s result, then says the worker is ready. Tasks run
  * one after another in the order they came, and are answered in that order: a pool may send
  * a worker its next task before the last is done (pool-core.ts's `tasksPerWorker`).
+ * @param spentBuffer where given, the buffer of a task that `run` has answered and holds
+ *   nothing of (its piece's bytes): moved back with the result, for the pool's reader to read
+ *   the next piece into (pieces.ts's FreePieceBuffers). Not after a failed task.
  */
-export function serveTasks<T, R>(port: MessagePort, run: (task: T) => Promise<R>): void {
+export function serveTasks<T, R>(
+  port: MessagePort,
+  run: (task: T) => Promise<R>,
+  spentBuffer?: (task: T) => ArrayBuffer | undefined,
+): void {
   let previous: Promise<void> = Promise.resolve();
   port.on('message', (message: ToWorker<T>) => {
     previous = previous.then(() => answer(message));
@@ -18,7 +25,12 @@ export function serveTasks<T, R>(port: MessagePort, run: (task: T) => Promise<R>
   const answer = async (message: ToWorker<T>): Promise<void> => {
     try {
       const result = await run(message.task);
-      port.postMessage({ type: 'result', id: message.id, result } satisfies FromWorker<R>);
+      const spent = spentBuffer?.(message.task);
+      if (spent && spent.byteLength > 0)
+        port.postMessage({ type: 'result', id: message.id, result, pieceBuffer: spent } satisfies FromWorker<R>, [
+          spent,
+        ]);
+      else port.postMessage({ type: 'result', id: message.id, result } satisfies FromWorker<R>);
     } catch (error) {
       port.postMessage({
         type: 'error',

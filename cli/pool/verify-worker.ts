@@ -40,5 +40,7 @@ async function verifyWorker(): Promise<void> {
     controlFactories: controlFactories(init.decisions ? SharedDecisions.attach(init.decisions) : undefined),
   });
 
-  serveTasks(port, check);
+  // Nothing of a piece is held once it is checked (lines are decoded, signed bytes verified
+  // at once; results hold strings and numbers): its buffer goes back to be read into again.
+  serveTasks(port, check, (task) => task.piece?.bytes.buffer as ArrayBuffer | undefined);
 }
