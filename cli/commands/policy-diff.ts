@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { buildKeyring } from '../../shared/engine/keys.ts';
-import { PIECE_BYTES, splitIntoPieces, type SegmentPiece } from '../../shared/engine/pieces.ts';
+import { FreePieceBuffers, PIECE_BYTES, splitIntoPieces, type SegmentPiece } from '../../shared/engine/pieces.ts';
 import { runInOrder } from '../../shared/engine/pool-core.ts';
 import { readAhead } from '../../shared/engine/read-ahead.ts';
 import { pieceLines } from '../../shared/engine/segment-task.ts';
@@ -147,6 +147,8 @@ async function replayAll(
   const collector = new ImpactCollector(cedar, from, to);
   const all: Segment[] = [...docs.segments.keys()].sort().flatMap((l) => docs.segments.get(l) ?? []);
   const maxLine = DEFAULT_LIMITS.maxLineBytes;
+  // The pool's threads move each replayed piece's buffer back; the next piece is read into it.
+  const pieceBuffers = new FreePieceBuffers();
   // Two files decompressed at once (zlib works on libuv's threads), pieces taken in ledger order.
   const reads = all.map(
     (segment) =>
@@ -156,6 +158,8 @@ async function replayAll(
           PIECE_BYTES,
           maxLine,
           segment.entry.declaredSize,
+          PIECE_BYTES,
+          pieceBuffers,
         ))
           yield { ...read, path: segment.path };
       },
@@ -170,7 +174,7 @@ async function replayAll(
   }
   const runner = await poolOrThisThread(
     workers,
-    () => startReplayPool(from, to, workers, pool),
+    () => startReplayPool(from, to, workers, { ...pool, pieceBuffers }),
     () => inThisThread(from, to, maxLine),
     note,
     'replaying in this thread',

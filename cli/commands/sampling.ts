@@ -9,7 +9,7 @@
  * Bad parameters exit 2 with a sentence.
  */
 import { DEFAULT_LIMITS, type ArchiveSource } from '../../shared/archive/source.ts';
-import { PIECE_BYTES, splitIntoPieces, type SegmentPiece } from '../../shared/engine/pieces.ts';
+import { FreePieceBuffers, PIECE_BYTES, splitIntoPieces, type SegmentPiece } from '../../shared/engine/pieces.ts';
 import { runInOrder } from '../../shared/engine/pool-core.ts';
 import { readAhead } from '../../shared/engine/read-ahead.ts';
 import { evaluateSample, sampleSize, SamplingInputError } from '../../shared/sampling/attribute.ts';
@@ -257,6 +257,8 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
   let unreadableLines = 0;
   let leftOut = 0;
   const pieceBytes = Math.max(1, options.pieceBytes ?? PIECE_BYTES);
+  // The pool's threads move each ranked piece's buffer back; the next piece is read into it.
+  const pieceBuffers = new FreePieceBuffers();
   // Two files decompressed at once (zlib works on libuv's threads), pieces taken in ledger order.
   const reads = segments.map(
     (segment) =>
@@ -265,7 +267,14 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
         const chunks = async function* () {
           yield* source.read(segment.entry);
         };
-        const pieces = splitIntoPieces(chunks(), pieceBytes, maxLine, segment.entry.declaredSize);
+        const pieces = splitIntoPieces(
+          chunks(),
+          pieceBytes,
+          maxLine,
+          segment.entry.declaredSize,
+          pieceBytes,
+          pieceBuffers,
+        );
         for await (const read of pieces) yield { read, segment };
       },
   );
@@ -279,7 +288,7 @@ export async function drawSample(source: ArchiveSource, docs: ArchiveDocs, optio
       yield { ledger: segment.ledger, path: segment.path, piece };
     }
   }
-  const runner = await sampleRunner(rule, maxLine, options);
+  const runner = await sampleRunner(rule, maxLine, options, pieceBuffers);
   try {
     await runInOrder(tasks(), runner, undefined, (task, part) => {
       unreadableLines += part.tooLong;
@@ -334,11 +343,16 @@ function readBeforeFailure(piece: SegmentPiece): SegmentPiece {
  * a pool that cannot start costs time, not the sample: this thread ranks every piece, and
  * `options.note` says why (as `tickmark verify` does).
  */
-function sampleRunner(rule: SampleRule, maxLine: number, options: SampleOptions): Promise<SamplePool> {
+function sampleRunner(
+  rule: SampleRule,
+  maxLine: number,
+  options: SampleOptions,
+  pieceBuffers: FreePieceBuffers,
+): Promise<SamplePool> {
   const workers = options.workers ?? 1;
   return poolOrThisThread(
     workers,
-    () => startSamplePool(rule, workers, options.pool),
+    () => startSamplePool(rule, workers, { ...options.pool, pieceBuffers }),
     () => ({ concurrency: 1, run: (task) => samplePiece(task, rule, maxLine), close: async () => undefined }),
     options.note,
     'sampling in this thread',

@@ -51,9 +51,9 @@ export interface PoolOptions {
   /** Where the workers' code comes from; default the cached bundle, else tsx (worker-bundle.ts). */
   readonly script?: WorkerScript;
   /**
-   * Given the buffers of checked pieces that a verification thread moves back, for the engine's
-   * reader to read the next pieces into (pieces.ts's FreePieceBuffers, also given to the engine
-   * as `pieceBuffers`): a new buffer for every piece is fresh memory, zeroed and faulted in.
+   * Given the buffers of pieces that a thread has checked (or replayed, or ranked) and moves
+   * back, for the reader to read the next pieces into (pieces.ts's FreePieceBuffers, also given
+   * to `splitIntoPieces`): a new buffer for every piece is fresh memory, zeroed and faulted in.
    */
   readonly pieceBuffers?: { give(buffer: ArrayBuffer): void };
 }
@@ -233,7 +233,7 @@ async function startThreads<T, R>(
   const script = options.script ?? (await poolWorkerScript());
   return startWorkerPool<T, R>({
     size,
-    start: (events) => spawnThread<R>(script, workerData, what).attach(events, transfer),
+    start: (events) => spawnThread<R>(script, workerData, what, options.pieceBuffers).attach(events, transfer),
   });
 }
 

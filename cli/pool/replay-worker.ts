@@ -26,7 +26,13 @@ const collector = new ImpactCollector(nodeCedar, init.from, init.to, {
   ...(init.decisions ? { shared: SharedDecisions.attach(init.decisions) } : {}),
 });
 
-serveTasks(port, async (piece: SegmentPiece): Promise<ReplayResult> => {
-  const notReadLines = await replayLines(pieceLines(piece, DEFAULT_LIMITS.maxLineBytes), collector);
-  return { part: collector.drain(), notReadLines };
-});
+// Lines are decoded to text and nothing of a piece is held once it is replayed: its buffer goes
+// back to be read into again.
+serveTasks(
+  port,
+  async (piece: SegmentPiece): Promise<ReplayResult> => {
+    const notReadLines = await replayLines(pieceLines(piece, DEFAULT_LIMITS.maxLineBytes), collector);
+    return { part: collector.drain(), notReadLines };
+  },
+  (piece) => piece.bytes.buffer as ArrayBuffer,
+);

@@ -16,4 +16,10 @@ const init = workerData as SampleWorkerInit;
 const port = parentPort;
 if (!port) throw new Error('sample-worker must run as a worker thread');
 
-serveTasks(port, (task: SamplePieceTask) => samplePiece(task, init.rule, DEFAULT_LIMITS.maxLineBytes));
+// A candidate's line is decoded to text before the part is returned: nothing of the piece is
+// held, and its buffer goes back to be read into again.
+serveTasks(
+  port,
+  (task: SamplePieceTask) => samplePiece(task, init.rule, DEFAULT_LIMITS.maxLineBytes),
+  (task) => task.piece.bytes.buffer as ArrayBuffer,
+);
