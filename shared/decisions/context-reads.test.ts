@@ -4,7 +4,7 @@ import { nodeCedar } from '../../cli/cedar-node.ts';
 import { hashOf } from '../format/hash.ts';
 import { decide, type CedarEntities, type CedarRequest, type Decision } from './cedar.ts';
 import { countingCedar } from './cedar-counting.test-helper.ts';
-import { contextAttributesRead, contextReadsFor, projectContext, valueClass } from './context-reads.ts';
+import { contextAttributesRead, contextReadsFor, projectContextKey, valueClass } from './context-reads.ts';
 import { DecisionEvaluator, type Reevaluation } from './evaluator.ts';
 import { preparePolicies } from './policies.ts';
 
@@ -34,12 +34,19 @@ describe('contextAttributesRead', () => {
   });
 });
 
-describe('projectContext', () => {
+describe('projectContextKey', () => {
   const reads = new Set(['a']);
-  it('keeps what is read, in name order, and only when something is left out', () => {
-    expect(projectContext({ z: 'x', a: 1, b: [true, 'y', { c: 2 }] }, reads)).toEqual({ kept: { a: 1 }, classes: [] });
-    expect(projectContext({ a: 1 }, reads)).toBeNull();
-    expect(projectContext({}, reads)).toBeNull();
+  const key = projectContextKey;
+  it('keys by what is read, whatever is left out, and only when something is left out', () => {
+    const k = key({ z: 'x', a: 1, b: [true, 'y', { c: 2 }] }, reads);
+    expect(k).not.toBeNull();
+    expect(key({ a: 1, z: 'another' }, reads)).toBe(k);
+    expect(key({ a: 1, q: 0 }, reads)).toBe(k);
+    expect(key({ a: 2, z: 'x' }, reads)).not.toBe(k);
+    expect(key({ a: '1', z: 'x' }, reads)).not.toBe(k);
+    expect(key({ z: 'x' }, reads)).not.toBe(k); // absent is not a value
+    expect(key({ a: 1 }, reads)).toBeNull();
+    expect(key({}, reads)).toBeNull();
   });
   it('leaves nothing out where an attribute left out holds what Cedar might refuse', () => {
     for (const bad of [
@@ -49,24 +56,69 @@ describe('projectContext', () => {
       { __entity: { type: 'A', id: 'b' } },
       [2 ** 60],
     ])
-      expect(projectContext({ a: 1, b: bad }, reads), JSON.stringify(bad)).toBeNull();
+      expect(key({ a: 1, b: bad }, reads), JSON.stringify(bad)).toBeNull();
   });
   it('keys an attribute of a value class by its class where it holds an integer, by its value otherwise', () => {
     const classes = new Map([['hour', [7, 19]]]);
     const both = new Set(['a', 'hour']);
-    expect(projectContext({ a: 1, hour: 3 }, both, classes)).toEqual({ kept: { a: 1 }, classes: [['hour', 0]] });
-    expect(projectContext({ a: 1, hour: 7 }, both, classes)).toEqual({ kept: { a: 1 }, classes: [['hour', 1]] });
-    expect(projectContext({ a: 1, hour: 20 }, both, classes)).toEqual({ kept: { a: 1 }, classes: [['hour', 4]] });
+    const below = key({ a: 1, hour: 3 }, both, classes);
+    expect(below).not.toBeNull();
+    expect(key({ a: 1, hour: 0 }, both, classes)).toBe(below);
+    expect(key({ a: 1, hour: -40 }, both, classes)).toBe(below);
+    expect(key({ a: 1, hour: 7 }, both, classes)).not.toBe(below);
+    expect(key({ a: 1, hour: 20 }, both, classes)).toBe(key({ a: 1, hour: 23 }, both, classes));
+    expect(key({ a: 1, hour: 20 }, both, classes)).not.toBe(key({ a: 1, hour: 19 }, both, classes));
     // Nothing left out, but hours grouped: still a projection.
-    expect(projectContext({ hour: 3 }, both, classes)).toEqual({ kept: {}, classes: [['hour', 0]] });
+    expect(key({ hour: 3 }, both, classes)).toBe(key({ hour: 4 }, both, classes));
+    expect(key({ hour: 3 }, both, classes)).not.toBeNull();
     for (const other of ['3', 3.5, null, 2 ** 60, [3], { v: 3 }])
-      expect(projectContext({ a: 1, hour: other }, both, classes), JSON.stringify(other)).toBeNull();
-    expect(projectContext({ a: 1, hour: '3', z: 0 }, both, classes)).toEqual({
-      kept: { a: 1, hour: '3' },
-      classes: [],
-    });
+      expect(key({ a: 1, hour: other }, both, classes), JSON.stringify(other)).toBeNull();
+    // A string is a value, not a class: "3" and 3 differ, as do "3" and "4".
+    expect(key({ a: 1, hour: '3', z: 0 }, both, classes)).not.toBe(key({ a: 1, hour: 3, z: 0 }, both, classes));
+    expect(key({ a: 1, hour: '3', z: 0 }, both, classes)).not.toBe(key({ a: 1, hour: '4', z: 0 }, both, classes));
     // Absent is neither kept nor classed.
-    expect(projectContext({ a: 1, z: 0 }, both, classes)).toEqual({ kept: { a: 1 }, classes: [] });
+    expect(key({ a: 1, z: 0 }, both, classes)).not.toBe(key({ a: 1, z: 0, hour: 3 }, both, classes));
+  });
+  it('gives two contexts one key exactly when every attribute read agrees (value, class, or absent in both)', () => {
+    // The reference: the projection as values, compared whole.
+    const projection = (
+      context: Record<string, unknown>,
+      read: ReadonlySet<string>,
+      classes: ReadonlyMap<string, readonly number[]>,
+    ) =>
+      JSON.stringify(
+        Object.keys(context)
+          .filter((name) => read.has(name))
+          .sort()
+          .map((name) => {
+            const value = context[name];
+            const literals = classes.get(name);
+            return literals !== undefined && Number.isSafeInteger(value)
+              ? [name, 'class', valueClass(value as number, literals)]
+              : [name, 'value', value];
+          }),
+      );
+    // Names and values chosen to tempt a careless encoding: digits, colons, the letters used as tags, nesting.
+    const name = fc.constantFrom('a', 'b', 'c1', '1', ':', 'v', 'c', 'a:1', '');
+    const value = fc.oneof(
+      fc.integer({ min: -3, max: 25 }),
+      fc.constantFrom('1', ':', 'v1:', 'c0:', '', 'a'),
+      fc.boolean(),
+      fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 2 }),
+      fc.dictionary(fc.constantFrom('x', '1'), fc.integer({ min: 0, max: 2 }), { maxKeys: 2 }),
+    );
+    const context = fc.dictionary(name, value, { maxKeys: 5 });
+    const read = fc.subarray(['a', 'b', 'c1', '1', ':', 'v', 'c', 'a:1', '']).map((r) => new Set(r));
+    const classes = fc.subarray(['a', '1', 'c']).map((names) => new Map(names.map((n) => [n, [0, 7, 19]] as const)));
+    fc.assert(
+      fc.property(context, context, read, classes, (one, two, r, cl) => {
+        const k1 = key(one, r, cl);
+        const k2 = key(two, r, cl);
+        if (k1 === null || k2 === null) return;
+        expect(k1 === k2).toBe(projection(one, r, cl) === projection(two, r, cl));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -39,7 +39,7 @@ export interface ContextReads {
   readonly scoped: readonly ScopedReads[];
   /**
    * Attributes every policy uses only by comparing them with integer literals, with those
-   * literals in ascending order, without repeats (see {@link projectContext}).
+   * literals in ascending order, without repeats (see {@link projectContextKey}).
    */
   readonly classes: ReadonlyMap<string, readonly number[]>;
 }
@@ -280,42 +280,43 @@ function isContextVar(node: unknown): boolean {
   return typeof node === 'object' && node !== null && (node as { Var?: unknown }).Var === 'context';
 }
 
-/** A context as a memo key sees it (see {@link projectContext}). */
-export interface ProjectedContext {
-  /** The attributes read and keyed by value, in name order. */
-  readonly kept: Record<string, unknown>;
-  /** The attributes read and keyed by their value class: name and class, in name order. */
-  readonly classes: ReadonlyArray<readonly [string, number]>;
-}
-
 /**
- * `context` as a memo key sees it: only the attributes in `reads`, each by its value or, for
- * an attribute of `classes` holding an integer, by its value class ({@link valueClass}). Null
- * when that leaves nothing out and groups nothing (the whole request keys the memo), or when
- * an attribute left out holds a value Cedar might refuse.
+ * `context` as a memo key sees it, as text: only the attributes in `reads`, each by its value
+ * or, for an attribute of `classes` holding an integer, by its value class ({@link valueClass}).
+ * Null when that leaves nothing out and groups nothing (the whole request keys the memo), or
+ * when an attribute left out holds a value Cedar might refuse.
  *
- * `kept` and `classes` together name every attribute read exactly once, or say it is absent:
- * two contexts with the same projection differ only where no policy can tell.
+ * The text names every attribute read and present exactly once, in name order, with its value's
+ * JSON or its class; each name and value is written after its length, so the text is a sequence
+ * that can be read back one way only (two contexts give the same text exactly when they agree on
+ * every attribute read: each present in both with the same value or class, or absent from both),
+ * and a sequence that ends before any character other than a digit. Two contexts with the same
+ * text differ only where no policy can tell. Built as text rather than as an object to be
+ * serialized: this runs for every receipt, and most receipts are then memo hits.
  */
-export function projectContext(
+export function projectContextKey(
   context: Readonly<Record<string, unknown>>,
   reads: ReadonlySet<string>,
   classes: ReadonlyMap<string, readonly number[]> = NO_CLASSES,
-): ProjectedContext | null {
-  const kept: Record<string, unknown> = {};
-  const classed: (readonly [string, number])[] = [];
+): string | null {
+  let key = '';
+  let classed = false;
   let left = false;
   for (const name of Object.keys(context).sort()) {
     const value = context[name];
     if (reads.has(name)) {
       const literals = classes.get(name);
-      if (literals !== undefined && Number.isSafeInteger(value))
-        classed.push([name, valueClass(value as number, literals)]);
-      else kept[name] = value;
+      if (literals !== undefined && Number.isSafeInteger(value)) {
+        classed = true;
+        key += `${name.length}:${name}c${valueClass(value as number, literals)}:`;
+      } else {
+        const json = String(JSON.stringify(value));
+        key += `${name.length}:${name}v${json.length}:${json}`;
+      }
     } else if (acceptedWhatever(value, 0)) left = true;
     else return null;
   }
-  return left || classed.length > 0 ? { kept, classes: classed } : null;
+  return left || classed ? key : null;
 }
 
 const NO_CLASSES: ReadonlyMap<string, readonly number[]> = new Map();

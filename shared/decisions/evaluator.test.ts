@@ -109,6 +109,80 @@ describe('DecisionEvaluator', () => {
     expect(decide(7, entities(3))).toMatchObject({ decision: { effect: 'allow' } });
   });
 
+  it('keys a projected request by its principal, action and resource, however their types and ids are cut', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const evaluator = new DecisionEvaluator(cedar);
+    // One policy naming each part exactly; `note` is read by no policy, so every key is projected.
+    const policies = {
+      exact: 'permit(principal == A::"bc", action == Action::"go", resource == R::"xy") when { context.n == 1 };',
+    };
+    const all: CedarEntities = [];
+    const uid = (type: string, id: string) => ({ type, id });
+    const ask = (
+      principal: { type: string; id: string },
+      action: { type: string; id: string },
+      resource: { type: string; id: string },
+    ) => {
+      const req: CedarRequest = { principal, action, resource, context: { n: 1, note: 'x' } };
+      return evaluator.evaluateRequest(BUNDLE, policies, req, all, {
+        request: JSON.stringify(req),
+        entities: JSON.stringify(all),
+      });
+    };
+    expect(ask(uid('A', 'bc'), uid('Action', 'go'), uid('R', 'xy'))).toMatchObject({ decision: { effect: 'allow' } });
+    // Each differs from the allowed request in one part, some only in where a type ends and its id begins.
+    const others: [string, ReturnType<typeof uid>, ReturnType<typeof uid>, ReturnType<typeof uid>][] = [
+      ['another principal', uid('A', 'zz'), uid('Action', 'go'), uid('R', 'xy')],
+      ['a principal cut elsewhere', uid('Ab', 'c'), uid('Action', 'go'), uid('R', 'xy')],
+      ['another resource', uid('A', 'bc'), uid('Action', 'go'), uid('R', 'zz')],
+      ['a resource cut elsewhere', uid('A', 'bc'), uid('Action', 'go'), uid('Rx', 'y')],
+      ['another action', uid('A', 'bc'), uid('Action', 'stop'), uid('R', 'xy')],
+      ['principal and resource swapped', uid('R', 'xy'), uid('Action', 'go'), uid('A', 'bc')],
+    ];
+    for (const [what, principal, action, resource] of others)
+      expect(ask(principal, action, resource), what).toMatchObject({ decision: { effect: 'deny' } });
+    expect(calls.authorize).toBe(1 + others.length);
+  });
+
+  it('answers as Cedar does for many actions under one set of entities (the table of actions emptied on the way)', () => {
+    const { cedar, calls } = countingCedar(nodeCedar);
+    const evaluator = new DecisionEvaluator(cedar);
+    const policies = {
+      even: 'permit(principal, action in [Action::"a0", Action::"a2", Action::"a4"], resource) when { context.n == 1 };',
+    };
+    const ask = (action: number, note: string) => {
+      const req: CedarRequest = {
+        ...request('t1'),
+        action: { type: 'Action', id: `a${action}` },
+        context: { n: 1, note },
+      };
+      return evaluator.evaluateRequest(BUNDLE, policies, req, entities(3), {
+        request: JSON.stringify(req),
+        entities: JSON.stringify(entities(3)),
+      });
+    };
+    // More actions than one set of entities keeps (64), twice over, then the first ones again;
+    // each asked again at once with another unread note: a memo hit, however full the table was.
+    const effect = (action: number) => (action === 0 || action === 2 || action === 4 ? 'allow' : 'deny');
+    for (const round of ['x', 'y'])
+      for (let action = 0; action < 150; action++) {
+        expect(ask(action, round), `a${action}`).toMatchObject({ decision: { effect: effect(action) } });
+        const before = calls.authorize;
+        expect(ask(action, `${round}, again`), `a${action} again`).toMatchObject({
+          decision: { effect: effect(action) },
+        });
+        expect(calls.authorize, `a${action} again`).toBe(before);
+      }
+    // The table is bounded: the last actions are still known (hits), the first ones, 86 or more
+    // actions ago, no longer (Cedar is asked again), and the answers stay Cedar's.
+    const before = calls.authorize;
+    for (let action = 140; action < 150; action++) ask(action, 'later');
+    expect(calls.authorize).toBe(before);
+    for (let action = 0; action < 6; action++)
+      expect(ask(action, 'later'), `a${action} later`).toMatchObject({ decision: { effect: effect(action) } });
+    expect(calls.authorize).toBe(before + 6);
+  });
+
   it('keys a projected request by long entities (known by their digest) as surely as by short ones', () => {
     const { cedar, calls } = countingCedar(nodeCedar);
     const evaluator = new DecisionEvaluator(cedar);

@@ -12,7 +12,13 @@ import { hashOf } from '../format/hash.ts';
 import { decide, type CedarEntities, type CedarModule, type CedarRequest, type Decision } from './cedar.ts';
 import { BoundedLru } from './lru.ts';
 import type { DecisionStore } from './shared-memo.ts';
-import { contextAttributesRead, contextReadsFor, projectContext, uidKey, type ContextReads } from './context-reads.ts';
+import {
+  contextAttributesRead,
+  contextReadsFor,
+  projectContextKey,
+  uidKey,
+  type ContextReads,
+} from './context-reads.ts';
 import { preparePolicies, type PolicyError, type PreparedPolicies } from './policies.ts';
 
 /** A request and its entities, with the entities' JSON text when the caller has it. */
@@ -67,6 +73,8 @@ export class DecisionEvaluator {
   /** Entities by their JSON text: a number for memo keys, and the context reads by action (#entitiesKnown). */
   readonly #entities = new Map<string, KnownEntities>();
   #nextEntitiesId = 0;
+  /** The next number for a slot (#slot): entities, policy set and action. */
+  #nextSlot = 0;
   #requests = 0;
   #cedarCalls = 0;
   #memoHits = 0;
@@ -186,7 +194,12 @@ export class DecisionEvaluator {
   /**
    * The memo key of `request` by only the context attributes the policies read, or null where
    * the whole request must key it (the policies read the context whole, or a value left out
-   * could make Cedar refuse the request: see projectContext).
+   * could make Cedar refuse the request: see projectContextKey).
+   *
+   * Most receipts end here in a memo hit, so the key is made with as little work as can be:
+   * the entities, policy set and action by one number ({@link #slot}), the principal and the
+   * resource by their type and id, the context by projectContextKey's text. The key for the
+   * store shared with other threads names everything by text instead, and is made only on a miss.
    */
   #projectedKey(
     setId: string,
@@ -198,25 +211,18 @@ export class DecisionEvaluator {
     const reads = this.#reads(setId, policies);
     if (!reads || typeof request.context !== 'object' || request.context === null) return null;
     const text = entitiesText();
-    const known = this.#entitiesKnown(text);
-    const context = projectContext(
-      request.context,
-      this.#readsFor(known, setId, reads, request.action, entities),
-      reads.classes,
-    );
-    if (!context) return null;
-    // Value classes, where any, as a fifth member: a key with them never equals one without.
-    const requestPart = JSON.stringify(
-      context.classes.length === 0
-        ? [request.principal, request.action, request.resource, context.kept]
-        : [request.principal, request.action, request.resource, context.kept, context.classes],
-    );
-    // The entities by their number here (#entitiesKnown): a short key, seldom hashed.
-    const key = `${setId}\nprojected\n${known.id}\n${requestPart}`;
+    const slot = this.#slot(this.#entitiesKnown(text), setId, reads, request.action, entities);
+    if (!slot) return null;
+    const context = projectContextKey(request.context, slot.reads, reads.classes);
+    if (context === null) return null;
+    // Each part is written after its length or ends where the next begins (see uidPart), so
+    // the key can be read back one way only; it starts with a character no other key starts with.
+    const key = `${slot.prefix}${uidPart(request.principal)}${uidPart(request.resource)}${context}`;
     return {
       key: key.length <= RAW_KEY_MAX ? key : hashOf(key),
-      // Between threads the entities go by their text: the numbers are this evaluator's own.
-      sharedKey: () => `${setId}\nprojected\n${requestPart}\n${text}`,
+      // Between threads everything goes by its text: the numbers are this evaluator's own.
+      sharedKey: () =>
+        `${setId}\nprojected\n${uidPart(request.principal)}${uidPart(request.action)}${uidPart(request.resource)}${context}\n${text}`,
     };
   }
 
@@ -235,31 +241,47 @@ export class DecisionEvaluator {
     let known = this.#entities.get(name);
     if (!known) {
       if (this.#entities.size >= ENTITIES_KNOWN_MAX) this.#entities.clear();
-      known = { id: this.#nextEntitiesId++, readsFor: new Map() };
+      known = { id: this.#nextEntitiesId++, slots: new Map(), slotCount: 0 };
       // A copy of the text, not the caller's string: that may be a slice holding a whole line.
       this.#entities.set(name === text ? copyOf(text) : name, known);
     }
     return known;
   }
 
-  /** contextReadsFor, remembered for these entities by policy set and action. */
-  #readsFor(
+  /**
+   * For these entities, this policy set and this action: the context attributes the policies
+   * can read (contextReadsFor), and the start of their projected memo keys, which names the
+   * three by a number of its own. Kept for the next receipt with the same three; a slot is
+   * never numbered again, so a key made under it can only miss once it is gone.
+   */
+  #slot(
     known: KnownEntities,
     setId: string,
     reads: ContextReads,
     action: CedarRequest['action'],
     entities: CedarEntities,
-  ): ReadonlySet<string> {
-    if (reads.scoped.length === 0) return reads.always;
+  ): Slot | null {
     const actionKey = uidKey(action);
-    if (actionKey === null) return contextReadsFor(reads, action, entities);
-    const key = `${setId}\n${actionKey}`;
-    let found = known.readsFor.get(key);
-    if (!found) {
-      found = contextReadsFor(reads, action, entities);
-      if (known.readsFor.size < READS_FOR_MAX) known.readsFor.set(key, found);
+    // An action in any other form than a plain uid: the whole request keys the memo.
+    if (actionKey === null) return null;
+    let bySet = known.slots.get(setId);
+    let slot = bySet?.get(actionKey);
+    if (!slot) {
+      if (known.slotCount >= SLOTS_MAX) {
+        // Emptied, not refused: the pairs seen lately keep their hits; keys under old numbers only miss.
+        known.slots.clear();
+        known.slotCount = 0;
+        bySet = undefined;
+      }
+      slot = {
+        reads: reads.scoped.length === 0 ? reads.always : contextReadsFor(reads, action, entities),
+        prefix: `\u0001${this.#nextSlot++}\n`,
+      };
+      if (bySet) bySet.set(actionKey, slot);
+      else known.slots.set(setId, new Map([[actionKey, slot]]));
+      known.slotCount++;
     }
-    return found;
+    return slot;
   }
 
   #prepared(bundleHash: string, policies: Readonly<Record<string, string>>): PreparedPolicies {
@@ -325,8 +347,32 @@ export class DecisionEvaluator {
 /** What the evaluator knows of one set of entities (by its JSON text). */
 interface KnownEntities {
   readonly id: number;
-  /** By policy set id and action uid key: the context attributes the policies can read. */
-  readonly readsFor: Map<string, ReadonlySet<string>>;
+  /** By policy set id, then action uid key ({@link uidKey}): see DecisionEvaluator's #slot. */
+  readonly slots: Map<string, Map<string, Slot>>;
+  slotCount: number;
+}
+
+/** One set of entities under one policy set, for one action. */
+interface Slot {
+  /** The context attributes the policies can read for such a request. */
+  readonly reads: ReadonlySet<string>;
+  /** The start of such a request's projected memo key: a character no other key starts with, the slot's number, a newline. */
+  readonly prefix: string;
+}
+
+/**
+ * An entity uid as a part of a projected memo key: a plain `{"type", "id"}` by the two strings,
+ * each after its length; any other form by its JSON after its length and a `J`. So a part ends
+ * where its lengths say, and never reads as a part of the other form.
+ */
+function uidPart(uid: unknown): string {
+  if (typeof uid === 'object' && uid !== null && !Array.isArray(uid)) {
+    const { type, id } = uid as { type?: unknown; id?: unknown };
+    if (typeof type === 'string' && typeof id === 'string' && Object.keys(uid).length === 2)
+      return `${type.length}:${type}${id.length}:${id}`;
+  }
+  const json = String(JSON.stringify(uid));
+  return `J${json.length}:${json}`;
 }
 
 /**
@@ -337,7 +383,7 @@ export const ENTITIES_KNOWN_MAX = 4096;
 /** Entities texts longer than this are known by their SHA-256 (8 MiB of text at most in the table). */
 const ENTITIES_TEXT_KEPT_MAX = 1024;
 /** Most (policy set, action) pairs remembered for one set of entities. */
-const READS_FOR_MAX = 64;
+const SLOTS_MAX = 64;
 
 /**
  * A string with the same UTF-16 code units that holds no reference to `text`'s storage: V8 may

@@ -187,16 +187,21 @@ class Scanner {
       this.at++;
       return true;
     }
-    let previous: string | null = null;
+    // The previous key's text, by place (no string is made for a key, but at the top level).
+    let previousStart = -1;
+    let previousEnd = -1;
     for (;;) {
       const memberStart = this.at;
       if (text.charCodeAt(memberStart) !== QUOTE) return false;
       const keyStart = this.string();
       // A key with an escape sorts by its decoded text: left to the reference path.
       if (keyStart < 0) return false;
-      const key = text.slice(keyStart, this.at - 1);
-      if (previous !== null && !(previous < key)) return false; // order by UTF-16 code units, no repeats
-      previous = key;
+      const keyEnd = this.at - 1;
+      // Order by UTF-16 code units, no repeats.
+      if (previousStart >= 0 && !before(text, previousStart, previousEnd, keyStart, keyEnd)) return false;
+      previousStart = keyStart;
+      previousEnd = keyEnd;
+      const key = depth === 1 ? text.slice(keyStart, keyEnd) : '';
       if (text.charCodeAt(this.at) !== COLON) return false;
       this.at++;
       const valueStart = this.at;
@@ -215,4 +220,15 @@ class Scanner {
       if (c !== COMMA) return false;
     }
   }
+}
+
+/** Whether `text[a, aEnd)` sorts strictly before `text[b, bEnd)` by UTF-16 code units. */
+function before(text: string, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  const length = Math.min(aEnd - a, bEnd - b);
+  for (let i = 0; i < length; i++) {
+    const x = text.charCodeAt(a + i);
+    const y = text.charCodeAt(b + i);
+    if (x !== y) return x < y;
+  }
+  return aEnd - a < bEnd - b;
 }
