@@ -426,6 +426,70 @@ describe('checkSegment', () => {
     );
   });
 
+  describe('the slabs signed bytes are cut into', () => {
+    // Lines of about 4 KB: a 256 KiB slab holds some sixty, so a check of 400 fills several.
+    const long = (tag: string) => (seq: number) => ({
+      request: { ...(receipt(seq, '').request as Json), context: { note: `${tag}${seq}`.padEnd(4000, tag) } },
+    });
+    const segment = (tag: string) => chain(1, 400, ZERO_HASH, long(tag));
+    const signedText = (text: string) => text.replace(`,"sig":"${SIG}"`, '');
+
+    it('a bulk verifier reads the bytes it was given when it answers, whatever another check cuts meanwhile', async () => {
+      const first = segment('a');
+      const expected = new Set(first.map(signedText));
+      const held: (() => void)[] = [];
+      const changed: number[] = [];
+      let asked = 0;
+      const holding: AsyncSignatureVerifier = {
+        name: 'answers the last ones late',
+        verifyAsync: (_signature, message) => {
+          const n = ++asked;
+          const answer = () => {
+            if (!expected.has(new TextDecoder().decode(message))) changed.push(n);
+          };
+          // The first 256 at once; the rest held until the check below has run.
+          if (n <= 256) return Promise.resolve(answer()).then(() => true);
+          return new Promise<boolean>((resolve) => held.push(() => (answer(), resolve(true))));
+        },
+      };
+      const done = check(first, { bulkVerifier: holding });
+      for (let i = 0; i < 50 && asked < 400; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(asked).toBe(400);
+      // Another check of the same thread meanwhile, its signatures answered at once.
+      const other = await check(segment('b'), {
+        bulkVerifier: { name: 'at once', verifyAsync: () => Promise.resolve(true) },
+      });
+      expect(other.findings).toStrictEqual([]);
+      for (const answer of held.splice(0)) answer();
+      expect((await done).findings).toStrictEqual([]);
+      expect(changed).toEqual([]);
+    });
+
+    it('are cut into again: the next check begins in the slab the last one ended in', async () => {
+      const buffers = async (tag: string) => {
+        const seen: ArrayBufferLike[] = [];
+        const result = await check(segment(tag), {
+          bulkVerifier: {
+            name: 'notes the memory',
+            verifyAsync: (_signature, message) => {
+              seen.push(message.buffer);
+              return Promise.resolve(true);
+            },
+          },
+        });
+        expect(result.findings).toStrictEqual([]);
+        return seen;
+      };
+      const one = await buffers('c');
+      const two = await buffers('d');
+      expect(new Set(one).size).toBeGreaterThan(4);
+      // (Compared as a boolean: a failure would otherwise print two 256 KiB buffers.)
+      expect(two[0] === one.at(-1)).toBe(true);
+      // And every slab the first check filled is cut into again by the second.
+      expect(new Set(two.filter((b) => one.includes(b))).size).toBe(new Set(one).size);
+    });
+  });
+
   it('the bundle: unknown, or not in effect at the receipt time (with and without an end)', async () => {
     const lines = chain(1, 4, ZERO_HASH, (seq) =>
       seq === 3 ? { decision: { ...(receipt(3, '').decision as Json), bundle: h('c') } } : {},

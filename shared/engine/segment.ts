@@ -18,7 +18,7 @@ import { linkProblems, SeqRunsBuilder, type ChainTail, type LinkInput, type SeqR
 import { finding, type Finding, type FindingCode } from './findings.ts';
 import { signedParts } from './keys.ts';
 import { inEffect } from './policies.ts';
-import { readStoredLine, type ByteSlab } from './record.ts';
+import { readStoredLine, releaseFilledSlabs, type ByteSlab } from './record.ts';
 import type { ControlCheck, Keyring, ReceiptContext, RecordRead, ResolvedBundle } from './types.ts';
 
 export interface SegmentHead extends LinkInput {
@@ -222,6 +222,8 @@ export async function checkSegment(
         if (pending.length >= 256) await Promise.all(pending.splice(0));
       } else if (!context.verifier.verify(parts.signature, parts.message, use.publicKey)) invalid();
     }
+    // Every signature asked so far has answered: the slabs filled so far are read no more.
+    if (pending.length === 0 && slab.filled !== undefined) releaseFilledSlabs(slab);
 
     const bundle = context.bundlesByHash.get(r.decision.bundle);
     if (!bundle)
@@ -270,6 +272,7 @@ export async function checkSegment(
     }
   }
   await Promise.all(pending);
+  releaseFilledSlabs(slab, true);
   return {
     ...result,
     head,
