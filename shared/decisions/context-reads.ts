@@ -287,8 +287,8 @@ function isContextVar(node: unknown): boolean {
  * when an attribute left out holds a value Cedar might refuse.
  *
  * The text names every attribute read and present exactly once, in name order, with its value's
- * JSON or its class; each name and value is written after its length, so the text is a sequence
- * that can be read back one way only (two contexts give the same text exactly when they agree on
+ * JSON or its class; each name and value is written after its length and each class before a
+ * colon, so the text is a sequence that can be read back one way only (two contexts give the same text exactly when they agree on
  * every attribute read: each present in both with the same value or class, or absent from both),
  * and a sequence that ends before any character other than a digit. Two contexts with the same
  * text differ only where no policy can tell. Built as text rather than as an object to be

@@ -84,9 +84,8 @@ export function readStoredLine(
   /**
    * Where to cut `withoutSigBytes` from instead of a new array each: a slab of them, not
    * written over until the caller gives it back, so they stay valid for a verifier that answers
-   * later. A new array for every
-   * line cost 1% of a command-line worker and 4% of a browser's, where allocating an ArrayBuffer
-   * costs more than filling it.
+   * later. A new array for every line cost 1% of a command-line worker and 4% of a browser's,
+   * where allocating an ArrayBuffer costs more than filling it.
    */
   slab?: ByteSlab,
   /** Top-level members whose values' places to give, for a canonical line (see `parseCanonical`). */
