@@ -79,6 +79,24 @@ describe('projectContextKey', () => {
     // Absent is neither kept nor classed.
     expect(key({ a: 1, z: 0 }, both, classes)).not.toBe(key({ a: 1, z: 0, hour: 3 }, both, classes));
   });
+  it('never runs names, values and classes together: a name holding what another context writes after one', () => {
+    const reads = new Set(['a', 'b', 'ac2:b', 'p', 'q', 'pv1q']);
+    const classes = new Map(['a', 'b', 'ac2:b'].map((n) => [n, [0, 7]]));
+    const pairs: [Record<string, unknown>, Record<string, unknown>][] = [
+      // p's value, then q, against one name holding both.
+      [{ p: 1, q: 2 }, { pv1q: 2 }],
+      // a's class (3 lies between 0 and 7), then b's value or class, against one name holding both.
+      [{ a: 3, b: 'x' }, { 'ac2:b': 'x' }],
+      [{ a: 3, b: -1 }, { 'ac2:b': -1 }],
+      [{ b: '1' }, { b: 1 }],
+    ];
+    for (const [one, two] of pairs) {
+      const k1 = key({ ...one, z: 0 }, reads, classes);
+      const k2 = key({ ...two, z: 0 }, reads, classes);
+      expect(k1, JSON.stringify(one)).not.toBeNull();
+      expect(k1, `${JSON.stringify(one)} against ${JSON.stringify(two)}`).not.toBe(k2);
+    }
+  });
   it('gives two contexts one key exactly when every attribute read agrees (value, class, or absent in both)', () => {
     // The reference: the projection as values, compared whole.
     const projection = (
@@ -110,15 +128,26 @@ describe('projectContextKey', () => {
     const context = fc.dictionary(name, value, { maxKeys: 5 });
     const read = fc.subarray(['a', 'b', 'c1', '1', ':', 'v', 'c', 'a:1', '']).map((r) => new Set(r));
     const classes = fc.subarray(['a', '1', 'c']).map((names) => new Map(names.map((n) => [n, [0, 7, 19]] as const)));
+    let equal = 0;
     fc.assert(
-      fc.property(context, context, read, classes, (one, two, r, cl) => {
+      fc.property(context, context, read, classes, fc.boolean(), (one, other, r, cl, alike) => {
+        // Half the time the second context is the first with its unread attributes changed,
+        // added or dropped: the two keys must then be equal.
+        const unread = (c: Record<string, unknown>) => Object.entries(c).filter(([n]) => !r.has(n));
+        const two = alike
+          ? Object.fromEntries([...Object.entries(one).filter(([n]) => r.has(n)), ...unread(other)])
+          : other;
         const k1 = key(one, r, cl);
         const k2 = key(two, r, cl);
         if (k1 === null || k2 === null) return;
-        expect(k1 === k2).toBe(projection(one, r, cl) === projection(two, r, cl));
+        const same = projection(one, r, cl) === projection(two, r, cl);
+        if (same) equal++;
+        expect(k1 === k2).toBe(same);
       }),
       { numRuns: 3000 },
     );
+    // Both answers were tried often.
+    expect(equal).toBeGreaterThan(300);
   });
 });
 
