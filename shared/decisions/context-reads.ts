@@ -131,13 +131,16 @@ function actionScope(scope: unknown): { op: '==' | 'in'; actions: string[] } | n
   return null;
 }
 
-/** A key for an entity uid written plainly as `{"type": …, "id": …}`; null for any other form. */
+/**
+ * A key for an entity uid written plainly as `{"type": …, "id": …}`; null for any other form.
+ * Each string comes after its length: unambiguous, cheaper than JSON per receipt, and a key
+ * ends where its lengths say, so keys can be joined into a longer one (the memo's, evaluator.ts).
+ */
 export function uidKey(uid: unknown): string | null {
   if (typeof uid !== 'object' || uid === null || Array.isArray(uid)) return null;
   const u = uid as { type?: unknown; id?: unknown };
   if (typeof u.type !== 'string' || typeof u.id !== 'string' || Object.keys(u).length !== 2) return null;
-  // The type's length first: unambiguous, and cheaper than JSON per receipt.
-  return `${u.type.length}:${u.type}${u.id}`;
+  return `${u.type.length}:${u.type}${u.id.length}:${u.id}`;
 }
 
 /**

@@ -142,6 +142,19 @@ describe('DecisionEvaluator', () => {
     for (const [what, principal, action, resource] of others)
       expect(ask(principal, action, resource), what).toMatchObject({ decision: { effect: 'deny' } });
     expect(calls.authorize).toBe(1 + others.length);
+    // An id holding what the next uid's key starts with: A::"x1:B" then C::"y" against A::"x"
+    // then B::"1:Cy" (the same characters, were an id not written after its length).
+    const other = new DecisionEvaluator(cedar);
+    const cut = { cut: 'permit(principal == A::"x", action, resource == B::"1:Cy") when { context.n == 1 };' };
+    const askCut = (principal: { type: string; id: string }, resource: { type: string; id: string }) => {
+      const req: CedarRequest = { principal, action: uid('Action', 'go'), resource, context: { n: 1, note: 'x' } };
+      return other.evaluateRequest(BUNDLE, cut, req, all, {
+        request: JSON.stringify(req),
+        entities: JSON.stringify(all),
+      });
+    };
+    expect(askCut(uid('A', 'x'), uid('B', '1:Cy'))).toMatchObject({ decision: { effect: 'allow' } });
+    expect(askCut(uid('A', 'x1:B'), uid('C', 'y'))).toMatchObject({ decision: { effect: 'deny' } });
   });
 
   it('answers as Cedar does for many actions under one set of entities (the table of actions emptied on the way)', () => {

@@ -217,12 +217,13 @@ export class DecisionEvaluator {
     if (context === null) return null;
     // Each part is written after its length or ends where the next begins (see uidPart), so
     // the key can be read back one way only; it starts with a character no other key starts with.
-    const key = `${slot.prefix}${uidPart(request.principal)}${uidPart(request.resource)}${context}`;
+    const principal = uidPart(request.principal);
+    const resource = uidPart(request.resource);
+    const key = `${slot.prefix}${principal}${resource}${context}`;
     return {
       key: key.length <= RAW_KEY_MAX ? key : hashOf(key),
       // Between threads everything goes by its text: the numbers are this evaluator's own.
-      sharedKey: () =>
-        `${setId}\nprojected\n${uidPart(request.principal)}${uidPart(request.action)}${uidPart(request.resource)}${context}\n${text}`,
+      sharedKey: () => `${setId}\nprojected\n${principal}${uidPart(request.action)}${resource}${context}\n${text}`,
     };
   }
 
@@ -273,10 +274,7 @@ export class DecisionEvaluator {
         known.slotCount = 0;
         bySet = undefined;
       }
-      slot = {
-        reads: reads.scoped.length === 0 ? reads.always : contextReadsFor(reads, action, entities),
-        prefix: `\u0001${this.#nextSlot++}\n`,
-      };
+      slot = { reads: contextReadsFor(reads, action, entities), prefix: `\u0001${this.#nextSlot++}\n` };
       if (bySet) bySet.set(actionKey, slot);
       else known.slots.set(setId, new Map([[actionKey, slot]]));
       known.slotCount++;
@@ -361,16 +359,14 @@ interface Slot {
 }
 
 /**
- * An entity uid as a part of a projected memo key: a plain `{"type", "id"}` by the two strings,
- * each after its length; any other form by its JSON after its length and a `J`. So a part ends
- * where its lengths say, and never reads as a part of the other form.
+ * An entity uid as a part of a projected memo key: a plain `{"type", "id"}` by its
+ * {@link uidKey} (its two strings, each after its length); any other form by its JSON after
+ * its length and a `J`. So a part ends where its lengths say, and never reads as a part of the
+ * other form (a uid key starts with a digit).
  */
 function uidPart(uid: unknown): string {
-  if (typeof uid === 'object' && uid !== null && !Array.isArray(uid)) {
-    const { type, id } = uid as { type?: unknown; id?: unknown };
-    if (typeof type === 'string' && typeof id === 'string' && Object.keys(uid).length === 2)
-      return `${type.length}:${type}${id.length}:${id}`;
-  }
+  const plain = uidKey(uid);
+  if (plain !== null) return plain;
   const json = String(JSON.stringify(uid));
   return `J${json.length}:${json}`;
 }
