@@ -1271,13 +1271,11 @@ describe('phase 4: checkpoints verified ahead by an asynchronous verifier', () =
   it.each([
     [
       'ends early',
-      // eslint-disable-next-line require-yield
       async function* () {},
       'the second read ended after 0 lines, where the first gave 1: it changed while it was being verified',
     ],
     [
       'fails',
-      // eslint-disable-next-line require-yield
       async function* () {
         throw new ArchiveUnreadableError('bad CRC-32');
       },
