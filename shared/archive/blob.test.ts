@@ -181,6 +181,25 @@ describe.each([
     expect(slices.map(([start]) => start)).toEqual([0, 500]);
   });
 
+  it('an idle stream is kept while other readers hold theirs: the next entry continues it', async () => {
+    // An import reads the entries in order while the file's hash and a ledger's checkpoints
+    // file are read beside them: two streams in use the whole time.
+    const { blob, slices } = counted();
+    const bytes = blobBytes(blob);
+    const hash = streamed(bytes, 0, 1000)[Symbol.asyncIterator]();
+    const checkpoints = streamed(bytes, 600, 400)[Symbol.asyncIterator]();
+    expect((await hash.next()).done).toBe(false);
+    expect((await checkpoints.next()).done).toBe(false);
+    expect(await collect(streamed(bytes, 200, 100))).toEqual(expected(200, 100));
+    // A third reader beside them (before the idle stream's place: it cannot continue it),
+    // while the entries' stream waits for the next entry.
+    const other = streamed(bytes, 150, 50)[Symbol.asyncIterator]();
+    expect((await other.next()).done).toBe(false);
+    expect(await collect(streamed(bytes, 300, 100))).toEqual(expected(300, 100));
+    expect(slices.map(([start]) => start)).toEqual([0, 600, 200, 150]);
+    for (const reader of [hash, checkpoints, other]) await reader.return?.();
+  });
+
   it('a stream in use is not shared: a second read at its place reads on its own', async () => {
     const bytes = blobBytes(kind(new Blob(parts as BlobPart[])));
     const first = streamed(bytes, 0, 1000)[Symbol.asyncIterator]();
@@ -222,8 +241,8 @@ describe.each([
  * into 1 MiB, on this project's machine), counting the reads and those into
  * memory never written before (its first byte zero: the content has no zero byte).
  */
-function chunkedBlob(content: Uint8Array, chunk: number) {
-  const counts = { reads: 0, fresh: 0 };
+function chunkedBlob(content: Uint8Array, chunk: number, failAtRead?: number) {
+  const counts = { reads: 0, fresh: 0, cancelled: 0 };
   const make = (from: number, to: number): Blob =>
     ({
       size: to - from,
@@ -245,10 +264,14 @@ function chunkedBlob(content: Uint8Array, chunk: number) {
             const view = new Uint8Array(request.view.buffer, request.view.byteOffset, request.view.byteLength);
             const n = Math.min(chunk, view.length, to - at);
             counts.reads += 1;
+            if (counts.reads === failAtRead) throw new Error('the file cannot be read');
             if (view[0] === 0) counts.fresh += 1;
             view.set(content.subarray(at, at + n));
             at += n;
             request.respond(n);
+          },
+          cancel() {
+            counts.cancelled += 1;
           },
         });
       },
@@ -319,6 +342,107 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
     // Each look ahead holds most of an entry, but the memory read into is kept and used again:
     // far less than the 12 MiB read was ever fresh memory.
     expect(counts.fresh * CHUNK).toBeLessThanOrEqual(6 * 1024 * 1024);
+  });
+
+  it('streams started one after another, each far past the last, read into the memory of those dropped', async () => {
+    // An import reads one ledger's segment files at a time, where a producer may store the
+    // ledgers' files interleaved: each file is a stream of its own.
+    const { blob, counts } = chunkedBlob(content, CHUNK);
+    const bytes = blobBytes(blob);
+    const ENTRY = 700 * 1024;
+    let streams = 0;
+    for (let at = 0; at + ENTRY <= content.length; at += 2 * ENTRY) {
+      const out = new Uint8Array(ENTRY);
+      let filled = 0;
+      for await (const chunk of bytes.stream!(at, ENTRY, { transient: true })) {
+        out.set(chunk, filled);
+        filled += chunk.length;
+      }
+      expectSame(out.subarray(0, filled), at, ENTRY);
+      streams += 1;
+    }
+    expect(streams).toBe(9);
+    // Two idle streams keep their memory; from the fourth stream on, each reads into a dropped one's.
+    expect(counts.fresh).toBeLessThanOrEqual(3);
+  });
+
+  it('at most two idle streams are kept, the least recently used dropped first', async () => {
+    const { blob, counts } = chunkedBlob(content, CHUNK);
+    const bytes = blobBytes(blob);
+    const MiB = 1024 * 1024;
+    // Each stream starts before where the others stopped, so none continues another.
+    const read = async (from: number) => {
+      let at = from;
+      for await (const chunk of bytes.stream!(from, 100_000, { transient: true })) {
+        expectSame(chunk, at, chunk.length);
+        at += chunk.length;
+      }
+      expect(at).toBe(from + 100_000);
+    };
+    await read(9 * MiB);
+    await read(6 * MiB);
+    await read(3 * MiB);
+    expect(counts.cancelled).toBe(0);
+    await read(0);
+    expect(counts.cancelled).toBe(1);
+    // The streams at 3 and 6 MiB are kept; the one at 9 MiB was dropped and starts again.
+    await read(6 * MiB + 100_000);
+    await read(3 * MiB + 100_000);
+    expect(counts.cancelled).toBe(1);
+    await read(9 * MiB + 100_000);
+    expect(counts.cancelled).toBe(2);
+  });
+
+  it('a stream whose read failed is dropped, and the streams after it read as they should', async () => {
+    // The failed read took the memory it was reading into with it: that memory is not used again.
+    const { blob } = chunkedBlob(content, CHUNK, 3);
+    const bytes = blobBytes(blob);
+    const read = async (from: number, length: number) => {
+      let at = from;
+      for await (const chunk of bytes.stream!(from, length, { transient: true })) {
+        expectSame(chunk, at, chunk.length);
+        at += chunk.length;
+      }
+      return at - from;
+    };
+    await expect(read(0, 1024 * 1024)).rejects.toThrow('the file cannot be read');
+    for (let i = 1; i <= 4; i++) expect(await read(i * 2 * 1024 * 1024, 300_000)).toBe(300_000);
+  });
+
+  it("a transient reader's parts keep their bytes while other streams start and end beside it", async () => {
+    const { blob } = chunkedBlob(content, CHUNK);
+    const bytes = blobBytes(blob);
+    const ENTRY = 3 * 1024 * 1024;
+    const dataAt = 30;
+    // A header read through a stream, then a descriptor past the data (as zip.js reads an
+    // entry): the stream looks ahead to it, holding the data in several slabs.
+    for await (const chunk of bytes.stream!(0, dataAt, { transient: true })) expectSame(chunk, 0, dataAt);
+    expectSame(await bytes.read(dataAt + ENTRY, 16), dataAt + ENTRY, 16);
+    const reader = bytes.stream!(dataAt, ENTRY, { transient: true })[Symbol.asyncIterator]();
+    let at = dataAt;
+    let others = 0;
+    for (let next = await reader.next(); !next.done; next = await reader.next()) {
+      const part = next.value;
+      const length = part.length;
+      // While this part is held, other streams far from it start, are read and left idle
+      // (the oldest dropped): none of them may read into the memory this part is a view of.
+      // Twelve streams at once, far from it and from each other, each reading its first part:
+      // more than the streams dropped so far left to be read into again.
+      const open = Array.from({ length: 12 }, (_, i) => {
+        const from = 4 * 1024 * 1024 + i * 600 * 1024 + others * 100;
+        return { from, reader: bytes.stream!(from, 100_000, { transient: true })[Symbol.asyncIterator]() };
+      });
+      for (const { from, reader } of open) {
+        const first = await reader.next();
+        expectSame(first.value as Uint8Array, from, (first.value as Uint8Array).length);
+      }
+      for (const { reader } of open) await reader.return?.();
+      others += 1;
+      // Neither written over nor taken (a read into its memory would detach it: no bytes left).
+      expectSame(part, at, length);
+      at += length;
+    }
+    expect(at).toBe(dataAt + ENTRY);
   });
 
   it("a read spanning a stream's held parts, after a transient stream stopped there, is its own copy", async () => {

@@ -22,8 +22,13 @@ const READ_GAP_BYTES = 64;
 const LOOK_AHEAD_BYTES = 4 * 1024 * 1024;
 /** The largest `read()` answered by a look ahead (a data descriptor, a local header). */
 const LOOK_AHEAD_READ_BYTES = 64 * 1024;
-/** Streams kept for a continuation: the entry being read and one more reader in order. */
-const MAX_CURSORS = 2;
+/**
+ * Idle streams kept for a continuation: the entries' and one more reader's in order. Streams in
+ * use are never dropped: an import reads the entries in order while the file's hash and each
+ * ledger's checkpoints file are read beside them (four streams at once), and the entries' stream,
+ * idle between two entries, must not make way for them.
+ */
+const MAX_IDLE_CURSORS = 2;
 
 /**
  * Memory a byte stream is read into (a BYOB reader, where the engine's blob streams are byte
@@ -35,6 +40,8 @@ const SLAB_BYTES = 1024 * 1024;
 const MIN_READ_BYTES = 64 * 1024;
 /** Empty slabs kept per stream for the next reads (a look ahead holds up to 4 MiB). */
 const MAX_FREE_SLABS = 4;
+/** Empty slabs of dropped streams kept for the streams that start later. */
+const MAX_POOLED_SLABS = 8;
 
 /** Memory a byte stream's reads go into, again once nothing read into it is held. */
 interface Slab {
@@ -75,19 +82,23 @@ class Cursor {
     private readonly reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader,
     private readonly byob: boolean,
     start: number,
+    private readonly pooled: Slab[],
   ) {
     this.pos = start;
   }
 
-  /** A cursor over `stream`, read into slabs where it is a byte stream. */
-  static over(stream: ReadableStream<Uint8Array>, start: number): Cursor {
+  /**
+   * A cursor over `stream`, read into slabs where it is a byte stream. `pooled` holds empty slabs
+   * of streams dropped before: a new stream reads into them before it takes fresh memory.
+   */
+  static over(stream: ReadableStream<Uint8Array>, start: number, pooled: Slab[]): Cursor {
     let byob: ReadableStreamBYOBReader | null = null;
     try {
       byob = stream.getReader({ mode: 'byob' });
     } catch {
       // Not a byte stream: its own chunks are given.
     }
-    return byob ? new Cursor(byob, true, start) : new Cursor(stream.getReader(), false, start);
+    return byob ? new Cursor(byob, true, start, pooled) : new Cursor(stream.getReader(), false, start, pooled);
   }
 
   /** The stream's next bytes, held; false at the blob's end. */
@@ -129,7 +140,7 @@ class Cursor {
     const current = this.fill;
     if (current && current.held === 0) this.fillAt = 0;
     if (current && SLAB_BYTES - this.fillAt >= MIN_READ_BYTES) return current;
-    const slab = this.free.pop() ?? { buffer: new ArrayBuffer(SLAB_BYTES), held: 0 };
+    const slab = this.free.pop() ?? this.pooled.pop() ?? { buffer: new ArrayBuffer(SLAB_BYTES), held: 0 };
     this.fill = slab;
     this.fillAt = 0;
     return slab;
@@ -186,7 +197,23 @@ class Cursor {
     return out;
   }
 
-  cancel(): void {
+  /**
+   * Ends the stream. With `recycle`, its slabs go to the pool for the streams that start later:
+   * only for a stream no reader is in (idle, failed, or left by its reader), whose views given
+   * to a transient reader are done with. A slab whose buffer a failed read took is not kept.
+   */
+  cancel(recycle = false): void {
+    if (recycle && this.byob) {
+      const slabs = new Set<Slab>(this.free);
+      if (this.fill) slabs.add(this.fill);
+      for (const held of this.held) if (held.slab) slabs.add(held.slab);
+      for (const slab of slabs) {
+        if (this.pooled.length >= MAX_POOLED_SLABS) break;
+        if (slab.buffer.byteLength !== SLAB_BYTES) continue; // detached
+        slab.held = 0;
+        this.pooled.push(slab);
+      }
+    }
     this.held = [];
     this.heldBytes = 0;
     this.fill = null;
@@ -199,9 +226,12 @@ class Cursor {
 export function blobBytes(blob: Blob): RandomAccessBytes {
   /** Idle or busy streams, the least recently used first. */
   let cursors: Cursor[] = [];
+  /** Empty slabs of the streams dropped, for the next ones. */
+  const pooled: Slab[] = [];
+  /** Only for a stream no reader is in: its slabs are kept for the next streams. */
   const drop = (cursor: Cursor) => {
     cursors = cursors.filter((c) => c !== cursor);
-    cursor.cancel();
+    cursor.cancel(true);
   };
   /** An idle stream that stopped at most `gap` bytes before `offset`, moved to `offset`; null if none. */
   const continuing = async (offset: number, gap: number): Promise<Cursor | null> => {
@@ -220,13 +250,13 @@ export function blobBytes(blob: Blob): RandomAccessBytes {
     }
   };
   const started = (offset: number): Cursor => {
-    const cursor = Cursor.over(blob.slice(offset).stream(), offset);
+    const cursor = Cursor.over(blob.slice(offset).stream(), offset, pooled);
     cursor.busy = true;
     cursors.push(cursor);
-    while (cursors.length > MAX_CURSORS) {
-      const idle = cursors.find((c) => !c.busy);
-      if (!idle) break;
-      drop(idle);
+    let idle = cursors.filter((c) => !c.busy);
+    while (idle.length > MAX_IDLE_CURSORS) {
+      drop(idle[0] as Cursor);
+      idle = idle.slice(1);
     }
     return cursor;
   };
@@ -303,6 +333,7 @@ export function blobBytes(blob: Blob): RandomAccessBytes {
     async close(): Promise<void> {
       for (const cursor of cursors) cursor.cancel();
       cursors = [];
+      pooled.length = 0;
     },
   };
 }
