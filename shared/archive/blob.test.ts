@@ -242,7 +242,7 @@ describe.each([
  * memory never written before (its first byte zero: the content has no zero byte).
  */
 function chunkedBlob(content: Uint8Array, chunk: number, failAtRead?: number) {
-  const counts = { reads: 0, fresh: 0, cancelled: 0 };
+  const counts = { reads: 0, fresh: 0, cancelled: 0, streams: 0 };
   const make = (from: number, to: number): Blob =>
     ({
       size: to - from,
@@ -250,6 +250,7 @@ function chunkedBlob(content: Uint8Array, chunk: number, failAtRead?: number) {
         make(from + Math.min(start, to - from), from + Math.min(Math.max(start, end), to - from)),
       arrayBuffer: async () => content.slice(from, to).buffer,
       stream: () => {
+        counts.streams += 1;
         let at = from;
         return new ReadableStream({
           type: 'bytes',
@@ -344,6 +345,52 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
     expect(counts.fresh * CHUNK).toBeLessThanOrEqual(6 * 1024 * 1024);
   });
 
+  it("a ledger's files read in order, another ledger's stored between them, take one stream", async () => {
+    // Two ledgers' files stored interleaved (A, B, A, B, ...), each file a 30-byte header and its
+    // data: the engine reads all of A's, then all of B's, each header before its data.
+    const { blob, counts } = chunkedBlob(content, CHUNK);
+    const bytes = blobBytes(blob);
+    const FILE = 700 * 1024;
+    const files = Math.floor(content.length / FILE);
+    for (const ledger of [0, 1]) {
+      for (let i = ledger; i < files; i += 2) {
+        const header = i * FILE;
+        expectSame(await bytes.read(header, 30), header, 30);
+        let at = header + 30;
+        for await (const chunk of bytes.stream!(header + 30, FILE - 30, { transient: true })) {
+          expectSame(chunk, at, chunk.length);
+          at += chunk.length;
+        }
+        expect(at).toBe(header + FILE);
+      }
+    }
+    // The first header is a slice of its own; then one stream for each ledger's pass.
+    expect(counts.streams).toBe(2);
+    // Reading on past the other ledger's file holds at most a file: two slabs, read into again.
+    expect(counts.fresh * CHUNK).toBeLessThanOrEqual(2 * 1024 * 1024);
+  });
+
+  it('of two idle streams before a read, the nearest goes on to it', async () => {
+    const { blob, counts } = chunkedBlob(content, CHUNK);
+    const bytes = blobBytes(blob);
+    const read = async (from: number, length: number) => {
+      let at = from;
+      for await (const chunk of bytes.stream!(from, length, { transient: true })) {
+        expectSame(chunk, at, chunk.length);
+        at += chunk.length;
+      }
+    };
+    await read(1_400_000, 100_000);
+    await read(0, 100_000); // before the first: a stream of its own
+    await read(1_500_000, 50_000); // the first goes on, and is now the one used last
+    expect(counts.streams).toBe(2);
+    const reads = counts.reads;
+    await read(1_600_000, 100_000);
+    expect(counts.streams).toBe(2);
+    // On from 1,550,000 (a few reads of 64 KiB), not from 100,000.
+    expect(counts.reads - reads).toBeLessThanOrEqual(4);
+  });
+
   it('streams started one after another, each far past the last, read into the memory of those dropped', async () => {
     // An import reads one ledger's segment files at a time, where a producer may store the
     // ledgers' files interleaved: each file is a stream of its own.
@@ -351,7 +398,8 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
     const bytes = blobBytes(blob);
     const ENTRY = 700 * 1024;
     let streams = 0;
-    for (let at = 0; at + ENTRY <= content.length; at += 2 * ENTRY) {
+    // Each starts more than 2 MiB past where the last stopped: too far to read on to it.
+    for (let at = 0; at + ENTRY <= content.length; at += ENTRY + 2200 * 1024) {
       const out = new Uint8Array(ENTRY);
       let filled = 0;
       for await (const chunk of bytes.stream!(at, ENTRY, { transient: true })) {
@@ -361,8 +409,9 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
       expectSame(out.subarray(0, filled), at, ENTRY);
       streams += 1;
     }
-    expect(streams).toBe(9);
-    // Two idle streams keep their memory; from the fourth stream on, each reads into a dropped one's.
+    expect(streams).toBe(4);
+    expect(counts.streams).toBe(4);
+    // Two idle streams keep their memory; the fourth reads into the dropped first one's.
     expect(counts.fresh).toBeLessThanOrEqual(3);
   });
 
