@@ -23,6 +23,12 @@ export type ToWorker =
       readonly trustedRoots: readonly string[];
       readonly runControls: boolean;
     }
+  /**
+   * Load now what a verification needs first (the WebAssembly SHA-256 and zlib, Cedar, WebCrypto's
+   * Ed25519, the JavaScript Ed25519's table), while no archive is chosen yet: the start page
+   * starts a worker ahead (verify-client.ts's `prewarmVerification`).
+   */
+  | { readonly type: 'warm' }
   | { readonly type: 'cancel' }
   /** The window stored line chunks up to `chunks` (back-pressure). */
   | { readonly type: 'stored'; readonly chunks: number }

@@ -61,16 +61,33 @@ export interface VerifyRun {
   cancel(): void;
 }
 
+const verifyWorker = () =>
+  new Worker(new URL('../../workers/verify.worker.ts', import.meta.url), { type: 'module', name: 'tickmark-verify' });
+
+/** A verify worker started ahead, loading what a verification needs first; the next archive's import takes it. */
+let warmWorker: Worker | null = null;
+
+/**
+ * Starts the next archive's verify worker now, while no archive is chosen: it loads its code,
+ * the WebAssembly it hashes and inflates with, Cedar and the Ed25519s (about half a second of
+ * this machine's time that an import would otherwise begin with). One at most; each import
+ * takes it, and the start page asks for the next.
+ */
+export function prewarmVerification(): void {
+  if (warmWorker || typeof Worker === 'undefined') return;
+  warmWorker = verifyWorker();
+  const message: ToWorker = { type: 'warm' };
+  warmWorker.postMessage(message);
+}
+
 export function startVerification(request: VerifyRequest): VerifyRun {
   const worker = request.execlayer
     ? new Worker(new URL('../../workers/execlayer.worker.ts', import.meta.url), {
         type: 'module',
         name: 'tickmark-execlayer',
       })
-    : new Worker(new URL('../../workers/verify.worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'tickmark-verify',
-      });
+    : (warmWorker ?? verifyWorker());
+  if (!request.execlayer) warmWorker = null;
   const send = (message: ToWorker | ToExeclayerWorker) => worker.postMessage(message);
   let storing: Promise<void> = Promise.resolve();
   let storeError: Error | null = null;

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useHost } from '../../app/host-context.ts';
 import { useImportState } from '../../app/import-state.ts';
 import { engagementOverview } from '../../store/engagements.ts';
@@ -10,6 +10,7 @@ import { HostRecentArchives } from './HostRecentArchives.tsx';
 import { ImportedArchives } from './ImportedArchives.tsx';
 import { openArchiveFromHost } from './open-archive.ts';
 import { openDemo } from './open-demo.ts';
+import { prewarmVerification } from '../import/verify-client.ts';
 
 export function StartPage() {
   const host = useHost();
@@ -18,6 +19,10 @@ export function StartPage() {
   const overview = useLiveQuery(engagementOverview, []);
   const current = overview?.current?.engagement ?? null;
   const busy = importState.status === 'running';
+  // The next import's worker loads while the auditor chooses the evidence.
+  useEffect(() => {
+    if (!busy) prewarmVerification();
+  }, [busy]);
 
   const onOpen = async () => {
     setMessage(null);
