@@ -44,6 +44,33 @@ describe('import lifecycle', () => {
     await wb?.close();
   });
 
+  it("the start page starts the next import's verify worker ahead, and the import takes that one", async () => {
+    const { page } = wb;
+    await page.getByTestId('start-page').waitFor();
+    const verifyWorkers = () => page.workers().filter((w) => w.url().includes('verify.worker'));
+    // Before any archive is chosen: one worker, loading what a verification needs first.
+    await expect.poll(() => verifyWorkers().length, { timeout: 10_000 }).toBe(1);
+    const warm = verifyWorkers()[0];
+    const started: string[] = [];
+    const onWorker = (worker: { url(): string }) => void started.push(worker.url());
+    page.on('worker', onWorker);
+    try {
+      await startImport(page, archive.path);
+      await expect.poll(() => receiptsVerified(page), { timeout: 60_000 }).toBeGreaterThan(0);
+      // The import verifies in that worker: no other verify worker was started for it.
+      expect(started.filter((url) => url.includes('verify.worker'))).toEqual([]);
+      expect(verifyWorkers()).toEqual([warm]);
+      await page.getByTestId('cancel-import').click();
+      await page.getByTestId('import-cancelled').waitFor({ timeout: 30_000 });
+    } finally {
+      page.off('worker', onWorker);
+    }
+    expect(totalRows(await storedRowCounts(page))).toBe(0);
+    // Back on the start page after the import: the next one's worker is started again.
+    await expect.poll(() => verifyWorkers().length, { timeout: 10_000 }).toBe(1);
+    expect(verifyWorkers()[0]).not.toBe(warm);
+  });
+
   it('shows progress while verifying, and cancelling keeps nothing', async () => {
     const { page } = wb;
     await startImport(page, archive.path);
