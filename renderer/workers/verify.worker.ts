@@ -93,6 +93,19 @@ function poolSize(): number {
   return Math.max(1, Math.min(4, self.navigator.hardwareConcurrency || 1));
 }
 
+const createWorker = () =>
+  new Worker(new URL('./segment.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'tickmark-segment',
+  }) as unknown as WorkerHandle;
+/**
+ * Segment workers started before the setup is known: by a worker started ahead (`warm`), else as
+ * soon as the listing shows a pool is worth it (the engine's `warmSegmentRunner`). The pool takes
+ * them when the engine asks for it; those it never takes are stopped after the run.
+ */
+let warm: WarmWorkers | null = null;
+const warmSegmentRunner = () => void (warm ??= warmSegmentWorkers(createWorker, poolSize()));
+
 /** zlib's WebAssembly, compiled once (null where it cannot be fetched or compiled). */
 let zlibModule: Promise<WebAssembly.Module | null> | null = null;
 const compiledZlib = (): Promise<WebAssembly.Module | null> =>
@@ -109,6 +122,8 @@ const compiledZlib = (): Promise<WebAssembly.Module | null> =>
  * A failure here is the run's to meet and report, as if nothing had been loaded ahead.
  */
 function preload(): void {
+  // The pool's workers load theirs too (an archive too small for a pool stops them unused).
+  warmSegmentRunner();
   void installFastestSha256().catch(() => undefined);
   void loadControlChecks();
   void receiptVerifier().catch(() => undefined);
@@ -160,15 +175,6 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   let pool: Awaited<ReturnType<typeof startSegmentPool>> | null = null;
   /** Pieces' buffers the pool's workers gave back, read into again (a new buffer is fresh memory). */
   const freePieces = new FreePieceBuffers();
-  const createWorker = () =>
-    new Worker(new URL('./segment.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'tickmark-segment',
-    }) as unknown as WorkerHandle;
-  // Started as soon as the listing shows a pool is worth it (warmSegmentRunner); the pool takes
-  // them when the engine asks for it, and those it never takes are stopped after the run.
-  let warm: WarmWorkers | null = null;
-  const warmSegmentRunner = () => void (warm ??= warmSegmentWorkers(createWorker, poolSize()));
   const segmentRunner = async (setup: RunnerSetup) =>
     (pool = await startSegmentPool({
       size: poolSize(),
