@@ -290,6 +290,15 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
     const differs = got.findIndex((byte, i) => byte !== want[i]);
     expect(differs).toBe(-1);
   };
+  /** Streams `length` bytes from `from` as a transient reader, each part checked in its place; the bytes read. */
+  const readInPlace = async (bytes: RandomAccessBytes, from: number, length: number): Promise<number> => {
+    let at = from;
+    for await (const chunk of bytes.stream!(from, length, { transient: true })) {
+      expectSame(chunk, at, chunk.length);
+      at += chunk.length;
+    }
+    return at - from;
+  };
 
   it('a transient stream is read into the same memory again, chunk after chunk', async () => {
     const { blob, counts } = chunkedBlob(content, CHUNK);
@@ -356,12 +365,7 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
       for (let i = ledger; i < files; i += 2) {
         const header = i * FILE;
         expectSame(await bytes.read(header, 30), header, 30);
-        let at = header + 30;
-        for await (const chunk of bytes.stream!(header + 30, FILE - 30, { transient: true })) {
-          expectSame(chunk, at, chunk.length);
-          at += chunk.length;
-        }
-        expect(at).toBe(header + FILE);
+        expect(await readInPlace(bytes, header + 30, FILE - 30)).toBe(FILE - 30);
       }
     }
     // The first header is a slice of its own; then one stream for each ledger's pass.
@@ -373,13 +377,7 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
   it('of two idle streams before a read, the nearest goes on to it', async () => {
     const { blob, counts } = chunkedBlob(content, CHUNK);
     const bytes = blobBytes(blob);
-    const read = async (from: number, length: number) => {
-      let at = from;
-      for await (const chunk of bytes.stream!(from, length, { transient: true })) {
-        expectSame(chunk, at, chunk.length);
-        at += chunk.length;
-      }
-    };
+    const read = (from: number, length: number) => readInPlace(bytes, from, length);
     await read(1_400_000, 100_000);
     await read(0, 100_000); // before the first: a stream of its own
     await read(1_500_000, 50_000); // the first goes on, and is now the one used last
@@ -400,13 +398,7 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
     let streams = 0;
     // Each starts more than 2 MiB past where the last stopped: too far to read on to it.
     for (let at = 0; at + ENTRY <= content.length; at += ENTRY + 2200 * 1024) {
-      const out = new Uint8Array(ENTRY);
-      let filled = 0;
-      for await (const chunk of bytes.stream!(at, ENTRY, { transient: true })) {
-        out.set(chunk, filled);
-        filled += chunk.length;
-      }
-      expectSame(out.subarray(0, filled), at, ENTRY);
+      expect(await readInPlace(bytes, at, ENTRY)).toBe(ENTRY);
       streams += 1;
     }
     expect(streams).toBe(4);
@@ -420,14 +412,7 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
     const bytes = blobBytes(blob);
     const MiB = 1024 * 1024;
     // Each stream starts before where the others stopped, so none continues another.
-    const read = async (from: number) => {
-      let at = from;
-      for await (const chunk of bytes.stream!(from, 100_000, { transient: true })) {
-        expectSame(chunk, at, chunk.length);
-        at += chunk.length;
-      }
-      expect(at).toBe(from + 100_000);
-    };
+    const read = async (from: number) => expect(await readInPlace(bytes, from, 100_000)).toBe(100_000);
     await read(9 * MiB);
     await read(6 * MiB);
     await read(3 * MiB);
@@ -446,16 +431,8 @@ describe('blobBytes: a byte stream is read into kept memory', () => {
     // The failed read took the memory it was reading into with it: that memory is not used again.
     const { blob } = chunkedBlob(content, CHUNK, 3);
     const bytes = blobBytes(blob);
-    const read = async (from: number, length: number) => {
-      let at = from;
-      for await (const chunk of bytes.stream!(from, length, { transient: true })) {
-        expectSame(chunk, at, chunk.length);
-        at += chunk.length;
-      }
-      return at - from;
-    };
-    await expect(read(0, 1024 * 1024)).rejects.toThrow('the file cannot be read');
-    for (let i = 1; i <= 4; i++) expect(await read(i * 2 * 1024 * 1024, 300_000)).toBe(300_000);
+    await expect(readInPlace(bytes, 0, 1024 * 1024)).rejects.toThrow('the file cannot be read');
+    for (let i = 1; i <= 4; i++) expect(await readInPlace(bytes, i * 2 * 1024 * 1024, 300_000)).toBe(300_000);
   });
 
   it("a transient reader's parts keep their bytes while other streams start and end beside it", async () => {
