@@ -13,6 +13,7 @@ import { ImportPartsCollector, type DoneParts } from '../../workers/import-parts
 import type { ColumnBlock } from '../../workers/receipt-columns.ts';
 import type { PointIndex } from '../../workers/point-index.ts';
 import type { ReceiptTable } from '../../workers/receipt-table.ts';
+import { GatheredWrites } from './gathered-writes.ts';
 
 export type VerifyOutcome =
   | ({
@@ -36,7 +37,8 @@ export interface VerifyRequest {
   readonly onProgress: (progress: VerifyProgress) => void;
   /**
    * Stores chunks, in one transaction: those that arrived while the last ones were being
-   * stored, in order (one write per chunk would cost a transaction each).
+   * stored, or a few gathered (gathered-writes.ts), in order (one write per chunk would cost a
+   * transaction each).
    */
   readonly storeLines: (chunks: readonly LineChunk[]) => Promise<void>;
   /**
@@ -54,6 +56,8 @@ export interface StoringTimings {
   /** After the worker's last message, until the last chunk was stored. */
   readonly tail: number;
   readonly chunks: number;
+  /** Transactions the chunks were stored in (gathered-writes.ts). */
+  readonly writes: number;
 }
 
 export interface VerifyRun {
@@ -89,15 +93,12 @@ export function startVerification(request: VerifyRequest): VerifyRun {
     : (warmWorker ?? verifyWorker());
   if (!request.execlayer) warmWorker = null;
   const send = (message: ToWorker | ToExeclayerWorker) => worker.postMessage(message);
-  let storing: Promise<void> = Promise.resolve();
   let storeError: Error | null = null;
   let storeMs = 0;
   let storedChunks = 0;
-  /** Chunks received and not yet handed to `storeLines`, in order. */
-  const pending: Extract<FromWorker, { type: 'lines' }>[] = [];
-  const storePending = async () => {
-    const batch = pending.splice(0);
-    if (storeError || batch.length === 0) return;
+  /** Chunks received, handed to `storeLines` in order, a few at a time. */
+  const storing = new GatheredWrites<Extract<FromWorker, { type: 'lines' }>>(async (batch) => {
+    if (storeError) return;
     try {
       const from = performance.now();
       await request.storeLines(batch.map((m) => m.chunk));
@@ -108,7 +109,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
       storeError = error as Error;
       send({ type: 'cancel' });
     }
-  };
+  });
   /** The column blocks and the point index's buckets, sent ahead of `done`. */
   const parts = new ImportPartsCollector();
   let settle!: (outcome: VerifyOutcome) => void;
@@ -128,10 +129,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         request.onProgress(message.progress);
         break;
       case 'lines':
-        pending.push(message);
-        // The first chunk since the last write began: one more write, after that one, takes
-        // every chunk that has arrived by then.
-        if (pending.length === 1) storing = storing.then(storePending);
+        storing.push(message);
         break;
       case 'read':
         answerRead(request.bytes, message, send);
@@ -141,6 +139,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         parts.receive(message);
         break;
       case 'done': {
+        storing.end();
         const { type: _type, blocks: _blocks, table: _table, pointIndex: _pointIndex, ...rest } = message;
         const doneAt = performance.now();
         let joined: ReturnType<ImportPartsCollector['join']>;
@@ -149,10 +148,10 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         } catch (error) {
           const failed = `The verify worker's answer was incomplete: ${(error as Error).message}`;
           // After the chunks being stored, as any end: the import then deletes what was stored.
-          void storing.then(() => finish({ kind: 'failed', message: failed }));
+          void storing.settled.then(() => finish({ kind: 'failed', message: failed }));
           break;
         }
-        void storing.then(() =>
+        void storing.settled.then(() =>
           finish(
             storeError
               ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` }
@@ -160,14 +159,20 @@ export function startVerification(request: VerifyRequest): VerifyRun {
                   kind: 'done',
                   ...rest,
                   ...joined,
-                  storing: { total: storeMs, tail: performance.now() - doneAt, chunks: storedChunks },
+                  storing: {
+                    total: storeMs,
+                    tail: performance.now() - doneAt,
+                    chunks: storedChunks,
+                    writes: storing.writes,
+                  },
                 },
           ),
         );
         break;
       }
       case 'cancelled':
-        void storing.then(() =>
+        storing.end();
+        void storing.settled.then(() =>
           finish(
             storeError
               ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` }
@@ -176,7 +181,8 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         );
         break;
       case 'failed':
-        void storing.then(() => finish({ kind: 'failed', message: message.message }));
+        storing.end();
+        void storing.settled.then(() => finish({ kind: 'failed', message: message.message }));
         break;
     }
   };
@@ -200,7 +206,8 @@ export function startVerification(request: VerifyRequest): VerifyRun {
     cancel: () => {
       if (finished) return;
       worker.terminate();
-      void storing.then(() => finish({ kind: 'cancelled' }));
+      storing.end();
+      void storing.settled.then(() => finish({ kind: 'cancelled' }));
     },
   };
 }
