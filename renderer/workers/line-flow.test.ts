@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Progress } from '../../shared/engine/types.ts';
-import { ChunkFlow, MAX_LINES_IN_FLIGHT, progressReporter } from './line-flow.ts';
+import { ChunkFlow, MAX_LINES_IN_FLIGHT, PROGRESS_INTERVAL_MS, progressReporter } from './line-flow.ts';
 import type { LineChunk } from './receipt-columns.ts';
 import { packTexts } from './packed-lines.ts';
 import type { FromWorker, VerifyProgress } from './verify-protocol.ts';
@@ -113,10 +113,10 @@ describe('progressReporter', () => {
   }
 
   it('gives no time left until ledger bytes have moved for 3 s, then measures from when they began', () => {
-    // 6 s of start-up, then 100 bytes (10 receipts) a second.
+    // 5.75 s of start-up, the first bytes at 6.1 s, then 100 bytes (10 receipts) a second.
     const posted = run([
       [0, at('listing', 0, 0)],
-      [6000, at('ledgers', 0, 0)],
+      [5750, at('ledgers', 0, 0)],
       [6100, at('ledgers', 10, 1)],
       [7100, at('ledgers', 110, 11)],
       [8100, at('ledgers', 210, 21)],
@@ -202,15 +202,18 @@ describe('progressReporter', () => {
     expect(posted.at(-1)?.etaMs).toBe(6000);
   });
 
-  it('posts at most every 100 ms unless forced, and says nothing is left once every byte is read', () => {
+  it('posts at most every 250 ms unless forced, and says nothing is left once every byte is read', () => {
+    expect(PROGRESS_INTERVAL_MS).toBe(250);
     const posted = run([
       [0, at('ledgers', 5, 0)],
       [50, at('ledgers', 6, 0)],
       [60, at('ledgers', 7, 0), true],
+      [309, at('ledgers', 8, 0)],
+      [310, at('ledgers', 9, 0)],
       [3000, at('ledgers', 1000, 90)],
       [3001, at('done', 1000, 90), true],
     ]);
-    expect(posted.map((p) => p.bytesDone)).toEqual([5, 7, 1000, 1000]);
+    expect(posted.map((p) => p.bytesDone)).toEqual([5, 7, 9, 1000, 1000]);
     expect(posted.at(-1)?.etaMs).toBe(0);
   });
 });

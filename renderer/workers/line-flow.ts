@@ -14,7 +14,12 @@ import type { FromWorker, VerifyProgress } from './verify-protocol.ts';
  * chunk size.
  */
 export const MAX_LINES_IN_FLIGHT = 8000;
-const PROGRESS_INTERVAL_MS = 100;
+/**
+ * Progress is posted at most this often (and on every change of phase): four times a second
+ * moves the screen as often as anyone reads it, where ten a second drew a frame of the window
+ * each time (docs/PERFORMANCE.md, fortieth session).
+ */
+export const PROGRESS_INTERVAL_MS = 250;
 
 /** Posts line chunks in order and waits while the window has too many of them unstored. */
 export class ChunkFlow {
