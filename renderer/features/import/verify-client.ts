@@ -188,7 +188,11 @@ export function startVerification(request: VerifyRequest): VerifyRun {
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    finish({ kind: 'failed', message: `The verification worker stopped: ${event.message || 'unknown error'}` });
+    const failed = `The verification worker stopped: ${event.message || 'unknown error'}`;
+    // After the chunks being stored (those gathered too), as any end: the import then deletes
+    // what was stored, and no write lands after that.
+    storing.end();
+    void storing.settled.then(() => finish({ kind: 'failed', message: failed }));
   };
   if (request.execlayer) send({ type: 'start-execlayer', input: request.execlayer });
   else
