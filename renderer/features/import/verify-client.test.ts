@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LineChunk } from '../../workers/receipt-columns.ts';
+import type { FromWorker } from '../../workers/verify-protocol.ts';
+import { CHUNKS_PER_WRITE } from './gathered-writes.ts';
+import { startVerification, type VerifyOutcome } from './verify-client.ts';
+
+/** A stand-in for the verify worker: the test speaks for it. */
+class FakeWorker {
+  static last: FakeWorker | null = null;
+  onmessage: ((event: { data: FromWorker }) => void) | null = null;
+  onerror: ((event: { message: string; preventDefault(): void }) => void) | null = null;
+  readonly received: { type: string; chunks?: number }[] = [];
+  terminated = false;
+  constructor() {
+    FakeWorker.last = this;
+  }
+  postMessage(message: { type: string; chunks?: number }): void {
+    this.received.push(message);
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  say(message: unknown): void {
+    this.onmessage?.({ data: message as FromWorker });
+  }
+}
+
+/** A chunk as far as the client sees it (it passes chunks through unread). */
+const chunk = (n: number) => ({ ledger: 'l', chunkNo: n }) as unknown as LineChunk;
+
+/** Starts a verification whose stores wait until `release` is called; records what was stored and when the outcome came. */
+function start() {
+  const stored: number[] = [];
+  const releases: (() => void)[] = [];
+  const events: string[] = [];
+  const run = startVerification({
+    source: { kind: 'bytes', name: 'a.zip', size: 0 } as never,
+    bytes: { size: 0, read: () => Promise.resolve(new Uint8Array(0)) },
+    trustedRoots: [],
+    runControls: true,
+    onProgress: () => undefined,
+    storeLines: (chunks) =>
+      new Promise<void>((resolve) => {
+        events.push(`store ${chunks.map((c) => c.chunkNo).join(',')}`);
+        releases.push(() => {
+          stored.push(...chunks.map((c) => c.chunkNo));
+          resolve();
+        });
+      }),
+  });
+  let outcome: VerifyOutcome | null = null;
+  void run.outcome.then((o) => {
+    outcome = o;
+    events.push(`outcome ${o.kind}`);
+  });
+  const worker = FakeWorker.last as FakeWorker;
+  const lines = (from: number, to: number) => {
+    for (let n = from; n < to; n++) worker.say({ type: 'lines', seq: n + 1, chunk: chunk(n) });
+  };
+  const releaseAll = async () => {
+    while (releases.length > 0) {
+      (releases.shift() as () => void)();
+      await vi.advanceTimersByTimeAsync(0);
+    }
+  };
+  return { run, worker, lines, stored, events, releaseAll, outcome: () => outcome };
+}
+
+describe('startVerification: storing the chunks', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.stubGlobal('Worker', FakeWorker);
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  it('stores chunks arriving one by one a few to a write, and tells the worker what is stored', async () => {
+    const v = start();
+    for (let n = 0; n < CHUNKS_PER_WRITE; n++) {
+      v.lines(n, n + 1);
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    // One write for the first eight, started as the eighth came (not one a chunk).
+    expect(v.events).toEqual([`store ${[0, 1, 2, 3, 4, 5, 6, 7].join(',')}`]);
+    // Sixteen more while it is stored: the next write takes them all once it ends.
+    v.lines(CHUNKS_PER_WRITE, 3 * CHUNKS_PER_WRITE);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(v.events.length).toBe(1);
+    await v.releaseAll();
+    expect(v.events.length).toBe(2);
+    expect(v.stored).toEqual([...Array(3 * CHUNKS_PER_WRITE).keys()]);
+    expect(v.worker.received.filter((m) => m.type === 'stored').at(-1)).toEqual({
+      type: 'stored',
+      chunks: 3 * CHUNKS_PER_WRITE,
+    });
+  });
+
+  it('stores fewer than a write waits for once 100 ms have passed', async () => {
+    const v = start();
+    v.lines(0, 3);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(v.events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(v.events).toEqual(['store 0,1,2']);
+  });
+
+  for (const [end, kind] of [
+    ['the worker failing', 'failed'],
+    ['the worker cancelling', 'cancelled'],
+    ['the worker stopping on an error', 'failed'],
+    ['a cancel from the window', 'cancelled'],
+  ] as const) {
+    it(`after ${end}, the outcome comes only once every chunk received is stored`, async () => {
+      const v = start();
+      v.lines(0, 3);
+      await vi.advanceTimersByTimeAsync(0);
+      if (end === 'the worker failing') v.worker.say({ type: 'failed', message: 'bad archive' });
+      else if (end === 'the worker cancelling') v.worker.say({ type: 'cancelled' });
+      else if (end === 'a cancel from the window') v.run.cancel();
+      else v.worker.onerror?.({ message: 'boom', preventDefault: () => undefined });
+      // The gathered chunks are written at once, without waiting for the timer.
+      await vi.advanceTimersByTimeAsync(0);
+      expect(v.events).toEqual(['store 0,1,2']);
+      expect(v.outcome()).toBeNull();
+      await v.releaseAll();
+      expect(v.stored).toEqual([0, 1, 2]);
+      expect(v.events).toEqual(['store 0,1,2', `outcome ${kind}`]);
+      expect(v.worker.terminated).toBe(true);
+    });
+  }
+});
