@@ -94,6 +94,12 @@ export interface WorkerImportTimings {
   readonly verify: number;
   /** Of that, reading held back because the window had too many chunks not yet stored. */
   readonly waitedForStore: number;
+  /**
+   * After the engine's report, until the table could be built: the last chunks handed over, the
+   * archive's keys read for the store, and the archive file's own hash finished (it is read beside
+   * the verification, at most a tenth of the file ahead of it, and may end after it).
+   */
+  readonly beforeTable: number;
   /** Joining the column blocks into the table, and building its point index. */
   readonly table: number;
   readonly pointIndex: number;

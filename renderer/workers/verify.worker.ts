@@ -256,6 +256,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     const timings: WorkerImportTimings = {
       verify: verified - started,
       waitedForStore: chunks.waitedMs,
+      beforeTable: tableFrom - verified,
       table: indexFrom - tableFrom,
       pointIndex: performance.now() - indexFrom,
       pool: (pool as Awaited<ReturnType<typeof startSegmentPool>> | null)?.timings() ?? null,
