@@ -20,7 +20,9 @@ class FakeWorker {
   terminate(): void {
     this.terminated = true;
   }
+  /** A message from the worker; none arrives once it is terminated, as with a real one. */
   say(message: unknown): void {
+    if (this.terminated) return;
     this.onmessage?.({ data: message as FromWorker });
   }
 }
@@ -130,4 +132,15 @@ describe('startVerification: storing the chunks', () => {
       expect(v.worker.terminated).toBe(true);
     });
   }
+
+  it('a worker that stops on an error is ended at once: nothing it says after counts', async () => {
+    const v = start();
+    v.lines(0, 2);
+    v.worker.onerror?.({ message: 'boom', preventDefault: () => undefined });
+    expect(v.worker.terminated).toBe(true);
+    v.worker.say({ type: 'cancelled' });
+    await vi.advanceTimersByTimeAsync(0);
+    await v.releaseAll();
+    expect(v.events).toEqual(['store 0,1', 'outcome failed']);
+  });
 });

@@ -189,8 +189,9 @@ export function startVerification(request: VerifyRequest): VerifyRun {
   worker.onerror = (event) => {
     event.preventDefault();
     const failed = `The verification worker stopped: ${event.message || 'unknown error'}`;
-    // After the chunks being stored (those gathered too), as any end: the import then deletes
-    // what was stored, and no write lands after that.
+    // Nothing more from it; then, after the chunks being stored (those gathered too), as any
+    // end: the import then deletes what was stored, and no write lands after that.
+    worker.terminate();
     storing.end();
     void storing.settled.then(() => finish({ kind: 'failed', message: failed }));
   };
