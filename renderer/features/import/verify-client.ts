@@ -121,6 +121,17 @@ export function startVerification(request: VerifyRequest): VerifyRun {
     worker.terminate();
     settle(result);
   };
+  /**
+   * Ends the import once every chunk received is stored (those still gathered are written at
+   * once): the import then deletes what was stored, and no write lands after that. The outcome
+   * is taken then, so that it sees a store that failed.
+   */
+  const finishAfterStoring = (result: () => VerifyOutcome) => {
+    storing.end();
+    void storing.settled.then(() => finish(result()));
+  };
+  const storeFailed = (): VerifyOutcome | null =>
+    storeError ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` } : null;
 
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
     const message = event.data;
@@ -139,7 +150,6 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         parts.receive(message);
         break;
       case 'done': {
-        storing.end();
         const { type: _type, blocks: _blocks, table: _table, pointIndex: _pointIndex, ...rest } = message;
         const doneAt = performance.now();
         let joined: ReturnType<ImportPartsCollector['join']>;
@@ -147,53 +157,39 @@ export function startVerification(request: VerifyRequest): VerifyRun {
           joined = parts.join(message);
         } catch (error) {
           const failed = `The verify worker's answer was incomplete: ${(error as Error).message}`;
-          // After the chunks being stored, as any end: the import then deletes what was stored.
-          void storing.settled.then(() => finish({ kind: 'failed', message: failed }));
+          finishAfterStoring(() => ({ kind: 'failed', message: failed }));
           break;
         }
-        void storing.settled.then(() =>
-          finish(
-            storeError
-              ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` }
-              : {
-                  kind: 'done',
-                  ...rest,
-                  ...joined,
-                  storing: {
-                    total: storeMs,
-                    tail: performance.now() - doneAt,
-                    chunks: storedChunks,
-                    writes: storing.writes,
-                  },
-                },
-          ),
+        finishAfterStoring(
+          () =>
+            storeFailed() ?? {
+              kind: 'done',
+              ...rest,
+              ...joined,
+              storing: {
+                total: storeMs,
+                tail: performance.now() - doneAt,
+                chunks: storedChunks,
+                writes: storing.writes,
+              },
+            },
         );
         break;
       }
       case 'cancelled':
-        storing.end();
-        void storing.settled.then(() =>
-          finish(
-            storeError
-              ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` }
-              : { kind: 'cancelled' },
-          ),
-        );
+        finishAfterStoring(() => storeFailed() ?? { kind: 'cancelled' });
         break;
       case 'failed':
-        storing.end();
-        void storing.settled.then(() => finish({ kind: 'failed', message: message.message }));
+        finishAfterStoring(() => ({ kind: 'failed', message: message.message }));
         break;
     }
   };
   worker.onerror = (event) => {
     event.preventDefault();
     const failed = `The verification worker stopped: ${event.message || 'unknown error'}`;
-    // Nothing more from it; then, after the chunks being stored (those gathered too), as any
-    // end: the import then deletes what was stored, and no write lands after that.
+    // Nothing more from it; then, as any end, after the chunks being stored.
     worker.terminate();
-    storing.end();
-    void storing.settled.then(() => finish({ kind: 'failed', message: failed }));
+    finishAfterStoring(() => ({ kind: 'failed', message: failed }));
   };
   if (request.execlayer) send({ type: 'start-execlayer', input: request.execlayer });
   else
@@ -211,8 +207,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
     cancel: () => {
       if (finished) return;
       worker.terminate();
-      storing.end();
-      void storing.settled.then(() => finish({ kind: 'cancelled' }));
+      finishAfterStoring(() => ({ kind: 'cancelled' }));
     },
   };
 }
