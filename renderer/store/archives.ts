@@ -136,6 +136,15 @@ export async function putLineChunks(
 }
 
 /** Splits findings into rows of at most `size`. */
+/**
+ * Stores one column block of an import (the archive still `importing`: an interruption leaves
+ * rows that start-up removes, as for the line chunks). One transaction: a block is 10–15 MB at
+ * 65,536 rows, and its `put` copies it on this thread.
+ */
+export async function putColumnBlock(archiveId: string, block: ColumnBlock): Promise<void> {
+  await db.receiptIndex.put({ ...block, archiveId });
+}
+
 export function chunkFindings(findings: readonly Finding[], size = FINDINGS_PER_CHUNK): Finding[][] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError('chunkFindings: "size" must be a positive integer');
   const out: Finding[][] = [];
@@ -145,6 +154,7 @@ export function chunkFindings(findings: readonly Finding[], size = FINDINGS_PER_
 
 export interface ImportResult {
   readonly report: VerifyReport;
+  /** The column blocks not stored yet (an import stores them as they come: {@link putColumnBlock}). */
   readonly blocks: readonly ColumnBlock[];
   readonly dictionaries: Dictionaries;
   readonly rowsByLedger: Readonly<Record<string, number>>;
@@ -165,7 +175,7 @@ export interface ImportResult {
 const LOOKUP_BUCKETS_PER_PUT = 64;
 
 /**
- * Writes the index blocks (one small transaction each, like the line chunks: the archive
+ * Writes the index blocks left to store and the point index (small transactions, like the line chunks: the archive
  * is still `importing`, so an interruption leaves rows that start-up removes), then the
  * findings, bundles, keys and privacy report and flips the archive to `complete` in one transaction.
  * Fails, and leaves it `importing` for the caller to delete, when `cancelled()` says so
@@ -188,10 +198,10 @@ export async function completeImport(
     result.blocks.length + (pointIndex ? Math.ceil(pointIndex.buckets.length / LOOKUP_BUCKETS_PER_PUT) : 0) + 1;
   let saved = 0;
   onSaved(saved, parts);
+  // The blocks not stored yet (an import stores them as they come: putColumnBlock).
   for (const block of result.blocks) {
     refuseIfCancelled();
-    // Each put copies one block (at most 65,536 rows) on this thread: a few milliseconds.
-    await db.receiptIndex.put({ ...block, archiveId });
+    await putColumnBlock(archiveId, block);
     onSaved(++saved, parts);
   }
   for (let i = 0; pointIndex && i < pointIndex.buckets.length; i += LOOKUP_BUCKETS_PER_PUT) {

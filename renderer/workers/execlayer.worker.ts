@@ -22,7 +22,7 @@ import { ExeclayerRows } from './execlayer-rows.ts';
 import type { ExeclayerStart, ToExeclayerWorker } from './execlayer-protocol.ts';
 import { ColumnBuilder, type LineChunk } from './receipt-columns.ts';
 import { buildPointIndex } from './point-index.ts';
-import { importParts } from './import-parts.ts';
+import { blockParts, indexParts } from './import-parts.ts';
 import { buildReceiptTable } from './receipt-table.ts';
 import { ByteRelay } from './relay.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
@@ -138,9 +138,11 @@ async function run(input: ExeclayerStart): Promise<void> {
     if (rowsByLedger[input.kind] === undefined) rowsByLedger[input.kind] = 0;
     report(true, 'done');
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
+    // The blocks first, each message read in its own task (the window stores them while the
+    // point index is built), then the point index's buckets.
+    for (const { message, transfer } of blockParts(blocks, table)) post(message, transfer);
     const pointIndex = buildPointIndex(table);
-    // The blocks and the point index's buckets first, each message read in its own task.
-    const parts = importParts(blocks, table, pointIndex);
+    const parts = indexParts(blocks.length, table, pointIndex);
     for (const { message, transfer } of parts.ahead) post(message, transfer);
     post(
       {

@@ -1,48 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordRead } from '../../shared/engine/types.ts';
-import type { Receipt } from '../../shared/format/schema.ts';
 import { ColumnBuilder, ROWS_PER_BLOCK, type ColumnBlock } from './receipt-columns.ts';
 import { ExplorerStringsJoiner, buildReceiptTable, receiptIdOf, txnOf, type ReceiptTable } from './receipt-table.ts';
 import { buildPointIndex } from './point-index.ts';
-import { ImportPartsCollector, importParts, type AheadMessage, type DoneParts } from './import-parts.ts';
-
-function record(ledger: string, seq: number): RecordRead {
-  const receipt = {
-    v: 1,
-    ledger,
-    seq,
-    id: `rc_${ledger}_${seq}`,
-    ts: new Date(Date.UTC(2026, 3, 1) + seq * 60_000).toISOString(),
-    agent: { id: 'crm-01', role: 'r', tier: 2 },
-    // Transactions of three steps, so a block's transaction ids are fewer than its rows.
-    txn: { id: `tx_${ledger}_${Math.floor(seq / 3)}`, step: seq % 3, end: 'commit' },
-    request: { action: { type: 'Action', id: 'db.read' }, resource: { type: 'Table', id: 'customers' } },
-    data: { tier: 1, personal: [], subjects: [], recipient: null },
-    decision: { effect: 'allow' },
-    exec: { status: 'ok' },
-  } as unknown as Receipt;
-  return {
-    ledger,
-    path: `ledgers/${ledger}/000001.jsonl`,
-    line: seq,
-    text: `{"seq":${seq}}`,
-    hash: `sha256:${String(seq).padStart(64, '0')}`,
-    receipt,
-  };
-}
-
-/** A table of two ledgers, the first over two column blocks, with its point index. */
-function imported(rowsA = ROWS_PER_BLOCK + 4, rowsB = 7) {
-  const builder = new ColumnBuilder();
-  for (let seq = 1; seq <= Math.max(rowsA, rowsB); seq++) {
-    if (seq <= rowsA) builder.add(record('a', seq));
-    if (seq <= rowsB) builder.add(record('b', seq));
-  }
-  builder.flush();
-  const { blocks, dictionaries, rowsByLedger } = builder.finish();
-  const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, []);
-  return { blocks, table, pointIndex: buildPointIndex(table) };
-}
+import {
+  ImportPartsCollector,
+  blockParts,
+  importParts,
+  indexParts,
+  type AheadMessage,
+  type DoneParts,
+} from './import-parts.ts';
+import { importedTable as imported } from './imported-table.test-helper.ts';
 
 /** Deep equality that compares typed arrays by their bytes (vitest's toEqual walks them element by element: seconds here). */
 function expectSame(actual: unknown, expected: unknown, path = ''): void {
@@ -120,6 +88,26 @@ describe('importParts and ImportPartsCollector', () => {
     const t = joined.table;
     expect(receiptIdOf(t, ROWS_PER_BLOCK + 2)).toBe(`rc_a_${ROWS_PER_BLOCK + 3}`);
     expect(txnOf(t, t.count - 1)).toBe('tx_b_2');
+  });
+
+  it('the blocks posted before the point index is built leave the table whole: the index and the join are the same', () => {
+    const original = imported();
+    const expected = structuredClone(original);
+    const collector = new ImportPartsCollector();
+    // As the workers do: the blocks go first (their buffers moved out), then the index is built from the table.
+    const blocks = blockParts(original.blocks, original.table);
+    expect(blocks.map((p) => p.message.type)).toEqual(original.blocks.map(() => 'block'));
+    for (const { message, transfer } of blocks) collector.receive(structuredClone(message, { transfer }));
+    expect((original.blocks[0] as ColumnBlock).seq.byteLength).toBe(0);
+    const pointIndex = buildPointIndex(original.table);
+    expectSame(pointIndex, expected.pointIndex);
+    const rest = indexParts(original.blocks.length, original.table, pointIndex);
+    expect(rest.ahead.every((p) => p.message.type === 'lookup')).toBe(true);
+    for (const { message, transfer } of rest.ahead) collector.receive(structuredClone(message, { transfer }));
+    const joined = collector.join(structuredClone(rest.done, { transfer: rest.transfer }) as DoneParts);
+    expectSame(joined.blocks, expected.blocks);
+    expectSame(joined.table, expected.table);
+    expectSame(joined.pointIndex, expected.pointIndex);
   });
 
   it('a table without explorer columns (blocks stored before them) comes back with empty ids', () => {

@@ -37,33 +37,64 @@ export interface DoneParts {
   readonly pointIndex: PointIndex | null;
 }
 
+/** A message to post, with the buffers it moves. */
+export interface PartToPost {
+  readonly message: AheadMessage;
+  readonly transfer: ArrayBuffer[];
+}
+
 /**
- * Cuts the end of an import: the messages to post first, in order, each with the buffers it
- * moves; then what `done` carries, and the buffers it moves. Every buffer is moved, none copied.
+ * The column blocks' messages, in row order, each moving its block's buffers. Posted as soon as
+ * the table is built, before the point index: the window stores the blocks while the worker
+ * builds the index (the table shares no buffer with the blocks, so moving them leaves it whole).
+ */
+export function blockParts(blocks: readonly ColumnBlock[], table: ReceiptTable): PartToPost[] {
+  // In row order, as the table placed them: the window joins their strings as they come.
+  return placeBlocks(blocks, table.ledgers, table.ledgerStart, table.count).map(({ block }) => ({
+    message: { type: 'block', block } as const,
+    transfer: blockBuffers(block),
+  }));
+}
+
+/**
+ * The rest of an import's end, after the blocks: the point index's groups of buckets to post,
+ * then what `done` carries and the buffers it moves. Every buffer is moved, none copied.
+ * @param blocks how many block messages were posted ahead ({@link blockParts})
+ */
+export function indexParts(
+  blocks: number,
+  table: ReceiptTable,
+  pointIndex: PointIndex | null,
+): { readonly ahead: readonly PartToPost[]; readonly done: DoneParts; readonly transfer: ArrayBuffer[] } {
+  const lookup = pointIndex ? pointIndexParts(pointIndex) : null;
+  return {
+    ahead: (lookup?.groups ?? []).map((g) => ({
+      message: { type: 'lookup', buckets: g.buckets } as const,
+      transfer: g.transfer,
+    })),
+    done: { blocks, table: tableWithoutStrings(table), pointIndex: lookup?.head ?? null },
+    transfer: tableBuffers(table),
+  };
+}
+
+/**
+ * Cuts the end of an import: the messages to post first, in order (the blocks, then the point
+ * index's buckets), each with the buffers it moves; then what `done` carries, and the buffers it
+ * moves. Every buffer is moved, none copied. The workers post {@link blockParts} before they
+ * build the point index, and {@link indexParts} after; this is both at once.
  */
 export function importParts(
   blocks: readonly ColumnBlock[],
   table: ReceiptTable,
   pointIndex: PointIndex | null,
 ): {
-  readonly ahead: readonly { readonly message: AheadMessage; readonly transfer: ArrayBuffer[] }[];
+  readonly ahead: readonly PartToPost[];
   readonly done: DoneParts;
   readonly transfer: ArrayBuffer[];
 } {
-  const lookup = pointIndex ? pointIndexParts(pointIndex) : null;
-  // In row order, as the table placed them: the window joins their strings as they come.
-  const ordered = placeBlocks(blocks, table.ledgers, table.ledgerStart, table.count);
-  return {
-    ahead: [
-      ...ordered.map(({ block }) => ({ message: { type: 'block', block } as const, transfer: blockBuffers(block) })),
-      ...(lookup?.groups ?? []).map((g) => ({
-        message: { type: 'lookup', buckets: g.buckets } as const,
-        transfer: g.transfer,
-      })),
-    ],
-    done: { blocks: blocks.length, table: tableWithoutStrings(table), pointIndex: lookup?.head ?? null },
-    transfer: tableBuffers(table),
-  };
+  const ahead = blockParts(blocks, table);
+  const rest = indexParts(blocks.length, table, pointIndex);
+  return { ahead: [...ahead, ...rest.ahead], done: rest.done, transfer: rest.transfer };
 }
 
 /** The window's side: collects what comes ahead of `done`, then joins it with `done`. */

@@ -18,7 +18,7 @@ import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import { ColumnBuilder, type LineChunk } from './receipt-columns.ts';
 import { KeptFiles } from './kept-files.ts';
 import { buildPointIndex } from './point-index.ts';
-import { importParts } from './import-parts.ts';
+import { blockParts, indexParts } from './import-parts.ts';
 import { buildReceiptTable } from './receipt-table.ts';
 import { ByteRelay, answerRead } from './relay.ts';
 import { ChunkFlow, progressReporter } from './line-flow.ts';
@@ -26,7 +26,7 @@ import { startSegmentPool, warmSegmentWorkers, type WarmWorkers, type WorkerHand
 import { loadControlChecks } from './control-checks.ts';
 import { createPrivacyCollector, type PrivacyCollector } from '../../shared/controls/privacy.ts';
 import { createMetricsCollector, type MetricsCollector } from '../../shared/controls/metrics.ts';
-import { readArchiveKeys } from './archive-keys.ts';
+import { archiveKeys } from './archive-keys.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { Pace } from './pace.ts';
 import { webInflate } from '../../shared/archive/web-inflate.ts';
@@ -241,13 +241,16 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
     const verified = performance.now();
     report({ ...lastProgress, phase: 'done', step: 'table' }, true);
     builder.flush().forEach(sendChunk);
-    const keys = await readArchiveKeys(bytesOf(source), source.name).catch(() => []);
+    const keys = await archiveKeys(files, bytesOf(source), source.name);
     const fileSha = await fileHash;
     if (abort.signal.aborted) return post({ type: 'cancelled' });
     const { blocks, dictionaries, rowsByLedger } = builder.finish();
     // The window stores the blocks and filters the table; both are moved, not copied.
     const tableFrom = performance.now();
     const table = buildReceiptTable(blocks, dictionaries, rowsByLedger, result.findings);
+    // The blocks go now, each message read in its own task: the window stores them while the
+    // point index is built.
+    for (const { message, transfer } of blockParts(blocks, table)) post(message, transfer);
     report({ ...lastProgress, phase: 'done', step: 'index', indexed: { done: 0, of: 2 * table.count } }, true);
     const indexFrom = performance.now();
     const pointIndex = buildPointIndex(table, (done, of) =>
@@ -262,8 +265,8 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       pool: (pool as Awaited<ReturnType<typeof startSegmentPool>> | null)?.timings() ?? null,
       inflate: chosen?.name ?? 'zip.js',
     };
-    // The blocks and the point index's buckets first, each message read in its own task.
-    const parts = importParts(blocks, table, pointIndex);
+    // The point index's buckets, then `done`.
+    const parts = indexParts(blocks.length, table, pointIndex);
     for (const { message, transfer } of parts.ahead) post(message, transfer);
     post(
       {

@@ -4,7 +4,14 @@
  * transaction. The table built by the worker goes straight to the cache of loaded archives.
  * Cancel or failure deletes everything written so far.
  */
-import { beginImport, completeImport, deleteArchive, putLineChunks, withImportLock } from '../../store/archives.ts';
+import {
+  beginImport,
+  completeImport,
+  deleteArchive,
+  putColumnBlock,
+  putLineChunks,
+  withImportLock,
+} from '../../store/archives.ts';
 import type { ArchiveRow } from '../../store/db.ts';
 import type { PickedArchive } from '../../host/host.ts';
 import type { VerifyProgress } from '../../workers/verify-protocol.ts';
@@ -69,6 +76,8 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
             options.onProgress(progress);
           },
           storeLines: (chunks) => putLineChunks(archiveId, chunks),
+          // Each column block as it comes, while the worker builds the point index.
+          storeBlock: (block) => putColumnBlock(archiveId, block),
           ...(options.execlayer ? { execlayer: options.execlayer.start } : {}),
         });
         cancelRun = run.cancel;

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LineChunk } from '../../workers/receipt-columns.ts';
+import { blockParts, indexParts } from '../../workers/import-parts.ts';
+import { importedTable } from '../../workers/imported-table.test-helper.ts';
+import type { ColumnBlock, LineChunk } from '../../workers/receipt-columns.ts';
 import type { FromWorker } from '../../workers/verify-protocol.ts';
 import { CHUNKS_PER_WRITE } from './gathered-writes.ts';
 import { startVerification, type VerifyOutcome } from './verify-client.ts';
@@ -31,7 +33,7 @@ class FakeWorker {
 const chunk = (n: number) => ({ ledger: 'l', chunkNo: n }) as unknown as LineChunk;
 
 /** Starts a verification whose stores wait until `release` is called; records what was stored and when the outcome came. */
-function start() {
+function start(storeBlock?: (block: ColumnBlock) => Promise<void>) {
   const stored: number[] = [];
   const releases: (() => void)[] = [];
   const events: string[] = [];
@@ -49,6 +51,7 @@ function start() {
           resolve();
         });
       }),
+    ...(storeBlock ? { storeBlock } : {}),
   });
   let outcome: VerifyOutcome | null = null;
   void run.outcome.then((o) => {
@@ -142,5 +145,102 @@ describe('startVerification: storing the chunks', () => {
     await vi.advanceTimersByTimeAsync(0);
     await v.releaseAll();
     expect(v.events).toEqual(['store 0,1', 'outcome failed']);
+  });
+});
+
+describe('startVerification: storing the column blocks as they come', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.stubGlobal('Worker', FakeWorker);
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  /** The end of an import as the worker posts it: the blocks, then the point index's buckets and `done`. */
+  function end() {
+    const { blocks, table, pointIndex } = importedTable(10, 4);
+    const ahead = blockParts(blocks, table).map((p) => p.message);
+    const rest = indexParts(blocks.length, table, pointIndex);
+    const done = { type: 'done', report: {}, ...rest.done, keys: [], files: [] };
+    return { ahead, lookup: rest.ahead.map((p) => p.message), done, count: blocks.length };
+  }
+
+  /** A block store that waits until released; records the order of events. */
+  function slowBlocks(events: string[], fail?: string) {
+    const releases: (() => void)[] = [];
+    const storeBlock = (block: ColumnBlock) =>
+      new Promise<void>((resolve, reject) => {
+        events.push(`block ${block.ledger}`);
+        releases.push(() => (fail === block.ledger ? reject(new Error('disk full')) : resolve()));
+      });
+    const release = async () => {
+      while (releases.length > 0) {
+        (releases.shift() as () => void)();
+        await vi.advanceTimersByTimeAsync(0);
+      }
+    };
+    return { storeBlock, release };
+  }
+
+  it('stores each block as it arrives, one at a time and in order, before `done`; the outcome comes after, with no block left to store', async () => {
+    const events: string[] = [];
+    const blocks = slowBlocks(events);
+    const v = start(blocks.storeBlock);
+    const e = end();
+    for (const message of e.ahead) v.worker.say(message);
+    await vi.advanceTimersByTimeAsync(0);
+    // One at a time: the second waits for the first.
+    expect(events).toEqual(['block a']);
+    for (const message of e.lookup) v.worker.say(message);
+    v.worker.say(e.done);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(v.outcome()).toBeNull();
+    await blocks.release();
+    expect(events).toEqual(['block a', 'block b']);
+    const outcome = v.outcome() as VerifyOutcome | null;
+    expect(outcome?.kind).toBe('done');
+    expect(outcome?.kind === 'done' && outcome.blocks).toEqual([]);
+    // The table was still joined from the blocks.
+    expect(outcome?.kind === 'done' && outcome.table.count).toBe(14);
+    expect(v.events.at(-1)).toBe('outcome done');
+  });
+
+  it('without a block store, the outcome carries every block for the caller to store', async () => {
+    const v = start();
+    const e = end();
+    for (const message of [...e.ahead, ...e.lookup, e.done]) v.worker.say(message);
+    await vi.advanceTimersByTimeAsync(0);
+    const outcome = v.outcome() as VerifyOutcome | null;
+    expect(outcome?.kind === 'done' && outcome.blocks.map((b) => b.ledger)).toEqual(['a', 'b']);
+  });
+
+  it('a block that cannot be stored fails the import, after the blocks being stored, and the worker is told to stop', async () => {
+    const events: string[] = [];
+    const blocks = slowBlocks(events, 'a');
+    const v = start(blocks.storeBlock);
+    const e = end();
+    for (const message of [...e.ahead, ...e.lookup, e.done]) v.worker.say(message);
+    await vi.advanceTimersByTimeAsync(0);
+    await blocks.release();
+    const outcome = v.outcome() as VerifyOutcome | null;
+    expect(outcome).toEqual({ kind: 'failed', message: 'Storing receipts failed: disk full' });
+    // Nothing more is stored after the failure.
+    expect(events).toEqual(['block a']);
+    expect(v.worker.received.some((m) => m.type === 'cancel')).toBe(true);
+  });
+
+  it('a cancel from the window waits for the block being stored', async () => {
+    const events: string[] = [];
+    const blocks = slowBlocks(events);
+    const v = start(blocks.storeBlock);
+    v.worker.say(end().ahead[0]);
+    await vi.advanceTimersByTimeAsync(0);
+    v.run.cancel();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(v.outcome()).toBeNull();
+    await blocks.release();
+    expect(v.outcome()).toEqual({ kind: 'cancelled' });
   });
 });

@@ -19,6 +19,7 @@ export type VerifyOutcome =
   | ({
       readonly kind: 'done';
       readonly storing: StoringTimings;
+      /** The column blocks not stored yet: all of them without `storeBlock`, none with it. */
       readonly blocks: ColumnBlock[];
       /** The blocks joined into the in-memory table the window filters (built in the worker). */
       readonly table: ReceiptTable;
@@ -41,6 +42,11 @@ export interface VerifyRequest {
    * transaction each).
    */
   readonly storeLines: (chunks: readonly LineChunk[]) => Promise<void>;
+  /**
+   * Stores a column block as it arrives (one at a time, in order), while the worker builds the
+   * point index; without it, the blocks are left for the caller (the outcome's `blocks`).
+   */
+  readonly storeBlock?: (block: ColumnBlock) => Promise<void>;
   /**
    * An ExecLayer log instead of an archive (its `log` is `source`): verified by its own
    * worker (execlayer.worker.ts), which answers in the same messages. `trustedRoots` and
@@ -112,6 +118,21 @@ export function startVerification(request: VerifyRequest): VerifyRun {
   });
   /** The column blocks and the point index's buckets, sent ahead of `done`. */
   const parts = new ImportPartsCollector();
+  /** The blocks being stored, one after another (`storeBlock`). */
+  let blockWrites: Promise<void> = Promise.resolve();
+  const storeBlock = request.storeBlock;
+  const writeBlock = (block: ColumnBlock) => {
+    if (!storeBlock) return;
+    blockWrites = blockWrites.then(async () => {
+      if (storeError) return;
+      try {
+        await storeBlock(block);
+      } catch (error) {
+        storeError = error as Error;
+        send({ type: 'cancel' });
+      }
+    });
+  };
   let settle!: (outcome: VerifyOutcome) => void;
   const outcome = new Promise<VerifyOutcome>((resolve) => (settle = resolve));
   let finished = false;
@@ -128,7 +149,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
    */
   const finishAfterStoring = (result: () => VerifyOutcome) => {
     storing.end();
-    void storing.settled.then(() => finish(result()));
+    void Promise.all([storing.settled, blockWrites]).then(() => finish(result()));
   };
   const storeFailed = (): VerifyOutcome | null =>
     storeError ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` } : null;
@@ -146,6 +167,9 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         answerRead(request.bytes, message, send);
         break;
       case 'block':
+        parts.receive(message);
+        writeBlock(message.block);
+        break;
       case 'lookup':
         parts.receive(message);
         break;
@@ -166,6 +190,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
               kind: 'done',
               ...rest,
               ...joined,
+              blocks: storeBlock ? [] : joined.blocks,
               storing: {
                 total: storeMs,
                 tail: performance.now() - doneAt,
