@@ -59,7 +59,7 @@ export interface VerifyRequest {
 export interface StoringTimings {
   /** Summed over every chunk (storing overlaps verification). */
   readonly total: number;
-  /** After the worker's last message, until the last chunk was stored. */
+  /** After the worker's last message, until the last chunk and column block were stored. */
   readonly tail: number;
   readonly chunks: number;
   /** Transactions the chunks were stored in (gathered-writes.ts). */
