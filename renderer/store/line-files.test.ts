@@ -14,11 +14,12 @@ import type { RecordRead } from '../../shared/engine/types.ts';
 import { concatBytes, decodeUtf8Strict, utf8 } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
 import { blobBytes } from '../../shared/archive/blob.ts';
-import { KeptFiles, storedBlob } from '../workers/kept-files.ts';
+import type { RawEntry } from '../../shared/archive/source.ts';
+import { KeptFiles, keepsWholeArchive, storedBlob, WHOLE_ARCHIVE_SHARE } from '../workers/kept-files.ts';
 import { storedLines } from '../workers/packed-lines.ts';
-import { ColumnBuilder, KEPT_FILE_MAX_BYTES, type LineChunk } from '../workers/receipt-columns.ts';
+import { ColumnBuilder, KEPT_FILE_MAX_BYTES, WHOLE_ARCHIVE_PATH, type LineChunk } from '../workers/receipt-columns.ts';
 import { beginImport, deleteArchive, putLineChunks } from './archives.ts';
-import { db } from './db.ts';
+import { db, type SegmentFileRow } from './db.ts';
 import { forgetFileLines, prefetchFileLines, readLineChunk, withFileLines } from './line-files.ts';
 
 const SEGMENT = (n: number) => `ledgers/L/${String(n).padStart(6, '0')}.jsonl`;
@@ -81,7 +82,14 @@ function archiveOf(files: { path: string; bytes: Uint8Array; method: 0 | 8; decl
     });
     at += data.length;
   }
-  return { blob: new Blob(parts), stored };
+  // The directory as the engine lists it (declared and stored sizes).
+  const entries: RawEntry[] = files.map((f) => ({
+    name: f.path,
+    declaredSize: f.declared ?? f.bytes.length,
+    compressedSize: (stored.get(f.path) as StoredData).compressedSize,
+    isDirectory: false,
+  }));
+  return { blob: new Blob(parts), stored, entries };
 }
 
 const FILES = [
@@ -96,16 +104,20 @@ const recordedLeft: (() => number)[] = [];
 
 /**
  * Imports the records' chunks: every line held (false), or with the files kept as the verify
- * worker keeps them: slices of the archive file (true), or (`'relayed'`, the Electron host) the
- * bytes the engine read, recorded as it inflated each file; `readWhole` false stops that read early.
+ * worker keeps them: slices of the archive file (true), parts of the archive kept whole
+ * (`'whole'`: the verify worker tells KeptFiles the directory), or (`'relayed'`, the Electron
+ * host) the bytes the engine read, recorded as it inflated each file; `readWhole` false stops
+ * that read early.
  */
 async function importChunks(
-  keep: boolean | 'relayed',
+  keep: boolean | 'relayed' | 'whole',
   files = FILES,
   readWhole = (_path: string) => true,
 ): Promise<{ archiveId: string; chunks: LineChunk[] }> {
   const archive = archiveOf(files);
   const kept = new KeptFiles(keep === 'relayed' ? null : archive.blob);
+  // Told the directory as the engine tells it (onEntries); the archive is kept whole only when asked here.
+  if (keep === 'whole' || keep === 'relayed') kept.decide(archive.entries);
   const builder = new ColumnBuilder(undefined, (path) => keep !== false && kept.has(path));
   const archiveId = await beginImport({ name: 'x.zip', size: 1, origin: 'file', trustedRoots: [] });
   const chunks: LineChunk[] = [];
@@ -141,11 +153,13 @@ async function linesOf(archiveId: string, chunkNo: number): Promise<string[]> {
 let held: { archiveId: string; chunks: LineChunk[] };
 let kept: { archiveId: string; chunks: LineChunk[] };
 let relayed: { archiveId: string; chunks: LineChunk[] };
+let whole: { archiveId: string; chunks: LineChunk[] };
 
 beforeAll(async () => {
   held = await importChunks(false);
   kept = await importChunks(true);
   relayed = await importChunks('relayed');
+  whole = await importChunks('whole');
 });
 
 afterAll(async () => {
@@ -173,7 +187,7 @@ describe('segment files kept as their stored bytes', () => {
   });
 
   it('read back, give every chunk exactly as an import that holds every line: texts, hashes and places', async () => {
-    for (const keptBy of [kept, relayed])
+    for (const keptBy of [kept, relayed, whole])
       for (let chunkNo = 0; chunkNo < 3; chunkNo++) {
         forgetFileLines();
         const a = await readLineChunk(held.archiveId, 'L', chunkNo);
@@ -205,7 +219,7 @@ describe('segment files kept as their stored bytes', () => {
     for (const row of rows) {
       const stored = archive.stored.get(row.path) as StoredData;
       const slice = archive.blob.slice(stored.offset, stored.offset + stored.compressedSize);
-      expect(new Uint8Array(await row.blob.arrayBuffer())).toEqual(new Uint8Array(await slice.arrayBuffer()));
+      expect(new Uint8Array(await (row.blob as Blob).arrayBuffer())).toEqual(new Uint8Array(await slice.arrayBuffer()));
     }
     // File 1's read stopped early: its lines are held, file 2 is still kept.
     const partly = await importChunks('relayed', FILES, (path) => path !== SEGMENT(1));
@@ -313,6 +327,76 @@ describe('segment files kept as their stored bytes', () => {
     } finally {
       gets.mockRestore();
     }
+  });
+
+  it('kept whole when the files that can be kept are most of the archive: one copy, with the first chunk, each file a part of it', async () => {
+    expect(whole.chunks.map((c) => (c.files ?? []).map((f) => f.path))).toEqual([
+      [WHOLE_ARCHIVE_PATH, SEGMENT(1)],
+      [SEGMENT(2)],
+      [],
+    ]);
+    const rows = await db.segmentFiles.where('archiveId').equals(whole.archiveId).toArray();
+    const archive = archiveOf(FILES);
+    const copy = rows.find((r) => r.path === WHOLE_ARCHIVE_PATH);
+    expect(new Uint8Array(await (copy?.blob as Blob).arrayBuffer())).toEqual(
+      new Uint8Array(await archive.blob.arrayBuffer()),
+    );
+    for (const row of rows.filter((r) => r.path !== WHOLE_ARCHIVE_PATH)) {
+      const stored = archive.stored.get(row.path) as StoredData;
+      expect(row.blob).toBeUndefined();
+      expect(row.part).toEqual({ in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize });
+    }
+    // Relayed bytes are never kept whole (there is no file to slice): each file has its own copy.
+    const relayedRows = await db.segmentFiles.where('archiveId').equals(relayed.archiveId).toArray();
+    expect(relayedRows.map((r) => [r.path, r.part === undefined, r.blob instanceof Blob])).toEqual([
+      [SEGMENT(1), true, true],
+      [SEGMENT(2), true, true],
+    ]);
+  });
+
+  it('the archive is kept whole only when the small segment files are at least nine tenths of it', () => {
+    const entry = (name: string, compressedSize: number, declaredSize: number | null = 1000): RawEntry => ({
+      name,
+      compressedSize,
+      declaredSize,
+      isDirectory: false,
+    });
+    const nine = WHOLE_ARCHIVE_SHARE * 1000;
+    expect(keepsWholeArchive([entry(SEGMENT(1), nine / 2), entry(SEGMENT(2), nine / 2)], 1000)).toBe(true);
+    expect(keepsWholeArchive([entry(SEGMENT(1), nine / 2), entry(SEGMENT(2), nine / 2 - 1)], 1000)).toBe(false);
+    // Only segment files small enough to keep, that can be read, count.
+    for (const other of [
+      entry('attachments/a.bin', 500),
+      entry(SEGMENT(3), 500, KEPT_FILE_MAX_BYTES + 1),
+      entry(SEGMENT(3), 500, null),
+      { ...entry(SEGMENT(3), 500), unsupported: 'encrypted' },
+      { ...entry('ledgers/L/', 500), isDirectory: true },
+    ])
+      expect(keepsWholeArchive([entry(SEGMENT(1), nine - 500), other], 1000)).toBe(false);
+    expect(keepsWholeArchive([], 0)).toBe(false);
+  });
+
+  it('a part whose archive copy is missing, or that lies outside it, is an error naming the file', async () => {
+    const { archiveId } = await importChunks('whole');
+    // Chunk 2 reads file 2 only.
+    const row = await db.receiptLines.get([archiveId, 'L', 2]);
+    const file = (await db.segmentFiles.get([archiveId, SEGMENT(2)])) as SegmentFileRow;
+    const part = file.part as NonNullable<typeof file.part>;
+    const copy = await db.segmentFiles.get([archiveId, WHOLE_ARCHIVE_PATH]);
+    await db.segmentFiles.put({ ...file, part: { ...part, offset: (copy?.blob as Blob).size - 10 } });
+    forgetFileLines();
+    await expect(withFileLines(row)).rejects.toThrow(
+      `${SEGMENT(2)}: the stored copy cannot be read (it lies past the end of the archive's copy`,
+    );
+    await db.segmentFiles.put({ ...file, part: { ...part, offset: -1 } });
+    forgetFileLines();
+    await expect(withFileLines(row)).rejects.toThrow(`${SEGMENT(2)}: the stored copy cannot be read`);
+    await db.segmentFiles.put(file);
+    await db.segmentFiles.delete([archiveId, WHOLE_ARCHIVE_PATH]);
+    forgetFileLines();
+    await expect(withFileLines(row)).rejects.toThrow(
+      `${SEGMENT(2)}: the stored copy cannot be read (the copy of the archive it is part of is missing)`,
+    );
   });
 
   it('go with their archive when it is deleted', async () => {

@@ -118,7 +118,7 @@ function fileLines(archiveId: string, path: string): Promise<FileLines | null> {
   }
   const read = (async () => {
     const file = await db.segmentFiles.get([archiveId, path]);
-    return file ? cutLines(file, await inflatedBytes(file)) : null;
+    return file ? cutLines(file, await inflatedBytes(file, await storedBytes(archiveId, file))) : null;
   })();
   remembered.set(key, read);
   const forget = () => {
@@ -129,9 +129,33 @@ function fileLines(archiveId: string, path: string): Promise<FileLines | null> {
   return read;
 }
 
-/** The file's bytes, inflated, exactly `size` of them. */
-async function inflatedBytes(file: Pick<SegmentFileRow, 'path' | 'blob' | 'method' | 'size'>): Promise<Uint8Array> {
-  let stream = file.blob.stream();
+/**
+ * The file's stored bytes: its own blob, or its part of the blob of the row it names (the archive
+ * kept whole: renderer/workers/kept-files.ts).
+ */
+async function storedBytes(archiveId: string, file: SegmentFileRow): Promise<Blob> {
+  const cannot = (why: string) =>
+    new Error(`${file.path}: the stored copy cannot be read (${why}). Import the archive again.`);
+  if (!file.part) {
+    if (!file.blob) throw cannot('it has no bytes');
+    return file.blob;
+  }
+  const { offset, length } = file.part;
+  const holder = await db.segmentFiles.get([archiveId, file.part.in]);
+  if (!holder?.blob) throw cannot('the copy of the archive it is part of is missing');
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0)
+    throw cannot(`its place in the archive's copy is not a range of bytes`);
+  if (offset + length > holder.blob.size)
+    throw cannot(`it lies past the end of the archive's copy (${offset + length} of ${holder.blob.size} bytes)`);
+  return holder.blob.slice(offset, offset + length);
+}
+
+/** The file's bytes, inflated from `stored`, exactly `size` of them. */
+async function inflatedBytes(
+  file: Pick<SegmentFileRow, 'path' | 'method' | 'size'>,
+  stored: Blob,
+): Promise<Uint8Array> {
+  let stream = stored.stream();
   if (file.method === 8) stream = stream.pipeThrough(new DecompressionStream('deflate-raw'));
   else if (file.method !== 0)
     throw new Error(`${file.path}: the stored copy has compression method ${file.method}, which is not read here.`);

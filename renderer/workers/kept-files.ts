@@ -4,19 +4,45 @@
  *
  * Where the stored bytes come from depends on the host:
  * - the archive is a file (the browser host): a kept file is a `Blob` slice of it, which the
- *   browser copies into IndexedDB without the bytes passing through JavaScript;
+ *   browser copies into IndexedDB without the bytes passing through JavaScript. When the files
+ *   that can be kept are most of the archive's bytes ({@link keepsWholeArchive}), the archive is
+ *   kept whole instead, once (the row {@link WHOLE_ARCHIVE_PATH}), and each kept file is a part
+ *   of it: the browser copies one slice in about the time it takes to copy the bytes, where each
+ *   slice costs it about 1.3 ms of CPU on its own (2.6 s for the 2,000 files of 1,000,000
+ *   receipts; docs/PERFORMANCE.md, forty-first session);
  * - the archive's bytes are relayed (the Electron host reads the file in its main process): the
  *   bytes the engine read to inflate the file are recorded as they pass ({@link inflate}) and
  *   become a `Blob` of their own once the engine has read the file whole. Nothing is read twice.
  */
-import type { RandomAccessBytes } from '../../shared/archive/source.ts';
+import type { RandomAccessBytes, RawEntry } from '../../shared/archive/source.ts';
 import type { NativeInflate, StoredData } from '../../shared/archive/zip.ts';
 import { SEGMENT_PATH } from '../../shared/format/layout.ts';
-import { KEPT_FILE_MAX_BYTES, type LineChunk, type SegmentFile } from './receipt-columns.ts';
+import { KEPT_FILE_MAX_BYTES, WHOLE_ARCHIVE_PATH, type LineChunk, type SegmentFile } from './receipt-columns.ts';
 
 /** The stored data of a file small enough to keep, by a method a reader can inflate. */
 function keepable(stored: StoredData): boolean {
   return stored.uncompressedSize <= KEPT_FILE_MAX_BYTES && (stored.method === 0 || stored.method === 8);
+}
+
+/**
+ * The share of the archive's bytes the files that can be kept must make up for the archive to
+ * be kept whole: the rest (large segment files, whose lines are stored, and the other entries)
+ * is then stored twice, at most a tenth of the archive.
+ */
+export const WHOLE_ARCHIVE_SHARE = 0.9;
+
+/**
+ * Whether the archive is kept whole: the segment files its directory declares small enough to
+ * keep (stored sizes) make up at least {@link WHOLE_ARCHIVE_SHARE} of its bytes.
+ */
+export function keepsWholeArchive(entries: readonly RawEntry[], archiveSize: number): boolean {
+  let keepable = 0;
+  for (const entry of entries) {
+    if (entry.isDirectory || entry.unsupported !== undefined || !SEGMENT_PATH.test(entry.name)) continue;
+    if (entry.declaredSize === null || entry.declaredSize > KEPT_FILE_MAX_BYTES) continue;
+    keepable += entry.compressedSize ?? 0;
+  }
+  return archiveSize > 0 && keepable >= WHOLE_ARCHIVE_SHARE * archiveSize;
 }
 
 /** One read the engine made while inflating an entry. */
@@ -31,6 +57,9 @@ export class KeptFiles {
   private readonly kept = new Set<string>();
   /** Reads recorded while an entry inflates, by its data's offset (relayed bytes only). */
   private readonly recording = new Map<number, Recorded[]>();
+  /** The archive is kept whole ({@link decide}); `holder` is its row until a chunk takes it. */
+  private whole = false;
+  private holder: SegmentFile | null = null;
 
   /**
    * @param archive the archive file the engine reads (kept bytes are slices of it), or null
@@ -74,6 +103,22 @@ export class KeptFiles {
   }
 
   /**
+   * The archive's directory (VerifyOptions.onEntries): the archive file is kept whole when the
+   * files that can be kept are most of it ({@link keepsWholeArchive}); never relayed bytes.
+   * Files offered before this are kept as slices of their own.
+   */
+  decide(entries: readonly RawEntry[]): void {
+    if (!this.archive || this.whole || !keepsWholeArchive(entries, this.archive.size)) return;
+    this.whole = true;
+    this.holder = {
+      path: WHOLE_ARCHIVE_PATH,
+      blob: this.archive.slice(0, this.archive.size),
+      method: 0,
+      size: this.archive.size,
+    };
+  }
+
+  /**
    * The engine read entry `path` whole (its size and CRC-32 checked) from `stored`: kept when it
    * is a segment file, inflates to at most {@link KEPT_FILE_MAX_BYTES}, is stored or deflated,
    * and (relayed) its stored bytes were all recorded, in order.
@@ -84,13 +129,20 @@ export class KeptFiles {
       this.recording.delete(stored.offset);
       return;
     }
+    const file = { path, method: stored.method, size: stored.uncompressedSize };
+    if (this.whole) {
+      this.kept.add(path);
+      const part = { in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize };
+      this.waiting.set(path, { ...file, part });
+      return;
+    }
     const blob = this.archive
       ? this.archive.slice(stored.offset, stored.offset + stored.compressedSize)
       : storedBlob(this.recording.get(stored.offset), stored);
     this.recording.delete(stored.offset);
     if (!blob) return;
     this.kept.add(path);
-    this.waiting.set(path, { path, blob, method: stored.method, size: stored.uncompressedSize });
+    this.waiting.set(path, { ...file, blob });
   }
 
   /** Entries whose reads are being recorded (none between entries: a read not finished is forgotten). */
@@ -103,7 +155,10 @@ export class KeptFiles {
     return this.kept.has(path);
   }
 
-  /** The chunk with the kept files it is the first to name, to be stored with it. */
+  /**
+   * The chunk with the kept files it is the first to name, to be stored with it (and the
+   * archive kept whole, with the first chunk that names a part of it).
+   */
   attach(chunk: LineChunk): LineChunk {
     const paths = (chunk.inFiles?.paths ?? []).filter((path) => this.waiting.has(path) || !this.kept.has(path));
     if (paths.length === 0) return chunk;
@@ -113,6 +168,10 @@ export class KeptFiles {
       this.waiting.delete(path);
       return file;
     });
+    if (this.holder && files.some((f) => f.part?.in === WHOLE_ARCHIVE_PATH)) {
+      files.unshift(this.holder);
+      this.holder = null;
+    }
     return { ...chunk, files };
   }
 }

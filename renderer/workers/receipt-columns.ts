@@ -209,11 +209,24 @@ export interface LineChunk {
  */
 export const KEPT_FILE_MAX_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The `path` of the row that holds the archive file kept whole (renderer/workers/kept-files.ts):
+ * the kept segment files are then parts of it. No entry has this name (a segment's path starts
+ * with `ledgers/`).
+ */
+export const WHOLE_ARCHIVE_PATH = '';
+
 /** A small segment file kept as its stored bytes instead of its lines (renderer/store/line-files.ts). */
 export interface SegmentFile {
   readonly path: string;
-  /** Its stored bytes (deflated or not): a slice of the archive file, or the relayed bytes the engine read. */
-  readonly blob: Blob;
+  /**
+   * Its stored bytes (deflated or not): a slice of the archive file, or the relayed bytes the
+   * engine read. Absent where `part` says where they are. The row {@link WHOLE_ARCHIVE_PATH}
+   * holds the archive file.
+   */
+  readonly blob?: Blob;
+  /** Where its stored bytes are instead: `length` bytes from `offset` of the blob of the row `in`. */
+  readonly part?: { readonly in: string; readonly offset: number; readonly length: number };
   /** 0 stored, 8 deflated. */
   readonly method: number;
   /** Its bytes once inflated. */

@@ -7,7 +7,7 @@
  * (segment-pool.ts, one per core) and merged here in order; below it, here, one by one.
  */
 /// <reference lib="webworker" />
-import type { RandomAccessBytes } from '../../shared/archive/source.ts';
+import type { RandomAccessBytes, RawEntry } from '../../shared/archive/source.ts';
 import { blobBytes } from '../../shared/archive/blob.ts';
 import type { KeptFile, Progress, VerifyReport } from '../../shared/engine/types.ts';
 import { LISTING, verifyZipBytes } from '../../shared/engine/verify.ts';
@@ -215,6 +215,7 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
       ...(inflate
         ? {
             inflate: kept.inflate(inflate),
+            onEntries: (entries: readonly RawEntry[]) => kept.decide(entries),
             onStoredData: (path: string, stored: StoredData) => kept.offer(path, stored),
           }
         : {}),

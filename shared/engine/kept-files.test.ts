@@ -27,3 +27,23 @@ describe('VerifyOptions.onFile', () => {
     }
   });
 });
+
+describe('VerifyOptions.onEntries', () => {
+  it("tells the archive's directory once, every entry, before any entry is read", async () => {
+    const demo = await makeDemoArchive({ cedar: nodeCedar, receipts: 120, seed: 'entries', receiptsPerSegment: 40 });
+    const events: string[] = [];
+    let told: readonly { name: string; compressedSize: number | null; declaredSize: number | null }[] = [];
+    await verifyZipBytes(memoryBytes(zipFiles(demo.files)), 'demo.zip', {
+      trustedRoots: [demo.rootPublicKey],
+      onEntries: (entries) => {
+        events.push('entries');
+        told = entries;
+      },
+      onFile: (file) => events.push(`file ${file.path}`),
+    });
+    expect(events[0]).toBe('entries');
+    expect(events.filter((e) => e === 'entries')).toHaveLength(1);
+    expect(told.map((e) => e.name).sort()).toEqual([...demo.files.keys()].sort());
+    for (const entry of told) expect(entry.declaredSize).toBe((demo.files.get(entry.name) as Uint8Array).length);
+  });
+});

@@ -2,7 +2,7 @@
  * The engine's public shape: what a caller passes to verification, what it gets back,
  * and where the decision and control checks plug in.
  */
-import type { ReadLimits } from '../archive/source.ts';
+import type { RawEntry, ReadLimits } from '../archive/source.ts';
 import type { NativeInflate, StoredData } from '../archive/zip.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
@@ -255,6 +255,11 @@ export interface VerifyOptions {
    * instead of its lines (renderer/store/line-files.ts).
    */
   readonly onStoredData?: ((entryName: string, stored: StoredData) => void) | undefined;
+  /**
+   * The archive's entries as its directory lists them, once, before any is read (the app
+   * decides from them how it keeps the small segment files: renderer/workers/kept-files.ts).
+   */
+  readonly onEntries?: ((entries: readonly RawEntry[]) => void) | undefined;
   /** Defaults to the strict `@noble/ed25519` reference verifier. */
   readonly verifier?: SignatureVerifier;
   /** Receipt signatures through an asynchronous native verifier (WebCrypto in workers). */

@@ -220,6 +220,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
   } catch (error) {
     return unreadableReport(source.name, (error as Error).message);
   }
+  options.onEntries?.(rawEntries);
   const run: Run = {
     source,
     options,
