@@ -135,7 +135,6 @@ export async function putLineChunks(
   });
 }
 
-/** Splits findings into rows of at most `size`. */
 /**
  * Stores one column block of an import (the archive still `importing`: an interruption leaves
  * rows that start-up removes, as for the line chunks). One transaction: a block is 10–15 MB at
@@ -145,6 +144,7 @@ export async function putColumnBlock(archiveId: string, block: ColumnBlock): Pro
   await db.receiptIndex.put({ ...block, archiveId });
 }
 
+/** Splits findings into rows of at most `size`. */
 export function chunkFindings(findings: readonly Finding[], size = FINDINGS_PER_CHUNK): Finding[][] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError('chunkFindings: "size" must be a positive integer');
   const out: Finding[][] = [];

@@ -5,12 +5,26 @@ import { buildPointIndex } from './point-index.ts';
 import {
   ImportPartsCollector,
   blockParts,
-  importParts,
   indexParts,
   type AheadMessage,
   type DoneParts,
+  type PartToPost,
 } from './import-parts.ts';
 import { importedTable as imported } from './imported-table.test-helper.ts';
+
+/**
+ * The whole end of an import, as the workers post it: the blocks ({@link blockParts}), then the
+ * point index's buckets and what `done` carries ({@link indexParts}).
+ */
+function importParts(
+  blocks: readonly ColumnBlock[],
+  table: ReceiptTable,
+  pointIndex: ReturnType<typeof buildPointIndex>,
+): { ahead: PartToPost[]; done: DoneParts; transfer: ArrayBuffer[] } {
+  const ahead = blockParts(blocks, table);
+  const rest = indexParts(blocks.length, table, pointIndex);
+  return { ahead: [...ahead, ...rest.ahead], done: rest.done, transfer: rest.transfer };
+}
 
 /** Deep equality that compares typed arrays by their bytes (vitest's toEqual walks them element by element: seconds here). */
 function expectSame(actual: unknown, expected: unknown, path = ''): void {

@@ -77,26 +77,6 @@ export function indexParts(
   };
 }
 
-/**
- * Cuts the end of an import: the messages to post first, in order (the blocks, then the point
- * index's buckets), each with the buffers it moves; then what `done` carries, and the buffers it
- * moves. Every buffer is moved, none copied. The workers post {@link blockParts} before they
- * build the point index, and {@link indexParts} after; this is both at once.
- */
-export function importParts(
-  blocks: readonly ColumnBlock[],
-  table: ReceiptTable,
-  pointIndex: PointIndex | null,
-): {
-  readonly ahead: readonly PartToPost[];
-  readonly done: DoneParts;
-  readonly transfer: ArrayBuffer[];
-} {
-  const ahead = blockParts(blocks, table);
-  const rest = indexParts(blocks.length, table, pointIndex);
-  return { ahead: [...ahead, ...rest.ahead], done: rest.done, transfer: rest.transfer };
-}
-
 /** The window's side: collects what comes ahead of `done`, then joins it with `done`. */
 export class ImportPartsCollector {
   readonly #blocks: ColumnBlock[] = [];

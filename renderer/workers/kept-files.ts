@@ -36,13 +36,13 @@ export const WHOLE_ARCHIVE_SHARE = 0.9;
  * keep (stored sizes) make up at least {@link WHOLE_ARCHIVE_SHARE} of its bytes.
  */
 export function keepsWholeArchive(entries: readonly RawEntry[], archiveSize: number): boolean {
-  let keepable = 0;
+  let keepableBytes = 0;
   for (const entry of entries) {
     if (entry.isDirectory || entry.unsupported !== undefined || !SEGMENT_PATH.test(entry.name)) continue;
     if (entry.declaredSize === null || entry.declaredSize > KEPT_FILE_MAX_BYTES) continue;
-    keepable += entry.compressedSize ?? 0;
+    keepableBytes += entry.compressedSize ?? 0;
   }
-  return archiveSize > 0 && keepable >= WHOLE_ARCHIVE_SHARE * archiveSize;
+  return archiveSize > 0 && keepableBytes >= WHOLE_ARCHIVE_SHARE * archiveSize;
 }
 
 /** One read the engine made while inflating an entry. */

@@ -62,16 +62,20 @@ function start(storeBlock?: (block: ColumnBlock) => Promise<void>) {
   const lines = (from: number, to: number) => {
     for (let n = from; n < to; n++) worker.say({ type: 'lines', seq: n + 1, chunk: chunk(n) });
   };
-  const releaseAll = async () => {
-    while (releases.length > 0) {
-      (releases.shift() as () => void)();
-      await vi.advanceTimersByTimeAsync(0);
-    }
-  };
+  const releaseAll = () => releaseEach(releases);
   return { run, worker, lines, stored, events, releaseAll, outcome: () => outcome };
 }
 
-describe('startVerification: storing the chunks', () => {
+/** Lets each held store finish, one after another, in the order they were asked for. */
+async function releaseEach(releases: (() => void)[]): Promise<void> {
+  while (releases.length > 0) {
+    (releases.shift() as () => void)();
+    await vi.advanceTimersByTimeAsync(0);
+  }
+}
+
+/** Fake timers, and the stand-in worker as `Worker`, for each test of the describe it is called in. */
+function withFakeWorker(): void {
   beforeEach(() => {
     vi.useFakeTimers();
     vi.stubGlobal('Worker', FakeWorker);
@@ -80,6 +84,10 @@ describe('startVerification: storing the chunks', () => {
     vi.unstubAllGlobals();
     vi.useRealTimers();
   });
+}
+
+describe('startVerification: storing the chunks', () => {
+  withFakeWorker();
 
   it('stores chunks arriving one by one a few to a write, and tells the worker what is stored', async () => {
     const v = start();
@@ -149,14 +157,7 @@ describe('startVerification: storing the chunks', () => {
 });
 
 describe('startVerification: storing the column blocks as they come', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.stubGlobal('Worker', FakeWorker);
-  });
-  afterEach(() => {
-    vi.unstubAllGlobals();
-    vi.useRealTimers();
-  });
+  withFakeWorker();
 
   /** The end of an import as the worker posts it: the blocks, then the point index's buckets and `done`. */
   function end() {
@@ -175,13 +176,7 @@ describe('startVerification: storing the column blocks as they come', () => {
         events.push(`block ${block.ledger}`);
         releases.push(() => (fail === block.ledger ? reject(new Error('disk full')) : resolve()));
       });
-    const release = async () => {
-      while (releases.length > 0) {
-        (releases.shift() as () => void)();
-        await vi.advanceTimersByTimeAsync(0);
-      }
-    };
-    return { storeBlock, release };
+    return { storeBlock, release: () => releaseEach(releases) };
   }
 
   it('stores each block as it arrives, one at a time and in order, before `done`; the outcome comes after, with no block left to store', async () => {
