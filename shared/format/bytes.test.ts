@@ -96,6 +96,12 @@ describe('decodeUtf8InScript', () => {
     const encoder = new TextEncoder();
     expect(decodeUtf8InScript(encoder.encode('東京'.repeat(5000)))).toBe('東京'.repeat(5000));
     expect(decodeUtf8InScript(encoder.encode('ab'))).toBe('ab');
+    // Units left by a text refused part-way, and by texts past the array's kept size, are not read either.
+    expect(decodeUtf8InScript(bytesOf(...encoder.encode('x'.repeat(3000)), 0xc0, 0x80))).toBeNull();
+    expect(decodeUtf8InScript(encoder.encode('é'))).toBe('é');
+    expect(decodeUtf8InScript(encoder.encode('y'.repeat(70000)))).toBe('y'.repeat(70000));
+    expect(decodeUtf8InScript(encoder.encode('z'.repeat(9000)))).toBe('z'.repeat(9000));
+    expect(decodeUtf8InScript(encoder.encode('東'))).toBe('東');
   });
 
   it('decodeUtf8Strict gives the same either way, and texts over 1 MiB still decode (by TextDecoder)', () => {
