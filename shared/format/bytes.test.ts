@@ -96,7 +96,7 @@ describe('decodeUtf8InScript', () => {
     const encoder = new TextEncoder();
     expect(decodeUtf8InScript(encoder.encode('東京'.repeat(5000)))).toBe('東京'.repeat(5000));
     expect(decodeUtf8InScript(encoder.encode('ab'))).toBe('ab');
-    // Units left by a text refused part-way, and by texts past the array's kept size, are not read either.
+    // Units left by a text refused part-way are not read either, nor by texts past the kept array's size.
     expect(decodeUtf8InScript(bytesOf(...encoder.encode('x'.repeat(3000)), 0xc0, 0x80))).toBeNull();
     expect(decodeUtf8InScript(encoder.encode('é'))).toBe('é');
     expect(decodeUtf8InScript(encoder.encode('y'.repeat(70000)))).toBe('y'.repeat(70000));

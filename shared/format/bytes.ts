@@ -147,11 +147,11 @@ export function decodeUtf8InScriptFromNow(on = true): void {
   inScript = on;
 }
 
-/** Longer texts go to `TextDecoder`: the script's array of code units stays under 1 Mi entries. */
+/** Longer texts go to `TextDecoder`: the script holds at most 1 Mi code units. */
 const SCRIPT_DECODE_MAX_BYTES = 1024 * 1024;
 /** Code units per `String.fromCharCode` call (its arguments are on the stack). */
 const UNITS_PER_CALL = 8192;
-/** After a text longer than this, the kept array is let go (a long line does not keep megabytes). */
+/** A text longer than this gets an array of its own: the kept one never holds more units. */
 const UNITS_KEPT = 65536;
 /**
  * The code units of the text being decoded: a plain array of small integers, kept between
@@ -160,7 +160,7 @@ const UNITS_KEPT = 65536;
  * archive's 1.8 KB receipt lines: 4.5–4.8 µs a line against 6.5–6.6 µs; docs/PERFORMANCE.md,
  * forty-second session).
  */
-let units: number[] = [];
+const units: number[] = [];
 
 /**
  * {@link decodeUtf8Strict} in script: the WHATWG UTF-8 decoder's fatal mode (RFC 3629: no
@@ -170,7 +170,7 @@ let units: number[] = [];
  */
 export function decodeUtf8InScript(bytes: Uint8Array): string | null {
   const n = bytes.length;
-  const u = units;
+  const u = n > UNITS_KEPT ? [] : units;
   let k = 0;
   let i = 0;
   while (i < n) {
@@ -212,13 +212,12 @@ export function decodeUtf8InScript(bytes: Uint8Array): string | null {
     } else return null;
     u[k++] = cp;
   }
-  // Units past `k` are a longer text's, before; a text that returned null above left some too.
+  // Units past `k` are an earlier, longer text's (or one refused part-way).
   u.length = k;
   if (k <= UNITS_PER_CALL) return String.fromCharCode.apply(null, u);
   let text = '';
   for (let at = 0; at < k; at += UNITS_PER_CALL)
     text += String.fromCharCode.apply(null, u.slice(at, Math.min(k, at + UNITS_PER_CALL)));
-  if (k > UNITS_KEPT) units = [];
   return text;
 }
 
