@@ -151,7 +151,7 @@ export function decodeUtf8InScriptFromNow(on = true): void {
 const SCRIPT_DECODE_MAX_BYTES = 1024 * 1024;
 /** Code units per `String.fromCharCode` call (its arguments are on the stack). */
 const UNITS_PER_CALL = 8192;
-/** A text longer than this gets an array of its own: the kept one never holds more units. */
+/** A text of more bytes than this gets an array of its own: the kept one never holds more units. */
 const UNITS_KEPT = 65536;
 /**
  * The code units of the text being decoded: a plain array of small integers, kept between

@@ -144,8 +144,8 @@ export function startVerification(request: VerifyRequest): VerifyRun {
   };
   /**
    * Ends the import once every chunk and column block received is stored (chunks still gathered
-   * are written at once): the import then deletes what was stored, and no write lands after that. The outcome
-   * is taken then, so that it sees a store that failed.
+   * are written at once): the import then deletes what was stored, and no write lands after
+   * that. The outcome is taken then, so that it sees a store that failed.
    */
   const finishAfterStoring = (result: () => VerifyOutcome) => {
     storing.end();
