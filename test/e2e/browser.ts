@@ -129,17 +129,20 @@ export async function dropArchiveField(page: Page, archiveId: string, field: str
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
       });
-      const store = database.transaction('archives', 'readwrite').objectStore('archives');
+      const tx = database.transaction('archives', 'readwrite');
+      const store = tx.objectStore('archives');
+      // Resolved when the transaction has committed, not when the put succeeded: a reload right
+      // after a put's success can abort the transaction, and the field is then still there.
       await new Promise<void>((resolve, reject) => {
         const get = store.get(id);
         get.onsuccess = () => {
           const row = get.result as Record<string, unknown>;
           delete row[member];
-          const put = store.put(row);
-          put.onsuccess = () => resolve();
-          put.onerror = () => reject(put.error);
+          store.put(row);
         };
-        get.onerror = () => reject(get.error);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error ?? new Error('the transaction was aborted'));
       });
       database.close();
     },
