@@ -16,16 +16,20 @@
  *   BENCH_SCALE=1000000,10000000 BENCH_ONLY=scale npm run bench  (BENCH_SCALE_MEMORY=1: also without the spill)
  *                                                         (verify's time per receipt and peak memory by size;
  *                                                          off unless asked)
+ *   BENCH_APP=100000 BENCH_ONLY=app npm run bench        (the app's import in Chromium against tickmark verify,
+ *                                                          BENCH_ROUNDS pairs (3 by default), BENCH_APP_SHAPE=
+ *                                                          independent (default) or demo; off unless asked)
  */
 import { availableParallelism, cpus } from 'node:os';
 import { benchDecisionMemo } from './decision-memo.ts';
-import { benchEndToEnd } from './end-to-end.ts';
+import { benchEndToEnd, ensureArchive, ensureIndependentArchive } from './end-to-end.ts';
 import { benchSignatures } from './signatures.ts';
 import { benchManyEntries } from './many-entries.ts';
 import { benchExplain, benchPolicyDiff } from './explain.ts';
 import { benchExplorerSearch, printExplorerFigures } from './explorer-search.ts';
 import { benchEngagement } from './engagement.ts';
 import { benchScale } from './scale.ts';
+import { benchAppImport } from './app-import.ts';
 
 const sizes = (process.env.BENCH_SIZES ?? '100000,300000')
   .split(',')
@@ -108,6 +112,46 @@ if (process.env.BENCH_SCALE) {
   console.log('(1.00 is linear: the same time per receipt at every size.)\n');
 }
 if (process.env.BENCH_ONLY === 'scale') process.exit(0);
+
+if (process.env.BENCH_APP) {
+  // BENCH_APP=100000[,1000000]: the app's import against the command line (issue 14: ≤ 1.15×),
+  // on the shape BENCH_APP_SHAPE names ("independent", the default, or "demo"), BENCH_ROUNDS pairs.
+  const appShape = process.env.BENCH_APP_SHAPE ?? 'independent';
+  if (appShape !== 'independent' && appShape !== 'demo') throw new Error('BENCH_APP_SHAPE is "independent" or "demo"');
+  const appRounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+  console.log('## App import (verify + store + index, Chromium, through the UI) vs tickmark verify --json');
+  console.log(
+    "App: the window's measure of the import, nothing driving the page; CPU of every Chromium process. Command line: the whole command in its own process, timed from outside.",
+  );
+  console.log(
+    '| receipts | producer | round (first) | app import (s) | app CPU (s) | tickmark verify (s) | its CPU (s) | app / CLI | CPU app / CLI |\n|---|---|---|---|---|---|---|---|---|',
+  );
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  };
+  for (const n of process.env.BENCH_APP.split(',')
+    .map(Number)
+    .filter((m) => m > 0)) {
+    const archive = appShape === 'independent' ? ensureIndependentArchive(n) : ensureArchive(n);
+    const times: number[] = [];
+    const cpus: number[] = [];
+    for (const [i, r] of (await benchAppImport(archive, n, appRounds)).entries()) {
+      times.push(r.appSeconds / r.cliSeconds);
+      if (r.appCpuSeconds !== null && r.cliCpuSeconds !== null) cpus.push(r.appCpuSeconds / r.cliCpuSeconds);
+      const cpu = (s: number | null) => (s === null ? 'not measured' : s.toFixed(1));
+      console.log(
+        `| ${f(n)} | ${appShape} | ${i + 1} (${r.first}) | ${r.appSeconds.toFixed(1)} | ${cpu(r.appCpuSeconds)} | ${r.cliSeconds.toFixed(1)} (exit ${r.cliExit}) | ${cpu(r.cliCpuSeconds)} | ${ratio(r.appSeconds, r.cliSeconds)} | ${r.appCpuSeconds !== null && r.cliCpuSeconds !== null ? ratio(r.appCpuSeconds, r.cliCpuSeconds) : '—'} |`,
+      );
+    }
+    const range = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
+    console.log(
+      `\n${f(n)} receipts: app / CLI median ${median(times).toFixed(2)} (${range(times)}), CPU ${cpus.length > 0 ? `median ${median(cpus).toFixed(2)} (${range(cpus)})` : 'not measured'}; target ≤ 1.15\n`,
+    );
+  }
+}
+if (process.env.BENCH_ONLY === 'app') process.exit(0);
 
 const sig = await benchSignatures(20_000, workers);
 console.log('## Ed25519 verification (strict RFC 8032)');
