@@ -129,11 +129,15 @@ async function runApp(
   }
 }
 
-/** `rounds` pairs of an app import and a command-line verification of `archive`, the order alternated. */
+/**
+ * `rounds` pairs of an app import and a command-line verification of `archive`, the order
+ * alternated; `onRound` is given each pair as it ends (a round at 1,000,000 takes minutes).
+ */
 export async function benchAppImport(
   archive: { readonly path: string; readonly root: string },
   receipts: number,
   rounds: number,
+  onRound: (round: AppImportRound, index: number) => void,
 ): Promise<AppImportRound[]> {
   if (!existsSync(CHROMIUM))
     throw new Error(`the app import bench needs Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium)`);
@@ -161,7 +165,7 @@ export async function benchAppImport(
         throw new Error(
           `${archive.path}: the app saw ${app.receipts} receipts, the command line ${cli.receipts}, of ${receipts}`,
         );
-      out.push({
+      const pair: AppImportRound = {
         first,
         appSeconds: app.seconds,
         appCpuSeconds: app.cpuSeconds,
@@ -169,7 +173,9 @@ export async function benchAppImport(
         cliCpuSeconds: cli.cpuSeconds,
         cliExit: cli.exit,
         receipts,
-      });
+      };
+      onRound(pair, round);
+      out.push(pair);
     }
   } finally {
     server.close();

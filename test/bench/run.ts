@@ -38,6 +38,11 @@ const sizes = (process.env.BENCH_SIZES ?? '100000,300000')
 const workers = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const f = (n: number) => n.toLocaleString('en-US');
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
 
 console.log(`# Tickmark benchmark, ${new Date().toISOString()}`);
 console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${workers} workers\n`);
@@ -126,25 +131,20 @@ if (process.env.BENCH_APP) {
   console.log(
     '| receipts | producer | round (first) | app import (s) | app CPU (s) | tickmark verify (s) | its CPU (s) | app / CLI | CPU app / CLI |\n|---|---|---|---|---|---|---|---|---|',
   );
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  };
   for (const n of process.env.BENCH_APP.split(',')
     .map(Number)
     .filter((m) => m > 0)) {
     const archive = appShape === 'independent' ? ensureIndependentArchive(n) : ensureArchive(n);
     const times: number[] = [];
     const cpus: number[] = [];
-    for (const [i, r] of (await benchAppImport(archive, n, appRounds)).entries()) {
+    await benchAppImport(archive, n, appRounds, (r, i) => {
       times.push(r.appSeconds / r.cliSeconds);
       if (r.appCpuSeconds !== null && r.cliCpuSeconds !== null) cpus.push(r.appCpuSeconds / r.cliCpuSeconds);
       const cpu = (s: number | null) => (s === null ? 'not measured' : s.toFixed(1));
       console.log(
         `| ${f(n)} | ${appShape} | ${i + 1} (${r.first}) | ${r.appSeconds.toFixed(1)} | ${cpu(r.appCpuSeconds)} | ${r.cliSeconds.toFixed(1)} (exit ${r.cliExit}) | ${cpu(r.cliCpuSeconds)} | ${ratio(r.appSeconds, r.cliSeconds)} | ${r.appCpuSeconds !== null && r.cliCpuSeconds !== null ? ratio(r.appCpuSeconds, r.cliCpuSeconds) : '—'} |`,
       );
-    }
+    });
     const range = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
     console.log(
       `\n${f(n)} receipts: app / CLI median ${median(times).toFixed(2)} (${range(times)}), CPU ${cpus.length > 0 ? `median ${median(cpus).toFixed(2)} (${range(cpus)})` : 'not measured'}; target ≤ 1.15\n`,
@@ -218,11 +218,6 @@ for (const n of sizes) {
   }
 }
 if (rounds > 1) {
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  };
   const spread = (values: number[]) =>
     `median ${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
   console.log(`\nOver ${rounds} rounds:`);
