@@ -17,6 +17,7 @@ import type { RandomAccessBytes } from './source.ts';
 import { inflateKeepsZipRules, inflateWith, webInflate, type WebInflateParts } from './web-inflate.ts';
 import {
   expectAlteredEntriesAsZipJs,
+  expectCrc32HashersKept,
   expectZipJsChecksHold,
   memoryBytes,
   partedBlob,
@@ -163,6 +164,10 @@ describe('the app inflate for ZIP entries (shared/archive/web-inflate.ts)', () =
     expect(outcomes.get('x.jsonl')).toEqual({
       unreadable: 'entry "x.jsonl" could not be decompressed: the inflate refused it (the engine says no)',
     });
+  });
+
+  it('makes a CRC-32 hasher only for entries read at once and keeps it, reset, for the next ones', async () => {
+    await expectCrc32HashersKept((crc32) => inflateWith({ ...strictParts, crc32 }));
   });
 
   it('a file that shrinks after it was listed, a reader that stops early, and an aborted read', async () => {

@@ -42,6 +42,45 @@ export function sameCrc32(crc: IHasher, stored: StoredData): boolean {
   return parseInt(crc.digest('hex'), 16) >>> 0 === stored.crc32 >>> 0;
 }
 
+/** CRC-32 hashers: each given to one entry at a time, then kept for the next. */
+export interface Crc32Hashers {
+  /** A hasher no entry is using, reset. */
+  take(): Promise<IHasher>;
+  giveBack(crc: IHasher): void;
+}
+
+/**
+ * CRC-32 hashers made by `make` only when none is free: hash-wasm makes each on a WebAssembly
+ * instance of its own (a memory reserved and mapped, about half a millisecond of CPU each here),
+ * and an archive has an entry for every segment file.
+ */
+export function crc32Hashers(make: () => Promise<IHasher>): Crc32Hashers {
+  const free: IHasher[] = [];
+  return {
+    async take() {
+      const crc = free.pop() ?? (await make());
+      crc.init();
+      return crc;
+    },
+    giveBack(crc) {
+      free.push(crc);
+    },
+  };
+}
+
+/** `read`'s parts, with a hasher of `hashers` taken for it on its first read and given back when it ends, however it ends. */
+export async function* withCrc32(
+  hashers: Crc32Hashers,
+  read: (crc: IHasher) => AsyncIterable<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  const crc = await hashers.take();
+  try {
+    yield* read(crc);
+  } finally {
+    hashers.giveBack(crc);
+  }
+}
+
 /** Runs `input` through a fresh stream: its output's length, or the failure. */
 async function inflateAll(parts: WebInflateParts, input: Uint8Array): Promise<number> {
   const stream = new parts.DecompressionStream('deflate-raw');
@@ -94,17 +133,17 @@ export async function webInflate(parts: WebInflateParts | null = DEFAULT_PARTS()
 
 /** The inflate made of `parts`, without the check {@link webInflate} makes first. */
 export function inflateWith(parts: WebInflateParts): NativeInflate {
-  return (bytes, stored, signal) => inflateEntry(parts, bytes, stored, signal);
+  const hashers = crc32Hashers(parts.crc32);
+  return (bytes, stored, signal) => withCrc32(hashers, (crc) => inflateEntry(parts, crc, bytes, stored, signal));
 }
 
 async function* inflateEntry(
   parts: WebInflateParts,
+  crc: IHasher,
   bytes: RandomAccessBytes,
   stored: StoredData,
   signal?: AbortSignal,
 ): AsyncIterable<Uint8Array> {
-  const crc = await parts.crc32();
-  crc.init();
   let size = 0;
   const data = stored.method === 8 ? inflated(parts, bytes, stored, signal) : storedDataBytes(bytes, stored, signal);
   for await (const chunk of data) {

@@ -18,6 +18,7 @@ import { blobBytes } from './blob.ts';
 import { zlibInflate, zlibInflateOn, type ZlibExports } from './zlib-inflate.ts';
 import {
   expectAlteredEntriesAsZipJs,
+  expectCrc32HashersKept,
   expectZipJsChecksHold,
   faultyDeflated,
   deflated,
@@ -247,6 +248,13 @@ describe('the app inflate in WebAssembly (shared/archive/zlib-inflate.ts)', () =
       expect(zlib.memory.buffer.byteLength).toBe(size);
     }
     await source.close();
+  });
+
+  it('makes a CRC-32 hasher only for entries read at once and keeps it, reset, for the next ones', async () => {
+    const { instance } = (await WebAssembly.instantiate(WASM, {})) as unknown as { instance: WebAssembly.Instance };
+    const zlib = instance.exports as unknown as ZlibExports;
+    zlib._initialize?.();
+    await expectCrc32HashersKept((crc32) => zlibInflateOn(zlib, crc32));
   });
 
   it('a reader that stops early or is aborted gives its region and buffer back', async () => {

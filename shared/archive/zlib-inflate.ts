@@ -23,7 +23,7 @@
  */
 import { createCRC32, type IHasher } from 'hash-wasm';
 import type { RandomAccessBytes, StreamOptions } from './source.ts';
-import { EMPTY_DEFLATE, sameCrc32 } from './web-inflate.ts';
+import { crc32Hashers, EMPTY_DEFLATE, sameCrc32, withCrc32 } from './web-inflate.ts';
 import { HELD_ENTRY_BYTES, storedDataBytes, UnnamedDataFault, type NativeInflate, type StoredData } from './zip.ts';
 
 /** What this module calls of the zlib build's exports. */
@@ -120,8 +120,9 @@ async function keepsZipRules(inflate: NativeInflate): Promise<boolean> {
 /** The inflate on an instance already made and initialised (tests reach its memory). */
 export function zlibInflateOn(zlib: ZlibExports, crc32: () => Promise<IHasher> = () => createCRC32()): NativeInflate {
   const memory = new ZlibMemory(zlib);
+  const hashers = crc32Hashers(crc32);
   const inflate: NativeInflate = (bytes, stored, signal, options) =>
-    inflateEntry(zlib, memory, crc32, bytes, stored, signal, options);
+    withCrc32(hashers, (crc) => inflateEntry(zlib, memory, crc, bytes, stored, signal, options));
   return Object.assign(inflate, { transientViews: true as const });
 }
 
@@ -179,7 +180,7 @@ class ZlibMemory {
 async function* inflateEntry(
   zlib: ZlibExports,
   memory: ZlibMemory,
-  makeCrc: () => Promise<IHasher>,
+  crc: IHasher,
   bytes: RandomAccessBytes,
   stored: StoredData,
   signal: AbortSignal | undefined,
@@ -188,8 +189,6 @@ async function* inflateEntry(
   const transient = options?.transient === true;
   const declared = stored.uncompressedSize;
   const whole = declared <= HELD_ENTRY_BYTES;
-  const crc = await makeCrc();
-  crc.init();
   const deflated = stored.method === 8;
   // A held entry is inflated whole into a kept region; a larger one (or a held one when no region
   // is free) through a part buffer.

@@ -8,11 +8,12 @@ import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { zipSync } from 'fflate';
+import { createCRC32, type IHasher } from 'hash-wasm';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { blobBytes } from '../../shared/archive/blob.ts';
 import { patchZipEntry } from './zip-patch.ts';
 import { ArchiveUnreadableError, type RandomAccessBytes, type StreamOptions } from '../../shared/archive/source.ts';
-import { openZip, type NativeInflate } from '../../shared/archive/zip.ts';
+import { HELD_ENTRY_BYTES, openZip, type NativeInflate } from '../../shared/archive/zip.ts';
 
 const enc = new TextEncoder();
 
@@ -218,4 +219,47 @@ export async function expectZipJsChecksHold(sameAsZipJs: SameAsZipJs): Promise<v
     expect(read.get('x.jsonl'), JSON.stringify(layout)).toEqual({ ok: Buffer.from(TEXT).toString('base64') });
     expect(read.get('y.bin'), JSON.stringify(layout)).toEqual({ ok: Buffer.from(RANDOM).toString('base64') });
   }
+}
+
+/**
+ * An inflate made by `inflateOn` with CRC-32 hashers from the factory it is given makes one only
+ * for entries read at the same time, and keeps it for the next entries, reset: entries read one
+ * after another (a faulty one among them) and again take one hasher; two read at once take a
+ * second; a reader that stops early gives its hasher back. Every outcome stays zip.js's.
+ */
+export async function expectCrc32HashersKept(
+  inflateOn: (crc32: () => Promise<IHasher>) => NativeInflate | Promise<NativeInflate>,
+): Promise<void> {
+  const big = new Uint8Array(randomBytes(HELD_ENTRY_BYTES + 100_000));
+  let made = 0;
+  const inflate = await inflateOn(() => {
+    made++;
+    return createCRC32();
+  });
+  const zip = rawZip([
+    deflated('a.jsonl', TEXT),
+    faultyDeflated('b.jsonl', TEXT, 'crc'),
+    stored('c.bin', RANDOM),
+    faultyDeflated('d.jsonl', TEXT, 'cut'),
+    deflated('e.jsonl', TEXT.subarray(0, 999)),
+    // Larger than an entry held whole: read a part at a time, so two are read at once.
+    deflated('f.bin', big),
+    deflated('g.bin', big.subarray(1)),
+  ]);
+  const zipJs = await readEveryEntry(zip, undefined);
+  const before = made;
+  for (let round = 0; round < 3; round++) expect(await readEveryEntry(zip, inflate)).toEqual(zipJs);
+  expect(made - before).toBe(1);
+  const source = await openZip(memoryBytes(zip), 't.zip', {}, { inflate });
+  const entries = await source.entries();
+  const [f, g] = ['f.bin', 'g.bin'].map((name) => entries.find((entry) => entry.name === name));
+  const [one, two] = [source.read(f!), source.read(g!)].map((read) => read[Symbol.asyncIterator]());
+  expect((await one!.next()).done).toBe(false);
+  expect((await two!.next()).done).toBe(false);
+  await one!.return?.();
+  await two!.return?.();
+  await source.close();
+  expect(made - before).toBe(2);
+  expect(await readEveryEntry(zip, inflate)).toEqual(zipJs);
+  expect(made - before).toBe(2);
 }
