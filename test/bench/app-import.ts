@@ -22,7 +22,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openWorkbench, pinRootKey, repo, startImport } from '../e2e/browser.ts';
 import { staticServer } from '../e2e/global-setup.ts';
-import { chromiumCpuSeconds } from '../e2e/process-cpu.ts';
+import { chromiumCpuSeconds, threadCpuTracker, type ThreadUse } from '../e2e/process-cpu.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -37,6 +37,8 @@ export interface AppImportRound {
   readonly cliCpuSeconds: number | null;
   readonly cliExit: number;
   readonly receipts: number;
+  /** The app's CPU by thread during the import (read from /proc once a second), largest first; empty without /proc. */
+  readonly appThreads: readonly (readonly [string, ThreadUse])[];
 }
 
 /** The CPU time of this process's children that have ended and been reaped, or null without /proc. */
@@ -91,20 +93,33 @@ async function runApp(
   archive: string,
   root: string,
   timeoutMs: number,
-): Promise<{ seconds: number; cpuSeconds: number | null; receipts: number }> {
+): Promise<{
+  seconds: number;
+  cpuSeconds: number | null;
+  receipts: number;
+  threads: readonly (readonly [string, ThreadUse])[];
+}> {
   const wb = await openWorkbench(baseUrl);
   try {
     await pinRootKey(wb.page, root, 'Benchmark root');
     const cpuBefore = chromiumCpuSeconds(wb.profile);
-    await startImport(wb.page, archive);
-    // Checked once a second: a locator's wait would poll every animation frame and add its own work.
-    await wb.page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="dashboard"]') !== null ||
-        document.querySelector('[data-testid="import-failed"]') !== null,
-      undefined,
-      { polling: 1000, timeout: timeoutMs },
-    );
+    const threads = threadCpuTracker(wb.profile);
+    // A worker's thread is gone once it ends: each thread's last figure is kept.
+    const sampling = setInterval(() => threads.sample(), 1000);
+    try {
+      await startImport(wb.page, archive);
+      // Checked once a second: a locator's wait would poll every animation frame and add its own work.
+      await wb.page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="dashboard"]') !== null ||
+          document.querySelector('[data-testid="import-failed"]') !== null,
+        undefined,
+        { polling: 1000, timeout: timeoutMs },
+      );
+    } finally {
+      clearInterval(sampling);
+    }
+    threads.sample();
     const cpuAfter = chromiumCpuSeconds(wb.profile);
     const measured = await wb.page.evaluate(() => {
       const entry = performance.getEntriesByName('tickmark import').at(-1) as PerformanceMeasure | undefined;
@@ -123,6 +138,7 @@ async function runApp(
       seconds: measured.ms / 1000,
       cpuSeconds: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null,
       receipts: measured.receipts,
+      threads: threads.since(),
     };
   } finally {
     await wb.close();
@@ -173,6 +189,7 @@ export async function benchAppImport(
         cliCpuSeconds: cli.cpuSeconds,
         cliExit: cli.exit,
         receipts,
+        appThreads: app.threads,
       };
       onRound(pair, round);
       out.push(pair);

@@ -137,7 +137,16 @@ if (process.env.BENCH_APP) {
     const archive = appShape === 'independent' ? ensureIndependentArchive(n) : ensureArchive(n);
     const times: number[] = [];
     const cpus: number[] = [];
+    const byThread: string[] = [];
     await benchAppImport(archive, n, appRounds, (r, i) => {
+      byThread.push(
+        `round ${i + 1}: ${
+          r.appThreads
+            .filter(([, use]) => use.seconds >= 0.5)
+            .map(([name, use]) => `${name} ${use.seconds.toFixed(1)} (system ${use.systemSeconds.toFixed(1)})`)
+            .join(', ') || 'not measured'
+        }`,
+      );
       times.push(r.appSeconds / r.cliSeconds);
       if (r.appCpuSeconds !== null && r.cliCpuSeconds !== null) cpus.push(r.appCpuSeconds / r.cliCpuSeconds);
       const cpu = (s: number | null) => (s === null ? 'not measured' : s.toFixed(1));
@@ -147,7 +156,10 @@ if (process.env.BENCH_APP) {
     });
     const range = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
     console.log(
-      `\n${f(n)} receipts: app / CLI median ${median(times).toFixed(2)} (${range(times)}), CPU ${cpus.length > 0 ? `median ${median(cpus).toFixed(2)} (${range(cpus)})` : 'not measured'}; target ≤ 1.15\n`,
+      `\n${f(n)} receipts: app / CLI median ${median(times).toFixed(2)} (${range(times)}), CPU ${cpus.length > 0 ? `median ${median(cpus).toFixed(2)} (${range(cpus)})` : 'not measured'}; target ≤ 1.15`,
+    );
+    console.log(
+      `The app's CPU by thread (s), threads of 0.5 s or more:\n${byThread.map((t) => `  ${t}`).join('\n')}\n`,
     );
   }
 }
