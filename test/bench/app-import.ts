@@ -14,8 +14,8 @@
  *   used (this process's reaped children's time in /proc/self/stat, before and after).
  *
  * Needs Debian's Chromium at /usr/bin/chromium and the renderer's production build (made here
- * unless BENCH_APP_SKIP_BUILD=1). Both must report the archive's receipts; an import that fails
- * or a count that differs throws.
+ * unless BENCH_APP_SKIP_BUILD=1). Both must report the archive's receipts and the same numbers
+ * of integrity and control findings; an import that fails or a count that differs throws.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,6 +25,11 @@ import { staticServer } from '../e2e/global-setup.ts';
 import { chromiumCpuSeconds, threadCpuTracker, type ThreadUse } from '../e2e/process-cpu.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+interface Findings {
+  readonly integrity: number;
+  readonly control: number;
+}
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 export interface AppImportRound {
@@ -37,6 +42,8 @@ export interface AppImportRound {
   readonly cliCpuSeconds: number | null;
   readonly cliExit: number;
   readonly receipts: number;
+  /** Integrity and control findings, the same in both (else the bench stops). */
+  readonly findings: Findings;
   /** The app's CPU by thread during the import (read from /proc once a second), largest first; empty without /proc. */
   readonly appThreads: readonly (readonly [string, ThreadUse])[];
 }
@@ -57,7 +64,7 @@ function reapedChildrenCpuSeconds(): number | null {
 async function runCli(
   archive: string,
   root: string,
-): Promise<{ seconds: number; cpuSeconds: number | null; exit: number; receipts: number }> {
+): Promise<{ seconds: number; cpuSeconds: number | null; exit: number; receipts: number; findings: Findings }> {
   const cpuBefore = reapedChildrenCpuSeconds();
   const start = performance.now();
   const child = spawn(
@@ -73,9 +80,9 @@ async function runCli(
   });
   const seconds = (performance.now() - start) / 1000;
   const cpuAfter = reapedChildrenCpuSeconds();
-  let receipts: number;
+  let summary: { receipts: number; integrity_findings: number; control_findings: number };
   try {
-    receipts = (JSON.parse(Buffer.concat(out).toString('utf8')) as { summary: { receipts: number } }).summary.receipts;
+    ({ summary } = JSON.parse(Buffer.concat(out).toString('utf8')) as { summary: typeof summary });
   } catch {
     throw new Error(`tickmark verify exited ${exit} without a JSON report on ${archive}`);
   }
@@ -83,7 +90,8 @@ async function runCli(
     seconds,
     cpuSeconds: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null,
     exit,
-    receipts,
+    receipts: summary.receipts,
+    findings: { integrity: summary.integrity_findings, control: summary.control_findings },
   };
 }
 
@@ -97,6 +105,7 @@ async function runApp(
   seconds: number;
   cpuSeconds: number | null;
   receipts: number;
+  findings: Findings;
   threads: readonly (readonly [string, ThreadUse])[];
 }> {
   const wb = await openWorkbench(baseUrl);
@@ -123,7 +132,9 @@ async function runApp(
     const cpuAfter = chromiumCpuSeconds(wb.profile);
     const measured = await wb.page.evaluate(() => {
       const entry = performance.getEntriesByName('tickmark import').at(-1) as PerformanceMeasure | undefined;
-      return entry ? { ms: entry.duration, receipts: (entry.detail as { receipts: number }).receipts } : null;
+      const detail = entry?.detail as
+        { receipts: number; findings: { integrity: number; control: number } } | undefined;
+      return entry && detail ? { ms: entry.duration, receipts: detail.receipts, findings: detail.findings } : null;
     });
     if (!measured) {
       const error = await wb.page
@@ -138,6 +149,7 @@ async function runApp(
       seconds: measured.ms / 1000,
       cpuSeconds: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null,
       receipts: measured.receipts,
+      findings: measured.findings,
       threads: threads.since(),
     };
   } finally {
@@ -181,6 +193,10 @@ export async function benchAppImport(
         throw new Error(
           `${archive.path}: the app saw ${app.receipts} receipts, the command line ${cli.receipts}, of ${receipts}`,
         );
+      if (app.findings.integrity !== cli.findings.integrity || app.findings.control !== cli.findings.control)
+        throw new Error(
+          `${archive.path}: the app found ${JSON.stringify(app.findings)}, the command line ${JSON.stringify(cli.findings)}`,
+        );
       const pair: AppImportRound = {
         first,
         appSeconds: app.seconds,
@@ -189,6 +205,7 @@ export async function benchAppImport(
         cliCpuSeconds: cli.cpuSeconds,
         cliExit: cli.exit,
         receipts,
+        findings: cli.findings,
         appThreads: app.threads,
       };
       onRound(pair, round);

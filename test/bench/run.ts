@@ -129,7 +129,7 @@ if (process.env.BENCH_APP) {
     "App: the window's measure of the import, nothing driving the page; CPU of every Chromium process. Command line: the whole command in its own process, timed from outside.",
   );
   console.log(
-    '| receipts | producer | round (first) | app import (s) | app CPU (s) | tickmark verify (s) | its CPU (s) | app / CLI | CPU app / CLI |\n|---|---|---|---|---|---|---|---|---|',
+    '| receipts | producer | round (first) | app import (s) | app CPU (s) | tickmark verify (s) | its CPU (s) | app / CLI | CPU app / CLI | findings (integrity, control), both |\n|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const n of process.env.BENCH_APP.split(',')
     .map(Number)
@@ -151,7 +151,7 @@ if (process.env.BENCH_APP) {
       if (r.appCpuSeconds !== null && r.cliCpuSeconds !== null) cpus.push(r.appCpuSeconds / r.cliCpuSeconds);
       const cpu = (s: number | null) => (s === null ? 'not measured' : s.toFixed(1));
       console.log(
-        `| ${f(n)} | ${appShape} | ${i + 1} (${r.first}) | ${r.appSeconds.toFixed(1)} | ${cpu(r.appCpuSeconds)} | ${r.cliSeconds.toFixed(1)} (exit ${r.cliExit}) | ${cpu(r.cliCpuSeconds)} | ${ratio(r.appSeconds, r.cliSeconds)} | ${r.appCpuSeconds !== null && r.cliCpuSeconds !== null ? ratio(r.appCpuSeconds, r.cliCpuSeconds) : '—'} |`,
+        `| ${f(n)} | ${appShape} | ${i + 1} (${r.first}) | ${r.appSeconds.toFixed(1)} | ${cpu(r.appCpuSeconds)} | ${r.cliSeconds.toFixed(1)} (exit ${r.cliExit}) | ${cpu(r.cliCpuSeconds)} | ${ratio(r.appSeconds, r.cliSeconds)} | ${r.appCpuSeconds !== null && r.cliCpuSeconds !== null ? ratio(r.appCpuSeconds, r.cliCpuSeconds) : '—'} | ${r.findings.integrity}, ${r.findings.control} |`,
       );
     });
     const range = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;

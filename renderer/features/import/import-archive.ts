@@ -108,6 +108,8 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
           start: started,
           detail: {
             receipts: report.summary.receipts,
+            // What the import found, for the benchmark to hold against the command line's report.
+            findings: { integrity: report.summary.integrity_findings, control: report.summary.control_findings },
             worker: result.timings ?? null,
             storing: result.storing,
             complete: performance.now() - completing,
