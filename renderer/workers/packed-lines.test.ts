@@ -97,6 +97,30 @@ describe('packed lines', () => {
     expect(builder.takeLast().bytes.buffer.byteLength).toBe(11);
   });
 
+  it('pack into memory they are given when it holds what comes, whatever it held before; else into their own', () => {
+    fc.assert(
+      fc.property(fc.array(lineText, { maxLength: 30 }), fc.uint8Array({ maxLength: 3000 }), (texts, stale) => {
+        const size = texts.reduce((n, t) => n + utf8(t).length, 0);
+        // Memory another piece's lines filled before: its bytes are written over, never read.
+        const into = new Uint8Array(Math.max(size, stale.length));
+        into.set(stale);
+        const builder = new PackedLinesBuilder(size, into.buffer);
+        for (const t of texts) builder.pushText(t);
+        const last = builder.takeLast();
+        expect(last.bytes.buffer).toBe(into.buffer);
+        expect(storedLines({ lines: last })).toEqual(texts);
+        expect(last.bytes.length).toBe(size);
+      }),
+    );
+    // Too small for what is said to come: not used (the lines would outgrow it at once).
+    const small = new ArrayBuffer(4);
+    const builder = new PackedLinesBuilder(11, small);
+    for (const t of ['one', 'two', 'three']) builder.pushText(t);
+    const taken = builder.takeLast();
+    expect(taken.bytes.buffer).not.toBe(small);
+    expect(storedLines({ lines: taken })).toEqual(['one', 'two', 'three']);
+  });
+
   it('read a stored chunk in either form: packed, or as strings (imports before)', () => {
     const texts = ['{"a":"é"}', '', '{"b":"\u{1F600}"}'];
     for (const chunk of [{ lines: packTexts(texts) }, { texts }]) {

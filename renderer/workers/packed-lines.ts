@@ -29,9 +29,11 @@ export class PackedLinesBuilder {
    * @param capacity bytes to make room for at once, when the caller knows them: growing by
    * doubling allocates twice the final size, and in a Chromium worker an allocation costs more
    * than the copy.
+   * @param into memory to pack the lines into, used when it holds `capacity` bytes (its bytes
+   * are written over; the lines taken are a view of it).
    */
-  constructor(capacity = 64 * 1024) {
-    this.bytes = new Uint8Array(Math.max(1, capacity));
+  constructor(capacity = 64 * 1024, into?: ArrayBuffer) {
+    this.bytes = into && into.byteLength >= capacity ? new Uint8Array(into) : new Uint8Array(Math.max(1, capacity));
   }
 
   get count(): number {

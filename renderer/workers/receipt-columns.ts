@@ -476,8 +476,10 @@ export class SegmentRowsBuilder {
     lineBytes?: number,
     /** Leave the lines out (each empty): the file is kept as its stored bytes. */
     private readonly linesLeftOut = false,
+    /** Memory to pack the lines into, when it holds `lineBytes` (a buffer lines came back in before). */
+    into?: ArrayBuffer,
   ) {
-    this.lines = new PackedLinesBuilder(lineBytes);
+    this.lines = new PackedLinesBuilder(lineBytes, into);
     this.numbers.subjectStart.push(0);
   }
 

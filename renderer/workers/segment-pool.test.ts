@@ -21,8 +21,8 @@ function resultOf(task: SegmentTask): SegmentResult {
   return { ...emptySegmentResult(task.path, task.ledger, 0), lines: 1 };
 }
 
-function rowsOf(task: SegmentTask): SegmentRows {
-  const rows = new SegmentRowsBuilder(task.ledger, task.path);
+function rowsOf(task: SegmentTask, lineBytes?: number): SegmentRows {
+  const rows = new SegmentRowsBuilder(task.ledger, task.path, lineBytes);
   rows.add({
     ledger: task.ledger,
     path: task.path,
@@ -45,6 +45,8 @@ function fakeWorker(options: {
   readFirst?: boolean;
   /** Every message the worker is sent. */
   seen?: ToSegmentWorker[];
+  /** The size of the buffer each answer's lines come in (the builder's default otherwise). */
+  lineBytes?: number;
 }): WorkerHandle {
   let previous: Promise<void> = Promise.resolve();
   const worker: WorkerHandle = {
@@ -70,7 +72,7 @@ function fakeWorker(options: {
                   } as MessageEvent<FromSegmentWorker>);
                 else
                   worker.onmessage?.({
-                    data: { type: 'result', id, result: resultOf(task), rows: rowsOf(task) },
+                    data: { type: 'result', id, result: resultOf(task), rows: rowsOf(task, options.lineBytes) },
                   } as MessageEvent<FromSegmentWorker>);
                 resolve();
               }, options.delay(task.path));
@@ -134,6 +136,62 @@ describe('startSegmentPool', () => {
     await pool.close();
     const sent = seen.flatMap((m) => (m.type === 'task' ? [[m.task.path, m.linesKept ?? false]] : []));
     expect(sent).toEqual(tasks.map((t) => [t.path, t.path === kept]));
+  });
+
+  it('sends the buffers rows came in back with later pieces, once their lines were handed over; never with a kept file', async () => {
+    const seen: ToSegmentWorker[] = [];
+    const kept = tasks[7]?.path;
+    const delivered: ArrayBuffer[] = [];
+    const pool = await startSegmentPool({
+      size: 1,
+      createWorker: () => fakeWorker({ delay: () => 0, seen, lineBytes: 1 << 20 }),
+      source,
+      setup,
+      onRows: async (rows) => {
+        await tick(1);
+        delivered.push(rows.lines.bytes.buffer as ArrayBuffer);
+      },
+      linesKept: (path) => path === kept,
+    });
+    const piece = (bytes: number) => ({
+      index: 0,
+      firstLine: 1,
+      bytes: new Uint8Array(bytes),
+      span: bytes,
+      last: true,
+    });
+    // One after another: each piece's task is sent after the rows before it were handed over.
+    for (const task of tasks) await pool.run({ ...task, piece: piece(10) });
+    // A task without a piece (a whole file) takes none.
+    await pool.run({ ...(tasks[0] as SegmentTask), path: 'ledgers/a/whole.jsonl' });
+    await pool.close();
+    const sent = seen.flatMap((m) => (m.type === 'task' ? [m] : []));
+    expect(sent[0]?.linesBuffer).toBeUndefined();
+    for (const [i, message] of sent.entries()) {
+      if (i === 0) continue;
+      if (message.task.path === kept || !message.task.piece) expect(message.linesBuffer).toBeUndefined();
+      // The buffer of a task handed over before this one was sent, each sent once.
+      else expect(delivered.slice(0, i)).toContain(message.linesBuffer);
+    }
+    const buffers = sent.flatMap((m) => (m.linesBuffer ? [m.linesBuffer] : []));
+    expect(buffers.length).toBe(tasks.length - 2);
+    expect(new Set(buffers).size).toBe(buffers.length);
+  });
+
+  it('keeps no buffer too small to be worth moving', async () => {
+    const seen: ToSegmentWorker[] = [];
+    const pool = await startSegmentPool({
+      size: 1,
+      createWorker: () => fakeWorker({ delay: () => 0, seen }),
+      source,
+      setup,
+      onRows: () => Promise.resolve(),
+    });
+    const bytes = new Uint8Array(10);
+    for (const task of tasks.slice(0, 4))
+      await pool.run({ ...task, piece: { index: 0, firstLine: 1, bytes, span: 10, last: true } });
+    await pool.close();
+    expect(seen.some((m) => m.type === 'task' && m.linesBuffer)).toBe(false);
   });
 
   it('a worker error fails that task and every task still waiting, and later runs are refused', async () => {

@@ -65,6 +65,7 @@ export async function startSegmentPool(
 ): Promise<SegmentRunner & { readonly timings: () => PoolTimings[] }> {
   let signatures = '';
   const timings: PoolTimings[] = [];
+  const spareLines = new SpareLineBuffers();
   let started = 0;
   // One store of Cedar decisions for the pool's workers, where this page can share memory.
   const decisions = options.setup.controlIds.length > 0 ? sharedDecisionsBuffer() : undefined;
@@ -74,7 +75,11 @@ export async function startSegmentPool(
     // on the verify worker's event loop: between the pieces of 200,000 receipts each worker
     // waited about 12 ms for the next one, 1.2–1.5 s in all, while that loop read files.
     tasksPerWorker: 2,
-    deliver: (answer) => options.onRows(answer.rows),
+    deliver: async (answer) => {
+      await options.onRows(answer.rows);
+      // Copied out by now (onRows builds the line chunks from them): the buffer goes back to a worker.
+      if (!answer.rows.linesLeftOut) spareLines.give(answer.rows.lines.bytes.buffer as ArrayBuffer);
+    },
     start: (events) => {
       const worker = options.createWorker();
       const number = started++;
@@ -123,10 +128,19 @@ export async function startSegmentPool(
       return {
         send: (id, task) => {
           sent.set(id, task);
-          // A piece's bytes move to the worker (transferred, not copied).
+          const linesKept = options.linesKept?.(task.path) === true;
+          // A piece whose lines come back gets a buffer they came in before, where one is spare.
+          const linesBuffer = task.piece && !linesKept ? spareLines.take() : undefined;
+          // A piece's bytes move to the worker (transferred, not copied), and so does that buffer.
           worker.postMessage(
-            { type: 'task', id, task, ...(options.linesKept?.(task.path) ? { linesKept: true } : {}) },
-            task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : [],
+            {
+              type: 'task',
+              id,
+              task,
+              ...(linesKept ? { linesKept: true } : {}),
+              ...(linesBuffer ? { linesBuffer } : {}),
+            },
+            [...(task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []), ...(linesBuffer ? [linesBuffer] : [])],
           );
         },
         terminate: () => worker.terminate(),
@@ -142,6 +156,29 @@ export async function startSegmentPool(
     takesPieces: true,
     timings: () => timings.filter((t): t is PoolTimings => t !== undefined),
   };
+}
+
+/** Spare line buffers kept at most: one per piece in flight in a pool of two. */
+const MAX_SPARE_LINE_BUFFERS = 4;
+/** Smaller buffers are not worth a move (a file's last lines, a small file's). */
+const MIN_SPARE_LINE_BYTES = 256 * 1024;
+
+/**
+ * Buffers that pieces' lines came back in, once their lines were copied into the line chunks:
+ * each goes with a later task to a worker, which packs that piece's lines into it. A new buffer
+ * for every piece was fresh memory, a page fault per 4 KiB, in the worker that filled it.
+ */
+export class SpareLineBuffers {
+  private readonly spare: ArrayBuffer[] = [];
+
+  give(buffer: ArrayBuffer): void {
+    if (buffer.byteLength >= MIN_SPARE_LINE_BYTES && this.spare.length < MAX_SPARE_LINE_BUFFERS)
+      this.spare.push(buffer);
+  }
+
+  take(): ArrayBuffer | undefined {
+    return this.spare.pop();
+  }
 }
 
 /**

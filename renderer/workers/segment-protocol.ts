@@ -27,6 +27,11 @@ export type ToSegmentWorker =
       readonly task: SegmentTask;
       /** The file's lines are kept as its stored bytes (renderer/store/line-files.ts): send none back. */
       readonly linesKept?: boolean;
+      /**
+       * The buffer of lines an earlier piece's rows came in, moved back once the verify worker
+       * copied them out, for the worker to pack a later piece's lines into (a new one is fresh memory).
+       */
+      readonly linesBuffer?: ArrayBuffer;
     }
   | ReadAnswer;
 

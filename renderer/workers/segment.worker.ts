@@ -23,6 +23,7 @@ import { ByteRelay } from './relay.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
 import { decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
+import { PIECE_BYTES } from '../../shared/engine/pieces.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -38,6 +39,19 @@ let idleSince: number | null = null;
 let running = 0;
 /** The tasks sent so far, each run after the one before. */
 let tasks: Promise<void> = Promise.resolve();
+/** Buffers lines came back in before (segment-pool.ts's `SpareLineBuffers`), to pack a piece's lines into. */
+const spareLines: ArrayBuffer[] = [];
+
+const MAX_SPARE_LINES = 4;
+
+/**
+ * Memory for `bytes` of a piece's lines: a spare buffer that large, else a new one of at least a
+ * whole piece's size, so that, once it comes back, it holds the lines of any piece after it.
+ */
+function linesBufferFor(bytes: number): ArrayBuffer {
+  const at = spareLines.findIndex((buffer) => buffer.byteLength >= bytes);
+  return at < 0 ? new ArrayBuffer(Math.max(bytes, PIECE_BYTES)) : (spareLines.splice(at, 1)[0] as ArrayBuffer);
+}
 
 function post(message: FromSegmentWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -56,6 +70,7 @@ self.onmessage = (event: MessageEvent<ToSegmentWorker>) => {
     case 'task':
       // One after another, in the order sent, answered in that order: the pool sends a worker
       // its next task before the last is done (pool-core.ts's `tasksPerWorker`).
+      if (message.linesBuffer && spareLines.length < MAX_SPARE_LINES) spareLines.push(message.linesBuffer);
       tasks = tasks.then(() => runTask(message.id, message.task, message.linesKept === true));
       break;
     case 'bytes':
@@ -119,7 +134,14 @@ async function runTask(
     const from = performance.now();
     if (running++ === 0 && idleSince !== null) idleMs += from - idleSince;
     // Lines kept as the file's stored bytes are not sent back (nor copied into a buffer for it).
-    const rows = new SegmentRowsBuilder(task.ledger, task.path, linesKept ? 0 : task.piece?.bytes.length, linesKept);
+    const lineBytes = linesKept ? 0 : task.piece?.bytes.length;
+    const rows = new SegmentRowsBuilder(
+      task.ledger,
+      task.path,
+      lineBytes,
+      linesKept,
+      lineBytes ? linesBufferFor(lineBytes) : undefined,
+    );
     let result: Awaited<ReturnType<SegmentChecker>>;
     try {
       result = await check(task, (record) => rows.add(record));

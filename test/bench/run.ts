@@ -18,7 +18,8 @@
  *                                                          off unless asked)
  *   BENCH_APP=100000 BENCH_ONLY=app npm run bench        (the app's import in Chromium against tickmark verify,
  *                                                          BENCH_ROUNDS pairs (3 by default), BENCH_APP_SHAPE=
- *                                                          independent (default) or demo; off unless asked)
+ *                                                          independent (default) or demo, each also with
+ *                                                          -quarter or -<receipts per file>; off unless asked)
  */
 import { availableParallelism, cpus } from 'node:os';
 import { benchDecisionMemo } from './decision-memo.ts';
@@ -120,9 +121,12 @@ if (process.env.BENCH_ONLY === 'scale') process.exit(0);
 
 if (process.env.BENCH_APP) {
   // BENCH_APP=100000[,1000000]: the app's import against the command line (issue 14: ≤ 1.15×),
-  // on the shape BENCH_APP_SHAPE names ("independent", the default, or "demo"), BENCH_ROUNDS pairs.
+  // on the producer BENCH_APP_SHAPE names ("independent", the default, or "demo"; "-quarter" for two
+  // files per ledger, "-<n>" for n receipts a file, 1,000 otherwise), BENCH_ROUNDS pairs.
   const appShape = process.env.BENCH_APP_SHAPE ?? 'independent';
-  if (appShape !== 'independent' && appShape !== 'demo') throw new Error('BENCH_APP_SHAPE is "independent" or "demo"');
+  const appShapeParts = /^(independent|demo)(?:-(quarter|\d+))?$/.exec(appShape);
+  if (!appShapeParts)
+    throw new Error('BENCH_APP_SHAPE is "independent" or "demo", or either with "-quarter" or "-<receipts per file>"');
   const appRounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
   console.log('## App import (verify + store + index, Chromium, through the UI) vs tickmark verify --json');
   console.log(
@@ -134,7 +138,10 @@ if (process.env.BENCH_APP) {
   for (const n of process.env.BENCH_APP.split(',')
     .map(Number)
     .filter((m) => m > 0)) {
-    const archive = appShape === 'independent' ? ensureIndependentArchive(n) : ensureArchive(n);
+    const cut = appShapeParts[2] ?? '1000';
+    const perFile = cut === 'quarter' ? Math.max(1, Math.floor(n / 4)) : Number(cut);
+    const archive =
+      appShapeParts[1] === 'independent' ? ensureIndependentArchive(n, perFile) : ensureArchive(n, perFile);
     const times: number[] = [];
     const cpus: number[] = [];
     const byThread: string[] = [];
