@@ -84,6 +84,22 @@ function fakeWorker(options: {
   return worker;
 }
 
+/** A pool of one stand-in worker that answers at once and records what it is sent in `seen`. */
+function poolOfOne(
+  seen: ToSegmentWorker[],
+  options: Partial<Parameters<typeof startSegmentPool>[0]> = {},
+  lineBytes?: number,
+): ReturnType<typeof startSegmentPool> {
+  return startSegmentPool({
+    size: 1,
+    createWorker: () => fakeWorker({ delay: () => 0, seen, lineBytes }),
+    source,
+    setup,
+    onRows: () => Promise.resolve(),
+    ...options,
+  });
+}
+
 const tasks: SegmentTask[] = Array.from({ length: 12 }, (_, i) => ({
   ledger: i < 6 ? 'a' : 'b',
   path: `ledgers/${i < 6 ? 'a' : 'b'}/${String(i).padStart(6, '0')}.jsonl`,
@@ -124,14 +140,7 @@ describe('startSegmentPool', () => {
   it('tells a worker which files are kept as their stored bytes (their rows then come without lines), and no other', async () => {
     const seen: ToSegmentWorker[] = [];
     const kept = tasks[1]?.path;
-    const pool = await startSegmentPool({
-      size: 1,
-      createWorker: () => fakeWorker({ delay: () => 0, seen }),
-      source,
-      setup,
-      onRows: () => Promise.resolve(),
-      linesKept: (path) => path === kept,
-    });
+    const pool = await poolOfOne(seen, { linesKept: (path) => path === kept });
     await Promise.all(tasks.map((task) => pool.run(task)));
     await pool.close();
     const sent = seen.flatMap((m) => (m.type === 'task' ? [[m.task.path, m.linesKept ?? false]] : []));
@@ -142,17 +151,17 @@ describe('startSegmentPool', () => {
     const seen: ToSegmentWorker[] = [];
     const kept = tasks[7]?.path;
     const delivered: ArrayBuffer[] = [];
-    const pool = await startSegmentPool({
-      size: 1,
-      createWorker: () => fakeWorker({ delay: () => 0, seen, lineBytes: 1 << 20 }),
-      source,
-      setup,
-      onRows: async (rows) => {
-        await tick(1);
-        delivered.push(rows.lines.bytes.buffer as ArrayBuffer);
+    const pool = await poolOfOne(
+      seen,
+      {
+        onRows: async (rows) => {
+          await tick(1);
+          delivered.push(rows.lines.bytes.buffer as ArrayBuffer);
+        },
+        linesKept: (path) => path === kept,
       },
-      linesKept: (path) => path === kept,
-    });
+      1 << 20,
+    );
     const piece = (bytes: number) => ({
       index: 0,
       firstLine: 1,
@@ -180,13 +189,7 @@ describe('startSegmentPool', () => {
 
   it('keeps no buffer too small to be worth moving', async () => {
     const seen: ToSegmentWorker[] = [];
-    const pool = await startSegmentPool({
-      size: 1,
-      createWorker: () => fakeWorker({ delay: () => 0, seen }),
-      source,
-      setup,
-      onRows: () => Promise.resolve(),
-    });
+    const pool = await poolOfOne(seen);
     const bytes = new Uint8Array(10);
     for (const task of tasks.slice(0, 4))
       await pool.run({ ...task, piece: { index: 0, firstLine: 1, bytes, span: 10, last: true } });
