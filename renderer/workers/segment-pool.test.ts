@@ -187,14 +187,19 @@ describe('startSegmentPool', () => {
     expect(new Set(buffers).size).toBe(buffers.length);
   });
 
-  it('keeps no buffer too small to be worth moving', async () => {
+  it('keeps no buffer too small to be worth moving, nor one far larger than a piece', async () => {
     const seen: ToSegmentWorker[] = [];
     const pool = await poolOfOne(seen);
     const bytes = new Uint8Array(10);
     for (const task of tasks.slice(0, 4))
       await pool.run({ ...task, piece: { index: 0, firstLine: 1, bytes, span: 10, last: true } });
     await pool.close();
-    expect(seen.some((m) => m.type === 'task' && m.linesBuffer)).toBe(false);
+    const large: ToSegmentWorker[] = [];
+    const pool2 = await poolOfOne(large, {}, (16 << 20) + 1);
+    for (const task of tasks.slice(0, 4))
+      await pool2.run({ ...task, piece: { index: 0, firstLine: 1, bytes, span: 10, last: true } });
+    await pool2.close();
+    for (const sent of [seen, large]) expect(sent.some((m) => m.type === 'task' && m.linesBuffer)).toBe(false);
   });
 
   it('a worker error fails that task and every task still waiting, and later runs are refused', async () => {

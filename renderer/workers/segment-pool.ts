@@ -162,6 +162,8 @@ export async function startSegmentPool(
 const MAX_SPARE_LINE_BUFFERS = 4;
 /** Smaller buffers are not worth a move (a file's last lines, a small file's). */
 const MIN_SPARE_LINE_BYTES = 256 * 1024;
+/** Larger ones are not kept: a piece's lines fill about 4 MiB (`PIECE_BYTES`); a whole file's could be far more. */
+const MAX_SPARE_LINE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Buffers that pieces' lines came back in, once their lines were copied into the line chunks:
@@ -172,7 +174,8 @@ export class SpareLineBuffers {
   private readonly spare: ArrayBuffer[] = [];
 
   give(buffer: ArrayBuffer): void {
-    if (buffer.byteLength >= MIN_SPARE_LINE_BYTES && this.spare.length < MAX_SPARE_LINE_BUFFERS)
+    const size = buffer.byteLength;
+    if (size >= MIN_SPARE_LINE_BYTES && size <= MAX_SPARE_LINE_BYTES && this.spare.length < MAX_SPARE_LINE_BUFFERS)
       this.spare.push(buffer);
   }
 
