@@ -139,7 +139,7 @@ async function runApp(
     if (!measured) {
       const error = await wb.page
         .getByTestId('import-failed')
-        .textContent()
+        .textContent({ timeout: 1000 })
         .catch(() => null);
       throw new Error(
         `the app did not import ${archive}: ${error ?? 'no measure of the import'} ${wb.errors.join('; ')}`,
