@@ -18,11 +18,11 @@
  * of integrity and control findings; an import that fails or a count that differs throws.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openWorkbench, pinRootKey, repo, startImport } from '../e2e/browser.ts';
 import { staticServer } from '../e2e/global-setup.ts';
-import { chromiumCpuSeconds, threadCpuTracker, type ThreadUse } from '../e2e/process-cpu.ts';
+import { chromiumCpuSeconds, reapedChildrenCpuSeconds, threadCpuTracker, type ThreadUse } from '../e2e/process-cpu.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -30,7 +30,6 @@ interface Findings {
   readonly integrity: number;
   readonly control: number;
 }
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 export interface AppImportRound {
   readonly first: 'app' | 'cli';
@@ -46,18 +45,6 @@ export interface AppImportRound {
   readonly findings: Findings;
   /** The app's CPU by thread during the import (read from /proc once a second), largest first; empty without /proc. */
   readonly appThreads: readonly (readonly [string, ThreadUse])[];
-}
-
-/** The CPU time of this process's children that have ended and been reaped, or null without /proc. */
-function reapedChildrenCpuSeconds(): number | null {
-  try {
-    const text = readFileSync('/proc/self/stat', 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // cutime and cstime are fields 16 and 17 of proc(5), 1-based; fields here start at 3.
-    return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
 }
 
 /** `tickmark verify <archive> --trust-root <root> --json` in its own process, as a user runs it. */

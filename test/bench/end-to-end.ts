@@ -219,6 +219,42 @@ export function verifyInChild(path: string, root: string, workers: number, memor
  * another; `reversed` runs them the other way round (verify first), so that over several rounds
  * a machine speeding up or slowing down does not favour one side.
  */
+/**
+ * A shape as `BENCH_SHAPES` and `BENCH_APP_SHAPE` name it: "1000" or another number of receipts per
+ * segment file; "quarter", two files per ledger (n/4 receipts each); "checkpoint-each", 1,000 per
+ * file and a checkpoint for every receipt; "independent", "independent-quarter" and
+ * "independent-<n>", the same from the second producer.
+ */
+export interface BenchShape {
+  readonly producer: Producer;
+  readonly perFile: number;
+  readonly checkpointEvery: number;
+  readonly quarter: boolean;
+}
+
+/** The shape `name` stands for at `n` receipts; throws on a name it does not know. */
+export function benchShape(name: string, n: number): BenchShape {
+  const each = name === 'checkpoint-each';
+  const independent = name.startsWith('independent');
+  const cut = independent ? name.slice('independent-'.length) || '1000' : name;
+  const quarter = cut === 'quarter';
+  const perFile = quarter ? Math.max(1, Math.floor(n / 4)) : each ? 1000 : Number(cut);
+  if (!Number.isSafeInteger(perFile) || perFile < 1) throw new Error(`no bench shape is called "${name}"`);
+  return { producer: independent ? 'independent' : 'demo', perFile, checkpointEvery: each ? 1 : 100, quarter };
+}
+
+/** The cached archive of `n` receipts of that shape, made first if it is not there. */
+export function shapeArchive(
+  n: number,
+  perFile = 1000,
+  checkpointEvery = 100,
+  producer: Producer = 'demo',
+): { path: string; root: string; generateSeconds: number | null } {
+  return producer === 'independent'
+    ? ensureIndependentArchive(n, perFile)
+    : ensureArchive(n, perFile, 'zip', checkpointEvery);
+}
+
 export async function benchEndToEnd(
   n: number,
   workers: number,
@@ -227,10 +263,7 @@ export async function benchEndToEnd(
   checkpointEvery = 100,
   producer: Producer = 'demo',
 ): Promise<EndToEndFigures> {
-  const archive =
-    producer === 'independent'
-      ? ensureIndependentArchive(n, perFile)
-      : ensureArchive(n, perFile, 'zip', checkpointEvery);
+  const archive = shapeArchive(n, perFile, checkpointEvery, producer);
   let full: VerifyChildFigures | null = reversed ? verifyInChild(archive.path, archive.root, workers) : null;
   const bare = reversed ? null : await bareLoop(archive.path);
   const parallel = await parallelBareRate(archive.path, workers);

@@ -17,13 +17,13 @@
  *                                                         (verify's time per receipt and peak memory by size;
  *                                                          off unless asked)
  *   BENCH_APP=100000 BENCH_ONLY=app npm run bench        (the app's import in Chromium against tickmark verify,
- *                                                          BENCH_ROUNDS pairs (3 by default), BENCH_APP_SHAPE=
- *                                                          independent (default) or demo, each also with
- *                                                          -quarter or -<receipts per file>; off unless asked)
+ *                                                          BENCH_ROUNDS pairs (3 by default), on the shape
+ *                                                          BENCH_APP_SHAPE names as BENCH_SHAPES does
+ *                                                          (independent by default); off unless asked)
  */
 import { availableParallelism, cpus } from 'node:os';
 import { benchDecisionMemo } from './decision-memo.ts';
-import { benchEndToEnd, ensureArchive, ensureIndependentArchive } from './end-to-end.ts';
+import { benchEndToEnd, benchShape, shapeArchive } from './end-to-end.ts';
 import { benchSignatures } from './signatures.ts';
 import { benchManyEntries } from './many-entries.ts';
 import { benchExplain, benchPolicyDiff } from './explain.ts';
@@ -121,27 +121,21 @@ if (process.env.BENCH_ONLY === 'scale') process.exit(0);
 
 if (process.env.BENCH_APP) {
   // BENCH_APP=100000[,1000000]: the app's import against the command line (issue 14: ≤ 1.15×),
-  // on the producer BENCH_APP_SHAPE names ("independent", the default, or "demo"; "-quarter" for two
-  // files per ledger, "-<n>" for n receipts a file, 1,000 otherwise), BENCH_ROUNDS pairs.
+  // on the shape BENCH_APP_SHAPE names as BENCH_SHAPES does ("independent" by default), BENCH_ROUNDS pairs.
   const appShape = process.env.BENCH_APP_SHAPE ?? 'independent';
-  const appShapeParts = /^(independent|demo)(?:-(quarter|\d+))?$/.exec(appShape);
-  if (!appShapeParts)
-    throw new Error('BENCH_APP_SHAPE is "independent" or "demo", or either with "-quarter" or "-<receipts per file>"');
   const appRounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
   console.log('## App import (verify + store + index, Chromium, through the UI) vs tickmark verify --json');
   console.log(
     "App: the window's measure of the import, nothing driving the page; CPU of every Chromium process. Command line: the whole command in its own process, timed from outside.",
   );
   console.log(
-    '| receipts | producer | round (first) | app import (s) | app CPU (s) | tickmark verify (s) | its CPU (s) | app / CLI | CPU app / CLI | findings (integrity, control), both |\n|---|---|---|---|---|---|---|---|---|---|',
+    '| receipts | shape | round (first) | app import (s) | app CPU (s) | tickmark verify (s) | its CPU (s) | app / CLI | CPU app / CLI | findings (integrity, control), both |\n|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const n of process.env.BENCH_APP.split(',')
     .map(Number)
     .filter((m) => m > 0)) {
-    const cut = appShapeParts[2] ?? '1000';
-    const perFile = cut === 'quarter' ? Math.max(1, Math.floor(n / 4)) : Number(cut);
-    const archive =
-      appShapeParts[1] === 'independent' ? ensureIndependentArchive(n, perFile) : ensureArchive(n, perFile);
+    const shape = benchShape(appShape, n);
+    const archive = shapeArchive(n, shape.perFile, shape.checkpointEvery, shape.producer);
     const times: number[] = [];
     const cpus: number[] = [];
     const byThread: string[] = [];
@@ -206,20 +200,10 @@ const ratios = new Map<string, { bare: number[]; ceiling: number[] }>();
 for (const n of sizes) {
   for (let round = 1; round <= rounds; round++) {
     for (const shape of shapes) {
-      const each = shape === 'checkpoint-each';
-      // "independent", "independent-quarter", "independent-<n>": the same shapes from the second producer.
-      const independent = shape.startsWith('independent');
-      const cut = independent ? shape.slice('independent-'.length) || '1000' : shape;
-      const quarter = cut === 'quarter';
-      const perFile = quarter ? Math.max(1, Math.floor(n / 4)) : each ? 1000 : Number(cut);
-      const e = await benchEndToEnd(
-        n,
-        workers,
-        perFile,
-        round % 2 === 0,
-        each ? 1 : 100,
-        independent ? 'independent' : 'demo',
-      );
+      const { producer, perFile, checkpointEvery, quarter } = benchShape(shape, n);
+      const each = checkpointEvery === 1;
+      const independent = producer === 'independent';
+      const e = await benchEndToEnd(n, workers, perFile, round % 2 === 0, checkpointEvery, producer);
       // The bare loop verifies the receipts' signatures only: with a checkpoint for every receipt,
       // verify checks twice as many signatures.
       const perFileText =

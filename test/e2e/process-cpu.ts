@@ -16,6 +16,8 @@ interface Stat {
   readonly systemTicks: number;
   /** Page faults (minor + major): each costs the kernel time, which shows as system time. */
   readonly faults: number;
+  /** User + system of its children that ended and were waited for. */
+  readonly reapedChildrenTicks: number;
 }
 
 /** A /proc stat file's parent pid and utime + stime, or null when it cannot be read (it ended). */
@@ -24,12 +26,14 @@ function statAt(file: string): Stat | null {
     const text = readFileSync(file, 'utf8');
     // The command name is in parentheses and may hold spaces: fields start after the last ")".
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // Fields from 3 (state): ppid is 4, minflt 10, majflt 12, utime 14, stime 15 (1-based in proc(5)).
+    // Fields from 3 (state): ppid is 4, minflt 10, majflt 12, utime 14, stime 15, cutime 16,
+    // cstime 17 (1-based in proc(5)).
     return {
       ppid: Number(fields[1]),
       ticks: Number(fields[11]) + Number(fields[12]),
       systemTicks: Number(fields[12]),
       faults: Number(fields[7]) + Number(fields[9]),
+      reapedChildrenTicks: Number(fields[13]) + Number(fields[14]),
     };
   } catch {
     return null;
@@ -37,6 +41,15 @@ function statAt(file: string): Stat | null {
 }
 
 const statOf = (pid: number): Stat | null => statAt(`/proc/${pid}/stat`);
+
+/**
+ * Seconds of CPU used by this process's children that have ended and been waited for (a command a
+ * benchmark ran to its end), or null without /proc.
+ */
+export function reapedChildrenCpuSeconds(): number | null {
+  const stat = statAt('/proc/self/stat');
+  return stat ? stat.reapedChildrenTicks / TICKS_PER_SECOND : null;
+}
 
 function commandLine(pid: number): string {
   try {
