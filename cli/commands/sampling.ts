@@ -333,7 +333,14 @@ function readBeforeFailure(piece: SegmentPiece): SegmentPiece {
     // A long line cut short has no "\n" in its span; one that ended is still counted.
     return piece.span > piece.tooLong
       ? piece
-      : { index: piece.index, firstLine: piece.firstLine, bytes: new Uint8Array(0), span: 0, last: piece.last };
+      : {
+          index: piece.index,
+          firstLine: piece.firstLine,
+          offset: piece.offset,
+          bytes: new Uint8Array(0),
+          span: 0,
+          last: piece.last,
+        };
   const end = piece.bytes.lastIndexOf(0x0a) + 1;
   return end === piece.bytes.length ? piece : { ...piece, bytes: piece.bytes.slice(0, end), span: end };
 }

@@ -22,6 +22,7 @@ import {
   type ArchiveKeyRow,
   type ArchiveRow,
   type ReceiptLinesRow,
+  type ResumePointRow,
   type SegmentFileRow,
 } from './db.ts';
 import { ensureCurrentEngagement } from './engagements.ts';
@@ -126,11 +127,17 @@ export async function putLineChunks(
     hashes: [...chunk.hashes],
     places: chunk.places,
     ...(chunk.inFiles ? { inFiles: chunk.inFiles } : {}),
+    ...(chunk.pieces ? { pieces: chunk.pieces } : {}),
   }));
   const files = chunks.flatMap((chunk) => chunk.files ?? []).map((file): SegmentFileRow => ({ archiveId, ...file }));
-  // The files a chunk reads its lines from are stored with it: never a chunk without its files.
-  await db.transaction('rw', db.receiptLines, db.segmentFiles, async () => {
+  const points = chunks
+    .flatMap((chunk) => chunk.points ?? [])
+    .map((point): ResumePointRow => ({ archiveId, ...point }));
+  // The files a chunk reads its lines from, and the points to read them from, are stored with
+  // it: never a chunk without them.
+  await db.transaction('rw', db.receiptLines, db.segmentFiles, db.resumePoints, async () => {
     if (files.length > 0) await db.segmentFiles.bulkPut(files);
+    if (points.length > 0) await db.resumePoints.bulkPut(points);
     for (const group of groupsOfBytes(rows, chunkBytes, bytesPerPut)) await db.receiptLines.bulkPut(group);
   });
 }

@@ -16,7 +16,15 @@ import type { Finding } from '../../shared/engine/findings.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import type { DsseEnvelope } from '../../shared/workpaper/dsse.ts';
 import type { LookupBucket, LookupSummary } from '../workers/point-index.ts';
-import type { ChunkFiles, ChunkPlaces, ColumnBlock, Dictionaries, SegmentFile } from '../workers/receipt-columns.ts';
+import type {
+  ChunkFiles,
+  ChunkPiece,
+  ChunkPlaces,
+  ColumnBlock,
+  Dictionaries,
+  FilePoint,
+  SegmentFile,
+} from '../workers/receipt-columns.ts';
 import type { PackedLines } from '../workers/packed-lines.ts';
 import type { CheckpointPiece, CheckpointPiecesSummary } from './checkpoint-pieces.ts';
 import { normalizeEngagement } from './engagement-rules.ts';
@@ -156,7 +164,18 @@ export interface ReceiptLinesRow {
    * `readLineChunk` (line-files.ts), which takes them from `segmentFiles`. Absent: every line is here.
    */
   inFiles?: ChunkFiles;
+  /**
+   * Where in their files the lines of `inFiles` lie, for a large file read back from its resume
+   * points (`resumePoints`) a piece at a time (imports since 2026-12-06).
+   */
+  pieces?: readonly ChunkPiece[];
 }
+
+/**
+ * A resume point of a large segment file kept as its stored bytes (`segmentFiles`, `resumable`):
+ * where inflating can start again, and the 32 KiB before it (shared/archive/resume-points.ts).
+ */
+export type ResumePointRow = FilePoint & { archiveId: string };
 
 /**
  * A small segment file kept as its stored bytes (deflated or not: a slice of the archive file,
@@ -412,6 +431,7 @@ export class TickmarkDatabase extends Dexie {
   workpaperRefs!: EntityTable<WorkpaperRefRow, 'id'>;
   signingKeys!: EntityTable<SigningKeyRow, 'publicKey'>;
   segmentFiles!: Table<SegmentFileRow, [string, string]>;
+  resumePoints!: Table<ResumePointRow, [string, string, number]>;
 
   constructor(name = 'tickmark') {
     super(name);
@@ -481,6 +501,12 @@ export class TickmarkDatabase extends Dexie {
     this.version(9).stores({
       segmentFiles: '[archiveId+path], archiveId',
     });
+    // Large segment files kept too, as their stored bytes and resume points (where inflating can
+    // start again: line-files.ts reads a piece from the nearest). Archives imported before hold
+    // those files' lines in `receiptLines`.
+    this.version(10).stores({
+      resumePoints: '[archiveId+path+out], archiveId',
+    });
   }
 }
 
@@ -499,5 +525,6 @@ export function archiveTables(database: TickmarkDatabase): Table<{ archiveId: st
     database.samples,
     database.archiveFiles,
     database.segmentFiles,
+    database.resumePoints,
   ] as unknown as Table<{ archiveId: string }, unknown>[];
 }

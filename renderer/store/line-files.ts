@@ -12,26 +12,38 @@
  * import verified: a kept copy that differs, or a line cut wrongly, is an error naming the
  * file and line, never another line shown as the receipt.
  *
- * Larger files, files read through the Electron host's relay (no file to slice), ExecLayer
- * logs and archives imported before keep their lines in the chunks, as before.
+ * A larger segment file (`resumable`) is kept the same way, with its resume points
+ * (`resumePoints`: where inflating can start again, shared/archive/resume-points.ts), and read a
+ * piece at a time: the piece of the import (about 4 MiB of lines, `ReceiptLinesRow.pieces`)
+ * that holds a line is inflated from the nearest point before it, up to the next point after it.
+ *
+ * Large files read through the Electron host's relay (no file to slice) or by an import whose
+ * inflate notes no resume points, ExecLayer logs and archives imported before keep their lines
+ * in the chunks, as before.
  */
 import { readLines } from '../../shared/archive/lines.ts';
+import { inflateFromPoint, type ResumePoint } from '../../shared/archive/resume-points.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
 import { PackedLinesBuilder, packedLineBytes } from '../workers/packed-lines.ts';
+import type { PiecePlace } from '../workers/receipt-columns.ts';
 import { db, type ReceiptLinesRow, type SegmentFileRow } from './db.ts';
 
-/** A kept file's lines, inflated (`size` bytes in all): line n (1-based) is `lines[n - 1]`. */
+/**
+ * Lines of a kept file, inflated (`size` bytes in all): line n (1-based) is `lines[n - first]`;
+ * the whole file (`first` 1), or one piece of a resumable file.
+ */
 interface FileLines {
   readonly path: string;
   readonly size: number;
+  readonly first: number;
   readonly lines: readonly Uint8Array[];
 }
 
 const NO_BYTES = new Uint8Array(0);
-/** Files remembered inflated (a 1,000-line file fills four chunks of 250). */
+/** Files and pieces remembered inflated (a 1,000-line file fills four chunks of 250, a piece about twelve). */
 const REMEMBERED_FILES = 4;
-const remembered = new Map<string, Promise<FileLines | null>>();
+const remembered = new Map<string, Promise<unknown>>();
 
 /** Reads one stored line chunk of an archive, with the lines of its kept files in place. */
 export async function readLineChunk(
@@ -55,29 +67,35 @@ export async function withFileLines(row: ReceiptLinesRow | undefined): Promise<R
   if (!row.places || !row.lines)
     throw new Error(`${where} names segment files but not its lines' places: import the archive again.`);
   const { path: pathIds, line: lineNos } = row.places;
-  const files = new Map<number, FileLines>();
+  const files = new Map<number, FileLines[]>();
   const read = await Promise.all(
-    inFiles.paths.map(async (path) => {
-      const found = await fileLines(row.archiveId, path);
-      if (!found)
-        throw new Error(`${path}: the stored copy of this segment file is missing. Import the archive again.`);
-      return found;
+    inFiles.paths.map(async (path, k) => {
+      const id = inFiles.ids[k] as number;
+      const kept = await keptFile(row.archiveId, path);
+      if (!kept) throw new Error(`${path}: the stored copy of this segment file is missing. Import the archive again.`);
+      if (kept.lines) return [kept.lines];
+      const file = kept.row;
+      // A large file: the pieces this chunk's lines are in.
+      const pieces = (row.pieces ?? []).filter((p) => p.path === id);
+      if (pieces.length === 0)
+        throw new Error(`${where} does not say where its lines of ${path} lie: import the archive again.`);
+      return Promise.all(pieces.map((piece) => pieceLines(row.archiveId, file, piece)));
     }),
   );
-  inFiles.ids.forEach((id, k) => files.set(id, read[k] as FileLines));
+  inFiles.ids.forEach((id, k) => files.set(id, read[k] as FileLines[]));
   const count = row.hashes.length;
-  const out = new PackedLinesBuilder(Math.max(1024, (read[0]?.size ?? 0) / 4));
+  const out = new PackedLinesBuilder(Math.max(1024, (read[0]?.[0]?.size ?? 0) / 4));
   for (let i = 0; i < count; i++) {
-    const file = files.get(pathIds[i] as number);
+    const n = lineNos[i] as number;
+    const file = holding(files.get(pathIds[i] as number), n);
     if (!file) {
       const held = packedLineBytes(row.lines, i);
       if (held === undefined) throw new Error(`${where} holds no line ${i}: import the archive again.`);
       out.push(held);
       continue;
     }
-    const n = lineNos[i] as number;
     const bytes = lineOf(file, n);
-    if (!bytes) throw new Error(`${file.path}: the stored copy has no line ${n}. Import the archive again.`);
+    if (!bytes) throw new Error(`${file.path}, line ${n}: the stored copy has no such line. Import the archive again.`);
     if (hashOf(bytes) !== row.hashes[i])
       throw new Error(
         `${file.path}, line ${n}: the stored copy of the file does not give the line verified at import ` +
@@ -89,9 +107,17 @@ export async function withFileLines(row: ReceiptLinesRow | undefined): Promise<R
   return { ...rest, lines: out.takeLast() };
 }
 
-/** Line `n` (1-based) of a kept file, or null when it has fewer lines. */
+/** Of a file's lines read, those that would hold line `n`: the piece that starts last at or before it. */
+function holding(read: readonly FileLines[] | undefined, n: number): FileLines | undefined {
+  if (!read) return undefined;
+  let best: FileLines | undefined;
+  for (const lines of read) if (lines.first <= n && (!best || lines.first > best.first)) best = lines;
+  return best ?? read[0];
+}
+
+/** Line `n` (1-based) of a kept file, or null when what was read of it has no such line. */
 function lineOf(file: FileLines, n: number): Uint8Array | null {
-  return Number.isInteger(n) && n >= 1 ? (file.lines[n - 1] ?? null) : null;
+  return Number.isInteger(n) && n >= file.first ? (file.lines[n - file.first] ?? null) : null;
 }
 
 /**
@@ -100,33 +126,88 @@ function lineOf(file: FileLines, n: number): Uint8Array | null {
  * and a failure is left for the read that needs the file to report.
  */
 export function prefetchFileLines(archiveId: string, path: string): void {
-  void fileLines(archiveId, path).catch(() => undefined);
+  void keptFile(archiveId, path).catch(() => undefined);
 }
 
 /**
- * A kept file, inflated and cut into lines, or null when the archive has no kept copy of it
- * (remembered while read and after: the next chunks read the same file).
+ * A kept file's row and, for a small one, its lines (inflated whole and cut), or null when the
+ * archive has no kept copy of it (remembered while read and after: the next chunks read the
+ * same file). A large (resumable) file is never read whole: its pieces are read by {@link pieceLines}.
  */
-function fileLines(archiveId: string, path: string): Promise<FileLines | null> {
-  const key = `${archiveId}\n${path}`;
-  const pending = remembered.get(key);
+function keptFile(archiveId: string, path: string): Promise<{ row: SegmentFileRow; lines?: FileLines } | null> {
+  return remember(`${archiveId}\n${path}`, async () => {
+    const row = await db.segmentFiles.get([archiveId, path]);
+    if (!row) return null;
+    if (row.resumable) return { row };
+    return { row, lines: await cutLines(row, await inflatedBytes(row, await storedBytes(archiveId, row)), 1) };
+  });
+}
+
+/**
+ * One piece of a large kept file (the import's piece: whole lines, `span` bytes from `offset`),
+ * inflated from the last resume point at or before it up to the first at or after its end, and
+ * cut into lines (remembered as files are: the next chunks read the same piece).
+ */
+function pieceLines(archiveId: string, file: SegmentFileRow, piece: PiecePlace): Promise<FileLines> {
+  const key = `${archiveId}\n${file.path}\n${piece.offset}`;
+  return remember(key, async (): Promise<FileLines> => {
+    const cannot = (why: string) =>
+      new Error(`${file.path}, line ${piece.line}: the stored copy cannot be read (${why}). Import the archive again.`);
+    const { offset, span } = piece;
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(span) ||
+      offset < 0 ||
+      span < 0 ||
+      offset + span > file.size
+    )
+      throw cannot(`bytes ${offset} to ${offset + span} are not within its ${file.size}`);
+    const range = (from: number, to: number) =>
+      db.resumePoints
+        .where('[archiveId+path+out]')
+        .between([archiveId, file.path, from], [archiveId, file.path, to], true, true);
+    const [before, after] = await Promise.all([range(0, offset).last(), range(offset + span, Infinity).first()]);
+    const from: ResumePoint = before ?? { bit: 0, out: 0, window: new Uint8Array(0) };
+    const stored = await storedBytes(archiveId, file);
+    const end = after ? Math.ceil(after.bit / 8) : stored.size;
+    if (from.bit < 0 || end > stored.size || Math.floor(from.bit / 8) > end)
+      throw cannot(`its resume points lie outside its ${stored.size} stored bytes`);
+    const bytes = new Uint8Array(await stored.slice(Math.floor(from.bit / 8), end).arrayBuffer());
+    const want = offset + span - from.out;
+    let read: ReturnType<typeof inflateFromPoint>;
+    try {
+      read = inflateFromPoint(bytes, from, want, after?.bit);
+    } catch (error) {
+      throw cannot((error as Error).message);
+    }
+    if (read.bytes.length < want)
+      throw cannot(
+        read.fault ??
+          `it inflates to ${from.out + read.bytes.length} bytes, short of the ${offset + span} verified at import`,
+      );
+    return cutLines(file, read.bytes.subarray(offset - from.out, want), piece.line);
+  });
+}
+
+/**
+ * Reads once what `key` names, remembered while read and after (the most recently used last);
+ * a read that fails or finds nothing (null) is forgotten.
+ */
+function remember<T>(key: string, read: () => Promise<T>): Promise<T> {
+  const pending = remembered.get(key) as Promise<T> | undefined;
   if (pending) {
-    // Most recently used last.
     remembered.delete(key);
     remembered.set(key, pending);
     return pending;
   }
-  const read = (async () => {
-    const file = await db.segmentFiles.get([archiveId, path]);
-    return file ? cutLines(file, await inflatedBytes(file, await storedBytes(archiveId, file))) : null;
-  })();
-  remembered.set(key, read);
+  const reading = read();
+  remembered.set(key, reading);
   const forget = () => {
-    if (remembered.get(key) === read) remembered.delete(key);
+    if (remembered.get(key) === reading) remembered.delete(key);
   };
-  read.then((found) => found ?? forget(), forget);
+  reading.then((found) => found ?? forget(), forget);
   while (remembered.size > REMEMBERED_FILES) remembered.delete(remembered.keys().next().value as string);
-  return read;
+  return reading;
 }
 
 /**
@@ -185,12 +266,19 @@ async function inflatedBytes(
   return out;
 }
 
-/** Cuts the file's bytes into lines with the import's own reader (no line is too long here: the limit is the file). */
-async function cutLines(file: Pick<SegmentFileRow, 'path' | 'size'>, bytes: Uint8Array): Promise<FileLines> {
+/**
+ * Cuts a file's bytes (or a piece's, its first line `first`) into lines with the import's own
+ * reader (no line is too long here: the limit is the bytes).
+ */
+async function cutLines(
+  file: Pick<SegmentFileRow, 'path' | 'size'>,
+  bytes: Uint8Array,
+  first: number,
+): Promise<FileLines> {
   const lines: Uint8Array[] = [];
   for await (const read of readLines([bytes], Math.max(1, bytes.length)))
     if (read.kind !== 'too-long') lines.push(read.bytes);
-  return { path: file.path, lines, size: file.size };
+  return { path: file.path, lines, size: bytes.length, first };
 }
 
 /** Forgets the files remembered inflated (tests). */

@@ -1,6 +1,8 @@
 /**
  * Which segment files an import keeps as their stored bytes instead of their lines
- * (renderer/store/line-files.ts reads them back), and which chunk stores each of them.
+ * (renderer/store/line-files.ts reads them back), and which chunk stores each of them: a small
+ * file once the engine has read it whole ({@link KeptFiles.offer}), a large deflated one as it
+ * starts to inflate, with the resume points the inflate notes in it ({@link KeptFiles.resumePointsFor}).
  *
  * Where the stored bytes come from depends on the host:
  * - the archive is a file (the browser host): a kept file is a `Blob` slice of it, which the
@@ -14,10 +16,17 @@
  *   bytes the engine read to inflate the file are recorded as they pass ({@link inflate}) and
  *   become a `Blob` of their own once the engine has read the file whole. Nothing is read twice.
  */
+import type { ResumePoint } from '../../shared/archive/resume-points.ts';
 import type { RandomAccessBytes, RawEntry } from '../../shared/archive/source.ts';
 import type { NativeInflate, StoredData } from '../../shared/archive/zip.ts';
 import { SEGMENT_PATH } from '../../shared/format/layout.ts';
-import { KEPT_FILE_MAX_BYTES, WHOLE_ARCHIVE_PATH, type LineChunk, type SegmentFile } from './receipt-columns.ts';
+import {
+  KEPT_FILE_MAX_BYTES,
+  WHOLE_ARCHIVE_PATH,
+  type FilePoint,
+  type LineChunk,
+  type SegmentFile,
+} from './receipt-columns.ts';
 
 /** The stored data of a file small enough to keep, by a method a reader can inflate. */
 function keepable(stored: StoredData): boolean {
@@ -60,6 +69,8 @@ export class KeptFiles {
   /** The archive is kept whole ({@link decide}); `holder` is its row until a chunk takes it. */
   private whole = false;
   private holder: SegmentFile | null = null;
+  /** Resume points of large kept files not yet handed to a chunk. */
+  private points: FilePoint[] = [];
 
   /**
    * @param archive the archive file the engine reads (kept bytes are slices of it), or null
@@ -145,6 +156,24 @@ export class KeptFiles {
     this.waiting.set(path, { ...file, blob });
   }
 
+  /**
+   * A large segment file starts to inflate (`EngineOptions.resumePointsFor`, asked only where the
+   * inflate notes resume points): it is kept, from now on, as its stored bytes and its resume
+   * points, when it is deflated and the archive is a file (relayed bytes would have to be held
+   * whole: its lines are stored then, as before). Returns where its points go.
+   */
+  resumePointsFor(path: string, stored: StoredData): ((point: ResumePoint) => void) | undefined {
+    if (!this.archive || !SEGMENT_PATH.test(path) || stored.method !== 8 || keepable(stored) || this.kept.has(path))
+      return undefined;
+    const file = { path, method: stored.method, size: stored.uncompressedSize, resumable: true as const };
+    const where = this.whole
+      ? { part: { in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize } }
+      : { blob: this.archive.slice(stored.offset, stored.offset + stored.compressedSize) };
+    this.kept.add(path);
+    this.waiting.set(path, { ...file, ...where });
+    return (point) => void this.points.push({ path, ...point });
+  }
+
   /** Entries whose reads are being recorded (none between entries: a read not finished is forgotten). */
   get recordingEntries(): number {
     return this.recording.size;
@@ -160,6 +189,12 @@ export class KeptFiles {
    * archive kept whole, with the first chunk that names a part of it).
    */
   attach(chunk: LineChunk): LineChunk {
+    // Every point noted so far: a chunk's lines come from pieces cut after the inflate passed
+    // them, so the points a reader needs for them are stored with it or before.
+    if (this.points.length > 0) {
+      chunk = { ...chunk, points: this.points };
+      this.points = [];
+    }
     const paths = (chunk.inFiles?.paths ?? []).filter((path) => this.waiting.has(path) || !this.kept.has(path));
     if (paths.length === 0) return chunk;
     const files = paths.map((path) => {

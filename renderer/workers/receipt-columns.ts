@@ -15,6 +15,7 @@
  * Runtime-neutral (no DOM, no Node): the verify worker builds the columns, the window
  * reads them.
  */
+import type { ResumePoint } from '../../shared/archive/resume-points.ts';
 import type { RecordRead } from '../../shared/engine/types.ts';
 import { parseTime } from '../../shared/format/time.ts';
 import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
@@ -197,15 +198,42 @@ export interface LineChunk {
    * (renderer/store/line-files.ts). Absent: the chunk holds every line.
    */
   readonly inFiles?: ChunkFiles;
+  /**
+   * Where in their files the lines of `inFiles` lie: the pieces of them this chunk's lines came
+   * in (the import's, shared/engine/pieces.ts), by path id. A large file is read back from its
+   * resume points a piece at a time, not whole (renderer/store/line-files.ts).
+   */
+  readonly pieces?: readonly ChunkPiece[];
   /** Files of `inFiles` that no chunk before this one named: stored with this chunk. */
   readonly files?: readonly SegmentFile[];
+  /** Resume points of large kept files noted since the chunk before (shared/archive/resume-points.ts): stored with this chunk. */
+  readonly points?: readonly FilePoint[];
+}
+
+/** Where a run of whole lines lies in its file: from byte `offset`, `span` bytes, the first of them line `line`. */
+export interface PiecePlace {
+  readonly offset: number;
+  readonly line: number;
+  readonly span: number;
+}
+
+/** A piece of a kept file that a chunk's lines are in (see {@link LineChunk.pieces}). */
+export interface ChunkPiece extends PiecePlace {
+  /** The file's path dictionary id, as in `places.path`. */
+  readonly path: number;
+}
+
+/** A resume point of a large kept file (see {@link LineChunk.points}). */
+export interface FilePoint extends ResumePoint {
+  readonly path: string;
 }
 
 /**
  * Segment files up to this many bytes (inflated) are kept as their stored bytes instead of their
- * lines (renderer/store/line-files.ts). Inflating one takes tens of milliseconds at most, so a
- * receipt still opens quickly; a larger file would be inflated from its start up to the receipt
- * (a DecompressionStream cannot start inside a deflate stream), so its lines are stored.
+ * lines (renderer/store/line-files.ts) and read back whole: inflating one takes tens of
+ * milliseconds at most, so a receipt still opens quickly. A larger file is kept as its stored
+ * bytes too where the import's inflate notes resume points (`SegmentFile.resumable`), and read
+ * back a piece at a time; elsewhere its lines are stored.
  */
 export const KEPT_FILE_MAX_BYTES = 4 * 1024 * 1024;
 
@@ -216,7 +244,7 @@ export const KEPT_FILE_MAX_BYTES = 4 * 1024 * 1024;
  */
 export const WHOLE_ARCHIVE_PATH = '';
 
-/** A small segment file kept as its stored bytes instead of its lines (renderer/store/line-files.ts). */
+/** A segment file kept as its stored bytes instead of its lines (renderer/store/line-files.ts). */
 export interface SegmentFile {
   readonly path: string;
   /**
@@ -231,6 +259,11 @@ export interface SegmentFile {
   readonly method: number;
   /** Its bytes once inflated. */
   readonly size: number;
+  /**
+   * A large file read back from its resume points (`LineChunk.points`) a piece at a time; a
+   * small one (absent) is inflated whole.
+   */
+  readonly resumable?: true;
 }
 
 /** The segment files a chunk's lines are read from (see {@link LineChunk.inFiles}). */
@@ -373,6 +406,8 @@ interface LedgerBuilder {
   ids: string[];
   /** The files whose lines the current chunk does not hold, by path id (see {@link LineChunk.inFiles}). */
   inFiles: Map<number, string>;
+  /** The pieces of those files the current chunk's lines are in (see {@link LineChunk.pieces}). */
+  pieces: ChunkPiece[];
 }
 
 function newChunkPlaces(linesPerChunk: number): Pick<LedgerBuilder, 'path' | 'line' | 'ids'> {
@@ -415,6 +450,8 @@ export interface SegmentRows {
   readonly lines: PackedLines;
   /** The lines were left out: the file is kept as its stored bytes (renderer/store/line-files.ts). */
   readonly linesLeftOut?: boolean;
+  /** Where the lines left out lie in their file: the piece they were checked in. */
+  readonly piece?: PiecePlace;
   readonly hashes: readonly string[];
   readonly seq: Float64Array;
   readonly ts: Float64Array;
@@ -478,6 +515,8 @@ export class SegmentRowsBuilder {
     private readonly linesLeftOut = false,
     /** Memory to pack the lines into, when it holds `lineBytes` (a buffer lines came back in before). */
     into?: ArrayBuffer,
+    /** The piece the lines are from, said with the rows when their lines are left out. */
+    private readonly piece?: PiecePlace,
   ) {
     this.lines = new PackedLinesBuilder(lineBytes, into);
     this.numbers.subjectStart.push(0);
@@ -516,6 +555,7 @@ export class SegmentRowsBuilder {
       // The builder is done: its buffer goes as it is (a piece's lines fill it, sized at the start).
       lines: this.lines.takeLast(),
       ...(this.linesLeftOut ? { linesLeftOut: true } : {}),
+      ...(this.linesLeftOut && this.piece ? { piece: this.piece } : {}),
       hashes: this.hashes,
       seq: copyOf(n.seq.view()),
       ts: copyOf(n.ts.view()),
@@ -626,30 +666,35 @@ export class ColumnBuilder {
       for (let k = rows.subjectStart[i] as number; k < (rows.subjectStart[i + 1] as number); k++)
         subjects.push(rows.subjects[rows.subjectIds[k] as number] as string);
       const txn = rows.txns[rows.txn[i] as number];
-      const chunk = this.addRow(rows.ledger, pathId, {
-        line: rows.line[i] as number,
-        seq: rows.seq[i] as number,
-        ts: rows.ts[i] as number,
-        effect: rows.effect[i] as number,
-        status: rows.status[i] as number,
-        agent: rows.agents[rows.agent[i] as number],
-        action: rows.actions[rows.action[i] as number],
-        resource: rows.resources[rows.resource[i] as number],
-        receiptId: rows.receiptIds[i] as string,
-        txn: txn === '' ? undefined : txn,
-        step: rows.step[i] as number,
-        tier: rows.tier[i] as number,
-        personal: rows.personalSets[rows.personal[i] as number] as string,
-        subjects,
-        bytes: packedLineBytes(rows.lines, i) as Uint8Array,
-        hash: rows.hashes[i] as string,
-      });
+      const chunk = this.addRow(
+        rows.ledger,
+        pathId,
+        {
+          line: rows.line[i] as number,
+          seq: rows.seq[i] as number,
+          ts: rows.ts[i] as number,
+          effect: rows.effect[i] as number,
+          status: rows.status[i] as number,
+          agent: rows.agents[rows.agent[i] as number],
+          action: rows.actions[rows.action[i] as number],
+          resource: rows.resources[rows.resource[i] as number],
+          receiptId: rows.receiptIds[i] as string,
+          txn: txn === '' ? undefined : txn,
+          step: rows.step[i] as number,
+          tier: rows.tier[i] as number,
+          personal: rows.personalSets[rows.personal[i] as number] as string,
+          subjects,
+          bytes: packedLineBytes(rows.lines, i) as Uint8Array,
+          hash: rows.hashes[i] as string,
+        },
+        rows.piece,
+      );
       if (chunk) chunks.push(chunk);
     }
     return chunks;
   }
 
-  private addRow(ledgerName: string, pathId: number, v: RowValues): LineChunk | null {
+  private addRow(ledgerName: string, pathId: number, v: RowValues, piece?: PiecePlace): LineChunk | null {
     let ledger = this.ledgers.get(ledgerName);
     if (!ledger) {
       ledger = {
@@ -659,6 +704,7 @@ export class ColumnBuilder {
         hashes: [],
         ...newChunkPlaces(this.linesPerChunk),
         inFiles: new Map(),
+        pieces: [],
       };
       this.ledgers.set(ledgerName, ledger);
     }
@@ -694,6 +740,9 @@ export class ColumnBuilder {
     if (this.inFile(pathId)) {
       ledger.lines.push(NO_BYTES);
       if (!ledger.inFiles.has(pathId)) ledger.inFiles.set(pathId, this.paths.values[pathId] as string);
+      const last = ledger.pieces.at(-1);
+      if (piece && (last?.path !== pathId || last.offset !== piece.offset))
+        ledger.pieces.push({ path: pathId, ...piece });
     } else {
       ledger.lines.push(v.bytes);
     }
@@ -749,8 +798,10 @@ export class ColumnBuilder {
       ...(ledger.inFiles.size > 0
         ? { inFiles: { ids: [...ledger.inFiles.keys()], paths: [...ledger.inFiles.values()] } }
         : {}),
+      ...(ledger.pieces.length > 0 ? { pieces: ledger.pieces } : {}),
     };
     ledger.inFiles = new Map();
+    ledger.pieces = [];
     ledger.hashes = [];
     // The chunk has copies of `path` and `line`: the next chunk writes over them.
     ledger.ids = [];

@@ -165,6 +165,7 @@ describe('startSegmentPool', () => {
     const piece = (bytes: number) => ({
       index: 0,
       firstLine: 1,
+      offset: 0,
       bytes: new Uint8Array(bytes),
       span: bytes,
       last: true,
@@ -192,12 +193,12 @@ describe('startSegmentPool', () => {
     const pool = await poolOfOne(seen);
     const bytes = new Uint8Array(10);
     for (const task of tasks.slice(0, 4))
-      await pool.run({ ...task, piece: { index: 0, firstLine: 1, bytes, span: 10, last: true } });
+      await pool.run({ ...task, piece: { index: 0, firstLine: 1, offset: 0, bytes, span: 10, last: true } });
     await pool.close();
     const large: ToSegmentWorker[] = [];
     const pool2 = await poolOfOne(large, {}, (16 << 20) + 1);
     for (const task of tasks.slice(0, 4))
-      await pool2.run({ ...task, piece: { index: 0, firstLine: 1, bytes, span: 10, last: true } });
+      await pool2.run({ ...task, piece: { index: 0, firstLine: 1, offset: 0, bytes, span: 10, last: true } });
     await pool2.close();
     for (const sent of [seen, large]) expect(sent.some((m) => m.type === 'task' && m.linesBuffer)).toBe(false);
   });

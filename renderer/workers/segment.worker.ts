@@ -141,6 +141,7 @@ async function runTask(
       lineBytes,
       linesKept,
       lineBytes ? linesBufferFor(lineBytes) : undefined,
+      task.piece ? { offset: task.piece.offset, line: task.piece.firstLine, span: task.piece.span } : undefined,
     );
     let result: Awaited<ReturnType<SegmentChecker>>;
     try {

@@ -157,10 +157,11 @@ async function chooseInflate(): Promise<{ inflate: NativeInflate; name: WorkerIm
 
 async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], runControls: boolean): Promise<void> {
   const started = performance.now();
-  // Small segment files are kept as their stored bytes, and their lines are left out of the
-  // chunks (renderer/store/line-files.ts): a file is kept once the engine has read it whole (size
-  // and CRC-32 checked), which for these sizes is before any of its lines. A file's bytes are
-  // slices of it; relayed bytes are recorded as the engine reads them (kept-files.ts).
+  // Segment files are kept as their stored bytes, and their lines are left out of the chunks
+  // (renderer/store/line-files.ts): a small file once the engine has read it whole (size and
+  // CRC-32 checked), which for these sizes is before any of its lines; a large one, in an archive
+  // file, as it starts to inflate, with its resume points. A file's bytes are slices of it;
+  // relayed bytes are recorded as the engine reads them (small files only: kept-files.ts).
   const kept = new KeptFiles(source.kind === 'blob' ? source.blob : null);
   const builder = new ColumnBuilder(undefined, (path) => kept.has(path));
   const withFiles = (chunk: LineChunk): LineChunk => kept.attach(chunk);
@@ -217,6 +218,10 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
             inflate: kept.inflate(inflate),
             onEntries: (entries: readonly RawEntry[]) => kept.decide(entries),
             onStoredData: (path: string, stored: StoredData) => kept.offer(path, stored),
+            // Only with the pool: its pieces say where each line lies in its file (rows checked
+            // here, when the pool could not start, say only their line numbers).
+            resumePointsFor: (path: string, stored: StoredData) =>
+              pool ? kept.resumePointsFor(path, stored) : undefined,
           }
         : {}),
       controls: privacy && metrics ? [...controls.factories, () => privacy, () => metrics] : controls.factories,

@@ -3,6 +3,7 @@
  * that can read byte ranges) and a directory (cli/, Node only) both implement it.
  * Entries are streamed: nothing is held whole in memory and nothing is written to disk.
  */
+import type { ResumePoint } from './resume-points.ts';
 
 /** One entry as the container names it, before any path check. */
 export interface RawEntry {
@@ -38,6 +39,11 @@ export interface ArchiveSource {
 export interface StreamOptions {
   /** Each chunk is used before the next is asked for, and not kept: its memory may be read into again. */
   readonly transient?: boolean;
+  /**
+   * Told of each resume point of a large deflated entry, in order, as the inflate passes it
+   * (resume-points.ts); only an inflate with `resumePoints` (zip.ts's `NativeInflate`) tells any.
+   */
+  readonly points?: ((point: ResumePoint) => void) | undefined;
 }
 
 /** Random access to the bytes of one file: a Node file handle, a browser Blob. */

@@ -19,6 +19,7 @@ import {
   type ReadLimits,
   type StreamOptions,
 } from './source.ts';
+import type { ResumePoint } from './resume-points.ts';
 
 // No zip.js web workers: verification already runs in our own worker pool, and the
 // app's CSP does not allow zip.js to spawn workers from blob URLs.
@@ -55,6 +56,8 @@ export type NativeInflate = ((
    * otherwise, which views would not survive). Without this, every part is the caller's own.
    */
   readonly transientViews?: true;
+  /** Tells resume points where asked (`StreamOptions.points`); without this, none are told. */
+  readonly resumePoints?: true;
 };
 
 /**
@@ -65,6 +68,12 @@ export type NativeInflate = ((
 export class UnnamedDataFault extends Error {
   override name = 'UnnamedDataFault';
 }
+
+/**
+ * Where an entry's resume points go (resume-points.ts), asked as it starts to inflate: a function
+ * told each point in order, or undefined for none.
+ */
+export type EngineResumePoints = (entryName: string, stored: StoredData) => ((point: ResumePoint) => void) | undefined;
 
 /** Bytes of an entry's stored data read at a time by a native inflate. */
 const STORED_READ_BYTES = 1 << 20;
@@ -129,9 +138,11 @@ export async function openZip(
     readonly inflate?: NativeInflate | undefined;
     /** Told where an entry read whole through `inflate` has its stored data (see `EngineOptions.onStoredData`). */
     readonly onStoredData?: ((entryName: string, stored: StoredData) => void) | undefined;
+    /** Asked, as an entry starts to inflate, where its resume points go, if anywhere (see `EngineOptions.resumePointsFor`). */
+    readonly resumePointsFor?: EngineResumePoints | undefined;
   } = {},
 ): Promise<ArchiveSource> {
-  const { inflate, onStoredData } = options;
+  const { inflate, onStoredData, resumePointsFor } = options;
   const bounds: ReadLimits = { ...DEFAULT_LIMITS, ...limits };
   // Names are checked by the engine entry by entry (archive/paths.ts), so that one unsafe
   // name is a finding about that entry instead of making the whole archive unreadable.
@@ -173,14 +184,16 @@ export async function openZip(
       // Views of the inflate's memory, where the caller is done with each part at the next and
       // the inflate checks a held entry whole itself.
       const views = options?.transient === true && inflate?.transientViews === true;
-      const inflateOptions = views ? { transient: true } : undefined;
       const inflated = inflate
         ? nativeData(
             zipEntry as FileEntry,
-            (stored) =>
-              onStoredData
+            (stored) => {
+              const points = inflate.resumePoints ? resumePointsFor?.(entry.name, stored) : undefined;
+              const inflateOptions = views || points ? { ...(views ? { transient: true } : {}), points } : undefined;
+              return onStoredData
                 ? afterAll(inflate(bytes, stored, signal, inflateOptions), () => onStoredData(entry.name, stored))
-                : inflate(bytes, stored, signal, inflateOptions),
+                : inflate(bytes, stored, signal, inflateOptions);
+            },
             signal,
           )
         : zipJsData(zipEntry as FileEntry, signal);

@@ -5,7 +5,7 @@
  * very same outcome, words included, where its data, checksum or sizes were altered. And what the
  * views are for: parts read where zlib wrote them, its memory never grown while they are read.
  */
-import { crc32 as zlibCrc32 } from 'node:zlib';
+import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +15,8 @@ import { createCRC32 } from 'hash-wasm';
 import { HELD_ENTRY_BYTES, openZip, type NativeInflate } from './zip.ts';
 import type { StreamOptions } from './source.ts';
 import { blobBytes } from './blob.ts';
-import { zlibInflate, zlibInflateOn, type ZlibExports } from './zlib-inflate.ts';
+import { findsBlockEnds, zlibInflate, zlibInflateOn, type ZlibExports } from './zlib-inflate.ts';
+import { inflateFromPoint, RESUME_POINT_SPACING, WINDOW_BYTES, type ResumePoint } from './resume-points.ts';
 import {
   expectAlteredEntriesAsZipJs,
   expectCrc32HashersKept,
@@ -35,6 +36,9 @@ import {
 const WASM = readFileSync(createRequire(import.meta.url).resolve('@zip.js/zip.js/dist/zip-module.wasm'));
 
 const TRANSIENT: StreamOptions = { transient: true };
+
+/** The same bytes (a quick compare: `toEqual` walks megabytes slowly). */
+const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0;
 
 /** An instance of zlib whose memory the test can see, and the inflate on it. */
 async function instance(): Promise<{ zlib: ZlibExports; inflate: NativeInflate }> {
@@ -290,5 +294,152 @@ describe('the app inflate in WebAssembly (shared/archive/zlib-inflate.ts)', () =
     expect((await first!.next()).done).toBe(true);
     expect((await second!.next()).done).toBe(true);
     await source.close();
+  });
+
+  it('notes resume points in a large deflated entry, where asked: each resumes to exactly the bytes after it', async () => {
+    const { zlib, inflate: withoutPoints } = await instance();
+    expect(findsBlockEnds(zlib)).toBe(true);
+    const { instance: other } = (await WebAssembly.instantiate(WASM, {})) as unknown as {
+      instance: WebAssembly.Instance;
+    };
+    const otherZlib = other.exports as unknown as ZlibExports;
+    otherZlib._initialize?.();
+    const inflate = zlibInflateOn(otherZlib, undefined, true);
+    expect((await loaded()).resumePoints).toBe(true);
+    // Lines like receipts (about 4.4 MB), deflated as a producer would (many blocks, most ending
+    // inside a byte), after blocks that each end where one of the inflate's 64 KiB steps of input
+    // ends, the sixteenth also where its first 1 MiB of output ends: the first point is asked for
+    // with zlib at a block's start, and is the end of the block after it.
+    const lines = Array.from({ length: 50_000 }, (_, i) =>
+      JSON.stringify({ seq: i, id: `r-${(i * 7919).toString(16).padStart(10, '0')}`, note: 'x'.repeat(i % 97) }),
+    ).join('\n');
+    const tail = new TextEncoder().encode(lines);
+    const tailDeflated = deflateRawSync(tail, { level: 6 });
+    // 65,536 bytes in, 65,611 out: a fixed-Huffman block ("a", then 83 copies of it: 84 bytes in
+    // 5) and a stored block of 65,527 bytes.
+    const bits: number[] = [];
+    const put = (value: number, n: number) => {
+      for (let i = 0; i < n; i++) bits.push((value >> i) & 1);
+    };
+    const code = (value: number, n: number) => {
+      for (let i = n - 1; i >= 0; i--) bits.push((value >> i) & 1);
+    };
+    // Not final, fixed Huffman; "a"; length 83 (code 278, four extra bits 0); distance 1; end of block.
+    put(0, 1);
+    put(1, 2);
+    code(0x30 + 0x61, 8);
+    code(278 - 256, 7);
+    put(0, 4);
+    code(0, 5);
+    code(0, 7);
+    // Not final, stored (its LEN follows, from the next byte).
+    put(0, 1);
+    put(0, 2);
+    const head = new Uint8Array(Math.ceil(bits.length / 8));
+    bits.forEach((bit, i) => (head[i >> 3] = (head[i >> 3] as number) | (bit << (i & 7))));
+    const first = new Uint8Array(65_536);
+    first.set(head);
+    first.set([0xf7, 0xff, 0x08, 0x00], head.length); // LEN 65,527
+    first.fill(0x40, head.length + 4);
+    expect(head.length + 4 + 65_527).toBe(65_536);
+    const storedBlock = (fill: number) => {
+      const block = new Uint8Array(65_536);
+      block.set([0, 0xfb, 0xff, 0x04, 0x00]); // not final, stored, LEN 65,531
+      block.fill(fill, 5);
+      return block;
+    };
+    const storedCount = 20;
+    const firstOut = 84 + 65_527;
+    const original = new Uint8Array(firstOut + storedCount * 65_531 + tail.length);
+    const deflatedBytes = new Uint8Array((1 + storedCount) * 65_536 + tailDeflated.length);
+    deflatedBytes.set(first);
+    original.fill(0x61, 0, 84);
+    original.fill(0x40, 84, firstOut);
+    for (let i = 0; i < storedCount; i++) {
+      deflatedBytes.set(storedBlock(0x41 + i), (i + 1) * 65_536);
+      original.fill(0x41 + i, firstOut + i * 65_531, firstOut + (i + 1) * 65_531);
+    }
+    deflatedBytes.set(tailDeflated, (1 + storedCount) * 65_536);
+    original.set(tail, firstOut + storedCount * 65_531);
+    expect(firstOut + 15 * 65_531).toBe(RESUME_POINT_SPACING);
+    const stored = {
+      offset: 0,
+      compressedSize: deflatedBytes.length,
+      method: 8,
+      crc32: zlibCrc32(original),
+      uncompressedSize: original.length,
+    };
+    for (const transient of [false, true]) {
+      const points: ResumePoint[] = [];
+      let at = 0;
+      for await (const part of inflate(memoryBytes(deflatedBytes), stored, undefined, {
+        transient,
+        points: (point) => points.push(point),
+      })) {
+        expect(same(part, original.subarray(at, at + part.length))).toBe(true);
+        at += part.length;
+      }
+      expect(at).toBe(original.length);
+      expect(points.length).toBeGreaterThanOrEqual(3);
+      // The first at the end of the block after the sixteenth, where zlib had stopped on its own.
+      expect(points[0]).toMatchObject({ out: RESUME_POINT_SPACING + 65_531, bit: 17 * 65_536 * 8 });
+      // Most points lie within a byte, as most deflate blocks end.
+      expect(points.filter((p) => p.bit % 8 !== 0).length).toBeGreaterThan(0);
+      let last = 0;
+      points.forEach((point, k) => {
+        expect(point.out - last).toBeGreaterThanOrEqual(RESUME_POINT_SPACING);
+        last = point.out;
+        expect(same(point.window, original.subarray(point.out - WINDOW_BYTES, point.out))).toBe(true);
+        const from = point.bit >> 3;
+        const read = inflateFromPoint(deflatedBytes.subarray(from), point, 200_000).bytes;
+        expect(same(read, original.subarray(point.out, point.out + 200_000))).toBe(true);
+        const next = points[k + 1];
+        if (next) {
+          const upTo = inflateFromPoint(
+            deflatedBytes.subarray(from, Math.ceil(next.bit / 8)),
+            point,
+            1 << 30,
+            next.bit,
+          );
+          expect(upTo.fault).toBeUndefined();
+          expect(same(upTo.bytes, original.subarray(point.out, next.out))).toBe(true);
+        }
+      });
+      // Not asked, it notes none; an inflate told its build cannot says none either.
+      const none: ResumePoint[] = [];
+      for await (const _ of withoutPoints(memoryBytes(deflatedBytes), stored, undefined, {
+        points: (p) => none.push(p),
+      }));
+      expect(none).toEqual([]);
+      expect(withoutPoints.resumePoints).toBeUndefined();
+    }
+  });
+
+  it('through the ZIP reader: asked by entry name as the entry starts, never for a small (held) entry', async () => {
+    const inflate = await loaded();
+    const big = new TextEncoder().encode(
+      Array.from({ length: 120_000 }, (_, i) => JSON.stringify({ seq: i, pad: 'y'.repeat(i % 50) })).join('\n'),
+    );
+    const zip = zipSync({ 'a/big.jsonl': big, 'a/small.jsonl': TEXT });
+    const asked: string[] = [];
+    const points: ResumePoint[] = [];
+    const source = await openZip(
+      memoryBytes(zip),
+      't.zip',
+      {},
+      {
+        inflate,
+        resumePointsFor: (name) => {
+          asked.push(name);
+          return (p) => points.push(p);
+        },
+      },
+    );
+    for (const entry of await source.entries()) for await (const _ of source.read(entry, undefined, TRANSIENT));
+    await source.close();
+    expect(asked).toEqual(['a/big.jsonl', 'a/small.jsonl']);
+    expect(big.length).toBeGreaterThan(HELD_ENTRY_BYTES);
+    expect(points.length).toBeGreaterThanOrEqual(2);
+    expect(points.every((p) => p.out <= big.length)).toBe(true);
   });
 });

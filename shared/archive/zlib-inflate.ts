@@ -22,6 +22,7 @@
  * into zlib's memory rather than held as new buffers).
  */
 import { createCRC32, type IHasher } from 'hash-wasm';
+import { RESUME_POINT_SPACING, WINDOW_BYTES } from './resume-points.ts';
 import type { RandomAccessBytes, StreamOptions } from './source.ts';
 import { crc32Hashers, EMPTY_DEFLATE, sameCrc32, withCrc32 } from './web-inflate.ts';
 import { HELD_ENTRY_BYTES, storedDataBytes, UnnamedDataFault, type NativeInflate, type StoredData } from './zip.ts';
@@ -63,6 +64,18 @@ const REGIONS = 2;
 
 const Z_STREAM_END = 1;
 const Z_BUF_ERROR = -5;
+/** zlib's flush value that stops at the end of a deflate block. */
+const Z_BLOCK = 5;
+/**
+ * Where zlib's `z_stream` keeps `data_type` in this build (32-bit WebAssembly: eleven 4-byte
+ * fields before it; the wrapper's context starts with the stream). Checked when the module
+ * loads ({@link findsBlockEnds}): resume points are noted only where it holds.
+ */
+const DATA_TYPE_AT = 44;
+/** `data_type`: zlib stopped at the end of a block; the block was the last; unused bits of the last byte. */
+const AT_BLOCK_END = 128;
+const LAST_BLOCK = 64;
+const UNUSED_BITS = 7;
 
 /** A fault in the entry's data: zip.js reads it again to name it. */
 class Fault extends UnnamedDataFault {}
@@ -82,7 +95,7 @@ export async function zlibInflate(
     const instance = await WebAssembly.instantiate(module, {});
     const exports = instance.exports as unknown as ZlibExports;
     exports._initialize?.();
-    inflate = zlibInflateOn(exports, crc32);
+    inflate = zlibInflateOn(exports, crc32, findsBlockEnds(exports));
     if (!(await keepsZipRules(inflate))) return undefined;
   } catch {
     return undefined;
@@ -117,13 +130,67 @@ async function keepsZipRules(inflate: NativeInflate): Promise<boolean> {
   );
 }
 
-/** The inflate on an instance already made and initialised (tests reach its memory). */
-export function zlibInflateOn(zlib: ZlibExports, crc32: () => Promise<IHasher> = () => createCRC32()): NativeInflate {
+/**
+ * Two fixed-Huffman blocks, "a" then (last) "b": the first ends at bit 18, inside the stream's
+ * third byte.
+ */
+const TWO_BLOCKS = Uint8Array.of(0x4a, 0x04, 0x2c, 0x09, 0x00);
+
+/**
+ * Whether this build stops at a block's end when asked and says there, where this module reads it,
+ * how many bits of the last byte it took are unused: resume points (resume-points.ts) need both.
+ */
+export function findsBlockEnds(zlib: ZlibExports): boolean {
+  let stream = 0;
+  let input = 0;
+  let output = 0;
+  try {
+    stream = zlib.inflate_new();
+    input = zlib.malloc(TWO_BLOCKS.length);
+    output = zlib.malloc(16);
+    if (!stream || !input || !output || zlib.inflate_init_raw(stream) !== 0) return false;
+    new Uint8Array(zlib.memory.buffer, input, TWO_BLOCKS.length).set(TWO_BLOCKS);
+    const result = zlib.inflate_process(stream, input, TWO_BLOCKS.length, output, 16, Z_BLOCK);
+    const dataType = new DataView(zlib.memory.buffer).getInt32(stream + DATA_TYPE_AT, true);
+    const consumed = zlib.inflate_last_consumed(stream);
+    return (
+      result >> 24 === 0 &&
+      (result & 0xffffff) === 1 &&
+      new Uint8Array(zlib.memory.buffer, output, 1)[0] === 0x61 &&
+      (dataType & (AT_BLOCK_END | LAST_BLOCK)) === AT_BLOCK_END &&
+      consumed * 8 - (dataType & UNUSED_BITS) === 18
+    );
+  } catch {
+    return false;
+  } finally {
+    if (stream) zlib.inflate_end(stream);
+    if (input) zlib.free(input);
+    if (output) zlib.free(output);
+  }
+}
+
+/**
+ * The inflate on an instance already made and initialised (tests reach its memory). With
+ * `blockEnds` ({@link findsBlockEnds}) it notes resume points where asked (`StreamOptions.points`).
+ */
+export function zlibInflateOn(
+  zlib: ZlibExports,
+  crc32: () => Promise<IHasher> = () => createCRC32(),
+  blockEnds = false,
+): NativeInflate {
   const memory = new ZlibMemory(zlib);
   const hashers = crc32Hashers(crc32);
   const inflate: NativeInflate = (bytes, stored, signal, options) =>
-    withCrc32(hashers, (crc) => inflateEntry(zlib, memory, crc, bytes, stored, signal, options));
-  return Object.assign(inflate, { transientViews: true as const });
+    withCrc32(hashers, (crc) =>
+      inflateEntry(zlib, memory, crc, bytes, stored, signal, blockEnds ? options : withoutPoints(options)),
+    );
+  return Object.assign(inflate, { transientViews: true as const }, blockEnds ? { resumePoints: true as const } : {});
+}
+
+function withoutPoints(options: StreamOptions | undefined): StreamOptions | undefined {
+  if (!options?.points) return options;
+  const { points: _points, ...rest } = options;
+  return rest;
 }
 
 /** zlib's memory as this module uses it: the input buffer, the kept regions, part buffers. */
@@ -190,6 +257,8 @@ async function* inflateEntry(
   const declared = stored.uncompressedSize;
   const whole = declared <= HELD_ENTRY_BYTES;
   const deflated = stored.method === 8;
+  // Resume points: only in a deflated entry read through a part buffer (a held one is small).
+  const notePoint = deflated && !whole ? options?.points : undefined;
   // A held entry is inflated whole into a kept region; a larger one (or a held one when no region
   // is free) through a part buffer.
   const region = whole ? memory.region() : null;
@@ -226,10 +295,46 @@ async function* inflateEntry(
       }
       return transient ? view : view.slice();
     };
+    // Resume points: bytes inflated since the last (or the start), and the stored bytes before the
+    // current step. A point is asked for (zlib stops at the next block's end) once enough bytes
+    // came out, but never right after a stop, where zlib would not move; it is noted if the window
+    // before it is in `out` (a stop in the first 32 KiB of a part buffer waits for the next block).
+    let sincePoint = 0;
+    let storedBefore = 0;
+    let chunkStart = 0;
+    let atBlockEnd = false;
     /** One step of zlib: `length` input bytes at its input buffer, into `out`'s free space. */
     const step = (length: number): { consumed: number; produced: number; code: number } => {
-      const result = zlib.inflate_process(stream, memory.input, length, out + filled, outBytes - filled, 0);
-      return { consumed: zlib.inflate_last_consumed(stream), produced: result & 0xffffff, code: result >> 24 };
+      const wantPoint = notePoint !== undefined && !atBlockEnd && sincePoint >= RESUME_POINT_SPACING;
+      const result = zlib.inflate_process(
+        stream,
+        memory.input,
+        length,
+        out + filled,
+        outBytes - filled,
+        wantPoint ? Z_BLOCK : 0,
+      );
+      const consumed = zlib.inflate_last_consumed(stream);
+      const produced = result & 0xffffff;
+      let code = result >> 24;
+      atBlockEnd = false;
+      if (wantPoint) {
+        const dataType = new DataView(zlib.memory.buffer).getInt32(stream + DATA_TYPE_AT, true);
+        atBlockEnd = (dataType & AT_BLOCK_END) !== 0;
+        // Asked at a block's start, zlib may stop there without moving (its documentation allows
+        // it; this build goes on to the block's end): that is a point too, and no fault.
+        if (atBlockEnd && code === Z_BUF_ERROR && produced === 0 && consumed === 0) code = 0;
+        const end = filled + produced;
+        const windowIn = end >= WINDOW_BYTES || end === size + produced;
+        if (atBlockEnd && (dataType & LAST_BLOCK) === 0 && code === 0 && windowIn) {
+          const window = memory.view(out + end - Math.min(WINDOW_BYTES, end), Math.min(WINDOW_BYTES, end)).slice();
+          const bit = (storedBefore + consumed) * 8 - (dataType & UNUSED_BITS);
+          notePoint({ bit, out: size + produced, window });
+          sincePoint = -produced;
+        }
+      }
+      sincePoint += produced;
+      return { consumed, produced, code };
     };
 
     for await (const chunk of storedDataBytes(bytes, stored, signal, { transient: true })) {
@@ -250,14 +355,17 @@ async function* inflateEntry(
         }
         const length = Math.min(INPUT_BYTES, chunk.length - at);
         memory.view(memory.input, length).set(chunk.subarray(at, at + length));
+        storedBefore = chunkStart + at;
         const { consumed, produced, code } = step(length);
         if (code < 0) throw new Fault(`zlib refused the data (${code})`);
         added(produced);
         at += consumed;
         if (code === Z_STREAM_END) ended = true;
-        else if (consumed === 0 && produced === 0) throw new Fault('zlib made no progress');
+        else if (consumed === 0 && produced === 0 && !atBlockEnd) throw new Fault('zlib made no progress');
       }
+      chunkStart += chunk.length;
     }
+    storedBefore = chunkStart;
     // All the stored bytes are in: what zlib still holds comes out, or the stream ended early.
     while (!ended) {
       if (filled === outBytes) {

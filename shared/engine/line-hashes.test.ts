@@ -115,7 +115,7 @@ describe('webCryptoLineHashes', () => {
       ledger: 'L',
       path: segPath('L', 1),
       checkpointRuns: toSeqRuns([3, 9]),
-      piece: { index: 0, firstLine: 1, bytes, span: bytes.length, last: true },
+      piece: { index: 0, firstLine: 1, offset: 0, bytes, span: bytes.length, last: true },
     };
     const run = async (hashLines: LineTransform | undefined) => {
       const check = await segmentChecker(async () => Promise.reject(new Error('pieces only')), setup, {

@@ -112,6 +112,12 @@ describe('splitting a segment file into pieces at line ends', () => {
         pieces.reduce((n, p) => n + p.piece.span, 0),
         `seed ${seed}`,
       ).toBe(file.length);
+      // Each piece's offset is where it starts in the file, and its bytes are the file's there.
+      pieces.forEach(({ piece }, i) => {
+        expect(piece.offset, `seed ${seed} piece ${i}`).toBe(pieces.slice(0, i).reduce((n, p) => n + p.piece.span, 0));
+        if (piece.tooLong === undefined)
+          expect(Buffer.compare(piece.bytes, file.subarray(piece.offset, piece.offset + piece.bytes.length))).toBe(0);
+      });
       expect(pieces.some((p) => 'failure' in p)).toBe(false);
     }
   });
@@ -246,7 +252,9 @@ describe('splitting a segment file into pieces at line ends', () => {
         100,
       ),
     );
-    expect(pieces).toEqual([{ piece: { index: 0, firstLine: 1, bytes: new Uint8Array(0), span: 0, last: true } }]);
+    expect(pieces).toEqual([
+      { piece: { index: 0, firstLine: 1, offset: 0, bytes: new Uint8Array(0), span: 0, last: true } },
+    ]);
   });
 
   it('each piece owns a buffer at most twice its bytes, from its start (a copy when the buffer is much larger)', async () => {
@@ -321,20 +329,20 @@ describe('splitting a segment file into pieces at line ends', () => {
         ),
       );
     expect(text(await split(line.repeat(5)))).toEqual([
-      { index: 0, firstLine: 1, bytes: line.repeat(2), span: 20, last: false },
-      { index: 1, firstLine: 3, bytes: line.repeat(2), span: 20, last: false },
-      { index: 2, firstLine: 5, bytes: line, span: 10, last: true },
+      { index: 0, firstLine: 1, offset: 0, bytes: line.repeat(2), span: 20, last: false },
+      { index: 1, firstLine: 3, offset: 20, bytes: line.repeat(2), span: 20, last: false },
+      { index: 2, firstLine: 5, offset: 40, bytes: line, span: 10, last: true },
     ]);
     expect(text(await split(line.repeat(4)))).toEqual([
-      { index: 0, firstLine: 1, bytes: line.repeat(2), span: 20, last: false },
-      { index: 1, firstLine: 3, bytes: line.repeat(2), span: 20, last: true },
+      { index: 0, firstLine: 1, offset: 0, bytes: line.repeat(2), span: 20, last: false },
+      { index: 1, firstLine: 3, offset: 20, bytes: line.repeat(2), span: 20, last: true },
     ]);
     // A too-long line is a piece of its own, between the lines before and after it.
     expect(text(await split(`12\n${'x'.repeat(150)}\n34\n${'y'.repeat(120)}`))).toEqual([
-      { index: 0, firstLine: 1, bytes: '12\n', span: 3, last: false },
-      { index: 1, firstLine: 2, bytes: '', tooLong: 150, span: 151, last: false },
-      { index: 2, firstLine: 3, bytes: '34\n', span: 3, last: false },
-      { index: 3, firstLine: 4, bytes: '', tooLong: 120, span: 120, last: true },
+      { index: 0, firstLine: 1, offset: 0, bytes: '12\n', span: 3, last: false },
+      { index: 1, firstLine: 2, offset: 3, bytes: '', tooLong: 150, span: 151, last: false },
+      { index: 2, firstLine: 3, offset: 154, bytes: '34\n', span: 3, last: false },
+      { index: 3, firstLine: 4, offset: 157, bytes: '', tooLong: 120, span: 120, last: true },
     ]);
   });
 

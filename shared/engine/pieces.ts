@@ -31,6 +31,8 @@ export interface SegmentPiece {
   readonly index: number;
   /** The file's line number of the piece's first line. */
   readonly firstLine: number;
+  /** Bytes of the file before the piece (the spans of the pieces before it). */
+  readonly offset: number;
   /**
    * Whole lines of the file, each with its "\n" (the file's last piece may end without
    * one). Empty for a too-long line. Owns its whole buffer, so it can be transferred.
@@ -163,19 +165,22 @@ export async function* splitIntoPieces(
   let skipping = false; // the line being read passed maxLineBytes; its bytes are dropped
   let held: SegmentPiece | null = null; // the last finished piece, until we know whether another follows
   let target = Math.max(1, Math.min(pieceBytes, firstPieceBytes)); // the size past which this piece ends
+  let offset = 0; // bytes of the file in the pieces finished
 
   const finish = (tooLong?: number, terminated = true): SegmentPiece => {
     const piece: SegmentPiece =
       tooLong === undefined
-        ? { index: index++, firstLine, bytes: buffer.take(), span: buffer.length, last: false }
+        ? { index: index++, firstLine, offset, bytes: buffer.take(), span: buffer.length, last: false }
         : {
             index: index++,
             firstLine,
+            offset,
             bytes: new Uint8Array(0),
             tooLong,
             span: tooLong + (terminated ? 1 : 0),
             last: false,
           };
+    offset += piece.span;
     if (tooLong === undefined) buffer = new PieceBuffer(capacity, free);
     lineStart = 0;
     return piece;

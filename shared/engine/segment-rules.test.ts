@@ -675,6 +675,7 @@ describe('pieceLines', () => {
   const piece = (over: Partial<SegmentPiece>): SegmentPiece => ({
     index: 1,
     firstLine: 7,
+    offset: 30,
     bytes: bytes('ab\ncd\n'),
     span: 6,
     last: false,

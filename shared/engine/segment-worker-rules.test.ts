@@ -69,7 +69,7 @@ function countingOpen() {
 
 const piece = (text: string, firstLine = 1, over: Partial<SegmentPiece> = {}): SegmentPiece => {
   const bytes = utf8(text);
-  return { index: 0, firstLine, bytes, span: bytes.length, last: true, ...over };
+  return { index: 0, firstLine, offset: 0, bytes, span: bytes.length, last: true, ...over };
 };
 
 const task = (path: string, checkpointSeqs: number[] = [], p?: SegmentPiece) => ({

@@ -3,7 +3,7 @@
  * and where the decision and control checks plug in.
  */
 import type { RawEntry, ReadLimits } from '../archive/source.ts';
-import type { NativeInflate, StoredData } from '../archive/zip.ts';
+import type { EngineResumePoints, NativeInflate, StoredData } from '../archive/zip.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { BundleBody, Receipt, Role } from '../format/schema.ts';
@@ -255,6 +255,12 @@ export interface VerifyOptions {
    * instead of its lines (renderer/store/line-files.ts).
    */
   readonly onStoredData?: ((entryName: string, stored: StoredData) => void) | undefined;
+  /**
+   * Asked as each ZIP entry starts to inflate through `inflate` (one that tells resume points)
+   * where its resume points go (shared/archive/resume-points.ts): the app keeps a large segment
+   * file's stored bytes and these points instead of its lines.
+   */
+  readonly resumePointsFor?: EngineResumePoints | undefined;
   /**
    * The archive's entries as its directory lists them, once, before any is read (the app
    * decides from them how it keeps the small segment files: renderer/workers/kept-files.ts).

@@ -134,6 +134,7 @@ export async function verifyZipBytes(
     source = await openZip(bytes, name, options.limits, {
       inflate: options.inflate,
       onStoredData: options.onStoredData,
+      resumePointsFor: options.resumePointsFor,
     });
   } catch (error) {
     if (!(error instanceof ArchiveUnreadableError)) throw error;

@@ -1,0 +1,274 @@
+/**
+ * Large segment files kept as their stored bytes and resume points (kept-files.ts, line-files.ts,
+ * shared/archive/resume-points.ts), through the parts the app's import uses: the WebAssembly
+ * inflate noting points as it reads the entry, the engine's splitter cutting pieces, rows that
+ * leave their lines out and say their piece, the chunks stored with the points. Every chunk read
+ * back gives exactly the lines an import that holds them gives; a point that is missing only costs
+ * inflating further; a wrong window, or a chunk that does not say where its lines are, is an error
+ * naming the file and line, never another line.
+ */
+import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blobBytes } from '../../shared/archive/blob.ts';
+import { readLines } from '../../shared/archive/lines.ts';
+import { RESUME_POINT_SPACING, WINDOW_BYTES } from '../../shared/archive/resume-points.ts';
+import type { StoredData } from '../../shared/archive/zip.ts';
+import { zlibInflate } from '../../shared/archive/zlib-inflate.ts';
+import { splitIntoPieces } from '../../shared/engine/pieces.ts';
+import type { RecordRead } from '../../shared/engine/types.ts';
+import { decodeUtf8Strict, utf8 } from '../../shared/format/bytes.ts';
+import { hashOf } from '../../shared/format/hash.ts';
+import { KeptFiles } from '../workers/kept-files.ts';
+import { storedLines } from '../workers/packed-lines.ts';
+import { ColumnBuilder, SegmentRowsBuilder, type LineChunk } from '../workers/receipt-columns.ts';
+import { beginImport, putLineChunks } from './archives.ts';
+import { db } from './db.ts';
+import { forgetFileLines, readLineChunk, withFileLines } from './line-files.ts';
+
+const WASM = readFileSync(createRequire(import.meta.url).resolve('@zip.js/zip.js/dist/zip-module.wasm'));
+const PATH = 'ledgers/L/000001.jsonl';
+
+/** 36,000 lines like receipts (about 6.5 MB), one empty, one not UTF-8, the last without "\n". */
+function bigFile(): Uint8Array {
+  const lines: string[] = [];
+  for (let i = 1; i <= 36_000; i++)
+    lines.push(
+      i === 100
+        ? ''
+        : JSON.stringify({
+            seq: i,
+            id: `r-${(i * 2654435761) % 4294967296}`,
+            note: 'é'.repeat(i % 61),
+            pad: 'x'.repeat(90),
+          }),
+    );
+  const bytes = utf8(lines.join('\n'));
+  const notUtf8 = bytes.indexOf(0x0a, 20_000) + 1;
+  bytes[notUtf8 + 1] = 0xff;
+  return bytes;
+}
+
+/** The records of a piece's lines, as a segment worker gives them. */
+async function recordsOf(bytes: Uint8Array, firstLine: number): Promise<RecordRead[]> {
+  const out: RecordRead[] = [];
+  for await (const read of readLines([bytes], Math.max(1, bytes.length), firstLine)) {
+    if (read.kind === 'too-long') throw new Error('no line is too long here');
+    const text = decodeUtf8Strict(read.bytes);
+    out.push({
+      ledger: 'L',
+      path: PATH,
+      line: read.line,
+      text: text ?? '',
+      ...(text !== null ? { bytes: read.bytes } : {}),
+      hash: hashOf(read.bytes),
+      receipt: null,
+    });
+  }
+  return out;
+}
+
+interface Imported {
+  archiveId: string;
+  chunks: LineChunk[];
+  points: number;
+}
+
+/** Imports the file as the app does with its pool (kept: true), or holding every line (false). */
+async function importFile(keep: boolean, file: Uint8Array): Promise<Imported> {
+  const data = new Uint8Array(deflateRawSync(file, { level: 6 }));
+  const head = Uint8Array.of(9, 9, 9, 9, 9);
+  const archive = new Blob([head, data]);
+  const stored: StoredData = {
+    offset: head.length,
+    compressedSize: data.length,
+    method: 8,
+    crc32: crc32(file),
+    uncompressedSize: file.length,
+  };
+  const inflate = await zlibInflate(WASM);
+  if (!inflate?.resumePoints) throw new Error('the WebAssembly inflate should note resume points here');
+  const kept = new KeptFiles(archive);
+  const points = keep ? kept.resumePointsFor(PATH, stored) : undefined;
+  if (keep && !points) throw new Error('a large deflated segment file of an archive file should be kept');
+  const builder = new ColumnBuilder(undefined, (path) => kept.has(path));
+  const archiveId = await beginImport({ name: 'big.zip', size: archive.size, origin: 'file', trustedRoots: [] });
+  const chunks: LineChunk[] = [];
+  let noted = 0;
+  const entry = kept.inflate(inflate)(blobBytes(archive), stored, undefined, {
+    transient: true,
+    points: (point) => {
+      noted++;
+      points?.(point);
+    },
+  });
+  // Pieces of 512 KiB (the app's are 4 MiB): several pieces between two points, and chunks across pieces.
+  for await (const { piece } of splitIntoPieces(entry, 512 * 1024, 1 << 20)) {
+    const rows = new SegmentRowsBuilder('L', PATH, undefined, keep, undefined, {
+      offset: piece.offset,
+      line: piece.firstLine,
+      span: piece.span,
+    });
+    for (const record of await recordsOf(piece.bytes, piece.firstLine)) rows.add(record);
+    for (const chunk of builder.addSegment(rows.finish())) chunks.push(kept.attach(chunk));
+  }
+  chunks.push(...builder.flush().map((c) => kept.attach(c)));
+  for (const chunk of chunks) await putLineChunks(archiveId, [chunk]);
+  return { archiveId, chunks, points: noted };
+}
+
+const FILE = bigFile();
+let held: Imported;
+let kept: Imported;
+
+beforeAll(async () => {
+  held = await importFile(false, FILE);
+  kept = await importFile(true, FILE);
+});
+
+afterAll(async () => {
+  await db.delete();
+});
+
+async function chunkLines(archiveId: string, chunkNo: number) {
+  const row = await readLineChunk(archiveId, 'L', chunkNo);
+  if (!row) throw new Error(`no chunk ${chunkNo}`);
+  return { lines: storedLines(row), hashes: row.hashes, places: row.places, inFiles: row.inFiles };
+}
+
+describe('large segment files kept as their stored bytes and resume points', () => {
+  it('leave their lines out, and store the file once and its points with the chunks', async () => {
+    expect(FILE.length).toBeGreaterThan(4 * 1024 * 1024);
+    expect(kept.points).toBeGreaterThanOrEqual(Math.floor(FILE.length / RESUME_POINT_SPACING) - 2);
+    expect(kept.chunks.every((c) => c.lines.bytes.length === 0 && c.inFiles?.paths[0] === PATH)).toBe(true);
+    expect(kept.chunks.flatMap((c) => (c.files ?? []).map((f) => [f.path, f.resumable, f.size]))).toEqual([
+      [PATH, true, FILE.length],
+    ]);
+    const points = await db.resumePoints.where('archiveId').equals(kept.archiveId).toArray();
+    expect(points).toHaveLength(kept.points);
+    for (const point of points) {
+      expect(point.path).toBe(PATH);
+      expect(Buffer.compare(point.window, FILE.subarray(point.out - WINDOW_BYTES, point.out))).toBe(0);
+    }
+    // Each chunk says which pieces its lines are in: the pieces cover its lines, in order.
+    for (const chunk of kept.chunks) {
+      const pieces = chunk.pieces ?? [];
+      expect(pieces.length).toBeGreaterThan(0);
+      const lines = chunk.places.line;
+      expect(pieces[0]?.line).toBeLessThanOrEqual(lines[0] as number);
+      expect(pieces.at(-1)?.line).toBeLessThanOrEqual(lines.at(-1) as number);
+    }
+    expect(held.chunks.every((c) => c.inFiles === undefined && c.pieces === undefined && c.points === undefined)).toBe(
+      true,
+    );
+  });
+
+  it('read back, give every chunk exactly as an import that holds every line', async () => {
+    expect(kept.chunks.length).toBe(held.chunks.length);
+    for (let chunkNo = 0; chunkNo < kept.chunks.length; chunkNo++) {
+      // Every fifth chunk read alone (no piece remembered), the others after the one before.
+      if (chunkNo % 5 === 0) forgetFileLines();
+      const a = await chunkLines(held.archiveId, chunkNo);
+      const b = await chunkLines(kept.archiveId, chunkNo);
+      expect(b.inFiles).toBeUndefined();
+      expect(b.lines).toEqual(a.lines);
+      expect(b.hashes).toEqual(a.hashes);
+      expect(b.places).toEqual(a.places);
+    }
+    const all = (await Promise.all(kept.chunks.map((c) => chunkLines(kept.archiveId, c.chunkNo)))).flatMap(
+      (c) => c.lines,
+    );
+    expect(all[99]).toBe('');
+    expect(all[35_999]).toContain('"seq":36000');
+  });
+
+  it('a point missing only means inflating from the one before it', async () => {
+    const points = await db.resumePoints.where('archiveId').equals(kept.archiveId).sortBy('out');
+    const middle = points[Math.floor(points.length / 2)];
+    if (!middle) throw new Error('points expected');
+    await db.resumePoints.delete([kept.archiveId, PATH, middle.out]);
+    try {
+      for (let chunkNo = 0; chunkNo < kept.chunks.length; chunkNo += 7) {
+        forgetFileLines();
+        expect((await chunkLines(kept.archiveId, chunkNo)).lines).toEqual(
+          (await chunkLines(held.archiveId, chunkNo)).lines,
+        );
+      }
+    } finally {
+      await db.resumePoints.put(middle);
+    }
+  });
+
+  it('a point whose window is wrong gives no other line: an error naming the file and line', async () => {
+    const points = await db.resumePoints.where('archiveId').equals(kept.archiveId).sortBy('out');
+    const point = points[1];
+    if (!point) throw new Error('points expected');
+    const window = point.window.slice();
+    window.fill(0x41);
+    await db.resumePoints.put({ ...point, window });
+    try {
+      // The chunk whose first line starts at or after the point, and before the next.
+      const next = points[2]?.out ?? Infinity;
+      let errors = 0;
+      for (const chunk of kept.chunks) {
+        const piece = chunk.pieces?.[0];
+        if (!piece || piece.offset < point.out || piece.offset >= next) continue;
+        forgetFileLines();
+        await expect(readLineChunk(kept.archiveId, 'L', chunk.chunkNo)).rejects.toThrow(
+          new RegExp(
+            `^${PATH}, line \\d+: the stored copy (of the file does not give the line verified at import|has no such line|cannot be read)`,
+          ),
+        );
+        errors++;
+      }
+      expect(errors).toBeGreaterThan(0);
+    } finally {
+      await db.resumePoints.put(point);
+    }
+  });
+
+  it('a chunk that does not say where its lines lie, or names a piece past the file, is an error naming them', async () => {
+    forgetFileLines();
+    const row = await db.receiptLines.get([kept.archiveId, 'L', 3]);
+    if (!row) throw new Error('chunk 3 expected');
+    const { pieces: _pieces, ...withoutPieces } = row;
+    await expect(withFileLines(withoutPieces)).rejects.toThrow(
+      `Line chunk 3 of ledger L does not say where its lines of ${PATH} lie: import the archive again.`,
+    );
+    const past = { ...row, pieces: [{ path: row.pieces?.[0]?.path ?? 1, offset: FILE.length, line: 1, span: 10 }] };
+    await expect(withFileLines(past)).rejects.toThrow(`${PATH}, line 1: the stored copy cannot be read`);
+  });
+
+  it('only a large deflated segment file of an archive file is kept so, once; its points go with the next chunk', () => {
+    const archive = new Blob([new Uint8Array(100)]);
+    const large: StoredData = { offset: 10, compressedSize: 50, method: 8, crc32: 0, uncompressedSize: 5 << 20 };
+    const keptFiles = new KeptFiles(archive);
+    expect(new KeptFiles(null).resumePointsFor(PATH, large)).toBeUndefined(); // relayed: nothing to slice
+    expect(keptFiles.resumePointsFor('policies/p.json', large)).toBeUndefined();
+    expect(keptFiles.resumePointsFor(PATH, { ...large, method: 0 })).toBeUndefined();
+    expect(keptFiles.resumePointsFor(PATH, { ...large, uncompressedSize: 1000 })).toBeUndefined(); // small: kept whole
+    expect(keptFiles.has(PATH)).toBe(false);
+    const sink = keptFiles.resumePointsFor(PATH, large);
+    expect(sink).toBeTypeOf('function');
+    expect(keptFiles.has(PATH)).toBe(true);
+    expect(keptFiles.resumePointsFor(PATH, large)).toBeUndefined(); // asked again: already kept
+    const window = Uint8Array.of(1, 2, 3);
+    sink?.({ bit: 81, out: 2 << 20, window });
+    const chunk = (chunkNo: number): LineChunk => ({
+      ledger: 'L',
+      chunkNo,
+      lines: { bytes: new Uint8Array(0), ends: new Uint32Array(1) },
+      hashes: [''],
+      places: { path: Uint32Array.of(1), line: Uint32Array.of(1), receiptIds: '\n' },
+      inFiles: { ids: [1], paths: [PATH] },
+    });
+    const first = keptFiles.attach(chunk(0));
+    expect(first.points).toEqual([{ path: PATH, bit: 81, out: 2 << 20, window }]);
+    expect(first.files?.map((f) => [f.path, f.resumable, f.blob?.size])).toEqual([[PATH, true, 50]]);
+    const second = keptFiles.attach(chunk(1));
+    expect(second.points).toBeUndefined();
+    expect(second.files).toBeUndefined();
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * Reading a deflate stream from one of its blocks (resume-points.ts): the stream made from the
+ * point inflates, in Node's zlib as in fflate, to the window and then exactly the original's
+ * bytes, for a block starting at every bit of a byte; it stops cleanly at a later block; a fault
+ * keeps what came before it.
+ */
+import { inflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { inflateFromPoint, pointsAround, resumedStream, WINDOW_BYTES, type ResumePoint } from './resume-points.ts';
+
+/** A bit writer for hand-made deflate blocks (bits from each byte's lowest). */
+class Bits {
+  readonly bits: number[] = [];
+  /** A value's bits, lowest first (header fields). */
+  put(value: number, n: number): void {
+    for (let i = 0; i < n; i++) this.bits.push((value >> i) & 1);
+  }
+  /** A Huffman code, highest bit first. */
+  code(value: number, n: number): void {
+    for (let i = n - 1; i >= 0; i--) this.bits.push((value >> i) & 1);
+  }
+  /** A fixed-Huffman literal (RFC 1951 §3.2.6). */
+  literal(byte: number): void {
+    if (byte < 144) this.code(0x30 + byte, 8);
+    else this.code(0x190 + byte - 144, 9);
+  }
+  bytes(): Uint8Array {
+    const out = new Uint8Array(Math.ceil(this.bits.length / 8));
+    this.bits.forEach((bit, i) => {
+      out[i >> 3] = (out[i >> 3] as number) | (bit << (i & 7));
+    });
+    return out;
+  }
+}
+
+/**
+ * Two fixed-Huffman blocks: `first` (its bytes of 144 and over take 9 bits, so where the block ends
+ * within a byte depends on how many it has), then `second`, the last. Returns where the second starts.
+ */
+function twoBlocks(first: readonly number[], second: readonly number[]): { stream: Uint8Array; boundary: number } {
+  const bits = new Bits();
+  bits.put(0, 1);
+  bits.put(1, 2);
+  first.forEach((b) => bits.literal(b));
+  bits.code(0, 7);
+  const boundary = bits.bits.length;
+  bits.put(1, 1);
+  bits.put(1, 2);
+  second.forEach((b) => bits.literal(b));
+  bits.code(0, 7);
+  return { stream: bits.bytes(), boundary };
+}
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
+
+describe('resume points (shared/archive/resume-points.ts)', () => {
+  it('resumes at a block starting at each of the eight bits of a byte', () => {
+    const seen = new Set<number>();
+    for (let nines = 0; nines < 8; nines++) {
+      const first = [0x61, ...Array.from({ length: nines }, () => 0xc8)];
+      const second = [0x78, 0x79, 0x7a];
+      const { stream, boundary } = twoBlocks(first, second);
+      seen.add(boundary & 7);
+      expect(text(inflateRawSync(stream))).toBe(text(Uint8Array.from([...first, ...second])));
+      // From the boundary, with the first block's bytes behind: the second block's bytes.
+      const window = Uint8Array.from(first);
+      const resumed = inflateRawSync(resumedStream(stream, boundary, window));
+      expect(text(resumed)).toBe(text(Uint8Array.from([...first, ...second])));
+      // From the start, stopped at the boundary: the first block's bytes, the stream closed.
+      expect(text(inflateRawSync(resumedStream(stream, 0, new Uint8Array(0), boundary)))).toBe(
+        text(Uint8Array.from(first)),
+      );
+      // The same through fflate, as the app reads it.
+      const point: ResumePoint = { bit: boundary, out: first.length, window };
+      expect(text(inflateFromPoint(stream.subarray(boundary >> 3), point, 10).bytes)).toBe('xyz');
+      expect(inflateFromPoint(stream.subarray(boundary >> 3), point, 2).bytes).toEqual(Uint8Array.of(0x78, 0x79));
+    }
+    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it("a later block's bytes copy from the window: the window is what they read", () => {
+    // The second block is one copy: length 3, distance 3 ("abc" again).
+    const bits = new Bits();
+    bits.put(0, 1);
+    bits.put(1, 2);
+    [0x61, 0x62, 0x63].forEach((b) => bits.literal(b));
+    bits.code(0, 7);
+    const boundary = bits.bits.length;
+    bits.put(1, 1);
+    bits.put(1, 2);
+    bits.code(0b0000001, 7); // length code 257: 3
+    bits.code(0b00010, 5); // distance code 2: 3
+    bits.code(0, 7);
+    const stream = bits.bytes();
+    expect(text(inflateRawSync(stream))).toBe('abcabc');
+    const point = { bit: boundary, out: 3, window: Uint8Array.from([0x61, 0x62, 0x63]) };
+    expect(text(inflateFromPoint(stream.subarray(boundary >> 3), point, 3).bytes)).toBe('abc');
+    const otherWindow = { ...point, window: Uint8Array.from([0x78, 0x79, 0x7a]) };
+    expect(text(inflateFromPoint(stream.subarray(boundary >> 3), otherWindow, 3).bytes)).toBe('xyz');
+  });
+
+  it('a fault after the point keeps the bytes inflated from the input given before it, and says so', () => {
+    // 12,000 literals (12 KB of input, three of the inflate's steps), then a block of the reserved type 3.
+    const first = Array.from({ length: 12_000 }, (_, i) => 0x61 + (i % 20));
+    const { stream, boundary } = twoBlocks(first, [0x78]);
+    const bits = new Bits();
+    bits.bits.push(...[...Array(boundary).keys()].map((i) => ((stream[i >> 3] as number) >> (i & 7)) & 1));
+    bits.put(1, 1);
+    bits.put(3, 2);
+    const damaged = bits.bytes();
+    expect(() => inflateRawSync(damaged)).toThrow();
+    const read = inflateFromPoint(damaged, { bit: 0, out: 0, window: new Uint8Array(0) }, 100_000);
+    expect(read.fault).toBeTruthy();
+    expect(read.bytes.length).toBeGreaterThanOrEqual(4_000);
+    expect(read.bytes.length).toBeLessThan(first.length);
+    expect(read.bytes).toEqual(Uint8Array.from(first.slice(0, read.bytes.length)));
+    // Sound, the same stream gives them all.
+    expect(
+      inflateFromPoint(
+        resumedStream(stream, 0, new Uint8Array(0), boundary),
+        { bit: 0, out: 0, window: new Uint8Array(0) },
+        100_000,
+      ),
+    ).toEqual({
+      bytes: Uint8Array.from(first),
+    });
+  });
+
+  it('refuses bits outside the bytes and windows over 32 KiB', () => {
+    expect(() => resumedStream(new Uint8Array(2), 17, new Uint8Array(0))).toThrow(RangeError);
+    expect(() => resumedStream(new Uint8Array(2), 0, new Uint8Array(0), 17)).toThrow(RangeError);
+    expect(() => resumedStream(new Uint8Array(2), 0, new Uint8Array(WINDOW_BYTES + 1))).toThrow(RangeError);
+  });
+
+  it('picks the last point at or before an offset, and the first at or after an end', () => {
+    const at = (out: number): ResumePoint => ({ bit: out * 3, out, window: new Uint8Array(0) });
+    const points = [at(100), at(200), at(300)];
+    expect(pointsAround(points, 50, 60)).toEqual({ from: { bit: 0, out: 0, window: new Uint8Array(0) }, to: at(100) });
+    expect(pointsAround(points, 200, 250)).toEqual({ from: at(200), to: at(300) });
+    expect(pointsAround(points, 250, 301)).toEqual({ from: at(200) });
+  });
+});
