@@ -31,7 +31,7 @@ import { forgetFileLines, readLineChunk, withFileLines } from './line-files.ts';
 const WASM = readFileSync(createRequire(import.meta.url).resolve('@zip.js/zip.js/dist/zip-module.wasm'));
 const PATH = 'ledgers/L/000001.jsonl';
 
-/** 36,000 lines like receipts (about 6.5 MB), one empty, one not UTF-8, the last without "\n". */
+/** 36,000 lines like receipts (about 8 MB, 2.5 MB or so deflated), one empty, one not UTF-8, the last without "\n". */
 function bigFile(): Uint8Array {
   const lines: string[] = [];
   for (let i = 1; i <= 36_000; i++)
@@ -42,7 +42,9 @@ function bigFile(): Uint8Array {
             seq: i,
             id: `r-${(i * 2654435761) % 4294967296}`,
             note: 'é'.repeat(i % 61),
-            pad: 'x'.repeat(90),
+            // As a receipt's hashes and signature: bytes that do not compress.
+            hash: hashOf(utf8(`h${i}`)),
+            sig: hashOf(utf8(`s${i}`)),
           }),
     );
   const bytes = utf8(lines.join('\n'));
@@ -76,8 +78,16 @@ interface Imported {
   points: number;
 }
 
-/** Imports the file as the app does with its pool (kept: true), or holding every line (false). */
-async function importFile(keep: boolean, file: Uint8Array): Promise<Imported> {
+/**
+ * Imports the file as the app does with its pool: kept as a slice of the archive file (true), kept
+ * from the bytes the engine reads (`'relayed'`, the Electron host; `failAt`: the archive's bytes
+ * cannot be read from there on), or holding every line (false).
+ */
+async function importFile(
+  keep: boolean | 'relayed',
+  file: Uint8Array,
+  failAt = Infinity,
+): Promise<Imported & { kept: KeptFiles }> {
   const data = new Uint8Array(deflateRawSync(file, { level: 6 }));
   const head = Uint8Array.of(9, 9, 9, 9, 9);
   const archive = new Blob([head, data]);
@@ -90,14 +100,22 @@ async function importFile(keep: boolean, file: Uint8Array): Promise<Imported> {
   };
   const inflate = await zlibInflate(WASM);
   if (!inflate?.resumePoints) throw new Error('the WebAssembly inflate should note resume points here');
-  const kept = new KeptFiles(archive);
+  const kept = new KeptFiles(keep === 'relayed' ? null : archive);
   const points = keep ? kept.resumePointsFor(PATH, stored) : undefined;
   if (keep && !points) throw new Error('a large deflated segment file of an archive file should be kept');
   const builder = new ColumnBuilder(undefined, (path) => kept.has(path));
   const archiveId = await beginImport({ name: 'big.zip', size: archive.size, origin: 'file', trustedRoots: [] });
   const chunks: LineChunk[] = [];
   let noted = 0;
-  const entry = kept.inflate(inflate)(blobBytes(archive), stored, undefined, {
+  const whole = blobBytes(archive);
+  const bytes = {
+    size: whole.size,
+    read: async (offset: number, length: number) => {
+      if (offset + length > failAt) throw new Error('the relay stopped');
+      return whole.read(offset, length);
+    },
+  };
+  const entry = kept.inflate(inflate)(bytes, stored, undefined, {
     transient: true,
     points: (point) => {
       noted++;
@@ -106,7 +124,8 @@ async function importFile(keep: boolean, file: Uint8Array): Promise<Imported> {
   });
   // Pieces of 512 KiB (the app's are 4 MiB): several pieces between two points, and chunks across pieces.
   for await (const { piece } of splitIntoPieces(entry, 512 * 1024, 1 << 20)) {
-    const rows = new SegmentRowsBuilder('L', PATH, undefined, keep, undefined, {
+    if (piece.span === 0) continue;
+    const rows = new SegmentRowsBuilder('L', PATH, undefined, keep !== false, undefined, {
       offset: piece.offset,
       line: piece.firstLine,
       span: piece.span,
@@ -116,16 +135,18 @@ async function importFile(keep: boolean, file: Uint8Array): Promise<Imported> {
   }
   chunks.push(...builder.flush().map((c) => kept.attach(c)));
   for (const chunk of chunks) await putLineChunks(archiveId, [chunk]);
-  return { archiveId, chunks, points: noted };
+  return { archiveId, chunks, points: noted, kept };
 }
 
 const FILE = bigFile();
 let held: Imported;
 let kept: Imported;
+let relayed: Imported;
 
 beforeAll(async () => {
   held = await importFile(false, FILE);
   kept = await importFile(true, FILE);
+  relayed = await importFile('relayed', FILE);
 });
 
 afterAll(async () => {
@@ -166,22 +187,52 @@ describe('large segment files kept as their stored bytes and resume points', () 
   });
 
   it('read back, give every chunk exactly as an import that holds every line', async () => {
-    expect(kept.chunks.length).toBe(held.chunks.length);
-    for (let chunkNo = 0; chunkNo < kept.chunks.length; chunkNo++) {
-      // Every fifth chunk read alone (no piece remembered), the others after the one before.
-      if (chunkNo % 5 === 0) forgetFileLines();
-      const a = await chunkLines(held.archiveId, chunkNo);
-      const b = await chunkLines(kept.archiveId, chunkNo);
-      expect(b.inFiles).toBeUndefined();
-      expect(b.lines).toEqual(a.lines);
-      expect(b.hashes).toEqual(a.hashes);
-      expect(b.places).toEqual(a.places);
+    for (const keptBy of [kept, relayed]) {
+      expect(keptBy.chunks.length).toBe(held.chunks.length);
+      for (let chunkNo = 0; chunkNo < keptBy.chunks.length; chunkNo++) {
+        // Every fifth chunk read alone (no piece remembered), the others after the one before.
+        if (chunkNo % 5 === 0) forgetFileLines();
+        const a = await chunkLines(held.archiveId, chunkNo);
+        const b = await chunkLines(keptBy.archiveId, chunkNo);
+        expect(b.inFiles).toBeUndefined();
+        expect(b.lines).toEqual(a.lines);
+        expect(b.hashes).toEqual(a.hashes);
+        expect(b.places).toEqual(a.places);
+      }
     }
     const all = (await Promise.all(kept.chunks.map((c) => chunkLines(kept.archiveId, c.chunkNo)))).flatMap(
       (c) => c.lines,
     );
     expect(all[99]).toBe('');
     expect(all[35_999]).toContain('"seq":36000');
+  });
+
+  it('relayed (the Electron host), are the bytes the engine read, stored once its read ended, nothing held after', async () => {
+    const file = relayed.chunks.flatMap((c) => c.files ?? []);
+    expect(file.map((f) => [f.path, f.resumable, f.size])).toEqual([[PATH, true, FILE.length]]);
+    const data = new Uint8Array(deflateRawSync(FILE, { level: 6 }));
+    expect(Buffer.compare(new Uint8Array(await (file[0]?.blob as Blob).arrayBuffer()), data)).toBe(0);
+    // Stored with a chunk after the one holding the file's first lines: the read ended first.
+    expect(relayed.chunks.findIndex((c) => c.files)).toBeGreaterThan(0);
+    expect((relayed as Imported & { kept: KeptFiles }).kept.recordingEntries).toBe(0);
+  });
+
+  it('relayed bytes that stop part-way: the lines read before are kept and read back; none after was given', async () => {
+    const data = deflateRawSync(FILE, { level: 6 });
+    const cut = await importFile('relayed', FILE, 5 + Math.floor(data.length / 2));
+    expect(cut.kept.recordingEntries).toBe(0);
+    const files = cut.chunks.flatMap((c) => c.files ?? []);
+    expect(files.map((f) => f.path)).toEqual([PATH]);
+    expect(files[0]?.blob?.size).toBeGreaterThan(data.length / 4);
+    expect(files[0]?.blob?.size).toBeLessThanOrEqual(data.length / 2 + 1);
+    expect(cut.chunks.length).toBeGreaterThan(10);
+    expect(cut.chunks.length).toBeLessThan(held.chunks.length);
+    forgetFileLines();
+    for (const chunk of cut.chunks) {
+      const read = await chunkLines(cut.archiveId, chunk.chunkNo);
+      const whole = await chunkLines(held.archiveId, chunk.chunkNo);
+      expect(read.lines).toEqual(whole.lines.slice(0, read.lines.length));
+    }
   });
 
   it('a point missing only means inflating from the one before it', async () => {
@@ -241,11 +292,11 @@ describe('large segment files kept as their stored bytes and resume points', () 
     await expect(withFileLines(past)).rejects.toThrow(`${PATH}, line 1: the stored copy cannot be read`);
   });
 
-  it('only a large deflated segment file of an archive file is kept so, once; its points go with the next chunk', () => {
+  it('only a large deflated segment file is kept so, once; its points go with the next chunk', () => {
     const archive = new Blob([new Uint8Array(100)]);
     const large: StoredData = { offset: 10, compressedSize: 50, method: 8, crc32: 0, uncompressedSize: 5 << 20 };
     const keptFiles = new KeptFiles(archive);
-    expect(new KeptFiles(null).resumePointsFor(PATH, large)).toBeUndefined(); // relayed: nothing to slice
+    expect(new KeptFiles(null).resumePointsFor(PATH, large)).toBeTypeOf('function'); // relayed: recorded as read
     expect(keptFiles.resumePointsFor('policies/p.json', large)).toBeUndefined();
     expect(keptFiles.resumePointsFor(PATH, { ...large, method: 0 })).toBeUndefined();
     expect(keptFiles.resumePointsFor(PATH, { ...large, uncompressedSize: 1000 })).toBeUndefined(); // small: kept whole

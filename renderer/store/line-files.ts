@@ -17,9 +17,9 @@
  * piece at a time: the piece of the import (about 4 MiB of lines, `ReceiptLinesRow.pieces`)
  * that holds a line is inflated from the nearest point before it, up to the next point after it.
  *
- * Large files read through the Electron host's relay (no file to slice) or by an import whose
- * inflate notes no resume points, ExecLayer logs and archives imported before keep their lines
- * in the chunks, as before.
+ * Large files read by an import whose inflate notes no resume points (the `DecompressionStream`
+ * fallback) or without the pool (no pieces), ExecLayer logs and archives imported before keep
+ * their lines in the chunks, as before.
  */
 import { readLines } from '../../shared/archive/lines.ts';
 import { inflateFromPoint, type ResumePoint } from '../../shared/archive/resume-points.ts';

@@ -14,7 +14,9 @@
  *   receipts; docs/PERFORMANCE.md, forty-first session);
  * - the archive's bytes are relayed (the Electron host reads the file in its main process): the
  *   bytes the engine read to inflate the file are recorded as they pass ({@link inflate}) and
- *   become a `Blob` of their own once the engine has read the file whole. Nothing is read twice.
+ *   become a `Blob` of their own once the engine has read the file whole (a small file) or once
+ *   its read ends, however far it went (a large one: folded into the `Blob` as they come, so
+ *   the file is never held whole). Nothing is read twice.
  */
 import type { ResumePoint } from '../../shared/archive/resume-points.ts';
 import type { RandomAccessBytes, RawEntry } from '../../shared/archive/source.ts';
@@ -71,6 +73,10 @@ export class KeptFiles {
   private holder: SegmentFile | null = null;
   /** Resume points of large kept files not yet handed to a chunk. */
   private points: FilePoint[] = [];
+  /** Large files kept from relayed bytes, by their data's offset, while they are read. */
+  private readonly streaming = new Map<number, StreamedFile>();
+  /** Large files read (relayed bytes), to be stored with the next chunk, whichever it is. */
+  private loose: string[] = [];
 
   /**
    * @param archive the archive file the engine reads (kept bytes are slices of it), or null
@@ -85,6 +91,8 @@ export class KeptFiles {
   inflate(inflate: NativeInflate): NativeInflate {
     if (this.archive) return inflate;
     const recording: NativeInflate = (bytes, stored, signal, options) => {
+      const streamed = this.streaming.get(stored.offset);
+      if (streamed) return this.streamedUntilEnd(inflate(streamed.recorded(bytes), stored, signal, options), streamed);
       if (!keepable(stored)) return inflate(bytes, stored, signal, options);
       const reads: Recorded[] = [];
       this.recording.set(stored.offset, reads);
@@ -100,6 +108,31 @@ export class KeptFiles {
     };
     // The recorded reads are the stored bytes, not the inflated parts: views of these stay views.
     return inflate.transientViews ? Object.assign(recording, { transientViews: true as const }) : recording;
+  }
+
+  /**
+   * A large file's chunks as given (relayed bytes); however its read ends, the stored bytes read
+   * until then are its kept copy, handed to the next chunk (its lines before the end were left
+   * out of the chunks already; those after it were never given).
+   */
+  private async *streamedUntilEnd(
+    chunks: AsyncIterable<Uint8Array>,
+    streamed: StreamedFile,
+  ): AsyncIterable<Uint8Array> {
+    try {
+      yield* chunks;
+    } finally {
+      this.streaming.delete(streamed.stored.offset);
+      const { path, stored } = streamed;
+      this.waiting.set(path, {
+        path,
+        method: stored.method,
+        size: stored.uncompressedSize,
+        resumable: true,
+        blob: streamed.blob(),
+      });
+      this.loose.push(path);
+    }
   }
 
   /** The entry's chunks as given; its recorded reads are forgotten if it is not read to its end. */
@@ -159,24 +192,29 @@ export class KeptFiles {
   /**
    * A large segment file starts to inflate (`EngineOptions.resumePointsFor`, asked only where the
    * inflate notes resume points): it is kept, from now on, as its stored bytes and its resume
-   * points, when it is deflated and the archive is a file (relayed bytes would have to be held
-   * whole: its lines are stored then, as before). Returns where its points go.
+   * points, when it is deflated: a slice of the archive file, or the relayed bytes the engine
+   * reads (stored once the read ends, {@link inflate}). Returns where its points go.
    */
   resumePointsFor(path: string, stored: StoredData): ((point: ResumePoint) => void) | undefined {
-    if (!this.archive || !SEGMENT_PATH.test(path) || stored.method !== 8 || keepable(stored) || this.kept.has(path))
-      return undefined;
+    if (!SEGMENT_PATH.test(path) || stored.method !== 8 || keepable(stored) || this.kept.has(path)) return undefined;
     const file = { path, method: stored.method, size: stored.uncompressedSize, resumable: true as const };
-    const where = this.whole
-      ? { part: { in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize } }
-      : { blob: this.archive.slice(stored.offset, stored.offset + stored.compressedSize) };
+    if (!this.archive) {
+      // Relayed: the stored bytes are recorded as the engine reads them, a Blob made as they come
+      // (never the whole file held), and the file is stored once its read ends.
+      this.streaming.set(stored.offset, new StreamedFile(path, stored));
+    } else {
+      const where = this.whole
+        ? { part: { in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize } }
+        : { blob: this.archive.slice(stored.offset, stored.offset + stored.compressedSize) };
+      this.waiting.set(path, { ...file, ...where });
+    }
     this.kept.add(path);
-    this.waiting.set(path, { ...file, ...where });
     return (point) => void this.points.push({ path, ...point });
   }
 
-  /** Entries whose reads are being recorded (none between entries: a read not finished is forgotten). */
+  /** Entries whose reads are being recorded (none between entries: a read not finished is forgotten, or kept as far as it went). */
   get recordingEntries(): number {
-    return this.recording.size;
+    return this.recording.size + this.streaming.size;
   }
 
   /** Whether `path`'s lines are left out of the chunks (the ColumnBuilder asks once a path, at its first line). */
@@ -195,7 +233,13 @@ export class KeptFiles {
       chunk = { ...chunk, points: this.points };
       this.points = [];
     }
-    const paths = (chunk.inFiles?.paths ?? []).filter((path) => this.waiting.has(path) || !this.kept.has(path));
+    // A large file kept from relayed bytes is waiting from the end of its read, which comes
+    // before its last piece's rows, so before the chunk holding its last line, or with it.
+    const paths = [
+      ...(chunk.inFiles?.paths ?? []).filter((path) => this.waiting.has(path) || !this.kept.has(path)),
+      ...this.loose.filter((path) => this.waiting.has(path) && !chunk.inFiles?.paths.includes(path)),
+    ];
+    this.loose = [];
     if (paths.length === 0) return chunk;
     const files = paths.map((path) => {
       const file = this.waiting.get(path);
@@ -210,6 +254,67 @@ export class KeptFiles {
     return { ...chunk, files };
   }
 }
+
+/**
+ * A large file's stored bytes as the engine reads them (relayed): the reads within its data, in
+ * order and without a gap, folded into a Blob every {@link FOLD_BYTES} (a Blob's bytes leave the
+ * worker's memory); a read out of order ends the copy there (none is made today).
+ */
+class StreamedFile {
+  private folded: Blob = new Blob([]);
+  private parts: Uint8Array<ArrayBuffer>[] = [];
+  private partBytes = 0;
+  private at: number;
+  private broken = false;
+
+  constructor(
+    readonly path: string,
+    readonly stored: StoredData,
+  ) {
+    this.at = stored.offset;
+  }
+
+  /** `bytes` with each read recorded. */
+  recorded(bytes: RandomAccessBytes): RandomAccessBytes {
+    return {
+      size: bytes.size,
+      read: async (offset, length) => {
+        const read = await bytes.read(offset, length);
+        this.add(offset, read);
+        return read;
+      },
+    };
+  }
+
+  private add(offset: number, bytes: Uint8Array): void {
+    const end = this.stored.offset + this.stored.compressedSize;
+    if (this.broken || offset + bytes.length <= this.stored.offset || offset >= end) return;
+    if (offset !== this.at) {
+      this.broken = true;
+      return;
+    }
+    const take = bytes.slice(0, Math.min(bytes.length, end - offset));
+    this.parts.push(take);
+    this.partBytes += take.length;
+    this.at += take.length;
+    if (this.partBytes >= FOLD_BYTES) this.fold();
+  }
+
+  private fold(): void {
+    this.folded = new Blob([this.folded, ...this.parts]);
+    this.parts = [];
+    this.partBytes = 0;
+  }
+
+  /** The stored bytes recorded: the data's first bytes, up to where the read stopped. */
+  blob(): Blob {
+    this.fold();
+    return this.folded;
+  }
+}
+
+/** Relayed bytes of a large file held before they are folded into its Blob. */
+const FOLD_BYTES = 8 * 1024 * 1024;
 
 /**
  * The entry's stored bytes from the reads recorded while it inflated: exactly its data, from its

@@ -83,7 +83,8 @@ const INPUT_STEP = 4 * 1024;
 
 /**
  * The bytes a deflate stream inflates to from `point` on, `length` of them (fewer where the
- * stream ends first), or as many as come before a fault in the data, with the fault.
+ * stream or the bytes given end first), or as many as come before a fault in the data, with the
+ * fault.
  * @param stored the stored data from byte `Math.floor(point.bit / 8)` on (to the next point's byte or further)
  * @param toBit where a later block starts, counted as `point.bit` is (from the stored data's first byte), if `stored` stops there
  */
@@ -105,8 +106,10 @@ export function inflateFromPoint(
   });
   let fault: string | undefined;
   try {
+    // Never told the input is final: where the stored bytes stop short (a copy kept as far as a
+    // read went), what they inflate to before that still comes out, where "final" would refuse it.
     for (let at = 0; at < stream.length && got < want; at += INPUT_STEP)
-      inflate.push(stream.subarray(at, at + INPUT_STEP), at + INPUT_STEP >= stream.length);
+      inflate.push(stream.subarray(at, at + INPUT_STEP), false);
   } catch (error) {
     fault = (error as Error).message || String(error);
   }
