@@ -6,7 +6,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { inflateFromPoint, pointsAround, resumedStream, WINDOW_BYTES, type ResumePoint } from './resume-points.ts';
+import { inflateFromPoint, resumedStream, WINDOW_BYTES, type ResumePoint } from './resume-points.ts';
 
 /** A bit writer for hand-made deflate blocks (bits from each byte's lowest). */
 class Bits {
@@ -130,13 +130,5 @@ describe('resume points (shared/archive/resume-points.ts)', () => {
     expect(() => resumedStream(new Uint8Array(2), 17, new Uint8Array(0))).toThrow(RangeError);
     expect(() => resumedStream(new Uint8Array(2), 0, new Uint8Array(0), 17)).toThrow(RangeError);
     expect(() => resumedStream(new Uint8Array(2), 0, new Uint8Array(WINDOW_BYTES + 1))).toThrow(RangeError);
-  });
-
-  it('picks the last point at or before an offset, and the first at or after an end', () => {
-    const at = (out: number): ResumePoint => ({ bit: out * 3, out, window: new Uint8Array(0) });
-    const points = [at(100), at(200), at(300)];
-    expect(pointsAround(points, 50, 60)).toEqual({ from: { bit: 0, out: 0, window: new Uint8Array(0) }, to: at(100) });
-    expect(pointsAround(points, 200, 250)).toEqual({ from: at(200), to: at(300) });
-    expect(pointsAround(points, 250, 301)).toEqual({ from: at(200) });
   });
 });

@@ -122,24 +122,3 @@ export function inflateFromPoint(
   const bytes = all.subarray(Math.min(skip, all.length));
   return fault === undefined ? { bytes } : { bytes, fault };
 }
-
-/**
- * The point to start from for the bytes at `offset`: the last at or before it (the stream's start
- * when none is), and the next after `end`, where reading can stop.
- */
-export function pointsAround(
-  points: readonly ResumePoint[],
-  offset: number,
-  end: number,
-): { readonly from: ResumePoint; readonly to?: ResumePoint } {
-  let from: ResumePoint = START;
-  let to: ResumePoint | undefined;
-  for (const point of points) {
-    if (point.out <= offset && point.out >= from.out) from = point;
-    if (point.out >= end && (to === undefined || point.out < to.out)) to = point;
-  }
-  return to ? { from, to } : { from };
-}
-
-/** A stream's first block. */
-const START: ResumePoint = { bit: 0, out: 0, window: new Uint8Array(0) };
