@@ -159,9 +159,9 @@ async function run(source: ArchiveBytesSource, trustedRoots: readonly string[], 
   const started = performance.now();
   // Segment files are kept as their stored bytes, and their lines are left out of the chunks
   // (renderer/store/line-files.ts): a small file once the engine has read it whole (size and
-  // CRC-32 checked), which for these sizes is before any of its lines; a large one, in an archive
-  // file, as it starts to inflate, with its resume points. A file's bytes are slices of it;
-  // relayed bytes are recorded as the engine reads them (small files only: kept-files.ts).
+  // CRC-32 checked), which for these sizes is before any of its lines; a large one as it starts
+  // to inflate, with its resume points. A file's bytes are slices of it; relayed bytes are
+  // recorded as the engine reads them (kept-files.ts).
   const kept = new KeptFiles(source.kind === 'blob' ? source.blob : null);
   const builder = new ColumnBuilder(undefined, (path) => kept.has(path));
   const withFiles = (chunk: LineChunk): LineChunk => kept.attach(chunk);
