@@ -15,7 +15,7 @@ import { concatBytes, decodeUtf8Strict, utf8 } from '../../shared/format/bytes.t
 import { hashOf } from '../../shared/format/hash.ts';
 import { blobBytes } from '../../shared/archive/blob.ts';
 import type { RawEntry } from '../../shared/archive/source.ts';
-import { KeptFiles, keepsWholeArchive, storedBlob, WHOLE_ARCHIVE_SHARE } from '../workers/kept-files.ts';
+import { KeptFiles, keepsWholeArchive, RecordedBytes, WHOLE_ARCHIVE_SHARE } from '../workers/kept-files.ts';
 import { storedLines } from '../workers/packed-lines.ts';
 import { ColumnBuilder, KEPT_FILE_MAX_BYTES, WHOLE_ARCHIVE_PATH, type LineChunk } from '../workers/receipt-columns.ts';
 import { beginImport, deleteArchive, putLineChunks } from './archives.ts';
@@ -268,16 +268,23 @@ describe('segment files kept as their stored bytes', () => {
     expect(owned.transientViews).toBeUndefined();
   });
 
-  it("relayed: only reads that are exactly the entry's data, in order and without a gap, make a copy", () => {
+  it("relayed: only reads that are exactly the entry's data, in order and without a gap, make a copy", async () => {
     const stored: StoredData = { offset: 10, compressedSize: 6, method: 8, crc32: 0, uncompressedSize: 9 };
     const read = (offset: number, ...bytes: number[]) => ({ offset, bytes: Uint8Array.from(bytes) });
-    const whole = storedBlob([read(0, 9, 9), read(10, 1, 2, 3), read(13, 4, 5, 6, 7)], stored);
+    /** The copy the reads make, if they make one. */
+    const storedBlob = (reads: readonly ReturnType<typeof read>[]) => {
+      const recorded = new RecordedBytes(stored);
+      for (const r of reads) recorded.add(r.offset, r.bytes);
+      return recorded.whole();
+    };
+    const whole = storedBlob([read(0, 9, 9), read(10, 1, 2, 3), read(13, 4, 5, 6, 7)]);
     expect(whole?.size).toBe(6);
-    expect(storedBlob([read(10, 1, 2, 3)], stored)).toBeNull(); // short
-    expect(storedBlob([read(10, 1, 2), read(13, 4, 5, 6, 7)], stored)).toBeNull(); // a gap, the size made up after it
-    expect(storedBlob([read(13, 4, 5, 6), read(10, 1, 2, 3)], stored)).toBeNull(); // out of order
-    expect(storedBlob([read(8, 0, 0, 1, 2, 3, 4, 5, 6)], stored)).toBeNull(); // begun before the data
-    expect(storedBlob(undefined, stored)).toBeNull(); // not recorded
+    expect(new Uint8Array(await (whole as Blob).arrayBuffer())).toEqual(Uint8Array.of(1, 2, 3, 4, 5, 6));
+    expect(storedBlob([read(10, 1, 2, 3)])).toBeNull(); // short
+    expect(storedBlob([read(10, 1, 2), read(13, 4, 5, 6, 7)])).toBeNull(); // a gap, the size made up after it
+    expect(storedBlob([read(13, 4, 5, 6), read(10, 1, 2, 3)])).toBeNull(); // out of order
+    expect(storedBlob([read(8, 0, 0, 1, 2, 3, 4, 5, 6)])).toBeNull(); // begun before the data
+    expect(storedBlob([])).toBeNull(); // not recorded
   });
 
   it('a kept copy that does not give the verified line is an error naming the file and line', async () => {

@@ -56,25 +56,19 @@ export function keepsWholeArchive(entries: readonly RawEntry[], archiveSize: num
   return archiveSize > 0 && keepableBytes >= WHOLE_ARCHIVE_SHARE * archiveSize;
 }
 
-/** One read the engine made while inflating an entry. */
-interface Recorded {
-  readonly offset: number;
-  readonly bytes: Uint8Array;
-}
-
 export class KeptFiles {
   /** Kept files not yet handed to a chunk; dropped once handed (a relayed copy is memory). */
   private readonly waiting = new Map<string, SegmentFile>();
   private readonly kept = new Set<string>();
-  /** Reads recorded while an entry inflates, by its data's offset (relayed bytes only). */
-  private readonly recording = new Map<number, Recorded[]>();
+  /** Small entries' stored bytes recorded while they inflate, by their data's offset (relayed bytes only). */
+  private readonly recording = new Map<number, RecordedBytes>();
   /** The archive is kept whole ({@link decide}); `holder` is its row until a chunk takes it. */
   private whole = false;
   private holder: SegmentFile | null = null;
   /** Resume points of large kept files not yet handed to a chunk. */
   private points: FilePoint[] = [];
   /** Large files kept from relayed bytes, by their data's offset, while they are read. */
-  private readonly streaming = new Map<number, StreamedFile>();
+  private readonly streaming = new Map<number, { readonly path: string; readonly bytes: RecordedBytes }>();
   /** Large files read (relayed bytes), to be stored with the next chunk, whichever it is. */
   private loose: string[] = [];
 
@@ -92,19 +86,12 @@ export class KeptFiles {
     if (this.archive) return inflate;
     const recording: NativeInflate = (bytes, stored, signal, options) => {
       const streamed = this.streaming.get(stored.offset);
-      if (streamed) return this.streamedUntilEnd(inflate(streamed.recorded(bytes), stored, signal, options), streamed);
+      if (streamed)
+        return this.streamedUntilEnd(inflate(streamed.bytes.recorded(bytes), stored, signal, options), stored);
       if (!keepable(stored)) return inflate(bytes, stored, signal, options);
-      const reads: Recorded[] = [];
-      this.recording.set(stored.offset, reads);
-      const recorded: RandomAccessBytes = {
-        size: bytes.size,
-        read: async (offset, length) => {
-          const read = await bytes.read(offset, length);
-          reads.push({ offset, bytes: read });
-          return read;
-        },
-      };
-      return this.forgetUnlessWhole(inflate(recorded, stored, signal, options), stored.offset);
+      const recorded = new RecordedBytes(stored);
+      this.recording.set(stored.offset, recorded);
+      return this.forgetUnlessWhole(inflate(recorded.recorded(bytes), stored, signal, options), stored.offset);
     };
     // The recorded reads are the stored bytes, not the inflated parts: views of these stay views.
     return inflate.transientViews ? Object.assign(recording, { transientViews: true as const }) : recording;
@@ -115,21 +102,18 @@ export class KeptFiles {
    * until then are its kept copy, handed to the next chunk (its lines before the end were left
    * out of the chunks already; those after it were never given).
    */
-  private async *streamedUntilEnd(
-    chunks: AsyncIterable<Uint8Array>,
-    streamed: StreamedFile,
-  ): AsyncIterable<Uint8Array> {
+  private async *streamedUntilEnd(chunks: AsyncIterable<Uint8Array>, stored: StoredData): AsyncIterable<Uint8Array> {
     try {
       yield* chunks;
     } finally {
-      this.streaming.delete(streamed.stored.offset);
-      const { path, stored } = streamed;
+      const { path, bytes } = this.streaming.get(stored.offset) as { path: string; bytes: RecordedBytes };
+      this.streaming.delete(stored.offset);
       this.waiting.set(path, {
         path,
         method: stored.method,
         size: stored.uncompressedSize,
         resumable: true,
-        blob: streamed.blob(),
+        blob: bytes.blob(),
       });
       this.loose.push(path);
     }
@@ -182,7 +166,7 @@ export class KeptFiles {
     }
     const blob = this.archive
       ? this.archive.slice(stored.offset, stored.offset + stored.compressedSize)
-      : storedBlob(this.recording.get(stored.offset), stored);
+      : (this.recording.get(stored.offset)?.whole() ?? null);
     this.recording.delete(stored.offset);
     if (!blob) return;
     this.kept.add(path);
@@ -201,7 +185,7 @@ export class KeptFiles {
     if (!this.archive) {
       // Relayed: the stored bytes are recorded as the engine reads them, a Blob made as they come
       // (never the whole file held), and the file is stored once its read ends.
-      this.streaming.set(stored.offset, new StreamedFile(path, stored));
+      this.streaming.set(stored.offset, { path, bytes: new RecordedBytes(stored) });
     } else {
       const where = this.whole
         ? { part: { in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize } }
@@ -256,21 +240,19 @@ export class KeptFiles {
 }
 
 /**
- * A large file's stored bytes as the engine reads them (relayed): the reads within its data, in
- * order and without a gap, folded into a Blob every {@link FOLD_BYTES} (a Blob's bytes leave the
- * worker's memory); a read out of order ends the copy there (none is made today).
+ * An entry's stored bytes as the engine reads them (relayed): the reads within its data, in order
+ * and without a gap, folded into a Blob every {@link FOLD_BYTES} (a Blob's bytes leave the
+ * worker's memory, so a large file is never held whole); a read out of order or before the data
+ * ends the copy there (none is made today), and reads outside the data are not its bytes.
  */
-class StreamedFile {
+export class RecordedBytes {
   private folded: Blob = new Blob([]);
   private parts: Uint8Array<ArrayBuffer>[] = [];
   private partBytes = 0;
   private at: number;
   private broken = false;
 
-  constructor(
-    readonly path: string,
-    readonly stored: StoredData,
-  ) {
+  constructor(private readonly stored: StoredData) {
     this.at = stored.offset;
   }
 
@@ -286,14 +268,15 @@ class StreamedFile {
     };
   }
 
-  private add(offset: number, bytes: Uint8Array): void {
+  /** One read the engine made (its bytes are the reader's own, kept as they are). */
+  add(offset: number, bytes: Uint8Array): void {
     const end = this.stored.offset + this.stored.compressedSize;
     if (this.broken || offset + bytes.length <= this.stored.offset || offset >= end) return;
     if (offset !== this.at) {
       this.broken = true;
       return;
     }
-    const take = bytes.slice(0, Math.min(bytes.length, end - offset));
+    const take = bytes.subarray(0, Math.min(bytes.length, end - offset)) as Uint8Array<ArrayBuffer>;
     this.parts.push(take);
     this.partBytes += take.length;
     this.at += take.length;
@@ -311,27 +294,12 @@ class StreamedFile {
     this.fold();
     return this.folded;
   }
-}
 
-/** Relayed bytes of a large file held before they are folded into its Blob. */
-const FOLD_BYTES = 8 * 1024 * 1024;
-
-/**
- * The entry's stored bytes from the reads recorded while it inflated: exactly its data, from its
- * first byte to its last without a gap; null otherwise (its lines are then stored, as before).
- */
-export function storedBlob(reads: readonly Recorded[] | undefined, stored: StoredData): Blob | null {
-  if (!reads) return null;
-  const end = stored.offset + stored.compressedSize;
-  const parts: Uint8Array<ArrayBuffer>[] = [];
-  let at = stored.offset;
-  for (const read of reads) {
-    // Reads outside the entry's data (none are made today) are not its bytes.
-    if (read.offset + read.bytes.length <= stored.offset || read.offset >= end) continue;
-    if (read.offset !== at) return null;
-    const take = read.bytes.subarray(0, Math.min(read.bytes.length, end - at));
-    parts.push(take as Uint8Array<ArrayBuffer>);
-    at += take.length;
+  /** The stored bytes when they are exactly the entry's data, its first byte to its last; else null. */
+  whole(): Blob | null {
+    return !this.broken && this.at === this.stored.offset + this.stored.compressedSize ? this.blob() : null;
   }
-  return at === end ? new Blob(parts) : null;
 }
+
+/** Relayed bytes of an entry held before they are folded into its Blob. */
+const FOLD_BYTES = 8 * 1024 * 1024;
