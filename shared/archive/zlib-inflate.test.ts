@@ -17,6 +17,7 @@ import type { StreamOptions } from './source.ts';
 import { blobBytes } from './blob.ts';
 import { findsBlockEnds, zlibInflate, zlibInflateOn, type ZlibExports } from './zlib-inflate.ts';
 import { inflateFromPoint, RESUME_POINT_SPACING, WINDOW_BYTES, type ResumePoint } from './resume-points.ts';
+import { Bits } from '../../test/support/deflate-bits.ts';
 import {
   expectAlteredEntriesAsZipJs,
   expectCrc32HashersKept,
@@ -317,26 +318,19 @@ describe('the app inflate in WebAssembly (shared/archive/zlib-inflate.ts)', () =
     const tailDeflated = deflateRawSync(tail, { level: 6 });
     // 65,536 bytes in, 65,611 out: a fixed-Huffman block ("a", then 83 copies of it: 84 bytes in
     // 5) and a stored block of 65,527 bytes.
-    const bits: number[] = [];
-    const put = (value: number, n: number) => {
-      for (let i = 0; i < n; i++) bits.push((value >> i) & 1);
-    };
-    const code = (value: number, n: number) => {
-      for (let i = n - 1; i >= 0; i--) bits.push((value >> i) & 1);
-    };
+    const bits = new Bits();
     // Not final, fixed Huffman; "a"; length 83 (code 278, four extra bits 0); distance 1; end of block.
-    put(0, 1);
-    put(1, 2);
-    code(0x30 + 0x61, 8);
-    code(278 - 256, 7);
-    put(0, 4);
-    code(0, 5);
-    code(0, 7);
+    bits.put(0, 1);
+    bits.put(1, 2);
+    bits.literal(0x61);
+    bits.code(278 - 256, 7);
+    bits.put(0, 4);
+    bits.code(0, 5);
+    bits.code(0, 7);
     // Not final, stored (its LEN follows, from the next byte).
-    put(0, 1);
-    put(0, 2);
-    const head = new Uint8Array(Math.ceil(bits.length / 8));
-    bits.forEach((bit, i) => (head[i >> 3] = (head[i >> 3] as number) | (bit << (i & 7))));
+    bits.put(0, 1);
+    bits.put(0, 2);
+    const head = bits.bytes();
     const first = new Uint8Array(65_536);
     first.set(head);
     first.set([0xf7, 0xff, 0x08, 0x00], head.length); // LEN 65,527
