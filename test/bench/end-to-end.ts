@@ -215,11 +215,6 @@ export function verifyInChild(path: string, root: string, workers: number, memor
 }
 
 /**
- * The bare loop, the bare loop in `workers` processes at once, and `tickmark verify`, one after
- * another; `reversed` runs them the other way round (verify first), so that over several rounds
- * a machine speeding up or slowing down does not favour one side.
- */
-/**
  * A shape as `BENCH_SHAPES` and `BENCH_APP_SHAPE` name it: "1000" or another number of receipts per
  * segment file; "quarter", two files per ledger (n/4 receipts each); "checkpoint-each", 1,000 per
  * file and a checkpoint for every receipt; "independent", "independent-quarter" and
@@ -255,6 +250,11 @@ export function shapeArchive(
     : ensureArchive(n, perFile, 'zip', checkpointEvery);
 }
 
+/**
+ * The bare loop, the bare loop in `workers` processes at once, and `tickmark verify`, one after
+ * another; `reversed` runs them the other way round (verify first), so that over several rounds
+ * a machine speeding up or slowing down does not favour one side.
+ */
 export async function benchEndToEnd(
   n: number,
   workers: number,
