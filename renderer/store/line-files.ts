@@ -174,9 +174,9 @@ function pieceLines(archiveId: string, file: SegmentFileRow, piece: PiecePlace):
       throw cannot(`its resume points lie outside its ${stored.size} stored bytes`);
     const bytes = new Uint8Array(await stored.slice(Math.floor(from.bit / 8), end).arrayBuffer());
     const want = offset + span - from.out;
-    let read: ReturnType<typeof inflateFromPoint>;
+    let read: Awaited<ReturnType<typeof inflateFromPoint>>;
     try {
-      read = inflateFromPoint(bytes, from, want, after?.bit);
+      read = await inflateFromPoint(bytes, from, want, after?.bit);
     } catch (error) {
       throw cannot((error as Error).message);
     }

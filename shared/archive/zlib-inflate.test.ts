@@ -380,16 +380,16 @@ describe('the app inflate in WebAssembly (shared/archive/zlib-inflate.ts)', () =
       // Most points lie within a byte, as most deflate blocks end.
       expect(points.filter((p) => p.bit % 8 !== 0).length).toBeGreaterThan(0);
       let last = 0;
-      points.forEach((point, k) => {
+      for (const [k, point] of points.entries()) {
         expect(point.out - last).toBeGreaterThanOrEqual(RESUME_POINT_SPACING);
         last = point.out;
         expect(same(point.window, original.subarray(point.out - WINDOW_BYTES, point.out))).toBe(true);
         const from = point.bit >> 3;
-        const read = inflateFromPoint(deflatedBytes.subarray(from), point, 200_000).bytes;
+        const read = (await inflateFromPoint(deflatedBytes.subarray(from), point, 200_000)).bytes;
         expect(same(read, original.subarray(point.out, point.out + 200_000))).toBe(true);
         const next = points[k + 1];
         if (next) {
-          const upTo = inflateFromPoint(
+          const upTo = await inflateFromPoint(
             deflatedBytes.subarray(from, Math.ceil(next.bit / 8)),
             point,
             1 << 30,
@@ -398,7 +398,7 @@ describe('the app inflate in WebAssembly (shared/archive/zlib-inflate.ts)', () =
           expect(upTo.fault).toBeUndefined();
           expect(same(upTo.bytes, original.subarray(point.out, next.out))).toBe(true);
         }
-      });
+      }
       // Not asked, it notes none; an inflate told its build cannot says none either.
       const none: ResumePoint[] = [];
       for await (const _ of withoutPoints(memoryBytes(deflatedBytes), stored, undefined, {
