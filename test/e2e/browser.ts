@@ -63,6 +63,8 @@ export async function openWorkbench(baseUrl: string): Promise<Workbench> {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
+    // TICKMARK_E2E_CONSOLE=1: the page's console in the test's output (a look at a measurement).
+    if (process.env.TICKMARK_E2E_CONSOLE) console.log(`page: ${message.text()}`);
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   // Nothing may leave the machine: any request not to the local server fails the test.

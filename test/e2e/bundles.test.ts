@@ -9,7 +9,11 @@
  * not kept says so and still opens. axe on every screen; screenshots in test-results/.
  *
  * Set TICKMARK_E2E_IMPACT_RECEIPTS=1000000 to also time the impact over that many stored
- * receipt lines (the demo's lines repeated into one archive in the store; docs/PERFORMANCE.md).
+ * receipt lines (the demo's lines repeated into one archive in the store; docs/PERFORMANCE.md),
+ * or TICKMARK_E2E_IMPACT_ARCHIVE=/path/archive.zip to import an archive made elsewhere
+ * (test/bench/independent-producer.py; its `.json` beside it names rootPublicKey and receipts)
+ * and time the impact of its default diff and its receipts per version, as stored by an import
+ * (large segment files kept as their stored bytes and resume points, issue 18).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,18 +22,23 @@ import { strFromU8, unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { givenArchive } from './big-archive.ts';
 import {
+  archiveIdOf,
   demoJson,
   demoZip,
   dropArchiveFiles,
+  importArchive,
   openDemo,
   openWorkbench,
+  pinRootKey,
   screenshot,
   seriousViolations,
   type Workbench,
 } from './browser.ts';
 
 const SCALE = Number(process.env.TICKMARK_E2E_IMPACT_RECEIPTS ?? 0);
+const GIVEN = process.env.TICKMARK_E2E_IMPACT_ARCHIVE ? givenArchive(process.env.TICKMARK_E2E_IMPACT_ARCHIVE) : null;
 
 type Json = Record<string, unknown>;
 interface CliImpact {
@@ -461,6 +470,46 @@ describe('policy bundles', () => {
       .evaluateAll((cells) => cells.map((c) => Number((c.textContent ?? '').replace(/,/g, ''))));
     expect(governed.reduce((a, b) => a + b, 0)).toBe(SCALE);
   });
+
+  it.skipIf(!GIVEN)(
+    `times the impact over an imported archive (${GIVEN?.path ?? 'none given'})`,
+    { timeout: 1_800_000 },
+    async () => {
+      const big = GIVEN as NonNullable<typeof GIVEN>;
+      const { page } = wb;
+      await page.goto(inject('baseUrl'));
+      await page.getByTestId('start-page').waitFor();
+      await pinRootKey(page, big.rootPublicKey, `given ${big.receipts}`);
+      const importing = Date.now();
+      await importArchive(page, big.path).catch(async () => {
+        await page.getByTestId('dashboard').waitFor({ timeout: 1_500_000 });
+      });
+      const importS = (Date.now() - importing) / 1000;
+      const id = archiveIdOf(page);
+      await page.goto(`${inject('baseUrl')}#/archive/${id}/bundles/diff`);
+      await page.getByTestId('impact-run').waitFor({ timeout: 60_000 });
+      const started = Date.now();
+      await page.getByTestId('impact-run').click();
+      await page.getByTestId('impact-result').waitFor({ timeout: 1_800_000 });
+      const wall = (Date.now() - started) / 1000;
+      const ms = Number(await page.getByTestId('impact-result').getAttribute('data-ms'));
+      const readMs = Number(await page.getByTestId('impact-result').getAttribute('data-read-ms'));
+      console.log(
+        `impact over ${big.path} (import ${importS.toFixed(0)} s): ${(ms / 1000).toFixed(1)} s in the workers (${wall.toFixed(1)} s to screen), ` +
+          `${Math.round((big.receipts * 1000) / ms)} receipts/s; waiting for the store ${(readMs / 1000).toFixed(1)} s summed over the workers; evaluated ${await text(page, 'impact-evaluated')}, changed ${await text(page, 'impact-changed')}`,
+      );
+      expect(await text(page, 'impact-evaluated')).toBe(n(big.receipts));
+      const counting = Date.now();
+      await page.goto(`${inject('baseUrl')}#/archive/${id}/bundles`);
+      await countsShown(page, 600_000);
+      console.log(`receipts per version over ${big.path}: ${((Date.now() - counting) / 1000).toFixed(1)} s to screen`);
+      const governed = await page
+        .getByTestId('version-receipts')
+        .evaluateAll((cells) => cells.map((c) => Number((c.textContent ?? '').replace(/,/g, ''))));
+      expect(governed.reduce((a, b) => a + b, 0)).toBe(big.receipts);
+      expect(wb.errors).toEqual([]);
+    },
+  );
 
   it('an archive whose policy texts were not kept says so, offers a re-import, and still shows what the report has', async () => {
     const { page } = wb;

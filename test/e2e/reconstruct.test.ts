@@ -7,7 +7,10 @@
  * nothing. Screenshots of the whole view and an axe check of each screen.
  *
  * Set TICKMARK_E2E_RECONSTRUCT_RECEIPTS=200000 (or 1000000) to also import a demo archive of
- * that size and print how long the view takes to be on screen (docs/PERFORMANCE.md).
+ * that size and print how long the view takes to be on screen (docs/PERFORMANCE.md);
+ * TICKMARK_E2E_RECONSTRUCT_SEGMENT=250000 makes its segment files that large (issue 18), and
+ * TICKMARK_E2E_RECONSTRUCT_ARCHIVE=/path/archive.zip times an archive made elsewhere instead
+ * (test/bench/independent-producer.py; its `.json` beside it names rootPublicKey and receipts).
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +23,7 @@ import { nodeCedar } from '../../cli/cedar-node.ts';
 import { nodeCryptoSigner } from '../../cli/commands/demo.ts';
 import { DEFAULT_DEMO_RECEIPTS, DEFAULT_DEMO_SEED, makeDemoArchive } from '../../shared/producer/demo.ts';
 import { zipFiles } from '../../shared/producer/zip.ts';
-import { bigArchive } from './big-archive.ts';
+import { bigArchive, givenArchive } from './big-archive.ts';
 import {
   archiveIdOf,
   demoJson,
@@ -36,7 +39,11 @@ import {
   type Workbench,
 } from './browser.ts';
 
-const SCALE = Number(process.env.TICKMARK_E2E_RECONSTRUCT_RECEIPTS ?? 0);
+const GIVEN = process.env.TICKMARK_E2E_RECONSTRUCT_ARCHIVE
+  ? givenArchive(process.env.TICKMARK_E2E_RECONSTRUCT_ARCHIVE)
+  : null;
+const SCALE = GIVEN?.receipts ?? Number(process.env.TICKMARK_E2E_RECONSTRUCT_RECEIPTS ?? 0);
+const PER_SEGMENT = Number(process.env.TICKMARK_E2E_RECONSTRUCT_SEGMENT ?? 1000);
 
 interface DemoReceipt {
   id: string;
@@ -488,7 +495,7 @@ describe('decision reconstruction', () => {
     `is on screen quickly for a receipt of a ${SCALE}-receipt stored archive`,
     { timeout: 1_800_000 },
     async () => {
-      const big = await bigArchive(SCALE);
+      const big = GIVEN ?? (await bigArchive(SCALE, PER_SEGMENT));
       const { page } = wb;
       await page.goto(inject('baseUrl'));
       await page.getByTestId('start-page').waitFor();
@@ -540,7 +547,7 @@ describe('decision reconstruction', () => {
         await measure('next receipt', row, () => page.keyboard.press(']'));
       }
       console.log(
-        `reconstruct ${SCALE} receipts (import ${importS.toFixed(0)} s): every check on screen, ms ` +
+        `reconstruct ${SCALE} receipts (${GIVEN ? GIVEN.path : `demo, files of ${PER_SEGMENT}`}; import ${importS.toFixed(0)} s): every check on screen, ms ` +
           Object.entries(times)
             .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(', ')}]`)
             .join('; ') +
