@@ -7,43 +7,35 @@
  * digest already computed. In a browser there is no native synchronous SHA-256, and the
  * JavaScript one costs 10-20 µs for such a key, twice per receipt: most of a replay's time.
  *
- * Exact by construction: an input is remembered by all of its bytes (as the text they are:
- * the replay keys are UTF-8), never by a digest or a shorter hash of it; a hit returns a
- * copy of the digest the wrapped implementation gave for those same bytes. Inputs over
- * {@link MAX_REMEMBERED_BYTES}, bytes that are not UTF-8 and every incremental hash go
- * straight through.
+ * Exact by construction: a text is remembered by itself (the Map's key is the whole string),
+ * never by a digest or a shorter hash of it; a hit returns the hex digest the wrapped
+ * implementation gave for those same characters' UTF-8. Only texts are remembered, as the
+ * replay's keys reach it (`hashOf` of a string, through {@link Sha256.hex}): bytes, such as the
+ * stored lines whose SHA-256 a read checks (renderer/store/line-files.ts, about 2 KB each and
+ * never repeated), go straight through, as do texts over {@link MAX_REMEMBERED_CHARS} and every
+ * incremental hash. (Remembering the lines too had cost each of them a decode to a string and a
+ * Map entry, and filled the memo with texts that never came again.)
  */
+import { toHex, utf8Transient } from '../../shared/format/bytes.ts';
 import type { Sha256 } from '../../shared/format/hash.ts';
 
-/** Longest input remembered (a replay key is a few hundred bytes). */
-export const MAX_REMEMBERED_BYTES = 4096;
-
-/**
- * Valid UTF-8 decodes to exactly one string and that string encodes back to the same bytes,
- * so the decoded text is an exact key (a byte order mark is kept, not dropped). Bytes that
- * are not valid UTF-8 have no such key: null, and they are hashed without the memo.
- */
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-function bytesKey(data: Uint8Array): string | null {
-  try {
-    return decoder.decode(data);
-  } catch {
-    return null;
-  }
-}
+/** Longest text remembered (a replay key is a few hundred characters). */
+export const MAX_REMEMBERED_CHARS = 4096;
 
 export function memoSha256(inner: Sha256, maxEntries = 65_536): Sha256 & { readonly size: () => number } {
-  const digests = new Map<string, Uint8Array>();
+  const digests = new Map<string, string>();
+  const innerHex = (data: Uint8Array | string): string =>
+    inner.hex ? inner.hex(data) : toHex(inner.digest(typeof data === 'string' ? utf8Transient(data) : data));
   return {
-    digest(data) {
-      const key = data.length > MAX_REMEMBERED_BYTES ? null : bytesKey(data);
-      if (key === null) return inner.digest(data);
-      const known = digests.get(key);
-      if (known) return known.slice();
-      const digest = inner.digest(data);
+    digest: (data) => inner.digest(data),
+    hex(data) {
+      if (typeof data !== 'string' || data.length > MAX_REMEMBERED_CHARS) return innerHex(data);
+      const known = digests.get(data);
+      if (known !== undefined) return known;
+      const digest = innerHex(data);
       // Bounded: when full, start again (the traffic that repeats is remembered again at once).
       if (digests.size >= maxEntries) digests.clear();
-      digests.set(key, digest.slice());
+      digests.set(data, digest);
       return digest;
     },
     create: () => inner.create(),
