@@ -93,8 +93,14 @@ export class KeptFiles {
       this.recording.set(stored.offset, recorded);
       return this.forgetUnlessWhole(inflate(recorded.recorded(bytes), stored, signal, options), stored.offset);
     };
-    // The recorded reads are the stored bytes, not the inflated parts: views of these stay views.
-    return inflate.transientViews ? Object.assign(recording, { transientViews: true as const }) : recording;
+    // What the wrapped inflate can do, this one does: the recorded reads are the stored bytes,
+    // not the inflated parts (views of these stay views), and the options reach it as given (its
+    // resume points: without the flag the reader would never ask where they go, and relayed large
+    // files would keep their lines in the chunks).
+    return Object.assign(recording, {
+      ...(inflate.transientViews ? { transientViews: true as const } : {}),
+      ...(inflate.resumePoints ? { resumePoints: true as const } : {}),
+    });
   }
 
   /**

@@ -7,7 +7,8 @@
  * * Electron host: the page gets the desktop preload's real bridge over a stand-in IPC
  *   (test/e2e/stub-electron-preload.ts). A menu command on `tickmark:menu-command` makes
  *   the workbench ask the host's open dialog, and the archive it returns (read through
- *   the bridge's token reads) is imported to its dashboard.
+ *   the bridge's token reads) is imported to its dashboard. A producer's large segment files,
+ *   relayed so, are kept as the bytes the engine read and resume points, and read back.
  */
 import type { FileChooser } from 'playwright-core';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { strFromU8, unzipSync } from 'fflate';
-import { archiveIdOf, demoZip, openWorkbench, repo, storedRowCounts, type Workbench } from './browser.ts';
+import { bigArchive } from './big-archive.ts';
+import { archiveIdOf, demoZip, openWorkbench, pinRootKey, repo, storedRowCounts, type Workbench } from './browser.ts';
 
 interface Stub {
   sendMenuCommand(command: unknown): number;
@@ -128,6 +130,61 @@ describe('File → Open Archive… / Ctrl+O', () => {
     const firstLine = strFromU8(zip[paths[0] as string] as Uint8Array).split('\n')[0];
     await page.goto(`${inject('baseUrl')}#/archive/${archiveIdOf(page)}/receipts?row=0`);
     await expect.poll(() => page.getByTestId('detail-canonical').textContent(), { timeout: 30_000 }).toBe(firstLine);
+    expect(wb.errors).toEqual([]);
+  });
+  it('Electron host: large segment files relayed through the bridge are kept as the bytes read and resume points, and read back', async () => {
+    // Two ledgers of 6,000 receipts in files of 4,000 (read back from resume points a piece at a
+    // time) and 2,000 (kept whole), as the browser host's case in import-lifecycle.test.ts.
+    const large = await bigArchive(12_000, 4_000);
+    const script = await stubPreloadScript();
+    wb = await openWorkbench(inject('baseUrl'));
+    const { page } = wb;
+    await pinRootKey(page, large.rootPublicKey, 'large files');
+    // The host's dialog picks this archive: served to the stub from the test, at the page's origin.
+    await page.route('**/__stub-archive/large.zip', (route) =>
+      route.fulfill({ path: large.path, contentType: 'application/zip' }),
+    );
+    await wb.context.addInitScript(
+      `${script};window.__tickmarkStubArchive = { url: '/__stub-archive/large.zip', name: 'relayed-large.zip' };`,
+    );
+    await page.reload();
+    await page.getByTestId('start-page').waitFor();
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { __tickmarkStub: Stub }).__tickmarkStub.menuListeners()))
+      .toBe(1);
+    const before = await storedRowCounts(page);
+    await page.evaluate(() =>
+      (window as unknown as { __tickmarkStub: Stub }).__tickmarkStub.sendMenuCommand('open-archive'),
+    );
+    await page.getByTestId('dashboard').waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe('12,000');
+    expect(await page.getByTestId('dashboard').innerText()).toContain('relayed-large.zip');
+    const channels = await page.evaluate(() =>
+      (window as unknown as { __tickmarkStub: Stub }).__tickmarkStub.invokedChannels(),
+    );
+    expect(channels).toContain('tickmark:read-archive-chunk');
+    const counts = await storedRowCounts(page);
+    const added = (table: string) => (counts[table] ?? 0) - (before[table] ?? 0);
+    expect(added('segmentFiles')).toBe(4);
+    expect(added('resumePoints')).toBeGreaterThan(0);
+    const zip = unzipSync(readFileSync(large.path), { filter: (f) => /^ledgers\/[^/]+\/\d+\.jsonl$/.test(f.name) });
+    const paths = Object.keys(zip).sort();
+    const lineOf = (path: string, n: number) => strFromU8(zip[path] as Uint8Array).split('\n')[n - 1];
+    const id = archiveIdOf(page);
+    const cases: [number, string | undefined][] = [
+      [1_234, lineOf(paths[0] as string, 1_235)],
+      // The last line of a large file: its piece is inflated to the stream's end.
+      [3_999, lineOf(paths[0] as string, 4_000)],
+      [4_000, lineOf(paths[1] as string, 1)],
+      [6_000 + 3_999, lineOf(paths[2] as string, 4_000)],
+    ];
+    for (const [i, [row, expected]] of cases.entries()) {
+      expect(expected).toBeTruthy();
+      await page.goto(`${inject('baseUrl')}#/archive/${id}/receipts?row=${row}`);
+      // Read after a reload too: nothing of the import is in memory then.
+      if (i === 1) await page.reload();
+      await expect.poll(() => page.getByTestId('detail-canonical').textContent(), { timeout: 30_000 }).toBe(expected);
+    }
     expect(wb.errors).toEqual([]);
   });
 });

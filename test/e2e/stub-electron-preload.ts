@@ -9,7 +9,9 @@
  *   `webContents.send('tickmark:menu-command', command)` does: the bridge's listeners
  *   get `(event, command)`.
  * * invokes are answered like electron/main/handlers.ts: the open dialogs "pick" the
- *   built-in demo archive (fetched from the page's server) and reads serve its bytes.
+ *   built-in demo archive (fetched from the page's server), or the archive that
+ *   `window.__tickmarkStubArchive` names (`{ url, name }`, a URL the test serves), and reads
+ *   serve its bytes.
  */
 import { createBridge, type BridgeIpc } from '../../electron/preload/bridge.ts';
 
@@ -20,19 +22,25 @@ const invokes: { channel: string; args: unknown[] }[] = [];
 const TOKEN = '0123456789abcdef0123456789abcdef';
 let archive: Uint8Array | null = null;
 
+/** The archive the dialogs pick, fetched: its name and size as the host gives them. */
+async function picked(): Promise<{ token: string; name: string; size: number }> {
+  const chosen = (window as { __tickmarkStubArchive?: { url: string; name: string } }).__tickmarkStubArchive ?? {
+    url: './demo/demo.zip',
+    name: 'menu-demo.zip',
+  };
+  const response = await fetch(chosen.url);
+  if (!response.ok) throw new Error(`the stub cannot fetch ${chosen.url}: ${response.status}`);
+  archive = new Uint8Array(await response.arrayBuffer());
+  return { token: TOKEN, name: chosen.name, size: archive.byteLength };
+}
+
 async function answer(channel: string, args: unknown[]): Promise<unknown> {
   switch (channel) {
-    case 'tickmark:open-archive-dialog': {
-      const response = await fetch('./demo/demo.zip');
-      archive = new Uint8Array(await response.arrayBuffer());
-      return { token: TOKEN, name: 'menu-demo.zip', size: archive.byteLength };
-    }
-    // The evidence dialog takes several files; here the user picks the one demo archive.
-    case 'tickmark:open-evidence-dialog': {
-      const response = await fetch('./demo/demo.zip');
-      archive = new Uint8Array(await response.arrayBuffer());
-      return [{ token: TOKEN, name: 'menu-demo.zip', size: archive.byteLength }];
-    }
+    case 'tickmark:open-archive-dialog':
+      return picked();
+    // The evidence dialog takes several files; here the user picks the one archive.
+    case 'tickmark:open-evidence-dialog':
+      return [await picked()];
     case 'tickmark:read-archive-chunk': {
       const [token, offset, length] = args as [string, number, number];
       if (token !== TOKEN || archive === null) throw new Error('unknown token');
