@@ -231,19 +231,35 @@ async function storedBytes(archiveId: string, file: SegmentFileRow): Promise<Blo
   return holder.blob.slice(offset, offset + length);
 }
 
-/** The file's bytes, inflated from `stored`, exactly `size` of them. */
+/**
+ * The file's bytes, inflated from `stored`, exactly `size` of them. The stored bytes are read in
+ * one go and given to the inflate whole: a blob's own stream from IndexedDB comes in small parts,
+ * each a wait, and inflated a 1.8 MB file at about half the speed in an impact worker.
+ */
 async function inflatedBytes(
   file: Pick<SegmentFileRow, 'path' | 'method' | 'size'>,
   stored: Blob,
 ): Promise<Uint8Array> {
-  let stream = stored.stream();
-  if (file.method === 8) stream = stream.pipeThrough(new DecompressionStream('deflate-raw'));
-  else if (file.method !== 0)
+  if (file.method !== 0 && file.method !== 8)
     throw new Error(`${file.path}: the stored copy has compression method ${file.method}, which is not read here.`);
   const out = new Uint8Array(file.size);
   let at = 0;
-  const reader = stream.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   try {
+    const bytes = new Uint8Array(await stored.arrayBuffer());
+    if (file.method === 0) {
+      if (bytes.length !== file.size)
+        throw new Error(
+          `${file.path}: the stored copy holds ${bytes.length} bytes, not the ${file.size} verified at import.`,
+        );
+      return bytes;
+    }
+    const inflate = new DecompressionStream('deflate-raw');
+    reader = inflate.readable.getReader();
+    const writer = inflate.writable.getWriter();
+    // Written and closed while read below; a fault is read from the reader.
+    void writer.write(bytes).catch(() => undefined);
+    void writer.close().catch(() => undefined);
     for (;;) {
       const next = await reader.read();
       if (next.done) break;
@@ -255,7 +271,7 @@ async function inflatedBytes(
       at += next.value.length;
     }
   } catch (error) {
-    void reader.cancel().catch(() => undefined);
+    void reader?.cancel().catch(() => undefined);
     if (error instanceof Error && error.message.startsWith(file.path)) throw error;
     throw new Error(
       `${file.path}: the stored copy cannot be read (${(error as Error).message}). Import the archive again.`,
