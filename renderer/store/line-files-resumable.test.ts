@@ -26,7 +26,7 @@ import { storedLines } from '../workers/packed-lines.ts';
 import { ColumnBuilder, SegmentRowsBuilder, type LineChunk } from '../workers/receipt-columns.ts';
 import { beginImport, putLineChunks } from './archives.ts';
 import { db } from './db.ts';
-import { forgetFileLines, readLineChunk, withFileLines } from './line-files.ts';
+import { chunkTexts, forgetFileLines, readLineChunk, withFileLines } from './line-files.ts';
 
 const WASM = readFileSync(createRequire(import.meta.url).resolve('@zip.js/zip.js/dist/zip-module.wasm'));
 const PATH = 'ledgers/L/000001.jsonl';
@@ -160,6 +160,9 @@ afterAll(async () => {
 async function chunkLines(archiveId: string, chunkNo: number) {
   const row = await readLineChunk(archiveId, 'L', chunkNo);
   if (!row) throw new Error(`no chunk ${chunkNo}`);
+  // As texts in one step (the impact workers' read), from the row as stored: the same lines.
+  const stored = await db.receiptLines.get([archiveId, 'L', chunkNo]);
+  expect(await chunkTexts(stored as NonNullable<typeof stored>)).toEqual(storedLines(row));
   return { lines: storedLines(row), hashes: row.hashes, places: row.places, inFiles: row.inFiles };
 }
 

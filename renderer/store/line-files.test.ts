@@ -20,7 +20,7 @@ import { storedLines } from '../workers/packed-lines.ts';
 import { ColumnBuilder, KEPT_FILE_MAX_BYTES, WHOLE_ARCHIVE_PATH, type LineChunk } from '../workers/receipt-columns.ts';
 import { beginImport, deleteArchive, putLineChunks } from './archives.ts';
 import { db, type SegmentFileRow } from './db.ts';
-import { forgetFileLines, prefetchFileLines, readLineChunk, withFileLines } from './line-files.ts';
+import { chunkTexts, forgetFileLines, prefetchFileLines, readLineChunk, withFileLines } from './line-files.ts';
 
 const SEGMENT = (n: number) => `ledgers/L/${String(n).padStart(6, '0')}.jsonl`;
 
@@ -194,6 +194,12 @@ describe('segment files kept as their stored bytes', () => {
         const b = await readLineChunk(keptBy.archiveId, 'L', chunkNo);
         expect(b?.inFiles).toBeUndefined();
         expect(storedLines(b as NonNullable<typeof b>)).toEqual(storedLines(a as NonNullable<typeof a>));
+        // As texts in one step (the impact workers' read): the same lines, from the row as stored.
+        forgetFileLines();
+        const stored = await db.receiptLines.get([keptBy.archiveId, 'L', chunkNo]);
+        expect(stored?.inFiles).toBeDefined();
+        expect(await chunkTexts(stored as NonNullable<typeof stored>)).toEqual(storedLines(a as NonNullable<typeof a>));
+        expect(await chunkTexts(a as NonNullable<typeof a>)).toEqual(storedLines(a as NonNullable<typeof a>));
         expect(b?.hashes).toEqual(a?.hashes);
         expect(b?.places).toEqual(a?.places);
       }
@@ -304,6 +310,9 @@ describe('segment files kept as their stored bytes', () => {
     const row = await db.receiptLines.get([kept.archiveId, 'L', 0]);
     await db.segmentFiles.delete([kept.archiveId, SEGMENT(1)]);
     await expect(withFileLines(row)).rejects.toThrow(`${SEGMENT(1)}: the stored copy of this segment file is missing`);
+    await expect(chunkTexts(row as NonNullable<typeof row>)).rejects.toThrow(
+      `${SEGMENT(1)}: the stored copy of this segment file is missing`,
+    );
     const file = { archiveId: kept.archiveId, path: SEGMENT(1), method: 8, size: FILES[0]?.bytes.length ?? 0 };
     await db.segmentFiles.put({ ...file, blob: new Blob([deflateRawSync(file2())]) });
     forgetFileLines();

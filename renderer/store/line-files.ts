@@ -25,7 +25,7 @@ import { readLines } from '../../shared/archive/lines.ts';
 import { inflateFromPoint, type ResumePoint } from '../../shared/archive/resume-points.ts';
 import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
-import { PackedLinesBuilder, packedLineBytes } from '../workers/packed-lines.ts';
+import { PackedLinesBuilder, packedLineBytes, storedLines } from '../workers/packed-lines.ts';
 import type { PiecePlace } from '../workers/receipt-columns.ts';
 import { db, type ReceiptLinesRow, type SegmentFileRow } from './db.ts';
 
@@ -62,7 +62,39 @@ export async function readLineChunk(
  */
 export async function withFileLines(row: ReceiptLinesRow | undefined): Promise<ReceiptLinesRow | undefined> {
   if (!row?.inFiles) return row;
-  const { inFiles, ...rest } = row;
+  const { inFiles: _, ...rest } = row;
+  const lines = await checkedLines(row as FileChunk);
+  const out = new PackedLinesBuilder(Math.max(1024, lines.size / 4));
+  // As the import stored it: a line that is not UTF-8 is kept as '' (its hash says what it was).
+  lines.forEach((bytes, fromFile) => out.push(fromFile && decodeUtf8Strict(bytes) === null ? NO_BYTES : bytes));
+  return { ...rest, lines: out.takeLast() };
+}
+
+/**
+ * Every line of a stored line chunk as text, in order (what `storedLines(await withFileLines(row))`
+ * gives), each line decoded once: a line read from a file is checked and decoded in one step,
+ * not packed first and decoded again (the impact workers read every line of an archive so).
+ * @throws Error as {@link withFileLines}.
+ */
+export async function chunkTexts(row: ReceiptLinesRow): Promise<string[]> {
+  if (!row.inFiles) return storedLines(row);
+  const out: string[] = [];
+  (await checkedLines(row as FileChunk)).forEach((bytes) => void out.push(decodeUtf8Strict(bytes) ?? ''));
+  return out;
+}
+
+type FileChunk = ReceiptLinesRow & { readonly inFiles: NonNullable<ReceiptLinesRow['inFiles']> };
+
+/**
+ * Reads the files a chunk names; then `forEach` gives each of its lines in order: the bytes of a
+ * line read from a kept file (`fromFile`, its SHA-256 checked against the import's), or else the
+ * bytes the chunk holds. `size`: about how many bytes the lines read hold.
+ */
+async function checkedLines(row: FileChunk): Promise<{
+  readonly size: number;
+  forEach(take: (bytes: Uint8Array, fromFile: boolean) => void): void;
+}> {
+  const { inFiles } = row;
   const where = `Line chunk ${row.chunkNo} of ledger ${row.ledger}`;
   if (!row.places || !row.lines)
     throw new Error(`${where} names segment files but not its lines' places: import the archive again.`);
@@ -83,28 +115,30 @@ export async function withFileLines(row: ReceiptLinesRow | undefined): Promise<R
     }),
   );
   inFiles.ids.forEach((id, k) => files.set(id, read[k] as FileLines[]));
-  const count = row.hashes.length;
-  const out = new PackedLinesBuilder(Math.max(1024, (read[0]?.[0]?.size ?? 0) / 4));
-  for (let i = 0; i < count; i++) {
-    const n = lineNos[i] as number;
-    const file = holding(files.get(pathIds[i] as number), n);
-    if (!file) {
-      const held = packedLineBytes(row.lines, i);
-      if (held === undefined) throw new Error(`${where} holds no line ${i}: import the archive again.`);
-      out.push(held);
-      continue;
+  const lines = row.lines;
+  const forEach = (take: (bytes: Uint8Array, fromFile: boolean) => void): void => {
+    const count = row.hashes.length;
+    for (let i = 0; i < count; i++) {
+      const n = lineNos[i] as number;
+      const file = holding(files.get(pathIds[i] as number), n);
+      if (!file) {
+        const held = packedLineBytes(lines, i);
+        if (held === undefined) throw new Error(`${where} holds no line ${i}: import the archive again.`);
+        take(held, false);
+        continue;
+      }
+      const bytes = lineOf(file, n);
+      if (!bytes)
+        throw new Error(`${file.path}, line ${n}: the stored copy has no such line. Import the archive again.`);
+      if (hashOf(bytes) !== row.hashes[i])
+        throw new Error(
+          `${file.path}, line ${n}: the stored copy of the file does not give the line verified at import ` +
+            `(its SHA-256 differs). Import the archive again.`,
+        );
+      take(bytes, true);
     }
-    const bytes = lineOf(file, n);
-    if (!bytes) throw new Error(`${file.path}, line ${n}: the stored copy has no such line. Import the archive again.`);
-    if (hashOf(bytes) !== row.hashes[i])
-      throw new Error(
-        `${file.path}, line ${n}: the stored copy of the file does not give the line verified at import ` +
-          `(its SHA-256 differs). Import the archive again.`,
-      );
-    // As the import stored it: a line that is not UTF-8 is kept as '' (its hash says what it was).
-    out.push(decodeUtf8Strict(bytes) === null ? NO_BYTES : bytes);
-  }
-  return { ...rest, lines: out.takeLast() };
+  };
+  return { size: read[0]?.[0]?.size ?? 0, forEach };
 }
 
 /** Of a file's lines read, those that would hold line `n`: the piece that starts last at or before it. */

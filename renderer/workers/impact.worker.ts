@@ -15,12 +15,11 @@ import { wasmSha256 } from '../../shared/format/wasm-sha256.ts';
 import { diffBundles } from '../../shared/policy/diff.ts';
 import { ImpactCollector } from '../../shared/policy/impact.ts';
 import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
-import { db, type ReceiptLinesRow } from '../store/db.ts';
-import { withFileLines } from '../store/line-files.ts';
+import { db } from '../store/db.ts';
+import { chunkTexts } from '../store/line-files.ts';
 import type { FromImpactWorker, ScanShare, ToImpactWorker } from './impact-protocol.ts';
 import { scanShare, type ReadChunks } from './impact-shard.ts';
 import { memoSha256 } from './memo-sha256.ts';
-import { storedLines } from './packed-lines.ts';
 import { decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -119,7 +118,7 @@ function readerFor(share: ScanShare): ReadChunks {
       .toArray();
     const read: Map<number, string[]> = new Map();
     // One after another: a kept segment file is inflated once for the chunks that read it.
-    for (const row of rows) read.set(row.chunkNo, storedLines((await withFileLines(row)) as ReceiptLinesRow));
+    for (const row of rows) read.set(row.chunkNo, await chunkTexts(row));
     return read;
   };
 }
