@@ -2,12 +2,14 @@
  * Shared end-to-end helpers: launch Debian's Chromium with a fresh profile, drive the
  * workbench like a person would, check accessibility with axe-core, take screenshots.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { strFromU8, unzipSync } from 'fflate';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { chromiumArgs } from '../../electron/main/chromium-switches.ts';
 import { SAMPLES_DIR } from '../support/shared-dir.ts';
 
@@ -345,4 +347,44 @@ export async function screenshotElement(locator: Locator, name: string): Promise
   const path = join(resultsDir, `${name}.png`);
   await locator.screenshot({ path });
   return path;
+}
+
+/**
+ * The segment files of an archive on disk, by path in order: `lineOf(k, n)` is line `n`
+ * (1-based) of the `k`-th file (undefined past its end).
+ */
+export function segmentLinesOf(archivePath: string): {
+  readonly paths: readonly string[];
+  lineOf(file: number, n: number): string | undefined;
+} {
+  const zip = unzipSync(readFileSync(archivePath), { filter: (f) => /^ledgers\/[^/]+\/\d+\.jsonl$/.test(f.name) });
+  const paths = Object.keys(zip).sort();
+  const split = new Map<number, string[]>();
+  return {
+    paths,
+    lineOf(file, n) {
+      let lines = split.get(file);
+      if (!lines) split.set(file, (lines = strFromU8(zip[paths[file] as string] ?? new Uint8Array(0)).split('\n')));
+      return lines[n - 1];
+    },
+  };
+}
+
+/**
+ * Opens each row of an imported archive in the explorer and expects its stored line, in the
+ * detail, to be `expected` (the archive's own); the read at `reloadAt` follows a reload, when
+ * nothing of the import is in memory.
+ */
+export async function expectLinesReadBack(
+  page: Page,
+  archiveId: string,
+  cases: readonly (readonly [row: number, expected: string | undefined])[],
+  reloadAt?: number,
+): Promise<void> {
+  for (const [i, [row, expected]] of cases.entries()) {
+    expect(expected, `row ${row}`).toBeTruthy();
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipts?row=${row}`);
+    if (i === reloadAt) await page.reload();
+    await expect.poll(() => page.getByTestId('detail-canonical').textContent(), { timeout: 30_000 }).toBe(expected);
+  }
 }
