@@ -87,7 +87,7 @@ const INPUT_STEP = 64 * 1024;
 /**
  * The bytes a deflate stream inflates to from `point` on, `length` of them (fewer where the
  * stream or the bytes given end first), or, with the fault, as many as were read before a fault
- * in the data (the last few KiB before it may be missing).
+ * in the data (what the last step of input before it inflates to may be missing).
  *
  * Inflated by the platform's own raw inflate (`DecompressionStream`, zlib in the browser and in
  * Node), which starts fast where an inflate in script runs cold in a fresh page: the window reads
