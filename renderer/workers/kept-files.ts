@@ -67,8 +67,8 @@ export class KeptFiles {
   private holder: SegmentFile | null = null;
   /** Resume points of large kept files not yet handed to a chunk. */
   private points: FilePoint[] = [];
-  /** Large files kept from relayed bytes, by their data's offset, while they are read. */
-  private readonly streaming = new Map<number, { readonly path: string; readonly bytes: RecordedBytes }>();
+  /** Large files kept from relayed bytes (their row but its bytes), by their data's offset, while they are read. */
+  private readonly streaming = new Map<number, { readonly file: SegmentFile; readonly bytes: RecordedBytes }>();
   /** Large files read (relayed bytes), to be stored with the next chunk, whichever it is. */
   private loose: string[] = [];
 
@@ -112,16 +112,10 @@ export class KeptFiles {
     try {
       yield* chunks;
     } finally {
-      const { path, bytes } = this.streaming.get(stored.offset) as { path: string; bytes: RecordedBytes };
+      const { file, bytes } = this.streaming.get(stored.offset) as { file: SegmentFile; bytes: RecordedBytes };
       this.streaming.delete(stored.offset);
-      this.waiting.set(path, {
-        path,
-        method: stored.method,
-        size: stored.uncompressedSize,
-        resumable: true,
-        blob: bytes.blob(),
-      });
-      this.loose.push(path);
+      this.waiting.set(file.path, { ...file, blob: bytes.blob() });
+      this.loose.push(file.path);
     }
   }
 
@@ -191,7 +185,7 @@ export class KeptFiles {
     if (!this.archive) {
       // Relayed: the stored bytes are recorded as the engine reads them, a Blob made as they come
       // (never the whole file held), and the file is stored once its read ends.
-      this.streaming.set(stored.offset, { path, bytes: new RecordedBytes(stored) });
+      this.streaming.set(stored.offset, { file, bytes: new RecordedBytes(stored) });
     } else {
       const where = this.whole
         ? { part: { in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize } }
