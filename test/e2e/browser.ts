@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { strFromU8, unzipSync } from 'fflate';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
@@ -387,4 +388,23 @@ export async function expectLinesReadBack(
     if (i === reloadAt) await page.reload();
     await expect.poll(() => page.getByTestId('detail-canonical').textContent(), { timeout: 30_000 }).toBe(expected);
   }
+}
+
+/**
+ * Loads one of the project's modules into the page, bundled with esbuild, as `globalThis[name]`
+ * (its exports), to run the app's own code in Chromium. Evaluated through the DevTools protocol,
+ * as axe is: the page's CSP (rightly) refuses inline scripts.
+ * @param modulePath the module's path from the repository's root
+ */
+export async function loadModuleInPage(page: Page, modulePath: string, name: string): Promise<void> {
+  const bundled = await build({
+    entryPoints: [join(repo, modulePath)],
+    bundle: true,
+    format: 'iife',
+    globalName: name,
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+  });
+  await page.evaluate(`${bundled.outputFiles[0]?.text ?? ''};globalThis.${name} = ${name};void 0`);
 }

@@ -7,15 +7,13 @@
  * the strict checks in front of it stand between a forger and "valid".
  */
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import * as ed from '@noble/ed25519';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nobleStrictVerifier } from '../../shared/format/ed25519.ts';
 import { fromHex } from '../../shared/format/bytes.ts';
 import { SMALL_ORDER_POINTS } from '../support/small-order.ts';
 import { readVectorJson } from '../support/vectors.ts';
-import { openWorkbench, type Workbench } from './browser.ts';
+import { loadModuleInPage, openWorkbench, type Workbench } from './browser.ts';
 
 interface WycheproofFile {
   numberOfTests: number;
@@ -103,21 +101,8 @@ describe("Ed25519 in Chromium through the app's WebCrypto verifier", () => {
   let verifierName: string | null;
 
   beforeAll(async () => {
-    const bundled = await build({
-      entryPoints: [fileURLToPath(new URL('../../shared/format/webcrypto-ed25519.ts', import.meta.url))],
-      bundle: true,
-      format: 'iife',
-      globalName: '__tickmarkWebCrypto',
-      platform: 'browser',
-      write: false,
-      logLevel: 'silent',
-    });
     wb = await openWorkbench(inject('baseUrl'));
-    // Evaluated through the DevTools protocol, as browser.ts does for axe: the page's CSP
-    // (rightly) refuses inline scripts.
-    await wb.page.evaluate(
-      `${bundled.outputFiles[0]?.text ?? ''};globalThis.__tickmarkWebCrypto = __tickmarkWebCrypto;void 0`,
-    );
+    await loadModuleInPage(wb.page, 'shared/format/webcrypto-ed25519.ts', '__tickmarkWebCrypto');
     const result = await wb.page.evaluate(
       async (cases: Case[]) => {
         const hex = (h: string) =>

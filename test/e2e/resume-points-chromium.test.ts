@@ -8,11 +8,9 @@
  * (the last piece of a file), and up to a later block, closed by an empty final one.
  */
 import { inflateRawSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Bits } from '../support/deflate-bits.ts';
-import { openWorkbench, type Workbench } from './browser.ts';
+import { loadModuleInPage, openWorkbench, type Workbench } from './browser.ts';
 
 interface Case {
   readonly name: string;
@@ -128,21 +126,9 @@ describe("resume points in Chromium through the platform's inflate", () => {
   let answers: Map<string, Answer>;
 
   beforeAll(async () => {
-    const bundled = await build({
-      entryPoints: [fileURLToPath(new URL('../../shared/archive/resume-points.ts', import.meta.url))],
-      bundle: true,
-      format: 'iife',
-      globalName: '__tickmarkResumePoints',
-      platform: 'browser',
-      write: false,
-      logLevel: 'silent',
-    });
     all = cases();
     wb = await openWorkbench(inject('baseUrl'));
-    // Evaluated through the DevTools protocol (the page's CSP refuses inline scripts).
-    await wb.page.evaluate(
-      `${bundled.outputFiles[0]?.text ?? ''};globalThis.__tickmarkResumePoints = __tickmarkResumePoints;void 0`,
-    );
+    await loadModuleInPage(wb.page, 'shared/archive/resume-points.ts', '__tickmarkResumePoints');
     const result = await wb.page.evaluate(async (given: Case[]) => {
       const bytesOf = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
       const text = (bytes: Uint8Array) => {
