@@ -16,6 +16,7 @@ import { explainReceipt, REPLAY_PENDING, type Explanation } from '../../shared/e
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { hashOf } from '../../shared/format/hash.ts';
 import { makeCleanArchive, makeDemoArchive } from '../../shared/producer/demo.ts';
+import { signBundle } from '../../shared/producer/policy.ts';
 import { zipFiles } from '../../shared/producer/zip.ts';
 import {
   keys,
@@ -327,6 +328,66 @@ describe('explain on forged archives', () => {
     expect(e.evidence.signature.valid).toBe(true);
     expect(e.evidence.chain.next?.linked).toBe(false);
     expect(e.evidence.checkpoint.status).toBe('broken');
+  });
+
+  it('a signed bundle whose Cedar does not parse: POLICY_INVALID on the receipts under it, never on the others', async () => {
+    // Only the receipt's own bundle is given to Cedar: another bundle's parse bears on nothing here.
+    const files = new Map(base);
+    const v1 = (JSON.parse(text(files, 'policies/agents-prod-v1.json')) as { bundle: Record<string, unknown> }).bundle;
+    const broken = signBundle(
+      { ...v1, id: 'staging', supersedes: null, cedar: { policies: { broken: 'permit(principal, action,' } } } as never,
+      [keys.policy],
+    );
+    setText(files, 'policies/staging-v1.json', broken.text);
+    rewriteLedger(files, 'gw-eu-1', (rows) =>
+      rows.map((r, i) =>
+        i === 30
+          ? {
+              ...r,
+              receipt: {
+                ...r.receipt,
+                decision: { ...(r.receipt.decision as Record<string, unknown>), bundle: broken.hash },
+              },
+            }
+          : r,
+      ),
+    );
+    const rows = receiptsOf(files, 'gw-eu-1');
+    const under = rows[30]?.receipt.id as string;
+    const other = rows[10]?.receipt.id as string;
+    const report = await verify(files, [root]);
+    expect(report.findings.filter((f) => f.code === 'POLICY_INVALID').map((f) => f.path)).toEqual([
+      'policies/staging-v1.json',
+    ]);
+    const e = await explain(files, under, [root]);
+    expect(e.findings.filter((f) => f.code === 'POLICY_INVALID').map((f) => f.path)).toEqual([
+      'policies/staging-v1.json',
+    ]);
+    expect(e.decision?.replayed).toBeNull();
+    expect(e.decision?.notReplayed).toMatch(/do not parse: broken:/);
+    expect(e.holds).toBe(false);
+    // The other receipt's judgment never hands the broken text to Cedar (it parsed every bundle before).
+    const given: string[] = [];
+    const watched = new Proxy(nodeCedar as CedarFormatting, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          given.push(JSON.stringify(args));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const o = await explainReceipt(await gatherMaterials(memorySource(files, 'case.zip'), other), {
+      cedar: watched,
+      verifier: nativeStrictVerifier,
+      trustedRoots: [root],
+    });
+    expect(given.length).toBeGreaterThan(0);
+    expect(given.filter((g) => g.includes('permit(principal, action,'))).toEqual([]);
+    expect(o.findings.some((f) => f.code === 'POLICY_INVALID')).toBe(false);
+    expect(o.decision?.agrees).toBe(true);
+    expect(o.holds).toBe(true);
   });
 
   it('a checkpoint whose head is not the sealed receipt: CHECKPOINT_MISMATCH on the seal', async () => {

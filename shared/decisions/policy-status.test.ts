@@ -92,4 +92,28 @@ describe('evaluatePolicies', () => {
     expect(formatted).toBe(true);
     expect(text).toBe('permit (principal, action, resource)\nwhen { principal.tier < 3 };');
   });
+
+  it('reads each policy text once per Cedar module (formatted, effect), whatever the request', () => {
+    const calls: string[] = [];
+    const counted = new Proxy(cedar, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (name !== 'formatPolicies' && name !== 'policyToJson') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const first = evaluatePolicies(counted, POLICIES, request('db.read'), entities(2, 3));
+    const again = evaluatePolicies(counted, POLICIES, request('db.update'), entities(2, 3));
+    const n = Object.keys(POLICIES).length;
+    expect(calls.filter((c) => c === 'formatPolicies')).toHaveLength(n);
+    expect(calls.filter((c) => c === 'policyToJson')).toHaveLength(n);
+    if (!first.ok || !again.ok) throw new Error('both evaluate');
+    // Texts and effects as read the first time; statuses per request.
+    expect(again.policies.map((p) => [p.text, p.effect])).toEqual(first.policies.map((p) => [p.text, p.effect]));
+    expect(statuses(again).writes?.[0]).toBe('determining');
+    expect(statuses(first).writes?.[0]).toBe('not-applicable');
+  });
 });

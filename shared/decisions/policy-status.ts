@@ -67,7 +67,8 @@ export function evaluatePolicies(
   entities: CedarEntities,
 ): PolicyEvaluation {
   const ids = Object.keys(policies).sort();
-  const texts = ids.map((id) => ({ id, ...formatPolicy(cedar, policies[id] as string) }));
+  const read = ids.map((id) => ({ id, ...readPolicy(cedar, policies[id] as string) }));
+  const texts = read.map(({ id, text, formatted }) => ({ id, text, formatted }));
   const whole = preparePolicies(cedar, policies);
   if (!whole.ok)
     return {
@@ -78,7 +79,7 @@ export function evaluatePolicies(
   const decision = decide(cedar, whole.setId, request, entities);
   if (!decision.ok) return { ok: false, error: decision.error, texts };
   const determining = new Set(decision.policies);
-  const verdicts = texts.map(({ id, text, formatted }): PolicyVerdict => {
+  const verdicts = read.map(({ id, text, formatted, effect }): PolicyVerdict => {
     const source = policies[id] as string;
     const alone = preparePolicies(cedar, { [id]: source });
     let status: PolicyStatus;
@@ -99,9 +100,34 @@ export function evaluatePolicies(
     }
     // Cedar's own reason decides "determining", whatever the single evaluation said.
     if (determining.has(id)) status = 'determining';
-    return { id, effect: effectOf(cedar, source), determining: determining.has(id), status, errors, text, formatted };
+    return { id, effect, determining: determining.has(id), status, errors, text, formatted };
   });
   return { ok: true, decision, policies: verdicts };
+}
+
+interface ReadPolicy {
+  readonly text: string;
+  readonly formatted: boolean;
+  readonly effect: PolicyVerdict['effect'];
+}
+/** Policy texts read (formatted, effect) by each Cedar module, at most `MAX_READ` of them. */
+const readPolicies = new WeakMap<CedarFormatting, Map<string, ReadPolicy>>();
+const MAX_READ = 4096;
+
+/**
+ * A policy text as Cedar formats it, and its effect: the same for every request, so read once
+ * per text (walking an archive's receipts asks for the same few policies again and again).
+ */
+function readPolicy(cedar: CedarFormatting, source: string): ReadPolicy {
+  let known = readPolicies.get(cedar);
+  if (!known) readPolicies.set(cedar, (known = new Map()));
+  let read = known.get(source);
+  if (!read) {
+    if (known.size >= MAX_READ) known.clear();
+    read = { ...formatPolicy(cedar, source), effect: effectOf(cedar, source) };
+    known.set(source, read);
+  }
+  return read;
 }
 
 /** The policy text as Cedar's formatter writes it, or as given when it cannot (or may not) be formatted. */

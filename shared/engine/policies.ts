@@ -12,11 +12,15 @@ import { compareInstants, instantOf, type Instant } from '../format/time.ts';
 import { finding, type Finding } from './findings.ts';
 import type { Keyring, ResolvedBundle } from './types.ts';
 
-/** Checks that a bundle's Cedar policies parse; supplied by the caller (Cedar is injected). */
+/**
+ * Checks that a bundle's Cedar policies parse; supplied by the caller (Cedar is injected).
+ * `null`: this caller does not parse this bundle's text (`policiesParse` stays null).
+ */
 export type PolicyParser = (
   bundleHash: string,
   policies: Readonly<Record<string, string>>,
 ) =>
+  | null
   | { readonly ok: true }
   | { readonly ok: false; readonly errors: readonly { readonly policyId?: string; readonly message: string }[] };
 
@@ -95,8 +99,8 @@ export function checkBundleFile(
   const notParsed = !valid ? 'it has no valid signature by a policy key' : notAsListed;
   if (parser && notParsed === null) {
     const parsed = parser(hash, body.cedar.policies);
-    policiesParse = parsed.ok;
-    if (!parsed.ok) {
+    policiesParse = parsed?.ok ?? null;
+    if (parsed && !parsed.ok) {
       for (const e of parsed.errors) {
         findings.push(
           finding(

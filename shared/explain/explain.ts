@@ -304,19 +304,24 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
     return null;
   };
 
-  // Bundles, with the same rules as verification (Cedar only for signed, listed text).
+  const stored = readStoredLine(m.target.path, lineRead(m.target), m.target.ledger);
+  const schema = stored.value === undefined ? null : validateReceipt(stored.value);
+  const receipt = schema?.ok ? schema.value : null;
+
+  // Bundles, with the same rules as verification (Cedar only for signed, listed text). Only the
+  // bundle the receipt names is given to Cedar to parse: no other bundle's parse bears on this
+  // receipt's judgment (its findings below are its own bundle's), and in a fresh worker each
+  // bundle's first parse took tens of ms (docs/PERFORMANCE.md).
+  const parse =
+    cedar && receipt
+      ? (hash: string, policies: Readonly<Record<string, string>>) =>
+          hash === receipt.decision.bundle ? checkBundlePolicies(cedar, hash, policies) : null
+      : undefined;
   const bundlesByHash = new Map<string, ResolvedBundle>();
   const bundleFindings = new Map<string, Finding[]>();
   const bundleSignatures = new Map<string, { signatures: unknown; text: string }>();
   for (const { path, value } of m.bundles) {
-    const checked = checkBundleFile(
-      path,
-      value,
-      keyring,
-      deps.verifier,
-      cedar ? (hash, policies) => checkBundlePolicies(cedar, hash, policies) : undefined,
-      notAsListed(path),
-    );
+    const checked = checkBundleFile(path, value, keyring, deps.verifier, parse, notAsListed(path));
     if (checked.bundle && !bundlesByHash.has(checked.bundle.hash)) {
       bundlesByHash.set(checked.bundle.hash, checked.bundle);
       bundleFindings.set(checked.bundle.hash, checked.findings);
@@ -327,9 +332,6 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
     }
   }
 
-  const stored = readStoredLine(m.target.path, lineRead(m.target), m.target.ledger);
-  const schema = stored.value === undefined ? null : validateReceipt(stored.value);
-  const receipt = schema?.ok ? schema.value : null;
   const ref: ReceiptRef = {
     id: receipt?.id ?? '',
     ledger: m.target.ledger,
