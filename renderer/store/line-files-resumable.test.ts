@@ -87,14 +87,15 @@ async function importFile(
   keep: boolean | 'relayed',
   file: Uint8Array,
   failAt = Infinity,
+  method: 0 | 8 = 8,
 ): Promise<Imported & { kept: KeptFiles }> {
-  const data = new Uint8Array(deflateRawSync(file, { level: 6 }));
+  const data = method === 8 ? new Uint8Array(deflateRawSync(file, { level: 6 })) : new Uint8Array(file);
   const head = Uint8Array.of(9, 9, 9, 9, 9);
   const archive = new Blob([head, data]);
   const stored: StoredData = {
     offset: head.length,
     compressedSize: data.length,
-    method: 8,
+    method,
     crc32: crc32(file),
     uncompressedSize: file.length,
   };
@@ -102,7 +103,7 @@ async function importFile(
   if (!inflate?.resumePoints) throw new Error('the WebAssembly inflate should note resume points here');
   const kept = new KeptFiles(keep === 'relayed' ? null : archive);
   const points = keep ? kept.resumePointsFor(PATH, stored) : undefined;
-  if (keep && !points) throw new Error('a large deflated segment file of an archive file should be kept');
+  if (keep && !points) throw new Error('a large segment file of an archive file should be kept');
   const builder = new ColumnBuilder(undefined, (path) => kept.has(path));
   const archiveId = await beginImport({ name: 'big.zip', size: archive.size, origin: 'file', trustedRoots: [] });
   const chunks: LineChunk[] = [];
@@ -299,13 +300,63 @@ describe('large segment files kept as their stored bytes and resume points', () 
     await expect(withFileLines(past)).rejects.toThrow(`${PATH}, line 1: the stored copy cannot be read`);
   });
 
-  it('only a large deflated segment file is kept so, once; its points go with the next chunk', () => {
+  it('stored, not deflated (method 0): kept as its bytes without points, every chunk read back as held', async () => {
+    const heldStored = await importFile(false, FILE, Infinity, 0);
+    for (const keep of [true, 'relayed'] as const) {
+      const stored = await importFile(keep, FILE, Infinity, 0);
+      expect(stored.points).toBe(0);
+      expect(stored.chunks.every((c) => c.lines.bytes.length === 0 && c.inFiles?.paths[0] === PATH)).toBe(true);
+      const files = stored.chunks.flatMap((c) => c.files ?? []);
+      expect(files.map((f) => [f.path, f.method, f.resumable, f.size])).toEqual([[PATH, 0, true, FILE.length]]);
+      if (keep === 'relayed')
+        expect(Buffer.compare(new Uint8Array(await (files[0]?.blob as Blob).arrayBuffer()), FILE)).toBe(0);
+      expect(stored.chunks.length).toBe(heldStored.chunks.length);
+      for (let chunkNo = 0; chunkNo < stored.chunks.length; chunkNo++) {
+        if (chunkNo % 5 === 0) forgetFileLines();
+        const a = await chunkLines(heldStored.archiveId, chunkNo);
+        const b = await chunkLines(stored.archiveId, chunkNo);
+        expect(b.inFiles).toBeUndefined();
+        expect(b.lines).toEqual(a.lines);
+        expect(b.hashes).toEqual(a.hashes);
+      }
+    }
+  });
+
+  it('a stored copy of another size, or whose bytes differ, gives no other line: an error naming the file and line', async () => {
+    const stored = await importFile(true, FILE, Infinity, 0);
+    const row = await db.segmentFiles.get([stored.archiveId, PATH]);
+    if (!row?.blob) throw new Error('the stored file is kept as a blob of its own here');
+    const chunkNo = Math.floor(stored.chunks.length / 2);
+    try {
+      await db.segmentFiles.put({ ...row, blob: row.blob.slice(0, row.blob.size - 1) });
+      forgetFileLines();
+      await expect(readLineChunk(stored.archiveId, 'L', chunkNo)).rejects.toThrow(
+        new RegExp(`^${PATH}, line \\d+: the stored copy cannot be read \\(it holds ${FILE.length - 1} stored bytes`),
+      );
+      // Every quotation mark of the chunk's piece changed: its lines are not those verified at import.
+      const piece = stored.chunks[chunkNo]?.pieces?.[0];
+      if (!piece) throw new Error('the chunk says its piece');
+      const changed = FILE.slice();
+      for (let at = piece.offset; at < piece.offset + piece.span; at++) if (changed[at] === 0x22) changed[at] = 0x27;
+      await db.segmentFiles.put({ ...row, blob: new Blob([changed]) });
+      forgetFileLines();
+      await expect(readLineChunk(stored.archiveId, 'L', chunkNo)).rejects.toThrow(
+        new RegExp(`^${PATH}, line \\d+: the stored copy of the file does not give the line verified at import`),
+      );
+    } finally {
+      await db.segmentFiles.put(row);
+      forgetFileLines();
+    }
+  });
+
+  it('only a large stored or deflated segment file is kept so, once; its points go with the next chunk', () => {
     const archive = new Blob([new Uint8Array(100)]);
     const large: StoredData = { offset: 10, compressedSize: 50, method: 8, crc32: 0, uncompressedSize: 5 << 20 };
     const keptFiles = new KeptFiles(archive);
     expect(new KeptFiles(null).resumePointsFor(PATH, large)).toBeTypeOf('function'); // relayed: recorded as read
     expect(keptFiles.resumePointsFor('policies/p.json', large)).toBeUndefined();
-    expect(keptFiles.resumePointsFor(PATH, { ...large, method: 0 })).toBeUndefined();
+    expect(keptFiles.resumePointsFor(PATH, { ...large, method: 12 })).toBeUndefined(); // bzip2: not read back
+    expect(new KeptFiles(archive).resumePointsFor(PATH, { ...large, method: 0 })).toBeTypeOf('function'); // stored
     expect(keptFiles.resumePointsFor(PATH, { ...large, uncompressedSize: 1000 })).toBeUndefined(); // small: kept whole
     expect(keptFiles.has(PATH)).toBe(false);
     const sink = keptFiles.resumePointsFor(PATH, large);

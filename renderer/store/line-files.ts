@@ -15,7 +15,8 @@
  * A larger segment file (`resumable`) is kept the same way, with its resume points
  * (`resumePoints`: where inflating can start again, shared/archive/resume-points.ts), and read a
  * piece at a time: the piece of the import (about 4 MiB of lines, `ReceiptLinesRow.pieces`)
- * that holds a line is inflated from the nearest point before it, up to the next point after it.
+ * that holds a line is inflated from the nearest point before it, up to the next point after it
+ * (a stored one, method 0, needs no point: its piece is a slice of its bytes).
  *
  * Large files read by an import whose inflate notes no resume points (the `DecompressionStream`
  * fallback) or without the pool (no pieces), ExecLayer logs and archives imported before keep
@@ -179,8 +180,9 @@ function keptFile(archiveId: string, path: string): Promise<{ row: SegmentFileRo
 
 /**
  * One piece of a large kept file (the import's piece: whole lines, `span` bytes from `offset`),
- * inflated from the last resume point at or before it up to the first at or after its end, and
- * cut into lines (remembered as files are: the next chunks read the same piece).
+ * inflated from the last resume point at or before it up to the first at or after its end (or,
+ * for a stored file, its bytes at that place), and cut into lines (remembered as files are: the
+ * next chunks read the same piece).
  */
 function pieceLines(archiveId: string, file: SegmentFileRow, piece: PiecePlace): Promise<FileLines> {
   const key = `${archiveId}\n${file.path}\n${piece.offset}`;
@@ -196,13 +198,20 @@ function pieceLines(archiveId: string, file: SegmentFileRow, piece: PiecePlace):
       offset + span > file.size
     )
       throw cannot(`bytes ${offset} to ${offset + span} are not within its ${file.size}`);
+    const stored = await storedBytes(archiveId, file);
+    if (file.method === 0) {
+      // Stored, not deflated: the piece is its own bytes, at the same place (no resume point).
+      if (stored.size !== file.size)
+        throw cannot(`it holds ${stored.size} stored bytes, not the ${file.size} verified at import`);
+      return cutLines(file, new Uint8Array(await stored.slice(offset, offset + span).arrayBuffer()), piece.line);
+    }
+    if (file.method !== 8) throw cannot(`it has compression method ${file.method}, which is not read here`);
     const range = (from: number, to: number) =>
       db.resumePoints
         .where('[archiveId+path+out]')
         .between([archiveId, file.path, from], [archiveId, file.path, to], true, true);
     const [before, after] = await Promise.all([range(0, offset).last(), range(offset + span, Infinity).first()]);
     const from: ResumePoint = before ?? { bit: 0, out: 0, window: new Uint8Array(0) };
-    const stored = await storedBytes(archiveId, file);
     const end = after ? Math.ceil(after.bit / 8) : stored.size;
     if (from.bit < 0 || end > stored.size || Math.floor(from.bit / 8) > end)
       throw cannot(`its resume points lie outside its ${stored.size} stored bytes`);

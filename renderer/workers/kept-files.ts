@@ -176,11 +176,14 @@ export class KeptFiles {
   /**
    * A large segment file starts to inflate (`EngineOptions.resumePointsFor`, asked only where the
    * inflate notes resume points): it is kept, from now on, as its stored bytes and its resume
-   * points, when it is deflated: a slice of the archive file, or the relayed bytes the engine
-   * reads (stored once the read ends, {@link inflate}). Returns where its points go.
+   * points, when it is deflated, or as its stored bytes alone when it is stored (method 0: a
+   * piece of it is read back as a slice, no point needed; FORMAT.md allows either method): a
+   * slice of the archive file, or the relayed bytes the engine reads (stored once the read ends,
+   * {@link inflate}). Returns where its points go (a stored file has none).
    */
   resumePointsFor(path: string, stored: StoredData): ((point: ResumePoint) => void) | undefined {
-    if (!SEGMENT_PATH.test(path) || stored.method !== 8 || keepable(stored) || this.kept.has(path)) return undefined;
+    if (!SEGMENT_PATH.test(path) || (stored.method !== 8 && stored.method !== 0)) return undefined;
+    if (keepable(stored) || this.kept.has(path)) return undefined;
     const file = { path, method: stored.method, size: stored.uncompressedSize, resumable: true as const };
     if (!this.archive) {
       // Relayed: the stored bytes are recorded as the engine reads them, a Blob made as they come

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCedar } from '../../cli/cedar-node.ts';
 import { nodeCryptoSigner } from '../../cli/commands/demo.ts';
+import { zipSync } from 'fflate';
 import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { zipFiles } from '../../shared/producer/zip.ts';
 
@@ -19,12 +20,15 @@ export interface BigArchive {
   readonly plantedCodes: readonly string[];
 }
 
-/** `receiptsPerSegment`: the demo's 1,000 by default; a producer may write far larger files (issue 18). */
-export async function bigArchive(receipts: number, receiptsPerSegment = 1000): Promise<BigArchive> {
+/**
+ * `receiptsPerSegment`: the demo's 1,000 by default; a producer may write far larger files (issue 18).
+ * `stored`: every entry stored, not deflated (ZIP method 0, which FORMAT.md allows as well).
+ */
+export async function bigArchive(receipts: number, receiptsPerSegment = 1000, stored = false): Promise<BigArchive> {
   const dir = join(tmpdir(), 'tickmark-e2e-archives');
   const path = join(
     dir,
-    receiptsPerSegment === 1000 ? `demo-${receipts}.zip` : `demo-${receipts}-seg${receiptsPerSegment}.zip`,
+    `demo-${receipts}${receiptsPerSegment === 1000 ? '' : `-seg${receiptsPerSegment}`}${stored ? '-stored' : ''}.zip`,
   );
   const meta = `${path}.json`;
   if (existsSync(path) && existsSync(meta)) {
@@ -41,7 +45,11 @@ export async function bigArchive(receipts: number, receiptsPerSegment = 1000): P
     unsealed: true,
     receiptsPerSegment,
   });
-  await writeFile(`${path}.tmp`, zipFiles(demo.files, { level: 1 }));
+  // fflate stores an entry (method 0) at level 0 in `zipSync`; the project's writer always deflates.
+  await writeFile(
+    `${path}.tmp`,
+    stored ? zipSync(Object.fromEntries(demo.files), { level: 0 }) : zipFiles(demo.files, { level: 1 }),
+  );
   await rename(`${path}.tmp`, path);
   const plantedCodes = [...new Set(demo.plantedFailures.map((f) => f.code))].sort();
   await writeFile(meta, JSON.stringify({ rootPublicKey: demo.rootPublicKey, plantedCodes }));

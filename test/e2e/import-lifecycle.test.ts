@@ -179,4 +179,34 @@ describe('import lifecycle', () => {
     );
     expect(wb.errors).toEqual([]);
   });
+
+  it("a producer's large segment files stored, not deflated, are kept as their stored bytes: a line read back is the file's own", async () => {
+    const { page } = wb;
+    // As above, every entry stored (ZIP method 0): no resume point is needed, a piece is a slice.
+    const stored = await bigArchive(12_000, 4_000, true);
+    const before = await storedRowCounts(page);
+    await page.goto(`${inject('baseUrl')}#/`);
+    await page.getByTestId('start-page').waitFor();
+    await startImport(page, stored.path);
+    await page.getByTestId('dashboard').waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe('12,000');
+    const counts = await storedRowCounts(page);
+    const added = (table: string) => (counts[table] ?? 0) - (before[table] ?? 0);
+    expect(added('segmentFiles')).toBe(4);
+    expect(added('resumePoints')).toBe(0);
+    expect(added('receiptLines')).toBe(48);
+    const { lineOf } = segmentLinesOf(stored.path);
+    await expectLinesReadBack(
+      page,
+      archiveIdOf(page),
+      [
+        [0, lineOf(0, 1)],
+        [3_999, lineOf(0, 4_000)],
+        [4_000, lineOf(1, 1)],
+        [6_000 + 3_210, lineOf(2, 3_211)],
+      ],
+      1,
+    );
+    expect(wb.errors).toEqual([]);
+  });
 });
