@@ -5,7 +5,8 @@
  * leave their lines out and say their piece, the chunks stored with the points. Every chunk read
  * back gives exactly the lines an import that holds them gives; a point that is missing only costs
  * inflating further; a wrong window, or a chunk that does not say where its lines are, is an error
- * naming the file and line, never another line.
+ * naming the file and line, never another line. A large file stored, not deflated (ZIP method 0),
+ * is kept the same way without points: its pieces are slices of its bytes.
  */
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
