@@ -168,6 +168,24 @@ async function chunkLines(archiveId: string, chunkNo: number) {
   return { lines: storedLines(row), hashes: row.hashes, places: row.places, inFiles: row.inFiles };
 }
 
+/**
+ * Every chunk of `keptBy` read back gives the lines, hashes and places of the same chunk of
+ * `held` (an import that holds every line); every fifth is read alone (no piece remembered),
+ * the others after the one before.
+ */
+async function expectReadBackAsHeld(keptBy: Imported, held: Imported): Promise<void> {
+  expect(keptBy.chunks.length).toBe(held.chunks.length);
+  for (let chunkNo = 0; chunkNo < keptBy.chunks.length; chunkNo++) {
+    if (chunkNo % 5 === 0) forgetFileLines();
+    const a = await chunkLines(held.archiveId, chunkNo);
+    const b = await chunkLines(keptBy.archiveId, chunkNo);
+    expect(b.inFiles).toBeUndefined();
+    expect(b.lines).toEqual(a.lines);
+    expect(b.hashes).toEqual(a.hashes);
+    expect(b.places).toEqual(a.places);
+  }
+}
+
 describe('large segment files kept as their stored bytes and resume points', () => {
   it('leave their lines out, and store the file once and its points with the chunks', async () => {
     expect(FILE.length).toBeGreaterThan(4 * 1024 * 1024);
@@ -196,19 +214,7 @@ describe('large segment files kept as their stored bytes and resume points', () 
   });
 
   it('read back, give every chunk exactly as an import that holds every line', async () => {
-    for (const keptBy of [kept, relayed]) {
-      expect(keptBy.chunks.length).toBe(held.chunks.length);
-      for (let chunkNo = 0; chunkNo < keptBy.chunks.length; chunkNo++) {
-        // Every fifth chunk read alone (no piece remembered), the others after the one before.
-        if (chunkNo % 5 === 0) forgetFileLines();
-        const a = await chunkLines(held.archiveId, chunkNo);
-        const b = await chunkLines(keptBy.archiveId, chunkNo);
-        expect(b.inFiles).toBeUndefined();
-        expect(b.lines).toEqual(a.lines);
-        expect(b.hashes).toEqual(a.hashes);
-        expect(b.places).toEqual(a.places);
-      }
-    }
+    for (const keptBy of [kept, relayed]) await expectReadBackAsHeld(keptBy, held);
     const all = (await Promise.all(kept.chunks.map((c) => chunkLines(kept.archiveId, c.chunkNo)))).flatMap(
       (c) => c.lines,
     );
@@ -311,15 +317,7 @@ describe('large segment files kept as their stored bytes and resume points', () 
       expect(files.map((f) => [f.path, f.method, f.resumable, f.size])).toEqual([[PATH, 0, true, FILE.length]]);
       if (keep === 'relayed')
         expect(Buffer.compare(new Uint8Array(await (files[0]?.blob as Blob).arrayBuffer()), FILE)).toBe(0);
-      expect(stored.chunks.length).toBe(heldStored.chunks.length);
-      for (let chunkNo = 0; chunkNo < stored.chunks.length; chunkNo++) {
-        if (chunkNo % 5 === 0) forgetFileLines();
-        const a = await chunkLines(heldStored.archiveId, chunkNo);
-        const b = await chunkLines(stored.archiveId, chunkNo);
-        expect(b.inFiles).toBeUndefined();
-        expect(b.lines).toEqual(a.lines);
-        expect(b.hashes).toEqual(a.hashes);
-      }
+      await expectReadBackAsHeld(stored, heldStored);
     }
   });
 
