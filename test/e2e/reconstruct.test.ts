@@ -219,6 +219,33 @@ describe('decision reconstruction', () => {
     expect(stored.segmentFiles).toBeGreaterThan(0);
   });
 
+  it('the explorer has the reconstruction worker load Cedar before a receipt is walked', async () => {
+    const { page } = wb;
+    const wasm: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (request.url().endsWith('.wasm')) wasm.push(request.url());
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipts?code=DECISION_MISMATCH`);
+      await page.reload();
+      await page.getByTestId('receipt-row').first().click();
+      await page.getByTestId('receipt-detail').waitFor();
+      // Asked for by the explorer (warmExplainWorkerWhenIdle), no receipt walked yet.
+      await expect.poll(() => wasm.length).toBeGreaterThan(0);
+      const before = wasm.length;
+      await page.getByTestId('detail-walk').click();
+      await shown(page, mismatch);
+      await ready(page);
+      // The worker the explorer started judges the receipt: Cedar is not loaded again.
+      expect(wasm.length).toBe(before);
+      expect(await page.getByTestId('decision-differs').count()).toBe(1);
+      expect(wb.errors).toEqual([]);
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
   it('while Cedar loads, the receipt is shown judged without it, with no verdict; the replay follows', async () => {
     const { page } = wb;
     // Cedar's WebAssembly is held back until the first view has been looked at.
@@ -509,6 +536,8 @@ describe('decision reconstruction', () => {
       const times: Record<string, number[]> = {
         'cold, by row': [],
         'cold, by id': [],
+        'from the explorer': [],
+        'from the explorer, a second on': [],
         'previous receipt': [],
         'next receipt': [],
       };
@@ -532,6 +561,14 @@ describe('decision reconstruction', () => {
         );
       };
       const parts: string[] = [];
+      // The explorer after a reload, until the chosen receipt's detail is on screen (ms, as the test saw it).
+      const explorerOpen: number[] = [];
+      const openExplorer = async () => {
+        const from = Date.now();
+        await page.reload();
+        await page.getByTestId('receipt-detail').waitFor({ timeout: 60_000 });
+        explorerOpen.push(Date.now() - from);
+      };
       // Receipts spread over the archive: inside each ledger and at its end (none is a ledger's first).
       const rows = [Math.floor(SCALE / 4), Math.floor(SCALE / 2) - 1, Math.floor((3 * SCALE) / 4), SCALE - 1];
       for (const row of rows) {
@@ -542,6 +579,15 @@ describe('decision reconstruction', () => {
         const id = (await page.getByTestId('recon-receipt-id').locator('.mono').textContent())?.trim() ?? '';
         await page.goto(`${inject('baseUrl')}#/archive/${bigId}/receipt/${id}`);
         await measure('cold, by id', row, () => page.reload());
+        // As an auditor comes to it: the explorer opened (after a reload), the receipt chosen, its walk followed.
+        await page.goto(`${inject('baseUrl')}#/archive/${bigId}/receipts?row=${row}`);
+        await openExplorer();
+        await measure('from the explorer', row, () => page.getByTestId('detail-walk').click());
+        // The same after a second on the receipt's detail, as an auditor reads it before walking it.
+        await page.goto(`${inject('baseUrl')}#/archive/${bigId}/receipts?row=${row}`);
+        await openExplorer();
+        await page.waitForTimeout(1000);
+        await measure('from the explorer, a second on', row, () => page.getByTestId('detail-walk').click());
         // Warm: the archive is in memory (as when coming from the explorer or walking).
         await measure('previous receipt', row - 1, () => page.keyboard.press('['));
         await measure('next receipt', row, () => page.keyboard.press(']'));
@@ -555,6 +601,7 @@ describe('decision reconstruction', () => {
           Object.entries(firstShown)
             .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(', ')}]`)
             .join('; ') +
+          `\nthe explorer open, its receipt's detail on screen after a reload, ms [${explorerOpen.join(', ')}]` +
           `\nfirst painted, ms ` +
           Object.entries(firstPainted)
             .map(([k, v]) => `${k} [${v.map((x) => x.toFixed(0)).join(', ')}]`)

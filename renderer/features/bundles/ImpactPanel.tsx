@@ -25,6 +25,7 @@ import {
   type ScanProgress,
 } from './impact-client.ts';
 import { populationOf } from './population.ts';
+import { warmExplainWorkerWhenIdle } from '../reconstruct/explain-client.ts';
 import { ledgerStartOf } from './use-bundles.ts';
 
 type DiffRoute = Extract<Route, { name: 'bundle-diff' }>;
@@ -530,6 +531,8 @@ function ChangedTable({
   readonly to: BundleSide;
 }) {
   const short = (s: BundleSide) => (s.inArchive ? `v${s.body.version}` : 'the proposed file');
+  // Each changed receipt's reconstruction is a click away: its worker loads Cedar meanwhile.
+  useEffect(() => warmExplainWorkerWhenIdle(), []);
   return (
     <table className="data-table compact changed-table">
       <thead>

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useLoadedArchive } from '../../app/loaded-archives.ts';
 import { filterOf, queryString, type ReceiptQuery } from '../../app/routes.ts';
 import { navigate } from '../../app/use-route.ts';
@@ -20,6 +20,7 @@ import { SavedFilters } from './SavedFilters.tsx';
 import { SearchBox } from './SearchBox.tsx';
 import { UnplacedFindings } from './UnplacedFindings.tsx';
 import { linesPerChunkOf } from '../../workers/receipt-columns.ts';
+import { warmExplainWorkerWhenIdle } from '../reconstruct/explain-client.ts';
 
 interface Props {
   readonly archiveId: string;
@@ -66,6 +67,8 @@ export function ReceiptsPage({ archiveId, query, row }: Props) {
     return { search, unavailable, searchUnavailable, rows, ms, unplaced };
     // `key` stands for `query`.
   }, [loaded, key]);
+  // A receipt's reconstruction is a click away (its detail's walk link): its worker loads Cedar meanwhile.
+  useEffect(() => warmExplainWorkerWhenIdle(), []);
   if (!loaded || !result) return <ArchiveNotReady state={state} />;
   const { table, archive } = loaded;
   const select = (next: number | undefined) =>

@@ -78,6 +78,21 @@ export function warmExplainWorker(): void {
 }
 
 /**
+ * Warms the worker once the window is idle (at the latest `within` ms later), for a view a
+ * receipt's reconstruction is one click from (the explorer with its receipt detail): the first
+ * receipt walked then no longer waits for Cedar's load and first calls. Returns the cancel,
+ * for a view closed first.
+ */
+export function warmExplainWorkerWhenIdle(within = 2000): () => void {
+  if (typeof requestIdleCallback !== 'function') {
+    const timer = setTimeout(warmExplainWorker, within);
+    return () => clearTimeout(timer);
+  }
+  const handle = requestIdleCallback(warmExplainWorker, { timeout: within });
+  return () => cancelIdleCallback(handle);
+}
+
+/**
  * Judges `materials` in the worker (the same checks as `tickmark explain`). When Cedar is
  * not loaded yet, `partial` first receives the judgment of everything else
  * (`replayPending`); the promise resolves with the whole judgment.

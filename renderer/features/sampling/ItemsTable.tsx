@@ -8,6 +8,7 @@ import { itemState } from './evaluation.ts';
 import { automatedResult, type Automated } from './items.ts';
 import { RESULT_LABEL, ResultBadge, StateBadge } from './parts.tsx';
 import { stratumAt } from './sample-csv.ts';
+import { warmExplainWorkerWhenIdle } from '../reconstruct/explain-client.ts';
 
 interface Props {
   readonly archiveId: string;
@@ -29,6 +30,8 @@ function rowOf(table: ReceiptTable, item: SampleItemRow): number | undefined {
 /** Each sampled receipt with its attributes: the engine's filled and locked, the manual ones to record. */
 export function ItemsTable({ archiveId, table, checks, sample, items, locked }: Props) {
   const id = useId();
+  // Each item is tested by walking its receipt: the reconstruction's worker loads Cedar meanwhile.
+  useEffect(() => warmExplainWorkerWhenIdle(), []);
   const [refusal, setRefusal] = useState<string | null>(null);
   const { attributes, stratify } = sample.details;
   // Rows and the engine's results depend on the items drawn, not on the results recorded.
