@@ -1,6 +1,7 @@
 /**
  * The window's side of the explain worker: one worker for the window's life (Cedar loads
- * once, on the first receipt), one request at a time. A worker that fails is dropped and
+ * once: on the first receipt, or before it when a view receipts are walked from warms the
+ * worker), one request at a time. A worker that fails is dropped and
  * every request waiting on it is rejected with the reason; the next request starts a new one.
  */
 import type { ExplainMaterials, Explanation } from '../../../shared/explain/explain.ts';
