@@ -221,9 +221,10 @@ describe('decision reconstruction', () => {
 
   it('the explorer has the reconstruction worker load Cedar before a receipt is walked', async () => {
     const { page } = wb;
+    // Cedar's WebAssembly (cedar_wasm_bg-<hash>.wasm in the build).
     const wasm: string[] = [];
     const onRequest = (request: { url(): string }) => {
-      if (request.url().endsWith('.wasm')) wasm.push(request.url());
+      if (/\/cedar_wasm_bg[^/]*\.wasm(\?|$)/.test(request.url())) wasm.push(request.url());
     };
     page.on('request', onRequest);
     try {
