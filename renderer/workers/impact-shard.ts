@@ -1,11 +1,12 @@
 /**
- * One impact worker's share of an archive: its stored line chunks read a few at a time,
- * each line parsed once, counted by the bundle its decision names and, when two bundles
- * are given, replayed under both by the shared `ImpactCollector` (memoised). Runtime-neutral:
+ * One impact worker's share of an archive: its stored line chunks read a few at a time, each
+ * line read once as the command line reads it (`readForReplay`: one scan of a canonical line),
+ * counted by the bundle its decision names and, when two bundles are given, replayed under both
+ * by the shared `ImpactCollector` (memoised). Runtime-neutral:
  * the worker passes a reader over IndexedDB, a test passes one over an archive in memory.
  */
-import type { Receipt } from '../../shared/format/schema.ts';
 import type { ImpactCollector } from '../../shared/policy/impact.ts';
+import { readForReplay } from '../../shared/policy/replay.ts';
 import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
 import type { ChunkTask, ScanShare, ShareResult } from './impact-protocol.ts';
 
@@ -17,25 +18,6 @@ export type ReadChunks = (ledger: string, from: number, to: number) => Promise<R
  * for demo-sized receipts.
  */
 export const LINES_PER_READ = 8000;
-
-type Replayable = Pick<Receipt, 'id' | 'ledger' | 'seq' | 'request' | 'entities'>;
-
-/** The members a replay needs, as `tickmark policy-diff` reads them; null when absent. */
-export function replayable(value: unknown): Replayable | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Partial<Receipt>;
-  const r = v.request;
-  if (
-    typeof v.id !== 'string' ||
-    typeof v.ledger !== 'string' ||
-    typeof v.seq !== 'number' ||
-    !r ||
-    typeof r !== 'object' ||
-    !Array.isArray(v.entities)
-  )
-    return null;
-  return { id: v.id, ledger: v.ledger, seq: v.seq, request: r, entities: v.entities };
-}
 
 /**
  * Consecutive tasks of one ledger whose chunks start less than {@link LINES_PER_READ} lines
@@ -118,22 +100,17 @@ export async function scanShare(
           continue;
         }
         linesRead++;
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch {
-          value = null;
-        }
-        const bundle = (value as { decision?: { bundle?: unknown } } | null)?.decision?.bundle;
-        if (typeof bundle === 'string') bundleCounts.set(bundle, (bundleCounts.get(bundle) ?? 0) + 1);
+        // Read as `tickmark policy-diff` reads a line (one scan of a canonical line, else parsed).
+        const line = readForReplay(text, true);
+        if (line.bundle !== null) bundleCounts.set(line.bundle, (bundleCounts.get(line.bundle) ?? 0) + 1);
         else noBundle++;
-        const receipt = replayable(value);
+        const receipt = line.receipt;
         if (!receipt) {
           notReceipts++;
           continue;
         }
         if (collector) {
-          collector.add(receipt);
+          line.replay(collector);
           addedRow.push(base + task.start + offset);
           addedSeq.push(receipt.seq);
           addedLedger.push(ledgerNumber(receipt.ledger));
