@@ -4,7 +4,8 @@
  * build served on localhost, the archive's root key pinned, one WebSocket to the browser with
  * requests answered by id and every event handed to the caller.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { openWorkbench, pinRootKey, repo, type Workbench } from '../e2e/browser.ts';
 import { staticServer } from '../e2e/global-setup.ts';
@@ -75,4 +76,76 @@ export async function workbenchWithDevTools(
       server.close();
     },
   };
+}
+
+/** A V8 CPU profile as the DevTools protocol's `Profiler.stop` gives it. */
+export interface Profile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+interface Mapper {
+  originalPositionFor(p: { line: number; column: number }): {
+    source: string | null;
+    line: number | null;
+    name: string | null;
+  };
+}
+
+const requireHere = createRequire(join(repo, 'package.json'));
+const mappers = new Map<string, Mapper | null>();
+
+/** The source map of one built file, or null (names then stay as built). */
+async function mapperFor(file: string): Promise<Mapper | null> {
+  if (!mappers.has(file)) {
+    let mapper: Mapper | null = null;
+    try {
+      // source-map-js comes with the build tools; without it, names stay as built.
+      const { SourceMapConsumer } = requireHere('source-map-js') as {
+        SourceMapConsumer: new (map: unknown) => Mapper;
+      };
+      const assets = join(RENDERER_DIST, 'assets');
+      const map = (await readdir(assets)).find((f) => f === `${file}.map`);
+      if (map) mapper = new SourceMapConsumer(JSON.parse(await readFile(join(assets, map), 'utf8')));
+    } catch {
+      mapper = null;
+    }
+    mappers.set(file, mapper);
+  }
+  return mappers.get(file) ?? null;
+}
+
+/**
+ * One thread's profile as lines to print: its busy and idle time and its `top` functions by
+ * self time, named through the build's source maps; the profile itself is written to
+ * /tmp/tickmark-profile-<thread>-<n>.cpuprofile (DevTools opens it).
+ */
+export async function summarizeProfile(profile: Profile, thread: string, n: number, top: number): Promise<string[]> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  let busy = 0;
+  let idle = 0;
+  for (const [i, id] of profile.samples.entries()) {
+    const frame = (byId.get(id) as Profile['nodes'][number]).callFrame;
+    const dt = profile.timeDeltas[i] ?? 0;
+    if (frame.functionName === '(idle)') {
+      idle += dt;
+      continue;
+    }
+    let name = frame.functionName || '(anonymous)';
+    const mapper = frame.url === '' ? null : await mapperFor(frame.url.split('/').pop() ?? '');
+    if (mapper && frame.lineNumber >= 0) {
+      const at = mapper.originalPositionFor({ line: frame.lineNumber + 1, column: frame.columnNumber });
+      name = `${at.name ?? name} ${(at.source ?? '').replace(/^(\.\.\/)+/, '')}:${at.line ?? '?'}`;
+    }
+    self.set(name, (self.get(name) ?? 0) + dt);
+    busy += dt;
+  }
+  const path = `/tmp/tickmark-profile-${thread}-${n}.cpuprofile`;
+  await writeFile(path, JSON.stringify(profile));
+  const out = [`== ${thread}: busy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s (${path})`];
+  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top))
+    out.push(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`);
+  return out;
 }

@@ -16,29 +16,8 @@
  * The profilers stop after the given time, before the import ends: the pool's workers end
  * with the import, and their profiles with them. docs/PERFORMANCE.md has the figures.
  */
-import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { importArchive, repo } from '../e2e/browser.ts';
-import { RENDERER_DIST, workbenchWithDevTools, type WorkbenchDevTools } from './devtools.ts';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-interface Mapper {
-  originalPositionFor(p: { line: number; column: number }): {
-    source: string | null;
-    line: number | null;
-    name: string | null;
-  };
-}
+import { importArchive } from '../e2e/browser.ts';
+import { summarizeProfile, workbenchWithDevTools, type Profile, type WorkbenchDevTools } from './devtools.ts';
 
 const [archive, stopAfter = '9000', top = '25'] = process.argv.slice(2);
 if (!archive) throw new Error('usage: profile-import.ts <archive.zip> [stop after ms] [top]');
@@ -85,61 +64,12 @@ const imported = importArchive(workbench.page, archive).catch(() =>
 );
 await new Promise((resolve) => setTimeout(resolve, Number(stopAfter)));
 
-const requireHere = createRequire(join(repo, 'package.json'));
-const mappers = new Map<string, Mapper | null>();
-async function mapperFor(file: string): Promise<Mapper | null> {
-  if (!mappers.has(file)) {
-    let mapper: Mapper | null = null;
-    try {
-      // source-map-js comes with the build tools; without it, names stay as built.
-      const { SourceMapConsumer } = requireHere('source-map-js') as {
-        SourceMapConsumer: new (map: unknown) => Mapper;
-      };
-      const assets = join(RENDERER_DIST, 'assets');
-      const map = (await readdir(assets)).find((f) => f === `${file}.map`);
-      if (map) mapper = new SourceMapConsumer(JSON.parse(await readFile(join(assets, map), 'utf8')));
-    } catch {
-      mapper = null;
-    }
-    mappers.set(file, mapper);
-  }
-  return mappers.get(file) ?? null;
-}
-
 const out: string[] = [`profiles stopped at ${((performance.now() - started) / 1000).toFixed(1)} s of the import`];
 let n = 0;
 for (const [sessionId, file] of workers) {
   const stopped = await send<{ profile?: Profile }>('Profiler.stop', {}, sessionId);
-  if (!stopped?.profile) {
-    out.push(`${file}: no profile (the worker had ended)`);
-    continue;
-  }
-  const profile = stopped.profile;
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, number>();
-  let busy = 0;
-  let idle = 0;
-  for (const [i, id] of profile.samples.entries()) {
-    const frame = (byId.get(id) as ProfileNode).callFrame;
-    const dt = profile.timeDeltas[i] ?? 0;
-    if (frame.functionName === '(idle)') {
-      idle += dt;
-      continue;
-    }
-    let name = frame.functionName || '(anonymous)';
-    const mapper = frame.url === '' ? null : await mapperFor(frame.url.split('/').pop() ?? '');
-    if (mapper && frame.lineNumber >= 0) {
-      const at = mapper.originalPositionFor({ line: frame.lineNumber + 1, column: frame.columnNumber });
-      name = `${at.name ?? name} ${(at.source ?? '').replace(/^(\.\.\/)+/, '')}:${at.line ?? '?'}`;
-    }
-    self.set(name, (self.get(name) ?? 0) + dt);
-    busy += dt;
-  }
-  const path = `/tmp/tickmark-profile-${file}-${++n}.cpuprofile`;
-  await writeFile(path, JSON.stringify(profile));
-  out.push(`== ${file}: busy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s (${path})`);
-  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(top)))
-    out.push(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`);
+  if (!stopped?.profile) out.push(`${file}: no profile (the worker had ended)`);
+  else out.push(...(await summarizeProfile(stopped.profile, file, ++n, Number(top))));
 }
 console.log(out.join('\n'));
 await imported;
