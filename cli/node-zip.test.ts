@@ -11,7 +11,7 @@ import { zipSync } from 'fflate';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { HELD_ENTRY_BYTES, openZip } from '../shared/archive/zip.ts';
 import type { RandomAccessBytes } from '../shared/archive/source.ts';
-import { nodeInflate } from './node-zip.ts';
+import { nodeInflate, SMALL_ENTRY_BYTES } from './node-zip.ts';
 import { centralEntries, patchZipEntry } from '../test/support/zip-patch.ts';
 import {
   deflated,
@@ -23,6 +23,9 @@ import {
   TEXT,
   type Outcome,
 } from '../test/support/raw-zip.ts';
+
+/** Text that inflates past one output chunk, so its entry is read through the stream. */
+const BIG_TEXT = new Uint8Array(Buffer.concat([TEXT, TEXT, TEXT]));
 
 /** Both paths agree entry by entry on "read, with these bytes" or "unreadable"; returns Node's outcomes. */
 async function bothAgree(zip: Uint8Array): Promise<Map<string, Outcome>> {
@@ -45,6 +48,8 @@ function unreadable(outcomes: Map<string, Outcome>, name: string): string {
 describe('Node inflate for ZIP entries (cli/node-zip.ts)', () => {
   it('exists on this Node (zlib.crc32), so the command line does not fall back to zip.js', () => {
     expect(nodeInflate).toBeTypeOf('function');
+    expect(TEXT.length).toBeLessThanOrEqual(SMALL_ENTRY_BYTES);
+    expect(BIG_TEXT.length).toBeGreaterThan(SMALL_ENTRY_BYTES);
   });
 
   it('reads the same bytes as zip.js, deflated and stored, empty entries included', async () => {
@@ -66,57 +71,64 @@ describe('Node inflate for ZIP entries (cli/node-zip.ts)', () => {
     expect(outcomes.get('r.bin')).toEqual({ ok: Buffer.from(RANDOM).toString('base64') });
   });
 
-  it('a wrong CRC-32 in both headers: the entry is unreadable, said as a checksum mismatch; the others are read', async () => {
-    const good = deflated('good.jsonl', TEXT);
-    for (const method of [0, 8] as const) {
-      const bad =
-        method === 8
-          ? deflated('bad.jsonl', TEXT, { crc32: zlibCrc32(TEXT) ^ 1 })
-          : stored('bad.jsonl', TEXT, { crc32: zlibCrc32(TEXT) ^ 0x80000000 });
-      const outcomes = await bothAgree(rawZip([bad, good]));
-      expect(unreadable(outcomes, 'bad.jsonl')).toBe(
-        `entry "bad.jsonl" cannot be read: its content does not match the ZIP's CRC-32 checksum: the bytes were altered or damaged`,
+  // A small entry is read in one read and inflated in one call; a larger one through the stream
+  // (SMALL_ENTRY_BYTES): each fault must read the same on both.
+  describe.each([
+    ['a small entry (one inflate call)', TEXT],
+    ['an entry past one output chunk (the stream)', BIG_TEXT],
+  ])('%s', (_, text) => {
+    it('a wrong CRC-32 in both headers: the entry is unreadable, said as a checksum mismatch; the others are read', async () => {
+      const good = deflated('good.jsonl', text);
+      for (const method of [0, 8] as const) {
+        const bad =
+          method === 8
+            ? deflated('bad.jsonl', text, { crc32: zlibCrc32(text) ^ 1 })
+            : stored('bad.jsonl', text, { crc32: zlibCrc32(text) ^ 0x80000000 });
+        const outcomes = await bothAgree(rawZip([bad, good]));
+        expect(unreadable(outcomes, 'bad.jsonl')).toBe(
+          `entry "bad.jsonl" cannot be read: its content does not match the ZIP's CRC-32 checksum: the bytes were altered or damaged`,
+        );
+        expect('ok' in (outcomes.get('good.jsonl') as Outcome)).toBe(true);
+      }
+    });
+
+    it('damaged deflate data, and deflate data cut short: unreadable, said as damaged', async () => {
+      const data = new Uint8Array(deflateRawSync(text));
+      const flipped = data.slice();
+      const at = Math.floor(flipped.length / 3);
+      flipped[at] = (flipped[at] as number) ^ 0xff;
+      const cut = data.slice(0, data.length - 5);
+      for (const bytes of [flipped, cut]) {
+        const outcomes = await bothAgree(rawZip([deflated('x.jsonl', text, { data: bytes })]));
+        // A flipped byte may still inflate (to other bytes): then the checksum says it.
+        expect(unreadable(outcomes, 'x.jsonl')).toMatch(
+          /^entry "x\.jsonl" cannot be read: (its compressed data is damaged|its content does not match the ZIP's CRC-32 checksum|the ZIP declares \d+ bytes for it, but \d+ were decompressed|it decompresses to another size than the ZIP declares)/,
+        );
+      }
+      const outcomes = await bothAgree(rawZip([deflated('x.jsonl', text, { data: cut })]));
+      expect(unreadable(outcomes, 'x.jsonl')).toBe('entry "x.jsonl" cannot be read: its compressed data is damaged');
+    });
+
+    it('bytes stored after the end of the deflate stream: unreadable, said as such', async () => {
+      const data = new Uint8Array(Buffer.concat([deflateRawSync(text), Buffer.from('HIDDEN BYTES')]));
+      const outcomes = await bothAgree(rawZip([deflated('x.jsonl', text, { data })]));
+      expect(unreadable(outcomes, 'x.jsonl')).toBe(
+        'entry "x.jsonl" cannot be read: its stored data goes on after the end of its deflate stream, so part of what the ZIP stores for it is never read',
       );
-      expect('ok' in (outcomes.get('good.jsonl') as Outcome)).toBe(true);
-    }
-  });
+    });
 
-  it('damaged deflate data, and deflate data cut short: unreadable, said as damaged', async () => {
-    const data = new Uint8Array(deflateRawSync(TEXT));
-    const flipped = data.slice();
-    const at = Math.floor(flipped.length / 3);
-    flipped[at] = (flipped[at] as number) ^ 0xff;
-    const cut = data.slice(0, data.length - 5);
-    for (const bytes of [flipped, cut]) {
-      const outcomes = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { data: bytes })]));
-      // A flipped byte may still inflate (to other bytes): then the checksum says it.
-      expect(unreadable(outcomes, 'x.jsonl')).toMatch(
-        /^entry "x\.jsonl" cannot be read: (its compressed data is damaged|its content does not match the ZIP's CRC-32 checksum|the ZIP declares \d+ bytes for it, but \d+ were decompressed|it decompresses to another size than the ZIP declares)/,
+    it('both headers declare another uncompressed size: unreadable, with both sizes or as soon as it passes the declared one', async () => {
+      const more = await bothAgree(rawZip([deflated('x.jsonl', text, { uncompressedSize: text.length + 7 })]));
+      expect(unreadable(more, 'x.jsonl')).toBe(
+        `entry "x.jsonl" cannot be read: the ZIP declares ${text.length + 7} bytes for it, but ${text.length} were decompressed, so its content is ambiguous`,
       );
-    }
-    const outcomes = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { data: cut })]));
-    expect(unreadable(outcomes, 'x.jsonl')).toBe('entry "x.jsonl" cannot be read: its compressed data is damaged');
-  });
-
-  it('bytes stored after the end of the deflate stream: unreadable, said as such', async () => {
-    const data = new Uint8Array(Buffer.concat([deflateRawSync(TEXT), Buffer.from('HIDDEN BYTES')]));
-    const outcomes = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { data })]));
-    expect(unreadable(outcomes, 'x.jsonl')).toBe(
-      'entry "x.jsonl" cannot be read: its stored data goes on after the end of its deflate stream, so part of what the ZIP stores for it is never read',
-    );
-  });
-
-  it('both headers declare another uncompressed size: unreadable, with both sizes or as soon as it passes the declared one', async () => {
-    const more = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { uncompressedSize: TEXT.length + 7 })]));
-    expect(unreadable(more, 'x.jsonl')).toBe(
-      `entry "x.jsonl" cannot be read: the ZIP declares ${TEXT.length + 7} bytes for it, but ${TEXT.length} were decompressed, so its content is ambiguous`,
-    );
-    const fewer = await bothAgree(rawZip([deflated('x.jsonl', TEXT, { uncompressedSize: TEXT.length - 7 })]));
-    expect(unreadable(fewer, 'x.jsonl')).toBe(
-      'entry "x.jsonl" cannot be read: it decompresses to another size than the ZIP declares',
-    );
-    const storedMore = await bothAgree(rawZip([stored('s.bin', RANDOM, { uncompressedSize: RANDOM.length + 1 })]));
-    expect(unreadable(storedMore, 's.bin')).toMatch(/^entry "s\.bin" cannot be read: /);
+      const fewer = await bothAgree(rawZip([deflated('x.jsonl', text, { uncompressedSize: text.length - 7 })]));
+      expect(unreadable(fewer, 'x.jsonl')).toBe(
+        'entry "x.jsonl" cannot be read: it decompresses to another size than the ZIP declares',
+      );
+      const storedMore = await bothAgree(rawZip([stored('s.bin', RANDOM, { uncompressedSize: RANDOM.length + 1 })]));
+      expect(unreadable(storedMore, 's.bin')).toMatch(/^entry "s\.bin" cannot be read: /);
+    });
   });
 
   it("zip.js's checks before the data still hold on the Node path: a local header that disagrees with the central directory", async () => {
