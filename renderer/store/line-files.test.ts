@@ -113,6 +113,8 @@ async function importChunks(
   keep: boolean | 'relayed' | 'whole',
   files = FILES,
   readWhole = (_path: string) => true,
+  /** The lines the engine verified (of `FILES` unless given). */
+  lineRecords = records,
 ): Promise<{ archiveId: string; chunks: LineChunk[] }> {
   const archive = archiveOf(files);
   const kept = new KeptFiles(keep === 'relayed' ? null : archive.blob);
@@ -128,7 +130,7 @@ async function importChunks(
     for (let at = 0; at < stored.compressedSize; at += 1000)
       yield await bytes.read(stored.offset + at, Math.min(1000, stored.compressedSize - at));
   });
-  for (const r of records) {
+  for (const r of lineRecords) {
     // The engine reads a file whole, and tells it, before its first line is given.
     if (!offered.has(r.path)) {
       offered.add(r.path);
@@ -368,6 +370,33 @@ describe('segment files kept as their stored bytes', () => {
       [SEGMENT(1), true, true],
       [SEGMENT(2), true, true],
     ]);
+  });
+
+  it('many small files a chunk (a producer writing a few receipts a file), kept apart or as parts of the archive kept whole: read back exactly, in any order', async () => {
+    // 90 files of 7 lines: each chunk names dozens of files, read with one request for their rows
+    // and, kept whole, from windows of the archive's copy.
+    const small = Array.from({ length: 90 }, (_, k) => ({
+      path: SEGMENT(k + 1),
+      bytes: utf8(Array.from({ length: 7 }, (_, i) => `{"seq":${k * 7 + i + 1},"note":"é ${k}"}\n`).join('')),
+      method: (k % 3 === 0 ? 0 : 8) as 0 | 8,
+    }));
+    const smallRecords = small.flatMap((f) => recordsOf(f.path, f.bytes));
+    const heldSmall = await importChunks(false, small, undefined, smallRecords);
+    const chunkNos = heldSmall.chunks.map((_, n) => n);
+    expect(chunkNos.length).toBeGreaterThan(1);
+    for (const mode of [true, 'whole'] as const) {
+      const keptSmall = await importChunks(mode, small, undefined, smallRecords);
+      const stored = await db.receiptLines.get([keptSmall.archiveId, 'L', 0]);
+      expect(stored?.inFiles?.paths.length).toBeGreaterThan(20);
+      forgetFileLines();
+      for (const chunkNo of [...chunkNos].reverse().concat(chunkNos)) {
+        const a = await readLineChunk(heldSmall.archiveId, 'L', chunkNo);
+        const b = await readLineChunk(keptSmall.archiveId, 'L', chunkNo);
+        expect(storedLines(b as NonNullable<typeof b>)).toEqual(storedLines(a as NonNullable<typeof a>));
+        const row = await db.receiptLines.get([keptSmall.archiveId, 'L', chunkNo]);
+        expect(await chunkTexts(row as NonNullable<typeof row>)).toEqual(storedLines(a as NonNullable<typeof a>));
+      }
+    }
   });
 
   it('the archive is kept whole only when the small segment files are at least nine tenths of it', () => {

@@ -24,7 +24,7 @@
  */
 import { readLines } from '../../shared/archive/lines.ts';
 import { inflateFromPoint, type ResumePoint } from '../../shared/archive/resume-points.ts';
-import { decodeUtf8Strict } from '../../shared/format/bytes.ts';
+import { copyOf, decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
 import { PackedLinesBuilder, packedLineBytes, storedLines } from '../workers/packed-lines.ts';
 import type { PiecePlace } from '../workers/receipt-columns.ts';
@@ -101,10 +101,11 @@ async function checkedLines(row: FileChunk): Promise<{
     throw new Error(`${where} names segment files but not its lines' places: import the archive again.`);
   const { path: pathIds, line: lineNos } = row.places;
   const files = new Map<number, FileLines[]>();
+  const rows = rowsTogether(row.archiveId, inFiles.paths);
   const read = await Promise.all(
     inFiles.paths.map(async (path, k) => {
       const id = inFiles.ids[k] as number;
-      const kept = await keptFile(row.archiveId, path);
+      const kept = await keptFile(row.archiveId, path, rows.get(path));
       if (!kept) throw new Error(`${path}: the stored copy of this segment file is missing. Import the archive again.`);
       if (kept.lines) return [kept.lines];
       const file = kept.row;
@@ -169,13 +170,95 @@ export function prefetchFileLines(archiveId: string, path: string): void {
  * archive has no kept copy of it (remembered while read and after: the next chunks read the
  * same file). A large (resumable) file is never read whole: its pieces are read by {@link pieceLines}.
  */
-function keptFile(archiveId: string, path: string): Promise<{ row: SegmentFileRow; lines?: FileLines } | null> {
+function keptFile(
+  archiveId: string,
+  path: string,
+  /** Its row, when read already with others' ({@link rowsTogether}). */
+  rowRead?: Promise<SegmentFileRow | undefined>,
+): Promise<{ row: SegmentFileRow; lines?: FileLines } | null> {
   return remember(`${archiveId}\n${path}`, async () => {
-    const row = await db.segmentFiles.get([archiveId, path]);
+    const row = await (rowRead ?? db.segmentFiles.get([archiveId, path]));
     if (!row) return null;
     if (row.resumable) return { row };
-    return { row, lines: await cutLines(row, await inflatedBytes(row, await storedBytes(archiveId, row)), 1) };
+    return { row, lines: await cutLines(row, await inflatedBytes(row, await smallFileBytes(archiveId, row)), 1) };
   });
+}
+
+/**
+ * The rows of the files of `paths` that are not remembered, read in one request, by path: a chunk
+ * of 250 receipts in files of 10 names 25 files, and a request to the store for each (a
+ * transaction of its own) cost an impact worker about 0.1 ms apiece.
+ */
+function rowsTogether(archiveId: string, paths: readonly string[]): Map<string, Promise<SegmentFileRow | undefined>> {
+  const wanted = paths.filter((path) => !remembered.has(`${archiveId}\n${path}`));
+  const out = new Map<string, Promise<SegmentFileRow | undefined>>();
+  if (wanted.length < 2) return out;
+  const rows = db.segmentFiles.bulkGet(wanted.map((path) => [archiveId, path] as [string, string]));
+  rows.catch(() => undefined); // each file's read awaits its own row
+  wanted.forEach((path, k) =>
+    out.set(
+      path,
+      rows.then((found) => found[k]),
+    ),
+  );
+  return out;
+}
+
+/**
+ * The archive's copy (the row {@link WHOLE_ARCHIVE_PATH} names) read a window at a time for the
+ * small files that are parts of it: files of a few KiB each read as a slice of that blob cost an
+ * impact worker about half a millisecond apiece (the slice and its read), most of its time with
+ * files of 10 receipts (docs/PERFORMANCE.md, forty-eighth session). A window of
+ * {@link WINDOW_BYTES} from the first file asked for serves those after it.
+ */
+const WINDOW_BYTES = 4 * 1024 * 1024;
+const WINDOWS_KEPT = 2;
+const windows: {
+  readonly key: string;
+  readonly offset: number;
+  readonly end: number;
+  readonly bytes: Promise<Uint8Array>;
+}[] = [];
+
+/** A small kept file's stored bytes (read whole). */
+async function smallFileBytes(archiveId: string, file: SegmentFileRow): Promise<Uint8Array> {
+  if (!file.part) return new Uint8Array(await (await storedBytes(archiveId, file)).arrayBuffer());
+  const cannot = (why: string) =>
+    new Error(`${file.path}: the stored copy cannot be read (${why}). Import the archive again.`);
+  const { offset, length } = file.part;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0)
+    throw cannot(`its place in the archive's copy is not a range of bytes`);
+  const key = `${archiveId}\n${file.part.in}`;
+  let window = windows.find((w) => w.key === key && w.offset <= offset && offset + length <= w.end);
+  if (!window) {
+    const blob = (await db.segmentFiles.get([archiveId, file.part.in]))?.blob;
+    if (!blob) throw cannot('the copy of the archive it is part of is missing');
+    if (offset + length > blob.size)
+      throw cannot(`it lies past the end of the archive's copy (${offset + length} of ${blob.size} bytes)`);
+    const end = Math.min(blob.size, offset + Math.max(length, WINDOW_BYTES));
+    const read = {
+      key,
+      offset,
+      end,
+      bytes: blob
+        .slice(offset, end)
+        .arrayBuffer()
+        .then((b) => new Uint8Array(b)),
+    };
+    windows.push(read);
+    if (windows.length > WINDOWS_KEPT) windows.shift();
+    // A window that cannot be read is not kept for the next file.
+    read.bytes.catch(() => windows.splice(windows.indexOf(read) >>> 0, windows.includes(read) ? 1 : 0));
+    window = read;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await window.bytes;
+  } catch (error) {
+    throw cannot((error as Error).message);
+  }
+  if (bytes.length !== window.end - window.offset) throw cannot('the copy of the archive it is part of reads short');
+  return bytes.subarray(offset - window.offset, offset - window.offset + length);
 }
 
 /**
@@ -281,7 +364,7 @@ async function storedBytes(archiveId: string, file: SegmentFileRow): Promise<Blo
  */
 async function inflatedBytes(
   file: Pick<SegmentFileRow, 'path' | 'method' | 'size'>,
-  stored: Blob,
+  bytes: Uint8Array,
 ): Promise<Uint8Array> {
   if (file.method !== 0 && file.method !== 8)
     throw new Error(`${file.path}: the stored copy has compression method ${file.method}, which is not read here.`);
@@ -289,19 +372,18 @@ async function inflatedBytes(
   let at = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   try {
-    const bytes = new Uint8Array(await stored.arrayBuffer());
     if (file.method === 0) {
       if (bytes.length !== file.size)
         throw new Error(
           `${file.path}: the stored copy holds ${bytes.length} bytes, not the ${file.size} verified at import.`,
         );
-      return bytes;
+      return copyOf(bytes);
     }
     const inflate = new DecompressionStream('deflate-raw');
     reader = inflate.readable.getReader();
     const writer = inflate.writable.getWriter();
     // Written and closed while read below; a fault is read from the reader.
-    void writer.write(bytes).catch(() => undefined);
+    void writer.write(bytes as Uint8Array<ArrayBuffer>).catch(() => undefined);
     void writer.close().catch(() => undefined);
     for (;;) {
       const next = await reader.read();
@@ -343,4 +425,5 @@ async function cutLines(
 /** Forgets the files remembered inflated (tests). */
 export function forgetFileLines(): void {
   remembered.clear();
+  windows.length = 0;
 }
