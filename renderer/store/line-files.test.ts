@@ -111,7 +111,7 @@ const recordedLeft: (() => number)[] = [];
  */
 async function importChunks(
   keep: boolean | 'relayed' | 'whole',
-  files = FILES,
+  files: { path: string; bytes: Uint8Array; method: 0 | 8; declared?: number }[] = FILES,
   readWhole = (_path: string) => true,
   /** The lines the engine verified (of `FILES` unless given). */
   lineRecords = records,

@@ -80,7 +80,8 @@ export async function withFileLines(row: ReceiptLinesRow | undefined): Promise<R
 export async function chunkTexts(row: ReceiptLinesRow): Promise<string[]> {
   if (!row.inFiles) return storedLines(row);
   const out: string[] = [];
-  (await checkedLines(row as FileChunk)).forEach((bytes) => void out.push(decodeUtf8Strict(bytes) ?? ''));
+  // Read in order, chunk after chunk: the archive's copy a large window at a time.
+  (await checkedLines(row as FileChunk, WINDOW_BYTES)).forEach((bytes) => void out.push(decodeUtf8Strict(bytes) ?? ''));
   return out;
 }
 
@@ -91,7 +92,11 @@ type FileChunk = ReceiptLinesRow & { readonly inFiles: NonNullable<ReceiptLinesR
  * line read from a kept file (`fromFile`, its SHA-256 checked against the import's), or else the
  * bytes the chunk holds. `size`: about how many bytes the lines read hold.
  */
-async function checkedLines(row: FileChunk): Promise<{
+async function checkedLines(
+  row: FileChunk,
+  /** Bytes of the archive's copy read at once for a chunk's small files ({@link smallFileBytes}). */
+  windowBytes = 0,
+): Promise<{
   readonly size: number;
   forEach(take: (bytes: Uint8Array, fromFile: boolean) => void): void;
 }> {
@@ -105,7 +110,7 @@ async function checkedLines(row: FileChunk): Promise<{
   const read = await Promise.all(
     inFiles.paths.map(async (path, k) => {
       const id = inFiles.ids[k] as number;
-      const kept = await keptFile(row.archiveId, path, rows.get(path));
+      const kept = await keptFile(row.archiveId, path, rows.get(path), windowBytes);
       if (!kept) throw new Error(`${path}: the stored copy of this segment file is missing. Import the archive again.`);
       if (kept.lines) return [kept.lines];
       const file = kept.row;
@@ -175,12 +180,15 @@ function keptFile(
   path: string,
   /** Its row, when read already with others' ({@link rowsTogether}). */
   rowRead?: Promise<SegmentFileRow | undefined>,
+  windowBytes = 0,
 ): Promise<{ row: SegmentFileRow; lines?: FileLines } | null> {
   return remember(`${archiveId}\n${path}`, async () => {
     const row = await (rowRead ?? db.segmentFiles.get([archiveId, path]));
     if (!row) return null;
     if (row.resumable) return { row };
-    return { row, lines: await cutLines(row, await inflatedBytes(row, await smallFileBytes(archiveId, row)), 1) };
+    // Read with others' (a chunk naming several files): from a window of the archive's copy.
+    const stored = await smallFileBytes(archiveId, row, rowRead !== undefined, windowBytes);
+    return { row, lines: await cutLines(row, await inflatedBytes(row, stored), 1) };
   });
 }
 
@@ -206,12 +214,14 @@ function rowsTogether(archiveId: string, paths: readonly string[]): Map<string, 
 
 /**
  * The archive's copy (the row {@link WHOLE_ARCHIVE_PATH} names) read a window at a time for the
- * small files that are parts of it: files of a few KiB each read as a slice of that blob cost an
- * impact worker about half a millisecond apiece (the slice and its read), most of its time with
- * files of 10 receipts (docs/PERFORMANCE.md, forty-eighth session). A window of
- * {@link WINDOW_BYTES} from the first file asked for serves those after it.
+ * small files that are parts of it, where a chunk names several: files of a few KiB each read as
+ * a slice of that blob cost an impact worker about half a millisecond apiece (the slice and its
+ * read), most of its time with files of 10 receipts (docs/PERFORMANCE.md, forty-eighth session).
+ * A window from the first file asked for, {@link WINDOW_FILES} times its length (at most
+ * {@link WINDOW_BYTES}), serves those after it; a file read alone is read as its own slice.
  */
 const WINDOW_BYTES = 4 * 1024 * 1024;
+const WINDOW_FILES = 32;
 const WINDOWS_KEPT = 2;
 const windows: {
   readonly key: string;
@@ -220,11 +230,27 @@ const windows: {
   readonly bytes: Promise<Uint8Array>;
 }[] = [];
 
-/** A small kept file's stored bytes (read whole). */
-async function smallFileBytes(archiveId: string, file: SegmentFileRow): Promise<Uint8Array> {
-  if (!file.part) return new Uint8Array(await (await storedBytes(archiveId, file)).arrayBuffer());
+/**
+ * A small kept file's stored bytes (read whole); `windowed`: through a window of the archive's
+ * copy, of at least `windowBytes` (a reader of chunk after chunk), or else {@link WINDOW_FILES}
+ * times the file's length.
+ */
+async function smallFileBytes(
+  archiveId: string,
+  file: SegmentFileRow,
+  windowed: boolean,
+  windowBytes = 0,
+): Promise<Uint8Array> {
   const cannot = (why: string) =>
     new Error(`${file.path}: the stored copy cannot be read (${why}). Import the archive again.`);
+  if (!file.part || !windowed) {
+    const stored = await storedBytes(archiveId, file);
+    try {
+      return new Uint8Array(await stored.arrayBuffer());
+    } catch (error) {
+      throw cannot((error as Error).message);
+    }
+  }
   const { offset, length } = file.part;
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0)
     throw cannot(`its place in the archive's copy is not a range of bytes`);
@@ -235,7 +261,8 @@ async function smallFileBytes(archiveId: string, file: SegmentFileRow): Promise<
     if (!blob) throw cannot('the copy of the archive it is part of is missing');
     if (offset + length > blob.size)
       throw cannot(`it lies past the end of the archive's copy (${offset + length} of ${blob.size} bytes)`);
-    const end = Math.min(blob.size, offset + Math.max(length, WINDOW_BYTES));
+    const span = Math.max(length, windowBytes, Math.min(WINDOW_BYTES, WINDOW_FILES * length));
+    const end = Math.min(blob.size, offset + span);
     const read = {
       key,
       offset,
@@ -248,7 +275,10 @@ async function smallFileBytes(archiveId: string, file: SegmentFileRow): Promise<
     windows.push(read);
     if (windows.length > WINDOWS_KEPT) windows.shift();
     // A window that cannot be read is not kept for the next file.
-    read.bytes.catch(() => windows.splice(windows.indexOf(read) >>> 0, windows.includes(read) ? 1 : 0));
+    read.bytes.catch(() => {
+      const at = windows.indexOf(read);
+      if (at >= 0) windows.splice(at, 1);
+    });
     window = read;
   }
   let bytes: Uint8Array;
