@@ -32,6 +32,11 @@ export const READ_AHEAD_BYTES = 1 << 20;
 export async function fileBytes(path: string): Promise<RandomAccessBytes> {
   const handle: FileHandle = await open(path, 'r');
   const { size } = await handle.stat();
+  return handleBytes(handle, size);
+}
+
+/** {@link fileBytes} of a file already open (`size` bytes), closed by `close`. */
+export function handleBytes(handle: FileHandle, size: number): RandomAccessBytes {
   const readAt = async (offset: number, length: number): Promise<Uint8Array> => {
     const buffer = new Uint8Array(length);
     let filled = 0;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import type { RandomAccessBytes } from '../../shared/archive/source.ts';
+import { handleBytes } from '../node-source.ts';
 import { displayUrl, httpBytes, httpVersion, type HttpVersion } from './http-bytes.ts';
 
 /** An absolute path or an http(s) URL. */
@@ -90,23 +91,6 @@ export async function openLocation(location: ArchiveLocation): Promise<OpenedArc
     await handle.close();
     throw error;
   }
-}
-
-function handleBytes(handle: FileHandle, size: number): RandomAccessBytes {
-  return {
-    size,
-    async read(offset: number, length: number): Promise<Uint8Array> {
-      const buffer = new Uint8Array(length);
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return filled === length ? buffer : buffer.subarray(0, filled);
-    },
-    close: () => handle.close(),
-  };
 }
 
 /** Size of the reads that hash a whole archive. */

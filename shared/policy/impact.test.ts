@@ -6,24 +6,8 @@ import { decide, type CedarEntities, type CedarRequest } from '../decisions/ceda
 import { countingCedar } from '../decisions/cedar-counting.test-helper.ts';
 import { preparePolicies } from '../decisions/policies.ts';
 import { canonicalize } from '../format/canonical.ts';
-import type { BundleBody } from '../format/schema.ts';
-import type { BundleSide } from './diff.ts';
+import { side } from './bundle-side.test-helper.ts';
 import { ImpactCollector, type ReplayedRequest } from './impact.ts';
-
-const side = (hash: string, policies: Record<string, string>): BundleSide => ({
-  hash,
-  body: {
-    id: 'b',
-    version: 1,
-    effective_from: '2026-01-01T00:00:00Z',
-    supersedes: null,
-    cedar: { policies },
-  } as BundleBody,
-  path: 'p',
-  inArchive: true,
-  signatureValid: true,
-  signers: [],
-});
 
 describe('ImpactCollector', () => {
   it('counts an action and a policy named __proto__ without touching Object.prototype', () => {

@@ -8,25 +8,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nodeCedar } from '../../cli/cedar-node.ts';
 import { canonicalize } from '../format/canonical.ts';
-import type { BundleBody } from '../format/schema.ts';
-import type { BundleSide } from './diff.ts';
+import { side } from './bundle-side.test-helper.ts';
 import { ImpactCollector } from './impact.ts';
 import { readForReplay, replayLines, requestOfText } from './replay.ts';
 
-const side = (hash: string, policies: Record<string, string>): BundleSide => ({
-  hash,
-  body: {
-    id: 'b',
-    version: 1,
-    effective_from: '2026-01-01T00:00:00Z',
-    supersedes: null,
-    cedar: { policies },
-  } as BundleBody,
-  path: 'p',
-  inArchive: true,
-  signatureValid: true,
-  signers: [],
-});
 const FROM = side(`sha256:${'1'.repeat(64)}`, {
   small: 'permit (principal, action == Action::"pay", resource) when { context.amount < 1000 };',
 });

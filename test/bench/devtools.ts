@@ -149,3 +149,76 @@ export async function summarizeProfile(profile: Profile, thread: string, n: numb
     out.push(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`);
   return out;
 }
+
+/**
+ * V8's sampling profiler in the workbench's threads over DevTools' flat sessions: every worker
+ * that starts (the workers they start too) waits until its profiler is started, when
+ * `profiling()` says so, then runs; the page's main thread is profiled from {@link
+ * ThreadProfiler.profilePage}. Hand {@link ThreadProfiler.onEvent} to
+ * {@link workbenchWithDevTools}, then {@link ThreadProfiler.bind} what it returns.
+ */
+export interface ThreadProfiler {
+  onEvent(message: DevToolsMessage): void;
+  bind(devtools: WorkbenchDevTools): void;
+  /** Attaches to the page, its workers to be attached as they start; returns its session. */
+  attachPage(): Promise<string>;
+  /** Starts the page's main thread's profiler (named "window"). */
+  profilePage(pageSession: string): Promise<void>;
+  /** Stops every profiler started; each thread's summary ({@link summarizeProfile}). */
+  stopAll(top: number): Promise<string[]>;
+}
+
+export function threadProfiler(profiling: () => boolean = () => true): ThreadProfiler {
+  const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
+  const threads = new Map<string, string>();
+  let bound: WorkbenchDevTools | null = null;
+  const send = <T = unknown>(method: string, params: object = {}, sessionId?: string): Promise<T> => {
+    if (!bound) throw new Error('threadProfiler: bind() the DevTools connection first');
+    return bound.send<T>(method, params, sessionId);
+  };
+  const start = async (sessionId: string, thread: string) => {
+    threads.set(sessionId, thread);
+    await send('Profiler.enable', {}, sessionId);
+    await send('Profiler.setSamplingInterval', { interval: 500 }, sessionId);
+    await send('Profiler.start', {}, sessionId);
+  };
+  return {
+    onEvent(message) {
+      const params = message.params as { sessionId: string; targetInfo: { type: string; url: string } } | undefined;
+      if (message.method !== 'Target.attachedToTarget' || !params) return;
+      const { sessionId, targetInfo } = params;
+      void (async () => {
+        if (targetInfo.type === 'worker' && profiling())
+          await start(sessionId, targetInfo.url.split('/').pop() ?? targetInfo.url);
+        // Nested workers (the import's pool starts inside the verify worker) are attached too.
+        await send('Target.setAutoAttach', autoAttach, sessionId);
+        await send('Runtime.runIfWaitingForDebugger', {}, sessionId);
+      })();
+    },
+    bind(devtools) {
+      bound = devtools;
+    },
+    async attachPage() {
+      const targets = await send<{ targetInfos: { type: string; targetId: string }[] }>('Target.getTargets');
+      const page = targets.targetInfos.find((t) => t.type === 'page');
+      if (!page) throw new Error('no page target');
+      const { sessionId } = await send<{ sessionId: string }>('Target.attachToTarget', {
+        targetId: page.targetId,
+        flatten: true,
+      });
+      await send('Target.setAutoAttach', autoAttach, sessionId);
+      return sessionId;
+    },
+    profilePage: (pageSession) => start(pageSession, 'window'),
+    async stopAll(top) {
+      const out: string[] = [];
+      let n = 0;
+      for (const [sessionId, thread] of threads) {
+        const stopped = await send<{ profile?: Profile }>('Profiler.stop', {}, sessionId);
+        if (!stopped?.profile) out.push(`${thread}: no profile (the worker had ended)`);
+        else out.push(...(await summarizeProfile(stopped.profile, thread, ++n, top)));
+      }
+      return out;
+    },
+  };
+}

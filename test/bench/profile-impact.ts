@@ -13,42 +13,18 @@
  *     /tmp/tickmark-bench/independent-100000.zip [top, default 25]
  */
 import { archiveIdOf, importArchive } from '../e2e/browser.ts';
-import { summarizeProfile, workbenchWithDevTools, type Profile, type WorkbenchDevTools } from './devtools.ts';
+import { threadProfiler, workbenchWithDevTools, type WorkbenchDevTools } from './devtools.ts';
 
 const [archive, top = '25'] = process.argv.slice(2);
 if (!archive) throw new Error('usage: profile-impact.ts <archive.zip> [top]');
-const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
-const threads = new Map<string, string>();
+// The import's workers are let run unprofiled; the impact's are profiled from the diff's open.
 let profiling = false;
-const devtools: WorkbenchDevTools = await workbenchWithDevTools(archive, 9334, 'profile', (message) => {
-  const params = message.params as { sessionId: string; targetInfo: { type: string; url: string } } | undefined;
-  if (message.method !== 'Target.attachedToTarget' || !params) return;
-  const { sessionId, targetInfo } = params;
-  void (async () => {
-    // The import's workers are let run unprofiled; the impact's start once the diff is open.
-    if (targetInfo.type === 'worker' && profiling) {
-      threads.set(sessionId, targetInfo.url.split('/').pop() ?? targetInfo.url);
-      await send('Profiler.enable', {}, sessionId);
-      await send('Profiler.setSamplingInterval', { interval: 500 }, sessionId);
-      await send('Profiler.start', {}, sessionId);
-    }
-    await send('Target.setAutoAttach', autoAttach, sessionId);
-    await send('Runtime.runIfWaitingForDebugger', {}, sessionId);
-  })();
-});
+const profiler = threadProfiler(() => profiling);
+const devtools: WorkbenchDevTools = await workbenchWithDevTools(archive, 9334, 'profile', profiler.onEvent);
+profiler.bind(devtools);
 const { workbench } = devtools;
 const { page } = workbench;
-function send<T = unknown>(method: string, params: object = {}, sessionId?: string): Promise<T> {
-  return devtools.send<T>(method, params, sessionId);
-}
-const targets = await send<{ targetInfos: { type: string; targetId: string }[] }>('Target.getTargets');
-const pageTarget = targets.targetInfos.find((t) => t.type === 'page');
-if (!pageTarget) throw new Error('no page target');
-const { sessionId: pageSession } = await send<{ sessionId: string }>('Target.attachToTarget', {
-  targetId: pageTarget.targetId,
-  flatten: true,
-});
-await send('Target.setAutoAttach', autoAttach, pageSession);
+const pageSession = await profiler.attachPage();
 
 const importing = performance.now();
 await importArchive(page, archive).catch(() => page.getByTestId('dashboard').waitFor({ timeout: 1_800_000 }));
@@ -65,10 +41,7 @@ await page.addInitScript(() => {
 await page.goto(`${base}#/archive/${id}/bundles/diff`);
 await page.reload();
 await page.getByTestId('impact-run').waitFor({ timeout: 60_000 });
-threads.set(pageSession, 'window');
-await send('Profiler.enable', {}, pageSession);
-await send('Profiler.setSamplingInterval', { interval: 500 }, pageSession);
-await send('Profiler.start', {}, pageSession);
+await profiler.profilePage(pageSession);
 const started = performance.now();
 await page.getByTestId('impact-run').click();
 await page.getByTestId('impact-result').waitFor({ timeout: 1_800_000 });
@@ -80,11 +53,6 @@ const readMs = Number(await result.getAttribute('data-read-ms'));
 const out = [
   `impact: ${(ms / 1000).toFixed(1)} s in the workers, ${wall.toFixed(1)} s to screen; waiting for the store ${(readMs / 1000).toFixed(1)} s summed over the workers`,
 ];
-let n = 0;
-for (const [sessionId, thread] of threads) {
-  const stopped = await send<{ profile?: Profile }>('Profiler.stop', {}, sessionId);
-  if (!stopped?.profile) out.push(`${thread}: no profile (the worker had ended)`);
-  else out.push(...(await summarizeProfile(stopped.profile, thread, ++n, Number(top))));
-}
+out.push(...(await profiler.stopAll(Number(top))));
 console.log(out.join('\n'));
 await devtools.close();

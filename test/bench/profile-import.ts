@@ -17,46 +17,16 @@
  * with the import, and their profiles with them. docs/PERFORMANCE.md has the figures.
  */
 import { importArchive } from '../e2e/browser.ts';
-import { summarizeProfile, workbenchWithDevTools, type Profile, type WorkbenchDevTools } from './devtools.ts';
+import { threadProfiler, workbenchWithDevTools, type WorkbenchDevTools } from './devtools.ts';
 
 const [archive, stopAfter = '9000', top = '25'] = process.argv.slice(2);
 if (!archive) throw new Error('usage: profile-import.ts <archive.zip> [stop after ms] [top]');
-const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
-const workers = new Map<string, string>();
-// The browser's DevTools endpoint, with flat sessions: every worker is attached as it starts.
-const devtools: WorkbenchDevTools = await workbenchWithDevTools(archive, 9333, 'profile', (message) => {
-  const params = message.params as { sessionId: string; targetInfo: { type: string; url: string } } | undefined;
-  if (message.method !== 'Target.attachedToTarget' || !params) return;
-  const { sessionId, targetInfo } = params;
-  void (async () => {
-    if (targetInfo.type === 'worker') {
-      workers.set(sessionId, targetInfo.url.split('/').pop() ?? targetInfo.url);
-      await send('Profiler.enable', {}, sessionId);
-      await send('Profiler.setSamplingInterval', { interval: 500 }, sessionId);
-      await send('Profiler.start', {}, sessionId);
-    }
-    // Nested workers (the pool starts inside the verify worker) are attached too.
-    await send('Target.setAutoAttach', autoAttach, sessionId);
-    await send('Runtime.runIfWaitingForDebugger', {}, sessionId);
-  })();
-});
+const profiler = threadProfiler();
+const devtools: WorkbenchDevTools = await workbenchWithDevTools(archive, 9333, 'profile', profiler.onEvent);
+profiler.bind(devtools);
 const { workbench } = devtools;
-function send<T = unknown>(method: string, params: object = {}, sessionId?: string): Promise<T> {
-  return devtools.send<T>(method, params, sessionId);
-}
-const targets = await send<{ targetInfos: { type: string; targetId: string }[] }>('Target.getTargets');
-const page = targets.targetInfos.find((t) => t.type === 'page');
-if (!page) throw new Error('no page target');
-const { sessionId: pageSession } = await send<{ sessionId: string }>('Target.attachToTarget', {
-  targetId: page.targetId,
-  flatten: true,
-});
-await send('Target.setAutoAttach', autoAttach, pageSession);
 // The window's main thread too (storing, progress, the UI).
-workers.set(pageSession, 'window');
-await send('Profiler.enable', {}, pageSession);
-await send('Profiler.setSamplingInterval', { interval: 500 }, pageSession);
-await send('Profiler.start', {}, pageSession);
+await profiler.profilePage(await profiler.attachPage());
 
 const started = performance.now();
 const imported = importArchive(workbench.page, archive).catch(() =>
@@ -64,13 +34,10 @@ const imported = importArchive(workbench.page, archive).catch(() =>
 );
 await new Promise((resolve) => setTimeout(resolve, Number(stopAfter)));
 
-const out: string[] = [`profiles stopped at ${((performance.now() - started) / 1000).toFixed(1)} s of the import`];
-let n = 0;
-for (const [sessionId, file] of workers) {
-  const stopped = await send<{ profile?: Profile }>('Profiler.stop', {}, sessionId);
-  if (!stopped?.profile) out.push(`${file}: no profile (the worker had ended)`);
-  else out.push(...(await summarizeProfile(stopped.profile, file, ++n, Number(top))));
-}
+const out = [
+  `profiles stopped at ${((performance.now() - started) / 1000).toFixed(1)} s of the import`,
+  ...(await profiler.stopAll(Number(top))),
+];
 console.log(out.join('\n'));
 await imported;
 console.log(`import: ${((performance.now() - started) / 1000).toFixed(1)} s to the dashboard`);
