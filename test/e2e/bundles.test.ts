@@ -206,6 +206,10 @@ describe('policy bundles', () => {
     expect(await text(page, 'impact-other-policies')).toBe(n(i.counts.other_policies));
     expect(await text(page, 'impact-errors')).toBe(n(i.error_count));
     expect(await text(page, 'impact-not-read')).toBe('0');
+    // How long it took, never "in 0 s" for a replay under a second.
+    expect(await text(page, 'impact-result')).toMatch(
+      /stored lines in (under a second|[1-9]\d* (s|min|h)\b.*?) by \d+ workers?/,
+    );
     for (const [policy, count] of Object.entries(i.by_policy))
       expect(await text(page, `impact-policy-${policy}`)).toBe(n(count));
     await noSeriousViolations(page);

@@ -316,8 +316,9 @@ function ImpactResult({
     >
       <p className="muted">
         Replayed {populationLabel} under {sideName(from)} and {sideName(to)}: {formatCount(outcome.linesRead)} stored
-        lines in {formatDuration(outcome.ms)} by {outcome.workers} worker{outcome.workers === 1 ? '' : 's'} (
-        {formatCount(impact.cedarCalls)} Cedar evaluations; the rest answered from memory).
+        lines in {outcome.ms < 1000 ? 'under a second' : formatDuration(outcome.ms)} by {outcome.workers} worker
+        {outcome.workers === 1 ? '' : 's'} ({formatCount(impact.cedarCalls)} Cedar evaluations; the rest answered from
+        memory).
       </p>
       <dl className="facts facts-inline impact-summary">
         <div>
