@@ -241,26 +241,21 @@ async function smallFileBytes(
   windowed: boolean,
   windowBytes = 0,
 ): Promise<Uint8Array> {
-  const cannot = (why: string) =>
-    new Error(`${file.path}: the stored copy cannot be read (${why}). Import the archive again.`);
   if (!file.part || !windowed) {
     const stored = await storedBytes(archiveId, file);
     try {
       return new Uint8Array(await stored.arrayBuffer());
     } catch (error) {
-      throw cannot((error as Error).message);
+      throw cannotRead(file, (error as Error).message);
     }
   }
-  const { offset, length } = file.part;
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0)
-    throw cannot(`its place in the archive's copy is not a range of bytes`);
-  const key = `${archiveId}\n${file.part.in}`;
+  const part = file.part;
+  const { offset, length } = part;
+  if (!isByteRange(part)) throw cannotRead(file, `its place in the archive's copy is not a range of bytes`);
+  const key = `${archiveId}\n${part.in}`;
   let window = windows.find((w) => w.key === key && w.offset <= offset && offset + length <= w.end);
   if (!window) {
-    const blob = (await db.segmentFiles.get([archiveId, file.part.in]))?.blob;
-    if (!blob) throw cannot('the copy of the archive it is part of is missing');
-    if (offset + length > blob.size)
-      throw cannot(`it lies past the end of the archive's copy (${offset + length} of ${blob.size} bytes)`);
+    const blob = await holderOf(archiveId, file, part);
     const span = Math.max(length, windowBytes, Math.min(WINDOW_BYTES, WINDOW_FILES * length));
     const end = Math.min(blob.size, offset + span);
     const read = {
@@ -285,9 +280,10 @@ async function smallFileBytes(
   try {
     bytes = await window.bytes;
   } catch (error) {
-    throw cannot((error as Error).message);
+    throw cannotRead(file, (error as Error).message);
   }
-  if (bytes.length !== window.end - window.offset) throw cannot('the copy of the archive it is part of reads short');
+  if (bytes.length !== window.end - window.offset)
+    throw cannotRead(file, 'the copy of the archive it is part of reads short');
   return bytes.subarray(offset - window.offset, offset - window.offset + length);
 }
 
@@ -371,20 +367,37 @@ function remember<T>(key: string, read: () => Promise<T>): Promise<T> {
  * kept whole: renderer/workers/kept-files.ts).
  */
 async function storedBytes(archiveId: string, file: SegmentFileRow): Promise<Blob> {
-  const cannot = (why: string) =>
-    new Error(`${file.path}: the stored copy cannot be read (${why}). Import the archive again.`);
   if (!file.part) {
-    if (!file.blob) throw cannot('it has no bytes');
+    if (!file.blob) throw cannotRead(file, 'it has no bytes');
     return file.blob;
   }
   const { offset, length } = file.part;
-  const holder = await db.segmentFiles.get([archiveId, file.part.in]);
-  if (!holder?.blob) throw cannot('the copy of the archive it is part of is missing');
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0)
-    throw cannot(`its place in the archive's copy is not a range of bytes`);
-  if (offset + length > holder.blob.size)
-    throw cannot(`it lies past the end of the archive's copy (${offset + length} of ${holder.blob.size} bytes)`);
-  return holder.blob.slice(offset, offset + length);
+  return (await holderOf(archiveId, file, file.part)).slice(offset, offset + length);
+}
+
+/** An error saying `file`'s stored copy cannot be read, and why. */
+function cannotRead(file: Pick<SegmentFileRow, 'path'>, why: string): Error {
+  return new Error(`${file.path}: the stored copy cannot be read (${why}). Import the archive again.`);
+}
+
+type Part = NonNullable<SegmentFileRow['part']>;
+
+/** Whether a part's place in the archive's copy is a range of bytes. */
+function isByteRange({ offset, length }: Part): boolean {
+  return Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0;
+}
+
+/** The blob of the archive's copy that `file` is `part` of, checked to hold it. */
+async function holderOf(archiveId: string, file: SegmentFileRow, part: Part): Promise<Blob> {
+  const holder = await db.segmentFiles.get([archiveId, part.in]);
+  if (!holder?.blob) throw cannotRead(file, 'the copy of the archive it is part of is missing');
+  if (!isByteRange(part)) throw cannotRead(file, `its place in the archive's copy is not a range of bytes`);
+  if (part.offset + part.length > holder.blob.size)
+    throw cannotRead(
+      file,
+      `it lies past the end of the archive's copy (${part.offset + part.length} of ${holder.blob.size} bytes)`,
+    );
+  return holder.blob;
 }
 
 /**
