@@ -20,6 +20,7 @@ import {
   type StreamOptions,
 } from './source.ts';
 import type { ResumePoint } from './resume-points.ts';
+import { listedEntry, localDataOffset, type ListedEntry } from './zip-local.ts';
 
 // No zip.js web workers: verification already runs in our own worker pool, and the
 // app's CSP does not allow zip.js to spawn workers from blob URLs.
@@ -113,6 +114,14 @@ export async function* storedDataBytes(
   }
 }
 
+/** What the reader keeps of a listed entry: one object each (an archive may list 100,000). */
+interface Held extends ListedEntry {
+  /** Its place in the central directory (zip.js's index). */
+  readonly index: number;
+  /** zip.js's entry, kept only where zip.js reads the data (no native inflate). */
+  readonly zipJs: Entry | undefined;
+}
+
 class RandomAccessReader extends Reader<RandomAccessBytes> {
   private readonly bytes: RandomAccessBytes;
   constructor(bytes: RandomAccessBytes) {
@@ -148,45 +157,61 @@ export async function openZip(
   // name is a finding about that entry instead of making the whole archive unreadable.
   const reader = new ZipReader(new RandomAccessReader(bytes), { checkSignature: true, filenameValidation: 'tolerant' });
   withoutOverlapCheck(reader);
-  let entries: Entry[];
+  // What is kept of each entry: with a native inflate, a few numbers (zip-local.ts checks its
+  // local header from them); without one, zip.js's entry, which zip.js reads it through.
+  const byRaw = new Map<RawEntry, Held>();
+  const raw: RawEntry[] = [];
+  let directoryOffset: number;
   try {
-    entries = await reader.getEntries();
+    let index = 0;
+    for await (const entry of reader.getEntriesGenerator()) {
+      const r: RawEntry = {
+        name: entryName(entry),
+        declaredSize: entry.uncompressedSize,
+        compressedSize: entry.compressedSize,
+        // Only the name says "directory" (FORMAT.md §2): attributes that call a named file a
+        // directory would otherwise hide it, and other ZIP readers return its bytes.
+        isDirectory: entry.filename.endsWith('/'),
+        ...nameProblem(entry),
+        ...unsupportedReason(entry),
+      };
+      byRaw.set(r, { ...listedEntry(entry), index: index++, zipJs: inflate ? undefined : slim(entry) });
+      raw.push(r);
+    }
+    if (typeof reader.directoryOffset !== 'number') throw new Error('zip.js gave no offset for the central directory');
+    directoryOffset = reader.directoryOffset;
   } catch (error) {
     await bytes.close?.();
     throw new ArchiveUnreadableError(`"${name}" is not a readable ZIP archive: ${(error as Error).message}`);
   }
-  const byRaw = new Map<RawEntry, Entry>();
-  const raw: RawEntry[] = entries.map((entry) => {
-    const r: RawEntry = {
-      name: entryName(entry),
-      declaredSize: entry.uncompressedSize,
-      compressedSize: entry.compressedSize,
-      // Only the name says "directory" (FORMAT.md §2): attributes that call a named file a
-      // directory would otherwise hide it, and other ZIP readers return its bytes.
-      isDirectory: entry.filename.endsWith('/'),
-      ...nameProblem(entry),
-      ...unsupportedReason(entry),
-    };
-    byRaw.set(r, slim(entry));
-    return r;
-  });
+  // zip.js's entries, listed again only if a native inflate finds a fault it cannot name.
+  let relisted: Promise<Entry[]> | undefined;
+  const zipJsEntry = async (held: Held): Promise<FileEntry> => {
+    if (held.zipJs) return held.zipJs as FileEntry;
+    relisted ??= reader.getEntries();
+    const entry = (await relisted)[held.index];
+    if (!entry) throw new Error('the archive changed while it was read: an entry is gone');
+    return entry as FileEntry;
+  };
   let totalRead = 0;
 
   return {
     name,
     entries: async () => raw,
     async *read(entry: RawEntry, signal?: AbortSignal, options?: StreamOptions): AsyncIterable<Uint8Array> {
-      const zipEntry = byRaw.get(entry);
-      if (!zipEntry || entry.isDirectory)
-        throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
-      const compressed = Math.max(1, zipEntry.compressedSize);
+      const held = byRaw.get(entry);
+      if (!held || entry.isDirectory) throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
+      const listed: ListedEntry = held;
+      const compressed = Math.max(1, listed.compressedSize);
       let entryRead = 0;
       // Views of the inflate's memory, where the caller is done with each part at the next and
       // the inflate checks a held entry whole itself.
       const views = options?.transient === true && inflate?.transientViews === true;
       const inflated = inflate
         ? nativeData(
-            zipEntry as FileEntry,
+            bytes,
+            listed,
+            directoryOffset,
             (stored) => {
               const points = inflate.resumePoints ? resumePointsFor?.(entry.name, stored) : undefined;
               const inflateOptions = views || points ? { ...(views ? { transient: true } : {}), points } : undefined;
@@ -196,8 +221,8 @@ export async function openZip(
             },
             signal,
           )
-        : zipJsData(zipEntry as FileEntry, signal);
-      const data = zipEntry.uncompressedSize <= HELD_ENTRY_BYTES && !views ? heldUntilChecked(inflated) : inflated;
+        : zipJsData(await zipJsEntry(held), signal);
+      const data = listed.uncompressedSize <= HELD_ENTRY_BYTES && !views ? heldUntilChecked(inflated) : inflated;
       try {
         for await (const value of data) {
           entryRead += value.length;
@@ -227,10 +252,10 @@ export async function openZip(
         }
       } catch (error) {
         if (error instanceof UnnamedDataFault)
-          throw await namedByZipJs(entry.name, zipEntry as FileEntry, error, signal);
+          throw await namedByZipJs(entry.name, await zipJsEntry(held), error, signal);
         throw unreadableEntry(entry.name, error instanceof Error ? error : new Error(String(error)));
       }
-      if (entryRead !== zipEntry.uncompressedSize) throw sizeMismatch(entry.name, zipEntry.uncompressedSize, entryRead);
+      if (entryRead !== listed.uncompressedSize) throw sizeMismatch(entry.name, listed.uncompressedSize, entryRead);
     },
     async close() {
       await reader.close();
@@ -253,7 +278,7 @@ const ENTRY_CHECKS = { checkSignature: true, checkOverlappingEntry: true } as co
  * turned off: zip.js skips it for an entry whose index it has "seen", and here it has seen
  * them all. The data descriptor is still read and checked (before that skip).
  */
-function withoutOverlapCheck(reader: ZipReader<unknown>): void {
+export function withoutOverlapCheck(reader: ZipReader<unknown>): void {
   const seenAll = { has: () => true, add: () => seenAll };
   (reader as unknown as { readRanges: unknown }).readRanges = {
     indexes: seenAll,
@@ -274,8 +299,9 @@ const READ_LATER = new Set([
 
 /**
  * Drops the listed fields nothing reads again (dates, attribute objects, extra-field maps,
- * raw names and comments): an archive of 100,000 entries held 555 MiB of zip.js entries after
- * listing, 330 MiB without them. zip.js reads its own internal copy of the entry, not these.
+ * raw names and comments), where zip.js's entries are kept (no native inflate). zip.js reads its
+ * own internal copy of the entry, not these, and that copy stays (about 5 KB an entry): with a
+ * native inflate none is kept.
  */
 function slim(entry: Entry): Entry {
   const fields = entry as unknown as Record<string, unknown>;
@@ -397,33 +423,27 @@ function forgetLocalHeader(entry: FileEntry): void {
 }
 
 /**
- * One entry's decompressed bytes through a runtime's own inflate. zip.js still makes every
- * check it makes before reading an entry's data (local header signature, the local header
- * agreeing with the central directory, method, encryption, data within the file); the
- * inflater reads the data, inflates it and checks its size and CRC-32.
+ * One entry's decompressed bytes through a runtime's own inflate. Every check zip.js makes
+ * before reading an entry's data is made first (zip-local.ts: local header signature, the local
+ * header and a data descriptor agreeing with the central directory, method, encryption, data
+ * within the file); the inflater reads the data, inflates it and checks its size and CRC-32.
  */
 async function* nativeData(
-  file: FileEntry,
+  bytes: RandomAccessBytes,
+  listed: ListedEntry,
+  directoryOffset: number,
   inflate: (stored: StoredData) => AsyncIterable<Uint8Array>,
   signal?: AbortSignal,
 ): AsyncIterable<Uint8Array> {
-  // zip.js's checks without reading the data.
-  await file.getData(undefined as unknown as WritableStream, {
-    ...ENTRY_CHECKS,
-    checkOverlappingEntryOnly: true,
-    ...(signal ? { signal } : {}),
-  });
-  const dataOffset = file.localDirectory?.dataOffset;
-  forgetLocalHeader(file);
-  if (dataOffset === undefined) throw new Error('zip.js gave no data offset for the entry');
-  const crc32 = file.crc32 ?? file.signature;
+  const offset = await localDataOffset(bytes, listed, directoryOffset, signal);
+  const crc32 = listed.storedCrc32;
   if (crc32 === undefined) throw new Error('the ZIP stores no CRC-32 for the entry');
   yield* inflate({
-    offset: dataOffset,
-    compressedSize: file.compressedSize,
-    method: file.compressionMethod,
+    offset,
+    compressedSize: listed.compressedSize,
+    method: listed.method,
     crc32,
-    uncompressedSize: file.uncompressedSize,
+    uncompressedSize: listed.uncompressedSize,
   });
 }
 
