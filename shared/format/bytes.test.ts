@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeUtf8InScript, decodeUtf8InScriptFromNow, decodeUtf8Strict } from './bytes.ts';
+import { decodeUtf8InScript, decodeUtf8InScriptFromNow, decodeUtf8Strict, fromHex, toHex } from './bytes.ts';
 
 const reference = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const byReference = (bytes: Uint8Array): string | null => {
@@ -116,5 +116,30 @@ describe('decodeUtf8InScript', () => {
     decodeUtf8InScriptFromNow();
     expect(samples.map(decodeUtf8Strict)).toEqual(before);
     expect(before.map((t) => (t === null ? null : t.length))).toEqual([33, null, 1024 * 1024 + 6, null]);
+  });
+});
+
+describe('toHex', () => {
+  const nodeHex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+
+  it('gives lowercase hex of every byte value, as Node does, and fromHex reads it back', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(toHex(all)).toBe(nodeHex(all));
+    expect(fromHex(toHex(all))).toEqual(all);
+    expect(toHex(new Uint8Array(0))).toBe('');
+  });
+
+  it('any bytes of any length, across the parts it is made in (4,096 bytes) and from a view into a larger buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 9000 }), fc.nat(7), (bytes, skip) => {
+        const view = bytes.subarray(Math.min(skip, bytes.length));
+        expect(toHex(view)).toBe(nodeHex(view));
+      }),
+      { numRuns: 200 },
+    );
+    for (const length of [4095, 4096, 4097, 8192, 8193]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 131 + 7) & 0xff);
+      expect(toHex(bytes)).toBe(nodeHex(bytes));
+    }
   });
 });
