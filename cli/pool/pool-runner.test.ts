@@ -109,6 +109,56 @@ describe('verification in a pool of worker threads', () => {
     // Bytes done counts each piece's span (its bytes were moved to a worker) and ends at the total.
     expect(lastProgress.bytesDone).toBe(lastProgress.bytesTotal);
   });
+
+  it('files of a few receipts go to a thread several at a time, and give the single-thread report', async () => {
+    const demo = await makeDemoArchive({ cedar: nodeCedar, receipts: 2400, receiptsPerSegment: 10 });
+    // A changed latency in one small file, a line made unreadable in another.
+    const tamper = (path: string, change: (text: string) => string) =>
+      demo.files.set(path, new TextEncoder().encode(change(new TextDecoder().decode(demo.files.get(path)))));
+    tamper('ledgers/gw-us-1/000030.jsonl', (t) =>
+      t.replace(/"latency_ms":(\d+)/, (_m, n) => `"latency_ms":${Number(n) + 1}`),
+    );
+    tamper('ledgers/gw-eu-1/000041.jsonl', (t) => t.replace(/^[^\n]*/, 'not json'));
+    const zip = join(mkdtempSync(join(tmpdir(), 'tickmark-pool-')), 'small-files.zip');
+    writeFileSync(zip, zipFiles(demo.files));
+
+    const single = await verifyPath(zip, { trustedRoots: [demo.rootPublicKey] }, { workers: 1 });
+    const batches: number[] = [];
+    const pooled = await verifyPath(
+      zip,
+      {
+        trustedRoots: [demo.rootPublicKey],
+        segmentRunnerMinBytes: 0,
+        segmentRunner: async (setup) => {
+          const pool = await startPool(zip, setup, 2);
+          const runMany = pool.runMany?.bind(pool);
+          if (!runMany) throw new Error('the pool runs no tasks together');
+          return {
+            ...pool,
+            run: (task) => pool.run(task),
+            close: () => pool.close(),
+            runMany: (tasks) => {
+              batches.push(tasks.length);
+              return runMany(tasks);
+            },
+          };
+        },
+      },
+      { workers: 1 },
+    );
+    expect(pooled.checks.map((c) => c.check)).toContain('Segments checked by a pool of 2 worker threads');
+    expect(pooled.findings).toEqual(single.findings);
+    expect(pooled.ledgers).toEqual(single.ledgers);
+    expect(pooled.summary).toEqual(single.summary);
+    const codes = new Set(single.findings.map((f) => f.code));
+    expect(codes).toContain('SIGNATURE_INVALID');
+    expect(codes).toContain('RECORD_MALFORMED');
+    // Every segment file went to a thread once, most of them several to a message.
+    const segments = [...demo.files.keys()].filter((p) => /^ledgers\/[^/]+\/\d+\.jsonl$/.test(p)).length;
+    expect(segments).toBeGreaterThan(200);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(segments);
+    expect(batches.length).toBeLessThan(segments / 4);
+  });
 });
 
 /** Free piece buffers that count what the pool's threads gave back. */

@@ -92,7 +92,7 @@ export function warmPool(archivePath: string, size = defaultPoolSize(), options:
   const threads = (async () => {
     const script = options.script ?? (await poolWorkerScript());
     return Array.from({ length: size }, () =>
-      spawnThread<SegmentResult>(script, workerData, 'verification', options.pieceBuffers),
+      spawnThread<SegmentResult[]>(script, workerData, 'verification', options.pieceBuffers),
     );
   })();
   // A thread that cannot even be created is `start`'s to report (the engine then checks in its
@@ -104,12 +104,12 @@ export function warmPool(archivePath: string, size = defaultPoolSize(), options:
       if (taken) throw new Error('this warm pool was already started or closed');
       taken = true;
       const spawned = await threads;
-      const pool = await startWorkerPool<SegmentTask, SegmentResult>({
+      const pool = await startWorkerPool<SegmentTask[], SegmentResult[]>({
         size,
         tasksPerWorker: TASKS_PER_WORKER,
         start: (events, index) => {
-          const thread = spawned[index] as Thread<SegmentResult>;
-          const link = thread.attach(events, sendPiece);
+          const thread = spawned[index] as Thread<SegmentResult[]>;
+          const link = thread.attach(events, sendPieces);
           thread.worker.postMessage({ type: 'setup', setup } satisfies SetupMessage);
           return link;
         },
@@ -125,14 +125,21 @@ export function warmPool(archivePath: string, size = defaultPoolSize(), options:
   };
 }
 
-/** A piece's bytes move to the worker (transferred, not copied); nothing else is large. */
-const sendPiece = (task: SegmentTask): ArrayBuffer[] => (task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []);
+/** The pieces' bytes move to the worker (transferred, not copied); nothing else is large. */
+const sendPieces = (tasks: SegmentTask[]): ArrayBuffer[] =>
+  tasks.flatMap((task) => (task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []));
 
-function segmentRunnerOf(pool: WorkerPool<SegmentTask, SegmentResult>): SegmentRunner {
+/** A message to a verification thread holds one task or several (whole small files at once). */
+function segmentRunnerOf(pool: WorkerPool<SegmentTask[], SegmentResult[]>): SegmentRunner {
   return {
     name: `a pool of ${pool.size} worker thread${pool.size === 1 ? '' : 's'}`,
     concurrency: pool.size,
-    run: (task) => pool.run(task),
+    run: async (task) => {
+      const [result] = await pool.run([task]);
+      if (!result) throw new Error('a verification worker gave no result for its task');
+      return result;
+    },
+    runMany: (tasks) => pool.run(tasks),
     close: () => pool.close(),
     takesPieces: true,
   };
@@ -275,7 +282,7 @@ function spawnThread<R>(
     if (message.type === 'ready') report((to) => to.ready());
     else if (message.type === 'result') {
       // Free before the result is merged: the reader may be waiting to read its next piece.
-      if (message.pieceBuffer) spent?.give(message.pieceBuffer);
+      for (const buffer of message.pieceBuffers ?? []) spent?.give(buffer);
       report((to) => to.done(message.result));
     } else report((to) => to.failed(new Error(`${what} worker failed: ${message.message}`)));
   });

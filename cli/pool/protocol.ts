@@ -19,18 +19,21 @@ export interface SetupMessage {
   readonly setup: RunnerSetup;
 }
 
-/** A task for a worker: a verification worker's `SegmentTask`, a replay or sample worker's piece. */
-export type ToWorker<T = SegmentTask> = { readonly type: 'task'; readonly id: number; readonly task: T };
+/**
+ * A task for a worker: a verification worker's `SegmentTask`s (several whole small files at once,
+ * or one piece), a replay or sample worker's piece.
+ */
+export type ToWorker<T = SegmentTask[]> = { readonly type: 'task'; readonly id: number; readonly task: T };
 
 /** What a worker says: set up, a task's result, or why a task failed. */
-export type FromWorker<R = SegmentResult> =
+export type FromWorker<R = SegmentResult[]> =
   | { readonly type: 'ready' }
   | {
       readonly type: 'result';
       readonly id: number;
       readonly result: R;
-      /** The task's piece buffer, moved back once nothing of it is held, to be read into again. */
-      readonly pieceBuffer?: ArrayBuffer;
+      /** The task's piece buffers, moved back once nothing of them is held, to be read into again. */
+      readonly pieceBuffers?: ArrayBuffer[];
     }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
 

@@ -34,5 +34,5 @@ serveTasks(
     const notReadLines = await replayLines(pieceLines(piece, DEFAULT_LIMITS.maxLineBytes), collector);
     return { part: collector.drain(), notReadLines };
   },
-  (piece) => piece.bytes.buffer as ArrayBuffer,
+  (piece) => [piece.bytes.buffer as ArrayBuffer],
 );

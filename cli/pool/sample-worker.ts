@@ -21,5 +21,5 @@ if (!port) throw new Error('sample-worker must run as a worker thread');
 serveTasks(
   port,
   (task: SamplePieceTask) => samplePiece(task, init.rule, DEFAULT_LIMITS.maxLineBytes),
-  (task) => task.piece.bytes.buffer as ArrayBuffer,
+  (task) => [task.piece.bytes.buffer as ArrayBuffer],
 );

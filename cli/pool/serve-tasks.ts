@@ -9,14 +9,14 @@ import type { FromWorker, ToWorker } from './protocol.ts';
  * Answers each task on `port` with `run`'s result, then says the worker is ready. Tasks run
  * one after another in the order they came, and are answered in that order: a pool may send
  * a worker its next task before the last is done (pool-core.ts's `tasksPerWorker`).
- * @param spentBuffer where given, the buffer of a task that `run` has answered and holds
- *   nothing of (its piece's bytes): moved back with the result, for the pool's reader to read
- *   the next piece into (pieces.ts's FreePieceBuffers). Not after a failed task.
+ * @param spentBuffers where given, the buffers of a task that `run` has answered and holds
+ *   nothing of (its pieces' bytes): moved back with the result, for the pool's reader to read
+ *   the next pieces into (pieces.ts's FreePieceBuffers). Not after a failed task.
  */
 export function serveTasks<T, R>(
   port: MessagePort,
   run: (task: T) => Promise<R>,
-  spentBuffer?: (task: T) => ArrayBuffer | undefined,
+  spentBuffers?: (task: T) => ArrayBuffer[],
 ): void {
   let previous: Promise<void> = Promise.resolve();
   port.on('message', (message: ToWorker<T>) => {
@@ -25,11 +25,12 @@ export function serveTasks<T, R>(
   const answer = async (message: ToWorker<T>): Promise<void> => {
     try {
       const result = await run(message.task);
-      const spent = spentBuffer?.(message.task);
-      if (spent && spent.byteLength > 0)
-        port.postMessage({ type: 'result', id: message.id, result, pieceBuffer: spent } satisfies FromWorker<R>, [
+      const spent = spentBuffers?.(message.task).filter((buffer) => buffer.byteLength > 0) ?? [];
+      if (spent.length > 0)
+        port.postMessage(
+          { type: 'result', id: message.id, result, pieceBuffers: spent } satisfies FromWorker<R>,
           spent,
-        ]);
+        );
       else port.postMessage({ type: 'result', id: message.id, result } satisfies FromWorker<R>);
     } catch (error) {
       port.postMessage({

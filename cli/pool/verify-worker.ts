@@ -14,6 +14,8 @@ import { openArchivePath } from '../open-archive.ts';
 import { controlFactories } from '../engine-options.ts';
 import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
+import type { SegmentResult } from '../../shared/engine/segment.ts';
+import type { SegmentTask } from '../../shared/engine/segment-task.ts';
 import type { SetupMessage, WorkerInit } from './protocol.ts';
 import { serveTasks } from './serve-tasks.ts';
 
@@ -40,7 +42,16 @@ async function verifyWorker(): Promise<void> {
     controlFactories: controlFactories(init.decisions ? SharedDecisions.attach(init.decisions) : undefined),
   });
 
-  // Nothing of a piece is held once it is checked (lines are decoded, signed bytes verified
-  // at once; results hold strings and numbers): its buffer goes back to be read into again.
-  serveTasks(port, check, (task) => task.piece?.bytes.buffer as ArrayBuffer | undefined);
+  // A message holds one task or several (whole small files, pieces.ts's batchSmallFiles), checked
+  // in order. Nothing of a piece is held once it is checked (lines are decoded, signed bytes
+  // verified at once; results hold strings and numbers): its buffer goes back to be read into again.
+  serveTasks(
+    port,
+    async (tasks: SegmentTask[]) => {
+      const results: SegmentResult[] = [];
+      for (const task of tasks) results.push(await check(task));
+      return results;
+    },
+    (tasks) => tasks.flatMap((task) => (task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : [])),
+  );
 }

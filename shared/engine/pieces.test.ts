@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readLines, type LineRead } from '../archive/lines.ts';
 import { concatBytes } from '../format/bytes.ts';
-import { FreePieceBuffers, PIECE_BYTES, splitIntoPieces, type PieceBuffers, type PieceRead } from './pieces.ts';
+import {
+  batchSmallFiles,
+  FreePieceBuffers,
+  PIECE_BYTES,
+  splitIntoPieces,
+  type PieceBuffers,
+  type PieceRead,
+} from './pieces.ts';
 import { pieceLines } from './segment-task.ts';
 
 const PIECE_BYTES_TEST = 4 * 1024 * 1024;
@@ -368,5 +375,74 @@ describe('splitting a segment file into pieces at line ends', () => {
     expect(await sizes(lines.slice(0, 40_000), PIECE_BYTES_TEST, 0)).toEqual([[40_000, 65_536]]);
     // Exactly half the buffer (a hint of 64 KiB: 128 KiB) is still kept.
     expect(await sizes(lines.slice(0, 65_536), PIECE_BYTES_TEST, 65_536)).toEqual([[65_536, 131_072]]);
+  });
+});
+
+describe('batchSmallFiles: whole small files several to a task', () => {
+  /** A piece read standing for `span` bytes: the `index`-th of its file, the last or not. */
+  const item = (name: string, span: number, index = 0, last = true) => ({
+    name,
+    read: { piece: { index, firstLine: 1, offset: 0, bytes: new Uint8Array(0), span, last } } satisfies PieceRead,
+  });
+  const groups = async (items: ReturnType<typeof item>[], maxBytes: number, maxFiles: number) =>
+    (
+      await all(
+        batchSmallFiles(
+          (async function* () {
+            yield* items;
+          })(),
+          maxBytes,
+          maxFiles,
+        ),
+      )
+    ).map((g) => g.map((i) => i.name));
+
+  it('groups consecutive whole files up to the bytes and the count; anything else goes alone, in order', async () => {
+    const items = [
+      item('a', 30),
+      item('b', 30),
+      item('c', 40), // 100 bytes: the budget exactly
+      item('d', 1),
+      item('big', 101), // a whole file over the budget
+      item('e', 10),
+      item('part0', 50, 0, false), // the first piece of a larger file
+      item('part1', 50, 1, true), // its last piece: not a whole file either
+      item('f', 1),
+      item('g', 1),
+      item('h', 1),
+      item('i', 1),
+    ];
+    expect(await groups(items, 100, 3)).toEqual([
+      ['a', 'b', 'c'],
+      ['d'],
+      ['big'],
+      ['e'],
+      ['part0'],
+      ['part1'],
+      ['f', 'g', 'h'],
+      ['i'],
+    ]);
+  });
+
+  it('keeps every item once, in order, for any sizes (a property over random runs)', async () => {
+    const rnd = random(18);
+    for (let run = 0; run < 200; run++) {
+      const items = Array.from({ length: Math.floor(rnd() * 40) }, (_, k) => {
+        const whole = rnd() < 0.8;
+        return item(`#${k}`, Math.floor(rnd() * 150), whole ? 0 : Math.floor(rnd() * 3), whole || rnd() < 0.5);
+      });
+      const maxBytes = 1 + Math.floor(rnd() * 200);
+      const maxFiles = 1 + Math.floor(rnd() * 6);
+      const out = await groups(items, maxBytes, maxFiles);
+      expect(out.flat()).toEqual(items.map((i) => i.name));
+      for (const g of out) {
+        const members = g.map((name) => items.find((i) => i.name === name)!.read.piece);
+        expect(g.length).toBeLessThanOrEqual(maxFiles);
+        if (g.length > 1) {
+          expect(members.every((p) => p.index === 0 && p.last)).toBe(true);
+          expect(members.reduce((a, p) => a + p.span, 0)).toBeLessThanOrEqual(maxBytes);
+        }
+      }
+    }
   });
 });

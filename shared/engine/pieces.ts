@@ -258,3 +258,43 @@ export async function* splitIntoPieces(
   const last = { ...(held as SegmentPiece), span: (held as SegmentPiece).span + cutBytes, last: true };
   yield failed ? { piece: last, failure } : { piece: last };
 }
+
+/**
+ * Bytes of whole small files sent to a worker in one task ({@link batchSmallFiles}): with files of
+ * ten receipts, one message each way per file was what a worker thread spent most of its extra
+ * time on (posting 5,000 results, 0.5 s of 8 s), and the engine's thread one more per file.
+ */
+export const BATCH_BYTES = 256 * 1024;
+/** Files in one task at most, however small. */
+export const BATCH_FILES = 64;
+
+/**
+ * `items` in order, in groups: consecutive pieces that are each a whole file (a file's first and
+ * last piece) go together while their bytes stay within `maxBytes` and their count within
+ * `maxFiles`; any other piece (part of a larger file, or a file larger than `maxBytes`) goes
+ * alone. Grouping never reorders: the merge takes the results in the order of the items.
+ */
+export async function* batchSmallFiles<T extends { readonly read: PieceRead }>(
+  items: AsyncIterable<T>,
+  maxBytes = BATCH_BYTES,
+  maxFiles = BATCH_FILES,
+): AsyncIterable<T[]> {
+  let group: T[] = [];
+  let bytes = 0;
+  for await (const item of items) {
+    const { piece } = item.read;
+    const wholeSmallFile = piece.index === 0 && piece.last && piece.span <= maxBytes;
+    if (group.length > 0 && (!wholeSmallFile || bytes + piece.span > maxBytes || group.length >= maxFiles)) {
+      yield group;
+      group = [];
+      bytes = 0;
+    }
+    if (!wholeSmallFile) {
+      yield [item];
+      continue;
+    }
+    group.push(item);
+    bytes += piece.span;
+  }
+  if (group.length > 0) yield group;
+}

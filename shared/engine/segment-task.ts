@@ -35,6 +35,11 @@ export interface SegmentRunner {
   /** How many tasks the engine should keep in flight. */
   readonly concurrency: number;
   run(task: SegmentTask): Promise<SegmentResult>;
+  /**
+   * Runs several tasks as one (a runner that takes pieces: whole small files sent together),
+   * their results in the order of the tasks. Without it, each task is run alone.
+   */
+  runMany?(tasks: SegmentTask[]): Promise<SegmentResult[]>;
   close(): Promise<void>;
   /**
    * The runner takes pieces of files with their bytes (the engine's thread reads and

@@ -37,7 +37,14 @@ import { runInOrder } from './pool-core.ts';
 import { ReceiptIds, SpilledReceiptIds } from './receipt-ids.ts';
 import type { SpillStore } from './spill.ts';
 import { localRunner, readerErrorFinding, type SegmentRunner, type SegmentTask } from './segment-task.ts';
-import { FIRST_PIECE_BYTES, PIECE_BYTES, splitIntoPieces, type PieceBuffers, type PieceRead } from './pieces.ts';
+import {
+  batchSmallFiles,
+  FIRST_PIECE_BYTES,
+  PIECE_BYTES,
+  splitIntoPieces,
+  type PieceBuffers,
+  type PieceRead,
+} from './pieces.ts';
 import { readStoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
@@ -811,11 +818,8 @@ async function checkLedgers(run: Run): Promise<void> {
           first = false;
         }
       };
-      const pieceRunner = {
-        concurrency: runner.concurrency,
-        run: (item: { task: SegmentTask; read: PieceRead }) => (runner as SegmentRunner).run(item.task),
-      };
-      await runInOrder(pieceTasks(), pieceRunner, signal, ({ task, read }, result) => {
+      type PieceItem = { task: SegmentTask; read: PieceRead };
+      const mergePiece = ({ task, read }: PieceItem, result: SegmentResult) => {
         let end: { failure: Finding | null } | null = null;
         if (read.piece.last) {
           end = { failure: null };
@@ -829,7 +833,29 @@ async function checkLedgers(run: Run): Promise<void> {
         if (!read.piece.last) result.continuedInFile = true;
         run.bytesDone += read.piece.span; // the bytes themselves went to a worker
         mergeResult(task, result, end);
-      });
+      };
+      const many = runner.runMany?.bind(runner);
+      if (many) {
+        // Whole small files go to a worker several at a time: one message each way for them all.
+        const batchRunner = {
+          concurrency: runner.concurrency,
+          run: async (items: PieceItem[]) => {
+            const results = await many(items.map((item) => item.task));
+            if (results.length !== items.length)
+              throw new Error(`the runner gave ${results.length} results for ${items.length} tasks`);
+            return results;
+          },
+        };
+        await runInOrder(batchSmallFiles(pieceTasks()), batchRunner, signal, (items, results) =>
+          items.forEach((item, i) => mergePiece(item, results[i] as SegmentResult)),
+        );
+      } else {
+        const pieceRunner = {
+          concurrency: runner.concurrency,
+          run: (item: PieceItem) => (runner as SegmentRunner).run(item.task),
+        };
+        await runInOrder(pieceTasks(), pieceRunner, signal, mergePiece);
+      }
     } else {
       // A file at a time (this thread, or a runner that takes whole files such as the queue's
       // workers): the next waits while its ledger holds a window of hashes not asked for yet.
