@@ -78,6 +78,33 @@ function fakeWorker(options: {
               }, options.delay(task.path));
             }),
         );
+      } else if (message.type === 'tasks') {
+        // Several tasks in one message, answered in one, as segment.worker.ts's runTasks does.
+        const { id, tasks: batch } = message;
+        previous = previous.then(
+          () =>
+            new Promise<void>((resolve) => {
+              setTimeout(
+                () => {
+                  worker.onmessage?.({
+                    data: batch.some((task) => task.path === options.failOn)
+                      ? { type: 'error', id, message: 'boom' }
+                      : {
+                          type: 'results',
+                          id,
+                          results: batch.map(resultOf),
+                          rows: batch.map((task) => rowsOf(task)),
+                          busyMs: 0,
+                          idleMs: 0,
+                          pieceBuffers: [],
+                        },
+                  } as MessageEvent<FromSegmentWorker>);
+                  resolve();
+                },
+                Math.max(...batch.map((task) => options.delay(task.path))),
+              );
+            }),
+        );
       }
     },
   };
@@ -394,5 +421,53 @@ describe('the pool’s shared Cedar decisions', () => {
       expect(sharedDecisionsBuffer()).toBeUndefined();
       for (const init of await initsOf(['decision-mismatch'])) expect(init.decisions).toBeUndefined();
     });
+  });
+
+  it('runs several tasks as one message (whole small files): results and rows in task order, among single tasks', async () => {
+    const delivered: string[] = [];
+    const seen: ToSegmentWorker[] = [];
+    const pool = await startSegmentPool({
+      size: 2,
+      createWorker: () => fakeWorker({ delay: (path) => 30 - Number(path.slice(-12, -6)) * 2, seen }),
+      source,
+      setup,
+      onRows: async (rows) => {
+        delivered.push(rows.path);
+      },
+    });
+    const runMany = pool.runMany?.bind(pool);
+    if (!runMany) throw new Error('the pool runs no tasks together');
+    const [first, second, third] = await Promise.all([
+      runMany(tasks.slice(0, 5)),
+      pool.run(tasks[5] as SegmentTask),
+      runMany(tasks.slice(6)),
+    ]);
+    expect(first.map((r) => r.path)).toEqual(tasks.slice(0, 5).map((t) => t.path));
+    expect(second.path).toBe(tasks[5]?.path);
+    expect(third.map((r) => r.path)).toEqual(tasks.slice(6).map((t) => t.path));
+    expect(delivered).toEqual(tasks.map((t) => t.path));
+    // Two messages of several tasks, one of one.
+    expect(seen.filter((m) => m.type === 'tasks').map((m) => (m.type === 'tasks' ? m.tasks.length : 0))).toEqual([
+      5, 6,
+    ]);
+    expect(seen.filter((m) => m.type === 'task')).toHaveLength(1);
+    await pool.close();
+  });
+
+  it('a failure in a message of several tasks names their files and fails the pool', async () => {
+    const pool = await startSegmentPool({
+      size: 1,
+      createWorker: () => fakeWorker({ delay: () => 0, failOn: tasks[2]?.path }),
+      source,
+      setup,
+      onRows: () => Promise.resolve(),
+    });
+    await expect(pool.runMany?.(tasks.slice(0, 4))).rejects.toThrow(
+      `A verification worker failed on ${tasks
+        .slice(0, 4)
+        .map((t) => t.path)
+        .join(', ')}: boom`,
+    );
+    await pool.close();
   });
 });

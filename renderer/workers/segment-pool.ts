@@ -44,10 +44,13 @@ export interface SegmentPoolOptions {
   readonly onPieceBuffer?: (buffer: ArrayBuffer) => void;
 }
 
-/** What one segment worker answers: the result for the engine, the rows for the store. */
+/**
+ * What one segment worker answers for a message of one task or several (whole small files): the
+ * results for the engine, the rows for the store, in the order of the tasks.
+ */
 interface Answer {
-  readonly result: SegmentResult;
-  readonly rows: SegmentRows;
+  readonly results: readonly SegmentResult[];
+  readonly rows: readonly SegmentRows[];
 }
 
 /**
@@ -69,22 +72,24 @@ export async function startSegmentPool(
   let started = 0;
   // One store of Cedar decisions for the pool's workers, where this page can share memory.
   const decisions = options.setup.controlIds.length > 0 ? sharedDecisionsBuffer() : undefined;
-  const pool = await startWorkerPool<SegmentTask, Answer>({
+  const pool = await startWorkerPool<SegmentTask[], Answer>({
     size: options.size,
     // A worker's next piece waits in its own queue (segment.worker.ts runs them in order), not
     // on the verify worker's event loop: between the pieces of 200,000 receipts each worker
     // waited about 12 ms for the next one, 1.2–1.5 s in all, while that loop read files.
     tasksPerWorker: 2,
     deliver: async (answer) => {
-      await options.onRows(answer.rows);
-      // Copied out by now (onRows builds the line chunks from them): the buffer goes back to a worker.
-      if (!answer.rows.linesLeftOut) spareLines.give(answer.rows.lines.bytes.buffer as ArrayBuffer);
+      for (const rows of answer.rows) {
+        await options.onRows(rows);
+        // Copied out by now (onRows builds the line chunks from them): the buffer goes back to a worker.
+        if (!rows.linesLeftOut) spareLines.give(rows.lines.bytes.buffer as ArrayBuffer);
+      }
     },
     start: (events) => {
       const worker = options.createWorker();
       const number = started++;
       /** The tasks sent and not yet answered, by id, to name one when it fails. */
-      const sent = new Map<number, SegmentTask>();
+      const sent = new Map<number, SegmentTask[]>();
       worker.onmessage = (event) => {
         const message = event.data;
         switch (message.type) {
@@ -109,11 +114,22 @@ export async function startSegmentPool(
             sent.delete(message.id);
             timings[number] = { busyMs: message.busyMs, idleMs: message.idleMs };
             if (message.pieceBuffer) options.onPieceBuffer?.(message.pieceBuffer);
-            events.done({ result: message.result, rows: message.rows });
+            events.done({ results: [message.result], rows: [message.rows] });
+            break;
+          case 'results':
+            sent.delete(message.id);
+            timings[number] = { busyMs: message.busyMs, idleMs: message.idleMs };
+            for (const buffer of message.pieceBuffers) options.onPieceBuffer?.(buffer);
+            events.done({ results: message.results, rows: message.rows });
             break;
           case 'error':
             events.failed(
-              new Error(`A verification worker failed on ${sent.get(message.id)?.path}: ${message.message}`),
+              new Error(
+                `A verification worker failed on ${sent
+                  .get(message.id)
+                  ?.map((task) => task.path)
+                  .join(', ')}: ${message.message}`,
+              ),
             );
             break;
         }
@@ -126,8 +142,16 @@ export async function startSegmentPool(
         events.failed(new Error('A verification worker sent a message that could not be read'));
       worker.postMessage({ type: 'init', source: options.source, setup: options.setup, decisions });
       return {
-        send: (id, task) => {
-          sent.set(id, task);
+        send: (id, batch) => {
+          sent.set(id, batch);
+          const pieces = batch.flatMap((task) => (task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []));
+          if (batch.length > 1) {
+            // Whole small files: each one's lines come back in a buffer of their own size.
+            const linesKept = batch.map((task) => options.linesKept?.(task.path) === true);
+            worker.postMessage({ type: 'tasks', id, tasks: batch, linesKept }, pieces);
+            return;
+          }
+          const task = batch[0] as SegmentTask;
           const linesKept = options.linesKept?.(task.path) === true;
           // A piece whose lines come back gets a buffer they came in before, where one is spare.
           const linesBuffer = task.piece && !linesKept ? spareLines.take() : undefined;
@@ -140,7 +164,7 @@ export async function startSegmentPool(
               ...(linesKept ? { linesKept: true } : {}),
               ...(linesBuffer ? { linesBuffer } : {}),
             },
-            [...(task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []), ...(linesBuffer ? [linesBuffer] : [])],
+            [...pieces, ...(linesBuffer ? [linesBuffer] : [])],
           );
         },
         terminate: () => worker.terminate(),
@@ -151,7 +175,12 @@ export async function startSegmentPool(
   return {
     name: `a pool of ${options.size} Web Worker${options.size === 1 ? '' : 's'} (receipt signatures: ${signatures})`,
     concurrency: options.size,
-    run: async (task) => (await pool.run(task)).result,
+    run: async (task) => {
+      const [result] = (await pool.run([task])).results;
+      if (!result) throw new Error('a verification worker gave no result for its task');
+      return result;
+    },
+    runMany: async (tasks) => [...(await pool.run(tasks)).results],
     close: () => pool.close(),
     takesPieces: true,
     timings: () => timings.filter((t): t is PoolTimings => t !== undefined),

@@ -33,6 +33,14 @@ export type ToSegmentWorker =
        */
       readonly linesBuffer?: ArrayBuffer;
     }
+  | {
+      /** Several whole small files at once (pieces.ts's `batchSmallFiles`), checked in order, answered in one `results`. */
+      readonly type: 'tasks';
+      readonly id: number;
+      readonly tasks: readonly SegmentTask[];
+      /** For each task, as `linesKept` of a single task. */
+      readonly linesKept: readonly boolean[];
+    }
   | ReadAnswer;
 
 export type FromSegmentWorker =
@@ -48,6 +56,17 @@ export type FromSegmentWorker =
       readonly idleMs: number;
       /** The piece's buffer, moved back once the piece is checked, for the next piece to be read into. */
       readonly pieceBuffer?: ArrayBuffer;
+    }
+  | {
+      /** The answer to `tasks`: a result and rows for each, in order. */
+      readonly type: 'results';
+      readonly id: number;
+      readonly results: readonly SegmentResult[];
+      readonly rows: readonly SegmentRows[];
+      readonly busyMs: number;
+      readonly idleMs: number;
+      /** The pieces' buffers, moved back once checked. */
+      readonly pieceBuffers: readonly ArrayBuffer[];
     }
   | { readonly type: 'error'; readonly id: number; readonly message: string }
   | ReadRequest;

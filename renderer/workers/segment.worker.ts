@@ -73,6 +73,9 @@ self.onmessage = (event: MessageEvent<ToSegmentWorker>) => {
       if (message.linesBuffer && spareLines.length < MAX_SPARE_LINES) spareLines.push(message.linesBuffer);
       tasks = tasks.then(() => runTask(message.id, message.task, message.linesKept === true));
       break;
+    case 'tasks':
+      tasks = tasks.then(() => runTasks(message.id, message.tasks, message.linesKept));
+      break;
     case 'bytes':
       relay.answer(message);
       break;
@@ -123,43 +126,79 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
   return check;
 }
 
-async function runTask(
-  id: number,
-  task: Extract<ToSegmentWorker, { type: 'task' }>['task'],
-  linesKept: boolean,
-): Promise<void> {
+type Task = Extract<ToSegmentWorker, { type: 'task' }>['task'];
+
+async function runTask(id: number, task: Task, linesKept: boolean): Promise<void> {
   try {
-    if (!checker) throw new Error('task before init');
-    const check = await checker;
-    const from = performance.now();
-    if (running++ === 0 && idleSince !== null) idleMs += from - idleSince;
-    // Lines kept as the file's stored bytes are not sent back (nor copied into a buffer for it).
-    const lineBytes = linesKept ? 0 : task.piece?.bytes.length;
-    const rows = new SegmentRowsBuilder(
-      task.ledger,
-      task.path,
-      lineBytes,
-      linesKept,
-      lineBytes ? linesBufferFor(lineBytes) : undefined,
-      task.piece ? { offset: task.piece.offset, line: task.piece.firstLine, span: task.piece.span } : undefined,
-    );
-    let result: Awaited<ReturnType<SegmentChecker>>;
-    try {
-      result = await check(task, (record) => rows.add(record));
-    } finally {
-      const to = performance.now();
-      busyMs += to - from;
-      if (--running === 0) idleSince = to;
-    }
-    const built = rows.finish();
-    // Nothing of the piece is held once it is checked (lines are copied into the rows, signed
-    // bytes into slabs): its buffer goes back to be read into again.
-    const freed = task.piece && task.piece.bytes.byteLength > 0 ? (task.piece.bytes.buffer as ArrayBuffer) : undefined;
+    const { result, rows, freed } = await checkTask(task, linesKept, true);
     post(
-      { type: 'result', id, result, rows: built, busyMs, idleMs, ...(freed ? { pieceBuffer: freed } : {}) },
-      freed ? [...segmentRowsBuffers(built), freed] : segmentRowsBuffers(built),
+      { type: 'result', id, result, rows, busyMs, idleMs, ...(freed ? { pieceBuffer: freed } : {}) },
+      freed ? [...segmentRowsBuffers(rows), freed] : segmentRowsBuffers(rows),
     );
   } catch (error) {
     post({ type: 'error', id, message: (error as Error).stack ?? String(error) });
   }
+}
+
+/** Several whole small files, checked in order and answered in one message. */
+async function runTasks(id: number, batch: readonly Task[], linesKept: readonly boolean[]): Promise<void> {
+  try {
+    const results = [];
+    const rows = [];
+    const pieceBuffers: ArrayBuffer[] = [];
+    for (const [i, task] of batch.entries()) {
+      // Each small file's lines in a buffer of their own size: a spare one is a whole piece's.
+      const checked = await checkTask(task, linesKept[i] === true, false);
+      results.push(checked.result);
+      rows.push(checked.rows);
+      if (checked.freed) pieceBuffers.push(checked.freed);
+    }
+    post({ type: 'results', id, results, rows, busyMs, idleMs, pieceBuffers }, [
+      ...rows.flatMap(segmentRowsBuffers),
+      ...pieceBuffers,
+    ]);
+  } catch (error) {
+    post({ type: 'error', id, message: (error as Error).stack ?? String(error) });
+  }
+}
+
+/**
+ * Checks one task: its result, its rows, and its piece's buffer, free once the piece is checked.
+ * `spareLines` packs the lines into a buffer lines came back in before (or a new whole piece's).
+ */
+async function checkTask(
+  task: Task,
+  linesKept: boolean,
+  spareLines: boolean,
+): Promise<{
+  result: Awaited<ReturnType<SegmentChecker>>;
+  rows: ReturnType<SegmentRowsBuilder['finish']>;
+  freed?: ArrayBuffer;
+}> {
+  if (!checker) throw new Error('task before init');
+  const check = await checker;
+  const from = performance.now();
+  if (running++ === 0 && idleSince !== null) idleMs += from - idleSince;
+  // Lines kept as the file's stored bytes are not sent back (nor copied into a buffer for it).
+  const lineBytes = linesKept ? 0 : task.piece?.bytes.length;
+  const rows = new SegmentRowsBuilder(
+    task.ledger,
+    task.path,
+    lineBytes,
+    linesKept,
+    lineBytes && spareLines ? linesBufferFor(lineBytes) : undefined,
+    task.piece ? { offset: task.piece.offset, line: task.piece.firstLine, span: task.piece.span } : undefined,
+  );
+  let result: Awaited<ReturnType<SegmentChecker>>;
+  try {
+    result = await check(task, (record) => rows.add(record));
+  } finally {
+    const to = performance.now();
+    busyMs += to - from;
+    if (--running === 0) idleSince = to;
+  }
+  // Nothing of the piece is held once it is checked (lines are copied into the rows, signed
+  // bytes into slabs): its buffer goes back to be read into again.
+  const freed = task.piece && task.piece.bytes.byteLength > 0 ? (task.piece.bytes.buffer as ArrayBuffer) : undefined;
+  return { result, rows: rows.finish(), ...(freed ? { freed } : {}) };
 }
