@@ -94,13 +94,7 @@ describe('verification in a pool of worker threads', () => {
       },
       { workers: 2, pieceBuffers: buffers },
     );
-    expect(pooled.checks.map((c) => c.check)).toContain('Segments checked by a pool of 2 worker threads');
-    expect(pooled.findings).toEqual(single.findings);
-    expect(pooled.ledgers).toEqual(single.ledgers);
-    expect(pooled.summary).toEqual(single.summary);
-    const codes = new Set(single.findings.map((f) => f.code));
-    expect(codes).toContain('SIGNATURE_INVALID');
-    expect(codes).toContain('RECORD_MALFORMED');
+    expectPoolGaveSingleThreadReport(pooled, single, ['SIGNATURE_INVALID', 'RECORD_MALFORMED']);
     // The threads moved each checked piece's buffer back (whether the reader takes one again
     // depends on sizes and timing: pieces.test.ts reads pieces into given-back buffers).
     expect(buffers.given).toBeGreaterThan(20);
@@ -146,13 +140,7 @@ describe('verification in a pool of worker threads', () => {
       },
       { workers: 1 },
     );
-    expect(pooled.checks.map((c) => c.check)).toContain('Segments checked by a pool of 2 worker threads');
-    expect(pooled.findings).toEqual(single.findings);
-    expect(pooled.ledgers).toEqual(single.ledgers);
-    expect(pooled.summary).toEqual(single.summary);
-    const codes = new Set(single.findings.map((f) => f.code));
-    expect(codes).toContain('SIGNATURE_INVALID');
-    expect(codes).toContain('RECORD_MALFORMED');
+    expectPoolGaveSingleThreadReport(pooled, single, ['SIGNATURE_INVALID', 'RECORD_MALFORMED']);
     // Every segment file went to a thread once, most of them several to a message.
     const segments = [...demo.files.keys()].filter((p) => /^ledgers\/[^/]+\/\d+\.jsonl$/.test(p)).length;
     expect(segments).toBeGreaterThan(200);
@@ -160,6 +148,18 @@ describe('verification in a pool of worker threads', () => {
     expect(batches.length).toBeLessThan(segments / 4);
   });
 });
+
+type Report = Awaited<ReturnType<typeof verifyPath>>;
+
+/** The pool of 2 threads checked the segments and gave the single thread's report, with `codes` among its findings. */
+function expectPoolGaveSingleThreadReport(pooled: Report, single: Report, codes: readonly string[]): void {
+  expect(pooled.checks.map((c) => c.check)).toContain('Segments checked by a pool of 2 worker threads');
+  expect(pooled.findings).toEqual(single.findings);
+  expect(pooled.ledgers).toEqual(single.ledgers);
+  expect(pooled.summary).toEqual(single.summary);
+  const found = new Set(single.findings.map((f) => f.code));
+  for (const code of codes) expect(found).toContain(code);
+}
 
 /** Free piece buffers that count what the pool's threads gave back. */
 class CountingBuffers extends FreePieceBuffers {

@@ -10,23 +10,12 @@ import { zipSync } from 'fflate';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipReader, ZipWriter, type Entry, type FileEntry } from '@zip.js/zip.js';
 import { describe, expect, it } from 'vitest';
 import { centralEntries } from '../../test/support/zip-patch.ts';
+import { seededRandom } from '../../test/support/seeded.ts';
 import type { RandomAccessBytes } from './source.ts';
 import { listedEntry, localDataOffset } from './zip-local.ts';
 import { withoutOverlapCheck } from './zip.ts';
 
 const TEXT = new TextEncoder().encode('hello world\n'.repeat(100));
-
-/** A PRNG from a seed (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function zipJsZip(options: ConstructorParameters<typeof ZipWriter>[1]): Promise<Uint8Array> {
   const writer = new ZipWriter(new Uint8ArrayWriter(), options);
@@ -159,7 +148,7 @@ describe('localDataOffset: the same outcome as zip.js, entry by entry', () => {
   });
 
   it('on 4,000 archives altered at one to three bytes where zip.js reads before the data', async () => {
-    const next = random(49);
+    const next = seededRandom(49);
     const seen = new Map<string, number>();
     let compared = 0;
     for (const [name, original] of await originals()) {

@@ -22,6 +22,7 @@ import {
   txnOf,
   type ReceiptTable,
 } from '../../renderer/workers/receipt-table.ts';
+import { seededRandom } from '../support/seeded.ts';
 
 export interface ExplorerCase {
   readonly what: string;
@@ -46,18 +47,6 @@ export interface ExplorerFigures {
   readonly cases: readonly ExplorerCase[];
 }
 
-/** A deterministic generator (mulberry32: the same table every run). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 function hex(n: number, random: () => number): string {
   let out = '';
   for (let i = 0; i < n; i++) out += Math.floor(random() * 16).toString(16);
@@ -71,7 +60,7 @@ export function syntheticTable(rows: number): {
   tableMs: number;
   tableWithoutExplorerMs: number;
 } {
-  const random = seeded(11);
+  const random = seededRandom(11);
   const subjects = Array.from(
     { length: 5000 },
     (_, i) => `sha256:${createHash('sha256').update(`s${i}`).digest('hex')}`,
