@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { SegmentResult } from '../../shared/engine/segment.ts';
-import type { SegmentRunner, SegmentTask } from '../../shared/engine/segment-task.ts';
+import { pieceBuffersOf, type SegmentRunner, type SegmentTask } from '../../shared/engine/segment-task.ts';
 import { startWorkerPool, type WorkerEvents, type WorkerLink, type WorkerPool } from '../../shared/engine/pool-core.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { SegmentPiece } from '../../shared/engine/pieces.ts';
@@ -109,7 +109,8 @@ export function warmPool(archivePath: string, size = defaultPoolSize(), options:
         tasksPerWorker: TASKS_PER_WORKER,
         start: (events, index) => {
           const thread = spawned[index] as Thread<SegmentResult[]>;
-          const link = thread.attach(events, sendPieces);
+          // The pieces' bytes move to the worker (transferred, not copied); nothing else is large.
+          const link = thread.attach(events, pieceBuffersOf);
           thread.worker.postMessage({ type: 'setup', setup } satisfies SetupMessage);
           return link;
         },
@@ -124,10 +125,6 @@ export function warmPool(archivePath: string, size = defaultPoolSize(), options:
     },
   };
 }
-
-/** The pieces' bytes move to the worker (transferred, not copied); nothing else is large. */
-const sendPieces = (tasks: SegmentTask[]): ArrayBuffer[] =>
-  tasks.flatMap((task) => (task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []));
 
 /** A message to a verification thread holds one task or several (whole small files at once). */
 function segmentRunnerOf(pool: WorkerPool<SegmentTask[], SegmentResult[]>): SegmentRunner {

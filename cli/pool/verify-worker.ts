@@ -15,7 +15,7 @@ import { controlFactories } from '../engine-options.ts';
 import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { SegmentResult } from '../../shared/engine/segment.ts';
-import type { SegmentTask } from '../../shared/engine/segment-task.ts';
+import { pieceBuffersOf, type SegmentTask } from '../../shared/engine/segment-task.ts';
 import type { SetupMessage, WorkerInit } from './protocol.ts';
 import { serveTasks } from './serve-tasks.ts';
 
@@ -52,6 +52,6 @@ async function verifyWorker(): Promise<void> {
       for (const task of tasks) results.push(await check(task));
       return results;
     },
-    (tasks) => tasks.flatMap((task) => (task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : [])),
+    pieceBuffersOf,
   );
 }

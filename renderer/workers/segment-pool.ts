@@ -11,7 +11,7 @@
  * Runtime-neutral apart from the worker handle, so it is tested under Node.
  */
 import type { SegmentResult } from '../../shared/engine/segment.ts';
-import type { SegmentRunner, SegmentTask } from '../../shared/engine/segment-task.ts';
+import { pieceBuffersOf, type SegmentRunner, type SegmentTask } from '../../shared/engine/segment-task.ts';
 import { startWorkerPool } from '../../shared/engine/pool-core.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { SegmentRows } from './receipt-columns.ts';
@@ -144,7 +144,7 @@ export async function startSegmentPool(
       return {
         send: (id, batch) => {
           sent.set(id, batch);
-          const pieces = batch.flatMap((task) => (task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []));
+          const pieces = pieceBuffersOf(batch);
           if (batch.length > 1) {
             // Whole small files: each one's lines come back in a buffer of their own size.
             const linesKept = batch.map((task) => options.linesKept?.(task.path) === true);

@@ -49,6 +49,14 @@ export interface SegmentRunner {
   readonly takesPieces?: boolean;
 }
 
+/**
+ * The buffers of the tasks' pieces (a task for a whole file has none): what a message of them moves
+ * to a worker, and what the worker moves back once they are checked.
+ */
+export function pieceBuffersOf(tasks: readonly SegmentTask[]): ArrayBuffer[] {
+  return tasks.flatMap((task) => (task.piece ? [task.piece.bytes.buffer as ArrayBuffer] : []));
+}
+
 /** A piece's lines, numbered as in its file; a too-long line is given as `readLines` would. */
 export function pieceLines(piece: SegmentPiece, maxLineBytes: number): AsyncIterable<LineRead> {
   if (piece.tooLong !== undefined) {
