@@ -13,7 +13,7 @@ import { centralEntries } from '../../test/support/zip-patch.ts';
 import { seededRandom } from '../../test/support/seeded.ts';
 import type { RandomAccessBytes } from './source.ts';
 import { listedEntry, localDataOffset } from './zip-local.ts';
-import { withoutOverlapCheck } from './zip.ts';
+import { ENTRY_CHECKS, READER_OPTIONS, withoutOverlapCheck } from './zip.ts';
 
 const TEXT = new TextEncoder().encode('hello world\n'.repeat(100));
 
@@ -70,7 +70,7 @@ const outcome = (run: () => Promise<number>): Promise<Outcome> =>
 
 /** For each entry zip.js lists in `zip`: zip.js's outcome and ours; null where zip.js lists nothing. */
 async function both(zip: Uint8Array): Promise<{ zipJs: Outcome; ours: Outcome }[] | null> {
-  const reader = new ZipReader(new Uint8ArrayReader(zip), { checkSignature: true, filenameValidation: 'tolerant' });
+  const reader = new ZipReader(new Uint8ArrayReader(zip), READER_OPTIONS);
   withoutOverlapCheck(reader);
   let entries: Entry[];
   try {
@@ -84,11 +84,7 @@ async function both(zip: Uint8Array): Promise<{ zipJs: Outcome; ours: Outcome }[
     const listed = listedEntry(entry);
     const zipJs = await outcome(async () => {
       const file = entry as FileEntry;
-      await file.getData(undefined as unknown as WritableStream, {
-        checkSignature: true,
-        checkOverlappingEntry: true,
-        checkOverlappingEntryOnly: true,
-      });
+      await file.getData(undefined as unknown as WritableStream, { ...ENTRY_CHECKS, checkOverlappingEntryOnly: true });
       return file.localDirectory?.dataOffset ?? Number.NaN;
     });
     const ours = await outcome(() => localDataOffset(bytesOf(zip), listed, directoryOffset));

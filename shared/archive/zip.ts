@@ -114,6 +114,9 @@ export async function* storedDataBytes(
   }
 }
 
+/** How the archive is listed (zip-local.test.ts lists with the same). Names: see `openZip`. */
+export const READER_OPTIONS = { checkSignature: true, filenameValidation: 'tolerant' } as const;
+
 /** What the reader keeps of a listed entry: one object each (an archive may list 100,000). */
 interface Held extends ListedEntry {
   /** Its place in the central directory (zip.js's index). */
@@ -155,7 +158,7 @@ export async function openZip(
   const bounds: ReadLimits = { ...DEFAULT_LIMITS, ...limits };
   // Names are checked by the engine entry by entry (archive/paths.ts), so that one unsafe
   // name is a finding about that entry instead of making the whole archive unreadable.
-  const reader = new ZipReader(new RandomAccessReader(bytes), { checkSignature: true, filenameValidation: 'tolerant' });
+  const reader = new ZipReader(new RandomAccessReader(bytes), READER_OPTIONS);
   withoutOverlapCheck(reader);
   // What is kept of each entry: with a native inflate, a few numbers (zip-local.ts checks its
   // local header from them); without one, zip.js's entry, which zip.js reads it through.
@@ -265,11 +268,12 @@ export async function openZip(
 }
 
 /**
- * What zip.js checks before an entry's data, on both read paths: the local header agrees with
+ * What zip.js checks before an entry's data where zip.js reads it: the local header agrees with
  * the central directory, and so does a data descriptor after the data (zip.js reads a
- * descriptor only when asked to check overlapping entries).
+ * descriptor only when asked to check overlapping entries). With a native inflate zip-local.ts
+ * makes the same checks (its test holds it to zip.js's `getData` with these options).
  */
-const ENTRY_CHECKS = { checkSignature: true, checkOverlappingEntry: true } as const;
+export const ENTRY_CHECKS = { checkSignature: true, checkOverlappingEntry: true } as const;
 
 /**
  * zip.js's overlap check refuses an entry whose bytes overlap an entry the same reader read
