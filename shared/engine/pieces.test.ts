@@ -288,7 +288,7 @@ describe('splitting a segment file into pieces at line ends', () => {
     }
   });
 
-  it('a file whose size is hinted holds its one piece in a buffer of that size and 64 KiB, not a copy', async () => {
+  it('a file whose size is hinted holds its one piece in a buffer of exactly that size, not a copy', async () => {
     const file = new TextEncoder().encode('x'.repeat(99_999) + '\n');
     const pieces = await all(
       splitIntoPieces(
@@ -301,7 +301,8 @@ describe('splitting a segment file into pieces at line ends', () => {
     expect(pieces).toHaveLength(1);
     const { piece } = pieces[0] as PieceRead;
     expect(piece.bytes.length).toBe(100_000);
-    expect(piece.bytes.buffer.byteLength).toBe(100_000 + 65_536);
+    expect(piece.bytes.buffer.byteLength).toBe(100_000);
+    expect(piece.bytes.byteOffset).toBe(0);
     // Without a hint (or with one that is no size) the buffer is a whole piece's and much
     // larger: the piece is copied out.
     for (const hint of [undefined, null, -1, Number.NaN]) {
@@ -373,8 +374,10 @@ describe('splitting a segment file into pieces at line ends', () => {
     ]);
     // A file of 40,000 bytes hinted at 0 fills more than half of 64 KiB: kept, not copied.
     expect(await sizes(lines.slice(0, 40_000), PIECE_BYTES_TEST, 0)).toEqual([[40_000, 65_536]]);
-    // Exactly half the buffer (a hint of 64 KiB: 128 KiB) is still kept.
-    expect(await sizes(lines.slice(0, 65_536), PIECE_BYTES_TEST, 65_536)).toEqual([[65_536, 131_072]]);
+    // Exactly half the buffer (32 KiB hinted at 0) is still kept.
+    expect(await sizes(lines.slice(0, 32_768), PIECE_BYTES_TEST, 0)).toEqual([[32_768, 65_536]]);
+    // A hint a little short grows the buffer to twice the hint: the piece more than half of it, kept.
+    expect(await sizes(lines.slice(0, 65_536), PIECE_BYTES_TEST, 60_000)).toEqual([[65_536, 120_000]]);
   });
 });
 
