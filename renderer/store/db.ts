@@ -161,7 +161,8 @@ export interface ReceiptLinesRow {
   places?: ChunkPlaces;
   /**
    * The segment files whose lines this row leaves out (empty in `lines`): read them with
-   * `readLineChunk` (line-files.ts), which takes them from `segmentFiles`. Absent: every line is here.
+   * `readLineChunk` (line-files.ts), which takes them from `segmentFiles`, or from the archive kept
+   * whole where `inFiles.parts` says where they lie. Absent: every line is here.
    */
   inFiles?: ChunkFiles;
   /**

@@ -17,9 +17,15 @@ import { blobBytes } from '../../shared/archive/blob.ts';
 import type { RawEntry } from '../../shared/archive/source.ts';
 import { KeptFiles, keepsWholeArchive, RecordedBytes, WHOLE_ARCHIVE_SHARE } from '../workers/kept-files.ts';
 import { storedLines } from '../workers/packed-lines.ts';
-import { ColumnBuilder, KEPT_FILE_MAX_BYTES, WHOLE_ARCHIVE_PATH, type LineChunk } from '../workers/receipt-columns.ts';
+import {
+  ColumnBuilder,
+  KEPT_FILE_MAX_BYTES,
+  WHOLE_ARCHIVE_PATH,
+  type FilePart,
+  type LineChunk,
+} from '../workers/receipt-columns.ts';
 import { beginImport, deleteArchive, putLineChunks } from './archives.ts';
-import { db, type SegmentFileRow } from './db.ts';
+import { db, type ReceiptLinesRow } from './db.ts';
 import { chunkTexts, forgetFileLines, prefetchFileLines, readLineChunk, withFileLines } from './line-files.ts';
 
 const SEGMENT = (n: number) => `ledgers/L/${String(n).padStart(6, '0')}.jsonl`;
@@ -347,23 +353,24 @@ describe('segment files kept as their stored bytes', () => {
     }
   });
 
-  it('kept whole when the files that can be kept are most of the archive: one copy, with the first chunk, each file a part of it', async () => {
-    expect(whole.chunks.map((c) => (c.files ?? []).map((f) => f.path))).toEqual([
-      [WHOLE_ARCHIVE_PATH, SEGMENT(1)],
-      [SEGMENT(2)],
-      [],
-    ]);
+  it('kept whole when the files that can be kept are most of the archive: one copy, with the first chunk; every chunk says where in it its files lie', async () => {
+    expect(whole.chunks.map((c) => (c.files ?? []).map((f) => f.path))).toEqual([[WHOLE_ARCHIVE_PATH], [], []]);
+    // No row for each file: a chunk's own row says where each file it names lies.
     const rows = await db.segmentFiles.where('archiveId').equals(whole.archiveId).toArray();
+    expect(rows.map((r) => r.path)).toEqual([WHOLE_ARCHIVE_PATH]);
     const archive = archiveOf(FILES);
-    const copy = rows.find((r) => r.path === WHOLE_ARCHIVE_PATH);
-    expect(new Uint8Array(await (copy?.blob as Blob).arrayBuffer())).toEqual(
+    expect(new Uint8Array(await (rows[0]?.blob as Blob).arrayBuffer())).toEqual(
       new Uint8Array(await archive.blob.arrayBuffer()),
     );
-    for (const row of rows.filter((r) => r.path !== WHOLE_ARCHIVE_PATH)) {
-      const stored = archive.stored.get(row.path) as StoredData;
-      expect(row.blob).toBeUndefined();
-      expect(row.part).toEqual({ in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize });
-    }
+    const partOf = (n: number) => {
+      const stored = archive.stored.get(SEGMENT(n)) as StoredData;
+      const file = FILES[n - 1] as (typeof FILES)[number];
+      return { offset: stored.offset, length: stored.compressedSize, method: file.method, size: file.bytes.length };
+    };
+    const expected = [[partOf(1)], [partOf(1), partOf(2)], [partOf(2)]];
+    expect(whole.chunks.map((c) => c.inFiles?.parts)).toEqual(expected);
+    for (let chunkNo = 0; chunkNo < 3; chunkNo++)
+      expect((await db.receiptLines.get([whole.archiveId, 'L', chunkNo]))?.inFiles?.parts).toEqual(expected[chunkNo]);
     // Relayed bytes are never kept whole (there is no file to slice): each file has its own copy.
     const relayedRows = await db.segmentFiles.where('archiveId').equals(relayed.archiveId).toArray();
     expect(relayedRows.map((r) => [r.path, r.part === undefined, r.blob instanceof Blob])).toEqual([
@@ -424,24 +431,64 @@ describe('segment files kept as their stored bytes', () => {
   it('a part whose archive copy is missing, or that lies outside it, is an error naming the file', async () => {
     const { archiveId } = await importChunks('whole');
     // Chunk 2 reads file 2 only.
-    const row = await db.receiptLines.get([archiveId, 'L', 2]);
-    const file = (await db.segmentFiles.get([archiveId, SEGMENT(2)])) as SegmentFileRow;
-    const part = file.part as NonNullable<typeof file.part>;
+    const row = (await db.receiptLines.get([archiveId, 'L', 2])) as ReceiptLinesRow;
+    const inFiles = row.inFiles as NonNullable<ReceiptLinesRow['inFiles']>;
+    const part = inFiles.parts?.[0] as FilePart;
     const copy = await db.segmentFiles.get([archiveId, WHOLE_ARCHIVE_PATH]);
-    await db.segmentFiles.put({ ...file, part: { ...part, offset: (copy?.blob as Blob).size - 10 } });
+    const withPart = (changed: FilePart): ReceiptLinesRow => ({ ...row, inFiles: { ...inFiles, parts: [changed] } });
     forgetFileLines();
-    await expect(withFileLines(row)).rejects.toThrow(
-      `${SEGMENT(2)}: the stored copy cannot be read (it lies past the end of the archive's copy`,
-    );
-    await db.segmentFiles.put({ ...file, part: { ...part, offset: -1 } });
-    forgetFileLines();
-    await expect(withFileLines(row)).rejects.toThrow(`${SEGMENT(2)}: the stored copy cannot be read`);
-    await db.segmentFiles.put(file);
+    for (const read of [withFileLines, chunkTexts]) {
+      await expect(read(withPart({ ...part, offset: (copy?.blob as Blob).size - 10 }))).rejects.toThrow(
+        `${SEGMENT(2)}: the stored copy cannot be read (it lies past the end of the archive's copy`,
+      );
+      await expect(read(withPart({ ...part, offset: -1 }))).rejects.toThrow(
+        `${SEGMENT(2)}: the stored copy cannot be read`,
+      );
+      // Another method than the import read, or another size: never the lines taken as they come.
+      await expect(read(withPart({ ...part, method: 12 }))).rejects.toThrow(
+        `${SEGMENT(2)}: the stored copy has compression method 12`,
+      );
+      await expect(read(withPart({ ...part, size: part.size - 1 }))).rejects.toThrow(`${SEGMENT(2)}`);
+    }
+    expect(await chunkTexts(row)).toEqual(await linesOf(held.archiveId, 2));
     await db.segmentFiles.delete([archiveId, WHOLE_ARCHIVE_PATH]);
     forgetFileLines();
     await expect(withFileLines(row)).rejects.toThrow(
       `${SEGMENT(2)}: the stored copy cannot be read (the copy of the archive it is part of is missing)`,
     );
+  });
+
+  it('kept whole, files that go on over several chunks, of ledgers read in turns: every chunk says where its files lie', async () => {
+    // Two ledgers, files of 600 lines (each over three or four chunks of 250) and of 3, their
+    // records given in turns of 97 as the engine may give them: each chunk of either ledger names its files' places.
+    const fileOf = (ledger: string, k: number, lines: number) => ({
+      path: `ledgers/${ledger}/${String(k).padStart(6, '0')}.jsonl`,
+      bytes: utf8(Array.from({ length: lines }, (_, i) => `{"seq":${i},"f":${k},"l":"${ledger}"}\n`).join('')),
+      method: (k % 2 === 0 ? 8 : 0) as 0 | 8,
+    });
+    const byLedger = ['L', 'M'].map((ledger) =>
+      [600, 3, 600, 3, 3, 600].map((lines, k) => fileOf(ledger, k + 1, lines)),
+    );
+    const all = byLedger.flat();
+    const recordsBy = byLedger.map((files, l) =>
+      files.flatMap((f) => recordsOf(f.path, f.bytes).map((r) => ({ ...r, ledger: l === 0 ? 'L' : 'M' }))),
+    );
+    const turns: RecordRead[] = [];
+    for (let at = 0; at < Math.max(...recordsBy.map((r) => r.length)); at += 97)
+      for (const r of recordsBy) turns.push(...r.slice(at, at + 97));
+    const heldTwo = await importChunks(false, all, undefined, turns);
+    const wholeTwo = await importChunks('whole', all, undefined, turns);
+    expect(wholeTwo.chunks.every((c) => c.inFiles?.parts?.every((p) => p !== null))).toBe(true);
+    expect(await db.segmentFiles.where('archiveId').equals(wholeTwo.archiveId).count()).toBe(1);
+    for (const ledger of ['L', 'M'])
+      for (let chunkNo = 0; chunkNo * 250 < 1809; chunkNo++) {
+        forgetFileLines();
+        const a = await readLineChunk(heldTwo.archiveId, ledger, chunkNo);
+        const b = await readLineChunk(wholeTwo.archiveId, ledger, chunkNo);
+        expect(storedLines(b as NonNullable<typeof b>), `${ledger} ${chunkNo}`).toEqual(
+          storedLines(a as NonNullable<typeof a>),
+        );
+      }
   });
 
   it('go with their archive when it is deleted', async () => {

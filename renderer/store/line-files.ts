@@ -27,7 +27,7 @@ import { inflateFromPoint, type ResumePoint } from '../../shared/archive/resume-
 import { copyOf, decodeUtf8Strict } from '../../shared/format/bytes.ts';
 import { hashOf } from '../../shared/format/hash.ts';
 import { PackedLinesBuilder, packedLineBytes, storedLines } from '../workers/packed-lines.ts';
-import type { PiecePlace } from '../workers/receipt-columns.ts';
+import { WHOLE_ARCHIVE_PATH, type FilePart, type PiecePlace } from '../workers/receipt-columns.ts';
 import { db, type ReceiptLinesRow, type SegmentFileRow } from './db.ts';
 
 /**
@@ -106,11 +106,15 @@ async function checkedLines(
     throw new Error(`${where} names segment files but not its lines' places: import the archive again.`);
   const { path: pathIds, line: lineNos } = row.places;
   const files = new Map<number, FileLines[]>();
-  const rows = rowsTogether(row.archiveId, inFiles.paths);
+  // A file the chunk says the place of (a part of the archive kept whole) has no row of its own.
+  const parts = inFiles.parts;
+  const rows = rowsTogether(row.archiveId, parts ? inFiles.paths.filter((_, k) => !parts[k]) : inFiles.paths);
   const read = await Promise.all(
     inFiles.paths.map(async (path, k) => {
       const id = inFiles.ids[k] as number;
-      const kept = await keptFile(row.archiveId, path, rows.get(path), windowBytes);
+      const part = parts?.[k];
+      const fileRow = part ? Promise.resolve(partRow(row.archiveId, path, part)) : rows.get(path);
+      const kept = await keptFile(row.archiveId, path, fileRow, windowBytes);
       if (!kept) throw new Error(`${path}: the stored copy of this segment file is missing. Import the archive again.`);
       if (kept.lines) return [kept.lines];
       const file = kept.row;
@@ -154,6 +158,20 @@ function holding(read: readonly FileLines[] | undefined, n: number): FileLines |
   let best: FileLines | undefined;
   for (const lines of read) if (lines.first <= n && (!best || lines.first > best.first)) best = lines;
   return best ?? read[0];
+}
+
+/**
+ * The row a part of the archive kept whole would have in `segmentFiles` (`ChunkFiles.parts`: the
+ * chunk says where the file lies, for a reader to take it as it takes a row).
+ */
+function partRow(archiveId: string, path: string, part: FilePart): SegmentFileRow {
+  return {
+    archiveId,
+    path,
+    part: { in: WHOLE_ARCHIVE_PATH, offset: part.offset, length: part.length },
+    method: part.method,
+    size: part.size,
+  };
 }
 
 /** Line `n` (1-based) of a kept file, or null when what was read of it has no such line. */

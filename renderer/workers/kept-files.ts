@@ -25,6 +25,7 @@ import { SEGMENT_PATH } from '../../shared/format/layout.ts';
 import {
   KEPT_FILE_MAX_BYTES,
   WHOLE_ARCHIVE_PATH,
+  type FilePart,
   type FilePoint,
   type LineChunk,
   type SegmentFile,
@@ -71,6 +72,16 @@ export class KeptFiles {
   private readonly streaming = new Map<number, { readonly file: SegmentFile; readonly bytes: RecordedBytes }>();
   /** Large files read (relayed bytes), to be stored with the next chunk, whichever it is. */
   private loose: string[] = [];
+  /**
+   * Small files that are parts of the archive kept whole, by path: each chunk that names one says
+   * where it lies (`ChunkFiles.parts`), and no row of its own is stored. Held until no later
+   * chunk can name the file ({@link attach}).
+   */
+  private readonly parts = new Map<string, FilePart>();
+  /** Per ledger, the file its last chunk named last (it may go on in the next chunk). */
+  private readonly lastNamed = new Map<string, string>();
+  /** Once the archive is kept whole: the files stored with rows of their own since (large ones, few). */
+  private readonly ownRows = new Set<string>();
 
   /**
    * @param archive the archive file the engine reads (kept bytes are slices of it), or null
@@ -157,11 +168,10 @@ export class KeptFiles {
       this.recording.delete(stored.offset);
       return;
     }
-    const file = { path, method: stored.method, size: stored.uncompressedSize };
+    const file = { method: stored.method, size: stored.uncompressedSize };
     if (this.whole) {
       this.kept.add(path);
-      const part = { in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize };
-      this.waiting.set(path, { ...file, part });
+      this.parts.set(path, { offset: stored.offset, length: stored.compressedSize, ...file });
       return;
     }
     const blob = this.archive
@@ -170,7 +180,7 @@ export class KeptFiles {
     this.recording.delete(stored.offset);
     if (!blob) return;
     this.kept.add(path);
-    this.waiting.set(path, { ...file, blob });
+    this.waiting.set(path, { path, ...file, blob });
   }
 
   /**
@@ -210,8 +220,9 @@ export class KeptFiles {
   }
 
   /**
-   * The chunk with the kept files it is the first to name, to be stored with it (and the
-   * archive kept whole, with the first chunk that names a part of it).
+   * The chunk with the kept files it is the first to name, to be stored with it, and where the
+   * parts of the archive kept whole that it names lie (and the archive itself, with the first
+   * chunk that names a part of it).
    */
   attach(chunk: LineChunk): LineChunk {
     // Every point noted so far: a chunk's lines come from pieces cut after the inflate passed
@@ -220,6 +231,7 @@ export class KeptFiles {
       chunk = { ...chunk, points: this.points };
       this.points = [];
     }
+    chunk = this.withParts(chunk);
     // A large file kept from relayed bytes is waiting from the end of its read, which comes
     // before its last piece's rows, so before the chunk holding its last line, or with it.
     const paths = [
@@ -227,18 +239,42 @@ export class KeptFiles {
       ...this.loose.filter((path) => this.waiting.has(path) && !chunk.inFiles?.paths.includes(path)),
     ];
     this.loose = [];
-    if (paths.length === 0) return chunk;
     const files = paths.map((path) => {
       const file = this.waiting.get(path);
       if (!file) throw new Error(`${path}: its lines were left out of the chunks, but the file was not kept.`);
       this.waiting.delete(path);
       return file;
     });
-    if (this.holder && files.some((f) => f.part?.in === WHOLE_ARCHIVE_PATH)) {
+    if (this.whole) for (const file of files) this.ownRows.add(file.path);
+    if (this.holder && (chunk.inFiles?.parts !== undefined || files.some((f) => f.part?.in === WHOLE_ARCHIVE_PATH))) {
       files.unshift(this.holder);
       this.holder = null;
     }
-    return { ...chunk, files };
+    return files.length === 0 ? chunk : { ...chunk, files };
+  }
+
+  /**
+   * The chunk with `inFiles.parts` for the parts of the archive kept whole that it names. A
+   * ledger's files come to the chunks in order, each file's lines together: of the files a chunk
+   * names, all but the last are done, and so is the last one of the ledger's chunk before, unless
+   * this chunk names it first (it went on); the places of those done are let go.
+   */
+  private withParts(chunk: LineChunk): LineChunk {
+    const named = chunk.inFiles;
+    if (this.parts.size === 0 || !named || named.paths.length === 0) return chunk;
+    const parts = named.paths.map((path) => {
+      const part = this.parts.get(path);
+      // Never a chunk that leaves a file's lines out without saying where they are.
+      if (!part && this.kept.has(path) && !this.waiting.has(path) && !this.ownRows.has(path))
+        throw new Error(`${path}: its lines were left out of the chunks, but where the file lies is no longer known.`);
+      return part ?? null;
+    });
+    const last = named.paths.at(-1) as string;
+    const before = this.lastNamed.get(chunk.ledger);
+    if (before !== undefined && before !== last) this.parts.delete(before);
+    for (const path of named.paths) if (path !== last) this.parts.delete(path);
+    this.lastNamed.set(chunk.ledger, last);
+    return parts.some((part) => part !== null) ? { ...chunk, inFiles: { ...named, parts } } : chunk;
   }
 }
 

@@ -193,7 +193,8 @@ export interface LineChunk {
   readonly places: ChunkPlaces;
   /**
    * Segment files whose lines this chunk does not hold (each such line is empty in `lines`):
-   * their stored bytes are kept whole instead (`segmentFiles`), and a reader takes line
+   * their stored bytes are kept whole instead (`segmentFiles`, or a part of the archive kept
+   * whole, `inFiles.parts`), and a reader takes line
    * `places.line[i]` of file `paths[k]` for a line whose `places.path[i]` is `ids[k]`
    * (renderer/store/line-files.ts). Absent: the chunk holds every line.
    */
@@ -204,7 +205,7 @@ export interface LineChunk {
    * resume points a piece at a time, not whole (renderer/store/line-files.ts).
    */
   readonly pieces?: readonly ChunkPiece[];
-  /** Files of `inFiles` that no chunk before this one named: stored with this chunk. */
+  /** Files of `inFiles` that no chunk before this one named, and that have no place in `inFiles.parts`: stored with this chunk. */
   readonly files?: readonly SegmentFile[];
   /** Resume points of large kept files noted since the chunk before (shared/archive/resume-points.ts): stored with this chunk. */
   readonly points?: readonly FilePoint[];
@@ -272,6 +273,27 @@ export interface ChunkFiles {
   readonly ids: readonly number[];
   /** The segment file's path (its entry name) for each id. */
   readonly paths: readonly string[];
+  /**
+   * For each file, where its stored bytes lie in the archive kept whole (the row
+   * {@link WHOLE_ARCHIVE_PATH}), when the file has no row of its own in `segmentFiles`; null for
+   * a file that has one. Absent (imports before 2026-12-07, or no such file): every file has its row.
+   * Why: a row for each small file was most of what an import with files of ten receipts paid
+   * beyond the command line (10,000 rows, about 2.4 s of the browser's CPU at 100,000
+   * receipts; docs/PERFORMANCE.md, fiftieth session); every chunk that names the file says
+   * where it lies instead.
+   */
+  readonly parts?: readonly (FilePart | null)[];
+}
+
+/** A small kept file's place in the archive kept whole, and how to inflate it (see {@link ChunkFiles.parts}). */
+export interface FilePart {
+  /** `length` stored bytes from `offset` of the archive's copy. */
+  readonly offset: number;
+  readonly length: number;
+  /** 0 stored, 8 deflated. */
+  readonly method: number;
+  /** Its bytes once inflated. */
+  readonly size: number;
 }
 
 /** The places of a chunk's lines (see {@link LineChunk.places}). */
