@@ -121,9 +121,11 @@ async function importChunks(
   readWhole = (_path: string) => true,
   /** The lines the engine verified (of `FILES` unless given). */
   lineRecords = records,
+  /** KeptFiles' own unless given. */
+  partInChunkMaxBytes?: number,
 ): Promise<{ archiveId: string; chunks: LineChunk[] }> {
   const archive = archiveOf(files);
-  const kept = new KeptFiles(keep === 'relayed' ? null : archive.blob);
+  const kept = new KeptFiles(keep === 'relayed' ? null : archive.blob, partInChunkMaxBytes);
   // Told the directory as the engine tells it (onEntries); the archive is kept whole only when asked here.
   if (keep === 'whole' || keep === 'relayed') kept.decide(archive.entries);
   const builder = new ColumnBuilder(undefined, (path) => keep !== false && kept.has(path));
@@ -458,9 +460,10 @@ describe('segment files kept as their stored bytes', () => {
     );
   });
 
-  it('kept whole, files that go on over several chunks, of ledgers read in turns: every chunk says where its files lie', async () => {
+  it('kept whole, files that go on over several chunks, of ledgers read in turns: every chunk says where its small files lie', async () => {
     // Two ledgers, files of 600 lines (each over three or four chunks of 250) and of 3, their
-    // records given in turns of 97 as the engine may give them: each chunk of either ledger names its files' places.
+    // records given in turns of 97 as the engine may give them: each chunk of either ledger
+    // names its small files' places; the larger files (past the limit given) have rows of their own.
     const fileOf = (ledger: string, k: number, lines: number) => ({
       path: `ledgers/${ledger}/${String(k).padStart(6, '0')}.jsonl`,
       bytes: utf8(Array.from({ length: lines }, (_, i) => `{"seq":${i},"f":${k},"l":"${ledger}"}\n`).join('')),
@@ -480,14 +483,25 @@ describe('segment files kept as their stored bytes', () => {
     const wholeTwo = await importChunks('whole', all, undefined, turns);
     expect(wholeTwo.chunks.every((c) => c.inFiles?.parts?.every((p) => p !== null))).toBe(true);
     expect(await db.segmentFiles.where('archiveId').equals(wholeTwo.archiveId).count()).toBe(1);
+    // Files of 600 lines past the limit: a row each (and the archive's), the chunks' places for the small ones only.
+    const mixed = await importChunks('whole', all, undefined, turns, 1000);
+    const small = (path: string) => (all.find((f) => f.path === path)?.bytes.length ?? Infinity) <= 1000;
+    for (const chunk of mixed.chunks) {
+      const named = chunk.inFiles?.paths ?? [];
+      expect(named.length).toBeGreaterThan(0);
+      expect(chunk.inFiles?.parts?.map((p) => p !== null) ?? named.map(() => false)).toEqual(named.map(small));
+    }
+    expect(await db.segmentFiles.where('archiveId').equals(mixed.archiveId).count()).toBe(1 + 6);
     for (const ledger of ['L', 'M'])
       for (let chunkNo = 0; chunkNo * 250 < 1809; chunkNo++) {
         forgetFileLines();
         const a = await readLineChunk(heldTwo.archiveId, ledger, chunkNo);
-        const b = await readLineChunk(wholeTwo.archiveId, ledger, chunkNo);
-        expect(storedLines(b as NonNullable<typeof b>), `${ledger} ${chunkNo}`).toEqual(
-          storedLines(a as NonNullable<typeof a>),
-        );
+        for (const keptBy of [wholeTwo, mixed]) {
+          const b = await readLineChunk(keptBy.archiveId, ledger, chunkNo);
+          expect(storedLines(b as NonNullable<typeof b>), `${ledger} ${chunkNo}`).toEqual(
+            storedLines(a as NonNullable<typeof a>),
+          );
+        }
       }
   });
 

@@ -182,7 +182,9 @@ function lineOf(file: FileLines, n: number): Uint8Array | null {
 /**
  * Starts reading a segment file that a chunk about to be read may name, so that it is read
  * beside the chunk row. Nothing is kept when it was not kept at import (its row is missing),
- * and a failure is left for the read that needs the file to report.
+ * and a failure is left for the read that needs the file to report. A small part of the archive
+ * kept whole has no row either (the chunk row says where it lies, `ChunkFiles.parts`): it is
+ * read with the chunk, and asking ahead costs one read that finds nothing.
  */
 export function prefetchFileLines(archiveId: string, path: string): void {
   void keptFile(archiveId, path).catch(() => undefined);

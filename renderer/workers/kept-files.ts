@@ -31,6 +31,16 @@ import {
   type SegmentFile,
 } from './receipt-columns.ts';
 
+/**
+ * Kept files up to this many bytes (inflated) that are parts of the archive kept whole get no row
+ * of their own: each chunk that names one says where it lies (`ChunkFiles.parts`). A row cost the
+ * browser about 0.24 ms of CPU (10,000 files of ten receipts: 2.4 s of an import of 100,000;
+ * docs/PERFORMANCE.md, fiftieth session), where checking a file of this size takes ~13 ms. A
+ * larger file keeps its row, which a receipt view reads ahead, beside the chunk row
+ * (`prefetchFileLines`): a row for each of the few large files costs nothing that shows.
+ */
+export const PART_IN_CHUNK_MAX_BYTES = 256 * 1024;
+
 /** The stored data of a file small enough to keep, by a method a reader can inflate. */
 function keepable(stored: StoredData): boolean {
   return stored.uncompressedSize <= KEPT_FILE_MAX_BYTES && (stored.method === 0 || stored.method === 8);
@@ -73,9 +83,9 @@ export class KeptFiles {
   /** Large files read (relayed bytes), to be stored with the next chunk, whichever it is. */
   private loose: string[] = [];
   /**
-   * Small files that are parts of the archive kept whole, by path: each chunk that names one says
-   * where it lies (`ChunkFiles.parts`), and no row of its own is stored. Held until no later
-   * chunk can name the file ({@link attach}).
+   * Small files (up to {@link PART_IN_CHUNK_MAX_BYTES}) that are parts of the archive kept whole,
+   * by path: each chunk that names one says where it lies (`ChunkFiles.parts`), and no row of
+   * its own is stored. Held until no later chunk can name the file ({@link attach}).
    */
   private readonly parts = new Map<string, FilePart>();
   /** Per ledger, the file its last chunk named last (it may go on in the next chunk). */
@@ -87,7 +97,11 @@ export class KeptFiles {
    * @param archive the archive file the engine reads (kept bytes are slices of it), or null
    *   when its bytes are relayed (kept bytes are recorded as the engine reads them).
    */
-  constructor(private readonly archive: Blob | null) {}
+  constructor(
+    private readonly archive: Blob | null,
+    /** Kept files up to this many bytes (inflated) that are parts of the archive kept whole have no row of their own. */
+    private readonly partInChunkMaxBytes = PART_IN_CHUNK_MAX_BYTES,
+  ) {}
 
   /**
    * The engine's inflate, recording the stored bytes of each entry small enough to keep when the
@@ -171,7 +185,14 @@ export class KeptFiles {
     const file = { method: stored.method, size: stored.uncompressedSize };
     if (this.whole) {
       this.kept.add(path);
-      this.parts.set(path, { offset: stored.offset, length: stored.compressedSize, ...file });
+      if (stored.uncompressedSize <= this.partInChunkMaxBytes)
+        this.parts.set(path, { offset: stored.offset, length: stored.compressedSize, ...file });
+      else
+        this.waiting.set(path, {
+          path,
+          ...file,
+          part: { in: WHOLE_ARCHIVE_PATH, offset: stored.offset, length: stored.compressedSize },
+        });
       return;
     }
     const blob = this.archive

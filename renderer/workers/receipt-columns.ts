@@ -275,12 +275,12 @@ export interface ChunkFiles {
   readonly paths: readonly string[];
   /**
    * For each file, where its stored bytes lie in the archive kept whole (the row
-   * {@link WHOLE_ARCHIVE_PATH}), when the file has no row of its own in `segmentFiles`; null for
-   * a file that has one. Absent (imports before 2026-12-07, or no such file): every file has its row.
-   * Why: a row for each small file was most of what an import with files of ten receipts paid
-   * beyond the command line (10,000 rows, about 2.4 s of the browser's CPU at 100,000
-   * receipts; docs/PERFORMANCE.md, fiftieth session); every chunk that names the file says
-   * where it lies instead.
+   * {@link WHOLE_ARCHIVE_PATH}), when the file has no row of its own in `segmentFiles` (a small
+   * one: kept-files.ts's `PART_IN_CHUNK_MAX_BYTES`); null for a file that has one. Absent
+   * (imports before 2026-12-07, or no such file): every file has its row. Why: a row for each
+   * small file was most of what an import with files of ten receipts paid beyond the command
+   * line (10,000 rows, about 2.4 s of the browser's CPU at 100,000 receipts;
+   * docs/PERFORMANCE.md, fiftieth session); every chunk that names the file says where it lies instead.
    */
   readonly parts?: readonly (FilePart | null)[];
 }

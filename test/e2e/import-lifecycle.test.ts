@@ -187,4 +187,39 @@ describe('import lifecycle', () => {
       expect(wb.errors).toEqual([]);
     },
   );
+
+  it("a producer's small segment files (ten receipts each) are parts of the archive's copy with no row of their own: a line read back is the file's own", async () => {
+    const { page } = wb;
+    // Two ledgers of 1,500 receipts in files of 10: 300 files, each chunk of 250 lines naming 25.
+    const small = await bigArchive(3_000, 10);
+    const before = await storedRowCounts(page);
+    await page.goto(`${inject('baseUrl')}#/`);
+    await page.getByTestId('start-page').waitFor();
+    await startImport(page, small.path);
+    await page.getByTestId('dashboard').waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe('3,000');
+    const counts = await storedRowCounts(page);
+    const added = (table: string) => (counts[table] ?? 0) - (before[table] ?? 0);
+    // The archive's copy only: each line chunk says where its files lie in it (ChunkFiles.parts).
+    expect(added('segmentFiles')).toBe(1);
+    expect(added('receiptLines')).toBe(12);
+    const { paths, lineOf } = segmentLinesOf(small.path);
+    expect(paths).toHaveLength(300);
+    // Files in path order: the first ledger's 150, then the second's; one read after a reload.
+    await expectLinesReadBack(
+      page,
+      archiveIdOf(page),
+      [
+        [0, lineOf(0, 1)],
+        [9, lineOf(0, 10)],
+        [10, lineOf(1, 1)],
+        [1_234, lineOf(123, 5)],
+        [1_499, lineOf(149, 10)],
+        [1_500, lineOf(150, 1)],
+        [2_999, lineOf(299, 10)],
+      ],
+      3,
+    );
+    expect(wb.errors).toEqual([]);
+  });
 });
