@@ -9,7 +9,13 @@ import type { RecordRead } from '../../shared/engine/types.ts';
 import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { engineOptions } from '../../cli/engine-options.ts';
 import { nodeCedar } from '../../cli/cedar-node.ts';
-import { ColumnBuilder, SegmentRowsBuilder, type LineChunk, type SegmentRows } from './receipt-columns.ts';
+import {
+  ColumnBuilder,
+  SegmentRowsBuilder,
+  type LineChunk,
+  type RowsFile,
+  type SegmentRows,
+} from './receipt-columns.ts';
 import { storedLines } from './packed-lines.ts';
 
 describe('SegmentRows', () => {
@@ -55,6 +61,73 @@ describe('SegmentRows', () => {
     expect(segments).toBeGreaterThan(2);
     expect(wholeChunks).toEqual(oneChunks);
     expect(whole.finish()).toEqual(one.finish());
+
+    // Several whole files in one set of rows (a pool worker's group), across ledgers, some files'
+    // lines left out (kept as their stored bytes): the same chunks as record by record.
+    const files = [...new Set(records.map((r) => r.path))];
+    expect(new Set(records.map((r) => r.ledger)).size).toBeGreaterThan(1);
+    const keptFile = (path: string) => files.indexOf(path) % 3 === 1;
+    for (const groupOf of [2, 3, 5]) {
+      const single = new ColumnBuilder(undefined, keptFile);
+      const singleChunks: LineChunk[] = [];
+      for (const record of records) {
+        const chunk = single.add(record);
+        if (chunk) singleChunks.push(chunk);
+      }
+      singleChunks.push(...single.flush());
+      const grouped = new ColumnBuilder(undefined, keptFile);
+      const groupedChunks: LineChunk[] = [];
+      let group: SegmentRowsBuilder | null = null;
+      let inGroup = 0;
+      let sets = 0;
+      const send = () => {
+        if (!group) return;
+        const rows = structuredClone(group.finish()) as SegmentRows;
+        if (inGroup > 1) expect(rows.files?.map((f) => f.path)).toHaveLength(inGroup);
+        groupedChunks.push(...grouped.addSegment(rows));
+        group = null;
+        sets++;
+      };
+      let path = '';
+      for (const record of records) {
+        if (record.path !== path) {
+          path = record.path;
+          if (group && inGroup < groupOf) {
+            group.next(record.ledger, path, keptFile(path));
+            inGroup++;
+          } else {
+            send();
+            group = new SegmentRowsBuilder(record.ledger, path, undefined, keptFile(path));
+            inGroup = 1;
+          }
+        }
+        group?.add(record);
+      }
+      send();
+      groupedChunks.push(...grouped.flush());
+      expect(sets).toBeLessThan(segments);
+      expect(groupedChunks, `groups of ${groupOf}`).toEqual(singleChunks);
+      expect(grouped.finish()).toEqual(single.finish());
+    }
+  });
+
+  it('rows of several files that do not add up to the rows sent are refused', () => {
+    const rows = new SegmentRowsBuilder('a', 'ledgers/a/000001.jsonl');
+    rows.add({ ledger: 'a', path: 'ledgers/a/000001.jsonl', line: 1, text: '{}', hash: '', receipt: null });
+    rows.next('b', 'ledgers/b/000001.jsonl');
+    rows.add({ ledger: 'b', path: 'ledgers/b/000001.jsonl', line: 1, text: '{}', hash: '', receipt: null });
+    const done = rows.finish();
+    expect(done.files).toEqual([
+      { ledger: 'a', path: 'ledgers/a/000001.jsonl', count: 1 },
+      { ledger: 'b', path: 'ledgers/b/000001.jsonl', count: 1 },
+    ]);
+    const files = done.files ?? [];
+    expect(() => new ColumnBuilder().addSegment({ ...done, files: [files[0] as RowsFile] })).toThrow(
+      'Rows were sent for 1 lines of no file.',
+    );
+    expect(() =>
+      new ColumnBuilder().addSegment({ ...done, files: [...files, { ...(files[1] as RowsFile), count: 5 }] }),
+    ).toThrow('are more than the 2 sent');
   });
 
   it('a kept file: its rows come without lines, the chunks leave them out and name it; a builder not keeping it refuses them', () => {

@@ -498,9 +498,27 @@ export interface SegmentRows {
   readonly subjectIds: Uint32Array;
   readonly subjects: readonly string[];
   readonly receiptIds: readonly string[];
+  /**
+   * The rows of several whole small files checked together (one group of a pool worker,
+   * shared/engine/pieces.ts's `batchSmallFiles`): each file's ledger, path and row count, in
+   * order; `ledger`, `path`, `linesLeftOut` and `piece` above are then the first file's. Absent:
+   * every row is of `path`. One set of rows for a group, not one per file: each set cost a
+   * worker its columns, dictionaries and buffers to build and post, and the verify worker a
+   * message to read (docs/PERFORMANCE.md, fiftieth session).
+   */
+  readonly files?: readonly RowsFile[];
 }
 
-/** Collects one segment's records as {@link SegmentRows}. */
+/** One file's rows within {@link SegmentRows} of several files. */
+export interface RowsFile {
+  readonly ledger: string;
+  readonly path: string;
+  readonly count: number;
+  readonly linesLeftOut?: boolean;
+  readonly piece?: PiecePlace;
+}
+
+/** Collects one segment's records as {@link SegmentRows} (or several whole files', one after another: {@link next}). */
 export class SegmentRowsBuilder {
   private readonly agents = new Dictionary();
   private readonly actions = new Dictionary();
@@ -528,20 +546,45 @@ export class SegmentRowsBuilder {
     subjectIds: new GrowableUint32(),
   };
 
+  /** The files before the current one, when there were any ({@link next}). */
+  private readonly done: RowsFile[] = [];
+  /** Rows of the files before the current one. */
+  private rowsBefore = 0;
+
   constructor(
-    private readonly ledger: string,
-    private readonly path: string,
+    private ledger: string,
+    private path: string,
     /** The bytes of the lines to come, when known (a piece's): their buffer is made that size at once. */
     lineBytes?: number,
     /** Leave the lines out (each empty): the file is kept as its stored bytes. */
-    private readonly linesLeftOut = false,
+    private linesLeftOut = false,
     /** Memory to pack the lines into, when it holds `lineBytes` (a buffer lines came back in before). */
     into?: ArrayBuffer,
     /** The piece the lines are from, said with the rows when their lines are left out. */
-    private readonly piece?: PiecePlace,
+    private piece?: PiecePlace,
   ) {
     this.lines = new PackedLinesBuilder(lineBytes, into);
     this.numbers.subjectStart.push(0);
+  }
+
+  /** The records that follow are another whole file's (the rows then say each file's, `files`). */
+  next(ledger: string, path: string, linesLeftOut = false, piece?: PiecePlace): void {
+    this.done.push(this.currentFile());
+    this.rowsBefore = this.lines.count;
+    this.ledger = ledger;
+    this.path = path;
+    this.linesLeftOut = linesLeftOut;
+    this.piece = piece;
+  }
+
+  private currentFile(): RowsFile {
+    return {
+      ledger: this.ledger,
+      path: this.path,
+      count: this.lines.count - this.rowsBefore,
+      ...(this.linesLeftOut ? { linesLeftOut: true } : {}),
+      ...(this.linesLeftOut && this.piece ? { piece: this.piece } : {}),
+    };
   }
 
   add(record: RecordRead): void {
@@ -570,14 +613,17 @@ export class SegmentRowsBuilder {
 
   finish(): SegmentRows {
     const n = this.numbers;
+    const files = this.done.length > 0 ? [...this.done, this.currentFile()] : null;
+    const first = files ? (files[0] as RowsFile) : this.currentFile();
     return {
-      ledger: this.ledger,
-      path: this.path,
+      ledger: first.ledger,
+      path: first.path,
       count: this.lines.count,
       // The builder is done: its buffer goes as it is (a piece's lines fill it, sized at the start).
       lines: this.lines.takeLast(),
-      ...(this.linesLeftOut ? { linesLeftOut: true } : {}),
-      ...(this.linesLeftOut && this.piece ? { piece: this.piece } : {}),
+      ...(first.linesLeftOut ? { linesLeftOut: true } : {}),
+      ...(first.piece ? { piece: first.piece } : {}),
+      ...(files ? { files } : {}),
       hashes: this.hashes,
       seq: copyOf(n.seq.view()),
       ts: copyOf(n.ts.view()),
@@ -676,20 +722,43 @@ export class ColumnBuilder {
     return this.addRow(record.ledger, this.paths.id(record.path), rowValues(record));
   }
 
-  /** Adds a segment's rows (built where the segment was checked); returns the line chunks they completed. */
+  /**
+   * Adds a segment's rows (built where the segment was checked), or several whole files' (`files`);
+   * returns the line chunks they completed.
+   */
   addSegment(rows: SegmentRows): LineChunk[] {
     const chunks: LineChunk[] = [];
-    const pathId = this.paths.id(rows.path);
+    const files = rows.files ?? [rows];
+    let from = 0;
+    for (const file of files) {
+      const to = from + file.count;
+      if (to > rows.count) throw new Error(`The rows of ${file.path} are more than the ${rows.count} sent.`);
+      this.addRows(rows, from, to, file, chunks);
+      from = to;
+    }
+    if (from !== rows.count) throw new Error(`Rows were sent for ${rows.count - from} lines of no file.`);
+    return chunks;
+  }
+
+  /** Rows `from` to `to` of `rows`, all of `file`, into `chunks`. */
+  private addRows(
+    rows: SegmentRows,
+    from: number,
+    to: number,
+    file: Pick<RowsFile, 'ledger' | 'path' | 'linesLeftOut' | 'piece'>,
+    chunks: LineChunk[],
+  ): void {
+    const pathId = this.paths.id(file.path);
     // Never store the empty lines of rows that left them out as if they were the lines.
-    if (rows.linesLeftOut && rows.count > 0 && !this.inFile(pathId))
-      throw new Error(`The rows of ${rows.path} came without their lines, but the file is not kept.`);
-    for (let i = 0; i < rows.count; i++) {
+    if (file.linesLeftOut && to > from && !this.inFile(pathId))
+      throw new Error(`The rows of ${file.path} came without their lines, but the file is not kept.`);
+    for (let i = from; i < to; i++) {
       const subjects: string[] = [];
       for (let k = rows.subjectStart[i] as number; k < (rows.subjectStart[i + 1] as number); k++)
         subjects.push(rows.subjects[rows.subjectIds[k] as number] as string);
       const txn = rows.txns[rows.txn[i] as number];
       const chunk = this.addRow(
-        rows.ledger,
+        file.ledger,
         pathId,
         {
           line: rows.line[i] as number,
@@ -709,11 +778,10 @@ export class ColumnBuilder {
           bytes: packedLineBytes(rows.lines, i) as Uint8Array,
           hash: rows.hashes[i] as string,
         },
-        rows.piece,
+        file.piece,
       );
       if (chunk) chunks.push(chunk);
     }
-    return chunks;
   }
 
   private addRow(ledgerName: string, pathId: number, v: RowValues, piece?: PiecePlace): LineChunk | null {

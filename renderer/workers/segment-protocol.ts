@@ -58,7 +58,7 @@ export type FromSegmentWorker =
       readonly pieceBuffer?: ArrayBuffer;
     }
   | {
-      /** The answer to `tasks`: a result and rows for each, in order. */
+      /** The answer to `tasks`: a result for each, in order, and their rows in one set (its `files` says whose each row is). */
       readonly type: 'results';
       readonly id: number;
       readonly results: readonly SegmentResult[];

@@ -18,7 +18,7 @@ import { createMetricsCollector } from '../../shared/controls/metrics.ts';
 import { createPrivacyCollector } from '../../shared/controls/privacy.ts';
 import { loadControlChecks } from './control-checks.ts';
 import { SharedDecisions } from '../../shared/decisions/shared-memo.ts';
-import { SegmentRowsBuilder, segmentRowsBuffers } from './receipt-columns.ts';
+import { SegmentRowsBuilder, segmentRowsBuffers, type PiecePlace } from './receipt-columns.ts';
 import { ByteRelay } from './relay.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
@@ -130,7 +130,19 @@ type Task = Extract<ToSegmentWorker, { type: 'task' }>['task'];
 
 async function runTask(id: number, task: Task, linesKept: boolean): Promise<void> {
   try {
-    const { result, rows, freed } = await checkTask(task, linesKept, true);
+    // Lines kept as the file's stored bytes are not sent back (nor copied into a buffer for it);
+    // a piece's are packed into a buffer lines came back in before (or a new whole piece's).
+    const lineBytes = linesKept ? 0 : task.piece?.bytes.length;
+    const builder = new SegmentRowsBuilder(
+      task.ledger,
+      task.path,
+      lineBytes,
+      linesKept,
+      lineBytes ? linesBufferFor(lineBytes) : undefined,
+      placeOf(task),
+    );
+    const { result, freed } = await checkTask(task, builder);
+    const rows = builder.finish();
     post(
       { type: 'result', id, result, rows, busyMs, idleMs, ...(freed ? { pieceBuffer: freed } : {}) },
       freed ? [...segmentRowsBuffers(rows), freed] : segmentRowsBuffers(rows),
@@ -140,21 +152,29 @@ async function runTask(id: number, task: Task, linesKept: boolean): Promise<void
   }
 }
 
-/** Several whole small files, checked in order and answered in one message. */
+/**
+ * Several whole small files, checked in order and answered in one message, their rows in one set
+ * (SegmentRows' `files` says whose each row is).
+ */
 async function runTasks(id: number, batch: readonly Task[], linesKept: readonly boolean[]): Promise<void> {
   try {
     const results = [];
-    const rows = [];
     const pieceBuffers: ArrayBuffer[] = [];
+    // The group's lines in one buffer of their size (a spare one is a whole piece's).
+    let lineBytes = 0;
+    for (const [i, task] of batch.entries()) if (linesKept[i] !== true) lineBytes += task.piece?.bytes.length ?? 0;
+    let rows: SegmentRowsBuilder | undefined;
     for (const [i, task] of batch.entries()) {
-      // Each small file's lines in a buffer of their own size: a spare one is a whole piece's.
-      const checked = await checkTask(task, linesKept[i] === true, false);
+      const kept = linesKept[i] === true;
+      if (rows) rows.next(task.ledger, task.path, kept, placeOf(task));
+      else rows = new SegmentRowsBuilder(task.ledger, task.path, lineBytes, kept, undefined, placeOf(task));
+      const checked = await checkTask(task, rows);
       results.push(checked.result);
-      rows.push(checked.rows);
       if (checked.freed) pieceBuffers.push(checked.freed);
     }
-    post({ type: 'results', id, results, rows, busyMs, idleMs, pieceBuffers }, [
-      ...rows.flatMap(segmentRowsBuffers),
+    const all = rows ? [rows.finish()] : [];
+    post({ type: 'results', id, results, rows: all, busyMs, idleMs, pieceBuffers }, [
+      ...all.flatMap(segmentRowsBuffers),
       ...pieceBuffers,
     ]);
   } catch (error) {
@@ -162,33 +182,23 @@ async function runTasks(id: number, batch: readonly Task[], linesKept: readonly 
   }
 }
 
+/** Where a task's piece lies in its file. */
+function placeOf(task: Task): PiecePlace | undefined {
+  return task.piece ? { offset: task.piece.offset, line: task.piece.firstLine, span: task.piece.span } : undefined;
+}
+
 /**
- * Checks one task: its result, its rows, and its piece's buffer, free once the piece is checked.
- * `spareLines` packs the lines into a buffer lines came back in before (or a new whole piece's).
+ * Checks one task, its records added to `rows`: its result, and its piece's buffer, free once
+ * the piece is checked.
  */
 async function checkTask(
   task: Task,
-  linesKept: boolean,
-  spareLines: boolean,
-): Promise<{
-  result: Awaited<ReturnType<SegmentChecker>>;
-  rows: ReturnType<SegmentRowsBuilder['finish']>;
-  freed?: ArrayBuffer;
-}> {
+  rows: SegmentRowsBuilder,
+): Promise<{ result: Awaited<ReturnType<SegmentChecker>>; freed?: ArrayBuffer }> {
   if (!checker) throw new Error('task before init');
   const check = await checker;
   const from = performance.now();
   if (running++ === 0 && idleSince !== null) idleMs += from - idleSince;
-  // Lines kept as the file's stored bytes are not sent back (nor copied into a buffer for it).
-  const lineBytes = linesKept ? 0 : task.piece?.bytes.length;
-  const rows = new SegmentRowsBuilder(
-    task.ledger,
-    task.path,
-    lineBytes,
-    linesKept,
-    lineBytes && spareLines ? linesBufferFor(lineBytes) : undefined,
-    task.piece ? { offset: task.piece.offset, line: task.piece.firstLine, span: task.piece.span } : undefined,
-  );
   let result: Awaited<ReturnType<SegmentChecker>>;
   try {
     result = await check(task, (record) => rows.add(record));
@@ -200,5 +210,5 @@ async function checkTask(
   // Nothing of the piece is held once it is checked (lines are copied into the rows, signed
   // bytes into slabs): its buffer goes back to be read into again.
   const freed = task.piece && task.piece.bytes.byteLength > 0 ? (task.piece.bytes.buffer as ArrayBuffer) : undefined;
-  return { result, rows: rows.finish(), ...(freed ? { freed } : {}) };
+  return { result, ...(freed ? { freed } : {}) };
 }
