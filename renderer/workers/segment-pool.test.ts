@@ -21,17 +21,22 @@ function resultOf(task: SegmentTask): SegmentResult {
   return { ...emptySegmentResult(task.path, task.ledger, 0), lines: 1 };
 }
 
-function rowsOf(task: SegmentTask, lineBytes?: number): SegmentRows {
-  const rows = new SegmentRowsBuilder(task.ledger, task.path, lineBytes);
-  rows.add({
-    ledger: task.ledger,
-    path: task.path,
-    line: 1,
-    text: `{"path":"${task.path}"}`,
-    hash: 'sha256:00',
-    receipt: null,
-  });
-  return rows.finish();
+/** One set of rows for a message's tasks, one line each, as segment.worker.ts builds them. */
+function rowsOf(batch: readonly SegmentTask[], lineBytes?: number): SegmentRows {
+  let rows: SegmentRowsBuilder | undefined;
+  for (const task of batch) {
+    if (rows) rows.next(task.ledger, task.path);
+    else rows = new SegmentRowsBuilder(task.ledger, task.path, lineBytes);
+    rows.add({
+      ledger: task.ledger,
+      path: task.path,
+      line: 1,
+      text: `{"path":"${task.path}"}`,
+      hash: 'sha256:00',
+      receipt: null,
+    });
+  }
+  return (rows as SegmentRowsBuilder).finish();
 }
 
 /**
@@ -59,31 +64,13 @@ function fakeWorker(options: {
         setTimeout(() => worker.onmessage?.({ data } as MessageEvent<FromSegmentWorker>), 0);
       if (message.type === 'init') {
         answer(options.initFails ? { type: 'init-failed', message: 'no wasm' } : { type: 'ready', signatures: 'fake' });
-      } else if (message.type === 'task') {
-        const { id, task } = message;
-        previous = previous.then(
-          () =>
-            new Promise<void>((resolve) => {
-              if (options.readFirst) answer({ type: 'read', requestId: id, offset: id, length: 1 });
-              setTimeout(() => {
-                if (task.path === options.failOn)
-                  worker.onmessage?.({
-                    data: { type: 'error', id, message: 'boom' },
-                  } as MessageEvent<FromSegmentWorker>);
-                else
-                  worker.onmessage?.({
-                    data: { type: 'result', id, result: resultOf(task), rows: rowsOf(task, options.lineBytes) },
-                  } as MessageEvent<FromSegmentWorker>);
-                resolve();
-              }, options.delay(task.path));
-            }),
-        );
       } else if (message.type === 'tasks') {
-        // Several tasks in one message, answered in one, as segment.worker.ts's runTasks does.
+        // Its tasks in order, answered in one message, as segment.worker.ts's runTasks does.
         const { id, tasks: batch } = message;
         previous = previous.then(
           () =>
             new Promise<void>((resolve) => {
+              if (options.readFirst) answer({ type: 'read', requestId: id, offset: id, length: 1 });
               setTimeout(
                 () => {
                   worker.onmessage?.({
@@ -93,7 +80,7 @@ function fakeWorker(options: {
                           type: 'results',
                           id,
                           results: batch.map(resultOf),
-                          rows: batch.map((task) => rowsOf(task)),
+                          rows: rowsOf(batch, options.lineBytes),
                           busyMs: 0,
                           idleMs: 0,
                           pieceBuffers: [],
@@ -170,7 +157,7 @@ describe('startSegmentPool', () => {
     const pool = await poolOfOne(seen, { linesKept: (path) => path === kept });
     await Promise.all(tasks.map((task) => pool.run(task)));
     await pool.close();
-    const sent = seen.flatMap((m) => (m.type === 'task' ? [[m.task.path, m.linesKept ?? false]] : []));
+    const sent = seen.flatMap((m) => (m.type === 'tasks' ? m.tasks.map((t, i) => [t.path, m.linesKept[i]]) : []));
     expect(sent).toEqual(tasks.map((t) => [t.path, t.path === kept]));
   });
 
@@ -202,11 +189,13 @@ describe('startSegmentPool', () => {
     // A task without a piece (a whole file) takes none.
     await pool.run({ ...(tasks[0] as SegmentTask), path: 'ledgers/a/whole.jsonl' });
     await pool.close();
-    const sent = seen.flatMap((m) => (m.type === 'task' ? [m] : []));
+    const sent = seen.flatMap((m) => (m.type === 'tasks' ? [m] : []));
+    expect(sent.every((m) => m.tasks.length === 1)).toBe(true);
     expect(sent[0]?.linesBuffer).toBeUndefined();
     for (const [i, message] of sent.entries()) {
       if (i === 0) continue;
-      if (message.task.path === kept || !message.task.piece) expect(message.linesBuffer).toBeUndefined();
+      const task = message.tasks[0] as SegmentTask;
+      if (task.path === kept || !task.piece) expect(message.linesBuffer).toBeUndefined();
       // The buffer of a task handed over before this one was sent, each sent once.
       else expect(delivered.slice(0, i)).toContain(message.linesBuffer);
     }
@@ -227,7 +216,7 @@ describe('startSegmentPool', () => {
     for (const task of tasks.slice(0, 4))
       await pool2.run({ ...task, piece: { index: 0, firstLine: 1, offset: 0, bytes, span: 10, last: true } });
     await pool2.close();
-    for (const sent of [seen, large]) expect(sent.some((m) => m.type === 'task' && m.linesBuffer)).toBe(false);
+    for (const sent of [seen, large]) expect(sent.some((m) => m.type === 'tasks' && m.linesBuffer)).toBe(false);
   });
 
   it('a worker error fails that task and every task still waiting, and later runs are refused', async () => {
@@ -328,7 +317,7 @@ describe('startSegmentPool', () => {
     expect(made).toBe(3);
     // The pool's two workers are the first two warm ones; the third, never taken, is stopped.
     expect(said.slice(3, 5)).toEqual(['1 init', '2 init']);
-    expect(said[5]).toMatch(/^[12] task$/);
+    expect(said[5]).toMatch(/^[12] tasks$/);
     expect(said.slice(6)).toEqual(['3 stopped']);
     await pool.close();
   });
@@ -432,7 +421,8 @@ describe('the pool’s shared Cedar decisions', () => {
       source,
       setup,
       onRows: async (rows) => {
-        delivered.push(rows.path);
+        // One set of rows a message: each file's, in order.
+        delivered.push(...(rows.files?.map((f) => f.path) ?? [rows.path]));
       },
     });
     const runMany = pool.runMany?.bind(pool);
@@ -446,11 +436,8 @@ describe('the pool’s shared Cedar decisions', () => {
     expect(second.path).toBe(tasks[5]?.path);
     expect(third.map((r) => r.path)).toEqual(tasks.slice(6).map((t) => t.path));
     expect(delivered).toEqual(tasks.map((t) => t.path));
-    // Two messages of several tasks, one of one.
-    expect(seen.filter((m) => m.type === 'tasks').map((m) => (m.type === 'tasks' ? m.tasks.length : 0))).toEqual([
-      5, 6,
-    ]);
-    expect(seen.filter((m) => m.type === 'task')).toHaveLength(1);
+    // Two messages of several tasks, one of one (in the order sent: the single task's between them).
+    expect(seen.flatMap((m) => (m.type === 'tasks' ? [m.tasks.length] : [])).sort((a, b) => a - b)).toEqual([1, 5, 6]);
     await pool.close();
   });
 

@@ -34,7 +34,7 @@ export interface SegmentPoolOptions {
   readonly createWorker: () => WorkerHandle;
   readonly source: ArchiveBytesSource;
   readonly setup: RunnerSetup;
-  /** Receives each segment's rows, in task order, one at a time. */
+  /** Receives each answer's rows (a piece's, or a group of whole small files'), in task order, one at a time. */
   readonly onRows: (rows: SegmentRows) => Promise<void>;
   /** Answers a worker's read request (Electron's relayed bytes). */
   readonly onRead?: (request: ReadRequest, reply: (answer: ReadAnswer) => void) => void;
@@ -50,7 +50,7 @@ export interface SegmentPoolOptions {
  */
 interface Answer {
   readonly results: readonly SegmentResult[];
-  readonly rows: readonly SegmentRows[];
+  readonly rows: SegmentRows;
 }
 
 /**
@@ -78,12 +78,10 @@ export async function startSegmentPool(
     // on the verify worker's event loop: between the pieces of 200,000 receipts each worker
     // waited about 12 ms for the next one, 1.2–1.5 s in all, while that loop read files.
     tasksPerWorker: 2,
-    deliver: async (answer) => {
-      for (const rows of answer.rows) {
-        await options.onRows(rows);
-        // Copied out by now (onRows builds the line chunks from them): the buffer goes back to a worker.
-        if (!rows.linesLeftOut) spareLines.give(rows.lines.bytes.buffer as ArrayBuffer);
-      }
+    deliver: async ({ rows }) => {
+      await options.onRows(rows);
+      // Copied out by now (onRows builds the line chunks from them): the buffer goes back to a worker.
+      if (!rows.linesLeftOut) spareLines.give(rows.lines.bytes.buffer as ArrayBuffer);
     },
     start: (events) => {
       const worker = options.createWorker();
@@ -109,12 +107,6 @@ export async function startSegmentPool(
                 bytes: null,
                 error: 'this source cannot be relayed',
               });
-            break;
-          case 'result':
-            sent.delete(message.id);
-            timings[number] = { busyMs: message.busyMs, idleMs: message.idleMs };
-            if (message.pieceBuffer) options.onPieceBuffer?.(message.pieceBuffer);
-            events.done({ results: [message.result], rows: [message.rows] });
             break;
           case 'results':
             sent.delete(message.id);
@@ -144,28 +136,15 @@ export async function startSegmentPool(
       return {
         send: (id, batch) => {
           sent.set(id, batch);
-          const pieces = pieceBuffersOf(batch);
-          if (batch.length > 1) {
-            // Whole small files: each one's lines come back in a buffer of their own size.
-            const linesKept = batch.map((task) => options.linesKept?.(task.path) === true);
-            worker.postMessage({ type: 'tasks', id, tasks: batch, linesKept }, pieces);
-            return;
-          }
-          const task = batch[0] as SegmentTask;
-          const linesKept = options.linesKept?.(task.path) === true;
-          // A piece whose lines come back gets a buffer they came in before, where one is spare.
-          const linesBuffer = task.piece && !linesKept ? spareLines.take() : undefined;
-          // A piece's bytes move to the worker (transferred, not copied), and so does that buffer.
-          worker.postMessage(
-            {
-              type: 'task',
-              id,
-              task,
-              ...(linesKept ? { linesKept: true } : {}),
-              ...(linesBuffer ? { linesBuffer } : {}),
-            },
-            [...pieces, ...(linesBuffer ? [linesBuffer] : [])],
-          );
+          const linesKept = batch.map((task) => options.linesKept?.(task.path) === true);
+          // A single piece whose lines come back gets a buffer they came in before, where one is
+          // spare (whole small files' lines come back in one buffer of their size).
+          const linesBuffer = batch.length === 1 && batch[0]?.piece && !linesKept[0] ? spareLines.take() : undefined;
+          // The pieces' bytes move to the worker (transferred, not copied), and so does that buffer.
+          worker.postMessage({ type: 'tasks', id, tasks: batch, linesKept, ...(linesBuffer ? { linesBuffer } : {}) }, [
+            ...pieceBuffersOf(batch),
+            ...(linesBuffer ? [linesBuffer] : []),
+          ]);
         },
         terminate: () => worker.terminate(),
       };

@@ -22,24 +22,21 @@ export type ToSegmentWorker =
       readonly decisions?: SharedArrayBuffer;
     }
   | {
-      readonly type: 'task';
-      readonly id: number;
-      readonly task: SegmentTask;
-      /** The file's lines are kept as its stored bytes (renderer/store/line-files.ts): send none back. */
-      readonly linesKept?: boolean;
       /**
-       * The buffer of lines an earlier piece's rows came in, moved back once the verify worker
-       * copied them out, for the worker to pack a later piece's lines into (a new one is fresh memory).
+       * Tasks checked in order and answered in one `results`: one piece of a segment file, or
+       * several whole small files (pieces.ts's `batchSmallFiles`).
        */
-      readonly linesBuffer?: ArrayBuffer;
-    }
-  | {
-      /** Several whole small files at once (pieces.ts's `batchSmallFiles`), checked in order, answered in one `results`. */
       readonly type: 'tasks';
       readonly id: number;
       readonly tasks: readonly SegmentTask[];
-      /** For each task, as `linesKept` of a single task. */
+      /** For each task: its file's lines are kept as its stored bytes (renderer/store/line-files.ts), so send none back. */
       readonly linesKept: readonly boolean[];
+      /**
+       * With a single piece whose lines come back: the buffer an earlier piece's rows came in,
+       * moved back once the verify worker copied them out, for the worker to pack this piece's
+       * lines into (a new one is fresh memory).
+       */
+      readonly linesBuffer?: ArrayBuffer;
     }
   | ReadAnswer;
 
@@ -47,25 +44,15 @@ export type FromSegmentWorker =
   | { readonly type: 'ready'; readonly signatures: string }
   | { readonly type: 'init-failed'; readonly message: string }
   | {
-      readonly type: 'result';
+      /** The answer to `tasks`: a result for each, in order, and their rows in one set (its `files` says whose each row is, for several). */
+      readonly type: 'results';
       readonly id: number;
-      readonly result: SegmentResult;
+      readonly results: readonly SegmentResult[];
       readonly rows: SegmentRows;
       /** This worker's milliseconds so far: checking tasks, and waiting for one since it was ready. */
       readonly busyMs: number;
       readonly idleMs: number;
-      /** The piece's buffer, moved back once the piece is checked, for the next piece to be read into. */
-      readonly pieceBuffer?: ArrayBuffer;
-    }
-  | {
-      /** The answer to `tasks`: a result for each, in order, and their rows in one set (its `files` says whose each row is). */
-      readonly type: 'results';
-      readonly id: number;
-      readonly results: readonly SegmentResult[];
-      readonly rows: readonly SegmentRows[];
-      readonly busyMs: number;
-      readonly idleMs: number;
-      /** The pieces' buffers, moved back once checked. */
+      /** The pieces' buffers, moved back once checked, for the next pieces to be read into. */
       readonly pieceBuffers: readonly ArrayBuffer[];
     }
   | { readonly type: 'error'; readonly id: number; readonly message: string }

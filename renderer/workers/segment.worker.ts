@@ -24,6 +24,7 @@ import { installFastestSha256 } from './file-hashing.ts';
 import type { FromSegmentWorker, ToSegmentWorker } from './segment-protocol.ts';
 import { decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 import { PIECE_BYTES } from '../../shared/engine/pieces.ts';
+import type { SegmentTask } from '../../shared/engine/segment-task.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -67,13 +68,10 @@ self.onmessage = (event: MessageEvent<ToSegmentWorker>) => {
       checker = start(message);
       checker.catch((error: Error) => post({ type: 'init-failed', message: error.message ?? String(error) }));
       break;
-    case 'task':
-      // One after another, in the order sent, answered in that order: the pool sends a worker
-      // its next task before the last is done (pool-core.ts's `tasksPerWorker`).
-      if (message.linesBuffer && spareLines.length < MAX_SPARE_LINES) spareLines.push(message.linesBuffer);
-      tasks = tasks.then(() => runTask(message.id, message.task, message.linesKept === true));
-      break;
     case 'tasks':
+      // One after another, in the order sent, answered in that order: the pool sends a worker
+      // its next tasks before the last are done (pool-core.ts's `tasksPerWorker`).
+      if (message.linesBuffer && spareLines.length < MAX_SPARE_LINES) spareLines.push(message.linesBuffer);
       tasks = tasks.then(() => runTasks(message.id, message.tasks, message.linesKept));
       break;
     case 'bytes':
@@ -126,55 +124,36 @@ async function start(init: Extract<ToSegmentWorker, { type: 'init' }>): Promise<
   return check;
 }
 
-type Task = Extract<ToSegmentWorker, { type: 'task' }>['task'];
-
-async function runTask(id: number, task: Task, linesKept: boolean): Promise<void> {
-  try {
-    // Lines kept as the file's stored bytes are not sent back (nor copied into a buffer for it);
-    // a piece's are packed into a buffer lines came back in before (or a new whole piece's).
-    const lineBytes = linesKept ? 0 : task.piece?.bytes.length;
-    const builder = new SegmentRowsBuilder(
-      task.ledger,
-      task.path,
-      lineBytes,
-      linesKept,
-      lineBytes ? linesBufferFor(lineBytes) : undefined,
-      placeOf(task),
-    );
-    const { result, freed } = await checkTask(task, builder);
-    const rows = builder.finish();
-    post(
-      { type: 'result', id, result, rows, busyMs, idleMs, ...(freed ? { pieceBuffer: freed } : {}) },
-      freed ? [...segmentRowsBuffers(rows), freed] : segmentRowsBuffers(rows),
-    );
-  } catch (error) {
-    post({ type: 'error', id, message: (error as Error).stack ?? String(error) });
-  }
-}
-
 /**
- * Several whole small files, checked in order and answered in one message, their rows in one set
- * (SegmentRows' `files` says whose each row is).
+ * Tasks checked in order and answered in one message, their rows in one set: one piece, or
+ * several whole small files (SegmentRows' `files` then says whose each row is).
  */
-async function runTasks(id: number, batch: readonly Task[], linesKept: readonly boolean[]): Promise<void> {
+async function runTasks(id: number, batch: readonly SegmentTask[], linesKept: readonly boolean[]): Promise<void> {
   try {
     const results = [];
     const pieceBuffers: ArrayBuffer[] = [];
-    // The group's lines in one buffer of their size (a spare one is a whole piece's).
-    let lineBytes = 0;
-    for (const [i, task] of batch.entries()) if (linesKept[i] !== true) lineBytes += task.piece?.bytes.length ?? 0;
+    // Lines kept as the file's stored bytes are not sent back (nor copied into a buffer for
+    // them); the others are packed into one buffer of their size: for a single piece, one its
+    // lines came back in before (or a new whole piece's), for whole small files one their size.
+    // A whole file sent without its bytes (read by the worker) has lines of a size not known yet.
+    let lineBytes: number | undefined = 0;
+    for (const [i, task] of batch.entries())
+      if (linesKept[i] !== true)
+        lineBytes = task.piece && lineBytes !== undefined ? lineBytes + task.piece.bytes.length : undefined;
+    const into = batch.length === 1 && lineBytes ? linesBufferFor(lineBytes) : undefined;
     let rows: SegmentRowsBuilder | undefined;
     for (const [i, task] of batch.entries()) {
       const kept = linesKept[i] === true;
       if (rows) rows.next(task.ledger, task.path, kept, placeOf(task));
-      else rows = new SegmentRowsBuilder(task.ledger, task.path, lineBytes, kept, undefined, placeOf(task));
+      else rows = new SegmentRowsBuilder(task.ledger, task.path, lineBytes, kept, into, placeOf(task));
       const checked = await checkTask(task, rows);
       results.push(checked.result);
       if (checked.freed) pieceBuffers.push(checked.freed);
     }
-    const all = rows ? [rows.finish()] : [];
-    post({ type: 'results', id, results, rows: all, busyMs, idleMs, pieceBuffers }, [
-      ...all.flatMap(segmentRowsBuffers),
+    if (!rows) throw new Error('a message of no tasks');
+    const done = rows.finish();
+    post({ type: 'results', id, results, rows: done, busyMs, idleMs, pieceBuffers }, [
+      ...segmentRowsBuffers(done),
       ...pieceBuffers,
     ]);
   } catch (error) {
@@ -183,7 +162,7 @@ async function runTasks(id: number, batch: readonly Task[], linesKept: readonly 
 }
 
 /** Where a task's piece lies in its file. */
-function placeOf(task: Task): PiecePlace | undefined {
+function placeOf(task: SegmentTask): PiecePlace | undefined {
   return task.piece ? { offset: task.piece.offset, line: task.piece.firstLine, span: task.piece.span } : undefined;
 }
 
@@ -192,7 +171,7 @@ function placeOf(task: Task): PiecePlace | undefined {
  * the piece is checked.
  */
 async function checkTask(
-  task: Task,
+  task: SegmentTask,
   rows: SegmentRowsBuilder,
 ): Promise<{ result: Awaited<ReturnType<SegmentChecker>>; freed?: ArrayBuffer }> {
   if (!checker) throw new Error('task before init');
