@@ -282,7 +282,7 @@ export class KeptFiles {
    */
   private withParts(chunk: LineChunk): LineChunk {
     const named = chunk.inFiles;
-    if (this.parts.size === 0 || !named || named.paths.length === 0) return chunk;
+    if (!this.whole || !named || named.paths.length === 0) return chunk;
     const parts = named.paths.map((path) => {
       const part = this.parts.get(path);
       // Never a chunk that leaves a file's lines out without saying where they are.
