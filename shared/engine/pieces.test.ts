@@ -3,6 +3,7 @@ import { readLines, type LineRead } from '../archive/lines.ts';
 import { concatBytes } from '../format/bytes.ts';
 import {
   batchSmallFiles,
+  BATCH_BYTES,
   FreePieceBuffers,
   PIECE_BYTES,
   splitIntoPieces,
@@ -236,19 +237,41 @@ describe('splitting a segment file into pieces at line ends', () => {
 
   it('FreePieceBuffers gives a buffer only for a piece about its size, and holds a few', () => {
     const free = new FreePieceBuffers(2);
-    free.give(new ArrayBuffer(1000));
-    expect(free.take(1200)).toBeUndefined(); // 1000 is less than seven eighths of 1200
-    expect(free.take(700)).toBeUndefined(); // 1000 is more than a quarter over 700
-    expect(free.take(1100)?.length).toBe(1000); // a piece grows a buffer a little small
-    free.give(new ArrayBuffer(1000));
-    expect(free.take(800)?.length).toBe(1000);
-    expect(free.take(800)).toBeUndefined(); // taken once only
+    const K = 1024 * 1024; // pieces past BATCH_BYTES
+    free.give(new ArrayBuffer(1000 * K));
+    expect(free.take(1200 * K)).toBeUndefined(); // 1000 is less than seven eighths of 1200
+    expect(free.take(700 * K)).toBeUndefined(); // 1000 is more than a quarter over 700
+    expect(free.take(1100 * K)?.length).toBe(1000 * K); // a piece grows a buffer a little small
+    free.give(new ArrayBuffer(1000 * K));
+    expect(free.take(800 * K)?.length).toBe(1000 * K);
+    expect(free.take(800 * K)).toBeUndefined(); // taken once only
     free.give(new ArrayBuffer(0));
     expect(free.size).toBe(0);
-    for (const n of [100, 200, 300]) free.give(new ArrayBuffer(n));
+    for (const n of [100, 200, 300]) free.give(new ArrayBuffer(n * K));
     expect(free.size).toBe(2);
-    expect(free.take(100)).toBeUndefined(); // the oldest went
-    expect(free.take(300)?.length).toBe(300);
+    expect(free.take(100 * K)).toBeUndefined(); // the oldest went
+    expect(free.take(300 * K)?.length).toBe(300 * K);
+  });
+
+  it('FreePieceBuffers holds many more buffers of small files, each given only for a file it holds whole', () => {
+    const free = new FreePieceBuffers(2, 100);
+    for (let n = 0; n < 150; n++) free.give(new ArrayBuffer(10_000 + n));
+    expect(free.size).toBe(100); // the 50 oldest went
+    expect(free.take(10_000)?.length).toBe(10_050); // the first held at least its size: the oldest left
+    expect(free.take(10_149)?.length).toBe(10_149);
+    expect(free.take(10_149)).toBeUndefined(); // no other holds it whole
+    expect(free.take(8_000)).toBeUndefined(); // a quarter over 8,000 is less than any held
+    // However many, never more bytes than it is told to hold.
+    const bounded = new FreePieceBuffers(2, 100, 50_000);
+    for (let n = 0; n < 10; n++) bounded.give(new ArrayBuffer(20_000));
+    expect(bounded.size).toBe(2);
+    expect(bounded.take(20_000)?.length).toBe(20_000);
+    bounded.give(new ArrayBuffer(20_000));
+    expect(bounded.size).toBe(2);
+    // A piece of a large file never takes a small file's buffer, nor the other way round.
+    free.give(new ArrayBuffer(BATCH_BYTES + 1));
+    expect(free.take(BATCH_BYTES)).toBeUndefined();
+    expect(free.take(BATCH_BYTES + 1)?.length).toBe(BATCH_BYTES + 1);
   });
 
   it('an empty file is one empty piece, marked last', async () => {
