@@ -460,6 +460,20 @@ describe('segment files kept as their stored bytes', () => {
     );
   });
 
+  it('a file asked for ahead by its path alone, which has no row (its chunk says where it lies), is still read for the chunk', async () => {
+    const row = (await db.receiptLines.get([whole.archiveId, 'L', 1])) as ReceiptLinesRow;
+    expect(row.inFiles?.parts?.every((p) => p !== null)).toBe(true);
+    for (const read of [
+      chunkTexts,
+      async (r: ReceiptLinesRow) => storedLines((await withFileLines(r)) as ReceiptLinesRow),
+    ]) {
+      forgetFileLines();
+      // Asked for ahead (the receipt view does, beside the chunk row), then read while that read is in flight.
+      for (const path of row.inFiles?.paths ?? []) prefetchFileLines(whole.archiveId, path);
+      expect(await read(row)).toEqual(await linesOf(held.archiveId, 1));
+    }
+  });
+
   it('kept whole, files that go on over several chunks, of ledgers read in turns: every chunk says where its small files lie', async () => {
     // Two ledgers, files of 600 lines (each over three or four chunks of 250) and of 3, their
     // records given in turns of 97 as the engine may give them: each chunk of either ledger

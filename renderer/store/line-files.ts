@@ -202,14 +202,31 @@ function keptFile(
   rowRead?: Promise<SegmentFileRow | undefined>,
   windowBytes = 0,
 ): Promise<{ row: SegmentFileRow; lines?: FileLines } | null> {
-  return remember(`${archiveId}\n${path}`, async () => {
-    const row = await (rowRead ?? db.segmentFiles.get([archiveId, path]));
+  const key = `${archiveId}\n${path}`;
+  const load = (rowOf: () => Promise<SegmentFileRow | undefined>) => async () => {
+    const row = await rowOf();
     if (!row) return null;
     if (row.resumable) return { row };
     // Read with others' (a chunk naming several files): from a window of the archive's copy.
     const stored = await smallFileBytes(archiveId, row, rowRead !== undefined, windowBytes);
     return { row, lines: await cutLines(row, await inflatedBytes(row, stored), 1) };
-  });
+  };
+  const read = remember(
+    key,
+    load(() => rowRead ?? db.segmentFiles.get([archiveId, path])),
+  );
+  if (!rowRead) return read;
+  // The read remembered may be one asked ahead by the path alone (prefetchFileLines), which finds
+  // no row for a file whose place only its chunk gives (`ChunkFiles.parts`): read it from the
+  // row given (the one that found nothing is forgotten by then: `remember` forgets it first).
+  return read.then(
+    (found) =>
+      found ??
+      remember(
+        key,
+        load(() => rowRead),
+      ),
+  );
 }
 
 /**
