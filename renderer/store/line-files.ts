@@ -198,7 +198,7 @@ export function prefetchFileLines(archiveId: string, path: string): void {
 function keptFile(
   archiveId: string,
   path: string,
-  /** Its row, when read already with others' ({@link rowsTogether}). */
+  /** Its row, when read already with others' ({@link rowsTogether}) or given by its chunk ({@link partRow}). */
   rowRead?: Promise<SegmentFileRow | undefined>,
   windowBytes = 0,
 ): Promise<{ row: SegmentFileRow; lines?: FileLines } | null> {
