@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { SegmentResult } from '../../shared/engine/segment.ts';
-import { pieceBuffersOf, type SegmentRunner, type SegmentTask } from '../../shared/engine/segment-task.ts';
+import { pieceBuffersOf, runAlone, type SegmentRunner, type SegmentTask } from '../../shared/engine/segment-task.ts';
 import { startWorkerPool, type WorkerEvents, type WorkerLink, type WorkerPool } from '../../shared/engine/pool-core.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { SegmentPiece } from '../../shared/engine/pieces.ts';
@@ -131,11 +131,7 @@ function segmentRunnerOf(pool: WorkerPool<SegmentTask[], SegmentResult[]>): Segm
   return {
     name: `a pool of ${pool.size} worker thread${pool.size === 1 ? '' : 's'}`,
     concurrency: pool.size,
-    run: async (task) => {
-      const [result] = await pool.run([task]);
-      if (!result) throw new Error('a verification worker gave no result for its task');
-      return result;
-    },
+    run: runAlone((tasks) => pool.run(tasks)),
     runMany: (tasks) => pool.run(tasks),
     close: () => pool.close(),
     takesPieces: true,

@@ -11,7 +11,7 @@
  * Runtime-neutral apart from the worker handle, so it is tested under Node.
  */
 import type { SegmentResult } from '../../shared/engine/segment.ts';
-import { pieceBuffersOf, type SegmentRunner, type SegmentTask } from '../../shared/engine/segment-task.ts';
+import { pieceBuffersOf, runAlone, type SegmentRunner, type SegmentTask } from '../../shared/engine/segment-task.ts';
 import { startWorkerPool } from '../../shared/engine/pool-core.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { SegmentRows } from './receipt-columns.ts';
@@ -154,11 +154,7 @@ export async function startSegmentPool(
   return {
     name: `a pool of ${options.size} Web Worker${options.size === 1 ? '' : 's'} (receipt signatures: ${signatures})`,
     concurrency: options.size,
-    run: async (task) => {
-      const [result] = (await pool.run([task])).results;
-      if (!result) throw new Error('a verification worker gave no result for its task');
-      return result;
-    },
+    run: runAlone(async (tasks) => (await pool.run(tasks)).results),
     runMany: async (tasks) => [...(await pool.run(tasks)).results],
     close: () => pool.close(),
     takesPieces: true,

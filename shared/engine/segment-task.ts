@@ -50,6 +50,18 @@ export interface SegmentRunner {
 }
 
 /**
+ * `run` for a runner whose messages hold several tasks (`runMany`): one task sent alone, its one
+ * result (both pools, the command line's threads and the app's workers).
+ */
+export function runAlone(runMany: (tasks: SegmentTask[]) => Promise<readonly SegmentResult[]>): SegmentRunner['run'] {
+  return async (task) => {
+    const [result] = await runMany([task]);
+    if (!result) throw new Error('a verification worker gave no result for its task');
+    return result;
+  };
+}
+
+/**
  * The buffers of the tasks' pieces (a task for a whole file has none): what a message of them moves
  * to a worker, and what the worker moves back once they are checked.
  */
