@@ -313,6 +313,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Runs `act` (an import, say) and gives how many rows each store table gained by it. */
+export async function rowsAddedBy(page: Page, act: () => Promise<void>): Promise<(table: string) => number> {
+  const before = await storedRowCounts(page);
+  await act();
+  const after = await storedRowCounts(page);
+  return (table) => (after[table] ?? 0) - (before[table] ?? 0);
+}
+
 /** Rows per object store of the workbench database, read straight from IndexedDB. */
 export async function storedRowCounts(page: Page): Promise<Record<string, number>> {
   return page.evaluate(async () => {

@@ -15,6 +15,7 @@ import {
   seriousViolations,
   shownFindingCodes,
   startImport,
+  rowsAddedBy,
   storedRowCounts,
   type Workbench,
 } from './browser.ts';
@@ -156,14 +157,7 @@ describe('import lifecycle', () => {
       // whole, as the demo's files are).
       const large = await bigArchive(12_000, 4_000, stored);
       expect(large.rootPublicKey).toBe(archive.rootPublicKey);
-      const before = await storedRowCounts(page);
-      await page.goto(`${inject('baseUrl')}#/`);
-      await page.getByTestId('start-page').waitFor();
-      await startImport(page, large.path);
-      await page.getByTestId('dashboard').waitFor({ timeout: 120_000 });
-      await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe('12,000');
-      const counts = await storedRowCounts(page);
-      const added = (table: string) => (counts[table] ?? 0) - (before[table] ?? 0);
+      const added = await rowsAddedBy(page, () => importFromStart(page, large.path, '12,000'));
       expect(added('segmentFiles')).toBe(4);
       if (stored) expect(added('resumePoints')).toBe(0);
       else expect(added('resumePoints')).toBeGreaterThan(0);
@@ -192,14 +186,7 @@ describe('import lifecycle', () => {
     const { page } = wb;
     // Two ledgers of 1,500 receipts in files of 10: 300 files, each chunk of 250 lines naming 25.
     const small = await bigArchive(3_000, 10);
-    const before = await storedRowCounts(page);
-    await page.goto(`${inject('baseUrl')}#/`);
-    await page.getByTestId('start-page').waitFor();
-    await startImport(page, small.path);
-    await page.getByTestId('dashboard').waitFor({ timeout: 120_000 });
-    await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe('3,000');
-    const counts = await storedRowCounts(page);
-    const added = (table: string) => (counts[table] ?? 0) - (before[table] ?? 0);
+    const added = await rowsAddedBy(page, () => importFromStart(page, small.path, '3,000'));
     // The archive's copy only: each line chunk says where its files lie in it (ChunkFiles.parts).
     expect(added('segmentFiles')).toBe(1);
     expect(added('receiptLines')).toBe(12);
@@ -223,3 +210,12 @@ describe('import lifecycle', () => {
     expect(wb.errors).toEqual([]);
   });
 });
+
+/** Imports `path` from the start page, up to its dashboard showing `receipts` (as the page writes the count). */
+async function importFromStart(page: Page, path: string, receipts: string): Promise<void> {
+  await page.goto(`${inject('baseUrl')}#/`);
+  await page.getByTestId('start-page').waitFor();
+  await startImport(page, path);
+  await page.getByTestId('dashboard').waitFor({ timeout: 120_000 });
+  await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe(receipts);
+}

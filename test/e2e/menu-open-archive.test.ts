@@ -24,6 +24,7 @@ import {
   openWorkbench,
   pinRootKey,
   repo,
+  rowsAddedBy,
   segmentLinesOf,
   storedRowCounts,
   type Workbench,
@@ -162,19 +163,18 @@ describe('File → Open Archive… / Ctrl+O', () => {
     await expect
       .poll(() => page.evaluate(() => (window as unknown as { __tickmarkStub: Stub }).__tickmarkStub.menuListeners()))
       .toBe(1);
-    const before = await storedRowCounts(page);
-    await page.evaluate(() =>
-      (window as unknown as { __tickmarkStub: Stub }).__tickmarkStub.sendMenuCommand('open-archive'),
-    );
-    await page.getByTestId('dashboard').waitFor({ timeout: 120_000 });
-    await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe('12,000');
+    const added = await rowsAddedBy(page, async () => {
+      await page.evaluate(() =>
+        (window as unknown as { __tickmarkStub: Stub }).__tickmarkStub.sendMenuCommand('open-archive'),
+      );
+      await page.getByTestId('dashboard').waitFor({ timeout: 120_000 });
+      await expect.poll(() => page.getByTestId('receipt-count').textContent()).toBe('12,000');
+    });
     expect(await page.getByTestId('dashboard').innerText()).toContain('relayed-large.zip');
     const channels = await page.evaluate(() =>
       (window as unknown as { __tickmarkStub: Stub }).__tickmarkStub.invokedChannels(),
     );
     expect(channels).toContain('tickmark:read-archive-chunk');
-    const counts = await storedRowCounts(page);
-    const added = (table: string) => (counts[table] ?? 0) - (before[table] ?? 0);
     expect(added('segmentFiles')).toBe(4);
     expect(added('resumePoints')).toBeGreaterThan(0);
     const { lineOf } = segmentLinesOf(large.path);
