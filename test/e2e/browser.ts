@@ -398,6 +398,36 @@ export async function expectLinesReadBack(
   }
 }
 
+/** Waits until the reconstruction view shows a receipt and is not busy; says what the page shows instead when it does not. */
+export async function reconstructionReady(page: Page): Promise<void> {
+  try {
+    await page
+      .locator('[data-testid="reconstruct-page"][data-busy="false"][data-pending="false"][data-ready-row]')
+      .waitFor({ timeout: 60_000 });
+  } catch (error) {
+    const text = await page
+      .locator('main')
+      .innerText()
+      .catch(() => '(no main)');
+    throw new Error(`the reconstruction was not shown; the page says: ${text.slice(0, 600)}`, { cause: error });
+  }
+}
+
+/** Waits until the reconstruction view shows `receiptId` and is not busy. */
+export async function reconstructionShown(page: Page, receiptId: string): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page
+          .getByTestId('recon-receipt-id')
+          .textContent()
+          .catch(() => null),
+      { timeout: 60_000 },
+    )
+    .toContain(receiptId);
+  await reconstructionReady(page);
+}
+
 /**
  * Loads one of the project's modules into the page, bundled with esbuild, as `globalThis[name]`
  * (its exports), to run the app's own code in Chromium. Evaluated through the DevTools protocol,

@@ -10,6 +10,7 @@ import {
   expectLinesReadBack,
   openWorkbench,
   pinRootKey,
+  reconstructionShown,
   screenshot,
   segmentLinesOf,
   seriousViolations,
@@ -207,6 +208,24 @@ describe('import lifecycle', () => {
       ],
       3,
     );
+    // A decision walked from a reload on its address, then across a file boundary: the view reads
+    // the lines from the places the chunks give (no row is there to read ahead by path).
+    const receipt = (file: number, n: number) => JSON.parse(lineOf(file, n) as string) as { id: string; seq: number };
+    const last = receipt(123, 10);
+    const next = receipt(124, 1);
+    await page.goto(`${inject('baseUrl')}#/archive/${archiveIdOf(page)}/receipt/${last.id}`);
+    await page.reload();
+    await reconstructionShown(page, last.id);
+    await page.keyboard.press(']');
+    await reconstructionShown(page, next.id);
+    expect(next.seq).toBe(last.seq + 1);
+    expect(await page.getByTestId('chain-previous-linked').getAttribute('data-value')).toBe('true');
+    expect(await page.getByTestId('evidence-signature').innerText()).toContain('valid');
+    expect(await page.getByTestId('evidence-file').innerText()).toContain(paths[124]);
+    expect(await page.getByTestId('recon-checks').innerText()).toMatch(/ran\s+Its decision re-evaluated/);
+    await page.keyboard.press('[');
+    await reconstructionShown(page, last.id);
+    expect(await page.getByTestId('evidence-file').innerText()).toContain(paths[123]);
     expect(wb.errors).toEqual([]);
   });
 });

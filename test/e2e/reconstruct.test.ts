@@ -17,7 +17,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync } from 'fflate';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nodeCedar } from '../../cli/cedar-node.ts';
 import { nodeCryptoSigner } from '../../cli/commands/demo.ts';
@@ -33,6 +32,8 @@ import {
   openDemo,
   openWorkbench,
   pinRootKey,
+  reconstructionReady as ready,
+  reconstructionShown as shown,
   screenshot,
   seriousViolations,
   storedRowCounts,
@@ -91,35 +92,6 @@ function threeStepsWithAttachment(): { steps: DemoReceipt[]; attachment: 'input'
     if (attachment && last.decision.effect === 'allow') return { steps, attachment };
   }
   throw new Error('the demo has no three-step transaction whose last step carries an attachment');
-}
-
-/** Waits until the view shows a receipt and is not busy; says what the page shows instead when it does not. */
-async function ready(page: Page): Promise<void> {
-  try {
-    await page
-      .locator('[data-testid="reconstruct-page"][data-busy="false"][data-pending="false"][data-ready-row]')
-      .waitFor({ timeout: 60_000 });
-  } catch (error) {
-    const text = await page
-      .locator('main')
-      .innerText()
-      .catch(() => '(no main)');
-    throw new Error(`the reconstruction was not shown; the page says: ${text.slice(0, 600)}`, { cause: error });
-  }
-}
-
-async function shown(page: Page, receiptId: string): Promise<void> {
-  await expect
-    .poll(
-      () =>
-        page
-          .getByTestId('recon-receipt-id')
-          .textContent()
-          .catch(() => null),
-      { timeout: 60_000 },
-    )
-    .toContain(receiptId);
-  await ready(page);
 }
 
 describe('decision reconstruction', () => {
