@@ -51,9 +51,13 @@ const INDEPENDENT = join(ROOT_DIR, 'test', 'bench', 'independent-producer.py');
 export function ensureIndependentArchive(
   n: number,
   perFile = 1000,
+  ledgers = 2,
 ): { path: string; root: string; generateSeconds: number | null } {
   mkdirSync(CACHE, { recursive: true });
-  const path = join(CACHE, `independent-${n}${perFile === 1000 ? '' : `-seg${perFile}`}.zip`);
+  const path = join(
+    CACHE,
+    `independent-${n}${perFile === 1000 ? '' : `-seg${perFile}`}${ledgers === 2 ? '' : `-l${ledgers}`}.zip`,
+  );
   const meta = `${path}.json`;
   if (existsSync(path) && existsSync(meta))
     return {
@@ -69,10 +73,11 @@ export function ensureIndependentArchive(
     );
   }
   const start = performance.now();
-  execFileSync('python3', [INDEPENDENT, path, '--receipts', String(n), '--segment-receipts', String(perFile)], {
-    cwd: ROOT_DIR,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    'python3',
+    [INDEPENDENT, path, '--receipts', String(n), '--segment-receipts', String(perFile), '--ledgers', String(ledgers)],
+    { cwd: ROOT_DIR, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const generateSeconds = (performance.now() - start) / 1000;
   const root = (JSON.parse(readFileSync(meta, 'utf8')) as { rootPublicKey?: string }).rootPublicKey;
   if (!root || !/^[0-9a-f]{64}$/.test(root)) throw new Error(`${meta} names no root key`);
@@ -218,36 +223,41 @@ export function verifyInChild(path: string, root: string, workers: number, memor
  * A shape as `BENCH_SHAPES` and `BENCH_APP_SHAPE` name it: "1000" or another number of receipts per
  * segment file; "quarter", two files per ledger (n/4 receipts each); "checkpoint-each", 1,000 per
  * file and a checkpoint for every receipt; "independent", "independent-quarter" and
- * "independent-<n>", the same from the second producer.
+ * "independent-<n>", the same from the second producer, which writes two ledgers unless the name
+ * ends in "-ledgers<L>" ("independent-ledgers500": 500 ledgers, files of 1,000).
  */
 export interface BenchShape {
   readonly producer: Producer;
   readonly perFile: number;
   readonly checkpointEvery: number;
   readonly quarter: boolean;
+  readonly ledgers: number;
 }
 
 /** The shape `name` stands for at `n` receipts; throws on a name it does not know. */
 export function benchShape(name: string, n: number): BenchShape {
   const each = name === 'checkpoint-each';
   const independent = name.startsWith('independent');
-  const cut = independent ? name.slice('independent-'.length) || '1000' : name;
+  const ledgersAt = independent ? /-ledgers(\d+)$/.exec(name) : null;
+  const ledgers = ledgersAt ? Number(ledgersAt[1]) : 2;
+  const kept = ledgersAt ? name.slice(0, ledgersAt.index) : name;
+  const cut = independent ? kept.slice('independent-'.length) || '1000' : kept;
   const quarter = cut === 'quarter';
-  const perFile = quarter ? Math.max(1, Math.floor(n / 4)) : each ? 1000 : Number(cut);
-  if (!Number.isSafeInteger(perFile) || perFile < 1) throw new Error(`no bench shape is called "${name}"`);
-  return { producer: independent ? 'independent' : 'demo', perFile, checkpointEvery: each ? 1 : 100, quarter };
+  const perFile = quarter ? Math.max(1, Math.floor(n / ledgers / 2)) : each ? 1000 : Number(cut);
+  if (!Number.isSafeInteger(perFile) || perFile < 1 || !Number.isSafeInteger(ledgers) || ledgers < 1)
+    throw new Error(`no bench shape is called "${name}"`);
+  const producer = independent ? 'independent' : 'demo';
+  return { producer, perFile, checkpointEvery: each ? 1 : 100, quarter, ledgers };
 }
 
 /** The cached archive of `n` receipts of that shape, made first if it is not there. */
 export function shapeArchive(
   n: number,
-  perFile = 1000,
-  checkpointEvery = 100,
-  producer: Producer = 'demo',
+  shape: BenchShape,
 ): { path: string; root: string; generateSeconds: number | null } {
-  return producer === 'independent'
-    ? ensureIndependentArchive(n, perFile)
-    : ensureArchive(n, perFile, 'zip', checkpointEvery);
+  return shape.producer === 'independent'
+    ? ensureIndependentArchive(n, shape.perFile, shape.ledgers)
+    : ensureArchive(n, shape.perFile, 'zip', shape.checkpointEvery);
 }
 
 /**
@@ -258,18 +268,16 @@ export function shapeArchive(
 export async function benchEndToEnd(
   n: number,
   workers: number,
-  perFile = 1000,
+  shape: BenchShape,
   reversed = false,
-  checkpointEvery = 100,
-  producer: Producer = 'demo',
 ): Promise<EndToEndFigures> {
-  const archive = shapeArchive(n, perFile, checkpointEvery, producer);
+  const archive = shapeArchive(n, shape);
   let full: VerifyChildFigures | null = reversed ? verifyInChild(archive.path, archive.root, workers) : null;
   const bare = reversed ? null : await bareLoop(archive.path);
   const parallel = await parallelBareRate(archive.path, workers);
   full ??= verifyInChild(archive.path, archive.root, workers);
   const bareRun = bare ?? (await bareLoop(archive.path));
-  return figuresOf(n, perFile, workers, archive.generateSeconds, bareRun, parallel, full);
+  return figuresOf(n, shape.perFile, workers, archive.generateSeconds, bareRun, parallel, full);
 }
 
 function figuresOf(

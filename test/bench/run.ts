@@ -10,7 +10,8 @@
  *                                                          checkpoint for every receipt)
  *   BENCH_SHAPES=independent,independent-quarter npm run bench  (the same shapes made by
  *                                                          test/bench/independent-producer.py: needs python3
- *                                                          with cryptography)
+ *                                                          with cryptography; "-ledgers<L>" at the end of the
+ *                                                          name: L ledgers, not 2, e.g. independent-ledgers500)
  *   BENCH_ROUNDS=3 npm run bench                          (each end-to-end row 3 times, every other round
  *                                                          verify first; prints each shape's median ratios)
  *   BENCH_SCALE=1000000,10000000 BENCH_ONLY=scale npm run bench  (BENCH_SCALE_MEMORY=1: also without the spill)
@@ -135,7 +136,7 @@ if (process.env.BENCH_APP) {
     .map(Number)
     .filter((m) => m > 0)) {
     const shape = benchShape(appShape, n);
-    const archive = shapeArchive(n, shape.perFile, shape.checkpointEvery, shape.producer);
+    const archive = shapeArchive(n, shape);
     const times: number[] = [];
     const cpus: number[] = [];
     const byThread: string[] = [];
@@ -200,15 +201,16 @@ const ratios = new Map<string, { bare: number[]; ceiling: number[] }>();
 for (const n of sizes) {
   for (let round = 1; round <= rounds; round++) {
     for (const shape of shapes) {
-      const { producer, perFile, checkpointEvery, quarter } = benchShape(shape, n);
+      const cut = benchShape(shape, n);
+      const { producer, perFile, checkpointEvery, quarter, ledgers } = cut;
       const each = checkpointEvery === 1;
       const independent = producer === 'independent';
-      const e = await benchEndToEnd(n, workers, perFile, round % 2 === 0, checkpointEvery, producer);
+      const e = await benchEndToEnd(n, workers, cut, round % 2 === 0);
       // The bare loop verifies the receipts' signatures only: with a checkpoint for every receipt,
       // verify checks twice as many signatures.
       const perFileText =
         (quarter ? `${f(perFile)} (2 per ledger)` : each ? `${f(perFile)}, a checkpoint each` : f(perFile)) +
-        (independent ? ', independent producer' : '');
+        (independent ? `, independent producer${ledgers === 2 ? '' : `, ${f(ledgers)} ledgers`}` : '');
       const key = `${f(n)} receipts, ${perFileText} receipts per file`;
       const seen = ratios.get(key) ?? { bare: [], ceiling: [] };
       seen.bare.push(e.fullRate / e.bareRate);
