@@ -121,7 +121,10 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
   }
 
   const run = randomUUID();
-  const setup = toWire(options.setup);
+  // Without the keyring's answers: each job carries the setup, and a worker verifies keys.json's
+  // signatures once for its checker of the run (segment-service.ts) rather than take them on trust.
+  const { keyAnswers: _, ...shared } = options.setup;
+  const setup = toWire(shared);
   const pending = new Map<string, Pending>();
   /** Jobs of this run not yet removed (added, or being added). */
   const inRedis = new Set<string>();

@@ -11,7 +11,9 @@ import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.t
 import type { KeyEntry, Revocation } from '../format/schema.ts';
 import { keyFromSeed, signCanonical, type ProducerKey } from '../producer/keys.ts';
 import { certifiedKeyEntry, revocation, rootKeyEntry } from '../producer/keyset.ts';
-import { buildKeyring, signedParts, verifySigned, type KeySetResult } from './keys.ts';
+import { RememberingVerifier } from '../format/remembering-verifier.ts';
+import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
+import { buildKeyring, buildKeyringAhead, signedParts, verifySigned, type KeySetResult } from './keys.ts';
 
 const root = keyFromSeed('keys-rules/root');
 const root2 = keyFromSeed('keys-rules/root-2');
@@ -341,6 +343,65 @@ describe('revocations', () => {
     const r = build([rootEntry(), gateEntry()], [{ ...signed, note: 'added later' } as Revocation]);
     expect(r.findings).toEqual([]);
     expect(r.keyring.check(gate.kid, 'gate', AT).ok).toBe(false);
+  });
+});
+
+describe("keys.json's signatures verified ahead, and answers handed on (buildKeyringAhead)", () => {
+  const REVOKED = '2026-05-01T00:00:00Z';
+  // A valid and a broken certificate, a valid and a broken revocation: four signatures.
+  const value = {
+    keys: [rootEntry(), gateEntry(), { ...gateEntry(root, policy), roles: ['gate', 'archive'] }],
+    revocations: [
+      revocation(gate.kid, 'compromise', REVOKED, root),
+      { ...revocation(policy.kid, 'retired', REVOKED, root), reason: 'routine' },
+    ],
+  };
+  const counted = () => {
+    const asked = { sync: 0, bulk: 0 };
+    const sync: SignatureVerifier = {
+      name: 'counted',
+      verify: (s, m, k) => (asked.sync++, nobleStrictVerifier.verify(s, m, k)),
+    };
+    const bulk: AsyncSignatureVerifier = {
+      name: 'counted, async',
+      verifyAsync: (s, m, k) => (asked.bulk++, Promise.resolve(nobleStrictVerifier.verify(s, m, k))),
+    };
+    return { asked, sync, bulk };
+  };
+  const checks = (r: KeySetResult) =>
+    [root, gate, policy].map((k) => [r.keyring.check(k.kid, 'gate', AT), r.keyring.check(k.kid, 'gate', REVOKED)]);
+  const reference = buildKeyring(value, [root.publicKey], nobleStrictVerifier);
+
+  it('the same key set as buildKeyring, every signature verified by the bulk verifier, none by the other', async () => {
+    expect(reference.findings.map((f) => f.code)).toEqual(['KEY_CERT_INVALID', 'KEY_CERT_INVALID']);
+    const { asked, sync, bulk } = counted();
+    const r = await buildKeyringAhead(value, [root.publicKey], new RememberingVerifier(sync), bulk);
+    expect(r.findings).toEqual(reference.findings);
+    expect(checks(r)).toEqual(checks(reference));
+    expect(r.roots).toEqual(reference.roots);
+    expect(asked).toEqual({ sync: 0, bulk: 4 });
+  });
+
+  it('without a bulk verifier, or when it fails, the verifier given answers every one itself', async () => {
+    const failing: AsyncSignatureVerifier = { name: 'fails', verifyAsync: () => Promise.reject(new Error('gone')) };
+    for (const bulk of [null, failing]) {
+      const { asked, sync } = counted();
+      const r = await buildKeyringAhead(value, [root.publicKey], new RememberingVerifier(sync), bulk);
+      expect(r.findings).toEqual(reference.findings);
+      expect(checks(r)).toEqual(checks(reference));
+      expect(asked.sync).toBe(4);
+    }
+  });
+
+  it("another thread's keyring, started from the answers remembered, verifies none of them again", async () => {
+    const first = new RememberingVerifier(nobleStrictVerifier);
+    await buildKeyringAhead(value, [root.publicKey], first, null);
+    expect(first.remembered().map(([, answer]) => answer)).toEqual([true, false, true, false]);
+    const { asked, sync } = counted();
+    const r = buildKeyring(value, [root.publicKey], new RememberingVerifier(sync, { answers: first.remembered() }));
+    expect(r.findings).toEqual(reference.findings);
+    expect(checks(r)).toEqual(checks(reference));
+    expect(asked.sync).toBe(0);
   });
 });
 

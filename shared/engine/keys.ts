@@ -6,6 +6,8 @@
 import { fromHex, utf8 } from '../format/bytes.ts';
 import { canonicalize, signedText, signedTextOfCanonicalLine } from '../format/canonical.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
+import { questionRecorder, type RememberingVerifier, type SignedTriple } from '../format/remembering-verifier.ts';
+import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { KEYS_PATH, kidOf } from '../format/layout.ts';
 import {
   KeyEntrySchema,
@@ -222,6 +224,29 @@ export function buildKeyring(
     },
   };
   return { keyring, findings, allRootsTrusted: roots.length > 0 && roots.every((r) => r.trusted), roots };
+}
+
+/**
+ * {@link buildKeyring} with keys.json's signatures (its certificates and revocations) verified
+ * all at once ahead of it with `bulk`, where the host has one (WebCrypto: native, where the
+ * synchronous reference is pure JavaScript, about a millisecond a signature; an archive may
+ * certify a key or two for each of hundreds of ledgers). A first pass lists them; their answers
+ * are remembered in `verifier`, which the build then asks (and which computes itself any answer
+ * it lacks: when `bulk` fails, every one). So `bulk` changes how fast, never what is built;
+ * `verifier` keeps the answers for the run's other threads (`RememberingVerifier.remembered`).
+ */
+export async function buildKeyringAhead(
+  value: unknown,
+  trustedRoots: readonly string[],
+  verifier: RememberingVerifier,
+  bulk: AsyncSignatureVerifier | null | undefined,
+): Promise<KeySetResult> {
+  if (bulk) {
+    const asked: SignedTriple[] = [];
+    buildKeyring(value, trustedRoots, questionRecorder(asked));
+    await verifier.answerAhead(bulk, asked).catch(() => undefined);
+  }
+  return buildKeyring(value, trustedRoots, verifier);
 }
 
 function capitalize(text: string): string {

@@ -15,7 +15,9 @@ import { nobleStrictVerifier } from '../format/ed25519.ts';
 import { hashOf } from '../format/hash.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { resolveBundle, testBundleBody } from '../controls/fixtures.test-helper.ts';
+import { RememberingVerifier } from '../format/remembering-verifier.ts';
 import { finding, type Finding } from './findings.ts';
+import { buildKeyring } from './keys.ts';
 import type { SegmentPiece } from './pieces.ts';
 import { segmentChecker } from './segment-worker.ts';
 import type { LineTransform } from './line-hashes.ts';
@@ -92,6 +94,28 @@ describe('segmentChecker: whole files and pieces', () => {
     expect([a.lines, a.signed, a.unanchored, a.findings, a.ids]).toStrictEqual([2, 2, 0, [], ['rc_L_1', 'rc_L_2']]);
     expect(a.sealed).toStrictEqual([[2, hashOf(LINES[1] as string), '2026-04-02T00:00:02.000Z']]);
     expect([b.lines, b.sealed, b.head?.seq, b.tail?.seq]).toStrictEqual([2, [], 3, 4]);
+  });
+
+  it("builds its keyring from the run's answers to keys.json's signatures, verifying only the receipts'", async () => {
+    const answered = new RememberingVerifier(nobleStrictVerifier);
+    buildKeyring(JSON.parse(KEYS_TEXT), TRUSTED, answered);
+    expect(answered.remembered().map(([, answer]) => answer)).toStrictEqual([true, true, true]);
+    const results = [];
+    const asked: number[] = [];
+    for (const keyAnswers of [undefined, answered.remembered()]) {
+      let n = 0;
+      const counted: SignatureVerifier = { name: 'counted', verify: (...a) => (n++, nobleStrictVerifier.verify(...a)) };
+      const check = await segmentChecker(source(files), setupOf(keyAnswers ? { keyAnswers } : {}), {
+        verifier: counted,
+        controlFactories: [],
+      });
+      results.push(await check(task(SEG1, [2])));
+      asked.push(n);
+    }
+    // Three certificates and two receipts; then the receipts only.
+    expect(asked).toStrictEqual([5, 2]);
+    expect(results[1]).toStrictEqual(results[0]);
+    expect(results[0]?.signed).toBe(2);
   });
 
   it('takes an opened source as it is, and refuses a path the archive does not have', async () => {

@@ -10,6 +10,7 @@ import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { Finding } from './findings.ts';
 import { buildKeyring } from './keys.ts';
+import { RememberingVerifier } from '../format/remembering-verifier.ts';
 import type { SegmentResult } from './segment.ts';
 import { pieceLines, runSegmentTask, type SegmentTask } from './segment-task.ts';
 import { checkSegment } from './segment.ts';
@@ -70,7 +71,11 @@ export async function segmentChecker(
       const archive = typeof source === 'function' ? await source() : source;
       return { source: archive, entries: new Map((await archive.entries()).map((e) => [e.name, e])) };
     })());
-  const keyring = buildKeyring(setup.keys, setup.trustedRoots, options.verifier).keyring;
+  const keyVerifier = new RememberingVerifier(options.verifier, {
+    answers: setup.keyAnswers ?? [],
+    maxEntries: Infinity,
+  });
+  const keyring = buildKeyring(setup.keys, setup.trustedRoots, keyVerifier).keyring;
   const bundlesByHash = new Map<string, ResolvedBundle>(setup.bundles.map((b) => [b.hash, b]));
   const controls = await buildControlsById(options.controlFactories, setup.controlIds, {
     bundlesByHash,

@@ -29,7 +29,8 @@ import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.t
 import { hashingChunks, HEX64, type FileDigest } from '../format/hash.ts';
 import { ATTACHMENT_PATH, checkpointsPath, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
-import { buildKeyring, KEYS_PATH, type KeySetResult } from './keys.ts';
+import { buildKeyringAhead, KEYS_PATH, type KeySetResult } from './keys.ts';
+import { RememberingVerifier } from '../format/remembering-verifier.ts';
 import { LedgerMerger } from './ledger.ts';
 import { toSeqRuns } from './seq-runs.ts';
 import { CheckpointJudging, PACING_WINDOW } from './checkpoint-judging.ts';
@@ -80,6 +81,12 @@ const ATTACHMENT = ATTACHMENT_PATH;
 export interface RunnerSetup {
   /** keys.json as parsed (each worker rebuilds the keyring from it). */
   readonly keys: unknown;
+  /**
+   * The answers to keys.json's signatures as this thread's keyring got them
+   * (`RememberingVerifier.remembered`): a worker's keyring starts from them rather than verify
+   * them again (a certificate or two for each of hundreds of ledgers).
+   */
+  readonly keyAnswers?: readonly (readonly [string, boolean])[];
   readonly trustedRoots: readonly string[];
   readonly bundles: readonly ResolvedBundle[];
   readonly limits: ReadLimits;
@@ -199,6 +206,8 @@ interface Run {
   manifestCheck: ManifestCheck | null;
   keysValue: unknown;
   keys: KeySetResult | null;
+  /** The keyring's signatures and their answers, for the workers' ({@link RunnerSetup.keyAnswers}). */
+  keyAnswers: [string, boolean][];
   readonly bundles: ResolvedBundle[];
   readonly bundleSummaries: BundleSummary[];
   readonly bundlesByHash: Map<string, ResolvedBundle>;
@@ -251,6 +260,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     manifestReadFailed: false,
     manifestCheck: null,
     keysValue: undefined,
+    keyAnswers: [],
     keys: null,
     bundles: [],
     bundleSummaries: [],
@@ -509,7 +519,10 @@ async function readManifestAndKeys(run: Run): Promise<void> {
       }),
     );
   }
-  run.keys = buildKeyring(run.keysValue, run.options.trustedRoots, run.verifier);
+  // Every answer kept (keys.json's signatures: the document itself is held as long).
+  const keyVerifier = new RememberingVerifier(run.verifier, { maxEntries: Infinity });
+  run.keys = await buildKeyringAhead(run.keysValue, run.options.trustedRoots, keyVerifier, run.options.bulkVerifier);
+  run.keyAnswers = keyVerifier.remembered();
   pushAll(run.findings, run.keys.findings);
   if (run.manifestValue !== undefined) {
     run.manifestCheck = checkManifest(run.manifestValue, run.keys.keyring, run.verifier);
@@ -750,6 +763,7 @@ async function checkLedgers(run: Run): Promise<void> {
     try {
       runner = await options.segmentRunner({
         keys: run.keysValue,
+        keyAnswers: run.keyAnswers,
         trustedRoots: options.trustedRoots,
         bundles: run.bundles,
         limits,

@@ -15,8 +15,7 @@
  * how fast, never what is judged.
  */
 import type { SignedTriple } from '../engine/ledger.ts';
-import type { SignatureVerifier } from '../format/ed25519.ts';
-import type { RememberingVerifier } from '../format/remembering-verifier.ts';
+import { questionRecorder, type RememberingVerifier } from '../format/remembering-verifier.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { explainReceipt, type ExplainMaterials, type Explanation } from './explain.ts';
 
@@ -33,14 +32,7 @@ async function listingPass(
   trustedRoots: readonly string[],
 ): Promise<{ readonly asked: SignedTriple[]; readonly explanation: Explanation }> {
   const asked: SignedTriple[] = [];
-  const recorder: SignatureVerifier = {
-    name: 'records the questions, answers valid',
-    verify(signature, message, publicKey) {
-      asked.push({ signature, message, publicKey });
-      return true;
-    },
-  };
-  const explanation = await explainReceipt(materials, { cedar: null, verifier: recorder, trustedRoots });
+  const explanation = await explainReceipt(materials, { cedar: null, verifier: questionRecorder(asked), trustedRoots });
   return { asked, explanation };
 }
 

@@ -25,6 +25,8 @@ export interface SignedTriple {
 export interface RememberingOptions {
   /** Past this many answers, all are forgotten, so memory stays bounded. Default 10,000. */
   readonly maxEntries?: number;
+  /** Answers to start from, as {@link RememberingVerifier.remembered} gave them (another thread's). */
+  readonly answers?: Iterable<readonly [string, boolean]>;
 }
 
 export class RememberingVerifier implements SignatureVerifier {
@@ -38,6 +40,7 @@ export class RememberingVerifier implements SignatureVerifier {
   ) {
     this.maxEntries = options.maxEntries ?? 10_000;
     this.name = `${inner.name}, answers remembered`;
+    for (const [key, answer] of options.answers ?? []) this.set(key, answer);
   }
 
   private static key(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): string {
@@ -72,6 +75,11 @@ export class RememberingVerifier implements SignatureVerifier {
     return this.answers.size;
   }
 
+  /** The answers remembered, for another thread's verifier to start from (`RememberingOptions.answers`). */
+  remembered(): [string, boolean][] {
+    return [...this.answers];
+  }
+
   /**
    * Verifies with `bulk`, all at once, each of these signatures not already remembered, and
    * remembers the answers. When `bulk` fails, this rejects and remembers none of this batch.
@@ -103,4 +111,19 @@ export class RememberingVerifier implements SignatureVerifier {
     });
     return out;
   }
+}
+
+/**
+ * A verifier that records each question in `asked` and answers "valid", for a first pass that
+ * lists the signatures a check will ask about (so they can be verified together ahead of it);
+ * its answers are never a check's result.
+ */
+export function questionRecorder(asked: SignedTriple[]): SignatureVerifier {
+  return {
+    name: 'records the questions, answers valid',
+    verify(signature, message, publicKey) {
+      asked.push({ signature, message, publicKey });
+      return true;
+    },
+  };
 }
