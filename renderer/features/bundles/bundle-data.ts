@@ -5,8 +5,10 @@
  * the verification report lists, for archives whose texts were not kept.
  */
 import type { Keyring } from '../../../shared/engine/types.ts';
-import { buildKeyring } from '../../../shared/engine/keys.ts';
+import { buildKeyringAhead } from '../../../shared/engine/keys.ts';
 import { nobleStrictVerifier } from '../../../shared/format/ed25519.ts';
+import { RememberingVerifier } from '../../../shared/format/remembering-verifier.ts';
+import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../../shared/format/webcrypto-ed25519.ts';
 import { KEYS_PATH, POLICIES_DIR } from '../../../shared/format/layout.ts';
 import type { BundleSide } from '../../../shared/policy/diff.ts';
 import { bundleSide } from '../../../shared/policy/sides.ts';
@@ -27,6 +29,13 @@ export interface ArchiveBundles {
   readonly keysNote: string | null;
   /** Every version for the timeline: from the texts where kept, else from the report. */
   readonly versions: readonly VersionInput[];
+}
+
+let webCrypto: Promise<AsyncSignatureVerifier | null> | null = null;
+/** The window's WebCrypto Ed25519 behind the strict checks, or null where it has none. */
+function windowVerifier(): Promise<AsyncSignatureVerifier | null> {
+  webCrypto ??= webCryptoVerifier().catch(() => null);
+  return webCrypto;
 }
 
 function parse(text: string | undefined): unknown {
@@ -52,7 +61,17 @@ export async function loadArchiveBundles(loaded: LoadedArchive): Promise<Archive
   ]);
   const filesKept = anyFile.length > 0;
   const keysValue = parse(keysRow?.text);
-  const keyring = buildKeyring(keysValue, archive.trustedRoots, nobleStrictVerifier).keyring;
+  // keys.json's signatures verified with WebCrypto, off the window's thread: an archive may
+  // certify a key or two for each of hundreds of ledgers, and the reference verifier (pure
+  // JavaScript) held the window a second for 500.
+  const keyring = (
+    await buildKeyringAhead(
+      keysValue,
+      archive.trustedRoots,
+      new RememberingVerifier(nobleStrictVerifier, { maxEntries: Infinity }),
+      await windowVerifier(),
+    )
+  ).keyring;
   const keysNote =
     !filesKept || keysValue !== undefined
       ? null
