@@ -3,6 +3,7 @@ import type { LedgerSummary, Period } from '../../../shared/engine/types.ts';
 import { formatTime } from '../../components/format.ts';
 import type { ReceiptTable } from '../../workers/receipt-table.ts';
 import { StateBadge } from './LedgerStates.tsx';
+import { useLedgerLimit } from './many-ledgers.tsx';
 import { layoutTimeline, type LedgerTrack, type Span } from './timeline-geometry.ts';
 
 const W = 1000;
@@ -27,6 +28,7 @@ export function CoverageTimeline({ ledgers, period, findings, table }: Props) {
     },
     (t) => formatTime(t),
   );
+  const { shown, control } = useLedgerLimit(timeline?.tracks ?? NO_TRACKS, needsAttention, 'coverage-limit');
   return (
     <section className="panel" aria-labelledby="coverage-heading">
       <h2 id="coverage-heading">Coverage</h2>
@@ -56,7 +58,7 @@ export function CoverageTimeline({ ledgers, period, findings, table }: Props) {
                 <span />
               </div>
             )}
-            {timeline.tracks.map((track, index) => (
+            {shown.map((track, index) => (
               <TimelineRow key={track.ledger} track={track} patternId={`coverage-hatch-${index}`} />
             ))}
             <div className="timeline-row timeline-axis" aria-hidden="true">
@@ -68,6 +70,7 @@ export function CoverageTimeline({ ledgers, period, findings, table }: Props) {
               <span />
             </div>
           </div>
+          {control}
           <ul className="legend" aria-label="Legend">
             <li>
               <span className="swatch swatch-proven" aria-hidden="true" /> proven continuous: chained, signed by an
@@ -89,6 +92,10 @@ export function CoverageTimeline({ ledgers, period, findings, table }: Props) {
     </section>
   );
 }
+
+const NO_TRACKS: readonly LedgerTrack[] = [];
+/** Not proven continuous over all it claims, or marked where its chain breaks. */
+const needsAttention = (t: LedgerTrack) => t.state !== 'verified' || t.unproven !== null || t.marks.length > 0;
 
 const width = (s: Span) => Math.max(2, (s.x1 - s.x0) * W);
 /** An unproven tail stays visible however short it is: at least 8 units, ending where it ends. */

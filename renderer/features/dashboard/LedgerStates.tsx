@@ -1,6 +1,7 @@
 import type { LedgerState, LedgerSummary } from '../../../shared/engine/types.ts';
 import { formatRoute } from '../../app/routes.ts';
 import { formatCount } from '../../components/format.ts';
+import { stateCounts, useLedgerLimit } from './many-ledgers.tsx';
 
 export const STATE_LABEL: Readonly<Record<LedgerState, string>> = {
   verified: 'Verified',
@@ -22,10 +23,22 @@ export function StateBadge({ state }: { state: LedgerState }) {
   return <span className={`badge badge-${STATE_TONE[state]}`}>{STATE_LABEL[state]}</span>;
 }
 
+const notVerified = (l: LedgerSummary) => l.state !== 'verified';
+
 export function LedgerStates({ archiveId, ledgers }: { archiveId: string; ledgers: readonly LedgerSummary[] }) {
+  const { shown, control } = useLedgerLimit(ledgers, notVerified, 'ledger-limit');
   return (
     <section className="panel" aria-labelledby="ledgers-heading">
       <h2 id="ledgers-heading">Ledgers</h2>
+      {control && (
+        <p data-testid="ledger-state-counts">
+          {stateCounts(
+            ledgers.map((l) => l.state),
+            STATE_LABEL,
+          )}
+          .
+        </p>
+      )}
       {ledgers.length === 0 ? (
         <p className="muted">The archive holds no ledger that could be read.</p>
       ) : (
@@ -50,7 +63,7 @@ export function LedgerStates({ archiveId, ledgers }: { archiveId: string; ledger
             </tr>
           </thead>
           <tbody>
-            {ledgers.map((l) => (
+            {shown.map((l) => (
               <tr key={l.ledger} data-testid={`ledger-row-${l.ledger}`} data-state={l.state}>
                 <th scope="row" className="mono">
                   {l.ledger}
@@ -77,6 +90,7 @@ export function LedgerStates({ archiveId, ledgers }: { archiveId: string; ledger
           </tbody>
         </table>
       )}
+      {control}
     </section>
   );
 }

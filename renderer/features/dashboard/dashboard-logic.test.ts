@@ -4,6 +4,8 @@ import type { LedgerSummary } from '../../../shared/engine/types.ts';
 import { findingStats } from './finding-stats.ts';
 import { codesForCriterion, criteriaFor } from '../../components/soc2-criteria.ts';
 import { layoutTimeline } from './timeline-geometry.ts';
+import { STATE_LABEL } from './LedgerStates.tsx';
+import { attentionFirst, stateCounts } from './many-ledgers.tsx';
 
 describe('findingStats', () => {
   const findings = [
@@ -93,5 +95,19 @@ describe('layoutTimeline', () => {
 
   it('nothing to draw without any time', () => {
     expect(layoutTimeline([ledger({})], null, [], () => null, String)).toBeNull();
+  });
+});
+
+describe('many ledgers: those needing attention first, states counted', () => {
+  it('keeps each group in its own order', () => {
+    const items = [1, 2, 3, 4, 5, 6];
+    expect(attentionFirst(items, (n) => n % 3 === 0)).toEqual([3, 6, 1, 2, 4, 5]);
+    expect(attentionFirst(items, () => false)).toEqual(items);
+  });
+
+  it('counts states in the order they first come, with the labels shown', () => {
+    const states = ['verified', 'tampered', 'verified', 'unsealed', 'verified'] as const;
+    expect(stateCounts(states, STATE_LABEL)).toBe('5 ledgers: 3 verified, 1 tampered, 1 unsealed tail');
+    expect(stateCounts(Array(1200).fill('verified'), STATE_LABEL)).toBe('1,200 ledgers: 1,200 verified');
   });
 });
