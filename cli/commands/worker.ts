@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { UsageError, parseArgs, type CommandIo } from '../args.ts';
-import { QUEUE_NAME } from '../distributed/protocol.ts';
+import { QUEUE_NAME, setupKey } from '../distributed/protocol.ts';
 import { parseRedisUrl, probeRedis, reasonOf, workerConnection } from '../distributed/redis.ts';
 import { JobRefusedError, segmentService } from '../distributed/segment-service.ts';
 
@@ -57,7 +57,11 @@ export async function runWorker(argv: readonly string[], io: CommandIo): Promise
   const verbose = args.flags.verbose === true;
   await probeRedis(address);
 
-  const service = segmentService({ maxIdle: Math.max(8, 2 * concurrency) });
+  const service = segmentService({
+    maxIdle: Math.max(8, 2 * concurrency),
+    // The run's setup, from the Redis the jobs come from (asked only once the worker is made).
+    setupText: async (run, sha256) => (await worker.getBackend().client).get(setupKey(run, sha256)),
+  });
   const say = (text: string) => io.stderr(`tickmark worker ${process.pid}: ${text}\n`);
   const worker = new Worker(
     QUEUE_NAME,

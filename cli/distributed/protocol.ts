@@ -1,15 +1,18 @@
 /**
- * What goes through the queue: one job per segment task, its data self-contained (the
- * archive's location and SHA-256, the run's setup, the task), its return value the
- * segment's result — both in the exact JSON form of wire.ts. A job carries no secret: the
- * setup holds keys.json as parsed, the pinned roots (public keys) and the bundles.
+ * What goes through the queue: one job per segment task (the archive's location and SHA-256,
+ * the run's setup by its SHA-256, the task), its return value the segment's result — both in
+ * the exact JSON form of wire.ts. The setup is put in Redis once a run, under
+ * {@link setupKey}: it holds keys.json as parsed, and an archive with a key or two for each of
+ * hundreds of ledgers made every job carry half a megabyte. Nothing in Redis is secret: the
+ * setup holds keys.json, the pinned roots (public keys) and the bundles.
  */
+import { createHash } from 'node:crypto';
 import type { Json } from './wire.ts';
 
 /** The BullMQ queue every `tickmark worker` takes segment tasks from. */
 export const QUEUE_NAME = 'tickmark-segments';
 export const JOB_NAME = 'segment';
-export const JOB_FORMAT = 'tickmark.segment-job.v1';
+export const JOB_FORMAT = 'tickmark.segment-job.v2';
 
 export interface SegmentJobData {
   readonly format: typeof JOB_FORMAT;
@@ -23,11 +26,27 @@ export interface SegmentJobData {
     /** SHA-256 of the archive file's bytes, `sha256:<64 hex>`: a worker checks only these bytes. */
     readonly sha256: string;
   };
-  /** The engine's RunnerSetup, in wire form. */
-  readonly setup: Json;
+  /**
+   * SHA-256 of the run's setup (the engine's RunnerSetup in wire form, as JSON text),
+   * `sha256:<64 hex>`: the text is in Redis under {@link setupKey}, and a worker checks it.
+   */
+  readonly setupSha256: string;
   /** The SegmentTask, in wire form. */
   readonly task: Json;
 }
+
+/** Where a run's setup text is kept in Redis while the run lasts (removed at its end, else in a day). */
+export function setupKey(run: string, setupSha256: string): string {
+  return `tickmark:setup:${run}:${setupSha256}`;
+}
+
+/** The SHA-256 of a setup's text as jobs name it (`SegmentJobData.setupSha256`). */
+export function setupSha256(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+/** How long a run's setup stays in Redis when the run that put it there never removes it. */
+export const SETUP_TTL_SECONDS = 24 * 3600;
 
 /**
  * The job id of a run's task: one id per (run, index), so adding a task twice adds one job
@@ -60,8 +79,8 @@ export function parseJobData(data: unknown): SegmentJobData {
                 typeof (d.archive as { location?: unknown }).location !== 'string' ||
                 !SHA256.test(String((d.archive as { sha256?: unknown }).sha256))
               ? 'it does not name the archive and its SHA-256'
-              : d.setup === null || typeof d.setup !== 'object'
-                ? 'it has no setup'
+              : typeof d.setupSha256 !== 'string' || !SHA256.test(d.setupSha256)
+                ? 'it does not name its setup by SHA-256'
                 : d.task === null || typeof d.task !== 'object'
                   ? 'it has no task'
                   : null;

@@ -27,7 +27,16 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { SegmentResult } from '../../shared/engine/segment.ts';
 import type { SegmentRunner, SegmentTask } from '../../shared/engine/segment-task.ts';
 import type { RunnerSetup } from '../../shared/engine/verify.ts';
-import { JOB_FORMAT, JOB_NAME, QUEUE_NAME, jobId, type SegmentJobData } from './protocol.ts';
+import {
+  JOB_FORMAT,
+  JOB_NAME,
+  QUEUE_NAME,
+  SETUP_TTL_SECONDS,
+  jobId,
+  setupKey,
+  setupSha256,
+  type SegmentJobData,
+} from './protocol.ts';
 import { reasonOf, runConnection, type RedisAddress } from './redis.ts';
 import { fromWire, toWire } from './wire.ts';
 
@@ -121,10 +130,19 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
   }
 
   const run = randomUUID();
-  // Without the keyring's answers: each job carries the setup, and a worker verifies keys.json's
-  // signatures once for its checker of the run (segment-service.ts) rather than take them on trust.
+  // The setup once in Redis, each job naming it by SHA-256. Without the keyring's answers: a
+  // worker verifies keys.json's signatures once for its checker of the run (segment-service.ts)
+  // rather than take them on trust.
   const { keyAnswers: _, ...shared } = options.setup;
-  const setup = toWire(shared);
+  const setupText = JSON.stringify(toWire(shared));
+  const setupDigest = setupSha256(setupText);
+  const setupAt = setupKey(run, setupDigest);
+  try {
+    await (await queue.getBackend().client).set(setupAt, setupText, { EX: SETUP_TTL_SECONDS });
+  } catch (error) {
+    await closeConnections();
+    throw new Error(`cannot use the queue at ${address.display}: ${reasonOf(lastRedisError ?? error)}`);
+  }
   const pending = new Map<string, Pending>();
   /** Jobs of this run not yet removed (added, or being added). */
   const inRedis = new Set<string>();
@@ -242,7 +260,7 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
         run,
         index,
         archive: options.archive,
-        setup,
+        setupSha256: setupDigest,
         task: toWire(task),
       };
       inRedis.add(id);
@@ -287,6 +305,8 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
           if (inRedis.size === 0 || Date.now() >= giveUp) break;
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
+        // Its setup too (a job still held by a worker has its checker by now; else the day's expiry).
+        if (inRedis.size === 0) await (await queue.getBackend().client).del(setupAt).catch(() => undefined);
         await closeConnections();
       }
     },

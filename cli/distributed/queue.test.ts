@@ -286,6 +286,13 @@ describe.skipIf(!HAVE_REDIS)('verify --queue with tickmark workers on Redis', ()
     },
     LONG,
   );
+
+  it('every run put its setup in Redis once and took it away at its end, the stopped one too', async () => {
+    // Each run's jobs named it by SHA-256 (protocol.ts, setupKey); none is left.
+    expect(await client.keys('tickmark:setup:*')).toEqual([]);
+    const logs = workers.map((w) => w.proc.stderr()).join('\n');
+    expect(logs).not.toMatch(/setup .* is not in Redis/);
+  });
 });
 
 if (!HAVE_REDIS)

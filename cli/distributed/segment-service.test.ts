@@ -21,7 +21,7 @@ import { nodeCedar } from '../cedar-node.ts';
 import { controlFactories, engineOptions } from '../engine-options.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { buildControlsById } from '../../shared/engine/segment-worker.ts';
-import { JOB_FORMAT, type SegmentJobData } from './protocol.ts';
+import { JOB_FORMAT, setupSha256, type SegmentJobData } from './protocol.ts';
 import { startRangeServer, type RangeServer } from './range-server.test-helper.ts';
 import { DifferentArchiveError, JobRefusedError, segmentService } from './segment-service.ts';
 import { fromWire, toWire } from './wire.ts';
@@ -82,12 +82,31 @@ async function expected(files: Map<string, Uint8Array>, t: SegmentTask): Promise
   return result;
 }
 
-const job = (location: string, archiveSha: string, t: SegmentTask = task, run = randomUUID()): SegmentJobData => ({
+/** The run's setup as `verify --queue` puts it in Redis, and its SHA-256 as jobs name it. */
+const SETUP_TEXT = JSON.stringify(toWire(setup));
+const SETUP_SHA = setupSha256(SETUP_TEXT);
+
+/** The service with a store of setups by SHA-256 (Redis in `tickmark worker`), counting its reads. */
+function serviceWith(setups: ReadonlyMap<string, string> = new Map([[SETUP_SHA, SETUP_TEXT]])) {
+  const reads: string[] = [];
+  const service = segmentService({
+    setupText: async (run, sha) => (reads.push(run), setups.get(sha) ?? null),
+  });
+  return Object.assign(service, { reads });
+}
+
+const job = (
+  location: string,
+  archiveSha: string,
+  t: SegmentTask = task,
+  run = randomUUID(),
+  setupSha = SETUP_SHA,
+): SegmentJobData => ({
   format: JOB_FORMAT,
   run,
   index: 0,
   archive: { location, sha256: archiveSha },
-  setup: toWire(setup),
+  setupSha256: setupSha,
   task: toWire(t),
 });
 
@@ -103,7 +122,7 @@ afterAll(async () => server.close());
 
 describe('a worker checking one segment job', () => {
   it('returns the segment result this thread gives, from a file and over HTTP', async () => {
-    const service = segmentService();
+    const service = serviceWith();
     try {
       const want = await expected(demo.files, task);
       const fromFile = fromWire(await service.process(job(join(dir, 'demo.zip'), sha256(zipBytes))));
@@ -121,7 +140,7 @@ describe('a worker checking one segment job', () => {
   });
 
   it('hashes the archive once for many tasks and runs, and again when the file is replaced', async () => {
-    const service = segmentService();
+    const service = serviceWith();
     const path = join(dir, 'moving.zip');
     writeFileSync(path, zipBytes);
     try {
@@ -132,6 +151,9 @@ describe('a worker checking one segment job', () => {
         );
       await service.process(job(path, sha256(zipBytes)));
       expect(service.hashes()).toBe(1);
+      // The setup read once for each run's checker.
+      expect(new Set(service.reads).size).toBe(2);
+      expect(service.reads).toHaveLength(2);
       // Another archive put in its place (a new inode): hashed again, and refused.
       writeFileSync(join(dir, 'moving.tmp'), otherZip);
       renameSync(join(dir, 'moving.tmp'), path);
@@ -143,7 +165,7 @@ describe('a worker checking one segment job', () => {
   });
 
   it('refuses a job for other bytes, naming both hashes', async () => {
-    const service = segmentService();
+    const service = serviceWith();
     try {
       const error = await service.process(job(join(dir, 'other.zip'), sha256(zipBytes))).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DifferentArchiveError);
@@ -156,8 +178,24 @@ describe('a worker checking one segment job', () => {
     }
   });
 
+  it('refuses a job whose setup is not in the store, or is not the one it names', async () => {
+    const service = serviceWith(new Map([[SETUP_SHA, SETUP_TEXT.replace('"trustedRoots"', '"trustedRoots" ')]]));
+    try {
+      const path = join(dir, 'demo.zip');
+      const gone = `sha256:${'0'.repeat(64)}`;
+      await expect(service.process(job(path, sha256(zipBytes), task, randomUUID(), gone))).rejects.toThrow(
+        new JobRefusedError(`the run's setup (${gone}) is not in Redis: the run has ended`),
+      );
+      await expect(service.process(job(path, sha256(zipBytes)))).rejects.toThrow(
+        new JobRefusedError(`the run's setup in Redis is not the one its jobs name (${SETUP_SHA})`),
+      );
+    } finally {
+      await service.close();
+    }
+  });
+
   it('refuses a job that is not a segment job, or names no usable location', async () => {
-    const service = segmentService();
+    const service = serviceWith();
     await expect(service.process({ format: 'something else' })).rejects.toThrow(/not a tickmark segment job/);
     await expect(service.process(job('demo.zip', sha256(zipBytes)))).rejects.toThrow(JobRefusedError);
     await expect(service.process(job('demo.zip', sha256(zipBytes)))).rejects.toThrow(/neither an absolute path nor/);
@@ -169,7 +207,7 @@ describe('a worker checking one segment job', () => {
 
   it('a read that fails part-way fails the task (retried elsewhere), never a finding about the evidence', async () => {
     const flaky = await startRangeServer({ 'demo.zip': zipBytes });
-    const service = segmentService();
+    const service = serviceWith();
     try {
       const run = randomUUID();
       await service.process(job(flaky.url('demo.zip'), sha256(zipBytes), task, run));

@@ -1,7 +1,8 @@
 /**
  * What a `tickmark worker` does with one segment job, apart from the queue: find the
  * archive where the job says, make sure its bytes are the ones the verifier hashed, rebuild
- * the checker from the job's setup exactly as a pool worker thread does
+ * the checker from the run's setup (read once, by the SHA-256 the job names, and checked
+ * against it) exactly as a pool worker thread does
  * (cli/pool/verify-worker.ts: `segmentChecker`, the native strict verifier, the CLI's
  * control factories), check the segment and return its result in wire form.
  *
@@ -12,7 +13,6 @@
  * is dropped. The run is part of the key because an opened archive counts the bytes it
  * decompressed against the total-size bound, as the local pool's per-run workers do.
  */
-import { createHash } from 'node:crypto';
 import { openZip } from '../../shared/archive/zip.ts';
 import type { ArchiveSource } from '../../shared/archive/source.ts';
 import type { SegmentTask } from '../../shared/engine/segment-task.ts';
@@ -31,7 +31,7 @@ import {
   sha256OfBytes,
   type ArchiveLocation,
 } from './archive-location.ts';
-import { parseJobData } from './protocol.ts';
+import { parseJobData, setupSha256 } from './protocol.ts';
 import { fromWire, toWire, type Json } from './wire.ts';
 import { nodeInflate } from '../node-zip.ts';
 
@@ -70,11 +70,16 @@ interface Checker {
 }
 
 export interface SegmentServiceOptions {
+  /**
+   * The text of a run's setup (`protocol.ts`, `setupKey`: from Redis), or null when it is not
+   * there (the run has ended). Read only to build a checker, and checked against the SHA-256.
+   */
+  readonly setupText: (run: string, setupSha256: string) => Promise<string | null>;
   /** Idle checkers kept for reuse (default 8); the oldest is closed first. */
   readonly maxIdle?: number;
 }
 
-export function segmentService(options: SegmentServiceOptions = {}): SegmentService {
+export function segmentService(options: SegmentServiceOptions): SegmentService {
   useNativeSha256();
   const maxIdle = options.maxIdle ?? 8;
   const hashByVersion = new Map<string, Promise<string>>();
@@ -104,7 +109,22 @@ export function segmentService(options: SegmentServiceOptions = {}): SegmentServ
     return hash;
   }
 
-  async function build(key: string, location: ArchiveLocation, version: string, setup: RunnerSetup): Promise<Checker> {
+  /** The setup a job names, read and checked against its SHA-256. */
+  async function setupOf(run: string, sha256: string): Promise<RunnerSetup> {
+    const text = await options.setupText(run, sha256);
+    if (text === null) throw new JobRefusedError(`the run's setup (${sha256}) is not in Redis: the run has ended`);
+    if (setupSha256(text) !== sha256)
+      throw new JobRefusedError(`the run's setup in Redis is not the one its jobs name (${sha256})`);
+    return fromWire(JSON.parse(text) as Json) as RunnerSetup;
+  }
+
+  async function build(
+    key: string,
+    location: ArchiveLocation,
+    version: string,
+    readSetup: () => Promise<RunnerSetup>,
+  ): Promise<Checker> {
+    const setup = await readSetup();
     const opened = await openLocation(location);
     if (opened.version !== version) {
       await opened.bytes.close?.();
@@ -124,7 +144,12 @@ export function segmentService(options: SegmentServiceOptions = {}): SegmentServ
     }
   }
 
-  async function borrow(key: string, location: ArchiveLocation, version: string, setup: RunnerSetup): Promise<Checker> {
+  async function borrow(
+    key: string,
+    location: ArchiveLocation,
+    version: string,
+    readSetup: () => Promise<RunnerSetup>,
+  ): Promise<Checker> {
     for (let i = idle.length - 1; i >= 0; i--) {
       const candidate = idle[i] as Checker;
       if (candidate.key !== key) continue;
@@ -133,7 +158,7 @@ export function segmentService(options: SegmentServiceOptions = {}): SegmentServ
         return candidate;
       await candidate.source.close().catch(() => undefined);
     }
-    return build(key, location, version, setup);
+    return build(key, location, version, readSetup);
   }
 
   function giveBack(checker: Checker): void {
@@ -161,10 +186,10 @@ export function segmentService(options: SegmentServiceOptions = {}): SegmentServ
       const found = await archiveHash(location, version);
       if (found !== job.archive.sha256) throw new DifferentArchiveError(job.archive.sha256, found, where);
 
-      const setupHash = createHash('sha256').update(JSON.stringify(job.setup)).digest('hex');
-      const setup = fromWire(job.setup) as RunnerSetup;
       const task = fromWire(job.task) as SegmentTask;
-      const checker = await borrow(`${job.run}\n${found}\n${setupHash}`, location, version, setup);
+      const checker = await borrow(`${job.run}\n${found}\n${job.setupSha256}`, location, version, () =>
+        setupOf(job.run, job.setupSha256),
+      );
       let result;
       try {
         result = await checker.check(task);

@@ -6,15 +6,18 @@
  *
  *   npm run bench:queue                                  (100,000 receipts; workers 1,2,4)
  *   BENCH_QUEUE_RECEIPTS=30000 BENCH_QUEUE_WORKERS=1,2 npm run bench:queue
+ *   BENCH_QUEUE_SHAPE=independent-ledgers500 npm run bench:queue  (a shape as BENCH_SHAPES names it; the demo's
+ *                                                          files of 1,000 by default)
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ensureArchive } from './end-to-end.ts';
+import { benchShape, shapeArchive } from './end-to-end.ts';
 
 const ROOT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const receipts = Number(process.env.BENCH_QUEUE_RECEIPTS ?? 100_000);
+const shapeName = process.env.BENCH_QUEUE_SHAPE ?? '1000';
 const workerCounts = (process.env.BENCH_QUEUE_WORKERS ?? '1,2,4').split(',').map(Number);
 const poolSize = availableParallelism();
 const f = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -84,9 +87,9 @@ if (spawnSync('which', ['redis-server']).status !== 0) {
 console.log(`# Tickmark queue benchmark, ${new Date().toISOString()}`);
 console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'})`);
 console.log(`load average at start: ${load()}`);
-const archive = ensureArchive(receipts);
+const archive = shapeArchive(receipts, benchShape(shapeName, receipts));
 console.log(
-  `archive: ${f(receipts)} receipts, ${archive.generateSeconds === null ? 'cached' : `made in ${archive.generateSeconds.toFixed(0)} s`}\n`,
+  `archive: ${f(receipts)} receipts, shape ${shapeName}, ${archive.generateSeconds === null ? 'cached' : `made in ${archive.generateSeconds.toFixed(0)} s`}\n`,
 );
 
 const port = await freePort();
