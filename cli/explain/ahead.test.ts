@@ -10,7 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource } from '../../shared/archive/memory.ts';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { explainWithAnswersAhead, signaturesAsked } from '../../shared/explain/ahead.ts';
-import { explainReceipt, type Explanation } from '../../shared/explain/explain.ts';
+import {
+  explainReceipt,
+  type DocumentsCache,
+  type DocumentsChecked,
+  type Explanation,
+} from '../../shared/explain/explain.ts';
 import { toHex } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, type SignatureVerifier } from '../../shared/format/ed25519.ts';
 import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts';
@@ -157,5 +162,76 @@ describe('signatures verified ahead of a receipt’s judgment', () => {
     }
     const { plain } = await judge(badReceipt, id, roots);
     expect(plain.evidence.signature.valid).toBe(false);
+  });
+
+  it('keys.json and the manifest checked once for the receipts of an archive (documentsId), clean or forged', async () => {
+    const roots = [demo.rootPublicKey];
+    const fast = await webCryptoVerifier();
+    if (!fast) throw new Error("this Node's WebCrypto has no Ed25519");
+    const ids = ['gw-eu-1', 'gw-us-1'].flatMap((l) => {
+      const rows = receiptsOf(demo.files, l);
+      return [rows[3], rows.at(-2)].map((r) => r?.receipt.id as string);
+    });
+    const badManifest = new Map(demo.files);
+    const manifest = json(badManifest, 'manifest.json') as { sig: string };
+    setJson(badManifest, 'manifest.json', {
+      ...manifest,
+      sig: manifest.sig.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+    });
+    for (const [name, files] of [
+      ['clean', demo.files],
+      ['manifest signature', badManifest],
+    ] as const) {
+      const kept = new Map<string, DocumentsChecked>();
+      const documents: DocumentsCache = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v) };
+      const cedar = nodeCedar as CedarFormatting;
+      for (const id of ids) {
+        const materials = { ...(await gatherMaterials(memorySource(files, 'case.zip'), id)), documentsId: name };
+        const plain = await explainReceipt(materials, { cedar, verifier: nativeStrictVerifier, trustedRoots: roots });
+        const plainWithoutCedar = await explainReceipt(materials, {
+          cedar: null,
+          verifier: nativeStrictVerifier,
+          trustedRoots: roots,
+        });
+        const ahead = await explainWithAnswersAhead(
+          materials,
+          roots,
+          fast,
+          new RememberingVerifier(nobleStrictVerifier),
+          documents,
+        );
+        expect(ahead.explanation, `${name} ${id}`).toEqual(plainWithoutCedar);
+        const counted = () => {
+          const c = { n: 0, verifier: undefined as unknown as SignatureVerifier };
+          c.verifier = { name: 'counted', verify: (...a) => (c.n++, nativeStrictVerifier.verify(...a)) };
+          return c;
+        };
+        const without = counted();
+        await explainReceipt(materials, { cedar, verifier: without.verifier, trustedRoots: roots });
+        // Kept already, by an earlier receipt's judgment or by this one's without Cedar: by the
+        // listing pass where its made-up answers were all real, else by the judgment again with real
+        // ones (a forged signature). Never made-up answers: the judgments below must agree.
+        const keptBefore = kept.size === 1;
+        expect(keptBefore).toBe(true);
+        const withDocuments = counted();
+        const cached = await explainReceipt(materials, {
+          cedar,
+          verifier: withDocuments.verifier,
+          trustedRoots: roots,
+          documents,
+        });
+        expect(cached, `${name} ${id}`).toEqual(plain);
+        expect(kept.size).toBe(1);
+        // keys.json's certificates and the manifest's signature not asked again once kept.
+        if (keptBefore) expect(withDocuments.n, `${name} ${id}`).toBeLessThan(without.n);
+        else expect(withDocuments.n, `${name} ${id}`).toBe(without.n);
+      }
+      // Other roots: checked again, not taken from the documents checked for these.
+      await explainReceipt(
+        { ...(await gatherMaterials(memorySource(files, 'case.zip'), ids[0] as string)), documentsId: name },
+        { cedar, verifier: nativeStrictVerifier, trustedRoots: [], documents },
+      );
+      expect(kept.size).toBe(2);
+    }
   });
 });

@@ -17,7 +17,13 @@
 import type { SignedTriple } from '../engine/ledger.ts';
 import { questionRecorder, type RememberingVerifier } from '../format/remembering-verifier.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
-import { explainReceipt, type ExplainMaterials, type Explanation } from './explain.ts';
+import {
+  explainReceipt,
+  type DocumentsCache,
+  type DocumentsChecked,
+  type ExplainMaterials,
+  type Explanation,
+} from './explain.ts';
 
 export async function signaturesAsked(
   materials: ExplainMaterials,
@@ -26,14 +32,33 @@ export async function signaturesAsked(
   return (await listingPass(materials, trustedRoots)).asked;
 }
 
-/** The listing pass: the judgment without Cedar with every signature answered "valid", and the questions. */
+/**
+ * The listing pass: the judgment without Cedar with every signature answered "valid", and the
+ * questions. It reads keys.json and the manifest as checked before (by real answers) from
+ * `documents`; what it checks itself it only sets aside (`staged`), made-up answers included.
+ */
 async function listingPass(
   materials: ExplainMaterials,
   trustedRoots: readonly string[],
-): Promise<{ readonly asked: SignedTriple[]; readonly explanation: Explanation }> {
+  documents?: DocumentsCache,
+): Promise<{
+  readonly asked: SignedTriple[];
+  readonly explanation: Explanation;
+  readonly staged: ReadonlyMap<string, DocumentsChecked>;
+}> {
   const asked: SignedTriple[] = [];
-  const explanation = await explainReceipt(materials, { cedar: null, verifier: questionRecorder(asked), trustedRoots });
-  return { asked, explanation };
+  const staged = new Map<string, DocumentsChecked>();
+  const aside: DocumentsCache | undefined = documents && {
+    get: (key) => documents.get(key),
+    set: (key, checked) => void staged.set(key, checked),
+  };
+  const explanation = await explainReceipt(materials, {
+    cedar: null,
+    verifier: questionRecorder(asked),
+    trustedRoots,
+    ...(aside ? { documents: aside } : {}),
+  });
+  return { asked, explanation, staged };
 }
 
 /** A judgment without Cedar made by {@link explainWithAnswersAhead}, and how. */
@@ -67,9 +92,11 @@ export async function explainWithAnswersAhead(
   trustedRoots: readonly string[],
   bulk: AsyncSignatureVerifier,
   verifier: RememberingVerifier,
+  /** keys.json and the manifest as checked for earlier receipts (`ExplainDeps.documents`). */
+  documents?: DocumentsCache,
 ): Promise<JudgedAhead> {
   const started = performance.now();
-  const listing = await listingPass(materials, trustedRoots);
+  const listing = await listingPass(materials, trustedRoots, documents);
   // Each listed signature's answer, as `verifier` gives it (read from `answerAhead` rather than
   // asked again: every question to `verifier` hashes the signed message in JavaScript).
   let answers: readonly (boolean | null)[];
@@ -81,8 +108,17 @@ export async function explainWithAnswersAhead(
   }
   const verifiedMs = performance.now() - started;
   const base = { listed: listing.asked.length, verifiedMs };
-  if (answers.every((answer) => answer === true))
+  if (answers.every((answer) => answer === true)) {
+    // Every made-up answer was the real one: what the listing pass checked is what a judgment
+    // with real answers checks, so keys.json and the manifest as it checked them are kept.
+    for (const [key, checked] of listing.staged) documents?.set(key, checked);
     return { ...base, explanation: listing.explanation, judgedAgain: false };
-  const explanation = await explainReceipt(materials, { cedar: null, verifier, trustedRoots });
+  }
+  const explanation = await explainReceipt(materials, {
+    cedar: null,
+    verifier,
+    trustedRoots,
+    ...(documents ? { documents } : {}),
+  });
   return { ...base, explanation, judgedAgain: true };
 }

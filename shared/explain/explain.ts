@@ -27,8 +27,9 @@ import { evaluatePolicies, type CedarFormatting, type PolicyVerdict } from '../d
 import { bundleSigners, type BundleSigner } from '../policy/sides.ts';
 import { linkProblems, UNKNOWN_SPAN, type ChainTail } from '../engine/chain.ts';
 import { finding, sortFindings, type Finding } from '../engine/findings.ts';
-import { buildKeyring } from '../engine/keys.ts';
-import { checkManifest } from '../engine/manifest.ts';
+import { buildKeyring, type KeySetResult } from '../engine/keys.ts';
+import { checkManifest, type ManifestCheck } from '../engine/manifest.ts';
+import type { Manifest } from '../format/schema.ts';
 import { checkBundleFile } from '../engine/policies.ts';
 import { readStoredLine } from '../engine/record.ts';
 import { checkSegment } from '../engine/segment.ts';
@@ -103,6 +104,13 @@ export interface ExplainMaterials {
   /** Parsed JSON values, undefined when absent or unreadable. */
   readonly manifest: unknown;
   readonly keys: unknown;
+  /**
+   * Names {@link manifest} and {@link keys} as given (the same id, the same two documents: the
+   * app gives the archive and their SHA-256s), so that a host judging receipt after receipt of
+   * one archive checks them once ({@link ExplainDeps.documents}); a manifest of 100,000 files
+   * cost each walk a third of a second.
+   */
+  readonly documentsId?: string;
   readonly bundles: readonly { readonly path: string; readonly value: unknown }[];
   /** Lines of the ledger's checkpoints.jsonl, as stored. */
   readonly checkpointLines: readonly string[];
@@ -129,6 +137,42 @@ export interface ExplainDeps {
   readonly cedar: CedarFormatting | null;
   readonly verifier: SignatureVerifier;
   readonly trustedRoots: readonly string[];
+  /** Where keys.json and the manifest, once checked, are kept by their materials' `documentsId`. */
+  readonly documents?: DocumentsCache;
+}
+
+/** keys.json and the manifest as checked for a receipt: the same for every receipt of an archive. */
+export interface DocumentsChecked {
+  readonly keySet: KeySetResult;
+  readonly manifestCheck: ManifestCheck | null;
+  /** The manifest's files by path, when it could be read. */
+  readonly listed: ReadonlyMap<string, Manifest['files'][number]> | null;
+}
+
+/**
+ * A host's store of {@link DocumentsChecked}, by `documentsId` and the trusted roots. A check
+ * whose verifier's answers are made up (the listing pass of `ahead.ts`) reads it, and fills it
+ * only once its answers are known to be the real ones.
+ */
+export interface DocumentsCache {
+  get(key: string): DocumentsChecked | undefined;
+  set(key: string, checked: DocumentsChecked): void;
+}
+
+/** keys.json and the manifest checked, or as checked before for the same documents and roots. */
+function documentsChecked(m: ExplainMaterials, deps: ExplainDeps): DocumentsChecked {
+  const key =
+    m.documentsId === undefined || !deps.documents
+      ? null
+      : `${m.documentsId}\n${[...deps.trustedRoots].sort().join(',')}`;
+  const known = key === null ? undefined : deps.documents?.get(key);
+  if (known) return known;
+  const keySet = buildKeyring(m.keys, deps.trustedRoots, deps.verifier);
+  const manifestCheck = m.manifest === undefined ? null : checkManifest(m.manifest, keySet.keyring, deps.verifier);
+  const listed = manifestCheck?.manifest ? new Map(manifestCheck.manifest.files.map((f) => [f.path, f])) : null;
+  const checked = { keySet, manifestCheck, listed };
+  if (key !== null) deps.documents?.set(key, checked);
+  return checked;
 }
 
 export type Tri = boolean | null;
@@ -290,10 +334,8 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
   const local: Finding[] = [];
   const checks: CheckStatus[] = [];
   const cedar = deps.cedar;
-  const keySet = buildKeyring(m.keys, deps.trustedRoots, deps.verifier);
+  const { keySet, manifestCheck, listed } = documentsChecked(m, deps);
   const keyring = keySet.keyring;
-  const manifestCheck = m.manifest === undefined ? null : checkManifest(m.manifest, keyring, deps.verifier);
-  const listed = manifestCheck?.manifest ? new Map(manifestCheck.manifest.files.map((f) => [f.path, f])) : null;
   const notAsListed = (path: string): string | null => {
     if (!listed) return null;
     const file = listed.get(path);

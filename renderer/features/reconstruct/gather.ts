@@ -285,6 +285,8 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
     ledgerPartlyRead: ledgerPartlyRead(archive.report.checks, ledger),
     manifest: parseDocument(textOf(manifestRow)),
     keys: parseDocument(textOf(keysRow)),
+    // The stored documents of an archive do not change: its id and their hashes name them.
+    documentsId: `${archiveId}\n${manifestRow?.sha256 ?? 'no manifest'}\n${keysRow?.sha256 ?? 'no keys'}`,
     bundles,
     checkpointLines:
       sealingFromPieces ??
