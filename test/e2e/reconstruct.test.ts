@@ -544,7 +544,16 @@ describe('decision reconstruction', () => {
       };
       // Receipts spread over the archive: inside each ledger and at its end (a ledger's first only
       // where its ledgers are small).
-      const rows = [Math.floor(SCALE / 4), Math.floor(SCALE / 2) - 1, Math.floor((3 * SCALE) / 4), SCALE - 1];
+      // Of the receipts imported: an archive past the reader's entry limit is imported without
+      // the entries it refused (the dashboard says which).
+      const receipts = Number((await page.getByTestId('receipt-count').textContent())?.replaceAll(',', ''));
+      expect(receipts).toBeGreaterThan(0);
+      const rows = [
+        Math.floor(receipts / 4),
+        Math.floor(receipts / 2) - 1,
+        Math.floor((3 * receipts) / 4),
+        receipts - 1,
+      ];
       for (const row of rows) {
         // Cold: after a reload, the stored archive is read again (report, columns) before the receipt.
         await page.goto(`${inject('baseUrl')}#/archive/${bigId}/receipt/?row=${row}`);
