@@ -32,6 +32,7 @@ import {
   openDemo,
   openWorkbench,
   pinRootKey,
+  reconstructionShown,
   screenshot,
   seriousViolations,
   type Workbench,
@@ -242,16 +243,7 @@ describe('policy bundles', () => {
     expect(await text(page, 'replayed-under-policies')).toBe(`by ${(first.to.policies as string[]).join(', ')}`);
     expect(await text(page, 'replayed-under-banner')).toContain('Recorded under agents-prod v1');
     // The reconstruction itself is there, for the same receipt.
-    await expect
-      .poll(
-        () =>
-          page
-            .getByTestId('recon-receipt-id')
-            .textContent()
-            .catch(() => ''),
-        { timeout: 30_000 },
-      )
-      .toContain(first.receipt);
+    await reconstructionShown(page, first.receipt);
     await noSeriousViolations(page);
     await screenshot(page, 'bundles-replayed-under');
 
