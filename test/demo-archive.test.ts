@@ -185,7 +185,11 @@ describe("receipt signatures through WebCrypto (the app's path)", () => {
       [first, 2],
       [first, 541],
     ]);
-    // What the synchronous verifier no longer answers: every receipt, checkpoint and approval.
-    expect(syncCalls - calls.n).toBe(sync.summary.receipts + checkpoints + approvals);
+    // What the synchronous verifier no longer answers: every receipt, checkpoint and approval,
+    // and keys.json's certificates and revocations (buildKeyringAhead).
+    const keys = JSON.parse(text('keys.json')) as { keys: { cert?: unknown }[]; revocations: unknown[] };
+    const keySignatures = keys.keys.filter((k) => k.cert !== undefined).length + keys.revocations.length;
+    expect(keySignatures).toBeGreaterThan(0);
+    expect(syncCalls - calls.n).toBe(sync.summary.receipts + checkpoints + approvals + keySignatures);
   });
 });
