@@ -12,6 +12,7 @@
 /// <reference lib="webworker" />
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
+import { BoundedLru } from '../../shared/decisions/lru.ts';
 import { explainWithAnswersAhead } from '../../shared/explain/ahead.ts';
 import {
   explainReceipt,
@@ -51,15 +52,7 @@ const verifier = new RememberingVerifier(nobleStrictVerifier);
  * (`ExplainMaterials.documentsId`): with 100,000 files the manifest's check took a third of a
  * second of every walk.
  */
-const checkedDocuments = new Map<string, DocumentsChecked>();
-const documents: DocumentsCache = {
-  get: (key) => checkedDocuments.get(key),
-  set(key, checked) {
-    checkedDocuments.delete(key);
-    checkedDocuments.set(key, checked);
-    while (checkedDocuments.size > 2) checkedDocuments.delete(checkedDocuments.keys().next().value as string);
-  },
-};
+const documents: DocumentsCache = new BoundedLru<string, DocumentsChecked>(2);
 
 /**
  * The WebAssembly SHA-256 (file-hashing.ts), installed as the worker starts: compiled before
