@@ -6,33 +6,19 @@
  * python3 with cryptography, which .ci/run installs; skipped off CI where it is missing, and
  * failing under CI=true), one ledger of it cut short.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  importArchive,
-  openWorkbench,
-  pinRootKey,
-  repo,
-  screenshot,
-  seriousViolations,
-  type Workbench,
-} from './browser.ts';
+import { importArchive, openWorkbench, pinRootKey, screenshot, seriousViolations, type Workbench } from './browser.ts';
+import { independentProducerRuns, makeIndependentArchive } from '../support/independent-producer.ts';
 
-const PRODUCER = join(repo, 'test', 'bench', 'independent-producer.py');
-const HAS_PYTHON = spawnSync('python3', ['-c', 'import cryptography'], { stdio: 'ignore' }).status === 0;
-const REQUIRED = process.env.CI === 'true';
-if (!HAS_PYTHON && !REQUIRED)
-  console.warn(
-    'python3 with cryptography is missing (Debian: apt-get install -y python3-cryptography): the dashboard test of an archive of many ledgers is SKIPPED on this machine.',
-  );
+const RUNS = independentProducerRuns('the dashboard tests of an archive of many ledgers');
 
 const LEDGERS = 30;
 
-describe.skipIf(!HAS_PYTHON && !REQUIRED)('an archive of thirty ledgers', () => {
+describe.skipIf(!RUNS)('an archive of thirty ledgers', () => {
   let wb: Workbench;
   let dir: string;
   let cut: string;
@@ -40,10 +26,7 @@ describe.skipIf(!HAS_PYTHON && !REQUIRED)('an archive of thirty ledgers', () => 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tickmark-e2e-ledgers-'));
     const made = join(dir, 'made.zip');
-    execFileSync('python3', [PRODUCER, made, '--receipts', String(LEDGERS * 40), '--ledgers', String(LEDGERS)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const root = (JSON.parse(readFileSync(`${made}.json`, 'utf8')) as { rootPublicKey: string }).rootPublicKey;
+    const { root } = makeIndependentArchive(made, ['--receipts', String(LEDGERS * 40), '--ledgers', String(LEDGERS)]);
     // The twentieth ledger by name loses its last receipt (sealed by its checkpoint): in the
     // producer's order it would not be among the first twelve.
     const files = unzipSync(readFileSync(made));
