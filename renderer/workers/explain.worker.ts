@@ -24,7 +24,7 @@ import {
 import { utf8, decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
 import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts';
-import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../shared/format/webcrypto-ed25519.ts';
+import { runtimeWebCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
 import { warmupReceipt } from './explain-warmup.ts';
 import { installFastestSha256 } from './file-hashing.ts';
@@ -61,12 +61,8 @@ const documents: DocumentsCache = new BoundedLru<string, DocumentsChecked>(2);
  */
 const hashing = installFastestSha256(); // never rejects: what fails to load leaves the JavaScript SHA-256
 
-let bulk: Promise<AsyncSignatureVerifier | null> | null = null;
 /** WebCrypto's Ed25519 behind the strict checks, or null where this runtime has none (checked on RFC 8032 TEST 1). */
-function bulkVerifier(): Promise<AsyncSignatureVerifier | null> {
-  bulk ??= webCryptoVerifier().catch(() => null);
-  return bulk;
-}
+const bulkVerifier = runtimeWebCryptoVerifier;
 
 /**
  * The judgment without Cedar. In a fresh worker the reference verifier is cold (several

@@ -93,3 +93,13 @@ export async function webCryptoVerifier(
     return null;
   }
 }
+
+let runtime: Promise<AsyncSignatureVerifier | null> | null = null;
+/**
+ * {@link webCryptoVerifier} on this thread's WebCrypto, made once per thread (the window, a
+ * worker); null where it has no Ed25519, fails its check, or fails to load.
+ */
+export function runtimeWebCryptoVerifier(): Promise<AsyncSignatureVerifier | null> {
+  runtime ??= webCryptoVerifier().catch(() => null);
+  return runtime;
+}

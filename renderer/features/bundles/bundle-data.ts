@@ -8,7 +8,7 @@ import type { Keyring } from '../../../shared/engine/types.ts';
 import { buildKeyringAhead } from '../../../shared/engine/keys.ts';
 import { nobleStrictVerifier } from '../../../shared/format/ed25519.ts';
 import { RememberingVerifier } from '../../../shared/format/remembering-verifier.ts';
-import { webCryptoVerifier, type AsyncSignatureVerifier } from '../../../shared/format/webcrypto-ed25519.ts';
+import { runtimeWebCryptoVerifier } from '../../../shared/format/webcrypto-ed25519.ts';
 import { KEYS_PATH, POLICIES_DIR } from '../../../shared/format/layout.ts';
 import type { BundleSide } from '../../../shared/policy/diff.ts';
 import { bundleSide } from '../../../shared/policy/sides.ts';
@@ -29,13 +29,6 @@ export interface ArchiveBundles {
   readonly keysNote: string | null;
   /** Every version for the timeline: from the texts where kept, else from the report. */
   readonly versions: readonly VersionInput[];
-}
-
-let webCrypto: Promise<AsyncSignatureVerifier | null> | null = null;
-/** The window's WebCrypto Ed25519 behind the strict checks, or null where it has none. */
-function windowVerifier(): Promise<AsyncSignatureVerifier | null> {
-  webCrypto ??= webCryptoVerifier().catch(() => null);
-  return webCrypto;
 }
 
 function parse(text: string | undefined): unknown {
@@ -69,7 +62,7 @@ export async function loadArchiveBundles(loaded: LoadedArchive): Promise<Archive
       keysValue,
       archive.trustedRoots,
       new RememberingVerifier(nobleStrictVerifier, { maxEntries: Infinity }),
-      await windowVerifier(),
+      await runtimeWebCryptoVerifier(),
     )
   ).keyring;
   const keysNote =
