@@ -20,6 +20,7 @@ import { canonicalize } from '../../shared/format/canonical.ts';
 import { fromHex, utf8 } from '../../shared/format/bytes.ts';
 import { nativeStrictVerifier } from '../../cli/native-ed25519.ts';
 import { openArchivePath } from '../../cli/open-archive.ts';
+import { HAS_PYTHON, independentArchiveAt, makeIndependentArchive } from '../support/independent-producer.ts';
 
 const ROOT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = join(tmpdir(), 'tickmark-bench');
@@ -41,8 +42,6 @@ export interface EndToEndFigures {
 /** Who made a bench archive: this project's `tickmark demo`, or the independent producer (Python, FORMAT.md only). */
 export type Producer = 'demo' | 'independent';
 
-const INDEPENDENT = join(ROOT_DIR, 'test', 'bench', 'independent-producer.py');
-
 /**
  * An archive of `n` receipts made by test/bench/independent-producer.py, a second producer
  * written from FORMAT.md alone in Python (OpenSSL's Ed25519 through `cryptography`), cached
@@ -58,30 +57,18 @@ export function ensureIndependentArchive(
     CACHE,
     `independent-${n}${perFile === 1000 ? '' : `-seg${perFile}`}${ledgers === 2 ? '' : `-l${ledgers}`}.zip`,
   );
-  const meta = `${path}.json`;
-  if (existsSync(path) && existsSync(meta))
-    return {
-      root: (JSON.parse(readFileSync(meta, 'utf8')) as { rootPublicKey: string }).rootPublicKey,
-      path,
-      generateSeconds: null,
-    };
-  try {
-    execFileSync('python3', ['-c', 'import cryptography'], { stdio: 'ignore' });
-  } catch {
+  if (existsSync(path) && existsSync(`${path}.json`)) return { ...independentArchiveAt(path), generateSeconds: null };
+  if (!HAS_PYTHON)
     throw new Error(
       'the "independent" shapes need python3 with the cryptography package (Debian: apt-get install -y python3-cryptography)',
     );
-  }
   const start = performance.now();
-  execFileSync(
-    'python3',
-    [INDEPENDENT, path, '--receipts', String(n), '--segment-receipts', String(perFile), '--ledgers', String(ledgers)],
-    { cwd: ROOT_DIR, stdio: ['ignore', 'ignore', 'inherit'] },
+  const made = makeIndependentArchive(
+    path,
+    ['--receipts', String(n), '--segment-receipts', String(perFile), '--ledgers', String(ledgers)],
+    { progress: true },
   );
-  const generateSeconds = (performance.now() - start) / 1000;
-  const root = (JSON.parse(readFileSync(meta, 'utf8')) as { rootPublicKey?: string }).rootPublicKey;
-  if (!root || !/^[0-9a-f]{64}$/.test(root)) throw new Error(`${meta} names no root key`);
-  return { path, root, generateSeconds };
+  return { ...made, generateSeconds: (performance.now() - start) / 1000 };
 }
 
 /**

@@ -33,11 +33,24 @@ export interface IndependentArchive {
   readonly root: string;
 }
 
-/** Writes an archive to `path` with the producer's arguments `args`. */
-export function makeIndependentArchive(path: string, args: readonly string[]): IndependentArchive {
-  execFileSync('python3', [INDEPENDENT_PRODUCER, path, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return {
-    path,
-    root: (JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { rootPublicKey: string }).rootPublicKey,
-  };
+/** The archive the producer wrote at `path`, with the root key its `<path>.json` names. */
+export function independentArchiveAt(path: string): IndependentArchive {
+  const root = (JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { rootPublicKey?: string }).rootPublicKey;
+  if (!root || !/^[0-9a-f]{64}$/.test(root)) throw new Error(`${path}.json names no root key`);
+  return { path, root };
+}
+
+/**
+ * Writes an archive to `path` with the producer's arguments `args`; with `progress`, the
+ * producer's progress lines (every 10 %) go to this process's stderr.
+ */
+export function makeIndependentArchive(
+  path: string,
+  args: readonly string[],
+  options: { readonly progress?: boolean } = {},
+): IndependentArchive {
+  execFileSync('python3', [INDEPENDENT_PRODUCER, path, ...args], {
+    stdio: ['ignore', 'ignore', options.progress ? 'inherit' : 'pipe'],
+  });
+  return independentArchiveAt(path);
 }
