@@ -9,7 +9,6 @@ import { createPrivacyCollector } from '../shared/controls/privacy.ts';
 import type { ControlCheckFactory } from '../shared/engine/types.ts';
 import type { DecisionStore } from '../shared/decisions/shared-memo.ts';
 import type { EngineOptions } from '../shared/engine/verify.ts';
-import { webCryptoVerifier, type AsyncSignatureVerifier } from '../shared/format/webcrypto-ed25519.ts';
 import { nodeCedar } from './cedar-node.ts';
 import { nativeStrictVerifier } from './native-ed25519.ts';
 import { nodeInflate } from './node-zip.ts';
@@ -36,16 +35,4 @@ export function engineOptions(): Omit<EngineOptions, 'trustedRoots'> {
     policyParser: (hash, policies) => checkBundlePolicies(nodeCedar, hash, policies),
     controls: controlChecks(nodeCedar),
   };
-}
-
-let webCrypto: Promise<AsyncSignatureVerifier | null> | null = null;
-/**
- * Node's WebCrypto Ed25519 behind the strict checks, made (and checked on RFC 8032) once: it
- * verifies on libuv's thread pool, for the checkpoints' signatures in batches while the
- * segments are checked elsewhere (worker threads, the queue). Null where it is missing or fails
- * the check.
- */
-export function nodeWebCrypto(): Promise<AsyncSignatureVerifier | null> {
-  webCrypto ??= webCryptoVerifier();
-  return webCrypto;
 }

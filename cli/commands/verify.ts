@@ -7,7 +7,8 @@ import { FreePieceBuffers } from '../../shared/engine/pieces.ts';
 import type { VerifyReport } from '../../shared/engine/types.ts';
 import { readArchivePath, type ArchivePath } from '../open-archive.ts';
 import { formatReport, reportJson } from '../report-format.ts';
-import { engineOptions, nodeWebCrypto } from '../engine-options.ts';
+import { engineOptions } from '../engine-options.ts';
+import { runtimeWebCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import { withTempSpill } from '../spill-node.ts';
 import { defaultPoolSize, warmPool, type WarmPool } from '../pool/pool-runner.ts';
 import { poolWorkerScript } from '../pool/worker-bundle.ts';
@@ -136,7 +137,7 @@ export async function verifyPath(
   // With threads to spare, the checkpoints' signatures are verified in batches while the
   // segments are checked (a producer may write one for every receipt), by Node's WebCrypto,
   // which verifies on libuv's thread pool. Without it, one by one in this thread.
-  const checkpointVerifier = parallel ? await nodeWebCrypto() : null;
+  const checkpointVerifier = parallel ? await runtimeWebCryptoVerifier() : null;
   const withPool: EngineOptions = parallel
     ? {
         ...(checkpointVerifier ? { checkpointVerifier } : {}),

@@ -15,7 +15,8 @@ import type { SegmentRunner } from '../../shared/engine/segment-task.ts';
 import type { Progress, VerifyReport } from '../../shared/engine/types.ts';
 import { verifyZipBytes, type EngineOptions } from '../../shared/engine/verify.ts';
 import { UsageError } from '../args.ts';
-import { engineOptions, nodeWebCrypto } from '../engine-options.ts';
+import { engineOptions } from '../engine-options.ts';
+import { runtimeWebCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
 import { withTempSpill } from '../spill-node.ts';
 import {
   isHttpUrl,
@@ -116,7 +117,7 @@ export async function verifyOnQueue(archive: string, options: QueueVerifyOptions
   process.once('SIGTERM', interrupt);
   // The checkpoints are judged here, in batches, while the queue's workers check the segments,
   // each side held within a window of the other (a producer may write one for every receipt).
-  const checkpointVerifier = await nodeWebCrypto();
+  const checkpointVerifier = await runtimeWebCryptoVerifier();
   try {
     return await withTempSpill((spill) =>
       verifyZipBytes(opened.bytes, locationName(here), {
