@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { centralEntries } from '../../test/support/zip-patch.ts';
 import { seededRandom } from '../../test/support/seeded.ts';
 import type { RandomAccessBytes } from './source.ts';
-import { listedEntry, localDataOffset } from './zip-local.ts';
+import { ListedEntries, listedEntry, localDataOffset, type ListedEntry } from './zip-local.ts';
 import { ENTRY_CHECKS, READER_OPTIONS, withoutOverlapCheck } from './zip.ts';
 
 const TEXT = new TextEncoder().encode('hello world\n'.repeat(100));
@@ -80,8 +80,11 @@ async function both(zip: Uint8Array): Promise<{ zipJs: Outcome; ours: Outcome }[
   }
   const directoryOffset = reader.directoryOffset ?? Number.NaN;
   const out = [];
+  // Through the columns the reader keeps them in (openZip), as the reader reads them back.
+  const columns = new ListedEntries();
   for (const entry of entries) {
-    const listed = listedEntry(entry);
+    const listed = columns.at(columns.push(listedEntry(entry)));
+    expect(listed).toStrictEqual(listedEntry(entry));
     const zipJs = await outcome(async () => {
       const file = entry as FileEntry;
       await file.getData(undefined as unknown as WritableStream, { ...ENTRY_CHECKS, checkOverlappingEntryOnly: true });
@@ -232,5 +235,60 @@ describe('localDataOffset: the same outcome as zip.js, entry by entry', () => {
       error: 'Ambiguous archive',
       reason: 'mismatched local file header (crc32 or sizes)',
     });
+  });
+});
+
+describe('ListedEntries', () => {
+  const entry = (over: Partial<ListedEntry>): ListedEntry => ({
+    offset: 0,
+    compressedSize: 0,
+    uncompressedSize: 0,
+    method: 8,
+    crc32: 0,
+    storedCrc32: 0,
+    rawBitFlag: 0,
+    encrypted: false,
+    zip64: false,
+    zip64Missing: false,
+    aes: undefined,
+    ...over,
+  });
+  it('gives back each entry as pushed, past its first columns, with 53-bit sizes, CRCs past 2^31 and fields zip.js left out', () => {
+    const columns = new ListedEntries();
+    const kept: ListedEntry[] = [];
+    const random = seededRandom(53);
+    for (let i = 0; i < 1_000; i++) {
+      const word = () => Math.floor(random() * 2 ** 32);
+      const e = entry({
+        offset:
+          i === 1
+            ? Number.MAX_SAFE_INTEGER
+            : i === 3
+              ? (undefined as unknown as number)
+              : Math.floor(random() * 2 ** 40),
+        compressedSize: Math.floor(random() * 2 ** 33),
+        uncompressedSize: i === 2 ? 0xffffffff : Math.floor(random() * 2 ** 33),
+        method: i % 11 === 0 ? (undefined as unknown as number) : i % 3 === 0 ? 99 : 8,
+        crc32: i % 5 === 0 ? undefined : word(),
+        storedCrc32: i % 7 === 0 ? undefined : word(),
+        rawBitFlag: i & 0xffff,
+        encrypted: i % 2 === 0,
+        zip64: i % 3 === 1,
+        zip64Missing: i % 4 === 1,
+        aes: i % 3 === 0 ? { originalMethod: i % 2 ? 8 : undefined, strength: 3 } : undefined,
+      });
+      expect(columns.push(e)).toBe(i);
+      kept.push(e);
+    }
+    expect(columns.length).toBe(1_000);
+    kept.forEach((e, i) => expect(columns.at(i)).toStrictEqual(e));
+    expect(() => columns.at(1_000)).toThrow(RangeError);
+    expect(() => columns.at(-1)).toThrow(RangeError);
+  });
+  it('refuses a field that its 32-bit column would change', () => {
+    const columns = new ListedEntries();
+    expect(() => columns.push(entry({ crc32: 2 ** 32 }))).toThrow(/32-bit/);
+    expect(() => columns.push(entry({ method: -1 }))).toThrow(/32-bit/);
+    expect(columns.length).toBe(0);
   });
 });

@@ -86,6 +86,95 @@ export function listedEntry(entry: Entry): ListedEntry {
   };
 }
 
+/** {@link ListedEntries}' flags. */
+const ENCRYPTED = 1;
+const ZIP64 = 2;
+const ZIP64_MISSING = 4;
+const HAS_CRC32 = 8;
+const HAS_STORED_CRC32 = 16;
+/** zip.js gives no method for an entry it marks as missing a Zip64 field. */
+const HAS_METHOD = 32;
+/** A number kept in {@link ListedEntries}: NaN stands for one zip.js did not give. */
+const given = (n: number | undefined): number => (Number.isNaN(n) ? undefined : n) as number;
+/** Numbers and 32-bit words kept of each entry. */
+const NUMBERS = 3;
+const WORDS = 5;
+
+/**
+ * Every listed entry's {@link ListedEntry}, kept as columns of numbers and made again when the
+ * entry is read. An archive may list 100,000 entries; an object for each (its CRC-32s past 2^31
+ * boxed as heap numbers, and a map from the engine's entry to it) cost about 200 bytes each of
+ * the engine thread's heap (docs/PERFORMANCE.md, fifty-third session); these columns cost 44.
+ */
+export class ListedEntries {
+  #count = 0;
+  /** offset, compressedSize, uncompressedSize. */
+  #numbers = new Float64Array(NUMBERS * 256);
+  /** method, rawBitFlag, crc32, storedCrc32, flags. */
+  #words = new Uint32Array(WORDS * 256);
+  /** The few AES extra fields, by index. */
+  readonly #aes = new Map<number, NonNullable<ListedEntry['aes']>>();
+
+  get length(): number {
+    return this.#count;
+  }
+
+  /** Keeps `entry` and gives its index. */
+  push(entry: ListedEntry): number {
+    for (const word of [entry.method ?? 0, entry.rawBitFlag, entry.crc32 ?? 0, entry.storedCrc32 ?? 0])
+      if (word >>> 0 !== word) throw new RangeError(`a listed entry's field is not a 32-bit word: ${word}`);
+    const index = this.#count++;
+    if (index * WORDS >= this.#words.length) {
+      const numbers = new Float64Array(this.#numbers.length * 2);
+      numbers.set(this.#numbers);
+      this.#numbers = numbers;
+      const words = new Uint32Array(this.#words.length * 2);
+      words.set(this.#words);
+      this.#words = words;
+    }
+    const n = index * NUMBERS;
+    // A number zip.js did not give is kept as NaN (zip.js gives whole numbers or none).
+    this.#numbers[n] = entry.offset ?? Number.NaN;
+    this.#numbers[n + 1] = entry.compressedSize ?? Number.NaN;
+    this.#numbers[n + 2] = entry.uncompressedSize ?? Number.NaN;
+    const w = index * WORDS;
+    this.#words[w] = entry.method ?? 0;
+    this.#words[w + 1] = entry.rawBitFlag;
+    this.#words[w + 2] = entry.crc32 ?? 0;
+    this.#words[w + 3] = entry.storedCrc32 ?? 0;
+    this.#words[w + 4] =
+      (entry.encrypted ? ENCRYPTED : 0) |
+      (entry.zip64 ? ZIP64 : 0) |
+      (entry.zip64Missing ? ZIP64_MISSING : 0) |
+      (entry.crc32 === undefined ? 0 : HAS_CRC32) |
+      (entry.storedCrc32 === undefined ? 0 : HAS_STORED_CRC32) |
+      (entry.method === undefined ? 0 : HAS_METHOD);
+    if (entry.aes) this.#aes.set(index, entry.aes);
+    return index;
+  }
+
+  /** The entry kept at `index`, as it was pushed. */
+  at(index: number): ListedEntry {
+    if (!(index >= 0 && index < this.#count)) throw new RangeError(`no listed entry ${index}`);
+    const n = index * NUMBERS;
+    const w = index * WORDS;
+    const flags = this.#words[w + 4] as number;
+    return {
+      offset: given(this.#numbers[n]),
+      compressedSize: given(this.#numbers[n + 1]),
+      uncompressedSize: given(this.#numbers[n + 2]),
+      method: flags & HAS_METHOD ? (this.#words[w] as number) : (undefined as unknown as number),
+      crc32: flags & HAS_CRC32 ? (this.#words[w + 2] as number) : undefined,
+      storedCrc32: flags & HAS_STORED_CRC32 ? (this.#words[w + 3] as number) : undefined,
+      rawBitFlag: this.#words[w + 1] as number,
+      encrypted: (flags & ENCRYPTED) !== 0,
+      zip64: (flags & ZIP64) !== 0,
+      zip64Missing: (flags & ZIP64_MISSING) !== 0,
+      aes: this.#aes.get(index),
+    };
+  }
+}
+
 /** An Error with zip.js's message (and its `reason`, for an ambiguity). */
 function zipJsError(message: string, reason?: string): Error {
   return reason === undefined ? new Error(message) : Object.assign(new Error(message), { reason });

@@ -20,7 +20,7 @@ import {
   type StreamOptions,
 } from './source.ts';
 import type { ResumePoint } from './resume-points.ts';
-import { listedEntry, localDataOffset, type ListedEntry } from './zip-local.ts';
+import { ListedEntries, listedEntry, localDataOffset, type ListedEntry } from './zip-local.ts';
 
 // No zip.js web workers: verification already runs in our own worker pool, and the
 // app's CSP does not allow zip.js to spawn workers from blob URLs.
@@ -117,12 +117,30 @@ export async function* storedDataBytes(
 /** How the archive is listed (zip-local.test.ts lists with the same). Names: see `openZip`. */
 export const READER_OPTIONS = { checkSignature: true, filenameValidation: 'tolerant' } as const;
 
-/** What the reader keeps of a listed entry: one object each (an archive may list 100,000). */
-interface Held extends ListedEntry {
-  /** Its place in the central directory (zip.js's index). */
-  readonly index: number;
-  /** zip.js's entry, kept only where zip.js reads the data (no native inflate). */
-  readonly zipJs: Entry | undefined;
+/**
+ * An entry as the engine is given it, with its place in the listing, which only this module
+ * reads (the entry read is the one listed: `raw[index] === entry`).
+ */
+class ListedRaw implements RawEntry {
+  declare readonly unsupported?: string;
+  declare readonly invalidName?: string;
+  readonly #index: number;
+  constructor(
+    readonly name: string,
+    readonly declaredSize: number,
+    readonly compressedSize: number,
+    readonly isDirectory: boolean,
+    index: number,
+    problems: { readonly unsupported?: string; readonly invalidName?: string },
+  ) {
+    this.#index = index;
+    if (problems.invalidName !== undefined) (this as { invalidName?: string }).invalidName = problems.invalidName;
+    if (problems.unsupported !== undefined) (this as { unsupported?: string }).unsupported = problems.unsupported;
+  }
+  /** `entry`'s place in the listing that made it, if a listing made it. */
+  static indexOf(entry: RawEntry): number | undefined {
+    return #index in entry ? entry.#index : undefined;
+  }
 }
 
 class RandomAccessReader extends Reader<RandomAccessBytes> {
@@ -160,28 +178,28 @@ export async function openZip(
   // name is a finding about that entry instead of making the whole archive unreadable.
   const reader = new ZipReader(new RandomAccessReader(bytes), READER_OPTIONS);
   withoutOverlapCheck(reader);
-  // What is kept of each entry: with a native inflate, a few numbers (zip-local.ts checks its
-  // local header from them); without one, zip.js's entry, which zip.js reads it through.
-  const byRaw = new Map<RawEntry, Held>();
-  const raw: RawEntry[] = [];
+  // What is kept of each entry: the engine's entry and, in columns, the numbers zip-local.ts
+  // checks its local header from; where no native inflate reads the data, zip.js's entry too.
+  const raw: ListedRaw[] = [];
+  const listedEntries = new ListedEntries();
+  const zipJsEntries: Entry[] = [];
   let directoryOffset: number;
   try {
-    let index = 0;
     for await (const entry of reader.getEntriesGenerator()) {
-      const r: RawEntry = {
-        name: entryName(entry),
-        declaredSize: entry.uncompressedSize,
-        compressedSize: entry.compressedSize,
-        // Only the name says "directory" (FORMAT.md §2): attributes that call a named file a
-        // directory would otherwise hide it, and other ZIP readers return its bytes.
-        isDirectory: entry.filename.endsWith('/'),
-        ...nameProblem(entry),
-        ...unsupportedReason(entry),
-      };
-      // Added to the listed entry, not spread into a new object: a spread of an object with a
-      // CRC-32 past 2^31 (a double) gave each entry a hidden class of its own, ~400 bytes more each.
-      byRaw.set(r, Object.assign(listedEntry(entry), { index: index++, zipJs: inflate ? undefined : slim(entry) }));
-      raw.push(r);
+      const index = listedEntries.push(listedEntry(entry));
+      raw.push(
+        new ListedRaw(
+          entryName(entry),
+          entry.uncompressedSize,
+          entry.compressedSize,
+          // Only the name says "directory" (FORMAT.md §2): attributes that call a named file a
+          // directory would otherwise hide it, and other ZIP readers return its bytes.
+          entry.filename.endsWith('/'),
+          index,
+          { ...nameProblem(entry), ...unsupportedReason(entry) },
+        ),
+      );
+      if (!inflate) zipJsEntries.push(slim(entry));
     }
     if (typeof reader.directoryOffset !== 'number') throw new Error('zip.js gave no offset for the central directory');
     directoryOffset = reader.directoryOffset;
@@ -191,10 +209,11 @@ export async function openZip(
   }
   // zip.js's entries, listed again only if a native inflate finds a fault it cannot name.
   let relisted: Promise<Entry[]> | undefined;
-  const zipJsEntry = async (held: Held): Promise<FileEntry> => {
-    if (held.zipJs) return held.zipJs as FileEntry;
+  const zipJsEntry = async (index: number): Promise<FileEntry> => {
+    const kept = zipJsEntries[index];
+    if (kept) return kept as FileEntry;
     relisted ??= reader.getEntries();
-    const entry = (await relisted)[held.index];
+    const entry = (await relisted)[index];
     if (!entry) throw new Error('the archive changed while it was read: an entry is gone');
     return entry as FileEntry;
   };
@@ -204,9 +223,10 @@ export async function openZip(
     name,
     entries: async () => raw,
     async *read(entry: RawEntry, signal?: AbortSignal, options?: StreamOptions): AsyncIterable<Uint8Array> {
-      const held = byRaw.get(entry);
-      if (!held || entry.isDirectory) throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
-      const listed: ListedEntry = held;
+      const index = ListedRaw.indexOf(entry);
+      if (index === undefined || raw[index] !== entry || entry.isDirectory)
+        throw new TypeError(`read: "${entry.name}" is not a file entry of this archive`);
+      const listed = listedEntries.at(index);
       const compressed = Math.max(1, listed.compressedSize);
       let entryRead = 0;
       // Views of the inflate's memory, where the caller is done with each part at the next and
@@ -226,7 +246,7 @@ export async function openZip(
             },
             signal,
           )
-        : zipJsData(await zipJsEntry(held), signal);
+        : zipJsData(await zipJsEntry(index), signal);
       const data = listed.uncompressedSize <= HELD_ENTRY_BYTES && !views ? heldUntilChecked(inflated) : inflated;
       try {
         for await (const value of data) {
@@ -257,7 +277,7 @@ export async function openZip(
         }
       } catch (error) {
         if (error instanceof UnnamedDataFault)
-          throw await namedByZipJs(entry.name, await zipJsEntry(held), error, signal);
+          throw await namedByZipJs(entry.name, await zipJsEntry(index), error, signal);
         throw unreadableEntry(entry.name, error instanceof Error ? error : new Error(String(error)));
       }
       if (entryRead !== listed.uncompressedSize) throw sizeMismatch(entry.name, listed.uncompressedSize, entryRead);
