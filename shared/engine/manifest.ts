@@ -2,7 +2,7 @@
  * The archive manifest (FORMAT.md §2): format, signature by an `archive`-role key, and
  * a file list that names every other entry exactly once with its size and SHA-256.
  */
-import type { FileDigest } from '../format/hash.ts';
+import type { DigestLookup } from './file-digests.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { ManifestSchema, validate, type Manifest } from '../format/schema.ts';
 import { finding, type Finding } from './findings.ts';
@@ -61,7 +61,7 @@ export function checkManifest(value: unknown, keyring: Keyring, verifier: Signat
  * @param actual every entry except manifest.json, with its size and hash as read, or null when it
  *   could not be read in full or was refused (already reported where that happened: never "missing")
  */
-export function compareFiles(manifest: Manifest, actual: ReadonlyMap<string, FileDigest | null>): Finding[] {
+export function compareFiles(manifest: Manifest, actual: DigestLookup): Finding[] {
   const findings: Finding[] = [];
   const listed = new Set<string>();
   for (const file of manifest.files) {

@@ -26,7 +26,7 @@ import {
 } from '../archive/source.ts';
 import { concatBytes, copyOf } from '../format/bytes.ts';
 import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
-import { hashingChunks, HEX64, type FileDigest } from '../format/hash.ts';
+import { hashingChunks, HEX64 } from '../format/hash.ts';
 import { ATTACHMENT_PATH, checkpointsPath, CHECKPOINTS_PATH, SEGMENT_PATH } from '../format/layout.ts';
 import { categoryOf, finding, sortFindings, type Finding } from './findings.ts';
 import { buildKeyringAhead, KEYS_PATH, type KeySetResult } from './keys.ts';
@@ -49,6 +49,7 @@ import {
 import { readStoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
 import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
+import { FileDigests } from './file-digests.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
 import {
   FORMAT_ID,
@@ -189,7 +190,7 @@ interface Run {
   /** Entries present but refused before reading (unsupported, over the entry cap), with why and the finding that says so. */
   readonly refused: Map<string, { readonly reason: string; readonly finding: Finding }>;
   /** Size and hash of every entry read in full; null when it could not be read in full or was refused. */
-  readonly actual: Map<string, FileDigest | null>;
+  readonly actual: FileDigests;
   /** Ledger data to read (the segments' and checkpoints files' declared sizes), for progress. */
   bytesTotal: number;
   /** The segments' declared sizes: what decides a spill and a worker pool. */
@@ -249,7 +250,7 @@ export async function verifyArchive(source: ArchiveSource, options: EngineOption
     checks: [],
     files: new Map(),
     refused: new Map(),
-    actual: new Map(),
+    actual: new FileDigests(),
     bytesTotal: 0,
     segmentBytes: 0,
     bytesDone: 0,
@@ -652,7 +653,20 @@ async function checkLedgers(run: Run): Promise<void> {
   }
   if (run.spill) run.spilledIds = new SpilledReceiptIds(run.spill);
   const receiptIds = run.spilledIds ?? new ReceiptIds();
-  const tasks: SegmentTask[] = [];
+  /**
+   * Each ledger's readable segments, in name order, with the seqs of its checkpoints: the
+   * tasks, made one at a time as they are run (`tasks()`), not an object each held for the run.
+   */
+  const planned: {
+    readonly ledger: string;
+    readonly checkpointRuns: SegmentTask['checkpointRuns'];
+    readonly paths: readonly string[];
+  }[] = [];
+  let taskCount = 0;
+  const tasks = function* (): Generator<SegmentTask> {
+    for (const { ledger, checkpointRuns, paths } of planned)
+      for (const path of paths) yield { ledger, path, checkpointRuns };
+  };
   /** Refused segments of each ledger still to be merged, in name order. */
   const refusedAhead = new Map<string, string[]>();
   const bulk = run.options.checkpointVerifier ?? run.options.bulkVerifier;
@@ -732,7 +746,8 @@ async function checkLedgers(run: Run): Promise<void> {
       segments.filter((p) => run.refused.has(p)),
     );
     const readable = segments.filter((path) => files.has(path));
-    for (const path of readable) tasks.push({ ledger: name, path, checkpointRuns });
+    planned.push({ ledger: name, checkpointRuns, paths: readable });
+    taskCount += readable.length;
     ahead?.expectSegments(ledger, readable.length);
   }
   // Judged while the segments are checked; awaited before the ledgers are merged to their end.
@@ -755,7 +770,7 @@ async function checkLedgers(run: Run): Promise<void> {
   const splittable = controls.every(
     (c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection),
   );
-  const worthAPool = tasks.length > 0 && poolWorthItsStart(run);
+  const worthAPool = taskCount > 0 && poolWorthItsStart(run);
   let localRunnerUsed: SegmentRunner | null = null;
   let poolProblem: string | null = null;
   let runner: SegmentRunner | null = null;
@@ -817,7 +832,7 @@ async function checkLedgers(run: Run): Promise<void> {
       const pieceBytes = Math.max(1, options.pieceBytes ?? PIECE_BYTES);
       const pieceTasks = async function* () {
         let first = true;
-        for (const task of tasks) {
+        for (const task of tasks()) {
           const ledger = run.ledgers.get(task.ledger) as LedgerMerger;
           // The declared size sizes the first buffer (a file smaller than a piece gets its own
           // size, not a whole piece's); a wrong declaration changes no piece.
@@ -882,12 +897,12 @@ async function checkLedgers(run: Run): Promise<void> {
       // A file at a time (this thread, or a runner that takes whole files such as the queue's
       // workers): the next waits while its ledger holds a window of hashes not asked for yet.
       const paced = async function* () {
-        for (const task of tasks) {
+        for (const task of tasks()) {
           await ahead?.roomForSegments(run.ledgers.get(task.ledger) as LedgerMerger);
           yield task;
         }
       };
-      await runInOrder(ahead ? paced() : tasks, runner, signal, (task, result) => {
+      await runInOrder(ahead ? paced() : tasks(), runner, signal, (task, result) => {
         run.actual.set(task.path, result.file ?? null);
         const failure = result.file === null ? (result.findings.at(-1) ?? null) : null;
         run.bytesDone += files.get(task.path)?.declaredSize ?? 0;
@@ -969,7 +984,7 @@ function compareWithManifest(run: Run): void {
     const ledgerName = f.path ? (SEGMENT.exec(f.path) ?? CHECKPOINTS.exec(f.path))?.[1] : undefined;
     if (ledgerName) run.ledgers.get(ledgerName)?.addFileFinding(f);
   }
-  const notRead = [...run.actual.values()].filter((v) => v === null).length;
+  const notRead = run.actual.notRead();
   run.checks.push(
     notRead === 0
       ? { check, status: 'ran' }

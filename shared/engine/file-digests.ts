@@ -1,0 +1,84 @@
+/**
+ * The size and SHA-256 of every entry read in full, by path, for the manifest check; null for
+ * an entry that could not be read in full or was refused. Kept as 32 bytes and a number an
+ * entry, in columns, and made into a {@link FileDigest} when asked: an archive may hold 100,000
+ * files, and an object with its "sha256:…" string cost about 150 bytes each of the engine
+ * thread's heap for the whole run (docs/PERFORMANCE.md, fifty-third session).
+ */
+import { fromHex, isLowerHex, toHex } from '../format/bytes.ts';
+import { HASH_PREFIX, type FileDigest } from '../format/hash.ts';
+
+const DIGEST_BYTES = 32;
+/** The slot of an entry that could not be read in full. */
+const NOT_READ = -1;
+
+/** What the manifest check asks of the digests (manifest.ts's `compareFiles`); a Map answers it too. */
+export interface DigestLookup {
+  has(path: string): boolean;
+  get(path: string): FileDigest | null | undefined;
+  keys(): IterableIterator<string>;
+}
+
+export class FileDigests implements DigestLookup {
+  /** Each path's slot in the columns, or {@link NOT_READ}; in the order first set (a Map's). */
+  readonly #slots = new Map<string, number>();
+  #hashes = new Uint8Array(DIGEST_BYTES * 256);
+  #bytes = new Float64Array(256);
+  #used = 0;
+
+  /** Keeps `path`'s digest (or that it could not be read in full), in place of any before. */
+  set(path: string, digest: FileDigest | null): this {
+    if (digest === null) {
+      this.#slots.set(path, NOT_READ);
+      return this;
+    }
+    const hex = digest.sha256.slice(HASH_PREFIX.length);
+    if (!digest.sha256.startsWith(HASH_PREFIX) || !isLowerHex(hex, 64))
+      throw new TypeError(`FileDigests.set: "${digest.sha256}" is not a SHA-256 as the engine writes one`);
+    const kept = this.#slots.get(path);
+    const slot = kept !== undefined && kept !== NOT_READ ? kept : this.#used++;
+    if (slot >= this.#bytes.length) {
+      const bytes = new Float64Array(this.#bytes.length * 2);
+      bytes.set(this.#bytes);
+      this.#bytes = bytes;
+      const hashes = new Uint8Array(this.#hashes.length * 2);
+      hashes.set(this.#hashes);
+      this.#hashes = hashes;
+    }
+    this.#hashes.set(fromHex(hex), slot * DIGEST_BYTES);
+    this.#bytes[slot] = digest.bytes;
+    this.#slots.set(path, slot);
+    return this;
+  }
+
+  has(path: string): boolean {
+    return this.#slots.has(path);
+  }
+
+  /** `path`'s digest, null where it could not be read in full, undefined where nothing was said of it. */
+  get(path: string): FileDigest | null | undefined {
+    const slot = this.#slots.get(path);
+    if (slot === undefined) return undefined;
+    if (slot === NOT_READ) return null;
+    const at = slot * DIGEST_BYTES;
+    return {
+      bytes: this.#bytes[slot] as number,
+      sha256: HASH_PREFIX + toHex(this.#hashes.subarray(at, at + DIGEST_BYTES)),
+    };
+  }
+
+  delete(path: string): boolean {
+    return this.#slots.delete(path);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#slots.keys();
+  }
+
+  /** How many entries could not be read in full. */
+  notRead(): number {
+    let count = 0;
+    for (const slot of this.#slots.values()) if (slot === NOT_READ) count++;
+    return count;
+  }
+}
