@@ -3,7 +3,11 @@
  * code, exact message and location: the format, the schema, the archive key and signature
  * (checkManifest), and the file list against the archive's entries (compareFiles).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import * as canonical from '../format/canonical.ts';
+import { canonicalize } from '../format/canonical.ts';
+import { utf8 } from '../format/bytes.ts';
+import { readStoredLine } from './record.ts';
 import { fromHex } from '../format/bytes.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
 import type { FileDigest } from '../format/hash.ts';
@@ -135,6 +139,27 @@ describe('checkManifest', () => {
         },
       ],
     });
+  });
+});
+
+describe('checkManifest with the stored form read from its line (readStoredLine)', () => {
+  const read = (value: unknown) =>
+    readStoredLine('manifest.json', { kind: 'line', line: 1, bytes: utf8(canonicalize(value)) });
+  it('a canonical line: the signed bytes are cut from it (the value is not serialized again), the same answer', () => {
+    const value = signed({ ...body, organization: 'Exämple 東京' });
+    const stored = read(value);
+    expect(stored.withoutSigBytes).toBeDefined();
+    const serialized = vi.spyOn(canonical, 'signedText');
+    const r = checkManifest(stored.value, keyringAnswering(usable(true)).keyring, nobleStrictVerifier, stored);
+    expect(serialized).not.toHaveBeenCalled();
+    serialized.mockRestore();
+    expect(r).toEqual({ manifest: value, anchored: true, findings: [] });
+  });
+  it('a line changed after signing, through its stored form: MANIFEST_SIGNATURE_INVALID', () => {
+    const value = { ...signed(body), organization: 'Someone else' };
+    const stored = read(value);
+    const r = checkManifest(stored.value, keyringAnswering(usable(true)).keyring, nobleStrictVerifier, stored);
+    expect(r.findings.map((f) => f.code)).toEqual(['MANIFEST_SIGNATURE_INVALID']);
   });
 });
 

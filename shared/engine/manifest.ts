@@ -6,7 +6,7 @@ import type { DigestLookup } from './file-digests.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { ManifestSchema, validate, type Manifest } from '../format/schema.ts';
 import { finding, type Finding } from './findings.ts';
-import { verifySigned } from './keys.ts';
+import { verifySigned, type StoredForm } from './keys.ts';
 import { FORMAT_ID, MANIFEST_PATH } from '../format/layout.ts';
 import type { Keyring } from './types.ts';
 
@@ -18,8 +18,16 @@ export interface ManifestCheck {
   readonly findings: Finding[];
 }
 
-/** Schema, format and signature of a parsed manifest.json. */
-export function checkManifest(value: unknown, keyring: Keyring, verifier: SignatureVerifier): ManifestCheck {
+/**
+ * Schema, format and signature of a parsed manifest.json.
+ * @param stored how its text was read (`readStoredLine`), for its signed bytes (`verifySigned`)
+ */
+export function checkManifest(
+  value: unknown,
+  keyring: Keyring,
+  verifier: SignatureVerifier,
+  stored?: StoredForm,
+): ManifestCheck {
   const at = { path: MANIFEST_PATH };
   const findings: Finding[] = [];
   const format = (value as { format?: unknown } | null)?.format;
@@ -42,7 +50,7 @@ export function checkManifest(value: unknown, keyring: Keyring, verifier: Signat
   let anchored = false;
   if (!use.ok) {
     findings.push(finding(use.code, `Manifest signature: ${use.message}.`, at));
-  } else if (!verifySigned(value as Record<string, unknown>, use.publicKey, verifier)) {
+  } else if (!verifySigned(value as Record<string, unknown>, use.publicKey, verifier, stored)) {
     findings.push(
       finding(
         'MANIFEST_SIGNATURE_INVALID',
