@@ -5,10 +5,9 @@
  * files, and an object with its "sha256:…" string cost about 150 bytes each of the engine
  * thread's heap for the whole run (docs/PERFORMANCE.md, fifty-third session).
  */
-import { fromHex, isLowerHex, toHex } from '../format/bytes.ts';
-import { HASH_PREFIX, type FileDigest } from '../format/hash.ts';
+import type { FileDigest } from '../format/hash.ts';
+import { HashColumn } from './hash-column.ts';
 
-const DIGEST_BYTES = 32;
 /** The slot of an entry that could not be read in full. */
 const NOT_READ = -1;
 
@@ -22,30 +21,28 @@ export interface DigestLookup {
 export class FileDigests implements DigestLookup {
   /** Each path's slot in the columns, or {@link NOT_READ}; in the order first set (a Map's). */
   readonly #slots = new Map<string, number>();
-  #hashes = new Uint8Array(DIGEST_BYTES * 256);
+  readonly #hashes = new HashColumn();
   #bytes = new Float64Array(256);
   #used = 0;
 
-  /** Keeps `path`'s digest (or that it could not be read in full), in place of any before. */
+  /**
+   * Keeps `path`'s digest (or that it could not be read in full), in place of any before.
+   * @throws TypeError for a hash not spelled as the engine writes one (HashColumn).
+   */
   set(path: string, digest: FileDigest | null): this {
     if (digest === null) {
       this.#slots.set(path, NOT_READ);
       return this;
     }
-    const hex = digest.sha256.slice(HASH_PREFIX.length);
-    if (!digest.sha256.startsWith(HASH_PREFIX) || !isLowerHex(hex, 64))
-      throw new TypeError(`FileDigests.set: "${digest.sha256}" is not a SHA-256 as the engine writes one`);
     const kept = this.#slots.get(path);
-    const slot = kept !== undefined && kept !== NOT_READ ? kept : this.#used++;
+    const slot = kept !== undefined && kept !== NOT_READ ? kept : this.#used;
+    this.#hashes.set(slot, digest.sha256);
+    if (slot === this.#used) this.#used++;
     if (slot >= this.#bytes.length) {
       const bytes = new Float64Array(this.#bytes.length * 2);
       bytes.set(this.#bytes);
       this.#bytes = bytes;
-      const hashes = new Uint8Array(this.#hashes.length * 2);
-      hashes.set(this.#hashes);
-      this.#hashes = hashes;
     }
-    this.#hashes.set(fromHex(hex), slot * DIGEST_BYTES);
     this.#bytes[slot] = digest.bytes;
     this.#slots.set(path, slot);
     return this;
@@ -60,11 +57,7 @@ export class FileDigests implements DigestLookup {
     const slot = this.#slots.get(path);
     if (slot === undefined) return undefined;
     if (slot === NOT_READ) return null;
-    const at = slot * DIGEST_BYTES;
-    return {
-      bytes: this.#bytes[slot] as number,
-      sha256: HASH_PREFIX + toHex(this.#hashes.subarray(at, at + DIGEST_BYTES)),
-    };
+    return { bytes: this.#bytes[slot] as number, sha256: this.#hashes.get(slot) };
   }
 
   delete(path: string): boolean {

@@ -14,7 +14,8 @@ import type { FileDigest } from '../format/hash.ts';
 import { FORMAT_ID } from '../format/layout.ts';
 import type { Manifest } from '../format/schema.ts';
 import { keyFromSeed, signCanonical } from '../producer/keys.ts';
-import { checkManifest, compareFiles } from './manifest.ts';
+import { FileDigests } from './file-digests.ts';
+import { checkManifest, compareFiles, ListedFiles } from './manifest.ts';
 import type { KeyUse, Keyring } from './types.ts';
 
 const archiveKey = keyFromSeed('manifest-rules/archive');
@@ -166,6 +167,17 @@ describe('checkManifest with the stored form read from its line (readStoredLine)
 describe('compareFiles', () => {
   const manifestOf = (files: { path: string; bytes: number; sha256: string }[]) => ({ ...body, files }) as Manifest;
   const digest = (bytes: number, sha256: string): FileDigest => ({ bytes, sha256 }) as FileDigest;
+  /**
+   * compareFiles on the manifest's list and a Map, and on the same kept in columns as a run keeps
+   * them (ListedFiles, FileDigests): the same findings in the same order.
+   */
+  const compare = (m: Manifest, actual: Map<string, FileDigest | null>) => {
+    const plain = compareFiles(m, actual);
+    const digests = new FileDigests();
+    for (const [path, got] of actual) digests.set(path, got);
+    expect(compareFiles({ files: new ListedFiles(m.files) }, digests)).toEqual(plain);
+    return plain;
+  };
 
   it('every listed file present with its size and hash, nothing else: no finding', () => {
     const m = manifestOf([
@@ -176,7 +188,7 @@ describe('compareFiles', () => {
       ['keys.json', digest(10, h('a'))],
       ['ledgers/x/000001.jsonl', digest(0, h('b'))],
     ]);
-    expect(compareFiles(m, actual)).toEqual([]);
+    expect(compare(m, actual)).toEqual([]);
   });
 
   it('a path listed twice is RECORD_MALFORMED on the manifest, once; the first listing is compared', () => {
@@ -185,7 +197,7 @@ describe('compareFiles', () => {
       { path: 'keys.json', bytes: 11, sha256: h('c') },
       { path: 'keys.json', bytes: 12, sha256: h('d') },
     ]);
-    expect(compareFiles(m, new Map([['keys.json', digest(10, h('a'))]]))).toEqual([
+    expect(compare(m, new Map([['keys.json', digest(10, h('a'))]]))).toEqual([
       {
         code: 'RECORD_MALFORMED',
         severity: 'critical',
@@ -203,7 +215,7 @@ describe('compareFiles', () => {
 
   it('listing manifest.json itself is RECORD_MALFORMED, never FILE_MISSING', () => {
     const m = manifestOf([{ path: 'manifest.json', bytes: 1, sha256: h('a') }]);
-    expect(compareFiles(m, new Map())).toEqual([
+    expect(compare(m, new Map())).toEqual([
       {
         code: 'RECORD_MALFORMED',
         severity: 'critical',
@@ -216,7 +228,7 @@ describe('compareFiles', () => {
 
   it('a listed file the archive lacks is FILE_MISSING on that path', () => {
     const m = manifestOf([{ path: 'policies/p.json', bytes: 1, sha256: h('a') }]);
-    expect(compareFiles(m, new Map())).toEqual([
+    expect(compare(m, new Map())).toEqual([
       {
         code: 'FILE_MISSING',
         severity: 'critical',
@@ -228,7 +240,7 @@ describe('compareFiles', () => {
 
   it('a file that could not be read in full (null) is neither missing nor changed', () => {
     const m = manifestOf([{ path: 'keys.json', bytes: 10, sha256: h('a') }]);
-    expect(compareFiles(m, new Map([['keys.json', null]]))).toEqual([]);
+    expect(compare(m, new Map([['keys.json', null]]))).toEqual([]);
   });
 
   it('another size is FILE_HASH_MISMATCH naming both sizes, even when the hash differs too', () => {
@@ -241,13 +253,13 @@ describe('compareFiles', () => {
         path: 'keys.json',
       },
     ];
-    expect(compareFiles(m, new Map([['keys.json', digest(11, h('a'))]]))).toEqual(
+    expect(compare(m, new Map([['keys.json', digest(11, h('a'))]]))).toEqual(
       mismatch('11 bytes where the manifest says 10'),
     );
-    expect(compareFiles(m, new Map([['keys.json', digest(9, h('b'))]]))).toEqual(
+    expect(compare(m, new Map([['keys.json', digest(9, h('b'))]]))).toEqual(
       mismatch('9 bytes where the manifest says 10'),
     );
-    expect(compareFiles(m, new Map([['keys.json', digest(10, h('b'))]]))).toEqual(
+    expect(compare(m, new Map([['keys.json', digest(10, h('b'))]]))).toEqual(
       mismatch(`hash ${h('b')} where the manifest says ${h('a')}`),
     );
   });
@@ -259,7 +271,7 @@ describe('compareFiles', () => {
       ['keys.json', digest(10, h('b'))],
       ['attachments/x', null],
     ]);
-    expect(compareFiles(m, actual)).toEqual([
+    expect(compare(m, actual)).toEqual([
       {
         code: 'FILE_HASH_MISMATCH',
         severity: 'critical',
@@ -279,5 +291,23 @@ describe('compareFiles', () => {
         path: 'attachments/x',
       },
     ]);
+  });
+});
+
+describe('ListedFiles', () => {
+  it('gives the files back in the manifest order, twice-listed ones too, with the path strings asked for', () => {
+    const files = [
+      { path: 'keys.json', bytes: 10, sha256: h('a'), note: 'let go' },
+      { path: 'ledgers/東京/000001.jsonl', bytes: Number.MAX_SAFE_INTEGER, sha256: h('0') },
+      { path: 'keys.json', bytes: 0, sha256: h('f') },
+    ];
+    const own = new Map(files.map((f) => [f.path, `${f.path}`]));
+    const listed = new ListedFiles(files, (path) => own.get(path) ?? path);
+    expect(listed.length).toBe(3);
+    expect([...listed]).toStrictEqual(files.map(({ path, bytes, sha256 }) => ({ path, bytes, sha256 })));
+    expect([...listed].map((f) => f.path)).toEqual(files.map((f) => f.path));
+  });
+  it('refuses a hash it could not give back as it was given', () => {
+    expect(() => new ListedFiles([{ path: 'a', bytes: 1, sha256: `sha256:${'A'.repeat(64)}` }])).toThrow(TypeError);
   });
 });

@@ -3,6 +3,7 @@
  * a file list that names every other entry exactly once with its size and SHA-256.
  */
 import type { DigestLookup } from './file-digests.ts';
+import { HashColumn } from './hash-column.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import { ManifestSchema, validate, type Manifest } from '../format/schema.ts';
 import { finding, type Finding } from './findings.ts';
@@ -64,12 +65,52 @@ export function checkManifest(
   return { manifest, anchored, findings };
 }
 
+/** What the manifest says of one file. */
+export interface ListedFile {
+  readonly path: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/**
+ * A checked manifest's file list kept for the run in columns (paths, sizes, hashes as 32 bytes),
+ * each file made again as it is read: a list of 100,000 files held an object and a hash string
+ * for each, about 150 bytes, for the whole run (docs/PERFORMANCE.md, fifty-third session). In
+ * the manifest's order, files listed twice included; what else a file's object holds is let go
+ * (nothing reads it).
+ */
+export class ListedFiles implements Iterable<ListedFile> {
+  readonly #paths: string[] = [];
+  readonly #bytes: Float64Array;
+  readonly #hashes: HashColumn;
+
+  /** @param pathOf the string to keep for a path (the archive's own, where it names an entry) */
+  constructor(files: readonly ListedFile[], pathOf: (path: string) => string = (path) => path) {
+    this.#bytes = new Float64Array(files.length);
+    this.#hashes = new HashColumn(files.length);
+    files.forEach((file, i) => {
+      this.#paths.push(pathOf(file.path));
+      this.#bytes[i] = file.bytes;
+      this.#hashes.set(i, file.sha256);
+    });
+  }
+
+  get length(): number {
+    return this.#paths.length;
+  }
+
+  *[Symbol.iterator](): Iterator<ListedFile> {
+    for (let i = 0; i < this.#paths.length; i++)
+      yield { path: this.#paths[i] as string, bytes: this.#bytes[i] as number, sha256: this.#hashes.get(i) };
+  }
+}
+
 /**
  * Compares the manifest's file list with what the archive holds.
  * @param actual every entry except manifest.json, with its size and hash as read, or null when it
  *   could not be read in full or was refused (already reported where that happened: never "missing")
  */
-export function compareFiles(manifest: Manifest, actual: DigestLookup): Finding[] {
+export function compareFiles(manifest: { readonly files: Iterable<ListedFile> }, actual: DigestLookup): Finding[] {
   const findings: Finding[] = [];
   const listed = new Set<string>();
   for (const file of manifest.files) {

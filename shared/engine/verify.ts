@@ -48,7 +48,7 @@ import {
 } from './pieces.ts';
 import { readStoredLine, type StoredLine } from './record.ts';
 import type { SegmentResult } from './segment.ts';
-import { checkManifest, compareFiles, MANIFEST_PATH, type ManifestCheck } from './manifest.ts';
+import { checkManifest, compareFiles, ListedFiles, MANIFEST_PATH, type ListedFile } from './manifest.ts';
 import { FileDigests } from './file-digests.ts';
 import { checkBundleFile, checkLineage, type PolicyParser } from './policies.ts';
 import {
@@ -66,7 +66,10 @@ import {
 } from './types.ts';
 import type { Manifest } from '../format/schema.ts';
 
-type ManifestFile = Manifest['files'][number];
+/** A checked manifest as a run keeps it: its file list in columns. */
+type KeptManifest = Pick<Manifest, 'archive_id' | 'organization' | 'created_at' | 'period' | 'producer'> & {
+  readonly files: ListedFiles;
+};
 
 export type { PolicyParser } from './policies.ts';
 
@@ -204,7 +207,8 @@ interface Run {
   manifestValue: unknown;
   /** manifest.json was in the archive and its read failed part-way (its finding says where). */
   manifestReadFailed: boolean;
-  manifestCheck: ManifestCheck | null;
+  /** The manifest as checked, its file list kept in columns; null until (or unless) it is. */
+  manifestCheck: { readonly manifest: KeptManifest | null; readonly anchored: boolean } | null;
   keysValue: unknown;
   keys: KeySetResult | null;
   /** The keyring's signatures and their answers, for the workers' ({@link RunnerSetup.keyAnswers}). */
@@ -535,14 +539,22 @@ async function readManifestAndKeys(run: Run): Promise<void> {
   run.keyAnswers = keyVerifier.remembered();
   pushAll(run.findings, run.keys.findings);
   if (run.manifestValue !== undefined) {
-    run.manifestCheck = checkManifest(run.manifestValue, run.keys.keyring, run.verifier, manifestStored);
-    pushAll(run.findings, run.manifestCheck.findings);
-    // One string for each path: the manifest's copy of an entry's name gives way to the entry's
-    // own (100,000 files: some 5 MB of copies kept for the whole run otherwise).
-    for (const file of run.manifestCheck.manifest?.files ?? []) {
-      const entry = run.files.get(file.path);
-      if (entry) file.path = entry.name;
-    }
+    const check = checkManifest(run.manifestValue, run.keys.keyring, run.verifier, manifestStored);
+    pushAll(run.findings, check.findings);
+    const { manifest } = check;
+    run.manifestCheck = {
+      anchored: check.anchored,
+      // The file list in columns, each path the entry's own string where it names one (100,000
+      // files: some 5 MB of copies kept for the whole run otherwise).
+      manifest: manifest && {
+        archive_id: manifest.archive_id,
+        organization: manifest.organization,
+        created_at: manifest.created_at,
+        period: manifest.period,
+        producer: manifest.producer,
+        files: new ListedFiles(manifest.files, (path) => run.files.get(path)?.name ?? path),
+      },
+    };
     // Checked: the parsed document is not read again (its checked copy is), and at 100,000 files
     // it is some megabytes of objects.
     run.manifestValue = null;
@@ -550,7 +562,7 @@ async function readManifestAndKeys(run: Run): Promise<void> {
 }
 
 /** Whether a file was read as the manifest lists it; null when it was (or there is no manifest to say). */
-function notAsListed(run: Run, listed: ReadonlyMap<string, ManifestFile> | null, path: string): string | null {
+function notAsListed(run: Run, listed: ReadonlyMap<string, ListedFile> | null, path: string): string | null {
   if (!listed) return null;
   const file = listed.get(path);
   if (!file) return 'it is not listed in the manifest';
@@ -567,7 +579,12 @@ async function readBundles(run: Run): Promise<void> {
   const notParsed: { path: string; why: string }[] = [];
   const manifest = run.manifestCheck?.manifest;
   // Only the bundles are looked up (not a map of every file: 100,000 of them, let go at once).
-  const listed = manifest ? new Map(manifest.files.filter((f) => POLICY.test(f.path)).map((f) => [f.path, f])) : null;
+  let listed: Map<string, ListedFile> | null = null;
+  if (manifest) {
+    listed = new Map();
+    for (const file of manifest.files) if (POLICY.test(file.path)) listed.set(file.path, file);
+  }
+
   for (const path of [...run.files.keys()].filter((p) => POLICY.test(p)).sort()) {
     const value = (await readDocument(run, path))?.value;
     if (value === undefined) continue;
