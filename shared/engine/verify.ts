@@ -584,7 +584,6 @@ async function readBundles(run: Run): Promise<void> {
     listed = new Map();
     for (const file of manifest.files) if (POLICY.test(file.path)) listed.set(file.path, file);
   }
-
   for (const path of [...run.files.keys()].filter((p) => POLICY.test(p)).sort()) {
     const value = (await readDocument(run, path))?.value;
     if (value === undefined) continue;
