@@ -3,8 +3,8 @@
  * in one growing array, for lists as long as an archive's entries (FileDigests, ListedFiles):
  * a string each cost 88 bytes of heap and, for the digests read, an object more.
  */
-import { fromHex, isLowerHex, toHex } from '../format/bytes.ts';
-import { HASH_PREFIX } from '../format/hash.ts';
+import { fromHex, toHex } from '../format/bytes.ts';
+import { HASH_PREFIX, isHashString } from '../format/hash.ts';
 
 const DIGEST_BYTES = 32;
 
@@ -21,8 +21,7 @@ export class HashColumn {
    *   hashes the engine writes and the schemas let through, and another could not be given back as it was.
    */
   set(slot: number, hash: string): void {
-    const hex = hash.slice(HASH_PREFIX.length);
-    if (!hash.startsWith(HASH_PREFIX) || !isLowerHex(hex, 64))
+    if (!isHashString(hash))
       throw new TypeError(`HashColumn.set: "${hash}" is not "sha256:" and 64 lowercase hex digits`);
     let capacity = this.#bytes.length;
     while ((slot + 1) * DIGEST_BYTES > capacity) capacity *= 2;
@@ -31,7 +30,7 @@ export class HashColumn {
       grown.set(this.#bytes);
       this.#bytes = grown;
     }
-    this.#bytes.set(fromHex(hex), slot * DIGEST_BYTES);
+    this.#bytes.set(fromHex(hash.slice(HASH_PREFIX.length)), slot * DIGEST_BYTES);
   }
 
   /** The hash kept at `slot`, spelled as it was given. */

@@ -688,7 +688,6 @@ async function checkLedgers(run: Run): Promise<void> {
     readonly checkpointRuns: SegmentTask['checkpointRuns'];
     readonly paths: readonly string[];
   }[] = [];
-  let taskCount = 0;
   const tasks = function* (): Generator<SegmentTask> {
     for (const { ledger, checkpointRuns, paths } of planned)
       for (const path of paths) yield { ledger, path, checkpointRuns };
@@ -773,7 +772,6 @@ async function checkLedgers(run: Run): Promise<void> {
     );
     const readable = segments.filter((path) => files.has(path));
     planned.push({ ledger: name, checkpointRuns, paths: readable });
-    taskCount += readable.length;
     ahead?.expectSegments(ledger, readable.length);
   }
   // Judged while the segments are checked; awaited before the ledgers are merged to their end.
@@ -796,7 +794,7 @@ async function checkLedgers(run: Run): Promise<void> {
   const splittable = controls.every(
     (c) => c.parallel === 'stateless' || (c.parallel === 'projected' && c.project && c.visitProjection),
   );
-  const worthAPool = taskCount > 0 && poolWorthItsStart(run);
+  const worthAPool = planned.some((p) => p.paths.length > 0) && poolWorthItsStart(run);
   let localRunnerUsed: SegmentRunner | null = null;
   let poolProblem: string | null = null;
   let runner: SegmentRunner | null = null;

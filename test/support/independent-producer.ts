@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { HEX64 } from '../../shared/format/hash.ts';
 
 export const INDEPENDENT_PRODUCER = fileURLToPath(new URL('../bench/independent-producer.py', import.meta.url));
 
@@ -36,7 +37,7 @@ export interface IndependentArchive {
 /** The archive the producer wrote at `path`, with the root key its `<path>.json` names. */
 export function independentArchiveAt(path: string): IndependentArchive {
   const root = (JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { rootPublicKey?: string }).rootPublicKey;
-  if (!root || !/^[0-9a-f]{64}$/.test(root)) throw new Error(`${path}.json names no root key`);
+  if (!root || !HEX64.test(root)) throw new Error(`${path}.json names no root key`);
   return { path, root };
 }
 
