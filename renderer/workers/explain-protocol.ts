@@ -2,13 +2,21 @@
  * Messages between the window and the explain worker (decision reconstruction). Types
  * only, shared by both sides so they cannot drift apart.
  */
-import type { ExplainMaterials, Explanation } from '../../shared/explain/explain.ts';
+import type { Explanation } from '../../shared/explain/explain.ts';
+import type { MaterialsWithManifestText } from '../../shared/explain/materials-text.ts';
+
+/**
+ * A receipt's materials as the window posts them: the manifest as its stored text, which the
+ * worker parses only when it has not checked that archive's documents already
+ * (shared/explain/materials-text.ts).
+ */
+export type PostedMaterials = MaterialsWithManifestText;
 
 export interface ExplainRequest {
   readonly type: 'explain';
   /** Answers carry the request's id: one worker serves one window's requests in turn. */
   readonly id: number;
-  readonly materials: ExplainMaterials;
+  readonly materials: PostedMaterials;
   /** The roots pinned when the archive was verified: the same anchors as its report. */
   readonly trustedRoots: readonly string[];
 }

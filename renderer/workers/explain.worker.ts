@@ -21,6 +21,7 @@ import {
   type ExplainMaterials,
   type Explanation,
 } from '../../shared/explain/explain.ts';
+import { withManifestFromText } from '../../shared/explain/materials-text.ts';
 import { utf8, decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
 import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts';
@@ -182,6 +183,7 @@ self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
 
 async function answer(request: ExplainRequest, arrivedAt: number): Promise<void> {
   const started = performance.now();
+  const materials = withManifestFromText(request.materials);
   const loading = loadCedar();
   // Cedar not yet loaded or not yet warm (a fresh worker): first everything else, so the
   // window can show the receipt, its evidence and its findings while the replay waits.
@@ -189,7 +191,7 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
   let ahead: number | null = null;
   if (!cedarWarm) {
     try {
-      const judged = await judgeWithoutCedar(request.materials, request.trustedRoots);
+      const judged = await judgeWithoutCedar(materials, request.trustedRoots);
       const explanation = judged.explanation;
       ahead = judged.ahead;
       partial = performance.now() - started;
@@ -214,7 +216,7 @@ async function answer(request: ExplainRequest, arrivedAt: number): Promise<void>
   }
   try {
     await hashing;
-    const explanation = await explainReceipt(request.materials, {
+    const explanation = await explainReceipt(materials, {
       cedar,
       verifier,
       trustedRoots: request.trustedRoots,

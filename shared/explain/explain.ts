@@ -101,7 +101,10 @@ export interface ExplainMaterials {
   readonly transaction: readonly LineAt[];
   /** Part of the ledger could not be read: a transaction may look incomplete that is not. */
   readonly ledgerPartlyRead: boolean;
-  /** Parsed JSON values, undefined when absent or unreadable. */
+  /**
+   * Parsed JSON values, undefined when absent or unreadable. The manifest is read only to
+   * check it: not when the documents named by {@link documentsId} were checked before.
+   */
   readonly manifest: unknown;
   readonly keys: unknown;
   /**
@@ -631,7 +634,7 @@ export async function explainReceipt(m: ExplainMaterials, deps: ExplainDeps): Pr
         matches: listed && segmentDigest ? segmentListing === null : null,
       },
       manifest: {
-        present: m.manifest !== undefined,
+        present: manifestCheck !== null,
         signatureValid: manifestCheck
           ? !manifestCheck.findings.some((f) => f.code === 'MANIFEST_SIGNATURE_INVALID' || f.code.startsWith('KEY_')) &&
             manifestCheck.manifest !== null

@@ -12,6 +12,7 @@ import { runtimeWebCryptoVerifier } from '../../../shared/format/webcrypto-ed255
 import { KEYS_PATH, POLICIES_DIR } from '../../../shared/format/layout.ts';
 import type { BundleSide } from '../../../shared/policy/diff.ts';
 import { bundleSide } from '../../../shared/policy/sides.ts';
+import { parseDocument } from '../../../shared/explain/materials-text.ts';
 import type { LoadedArchive } from '../../store/archives.ts';
 import { db } from '../../store/db.ts';
 import type { VersionInput } from './lineage.ts';
@@ -31,15 +32,6 @@ export interface ArchiveBundles {
   readonly versions: readonly VersionInput[];
 }
 
-function parse(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads the archive's kept bundle files and keys. Never throws for a file it cannot read: it says why. */
 export async function loadArchiveBundles(loaded: LoadedArchive): Promise<ArchiveBundles> {
   const { archive } = loaded;
@@ -53,7 +45,7 @@ export async function loadArchiveBundles(loaded: LoadedArchive): Promise<Archive
     db.archiveFiles.where('archiveId').equals(archiveId).limit(1).primaryKeys(),
   ]);
   const filesKept = anyFile.length > 0;
-  const keysValue = parse(keysRow?.text);
+  const keysValue = parseDocument(keysRow?.text);
   // keys.json's signatures verified with WebCrypto, off the window's thread: an archive may
   // certify a key or two for each of hundreds of ledgers, and the reference verifier (pure
   // JavaScript) held the window a second for 500.
@@ -78,7 +70,7 @@ export async function loadArchiveBundles(loaded: LoadedArchive): Promise<Archive
       problems.push({ path: file.path, message: 'its text was not kept at import (larger than the store keeps)' });
       continue;
     }
-    const value = parse(file.text);
+    const value = parseDocument(file.text);
     if (value === undefined) {
       problems.push({ path: file.path, message: 'it is not JSON' });
       continue;

@@ -4,11 +4,12 @@
  * worker), one request at a time. A worker that fails is dropped and
  * every request waiting on it is rejected with the reason; the next request starts a new one.
  */
-import type { ExplainMaterials, Explanation } from '../../../shared/explain/explain.ts';
+import type { Explanation } from '../../../shared/explain/explain.ts';
 import type {
   ExplainRequest,
   ExplainTimings,
   FromExplainWorker,
+  PostedMaterials,
   ToExplainWorker,
 } from '../../workers/explain-protocol.ts';
 
@@ -99,7 +100,7 @@ export function warmExplainWorkerWhenIdle(within = 2000): () => void {
  * (`replayPending`); the promise resolves with the whole judgment.
  */
 export function explainInWorker(
-  materials: ExplainMaterials,
+  materials: PostedMaterials,
   trustedRoots: readonly string[],
   partial?: (answer: PartialAnswer) => void,
 ): Promise<Answer> {

@@ -5,7 +5,9 @@
  * the receipt's attachments), and what the full verification at import found and proved.
  * Nothing is judged here: the explain worker does that with the engine's own checks.
  */
-import type { AttachmentMaterial, ExplainMaterials, LineAt } from '../../../shared/explain/explain.ts';
+import type { AttachmentMaterial, LineAt } from '../../../shared/explain/explain.ts';
+import { parseDocument } from '../../../shared/explain/materials-text.ts';
+import type { PostedMaterials } from '../../workers/explain-protocol.ts';
 import type { FileDigest } from '../../../shared/format/hash.ts';
 import { KEYS_PATH, MANIFEST_PATH, POLICIES_DIR, checkpointsPath } from '../../../shared/format/layout.ts';
 import type { Finding } from '../../../shared/engine/findings.ts';
@@ -17,7 +19,6 @@ import {
   attachmentPathOf,
   inStoredOrder,
   ledgerPartlyRead,
-  parseDocument,
   pointersOf,
   neighbourRowsRead,
   neighboursIn,
@@ -37,7 +38,7 @@ export interface RowRef {
 }
 
 export interface Gathered {
-  readonly materials: ExplainMaterials;
+  readonly materials: PostedMaterials;
   readonly row: number;
   readonly ledger: string;
   /** The lines stored before and after it in its ledger (null: none, or not in the store). */
@@ -275,7 +276,7 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
     const line = transaction[i];
     if (line) stepRows.set(`${line.path}:${line.line}`, refOf(source, r));
   });
-  const materials: ExplainMaterials = {
+  const materials: PostedMaterials = {
     source: archive.name,
     target,
     previous,
@@ -283,7 +284,7 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
     next,
     transaction: transaction.filter((l): l is LineAt => l !== null),
     ledgerPartlyRead: ledgerPartlyRead(archive.report.checks, ledger),
-    manifest: parseDocument(textOf(manifestRow)),
+    manifestText: textOf(manifestRow),
     keys: parseDocument(textOf(keysRow)),
     // The stored documents of an archive do not change: its id and their hashes name them.
     documentsId: `${archiveId}\n${manifestRow?.sha256 ?? 'no manifest'}\n${keysRow?.sha256 ?? 'no keys'}`,

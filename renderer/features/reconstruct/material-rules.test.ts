@@ -8,7 +8,6 @@ import {
   missingSteps,
   neighbourRowsRead,
   neighboursIn,
-  parseDocument,
   pointersOf,
   sealingCheckpointLines,
   sealingCheckpointLinesFromPieces,
@@ -16,6 +15,16 @@ import {
   selectFindings,
   storedNeighbours,
 } from './material-rules.ts';
+import { nodeCedar } from '../../../cli/cedar-node.ts';
+import { gatherMaterials } from '../../../cli/explain/gather.ts';
+import { nativeStrictVerifier } from '../../../cli/native-ed25519.ts';
+import { memorySource } from '../../../shared/archive/memory.ts';
+import type { CedarFormatting } from '../../../shared/decisions/policy-status.ts';
+import { explainReceipt, type DocumentsCache, type DocumentsChecked } from '../../../shared/explain/explain.ts';
+import { makeDemoArchive } from '../../../shared/producer/demo.ts';
+import { receiptsOf } from '../../../test/support/tamper.ts';
+import { parseDocument, withManifestFromText } from '../../../shared/explain/materials-text.ts';
+import type { PostedMaterials } from '../../workers/explain-protocol.ts';
 import { cutCheckpoints, jsonlLines } from '../../store/checkpoint-pieces.ts';
 
 const h = (c: string) => `sha256:${c.repeat(64)}`;
@@ -293,5 +302,51 @@ describe('the sealing checkpoint lines from a checkpoints file stored in pieces'
       /checkpoint piece 10 is missing/,
     );
     expect(() => cutCheckpoints(text, 0)).toThrow(RangeError);
+  });
+});
+
+describe('the manifest posted as text (withManifestFromText)', () => {
+  it('judges as the parsed manifest does, and is not parsed once the archive’s documents are checked', async () => {
+    const demo = await makeDemoArchive({
+      cedar: nodeCedar,
+      receipts: 120,
+      seed: 'posted-manifest',
+      receiptsPerSegment: 40,
+    });
+    const roots = [demo.rootPublicKey];
+    const id = receiptsOf(demo.files, 'gw-eu-1')[4]?.receipt.id as string;
+    const { manifest, ...rest } = {
+      ...(await gatherMaterials(memorySource(demo.files, 'case.zip'), id)),
+      documentsId: 'a',
+    };
+    const deps = (documents?: DocumentsCache) => ({
+      cedar: nodeCedar as CedarFormatting,
+      verifier: nativeStrictVerifier,
+      trustedRoots: roots,
+      ...(documents ? { documents } : {}),
+    });
+    const plain = await explainReceipt({ ...rest, manifest }, deps());
+    expect(plain.evidence.manifest).toEqual({ present: true, signatureValid: true, anchored: true });
+    const posted = (manifestText: string | undefined): PostedMaterials => ({ ...rest, manifestText });
+
+    const kept = new Map<string, DocumentsChecked>();
+    const documents: DocumentsCache = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v) };
+    expect(await explainReceipt(withManifestFromText(posted(JSON.stringify(manifest))), deps(documents))).toEqual(
+      plain,
+    );
+    expect(kept.size).toBe(1);
+    // The same documents named again: judged from what was checked, the text never read (were
+    // it parsed, "not JSON" would read as no manifest).
+    const reads = { n: 0 };
+    const counted = new Proxy(withManifestFromText(posted('not JSON')), {
+      get: (target, key, receiver) => (key === 'manifest' && reads.n++, Reflect.get(target, key, receiver)),
+    });
+    expect(await explainReceipt(counted, deps(documents))).toEqual(plain);
+    expect(reads.n).toBe(0);
+    // Without that cache, the text is the manifest: unreadable reads as absent, parsed once.
+    const unreadable = await explainReceipt(withManifestFromText(posted('not JSON')), deps());
+    expect(unreadable.evidence.manifest).toEqual({ present: false, signatureValid: null, anchored: false });
+    const absent = await explainReceipt(withManifestFromText(posted(undefined)), deps());
+    expect(absent.evidence.manifest).toEqual(unreadable.evidence.manifest);
   });
 });

@@ -8,6 +8,7 @@ import type { Finding } from '../../../shared/engine/findings.ts';
 import type { CheckStatus } from '../../../shared/engine/types.ts';
 import { HASH_PATTERN } from '../../../shared/format/hash.ts';
 import { KEYS_PATH, MANIFEST_PATH, attachmentPath, checkpointsPath } from '../../../shared/format/layout.ts';
+import { parseDocument } from '../../../shared/explain/materials-text.ts';
 import { seqOfLine, type CheckpointPiece, type CheckpointPiecesSummary } from '../../store/checkpoint-pieces.ts';
 
 /**
@@ -112,16 +113,6 @@ export async function sealingCheckpointLinesFromPieces(
     if (keepSealingLines(piece.lines, piece.firstLine - 1, seq, flaggedLines, out)) return out;
   }
   return out;
-}
-
-/** A stored document's value, or undefined when absent or not JSON (explain treats both as absent). */
-export function parseDocument(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** What the window reads from the receipt's line before anything is judged: where to look for more. */
