@@ -4,7 +4,7 @@
  * certificates, revocations, and what the keyring answers for a key, a role and a time.
  * The tamper table checks the same rules through the whole engine.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fromHex, toHex, utf8 } from '../format/bytes.ts';
 import { signedText } from '../format/canonical.ts';
 import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
@@ -391,6 +391,23 @@ describe("keys.json's signatures verified ahead, and answers handed on (buildKey
       expect(checks(r)).toEqual(checks(reference));
       expect(asked.sync).toBe(4);
     }
+  });
+
+  it('when every signature holds, the listing pass is the build: the verifier given is not asked again', async () => {
+    const clean = { keys: value.keys.filter((_, i) => i !== 2), revocations: [value.revocations[0]] };
+    const cleanReference = buildKeyring(clean, [root.publicKey], nobleStrictVerifier);
+    expect(cleanReference.findings).toEqual([]);
+    const { asked, sync, bulk } = counted();
+    const remembering = new RememberingVerifier(sync);
+    const askedAfter = vi.spyOn(remembering, 'verify');
+    const r = await buildKeyringAhead(clean, [root.publicKey], remembering, bulk);
+    expect(r.findings).toEqual(cleanReference.findings);
+    expect(checks(r)).toEqual(checks(cleanReference));
+    expect(r.roots).toEqual(cleanReference.roots);
+    expect(asked).toEqual({ sync: 0, bulk: 2 });
+    expect(askedAfter).not.toHaveBeenCalled();
+    // The answers are remembered all the same, for the run's other threads.
+    expect(remembering.remembered().map(([, answer]) => answer)).toEqual([true, true]);
   });
 
   it("another thread's keyring, started from the answers remembered, verifies none of them again", async () => {
