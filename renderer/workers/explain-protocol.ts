@@ -5,18 +5,15 @@
 import type { Explanation } from '../../shared/explain/explain.ts';
 import type { MaterialsWithManifestText } from '../../shared/explain/materials-text.ts';
 
-/**
- * A receipt's materials as the window posts them: the manifest as its stored text, which the
- * worker parses only when it has not checked that archive's documents already
- * (shared/explain/materials-text.ts).
- */
-export type PostedMaterials = MaterialsWithManifestText;
-
 export interface ExplainRequest {
   readonly type: 'explain';
   /** Answers carry the request's id: one worker serves one window's requests in turn. */
   readonly id: number;
-  readonly materials: PostedMaterials;
+  /**
+   * The manifest as its stored text: the worker parses it only when it has not checked that
+   * archive's documents already (shared/explain/materials-text.ts).
+   */
+  readonly materials: MaterialsWithManifestText;
   /** The roots pinned when the archive was verified: the same anchors as its report. */
   readonly trustedRoots: readonly string[];
 }

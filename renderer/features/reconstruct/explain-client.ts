@@ -5,11 +5,11 @@
  * every request waiting on it is rejected with the reason; the next request starts a new one.
  */
 import type { Explanation } from '../../../shared/explain/explain.ts';
+import type { MaterialsWithManifestText } from '../../../shared/explain/materials-text.ts';
 import type {
   ExplainRequest,
   ExplainTimings,
   FromExplainWorker,
-  PostedMaterials,
   ToExplainWorker,
 } from '../../workers/explain-protocol.ts';
 
@@ -100,7 +100,7 @@ export function warmExplainWorkerWhenIdle(within = 2000): () => void {
  * (`replayPending`); the promise resolves with the whole judgment.
  */
 export function explainInWorker(
-  materials: PostedMaterials,
+  materials: MaterialsWithManifestText,
   trustedRoots: readonly string[],
   partial?: (answer: PartialAnswer) => void,
 ): Promise<Answer> {

@@ -6,8 +6,7 @@
  * Nothing is judged here: the explain worker does that with the engine's own checks.
  */
 import type { AttachmentMaterial, LineAt } from '../../../shared/explain/explain.ts';
-import { parseDocument } from '../../../shared/explain/materials-text.ts';
-import type { PostedMaterials } from '../../workers/explain-protocol.ts';
+import { parseDocument, type MaterialsWithManifestText } from '../../../shared/explain/materials-text.ts';
 import type { FileDigest } from '../../../shared/format/hash.ts';
 import { KEYS_PATH, MANIFEST_PATH, POLICIES_DIR, checkpointsPath } from '../../../shared/format/layout.ts';
 import type { Finding } from '../../../shared/engine/findings.ts';
@@ -38,7 +37,7 @@ export interface RowRef {
 }
 
 export interface Gathered {
-  readonly materials: PostedMaterials;
+  readonly materials: MaterialsWithManifestText;
   readonly row: number;
   readonly ledger: string;
   /** The lines stored before and after it in its ledger (null: none, or not in the store). */
@@ -276,7 +275,7 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
     const line = transaction[i];
     if (line) stepRows.set(`${line.path}:${line.line}`, refOf(source, r));
   });
-  const materials: PostedMaterials = {
+  const materials: MaterialsWithManifestText = {
     source: archive.name,
     target,
     previous,

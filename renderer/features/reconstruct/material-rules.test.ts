@@ -23,8 +23,11 @@ import type { CedarFormatting } from '../../../shared/decisions/policy-status.ts
 import { explainReceipt, type DocumentsCache, type DocumentsChecked } from '../../../shared/explain/explain.ts';
 import { makeDemoArchive } from '../../../shared/producer/demo.ts';
 import { receiptsOf } from '../../../test/support/tamper.ts';
-import { parseDocument, withManifestFromText } from '../../../shared/explain/materials-text.ts';
-import type { PostedMaterials } from '../../workers/explain-protocol.ts';
+import {
+  parseDocument,
+  withManifestFromText,
+  type MaterialsWithManifestText,
+} from '../../../shared/explain/materials-text.ts';
 import { cutCheckpoints, jsonlLines } from '../../store/checkpoint-pieces.ts';
 
 const h = (c: string) => `sha256:${c.repeat(64)}`;
@@ -327,7 +330,7 @@ describe('the manifest posted as text (withManifestFromText)', () => {
     });
     const plain = await explainReceipt({ ...rest, manifest }, deps());
     expect(plain.evidence.manifest).toEqual({ present: true, signatureValid: true, anchored: true });
-    const posted = (manifestText: string | undefined): PostedMaterials => ({ ...rest, manifestText });
+    const posted = (manifestText: string | undefined): MaterialsWithManifestText => ({ ...rest, manifestText });
 
     const kept = new Map<string, DocumentsChecked>();
     const documents: DocumentsCache = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v) };
