@@ -7,7 +7,7 @@
  */
 import type { ImpactCollector } from '../../shared/policy/impact.ts';
 import { readForReplay } from '../../shared/policy/replay.ts';
-import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
+import { GrowableFloat64, GrowableUint32 } from '../../shared/format/growable.ts';
 import type { ChunkTask, ScanShare, ShareResult } from './impact-protocol.ts';
 
 /** The stored texts of chunks `from..to` (inclusive) of one ledger, by chunk number (absent: not stored). */

@@ -18,7 +18,7 @@
 import type { ResumePoint } from '../../shared/archive/resume-points.ts';
 import type { RecordRead } from '../../shared/engine/types.ts';
 import { parseTime } from '../../shared/format/time.ts';
-import { GrowableFloat64, GrowableUint32 } from '../../shared/controls/growable.ts';
+import { GrowableFloat64, GrowableUint32 } from '../../shared/format/growable.ts';
 import { copyOf, utf8 } from '../../shared/format/bytes.ts';
 import { PackedLinesBuilder, packedLineBytes, packedLinesBuffers, type PackedLines } from './packed-lines.ts';
 

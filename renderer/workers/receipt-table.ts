@@ -25,7 +25,7 @@ import {
 } from './receipt-columns.ts';
 import { toHex } from '../../shared/format/bytes.ts';
 import { HASH_PATTERN } from '../../shared/format/hash.ts';
-import { GrowableUint32 } from '../../shared/controls/growable.ts';
+import { GrowableUint32 } from '../../shared/format/growable.ts';
 
 /**
  * Groups of the explorer's columns, each absent from archives imported before it existed

@@ -23,6 +23,7 @@ import {
   ERR_UNSUPPORTED_ENCRYPTION,
   type Entry,
 } from '@zip.js/zip.js';
+import { GrowableFloat64, GrowableUint32 } from '../format/growable.ts';
 import type { RandomAccessBytes } from './source.ts';
 
 /** What the reader keeps of an entry once listed: the central directory's word on it. */
@@ -107,66 +108,58 @@ const WORDS = 5;
  * the engine thread's heap (docs/PERFORMANCE.md, fifty-third session); these columns cost 44.
  */
 export class ListedEntries {
-  #count = 0;
-  /** offset, compressedSize, uncompressedSize. */
-  #numbers = new Float64Array(NUMBERS * 256);
-  /** method, rawBitFlag, crc32, storedCrc32, flags. */
-  #words = new Uint32Array(WORDS * 256);
+  /** offset, compressedSize, uncompressedSize of each entry. */
+  readonly #numbers = new GrowableFloat64(NUMBERS * 256);
+  /** method, rawBitFlag, crc32, storedCrc32, flags of each entry. */
+  readonly #words = new GrowableUint32(WORDS * 256);
   /** The few AES extra fields, by index. */
   readonly #aes = new Map<number, NonNullable<ListedEntry['aes']>>();
 
   get length(): number {
-    return this.#count;
+    return this.#words.length / WORDS;
   }
 
   /** Keeps `entry` and gives its index. */
   push(entry: ListedEntry): number {
+    // Checked before any is kept, so that a refused entry leaves no part of a row.
     for (const word of [entry.method ?? 0, entry.rawBitFlag, entry.crc32 ?? 0, entry.storedCrc32 ?? 0])
       if (word >>> 0 !== word) throw new RangeError(`a listed entry's field is not a 32-bit word: ${word}`);
-    const index = this.#count++;
-    if (index * WORDS >= this.#words.length) {
-      const numbers = new Float64Array(this.#numbers.length * 2);
-      numbers.set(this.#numbers);
-      this.#numbers = numbers;
-      const words = new Uint32Array(this.#words.length * 2);
-      words.set(this.#words);
-      this.#words = words;
-    }
-    const n = index * NUMBERS;
+    const index = this.length;
     // A number zip.js did not give is kept as NaN (zip.js gives whole numbers or none).
-    this.#numbers[n] = entry.offset ?? Number.NaN;
-    this.#numbers[n + 1] = entry.compressedSize ?? Number.NaN;
-    this.#numbers[n + 2] = entry.uncompressedSize ?? Number.NaN;
-    const w = index * WORDS;
-    this.#words[w] = entry.method ?? 0;
-    this.#words[w + 1] = entry.rawBitFlag;
-    this.#words[w + 2] = entry.crc32 ?? 0;
-    this.#words[w + 3] = entry.storedCrc32 ?? 0;
-    this.#words[w + 4] =
+    this.#numbers.push(entry.offset ?? Number.NaN);
+    this.#numbers.push(entry.compressedSize ?? Number.NaN);
+    this.#numbers.push(entry.uncompressedSize ?? Number.NaN);
+    this.#words.push(entry.method ?? 0);
+    this.#words.push(entry.rawBitFlag);
+    this.#words.push(entry.crc32 ?? 0);
+    this.#words.push(entry.storedCrc32 ?? 0);
+    this.#words.push(
       (entry.encrypted ? ENCRYPTED : 0) |
-      (entry.zip64 ? ZIP64 : 0) |
-      (entry.zip64Missing ? ZIP64_MISSING : 0) |
-      (entry.crc32 === undefined ? 0 : HAS_CRC32) |
-      (entry.storedCrc32 === undefined ? 0 : HAS_STORED_CRC32) |
-      (entry.method === undefined ? 0 : HAS_METHOD);
+        (entry.zip64 ? ZIP64 : 0) |
+        (entry.zip64Missing ? ZIP64_MISSING : 0) |
+        (entry.crc32 === undefined ? 0 : HAS_CRC32) |
+        (entry.storedCrc32 === undefined ? 0 : HAS_STORED_CRC32) |
+        (entry.method === undefined ? 0 : HAS_METHOD),
+    );
     if (entry.aes) this.#aes.set(index, entry.aes);
     return index;
   }
 
   /** The entry kept at `index`, as it was pushed. */
   at(index: number): ListedEntry {
-    if (!(index >= 0 && index < this.#count)) throw new RangeError(`no listed entry ${index}`);
+    if (!(index >= 0 && index < this.length)) throw new RangeError(`no listed entry ${index}`);
     const n = index * NUMBERS;
     const w = index * WORDS;
-    const flags = this.#words[w + 4] as number;
+    const word = (i: number) => this.#words.at(w + i) as number;
+    const flags = word(4);
     return {
-      offset: given(this.#numbers[n]),
-      compressedSize: given(this.#numbers[n + 1]),
-      uncompressedSize: given(this.#numbers[n + 2]),
-      method: flags & HAS_METHOD ? (this.#words[w] as number) : (undefined as unknown as number),
-      crc32: flags & HAS_CRC32 ? (this.#words[w + 2] as number) : undefined,
-      storedCrc32: flags & HAS_STORED_CRC32 ? (this.#words[w + 3] as number) : undefined,
-      rawBitFlag: this.#words[w + 1] as number,
+      offset: given(this.#numbers.at(n)),
+      compressedSize: given(this.#numbers.at(n + 1)),
+      uncompressedSize: given(this.#numbers.at(n + 2)),
+      method: flags & HAS_METHOD ? word(0) : (undefined as unknown as number),
+      crc32: flags & HAS_CRC32 ? word(2) : undefined,
+      storedCrc32: flags & HAS_STORED_CRC32 ? word(3) : undefined,
+      rawBitFlag: word(1),
       encrypted: (flags & ENCRYPTED) !== 0,
       zip64: (flags & ZIP64) !== 0,
       zip64Missing: (flags & ZIP64_MISSING) !== 0,

@@ -24,7 +24,7 @@ import type { ControlCheck, ControlCheckFactory, ReceiptContext } from '../engin
 import { utf8Transient } from '../format/bytes.ts';
 import { HASH_PREFIX, sha256Transient } from '../format/hash.ts';
 import type { Receipt } from '../format/schema.ts';
-import { GrowableFloat64, GrowableUint32 } from './growable.ts';
+import { GrowableFloat64, GrowableUint32 } from '../format/growable.ts';
 import { KeyTable128 } from './key-table.ts';
 import { receiptNameAt } from './location.ts';
 import { projectedCheck } from './projected.ts';

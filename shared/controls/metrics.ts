@@ -24,7 +24,7 @@ import { TextMap } from '../engine/text-map.ts';
 import type { ControlCheck, ReceiptContext } from '../engine/types.ts';
 import { SEGMENT_PATH } from '../format/layout.ts';
 import type { Receipt } from '../format/schema.ts';
-import { GrowableUint32 } from './growable.ts';
+import { GrowableUint32 } from '../format/growable.ts';
 import { CONTROL_LIBRARY, controlOfCode, type ControlId } from './library.ts';
 import { projectedCheck, type ProjectedParts } from './projected.ts';
 

@@ -7,7 +7,7 @@ import {
   testBundleBody,
   type ReceiptSpec,
 } from './fixtures.test-helper.ts';
-import { GrowableFloat64, GrowableUint32 } from './growable.ts';
+import { GrowableFloat64, GrowableUint32 } from '../format/growable.ts';
 import fc from 'fast-check';
 import { LatencyCounts, nearestRank99, sloCheck } from './slo.ts';
 

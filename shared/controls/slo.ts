@@ -22,7 +22,7 @@ import type {
   ResolvedBundle,
 } from '../engine/types.ts';
 import type { Receipt } from '../format/schema.ts';
-import { GrowableFloat64 } from './growable.ts';
+import { GrowableFloat64 } from '../format/growable.ts';
 import { bundleName } from './location.ts';
 import { projectedCheck } from './projected.ts';
 

@@ -6,6 +6,7 @@
  * thread's heap for the whole run (docs/PERFORMANCE.md, fifty-third session).
  */
 import type { FileDigest } from '../format/hash.ts';
+import { GrowableFloat64 } from '../format/growable.ts';
 import { HashColumn } from './hash-column.ts';
 
 /** The slot of an entry that could not be read in full. */
@@ -22,8 +23,8 @@ export class FileDigests implements DigestLookup {
   /** Each path's slot in the columns, or {@link NOT_READ}; in the order first set (a Map's). */
   readonly #slots = new Map<string, number>();
   readonly #hashes = new HashColumn();
-  #bytes = new Float64Array(256);
-  #used = 0;
+  /** Each slot's size in bytes. A path set again takes a new slot (the engine sets each entry's digest once). */
+  readonly #bytes = new GrowableFloat64(256);
 
   /**
    * Keeps `path`'s digest (or that it could not be read in full), in place of any before.
@@ -34,16 +35,9 @@ export class FileDigests implements DigestLookup {
       this.#slots.set(path, NOT_READ);
       return this;
     }
-    const kept = this.#slots.get(path);
-    const slot = kept !== undefined && kept !== NOT_READ ? kept : this.#used;
+    const slot = this.#bytes.length;
     this.#hashes.set(slot, digest.sha256);
-    if (slot === this.#used) this.#used++;
-    if (slot >= this.#bytes.length) {
-      const bytes = new Float64Array(this.#bytes.length * 2);
-      bytes.set(this.#bytes);
-      this.#bytes = bytes;
-    }
-    this.#bytes[slot] = digest.bytes;
+    this.#bytes.push(digest.bytes);
     this.#slots.set(path, slot);
     return this;
   }
@@ -57,7 +51,7 @@ export class FileDigests implements DigestLookup {
     const slot = this.#slots.get(path);
     if (slot === undefined) return undefined;
     if (slot === NOT_READ) return null;
-    return { bytes: this.#bytes[slot] as number, sha256: this.#hashes.get(slot) };
+    return { bytes: this.#bytes.at(slot) as number, sha256: this.#hashes.get(slot) };
   }
 
   delete(path: string): boolean {
