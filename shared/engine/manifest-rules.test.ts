@@ -306,6 +306,11 @@ describe('ListedFiles', () => {
     expect(listed.length).toBe(3);
     expect([...listed]).toStrictEqual(files.map(({ path, bytes, sha256 }) => ({ path, bytes, sha256 })));
     expect([...listed].map((f) => f.path)).toEqual(files.map((f) => f.path));
+    // Those whose path passes a test, in the same order, as the whole list gives them.
+    expect([...listed.where((path) => path === 'keys.json')]).toStrictEqual(
+      [...listed].filter((f) => f.path === 'keys.json'),
+    );
+    expect([...listed.where(() => false)]).toEqual([]);
   });
   it('refuses a hash it could not give back as it was given', () => {
     expect(() => new ListedFiles([{ path: 'a', bytes: 1, sha256: `sha256:${'A'.repeat(64)}` }])).toThrow(TypeError);

@@ -100,8 +100,19 @@ export class ListedFiles implements Iterable<ListedFile> {
   }
 
   *[Symbol.iterator](): Iterator<ListedFile> {
-    for (let i = 0; i < this.#paths.length; i++)
-      yield { path: this.#paths[i] as string, bytes: this.#bytes[i] as number, sha256: this.#hashes.get(i) };
+    for (let i = 0; i < this.#paths.length; i++) yield this.#file(i);
+  }
+
+  /**
+   * The files whose path passes `test`, only those made again (100,000 files each made, its
+   * hash spelled out, to find a few bundles: 55–75 ms of a run's start).
+   */
+  *where(test: (path: string) => boolean): Generator<ListedFile> {
+    for (let i = 0; i < this.#paths.length; i++) if (test(this.#paths[i] as string)) yield this.#file(i);
+  }
+
+  #file(i: number): ListedFile {
+    return { path: this.#paths[i] as string, bytes: this.#bytes[i] as number, sha256: this.#hashes.get(i) };
   }
 }
 

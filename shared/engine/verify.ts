@@ -582,7 +582,7 @@ async function readBundles(run: Run): Promise<void> {
   let listed: Map<string, ListedFile> | null = null;
   if (manifest) {
     listed = new Map();
-    for (const file of manifest.files) if (POLICY.test(file.path)) listed.set(file.path, file);
+    for (const file of manifest.files.where((path) => POLICY.test(path))) listed.set(file.path, file);
   }
   for (const path of [...run.files.keys()].filter((p) => POLICY.test(p)).sort()) {
     const value = (await readDocument(run, path))?.value;
