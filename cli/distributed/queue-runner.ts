@@ -130,10 +130,10 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
   }
 
   const run = randomUUID();
-  // The setup once in Redis, each job naming it by SHA-256. Without the keyring's answers: a
-  // worker verifies keys.json's signatures once for its checker of the run (segment-service.ts)
-  // rather than take them on trust.
-  const { keyAnswers: _, ...shared } = options.setup;
+  // The setup once in Redis, each job naming it by SHA-256. Without the keyring as built: a
+  // worker builds it from keys.json, verifying its signatures once for its checker of the run
+  // (segment-service.ts), rather than take them on trust.
+  const { keyring: _, ...shared } = options.setup;
   const setupText = JSON.stringify(toWire(shared));
   const setupDigest = setupSha256(setupText);
   const setupAt = setupKey(run, setupDigest);

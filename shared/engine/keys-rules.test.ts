@@ -13,7 +13,8 @@ import { keyFromSeed, signCanonical, type ProducerKey } from '../producer/keys.t
 import { certifiedKeyEntry, revocation, rootKeyEntry } from '../producer/keyset.ts';
 import { RememberingVerifier } from '../format/remembering-verifier.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
-import { buildKeyring, buildKeyringAhead, signedParts, verifySigned, type KeySetResult } from './keys.ts';
+import { buildKeyring, buildKeyringAhead, keyringOf, signedParts, verifySigned, type KeySetResult } from './keys.ts';
+import type { Keyring } from './types.ts';
 
 const root = keyFromSeed('keys-rules/root');
 const root2 = keyFromSeed('keys-rules/root-2');
@@ -406,24 +407,39 @@ describe("keys.json's signatures verified ahead, and answers handed on (buildKey
     expect(r.roots).toEqual(cleanReference.roots);
     expect(asked).toEqual({ sync: 0, bulk: 2 });
     expect(askedAfter).not.toHaveBeenCalled();
-    // The answers are remembered all the same, for the run's other threads.
-    expect(remembering.remembered().map(([, answer]) => answer)).toEqual([true, true]);
-  });
-
-  it("another thread's keyring, started from the answers remembered, verifies none of them again", async () => {
-    const first = new RememberingVerifier(nobleStrictVerifier);
-    await buildKeyringAhead(value, [root.publicKey], first, null);
-    expect(first.remembered().map(([, answer]) => answer)).toEqual([true, false, true, false]);
-    const { asked, sync } = counted();
-    const r = buildKeyring(value, [root.publicKey], new RememberingVerifier(sync, { answers: first.remembered() }));
-    expect(r.findings).toEqual(reference.findings);
-    expect(checks(r)).toEqual(checks(reference));
-    expect(asked.sync).toBe(0);
   });
 });
 
 describe('the keyring', () => {
   const r = build([rootEntry(), certifiedKeyEntry(gate, ['gate', 'approver'], V, root)]);
+
+  it("another thread's keyring, from a copy of the data (structured clone, as a worker gets it), answers as this one", () => {
+    const forged = { ...certifiedKeyEntry(policy, ['policy'], V, root), cert: { kid: root.kid, sig: '00'.repeat(64) } };
+    const set = build(
+      [rootEntry(), rootKeyEntry(root2, V), certifiedKeyEntry(gate, ['gate', 'approver'], V, root), forged],
+      [revocation(gate.kid, 'x', '2026-08-01T00:00:00Z', root)],
+    );
+    const copy = keyringOf(structuredClone(set.data));
+    const times = [AT, '2026-09-01T00:00:00Z', '2027-06-01T00:00:00Z', 'yesterday'];
+    const roles = ['root', 'gate', 'approver', 'policy'] as const;
+    const answers = (keyring: Keyring) =>
+      [root, root2, gate, policy, stranger].flatMap((k) =>
+        roles.flatMap((role) => times.map((at) => keyring.check(k.kid, role, at))),
+      );
+    expect(answers(copy)).toStrictEqual(answers(set.keyring));
+    // Every kind of answer was among them: usable (anchored or not), and each refusal.
+    expect(new Set(answers(copy).map((a) => (a.ok ? `ok, anchored ${a.anchored}` : a.code)))).toStrictEqual(
+      new Set([
+        'ok, anchored true',
+        'ok, anchored false',
+        'KEY_UNKNOWN',
+        'KEY_CERT_INVALID',
+        'KEY_ROLE_MISMATCH',
+        'KEY_NOT_VALID_AT',
+        'KEY_REVOKED',
+      ]),
+    );
+  });
 
   it('a role the key does not have: KEY_ROLE_MISMATCH listing its roles', () => {
     expect(r.keyring.check(gate.kid, 'policy', AT)).toEqual({

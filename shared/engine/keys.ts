@@ -24,7 +24,8 @@ import type { KeyUse, Keyring } from './types.ts';
 // The layout and the key id are the format's (shared/format/layout.ts), shared with the producer.
 export { KEYS_PATH, kidOf };
 
-interface KeyRecord {
+/** One key of keys.json as the keyring judged it. */
+export interface KeyRecord {
   readonly entry: KeyEntry;
   readonly publicKey: Uint8Array;
   readonly notBefore: Instant;
@@ -35,8 +36,20 @@ interface KeyRecord {
   readonly anchored: boolean;
 }
 
+/**
+ * The keyring as built, as data: each key's record and the earliest valid revocation of each
+ * revoked key. A pool worker is given it (structured clone) and checks keys as the engine's
+ * thread does, without reading keys.json or its signatures again ({@link keyringOf}).
+ */
+export interface KeyringData {
+  readonly records: ReadonlyMap<string, KeyRecord>;
+  readonly revokedAt: ReadonlyMap<string, { readonly at: Instant; readonly text: string }>;
+}
+
 export interface KeySetResult {
   readonly keyring: Keyring;
+  /** What {@link keyring} reads, for another thread's {@link keyringOf}. */
+  readonly data: KeyringData;
   readonly findings: Finding[];
   /** Every root in the archive is pinned by the caller, and there is at least one. */
   readonly allRootsTrusted: boolean;
@@ -192,7 +205,19 @@ export function buildKeyring(
   const roots = [...records.values()]
     .filter((r) => r.isRoot)
     .map((r) => ({ kid: r.entry.kid, publicKey: r.entry.public_key, trusted: r.anchored }));
-  const keyring: Keyring = {
+  const data: KeyringData = { records, revokedAt };
+  return {
+    keyring: keyringOf(data),
+    data,
+    findings,
+    allRootsTrusted: roots.length > 0 && roots.every((r) => r.trusted),
+    roots,
+  };
+}
+
+/** The keyring that answers from `data` ({@link buildKeyring}'s, or a copy of it). */
+export function keyringOf({ records, revokedAt }: KeyringData): Keyring {
+  return {
     check(kid: string, role: Role, atText: string): KeyUse {
       const record = records.get(kid);
       const at = instantOf(atText);
@@ -223,7 +248,6 @@ export function buildKeyring(
       return { ok: true, publicKey: record.publicKey, anchored: record.anchored };
     },
   };
-  return { keyring, findings, allRootsTrusted: roots.length > 0 && roots.every((r) => r.trusted), roots };
 }
 
 /**

@@ -15,7 +15,6 @@ import { nobleStrictVerifier } from '../format/ed25519.ts';
 import { hashOf } from '../format/hash.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { resolveBundle, testBundleBody } from '../controls/fixtures.test-helper.ts';
-import { RememberingVerifier } from '../format/remembering-verifier.ts';
 import { finding, type Finding } from './findings.ts';
 import { buildKeyring } from './keys.ts';
 import type { SegmentPiece } from './pieces.ts';
@@ -96,16 +95,14 @@ describe('segmentChecker: whole files and pieces', () => {
     expect([b.lines, b.sealed, b.head?.seq, b.tail?.seq]).toStrictEqual([2, [], 3, 4]);
   });
 
-  it("builds its keyring from the run's answers to keys.json's signatures, verifying only the receipts'", async () => {
-    const answered = new RememberingVerifier(nobleStrictVerifier);
-    buildKeyring(JSON.parse(KEYS_TEXT), TRUSTED, answered);
-    expect(answered.remembered().map(([, answer]) => answer)).toStrictEqual([true, true, true]);
+  it("takes the keyring the run built: it verifies only the receipts' signatures, and checks as a keyring it built", async () => {
+    const built = buildKeyring(JSON.parse(KEYS_TEXT), TRUSTED, nobleStrictVerifier);
     const results = [];
     const asked: number[] = [];
-    for (const keyAnswers of [undefined, answered.remembered()]) {
+    for (const keyring of [undefined, structuredClone(built.data)]) {
       let n = 0;
       const counted: SignatureVerifier = { name: 'counted', verify: (...a) => (n++, nobleStrictVerifier.verify(...a)) };
-      const check = await segmentChecker(source(files), setupOf(keyAnswers ? { keyAnswers } : {}), {
+      const check = await segmentChecker(source(files), setupOf(keyring ? { keyring } : {}), {
         verifier: counted,
         controlFactories: [],
       });
@@ -116,6 +113,13 @@ describe('segmentChecker: whole files and pieces', () => {
     expect(asked).toStrictEqual([5, 2]);
     expect(results[1]).toStrictEqual(results[0]);
     expect(results[0]?.signed).toBe(2);
+    // Given a keyring, it is the one used, not keys.json's: with no key, no receipt's key is known.
+    const empty = structuredClone(buildKeyring(undefined, TRUSTED, nobleStrictVerifier).data);
+    const check = await segmentChecker(source(files), setupOf({ keyring: empty }), {
+      verifier: nobleStrictVerifier,
+      controlFactories: [],
+    });
+    expect((await check(task(SEG1))).findings.map((x) => x.code)).toStrictEqual(['KEY_UNKNOWN', 'KEY_UNKNOWN']);
   });
 
   it('takes an opened source as it is, and refuses a path the archive does not have', async () => {

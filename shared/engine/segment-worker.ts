@@ -1,16 +1,16 @@
 /**
  * What a pool worker (a Node worker thread or a browser Web Worker) does with the setup the
- * engine hands it: rebuild the keyring, bundles and controls exactly as the engine's own
- * thread has them, then check the segments it is sent with the shared segment code. One
- * definition, so every pool checks segments the way a single thread would.
+ * engine hands it: take the keyring as the engine's thread built it (or build it from
+ * keys.json where not given it), rebuild the bundles and controls exactly as that thread has
+ * them, then check the segments it is sent with the shared segment code. One definition, so
+ * every pool checks segments the way a single thread would.
  */
 import { pushAll } from './append.ts';
 import type { ArchiveSource, RawEntry } from '../archive/source.ts';
 import type { SignatureVerifier } from '../format/ed25519.ts';
 import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import type { Finding } from './findings.ts';
-import { buildKeyring } from './keys.ts';
-import { RememberingVerifier } from '../format/remembering-verifier.ts';
+import { buildKeyring, keyringOf } from './keys.ts';
 import type { SegmentResult } from './segment.ts';
 import { pieceLines, runSegmentTask, type SegmentTask } from './segment-task.ts';
 import { checkSegment } from './segment.ts';
@@ -71,11 +71,9 @@ export async function segmentChecker(
       const archive = typeof source === 'function' ? await source() : source;
       return { source: archive, entries: new Map((await archive.entries()).map((e) => [e.name, e])) };
     })());
-  const keyVerifier = new RememberingVerifier(options.verifier, {
-    answers: setup.keyAnswers ?? [],
-    maxEntries: Infinity,
-  });
-  const keyring = buildKeyring(setup.keys, setup.trustedRoots, keyVerifier).keyring;
+  const keyring = setup.keyring
+    ? keyringOf(setup.keyring)
+    : buildKeyring(setup.keys, setup.trustedRoots, options.verifier).keyring;
   const bundlesByHash = new Map<string, ResolvedBundle>(setup.bundles.map((b) => [b.hash, b]));
   const controls = await buildControlsById(options.controlFactories, setup.controlIds, {
     bundlesByHash,

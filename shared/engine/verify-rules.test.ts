@@ -17,6 +17,7 @@ import {
   type RawEntry,
 } from '../archive/source.ts';
 import { nobleStrictVerifier } from '../format/ed25519.ts';
+import { buildKeyring } from './keys.ts';
 import { concatBytes, toHex, utf8 } from '../format/bytes.ts';
 import { hashOf } from '../format/hash.ts';
 import { FORMAT_ID } from '../format/layout.ts';
@@ -1397,8 +1398,8 @@ describe('phase 4: a segment runner (worker pool)', () => {
     expect(log.setups).toHaveLength(1);
     const setup = log.setups[0] as RunnerSetup;
     expect(setup.keys).toStrictEqual(JSON.parse(KEYS_TEXT));
-    // Its three certificates, as this thread's keyring verified them (the workers' start from them).
-    expect(setup.keyAnswers?.map(([, answer]) => answer)).toStrictEqual([true, true, true]);
+    // The keyring as this thread built it (the workers check keys with it).
+    expect(setup.keyring).toStrictEqual(buildKeyring(JSON.parse(KEYS_TEXT), TRUSTED, nobleStrictVerifier).data);
     expect(setup.trustedRoots).toStrictEqual(TRUSTED);
     expect(setup.bundles.map((b) => [b.path, b.hash])).toStrictEqual([[BUNDLE_PATH, BUNDLE.hash]]);
     expect(setup.limits).toStrictEqual({ ...DEFAULT_LIMITS, maxLineBytes: 5000 });

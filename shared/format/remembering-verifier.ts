@@ -25,8 +25,6 @@ export interface SignedTriple {
 export interface RememberingOptions {
   /** Past this many answers, all are forgotten, so memory stays bounded. Default 10,000. */
   readonly maxEntries?: number;
-  /** Answers to start from, as {@link RememberingVerifier.remembered} gave them (another thread's). */
-  readonly answers?: Iterable<readonly [string, boolean]>;
 }
 
 export class RememberingVerifier implements SignatureVerifier {
@@ -40,7 +38,6 @@ export class RememberingVerifier implements SignatureVerifier {
   ) {
     this.maxEntries = options.maxEntries ?? 10_000;
     this.name = `${inner.name}, answers remembered`;
-    for (const [key, answer] of options.answers ?? []) this.set(key, answer);
   }
 
   private static key(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): string {
@@ -73,11 +70,6 @@ export class RememberingVerifier implements SignatureVerifier {
 
   get size(): number {
     return this.answers.size;
-  }
-
-  /** The answers remembered, for another thread's verifier to start from (`RememberingOptions.answers`). */
-  remembered(): [string, boolean][] {
-    return [...this.answers];
   }
 
   /**
