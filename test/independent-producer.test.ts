@@ -97,13 +97,13 @@ describe.skipIf(!RUNS)('archives from the independent producer (test/bench/indep
   });
 
   it('a checkpoint for every receipt, judged in batches and paced with the segments, gives no finding', async () => {
-    const checkpointVerifier = await webCryptoVerifier();
-    expect(checkpointVerifier).not.toBeNull();
+    const aheadVerifier = await webCryptoVerifier();
+    expect(aheadVerifier).not.toBeNull();
     const report = await verifyPath(
       everyReceipt.path,
       {
         trustedRoots: [everyReceipt.root],
-        ...(checkpointVerifier ? { checkpointVerifier } : {}),
+        ...(aheadVerifier ? { aheadVerifier } : {}),
         segmentRunnerMinBytes: 0,
         pacingWindow: 3,
       },

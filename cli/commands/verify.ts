@@ -134,13 +134,14 @@ export async function verifyPath(
   // it: the reader makes no new buffer for each piece.
   const pieceBuffers = parallel ? (pathOptions.pieceBuffers ?? new FreePieceBuffers()) : undefined;
   const warmed = () => (warm ??= warmPool(path, workers, pieceBuffers ? { pieceBuffers } : {}));
-  // With threads to spare, the checkpoints' signatures are verified in batches while the
-  // segments are checked (a producer may write one for every receipt), by Node's WebCrypto,
+  // With threads to spare, keys.json's signatures are verified all at once, and the
+  // checkpoints' in batches while the segments are checked (a producer may write a few keys
+  // for each of thousands of ledgers, a checkpoint for every receipt), by Node's WebCrypto,
   // which verifies on libuv's thread pool. Without it, one by one in this thread.
-  const checkpointVerifier = parallel ? await runtimeWebCryptoVerifier() : null;
+  const aheadVerifier = parallel ? await runtimeWebCryptoVerifier() : null;
   const withPool: EngineOptions = parallel
     ? {
-        ...(checkpointVerifier ? { checkpointVerifier } : {}),
+        ...(aheadVerifier ? { aheadVerifier } : {}),
         ...(pieceBuffers ? { pieceBuffers } : {}),
         ...options,
         warmSegmentRunner: () => void warmed(),

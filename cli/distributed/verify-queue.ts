@@ -115,14 +115,15 @@ export async function verifyOnQueue(archive: string, options: QueueVerifyOptions
   const interrupt = (signal: NodeJS.Signals) => stop.abort(new Error(`interrupted (${signal})`));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  // The checkpoints are judged here, in batches, while the queue's workers check the segments,
-  // each side held within a window of the other (a producer may write one for every receipt).
-  const checkpointVerifier = await runtimeWebCryptoVerifier();
+  // keys.json's signatures are verified here at once, and the checkpoints judged in batches
+  // while the queue's workers check the segments, each side held within a window of the other
+  // (a producer may write one for every receipt).
+  const aheadVerifier = await runtimeWebCryptoVerifier();
   try {
     return await withTempSpill((spill) =>
       verifyZipBytes(opened.bytes, locationName(here), {
         ...engineOptions(),
-        ...(checkpointVerifier ? { checkpointVerifier } : {}),
+        ...(aheadVerifier ? { aheadVerifier } : {}),
         trustedRoots: options.trustedRoots,
         signal: stop.signal,
         // Asked for the queue: every archive of more than one segment goes to it.

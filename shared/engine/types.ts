@@ -271,10 +271,12 @@ export interface VerifyOptions {
   /** Receipt signatures through an asynchronous native verifier (WebCrypto in workers). */
   readonly bulkVerifier?: AsyncSignatureVerifier;
   /**
-   * Checkpoints' signatures through an asynchronous verifier, in batches, while the segments
-   * are checked (the command line: Node's WebCrypto, on libuv's thread pool); `bulkVerifier` by default.
+   * The archive's own signatures verified ahead, many at once, through an asynchronous verifier:
+   * keys.json's (before the keyring is built) and the checkpoints' (in batches, while the
+   * segments are checked). The command line gives Node's WebCrypto, which verifies on libuv's
+   * thread pool while this thread goes on; `bulkVerifier` by default.
    */
-  readonly checkpointVerifier?: AsyncSignatureVerifier;
+  readonly aheadVerifier?: AsyncSignatureVerifier;
   /** Decision and control checks to run (none by default). */
   readonly controls?: readonly ControlCheckFactory[];
   readonly onProgress?: (progress: Progress) => void;

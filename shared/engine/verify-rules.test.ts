@@ -16,7 +16,8 @@ import {
   type ArchiveSource,
   type RawEntry,
 } from '../archive/source.ts';
-import { nobleStrictVerifier } from '../format/ed25519.ts';
+import { nobleStrictVerifier, type SignatureVerifier } from '../format/ed25519.ts';
+import type { AsyncSignatureVerifier } from '../format/webcrypto-ed25519.ts';
 import { buildKeyring } from './keys.ts';
 import { concatBytes, toHex, utf8 } from '../format/bytes.ts';
 import { hashOf } from '../format/hash.ts';
@@ -482,6 +483,28 @@ const failRead = (files: Files, path: string, error: Error) =>
   specsOf(files).map((s) => (s.name === path ? { ...s, fails: error } : s));
 
 describe('phase 2: manifest and keys', () => {
+  it("verifies keys.json's signatures (and the checkpoints') with the ahead verifier, none of them one by one", async () => {
+    const kind = (message: Uint8Array) => {
+      const text = new TextDecoder().decode(message);
+      return text.includes('"public_key"') ? 'key' : text.includes('"head"') ? 'checkpoint' : 'other';
+    };
+    const asked = { ahead: [] as string[], oneByOne: [] as string[] };
+    const verifier: SignatureVerifier = {
+      name: 'one by one',
+      verify: (s, m, k) => (asked.oneByOne.push(kind(m)), nobleStrictVerifier.verify(s, m, k)),
+    };
+    const aheadVerifier: AsyncSignatureVerifier = {
+      name: 'ahead',
+      verifyAsync: async (s, m, k) => (asked.ahead.push(kind(m)), nobleStrictVerifier.verify(s, m, k)),
+    };
+    const report = await verifyArchive(source(sealed(archiveFiles(3))), options({ verifier, aheadVerifier }));
+    expect(report).toStrictEqual(validReport(3));
+    // keys.json's three certificates, then the checkpoints; the receipts and the manifest one by one.
+    expect(asked.ahead.filter((k) => k === 'key')).toHaveLength(3);
+    expect(asked.ahead.filter((k) => k === 'checkpoint').length).toBeGreaterThan(0);
+    expect(asked.oneByOne.filter((k) => k !== 'other')).toStrictEqual([]);
+  });
+
   it('no manifest: MANIFEST_MISSING, no archive info, not compared, not trusted', async () => {
     const report = await verifyArchive(source(archiveFiles(2)), options());
     expect(report).toStrictEqual(

@@ -532,7 +532,12 @@ async function readManifestAndKeys(run: Run): Promise<void> {
   }
   // Every answer kept until the build has read them (keys.json's signatures: the document itself is held as long).
   const keyVerifier = new RememberingVerifier(run.verifier, { maxEntries: Infinity });
-  run.keys = await buildKeyringAhead(run.keysValue, run.options.trustedRoots, keyVerifier, run.options.bulkVerifier);
+  run.keys = await buildKeyringAhead(
+    run.keysValue,
+    run.options.trustedRoots,
+    keyVerifier,
+    run.options.aheadVerifier ?? run.options.bulkVerifier,
+  );
   pushAll(run.findings, run.keys.findings);
   if (run.manifestValue !== undefined) {
     const check = checkManifest(run.manifestValue, run.keys.keyring, run.verifier, manifestStored);
@@ -690,7 +695,7 @@ async function checkLedgers(run: Run): Promise<void> {
   };
   /** Refused segments of each ledger still to be merged, in name order. */
   const refusedAhead = new Map<string, string[]>();
-  const bulk = run.options.checkpointVerifier ?? run.options.bulkVerifier;
+  const bulk = run.options.aheadVerifier ?? run.options.bulkVerifier;
   // With an asynchronous verifier, each checkpoints file is read now for its seqs alone (they
   // tell the segment checks which hashes to keep), and read again and judged in order while the
   // segments are checked, its signatures verified a batch at a time: a producer may write a
