@@ -257,8 +257,7 @@ export function keyringOf({ records, revokedAt }: KeyringData): Keyring {
  * certify a key or two for each of hundreds of ledgers). A first pass lists them, answering each
  * "valid"; their answers are remembered in `verifier`. When every one is valid, that pass built
  * the key set; else the build asks `verifier` (which computes itself any answer it lacks: when
- * `bulk` fails, every one). So `bulk` changes how fast, never what is built;
- * `verifier` keeps the answers for the run's other threads (`RememberingVerifier.remembered`).
+ * `bulk` fails, every one). So `bulk` changes how fast, never what is built.
  */
 export async function buildKeyringAhead(
   value: unknown,
