@@ -361,31 +361,82 @@ interface RowValues {
   readonly hash: string;
 }
 
+/**
+ * Rows a ledger's first block makes room for; it doubles as it fills, up to {@link ROWS_PER_BLOCK}.
+ * Each row costs about 100 bytes in its columns: made at full size for every ledger, 2,000
+ * ledgers asked for 13 GB at once and the import failed ("Array buffer allocation failed").
+ */
+const FIRST_BLOCK_ROWS = 1024;
+
 class GrowableBlock {
   count = 0;
-  readonly seq = new Float64Array(ROWS_PER_BLOCK);
-  readonly ts = new Float64Array(ROWS_PER_BLOCK);
-  readonly agent = new Uint32Array(ROWS_PER_BLOCK);
-  readonly action = new Uint32Array(ROWS_PER_BLOCK);
-  readonly resource = new Uint32Array(ROWS_PER_BLOCK);
-  readonly path = new Uint32Array(ROWS_PER_BLOCK);
-  readonly line = new Uint32Array(ROWS_PER_BLOCK);
-  readonly effect = new Uint8Array(ROWS_PER_BLOCK);
-  readonly status = new Uint8Array(ROWS_PER_BLOCK);
-  readonly txn = new Uint32Array(ROWS_PER_BLOCK);
+  /** Rows the columns hold room for. */
+  private rows: number;
+  seq: Float64Array<ArrayBuffer>;
+  ts: Float64Array<ArrayBuffer>;
+  agent: Uint32Array<ArrayBuffer>;
+  action: Uint32Array<ArrayBuffer>;
+  resource: Uint32Array<ArrayBuffer>;
+  path: Uint32Array<ArrayBuffer>;
+  line: Uint32Array<ArrayBuffer>;
+  effect: Uint8Array<ArrayBuffer>;
+  status: Uint8Array<ArrayBuffer>;
+  txn: Uint32Array<ArrayBuffer>;
   readonly txnIds = new Dictionary();
-  readonly step = new Float64Array(ROWS_PER_BLOCK);
-  readonly tier = new Float64Array(ROWS_PER_BLOCK);
-  readonly personal = new Uint32Array(ROWS_PER_BLOCK);
-  readonly subjectStart = new Uint32Array(ROWS_PER_BLOCK + 1);
+  step: Float64Array<ArrayBuffer>;
+  tier: Float64Array<ArrayBuffer>;
+  personal: Uint32Array<ArrayBuffer>;
+  subjectStart: Uint32Array<ArrayBuffer>;
   readonly subjectIds = new GrowableUint32(1024);
   readonly subjects = new SubjectList();
   readonly receiptIds: string[] = [];
-  readonly hashes = new Uint8Array(ROWS_PER_BLOCK * HASH_BYTES);
+  hashes: Uint8Array<ArrayBuffer>;
+  /** A ledger's later blocks start full size: the ledger has filled one already. */
   constructor(
     readonly ledger: string,
     readonly blockNo: number,
-  ) {}
+  ) {
+    const rows = blockNo === 0 ? FIRST_BLOCK_ROWS : ROWS_PER_BLOCK;
+    this.rows = rows;
+    this.seq = new Float64Array(rows);
+    this.ts = new Float64Array(rows);
+    this.agent = new Uint32Array(rows);
+    this.action = new Uint32Array(rows);
+    this.resource = new Uint32Array(rows);
+    this.path = new Uint32Array(rows);
+    this.line = new Uint32Array(rows);
+    this.effect = new Uint8Array(rows);
+    this.status = new Uint8Array(rows);
+    this.txn = new Uint32Array(rows);
+    this.step = new Float64Array(rows);
+    this.tier = new Float64Array(rows);
+    this.personal = new Uint32Array(rows);
+    this.subjectStart = new Uint32Array(rows + 1);
+    this.hashes = new Uint8Array(rows * HASH_BYTES);
+  }
+
+  /** Room for one more row: full columns double (up to {@link ROWS_PER_BLOCK}, when the block is sealed). */
+  makeRoom(): void {
+    if (this.count < this.rows) return;
+    const rows = Math.min(this.rows * 2, ROWS_PER_BLOCK);
+    this.seq = widened(this.seq, rows);
+    this.ts = widened(this.ts, rows);
+    this.agent = widened(this.agent, rows);
+    this.action = widened(this.action, rows);
+    this.resource = widened(this.resource, rows);
+    this.path = widened(this.path, rows);
+    this.line = widened(this.line, rows);
+    this.effect = widened(this.effect, rows);
+    this.status = widened(this.status, rows);
+    this.txn = widened(this.txn, rows);
+    this.step = widened(this.step, rows);
+    this.tier = widened(this.tier, rows);
+    this.personal = widened(this.personal, rows);
+    this.subjectStart = widened(this.subjectStart, rows + 1);
+    this.hashes = widened(this.hashes, rows * HASH_BYTES);
+    this.rows = rows;
+  }
+
   /** The filled part, copied so the buffers can be transferred to another thread. */
   seal(): ColumnBlock {
     const n = this.count;
@@ -415,6 +466,16 @@ class GrowableBlock {
       hashes: copyOf(this.hashes, 0, n * HASH_BYTES),
     };
   }
+}
+
+/** `column` copied into a longer one of the same kind. */
+function widened<T extends Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
+  column: T,
+  length: number,
+): T {
+  const out = new (column.constructor as new (length: number) => T)(length);
+  out.set(column as never);
+  return out;
 }
 
 interface LedgerBuilder {
@@ -799,6 +860,7 @@ export class ColumnBuilder {
       this.ledgers.set(ledgerName, ledger);
     }
     const block = ledger.block;
+    block.makeRoom();
     const i = block.count;
     block.seq[i] = v.seq;
     block.ts[i] = v.ts;

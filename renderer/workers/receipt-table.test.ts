@@ -120,6 +120,35 @@ describe('ColumnBuilder', () => {
     expect(table.effect[0]).toBe(0);
   });
 
+  it('keeps every value of every row as a block grows from a few rows to ROWS_PER_BLOCK, and in the next', () => {
+    // A ledger's first block starts small and doubles as it fills (2,000 ledgers' blocks made at
+    // full size asked for 13 GB at once): rows on each side of every doubling keep their values.
+    const n = ROWS_PER_BLOCK + 5;
+    const subject = (i: number) => `sha256:${String(i).padStart(64, '0')}`;
+    const records = Array.from({ length: n }, (_, i) =>
+      record('a', i + 1, { tier: i % 5, step: i % 7, subjects: i % 1000 === 0 ? [subject(i)] : [] }),
+    );
+    // A second ledger interleaved now and then, a few rows long: its block stays small.
+    for (let i = 0; i < 40; i++) records.splice(i * 1500, 0, record('b', i + 1));
+    const { blocks, table } = build(records);
+    expect(blocks.map((b) => [b.ledger, b.blockNo, b.count])).toEqual([
+      ['a', 0, ROWS_PER_BLOCK],
+      ['a', 1, 5],
+      ['b', 0, 40],
+    ]);
+    for (let row = 0; row < n; row++) {
+      if (table.seq[row] !== row + 1 || table.line[row] !== row + 1 || table.tier[row] !== row % 5)
+        throw new Error(`row ${row}: seq ${table.seq[row]}, line ${table.line[row]}, tier ${table.tier[row]}`);
+      if (table.step[row] !== row % 7) throw new Error(`row ${row}: step ${table.step[row]}`);
+    }
+    for (const row of [0, 1023, 1024, 2047, 2048, 32767, 32768, ROWS_PER_BLOCK - 1, ROWS_PER_BLOCK, n - 1]) {
+      expect(receiptIdOf(table, row)).toBe(`rc_a_${row + 1}`);
+      expect(hashOf(table, row)).toBe(`sha256:${String(row + 1).padStart(64, '0')}`);
+      expect(subjectsOf(table, row)).toEqual(row % 1000 === 0 ? [subject(row)] : []);
+    }
+    expect(receiptIdOf(table, n + 39)).toBe('rc_b_40');
+  });
+
   it('places every row where chunkOf says its raw line is stored, for any chunk size', () => {
     const records = Array.from({ length: 2500 }, (_, i) => record(i % 3 === 0 ? 'a' : 'b', i + 1));
     for (const size of [LINES_PER_CHUNK, LEGACY_LINES_PER_CHUNK, 1, 7, 2500, 4000]) {
