@@ -374,54 +374,40 @@ const FIRST_BLOCK_ROWS = 64;
 class GrowableBlock {
   count = 0;
   /** Rows the columns hold room for. */
-  private rows: number;
-  seq: Float64Array<ArrayBuffer>;
-  ts: Float64Array<ArrayBuffer>;
-  agent: Uint32Array<ArrayBuffer>;
-  action: Uint32Array<ArrayBuffer>;
-  resource: Uint32Array<ArrayBuffer>;
-  path: Uint32Array<ArrayBuffer>;
-  line: Uint32Array<ArrayBuffer>;
-  effect: Uint8Array<ArrayBuffer>;
-  status: Uint8Array<ArrayBuffer>;
-  txn: Uint32Array<ArrayBuffer>;
+  private rows = 0;
+  seq = new Float64Array(0);
+  ts = new Float64Array(0);
+  agent = new Uint32Array(0);
+  action = new Uint32Array(0);
+  resource = new Uint32Array(0);
+  path = new Uint32Array(0);
+  line = new Uint32Array(0);
+  effect = new Uint8Array(0);
+  status = new Uint8Array(0);
+  txn = new Uint32Array(0);
   readonly txnIds = new Dictionary();
-  step: Float64Array<ArrayBuffer>;
-  tier: Float64Array<ArrayBuffer>;
-  personal: Uint32Array<ArrayBuffer>;
-  subjectStart: Uint32Array<ArrayBuffer>;
+  step = new Float64Array(0);
+  tier = new Float64Array(0);
+  personal = new Uint32Array(0);
+  subjectStart = new Uint32Array(1);
   readonly subjectIds = new GrowableUint32(1024);
   readonly subjects = new SubjectList();
   readonly receiptIds: string[] = [];
-  hashes: Uint8Array<ArrayBuffer>;
+  hashes = new Uint8Array(0);
   /** A ledger's later blocks start full size: the ledger has filled one already. */
   constructor(
     readonly ledger: string,
     readonly blockNo: number,
   ) {
-    const rows = blockNo === 0 ? FIRST_BLOCK_ROWS : ROWS_PER_BLOCK;
-    this.rows = rows;
-    this.seq = new Float64Array(rows);
-    this.ts = new Float64Array(rows);
-    this.agent = new Uint32Array(rows);
-    this.action = new Uint32Array(rows);
-    this.resource = new Uint32Array(rows);
-    this.path = new Uint32Array(rows);
-    this.line = new Uint32Array(rows);
-    this.effect = new Uint8Array(rows);
-    this.status = new Uint8Array(rows);
-    this.txn = new Uint32Array(rows);
-    this.step = new Float64Array(rows);
-    this.tier = new Float64Array(rows);
-    this.personal = new Uint32Array(rows);
-    this.subjectStart = new Uint32Array(rows + 1);
-    this.hashes = new Uint8Array(rows * HASH_BYTES);
+    this.resize(blockNo === 0 ? FIRST_BLOCK_ROWS : ROWS_PER_BLOCK);
   }
 
   /** Room for one more row: full columns double (up to {@link ROWS_PER_BLOCK}, when the block is sealed). */
   makeRoom(): void {
-    if (this.count < this.rows) return;
-    const rows = Math.min(this.rows * 2, ROWS_PER_BLOCK);
+    if (this.count === this.rows) this.resize(Math.min(this.rows * 2, ROWS_PER_BLOCK));
+  }
+
+  private resize(rows: number): void {
     this.seq = widened(this.seq, rows);
     this.ts = widened(this.ts, rows);
     this.agent = widened(this.agent, rows);
