@@ -7,6 +7,7 @@
  * setup holds keys.json, the pinned roots (public keys) and the bundles.
  */
 import { createHash } from 'node:crypto';
+import type { RunnerSetup } from '../../shared/engine/verify.ts';
 import type { Json } from './wire.ts';
 
 /** The BullMQ queue every `tickmark worker` takes segment tasks from. */
@@ -33,6 +34,15 @@ export interface SegmentJobData {
   readonly setupSha256: string;
   /** The SegmentTask, in wire form. */
   readonly task: Json;
+}
+
+/**
+ * The run's setup as the queue carries it: without the keyring as the engine's thread built it
+ * (`RunnerSetup.keyring`), so a worker builds its own from keys.json, verifying its signatures
+ * once for its checker of the run (segment-service.ts), rather than take them on trust.
+ */
+export function queuedSetup({ keyring: _, ...shared }: RunnerSetup): RunnerSetup {
+  return shared;
 }
 
 /** Where a run's setup text is kept in Redis while the run lasts (removed at its end, else in a day). */

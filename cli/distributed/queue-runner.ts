@@ -33,6 +33,7 @@ import {
   QUEUE_NAME,
   SETUP_TTL_SECONDS,
   jobId,
+  queuedSetup,
   setupKey,
   setupSha256,
   type SegmentJobData,
@@ -130,11 +131,8 @@ export async function startQueueRunner(options: QueueRunnerOptions): Promise<Seg
   }
 
   const run = randomUUID();
-  // The setup once in Redis, each job naming it by SHA-256. Without the keyring as built: a
-  // worker builds it from keys.json, verifying its signatures once for its checker of the run
-  // (segment-service.ts), rather than take them on trust.
-  const { keyring: _, ...shared } = options.setup;
-  const setupText = JSON.stringify(toWire(shared));
+  // The setup once in Redis, each job naming it by SHA-256.
+  const setupText = JSON.stringify(toWire(queuedSetup(options.setup)));
   const setupDigest = setupSha256(setupText);
   const setupAt = setupKey(run, setupDigest);
   try {

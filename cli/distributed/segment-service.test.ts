@@ -21,7 +21,7 @@ import { nodeCedar } from '../cedar-node.ts';
 import { controlFactories, engineOptions } from '../engine-options.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
 import { buildControlsById } from '../../shared/engine/segment-worker.ts';
-import { JOB_FORMAT, setupSha256, type SegmentJobData } from './protocol.ts';
+import { JOB_FORMAT, queuedSetup, setupSha256, type SegmentJobData } from './protocol.ts';
 import { startRangeServer, type RangeServer } from './range-server.test-helper.ts';
 import { DifferentArchiveError, JobRefusedError, segmentService } from './segment-service.ts';
 import { fromWire, toWire } from './wire.ts';
@@ -83,7 +83,7 @@ async function expected(files: Map<string, Uint8Array>, t: SegmentTask): Promise
 }
 
 /** The run's setup as `verify --queue` puts it in Redis, and its SHA-256 as jobs name it. */
-const SETUP_TEXT = JSON.stringify(toWire(setup));
+const SETUP_TEXT = JSON.stringify(toWire(queuedSetup(setup)));
 const SETUP_SHA = setupSha256(SETUP_TEXT);
 
 /** The service with a store of setups by SHA-256 (Redis in `tickmark worker`), counting its reads. */

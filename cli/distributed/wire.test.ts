@@ -15,6 +15,7 @@ import { makeDemoArchive } from '../../shared/producer/demo.ts';
 import { nodeCedar } from '../cedar-node.ts';
 import { controlFactories, engineOptions } from '../engine-options.ts';
 import { nativeStrictVerifier } from '../native-ed25519.ts';
+import { queuedSetup } from './protocol.ts';
 import { fromWire, toWire } from './wire.ts';
 
 /** Through the wire as BullMQ carries it: JSON text. */
@@ -89,8 +90,10 @@ describe('wire form: values through JSON exactly', () => {
  */
 function wireRunner(source: ReturnType<typeof memorySource>, seen: { results: number }) {
   return async (setup: RunnerSetup): Promise<SegmentRunner> => {
-    const setupBack = roundTrip(setup) as RunnerSetup;
-    expect(setupBack).toStrictEqual(setup);
+    // What the queue carries (without the keyring as built: a worker builds its own).
+    const queued = queuedSetup(setup);
+    const setupBack = roundTrip(queued) as RunnerSetup;
+    expect(setupBack).toStrictEqual(queued);
     const check = await segmentChecker(source, setupBack, {
       verifier: nativeStrictVerifier,
       controlFactories: controlFactories(),
