@@ -19,6 +19,7 @@ import {
   db,
   FINDINGS_PER_CHUNK,
   type ArchiveFileRow,
+  type CheckpointPieceRow,
   type ArchiveKeyRow,
   type ArchiveRow,
   type ReceiptLinesRow,
@@ -142,13 +143,30 @@ export async function putLineChunks(
   });
 }
 
+/** What a column block costs to put, about: its columns' bytes, its receipt ids' and transaction ids' text. */
+function blockBytes(block: ColumnBlock): number {
+  let bytes = block.receiptIds?.length ?? 0;
+  for (const value of Object.values(block) as unknown[]) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+  for (const id of block.txnIds ?? []) bytes += id.length;
+  return bytes;
+}
+
 /**
- * Stores one column block of an import (the archive still `importing`: an interruption leaves
- * rows that start-up removes, as for the line chunks). One transaction: a block is 10–15 MB at
- * 65,536 rows, and its `put` copies it on this thread.
+ * Stores column blocks of an import (the archive still `importing`: an interruption leaves rows
+ * that start-up removes, as for the line chunks) in one transaction, about `bytesPerPut` at a
+ * time: a block is 10–15 MB at 65,536 rows (alone in its `put`, which copies it on this thread),
+ * and a ledger of a few receipts is a block of its own (2,000 such blocks, a transaction each,
+ * took 1.8 s after the verification; docs/PERFORMANCE.md, fifty-sixth session).
  */
-export async function putColumnBlock(archiveId: string, block: ColumnBlock): Promise<void> {
-  await db.receiptIndex.put({ ...block, archiveId });
+export async function putColumnBlocks(
+  archiveId: string,
+  blocks: readonly ColumnBlock[],
+  bytesPerPut = PUT_BYTES_PER_TASK,
+): Promise<void> {
+  await db.transaction('rw', db.receiptIndex, async () => {
+    for (const group of groupsOfBytes(blocks, blockBytes, bytesPerPut))
+      await db.receiptIndex.bulkPut(group.map((block) => ({ ...block, archiveId })));
+  });
 }
 
 /** Splits findings into rows of at most `size`. */
@@ -161,7 +179,7 @@ export function chunkFindings(findings: readonly Finding[], size = FINDINGS_PER_
 
 export interface ImportResult {
   readonly report: VerifyReport;
-  /** The column blocks not stored yet (an import stores them as they come: {@link putColumnBlock}). */
+  /** The column blocks not stored yet (an import stores them as they come: {@link putColumnBlocks}). */
   readonly blocks: readonly ColumnBlock[];
   readonly dictionaries: Dictionaries;
   readonly rowsByLedger: Readonly<Record<string, number>>;
@@ -200,15 +218,16 @@ export async function completeImport(
     if (cancelled()) throw new Error('The import was cancelled before it completed.');
   };
   const pointIndex = result.pointIndex ?? null;
+  // The blocks not stored yet (an import stores them as they come: putColumnBlocks), a group at a time.
+  const blockGroups = groupsOfBytes(result.blocks, blockBytes, PUT_BYTES_PER_TASK);
   // The parts written, for the progress (a part takes up to a few hundred milliseconds at 1,000,000 receipts).
   const parts =
-    result.blocks.length + (pointIndex ? Math.ceil(pointIndex.buckets.length / LOOKUP_BUCKETS_PER_PUT) : 0) + 1;
+    blockGroups.length + (pointIndex ? Math.ceil(pointIndex.buckets.length / LOOKUP_BUCKETS_PER_PUT) : 0) + 1;
   let saved = 0;
   onSaved(saved, parts);
-  // The blocks not stored yet (an import stores them as they come: putColumnBlock).
-  for (const block of result.blocks) {
+  for (const group of blockGroups) {
     refuseIfCancelled();
-    await putColumnBlock(archiveId, block);
+    await putColumnBlocks(archiveId, group);
     onSaved(++saved, parts);
   }
   for (let i = 0; pointIndex && i < pointIndex.buckets.length; i += LOOKUP_BUCKETS_PER_PUT) {
@@ -247,14 +266,17 @@ export async function completeImport(
       const fileRows = (result.files ?? []).map((f) => archiveFileRow(archiveId, f));
       await db.archiveFiles.bulkPut(fileRows);
       // Each kept checkpoints file also in pieces (a receipt's seal is then read without the whole file).
+      // Every file's pieces in one put: a put awaited for each file took 1 s with 2,000 ledgers.
       const checkpointPieces: Record<string, CheckpointPiecesSummary> = {};
+      const pieceRows: CheckpointPieceRow[] = [];
       for (const file of fileRows) {
         const ledger = CHECKPOINTS_PATH.exec(file.path)?.[1];
         if (ledger === undefined || file.text === undefined) continue;
         const { pieces, summary } = cutCheckpoints(file.text);
-        await db.checkpointPieces.bulkPut(pieces.map((p) => ({ ...p, archiveId, ledger })));
+        for (const piece of pieces) pieceRows.push({ ...piece, archiveId, ledger });
         checkpointPieces[ledger] = summary;
       }
+      await db.checkpointPieces.bulkPut(pieceRows);
       const changes = {
         status: 'complete',
         completedAt: new Date().toISOString(),

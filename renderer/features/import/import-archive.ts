@@ -8,7 +8,7 @@ import {
   beginImport,
   completeImport,
   deleteArchive,
-  putColumnBlock,
+  putColumnBlocks,
   putLineChunks,
   withImportLock,
 } from '../../store/archives.ts';
@@ -77,7 +77,7 @@ export function importArchive(archive: PickedArchive, options: ImportOptions): I
           },
           storeLines: (chunks) => putLineChunks(archiveId, chunks),
           // Each column block as it comes, while the worker builds the point index.
-          storeBlock: (block) => putColumnBlock(archiveId, block),
+          storeBlocks: (blocks) => putColumnBlocks(archiveId, blocks),
           ...(options.execlayer ? { execlayer: options.execlayer.start } : {}),
         });
         cancelRun = run.cancel;

@@ -33,7 +33,7 @@ class FakeWorker {
 const chunk = (n: number) => ({ ledger: 'l', chunkNo: n }) as unknown as LineChunk;
 
 /** Starts a verification whose stores wait until `release` is called; records what was stored and when the outcome came. */
-function start(storeBlock?: (block: ColumnBlock) => Promise<void>) {
+function start(storeBlocks?: (blocks: readonly ColumnBlock[]) => Promise<void>) {
   const stored: number[] = [];
   const releases: (() => void)[] = [];
   const events: string[] = [];
@@ -51,7 +51,7 @@ function start(storeBlock?: (block: ColumnBlock) => Promise<void>) {
           resolve();
         });
       }),
-    ...(storeBlock ? { storeBlock } : {}),
+    ...(storeBlocks ? { storeBlocks } : {}),
   });
   let outcome: VerifyOutcome | null = null;
   void run.outcome.then((o) => {
@@ -171,35 +171,50 @@ describe('startVerification: storing the column blocks as they come', () => {
   /** A block store that waits until released; records the order of events. */
   function slowBlocks(events: string[], fail?: string) {
     const releases: (() => void)[] = [];
-    const storeBlock = (block: ColumnBlock) =>
+    const storeBlocks = (blocks: readonly ColumnBlock[]) =>
       new Promise<void>((resolve, reject) => {
-        events.push(`block ${block.ledger}`);
-        releases.push(() => (fail === block.ledger ? reject(new Error('disk full')) : resolve()));
+        events.push(`blocks ${blocks.map((b) => b.ledger).join(',')}`);
+        releases.push(() => (blocks.some((b) => b.ledger === fail) ? reject(new Error('disk full')) : resolve()));
       });
-    return { storeBlock, release: () => releaseEach(releases) };
+    return { storeBlocks, release: () => releaseEach(releases) };
   }
 
-  it('stores each block as it arrives, one at a time and in order, before `done`; the outcome comes after, with no block left to store', async () => {
+  it('stores each block as it arrives, one write at a time and in order, before `done`; the outcome comes after, with no block left to store', async () => {
     const events: string[] = [];
     const blocks = slowBlocks(events);
-    const v = start(blocks.storeBlock);
+    const v = start(blocks.storeBlocks);
     const e = end();
-    for (const message of e.ahead) v.worker.say(message);
+    v.worker.say(e.ahead[0]);
     await vi.advanceTimersByTimeAsync(0);
-    // One at a time: the second waits for the first.
-    expect(events).toEqual(['block a']);
+    expect(events).toEqual(['blocks a']);
+    v.worker.say(e.ahead[1]);
+    await vi.advanceTimersByTimeAsync(0);
+    // One write at a time: the second block waits for the first's write.
+    expect(events).toEqual(['blocks a']);
     for (const message of e.lookup) v.worker.say(message);
     v.worker.say(e.done);
     await vi.advanceTimersByTimeAsync(0);
     expect(v.outcome()).toBeNull();
     await blocks.release();
-    expect(events).toEqual(['block a', 'block b']);
+    expect(events).toEqual(['blocks a', 'blocks b']);
     const outcome = v.outcome() as VerifyOutcome | null;
     expect(outcome?.kind).toBe('done');
     expect(outcome?.kind === 'done' && outcome.blocks).toEqual([]);
     // The table was still joined from the blocks.
     expect(outcome?.kind === 'done' && outcome.table.count).toBe(14);
     expect(v.events.at(-1)).toBe('outcome done');
+  });
+
+  it('blocks that arrive while none is being stored, or during a write, are stored together in one write', async () => {
+    const events: string[] = [];
+    const blocks = slowBlocks(events);
+    const v = start(blocks.storeBlocks);
+    const e = end();
+    for (const message of [...e.ahead, ...e.lookup, e.done]) v.worker.say(message);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(events).toEqual(['blocks a,b']);
+    await blocks.release();
+    expect((v.outcome() as VerifyOutcome | null)?.kind).toBe('done');
   });
 
   it('without a block store, the outcome carries every block for the caller to store', async () => {
@@ -214,22 +229,24 @@ describe('startVerification: storing the column blocks as they come', () => {
   it('a block that cannot be stored fails the import, after the blocks being stored, and the worker is told to stop', async () => {
     const events: string[] = [];
     const blocks = slowBlocks(events, 'a');
-    const v = start(blocks.storeBlock);
+    const v = start(blocks.storeBlocks);
     const e = end();
-    for (const message of [...e.ahead, ...e.lookup, e.done]) v.worker.say(message);
+    v.worker.say(e.ahead[0]);
+    await vi.advanceTimersByTimeAsync(0);
+    for (const message of [...e.ahead.slice(1), ...e.lookup, e.done]) v.worker.say(message);
     await vi.advanceTimersByTimeAsync(0);
     await blocks.release();
     const outcome = v.outcome() as VerifyOutcome | null;
     expect(outcome).toEqual({ kind: 'failed', message: 'Storing receipts failed: disk full' });
     // Nothing more is stored after the failure.
-    expect(events).toEqual(['block a']);
+    expect(events).toEqual(['blocks a']);
     expect(v.worker.received.some((m) => m.type === 'cancel')).toBe(true);
   });
 
   it('a cancel from the window waits for the block being stored', async () => {
     const events: string[] = [];
     const blocks = slowBlocks(events);
-    const v = start(blocks.storeBlock);
+    const v = start(blocks.storeBlocks);
     v.worker.say(end().ahead[0]);
     await vi.advanceTimersByTimeAsync(0);
     v.run.cancel();

@@ -19,7 +19,7 @@ export type VerifyOutcome =
   | ({
       readonly kind: 'done';
       readonly storing: StoringTimings;
-      /** The column blocks not stored yet: all of them without `storeBlock`, none with it. */
+      /** The column blocks not stored yet: all of them without `storeBlocks`, none with it. */
       readonly blocks: ColumnBlock[];
       /** The blocks joined into the in-memory table the window filters (built in the worker). */
       readonly table: ReceiptTable;
@@ -43,10 +43,12 @@ export interface VerifyRequest {
    */
   readonly storeLines: (chunks: readonly LineChunk[]) => Promise<void>;
   /**
-   * Stores a column block as it arrives (one at a time, in order), while the worker builds the
-   * point index; without it, the blocks are left for the caller (the outcome's `blocks`).
+   * Stores column blocks as they arrive, in order, one write at a time: those that arrived while
+   * the last were being stored go together (an archive of 2,000 small ledgers is 2,000 blocks),
+   * while the worker builds the point index; without it, the blocks are left for the caller (the
+   * outcome's `blocks`).
    */
-  readonly storeBlock?: (block: ColumnBlock) => Promise<void>;
+  readonly storeBlocks?: (blocks: readonly ColumnBlock[]) => Promise<void>;
   /**
    * An ExecLayer log instead of an archive (its `log` is `source`): verified by its own
    * worker (execlayer.worker.ts), which answers in the same messages. `trustedRoots` and
@@ -118,21 +120,21 @@ export function startVerification(request: VerifyRequest): VerifyRun {
   });
   /** The column blocks and the point index's buckets, sent ahead of `done`. */
   const parts = new ImportPartsCollector();
-  /** The blocks being stored, one after another (`storeBlock`). */
-  let blockWrites: Promise<void> = Promise.resolve();
-  const storeBlock = request.storeBlock;
-  const writeBlock = (block: ColumnBlock) => {
-    if (!storeBlock) return;
-    blockWrites = blockWrites.then(async () => {
-      if (storeError) return;
+  /** The blocks being stored (`storeBlocks`): each write takes every block that came while the last was made. */
+  const storeBlocks = request.storeBlocks;
+  const blockWrites = new GatheredWrites<ColumnBlock>(
+    async (blocks) => {
+      if (storeError || !storeBlocks) return;
       try {
-        await storeBlock(block);
+        await storeBlocks(blocks);
       } catch (error) {
         storeError = error as Error;
         send({ type: 'cancel' });
       }
-    });
-  };
+    },
+    1,
+    0,
+  );
   let settle!: (outcome: VerifyOutcome) => void;
   const outcome = new Promise<VerifyOutcome>((resolve) => (settle = resolve));
   let finished = false;
@@ -149,7 +151,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
    */
   const finishAfterStoring = (result: () => VerifyOutcome) => {
     storing.end();
-    void Promise.all([storing.settled, blockWrites]).then(() => finish(result()));
+    void Promise.all([storing.settled, blockWrites.settled]).then(() => finish(result()));
   };
   const storeFailed = (): VerifyOutcome | null =>
     storeError ? { kind: 'failed', message: `Storing receipts failed: ${storeError.message}` } : null;
@@ -168,7 +170,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
         break;
       case 'block':
         parts.receive(message);
-        writeBlock(message.block);
+        if (storeBlocks) blockWrites.push(message.block);
         break;
       case 'lookup':
         parts.receive(message);
@@ -190,7 +192,7 @@ export function startVerification(request: VerifyRequest): VerifyRun {
               kind: 'done',
               ...rest,
               ...joined,
-              blocks: storeBlock ? [] : joined.blocks,
+              blocks: storeBlocks ? [] : joined.blocks,
               storing: {
                 total: storeMs,
                 tail: performance.now() - doneAt,
