@@ -214,7 +214,7 @@ export interface BundleRow {
   path: string;
 }
 
-/** A key as listed in an archive's keys.json (kept to offer trust-on-first-use for its roots). */
+/** A root key as listed in an archive's keys.json, kept to offer trust-on-first-use (archives stored by earlier versions hold every key: readers check the roles). */
 export interface ArchiveKeyRow {
   archiveId: string;
   kid: string;

@@ -6,7 +6,8 @@ import type { KeptFile } from '../../shared/engine/types.ts';
 import { archiveKeys, keysOf, keysOfBytes } from './archive-keys.ts';
 
 const good = { kid: 'a'.repeat(32), public_key: 'b'.repeat(64), roles: ['root'] };
-const other = { kid: 'c'.repeat(32), public_key: 'd'.repeat(64), roles: ['gateway'] };
+const other = { kid: 'c'.repeat(32), public_key: 'd'.repeat(64), roles: ['gateway', 'root'] };
+const gateway = { kid: 'e'.repeat(32), public_key: 'f'.repeat(64), roles: ['gateway'] };
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const keysJson = (...keys: object[]) => utf8(JSON.stringify({ keys }));
 
@@ -59,15 +60,22 @@ describe('keysOf', () => {
 
 describe('archiveKeys', () => {
   // The archive says `other`; the kept keys.json says `good`: which one was used shows which was read.
-  const archive = zipSync({ 'keys.json': keysJson(other), 'manifest.json': utf8('{}') });
-  const fromArchive = [{ kid: other.kid, publicKey: other.public_key, roles: ['gateway'] }];
+  // Each keys.json also lists a gateway key, which is never given: only roots are.
+  const archive = zipSync({ 'keys.json': keysJson(gateway, other), 'manifest.json': utf8('{}') });
+  const fromArchive = [{ kid: other.kid, publicKey: other.public_key, roles: ['gateway', 'root'] }];
 
   it('takes the keys.json the verification read, without reading the archive again', async () => {
     const { bytes, reads } = counted(archive);
-    expect(await archiveKeys([kept(keysJson(good))], bytes, 'a.zip')).toEqual([
+    expect(await archiveKeys([kept(keysJson(good, gateway))], bytes, 'a.zip')).toEqual([
       { kid: good.kid, publicKey: good.public_key, roles: ['root'] },
     ]);
     expect(reads()).toBe(0);
+  });
+
+  it('gives the root keys alone, none where keys.json lists none', async () => {
+    const { bytes } = counted(archive);
+    expect(await archiveKeys([kept(keysJson(gateway))], bytes, 'a.zip')).toEqual([]);
+    expect(keysOfBytes(keysJson(gateway, good)).map((k) => k.kid)).toEqual([gateway.kid, good.kid]);
   });
 
   it('reads the archive when keys.json was not handed over whole, or not at all', async () => {
