@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource } from '../../shared/archive/memory.ts';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
-import { explainWithAnswersAhead, signaturesAsked } from '../../shared/explain/ahead.ts';
+import { checkDocumentsAhead, explainWithAnswersAhead, signaturesAsked } from '../../shared/explain/ahead.ts';
 import {
   explainReceipt,
   type DocumentsCache,
@@ -232,6 +232,57 @@ describe('signatures verified ahead of a receipt’s judgment', () => {
         { cedar, verifier: nativeStrictVerifier, trustedRoots: [], documents },
       );
       expect(kept.size).toBe(2);
+    }
+  });
+
+  it('keys.json and the manifest checked ahead of any receipt: a receipt then judged with them is judged as without, clean or forged', async () => {
+    const roots = [demo.rootPublicKey];
+    const fast = await webCryptoVerifier();
+    if (!fast) throw new Error("this Node's WebCrypto has no Ed25519");
+    const cedar = nodeCedar as CedarFormatting;
+    const id = receiptsOf(demo.files, 'gw-us-1')[7]?.receipt.id as string;
+    const flip = (hex: string) => hex.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    const badManifest = new Map(demo.files);
+    const manifest = json(badManifest, 'manifest.json') as { sig: string };
+    setJson(badManifest, 'manifest.json', { ...manifest, sig: flip(manifest.sig) });
+    const badKeys = new Map(demo.files);
+    const keysJson = json(badKeys, 'keys.json') as { keys: { cert?: { sig: string } }[] };
+    for (const k of keysJson.keys) if (k.cert) k.cert.sig = flip(k.cert.sig);
+    setJson(badKeys, 'keys.json', keysJson);
+    resignManifest(badKeys);
+    for (const [name, files] of [
+      ['clean', demo.files],
+      ['manifest signature', badManifest],
+      ['key certificates', badKeys],
+    ] as const) {
+      const materials = { ...(await gatherMaterials(memorySource(files, 'case.zip'), id)), documentsId: name };
+      const kept = new Map<string, DocumentsChecked>();
+      const documents: DocumentsCache = { get: (k) => kept.get(k), set: (k, v) => void kept.set(k, v) };
+      // The documents alone; what reads their manifest is counted.
+      let manifestReads = 0;
+      const given = {
+        keys: materials.keys,
+        documentsId: name,
+        get manifest() {
+          manifestReads++;
+          return materials.manifest;
+        },
+      };
+      await checkDocumentsAhead(given, roots, fast, new RememberingVerifier(nobleStrictVerifier), documents);
+      expect([name, kept.size]).toEqual([name, 1]);
+      const reads = manifestReads;
+      expect(reads, name).toBeGreaterThan(0);
+      // Checked again: nothing more is kept, the manifest not read.
+      await checkDocumentsAhead(given, roots, fast, new RememberingVerifier(nobleStrictVerifier), documents);
+      expect([name, kept.size, manifestReads]).toEqual([name, 1, reads]);
+      const plain = await explainReceipt(materials, { cedar, verifier: nativeStrictVerifier, trustedRoots: roots });
+      const withKept = await explainReceipt(
+        // The receipt's judgment must not need the manifest: the check kept is the one used.
+        { ...materials, manifest: 'not read' },
+        { cedar, verifier: nativeStrictVerifier, trustedRoots: roots, documents },
+      );
+      expect(withKept, name).toEqual(plain);
+      expect([name, plain.holds]).toEqual([name, name === 'clean' ? plain.holds : false]);
     }
   });
 });

@@ -3,7 +3,7 @@
  * only, shared by both sides so they cannot drift apart.
  */
 import type { Explanation } from '../../shared/explain/explain.ts';
-import type { MaterialsWithManifestText } from '../../shared/explain/materials-text.ts';
+import type { DocumentsWithManifestText, MaterialsWithManifestText } from '../../shared/explain/materials-text.ts';
 
 export interface ExplainRequest {
   readonly type: 'explain';
@@ -23,7 +23,18 @@ export interface WarmRequest {
   readonly type: 'warm';
 }
 
-export type ToExplainWorker = ExplainRequest | WarmRequest;
+/**
+ * Check an archive's keys.json and manifest now, before its first receipt is asked for (a view
+ * receipts are walked from has opened on it): kept by `documentsId` as a judgment keeps them.
+ */
+export interface DocumentsRequest {
+  readonly type: 'documents';
+  readonly documents: DocumentsWithManifestText;
+  /** The roots pinned when the archive was verified, as its receipts' requests will give them. */
+  readonly trustedRoots: readonly string[];
+}
+
+export type ToExplainWorker = ExplainRequest | WarmRequest | DocumentsRequest;
 
 export type FromExplainWorker =
   | {

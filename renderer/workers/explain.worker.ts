@@ -13,8 +13,9 @@
 import init, * as cedarWeb from '@cedar-policy/cedar-wasm/web';
 import type { CedarFormatting } from '../../shared/decisions/policy-status.ts';
 import { BoundedLru } from '../../shared/decisions/lru.ts';
-import { explainWithAnswersAhead } from '../../shared/explain/ahead.ts';
+import { checkDocumentsAhead, explainWithAnswersAhead } from '../../shared/explain/ahead.ts';
 import {
+  documentsChecked,
   explainReceipt,
   type DocumentsCache,
   type DocumentsChecked,
@@ -26,7 +27,7 @@ import { utf8, decodeUtf8InScriptFromNow } from '../../shared/format/bytes.ts';
 import { nobleStrictVerifier, publicKeyOf, signBytes } from '../../shared/format/ed25519.ts';
 import { RememberingVerifier } from '../../shared/format/remembering-verifier.ts';
 import { runtimeWebCryptoVerifier } from '../../shared/format/webcrypto-ed25519.ts';
-import type { ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
+import type { DocumentsRequest, ExplainRequest, FromExplainWorker, ToExplainWorker } from './explain-protocol.ts';
 import { warmupReceipt } from './explain-warmup.ts';
 import { installFastestSha256 } from './file-hashing.ts';
 
@@ -173,6 +174,9 @@ self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
     // Cedar starts loading at once (off this thread, mostly); a failed load is reported by the first request.
     loadCedar().catch(() => undefined);
     void warmUp().catch(() => undefined);
+  } else if (request?.type === 'documents') {
+    // In the requests' queue: a receipt asked for meanwhile finds them checked, or checks them itself first.
+    queue = queue.then(() => checkDocuments(request)).catch(() => undefined);
   } else if (request?.type === 'explain') {
     const arrivedAt = performance.now();
     requested = true;
@@ -180,6 +184,17 @@ self.onmessage = (event: MessageEvent<ToExplainWorker>) => {
     queue = queue.then(() => answer(request, arrivedAt)).finally(() => waiting--);
   }
 };
+
+/**
+ * An archive's documents checked ahead of its first receipt, kept in {@link documents}. A failure
+ * is not reported: the receipt's judgment checks them again and says what it finds.
+ */
+async function checkDocuments(request: DocumentsRequest): Promise<void> {
+  const given = withManifestFromText(request.documents);
+  const [fast] = await Promise.all([bulkVerifier(), hashing]);
+  if (fast) await checkDocumentsAhead(given, request.trustedRoots, fast, verifier, documents);
+  else documentsChecked(given, { verifier, trustedRoots: request.trustedRoots, documents });
+}
 
 async function answer(request: ExplainRequest, arrivedAt: number): Promise<void> {
   const started = performance.now();

@@ -162,8 +162,15 @@ export interface DocumentsCache {
   set(key: string, checked: DocumentsChecked): void;
 }
 
-/** keys.json and the manifest checked, or as checked before for the same documents and roots. */
-function documentsChecked(m: ExplainMaterials, deps: ExplainDeps): DocumentsChecked {
+/** An archive's keys.json and manifest as {@link ExplainMaterials} give them, named by their `documentsId`. */
+export type ArchiveDocuments = Pick<ExplainMaterials, 'manifest' | 'keys' | 'documentsId'>;
+
+/**
+ * keys.json and the manifest checked, or as checked before for the same documents and roots:
+ * a receipt's judgment checks them here, and a host may check an archive's documents before
+ * its first receipt is asked for (`checkDocumentsAhead` in ahead.ts), kept in `deps.documents`.
+ */
+export function documentsChecked(m: ArchiveDocuments, deps: Omit<ExplainDeps, 'cedar'>): DocumentsChecked {
   const key =
     m.documentsId === undefined || !deps.documents
       ? null

@@ -5,7 +5,7 @@
  * parsed in the window and cloned as objects it made each walk 60–120 ms longer, though the
  * worker checks it once an archive (`ExplainMaterials.documentsId`).
  */
-import type { ExplainMaterials } from './explain.ts';
+import type { ArchiveDocuments, ExplainMaterials } from './explain.ts';
 
 /** A stored document's value, or undefined when absent or not JSON (explain treats both as absent). */
 export function parseDocument(text: string | undefined): unknown {
@@ -22,15 +22,25 @@ export type MaterialsWithManifestText = Omit<ExplainMaterials, 'manifest'> & {
   readonly manifestText: string | undefined;
 };
 
+/** An archive's documents with manifest.json as its stored text, checked ahead of its receipts (`checkDocumentsAhead`). */
+export type DocumentsWithManifestText = Omit<ArchiveDocuments, 'manifest'> & {
+  readonly manifestText: string | undefined;
+};
+
 /**
- * The materials the explain engine takes: the manifest parsed from its text when it is first
- * read, and not at all when the judgment finds the documents checked before.
+ * The materials the explain engine takes (or an archive's documents alone): the manifest
+ * parsed from its text when it is first read, and not at all when the judgment finds the
+ * documents checked before.
  */
-export function withManifestFromText(given: MaterialsWithManifestText): ExplainMaterials {
+export function withManifestFromText(given: MaterialsWithManifestText): ExplainMaterials;
+export function withManifestFromText(given: DocumentsWithManifestText): ArchiveDocuments;
+export function withManifestFromText(
+  given: MaterialsWithManifestText | DocumentsWithManifestText,
+): ExplainMaterials | ArchiveDocuments {
   const { manifestText, ...rest } = given;
   let parsed: { readonly value: unknown } | undefined;
   return Object.defineProperty(rest, 'manifest', {
     enumerable: true,
     get: () => (parsed ??= { value: parseDocument(manifestText) }).value,
-  }) as ExplainMaterials;
+  }) as ExplainMaterials | ArchiveDocuments;
 }

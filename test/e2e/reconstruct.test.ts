@@ -436,6 +436,42 @@ describe('decision reconstruction', () => {
     expect(await page.getByTestId('recon-verdict').getAttribute('data-holds')).toBe('false');
   });
 
+  it('a forged manifest signature: the explorer has the worker check the documents ahead, and the walk still says the manifest is not trusted', async () => {
+    const { page } = wb;
+    const demo = await makeDemoArchive({
+      cedar: nodeCedar,
+      seed: DEFAULT_DEMO_SEED,
+      receipts: DEFAULT_DEMO_RECEIPTS,
+      sign: nodeCryptoSigner(),
+    });
+    const files = new Map(demo.files);
+    const manifest = JSON.parse(strFromU8(files.get('manifest.json') as Uint8Array)) as { sig: string };
+    manifest.sig = (manifest.sig[0] === '0' ? '1' : '0') + manifest.sig.slice(1);
+    files.set('manifest.json', strToU8(JSON.stringify(manifest)));
+    const dir = await mkdtemp(join(tmpdir(), 'tickmark-reconstruct-'));
+    const file = join(dir, 'demo-forged-manifest.zip');
+    await writeFile(file, zipFiles(files));
+    try {
+      await page.goto(inject('baseUrl'));
+      await page.getByTestId('start-page').waitFor();
+      await importArchive(page, file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const forgedId = archiveIdOf(page);
+    await page.goto(`${inject('baseUrl')}#/archive/${forgedId}/receipts`);
+    await page.getByTestId('receipt-row').first().waitFor();
+    // The documents are handed to the worker once the window is idle (at the latest 2 s after the
+    // explorer opened), and checked before the walk below is judged.
+    await page.waitForTimeout(2500);
+    await page.getByTestId('receipt-row').nth(3).click();
+    await page.getByTestId('detail-walk').click();
+    await ready(page);
+    expect(await page.getByTestId('recon-verdict').getAttribute('data-holds')).toBe('false');
+    // The walk's own check of the manifest (the import's findings would name it either way).
+    expect(await page.getByTestId('evidence-manifest').innerText()).toMatch(/signature\s+INVALID/);
+  });
+
   it('"Add to workpaper" keeps a reference across a reload, and removes it', async () => {
     const { page } = wb;
     await page.goto(`${inject('baseUrl')}#/archive/${archiveId}/receipt/${mismatch}`);

@@ -20,7 +20,7 @@ import { SavedFilters } from './SavedFilters.tsx';
 import { SearchBox } from './SearchBox.tsx';
 import { UnplacedFindings } from './UnplacedFindings.tsx';
 import { linesPerChunkOf } from '../../workers/receipt-columns.ts';
-import { warmExplainWorkerWhenIdle } from '../reconstruct/explain-client.ts';
+import { checkArchiveDocumentsWhenIdle, warmExplainWorkerWhenIdle } from '../reconstruct/explain-client.ts';
 
 interface Props {
   readonly archiveId: string;
@@ -69,6 +69,11 @@ export function ReceiptsPage({ archiveId, query, row }: Props) {
   }, [loaded, key]);
   // A receipt's reconstruction is a click away (its detail's walk link): its worker loads Cedar meanwhile.
   useEffect(() => warmExplainWorkerWhenIdle(), []);
+  // And checks the archive's keys.json and manifest, as its first walk would.
+  useEffect(
+    () => (loaded ? checkArchiveDocumentsWhenIdle(archiveId, loaded.archive.trustedRoots) : undefined),
+    [archiveId, loaded],
+  );
   if (!loaded || !result) return <ArchiveNotReady state={state} />;
   const { table, archive } = loaded;
   const select = (next: number | undefined) =>

@@ -8,7 +8,7 @@
 import type { AttachmentMaterial, LineAt } from '../../../shared/explain/explain.ts';
 import { parseDocument, type MaterialsWithManifestText } from '../../../shared/explain/materials-text.ts';
 import type { FileDigest } from '../../../shared/format/hash.ts';
-import { KEYS_PATH, MANIFEST_PATH, POLICIES_DIR, checkpointsPath } from '../../../shared/format/layout.ts';
+import { POLICIES_DIR, checkpointsPath } from '../../../shared/format/layout.ts';
 import type { Finding } from '../../../shared/engine/findings.ts';
 import { jsonlLines, type CheckpointPiece } from '../../store/checkpoint-pieces.ts';
 import { db, type ArchiveFileRow, type ReceiptLinesRow } from '../../store/db.ts';
@@ -28,6 +28,7 @@ import {
   type SelectedFindings,
 } from './material-rules.ts';
 import type { RowSource } from './row-source.ts';
+import { documentRows, documentsIdOf } from './archive-documents.ts';
 
 /** A receipt of the table, by its place: what the view links to. */
 export interface RowRef {
@@ -168,8 +169,7 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   // The archive's files do not depend on the receipt's line: asked for at once.
   const fileRow = (path: string) => db.archiveFiles.get([archiveId, path]);
   const files = Promise.all([
-    fileRow(MANIFEST_PATH),
-    fileRow(KEYS_PATH),
+    documentRows(archiveId),
     pieces ? Promise.resolve(undefined) : fileRow(checkpointsPath(ledger)),
     db.archiveFiles
       .where('[archiveId+path]')
@@ -222,7 +222,7 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
     previous,
     next,
     transaction,
-    [manifestRow, keysRow, checkpointsRow, bundleRows, anyFile],
+    [documents, checkpointsRow, bundleRows, anyFile],
     attachmentRows,
     sealingFromPieces,
   ] = await Promise.all([
@@ -235,6 +235,7 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
   ]);
 
   phase('lines+files');
+  const { manifest: manifestRow, keys: keysRow } = documents;
   const notKept: string[] = [];
   const textOf = (file: ArchiveFileRow | undefined): string | undefined => {
     if (!file) return undefined;
@@ -286,7 +287,7 @@ export async function gatherMaterials(source: RowSource, row: number): Promise<G
     manifestText: textOf(manifestRow),
     keys: parseDocument(textOf(keysRow)),
     // The stored documents of an archive do not change: its id and their hashes name them.
-    documentsId: `${archiveId}\n${manifestRow?.sha256 ?? 'no manifest'}\n${keysRow?.sha256 ?? 'no keys'}`,
+    documentsId: documentsIdOf(archiveId, documents),
     bundles,
     checkpointLines:
       sealingFromPieces ??
