@@ -63,6 +63,24 @@ async function listingPass(
   return { asked, explanation, staged };
 }
 
+/**
+ * Each listed signature's answer, as `verifier` gives it once `bulk` has verified them together
+ * (read from `answerAhead` rather than asked again: every question to `verifier` hashes the
+ * signed message in JavaScript).
+ */
+async function answersAhead(
+  verifier: RememberingVerifier,
+  bulk: AsyncSignatureVerifier,
+  asked: readonly SignedTriple[],
+): Promise<readonly (boolean | null)[]> {
+  try {
+    return await verifier.answerAhead(bulk, asked);
+  } catch {
+    // Nothing remembered: `verifier` computes each answer itself.
+    return asked.map((t) => verifier.verify(t.signature, t.message, t.publicKey));
+  }
+}
+
 /** A judgment without Cedar made by {@link explainWithAnswersAhead}, and how. */
 export interface JudgedAhead {
   readonly explanation: Explanation;
@@ -99,15 +117,7 @@ export async function explainWithAnswersAhead(
 ): Promise<JudgedAhead> {
   const started = performance.now();
   const listing = await listingPass(materials, trustedRoots, documents);
-  // Each listed signature's answer, as `verifier` gives it (read from `answerAhead` rather than
-  // asked again: every question to `verifier` hashes the signed message in JavaScript).
-  let answers: readonly (boolean | null)[];
-  try {
-    answers = await verifier.answerAhead(bulk, listing.asked);
-  } catch {
-    // Nothing remembered: `verifier` computes each answer itself.
-    answers = listing.asked.map((t) => verifier.verify(t.signature, t.message, t.publicKey));
-  }
+  const answers = await answersAhead(verifier, bulk, listing.asked);
   const verifiedMs = performance.now() - started;
   const base = { listed: listing.asked.length, verifiedMs };
   if (answers.every((answer) => answer === true)) {
@@ -150,12 +160,7 @@ export async function checkDocumentsAhead(
     documents: { get: (key) => documents.get(key), set: (key, checked) => void staged.set(key, checked) },
   });
   if (staged.size === 0) return; // checked before
-  let answers: readonly (boolean | null)[];
-  try {
-    answers = await verifier.answerAhead(bulk, asked);
-  } catch {
-    answers = asked.map((t) => verifier.verify(t.signature, t.message, t.publicKey));
-  }
+  const answers = await answersAhead(verifier, bulk, asked);
   if (answers.every((answer) => answer === true)) for (const [key, checked] of staged) documents.set(key, checked);
   else documentsChecked(given, { verifier, trustedRoots, documents });
 }

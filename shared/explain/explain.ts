@@ -162,6 +162,11 @@ export interface DocumentsCache {
   set(key: string, checked: DocumentsChecked): void;
 }
 
+/** What {@link DocumentsCache} keeps a check of documents under: they and the roots they were checked against. */
+export function documentsKey(documentsId: string, trustedRoots: readonly string[]): string {
+  return `${documentsId}\n${[...trustedRoots].sort().join(',')}`;
+}
+
 /** An archive's keys.json and manifest as {@link ExplainMaterials} give them, named by their `documentsId`. */
 export type ArchiveDocuments = Pick<ExplainMaterials, 'manifest' | 'keys' | 'documentsId'>;
 
@@ -171,10 +176,7 @@ export type ArchiveDocuments = Pick<ExplainMaterials, 'manifest' | 'keys' | 'doc
  * its first receipt is asked for (`checkDocumentsAhead` in ahead.ts), kept in `deps.documents`.
  */
 export function documentsChecked(m: ArchiveDocuments, deps: Omit<ExplainDeps, 'cedar'>): DocumentsChecked {
-  const key =
-    m.documentsId === undefined || !deps.documents
-      ? null
-      : `${m.documentsId}\n${[...deps.trustedRoots].sort().join(',')}`;
+  const key = m.documentsId === undefined || !deps.documents ? null : documentsKey(m.documentsId, deps.trustedRoots);
   const known = key === null ? undefined : deps.documents?.get(key);
   if (known) return known;
   const keySet = buildKeyring(m.keys, deps.trustedRoots, deps.verifier);

@@ -49,7 +49,10 @@ export function documentsIdOf(archiveId: string, rows: DocumentRows): string {
 }
 
 /** The documents as a walk gives them to the explain worker: keys.json parsed, the manifest as its text. */
-export function documentsOf(archiveId: string, rows: DocumentRows): DocumentsWithManifestText {
+export function documentsOf(
+  archiveId: string,
+  rows: DocumentRows,
+): DocumentsWithManifestText & { readonly documentsId: string } {
   return {
     manifestText: rows.manifest?.text,
     keys: parseDocument(rows.keys?.text),

@@ -4,7 +4,7 @@
  * worker), one request at a time. A worker that fails is dropped and
  * every request waiting on it is rejected with the reason; the next request starts a new one.
  */
-import type { Explanation } from '../../../shared/explain/explain.ts';
+import { documentsKey, type Explanation } from '../../../shared/explain/explain.ts';
 import type { MaterialsWithManifestText } from '../../../shared/explain/materials-text.ts';
 import { documentRows, documentsOf } from './archive-documents.ts';
 import type {
@@ -114,11 +114,10 @@ function whenIdle(run: () => void, within: number): () => void {
 async function checkArchiveDocuments(archiveId: string, trustedRoots: readonly string[]): Promise<void> {
   try {
     const documents = documentsOf(archiveId, await documentRows(archiveId));
-    const given = `${documents.documentsId}\n${[...trustedRoots].sort().join(',')}`;
-    const target = theWorker();
+    const given = documentsKey(documents.documentsId, trustedRoots);
     if (documentsGiven.has(given)) return;
     const request: DocumentsRequest = { type: 'documents', documents, trustedRoots: [...trustedRoots] };
-    target.postMessage(request);
+    theWorker().postMessage(request);
     documentsGiven.add(given);
   } catch {
     // The walk reads them again and says what fails.
