@@ -94,6 +94,36 @@ function threeStepsWithAttachment(): { steps: DemoReceipt[]; attachment: 'input'
   throw new Error('the demo has no three-step transaction whose last step carries an attachment');
 }
 
+/**
+ * Imports the default demo archive with `tamper` applied to its files, through the start page,
+ * and returns the stored archive's id.
+ */
+async function importTamperedDemo(
+  page: Workbench['page'],
+  name: string,
+  tamper: (files: Map<string, Uint8Array>) => void,
+) {
+  const demo = await makeDemoArchive({
+    cedar: nodeCedar,
+    seed: DEFAULT_DEMO_SEED,
+    receipts: DEFAULT_DEMO_RECEIPTS,
+    sign: nodeCryptoSigner(),
+  });
+  const files = new Map(demo.files);
+  tamper(files);
+  const dir = await mkdtemp(join(tmpdir(), 'tickmark-reconstruct-'));
+  const file = join(dir, name);
+  await writeFile(file, zipFiles(files));
+  try {
+    await page.goto(inject('baseUrl'));
+    await page.getByTestId('start-page').waitFor();
+    await importArchive(page, file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return archiveIdOf(page);
+}
+
 describe('decision reconstruction', () => {
   let wb: Workbench;
   let archiveId = '';
@@ -382,30 +412,14 @@ describe('decision reconstruction', () => {
 
   it('a tampered copy of the demo: a line that is not a receipt, an attachment whose content was changed', async () => {
     const { page } = wb;
-    const demo = await makeDemoArchive({
-      cedar: nodeCedar,
-      seed: DEFAULT_DEMO_SEED,
-      receipts: DEFAULT_DEMO_RECEIPTS,
-      sign: nodeCryptoSigner(),
-    });
-    const files = new Map(demo.files);
     const segment = 'ledgers/gw-eu-1/000001.jsonl';
-    const lines = strFromU8(files.get(segment) as Uint8Array).split('\n');
-    lines[4] = '{"not":"a receipt"}';
-    files.set(segment, strToU8(lines.join('\n')));
     const last = walked.steps[2] as DemoReceipt;
-    files.set(`attachments/${last.io[walked.attachment].slice('sha256:'.length)}`, strToU8('changed after the fact'));
-    const dir = await mkdtemp(join(tmpdir(), 'tickmark-reconstruct-'));
-    const file = join(dir, 'demo-tampered.zip');
-    await writeFile(file, zipFiles(files));
-    try {
-      await page.goto(inject('baseUrl'));
-      await page.getByTestId('start-page').waitFor();
-      await importArchive(page, file);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-    const tamperedId = archiveIdOf(page);
+    const tamperedId = await importTamperedDemo(page, 'demo-tampered.zip', (files) => {
+      const lines = strFromU8(files.get(segment) as Uint8Array).split('\n');
+      lines[4] = '{"not":"a receipt"}';
+      files.set(segment, strToU8(lines.join('\n')));
+      files.set(`attachments/${last.io[walked.attachment].slice('sha256:'.length)}`, strToU8('changed after the fact'));
+    });
 
     await page.goto(`${inject('baseUrl')}#/archive/${tamperedId}/receipts?code=RECORD_MALFORMED`);
     await expect.poll(() => page.getByTestId('receipt-row').count()).toBe(1);
@@ -438,27 +452,11 @@ describe('decision reconstruction', () => {
 
   it('a forged manifest signature: the explorer has the worker check the documents ahead, and the walk still says the manifest is not trusted', async () => {
     const { page } = wb;
-    const demo = await makeDemoArchive({
-      cedar: nodeCedar,
-      seed: DEFAULT_DEMO_SEED,
-      receipts: DEFAULT_DEMO_RECEIPTS,
-      sign: nodeCryptoSigner(),
+    const forgedId = await importTamperedDemo(page, 'demo-forged-manifest.zip', (files) => {
+      const manifest = JSON.parse(strFromU8(files.get('manifest.json') as Uint8Array)) as { sig: string };
+      manifest.sig = (manifest.sig[0] === '0' ? '1' : '0') + manifest.sig.slice(1);
+      files.set('manifest.json', strToU8(JSON.stringify(manifest)));
     });
-    const files = new Map(demo.files);
-    const manifest = JSON.parse(strFromU8(files.get('manifest.json') as Uint8Array)) as { sig: string };
-    manifest.sig = (manifest.sig[0] === '0' ? '1' : '0') + manifest.sig.slice(1);
-    files.set('manifest.json', strToU8(JSON.stringify(manifest)));
-    const dir = await mkdtemp(join(tmpdir(), 'tickmark-reconstruct-'));
-    const file = join(dir, 'demo-forged-manifest.zip');
-    await writeFile(file, zipFiles(files));
-    try {
-      await page.goto(inject('baseUrl'));
-      await page.getByTestId('start-page').waitFor();
-      await importArchive(page, file);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-    const forgedId = archiveIdOf(page);
     await page.goto(`${inject('baseUrl')}#/archive/${forgedId}/receipts`);
     await page.getByTestId('receipt-row').first().waitFor();
     // The documents are handed to the worker once the window is idle (at the latest 2 s after the
