@@ -25,7 +25,7 @@ import {
   type ScanProgress,
 } from './impact-client.ts';
 import { populationOf } from './population.ts';
-import { warmExplainWorkerWhenIdle } from '../reconstruct/explain-client.ts';
+import { checkArchiveDocumentsWhenIdle, warmExplainWorkerWhenIdle } from '../reconstruct/explain-client.ts';
 import { ledgerStartOf } from './use-bundles.ts';
 
 type DiffRoute = Extract<Route, { name: 'bundle-diff' }>;
@@ -534,6 +534,8 @@ function ChangedTable({
   const short = (s: BundleSide) => (s.inArchive ? `v${s.body.version}` : 'the proposed file');
   // Each changed receipt's reconstruction is a click away: its worker loads Cedar meanwhile.
   useEffect(() => warmExplainWorkerWhenIdle(), []);
+  // And checks the archive's keys.json and manifest, as the first one's walk would.
+  useEffect(() => checkArchiveDocumentsWhenIdle(archiveId), [archiveId]);
   return (
     <table className="data-table compact changed-table">
       <thead>

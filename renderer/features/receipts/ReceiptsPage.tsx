@@ -70,10 +70,7 @@ export function ReceiptsPage({ archiveId, query, row }: Props) {
   // A receipt's reconstruction is a click away (its detail's walk link): its worker loads Cedar meanwhile.
   useEffect(() => warmExplainWorkerWhenIdle(), []);
   // And checks the archive's keys.json and manifest, as its first walk would.
-  useEffect(
-    () => (loaded ? checkArchiveDocumentsWhenIdle(archiveId, loaded.archive.trustedRoots) : undefined),
-    [archiveId, loaded],
-  );
+  useEffect(() => (loaded ? checkArchiveDocumentsWhenIdle(archiveId) : undefined), [archiveId, loaded]);
   if (!loaded || !result) return <ArchiveNotReady state={state} />;
   const { table, archive } = loaded;
   const select = (next: number | undefined) =>

@@ -6,6 +6,7 @@
  */
 import { documentsKey, type Explanation } from '../../../shared/explain/explain.ts';
 import type { MaterialsWithManifestText } from '../../../shared/explain/materials-text.ts';
+import { peekLoadedArchive } from '../../app/loaded-archives.ts';
 import { documentRows, documentsOf } from './archive-documents.ts';
 import type {
   DocumentsRequest,
@@ -124,13 +125,17 @@ async function checkArchiveDocuments(archiveId: string, trustedRoots: readonly s
   }
 }
 
-/** Has the worker check an archive's documents once the window is idle (at the latest `within` ms later); returns the cancel. */
-export function checkArchiveDocumentsWhenIdle(
-  archiveId: string,
-  trustedRoots: readonly string[],
-  within = 2000,
-): () => void {
-  return whenIdle(() => void checkArchiveDocuments(archiveId, trustedRoots), within);
+/**
+ * Has the worker check the documents of an archive in memory (its table read, as a view its
+ * receipts are walked from has it) once the window is idle, at the latest `within` ms later,
+ * against the roots pinned when it was verified; nothing for an archive not in memory. Returns
+ * the cancel.
+ */
+export function checkArchiveDocumentsWhenIdle(archiveId: string, within = 2000): () => void {
+  return whenIdle(() => {
+    const loaded = peekLoadedArchive(archiveId);
+    if (loaded) void checkArchiveDocuments(archiveId, loaded.archive.trustedRoots);
+  }, within);
 }
 
 /**

@@ -8,7 +8,7 @@ import { itemState } from './evaluation.ts';
 import { automatedResult, type Automated } from './items.ts';
 import { RESULT_LABEL, ResultBadge, StateBadge } from './parts.tsx';
 import { stratumAt } from './sample-csv.ts';
-import { warmExplainWorkerWhenIdle } from '../reconstruct/explain-client.ts';
+import { checkArchiveDocumentsWhenIdle, warmExplainWorkerWhenIdle } from '../reconstruct/explain-client.ts';
 
 interface Props {
   readonly archiveId: string;
@@ -32,6 +32,8 @@ export function ItemsTable({ archiveId, table, checks, sample, items, locked }: 
   const id = useId();
   // Each item is tested by walking its receipt: the reconstruction's worker loads Cedar meanwhile.
   useEffect(() => warmExplainWorkerWhenIdle(), []);
+  // And checks the archive's keys.json and manifest, as the first item's walk would.
+  useEffect(() => checkArchiveDocumentsWhenIdle(archiveId), [archiveId]);
   const [refusal, setRefusal] = useState<string | null>(null);
   const { attributes, stratify } = sample.details;
   // Rows and the engine's results depend on the items drawn, not on the results recorded.
